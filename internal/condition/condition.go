@@ -1,0 +1,296 @@
+package condition
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/securecart/warden/internal/arn"
+)
+
+// Condition is one compiled operator-key test of a Condition element, such as
+// "StringEquals": {"aws:PrincipalTag/team": ["a", "b"]}. It is immutable and
+// safe for concurrent use.
+type Condition struct {
+	Op   Op
+	Key  string // as written
+	key  string // lower-cased
+	vals []value
+	// dynamic is set when any value holds a policy variable.
+	dynamic bool
+}
+
+// value is one policy value, parsed once for its operator's family.
+type value struct {
+	tmpl   Template
+	num    decimal
+	date   int64
+	prefix netip.Prefix
+	b      bool
+	pat    arn.Pattern
+	// escaped marks a Like pattern resolved from a template, in which a
+	// backslash makes the next character literal (see arn.MatchEscaped).
+	escaped bool
+}
+
+// Compile compiles one operator-key test. values are the policy's values as
+// strings (JSON numbers and booleans in their literal form). vars tells whether
+// policy variables are substituted (Version 2012-10-17).
+func Compile(op Op, key string, values []string, vars bool) (*Condition, error) {
+	if strings.TrimSpace(key) == "" {
+		return nil, fmt.Errorf("condition key must not be empty")
+	}
+	if strings.TrimSpace(key) != key {
+		return nil, fmt.Errorf("condition key %q has leading or trailing white space", key)
+	}
+	if len(values) == 0 {
+		return nil, fmt.Errorf("condition key %q has no values", key)
+	}
+	c := &Condition{Op: op, Key: key, key: strings.ToLower(key), vals: make([]value, len(values))}
+	for i, s := range values {
+		t, err := ParseTemplate(s, vars && op.op.kind != kindNull)
+		if err != nil {
+			return nil, err
+		}
+		v := value{tmpl: t}
+		if t.HasVars() {
+			c.dynamic = true
+		} else if err := v.parse(op.op.kind, s); err != nil {
+			return nil, fmt.Errorf("%s: %w", op.Name, err)
+		}
+		c.vals[i] = v
+	}
+	return c, nil
+}
+
+// parse pre-parses a static policy value and rejects one its operator cannot
+// compare, as AWS does when the policy is written.
+func (v *value) parse(k kind, s string) error {
+	var ok bool
+	switch k {
+	case kindNumeric:
+		d, err := parseDecimal(s)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", s)
+		}
+		v.num = d
+		return nil
+	case kindDate:
+		v.date, ok = parseDate(s)
+		if !ok {
+			return fmt.Errorf("%q is not a date: want ISO 8601 (2026-01-31T12:00:00Z) or epoch seconds", s)
+		}
+	case kindBool, kindNull:
+		v.b, ok = parseBool(s)
+		if !ok {
+			return fmt.Errorf("%q is not a boolean: want true or false", s)
+		}
+	case kindIP:
+		v.prefix, ok = parsePrefix(s)
+		if !ok {
+			return fmt.Errorf("%q is not an IP address or CIDR block", s)
+		}
+	case kindBinary:
+		if !validBase64(s) {
+			return fmt.Errorf("%q is not base64", s)
+		}
+	case kindARN:
+		v.pat = arn.CompilePattern(s)
+	}
+	return nil
+}
+
+// Eval evaluates the test against a request context.
+func (c *Condition) Eval(ctx Context) bool {
+	reqVals, present := ctx[c.key]
+	if len(reqVals) == 0 {
+		present = false
+	}
+	o := c.Op.op
+	if o.kind == kindNull {
+		// "Null": "true" holds when the key is absent; "false" when present.
+		for i := range c.vals {
+			if c.vals[i].b == !present {
+				return true
+			}
+		}
+		return false
+	}
+	if !present {
+		switch {
+		case c.Op.IfExists:
+			return true
+		case c.Op.Set == SetForAllValues:
+			return true
+		case c.Op.Set == SetForAnyValue:
+			return false
+		}
+		return o.negated
+	}
+	vals := c.vals
+	if c.dynamic {
+		var ok bool
+		if vals, ok = c.resolve(ctx); !ok {
+			return false
+		}
+	}
+	switch c.Op.Set {
+	case SetForAnyValue:
+		for _, rv := range reqVals {
+			if matchAny(o, vals, rv) != o.negated {
+				return true
+			}
+		}
+		return false
+	case SetForAllValues:
+		for _, rv := range reqVals {
+			if matchAny(o, vals, rv) == o.negated {
+				return false
+			}
+		}
+		return true
+	}
+	for _, rv := range reqVals {
+		if matchAny(o, vals, rv) {
+			return !o.negated
+		}
+	}
+	return o.negated
+}
+
+// resolve substitutes policy variables; values whose variables have no value
+// are dropped, and when none is left the test is false.
+func (c *Condition) resolve(ctx Context) ([]value, bool) {
+	out := make([]value, 0, len(c.vals))
+	for i := range c.vals {
+		v := c.vals[i]
+		if !v.tmpl.HasVars() {
+			out = append(out, v)
+			continue
+		}
+		var s string
+		var ok bool
+		if c.Op.op.cmp == cmpLike {
+			s, ok = v.tmpl.ResolvePattern(ctx)
+		} else {
+			s, ok = v.tmpl.Resolve(ctx)
+		}
+		if !ok {
+			continue
+		}
+		r := value{tmpl: Template{raw: s}}
+		if c.Op.op.kind == kindARN {
+			r.pat = arn.CompileEscapedPattern(s)
+		} else if r.parse(c.Op.op.kind, s) != nil {
+			continue
+		}
+		r.escaped = c.Op.op.cmp == cmpLike
+		out = append(out, r)
+	}
+	return out, len(out) > 0
+}
+
+// matchAny reports whether the request value rv matches any policy value.
+func matchAny(o operator, vals []value, rv string) bool {
+	switch o.kind {
+	case kindString:
+		for i := range vals {
+			w := vals[i].tmpl.raw
+			switch o.cmp {
+			case cmpEq:
+				if rv == w {
+					return true
+				}
+			case cmpEqFold:
+				if strings.EqualFold(rv, w) {
+					return true
+				}
+			case cmpLike:
+				if vals[i].escaped {
+					if arn.MatchEscaped(w, rv) {
+						return true
+					}
+				} else if arn.Match(w, rv) {
+					return true
+				}
+			}
+		}
+	case kindNumeric:
+		d, err := parseDecimal(rv)
+		if err != nil {
+			return false
+		}
+		for i := range vals {
+			if ordered(o.cmp, compareDecimal(d, vals[i].num)) {
+				return true
+			}
+		}
+	case kindDate:
+		t, ok := parseDate(rv)
+		if !ok {
+			return false
+		}
+		for i := range vals {
+			c := 0
+			if t < vals[i].date {
+				c = -1
+			} else if t > vals[i].date {
+				c = 1
+			}
+			if ordered(o.cmp, c) {
+				return true
+			}
+		}
+	case kindBool:
+		b, ok := parseBool(rv)
+		if !ok {
+			return false
+		}
+		for i := range vals {
+			if vals[i].b == b {
+				return true
+			}
+		}
+	case kindBinary:
+		for i := range vals {
+			if vals[i].tmpl.raw == rv {
+				return true
+			}
+		}
+	case kindIP:
+		a, err := netip.ParseAddr(rv)
+		if err != nil {
+			return false
+		}
+		a = a.Unmap()
+		for i := range vals {
+			if vals[i].prefix.Contains(a) {
+				return true
+			}
+		}
+	case kindARN:
+		v := arn.SplitValue(rv)
+		for i := range vals {
+			if vals[i].pat.MatchValue(&v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func ordered(c cmp, r int) bool {
+	switch c {
+	case cmpEq:
+		return r == 0
+	case cmpLT:
+		return r < 0
+	case cmpLE:
+		return r <= 0
+	case cmpGT:
+		return r > 0
+	case cmpGE:
+		return r >= 0
+	}
+	return false
+}

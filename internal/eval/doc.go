@@ -1,0 +1,38 @@
+// Package eval decides whether AWS would allow a request, and explains why.
+//
+// Evaluate follows AWS's policy evaluation logic
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html):
+//
+//  1. An explicit Deny in any applicable policy (SCPs, RCPs, VPC endpoint,
+//     resource, identity, permissions boundary, session) decides: ExplicitDeny.
+//  2. SCPs, when the caller's account is under them, need an Allow at every
+//     level from the root to the account. They do not apply to the management
+//     account (no SCP input), to service-linked roles, or to callers that
+//     belong to no account (anonymous, services, identity providers).
+//  3. RCPs of the resource's account only deny: RCPFullAWSAccess is attached
+//     at every level and cannot be detached. They do not apply to
+//     service-linked roles.
+//  4. VPC endpoint policies, when the request passed an endpoint, must allow.
+//  5. Within one account, an Allow in the resource policy or in the identity
+//     policies suffices. What a resource policy grant is worth depends on how
+//     it names the caller: naming the IAM user, the role session, the
+//     federated user or everyone ("*") grants by itself, beyond the identity
+//     policies, permissions boundary and session policy; naming a session's
+//     role is still limited by the boundary and the session policy; naming the
+//     account delegates to the identity policies. Role trust policies and KMS
+//     key policies must allow the caller explicitly: an identity policy alone
+//     is not enough.
+//  6. Across accounts, the caller's identity policies (within boundary and
+//     session policy) and the resource policy must both allow.
+//  7. Identity policies are intersected with the permissions boundary and the
+//     session policy. The root user has every permission in its account.
+//  8. Otherwise: ImplicitDeny.
+//
+// A few requests are special in AWS and here: sts:GetCallerIdentity needs no
+// permission; AWS managed policies and the roles AWS reserves
+// (/aws-reserved/) cannot be changed by any principal.
+//
+// The package is pure: no I/O, no clock, no logging. Requests carry their
+// context, including aws:CurrentTime, from the caller.
+package eval

@@ -1,0 +1,145 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/securecart/warden/internal/arn"
+)
+
+// CallerKind is the kind of principal that makes a request.
+type CallerKind uint8
+
+const (
+	CallerAnonymous     CallerKind = iota + 1 // an unsigned request: "*"
+	CallerRoot                                // an account's root user
+	CallerUser                                // an IAM user
+	CallerRole                                // an IAM role, as named by its ARN
+	CallerAssumedRole                         // a role session
+	CallerFederatedUser                       // a GetFederationToken session
+	CallerService                             // an AWS service principal
+	CallerWebIdentity                         // a SAML or OIDC identity provider's user
+)
+
+var callerKindNames = map[CallerKind]string{
+	CallerAnonymous: "anonymous", CallerRoot: "root", CallerUser: "user", CallerRole: "role",
+	CallerAssumedRole: "assumed-role", CallerFederatedUser: "federated-user",
+	CallerService: "service", CallerWebIdentity: "web-identity",
+}
+
+func (k CallerKind) String() string { return callerKindNames[k] }
+
+// Caller is the principal of a request, parsed from its ARN.
+type Caller struct {
+	Kind    CallerKind
+	ARN     string // the principal as given: an ARN, a service name or "*"
+	Account string // 12 digits; "" for anonymous, service and web-identity callers
+	Name    string // user or role name (for a session: its role's name)
+	Session string // role session or federated user name
+	// RoleARN is the IAM ARN of a session's role, without its path, which a
+	// session ARN does not carry.
+	RoleARN string
+	// ServiceLinked marks a service-linked role or its session, to which SCPs
+	// and RCPs do not apply.
+	ServiceLinked bool
+}
+
+// ParseCaller parses a request principal: an IAM or STS ARN, a 12-digit
+// account ID (its root user), a service principal such as
+// lambda.amazonaws.com, an identity provider such as accounts.google.com, or
+// "*" for an anonymous caller.
+func ParseCaller(s string) (Caller, error) {
+	c := Caller{ARN: s}
+	switch {
+	case s == "*":
+		c.Kind = CallerAnonymous
+		return c, nil
+	case isAccountID(s):
+		c.Kind, c.Account, c.ARN = CallerRoot, s, "arn:aws:iam::"+s+":root"
+		return c, nil
+	case strings.HasPrefix(s, "arn:"):
+		return parseCallerARN(s)
+	case strings.Contains(s, ".") && !strings.ContainsAny(s, " \t/:*"):
+		c.Kind = CallerWebIdentity
+		if IsServicePrincipal(s) {
+			c.Kind = CallerService
+		}
+		return c, nil
+	}
+	return c, fmt.Errorf("unrecognized principal %q: want an IAM or STS ARN, an account ID, a service principal or *", s)
+}
+
+// IsServicePrincipal reports whether s names an AWS service principal.
+// Cognito's identity pool provider is a federated principal, not a service.
+func IsServicePrincipal(s string) bool {
+	if s == "cognito-identity.amazonaws.com" {
+		return false
+	}
+	return strings.HasSuffix(s, ".amazonaws.com") || strings.HasSuffix(s, ".amazonaws.com.cn") || strings.HasSuffix(s, ".amazon.com") && s != "www.amazon.com"
+}
+
+func parseCallerARN(s string) (Caller, error) {
+	a, err := arn.Parse(s)
+	if err != nil {
+		return Caller{}, fmt.Errorf("principal %q: %w", s, err)
+	}
+	c := Caller{ARN: s, Account: a.Account}
+	bad := func() (Caller, error) {
+		return Caller{}, fmt.Errorf("unrecognized principal ARN %q: want a root, user, role, assumed-role or federated-user ARN", s)
+	}
+	if !isAccountID(a.Account) {
+		return bad()
+	}
+	switch a.Service {
+	case "iam":
+		typ, rest, _ := strings.Cut(a.Resource, "/")
+		switch {
+		case a.Resource == "root":
+			c.Kind = CallerRoot
+		case typ == "user" && rest != "":
+			c.Kind, c.Name = CallerUser, lastSegment(rest)
+		case typ == "role" && rest != "":
+			c.Kind, c.Name = CallerRole, lastSegment(rest)
+			c.RoleARN = s
+			c.ServiceLinked = strings.HasPrefix(rest, "aws-service-role/")
+		case (typ == "saml-provider" || typ == "oidc-provider") && rest != "":
+			c.Kind, c.Account = CallerWebIdentity, ""
+		default:
+			return bad()
+		}
+	case "sts":
+		parts := strings.Split(a.Resource, "/")
+		switch {
+		case len(parts) == 3 && parts[0] == "assumed-role" && parts[1] != "" && parts[2] != "":
+			c.Kind, c.Name, c.Session = CallerAssumedRole, parts[1], parts[2]
+			c.RoleARN = "arn:" + a.Partition + ":iam::" + a.Account + ":role/" + parts[1]
+			c.ServiceLinked = strings.HasPrefix(parts[1], "AWSServiceRoleFor")
+		case len(parts) == 2 && parts[0] == "federated-user" && parts[1] != "":
+			c.Kind, c.Session = CallerFederatedUser, parts[1]
+		default:
+			return bad()
+		}
+	default:
+		return bad()
+	}
+	return c, nil
+}
+
+func lastSegment(s string) string {
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

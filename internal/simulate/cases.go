@@ -1,0 +1,457 @@
+package simulate
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/securecart/warden/internal/eval"
+	"github.com/securecart/warden/internal/policy"
+)
+
+// Case is one decoded case.
+type Case struct {
+	File   string
+	Index  int // position in its file, from 0
+	Name   string
+	Doc    string // the AWS documentation page the case comes from, if given
+	Expect string // "" when the case has no expectation
+
+	Principal, Action, Resource, ResourceAccount string
+	Context                                      map[string][]string
+
+	Inputs eval.Inputs
+	// Warnings are what AWS would reject when storing the policies but the
+	// evaluation can do without (see policy.CheckLenient).
+	Warnings []*policy.Error
+	// Err is set when the case is malformed; the other fields are then partial.
+	Err error
+}
+
+// Label names the case in messages.
+func (c *Case) Label() string {
+	if c.Name != "" {
+		return fmt.Sprintf("case %d (%q)", c.Index, c.Name)
+	}
+	return fmt.Sprintf("case %d", c.Index)
+}
+
+// ReadFile decodes every case of a file: one case object, a JSON array of
+// cases, or JSON Lines. A malformed case is returned with Err set; an error
+// is returned when the file itself cannot be read as JSON.
+func ReadFile(src []byte, file string) ([]*Case, error) {
+	dec := jsontext.NewDecoder(bytes.NewReader(src))
+	var cases []*Case
+	r := &reader{src: src, file: file, dec: dec}
+	switch dec.PeekKind() {
+	case '[':
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, r.syntax(err)
+		}
+		for dec.PeekKind() != ']' {
+			c, err := r.readCase(len(cases), "/"+strconv.Itoa(len(cases)))
+			if err != nil {
+				return nil, err
+			}
+			cases = append(cases, c)
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, r.syntax(err)
+		}
+		if _, err := dec.ReadToken(); err != io.EOF {
+			return nil, fmt.Errorf("%s: unexpected data after the array of cases", file)
+		}
+	case '{':
+		for {
+			c, err := r.readCase(len(cases), "")
+			if err != nil {
+				return nil, err
+			}
+			cases = append(cases, c)
+			if dec.PeekKind() == 0 {
+				if _, err := dec.ReadToken(); err != io.EOF {
+					return nil, r.syntax(err)
+				}
+				break
+			}
+		}
+	default:
+		if _, err := dec.ReadToken(); err == io.EOF {
+			return nil, fmt.Errorf("%s: no cases: the file is empty", file)
+		} else if err != nil {
+			return nil, r.syntax(err)
+		}
+		return nil, fmt.Errorf("%s: want a case object, an array of cases or JSON Lines", file)
+	}
+	return cases, nil
+}
+
+// reader walks a JSON source with a decoder over src[base:], so that offsets
+// are always offsets in the whole file.
+type reader struct {
+	src      []byte
+	base     int64
+	file     string
+	dec      *jsontext.Decoder
+	warnings []*policy.Error
+}
+
+func (r *reader) offset() int64 { return r.base + r.dec.InputOffset() }
+
+// sub returns a reader over one value of the file.
+func (r *reader) sub(v span) *reader {
+	return &reader{src: r.src, base: v.start, file: r.file, dec: jsontext.NewDecoder(bytes.NewReader(r.src[v.start:v.end]))}
+}
+
+func (r *reader) syntax(err error) error {
+	var se *jsontext.SyntacticError
+	if errors.As(err, &se) {
+		line, col := lineCol(r.src, r.base+se.ByteOffset)
+		return fmt.Errorf("%s:%d:%d: malformed JSON: %v", r.file, line, col, se.Err)
+	}
+	return fmt.Errorf("%s: %v", r.file, err)
+}
+
+func lineCol(src []byte, off int64) (int, int) {
+	if off > int64(len(src)) {
+		off = int64(len(src))
+	}
+	before := src[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len(before) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
+
+// span is a raw JSON value with its byte range in the file.
+type span struct {
+	start, end int64
+	raw        jsontext.Value
+}
+
+func (r *reader) readSpan() (span, error) {
+	start := skipSpace(r.src, r.offset())
+	v, err := r.dec.ReadValue()
+	if err != nil {
+		return span{}, r.syntax(err)
+	}
+	return span{start: start, end: r.offset(), raw: v.Clone()}, nil
+}
+
+func skipSpace(src []byte, off int64) int64 {
+	for int(off) < len(src) {
+		switch src[off] {
+		case ' ', '\t', '\r', '\n', ',', ':':
+			off++
+			continue
+		}
+		break
+	}
+	return off
+}
+
+// readObject reads an object's members as spans, keeping order.
+func (r *reader) readObject(path string) ([]string, []span, error) {
+	start := skipSpace(r.src, r.offset())
+	if k := r.dec.PeekKind(); k != '{' {
+		if k == 0 {
+			_, err := r.dec.ReadToken()
+			return nil, nil, r.syntax(err)
+		}
+		line, col := lineCol(r.src, start)
+		return nil, nil, fmt.Errorf("%s:%d:%d: %s: want an object", r.file, line, col, path)
+	}
+	if _, err := r.dec.ReadToken(); err != nil {
+		return nil, nil, r.syntax(err)
+	}
+	var names []string
+	var vals []span
+	for r.dec.PeekKind() != '}' {
+		tok, err := r.dec.ReadToken()
+		if err != nil {
+			return nil, nil, r.syntax(err)
+		}
+		name := tok.String()
+		sp, err := r.readSpan()
+		if err != nil {
+			return nil, nil, err
+		}
+		names = append(names, name)
+		vals = append(vals, sp)
+	}
+	if _, err := r.dec.ReadToken(); err != nil {
+		return nil, nil, r.syntax(err)
+	}
+	return names, vals, nil
+}
+
+func (r *reader) readCase(index int, path string) (*Case, error) {
+	names, vals, err := r.readObject(path)
+	if err != nil {
+		return nil, err
+	}
+	c := &Case{File: r.file, Index: index}
+	var request, policies *span
+	for i, n := range names {
+		v := vals[i]
+		switch n {
+		case "name":
+			c.Err = errors.Join(c.Err, r.str(v, path+"/name", &c.Name))
+		case "doc":
+			c.Err = errors.Join(c.Err, r.str(v, path+"/doc", &c.Doc))
+		case "expect":
+			c.Err = errors.Join(c.Err, r.str(v, path+"/expect", &c.Expect))
+			switch c.Expect {
+			case "Allow", "ExplicitDeny", "ImplicitDeny":
+			default:
+				c.Err = errors.Join(c.Err, r.errAt(v.start, path+"/expect", "expect must be Allow, ExplicitDeny or ImplicitDeny, not %q", c.Expect))
+			}
+		case "request":
+			request = &vals[i]
+		case "policies":
+			policies = &vals[i]
+		}
+	}
+	if request == nil {
+		c.Err = errors.Join(c.Err, r.errAt(0, path, "the case has no request"))
+	} else {
+		c.Err = errors.Join(c.Err, r.request(c, *request, path+"/request"))
+	}
+	if policies != nil {
+		before := len(r.warnings)
+		c.Err = errors.Join(c.Err, r.policies(c, *policies, path+"/policies"))
+		c.Warnings = r.warnings[before:]
+	}
+	return c, nil
+}
+
+func (r *reader) errAt(off int64, path, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if off > 0 {
+		line, col := lineCol(r.src, off)
+		return fmt.Errorf("%s:%d:%d: %s: %s", r.file, line, col, path, msg)
+	}
+	return fmt.Errorf("%s: %s: %s", r.file, path, msg)
+}
+
+func (r *reader) str(v span, path string, dst *string) error {
+	if err := json.Unmarshal(v.raw, dst); err != nil {
+		return r.errAt(v.start, path, "want a string")
+	}
+	return nil
+}
+
+func (r *reader) request(c *Case, v span, path string) error {
+	var req struct {
+		Principal       string                    `json:"principal"`
+		Action          string                    `json:"action"`
+		Resource        string                    `json:"resource"`
+		ResourceAccount string                    `json:"resourceAccount"`
+		Context         map[string]jsontext.Value `json:"context"`
+	}
+	if err := json.Unmarshal(v.raw, &req, json.RejectUnknownMembers(true)); err != nil {
+		return r.errAt(v.start, path, "%v", cleanJSONError(err))
+	}
+	if req.Principal == "" {
+		return r.errAt(v.start, path, "the request has no principal")
+	}
+	if req.Action == "" {
+		return r.errAt(v.start, path, "the request has no action")
+	}
+	c.Principal, c.Action, c.Resource, c.ResourceAccount = req.Principal, req.Action, req.Resource, req.ResourceAccount
+	c.Context = map[string][]string{}
+	for k, raw := range req.Context {
+		var one string
+		if err := json.Unmarshal(raw, &one); err == nil {
+			c.Context[k] = []string{one}
+			continue
+		}
+		var many []string
+		if err := json.Unmarshal(raw, &many); err != nil {
+			return r.errAt(v.start, path+"/context/"+k, "a context value must be a string or an array of strings")
+		}
+		c.Context[k] = many
+	}
+	return nil
+}
+
+func cleanJSONError(err error) string {
+	s := err.Error()
+	s = strings.TrimPrefix(s, "json: ")
+	return s
+}
+
+var policyTypes = map[string]policy.Type{
+	"identity": policy.Identity, "boundary": policy.Boundary, "session": policy.Session,
+	"resource": policy.Resource, "scp": policy.SCP, "rcp": policy.RCP, "endpoint": policy.Endpoint,
+}
+
+// policies reads the policies object: identity, boundary, session, resource
+// and endpoint each hold one document or an array of documents; scp and rcp
+// hold arrays of levels {"target": ..., "policies": [...]}.
+func (r *reader) policies(c *Case, v span, path string) error {
+	names, vals, err := r.sub(v).readObject(path)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for i, n := range names {
+		p := path + "/" + n
+		t, ok := policyTypes[n]
+		if !ok {
+			errs = append(errs, r.errAt(vals[i].start, p, "unknown policy type %q: want identity, boundary, session, resource, scp, rcp or endpoint", n))
+			continue
+		}
+		switch t {
+		case policy.SCP, policy.RCP:
+			levels, err := r.levels(vals[i], p, t)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if t == policy.SCP {
+				c.Inputs.SCP = levels
+			} else {
+				c.Inputs.RCP = levels
+			}
+		default:
+			dt := t
+			if t == policy.Resource && isTrustAction(c.Action) {
+				// The resource policy of sts:AssumeRole* is the role's trust policy.
+				dt = policy.Trust
+			}
+			docs, err := r.documents(vals[i], p, dt, n)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			switch t {
+			case policy.Identity:
+				c.Inputs.Identity = docs
+			case policy.Boundary:
+				c.Inputs.Boundary = docs
+			case policy.Session:
+				c.Inputs.Session = docs
+			case policy.Resource:
+				c.Inputs.Resource = docs
+			case policy.Endpoint:
+				c.Inputs.Endpoint = docs
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// documents reads one document or an array of documents.
+func (r *reader) documents(v span, path string, t policy.Type, name string) ([]*policy.Policy, error) {
+	if v.raw.Kind() == '{' {
+		p, err := r.compile(v, path, t, "0")
+		if err != nil {
+			return nil, err
+		}
+		return []*policy.Policy{p}, nil
+	}
+	if v.raw.Kind() != '[' {
+		return nil, r.errAt(v.start, path, "%s must be a policy document or an array of them", name)
+	}
+	sr := r.sub(v)
+	if _, err := sr.dec.ReadToken(); err != nil {
+		return nil, sr.syntax(err)
+	}
+	out := []*policy.Policy{}
+	var errs []error
+	for i := 0; sr.dec.PeekKind() != ']'; i++ {
+		sp, err := sr.readSpan()
+		if err != nil {
+			return nil, err
+		}
+		p, err := r.compile(sp, path+"/"+strconv.Itoa(i), t, strconv.Itoa(i))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, errors.Join(errs...)
+}
+
+func (r *reader) compile(v span, path string, t policy.Type, name string) (*policy.Policy, error) {
+	doc, err := policy.ParseSection(r.src, v.start, v.end, r.file, path)
+	if err != nil {
+		return nil, err
+	}
+	errs, warnings := policy.CheckLenient(doc, t, r.file)
+	if len(errs) > 0 {
+		return nil, errs.Err()
+	}
+	r.warnings = append(r.warnings, warnings...)
+	p, err := policy.Compile(doc, t, name)
+	if err != nil {
+		if l, ok := err.(policy.ErrorList); ok {
+			for _, e := range l {
+				e.File = r.file
+			}
+		}
+		return nil, err
+	}
+	return p, nil
+}
+
+// levels reads an SCP or RCP chain.
+func (r *reader) levels(v span, path string, t policy.Type) ([]eval.Level, error) {
+	if v.raw.Kind() != '[' {
+		return nil, r.errAt(v.start, path, "want an array of levels, each {\"target\": ..., \"policies\": [...]}")
+	}
+	sr := r.sub(v)
+	if _, err := sr.dec.ReadToken(); err != nil {
+		return nil, sr.syntax(err)
+	}
+	levels := []eval.Level{}
+	var errs []error
+	for i := 0; sr.dec.PeekKind() != ']'; i++ {
+		lp := path + "/" + strconv.Itoa(i)
+		names, vals, err := sr.readObject(lp)
+		if err != nil {
+			return nil, err
+		}
+		lv := eval.Level{Policies: []*policy.Policy{}}
+		for j, n := range names {
+			switch n {
+			case "target":
+				if err := r.str(vals[j], lp+"/target", &lv.Target); err != nil {
+					errs = append(errs, err)
+				}
+			case "policies":
+				ps, err := r.documents(vals[j], lp+"/policies", t, "policies")
+				if err != nil {
+					errs = append(errs, err)
+				}
+				for k, p := range ps {
+					p.Name = strconv.Itoa(k)
+				}
+				lv.Policies = ps
+			default:
+				errs = append(errs, r.errAt(vals[j].start, lp+"/"+n, "unknown field %q: a level has target and policies", n))
+			}
+		}
+		levels = append(levels, lv)
+	}
+	return levels, errors.Join(errs...)
+}
+
+// isTrustAction reports whether an action's resource policy is a role trust
+// policy: sts:AssumeRole, sts:AssumeRoleWithSAML, sts:AssumeRoleWithWebIdentity,
+// sts:TagSession, sts:SetSourceIdentity and sts:SetContext.
+func isTrustAction(action string) bool {
+	a := strings.ToLower(action)
+	switch a {
+	case "sts:tagsession", "sts:setsourceidentity", "sts:setcontext":
+		return true
+	}
+	return strings.HasPrefix(a, "sts:assumerole")
+}
