@@ -54,6 +54,7 @@ func Split(s string, parts *[6]string) bool {
 type Pattern struct {
 	raw   string
 	parts [6]string
+	globs [6]Glob // parts prepared, unless escaped
 	// n is the number of parts: 6 for a full ARN pattern; fewer when the
 	// pattern has fewer colons, in which case its last part matches the rest of
 	// the value, colons included (so "arn:aws:s3:*" matches every S3 ARN).
@@ -86,6 +87,9 @@ func CompilePattern(p string) Pattern {
 	}
 	cp.parts[cp.n] = rest
 	cp.n++
+	for i := 0; i < cp.n; i++ {
+		cp.globs[i] = CompileGlob(cp.parts[i])
+	}
 	return cp
 }
 
@@ -147,6 +151,18 @@ func (p *Pattern) MatchValue(v *Value) bool {
 		return p.glob(p.raw, v.Raw)
 	}
 	last := p.n - 1
+	if !p.escaped && p.n == 6 {
+		// Resource parts differ most often: test them first.
+		if !p.globs[5].Match(v.Parts[5]) {
+			return false
+		}
+		for i := 0; i < last; i++ {
+			if !p.globs[i].Match(v.Parts[i]) {
+				return false
+			}
+		}
+		return true
+	}
 	for i := 0; i < last; i++ {
 		if !p.glob(p.parts[i], v.Parts[i]) {
 			return false

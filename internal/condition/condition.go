@@ -28,6 +28,7 @@ type value struct {
 	prefix netip.Prefix
 	b      bool
 	pat    arn.Pattern
+	glob   arn.Glob // a static StringLike pattern
 	// escaped marks a Like pattern resolved from a template, in which a
 	// backslash makes the next character literal (see arn.MatchEscaped).
 	escaped bool
@@ -96,6 +97,8 @@ func (v *value) parse(k kind, s string) error {
 		}
 	case kindARN:
 		v.pat = arn.CompilePattern(s)
+	case kindString:
+		v.glob = arn.CompileGlob(s)
 	}
 	return nil
 }
@@ -210,7 +213,7 @@ func matchAny(o operator, vals []value, rv string) bool {
 					if arn.MatchEscaped(w, rv) {
 						return true
 					}
-				} else if arn.Match(w, rv) {
+				} else if vals[i].glob.Match(rv) {
 					return true
 				}
 			}

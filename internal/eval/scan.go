@@ -9,10 +9,10 @@ func (ev *evaluator) scanDeny(l Layer, target string, ps []*policy.Policy, princ
 	found := false
 	req := ev.req
 	for pi, p := range ps {
-		cands := p.Candidates(&req.Action)
+		cands := p.Candidates(&req.Action, policy.Deny)
 		for _, list := range cands {
 			for _, s := range list {
-				if s.Effect != policy.Deny || !s.Matches(&req.Action, &req.Resource, req.Context) {
+				if !s.Matches(&req.Action, &req.Resource, req.Context) {
 					continue
 				}
 				if principals && ev.principalKind(l, s) == policy.MatchNone {
@@ -32,10 +32,10 @@ func (ev *evaluator) scanDeny(l Layer, target string, ps []*policy.Policy, princ
 func (ev *evaluator) scanAllow(l Layer, target string, ps []*policy.Policy) bool {
 	req := ev.req
 	for pi, p := range ps {
-		cands := p.Candidates(&req.Action)
+		cands := p.Candidates(&req.Action, policy.Allow)
 		for _, list := range cands {
 			for _, s := range list {
-				if s.Effect != policy.Allow || !s.Matches(&req.Action, &req.Resource, req.Context) {
+				if !s.Matches(&req.Action, &req.Resource, req.Context) {
 					continue
 				}
 				if l == LayerEndpoint && ev.principalKind(l, s) == policy.MatchNone {
@@ -56,10 +56,10 @@ func (ev *evaluator) resourceGrant(l Layer) policy.MatchKind {
 	best := policy.MatchNone
 	var bestReason Reason
 	for pi, p := range ev.in.Resource {
-		cands := p.Candidates(&req.Action)
+		cands := p.Candidates(&req.Action, policy.Allow)
 		for _, list := range cands {
 			for _, s := range list {
-				if s.Effect != policy.Allow || !s.Matches(&req.Action, &req.Resource, req.Context) {
+				if !s.Matches(&req.Action, &req.Resource, req.Context) {
 					continue
 				}
 				if k := ev.principalKind(l, s); k > best {

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/securecart/warden/internal/arn"
@@ -32,7 +33,7 @@ type Policy struct {
 	Type       Type
 	Doc        *Document
 	Statements []*CompiledStatement
-	idx        *index
+	byEffect   [2]effectIndex // Allow, Deny
 }
 
 // CompiledStatement is a statement ready for matching.
@@ -42,6 +43,10 @@ type CompiledStatement struct {
 
 	actions   []actionPattern
 	notAction bool
+	// services lists the service prefixes the Action patterns name, when
+	// none has a wildcard in its prefix: a request for another service is
+	// rejected without looking at the patterns.
+	services []string
 
 	resources   []resourcePattern
 	notResource bool
@@ -88,6 +93,7 @@ func Compile(doc *Document, t Type, name string) (*Policy, error) {
 		for _, a := range s.Action {
 			cs.actions = append(cs.actions, compileAction(a.Value))
 		}
+		cs.services = actionServices(cs.actions)
 		if !s.HasResource {
 			cs.anyResource = true
 		}
@@ -124,7 +130,7 @@ func Compile(doc *Document, t Type, name string) (*Policy, error) {
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	p.idx = buildIndex(p.Statements)
+	p.buildIndexes()
 	return p, nil
 }
 
@@ -135,12 +141,13 @@ func ParseAndCompile(src []byte, file string, t Type, name string) (*Policy, err
 	if err != nil {
 		return nil, err
 	}
-	if errs := Check(doc, t, file); len(errs) > 0 {
-		return nil, errs.Err()
-	}
+	errs := Check(doc, t, file)
 	p, err := Compile(doc, t, name)
 	if err != nil {
-		return nil, withFile(err, file)
+		errs = append(errs, withFile(err, file).(ErrorList)...)
+	}
+	if len(errs) > 0 {
+		return nil, errs.Err()
 	}
 	return p, nil
 }
@@ -198,9 +205,27 @@ func (ap *actionPattern) match(a *Action) bool {
 	return ap.name == a.Name
 }
 
+// actionServices returns the distinct services of patterns, or nil when any
+// pattern covers every service.
+func actionServices(ps []actionPattern) []string {
+	var out []string
+	for _, p := range ps {
+		if p.any || p.svcWild {
+			return nil
+		}
+		if !slices.Contains(out, p.svc) {
+			out = append(out, p.svc)
+		}
+	}
+	return out
+}
+
 // MatchesAction reports whether the statement's Action or NotAction element
 // covers the action.
 func (s *CompiledStatement) MatchesAction(a *Action) bool {
+	if s.services != nil && !slices.Contains(s.services, a.Service) {
+		return s.notAction
+	}
 	for i := range s.actions {
 		if s.actions[i].match(a) {
 			return !s.notAction

@@ -63,10 +63,29 @@ func buildIndex(stmts []*CompiledStatement) *index {
 // to three lists; iterate them all.
 type Candidates [3][]*CompiledStatement
 
-// Candidates returns the statements that may match the action.
-func (p *Policy) Candidates(a *Action) Candidates {
-	if p.idx == nil {
-		return Candidates{p.Statements}
+// Candidates returns the statements with effect e that may match the action.
+func (p *Policy) Candidates(a *Action, e Effect) Candidates {
+	ix := &p.byEffect[e-1]
+	if ix.idx == nil {
+		return Candidates{ix.stmts}
 	}
-	return Candidates{p.idx.exact[a.Full], p.idx.service[a.Service], p.idx.all}
+	return Candidates{ix.idx.exact[a.Full], ix.idx.service[a.Service], ix.idx.all}
+}
+
+// effectIndex holds a policy's statements of one effect.
+type effectIndex struct {
+	stmts []*CompiledStatement
+	idx   *index
+}
+
+func (p *Policy) buildIndexes() {
+	for e := Allow; e <= Deny; e++ {
+		var stmts []*CompiledStatement
+		for _, s := range p.Statements {
+			if s.Effect == e {
+				stmts = append(stmts, s)
+			}
+		}
+		p.byEffect[e-1] = effectIndex{stmts: stmts, idx: buildIndex(stmts)}
+	}
 }

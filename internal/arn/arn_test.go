@@ -1,0 +1,149 @@
+package arn
+
+import (
+	"testing"
+	"unicode/utf8"
+)
+
+func TestMatch(t *testing.T) {
+	tests := []struct {
+		p, v string
+		want bool
+	}{
+		{"*", "", true},
+		{"*", "anything", true},
+		{"a*c", "abbbc", true},
+		{"a*c", "ab", false},
+		{"a?c", "abc", true},
+		{"a?c", "ac", false},
+		{"a?c", "aéc", true}, // ? is one character, not one byte
+		{"*/*", "a/b/c", true},
+		{"abc", "ABC", false},
+		{"a**", "a", true},
+		{"*a*b*c*", "xxaxxbxxcxx", true},
+		{"*a*b*c*", "xxaxxcxxbxx", false},
+		{"", "", true},
+		{"", "x", false},
+	}
+	for _, tt := range tests {
+		if got := Match(tt.p, tt.v); got != tt.want {
+			t.Errorf("Match(%q, %q) = %v, want %v", tt.p, tt.v, got, tt.want)
+		}
+	}
+	if !MatchFold("s3:get*", "S3:GetObject") || MatchFold("s3:put*", "s3:GetObject") {
+		t.Error("MatchFold does not fold case")
+	}
+}
+
+func TestMatchEscaped(t *testing.T) {
+	tests := []struct {
+		p, v string
+		want bool
+	}{
+		{`a\*`, "a*", true},
+		{`a\*`, "ab", false},
+		{`a\?b`, "a?b", true},
+		{`a\?b`, "axb", false},
+		{`a\\b`, `a\b`, true},
+		{`*\*`, "xyz*", true},
+		{Escape("a*b?c\\"), "a*b?c\\", true},
+		{Escape("a*b"), "axxb", false},
+	}
+	for _, tt := range tests {
+		if got := MatchEscaped(tt.p, tt.v); got != tt.want {
+			t.Errorf("MatchEscaped(%q, %q) = %v, want %v", tt.p, tt.v, got, tt.want)
+		}
+	}
+}
+
+// Resource patterns are matched part by part
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
+func TestPattern(t *testing.T) {
+	tests := []struct {
+		p, v string
+		want bool
+	}{
+		{"arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a/b/c", true},
+		{"arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket2/a", false},
+		{"arn:aws:iam::*:role/Dev*", "arn:aws:iam::111122223333:role/DevOps", true},
+		{"arn:aws:iam::*:role/Dev*", "arn:aws:iam::111122223333:user/DevOps", false},
+		// * in the account part does not reach into the resource part.
+		{"arn:aws:iam::*", "arn:aws:iam::111122223333:role/x", true},
+		{"arn:aws:iam::1*:role/x", "arn:aws:iam::111122223333:role/x", true},
+		{"arn:aws:logs:us-east-1:111122223333:log-group:app:*", "arn:aws:logs:us-east-1:111122223333:log-group:app:log-stream:s1", true},
+		{"arn:aws:s3:*", "arn:aws:s3:::any/key", true},
+		{"arn:aws:s3:::Bucket", "arn:aws:s3:::bucket", false},
+		{"*", "arn:aws:s3:::x", true},
+		{"arn:aws:s3:::x", "*", false},
+		{"arn:aws:ec2:us-?ast-1:*:instance/*", "arn:aws:ec2:us-east-1:1:instance/i-1", true},
+	}
+	for _, tt := range tests {
+		p := CompilePattern(tt.p)
+		if got := p.Match(tt.v); got != tt.want {
+			t.Errorf("Pattern(%q).Match(%q) = %v, want %v", tt.p, tt.v, got, tt.want)
+		}
+	}
+}
+
+func TestParse(t *testing.T) {
+	a, err := Parse("arn:aws:iam::111122223333:role/path/Dev")
+	if err != nil || a.Service != "iam" || a.Account != "111122223333" || a.Resource != "role/path/Dev" || a.Region != "" {
+		t.Fatalf("Parse = %+v, %v", a, err)
+	}
+	if a.String() != "arn:aws:iam::111122223333:role/path/Dev" {
+		t.Errorf("String() = %q", a.String())
+	}
+	for _, bad := range []string{"", "arn", "arn:aws", "arn:aws:s3:::", "foo:aws:s3:::b", "arn::s3:::b"} {
+		if _, err := Parse(bad); err == nil {
+			t.Errorf("Parse(%q): no error", bad)
+		}
+	}
+}
+
+// matchRef is an obviously correct recursive matcher to check Match against.
+func matchRef(p, v []rune) bool {
+	if len(p) == 0 {
+		return len(v) == 0
+	}
+	switch p[0] {
+	case '*':
+		return matchRef(p[1:], v) || (len(v) > 0 && matchRef(p, v[1:]))
+	case '?':
+		return len(v) > 0 && matchRef(p[1:], v[1:])
+	}
+	return len(v) > 0 && p[0] == v[0] && matchRef(p[1:], v[1:])
+}
+
+func FuzzMatch(f *testing.F) {
+	f.Add("a*b?c", "axxbyc")
+	f.Add("*/*", "a/b")
+	f.Add("arn:aws:s3:::b/*", "arn:aws:s3:::b/k")
+	f.Fuzz(func(t *testing.T, p, v string) {
+		// Policies and requests are valid UTF-8 (JSON guarantees it); the
+		// reference compares runes.
+		if len(p) > 40 || len(v) > 40 || !utf8.ValidString(p) || !utf8.ValidString(v) {
+			return
+		}
+		want := matchRef([]rune(p), []rune(v))
+		if got := Match(p, v); got != want {
+			t.Errorf("Match(%q, %q) = %v, reference says %v", p, v, got, want)
+		}
+		// A pattern escaped matches exactly itself.
+		if !MatchEscaped(Escape(v), v) {
+			t.Errorf("MatchEscaped(Escape(%q)) does not match itself", v)
+		}
+		cp := CompilePattern(p)
+		_ = cp.Match(v)
+	})
+}
+
+func BenchmarkPatternMatch(b *testing.B) {
+	p := CompilePattern("arn:aws:s3:::securecart-*-artifacts/builds/*")
+	v := SplitValue("arn:aws:s3:::securecart-dev-artifacts/builds/app.zip")
+	b.ReportAllocs()
+	for b.Loop() {
+		if !p.MatchValue(&v) {
+			b.Fatal("no match")
+		}
+	}
+}
