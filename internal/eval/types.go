@@ -117,7 +117,9 @@ func NewRequest(principal, action, resource, resourceAccount string, ctx map[str
 	}
 	r := &Request{Caller: c, ActionName: action, Action: policy.NewAction(action), Resource: arn.SplitValue(resource), Context: condition.NewContext(ctx)}
 	r.ResourceAccount = resourceAccount
-	if r.ResourceAccount == "" && r.Resource.IsARN {
+	if r.ResourceAccount == "" && r.Resource.IsARN && r.Resource.Parts[4] != "aws" {
+		// An ARN whose account is "aws" (an AWS managed policy) names no
+		// account of its own: the request stays in the caller's.
 		r.ResourceAccount = r.Resource.Parts[4]
 	}
 	if r.ResourceAccount == "" {

@@ -1,0 +1,220 @@
+// Package authz assembles a request's whole situation from the organization,
+// as AWS would see it, and decides it with the engine.
+//
+// For a principal of the organization it gathers the identity policies (a
+// session's role's, a user's own and its groups'), the permissions boundary,
+// the SCP levels of its account from the root down, the resource's policy (a
+// role's trust policy for sts:AssumeRole*, a declared bucket, key or other
+// resource policy) and the RCP levels of the resource's account, and fills the
+// context keys AWS sets itself (aws:PrincipalArn, aws:PrincipalAccount,
+// aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:PrincipalTag/*,
+// aws:username, aws:ResourceAccount, aws:ResourceOrgID, aws:ResourceOrgPaths,
+// aws:CurrentTime, aws:EpochTime); what the request gives wins.
+//
+// A principal outside the organization, whose own policies Warden cannot
+// know, is judged on the organization's side only: the resource's policy and
+// RCPs, as if its own account allowed the request.
+package authz
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/securecart/warden/internal/eval"
+	"github.com/securecart/warden/internal/org"
+	"github.com/securecart/warden/internal/policy"
+	"github.com/securecart/warden/internal/simulate"
+)
+
+// Query is one request to decide.
+type Query struct {
+	Principal       string
+	Action          string
+	Resource        string // "" or "*" for actions without a resource
+	ResourceAccount string // "" to take it from the org or the ARN
+	Context         map[string][]string
+	Session         []*policy.Policy // session policies of a role session, if any
+}
+
+// Situation is what was assembled for a query: the request and the inputs,
+// with the org entities they came from.
+type Situation struct {
+	Request  *eval.Request
+	Inputs   eval.Inputs
+	Role     *org.Role
+	User     *org.User
+	Account  *org.Account // the principal's account, when in the org
+	Resource *org.Resource
+	// TrustRole is the role whose trust policy is the resource policy.
+	TrustRole *org.Role
+	// Outside is set for a principal whose account is not in the org.
+	Outside bool
+}
+
+// Assemble builds the situation of q in o. now fills aws:CurrentTime. An
+// error names what the org does not have (an unknown role or user of an org
+// account) or a malformed request.
+func Assemble(o *org.Org, q Query, now time.Time) (*Situation, error) {
+	caller, err := policy.ParseCaller(q.Principal)
+	if err != nil {
+		return nil, err
+	}
+	resource := q.Resource
+	if resource == "" {
+		resource = "*"
+	}
+	s := &Situation{}
+	res, hasRes := lookupResource(o, resource)
+	resAccount := q.ResourceAccount
+	if resAccount == "" && hasRes && res.Account != nil {
+		resAccount = res.Account.ID
+	}
+	req, err := eval.NewRequest(q.Principal, q.Action, resource, resAccount, q.Context)
+	if err != nil {
+		return nil, err
+	}
+	s.Request = req
+	in := &s.Inputs
+
+	acct, inOrg := o.AccountByID(caller.Account)
+	switch caller.Kind {
+	case policy.CallerRoot, policy.CallerUser, policy.CallerRole, policy.CallerAssumedRole, policy.CallerFederatedUser:
+		if !inOrg {
+			s.Outside = true
+			in.AssumeIdentityAllows = true
+			break
+		}
+		s.Account = acct
+		in.SCP = o.SCPLevels(acct.ID)
+		switch caller.Kind {
+		case policy.CallerUser:
+			u, ok := o.User(acct.ID, caller.Name)
+			if !ok {
+				return nil, fmt.Errorf("principal %s: account %s (%s) has no IAM user %q", q.Principal, acct.Name, acct.ID, caller.Name)
+			}
+			s.User = u
+			in.Identity = o.UserPolicies(u)
+			if u.Boundary != nil {
+				in.Boundary = []*policy.Policy{u.Boundary}
+			}
+		case policy.CallerRole, policy.CallerAssumedRole:
+			r, ok := o.Role(acct.ID, caller.Name)
+			if !ok {
+				return nil, fmt.Errorf("principal %s: account %s (%s) has no role %q", q.Principal, acct.Name, acct.ID, caller.Name)
+			}
+			s.Role = r
+			in.Identity = r.Policies
+			if r.Boundary != nil {
+				in.Boundary = []*policy.Policy{r.Boundary}
+			}
+			req.Caller.ServiceLinked = r.ServiceLinked
+			if caller.Kind == policy.CallerAssumedRole {
+				in.Session = q.Session
+			}
+		case policy.CallerFederatedUser:
+			in.Session = q.Session
+		}
+	}
+
+	// The resource's policy: a role's trust policy for the STS actions that
+	// assume or tag a role session, else a declared resource policy.
+	if r, ok := trustRole(o, req); ok {
+		s.TrustRole = r
+		in.Resource = []*policy.Policy{r.Trust}
+	} else if isTrustAction(req.Action.Full) && req.Resource.IsARN && req.Resource.Parts[2] == "iam" {
+		if _, known := o.AccountByID(req.Resource.Parts[4]); known {
+			return nil, fmt.Errorf("resource %s: the org has no such role", resource)
+		}
+	} else if hasRes && res.Policy != nil {
+		s.Resource = res
+		in.Resource = []*policy.Policy{res.Policy}
+	}
+	if ra, ok := o.AccountByID(req.ResourceAccount); ok {
+		in.RCP = o.RCPLevels(ra.ID)
+	}
+
+	fillContext(o, s, now)
+	return s, nil
+}
+
+// Decide assembles and evaluates q.
+func Decide(o *org.Org, q Query, now time.Time) (*Situation, eval.Explanation, error) {
+	s, err := Assemble(o, q, now)
+	if err != nil {
+		return nil, eval.Explanation{}, err
+	}
+	return s, eval.Evaluate(s.Request, &s.Inputs), nil
+}
+
+func fillContext(o *org.Org, s *Situation, now time.Time) {
+	req := s.Request
+	ctx := req.Context
+	c := &req.Caller
+	if s.Account != nil {
+		ctx.SetDefault("aws:PrincipalOrgID", o.ID)
+		ctx.SetDefault("aws:PrincipalOrgPaths", o.OrgPaths(s.Account.ID))
+		tags := map[string]string(nil)
+		if s.Role != nil {
+			tags = s.Role.Tags
+			if c.Kind == policy.CallerAssumedRole || c.Kind == policy.CallerRole {
+				ctx.SetDefault("aws:PrincipalArn", s.Role.ARN)
+			}
+		}
+		if s.User != nil {
+			tags = s.User.Tags
+		}
+		for k, v := range tags {
+			ctx.SetDefault("aws:PrincipalTag/"+k, v)
+		}
+	}
+	if ra, ok := o.AccountByID(req.ResourceAccount); ok {
+		ctx.SetDefault("aws:ResourceAccount", ra.ID)
+		ctx.SetDefault("aws:ResourceOrgID", o.ID)
+		ctx.SetDefault("aws:ResourceOrgPaths", o.OrgPaths(ra.ID))
+	} else if req.ResourceAccount != "" {
+		ctx.SetDefault("aws:ResourceAccount", req.ResourceAccount)
+	}
+	simulate.FillContext(ctx, c, now)
+}
+
+// lookupResource finds the declared resource of an ARN: the ARN itself, or
+// for an S3 object its bucket.
+func lookupResource(o *org.Org, resource string) (*org.Resource, bool) {
+	if r, ok := o.ResourcePolicy(resource); ok {
+		return r, true
+	}
+	if rest, ok := strings.CutPrefix(resource, "arn:aws:s3:::"); ok {
+		if bucket, _, found := strings.Cut(rest, "/"); found {
+			return o.ResourcePolicy("arn:aws:s3:::" + bucket)
+		}
+	}
+	return nil, false
+}
+
+// trustRole finds the role whose trust policy governs an STS action on it.
+func trustRole(o *org.Org, req *eval.Request) (*org.Role, bool) {
+	if !isTrustAction(req.Action.Full) || !req.Resource.IsARN || req.Resource.Parts[2] != "iam" {
+		return nil, false
+	}
+	name, ok := strings.CutPrefix(req.Resource.Parts[5], "role/")
+	if !ok {
+		return nil, false
+	}
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	r, ok := o.Role(req.Resource.Parts[4], name)
+	if !ok || r.Trust == nil {
+		return nil, false
+	}
+	return r, true
+}
+
+func isTrustAction(a string) bool {
+	switch a {
+	case "sts:tagsession", "sts:setsourceidentity", "sts:setcontext":
+		return true
+	}
+	return strings.HasPrefix(a, "sts:assumerole")
+}

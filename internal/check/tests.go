@@ -1,0 +1,218 @@
+// Package check runs access tests against an organization: the `warden
+// check` contract of shared/spec/check.md. A test is a request and the
+// decision it must get; Warden assembles the principal's whole situation from
+// the org and decides it with the engine.
+package check
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/securecart/warden/internal/org"
+)
+
+// Test is one access test, with its placeholders replaced.
+type Test struct {
+	Name            string
+	Principal       string
+	Action          string
+	Resource        string
+	ResourceAccount string
+	Context         map[string][]string
+	Expect          string // allow, deny, explicit-deny, implicit-deny
+	DeniedBy        string // "" or a layer name
+	File            string
+	Line, Col       int
+}
+
+// Error is a malformed test file or a test that names something the org
+// does not have.
+type Error struct {
+	File      string
+	Line, Col int
+	Msg       string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	}
+	return e.File + ": " + e.Msg
+}
+
+// ErrorList is every problem found.
+type ErrorList []*Error
+
+func (l ErrorList) Error() string {
+	var b strings.Builder
+	for i, e := range l {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+var expects = map[string]bool{"allow": true, "deny": true, "explicit-deny": true, "implicit-deny": true}
+
+var layers = map[string]bool{"scp": true, "rcp": true, "boundary": true, "session": true, "identity": true, "resource": true, "trust": true, "endpoint": true, "none": true}
+
+var placeholder = regexp.MustCompile(`\{([A-Za-z0-9_.:-]+)\}`)
+
+// Parse reads a test file (YAML or JSON) with a top-level tests: list and
+// replaces {Account} and {PermissionSet:NAME} placeholders from o.
+func Parse(src []byte, file string, o *org.Org) ([]*Test, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(src, &root); err != nil {
+		return nil, ErrorList{{File: file, Msg: "malformed YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+	}
+	var errs ErrorList
+	bad := func(n *yaml.Node, format string, args ...any) {
+		errs = append(errs, &Error{File: file, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf(format, args...)})
+	}
+	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return nil, ErrorList{{File: file, Line: 1, Col: 1, Msg: "a test file is a mapping with a tests: list"}}
+	}
+	doc := root.Content[0]
+	var list *yaml.Node
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		k := doc.Content[i]
+		if k.Value == "tests" {
+			list = doc.Content[i+1]
+		} else {
+			bad(k, "unknown field %q: a test file has tests:", k.Value)
+		}
+	}
+	if list == nil || list.Kind != yaml.SequenceNode {
+		if list == nil {
+			list = doc
+		}
+		bad(list, "tests: must be a list of tests")
+		return nil, errs
+	}
+	subst := func(n *yaml.Node, s string) string {
+		return placeholder.ReplaceAllStringFunc(s, func(m string) string {
+			name := m[1 : len(m)-1]
+			if ps, ok := strings.CutPrefix(name, "PermissionSet:"); ok {
+				if r, ok := o.PermissionSetRoleName(ps); ok {
+					return r
+				}
+				bad(n, "unknown permission set %q in %s", ps, m)
+				return m
+			}
+			if a, ok := o.AccountByName(name); ok {
+				return a.ID
+			}
+			bad(n, "unknown account %q in %s", name, m)
+			return m
+		})
+	}
+	var tests []*Test
+	names := map[string]bool{}
+	for i, item := range list.Content {
+		if item.Kind != yaml.MappingNode {
+			bad(item, "tests[%d]: a test must be a mapping", i)
+			continue
+		}
+		t := &Test{File: file, Line: item.Line, Col: item.Column, Context: map[string][]string{}}
+		for j := 0; j+1 < len(item.Content); j += 2 {
+			k, v := item.Content[j], item.Content[j+1]
+			scalar := func() string {
+				if v.Kind != yaml.ScalarNode {
+					bad(v, "tests[%d].%s must be a string", i, k.Value)
+					return ""
+				}
+				return subst(v, v.Value)
+			}
+			switch k.Value {
+			case "name":
+				t.Name = scalar()
+			case "principal":
+				t.Principal = scalar()
+			case "action":
+				t.Action = scalar()
+			case "resource":
+				t.Resource = scalar()
+			case "resourceAccount":
+				t.ResourceAccount = scalar()
+			case "expect":
+				t.Expect = scalar()
+				if !expects[t.Expect] {
+					bad(v, "tests[%d].expect: %q is not allow, deny, explicit-deny or implicit-deny", i, t.Expect)
+				}
+			case "deniedBy":
+				t.DeniedBy = scalar()
+				if !layers[t.DeniedBy] {
+					bad(v, "tests[%d].deniedBy: %q is not scp, rcp, boundary, session, identity, resource, trust or none", i, t.DeniedBy)
+				}
+			case "context":
+				if v.Kind != yaml.MappingNode {
+					bad(v, "tests[%d].context must be a mapping of keys to a string or a list of strings", i)
+					continue
+				}
+				for c := 0; c+1 < len(v.Content); c += 2 {
+					ck, cv := v.Content[c], v.Content[c+1]
+					switch cv.Kind {
+					case yaml.ScalarNode:
+						t.Context[ck.Value] = []string{subst(cv, cv.Value)}
+					case yaml.SequenceNode:
+						vals := []string{}
+						for _, e := range cv.Content {
+							if e.Kind != yaml.ScalarNode {
+								bad(e, "tests[%d].context.%s: values must be strings", i, ck.Value)
+								continue
+							}
+							vals = append(vals, subst(e, e.Value))
+						}
+						t.Context[ck.Value] = vals
+					default:
+						bad(cv, "tests[%d].context.%s must be a string or a list of strings", i, ck.Value)
+					}
+				}
+			default:
+				bad(k, "tests[%d]: unknown field %q", i, k.Value)
+			}
+		}
+		switch {
+		case t.Name == "":
+			bad(item, "tests[%d] has no name", i)
+		case names[t.Name]:
+			bad(item, "tests[%d]: duplicate test name %q", i, t.Name)
+		}
+		names[t.Name] = true
+		if t.Principal == "" || t.Action == "" || t.Expect == "" {
+			bad(item, "tests[%d] (%q) needs principal, action and expect", i, t.Name)
+		}
+		tests = append(tests, t)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return tests, nil
+}
+
+// Substitute replaces the {Account} and {PermissionSet:NAME} placeholders of
+// s, as in a test.
+func Substitute(o *org.Org, s string) (string, error) {
+	var err error
+	out := placeholder.ReplaceAllStringFunc(s, func(m string) string {
+		name := m[1 : len(m)-1]
+		if ps, ok := strings.CutPrefix(name, "PermissionSet:"); ok {
+			if r, ok := o.PermissionSetRoleName(ps); ok {
+				return r
+			}
+			err = fmt.Errorf("unknown permission set %q in %s", ps, m)
+			return m
+		}
+		if a, ok := o.AccountByName(name); ok {
+			return a.ID
+		}
+		err = fmt.Errorf("unknown account %q in %s", name, m)
+		return m
+	})
+	return out, err
+}

@@ -1,0 +1,234 @@
+package org
+
+import (
+	"strings"
+
+	"github.com/securecart/warden/internal/policy"
+)
+
+// samlAudience is the audience of AWS's SAML sign-in endpoint.
+const samlAudience = "https://signin.aws.amazon.com/saml"
+
+func (l *loader) buildIdentityCenter(r *rawIC) {
+	if r == nil {
+		return
+	}
+	o := l.o
+	ic := &IdentityCenter{InstanceARN: r.instanceARN.V, IdentityStoreID: r.storeID.V, Pos: r.pos}
+	o.IdentityCenter = ic
+	m := reInstanceARN.FindStringSubmatch(ic.InstanceARN)
+	if m == nil && ic.InstanceARN != "" {
+		l.errs.add(r.instanceARN.P, "identityCenter.instanceArn", "malformed instance ARN %q: want arn:aws:sso:::instance/ssoins- and 16 hex digits", ic.InstanceARN)
+	}
+	if m != nil {
+		ic.SAMLProvider = "AWSSSO_" + m[1] + "_DO_NOT_DELETE"
+	} else {
+		ic.SAMLProvider = "AWSSSO_" + hashHex(16, ic.InstanceARN) + "_DO_NOT_DELETE"
+	}
+	if ic.IdentityStoreID != "" && !reStoreID.MatchString(ic.IdentityStoreID) {
+		l.errs.add(r.storeID.P, "identityCenter.identityStoreId", "malformed identity store ID %q: want d- and 10 hex digits", ic.IdentityStoreID)
+	}
+	if p := r.idp; p != nil {
+		ic.ExternalIdP = &ExternalIdP{Type: p.typ.V, Name: p.name.V, MetadataURL: p.metadataURL.V, Metadata: p.metadata.V, Issuer: p.issuer.V}
+	}
+
+	groups := map[string]*SSOGroup{}
+	for _, g := range r.groups {
+		if prev := groups[g.name.V]; prev != nil {
+			l.errs.add(g.name.P, g.path+".name", "duplicate group %q (first at %s)", g.name.V, prev.Pos)
+			continue
+		}
+		sg := &SSOGroup{Name: g.name.V, Description: g.description.V, Pos: g.pos}
+		groups[sg.Name] = sg
+		ic.Groups = append(ic.Groups, sg)
+	}
+	groupNames := func() []string {
+		var out []string
+		for _, g := range ic.Groups {
+			out = append(out, g.Name)
+		}
+		return out
+	}
+	users := map[string]*SSOUser{}
+	for _, u := range r.users {
+		if prev := users[u.userName.V]; prev != nil {
+			l.errs.add(u.userName.P, u.path+".userName", "duplicate user %q (first at %s)", u.userName.V, prev.Pos)
+			continue
+		}
+		su := &SSOUser{UserName: u.userName.V, DisplayName: u.displayName.V, MFADevices: u.mfa, Pos: u.pos}
+		for i, g := range u.groups {
+			if sg := groups[g.V]; sg != nil {
+				su.Groups = append(su.Groups, sg)
+			} else {
+				l.errs.add(g.P, idx(u.path+".groups", i), "unknown group %q%s", g.V, didYouMean(g.V, groupNames()))
+			}
+		}
+		users[su.UserName] = su
+		ic.Users = append(ic.Users, su)
+	}
+
+	sets := map[string]*PermissionSet{}
+	raws := map[*PermissionSet]*rawPermSet{}
+	for _, p := range r.permSets {
+		if prev := sets[p.name.V]; prev != nil {
+			l.errs.add(p.name.P, p.path+".name", "duplicate permission set %q (first at %s)", p.name.V, prev.Pos)
+			continue
+		}
+		l.checkName(p.name, p.path+".name", "permission set", 32)
+		ps := &PermissionSet{Name: p.name.V, Description: p.description.V, SessionDuration: 3600, Pos: p.pos,
+			RoleName: SSORoleName(ic.InstanceARN, p.name.V), Boundary: p.boundary.V, CustomerManaged: values(p.customer)}
+		if p.session.V != "" {
+			secs, err := parseSessionDuration(p.session.V)
+			switch {
+			case err != nil:
+				l.errs.add(p.session.P, p.path+".sessionDuration", "%v", err)
+			case secs < 3600 || secs > 43200:
+				l.errs.add(p.session.P, p.path+".sessionDuration", "sessionDuration %s is out of range: want PT1H to PT12H", p.session.V)
+			default:
+				ps.SessionDuration = secs
+			}
+		}
+		for i, ref := range p.managed {
+			path := idx(p.path+".managedPolicies", i)
+			if !strings.HasPrefix(ref.V, "arn:") {
+				l.errs.add(ref.P, path, "%q: managedPolicies of a permission set are AWS managed policies, by ARN; name customer managed policies in customerManagedPolicies", ref.V)
+				continue
+			}
+			if pr, ok := l.resolveRef(ref, path, nil, policy.Identity, ""); ok {
+				ps.ManagedPolicies = append(ps.ManagedPolicies, pr.aws)
+			}
+		}
+		ps.Inline = l.compile(p.inline, policy.Identity, "permission set "+ps.Name+" inline")
+		sets[ps.Name] = ps
+		raws[ps] = p
+		ic.PermissionSets = append(ic.PermissionSets, ps)
+		o.psRoles[ps.Name] = ps.RoleName
+	}
+
+	assigned := map[*PermissionSet]map[*Account]bool{}
+	for _, a := range r.assignments {
+		as := &Assignment{Pos: a.pos}
+		if a.group.V != "" {
+			if as.Group = groups[a.group.V]; as.Group == nil {
+				l.errs.add(a.group.P, a.path+".group", "unknown group %q%s", a.group.V, didYouMean(a.group.V, groupNames()))
+			}
+		}
+		if a.user.V != "" {
+			if as.User = users[a.user.V]; as.User == nil {
+				l.errs.add(a.user.P, a.path+".user", "unknown user %q", a.user.V)
+			}
+		}
+		ps := sets[a.permSet.V]
+		if ps == nil {
+			var names []string
+			for _, x := range ic.PermissionSets {
+				names = append(names, x.Name)
+			}
+			l.errs.add(a.permSet.P, a.path+".permissionSet", "unknown permission set %q%s", a.permSet.V, didYouMean(a.permSet.V, names))
+			continue
+		}
+		as.PermissionSet = ps
+		targets := map[*Account]bool{}
+		for i, ref := range a.accounts {
+			if acct := l.account(ref, idx(a.path+".accounts", i)); acct != nil {
+				targets[acct] = true
+			}
+		}
+		for i, ref := range a.ous {
+			var ou *OU
+			switch {
+			case ref.V == RootName:
+				ou = o.Root
+			case l.ouByName[ref.V] != nil:
+				ou = l.ouByName[ref.V]
+			default:
+				l.errs.add(ref.P, idx(a.path+".ous", i), "unknown OU %q%s", ref.V, didYouMean(ref.V, l.ouNames(true)))
+				continue
+			}
+			for _, acct := range accountsUnder(ou) {
+				targets[acct] = true
+			}
+		}
+		if assigned[ps] == nil {
+			assigned[ps] = map[*Account]bool{}
+		}
+		for _, acct := range o.Accounts {
+			if targets[acct] {
+				as.Accounts = append(as.Accounts, acct)
+				assigned[ps][acct] = true
+			}
+		}
+		ic.Assignments = append(ic.Assignments, as)
+	}
+
+	for _, ps := range ic.PermissionSets {
+		for _, a := range o.Accounts {
+			if assigned[ps][a] {
+				ps.Accounts = append(ps.Accounts, a)
+			}
+		}
+		l.provision(ic, ps, raws[ps])
+	}
+}
+
+// accountsUnder lists the accounts in an OU and below it.
+func accountsUnder(ou *OU) []*Account {
+	out := append([]*Account(nil), ou.Accounts...)
+	for _, c := range ou.Children {
+		out = append(out, accountsUnder(c)...)
+	}
+	return out
+}
+
+// provision creates a permission set's role, and the SAML provider it
+// trusts, in each account it is assigned to.
+func (l *loader) provision(ic *IdentityCenter, ps *PermissionSet, r *rawPermSet) {
+	if len(ps.Accounts) == 0 {
+		return
+	}
+	what := "permission set " + ps.Name
+	var custom []polRef
+	for i, ref := range r.customer {
+		path := idx(r.path+".customerManagedPolicies", i)
+		if strings.HasPrefix(ref.V, "arn:") {
+			l.errs.add(ref.P, path, "customer managed policies are named by name, not ARN; AWS managed ones go in managedPolicies")
+			continue
+		}
+		if pr, ok := l.resolveRef(ref, path, ps.Accounts, policy.Identity, what); ok {
+			custom = append(custom, pr)
+		}
+	}
+	var boundary polRef
+	if r.boundary.V != "" {
+		boundary, _ = l.resolveRef(r.boundary, r.path+".permissionsBoundary", ps.Accounts, policy.Boundary, what)
+	}
+	for _, a := range ps.Accounts {
+		l.ensureSSOProvider(ic, a)
+		providerARN := "arn:aws:iam::" + a.ID + ":saml-provider/" + ic.SAMLProvider
+		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":` + jsonString(providerARN) +
+			`},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],"Condition":{"StringEquals":{"SAML:aud":"` + samlAudience + `"}}}]}`
+		role := &Role{Name: ps.RoleName, Path: SSORolePath, Account: a, MaxSessionDuration: ps.SessionDuration,
+			PermissionSet: ps.Name, Description: ps.Description, Pos: ps.Pos}
+		role.Trust = l.compile(&rawDoc{kind: docBuilt, text: []byte(trust), at: ps.Pos, path: r.path}, policy.Trust, "role "+ps.RoleName+" trust")
+		role.Policies = append(role.Policies, ps.ManagedPolicies...)
+		for _, c := range custom {
+			if p := l.in(c, a, policy.Identity); p != nil {
+				role.Policies = append(role.Policies, p)
+			}
+		}
+		if ps.Inline != nil {
+			role.Policies = append(role.Policies, ps.Inline)
+		}
+		role.Boundary = l.in(boundary, a, policy.Boundary)
+		l.addRole(role, r.name.P, r.path+".name")
+	}
+}
+
+// ensureSSOProvider adds Identity Center's SAML provider to an account,
+// unless the organization declares it there already.
+func (l *loader) ensureSSOProvider(ic *IdentityCenter, a *Account) {
+	if l.providers[providerKey(a, "saml", ic.SAMLProvider)] != nil {
+		return
+	}
+	l.addProvider(&Provider{Type: "saml", Name: ic.SAMLProvider, Account: a, Pos: ic.Pos})
+}

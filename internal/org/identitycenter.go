@@ -1,0 +1,80 @@
+package org
+
+import "github.com/securecart/warden/internal/policy"
+
+// SSORolePath is the path of the roles Identity Center provisions.
+const SSORolePath = "/aws-reserved/sso.amazonaws.com/"
+
+// IdentityCenter is the organization's IAM Identity Center instance: its
+// users and groups, permission sets and account assignments.
+type IdentityCenter struct {
+	InstanceARN     string // arn:aws:sso:::instance/ssoins-<16 hex>
+	IdentityStoreID string
+	// SAMLProvider is the name of the SAML provider Identity Center creates
+	// in each account it provisions roles into:
+	// AWSSSO_<16 hex of the instance>_DO_NOT_DELETE.
+	SAMLProvider   string
+	ExternalIdP    *ExternalIdP // nil: the Identity Center directory
+	Users          []*SSOUser
+	Groups         []*SSOGroup
+	PermissionSets []*PermissionSet
+	Assignments    []*Assignment
+	Pos            Pos
+}
+
+// ExternalIdP is the identity provider Identity Center federates with.
+type ExternalIdP struct {
+	Type        string // "saml" or "oidc"
+	Name        string
+	MetadataURL string // SAML
+	Metadata    string // SAML, inline XML
+	Issuer      string // OIDC
+}
+
+// SSOUser is a user of the Identity Center directory.
+type SSOUser struct {
+	UserName    string
+	DisplayName string
+	Groups      []*SSOGroup
+	MFADevices  []MFADevice
+	Pos         Pos
+}
+
+// MFADevice is a registered MFA device.
+type MFADevice struct {
+	Type string // "totp" or "webauthn"
+	Name string
+}
+
+// SSOGroup is a group of the Identity Center directory.
+type SSOGroup struct {
+	Name        string
+	Description string
+	Pos         Pos
+}
+
+// PermissionSet is a permission set and where it is provisioned.
+type PermissionSet struct {
+	Name            string
+	Description     string
+	SessionDuration int    // seconds
+	RoleName        string // AWSReservedSSO_<Name>_<16 hex>
+	// ManagedPolicies are its AWS managed policies and Inline its inline
+	// policy (nil when none); customer managed policies and a customer
+	// managed boundary differ per account: see the provisioned roles.
+	ManagedPolicies []*policy.Policy
+	Inline          *policy.Policy
+	CustomerManaged []string
+	Boundary        string     // as written: a customer managed name or an AWS managed ARN
+	Accounts        []*Account // where it is provisioned, in the order of Org.Accounts
+	Pos             Pos
+}
+
+// Assignment gives a user or group a permission set in accounts.
+type Assignment struct {
+	PermissionSet *PermissionSet
+	User          *SSOUser  // nil for a group assignment
+	Group         *SSOGroup // nil for a user assignment
+	Accounts      []*Account
+	Pos           Pos
+}

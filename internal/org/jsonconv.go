@@ -1,0 +1,138 @@
+package org
+
+import (
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// maxDocNodes bounds the nodes of one YAML document after aliases are
+// expanded, so that a few aliases cannot make a document huge.
+const maxDocNodes = 100_000
+
+// jsonConv writes a YAML policy document as JSON with one token per line,
+// remembering the YAML node of each line: a position the policy decoder
+// reports in the JSON maps back to the YAML source by its line alone.
+//
+// Scalars become JSON strings (null stays null): YAML's typing of plain
+// scalars is incidental (2012-10-17 is a timestamp, 123456789012 a number),
+// and every scalar of a policy document is a string to IAM, or compares as
+// one. Placeholders are replaced in keys and values.
+type jsonConv struct {
+	d      *decoder
+	root   *yaml.Node // the document, where a size error points
+	path   string
+	buf    []byte
+	lines  []*yaml.Node // the node of each line, from line 1
+	budget int
+	failed bool
+}
+
+func (c *jsonConv) line(n *yaml.Node, prefix string, tok ...string) {
+	c.lines = append(c.lines, n)
+	c.buf = append(c.buf, prefix...)
+	for _, t := range tok {
+		c.buf = append(c.buf, t...)
+	}
+	c.buf = append(c.buf, '\n')
+}
+
+func (c *jsonConv) value(n *yaml.Node, prefix string) {
+	n = resolve(n)
+	c.budget--
+	if c.budget < 0 {
+		if c.budget == -1 {
+			c.d.errorf(c.root, c.path, "the document has more than %d elements once aliases are expanded", maxDocNodes)
+		}
+		c.failed = true
+		return
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		c.line(n, prefix, "{")
+		seen := map[string]*yaml.Node{}
+		first := true
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode {
+				c.d.errorf(k, c.path, "a key must be a string, not %s", kindName(k))
+				c.failed = true
+				continue
+			}
+			key, ok := c.d.text(k, c.path)
+			if !ok {
+				c.failed = true
+				continue
+			}
+			if prev, dup := seen[key.V]; dup {
+				c.d.errorf(k, c.path, "key %q is given twice (first at %d:%d)", key.V, prev.Line, prev.Column)
+				c.failed = true
+				continue
+			}
+			seen[key.V] = k
+			p := ","
+			if first {
+				p = ""
+			}
+			first = false
+			c.line(k, p, jsonString(key.V), ":")
+			c.value(n.Content[i+1], "")
+		}
+		c.line(n, "", "}")
+	case yaml.SequenceNode:
+		c.line(n, prefix, "[")
+		for i, it := range n.Content {
+			p := ","
+			if i == 0 {
+				p = ""
+			}
+			c.value(it, p)
+		}
+		c.line(n, "", "]")
+	case yaml.ScalarNode:
+		if isNull(n) {
+			c.line(n, prefix, "null")
+			return
+		}
+		s, ok := c.d.text(n, c.path)
+		if !ok {
+			c.failed = true
+			return
+		}
+		c.line(n, prefix, jsonString(s.V))
+	default:
+		c.d.errorf(n, c.path, "unexpected YAML node")
+		c.failed = true
+	}
+}
+
+// jsonString quotes s as a JSON string.
+func jsonString(s string) string {
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < 0x20:
+				b = append(b, `\u00`...)
+				b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b = append(b, `\ufffd`...)
+		} else {
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
+	}
+	b = append(b, '"')
+	return string(b)
+}

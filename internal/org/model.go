@@ -1,0 +1,157 @@
+package org
+
+import (
+	"github.com/securecart/warden/internal/eval"
+	"github.com/securecart/warden/internal/policy"
+)
+
+// Org is a loaded organization. It is read-only after Load: callers must not
+// change it, and its compiled policies are shared between the roles, users
+// and accounts that use them.
+type Org struct {
+	ID         string // o-...
+	RootID     string // r-...
+	Management *Account
+	Root       *OU // the root, named "Root"; its Parent is nil
+	OUs        []*OU
+	Accounts   []*Account
+	Policies   []*Policy
+	Roles      []*Role // every provisioned role: one per account it is in
+	Users      []*User
+	Groups     []*Group
+	Resources  []*Resource
+	Providers  []*Provider // one per account it is in
+	// IdentityCenter is nil when the organization declares none.
+	IdentityCenter *IdentityCenter
+	Sources        []string // the organization files read, in order
+
+	byName     map[string]*Account
+	byID       map[string]*Account
+	ouByName   map[string]*OU
+	roles      map[string]*Role // account ID + "/" + name
+	users      map[string]*User // account ID + "/" + name
+	resources  map[string]*Resource
+	scpEnabled bool // some SCP is defined: SCPs apply to member accounts
+	psRoles    map[string]string
+}
+
+// OU is an organizational unit, or the root.
+type OU struct {
+	Name     string
+	ID       string
+	Parent   *OU // nil for the root
+	Children []*OU
+	Accounts []*Account // the accounts directly in it
+	SCPs     []*Policy  // attached here
+	RCPs     []*Policy  // attached here
+	Pos      Pos
+}
+
+// Account is a member (or the management) account.
+type Account struct {
+	Name  string
+	ID    string
+	Email string
+	OU    *OU // nil: directly under the root
+	Tags  map[string]string
+	SCPs  []*Policy // attached directly to the account
+	RCPs  []*Policy
+	Roles []*Role // the roles in it, in provisioning order
+	Pos   Pos
+
+	scp, rcp []eval.Level
+	orgPath  string
+}
+
+// Policy types as the format names them.
+const (
+	TypeSCP     = "scp"
+	TypeRCP     = "rcp"
+	TypeManaged = "managed"
+)
+
+// Policy is an organization policy (SCP, RCP) or a customer managed IAM
+// policy.
+type Policy struct {
+	Name        string
+	Type        string // TypeSCP, TypeRCP or TypeManaged
+	ARN         string // an SCP's or RCP's ARN; "" for a managed policy, whose ARN depends on the account (see ARNIn)
+	Path        string // a managed policy's path, such as "/"
+	Description string
+	// Compiled is the document compiled as its type: scp, rcp, or identity
+	// for a managed policy.
+	Compiled *policy.Policy
+	Attach   []string   // SCP, RCP: the targets as written ("Root", OU and account names)
+	Accounts []*Account // managed: the accounts that hold a copy
+	Pos      Pos
+
+	held      map[*Account]bool
+	inAccount map[string]*policy.Policy // managed: account ID -> the copy named by its ARN there
+	boundary  map[string]*policy.Policy // managed: account ID -> compiled as a boundary
+}
+
+// ARNIn returns a managed policy's ARN in the given account.
+func (p *Policy) ARNIn(a *Account) string {
+	return "arn:aws:iam::" + a.ID + ":policy" + p.Path + p.Name
+}
+
+// Role is an IAM role in one account.
+type Role struct {
+	Name        string
+	Path        string
+	ARN         string
+	Description string
+	Account     *Account
+	Trust       *policy.Policy
+	// Policies are the managed (AWS and customer) and inline policies,
+	// compiled as identity policies.
+	Policies           []*policy.Policy
+	Boundary           *policy.Policy // nil: none
+	MaxSessionDuration int            // seconds
+	Tags               map[string]string
+	PermissionSet      string // the permission set of an Identity Center role
+	ServiceLinked      bool
+	Service            string // the service of a service-linked role
+	Pos                Pos
+}
+
+// User is an IAM user in one account.
+type User struct {
+	Name     string
+	Path     string
+	ARN      string
+	Account  *Account
+	Groups   []*Group
+	Policies []*policy.Policy // its own managed and inline policies
+	Boundary *policy.Policy
+	Tags     map[string]string
+	Pos      Pos
+}
+
+// Group is an IAM group in one account.
+type Group struct {
+	Name     string
+	Path     string
+	ARN      string
+	Account  *Account
+	Policies []*policy.Policy
+	Pos      Pos
+}
+
+// Resource is a resource with a resource-based policy.
+type Resource struct {
+	ARN     string
+	Account *Account // the owner
+	Policy  *policy.Policy
+	Pos     Pos
+}
+
+// Provider is an IAM SAML or OIDC identity provider in one account.
+type Provider struct {
+	Type      string // "saml" or "oidc"
+	Name      string // SAML: the provider's name; OIDC: the issuer's host and path
+	ARN       string
+	Account   *Account
+	ClientIDs []string // OIDC audiences
+	Pos       Pos
+}

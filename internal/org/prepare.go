@@ -1,0 +1,128 @@
+package org
+
+import (
+	"fmt"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/securecart/warden/internal/policy"
+)
+
+// prepared is a document's JSON text, placeholders replaced, and how
+// positions in that text map back to the source.
+type prepared struct {
+	text []byte
+	// where maps a policy error to the source position to report it at; it
+	// may add to the message.
+	where func(e *policy.Error) Pos
+	// fix maps a position of the text to the source's, for the compiled
+	// document; nil leaves positions as they are.
+	fix func(p policy.Pos) policy.Pos
+}
+
+// prepare turns a document, however written, into JSON text. It reports
+// placeholder and conversion problems and returns false for them.
+func (l *loader) prepare(r *rawDoc) (prepared, bool) {
+	switch r.kind {
+	case docYAML:
+		return l.prepareYAML(r)
+	case docJSON:
+		return l.prepareJSON(r)
+	case docFile:
+		return l.prepareFile(r)
+	}
+	return prepared{text: r.text, where: func(*policy.Error) Pos { return r.at }}, true
+}
+
+// prepareYAML writes a YAML mapping as JSON, one token per line, so that a
+// line of the JSON names the YAML node it came from.
+func (l *loader) prepareYAML(r *rawDoc) (prepared, bool) {
+	c := jsonConv{d: l.decoderFor(r.src), root: r.node, path: r.path, budget: maxDocNodes,
+		buf: make([]byte, 0, 512), lines: make([]*yaml.Node, 0, 32)}
+	c.value(r.node, "")
+	if c.failed {
+		return prepared{}, false
+	}
+	lines := c.lines
+	nodeAt := func(p policy.Pos) *yaml.Node {
+		if p.Line >= 1 && p.Line <= len(lines) {
+			return lines[p.Line-1]
+		}
+		return r.node
+	}
+	return prepared{
+		text:  c.buf,
+		where: func(e *policy.Error) Pos { return r.src.pos(nodeAt(e.Pos)) },
+		fix: func(p policy.Pos) policy.Pos {
+			if !p.IsValid() {
+				return p
+			}
+			n := nodeAt(p)
+			return policy.Pos{Line: n.Line, Col: n.Column}
+		},
+	}, true
+}
+
+// prepareJSON takes a string holding JSON. Errors point at the string and
+// say where in the JSON text, as written, they are.
+func (l *loader) prepareJSON(r *rawDoc) (prepared, bool) {
+	ok := true
+	src := []byte(r.node.Value)
+	data, reps, _ := l.ph.replaceBytes(src, func(off int, msg string) {
+		l.errs.add(l.ph.at(r.src, r.node, off), r.path, "%s", msg)
+		ok = false
+	})
+	if !ok {
+		return prepared{}, false
+	}
+	return prepared{
+		text: data,
+		where: func(e *policy.Error) Pos {
+			if e.Pos.IsValid() {
+				line, col := newLineIndex(src).pos(oldOffset(reps, newLineIndex(data).offset(e.Pos.Line, e.Pos.Col)))
+				e.Msg += fmt.Sprintf(" (at %d:%d of the JSON text)", line, col)
+			}
+			return r.src.pos(r.node)
+		},
+	}, true
+}
+
+// prepareFile reads a document file. Positions are the file's, mapped back
+// across replaced placeholders.
+func (l *loader) prepareFile(r *rawDoc) (prepared, bool) {
+	data, name, err := l.readDocFile(r.fsPath)
+	r.fileName = name
+	if err != nil {
+		l.errs.add(r.src.pos(r.node), r.path+".file", "%v", err)
+		return prepared{}, false
+	}
+	fileIx := newLineIndex(data)
+	ok := true
+	text, reps, _ := l.ph.replaceBytes(data, func(off int, msg string) {
+		line, col := fileIx.pos(off)
+		l.errs.add(Pos{File: name, Line: line, Col: col}, r.path, "%s", msg)
+		ok = false
+	})
+	if !ok {
+		return prepared{}, false
+	}
+	fix := func(p policy.Pos) policy.Pos { return p }
+	if len(reps) > 0 {
+		newIx := newLineIndex(text)
+		fix = func(p policy.Pos) policy.Pos {
+			if !p.IsValid() {
+				return p
+			}
+			line, col := fileIx.pos(oldOffset(reps, newIx.offset(p.Line, p.Col)))
+			return policy.Pos{Line: line, Col: col}
+		}
+	}
+	return prepared{
+		text: text,
+		where: func(e *policy.Error) Pos {
+			p := fix(e.Pos)
+			return Pos{File: name, Line: p.Line, Col: p.Col}
+		},
+		fix: fix,
+	}, true
+}

@@ -1,0 +1,199 @@
+package org
+
+import "go.yaml.in/yaml/v3"
+
+type rawIC struct {
+	instanceARN, storeID sval
+	idp                  *rawIdP
+	users                []*rawSSOUser
+	groups               []*rawSSOGroup
+	permSets             []*rawPermSet
+	assignments          []*rawAssignment
+	pos                  Pos
+}
+
+type rawIdP struct {
+	typ, name, metadataURL, metadata, issuer sval
+	pos                                      Pos
+}
+
+type rawSSOUser struct {
+	userName, displayName sval
+	groups                []sval
+	mfa                   []MFADevice
+	pos                   Pos
+	path                  string
+}
+
+type rawSSOGroup struct {
+	name, description sval
+	pos               Pos
+	path              string
+}
+
+type rawPermSet struct {
+	name, description, session, boundary sval
+	managed, customer                    []sval
+	inline                               *rawDoc
+	pos                                  Pos
+	path                                 string
+}
+
+type rawAssignment struct {
+	permSet, group, user sval
+	accounts, ous        []sval
+	pos                  Pos
+	path                 string
+}
+
+func (d *decoder) identityCenter(n *yaml.Node, path string, r *raw) {
+	m, ok := d.fields(n, path, fieldsOf["identityCenter"]...)
+	if !ok {
+		return
+	}
+	if r.ic != nil {
+		d.errorf(n, path, "identityCenter is given twice (first at %s)", r.ic.pos)
+		return
+	}
+	ic := &rawIC{pos: d.src.pos(n)}
+	r.ic = ic
+	if d.require(m, n, path, "instanceArn") {
+		ic.instanceARN, _ = d.str(m["instanceArn"], path+".instanceArn")
+	}
+	ic.storeID = d.optStr(m["identityStoreId"], path+".identityStoreId")
+	if x := m["externalIdentityProvider"]; !isNull(x) {
+		ic.idp = d.externalIdP(x, path+".externalIdentityProvider")
+	}
+	for i, it := range d.items(m["groups"], path+".groups") {
+		p := idx(path+".groups", i)
+		gm, ok := d.fields(it, p, fieldsOf["ssoGroup"]...)
+		if !ok || !d.require(gm, it, p, requiredOf["ssoGroup"]...) {
+			continue
+		}
+		g := &rawSSOGroup{pos: d.src.pos(it), path: p, description: d.optStr(gm["description"], p+".description")}
+		if g.name, ok = d.str(gm["name"], p+".name"); ok {
+			ic.groups = append(ic.groups, g)
+		}
+	}
+	for i, it := range d.items(m["users"], path+".users") {
+		if u := d.ssoUser(it, idx(path+".users", i)); u != nil {
+			ic.users = append(ic.users, u)
+		}
+	}
+	for i, it := range d.items(m["permissionSets"], path+".permissionSets") {
+		if ps := d.permSet(it, idx(path+".permissionSets", i)); ps != nil {
+			ic.permSets = append(ic.permSets, ps)
+		}
+	}
+	for i, it := range d.items(m["assignments"], path+".assignments") {
+		if a := d.assignment(it, idx(path+".assignments", i)); a != nil {
+			ic.assignments = append(ic.assignments, a)
+		}
+	}
+}
+
+func (d *decoder) externalIdP(n *yaml.Node, path string) *rawIdP {
+	m, ok := d.fields(n, path, fieldsOf["externalIdentityProvider"]...)
+	if !ok || !d.require(m, n, path, requiredOf["externalIdentityProvider"]...) {
+		return nil
+	}
+	p := &rawIdP{pos: d.src.pos(n)}
+	p.typ, _ = d.str(m["type"], path+".type")
+	p.name, _ = d.str(m["name"], path+".name")
+	p.metadataURL = d.optStr(m["metadataUrl"], path+".metadataUrl")
+	p.metadata = d.optStr(m["metadata"], path+".metadata")
+	p.issuer = d.optStr(m["issuer"], path+".issuer")
+	switch p.typ.V {
+	case "saml":
+		if p.metadataURL.V == "" && p.metadata.V == "" {
+			d.errorf(n, path, "a SAML identity provider needs metadataUrl or metadata")
+		}
+		if p.metadataURL.V != "" && p.metadata.V != "" {
+			d.errorf(m["metadata"], path+".metadata", "give metadataUrl or metadata, not both")
+		}
+		if p.issuer.V != "" {
+			d.errorf(m["issuer"], path+".issuer", "issuer is for OIDC identity providers; a SAML one gives metadataUrl or metadata")
+		}
+	case "oidc":
+		if p.issuer.V == "" {
+			d.errorf(n, path, "an OIDC identity provider needs issuer, its https:// URL")
+		}
+		if p.metadataURL.V != "" || p.metadata.V != "" {
+			d.errorf(n, path, "metadataUrl and metadata are for SAML identity providers; an OIDC one gives issuer")
+		}
+	default:
+		d.errs.add(p.typ.P, path+".type", "unknown identity provider type %q: want saml or oidc", p.typ.V)
+	}
+	return p
+}
+
+func (d *decoder) ssoUser(n *yaml.Node, path string) *rawSSOUser {
+	m, ok := d.fields(n, path, fieldsOf["ssoUser"]...)
+	if !ok || !d.require(m, n, path, requiredOf["ssoUser"]...) {
+		return nil
+	}
+	u := &rawSSOUser{pos: d.src.pos(n), path: path}
+	if u.userName, ok = d.str(m["userName"], path+".userName"); !ok {
+		return nil
+	}
+	u.displayName = d.optStr(m["displayName"], path+".displayName")
+	u.groups = d.list(m["groups"], path+".groups")
+	for i, it := range d.items(m["mfaDevices"], path+".mfaDevices") {
+		p := idx(path+".mfaDevices", i)
+		dm, ok := d.fields(it, p, fieldsOf["mfaDevice"]...)
+		if !ok || !d.require(dm, it, p, requiredOf["mfaDevice"]...) {
+			continue
+		}
+		t, _ := d.str(dm["type"], p+".type")
+		name, _ := d.str(dm["name"], p+".name")
+		if t.V != "totp" && t.V != "webauthn" {
+			d.errs.add(t.P, p+".type", "unknown MFA device type %q: want totp or webauthn", t.V)
+			continue
+		}
+		u.mfa = append(u.mfa, MFADevice{Type: t.V, Name: name.V})
+	}
+	return u
+}
+
+func (d *decoder) permSet(n *yaml.Node, path string) *rawPermSet {
+	m, ok := d.fields(n, path, fieldsOf["permissionSet"]...)
+	if !ok || !d.require(m, n, path, requiredOf["permissionSet"]...) {
+		return nil
+	}
+	ps := &rawPermSet{pos: d.src.pos(n), path: path}
+	if ps.name, ok = d.str(m["name"], path+".name"); !ok {
+		return nil
+	}
+	ps.description = d.optStr(m["description"], path+".description")
+	ps.session = d.optStr(m["sessionDuration"], path+".sessionDuration")
+	ps.managed = d.list(m["managedPolicies"], path+".managedPolicies")
+	ps.customer = d.list(m["customerManagedPolicies"], path+".customerManagedPolicies")
+	ps.inline = d.doc(m["inlinePolicy"], path+".inlinePolicy")
+	ps.boundary = d.optStr(m["permissionsBoundary"], path+".permissionsBoundary")
+	return ps
+}
+
+func (d *decoder) assignment(n *yaml.Node, path string) *rawAssignment {
+	m, ok := d.fields(n, path, fieldsOf["assignment"]...)
+	if !ok || !d.require(m, n, path, requiredOf["assignment"]...) {
+		return nil
+	}
+	a := &rawAssignment{pos: d.src.pos(n), path: path}
+	if a.permSet, ok = d.str(m["permissionSet"], path+".permissionSet"); !ok {
+		return nil
+	}
+	a.group = d.optStr(m["group"], path+".group")
+	a.user = d.optStr(m["user"], path+".user")
+	switch {
+	case a.group.V == "" && a.user.V == "":
+		d.errorf(n, path, "the assignment names no principal: give group or user")
+	case a.group.V != "" && a.user.V != "":
+		d.errorf(m["user"], path+".user", "give group or user, not both: make two assignments")
+	}
+	a.accounts = d.list(m["accounts"], path+".accounts")
+	a.ous = d.list(m["ous"], path+".ous")
+	if a.accounts != nil && a.ous != nil && len(a.accounts) == 0 && len(a.ous) == 0 {
+		d.errorf(n, path, "the assignment targets no account: give accounts and/or ous")
+	}
+	return a
+}

@@ -1,0 +1,346 @@
+package org
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// source is one organization file.
+type source struct {
+	name   string // as errors name it
+	fsPath string // its path in the file system the loader reads
+	base   string // the organization's folder in that file system
+	data   []byte
+	root   *yaml.Node // the top-level mapping; nil for an empty file
+	ix     *lineIndex
+}
+
+func (s *source) lines() *lineIndex {
+	if s.ix == nil {
+		s.ix = newLineIndex(s.data)
+	}
+	return s.ix
+}
+
+func (s *source) pos(n *yaml.Node) Pos { return Pos{File: s.name, Line: n.Line, Col: n.Column} }
+
+// sval is a string value and where it was written.
+type sval struct {
+	V string
+	P Pos
+}
+
+// resolve follows an alias to the node it names.
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || (n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null")
+}
+
+// kindName describes a node's kind for errors.
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return "null"
+		case "!!int", "!!float":
+			return "a number"
+		case "!!bool":
+			return "a boolean"
+		}
+		return "a string"
+	}
+	return "an alias"
+}
+
+// decoder reads the nodes of one source, reporting problems into errs.
+type decoder struct {
+	src  *source
+	errs *errorSet
+	ph   *placeholders // nil: placeholders are left as written
+}
+
+func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
+	d.errs.add(d.src.pos(n), path, format, args...)
+}
+
+// fields checks that n is a mapping whose keys are among known, each given
+// once, and returns the value of each key given (aliases resolved). A null
+// node is an empty mapping. It reports false when n is not a mapping.
+func (d *decoder) fields(n *yaml.Node, path string, known ...string) (map[string]*yaml.Node, bool) {
+	n = resolve(n)
+	if isNull(n) {
+		return map[string]*yaml.Node{}, true
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, path, "must be a mapping, not %s", kindName(n))
+		return nil, false
+	}
+	out := make(map[string]*yaml.Node, len(n.Content)/2)
+	keys := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], resolve(n.Content[i+1])
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(k, path, "a field name must be a string, not %s", kindName(k))
+			continue
+		}
+		if !contains(known, k.Value) {
+			d.errorf(k, path, "unknown field %q%s; want one of: %s", k.Value, didYouMean(k.Value, known), strings.Join(known, ", "))
+			continue
+		}
+		if prev, dup := keys[k.Value]; dup {
+			d.errorf(k, path, "field %q is given twice (first at %d:%d)", k.Value, prev.Line, prev.Column)
+			continue
+		}
+		keys[k.Value] = k
+		out[k.Value] = v
+	}
+	return out, true
+}
+
+// require reports the fields of m that are missing or null.
+func (d *decoder) require(m map[string]*yaml.Node, n *yaml.Node, path string, names ...string) bool {
+	ok := true
+	for _, name := range names {
+		if isNull(m[name]) {
+			d.errorf(n, path, "missing %s", name)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// rawString reads a string as written, without placeholders. YAML scalars
+// that are not strings (123, true, 2012-10-17) are rejected: quoting them
+// keeps their text as written in every YAML reader.
+func (d *decoder) rawString(n *yaml.Node, path string) (sval, bool) {
+	n = resolve(n)
+	if n == nil {
+		return sval{}, false
+	}
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		d.errorf(n, path, "must be a string, not %s", kindName(n))
+		return sval{}, false
+	}
+	if n.ShortTag() != "!!str" {
+		d.errorf(n, path, "must be a string, not %s: quote it, as in %q", kindName(n), n.Value)
+		return sval{}, false
+	}
+	return sval{V: n.Value, P: d.src.pos(n)}, true
+}
+
+// str reads a string, replacing ${account:Name} placeholders. An absent
+// (nil) node yields false without an error.
+func (d *decoder) str(n *yaml.Node, path string) (sval, bool) {
+	s, ok := d.rawString(n, path)
+	if !ok {
+		return s, false
+	}
+	return d.replace(n, s, path)
+}
+
+// text reads any scalar of a policy document as its text, replacing
+// placeholders: there every value is a string to IAM, or compares as one.
+func (d *decoder) text(n *yaml.Node, path string) (sval, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		d.errorf(n, path, "must be a string, not %s", kindName(n))
+		return sval{}, false
+	}
+	return d.replace(n, sval{V: n.Value, P: d.src.pos(n)}, path)
+}
+
+func (d *decoder) replace(n *yaml.Node, s sval, path string) (sval, bool) {
+	if d.ph == nil {
+		return s, true
+	}
+	v, ok := d.ph.replace(s.V, func(off int, msg string) { d.errs.add(d.ph.at(d.src, resolve(n), off), path, "%s", msg) })
+	if !ok {
+		return s, false
+	}
+	s.V = v
+	return s, true
+}
+
+// optStr reads an optional string: "" when absent or null.
+func (d *decoder) optStr(n *yaml.Node, path string) sval {
+	if isNull(resolve(n)) {
+		return sval{}
+	}
+	s, _ := d.str(n, path)
+	return s
+}
+
+// list reads a list of strings: absent or null is an empty list, and a
+// value of the wrong type, reported, is nil, so that callers can tell it
+// from an empty list.
+func (d *decoder) list(n *yaml.Node, path string) []sval {
+	n = resolve(n)
+	if isNull(n) {
+		return []sval{}
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, path, "must be a list of strings, as in [a, b], not %s", kindName(n))
+		return nil
+	}
+	out := make([]sval, 0, len(n.Content))
+	for i, it := range n.Content {
+		if s, ok := d.str(it, path+"["+strconv.Itoa(i)+"]"); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// items reads a list of mappings (or of anything): absent or null is empty.
+func (d *decoder) items(n *yaml.Node, path string) []*yaml.Node {
+	n = resolve(n)
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, path, "must be a list, not %s", kindName(n))
+		return nil
+	}
+	out := make([]*yaml.Node, len(n.Content))
+	for i, it := range n.Content {
+		out[i] = resolve(it)
+	}
+	return out
+}
+
+// pair is one entry of a free-form mapping, in source order.
+type pair struct {
+	Key sval
+	Val *yaml.Node
+}
+
+// pairs reads a mapping with free-form keys, such as tags or inline
+// policies, rejecting duplicate keys.
+func (d *decoder) pairs(n *yaml.Node, path string) []pair {
+	n = resolve(n)
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, path, "must be a mapping, not %s", kindName(n))
+		return nil
+	}
+	var out []pair
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, ok := d.str(n.Content[i], path)
+		if !ok {
+			continue
+		}
+		if prev, dup := seen[k.V]; dup {
+			d.errorf(n.Content[i], path, "key %q is given twice (first at %d:%d)", k.V, prev.Line, prev.Column)
+			continue
+		}
+		seen[k.V] = n.Content[i]
+		out = append(out, pair{Key: k, Val: resolve(n.Content[i+1])})
+	}
+	return out
+}
+
+// tags reads a mapping of strings to strings.
+func (d *decoder) tags(n *yaml.Node, path string) map[string]string {
+	ps := d.pairs(n, path)
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(ps))
+	for _, p := range ps {
+		if v, ok := d.str(p.Val, path+"."+p.Key.V); ok {
+			out[p.Key.V] = v.V
+		}
+	}
+	return out
+}
+
+// integer reads an integer scalar.
+func (d *decoder) integer(n *yaml.Node, path string) (int, Pos, bool) {
+	n = resolve(n)
+	if n == nil {
+		return 0, Pos{}, false
+	}
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
+		d.errorf(n, path, "must be an integer, not %s", kindName(n))
+		return 0, Pos{}, false
+	}
+	v, err := strconv.Atoi(n.Value)
+	if err != nil {
+		d.errorf(n, path, "malformed integer %q", n.Value)
+		return 0, Pos{}, false
+	}
+	return v, d.src.pos(n), true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// didYouMean returns ` (did you mean "x"?)` for a name that differs from a
+// known one only by case, or by at most two edits (fewer than its length),
+// a likely typo.
+func didYouMean(name string, known []string) string {
+	for _, k := range known {
+		if strings.EqualFold(name, k) {
+			return fmt.Sprintf(" (did you mean %q? names are case-sensitive)", k)
+		}
+	}
+	if len(name) >= 3 {
+		best, bestD := "", min(3, len(name))
+		for _, k := range known {
+			if dist := editDistance(strings.ToLower(name), strings.ToLower(k)); dist < bestD {
+				best, bestD = k, dist
+			}
+		}
+		if best != "" {
+			return fmt.Sprintf(" (did you mean %q?)", best)
+		}
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance of two short strings, in bytes.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 1 << 30
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
