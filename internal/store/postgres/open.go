@@ -1,0 +1,91 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"runtime"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/pressly/goose/v3"
+
+	"github.com/securecart/warden/internal/store"
+	"github.com/securecart/warden/internal/store/internal/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is a store.Store on a PostgreSQL database. Create it with Open.
+type Store struct {
+	*sqlstore.Core
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the database dsn names (a postgres:// URL or key=value
+// string, as pgx accepts) and brings its schema up to date.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: %w", err)
+	}
+	n := max(8, 4*runtime.GOMAXPROCS(0))
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxLifetime(30 * time.Minute)
+	core, err := openCore(ctx, db)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("postgres store: %w", err), db.Close())
+	}
+	return &Store{core}, nil
+}
+
+func openCore(ctx context.Context, db *sql.DB) (*sqlstore.Core, error) {
+	if err := db.PingContext(ctx); err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, db); err != nil {
+		return nil, err
+	}
+	return sqlstore.New(ctx, db, db, queries, insertAudit)
+}
+
+// migrationLock is the advisory lock key held while migrating ("warden" and
+// a 1).
+const migrationLock int64 = 0x77617264656e0001
+
+// advisoryLock is a goose.SessionLocker that blocks on pg_advisory_lock (goose's
+// own locker polls every 5 s).
+type advisoryLock struct{}
+
+func (advisoryLock) SessionLock(ctx context.Context, conn *sql.Conn) error {
+	_, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLock)
+	return err
+}
+
+func (advisoryLock) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
+	_, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", migrationLock)
+	return err
+}
+
+// migrate applies the embedded migrations under the advisory lock.
+func migrate(ctx context.Context, db *sql.DB) error {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, fsys,
+		goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(advisoryLock{}))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,178 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/securecart/warden/internal/store"
+	"github.com/securecart/warden/internal/store/internal/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// FileName is the database's name inside the directory given to Open.
+const FileName = "warden.db"
+
+// Store is a store.Store on one SQLite database. Create it with Open.
+type Store struct {
+	*sqlstore.Core
+
+	w       *sql.DB     // the one writer connection
+	r       *sql.DB     // query-only readers
+	inserts []*sql.Stmt // by insertSizes; see insertAudit
+}
+
+// Open opens (creating if needed) dir/warden.db and brings its schema up to
+// date.
+func Open(ctx context.Context, dir string) (*Store, error) {
+	path, err := prepareFile(dir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{}
+	if err := s.open(ctx, path); err != nil {
+		s.closeAll()
+		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// prepareFile creates dir (0700) and the database file (0600) if missing
+// and returns the file's absolute path.
+func prepareFile(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("sqlite store: %w", err)
+	}
+	path, err := filepath.Abs(filepath.Join(dir, FileName))
+	if err != nil {
+		return "", fmt.Errorf("sqlite store: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("sqlite store: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("sqlite store: %w", err)
+	}
+	return path, nil
+}
+
+// dsn is the driver's name for the file at path with the pragmas every
+// connection runs. The path travels as a file: URI so that no character in
+// it is mistaken for the start of the parameters.
+func dsn(path string, params url.Values) string {
+	params.Add("_pragma", "busy_timeout(10000)")
+	params.Add("_pragma", "journal_mode(WAL)")
+	params.Add("_pragma", "synchronous(FULL)")
+	params.Add("_pragma", "foreign_keys(1)")
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(path)}
+	return u.String() + "?" + params.Encode()
+}
+
+func (s *Store) open(ctx context.Context, path string) error {
+	var err error
+	s.w, err = sql.Open("sqlite", dsn(path, url.Values{"_txlock": {"immediate"}}))
+	if err != nil {
+		return err
+	}
+	s.w.SetMaxOpenConns(1)
+	s.w.SetMaxIdleConns(1)
+	s.w.SetConnMaxLifetime(0)
+	s.w.SetConnMaxIdleTime(0)
+
+	var mode string
+	if err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return err
+	}
+	if mode != "wal" {
+		return fmt.Errorf("journal mode is %q, want wal", mode)
+	}
+	if err := migrate(ctx, s.w); err != nil {
+		return err
+	}
+
+	s.r, err = sql.Open("sqlite", dsn(path, url.Values{"_query_only": {"1"}}))
+	if err != nil {
+		return err
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	s.r.SetMaxOpenConns(n)
+	s.r.SetMaxIdleConns(n)
+	s.r.SetConnMaxLifetime(0)
+	s.r.SetConnMaxIdleTime(0)
+
+	if err := s.prepareInserts(ctx); err != nil {
+		return err
+	}
+	s.Core, err = sqlstore.New(ctx, s.w, s.r, queries, s.insertAudit)
+	return err
+}
+
+// migrate applies the embedded migrations. Two processes opening a new
+// file together can both try to apply the same migration; the loser's fails
+// ("table already exists") and, SQLite's DDL being transactional, is rolled
+// back whole together with goose's version row. So a failed Up is retried a
+// few times: the next finds the migration applied and has nothing to do,
+// while a real failure fails every time and is returned.
+func migrate(ctx context.Context, db *sql.DB) error {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	for attempt := 0; ; attempt++ {
+		_, err := p.Up(ctx)
+		if err == nil {
+			return nil
+		}
+		if attempt == 4 {
+			return fmt.Errorf("migrations: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("migrations: %w", errors.Join(err, ctx.Err()))
+		case <-time.After(time.Duration(20<<attempt) * time.Millisecond):
+		}
+	}
+}
+
+// Close closes the store's statements and connections.
+func (s *Store) Close() error {
+	return s.closeAll()
+}
+
+// closeAll closes whatever Open got to.
+func (s *Store) closeAll() error {
+	var errs []error
+	for _, st := range s.inserts {
+		errs = append(errs, st.Close())
+	}
+	if s.Core != nil {
+		return errors.Join(append(errs, s.Core.Close())...)
+	}
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	if s.w != nil {
+		errs = append(errs, s.w.Close())
+	}
+	return errors.Join(errs...)
+}
+
+var _ store.Store = (*Store)(nil)

@@ -1,0 +1,62 @@
+package sqlite
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestOpenSettings checks what Open promises: private files, WAL with
+// synchronous=FULL on the writer, query-only readers.
+func TestOpenSettings(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state", "warden")
+	s, err := Open(t.Context(), dir)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	if _, err := s.PutState(t.Context(), []byte(`{}`), 0); err != nil {
+		t.Fatalf("PutState: %v", err)
+	}
+	for _, tc := range []struct {
+		path string
+		want fs.FileMode
+	}{
+		{dir, 0o700 | fs.ModeDir},
+		{filepath.Join(dir, FileName), 0o600},
+		{filepath.Join(dir, FileName+"-wal"), 0o600},
+	} {
+		fi, err := os.Stat(tc.path)
+		if err != nil {
+			t.Fatalf("stat: %v", err)
+		}
+		if got := fi.Mode(); got != tc.want {
+			t.Errorf("mode of %s = %v, want %v", tc.path, got, tc.want)
+		}
+	}
+
+	for _, tc := range []struct {
+		pool, pragma, want string
+	}{
+		{"writer", "journal_mode", "wal"},
+		{"writer", "synchronous", "2"}, // FULL
+		{"writer", "foreign_keys", "1"},
+		{"writer", "busy_timeout", "10000"},
+		{"reader", "journal_mode", "wal"},
+		{"reader", "query_only", "1"},
+		{"reader", "busy_timeout", "10000"},
+	} {
+		db := s.w
+		if tc.pool == "reader" {
+			db = s.r
+		}
+		var got string
+		if err := db.QueryRowContext(t.Context(), "PRAGMA "+tc.pragma).Scan(&got); err != nil {
+			t.Fatalf("PRAGMA %s: %v", tc.pragma, err)
+		}
+		if got != tc.want {
+			t.Errorf("%s: PRAGMA %s = %s, want %s", tc.pool, tc.pragma, got, tc.want)
+		}
+	}
+}

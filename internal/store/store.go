@@ -1,0 +1,176 @@
+// Package store defines Warden's persistence: one interface, implemented by
+// an embedded SQLite database (store/sqlite, the default, for one machine)
+// and PostgreSQL (store/postgres, for several replicas). Every
+// implementation passes the same suite, store/storetest.
+//
+// What is stored:
+//
+//   - The organization's state: one document (the org in Warden's format,
+//     as JSON) with a version. Writers use optimistic concurrency: PutState
+//     succeeds only if the version is still the one read, so concurrent
+//     writers never lose an update (the loser retries on ErrConflict).
+//   - Long-term access keys: the key ID, its owner, and the secret sealed by
+//     the caller (the store never sees a plaintext secret).
+//   - Server keys: the keys that authenticate session tokens and seal
+//     secrets, themselves sealed by the caller.
+//   - MFA devices: a sealed TOTP seed and the last accepted time step, which
+//     only moves forward (replay protection, RFC 6238 section 5.2).
+//   - The audit trail: hash-chained records appended in order, and the
+//     signed digests that seal them.
+//
+// Errors: ErrNotFound, ErrConflict and ErrExists are returned (possibly
+// wrapped) for those conditions; anything else is an I/O failure.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+var (
+	ErrNotFound = errors.New("store: not found")
+	ErrConflict = errors.New("store: version conflict")
+	ErrExists   = errors.New("store: already exists")
+)
+
+// Store is the persistence of one Warden deployment. Implementations are
+// safe for concurrent use by many goroutines and by several processes
+// sharing one database.
+type Store interface {
+	// State returns the organization document and its version. A new store
+	// has no state: ErrNotFound.
+	State(ctx context.Context) (doc []byte, version int64, err error)
+	// StateVersion returns the current version cheaply (0 for no state), so
+	// that a replica can tell whether its cached copy is current.
+	StateVersion(ctx context.Context) (int64, error)
+	// PutState replaces the document if the stored version is still
+	// expectVersion (0: no state yet) and returns the new version;
+	// ErrConflict otherwise.
+	PutState(ctx context.Context, doc []byte, expectVersion int64) (int64, error)
+
+	// PutAccessKey stores a new access key; ErrExists if the ID is taken.
+	PutAccessKey(ctx context.Context, k AccessKey) error
+	// AccessKey returns a key by ID; ErrNotFound if there is none.
+	AccessKey(ctx context.Context, id string) (AccessKey, error)
+	// AccessKeys lists the keys of an owner (an IAM user's or a root ARN),
+	// oldest first.
+	AccessKeys(ctx context.Context, owner string) ([]AccessKey, error)
+	// SetAccessKeyStatus sets a key Active or Inactive; ErrNotFound.
+	SetAccessKeyStatus(ctx context.Context, id, status string) error
+	// TouchAccessKey records the key's last use (best effort).
+	TouchAccessKey(ctx context.Context, id string, at time.Time, service, region string) error
+	// DeleteAccessKey deletes a key; ErrNotFound.
+	DeleteAccessKey(ctx context.Context, id string) error
+
+	// PutServerKey stores a server key; ErrExists if the ID is taken.
+	PutServerKey(ctx context.Context, k ServerKey) error
+	// ServerKeys lists every server key of a purpose, newest first.
+	ServerKeys(ctx context.Context, purpose string) ([]ServerKey, error)
+	// RetireServerKey marks a key as no longer used for new tokens (it still
+	// verifies old ones until it is deleted).
+	RetireServerKey(ctx context.Context, id string, at time.Time) error
+	// DeleteServerKey deletes a key; ErrNotFound.
+	DeleteServerKey(ctx context.Context, id string) error
+
+	// PutMFADevice stores a virtual MFA device; ErrExists if its serial is
+	// taken.
+	PutMFADevice(ctx context.Context, d MFADevice) error
+	// MFADevice returns a device by serial number; ErrNotFound.
+	MFADevice(ctx context.Context, serial string) (MFADevice, error)
+	// MFADevices lists the devices of an owner.
+	MFADevices(ctx context.Context, owner string) ([]MFADevice, error)
+	// AdvanceMFAStep records that a TOTP code of time step step was accepted.
+	// It fails with ErrConflict unless step is greater than the stored last
+	// step, atomically, so that a code is accepted once across all replicas.
+	AdvanceMFAStep(ctx context.Context, serial string, step int64) error
+	// DeleteMFADevice deletes a device; ErrNotFound.
+	DeleteMFADevice(ctx context.Context, serial string) error
+
+	// AppendAudit appends records to the trail atomically and in order. The
+	// store calls build with the sequence number and hash of the last stored
+	// record (0 and nil for an empty trail) while holding the trail's lock, so
+	// that concurrent appenders, in one process or several, chain one after
+	// the other; build returns the records to store, whose Seq must continue
+	// from last+1.
+	AppendAudit(ctx context.Context, build func(lastSeq int64, lastHash []byte) ([]AuditRecord, error)) error
+	// AuditRecords returns up to limit records with Seq >= fromSeq in order.
+	AuditRecords(ctx context.Context, fromSeq int64, limit int) ([]AuditRecord, error)
+	// AuditRecordsByTime returns up to limit records with start <= Time < end,
+	// newest first, skipping those with Seq >= beforeSeq when beforeSeq > 0
+	// (for pagination).
+	AuditRecordsByTime(ctx context.Context, start, end time.Time, beforeSeq int64, limit int) ([]AuditRecord, error)
+	// LastAudit returns the last record's sequence number and hash (0, nil
+	// when empty).
+	LastAudit(ctx context.Context) (int64, []byte, error)
+	// PutAuditDigest stores a digest; ErrExists if one with its Seq exists,
+	// and ErrConflict unless d.PrevSeq is the Seq of the last stored digest
+	// (0 when there is none), so that replicas sealing at once never fork the
+	// chain of digests.
+	PutAuditDigest(ctx context.Context, d AuditDigest) error
+	// AuditDigests returns every digest in order.
+	AuditDigests(ctx context.Context) ([]AuditDigest, error)
+	// DeleteAuditBefore deletes records with Time < before that are covered
+	// by a digest (retention), and returns how many it deleted.
+	DeleteAuditBefore(ctx context.Context, before time.Time) (int64, error)
+	// DeleteAuditThrough deletes the records with Seq <= seq, which must be
+	// the last record of a digest (retention removes whole digest periods),
+	// and returns how many it deleted; ErrConflict when no digest ends at seq.
+	DeleteAuditThrough(ctx context.Context, seq int64) (int64, error)
+
+	// Close releases the store.
+	Close() error
+}
+
+// AccessKey is a long-term access key (AKIA...).
+type AccessKey struct {
+	ID           string // AKIA + 16 characters
+	Owner        string // the owning IAM user's ARN, or an account's root ARN
+	Account      string
+	SealedSecret []byte // sealed by the caller; never the plaintext
+	Status       string // Active or Inactive
+	Created      time.Time
+	LastUsed     time.Time // zero when never used
+	LastService  string
+	LastRegion   string
+}
+
+// ServerKey is a key the server uses to authenticate session tokens or to
+// seal secrets, sealed by the deployment's master key.
+type ServerKey struct {
+	ID      string
+	Purpose string // "session-token", "audit-signing", ...
+	Sealed  []byte
+	Created time.Time
+	Retired time.Time // zero while current
+}
+
+// MFADevice is a virtual (TOTP) MFA device.
+type MFADevice struct {
+	Serial     string // arn:aws:iam::ACCOUNT:mfa/NAME
+	Owner      string // the ARN of the user it is assigned to
+	SealedSeed []byte
+	LastStep   int64 // the last accepted TOTP time step
+	Created    time.Time
+}
+
+// AuditRecord is one stored record of the trail.
+type AuditRecord struct {
+	Seq      int64
+	Time     time.Time
+	EventID  string
+	Account  string // recipientAccountId
+	Data     []byte // the CloudTrail record, JSON
+	PrevHash []byte
+	Hash     []byte // SHA-256 over PrevHash and Data
+}
+
+// AuditDigest seals the records up to Seq.
+type AuditDigest struct {
+	Seq     int64 // the last record it covers
+	PrevSeq int64 // the last record the previous digest covers (0: none)
+	Time    time.Time
+	Data    []byte // the digest document, JSON
+	Sig     []byte
+	KeyID   string
+}
