@@ -1,0 +1,116 @@
+package iam
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+
+	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/policy"
+	"github.com/securecart/warden/internal/state"
+)
+
+type createPolicyResult struct {
+	Policy Policy `xml:"Policy"`
+}
+
+// CreatePolicy creates a customer managed policy in the caller's account,
+// its document checked as an identity policy of at most 6,144 characters
+// (without white space); its first version is v1. The caller needs
+// iam:CreatePolicy on the policy's ARN, with the request's tags.
+//
+// The org format has no place for a policy's tags: they are authorized and
+// returned here, but not kept.
+func (s *Service) CreatePolicy(ctx context.Context, c *api.Call) (any, error) {
+	name, err := requiredName(c, "PolicyName", 128)
+	if err != nil {
+		return nil, err
+	}
+	path, err := optionalPath(c)
+	if err != nil {
+		return nil, err
+	}
+	doc := c.Params.Get("PolicyDocument")
+	if err := checkDocument("policyDocument", doc, policy.Identity); err != nil {
+		return nil, err
+	}
+	desc, hasDesc, err := description(c)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := tagParams(c)
+	if err != nil {
+		return nil, err
+	}
+	req := map[string]any{"policyName": name, "path": path, "policyDocument": doc}
+	if hasDesc {
+		req["description"] = desc
+	}
+	if len(tags) > 0 {
+		req["tags"] = tags
+	}
+	c.RequestParameters = req
+	acct := c.Identity.Account
+	arn := "arn:aws:iam::" + acct + ":policy" + path + name
+	if err := s.Authz.Authorize(ctx, c, "iam:CreatePolicy", arn, tagContext(tags, nil)); err != nil {
+		return nil, err
+	}
+	if policySize(doc) > maxManagedSize {
+		return nil, awsproto.Errorf("LimitExceeded", "Cannot exceed quota for PolicySize: %d", maxManagedSize)
+	}
+	_, err = s.mutate(ctx, func(m *model) error {
+		acctName, ok := m.nameByID[acct]
+		if !ok {
+			return awsproto.Errorf("AccessDenied", "Account %s is not an account of this organization.", acct)
+		}
+		if def, _ := m.managedDef(name); def != nil {
+			if m.holds(def["accounts"], acctName) {
+				return awsproto.Errorf("EntityAlreadyExists", "A policy called %s already exists. Duplicate names are not allowed.", name)
+			}
+			// The format names a customer managed policy once for all the
+			// accounts that hold it: another account's copy of the same
+			// policy joins the definition; a different one cannot.
+			if str(def["name"]) != name || pathOf(def) != path || str(def["description"]) != desc || !sameDocument(m.docText(def["document"]), doc) {
+				return sharedPolicy(def, m.accountNames(def["accounts"]))
+			}
+			def["accounts"] = append(toAny(m.accountNames(def["accounts"])), acctName)
+		} else {
+			def := map[string]any{"name": name, "type": "managed", "path": path, "accounts": []any{acctName}, "document": doc}
+			if hasDesc && desc != "" {
+				def["description"] = desc
+			}
+			m.insert("policies", -1, def)
+		}
+		now := c.Now.UTC()
+		m.d.Meta.Created[arn] = now
+		m.d.Meta.PolicyVersions[arn] = []state.PolicyVersion{{ID: "v1", Document: storedText(doc), Default: true, Created: now}}
+		return nil
+	})
+	if err != nil {
+		return nil, invalid(err, "MalformedPolicyDocument", "The policy cannot be used")
+	}
+	m, o, err := s.view(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := s.findPolicy(ctx, m, acct, arn)
+	if !ok {
+		return nil, policyNotFound(arn)
+	}
+	res := createPolicyResult{Policy: s.policyStruct(ctx, m, p, accountUsage(m, o, acct), true)}
+	res.Policy.Tags = tags
+	c.ResponseElements = map[string]any{"policy": res.Policy}
+	c.Resources = policyResource(arn, acct)
+	return res, nil
+}
+
+// sameDocument reports whether two documents say the same thing (the same
+// JSON values, whatever the white space).
+func sameDocument(a, b string) bool {
+	var va, vb any
+	if json.Unmarshal([]byte(a), &va) != nil || json.Unmarshal([]byte(b), &vb) != nil {
+		return a == b
+	}
+	return reflect.DeepEqual(va, vb)
+}

@@ -1,0 +1,53 @@
+package iam
+
+import (
+	"context"
+
+	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/awsproto"
+)
+
+// DeletePolicyVersion deletes a version of a customer managed policy of the
+// caller's account; not the default version (DeleteConflict). The caller
+// needs iam:DeletePolicyVersion on the policy.
+func (s *Service) DeletePolicyVersion(ctx context.Context, c *api.Call) (any, error) {
+	_, _, arn, p, err := s.targetPolicy(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	id, err := versionIDParam(c)
+	if err != nil {
+		return nil, err
+	}
+	c.RequestParameters = map[string]string{"policyArn": arn, "versionId": id}
+	if err := s.authorizePolicy(ctx, c, "iam:DeletePolicyVersion", arn); err != nil {
+		return nil, err
+	}
+	if p == nil || p.AWS {
+		return nil, policyNotFound(arn)
+	}
+	acct := c.Identity.Account
+	_, err = s.mutate(ctx, func(m *model) error {
+		def, err := ownPolicy(m, acct, arn, false)
+		if err != nil {
+			return err
+		}
+		vs := versions(m, arn, def, s.created(ctx, m.d, arn))
+		for i, v := range vs {
+			if v.ID != id {
+				continue
+			}
+			if v.Default {
+				return awsproto.Errorf("DeleteConflict", "Cannot delete the default version of a policy.")
+			}
+			m.d.Meta.PolicyVersions[arn] = append(vs[:i:i], vs[i+1:]...)
+			return nil
+		}
+		return versionNotFound(arn, id)
+	})
+	if err != nil {
+		return nil, invalid(err, "DeleteConflict", "Cannot delete the version")
+	}
+	c.Resources = policyResource(arn, acct)
+	return nil, nil
+}

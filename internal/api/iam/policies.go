@@ -1,0 +1,240 @@
+package iam
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/awsdata"
+	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/org"
+	"github.com/securecart/warden/internal/state"
+)
+
+// policyRec is a managed policy as IAM shows it: a customer managed policy
+// of an account (its definition in the org document and its versions in the
+// document's metadata) or an AWS managed policy (read-only, from awsdata).
+type policyRec struct {
+	Name, Path, ARN, Description string
+	AWS                          bool
+	Versions                     []versionRec // in version order
+	def                          map[string]any
+}
+
+type versionRec struct {
+	ID      string
+	Text    string
+	Default bool
+	Created time.Time
+}
+
+// defaultVersion returns the default version.
+func (p *policyRec) defaultVersion() versionRec {
+	for _, v := range p.Versions {
+		if v.Default {
+			return v
+		}
+	}
+	return p.Versions[0]
+}
+
+func isAWSManaged(arn string) bool { return strings.HasPrefix(arn, awsManagedPrefix) }
+
+// splitPolicyARN returns the path and name of a policy ARN.
+func splitPolicyARN(arn string) (path, name string) {
+	i := strings.Index(arn, ":policy/")
+	if i < 0 {
+		return "/", arn
+	}
+	rest := arn[i+len(":policy"):]
+	name = rest[strings.LastIndexByte(rest, '/')+1:]
+	return rest[:len(rest)-len(name)], name
+}
+
+// findPolicy finds the managed policy an ARN names for the account: an AWS
+// managed policy, or the account's customer managed policy.
+func (s *Service) findPolicy(ctx context.Context, m *model, acctID, arn string) (*policyRec, bool) {
+	if isAWSManaged(arn) {
+		mp, ok := awsdata.ManagedPolicyByARN(arn)
+		if !ok || mp.ARN != arn || mp.Document == nil {
+			return nil, false
+		}
+		return awsPolicyRec(mp, s.seeded(ctx)), true
+	}
+	def, _ := m.managedByARN(acctID, arn)
+	if def == nil {
+		return nil, false
+	}
+	return s.customerPolicyRec(ctx, m, acctID, def), true
+}
+
+func awsPolicyRec(mp awsdata.ManagedPolicy, created time.Time) *policyRec {
+	path, _ := splitPolicyARN(mp.ARN)
+	id := mp.VersionID
+	if id == "" {
+		id = "v1"
+	}
+	return &policyRec{Name: mp.Name, Path: path, ARN: mp.ARN, AWS: true,
+		Versions: []versionRec{{ID: id, Text: string(mp.Document), Default: true, Created: created}}}
+}
+
+func (s *Service) customerPolicyRec(ctx context.Context, m *model, acctID string, def map[string]any) *policyRec {
+	arn := policyARN(acctID, def)
+	p := &policyRec{Name: str(def["name"]), Path: pathOf(def), ARN: arn, Description: m.replacePlaceholders(str(def["description"])), def: def}
+	current := m.docText(def["document"])
+	stored := m.d.Meta.PolicyVersions[arn]
+	if len(stored) == 0 {
+		p.Versions = []versionRec{{ID: "v1", Text: current, Default: true, Created: s.created(ctx, m.d, arn)}}
+		return p
+	}
+	for _, v := range stored {
+		vr := versionRec{ID: v.ID, Default: v.Default, Created: v.Created, Text: versionText(m, v.Document)}
+		if v.Default {
+			vr.Text = current // the org holds the default version's document
+		}
+		p.Versions = append(p.Versions, vr)
+	}
+	sort.SliceStable(p.Versions, func(i, j int) bool { return versionNumber(p.Versions[i].ID) < versionNumber(p.Versions[j].ID) })
+	return p
+}
+
+// versionText reads a stored version's document: a JSON string holding the
+// text as it was given, or a JSON document.
+func versionText(m *model, raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return m.replacePlaceholders(s)
+	}
+	var v any
+	if json.Unmarshal(raw, &v) == nil {
+		return m.docText(v)
+	}
+	return string(raw)
+}
+
+// storedText stores a version's text as a JSON string, so that it is kept
+// exactly as given.
+func storedText(text string) json.RawMessage {
+	data, _ := json.Marshal(text)
+	return data
+}
+
+func versionNumber(id string) int {
+	n, err := strconv.Atoi(strings.TrimPrefix(id, "v"))
+	if err != nil {
+		return 1 << 30
+	}
+	return n
+}
+
+// versions returns a customer managed policy's stored versions, making the
+// first one from the definition when none is stored yet.
+func versions(m *model, arn string, def map[string]any, created time.Time) []state.PolicyVersion {
+	vs := m.d.Meta.PolicyVersions[arn]
+	if len(vs) == 0 {
+		vs = []state.PolicyVersion{{ID: "v1", Document: storedText(m.docText(def["document"])), Default: true, Created: created}}
+	}
+	return vs
+}
+
+// usage counts, for each managed policy ARN, the roles, users and groups of
+// an account that attach it, and those that use it as their permissions
+// boundary.
+type usage struct {
+	attached, boundary map[string]int
+}
+
+func accountUsage(m *model, o *org.Org, acctID string) usage {
+	u := usage{attached: map[string]int{}, boundary: map[string]int{}}
+	for _, r := range accountRoles(m, o, acctID) {
+		for _, a := range r.Managed {
+			u.attached[a]++
+		}
+		if r.Boundary != "" {
+			u.boundary[r.Boundary]++
+		}
+	}
+	acct := m.nameByID[acctID]
+	for _, section := range []string{"users", "groups"} {
+		for _, e := range m.entries(section) {
+			if str(e["account"]) != acct {
+				continue
+			}
+			for _, ref := range refList(e["managedPolicies"]) {
+				u.attached[m.refARN(acctID, ref)]++
+			}
+			if b := str(e["permissionsBoundary"]); b != "" {
+				u.boundary[m.refARN(acctID, b)]++
+			}
+		}
+	}
+	return u
+}
+
+// policyStruct is the Policy data type of a policy.
+func (s *Service) policyStruct(ctx context.Context, m *model, p *policyRec, u usage, withDesc bool) Policy {
+	def := p.defaultVersion()
+	created := def.Created
+	if !p.AWS {
+		created = s.created(ctx, m.d, p.ARN)
+	}
+	out := Policy{PolicyName: p.Name, PolicyID: creds.StableID("ANPA", p.ARN), Arn: p.ARN, Path: p.Path,
+		DefaultVersionID: def.ID, AttachmentCount: u.attached[p.ARN], PermissionsBoundaryUsageCount: u.boundary[p.ARN],
+		IsAttachable: true, CreateDate: isoTime(created), UpdateDate: isoTime(def.Created)}
+	if withDesc {
+		out.Description = p.Description
+	}
+	return out
+}
+
+// targetPolicy reads PolicyArn and finds the policy for the caller's
+// account.
+func (s *Service) targetPolicy(ctx context.Context, c *api.Call) (*model, *org.Org, string, *policyRec, error) {
+	arn, err := policyARNParam(c, "PolicyArn")
+	if err != nil {
+		return nil, nil, "", nil, err
+	}
+	m, o, err := s.view(ctx)
+	if err != nil {
+		return nil, nil, "", nil, err
+	}
+	p, _ := s.findPolicy(ctx, m, c.Identity.Account, arn)
+	return m, o, arn, p, nil
+}
+
+// policyNotFound is IAM's NoSuchEntity for a policy ARN.
+func policyNotFound(arn string) error {
+	return noSuchEntity("Policy %s was not found.", arn)
+}
+
+// ownPolicy returns the definition of a customer managed policy of the
+// account for a change, refusing a change that would make the account's copy
+// differ from the other accounts' (the org format holds one definition per
+// name).
+func ownPolicy(m *model, acctID, arn string, changesDefault bool) (map[string]any, error) {
+	def, _ := m.managedByARN(acctID, arn)
+	if def == nil {
+		return nil, policyNotFound(arn)
+	}
+	if changesDefault {
+		if names := m.accountNames(def["accounts"]); len(names) > 1 {
+			return nil, sharedPolicy(def, names)
+		}
+	}
+	return def, nil
+}
+
+func sharedPolicy(def map[string]any, names []string) error {
+	return awsproto.Errorf("InvalidInput", "Policy %s is defined once for accounts %s in the organization's files; Warden cannot give one account's copy another document: change the definition in the org files, or create a policy of another name",
+		str(def["name"]), strings.Join(names, ", "))
+}
+
+// policyResource is the trail's record of a managed policy.
+func policyResource(arn, acct string) []api.Resource {
+	return []api.Resource{{ARN: arn, Type: "AWS::IAM::Policy", Account: acct}}
+}

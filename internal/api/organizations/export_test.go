@@ -1,0 +1,4 @@
+package organizations
+
+// UnattachedPolicyError is unattachedPolicyError, for the client tests.
+var UnattachedPolicyError = unattachedPolicyError

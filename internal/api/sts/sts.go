@@ -1,0 +1,65 @@
+// Package sts implements AWS Security Token Service (2011-06-15) on
+// Warden's engine: AssumeRole, GetCallerIdentity, GetSessionToken,
+// GetAccessKeyInfo, DecodeAuthorizationMessage, and the routing of the
+// unsigned AssumeRoleWithWebIdentity and AssumeRoleWithSAML. Limits and
+// errors are those of the STS API reference
+// (https://docs.aws.amazon.com/STS/latest/APIReference/).
+package sts
+
+import (
+	"regexp"
+	"time"
+
+	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/store"
+)
+
+// Service serves STS actions.
+type Service struct {
+	Orgs    api.OrgSource
+	Authz   *api.Authorizer
+	Keyring *creds.Keyring
+	Store   store.Store
+	Master  *creds.Sealer
+}
+
+// Handlers returns the actions by name.
+func (s *Service) Handlers() map[string]api.Handler {
+	return map[string]api.Handler{
+		"AssumeRole":                 s.AssumeRole,
+		"GetCallerIdentity":          s.GetCallerIdentity,
+		"GetSessionToken":            s.GetSessionToken,
+		"GetAccessKeyInfo":           s.GetAccessKeyInfo,
+		"DecodeAuthorizationMessage": s.DecodeAuthorizationMessage,
+		"AssumeRoleWithWebIdentity":  s.AssumeRoleWithWebIdentity,
+		"AssumeRoleWithSAML":         s.AssumeRoleWithSAML,
+	}
+}
+
+// Unsigned lists the actions callers make without AWS credentials.
+var Unsigned = map[string]bool{"AssumeRoleWithWebIdentity": true, "AssumeRoleWithSAML": true}
+
+// Credentials is the STS Credentials structure.
+type Credentials struct {
+	AccessKeyID     string `xml:"AccessKeyId" json:"accessKeyId"`
+	SecretAccessKey string `xml:"SecretAccessKey" json:"-"`
+	SessionToken    string `xml:"SessionToken" json:"-"`
+	Expiration      string `xml:"Expiration" json:"expiration"`
+}
+
+// AssumedRoleUser is the STS AssumedRoleUser structure.
+type AssumedRoleUser struct {
+	AssumedRoleID string `xml:"AssumedRoleId" json:"assumedRoleId"`
+	Arn           string `xml:"Arn" json:"arn"`
+}
+
+func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+var (
+	sessionNameRE    = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	externalIDRE     = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+	sourceIdentityRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	serialRE         = regexp.MustCompile(`^[\w+=/:,.@-]{9,256}$`)
+	tokenCodeRE      = regexp.MustCompile(`^[\d]{6}$`)
+)

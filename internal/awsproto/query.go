@@ -1,0 +1,171 @@
+package awsproto
+
+import (
+	"encoding/xml"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Namespaces of the query-protocol services.
+var Namespaces = map[string]string{
+	"sts": "https://sts.amazonaws.com/doc/2011-06-15/",
+	"iam": "https://iam.amazonaws.com/doc/2010-05-08/",
+}
+
+// Versions are the API versions the query services accept.
+var Versions = map[string]string{"sts": "2011-06-15", "iam": "2010-05-08"}
+
+// WriteQueryResult writes an action's XML reply. result is a struct whose
+// fields carry xml tags; nil writes an empty result element.
+func WriteQueryResult(w http.ResponseWriter, service, action, requestID string, result any) {
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	w.WriteHeader(http.StatusOK)
+	enc := xml.NewEncoder(w)
+	root := xml.StartElement{Name: xml.Name{Local: action + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: Namespaces[service]}}}
+	enc.EncodeToken(root)
+	if result != nil {
+		enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Result"}})
+	}
+	enc.EncodeElement(struct {
+		RequestID string `xml:"RequestId"`
+	}{requestID}, xml.StartElement{Name: xml.Name{Local: "ResponseMetadata"}})
+	enc.EncodeToken(root.End())
+	enc.Flush()
+}
+
+// WriteQueryError writes an ErrorResponse.
+func WriteQueryError(w http.ResponseWriter, service, requestID string, e *Error) {
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	w.WriteHeader(e.Status)
+	typ := "Sender"
+	if !e.Sender {
+		typ = "Receiver"
+	}
+	ns := Namespaces[service]
+	if ns == "" {
+		ns = Namespaces["sts"]
+	}
+	body := struct {
+		XMLName xml.Name `xml:"ErrorResponse"`
+		Xmlns   string   `xml:"xmlns,attr"`
+		Error   struct {
+			Type    string `xml:"Type"`
+			Code    string `xml:"Code"`
+			Message string `xml:"Message"`
+		} `xml:"Error"`
+		RequestID string `xml:"RequestId"`
+	}{Xmlns: ns, RequestID: requestID}
+	body.Error.Type, body.Error.Code, body.Error.Message = typ, e.Code, e.Message
+	xml.NewEncoder(w).Encode(body)
+}
+
+// Params are a query request's parameters.
+type Params url.Values
+
+// Get returns a parameter, "" when absent.
+func (p Params) Get(name string) string { return url.Values(p).Get(name) }
+
+// Has reports whether a parameter is present.
+func (p Params) Has(name string) bool { _, ok := p[name]; return ok }
+
+// Required returns a parameter or a MissingParameter error... AWS's STS and
+// IAM answer a missing required parameter with ValidationError.
+func (p Params) Required(name string) (string, *Error) {
+	v, ok := p[name]
+	if !ok || len(v) == 0 || v[0] == "" {
+		return "", Errorf("ValidationError", "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", lowerFirst(name))
+	}
+	return v[0], nil
+}
+
+// Int returns an integer parameter, or def when absent.
+func (p Params) Int(name string, def int) (int, *Error) {
+	v := p.Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, Errorf("ValidationError", "Value '%s' at '%s' failed to satisfy constraint: Member must be a number", v, lowerFirst(name))
+	}
+	return n, nil
+}
+
+// List returns a query list: Name.member.1, Name.member.2, ... in order.
+func (p Params) List(name string) []string {
+	return p.members(name+".member.", "")
+}
+
+// Structs returns a list of structures: Name.member.N.Field, as maps from
+// field to value, in N order.
+func (p Params) Structs(name string) []map[string]string {
+	prefix := name + ".member."
+	byIndex := map[int]map[string]string{}
+	for k, v := range p {
+		rest, ok := strings.CutPrefix(k, prefix)
+		if !ok || len(v) == 0 {
+			continue
+		}
+		idx, field, ok := strings.Cut(rest, ".")
+		n, err := strconv.Atoi(idx)
+		if !ok || err != nil {
+			continue
+		}
+		if byIndex[n] == nil {
+			byIndex[n] = map[string]string{}
+		}
+		byIndex[n][field] = v[0]
+	}
+	keys := make([]int, 0, len(byIndex))
+	for k := range byIndex {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	out := make([]map[string]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, byIndex[k])
+	}
+	return out
+}
+
+func (p Params) members(prefix, suffix string) []string {
+	type kv struct {
+		n int
+		v string
+	}
+	var items []kv
+	for k, v := range p {
+		rest, ok := strings.CutPrefix(k, prefix)
+		if !ok || len(v) == 0 {
+			continue
+		}
+		if suffix != "" {
+			if rest, ok = strings.CutSuffix(rest, suffix); !ok {
+				continue
+			}
+		}
+		n, err := strconv.Atoi(rest)
+		if err != nil {
+			continue
+		}
+		items = append(items, kv{n, v[0]})
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].n < items[j].n })
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.v
+	}
+	return out
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}

@@ -1,0 +1,99 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/policy"
+	"github.com/securecart/warden/internal/sigv4"
+	"github.com/securecart/warden/internal/store"
+)
+
+var errInvalidToken = awsproto.Errorf("InvalidClientTokenId", "The security token included in the request is invalid.")
+
+// authenticate authenticates a JSON-protocol request.
+func (s *Server) authenticate(r *http.Request, c *api.Call, body []byte) error {
+	auth, err := sigv4.Parse(r)
+	if err != nil {
+		return sigError(err)
+	}
+	if auth.Scope.Service != c.Service {
+		return awsproto.Errorf("InvalidSignatureException", "Credential should be scoped to correct service: '%s'.", c.Service)
+	}
+	return s.verify(r, c, auth, body)
+}
+
+// verify checks the signature with the key's secret and sets the caller's
+// identity. Long-term keys (AKIA) come from the store; temporary keys (ASIA)
+// from their session token, which must be present and authentic.
+func (s *Server) verify(r *http.Request, c *api.Call, auth *sigv4.Auth, body []byte) error {
+	if err := auth.CheckScope(auth.Scope.Region, c.Service); err != nil {
+		return sigError(err)
+	}
+	c.Region = auth.Scope.Region
+	ctx := r.Context()
+	id := &api.Identity{AccessKeyID: auth.AccessKeyID}
+	var secret string
+	switch {
+	case strings.HasPrefix(auth.AccessKeyID, creds.PrefixTemporary):
+		if auth.SecurityToken == "" {
+			return errInvalidToken
+		}
+		sess, err := s.keyring.Open(ctx, auth.SecurityToken)
+		if err != nil || sess.AccessKeyID != auth.AccessKeyID {
+			return errInvalidToken
+		}
+		secret = sess.Secret
+		id.Session, id.ARN, id.Account, id.UserID = sess, sess.Principal, sess.Account, sess.UserID
+		switch sess.Kind {
+		case "assumed-role":
+			id.Kind = policy.CallerAssumedRole
+		case "federated-user":
+			id.Kind = policy.CallerFederatedUser
+		default:
+			caller, err := policy.ParseCaller(sess.Principal)
+			if err != nil {
+				return errInvalidToken
+			}
+			id.Kind = caller.Kind
+		}
+	case strings.HasPrefix(auth.AccessKeyID, creds.PrefixLongTerm):
+		if auth.SecurityToken != "" {
+			// A session token belongs with the temporary key it was issued
+			// with, never with a long-term key.
+			return errInvalidToken
+		}
+		k, sec, err := s.lookupKey(ctx, auth.AccessKeyID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && k.Status != "Active") {
+			return errInvalidToken
+		}
+		if err != nil {
+			return err
+		}
+		secret = sec
+		caller, err := policy.ParseCaller(k.Owner)
+		if err != nil {
+			return errInvalidToken
+		}
+		id.ARN, id.Account, id.Kind = k.Owner, k.Account, caller.Kind
+		if caller.Kind == policy.CallerRoot {
+			id.UserID = k.Account
+		} else {
+			id.UserID = creds.StableID("AIDA", k.Owner)
+		}
+	default:
+		return errInvalidToken
+	}
+	if err := auth.Verify(r, body, secret, c.Now); err != nil {
+		return sigError(err)
+	}
+	if id.Session != nil && !c.Now.Before(id.Session.Expires) {
+		return awsproto.Errorf("ExpiredToken", "The security token included in the request is expired")
+	}
+	c.Identity = id
+	return nil
+}

@@ -1,0 +1,69 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/securecart/warden/internal/audit"
+	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/server"
+	"github.com/securecart/warden/internal/server/servertest"
+	"github.com/securecart/warden/internal/sigv4"
+)
+
+// benchServer starts a server with the durable audit trail, as `warden
+// serve` runs.
+func benchServer(b *testing.B) *servertest.Harness {
+	var trail *audit.Trail
+	h := servertest.Start(b, servertest.Options{Register: func(s *server.Server) {}})
+	sealer, _ := creds.NewSealer(h.MasterKey)
+	trail, err := audit.Open(context.Background(), h.Store, sealer, audit.Options{Owner: "218364950271"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { trail.Close() })
+	h2 := servertest.Start(b, servertest.Options{Store: h.Store, MasterKey: h.MasterKey, Audit: trail})
+	h2.AdminKeyID, h2.AdminSecret = h.AdminKeyID, h.AdminSecret
+	return h2
+}
+
+func benchSTS(b *testing.B, form url.Values) {
+	h := benchServer(b)
+	cred := sigv4.Credentials{AccessKeyID: h.AdminKeyID, SecretAccessKey: h.AdminSecret}
+	body := form.Encode()
+	tr := &http.Transport{MaxIdleConnsPerHost: 64}
+	client := &http.Client{Transport: tr}
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest("POST", h.URL+"/", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+			sigv4.Sign(req, []byte(body), cred, "us-east-1", "sts", time.Now())
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			out, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				b.Fatalf("%d %s", resp.StatusCode, out)
+			}
+		}
+	})
+}
+
+func BenchmarkGetCallerIdentity(b *testing.B) {
+	benchSTS(b, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}})
+}
+
+func BenchmarkAssumeRole(b *testing.B) {
+	benchSTS(b, url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"},
+		"RoleArn": {"arn:aws:iam::436205817493:role/OrganizationAccountAccessRole"}, "RoleSessionName": {"bench"}})
+}

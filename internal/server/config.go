@@ -1,0 +1,22 @@
+package server
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/store"
+)
+
+// Config configures a server.
+type Config struct {
+	Store     store.Store
+	MasterKey []byte // 32 bytes: seals secrets and server keys at rest
+	Clock     func() time.Time
+	Logger    *slog.Logger
+	// Audit makes every call durable in the trail before it is answered;
+	// nil records nothing (tests of other parts).
+	Audit api.Auditor
+	// MaxBody caps request bodies (default 1 MiB).
+	MaxBody int64
+}

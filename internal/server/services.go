@@ -1,0 +1,35 @@
+package server
+
+import (
+	"context"
+
+	"github.com/securecart/warden/internal/api/cloudtrail"
+	"github.com/securecart/warden/internal/api/iam"
+	"github.com/securecart/warden/internal/api/organizations"
+	"github.com/securecart/warden/internal/org"
+	"github.com/securecart/warden/internal/store"
+)
+
+// AuditOwner is the account that owns the organization's trail: the account
+// named Security (SecureCart's central logging account), else the management
+// account.
+func AuditOwner(o *org.Org) string {
+	if a, ok := o.AccountByName("Security"); ok {
+		return a.ID
+	}
+	return o.Management.ID
+}
+
+// RegisterAll registers every service beyond STS.
+func RegisterAll(s *Server, st store.Store) {
+	ct := &cloudtrail.Service{Store: st, Master: s.master, Authz: s.authz, Owner: func(ctx context.Context) (string, error) {
+		o, err := s.State.Org(ctx)
+		if err != nil {
+			return "", err
+		}
+		return AuditOwner(o), nil
+	}}
+	s.Register("cloudtrail", ct.Handlers())
+	s.Register("iam", (&iam.Service{State: s.State, Authz: s.authz, Store: st, Master: s.master}).Handlers())
+	s.Register("organizations", (&organizations.Service{State: s.State, Authz: s.authz}).Handlers())
+}

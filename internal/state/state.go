@@ -1,0 +1,190 @@
+// Package state keeps the organization's live state in the store: one
+// document in Warden's org format (JSON), seeded from org files on a new
+// store, changed by the IAM and Organizations APIs with optimistic
+// concurrency, and loaded into an *org.Org that every request reads.
+//
+// Replicas share the document through the store. Each caches the loaded org
+// and checks the stored version at most every RefreshInterval, and at once
+// when asked (Fresh), so that a change made through one replica is used at
+// once through another when a request needs it.
+package state
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"testing/fstest"
+	"time"
+
+	"github.com/securecart/warden/internal/org"
+	"github.com/securecart/warden/internal/store"
+)
+
+// RefreshInterval bounds how stale a replica's cached org may be.
+const RefreshInterval = 250 * time.Millisecond
+
+// Doc is the stored document: the org in Warden's format, and what the
+// format does not hold (IAM metadata such as creation dates and managed
+// policy versions).
+type Doc struct {
+	Org  map[string]any `json:"org"`
+	Meta Meta           `json:"meta"`
+}
+
+// Meta is state that the org format does not describe.
+type Meta struct {
+	// Created records when IAM entities were created, by ARN.
+	Created map[string]time.Time `json:"created,omitempty"`
+	// PolicyVersions are the versions of customer managed policies, by
+	// policy ARN; the default version's document is the one in the org.
+	PolicyVersions map[string][]PolicyVersion `json:"policyVersions,omitempty"`
+	// Seq numbers entities created through the APIs (OU and account IDs).
+	Seq int64 `json:"seq,omitempty"`
+}
+
+// PolicyVersion is one version of a customer managed policy.
+type PolicyVersion struct {
+	ID       string          `json:"id"` // v1, v2, ...
+	Document json.RawMessage `json:"document"`
+	Default  bool            `json:"default"`
+	Created  time.Time       `json:"created"`
+}
+
+// Manager serves the current org and applies changes.
+type Manager struct {
+	st    store.Store
+	clock func() time.Time
+
+	mu      sync.Mutex
+	org     *org.Org
+	version int64
+	checked time.Time
+}
+
+// New returns a manager over st.
+func New(st store.Store, clock func() time.Time) *Manager {
+	return &Manager{st: st, clock: clock}
+}
+
+// Org returns the current org, checking the store's version at most every
+// RefreshInterval.
+func (m *Manager) Org(ctx context.Context) (*org.Org, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.org != nil && m.clock().Sub(m.checked) < RefreshInterval {
+		return m.org, nil
+	}
+	return m.refreshLocked(ctx)
+}
+
+// Fresh returns the org as stored now, for a request that found something
+// missing in the cached copy.
+func (m *Manager) Fresh(ctx context.Context) (*org.Org, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.refreshLocked(ctx)
+}
+
+func (m *Manager) refreshLocked(ctx context.Context) (*org.Org, error) {
+	v, err := m.st.StateVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if m.org != nil && v == m.version {
+		m.checked = m.clock()
+		return m.org, nil
+	}
+	raw, v, err := m.st.State(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var d Doc
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, fmt.Errorf("state: stored document: %w", err)
+	}
+	o, err := Build(&d)
+	if err != nil {
+		return nil, fmt.Errorf("state: stored document does not load: %w", err)
+	}
+	m.org, m.version, m.checked = o, v, m.clock()
+	return o, nil
+}
+
+// Build loads a document's org.
+func Build(d *Doc) (*org.Org, error) {
+	data, err := json.Marshal(d.Org)
+	if err != nil {
+		return nil, err
+	}
+	return org.LoadFSWith(fstest.MapFS{"state.json": {Data: data}}, "state.json", org.Options{AllowDetached: true})
+}
+
+// ErrInvalid wraps the loader's errors when a change would make the org
+// invalid.
+var ErrInvalid = errors.New("state: the change would make the organization invalid")
+
+// Mutate applies fn to the current document and stores the result if it
+// still loads, retrying from the new state when another writer got there
+// first. fn may run several times; it must only change d. It returns the new
+// org.
+func (m *Manager) Mutate(ctx context.Context, fn func(d *Doc) error) (*org.Org, error) {
+	for attempt := 0; ; attempt++ {
+		raw, v, err := m.st.State(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var d Doc
+		if err := json.Unmarshal(raw, &d); err != nil {
+			return nil, err
+		}
+		if d.Meta.Created == nil {
+			d.Meta.Created = map[string]time.Time{}
+		}
+		if d.Meta.PolicyVersions == nil {
+			d.Meta.PolicyVersions = map[string][]PolicyVersion{}
+		}
+		if err := fn(&d); err != nil {
+			return nil, err
+		}
+		o, err := Build(&d)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
+		out, err := json.Marshal(&d)
+		if err != nil {
+			return nil, err
+		}
+		nv, err := m.st.PutState(ctx, out, v)
+		if errors.Is(err, store.ErrConflict) && attempt < 50 {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		m.mu.Lock()
+		if nv > m.version {
+			m.org, m.version, m.checked = o, nv, m.clock()
+		}
+		m.mu.Unlock()
+		return o, nil
+	}
+}
+
+// Seed stores doc as the first state if the store has none, and reports
+// whether it did.
+func (m *Manager) Seed(ctx context.Context, d *Doc) (bool, error) {
+	if _, err := Build(d); err != nil {
+		return false, err
+	}
+	data, err := json.Marshal(d)
+	if err != nil {
+		return false, err
+	}
+	_, err = m.st.PutState(ctx, data, 0)
+	if errors.Is(err, store.ErrConflict) {
+		return false, nil
+	}
+	return err == nil, err
+}
