@@ -1,0 +1,118 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/securecart/warden/internal/store"
+)
+
+// Filter selects records, as CloudTrail's LookupEvents does: one lookup
+// attribute, a time range, and the records newest first.
+type Filter struct {
+	Attribute string // EventName, Username, ResourceName, ResourceType, EventSource, AccessKeyId, ReadOnly, EventId; "" for all
+	Value     string
+	Start     time.Time // zero: no lower bound
+	End       time.Time // zero: no upper bound
+	Account   string    // only records of this recipient account ("" for all)
+}
+
+// Match reports whether a record matches the filter's attribute.
+func (f *Filter) Match(r *Record, acct string) bool {
+	if f.Account != "" && acct != f.Account {
+		return false
+	}
+	v := f.Value
+	switch f.Attribute {
+	case "":
+		return true
+	case "EventName":
+		return r.EventName == v
+	case "EventId":
+		return r.EventID == v
+	case "EventSource":
+		return r.EventSource == v
+	case "ReadOnly":
+		return (v == "true") == r.ReadOnly
+	case "AccessKeyId":
+		return r.UserIdentity.AccessKeyID == v
+	case "Username":
+		return Username(r) == v
+	case "ResourceName":
+		for _, res := range r.Resources {
+			if res.ARN == v || strings.HasSuffix(res.ARN, "/"+v) || strings.HasSuffix(res.ARN, ":"+v) {
+				return true
+			}
+		}
+	case "ResourceType":
+		for _, res := range r.Resources {
+			if res.Type == v {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Username is the user name CloudTrail's lookup shows: the user's, the
+// session's name for a role session, "root" for the root user.
+func Username(r *Record) string {
+	u := &r.UserIdentity
+	switch u.Type {
+	case "Root":
+		return "root"
+	case "IAMUser":
+		return u.UserName
+	}
+	if i := strings.LastIndexByte(u.ARN, '/'); i >= 0 {
+		return u.ARN[i+1:]
+	}
+	return ""
+}
+
+// Found is a matching record with its sequence number.
+type Found struct {
+	Seq    int64
+	Record Record
+	Raw    []byte
+}
+
+// Lookup returns up to max records matching f, newest first, starting before
+// record beforeSeq when it is not 0 (pagination), and the sequence number to
+// continue from (0 when there are no more).
+func Lookup(ctx context.Context, st store.Store, f Filter, beforeSeq int64, max int) ([]Found, int64, error) {
+	start, end := f.Start, f.End
+	if start.IsZero() {
+		start = time.Unix(0, 0)
+	}
+	if end.IsZero() {
+		end = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC) // within UnixNano's range
+	}
+	var out []Found
+	cursor := beforeSeq
+	for len(out) < max {
+		batch, err := st.AuditRecordsByTime(ctx, start, end, cursor, 1000)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, row := range batch {
+			cursor = row.Seq
+			var r Record
+			if err := json.Unmarshal(row.Data, &r); err != nil {
+				continue
+			}
+			if f.Match(&r, row.Account) {
+				out = append(out, Found{Seq: row.Seq, Record: r, Raw: row.Data})
+				if len(out) == max {
+					return out, row.Seq, nil
+				}
+			}
+		}
+		if len(batch) < 1000 {
+			return out, 0, nil
+		}
+	}
+	return out, cursor, nil
+}

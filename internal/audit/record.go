@@ -1,0 +1,250 @@
+package audit
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/policy"
+)
+
+// EventVersion is the CloudTrail record format version Warden writes.
+const EventVersion = "1.11"
+
+// Record is a CloudTrail record
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html).
+type Record struct {
+	EventVersion       string          `json:"eventVersion"`
+	UserIdentity       UserIdentity    `json:"userIdentity"`
+	EventTime          string          `json:"eventTime"`
+	EventSource        string          `json:"eventSource"`
+	EventName          string          `json:"eventName"`
+	AWSRegion          string          `json:"awsRegion"`
+	SourceIPAddress    string          `json:"sourceIPAddress"`
+	UserAgent          string          `json:"userAgent"`
+	ErrorCode          string          `json:"errorCode,omitempty"`
+	ErrorMessage       string          `json:"errorMessage,omitempty"`
+	RequestParameters  any             `json:"requestParameters"`
+	ResponseElements   any             `json:"responseElements"`
+	RequestID          string          `json:"requestID"`
+	EventID            string          `json:"eventID"`
+	ReadOnly           bool            `json:"readOnly"`
+	Resources          []Resource      `json:"resources,omitempty"`
+	EventType          string          `json:"eventType"`
+	ManagementEvent    bool            `json:"managementEvent"`
+	RecipientAccountID string          `json:"recipientAccountId"`
+	SharedEventID      string          `json:"sharedEventID,omitempty"`
+	EventCategory      string          `json:"eventCategory"`
+	TLSDetails         json.RawMessage `json:"tlsDetails,omitempty"`
+}
+
+// UserIdentity is a record's userIdentity element.
+type UserIdentity struct {
+	Type           string          `json:"type"`
+	PrincipalID    string          `json:"principalId,omitempty"`
+	ARN            string          `json:"arn,omitempty"`
+	AccountID      string          `json:"accountId,omitempty"`
+	AccessKeyID    string          `json:"accessKeyId,omitempty"`
+	UserName       string          `json:"userName,omitempty"`
+	SessionContext *SessionContext `json:"sessionContext,omitempty"`
+}
+
+// SessionContext describes temporary credentials.
+type SessionContext struct {
+	SessionIssuer  *SessionIssuer    `json:"sessionIssuer,omitempty"`
+	Attributes     SessionAttributes `json:"attributes"`
+	SourceIdentity string            `json:"sourceIdentity,omitempty"`
+}
+
+// SessionIssuer is the role or user that issued a session.
+type SessionIssuer struct {
+	Type        string `json:"type"`
+	PrincipalID string `json:"principalId"`
+	ARN         string `json:"arn"`
+	AccountID   string `json:"accountId"`
+	UserName    string `json:"userName"`
+}
+
+// SessionAttributes are the session's creation date and MFA.
+type SessionAttributes struct {
+	CreationDate     string `json:"creationDate"`
+	MFAAuthenticated string `json:"mfaAuthenticated"`
+}
+
+// Resource is a record's resource.
+type Resource struct {
+	ARN       string `json:"ARN"`
+	AccountID string `json:"accountId"`
+	Type      string `json:"type"`
+}
+
+func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+// NewEventID returns a random UUID.
+func NewEventID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// Records builds the CloudTrail records of an event: one in the caller's
+// account, and one more in each other account the call touched (a
+// cross-account AssumeRole is recorded in both, with a shared event ID).
+func Records(e *api.Event) []*Record {
+	c := e.Call
+	r := &Record{
+		EventVersion: EventVersion, EventTime: isoTime(c.Now), EventSource: e.EventSource, EventName: c.Action,
+		AWSRegion: c.Region, SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent,
+		ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMessage,
+		RequestParameters: Scrub(c.RequestParameters), ResponseElements: Scrub(c.ResponseElements),
+		RequestID: c.RequestID, EventID: NewEventID(), ReadOnly: readOnly(c),
+		EventType: "AwsApiCall", ManagementEvent: true, EventCategory: "Management",
+	}
+	if r.AWSRegion == "" {
+		r.AWSRegion = "us-east-1"
+	}
+	if e.ErrorCode != "" {
+		r.ResponseElements = nil
+	}
+	for _, res := range c.Resources {
+		r.Resources = append(r.Resources, Resource{ARN: res.ARN, AccountID: res.Account, Type: res.Type})
+	}
+	r.UserIdentity, r.RecipientAccountID = identity(c.Identity)
+	if r.RecipientAccountID == "" {
+		r.RecipientAccountID = e.RecipientAccount
+	}
+	out := []*Record{r}
+	if len(c.ExtraRecipients) > 0 {
+		shared := NewEventID()
+		r.SharedEventID = shared
+		for _, acct := range c.ExtraRecipients {
+			if acct == r.RecipientAccountID {
+				continue
+			}
+			cp := *r
+			cp.EventID, cp.RecipientAccountID = NewEventID(), acct
+			out = append(out, &cp)
+		}
+	}
+	return out
+}
+
+func readOnly(c *api.Call) bool {
+	if c.ReadOnly {
+		return true
+	}
+	for _, p := range []string{"Get", "List", "Describe", "Lookup", "Simulate", "Decode"} {
+		if strings.HasPrefix(c.Action, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// identity describes the caller as CloudTrail does.
+func identity(id *api.Identity) (UserIdentity, string) {
+	if id == nil {
+		return UserIdentity{Type: "Unknown"}, ""
+	}
+	u := UserIdentity{ARN: id.ARN, AccountID: id.Account, AccessKeyID: id.AccessKeyID, PrincipalID: id.UserID}
+	switch id.Kind {
+	case policy.CallerRoot:
+		u.Type = "Root"
+	case policy.CallerUser:
+		u.Type = "IAMUser"
+		u.UserName = id.ARN[strings.LastIndexByte(id.ARN, '/')+1:]
+	case policy.CallerAssumedRole:
+		u.Type = "AssumedRole"
+	case policy.CallerFederatedUser:
+		u.Type = "FederatedUser"
+	default:
+		u.Type = "Unknown"
+	}
+	if s := id.Session; s != nil {
+		sc := &SessionContext{Attributes: SessionAttributes{CreationDate: isoTime(s.Issued), MFAAuthenticated: boolString(s.MFA)}, SourceIdentity: s.SourceIdentity}
+		if s.RoleARN != "" {
+			roleID, _, _ := strings.Cut(s.UserID, ":")
+			sc.SessionIssuer = &SessionIssuer{Type: "Role", PrincipalID: roleID, ARN: s.RoleARN, AccountID: s.Account,
+				UserName: s.RoleARN[strings.LastIndexByte(s.RoleARN, '/')+1:]}
+		}
+		u.SessionContext = sc
+	}
+	return u, id.Account
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+// secretNames are parameter names whose values are never recorded, whatever a
+// handler puts in the record.
+var secretNames = []string{"secretaccesskey", "sessiontoken", "password", "tokencode", "authenticationcode", "samlassertion", "webidentitytoken", "base32stringseed", "qrcodepng", "privatekey"}
+
+// Scrub returns v without secret values: credentials appear as their access
+// key ID only.
+func Scrub(v any) any {
+	switch t := v.(type) {
+	case nil:
+		return nil
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			if isSecret(k) {
+				out[k] = "HIDDEN_DUE_TO_SECURITY_REASONS"
+				continue
+			}
+			out[k] = Scrub(e)
+		}
+		return out
+	case map[string]string:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			if isSecret(k) {
+				out[k] = "HIDDEN_DUE_TO_SECURITY_REASONS"
+				continue
+			}
+			out[k] = e
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = Scrub(e)
+		}
+		return out
+	}
+	// Structs: through JSON, then scrub the map.
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var m any
+	if json.Unmarshal(data, &m) != nil {
+		return nil
+	}
+	if _, ok := m.(map[string]any); !ok {
+		if _, ok := m.([]any); !ok {
+			return m
+		}
+	}
+	return Scrub(m)
+}
+
+func isSecret(k string) bool {
+	l := strings.ToLower(k)
+	for _, s := range secretNames {
+		if l == s {
+			return true
+		}
+	}
+	return false
+}
