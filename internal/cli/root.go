@@ -69,15 +69,21 @@ func NewRoot(env Env) *cobra.Command {
 		Long: `Warden decides AWS requests exactly as AWS's policy evaluation logic does, and explains why.
 
 Commands:
+  serve      serve the AWS-compatible STS, IAM, Organizations and CloudTrail endpoint
   simulate   evaluate authorization cases (request + policies) and compare with expected decisions
-  validate   check IAM policy documents against the grammar of their policy type`,
+  validate   check IAM policy documents against the grammar of their policy type
+  check      run access tests against an organization (default: the SecureCart landing zone)
+  explain    explain one request against the organization, layer by layer
+  org        draw and validate an organization
+  audit      read, verify, follow and export the audit trail
+  loadtest   measure an STS endpoint's throughput and latency`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	root.AddCommand(newSimulate(env), newValidate(env))
+	root.AddCommand(newServe(env), newSimulate(env), newValidate(env), newCheck(env), newExplain(env), newOrg(env), newAudit(env), newLoadtest(env))
 	return root
 }
 

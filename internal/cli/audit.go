@@ -1,0 +1,297 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/securecart/warden/internal/audit"
+	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/store"
+	"github.com/securecart/warden/internal/store/postgres"
+	"github.com/securecart/warden/internal/store/sqlite"
+)
+
+type storeFlags struct {
+	data, database, masterKeyFile string
+}
+
+func (f *storeFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.data, "data", defaultDataDir(), "data directory of the SQLite store (and of the master key)")
+	cmd.Flags().StringVar(&f.database, "database", "", "PostgreSQL URL instead of the SQLite store")
+	cmd.Flags().StringVar(&f.masterKeyFile, "master-key-file", "", "master key file (default DATA/master.key; or WARDEN_MASTER_KEY)")
+}
+
+func (f *storeFlags) open(ctx context.Context) (store.Store, *creds.Sealer, error) {
+	var st store.Store
+	var err error
+	if f.database != "" {
+		st, err = postgres.Open(ctx, f.database)
+	} else {
+		if _, serr := os.Stat(filepath.Join(f.data, "warden.db")); serr != nil {
+			return nil, nil, fmt.Errorf("no Warden store in %s: %w", f.data, serr)
+		}
+		st, err = sqlite.Open(ctx, f.data)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := masterKey(serveFlags{data: f.data, masterKeyFile: f.masterKeyFile})
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	sealer, err := creds.NewSealer(key)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, sealer, nil
+}
+
+func newAudit(env Env) *cobra.Command {
+	cmd := &cobra.Command{Use: "audit", Short: "Read, verify and export the audit trail"}
+	cmd.AddCommand(newAuditLookup(env), newAuditVerify(env), newAuditTail(env), newAuditExport(env))
+	return cmd
+}
+
+func newAuditLookup(env Env) *cobra.Command {
+	var sf storeFlags
+	var format, eventName, username, attr, value, start, end string
+	var max int
+	cmd := &cobra.Command{
+		Use:   "lookup [--data DIR | --database URL] [--event-name NAME] [--format text|json]",
+		Short: "Print trail records, newest first",
+		Long: `Print the trail's CloudTrail records, newest first, optionally filtered by one lookup attribute
+(--event-name, --username, or --attribute KEY --value V with KEY one of EventName, Username,
+ResourceName, ResourceType, EventSource, AccessKeyId, ReadOnly, EventId) and a time range.
+--format json prints one CloudTrail record (JSON) per line.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return &ExitError{Code: 2, Err: fmt.Errorf("unknown --format %q: want text or json", format)}
+			}
+			f := audit.Filter{Attribute: attr, Value: value}
+			if eventName != "" {
+				f.Attribute, f.Value = "EventName", eventName
+			}
+			if username != "" {
+				f.Attribute, f.Value = "Username", username
+			}
+			var err error
+			if f.Start, err = parseTimeFlag(start); err != nil {
+				return &ExitError{Code: 2, Err: err}
+			}
+			if f.End, err = parseTimeFlag(end); err != nil {
+				return &ExitError{Code: 2, Err: err}
+			}
+			ctx := cmd.Context()
+			st, _, err := sf.open(ctx)
+			if err != nil {
+				return &ExitError{Code: 2, Err: err}
+			}
+			defer st.Close()
+			found, _, err := audit.Lookup(ctx, st, f, 0, max)
+			if err != nil {
+				return err
+			}
+			for _, fr := range found {
+				if format == "json" {
+					env.Stdout.Write(fr.Raw)
+					io.WriteString(env.Stdout, "\n")
+					continue
+				}
+				printRecord(env.Stdout, &fr.Record)
+			}
+			return nil
+		},
+	}
+	sf.add(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&format, "format", "text", "output format: text or json")
+	fl.StringVar(&eventName, "event-name", "", "only events with this name (EventName)")
+	fl.StringVar(&username, "username", "", "only events of this user or session name")
+	fl.StringVar(&attr, "attribute", "", "lookup attribute key")
+	fl.StringVar(&value, "value", "", "lookup attribute value")
+	fl.StringVar(&start, "start", "", "earliest event time (RFC 3339)")
+	fl.StringVar(&end, "end", "", "latest event time (RFC 3339)")
+	fl.IntVar(&max, "max", 1000, "at most this many records")
+	return cmd
+}
+
+func parseTimeFlag(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("time %q: want RFC 3339, as in 2026-11-22T12:00:00Z", s)
+	}
+	return t, nil
+}
+
+func printRecord(w io.Writer, r *audit.Record) {
+	status := "ok"
+	if r.ErrorCode != "" {
+		status = r.ErrorCode
+	}
+	fmt.Fprintf(w, "%s  %-16s %-28s %-14s %s  (account %s, %s)\n", r.EventTime, r.EventSource, r.EventName, status, r.UserIdentity.ARN, r.RecipientAccountID, r.SourceIPAddress)
+}
+
+func newAuditVerify(env Env) *cobra.Command {
+	var sf storeFlags
+	var format string
+	var unsealed time.Duration
+	cmd := &cobra.Command{
+		Use:   "verify [--data DIR | --database URL]",
+		Short: "Verify the trail's hash chain and signed digests",
+		Long: `Verify the whole trail: every record's SHA-256 hash and its link to the record before, every
+digest's Ed25519 signature and its link to the digest before, that the digests cover the records
+without gaps, and that no record has waited for a digest longer than --unsealed.
+
+Exit status: 0 when the trail is intact, 1 when any record or digest was changed, removed,
+inserted or reordered (each problem is named with where it is), 2 when the store cannot be read.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, sealer, err := sf.open(ctx)
+			if err != nil {
+				return &ExitError{Code: 2, Err: err}
+			}
+			defer st.Close()
+			keys, err := audit.PublicKeys(ctx, st, sealer)
+			if err != nil {
+				return &ExitError{Code: 2, Err: err}
+			}
+			start := time.Now()
+			rep, err := audit.Verify(ctx, st, keys, audit.VerifyOptions{Now: env.Now(), Unsealed: unsealed})
+			if err != nil {
+				return &ExitError{Code: 2, Err: err}
+			}
+			if format == "json" {
+				enc := json.NewEncoder(env.Stdout)
+				enc.SetIndent("", "  ")
+				enc.Encode(map[string]any{"ok": rep.OK(), "records": rep.Records, "digests": rep.Digests, "firstSeq": rep.FirstSeq,
+					"lastSeq": rep.LastSeq, "sealedThrough": rep.Sealed, "problems": rep.Problems})
+			} else {
+				for _, p := range rep.Problems {
+					fmt.Fprintf(env.Stdout, "TAMPERED %s\n", p.Detail)
+				}
+				verdict := "intact"
+				if !rep.OK() {
+					verdict = fmt.Sprintf("NOT intact: %d problems", len(rep.Problems))
+				}
+				fmt.Fprintf(env.Stdout, "trail %s: %d records (%d-%d), %d digests, sealed through record %d, verified in %v\n",
+					verdict, rep.Records, rep.FirstSeq, rep.LastSeq, rep.Digests, rep.Sealed, time.Since(start).Round(time.Millisecond))
+			}
+			if !rep.OK() {
+				return &ExitError{Code: 1}
+			}
+			return nil
+		},
+	}
+	sf.add(cmd)
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().DurationVar(&unsealed, "unsealed", 10*time.Minute, "how long a record may wait for its digest before the digest counts as missing")
+	return cmd
+}
+
+func newAuditTail(env Env) *cobra.Command {
+	var sf storeFlags
+	var format string
+	var interval time.Duration
+	var from int64
+	cmd := &cobra.Command{
+		Use:   "tail [--data DIR | --database URL] [--format text|json]",
+		Short: "Follow new trail records as they are written",
+		Long:  "Print records as they are appended, oldest first, until interrupted (Ctrl-C).",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, _, err := sf.open(ctx)
+			if err != nil {
+				return &ExitError{Code: 2, Err: err}
+			}
+			defer st.Close()
+			next := from
+			if next == 0 {
+				last, _, err := st.LastAudit(ctx)
+				if err != nil {
+					return err
+				}
+				next = last + 1
+			}
+			for {
+				recs, err := st.AuditRecords(ctx, next, 1000)
+				if err != nil {
+					return err
+				}
+				for _, row := range recs {
+					if format == "json" {
+						env.Stdout.Write(row.Data)
+						io.WriteString(env.Stdout, "\n")
+					} else {
+						var r audit.Record
+						if json.Unmarshal(row.Data, &r) == nil {
+							printRecord(env.Stdout, &r)
+						}
+					}
+					next = row.Seq + 1
+				}
+				if len(recs) == 1000 {
+					continue
+				}
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(interval):
+				}
+			}
+		},
+	}
+	sf.add(cmd)
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().DurationVar(&interval, "interval", time.Second, "how often to look for new records")
+	cmd.Flags().Int64Var(&from, "from", 0, "start at this record number (default: new records only)")
+	return cmd
+}
+
+func newAuditExport(env Env) *cobra.Command {
+	var sf storeFlags
+	var out string
+	cmd := &cobra.Command{
+		Use:   "export [--data DIR | --database URL] --out DIR",
+		Short: "Export the trail as CloudTrail log and digest files",
+		Long: `Write the trail as CloudTrail log files, gzipped {"Records":[...]} under
+OUT/AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/, one file per account, region and hour, and
+the digests under OUT/AWSLogs/<owner>/CloudTrail-Digest/<region>/YYYY/MM/DD/, so that existing
+CloudTrail tooling can read them. Existing files are not overwritten.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return &ExitError{Code: 2, Err: fmt.Errorf("--out is required")}
+			}
+			ctx := cmd.Context()
+			st, _, err := sf.open(ctx)
+			if err != nil {
+				return &ExitError{Code: 2, Err: err}
+			}
+			defer st.Close()
+			n, files, err := audit.Export(ctx, st, out)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "exported %d records in %d files to %s\n", n, files, out)
+			return nil
+		},
+	}
+	sf.add(cmd)
+	cmd.Flags().StringVar(&out, "out", "", "output directory")
+	return cmd
+}

@@ -1,0 +1,211 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/securecart/warden/internal/audit"
+	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/server"
+	"github.com/securecart/warden/internal/state"
+	"github.com/securecart/warden/internal/store"
+	"github.com/securecart/warden/internal/store/postgres"
+	"github.com/securecart/warden/internal/store/sqlite"
+	landingzones "github.com/securecart/warden/landing-zones"
+)
+
+type serveFlags struct {
+	org, data, database, listen, tlsCert, tlsKey, masterKeyFile, logFormat, logLevel string
+	grace                                                                            time.Duration
+}
+
+func newServe(env Env) *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve [--org PATH] [--data DIR | --database postgres://...] [--listen ADDR]",
+		Short: "Serve the AWS-compatible STS, IAM, Organizations and CloudTrail endpoint",
+		Long: `Serve AWS's STS, IAM, Organizations and CloudTrail APIs over HTTP (HTTPS with --tls-cert and
+--tls-key) on --listen, for any AWS client pointed at it with --endpoint-url. Every call is signed
+(SigV4) and decided by the engine with the caller's identity policies, boundary, session policy
+and SCPs, and recorded in the audit trail before it is answered.
+
+State lives in --data (an embedded SQLite database, the default) or in PostgreSQL (--database),
+which several replicas can share (they must share the master key: --master-key-file or
+WARDEN_MASTER_KEY). A new store is seeded from --org (default: the embedded SecureCart landing
+zone); an existing store keeps its own state. On the first start with a new store, Warden writes
+DIR/credentials (mode 0600), an AWS shared credentials file with profile warden-admin: a long-term
+access key of the management account's root user. It never prints or logs the secret.
+
+GET /healthz answers 200 once ready; GET /metrics serves Prometheus metrics. SIGTERM or SIGINT
+stops accepting, finishes requests in flight and exits 0.`,
+		Example: `  warden serve
+  AWS_SHARED_CREDENTIALS_FILE=~/.local/share/warden/credentials AWS_PROFILE=warden-admin AWS_REGION=us-east-1 \
+    aws --endpoint-url http://127.0.0.1:4566 sts get-caller-identity`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return runServe(ctx, env, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.org, "org", "", "organization file or directory to seed a new store (default: the embedded SecureCart landing zone)")
+	fl.StringVar(&f.data, "data", defaultDataDir(), "data directory: the SQLite store, the master key and the credentials file")
+	fl.StringVar(&f.database, "database", "", "PostgreSQL URL (postgres://...) instead of the SQLite store; the data directory still holds the credentials file")
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:4566", "address to listen on")
+	fl.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serve HTTPS")
+	fl.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM)")
+	fl.StringVar(&f.masterKeyFile, "master-key-file", "", "file holding the master key (base64, 32 bytes); default DATA/master.key, created on first start; or set WARDEN_MASTER_KEY")
+	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fl.DurationVar(&f.grace, "shutdown-grace", 30*time.Second, "how long to wait for requests in flight on shutdown")
+	return cmd
+}
+
+// defaultDataDir is the per-user data directory.
+func defaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "warden")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "warden")
+	}
+	return "warden-data"
+}
+
+func newLogger(env Env, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(env.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(env.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+func runServe(ctx context.Context, env Env, f serveFlags) error {
+	log, err := newLogger(env, f.logFormat, f.logLevel)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return &ExitError{Code: 2, Err: errors.New("--tls-cert and --tls-key go together")}
+	}
+	if err := os.MkdirAll(f.data, 0o700); err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	master, err := masterKey(f)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	sealer, err := creds.NewSealer(master)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	var st store.Store
+	if f.database != "" {
+		st, err = postgres.Open(ctx, f.database)
+	} else {
+		st, err = sqlite.Open(ctx, f.data)
+	}
+	if err != nil {
+		return &ExitError{Code: 2, Err: fmt.Errorf("opening the store: %w", err)}
+	}
+	defer st.Close()
+
+	var orgFS fs.FS = landingzones.FS
+	orgPath := landingzones.SecureCart
+	if f.org != "" {
+		abs, err := filepath.Abs(f.org)
+		if err != nil {
+			return &ExitError{Code: 2, Err: err}
+		}
+		orgFS, orgPath = os.DirFS(filepath.Dir(abs)), filepath.Base(abs)
+		if _, err := loadOrg(f.org); err != nil {
+			return &ExitError{Code: 2, Err: err}
+		}
+	}
+	keyID, secret, err := server.Bootstrap(ctx, st, sealer, orgFS, orgPath, env.Now())
+	if err != nil {
+		return &ExitError{Code: 2, Err: fmt.Errorf("seeding the store: %w", err)}
+	}
+	if keyID != "" {
+		path := filepath.Join(f.data, "credentials")
+		if err := server.WriteCredentials(path, server.AdminProfile, keyID, secret); err != nil {
+			return &ExitError{Code: 2, Err: fmt.Errorf("writing %s: %w", path, err)}
+		}
+		log.Info("new store: wrote the administrator's credentials", "file", path, "profile", server.AdminProfile, "access_key_id", keyID)
+	}
+	owner, err := auditOwner(ctx, st, env)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	trail, err := audit.Open(ctx, st, sealer, audit.Options{Owner: owner, Clock: env.Now})
+	if err != nil {
+		return &ExitError{Code: 2, Err: fmt.Errorf("opening the audit trail: %w", err)}
+	}
+	defer trail.Close()
+	srv, err := server.New(ctx, server.Config{Store: st, MasterKey: master, Clock: env.Now, Logger: log, Audit: trail})
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	server.RegisterAll(srv, st)
+	l, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	scheme := "http"
+	if f.tlsCert != "" {
+		scheme = "https"
+	}
+	log.Info("serving", "url", scheme+"://"+l.Addr().String(), "store", storeName(f))
+	if err := srv.Serve(ctx, l, f.tlsCert, f.tlsKey, f.grace); err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func storeName(f serveFlags) string {
+	if f.database != "" {
+		return "postgres"
+	}
+	return "sqlite:" + filepath.Join(f.data, "warden.db")
+}
+
+func masterKey(f serveFlags) ([]byte, error) {
+	if v := os.Getenv("WARDEN_MASTER_KEY"); v != "" {
+		return creds.ParseMasterKey(v)
+	}
+	path := f.masterKeyFile
+	if path == "" {
+		path = filepath.Join(f.data, "master.key")
+	}
+	return creds.LoadOrCreateMasterKey(path)
+}
+
+// auditOwner is the account that owns the trail (see server.AuditOwner).
+func auditOwner(ctx context.Context, st store.Store, env Env) (string, error) {
+	m := state.New(st, env.Now)
+	o, err := m.Org(ctx)
+	if err != nil {
+		return "", err
+	}
+	return server.AuditOwner(o), nil
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# End-to-end check with real clients: the Debian packages' AWS CLI v2
+# (/usr/bin/aws) and boto3 against a running `warden serve` with the
+# embedded SecureCart landing zone. Prints "N passed, M failed" and exits
+# non-zero when any check fails.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+AWS=/usr/bin/aws
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+url="http://127.0.0.1:$port"
+go build -o "$work/warden" ./cmd/warden || exit 1
+"$work/warden" serve --data "$work/data" --listen "127.0.0.1:$port" --log-format json > "$work/serve.log" 2>&1 &
+pid=$!
+cleanup() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+for _ in $(seq 100); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+
+export AWS_SHARED_CREDENTIALS_FILE="$work/data/credentials" AWS_PROFILE=warden-admin AWS_REGION=us-east-1
+export AWS_CONFIG_FILE=/dev/null AWS_MAX_ATTEMPTS=1 AWS_PAGER=""
+passed=0 failed=0
+check() { # name, expected substring, command...
+  local name=$1 want=$2; shift 2
+  local out
+  out=$("$@" 2>&1)
+  if grep -qF -- "$want" <<<"$out"; then
+    passed=$((passed+1)); echo "PASS $name"
+  else
+    failed=$((failed+1)); echo "FAIL $name: want '$want' in:"; echo "$out" | head -20
+  fi
+}
+
+mgmt=104729381562 dev=436205817493 prod=654827139045
+check "credentials file is 0600" "600" stat -c %a "$work/data/credentials"
+check "aws sts get-caller-identity" "arn:aws:iam::$mgmt:root" $AWS --endpoint-url "$url" sts get-caller-identity
+check "aws sts assume-role into Dev's OrganizationAccountAccessRole" "assumed-role/OrganizationAccountAccessRole/e2e" \
+  $AWS --endpoint-url "$url" sts assume-role --role-arn "arn:aws:iam::$dev:role/OrganizationAccountAccessRole" --role-session-name e2e
+
+# Into Dev as an administrator, then the developer path: DeveloperRole trusts
+# the DeveloperAccess permission set's role, so the administrator cannot assume it.
+eval "$($AWS --endpoint-url "$url" sts assume-role --role-arn "arn:aws:iam::$dev:role/OrganizationAccountAccessRole" --role-session-name admin \
+  --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text | awk '{print "export DEV_KEY="$1" DEV_SECRET="$2" DEV_TOKEN="$3}')"
+devenv=(env -u AWS_PROFILE AWS_ACCESS_KEY_ID="$DEV_KEY" AWS_SECRET_ACCESS_KEY="$DEV_SECRET" AWS_SESSION_TOKEN="$DEV_TOKEN")
+check "session identity in Dev" "arn:aws:sts::$dev:assumed-role/OrganizationAccountAccessRole/admin" "${devenv[@]}" $AWS --endpoint-url "$url" sts get-caller-identity
+check "assume-role into Dev's DeveloperRole is refused to a non-developer" "AccessDenied" \
+  "${devenv[@]}" $AWS --endpoint-url "$url" sts assume-role --role-arn "arn:aws:iam::$dev:role/DeveloperRole" --role-session-name dev
+check "assume-role into Prod's DeploymentRole is denied" "AccessDenied" \
+  $AWS --endpoint-url "$url" sts assume-role --role-arn "arn:aws:iam::$prod:role/DeploymentRole" --role-session-name e2e
+check "iam create-user in Dev is denied by the SCP" "explicit deny in a service control policy" \
+  "${devenv[@]}" $AWS --endpoint-url "$url" iam create-user --user-name mallory
+check "organizations list-accounts" "\"Id\": \"$prod\"" $AWS --endpoint-url "$url" organizations list-accounts
+check "bad secret is refused" "SignatureDoesNotMatch" \
+  env -u AWS_PROFILE AWS_ACCESS_KEY_ID="$(awk '/aws_access_key_id/{print $3}' "$work/data/credentials")" AWS_SECRET_ACCESS_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx \
+  $AWS --endpoint-url "$url" sts get-caller-identity
+
+# boto3 (Debian's python3-boto3, run by Debian's python3).
+check "boto3 get_caller_identity and assume_role" "boto3 ok" /usr/bin/python3 - "$url" "$dev" <<'PY'
+import sys, boto3, botocore
+url, dev = sys.argv[1], sys.argv[2]
+s = boto3.session.Session(region_name="us-east-1")
+sts = s.client("sts", endpoint_url=url)
+me = sts.get_caller_identity()
+assert me["Arn"].endswith(":root"), me
+c = sts.assume_role(RoleArn=f"arn:aws:iam::{dev}:role/OrganizationAccountAccessRole", RoleSessionName="boto")["Credentials"]
+sts2 = boto3.client("sts", endpoint_url=url, region_name="us-east-1", aws_access_key_id=c["AccessKeyId"],
+                    aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
+assert sts2.get_caller_identity()["Arn"] == f"arn:aws:sts::{dev}:assumed-role/OrganizationAccountAccessRole/boto"
+try:
+    sts.assume_role(RoleArn=f"arn:aws:iam::{dev}:role/DeveloperRole", RoleSessionName="x", DurationSeconds=899)
+    raise SystemExit("DurationSeconds 899 was accepted")
+except botocore.exceptions.ClientError as e:
+    assert e.response["Error"]["Code"] == "ValidationError", e.response
+print("boto3 ok")
+PY
+
+# The trail recorded all of it and verifies.
+check "audit lookup finds the denied create-user" "CreateUser" "$work/warden" audit lookup --data "$work/data" --event-name CreateUser
+check "audit verify" "trail intact" "$work/warden" audit verify --data "$work/data"
+
+kill -TERM "$pid"; wait "$pid"; code=$?
+if [ "$code" = 0 ]; then passed=$((passed+1)); echo "PASS SIGTERM exits 0"; else failed=$((failed+1)); echo "FAIL SIGTERM exit status $code"; fi
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" = 0 ]
