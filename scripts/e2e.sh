@@ -56,7 +56,7 @@ check "bad secret is refused" "SignatureDoesNotMatch" \
 
 # boto3 (Debian's python3-boto3, run by Debian's python3).
 check "boto3 get_caller_identity and assume_role" "boto3 ok" /usr/bin/python3 - "$url" "$dev" <<'PY'
-import sys, boto3, botocore
+import sys, boto3, botocore, botocore.config
 url, dev = sys.argv[1], sys.argv[2]
 s = boto3.session.Session(region_name="us-east-1")
 sts = s.client("sts", endpoint_url=url)
@@ -66,8 +66,9 @@ c = sts.assume_role(RoleArn=f"arn:aws:iam::{dev}:role/OrganizationAccountAccessR
 sts2 = boto3.client("sts", endpoint_url=url, region_name="us-east-1", aws_access_key_id=c["AccessKeyId"],
                     aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
 assert sts2.get_caller_identity()["Arn"] == f"arn:aws:sts::{dev}:assumed-role/OrganizationAccountAccessRole/boto"
+raw = s.client("sts", endpoint_url=url, config=botocore.config.Config(parameter_validation=False))
 try:
-    sts.assume_role(RoleArn=f"arn:aws:iam::{dev}:role/DeveloperRole", RoleSessionName="x", DurationSeconds=899)
+    raw.assume_role(RoleArn=f"arn:aws:iam::{dev}:role/OrganizationAccountAccessRole", RoleSessionName="xx", DurationSeconds=899)
     raise SystemExit("DurationSeconds 899 was accepted")
 except botocore.exceptions.ClientError as e:
     assert e.response["Error"]["Code"] == "ValidationError", e.response

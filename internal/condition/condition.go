@@ -15,6 +15,7 @@ type Condition struct {
 	Op   Op
 	Key  string // as written
 	key  string // lower-cased
+	hash uint64 // keyHash(key)
 	vals []value
 	// dynamic is set when any value holds a policy variable.
 	dynamic bool
@@ -48,6 +49,7 @@ func Compile(op Op, key string, values []string, vars bool) (*Condition, error) 
 		return nil, fmt.Errorf("condition key %q has no values", key)
 	}
 	c := &Condition{Op: op, Key: key, key: strings.ToLower(key), vals: make([]value, len(values))}
+	c.hash = keyHash(c.key)
 	for i, s := range values {
 		t, err := ParseTemplate(s, vars && op.op.kind != kindNull)
 		if err != nil {
@@ -105,7 +107,7 @@ func (v *value) parse(k kind, s string) error {
 
 // Eval evaluates the test against a request context.
 func (c *Condition) Eval(ctx Context) bool {
-	reqVals, present := ctx[c.key]
+	reqVals, present := ctx.lookup(c.key, c.hash)
 	if len(reqVals) == 0 {
 		present = false
 	}

@@ -2,36 +2,152 @@ package condition
 
 import "strings"
 
-// Context holds a request's context keys, lower-cased, each with one value or,
-// for multivalued keys, several. Build it once per request with NewContext.
-type Context map[string][]string
+// Context holds a request's context keys, each with one value or, for
+// multivalued keys, several. Key names are case-insensitive. Build it once
+// per request with NewContext; copies of a Context share its keys.
+//
+// Lookups are on the hot path of every condition: keys are kept lower-cased
+// with a 64-bit hash in a small slice, and a compiled condition carries the
+// hash of its key, so that a lookup compares integers before strings instead
+// of hashing into a map.
+type Context struct {
+	d *contextData
+}
 
-// NewContext returns a Context with the keys of m lower-cased. When two keys of
-// m differ only in case, their values are merged.
+type contextData struct {
+	entries []entry
+	// slots is an open-addressing table over entries: slot hash&mask holds
+	// the index+1 of an entry (0: empty), probing linearly.
+	slots []int32
+}
+
+func (d *contextData) insert(e entry) {
+	d.entries = append(d.entries, e)
+	if len(d.entries)*2 > len(d.slots) {
+		d.rehash()
+		return
+	}
+	d.place(len(d.entries) - 1)
+}
+
+func (d *contextData) rehash() {
+	n := 16
+	for n < len(d.entries)*4 {
+		n *= 2
+	}
+	d.slots = make([]int32, n)
+	for i := range d.entries {
+		d.place(i)
+	}
+}
+
+func (d *contextData) place(i int) {
+	mask := uint64(len(d.slots) - 1)
+	for j := d.entries[i].hash & mask; ; j = (j + 1) & mask {
+		if d.slots[j] == 0 {
+			d.slots[j] = int32(i + 1)
+			return
+		}
+	}
+}
+
+type entry struct {
+	hash uint64
+	key  string // lower-cased
+	vals []string
+}
+
+// NewContext returns a Context with the keys of m. When two keys of m differ
+// only in case, their values are merged.
 func NewContext(m map[string][]string) Context {
-	c := make(Context, len(m))
+	c := Context{d: &contextData{entries: make([]entry, 0, len(m)+8)}}
+	c.d.rehash()
 	for k, v := range m {
 		lk := strings.ToLower(k)
-		c[lk] = append(c[lk], v...)
+		if i := c.index(lk, keyHash(lk)); i >= 0 {
+			c.d.entries[i].vals = append(c.d.entries[i].vals, v...)
+			continue
+		}
+		c.d.insert(entry{hash: keyHash(lk), key: lk, vals: v})
 	}
 	return c
 }
 
-// Get returns the values of a key given in lower case.
-func (c Context) Get(lowerKey string) ([]string, bool) {
-	v, ok := c[lowerKey]
-	return v, ok
+// keyHash is FNV-1a of a lower-cased key.
+func keyHash(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+func (c Context) index(lowerKey string, h uint64) int {
+	if c.d == nil || len(c.d.slots) == 0 {
+		return -1
+	}
+	d := c.d
+	mask := uint64(len(d.slots) - 1)
+	for j := h & mask; ; j = (j + 1) & mask {
+		s := d.slots[j]
+		if s == 0 {
+			return -1
+		}
+		if e := &d.entries[s-1]; e.hash == h && e.key == lowerKey {
+			return int(s - 1)
+		}
+	}
+}
+
+// lookup returns the values of a lower-cased key with its hash.
+func (c Context) lookup(lowerKey string, h uint64) ([]string, bool) {
+	if i := c.index(lowerKey, h); i >= 0 {
+		return c.d.entries[i].vals, true
+	}
+	return nil, false
+}
+
+// Get returns the values of a key (any case).
+func (c Context) Get(key string) ([]string, bool) {
+	lk := strings.ToLower(key)
+	return c.lookup(lk, keyHash(lk))
 }
 
 // Set sets a key, replacing its values.
 func (c Context) Set(key string, values ...string) {
-	c[strings.ToLower(key)] = values
+	lk := strings.ToLower(key)
+	h := keyHash(lk)
+	if i := c.index(lk, h); i >= 0 {
+		c.d.entries[i].vals = values
+		return
+	}
+	c.d.insert(entry{hash: h, key: lk, vals: values})
 }
 
 // SetDefault sets a key only when the context does not have it.
 func (c Context) SetDefault(key string, values ...string) {
 	lk := strings.ToLower(key)
-	if _, ok := c[lk]; !ok {
-		c[lk] = values
+	h := keyHash(lk)
+	if c.index(lk, h) < 0 {
+		c.d.insert(entry{hash: h, key: lk, vals: values})
+	}
+}
+
+// Len returns the number of keys.
+func (c Context) Len() int {
+	if c.d == nil {
+		return 0
+	}
+	return len(c.d.entries)
+}
+
+// Each calls fn for every key (lower-cased) with its values.
+func (c Context) Each(fn func(key string, values []string)) {
+	if c.d == nil {
+		return
+	}
+	for _, e := range c.d.entries {
+		fn(e.key, e.vals)
 	}
 }

@@ -17,6 +17,7 @@ type Template struct {
 type part struct {
 	lit        string // literal text, or the escape's character
 	key        string // lower-cased context key of a variable; "" for literal text
+	hash       uint64 // keyHash(key)
 	def        string
 	hasDef     bool
 	escapeChar bool // lit came from ${*}, ${?} or ${$}
@@ -67,6 +68,7 @@ func ParseTemplate(s string, vars bool) (Template, error) {
 			return Template{}, fmt.Errorf("malformed policy variable ${%s}", body)
 		}
 		p.key = strings.ToLower(key)
+		p.hash = keyHash(p.key)
 		t.parts = append(t.parts, p)
 	}
 }
@@ -121,7 +123,7 @@ func (p *part) value(ctx Context) (string, bool) {
 	if p.key == "" {
 		return p.lit, true
 	}
-	if vs, ok := ctx[p.key]; ok && len(vs) == 1 {
+	if vs, ok := ctx.lookup(p.key, p.hash); ok && len(vs) == 1 {
 		return vs[0], true
 	}
 	if p.hasDef {

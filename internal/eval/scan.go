@@ -12,10 +12,14 @@ func (ev *evaluator) scanDeny(l Layer, target string, ps []*policy.Policy, princ
 		cands := p.Candidates(&req.Action, policy.Deny)
 		for _, list := range cands {
 			for _, s := range list {
-				if !s.Matches(&req.Action, &req.Resource, req.Context) {
+				// Cheapest first: action, resource, principal, then conditions.
+				if !s.MatchesAction(&req.Action) || !s.MatchesResource(&req.Resource, req.Context) {
 					continue
 				}
 				if principals && ev.principalKind(l, s) == policy.MatchNone {
+					continue
+				}
+				if !s.MatchesConditions(req.Context) {
 					continue
 				}
 				ev.e.Reasons = append(ev.e.Reasons, Reason{Layer: l, Target: target, PolicyIndex: pi, Policy: p, Statement: s, Effect: policy.Deny})
@@ -59,10 +63,10 @@ func (ev *evaluator) resourceGrant(l Layer) policy.MatchKind {
 		cands := p.Candidates(&req.Action, policy.Allow)
 		for _, list := range cands {
 			for _, s := range list {
-				if !s.Matches(&req.Action, &req.Resource, req.Context) {
+				if !s.MatchesAction(&req.Action) || !s.MatchesResource(&req.Resource, req.Context) {
 					continue
 				}
-				if k := ev.principalKind(l, s); k > best {
+				if k := ev.principalKind(l, s); k > best && s.MatchesConditions(req.Context) {
 					best = k
 					bestReason = Reason{Layer: l, PolicyIndex: pi, Policy: p, Statement: s, Effect: policy.Allow}
 				}
