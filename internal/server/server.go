@@ -38,6 +38,7 @@ type Server struct {
 	services map[string]map[string]api.Handler
 	metrics  *metrics
 	keys     keyCache
+	orgSync  stateSync
 	ready    bool
 }
 
@@ -166,8 +167,17 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		"source_ip", c.SourceIP, "code", code, "duration_ms", float64(d.Microseconds())/1000)
 }
 
+// stateless are the actions that read nothing of the organization's state,
+// so they skip the per-request check that it is current.
+var stateless = map[string]bool{"sts:GetCallerIdentity": true, "sts:GetAccessKeyInfo": true}
+
 // invoke runs the handler.
 func (s *Server) invoke(ctx context.Context, c *api.Call) (any, error) {
+	if !stateless[c.Service+":"+c.Action] {
+		if err := s.syncState(ctx); err != nil {
+			return nil, err
+		}
+	}
 	h := s.services[c.Service][c.Action]
 	return h(ctx, c)
 }

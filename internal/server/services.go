@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 
+	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/api/cloudtrail"
 	"github.com/securecart/warden/internal/api/iam"
 	"github.com/securecart/warden/internal/api/organizations"
@@ -30,6 +31,25 @@ func RegisterAll(s *Server, st store.Store) {
 		return AuditOwner(o), nil
 	}}
 	s.Register("cloudtrail", ct.Handlers())
-	s.Register("iam", (&iam.Service{State: s.State, Authz: s.authz, Store: st, Master: s.master}).Handlers())
+	s.Register("iam", s.forgettingKeys((&iam.Service{State: s.State, Authz: s.authz, Store: st, Master: s.master}).Handlers()))
 	s.Register("organizations", (&organizations.Service{State: s.State, Authz: s.authz}).Handlers())
+}
+
+// forgettingKeys makes the IAM actions that change an access key drop it
+// from this replica's key cache, so that a key deactivated or deleted
+// through this replica stops working here at once (other replicas: within
+// keyCacheTTL).
+func (s *Server) forgettingKeys(h map[string]api.Handler) map[string]api.Handler {
+	for _, op := range []string{"UpdateAccessKey", "DeleteAccessKey"} {
+		next := h[op]
+		if next == nil {
+			continue
+		}
+		h[op] = func(ctx context.Context, c *api.Call) (any, error) {
+			out, err := next(ctx, c)
+			s.ForgetKey(c.Params.Get("AccessKeyId"))
+			return out, err
+		}
+	}
+	return h
 }
