@@ -6,7 +6,6 @@ import (
 	"github.com/securecart/warden/internal/authz"
 	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/org"
-	"github.com/securecart/warden/internal/policy"
 )
 
 // Result is the outcome of one test, in the shape of `check --format json`.
@@ -17,7 +16,10 @@ type Result struct {
 	Pass     bool     `json:"pass"`
 	DeniedBy string   `json:"deniedBy"`
 	Reasons  []Reason `json:"reasons"`
-	Note     string   `json:"note,omitempty"`
+	// Note says why when no statement does (an implicit deny, the root
+	// user). The text output shows it; the JSON of the contract has
+	// exactly the fields above.
+	Note string `json:"-"`
 
 	Test        *Test            `json:"-"`
 	Explanation eval.Explanation `json:"-"`
@@ -33,10 +35,28 @@ type Reason struct {
 	Position   string `json:"position,omitempty"`
 }
 
-// Run decides a test against the org. The error is for a test that names
-// something the org does not have.
+// Checker runs tests against one organization. It is safe for concurrent
+// use.
+type Checker struct {
+	Org     *org.Org
+	Sources *Sources
+}
+
+// New returns a Checker for o, indexing where its policies are written once.
+func New(o *org.Org) *Checker {
+	return &Checker{Org: o, Sources: NewSources(o)}
+}
+
+// Run decides a test against the org. It indexes the org's sources for each
+// call: to run many tests, use a Checker.
 func Run(o *org.Org, t *Test, now time.Time) (Result, error) {
-	s, e, err := authz.Decide(o, authz.Query{
+	return New(o).Run(t, now)
+}
+
+// Run decides a test. The error is for a test that names something the org
+// does not have.
+func (c *Checker) Run(t *Test, now time.Time) (Result, error) {
+	s, e, err := authz.Decide(c.Org, authz.Query{
 		Principal: t.Principal, Action: t.Action, Resource: t.Resource,
 		ResourceAccount: t.ResourceAccount, Context: t.Context,
 	}, now)
@@ -51,7 +71,7 @@ func Run(o *org.Org, t *Test, now time.Time) (Result, error) {
 	for _, rs := range e.Reasons {
 		r.Reasons = append(r.Reasons, Reason{
 			PolicyType: rs.Layer.String(), Policy: rs.Policy.Name, Statement: rs.Statement.Src.Label(),
-			Effect: rs.Effect.String(), Position: position(rs.Statement.Src),
+			Effect: rs.Effect.String(), Position: c.Sources.Position(rs.Policy, rs.Statement.Src),
 		})
 	}
 	r.Pass = passes(t, &e)
@@ -96,13 +116,6 @@ func passes(t *Test, e *eval.Explanation) bool {
 // resource policy that must allow explicitly, and tests may call it either.
 func layerIs(l eval.Layer, name string) bool {
 	return l.String() == name || (l == eval.LayerTrust && name == "resource")
-}
-
-func position(s *policy.Statement) string {
-	if !s.Pos.IsValid() {
-		return ""
-	}
-	return s.Pos.String()
 }
 
 func quote(s string) string { return `"` + s + `"` }

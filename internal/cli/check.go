@@ -46,6 +46,7 @@ malformed or a test names something the org does not have.`,
 				return &ExitError{Code: 2, Err: err}
 			}
 			now := env.Now()
+			checker := check.New(o)
 			var results []check.Result
 			start := time.Now()
 			for _, f := range args {
@@ -58,7 +59,7 @@ malformed or a test names something the org does not have.`,
 					return &ExitError{Code: 2, Err: err}
 				}
 				for _, t := range tests {
-					r, err := check.Run(o, t, now)
+					r, err := checker.Run(t, now)
 					if err != nil {
 						return &ExitError{Code: 2, Err: err}
 					}

@@ -69,10 +69,11 @@ Exit status: 0 when the request is allowed, 1 when it is denied, 2 for malformed
 				return &ExitError{Code: 2, Err: err}
 			}
 			steps := eval.Trace(s.Request, &s.Inputs)
+			src := check.NewSources(o)
 			if format == "json" {
-				writeExplainJSON(env.Stdout, s, &e, steps)
+				writeExplainJSON(env.Stdout, s, &e, steps, src)
 			} else {
-				writeExplainText(env.Stdout, s, &e, steps)
+				writeExplainText(env.Stdout, s, &e, steps, src)
 			}
 			if e.Decision != eval.Allow {
 				return &ExitError{Code: 1}
@@ -113,7 +114,7 @@ func layerTitle(st eval.Step) string {
 	return st.Layer.String()
 }
 
-func writeExplainText(w io.Writer, s *authz.Situation, e *eval.Explanation, steps []eval.Step) {
+func writeExplainText(w io.Writer, s *authz.Situation, e *eval.Explanation, steps []eval.Step, src *check.Sources) {
 	r := s.Request
 	fmt.Fprintf(w, "request   %s %s on %s\n", r.Caller.ARN, r.ActionName, r.Resource.Raw)
 	who := "principal outside the organization: its own account's side is taken as allowing"
@@ -150,11 +151,10 @@ func writeExplainText(w io.Writer, s *authz.Situation, e *eval.Explanation, step
 		case !st.Present && st.Layer == eval.LayerRCP:
 			fmt.Fprintf(w, "%-28s none apply (the management account's resources, or outside the organization)\n", "RCPs")
 			continue
+		case st.Layer == eval.LayerIdentity && s.Outside:
+			fmt.Fprintf(w, "%-28s %s\n", title, outsideIdentity)
+			continue
 		case !st.Present:
-			if st.Layer == eval.LayerIdentity && s.Outside {
-				fmt.Fprintf(w, "%-28s taken as allowing (the principal's own account is outside the organization)\n", title)
-				continue
-			}
 			fmt.Fprintf(w, "%-28s none\n", title)
 			continue
 		case !st.Applies:
@@ -164,10 +164,18 @@ func writeExplainText(w io.Writer, s *authz.Situation, e *eval.Explanation, step
 		verdict := stepVerdict(st)
 		fmt.Fprintf(w, "%-28s %s\n", title, verdict)
 		for _, m := range st.Matches {
-			fmt.Fprintf(w, "    %-5s %s, statement %s%s\n", m.Effect, m.Policy.Name, m.Statement.Src.Label(), at(m.Statement.Src))
+			pos := src.Position(m.Policy, m.Statement.Src)
+			if pos != "" {
+				pos = " at " + pos
+			}
+			fmt.Fprintf(w, "    %-5s %s, statement %s%s\n", m.Effect, m.Policy.Name, m.Statement.Src.Label(), pos)
 		}
 	}
 }
+
+// outsideIdentity is the identity layer of a principal outside the
+// organization, whose own policies Warden cannot know.
+const outsideIdentity = "taken as allowing (the principal's own account is outside the organization)"
 
 func stepVerdict(st eval.Step) string {
 	deny, allow := false, false
@@ -203,13 +211,6 @@ func grantName(k policy.MatchKind) string {
 	return "names no one here"
 }
 
-func at(s *policy.Statement) string {
-	if !s.Pos.IsValid() {
-		return ""
-	}
-	return " at " + s.Pos.String()
-}
-
 type explainJSON struct {
 	Principal string     `json:"principal"`
 	Action    string     `json:"action"`
@@ -236,7 +237,7 @@ type reasonJSON struct {
 	Position  string `json:"position,omitempty"`
 }
 
-func writeExplainJSON(w io.Writer, s *authz.Situation, e *eval.Explanation, steps []eval.Step) {
+func writeExplainJSON(w io.Writer, s *authz.Situation, e *eval.Explanation, steps []eval.Step, src *check.Sources) {
 	out := explainJSON{Principal: s.Request.Caller.ARN, Action: s.Request.ActionName, Resource: s.Request.Resource.Raw,
 		Decision: e.Decision.String(), DeniedBy: "none", Note: e.Note, Layers: []stepJSON{}}
 	if e.Decision != eval.Allow {
@@ -244,11 +245,14 @@ func writeExplainJSON(w io.Writer, s *authz.Situation, e *eval.Explanation, step
 	}
 	for _, st := range steps {
 		sj := stepJSON{Layer: st.Layer.String(), Target: st.Target, Present: st.Present, Applies: st.Applies, Statements: []reasonJSON{}}
-		if st.Present && st.Applies {
+		switch {
+		case st.Layer == eval.LayerIdentity && s.Outside:
+			sj.Verdict = outsideIdentity
+		case st.Present && st.Applies:
 			sj.Verdict = stepVerdict(st)
 		}
 		for _, m := range st.Matches {
-			sj.Statements = append(sj.Statements, reasonJSON{Policy: m.Policy.Name, Statement: m.Statement.Src.Label(), Effect: m.Effect.String(), Position: strings.TrimPrefix(at(m.Statement.Src), " at ")})
+			sj.Statements = append(sj.Statements, reasonJSON{Policy: m.Policy.Name, Statement: m.Statement.Src.Label(), Effect: m.Effect.String(), Position: src.Position(m.Policy, m.Statement.Src)})
 		}
 		out.Layers = append(out.Layers, sj)
 	}

@@ -125,7 +125,7 @@ func (ev *evaluator) run() {
 	idAllow := c.Kind == policy.CallerRoot || in.AssumeIdentityAllows
 	if !idAllow {
 		idAllow = ev.scanAllow(LayerIdentity, "", in.Identity)
-	} else if c.Kind == policy.CallerRoot {
+	} else if c.Kind == policy.CallerRoot && !in.AssumeIdentityAllows {
 		ev.e.Note = "the root user has every permission in its own account"
 	}
 	bAllow := !hasBoundary || ev.scanAllow(LayerBoundary, "", in.Boundary)

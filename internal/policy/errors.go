@@ -92,6 +92,10 @@ type positions struct {
 	src        []byte
 	lineStarts []int
 	base       int64 // added to offsets: the start of a section within src
+	// The last position computed: decoding asks in increasing order, so a
+	// column is counted from there rather than from the start of a long line
+	// (AWS managed policies are one line of JSON).
+	lastOff, lastLine, lastCol int
 }
 
 func newPositions(src []byte) *positions {
@@ -115,6 +119,10 @@ func (p *positions) at(off int64) Pos {
 	line := sort.Search(len(p.lineStarts), func(i int) bool { return p.lineStarts[i] > o }) - 1
 	start := p.lineStarts[line]
 	col := 1
+	if p.lastCol > 0 && p.lastLine == line && p.lastOff <= o {
+		start, col = p.lastOff, p.lastCol
+	}
+	defer func() { p.lastOff, p.lastLine, p.lastCol = o, line, col }()
 	for i := start; i < o; {
 		c := p.src[i]
 		n := 1
