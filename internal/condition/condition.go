@@ -107,10 +107,12 @@ func (v *value) parse(k kind, s string) error {
 
 // Eval evaluates the test against a request context.
 func (c *Condition) Eval(ctx Context) bool {
-	reqVals, present := ctx.lookup(c.key, c.hash)
-	if len(reqVals) == 0 {
-		present = false
+	e := ctx.entryOf(c.key, c.hash)
+	var reqVals []string
+	if e != nil {
+		reqVals = e.vals
 	}
+	present := len(reqVals) > 0
 	o := c.Op.op
 	if o.kind == kindNull {
 		// "Null": "true" holds when the key is absent; "false" when present.
@@ -141,22 +143,22 @@ func (c *Condition) Eval(ctx Context) bool {
 	}
 	switch c.Op.Set {
 	case SetForAnyValue:
-		for _, rv := range reqVals {
-			if matchAny(o, vals, rv) != o.negated {
+		for i := range reqVals {
+			if matchAny(o, vals, e, i) != o.negated {
 				return true
 			}
 		}
 		return false
 	case SetForAllValues:
-		for _, rv := range reqVals {
-			if matchAny(o, vals, rv) == o.negated {
+		for i := range reqVals {
+			if matchAny(o, vals, e, i) == o.negated {
 				return false
 			}
 		}
 		return true
 	}
-	for _, rv := range reqVals {
-		if matchAny(o, vals, rv) {
+	for i := range reqVals {
+		if matchAny(o, vals, e, i) {
 			return !o.negated
 		}
 	}
@@ -195,8 +197,10 @@ func (c *Condition) resolve(ctx Context) ([]value, bool) {
 	return out, len(out) > 0
 }
 
-// matchAny reports whether the request value rv matches any policy value.
-func matchAny(o operator, vals []value, rv string) bool {
+// matchAny reports whether the request value e.vals[idx] matches any policy
+// value.
+func matchAny(o operator, vals []value, e *entry, idx int) bool {
+	rv := e.vals[idx]
 	switch o.kind {
 	case kindString:
 		for i := range vals {
@@ -221,20 +225,21 @@ func matchAny(o operator, vals []value, rv string) bool {
 			}
 		}
 	case kindNumeric:
-		d, err := parseDecimal(rv)
-		if err != nil {
+		n := e.numbers()[idx]
+		if !n.ok {
 			return false
 		}
 		for i := range vals {
-			if ordered(o.cmp, compareDecimal(d, vals[i].num)) {
+			if ordered(o.cmp, compareDecimal(n.d, vals[i].num)) {
 				return true
 			}
 		}
 	case kindDate:
-		t, ok := parseDate(rv)
-		if !ok {
+		pd := e.timestamps()[idx]
+		if !pd.ok {
 			return false
 		}
+		t := pd.t
 		for i := range vals {
 			c := 0
 			if t < vals[i].date {
@@ -263,20 +268,19 @@ func matchAny(o operator, vals []value, rv string) bool {
 			}
 		}
 	case kindIP:
-		a, err := netip.ParseAddr(rv)
-		if err != nil {
+		ip := e.addrs()[idx]
+		if !ip.ok {
 			return false
 		}
-		a = a.Unmap()
 		for i := range vals {
-			if vals[i].prefix.Contains(a) {
+			if vals[i].prefix.Contains(ip.a) {
 				return true
 			}
 		}
 	case kindARN:
-		v := arn.SplitValue(rv)
+		v := &e.arnValues()[idx]
 		for i := range vals {
-			if vals[i].pat.MatchValue(&v) {
+			if vals[i].pat.MatchValue(v) {
 				return true
 			}
 		}

@@ -1,6 +1,12 @@
 package condition
 
-import "strings"
+import (
+	"net/netip"
+	"strings"
+	"sync/atomic"
+
+	"github.com/securecart/warden/internal/arn"
+)
 
 // Context holds a request's context keys, each with one value or, for
 // multivalued keys, several. Key names are case-insensitive. Build it once
@@ -15,13 +21,13 @@ type Context struct {
 }
 
 type contextData struct {
-	entries []entry
+	entries []*entry
 	// slots is an open-addressing table over entries: slot hash&mask holds
 	// the index+1 of an entry (0: empty), probing linearly.
 	slots []int32
 }
 
-func (d *contextData) insert(e entry) {
+func (d *contextData) insert(e *entry) {
 	d.entries = append(d.entries, e)
 	if len(d.entries)*2 > len(d.slots) {
 		d.rehash()
@@ -55,12 +61,87 @@ type entry struct {
 	hash uint64
 	key  string // lower-cased
 	vals []string
+
+	// The values parsed for the operator families that need it, on first
+	// use: a request's values are parsed once however many conditions read
+	// them. Concurrent evaluations of one request may both parse; either
+	// result is stored, and they are equal.
+	nums  atomic.Pointer[[]parsedNum]
+	dates atomic.Pointer[[]parsedDate]
+	ips   atomic.Pointer[[]parsedIP]
+	arns  atomic.Pointer[[]arn.Value]
+}
+
+type parsedNum struct {
+	d  decimal
+	ok bool
+}
+
+type parsedDate struct {
+	t  int64
+	ok bool
+}
+
+type parsedIP struct {
+	a  netip.Addr
+	ok bool
+}
+
+func (e *entry) numbers() []parsedNum {
+	if p := e.nums.Load(); p != nil {
+		return *p
+	}
+	out := make([]parsedNum, len(e.vals))
+	for i, v := range e.vals {
+		d, err := parseDecimal(v)
+		out[i] = parsedNum{d, err == nil}
+	}
+	e.nums.Store(&out)
+	return out
+}
+
+func (e *entry) timestamps() []parsedDate {
+	if p := e.dates.Load(); p != nil {
+		return *p
+	}
+	out := make([]parsedDate, len(e.vals))
+	for i, v := range e.vals {
+		t, ok := parseDate(v)
+		out[i] = parsedDate{t, ok}
+	}
+	e.dates.Store(&out)
+	return out
+}
+
+func (e *entry) addrs() []parsedIP {
+	if p := e.ips.Load(); p != nil {
+		return *p
+	}
+	out := make([]parsedIP, len(e.vals))
+	for i, v := range e.vals {
+		a, err := netip.ParseAddr(v)
+		out[i] = parsedIP{a.Unmap(), err == nil}
+	}
+	e.ips.Store(&out)
+	return out
+}
+
+func (e *entry) arnValues() []arn.Value {
+	if p := e.arns.Load(); p != nil {
+		return *p
+	}
+	out := make([]arn.Value, len(e.vals))
+	for i, v := range e.vals {
+		out[i] = arn.SplitValue(v)
+	}
+	e.arns.Store(&out)
+	return out
 }
 
 // NewContext returns a Context with the keys of m. When two keys of m differ
 // only in case, their values are merged.
 func NewContext(m map[string][]string) Context {
-	c := Context{d: &contextData{entries: make([]entry, 0, len(m)+8)}}
+	c := Context{d: &contextData{entries: make([]*entry, 0, len(m)+8)}}
 	c.d.rehash()
 	for k, v := range m {
 		lk := strings.ToLower(k)
@@ -68,7 +149,7 @@ func NewContext(m map[string][]string) Context {
 			c.d.entries[i].vals = append(c.d.entries[i].vals, v...)
 			continue
 		}
-		c.d.insert(entry{hash: keyHash(lk), key: lk, vals: v})
+		c.d.insert(&entry{hash: keyHash(lk), key: lk, vals: v})
 	}
 	return c
 }
@@ -94,7 +175,7 @@ func (c Context) index(lowerKey string, h uint64) int {
 		if s == 0 {
 			return -1
 		}
-		if e := &d.entries[s-1]; e.hash == h && e.key == lowerKey {
+		if e := d.entries[s-1]; e.hash == h && e.key == lowerKey {
 			return int(s - 1)
 		}
 	}
@@ -108,6 +189,14 @@ func (c Context) lookup(lowerKey string, h uint64) ([]string, bool) {
 	return nil, false
 }
 
+// entryOf returns the entry of a lower-cased key, or nil.
+func (c Context) entryOf(lowerKey string, h uint64) *entry {
+	if i := c.index(lowerKey, h); i >= 0 {
+		return c.d.entries[i]
+	}
+	return nil
+}
+
 // Get returns the values of a key (any case).
 func (c Context) Get(key string) ([]string, bool) {
 	lk := strings.ToLower(key)
@@ -119,10 +208,10 @@ func (c Context) Set(key string, values ...string) {
 	lk := strings.ToLower(key)
 	h := keyHash(lk)
 	if i := c.index(lk, h); i >= 0 {
-		c.d.entries[i].vals = values
+		c.d.entries[i] = &entry{hash: h, key: lk, vals: values}
 		return
 	}
-	c.d.insert(entry{hash: h, key: lk, vals: values})
+	c.d.insert(&entry{hash: h, key: lk, vals: values})
 }
 
 // SetDefault sets a key only when the context does not have it.
@@ -130,7 +219,7 @@ func (c Context) SetDefault(key string, values ...string) {
 	lk := strings.ToLower(key)
 	h := keyHash(lk)
 	if c.index(lk, h) < 0 {
-		c.d.insert(entry{hash: h, key: lk, vals: values})
+		c.d.insert(&entry{hash: h, key: lk, vals: values})
 	}
 }
 

@@ -44,9 +44,11 @@ type CompiledStatement struct {
 	actions   []actionPattern
 	notAction bool
 	// services lists the service prefixes the Action patterns name, when
-	// none has a wildcard in its prefix: a request for another service is
-	// rejected without looking at the patterns.
-	services []string
+	// none has a wildcard in its prefix, and serviceMask is a 64-bit filter
+	// of them: a request for another service is rejected without looking at
+	// the patterns, most often by one AND.
+	services    []string
+	serviceMask uint64
 
 	resources   []resourcePattern
 	notResource bool
@@ -59,6 +61,8 @@ type CompiledStatement struct {
 }
 
 type actionPattern struct {
+	svcBit   uint64 // ServiceBit(svc)
+	nameHash uint64 // nameHashOf(name), for literal names
 	any      bool   // "*"
 	full     string // lower-cased pattern
 	svc      string // lower-cased service prefix
@@ -94,6 +98,9 @@ func Compile(doc *Document, t Type, name string) (*Policy, error) {
 			cs.actions = append(cs.actions, compileAction(a.Value))
 		}
 		cs.services = actionServices(cs.actions)
+		for _, svc := range cs.services {
+			cs.serviceMask |= ServiceBit(svc)
+		}
 		if !s.HasResource {
 			cs.anyResource = true
 		}
@@ -174,21 +181,45 @@ func compileAction(a string) actionPattern {
 	if name == "*" && !ap.svcWild {
 		ap.nameWild = true
 	}
+	ap.svcBit = ServiceBit(svc)
+	ap.nameHash = nameHashOf(name)
 	return ap
 }
 
 // Action is a request's action, lower-cased and split once per request.
 type Action struct {
-	Full    string // "s3:getobject"
-	Service string // "s3"
-	Name    string // "getobject"
+	Full       string // "s3:getobject"
+	Service    string // "s3"
+	Name       string // "getobject"
+	serviceBit uint64
+	nameHash   uint64
 }
 
 // NewAction prepares an action name for matching.
 func NewAction(a string) Action {
 	l := strings.ToLower(a)
 	svc, name, _ := strings.Cut(l, ":")
-	return Action{Full: l, Service: svc, Name: name}
+	return Action{Full: l, Service: svc, Name: name, serviceBit: ServiceBit(svc), nameHash: nameHashOf(name)}
+}
+
+// nameHashOf is FNV-1a of an action name, compared before the name itself.
+func nameHashOf(name string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(name); i++ {
+		h ^= uint64(name[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// ServiceBit is a service prefix's bit in a 64-bit filter (FNV-1a mod 64).
+func ServiceBit(svc string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(svc); i++ {
+		h ^= uint64(svc[i])
+		h *= 1099511628211
+	}
+	return 1 << (h & 63)
 }
 
 func (ap *actionPattern) match(a *Action) bool {
@@ -197,12 +228,12 @@ func (ap *actionPattern) match(a *Action) bool {
 		return true
 	case ap.svcWild:
 		return arn.Match(ap.full, a.Full)
-	case ap.svc != a.Service:
+	case ap.svcBit != a.serviceBit || ap.svc != a.Service:
 		return false
 	case ap.nameWild:
 		return ap.name == "*" || arn.Match(ap.name, a.Name)
 	}
-	return ap.name == a.Name
+	return ap.nameHash == a.nameHash && ap.name == a.Name
 }
 
 // actionServices returns the distinct services of patterns, or nil when any
@@ -223,7 +254,7 @@ func actionServices(ps []actionPattern) []string {
 // MatchesAction reports whether the statement's Action or NotAction element
 // covers the action.
 func (s *CompiledStatement) MatchesAction(a *Action) bool {
-	if s.services != nil && !slices.Contains(s.services, a.Service) {
+	if s.services != nil && s.serviceMask&a.serviceBit == 0 {
 		return s.notAction
 	}
 	for i := range s.actions {
