@@ -75,6 +75,16 @@ except botocore.exceptions.ClientError as e:
 print("boto3 ok")
 PY
 
+# CloudTrail: the organization's trail is read from the Security account.
+sec=218364950271
+eval "$($AWS --endpoint-url "$url" sts assume-role --role-arn "arn:aws:iam::$sec:role/OrganizationAccountAccessRole" --role-session-name auditor \
+  --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text | awk '{print "export SEC_KEY="$1" SEC_SECRET="$2" SEC_TOKEN="$3}')"
+secenv=(env -u AWS_PROFILE AWS_ACCESS_KEY_ID="$SEC_KEY" AWS_SECRET_ACCESS_KEY="$SEC_SECRET" AWS_SESSION_TOKEN="$SEC_TOKEN")
+check "aws cloudtrail lookup-events from the Security account" "\"EventName\": \"AssumeRole\"" \
+  "${secenv[@]}" $AWS cloudtrail lookup-events --endpoint-url "$url" --lookup-attributes AttributeKey=EventName,AttributeValue=AssumeRole
+check "aws cloudtrail lookup-events from Dev is denied" "AccessDeniedException" \
+  "${devenv[@]}" $AWS cloudtrail lookup-events --endpoint-url "$url" --lookup-attributes AttributeKey=EventName,AttributeValue=AssumeRole
+
 # The trail recorded all of it and verifies.
 check "audit lookup finds the denied create-user" "CreateUser" "$work/warden" audit lookup --data "$work/data" --event-name CreateUser
 check "audit verify" "trail intact" "$work/warden" audit verify --data "$work/data"

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,14 @@ func newTrail(t *testing.T, n int) *fixture {
 
 func (f *fixture) verify(t *testing.T) *audit.Report {
 	t.Helper()
+	return f.verifyOpts(t, audit.VerifyOptions{Now: t0.Add(time.Hour), Unsealed: 24 * time.Hour})
+}
+
+// verifyOpts verifies the trail with opt, and again reading it in ranges
+// of 1, 7 and 50 records, three at a time: every reading must give the same
+// report.
+func (f *fixture) verifyOpts(t *testing.T, opt audit.VerifyOptions) *audit.Report {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, f.dir)
 	if err != nil {
@@ -108,9 +117,20 @@ func (f *fixture) verify(t *testing.T) *audit.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := audit.Verify(ctx, st, keys, audit.VerifyOptions{Now: t0.Add(time.Hour), Unsealed: 24 * time.Hour})
+	rep, err := audit.Verify(ctx, st, keys, opt)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, batch := range []int{1, 7, 50} {
+		o := opt
+		o.Batch, o.Workers = batch, 3
+		r, err := audit.Verify(ctx, st, keys, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(r, rep) {
+			t.Errorf("verification in ranges of %d records:\n%+v\nwant the same as in one range:\n%+v", batch, r, rep)
+		}
 	}
 	return rep
 }
@@ -146,6 +166,9 @@ func TestVerifyFindsTampering(t *testing.T) {
 		{"digest changed", []string{`UPDATE audit_digests SET data = CAST(replace(CAST(data AS TEXT), '"records":50', '"records":49') AS BLOB) WHERE seq = 100`}, "digest-signature", "records 51-100"},
 		{"digest removed", []string{`DELETE FROM audit_digests WHERE seq = 100`}, "digest-missing", "the digest of records 51-100 is missing"},
 		{"latest digest removed", []string{`DELETE FROM audit_digests WHERE seq = (SELECT max(seq) FROM audit_digests)`}, "digest-missing", "the latest digest is missing"},
+		{"first digest removed", []string{`DELETE FROM audit_digests WHERE seq = 50`}, "digest-missing", "the digest of records 1-50 is missing"},
+		// The chain head, kept apart from the records, still names the last.
+		{"latest records and their digest removed", []string{`DELETE FROM audit_digests WHERE seq = 120`, `DELETE FROM audit_records WHERE seq > 110`}, "record-removed", "records 111-120 are missing: the chain head is record 120"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,11 +185,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 			}
 			rep := f.verify(t)
 			if tt.name == "latest digest removed" {
-				ctx := context.Background()
-				st, _ := sqlite.Open(ctx, f.dir)
-				keys, _ := audit.PublicKeys(ctx, st, f.sealer)
-				rep, _ = audit.Verify(ctx, st, keys, audit.VerifyOptions{Now: t0.Add(48 * time.Hour), Unsealed: time.Hour})
-				st.Close()
+				rep = f.verifyOpts(t, audit.VerifyOptions{Now: t0.Add(48 * time.Hour), Unsealed: time.Hour})
 			}
 			if rep.OK() {
 				t.Fatalf("tampering not detected: %+v", rep)

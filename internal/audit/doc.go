@@ -20,11 +20,17 @@
 //   - A digest is written every DigestEvery records and every DigestInterval,
 //     whichever comes first. Verify checks every record's hash, every
 //     digest's signature, that each digest links to the one before, that the
-//     digests cover the records without gaps, and that no record older than
-//     DigestInterval plus a grace period is left unsealed (a removed latest
-//     digest).
-//   - Retention removes whole digest periods only, and verification starts
-//     from the last removed period's digest, so it never breaks the chain.
+//     digests cover the records without gaps, that the chain head (the last
+//     record's number and hash, stored apart from the records) names the
+//     last record, and that no record older than DigestInterval plus a grace
+//     period is left unsealed (a removed latest digest). It reads the trail
+//     in ranges of records, several at once on their own connections,
+//     hashing each range as it reads it, and then checks that each range
+//     follows the one before.
+//   - Retention (Trail.Retain, Options.Retention) removes whole digest
+//     periods only, oldest first, and never a record not yet sealed; the
+//     digests are kept, and verification starts from the last removed
+//     period's digest, so it never breaks the chain.
 //
 // Appends use group commit: concurrent calls' records are written by one
 // goroutine in one transaction, and each call returns when its transaction

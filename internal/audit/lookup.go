@@ -15,7 +15,7 @@ type Filter struct {
 	Attribute string // EventName, Username, ResourceName, ResourceType, EventSource, AccessKeyId, ReadOnly, EventId; "" for all
 	Value     string
 	Start     time.Time // zero: no lower bound
-	End       time.Time // zero: no upper bound
+	End       time.Time // included, as in LookupEvents; zero: no upper bound
 	Account   string    // only records of this recipient account ("" for all)
 }
 
@@ -89,6 +89,8 @@ func Lookup(ctx context.Context, st store.Store, f Filter, beforeSeq int64, max 
 	}
 	if end.IsZero() {
 		end = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC) // within UnixNano's range
+	} else {
+		end = end.Add(time.Nanosecond) // the store's end is excluded
 	}
 	var out []Found
 	cursor := beforeSeq

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -28,7 +29,16 @@ type Options struct {
 	DigestInterval time.Duration
 	// MaxBatch caps a group commit (default 2,000 records).
 	MaxBatch int
-	Clock    func() time.Time
+	// Retention, when positive, deletes the records of every whole digest
+	// period whose last record is older than Retention (see Retain), once
+	// when the trail opens and then every RetentionEvery (default 1 hour).
+	// 0 keeps every record.
+	Retention      time.Duration
+	RetentionEvery time.Duration
+	// Logger reports what retention deleted and its failures (default:
+	// nowhere).
+	Logger *slog.Logger
+	Clock  func() time.Time
 }
 
 // Trail appends records with group commit and seals them with digests. It
@@ -40,6 +50,9 @@ type Trail struct {
 	in    chan *pending
 	done  chan struct{}
 	close sync.Once
+
+	stopRetention chan struct{}
+	retention     sync.WaitGroup
 
 	mu         sync.Mutex
 	lastDigest *digestState // the last digest stored
@@ -75,15 +88,24 @@ func Open(ctx context.Context, st store.Store, master *creds.Sealer, opt Options
 	if opt.Name == "" {
 		opt.Name = "organization-trail"
 	}
+	if opt.RetentionEvery <= 0 {
+		opt.RetentionEvery = time.Hour
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
 	keys, err := LoadKeys(ctx, st, master, true, opt.Clock())
 	if err != nil {
 		return nil, err
 	}
-	t := &Trail{st: st, opt: opt, key: keys[0], in: make(chan *pending, 4096), done: make(chan struct{})}
+	t := &Trail{st: st, opt: opt, key: keys[0], in: make(chan *pending, 4096), done: make(chan struct{}), stopRetention: make(chan struct{})}
 	if err := t.loadDigestState(ctx); err != nil {
 		return nil, err
 	}
 	go t.run()
+	if opt.Retention > 0 {
+		t.retention.Go(t.retain)
+	}
 	return t, nil
 }
 
@@ -146,6 +168,8 @@ func (t *Trail) Append(ctx context.Context, recs []*Record) error {
 func (t *Trail) Close() error {
 	var err error
 	t.close.Do(func() {
+		close(t.stopRetention)
+		t.retention.Wait()
 		close(t.in)
 		<-t.done
 		err = t.Seal(context.Background())
@@ -311,6 +335,73 @@ func (t *Trail) reloadDigestLocked(ctx context.Context) error {
 		t.lastDigest = &digestState{seq: last.Seq, sig: last.Sig, hash: digestHash(last.Data)}
 	}
 	return nil
+}
+
+// Retain deletes the records of the oldest digest periods, whole periods
+// only: every period, from the oldest on, whose last record is older than
+// before, stopping at the first that is not. It returns how many records it
+// deleted. Records not yet sealed by a digest are never deleted, and the
+// digests are kept, so that Verify starts from the last removed period's
+// digest and still checks every record that is left.
+func (t *Trail) Retain(ctx context.Context, before time.Time) (int64, error) {
+	ds, err := t.st.AuditDigests(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("audit: retention: %w", err)
+	}
+	var through int64
+	for _, d := range ds {
+		var doc DigestDoc
+		if json.Unmarshal(d.Data, &doc) != nil || doc.LastSeq != d.Seq {
+			break // not a digest this trail wrote: keep it and what follows
+		}
+		end, err := time.Parse(time.RFC3339, doc.EndTime)
+		if err != nil || !end.Before(before) {
+			break
+		}
+		through = d.Seq
+	}
+	if through == 0 {
+		return 0, nil
+	}
+	first, err := t.st.AuditRecords(ctx, 0, 1)
+	if err != nil {
+		return 0, fmt.Errorf("audit: retention: %w", err)
+	}
+	if len(first) == 0 || first[0].Seq > through {
+		return 0, nil // already deleted
+	}
+	n, err := t.st.DeleteAuditThrough(ctx, through)
+	if err != nil {
+		return n, fmt.Errorf("audit: retention: %w", err)
+	}
+	return n, nil
+}
+
+// retain applies Options.Retention until the trail closes.
+func (t *Trail) retain() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-t.stopRetention
+		cancel()
+	}()
+	ticker := time.NewTicker(t.opt.RetentionEvery)
+	defer ticker.Stop()
+	for {
+		before := t.opt.Clock().Add(-t.opt.Retention)
+		n, err := t.Retain(ctx, before)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			t.opt.Logger.Error("audit retention failed", "before", before.UTC().Format(time.RFC3339), "error", err.Error())
+		case n > 0:
+			t.opt.Logger.Info("audit retention: deleted records", "records", n, "before", before.UTC().Format(time.RFC3339))
+		}
+		select {
+		case <-t.stopRetention:
+			return
+		case <-ticker.C:
+		}
+	}
 }
 
 // PublicKeys returns the trail's public keys.

@@ -8,8 +8,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/securecart/warden/internal/store"
@@ -32,13 +34,18 @@ type Report struct {
 	LastSeq  int64
 	Sealed   int64 // the last record a valid digest covers
 	Problems []Problem
+
+	needEvent []int // problems whose Detail still needs the record's event ID
 }
+
+// maxProblems caps the problems a report lists.
+const maxProblems = 1000
 
 // OK reports whether the trail is intact.
 func (r *Report) OK() bool { return len(r.Problems) == 0 }
 
 func (r *Report) add(seq int64, kind, format string, args ...any) {
-	if len(r.Problems) < 1000 {
+	if len(r.Problems) < maxProblems {
 		r.Problems = append(r.Problems, Problem{Seq: seq, Kind: kind, Detail: fmt.Sprintf(format, args...)})
 	}
 }
@@ -49,15 +56,24 @@ type VerifyOptions struct {
 	// Unsealed is how long records may wait for a digest before their
 	// digest counts as missing (the digest interval plus a grace period).
 	Unsealed time.Duration
-	// Batch is how many records are read at a time.
+	// Batch is how many records one range holds: the trail is read in
+	// ranges, Workers at a time, each on its own connection (default
+	// 16,384).
 	Batch int
+	// Workers is how many ranges are read and hashed at once (default
+	// GOMAXPROCS, at least 2: one can hash while the other waits on the
+	// database).
+	Workers int
 }
 
 // Verify checks the whole trail: every record's hash and link, every
 // digest's signature, link and coverage, and that nothing old is unsealed.
 func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyOptions) (*Report, error) {
 	if opt.Batch <= 0 {
-		opt.Batch = 20000
+		opt.Batch = 16384
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = max(2, runtime.GOMAXPROCS(0))
 	}
 	if opt.Unsealed <= 0 {
 		opt.Unsealed = 10 * time.Minute
@@ -94,6 +110,10 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 		if doc.LastSeq != d.Seq {
 			rep.add(d.Seq, "digest-changed", "digest stored for record %d says it ends at record %d", d.Seq, doc.LastSeq)
 		}
+		if prev == nil && (doc.PreviousSeq != 0 || doc.PreviousSig != "" || doc.PreviousHash != "") {
+			// Retention keeps every digest: the first one starts the trail.
+			rep.add(d.Seq, "digest-missing", "the digest of records 1-%d is missing: the first digest, of records %d-%d, follows a digest ending at record %d", doc.PreviousSeq, doc.FirstSeq, doc.LastSeq, doc.PreviousSeq)
+		}
 		if prev != nil {
 			if doc.PreviousSeq != prev.Seq || doc.PreviousSig != hex.EncodeToString(prev.Sig) || doc.PreviousHash != digestHash(prev.Data) {
 				if doc.PreviousSeq > prev.Seq {
@@ -113,13 +133,25 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 	}
 
 	// The records.
+	head, headHash, err := st.LastAudit(ctx)
+	if err != nil {
+		return nil, err
+	}
 	first, err := st.AuditRecords(ctx, 0, 1)
 	if err != nil {
 		return nil, err
 	}
 	if len(first) == 0 {
 		if len(digests) > 0 {
-			rep.add(digests[len(digests)-1].Seq, "record-removed", "the trail has digests up to record %d but no records", digests[len(digests)-1].Seq)
+			last := digests[len(digests)-1].Seq
+			doc := docs[last]
+			if head == last && doc != nil && doc.LastRecordHash == hex.EncodeToString(headHash) {
+				// Retention removed every record, all of them sealed: the
+				// chain head is the last digest's last record.
+				rep.Sealed = last
+			} else {
+				rep.add(last, "record-removed", "the trail has digests up to record %d but no records", last)
+			}
 		}
 		return rep, nil
 	}
@@ -136,50 +168,52 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 			expectPrev, _ = hex.DecodeString(anchor.LastRecordHash)
 		}
 	}
+	segs, err := scanSegments(ctx, st, docs, rep.FirstSeq, max(head, rep.FirstSeq), opt)
+	if err != nil {
+		return nil, err
+	}
+	// Stitch the segments together in order: each checked its own records
+	// but its first record's place in the chain.
 	next := rep.FirstSeq
-	for {
-		batch, err := st.AuditRecords(ctx, next, opt.Batch)
-		if err != nil {
-			return nil, err
+	var lastHash []byte
+	for i := range segs {
+		sg := &segs[i]
+		if sg.n == 0 {
+			continue
 		}
-		if len(batch) == 0 {
-			break
-		}
-		bad := checkHashes(batch)
-		for i := range batch {
-			r := &batch[i]
-			rep.Records++
-			if r.Seq != next {
-				if r.Seq > next {
-					rep.add(next, "record-removed", "records %d-%d are missing (the trail jumps from record %d to %d)", next, r.Seq-1, next-1, r.Seq)
-				} else {
-					rep.add(r.Seq, "record-inserted", "record %d appears out of order after record %d", r.Seq, next-1)
-				}
+		if sg.firstSeq != next {
+			if sg.firstSeq > next {
+				rep.add(next, "record-removed", "records %d-%d are missing (the trail jumps from record %d to %d)", next, sg.firstSeq-1, next-1, sg.firstSeq)
+			} else {
+				rep.add(sg.firstSeq, "record-inserted", "record %d appears out of order after record %d", sg.firstSeq, next-1)
 			}
-			if bad[i] {
-				rep.add(r.Seq, "record-changed", "record %d (event %s) was changed: its content does not match its hash", r.Seq, r.EventID)
-			} else if !bytes.Equal(r.PrevHash, expectPrev) {
-				rep.add(r.Seq, "chain-broken", "record %d (event %s) does not follow the record before it: records were inserted, removed or reordered before it", r.Seq, r.EventID)
-			}
-			if doc, ok := docs[r.Seq]; ok {
-				if hex.EncodeToString(r.Hash) != doc.LastRecordHash {
-					rep.add(r.Seq, "record-changed", "the records sealed by the digest of records %d-%d do not match it: a record up to %d was changed, removed, inserted or reordered and its hashes recomputed", doc.FirstSeq, doc.LastSeq, r.Seq)
-				} else if rep.Sealed < r.Seq {
-					rep.Sealed = r.Seq
-				}
-			}
-			expectPrev = r.Hash
-			next = r.Seq + 1
-			rep.LastSeq = r.Seq
 		}
-		if len(batch) < opt.Batch {
-			break
+		if !sg.firstBad && !bytes.Equal(sg.firstPrev, expectPrev) {
+			rep.addEvent(sg.firstSeq, "chain-broken", "record %d (event %s) does not follow the record before it: records were inserted, removed or reordered before it")
 		}
+		for _, p := range sg.problems {
+			rep.addFinding(p)
+		}
+		rep.Records += sg.n
+		rep.Sealed = max(rep.Sealed, sg.sealed)
+		rep.LastSeq = sg.lastSeq
+		expectPrev, lastHash = sg.lastHash, sg.lastHash
+		next = sg.lastSeq + 1
+	}
+	if err := rep.fillEvents(ctx, st); err != nil {
+		return nil, err
 	}
 	if len(digests) > 0 {
 		if last := digests[len(digests)-1].Seq; last > rep.LastSeq {
 			rep.add(last, "record-removed", "the digests cover records up to %d but the trail ends at record %d: records were removed", last, rep.LastSeq)
 		}
+	}
+	// The chain head, read before the records, names the last record then.
+	switch {
+	case head > rep.LastSeq:
+		rep.add(rep.LastSeq+1, "record-removed", "records %d-%d are missing: the chain head is record %d but the trail ends at record %d", rep.LastSeq+1, head, head, rep.LastSeq)
+	case head == rep.LastSeq && !bytes.Equal(headHash, lastHash):
+		rep.add(head, "record-changed", "record %d, the last one, does not match the chain head's hash: it was changed or replaced", head)
 	}
 	// Records waiting for a digest too long: the latest digest is missing.
 	var sealedUpTo int64
@@ -195,34 +229,149 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 	return rep, nil
 }
 
-// checkHashes recomputes each record's hash from its stored previous hash,
-// in parallel; the links between records are checked in order by the caller.
-func checkHashes(batch []store.AuditRecord) []bool {
-	bad := make([]bool, len(batch))
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	chunk := (len(batch) + workers - 1) / workers
-	for w := 0; w < workers; w++ {
-		lo, hi := w*chunk, (w+1)*chunk
-		if hi > len(batch) {
-			hi = len(batch)
+// finding is a problem a segment found; when event is set, Detail has a %d
+// for the record's Seq and a %s for its event ID, filled in at the end.
+type finding struct {
+	Problem
+	event bool
+}
+
+func (r *Report) addEvent(seq int64, kind, format string) {
+	r.addFinding(finding{Problem{Seq: seq, Kind: kind, Detail: format}, true})
+}
+
+func (r *Report) addFinding(f finding) {
+	if len(r.Problems) < maxProblems {
+		r.Problems = append(r.Problems, f.Problem)
+		if f.event {
+			r.needEvent = append(r.needEvent, len(r.Problems)-1)
 		}
-		if lo >= hi {
+	}
+}
+
+// fillEvents writes the event IDs into the problems that name one, reading
+// only those records.
+func (r *Report) fillEvents(ctx context.Context, st store.Store) error {
+	for _, i := range r.needEvent {
+		p := &r.Problems[i]
+		recs, err := st.AuditRecords(ctx, p.Seq, 1)
+		if err != nil {
+			return err
+		}
+		id := "?"
+		if len(recs) == 1 && recs[0].Seq == p.Seq {
+			id = recs[0].EventID
+		}
+		p.Detail = fmt.Sprintf(p.Detail, p.Seq, id)
+	}
+	r.needEvent = nil
+	return nil
+}
+
+// segment is what scanning one range of the trail found.
+type segment struct {
+	n                 int64
+	firstSeq, lastSeq int64
+	firstPrev         []byte // the first record's PrevHash, checked by the caller
+	firstBad          bool   // the first record's content does not match its hash
+	lastHash          []byte
+	sealed            int64 // the last record whose digest matches it
+	problems          []finding
+}
+
+func (sg *segment) add(f finding) {
+	if len(sg.problems) < maxProblems {
+		sg.problems = append(sg.problems, f)
+	}
+}
+
+// scanSegments reads the records from first on in ranges of opt.Batch,
+// opt.Workers ranges at a time, each on its own connection, hashing as it
+// reads; the last range is open-ended (records appended meanwhile, or
+// beyond the chain head, are read too). It returns the segments in order.
+func scanSegments(ctx context.Context, st store.Store, docs map[int64]*DigestDoc, first, last int64, opt VerifyOptions) ([]segment, error) {
+	type span struct{ lo, hi int64 }
+	var spans []span
+	for lo := first; ; lo += int64(opt.Batch) {
+		hi := lo + int64(opt.Batch) - 1
+		if hi >= last || hi < lo {
+			spans = append(spans, span{lo, math.MaxInt64})
 			break
 		}
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			h := sha256.New()
-			var sum [sha256.Size]byte
-			for i := lo; i < hi; i++ {
-				h.Reset()
-				h.Write(batch[i].PrevHash)
-				h.Write(batch[i].Data)
-				bad[i] = !bytes.Equal(h.Sum(sum[:0]), batch[i].Hash)
+		spans = append(spans, span{lo, hi})
+	}
+	segs := make([]segment, len(spans))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var next atomic.Int64
+	var once sync.Once
+	var firstErr error
+	var wg sync.WaitGroup
+	for range min(opt.Workers, len(spans)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(spans) || ctx.Err() != nil {
+					return
+				}
+				if err := scanSegment(ctx, st, docs, spans[i].lo, spans[i].hi, &segs[i]); err != nil {
+					once.Do(func() { firstErr = err; cancel() })
+					return
+				}
 			}
-		}(lo, hi)
+		})
 	}
 	wg.Wait()
-	return bad
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return segs, ctx.Err()
+}
+
+// scanSegment checks the records of one range: each record's hash, each
+// one's link to the one before (but the first's), and the digests ending in
+// the range.
+func scanSegment(ctx context.Context, st store.Store, docs map[int64]*DigestDoc, lo, hi int64, sg *segment) error {
+	h := sha256.New()
+	var sum [sha256.Size]byte
+	var hexHash [2 * sha256.Size]byte
+	last := make([]byte, 0, sha256.Size) // the previous record's hash
+	err := st.AuditChain(ctx, lo, hi, func(seq int64, prev, hash, data []byte) error {
+		h.Reset()
+		h.Write(prev)
+		h.Write(data)
+		bad := !bytes.Equal(h.Sum(sum[:0]), hash)
+		if sg.n == 0 {
+			sg.firstSeq, sg.firstPrev, sg.firstBad = seq, bytes.Clone(prev), bad
+		} else if seq != sg.lastSeq+1 {
+			if seq > sg.lastSeq+1 {
+				sg.add(finding{Problem: Problem{Seq: sg.lastSeq + 1, Kind: "record-removed", Detail: fmt.Sprintf("records %d-%d are missing (the trail jumps from record %d to %d)", sg.lastSeq+1, seq-1, sg.lastSeq, seq)}})
+			} else {
+				sg.add(finding{Problem: Problem{Seq: seq, Kind: "record-inserted", Detail: fmt.Sprintf("record %d appears out of order after record %d", seq, sg.lastSeq)}})
+			}
+		}
+		if bad {
+			sg.add(finding{Problem{Seq: seq, Kind: "record-changed", Detail: "record %d (event %s) was changed: its content does not match its hash"}, true})
+		} else if sg.n > 0 && !bytes.Equal(prev, last) {
+			sg.add(finding{Problem{Seq: seq, Kind: "chain-broken", Detail: "record %d (event %s) does not follow the record before it: records were inserted, removed or reordered before it"}, true})
+		}
+		if doc, ok := docs[seq]; ok {
+			matches := len(hash) == sha256.Size
+			if matches {
+				hex.Encode(hexHash[:], hash)
+				matches = string(hexHash[:]) == doc.LastRecordHash
+			}
+			if !matches {
+				sg.add(finding{Problem: Problem{Seq: seq, Kind: "record-changed", Detail: fmt.Sprintf("the records sealed by the digest of records %d-%d do not match it: a record up to %d was changed, removed, inserted or reordered and its hashes recomputed", doc.FirstSeq, doc.LastSeq, seq)}})
+			} else {
+				sg.sealed = seq
+			}
+		}
+		last = append(last[:0], hash...)
+		sg.lastSeq = seq
+		sg.n++
+		return nil
+	})
+	sg.lastHash = bytes.Clone(last)
+	return err
 }

@@ -24,15 +24,7 @@ func WriteJSONResult(w http.ResponseWriter, requestID string, result any) {
 // WriteJSONError writes a JSON 1.1 error. Query-protocol codes map to their
 // JSON names (AccessDenied becomes AccessDeniedException).
 func WriteJSONError(w http.ResponseWriter, requestID string, e *Error) {
-	code := e.Code
-	switch code {
-	case "AccessDenied":
-		code = "AccessDeniedException"
-	case "ValidationError":
-		code = "ValidationException"
-	case "InternalFailure":
-		code = "ServiceException"
-	}
+	code := JSONCode(e.Code)
 	status := e.Status
 	w.Header().Set("Content-Type", JSONContentType)
 	w.Header().Set("X-Amzn-Requestid", requestID)
@@ -43,4 +35,18 @@ func WriteJSONError(w http.ResponseWriter, requestID string, e *Error) {
 		body["Reason"] = e.Reason
 	}
 	json.NewEncoder(w).Encode(body)
+}
+
+// JSONCode is the name JSON 1.1 services give an error of the table:
+// AccessDenied is AccessDeniedException there.
+func JSONCode(code string) string {
+	switch code {
+	case "AccessDenied":
+		return "AccessDeniedException"
+	case "ValidationError":
+		return "ValidationException"
+	case "InternalFailure":
+		return "ServiceException"
+	}
+	return code
 }

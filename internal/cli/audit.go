@@ -42,7 +42,7 @@ func (f *storeFlags) open(ctx context.Context) (store.Store, *creds.Sealer, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	key, err := masterKey(serveFlags{data: f.data, masterKeyFile: f.masterKeyFile})
+	key, err := existingMasterKey(f)
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -53,6 +53,23 @@ func (f *storeFlags) open(ctx context.Context) (store.Store, *creds.Sealer, erro
 		return nil, nil, err
 	}
 	return st, sealer, nil
+}
+
+// existingMasterKey reads the deployment's master key without ever creating
+// one: a reader of the trail that made a new key would only fail to unseal.
+func existingMasterKey(f *storeFlags) ([]byte, error) {
+	if v := os.Getenv("WARDEN_MASTER_KEY"); v != "" {
+		return creds.ParseMasterKey(v)
+	}
+	path := f.masterKeyFile
+	if path == "" {
+		path = filepath.Join(f.data, "master.key")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("the master key: %w (give --master-key-file or WARDEN_MASTER_KEY, as the server has it)", err)
+	}
+	return creds.ParseMasterKey(string(b))
 }
 
 func newAudit(env Env) *cobra.Command {

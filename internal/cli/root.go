@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -37,6 +38,10 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Now    func() time.Time
+	// Context is the commands' context (default: context.Background):
+	// cancelling it stops the commands that run until interrupted (serve,
+	// audit tail).
+	Context context.Context
 }
 
 // Main runs the command line and returns the process's exit status.
@@ -44,9 +49,13 @@ func Main(args []string, env Env) int {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
+	ctx := env.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	root := NewRoot(env)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
 	}

@@ -27,7 +27,7 @@ import (
 
 type serveFlags struct {
 	org, data, database, listen, tlsCert, tlsKey, masterKeyFile, logFormat, logLevel string
-	grace                                                                            time.Duration
+	grace, auditRetention                                                            time.Duration
 }
 
 func newServe(env Env) *cobra.Command {
@@ -70,6 +70,7 @@ stops accepting, finishes requests in flight and exits 0.`,
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fl.DurationVar(&f.grace, "shutdown-grace", 30*time.Second, "how long to wait for requests in flight on shutdown")
+	fl.DurationVar(&f.auditRetention, "audit-retention", 0, "delete audit records older than this (e.g. 2160h for 90 days), whole digest periods at a time, checking every hour; 0 keeps every record")
 	return cmd
 }
 
@@ -103,6 +104,9 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 	log, err := newLogger(env, f.logFormat, f.logLevel)
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
+	}
+	if f.auditRetention < 0 {
+		return &ExitError{Code: 2, Err: fmt.Errorf("--audit-retention %v: want a positive duration, or 0 to keep every record", f.auditRetention)}
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return &ExitError{Code: 2, Err: errors.New("--tls-cert and --tls-key go together")}
@@ -156,7 +160,7 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
-	trail, err := audit.Open(ctx, st, sealer, audit.Options{Owner: owner, Clock: env.Now})
+	trail, err := audit.Open(ctx, st, sealer, audit.Options{Owner: owner, Clock: env.Now, Retention: f.auditRetention, Logger: log})
 	if err != nil {
 		return &ExitError{Code: 2, Err: fmt.Errorf("opening the audit trail: %w", err)}
 	}

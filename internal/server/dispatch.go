@@ -19,6 +19,7 @@ import (
 var jsonTargets = map[string]string{
 	"AWSOrganizationsV20161128":                              "organizations",
 	"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101": "cloudtrail",
+	"CloudTrail_20131101":                                    "cloudtrail", // aws-sdk-go-v2's short form
 }
 
 // handle reads and authenticates the request and fills c with the service,

@@ -138,6 +138,9 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		ev := &api.Event{Call: c, EventSource: c.Service + ".amazonaws.com"}
 		if ae != nil {
 			ev.ErrorCode, ev.ErrorMessage = ae.Code, ae.Message
+			if json {
+				ev.ErrorCode = awsproto.JSONCode(ae.Code)
+			}
 		}
 		if aerr := s.cfg.Audit.Record(r.Context(), ev); aerr != nil {
 			s.log.Error("audit write failed: the call is not answered", "request_id", reqID, "error", aerr.Error())

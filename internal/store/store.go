@@ -96,6 +96,14 @@ type Store interface {
 	AppendAudit(ctx context.Context, build func(lastSeq int64, lastHash []byte) ([]AuditRecord, error)) error
 	// AuditRecords returns up to limit records with Seq >= fromSeq in order.
 	AuditRecords(ctx context.Context, fromSeq int64, limit int) ([]AuditRecord, error)
+	// AuditChain calls fn with each record with fromSeq <= Seq <= toSeq, in
+	// order, passing only what verifying the chain reads: the record's Seq,
+	// PrevHash, Hash and Data (nil or empty where nothing was stored). The
+	// slices are valid only until fn returns: the store may reuse them. It
+	// stops at the first error fn returns and returns it. Verification reads
+	// the trail through it, in several ranges at once, so it copies as little
+	// as the database driver allows.
+	AuditChain(ctx context.Context, fromSeq, toSeq int64, fn func(seq int64, prevHash, hash, data []byte) error) error
 	// AuditRecordsByTime returns up to limit records with start <= Time < end,
 	// newest first, skipping those with Seq >= beforeSeq when beforeSeq > 0
 	// (for pagination).

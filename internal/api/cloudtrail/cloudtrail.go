@@ -55,12 +55,12 @@ type lookupAttribute struct {
 }
 
 type lookupInput struct {
-	LookupAttributes []lookupAttribute `json:"LookupAttributes"`
-	StartTime        *float64          `json:"StartTime"`
-	EndTime          *float64          `json:"EndTime"`
-	MaxResults       *int              `json:"MaxResults"`
-	NextToken        *string           `json:"NextToken"`
-	EventCategory    *string           `json:"EventCategory"`
+	LookupAttributes []lookupAttribute `json:"LookupAttributes,omitempty"`
+	StartTime        *float64          `json:"StartTime,omitempty"`
+	EndTime          *float64          `json:"EndTime,omitempty"`
+	MaxResults       *int              `json:"MaxResults,omitempty"`
+	NextToken        *string           `json:"NextToken,omitempty"`
+	EventCategory    *string           `json:"EventCategory,omitempty"`
 }
 
 type event struct {

@@ -54,6 +54,7 @@ var queries = sqlstore.Queries{
 	MFADevice:    `SELECT ` + sqlstore.MFACols + ` FROM mfa_devices WHERE serial = $1`,
 	MFADevices:   `SELECT ` + sqlstore.MFACols + ` FROM mfa_devices WHERE owner = $1 ORDER BY created, serial`,
 	AuditFrom:    `SELECT ` + sqlstore.AuditCols + ` FROM audit_records WHERE seq >= $1 ORDER BY seq LIMIT $2`,
+	AuditChain:   `SELECT seq, prev_hash, hash, data FROM audit_records WHERE seq >= $1 AND seq <= $2 ORDER BY seq`,
 	AuditByTime: `SELECT ` + sqlstore.AuditCols + ` FROM audit_records
 		WHERE time >= $1 AND time < $2 AND seq < $3 ORDER BY seq DESC LIMIT $4`,
 	AuditHead: `SELECT seq, hash FROM audit_head WHERE id = 1`,

@@ -46,6 +46,7 @@ func TestOpenSettings(t *testing.T) {
 		{"reader", "journal_mode", "wal"},
 		{"reader", "query_only", "1"},
 		{"reader", "busy_timeout", "10000"},
+		{"reader", "mmap_size", "1073741824"},
 	} {
 		db := s.w
 		if tc.pool == "reader" {

@@ -48,6 +48,7 @@ var queries = sqlstore.Queries{
 	MFADevice:    `SELECT ` + sqlstore.MFACols + ` FROM mfa_devices WHERE serial = ?`,
 	MFADevices:   `SELECT ` + sqlstore.MFACols + ` FROM mfa_devices WHERE owner = ? ORDER BY created, serial`,
 	AuditFrom:    `SELECT ` + sqlstore.AuditCols + ` FROM audit_records WHERE seq >= ? ORDER BY seq LIMIT ?`,
+	AuditChain:   `SELECT seq, prev_hash, hash, data FROM audit_records WHERE seq >= ? AND seq <= ? ORDER BY seq`,
 	// The unary + keeps SQLite off the time index, which would gather the
 	// whole window and sort it by seq: instead it walks seq downwards from
 	// beforeSeq and stops after limit matches (cheap for recent windows and

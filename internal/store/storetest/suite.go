@@ -15,6 +15,8 @@
 //     the chain is refused whole; concurrent appenders give a gapless chain;
 //     the head (LastAudit) survives retention, and the chain continues.
 //   - A limit below 1 returns no records.
+//   - AuditChain reads Seq ranges with both ends included, and several
+//     ranges can be read at once.
 //
 // Every time the suite uses is fixed (a fake clock), never time.Now.
 package storetest
@@ -48,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AuditRefusesBrokenBatch", testAuditRefusesBrokenBatch},
 		{"AuditConcurrentAppenders", testAuditConcurrentAppenders},
 		{"AuditRecordsPaging", testAuditRecordsPaging},
+		{"AuditChainRanges", testAuditChainRanges},
 		{"AuditRecordsByTime", testAuditRecordsByTime},
 		{"AuditDigests", testAuditDigests},
 		{"DeleteAuditBefore", testDeleteAuditBefore},

@@ -82,6 +82,34 @@ func (c *Core) AuditRecords(ctx context.Context, fromSeq int64, limit int) ([]st
 	return recs, nil
 }
 
+// AuditChain implements store.Store. The blobs are scanned as
+// sql.RawBytes: database/sql does not copy them again, and fn sees the
+// driver's buffers.
+func (c *Core) AuditChain(ctx context.Context, fromSeq, toSeq int64, fn func(seq int64, prevHash, hash, data []byte) error) error {
+	if toSeq < fromSeq {
+		return nil
+	}
+	rows, err := c.auditChain.QueryContext(ctx, fromSeq, toSeq)
+	if err != nil {
+		return fmt.Errorf("audit chain %d-%d: %w", fromSeq, toSeq, err)
+	}
+	defer rows.Close()
+	var seq int64
+	var prev, hash, data sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&seq, &prev, &hash, &data); err != nil {
+			return fmt.Errorf("audit chain %d-%d: %w", fromSeq, toSeq, err)
+		}
+		if err := fn(seq, prev, hash, data); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("audit chain %d-%d: %w", fromSeq, toSeq, err)
+	}
+	return nil
+}
+
 // AuditRecordsByTime implements store.Store: newest (highest Seq) first. A
 // limit below 1 returns nothing.
 func (c *Core) AuditRecordsByTime(ctx context.Context, start, end time.Time, beforeSeq int64, limit int) ([]store.AuditRecord, error) {

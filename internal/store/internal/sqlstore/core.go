@@ -49,6 +49,7 @@ type Queries struct {
 	MFADevice    string // (serial) -> MFACols
 	MFADevices   string // (owner) -> MFACols
 	AuditFrom    string // (fromSeq, limit) -> AuditCols, by Seq
+	AuditChain   string // (fromSeq, toSeq) -> seq, prev_hash, hash, data, by Seq
 	AuditByTime  string // (start, end, beforeSeq, limit) -> AuditCols, Seq descending
 	AuditHead    string // () -> seq, hash
 	Digests      string // () -> DigestCols, by Seq
@@ -70,6 +71,7 @@ type Core struct {
 	auditLock, auditInsert, auditSetHead, auditDelete       *sql.Stmt
 	auditDeleteThrough, digestExists                        *sql.Stmt
 	auditFrom, auditByTime, auditHead, digestInsert, digest *sql.Stmt
+	auditChain                                              *sql.Stmt
 	all                                                     []*sql.Stmt
 }
 
@@ -116,6 +118,7 @@ func New(ctx context.Context, w, r *sql.DB, q Queries, insert InsertFunc) (*Core
 		{&c.mfaGet, r, q.MFADevice},
 		{&c.mfaList, r, q.MFADevices},
 		{&c.auditFrom, r, q.AuditFrom},
+		{&c.auditChain, r, q.AuditChain},
 		{&c.auditByTime, r, q.AuditByTime},
 		{&c.auditHead, r, q.AuditHead},
 		{&c.digest, r, q.Digests},
