@@ -147,3 +147,20 @@ func BenchmarkPatternMatch(b *testing.B) {
 		}
 	}
 }
+
+// FuzzGlob checks the prepared matchers against Match.
+func FuzzGlob(f *testing.F) {
+	f.Add("a*b*c", "aXbYc")
+	f.Add("securecart-*/*", "securecart-dev/app.zip")
+	f.Add("*a*", "bab")
+	f.Add("ab*ba", "aba")
+	f.Fuzz(func(t *testing.T, p, v string) {
+		if len(p) > 40 || len(v) > 40 || !utf8.ValidString(p) || !utf8.ValidString(v) {
+			return
+		}
+		g := CompileGlob(p)
+		if got, want := g.Match(v), Match(p, v); got != want {
+			t.Errorf("CompileGlob(%q).Match(%q) = %v, Match says %v", p, v, got, want)
+		}
+	})
+}

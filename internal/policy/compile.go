@@ -49,6 +49,10 @@ type CompiledStatement struct {
 	// the patterns, most often by one AND.
 	services    []string
 	serviceMask uint64
+	// The patterns grouped for matching: those naming every service, and
+	// the others by service, so that a request looks only at its service's.
+	wildActions []actionPattern
+	groups      []serviceGroup
 
 	resources   []resourcePattern
 	notResource bool
@@ -98,6 +102,7 @@ func Compile(doc *Document, t Type, name string) (*Policy, error) {
 			cs.actions = append(cs.actions, compileAction(a.Value))
 		}
 		cs.services = actionServices(cs.actions)
+		cs.wildActions, cs.groups = groupActions(cs.actions)
 		for _, svc := range cs.services {
 			cs.serviceMask |= ServiceBit(svc)
 		}
@@ -236,6 +241,15 @@ func (ap *actionPattern) match(a *Action) bool {
 	return ap.nameHash == a.nameHash && ap.name == a.Name
 }
 
+// matchName matches the name part for a pattern whose service is known to
+// be the request's.
+func (ap *actionPattern) matchName(a *Action) bool {
+	if ap.nameWild {
+		return ap.name == "*" || arn.Match(ap.name, a.Name)
+	}
+	return ap.nameHash == a.nameHash && ap.name == a.Name
+}
+
 // actionServices returns the distinct services of patterns, or nil when any
 // pattern covers every service.
 func actionServices(ps []actionPattern) []string {
@@ -251,16 +265,51 @@ func actionServices(ps []actionPattern) []string {
 	return out
 }
 
+// serviceGroup is a statement's action patterns for one service.
+type serviceGroup struct {
+	bit  uint64
+	svc  string
+	pats []actionPattern
+}
+
+func groupActions(ps []actionPattern) (wild []actionPattern, groups []serviceGroup) {
+	for _, p := range ps {
+		if p.any || p.svcWild {
+			wild = append(wild, p)
+			continue
+		}
+		i := slices.IndexFunc(groups, func(g serviceGroup) bool { return g.svc == p.svc })
+		if i < 0 {
+			groups = append(groups, serviceGroup{bit: p.svcBit, svc: p.svc})
+			i = len(groups) - 1
+		}
+		groups[i].pats = append(groups[i].pats, p)
+	}
+	return wild, groups
+}
+
 // MatchesAction reports whether the statement's Action or NotAction element
 // covers the action.
 func (s *CompiledStatement) MatchesAction(a *Action) bool {
 	if s.services != nil && s.serviceMask&a.serviceBit == 0 {
 		return s.notAction
 	}
-	for i := range s.actions {
-		if s.actions[i].match(a) {
+	for i := range s.wildActions {
+		if s.wildActions[i].match(a) {
 			return !s.notAction
 		}
+	}
+	for i := range s.groups {
+		g := &s.groups[i]
+		if g.bit != a.serviceBit || g.svc != a.Service {
+			continue
+		}
+		for j := range g.pats {
+			if g.pats[j].matchName(a) {
+				return !s.notAction
+			}
+		}
+		break
 	}
 	return s.notAction
 }
