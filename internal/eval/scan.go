@@ -7,25 +7,33 @@ import "github.com/securecart/warden/internal/policy"
 // Principal element to match.
 func (ev *evaluator) scanDeny(l Layer, target string, ps []*policy.Policy, principals bool) bool {
 	found := false
-	req := ev.req
 	for pi, p := range ps {
-		cands := p.Candidates(&req.Action, policy.Deny)
-		for _, list := range cands {
-			for _, s := range list {
-				// Cheapest first: action, resource, principal, then conditions.
-				if !s.MatchesAction(&req.Action) || !s.MatchesResource(&req.Resource, req.Context) {
-					continue
-				}
-				if principals && ev.principalKind(l, s) == policy.MatchNone {
-					continue
-				}
-				if !s.MatchesConditions(req.Context) {
-					continue
-				}
-				ev.e.Reasons = append(ev.e.Reasons, Reason{Layer: l, Target: target, PolicyIndex: pi, Policy: p, Statement: s, Effect: policy.Deny})
+		c := p.Candidates(&ev.req.Action, policy.Deny)
+		for k := 0; k < c.N; k++ {
+			if ev.denyList(l, target, pi, p, c.Lists[k], principals) {
 				found = true
 			}
 		}
+	}
+	return found
+}
+
+func (ev *evaluator) denyList(l Layer, target string, pi int, p *policy.Policy, list []*policy.CompiledStatement, principals bool) bool {
+	req := ev.req
+	found := false
+	for _, s := range list {
+		// Cheapest first: action, resource, principal, then conditions.
+		if !s.MatchesAction(&req.Action) || !s.MatchesResource(&req.Resource, req.Context) {
+			continue
+		}
+		if principals && ev.principalKind(l, s) == policy.MatchNone {
+			continue
+		}
+		if !s.MatchesConditions(req.Context) {
+			continue
+		}
+		ev.e.Reasons = append(ev.e.Reasons, Reason{Layer: l, Target: target, PolicyIndex: pi, Policy: p, Statement: s, Effect: policy.Deny})
+		found = true
 	}
 	return found
 }
@@ -34,23 +42,30 @@ func (ev *evaluator) scanDeny(l Layer, target string, ps []*policy.Policy, princ
 // request and reports whether there was one. Principals are matched only in
 // the endpoint layer (the resource layer uses resourceGrant).
 func (ev *evaluator) scanAllow(l Layer, target string, ps []*policy.Policy) bool {
-	req := ev.req
 	for pi, p := range ps {
-		cands := p.Candidates(&req.Action, policy.Allow)
-		for _, list := range cands {
-			for _, s := range list {
-				if !s.Matches(&req.Action, &req.Resource, req.Context) {
-					continue
-				}
-				if l == LayerEndpoint && ev.principalKind(l, s) == policy.MatchNone {
-					continue
-				}
+		c := p.Candidates(&ev.req.Action, policy.Allow)
+		for k := 0; k < c.N; k++ {
+			if s := ev.firstAllow(l, c.Lists[k]); s != nil {
 				ev.e.Reasons = append(ev.e.Reasons, Reason{Layer: l, Target: target, PolicyIndex: pi, Policy: p, Statement: s, Effect: policy.Allow})
 				return true
 			}
 		}
 	}
 	return false
+}
+
+func (ev *evaluator) firstAllow(l Layer, list []*policy.CompiledStatement) *policy.CompiledStatement {
+	req := ev.req
+	for _, s := range list {
+		if !s.Matches(&req.Action, &req.Resource, req.Context) {
+			continue
+		}
+		if l == LayerEndpoint && ev.principalKind(l, s) == policy.MatchNone {
+			continue
+		}
+		return s
+	}
+	return nil
 }
 
 // resourceGrant finds the strongest way in which an Allow of the resource
@@ -60,14 +75,14 @@ func (ev *evaluator) resourceGrant(l Layer) policy.MatchKind {
 	best := policy.MatchNone
 	var bestReason Reason
 	for pi, p := range ev.in.Resource {
-		cands := p.Candidates(&req.Action, policy.Allow)
-		for _, list := range cands {
-			for _, s := range list {
+		c := p.Candidates(&req.Action, policy.Allow)
+		for k := 0; k < c.N; k++ {
+			for _, s := range c.Lists[k] {
 				if !s.MatchesAction(&req.Action) || !s.MatchesResource(&req.Resource, req.Context) {
 					continue
 				}
-				if k := ev.principalKind(l, s); k > best && s.MatchesConditions(req.Context) {
-					best = k
+				if mk := ev.principalKind(l, s); mk > best && s.MatchesConditions(req.Context) {
+					best = mk
 					bestReason = Reason{Layer: l, PolicyIndex: pi, Policy: p, Statement: s, Effect: policy.Allow}
 				}
 			}

@@ -74,7 +74,8 @@ func (ev *evaluator) scanAll(l Layer, target string, ps []*policy.Policy, princi
 	req := ev.req
 	for pi, p := range ps {
 		for _, eff := range [2]policy.Effect{policy.Deny, policy.Allow} {
-			for _, list := range p.Candidates(&req.Action, eff) {
+			c := p.Candidates(&req.Action, eff)
+			for _, list := range c.Lists[:c.N] {
 				for _, s := range list {
 					if !s.Matches(&req.Action, &req.Resource, req.Context) {
 						continue

@@ -59,17 +59,20 @@ func buildIndex(stmts []*CompiledStatement) *index {
 	return ix
 }
 
-// Candidates are the statements of a policy that may match an action, in up
-// to three lists; iterate them all.
-type Candidates [3][]*CompiledStatement
+// Candidates are the statements of a policy that may match an action: the
+// first N of up to three lists.
+type Candidates struct {
+	Lists [3][]*CompiledStatement
+	N     int
+}
 
 // Candidates returns the statements with effect e that may match the action.
 func (p *Policy) Candidates(a *Action, e Effect) Candidates {
 	ix := &p.byEffect[e-1]
 	if ix.idx == nil {
-		return Candidates{ix.stmts}
+		return Candidates{Lists: [3][]*CompiledStatement{ix.stmts}, N: 1}
 	}
-	return Candidates{ix.idx.exact[a.Full], ix.idx.service[a.Service], ix.idx.all}
+	return Candidates{Lists: [3][]*CompiledStatement{ix.idx.exact[a.Full], ix.idx.service[a.Service], ix.idx.all}, N: 3}
 }
 
 // effectIndex holds a policy's statements of one effect.
