@@ -29,6 +29,9 @@ type Options struct {
 	DigestInterval time.Duration
 	// MaxBatch caps a group commit (default 2,000 records).
 	MaxBatch int
+	// Linger is how long a commit may wait for more records when calls are
+	// arriving faster than commits finish (default 250µs; negative: never).
+	Linger time.Duration
 	// Retention, when positive, deletes the records of every whole digest
 	// period whose last record is older than Retention (see Retain), once
 	// when the trail opens and then every RetentionEvery (default 1 hour).
@@ -43,7 +46,13 @@ type Options struct {
 
 // Trail appends records with group commit and seals them with digests. It
 // implements api.Auditor.
+// lingerThreshold is the batch size from which the trail is considered
+// busy enough to linger.
+const lingerThreshold = 8
+
 type Trail struct {
+	lastBatch int // records in the last commit (the committer's own)
+
 	st    store.Store
 	opt   Options
 	key   *SigningKey
@@ -81,6 +90,9 @@ func Open(ctx context.Context, st store.Store, master *creds.Sealer, opt Options
 	}
 	if opt.MaxBatch <= 0 {
 		opt.MaxBatch = 2000
+	}
+	if opt.Linger == 0 {
+		opt.Linger = 250 * time.Microsecond
 	}
 	if opt.Clock == nil {
 		opt.Clock = time.Now
@@ -195,6 +207,14 @@ func (t *Trail) run() {
 		}
 		batch := []*pending{first}
 		n := len(first.recs)
+		// Take what is queued; when that is little while others are busy,
+		// linger a moment for more, so that one commit (and its sync) serves
+		// more calls. The wait is bounded by Linger and only happens under
+		// load, when the previous batch was not small.
+		var linger <-chan time.Time
+		if t.opt.Linger > 0 && t.lastBatch >= lingerThreshold {
+			linger = time.After(t.opt.Linger)
+		}
 	drain:
 		for n < t.opt.MaxBatch {
 			select {
@@ -204,10 +224,24 @@ func (t *Trail) run() {
 				}
 				batch = append(batch, p)
 				n += len(p.recs)
+				continue
 			default:
+			}
+			if linger == nil || n >= lingerThreshold*4 {
+				break
+			}
+			select {
+			case p, ok := <-t.in:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, p)
+				n += len(p.recs)
+			case <-linger:
 				break drain
 			}
 		}
+		t.lastBatch = n
 		err := t.commit(batch)
 		for _, p := range batch {
 			p.err <- err
