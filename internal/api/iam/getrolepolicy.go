@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"strings"
 
 	"github.com/securecart/warden/internal/api"
 )
@@ -17,26 +16,9 @@ type getRolePolicyResult struct {
 // URL-encoded as AWS returns it. The caller needs iam:GetRolePolicy on the
 // role.
 func (s *Service) GetRolePolicy(ctx context.Context, c *api.Call) (any, error) {
-	c.ReadOnly = true
-	_, _, t, err := s.targetRole(ctx, c)
+	roleName, policyName, doc, err := s.getInlinePolicy(ctx, c, roleKind, "iam:GetRolePolicy")
 	if err != nil {
 		return nil, err
 	}
-	name, err := requiredName(c, "PolicyName", 128)
-	if err != nil {
-		return nil, err
-	}
-	c.RequestParameters = map[string]string{"roleName": t.name, "policyName": name}
-	if err := s.Authz.Authorize(ctx, c, "iam:GetRolePolicy", t.arn, t.context(nil)); err != nil {
-		return nil, err
-	}
-	if err := t.found(); err != nil {
-		return nil, err
-	}
-	for k, text := range t.rec.Inline {
-		if strings.EqualFold(k, name) {
-			return getRolePolicyResult{RoleName: t.rec.Name, PolicyName: k, PolicyDocument: urlEncode(text)}, nil
-		}
-	}
-	return nil, noSuchEntity("The role policy with name %s cannot be found.", name)
+	return getRolePolicyResult{RoleName: roleName, PolicyName: policyName, PolicyDocument: doc}, nil
 }

@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"strings"
 
 	"github.com/securecart/warden/internal/api"
 )
@@ -16,29 +15,7 @@ type listRolesResult struct {
 // PathPrefix, by name, MaxItems at a time. As in AWS, the list leaves out
 // each role's tags and permissions boundary. The caller needs iam:ListRoles.
 func (s *Service) ListRoles(ctx context.Context, c *api.Call) (any, error) {
-	c.ReadOnly = true
-	prefix, err := pathPrefix(c)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := maxItems(c); err != nil {
-		return nil, err
-	}
-	c.RequestParameters = map[string]string{"pathPrefix": prefix}
-	if err := s.Authz.Authorize(ctx, c, "iam:ListRoles", "*", nil); err != nil {
-		return nil, err
-	}
-	m, o, err := s.view(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var roles []*roleRec
-	for _, r := range accountRoles(m, o, c.Identity.Account) {
-		if strings.HasPrefix(r.Path, prefix) {
-			roles = append(roles, r)
-		}
-	}
-	page, info, err := paginate(c, roles, func(r *roleRec) string { return r.Name })
+	m, page, info, err := listEntities(ctx, s, c, "iam:ListRoles", accountRoles, func(r *roleRec) string { return r.Path }, func(r *roleRec) string { return r.Name })
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"strings"
 
 	"github.com/securecart/warden/internal/api"
 )
@@ -16,33 +15,7 @@ type listUsersResult struct {
 // with PathPrefix, without their tags and boundaries, as AWS does. The
 // caller needs iam:ListUsers.
 func (s *Service) ListUsers(ctx context.Context, c *api.Call) (any, error) {
-	c.ReadOnly = true
-	prefix, err := pathPrefix(c)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := maxItems(c); err != nil {
-		return nil, err
-	}
-	c.RequestParameters = map[string]string{"pathPrefix": prefix}
-	if err := s.Authz.Authorize(ctx, c, "iam:ListUsers", "*", nil); err != nil {
-		return nil, err
-	}
-	m, _, err := s.view(ctx)
-	if err != nil {
-		return nil, err
-	}
-	acct := c.Identity.Account
-	var users []*userRec
-	for _, def := range m.entries("users") {
-		if str(def["account"]) != m.nameByID[acct] {
-			continue
-		}
-		if u := userFromDef(m, acct, def); strings.HasPrefix(u.Path, prefix) {
-			users = append(users, u)
-		}
-	}
-	page, info, err := paginate(c, users, func(u *userRec) string { return u.Name })
+	m, page, info, err := listEntities(ctx, s, c, "iam:ListUsers", accountUsers, func(u *userRec) string { return u.Path }, func(u *userRec) string { return u.Name })
 	if err != nil {
 		return nil, err
 	}

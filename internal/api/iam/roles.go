@@ -231,13 +231,7 @@ func (t *roleTarget) context(extra map[string][]string) map[string][]string {
 	if t.rec == nil {
 		return extra
 	}
-	extra = resourceTagContext(t.rec.Tags, extra)
-	if t.rec.Boundary != "" {
-		if _, set := extra["iam:PermissionsBoundary"]; !set {
-			extra["iam:PermissionsBoundary"] = []string{t.rec.Boundary}
-		}
-	}
-	return extra
+	return entityContext(t.rec.Tags, t.rec.Boundary, extra)
 }
 
 // found returns NoSuchEntity for a role that does not exist.

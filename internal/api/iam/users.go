@@ -6,6 +6,7 @@ import (
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
 	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
 	"github.com/securecart/warden/internal/state"
 )
@@ -47,6 +48,18 @@ func findUser(m *model, acctID, name string) (*userRec, bool) {
 		return nil, false
 	}
 	return userFromDef(m, acctID, def), true
+}
+
+// accountUsers returns every IAM user of the account (the org does not
+// matter: users are the document's alone).
+func accountUsers(m *model, _ *org.Org, acctID string) []*userRec {
+	var out []*userRec
+	for _, def := range m.entries("users") {
+		if str(def["account"]) == m.nameByID[acctID] {
+			out = append(out, userFromDef(m, acctID, def))
+		}
+	}
+	return out
 }
 
 // userTarget is the user a call names (UserName), or the calling user or
@@ -107,13 +120,7 @@ func (t *userTarget) context(extra map[string][]string) map[string][]string {
 	if t.rec == nil {
 		return extra
 	}
-	extra = resourceTagContext(t.rec.Tags, extra)
-	if t.rec.Boundary != "" {
-		if _, set := extra["iam:PermissionsBoundary"]; !set {
-			extra["iam:PermissionsBoundary"] = []string{t.rec.Boundary}
-		}
-	}
-	return extra
+	return entityContext(t.rec.Tags, t.rec.Boundary, extra)
 }
 
 // found returns NoSuchEntity for a user that does not exist.
@@ -123,6 +130,9 @@ func (t *userTarget) found() error {
 	}
 	return nil
 }
+
+// modifiable lets every user change: AWS manages none.
+func (t *userTarget) modifiable() error { return nil }
 
 // ownUser returns the user's definition for a change, or NoSuchEntity.
 func ownUser(m *model, acctID, name string) (map[string]any, error) {
