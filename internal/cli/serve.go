@@ -111,6 +111,19 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return &ExitError{Code: 2, Err: errors.New("--tls-cert and --tls-key go together")}
 	}
+	// Listen first: a busy or malformed address fails before anything is
+	// created on disk.
+	l, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	defer l.Close()
+	if f.org != "" {
+		// A malformed org fails before anything is created on disk.
+		if _, err := loadOrg(f.org); err != nil {
+			return &ExitError{Code: 2, Err: err}
+		}
+	}
 	if err := os.MkdirAll(f.data, 0o700); err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
@@ -141,9 +154,6 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 			return &ExitError{Code: 2, Err: err}
 		}
 		orgFS, orgPath = os.DirFS(filepath.Dir(abs)), filepath.Base(abs)
-		if _, err := loadOrg(f.org); err != nil {
-			return &ExitError{Code: 2, Err: err}
-		}
 	}
 	keyID, secret, err := server.Bootstrap(ctx, st, sealer, orgFS, orgPath, env.Now())
 	if err != nil {
@@ -170,10 +180,6 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 		return &ExitError{Code: 2, Err: err}
 	}
 	server.RegisterAll(srv, st)
-	l, err := net.Listen("tcp", f.listen)
-	if err != nil {
-		return &ExitError{Code: 2, Err: err}
-	}
 	scheme := "http"
 	if f.tlsCert != "" {
 		scheme = "https"
