@@ -246,6 +246,9 @@ func newAuditTail(env Env) *cobra.Command {
 			}
 			for {
 				recs, err := st.AuditRecords(ctx, next, 1000)
+				if ctx.Err() != nil {
+					return nil // interrupted: a normal end for tail
+				}
 				if err != nil {
 					return err
 				}
