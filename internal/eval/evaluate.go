@@ -122,6 +122,14 @@ func (ev *evaluator) run() {
 		ev.implicit(resLayer, "no resource-based policy allows this principal")
 		return
 	}
+	sameAccount := c.Account != "" && c.Account == req.ResourceAccount
+	if sameAccount && grant == policy.MatchDirect {
+		// Within one account, a resource policy that names the caller itself
+		// (or everyone) grants beyond the identity policies, boundary and
+		// session policy: nothing else can change the decision.
+		ev.e.Decision = Allow
+		return
+	}
 	idAllow := c.Kind == policy.CallerRoot || in.AssumeIdentityAllows
 	if !idAllow {
 		idAllow = ev.scanAllow(LayerIdentity, "", in.Identity)
@@ -144,11 +152,8 @@ func (ev *evaluator) run() {
 		}
 	}
 
-	if c.Account != "" && c.Account == req.ResourceAccount {
+	if sameAccount {
 		switch grant {
-		case policy.MatchDirect:
-			ev.e.Decision = Allow
-			return
 		case policy.MatchRole:
 			if bAllow && sAllow {
 				ev.e.Decision = Allow
