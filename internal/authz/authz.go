@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/securecart/warden/internal/awsdata"
 	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
@@ -130,7 +131,9 @@ func Assemble(o *org.Org, q Query, now time.Time) (*Situation, error) {
 		s.Resource = res
 		in.Resource = []*policy.Policy{res.Policy}
 	}
-	if ra, ok := o.AccountByID(req.ResourceAccount); ok {
+	// RCPs apply to the resources of the resource's account, for the
+	// services that support them.
+	if ra, ok := o.AccountByID(req.ResourceAccount); ok && awsdata.RCPApplies(req.Action.Service) {
 		in.RCP = o.RCPLevels(ra.ID)
 	}
 

@@ -149,7 +149,7 @@ func writeExplainText(w io.Writer, s *authz.Situation, e *eval.Explanation, step
 			fmt.Fprintf(w, "%-28s not under SCPs (the management account, or outside the organization)\n", "SCPs")
 			continue
 		case !st.Present && st.Layer == eval.LayerRCP:
-			fmt.Fprintf(w, "%-28s none apply (the management account's resources, or outside the organization)\n", "RCPs")
+			fmt.Fprintf(w, "%-28s none apply (a service RCPs do not cover, the management account's resources, or outside the organization)\n", "RCPs")
 			continue
 		case st.Layer == eval.LayerIdentity && s.Outside:
 			fmt.Fprintf(w, "%-28s %s\n", title, outsideIdentity)

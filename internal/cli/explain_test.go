@@ -88,9 +88,10 @@ func TestExplainText(t *testing.T) {
 			t.Errorf("%s: %q, want %q", k, header[k], want)
 		}
 	}
-	// Every layer in AWS's order: RCP levels, SCP levels from the root down,
-	// the resource's policy, identity, boundary, session.
-	want := []string{"RCP Root", "RCP WorkloadsOU", "RCP Dev", "SCP Root", "SCP WorkloadsOU", "SCP Dev",
+	// Every layer in AWS's order: RCPs (none for IAM, which RCPs do not
+	// cover), SCP levels from the root down, the resource's policy, identity,
+	// boundary, session.
+	want := []string{"RCPs", "SCP Root", "SCP WorkloadsOU", "SCP Dev",
 		"resource policy", "identity policies", "permissions boundary", "session policy"}
 	if got := titles(layers); !slices.Equal(got, want) {
 		t.Fatalf("layers %q, want %q", got, want)
@@ -113,10 +114,8 @@ func TestExplainText(t *testing.T) {
 	if b.verdict != "explicit deny" || !slices.Contains(b.statements, wantB) {
 		t.Errorf("permissions boundary: %q %q, want explicit deny with %q", b.verdict, b.statements, wantB)
 	}
-	for _, title := range []string{"RCP Root", "RCP WorkloadsOU", "RCP Dev"} {
-		if l := layer(t, layers, title); l.verdict != "no deny (RCPFullAWSAccess allows)" || len(l.statements) != 0 {
-			t.Errorf("%s: %q %q", title, l.verdict, l.statements)
-		}
+	if l := layer(t, layers, "RCPs"); !strings.Contains(l.verdict, "a service RCPs do not cover") {
+		t.Errorf("RCPs for iam:CreateUser: %q, want none (RCPs do not cover IAM)", l.verdict)
 	}
 	if l := layer(t, layers, "SCP WorkloadsOU"); l.verdict != "allows" {
 		t.Errorf("SCP WorkloadsOU: %q, want allows", l.verdict)
@@ -127,6 +126,23 @@ func TestExplainText(t *testing.T) {
 	for _, title := range []string{"resource policy", "session policy"} {
 		if l := layer(t, layers, title); l.verdict != "none" {
 			t.Errorf("%s: %q, want none", title, l.verdict)
+		}
+	}
+}
+
+// RCPs cover S3: an S3 request shows each RCP level of the bucket's account.
+func TestExplainRCPLevels(t *testing.T) {
+	out, stderr, code := run(t, "", "explain",
+		"--principal", "arn:aws:sts::{Prod}:assumed-role/OrdersServiceRole/task",
+		"--action", "s3:GetObject", "--resource", "arn:aws:s3:::securecart-prod-orders/o/1.json",
+		"--context", "aws:RequestedRegion=us-east-1", "--context", "aws:SecureTransport=true")
+	if code != 0 {
+		t.Fatalf("exit status %d, want 0 (allowed); stdout:\n%s\nstderr:\n%s", code, out, stderr)
+	}
+	_, layers := parseExplain(t, out)
+	for _, title := range []string{"RCP Root", "RCP WorkloadsOU", "RCP Prod"} {
+		if l := layer(t, layers, title); l.verdict != "no deny (RCPFullAWSAccess allows)" || len(l.statements) != 0 {
+			t.Errorf("%s: %q %q", title, l.verdict, l.statements)
 		}
 	}
 }
@@ -215,11 +231,14 @@ func TestExplainJSON(t *testing.T) {
 	for _, l := range e.Layers {
 		got = append(got, strings.TrimSpace(l.Layer+" "+l.Target))
 	}
-	want := []string{"rcp Root", "rcp WorkloadsOU", "rcp Dev", "scp Root", "scp WorkloadsOU", "scp Dev", "resource", "identity", "boundary", "session"}
+	want := []string{"rcp", "scp Root", "scp WorkloadsOU", "scp Dev", "resource", "identity", "boundary", "session"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("layers %q, want %q", got, want)
 	}
-	scp := e.Layers[3]
+	if e.Layers[0].Present {
+		t.Errorf("RCPs apply to iam:CreateUser, which RCPs do not cover: %+v", e.Layers[0])
+	}
+	scp := e.Layers[1]
 	if scp.Verdict != "explicit deny" || !scp.Present || !scp.Applies {
 		t.Errorf("scp Root: %+v", scp)
 	}
@@ -236,7 +255,7 @@ func TestExplainJSON(t *testing.T) {
 			}
 		}
 	}
-	if s := e.Layers[9]; s.Present || s.Verdict != "" || s.Statements == nil {
+	if s := e.Layers[len(e.Layers)-1]; s.Present || s.Verdict != "" || s.Statements == nil {
 		t.Errorf("session layer: %+v, want absent with an empty list of statements", s)
 	}
 }

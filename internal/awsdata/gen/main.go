@@ -7,6 +7,7 @@
 //	data/policydocs.jsonl.gz    their documents, one compact JSON per line
 //	data/services.json.gz       service prefixes, actions and resource types
 //	data/conditionkeys.json.gz  global and service condition keys with types
+//	data/rcpservices.json.gz    the service prefixes whose resources RCPs apply to
 //	data/NOTICE                 sources, pinned commits and licenses
 //
 // The output is deterministic: the same input gives byte-identical files.
@@ -54,6 +55,10 @@ func generate(shared, out string) error {
 	if err != nil {
 		return err
 	}
+	rcp, err := buildRCPServices(shared)
+	if err != nil {
+		return err
+	}
 	files := []struct {
 		name string
 		v    any
@@ -61,6 +66,7 @@ func generate(shared, out string) error {
 		{"policies.json.gz", policies},
 		{"services.json.gz", services},
 		{"conditionkeys.json.gz", keys},
+		{"rcpservices.json.gz", rcp},
 	}
 	for _, f := range files {
 		if err := writeGzipJSON(out, f.name, f.v); err != nil {
