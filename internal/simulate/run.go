@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/securecart/warden/internal/awsdata"
 	"github.com/securecart/warden/internal/condition"
 	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/policy"
@@ -45,7 +46,13 @@ func Run(c *Case, now time.Time) Result {
 		return res
 	}
 	FillContext(req.Context, &req.Caller, now)
-	exp := eval.Evaluate(req, &c.Inputs)
+	in := c.Inputs
+	if in.RCP != nil && !awsdata.RCPApplies(req.Action.Service) {
+		// RCPs apply only to the resources of the services that support them
+		// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).
+		in.RCP = nil
+	}
+	exp := eval.Evaluate(req, &in)
 	res.Explain = &exp
 	res.Decision = exp.Decision.String()
 	if exp.Decision != eval.Allow {
