@@ -2,6 +2,7 @@ package server
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/securecart/warden/internal/api"
@@ -19,4 +20,8 @@ type Config struct {
 	Audit api.Auditor
 	// MaxBody caps request bodies (default 1 MiB).
 	MaxBody int64
+	// OIDCClient fetches OpenID Connect providers' discovery documents and
+	// keys for AssumeRoleWithWebIdentity (default: 10-second timeout over the
+	// system's roots).
+	OIDCClient *http.Client
 }

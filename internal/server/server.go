@@ -19,6 +19,7 @@ import (
 	"github.com/securecart/warden/internal/api/sts"
 	"github.com/securecart/warden/internal/awsproto"
 	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/identity"
 	"github.com/securecart/warden/internal/state"
 	"github.com/securecart/warden/internal/store"
 )
@@ -68,7 +69,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.authz = &api.Authorizer{Orgs: s.State, Keyring: kr}
-	stsSvc := &sts.Service{Orgs: s.State, Authz: s.authz, Keyring: kr, Store: cfg.Store, Master: master}
+	stsSvc := &sts.Service{Orgs: s.State, Authz: s.authz, Keyring: kr, Store: cfg.Store, Master: master,
+		OIDC: &identity.OIDC{Client: cfg.OIDCClient}}
 	s.services = map[string]map[string]api.Handler{
 		"sts": stsSvc.Handlers(),
 	}

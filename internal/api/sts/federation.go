@@ -9,20 +9,6 @@ import (
 	"github.com/securecart/warden/internal/awsproto"
 )
 
-// AssumeRoleWithWebIdentity is called without AWS credentials, with an OIDC
-// token. Warden routes it here by the request body; it checks the request
-// and the role's identity provider. Verifying tokens needs the provider's
-// signing keys, which this deployment has no way to fetch: the call fails
-// with IDPCommunicationError, as AWS does when it cannot reach the provider.
-func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *api.Call) (any, error) {
-	roleARN, err := s.federatedRole(ctx, c, "WebIdentityToken")
-	if err != nil {
-		return nil, err
-	}
-	c.RequestParameters = map[string]string{"roleArn": roleARN, "roleSessionName": c.Params.Get("RoleSessionName")}
-	return nil, awsproto.Errorf("IDPCommunicationError", "The request could not be fulfilled because the identity provider (IDP) that was asked to verify the incoming identity token could not be reached.")
-}
-
 // AssumeRoleWithSAML is called without AWS credentials, with a SAML
 // assertion; like AssumeRoleWithWebIdentity it is routed and checked, and the
 // assertion is refused because no provider metadata can be verified here.

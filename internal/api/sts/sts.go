@@ -1,7 +1,8 @@
 // Package sts implements AWS Security Token Service (2011-06-15) on
-// Warden's engine: AssumeRole, GetCallerIdentity, GetSessionToken,
-// GetAccessKeyInfo, DecodeAuthorizationMessage, and the routing of the
-// unsigned AssumeRoleWithWebIdentity and AssumeRoleWithSAML. Limits and
+// Warden's engine: AssumeRole, AssumeRoleWithWebIdentity (OpenID Connect),
+// GetCallerIdentity, GetSessionToken, GetAccessKeyInfo,
+// DecodeAuthorizationMessage, and the routing of the unsigned
+// AssumeRoleWithSAML. Limits and
 // errors are those of the STS API reference
 // (https://docs.aws.amazon.com/STS/latest/APIReference/).
 package sts
@@ -12,6 +13,7 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/identity"
 	"github.com/securecart/warden/internal/store"
 )
 
@@ -22,6 +24,8 @@ type Service struct {
 	Keyring *creds.Keyring
 	Store   store.Store
 	Master  *creds.Sealer
+	// OIDC verifies web identity tokens.
+	OIDC *identity.OIDC
 }
 
 // Handlers returns the actions by name.

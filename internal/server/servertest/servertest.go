@@ -68,6 +68,8 @@ type Options struct {
 	Audit     api.Auditor
 	// Register adds services to the server before it starts.
 	Register func(*server.Server)
+	// OIDCClient fetches OIDC providers' keys (for a test identity provider).
+	OIDCClient *http.Client
 	// Now is the clock's start (default: the wall clock's time, since real
 	// clients sign with the wall clock).
 	Now time.Time
@@ -104,7 +106,7 @@ func Start(t testing.TB, opt Options) *Harness {
 		t.Fatal(err)
 	}
 	srv, err := server.New(ctx, server.Config{Store: st, MasterKey: h.MasterKey, Clock: h.Clock.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Audit: opt.Audit})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Audit: opt.Audit, OIDCClient: opt.OIDCClient})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,141 @@
+package sts_test
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/securecart/warden/internal/server/servertest"
+	"github.com/securecart/warden/internal/state"
+)
+
+// testIdP is an OpenID Connect provider on loopback over TLS: discovery and
+// JWKS, with a key that signs the tokens the test makes.
+type testIdP struct {
+	srv    *httptest.Server
+	key    *rsa.PrivateKey
+	signer jose.Signer
+}
+
+func newIdP(t *testing.T) *testIdP {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp := &testIdP{key: key}
+	mux := http.NewServeMux()
+	idp.srv = httptest.NewTLSServer(mux)
+	t.Cleanup(idp.srv.Close)
+	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]any{"issuer": idp.srv.URL, "jwks_uri": idp.srv.URL + "/jwks",
+			"authorization_endpoint": idp.srv.URL + "/auth", "id_token_signing_alg_values_supported": []string{"RS256"}})
+	})
+	mux.HandleFunc("/jwks", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
+	})
+	idp.signer, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: "k1"}}, (&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return idp
+}
+
+func (idp *testIdP) token(t *testing.T, sub, aud string, exp time.Time) string {
+	tok, err := jwt.Signed(idp.signer).Claims(jwt.Claims{Issuer: idp.srv.URL, Subject: sub, Audience: jwt.Audience{aud},
+		IssuedAt: jwt.NewNumericDate(exp.Add(-time.Hour)), Expiry: jwt.NewNumericDate(exp)}).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// A CI pipeline signs in with an OIDC token, as GitHub Actions does to AWS.
+func TestAssumeRoleWithWebIdentity(t *testing.T) {
+	idp := newIdP(t)
+	h := servertest.Start(t, servertest.Options{OIDCClient: idp.srv.Client()})
+	ctx := servertest.Ctx(t)
+	provider := strings.TrimPrefix(idp.srv.URL, "https://")
+	_, err := h.Server.State.Mutate(ctx, func(d *state.Doc) error {
+		provs, _ := d.Org["identityProviders"].([]any)
+		d.Org["identityProviders"] = append(provs, map[string]any{"type": "oidc", "name": provider, "accounts": []any{"SharedServices"}, "clientIds": []any{"sts.amazonaws.com"}})
+		roles := d.Org["roles"].([]any)
+		d.Org["roles"] = append(roles, map[string]any{"name": "GitHubDeployRole", "accounts": []any{"SharedServices"},
+			"trust": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+				"Effect": "Allow", "Principal": map[string]any{"Federated": "arn:aws:iam::327491058362:oidc-provider/" + provider},
+				"Action":    "sts:AssumeRoleWithWebIdentity",
+				"Condition": map[string]any{"StringEquals": map[string]any{provider + ":aud": "sts.amazonaws.com"}, "StringLike": map[string]any{provider + ":sub": "repo:securecart/*:ref:refs/heads/main"}}}}}})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An unsigned call, as the SDKs make it.
+	cfg := h.Config("", "", "")
+	cfg.Credentials = aws.AnonymousCredentials{}
+	c := sts.NewFromConfig(cfg)
+	role := aws.String("arn:aws:iam::327491058362:role/GitHubDeployRole")
+	now := h.Clock.Now()
+	out, err := c.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: role, RoleSessionName: aws.String("gha-run-1"),
+		WebIdentityToken: aws.String(idp.token(t, "repo:securecart/shop:ref:refs/heads/main", "sts.amazonaws.com", now.Add(10*time.Minute)))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.SubjectFromWebIdentityToken) != "repo:securecart/shop:ref:refs/heads/main" || aws.ToString(out.Audience) != "sts.amazonaws.com" ||
+		aws.ToString(out.AssumedRoleUser.Arn) != "arn:aws:sts::327491058362:assumed-role/GitHubDeployRole/gha-run-1" {
+		t.Errorf("result %+v %+v", out, out.AssumedRoleUser)
+	}
+	id, err := client(h, aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken)).
+		GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(id.Arn) != "arn:aws:sts::327491058362:assumed-role/GitHubDeployRole/gha-run-1" {
+		t.Errorf("the web identity session: %v %v", id, err)
+	}
+
+	refused := []struct {
+		name, token, want string
+	}{
+		{"a branch the trust policy does not allow", idp.token(t, "repo:securecart/shop:ref:refs/heads/feature", "sts.amazonaws.com", now.Add(10*time.Minute)), "AccessDenied"},
+		{"another audience", idp.token(t, "repo:securecart/shop:ref:refs/heads/main", "someone-else", now.Add(10*time.Minute)), "InvalidIdentityToken"},
+		{"an expired token", idp.token(t, "repo:securecart/shop:ref:refs/heads/main", "sts.amazonaws.com", now.Add(-time.Minute)), "ExpiredTokenException"},
+		{"a forged signature", forge(t, idp.token(t, "repo:securecart/shop:ref:refs/heads/main", "sts.amazonaws.com", now.Add(10*time.Minute))), "InvalidIdentityToken"},
+		{"not a JWT", "not-a-token", "InvalidIdentityToken"},
+	}
+	for _, tt := range refused {
+		_, err := c.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: role, RoleSessionName: aws.String("gha-run-2"), WebIdentityToken: aws.String(tt.token)})
+		if err == nil {
+			t.Errorf("%s: accepted", tt.name)
+			continue
+		}
+		if got := apiCode(t, err); got != tt.want {
+			t.Errorf("%s: %s (%v), want %s", tt.name, got, err, tt.want)
+		}
+	}
+	// A token of an issuer that is not a provider of the role's account.
+	other := newIdP(t)
+	_, err = c.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: role, RoleSessionName: aws.String("gha-run-3"),
+		WebIdentityToken: aws.String(other.token(t, "repo:securecart/shop:ref:refs/heads/main", "sts.amazonaws.com", now.Add(10*time.Minute)))})
+	if err == nil || apiCode(t, err) != "InvalidIdentityToken" || !strings.Contains(err.Error(), "No OpenIDConnect provider found") {
+		t.Errorf("unknown issuer: %v", err)
+	}
+}
+
+// forge replaces a token's signature with another key's.
+func forge(t *testing.T, tok string) string {
+	parts := strings.Split(tok, ".")
+	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	s, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: "k1"}}, nil)
+	other, err := jwt.Signed(s).Claims(jwt.Claims{Subject: "x"}).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return parts[0] + "." + parts[1] + "." + strings.Split(other, ".")[2]
+}

@@ -1,0 +1,120 @@
+// Package identity verifies the identities that sign in without AWS
+// credentials: OpenID Connect tokens of an account's IAM OIDC identity
+// providers, for sts:AssumeRoleWithWebIdentity.
+//
+// A token is trusted when its issuer (https:// + the provider's name) signed
+// it with a key of the issuer's published JWKS (OpenID Connect Discovery),
+// it has not expired by the injected clock, and its audience includes one of
+// the provider's client IDs
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html).
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+// Errors a caller maps to AWS's codes.
+var (
+	ErrMalformed   = errors.New("identity: the token is not a signed JWT")
+	ErrExpired     = errors.New("identity: the token has expired")
+	ErrAudience    = errors.New("identity: the token's audience is not a client ID of the provider")
+	ErrInvalid     = errors.New("identity: the token's signature or claims are invalid")
+	ErrUnreachable = errors.New("identity: the identity provider could not be reached")
+)
+
+// Claims are a verified token's claims that AWS uses.
+type Claims struct {
+	Issuer   string
+	Subject  string
+	Audience string // the audience that matched a client ID
+	Expiry   time.Time
+}
+
+// OIDC verifies tokens, caching each issuer's discovery document and keys.
+type OIDC struct {
+	// Client fetches discovery documents and keys (default: 10-second
+	// timeout over the system's roots).
+	Client *http.Client
+
+	mu        sync.Mutex
+	providers map[string]*oidc.Provider
+}
+
+// Issuer returns a token's unverified issuer, to find its provider.
+func Issuer(raw string) (string, error) {
+	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.ES256, jose.ES384, jose.ES512, jose.PS256})
+	if err != nil {
+		return "", ErrMalformed
+	}
+	var c jwt.Claims
+	if err := tok.UnsafeClaimsWithoutVerification(&c); err != nil || c.Issuer == "" {
+		return "", ErrMalformed
+	}
+	return c.Issuer, nil
+}
+
+// Verify checks a token from issuer against its keys, the clock and the
+// client IDs.
+func (o *OIDC) Verify(ctx context.Context, issuer, raw string, clientIDs []string, now time.Time) (*Claims, error) {
+	p, err := o.provider(ctx, issuer)
+	if err != nil {
+		return nil, err
+	}
+	v := p.Verifier(&oidc.Config{SkipClientIDCheck: true, Now: func() time.Time { return now }})
+	tok, err := v.Verify(oidc.ClientContext(ctx, o.client()), raw)
+	if err != nil {
+		var exp *oidc.TokenExpiredError
+		if errors.As(err, &exp) {
+			return nil, ErrExpired
+		}
+		if strings.Contains(err.Error(), "fetching keys") {
+			return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
+		}
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	for _, aud := range tok.Audience {
+		for _, id := range clientIDs {
+			if aud == id {
+				return &Claims{Issuer: tok.Issuer, Subject: tok.Subject, Audience: aud, Expiry: tok.Expiry}, nil
+			}
+		}
+	}
+	return nil, ErrAudience
+}
+
+func (o *OIDC) client() *http.Client {
+	if o.Client != nil {
+		return o.Client
+	}
+	return &http.Client{Timeout: 10 * time.Second}
+}
+
+func (o *OIDC) provider(ctx context.Context, issuer string) (*oidc.Provider, error) {
+	o.mu.Lock()
+	p := o.providers[issuer]
+	o.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	p, err := oidc.NewProvider(oidc.ClientContext(ctx, o.client()), issuer)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
+	}
+	o.mu.Lock()
+	if o.providers == nil {
+		o.providers = map[string]*oidc.Provider{}
+	}
+	o.providers[issuer] = p
+	o.mu.Unlock()
+	return p, nil
+}
