@@ -136,10 +136,8 @@ func (c *Condition) Eval(ctx Context) bool {
 	}
 	vals := c.vals
 	if c.dynamic {
-		var ok bool
-		if vals, ok = c.resolve(ctx); !ok {
-			return false
-		}
+		// An empty list (every value null) matches no request value.
+		vals = c.resolve(ctx)
 	}
 	switch c.Op.Set {
 	case SetForAnyValue:
@@ -165,9 +163,14 @@ func (c *Condition) Eval(ctx Context) bool {
 	return o.negated
 }
 
-// resolve substitutes policy variables; values whose variables have no value
-// are dropped, and when none is left the test is false.
-func (c *Condition) resolve(ctx Context) ([]value, bool) {
+// resolve substitutes policy variables. A value whose variable has no value
+// (absent, or multivalued) and no default is the null value, which matches no
+// request value, and so is a resolved value its operator cannot compare (a
+// user name in a NumericEquals): both are dropped. When every value is
+// dropped the list is empty, and then positive operators do not match while
+// negated operators do (IAM User Guide, policy variables, non-existent context
+// keys), as a negated operator stays the negation of its positive form.
+func (c *Condition) resolve(ctx Context) []value {
 	out := make([]value, 0, len(c.vals))
 	for i := range c.vals {
 		v := c.vals[i]
@@ -194,7 +197,7 @@ func (c *Condition) resolve(ctx Context) ([]value, bool) {
 		r.escaped = c.Op.op.cmp == cmpLike
 		out = append(out, r)
 	}
-	return out, len(out) > 0
+	return out
 }
 
 // matchAny reports whether the request value e.vals[idx] matches any policy

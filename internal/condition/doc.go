@@ -27,5 +27,8 @@
 //   - Policy variables ${key} and ${key, 'default'} are replaced by the request
 //     value of a single-valued key (only in policies of Version 2012-10-17); the
 //     escapes ${*}, ${?} and ${$} stand for a literal *, ? and $. A variable
-//     that has no value and no default makes its value match nothing.
+//     that has no value and no default is the null value, which matches no
+//     request value: when no value is left, a positive operator does not match
+//     and a negated one does (the page's "non-existent context keys"), with or
+//     without IfExists and the set qualifiers, while the tested key is present.
 package condition
