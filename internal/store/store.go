@@ -15,6 +15,8 @@
 //     secrets, themselves sealed by the caller.
 //   - MFA devices: a sealed TOTP seed and the last accepted time step, which
 //     only moves forward (replay protection, RFC 6238 section 5.2).
+//   - Identity Center sign-in (SignIn): registered clients, device
+//     authorizations, hashed tokens, password hashes and rate limits.
 //   - The audit trail: hash-chained records appended in order, and the
 //     signed digests that seal them.
 //
@@ -38,6 +40,8 @@ var (
 // safe for concurrent use by many goroutines and by several processes
 // sharing one database.
 type Store interface {
+	SignIn
+
 	// State returns the organization document and its version. A new store
 	// has no state: ErrNotFound.
 	State(ctx context.Context) (doc []byte, version int64, err error)

@@ -59,6 +59,8 @@ var queries = sqlstore.Queries{
 		WHERE time >= $1 AND time < $2 AND seq < $3 ORDER BY seq DESC LIMIT $4`,
 	AuditHead: `SELECT seq, hash FROM audit_head WHERE id = 1`,
 	Digests:   `SELECT ` + sqlstore.DigestCols + ` FROM audit_digests ORDER BY seq`,
+
+	SignIn: sqlstore.SignInSQL('$'),
 }
 
 // insertAudit stores a checked batch in one statement, the columns passed

@@ -57,4 +57,6 @@ var queries = sqlstore.Queries{
 		WHERE +time >= ? AND +time < ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
 	AuditHead: `SELECT seq, hash FROM audit_head WHERE id = 1`,
 	Digests:   `SELECT ` + sqlstore.DigestCols + ` FROM audit_digests ORDER BY seq`,
+
+	SignIn: sqlstore.SignInSQL('?'),
 }

@@ -15,6 +15,11 @@
 //     the chain is refused whole; concurrent appenders give a gapless chain;
 //     the head (LastAudit) survives retention, and the chain continues.
 //   - A limit below 1 returns no records.
+//   - Sign-in: a device authorization is decided once and exchanged once
+//     (of concurrent exchanges exactly one wins); a poll sooner than the
+//     interval slows the client down by 5 seconds; a token is revoked once,
+//     and revoking a sign-in keeps earlier revocation times; rate-limit
+//     windows restart after their length and count concurrent hits.
 //   - AuditChain reads Seq ranges with both ends included, and several
 //     ranges can be read at once.
 //
@@ -56,6 +61,12 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeleteAuditBefore", testDeleteAuditBefore},
 		{"DeleteAuditThrough", testDeleteAuditThrough},
 		{"DeleteAuditMany", testDeleteAuditMany},
+		{"SSOClients", testSSOClients},
+		{"DeviceAuthFlow", testDeviceAuthFlow},
+		{"DeviceAuthConsumeConcurrent", testDeviceAuthConsumeConcurrent},
+		{"SSOTokens", testSSOTokens},
+		{"SSOPasswords", testSSOPasswords},
+		{"RateLimits", testRateLimits},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

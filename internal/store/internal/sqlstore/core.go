@@ -53,6 +53,9 @@ type Queries struct {
 	AuditByTime  string // (start, end, beforeSeq, limit) -> AuditCols, Seq descending
 	AuditHead    string // () -> seq, hash
 	Digests      string // () -> DigestCols, by Seq
+
+	// SignIn is the text of the sign-in statements (see SignInSQL).
+	SignIn SignInQueries
 }
 
 // Core implements store.Store (all but Close, which the database's Store
@@ -73,6 +76,7 @@ type Core struct {
 	auditFrom, auditByTime, auditHead, digestInsert, digest *sql.Stmt
 	auditChain                                              *sql.Stmt
 	all                                                     []*sql.Stmt
+	signIn                                                  SignInQueries
 }
 
 // InsertFunc stores a checked batch of audit records inside tx.
@@ -82,7 +86,7 @@ type InsertFunc func(ctx context.Context, tx *sql.Tx, recs []store.AuditRecord) 
 // same pool). insert, when not nil, replaces one AuditInsert per record.
 // The pools stay the caller's until Close.
 func New(ctx context.Context, w, r *sql.DB, q Queries, insert InsertFunc) (*Core, error) {
-	c := &Core{w: w, r: r, insertAudit: insert}
+	c := &Core{w: w, r: r, insertAudit: insert, signIn: q.SignIn}
 	for _, s := range []struct {
 		dst **sql.Stmt
 		db  *sql.DB
