@@ -184,7 +184,7 @@ func (l *loader) accounts(list []*rawAccount) {
 		a := &Account{Name: name, ID: r.id.V, Email: r.email.V, Tags: r.tags, Pos: r.pos}
 		switch prev := l.acctByID[a.ID]; {
 		case r.badID:
-		case !reAccountID.MatchString(a.ID):
+		case !IsAccountID(a.ID):
 			l.errs.add(r.id.P, r.path+".id", "malformed account ID %q: want exactly 12 digits, quoted, as in \"111122223333\"", a.ID)
 		case prev != nil:
 			l.errs.add(r.id.P, r.path+".id", "duplicate account ID %s: account %s has it too (at %s)", a.ID, prev.Name, prev.Pos)
@@ -192,7 +192,7 @@ func (l *loader) accounts(list []*rawAccount) {
 			l.acctByID[a.ID] = a
 		}
 		if r.email.V != "" {
-			if !reEmail.MatchString(a.Email) || len(a.Email) < 6 || len(a.Email) > 64 {
+			if !IsEmail(a.Email) {
 				l.errs.add(r.email.P, r.path+".email", "malformed email address %q: want name@domain.example, 6 to 64 characters", a.Email)
 			} else if prev := emails[strings.ToLower(a.Email)]; prev != nil {
 				l.errs.add(r.email.P, r.path+".email", "duplicate email address %q: account %s has it too (at %s); AWS requires one per account", a.Email, prev.Name, prev.Pos)

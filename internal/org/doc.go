@@ -54,4 +54,19 @@
 //     the account that uses it).
 //
 // The model is read-only after loading and safe for concurrent use.
+//
+// # The editable organization
+//
+// Spec is the same organization as typed values, in the format's own shape
+// (everything named by name): what `warden serve` stores and its APIs
+// change. Its JSON is the format's JSON, so a stored Spec loads as an org
+// file does (Spec.Load), and its methods are the one editor of org state:
+// lookups by name (IAM names ignoring case), role definitions split per
+// account before a change (OwnRole), policies attached and detached,
+// inline policies, boundaries and tags of roles and users (Entity), policy
+// documents held as given and shown in IAM's element order (PolicyDoc,
+// Spec.Text), and Identity Center's users, groups, memberships, permission
+// sets and account assignments (see spec_ic.go for that API). The rules of
+// one value (names, paths, lengths, patterns) are in check.go, shared by
+// the loader, the editor and the APIs; the loader judges the whole.
 package org

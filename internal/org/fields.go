@@ -20,7 +20,7 @@ var fieldsOf = map[string][]string{
 	"ssoUser":                  {"userName", "displayName", "groups", "mfaDevices"},
 	"mfaDevice":                {"type", "name"},
 	"ssoGroup":                 {"name", "description"},
-	"permissionSet":            {"name", "description", "sessionDuration", "managedPolicies", "customerManagedPolicies", "inlinePolicy", "permissionsBoundary"},
+	"permissionSet":            {"name", "description", "sessionDuration", "relayState", "managedPolicies", "customerManagedPolicies", "inlinePolicy", "permissionsBoundary", "tags"},
 	"assignment":               {"permissionSet", "group", "user", "accounts", "ous"},
 	"documentFile":             {"file"},
 }

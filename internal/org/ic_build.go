@@ -74,18 +74,20 @@ func (l *loader) buildIdentityCenter(r *rawIC) {
 			l.errs.add(p.name.P, p.path+".name", "duplicate permission set %q (first at %s)", p.name.V, prev.Pos)
 			continue
 		}
-		l.checkName(p.name, p.path+".name", "permission set", 32)
+		l.checkName(p.name, p.path+".name", "permission set", MaxPermissionSetName)
 		ps := &PermissionSet{Name: p.name.V, Description: p.description.V, SessionDuration: 3600, Pos: p.pos,
 			RoleName: SSORoleName(ic.InstanceARN, p.name.V), Boundary: p.boundary.V, CustomerManaged: values(p.customer)}
 		if p.session.V != "" {
-			secs, err := parseSessionDuration(p.session.V)
-			switch {
-			case err != nil:
+			if secs, err := sessionSeconds(p.session.V); err != nil {
 				l.errs.add(p.session.P, p.path+".sessionDuration", "%v", err)
-			case secs < 3600 || secs > 43200:
-				l.errs.add(p.session.P, p.path+".sessionDuration", "sessionDuration %s is out of range: want PT1H to PT12H", p.session.V)
-			default:
+			} else {
 				ps.SessionDuration = secs
+			}
+		}
+		ps.RelayState, ps.Tags = p.relayState.V, p.tags
+		if p.relayState.V != "" {
+			if err := CheckRelayState(p.relayState.V); err != nil {
+				l.errs.add(p.relayState.P, p.path+".relayState", "malformed relay state %q: want 1 to %d URL characters", p.relayState.V, MaxRelayState)
 			}
 		}
 		for i, ref := range p.managed {

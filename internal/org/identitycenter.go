@@ -42,8 +42,8 @@ type SSOUser struct {
 
 // MFADevice is a registered MFA device.
 type MFADevice struct {
-	Type string // "totp" or "webauthn"
-	Name string
+	Type string `json:"type"` // "totp" or "webauthn"
+	Name string `json:"name"`
 }
 
 // SSOGroup is a group of the Identity Center directory.
@@ -58,6 +58,8 @@ type PermissionSet struct {
 	Name            string
 	Description     string
 	SessionDuration int    // seconds
+	RelayState      string // the URL the console opens; "" for none
+	Tags            map[string]string
 	RoleName        string // AWSReservedSSO_<Name>_<16 hex>
 	// ManagedPolicies are its AWS managed policies and Inline its inline
 	// policy (nil when none); customer managed policies and a customer

@@ -49,13 +49,13 @@ func (l *loader) policies(list []*rawPolicy) {
 			if r.hasAttach {
 				l.errs.add(r.pos, r.path+".attach", "attach is for SCPs and RCPs; a managed policy is placed in accounts and named by roles, users and groups")
 			}
-			if !reIAMName.MatchString(p.Name) || len(p.Name) > 128 {
+			if !IsIAMName(p.Name, MaxPolicyName) {
 				l.errs.add(r.name.P, r.path+".name", "malformed managed policy name %q: want 1 to 128 letters, digits and +=,.@_-", p.Name)
 			}
 			p.Path = "/"
 			if r.ppath.V != "" {
 				p.Path = r.ppath.V
-				if !reIAMPath.MatchString(p.Path) {
+				if !IsIAMPath(p.Path) {
 					l.errs.add(r.ppath.P, r.path+".path", "malformed path %q: want / or /a/path/, starting and ending with /", p.Path)
 				}
 			}

@@ -31,7 +31,7 @@ func (l *loader) resolvePerms(p rawPerms, path string, accts []*Account, kind, n
 		}
 	}
 	for _, in := range p.inline {
-		if !reIAMName.MatchString(in.name.V) || len(in.name.V) > 128 {
+		if !IsIAMName(in.name.V, MaxPolicyName) {
 			l.errs.add(in.name.P, in.doc.path, "malformed inline policy name %q: want 1 to 128 letters, digits and +=,.@_-", in.name.V)
 			continue
 		}
@@ -59,7 +59,7 @@ func (l *loader) permsIn(p perms, a *Account) ([]*policy.Policy, *policy.Policy)
 
 // checkName reports an IAM name that AWS would reject.
 func (l *loader) checkName(v sval, path, what string, maxLen int) bool {
-	if !reIAMName.MatchString(v.V) || len(v.V) > maxLen {
+	if !IsIAMName(v.V, maxLen) {
 		l.errs.add(v.P, path, "malformed %s name %q: want 1 to %d letters, digits and +=,.@_-", what, v.V, maxLen)
 		return false
 	}
@@ -71,7 +71,7 @@ func (l *loader) iamPath(v sval, path string) string {
 	if v.V == "" {
 		return "/"
 	}
-	if !reIAMPath.MatchString(v.V) || len(v.V) > 512 {
+	if !IsIAMPath(v.V) {
 		l.errs.add(v.P, path, "malformed path %q: want / or /a/path/, starting and ending with /", v.V)
 	}
 	return v.V
@@ -79,7 +79,7 @@ func (l *loader) iamPath(v sval, path string) string {
 
 func (l *loader) buildGroups(list []*rawGroup) {
 	for _, r := range list {
-		l.checkName(r.name, r.path+".name", "group", 128)
+		l.checkName(r.name, r.path+".name", "group", MaxGroupName)
 		a := l.account(r.account, r.path+".account")
 		if a == nil {
 			continue
@@ -101,7 +101,7 @@ func (l *loader) buildGroups(list []*rawGroup) {
 func (l *loader) buildUsers(list []*rawUser) {
 	o := l.o
 	for _, r := range list {
-		l.checkName(r.name, r.path+".name", "user", 64)
+		l.checkName(r.name, r.path+".name", "user", MaxUserName)
 		a := l.account(r.account, r.path+".account")
 		if a == nil {
 			continue
@@ -168,7 +168,7 @@ type trustDef struct {
 
 func (l *loader) buildRoles(list []*rawRole) {
 	for _, r := range list {
-		l.checkName(r.name, r.path+".name", "role", 64)
+		l.checkName(r.name, r.path+".name", "role", MaxRoleName)
 		accts := l.accountList(r.accounts, r.path+".accounts", r.pos, "role "+r.name.V)
 		trustName := "role " + r.name.V + " trust"
 		trust := l.compile(r.trust, policy.Trust, trustName)
@@ -204,7 +204,7 @@ func (l *loader) buildSLRs(list []*rawSLR) {
 			l.errs.add(r.name.P, r.path+".name", "a service-linked role's name starts with AWSServiceRoleFor, not %q", r.name.V)
 			continue
 		}
-		l.checkName(r.name, r.path+".name", "role", 64)
+		l.checkName(r.name, r.path+".name", "role", MaxRoleName)
 		accts := l.accountList(r.accounts, r.path+".accounts", r.pos, "service-linked role "+r.name.V)
 		trust := l.compile(&rawDoc{kind: docBuilt, at: r.pos, path: r.path,
 			text: []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":` + jsonString(svc) + `},"Action":"sts:AssumeRole"}]}`)},

@@ -33,7 +33,9 @@ type rawSSOGroup struct {
 
 type rawPermSet struct {
 	name, description, session, boundary sval
+	relayState                           sval
 	managed, customer                    []sval
+	tags                                 map[string]string
 	inline                               *rawDoc
 	pos                                  Pos
 	path                                 string
@@ -166,6 +168,8 @@ func (d *decoder) permSet(n *yaml.Node, path string) *rawPermSet {
 	}
 	ps.description = d.optStr(m["description"], path+".description")
 	ps.session = d.optStr(m["sessionDuration"], path+".sessionDuration")
+	ps.relayState = d.optStr(m["relayState"], path+".relayState")
+	ps.tags = d.tags(m["tags"], path+".tags")
 	ps.managed = d.list(m["managedPolicies"], path+".managedPolicies")
 	ps.customer = d.list(m["customerManagedPolicies"], path+".customerManagedPolicies")
 	ps.inline = d.doc(m["inlinePolicy"], path+".inlinePolicy")

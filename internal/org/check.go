@@ -1,0 +1,142 @@
+package org
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"unicode/utf8"
+)
+
+// The rules one value of the org must follow, in one place: the loader
+// reports them with positions, the editor (Spec) refuses them, and the APIs
+// word them as AWS does.
+
+// Errors of the editor, wrapped with what is wrong.
+var (
+	ErrDuplicate    = errors.New("already exists")
+	ErrUnknown      = errors.New("not found")
+	ErrInvalidValue = errors.New("invalid value")
+)
+
+// Limits of names and paths (IAM and IAM Identity Center quotas,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html,
+// https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html).
+const (
+	MaxRoleName          = 64
+	MaxUserName          = 64
+	MaxGroupName         = 128
+	MaxPolicyName        = 128
+	MaxPathLength        = 512
+	MaxPermissionSetName = 32
+	MaxSSOUserName       = 128
+	MaxSSOGroupName      = 1024
+	MaxRelayState        = 240
+)
+
+var (
+	reSSOUserName  = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`)
+	reSSOGroupName = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`)
+	reRelayState   = regexp.MustCompile(`^[a-zA-Z0-9&$@#\\/%?=~\-_'"|!:,.;*+\[\] (){}]+$`)
+)
+
+// IsIAMName reports whether name is an IAM name (role, user, group, policy,
+// permission set) of at most max characters: letters, digits and +=,.@_-.
+func IsIAMName(name string, max int) bool {
+	return len(name) <= max && reIAMName.MatchString(name)
+}
+
+// IsIAMPath reports whether p is an IAM path: / or /a/path/, of printable
+// ASCII, at most 512 characters.
+func IsIAMPath(p string) bool { return len(p) <= MaxPathLength && reIAMPath.MatchString(p) }
+
+// IsAccountID reports whether id is an account ID: 12 digits.
+func IsAccountID(id string) bool { return reAccountID.MatchString(id) }
+
+// IsEmail reports whether s is an account's email address as the format
+// takes it: name@domain.tld, 6 to 64 characters.
+func IsEmail(s string) bool { return len(s) >= 6 && len(s) <= 64 && reEmail.MatchString(s) }
+
+// CheckSSOUserName checks an Identity Center user's UserName (identitystore
+// CreateUser: 1 to 128 letters, marks, symbols, digits and punctuation).
+func CheckSSOUserName(name string) error {
+	if n := utf8.RuneCountInString(name); n < 1 || n > MaxSSOUserName || !reSSOUserName.MatchString(name) {
+		return fmt.Errorf("%w: user name %q: want 1 to %d letters, digits, symbols and punctuation, without spaces", ErrInvalidValue, name, MaxSSOUserName)
+	}
+	return nil
+}
+
+// CheckSSOGroupName checks an Identity Center group's DisplayName
+// (identitystore CreateGroup: 1 to 1024 characters).
+func CheckSSOGroupName(name string) error {
+	if n := utf8.RuneCountInString(name); n < 1 || n > MaxSSOGroupName || !reSSOGroupName.MatchString(name) {
+		return fmt.Errorf("%w: group name %q: want 1 to %d letters, digits, symbols, punctuation and spaces", ErrInvalidValue, name, MaxSSOGroupName)
+	}
+	return nil
+}
+
+// SessionDuration parses a permission set's session duration (ISO 8601,
+// PT1H to PT12H; "" is PT1H) into seconds.
+func SessionDuration(s string) (int, error) {
+	if s == "" {
+		return 3600, nil
+	}
+	secs, err := sessionSeconds(s)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrInvalidValue, err)
+	}
+	return secs, nil
+}
+
+// sessionSeconds parses a session duration and checks its range.
+func sessionSeconds(s string) (int, error) {
+	secs, err := parseSessionDuration(s)
+	if err != nil {
+		return 0, err
+	}
+	if secs < 3600 || secs > 43200 {
+		return 0, fmt.Errorf("sessionDuration %s is out of range: want PT1H to PT12H", s)
+	}
+	return secs, nil
+}
+
+// CheckRelayState checks a permission set's relay state: the URL the
+// console opens, 1 to 240 characters of sso-admin's pattern.
+func CheckRelayState(s string) error {
+	if len(s) > MaxRelayState || !reRelayState.MatchString(s) {
+		return fmt.Errorf("%w: relay state %q: want 1 to %d URL characters", ErrInvalidValue, s, MaxRelayState)
+	}
+	return nil
+}
+
+// CheckPermissionSet checks what belongs to a permission set alone: its
+// name, session duration, relay state and policy references (AWS managed
+// policies by ARN, customer managed ones by name).
+func CheckPermissionSet(ps *PermissionSetDef) error {
+	if !IsIAMName(ps.Name, MaxPermissionSetName) {
+		return fmt.Errorf("%w: permission set name %q: want 1 to %d letters, digits and +=,.@_-", ErrInvalidValue, ps.Name, MaxPermissionSetName)
+	}
+	if _, err := SessionDuration(ps.SessionDuration); err != nil {
+		return err
+	}
+	if ps.RelayState != "" {
+		if err := CheckRelayState(ps.RelayState); err != nil {
+			return err
+		}
+	}
+	for _, ref := range ps.ManagedPolicies {
+		if !isAWSManagedARN(ref) {
+			return fmt.Errorf("%w: %q: a permission set's managed policies are AWS managed policies, by ARN", ErrInvalidValue, ref)
+		}
+	}
+	for _, name := range ps.CustomerManagedPolicies {
+		if !IsIAMName(name, MaxPolicyName) {
+			return fmt.Errorf("%w: %q: customer managed policies are named by name", ErrInvalidValue, name)
+		}
+	}
+	return nil
+}
+
+func isAWSManagedARN(s string) bool {
+	const prefix = "arn:aws:iam::aws:policy/"
+	return len(s) > len(prefix) && s[:len(prefix)] == prefix
+}

@@ -1,0 +1,183 @@
+package org
+
+// Spec is the organization as the org format writes it (docs/org-format.md),
+// as typed values: what `warden serve` stores and its APIs edit. Its JSON is
+// the org format's JSON, field for field, so that a stored document and an
+// org file load the same way (BuildSpec, or LoadFS on its JSON).
+//
+// Everything refers to everything by name, as in the files: a role lists
+// the names of the accounts it is in, a policy the names of its targets.
+// The methods in spec_*.go find and change entries; the loader remains the
+// judge of the whole (a Spec that BuildSpec refuses is not stored).
+type Spec struct {
+	Organization       *OrgDef            `json:"organization,omitempty"`
+	OUs                []*OUDef           `json:"ous,omitempty"`
+	Accounts           []*AccountDef      `json:"accounts,omitempty"`
+	Policies           []*PolicyDef       `json:"policies,omitempty"`
+	Roles              []*RoleDef         `json:"roles,omitempty"`
+	Users              []*UserDef         `json:"users,omitempty"`
+	Groups             []*GroupDef        `json:"groups,omitempty"`
+	Resources          []*ResourceDef     `json:"resources,omitempty"`
+	IdentityProviders  []*ProviderDef     `json:"identityProviders,omitempty"`
+	ServiceLinkedRoles []*SLRDef          `json:"serviceLinkedRoles,omitempty"`
+	IdentityCenter     *IdentityCenterDef `json:"identityCenter,omitempty"`
+}
+
+// OrgDef is the organization mapping.
+type OrgDef struct {
+	ID                string `json:"id"`
+	ManagementAccount string `json:"managementAccount"`
+	Root              string `json:"root,omitempty"`
+}
+
+// OUDef is an organizational unit; Parent "" is the root.
+type OUDef struct {
+	Name   string `json:"name"`
+	ID     string `json:"id,omitempty"`
+	Parent string `json:"parent,omitempty"`
+}
+
+// AccountDef is an account; OU "" is the root.
+type AccountDef struct {
+	Name  string            `json:"name"`
+	ID    string            `json:"id"`
+	Email string            `json:"email"`
+	OU    string            `json:"ou,omitempty"`
+	Tags  map[string]string `json:"tags,omitempty"`
+}
+
+// PolicyDef is an SCP or RCP (Attach: "Root", OU and account names) or a
+// customer managed policy (Accounts, Path).
+type PolicyDef struct {
+	Name        string    `json:"name"`
+	Type        string    `json:"type"` // TypeSCP, TypeRCP or TypeManaged
+	Description string    `json:"description,omitempty"`
+	Path        string    `json:"path,omitempty"`
+	Document    PolicyDoc `json:"document"`
+	Attach      []string  `json:"attach,omitempty"`
+	Accounts    []string  `json:"accounts,omitempty"`
+}
+
+// Entity is what roles and users share, and the APIs edit alike: managed
+// policies by reference (a customer managed policy's name, or an AWS
+// managed policy's ARN), inline policies by name, a permissions boundary
+// reference, and tags (see spec_entity.go).
+type Entity struct {
+	ManagedPolicies     []string             `json:"managedPolicies,omitempty"`
+	InlinePolicies      map[string]PolicyDoc `json:"inlinePolicies,omitempty"`
+	PermissionsBoundary string               `json:"permissionsBoundary,omitempty"`
+	Tags                map[string]string    `json:"tags,omitempty"`
+}
+
+// RoleDef is a role, provisioned into each account Accounts names ("*" is
+// every member account).
+type RoleDef struct {
+	Name        string    `json:"name"`
+	Accounts    []string  `json:"accounts"`
+	Path        string    `json:"path,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Trust       PolicyDoc `json:"trust"`
+	Entity
+	MaxSessionDuration int `json:"maxSessionDuration,omitempty"`
+}
+
+// UserDef is an IAM user of one account.
+type UserDef struct {
+	Name    string   `json:"name"`
+	Account string   `json:"account"`
+	Path    string   `json:"path,omitempty"`
+	Groups  []string `json:"groups,omitempty"`
+	Entity
+}
+
+// GroupDef is an IAM group of one account (groups have no boundary).
+type GroupDef struct {
+	Name            string               `json:"name"`
+	Account         string               `json:"account"`
+	Path            string               `json:"path,omitempty"`
+	ManagedPolicies []string             `json:"managedPolicies,omitempty"`
+	InlinePolicies  map[string]PolicyDoc `json:"inlinePolicies,omitempty"`
+}
+
+// ResourceDef is a resource with a resource-based policy.
+type ResourceDef struct {
+	ARN     string    `json:"arn"`
+	Account string    `json:"account,omitempty"`
+	Policy  PolicyDoc `json:"policy"`
+}
+
+// ProviderDef is an IAM SAML or OIDC identity provider.
+type ProviderDef struct {
+	Type      string   `json:"type"`
+	Name      string   `json:"name"`
+	Accounts  []string `json:"accounts"`
+	ClientIDs []string `json:"clientIds,omitempty"`
+}
+
+// SLRDef is a service-linked role.
+type SLRDef struct {
+	Service         string   `json:"service"`
+	Name            string   `json:"name"`
+	Accounts        []string `json:"accounts"`
+	ManagedPolicies []string `json:"managedPolicies,omitempty"`
+}
+
+// IdentityCenterDef is the Identity Center instance (see spec_ic.go).
+type IdentityCenterDef struct {
+	InstanceARN              string              `json:"instanceArn"`
+	IdentityStoreID          string              `json:"identityStoreId,omitempty"`
+	ExternalIdentityProvider *ExternalIdPDef     `json:"externalIdentityProvider,omitempty"`
+	Users                    []*SSOUserDef       `json:"users,omitempty"`
+	Groups                   []*SSOGroupDef      `json:"groups,omitempty"`
+	PermissionSets           []*PermissionSetDef `json:"permissionSets,omitempty"`
+	Assignments              []*AssignmentDef    `json:"assignments,omitempty"`
+}
+
+// ExternalIdPDef is the identity provider Identity Center federates with.
+type ExternalIdPDef struct {
+	Type        string `json:"type"`
+	Name        string `json:"name"`
+	MetadataURL string `json:"metadataUrl,omitempty"`
+	Metadata    string `json:"metadata,omitempty"`
+	Issuer      string `json:"issuer,omitempty"`
+}
+
+// SSOUserDef is a user of the Identity Center directory; Groups are the
+// names of the groups it is a member of.
+type SSOUserDef struct {
+	UserName    string      `json:"userName"`
+	DisplayName string      `json:"displayName,omitempty"`
+	Groups      []string    `json:"groups,omitempty"`
+	MFADevices  []MFADevice `json:"mfaDevices,omitempty"`
+}
+
+// SSOGroupDef is a group of the Identity Center directory.
+type SSOGroupDef struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+}
+
+// PermissionSetDef is a permission set. SessionDuration is ISO 8601
+// (PT1H when ""); ManagedPolicies are AWS managed policy ARNs,
+// CustomerManagedPolicies names of customer managed policies.
+type PermissionSetDef struct {
+	Name                    string            `json:"name"`
+	Description             string            `json:"description,omitempty"`
+	SessionDuration         string            `json:"sessionDuration,omitempty"`
+	RelayState              string            `json:"relayState,omitempty"`
+	ManagedPolicies         []string          `json:"managedPolicies,omitempty"`
+	CustomerManagedPolicies []string          `json:"customerManagedPolicies,omitempty"`
+	InlinePolicy            PolicyDoc         `json:"inlinePolicy,omitempty"`
+	PermissionsBoundary     string            `json:"permissionsBoundary,omitempty"`
+	Tags                    map[string]string `json:"tags,omitempty"`
+}
+
+// AssignmentDef gives a group or a user (one of them) a permission set in
+// accounts (names) and in every account of OUs (names, or "Root").
+type AssignmentDef struct {
+	PermissionSet string   `json:"permissionSet"`
+	Group         string   `json:"group,omitempty"`
+	User          string   `json:"user,omitempty"`
+	Accounts      []string `json:"accounts,omitempty"`
+	OUs           []string `json:"ous,omitempty"`
+}
