@@ -33,7 +33,7 @@ check() { # name, expected substring, command...
 
 mgmt=104729381562 dev=436205817493 prod=654827139045
 check "credentials file is 0600" "600" stat -c %a "$work/data/credentials"
-check "aws sts get-caller-identity" "arn:aws:iam::$mgmt:root" $AWS --endpoint-url "$url" sts get-caller-identity
+check "aws sts get-caller-identity" "arn:aws:iam::$mgmt:user/warden-admin" $AWS --endpoint-url "$url" sts get-caller-identity
 check "aws sts assume-role into Dev's OrganizationAccountAccessRole" "assumed-role/OrganizationAccountAccessRole/e2e" \
   $AWS --endpoint-url "$url" sts assume-role --role-arn "arn:aws:iam::$dev:role/OrganizationAccountAccessRole" --role-session-name e2e
 
@@ -61,7 +61,7 @@ url, dev = sys.argv[1], sys.argv[2]
 s = boto3.session.Session(region_name="us-east-1")
 sts = s.client("sts", endpoint_url=url)
 me = sts.get_caller_identity()
-assert me["Arn"].endswith(":root"), me
+assert me["Arn"].endswith(":user/warden-admin"), me
 c = sts.assume_role(RoleArn=f"arn:aws:iam::{dev}:role/OrganizationAccountAccessRole", RoleSessionName="boto")["Credentials"]
 sts2 = boto3.client("sts", endpoint_url=url, region_name="us-east-1", aws_access_key_id=c["AccessKeyId"],
                     aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])

@@ -45,7 +45,9 @@ which several replicas can share (they must share the master key: --master-key-f
 WARDEN_MASTER_KEY). A new store is seeded from --org (default: the embedded SecureCart landing
 zone); an existing store keeps its own state. On the first start with a new store, Warden writes
 DIR/credentials (mode 0600), an AWS shared credentials file with profile warden-admin: a long-term
-access key of the management account's root user. It never prints or logs the secret.
+access key of the IAM user warden-admin, the management account's administrator (AdministratorAccess;
+exempt from SCPs, as the management account is in AWS), which can assume OrganizationAccountAccessRole
+in every member account. It never prints or logs the secret.
 
 GET /healthz answers 200 once ready; GET /metrics serves Prometheus metrics. SIGTERM or SIGINT
 stops accepting, finishes requests in flight and exits 0.`,

@@ -74,8 +74,8 @@ func TestCrashKeepsEveryAcknowledgedCall(t *testing.T) {
 					var out *sts.GetCallerIdentityOutput
 					if out, err = client.GetCallerIdentity(bg(), &sts.GetCallerIdentityInput{}); err == nil {
 						md = out.ResultMetadata
-						if aws.ToString(out.Arn) != mgmtRootARN {
-							err = fmt.Errorf("GetCallerIdentity: Arn %q, want %q", aws.ToString(out.Arn), mgmtRootARN)
+						if aws.ToString(out.Arn) != adminARN {
+							err = fmt.Errorf("GetCallerIdentity: Arn %q, want %q", aws.ToString(out.Arn), adminARN)
 						}
 					}
 				} else {
@@ -176,7 +176,7 @@ func TestCrashKeepsEveryAcknowledgedCall(t *testing.T) {
 	// the chain on; its graceful stop seals everything.
 	srv2 := startServer(t, nil, "--data", dir)
 	out, err := stsClient(srv2.URL, admin, httpClient()).GetCallerIdentity(bg(), &sts.GetCallerIdentityInput{})
-	if err != nil || aws.ToString(out.Arn) != mgmtRootARN {
+	if err != nil || aws.ToString(out.Arn) != adminARN {
 		t.Errorf("GetCallerIdentity after the restart: %v, %v", err, out)
 	}
 	if code := srv2.stop(sigterm); code != 0 {

@@ -97,7 +97,8 @@ func TestFirstStartAndRestart(t *testing.T) {
 	srv := startServer(t, nil, "--data", dir, "--log-level", "debug")
 	credFile := filepath.Join(dir, "credentials")
 
-	// The credentials file: 0600, one profile warden-admin with a root key.
+	// The credentials file: 0600, one profile warden-admin with the key of
+	// the management account's IAM user warden-admin.
 	fi, err := os.Stat(credFile)
 	if err != nil {
 		t.Fatal(err)
@@ -131,16 +132,16 @@ func TestFirstStartAndRestart(t *testing.T) {
 		t.Errorf("/healthz: %d, want 200", resp.StatusCode)
 	}
 
-	// Use it: the key is the management account's root; create a role and
-	// an access key, and take a session.
+	// Use it: the key is warden-admin's, an administrator of the management
+	// account; create a role and an access key, and take a session.
 	hc := httpClient()
 	me, err := stsClient(srv.URL, admin, hc).GetCallerIdentity(bg(), &sts.GetCallerIdentityInput{})
-	if err != nil || aws.ToString(me.Arn) != mgmtRootARN {
+	if err != nil || aws.ToString(me.Arn) != adminARN {
 		t.Fatalf("GetCallerIdentity with warden-admin: %v, %v", err, me)
 	}
 	ic := iamClient(srv.URL, admin, hc)
 	const role = "KeptAcrossRestarts"
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + mgmtRootARN + `"},"Action":"sts:AssumeRole"}]}`
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mgmtAccount + `:root"},"Action":"sts:AssumeRole"}]}`
 	if _, err := ic.CreateRole(bg(), &iam.CreateRoleInput{RoleName: aws.String(role), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
 		t.Fatalf("CreateRole: %v", err)
 	}
@@ -156,7 +157,7 @@ func TestFirstStartAndRestart(t *testing.T) {
 	session := sessionCreds(sess)
 	hc.CloseIdleConnections()
 
-	stopWithRequestInFlight(t, srv, admin, mgmtRootARN)
+	stopWithRequestInFlight(t, srv, admin, adminARN)
 
 	secrets := map[string]string{"the administrator's secret": admin.SecretAccessKey, "a created key's secret": newKey.SecretAccessKey,
 		"a session's secret": session.SecretAccessKey, "a session token": session.SessionToken}

@@ -39,7 +39,7 @@ const (
 	mgmtAccount = "104729381562"
 	devAccount  = "436205817493"
 	devAdminARN = "arn:aws:iam::" + devAccount + ":role/OrganizationAccountAccessRole"
-	mgmtRootARN = "arn:aws:iam::" + mgmtAccount + ":root"
+	adminARN    = "arn:aws:iam::" + mgmtAccount + ":user/warden-admin"
 )
 
 // wardenBin is the binary built by TestMain.

@@ -49,8 +49,8 @@ func TestPresignedGetCallerIdentity(t *testing.T) {
 		if status != 200 {
 			t.Fatalf("status %d, want 200:\n%s", status, body)
 		}
-		if got := callerARN(t, body); got != mgmtRootARN {
-			t.Errorf("Arn %q, want %q", got, mgmtRootARN)
+		if got := callerARN(t, body); got != adminARN {
+			t.Errorf("Arn %q, want %q", got, adminARN)
 		}
 	})
 
@@ -94,8 +94,8 @@ func TestPresignedGetCallerIdentity(t *testing.T) {
 		if status != 200 {
 			t.Fatalf("status %d, want 200:\n%s", status, body)
 		}
-		if got := callerARN(t, body); got != mgmtRootARN {
-			t.Errorf("Arn %q, want %q", got, mgmtRootARN)
+		if got := callerARN(t, body); got != adminARN {
+			t.Errorf("Arn %q, want %q", got, adminARN)
 		}
 	})
 

@@ -114,7 +114,7 @@ func TestReplicasShareOnePostgreSQL(t *testing.T) {
 		roleARN := "arn:aws:iam::" + mgmtAccount + ":role/" + role
 		ia := iamClient(a.URL, admin, hc)
 		cr, err := ia.CreateRole(bg(), &iam.CreateRoleInput{RoleName: aws.String(role),
-			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + mgmtRootARN + `"},"Action":"sts:AssumeRole"}]}`)})
+			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + adminARN + `"},"Action":"sts:AssumeRole"}]}`)})
 		if err != nil {
 			t.Fatalf("CreateRole through A: %v", err)
 		}
@@ -170,8 +170,8 @@ func TestReplicasShareOnePostgreSQL(t *testing.T) {
 				t.Fatalf("GetCallerIdentity through %s with the new key: %v", r.name, err)
 			}
 			note(r.name, sdkRequestID(t, me.ResultMetadata))
-			if aws.ToString(me.Arn) != mgmtRootARN {
-				t.Errorf("Arn %q, want %q", aws.ToString(me.Arn), mgmtRootARN)
+			if aws.ToString(me.Arn) != adminARN {
+				t.Errorf("Arn %q, want %q", aws.ToString(me.Arn), adminARN)
 			}
 		}
 		// Deactivated through A: A refuses it at once, B within its key
@@ -261,7 +261,7 @@ func TestReplicasShareOnePostgreSQL(t *testing.T) {
 	if code := a.stop(sigterm); code != 0 {
 		t.Errorf("replica A: exit %d after SIGTERM, want 0:\n%s", code, a.Stderr)
 	}
-	stopWithRequestInFlight(t, b, admin, mgmtRootARN)
+	stopWithRequestInFlight(t, b, admin, adminARN)
 
 	// One trail holds both replicas' calls, and verifies.
 	if code, out := runWarden(t, env, "audit", "verify", "--database", dbURL); code != 0 || !strings.Contains(out, "trail intact") {

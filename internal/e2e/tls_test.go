@@ -101,8 +101,8 @@ func TestServeTLS(t *testing.T) {
 		if err != nil {
 			t.Fatalf("GetCallerIdentity over HTTPS: %v", err)
 		}
-		if got := aws.ToString(out.Arn); got != mgmtRootARN {
-			t.Errorf("Arn %q, want %q", got, mgmtRootARN)
+		if got := aws.ToString(out.Arn); got != adminARN {
+			t.Errorf("Arn %q, want %q", got, adminARN)
 		}
 	}
 	_, err = stsClient(srv.URL, admin, &http.Client{Timeout: 10 * time.Second}).GetCallerIdentity(bg(), &sts.GetCallerIdentityInput{})

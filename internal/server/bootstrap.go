@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/state"
 	"github.com/securecart/warden/internal/store"
 )
@@ -16,13 +17,31 @@ import (
 // AdminProfile is the profile of the bootstrap credentials file.
 const AdminProfile = "warden-admin"
 
+// AdminUser is the IAM user of the management account that holds the
+// bootstrap key.
+const AdminUser = "warden-admin"
+
+// AdministratorAccess is the AWS managed policy the bootstrap user gets.
+const AdministratorAccess = "arn:aws:iam::aws:policy/AdministratorAccess"
+
 // Bootstrap seeds a new store with the org read from orgFS/orgPath and
-// creates the management account's administrator key: a long-term access key
-// of the management account's root user, exempt from SCPs as the management
-// account is in AWS. It returns the key's ID and secret only when it created
-// them (a new store); an existing store keeps its own state and keys.
+// creates the management account's administrator key. The key belongs to
+// the IAM user warden-admin of the management account (AdminUser), with
+// AdministratorAccess, which Bootstrap adds to the org unless the org
+// declares that user itself. It is not the root user's key: AWS refuses
+// AssumeRole to a root user, and a user of the management account with
+// administrator rights is what OrganizationAccountAccessRole's trust (the
+// management account) lets in. It is exempt from SCPs, as everything in the
+// management account is in AWS.
+//
+// It returns the key's ID and secret only when it created them (a new
+// store); an existing store keeps its own state and keys.
 func Bootstrap(ctx context.Context, st store.Store, master *creds.Sealer, orgFS fs.FS, orgPath string, now time.Time) (keyID, secret string, err error) {
 	doc, err := state.FromFiles(orgFS, orgPath)
+	if err != nil {
+		return "", "", err
+	}
+	owner, err := AddAdminUser(doc, now)
 	if err != nil {
 		return "", "", err
 	}
@@ -31,19 +50,51 @@ func Bootstrap(ctx context.Context, st store.Store, master *creds.Sealer, orgFS 
 	if err != nil || !seeded {
 		return "", "", err
 	}
-	o, err := m.Org(ctx)
-	if err != nil {
-		return "", "", err
-	}
-	acct := o.Management.ID
+	acct := owner.Account.ID
 	keyID = creds.NewAccessKeyID(creds.PrefixLongTerm, acct)
 	secret = creds.NewSecret()
-	k := store.AccessKey{ID: keyID, Owner: "arn:aws:iam::" + acct + ":root", Account: acct,
+	k := store.AccessKey{ID: keyID, Owner: owner.ARN, Account: acct,
 		SealedSecret: master.Seal([]byte(secret), []byte("access-key:"+keyID)), Status: "Active", Created: now}
 	if err := st.PutAccessKey(ctx, k); err != nil {
 		return "", "", err
 	}
 	return keyID, secret, nil
+}
+
+// AddAdminUser adds the IAM user warden-admin to the management account of
+// doc, with AdministratorAccess and created at now, unless the org declares
+// it already, and returns it.
+func AddAdminUser(doc *state.Doc, now time.Time) (*org.User, error) {
+	o, err := state.Build(doc)
+	if err != nil {
+		return nil, err
+	}
+	if o.Management == nil {
+		return nil, fmt.Errorf("the organization has no management account to hold the %s user", AdminUser)
+	}
+	if u, ok := o.User(o.Management.ID, AdminUser); ok {
+		return u, nil
+	}
+	users, _ := doc.Org["users"].([]any)
+	doc.Org["users"] = append(users, map[string]any{
+		"name":            AdminUser,
+		"account":         o.Management.Name,
+		"path":            "/",
+		"managedPolicies": []any{AdministratorAccess},
+	})
+	o, err = state.Build(doc)
+	if err != nil {
+		return nil, fmt.Errorf("adding the %s user to the management account: %w", AdminUser, err)
+	}
+	u, ok := o.User(o.Management.ID, AdminUser)
+	if !ok {
+		return nil, fmt.Errorf("adding the %s user to the management account: it does not load", AdminUser)
+	}
+	if doc.Meta.Created == nil {
+		doc.Meta.Created = map[string]time.Time{}
+	}
+	doc.Meta.Created[u.ARN] = now.UTC()
+	return u, nil
 }
 
 // WriteCredentials writes an AWS shared credentials file with mode 0600. It

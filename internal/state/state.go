@@ -42,6 +42,9 @@ type Meta struct {
 	PolicyVersions map[string][]PolicyVersion `json:"policyVersions,omitempty"`
 	// Seq numbers entities created through the APIs (OU and account IDs).
 	Seq int64 `json:"seq,omitempty"`
+	// Seeded is when the store was seeded: the creation time of the
+	// entities of the org files it was seeded with.
+	Seeded time.Time `json:"seeded"`
 }
 
 // PolicyVersion is one version of a customer managed policy.
@@ -175,6 +178,9 @@ func (m *Manager) Mutate(ctx context.Context, fn func(d *Doc) error) (*org.Org, 
 // Seed stores doc as the first state if the store has none, and reports
 // whether it did.
 func (m *Manager) Seed(ctx context.Context, d *Doc) (bool, error) {
+	if d.Meta.Seeded.IsZero() {
+		d.Meta.Seeded = m.clock().UTC()
+	}
 	if _, err := Build(d); err != nil {
 		return false, err
 	}

@@ -63,7 +63,7 @@ func start(t *testing.T, now time.Time) *harness {
 // principal is a set of credentials.
 type principal struct{ key, secret, token string }
 
-var admin = principal{} // the management root (the harness's admin)
+var admin = principal{} // warden-admin, the management account's administrator (the harness's admin)
 
 func (h *harness) cfg(p principal) aws.Config { return h.Config(p.key, p.secret, p.token) }
 
@@ -103,7 +103,7 @@ func makeTraffic(t *testing.T, h *harness) *traffic {
 	t.Helper()
 	ctx := servertest.Ctx(t)
 	tr := &traffic{t0: h.Clock.Now()}
-	// Phase A: the management root looks itself up and assumes the
+	// Phase A: the management account's administrator looks itself up and assumes the
 	// administrator roles of Security and Dev (each recorded in both
 	// accounts).
 	if _, err := sts.NewFromConfig(h.cfg(admin)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
@@ -117,7 +117,7 @@ func makeTraffic(t *testing.T, h *harness) *traffic {
 		t.Fatal(err)
 	}
 	// Phase B, five minutes later: Dev's administrator is refused a user
-	// by the SCP and looks itself up; the root creates a user.
+	// by the SCP and looks itself up; warden-admin creates a user.
 	h.Clock.Advance(5 * time.Minute)
 	tr.t1 = h.Clock.Now()
 	if _, err := iam.NewFromConfig(h.cfg(tr.devAdmin)).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("mallory")}); apiCode(err) != "AccessDenied" {
@@ -220,15 +220,15 @@ func TestLookupEvents(t *testing.T) {
 	end := aws.Time(tr.t1.Add(time.Minute))
 
 	const (
-		assumeRoot  = "sts.amazonaws.com/AssumeRole by root"
-		gciRoot     = "sts.amazonaws.com/GetCallerIdentity by root"
+		assumeAdmin = "sts.amazonaws.com/AssumeRole by warden-admin"
+		gciAdmin    = "sts.amazonaws.com/GetCallerIdentity by warden-admin"
 		gciDev      = "sts.amazonaws.com/GetCallerIdentity by devadmin"
 		createDev   = "iam.amazonaws.com/CreateUser by devadmin"
-		createAlice = "iam.amazonaws.com/CreateUser by root"
+		createAlice = "iam.amazonaws.com/CreateUser by warden-admin"
 	)
 	devKey := tr.devAdmin.key
 	all := lookup(t, ct, &cloudtrail.LookupEventsInput{EndTime: end})
-	if got, want := summaries(all), []string{createAlice, gciDev, createDev, assumeRoot, assumeRoot, assumeRoot, assumeRoot, gciRoot}; !slices.Equal(got, want) {
+	if got, want := summaries(all), []string{createAlice, gciDev, createDev, assumeAdmin, assumeAdmin, assumeAdmin, assumeAdmin, gciAdmin}; !slices.Equal(got, want) {
 		t.Fatalf("every event, newest first:\ngot  %q\nwant %q", got, want)
 	}
 	for i, e := range all {
@@ -260,22 +260,22 @@ func TestLookupEvents(t *testing.T) {
 		value string
 		want  []string
 	}{
-		{cttypes.LookupAttributeKeyEventName, "AssumeRole", []string{assumeRoot, assumeRoot, assumeRoot, assumeRoot}},
-		{cttypes.LookupAttributeKeyEventName, "GetCallerIdentity", []string{gciDev, gciRoot}},
+		{cttypes.LookupAttributeKeyEventName, "AssumeRole", []string{assumeAdmin, assumeAdmin, assumeAdmin, assumeAdmin}},
+		{cttypes.LookupAttributeKeyEventName, "GetCallerIdentity", []string{gciDev, gciAdmin}},
 		{cttypes.LookupAttributeKeyEventName, "DeleteTrail", []string{}},
 		{cttypes.LookupAttributeKeyUsername, "devadmin", []string{gciDev, createDev}},
-		{cttypes.LookupAttributeKeyUsername, "root", []string{createAlice, assumeRoot, assumeRoot, assumeRoot, assumeRoot, gciRoot}},
+		{cttypes.LookupAttributeKeyUsername, "warden-admin", []string{createAlice, assumeAdmin, assumeAdmin, assumeAdmin, assumeAdmin, gciAdmin}},
 		{cttypes.LookupAttributeKeyResourceName, "alice", []string{createAlice}},
 		{cttypes.LookupAttributeKeyResourceName, "arn:aws:iam::" + mgmt + ":user/alice", []string{createAlice}},
-		{cttypes.LookupAttributeKeyResourceName, oaar(dev), []string{assumeRoot, assumeRoot}},
-		{cttypes.LookupAttributeKeyResourceType, "AWS::IAM::Role", []string{assumeRoot, assumeRoot, assumeRoot, assumeRoot}},
+		{cttypes.LookupAttributeKeyResourceName, oaar(dev), []string{assumeAdmin, assumeAdmin}},
+		{cttypes.LookupAttributeKeyResourceType, "AWS::IAM::Role", []string{assumeAdmin, assumeAdmin, assumeAdmin, assumeAdmin}},
 		{cttypes.LookupAttributeKeyResourceType, "AWS::IAM::User", []string{createAlice}},
 		{cttypes.LookupAttributeKeyEventSource, "iam.amazonaws.com", []string{createAlice, createDev}},
-		{cttypes.LookupAttributeKeyEventSource, "sts.amazonaws.com", []string{gciDev, assumeRoot, assumeRoot, assumeRoot, assumeRoot, gciRoot}},
+		{cttypes.LookupAttributeKeyEventSource, "sts.amazonaws.com", []string{gciDev, assumeAdmin, assumeAdmin, assumeAdmin, assumeAdmin, gciAdmin}},
 		{cttypes.LookupAttributeKeyAccessKeyId, devKey, []string{gciDev, createDev}},
-		{cttypes.LookupAttributeKeyReadOnly, "true", []string{gciDev, gciRoot}},
-		{cttypes.LookupAttributeKeyReadOnly, "false", []string{createAlice, createDev, assumeRoot, assumeRoot, assumeRoot, assumeRoot}},
-		{cttypes.LookupAttributeKeyEventId, aws.ToString(all[4].EventId), []string{assumeRoot}},
+		{cttypes.LookupAttributeKeyReadOnly, "true", []string{gciDev, gciAdmin}},
+		{cttypes.LookupAttributeKeyReadOnly, "false", []string{createAlice, createDev, assumeAdmin, assumeAdmin, assumeAdmin, assumeAdmin}},
+		{cttypes.LookupAttributeKeyEventId, aws.ToString(all[4].EventId), []string{assumeAdmin}},
 	}
 	for _, tt := range tests {
 		got := lookup(t, ct, &cloudtrail.LookupEventsInput{LookupAttributes: attr(tt.key, tt.value), EndTime: end})
@@ -307,10 +307,10 @@ func TestLookupEvents(t *testing.T) {
 		start, end time.Time
 		want       []string
 	}{
-		{"phase A", tr.t0, tr.t0, []string{assumeRoot, assumeRoot, assumeRoot, assumeRoot, gciRoot}},
+		{"phase A", tr.t0, tr.t0, []string{assumeAdmin, assumeAdmin, assumeAdmin, assumeAdmin, gciAdmin}},
 		{"phase B", tr.t1, tr.t1, []string{createAlice, gciDev, createDev}},
 		{"between the phases", tr.t0.Add(time.Second), tr.t1.Add(-time.Second), []string{}},
-		{"both phases", tr.t0, tr.t1, []string{createAlice, gciDev, createDev, assumeRoot, assumeRoot, assumeRoot, assumeRoot, gciRoot}},
+		{"both phases", tr.t0, tr.t1, []string{createAlice, gciDev, createDev, assumeAdmin, assumeAdmin, assumeAdmin, assumeAdmin, gciAdmin}},
 	} {
 		got := lookup(t, ct, &cloudtrail.LookupEventsInput{StartTime: aws.Time(tc.start), EndTime: aws.Time(tc.end)})
 		if g := summaries(got); !slices.Equal(g, tc.want) {
@@ -403,7 +403,7 @@ func TestLookupEventsAccess(t *testing.T) {
 	if _, err := h.ct(sec).LookupEvents(ctx, &cloudtrail.LookupEventsInput{}); err != nil {
 		t.Errorf("Security's administrator: %v", err)
 	}
-	for name, p := range map[string]principal{"the management root": admin, "Dev's administrator": devAdmin} {
+	for name, p := range map[string]principal{"the management account's administrator": admin, "Dev's administrator": devAdmin} {
 		_, err := h.ct(p).LookupEvents(ctx, &cloudtrail.LookupEventsInput{})
 		if apiCode(err) != "AccessDeniedException" || !strings.Contains(err.Error(), "kept in account "+security) {
 			t.Errorf("LookupEvents as %s: %v, want AccessDeniedException naming account %s", name, err, security)

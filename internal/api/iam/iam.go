@@ -39,6 +39,7 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"time"
 
@@ -140,13 +141,21 @@ func (s *Service) created(ctx context.Context, d *state.Doc, arn string) time.Ti
 	return s.seeded(ctx)
 }
 
-// seeded returns when the store was seeded: the creation time of the
-// management root's first access key, which Bootstrap makes with the state.
+// seeded returns when the store was seeded, as its document records (a
+// store seeded before the document recorded it: the creation time of the
+// management root's first access key, which Bootstrap made then).
 func (s *Service) seeded(ctx context.Context) time.Time {
 	s.seedMu.Lock()
 	defer s.seedMu.Unlock()
 	if !s.seedTime.IsZero() {
 		return s.seedTime
+	}
+	if raw, _, err := s.Store.State(ctx); err == nil {
+		var d state.Doc
+		if json.Unmarshal(raw, &d) == nil && !d.Meta.Seeded.IsZero() {
+			s.seedTime = d.Meta.Seeded.UTC()
+			return s.seedTime
+		}
 	}
 	o, err := s.State.Org(ctx)
 	if err != nil || o.Management == nil {

@@ -27,7 +27,12 @@ const chainLimit = time.Hour
 // AssumeRole returns temporary credentials for a role. The caller's policies
 // (and SCPs) must allow sts:AssumeRole on the role and the role's trust
 // policy must allow the caller, as the engine decides; session tags need
-// sts:TagSession and a source identity sts:SetSourceIdentity.
+// sts:TagSession and a source identity sts:SetSourceIdentity. A root user,
+// with its long-term key or a session of it, is refused whatever the
+// policies say: the IAM User Guide's "Compare AWS STS credentials"
+// (id_credentials_sts-comparison.html) names IAM users and roles as the
+// callers of AssumeRole, and AWS answers a root user with AccessDenied
+// "Roles may not be assumed by root accounts."
 func (s *Service) AssumeRole(ctx context.Context, c *api.Call) (any, error) {
 	roleARN, perr := c.Params.Required("RoleArn")
 	if perr != nil {
@@ -70,6 +75,9 @@ func (s *Service) AssumeRole(ctx context.Context, c *api.Call) (any, error) {
 	}
 
 	caller := c.Identity
+	if caller.Kind == policy.CallerRoot {
+		return nil, awsproto.Errorf("AccessDenied", "Roles may not be assumed by root accounts.")
+	}
 	prev := caller.Session
 	chained := prev != nil && prev.Kind == "assumed-role"
 	if chained && duration > int(chainLimit/time.Second) {
@@ -246,5 +254,3 @@ func (s *Service) checkMFA(ctx context.Context, c *api.Call) error {
 	}
 	return nil
 }
-
-var _ = policy.Session

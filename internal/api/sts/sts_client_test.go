@@ -56,7 +56,7 @@ func TestGetCallerIdentityAndAssumeRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := aws.ToString(id.Arn), "arn:aws:iam::"+mgmt+":root"; got != want || aws.ToString(id.Account) != mgmt || aws.ToString(id.UserId) != mgmt {
+	if got, want := aws.ToString(id.Arn), "arn:aws:iam::"+mgmt+":user/warden-admin"; got != want || aws.ToString(id.Account) != mgmt || !strings.HasPrefix(aws.ToString(id.UserId), "AIDA") {
 		t.Errorf("GetCallerIdentity = %s %s %s, want %s", aws.ToString(id.Arn), aws.ToString(id.Account), aws.ToString(id.UserId), want)
 	}
 	c := assumeOAAR(t, h, dev)
@@ -83,7 +83,7 @@ func TestGetCallerIdentityAndAssumeRole(t *testing.T) {
 }
 
 // The SecureCart DeploymentRole trusts only the CI/CD pipeline role; the
-// management root is refused by the trust policy, and DecodeAuthorizationMessage
+// management account's administrator is refused by the trust policy, and DecodeAuthorizationMessage
 // explains why.
 func TestAssumeRoleDeniedByTrust(t *testing.T) {
 	h := servertest.Start(t, servertest.Options{})
@@ -221,7 +221,7 @@ func TestHandSignedRequests(t *testing.T) {
 	}
 	body := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}.Encode()
 	now := h.Clock.Now()
-	if code, out := send(body, body, now); code != 200 || !strings.Contains(out, "<Arn>arn:aws:iam::"+mgmt+":root</Arn>") {
+	if code, out := send(body, body, now); code != 200 || !strings.Contains(out, "<Arn>arn:aws:iam::"+mgmt+":user/warden-admin</Arn>") {
 		t.Fatalf("signed now: %d %s", code, out)
 	}
 	for _, skew := range []time.Duration{-16 * time.Minute, 16 * time.Minute} {

@@ -1,7 +1,7 @@
 // Package servertest starts a Warden server on loopback for tests: a fresh
 // SQLite store seeded with the embedded SecureCart landing zone, the
-// management root's credentials, an injected clock, and aws-sdk-go-v2
-// configurations pointed at it.
+// bootstrap administrator's credentials (warden-admin), an injected clock,
+// and aws-sdk-go-v2 configurations pointed at it.
 package servertest
 
 import (
