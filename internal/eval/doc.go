@@ -19,7 +19,9 @@
 //     it names the caller: naming the IAM user, the role session, the
 //     federated user or everyone ("*") grants by itself, beyond the identity
 //     policies, permissions boundary and session policy; naming a session's
-//     role is still limited by the boundary and the session policy; naming the
+//     role, or the IAM user that created a federated user session
+//     (GetFederationToken), is still limited by that entity's boundary and the
+//     session policy (access_policies.html#policies_session); naming the
 //     account delegates to the identity policies. Role trust policies and KMS
 //     key policies must allow the caller explicitly: an identity policy alone
 //     is not enough.

@@ -159,10 +159,17 @@ func (ev *evaluator) run() {
 				ev.e.Decision = Allow
 				return
 			}
-			if !bAllow {
-				ev.implicit(LayerBoundary, "the resource-based policy names the role, so its permissions boundary still applies, and the boundary does not allow the action")
-			} else {
-				ev.implicit(LayerSession, "the resource-based policy names the role, so the session policy still applies, and it does not allow the action")
+			entity := "the role"
+			if c.Kind == policy.CallerFederatedUser {
+				entity = "the IAM user that created the federated session"
+			}
+			switch {
+			case !bAllow:
+				ev.implicit(LayerBoundary, "the resource-based policy names "+entity+", so its permissions boundary still applies, and the boundary does not allow the action")
+			case len(in.Session) == 0:
+				ev.implicit(LayerSession, "the resource-based policy names "+entity+", so the session policy still applies, and a federated user session has no permissions without one")
+			default:
+				ev.implicit(LayerSession, "the resource-based policy names "+entity+", so the session policy still applies, and it does not allow the action")
 			}
 			return
 		}

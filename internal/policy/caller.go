@@ -34,7 +34,7 @@ type Caller struct {
 	Kind    CallerKind
 	ARN     string // the principal as given: an ARN, a service name or "*"
 	Account string // 12 digits; "" for anonymous, service and web-identity callers
-	Name    string // user or role name (for a session: its role's name)
+	Name    string // user or role name (for a session: its role's name; for a federated user: its IAM user's, when known)
 	Session string // role session or federated user name
 	// RoleARN is the IAM ARN of a session's role, without its path, which a
 	// session ARN does not carry.
@@ -42,6 +42,29 @@ type Caller struct {
 	// ServiceLinked marks a service-linked role or its session, to which SCPs
 	// and RCPs do not apply.
 	ServiceLinked bool
+	// UserARN is the IAM user that created a federated user session with
+	// GetFederationToken, when known (see SetFederatingUser).
+	UserARN string
+}
+
+// SetFederatingUser records the IAM user that created a federated user
+// session. A resource-based policy that names that user then grants to the
+// session too, within the session policy
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+// The user must be of the session's account.
+func (c *Caller) SetFederatingUser(userARN string) error {
+	if c.Kind != CallerFederatedUser {
+		return fmt.Errorf("only a federated user session (arn:aws:sts::ACCOUNT:federated-user/NAME) has a federating IAM user, not %s", c.ARN)
+	}
+	u, err := ParseCaller(userARN)
+	if err != nil || u.Kind != CallerUser {
+		return fmt.Errorf("the federating user %q is not an IAM user ARN (arn:aws:iam::ACCOUNT:user/NAME)", userARN)
+	}
+	if u.Account != c.Account {
+		return fmt.Errorf("the federating user %s is not of the session's account %s: GetFederationToken makes a session in the user's own account", userARN, c.Account)
+	}
+	c.UserARN, c.Name = userARN, u.Name
+	return nil
 }
 
 // ParseCaller parses a request principal: an IAM or STS ARN, a 12-digit

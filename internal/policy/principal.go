@@ -18,8 +18,8 @@ const (
 	// or its root ARN), which delegates to the account's identity policies.
 	MatchAccount
 	// MatchRole: the element names the role of a role session (or the role
-	// itself); a grant is still limited by the role's permissions boundary and
-	// session policy.
+	// itself), or the IAM user of a federated user session; a grant is still
+	// limited by that entity's permissions boundary and the session policy.
 	MatchRole
 	// MatchDirect: the element names the caller itself (user, session,
 	// federated user, service, identity provider) or everyone ("*").
@@ -103,6 +103,8 @@ func (ps *PrincipalSet) Match(c *Caller) MatchKind {
 	case specific:
 		return MatchDirect
 	case c.Kind == CallerAssumedRole && ps.hasRef(ps.roles, c.Account, c.Name):
+		return MatchRole
+	case c.Kind == CallerFederatedUser && c.UserARN != "" && ps.hasRef(ps.users, c.Account, c.Name):
 		return MatchRole
 	case account:
 		if c.Kind == CallerRoot {

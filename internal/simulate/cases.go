@@ -25,6 +25,9 @@ type Case struct {
 
 	Principal, Action, Resource, ResourceAccount string
 	Context                                      map[string][]string
+	// FederatingUser is the IAM user that created a federated user session
+	// (request.federatingUser), when the case says.
+	FederatingUser string
 
 	Inputs eval.Inputs
 	// Warnings are what AWS would reject when storing the policies but the
@@ -253,6 +256,7 @@ func (r *reader) request(c *Case, v span, path string) error {
 		Resource        string                    `json:"resource"`
 		ResourceAccount string                    `json:"resourceAccount"`
 		Context         map[string]jsontext.Value `json:"context"`
+		FederatingUser  string                    `json:"federatingUser"`
 	}
 	if err := json.Unmarshal(v.raw, &req, json.RejectUnknownMembers(true)); err != nil {
 		return r.errAt(v.start, path, "%v", cleanJSONError(err))
@@ -264,6 +268,7 @@ func (r *reader) request(c *Case, v span, path string) error {
 		return r.errAt(v.start, path, "the request has no action")
 	}
 	c.Principal, c.Action, c.Resource, c.ResourceAccount = req.Principal, req.Action, req.Resource, req.ResourceAccount
+	c.FederatingUser = req.FederatingUser
 	c.Context = map[string][]string{}
 	for k, raw := range req.Context {
 		var one string

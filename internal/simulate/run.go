@@ -45,6 +45,12 @@ func Run(c *Case, now time.Time) Result {
 		res.Error = c.File + ": " + c.Label() + ": /request: " + err.Error()
 		return res
 	}
+	if c.FederatingUser != "" {
+		if err := req.Caller.SetFederatingUser(c.FederatingUser); err != nil {
+			res.Error = c.File + ": " + c.Label() + ": /request/federatingUser: " + err.Error()
+			return res
+		}
+	}
 	FillContext(req.Context, &req.Caller, now)
 	in := c.Inputs
 	if in.RCP != nil && !awsdata.RCPApplies(req.Action.Service) {
