@@ -13,8 +13,8 @@ import (
 
 	_ "modernc.org/sqlite"
 
-	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/audit"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/policy"
 	"github.com/securecart/warden/internal/store/sqlite"
@@ -22,20 +22,20 @@ import (
 
 var t0 = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
-func event(i int, now time.Time) *api.Event {
-	c := &api.Call{Service: "sts", Action: "AssumeRole", Region: "us-east-1", RequestID: fmt.Sprintf("req-%d", i), Now: now,
+func event(i int, now time.Time) *call.Event {
+	c := &call.Call{Service: "sts", Action: "AssumeRole", Region: "us-east-1", RequestID: fmt.Sprintf("req-%d", i), Now: now,
 		SourceIP: "127.0.0.1", UserAgent: "test",
-		Identity:          &api.Identity{ARN: "arn:aws:iam::111122223333:root", Account: "111122223333", UserID: "111122223333", Kind: policy.CallerRoot, AccessKeyID: "AKIAEXAMPLE"},
+		Identity:          &call.Identity{ARN: "arn:aws:iam::111122223333:root", Account: "111122223333", UserID: "111122223333", Kind: policy.CallerRoot, AccessKeyID: "AKIAEXAMPLE"},
 		RequestParameters: map[string]any{"roleArn": "arn:aws:iam::444455556666:role/R", "roleSessionName": fmt.Sprintf("s%d", i)},
 		ResponseElements:  map[string]any{"credentials": map[string]any{"accessKeyId": "ASIAEXAMPLE", "secretAccessKey": "leak", "sessionToken": "leak"}},
 	}
-	return &api.Event{Call: c, EventSource: "sts.amazonaws.com"}
+	return &call.Event{Call: c, EventSource: "sts.amazonaws.com"}
 }
 
 func TestRecordShapeAndSecrets(t *testing.T) {
 	e := event(1, t0)
 	e.Call.ExtraRecipients = []string{"444455556666"}
-	e.Call.Identity = &api.Identity{ARN: "arn:aws:sts::111122223333:assumed-role/R/s", Account: "111122223333", UserID: "AROAX:s", Kind: policy.CallerAssumedRole, AccessKeyID: "ASIAX",
+	e.Call.Identity = &call.Identity{ARN: "arn:aws:sts::111122223333:assumed-role/R/s", Account: "111122223333", UserID: "AROAX:s", Kind: policy.CallerAssumedRole, AccessKeyID: "ASIAX",
 		Session: &creds.Session{RoleARN: "arn:aws:iam::111122223333:role/R", Account: "111122223333", UserID: "AROAX:s", Issued: t0, MFA: true, SourceIdentity: "alice"}}
 	recs := audit.Records(e)
 	if len(recs) != 2 || recs[0].RecipientAccountID != "111122223333" || recs[1].RecipientAccountID != "444455556666" {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/policy"
 )
 
@@ -96,7 +96,7 @@ func NewEventID() string {
 // Records builds the CloudTrail records of an event: one in the caller's
 // account, and one more in each other account the call touched (a
 // cross-account AssumeRole is recorded in both, with a shared event ID).
-func Records(e *api.Event) []*Record {
+func Records(e *call.Event) []*Record {
 	c := e.Call
 	r := &Record{
 		EventVersion: EventVersion, EventTime: isoTime(c.Now), EventSource: e.EventSource, EventName: c.Action,
@@ -135,7 +135,7 @@ func Records(e *api.Event) []*Record {
 	return out
 }
 
-func readOnly(c *api.Call) bool {
+func readOnly(c *call.Call) bool {
 	if c.ReadOnly {
 		return true
 	}
@@ -148,7 +148,7 @@ func readOnly(c *api.Call) bool {
 }
 
 // identity describes the caller as CloudTrail does.
-func identity(id *api.Identity) (UserIdentity, string) {
+func identity(id *call.Identity) (UserIdentity, string) {
 	if id == nil {
 		return UserIdentity{Type: "Unknown"}, ""
 	}

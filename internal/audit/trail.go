@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/store"
 )
@@ -45,7 +45,7 @@ type Options struct {
 }
 
 // Trail appends records with group commit and seals them with digests. It
-// implements api.Auditor.
+// implements call.Auditor.
 // lingerThreshold is the batch size from which the trail is considered
 // busy enough to linger.
 const lingerThreshold = 8
@@ -147,7 +147,7 @@ func (t *Trail) loadDigestState(ctx context.Context) error {
 
 // Record stores the event's records durably; it returns when they are
 // committed.
-func (t *Trail) Record(ctx context.Context, e *api.Event) error {
+func (t *Trail) Record(ctx context.Context, e *call.Event) error {
 	p := &pending{recs: Records(e), err: make(chan error, 1)}
 	select {
 	case t.in <- p:

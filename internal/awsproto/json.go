@@ -8,11 +8,26 @@ import (
 // JSONContentType is the Content-Type of JSON 1.1 requests and replies.
 const JSONContentType = "application/x-amz-json-1.1"
 
+// JSONContentTypeOf is the Content-Type of a JSON protocol version ("1.0"
+// or "1.1").
+func JSONContentTypeOf(version string) string {
+	if version == "1.0" {
+		return "application/x-amz-json-1.0"
+	}
+	return JSONContentType
+}
+
 // WriteJSONResult writes a JSON 1.1 reply.
 func WriteJSONResult(w http.ResponseWriter, requestID string, result any) {
-	w.Header().Set("Content-Type", JSONContentType)
+	WriteJSONReply(w, JSONContentType, requestID, http.StatusOK, result)
+}
+
+// WriteJSONReply writes a JSON body with the given Content-Type and status:
+// JSON 1.0 and 1.1 replies, and REST-JSON replies (application/json).
+func WriteJSONReply(w http.ResponseWriter, contentType, requestID string, status int, result any) {
+	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("X-Amzn-Requestid", requestID)
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	if result == nil {
 		result = struct{}{}
 	}
@@ -24,12 +39,18 @@ func WriteJSONResult(w http.ResponseWriter, requestID string, result any) {
 // WriteJSONError writes a JSON 1.1 error. Query-protocol codes map to their
 // JSON names (AccessDenied becomes AccessDeniedException).
 func WriteJSONError(w http.ResponseWriter, requestID string, e *Error) {
+	WriteJSONErrorAs(w, JSONContentType, requestID, e)
+}
+
+// WriteJSONErrorAs writes an error as the JSON protocols do: the code in the
+// X-Amzn-ErrorType header and in the body's __type, the message in the
+// body. REST-JSON clients read the header; JSON 1.0/1.1 clients the body.
+func WriteJSONErrorAs(w http.ResponseWriter, contentType, requestID string, e *Error) {
 	code := JSONCode(e.Code)
-	status := e.Status
-	w.Header().Set("Content-Type", JSONContentType)
+	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("X-Amzn-Requestid", requestID)
 	w.Header().Set("X-Amzn-Errortype", code)
-	w.WriteHeader(status)
+	w.WriteHeader(e.Status)
 	body := map[string]string{"__type": code, "message": e.Message, "Message": e.Message}
 	if e.Reason != "" {
 		body["Reason"] = e.Reason
@@ -37,8 +58,9 @@ func WriteJSONError(w http.ResponseWriter, requestID string, e *Error) {
 	json.NewEncoder(w).Encode(body)
 }
 
-// JSONCode is the name JSON 1.1 services give an error of the table:
-// AccessDenied is AccessDeniedException there.
+// JSONCode is the name JSON services give an error of the table:
+// AccessDenied is AccessDeniedException there, and the authentication
+// errors carry the names AWS's JSON services answer with.
 func JSONCode(code string) string {
 	switch code {
 	case "AccessDenied":
@@ -47,6 +69,18 @@ func JSONCode(code string) string {
 		return "ValidationException"
 	case "InternalFailure":
 		return "ServiceException"
+	case "SignatureDoesNotMatch":
+		return "InvalidSignatureException"
+	case "IncompleteSignature":
+		return "IncompleteSignatureException"
+	case "MissingAuthenticationToken":
+		return "MissingAuthenticationTokenException"
+	case "InvalidClientTokenId":
+		return "UnrecognizedClientException"
+	case "ExpiredToken":
+		return "ExpiredTokenException"
+	case "InvalidAction":
+		return "UnknownOperationException"
 	}
 	return code
 }

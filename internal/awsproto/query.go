@@ -2,6 +2,7 @@ package awsproto
 
 import (
 	"encoding/xml"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -9,23 +10,15 @@ import (
 	"strings"
 )
 
-// Namespaces of the query-protocol services.
-var Namespaces = map[string]string{
-	"sts": "https://sts.amazonaws.com/doc/2011-06-15/",
-	"iam": "https://iam.amazonaws.com/doc/2010-05-08/",
-}
-
-// Versions are the API versions the query services accept.
-var Versions = map[string]string{"sts": "2011-06-15", "iam": "2010-05-08"}
-
-// WriteQueryResult writes an action's XML reply. result is a struct whose
-// fields carry xml tags; nil writes an empty result element.
-func WriteQueryResult(w http.ResponseWriter, service, action, requestID string, result any) {
+// WriteQueryResult writes an action's XML reply in the service's namespace.
+// result is a struct whose fields carry xml tags; nil writes an empty result
+// element.
+func WriteQueryResult(w http.ResponseWriter, namespace, action, requestID string, result any) {
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("X-Amzn-Requestid", requestID)
 	w.WriteHeader(http.StatusOK)
 	enc := xml.NewEncoder(w)
-	root := xml.StartElement{Name: xml.Name{Local: action + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: Namespaces[service]}}}
+	root := xml.StartElement{Name: xml.Name{Local: action + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: namespace}}}
 	enc.EncodeToken(root)
 	if result != nil {
 		enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Result"}})
@@ -37,18 +30,14 @@ func WriteQueryResult(w http.ResponseWriter, service, action, requestID string, 
 	enc.Flush()
 }
 
-// WriteQueryError writes an ErrorResponse.
-func WriteQueryError(w http.ResponseWriter, service, requestID string, e *Error) {
+// WriteQueryError writes an ErrorResponse in the service's namespace.
+func WriteQueryError(w http.ResponseWriter, namespace, requestID string, e *Error) {
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("X-Amzn-Requestid", requestID)
 	w.WriteHeader(e.Status)
 	typ := "Sender"
 	if !e.Sender {
 		typ = "Receiver"
-	}
-	ns := Namespaces[service]
-	if ns == "" {
-		ns = Namespaces["sts"]
 	}
 	body := struct {
 		XMLName xml.Name `xml:"ErrorResponse"`
@@ -59,7 +48,7 @@ func WriteQueryError(w http.ResponseWriter, service, requestID string, e *Error)
 			Message string `xml:"Message"`
 		} `xml:"Error"`
 		RequestID string `xml:"RequestId"`
-	}{Xmlns: ns, RequestID: requestID}
+	}{Xmlns: namespace, RequestID: requestID}
 	body.Error.Type, body.Error.Code, body.Error.Message = typ, e.Code, e.Message
 	xml.NewEncoder(w).Encode(body)
 }
@@ -168,4 +157,18 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// WriteXMLReply writes a REST-XML reply: result is encoded as its own root
+// element (its XMLName names it and its namespace), nil writes no body.
+func WriteXMLReply(w http.ResponseWriter, requestID string, status int, result any) {
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	if result == nil {
+		w.WriteHeader(status)
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(status)
+	io.WriteString(w, xml.Header)
+	xml.NewEncoder(w).Encode(result)
 }

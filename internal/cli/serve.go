@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/securecart/warden/internal/api/cloudtrail"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -18,6 +19,7 @@ import (
 	"github.com/securecart/warden/internal/audit"
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/server"
+	"github.com/securecart/warden/internal/services"
 	"github.com/securecart/warden/internal/state"
 	"github.com/securecart/warden/internal/store"
 	"github.com/securecart/warden/internal/store/postgres"
@@ -177,11 +179,10 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 		return &ExitError{Code: 2, Err: fmt.Errorf("opening the audit trail: %w", err)}
 	}
 	defer trail.Close()
-	srv, err := server.New(ctx, server.Config{Store: st, MasterKey: master, Clock: env.Now, Logger: log, Audit: trail})
+	srv, err := server.New(ctx, server.Config{Store: st, MasterKey: master, Clock: env.Now, Logger: log, Audit: trail, Services: services.All()})
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
-	server.RegisterAll(srv, st)
 	scheme := "http"
 	if f.tlsCert != "" {
 		scheme = "https"
@@ -212,12 +213,12 @@ func masterKey(f serveFlags) ([]byte, error) {
 	return creds.LoadOrCreateMasterKey(path)
 }
 
-// auditOwner is the account that owns the trail (see server.AuditOwner).
+// auditOwner is the account that owns the trail (see cloudtrail.TrailOwner).
 func auditOwner(ctx context.Context, st store.Store, env Env) (string, error) {
 	m := state.New(st, env.Now)
 	o, err := m.Org(ctx)
 	if err != nil {
 		return "", err
 	}
-	return server.AuditOwner(o), nil
+	return cloudtrail.TrailOwner(o), nil
 }

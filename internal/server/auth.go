@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/policy"
 	"github.com/securecart/warden/internal/sigv4"
@@ -15,33 +15,19 @@ import (
 
 var errInvalidToken = awsproto.Errorf("InvalidClientTokenId", "The security token included in the request is invalid.")
 
-// authenticate authenticates a JSON-protocol request.
-func (s *Server) authenticate(r *http.Request, c *api.Call, body []byte) error {
-	auth, err := sigv4.Parse(r)
-	if err != nil {
-		return sigError(err)
-	}
-	if auth.Scope.Service != c.Service {
-		return awsproto.Errorf("InvalidSignatureException", "Credential should be scoped to correct service: '%s'.", c.Service)
-	}
-	return s.verify(r, c, auth, body)
-}
-
 // verify checks the signature with the key's secret and sets the caller's
 // identity. Long-term keys (AKIA) come from the store; temporary keys (ASIA)
 // from their session token, which must be present and authentic.
-func (s *Server) verify(r *http.Request, c *api.Call, auth *sigv4.Auth, body []byte) error {
-	if err := auth.CheckScope(auth.Scope.Region, c.Service); err != nil {
-		return sigError(err)
-	}
-	c.Region = auth.Scope.Region
+// The credential scope's region and service are checked after, by the
+// router, against what the request addresses.
+func (s *Server) verify(r *http.Request, c *call.Call, auth *sigv4.Auth, body []byte) error {
 	if auth.Presigned && auth.Expires > sigv4.MaxSkew {
 		// AWS's query services honour a presigned request for 15 minutes
 		// from its X-Amz-Date, whatever X-Amz-Expires says.
 		auth.Expires = sigv4.MaxSkew
 	}
 	ctx := r.Context()
-	id := &api.Identity{AccessKeyID: auth.AccessKeyID}
+	id := &call.Identity{AccessKeyID: auth.AccessKeyID}
 	var secret string
 	switch {
 	case strings.HasPrefix(auth.AccessKeyID, creds.PrefixTemporary):

@@ -11,7 +11,6 @@ import (
 
 	"github.com/securecart/warden/internal/audit"
 	"github.com/securecart/warden/internal/creds"
-	"github.com/securecart/warden/internal/server"
 	"github.com/securecart/warden/internal/server/servertest"
 	"github.com/securecart/warden/internal/sigv4"
 )
@@ -20,7 +19,7 @@ import (
 // serve` runs.
 func benchServer(b *testing.B) *servertest.Harness {
 	var trail *audit.Trail
-	h := servertest.Start(b, servertest.Options{Register: func(s *server.Server) {}})
+	h := servertest.Start(b, servertest.Options{})
 	sealer, _ := creds.NewSealer(h.MasterKey)
 	trail, err := audit.Open(context.Background(), h.Store, sealer, audit.Options{Owner: "218364950271"})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/store"
 )
 
@@ -17,7 +18,10 @@ type Config struct {
 	Logger    *slog.Logger
 	// Audit makes every call durable in the trail before it is answered;
 	// nil records nothing (tests of other parts).
-	Audit api.Auditor
+	Audit call.Auditor
+	// Services are the AWS services the server hosts (internal/services
+	// lists Warden's); it routes requests from their descriptors.
+	Services []api.Factory
 	// MaxBody caps request bodies (default 1 MiB).
 	MaxBody int64
 	// OIDCClient fetches OpenID Connect providers' discovery documents and

@@ -10,108 +10,275 @@ import (
 	"strings"
 
 	"github.com/securecart/warden/internal/api"
-	"github.com/securecart/warden/internal/api/sts"
 	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/sigv4"
 )
 
-// jsonTargets maps X-Amz-Target prefixes to services.
-var jsonTargets = map[string]string{
-	"AWSOrganizationsV20161128":                              "organizations",
-	"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101": "cloudtrail",
-	"CloudTrail_20131101":                                    "cloudtrail", // aws-sdk-go-v2's short form
+// exchange is what the server knows of a request while it answers it.
+type exchange struct {
+	// proto is the protocol of the answer: the addressed service's, else the
+	// one the request's shape shows (X-Amz-Target: JSON; a form or an
+	// Action parameter: query; any other path: REST).
+	proto api.Protocol
+	// jsonCT is the Content-Type of a JSON answer.
+	jsonCT string
+	svc    *service // the service addressed, once known
+	op     string   // the operation the request names, known or not
+	known  bool     // op is one of svc's operations
+	// matches are the REST routes the request's method and path match.
+	matches []*restMatch
+	route   *restMatch      // the one chosen
+	params  awsproto.Params // query: the parameters, once read
 }
 
-// handle reads and authenticates the request and fills c with the service,
-// action, parameters and identity.
-func (s *Server) handle(r *http.Request, c *api.Call) error {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxBody))
-	if err != nil {
+// Routing reads the request in this order (AWS's: the signature before
+// anything that decides what runs):
+//
+//  1. the body, up to MaxBody;
+//  2. the request's shape, only to know how to answer;
+//  3. an unsigned request may name only an operation its service declares
+//     unsigned; anything else is MissingAuthenticationToken;
+//  4. a signed request's signature is verified (key, session token, time,
+//     signature over the whole request) before anything it says is used;
+//  5. then the credential scope: a real region, and the service the request
+//     addresses (its X-Amz-Target prefix, its REST route, or for the query
+//     protocol the scope itself);
+//  6. then the operation, which must be one the service declares;
+//  7. then the protocol's parameters.
+func (s *Server) handle(r *http.Request, c *call.Call, ex *exchange) error {
+	body, berr := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxBody))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	s.classify(r, ex)
+	if berr != nil {
 		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		if errors.As(berr, &mbe) {
 			return awsproto.Errorf("InvalidParameterValue", "The request body is larger than %d bytes.", s.cfg.MaxBody)
 		}
 		return awsproto.Errorf("InvalidParameterValue", "The request body could not be read.")
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	if !signed(r) {
+		return s.handleUnsigned(r, c, ex, body)
+	}
+	auth, err := sigv4.Parse(r)
+	if err != nil {
+		return sigError(err)
+	}
+	if err := s.verify(r, c, auth, body); err != nil {
+		return err
+	}
+	region, scoped := auth.Scope.Region, auth.Scope.Service
+	c.Region = region
+	if !validRegion(region) {
+		return awsproto.Errorf("SignatureDoesNotMatch", "Credential should be scoped to a valid region, not '%s'.", region)
+	}
+	if err := s.resolve(r, c, ex, body, scoped); err != nil {
+		return err
+	}
+	if scoped != ex.svc.SigningName {
+		return awsproto.Errorf("SignatureDoesNotMatch", "Credential should be scoped to correct service: '%s'.", ex.svc.SigningName)
+	}
+	if !ex.known {
+		return s.unknownOperation(ex)
+	}
+	return s.decode(r, c, ex, body)
+}
+
+// handleUnsigned lets through only the operations declared unsigned.
+func (s *Server) handleUnsigned(r *http.Request, c *call.Call, ex *exchange, body []byte) error {
+	if ex.proto == api.Query {
+		params, err := ex.queryParams(r, body)
+		if err != nil {
+			return err
+		}
+		ex.op = params.Get("Action")
+		ex.svc = s.routes.unsignedQuery(ex.op)
+	} else if len(ex.matches) > 0 {
+		s.chooseRoute(ex, ex.matches[0])
+	}
+	if ex.svc != nil {
+		ex.known = ex.svc.Handlers[ex.op] != nil
+		c.Service, c.Action = ex.svc.Name, ex.op
+		if ex.known && ex.svc.unsigned[ex.op] {
+			return s.decode(r, c, ex, body)
+		}
+	}
+	c.Action = ex.op
+	_, err := sigv4.Parse(r) // MissingAuthenticationToken
+	return sigError(err)
+}
+
+// classify reads the request's shape, to know the protocol of the answer.
+func (s *Server) classify(r *http.Request, ex *exchange) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ex.jsonCT = awsproto.JSONContentType
+	if ct == awsproto.JSONContentTypeOf("1.0") {
+		ex.jsonCT = ct
+	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
-		return s.handleJSON(r, c, target, body)
+		ex.proto = api.JSON
+		ex.svc, ex.op = s.routes.jsonService(target)
+		if ex.svc != nil {
+			ex.jsonCT = awsproto.JSONContentTypeOf(ex.svc.JSONVersion)
+			ex.known = ex.svc.Handlers[ex.op] != nil
+		}
+		return
 	}
-	return s.handleQuery(r, c, body)
+	if ct == "application/x-www-form-urlencoded" || r.URL.Query().Has("Action") {
+		ex.proto = api.Query
+		return
+	}
+	if ex.matches = s.routes.restMatches(r); len(ex.matches) > 0 {
+		ex.proto = ex.matches[0].svc.Protocol
+		return
+	}
+	switch {
+	case r.URL.Path == "/":
+		ex.proto = api.Query
+	case ct == "application/xml" || ct == "text/xml":
+		ex.proto = api.RESTXML
+	default:
+		ex.proto = api.RESTJSON
+	}
 }
 
-func (s *Server) handleJSON(r *http.Request, c *api.Call, target string, body []byte) error {
-	prefix, op, ok := strings.Cut(target, ".")
-	if strings.HasPrefix(target, "com.amazonaws.") {
-		i := strings.LastIndexByte(target, '.')
-		prefix, op, ok = target[:i], target[i+1:], i > 0
+// resolve finds the service and operation of a verified request.
+func (s *Server) resolve(r *http.Request, c *call.Call, ex *exchange, body []byte, scoped string) error {
+	c.Service = scoped // until the service is known: the record's event source
+	switch ex.proto {
+	case api.JSON:
+		if ex.svc == nil {
+			c.Action = ex.op
+			return s.unknownOperation(ex)
+		}
+	case api.Query:
+		params, err := ex.queryParams(r, body)
+		if err != nil {
+			return err
+		}
+		ex.op = params.Get("Action")
+		c.Action = ex.op
+		if ex.op == "" {
+			return awsproto.Errorf("MissingAction", "Missing Action")
+		}
+		if ex.svc = s.routes.query[scoped]; ex.svc == nil {
+			return awsproto.Errorf("InvalidAction", "Warden does not serve the service %q that the credential scope names over the query protocol (it serves %s).", scoped, s.routes.queryNames)
+		}
+		ex.known = ex.svc.Handlers[ex.op] != nil
+	default:
+		if len(ex.matches) == 0 {
+			return s.unknownOperation(ex)
+		}
+		m := ex.matches[0]
+		for _, cand := range ex.matches {
+			if cand.svc.SigningName == scoped {
+				m = cand
+				break
+			}
+		}
+		s.chooseRoute(ex, m)
 	}
-	svc := jsonTargets[prefix]
-	if !ok || svc == "" || r.Method != http.MethodPost {
-		return awsproto.Errorf("UnknownOperationException", "Unknown operation %s", target)
-	}
-	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != awsproto.JSONContentType {
-		return awsproto.Errorf("SerializationException", "Content-Type must be %s for X-Amz-Target requests", awsproto.JSONContentType)
-	}
-	c.Service, c.Body = svc, body
-	if _, known := s.services[svc][op]; !known {
-		return awsproto.Errorf("UnknownOperationException", "Unknown operation %s", target)
-	}
-	c.Action = op
-	return s.authenticate(r, c, body)
+	c.Service, c.Action = ex.svc.Name, ex.op
+	return nil
 }
 
-func (s *Server) handleQuery(r *http.Request, c *api.Call, body []byte) error {
+func (s *Server) chooseRoute(ex *exchange, m *restMatch) {
+	ex.route, ex.svc, ex.op, ex.known, ex.proto = m, m.svc, m.op, true, m.svc.Protocol
+}
+
+// unknownOperation answers a request for an operation or a service Warden
+// does not serve, in the protocol's own terms.
+func (s *Server) unknownOperation(ex *exchange) error {
+	switch {
+	case ex.proto == api.Query:
+		return awsproto.Errorf("InvalidAction", "Could not find operation %s for version %s: Warden does not serve it.", ex.op, ex.svc.APIVersion)
+	case ex.proto == api.JSON && ex.svc == nil:
+		return awsproto.Errorf("UnknownOperationException", "Warden does not serve the operation %s: no service it hosts has that X-Amz-Target prefix.", ex.op)
+	case ex.proto == api.JSON:
+		return awsproto.Errorf("UnknownOperationException", "Warden does not serve the operation %s of %s.", ex.op, ex.svc.Name)
+	}
+	return &awsproto.Error{Code: "UnknownOperationException", Status: http.StatusNotFound, Sender: true,
+		Message: "Warden does not serve this operation: no service it hosts has a route for the request's method and path."}
+}
+
+// decode reads the operation's parameters as its protocol carries them.
+func (s *Server) decode(r *http.Request, c *call.Call, ex *exchange, body []byte) error {
+	switch ex.proto {
+	case api.Query:
+		params, err := ex.queryParams(r, body)
+		if err != nil {
+			return err
+		}
+		if v := params.Get("Version"); v != "" && v != ex.svc.APIVersion {
+			return awsproto.Errorf("InvalidAction", "Could not find operation %s for version %s", ex.op, v)
+		}
+		c.Params = params
+	case api.JSON:
+		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if r.Method != http.MethodPost {
+			return awsproto.Errorf("UnknownOperationException", "Warden does not serve %s %s: JSON operations are POST requests.", r.Method, r.URL.Path)
+		}
+		if ct != awsproto.JSONContentTypeOf("1.0") && ct != awsproto.JSONContentType {
+			return awsproto.Errorf("SerializationException", "Content-Type must be %s for X-Amz-Target requests", ex.jsonCT)
+		}
+		c.Body = body
+	case api.RESTJSON:
+		in, err := ex.route.restInput(r, true)
+		if err != nil {
+			return err
+		}
+		if c.Body, err = restJSONBody(body, in); err != nil {
+			return err
+		}
+	case api.RESTXML:
+		in, err := ex.route.restInput(r, false)
+		if err != nil {
+			return err
+		}
+		c.Params = awsproto.Params{}
+		for k, v := range in {
+			switch t := v.(type) {
+			case []string:
+				c.Params[k] = t
+			case string:
+				c.Params[k] = []string{t}
+			}
+		}
+		c.Body = body
+	}
+	return nil
+}
+
+// queryParams are a query-protocol request's parameters: the URL's and, for
+// a POST, the form body's, without the signature parameters of a presigned
+// URL.
+func (ex *exchange) queryParams(r *http.Request, body []byte) (awsproto.Params, error) {
+	if ex.params != nil {
+		return ex.params, nil
+	}
 	params := r.URL.Query()
 	if r.Method == http.MethodPost {
 		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		if ct != "application/x-www-form-urlencoded" {
-			return awsproto.Errorf("InvalidAction", "Unsupported request: a query-protocol request is a form-encoded POST (application/x-www-form-urlencoded) or a GET; a JSON request names its operation in X-Amz-Target")
+			return nil, awsproto.Errorf("InvalidAction", "Unsupported request: a query-protocol request is a form-encoded POST (application/x-www-form-urlencoded) or a GET; a JSON request names its operation in X-Amz-Target")
 		}
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
-			return awsproto.Errorf("MalformedQueryString", "The request body is not a valid form-encoded query string.")
+			return nil, awsproto.Errorf("MalformedQueryString", "The request body is not a valid form-encoded query string.")
 		}
 		for k, v := range form {
 			params[k] = append(params[k], v...)
 		}
 	} else if r.Method != http.MethodGet {
-		return awsproto.Errorf("InvalidAction", "Unsupported HTTP method %s", r.Method)
+		return nil, awsproto.Errorf("InvalidAction", "Unsupported HTTP method %s", r.Method)
 	}
-	// Signature parameters of presigned URLs are not API parameters.
 	for k := range params {
 		if strings.HasPrefix(k, "X-Amz-") {
 			delete(params, k)
 		}
 	}
-	c.Params = awsproto.Params(params)
-	action := params.Get("Action")
-	if action == "" {
-		return awsproto.Errorf("MissingAction", "Missing Action")
-	}
-	if sts.Unsigned[action] && !signed(r) {
-		c.Service, c.Action = "sts", action
-		return nil
-	}
-	auth, err := sigv4.Parse(r)
-	if err != nil {
-		c.Service = "sts" // answered in STS's shape, as AWS's global endpoint does
-		return sigError(err)
-	}
-	svc := auth.Scope.Service
-	if _, ok := s.services[svc]; !ok || (svc != "sts" && svc != "iam") {
-		c.Service = "sts"
-		return awsproto.Errorf("InvalidAction", "The credential scope names service %q, which this endpoint does not serve over the query protocol (sts, iam)", svc)
-	}
-	c.Service = svc
-	if v := params.Get("Version"); v != "" && v != awsproto.Versions[svc] {
-		return awsproto.Errorf("InvalidAction", "Could not find operation %s for version %s", action, v)
-	}
-	if _, known := s.services[svc][action]; !known {
-		return awsproto.Errorf("InvalidAction", "Could not find operation %s for version %s", action, awsproto.Versions[svc])
-	}
-	c.Action = action
-	return s.verify(r, c, auth, body)
+	ex.params = awsproto.Params(params)
+	return ex.params, nil
 }
 
 func signed(r *http.Request) bool {

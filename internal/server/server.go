@@ -9,17 +9,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/securecart/warden/internal/api"
-	"github.com/securecart/warden/internal/api/sts"
 	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/creds"
-	"github.com/securecart/warden/internal/identity"
 	"github.com/securecart/warden/internal/state"
 	"github.com/securecart/warden/internal/store"
 )
@@ -35,16 +32,16 @@ type Server struct {
 	log     *slog.Logger
 	clock   func() time.Time
 
-	// services maps a service to its actions.
-	services map[string]map[string]api.Handler
-	metrics  *metrics
-	keys     keyCache
-	orgSync  stateSync
-	ready    bool
+	// routes are built from the services' descriptors.
+	routes  *router
+	metrics *metrics
+	keys    keyCache
+	orgSync stateSync
+	ready   bool
 }
 
 // New builds a server over a store that already holds the org's state (see
-// Bootstrap).
+// Bootstrap), hosting the services of cfg.Services.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
@@ -69,22 +66,21 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.authz = &api.Authorizer{Orgs: s.State, Keyring: kr}
-	stsSvc := &sts.Service{Orgs: s.State, Authz: s.authz, Keyring: kr, Store: cfg.Store, Master: master,
-		OIDC: &identity.OIDC{Client: cfg.OIDCClient}}
-	s.services = map[string]map[string]api.Handler{
-		"sts": stsSvc.Handlers(),
+	deps := &api.Deps{State: s.State, Authz: s.authz, Keyring: kr, Store: cfg.Store, Master: master,
+		HTTPClient: cfg.OIDCClient, ForgetKey: s.ForgetKey}
+	descs := make([]*api.Descriptor, 0, len(cfg.Services))
+	for _, f := range cfg.Services {
+		descs = append(descs, f(deps))
+	}
+	if s.routes, err = newRouter(descs); err != nil {
+		return nil, err
 	}
 	s.metrics = newMetrics()
 	s.ready = true
 	return s, nil
 }
 
-// Register adds a service's handlers (IAM, Organizations, CloudTrail).
-func (s *Server) Register(service string, handlers map[string]api.Handler) {
-	s.services[service] = handlers
-}
-
-// Authorizer returns the server's authorizer, for the services it hosts.
+// Authorizer returns the server's authorizer.
 func (s *Server) Authorizer() *api.Authorizer { return s.authz }
 
 // Keyring returns the session-token keyring.
@@ -117,16 +113,18 @@ func newRequestID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-// serveAWS handles one AWS API request.
+// serveAWS handles one AWS API request. Every request reaches the audit
+// trail, whatever its fate: unsigned, malformed, refused, or for an
+// operation Warden does not serve.
 func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := newRequestID()
-	c := &api.Call{RequestID: reqID, Now: s.clock().UTC(), SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: secure(r)}
-	json := r.Header.Get("X-Amz-Target") != ""
-	err := s.handle(r, c)
+	c := &call.Call{RequestID: reqID, Now: s.clock().UTC(), SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: secure(r)}
+	ex := &exchange{proto: api.Query}
+	err := s.handle(r, c, ex)
 	var result any
 	if err == nil {
-		result, err = s.invoke(r.Context(), c)
+		result, err = s.invoke(r.Context(), c, ex)
 	}
 	var ae *awsproto.Error
 	if err != nil {
@@ -136,13 +134,15 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 			s.log.Error("internal failure", "request_id", reqID, "service", c.Service, "action", c.Action, "error", err.Error())
 		}
 	}
-	if c.Service != "" && c.Action != "" && s.cfg.Audit != nil {
-		ev := &api.Event{Call: c, EventSource: c.Service + ".amazonaws.com"}
+	if s.cfg.Audit != nil {
+		ev := &call.Event{Call: c}
+		if ex.svc != nil {
+			ev.EventSource = ex.svc.EventSource
+		} else if c.Service != "" {
+			ev.EventSource = c.Service + ".amazonaws.com"
+		}
 		if ae != nil {
-			ev.ErrorCode, ev.ErrorMessage = ae.Code, ae.Message
-			if json {
-				ev.ErrorCode = awsproto.JSONCode(ae.Code)
-			}
+			ev.ErrorCode, ev.ErrorMessage = ex.errorCode(ae), ae.Message
 		}
 		if aerr := s.cfg.Audit.Record(r.Context(), ev); aerr != nil {
 			s.log.Error("audit write failed: the call is not answered", "request_id", reqID, "error", aerr.Error())
@@ -151,19 +151,20 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	}
 	code := "OK"
 	if ae != nil {
-		code = ae.Code
-		if json {
-			awsproto.WriteJSONError(w, reqID, ae)
-		} else {
-			awsproto.WriteQueryError(w, c.Service, reqID, ae)
-		}
-	} else if json {
-		awsproto.WriteJSONResult(w, reqID, result)
-	} else {
-		awsproto.WriteQueryResult(w, c.Service, c.Action, reqID, result)
+		code = ex.errorCode(ae)
 	}
+	s.respond(w, ex, reqID, c.Action, result, ae)
 	d := time.Since(start)
-	s.metrics.observe(c.Service, c.Action, code, d)
+	// Metrics label only what Warden serves: names a client makes up stay
+	// out of the label space.
+	svcLabel, opLabel := "unknown", "unknown"
+	if ex.svc != nil {
+		svcLabel = ex.svc.Name
+		if ex.known {
+			opLabel = ex.op
+		}
+	}
+	s.metrics.observe(svcLabel, opLabel, code, d)
 	principal := ""
 	if c.Identity != nil {
 		principal = c.Identity.ARN
@@ -172,19 +173,14 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		"source_ip", c.SourceIP, "code", code, "duration_ms", float64(d.Microseconds())/1000)
 }
 
-// stateless are the actions that read nothing of the organization's state,
-// so they skip the per-request check that it is current.
-var stateless = map[string]bool{"sts:GetCallerIdentity": true, "sts:GetAccessKeyInfo": true}
-
-// invoke runs the handler.
-func (s *Server) invoke(ctx context.Context, c *api.Call) (any, error) {
-	if !stateless[c.Service+":"+c.Action] {
+// invoke runs the operation's handler.
+func (s *Server) invoke(ctx context.Context, c *call.Call, ex *exchange) (any, error) {
+	if !ex.svc.stateless[ex.op] {
 		if err := s.syncState(ctx); err != nil {
 			return nil, err
 		}
 	}
-	h := s.services[c.Service][c.Action]
-	return h(ctx, c)
+	return ex.svc.Handlers[ex.op](ctx, c)
 }
 
 // secure reports whether the request came over TLS or over loopback: a
@@ -243,6 +239,3 @@ func (s *Server) Serve(ctx context.Context, l net.Listener, tlsCert, tlsKey stri
 	}
 	return err
 }
-
-var _ = strings.TrimSpace
-var _ = prometheus.NewRegistry

@@ -14,8 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/api/iam"
-	"github.com/securecart/warden/internal/server"
+	wsts "github.com/securecart/warden/internal/api/sts"
 	"github.com/securecart/warden/internal/server/servertest"
 	"github.com/securecart/warden/internal/store/sqlite"
 )
@@ -28,10 +29,7 @@ func startServer(t *testing.T) *servertest.Harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return servertest.Start(t, servertest.Options{Store: st, Register: func(srv *server.Server) {
-		svc := &iam.Service{State: srv.State, Authz: srv.Authorizer(), Store: st, Master: srv.Master()}
-		srv.Register("iam", svc.Handlers())
-	}})
+	return servertest.Start(t, servertest.Options{Store: st, Services: []api.Factory{wsts.New, iam.New}})
 }
 
 func iamClient(h *servertest.Harness, keyID, secret, token string) *awsiam.Client {

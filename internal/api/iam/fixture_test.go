@@ -118,7 +118,7 @@ func (f *fixture) ok(id *api.Identity, action string, kv ...string) []byte {
 		f.t.Fatalf("%s: %v", action, err)
 	}
 	rec := httptest.NewRecorder()
-	awsproto.WriteQueryResult(rec, "iam", action, "req-1", res)
+	awsproto.WriteQueryResult(rec, iam.Namespace, action, "req-1", res)
 	return rec.Body.Bytes()
 }
 

@@ -10,8 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/api/organizations"
-	"github.com/securecart/warden/internal/server"
+	wsts "github.com/securecart/warden/internal/api/sts"
 	"github.com/securecart/warden/internal/server/servertest"
 )
 
@@ -26,10 +27,7 @@ const (
 // with the management root's credentials.
 func start(t *testing.T) (*servertest.Harness, *orgs.Client) {
 	t.Helper()
-	h := servertest.Start(t, servertest.Options{Register: func(srv *server.Server) {
-		svc := &organizations.Service{State: srv.State, Authz: srv.Authorizer()}
-		srv.Register("organizations", svc.Handlers())
-	}})
+	h := servertest.Start(t, servertest.Options{Services: []api.Factory{wsts.New, organizations.New}})
 	return h, orgs.NewFromConfig(h.Config("", "", ""))
 }
 

@@ -41,9 +41,6 @@ func (s *Service) Handlers() map[string]api.Handler {
 	}
 }
 
-// Unsigned lists the actions callers make without AWS credentials.
-var Unsigned = map[string]bool{"AssumeRoleWithWebIdentity": true, "AssumeRoleWithSAML": true}
-
 // Credentials is the STS Credentials structure.
 type Credentials struct {
 	AccessKeyID     string `xml:"AccessKeyId" json:"accessKeyId"`

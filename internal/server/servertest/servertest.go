@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/server"
+	"github.com/securecart/warden/internal/services"
 	"github.com/securecart/warden/internal/store"
 	"github.com/securecart/warden/internal/store/sqlite"
 	landingzones "github.com/securecart/warden/landing-zones"
@@ -65,9 +67,10 @@ type Harness struct {
 type Options struct {
 	Store     store.Store // default: a new SQLite store in a temp dir
 	MasterKey []byte      // default: a new key
-	Audit     api.Auditor
-	// Register adds services to the server before it starts.
-	Register func(*server.Server)
+	Audit     call.Auditor
+	// Services are the services the server hosts (default: Warden's,
+	// services.All).
+	Services []api.Factory
 	// OIDCClient fetches OIDC providers' keys (for a test identity provider).
 	OIDCClient *http.Client
 	// Now is the clock's start (default: the wall clock's time, since real
@@ -77,6 +80,24 @@ type Options struct {
 
 // Start starts a server with the options; it stops at the end of the test.
 func Start(t testing.TB, opt Options) *Harness {
+	t.Helper()
+	h, err := build(t, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// StartErr builds a server with the options and returns server.New's error,
+// for tests of what stops a server from starting; a server that builds
+// serves until the test ends.
+func StartErr(t testing.TB, opt Options) error {
+	t.Helper()
+	_, err := build(t, opt)
+	return err
+}
+
+func build(t testing.TB, opt Options) (*Harness, error) {
 	t.Helper()
 	ctx := context.Background()
 	h := &Harness{Dir: t.TempDir(), Clock: &Clock{t: opt.Now}}
@@ -105,14 +126,14 @@ func Start(t testing.TB, opt Options) *Harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(ctx, server.Config{Store: st, MasterKey: h.MasterKey, Clock: h.Clock.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Audit: opt.Audit, OIDCClient: opt.OIDCClient})
-	if err != nil {
-		t.Fatal(err)
+	svcs := opt.Services
+	if svcs == nil {
+		svcs = services.All()
 	}
-	server.RegisterAll(srv, st)
-	if opt.Register != nil {
-		opt.Register(srv)
+	srv, err := server.New(ctx, server.Config{Store: st, MasterKey: h.MasterKey, Clock: h.Clock.Now,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Audit: opt.Audit, OIDCClient: opt.OIDCClient, Services: svcs})
+	if err != nil {
+		return nil, err
 	}
 	h.Server = srv
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -139,5 +160,5 @@ func Start(t testing.TB, opt Options) *Harness {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return h
+	return h, nil
 }

@@ -1,0 +1,74 @@
+// Package call holds the types every layer above the engine shares about one
+// AWS API request: the authenticated caller (Identity), the request as
+// handlers see it (Call), the finished call as the audit trail records it
+// (Event) and the recorder (Auditor). It sits below internal/api so that the
+// audit trail, the server and the handlers agree on them without the trail
+// importing any handler code.
+package call
+
+import (
+	"context"
+	"time"
+
+	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/policy"
+)
+
+// Identity is the authenticated caller of a signed request.
+type Identity struct {
+	ARN         string // the principal: root, user or session ARN
+	Account     string
+	UserID      string // aws:userid
+	Kind        policy.CallerKind
+	AccessKeyID string
+	// Session is set for temporary credentials (ASIA...).
+	Session *creds.Session
+}
+
+// Call is one API request as handlers see it.
+type Call struct {
+	Service   string // the service's name: "sts", "iam", "organizations", "cloudtrail"
+	Action    string // "AssumeRole"
+	Region    string
+	RequestID string
+	Now       time.Time
+	Params    awsproto.Params // query protocol; REST-XML members bound to the URI, query string and headers
+	Body      []byte          // JSON protocols (REST-JSON: the body with the URI, query and header members merged in)
+	Identity  *Identity       // nil for unsigned calls (AssumeRoleWithWebIdentity, AssumeRoleWithSAML)
+	SourceIP  string
+	UserAgent string
+	Secure    bool // TLS
+
+	// Filled by handlers, for the audit trail.
+	RequestParameters any
+	ResponseElements  any
+	Resources         []Resource
+	ReadOnly          bool
+	// SharedEventID links the records of one event in several accounts (a
+	// cross-account AssumeRole is recorded in both).
+	SharedEventID string
+	// ExtraRecipients are other accounts that get a record of the call.
+	ExtraRecipients []string
+}
+
+// Resource is a resource a call touched, for the trail.
+type Resource struct {
+	ARN, Type, Account string
+}
+
+// Event is a finished call, as the audit trail records it.
+type Event struct {
+	Call         *Call
+	EventSource  string // "sts.amazonaws.com"
+	ErrorCode    string // "" on success
+	ErrorMessage string
+	// Anonymous identity for unsigned calls: the account the call targeted.
+	RecipientAccount string
+}
+
+// Auditor records events. Record must make the record durable before it
+// returns: the server answers only after it does.
+type Auditor interface {
+	Record(ctx context.Context, e *Event) error
+}

@@ -1,0 +1,23 @@
+// Package services lists the AWS services `warden serve` hosts. Each is one
+// package under internal/api that declares itself with a descriptor
+// (api.Descriptor); the server routes requests from those descriptors.
+// Adding a service is its package and one line here.
+package services
+
+import (
+	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/api/cloudtrail"
+	"github.com/securecart/warden/internal/api/iam"
+	"github.com/securecart/warden/internal/api/organizations"
+	"github.com/securecart/warden/internal/api/sts"
+)
+
+// All returns the factories of every hosted service.
+func All() []api.Factory {
+	return []api.Factory{
+		sts.New,
+		iam.New,
+		organizations.New,
+		cloudtrail.New,
+	}
+}
