@@ -163,8 +163,8 @@ func TestRESTJSONRouting(t *testing.T) {
 	if out["operation"] != "GetWidget" || in["name"] != "blue one" || in["verbose"] != true || in["clientToken"] != "tok-1" || len(in) != 3 {
 		t.Errorf("GetWidget input: %v", out)
 	}
-	if !strings.HasSuffix(out["caller"].(string), ":root") {
-		t.Errorf("caller %v, want the admin's root", out["caller"])
+	if caller, _ := out["caller"].(string); !strings.HasPrefix(caller, "arn:aws:iam::") {
+		t.Errorf("caller %v, want the admin's principal", out["caller"])
 	}
 	if ev := g.rec.last(t); ev.EventSource != "widgets.amazonaws.com" || ev.Call.Action != "GetWidget" || ev.Call.Region != "eu-west-1" || ev.ErrorCode != "" {
 		t.Errorf("record: %+v", ev)
