@@ -85,14 +85,15 @@ Commands:
   explain    explain one request against the organization, layer by layer
   org        draw and validate an organization
   audit      read, verify, follow and export the audit trail
-  loadtest   measure an STS endpoint's throughput and latency`,
+  loadtest   measure an STS endpoint's throughput and latency
+  analyze    external and public access to every resource; the custom policy checks`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	root.AddCommand(newServe(env), newSimulate(env), newValidate(env), newCheck(env), newExplain(env), newOrg(env), newAudit(env), newLoadtest(env))
+	root.AddCommand(newServe(env), newSimulate(env), newValidate(env), newCheck(env), newExplain(env), newOrg(env), newAudit(env), newLoadtest(env), newAnalyze(env))
 	return root
 }
 

@@ -1,0 +1,213 @@
+package analyze
+
+import (
+	"strings"
+)
+
+// nfa runs one pattern over a string: a state is the set of token positions
+// reached, as a bitset.
+type nfa struct {
+	toks  []tok
+	words int
+}
+
+func newNFA(p *pattern) *nfa {
+	return &nfa{toks: p.toks, words: (len(p.toks) + 1 + 63) / 64}
+}
+
+type bits []uint64
+
+func (b bits) has(i int) bool { return b[i/64]&(1<<(uint(i)%64)) != 0 }
+func (b bits) set(i int)      { b[i/64] |= 1 << (uint(i) % 64) }
+
+func (n *nfa) closure(b bits) bits {
+	for i := 0; i < len(n.toks); i++ {
+		if b.has(i) && n.toks[i].wild == '*' {
+			b.set(i + 1)
+		}
+	}
+	return b
+}
+
+func (n *nfa) start() bits {
+	b := make(bits, n.words)
+	b.set(0)
+	return n.closure(b)
+}
+
+func (n *nfa) step(b bits, c byte) bits {
+	out := make(bits, n.words)
+	for i, t := range n.toks {
+		if !b.has(i) {
+			continue
+		}
+		switch {
+		case t.wild == '*':
+			if !(t.noColon && c == ':' || t.noSlash && c == '/') {
+				out.set(i)
+			}
+		case t.wild == '?':
+			if !(t.noColon && c == ':' || t.noSlash && c == '/') {
+				out.set(i + 1)
+			}
+		case t.ch == c || t.fold && lowerASCII(t.ch) == lowerASCII(c):
+			out.set(i + 1)
+		}
+	}
+	return n.closure(out)
+}
+
+func (n *nfa) accepts(b bits) bool { return b.has(len(n.toks)) }
+
+func (n *nfa) dead(b bits) bool {
+	for _, w := range b {
+		if w != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// region is one non-empty cell of the partition that a list of patterns
+// makes of all strings: the strings that match exactly the patterns in
+// matches.
+type region struct {
+	rep     string // the shortest string of the cell (first in byte order)
+	matches []bool // per pattern
+}
+
+// maxRegionStates bounds the product automaton's exploration; beyond it the
+// partition is reported incomplete.
+const maxRegionStates = 1 << 15
+
+// regions partitions all strings by which patterns they match and returns
+// one representative per non-empty cell. This is exact: it explores the
+// product of the patterns' automata breadth first over an alphabet of every
+// character the patterns name (in both cases where one folds) and one
+// character they do not name (any such character behaves alike), so every
+// reachable combination of pattern states, and hence every cell, is found
+// with its shortest string. ok is false when the exploration hit its bound;
+// the regions found are still real but some cells may be missing.
+func regions(pats []pattern, fresh byte) (out []region, ok bool) {
+	alpha := map[byte]bool{fresh: true}
+	for i := range pats {
+		for _, t := range pats[i].toks {
+			if t.wild != 0 {
+				if t.noColon {
+					alpha[':'] = true
+				}
+				continue
+			}
+			alpha[t.ch] = true
+			if t.fold {
+				alpha[lowerASCII(t.ch)] = true
+				alpha[upperASCII(t.ch)] = true
+			}
+		}
+	}
+	// The fresh letter first, so that representatives read as "any other
+	// value" where they can.
+	letters := []byte{fresh}
+	for c := 0; c < 256; c++ {
+		if alpha[byte(c)] && byte(c) != fresh {
+			letters = append(letters, byte(c))
+		}
+	}
+	return regionsOver(pats, letters)
+}
+
+// regionsOver is regions over a given alphabet: the cells of the strings
+// made of letters only.
+func regionsOver(pats []pattern, letters []byte) (out []region, ok bool) {
+	nfas := make([]*nfa, len(pats))
+	for i := range pats {
+		nfas[i] = newNFA(&pats[i])
+	}
+	type state struct {
+		sets []bits
+		s    string
+	}
+	key := func(sets []bits) string {
+		var sb strings.Builder
+		for _, b := range sets {
+			for _, w := range b {
+				for k := 0; k < 8; k++ {
+					sb.WriteByte(byte(w >> (8 * k)))
+				}
+			}
+		}
+		return sb.String()
+	}
+	start := state{sets: make([]bits, len(pats))}
+	for i, n := range nfas {
+		start.sets[i] = n.start()
+	}
+	seen := map[string]bool{key(start.sets): true}
+	cells := map[string]bool{}
+	queue := []state{start}
+	for len(queue) > 0 {
+		st := queue[0]
+		queue = queue[1:]
+		acc := make([]bool, len(pats))
+		var sig strings.Builder
+		for i, n := range nfas {
+			acc[i] = n.accepts(st.sets[i])
+			if acc[i] {
+				sig.WriteByte('1')
+			} else {
+				sig.WriteByte('0')
+			}
+		}
+		if !cells[sig.String()] {
+			cells[sig.String()] = true
+			out = append(out, region{rep: st.s, matches: acc})
+		}
+		for _, c := range letters {
+			next := make([]bits, len(pats))
+			for i, n := range nfas {
+				next[i] = n.step(st.sets[i], c)
+			}
+			k := key(next)
+			if seen[k] {
+				continue
+			}
+			if len(seen) >= maxRegionStates {
+				return out, false
+			}
+			seen[k] = true
+			queue = append(queue, state{sets: next, s: st.s + string(c)})
+		}
+	}
+	return out, true
+}
+
+func upperASCII(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}
+
+// freshByte picks a letter that no pattern names, so that a representative
+// made of it matches only what wildcards match.
+func freshByte(pats []pattern) byte {
+	used := map[byte]bool{}
+	for _, p := range pats {
+		for _, t := range p.toks {
+			used[lowerASCII(t.ch)] = true
+		}
+	}
+	for _, c := range []byte("zqxjkvwyubfgmhpdlctnrsoiae0123456789") {
+		if !used[c] {
+			return c
+		}
+	}
+	return '~'
+}
