@@ -9,12 +9,19 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/securecart/warden/internal/org"
 )
 
 // FromFiles reads org files (one file, or a directory of *.yaml, *.yml and
 // *.json files, as org.Load does) into a document: each file's top-level
 // lists concatenated, documents given as {file: PATH} read in as strings.
+// The files are loaded first, so that their errors name the file, line and
+// column.
 func FromFiles(fsys fs.FS, name string) (*Doc, error) {
+	if _, err := org.LoadFSWith(fsys, name, org.Options{AllowDetached: true}); err != nil {
+		return nil, err
+	}
 	info, err := fs.Stat(fsys, name)
 	if err != nil {
 		return nil, err

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"testing/fstest"
 	"time"
 
 	"github.com/securecart/warden/internal/org"
@@ -25,12 +24,12 @@ import (
 // RefreshInterval bounds how stale a replica's cached org may be.
 const RefreshInterval = 250 * time.Millisecond
 
-// Doc is the stored document: the org in Warden's format, and what the
-// format does not hold (IAM metadata such as creation dates and managed
-// policy versions).
+// Doc is the stored document: the org in Warden's format (an org.Spec,
+// edited through its methods), and what the format does not hold (IAM
+// metadata such as creation dates and managed policy versions).
 type Doc struct {
-	Org  map[string]any `json:"org"`
-	Meta Meta           `json:"meta"`
+	Org  *org.Spec `json:"org"`
+	Meta Meta      `json:"meta"`
 }
 
 // Meta is state that the org format does not describe.
@@ -117,11 +116,10 @@ func (m *Manager) refreshLocked(ctx context.Context) (*org.Org, error) {
 
 // Build loads a document's org.
 func Build(d *Doc) (*org.Org, error) {
-	data, err := json.Marshal(d.Org)
-	if err != nil {
-		return nil, err
+	if d.Org == nil {
+		d.Org = &org.Spec{}
 	}
-	return org.LoadFSWith(fstest.MapFS{"state.json": {Data: data}}, "state.json", org.Options{AllowDetached: true})
+	return d.Org.Load()
 }
 
 // ErrInvalid wraps the loader's errors when a change would make the org
@@ -141,6 +139,9 @@ func (m *Manager) Mutate(ctx context.Context, fn func(d *Doc) error) (*org.Org, 
 		var d Doc
 		if err := json.Unmarshal(raw, &d); err != nil {
 			return nil, err
+		}
+		if d.Org == nil {
+			d.Org = &org.Spec{}
 		}
 		if d.Meta.Created == nil {
 			d.Meta.Created = map[string]time.Time{}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
 	"github.com/securecart/warden/internal/state"
 )
@@ -43,7 +44,7 @@ func (s *Service) CreatePolicy(ctx context.Context, c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	req := map[string]any{"policyName": name, "path": path, "policyDocument": doc}
+	req := trail{"policyName": name, "path": path, "policyDocument": doc}
 	if hasDesc {
 		req["description"] = desc
 	}
@@ -60,27 +61,24 @@ func (s *Service) CreatePolicy(ctx context.Context, c *api.Call) (any, error) {
 		return nil, awsproto.Errorf("LimitExceeded", "Cannot exceed quota for PolicySize: %d", maxManagedSize)
 	}
 	_, err = s.mutate(ctx, func(m *model) error {
-		acctName, ok := m.nameByID[acct]
-		if !ok {
+		acctName := m.AccountName(acct)
+		if acctName == "" {
 			return awsproto.Errorf("AccessDenied", "Account %s is not an account of this organization.", acct)
 		}
-		if def, _ := m.managedDef(name); def != nil {
-			if m.holds(def["accounts"], acctName) {
+		if def := m.ManagedPolicy(name); def != nil {
+			if m.Holds(def.Accounts, acctName) {
 				return awsproto.Errorf("EntityAlreadyExists", "A policy called %s already exists. Duplicate names are not allowed.", name)
 			}
 			// The format names a customer managed policy once for all the
 			// accounts that hold it: another account's copy of the same
 			// policy joins the definition; a different one cannot.
-			if str(def["name"]) != name || pathOf(def) != path || str(def["description"]) != desc || !sameDocument(m.docText(def["document"]), doc) {
-				return sharedPolicy(def, m.accountNames(def["accounts"]))
+			if def.Name != name || def.IAMPath() != path || def.Description != desc || !sameDocument(m.docText(def.Document), doc) {
+				return sharedPolicy(def, m.ExpandAccounts(def.Accounts))
 			}
-			def["accounts"] = append(toAny(m.accountNames(def["accounts"])), acctName)
+			def.Accounts = append(m.ExpandAccounts(def.Accounts), acctName)
 		} else {
-			def := map[string]any{"name": name, "type": "managed", "path": path, "accounts": []any{acctName}, "document": doc}
-			if hasDesc && desc != "" {
-				def["description"] = desc
-			}
-			m.insert("policies", -1, def)
+			m.Policies = append(m.Policies, &org.PolicyDef{Name: name, Type: org.TypeManaged, Path: path,
+				Accounts: []string{acctName}, Document: org.TextDoc(doc), Description: desc})
 		}
 		now := c.Now.UTC()
 		m.d.Meta.Created[arn] = now
@@ -100,7 +98,7 @@ func (s *Service) CreatePolicy(ctx context.Context, c *api.Call) (any, error) {
 	}
 	res := createPolicyResult{Policy: s.policyStruct(ctx, m, p, accountUsage(m, o, acct), true)}
 	res.Policy.Tags = tags
-	c.ResponseElements = map[string]any{"policy": res.Policy}
+	c.ResponseElements = trail{"policy": res.Policy}
 	c.Resources = policyResource(arn, acct)
 	return res, nil
 }

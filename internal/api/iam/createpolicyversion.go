@@ -6,6 +6,7 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
 	"github.com/securecart/warden/internal/state"
 )
@@ -31,7 +32,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, c *api.Call) (any, er
 	if err != nil {
 		return nil, err
 	}
-	c.RequestParameters = map[string]any{"policyArn": arn, "policyDocument": doc, "setAsDefault": setDefault}
+	c.RequestParameters = trail{"policyArn": arn, "policyDocument": doc, "setAsDefault": setDefault}
 	if err := s.authorizePolicy(ctx, c, "iam:CreatePolicyVersion", arn); err != nil {
 		return nil, err
 	}
@@ -60,7 +61,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, c *api.Call) (any, er
 		if setDefault {
 			makeDefault(m, def, vs)
 			nv.Default = true
-			def["document"] = doc
+			def.Document = org.TextDoc(doc)
 		}
 		m.d.Meta.PolicyVersions[arn] = append(vs, nv)
 		out = PolicyVersion{VersionID: nv.ID, IsDefaultVersion: nv.Default, CreateDate: isoTime(nv.Created)}
@@ -69,17 +70,17 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, c *api.Call) (any, er
 	if err != nil {
 		return nil, invalid(err, "MalformedPolicyDocument", "The policy cannot be used")
 	}
-	c.ResponseElements = map[string]any{"policyVersion": out}
+	c.ResponseElements = trail{"policyVersion": out}
 	c.Resources = policyResource(arn, acct)
 	return createPolicyVersionResult{PolicyVersion: out}, nil
 }
 
 // makeDefault clears the default flag of every version, first keeping the
 // current default version's document (which the org holds) in its record.
-func makeDefault(m *model, def map[string]any, vs []state.PolicyVersion) {
+func makeDefault(m *model, def *org.PolicyDef, vs []state.PolicyVersion) {
 	for i := range vs {
 		if vs[i].Default {
-			vs[i].Document = storedText(m.docText(def["document"]))
+			vs[i].Document = storedText(m.docText(def.Document))
 		}
 		vs[i].Default = false
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
 )
 
@@ -46,7 +47,7 @@ func (s *Service) CreateRole(ctx context.Context, c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	req := map[string]any{"roleName": name, "path": path, "assumeRolePolicyDocument": trust}
+	req := trail{"roleName": name, "path": path, "assumeRolePolicyDocument": trust}
 	if hasDesc {
 		req["description"] = desc
 	}
@@ -74,7 +75,8 @@ func (s *Service) CreateRole(ctx context.Context, c *api.Call) (any, error) {
 		return nil, awsproto.Errorf("LimitExceeded", "Cannot exceed quota for ACLSizePerRole: %d", maxTrustSize)
 	}
 	_, err = s.mutate(ctx, func(m *model) error {
-		if _, ok := m.nameByID[acct]; !ok {
+		acctName := m.AccountName(acct)
+		if acctName == "" {
 			return awsproto.Errorf("AccessDenied", "Account %s is not an account of this organization.", acct)
 		}
 		o, err := s.State.Org(ctx)
@@ -84,28 +86,17 @@ func (s *Service) CreateRole(ctx context.Context, c *api.Call) (any, error) {
 		if _, exists := findRole(m, o, acct, name); exists {
 			return awsproto.Errorf("EntityAlreadyExists", "Role with name %s already exists.", name)
 		}
-		def := map[string]any{"name": name, "accounts": []any{m.nameByID[acct]}, "path": path, "trust": trust}
-		if hasDesc {
-			def["description"] = desc
-		}
-		if maxSession > 0 {
-			def["maxSessionDuration"] = float64(maxSession)
-		}
+		def := &org.RoleDef{Name: name, Accounts: []string{acctName}, Path: path, Trust: org.TextDoc(trust),
+			Description: desc, MaxSessionDuration: maxSession}
 		if boundary != "" {
 			ref, ok := m.resolvePolicy(acct, boundary)
 			if !ok {
 				return boundaryNotFound(boundary)
 			}
-			def["permissionsBoundary"] = ref
+			def.PermissionsBoundary = ref
 		}
-		if len(tags) > 0 {
-			tm := map[string]any{}
-			for _, t := range tags {
-				tm[t.Key] = t.Value
-			}
-			def["tags"] = tm
-		}
-		m.insert("roles", -1, def)
+		def.SetTags(tagMap(tags))
+		m.Roles = append(m.Roles, def)
 		m.d.Meta.Created[arn] = c.Now.UTC()
 		return nil
 	})
@@ -121,7 +112,7 @@ func (s *Service) CreateRole(ctx context.Context, c *api.Call) (any, error) {
 		return nil, noSuchEntity("The role with name %s cannot be found.", name)
 	}
 	res := createRoleResult{Role: s.roleStruct(ctx, m.d, r, true)}
-	c.ResponseElements = map[string]any{"role": res.Role}
+	c.ResponseElements = trail{"role": res.Role}
 	c.Resources = roleResource(arn, acct)
 	return res, nil
 }

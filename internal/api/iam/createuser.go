@@ -5,6 +5,7 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/org"
 )
 
 type createUserResult struct {
@@ -34,7 +35,7 @@ func (s *Service) CreateUser(ctx context.Context, c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	req := map[string]any{"userName": name, "path": path}
+	req := trail{"userName": name, "path": path}
 	if boundary != "" {
 		req["permissionsBoundary"] = boundary
 	}
@@ -52,29 +53,23 @@ func (s *Service) CreateUser(ctx context.Context, c *api.Call) (any, error) {
 		return nil, err
 	}
 	_, err = s.mutate(ctx, func(m *model) error {
-		acctName, ok := m.nameByID[acct]
-		if !ok {
+		acctName := m.AccountName(acct)
+		if acctName == "" {
 			return awsproto.Errorf("AccessDenied", "Account %s is not an account of this organization.", acct)
 		}
-		if def, _ := m.userDef(acct, name); def != nil {
+		if m.User(acctName, name) != nil {
 			return awsproto.Errorf("EntityAlreadyExists", "User with name %s already exists.", name)
 		}
-		def := map[string]any{"name": name, "account": acctName, "path": path}
+		def := &org.UserDef{Name: name, Account: acctName, Path: path}
 		if boundary != "" {
 			ref, ok := m.resolvePolicy(acct, boundary)
 			if !ok {
 				return boundaryNotFound(boundary)
 			}
-			def["permissionsBoundary"] = ref
+			def.PermissionsBoundary = ref
 		}
-		if len(tags) > 0 {
-			tm := map[string]any{}
-			for _, t := range tags {
-				tm[t.Key] = t.Value
-			}
-			def["tags"] = tm
-		}
-		m.insert("users", -1, def)
+		def.SetTags(tagMap(tags))
+		m.Users = append(m.Users, def)
 		m.d.Meta.Created[arn] = c.Now.UTC()
 		return nil
 	})
@@ -90,7 +85,7 @@ func (s *Service) CreateUser(ctx context.Context, c *api.Call) (any, error) {
 		return nil, noSuchEntity("The user with name %s cannot be found.", name)
 	}
 	res := createUserResult{User: s.userStruct(ctx, m.d, u, true)}
-	c.ResponseElements = map[string]any{"user": res.User}
+	c.ResponseElements = trail{"user": res.User}
 	c.Resources = userResource(arn, acct)
 	return res, nil
 }

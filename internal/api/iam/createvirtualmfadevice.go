@@ -35,7 +35,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, c *api.Call) (any,
 	if err != nil {
 		return nil, err
 	}
-	c.RequestParameters = map[string]any{"virtualMFADeviceName": name, "path": path}
+	c.RequestParameters = trail{"virtualMFADeviceName": name, "path": path}
 	acct := c.Identity.Account
 	serial := "arn:aws:iam::" + acct + ":mfa" + path + name
 	if err := s.Authz.Authorize(ctx, c, "iam:CreateVirtualMFADevice", serial, tagContext(tags, nil)); err != nil {
@@ -51,7 +51,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, c *api.Call) (any,
 	}
 	res := createVirtualMFADeviceResult{VirtualMFADevice: VirtualMFADevice{SerialNumber: serial,
 		Base32StringSeed: base64.StdEncoding.EncodeToString([]byte(seed)), Tags: tags}}
-	c.ResponseElements = map[string]any{"virtualMFADevice": map[string]string{"serialNumber": serial}}
+	c.ResponseElements = trail{"virtualMFADevice": map[string]string{"serialNumber": serial}}
 	c.Resources = []api.Resource{{ARN: serial, Type: "AWS::IAM::MFADevice", Account: acct}}
 	return res, nil
 }

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"slices"
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
@@ -26,7 +27,7 @@ func (s *Service) DeletePolicy(ctx context.Context, c *api.Call) (any, error) {
 	}
 	acct := c.Identity.Account
 	_, err = s.mutate(ctx, func(m *model) error {
-		def, idx := m.managedByARN(acct, arn)
+		def := m.ManagedByARN(acct, arn)
 		if def == nil {
 			return policyNotFound(arn)
 		}
@@ -44,17 +45,12 @@ func (s *Service) DeletePolicy(ctx context.Context, c *api.Call) (any, error) {
 		if len(m.d.Meta.PolicyVersions[arn]) > 1 {
 			return awsproto.Errorf("DeleteConflict", "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
 		}
-		names := m.accountNames(def["accounts"])
-		rest := make([]string, 0, len(names))
-		for _, n := range names {
-			if n != m.nameByID[acct] {
-				rest = append(rest, n)
-			}
-		}
+		acctName := m.AccountName(acct)
+		rest := slices.DeleteFunc(m.ExpandAccounts(def.Accounts), func(n string) bool { return n == acctName })
 		if len(rest) == 0 {
-			m.remove("policies", idx)
+			m.RemovePolicy(def)
 		} else {
-			def["accounts"] = toAny(rest)
+			def.Accounts = rest
 		}
 		delete(m.d.Meta.PolicyVersions, arn)
 		delete(m.d.Meta.Created, arn)

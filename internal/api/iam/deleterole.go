@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/securecart/warden/internal/api"
-	"github.com/securecart/warden/internal/awsproto"
 )
 
 // DeleteRole deletes a role of the caller's account. As in AWS, a role
@@ -31,14 +30,10 @@ func (s *Service) DeleteRole(ctx context.Context, c *api.Call) (any, error) {
 		if err != nil {
 			return err
 		}
-		if len(refList(def["managedPolicies"])) > 0 {
-			return awsproto.Errorf("DeleteConflict", "Cannot delete entity, must detach all policies first.")
+		if err := deletable(&def.Entity, nil); err != nil {
+			return err
 		}
-		if len(inlineNames(def["inlinePolicies"])) > 0 {
-			return awsproto.Errorf("DeleteConflict", "Cannot delete entity, must delete policies first.")
-		}
-		_, i := m.roleDef(acct, t.name)
-		m.remove("roles", i)
+		m.RemoveRole(def)
 		delete(m.d.Meta.Created, t.arn)
 		return nil
 	})

@@ -42,16 +42,10 @@ func (s *Service) DeleteUser(ctx context.Context, c *api.Call) (any, error) {
 		if err != nil {
 			return err
 		}
-		switch {
-		case len(refList(def["managedPolicies"])) > 0:
-			return awsproto.Errorf("DeleteConflict", "Cannot delete entity, must detach all policies first.")
-		case len(inlineNames(def["inlinePolicies"])) > 0:
-			return awsproto.Errorf("DeleteConflict", "Cannot delete entity, must delete policies first.")
-		case len(refList(def["groups"])) > 0:
-			return awsproto.Errorf("DeleteConflict", "Cannot delete entity, must remove users from group first.")
+		if err := deletable(&def.Entity, def.Groups); err != nil {
+			return err
 		}
-		_, i := m.userDef(acct, t.name)
-		m.remove("users", i)
+		m.RemoveUser(def)
 		delete(m.d.Meta.Created, t.arn)
 		return nil
 	})

@@ -1,10 +1,7 @@
 package iam
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/url"
-	"sort"
 	"strings"
 	"unicode"
 
@@ -22,108 +19,6 @@ const (
 	maxRoleInlineSize = 10240  // all inline policies of a role together
 	maxUserInlineSize = 2048   // all inline policies of a user together
 )
-
-// docText returns the text of a document as the format holds it: a string
-// holding JSON as it is, a mapping written out as indented JSON with the
-// policy elements in their usual order; account placeholders
-// (${account:Name}) replaced by the accounts' IDs, as the loader does.
-func (m *model) docText(v any) string {
-	var text string
-	switch t := v.(type) {
-	case string:
-		text = t
-	default:
-		var b bytes.Buffer
-		writeOrdered(&b, t, "")
-		text = b.String()
-	}
-	return m.replacePlaceholders(text)
-}
-
-// replacePlaceholders replaces ${account:Name} by the account's ID.
-func (m *model) replacePlaceholders(s string) string {
-	if !strings.Contains(s, "${account:") {
-		return s
-	}
-	for name, id := range m.idByName {
-		s = strings.ReplaceAll(s, "${account:"+name+"}", id)
-	}
-	return s
-}
-
-// elementOrder ranks the elements of policy documents for display.
-var elementOrder = map[string]int{
-	"Version": 1, "Id": 2, "Statement": 3, "Sid": 4, "Effect": 5, "Principal": 6, "NotPrincipal": 7,
-	"Action": 8, "NotAction": 9, "Resource": 10, "NotResource": 11, "Condition": 12,
-}
-
-// writeOrdered writes a JSON value indented by four spaces, with the keys of
-// objects in elementOrder, the others after them alphabetically.
-func writeOrdered(b *bytes.Buffer, v any, indent string) {
-	switch t := v.(type) {
-	case map[string]any:
-		if len(t) == 0 {
-			b.WriteString("{}")
-			return
-		}
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Slice(keys, func(i, j int) bool {
-			ri, rj := elementOrder[keys[i]], elementOrder[keys[j]]
-			if ri == 0 {
-				ri = 100
-			}
-			if rj == 0 {
-				rj = 100
-			}
-			if ri != rj {
-				return ri < rj
-			}
-			return keys[i] < keys[j]
-		})
-		b.WriteString("{\n")
-		for i, k := range keys {
-			b.WriteString(indent + "    ")
-			writeJSON(b, k)
-			b.WriteString(": ")
-			writeOrdered(b, t[k], indent+"    ")
-			if i < len(keys)-1 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('\n')
-		}
-		b.WriteString(indent + "}")
-	case []any:
-		if len(t) == 0 {
-			b.WriteString("[]")
-			return
-		}
-		b.WriteString("[\n")
-		for i, e := range t {
-			b.WriteString(indent + "    ")
-			writeOrdered(b, e, indent+"    ")
-			if i < len(t)-1 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('\n')
-		}
-		b.WriteString(indent + "]")
-	default:
-		writeJSON(b, t)
-	}
-}
-
-func writeJSON(b *bytes.Buffer, v any) {
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		b.WriteString("null")
-		return
-	}
-	b.Truncate(b.Len() - 1) // the encoder's newline
-}
 
 // urlEncode encodes a document as IAM's query replies do: RFC 3986
 // percent-encoding of everything but unreserved characters.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/awsproto"
 	"github.com/securecart/warden/internal/org"
 )
 
@@ -23,7 +24,7 @@ type entityKind struct {
 	target func(s *Service, ctx context.Context, c *api.Call) (*entity, error)
 	// own returns the entity's definition in the document for a change of
 	// the caller's account, or NoSuchEntity.
-	own func(m *model, acctID, name string) (map[string]any, error)
+	own func(m *model, acctID, name string) (*org.Entity, error)
 	// resource is the trail's record of the entity.
 	resource func(arn, acct string) []api.Resource
 }
@@ -43,7 +44,13 @@ var roleKind = &entityKind{
 		}
 		return e, nil
 	},
-	own:      ownRoleIn,
+	own: func(m *model, acctID, name string) (*org.Entity, error) {
+		def, err := ownRoleIn(m, acctID, name)
+		if err != nil {
+			return nil, err
+		}
+		return &def.Entity, nil
+	},
 	resource: roleResource,
 }
 
@@ -62,7 +69,13 @@ var userKind = &entityKind{
 		}
 		return e, nil
 	},
-	own:      ownUser,
+	own: func(m *model, acctID, name string) (*org.Entity, error) {
+		def, err := ownUser(m, acctID, name)
+		if err != nil {
+			return nil, err
+		}
+		return &def.Entity, nil
+	},
 	resource: userResource,
 }
 
@@ -136,7 +149,7 @@ func (e *entity) apply(ctx context.Context, s *Service, c *api.Call, code, what 
 
 // ownDef returns the entity's definition for a change of the caller's
 // account alone, or NoSuchEntity.
-func (e *entity) ownDef(m *model) (map[string]any, error) {
+func (e *entity) ownDef(m *model) (*org.Entity, error) {
 	return e.own(m, e.acct, e.name)
 }
 
@@ -192,4 +205,19 @@ func listEntities[R any](ctx context.Context, s *Service, c *api.Call, action st
 		return nil, nil, pageInfo{}, err
 	}
 	return m, page, info, nil
+}
+
+// deletable refuses to delete a role or user that still holds policies, or
+// a user still in groups, as IAM does.
+func deletable(e *org.Entity, groups []string) error {
+	managed, inline := e.HasPolicies()
+	switch {
+	case managed:
+		return awsproto.Errorf("DeleteConflict", "Cannot delete entity, must detach all policies first.")
+	case inline:
+		return awsproto.Errorf("DeleteConflict", "Cannot delete entity, must delete policies first.")
+	case len(groups) > 0:
+		return awsproto.Errorf("DeleteConflict", "Cannot delete entity, must remove users from group first.")
+	}
+	return nil
 }

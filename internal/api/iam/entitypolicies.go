@@ -7,6 +7,7 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
 )
 
@@ -46,11 +47,11 @@ func (s *Service) attachPolicy(ctx context.Context, c *api.Call, k *entityKind, 
 		if err != nil {
 			return err
 		}
-		refs, err := attachRef(m, e.acct, refList(def["managedPolicies"]), ref, policyArn, k.maxManaged, k.managedQuota)
+		refs, err := attachRef(m, e.acct, def.ManagedPolicies, ref, policyArn, k.maxManaged, k.managedQuota)
 		if err != nil {
 			return err
 		}
-		def["managedPolicies"] = toAny(refs)
+		def.ManagedPolicies = refs
 		return nil
 	})
 }
@@ -74,15 +75,11 @@ func (s *Service) detachPolicy(ctx context.Context, c *api.Call, k *entityKind, 
 		if err != nil {
 			return err
 		}
-		refs, err := detachRef(m, e.acct, refList(def["managedPolicies"]), policyArn)
+		refs, err := detachRef(m, e.acct, def.ManagedPolicies, policyArn)
 		if err != nil {
 			return err
 		}
-		if len(refs) == 0 {
-			delete(def, "managedPolicies")
-		} else {
-			def["managedPolicies"] = toAny(refs)
-		}
+		def.ManagedPolicies = refs
 		return nil
 	})
 }
@@ -137,7 +134,7 @@ func (s *Service) putPermissionsBoundary(ctx context.Context, c *api.Call, k *en
 		if err != nil {
 			return err
 		}
-		def["permissionsBoundary"] = ref
+		def.PermissionsBoundary = ref
 		return nil
 	})
 }
@@ -161,7 +158,7 @@ func (s *Service) deletePermissionsBoundary(ctx context.Context, c *api.Call, k 
 		if err != nil {
 			return err
 		}
-		delete(def, "permissionsBoundary")
+		def.PermissionsBoundary = ""
 		return nil
 	})
 }
@@ -189,12 +186,7 @@ func (s *Service) putInlinePolicy(ctx context.Context, c *api.Call, k *entityKin
 		if err != nil {
 			return err
 		}
-		inline, err := putInline(m, def, name, doc, k.inlineLimit, k.noun+" "+e.name)
-		if err != nil {
-			return err
-		}
-		def["inlinePolicies"] = inline
-		return nil
+		return putInline(m, def, name, doc, k.inlineLimit, k.noun+" "+e.name)
 	})
 }
 
@@ -242,7 +234,10 @@ func (s *Service) deleteInlinePolicy(ctx context.Context, c *api.Call, k *entity
 		if err != nil {
 			return err
 		}
-		return deleteInline(def, name, "The "+k.noun+" policy with name %s cannot be found.")
+		if !def.DeleteInline(name) {
+			return noSuchEntity("The "+k.noun+" policy with name %s cannot be found.", name)
+		}
+		return nil
 	})
 }
 
@@ -298,39 +293,17 @@ func detachRef(m *model, acct string, refs []string, policyArn string) ([]string
 	return nil, noSuchEntity("Policy %s was not found.", policyArn)
 }
 
-// putInline returns an entity's inline policies with name set to doc
-// (replacing a policy of the same name in any case), checking that they
-// stay within limit characters together.
-func putInline(m *model, def map[string]any, name, doc string, limit int, what string) (map[string]any, error) {
-	inline, _ := def["inlinePolicies"].(map[string]any)
-	if inline == nil {
-		inline = map[string]any{}
-	}
-	if old, _, ok := inlineDoc(inline, name); ok {
-		delete(inline, old)
-	}
-	inline[name] = doc
+// putInline sets an entity's inline policy name to doc (replacing a policy
+// of the same name in any case), checking that its inline policies stay
+// within limit characters together.
+func putInline(m *model, def *org.Entity, name, doc string, limit int, what string) error {
+	def.PutInline(name, org.TextDoc(doc))
 	total := 0
-	for _, d := range inline {
+	for _, d := range def.InlinePolicies {
 		total += policySize(m.docText(d))
 	}
 	if total > limit {
-		return nil, awsproto.Errorf("LimitExceeded", "Maximum policy size of %d bytes exceeded for %s", limit, what)
-	}
-	return inline, nil
-}
-
-// deleteInline deletes an inline policy of a definition by name (ignoring
-// case); notFound words NoSuchEntity.
-func deleteInline(def map[string]any, name, notFound string) error {
-	inline, _ := def["inlinePolicies"].(map[string]any)
-	k, _, ok := inlineDoc(inline, name)
-	if !ok {
-		return noSuchEntity(notFound, name)
-	}
-	delete(inline, k)
-	if len(inline) == 0 {
-		delete(def, "inlinePolicies")
+		return awsproto.Errorf("LimitExceeded", "Maximum policy size of %d bytes exceeded for %s", limit, what)
 	}
 	return nil
 }

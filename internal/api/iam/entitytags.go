@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"maps"
 	"strings"
 
 	"github.com/securecart/warden/internal/api"
@@ -26,7 +27,7 @@ func (s *Service) tagEntity(ctx context.Context, c *api.Call, k *entityKind, act
 	if err != nil {
 		return nil, err
 	}
-	c.RequestParameters = map[string]any{k.param: e.name, "tags": tags}
+	c.RequestParameters = trail{k.param: e.name, "tags": tags}
 	if err := e.authorizeChange(ctx, s, c, action, tagContext(tags, nil)); err != nil {
 		return nil, err
 	}
@@ -35,11 +36,11 @@ func (s *Service) tagEntity(ctx context.Context, c *api.Call, k *entityKind, act
 		if err != nil {
 			return err
 		}
-		merged, err := mergeTags(tagsOf(def["tags"]), tags, k.tagQuota)
+		merged, err := mergeTags(def.Tags, tags, k.tagQuota)
 		if err != nil {
 			return err
 		}
-		def["tags"] = tagField(merged)
+		def.SetTags(merged)
 		return nil
 	})
 }
@@ -54,7 +55,7 @@ func (s *Service) untagEntity(ctx context.Context, c *api.Call, k *entityKind, a
 	if err != nil {
 		return nil, err
 	}
-	c.RequestParameters = map[string]any{k.param: e.name, "tagKeys": keys}
+	c.RequestParameters = trail{k.param: e.name, "tagKeys": keys}
 	if err := e.authorizeChange(ctx, s, c, action, map[string][]string{"aws:TagKeys": keys}); err != nil {
 		return nil, err
 	}
@@ -63,12 +64,7 @@ func (s *Service) untagEntity(ctx context.Context, c *api.Call, k *entityKind, a
 		if err != nil {
 			return err
 		}
-		left := removeTags(tagsOf(def["tags"]), keys)
-		if len(left) == 0 {
-			delete(def, "tags")
-		} else {
-			def["tags"] = tagField(left)
-		}
+		def.SetTags(removeTags(def.Tags, keys))
 		return nil
 	})
 }
@@ -110,6 +106,10 @@ func requiredTags(c *api.Call) ([]Tag, error) {
 // mergeTags adds tags to an entity's, a key replacing the value of the same
 // key in any case; quota names the quota in LimitExceeded.
 func mergeTags(have map[string]string, add []Tag, quota string) (map[string]string, error) {
+	have = maps.Clone(have)
+	if have == nil {
+		have = map[string]string{}
+	}
 	for _, t := range add {
 		for k := range have {
 			if strings.EqualFold(k, t.Key) {

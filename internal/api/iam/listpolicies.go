@@ -46,7 +46,7 @@ func (s *Service) ListPolicies(ctx context.Context, c *api.Call) (any, error) {
 	if _, err := maxItems(c); err != nil {
 		return nil, err
 	}
-	c.RequestParameters = map[string]any{"scope": scope, "onlyAttached": onlyAttached, "pathPrefix": prefix}
+	c.RequestParameters = trail{"scope": scope, "onlyAttached": onlyAttached, "pathPrefix": prefix}
 	if err := s.Authz.Authorize(ctx, c, "iam:ListPolicies", "*", nil); err != nil {
 		return nil, err
 	}
@@ -58,10 +58,8 @@ func (s *Service) ListPolicies(ctx context.Context, c *api.Call) (any, error) {
 	u := accountUsage(m, o, acct)
 	var all []*policyRec
 	if scope != "AWS" {
-		for _, def := range m.entries("policies") {
-			if str(def["type"]) == "managed" && m.holds(def["accounts"], m.nameByID[acct]) {
-				all = append(all, s.customerPolicyRec(ctx, m, acct, def))
-			}
+		for _, def := range m.ManagedIn(m.AccountName(acct)) {
+			all = append(all, s.customerPolicyRec(ctx, m, acct, def))
 		}
 	}
 	if scope != "Local" {

@@ -23,7 +23,7 @@ type policyRec struct {
 	Name, Path, ARN, Description string
 	AWS                          bool
 	Versions                     []versionRec // in version order
-	def                          map[string]any
+	def                          *org.PolicyDef
 }
 
 type versionRec struct {
@@ -66,7 +66,7 @@ func (s *Service) findPolicy(ctx context.Context, m *model, acctID, arn string) 
 		}
 		return awsPolicyRec(mp, s.seeded(ctx)), true
 	}
-	def, _ := m.managedByARN(acctID, arn)
+	def := m.ManagedByARN(acctID, arn)
 	if def == nil {
 		return nil, false
 	}
@@ -83,10 +83,10 @@ func awsPolicyRec(mp awsdata.ManagedPolicy, created time.Time) *policyRec {
 		Versions: []versionRec{{ID: id, Text: string(mp.Document), Default: true, Created: created}}}
 }
 
-func (s *Service) customerPolicyRec(ctx context.Context, m *model, acctID string, def map[string]any) *policyRec {
-	arn := policyARN(acctID, def)
-	p := &policyRec{Name: str(def["name"]), Path: pathOf(def), ARN: arn, Description: m.replacePlaceholders(str(def["description"])), def: def}
-	current := m.docText(def["document"])
+func (s *Service) customerPolicyRec(ctx context.Context, m *model, acctID string, def *org.PolicyDef) *policyRec {
+	arn := def.ARNIn(acctID)
+	p := &policyRec{Name: def.Name, Path: def.IAMPath(), ARN: arn, Description: m.Expand(def.Description), def: def}
+	current := m.docText(def.Document)
 	stored := m.d.Meta.PolicyVersions[arn]
 	if len(stored) == 0 {
 		p.Versions = []versionRec{{ID: "v1", Text: current, Default: true, Created: s.created(ctx, m.d, arn)}}
@@ -106,15 +106,11 @@ func (s *Service) customerPolicyRec(ctx context.Context, m *model, acctID string
 // versionText reads a stored version's document: a JSON string holding the
 // text as it was given, or a JSON document.
 func versionText(m *model, raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return m.replacePlaceholders(s)
+	var doc org.PolicyDoc
+	if json.Unmarshal(raw, &doc) != nil {
+		return string(raw)
 	}
-	var v any
-	if json.Unmarshal(raw, &v) == nil {
-		return m.docText(v)
-	}
-	return string(raw)
+	return m.docText(doc)
 }
 
 // storedText stores a version's text as a JSON string, so that it is kept
@@ -134,10 +130,10 @@ func versionNumber(id string) int {
 
 // versions returns a customer managed policy's stored versions, making the
 // first one from the definition when none is stored yet.
-func versions(m *model, arn string, def map[string]any, created time.Time) []state.PolicyVersion {
+func versions(m *model, arn string, def *org.PolicyDef, created time.Time) []state.PolicyVersion {
 	vs := m.d.Meta.PolicyVersions[arn]
 	if len(vs) == 0 {
-		vs = []state.PolicyVersion{{ID: "v1", Document: storedText(m.docText(def["document"])), Default: true, Created: created}}
+		vs = []state.PolicyVersion{{ID: "v1", Document: storedText(m.docText(def.Document)), Default: true, Created: created}}
 	}
 	return vs
 }
@@ -159,19 +155,20 @@ func accountUsage(m *model, o *org.Org, acctID string) usage {
 			u.boundary[r.Boundary]++
 		}
 	}
-	acct := m.nameByID[acctID]
-	for _, section := range []string{"users", "groups"} {
-		for _, e := range m.entries(section) {
-			if str(e["account"]) != acct {
-				continue
-			}
-			for _, ref := range refList(e["managedPolicies"]) {
-				u.attached[m.refARN(acctID, ref)]++
-			}
-			if b := str(e["permissionsBoundary"]); b != "" {
-				u.boundary[m.refARN(acctID, b)]++
-			}
+	acct := m.AccountName(acctID)
+	count := func(managed []string, boundary string) {
+		for _, ref := range managed {
+			u.attached[m.RefARN(acctID, ref)]++
 		}
+		if boundary != "" {
+			u.boundary[m.RefARN(acctID, boundary)]++
+		}
+	}
+	for _, e := range m.UsersIn(acct) {
+		count(e.ManagedPolicies, e.PermissionsBoundary)
+	}
+	for _, e := range m.GroupsIn(acct) {
+		count(e.ManagedPolicies, "")
 	}
 	return u
 }
@@ -216,22 +213,22 @@ func policyNotFound(arn string) error {
 // account for a change, refusing a change that would make the account's copy
 // differ from the other accounts' (the org format holds one definition per
 // name).
-func ownPolicy(m *model, acctID, arn string, changesDefault bool) (map[string]any, error) {
-	def, _ := m.managedByARN(acctID, arn)
+func ownPolicy(m *model, acctID, arn string, changesDefault bool) (*org.PolicyDef, error) {
+	def := m.ManagedByARN(acctID, arn)
 	if def == nil {
 		return nil, policyNotFound(arn)
 	}
 	if changesDefault {
-		if names := m.accountNames(def["accounts"]); len(names) > 1 {
+		if names := m.ExpandAccounts(def.Accounts); len(names) > 1 {
 			return nil, sharedPolicy(def, names)
 		}
 	}
 	return def, nil
 }
 
-func sharedPolicy(def map[string]any, names []string) error {
+func sharedPolicy(def *org.PolicyDef, names []string) error {
 	return awsproto.Errorf("InvalidInput", "Policy %s is defined once for accounts %s in the organization's files; Warden cannot give one account's copy another document: change the definition in the org files, or create a policy of another name",
-		str(def["name"]), strings.Join(names, ", "))
+		def.Name, strings.Join(names, ", "))
 }
 
 // policyResource is the trail's record of a managed policy.

@@ -43,11 +43,11 @@ func (m *model) resolvePolicy(acctID, arnStr string) (ref string, ok bool) {
 		}
 		return mp.ARN, true
 	}
-	def, _ := m.managedByARN(acctID, arnStr)
+	def := m.ManagedByARN(acctID, arnStr)
 	if def == nil {
 		return "", false
 	}
-	return str(def["name"]), true
+	return def.Name, true
 }
 
 // notAttachable is IAM's NoSuchEntity for a policy that does not exist.
@@ -79,5 +79,5 @@ func (m *model) attachedList(acctID string, arns []string, prefix string) []Atta
 // sameRef reports whether a reference of the format names the ARN in the
 // account.
 func (m *model) sameRef(acctID, ref, arnStr string) bool {
-	return m.refARN(acctID, ref) == arnStr
+	return m.RefARN(acctID, ref) == arnStr
 }

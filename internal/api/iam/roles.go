@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/securecart/warden/internal/api"
@@ -28,7 +30,6 @@ type roleRec struct {
 	// Protected says why AWS protects the role ("" for a role the
 	// organization defines).
 	Protected string
-	def       map[string]any
 }
 
 // ssoInlineName is the name AWS gives a permission set's inline policy in
@@ -37,7 +38,7 @@ const ssoInlineName = "AwsSSOInlinePolicy"
 
 // findRole finds a role of the account by name (ignoring case).
 func findRole(m *model, o *org.Org, acctID, name string) (*roleRec, bool) {
-	if def, _ := m.roleDef(acctID, name); def != nil {
+	if def := m.Role(m.AccountName(acctID), name); def != nil {
 		return roleFromDef(m, acctID, def), true
 	}
 	a, ok := o.AccountByID(acctID)
@@ -58,39 +59,45 @@ func findRole(m *model, o *org.Org, acctID, name string) (*roleRec, bool) {
 	return nil, false
 }
 
-func roleFromDef(m *model, acctID string, def map[string]any) *roleRec {
-	r := &roleRec{Name: str(def["name"]), Path: pathOf(def), Description: m.replacePlaceholders(str(def["description"])),
-		Account: acctID, Trust: m.docText(def["trust"]), MaxSession: 3600, Tags: tagsOf(def["tags"]),
-		Inline: map[string]string{}, def: def}
+func roleFromDef(m *model, acctID string, def *org.RoleDef) *roleRec {
+	r := &roleRec{Name: def.Name, Path: def.IAMPath(), Description: m.Expand(def.Description),
+		Account: acctID, Trust: m.docText(def.Trust), MaxSession: 3600}
 	r.ARN = roleARN(acctID, r.Path, r.Name)
-	if v, ok := def["maxSessionDuration"].(float64); ok {
-		r.MaxSession = int(v)
+	if def.MaxSessionDuration != 0 {
+		r.MaxSession = def.MaxSessionDuration
 	}
-	for _, ref := range refList(def["managedPolicies"]) {
-		r.Managed = append(r.Managed, m.refARN(acctID, ref))
-	}
-	if mp, ok := def["inlinePolicies"].(map[string]any); ok {
-		for k, d := range mp {
-			r.Inline[k] = m.docText(d)
-		}
-	}
-	if b := str(def["permissionsBoundary"]); b != "" {
-		r.Boundary = m.refARN(acctID, b)
-	}
+	r.Managed, r.Inline, r.Boundary, r.Tags = entityPolicies(m, acctID, &def.Entity)
 	return r
+}
+
+// entityPolicies returns what a role or user holds as IAM shows it: the
+// ARNs of its managed policies, the texts of its inline policies, its
+// boundary's ARN and its tags.
+func entityPolicies(m *model, acctID string, e *org.Entity) (managed []string, inline map[string]string, boundary string, tags map[string]string) {
+	for _, ref := range e.ManagedPolicies {
+		managed = append(managed, m.RefARN(acctID, ref))
+	}
+	inline = make(map[string]string, len(e.InlinePolicies))
+	for k, d := range e.InlinePolicies {
+		inline[k] = m.docText(d)
+	}
+	if e.PermissionsBoundary != "" {
+		boundary = m.RefARN(acctID, e.PermissionsBoundary)
+	}
+	tags = maps.Clone(e.Tags)
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	return managed, inline, boundary, tags
 }
 
 func slrRec(m *model, r *org.Role) *roleRec {
 	rec := &roleRec{Name: r.Name, Path: r.Path, ARN: r.ARN, Account: r.Account.ID, MaxSession: r.MaxSessionDuration,
 		Inline: map[string]string{}, Tags: map[string]string{},
 		Protected: "it is a service-linked role: only " + r.Service + " may change it"}
-	trust, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
-		"Effect": "Allow", "Principal": map[string]any{"Service": r.Service}, "Action": "sts:AssumeRole"}}})
-	rec.Trust = string(trust)
-	for _, e := range m.entries("serviceLinkedRoles") {
-		if str(e["name"]) == r.Name && m.holds(e["accounts"], r.Account.Name) {
-			rec.Managed = refList(e["managedPolicies"])
-		}
+	rec.Trust = `{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":` + jsonString(r.Service) + `}}],"Version":"2012-10-17"}`
+	if def := m.ServiceLinkedRole(r.Account.Name, r.Name); def != nil {
+		rec.Managed = slices.Clone(def.ManagedPolicies)
 	}
 	return rec
 }
@@ -101,28 +108,22 @@ func ssoRec(m *model, o *org.Org, r *org.Role) *roleRec {
 		Protected: "Identity Center manages it for permission set " + r.PermissionSet}
 	if ic := o.IdentityCenter; ic != nil {
 		provider := "arn:aws:iam::" + r.Account.ID + ":saml-provider/" + ic.SAMLProvider
-		trust, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
-			"Effect": "Allow", "Principal": map[string]any{"Federated": provider},
-			"Action":    []any{"sts:AssumeRoleWithSAML", "sts:TagSession"},
-			"Condition": map[string]any{"StringEquals": map[string]any{"SAML:aud": "https://signin.aws.amazon.com/saml"}}}}})
-		rec.Trust = string(trust)
+		rec.Trust = `{"Statement":[{"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}},"Effect":"Allow","Principal":{"Federated":` +
+			jsonString(provider) + `}}],"Version":"2012-10-17"}`
 	}
-	icDoc, _ := m.d.Org["identityCenter"].(map[string]any)
-	sets, _ := icDoc["permissionSets"].([]any)
-	for _, e := range sets {
-		ps, ok := e.(map[string]any)
-		if !ok || str(ps["name"]) != r.PermissionSet {
-			continue
+	if m.IdentityCenter == nil {
+		return rec
+	}
+	if ps := m.IdentityCenter.PermissionSet(r.PermissionSet); ps != nil {
+		rec.Managed = slices.Clone(ps.ManagedPolicies)
+		for _, n := range ps.CustomerManagedPolicies {
+			rec.Managed = append(rec.Managed, m.RefARN(r.Account.ID, n))
 		}
-		rec.Managed = refList(ps["managedPolicies"])
-		for _, n := range refList(ps["customerManagedPolicies"]) {
-			rec.Managed = append(rec.Managed, m.refARN(r.Account.ID, n))
+		if !ps.InlinePolicy.IsZero() {
+			rec.Inline[ssoInlineName] = m.docText(ps.InlinePolicy)
 		}
-		if ps["inlinePolicy"] != nil {
-			rec.Inline[ssoInlineName] = m.docText(ps["inlinePolicy"])
-		}
-		if b := str(ps["permissionsBoundary"]); b != "" {
-			rec.Boundary = m.refARN(r.Account.ID, b)
+		if ps.PermissionsBoundary != "" {
+			rec.Boundary = m.RefARN(r.Account.ID, ps.PermissionsBoundary)
 		}
 	}
 	return rec
@@ -131,11 +132,8 @@ func ssoRec(m *model, o *org.Org, r *org.Role) *roleRec {
 // accountRoles returns every role of the account.
 func accountRoles(m *model, o *org.Org, acctID string) []*roleRec {
 	var out []*roleRec
-	acct := m.nameByID[acctID]
-	for _, def := range m.entries("roles") {
-		if m.holds(def["accounts"], acct) {
-			out = append(out, roleFromDef(m, acctID, def))
-		}
+	for _, def := range m.RolesIn(m.AccountName(acctID)) {
+		out = append(out, roleFromDef(m, acctID, def))
 	}
 	if a, ok := o.AccountByID(acctID); ok {
 		for _, r := range a.Roles {
@@ -148,6 +146,12 @@ func accountRoles(m *model, o *org.Org, acctID string) []*roleRec {
 		}
 	}
 	return out
+}
+
+// jsonString quotes s as a JSON string.
+func jsonString(s string) string {
+	b, _ := json.Marshal(s) // a string always marshals
+	return string(b)
 }
 
 // roleStruct is the Role data type of a role.
@@ -252,8 +256,8 @@ func (t *roleTarget) modifiable() error {
 
 // ownRoleIn returns the role's definition for the caller's account alone
 // (splitting a shared definition), or NoSuchEntity.
-func ownRoleIn(m *model, acctID, name string) (map[string]any, error) {
-	def := m.ownRole(acctID, name)
+func ownRoleIn(m *model, acctID, name string) (*org.RoleDef, error) {
+	def := m.OwnRole(m.AccountName(acctID), name)
 	if def == nil {
 		return nil, noSuchEntity("The role with name %s cannot be found.", name)
 	}

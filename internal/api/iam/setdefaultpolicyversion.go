@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/org"
 )
 
 // SetDefaultPolicyVersion makes a version of a customer managed policy of
@@ -44,7 +45,7 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, c *api.Call) (any
 			}
 			makeDefault(m, def, vs)
 			vs[i].Default = true
-			def["document"] = versionText(m, vs[i].Document)
+			def.Document = org.TextDoc(versionText(m, vs[i].Document))
 			m.d.Meta.PolicyVersions[arn] = vs
 			return nil
 		}

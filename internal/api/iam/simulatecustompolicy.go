@@ -32,7 +32,7 @@ func (s *Service) SimulateCustomPolicy(ctx context.Context, c *api.Call) (any, e
 	if in.resource != nil && in.caller == nil {
 		return nil, awsproto.Errorf("InvalidInput", "CallerArn is required when a ResourcePolicy is given.")
 	}
-	c.RequestParameters = map[string]any{"actionNames": in.actions, "resourceArns": in.resources}
+	c.RequestParameters = trail{"actionNames": in.actions, "resourceArns": in.resources}
 	if err := s.Authz.Authorize(ctx, c, "iam:SimulateCustomPolicy", "*", nil); err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, c *api.Call) (any
 	if _, err := maxItems(c); err != nil {
 		return nil, err
 	}
-	c.RequestParameters = map[string]any{"policySourceArn": src, "actionNames": in.actions, "resourceArns": in.resources}
+	c.RequestParameters = trail{"policySourceArn": src, "actionNames": in.actions, "resourceArns": in.resources}
 	if err := s.Authz.Authorize(ctx, c, "iam:SimulatePrincipalPolicy", src, nil); err != nil {
 		return nil, err
 	}
@@ -169,18 +169,16 @@ func (s *Service) principalTexts(ctx context.Context, m *model, o *org.Org, p po
 		if rec.Boundary != "" {
 			managed([]string{rec.Boundary})
 		}
-		for _, g := range m.entries("groups") {
-			if str(g["account"]) != m.nameByID[p.Account] || !containsFold(rec.Groups, str(g["name"])) {
+		for _, g := range m.GroupsIn(m.AccountName(p.Account)) {
+			if !containsFold(rec.Groups, g.Name) {
 				continue
 			}
-			if mp, ok := g["inlinePolicies"].(map[string]any); ok {
-				for k, d := range mp {
-					texts["group "+str(g["name"])+" inline "+k] = m.docText(d)
-				}
+			for k, d := range g.InlinePolicies {
+				texts["group "+g.Name+" inline "+k] = m.docText(d)
 			}
 			var arns []string
-			for _, ref := range refList(g["managedPolicies"]) {
-				arns = append(arns, m.refARN(p.Account, ref))
+			for _, ref := range g.ManagedPolicies {
+				arns = append(arns, m.RefARN(p.Account, ref))
 			}
 			managed(arns)
 		}
@@ -197,9 +195,9 @@ func (s *Service) resourceText(m *model, o *org.Org, resource string, texts map[
 		name, _, _ := strings.Cut(rest, "/")
 		bucket = "arn:aws:s3:::" + name
 	}
-	for _, r := range m.entries("resources") {
-		if a := str(r["arn"]); a == resource || a == bucket {
-			texts["resource "+a] = m.docText(r["policy"])
+	for _, r := range m.Resources {
+		if r.ARN == resource || r.ARN == bucket {
+			texts["resource "+r.ARN] = m.docText(r.Policy)
 		}
 	}
 	acct, rest, ok := strings.Cut(strings.TrimPrefix(resource, "arn:aws:iam::"), ":role/")

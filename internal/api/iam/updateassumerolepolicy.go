@@ -5,6 +5,7 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
 )
 
@@ -37,7 +38,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, c *api.Call) (any,
 		if err != nil {
 			return err
 		}
-		def["trust"] = doc
+		def.Trust = org.TextDoc(doc)
 		return nil
 	})
 	if err != nil {

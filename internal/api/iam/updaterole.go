@@ -21,7 +21,7 @@ func (s *Service) UpdateRole(ctx context.Context, c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	req := map[string]any{"roleName": t.name}
+	req := trail{"roleName": t.name}
 	if hasDesc {
 		req["description"] = desc
 	}
@@ -55,14 +55,10 @@ func (s *Service) setRoleFields(ctx context.Context, c *api.Call, t *roleTarget,
 			return err
 		}
 		if hasDesc {
-			if desc == "" {
-				delete(def, "description")
-			} else {
-				def["description"] = desc
-			}
+			def.Description = desc
 		}
 		if maxSession > 0 {
-			def["maxSessionDuration"] = float64(maxSession)
+			def.MaxSessionDuration = maxSession
 		}
 		return nil
 	})

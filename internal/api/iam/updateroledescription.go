@@ -46,6 +46,6 @@ func (s *Service) UpdateRoleDescription(ctx context.Context, c *api.Call) (any, 
 		return nil, noSuchEntity("The role with name %s cannot be found.", t.name)
 	}
 	res := updateRoleDescriptionResult{Role: s.roleStruct(ctx, m.d, r, true)}
-	c.ResponseElements = map[string]any{"role": res.Role}
+	c.ResponseElements = trail{"role": res.Role}
 	return res, nil
 }

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"slices"
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
@@ -20,30 +21,18 @@ type userRec struct {
 	Boundary        string
 	Tags            map[string]string
 	Groups          []string
-	def             map[string]any
 }
 
-func userFromDef(m *model, acctID string, def map[string]any) *userRec {
-	u := &userRec{Name: str(def["name"]), Path: pathOf(def), Account: acctID, Tags: tagsOf(def["tags"]),
-		Inline: map[string]string{}, Groups: refList(def["groups"]), def: def}
+func userFromDef(m *model, acctID string, def *org.UserDef) *userRec {
+	u := &userRec{Name: def.Name, Path: def.IAMPath(), Account: acctID, Groups: slices.Clone(def.Groups)}
 	u.ARN = userARN(acctID, u.Path, u.Name)
-	for _, ref := range refList(def["managedPolicies"]) {
-		u.Managed = append(u.Managed, m.refARN(acctID, ref))
-	}
-	if mp, ok := def["inlinePolicies"].(map[string]any); ok {
-		for k, d := range mp {
-			u.Inline[k] = m.docText(d)
-		}
-	}
-	if b := str(def["permissionsBoundary"]); b != "" {
-		u.Boundary = m.refARN(acctID, b)
-	}
+	u.Managed, u.Inline, u.Boundary, u.Tags = entityPolicies(m, acctID, &def.Entity)
 	return u
 }
 
 // findUser finds an IAM user of the account by name (ignoring case).
 func findUser(m *model, acctID, name string) (*userRec, bool) {
-	def, _ := m.userDef(acctID, name)
+	def := m.User(m.AccountName(acctID), name)
 	if def == nil {
 		return nil, false
 	}
@@ -54,10 +43,8 @@ func findUser(m *model, acctID, name string) (*userRec, bool) {
 // matter: users are the document's alone).
 func accountUsers(m *model, _ *org.Org, acctID string) []*userRec {
 	var out []*userRec
-	for _, def := range m.entries("users") {
-		if str(def["account"]) == m.nameByID[acctID] {
-			out = append(out, userFromDef(m, acctID, def))
-		}
+	for _, def := range m.UsersIn(m.AccountName(acctID)) {
+		out = append(out, userFromDef(m, acctID, def))
 	}
 	return out
 }
@@ -135,8 +122,8 @@ func (t *userTarget) found() error {
 func (t *userTarget) modifiable() error { return nil }
 
 // ownUser returns the user's definition for a change, or NoSuchEntity.
-func ownUser(m *model, acctID, name string) (map[string]any, error) {
-	def, _ := m.userDef(acctID, name)
+func ownUser(m *model, acctID, name string) (*org.UserDef, error) {
+	def := m.User(m.AccountName(acctID), name)
 	if def == nil {
 		return nil, noSuchEntity("The user with name %s cannot be found.", name)
 	}

@@ -19,11 +19,11 @@ func TestConcurrentChanges(t *testing.T) {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = e.call(mgmtRoot, "CreateOrganizationalUnit", map[string]any{"ParentId": rootID, "Name": fmt.Sprintf("Team%d", i)}, nil)
+			_, errs[i] = e.call(mgmtRoot, "CreateOrganizationalUnit", params{"ParentId": rootID, "Name": fmt.Sprintf("Team%d", i)}, nil)
 		}()
 		go func() {
 			defer wg.Done()
-			_, errs[n+i] = e.call(mgmtRoot, "CreateOrganizationalUnit", map[string]any{"ParentId": workloadsOU, "Name": "Shared"}, nil)
+			_, errs[n+i] = e.call(mgmtRoot, "CreateOrganizationalUnit", params{"ParentId": workloadsOU, "Name": "Shared"}, nil)
 		}()
 	}
 	wg.Wait()
@@ -41,7 +41,7 @@ func TestConcurrentChanges(t *testing.T) {
 		t.Errorf("%d duplicates of Shared, want %d (one creation)", dups, n-1)
 	}
 	var list ousOut
-	e.ok("ListOrganizationalUnitsForParent", map[string]any{"ParentId": rootID, "MaxResults": 20}, &list)
+	e.ok("ListOrganizationalUnitsForParent", params{"ParentId": rootID, "MaxResults": 20}, &list)
 	if len(list.OrganizationalUnits) != 3+n {
 		t.Errorf("%d OUs under the root, want %d", len(list.OrganizationalUnits), 3+n)
 	}

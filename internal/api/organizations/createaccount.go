@@ -112,18 +112,14 @@ func (s *Service) CreateAccount(ctx context.Context, c *api.Call) (any, error) {
 		if _, taken := v.o.AccountByID(id); taken {
 			return awsproto.Errorf("ConcurrentModificationException", "The target of the operation is currently being modified by a different request. Try again later.")
 		}
-		acct := map[string]any{"name": name, "id": id, "email": email, "ou": org.RootName}
+		acct := &org.AccountDef{Name: name, ID: id, Email: email, OU: org.RootName}
 		if len(tagMap) > 0 {
-			t := map[string]any{}
-			for k, val := range tagMap {
-				t[k] = val
-			}
-			acct["tags"] = t
+			acct.Tags = tagMap
 		}
-		appendTo(d, "accounts", acct)
-		ensureFullAWSAccess(d, v, name)
-		if !roleEverywhere(d, roleName) {
-			appendTo(d, "roles", accessRole(roleName, name, v.mgmt()))
+		d.Org.Accounts = append(d.Org.Accounts, acct)
+		ensureFullAWSAccess(d.Org, v, name)
+		if !d.Org.RoleEverywhere(roleName) {
+			d.Org.Roles = append(d.Org.Roles, accessRole(roleName, name, v.mgmt()))
 		}
 		d.Meta.Created[v.accountARN(id)] = now
 		return nil
@@ -139,9 +135,8 @@ func (s *Service) CreateAccount(ctx context.Context, c *api.Call) (any, error) {
 		status.State, status.AccountID = "SUCCEEDED", id
 		c.Resources = []api.Resource{{ARN: a.accountARN(id), Type: "AWS::Organizations::Account", Account: a.mgmt()}}
 	}
-	c.ResponseElements = map[string]any{"createAccountStatus": map[string]any{
-		"id": status.ID, "state": status.State, "accountName": hiddenForSecurity, "accountId": status.AccountID,
-		"failureReason": status.FailureReason, "requestedTimestamp": now.Format("Jan 2, 2006 3:04:05 PM")}}
+	c.ResponseElements = trailAccountStatus{Status: trailStatus{ID: status.ID, State: status.State, AccountName: hiddenForSecurity,
+		AccountID: status.AccountID, FailureReason: status.FailureReason, RequestedTimestamp: now.Format("Jan 2, 2006 3:04:05 PM")}}
 	return createAccountResult{CreateAccountStatus: status}, nil
 }
 
@@ -169,44 +164,31 @@ func accountNameFree(v view, name string) error {
 	return nil
 }
 
-// roleEverywhere reports whether a role definition of that name is already
-// provisioned into every member account (accounts: ["*"]), and so into the
-// new one.
-func roleEverywhere(d *state.Doc, name string) bool {
-	return entry(d, "roles", func(m map[string]any) bool {
-		if !strings.EqualFold(field(m, "name"), name) {
-			return false
-		}
-		l, _ := m["accounts"].([]any)
-		for _, a := range l {
-			if a == "*" {
-				return true
-			}
-		}
-		return false
-	}) != nil
+// trailAccountStatus is how CloudTrail records CreateAccount's response.
+type trailAccountStatus struct {
+	Status trailStatus `json:"createAccountStatus"`
+}
+
+type trailStatus struct {
+	ID                 string `json:"id"`
+	State              string `json:"state"`
+	AccountName        string `json:"accountName"`
+	AccountID          string `json:"accountId"`
+	FailureReason      string `json:"failureReason"`
+	RequestedTimestamp string `json:"requestedTimestamp"`
 }
 
 // accessRole is the role Organizations creates in a new account: trusted by
 // the management account, with the inline policy AdministratorAccess.
-func accessRole(roleName, account, mgmt string) map[string]any {
-	return map[string]any{
-		"name":     roleName,
-		"accounts": []any{account},
-		"path":     "/",
-		"trust": map[string]any{
-			"Version": "2012-10-17",
-			"Statement": []any{map[string]any{
-				"Effect":    "Allow",
-				"Principal": map[string]any{"AWS": "arn:aws:iam::" + mgmt + ":root"},
-				"Action":    "sts:AssumeRole",
-			}},
-		},
-		"inlinePolicies": map[string]any{
-			"AdministratorAccess": map[string]any{
-				"Version":   "2012-10-17",
-				"Statement": []any{map[string]any{"Effect": "Allow", "Action": "*", "Resource": "*"}},
-			},
-		},
+func accessRole(roleName, account, mgmt string) *org.RoleDef {
+	return &org.RoleDef{
+		Name:     roleName,
+		Accounts: []string{account},
+		Path:     "/",
+		Trust: org.PolicyDoc(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` +
+			mgmt + `:root"},"Action":"sts:AssumeRole"}]}`),
+		Entity: org.Entity{InlinePolicies: map[string]org.PolicyDoc{
+			"AdministratorAccess": org.PolicyDoc(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`),
+		}},
 	}
 }

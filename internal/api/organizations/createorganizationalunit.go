@@ -76,15 +76,17 @@ func (s *Service) CreateOrganizationalUnit(ctx context.Context, c *api.Call) (an
 		if p != v.o.Root {
 			parentName = p.Name
 		}
-		appendTo(d, "ous", map[string]any{"name": name, "id": id, "parent": parentName})
-		ensureFullAWSAccess(d, v, name)
+		d.Org.OUs = append(d.Org.OUs, &org.OUDef{Name: name, ID: id, Parent: parentName})
+		ensureFullAWSAccess(d.Org, v, name)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	ou := OrganizationalUnit{ID: id, Arn: a.ouARN(id), Name: name}
-	c.ResponseElements = map[string]any{"organizationalUnit": ou}
+	c.ResponseElements = struct {
+		OU OrganizationalUnit `json:"organizationalUnit"`
+	}{ou}
 	c.Resources = []api.Resource{{ARN: ou.Arn, Type: "AWS::Organizations::OrganizationalUnit", Account: a.mgmt()}}
 	return createOUResult{OrganizationalUnit: ou}, nil
 }

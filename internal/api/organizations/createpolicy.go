@@ -5,6 +5,7 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/state"
 )
 
@@ -67,7 +68,7 @@ func (s *Service) CreatePolicy(ctx context.Context, c *api.Call) (any, error) {
 		if len(v.policies(t)) >= maxPoliciesPerType {
 			return constraint("POLICY_NUMBER_LIMIT_EXCEEDED", "You attempted to exceed the number of policies that you can have in an organization: %d of each type.", maxPoliciesPerType)
 		}
-		appendTo(d, "policies", map[string]any{"name": name, "type": formatType[t], "description": str(in.Description), "document": *in.Content})
+		d.Org.Policies = append(d.Org.Policies, &org.PolicyDef{Name: name, Type: formatType[t], Description: str(in.Description), Document: org.TextDoc(*in.Content)})
 		return nil
 	})
 	if err != nil {
@@ -79,7 +80,7 @@ func (s *Service) CreatePolicy(ctx context.Context, c *api.Call) (any, error) {
 		return nil, internalf("organizations: created policy %s is missing", name)
 	}
 	out := Policy{PolicySummary: p.summary(), Content: *in.Content}
-	c.ResponseElements = map[string]any{"policy": map[string]any{"policySummary": p.summary(), "content": out.Content}}
+	c.ResponseElements = trailPolicy(out)
 	c.Resources = policyResources(p, v.mgmt())
 	return policyResult{Policy: out}, nil
 }

@@ -33,17 +33,17 @@ func (s *Service) DeletePolicy(ctx context.Context, c *api.Call) (any, error) {
 	}
 	var deleted pol
 	_, err = s.mutate(ctx, func(d *state.Doc, v view) error {
-		p, m, err := policyIn(d, v, id)
+		p, def, err := policyIn(d, v, id)
 		if err != nil {
 			return err
 		}
 		if err := immutable(p); err != nil {
 			return err
 		}
-		if len(attachList(m)) > 0 {
+		if len(def.Attach) > 0 {
 			return awsproto.Errorf("PolicyInUseException", "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
 		}
-		removePolicy(d, p.p.Type, p.Name)
+		d.Org.RemovePolicy(def)
 		deleted = p
 		return nil
 	})

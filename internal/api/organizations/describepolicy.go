@@ -37,5 +37,5 @@ func (s *Service) DescribePolicy(ctx context.Context, c *api.Call) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	return policyResult{Policy: describe(p, d, a.o)}, nil
+	return policyResult{Policy: describe(p, d)}, nil
 }

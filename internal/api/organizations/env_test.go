@@ -90,6 +90,9 @@ func roleSession(account, role string) *api.Identity {
 
 // call runs an operation as id with body (marshaled to JSON; a string or
 // []byte is sent as is) and decodes the result into out, when given.
+// params are a request's parameters, as the JSON body a client sends.
+type params map[string]any
+
 func (e *env) call(id *api.Identity, op string, body any, out any) (*api.Call, error) {
 	e.t.Helper()
 	var raw []byte

@@ -3,6 +3,7 @@ package organizations
 import (
 	"testing"
 
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/state"
 	landingzones "github.com/securecart/warden/landing-zones"
 )
@@ -16,7 +17,7 @@ func unattachedPolicyError() error {
 	if err != nil {
 		return err
 	}
-	appendTo(d, "policies", map[string]any{"name": "Unattached", "type": "scp", "description": "", "document": denySCPAllow})
+	d.Org.Policies = append(d.Org.Policies, &org.PolicyDef{Name: "Unattached", Type: org.TypeSCP, Document: org.TextDoc(denySCPAllow)})
 	_, err = state.Build(d)
 	return err
 }

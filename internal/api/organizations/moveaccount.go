@@ -62,14 +62,13 @@ func (s *Service) MoveAccount(ctx context.Context, c *api.Call) (any, error) {
 		if from == to {
 			return awsproto.Errorf("DuplicateAccountException", "That account is already present in the specified destination: %s.", dst)
 		}
-		m := accountEntry(d, acc.Name)
-		if m == nil {
+		def := d.Org.Account(acc.Name)
+		if def == nil {
 			return internalf("organizations: account %s is not in the document", acc.Name)
 		}
+		def.OU = to.Name
 		if to == v.o.Root {
-			m["ou"] = org.RootName
-		} else {
-			m["ou"] = to.Name
+			def.OU = org.RootName
 		}
 		return nil
 	})

@@ -257,10 +257,14 @@ func str(p *string) string {
 	return *p
 }
 
+// trailParams are a call's requestParameters as CloudTrail records them: a
+// JSON object of the request's parameters in lower-camel spelling.
+type trailParams map[string]any
+
 // requestParams returns the request's non-empty parameters in CloudTrail's
 // lower-camel spelling.
-func requestParams(kv ...any) map[string]any {
-	m := map[string]any{}
+func requestParams(kv ...any) trailParams {
+	m := trailParams{}
 	for i := 0; i+1 < len(kv); i += 2 {
 		k := kv[i].(string)
 		switch v := kv[i+1].(type) {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
-	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
 	"github.com/securecart/warden/internal/state"
 )
@@ -102,34 +101,29 @@ func immutable(p pol) error {
 	return nil
 }
 
-// policyIn finds a policy of the document by ID, for a change.
-func policyIn(d *state.Doc, v view, id string) (pol, map[string]any, error) {
-	p, ok := v.policy(id)
-	if !ok {
-		return pol{}, nil, policyNotFound(id)
-	}
-	if p.p == nil {
-		return p, nil, nil
-	}
-	m := policyEntry(d, p.p.Type, p.Name)
-	if m == nil {
-		return pol{}, nil, internalf("organizations: policy %s is not in the document", p.Name)
-	}
-	return p, m, nil
-}
-
 // describe shows a policy with its document.
-func describe(p pol, d *state.Doc, o *org.Org) Policy {
+func describe(p pol, d *state.Doc) Policy {
 	out := Policy{PolicySummary: p.summary()}
 	switch {
 	case p.p == nil:
 		out.Content = rcpFullAWSAccessContent
 	default:
-		if m := policyEntry(d, p.p.Type, p.Name); m != nil {
-			out.Content = content(m, o)
+		if def := d.Org.Policy(p.p.Type, p.Name); def != nil {
+			out.Content = content(def, d.Org)
 		}
 	}
 	return out
+}
+
+// trailPolicy is how CloudTrail records a policy in responseElements.
+func trailPolicy(p Policy) any {
+	type body struct {
+		PolicySummary PolicySummary `json:"policySummary"`
+		Content       string        `json:"content"`
+	}
+	return struct {
+		Policy body `json:"policy"`
+	}{body{p.PolicySummary, p.Content}}
 }
 
 // policyResources are the trail's resources of a policy operation.

@@ -44,7 +44,7 @@ func TestListRoots(t *testing.T) {
 		Roots     []Root
 		NextToken *string
 	}
-	e.ok("ListRoots", map[string]any{}, &got)
+	e.ok("ListRoots", params{}, &got)
 	if len(got.Roots) != 1 || got.NextToken != nil {
 		t.Fatalf("got %+v", got)
 	}
@@ -56,9 +56,9 @@ func TestListRoots(t *testing.T) {
 	if !equal(r.PolicyTypes, wantTypes) {
 		t.Errorf("policy types = %+v, want %+v", r.PolicyTypes, wantTypes)
 	}
-	e.fails(mgmtRoot, "ListRoots", map[string]any{"MaxResults": 0}, "InvalidInputException/MIN_VALUE_EXCEEDED")
-	e.fails(mgmtRoot, "ListRoots", map[string]any{"MaxResults": 21}, "InvalidInputException/MAX_VALUE_EXCEEDED")
-	e.fails(mgmtRoot, "ListRoots", map[string]any{"NextToken": "garbage"}, "InvalidInputException/INVALID_NEXT_TOKEN")
+	e.fails(mgmtRoot, "ListRoots", params{"MaxResults": 0}, "InvalidInputException/MIN_VALUE_EXCEEDED")
+	e.fails(mgmtRoot, "ListRoots", params{"MaxResults": 21}, "InvalidInputException/MAX_VALUE_EXCEEDED")
+	e.fails(mgmtRoot, "ListRoots", params{"NextToken": "garbage"}, "InvalidInputException/INVALID_NEXT_TOKEN")
 	e.fails(mgmtRoot, "ListRoots", `{"MaxResults": "ten"}`, "SerializationException")
 	e.fails(mgmtRoot, "ListRoots", `{`, "SerializationException")
 	e.fails(devAdmin, "ListRoots", nil, "AccessDeniedException")
@@ -67,7 +67,7 @@ func TestListRoots(t *testing.T) {
 func TestListOrganizationalUnitsForParent(t *testing.T) {
 	e := newEnv(t)
 	var got ousOut
-	e.ok("ListOrganizationalUnitsForParent", map[string]any{"ParentId": rootID}, &got)
+	e.ok("ListOrganizationalUnitsForParent", params{"ParentId": rootID}, &got)
 	want := []OrganizationalUnit{
 		{ID: securityOU, Arn: arnPrefix + "ou/" + orgID + "/" + securityOU, Name: "SecurityOU"},
 		{ID: workloadsOU, Arn: arnPrefix + "ou/" + orgID + "/" + workloadsOU, Name: "WorkloadsOU"},
@@ -79,28 +79,28 @@ func TestListOrganizationalUnitsForParent(t *testing.T) {
 
 	// Two pages of two and one.
 	var p1, p2 ousOut
-	e.ok("ListOrganizationalUnitsForParent", map[string]any{"ParentId": rootID, "MaxResults": 2}, &p1)
+	e.ok("ListOrganizationalUnitsForParent", params{"ParentId": rootID, "MaxResults": 2}, &p1)
 	if len(p1.OrganizationalUnits) != 2 || p1.NextToken == nil {
 		t.Fatalf("page 1 = %+v", p1)
 	}
-	e.ok("ListOrganizationalUnitsForParent", map[string]any{"ParentId": rootID, "MaxResults": 2, "NextToken": *p1.NextToken}, &p2)
+	e.ok("ListOrganizationalUnitsForParent", params{"ParentId": rootID, "MaxResults": 2, "NextToken": *p1.NextToken}, &p2)
 	if !equal(append(p1.OrganizationalUnits, p2.OrganizationalUnits...), want) || p2.NextToken != nil {
 		t.Fatalf("pages = %+v %+v", p1, p2)
 	}
 	// A token is bound to its listing.
-	e.fails(mgmtRoot, "ListOrganizationalUnitsForParent", map[string]any{"ParentId": workloadsOU, "NextToken": *p1.NextToken},
+	e.fails(mgmtRoot, "ListOrganizationalUnitsForParent", params{"ParentId": workloadsOU, "NextToken": *p1.NextToken},
 		"InvalidInputException/INVALID_NEXT_TOKEN")
-	e.fails(mgmtRoot, "ListAccounts", map[string]any{"NextToken": *p1.NextToken}, "InvalidInputException/INVALID_NEXT_TOKEN")
+	e.fails(mgmtRoot, "ListAccounts", params{"NextToken": *p1.NextToken}, "InvalidInputException/INVALID_NEXT_TOKEN")
 
 	var none ousOut
-	e.ok("ListOrganizationalUnitsForParent", map[string]any{"ParentId": workloadsOU}, &none)
+	e.ok("ListOrganizationalUnitsForParent", params{"ParentId": workloadsOU}, &none)
 	if none.OrganizationalUnits == nil || len(none.OrganizationalUnits) != 0 {
 		t.Errorf("empty OU: got %+v, want an empty list", none)
 	}
-	e.fails(mgmtRoot, "ListOrganizationalUnitsForParent", map[string]any{"ParentId": "ou-4k7q-nosuchou"}, "ParentNotFoundException")
-	e.fails(mgmtRoot, "ListOrganizationalUnitsForParent", map[string]any{"ParentId": "Root"}, "InvalidInputException/INVALID_PATTERN")
-	e.fails(mgmtRoot, "ListOrganizationalUnitsForParent", map[string]any{}, "InvalidInputException/INPUT_REQUIRED")
-	e.fails(devAdmin, "ListOrganizationalUnitsForParent", map[string]any{"ParentId": rootID}, "AccessDeniedException")
+	e.fails(mgmtRoot, "ListOrganizationalUnitsForParent", params{"ParentId": "ou-4k7q-nosuchou"}, "ParentNotFoundException")
+	e.fails(mgmtRoot, "ListOrganizationalUnitsForParent", params{"ParentId": "Root"}, "InvalidInputException/INVALID_PATTERN")
+	e.fails(mgmtRoot, "ListOrganizationalUnitsForParent", params{}, "InvalidInputException/INPUT_REQUIRED")
+	e.fails(devAdmin, "ListOrganizationalUnitsForParent", params{"ParentId": rootID}, "AccessDeniedException")
 }
 
 func TestListAccounts(t *testing.T) {
@@ -129,7 +129,7 @@ func TestListAccounts(t *testing.T) {
 	var got []string
 	var token *string
 	for i := 0; ; i++ {
-		body := map[string]any{"MaxResults": 4}
+		body := params{"MaxResults": 4}
 		if token != nil {
 			body["NextToken"] = *token
 		}
@@ -155,7 +155,7 @@ func TestListAccounts(t *testing.T) {
 func TestListAccountsForParent(t *testing.T) {
 	e := newEnv(t)
 	var got accountsOut
-	e.ok("ListAccountsForParent", map[string]any{"ParentId": workloadsOU}, &got)
+	e.ok("ListAccountsForParent", params{"ParentId": workloadsOU}, &got)
 	var names []string
 	for _, a := range got.Accounts {
 		names = append(names, a.Name)
@@ -163,55 +163,55 @@ func TestListAccountsForParent(t *testing.T) {
 	if want := []string{"Dev", "Staging", "Prod"}; !equal(names, want) {
 		t.Errorf("WorkloadsOU accounts = %v, want %v", names, want)
 	}
-	e.ok("ListAccountsForParent", map[string]any{"ParentId": rootID}, &got)
+	e.ok("ListAccountsForParent", params{"ParentId": rootID}, &got)
 	if len(got.Accounts) != 1 || got.Accounts[0].ID != mgmtID {
 		t.Errorf("root accounts = %+v", got.Accounts)
 	}
-	e.fails(mgmtRoot, "ListAccountsForParent", map[string]any{"ParentId": "r-zzzz"}, "ParentNotFoundException")
-	e.fails(devAdmin, "ListAccountsForParent", map[string]any{"ParentId": rootID}, "AccessDeniedException")
+	e.fails(mgmtRoot, "ListAccountsForParent", params{"ParentId": "r-zzzz"}, "ParentNotFoundException")
+	e.fails(devAdmin, "ListAccountsForParent", params{"ParentId": rootID}, "AccessDeniedException")
 }
 
 func TestDescribeAccount(t *testing.T) {
 	e := newEnv(t)
 	var got struct{ Account Account }
-	e.ok("DescribeAccount", map[string]any{"AccountId": prodID}, &got)
+	e.ok("DescribeAccount", params{"AccountId": prodID}, &got)
 	want := Account{ID: prodID, Arn: arnPrefix + "account/" + orgID + "/" + prodID, Email: "aws-prod@securecart.example",
 		Name: "Prod", Status: "ACTIVE", State: "ACTIVE", JoinedMethod: "CREATED"}
 	if got.Account != want {
 		t.Errorf("got %+v, want %+v", got.Account, want)
 	}
-	e.fails(mgmtRoot, "DescribeAccount", map[string]any{"AccountId": "111122223333"}, "AccountNotFoundException")
-	e.fails(mgmtRoot, "DescribeAccount", map[string]any{"AccountId": "1234"}, "InvalidInputException/INVALID_PATTERN")
+	e.fails(mgmtRoot, "DescribeAccount", params{"AccountId": "111122223333"}, "AccountNotFoundException")
+	e.fails(mgmtRoot, "DescribeAccount", params{"AccountId": "1234"}, "InvalidInputException/INVALID_PATTERN")
 	e.fails(mgmtRoot, "DescribeAccount", nil, "InvalidInputException/INPUT_REQUIRED")
-	e.fails(devAdmin, "DescribeAccount", map[string]any{"AccountId": devID}, "AccessDeniedException")
+	e.fails(devAdmin, "DescribeAccount", params{"AccountId": devID}, "AccessDeniedException")
 }
 
 func TestListParentsAndChildren(t *testing.T) {
 	e := newEnv(t)
 	var parents struct{ Parents []Parent }
-	e.ok("ListParents", map[string]any{"ChildId": devID}, &parents)
+	e.ok("ListParents", params{"ChildId": devID}, &parents)
 	if want := []Parent{{workloadsOU, "ORGANIZATIONAL_UNIT"}}; !equal(parents.Parents, want) {
 		t.Errorf("parents of Dev = %+v, want %+v", parents.Parents, want)
 	}
-	e.ok("ListParents", map[string]any{"ChildId": securityOU}, &parents)
+	e.ok("ListParents", params{"ChildId": securityOU}, &parents)
 	if want := []Parent{{rootID, "ROOT"}}; !equal(parents.Parents, want) {
 		t.Errorf("parents of SecurityOU = %+v, want %+v", parents.Parents, want)
 	}
-	e.fails(mgmtRoot, "ListParents", map[string]any{"ChildId": "111122223333"}, "ChildNotFoundException")
-	e.fails(mgmtRoot, "ListParents", map[string]any{"ChildId": rootID}, "InvalidInputException/INVALID_PATTERN")
+	e.fails(mgmtRoot, "ListParents", params{"ChildId": "111122223333"}, "ChildNotFoundException")
+	e.fails(mgmtRoot, "ListParents", params{"ChildId": rootID}, "InvalidInputException/INVALID_PATTERN")
 
 	var children struct{ Children []Child }
-	e.ok("ListChildren", map[string]any{"ParentId": rootID, "ChildType": "ORGANIZATIONAL_UNIT"}, &children)
+	e.ok("ListChildren", params{"ParentId": rootID, "ChildType": "ORGANIZATIONAL_UNIT"}, &children)
 	if want := []Child{{securityOU, "ORGANIZATIONAL_UNIT"}, {workloadsOU, "ORGANIZATIONAL_UNIT"}, {sharedOU, "ORGANIZATIONAL_UNIT"}}; !equal(children.Children, want) {
 		t.Errorf("OU children of root = %+v, want %+v", children.Children, want)
 	}
-	e.ok("ListChildren", map[string]any{"ParentId": workloadsOU, "ChildType": "ACCOUNT"}, &children)
+	e.ok("ListChildren", params{"ParentId": workloadsOU, "ChildType": "ACCOUNT"}, &children)
 	if want := []Child{{devID, "ACCOUNT"}, {stagingID, "ACCOUNT"}, {prodID, "ACCOUNT"}}; !equal(children.Children, want) {
 		t.Errorf("account children of WorkloadsOU = %+v, want %+v", children.Children, want)
 	}
-	e.fails(mgmtRoot, "ListChildren", map[string]any{"ParentId": rootID, "ChildType": "POLICY"}, "InvalidInputException/INVALID_ENUM")
-	e.fails(mgmtRoot, "ListChildren", map[string]any{"ParentId": rootID}, "InvalidInputException/INPUT_REQUIRED")
-	e.fails(mgmtRoot, "ListChildren", map[string]any{"ParentId": "ou-4k7q-nosuchou", "ChildType": "ACCOUNT"}, "ParentNotFoundException")
-	e.fails(devAdmin, "ListChildren", map[string]any{"ParentId": rootID, "ChildType": "ACCOUNT"}, "AccessDeniedException")
-	e.fails(devAdmin, "ListParents", map[string]any{"ChildId": devID}, "AccessDeniedException")
+	e.fails(mgmtRoot, "ListChildren", params{"ParentId": rootID, "ChildType": "POLICY"}, "InvalidInputException/INVALID_ENUM")
+	e.fails(mgmtRoot, "ListChildren", params{"ParentId": rootID}, "InvalidInputException/INPUT_REQUIRED")
+	e.fails(mgmtRoot, "ListChildren", params{"ParentId": "ou-4k7q-nosuchou", "ChildType": "ACCOUNT"}, "ParentNotFoundException")
+	e.fails(devAdmin, "ListChildren", params{"ParentId": rootID, "ChildType": "ACCOUNT"}, "AccessDeniedException")
+	e.fails(devAdmin, "ListParents", params{"ChildId": devID}, "AccessDeniedException")
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/state"
 )
 
@@ -44,7 +45,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, c *api.Call) (any, error) {
 	}
 	var updated pol
 	o, err := s.mutate(ctx, func(d *state.Doc, v view) error {
-		p, m, err := policyIn(d, v, id)
+		p, def, err := policyIn(d, v, id)
 		if err != nil {
 			return err
 		}
@@ -58,10 +59,10 @@ func (s *Service) UpdatePolicy(ctx context.Context, c *api.Call) (any, error) {
 			if err := checkContent(p.Type, p.Name, *in.Content); err != nil {
 				return err
 			}
-			m["document"] = *in.Content
+			def.Document = org.TextDoc(*in.Content)
 		}
 		if in.Description != nil {
-			m["description"] = *in.Description
+			def.Description = *in.Description
 		}
 		updated = p
 		return nil
@@ -78,8 +79,8 @@ func (s *Service) UpdatePolicy(ctx context.Context, c *api.Call) (any, error) {
 	if !ok {
 		return nil, policyNotFound(id)
 	}
-	out := describe(p, d, o)
-	c.ResponseElements = map[string]any{"policy": map[string]any{"policySummary": out.PolicySummary, "content": out.Content}}
+	out := describe(p, d)
+	c.ResponseElements = trailPolicy(out)
 	c.Resources = policyResources(p, v.mgmt())
 	return policyResult{Policy: out}, nil
 }

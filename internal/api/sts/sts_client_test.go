@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/server/servertest"
 	"github.com/securecart/warden/internal/sigv4"
 	"github.com/securecart/warden/internal/state"
@@ -257,14 +258,13 @@ func TestRoleChaining(t *testing.T) {
 	ctx := servertest.Ctx(t)
 	// A role in Dev that the account (and so OrganizationAccountAccessRole) may assume.
 	_, err := h.Server.State.Mutate(ctx, func(d *state.Doc) error {
-		roles := d.Org["roles"].([]any)
-		d.Org["roles"] = append(roles, map[string]any{
-			"name": "ChainTarget", "accounts": []any{"Dev"}, "maxSessionDuration": 43200,
-			"inlinePolicies": map[string]any{"Chain": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
-				"Effect": "Allow", "Action": []any{"sts:AssumeRole", "sts:SetSourceIdentity"}, "Resource": "*"}}}},
-			"trust": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
-				"Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::" + dev + ":root"},
-				"Action": []any{"sts:AssumeRole", "sts:SetSourceIdentity"}}}},
+		d.Org.Roles = append(d.Org.Roles, &org.RoleDef{
+			Name: "ChainTarget", Accounts: []string{"Dev"}, MaxSessionDuration: 43200,
+			Entity: org.Entity{InlinePolicies: map[string]org.PolicyDoc{"Chain": org.PolicyDoc(`{"Version": "2012-10-17", "Statement": [{
+				"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"], "Resource": "*"}]}`)}},
+			Trust: org.PolicyDoc(`{"Version": "2012-10-17", "Statement": [{
+				"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::` + dev + `:root"},
+				"Action": ["sts:AssumeRole", "sts:SetSourceIdentity"]}]}`),
 		})
 		return nil
 	})

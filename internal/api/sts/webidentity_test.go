@@ -15,6 +15,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/server/servertest"
 	"github.com/securecart/warden/internal/state"
 )
@@ -66,14 +67,13 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	ctx := servertest.Ctx(t)
 	provider := strings.TrimPrefix(idp.srv.URL, "https://")
 	_, err := h.Server.State.Mutate(ctx, func(d *state.Doc) error {
-		provs, _ := d.Org["identityProviders"].([]any)
-		d.Org["identityProviders"] = append(provs, map[string]any{"type": "oidc", "name": provider, "accounts": []any{"SharedServices"}, "clientIds": []any{"sts.amazonaws.com"}})
-		roles := d.Org["roles"].([]any)
-		d.Org["roles"] = append(roles, map[string]any{"name": "GitHubDeployRole", "accounts": []any{"SharedServices"},
-			"trust": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
-				"Effect": "Allow", "Principal": map[string]any{"Federated": "arn:aws:iam::327491058362:oidc-provider/" + provider},
-				"Action":    "sts:AssumeRoleWithWebIdentity",
-				"Condition": map[string]any{"StringEquals": map[string]any{provider + ":aud": "sts.amazonaws.com"}, "StringLike": map[string]any{provider + ":sub": "repo:securecart/*:ref:refs/heads/main"}}}}}})
+		d.Org.IdentityProviders = append(d.Org.IdentityProviders, &org.ProviderDef{Type: "oidc", Name: provider,
+			Accounts: []string{"SharedServices"}, ClientIDs: []string{"sts.amazonaws.com"}})
+		d.Org.Roles = append(d.Org.Roles, &org.RoleDef{Name: "GitHubDeployRole", Accounts: []string{"SharedServices"},
+			Trust: org.PolicyDoc(`{"Version": "2012-10-17", "Statement": [{
+				"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::327491058362:oidc-provider/` + provider + `"},
+				"Action": "sts:AssumeRoleWithWebIdentity",
+				"Condition": {"StringEquals": {"` + provider + `:aud": "sts.amazonaws.com"}, "StringLike": {"` + provider + `:sub": "repo:securecart/*:ref:refs/heads/main"}}}]}`)})
 		return nil
 	})
 	if err != nil {
