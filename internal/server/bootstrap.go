@@ -75,13 +75,8 @@ func AddAdminUser(doc *state.Doc, now time.Time) (*org.User, error) {
 	if u, ok := o.User(o.Management.ID, AdminUser); ok {
 		return u, nil
 	}
-	users, _ := doc.Org["users"].([]any)
-	doc.Org["users"] = append(users, map[string]any{
-		"name":            AdminUser,
-		"account":         o.Management.Name,
-		"path":            "/",
-		"managedPolicies": []any{AdministratorAccess},
-	})
+	doc.Org.Users = append(doc.Org.Users, &org.UserDef{Name: AdminUser, Account: o.Management.Name, Path: "/",
+		Entity: org.Entity{ManagedPolicies: []string{AdministratorAccess}}})
 	o, err = state.Build(doc)
 	if err != nil {
 		return nil, fmt.Errorf("adding the %s user to the management account: %w", AdminUser, err)
