@@ -75,6 +75,9 @@ func Assemble(o *org.Org, q Query, now time.Time) (*Situation, error) {
 	if err != nil {
 		return nil, err
 	}
+	if awsdata.TakesNoResource(req.ActionName) {
+		req.TakesNoResource()
+	}
 	s.Request = req
 	in := &s.Inputs
 

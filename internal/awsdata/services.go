@@ -93,3 +93,13 @@ func LookupAction(action string) (*Action, bool) {
 	a, ok := services().actions[strings.ToLower(action)]
 	return a, ok
 }
+
+// TakesNoResource reports whether the Service Authorization Reference lists
+// the action ("service:Action", any case) with no resource type: it does not
+// support resource-level permissions, so it acts on every resource of its
+// service and a policy grants it with "*" (or a pattern naming the whole
+// service). Unknown actions report false.
+func TakesNoResource(action string) bool {
+	a, ok := LookupAction(action)
+	return ok && len(a.ResourceTypes) == 0
+}

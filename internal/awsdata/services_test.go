@@ -178,3 +178,16 @@ func TestServiceAction(t *testing.T) {
 		t.Error("iam ConditionKeys() lack iam:PassedToService")
 	}
 }
+
+// The actions the Service Authorization Reference lists with no resource
+// type take "*" as their only resource.
+func TestTakesNoResource(t *testing.T) {
+	for action, want := range map[string]bool{
+		"s3:ListAllMyBuckets": true, "S3:LISTALLMYBUCKETS": true, "iam:ListRoles": true, "ec2:DescribeInstances": true,
+		"s3:GetObject": false, "iam:CreateRole": false, "sts:AssumeRole": false, "s3:NoSuchAction": false, "nosuch:Action": false,
+	} {
+		if got := TakesNoResource(action); got != want {
+			t.Errorf("TakesNoResource(%q) = %v, want %v", action, got, want)
+		}
+	}
+}

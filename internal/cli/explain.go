@@ -117,6 +117,9 @@ func layerTitle(st eval.Step) string {
 func writeExplainText(w io.Writer, s *authz.Situation, e *eval.Explanation, steps []eval.Step, src *check.Sources) {
 	r := s.Request
 	fmt.Fprintf(w, "request   %s %s on %s\n", r.Caller.ARN, r.ActionName, r.Resource.Raw)
+	if r.NoResource {
+		fmt.Fprintf(w, "          %s takes no resource: AWS evaluates it against all resources, \"*\"\n", r.ActionName)
+	}
 	who := "principal outside the organization: its own account's side is taken as allowing"
 	switch {
 	case s.Role != nil:

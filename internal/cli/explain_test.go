@@ -326,3 +326,17 @@ func posIn(t *testing.T, dir, file, text string) string {
 	t.Fatalf("%s has no %q", file, text)
 	return ""
 }
+
+// An action that takes no resource is explained against "*", whatever
+// resource was asked about
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html).
+func TestExplainActionWithoutResource(t *testing.T) {
+	out, stderr, code := run(t, "", "explain", "--principal", "arn:aws:sts::{Dev}:assumed-role/DeveloperRole/alice",
+		"--action", "s3:ListAllMyBuckets", "--resource", "arn:aws:s3:::some-bucket", "--context", "aws:RequestedRegion=us-east-1")
+	if code != 0 && code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "s3:ListAllMyBuckets on *\n") || !strings.Contains(out, "takes no resource") {
+		t.Errorf("explain does not evaluate s3:ListAllMyBuckets against *:\n%s", out)
+	}
+}

@@ -31,6 +31,12 @@
 //     session policy. The root user has every permission in its account.
 //  8. Otherwise: ImplicitDeny.
 //
+// An action that takes no resource (no resource type in the Service
+// Authorization Reference; the caller marks it with Request.TakesNoResource)
+// is evaluated against "*" whatever resource the request names, so only a
+// Resource of "*" applies to it, not a service-wide ARN such as
+// "arn:aws:s3:::*" (reference_policies_elements_notaction.html).
+//
 // A few requests are special in AWS and here: sts:GetCallerIdentity needs no
 // permission; AWS managed policies and the roles AWS reserves
 // (/aws-reserved/) cannot be changed by any principal.

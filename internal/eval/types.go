@@ -96,6 +96,22 @@ type Request struct {
 	Resource        arn.Value
 	ResourceAccount string
 	Context         condition.Context
+	// NoResource marks an action that takes no resource (see TakesNoResource).
+	NoResource bool
+}
+
+// TakesNoResource marks the request's action as one that the Service
+// Authorization Reference lists with no resource type. AWS evaluates such an
+// action against all resources, "*", whatever resource the request names, so
+// that only a Resource of "*" grants or denies it: a service-wide pattern such
+// as "arn:aws:s3:::*" does not
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html:
+// s3:ListAllMyBuckets "requires the "*" resource";
+// https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html:
+// with no resource type, "you must specify all resources ("*")").
+func (r *Request) TakesNoResource() {
+	r.NoResource = true
+	r.Resource = arn.SplitValue("*")
 }
 
 // NewRequest prepares a request. resourceAccount may be empty: it then comes

@@ -45,6 +45,9 @@ func Run(c *Case, now time.Time) Result {
 		res.Error = c.File + ": " + c.Label() + ": /request: " + err.Error()
 		return res
 	}
+	if awsdata.TakesNoResource(req.ActionName) {
+		req.TakesNoResource()
+	}
 	if c.FederatingUser != "" {
 		if err := req.Caller.SetFederatingUser(c.FederatingUser); err != nil {
 			res.Error = c.File + ": " + c.Label() + ": /request/federatingUser: " + err.Error()

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/awsdata"
 	"github.com/securecart/warden/internal/awsproto"
 	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/policy"
@@ -46,6 +47,9 @@ func (s *Service) SimulateCustomPolicy(ctx context.Context, c *api.Call) (any, e
 			req, err := eval.NewRequest(principal, action, resource, in.owner, copyContext(in.context))
 			if err != nil {
 				return nil, awsproto.Errorf("InvalidInput", "%v", err)
+			}
+			if awsdata.TakesNoResource(action) {
+				req.TakesNoResource()
 			}
 			inputs := eval.Inputs{Identity: in.extra, Boundary: in.boundary}
 			if in.resource != nil {
