@@ -159,9 +159,17 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 		}
 		orgFS, orgPath = os.DirFS(filepath.Dir(abs)), filepath.Base(abs)
 	}
+	// A signal while starting stops Warden as cleanly as one while serving.
+	startErr := func(err error) error {
+		if ctx.Err() != nil {
+			log.Info("stopped while starting")
+			return nil
+		}
+		return &ExitError{Code: 2, Err: err}
+	}
 	keyID, secret, err := server.Bootstrap(ctx, st, sealer, orgFS, orgPath, env.Now())
 	if err != nil {
-		return &ExitError{Code: 2, Err: fmt.Errorf("seeding the store: %w", err)}
+		return startErr(fmt.Errorf("seeding the store: %w", err))
 	}
 	if keyID != "" {
 		path := filepath.Join(f.data, "credentials")
@@ -172,16 +180,16 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 	}
 	owner, err := auditOwner(ctx, st, env)
 	if err != nil {
-		return &ExitError{Code: 2, Err: err}
+		return startErr(err)
 	}
 	trail, err := audit.Open(ctx, st, sealer, audit.Options{Owner: owner, Clock: env.Now, Retention: f.auditRetention, Logger: log})
 	if err != nil {
-		return &ExitError{Code: 2, Err: fmt.Errorf("opening the audit trail: %w", err)}
+		return startErr(fmt.Errorf("opening the audit trail: %w", err))
 	}
 	defer trail.Close()
 	srv, err := server.New(ctx, server.Config{Store: st, MasterKey: master, Clock: env.Now, Logger: log, Audit: trail, Services: services.All()})
 	if err != nil {
-		return &ExitError{Code: 2, Err: err}
+		return startErr(err)
 	}
 	scheme := "http"
 	if f.tlsCert != "" {
