@@ -95,9 +95,14 @@ func TestCreatePolicyOfSharedName(t *testing.T) {
 	devAdmin := f.sessionOf(dev, "OrganizationAccountAccessRole", "admin")
 	var v versionResult
 	decode(t, f.ok(devAdmin, "GetPolicyVersion", "PolicyArn", "arn:aws:iam::"+dev+":policy/DeveloperPermissions", "VersionId", "v1"), &v)
+	var def policyResult
+	decode(t, f.ok(devAdmin, "GetPolicy", "PolicyArn", "arn:aws:iam::"+dev+":policy/DeveloperPermissions"), &def)
+	if def.Policy.Description == "" {
+		t.Fatal("DeveloperPermissions has no description")
+	}
 	var got policyResult
 	decode(t, f.ok(prodAdmin, "CreatePolicy", "PolicyName", "DeveloperPermissions", "PolicyDocument", unescape(t, v.PolicyVersion.Document),
-		"Description", "What developers need to deploy and troubleshoot in Dev and Staging (attached to DeveloperRole)."), &got)
+		"Description", def.Policy.Description), &got)
 	if got.Policy.Arn != "arn:aws:iam::"+prod+":policy/DeveloperPermissions" {
 		t.Errorf("Arn = %s", got.Policy.Arn)
 	}
