@@ -4,18 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/securecart/warden/internal/authz"
-	"github.com/securecart/warden/internal/awsdata"
 	"github.com/securecart/warden/internal/awsproto"
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/org"
-	"github.com/securecart/warden/internal/policy"
 )
 
 // OrgSource gives the organization's current state.
@@ -47,22 +42,35 @@ func (a *Authorizer) Authorize(ctx context.Context, c *Call, action, resource st
 	return a.Denied(ctx, c, action, resource, &e)
 }
 
-// Decide assembles the caller's situation and evaluates it.
+// AuthorizeOwn is Authorize of a resource that AWS decides as if it were the
+// caller's own account's: the AWS managed policies (IAM's
+// arn:aws:iam::aws:policy/..., Organizations' arn:aws:organizations::aws:...),
+// whose ARNs name the account "aws", which the engine would otherwise take
+// for another account whose resource policy must allow the call.
+func (a *Authorizer) AuthorizeOwn(ctx context.Context, c *Call, action, resource string, extra map[string][]string) error {
+	_, e, err := a.decide(ctx, c, action, resource, c.Identity.Account, extra)
+	if err != nil {
+		return err
+	}
+	if e.Decision == eval.Allow {
+		return nil
+	}
+	return a.Denied(ctx, c, action, resource, &e)
+}
+
+// Decide assembles the caller's situation (authz.ForCall) and evaluates it.
 func (a *Authorizer) Decide(ctx context.Context, c *Call, action, resource string, extra map[string][]string) (*authz.Situation, eval.Explanation, error) {
+	return a.decide(ctx, c, action, resource, "", extra)
+}
+
+func (a *Authorizer) decide(ctx context.Context, c *Call, action, resource, resourceAccount string, extra map[string][]string) (*authz.Situation, eval.Explanation, error) {
 	o, err := a.Orgs.Org(ctx)
 	if err != nil {
 		return nil, eval.Explanation{}, err
 	}
-	q := authz.Query{Principal: c.Identity.ARN, Action: action, Resource: resource, Context: CallContext(c)}
-	for k, v := range extra {
-		q.Context[k] = v
-	}
-	if s := c.Identity.Session; s != nil {
-		sp, err := SessionPolicies(o, s)
-		if err != nil {
-			return nil, eval.Explanation{}, err
-		}
-		q.Session = sp
+	q, err := authz.ForCall(o, c, action, resource, resourceAccount, extra)
+	if err != nil {
+		return nil, eval.Explanation{}, err
 	}
 	sit, e, err := authz.Decide(o, q, c.Now)
 	if err != nil {
@@ -73,98 +81,20 @@ func (a *Authorizer) Decide(ctx context.Context, c *Call, action, resource strin
 	return sit, e, nil
 }
 
-// CallContext returns the context keys AWS sets for every request of the
-// caller (authz adds the principal and resource keys).
-func CallContext(c *Call) map[string][]string {
-	ctx := map[string][]string{
-		"aws:RequestedRegion":       {c.Region},
-		"aws:SecureTransport":       {strconv.FormatBool(c.Secure)},
-		"aws:ViaAWSService":         {"false"},
-		"aws:PrincipalIsAWSService": {"false"},
+// DecideFor decides a request of another principal than the caller, such as
+// the OIDC provider of AssumeRoleWithWebIdentity, with the call's request
+// context plus extra.
+func (a *Authorizer) DecideFor(ctx context.Context, c *Call, principal, action, resource string, extra map[string][]string) (eval.Explanation, error) {
+	o, err := a.Orgs.Org(ctx)
+	if err != nil {
+		return eval.Explanation{}, err
 	}
-	if c.SourceIP != "" {
-		ctx["aws:SourceIp"] = []string{c.SourceIP}
+	q := authz.Query{Principal: principal, Action: action, Resource: resource, Context: authz.CallContext(c)}
+	for k, v := range extra {
+		q.Context[k] = v
 	}
-	if c.UserAgent != "" {
-		ctx["aws:UserAgent"] = []string{c.UserAgent}
-	}
-	id := c.Identity
-	if id == nil {
-		return ctx
-	}
-	if id.UserID != "" {
-		ctx["aws:userid"] = []string{id.UserID}
-	}
-	if s := id.Session; s != nil {
-		ctx["aws:TokenIssueTime"] = []string{s.Issued.UTC().Format(time.RFC3339)}
-		ctx["aws:MultiFactorAuthPresent"] = []string{strconv.FormatBool(s.MFA)}
-		if s.MFA {
-			ctx["aws:MultiFactorAuthAge"] = []string{strconv.FormatInt(int64(c.Now.Sub(s.MFATime)/time.Second), 10)}
-		}
-		if s.SourceIdentity != "" {
-			ctx["aws:SourceIdentity"] = []string{s.SourceIdentity}
-		}
-		for k, v := range s.Tags {
-			ctx["aws:PrincipalTag/"+k] = []string{v}
-		}
-	}
-	return ctx
-}
-
-// SessionPolicies compiles a session's inline and managed session policies.
-func SessionPolicies(o *org.Org, s *creds.Session) ([]*policy.Policy, error) {
-	var out []*policy.Policy
-	if s.Policy != "" {
-		p, err := policy.ParseAndCompile([]byte(s.Policy), "session policy", policy.Session, "session policy")
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	for _, arnStr := range s.PolicyARNs {
-		p, ok := ManagedPolicy(o, arnStr)
-		if !ok {
-			continue // deleted since: it grants nothing
-		}
-		out = append(out, p)
-	}
-	if s.Kind == "federated-user" && len(out) == 0 {
-		// A federated user session without a session policy has no
-		// permissions; the engine knows, but say so with an empty list.
-		return []*policy.Policy{}, nil
-	}
-	return out, nil
-}
-
-// compiledAWS memoizes compiled AWS managed policies, which never change
-// within a release.
-var compiledAWS sync.Map
-
-// ManagedPolicy finds a managed policy by ARN, compiled: an AWS managed
-// policy, or a customer managed policy of the org.
-func ManagedPolicy(o *org.Org, arnStr string) (*policy.Policy, bool) {
-	if v, ok := compiledAWS.Load(arnStr); ok {
-		return v.(*policy.Policy), true
-	}
-	if mp, ok := awsdata.ManagedPolicyByARN(arnStr); ok && mp.Document != nil {
-		p, err := policy.ParseAndCompile(mp.Document, mp.Name, policy.Identity, arnStr)
-		if err != nil {
-			return nil, false
-		}
-		compiledAWS.Store(arnStr, p)
-		return p, true
-	}
-	for _, p := range o.Policies {
-		if p.Type != org.TypeManaged {
-			continue
-		}
-		for _, a := range p.Accounts {
-			if p.ARNIn(a) == arnStr {
-				return p.Compiled, true
-			}
-		}
-	}
-	return nil, false
+	_, e, err := authz.Decide(o, q, c.Now)
+	return e, err
 }
 
 // Denied makes AWS's AccessDenied for a decision.
@@ -255,7 +185,7 @@ func (a *Authorizer) encode(c *Call, action, resource string, e *eval.Explanatio
 		m.MatchedStatements.Items = append(m.MatchedStatements.Items, msgStatement{
 			StatementID: r.Statement.Src.Label(), Effect: r.Effect.String(), PolicyType: r.Layer.String(), Policy: r.Policy.Name, Position: pos})
 	}
-	for k, vs := range CallContext(c) {
+	for k, vs := range authz.CallContext(c) {
 		mc := msgCond{Key: k, Values: itemsOf[map[string]string]{Items: []map[string]string{}}}
 		for _, v := range vs {
 			mc.Values.Items = append(mc.Values.Items, map[string]string{"value": v})

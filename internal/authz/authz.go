@@ -25,7 +25,6 @@ import (
 	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
-	"github.com/securecart/warden/internal/simulate"
 )
 
 // Query is one request to decide.
@@ -126,7 +125,7 @@ func Assemble(o *org.Org, q Query, now time.Time) (*Situation, error) {
 	if r, ok := trustRole(o, req); ok {
 		s.TrustRole = r
 		in.Resource = []*policy.Policy{r.Trust}
-	} else if isTrustAction(req.Action.Full) && req.Resource.IsARN && req.Resource.Parts[2] == "iam" {
+	} else if IsTrustAction(req.Action.Full) && req.Resource.IsARN && req.Resource.Parts[2] == "iam" {
 		if _, known := o.AccountByID(req.Resource.Parts[4]); known {
 			return nil, fmt.Errorf("resource %s: the org has no such role", resource)
 		}
@@ -181,7 +180,7 @@ func fillContext(o *org.Org, s *Situation, now time.Time) {
 	} else if req.ResourceAccount != "" {
 		ctx.SetDefault("aws:ResourceAccount", req.ResourceAccount)
 	}
-	simulate.FillContext(ctx, c, now)
+	FillContext(ctx, c, now)
 }
 
 // lookupResource finds the declared resource of an ARN: the ARN itself, or
@@ -200,7 +199,7 @@ func lookupResource(o *org.Org, resource string) (*org.Resource, bool) {
 
 // trustRole finds the role whose trust policy governs an STS action on it.
 func trustRole(o *org.Org, req *eval.Request) (*org.Role, bool) {
-	if !isTrustAction(req.Action.Full) || !req.Resource.IsARN || req.Resource.Parts[2] != "iam" {
+	if !IsTrustAction(req.Action.Full) || !req.Resource.IsARN || req.Resource.Parts[2] != "iam" {
 		return nil, false
 	}
 	name, ok := strings.CutPrefix(req.Resource.Parts[5], "role/")
@@ -215,12 +214,4 @@ func trustRole(o *org.Org, req *eval.Request) (*org.Role, bool) {
 		return nil, false
 	}
 	return r, true
-}
-
-func isTrustAction(a string) bool {
-	switch a {
-	case "sts:tagsession", "sts:setsourceidentity", "sts:setcontext":
-		return true
-	}
-	return strings.HasPrefix(a, "sts:assumerole")
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/securecart/warden/internal/authz"
 	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/simulate"
 )
@@ -29,7 +30,7 @@ func loadScenario(tb testing.TB, file string) (*eval.Request, *eval.Inputs, stri
 	if err != nil {
 		tb.Fatal(err)
 	}
-	simulate.FillContext(req.Context, &req.Caller, time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
+	authz.FillContext(req.Context, &req.Caller, time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
 	return req, &c.Inputs, c.Expect
 }
 

@@ -1,17 +1,18 @@
 package org
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"strings"
-	"sync"
 
 	"github.com/securecart/warden/internal/awsdata"
+	"github.com/securecart/warden/internal/managed"
 	"github.com/securecart/warden/internal/policy"
 )
 
 // awsManagedPrefix starts the ARN of every AWS managed policy.
-const awsManagedPrefix = "arn:aws:iam::aws:policy/"
+const awsManagedPrefix = managed.Prefix
 
 // polRef is a resolved reference to a managed policy: an AWS managed one,
 // the same everywhere, or a customer managed one, a copy per account.
@@ -119,44 +120,14 @@ func nearestManaged(name string) string {
 	return best
 }
 
-type awsKey struct {
-	arn string
-	t   policy.Type
-}
-
-// awsCompiled holds the AWS managed policies compiled so far, shared by every
-// load: they are immutable.
-var awsCompiled sync.Map // awsKey -> *policy.Policy
-
 // awsManaged returns an AWS managed policy compiled as type t, named by its
-// ARN.
+// exact ARN, from the one cache of them (internal/managed).
 func awsManaged(arn string, t policy.Type) (*policy.Policy, error) {
-	key := awsKey{strings.ToLower(arn), t}
-	if p, ok := awsCompiled.Load(key); ok {
-		return p.(*policy.Policy), nil
-	}
-	mp, ok := awsdata.ManagedPolicyByARN(arn)
-	if !ok {
-		msg := fmt.Sprintf("unknown AWS managed policy %q", arn)
-		if near := nearestManaged(path.Base(arn)); near != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", near)
+	p, err := managed.Policy(arn, t)
+	if errors.Is(err, managed.ErrUnknown) {
+		if near := nearestManaged(path.Base(arn)); near != "" && near != arn {
+			return nil, fmt.Errorf("%v (did you mean %q?)", err, near)
 		}
-		return nil, fmt.Errorf("%s", msg)
 	}
-	if mp.Document == nil {
-		return nil, fmt.Errorf("AWS managed policy %s: its document is not known to Warden", arn)
-	}
-	doc, err := policy.Parse(mp.Document, mp.ARN)
-	if err != nil {
-		return nil, fmt.Errorf("AWS managed policy %s: %v", arn, err)
-	}
-	if errs, _ := policy.CheckLenient(doc, t, mp.ARN); len(errs) > 0 {
-		return nil, fmt.Errorf("AWS managed policy %s: %v", arn, errs.Err())
-	}
-	p, err := policy.Compile(doc, t, mp.ARN)
-	if err != nil {
-		return nil, fmt.Errorf("AWS managed policy %s: %v", arn, err)
-	}
-	actual, _ := awsCompiled.LoadOrStore(key, p)
-	return actual.(*policy.Policy), nil
+	return p, err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/securecart/warden/internal/authz"
 	"io"
 	"strconv"
 	"strings"
@@ -326,7 +327,7 @@ func (r *reader) policies(c *Case, v span, path string) error {
 			}
 		default:
 			dt := t
-			if t == policy.Resource && isTrustAction(c.Action) {
+			if t == policy.Resource && authz.IsTrustAction(c.Action) {
 				// The resource policy of sts:AssumeRole* is the role's trust policy.
 				dt = policy.Trust
 			}
@@ -447,16 +448,4 @@ func (r *reader) levels(v span, path string, t policy.Type) ([]eval.Level, error
 		levels = append(levels, lv)
 	}
 	return levels, errors.Join(errs...)
-}
-
-// isTrustAction reports whether an action's resource policy is a role trust
-// policy: sts:AssumeRole, sts:AssumeRoleWithSAML, sts:AssumeRoleWithWebIdentity,
-// sts:TagSession, sts:SetSourceIdentity and sts:SetContext.
-func isTrustAction(action string) bool {
-	a := strings.ToLower(action)
-	switch a {
-	case "sts:tagsession", "sts:setsourceidentity", "sts:setcontext":
-		return true
-	}
-	return strings.HasPrefix(a, "sts:assumerole")
 }

@@ -4,8 +4,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/securecart/warden/internal/awsdata"
-	"github.com/securecart/warden/internal/condition"
+	"github.com/securecart/warden/internal/authz"
 	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/policy"
 )
@@ -32,8 +31,9 @@ type ReasonJSON struct {
 	Position   string `json:"position,omitempty"`
 }
 
-// Run evaluates a case. now fills aws:CurrentTime and aws:EpochTime when the
-// case does not give them, as AWS sets them on every request.
+// Run evaluates a case with authz.Evaluate. now fills aws:CurrentTime and
+// aws:EpochTime when the case does not give them, as AWS sets them on every
+// request.
 func Run(c *Case, now time.Time) Result {
 	res := Result{Name: c.Name, Expect: c.Expect, Reasons: []ReasonJSON{}}
 	if c.Err != nil {
@@ -54,14 +54,7 @@ func Run(c *Case, now time.Time) Result {
 			return res
 		}
 	}
-	FillContext(req.Context, &req.Caller, now)
-	in := c.Inputs
-	if in.RCP != nil && !awsdata.RCPApplies(req.Action.Service) {
-		// RCPs apply only to the resources of the services that support them
-		// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).
-		in.RCP = nil
-	}
-	exp := eval.Evaluate(req, &in)
+	exp := authz.Evaluate(req, c.Inputs, now)
 	res.Explain = &exp
 	res.Decision = exp.Decision.String()
 	if exp.Decision != eval.Allow {
@@ -99,42 +92,4 @@ func positionOf(s *policy.Statement) string {
 		return ""
 	}
 	return s.Pos.String()
-}
-
-// FillContext sets the context keys AWS sets itself for the caller, unless the
-// request already has them
-// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html).
-func FillContext(ctx condition.Context, c *policy.Caller, now time.Time) {
-	if !now.IsZero() {
-		ctx.SetDefault("aws:CurrentTime", now.UTC().Format(time.RFC3339))
-		ctx.SetDefault("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
-	}
-	switch c.Kind {
-	case policy.CallerAnonymous, policy.CallerWebIdentity:
-		return
-	case policy.CallerService:
-		ctx.SetDefault("aws:PrincipalServiceName", c.ARN)
-		ctx.SetDefault("aws:PrincipalIsAWSService", "true")
-		return
-	}
-	ctx.SetDefault("aws:PrincipalAccount", c.Account)
-	ctx.SetDefault("aws:PrincipalIsAWSService", "false")
-	switch c.Kind {
-	case policy.CallerAssumedRole, policy.CallerRole:
-		ctx.SetDefault("aws:PrincipalArn", c.RoleARN)
-	default:
-		ctx.SetDefault("aws:PrincipalArn", c.ARN)
-	}
-	switch c.Kind {
-	case policy.CallerUser:
-		ctx.SetDefault("aws:username", c.Name)
-		ctx.SetDefault("aws:PrincipalType", "User")
-	case policy.CallerAssumedRole:
-		ctx.SetDefault("aws:PrincipalType", "AssumedRole")
-	case policy.CallerFederatedUser:
-		ctx.SetDefault("aws:PrincipalType", "FederatedUser")
-	case policy.CallerRoot:
-		ctx.SetDefault("aws:PrincipalType", "Account")
-		ctx.SetDefault("aws:userid", c.Account)
-	}
 }

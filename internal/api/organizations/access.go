@@ -6,9 +6,7 @@ import (
 	"strings"
 
 	"github.com/securecart/warden/internal/api"
-	"github.com/securecart/warden/internal/authz"
 	"github.com/securecart/warden/internal/awsproto"
-	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/state"
 )
@@ -87,31 +85,10 @@ const awsOwnedPrefix = "arn:aws:organizations::aws:"
 // account is "aws", which the engine would take for another account whose
 // resource policy must allow the call; AWS decides these calls on the
 // caller's own policies (and SCPs), as for a resource of its own account.
-// This is api.Authorizer.Decide with the resource account set to the
+// api.Authorizer.AuthorizeOwn decides with the resource account set to the
 // caller's.
 func (a *access) authorizeAWSOwned(ctx context.Context, action, resource string, extra map[string][]string) error {
-	c := a.c
-	q := authz.Query{Principal: c.Identity.ARN, Action: action, Resource: resource, ResourceAccount: c.Identity.Account,
-		Context: api.CallContext(c)}
-	for k, v := range extra {
-		q.Context[k] = v
-	}
-	if sess := c.Identity.Session; sess != nil {
-		sp, err := api.SessionPolicies(a.o, sess)
-		if err != nil {
-			return err
-		}
-		q.Session = sp
-	}
-	_, e, err := authz.Decide(a.o, q, c.Now)
-	if err != nil {
-		// The caller's role or user is gone: nothing allows it.
-		e = eval.Explanation{Decision: eval.ImplicitDeny, DeniedBy: eval.LayerIdentity, Note: err.Error()}
-	}
-	if e.Decision == eval.Allow {
-		return nil
-	}
-	return a.s.Authz.Denied(ctx, c, action, resource, &e)
+	return a.s.Authz.AuthorizeOwn(ctx, a.c, action, resource, extra)
 }
 
 // policyContext is the organizations:PolicyType key of policy operations.

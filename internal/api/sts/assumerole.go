@@ -10,6 +10,7 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/arn"
+	"github.com/securecart/warden/internal/authz"
 	"github.com/securecart/warden/internal/awsproto"
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/policy"
@@ -157,7 +158,7 @@ func (s *Service) AssumeRole(ctx context.Context, c *api.Call) (any, error) {
 		return nil, validationf("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	for _, pa := range sp.policyARNs {
-		if _, ok := api.ManagedPolicy(o, pa); !ok {
+		if _, ok := authz.ManagedPolicy(o, pa); !ok {
 			return nil, awsproto.Errorf("InvalidParameterValue", "The policy %s does not exist or is not attachable.", pa)
 		}
 	}

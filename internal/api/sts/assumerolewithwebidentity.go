@@ -9,7 +9,6 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/arn"
-	"github.com/securecart/warden/internal/authz"
 	"github.com/securecart/warden/internal/awsproto"
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/eval"
@@ -89,7 +88,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *api.Call) (a
 	}
 
 	// The trust policy decides, with the token's claims as context.
-	ctxKeys := api.CallContext(c)
+	ctxKeys := map[string][]string{}
 	ctxKeys[prov.Name+":aud"] = []string{claims.Audience}
 	ctxKeys[prov.Name+":sub"] = []string{claims.Subject}
 	ctxKeys["aws:FederatedProvider"] = []string{prov.ARN}
@@ -97,7 +96,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *api.Call) (a
 	for k, v := range sp.requestContext() {
 		ctxKeys[k] = v
 	}
-	_, e, err := authz.Decide(o, authz.Query{Principal: prov.ARN, Action: "sts:AssumeRoleWithWebIdentity", Resource: roleARN, Context: ctxKeys}, c.Now)
+	e, err := s.Authz.DecideFor(ctx, c, prov.ARN, "sts:AssumeRoleWithWebIdentity", roleARN, ctxKeys)
 	if err != nil || e.Decision != eval.Allow {
 		return nil, awsproto.Errorf("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
 	}
@@ -106,7 +105,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *api.Call) (a
 	}
 	if sp.sourceIdentity != "" {
 		ctxKeys["sts:SourceIdentity"] = []string{sp.sourceIdentity}
-		if _, e, err := authz.Decide(o, authz.Query{Principal: prov.ARN, Action: "sts:SetSourceIdentity", Resource: roleARN, Context: ctxKeys}, c.Now); err != nil || e.Decision != eval.Allow {
+		if e, err := s.Authz.DecideFor(ctx, c, prov.ARN, "sts:SetSourceIdentity", roleARN, ctxKeys); err != nil || e.Decision != eval.Allow {
 			return nil, awsproto.Errorf("AccessDenied", "Not authorized to perform sts:SetSourceIdentity")
 		}
 	}

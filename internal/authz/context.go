@@ -1,0 +1,77 @@
+package authz
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/securecart/warden/internal/awsdata"
+	"github.com/securecart/warden/internal/condition"
+	"github.com/securecart/warden/internal/eval"
+	"github.com/securecart/warden/internal/policy"
+)
+
+// Evaluate decides a request whose inputs are given whole (a simulate case):
+// it fills the context keys AWS sets for the caller and the time, applies
+// RCPs only to the services that support them, and evaluates. Assemble does
+// the same for a request whose inputs come from the org.
+func Evaluate(req *eval.Request, in eval.Inputs, now time.Time) eval.Explanation {
+	FillContext(req.Context, &req.Caller, now)
+	if in.RCP != nil && !awsdata.RCPApplies(req.Action.Service) {
+		// RCPs apply only to the resources of the services that support them
+		// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).
+		in.RCP = nil
+	}
+	return eval.Evaluate(req, &in)
+}
+
+// IsTrustAction reports whether an action's resource policy is a role's
+// trust policy: sts:AssumeRole, sts:AssumeRoleWithSAML,
+// sts:AssumeRoleWithWebIdentity, sts:TagSession, sts:SetSourceIdentity and
+// sts:SetContext (any case).
+func IsTrustAction(action string) bool {
+	a := strings.ToLower(action)
+	switch a {
+	case "sts:tagsession", "sts:setsourceidentity", "sts:setcontext":
+		return true
+	}
+	return strings.HasPrefix(a, "sts:assumerole")
+}
+
+// FillContext sets the context keys AWS sets itself for the caller, unless the
+// request already has them
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html).
+func FillContext(ctx condition.Context, c *policy.Caller, now time.Time) {
+	if !now.IsZero() {
+		ctx.SetDefault("aws:CurrentTime", now.UTC().Format(time.RFC3339))
+		ctx.SetDefault("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	}
+	switch c.Kind {
+	case policy.CallerAnonymous, policy.CallerWebIdentity:
+		return
+	case policy.CallerService:
+		ctx.SetDefault("aws:PrincipalServiceName", c.ARN)
+		ctx.SetDefault("aws:PrincipalIsAWSService", "true")
+		return
+	}
+	ctx.SetDefault("aws:PrincipalAccount", c.Account)
+	ctx.SetDefault("aws:PrincipalIsAWSService", "false")
+	switch c.Kind {
+	case policy.CallerAssumedRole, policy.CallerRole:
+		ctx.SetDefault("aws:PrincipalArn", c.RoleARN)
+	default:
+		ctx.SetDefault("aws:PrincipalArn", c.ARN)
+	}
+	switch c.Kind {
+	case policy.CallerUser:
+		ctx.SetDefault("aws:username", c.Name)
+		ctx.SetDefault("aws:PrincipalType", "User")
+	case policy.CallerAssumedRole:
+		ctx.SetDefault("aws:PrincipalType", "AssumedRole")
+	case policy.CallerFederatedUser:
+		ctx.SetDefault("aws:PrincipalType", "FederatedUser")
+	case policy.CallerRoot:
+		ctx.SetDefault("aws:PrincipalType", "Account")
+		ctx.SetDefault("aws:userid", c.Account)
+	}
+}
