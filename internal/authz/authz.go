@@ -70,12 +70,9 @@ func Assemble(o *org.Org, q Query, now time.Time) (*Situation, error) {
 	if resAccount == "" && hasRes && res.Account != nil {
 		resAccount = res.Account.ID
 	}
-	req, err := eval.NewRequest(q.Principal, q.Action, resource, resAccount, q.Context)
+	req, err := NewRequest(q.Principal, q.Action, resource, resAccount, q.Context)
 	if err != nil {
 		return nil, err
-	}
-	if awsdata.TakesNoResource(req.ActionName) {
-		req.TakesNoResource()
 	}
 	s.Request = req
 	in := &s.Inputs

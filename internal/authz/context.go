@@ -11,6 +11,20 @@ import (
 	"github.com/securecart/warden/internal/policy"
 )
 
+// NewRequest is eval.NewRequest with the action marked when the Service
+// Authorization Reference gives it no resource type (only Resource "*"
+// applies to it).
+func NewRequest(principal, action, resource, resourceAccount string, context map[string][]string) (*eval.Request, error) {
+	req, err := eval.NewRequest(principal, action, resource, resourceAccount, context)
+	if err != nil {
+		return nil, err
+	}
+	if awsdata.TakesNoResource(req.ActionName) {
+		req.TakesNoResource()
+	}
+	return req, nil
+}
+
 // Evaluate decides a request whose inputs are given whole (a simulate case):
 // it fills the context keys AWS sets for the caller and the time, applies
 // RCPs only to the services that support them, and evaluates. Assemble does

@@ -40,13 +40,10 @@ func Run(c *Case, now time.Time) Result {
 		res.Error = c.Err.Error()
 		return res
 	}
-	req, err := eval.NewRequest(c.Principal, c.Action, c.Resource, c.ResourceAccount, c.Context)
+	req, err := authz.NewRequest(c.Principal, c.Action, c.Resource, c.ResourceAccount, c.Context)
 	if err != nil {
 		res.Error = c.File + ": " + c.Label() + ": /request: " + err.Error()
 		return res
-	}
-	if awsdata.TakesNoResource(req.ActionName) {
-		req.TakesNoResource()
 	}
 	if c.FederatingUser != "" {
 		if err := req.Caller.SetFederatingUser(c.FederatingUser); err != nil {
