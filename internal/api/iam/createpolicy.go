@@ -24,29 +24,14 @@ type createPolicyResult struct {
 // The org format has no place for a policy's tags: they are authorized and
 // returned here, but not kept.
 func (s *Service) CreatePolicy(ctx context.Context, c *api.Call) (any, error) {
-	name, err := requiredName(c, "PolicyName", 128)
+	cp, err := readCreate(c, "PolicyName", 128, "PolicyDocument", policy.Identity)
 	if err != nil {
 		return nil, err
 	}
-	path, err := optionalPath(c)
-	if err != nil {
-		return nil, err
-	}
-	doc := c.Params.Get("PolicyDocument")
-	if err := checkDocument("policyDocument", doc, policy.Identity); err != nil {
-		return nil, err
-	}
-	desc, hasDesc, err := description(c)
-	if err != nil {
-		return nil, err
-	}
+	name, path, doc, desc, req := cp.name, cp.path, cp.doc, cp.desc, cp.req
 	tags, err := tagParams(c)
 	if err != nil {
 		return nil, err
-	}
-	req := trail{"policyName": name, "path": path, "policyDocument": doc}
-	if hasDesc {
-		req["description"] = desc
 	}
 	if len(tags) > 0 {
 		req["tags"] = tags
@@ -61,9 +46,9 @@ func (s *Service) CreatePolicy(ctx context.Context, c *api.Call) (any, error) {
 		return nil, awsproto.Errorf("LimitExceeded", "Cannot exceed quota for PolicySize: %d", maxManagedSize)
 	}
 	_, err = s.mutate(ctx, func(m *model) error {
-		acctName := m.AccountName(acct)
-		if acctName == "" {
-			return awsproto.Errorf("AccessDenied", "Account %s is not an account of this organization.", acct)
+		acctName, err := m.accountName(acct)
+		if err != nil {
+			return err
 		}
 		if def := m.ManagedPolicy(name); def != nil {
 			if m.Holds(def.Accounts, acctName) {

@@ -17,67 +17,36 @@ type createRoleResult struct {
 // iam:CreateRole on the role's ARN, with iam:PermissionsBoundary (the
 // requested boundary) and the request's tags as condition keys.
 func (s *Service) CreateRole(ctx context.Context, c *api.Call) (any, error) {
-	name, err := requiredName(c, "RoleName", 64)
+	cp, err := readCreate(c, "RoleName", 64, "AssumeRolePolicyDocument", policy.Trust)
 	if err != nil {
 		return nil, err
 	}
-	path, err := optionalPath(c)
-	if err != nil {
-		return nil, err
-	}
-	trust := c.Params.Get("AssumeRolePolicyDocument")
-	if err := checkDocument("assumeRolePolicyDocument", trust, policy.Trust); err != nil {
-		return nil, err
-	}
-	desc, hasDesc, err := description(c)
-	if err != nil {
-		return nil, err
-	}
+	name, path, trust, desc, req := cp.name, cp.path, cp.doc, cp.desc, cp.req
 	maxSession, err := sessionDurationParam(c)
 	if err != nil {
 		return nil, err
 	}
-	boundary := ""
-	if c.Params.Has("PermissionsBoundary") {
-		if boundary, err = policyARNParam(c, "PermissionsBoundary"); err != nil {
-			return nil, err
-		}
-	}
-	tags, err := tagParams(c)
+	ne, err := readNewEntity(c)
 	if err != nil {
 		return nil, err
-	}
-	req := trail{"roleName": name, "path": path, "assumeRolePolicyDocument": trust}
-	if hasDesc {
-		req["description"] = desc
 	}
 	if maxSession > 0 {
 		req["maxSessionDuration"] = maxSession
 	}
-	if boundary != "" {
-		req["permissionsBoundary"] = boundary
-	}
-	if len(tags) > 0 {
-		req["tags"] = tags
-	}
-	c.RequestParameters = req
+	c.RequestParameters = ne.record(req)
 
 	acct := c.Identity.Account
 	arn := roleARN(acct, path, name)
-	extra := tagContext(tags, nil)
-	if boundary != "" {
-		extra["iam:PermissionsBoundary"] = []string{boundary}
-	}
-	if err := s.Authz.Authorize(ctx, c, "iam:CreateRole", arn, extra); err != nil {
+	if err := s.Authz.Authorize(ctx, c, "iam:CreateRole", arn, ne.context()); err != nil {
 		return nil, err
 	}
 	if policySize(trust) > maxTrustSize {
 		return nil, awsproto.Errorf("LimitExceeded", "Cannot exceed quota for ACLSizePerRole: %d", maxTrustSize)
 	}
 	_, err = s.mutate(ctx, func(m *model) error {
-		acctName := m.AccountName(acct)
-		if acctName == "" {
-			return awsproto.Errorf("AccessDenied", "Account %s is not an account of this organization.", acct)
+		acctName, err := m.accountName(acct)
+		if err != nil {
+			return err
 		}
 		o, err := s.State.Org(ctx)
 		if err != nil {
@@ -88,14 +57,9 @@ func (s *Service) CreateRole(ctx context.Context, c *api.Call) (any, error) {
 		}
 		def := &org.RoleDef{Name: name, Accounts: []string{acctName}, Path: path, Trust: org.TextDoc(trust),
 			Description: desc, MaxSessionDuration: maxSession}
-		if boundary != "" {
-			ref, ok := m.resolvePolicy(acct, boundary)
-			if !ok {
-				return boundaryNotFound(boundary)
-			}
-			def.PermissionsBoundary = ref
+		if err := ne.apply(m, acct, &def.Entity); err != nil {
+			return err
 		}
-		def.SetTags(tagMap(tags))
 		m.Roles = append(m.Roles, def)
 		m.d.Meta.Created[arn] = c.Now.UTC()
 		return nil

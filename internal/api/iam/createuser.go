@@ -25,50 +25,28 @@ func (s *Service) CreateUser(ctx context.Context, c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	boundary := ""
-	if c.Params.Has("PermissionsBoundary") {
-		if boundary, err = policyARNParam(c, "PermissionsBoundary"); err != nil {
-			return nil, err
-		}
-	}
-	tags, err := tagParams(c)
+	ne, err := readNewEntity(c)
 	if err != nil {
 		return nil, err
 	}
-	req := trail{"userName": name, "path": path}
-	if boundary != "" {
-		req["permissionsBoundary"] = boundary
-	}
-	if len(tags) > 0 {
-		req["tags"] = tags
-	}
-	c.RequestParameters = req
+	c.RequestParameters = ne.record(trail{"userName": name, "path": path})
 	acct := c.Identity.Account
 	arn := userARN(acct, path, name)
-	extra := tagContext(tags, nil)
-	if boundary != "" {
-		extra["iam:PermissionsBoundary"] = []string{boundary}
-	}
-	if err := s.Authz.Authorize(ctx, c, "iam:CreateUser", arn, extra); err != nil {
+	if err := s.Authz.Authorize(ctx, c, "iam:CreateUser", arn, ne.context()); err != nil {
 		return nil, err
 	}
 	_, err = s.mutate(ctx, func(m *model) error {
-		acctName := m.AccountName(acct)
-		if acctName == "" {
-			return awsproto.Errorf("AccessDenied", "Account %s is not an account of this organization.", acct)
+		acctName, err := m.accountName(acct)
+		if err != nil {
+			return err
 		}
 		if m.User(acctName, name) != nil {
 			return awsproto.Errorf("EntityAlreadyExists", "User with name %s already exists.", name)
 		}
 		def := &org.UserDef{Name: name, Account: acctName, Path: path}
-		if boundary != "" {
-			ref, ok := m.resolvePolicy(acct, boundary)
-			if !ok {
-				return boundaryNotFound(boundary)
-			}
-			def.PermissionsBoundary = ref
+		if err := ne.apply(m, acct, &def.Entity); err != nil {
+			return err
 		}
-		def.SetTags(tagMap(tags))
 		m.Users = append(m.Users, def)
 		m.d.Meta.Created[arn] = c.Now.UTC()
 		return nil

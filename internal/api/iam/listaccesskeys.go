@@ -15,21 +15,8 @@ type listAccessKeysResult struct {
 // of the caller (its user or its root user), without their secrets. The
 // caller needs iam:ListAccessKeys on the user.
 func (s *Service) ListAccessKeys(ctx context.Context, c *api.Call) (any, error) {
-	c.ReadOnly = true
-	_, t, err := s.targetUser(ctx, c, true)
+	t, err := s.listOfUser(ctx, c, "iam:ListAccessKeys")
 	if err != nil {
-		return nil, err
-	}
-	if _, err := maxItems(c); err != nil {
-		return nil, err
-	}
-	if t.name != "" {
-		c.RequestParameters = map[string]string{"userName": t.name}
-	}
-	if err := s.Authz.Authorize(ctx, c, "iam:ListAccessKeys", t.arn, t.context(nil)); err != nil {
-		return nil, err
-	}
-	if err := t.found(); err != nil {
 		return nil, err
 	}
 	keys, err := s.Store.AccessKeys(ctx, t.owner())

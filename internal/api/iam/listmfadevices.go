@@ -15,21 +15,8 @@ type listMFADevicesResult struct {
 // UserName to the caller (its user or its root user). The caller needs
 // iam:ListMFADevices on the user.
 func (s *Service) ListMFADevices(ctx context.Context, c *api.Call) (any, error) {
-	c.ReadOnly = true
-	_, t, err := s.targetUser(ctx, c, true)
+	t, err := s.listOfUser(ctx, c, "iam:ListMFADevices")
 	if err != nil {
-		return nil, err
-	}
-	if _, err := maxItems(c); err != nil {
-		return nil, err
-	}
-	if t.name != "" {
-		c.RequestParameters = map[string]string{"userName": t.name}
-	}
-	if err := s.Authz.Authorize(ctx, c, "iam:ListMFADevices", t.arn, t.context(nil)); err != nil {
-		return nil, err
-	}
-	if err := t.found(); err != nil {
 		return nil, err
 	}
 	devs, err := s.Store.MFADevices(ctx, t.owner())

@@ -8,12 +8,11 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/org"
 )
 
 // Constraints of the IAM API reference's parameter types.
 var (
-	nameRE       = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	pathRE       = regexp.MustCompile(`^(/|/[\x21-\x7E]+/)$`)
 	pathPrefixRE = regexp.MustCompile(`^/[\x21-\x7F]*$`)
 	descRE       = regexp.MustCompile(`^[\t\n\r\x20-\x7E\x{A1}-\x{FF}]*$`)
 	versionIDRE  = regexp.MustCompile(`^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$`)
@@ -54,7 +53,7 @@ func checkName(param, v string, max int) error {
 	if n := utf8.RuneCountInString(v); n < 1 || n > max {
 		return validationf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", v, param, max)
 	}
-	if !nameRE.MatchString(v) {
+	if !org.IsIAMName(v, max) {
 		return validationf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", v, param)
 	}
 	return nil
@@ -76,7 +75,7 @@ func optionalPath(c *api.Call) (string, error) {
 		return "/", nil
 	}
 	p := c.Params.Get("Path")
-	if len(p) > 512 || !pathRE.MatchString(p) {
+	if !org.IsIAMPath(p) {
 		return "", validationf("The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
 	}
 	return p, nil

@@ -5,42 +5,19 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/org"
+	"github.com/securecart/warden/internal/state"
 )
 
 // SetDefaultPolicyVersion makes a version of a customer managed policy of
 // the caller's account its default version: the one in effect. The caller
 // needs iam:SetDefaultPolicyVersion on the policy.
 func (s *Service) SetDefaultPolicyVersion(ctx context.Context, c *api.Call) (any, error) {
-	_, _, arn, p, err := s.targetPolicy(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	id, err := versionIDParam(c)
-	if err != nil {
-		return nil, err
-	}
-	c.RequestParameters = map[string]string{"policyArn": arn, "versionId": id}
-	if err := s.authorizePolicy(ctx, c, "iam:SetDefaultPolicyVersion", arn); err != nil {
-		return nil, err
-	}
-	if p == nil || p.AWS {
-		return nil, policyNotFound(arn)
-	}
-	acct := c.Identity.Account
-	_, err = s.mutate(ctx, func(m *model) error {
-		def, err := ownPolicy(m, acct, arn, false)
-		if err != nil {
-			return err
-		}
-		vs := versions(m, arn, def, s.created(ctx, m.d, arn))
-		for i, v := range vs {
-			if v.ID != id {
-				continue
-			}
-			if v.Default {
+	return s.changeVersion(ctx, c, "iam:SetDefaultPolicyVersion", "MalformedPolicyDocument", "The version cannot be the default",
+		func(m *model, arn string, def *org.PolicyDef, vs []state.PolicyVersion, i int) error {
+			if vs[i].Default {
 				return nil
 			}
-			if _, err := ownPolicy(m, acct, arn, true); err != nil {
+			if _, err := ownPolicy(m, c.Identity.Account, arn, true); err != nil {
 				return err
 			}
 			makeDefault(m, def, vs)
@@ -48,12 +25,5 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, c *api.Call) (any
 			def.Document = org.TextDoc(versionText(m, vs[i].Document))
 			m.d.Meta.PolicyVersions[arn] = vs
 			return nil
-		}
-		return versionNotFound(arn, id)
-	})
-	if err != nil {
-		return nil, invalid(err, "MalformedPolicyDocument", "The version cannot be the default")
-	}
-	c.Resources = policyResource(arn, acct)
-	return nil, nil
+		})
 }

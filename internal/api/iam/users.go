@@ -154,3 +154,24 @@ func (t *userTarget) owner() string { return t.arn }
 func keyNotFound(id string) error {
 	return awsproto.Errorf("NoSuchEntity", "The Access Key with id %s cannot be found", id)
 }
+
+// listOfUser starts ListAccessKeys and ListMFADevices: it reads UserName
+// (the caller when absent) and MaxItems, authorizes action on the user and
+// checks that it exists.
+func (s *Service) listOfUser(ctx context.Context, c *api.Call, action string) (*userTarget, error) {
+	c.ReadOnly = true
+	_, t, err := s.targetUser(ctx, c, true)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := maxItems(c); err != nil {
+		return nil, err
+	}
+	if t.name != "" {
+		c.RequestParameters = map[string]string{"userName": t.name}
+	}
+	if err := s.Authz.Authorize(ctx, c, action, t.arn, t.context(nil)); err != nil {
+		return nil, err
+	}
+	return t, t.found()
+}

@@ -48,7 +48,7 @@ func (s *Service) CreateAccount(ctx context.Context, c *api.Call) (any, error) {
 	if err := length("Email", email, 6, 64); err != nil {
 		return nil, err
 	}
-	if !reEmail.MatchString(email) {
+	if !org.IsEmail(email) {
 		return nil, invalidPattern("Email", email)
 	}
 	name, err := required("AccountName", in.AccountName, nil)
@@ -64,7 +64,7 @@ func (s *Service) CreateAccount(ctx context.Context, c *api.Call) (any, error) {
 	roleName := defaultRoleName
 	if in.RoleName != nil {
 		roleName = *in.RoleName
-		if !reRoleName.MatchString(roleName) {
+		if !org.IsIAMName(roleName, org.MaxRoleName) {
 			return nil, invalidPattern("RoleName", roleName)
 		}
 		if strings.HasPrefix(roleName, reservedRolePrefix) {

@@ -22,7 +22,7 @@ func (s *Service) DescribeAccount(ctx context.Context, c *api.Call) (any, error)
 		return nil, err
 	}
 	c.RequestParameters = requestParams("accountId", in.AccountID)
-	id, err := required("AccountId", in.AccountID, reAccountID)
+	id, err := accountID(in.AccountID)
 	if err != nil {
 		return nil, err
 	}

@@ -7,10 +7,8 @@ import (
 )
 
 type listChildrenInput struct {
-	ParentID   *string `json:"ParentId"`
-	ChildType  *string `json:"ChildType"`
-	MaxResults *int32  `json:"MaxResults"`
-	NextToken  *string `json:"NextToken"`
+	ChildType *string `json:"ChildType"`
+	listForParentInput
 }
 
 type listChildrenResult struct {
@@ -26,34 +24,20 @@ func (s *Service) ListChildren(ctx context.Context, c *api.Call) (any, error) {
 		return nil, err
 	}
 	c.RequestParameters = requestParams("parentId", in.ParentID, "childType", in.ChildType, "maxResults", in.MaxResults)
-	parent, err := parentID("ParentId", in.ParentID)
+	var childType string
+	_, p, ou, err := s.findParent(ctx, c, &in.listForParentInput, func() ([]string, error) {
+		t, err := required("ChildType", in.ChildType, nil)
+		if err != nil {
+			return nil, err
+		}
+		if t != "ACCOUNT" && t != "ORGANIZATIONAL_UNIT" {
+			return nil, invalidEnum("ChildType", t, "ACCOUNT, ORGANIZATIONAL_UNIT")
+		}
+		childType = t
+		return []string{t}, nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	childType, err := required("ChildType", in.ChildType, nil)
-	if err != nil {
-		return nil, err
-	}
-	if childType != "ACCOUNT" && childType != "ORGANIZATIONAL_UNIT" {
-		return nil, invalidEnum("ChildType", childType, "ACCOUNT, ORGANIZATIONAL_UNIT")
-	}
-	p, err := paging(in.MaxResults, in.NextToken, c.Action, parent, childType)
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.begin(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	if err := a.allow(ctx, []string{a.containerARN(parent)}, nil, false); err != nil {
-		return nil, err
-	}
-	ou, ok := a.container(parent)
-	if !ok && a.again(ctx) {
-		ou, ok = a.container(parent)
-	}
-	if !ok {
-		return nil, parentNotFound(parent)
 	}
 	var all []Child
 	if childType == "ACCOUNT" {

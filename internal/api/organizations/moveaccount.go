@@ -24,7 +24,7 @@ func (s *Service) MoveAccount(ctx context.Context, c *api.Call) (any, error) {
 	}
 	c.RequestParameters = requestParams("accountId", in.AccountID, "sourceParentId", in.SourceParentID,
 		"destinationParentId", in.DestinationParentID)
-	id, err := required("AccountId", in.AccountID, reAccountID)
+	id, err := accountID(in.AccountID)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package organizations
 
 import (
+	"github.com/securecart/warden/internal/org"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -8,15 +9,12 @@ import (
 
 // The patterns of the API reference's parameters.
 var (
-	reAccountID  = regexp.MustCompile(`^\d{12}$`)
 	reParentID   = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
 	reChildID    = regexp.MustCompile(`^(\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
 	reTargetID   = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
 	rePolicyID   = regexp.MustCompile(`^p-[0-9a-zA-Z_]{8,128}$`)
 	reCARID      = regexp.MustCompile(`^car-[a-z0-9]{8,32}$`)
-	reEmail      = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]+$`)
 	reAcctName   = regexp.MustCompile(`^[\x20-\x7E]+$`)
-	reRoleName   = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 	reTagKeyChar = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 )
 
@@ -53,6 +51,15 @@ func required(field string, v *string, re *regexp.Regexp) (string, error) {
 		return "", invalidPattern(field, *v)
 	}
 	return *v, nil
+}
+
+// accountID checks an AccountId: 12 digits.
+func accountID(v *string) (string, error) {
+	id, err := required("AccountId", v, nil)
+	if err == nil && !org.IsAccountID(id) {
+		return "", invalidPattern("AccountId", id)
+	}
+	return id, err
 }
 
 // parentID checks a ParentId.
@@ -111,7 +118,7 @@ func length(field, v string, min, max int) error {
 // storable refuses text that the org format would read as an account
 // placeholder (${account:Name}), which it replaces in every string.
 func storable(field, v string) error {
-	if strings.Contains(v, placeholderGuard) {
+	if org.HasPlaceholder(v) {
 		return invalidInput("INVALID_PATTERN", "%s may not contain %q: Warden's organization format reads it as an account placeholder.", field, placeholderGuard)
 	}
 	return nil

@@ -57,7 +57,7 @@ func (v view) containerARN(id string) string {
 
 // targetARN is the ARN of a root, OU or account ID.
 func (v view) targetARN(id string) string {
-	if reAccountID.MatchString(id) {
+	if org.IsAccountID(id) {
 		return v.accountARN(id)
 	}
 	return v.containerARN(id)

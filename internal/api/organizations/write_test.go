@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"fmt"
+	"github.com/securecart/warden/internal/org"
 	"regexp"
 	"strings"
 	"testing"
@@ -113,7 +114,7 @@ func TestCreateAccount(t *testing.T) {
 	c := e.ok("CreateAccount", params{"Email": "aws-payments@securecart.example", "AccountName": "Payments",
 		"Tags": []map[string]string{{"Key": "env", "Value": "payments"}}}, &got)
 	st := got.CreateAccountStatus
-	if st.State != "SUCCEEDED" || !reAccountID.MatchString(st.AccountID) || !reCARID.MatchString(st.ID) || st.AccountName != "Payments" {
+	if st.State != "SUCCEEDED" || !org.IsAccountID(st.AccountID) || !reCARID.MatchString(st.ID) || st.AccountName != "Payments" {
 		t.Fatalf("status = %+v", st)
 	}
 	if st.RequestedTimestamp == nil || !time.Time(*st.RequestedTimestamp).Equal(testNow) || st.CompletedTimestamp == nil {
