@@ -160,7 +160,10 @@ func containsStr(list []string, s string) bool {
 // placeholder is any run of characters within its ARN part; in the resource
 // part the last placeholder may span slashes, the others (and a bucket or
 // access point name) may not.
+//
+// The partition is "aws": Warden's organizations live in it.
 func templatePattern(t string) pattern {
+	t = strings.ReplaceAll(t, "${Partition}", "aws")
 	p := pattern{text: t}
 	colons := 0
 	last := strings.LastIndex(t, "${")
