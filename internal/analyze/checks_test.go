@@ -11,7 +11,7 @@ func pol(stmts ...string) string { return bucketPolicy(stmts...) }
 func TestCheckNoPublicAccess(t *testing.T) {
 	cases := []struct {
 		name, typ, doc, want string
-		stmt              int // the statement a FAIL points at
+		stmt                 int // the statement a FAIL points at
 	}{
 		{"public bucket read", "AWS::S3::Bucket", pol(`{"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}`), Fail, 0},
 		{"twin: one account", "AWS::S3::Bucket", pol(`{"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}`), Pass, 0},

@@ -125,17 +125,7 @@ func resourcesFor(rc *requestClass, stmts []Stmt, extra []pattern) (reps []strin
 	if len(rc.shapes) == 0 {
 		return []string{"*"}, true
 	}
-	exact = true
-	var pats []pattern
-	for _, st := range stmts {
-		for _, r := range st.S.Src.Resource {
-			if st.Policy.Doc.Vars() && strings.Contains(r.Value, "${") {
-				exact = false
-				continue
-			}
-			pats = append(pats, withParents(r.Value)...)
-		}
-	}
+	pats, exact := resourcePatterns(stmts)
 	pats = append(pats, extra...)
 	n := len(pats)
 	pats = append(pats, rc.shapes...)
@@ -166,4 +156,20 @@ func withParents(v string) []pattern {
 		}
 	}
 	return out
+}
+
+// resourcePatterns are the statements' Resource patterns with their parents.
+// exact is false when one holds a policy variable (left out).
+func resourcePatterns(stmts []Stmt) (pats []pattern, exact bool) {
+	exact = true
+	for _, st := range stmts {
+		for _, r := range st.S.Src.Resource {
+			if st.Policy.Doc.Vars() && strings.Contains(r.Value, "${") {
+				exact = false
+				continue
+			}
+			pats = append(pats, withParents(r.Value)...)
+		}
+	}
+	return pats, exact
 }

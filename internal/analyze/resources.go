@@ -32,17 +32,7 @@ func ResourceReps(resource string, stmts []Stmt) (reps []string, exact bool) {
 	if !ok {
 		return reps, true
 	}
-	exact = true
-	var pats []pattern
-	for _, st := range stmts {
-		for _, r := range st.S.Src.Resource {
-			if st.Policy.Doc.Vars() && strings.Contains(r.Value, "${") {
-				exact = false
-				continue
-			}
-			pats = append(pats, arnPattern(r.Value))
-		}
-	}
+	pats, exact := resourcePatterns(stmts)
 	shape := arnPattern(prefix + "?*")
 	pats = append(pats, shape)
 	rs, ok := regions(pats, freshByte(pats))
