@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/policy"
+	"github.com/securecart/warden/internal/store"
 	"github.com/securecart/warden/internal/store/sqlite"
 )
 
@@ -61,40 +64,69 @@ func TestRecordShapeAndSecrets(t *testing.T) {
 type fixture struct {
 	dir    string
 	sealer *creds.Sealer
+	n      int          // records written
+	anchor audit.Anchor // the newest anchor published
 }
 
-// newTrail writes n records with a digest every 50.
+// newTrail writes n records with a digest every 50, and one when the trail
+// stops.
 func newTrail(t *testing.T, n int) *fixture {
 	t.Helper()
-	ctx := context.Background()
 	f := &fixture{dir: t.TempDir()}
 	f.sealer, _ = creds.NewSealer(creds.NewKey())
+	f.more(t, n)
+	return f
+}
+
+// more opens the trail, writes n more records and closes it.
+func (f *fixture) more(t *testing.T, n int) {
+	t.Helper()
+	ctx := context.Background()
 	st, err := sqlite.Open(ctx, f.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer st.Close()
 	clock := t0
-	tr, err := audit.Open(ctx, st, f.sealer, audit.Options{Owner: "218364950271", DigestEvery: 50, Clock: func() time.Time { return clock }})
+	tr, err := audit.Open(ctx, st, f.sealer, audit.Options{Owner: "218364950271", DigestEvery: 50, Clock: func() time.Time { return clock },
+		Anchor: func(a audit.Anchor) { f.anchor = a }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Ten records per commit keeps the test fast; Record (one call per
 	// request) is exercised by the server's tests.
 	var batch []*audit.Record
-	for i := 1; i <= n; i++ {
+	for i := f.n + 1; i <= f.n+n; i++ {
 		batch = append(batch, audit.Records(event(i, t0.Add(time.Duration(i)*time.Second)))...)
-		if len(batch) == 10 || i == n {
+		if len(batch) == 10 || i == f.n+n {
 			if err := tr.Append(ctx, batch); err != nil {
 				t.Fatal(err)
 			}
 			batch = nil
 		}
 	}
+	f.n += n
 	if err := tr.Close(); err != nil {
 		t.Fatal(err)
 	}
-	st.Close()
-	return f
+}
+
+// copyStore copies the SQLite store of one directory over another's.
+func copyStore(t *testing.T, from, to string) {
+	t.Helper()
+	for _, name := range []string{"warden.db", "warden.db-wal", "warden.db-shm"} {
+		b, err := os.ReadFile(filepath.Join(from, name))
+		if os.IsNotExist(err) {
+			os.Remove(filepath.Join(to, name))
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func (f *fixture) verify(t *testing.T) *audit.Report {
@@ -149,28 +181,58 @@ func (f *fixture) exec(t *testing.T, queries ...string) {
 	}
 }
 
+// tamperCases are the kinds of tampering done to a copy of a trail of 120
+// records sealed by digests 1 (records 1-50), 2 (51-100) and 3 (101-120,
+// written when the trail stopped), each with the problem verification must
+// name. Cases with no queries are done in Go (see the test).
+var tamperCases = []struct {
+	name    string
+	queries []string
+	kind    string
+	detail  string
+}{
+	// Every column of a record.
+	{"record data changed", []string{`UPDATE audit_records SET data = CAST(replace(CAST(data AS TEXT), 's57"', 's99"') AS BLOB) WHERE seq = 57`}, "record-changed", "record 57"},
+	{"record seq changed", []string{`UPDATE audit_records SET seq = 1057 WHERE seq = 57`}, "record-removed", "records 57-57 are missing"},
+	{"record time changed", []string{`UPDATE audit_records SET time = time - 86400000000000 WHERE seq = 57`}, "record-changed", "record 57"},
+	{"record event ID changed", []string{`UPDATE audit_records SET event_id = 'forged' WHERE seq = 57`}, "record-changed", "record 57 (event forged)"},
+	{"record account changed", []string{`UPDATE audit_records SET account = '999999999999' WHERE seq = 57`}, "record-changed", "record 57"},
+	{"record prev_hash changed", []string{`UPDATE audit_records SET prev_hash = zeroblob(32) WHERE seq = 57`}, "record-changed", "record 57"},
+	{"record hash changed", []string{`UPDATE audit_records SET hash = zeroblob(32) WHERE seq = 57`}, "record-changed", "record 57"},
+	{"record changed and chain recomputed", nil, "record-changed", "do not match it"},
+	// Records removed.
+	{"first record removed", []string{`DELETE FROM audit_records WHERE seq = 1`}, "record-removed", "records 1-1 are missing"},
+	{"middle record removed", []string{`DELETE FROM audit_records WHERE seq = 57`}, "record-removed", "records 57-57 are missing"},
+	{"last record removed", []string{`DELETE FROM audit_records WHERE seq = 120`}, "record-removed", "the chain head is record 120"},
+	{"last records and their digest removed", []string{`DELETE FROM audit_digests WHERE no = 3`, `DELETE FROM audit_records WHERE seq > 110`}, "record-removed", "records 111-120 are missing: the chain head is record 120"},
+	{"tail cut back to a digest", []string{`DELETE FROM audit_digests WHERE no = 3`, `DELETE FROM audit_records WHERE seq > 100`,
+		`UPDATE audit_head SET seq = 100, hash = (SELECT hash FROM audit_records WHERE seq = 100)`}, "digest-missing", "no digest after digest 2"},
+	// Records added or moved.
+	{"record inserted", []string{`UPDATE audit_records SET seq = seq + 1000 WHERE seq >= 57`, `UPDATE audit_records SET seq = seq - 999 WHERE seq >= 1057`,
+		`INSERT INTO audit_records (seq, time, event_id, account, data, prev_hash, hash) SELECT 57, time, 'forged', account, data, prev_hash, hash FROM audit_records WHERE seq = 56`}, "record-changed", "record 57 (event forged)"},
+	{"records reordered", []string{`UPDATE audit_records SET seq = -1 WHERE seq = 57`, `UPDATE audit_records SET seq = 57 WHERE seq = 58`, `UPDATE audit_records SET seq = 58 WHERE seq = -1`}, "record-changed", "record 57"},
+	{"record duplicated", []string{`INSERT INTO audit_records (seq, time, event_id, account, data, prev_hash, hash) SELECT 121, time, event_id, account, data, prev_hash, hash FROM audit_records WHERE seq = 57`},
+		"record-inserted", "records 121-121 follow the chain head (record 120)"},
+	// Digests.
+	{"digest changed", []string{`UPDATE audit_digests SET data = CAST(replace(CAST(data AS TEXT), '"records":50', '"records":49') AS BLOB) WHERE no = 2`}, "digest-signature", "digest 2 of records 51-100"},
+	{"digest signature changed", []string{`UPDATE audit_digests SET sig = zeroblob(64) WHERE no = 2`}, "digest-signature", "digest 2 of records 51-100"},
+	{"digest time changed", []string{`UPDATE audit_digests SET time = time + 1 WHERE no = 2`}, "digest-changed", "digest 2: its stored time"},
+	{"digest key ID changed", []string{`UPDATE audit_digests SET key_id = 'tk-forged' WHERE no = 2`}, "digest-changed", "digest 2: its stored key ID"},
+	{"digest last record changed", []string{`UPDATE audit_digests SET seq = 99 WHERE no = 2`}, "digest-changed", "digest 2 stored as ending at record 99"},
+	{"digest number changed", []string{`UPDATE audit_digests SET no = 7 WHERE no = 3`}, "digest-missing", "digests 3-6 are missing"},
+	{"digest removed", []string{`DELETE FROM audit_digests WHERE no = 2`}, "digest-missing", "digests 2-2 are missing"},
+	{"first digest removed", []string{`DELETE FROM audit_digests WHERE no = 1`}, "digest-missing", "digests 1-1 are missing"},
+	{"latest digest removed", []string{`DELETE FROM audit_digests WHERE no = 3`}, "digest-missing", "the latest digest is missing"},
+	{"digests reordered", []string{`UPDATE audit_digests SET no = -1 WHERE no = 1`, `UPDATE audit_digests SET no = 1 WHERE no = 2`, `UPDATE audit_digests SET no = 2 WHERE no = -1`}, "digest-changed", "digest stored as number 1 says it is number 2"},
+	// The chain head.
+	{"head hash changed", []string{`UPDATE audit_head SET hash = zeroblob(32)`}, "record-changed", "does not match the chain head's hash"},
+	{"head moved back", []string{`UPDATE audit_head SET seq = 110, hash = (SELECT hash FROM audit_records WHERE seq = 110)`}, "record-inserted", "records 111-120 follow the chain head (record 110)"},
+	{"head removed", []string{`DELETE FROM audit_head`}, "head-missing", "the chain head"},
+}
+
 // Each kind of tampering, done to a real store, is found and named.
 func TestVerifyFindsTampering(t *testing.T) {
-	tests := []struct {
-		name    string
-		queries []string
-		kind    string
-		detail  string
-	}{
-		{"record changed", []string{`UPDATE audit_records SET data = CAST(replace(CAST(data AS TEXT), 's57"', 's99"') AS BLOB) WHERE seq = 57`}, "record-changed", "record 57"},
-		{"record removed", []string{`DELETE FROM audit_records WHERE seq = 57`}, "record-removed", "records 57-57 are missing"},
-		{"record inserted", []string{`UPDATE audit_records SET seq = seq + 1000 WHERE seq >= 57`, `UPDATE audit_records SET seq = seq - 999 WHERE seq >= 1057`,
-			`INSERT INTO audit_records (seq, time, event_id, account, data, prev_hash, hash) SELECT 57, time, 'forged', account, data, prev_hash, hash FROM audit_records WHERE seq = 56`}, "chain-broken", "record 57 (event forged)"},
-		{"records reordered", []string{`UPDATE audit_records SET seq = -1 WHERE seq = 57`, `UPDATE audit_records SET seq = 57 WHERE seq = 58`, `UPDATE audit_records SET seq = 58 WHERE seq = -1`}, "chain-broken", "record 57"},
-		{"record changed and chain recomputed", nil, "record-changed", "do not match it"},
-		{"digest changed", []string{`UPDATE audit_digests SET data = CAST(replace(CAST(data AS TEXT), '"records":50', '"records":49') AS BLOB) WHERE seq = 100`}, "digest-signature", "records 51-100"},
-		{"digest removed", []string{`DELETE FROM audit_digests WHERE seq = 100`}, "digest-missing", "the digest of records 51-100 is missing"},
-		{"latest digest removed", []string{`DELETE FROM audit_digests WHERE seq = (SELECT max(seq) FROM audit_digests)`}, "digest-missing", "the latest digest is missing"},
-		{"first digest removed", []string{`DELETE FROM audit_digests WHERE seq = 50`}, "digest-missing", "the digest of records 1-50 is missing"},
-		// The chain head, kept apart from the records, still names the last.
-		{"latest records and their digest removed", []string{`DELETE FROM audit_digests WHERE seq = 120`, `DELETE FROM audit_records WHERE seq > 110`}, "record-removed", "records 111-120 are missing: the chain head is record 120"},
-	}
-	for _, tt := range tests {
+	for _, tt := range tamperCases {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newTrail(t, 120)
 			if rep := f.verify(t); !rep.OK() || rep.Records != 120 || rep.Digests != 3 || rep.Sealed != 120 {
@@ -183,23 +245,149 @@ func TestVerifyFindsTampering(t *testing.T) {
 			} else {
 				f.exec(t, tt.queries...)
 			}
-			rep := f.verify(t)
-			if tt.name == "latest digest removed" {
-				rep = f.verifyOpts(t, audit.VerifyOptions{Now: t0.Add(48 * time.Hour), Unsealed: time.Hour})
-			}
-			if rep.OK() {
-				t.Fatalf("tampering not detected: %+v", rep)
-			}
-			found := false
-			for _, p := range rep.Problems {
-				if p.Kind == tt.kind && strings.Contains(p.Detail, tt.detail) {
-					found = true
-				}
-			}
-			if !found {
-				t.Errorf("want a %s problem mentioning %q; got %+v", tt.kind, tt.detail, rep.Problems)
-			}
+			// Two days later, with an hour's grace: late digests count as
+			// missing.
+			rep := f.verifyOpts(t, audit.VerifyOptions{Now: t0.Add(48 * time.Hour), Unsealed: time.Hour})
+			wantProblem(t, rep, tt.kind, tt.detail)
+			// The anchor of the last digest is gone where a digest was
+			// removed or cut.
+			rep = f.verifyOpts(t, audit.VerifyOptions{Now: t0.Add(48 * time.Hour), Unsealed: time.Hour, Anchor: &f.anchor})
+			wantProblem(t, rep, tt.kind, tt.detail)
 		})
+	}
+}
+
+func wantProblem(t *testing.T, rep *audit.Report, kind, detail string) {
+	t.Helper()
+	if rep.OK() {
+		t.Fatalf("tampering not detected: %+v", rep)
+	}
+	for _, p := range rep.Problems {
+		if p.Kind == kind && strings.Contains(p.Detail, detail) {
+			return
+		}
+	}
+	t.Errorf("want a %s problem mentioning %q; got %+v", kind, detail, rep.Problems)
+}
+
+// A trail cut back to a digest boundary verifies without the anchor as long
+// as the cut digest was not yet due, and fails with the anchor; the whole
+// store replaced by an older copy fails with the anchor.
+func TestVerifyAnchor(t *testing.T) {
+	f := newTrail(t, 120)
+	if f.anchor.Number != 3 || f.anchor.LastSeq != 120 {
+		t.Fatalf("anchor after the trail stopped: %+v, want digest 3 up to record 120", f.anchor)
+	}
+	if rep := f.verifyOpts(t, audit.VerifyOptions{Now: t0.Add(time.Minute), Anchor: &f.anchor}); !rep.OK() {
+		t.Fatalf("untouched trail with its anchor: %+v", rep.Problems)
+	}
+	old := t.TempDir()
+	copyStore(t, f.dir, old)
+	f.more(t, 30)
+	if f.anchor.Number != 4 {
+		t.Fatalf("anchor after 30 more records: %+v", f.anchor)
+	}
+	copyStore(t, old, f.dir)
+	// An hour and more later the older copy looks intact (its last digest
+	// says the trail stopped): only the anchor tells.
+	if rep := f.verifyOpts(t, audit.VerifyOptions{Now: t0.Add(2 * time.Hour)}); !rep.OK() {
+		t.Fatalf("older copy without the anchor: %+v", rep.Problems)
+	}
+	rep := f.verifyOpts(t, audit.VerifyOptions{Now: t0.Add(2 * time.Hour), Anchor: &f.anchor})
+	wantProblem(t, rep, "anchor-missing", "does not contain the anchored digest 4")
+	wantProblem(t, rep, "anchor-missing", "its newest digest is number 3")
+
+	// The anchor as a file and as a bare hash.
+	file := filepath.Join(t.TempDir(), "anchor.json")
+	if err := audit.WriteAnchorFile(file, f.anchor); err != nil {
+		t.Fatal(err)
+	}
+	for _, arg := range []string{file, f.anchor.Hash} {
+		a, err := audit.ParseAnchor(arg)
+		if err != nil || a.Hash != f.anchor.Hash {
+			t.Fatalf("ParseAnchor(%s) = %+v, %v", arg, a, err)
+		}
+	}
+	if _, err := audit.ParseAnchor("not-a-hash"); err == nil || !strings.Contains(err.Error(), "64 hexadecimal digits") {
+		t.Errorf("ParseAnchor of neither a hash nor a file: %v", err)
+	}
+}
+
+// Digests come on the cadence also when no record arrives, each naming the
+// last record, so that a newest digest past its due time is reported.
+func TestDigestCadence(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	sealer, _ := creds.NewSealer(creds.NewKey())
+	st, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var mu sync.Mutex
+	clock := t0
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	var anchors []audit.Anchor
+	tr, err := audit.Open(ctx, st, sealer, audit.Options{Owner: "218364950271", DigestInterval: 40 * time.Millisecond, SealWithin: 40 * time.Millisecond, Clock: now,
+		Anchor: func(a audit.Anchor) { mu.Lock(); anchors = append(anchors, a); mu.Unlock() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Append(ctx, audit.Records(event(1, t0))); err != nil {
+		t.Fatal(err)
+	}
+	// Let the clock run: digests come with no new record.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		clock = clock.Add(20 * time.Millisecond)
+		n := len(anchors)
+		mu.Unlock()
+		if n >= 4 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	ds, err := st.AuditDigests(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) < 4 {
+		t.Fatalf("%d digests while idle, want at least 4", len(ds))
+	}
+	for i, d := range ds {
+		var doc audit.DigestDoc
+		json.Unmarshal(d.Data, &doc)
+		if d.No != int64(i+1) || doc.Number != d.No || doc.LastSeq != 1 || (i > 0 && doc.Records != 0) {
+			t.Errorf("digest %d: number %d, records %d, last record %d; want number %d, no new record, last record 1", i, doc.Number, doc.Records, doc.LastSeq, i+1)
+		}
+	}
+	keys, _ := audit.PublicKeys(ctx, st, sealer)
+	// Right after the newest digest: intact. Long after it, the trail not
+	// stopped: the next digest is overdue.
+	last := ds[len(ds)-1].Time
+	rep, err := audit.Verify(ctx, st, keys, audit.VerifyOptions{Now: last, Unsealed: time.Second})
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify now: %v %+v", err, rep)
+	}
+	rep, err = audit.Verify(ctx, st, keys, audit.VerifyOptions{Now: last.Add(time.Hour), Unsealed: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, rep, "digest-missing", fmt.Sprintf("no digest after digest %d", len(ds)))
+	mu.Lock()
+	a := anchors[len(anchors)-1]
+	mu.Unlock()
+	if a.Number != int64(len(ds)) || a.LastSeq != 1 {
+		t.Errorf("last anchor %+v, want digest %d ending at record 1", a, len(ds))
+	}
+	// The trail stops with a digest that says so: no digest is overdue.
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = audit.Verify(ctx, st, keys, audit.VerifyOptions{Now: last.Add(24 * time.Hour), Unsealed: time.Second})
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify after a clean stop: %v %+v", err, rep)
 	}
 }
 
@@ -212,29 +400,29 @@ func (f *fixture) recomputeFrom(t *testing.T, seq int64) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query(`SELECT seq, data, prev_hash FROM audit_records WHERE seq >= ? ORDER BY seq`, seq)
+	rows, err := db.Query(`SELECT seq, time, event_id, account, data, prev_hash FROM audit_records WHERE seq >= ? ORDER BY seq`, seq)
 	if err != nil {
 		t.Fatal(err)
 	}
 	type row struct {
-		seq        int64
-		data, prev []byte
+		store.AuditRecord
+		nanos int64
 	}
 	var rs []row
 	for rows.Next() {
 		var r row
-		rows.Scan(&r.seq, &r.data, &r.prev)
+		rows.Scan(&r.Seq, &r.nanos, &r.EventID, &r.Account, &r.Data, &r.PrevHash)
+		r.Time = time.Unix(0, r.nanos)
 		rs = append(rs, r)
 	}
 	rows.Close()
-	prev := rs[0].prev
+	prev := rs[0].PrevHash
 	for i, r := range rs {
-		data := r.data
 		if i == 0 {
-			data = []byte(strings.Replace(string(data), "127.0.0.1", "10.6.6.6", 1))
+			r.Data = []byte(strings.Replace(string(r.Data), "127.0.0.1", "10.6.6.6", 1))
 		}
-		h := audit.ChainHash(prev, data)
-		if _, err := db.Exec(`UPDATE audit_records SET data = ?, prev_hash = ?, hash = ? WHERE seq = ?`, data, prev, h, r.seq); err != nil {
+		h := audit.RecordHash(prev, &r.AuditRecord)
+		if _, err := db.Exec(`UPDATE audit_records SET data = ?, prev_hash = ?, hash = ? WHERE seq = ?`, r.Data, prev, h, r.Seq); err != nil {
 			t.Fatal(err)
 		}
 		prev = h

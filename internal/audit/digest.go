@@ -11,13 +11,19 @@ import (
 
 // DigestDoc is the signed document of a digest.
 type DigestDoc struct {
-	Version         string `json:"digestVersion"`
-	Trail           string `json:"trail"`
-	OwnerAccountID  string `json:"ownerAccountId"`
+	Version        string `json:"digestVersion"`
+	Trail          string `json:"trail"`
+	OwnerAccountID string `json:"ownerAccountId"`
+	// Number is the digest's place in the trail's digests, from 1.
+	Number int64 `json:"digestNumber"`
+	// RecordHash names how record hashes are computed (see hasher).
+	RecordHash string `json:"recordHashAlgorithm"`
+	// FirstSeq-LastSeq are the records it seals (none when FirstSeq is
+	// LastSeq+1: a digest of the cadence with no new record).
 	FirstSeq        int64  `json:"firstSeq"`
 	LastSeq         int64  `json:"lastSeq"`
-	StartTime       string `json:"digestStartTime"`
-	EndTime         string `json:"digestEndTime"`
+	StartTime       string `json:"digestStartTime,omitempty"`
+	EndTime         string `json:"digestEndTime,omitempty"`
 	Records         int64  `json:"records"`
 	LastRecordHash  string `json:"lastRecordHash"`
 	PreviousSeq     int64  `json:"previousDigestLastSeq"`
@@ -26,9 +32,14 @@ type DigestDoc struct {
 	PublicKeyFinger string `json:"digestPublicKeyFingerprint"`
 	SignatureAlgo   string `json:"digestSignatureAlgorithm"`
 	Created         string `json:"digestCreationTime"`
+	// NextBy is when the next digest is due at the latest (the cadence).
+	NextBy string `json:"nextDigestBy"`
+	// Stopped marks the last digest before the trail stopped: none is due
+	// after it until the trail runs again.
+	Stopped bool `json:"trailStopped,omitempty"`
 }
 
-const digestVersion = "1.0"
+const digestVersion = "2.0"
 
 // signDigest signs a document.
 func signDigest(k *SigningKey, d *DigestDoc) (data, sig []byte, err error) {

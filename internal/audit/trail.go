@@ -1,8 +1,8 @@
 package audit
 
 import (
+	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -24,8 +24,14 @@ type Options struct {
 	Name string
 	// DigestEvery seals after this many records (default 1,000).
 	DigestEvery int64
-	// DigestInterval seals at least this often while records arrive
-	// (default 1 minute).
+	// SealWithin is the longest a record waits for its digest (default 1
+	// minute).
+	SealWithin time.Duration
+	// DigestInterval is the cadence of digests: one is written at least this
+	// often, also when no record arrived since the one before, as CloudTrail
+	// delivers a digest file every hour (default 1 hour). Each digest says
+	// when the next is due, so that verification reports a trail whose
+	// newest digest is overdue: one cut back to an earlier digest.
 	DigestInterval time.Duration
 	// MaxBatch caps a group commit (default 2,000 records).
 	MaxBatch int
@@ -38,18 +44,22 @@ type Options struct {
 	// 0 keeps every record.
 	Retention      time.Duration
 	RetentionEvery time.Duration
+	// Anchor, when set, is given the newest digest when the trail opens and
+	// after each digest is stored, to keep outside the database (see
+	// Publisher). It must not block.
+	Anchor func(Anchor)
 	// Logger reports what retention deleted and its failures (default:
 	// nowhere).
 	Logger *slog.Logger
 	Clock  func() time.Time
 }
 
-// Trail appends records with group commit and seals them with digests. It
-// implements call.Auditor.
 // lingerThreshold is the batch size from which the trail is considered
 // busy enough to linger.
 const lingerThreshold = 8
 
+// Trail appends records with group commit and seals them with digests. It
+// implements call.Auditor.
 type Trail struct {
 	lastBatch int // records in the last commit (the committer's own)
 
@@ -64,20 +74,29 @@ type Trail struct {
 	retention     sync.WaitGroup
 
 	mu         sync.Mutex
+	opened     time.Time
 	lastDigest *digestState // the last digest stored
 	unsealed   int64        // records since it
-	firstTime  time.Time    // time of the first unsealed record
+	firstTime  time.Time    // when the first unsealed record was committed
 }
 
 type digestState struct {
-	seq  int64
-	sig  []byte
-	hash string
+	no      int64
+	seq     int64
+	sig     []byte
+	hash    string
+	created time.Time
 }
 
+func newDigestState(d *store.AuditDigest) *digestState {
+	return &digestState{no: d.No, seq: d.Seq, sig: d.Sig, hash: digestHash(d.Data), created: d.Time}
+}
+
+// pending is one caller's records, encoded by the caller.
 type pending struct {
-	recs []*Record
-	err  chan error
+	datas []*bytes.Buffer
+	recs  []*Record
+	err   chan error
 }
 
 // Open starts a trail over st, creating its signing key on first use.
@@ -85,8 +104,11 @@ func Open(ctx context.Context, st store.Store, master *creds.Sealer, opt Options
 	if opt.DigestEvery <= 0 {
 		opt.DigestEvery = 1000
 	}
+	if opt.SealWithin <= 0 {
+		opt.SealWithin = time.Minute
+	}
 	if opt.DigestInterval <= 0 {
-		opt.DigestInterval = time.Minute
+		opt.DigestInterval = time.Hour
 	}
 	if opt.MaxBatch <= 0 {
 		opt.MaxBatch = 2000
@@ -110,7 +132,7 @@ func Open(ctx context.Context, st store.Store, master *creds.Sealer, opt Options
 	if err != nil {
 		return nil, err
 	}
-	t := &Trail{st: st, opt: opt, key: keys[0], in: make(chan *pending, 4096), done: make(chan struct{}), stopRetention: make(chan struct{})}
+	t := &Trail{st: st, opt: opt, key: keys[0], in: make(chan *pending, 4096), done: make(chan struct{}), stopRetention: make(chan struct{}), opened: opt.Clock()}
 	if err := t.loadDigestState(ctx); err != nil {
 		return nil, err
 	}
@@ -127,8 +149,9 @@ func (t *Trail) loadDigestState(ctx context.Context) error {
 		return err
 	}
 	if len(ds) > 0 {
-		last := ds[len(ds)-1]
-		t.lastDigest = &digestState{seq: last.Seq, sig: last.Sig, hash: digestHash(last.Data)}
+		last := &ds[len(ds)-1]
+		t.lastDigest = newDigestState(last)
+		t.publish(last)
 	}
 	lastSeq, _, err := t.st.LastAudit(ctx)
 	if err != nil {
@@ -145,10 +168,20 @@ func (t *Trail) loadDigestState(ctx context.Context) error {
 	return nil
 }
 
+// publish gives the anchor a stored digest.
+func (t *Trail) publish(d *store.AuditDigest) {
+	if t.opt.Anchor != nil {
+		t.opt.Anchor(Anchor{Trail: t.opt.Name, Number: d.No, Hash: digestHash(d.Data), Time: d.Time.UTC(), LastSeq: d.Seq})
+	}
+}
+
 // Record stores the event's records durably; it returns when they are
 // committed.
 func (t *Trail) Record(ctx context.Context, e *call.Event) error {
-	p := &pending{recs: Records(e), err: make(chan error, 1)}
+	p, err := newPending(Records(e))
+	if err != nil {
+		return err
+	}
 	select {
 	case t.in <- p:
 	case <-t.done:
@@ -167,7 +200,10 @@ func (t *Trail) Record(ctx context.Context, e *call.Event) error {
 
 // Append stores records directly (imports, tests, benchmarks).
 func (t *Trail) Append(ctx context.Context, recs []*Record) error {
-	p := &pending{recs: recs, err: make(chan error, 1)}
+	p, err := newPending(recs)
+	if err != nil {
+		return err
+	}
 	select {
 	case t.in <- p:
 	case <-t.done:
@@ -176,7 +212,39 @@ func (t *Trail) Append(ctx context.Context, recs []*Record) error {
 	return <-p.err
 }
 
-// Close commits what is queued, seals it with a last digest and stops.
+// encodeBufs holds the buffers records are encoded into; a buffer returns
+// to it once its record is committed.
+var encodeBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// newPending encodes recs in the caller's goroutine, so that callers encode
+// in parallel and the committer only chains and stores.
+func newPending(recs []*Record) (*pending, error) {
+	p := &pending{recs: recs, datas: make([]*bytes.Buffer, len(recs)), err: make(chan error, 1)}
+	for i, r := range recs {
+		b := encodeBufs.Get().(*bytes.Buffer)
+		b.Reset()
+		if err := json.NewEncoder(b).Encode(r); err != nil {
+			p.release()
+			return nil, fmt.Errorf("audit: encoding a record: %w", err)
+		}
+		b.Truncate(b.Len() - 1) // Encode's newline
+		p.datas[i] = b
+	}
+	return p, nil
+}
+
+// release returns the encoding buffers.
+func (p *pending) release() {
+	for i, b := range p.datas {
+		if b != nil && b.Cap() <= 64<<10 {
+			encodeBufs.Put(b)
+		}
+		p.datas[i] = nil
+	}
+}
+
+// Close commits what is queued, seals it with a last digest that says the
+// trail stopped, and stops.
 func (t *Trail) Close() error {
 	var err error
 	t.close.Do(func() {
@@ -184,14 +252,15 @@ func (t *Trail) Close() error {
 		t.retention.Wait()
 		close(t.in)
 		<-t.done
-		err = t.Seal(context.Background())
+		err = t.seal(context.Background(), true)
 	})
 	return err
 }
 
 func (t *Trail) run() {
 	defer close(t.done)
-	ticker := time.NewTicker(t.opt.DigestInterval / 4)
+	tick := min(t.opt.SealWithin, t.opt.DigestInterval) / 4
+	ticker := time.NewTicker(max(tick, 5*time.Millisecond))
 	defer ticker.Stop()
 	for {
 		var first *pending
@@ -242,8 +311,9 @@ func (t *Trail) run() {
 			}
 		}
 		t.lastBatch = n
-		err := t.commit(batch)
+		err := t.commit(batch, n)
 		for _, p := range batch {
+			p.release()
 			p.err <- err
 		}
 		if err == nil {
@@ -252,30 +322,22 @@ func (t *Trail) run() {
 	}
 }
 
-// commit writes a batch in one transaction, chaining each record to the one
-// before.
-func (t *Trail) commit(batch []*pending) error {
-	var recs []*Record
-	for _, p := range batch {
-		recs = append(recs, p.recs...)
-	}
-	datas := make([][]byte, len(recs))
-	for i, r := range recs {
-		d, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		datas[i] = d
-	}
+// commit writes a batch of n records in one transaction, chaining each
+// record to the one before.
+func (t *Trail) commit(batch []*pending, n int) error {
 	err := t.st.AppendAudit(context.Background(), func(lastSeq int64, lastHash []byte) ([]store.AuditRecord, error) {
+		h := newHasher()
 		prev := lastHash // nil before the first record
-		rows := make([]store.AuditRecord, len(recs))
-		for i, r := range recs {
-			tm, _ := time.Parse("2006-01-02T15:04:05Z", r.EventTime)
-			h := ChainHash(prev, datas[i])
-			rows[i] = store.AuditRecord{Seq: lastSeq + int64(i) + 1, Time: tm, EventID: r.EventID, Account: r.RecipientAccountID,
-				Data: datas[i], PrevHash: prev, Hash: h}
-			prev = h
+		rows := make([]store.AuditRecord, 0, n)
+		for _, p := range batch {
+			for i, r := range p.recs {
+				tm, _ := time.Parse("2006-01-02T15:04:05Z", r.EventTime)
+				row := store.AuditRecord{Seq: lastSeq + int64(len(rows)) + 1, Time: tm, EventID: r.EventID, Account: r.RecipientAccountID,
+					Data: p.datas[i].Bytes(), PrevHash: prev}
+				row.Hash = bytes.Clone(h.row(prev, row.Seq, tm.UnixNano(), []byte(row.EventID), []byte(row.Account), row.Data))
+				prev = row.Hash
+				rows = append(rows, row)
+			}
 		}
 		return rows, nil
 	})
@@ -286,30 +348,42 @@ func (t *Trail) commit(batch []*pending) error {
 	if t.unsealed == 0 {
 		t.firstTime = t.opt.Clock()
 	}
-	t.unsealed += int64(len(recs))
+	t.unsealed += int64(n)
 	t.mu.Unlock()
 	return nil
 }
 
-// ChainHash is SHA-256(prev || data): a record's hash.
-func ChainHash(prev, data []byte) []byte {
-	h := sha256.New()
-	h.Write(prev)
-	h.Write(data)
-	return h.Sum(nil)
-}
-
+// maybeSeal seals when enough records wait, when the oldest has waited
+// SealWithin, or when the cadence calls for a digest.
 func (t *Trail) maybeSeal() {
 	t.mu.Lock()
-	due := t.unsealed >= t.opt.DigestEvery || (t.unsealed > 0 && t.opt.Clock().Sub(t.firstTime) >= t.opt.DigestInterval)
+	now := t.opt.Clock()
+	due := t.unsealed >= t.opt.DigestEvery || (t.unsealed > 0 && now.Sub(t.firstTime) >= t.opt.SealWithin) || t.cadenceDueLocked(now)
 	t.mu.Unlock()
 	if due {
-		t.Seal(context.Background())
+		if err := t.seal(context.Background(), false); err != nil {
+			t.opt.Logger.Error("audit: writing a digest failed", "error", err.Error())
+		}
 	}
 }
 
-// Seal writes a digest over every record not yet sealed.
-func (t *Trail) Seal(ctx context.Context) error {
+// cadenceDueLocked reports whether DigestInterval has passed since the last
+// digest (or since the trail opened, when there is none).
+func (t *Trail) cadenceDueLocked(now time.Time) bool {
+	since := t.opened
+	if t.lastDigest != nil && t.lastDigest.created.After(since) {
+		since = t.lastDigest.created
+	}
+	return now.Sub(since) >= t.opt.DigestInterval
+}
+
+// Seal writes a digest over every record not yet sealed; with none, it
+// writes one only when the cadence calls for it.
+func (t *Trail) Seal(ctx context.Context) error { return t.seal(ctx, false) }
+
+// seal writes a digest; stop marks the trail's last digest before it
+// stops, written even when no record arrived since the one before.
+func (t *Trail) seal(ctx context.Context, stop bool) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	// Another replica may have sealed since: start from the stored state.
@@ -320,42 +394,51 @@ func (t *Trail) Seal(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var prevSeq int64
-	doc := DigestDoc{Version: digestVersion, Trail: t.opt.Name, OwnerAccountID: t.opt.Owner, Created: t.opt.Clock().UTC().Format(time.RFC3339Nano)}
+	now := t.opt.Clock().UTC()
+	var prevSeq, prevNo int64
+	doc := DigestDoc{Version: digestVersion, Trail: t.opt.Name, OwnerAccountID: t.opt.Owner, RecordHash: recordHashVersion,
+		Created: now.Format(time.RFC3339Nano), NextBy: now.Add(t.opt.DigestInterval).Format(time.RFC3339Nano), Stopped: stop}
 	if t.lastDigest != nil {
-		prevSeq = t.lastDigest.seq
+		prevSeq, prevNo = t.lastDigest.seq, t.lastDigest.no
 		doc.PreviousSig = hex.EncodeToString(t.lastDigest.sig)
 		doc.PreviousHash = t.lastDigest.hash
 	}
-	if lastSeq <= prevSeq {
+	if lastSeq < prevSeq {
+		return fmt.Errorf("audit: seal: the chain head (record %d) is before the last digest's last record (%d): the trail was tampered with", lastSeq, prevSeq)
+	}
+	if lastSeq == prevSeq && !stop && !t.cadenceDueLocked(now) {
 		t.unsealed = 0
 		return nil
 	}
-	first, err := t.st.AuditRecords(ctx, prevSeq+1, 1)
-	if err != nil || len(first) == 0 {
-		return fmt.Errorf("audit: seal: reading record %d: %v", prevSeq+1, err)
-	}
-	last, err := t.st.AuditRecords(ctx, lastSeq, 1)
-	if err != nil || len(last) == 0 {
-		return fmt.Errorf("audit: seal: reading record %d: %v", lastSeq, err)
-	}
-	doc.FirstSeq, doc.LastSeq, doc.PreviousSeq = prevSeq+1, lastSeq, prevSeq
-	doc.StartTime, doc.EndTime = first[0].Time.UTC().Format(time.RFC3339), last[0].Time.UTC().Format(time.RFC3339)
+	doc.Number, doc.FirstSeq, doc.LastSeq, doc.PreviousSeq = prevNo+1, prevSeq+1, lastSeq, prevSeq
 	doc.Records = lastSeq - prevSeq
 	doc.LastRecordHash = hex.EncodeToString(lastHash)
+	if doc.Records > 0 {
+		first, err := t.st.AuditRecords(ctx, prevSeq+1, 1)
+		if err != nil || len(first) == 0 {
+			return fmt.Errorf("audit: seal: reading record %d: %v", prevSeq+1, err)
+		}
+		last, err := t.st.AuditRecords(ctx, lastSeq, 1)
+		if err != nil || len(last) == 0 {
+			return fmt.Errorf("audit: seal: reading record %d: %v", lastSeq, err)
+		}
+		doc.StartTime, doc.EndTime = first[0].Time.UTC().Format(time.RFC3339), last[0].Time.UTC().Format(time.RFC3339)
+	}
 	data, sig, err := signDigest(t.key, &doc)
 	if err != nil {
 		return err
 	}
-	err = t.st.PutAuditDigest(ctx, store.AuditDigest{Seq: lastSeq, PrevSeq: prevSeq, Time: t.opt.Clock().UTC(), Data: data, Sig: sig, KeyID: t.key.ID})
+	d := store.AuditDigest{No: doc.Number, Seq: lastSeq, Time: now, Data: data, Sig: sig, KeyID: t.key.ID}
+	err = t.st.PutAuditDigest(ctx, d)
 	if errors.Is(err, store.ErrExists) || errors.Is(err, store.ErrConflict) {
 		return t.reloadDigestLocked(ctx) // another replica sealed it
 	}
 	if err != nil {
 		return err
 	}
-	t.lastDigest = &digestState{seq: lastSeq, sig: sig, hash: digestHash(data)}
+	t.lastDigest = newDigestState(&d)
 	t.unsealed = 0
+	t.publish(&d)
 	return nil
 }
 
@@ -364,10 +447,19 @@ func (t *Trail) reloadDigestLocked(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(ds) > 0 {
-		last := ds[len(ds)-1]
-		t.lastDigest = &digestState{seq: last.Seq, sig: last.Sig, hash: digestHash(last.Data)}
+	if len(ds) == 0 {
+		if t.lastDigest != nil {
+			t.opt.Logger.Error("audit: every digest was removed from the store: the trail was tampered with", "last_digest_written", t.lastDigest.no)
+		}
+		t.lastDigest = nil
+		return nil
 	}
+	last := &ds[len(ds)-1]
+	if t.lastDigest != nil && last.No < t.lastDigest.no {
+		t.opt.Logger.Error("audit: the stored digests end before the last one written: digests were removed (the trail was cut back)",
+			"stored_last_digest", last.No, "last_digest_written", t.lastDigest.no)
+	}
+	t.lastDigest = newDigestState(last)
 	return nil
 }
 
@@ -387,6 +479,9 @@ func (t *Trail) Retain(ctx context.Context, before time.Time) (int64, error) {
 		var doc DigestDoc
 		if json.Unmarshal(d.Data, &doc) != nil || doc.LastSeq != d.Seq {
 			break // not a digest this trail wrote: keep it and what follows
+		}
+		if doc.Records == 0 {
+			continue // covers no record: nothing to delete or keep
 		}
 		end, err := time.Parse(time.RFC3339, doc.EndTime)
 		if err != nil || !end.Before(before) {

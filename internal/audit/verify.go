@@ -3,10 +3,9 @@ package audit
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -20,7 +19,7 @@ import (
 // Problem is one thing wrong with the trail.
 type Problem struct {
 	Seq    int64  // the record or digest's last record concerned (0: none)
-	Kind   string // "record-changed", "record-removed", "record-inserted", "chain-broken", "digest-signature", "digest-missing", "digest-changed", "unsealed"
+	Kind   string // "record-changed", "record-removed", "record-inserted", "chain-broken", "digest-signature", "digest-missing", "digest-changed", "head-missing", "anchor-missing"
 	Detail string
 }
 
@@ -53,9 +52,13 @@ func (r *Report) add(seq int64, kind, format string, args ...any) {
 // VerifyOptions tune Verify.
 type VerifyOptions struct {
 	Now time.Time
-	// Unsealed is how long records may wait for a digest before their
-	// digest counts as missing (the digest interval plus a grace period).
+	// Unsealed is the grace period: how long records may wait for a digest,
+	// and how late past its due time the next digest may be, before the
+	// digest counts as missing (default 10 minutes).
 	Unsealed time.Duration
+	// Anchor, when set, is a digest kept outside the database: the trail
+	// must still contain it.
+	Anchor *Anchor
 	// Batch is how many records one range holds: the trail is read in
 	// ranges, Workers at a time, each on its own connection (default
 	// 16,384).
@@ -66,8 +69,11 @@ type VerifyOptions struct {
 	Workers int
 }
 
-// Verify checks the whole trail: every record's hash and link, every
-// digest's signature, link and coverage, and that nothing old is unsealed.
+// Verify checks the whole trail: every record's hash (over every stored
+// column) and link, every digest's signature, stored columns, number, link
+// and coverage, that the newest digest is not overdue, that the chain head
+// names the last record, that nothing old is unsealed, and that the trail
+// contains the anchor when one is given.
 func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyOptions) (*Report, error) {
 	if opt.Batch <= 0 {
 		opt.Batch = 16384
@@ -79,62 +85,28 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 		opt.Unsealed = 10 * time.Minute
 	}
 	rep := &Report{}
-	byFinger := map[string]*SigningKey{}
-	for _, k := range keys {
-		byFinger[k.Fingerprint()] = k
-	}
 	digests, err := st.AuditDigests(ctx)
 	if err != nil {
 		return nil, err
 	}
 	rep.Digests = len(digests)
-	// The digest chain.
-	docs := make(map[int64]*DigestDoc, len(digests)) // by last seq
-	var prev *store.AuditDigest
-	for i := range digests {
-		d := &digests[i]
-
-		var doc DigestDoc
-		if err := json.Unmarshal(d.Data, &doc); err != nil {
-			rep.add(d.Seq, "digest-changed", "digest ending at record %d is not a digest document: %v", d.Seq, err)
-			prev = d
-			continue
+	docs, newest := checkDigests(rep, digests, keys)
+	if newest != nil && !newest.Stopped && !opt.Now.IsZero() {
+		if due, err := parseTime(newest.NextBy); err == nil && opt.Now.Sub(due) > opt.Unsealed {
+			rep.add(newest.LastSeq, "digest-missing", "no digest after digest %d of %s although the next was due by %s: later digests were removed (the trail was cut back) or the server stopped without sealing its trail",
+				newest.Number, newest.Created, newest.NextBy)
 		}
-		k := byFinger[doc.PublicKeyFinger]
-		switch {
-		case k == nil:
-			rep.add(d.Seq, "digest-signature", "digest of records %d-%d names a key this trail does not have (%s)", doc.FirstSeq, doc.LastSeq, doc.PublicKeyFinger)
-		case !ed25519.Verify(k.Public, d.Data, d.Sig):
-			rep.add(d.Seq, "digest-signature", "digest of records %d-%d: the signature does not match its document: the digest was changed", doc.FirstSeq, doc.LastSeq)
-		}
-		if doc.LastSeq != d.Seq {
-			rep.add(d.Seq, "digest-changed", "digest stored for record %d says it ends at record %d", d.Seq, doc.LastSeq)
-		}
-		if prev == nil && (doc.PreviousSeq != 0 || doc.PreviousSig != "" || doc.PreviousHash != "") {
-			// Retention keeps every digest: the first one starts the trail.
-			rep.add(d.Seq, "digest-missing", "the digest of records 1-%d is missing: the first digest, of records %d-%d, follows a digest ending at record %d", doc.PreviousSeq, doc.FirstSeq, doc.LastSeq, doc.PreviousSeq)
-		}
-		if prev != nil {
-			if doc.PreviousSeq != prev.Seq || doc.PreviousSig != hex.EncodeToString(prev.Sig) || doc.PreviousHash != digestHash(prev.Data) {
-				if doc.PreviousSeq > prev.Seq {
-					rep.add(d.Seq, "digest-missing", "the digest of records %d-%d is missing: the digest of records %d-%d follows the digest ending at record %d", prev.Seq+1, doc.PreviousSeq, doc.FirstSeq, doc.LastSeq, prev.Seq)
-				} else {
-					rep.add(d.Seq, "digest-changed", "digest of records %d-%d does not link to the digest before it (ending at record %d): a digest was changed, removed or reordered", doc.FirstSeq, doc.LastSeq, prev.Seq)
-				}
-			}
-		}
-		// The first digest after retention links to a removed one; its
-		// records are still checked against it below.
-		if doc.FirstSeq != doc.PreviousSeq+1 {
-			rep.add(d.Seq, "digest-changed", "digest ending at record %d starts at record %d, not %d", d.Seq, doc.FirstSeq, doc.PreviousSeq+1)
-		}
-		docs[d.Seq] = &doc
-		prev = d
+	}
+	if opt.Anchor != nil {
+		checkAnchor(rep, digests, *opt.Anchor)
 	}
 
 	// The records.
 	head, headHash, err := st.LastAudit(ctx)
-	if err != nil {
+	headKnown := err == nil
+	if errors.Is(err, store.ErrNotFound) {
+		rep.add(0, "head-missing", "the chain head (the last record's number and hash, kept apart from the records) is missing")
+	} else if err != nil {
 		return nil, err
 	}
 	first, err := st.AuditRecords(ctx, 0, 1)
@@ -145,7 +117,7 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 		if len(digests) > 0 {
 			last := digests[len(digests)-1].Seq
 			doc := docs[last]
-			if head == last && doc != nil && doc.LastRecordHash == hex.EncodeToString(headHash) {
+			if headKnown && head == last && doc != nil && doc.LastRecordHash == hex.EncodeToString(headHash) {
 				// Retention removed every record, all of them sealed: the
 				// chain head is the last digest's last record.
 				rep.Sealed = last
@@ -203,13 +175,18 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 	if err := rep.fillEvents(ctx, st); err != nil {
 		return nil, err
 	}
-	if len(digests) > 0 {
-		if last := digests[len(digests)-1].Seq; last > rep.LastSeq {
+	if newest != nil {
+		if last := newest.LastSeq; last > rep.LastSeq {
 			rep.add(last, "record-removed", "the digests cover records up to %d but the trail ends at record %d: records were removed", last, rep.LastSeq)
 		}
 	}
-	// The chain head, read before the records, names the last record then.
+	// The chain head, read before the records, names the last record then;
+	// read again now, no record may follow it.
+	if head2, _, err := st.LastAudit(ctx); err == nil && rep.LastSeq > head2 {
+		rep.add(head2+1, "record-inserted", "records %d-%d follow the chain head (record %d): they were added outside the trail", head2+1, rep.LastSeq, head2)
+	}
 	switch {
+	case !headKnown:
 	case head > rep.LastSeq:
 		rep.add(rep.LastSeq+1, "record-removed", "records %d-%d are missing: the chain head is record %d but the trail ends at record %d", rep.LastSeq+1, head, head, rep.LastSeq)
 	case head == rep.LastSeq && !bytes.Equal(headHash, lastHash):
@@ -217,8 +194,8 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 	}
 	// Records waiting for a digest too long: the latest digest is missing.
 	var sealedUpTo int64
-	if len(digests) > 0 {
-		sealedUpTo = digests[len(digests)-1].Seq
+	if newest != nil {
+		sealedUpTo = newest.LastSeq
 	}
 	if rep.LastSeq > sealedUpTo {
 		oldest, err := st.AuditRecords(ctx, sealedUpTo+1, 1)
@@ -332,15 +309,12 @@ func scanSegments(ctx context.Context, st store.Store, docs map[int64]*DigestDoc
 // one's link to the one before (but the first's), and the digests ending in
 // the range.
 func scanSegment(ctx context.Context, st store.Store, docs map[int64]*DigestDoc, lo, hi int64, sg *segment) error {
-	h := sha256.New()
-	var sum [sha256.Size]byte
+	h := newHasher()
 	var hexHash [2 * sha256.Size]byte
 	last := make([]byte, 0, sha256.Size) // the previous record's hash
-	err := st.AuditChain(ctx, lo, hi, func(seq int64, prev, hash, data []byte) error {
-		h.Reset()
-		h.Write(prev)
-		h.Write(data)
-		bad := !bytes.Equal(h.Sum(sum[:0]), hash)
+	err := st.AuditChain(ctx, lo, hi, func(r *store.AuditRow) error {
+		seq, prev, hash := r.Seq, r.PrevHash, r.Hash
+		bad := !bytes.Equal(h.row(prev, seq, r.Time, r.EventID, r.Account, r.Data), hash)
 		if sg.n == 0 {
 			sg.firstSeq, sg.firstPrev, sg.firstBad = seq, bytes.Clone(prev), bad
 		} else if seq != sg.lastSeq+1 {
@@ -351,7 +325,7 @@ func scanSegment(ctx context.Context, st store.Store, docs map[int64]*DigestDoc,
 			}
 		}
 		if bad {
-			sg.add(finding{Problem{Seq: seq, Kind: "record-changed", Detail: "record %d (event %s) was changed: its content does not match its hash"}, true})
+			sg.add(finding{Problem{Seq: seq, Kind: "record-changed", Detail: "record %d (event %s) was changed: its stored fields do not match its hash"}, true})
 		} else if sg.n > 0 && !bytes.Equal(prev, last) {
 			sg.add(finding{Problem{Seq: seq, Kind: "chain-broken", Detail: "record %d (event %s) does not follow the record before it: records were inserted, removed or reordered before it"}, true})
 		}

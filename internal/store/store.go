@@ -101,26 +101,27 @@ type Store interface {
 	// AuditRecords returns up to limit records with Seq >= fromSeq in order.
 	AuditRecords(ctx context.Context, fromSeq int64, limit int) ([]AuditRecord, error)
 	// AuditChain calls fn with each record with fromSeq <= Seq <= toSeq, in
-	// order, passing only what verifying the chain reads: the record's Seq,
-	// PrevHash, Hash and Data (nil or empty where nothing was stored). The
-	// slices are valid only until fn returns: the store may reuse them. It
+	// order, passing every stored column of the record (AuditRow; byte slices
+	// nil or empty where nothing was stored). The row and its slices are
+	// valid only until fn returns: the store may reuse them. It
 	// stops at the first error fn returns and returns it. Verification reads
 	// the trail through it, in several ranges at once, so it copies as little
 	// as the database driver allows.
-	AuditChain(ctx context.Context, fromSeq, toSeq int64, fn func(seq int64, prevHash, hash, data []byte) error) error
+	AuditChain(ctx context.Context, fromSeq, toSeq int64, fn func(r *AuditRow) error) error
 	// AuditRecordsByTime returns up to limit records with start <= Time < end,
 	// newest first, skipping those with Seq >= beforeSeq when beforeSeq > 0
 	// (for pagination).
 	AuditRecordsByTime(ctx context.Context, start, end time.Time, beforeSeq int64, limit int) ([]AuditRecord, error)
 	// LastAudit returns the last record's sequence number and hash (0, nil
-	// when empty).
+	// when empty): the chain head, kept apart from the records. ErrNotFound
+	// when the head itself is missing (the store was tampered with).
 	LastAudit(ctx context.Context) (int64, []byte, error)
-	// PutAuditDigest stores a digest; ErrExists if one with its Seq exists,
-	// and ErrConflict unless d.PrevSeq is the Seq of the last stored digest
-	// (0 when there is none), so that replicas sealing at once never fork the
-	// chain of digests.
+	// PutAuditDigest stores a digest; ErrExists if one numbered d.No exists,
+	// and ErrConflict unless d.No is one more than the last stored digest's
+	// number (1 for the first), so that replicas sealing at once never fork
+	// the chain of digests.
 	PutAuditDigest(ctx context.Context, d AuditDigest) error
-	// AuditDigests returns every digest in order.
+	// AuditDigests returns every digest in order of number.
 	AuditDigests(ctx context.Context) ([]AuditDigest, error)
 	// DeleteAuditBefore deletes records with Time < before that are covered
 	// by a digest (retention), and returns how many it deleted.
@@ -177,10 +178,24 @@ type AuditRecord struct {
 	Hash     []byte // SHA-256 over PrevHash and Data
 }
 
-// AuditDigest seals the records up to Seq.
+// AuditRow is a stored record as AuditChain passes it: every column, the
+// time as stored (nanoseconds since the Unix epoch).
+type AuditRow struct {
+	Seq      int64
+	Time     int64
+	EventID  []byte
+	Account  []byte
+	Data     []byte
+	PrevHash []byte
+	Hash     []byte
+}
+
+// AuditDigest seals the records up to Seq. Digests are numbered from 1; a
+// digest written when no record arrived since the one before covers no
+// record and ends at the same Seq.
 type AuditDigest struct {
-	Seq     int64 // the last record it covers
-	PrevSeq int64 // the last record the previous digest covers (0: none)
+	No      int64 // the digest's number
+	Seq     int64 // the last record it covers (0: none yet)
 	Time    time.Time
 	Data    []byte // the digest document, JSON
 	Sig     []byte

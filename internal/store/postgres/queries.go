@@ -42,9 +42,11 @@ var queries = sqlstore.Queries{
 		LIMIT $2)`,
 	AuditDeleteThrough: `DELETE FROM audit_records WHERE seq IN (
 		SELECT seq FROM audit_records WHERE seq <= $1 ORDER BY seq LIMIT $2)`,
-	DigestExists: `SELECT 1 FROM audit_digests WHERE seq = $1`,
-	DigestInsert: `INSERT INTO audit_digests (` + sqlstore.DigestCols + `) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (seq) DO NOTHING`,
+	DigestExists:   `SELECT 1 FROM audit_digests WHERE seq = $1 LIMIT 1`,
+	DigestNoExists: `SELECT 1 FROM audit_digests WHERE no = $1`,
+	DigestInsert: `INSERT INTO audit_digests (` + sqlstore.DigestCols + `)
+		SELECT $1::bigint, $2, $3, $4, $5, $6 WHERE (SELECT coalesce(max(no), 0) FROM audit_digests) = $1::bigint - 1
+		ON CONFLICT (no) DO NOTHING`,
 
 	State:        `SELECT doc, version FROM state WHERE id = 1`,
 	StateVersion: `SELECT version FROM state WHERE id = 1`,
@@ -54,11 +56,11 @@ var queries = sqlstore.Queries{
 	MFADevice:    `SELECT ` + sqlstore.MFACols + ` FROM mfa_devices WHERE serial = $1`,
 	MFADevices:   `SELECT ` + sqlstore.MFACols + ` FROM mfa_devices WHERE owner = $1 ORDER BY created, serial`,
 	AuditFrom:    `SELECT ` + sqlstore.AuditCols + ` FROM audit_records WHERE seq >= $1 ORDER BY seq LIMIT $2`,
-	AuditChain:   `SELECT seq, prev_hash, hash, data FROM audit_records WHERE seq >= $1 AND seq <= $2 ORDER BY seq`,
+	AuditChain:   `SELECT ` + sqlstore.AuditCols + ` FROM audit_records WHERE seq >= $1 AND seq <= $2 ORDER BY seq`,
 	AuditByTime: `SELECT ` + sqlstore.AuditCols + ` FROM audit_records
 		WHERE time >= $1 AND time < $2 AND seq < $3 ORDER BY seq DESC LIMIT $4`,
 	AuditHead: `SELECT seq, hash FROM audit_head WHERE id = 1`,
-	Digests:   `SELECT ` + sqlstore.DigestCols + ` FROM audit_digests ORDER BY seq`,
+	Digests:   `SELECT ` + sqlstore.DigestCols + ` FROM audit_digests ORDER BY no`,
 
 	SignIn: sqlstore.SignInSQL('$'),
 }

@@ -37,8 +37,11 @@ var queries = sqlstore.Queries{
 		LIMIT ?2)`,
 	AuditDeleteThrough: `DELETE FROM audit_records WHERE seq IN (
 		SELECT seq FROM audit_records WHERE seq <= ?1 ORDER BY seq LIMIT ?2)`,
-	DigestExists: `SELECT 1 FROM audit_digests WHERE seq = ?`,
-	DigestInsert: `INSERT INTO audit_digests (` + sqlstore.DigestCols + `) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+	DigestExists:   `SELECT 1 FROM audit_digests WHERE seq = ? LIMIT 1`,
+	DigestNoExists: `SELECT 1 FROM audit_digests WHERE no = ?`,
+	DigestInsert: `INSERT INTO audit_digests (` + sqlstore.DigestCols + `)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE (SELECT coalesce(max(no), 0) FROM audit_digests) = ?1 - 1
+		ON CONFLICT DO NOTHING`,
 
 	State:        `SELECT doc, version FROM state WHERE id = 1`,
 	StateVersion: `SELECT version FROM state WHERE id = 1`,
@@ -48,7 +51,7 @@ var queries = sqlstore.Queries{
 	MFADevice:    `SELECT ` + sqlstore.MFACols + ` FROM mfa_devices WHERE serial = ?`,
 	MFADevices:   `SELECT ` + sqlstore.MFACols + ` FROM mfa_devices WHERE owner = ? ORDER BY created, serial`,
 	AuditFrom:    `SELECT ` + sqlstore.AuditCols + ` FROM audit_records WHERE seq >= ? ORDER BY seq LIMIT ?`,
-	AuditChain:   `SELECT seq, prev_hash, hash, data FROM audit_records WHERE seq >= ? AND seq <= ? ORDER BY seq`,
+	AuditChain:   `SELECT ` + sqlstore.AuditCols + ` FROM audit_records WHERE seq >= ? AND seq <= ? ORDER BY seq`,
 	// The unary + keeps SQLite off the time index, which would gather the
 	// whole window and sort it by seq: instead it walks seq downwards from
 	// beforeSeq and stops after limit matches (cheap for recent windows and
@@ -56,7 +59,7 @@ var queries = sqlstore.Queries{
 	AuditByTime: `SELECT ` + sqlstore.AuditCols + ` FROM audit_records
 		WHERE +time >= ? AND +time < ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
 	AuditHead: `SELECT seq, hash FROM audit_head WHERE id = 1`,
-	Digests:   `SELECT ` + sqlstore.DigestCols + ` FROM audit_digests ORDER BY seq`,
+	Digests:   `SELECT ` + sqlstore.DigestCols + ` FROM audit_digests ORDER BY no`,
 
 	SignIn: sqlstore.SignInSQL('?'),
 }

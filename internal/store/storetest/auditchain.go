@@ -13,16 +13,20 @@ import (
 
 // chainRow is what AuditChain passes to its callback, copied.
 type chainRow struct {
-	seq              int64
-	prev, hash, data []byte
+	seq, time                          int64
+	eventID, account, prev, hash, data []byte
+}
+
+func copyRow(r *store.AuditRow) chainRow {
+	return chainRow{r.Seq, r.Time, bytes.Clone(r.EventID), bytes.Clone(r.Account), bytes.Clone(r.PrevHash), bytes.Clone(r.Hash), bytes.Clone(r.Data)}
 }
 
 // readChain collects AuditChain(from, to), copying each row.
 func readChain(t *testing.T, s store.Store, from, to int64) []chainRow {
 	t.Helper()
 	var out []chainRow
-	err := s.AuditChain(t.Context(), from, to, func(seq int64, prev, hash, data []byte) error {
-		out = append(out, chainRow{seq, bytes.Clone(prev), bytes.Clone(hash), bytes.Clone(data)})
+	err := s.AuditChain(t.Context(), from, to, func(r *store.AuditRow) error {
+		out = append(out, copyRow(r))
 		return nil
 	})
 	if err != nil {
@@ -65,9 +69,10 @@ func testAuditChainRanges(t *testing.T, s store.Store) {
 		}
 		for _, r := range got {
 			w := want[r.seq-1]
-			if !bytes.Equal(r.prev, w.PrevHash) || !bytes.Equal(r.hash, w.Hash) || !bytes.Equal(r.data, w.Data) {
-				t.Errorf("AuditChain record %d = prev %x hash %x data %s; want prev %x hash %x data %s",
-					r.seq, r.prev, r.hash, r.data, w.PrevHash, w.Hash, w.Data)
+			if !bytes.Equal(r.prev, w.PrevHash) || !bytes.Equal(r.hash, w.Hash) || !bytes.Equal(r.data, w.Data) ||
+				r.time != w.Time.UnixNano() || string(r.eventID) != w.EventID || string(r.account) != w.Account {
+				t.Errorf("AuditChain record %d = time %d event %s account %s prev %x hash %x data %s; want %s",
+					r.seq, r.time, r.eventID, r.account, r.prev, r.hash, r.data, fmtRecord(w))
 			}
 		}
 	}
@@ -75,9 +80,9 @@ func testAuditChainRanges(t *testing.T, s store.Store) {
 	// The callback's error stops the reading and is returned as is.
 	stop := errors.New("stop here")
 	var seen []int64
-	err := s.AuditChain(ctx, 1, 10, func(seq int64, _, _, _ []byte) error {
-		seen = append(seen, seq)
-		if seq == 4 {
+	err := s.AuditChain(ctx, 1, 10, func(r *store.AuditRow) error {
+		seen = append(seen, r.Seq)
+		if r.Seq == 4 {
 			return stop
 		}
 		return nil
@@ -92,8 +97,8 @@ func testAuditChainRanges(t *testing.T, s store.Store) {
 	for i := range got {
 		wg.Go(func() {
 			var rows []chainRow
-			err := s.AuditChain(ctx, int64(2*i+1), int64(2*i+2), func(seq int64, prev, hash, data []byte) error {
-				rows = append(rows, chainRow{seq, bytes.Clone(prev), bytes.Clone(hash), bytes.Clone(data)})
+			err := s.AuditChain(ctx, int64(2*i+1), int64(2*i+2), func(r *store.AuditRow) error {
+				rows = append(rows, copyRow(r))
 				return nil
 			})
 			if err != nil {
@@ -114,7 +119,7 @@ func testAuditChainRanges(t *testing.T, s store.Store) {
 	}
 
 	// After retention the range starts at the first record kept.
-	if err := s.PutAuditDigest(ctx, digest(4)); err != nil {
+	if err := s.PutAuditDigest(ctx, digest(1, 4)); err != nil {
 		t.Fatalf("PutAuditDigest: %v", err)
 	}
 	if _, err := s.DeleteAuditThrough(ctx, 4); err != nil {

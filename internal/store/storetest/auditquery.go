@@ -81,12 +81,13 @@ func testAuditRecordsByTime(t *testing.T, s store.Store) {
 }
 
 func fmtDigest(d store.AuditDigest) string {
-	return fmt.Sprintf("{Seq:%d Time:%s Data:%s Sig:%x KeyID:%s}", d.Seq, ts(d.Time), d.Data, d.Sig, d.KeyID)
+	return fmt.Sprintf("{No:%d Seq:%d Time:%s Data:%s Sig:%x KeyID:%s}", d.No, d.Seq, ts(d.Time), d.Data, d.Sig, d.KeyID)
 }
 
-func digest(seq int64) store.AuditDigest {
+// digest is digest number no, ending at record seq.
+func digest(no, seq int64) store.AuditDigest {
 	return store.AuditDigest{
-		Seq: seq, Time: at(seq + 1), Data: fmt.Appendf(nil, `{"lastSeq":%d}`, seq),
+		No: no, Seq: seq, Time: at(seq + no), Data: fmt.Appendf(nil, `{"digestNumber":%d,"lastSeq":%d}`, no, seq),
 		Sig: []byte(fmt.Sprintf("sig-%d", seq)), KeyID: "as-1",
 	}
 }
@@ -96,22 +97,30 @@ func testAuditDigests(t *testing.T, s store.Store) {
 	if got, err := s.AuditDigests(ctx); err != nil || len(got) != 0 {
 		t.Errorf("AuditDigests of a new store = %d digests, %v; want none", len(got), err)
 	}
-	d10, d5 := digest(10), digest(5)
-	for _, d := range []store.AuditDigest{d10, d5} {
+	// A digest that follows one covering no new record ends at the same
+	// record.
+	d1, d2, d3 := digest(1, 5), digest(2, 10), digest(3, 10)
+	if err := s.PutAuditDigest(ctx, digest(2, 5)); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("PutAuditDigest(number 2 first): got %v, want ErrConflict", err)
+	}
+	for _, d := range []store.AuditDigest{d1, d2, d3} {
 		if err := s.PutAuditDigest(ctx, d); err != nil {
-			t.Fatalf("PutAuditDigest(%d): %v", d.Seq, err)
+			t.Fatalf("PutAuditDigest(%d): %v", d.No, err)
 		}
 	}
-	other := digest(5)
+	other := digest(2, 10)
 	other.Sig = []byte("another")
 	if err := s.PutAuditDigest(ctx, other); !errors.Is(err, store.ErrExists) {
-		t.Errorf("PutAuditDigest(existing Seq): got %v, want ErrExists", err)
+		t.Errorf("PutAuditDigest(existing number): got %v, want ErrExists", err)
+	}
+	if err := s.PutAuditDigest(ctx, digest(5, 12)); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("PutAuditDigest(number 5 after 3): got %v, want ErrConflict", err)
 	}
 	got, err := s.AuditDigests(ctx)
 	if err != nil {
 		t.Fatalf("AuditDigests: %v", err)
 	}
-	if g, w := fmtAll(got, fmtDigest), fmtAll([]store.AuditDigest{d5, d10}, fmtDigest); g != w {
+	if g, w := fmtAll(got, fmtDigest), fmtAll([]store.AuditDigest{d1, d2, d3}, fmtDigest); g != w {
 		t.Errorf("AuditDigests\ngot\n%swant\n%s", g, w)
 	}
 }
@@ -132,16 +141,16 @@ func testDeleteAuditBefore(t *testing.T, s store.Store) {
 		}
 	}
 	del(at(100), 0, []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}) // no digest: nothing is covered
-	if err := s.PutAuditDigest(ctx, digest(4)); err != nil {
+	if err := s.PutAuditDigest(ctx, digest(1, 4)); err != nil {
 		t.Fatalf("PutAuditDigest: %v", err)
 	}
 	del(at(7), 4, []int64{5, 6, 7, 8, 9, 10}) // 1-4 covered and old
-	if err := s.PutAuditDigest(ctx, digest(8)); err != nil {
+	if err := s.PutAuditDigest(ctx, digest(2, 8)); err != nil {
 		t.Fatalf("PutAuditDigest: %v", err)
 	}
 	del(at(6), 1, []int64{6, 7, 8, 9, 10}) // 5 old; 6-8 covered but not old
 	del(at(100), 3, []int64{9, 10})        // 6-8
-	if err := s.PutAuditDigest(ctx, digest(10)); err != nil {
+	if err := s.PutAuditDigest(ctx, digest(3, 10)); err != nil {
 		t.Fatalf("PutAuditDigest: %v", err)
 	}
 	del(at(100), 2, []int64{})
@@ -160,8 +169,8 @@ func testDeleteAuditBefore(t *testing.T, s store.Store) {
 func testDeleteAuditThrough(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	recs := appendN(t, s, 10, timeBySeq)
-	for _, seq := range []int64{4, 8} {
-		if err := s.PutAuditDigest(ctx, digest(seq)); err != nil {
+	for i, seq := range []int64{4, 8} {
+		if err := s.PutAuditDigest(ctx, digest(int64(i+1), seq)); err != nil {
 			t.Fatalf("PutAuditDigest(%d): %v", seq, err)
 		}
 	}
@@ -197,8 +206,8 @@ func testDeleteAuditMany(t *testing.T, s store.Store) {
 		appendN(t, s, 1000, func(int64) time.Time { return t0 })
 	}
 	appendN(t, s, total%1000, func(int64) time.Time { return t0 })
-	for _, seq := range []int64{6000, total - 1} {
-		if err := s.PutAuditDigest(ctx, digest(seq)); err != nil {
+	for i, seq := range []int64{6000, total - 1} {
+		if err := s.PutAuditDigest(ctx, digest(int64(i+1), seq)); err != nil {
 			t.Fatalf("PutAuditDigest: %v", err)
 		}
 	}

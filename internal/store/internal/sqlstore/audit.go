@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -82,10 +83,10 @@ func (c *Core) AuditRecords(ctx context.Context, fromSeq int64, limit int) ([]st
 	return recs, nil
 }
 
-// AuditChain implements store.Store. The blobs are scanned as
-// sql.RawBytes: database/sql does not copy them again, and fn sees the
-// driver's buffers.
-func (c *Core) AuditChain(ctx context.Context, fromSeq, toSeq int64, fn func(seq int64, prevHash, hash, data []byte) error) error {
+// AuditChain implements store.Store. The blobs and texts are scanned as
+// sql.RawBytes into one reused row: database/sql does not copy them again,
+// and fn sees the driver's buffers.
+func (c *Core) AuditChain(ctx context.Context, fromSeq, toSeq int64, fn func(r *store.AuditRow) error) error {
 	if toSeq < fromSeq {
 		return nil
 	}
@@ -94,13 +95,14 @@ func (c *Core) AuditChain(ctx context.Context, fromSeq, toSeq int64, fn func(seq
 		return fmt.Errorf("audit chain %d-%d: %w", fromSeq, toSeq, err)
 	}
 	defer rows.Close()
-	var seq int64
-	var prev, hash, data sql.RawBytes
+	var r store.AuditRow
+	var eventID, account, data, prev, hash sql.RawBytes
 	for rows.Next() {
-		if err := rows.Scan(&seq, &prev, &hash, &data); err != nil {
+		if err := rows.Scan(&r.Seq, &r.Time, &eventID, &account, &data, &prev, &hash); err != nil {
 			return fmt.Errorf("audit chain %d-%d: %w", fromSeq, toSeq, err)
 		}
-		if err := fn(seq, prev, hash, data); err != nil {
+		r.EventID, r.Account, r.Data, r.PrevHash, r.Hash = eventID, account, data, prev, hash
+		if err := fn(&r); err != nil {
 			return err
 		}
 	}
@@ -132,7 +134,11 @@ func (c *Core) AuditRecordsByTime(ctx context.Context, start, end time.Time, bef
 func (c *Core) LastAudit(ctx context.Context) (int64, []byte, error) {
 	var seq int64
 	var hash []byte
-	if err := c.auditHead.QueryRowContext(ctx).Scan(&seq, &hash); err != nil {
+	err := c.auditHead.QueryRowContext(ctx).Scan(&seq, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, fmt.Errorf("the audit chain head: %w", store.ErrNotFound)
+	}
+	if err != nil {
 		return 0, nil, fmt.Errorf("last audit record: %w", err)
 	}
 	return seq, Bytes(hash), nil
@@ -143,14 +149,21 @@ func (c *Core) PutAuditDigest(ctx context.Context, d store.AuditDigest) error {
 	if d.Time.IsZero() {
 		return fmt.Errorf("store: audit digest %d has no Time", d.Seq)
 	}
-	n, err := affected(c.digestInsert.ExecContext(ctx, d.Seq, d.Time.UnixNano(), NonNil(d.Data), NonNil(d.Sig), d.KeyID))
+	n, err := affected(c.digestInsert.ExecContext(ctx, d.No, d.Seq, d.Time.UnixNano(), NonNil(d.Data), NonNil(d.Sig), d.KeyID))
 	if err != nil {
-		return fmt.Errorf("put audit digest %d: %w", d.Seq, err)
+		return fmt.Errorf("put audit digest %d: %w", d.No, err)
 	}
-	if n == 0 {
-		return fmt.Errorf("audit digest %d: %w", d.Seq, store.ErrExists)
+	if n == 1 {
+		return nil
 	}
-	return nil
+	taken, err := exists(ctx, c.digestNoExists, d.No)
+	switch {
+	case err != nil:
+		return fmt.Errorf("put audit digest %d: %w", d.No, err)
+	case taken:
+		return fmt.Errorf("audit digest %d: %w", d.No, store.ErrExists)
+	}
+	return fmt.Errorf("audit digest %d does not follow the last stored digest: %w", d.No, store.ErrConflict)
 }
 
 // AuditDigests implements store.Store.

@@ -37,8 +37,9 @@ type Queries struct {
 	AuditSetHead       string // (seq, hash)
 	AuditDelete        string // (before, limit): delete up to limit digest-covered records older than before
 	AuditDeleteThrough string // (seq, limit): delete up to limit records with Seq <= seq
-	DigestExists       string // (seq) -> 1
-	DigestInsert       string // (DigestCols...): insert unless the Seq exists
+	DigestExists       string // (seq) -> 1 when a digest ends at record seq
+	DigestNoExists     string // (no) -> 1 when a digest numbered no exists
+	DigestInsert       string // (DigestCols...): insert when no is the last number + 1 and is free
 
 	// Reads.
 	State        string // () -> doc, version
@@ -49,10 +50,10 @@ type Queries struct {
 	MFADevice    string // (serial) -> MFACols
 	MFADevices   string // (owner) -> MFACols
 	AuditFrom    string // (fromSeq, limit) -> AuditCols, by Seq
-	AuditChain   string // (fromSeq, toSeq) -> seq, prev_hash, hash, data, by Seq
+	AuditChain   string // (fromSeq, toSeq) -> AuditCols, by Seq
 	AuditByTime  string // (start, end, beforeSeq, limit) -> AuditCols, Seq descending
 	AuditHead    string // () -> seq, hash
-	Digests      string // () -> DigestCols, by Seq
+	Digests      string // () -> DigestCols, by number
 
 	// SignIn is the text of the sign-in statements (see SignInSQL).
 	SignIn SignInQueries
@@ -72,7 +73,7 @@ type Core struct {
 	mfaInsert, mfaAdvance, mfaExists, mfaDelete             *sql.Stmt
 	mfaGet, mfaList                                         *sql.Stmt
 	auditLock, auditInsert, auditSetHead, auditDelete       *sql.Stmt
-	auditDeleteThrough, digestExists                        *sql.Stmt
+	auditDeleteThrough, digestExists, digestNoExists        *sql.Stmt
 	auditFrom, auditByTime, auditHead, digestInsert, digest *sql.Stmt
 	auditChain                                              *sql.Stmt
 	all                                                     []*sql.Stmt
@@ -112,6 +113,7 @@ func New(ctx context.Context, w, r *sql.DB, q Queries, insert InsertFunc) (*Core
 		{&c.auditDelete, w, q.AuditDelete},
 		{&c.auditDeleteThrough, w, q.AuditDeleteThrough},
 		{&c.digestExists, w, q.DigestExists},
+		{&c.digestNoExists, w, q.DigestNoExists},
 		{&c.digestInsert, w, q.DigestInsert},
 
 		{&c.stateGet, r, q.State},

@@ -13,7 +13,7 @@ const (
 	ServerKeyCols = `id, purpose, sealed, created, retired`
 	MFACols       = `serial, owner, sealed_seed, last_step, created`
 	AuditCols     = `seq, time, event_id, account, data, prev_hash, hash`
-	DigestCols    = `seq, time, data, sig, key_id`
+	DigestCols    = `no, seq, time, data, sig, key_id`
 )
 
 // Scanner is a *sql.Row or *sql.Rows.
@@ -65,7 +65,7 @@ func ScanAuditRecord(s Scanner) (store.AuditRecord, error) {
 func ScanDigest(s Scanner) (store.AuditDigest, error) {
 	var d store.AuditDigest
 	var t sql.NullInt64
-	err := s.Scan(&d.Seq, &t, &d.Data, &d.Sig, &d.KeyID)
+	err := s.Scan(&d.No, &d.Seq, &t, &d.Data, &d.Sig, &d.KeyID)
 	d.Time = Time(t)
 	d.Data, d.Sig = Bytes(d.Data), Bytes(d.Sig)
 	return d, err
