@@ -75,7 +75,7 @@ func Export(ctx context.Context, st store.Store, dir string) (int64, int, error)
 		}
 		t := d.Time.UTC()
 		p := filepath.Join(dir, "AWSLogs", doc.OwnerAccountID, "CloudTrail-Digest", "us-east-1", t.Format("2006/01/02"),
-			fmt.Sprintf("%s_CloudTrail-Digest_us-east-1_%s_%s_%d.json.gz", doc.OwnerAccountID, doc.Trail, t.Format("20060102T150405Z"), d.Seq))
+			fmt.Sprintf("%s_CloudTrail-Digest_us-east-1_%s_%s_%d.json.gz", doc.OwnerAccountID, doc.Trail, t.Format("20060102T150405Z"), d.No))
 		body := map[string]any{"digest": json.RawMessage(d.Data), "signature": fmt.Sprintf("%x", d.Sig), "keyId": d.KeyID}
 		if err := writeGzipJSON(p, body); err != nil {
 			return n, files, err

@@ -74,7 +74,7 @@ func existingMasterKey(f *storeFlags) ([]byte, error) {
 
 func newAudit(env Env) *cobra.Command {
 	cmd := &cobra.Command{Use: "audit", Short: "Read, verify and export the audit trail"}
-	cmd.AddCommand(newAuditLookup(env), newAuditVerify(env), newAuditTail(env), newAuditExport(env))
+	cmd.AddCommand(newAuditLookup(env), newAuditVerify(env), newAuditHead(env), newAuditTail(env), newAuditExport(env))
 	return cmd
 }
 
@@ -163,14 +163,18 @@ func printRecord(w io.Writer, r *audit.Record) {
 
 func newAuditVerify(env Env) *cobra.Command {
 	var sf storeFlags
-	var format string
+	var format, anchorArg string
 	var unsealed time.Duration
 	cmd := &cobra.Command{
-		Use:   "verify [--data DIR | --database URL]",
+		Use:   "verify [--data DIR | --database URL] [--anchor HASH|FILE]",
 		Short: "Verify the trail's hash chain and signed digests",
-		Long: `Verify the whole trail: every record's SHA-256 hash and its link to the record before, every
-digest's Ed25519 signature and its link to the digest before, that the digests cover the records
-without gaps, and that no record has waited for a digest longer than --unsealed.
+		Long: `Verify the whole trail: every record's SHA-256 hash (over every stored column) and its link to
+the record before, every digest's Ed25519 signature, number and link to the digest before, that
+the digests cover the records without gaps, that the chain head names the last record, that no
+record has waited for a digest, and no digest is overdue, by more than --unsealed (digests come
+on a fixed cadence, so a trail cut back to an earlier digest shows), and with --anchor that the
+trail still contains that digest (a hash from 'warden audit head', or the anchor file serve
+writes beside its data directory): a trail cut back or replaced by an older copy fails.
 
 Exit status: 0 when the trail is intact, 1 when any record or digest was changed, removed,
 inserted or reordered (each problem is named with where it is), 2 when the store cannot be read.`,
@@ -186,8 +190,16 @@ inserted or reordered (each problem is named with where it is), 2 when the store
 			if err != nil {
 				return &ExitError{Code: 2, Err: err}
 			}
+			opt := audit.VerifyOptions{Now: env.Now(), Unsealed: unsealed}
+			if anchorArg != "" {
+				a, err := audit.ParseAnchor(anchorArg)
+				if err != nil {
+					return &ExitError{Code: 2, Err: err}
+				}
+				opt.Anchor = &a
+			}
 			start := time.Now()
-			rep, err := audit.Verify(ctx, st, keys, audit.VerifyOptions{Now: env.Now(), Unsealed: unsealed})
+			rep, err := audit.Verify(ctx, st, keys, opt)
 			if err != nil {
 				return &ExitError{Code: 2, Err: err}
 			}
@@ -215,7 +227,51 @@ inserted or reordered (each problem is named with where it is), 2 when the store
 	}
 	sf.add(cmd)
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
-	cmd.Flags().DurationVar(&unsealed, "unsealed", 10*time.Minute, "how long a record may wait for its digest before the digest counts as missing")
+	cmd.Flags().DurationVar(&unsealed, "unsealed", 10*time.Minute, "grace period: how long a record may wait for its digest, and a digest be overdue, before the digest counts as missing")
+	cmd.Flags().StringVar(&anchorArg, "anchor", "", "a digest the trail must still contain: its hash (64 hex digits) or an anchor file")
+	return cmd
+}
+
+func newAuditHead(env Env) *cobra.Command {
+	var sf storeFlags
+	var format string
+	cmd := &cobra.Command{
+		Use:   "head [--data DIR | --database URL] [--format text|json]",
+		Short: "Print the newest digest's hash and time: an anchor to keep outside the database",
+		Long: `Print the anchor of the trail's newest digest: its number, the SHA-256 of its signed document,
+its time and the last record it covers. Keep it outside the database (serve also writes it to a
+file beside the data directory after each digest); 'warden audit verify --anchor HASH' later proves
+that the trail still reaches at least that far. --format json prints the anchor file's format.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return &ExitError{Code: 2, Err: fmt.Errorf("unknown --format %q: want text or json", format)}
+			}
+			ctx := cmd.Context()
+			st, _, err := sf.open(ctx)
+			if err != nil {
+				return &ExitError{Code: 2, Err: err}
+			}
+			defer st.Close()
+			ds, err := st.AuditDigests(ctx)
+			if err != nil {
+				return &ExitError{Code: 2, Err: err}
+			}
+			if len(ds) == 0 {
+				return &ExitError{Code: 1, Err: fmt.Errorf("the trail has no digest yet")}
+			}
+			a := audit.AnchorOf(ds[len(ds)-1])
+			if format == "json" {
+				enc := json.NewEncoder(env.Stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(a)
+			}
+			fmt.Fprintf(env.Stdout, "%s  digest %d of %s, records up to %d\n", a.Hash, a.Number, a.Time.Format(time.RFC3339), a.LastSeq)
+			return nil
+		},
+	}
+	sf.add(cmd)
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	return cmd
 }
 

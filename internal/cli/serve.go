@@ -30,6 +30,7 @@ import (
 type serveFlags struct {
 	org, data, database, listen, tlsCert, tlsKey, masterKeyFile, logFormat, logLevel string
 	grace, auditRetention                                                            time.Duration
+	trail                                                                            trailFlags
 }
 
 func newServe(env Env) *cobra.Command {
@@ -75,6 +76,7 @@ stops accepting, finishes requests in flight and exits 0.`,
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fl.DurationVar(&f.grace, "shutdown-grace", 30*time.Second, "how long to wait for requests in flight on shutdown")
 	fl.DurationVar(&f.auditRetention, "audit-retention", 0, "delete audit records older than this (e.g. 2160h for 90 days), whole digest periods at a time, checking every hour; 0 keeps every record")
+	f.trail.add(fl)
 	return cmd
 }
 
@@ -182,7 +184,15 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 	if err != nil {
 		return startErr(err)
 	}
-	trail, err := audit.Open(ctx, st, sealer, audit.Options{Owner: owner, Clock: env.Now, Retention: f.auditRetention, Logger: log})
+	topt, anchors, err := f.trail.options(f.data, log)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	if anchors != nil {
+		defer anchors.Close()
+	}
+	topt.Owner, topt.Clock, topt.Retention, topt.Logger = owner, env.Now, f.auditRetention, log
+	trail, err := audit.Open(ctx, st, sealer, topt)
 	if err != nil {
 		return startErr(fmt.Errorf("opening the audit trail: %w", err))
 	}

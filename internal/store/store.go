@@ -194,10 +194,10 @@ type AuditRow struct {
 // digest written when no record arrived since the one before covers no
 // record and ends at the same Seq.
 type AuditDigest struct {
-	No      int64 // the digest's number
-	Seq     int64 // the last record it covers (0: none yet)
-	Time    time.Time
-	Data    []byte // the digest document, JSON
-	Sig     []byte
-	KeyID   string
+	No    int64 // the digest's number
+	Seq   int64 // the last record it covers (0: none yet)
+	Time  time.Time
+	Data  []byte // the digest document, JSON
+	Sig   []byte
+	KeyID string
 }
