@@ -1,7 +1,9 @@
 package api
 
 import (
+	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/state"
@@ -72,6 +74,9 @@ type Descriptor struct {
 	// API reference differs from awsproto's table (Access Analyzer's
 	// ResourceNotFoundException is 404, Organizations' is 400).
 	ErrorStatus map[string]int
+	// Pages are HTML pages the service serves beside its API, by
+	// http.ServeMux pattern (SSO OIDC's device verification page, "/device").
+	Pages map[string]http.Handler
 }
 
 // Route is one operation's HTTP binding, as botocore's service-2.json gives
@@ -125,6 +130,12 @@ type Deps struct {
 	// ForgetKey drops an access key from the server's key cache, so that a
 	// key deactivated or deleted through this replica stops working at once.
 	ForgetKey func(accessKeyID string)
+	// Clock is the server's clock; Logger its log.
+	Clock  func() time.Time
+	Logger *slog.Logger
+	// PublicURL is the URL people and clients reach the server at (the
+	// device verification page is under it).
+	PublicURL string
 }
 
 // Factory builds a service over the server's shared parts.

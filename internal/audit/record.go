@@ -50,6 +50,14 @@ type UserIdentity struct {
 	AccessKeyID    string          `json:"accessKeyId,omitempty"`
 	UserName       string          `json:"userName,omitempty"`
 	SessionContext *SessionContext `json:"sessionContext,omitempty"`
+	OnBehalfOf     *OnBehalfOf     `json:"onBehalfOf,omitempty"`
+}
+
+// OnBehalfOf is the Identity Center user a request was made for
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html).
+type OnBehalfOf struct {
+	UserID           string `json:"userId"`
+	IdentityStoreARN string `json:"identityStoreArn"`
 }
 
 // SessionContext describes temporary credentials.
@@ -116,6 +124,10 @@ func Records(e *call.Event) []*Record {
 		r.Resources = append(r.Resources, Resource{ARN: res.ARN, AccountID: res.Account, Type: res.Type})
 	}
 	r.UserIdentity, r.RecipientAccountID = identity(c.Identity)
+	if p := c.Person; c.Identity == nil && p != nil {
+		r.UserIdentity = UserIdentity{Type: "Unknown", PrincipalID: p.UserID, UserName: p.UserName,
+			OnBehalfOf: &OnBehalfOf{UserID: p.UserID, IdentityStoreARN: p.IdentityStoreARN}}
+	}
 	if r.RecipientAccountID == "" {
 		r.RecipientAccountID = e.RecipientAccount
 	}
@@ -174,6 +186,9 @@ func identity(id *call.Identity) (UserIdentity, string) {
 				UserName: s.RoleARN[strings.LastIndexByte(s.RoleARN, '/')+1:]}
 		}
 		u.SessionContext = sc
+		if ob := s.OnBehalfOf; ob != nil {
+			u.OnBehalfOf = &OnBehalfOf{UserID: ob.UserID, IdentityStoreARN: ob.IdentityStoreARN}
+		}
 	}
 	return u, id.Account
 }

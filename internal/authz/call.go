@@ -60,6 +60,9 @@ func CallContext(c *call.Call) map[string][]string {
 		if s.SourceIdentity != "" {
 			ctx["aws:SourceIdentity"] = []string{s.SourceIdentity}
 		}
+		if s.OnBehalfOf != nil {
+			ctx["identitystore:UserId"] = []string{s.OnBehalfOf.UserID}
+		}
 		for k, v := range s.Tags {
 			ctx["aws:PrincipalTag/"+k] = []string{v}
 		}

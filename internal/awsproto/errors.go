@@ -17,6 +17,9 @@ type Error struct {
 	// Reason is the Reason member some JSON errors carry
 	// (ConstraintViolationException, InvalidInputException).
 	Reason string
+	// Fields are members the error's shape adds to the JSON body (SSO
+	// OIDC's error and error_description).
+	Fields map[string]string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

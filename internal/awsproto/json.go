@@ -55,6 +55,9 @@ func WriteJSONErrorAs(w http.ResponseWriter, contentType, requestID string, e *E
 	if e.Reason != "" {
 		body["Reason"] = e.Reason
 	}
+	for k, v := range e.Fields {
+		body[k] = v
+	}
 	json.NewEncoder(w).Encode(body)
 }
 

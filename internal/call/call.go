@@ -36,9 +36,15 @@ type Call struct {
 	Params    awsproto.Params // query protocol; REST-XML members bound to the URI, query string and headers
 	Body      []byte          // JSON protocols (REST-JSON: the body with the URI, query and header members merged in)
 	Identity  *Identity       // nil for unsigned calls (AssumeRoleWithWebIdentity, AssumeRoleWithSAML)
-	SourceIP  string
-	UserAgent string
-	Secure    bool // TLS
+	// Person is the Identity Center user behind an unsigned call that
+	// carries an SSO access token (the portal API).
+	Person *creds.OnBehalfOf
+	// RecipientAccount is the account that records an unsigned call, when
+	// the handler knows it (the Identity Center instance's account).
+	RecipientAccount string
+	SourceIP         string
+	UserAgent        string
+	Secure           bool // TLS
 
 	// Filled by handlers, for the audit trail.
 	RequestParameters any

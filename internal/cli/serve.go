@@ -179,6 +179,14 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 			return &ExitError{Code: 2, Err: fmt.Errorf("writing %s: %w", path, err)}
 		}
 		log.Info("new store: wrote the administrator's credentials", "file", path, "profile", server.AdminProfile, "access_key_id", keyID)
+		pwPath := filepath.Join(f.data, server.PasswordsFile)
+		n, err := server.WriteInitialPasswords(ctx, st, sealer, pwPath, publicURL(f, l)+"/device", env.Now)
+		if err != nil {
+			return &ExitError{Code: 2, Err: fmt.Errorf("writing %s: %w", pwPath, err)}
+		}
+		if n > 0 {
+			log.Info("new store: wrote one-time passwords of the Identity Center users", "file", pwPath, "users", n)
+		}
 	}
 	owner, err := auditOwner(ctx, st, env)
 	if err != nil {
@@ -197,7 +205,7 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 		return startErr(fmt.Errorf("opening the audit trail: %w", err))
 	}
 	defer trail.Close()
-	srv, err := server.New(ctx, server.Config{Store: st, MasterKey: master, Clock: env.Now, Logger: log, Audit: trail, Services: services.All()})
+	srv, err := server.New(ctx, server.Config{Store: st, MasterKey: master, Clock: env.Now, Logger: log, Audit: trail, Services: services.All(), PublicURL: publicURL(f, l)})
 	if err != nil {
 		return startErr(err)
 	}
@@ -211,6 +219,16 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// publicURL is the URL the server is reached at: its listen address, with
+// https when it serves TLS.
+func publicURL(f serveFlags, l net.Listener) string {
+	scheme := "http"
+	if f.tlsCert != "" {
+		scheme = "https"
+	}
+	return scheme + "://" + l.Addr().String()
 }
 
 func storeName(f serveFlags) string {

@@ -39,6 +39,17 @@ type Session struct {
 	Chained bool `json:"c,omitempty"`
 	// SourceKeyID is the access key that created the session.
 	SourceKeyID string `json:"sk,omitempty"`
+	// OnBehalfOf is the Identity Center user a GetRoleCredentials session
+	// acts for.
+	OnBehalfOf *OnBehalfOf `json:"ob,omitempty"`
+}
+
+// OnBehalfOf names an Identity Center user, as CloudTrail's
+// userIdentity.onBehalfOf does.
+type OnBehalfOf struct {
+	UserID           string `json:"u"`
+	UserName         string `json:"n,omitempty"`
+	IdentityStoreARN string `json:"s"`
 }
 
 const tokenPrefix = "WDN1"

@@ -6,10 +6,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/org"
+	"github.com/securecart/warden/internal/sso"
 	"github.com/securecart/warden/internal/state"
 	"github.com/securecart/warden/internal/store"
 )
@@ -107,4 +110,43 @@ func WriteCredentials(path, profile, keyID, secret string) error {
 		err = cerr
 	}
 	return err
+}
+
+// PasswordsFile is the name, in the data directory, of the file of one-time
+// passwords of Identity Center users written on the first start.
+const PasswordsFile = "identity-center-passwords"
+
+// WriteInitialPasswords gives every Identity Center user of the org without
+// a password a one-time password and writes them to path (mode 0600, never
+// overwriting a file), sorted by user name. The passwords are never logged;
+// each must be changed at the first sign-in. It returns how many it wrote.
+func WriteInitialPasswords(ctx context.Context, st store.Store, master *creds.Sealer, path, pageURL string, now func() time.Time) (int, error) {
+	m := state.New(st, now)
+	auth := &sso.Authenticator{Store: st, Dir: sso.OrgDirectory{Orgs: m}, Master: master, Clock: now}
+	pws, err := auth.InitialPasswords(ctx)
+	if err != nil || len(pws) == 0 {
+		return 0, err
+	}
+	names := make([]string, 0, len(pws))
+	for n := range pws {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	fmt.Fprintf(&b, "# One-time passwords of the Identity Center users. Each person signs in at\n# %s (warden login opens it), sets a new password and enrolls an\n# authenticator app. Give each person only their own line; delete this file then.\n", pageURL)
+	for _, n := range names {
+		fmt.Fprintf(&b, "%s\t%s\n", n, pws[n])
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return 0, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	_, err = f.WriteString(b.String())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return len(names), err
 }

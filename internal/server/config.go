@@ -28,4 +28,7 @@ type Config struct {
 	// keys for AssumeRoleWithWebIdentity (default: 10-second timeout over the
 	// system's roots).
 	OIDCClient *http.Client
+	// PublicURL is the URL people and clients reach the server at
+	// (http://127.0.0.1:4566): the device verification page is under it.
+	PublicURL string
 }

@@ -38,6 +38,8 @@ type Server struct {
 	keys    keyCache
 	orgSync stateSync
 	ready   bool
+	// pages are the HTML pages services serve beside their APIs.
+	pages map[string]http.Handler
 }
 
 // New builds a server over a store that already holds the org's state (see
@@ -67,10 +69,17 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.authz = &api.Authorizer{Orgs: s.State, Keyring: kr}
 	deps := &api.Deps{State: s.State, Authz: s.authz, Keyring: kr, Store: cfg.Store, Master: master,
-		HTTPClient: cfg.OIDCClient, ForgetKey: s.ForgetKey}
+		HTTPClient: cfg.OIDCClient, ForgetKey: s.ForgetKey, Clock: cfg.Clock, Logger: cfg.Logger, PublicURL: cfg.PublicURL}
 	descs := make([]*api.Descriptor, 0, len(cfg.Services))
 	for _, f := range cfg.Services {
-		descs = append(descs, f(deps))
+		d := f(deps)
+		descs = append(descs, d)
+		for pattern, h := range d.Pages {
+			if s.pages == nil {
+				s.pages = map[string]http.Handler{}
+			}
+			s.pages[pattern] = h
+		}
 	}
 	if s.routes, err = newRouter(descs); err != nil {
 		return nil, err
@@ -102,6 +111,9 @@ func (s *Server) Handler() http.Handler {
 		io.WriteString(w, "ok\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	for pattern, h := range s.pages {
+		mux.Handle(pattern, h)
+	}
 	mux.HandleFunc("/", s.serveAWS)
 	return mux
 }
@@ -135,7 +147,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if s.cfg.Audit != nil {
-		ev := &call.Event{Call: c}
+		ev := &call.Event{Call: c, RecipientAccount: c.RecipientAccount}
 		if ex.svc != nil {
 			ev.EventSource = ex.svc.EventSource
 		} else if c.Service != "" {

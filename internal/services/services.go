@@ -9,6 +9,8 @@ import (
 	"github.com/securecart/warden/internal/api/cloudtrail"
 	"github.com/securecart/warden/internal/api/iam"
 	"github.com/securecart/warden/internal/api/organizations"
+	"github.com/securecart/warden/internal/api/ssooidc"
+	"github.com/securecart/warden/internal/api/ssoportal"
 	"github.com/securecart/warden/internal/api/sts"
 )
 
@@ -19,5 +21,7 @@ func All() []api.Factory {
 		iam.New,
 		organizations.New,
 		cloudtrail.New,
+		ssooidc.New,
+		ssoportal.New,
 	}
 }

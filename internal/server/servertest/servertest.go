@@ -130,17 +130,18 @@ func build(t testing.TB, opt Options) (*Harness, error) {
 	if svcs == nil {
 		svcs = services.All()
 	}
-	srv, err := server.New(ctx, server.Config{Store: st, MasterKey: h.MasterKey, Clock: h.Clock.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Audit: opt.Audit, OIDCClient: opt.OIDCClient, Services: svcs})
-	if err != nil {
-		return nil, err
-	}
-	h.Server = srv
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.URL = "http://" + l.Addr().String()
+	srv, err := server.New(ctx, server.Config{Store: st, MasterKey: h.MasterKey, Clock: h.Clock.Now,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Audit: opt.Audit, OIDCClient: opt.OIDCClient, Services: svcs, PublicURL: h.URL})
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	h.Server = srv
 	sctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(sctx, l, "", "", 5*time.Second) }()

@@ -1,0 +1,41 @@
+package ssooidc
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/portal"
+	"github.com/securecart/warden/internal/sso"
+)
+
+// New declares SSO OIDC to the server (botocore's sso-oidc 2019-06-10:
+// rest-json, signing name awsssooidc), with the device verification page.
+func New(d *api.Deps) *api.Descriptor {
+	dir := sso.OrgDirectory{Orgs: d.State}
+	base := strings.TrimSuffix(d.PublicURL, "/")
+	if base == "" {
+		base = "http://127.0.0.1:4566"
+	}
+	oidc := &sso.OIDC{Store: d.Store, Dir: dir, Clock: d.Clock, VerificationURI: base + "/device"}
+	auth := &sso.Authenticator{Store: d.Store, Dir: dir, Master: d.Master, Clock: d.Clock}
+	s := &Service{OIDC: oidc, Dir: dir}
+	return &api.Descriptor{
+		Name:        "sso-oauth",
+		SigningName: "awsssooidc",
+		Protocol:    api.RESTJSON,
+		APIVersion:  "2019-06-10",
+		Handlers:    s.Handlers(),
+		Routes: map[string]api.Route{
+			"RegisterClient":           {Method: "POST", RequestURI: "/client/register"},
+			"StartDeviceAuthorization": {Method: "POST", RequestURI: "/device_authorization"},
+			"CreateToken":              {Method: "POST", RequestURI: "/token"},
+		},
+		// Clients authenticate with their secret, a device code or a
+		// refresh token, not with AWS credentials.
+		Unsigned: []string{"RegisterClient", "StartDeviceAuthorization", "CreateToken"},
+		Pages: map[string]http.Handler{
+			"/device": &portal.Device{OIDC: oidc, Auth: auth, Keyring: d.Keyring, Clock: d.Clock, Log: d.Logger, Issuer: "Warden"},
+		},
+	}
+}

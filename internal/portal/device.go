@@ -1,0 +1,301 @@
+// Package portal serves the pages people use in a browser. Today that is
+// the device verification page (GET and POST /device), where a person
+// approves the user code that `warden login` or an SDK's SSO flow shows,
+// after signing in to Identity Center's directory:
+//
+//  1. the user code (pre-filled from ?user_code=), user name and password;
+//  2. a new password, when the password was a one-time password;
+//  3. TOTP enrollment (the seed and its otpauth:// URI, confirmed with a
+//     code), when the person has no authenticator yet; otherwise a TOTP code:
+//     no device is approved without MFA;
+//  4. approve or deny the device.
+//
+// The sign-in's progress lives in a cookie sealed with the server's
+// session-token keys (AES-256-GCM; any replica opens it), HttpOnly,
+// SameSite=Strict, Secure except over loopback HTTP, scoped to /device and
+// valid for 10 minutes. Every form carries a CSRF token that must equal the
+// one sealed in the cookie (compared in constant time). Pages are
+// html/template, with a strict Content-Security-Policy, no caching and no
+// framing. Secrets are never put in a URL or a log.
+package portal
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/sso"
+)
+
+// Device is the device verification page.
+type Device struct {
+	OIDC    *sso.OIDC
+	Auth    *sso.Authenticator
+	Keyring *creds.Keyring
+	Clock   func() time.Time
+	Log     *slog.Logger
+	// Issuer names the authenticator in otpauth:// URIs.
+	Issuer string
+}
+
+const (
+	cookieName  = "warden_device_signin"
+	cookiePath  = "/device"
+	cookieUse   = "device-signin:"
+	flowTimeout = 10 * time.Minute
+)
+
+// Steps of the sign-in.
+const (
+	stepPassword    = "password"
+	stepNewPassword = "new-password"
+	stepEnroll      = "enroll"
+	stepMFA         = "mfa"
+	stepApprove     = "approve"
+	stepDone        = "done"
+)
+
+// flow is the sealed state of one browser's sign-in.
+type flow struct {
+	CSRF     string    `json:"c"`
+	Step     string    `json:"s"`
+	UserCode string    `json:"uc,omitempty"`
+	UserID   string    `json:"u,omitempty"`
+	UserName string    `json:"n,omitempty"`
+	Seed     string    `json:"seed,omitempty"` // TOTP seed being enrolled
+	AuthTime time.Time `json:"at,omitzero"`    // when MFA passed
+	Expires  time.Time `json:"e"`
+	Result   string    `json:"r,omitempty"` // approved or denied, on the last page
+}
+
+func randomString() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (d *Device) load(ctx context.Context, r *http.Request) (*flow, bool) {
+	ck, err := r.Cookie(cookieName)
+	if err != nil {
+		return nil, false
+	}
+	data, err := d.Keyring.OpenBlob(ctx, cookieUse, ck.Value)
+	if err != nil {
+		return nil, false
+	}
+	var f flow
+	if json.Unmarshal(data, &f) != nil || !d.Clock().Before(f.Expires) {
+		return nil, false
+	}
+	return &f, true
+}
+
+func (d *Device) save(w http.ResponseWriter, r *http.Request, f *flow) error {
+	data, _ := json.Marshal(f)
+	v, err := d.Keyring.SealBlob(cookieUse, data)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: v, Path: cookiePath, Expires: f.Expires, MaxAge: int(flowTimeout / time.Second),
+		HttpOnly: true, Secure: !loopbackHTTP(r), SameSite: http.SameSiteStrictMode})
+	return nil
+}
+
+// loopbackHTTP reports a plain-HTTP request over loopback, where a Secure
+// cookie would never come back (browsers treat http://127.0.0.1 as
+// potentially trustworthy, but not every client does).
+func loopbackHTTP(r *http.Request) bool {
+	if r.TLS != nil {
+		return false
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	ip := net.ParseIP(host)
+	return err == nil && ip != nil && ip.IsLoopback()
+}
+
+func (d *Device) newFlow(userCode string) *flow {
+	return &flow{CSRF: randomString(), Step: stepPassword, UserCode: sso.NormalizeUserCode(userCode), Expires: d.Clock().Add(flowTimeout)}
+}
+
+// ServeHTTP implements http.Handler.
+func (d *Device) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	switch r.Method {
+	case http.MethodGet:
+		f, ok := d.load(r.Context(), r)
+		if code := r.URL.Query().Get("user_code"); !ok || f.Step == stepDone || (code != "" && sso.NormalizeUserCode(code) != f.UserCode && f.Step == stepPassword) {
+			f = d.newFlow(code)
+		}
+		d.render(w, r, f, "")
+	case http.MethodPost:
+		d.post(w, r)
+	default:
+		h.Set("Allow", "GET, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	}
+}
+
+func (d *Device) post(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	f, ok := d.load(r.Context(), r)
+	if !ok {
+		d.render(w, r, d.newFlow(r.PostForm.Get("user_code")), "Your sign-in expired or its cookie is missing. Please start again.")
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(f.CSRF)) != 1 {
+		w.WriteHeader(http.StatusForbidden)
+		d.render(w, r, d.newFlow(f.UserCode), "The form was not sent by this page (CSRF token mismatch). Please start again.")
+		return
+	}
+	msg, err := d.step(r, f)
+	if err != nil {
+		d.Log.Error("device sign-in failed", "step", f.Step, "error", err.Error())
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	d.render(w, r, f, msg)
+}
+
+// step advances f with the posted form, and returns a message for the
+// person when the step must be repeated.
+func (d *Device) step(r *http.Request, f *flow) (string, error) {
+	ctx, form, addr := r.Context(), r.PostForm, sourceIP(r)
+	u := sso.User{ID: f.UserID, UserName: f.UserName}
+	switch f.Step {
+	case stepPassword:
+		f.UserCode = sso.NormalizeUserCode(form.Get("user_code"))
+		if _, err := d.OIDC.PendingDevice(ctx, f.UserCode); err != nil {
+			return "That code is not valid: it may have expired or been used. Check the code your terminal shows.", nil
+		}
+		user, mustChange, err := d.Auth.Password(ctx, form.Get("username"), form.Get("password"), addr)
+		switch {
+		case errors.Is(err, sso.ErrBadCredentials):
+			return "The user name or password is incorrect.", nil
+		case errors.Is(err, sso.ErrThrottled):
+			return "Too many failed attempts. Try again in 15 minutes.", nil
+		case err != nil:
+			return "", err
+		}
+		f.UserID, f.UserName, f.CSRF = user.ID, user.UserName, randomString()
+		if mustChange {
+			f.Step = stepNewPassword
+			return "", nil
+		}
+		return "", d.toMFA(ctx, f)
+	case stepNewPassword:
+		pw := form.Get("new_password")
+		if pw != form.Get("confirm_password") {
+			return "The two passwords differ.", nil
+		}
+		if err := d.Auth.ChangePassword(ctx, f.UserID, pw); err != nil {
+			if errors.Is(err, sso.ErrWeakPassword) {
+				return err.Error() + ".", nil
+			}
+			return err.Error(), nil
+		}
+		return "", d.toMFA(ctx, f)
+	case stepEnroll:
+		err := d.Auth.EnrollTOTP(ctx, u, f.Seed, form.Get("code"), addr)
+		switch {
+		case errors.Is(err, sso.ErrBadCredentials):
+			return "That code is not correct. Check the authenticator's clock and enter the current code.", nil
+		case errors.Is(err, sso.ErrThrottled):
+			return "Too many failed attempts. Try again in 15 minutes.", nil
+		case err != nil:
+			return "", err
+		}
+		f.Seed, f.Step, f.AuthTime = "", stepApprove, d.Clock().UTC()
+		return "", nil
+	case stepMFA:
+		err := d.Auth.TOTP(ctx, u, form.Get("code"), addr)
+		switch {
+		case errors.Is(err, sso.ErrBadCredentials):
+			return "That code is not correct, or it was already used. Wait for the next code.", nil
+		case errors.Is(err, sso.ErrThrottled):
+			return "Too many failed attempts. Try again in 15 minutes.", nil
+		case err != nil:
+			return "", err
+		}
+		f.Step, f.AuthTime = stepApprove, d.Clock().UTC()
+		return "", nil
+	case stepApprove:
+		approve := form.Get("decision") == "approve"
+		if err := d.OIDC.Decide(ctx, f.UserCode, approve, f.UserID, f.AuthTime); err != nil {
+			f.Step = stepPassword
+			return "That code is no longer valid: it expired or was already used. Start the sign-in again in your terminal.", nil
+		}
+		f.Step, f.Result = stepDone, "denied"
+		if approve {
+			f.Result = "approved"
+		}
+		return "", nil
+	}
+	f.Step = stepPassword
+	return "", nil
+}
+
+// toMFA moves a signed-in person to TOTP, or to enrollment when they have
+// no authenticator.
+func (d *Device) toMFA(ctx context.Context, f *flow) error {
+	has, err := d.Auth.HasTOTP(ctx, f.UserID)
+	if err != nil {
+		return err
+	}
+	if has {
+		f.Step = stepMFA
+		return nil
+	}
+	f.Step, f.Seed = stepEnroll, creds.NewTOTPSeed()
+	return nil
+}
+
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+type pageData struct {
+	Step, Message, CSRF, UserCode, UserName, Seed, OTPAuth, Result string
+}
+
+func (d *Device) render(w http.ResponseWriter, r *http.Request, f *flow, msg string) {
+	if err := d.save(w, r, f); err != nil {
+		d.Log.Error("device sign-in: sealing the cookie", "error", err.Error())
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	p := pageData{Step: f.Step, Message: msg, CSRF: f.CSRF, UserCode: f.UserCode, UserName: f.UserName, Seed: f.Seed, Result: f.Result}
+	if f.Seed != "" {
+		issuer := d.Issuer
+		if issuer == "" {
+			issuer = "Warden"
+		}
+		p.OTPAuth = "otpauth://totp/" + url.PathEscape(issuer+":"+f.UserName) + "?" + url.Values{
+			"secret": {f.Seed}, "issuer": {issuer}, "algorithm": {"SHA1"}, "digits": {"6"}, "period": {"30"}}.Encode()
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := pageTmpl.Execute(w, p); err != nil {
+		d.Log.Error("device page", "error", err.Error())
+	}
+}

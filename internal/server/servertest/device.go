@@ -1,0 +1,139 @@
+package servertest
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/securecart/warden/internal/creds"
+)
+
+// Person is an Identity Center user signing in at the device page.
+type Person struct {
+	UserName    string
+	Password    string
+	NewPassword string // set when Password is a one-time password
+	Seed        string // the TOTP seed, once enrolled
+	// SkipMFA stops after the password (and new password): a test of what
+	// happens without MFA.
+	SkipMFA bool
+}
+
+var (
+	reCSRF  = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	reSeed  = regexp.MustCompile(`Key: <code>([A-Z2-7]+)</code>`)
+	reAlert = regexp.MustCompile(`role="alert">([^<]*)<`)
+	reTitle = regexp.MustCompile(`<h1>([^<]*)</h1>`)
+)
+
+// Page is the device page as a browser shows it.
+type Page struct {
+	Status int
+	Title  string
+	Alert  string
+	CSRF   string
+	Body   string
+}
+
+// Browser drives the device page with net/http and a cookie jar.
+type Browser struct {
+	Client *http.Client
+	Base   string
+}
+
+// NewBrowser returns a browser for the server at base.
+func NewBrowser(base string) *Browser {
+	jar, _ := cookiejar.New(nil)
+	return &Browser{Client: &http.Client{Jar: jar, Timeout: 30 * time.Second}, Base: base}
+}
+
+func readPage(resp *http.Response, err error) (Page, error) {
+	if err != nil {
+		return Page{}, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	p := Page{Status: resp.StatusCode, Body: string(b)}
+	if m := reTitle.FindStringSubmatch(p.Body); m != nil {
+		p.Title = html.UnescapeString(m[1])
+	}
+	if m := reAlert.FindStringSubmatch(p.Body); m != nil {
+		p.Alert = html.UnescapeString(m[1])
+	}
+	if m := reCSRF.FindStringSubmatch(p.Body); m != nil {
+		p.CSRF = html.UnescapeString(m[1])
+	}
+	return p, err
+}
+
+// Get opens a URL.
+func (b *Browser) Get(u string) (Page, error) { return readPage(b.Client.Get(u)) }
+
+// Post submits the page's form with the page's CSRF token.
+func (b *Browser) Post(p Page, form url.Values) (Page, error) {
+	if form.Get("csrf") == "" {
+		form.Set("csrf", p.CSRF)
+	}
+	return readPage(b.Client.PostForm(b.Base+"/device", form))
+}
+
+// Approve signs p in at verificationURIComplete and allows (or denies)
+// the device. It enrolls an authenticator when the page asks, and returns
+// the last page.
+func (b *Browser) Approve(verificationURIComplete string, p *Person, now func() time.Time, allow bool) (Page, error) {
+	pg, err := b.Get(verificationURIComplete)
+	if err != nil {
+		return pg, err
+	}
+	code := ""
+	if u, err := url.Parse(verificationURIComplete); err == nil {
+		code = u.Query().Get("user_code")
+	}
+	pg, err = b.Post(pg, url.Values{"user_code": {code}, "username": {p.UserName}, "password": {p.Password}})
+	for step := 0; err == nil && step < 5; step++ {
+		switch pg.Title {
+		case "Choose a new password":
+			pg, err = b.Post(pg, url.Values{"new_password": {p.NewPassword}, "confirm_password": {p.NewPassword}})
+			if err == nil && pg.Alert == "" {
+				p.Password, p.NewPassword = p.NewPassword, ""
+			}
+		case "Set up your authenticator":
+			if p.SkipMFA {
+				return pg, nil
+			}
+			m := reSeed.FindStringSubmatch(pg.Body)
+			if m == nil {
+				return pg, fmt.Errorf("no TOTP key on the enrollment page")
+			}
+			c, _ := creds.TOTPCode(m[1], now())
+			pg, err = b.Post(pg, url.Values{"code": {c}})
+			if err == nil && pg.Alert == "" {
+				p.Seed = m[1]
+			}
+		case "Enter your MFA code":
+			if p.SkipMFA {
+				return pg, nil
+			}
+			c, _ := creds.TOTPCode(p.Seed, now())
+			pg, err = b.Post(pg, url.Values{"code": {c}})
+		case "Allow access?":
+			d := "deny"
+			if allow {
+				d = "approve"
+			}
+			return b.Post(pg, url.Values{"decision": {d}})
+		default:
+			return pg, fmt.Errorf("device page %q: %s", pg.Title, strings.TrimSpace(pg.Alert))
+		}
+		if err == nil && pg.Alert != "" {
+			return pg, fmt.Errorf("device page %q: %s", pg.Title, pg.Alert)
+		}
+	}
+	return pg, err
+}

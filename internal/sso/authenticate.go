@@ -1,0 +1,205 @@
+package sso
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/store"
+)
+
+// Rate limits of sign-in failures: a user name is locked after
+// MaxUserFailures failed passwords or MFA codes within FailureWindow, an
+// address after MaxAddrFailures, until the window ends.
+const (
+	MaxUserFailures = 5
+	MaxAddrFailures = 20
+	FailureWindow   = 15 * time.Minute
+)
+
+var (
+	// ErrBadCredentials is a wrong user name, password or MFA code; it does
+	// not say which.
+	ErrBadCredentials = errors.New("the user name, password or MFA code is incorrect")
+	// ErrThrottled is a sign-in refused for too many recent failures.
+	ErrThrottled = errors.New("too many failed sign-in attempts: try again later")
+)
+
+// Authenticator signs people in against Identity Center's own directory: a
+// password (argon2id) and a TOTP code.
+type Authenticator struct {
+	Store  store.Store
+	Dir    Directory
+	Master *creds.Sealer
+	Clock  func() time.Time
+}
+
+// dummyHash makes a sign-in for an unknown user cost what a known user's
+// does, so that timing does not tell which user names exist.
+var dummyHash = HashPassword("warden: no such user")
+
+// TOTPSerial is the MFA device serial of a user's TOTP authenticator.
+func TOTPSerial(userID string) string { return "identitycenter/totp/" + userID }
+
+func (a *Authenticator) throttled(ctx context.Context, userKey, addr string, now time.Time) (bool, error) {
+	n, err := a.Store.RateLimitCount(ctx, userKey, now, FailureWindow)
+	if err != nil || n >= MaxUserFailures {
+		return err == nil, err
+	}
+	n, err = a.Store.RateLimitCount(ctx, "addr:"+addr, now, FailureWindow)
+	return err == nil && n >= MaxAddrFailures, err
+}
+
+func (a *Authenticator) fail(ctx context.Context, userKey, addr string, now time.Time) error {
+	if _, err := a.Store.HitRateLimit(ctx, userKey, now, FailureWindow); err != nil {
+		return err
+	}
+	if _, err := a.Store.HitRateLimit(ctx, "addr:"+addr, now, FailureWindow); err != nil {
+		return err
+	}
+	return ErrBadCredentials
+}
+
+// Password checks a user's password from address addr. mustChange is set
+// for a one-time password: the person must choose a new one before going on.
+func (a *Authenticator) Password(ctx context.Context, userName, password, addr string) (u User, mustChange bool, err error) {
+	now := a.Clock()
+	key := "user:" + userName
+	if t, err := a.throttled(ctx, key, addr, now); err != nil || t {
+		if err == nil {
+			err = ErrThrottled
+		}
+		return User{}, false, err
+	}
+	u, err = a.Dir.UserByName(ctx, userName)
+	if errors.Is(err, ErrNoUser) {
+		CheckPassword(dummyHash, password)
+		return User{}, false, a.fail(ctx, key, addr, now)
+	}
+	if err != nil {
+		return User{}, false, err
+	}
+	p, err := a.Store.SSOPassword(ctx, u.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		CheckPassword(dummyHash, password)
+		return User{}, false, a.fail(ctx, key, addr, now)
+	}
+	if err != nil {
+		return User{}, false, err
+	}
+	if !CheckPassword(p.Hash, password) {
+		return User{}, false, a.fail(ctx, key, addr, now)
+	}
+	return u, p.MustChange, nil
+}
+
+// ChangePassword sets a user's new password (after the current one was
+// checked), which must meet the requirements and differ from the current.
+func (a *Authenticator) ChangePassword(ctx context.Context, userID, newPassword string) error {
+	if err := CheckPasswordStrength(newPassword); err != nil {
+		return err
+	}
+	p, err := a.Store.SSOPassword(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if CheckPassword(p.Hash, newPassword) {
+		return errors.New("the new password must differ from the current one")
+	}
+	return a.Store.SetSSOPassword(ctx, store.SSOPassword{UserID: userID, Hash: HashPassword(newPassword), Updated: a.Clock().UTC()})
+}
+
+// HasTOTP reports whether a user has enrolled an authenticator.
+func (a *Authenticator) HasTOTP(ctx context.Context, userID string) (bool, error) {
+	_, err := a.Store.MFADevice(ctx, TOTPSerial(userID))
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// TOTP checks a code of the user's authenticator: each code is accepted
+// once (RFC 6238 section 5.2), and failures count towards the rate limits.
+func (a *Authenticator) TOTP(ctx context.Context, u User, code, addr string) error {
+	now := a.Clock()
+	key := "user:" + u.UserName
+	if t, err := a.throttled(ctx, key, addr, now); err != nil || t {
+		if err == nil {
+			err = ErrThrottled
+		}
+		return err
+	}
+	err := creds.CheckTOTP(ctx, a.Store, a.Master, TOTPSerial(u.ID), code, now)
+	if errors.Is(err, creds.ErrMFA) {
+		return a.fail(ctx, key, addr, now)
+	}
+	if err != nil {
+		return err
+	}
+	return a.Store.ResetRateLimit(ctx, key)
+}
+
+// EnrollTOTP registers an authenticator with the seed the person was shown,
+// once they prove it with a current code; that code's step is recorded as
+// used, so it cannot be replayed.
+func (a *Authenticator) EnrollTOTP(ctx context.Context, u User, seed, code, addr string) error {
+	now := a.Clock()
+	key := "user:" + u.UserName
+	if t, err := a.throttled(ctx, key, addr, now); err != nil || t {
+		if err == nil {
+			err = ErrThrottled
+		}
+		return err
+	}
+	step := now.Unix() / int64(creds.TOTPPeriod/time.Second)
+	for _, s := range []int64{step, step - 1, step + 1} {
+		want, err := creds.TOTPCode(seed, time.Unix(s*30, 0))
+		if err != nil {
+			return err
+		}
+		if len(code) == len(want) && constantEq(want, code) {
+			serial := TOTPSerial(u.ID)
+			err := a.Store.PutMFADevice(ctx, store.MFADevice{Serial: serial, Owner: u.ID,
+				SealedSeed: a.Master.Seal([]byte(seed), []byte("mfa:"+serial)), LastStep: s, Created: now.UTC()})
+			if errors.Is(err, store.ErrExists) {
+				return errors.New("an authenticator is already enrolled for this user")
+			}
+			if err != nil {
+				return err
+			}
+			return a.Store.ResetRateLimit(ctx, key)
+		}
+	}
+	return a.fail(ctx, key, addr, now)
+}
+
+// InitialPasswords gives every user of the directory without a password a
+// one-time password, and returns them by user name (only those it created:
+// a user who has a password keeps it).
+func (a *Authenticator) InitialPasswords(ctx context.Context) (map[string]string, error) {
+	users, err := a.Dir.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, u := range users {
+		pw := NewInitialPassword()
+		err := a.Store.AddSSOPassword(ctx, store.SSOPassword{UserID: u.ID, Hash: HashPassword(pw), MustChange: true, Updated: a.Clock().UTC()})
+		if errors.Is(err, store.ErrExists) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[u.UserName] = pw
+	}
+	return out, nil
+}
+
+// MFAAge is the aws:MultiFactorAuthAge of a session whose person passed MFA
+// at authTime.
+func MFAAge(now, authTime time.Time) string {
+	return strconv.FormatInt(int64(now.Sub(authTime)/time.Second), 10)
+}

@@ -1,0 +1,197 @@
+package sso
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/securecart/warden/internal/org"
+)
+
+// ErrNoUser is a user name or ID the identity store does not hold.
+var ErrNoUser = errors.New("sso: no such user")
+
+// User is a person of Identity Center's identity store.
+type User struct {
+	ID          string // the identity store user ID
+	UserName    string
+	DisplayName string
+}
+
+// Role is a permission set a person may use in an account (the portal's
+// "role"): assigned to the person or to one of the person's groups, and
+// provisioned there as an AWSReservedSSO_ role.
+type Role struct {
+	AccountID       string
+	AccountName     string
+	AccountEmail    string
+	PermissionSet   string // the portal's roleName
+	RoleARN         string // the provisioned role
+	RoleName        string
+	SessionDuration time.Duration
+}
+
+// Instance names the Identity Center instance.
+type Instance struct {
+	InstanceARN     string
+	IdentityStoreID string
+	Account         string // the management account, which owns the instance
+}
+
+// IdentityStoreARN is the instance's identity store ARN, as CloudTrail's
+// onBehalfOf names it.
+func (in Instance) IdentityStoreARN() string {
+	return "arn:aws:identitystore::" + in.Account + ":identitystore/" + in.IdentityStoreID
+}
+
+// Directory is what sign-in reads of Identity Center: its users and what
+// each may use.
+type Directory interface {
+	Instance(ctx context.Context) (Instance, error)
+	UserByName(ctx context.Context, userName string) (User, error) // ErrNoUser
+	UserByID(ctx context.Context, id string) (User, error)         // ErrNoUser
+	// Roles lists what a user may use, by account (in the org's order) and
+	// permission set name.
+	Roles(ctx context.Context, userID string) ([]Role, error)
+	// Users lists every user (for the initial passwords).
+	Users(ctx context.Context) ([]User, error)
+}
+
+// Orgs gives the current organization.
+type Orgs interface {
+	Org(ctx context.Context) (*org.Org, error)
+}
+
+// OrgDirectory reads Identity Center from the organization's model.
+type OrgDirectory struct{ Orgs Orgs }
+
+// UserID is the identity store ID of a user of the org model: a UUID
+// derived from the identity store and the user name, so that it is the same
+// on every replica and across restarts.
+func UserID(storeID, userName string) string {
+	sum := sha256.Sum256([]byte("identitystore/" + storeID + "/user/" + userName))
+	sum[6] = sum[6]&0x0f | 0x80 // version 8: name-based, custom hash
+	sum[8] = sum[8]&0x3f | 0x80
+	h := hex.EncodeToString(sum[:16])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+func (d OrgDirectory) ic(ctx context.Context) (*org.Org, *org.IdentityCenter, error) {
+	o, err := d.Orgs.Org(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.IdentityCenter == nil {
+		return o, &org.IdentityCenter{}, nil
+	}
+	return o, o.IdentityCenter, nil
+}
+
+// Instance implements Directory.
+func (d OrgDirectory) Instance(ctx context.Context) (Instance, error) {
+	o, ic, err := d.ic(ctx)
+	if err != nil {
+		return Instance{}, err
+	}
+	return Instance{InstanceARN: ic.InstanceARN, IdentityStoreID: ic.IdentityStoreID, Account: o.Management.ID}, nil
+}
+
+func user(ic *org.IdentityCenter, u *org.SSOUser) User {
+	return User{ID: UserID(ic.IdentityStoreID, u.UserName), UserName: u.UserName, DisplayName: u.DisplayName}
+}
+
+// UserByName implements Directory.
+func (d OrgDirectory) UserByName(ctx context.Context, userName string) (User, error) {
+	_, ic, err := d.ic(ctx)
+	if err != nil {
+		return User{}, err
+	}
+	for _, u := range ic.Users {
+		if u.UserName == userName {
+			return user(ic, u), nil
+		}
+	}
+	return User{}, ErrNoUser
+}
+
+// UserByID implements Directory.
+func (d OrgDirectory) UserByID(ctx context.Context, id string) (User, error) {
+	_, ic, err := d.ic(ctx)
+	if err != nil {
+		return User{}, err
+	}
+	if u := userByID(ic, id); u != nil {
+		return user(ic, u), nil
+	}
+	return User{}, ErrNoUser
+}
+
+// Users implements Directory.
+func (d OrgDirectory) Users(ctx context.Context) ([]User, error) {
+	_, ic, err := d.ic(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []User
+	for _, u := range ic.Users {
+		out = append(out, user(ic, u))
+	}
+	return out, nil
+}
+
+// Roles implements Directory: the assignments to the user and to its groups
+// whose role is provisioned in the account.
+func (d OrgDirectory) Roles(ctx context.Context, userID string) ([]Role, error) {
+	o, ic, err := d.ic(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u := userByID(ic, userID)
+	if u == nil {
+		return nil, ErrNoUser
+	}
+	inGroup := map[*org.SSOGroup]bool{}
+	for _, g := range u.Groups {
+		inGroup[g] = true
+	}
+	type key struct {
+		acct *org.Account
+		ps   *org.PermissionSet
+	}
+	granted := map[key]bool{}
+	for _, a := range ic.Assignments {
+		if a.PermissionSet == nil || !(a.User == u || (a.Group != nil && inGroup[a.Group])) {
+			continue
+		}
+		for _, acct := range a.Accounts {
+			granted[key{acct, a.PermissionSet}] = true
+		}
+	}
+	var out []Role
+	for _, acct := range o.Accounts {
+		for _, ps := range ic.PermissionSets {
+			if !granted[key{acct, ps}] {
+				continue
+			}
+			role, ok := o.Role(acct.ID, ps.RoleName)
+			if !ok {
+				continue // not provisioned: it does not exist
+			}
+			out = append(out, Role{AccountID: acct.ID, AccountName: acct.Name, AccountEmail: acct.Email,
+				PermissionSet: ps.Name, RoleARN: role.ARN, RoleName: role.Name,
+				SessionDuration: time.Duration(ps.SessionDuration) * time.Second})
+		}
+	}
+	return out, nil
+}
+
+func userByID(ic *org.IdentityCenter, id string) *org.SSOUser {
+	for _, u := range ic.Users {
+		if UserID(ic.IdentityStoreID, u.UserName) == id {
+			return u
+		}
+	}
+	return nil
+}
