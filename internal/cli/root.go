@@ -86,14 +86,17 @@ Commands:
   org        draw and validate an organization
   audit      read, verify, follow and export the audit trail
   loadtest   measure an STS endpoint's throughput and latency
-  analyze    external and public access to every resource; the custom policy checks`,
+  analyze    external and public access to every resource; the custom policy checks
+  login      sign in through Identity Center and write an AWS profile for a permission set
+  credentials  print a permission set's role credentials (credential_process of warden login)
+  logout     end the Identity Center sign-in: revoke it and remove its cached credentials`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	root.AddCommand(newServe(env), newSimulate(env), newValidate(env), newCheck(env), newExplain(env), newOrg(env), newAudit(env), newLoadtest(env), newAnalyze(env))
+	root.AddCommand(newServe(env), newSimulate(env), newValidate(env), newCheck(env), newExplain(env), newOrg(env), newAudit(env), newLoadtest(env), newAnalyze(env), newLogin(env), newCredentials(env), newLogout(env))
 	return root
 }
 
