@@ -63,7 +63,8 @@
 // file does (Spec.Load), and its methods are the one editor of org state:
 // lookups by name (IAM names ignoring case), role definitions split per
 // account before a change (OwnRole), policies attached and detached,
-// inline policies, boundaries and tags of roles and users (Entity), policy
+// inline policies, boundaries and tags of roles and users (Entity), IAM
+// groups and memberships, identity providers and resource policies, policy
 // documents held as given and shown in IAM's element order (PolicyDoc,
 // Spec.Text), and Identity Center's users, groups, memberships, permission
 // sets and account assignments (see spec_ic.go for that API). The rules of

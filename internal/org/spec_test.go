@@ -321,3 +321,32 @@ func TestIdentityCenterEdits(t *testing.T) {
 	}
 	mustLoadSpec(t, s)
 }
+
+func TestGroupsProvidersAndResources(t *testing.T) {
+	s := testSpec(t)
+	u := s.Users[0]
+	g := s.Group(u.Account, strings.ToUpper(u.Groups[0]))
+	if g == nil {
+		t.Fatalf("Group(%s, %s) ignores case", u.Account, u.Groups[0])
+	}
+	if u.JoinGroup(strings.ToLower(g.Name)) || !u.LeaveGroup(g.Name) || u.LeaveGroup(g.Name) || !u.JoinGroup(g.Name) {
+		t.Errorf("JoinGroup and LeaveGroup: groups %v", u.Groups)
+	}
+	p := s.IdentityProviders[0]
+	if got := s.Provider(s.ExpandAccounts(p.Accounts)[0], p.Type, p.Name); got != p {
+		t.Errorf("Provider = %v", got)
+	}
+	const bucket = "arn:aws:s3:::warden-spec-test"
+	doc := TextDoc(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::${account:Dev}:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::warden-spec-test/*"}]}`)
+	r := s.PutResourcePolicy(bucket, "Dev", doc)
+	if s.Resource(bucket) != r || s.PutResourcePolicy(bucket, "Dev", doc) != r {
+		t.Fatal("PutResourcePolicy")
+	}
+	o := mustLoadSpec(t, s)
+	if !slices.ContainsFunc(o.Resources, func(x *Resource) bool { return x.ARN == bucket && x.Account.Name == "Dev" }) {
+		t.Error("the resource policy does not load")
+	}
+	if !s.RemoveResource(bucket) || s.RemoveResource(bucket) || s.Resource(bucket) != nil {
+		t.Error("RemoveResource")
+	}
+}
