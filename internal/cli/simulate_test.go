@@ -164,31 +164,3 @@ func TestSimulateExitCodesAndFormats(t *testing.T) {
 		t.Errorf("missing file: exit %d, want 2", code)
 	}
 }
-
-func TestValidate(t *testing.T) {
-	dir := t.TempDir()
-	good := filepath.Join(dir, "scp.json")
-	os.WriteFile(good, []byte(`{"Version":"2012-10-17","Statement":[{"Sid":"DenyLeave","Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}`), 0o600)
-	bad := filepath.Join(dir, "bad.json")
-	os.WriteFile(bad, []byte("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\n    \"Effect\": \"Deny\",\n    \"Principal\": \"*\",\n    \"Action\": \"s3:*\",\n    \"Resource\": \"*\",\n    \"Condition\": {\"StringEqualz\": {\"aws:x\": \"y\"}}\n  }]\n}\n"), 0o600)
-
-	out, _, code := run(t, "", "validate", "--type", "scp", good)
-	if code != 0 || !strings.Contains(out, "valid scp policy") {
-		t.Errorf("valid SCP: exit %d, output %q", code, out)
-	}
-	_, stderr, code := run(t, "", "validate", "--type", "scp", bad)
-	if code != 2 {
-		t.Errorf("invalid SCP: exit %d, want 2", code)
-	}
-	for _, want := range []string{bad + ":5:18: /Statement/0/Principal: Principal is not allowed in scp policies", bad + ":8:19: /Statement/0/Condition/StringEqualz/aws:x: unknown condition operator \"StringEqualz\""} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, stderr)
-		}
-	}
-	if _, _, code := run(t, "", "validate", "--type", "nope", good); code != 2 {
-		t.Errorf("unknown type: exit %d, want 2", code)
-	}
-	if out, _, code := run(t, "", "validate", "--help"); code != 0 || !strings.Contains(out, "--type") {
-		t.Errorf("--help: exit %d, output %q", code, out)
-	}
-}

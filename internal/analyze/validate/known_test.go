@@ -1,0 +1,134 @@
+package validate
+
+import (
+	"os"
+	"testing"
+
+	"github.com/securecart/warden/internal/policy"
+)
+
+// TestAWSCLIExample checks the findings and spans of the aws CLI's own
+// validate-policy example (awscli/examples/accessanalyzer/validate-policy.rst):
+// a Cognito trust policy sent as a RESOURCE_POLICY, for which AWS reports an
+// empty Sid, sts:AssumeRole with a federated principal, and sts:TagSession
+// with a key it does not support.
+func TestAWSCLIExample(t *testing.T) {
+	src, err := os.ReadFile("testdata/cli-example-trust.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, err := OptionsFromAPI("RESOURCE_POLICY", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Validate(src, opt)
+	want := []struct {
+		code, typ string
+		spans     []Span
+	}{
+		{"EMPTY_SID_VALUE", Suggestion, []Span{{Position{5, 19, 79}, Position{5, 21, 81}}}},
+		{"MISMATCHED_ACTION_FOR_PRINCIPAL", Error, []Span{{Position{11, 16, 258}, Position{11, 32, 274}}, {Position{8, 29, 170}, Position{8, 61, 202}}}},
+		{"UNSUPPORTED_ACTION_FOR_CONDITION_KEY", Error, []Span{{Position{12, 16, 292}, Position{12, 32, 308}}, {Position{16, 58, 443}, Position{16, 77, 462}}}},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d findings %v, want %d", len(got), codes(got), len(want))
+	}
+	for i, w := range want {
+		g := got[i]
+		if g.IssueCode != w.code || g.FindingType != w.typ {
+			t.Errorf("finding %d: %s %s, want %s %s", i, g.FindingType, g.IssueCode, w.typ, w.code)
+			continue
+		}
+		if len(g.Locations) != len(w.spans) {
+			t.Errorf("%s: %d locations, want %d", w.code, len(g.Locations), len(w.spans))
+			continue
+		}
+		for j, s := range w.spans {
+			if g.Locations[j].Span != s {
+				t.Errorf("%s location %d: span %+v, want %+v", w.code, j, g.Locations[j].Span, s)
+			}
+		}
+	}
+	// The paths AWS gives for the mismatched action: the action, then the
+	// federated principal.
+	if p := got[1].Locations[1].String(); p != "Statement[0].Principal.Federated" {
+		t.Errorf("principal path %q", p)
+	}
+	if p := got[2].Locations[1].String(); p != "Statement[0].Condition.StringEquals.cognito-identity.amazonaws.com:aud" {
+		t.Errorf("condition path %q", p)
+	}
+}
+
+// TestMisspelledAction is the case from the issue: s3:GetObjekt in an
+// identity policy is an error, with a suggestion.
+func TestMisspelledAction(t *testing.T) {
+	fs := Validate([]byte(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObjekt","Resource":"*"}}`), Options{Type: policy.Identity})
+	if len(fs) != 1 || fs[0].IssueCode != "INVALID_ACTION" || fs[0].FindingType != Error {
+		t.Fatalf("findings %+v", fs)
+	}
+	if want := "The action s3:GetObjekt does not exist. Did you mean s3:GetObject?"; fs[0].FindingDetails != want {
+		t.Errorf("details %q, want %q", fs[0].FindingDetails, want)
+	}
+	if p := fs[0].Locations[0].String(); p != "Statement.Action" {
+		t.Errorf("path %q", p)
+	}
+}
+
+func TestOptionsFromAPI(t *testing.T) {
+	for _, c := range []struct {
+		pt, rt string
+		want   policy.Type
+		ok     bool
+	}{
+		{"IDENTITY_POLICY", "", policy.Identity, true},
+		{"RESOURCE_POLICY", "AWS::S3::Bucket", policy.Resource, true},
+		{"RESOURCE_POLICY", "AWS::IAM::AssumeRolePolicyDocument", policy.Trust, true},
+		{"SERVICE_CONTROL_POLICY", "", policy.SCP, true},
+		{"RESOURCE_CONTROL_POLICY", "", policy.RCP, true},
+		{"IDENTITY_POLICY", "AWS::S3::Bucket", 0, false},
+		{"RESOURCE_POLICY", "AWS::SQS::Queue", 0, false},
+		{"BOUNDARY", "", 0, false},
+	} {
+		o, err := OptionsFromAPI(c.pt, c.rt)
+		if (err == nil) != c.ok || c.ok && o.Type != c.want {
+			t.Errorf("%s %s: %+v, %v", c.pt, c.rt, o, err)
+		}
+	}
+}
+
+func TestGlobSubset(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"iam:getcredentialreport", "iam:get*", true},
+		{"iam:*credentialreport", "iam:get*", false},
+		{"?*", "*?", true},
+		{"*?", "?*", true},
+		{"a*b*c", "a*c", true},
+		{"a*c", "a*b*c", false},
+		{"s3:get?bject", "s3:get*", true},
+		{"s3:get*", "s3:get?bject", false},
+		{"ab", "a?", true},
+		{"a?", "ab", false},
+		{"*", "*", true},
+		{"x*", "*", true},
+	} {
+		if got := globSubset(c.a, c.b); got != c.want {
+			t.Errorf("globSubset(%q, %q) = %v", c.a, c.b, got)
+		}
+	}
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"bucket/*", "?*/?*", true},
+		{"stack/name", "stack/?*/?*", false},
+		{"a*", "*b", true},
+		{"ab*", "ac*", false},
+	} {
+		if got := globIntersect(c.a, c.b); got != c.want {
+			t.Errorf("globIntersect(%q, %q) = %v", c.a, c.b, got)
+		}
+	}
+}
