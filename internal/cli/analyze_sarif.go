@@ -19,8 +19,9 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool       sarifTool     `json:"tool"`
+	ColumnKind string        `json:"columnKind,omitempty"`
+	Results    []sarifResult `json:"results"`
 }
 
 type sarifTool struct {
@@ -34,9 +35,15 @@ type sarifDriver struct {
 }
 
 type sarifRule struct {
-	ID               string       `json:"id"`
-	ShortDescription sarifMessage `json:"shortDescription"`
-	HelpURI          string       `json:"helpUri,omitempty"`
+	ID                   string         `json:"id"`
+	ShortDescription     sarifMessage   `json:"shortDescription"`
+	HelpURI              string         `json:"helpUri,omitempty"`
+	DefaultConfiguration *sarifConfig   `json:"defaultConfiguration,omitempty"`
+	Properties           map[string]any `json:"properties,omitempty"`
+}
+
+type sarifConfig struct {
+	Level string `json:"level"`
 }
 
 type sarifMessage struct {
@@ -68,11 +75,15 @@ type sarifArtifact struct {
 type sarifRegion struct {
 	StartLine   int `json:"startLine"`
 	StartColumn int `json:"startColumn,omitempty"`
+	EndLine     int `json:"endLine,omitempty"`
+	EndColumn   int `json:"endColumn,omitempty"`
+	CharOffset  int `json:"charOffset,omitempty"`
+	CharLength  int `json:"charLength,omitempty"`
 }
 
 type sarifLogical struct {
 	FullyQualifiedName string `json:"fullyQualifiedName"`
-	Kind               string `json:"kind"`
+	Kind               string `json:"kind,omitempty"`
 }
 
 var accessRules = []sarifRule{

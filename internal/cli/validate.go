@@ -73,7 +73,7 @@ finding at or above LEVEL: error, security_warning, warning or suggestion); 1 ot
 			switch format {
 			case "text":
 				for _, r := range results {
-					printFindingsText(env, r, t)
+					printValidationText(env, r, t)
 				}
 			case "json":
 				for _, r := range results {
@@ -138,9 +138,9 @@ func levelName(sev int) string {
 	return ""
 }
 
-// printFindingsText prints each finding as a compiler does: the place, the
+// printValidationText prints each finding as a compiler does: the place, the
 // finding, the source line with a caret under the span, and the link.
-func printFindingsText(env Env, r fileFindings, t policy.Type) {
+func printValidationText(env Env, r fileFindings, t policy.Type) {
 	if len(r.findings) == 0 {
 		fmt.Fprintf(env.Stdout, "%s: valid %s policy, no findings\n", r.file, t)
 		return

@@ -8,84 +8,10 @@ import (
 	"github.com/securecart/warden/internal/analyze/validate"
 )
 
-// SARIF 2.1.0 (https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html):
-// one run of the tool "warden validate", one rule per issue code, one
-// result per finding with its physical location (1-based lines and
-// columns counted in Unicode code points) and its JSON path as the logical
-// location.
-
-type sarifLog struct {
-	Version string     `json:"version"`
-	Schema  string     `json:"$schema"`
-	Runs    []sarifRun `json:"runs"`
-}
-
-type sarifRun struct {
-	Tool       sarifTool     `json:"tool"`
-	ColumnKind string        `json:"columnKind"`
-	Results    []sarifResult `json:"results"`
-}
-
-type sarifTool struct {
-	Driver sarifDriver `json:"driver"`
-}
-
-type sarifDriver struct {
-	Name           string      `json:"name"`
-	InformationURI string      `json:"informationUri"`
-	Rules          []sarifRule `json:"rules"`
-}
-
-type sarifRule struct {
-	ID                   string            `json:"id"`
-	ShortDescription     sarifText         `json:"shortDescription"`
-	HelpURI              string            `json:"helpUri"`
-	DefaultConfiguration sarifLevel        `json:"defaultConfiguration"`
-	Properties           map[string]string `json:"properties"`
-}
-
-type sarifLevel struct {
-	Level string `json:"level"`
-}
-
-type sarifText struct {
-	Text string `json:"text"`
-}
-
-type sarifResult struct {
-	RuleID     string            `json:"ruleId"`
-	Level      string            `json:"level"`
-	Message    sarifText         `json:"message"`
-	Locations  []sarifLocation   `json:"locations"`
-	Properties map[string]string `json:"properties"`
-}
-
-type sarifLocation struct {
-	PhysicalLocation sarifPhysical  `json:"physicalLocation"`
-	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
-}
-
-type sarifPhysical struct {
-	ArtifactLocation sarifArtifact `json:"artifactLocation"`
-	Region           sarifRegion   `json:"region"`
-}
-
-type sarifArtifact struct {
-	URI string `json:"uri"`
-}
-
-type sarifRegion struct {
-	StartLine   int `json:"startLine"`
-	StartColumn int `json:"startColumn"`
-	EndLine     int `json:"endLine"`
-	EndColumn   int `json:"endColumn"`
-	CharOffset  int `json:"charOffset"`
-	CharLength  int `json:"charLength"`
-}
-
-type sarifLogical struct {
-	FullyQualifiedName string `json:"fullyQualifiedName"`
-}
+// The SARIF of warden validate (the types are analyze_sarif.go's): one run,
+// one rule per issue code, one result per finding with each location's
+// span (1-based lines and columns counted in Unicode code points) and its
+// JSON path as the logical location.
 
 // sarifLevelOf maps a finding type to a SARIF level.
 func sarifLevelOf(findingType string) string {
@@ -110,33 +36,33 @@ func writeSARIF(w io.Writer, results []fileFindings) error {
 			if _, ok := rules[f.IssueCode]; !ok {
 				rules[f.IssueCode] = sarifRule{
 					ID:                   f.IssueCode,
-					ShortDescription:     sarifText{Text: f.IssueCode},
+					ShortDescription:     sarifMessage{Text: f.IssueCode},
 					HelpURI:              f.LearnMoreLink,
-					DefaultConfiguration: sarifLevel{Level: sarifLevelOf(f.FindingType)},
-					Properties:           map[string]string{"findingType": f.FindingType},
+					DefaultConfiguration: &sarifConfig{Level: sarifLevelOf(f.FindingType)},
+					Properties:           map[string]any{"findingType": f.FindingType},
 				}
 			}
 			res := sarifResult{
 				RuleID:     f.IssueCode,
 				Level:      sarifLevelOf(f.FindingType),
-				Message:    sarifText{Text: f.FindingDetails},
-				Properties: map[string]string{"findingType": f.FindingType, "learnMoreLink": f.LearnMoreLink},
+				Message:    sarifMessage{Text: f.FindingDetails},
+				Properties: map[string]any{"findingType": f.FindingType, "learnMoreLink": f.LearnMoreLink},
 			}
 			if f.FindingType == validate.SecurityWarning {
 				res.Properties["security-severity"] = "7.0"
 			}
 			for _, l := range f.Locations {
 				s := l.Span
-				loc := sarifLocation{PhysicalLocation: sarifPhysical{
+				loc := sarifLocation{PhysicalLocation: &sarifPhysical{
 					ArtifactLocation: sarifArtifact{URI: r.file},
-					Region: sarifRegion{
+					Region: &sarifRegion{
 						StartLine: s.Start.Line, StartColumn: s.Start.Column + 1,
 						EndLine: s.End.Line, EndColumn: s.End.Column + 1,
 						CharOffset: s.Start.Offset, CharLength: s.End.Offset - s.Start.Offset,
 					},
 				}}
 				if p := l.String(); p != "" {
-					loc.LogicalLocations = []sarifLogical{{FullyQualifiedName: p}}
+					loc.LogicalLocations = []sarifLogical{{FullyQualifiedName: p, Kind: "member"}}
 				}
 				res.Locations = append(res.Locations, loc)
 			}
