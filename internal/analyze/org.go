@@ -12,6 +12,7 @@ func OrgInfoOf(o *org.Org) OrgInfo {
 	for _, a := range o.Accounts {
 		info.Paths[a.ID] = o.OrgPaths(a.ID)
 	}
+	info.Members = membersOf(info.Paths)
 	return info
 }
 

@@ -88,10 +88,46 @@ func arnShape() pattern {
 // match reports whether the pattern matches v (a reference implementation
 // for tests and for naming the literals a value matches).
 func (p *pattern) match(v string) bool {
-	n := newNFA(p)
-	set := n.start()
-	for i := 0; i < len(v); i++ {
-		set = n.step(set, v[i])
+	// Dynamic programming over the tokens: reach[j] says whether the first
+	// j tokens can match the value read so far. Updating from the last
+	// position down lets one slice serve both steps.
+	var buf [64]bool
+	var reach []bool
+	if len(p.toks)+1 <= len(buf) {
+		reach = buf[:len(p.toks)+1]
+	} else {
+		reach = make([]bool, len(p.toks)+1)
 	}
-	return n.accepts(set)
+	reach[0] = true
+	closeStars(p.toks, reach)
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		reach[len(p.toks)] = false
+		for j := len(p.toks) - 1; j >= 0; j-- {
+			t := &p.toks[j]
+			was := reach[j]
+			reach[j] = false
+			if !was || t.noColon && c == ':' || t.noSlash && c == '/' {
+				continue
+			}
+			switch {
+			case t.wild == '*':
+				reach[j] = true
+			case t.wild == '?' || t.ch == c || t.fold && lowerASCII(t.ch) == lowerASCII(c):
+				reach[j+1] = true
+			}
+		}
+		closeStars(p.toks, reach)
+	}
+	return reach[len(p.toks)]
+}
+
+// closeStars lets a star match the empty string: reaching a star's position
+// reaches the next one.
+func closeStars(toks []tok, reach []bool) {
+	for j := range toks {
+		if reach[j] && toks[j].wild == '*' {
+			reach[j+1] = true
+		}
+	}
 }

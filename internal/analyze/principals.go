@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/securecart/warden/internal/arn"
@@ -221,20 +220,22 @@ func Principals(stmts []Stmt, z *Zone) ([]Principal, bool) {
 			outside = append(outside, a)
 		}
 	}
+	// Services act for the accounts of the regions; and for an account of
+	// the organization outside an account zone (one per organization path
+	// when a policy tests aws:SourceOrgPaths).
+	sources := append([]string(nil), outside...)
 	// An account of the organization outside an account zone: one per
 	// organization path that no literal names.
 	if z.Kind == ZoneAccount && z.Org.ID != "" {
 		seenPath := map[string]bool{}
-		ids := make([]string, 0, len(z.Org.Paths))
-		for id := range z.Org.Paths {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-		for _, id := range ids {
+		for _, id := range z.Org.members() {
 			if id == z.Account || seenPath[z.Org.Paths[id]] {
 				continue
 			}
 			seenPath[z.Org.Paths[id]] = true
+			if len(sources) == len(outside) || len(f.orgPathPats) > 0 {
+				sources = append(sources, id)
+			}
 			outside = append(outside, id)
 		}
 	}
@@ -247,13 +248,29 @@ func Principals(stmts []Stmt, z *Zone) ([]Principal, bool) {
 	}
 	outside = dedupe(outside)
 	orgs := externalOrgs(f, z)
+	// Only an Allow statement lets an outside caller in, and one that does
+	// not grant everyone names its principals literally (IAM supports no
+	// other wildcard in principals): callers it does not name are denied, so
+	// their classes need no representative.
+	everyone, named := allowedPrincipals(stmts)
+	if !everyone {
+		var keep []string
+		for _, a := range outside {
+			if named[a] {
+				keep = append(keep, a)
+			}
+		}
+		outside = keep
+	}
 
 	var out []Principal
-	out = append(out, Principal{ARN: "*", Desc: map[string]string{"AWS": "*"}, Context: map[string][]string{}})
-	named := map[string]bool{}
+	if everyone {
+		out = append(out, Principal{ARN: "*", Desc: map[string]string{"AWS": "*"}, Context: map[string][]string{}})
+	}
+	literal := map[string]bool{}
 	for _, a := range accts {
 		if literalIn(a, f.accountPats) {
-			named[a] = true
+			literal[a] = true
 		}
 	}
 	for _, a := range outside {
@@ -274,7 +291,7 @@ func Principals(stmts []Stmt, z *Zone) ([]Principal, bool) {
 					if p.Caller.Kind == policy.CallerAssumedRole && namedPrincipal(p.Caller.ARN, stmts) {
 						p.Desc["AWS"] = p.Caller.ARN
 					}
-				case named[a] || z.Org.Paths[a] != "":
+				case literal[a] || z.Org.Paths[a] != "":
 					p.Desc["AWS"] = a
 				}
 				if p.Desc["AWS"] == "arn:aws:iam::"+a+":root" {
@@ -286,23 +303,35 @@ func Principals(stmts []Stmt, z *Zone) ([]Principal, bool) {
 	}
 	// The named services, and one that no policy names: a grant to everyone
 	// lets any service in, acting for any account.
-	svcs := append(append([]string(nil), f.services...), unnamedService)
+	var svcs []string
+	for _, svc := range append(append([]string(nil), f.services...), unnamedService) {
+		if everyone || named[strings.ToLower(svc)] {
+			svcs = append(svcs, svc)
+		}
+	}
 	srcArns, ok := repsOf(f.sourceArns, -1)
 	exact = exact && ok
 	for _, svc := range svcs {
-		for _, a := range outside {
+		for _, a := range sources {
 			for _, sa := range append(srcArns, "arn:aws:"+serviceOf(svc)+":us-east-1:"+a+":warden-source") {
 				var parts [6]string
 				if isARNShaped(sa) && arn.Split(sa, &parts) && isDigits12(parts[4]) && parts[4] != a {
 					continue // its own account is another class
 				}
-				for _, o := range append([]orgOption{{}}, orgs...) {
+				opts := orgs
+				if p, ok := z.Org.Paths[a]; ok {
+					opts = []orgOption{{z.Org.ID, p}}
+				}
+				for _, o := range opts {
 					out = append(out, servicePrincipal(svc, a, sa, o))
 				}
 			}
 		}
 	}
 	for _, fed := range append(f.federated, "idp.warden.invalid") {
+		if !everyone && !named[fed] {
+			continue
+		}
 		c, err := policy.ParseCaller(fed)
 		if err != nil || c.Kind != policy.CallerWebIdentity {
 			continue
@@ -319,6 +348,39 @@ func Principals(stmts []Stmt, z *Zone) ([]Principal, bool) {
 
 // unnamedService stands for every service principal that no policy names.
 const unnamedService = "warden-unnamed.amazonaws.com"
+
+// allowedPrincipals reads the Allow statements' principals: whether one
+// grants everyone ("*", or a NotPrincipal), and otherwise the accounts,
+// services (lower-cased) and identity providers they name.
+func allowedPrincipals(stmts []Stmt) (everyone bool, named map[string]bool) {
+	named = map[string]bool{}
+	for _, st := range stmts {
+		if st.S.Effect != policy.Allow || st.S.Src.Principal == nil {
+			continue
+		}
+		if grantsEveryone(st.S.Src) {
+			return true, nil
+		}
+		p := st.S.Src.Principal
+		for _, v := range p.AWS {
+			if isDigits12(v.Value) {
+				named[v.Value] = true
+			} else if a, err := arn.Parse(v.Value); err == nil {
+				named[a.Account] = true
+			}
+		}
+		for _, v := range p.Service {
+			if v.Value == "*" {
+				return true, nil
+			}
+			named[strings.ToLower(v.Value)] = true
+		}
+		for _, v := range p.Federated {
+			named[v.Value] = true
+		}
+	}
+	return false, named
+}
 
 func serviceOf(svc string) string {
 	s, _, _ := strings.Cut(svc, ".")

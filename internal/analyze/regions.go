@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"strings"
+	"sync"
 )
 
 // nfa runs one pattern over a string: a state is the set of token positions
@@ -126,6 +127,72 @@ func regions(pats []pattern, fresh byte) (out []region, ok bool) {
 // regionsOver is regions over a given alphabet: the cells of the strings
 // made of letters only.
 func regionsOver(pats []pattern, letters []byte) (out []region, ok bool) {
+	key := regionKey(pats, letters)
+	if v, found := regionCache.get(key); found {
+		return v.rs, v.ok
+	}
+	out, ok = computeRegions(pats, letters)
+	regionCache.put(key, cachedRegions{out, ok})
+	return out, ok
+}
+
+// cachedRegions is a computed partition; callers must not modify it.
+type cachedRegions struct {
+	rs []region
+	ok bool
+}
+
+// regionCache memoizes partitions: an organization's policies repeat the
+// same patterns (one trust policy shape per role, one bucket policy shape per
+// account). It is bounded: when full, it starts over.
+var regionCache = boundedCache{max: 1 << 14}
+
+type boundedCache struct {
+	mu  sync.Mutex
+	max int
+	m   map[string]cachedRegions
+}
+
+func (c *boundedCache) get(k string) (cachedRegions, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *boundedCache) put(k string, v cachedRegions) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= c.max {
+		c.m = make(map[string]cachedRegions)
+	}
+	c.m[k] = v
+}
+
+func regionKey(pats []pattern, letters []byte) string {
+	var b strings.Builder
+	b.Write(letters)
+	for _, p := range pats {
+		b.WriteByte(0)
+		for _, t := range p.toks {
+			flags := t.wild
+			if t.fold {
+				flags |= 1
+			}
+			if t.noColon {
+				flags |= 2
+			}
+			if t.noSlash {
+				flags |= 4
+			}
+			b.WriteByte(flags)
+			b.WriteByte(t.ch)
+		}
+	}
+	return b.String()
+}
+
+func computeRegions(pats []pattern, letters []byte) (out []region, ok bool) {
 	nfas := make([]*nfa, len(pats))
 	for i := range pats {
 		nfas[i] = newNFA(&pats[i])
