@@ -210,6 +210,8 @@ func Scrub(v any) any {
 	switch t := v.(type) {
 	case nil:
 		return nil
+	case call.Fields:
+		return Scrub(map[string]any(t))
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, e := range t {

@@ -58,6 +58,10 @@ type Call struct {
 	ExtraRecipients []string
 }
 
+// Fields are a call's requestParameters or responseElements as CloudTrail
+// records them: a JSON object in CloudTrail's lower-camel spelling.
+type Fields map[string]any
+
 // Resource is a resource a call touched, for the trail.
 type Resource struct {
 	ARN, Type, Account string

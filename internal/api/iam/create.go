@@ -3,6 +3,7 @@ package iam
 import (
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
 )
@@ -12,7 +13,7 @@ import (
 // them.
 type createParams struct {
 	name, path, doc, desc string
-	req                   trail
+	req                   call.Fields
 }
 
 // readCreate reads the name nameParam (at most max characters), Path, the
@@ -35,7 +36,7 @@ func readCreate(c *api.Call, nameParam string, max int, docParam string, t polic
 		return cp, err
 	}
 	cp.desc = desc
-	cp.req = trail{lowerFirst(nameParam): cp.name, "path": cp.path, lowerFirst(docParam): cp.doc}
+	cp.req = call.Fields{lowerFirst(nameParam): cp.name, "path": cp.path, lowerFirst(docParam): cp.doc}
 	if hasDesc {
 		cp.req["description"] = desc
 	}
@@ -65,7 +66,7 @@ func readNewEntity(c *api.Call) (newEntity, error) {
 }
 
 // record adds the boundary and tags to the trail's requestParameters.
-func (n newEntity) record(req trail) trail {
+func (n newEntity) record(req call.Fields) call.Fields {
 	if n.boundary != "" {
 		req["permissionsBoundary"] = n.boundary
 	}

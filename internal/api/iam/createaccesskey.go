@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/securecart/warden/internal/call"
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
@@ -56,7 +57,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, c *api.Call) (any, error)
 	}
 	res := createAccessKeyResult{AccessKey: AccessKey{UserName: t.name, AccessKeyID: id, Status: "Active",
 		SecretAccessKey: secret, CreateDate: isoTime(c.Now)}}
-	c.ResponseElements = trail{"accessKey": res.AccessKey}
+	c.ResponseElements = call.Fields{"accessKey": res.AccessKey}
 	c.Resources = []api.Resource{{ARN: t.arn, Type: "AWS::IAM::User", Account: acct}, {ARN: id, Type: "AWS::IAM::AccessKey", Account: acct}}
 	return res, nil
 }

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"encoding/json"
+	"github.com/securecart/warden/internal/call"
 	"reflect"
 
 	"github.com/securecart/warden/internal/api"
@@ -83,7 +84,7 @@ func (s *Service) CreatePolicy(ctx context.Context, c *api.Call) (any, error) {
 	}
 	res := createPolicyResult{Policy: s.policyStruct(ctx, m, p, accountUsage(m, o, acct), true)}
 	res.Policy.Tags = tags
-	c.ResponseElements = trail{"policy": res.Policy}
+	c.ResponseElements = call.Fields{"policy": res.Policy}
 	c.Resources = policyResource(arn, acct)
 	return res, nil
 }

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/securecart/warden/internal/call"
 	"strconv"
 
 	"github.com/securecart/warden/internal/api"
@@ -32,7 +33,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, c *api.Call) (any, er
 	if err != nil {
 		return nil, err
 	}
-	c.RequestParameters = trail{"policyArn": arn, "policyDocument": doc, "setAsDefault": setDefault}
+	c.RequestParameters = call.Fields{"policyArn": arn, "policyDocument": doc, "setAsDefault": setDefault}
 	if err := s.authorizePolicy(ctx, c, "iam:CreatePolicyVersion", arn); err != nil {
 		return nil, err
 	}
@@ -70,7 +71,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, c *api.Call) (any, er
 	if err != nil {
 		return nil, invalid(err, "MalformedPolicyDocument", "The policy cannot be used")
 	}
-	c.ResponseElements = trail{"policyVersion": out}
+	c.ResponseElements = call.Fields{"policyVersion": out}
 	c.Resources = policyResource(arn, acct)
 	return createPolicyVersionResult{PolicyVersion: out}, nil
 }

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/securecart/warden/internal/call"
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
@@ -76,7 +77,7 @@ func (s *Service) CreateRole(ctx context.Context, c *api.Call) (any, error) {
 		return nil, noSuchEntity("The role with name %s cannot be found.", name)
 	}
 	res := createRoleResult{Role: s.roleStruct(ctx, m.d, r, true)}
-	c.ResponseElements = trail{"role": res.Role}
+	c.ResponseElements = call.Fields{"role": res.Role}
 	c.Resources = roleResource(arn, acct)
 	return res, nil
 }

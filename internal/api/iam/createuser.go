@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/securecart/warden/internal/call"
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
@@ -29,7 +30,7 @@ func (s *Service) CreateUser(ctx context.Context, c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.RequestParameters = ne.record(trail{"userName": name, "path": path})
+	c.RequestParameters = ne.record(call.Fields{"userName": name, "path": path})
 	acct := c.Identity.Account
 	arn := userARN(acct, path, name)
 	if err := s.Authz.Authorize(ctx, c, "iam:CreateUser", arn, ne.context()); err != nil {
@@ -63,7 +64,7 @@ func (s *Service) CreateUser(ctx context.Context, c *api.Call) (any, error) {
 		return nil, noSuchEntity("The user with name %s cannot be found.", name)
 	}
 	res := createUserResult{User: s.userStruct(ctx, m.d, u, true)}
-	c.ResponseElements = trail{"user": res.User}
+	c.ResponseElements = call.Fields{"user": res.User}
 	c.Resources = userResource(arn, acct)
 	return res, nil
 }

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"encoding/base64"
+	"github.com/securecart/warden/internal/call"
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
@@ -35,7 +36,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, c *api.Call) (any,
 	if err != nil {
 		return nil, err
 	}
-	c.RequestParameters = trail{"virtualMFADeviceName": name, "path": path}
+	c.RequestParameters = call.Fields{"virtualMFADeviceName": name, "path": path}
 	acct := c.Identity.Account
 	serial := "arn:aws:iam::" + acct + ":mfa" + path + name
 	if err := s.Authz.Authorize(ctx, c, "iam:CreateVirtualMFADevice", serial, tagContext(tags, nil)); err != nil {
@@ -51,7 +52,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, c *api.Call) (any,
 	}
 	res := createVirtualMFADeviceResult{VirtualMFADevice: VirtualMFADevice{SerialNumber: serial,
 		Base32StringSeed: base64.StdEncoding.EncodeToString([]byte(seed)), Tags: tags}}
-	c.ResponseElements = trail{"virtualMFADevice": map[string]string{"serialNumber": serial}}
+	c.ResponseElements = call.Fields{"virtualMFADevice": map[string]string{"serialNumber": serial}}
 	c.Resources = []api.Resource{{ARN: serial, Type: "AWS::IAM::MFADevice", Account: acct}}
 	return res, nil
 }

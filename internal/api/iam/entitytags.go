@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/securecart/warden/internal/call"
 	"maps"
 	"strings"
 
@@ -27,7 +28,7 @@ func (s *Service) tagEntity(ctx context.Context, c *api.Call, k *entityKind, act
 	if err != nil {
 		return nil, err
 	}
-	c.RequestParameters = trail{k.param: e.name, "tags": tags}
+	c.RequestParameters = call.Fields{k.param: e.name, "tags": tags}
 	if err := e.authorizeChange(ctx, s, c, action, tagContext(tags, nil)); err != nil {
 		return nil, err
 	}
@@ -55,7 +56,7 @@ func (s *Service) untagEntity(ctx context.Context, c *api.Call, k *entityKind, a
 	if err != nil {
 		return nil, err
 	}
-	c.RequestParameters = trail{k.param: e.name, "tagKeys": keys}
+	c.RequestParameters = call.Fields{k.param: e.name, "tagKeys": keys}
 	if err := e.authorizeChange(ctx, s, c, action, map[string][]string{"aws:TagKeys": keys}); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/securecart/warden/internal/call"
 	"strings"
 
 	"github.com/securecart/warden/internal/api"
@@ -46,7 +47,7 @@ func (s *Service) ListPolicies(ctx context.Context, c *api.Call) (any, error) {
 	if _, err := maxItems(c); err != nil {
 		return nil, err
 	}
-	c.RequestParameters = trail{"scope": scope, "onlyAttached": onlyAttached, "pathPrefix": prefix}
+	c.RequestParameters = call.Fields{"scope": scope, "onlyAttached": onlyAttached, "pathPrefix": prefix}
 	if err := s.Authz.Authorize(ctx, c, "iam:ListPolicies", "*", nil); err != nil {
 		return nil, err
 	}

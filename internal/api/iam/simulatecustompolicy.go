@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/securecart/warden/internal/call"
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsdata"
@@ -33,7 +34,7 @@ func (s *Service) SimulateCustomPolicy(ctx context.Context, c *api.Call) (any, e
 	if in.resource != nil && in.caller == nil {
 		return nil, awsproto.Errorf("InvalidInput", "CallerArn is required when a ResourcePolicy is given.")
 	}
-	c.RequestParameters = trail{"actionNames": in.actions, "resourceArns": in.resources}
+	c.RequestParameters = call.Fields{"actionNames": in.actions, "resourceArns": in.resources}
 	if err := s.Authz.Authorize(ctx, c, "iam:SimulateCustomPolicy", "*", nil); err != nil {
 		return nil, err
 	}

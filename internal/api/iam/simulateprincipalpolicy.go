@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"fmt"
+	"github.com/securecart/warden/internal/call"
 	"strings"
 
 	"github.com/securecart/warden/internal/api"
@@ -37,7 +38,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, c *api.Call) (any
 	if _, err := maxItems(c); err != nil {
 		return nil, err
 	}
-	c.RequestParameters = trail{"policySourceArn": src, "actionNames": in.actions, "resourceArns": in.resources}
+	c.RequestParameters = call.Fields{"policySourceArn": src, "actionNames": in.actions, "resourceArns": in.resources}
 	if err := s.Authz.Authorize(ctx, c, "iam:SimulatePrincipalPolicy", src, nil); err != nil {
 		return nil, err
 	}

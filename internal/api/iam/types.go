@@ -114,7 +114,3 @@ type VirtualMFADevice struct {
 	EnableDate       string `xml:"EnableDate,omitempty" json:"-"`
 	Tags             []Tag  `xml:"Tags>member,omitempty" json:"tags,omitempty"`
 }
-
-// trail is a call's requestParameters or responseElements as CloudTrail
-// records them: a JSON object in CloudTrail's lower-camel spelling.
-type trail map[string]any

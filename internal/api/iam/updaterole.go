@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/securecart/warden/internal/call"
 
 	"github.com/securecart/warden/internal/api"
 )
@@ -21,7 +22,7 @@ func (s *Service) UpdateRole(ctx context.Context, c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	req := trail{"roleName": t.name}
+	req := call.Fields{"roleName": t.name}
 	if hasDesc {
 		req["description"] = desc
 	}

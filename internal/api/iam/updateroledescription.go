@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/securecart/warden/internal/call"
 
 	"github.com/securecart/warden/internal/api"
 )
@@ -46,6 +47,6 @@ func (s *Service) UpdateRoleDescription(ctx context.Context, c *api.Call) (any, 
 		return nil, noSuchEntity("The role with name %s cannot be found.", t.name)
 	}
 	res := updateRoleDescriptionResult{Role: s.roleStruct(ctx, m.d, r, true)}
-	c.ResponseElements = trail{"role": res.Role}
+	c.ResponseElements = call.Fields{"role": res.Role}
 	return res, nil
 }

@@ -46,6 +46,7 @@ package organizations
 import (
 	"encoding/json"
 	"errors"
+	"github.com/securecart/warden/internal/call"
 	"math"
 	"strconv"
 	"time"
@@ -257,14 +258,10 @@ func str(p *string) string {
 	return *p
 }
 
-// trailParams are a call's requestParameters as CloudTrail records them: a
-// JSON object of the request's parameters in lower-camel spelling.
-type trailParams map[string]any
-
 // requestParams returns the request's non-empty parameters in CloudTrail's
 // lower-camel spelling.
-func requestParams(kv ...any) trailParams {
-	m := trailParams{}
+func requestParams(kv ...any) call.Fields {
+	m := call.Fields{}
 	for i := 0; i+1 < len(kv); i += 2 {
 		k := kv[i].(string)
 		switch v := kv[i+1].(type) {

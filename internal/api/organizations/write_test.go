@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"fmt"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/org"
 	"regexp"
 	"strings"
@@ -120,7 +121,7 @@ func TestCreateAccount(t *testing.T) {
 	if st.RequestedTimestamp == nil || !time.Time(*st.RequestedTimestamp).Equal(testNow) || st.CompletedTimestamp == nil {
 		t.Errorf("timestamps = %v %v, want %v", st.RequestedTimestamp, st.CompletedTimestamp, testNow)
 	}
-	if p := c.RequestParameters.(trailParams); p["email"] != hiddenForSecurity || p["accountName"] != hiddenForSecurity {
+	if p := c.RequestParameters.(call.Fields); p["email"] != hiddenForSecurity || p["accountName"] != hiddenForSecurity {
 		t.Errorf("trail request parameters = %v", p)
 	}
 	id := st.AccountID

@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/securecart/warden/internal/call"
 	"time"
 
 	"github.com/securecart/warden/internal/api"
@@ -84,12 +85,12 @@ func (s *Service) RegisterClient(ctx context.Context, c *api.Call) (any, error) 
 	if err := decode(c, &in); err != nil {
 		return nil, err
 	}
-	c.RequestParameters = map[string]any{"clientName": in.ClientName, "clientType": in.ClientType, "scopes": in.Scopes}
+	c.RequestParameters = call.Fields{"clientName": in.ClientName, "clientType": in.ClientType, "scopes": in.Scopes}
 	cl, err := s.OIDC.RegisterClient(ctx, in.ClientName, in.ClientType, in.Scopes)
 	if err != nil {
 		return nil, err
 	}
-	c.ResponseElements = map[string]any{"clientId": cl.ID, "clientIdIssuedAt": cl.Issued.Unix(), "clientSecretExpiresAt": cl.Expires.Unix()}
+	c.ResponseElements = call.Fields{"clientId": cl.ID, "clientIdIssuedAt": cl.Issued.Unix(), "clientSecretExpiresAt": cl.Expires.Unix()}
 	return registerClientOutput{ClientID: cl.ID, ClientSecret: cl.Secret, ClientIDIssuedAt: cl.Issued.Unix(), ClientSecretExpiresAt: cl.Expires.Unix()}, nil
 }
 
@@ -114,12 +115,12 @@ func (s *Service) StartDeviceAuthorization(ctx context.Context, c *api.Call) (an
 	if err := decode(c, &in); err != nil {
 		return nil, err
 	}
-	c.RequestParameters = map[string]any{"clientId": in.ClientID, "startUrl": in.StartURL}
+	c.RequestParameters = call.Fields{"clientId": in.ClientID, "startUrl": in.StartURL}
 	d, err := s.OIDC.StartDeviceAuthorization(ctx, in.ClientID, in.ClientSecret, in.StartURL)
 	if err != nil {
 		return nil, err
 	}
-	c.ResponseElements = map[string]any{"verificationUri": d.VerificationURI, "expiresIn": d.ExpiresIn, "interval": d.Interval}
+	c.ResponseElements = call.Fields{"verificationUri": d.VerificationURI, "expiresIn": d.ExpiresIn, "interval": d.Interval}
 	return startOutput{DeviceCode: d.DeviceCode, UserCode: d.UserCode, VerificationURI: d.VerificationURI,
 		VerificationURIComplete: d.VerificationURIComplete, ExpiresIn: d.ExpiresIn, Interval: d.Interval}, nil
 }
@@ -145,12 +146,12 @@ func (s *Service) CreateToken(ctx context.Context, c *api.Call) (any, error) {
 	if err := decode(c, &in); err != nil {
 		return nil, err
 	}
-	c.RequestParameters = map[string]any{"clientId": in.ClientID, "grantType": in.GrantType}
+	c.RequestParameters = call.Fields{"clientId": in.ClientID, "grantType": in.GrantType}
 	t, err := s.OIDC.CreateToken(ctx, in.ClientID, in.ClientSecret, in.GrantType, in.DeviceCode, in.RefreshToken)
 	if err != nil {
 		return nil, err
 	}
-	c.ResponseElements = map[string]any{"tokenType": "Bearer", "expiresIn": t.ExpiresIn,
+	c.ResponseElements = call.Fields{"tokenType": "Bearer", "expiresIn": t.ExpiresIn,
 		"expiresAt": c.Now.Add(time.Duration(t.ExpiresIn) * time.Second).UTC().Format(time.RFC3339)}
 	return createTokenOutput{AccessToken: t.AccessToken, TokenType: "Bearer", ExpiresIn: t.ExpiresIn, RefreshToken: t.RefreshToken}, nil
 }

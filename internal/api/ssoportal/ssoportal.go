@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/securecart/warden/internal/call"
 	"regexp"
 	"sort"
 	"strconv"
@@ -191,7 +192,7 @@ func (s *Service) ListAccountRoles(ctx context.Context, c *api.Call) (any, error
 	if !accountIDRE.MatchString(acct) {
 		return nil, portalErr("InvalidRequestException", 400, "account_id %q must be a 12-digit account ID", acct)
 	}
-	c.RequestParameters = map[string]any{"accountId": acct}
+	c.RequestParameters = call.Fields{"accountId": acct}
 	p, err := s.person(ctx, c, in)
 	if err != nil {
 		return nil, err
@@ -242,7 +243,7 @@ func (s *Service) GetRoleCredentials(ctx context.Context, c *api.Call) (any, err
 	if name == "" {
 		return nil, portalErr("InvalidRequestException", 400, "role_name is required")
 	}
-	c.RequestParameters = map[string]any{"accountId": acct, "roleName": name}
+	c.RequestParameters = call.Fields{"accountId": acct, "roleName": name}
 	p, err := s.person(ctx, c, in)
 	if err != nil {
 		return nil, err
@@ -277,7 +278,7 @@ func (s *Service) GetRoleCredentials(ctx context.Context, c *api.Call) (any, err
 		return nil, err
 	}
 	c.Resources = []api.Resource{{ARN: role.RoleARN, Type: "AWS::IAM::Role", Account: acct}}
-	c.ResponseElements = map[string]any{"roleCredentials": map[string]any{"accessKeyId": sess.AccessKeyID, "expiration": sess.Expires.UnixMilli()}}
+	c.ResponseElements = call.Fields{"roleCredentials": call.Fields{"accessKeyId": sess.AccessKeyID, "expiration": sess.Expires.UnixMilli()}}
 	return getRoleCredentialsOutput{RoleCredentials: roleCredentials{AccessKeyID: sess.AccessKeyID, SecretAccessKey: sess.Secret,
 		SessionToken: token, Expiration: sess.Expires.UnixMilli()}}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/securecart/warden/internal/call"
 	"strconv"
 	"strings"
 	"time"
@@ -43,7 +44,7 @@ func (s *Service) AssumeRole(ctx context.Context, c *api.Call) (any, error) {
 	if perr != nil {
 		return nil, perr
 	}
-	reqParams := map[string]any{"roleArn": roleARN, "roleSessionName": sessionName}
+	reqParams := call.Fields{"roleArn": roleARN, "roleSessionName": sessionName}
 	c.RequestParameters = reqParams
 	if len(roleARN) < 20 || len(roleARN) > 2048 {
 		return nil, validationf("1 validation error detected: Value '%s' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20", roleARN)
@@ -197,7 +198,7 @@ func (s *Service) AssumeRole(ctx context.Context, c *api.Call) (any, error) {
 	if sp.hasPacked {
 		res.PackedPolicySize = &sp.packedPercent
 	}
-	c.ResponseElements = map[string]any{
+	c.ResponseElements = call.Fields{
 		"credentials":     map[string]string{"accessKeyId": sess.AccessKeyID, "expiration": isoTime(sess.Expires)},
 		"assumedRoleUser": res.AssumedRoleUser,
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/securecart/warden/internal/call"
 	"strings"
 	"time"
 
@@ -41,7 +42,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *api.Call) (a
 	}
 	sessionName := c.Params.Get("RoleSessionName")
 	raw := c.Params.Get("WebIdentityToken")
-	reqParams := map[string]any{"roleArn": roleARN, "roleSessionName": sessionName}
+	reqParams := call.Fields{"roleArn": roleARN, "roleSessionName": sessionName}
 	c.RequestParameters = reqParams
 	if len(raw) < 4 || len(raw) > 20000 {
 		return nil, validationf("1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length between 4 and 20000")
@@ -132,7 +133,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *api.Call) (a
 	if sp.hasPacked {
 		res.PackedPolicySize = &sp.packedPercent
 	}
-	c.ResponseElements = map[string]any{
+	c.ResponseElements = call.Fields{
 		"credentials":                 map[string]string{"accessKeyId": sess.AccessKeyID, "expiration": isoTime(sess.Expires)},
 		"assumedRoleUser":             res.AssumedRoleUser,
 		"subjectFromWebIdentityToken": claims.Subject, "provider": prov.ARN, "audience": claims.Audience,

@@ -2,6 +2,7 @@ package sts
 
 import (
 	"context"
+	"github.com/securecart/warden/internal/call"
 	"time"
 
 	"github.com/securecart/warden/internal/api"
@@ -34,7 +35,7 @@ func (s *Service) GetSessionToken(ctx context.Context, c *api.Call) (any, error)
 	if duration > max {
 		duration = max // AWS shortens a root user's session to one hour
 	}
-	c.RequestParameters = map[string]any{"durationSeconds": duration}
+	c.RequestParameters = call.Fields{"durationSeconds": duration}
 	mfa := false
 	if c.Params.Has("SerialNumber") || c.Params.Has("TokenCode") {
 		if err := s.checkMFA(ctx, c); err != nil {
@@ -64,6 +65,6 @@ func (s *Service) GetSessionToken(ctx context.Context, c *api.Call) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	c.ResponseElements = map[string]any{"credentials": map[string]string{"accessKeyId": sess.AccessKeyID, "expiration": isoTime(sess.Expires)}}
+	c.ResponseElements = call.Fields{"credentials": map[string]string{"accessKeyId": sess.AccessKeyID, "expiration": isoTime(sess.Expires)}}
 	return getSessionTokenResult{Credentials{AccessKeyID: sess.AccessKeyID, SecretAccessKey: sess.Secret, SessionToken: token, Expiration: isoTime(sess.Expires)}}, nil
 }
