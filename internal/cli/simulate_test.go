@@ -45,80 +45,9 @@ func results(t *testing.T, out string) []jsonResult {
 	return rs
 }
 
-// TestCorpus runs the project's own cases, written from AWS's documentation
-// (each names its page), through `warden simulate`. Every one must pass.
-func TestCorpus(t *testing.T) {
-	files, _ := filepath.Glob("../../testdata/simulate/*.json")
-	if len(files) < 15 {
-		t.Fatalf("found %d corpus files; want the whole corpus", len(files))
-	}
-	out, stderr, code := run(t, "", append([]string{"simulate", "--format", "json"}, files...)...)
-	rs := results(t, out)
-	if len(rs) < 300 {
-		t.Errorf("the corpus has %d cases; want at least 300", len(rs))
-	}
-	for _, r := range rs {
-		if r.Pass == nil || !*r.Pass {
-			t.Errorf("case %q: got %s, want %s %s", r.Name, r.Decision, r.Expect, r.Error)
-		}
-	}
-	if code != 0 {
-		t.Errorf("exit status %d, want 0; stderr:\n%s", code, stderr)
-	}
-}
-
-// knownDisagreements are shared conformance cases whose expected answer
-// contradicts AWS's documentation; the documentation wins.
-var knownDisagreements = map[string]string{
-	// A resource policy that names the role session's own ARN grants to the
-	// session directly; a session policy limits only the identity-based
-	// permissions and grants through the role's ARN. "If that policy
-	// specifically references the ... session in the Principal element ...
-	// These permissions are granted in addition to the permissions that are
-	// granted by the session policies."
-	// https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html and
-	// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
-	"Implicit deny in session policy denies even if session ARN in resource policy": "Allow",
-}
-
-// TestConformance runs the shared conformance cases through `warden
-// simulate` when ../shared/conformance exists (it is not part of the
-// repository).
-func TestConformance(t *testing.T) {
-	dir := "../../../shared/conformance/iam-simulate"
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("no shared conformance cases at %s", dir)
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	out, stderr, code := run(t, "", append([]string{"simulate", "--format", "json"}, files...)...)
-	rs := results(t, out)
-	if len(rs) == 0 {
-		t.Fatalf("no results; stderr:\n%s", stderr)
-	}
-	failed := 0
-	for _, r := range rs {
-		if r.Error != "" {
-			t.Errorf("case %q: %s", r.Name, r.Error)
-			continue
-		}
-		if r.Pass != nil && *r.Pass {
-			continue
-		}
-		failed++
-		if want, ok := knownDisagreements[r.Name]; ok && r.Decision == want {
-			t.Logf("case %q: %s, as AWS documents (the case expects %s)", r.Name, r.Decision, r.Expect)
-			continue
-		}
-		t.Errorf("case %q: got %s, want %s", r.Name, r.Decision, r.Expect)
-	}
-	if want := 0; failed > len(knownDisagreements) {
-		t.Errorf("%d cases failed; want at most %d", failed, len(knownDisagreements)+want)
-	}
-	if failed > 0 && code != 1 {
-		t.Errorf("exit status %d with failing cases, want 1", code)
-	}
-}
-
+// TestSimulateExitCodesAndFormats: the command's formats and exit codes.
+// The engine's answers to the corpus are tested beside the engine
+// (internal/simulate's TestCorpus).
 func TestSimulateExitCodesAndFormats(t *testing.T) {
 	allow := `{"name":"a","request":{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k"},
 "policies":{"identity":[{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}}]},"expect":"Allow"}`

@@ -78,11 +78,43 @@ func TestOperators(t *testing.T) {
 		{"ForAllValues:StringNotEquals", "aws:TagKeys", []string{"env"}, tags, false},
 		{"ForAllValues:StringLike", "aws:TagKeys", []string{"*"}, map[string][]string{"aws:TagKeys": {}}, true},
 	}
-	for _, tt := range tests {
-		if got := eval(t, tt.op, tt.key, tt.vals, true, tt.ctx); got != tt.want {
-			t.Errorf("%s %s %v with %v = %v, want %v", tt.op, tt.key, tt.vals, tt.ctx, got, tt.want)
+	// One parallel subtest per operator family (String, Numeric, Date, Bool,
+	// Ip, Arn, Null, Binary) and one for the set qualifiers.
+	families := map[string][]int{}
+	var order []string
+	for i, tt := range tests {
+		f := operatorFamily(tt.op)
+		if families[f] == nil {
+			order = append(order, f)
+		}
+		families[f] = append(families[f], i)
+	}
+	for _, f := range order {
+		t.Run(f, func(t *testing.T) {
+			t.Parallel()
+			for _, i := range families[f] {
+				tt := tests[i]
+				if got := eval(t, tt.op, tt.key, tt.vals, true, tt.ctx); got != tt.want {
+					t.Errorf("%s %s %v with %v = %v, want %v", tt.op, tt.key, tt.vals, tt.ctx, got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+// operatorFamily names an operator's family: "ForAllValues/ForAnyValue" for
+// the set qualifiers, else the type its name starts with.
+func operatorFamily(op string) string {
+	if strings.HasPrefix(op, "ForAllValues:") || strings.HasPrefix(op, "ForAnyValue:") {
+		return "ForAllValues/ForAnyValue"
+	}
+	op = strings.TrimPrefix(op, "Not")
+	for _, f := range []string{"String", "Numeric", "Date", "Bool", "IpAddress", "Arn", "Null", "Binary"} {
+		if strings.HasPrefix(op, f) {
+			return f
 		}
 	}
+	return op
 }
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/securecart/warden/internal/authz"
 	"io"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/securecart/warden/internal/authz"
 	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/policy"
 )
