@@ -75,21 +75,7 @@ func NewRoot(env Env) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "warden",
 		Short: "Warden: the access-control plane for multi-account AWS organizations",
-		Long: `Warden decides AWS requests exactly as AWS's policy evaluation logic does, and explains why.
-
-Commands:
-  serve      serve the AWS-compatible STS, IAM, Organizations and CloudTrail endpoint
-  simulate   evaluate authorization cases (request + policies) and compare with expected decisions
-  validate   check IAM policy documents against the grammar of their policy type
-  check      run access tests against an organization (default: the SecureCart landing zone)
-  explain    explain one request against the organization, layer by layer
-  org        draw and validate an organization
-  audit      read, verify, follow and export the audit trail
-  loadtest   measure an STS endpoint's throughput and latency
-  analyze    external and public access to every resource; the custom policy checks
-  login      sign in through Identity Center and write an AWS profile for a permission set
-  credentials  print a permission set's role credentials (credential_process of warden login)
-  logout     end the Identity Center sign-in: revoke it and remove its cached credentials`,
+		Long:  `Warden decides AWS requests exactly as AWS's policy evaluation logic does, and explains why.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
