@@ -73,9 +73,9 @@ func Main(args []string, env Env) int {
 // NewRoot builds the command tree.
 func NewRoot(env Env) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "warden",
-		Short: "Warden: the access-control plane for multi-account AWS organizations",
-		Long:  `Warden decides AWS requests exactly as AWS's policy evaluation logic does, and explains why.`,
+		Use:           "warden",
+		Short:         "Warden: the access-control plane for multi-account AWS organizations",
+		Long:          `Warden decides AWS requests exactly as AWS's policy evaluation logic does, and explains why.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -31,6 +32,7 @@ type serveFlags struct {
 	org, data, database, listen, tlsCert, tlsKey, masterKeyFile, logFormat, logLevel string
 	grace, auditRetention                                                            time.Duration
 	trail                                                                            trailFlags
+	replaceOrg                                                                       bool
 }
 
 func newServe(env Env) *cobra.Command {
@@ -46,7 +48,9 @@ and SCPs, and recorded in the audit trail before it is answered.
 State lives in --data (an embedded SQLite database, the default) or in PostgreSQL (--database),
 which several replicas can share (they must share the master key: --master-key-file or
 WARDEN_MASTER_KEY). A new store is seeded from --org (default: the embedded SecureCart landing
-zone); an existing store keeps its own state. On the first start with a new store, Warden writes
+zone); an existing store keeps its own state. --org on an existing store that holds another
+organization (the files changed, or the APIs changed the store) is refused with the list of
+differences; --replace-org applies them, logging each one. On the first start with a new store, Warden writes
 DIR/credentials (mode 0600), an AWS shared credentials file with profile warden-admin: a long-term
 access key of the IAM user warden-admin, the management account's administrator (AdministratorAccess;
 exempt from SCPs, as the management account is in AWS), which can assume OrganizationAccountAccessRole
@@ -65,7 +69,8 @@ stops accepting, finishes requests in flight and exits 0.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.org, "org", "", "organization file or directory to seed a new store (default: the embedded SecureCart landing zone)")
+	fl.StringVar(&f.org, "org", "", "organization file or directory to seed a new store (default: the embedded SecureCart landing zone); an existing store that holds another organization is refused, unless --replace-org")
+	fl.BoolVar(&f.replaceOrg, "replace-org", false, "replace an existing store's organization with --org's, logging each change (keys, sessions and the audit trail stay)")
 	fl.StringVar(&f.data, "data", defaultDataDir(), "data directory: the SQLite store, the master key and the credentials file")
 	fl.StringVar(&f.database, "database", "", "PostgreSQL URL (postgres://...) instead of the SQLite store; the data directory still holds the credentials file")
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:4566", "address to listen on")
@@ -161,6 +166,14 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 		}
 		orgFS, orgPath = os.DirFS(filepath.Dir(abs)), filepath.Base(abs)
 	}
+	if f.replaceOrg && f.org == "" {
+		return &ExitError{Code: 2, Err: errors.New("--replace-org needs --org: the organization to replace the store's with")}
+	}
+	if f.org != "" {
+		if err := checkOrg(ctx, st, orgFS, orgPath, f, env, log); err != nil {
+			return err
+		}
+	}
 	// A signal while starting stops Warden as cleanly as one while serving.
 	startErr := func(err error) error {
 		if ctx.Err() != nil {
@@ -229,6 +242,42 @@ func publicURL(f serveFlags, l net.Listener) string {
 		scheme = "https"
 	}
 	return scheme + "://" + l.Addr().String()
+}
+
+// checkOrg compares --org with the organization of an existing store: the
+// same, or replaced with --replace-org (each change logged), or refused
+// with the differences and what to do.
+func checkOrg(ctx context.Context, st store.Store, orgFS fs.FS, orgPath string, f serveFlags, env Env, log *slog.Logger) error {
+	v, err := st.StateVersion(ctx)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	if v == 0 {
+		return nil // a new store: Bootstrap seeds it from --org
+	}
+	changes, err := server.ReplaceOrg(ctx, st, orgFS, orgPath, env.Now(), f.replaceOrg)
+	if err != nil {
+		return &ExitError{Code: 2, Err: fmt.Errorf("--org %s: %w", f.org, err)}
+	}
+	where := "the data directory " + f.data
+	if f.database != "" {
+		where = "the database"
+	}
+	switch {
+	case len(changes) == 0:
+		log.Info("the store holds the organization of --org", "org", f.org)
+	case f.replaceOrg:
+		for _, c := range changes {
+			log.Info("replaced the organization", "org", f.org, "change", c)
+		}
+	default:
+		return &ExitError{Code: 2, Err: fmt.Errorf(`--org %s: %s already holds an organization, which differs from these files:
+  %s
+Warden keeps the organization a store holds (the APIs change it). To replace it with these files,
+run again with --replace-org (keys, sessions and the audit trail stay); or serve them from a new
+--data directory; or leave out --org to serve the store as it is`, f.org, where, strings.Join(changes, "\n  "))}
+	}
+	return nil
 }
 
 func storeName(f serveFlags) string {
