@@ -244,8 +244,8 @@ func TestUnknownOperations(t *testing.T) {
 	}{
 		{"JSON operation of a hosted service", "POST", "/", jsonHdr("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DeleteTrail"), "{}", "cloudtrail",
 			400, "UnknownOperationException", "cloudtrail.amazonaws.com", "DeleteTrail", true},
-		{"JSON service not hosted", "POST", "/", jsonHdr("SWBExternalService.ListInstances"), "{}", "sso",
-			400, "UnknownOperationException", "sso.amazonaws.com", "ListInstances", true},
+		{"JSON service not hosted", "POST", "/", jsonHdr("AmazonSSM.DescribeParameters"), "{}", "ssm",
+			400, "UnknownOperationException", "ssm.amazonaws.com", "DescribeParameters", true},
 		{"query operation of a hosted service", "POST", "/", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, "Action=DeleteAccountAlias&Version=2010-05-08", "iam",
 			400, "InvalidAction", "iam.amazonaws.com", "DeleteAccountAlias", false},
 		{"query service not hosted", "POST", "/", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, "Action=DescribeInstances&Version=2016-11-15", "ec2",

@@ -8,6 +8,7 @@ import (
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/api/cloudtrail"
 	"github.com/securecart/warden/internal/api/iam"
+	"github.com/securecart/warden/internal/api/identitycenter"
 	"github.com/securecart/warden/internal/api/organizations"
 	"github.com/securecart/warden/internal/api/ssooidc"
 	"github.com/securecart/warden/internal/api/ssoportal"
@@ -23,5 +24,7 @@ func All() []api.Factory {
 		cloudtrail.New,
 		ssooidc.New,
 		ssoportal.New,
+		identitycenter.NewIdentityStore,
+		identitycenter.NewSSOAdmin,
 	}
 }

@@ -71,7 +71,12 @@ type OrgDirectory struct{ Orgs Orgs }
 // derived from the identity store and the user name, so that it is the same
 // on every replica and across restarts.
 func UserID(storeID, userName string) string {
-	sum := sha256.Sum256([]byte("identitystore/" + storeID + "/user/" + userName))
+	return nameID(storeID, "user", userName)
+}
+
+// nameID is a name-based UUID (version 8) of an identity store entity.
+func nameID(storeID, kind, name string) string {
+	sum := sha256.Sum256([]byte("identitystore/" + storeID + "/" + kind + "/" + name))
 	sum[6] = sum[6]&0x0f | 0x80 // version 8: name-based, custom hash
 	sum[8] = sum[8]&0x3f | 0x80
 	h := hex.EncodeToString(sum[:16])
@@ -194,4 +199,10 @@ func userByID(ic *org.IdentityCenter, id string) *org.SSOUser {
 		}
 	}
 	return nil
+}
+
+// GroupID is the identity store ID of a group of the org model, derived as
+// UserID is.
+func GroupID(storeID, displayName string) string {
+	return nameID(storeID, "group", displayName)
 }

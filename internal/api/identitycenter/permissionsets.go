@@ -1,0 +1,151 @@
+package identitycenter
+
+import (
+	"context"
+	"maps"
+
+	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/org"
+	"github.com/securecart/warden/internal/state"
+)
+
+// CreatePermissionSet creates a permission set (not yet assigned anywhere,
+// so provisioned nowhere).
+func (s *Service) CreatePermissionSet(ctx context.Context, c *api.Call) (any, error) {
+	in, cl, err := s.adminCaller(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	name := str(in.Name)
+	if name == "" {
+		return nil, validation("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null")
+	}
+	arn := PermissionSetARN(cl.ic.InstanceARN, name)
+	def := &org.PermissionSetDef{Name: name, Description: str(in.Description), SessionDuration: str(in.SessionDuration), RelayState: str(in.RelayState)}
+	if len(in.Tags) > 0 {
+		def.Tags = map[string]string{}
+		for _, t := range in.Tags {
+			def.Tags[t.Key] = t.Value
+		}
+	}
+	err = cl.mutateDoc(ctx, func(d *state.Doc) error {
+		if err := editErr(d.Org.IdentityCenter.AddPermissionSet(def)); err != nil {
+			return err
+		}
+		d.Meta.Created[arn] = c.Now.UTC()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	ps, err := cl.permissionSet(arn)
+	if err != nil {
+		return nil, err
+	}
+	out := cl.permissionSetOut(ctx, ps)
+	c.ResponseElements = map[string]any{"permissionSet": out}
+	c.Resources = []api.Resource{{ARN: arn, Type: "AWS::SSO::PermissionSet", Account: cl.o.Management.ID}}
+	return map[string]any{"PermissionSet": out}, nil
+}
+
+// DescribePermissionSet returns a permission set.
+func (s *Service) DescribePermissionSet(ctx context.Context, c *api.Call) (any, error) {
+	_, cl, ps, err := s.setCaller(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"PermissionSet": cl.permissionSetOut(ctx, ps)}, nil
+}
+
+// ListPermissionSets lists the instance's permission sets.
+func (s *Service) ListPermissionSets(ctx context.Context, c *api.Call) (any, error) {
+	in, cl, err := s.adminCaller(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	var arns []string
+	for _, ps := range cl.ic.PermissionSets {
+		arns = append(arns, PermissionSetARN(cl.ic.InstanceARN, ps.Name))
+	}
+	return listed(pagingOf(in), "PermissionSets", arns)
+}
+
+// editSet changes the stored permission set the input names.
+func (cl *caller) editSet(ctx context.Context, arn string, fn func(d *state.Doc, ps *org.PermissionSetDef) error) error {
+	ps, err := cl.permissionSet(arn)
+	if err != nil {
+		return err
+	}
+	return cl.mutateDoc(ctx, func(d *state.Doc) error {
+		def := d.Org.IdentityCenter.PermissionSet(ps.Name)
+		if def == nil {
+			return errf("ResourceNotFoundException", 400, "Could not find PermissionSet with arn: %s", arn)
+		}
+		if err := fn(d, def); err != nil {
+			return err
+		}
+		return editErr(org.CheckPermissionSet(def))
+	})
+}
+
+// UpdatePermissionSet changes a permission set's description, session
+// duration or relay state.
+func (s *Service) UpdatePermissionSet(ctx context.Context, c *api.Call) (any, error) {
+	in, cl, err := s.adminCaller(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return nil, cl.editSet(ctx, in.PermissionSetARN, func(_ *state.Doc, ps *org.PermissionSetDef) error {
+		if in.Description != nil {
+			ps.Description = *in.Description
+		}
+		if in.SessionDuration != nil {
+			ps.SessionDuration = *in.SessionDuration
+		}
+		if in.RelayState != nil {
+			ps.RelayState = *in.RelayState
+		}
+		return nil
+	})
+}
+
+// DeletePermissionSet deletes a permission set that is provisioned nowhere.
+func (s *Service) DeletePermissionSet(ctx context.Context, c *api.Call) (any, error) {
+	_, cl, ps, err := s.setCaller(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps.Accounts) > 0 {
+		return nil, conflict("The permission set %s is provisioned to %d accounts: delete its account assignments first.", ps.Name, len(ps.Accounts))
+	}
+	return nil, cl.mutate(ctx, func(_ *org.Spec, ic *org.IdentityCenterDef) error {
+		ic.RemovePermissionSet(ps.Name)
+		return nil
+	})
+}
+
+// ListTagsForResource lists a permission set's tags.
+func (s *Service) ListTagsForResource(ctx context.Context, c *api.Call) (any, error) {
+	in, cl, err := s.adminCaller(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := cl.permissionSet(in.ResourceARN)
+	if err != nil {
+		return nil, err
+	}
+	tags := []map[string]string{}
+	for _, k := range sortedKeys(ps.Tags) {
+		tags = append(tags, map[string]string{"Key": k, "Value": ps.Tags[k]})
+	}
+	return map[string]any{"Tags": tags}, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := []string{}
+	for k := range maps.Keys(m) {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	return keys
+}
