@@ -26,62 +26,61 @@ type listPolicyNamesResult struct {
 
 // attachPolicy serves AttachRolePolicy and AttachUserPolicy.
 func (s *Service) attachPolicy(ctx context.Context, c *api.Call, k *entityKind, action string) (any, error) {
-	e, err := s.targetEntity(ctx, c, k)
-	if err != nil {
-		return nil, err
-	}
-	policyArn, err := policyARNParam(c, "PolicyArn")
-	if err != nil {
-		return nil, err
-	}
-	c.RequestParameters = map[string]string{k.param: e.name, "policyArn": policyArn}
-	if err := e.authorizeChange(ctx, s, c, action, map[string][]string{"iam:PolicyARN": {policyArn}}); err != nil {
-		return nil, err
-	}
-	return nil, e.apply(ctx, s, c, "PolicyNotAttachable", "The policy cannot be attached", func(m *model) error {
-		ref, ok := m.resolvePolicy(e.acct, policyArn)
-		if !ok {
-			return notAttachable(policyArn)
-		}
-		def, err := e.ownDef(m)
-		if err != nil {
-			return err
-		}
-		refs, err := attachRef(m, e.acct, def.ManagedPolicies, ref, policyArn, k.maxManaged, k.managedQuota)
-		if err != nil {
-			return err
-		}
-		def.ManagedPolicies = refs
-		return nil
-	})
+	return s.policyChange(ctx, c, k, action, "PolicyArn", "iam:PolicyARN", "PolicyNotAttachable", "The policy cannot be attached",
+		func(m *model, e *entity, policyArn string) error {
+			ref, ok := m.resolvePolicy(e.acct, policyArn)
+			if !ok {
+				return notAttachable(policyArn)
+			}
+			def, err := e.ownDef(m)
+			if err != nil {
+				return err
+			}
+			refs, err := attachRef(m, e.acct, def.ManagedPolicies, ref, policyArn, k.maxManaged, k.managedQuota)
+			if err != nil {
+				return err
+			}
+			def.ManagedPolicies = refs
+			return nil
+		})
 }
 
 // detachPolicy serves DetachRolePolicy and DetachUserPolicy.
 func (s *Service) detachPolicy(ctx context.Context, c *api.Call, k *entityKind, action string) (any, error) {
+	return s.policyChange(ctx, c, k, action, "PolicyArn", "iam:PolicyARN", "DeleteConflict", "The policy cannot be detached",
+		func(m *model, e *entity, policyArn string) error {
+			def, err := e.ownDef(m)
+			if err != nil {
+				return err
+			}
+			refs, err := detachRef(m, e.acct, def.ManagedPolicies, policyArn)
+			if err != nil {
+				return err
+			}
+			def.ManagedPolicies = refs
+			return nil
+		})
+}
+
+// policyChange reads the role or user a call names and the policy ARN
+// parameter param, authorizes action with the ARN as the condition key key,
+// and applies change; an org that would not load is an error of code,
+// saying what.
+func (s *Service) policyChange(ctx context.Context, c *api.Call, k *entityKind, action, param, key, code, what string,
+	change func(m *model, e *entity, arn string) error) (any, error) {
 	e, err := s.targetEntity(ctx, c, k)
 	if err != nil {
 		return nil, err
 	}
-	policyArn, err := policyARNParam(c, "PolicyArn")
+	arn, err := policyARNParam(c, param)
 	if err != nil {
 		return nil, err
 	}
-	c.RequestParameters = map[string]string{k.param: e.name, "policyArn": policyArn}
-	if err := e.authorizeChange(ctx, s, c, action, map[string][]string{"iam:PolicyARN": {policyArn}}); err != nil {
+	c.RequestParameters = map[string]string{k.param: e.name, lowerFirst(param): arn}
+	if err := e.authorizeChange(ctx, s, c, action, map[string][]string{key: {arn}}); err != nil {
 		return nil, err
 	}
-	return nil, e.apply(ctx, s, c, "DeleteConflict", "The policy cannot be detached", func(m *model) error {
-		def, err := e.ownDef(m)
-		if err != nil {
-			return err
-		}
-		refs, err := detachRef(m, e.acct, def.ManagedPolicies, policyArn)
-		if err != nil {
-			return err
-		}
-		def.ManagedPolicies = refs
-		return nil
-	})
+	return nil, e.apply(ctx, s, c, code, what, func(m *model) error { return change(m, e, arn) })
 }
 
 // listAttachedPolicies serves ListAttachedRolePolicies and
@@ -113,30 +112,19 @@ func (s *Service) listAttachedPolicies(ctx context.Context, c *api.Call, k *enti
 // putPermissionsBoundary serves PutRolePermissionsBoundary and
 // PutUserPermissionsBoundary.
 func (s *Service) putPermissionsBoundary(ctx context.Context, c *api.Call, k *entityKind, action string) (any, error) {
-	e, err := s.targetEntity(ctx, c, k)
-	if err != nil {
-		return nil, err
-	}
-	boundary, err := policyARNParam(c, "PermissionsBoundary")
-	if err != nil {
-		return nil, err
-	}
-	c.RequestParameters = map[string]string{k.param: e.name, "permissionsBoundary": boundary}
-	if err := e.authorizeChange(ctx, s, c, action, map[string][]string{"iam:PermissionsBoundary": {boundary}}); err != nil {
-		return nil, err
-	}
-	return nil, e.apply(ctx, s, c, "PolicyNotAttachable", "The policy cannot be a permissions boundary", func(m *model) error {
-		ref, ok := m.resolvePolicy(e.acct, boundary)
-		if !ok {
-			return boundaryNotFound(boundary)
-		}
-		def, err := e.ownDef(m)
-		if err != nil {
-			return err
-		}
-		def.PermissionsBoundary = ref
-		return nil
-	})
+	return s.policyChange(ctx, c, k, action, "PermissionsBoundary", "iam:PermissionsBoundary", "PolicyNotAttachable", "The policy cannot be a permissions boundary",
+		func(m *model, e *entity, boundary string) error {
+			ref, ok := m.resolvePolicy(e.acct, boundary)
+			if !ok {
+				return boundaryNotFound(boundary)
+			}
+			def, err := e.ownDef(m)
+			if err != nil {
+				return err
+			}
+			def.PermissionsBoundary = ref
+			return nil
+		})
 }
 
 // deletePermissionsBoundary serves DeleteRolePermissionsBoundary and
