@@ -406,3 +406,62 @@ func messageOf(r reply) string {
 	json.Unmarshal([]byte(r.body), &j)
 	return j.Message
 }
+
+// gadgets is a REST-XML service for the tests, shaped as S3's operations
+// are declared: a path label, a literal query parameter that selects the
+// operation (?acl), a header member and an XML body.
+func gadgets(d *api.Deps) *api.Descriptor {
+	echo := func(ctx context.Context, c *call.Call) (any, error) {
+		return &gadgetReply{Op: c.Action, Name: c.Params.Get("Name"), Owner: c.Params.Get("Owner"), Body: string(c.Body)}, nil
+	}
+	return &api.Descriptor{
+		Name: "gadgets", Protocol: api.RESTXML, APIVersion: "2006-03-01", XMLNamespace: "https://gadgets.example/doc/",
+		Handlers: map[string]api.Handler{
+			"GetGadget": echo, "GetGadgetAcl": echo,
+			"PutGadget": func(ctx context.Context, c *call.Call) (any, error) {
+				return nil, awsproto.Errorf("NoSuchGadget", "The gadget %s does not exist", c.Params.Get("Name"))
+			},
+		},
+		Routes: map[string]api.Route{
+			"GetGadget":    {Method: "GET", RequestURI: "/{Name}", Bindings: []api.Binding{{Member: "Owner", Location: api.InHeader, Name: "x-gadget-owner"}}},
+			"GetGadgetAcl": {Method: "GET", RequestURI: "/{Name}?acl"},
+			"PutGadget":    {Method: "PUT", RequestURI: "/{Name}"},
+		},
+		ErrorStatus: map[string]int{"NoSuchGadget": 404},
+	}
+}
+
+type gadgetReply struct {
+	XMLName xml.Name `xml:"https://gadgets.example/doc/ GadgetReply"`
+	Op      string   `xml:"Operation"`
+	Name    string   `xml:"Name"`
+	Owner   string   `xml:"Owner"`
+	Body    string   `xml:"Body"`
+}
+
+func TestRESTXMLRouting(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{Services: append(services.All(), gadgets)})
+	g := &rig{h: h, rec: &recorder{}}
+	decode := func(r reply) gadgetReply {
+		t.Helper()
+		var x gadgetReply
+		if err := xml.Unmarshal([]byte(r.body), &x); err != nil {
+			t.Fatalf("reply is not XML (%v): %d %s", err, r.status, r.body)
+		}
+		return x
+	}
+	r := g.send(t, "GET", "/box-1", http.Header{"X-Gadget-Owner": {"ana"}}, "", "us-east-1", "gadgets")
+	if x := decode(r); r.status != 200 || x.Op != "GetGadget" || x.Name != "box-1" || x.Owner != "ana" || !strings.Contains(r.body, `xmlns="https://gadgets.example/doc/"`) {
+		t.Errorf("GetGadget: %d %s", r.status, r.body)
+	}
+	// The literal query parameter selects the more specific route.
+	r = g.send(t, "GET", "/box-1?acl", nil, "", "us-east-1", "gadgets")
+	if x := decode(r); r.status != 200 || x.Op != "GetGadgetAcl" || x.Name != "box-1" {
+		t.Errorf("GetGadgetAcl: %d %s", r.status, r.body)
+	}
+	// Errors as XML, with the service's status.
+	r = g.send(t, "PUT", "/box-2", nil, "<Gadget/>", "us-east-1", "gadgets")
+	if r.status != 404 || !strings.Contains(r.body, "<Code>NoSuchGadget</Code>") || messageOf(r) != "The gadget box-2 does not exist" {
+		t.Errorf("PutGadget: %d %s", r.status, r.body)
+	}
+}
