@@ -85,6 +85,17 @@ check "aws cloudtrail lookup-events from the Security account" "\"EventName\": \
 check "aws cloudtrail lookup-events from Dev is denied" "AccessDeniedException" \
   "${devenv[@]}" $AWS cloudtrail lookup-events --endpoint-url "$url" --lookup-attributes AttributeKey=EventName,AttributeValue=AssumeRole
 
+# Every call is recorded, also one without a signature and one for an
+# operation Warden does not serve, and the Security account reads both.
+check "curl without a signature is refused" "MissingAuthenticationToken" \
+  curl -s -A e2e-unsigned "$url/?Action=GetCallerIdentity&Version=2011-06-15"
+check "aws cloudtrail delete-trail is not served" "UnknownOperationException" \
+  "${devenv[@]}" $AWS cloudtrail delete-trail --endpoint-url "$url" --name organization-trail
+check "lookup-events returns the unsigned call" 'MissingAuthenticationToken' \
+  "${secenv[@]}" $AWS cloudtrail lookup-events --endpoint-url "$url" --max-results 5 --lookup-attributes AttributeKey=EventName,AttributeValue=GetCallerIdentity
+check "lookup-events returns the attempted delete-trail" '\"errorCode\":\"UnknownOperationException\"' \
+  "${secenv[@]}" $AWS cloudtrail lookup-events --endpoint-url "$url" --lookup-attributes AttributeKey=EventName,AttributeValue=DeleteTrail
+
 # The trail recorded all of it and verifies.
 check "audit lookup finds the denied create-user" "CreateUser" "$work/warden" audit lookup --data "$work/data" --event-name CreateUser
 check "audit verify" "trail intact" "$work/warden" audit verify --data "$work/data"

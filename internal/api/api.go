@@ -15,11 +15,12 @@ import (
 
 // The request types of internal/call, under the names handlers use.
 type (
-	Identity = call.Identity
-	Call     = call.Call
-	Resource = call.Resource
-	Event    = call.Event
-	Auditor  = call.Auditor
+	Identity  = call.Identity
+	Call      = call.Call
+	Resource  = call.Resource
+	Event     = call.Event
+	Federated = call.Federated
+	Auditor   = call.Auditor
 )
 
 // Handler serves one action. It returns the result to encode (a struct with

@@ -429,3 +429,48 @@ func (f *fixture) recomputeFrom(t *testing.T, seq int64) {
 	}
 	db.Exec(`UPDATE audit_head SET hash = ?`, prev)
 }
+
+// The userIdentity of each kind of caller, as CloudTrail writes it
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html),
+// and the account each record belongs to.
+func TestRecordIdentities(t *testing.T) {
+	user := &call.Identity{ARN: "arn:aws:iam::111122223333:user/alice", Account: "111122223333", UserID: "AIDAX", Kind: policy.CallerUser, AccessKeyID: "AKIAALICE"}
+	tests := []struct {
+		name      string
+		set       func(c *call.Call)
+		want      string
+		recipient string
+	}{
+		{"authenticated user", func(c *call.Call) { c.Identity = user },
+			`{"type":"IAMUser","principalId":"AIDAX","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAALICE","userName":"alice"}`, "111122223333"},
+		{"signature failed with a known key", func(c *call.Call) { c.Identity, c.Claimed = nil, user },
+			`{"type":"IAMUser","principalId":"AIDAX","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAALICE","userName":"alice"}`, "111122223333"},
+		{"unknown access key", func(c *call.Call) { c.Identity, c.Claimed = nil, &call.Identity{AccessKeyID: "AKIANOSUCHKEY"} },
+			`{"type":"Unknown","accessKeyId":"AKIANOSUCHKEY"}`, "218364950271"},
+		{"unsigned", func(c *call.Call) { c.Identity = nil },
+			`{"type":"AWSAccount","accountId":"ANONYMOUS_PRINCIPAL"}`, "218364950271"},
+		{"web identity", func(c *call.Call) {
+			c.Identity = nil
+			c.Federated = &call.Federated{Type: "WebIdentityUser", Provider: "arn:aws:iam::444455556666:oidc-provider/idp.example.com", Subject: "repo:sc/app", Audience: "sts.amazonaws.com", Account: "444455556666"}
+		}, `{"type":"WebIdentityUser","principalId":"arn:aws:iam::444455556666:oidc-provider/idp.example.com:sts.amazonaws.com:repo:sc/app","userName":"repo:sc/app","identityProvider":"arn:aws:iam::444455556666:oidc-provider/idp.example.com"}`, "444455556666"},
+		{"SAML", func(c *call.Call) {
+			c.Identity = nil
+			c.Federated = &call.Federated{Type: "SAMLUser", Provider: "arn:aws:iam::444455556666:saml-provider/corp", Account: "444455556666"}
+		}, `{"type":"SAMLUser","identityProvider":"arn:aws:iam::444455556666:saml-provider/corp"}`, "444455556666"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := event(1, t0)
+			tt.set(e.Call)
+			if e.Call.Identity == nil {
+				e.ErrorCode, e.ErrorMessage = "AccessDenied", "refused"
+			}
+			e.RecipientAccount = "218364950271" // the trail's owner, as Trail.Record sets it
+			r := audit.Records(e)[0]
+			got, _ := json.Marshal(r.UserIdentity)
+			if string(got) != tt.want || r.RecipientAccountID != tt.recipient {
+				t.Errorf("userIdentity %s in account %s\nwant %s in account %s", got, r.RecipientAccountID, tt.want, tt.recipient)
+			}
+		})
+	}
+}

@@ -43,14 +43,16 @@ type Record struct {
 
 // UserIdentity is a record's userIdentity element.
 type UserIdentity struct {
-	Type           string          `json:"type"`
-	PrincipalID    string          `json:"principalId,omitempty"`
-	ARN            string          `json:"arn,omitempty"`
-	AccountID      string          `json:"accountId,omitempty"`
-	AccessKeyID    string          `json:"accessKeyId,omitempty"`
-	UserName       string          `json:"userName,omitempty"`
-	SessionContext *SessionContext `json:"sessionContext,omitempty"`
-	OnBehalfOf     *OnBehalfOf     `json:"onBehalfOf,omitempty"`
+	Type        string `json:"type"`
+	PrincipalID string `json:"principalId,omitempty"`
+	ARN         string `json:"arn,omitempty"`
+	AccountID   string `json:"accountId,omitempty"`
+	AccessKeyID string `json:"accessKeyId,omitempty"`
+	UserName    string `json:"userName,omitempty"`
+	// IdentityProvider is the provider of a WebIdentityUser or SAMLUser.
+	IdentityProvider string          `json:"identityProvider,omitempty"`
+	SessionContext   *SessionContext `json:"sessionContext,omitempty"`
+	OnBehalfOf       *OnBehalfOf     `json:"onBehalfOf,omitempty"`
 }
 
 // OnBehalfOf is the Identity Center user a request was made for
@@ -123,11 +125,7 @@ func Records(e *call.Event) []*Record {
 	for _, res := range c.Resources {
 		r.Resources = append(r.Resources, Resource{ARN: res.ARN, AccountID: res.Account, Type: res.Type})
 	}
-	r.UserIdentity, r.RecipientAccountID = identity(c.Identity)
-	if p := c.Person; c.Identity == nil && p != nil {
-		r.UserIdentity = UserIdentity{Type: "Unknown", PrincipalID: p.UserID, UserName: p.UserName,
-			OnBehalfOf: &OnBehalfOf{UserID: p.UserID, IdentityStoreARN: p.IdentityStoreARN}}
-	}
+	r.UserIdentity, r.RecipientAccountID = callerIdentity(c)
 	if r.RecipientAccountID == "" {
 		r.RecipientAccountID = e.RecipientAccount
 	}
@@ -159,11 +157,48 @@ func readOnly(c *call.Call) bool {
 	return false
 }
 
-// identity describes the caller as CloudTrail does.
-func identity(id *call.Identity) (UserIdentity, string) {
-	if id == nil {
-		return UserIdentity{Type: "Unknown"}, ""
+// callerIdentity describes the caller as CloudTrail does
+// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html),
+// and returns the account the record belongs to ("" when the call names
+// none: the trail's owner then):
+//   - an authenticated caller by its type (Root, IAMUser, AssumedRole,
+//     FederatedUser);
+//   - a federation call by the identity its token or assertion states,
+//     verified or not (WebIdentityUser, SAMLUser), with identityProvider and,
+//     for a web identity, the token's subject as userName and
+//     provider:audience:subject as principalId;
+//   - a signed call that failed authentication by the key's owner when the
+//     key is known, else as Unknown with the access key it named;
+//   - an Identity Center user of the portal API as Unknown with onBehalfOf,
+//     as CloudTrail records the portal's calls;
+//   - an unsigned call as the anonymous principal (AWSAccount,
+//     ANONYMOUS_PRINCIPAL), as CloudTrail records anonymous requests.
+func callerIdentity(c *call.Call) (UserIdentity, string) {
+	switch {
+	case c.Identity != nil:
+		return identity(c.Identity)
+	case c.Person != nil:
+		// An Identity Center user of the portal API, with an SSO token.
+		p := c.Person
+		return UserIdentity{Type: "Unknown", PrincipalID: p.UserID, UserName: p.UserName,
+			OnBehalfOf: &OnBehalfOf{UserID: p.UserID, IdentityStoreARN: p.IdentityStoreARN}}, ""
+	case c.Federated != nil:
+		f := c.Federated
+		u := UserIdentity{Type: f.Type, IdentityProvider: f.Provider, UserName: f.Subject}
+		if f.Subject != "" {
+			u.PrincipalID = f.Provider + ":" + f.Audience + ":" + f.Subject
+		}
+		return u, f.Account
+	case c.Claimed != nil && c.Claimed.ARN != "":
+		return identity(c.Claimed)
+	case c.Claimed != nil:
+		return UserIdentity{Type: "Unknown", AccessKeyID: c.Claimed.AccessKeyID}, ""
 	}
+	return UserIdentity{Type: "AWSAccount", AccountID: "ANONYMOUS_PRINCIPAL"}, ""
+}
+
+// identity describes a known caller.
+func identity(id *call.Identity) (UserIdentity, string) {
 	u := UserIdentity{ARN: id.ARN, AccountID: id.Account, AccessKeyID: id.AccessKeyID, PrincipalID: id.UserID}
 	switch id.Kind {
 	case policy.CallerRoot:

@@ -178,6 +178,11 @@ func (t *Trail) publish(d *store.AuditDigest) {
 // Record stores the event's records durably; it returns when they are
 // committed.
 func (t *Trail) Record(ctx context.Context, e *call.Event) error {
+	if e.RecipientAccount == "" {
+		// A call that names no account (unsigned, or with an unknown key)
+		// is recorded in the trail owner's account.
+		e.RecipientAccount = t.opt.Owner
+	}
 	p, err := newPending(Records(e))
 	if err != nil {
 		return err

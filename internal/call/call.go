@@ -42,9 +42,17 @@ type Call struct {
 	// RecipientAccount is the account that records an unsigned call, when
 	// the handler knows it (the Identity Center instance's account).
 	RecipientAccount string
-	SourceIP         string
-	UserAgent        string
-	Secure           bool // TLS
+	// Claimed is who a signed request that failed authentication claimed to
+	// be, for the trail: the access key it named, with the key's owner when
+	// the key is known. nil once the request is authenticated.
+	Claimed *Identity
+	// Federated is the identity a federation call presented (its token's
+	// provider and subject), set as soon as the token is read, verified or
+	// not, so that a failed call's record says whose token it was.
+	Federated *Federated
+	SourceIP  string
+	UserAgent string
+	Secure    bool // TLS
 
 	// Filled by handlers, for the audit trail.
 	RequestParameters any
@@ -61,6 +69,15 @@ type Call struct {
 // Fields are a call's requestParameters or responseElements as CloudTrail
 // records them: a JSON object in CloudTrail's lower-camel spelling.
 type Fields map[string]any
+
+// Federated is the identity of a web identity or SAML federation call.
+type Federated struct {
+	Type     string // "WebIdentityUser" or "SAMLUser", CloudTrail's userIdentity type
+	Provider string // the IAM identity provider's ARN when known, else the token's issuer
+	Subject  string // the token's subject: the user at the provider ("" when not read)
+	Audience string // the token's audience: the application
+	Account  string // the account of the role asked for
+}
 
 // Resource is a resource a call touched, for the trail.
 type Resource struct {

@@ -52,15 +52,27 @@ type OIDC struct {
 
 // Issuer returns a token's unverified issuer, to find its provider.
 func Issuer(raw string) (string, error) {
+	c, err := Unverified(raw)
+	return c.Issuer, err
+}
+
+// Unverified returns a token's issuer, subject and first audience as the
+// token states them, before any verification: to find its provider, and to
+// say in the audit trail whose token a refused call presented.
+func Unverified(raw string) (Claims, error) {
 	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.ES256, jose.ES384, jose.ES512, jose.PS256})
 	if err != nil {
-		return "", ErrMalformed
+		return Claims{}, ErrMalformed
 	}
 	var c jwt.Claims
 	if err := tok.UnsafeClaimsWithoutVerification(&c); err != nil || c.Issuer == "" {
-		return "", ErrMalformed
+		return Claims{}, ErrMalformed
 	}
-	return c.Issuer, nil
+	out := Claims{Issuer: c.Issuer, Subject: c.Subject}
+	if len(c.Audience) > 0 {
+		out.Audience = c.Audience[0]
+	}
+	return out, nil
 }
 
 // Verify checks a token from issuer against its keys, the clock and the

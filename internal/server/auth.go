@@ -28,6 +28,7 @@ func (s *Server) verify(r *http.Request, c *call.Call, auth *sigv4.Auth, body []
 	}
 	ctx := r.Context()
 	id := &call.Identity{AccessKeyID: auth.AccessKeyID}
+	c.Claimed = id // for the trail, until the request is authenticated
 	var secret string
 	switch {
 	case strings.HasPrefix(auth.AccessKeyID, creds.PrefixTemporary):
@@ -85,6 +86,6 @@ func (s *Server) verify(r *http.Request, c *call.Call, auth *sigv4.Auth, body []
 	if id.Session != nil && !c.Now.Before(id.Session.Expires) {
 		return awsproto.Errorf("ExpiredToken", "The security token included in the request is expired")
 	}
-	c.Identity = id
+	c.Identity, c.Claimed = id, nil
 	return nil
 }

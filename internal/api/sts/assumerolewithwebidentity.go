@@ -67,14 +67,20 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *api.Call) (a
 		return nil, err
 	}
 	role, _ := o.Role(ra.Account, ra.Resource[strings.LastIndexByte(ra.Resource, '/')+1:])
-	iss, err := identity.Issuer(raw)
+	// The trail says whose token it was, whether or not it verifies.
+	fed := &api.Federated{Type: "WebIdentityUser", Account: ra.Account}
+	c.Federated = fed
+	stated, err := identity.Unverified(raw)
 	if err != nil {
 		return nil, awsproto.Errorf("InvalidIdentityToken", "The web identity token is not a signed JWT with an issuer.")
 	}
+	iss := stated.Issuer
+	fed.Provider, fed.Subject, fed.Audience = iss, stated.Subject, stated.Audience
 	prov := oidcProvider(o, role.Account, iss)
 	if prov == nil {
 		return nil, awsproto.Errorf("InvalidIdentityToken", "No OpenIDConnect provider found in your account for %s", iss)
 	}
+	fed.Provider = prov.ARN
 	reqParams["providerArn"] = prov.ARN
 	claims, err := s.OIDC.Verify(ctx, iss, raw, prov.ClientIDs, c.Now)
 	switch {
@@ -87,6 +93,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *api.Call) (a
 	case err != nil:
 		return nil, awsproto.Errorf("InvalidIdentityToken", "The web identity token could not be verified: %v", err)
 	}
+	fed.Subject, fed.Audience = claims.Subject, claims.Audience
 
 	// The trust policy decides, with the token's claims as context.
 	ctxKeys := map[string][]string{}

@@ -21,6 +21,9 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *api.Call) (any, err
 		return nil, perr
 	}
 	c.RequestParameters = map[string]string{"roleArn": roleARN, "principalArn": c.Params.Get("PrincipalArn")}
+	// The trail names the SAML provider the assertion claims to come from.
+	ra, _ := arn.Parse(roleARN)
+	c.Federated = &api.Federated{Type: "SAMLUser", Provider: c.Params.Get("PrincipalArn"), Account: ra.Account}
 	return nil, awsproto.Errorf("InvalidIdentityToken", "The SAML assertion could not be validated: no trusted metadata for the identity provider %s.", c.Params.Get("PrincipalArn"))
 }
 

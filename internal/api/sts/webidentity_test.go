@@ -1,12 +1,14 @@
 package sts_test
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +17,8 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/securecart/warden/internal/audit"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/server/servertest"
 	"github.com/securecart/warden/internal/state"
@@ -63,7 +67,8 @@ func (idp *testIdP) token(t *testing.T, sub, aud string, exp time.Time) string {
 // A CI pipeline signs in with an OIDC token, as GitHub Actions does to AWS.
 func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	idp := newIdP(t)
-	h := servertest.Start(t, servertest.Options{OIDCClient: idp.srv.Client()})
+	rec := &recorder{}
+	h := servertest.Start(t, servertest.Options{OIDCClient: idp.srv.Client(), Audit: rec})
 	ctx := servertest.Ctx(t)
 	provider := strings.TrimPrefix(idp.srv.URL, "https://")
 	_, err := h.Server.State.Mutate(ctx, func(d *state.Doc) error {
@@ -119,6 +124,20 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 			t.Errorf("%s: %s (%v), want %s", tt.name, got, err, tt.want)
 		}
 	}
+	// Refused calls are recorded with whose token it was: the provider and
+	// the subject the token states, verified or not.
+	provARN := "arn:aws:iam::327491058362:oidc-provider/" + provider
+	for _, want := range []struct{ code, subject string }{
+		{"AccessDenied", "repo:securecart/shop:ref:refs/heads/feature"},
+		{"ExpiredTokenException", "repo:securecart/shop:ref:refs/heads/main"},
+	} {
+		r := rec.find(t, "AssumeRoleWithWebIdentity", want.code)
+		u := r.UserIdentity
+		if u.Type != "WebIdentityUser" || u.IdentityProvider != provARN || u.UserName != want.subject ||
+			u.PrincipalID != provARN+":sts.amazonaws.com:"+want.subject || r.RecipientAccountID != "327491058362" {
+			t.Errorf("record of the %s call: userIdentity %+v in account %s; want a WebIdentityUser of %s, subject %s", want.code, u, r.RecipientAccountID, provARN, want.subject)
+		}
+	}
 	// A token of an issuer that is not a provider of the role's account.
 	other := newIdP(t)
 	_, err = c.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: role, RoleSessionName: aws.String("gha-run-3"),
@@ -126,6 +145,33 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	if err == nil || apiCode(t, err) != "InvalidIdentityToken" || !strings.Contains(err.Error(), "No OpenIDConnect provider found") {
 		t.Errorf("unknown issuer: %v", err)
 	}
+}
+
+// recorder keeps the events the server records.
+type recorder struct {
+	mu     sync.Mutex
+	events []*call.Event
+}
+
+func (r *recorder) Record(_ context.Context, e *call.Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+	return nil
+}
+
+// find returns the record of the last event of an action with an error code.
+func (r *recorder) find(t *testing.T, action, code string) *audit.Record {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := len(r.events) - 1; i >= 0; i-- {
+		if e := r.events[i]; e.Call.Action == action && e.ErrorCode == code {
+			return audit.Records(e)[0]
+		}
+	}
+	t.Fatalf("no %s event with error %s recorded", action, code)
+	return nil
 }
 
 // forge replaces a token's signature with another key's.
