@@ -33,9 +33,15 @@ code-scanning tools). "-" reads standard input.
 
 --resource-type is AWS's validatePolicyResourceType: ` + strings.Join(validate.ResourceTypes, ", ") + `.
 
+Warden's engine is stricter than AWS's checks in a few places (duplicate Sids in an
+identity policy, Null with a set qualifier, condition values of the wrong type): a
+document it rejects is reported on standard error and fails, even without an ERROR
+finding.
+
 Exit status: 0 when no document has an ERROR finding (or, with --fail-on LEVEL, no
-finding at or above LEVEL: error, security_warning, warning or suggestion); 1 otherwise;
-2 when a file cannot be read or an option is wrong.`,
+finding at or above LEVEL: error, security_warning, warning or suggestion) and the
+engine accepts every document; 1 otherwise; 2 when a file cannot be read or an option
+is wrong.`,
 		Example: `  warden validate --type scp scps/*.json
   warden validate --type trust role-trust.json
   warden validate --type resource --resource-type AWS::S3::Bucket bucket-policy.json
@@ -68,7 +74,17 @@ finding at or above LEVEL: error, security_warning, warning or suggestion); 1 ot
 					unreadable++
 					continue
 				}
-				results = append(results, fileFindings{file: f, src: src, findings: validate.Validate(src, opt)})
+				r := fileFindings{file: f, src: src, findings: validate.Validate(src, opt)}
+				if !hasError(r.findings) {
+					// Warden's engine is stricter than AWS's store in a few
+					// places (duplicate Sids in identity policies, Null with
+					// a qualifier, condition values it cannot compare): say
+					// so, as such a document cannot be loaded or evaluated.
+					if _, err := policy.ParseAndCompile(src, f, t, f); err != nil {
+						r.engineErr = err
+					}
+				}
+				results = append(results, r)
 			}
 			switch format {
 			case "text":
@@ -90,6 +106,13 @@ finding at or above LEVEL: error, security_warning, warning or suggestion); 1 ot
 					return err
 				}
 			}
+			rejected := 0
+			for _, r := range results {
+				if r.engineErr != nil {
+					rejected++
+					fmt.Fprintf(env.Stderr, "%s: Warden's engine rejects the document, which AWS's checks let pass:\n%v\n", r.file, r.engineErr)
+				}
+			}
 			if unreadable > 0 {
 				return &ExitError{Code: 2, Err: fmt.Errorf("%d of %d files could not be read", unreadable, len(args))}
 			}
@@ -101,8 +124,8 @@ finding at or above LEVEL: error, security_warning, warning or suggestion); 1 ot
 					}
 				}
 			}
-			if failing > 0 {
-				return &ExitError{Code: 1, Err: fmt.Errorf("%d finding(s) at or above %s", failing, levelName(threshold))}
+			if failing > 0 || rejected > 0 {
+				return &ExitError{Code: 1, Err: fmt.Errorf("%d finding(s) at or above %s, %d document(s) rejected by the engine", failing, levelName(threshold), rejected)}
 			}
 			return nil
 		},
@@ -115,9 +138,19 @@ finding at or above LEVEL: error, security_warning, warning or suggestion); 1 ot
 }
 
 type fileFindings struct {
-	file     string
-	src      []byte
-	findings []validate.Finding
+	file      string
+	src       []byte
+	findings  []validate.Finding
+	engineErr error // the engine's rejection of a document without ERROR findings
+}
+
+func hasError(fs []validate.Finding) bool {
+	for _, f := range fs {
+		if f.FindingType == validate.Error {
+			return true
+		}
+	}
+	return false
 }
 
 // failLevel parses --fail-on into a severity.

@@ -124,6 +124,15 @@ func TestValidate(t *testing.T) {
 		t.Errorf("a suggestion is level %q, want note", log.Runs[0].Results[1].Level)
 	}
 
+	// AWS only warns about duplicate Sids in an identity policy; Warden's
+	// engine rejects the document, so validation fails.
+	dupSid := filepath.Join(dir, "dupsid.json")
+	os.WriteFile(dupSid, []byte(`{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Sid":"A","Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}`), 0o600)
+	out, stderr, code := run(t, "", "validate", dupSid)
+	if code != 1 || !strings.Contains(out, "WARNING UNIQUE_SIDS_RECOMMENDED") || !strings.Contains(stderr, "Warden's engine rejects the document") || !strings.Contains(stderr, `duplicate Sid "A"`) {
+		t.Errorf("duplicate Sids: exit %d\n%s\n%s", code, out, stderr)
+	}
+
 	// Not JSON: an ERROR finding (exit 1); unreadable: exit 2.
 	out, _, code = run(t, "", "validate", "-")
 	if code != 1 || !strings.Contains(out, "JSON_SYNTAX_ERROR") {
