@@ -76,15 +76,24 @@ func product(a, b []rune, both bool, visit func(ga, gb *glob, sa, sb bset) bool)
 	symbols := alphabet(a, b)
 	ga, gb := newGlob(a, symbols), newGlob(b, symbols)
 	type pair struct{ a, b bset }
-	seen := make(map[pair]bool, 16)
-	queue := []pair{{ga.start(), gb.start()}}
+	// The pairs reached are few (a pattern's sets of positions after a
+	// prefix), so a slice searched linearly beats a map.
+	var seenBuf, queueBuf [16]pair
+	seen, queue := seenBuf[:0], append(queueBuf[:0], pair{ga.start(), gb.start()})
 	for len(queue) > 0 {
 		cur := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
-		if seen[cur] {
+		visited := false
+		for _, p := range seen {
+			if p == cur {
+				visited = true
+				break
+			}
+		}
+		if visited {
 			continue
 		}
-		seen[cur] = true
+		seen = append(seen, cur)
 		if visit(&ga, &gb, cur.a, cur.b) {
 			return true
 		}

@@ -132,3 +132,63 @@ func TestGlobSubset(t *testing.T) {
 		}
 	}
 }
+
+// TestGlobAgainstEnumeration checks globSubset and globIntersect on every
+// pair of patterns of up to four symbols over {a, b, *, ?} against an
+// enumeration of the strings over {a, b, c} up to length 7 (longer strings
+// add nothing: a counterexample to either answer exists within the patterns'
+// lengths plus one character per *).
+func TestGlobAgainstEnumeration(t *testing.T) {
+	var patterns []string
+	var gen func(p string)
+	gen = func(p string) {
+		if p != "" {
+			patterns = append(patterns, p)
+		}
+		if len(p) == 4 {
+			return
+		}
+		for _, c := range "ab*?" {
+			gen(p + string(c))
+		}
+	}
+	gen("")
+	var strs []string
+	var genS func(s string)
+	genS = func(s string) {
+		strs = append(strs, s)
+		if len(s) == 7 {
+			return
+		}
+		for _, c := range "abc" {
+			genS(s + string(c))
+		}
+	}
+	genS("")
+	match := make([][]bool, len(patterns))
+	for i, p := range patterns {
+		match[i] = make([]bool, len(strs))
+		for j, s := range strs {
+			match[i][j] = globMatch(p, s)
+		}
+	}
+	for i, a := range patterns {
+		for j, b := range patterns {
+			subset, meet := true, false
+			for k := range strs {
+				if match[i][k] && !match[j][k] {
+					subset = false
+				}
+				if match[i][k] && match[j][k] {
+					meet = true
+				}
+			}
+			if got := globSubset(a, b); got != subset {
+				t.Errorf("globSubset(%q, %q) = %v, enumeration says %v", a, b, got, subset)
+			}
+			if got := globIntersect(a, b); got != meet {
+				t.Errorf("globIntersect(%q, %q) = %v, enumeration says %v", a, b, got, meet)
+			}
+		}
+	}
+}

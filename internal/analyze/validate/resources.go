@@ -149,8 +149,11 @@ var arnFormats = sync.OnceValue(func() map[string][]arnFormat {
 })
 
 // globIntersect reports whether some string matches both patterns (* any
-// run, ? one character): the product of their automata reaches a pair of
-// accepting states.
+// run, ? one character). It walks pairs of positions (i, j) from (0, 0): a *
+// may match nothing (move past it) or take the other pattern's next
+// character or * (move the other past it); two single characters (literals
+// or ?) must agree. The patterns share a string exactly when both ends are
+// reached; memoising visited pairs makes it O(len(a)·len(b)).
 func globIntersect(a, b string) bool {
 	if a == "*" || b == "*" || a == b {
 		return true
@@ -171,31 +174,28 @@ func globIntersect(a, b string) bool {
 	if ok, decided := prefixPattern(rb, ra); decided {
 		return ok
 	}
-	if len(ra) <= maxGlob && len(rb) <= maxGlob {
-		return product(ra, rb, true, func(ga, gb *glob, sa, sb bset) bool { return ga.accepts(sa) && gb.accepts(sb) })
-	}
-	symbols := alphabet(ra, rb)
-	seen := map[string]bool{}
-	queue := [][2]stateSet{{closure(ra, single(len(ra), 0)), closure(rb, single(len(rb), 0))}}
-	for len(queue) > 0 {
-		cur := queue[0]
-		queue = queue[1:]
-		k := string(cur[0]) + "|" + string(cur[1])
-		if seen[k] {
-			continue
+	w := len(rb) + 1
+	seen := make([]bool, (len(ra)+1)*w)
+	var walk func(i, j int) bool
+	walk = func(i, j int) bool {
+		if seen[i*w+j] {
+			return false
 		}
-		seen[k] = true
-		if cur[0][len(ra)] == 1 && cur[1][len(rb)] == 1 {
+		seen[i*w+j] = true
+		switch {
+		case i == len(ra) && j == len(rb):
 			return true
-		}
-		for _, c := range symbols {
-			na, nb := step(ra, cur[0], c), step(rb, cur[1], c)
-			if !na.empty() && !nb.empty() {
-				queue = append(queue, [2]stateSet{na, nb})
-			}
+		case i < len(ra) && ra[i] == '*':
+			return walk(i+1, j) || j < len(rb) && walk(i, j+1)
+		case j < len(rb) && rb[j] == '*':
+			return walk(i, j+1) || i < len(ra) && walk(i+1, j)
+		case i == len(ra) || j == len(rb):
+			return false
+		default:
+			return (ra[i] == '?' || rb[j] == '?' || ra[i] == rb[j]) && walk(i+1, j+1)
 		}
 	}
-	return false
+	return walk(0, 0)
 }
 
 // prefixPattern decides the intersection when a is P* with no other *: a

@@ -21,6 +21,18 @@ func globSubset(a, b string) bool {
 	if !strings.ContainsAny(a, "*?") {
 		return globMatch(b, a)
 	}
+	if !strings.ContainsRune(b, '?') && !strings.ContainsRune(a, witness) {
+		// Replace a's wildcards by a character b does not name: the result
+		// is one of a's strings, and b can match it only with its *s, which
+		// then match whatever a's wildcards stand for. So b matches it
+		// exactly when b covers a.
+		return globMatch(b, strings.Map(func(r rune) rune {
+			if r == '*' || r == '?' {
+				return witness
+			}
+			return r
+		}, a))
+	}
 	ra, rb := []rune(a), []rune(b)
 	if !endsAgree(ra, rb, true) {
 		return false
@@ -69,6 +81,9 @@ func globSubset(a, b string) bool {
 	}
 	return true
 }
+
+// witness stands for any character in globSubset; policies do not hold it.
+const witness = '\x00'
 
 // endsAgree is a quick necessary condition for L(a) ⊆ L(b) (subset) or
 // for L(a) ∩ L(b) ≠ ∅ (not subset): every string of a pattern starts with
