@@ -114,13 +114,6 @@ func (s *Spec) OU(name string) *OUDef {
 	return nil
 }
 
-// NameTaken reports whether an OU or account has the name, or the name is
-// one the format reserves ("Root", "*"): the format names OUs and accounts
-// uniquely across the organization.
-func (s *Spec) NameTaken(name string) bool {
-	return name == RootName || name == "*" || s.OU(name) != nil || s.Account(name) != nil
-}
-
 // Policy finds an SCP, RCP or managed policy by type and exact name.
 func (s *Spec) Policy(typ, name string) *PolicyDef {
 	for _, p := range s.Policies {
