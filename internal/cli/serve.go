@@ -32,6 +32,7 @@ type serveFlags struct {
 	org, data, database, listen, tlsCert, tlsKey, masterKeyFile, logFormat, logLevel string
 	grace, auditRetention                                                            time.Duration
 	trail                                                                            trailFlags
+	safety                                                                           safetyFlags
 	replaceOrg                                                                       bool
 }
 
@@ -82,6 +83,7 @@ stops accepting, finishes requests in flight and exits 0.`,
 	fl.DurationVar(&f.grace, "shutdown-grace", 30*time.Second, "how long to wait for requests in flight on shutdown")
 	fl.DurationVar(&f.auditRetention, "audit-retention", 0, "delete audit records older than this (e.g. 2160h for 90 days), whole digest periods at a time, checking every hour; 0 keeps every record")
 	f.trail.add(fl)
+	f.safety.add(fl)
 	return cmd
 }
 
@@ -140,6 +142,9 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 	}
 	master, err := masterKey(f)
 	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	if err := f.safety.checkSecretFiles(f, log); err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
 	sealer, err := creds.NewSealer(master)
@@ -226,6 +231,7 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 	if f.tlsCert != "" {
 		scheme = "https"
 	}
+	warnPlainListener(log, l.Addr(), f.tlsCert != "")
 	log.Info("serving", "url", scheme+"://"+l.Addr().String(), "store", storeName(f))
 	if err := srv.Serve(ctx, l, f.tlsCert, f.tlsKey, f.grace); err != nil {
 		return err
