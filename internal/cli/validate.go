@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -125,7 +126,14 @@ is wrong.`,
 				}
 			}
 			if failing > 0 || rejected > 0 {
-				return &ExitError{Code: 1, Err: fmt.Errorf("%d finding(s) at or above %s, %d document(s) rejected by the engine", failing, levelName(threshold), rejected)}
+				var parts []string
+				if failing > 0 {
+					parts = append(parts, fmt.Sprintf("%d finding(s) at or above %s", failing, levelName(threshold)))
+				}
+				if rejected > 0 {
+					parts = append(parts, fmt.Sprintf("%d document(s) rejected by the engine", rejected))
+				}
+				return &ExitError{Code: 1, Err: errors.New(strings.Join(parts, "; "))}
 			}
 			return nil
 		},
