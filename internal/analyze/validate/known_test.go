@@ -2,6 +2,7 @@ package validate
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/securecart/warden/internal/policy"
@@ -190,5 +191,37 @@ func TestGlobAgainstEnumeration(t *testing.T) {
 				t.Errorf("globIntersect(%q, %q) = %v, enumeration says %v", a, b, got, meet)
 			}
 		}
+	}
+}
+
+// TestRedundantStatementForms: statements that say the same thing in
+// different JSON forms are redundant; a different condition value is not.
+func TestRedundantStatementForms(t *testing.T) {
+	doc := func(second string) []byte {
+		return []byte(`{"Version":"2012-10-17","Statement":[
+{"Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:Get*"],"Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc"}}},` + second + `]}`)
+	}
+	same := `{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:Get*","Resource":["arn:aws:s3:::b/*"],"Condition":{"StringEquals":{"aws:principalorgid":["o-abc"]}}}`
+	other := `{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:Get*","Resource":["arn:aws:s3:::b/*"],"Condition":{"StringEquals":{"aws:principalorgid":["o-xyz"]}}}`
+	opt := Options{Type: policy.Resource}
+	if !has(Validate(doc(same), opt), "REDUNDANT_STATEMENT") {
+		t.Errorf("same statement in other forms: no REDUNDANT_STATEMENT in %v", codes(Validate(doc(same), opt)))
+	}
+	if has(Validate(doc(other), opt), "REDUNDANT_STATEMENT") {
+		t.Errorf("a different organization is not redundant")
+	}
+}
+
+// TestCharacterPositions: columns and offsets count characters, not bytes,
+// as AWS's do.
+func TestCharacterPositions(t *testing.T) {
+	src := []byte("{\"Version\":\"2012-10-17\",\"Id\":\"é\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:GetObjekt\",\"Resource\":\"*\"}}")
+	fs := Validate(src, Options{})
+	if len(fs) != 1 {
+		t.Fatalf("findings %v", codes(fs))
+	}
+	want := strings.Index(string(src), `"s3:GetObjekt"`) - 1 // é is two bytes, one character
+	if s := fs[0].Locations[0].Span.Start; s.Offset != want || s.Column != want || s.Line != 1 {
+		t.Errorf("start %+v, want offset and column %d", s, want)
 	}
 }

@@ -33,7 +33,11 @@ func (v *validator) statementKey(s *statement) string {
 	b.WriteByte('|')
 	if s.principal != nil {
 		b.WriteString(s.principal.name)
-		b.WriteString(canonical(s.principal.val, v.src))
+		if isStarPrincipal(s.principal.val) {
+			b.WriteString(`"*"`) // "*" and {"AWS": "*"} are the same principal
+		} else {
+			b.WriteString(canonical(s.principal.val, v.src))
+		}
 	}
 	b.WriteByte('|')
 	b.WriteString(s.action.name)
@@ -45,7 +49,7 @@ func (v *validator) statementKey(s *statement) string {
 	}
 	b.WriteByte('|')
 	if s.condition != nil {
-		b.WriteString(canonical(s.condition.val, v.src))
+		b.WriteString(canonicalCondition(s.condition.val, v.src))
 	}
 	return b.String()
 }
@@ -66,6 +70,34 @@ func essential(items []*node, drop map[*node]bool, fold bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// canonicalCondition renders a Condition element with its keys lower-cased
+// (condition keys ignore case) and each key's values as a sorted array (a
+// single value and an array of one are the same).
+func canonicalCondition(n *node, src []byte) string {
+	if n.kind != '{' {
+		return canonical(n, src)
+	}
+	ops := make([]string, len(n.members))
+	for i, op := range n.members {
+		if op.val.kind != '{' {
+			ops[i] = quote(op.name) + ":" + canonical(op.val, src)
+			continue
+		}
+		keys := make([]string, len(op.val.members))
+		for j, k := range op.val.members {
+			vals := canonical(k.val, src)
+			if k.val.kind != '[' {
+				vals = "[" + vals + "]"
+			}
+			keys[j] = quote(strings.ToLower(k.name)) + ":" + vals
+		}
+		sort.Strings(keys)
+		ops[i] = quote(op.name) + ":{" + strings.Join(keys, ",") + "}"
+	}
+	sort.Strings(ops)
+	return "{" + strings.Join(ops, ",") + "}"
 }
 
 // canonical renders a value with object members sorted and arrays of
