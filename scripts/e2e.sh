@@ -96,6 +96,24 @@ check "lookup-events returns the unsigned call" 'MissingAuthenticationToken' \
 check "lookup-events returns the attempted delete-trail" '\"errorCode\":\"UnknownOperationException\"' \
   "${secenv[@]}" $AWS cloudtrail lookup-events --endpoint-url "$url" --lookup-attributes AttributeKey=EventName,AttributeValue=DeleteTrail
 
+# Access Analyzer: policy validation, an organization analyzer from the
+# Security account (the delegated administrator) and its findings.
+check "aws accessanalyzer validate-policy finds a misspelled action" "INVALID_ACTION" \
+  $AWS accessanalyzer validate-policy --endpoint-url "$url" --policy-type IDENTITY_POLICY \
+  --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObjekt","Resource":"*"}]}'
+check "aws accessanalyzer create-analyzer ORGANIZATION from Security" "analyzer/securecart" \
+  "${secenv[@]}" $AWS accessanalyzer create-analyzer --endpoint-url "$url" --analyzer-name securecart --type ORGANIZATION
+check "aws accessanalyzer create-analyzer ORGANIZATION from Dev is refused" "ValidationException" \
+  "${devenv[@]}" $AWS accessanalyzer create-analyzer --endpoint-url "$url" --analyzer-name dev --type ORGANIZATION
+check "aws accessanalyzer list-analyzers" "\"type\": \"ORGANIZATION\"" \
+  "${secenv[@]}" $AWS accessanalyzer list-analyzers --endpoint-url "$url"
+check "aws accessanalyzer list-findings: the vendor's role" "role/VendorAccessRole" \
+  "${secenv[@]}" $AWS accessanalyzer list-findings --endpoint-url "$url" --analyzer-arn "arn:aws:access-analyzer:us-east-1:$sec:analyzer/securecart"
+fid=$("${secenv[@]}" $AWS accessanalyzer list-findings --endpoint-url "$url" --analyzer-arn "arn:aws:access-analyzer:us-east-1:$sec:analyzer/securecart" --query 'findings[0].id' --output text)
+"${secenv[@]}" $AWS accessanalyzer update-findings --endpoint-url "$url" --analyzer-arn "arn:aws:access-analyzer:us-east-1:$sec:analyzer/securecart" --ids "$fid" --status ARCHIVED
+check "aws accessanalyzer get-finding: archived" "\"status\": \"ARCHIVED\"" \
+  "${secenv[@]}" $AWS accessanalyzer get-finding --endpoint-url "$url" --analyzer-arn "arn:aws:access-analyzer:us-east-1:$sec:analyzer/securecart" --id "$fid"
+
 # The trail recorded all of it and verifies.
 check "audit lookup finds the denied create-user" "CreateUser" "$work/warden" audit lookup --data "$work/data" --event-name CreateUser
 check "audit verify" "trail intact" "$work/warden" audit verify --data "$work/data"

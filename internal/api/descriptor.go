@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/state"
 	"github.com/securecart/warden/internal/store"
@@ -130,6 +131,9 @@ type Deps struct {
 	// ForgetKey drops an access key from the server's key cache, so that a
 	// key deactivated or deleted through this replica stops working at once.
 	ForgetKey func(accessKeyID string)
+	// Audit records events that no call carries (Access Analyzer's finding
+	// changes); nil when the server keeps no trail.
+	Audit call.Auditor
 	// Clock is the server's clock; Logger its log.
 	Clock  func() time.Time
 	Logger *slog.Logger

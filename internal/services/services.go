@@ -6,6 +6,7 @@ package services
 
 import (
 	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/api/accessanalyzer"
 	"github.com/securecart/warden/internal/api/cloudtrail"
 	"github.com/securecart/warden/internal/api/iam"
 	"github.com/securecart/warden/internal/api/identitycenter"
@@ -22,6 +23,7 @@ func All() []api.Factory {
 		iam.New,
 		organizations.New,
 		cloudtrail.New,
+		accessanalyzer.New,
 		ssooidc.New,
 		ssoportal.New,
 		identitycenter.NewIdentityStore,

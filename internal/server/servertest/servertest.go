@@ -6,6 +6,7 @@ package servertest
 
 import (
 	"context"
+	"github.com/securecart/warden/internal/audit"
 	"io"
 	"log/slog"
 	"net"
@@ -61,6 +62,8 @@ type Harness struct {
 	AdminSecret string
 	MasterKey   []byte
 	Dir         string
+	// Trail is the durable audit trail, when Options.TrailOwner asked for one.
+	Trail *audit.Trail
 }
 
 // Options adjust the harness.
@@ -68,6 +71,10 @@ type Options struct {
 	Store     store.Store // default: a new SQLite store in a temp dir
 	MasterKey []byte      // default: a new key
 	Audit     call.Auditor
+	// TrailOwner, when set, opens a durable audit trail owned by that
+	// account on the store, as `warden serve` does, and records to it
+	// (Audit is then ignored).
+	TrailOwner string
 	// Services are the services the server hosts (default: Warden's,
 	// services.All).
 	Services []api.Factory
@@ -121,6 +128,14 @@ func build(t testing.TB, opt Options) (*Harness, error) {
 	sealer, err := creds.NewSealer(h.MasterKey)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if opt.TrailOwner != "" {
+		trail, err := audit.Open(ctx, st, sealer, audit.Options{Owner: opt.TrailOwner})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { trail.Close() }) // after the server stops
+		h.Trail, opt.Audit = trail, trail
 	}
 	h.AdminKeyID, h.AdminSecret, err = server.Bootstrap(ctx, st, sealer, landingzones.FS, landingzones.SecureCart, h.Clock.Now())
 	if err != nil {
