@@ -31,6 +31,14 @@ const (
 	MaxSSOUserName       = 128
 	MaxSSOGroupName      = 1024
 	MaxRelayState        = 240
+
+	// MinSessionDuration and MaxSessionDuration bound a role's
+	// maxSessionDuration and a permission set's session duration, in
+	// seconds (1 to 12 hours); DefaultSessionDuration is what applies when
+	// none is given.
+	MinSessionDuration     = 3600
+	MaxSessionDuration     = 43200
+	DefaultSessionDuration = 3600
 )
 
 var (
@@ -78,7 +86,7 @@ func CheckSSOGroupName(name string) error {
 // PT1H to PT12H; "" is PT1H) into seconds.
 func SessionDuration(s string) (int, error) {
 	if s == "" {
-		return 3600, nil
+		return DefaultSessionDuration, nil
 	}
 	secs, err := sessionSeconds(s)
 	if err != nil {
@@ -93,7 +101,7 @@ func sessionSeconds(s string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if secs < 3600 || secs > 43200 {
+	if secs < MinSessionDuration || secs > MaxSessionDuration {
 		return 0, fmt.Errorf("sessionDuration %s is out of range: want PT1H to PT12H", s)
 	}
 	return secs, nil

@@ -75,7 +75,7 @@ func (l *loader) buildIdentityCenter(r *rawIC) {
 			continue
 		}
 		l.checkName(p.name, p.path+".name", "permission set", MaxPermissionSetName)
-		ps := &PermissionSet{Name: p.name.V, Description: p.description.V, SessionDuration: 3600, Pos: p.pos,
+		ps := &PermissionSet{Name: p.name.V, Description: p.description.V, SessionDuration: DefaultSessionDuration, Pos: p.pos,
 			RoleName: SSORoleName(ic.InstanceARN, p.name.V), Boundary: p.boundary.V, CustomerManaged: values(p.customer)}
 		if p.session.V != "" {
 			if secs, err := sessionSeconds(p.session.V); err != nil {

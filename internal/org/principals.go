@@ -176,10 +176,10 @@ func (l *loader) buildRoles(list []*rawRole) {
 			l.trusts = append(l.trusts, trustDef{doc: r.trust, name: trustName, p: trust})
 		}
 		p := l.resolvePerms(r.perms, r.path, accts, "role", r.name.V)
-		maxSession := 3600
+		maxSession := DefaultSessionDuration
 		if r.maxPos.Line > 0 {
 			maxSession = r.maxSession
-			if maxSession < 3600 || maxSession > 43200 {
+			if maxSession < MinSessionDuration || maxSession > MaxSessionDuration {
 				l.errs.add(r.maxPos, r.path+".maxSessionDuration", "maxSessionDuration %d is out of range: want 3600 to 43200 seconds (1 to 12 hours)", maxSession)
 			}
 		}

@@ -25,7 +25,7 @@ type createPolicyResult struct {
 // The org format has no place for a policy's tags: they are authorized and
 // returned here, but not kept.
 func (s *Service) CreatePolicy(ctx context.Context, c *api.Call) (any, error) {
-	cp, err := readCreate(c, "PolicyName", 128, "PolicyDocument", policy.Identity)
+	cp, err := readCreate(c, "PolicyName", org.MaxPolicyName, "PolicyDocument", policy.Identity)
 	if err != nil {
 		return nil, err
 	}

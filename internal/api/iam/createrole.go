@@ -18,7 +18,7 @@ type createRoleResult struct {
 // iam:CreateRole on the role's ARN, with iam:PermissionsBoundary (the
 // requested boundary) and the request's tags as condition keys.
 func (s *Service) CreateRole(ctx context.Context, c *api.Call) (any, error) {
-	cp, err := readCreate(c, "RoleName", 64, "AssumeRolePolicyDocument", policy.Trust)
+	cp, err := readCreate(c, "RoleName", org.MaxRoleName, "AssumeRolePolicyDocument", policy.Trust)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ type createUserResult struct {
 // request's tags; the SecureCart guardrails deny it outside the management
 // account.
 func (s *Service) CreateUser(ctx context.Context, c *api.Call) (any, error) {
-	name, err := requiredName(c, "UserName", 64)
+	name, err := requiredName(c, "UserName", org.MaxUserName)
 	if err != nil {
 		return nil, err
 	}

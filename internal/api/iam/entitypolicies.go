@@ -157,7 +157,7 @@ func (s *Service) putInlinePolicy(ctx context.Context, c *api.Call, k *entityKin
 	if err != nil {
 		return nil, err
 	}
-	name, err := requiredName(c, "PolicyName", 128)
+	name, err := requiredName(c, "PolicyName", org.MaxPolicyName)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func (s *Service) getInlinePolicy(ctx context.Context, c *api.Call, k *entityKin
 	if err != nil {
 		return "", "", "", err
 	}
-	name, err := requiredName(c, "PolicyName", 128)
+	name, err := requiredName(c, "PolicyName", org.MaxPolicyName)
 	if err != nil {
 		return "", "", "", err
 	}
@@ -209,7 +209,7 @@ func (s *Service) deleteInlinePolicy(ctx context.Context, c *api.Call, k *entity
 	if err != nil {
 		return nil, err
 	}
-	name, err := requiredName(c, "PolicyName", 128)
+	name, err := requiredName(c, "PolicyName", org.MaxPolicyName)
 	if err != nil {
 		return nil, err
 	}

@@ -30,8 +30,8 @@ const (
 	maxKeysPerUser     = 2
 	defaultMaxItems    = 100
 	maxMaxItems        = 1000
-	minSessionDuration = 3600
-	maxSessionDuration = 43200
+	minSessionDuration = org.MinSessionDuration
+	maxSessionDuration = org.MaxSessionDuration
 )
 
 func validationf(format string, args ...any) error {

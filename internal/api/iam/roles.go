@@ -211,7 +211,7 @@ type roleTarget struct {
 // targetRole reads and validates RoleName and finds the role in the caller's
 // account.
 func (s *Service) targetRole(ctx context.Context, c *api.Call) (*model, *org.Org, *roleTarget, error) {
-	name, err := requiredName(c, "RoleName", 64)
+	name, err := requiredName(c, "RoleName", org.MaxRoleName)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -64,7 +64,7 @@ type userTarget struct {
 func (s *Service) targetUser(ctx context.Context, c *api.Call, optional bool) (*model, *userTarget, error) {
 	var name string
 	if c.Params.Has("UserName") || !optional {
-		n, err := requiredName(c, "UserName", 64)
+		n, err := requiredName(c, "UserName", org.MaxUserName)
 		if err != nil {
 			return nil, nil, err
 		}
