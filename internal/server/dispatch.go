@@ -23,6 +23,8 @@ type exchange struct {
 	proto api.Protocol
 	// jsonCT is the Content-Type of a JSON answer.
 	jsonCT string
+	// ct is the request's media type (Content-Type without parameters).
+	ct string
 	svc    *service // the service addressed, once known
 	op     string   // the operation the request names, known or not
 	known  bool     // op is one of svc's operations
@@ -111,6 +113,7 @@ func (s *Server) handleUnsigned(r *http.Request, c *call.Call, ex *exchange, bod
 // classify reads the request's shape, to know the protocol of the answer.
 func (s *Server) classify(r *http.Request, ex *exchange) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ex.ct = ct
 	ex.jsonCT = awsproto.JSONContentType
 	if ct == awsproto.JSONContentTypeOf("1.0") {
 		ex.jsonCT = ct
@@ -214,7 +217,7 @@ func (s *Server) decode(r *http.Request, c *call.Call, ex *exchange, body []byte
 		}
 		c.Params = params
 	case api.JSON:
-		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		ct := ex.ct
 		if r.Method != http.MethodPost {
 			return awsproto.Errorf("UnknownOperationException", "Warden does not serve %s %s: JSON operations are POST requests.", r.Method, r.URL.Path)
 		}
@@ -258,8 +261,7 @@ func (ex *exchange) queryParams(r *http.Request, body []byte) (awsproto.Params, 
 	}
 	params := r.URL.Query()
 	if r.Method == http.MethodPost {
-		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		if ct != "application/x-www-form-urlencoded" {
+		if ex.ct != "application/x-www-form-urlencoded" {
 			return nil, awsproto.Errorf("InvalidAction", "Unsupported request: a query-protocol request is a form-encoded POST (application/x-www-form-urlencoded) or a GET; a JSON request names its operation in X-Amz-Target")
 		}
 		form, err := url.ParseQuery(string(body))
