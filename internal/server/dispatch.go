@@ -24,10 +24,10 @@ type exchange struct {
 	// jsonCT is the Content-Type of a JSON answer.
 	jsonCT string
 	// ct is the request's media type (Content-Type without parameters).
-	ct string
-	svc    *service // the service addressed, once known
-	op     string   // the operation the request names, known or not
-	known  bool     // op is one of svc's operations
+	ct    string
+	svc   *service // the service addressed, once known
+	op    string   // the operation the request names, known or not
+	known bool     // op is one of svc's operations
 	// matches are the REST routes the request's method and path match.
 	matches []*restMatch
 	route   *restMatch      // the one chosen
