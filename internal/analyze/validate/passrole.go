@@ -11,12 +11,32 @@ import (
 // iam:CreateServiceLinkedRole (a warning) on every role, through wildcards in
 // the action or the resource, NotAction or NotResource
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-security-warning-pass-role-with-star-in-resource).
+// A resource that covers only some roles, such as role/Service*, is not
+// reported, as AWS does not.
 func (v *validator) passRoleAndSLR(s *statement) {
 	if s.effect != "Allow" || s.action == nil || s.resource == nil {
 		return
 	}
-	v.allRoles(s, "iam:passrole", "PASS_ROLE", "iam:PassRole permissions")
-	v.allRoles(s, "iam:createservicelinkedrole", "CREATE_SLR", "creation of unintended service-linked roles")
+	// A condition on the service the role goes to (iam:PassedToService) or
+	// the service that creates it (iam:AWSServiceName) is the remedy AWS
+	// names besides role ARNs: with one the statement is not reported.
+	if !s.hasPositiveCondition("iam:passedtoservice") {
+		v.allRoles(s, "iam:passrole", "PASS_ROLE", "iam:PassRole permissions")
+	}
+	if !s.hasPositiveCondition("iam:awsservicename") {
+		v.allRoles(s, "iam:createservicelinkedrole", "CREATE_SLR", "creation of unintended service-linked roles")
+	}
+}
+
+// hasPositiveCondition reports a condition on the (lower-cased) key with an
+// operator that is not negated, so that it narrows what the statement allows.
+func (s *statement) hasPositiveCondition(key string) bool {
+	for _, c := range s.conds {
+		if c.lower() == key && c.opOK && !c.op.Negated() && c.op.Base != "Null" {
+			return true
+		}
+	}
+	return false
 }
 
 // allRoles reports a statement that allows the (lower-cased) action on every
