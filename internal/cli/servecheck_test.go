@@ -1,47 +1,17 @@
 package cli
 
 import (
-	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
-
-// startServe runs serve with args until its log says it is serving (or it
-// exits), then stops it; it returns the exit status and the log.
-func startServe(t *testing.T, args ...string) (int, string) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var logs syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- Main(append([]string{"serve"}, args...), Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &logs, Now: fixedNow, Context: ctx})
-	}()
-	deadline := time.After(30 * time.Second)
-	for {
-		select {
-		case code := <-done:
-			return code, logs.String()
-		case <-deadline:
-			t.Fatalf("serve neither served nor exited in 30s; log:\n%s", logs.String())
-		case <-time.After(10 * time.Millisecond):
-		}
-		if strings.Contains(logs.String(), "msg=serving") {
-			cancel()
-			return <-done, logs.String()
-		}
-	}
-}
 
 // serve refuses a master key or credentials file others can read, unless
 // told to go on (then it says so loudly).
 func TestServeRefusesOpenSecretFiles(t *testing.T) {
 	dir := t.TempDir()
-	if code, log := startServe(t, "--data", dir, "--listen", "127.0.0.1:0"); code != 0 || strings.Contains(log, "WARNING") {
+	if code, log := serveOnce(t, "--data", dir); code != 0 || strings.Contains(log, "WARNING") {
 		t.Fatalf("first start: exit %d, log:\n%s", code, log)
 	}
 	for _, name := range []string{"master.key", "credentials"} {
@@ -51,11 +21,11 @@ func TestServeRefusesOpenSecretFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer os.Chmod(path, 0o600)
-			code, log := startServe(t, "--data", dir, "--listen", "127.0.0.1:0")
+			code, log := serveOnce(t, "--data", dir)
 			if code != 2 || !strings.Contains(log, path+" (mode 0644)") || !strings.Contains(log, "--allow-open-permissions") {
 				t.Errorf("serve with %s mode 0644: exit %d, log:\n%s\nwant exit 2 naming the file", name, code, log)
 			}
-			code, log = startServe(t, "--data", dir, "--listen", "127.0.0.1:0", "--allow-open-permissions")
+			code, log = serveOnce(t, "--data", dir, "--allow-open-permissions")
 			if code != 0 || !strings.Contains(log, "level=ERROR msg=\"WARNING: other users can read or change "+path) {
 				t.Errorf("serve --allow-open-permissions with %s mode 0644: exit %d, log:\n%s\nwant a logged WARNING", name, code, log)
 			}
@@ -67,11 +37,11 @@ func TestServeRefusesOpenSecretFiles(t *testing.T) {
 // loopback.
 func TestServeWarnsPlainNonLoopback(t *testing.T) {
 	dir := t.TempDir()
-	code, log := startServe(t, "--data", dir, "--listen", "0.0.0.0:0")
+	code, log := serveOnce(t, "--data", dir, "--listen", "0.0.0.0:0")
 	if code != 0 || !strings.Contains(log, "WARNING: listening on a non-loopback address without TLS") {
 		t.Errorf("serve on 0.0.0.0 without TLS: exit %d, log:\n%s", code, log)
 	}
-	code, log = startServe(t, "--data", dir, "--listen", "127.0.0.1:0")
+	code, log = serveOnce(t, "--data", dir)
 	if code != 0 || strings.Contains(log, "non-loopback") {
 		t.Errorf("serve on 127.0.0.1: exit %d, log:\n%s", code, log)
 	}
