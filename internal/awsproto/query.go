@@ -1,6 +1,7 @@
 package awsproto
 
 import (
+	"bytes"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -8,27 +9,61 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // WriteQueryResult writes an action's XML reply in the service's namespace.
 // result is a struct whose fields carry xml tags; nil writes an empty result
 // element.
 func WriteQueryResult(w http.ResponseWriter, namespace, action, requestID string, result any) {
+	x := xmlBufs.Get().(*xmlBuf)
+	x.buf.Reset()
+	enc := x.enc
+	root := xml.StartElement{Name: xml.Name{Local: action + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: namespace}}}
+	err := enc.EncodeToken(root)
+	if result != nil && err == nil {
+		err = enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Result"}})
+	}
+	if err == nil {
+		err = enc.EncodeElement(struct {
+			RequestID string `xml:"RequestId"`
+		}{requestID}, xml.StartElement{Name: xml.Name{Local: "ResponseMetadata"}})
+	}
+	if err == nil {
+		err = enc.EncodeToken(root.End())
+	}
+	if err == nil {
+		err = enc.Flush()
+	}
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("X-Amzn-Requestid", requestID)
-	w.WriteHeader(http.StatusOK)
-	enc := xml.NewEncoder(w)
-	root := xml.StartElement{Name: xml.Name{Local: action + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: namespace}}}
-	enc.EncodeToken(root)
-	if result != nil {
-		enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Result"}})
+	if err != nil {
+		// An encoder that failed mid-document keeps its open elements: it is
+		// not reused.
+		WriteQueryError(w, namespace, requestID, &Error{Code: "InternalFailure", Message: "The response could not be encoded.", Status: http.StatusInternalServerError})
+		return
 	}
-	enc.EncodeElement(struct {
-		RequestID string `xml:"RequestId"`
-	}{requestID}, xml.StartElement{Name: xml.Name{Local: "ResponseMetadata"}})
-	enc.EncodeToken(root.End())
-	enc.Flush()
+	w.Header().Set("Content-Length", strconv.Itoa(x.buf.Len()))
+	w.WriteHeader(http.StatusOK)
+	w.Write(x.buf.Bytes())
+	if x.buf.Cap() <= 64<<10 {
+		xmlBufs.Put(x)
+	}
 }
+
+// xmlBuf is a buffer with an XML encoder writing into it, reused across
+// responses: the encoder's own buffer and the response's are allocated
+// once, not per request.
+type xmlBuf struct {
+	buf bytes.Buffer
+	enc *xml.Encoder
+}
+
+var xmlBufs = sync.Pool{New: func() any {
+	x := new(xmlBuf)
+	x.enc = xml.NewEncoder(&x.buf)
+	return x
+}}
 
 // WriteQueryError writes an ErrorResponse in the service's namespace.
 func WriteQueryError(w http.ResponseWriter, namespace, requestID string, e *Error) {

@@ -135,6 +135,17 @@ type Store interface {
 	Close() error
 }
 
+// StateWatcher is implemented by stores that know the state's version
+// without a query: the SQLite store learns of the versions this process
+// writes at once, and rereads the file's version after a bound on staleness
+// (sqlite.VersionBound) for changes made by other processes.
+type StateWatcher interface {
+	// KnownStateVersion returns the newest version known and true while that
+	// knowledge is within the store's bound; false when the caller must ask
+	// StateVersion.
+	KnownStateVersion() (int64, bool)
+}
+
 // AccessKey is a long-term access key (AKIA...).
 type AccessKey struct {
 	ID           string // AKIA + 16 characters

@@ -37,6 +37,8 @@ type Store struct {
 	w       *sql.DB     // the one writer connection
 	r       *sql.DB     // query-only readers
 	inserts []*sql.Stmt // by insertSizes; see insertAudit
+
+	versions versionCache // see KnownStateVersion
 }
 
 // Open opens (creating if needed) dir/warden.db and brings its schema up to
@@ -197,4 +199,7 @@ func (s *Store) closeAll() error {
 	return errors.Join(errs...)
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store        = (*Store)(nil)
+	_ store.StateWatcher = (*Store)(nil)
+)
