@@ -120,5 +120,36 @@ check "audit verify" "trail intact" "$work/warden" audit verify --data "$work/da
 
 kill -TERM "$pid"; wait "$pid"; code=$?
 if [ "$code" = 0 ]; then passed=$((passed+1)); echo "PASS SIGTERM exits 0"; else failed=$((failed+1)); echo "FAIL SIGTERM exit status $code"; fi
+
+# The README's Quick start, as a new user pastes it: its ```sh block, run by
+# bash in the repository with a fresh home (so a fresh data directory) and
+# its own port, then checked for what each step must show.
+qs="$work/quickstart.sh"
+awk '/^## Quick start/{q=1} q&&/^```sh$/{f=1;next} f&&/^```$/{exit} f' README.md > "$qs"
+qport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+sed -i -e "s#127\.0\.0\.1:4566#127.0.0.1:$qport#g" -e "s#warden serve #warden serve --listen 127.0.0.1:$qport #" "$qs"
+echo 'kill %1; wait %1; echo "quick start server exit status $?"' >> "$qs"
+mkdir -p "$work/home"
+qout=$(cd "$(pwd)" && env -u XDG_DATA_HOME -u AWS_SHARED_CREDENTIALS_FILE -u AWS_PROFILE -u AWS_REGION -u AWS_DEFAULT_REGION \
+  -u AWS_CONFIG_FILE -u AWS_PAGER HOME="$work/home" PATH="/usr/bin:$PATH" bash "$qs" 2>&1)
+quick() { # name, expected substring
+  if grep -qF -- "$2" <<<"$qout"; then passed=$((passed+1)); echo "PASS Quick start: $1"
+  else failed=$((failed+1)); echo "FAIL Quick start: $1: want '$2' in:"; echo "$qout" | tail -40; fi
+}
+if grep -q "warden serve --listen 127.0.0.1:$qport " "$qs"; then passed=$((passed+1)); echo "PASS Quick start: the README's sh block starts a server"
+else failed=$((failed+1)); echo "FAIL Quick start: no sh block starting 'warden serve' under '## Quick start' in README.md:"; cat "$qs"; fi
+for v in AWS_REGION AWS_DEFAULT_REGION; do
+  if grep -q "export .*\b$v=us-east-1" "$qs"; then passed=$((passed+1)); echo "PASS Quick start: sets $v"
+  else failed=$((failed+1)); echo "FAIL Quick start: the block does not export $v"; fi
+done
+quick "get-caller-identity is warden-admin" "arn:aws:iam::$mgmt:user/warden-admin"
+quick "assume-role into Dev" "arn:aws:sts::$dev:assumed-role/OrganizationAccountAccessRole/me"
+quick "organizations list-accounts" "\"Id\": \"$prod\""
+quick "check passes every test" " passed, 0 failed"
+quick "explain denies iam:CreateUser" "ExplicitDeny"
+quick "the server stops cleanly" "quick start server exit status 0"
+if grep -qE "An error occurred|command not found|No such file|Unable to locate credentials|You must specify a region" <<<"$qout"; then
+  failed=$((failed+1)); echo "FAIL Quick start: an error in its output:"; echo "$qout" | grep -E "An error occurred|command not found|No such file|Unable to locate|You must specify"
+else passed=$((passed+1)); echo "PASS Quick start: no errors"; fi
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" = 0 ]
