@@ -96,6 +96,7 @@ func (s *service) CreateAnalyzer(ctx context.Context, c *api.Call) (any, error) 
 		return nil, err
 	}
 	s.analyzers[arn] = a
+	s.watch()
 	return map[string]any{"arn": arn}, nil
 }
 

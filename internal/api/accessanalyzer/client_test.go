@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	aa "github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
 
+	"github.com/securecart/warden/internal/api/accessanalyzer"
 	"github.com/securecart/warden/internal/audit"
 	"github.com/securecart/warden/internal/server/servertest"
 )
@@ -202,4 +204,34 @@ func TestAnalyzersAndFindingsWithTheSDK(t *testing.T) {
 	if _, err := h.aa.ListFindings(ctx, &aa.ListFindingsInput{AnalyzerArn: aws.String(arn)}); code(err) != "ResourceNotFoundException" {
 		t.Fatalf("findings of a deleted analyzer: %v", err)
 	}
+}
+
+// Unread findings follow the organization within the watcher's period: a
+// trust policy opened through IAM is recorded in the trail without any
+// ListFindings.
+func TestFindingsFollowTheOrgUnread(t *testing.T) {
+	defer accessanalyzer.SetRefreshEvery(100 * time.Millisecond)()
+	h := start(t)
+	ctx := servertest.Ctx(t)
+	if _, err := h.aa.CreateAnalyzer(ctx, &aa.CreateAnalyzerInput{AnalyzerName: aws.String("acct"), Type: aatypes.TypeAccount}); err != nil {
+		t.Fatal(err)
+	}
+	public := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}`
+	if _, err := h.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("open-door"), AssumeRolePolicyDocument: aws.String(public)}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		recs, _, err := audit.Lookup(ctx, h.Store, audit.Filter{Attribute: "EventName", Value: "FindingCreated"}, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			if strings.Contains(string(r.Raw), "role/open-door") {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("no FindingCreated record for the opened role")
 }

@@ -23,7 +23,8 @@
 // Findings are recomputed from the organization's current state whenever an
 // analyzer's findings are read and the state has changed since they were
 // computed, before the call answers: a resource policy changed through the
-// API shows in the next ListFindings. Each change of a finding (created,
+// API shows in the next ListFindings. Unread, they are recomputed at most
+// RefreshEvery (10 seconds) after the change. Each change of a finding (created,
 // resolved, active again, archived, unarchived) is recorded in the audit
 // trail as an event of access-analyzer.amazonaws.com named after the change
 // (FindingCreated, FindingResolved, ...), in the analyzer's account.

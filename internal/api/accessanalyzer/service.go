@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/securecart/warden/internal/api"
@@ -22,6 +23,62 @@ type service struct {
 
 	mu        sync.Mutex
 	analyzers map[string]*analyzer // by ARN
+	// watching is set while the watcher runs: from the first analyzer's
+	// creation until none is left or the state cannot be read.
+	watching bool
+}
+
+// RefreshEvery bounds how long after a change of the organization an
+// analyzer's findings (and the trail records of their changes) wait when
+// nobody reads them.
+const RefreshEvery = 10 * time.Second
+
+// refreshEvery is RefreshEvery in nanoseconds; tests shorten it.
+var refreshEvery atomic.Int64
+
+func init() { refreshEvery.Store(int64(RefreshEvery)) }
+
+// watch refreshes every analyzer's findings every RefreshEvery. It stops
+// when no analyzer is left or the organization's state cannot be read (the
+// server's store is closed). The caller holds s.mu.
+func (s *service) watch() {
+	if s.watching {
+		return
+	}
+	s.watching = true
+	go func() {
+		t := time.NewTicker(time.Duration(refreshEvery.Load()))
+		defer t.Stop()
+		for range t.C {
+			if !s.refreshAll() {
+				return
+			}
+		}
+	}()
+}
+
+// refreshAll refreshes every analyzer; false stops the watcher.
+func (s *service) refreshAll() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), RefreshEvery)
+	defer cancel()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.analyzers) == 0 {
+		s.watching = false
+		return false
+	}
+	o, err := s.state.Org(ctx)
+	if err != nil {
+		s.watching = false
+		return false
+	}
+	for _, arn := range sortedKeys(s.analyzers) {
+		if err := s.refresh(ctx, s.analyzers[arn], o); err != nil {
+			s.watching = false
+			return false
+		}
+	}
+	return true
 }
 
 func newService(d *api.Deps) *service {
