@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -65,19 +66,29 @@ func IsAccountID(id string) bool { return reAccountID.MatchString(id) }
 func IsEmail(s string) bool { return len(s) >= 6 && len(s) <= 64 && reEmail.MatchString(s) }
 
 // CheckSSOUserName checks an Identity Center user's UserName (identitystore
-// CreateUser: 1 to 128 letters, marks, symbols, digits and punctuation).
+// CreateUser: 1 to 128 letters, marks, symbols, digits and punctuation;
+// Administrator and AWSAdministrators are reserved, per the Identity Store
+// API Reference, CreateUser).
 func CheckSSOUserName(name string) error {
 	if n := utf8.RuneCountInString(name); n < 1 || n > MaxSSOUserName || !reSSOUserName.MatchString(name) {
 		return fmt.Errorf("%w: user name %q: want 1 to %d letters, digits, symbols and punctuation, without spaces", ErrInvalidValue, name, MaxSSOUserName)
 	}
-	return nil
+	return reservedSSOName("user", name)
 }
 
 // CheckSSOGroupName checks an Identity Center group's DisplayName
-// (identitystore CreateGroup: 1 to 1024 characters).
+// (identitystore CreateGroup: 1 to 1024 characters; the reserved names of
+// users are reserved for groups too).
 func CheckSSOGroupName(name string) error {
 	if n := utf8.RuneCountInString(name); n < 1 || n > MaxSSOGroupName || !reSSOGroupName.MatchString(name) {
 		return fmt.Errorf("%w: group name %q: want 1 to %d letters, digits, symbols, punctuation and spaces", ErrInvalidValue, name, MaxSSOGroupName)
+	}
+	return reservedSSOName("group", name)
+}
+
+func reservedSSOName(what, name string) error {
+	if strings.EqualFold(name, "Administrator") || strings.EqualFold(name, "AWSAdministrators") {
+		return fmt.Errorf("%w: %s name %q is reserved by IAM Identity Center", ErrInvalidValue, what, name)
 	}
 	return nil
 }

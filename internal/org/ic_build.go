@@ -38,6 +38,9 @@ func (l *loader) buildIdentityCenter(r *rawIC) {
 			l.errs.add(g.name.P, g.path+".name", "duplicate group %q (first at %s)", g.name.V, prev.Pos)
 			continue
 		}
+		if err := CheckSSOGroupName(g.name.V); err != nil {
+			l.errs.add(g.name.P, g.path+".name", "%s", strings.TrimPrefix(err.Error(), ErrInvalidValue.Error()+": "))
+		}
 		sg := &SSOGroup{Name: g.name.V, Description: g.description.V, Pos: g.pos}
 		groups[sg.Name] = sg
 		ic.Groups = append(ic.Groups, sg)
@@ -54,6 +57,9 @@ func (l *loader) buildIdentityCenter(r *rawIC) {
 		if prev := users[u.userName.V]; prev != nil {
 			l.errs.add(u.userName.P, u.path+".userName", "duplicate user %q (first at %s)", u.userName.V, prev.Pos)
 			continue
+		}
+		if err := CheckSSOUserName(u.userName.V); err != nil {
+			l.errs.add(u.userName.P, u.path+".userName", "%s", strings.TrimPrefix(err.Error(), ErrInvalidValue.Error()+": "))
 		}
 		su := &SSOUser{UserName: u.userName.V, DisplayName: u.displayName.V, MFADevices: u.mfa, Pos: u.pos}
 		for i, g := range u.groups {
