@@ -183,7 +183,7 @@ func levelName(sev int) string {
 // finding, the source line with a caret under the span, and the link.
 func printValidationText(env Env, r fileFindings, t policy.Type) {
 	if len(r.findings) == 0 {
-		fmt.Fprintf(env.Stdout, "%s: valid %s policy, no findings\n", r.file, t)
+		fmt.Fprintf(env.Stdout, "%s: no findings (%s policy)\n", r.file, t)
 		return
 	}
 	lines := strings.Split(string(r.src), "\n")

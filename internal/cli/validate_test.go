@@ -18,7 +18,7 @@ func TestValidate(t *testing.T) {
 	os.WriteFile(typo, []byte("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": {\n    \"Effect\": \"Allow\",\n    \"Action\": \"s3:GetObjekt\",\n    \"Resource\": \"*\"\n  }\n}\n"), 0o600)
 
 	out, _, code := run(t, "", "validate", "--type", "scp", good)
-	if code != 0 || !strings.Contains(out, "valid scp policy, no findings") {
+	if code != 0 || !strings.Contains(out, "scp.json: no findings (scp policy)") {
 		t.Errorf("valid SCP: exit %d, output %q", code, out)
 	}
 	out, _, code = run(t, "", "validate", "--type", "scp", bad)
