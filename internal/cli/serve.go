@@ -51,17 +51,19 @@ which several replicas can share (they must share the master key: --master-key-f
 WARDEN_MASTER_KEY). A new store is seeded from --org (default: the embedded SecureCart landing
 zone); an existing store keeps its own state. --org on an existing store that holds another
 organization (the files changed, or the APIs changed the store) is refused with the list of
-differences; --replace-org applies them, logging each one. On the first start with a new store, Warden writes
-DIR/credentials (mode 0600), an AWS shared credentials file with profile warden-admin: a long-term
-access key of the IAM user warden-admin, the management account's administrator (AdministratorAccess;
-exempt from SCPs, as the management account is in AWS), which can assume OrganizationAccountAccessRole
-in every member account. It never prints or logs the secret.
+differences; --replace-org applies them, logging each one.
+
+On the first start with a new store, Warden writes DIR/credentials (mode 0600), an AWS shared
+credentials file with profile warden-admin: a long-term access key of the IAM user warden-admin,
+the management account's administrator (AdministratorAccess; exempt from SCPs, as the management
+account is in AWS), which can assume OrganizationAccountAccessRole in every member account. It
+never prints or logs the secret.
 
 GET /healthz answers 200 once ready; GET /metrics serves Prometheus metrics. SIGTERM or SIGINT
 stops accepting, finishes requests in flight and exits 0.`,
 		Example: `  warden serve
-  AWS_SHARED_CREDENTIALS_FILE=~/.local/share/warden/credentials AWS_PROFILE=warden-admin AWS_REGION=us-east-1 \
-    aws --endpoint-url http://127.0.0.1:4566 sts get-caller-identity`,
+  AWS_SHARED_CREDENTIALS_FILE=~/.local/share/warden/credentials AWS_PROFILE=warden-admin \
+    AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url http://127.0.0.1:4566 sts get-caller-identity`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
