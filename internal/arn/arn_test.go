@@ -1,6 +1,7 @@
 package arn
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -100,18 +101,42 @@ func TestParse(t *testing.T) {
 	}
 }
 
-// matchRef is an obviously correct recursive matcher to check Match against.
+// matchRef is an obviously correct recursive matcher to check Match against,
+// memoized on the positions in p and v so that it stays polynomial however
+// many stars p has.
 func matchRef(p, v []rune) bool {
-	if len(p) == 0 {
-		return len(v) == 0
+	memo := map[[2]int]bool{}
+	var m func(i, j int) bool
+	m = func(i, j int) bool {
+		if r, ok := memo[[2]int{i, j}]; ok {
+			return r
+		}
+		var r bool
+		switch {
+		case i == len(p):
+			r = j == len(v)
+		case p[i] == '*':
+			r = m(i+1, j) || (j < len(v) && m(i, j+1))
+		case p[i] == '?':
+			r = j < len(v) && m(i+1, j+1)
+		default:
+			r = j < len(v) && p[i] == v[j] && m(i+1, j+1)
+		}
+		memo[[2]int{i, j}] = r
+		return r
 	}
-	switch p[0] {
-	case '*':
-		return matchRef(p[1:], v) || (len(v) > 0 && matchRef(p, v[1:]))
-	case '?':
-		return len(v) > 0 && matchRef(p[1:], v[1:])
+	return m(0, 0)
+}
+
+// The reference is memoized: a pattern of many stars against a long value
+// that does not match is answered at once, not in exponential time.
+func TestMatchRefStars(t *testing.T) {
+	if matchRef([]rune("*********0"), []rune(strings.Repeat("1", 32))) {
+		t.Error(`matchRef("*********0", "1"×32) = true`)
 	}
-	return len(v) > 0 && p[0] == v[0] && matchRef(p[1:], v[1:])
+	if !matchRef([]rune("*1*1*1*1*1*1*1*1*"), []rune(strings.Repeat("1", 40))) {
+		t.Error("matchRef of stars and ones = false")
+	}
 }
 
 func FuzzMatch(f *testing.F) {
