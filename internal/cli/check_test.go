@@ -131,6 +131,10 @@ users:
     account: Dev
     inlinePolicies:
       List: {Version: "2012-10-17", Statement: [{Sid: ListOnly, Effect: Allow, Action: s3:ListBucket, Resource: "*"}]}
+  - name: admin
+    account: Mgmt
+    inlinePolicies:
+      Assume: {Version: "2012-10-17", Statement: [{Sid: AssumeAny, Effect: Allow, Action: sts:AssumeRole, Resource: "*"}]}
 resources:
   - arn: arn:aws:s3:::dev-shared
     account: Dev
@@ -638,7 +642,9 @@ func TestCheckSmallOrg(t *testing.T) {
 		{"the RCP applies to anonymous callers", "*", "s3:DeleteObject", "arn:aws:s3:::dev-shared/public/x", "", "ExplicitDeny", "rcp"},
 		// Identity Center sessions and trust policies.
 		{"a permission set's session", "arn:aws:sts::{Dev}:assumed-role/{PermissionSet:ReadOnly}/alice", "ec2:DescribeVpcs", "", "", "Allow", "none"},
-		{"the trusted account assumes the role", "arn:aws:iam::{Mgmt}:root", "sts:AssumeRole", "arn:aws:iam::{Dev}:role/AppRole", "", "Allow", "none"},
+		{"the trusted account user assumes the role", "arn:aws:iam::{Mgmt}:user/admin", "sts:AssumeRole", "arn:aws:iam::{Dev}:role/AppRole", "", "Allow", "none"},
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html
+		{"the trusted account root user cannot, AWS refuses it", "arn:aws:iam::{Mgmt}:root", "sts:AssumeRole", "arn:aws:iam::{Dev}:role/AppRole", "", "ImplicitDeny", "none"},
 		{"an untrusted user does not", "arn:aws:iam::{Dev}:user/legacy", "sts:AssumeRole", "arn:aws:iam::{Dev}:role/AppRole", "", "ImplicitDeny", "trust"},
 	}
 	var b strings.Builder

@@ -134,7 +134,7 @@ func writeExplainText(w io.Writer, s *authz.Situation, e *eval.Explanation, step
 	fmt.Fprintf(w, "principal %s\n", who)
 	fmt.Fprintf(w, "resource  account %s\n", r.ResourceAccount)
 	dec := e.Decision.String()
-	if e.Decision != eval.Allow {
+	if e.Decision != eval.Allow && e.DeniedBy != eval.LayerNone {
 		dec += " by " + e.DeniedBy.String()
 		if e.DeniedTarget != "" {
 			dec += " (" + e.DeniedTarget + ")"

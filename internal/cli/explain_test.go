@@ -340,3 +340,17 @@ func TestExplainActionWithoutResource(t *testing.T) {
 		t.Errorf("explain does not evaluate s3:ListAllMyBuckets against *:\n%s", out)
 	}
 }
+
+// A request AWS refuses whatever the policies say is a decision, explained by
+// its rule (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html).
+func TestExplainRefusal(t *testing.T) {
+	out, stderr, code := run(t, "", "explain", "--principal", "arn:aws:iam::{Management}:root",
+		"--action", "sts:AssumeRole", "--resource", "arn:aws:iam::{Prod}:role/OrganizationAccountAccessRole")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (a denial); stderr: %s", code, stderr)
+	}
+	header, _ := parseExplain(t, out)
+	if header["decision"] != "ImplicitDeny" || !strings.Contains(out, "AWS refuses this whatever the policies say: the root user cannot assume a role") {
+		t.Errorf("explain does not name the rule:\n%s", out)
+	}
+}

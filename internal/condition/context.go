@@ -240,3 +240,20 @@ func (c Context) Each(fn func(key string, values []string)) {
 		fn(e.key, e.vals)
 	}
 }
+
+// Key is a context key name prepared for repeated lookups (see Lookup).
+type Key struct {
+	lower string
+	hash  uint64
+}
+
+// NewKey prepares a key name (any case).
+func NewKey(name string) Key {
+	lk := strings.ToLower(name)
+	return Key{lower: lk, hash: keyHash(lk)}
+}
+
+// Lookup is Get for a prepared key: it neither allocates nor hashes.
+func (c Context) Lookup(k Key) ([]string, bool) {
+	return c.lookup(k.lower, k.hash)
+}

@@ -38,8 +38,12 @@
 // "arn:aws:s3:::*" (reference_policies_elements_notaction.html).
 //
 // A few requests are special in AWS and here: sts:GetCallerIdentity needs no
-// permission; AWS managed policies and the roles AWS reserves
-// (/aws-reserved/) cannot be changed by any principal.
+// permission; and AWS refuses some requests whatever the policies say, as each
+// service's documentation states (reserved.go): changes to AWS managed IAM and
+// Organizations policies, to roles under /aws-reserved/ and to the permissions
+// of service-linked roles, tag keys with the aws: prefix, the root user
+// assuming a role, and S3's reserved bucket names. Those are implicit denies
+// that no policy decided (DeniedBy none), with the rule and its page in Note.
 //
 // The package is pure: no I/O, no clock, no logging. Requests carry their
 // context, including aws:CurrentTime, from the caller.

@@ -41,8 +41,9 @@ func (ev *evaluator) run() {
 		ev.e.Note = "sts:GetCallerIdentity needs no permission: AWS allows it even when a policy denies it"
 		return
 	}
-	if note := reservedResource(req); note != "" {
-		ev.implicit(LayerResource, note)
+	if note := refused(req, in); note != "" {
+		// No policy decides it: AWS refuses the request itself.
+		ev.implicit(LayerNone, note)
 		return
 	}
 

@@ -1,29 +1,85 @@
 package eval
 
-import "strings"
+import (
+	"strings"
 
-// reservedResource returns a note when the request changes a resource that
-// only AWS may change: an AWS managed policy
-// (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies)
-// or a role AWS reserves under the /aws-reserved/ path, such as the roles IAM
-// Identity Center provisions for permission sets
-// (https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html).
-func reservedResource(req *Request) string {
-	r := &req.Resource
-	if !r.IsARN || r.Parts[2] != "iam" || req.Action.Service != "iam" {
-		return ""
-	}
-	switch {
-	case r.Parts[4] == "aws" && strings.HasPrefix(r.Parts[5], "policy/"):
-		if managedPolicyWrites[req.Action.Name] {
-			return "AWS managed policies can be changed only by AWS"
-		}
-	case strings.HasPrefix(r.Parts[5], "role/aws-reserved/"):
-		if reservedRoleWrites[req.Action.Name] {
-			return "roles under /aws-reserved/ are managed by AWS and cannot be changed or passed by any principal"
+	"github.com/securecart/warden/internal/condition"
+	"github.com/securecart/warden/internal/policy"
+)
+
+// A refusal is a request that AWS refuses whatever the policies say, as the
+// service's documentation states it: mostly names and resources a service
+// reserves for itself. The decision is an implicit deny that no policy
+// decided (DeniedBy none), and the note names the rule and its page.
+type refusal struct {
+	rule    string // what AWS refuses, in a sentence
+	doc     string // the page that says so
+	applies func(req *Request, in *Inputs) bool
+}
+
+var refusals = []refusal{
+	{
+		rule: "AWS managed policies can be changed only by AWS",
+		doc:  "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies",
+		applies: func(req *Request, _ *Inputs) bool {
+			return iamResource(req, "policy/", managedPolicyWrites) && req.Resource.Parts[4] == "aws"
+		},
+	},
+	{
+		rule:    "roles under /aws-reserved/ are managed by AWS and cannot be changed or passed by any principal",
+		doc:     "https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html",
+		applies: func(req *Request, _ *Inputs) bool { return iamResource(req, "role/aws-reserved/", reservedRoleWrites) },
+	},
+	{
+		rule: "a service-linked role (path /aws-service-role/) is created with CreateServiceLinkedRole and deleted with " +
+			"DeleteServiceLinkedRole; its permissions and trust policy can be changed only by its service",
+		doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html",
+		applies: func(req *Request, _ *Inputs) bool {
+			return iamResource(req, "role/aws-service-role/", serviceLinkedRoleWrites)
+		},
+	},
+	{
+		rule:    "AWS managed organization policies (FullAWSAccess, RCPFullAWSAccess) can be changed only by AWS, and RCPFullAWSAccess cannot be detached",
+		doc:     "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html",
+		applies: awsManagedOrgPolicy,
+	},
+	{
+		rule:    "tag keys that begin with aws: are reserved for AWS: no principal can add or remove them",
+		doc:     "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html",
+		applies: reservedTagKeys,
+	},
+	{
+		rule: "the root user cannot assume a role (\"Roles may not be assumed by root accounts\"): AssumeRole is called with an IAM user's or role's credentials",
+		doc:  "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html",
+		// A root ARN of an account outside the org, whose own side is taken as
+		// allowing, stands for that account's principals, not its root user.
+		applies: func(req *Request, in *Inputs) bool {
+			return req.Caller.Kind == policy.CallerRoot && !in.AssumeIdentityAllows && req.Action.Full == "sts:assumerole"
+		},
+	},
+	{
+		rule:    "S3 reserves bucket names that begin with xn--, sthree- or amzn-s3-demo- or end with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3",
+		doc:     "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+		applies: reservedBucketName,
+	},
+}
+
+// refused returns the note of the rule that refuses the request, or "".
+func refused(req *Request, in *Inputs) string {
+	for i := range refusals {
+		if r := &refusals[i]; r.applies(req, in) {
+			return "AWS refuses this whatever the policies say: " + r.rule + " (" + r.doc + ")"
 		}
 	}
 	return ""
+}
+
+// iamResource reports whether the request is one of the IAM actions of set on
+// an IAM resource whose path starts with prefix.
+func iamResource(req *Request, prefix string, set map[string]bool) bool {
+	r := &req.Resource
+	return r.IsARN && r.Parts[2] == "iam" && req.Action.Service == "iam" &&
+		strings.HasPrefix(r.Parts[5], prefix) && set[req.Action.Name]
 }
 
 var managedPolicyWrites = set("createpolicy", "createpolicyversion", "deletepolicy", "deletepolicyversion",
@@ -33,6 +89,66 @@ var reservedRoleWrites = set("attachrolepolicy", "createrole", "createservicelin
 	"deleterolepermissionsboundary", "deleterolepolicy", "deleteservicelinkedrole", "detachrolepolicy",
 	"passrole", "putrolepermissionsboundary", "putrolepolicy", "tagrole", "untagrole",
 	"updateassumerolepolicy", "updaterole", "updateroledescription")
+
+// serviceLinkedRoleWrites are what only the role's service may do to a
+// service-linked role; its description can still be edited, and the role
+// passed, created and deleted through the service-linked role actions.
+var serviceLinkedRoleWrites = set("createrole", "deleterole", "attachrolepolicy", "detachrolepolicy",
+	"putrolepolicy", "deleterolepolicy", "updateassumerolepolicy", "putrolepermissionsboundary")
+
+var orgPolicyWrites = set("updatepolicy", "deletepolicy")
+
+// awsManagedOrgPolicy: an Organizations policy of account "aws" (an AWS
+// managed policy such as p-FullAWSAccess) being changed, or RCPFullAWSAccess
+// being detached.
+func awsManagedOrgPolicy(req *Request, _ *Inputs) bool {
+	r := &req.Resource
+	if !r.IsARN || r.Parts[2] != "organizations" || req.Action.Service != "organizations" ||
+		r.Parts[4] != "aws" || !strings.HasPrefix(r.Parts[5], "policy/") {
+		return false
+	}
+	return orgPolicyWrites[req.Action.Name] ||
+		req.Action.Name == "detachpolicy" && strings.HasSuffix(r.Parts[5], "/p-RCPFullAWSAccess")
+}
+
+var tagKeysKey = condition.NewKey("aws:TagKeys")
+
+// reservedTagKeys: a request that adds or removes tags (its aws:TagKeys)
+// names a key with the aws: prefix. AWS services tag their own resources so,
+// and are not refused.
+func reservedTagKeys(req *Request, _ *Inputs) bool {
+	if req.Caller.Kind == policy.CallerService {
+		return false
+	}
+	keys, _ := req.Context.Lookup(tagKeysKey)
+	for _, k := range keys {
+		if len(k) >= 4 && strings.EqualFold(k[:4], "aws:") {
+			return true
+		}
+	}
+	return false
+}
+
+// reservedBucketName: s3:CreateBucket of a general purpose bucket with a
+// name S3 keeps for itself.
+func reservedBucketName(req *Request, _ *Inputs) bool {
+	r := &req.Resource
+	if req.Action.Full != "s3:createbucket" || !r.IsARN || r.Parts[2] != "s3" || strings.Contains(r.Parts[5], "/") {
+		return false
+	}
+	name := r.Parts[5]
+	for _, p := range []string{"xn--", "sthree-", "amzn-s3-demo-"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	for _, s := range []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"} {
+		if strings.HasSuffix(name, s) {
+			return true
+		}
+	}
+	return false
+}
 
 func set(names ...string) map[string]bool {
 	m := make(map[string]bool, len(names))
