@@ -36,7 +36,9 @@ func (a *Authorizer) Authorize(ctx context.Context, c *Call, action, resource st
 	if err != nil {
 		return err
 	}
-	if e.Decision == eval.Allow {
+	if e.Decision == eval.Allow || e.RefusedByService() {
+		// A call that AWS refuses whatever the policies say gets the
+		// service's own error from its handler, after authorization.
 		return nil
 	}
 	return a.Denied(ctx, c, action, resource, &e)
@@ -52,7 +54,9 @@ func (a *Authorizer) AuthorizeOwn(ctx context.Context, c *Call, action, resource
 	if err != nil {
 		return err
 	}
-	if e.Decision == eval.Allow {
+	if e.Decision == eval.Allow || e.RefusedByService() {
+		// A call that AWS refuses whatever the policies say gets the
+		// service's own error from its handler, after authorization.
 		return nil
 	}
 	return a.Denied(ctx, c, action, resource, &e)

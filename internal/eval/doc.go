@@ -42,8 +42,10 @@
 // service's documentation states (reserved.go): changes to AWS managed IAM and
 // Organizations policies, to roles under /aws-reserved/ and to the permissions
 // of service-linked roles, tag keys with the aws: prefix, the root user
-// assuming a role, and S3's reserved bucket names. Those are implicit denies
-// that no policy decided (DeniedBy none), with the rule and its page in Note.
+// assuming a role, and S3's reserved bucket names. Explanation.Refusal names
+// the rule and its page; when the policies allow such a request, the decision
+// is an implicit deny that no policy decided (DeniedBy none), with the rule in
+// Note.
 //
 // The package is pure: no I/O, no clock, no logging. Requests carry their
 // context, including aws:CurrentTime, from the caller.

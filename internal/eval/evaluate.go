@@ -17,9 +17,19 @@ func Evaluate(req *Request, in *Inputs) Explanation {
 // that a caller that keeps e evaluates without allocating.
 func EvaluateInto(req *Request, in *Inputs, e *Explanation) Decision {
 	e.Decision, e.DeniedBy, e.DeniedTarget, e.Note = ImplicitDeny, LayerNone, "", ""
+	e.Refusal, e.ServiceRefusal = "", false
 	e.Reasons = e.Reasons[:0]
 	ev := evaluator{req: req, in: in, e: e}
 	ev.run()
+	if r, service := refused(req, in); r != "" {
+		// AWS refuses the request whatever the policies say; when they
+		// allow it, nothing but that rule denies it.
+		e.Refusal, e.ServiceRefusal = r, service
+		if e.Decision == Allow {
+			e.Decision, e.DeniedBy, e.Note = ImplicitDeny, LayerNone, r
+			e.Reasons = e.Reasons[:0]
+		}
+	}
 	return e.Decision
 }
 
@@ -39,11 +49,6 @@ func (ev *evaluator) run() {
 	if req.Action.Full == "sts:getcalleridentity" && c.Kind != policy.CallerAnonymous {
 		ev.e.Decision = Allow
 		ev.e.Note = "sts:GetCallerIdentity needs no permission: AWS allows it even when a policy denies it"
-		return
-	}
-	if note := refused(req, in); note != "" {
-		// No policy decides it: AWS refuses the request itself.
-		ev.implicit(LayerNone, note)
 		return
 	}
 

@@ -12,8 +12,12 @@ import (
 // reserves for itself. The decision is an implicit deny that no policy
 // decided (DeniedBy none), and the note names the rule and its page.
 type refusal struct {
-	rule    string // what AWS refuses, in a sentence
-	doc     string // the page that says so
+	rule string // what AWS refuses, in a sentence
+	doc  string // the page that says so
+	// service: the service answers the call with an error of its own after
+	// authorization (UnmodifiableEntity, IMMUTABLE_POLICY, InvalidInput,
+	// ...), rather than AccessDenied from authorization itself.
+	service bool
 	applies func(req *Request, in *Inputs) bool
 }
 
@@ -33,7 +37,8 @@ var refusals = []refusal{
 	{
 		rule: "a service-linked role (path /aws-service-role/) is created with CreateServiceLinkedRole and deleted with " +
 			"DeleteServiceLinkedRole; its permissions and trust policy can be changed only by its service",
-		doc: "https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html",
+		doc:     "https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html",
+		service: true,
 		applies: func(req *Request, _ *Inputs) bool {
 			return iamResource(req, "role/aws-service-role/", serviceLinkedRoleWrites)
 		},
@@ -41,16 +46,19 @@ var refusals = []refusal{
 	{
 		rule:    "AWS managed organization policies (FullAWSAccess, RCPFullAWSAccess) can be changed only by AWS, and RCPFullAWSAccess cannot be detached",
 		doc:     "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html",
+		service: true,
 		applies: awsManagedOrgPolicy,
 	},
 	{
 		rule:    "tag keys that begin with aws: are reserved for AWS: no principal can add or remove them",
 		doc:     "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html",
+		service: true,
 		applies: reservedTagKeys,
 	},
 	{
-		rule: "the root user cannot assume a role (\"Roles may not be assumed by root accounts\"): AssumeRole is called with an IAM user's or role's credentials",
-		doc:  "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html",
+		rule:    "the root user cannot assume a role (\"Roles may not be assumed by root accounts\"): AssumeRole is called with an IAM user's or role's credentials",
+		doc:     "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html",
+		service: true,
 		// A root ARN of an account outside the org, whose own side is taken as
 		// allowing, stands for that account's principals, not its root user.
 		applies: func(req *Request, in *Inputs) bool {
@@ -60,18 +68,20 @@ var refusals = []refusal{
 	{
 		rule:    "S3 reserves bucket names that begin with xn--, sthree- or amzn-s3-demo- or end with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3",
 		doc:     "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+		service: true,
 		applies: reservedBucketName,
 	},
 }
 
-// refused returns the note of the rule that refuses the request, or "".
-func refused(req *Request, in *Inputs) string {
+// refused returns the note of the rule that refuses the request ("" when
+// none does), and whether its service answers with an error of its own.
+func refused(req *Request, in *Inputs) (note string, service bool) {
 	for i := range refusals {
 		if r := &refusals[i]; r.applies(req, in) {
-			return "AWS refuses this whatever the policies say: " + r.rule + " (" + r.doc + ")"
+			return "AWS refuses this whatever the policies say: " + r.rule + " (" + r.doc + ")", r.service
 		}
 	}
-	return ""
+	return "", false
 }
 
 // iamResource reports whether the request is one of the IAM actions of set on

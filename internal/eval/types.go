@@ -169,6 +169,22 @@ type Explanation struct {
 	Reasons []Reason
 	// Note says, in a sentence, why when no statement tells it.
 	Note string
+	// Refusal names the rule, with its page, by which AWS refuses the
+	// request whatever the policies say (reserved names and resources, see
+	// reserved.go); "" when none applies. When the policies alone allow the
+	// request, the decision is ImplicitDeny by none with this note.
+	Refusal string
+	// ServiceRefusal marks a refusal that the service answers with an error
+	// of its own after authorization (UnmodifiableEntity, IMMUTABLE_POLICY,
+	// InvalidInput, ...), rather than with AccessDenied.
+	ServiceRefusal bool
+}
+
+// RefusedByService reports whether the policies allow the request and only a
+// rule of its service refuses it, with an error of the service's own after
+// authorization.
+func (e *Explanation) RefusedByService() bool {
+	return e.ServiceRefusal && e.Decision == ImplicitDeny && e.DeniedBy == LayerNone
 }
 
 // Denials returns the layers of the Deny statements among the reasons.

@@ -159,16 +159,22 @@ func TestCreateAccount(t *testing.T) {
 	if !ok {
 		t.Fatal("no OrganizationAccountAccessRole in the new account")
 	}
-	decide := func(principal, action, resource string) eval.Decision {
+	explain := func(principal, action, resource string) eval.Explanation {
 		_, ex, err := authz.Decide(o, authz.Query{Principal: principal, Action: action, Resource: resource,
 			Context: map[string][]string{"aws:RequestedRegion": {"us-east-1"}}}, testNow)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return ex.Decision
+		return ex
 	}
-	if d := decide(mgmtRoot.ARN, "sts:AssumeRole", role.ARN); d != eval.Allow {
-		t.Errorf("management root assuming %s: %v, want Allow", role.ARN, d)
+	decide := func(principal, action, resource string) eval.Decision {
+		return explain(principal, action, resource).Decision
+	}
+	// The role trusts the management account: its policies allow the root
+	// user, whom only AWS's rule that roots assume no role refuses
+	// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html).
+	if ex := explain(mgmtRoot.ARN, "sts:AssumeRole", role.ARN); !ex.RefusedByService() {
+		t.Errorf("management root assuming %s: %v by %v, want the policies to allow it", role.ARN, ex.Decision, ex.DeniedBy)
 	}
 	if d := decide("arn:aws:sts::"+id+":assumed-role/OrganizationAccountAccessRole/s", "ec2:RunInstances", "*"); d != eval.Allow {
 		t.Errorf("the role's session running instances: %v, want Allow", d)
@@ -181,8 +187,8 @@ func TestCreateAccount(t *testing.T) {
 	if !ok {
 		t.Fatal("no AdminFromManagement role in the second account")
 	}
-	if d := decide(mgmtRoot.ARN, "sts:AssumeRole", role.ARN); d != eval.Allow {
-		t.Errorf("management root assuming %s: %v, want Allow", role.ARN, d)
+	if ex := explain(mgmtRoot.ARN, "sts:AssumeRole", role.ARN); !ex.RefusedByService() {
+		t.Errorf("management root assuming %s: %v by %v, want the policies to allow it", role.ARN, ex.Decision, ex.DeniedBy)
 	}
 	if d := decide("arn:aws:sts::"+devID+":assumed-role/OrganizationAccountAccessRole/s", "sts:AssumeRole", role.ARN); d == eval.Allow {
 		t.Errorf("a member account assuming %s: Allow, want a denial", role.ARN)
