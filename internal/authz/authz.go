@@ -50,11 +50,16 @@ type Situation struct {
 	TrustRole *org.Role
 	// Outside is set for a principal whose account is not in the org.
 	Outside bool
+	// Missing says what the org lacks when the principal is a role (or its
+	// session) or an IAM user of an org account that has no such role or
+	// user, as "no such role in Prod": nobody can act as it.
+	Missing string
 }
 
-// Assemble builds the situation of q in o. now fills aws:CurrentTime. An
-// error names what the org does not have (an unknown role or user of an org
-// account) or a malformed request.
+// Assemble builds the situation of q in o. now fills aws:CurrentTime. A
+// principal that an org account does not have is assembled with Missing set;
+// an error is a malformed request or a role to assume that the org does not
+// have.
 func Assemble(o *org.Org, q Query, now time.Time) (*Situation, error) {
 	caller, err := policy.ParseCaller(q.Principal)
 	if err != nil {
@@ -91,7 +96,8 @@ func Assemble(o *org.Org, q Query, now time.Time) (*Situation, error) {
 		case policy.CallerUser:
 			u, ok := o.User(acct.ID, caller.Name)
 			if !ok {
-				return nil, fmt.Errorf("principal %s: account %s (%s) has no IAM user %q", q.Principal, acct.Name, acct.ID, caller.Name)
+				s.Missing = "no such IAM user in " + acct.Name
+				break
 			}
 			s.User = u
 			in.Identity = o.UserPolicies(u)
@@ -101,7 +107,8 @@ func Assemble(o *org.Org, q Query, now time.Time) (*Situation, error) {
 		case policy.CallerRole, policy.CallerAssumedRole:
 			r, ok := o.Role(acct.ID, caller.Name)
 			if !ok {
-				return nil, fmt.Errorf("principal %s: account %s (%s) has no role %q", q.Principal, acct.Name, acct.ID, caller.Name)
+				s.Missing = "no such role in " + acct.Name
+				break
 			}
 			s.Role = r
 			in.Identity = r.Policies
@@ -140,11 +147,15 @@ func Assemble(o *org.Org, q Query, now time.Time) (*Situation, error) {
 	return s, nil
 }
 
-// Decide assembles and evaluates q.
+// Decide assembles and evaluates q. A principal the org does not have is
+// denied: nobody can act as it (DeniedBy none, the note says what is missing).
 func Decide(o *org.Org, q Query, now time.Time) (*Situation, eval.Explanation, error) {
 	s, err := Assemble(o, q, now)
 	if err != nil {
 		return nil, eval.Explanation{}, err
+	}
+	if s.Missing != "" {
+		return s, eval.Explanation{Decision: eval.ImplicitDeny, DeniedBy: eval.LayerNone, Note: "nobody can act as it: " + s.Missing}, nil
 	}
 	return s, eval.Evaluate(s.Request, &s.Inputs), nil
 }

@@ -232,15 +232,36 @@ func TestResources(t *testing.T) {
 	}
 }
 
+// A principal that an org account does not have is no error: nobody can act
+// as it, so its requests are denied, whatever the resource's policy says.
+func TestMissingPrincipal(t *testing.T) {
+	o := loadTestOrg(t)
+	for _, tc := range []struct{ principal, missing string }{
+		{"arn:aws:sts::222222222222:assumed-role/Nope/x", "no such role in Dev"},
+		{"arn:aws:iam::222222222222:role/Nope", "no such role in Dev"},
+		{"arn:aws:iam::222222222222:user/nobody", "no such IAM user in Dev"},
+	} {
+		s, e, err := Decide(o, Query{Principal: tc.principal, Action: "s3:GetObject", Resource: "arn:aws:s3:::other/k"}, now)
+		if err != nil {
+			t.Errorf("%s: %v", tc.principal, err)
+			continue
+		}
+		if s.Missing != tc.missing || e.Decision != eval.ImplicitDeny || e.DeniedBy != eval.LayerNone || e.Note != "nobody can act as it: "+tc.missing {
+			t.Errorf("%s: missing %q, %s by %s (%s); want %q, ImplicitDeny by none", tc.principal, s.Missing, e.Decision, e.DeniedBy, e.Note, tc.missing)
+		}
+	}
+	// An existing role of the same account is not missing.
+	if s, _, err := Decide(o, Query{Principal: "arn:aws:sts::222222222222:assumed-role/App/x", Action: "s3:GetObject"}, now); err != nil || s.Missing != "" {
+		t.Errorf("existing role: missing %q, %v", s.Missing, err)
+	}
+}
+
 func TestUnknownNames(t *testing.T) {
 	o := loadTestOrg(t)
 	for _, tc := range []struct {
 		q    Query
 		want string
 	}{
-		{Query{Principal: "arn:aws:sts::222222222222:assumed-role/Nope/x", Action: "s3:GetObject"}, `account Dev (222222222222) has no role "Nope"`},
-		{Query{Principal: "arn:aws:iam::222222222222:role/Nope", Action: "s3:GetObject"}, `has no role "Nope"`},
-		{Query{Principal: "arn:aws:iam::222222222222:user/nobody", Action: "s3:GetObject"}, `account Dev (222222222222) has no IAM user "nobody"`},
 		{Query{Principal: "arn:aws:iam::111111111111:root", Action: "sts:AssumeRole", Resource: "arn:aws:iam::222222222222:role/Nope"}, "the org has no such role"},
 		{Query{Principal: "arn:aws:iam::12:root", Action: "s3:GetObject"}, "12"},
 		{Query{Principal: "arn:aws:iam::222222222222:root", Action: "GetObject"}, `malformed action "GetObject"`},

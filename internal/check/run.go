@@ -33,6 +33,9 @@ type Reason struct {
 	Statement  string `json:"statement"`
 	Effect     string `json:"effect"`
 	Position   string `json:"position,omitempty"`
+	// Level is the SCP or RCP level (the root, an OU or an account) whose
+	// policy the statement is.
+	Level string `json:"level,omitempty"`
 }
 
 // Checker runs tests against one organization. It is safe for concurrent
@@ -71,10 +74,19 @@ func (c *Checker) Run(t *Test, now time.Time) (Result, error) {
 	for _, rs := range e.Reasons {
 		r.Reasons = append(r.Reasons, Reason{
 			PolicyType: rs.Layer.String(), Policy: rs.Policy.Name, Statement: rs.Statement.Src.Label(),
-			Effect: rs.Effect.String(), Position: c.Sources.Position(rs.Policy, rs.Statement.Src),
+			Effect: rs.Effect.String(), Position: c.Sources.Position(rs.Policy, rs.Statement.Src), Level: rs.Target,
 		})
 	}
 	r.Pass = passes(t, &e)
+	switch {
+	case s.Missing != "" && !t.PrincipalAbsent:
+		// A typo in a principal must not pass a deny test.
+		r.Pass = false
+		r.Note = "no such principal in the org: " + s.Missing + " (if the test means it, say principalAbsent: true)"
+	case t.PrincipalAbsent && s.Missing == "":
+		r.Pass = false
+		r.Note = "the test says the principal is absent (principalAbsent: true), but it is not a missing role or IAM user of an org account"
+	}
 	return r, nil
 }
 

@@ -24,6 +24,10 @@ type Test struct {
 	Context         map[string][]string
 	Expect          string // allow, deny, explicit-deny, implicit-deny
 	DeniedBy        string // "" or a layer name
+	// PrincipalAbsent says the test expects the principal not to exist in
+	// the org (principalAbsent: true): without it, a principal the org does
+	// not have fails the test, so that a typo cannot pass a deny test.
+	PrincipalAbsent bool
 	File            string
 	Line, Col       int
 }
@@ -148,6 +152,14 @@ func Parse(src []byte, file string, o *org.Org) ([]*Test, error) {
 				t.DeniedBy = scalar()
 				if !layers[t.DeniedBy] {
 					bad(v, "tests[%d].deniedBy: %q is not scp, rcp, boundary, session, identity, resource, trust or none", i, t.DeniedBy)
+				}
+			case "principalAbsent":
+				switch {
+				case v.Kind == yaml.ScalarNode && v.Tag == "!!bool" && strings.EqualFold(v.Value, "true"):
+					t.PrincipalAbsent = true
+				case v.Kind == yaml.ScalarNode && v.Tag == "!!bool" && strings.EqualFold(v.Value, "false"):
+				default:
+					bad(v, "tests[%d].principalAbsent must be true or false", i)
 				}
 			case "context":
 				if v.Kind != yaml.MappingNode {

@@ -21,7 +21,11 @@ func newCheck(env Env) *cobra.Command {
 		Long: `Run access tests against an organization: each TESTS file (YAML or JSON) has a top-level
 tests: list; each test gives a principal, an action, a resource, an optional context and the
 decision it must get (allow, deny, explicit-deny, implicit-deny), optionally with the layer that
-must deny it (deniedBy: scp, rcp, boundary, session, identity, resource, trust).
+must deny it (deniedBy: scp, rcp, boundary, session, identity, resource, trust, none).
+
+A principal that the org does not have (a role or IAM user its account lacks) fails its test with
+"no such principal in the org", so that a typo cannot pass a deny test; a test that means it says
+principalAbsent: true, and then passes when it expects a denial (nobody can act as that principal).
 
 {Account} in any string is replaced by that account's ID, and {PermissionSet:NAME} by the name
 of the role the permission set is provisioned as. Warden assembles each principal's whole
@@ -31,7 +35,7 @@ the root down, the resource's policy and its account's RCPs, and the context key
 Without --org, the embedded SecureCart landing zone is used.
 
 Exit status: 0 when every test passed, 1 when any failed, 2 when the org or a test file is
-malformed or a test names something the org does not have.`,
+malformed or a test names an account, permission set or role to assume that the org does not have.`,
 		Example: `  warden check landing-zones/securecart-tests/tests.yaml
   warden check --org ./my-org --format junit tests/*.yaml > report.xml`,
 		Args: cobra.MinimumNArgs(1),
@@ -120,8 +124,12 @@ func printCheckText(w io.Writer, r *check.Result) {
 	}
 	fmt.Fprintln(w, line)
 	if !r.Pass {
-		for _, rs := range r.Reasons {
-			fmt.Fprintf(w, "     %s %s: %s statement %s", rs.PolicyType, rs.Policy, rs.Effect, rs.Statement)
+		for i, rs := range r.Reasons {
+			// "SCP WorkloadsOU: Allow FullAWSAccess", the policy's name without
+			// the type its layer already says.
+			er := r.Explanation.Reasons[i]
+			name := strings.TrimPrefix(rs.Policy, rs.PolicyType+" ")
+			fmt.Fprintf(w, "     %s: %s %s, statement %s", layerLabel(er.Layer, er.Target), rs.Effect, name, rs.Statement)
 			if rs.Position != "" {
 				fmt.Fprintf(w, " at %s", rs.Position)
 			}

@@ -421,7 +421,7 @@ func TestCheckFailingTest(t *testing.T) {
 	for _, want := range []string{
 		"PASS developers read in Dev: Allow\n",
 		"FAIL developers create IAM users (wrong): ExplicitDeny by scp (expected allow)\n",
-		"     scp scp BaselineGuardrails: Deny statement DenyIAMUsersAndAccessKeys at " + statementPos(t, "scps.yaml", "", "DenyIAMUsersAndAccessKeys") + "\n",
+		"     SCP Root: Deny BaselineGuardrails, statement DenyIAMUsersAndAccessKeys at " + statementPos(t, "scps.yaml", "", "DenyIAMUsersAndAccessKeys") + "\n",
 		"1 passed, 1 failed\n",
 	} {
 		if !strings.Contains(out, want) {
@@ -527,10 +527,6 @@ func TestCheckMalformed(t *testing.T) {
 			[]string{`:5:44: unknown account "Nope" in {Nope}`}},
 		{"unknown permission set", fmt.Sprintf(test, "arn:aws:sts::{Dev}:assumed-role/{PermissionSet:Nope}/sam", "allow"),
 			[]string{`:3:16: unknown permission set "Nope" in {PermissionSet:Nope}`}},
-		{"role the org does not have", fmt.Sprintf(test, "arn:aws:sts::{Dev}:assumed-role/NoSuchRole/sam", "allow"),
-			[]string{`:2:5: test "a test": principal arn:aws:sts::436205817493:assumed-role/NoSuchRole/sam: account Dev (436205817493) has no role "NoSuchRole"`}},
-		{"user the org does not have", fmt.Sprintf(test, "arn:aws:iam::{Dev}:user/nobody", "allow"),
-			[]string{`:2:5: test "a test"`, `has no IAM user "nobody"`}},
 		{"role to assume the org does not have", "tests:\n  - name: a\n    principal: arn:aws:iam::{Dev}:root\n    action: sts:AssumeRole\n    resource: arn:aws:iam::{Prod}:role/Nope\n    expect: deny\n",
 			[]string{`:2:5: test "a": resource arn:aws:iam::654827139045:role/Nope: the org has no such role`}},
 		{"bad expect", fmt.Sprintf(test, "arn:aws:iam::{Dev}:root", "denied"), []string{`:6:13: tests[0].expect: "denied" is not allow, deny, explicit-deny or implicit-deny`}},
@@ -797,5 +793,58 @@ func TestCheckResourceAccount(t *testing.T) {
 	out, stderr, code := run(t, "", "check", "--org", dir, file)
 	if code != 0 || !strings.Contains(out, "3 passed, 0 failed") {
 		t.Errorf("exit %d, output:\n%s\nstderr:\n%s", code, out, stderr)
+	}
+}
+
+// A test whose principal the org does not have fails, so that a typo in a
+// role name cannot pass a deny test, unless the test says the principal is
+// absent. Failure lines name the SCP's level.
+func TestCheckMissingPrincipal(t *testing.T) {
+	file := writeFile(t, "tests.yaml", `tests:
+  - name: a typo denies nothing
+    principal: arn:aws:sts::{Prod}:assumed-role/DeveloperRol/alice
+    action: s3:DeleteBucket
+    resource: arn:aws:s3:::securecart-prod-orders
+    expect: deny
+  - name: developers have no role in Prod
+    principal: arn:aws:sts::{Prod}:assumed-role/DeveloperRole/alice
+    action: s3:GetObject
+    resource: arn:aws:s3:::securecart-prod-orders/x
+    principalAbsent: true
+    expect: deny
+    deniedBy: none
+  - name: the deployment role is not absent from Prod
+    principal: arn:aws:sts::{Prod}:assumed-role/DeploymentRole/ci
+    action: s3:GetObject
+    resource: arn:aws:s3:::securecart-prod-orders/x
+    principalAbsent: true
+    expect: deny
+  - name: developers read in Dev (wrong)
+    principal: arn:aws:sts::{Dev}:assumed-role/DeveloperRole/alice
+    action: s3:GetObject
+    resource: arn:aws:s3:::securecart-dev-artifacts/x
+    context: {aws:RequestedRegion: us-east-1}
+    expect: deny
+`)
+	out, stderr, code := run(t, "", "check", file)
+	if code != 1 {
+		t.Fatalf("exit status %d, want 1; stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		"FAIL a typo denies nothing: ImplicitDeny by none (expected deny)\n     no such principal in the org: no such role in Prod (if the test means it, say principalAbsent: true)\n",
+		"PASS developers have no role in Prod: ImplicitDeny by none\n",
+		"FAIL the deployment role is not absent from Prod: ",
+		"     the test says the principal is absent (principalAbsent: true), but it is not a missing role or IAM user of an org account\n",
+		"FAIL developers read in Dev (wrong): Allow (expected deny)\n",
+		"     SCP WorkloadsOU: Allow FullAWSAccess, statement 0 at ",
+		"1 passed, 3 failed\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	bad := writeFile(t, "bad.yaml", "tests:\n  - {name: a, principal: \"arn:aws:iam::{Dev}:root\", action: s3:ListAllMyBuckets, expect: deny, principalAbsent: maybe}\n")
+	if _, stderr, code := run(t, "", "check", bad); code != 2 || !strings.Contains(stderr, "tests[0].principalAbsent must be true or false") {
+		t.Errorf("principalAbsent: maybe: exit %d, %s", code, stderr)
 	}
 }

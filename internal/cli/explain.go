@@ -68,7 +68,11 @@ Exit status: 0 when the request is allowed, 1 when it is denied, 2 for malformed
 			if err != nil {
 				return &ExitError{Code: 2, Err: err}
 			}
-			steps := eval.Trace(s.Request, &s.Inputs)
+			var steps []eval.Step
+			if s.Missing == "" {
+				// A principal that does not exist has no layers to show.
+				steps = eval.Trace(s.Request, &s.Inputs)
+			}
 			src := check.NewSources(o)
 			if format == "json" {
 				writeExplainJSON(env.Stdout, s, &e, steps, src)
@@ -92,12 +96,16 @@ Exit status: 0 when the request is allowed, 1 when it is denied, 2 for malformed
 	return cmd
 }
 
-func layerTitle(st eval.Step) string {
-	switch st.Layer {
+func layerTitle(st eval.Step) string { return layerLabel(st.Layer, st.Target) }
+
+// layerLabel names a layer (and an SCP or RCP level) for people, as in
+// "SCP WorkloadsOU".
+func layerLabel(l eval.Layer, target string) string {
+	switch l {
 	case eval.LayerRCP:
-		return "RCP " + st.Target
+		return "RCP " + target
 	case eval.LayerSCP:
-		return "SCP " + st.Target
+		return "SCP " + target
 	case eval.LayerEndpoint:
 		return "VPC endpoint policy"
 	case eval.LayerResource:
@@ -111,7 +119,7 @@ func layerTitle(st eval.Step) string {
 	case eval.LayerSession:
 		return "session policy"
 	}
-	return st.Layer.String()
+	return l.String()
 }
 
 func writeExplainText(w io.Writer, s *authz.Situation, e *eval.Explanation, steps []eval.Step, src *check.Sources) {
@@ -122,6 +130,8 @@ func writeExplainText(w io.Writer, s *authz.Situation, e *eval.Explanation, step
 	}
 	who := "principal outside the organization: its own account's side is taken as allowing"
 	switch {
+	case s.Missing != "":
+		who = fmt.Sprintf("%s (%s): nobody can act as %s", s.Missing, s.Account.ID, r.Caller.Name)
 	case s.Role != nil:
 		who = fmt.Sprintf("role %s in %s (%s)", s.Role.Name, s.Role.Account.Name, s.Role.Account.ID)
 	case s.User != nil:

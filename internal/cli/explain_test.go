@@ -295,7 +295,6 @@ func TestExplainBadInput(t *testing.T) {
 		{"unknown permission set", []string{"--principal", "arn:aws:sts::{Dev}:assumed-role/{PermissionSet:Nope}/x", "--action", "s3:GetObject"}, `unknown permission set "Nope"`},
 		{"unknown account in context", []string{"--principal", "arn:aws:iam::{Dev}:root", "--action", "s3:GetObject", "--context", "aws:SourceAccount={Nope}"}, `unknown account "Nope"`},
 		{"malformed context", []string{"--principal", "arn:aws:iam::{Dev}:root", "--action", "s3:GetObject", "--context", "aws:SourceAccount"}, `--context "aws:SourceAccount": want KEY=VALUE`},
-		{"role the org does not have", []string{"--principal", "arn:aws:sts::{Dev}:assumed-role/Nope/x", "--action", "s3:GetObject"}, `account Dev (436205817493) has no role "Nope"`},
 		{"malformed action", []string{"--principal", "arn:aws:iam::{Dev}:root", "--action", "GetObject"}, `malformed action "GetObject": want service:Action`},
 		{"unknown format", []string{"--principal", "arn:aws:iam::{Dev}:root", "--action", "s3:GetObject", "--format", "yaml"}, `unknown --format "yaml"`},
 		{"malformed org", []string{"--org", bad, "--principal", "arn:aws:iam::{Dev}:root", "--action", "s3:GetObject"}, bad + "/org.yaml:1:"},
@@ -352,5 +351,23 @@ func TestExplainRefusal(t *testing.T) {
 	header, _ := parseExplain(t, out)
 	if header["decision"] != "ImplicitDeny" || !strings.Contains(out, "AWS refuses this whatever the policies say: the root user cannot assume a role") {
 		t.Errorf("explain does not name the rule:\n%s", out)
+	}
+}
+
+// A principal the org does not have is a question explain answers: nobody
+// can act as it, a denial (exit 1), not malformed input.
+func TestExplainMissingPrincipal(t *testing.T) {
+	out, stderr, code := run(t, "", "explain", "--principal", "arn:aws:sts::{Prod}:assumed-role/DeveloperRole/alice",
+		"--action", "s3:GetObject", "--resource", "arn:aws:s3:::securecart-prod-orders/x")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr: %s", code, stderr)
+	}
+	if !strings.Contains(out, "\ndecision  ImplicitDeny\n          nobody can act as it: no such role in Prod\n") || strings.Contains(out, "SCP ") {
+		t.Errorf("explain of a role Prod does not have:\n%s", out)
+	}
+	out, _, code = run(t, "", "explain", "--format", "json", "--principal", "arn:aws:iam::{Dev}:user/nobody", "--action", "s3:GetObject")
+	var got struct{ Decision, DeniedBy, Note string }
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 1 || got.Decision != "ImplicitDeny" || got.DeniedBy != "none" || got.Note != "nobody can act as it: no such IAM user in Dev" {
+		t.Errorf("explain --format json of a missing user: exit %d, %+v (%v)", code, got, err)
 	}
 }
