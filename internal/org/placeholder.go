@@ -79,7 +79,7 @@ func (p *placeholders) at(src *source, n *yaml.Node, off int) Pos {
 	}
 	k := strings.Count(n.Value[:off], text)
 	ix := src.lines()
-	start := ix.offset(n.Line, n.Column)
+	start := ix.Offset(n.Line, n.Column)
 	if start < 0 {
 		return fallback
 	}
@@ -96,8 +96,8 @@ func (p *placeholders) at(src *source, n *yaml.Node, off int) Pos {
 			at += i
 		}
 	}
-	line, col := ix.pos(start + at)
-	return Pos{File: src.name, Line: line, Col: col}
+	pos := ix.Pos(int64(start + at))
+	return Pos{File: src.name, Line: pos.Line, Col: pos.Col}
 }
 
 // replacement records one placeholder replaced in a document file.

@@ -68,6 +68,7 @@ func (l *loader) prepareYAML(r *rawDoc) (prepared, bool) {
 func (l *loader) prepareJSON(r *rawDoc) (prepared, bool) {
 	ok := true
 	src := []byte(r.node.Value)
+	var srcIx, dataIx *policy.Source // built on the first error
 	data, reps, _ := l.ph.replaceBytes(src, func(off int, msg string) {
 		l.errs.add(l.ph.at(r.src, r.node, off), r.path, "%s", msg)
 		ok = false
@@ -79,8 +80,11 @@ func (l *loader) prepareJSON(r *rawDoc) (prepared, bool) {
 		text: data,
 		where: func(e *policy.Error) Pos {
 			if e.Pos.IsValid() {
-				line, col := newLineIndex(src).pos(oldOffset(reps, newLineIndex(data).offset(e.Pos.Line, e.Pos.Col)))
-				e.Msg += fmt.Sprintf(" (at %d:%d of the JSON text)", line, col)
+				if srcIx == nil {
+					srcIx, dataIx = policy.NewSource(src), policy.NewSource(data)
+				}
+				p := srcIx.Pos(int64(oldOffset(reps, dataIx.Offset(e.Pos.Line, e.Pos.Col))))
+				e.Msg += fmt.Sprintf(" (at %d:%d of the JSON text)", p.Line, p.Col)
 			}
 			return r.src.pos(r.node)
 		},
@@ -96,11 +100,11 @@ func (l *loader) prepareFile(r *rawDoc) (prepared, bool) {
 		l.errs.add(r.src.pos(r.node), r.path+".file", "%v", err)
 		return prepared{}, false
 	}
-	fileIx := newLineIndex(data)
+	fileIx := policy.NewSource(data)
 	ok := true
 	text, reps, _ := l.ph.replaceBytes(data, func(off int, msg string) {
-		line, col := fileIx.pos(off)
-		l.errs.add(Pos{File: name, Line: line, Col: col}, r.path, "%s", msg)
+		p := fileIx.Pos(int64(off))
+		l.errs.add(Pos{File: name, Line: p.Line, Col: p.Col}, r.path, "%s", msg)
 		ok = false
 	})
 	if !ok {
@@ -108,13 +112,12 @@ func (l *loader) prepareFile(r *rawDoc) (prepared, bool) {
 	}
 	fix := func(p policy.Pos) policy.Pos { return p }
 	if len(reps) > 0 {
-		newIx := newLineIndex(text)
+		newIx := policy.NewSource(text)
 		fix = func(p policy.Pos) policy.Pos {
 			if !p.IsValid() {
 				return p
 			}
-			line, col := fileIx.pos(oldOffset(reps, newIx.offset(p.Line, p.Col)))
-			return policy.Pos{Line: line, Col: col}
+			return fileIx.Pos(int64(oldOffset(reps, newIx.Offset(p.Line, p.Col))))
 		}
 	}
 	return prepared{

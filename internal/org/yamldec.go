@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/securecart/warden/internal/policy"
 )
 
 // source is one organization file.
@@ -15,12 +17,13 @@ type source struct {
 	base   string // the organization's folder in that file system
 	data   []byte
 	root   *yaml.Node // the top-level mapping; nil for an empty file
-	ix     *lineIndex
+	ix     *policy.Source
 }
 
-func (s *source) lines() *lineIndex {
+// lines is the file's line index, built on first use.
+func (s *source) lines() *policy.Source {
 	if s.ix == nil {
-		s.ix = newLineIndex(s.data)
+		s.ix = policy.NewSource(s.data)
 	}
 	return s.ix
 }

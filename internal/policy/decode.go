@@ -10,7 +10,7 @@ import (
 // empty. The error, when not nil, is an ErrorList naming every problem found
 // with its JSON path and line:column.
 func Parse(src []byte, file string) (*Document, error) {
-	pos := newPositions(src)
+	pos := NewSource(src)
 	root, perr := parseTree(src, pos)
 	if perr != nil {
 		perr.File = file
@@ -22,7 +22,7 @@ func Parse(src []byte, file string) (*Document, error) {
 }
 
 type decoder struct {
-	pos  *positions
+	pos  *Source
 	file string
 	errs ErrorList
 }
@@ -292,28 +292,6 @@ func suggest(name string, known ...string) string {
 		}
 	}
 	return ""
-}
-
-// ParseSection decodes a policy document that lies within a larger JSON
-// source, such as a test case file: src[start:end] is the document, and
-// errors give positions in src and JSON paths under pathPrefix.
-func ParseSection(src []byte, start, end int64, file, pathPrefix string) (*Document, error) {
-	pos := newPositions(src)
-	sub := src[start:end]
-	shifted := &positions{src: src, lineStarts: pos.lineStarts, base: start}
-	root, perr := parseTree(sub, shifted)
-	if perr != nil {
-		perr.File = file
-		perr.Path = pathPrefix + perr.Path
-		return nil, ErrorList{perr}
-	}
-	d := &decoder{pos: shifted, file: file}
-	doc := d.document(root)
-	for _, e := range d.errs {
-		e.Path = pathPrefix + e.Path
-	}
-	prefixPaths(doc, pathPrefix)
-	return doc, d.errs.Err()
 }
 
 // prefixPaths puts the document's element paths under prefix, so that later

@@ -131,7 +131,7 @@ func TestParseSectionPositions(t *testing.T) {
 	src := []byte("{\"policies\":\n  {\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Alow\",\"Action\":\"*\",\"Resource\":\"*\"}}}")
 	start := int64(strings.Index(string(src), "{\"Version"))
 	end := int64(len(src) - 1)
-	_, err := ParseSection(src, start, end, "case.json", "/policies")
+	_, err := NewSource(src).ParseSection(start, end, "case.json", "/policies")
 	if err == nil || !strings.Contains(err.Error(), `case.json:2:49: /policies/Statement/Effect: unknown Effect "Alow"`) {
 		t.Errorf("error %v", err)
 	}
@@ -206,4 +206,44 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A Source answers positions in any order, counting columns in characters,
+// and Offset inverts Pos.
+func TestSourcePositions(t *testing.T) {
+	src := []byte("ab\né€𝄞x\n\nlast")
+	s := NewSource(src)
+	for _, tt := range []struct {
+		off       int64
+		line, col int
+	}{
+		{12, 2, 4}, {0, 1, 1}, {3, 2, 1}, {5, 2, 2}, {8, 2, 3}, {13, 2, 5}, {2, 1, 3}, {15, 4, 1}, {18, 4, 4}, {99, 4, 5},
+	} {
+		if p := s.Pos(tt.off); p.Line != tt.line || p.Col != tt.col {
+			t.Errorf("Pos(%d) = %d:%d, want %d:%d", tt.off, p.Line, p.Col, tt.line, tt.col)
+		}
+		if tt.off <= int64(len(src)) {
+			if off := s.Offset(tt.line, tt.col); int64(off) != tt.off {
+				t.Errorf("Offset(%d, %d) = %d, want %d", tt.line, tt.col, off, tt.off)
+			}
+		}
+	}
+	if s.Offset(9, 1) != -1 || s.Offset(1, 0) != -1 {
+		t.Error("Offset of a position the source does not have is not -1")
+	}
+}
+
+// Several sections of one Source each report positions in the whole file.
+func TestParseSectionsOfOneSource(t *testing.T) {
+	src := []byte("[\n {\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}},\n  {\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\",\"Sid\":1}}\n]")
+	s := NewSource(src)
+	first := strings.Index(string(src), "{\"Version")
+	second := strings.LastIndex(string(src), "{\"Version")
+	if _, err := s.ParseSection(int64(first), int64(strings.Index(string(src), "},\n")+1), "f.json", "/0"); err != nil {
+		t.Fatalf("first section: %v", err)
+	}
+	_, err := s.ParseSection(int64(second), int64(len(src)-2), "f.json", "/1")
+	if err == nil || !strings.Contains(err.Error(), "f.json:3:90: /1/Statement/Sid: Sid must be a string") {
+		t.Errorf("second section: %v", err)
+	}
 }

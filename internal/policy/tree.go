@@ -31,16 +31,16 @@ const maxDepth = 32
 
 // parseTree reads one JSON value, rejecting trailing data, duplicate object
 // keys and invalid UTF-8.
-func parseTree(src []byte, pos *positions) (*node, *Error) {
+func parseTree(src []byte, pos *Source) (*node, *Error) {
 	dec := jsontext.NewDecoder(bytes.NewReader(src))
 	n, err := readNode(dec, src, 0)
 	if err != nil {
-		return nil, syntaxError(err, pos)
+		return nil, syntaxError(err, pos, src)
 	}
 	if _, err := dec.ReadToken(); err != io.EOF {
 		off := dec.InputOffset()
 		if err != nil {
-			return nil, syntaxError(err, pos)
+			return nil, syntaxError(err, pos, src)
 		}
 		return nil, &Error{Pos: pos.at(skipSpace(src, off-1)), Msg: "unexpected data after the policy document"}
 	}
@@ -117,7 +117,7 @@ func skipSpace(src []byte, off int64) int64 {
 	return off
 }
 
-func syntaxError(err error, pos *positions) *Error {
+func syntaxError(err error, pos *Source, src []byte) *Error {
 	var se *jsontext.SyntacticError
 	if errors.As(err, &se) {
 		msg := se.Err.Error()
@@ -131,7 +131,7 @@ func syntaxError(err error, pos *positions) *Error {
 		return &Error{Pos: pos.at(de.off), Msg: de.Error()}
 	}
 	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-		return &Error{Pos: pos.at(int64(len(pos.src))), Msg: "malformed JSON: unexpected end of input"}
+		return &Error{Pos: pos.at(int64(len(src))), Msg: "malformed JSON: unexpected end of input"}
 	}
 	return &Error{Msg: fmt.Sprintf("malformed JSON: %v", err)}
 }

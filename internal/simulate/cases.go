@@ -52,7 +52,9 @@ func (c *Case) Label() string {
 func ReadFile(src []byte, file string) ([]*Case, error) {
 	dec := jsontext.NewDecoder(bytes.NewReader(src))
 	var cases []*Case
-	r := &reader{src: src, file: file, dec: dec}
+	// One line index for the whole file: every position in it, the
+	// policies' included, costs a binary search.
+	r := &reader{src: src, lines: policy.NewSource(src), file: file, dec: dec}
 	switch dec.PeekKind() {
 	case '[':
 		if _, err := dec.ReadToken(); err != nil {
@@ -100,6 +102,7 @@ func ReadFile(src []byte, file string) ([]*Case, error) {
 // are always offsets in the whole file.
 type reader struct {
 	src      []byte
+	lines    *policy.Source
 	base     int64
 	file     string
 	dec      *jsontext.Decoder
@@ -110,26 +113,16 @@ func (r *reader) offset() int64 { return r.base + r.dec.InputOffset() }
 
 // sub returns a reader over one value of the file.
 func (r *reader) sub(v span) *reader {
-	return &reader{src: r.src, base: v.start, file: r.file, dec: jsontext.NewDecoder(bytes.NewReader(r.src[v.start:v.end]))}
+	return &reader{src: r.src, lines: r.lines, base: v.start, file: r.file, dec: jsontext.NewDecoder(bytes.NewReader(r.src[v.start:v.end]))}
 }
 
 func (r *reader) syntax(err error) error {
 	var se *jsontext.SyntacticError
 	if errors.As(err, &se) {
-		line, col := lineCol(r.src, r.base+se.ByteOffset)
-		return fmt.Errorf("%s:%d:%d: malformed JSON: %v", r.file, line, col, se.Err)
+		p := r.lines.Pos(r.base + se.ByteOffset)
+		return fmt.Errorf("%s:%d:%d: malformed JSON: %v", r.file, p.Line, p.Col, se.Err)
 	}
 	return fmt.Errorf("%s: %v", r.file, err)
-}
-
-func lineCol(src []byte, off int64) (int, int) {
-	if off > int64(len(src)) {
-		off = int64(len(src))
-	}
-	before := src[:off]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := len(before) - bytes.LastIndexByte(before, '\n')
-	return line, col
 }
 
 // span is a raw JSON value with its byte range in the file.
@@ -167,8 +160,8 @@ func (r *reader) readObject(path string) ([]string, []span, error) {
 			_, err := r.dec.ReadToken()
 			return nil, nil, r.syntax(err)
 		}
-		line, col := lineCol(r.src, start)
-		return nil, nil, fmt.Errorf("%s:%d:%d: %s: want an object", r.file, line, col, path)
+		p := r.lines.Pos(start)
+		return nil, nil, fmt.Errorf("%s:%d:%d: %s: want an object", r.file, p.Line, p.Col, path)
 	}
 	if _, err := r.dec.ReadToken(); err != nil {
 		return nil, nil, r.syntax(err)
@@ -237,8 +230,8 @@ func (r *reader) readCase(index int, path string) (*Case, error) {
 func (r *reader) errAt(off int64, path, format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
 	if off > 0 {
-		line, col := lineCol(r.src, off)
-		return fmt.Errorf("%s:%d:%d: %s: %s", r.file, line, col, path, msg)
+		p := r.lines.Pos(off)
+		return fmt.Errorf("%s:%d:%d: %s: %s", r.file, p.Line, p.Col, path, msg)
 	}
 	return fmt.Errorf("%s: %s: %s", r.file, path, msg)
 }
@@ -387,7 +380,7 @@ func (r *reader) documents(v span, path string, t policy.Type, name string) ([]*
 }
 
 func (r *reader) compile(v span, path string, t policy.Type, name string) (*policy.Policy, error) {
-	doc, err := policy.ParseSection(r.src, v.start, v.end, r.file, path)
+	doc, err := r.lines.ParseSection(v.start, v.end, r.file, path)
 	if err != nil {
 		return nil, err
 	}
