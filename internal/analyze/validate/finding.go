@@ -106,11 +106,15 @@ func (l Location) String() string {
 	return s
 }
 
-// positions converts byte offsets of a source to AWS's positions.
+// positions converts byte offsets of a source to AWS's positions. The line
+// index (and, for text that is not ASCII, the number of characters before
+// each line) is built once, so that a position costs a binary search and a
+// count within its line.
 type positions struct {
 	src        []byte
 	lineStarts []int64
-	ascii      bool // characters are bytes
+	lineChars  []int // characters before each line; nil when ascii
+	ascii      bool  // characters are bytes
 }
 
 func newPositions(src []byte) *positions {
@@ -121,6 +125,12 @@ func newPositions(src []byte) *positions {
 		}
 		if c >= utf8.RuneSelf {
 			p.ascii = false
+		}
+	}
+	if !p.ascii {
+		p.lineChars = make([]int, len(p.lineStarts))
+		for i := 1; i < len(p.lineStarts); i++ {
+			p.lineChars[i] = p.lineChars[i-1] + utf8.RuneCount(src[p.lineStarts[i-1]:p.lineStarts[i]])
 		}
 	}
 	return p
@@ -138,11 +148,8 @@ func (p *positions) at(off int64) Position {
 	if p.ascii {
 		return Position{Line: line + 1, Column: int(off - start), Offset: int(off)}
 	}
-	return Position{
-		Line:   line + 1,
-		Column: utf8.RuneCount(p.src[start:off]),
-		Offset: utf8.RuneCount(p.src[:off]),
-	}
+	col := utf8.RuneCount(p.src[start:off])
+	return Position{Line: line + 1, Column: col, Offset: p.lineChars[line] + col}
 }
 
 func (p *positions) span(start, end int64) Span {

@@ -225,3 +225,19 @@ func TestCharacterPositions(t *testing.T) {
 		t.Errorf("start %+v, want offset and column %d", s, want)
 	}
 }
+
+// TestCharacterPositionsAcrossLines: a finding's offset counts the
+// characters of the lines before it, its column those of its own line.
+func TestCharacterPositionsAcrossLines(t *testing.T) {
+	src := []byte("{\"Version\":\"2012-10-17\",\"Id\":\"éé\",\n \"Statement\":{\"Effect\":\"Allow\",\n  \"Action\":\"s3:GetObjekt\",\"Resource\":\"*\"}}")
+	fs := Validate(src, Options{})
+	if len(fs) != 1 {
+		t.Fatalf("findings %v", codes(fs))
+	}
+	at := strings.Index(string(src), `"s3:GetObjekt"`)
+	wantOffset := at - 2 // two é of two bytes each, one character each
+	wantColumn := at - (strings.LastIndex(string(src[:at]), "\n") + 1)
+	if s := fs[0].Locations[0].Span.Start; s.Offset != wantOffset || s.Column != wantColumn || s.Line != 3 {
+		t.Errorf("start %+v, want line 3, column %d, offset %d", s, wantColumn, wantOffset)
+	}
+}

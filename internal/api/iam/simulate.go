@@ -369,7 +369,8 @@ func statementSpan(text string, index int) (start, end position, ok bool) {
 		return position{}, position{}, false
 	}
 	p := doc.Statements[index].Pos
-	off := byteOffset(text, p.Line, p.Col)
+	lines := policy.NewSource([]byte(text))
+	off := lines.Offset(p.Line, p.Col)
 	if off < 0 || off >= len(text) || text[off] != '{' {
 		return position{}, position{}, false
 	}
@@ -377,44 +378,8 @@ func statementSpan(text string, index int) (start, end position, ok bool) {
 	if close < 0 {
 		return position{}, position{}, false
 	}
-	el, ec := lineCol(text, close+1)
-	return position{Line: p.Line, Column: p.Col}, position{Line: el, Column: ec}, true
-}
-
-// byteOffset converts a line and character column (from 1) to a byte offset.
-func byteOffset(text string, line, col int) int {
-	off := 0
-	for l := 1; l < line; l++ {
-		i := strings.IndexByte(text[off:], '\n')
-		if i < 0 {
-			return -1
-		}
-		off += i + 1
-	}
-	for c := 1; c < col; c++ {
-		if off >= len(text) {
-			return -1
-		}
-		_, size := utf8.DecodeRuneInString(text[off:])
-		off += size
-	}
-	return off
-}
-
-// lineCol converts a byte offset to a line and character column (from 1).
-func lineCol(text string, off int) (int, int) {
-	line, col := 1, 1
-	for i, r := range text {
-		if i >= off {
-			break
-		}
-		if r == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return line, col
+	e := lines.Pos(int64(close + 1))
+	return position{Line: p.Line, Column: p.Col}, position{Line: e.Line, Column: e.Col}, true
 }
 
 // matchingBrace returns the offset of the brace that closes the object
