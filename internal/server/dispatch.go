@@ -96,7 +96,15 @@ func (s *Server) handleUnsigned(r *http.Request, c *call.Call, ex *exchange, bod
 		ex.op = params.Get("Action")
 		ex.svc = s.routes.unsignedQuery(ex.op)
 	} else if len(ex.matches) > 0 {
-		s.chooseRoute(ex, ex.matches[0])
+		// The most specific route that is unsigned, else the most specific.
+		m := ex.matches[0]
+		for _, cand := range ex.matches {
+			if cand.svc.unsigned[cand.op] {
+				m = cand
+				break
+			}
+		}
+		s.chooseRoute(ex, m)
 	}
 	if ex.svc != nil {
 		ex.known = ex.svc.Handlers[ex.op] != nil

@@ -2,7 +2,9 @@ package server
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/securecart/warden/internal/api"
@@ -89,7 +91,9 @@ func newRouter(descs []*api.Descriptor) (*router, error) {
 				rt.targets[p] = svc
 			}
 		case api.RESTJSON, api.RESTXML:
-			for op := range d.Handlers {
+			// In a fixed order, so that equally specific routes of several
+			// services rank the same way on every start.
+			for _, op := range slices.Sorted(maps.Keys(d.Handlers)) {
 				route, ok := d.Routes[op]
 				if !ok {
 					return nil, fmt.Errorf("service %s: operation %s has no HTTP route", d.Name, op)

@@ -465,3 +465,28 @@ func TestRESTXMLRouting(t *testing.T) {
 		t.Errorf("PutGadget: %d %s", r.status, r.body)
 	}
 }
+
+// beacons shares a route with widgets' GetWidget: the credential scope
+// chooses between them, and an unsigned request goes to the one that is
+// unsigned.
+func beacons(d *api.Deps) *api.Descriptor {
+	return &api.Descriptor{
+		Name: "beacons", Protocol: api.RESTJSON, APIVersion: "2020-01-01",
+		Handlers: map[string]api.Handler{"Ping": func(ctx context.Context, c *call.Call) (any, error) {
+			return map[string]any{"operation": c.Action, "caller": callerOf(c)}, nil
+		}},
+		Routes:   map[string]api.Route{"Ping": {Method: "GET", RequestURI: "/v1/widget/{id}"}},
+		Unsigned: []string{"Ping"},
+	}
+}
+
+func TestSharedRoute(t *testing.T) {
+	rec := &recorder{}
+	g := &rig{h: servertest.Start(t, servertest.Options{Audit: rec, Services: append(services.All(), widgets, beacons)}), rec: rec}
+	for _, tc := range []struct{ scope, want string }{{"widget-signing", "GetWidget"}, {"beacons", "Ping"}, {"", "Ping"}} {
+		r := g.send(t, "GET", "/v1/widget/x", nil, "", "us-east-1", tc.scope)
+		if op := decodeJSON(t, r)["operation"]; r.status != 200 || op != tc.want {
+			t.Errorf("scope %q: %d %s, want %s", tc.scope, r.status, r.body, tc.want)
+		}
+	}
+}
