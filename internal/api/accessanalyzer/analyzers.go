@@ -76,7 +76,7 @@ func (s *service) CreateAnalyzer(ctx context.Context, c *api.Call) (any, error) 
 	defer s.mu.Unlock()
 	if a, ok := s.analyzers[arn]; ok {
 		if in.ClientToken != "" && in.ClientToken == a.clientToken {
-			return map[string]any{"arn": arn}, nil // a retry of the same request
+			return createAnalyzerResult{ARN: arn}, nil // a retry of the same request
 		}
 		return nil, awsproto.Errorf("ConflictException", "An analyzer named %s already exists", in.AnalyzerName)
 	}
@@ -97,7 +97,11 @@ func (s *service) CreateAnalyzer(ctx context.Context, c *api.Call) (any, error) 
 	}
 	s.analyzers[arn] = a
 	s.watch()
-	return map[string]any{"arn": arn}, nil
+	return createAnalyzerResult{ARN: arn}, nil
+}
+
+type createAnalyzerResult struct {
+	ARN string `json:"arn"`
 }
 
 // lookup finds an analyzer of the caller's account by name.
@@ -136,7 +140,9 @@ func (s *service) GetAnalyzer(ctx context.Context, c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"analyzer": a.summary()}, nil
+	return struct {
+		Analyzer analyzerSummary `json:"analyzer"`
+	}{a.summary()}, nil
 }
 
 // ListAnalyzers lists the caller's account's analyzers in the region.
@@ -155,7 +161,7 @@ func (s *service) ListAnalyzers(ctx context.Context, c *api.Call) (any, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var list []map[string]any
+	var list []analyzerSummary
 	for _, arn := range sortedKeys(s.analyzers) {
 		a := s.analyzers[arn]
 		if a.Account != c.Identity.Account || a.Region != c.Region || in.Type != "" && a.Type != in.Type {

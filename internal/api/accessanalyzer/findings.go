@@ -2,6 +2,7 @@ package accessanalyzer
 
 import (
 	"context"
+	"github.com/securecart/warden/internal/call"
 	"sort"
 	"strconv"
 	"strings"
@@ -82,7 +83,7 @@ func (s *service) refresh(ctx context.Context, a *analyzer, o *org.Org) error {
 		}
 	}
 	for _, ch := range changes {
-		if err := s.record(ctx, a.Account, a.Region, ch.name, map[string]any{"analyzerArn": a.ARN, "id": ch.id, "status": ch.status, "resource": ch.resource}); err != nil {
+		if err := s.record(ctx, a.Account, a.Region, ch.name, call.Fields{"analyzerArn": a.ARN, "id": ch.id, "status": ch.status, "resource": ch.resource}); err != nil {
 			return err
 		}
 	}
@@ -123,29 +124,65 @@ func (s *service) current(ctx context.Context, c *api.Call, arn string) (*analyz
 	return a, s.refresh(ctx, a, o)
 }
 
-func (f *finding) summary() map[string]any {
-	out := map[string]any{
-		"id": f.ID, "resource": f.Resource, "resourceType": f.ResourceType, "resourceOwnerAccount": f.ResourceOwnerAccount,
-		"principal": f.Principal, "action": f.Action, "condition": f.Condition, "isPublic": f.IsPublic, "status": f.Status,
-		"createdAt": ts(f.CreatedAt), "updatedAt": ts(f.UpdatedAt), "analyzedAt": ts(f.AnalyzedAt),
-		"resourceControlPolicyRestriction": "APPLIED",
-	}
-	if f.Unsure {
-		out["error"] = "UNSURE: " + f.Reason
-	}
-	return out
+// findingBase is what both shapes of a finding hold.
+type findingBase struct {
+	ID                   string `json:"id"`
+	Resource             string `json:"resource"`
+	ResourceType         string `json:"resourceType"`
+	ResourceOwnerAccount string `json:"resourceOwnerAccount"`
+	Status               string `json:"status"`
+	CreatedAt            string `json:"createdAt"`
+	UpdatedAt            string `json:"updatedAt"`
+	AnalyzedAt           string `json:"analyzedAt"`
+	Error                string `json:"error,omitempty"`
 }
 
-func (f *finding) summaryV2() map[string]any {
-	out := map[string]any{
-		"id": f.ID, "resource": f.Resource, "resourceType": f.ResourceType, "resourceOwnerAccount": f.ResourceOwnerAccount,
-		"status": f.Status, "createdAt": ts(f.CreatedAt), "updatedAt": ts(f.UpdatedAt), "analyzedAt": ts(f.AnalyzedAt),
-		"findingType": "ExternalAccess",
-	}
+// findingAccess is how a finding's access is described.
+type findingAccess struct {
+	Principal                        map[string]string `json:"principal"`
+	Action                           []string          `json:"action"`
+	Condition                        map[string]string `json:"condition"`
+	IsPublic                         bool              `json:"isPublic"`
+	ResourceControlPolicyRestriction string            `json:"resourceControlPolicyRestriction"`
+}
+
+// findingSummary is the Finding and FindingSummary data types.
+type findingSummary struct {
+	findingBase
+	findingAccess
+}
+
+// findingSummaryV2 is the FindingSummaryV2 and GetFindingV2 shapes.
+type findingSummaryV2 struct {
+	findingBase
+	FindingType    string           `json:"findingType"`
+	FindingDetails []findingDetails `json:"findingDetails,omitempty"`
+}
+
+type findingDetails struct {
+	ExternalAccessDetails findingAccess `json:"externalAccessDetails"`
+}
+
+func (f *finding) base() findingBase {
+	b := findingBase{ID: f.ID, Resource: f.Resource, ResourceType: f.ResourceType, ResourceOwnerAccount: f.ResourceOwnerAccount,
+		Status: f.Status, CreatedAt: ts(f.CreatedAt), UpdatedAt: ts(f.UpdatedAt), AnalyzedAt: ts(f.AnalyzedAt)}
 	if f.Unsure {
-		out["error"] = "UNSURE: " + f.Reason
+		b.Error = "UNSURE: " + f.Reason
 	}
-	return out
+	return b
+}
+
+func (f *finding) access() findingAccess {
+	return findingAccess{Principal: f.Principal, Action: f.Action, Condition: f.Condition, IsPublic: f.IsPublic,
+		ResourceControlPolicyRestriction: "APPLIED"}
+}
+
+func (f *finding) summary() findingSummary {
+	return findingSummary{findingBase: f.base(), findingAccess: f.access()}
+}
+
+func (f *finding) summaryV2() findingSummaryV2 {
+	return findingSummaryV2{findingBase: f.base(), FindingType: "ExternalAccess"}
 }
 
 // values are a finding's values for a filter or sort key
@@ -235,13 +272,16 @@ func listOf(a *analyzer, in *listFindingsInput, v2 bool) (any, error) {
 			return less
 		})
 	}
-	items := make([]map[string]any, 0, len(list))
-	for _, f := range list {
-		if v2 {
+	if v2 {
+		items := make([]findingSummaryV2, 0, len(list))
+		for _, f := range list {
 			items = append(items, f.summaryV2())
-		} else {
-			items = append(items, f.summary())
 		}
+		return paged("findings", items, in.MaxResults, in.NextToken)
+	}
+	items := make([]findingSummary, 0, len(list))
+	for _, f := range list {
+		items = append(items, f.summary())
 	}
 	return paged("findings", items, in.MaxResults, in.NextToken)
 }
@@ -282,7 +322,9 @@ func (s *service) GetFinding(ctx context.Context, c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"finding": f.summary()}, nil
+	return struct {
+		Finding findingSummary `json:"finding"`
+	}{f.summary()}, nil
 }
 
 // GetFindingV2 describes a finding in the V2 shape, with its details.
@@ -292,10 +334,7 @@ func (s *service) GetFindingV2(ctx context.Context, c *api.Call) (any, error) {
 		return nil, err
 	}
 	out := f.summaryV2()
-	out["findingDetails"] = []map[string]any{{"externalAccessDetails": map[string]any{
-		"action": f.Action, "condition": f.Condition, "isPublic": f.IsPublic, "principal": f.Principal,
-		"resourceControlPolicyRestriction": "APPLIED",
-	}}}
+	out.FindingDetails = []findingDetails{{ExternalAccessDetails: f.access()}}
 	return out, nil
 }
 

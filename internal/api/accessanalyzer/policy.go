@@ -62,16 +62,41 @@ func (s *service) ValidatePolicy(ctx context.Context, c *api.Call) (any, error) 
 
 // paged answers one page of items under key, with the nextToken of the
 // next page.
-func paged[T any](key string, items []T, maxResults *int, token string) (map[string]any, error) {
+func paged[T any](key string, items []T, maxResults *int, token string) (any, error) {
 	start, end, next, err := page(len(items), maxResults, token)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]any{key: append([]T{}, items[start:end]...)}
-	if next != "" {
-		out["nextToken"] = next
+	return pageOf[T]{key: key, items: append([]T{}, items[start:end]...), next: next}, nil
+}
+
+// pageOf is a page of a List operation's reply: {key: [items],
+// "nextToken": next}, without nextToken on the last page.
+type pageOf[T any] struct {
+	key   string
+	items []T
+	next  string
+}
+
+// MarshalJSON writes the page.
+func (p pageOf[T]) MarshalJSON() ([]byte, error) {
+	key, err := json.Marshal(p.key)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	items, err := json.Marshal(p.items)
+	if err != nil {
+		return nil, err
+	}
+	out := append(append(append([]byte{'{'}, key...), ':'), items...)
+	if p.next != "" {
+		next, err := json.Marshal(p.next)
+		if err != nil {
+			return nil, err
+		}
+		out = append(append(out, `,"nextToken":`...), next...)
+	}
+	return append(out, '}'), nil
 }
 
 // page cuts n items by maxResults (default 100) from the offset a nextToken

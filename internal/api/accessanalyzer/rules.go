@@ -69,8 +69,16 @@ type archiveRule struct {
 
 func (r *archiveRule) matches(f *finding) bool { return matchFilter(f, r.Filter) }
 
-func (r *archiveRule) summary() map[string]any {
-	return map[string]any{"ruleName": r.Name, "filter": r.Filter, "createdAt": ts(r.CreatedAt), "updatedAt": ts(r.UpdatedAt)}
+// archiveRuleSummary is the ArchiveRuleSummary data type.
+type archiveRuleSummary struct {
+	RuleName  string               `json:"ruleName"`
+	Filter    map[string]criterion `json:"filter"`
+	CreatedAt string               `json:"createdAt"`
+	UpdatedAt string               `json:"updatedAt"`
+}
+
+func (r *archiveRule) summary() archiveRuleSummary {
+	return archiveRuleSummary{RuleName: r.Name, Filter: r.Filter, CreatedAt: ts(r.CreatedAt), UpdatedAt: ts(r.UpdatedAt)}
 }
 
 func checkRule(name string, filter map[string]criterion) error {
@@ -131,14 +139,16 @@ func (s *service) GetArchiveRule(ctx context.Context, c *api.Call) (any, error) 
 		if err != nil {
 			return nil, err
 		}
-		return map[string]any{"archiveRule": r.summary()}, nil
+		return struct {
+			ArchiveRule archiveRuleSummary `json:"archiveRule"`
+		}{r.summary()}, nil
 	})
 }
 
 // ListArchiveRules lists an analyzer's rules.
 func (s *service) ListArchiveRules(ctx context.Context, c *api.Call) (any, error) {
 	return s.withRule(ctx, c, "ListArchiveRules", true, func(in *ruleInput, a *analyzer) (any, error) {
-		var list []map[string]any
+		var list []archiveRuleSummary
 		for _, n := range sortedKeys(a.rules) {
 			list = append(list, a.rules[n].summary())
 		}

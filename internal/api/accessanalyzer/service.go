@@ -127,14 +127,23 @@ type analyzer struct {
 	lastAnalyzedAt time.Time
 }
 
-func (a *analyzer) summary() map[string]any {
-	out := map[string]any{
-		"arn": a.ARN, "name": a.Name, "type": a.Type, "createdAt": ts(a.CreatedAt), "status": "ACTIVE",
-		"tags": a.Tags,
-	}
+// analyzerSummary is the AnalyzerSummary data type.
+type analyzerSummary struct {
+	ARN                    string            `json:"arn"`
+	Name                   string            `json:"name"`
+	Type                   string            `json:"type"`
+	CreatedAt              string            `json:"createdAt"`
+	Status                 string            `json:"status"`
+	Tags                   map[string]string `json:"tags"`
+	LastResourceAnalyzed   string            `json:"lastResourceAnalyzed,omitempty"`
+	LastResourceAnalyzedAt string            `json:"lastResourceAnalyzedAt,omitempty"`
+}
+
+func (a *analyzer) summary() analyzerSummary {
+	out := analyzerSummary{ARN: a.ARN, Name: a.Name, Type: a.Type, CreatedAt: ts(a.CreatedAt), Status: "ACTIVE", Tags: a.Tags}
 	if a.lastResource != "" {
-		out["lastResourceAnalyzed"] = a.lastResource
-		out["lastResourceAnalyzedAt"] = ts(a.lastAnalyzedAt)
+		out.LastResourceAnalyzed = a.lastResource
+		out.LastResourceAnalyzedAt = ts(a.lastAnalyzedAt)
 	}
 	return out
 }
