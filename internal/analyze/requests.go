@@ -58,6 +58,9 @@ func ActionsOf(stmts []Stmt) []string {
 type requestClass struct {
 	ActionClass
 	shapes []pattern // ARN templates of the resource types; none: "*"
+	// shapeless: the class holds actions of many resource types, and its
+	// resources are every class of strings the statements tell apart.
+	shapeless bool
 }
 
 // requestClasses groups actions by the statements that match them and by
@@ -65,7 +68,9 @@ type requestClass struct {
 func requestClasses(stmts []Stmt, universe []string) []requestClass {
 	bySig := map[string]int{}
 	var out []requestClass
-	for _, a := range universe {
+	shapeSets := map[string]bool{}
+	sigs := make([]string, len(universe))
+	for n, a := range universe {
 		act := policy.NewAction(a)
 		var sig strings.Builder
 		for _, st := range stmts {
@@ -75,14 +80,16 @@ func requestClasses(stmts []Stmt, universe []string) []requestClass {
 				sig.WriteByte('0')
 			}
 		}
+		sigs[n] = sig.String()
 		shapes := actionShapes(a)
 		names := make([]string, len(shapes))
 		for i, s := range shapes {
 			names[i] = s.text
 		}
 		sort.Strings(names)
-		sig.WriteString("|" + strings.Join(names, "|"))
-		k := sig.String()
+		key := strings.Join(names, "|")
+		shapeSets[key] = true
+		k := sigs[n] + "|" + key
 		if i, ok := bySig[k]; ok {
 			out[i].Actions = append(out[i].Actions, a)
 			continue
@@ -90,8 +97,27 @@ func requestClasses(stmts []Stmt, universe []string) []requestClass {
 		bySig[k] = len(out)
 		out = append(out, requestClass{ActionClass: ActionClass{Rep: a, Actions: []string{a}}, shapes: shapes})
 	}
+	if len(shapeSets) <= maxShapeSets {
+		return out
+	}
+	// Actions of many resource types (a "*" or a NotAction): the statements
+	// alone split them, and resources are split by the statements' patterns
+	// only (shapeless classes; see resourcesFor).
+	out, bySig = out[:0], map[string]int{}
+	for n, a := range universe {
+		if i, ok := bySig[sigs[n]]; ok {
+			out[i].Actions = append(out[i].Actions, a)
+			continue
+		}
+		bySig[sigs[n]] = len(out)
+		out = append(out, requestClass{ActionClass: ActionClass{Rep: a, Actions: []string{a}}, shapeless: true})
+	}
 	return out
 }
+
+// maxShapeSets is the most distinct sets of resource types whose actions
+// get classes of their own.
+const maxShapeSets = 8
 
 // actionShapes are the ARN templates of an action's resource types.
 func actionShapes(action string) []pattern {
@@ -122,11 +148,23 @@ func shapesByAction(svc string) map[string][]pattern {
 // resource type acts on "*". exact is false for a Resource with a policy
 // variable.
 func resourcesFor(rc *requestClass, stmts []Stmt, extra []pattern) (reps []string, exact bool) {
-	if len(rc.shapes) == 0 {
+	if len(rc.shapes) == 0 && !rc.shapeless {
 		return []string{"*"}, true
 	}
 	pats, exact := resourcePatterns(stmts)
 	pats = append(pats, extra...)
+	if rc.shapeless {
+		// Every cell of the partition stands for the resources in it, of
+		// whatever type: the decision is the same for all of them.
+		rs, ok := regions(pats, freshByte(pats))
+		reps = []string{"*"}
+		for _, r := range rs {
+			if r.rep != "" {
+				reps = append(reps, r.rep)
+			}
+		}
+		return reps, exact && ok
+	}
 	n := len(pats)
 	pats = append(pats, rc.shapes...)
 	rs, ok := regions(pats, freshByte(pats))
