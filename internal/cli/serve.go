@@ -49,9 +49,9 @@ and SCPs, and recorded in the audit trail before it is answered.
 State lives in --data (an embedded SQLite database, the default) or in PostgreSQL (--database),
 which several replicas can share (they must share the master key: --master-key-file or
 WARDEN_MASTER_KEY). A new store is seeded from --org (default: the embedded SecureCart landing
-zone); an existing store keeps its own state. --org on an existing store that holds another
-organization (the files changed, or the APIs changed the store) is refused with the list of
-differences; --replace-org applies them, logging each one.
+zone); an existing store keeps its own state. --org on an existing store with other files than
+the ones it was seeded with, which describe another organization than the store's, is refused with
+the list of differences; --replace-org applies them, logging each one.
 
 On the first start with a new store, Warden writes DIR/credentials (mode 0600), an AWS shared
 credentials file with profile warden-admin: a long-term access key of the IAM user warden-admin,
@@ -72,7 +72,7 @@ stops accepting, finishes requests in flight and exits 0.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.org, "org", "", "organization file or directory to seed a new store (default: the embedded SecureCart landing zone); an existing store that holds another organization is refused, unless --replace-org")
+	fl.StringVar(&f.org, "org", "", "organization file or directory to seed a new store (default: the embedded SecureCart landing zone); other files than an existing store's, describing another organization, are refused unless --replace-org")
 	fl.BoolVar(&f.replaceOrg, "replace-org", false, "replace an existing store's organization with --org's, logging each change (keys, sessions and the audit trail stay)")
 	fl.StringVar(&f.data, "data", defaultDataDir(), "data directory: the SQLite store, the master key and the credentials file")
 	fl.StringVar(&f.database, "database", "", "PostgreSQL URL (postgres://...) instead of the SQLite store; the data directory still holds the credentials file")
@@ -253,8 +253,9 @@ func publicURL(f serveFlags, l net.Listener) string {
 }
 
 // checkOrg compares --org with the organization of an existing store: the
-// same, or replaced with --replace-org (each change logged), or refused
-// with the differences and what to do.
+// files it was seeded with (a restart: it keeps what the APIs changed) or
+// the same organization serve on; another is replaced with --replace-org
+// (each change logged), or refused with the differences and what to do.
 func checkOrg(ctx context.Context, st store.Store, orgFS fs.FS, orgPath string, f serveFlags, env Env, log *slog.Logger) error {
 	v, err := st.StateVersion(ctx)
 	if err != nil {
@@ -263,7 +264,7 @@ func checkOrg(ctx context.Context, st store.Store, orgFS fs.FS, orgPath string, 
 	if v == 0 {
 		return nil // a new store: Bootstrap seeds it from --org
 	}
-	changes, err := server.ReplaceOrg(ctx, st, orgFS, orgPath, env.Now(), f.replaceOrg)
+	changes, source, err := server.ReplaceOrg(ctx, st, orgFS, orgPath, env.Now(), f.replaceOrg)
 	if err != nil {
 		return &ExitError{Code: 2, Err: fmt.Errorf("--org %s: %w", f.org, err)}
 	}
@@ -274,6 +275,11 @@ func checkOrg(ctx context.Context, st store.Store, orgFS fs.FS, orgPath string, 
 	switch {
 	case len(changes) == 0:
 		log.Info("the store holds the organization of --org", "org", f.org)
+	case source && !f.replaceOrg:
+		// The same files as before: a restart. The store keeps what the
+		// APIs changed since.
+		log.Info("--org is the organization the store was seeded with; the store keeps the changes made through the APIs since",
+			"org", f.org, "changes", len(changes))
 	case f.replaceOrg:
 		for _, c := range changes {
 			log.Info("replaced the organization", "org", f.org, "change", c)

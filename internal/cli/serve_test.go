@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/state"
 	"github.com/securecart/warden/internal/store/sqlite"
 	landingzones "github.com/securecart/warden/landing-zones"
@@ -85,16 +86,37 @@ func editFile(t *testing.T, path, old, new string) {
 	}
 }
 
-// storedRole reads a role's maximum session duration from the store.
-func storedRole(t *testing.T, data, account, name string) int {
+// stateOf opens the store of a data directory (serve is not running) and
+// returns its state manager and what closes it.
+func stateOf(t *testing.T, data string) (*state.Manager, func() error) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, data)
+	st, err := sqlite.Open(context.Background(), data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	o, err := state.New(st, time.Now).Org(ctx)
+	return state.New(st, time.Now), st.Close
+}
+
+// addRole adds a role to Dev in the store, as CreateRole would.
+func addRole(t *testing.T, data, name string) {
+	t.Helper()
+	trust := org.PolicyDoc(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	m, done := stateOf(t, data)
+	defer done()
+	if _, err := m.Mutate(context.Background(), func(d *state.Doc) error {
+		d.Org.Roles = append(d.Org.Roles, &org.RoleDef{Name: name, Accounts: []string{"Dev"}, Path: "/", Trust: trust})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// storedRole reads a role's maximum session duration from the store.
+func storedRole(t *testing.T, data, account, name string) int {
+	t.Helper()
+	m, done := stateOf(t, data)
+	defer done()
+	o, err := m.Org(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,6 +144,15 @@ func TestServeOrgOnAnExistingStore(t *testing.T) {
 		t.Fatalf("the same org again: exit %d\n%s", code, log)
 	}
 
+	// A role made through the APIs; a restart with the same files keeps it.
+	addRole(t, data, "MadeThroughIAM")
+	if code, log := serveOnce(t, "--data", data, "--org", orgDir); code != 0 || !strings.Contains(log, "the store keeps the changes made through the APIs since") {
+		t.Fatalf("the same org after an API change: exit %d\n%s", code, log)
+	}
+	if storedRole(t, data, dev, "MadeThroughIAM") != 3600 {
+		t.Errorf("the role made through the APIs is gone")
+	}
+
 	roles := filepath.Join(orgDir, "roles.yaml")
 	editFile(t, roles, "maxSessionDuration: 3600\n    tags: {team: engineering, env: dev}", "maxSessionDuration: 7200\n    tags: {team: engineering, env: dev}")
 	code, log := serveOnce(t, "--data", data, "--org", orgDir)
@@ -132,6 +163,9 @@ func TestServeOrgOnAnExistingStore(t *testing.T) {
 		if !strings.Contains(log, want) {
 			t.Errorf("the refusal does not say %q:\n%s", want, log)
 		}
+	}
+	if !strings.Contains(log, "- roles MadeThroughIAM (Dev)") {
+		t.Errorf("the refusal does not say the role made through the APIs would go:\n%s", log)
 	}
 	if strings.Contains(log, "DeveloperRole (Staging)") {
 		t.Errorf("the refusal names an unchanged role:\n%s", log)

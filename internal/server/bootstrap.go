@@ -44,6 +44,7 @@ func Bootstrap(ctx context.Context, st store.Store, master *creds.Sealer, orgFS 
 	if err != nil {
 		return "", "", err
 	}
+	doc.Meta.Source = state.SourceDigest(doc)
 	owner, err := AddAdminUser(doc, now)
 	if err != nil {
 		return "", "", err

@@ -19,7 +19,9 @@ var errPlanOnly = errors.New("server: plan only")
 // ReplaceOrg compares the org files orgFS/orgPath with the organization an
 // existing store holds and, when apply is true, replaces the store's with
 // theirs. It returns what changes, as state.Diff lists it (nothing: the
-// store already holds that organization).
+// store already holds that organization), and whether the files are the
+// ones the store was seeded (or last replaced) with, in which case the
+// differences are the changes made through the APIs since.
 //
 // What the files cannot say is kept: the bootstrap user warden-admin as the
 // store has it (or its absence, once retired), access keys, sessions, MFA
@@ -27,18 +29,20 @@ var errPlanOnly = errors.New("server: plan only")
 // customer managed policy whose document stays the same (a policy whose
 // document changes starts again from the files' document). The management
 // account's ID cannot change: the keys and the trail belong to it.
-func ReplaceOrg(ctx context.Context, st store.Store, orgFS fs.FS, orgPath string, now time.Time, apply bool) ([]string, error) {
+func ReplaceOrg(ctx context.Context, st store.Store, orgFS fs.FS, orgPath string, now time.Time, apply bool) (changes []string, source bool, err error) {
 	next, err := state.FromFiles(orgFS, orgPath)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if _, err := state.Build(next); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	var changes []string
+	digest := state.SourceDigest(next)
 	m := state.New(st, func() time.Time { return now })
 	_, err = m.Mutate(ctx, func(d *state.Doc) error {
+		source = d.Meta.Source == digest
 		n := &state.Doc{Org: next.Org.Clone(), Meta: d.Meta}
+		n.Meta.Source = digest
 		oldMgmt, newMgmt := d.Org.Account(d.Org.Management()), n.Org.Account(n.Org.Management())
 		if oldMgmt == nil || newMgmt == nil {
 			return fmt.Errorf("%s: no management account", orgPath)
@@ -53,7 +57,13 @@ func ReplaceOrg(ctx context.Context, st store.Store, orgFS fs.FS, orgPath string
 			n.Org.Users = append(n.Org.Users, &kept)
 		}
 		changes = state.Diff(d.Org, n.Org)
-		if !apply || len(changes) == 0 {
+		switch {
+		case len(changes) == 0 && !source:
+			// Other files that describe the same organization: they are
+			// the source from now on.
+			d.Meta.Source = digest
+			return nil
+		case !apply || len(changes) == 0:
 			return errPlanOnly
 		}
 		for arn := range n.Meta.PolicyVersions {
@@ -71,7 +81,7 @@ func ReplaceOrg(ctx context.Context, st store.Store, orgFS fs.FS, orgPath string
 		return nil
 	})
 	if err != nil && !errors.Is(err, errPlanOnly) {
-		return nil, err
+		return nil, false, err
 	}
-	return changes, nil
+	return changes, source, nil
 }

@@ -1,6 +1,8 @@
 package state
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -107,4 +109,16 @@ func inlineFiles(fsys fs.FS, dir string, v any) (any, error) {
 		}
 	}
 	return v, nil
+}
+
+// SourceDigest identifies the organization of org files, as FromFiles read
+// them: the SHA-256 of its JSON.
+func SourceDigest(d *Doc) string {
+	data, err := json.Marshal(d.Org)
+	if err != nil {
+		// A Spec is plain data; it always marshals.
+		panic(fmt.Sprintf("state: org spec does not marshal: %v", err))
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }

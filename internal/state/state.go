@@ -44,6 +44,10 @@ type Meta struct {
 	// Seeded is when the store was seeded: the creation time of the
 	// entities of the org files it was seeded with.
 	Seeded time.Time `json:"seeded"`
+	// Source is the digest (SourceDigest) of the org files the store was
+	// seeded with, or last replaced with: serve --org with the same files
+	// again keeps the store as the APIs made it.
+	Source string `json:"source,omitempty"`
 }
 
 // PolicyVersion is one version of a customer managed policy.
