@@ -25,6 +25,7 @@ type exchange struct {
 	jsonCT string
 	// ct is the request's media type (Content-Type without parameters).
 	ct    string
+	where string   // the request's method and path, for messages
 	svc   *service // the service addressed, once known
 	op    string   // the operation the request names, known or not
 	known bool     // op is one of svc's operations
@@ -121,7 +122,7 @@ func (s *Server) handleUnsigned(r *http.Request, c *call.Call, ex *exchange, bod
 // classify reads the request's shape, to know the protocol of the answer.
 func (s *Server) classify(r *http.Request, ex *exchange) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	ex.ct = ct
+	ex.ct, ex.where = ct, r.Method+" "+r.URL.Path
 	ex.jsonCT = awsproto.JSONContentType
 	if ct == awsproto.JSONContentTypeOf("1.0") {
 		ex.jsonCT = ct
@@ -209,7 +210,7 @@ func (s *Server) unknownOperation(ex *exchange) error {
 		return awsproto.Errorf("UnknownOperationException", "Warden does not serve the operation %s of %s.", ex.op, ex.svc.Name)
 	}
 	return &awsproto.Error{Code: "UnknownOperationException", Status: http.StatusNotFound, Sender: true,
-		Message: "Warden does not serve this operation: no service it hosts has a route for the request's method and path."}
+		Message: "Warden does not serve " + ex.where + ": no service it hosts has a route for that method and path."}
 }
 
 // decode reads the operation's parameters as its protocol carries them.

@@ -279,6 +279,9 @@ func TestUnknownOperations(t *testing.T) {
 			if !strings.Contains(msg, "Warden does not serve") {
 				t.Errorf("message %q does not say Warden does not serve it", msg)
 			}
+			if what := tc.method + " " + tc.path; tc.path != "/" && !strings.Contains(msg, what) {
+				t.Errorf("message %q does not name %s", msg, what)
+			}
 			ev := g.rec.last(t)
 			if ev.EventSource != tc.source || ev.Call.Action != tc.action || ev.ErrorCode != tc.code || ev.Call.Identity == nil {
 				t.Errorf("record: source %q action %q code %q identity %v", ev.EventSource, ev.Call.Action, ev.ErrorCode, ev.Call.Identity)
