@@ -241,3 +241,21 @@ func TestCharacterPositionsAcrossLines(t *testing.T) {
 		t.Errorf("start %+v, want line 3, column %d, offset %d", s, wantColumn, wantOffset)
 	}
 }
+
+// TestPassRoleOnlyWhereItGrants: FullAWSAccess as an SCP or a VPC endpoint
+// policy's "Allow * on *" grants nothing, so the iam:PassRole and
+// service-linked role warnings, which are about what an identity may do,
+// do not apply.
+func TestPassRoleOnlyWhereItGrants(t *testing.T) {
+	full := []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	for _, typ := range []policy.Type{policy.SCP, policy.Endpoint} {
+		for _, f := range Validate(full, Options{Type: typ}) {
+			if strings.HasPrefix(f.IssueCode, "PASS_ROLE") || strings.HasPrefix(f.IssueCode, "CREATE_SLR") {
+				t.Errorf("%s: %s", typ, f.IssueCode)
+			}
+		}
+	}
+	if !has(Validate(full, Options{Type: policy.Identity}), "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE") {
+		t.Error("identity policy: no PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE")
+	}
+}

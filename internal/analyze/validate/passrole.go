@@ -14,8 +14,8 @@ import (
 // A resource that covers only some roles, such as role/Service*, is not
 // reported, as AWS does not.
 func (v *validator) passRoleAndSLR(s *statement) {
-	if s.effect != "Allow" || s.action == nil || s.resource == nil {
-		return
+	if s.effect != "Allow" || s.action == nil || s.resource == nil || !v.identityLike() {
+		return // SCPs, RCPs and endpoint policies grant nothing; resource policies name other principals
 	}
 	// A condition on the service the role goes to (iam:PassedToService) or
 	// the service that creates it (iam:AWSServiceName) is the remedy AWS
