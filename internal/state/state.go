@@ -118,6 +118,23 @@ func (m *Manager) refreshLocked(ctx context.Context) (*org.Org, error) {
 	return o, nil
 }
 
+// Doc returns the document as stored now: for what the loaded org does not
+// keep (documents as written, metadata).
+func (m *Manager) Doc(ctx context.Context) (*Doc, error) {
+	raw, _, err := m.st.State(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var d Doc
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, fmt.Errorf("state: stored document: %w", err)
+	}
+	if d.Org == nil {
+		d.Org = &org.Spec{}
+	}
+	return &d, nil
+}
+
 // Build loads a document's org.
 func Build(d *Doc) (*org.Org, error) {
 	if d.Org == nil {

@@ -169,19 +169,15 @@ func (s *Service) roleStruct(ctx context.Context, d *state.Doc, r *roleRec, with
 // view is what read and write actions look at: the current document and the
 // loaded org.
 func (s *Service) view(ctx context.Context) (*model, *org.Org, error) {
-	raw, _, err := s.Store.State(ctx)
+	d, err := s.State.Doc(ctx)
 	if err != nil {
-		return nil, nil, err
-	}
-	var d state.Doc
-	if err := json.Unmarshal(raw, &d); err != nil {
 		return nil, nil, err
 	}
 	o, err := s.State.Org(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	return newModel(&d), o, nil
+	return newModel(d), o, nil
 }
 
 // mutate applies fn to the stored document (see state.Manager.Mutate).
