@@ -85,7 +85,7 @@ func TestChecksSoundRandom(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		action, resource, _ := randomIdentityRequest(r)
+		action, _, _ := randomIdentityRequest(r)
 		notGranted, err := CheckAccessNotGranted(newDoc, []AccessSpec{{Actions: []string{action}}}, IdentityPolicy)
 		if err != nil {
 			t.Fatal(err)
@@ -101,6 +101,5 @@ func TestChecksSoundRandom(t *testing.T) {
 				}
 			}
 		}
-		_ = resource
 	}
 }
