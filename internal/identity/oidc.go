@@ -7,10 +7,13 @@
 // it has not expired by the injected clock, and its audience includes one of
 // the provider's client IDs
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html).
+// A verified token's https://aws.amazon.com/tags claim is handed on as it
+// stands; STS reads session tags from it.
 package identity
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -38,6 +41,10 @@ type Claims struct {
 	Subject  string
 	Audience string // the audience that matched a client ID
 	Expiry   time.Time
+	// SessionTags is the verified token's https://aws.amazon.com/tags
+	// claim as it stands (nil when absent), for STS to read session tags
+	// from.
+	SessionTags json.RawMessage
 }
 
 // OIDC verifies tokens, caching each issuer's discovery document and keys.
@@ -97,7 +104,13 @@ func (o *OIDC) Verify(ctx context.Context, issuer, raw string, clientIDs []strin
 	for _, aud := range tok.Audience {
 		for _, id := range clientIDs {
 			if aud == id {
-				return &Claims{Issuer: tok.Issuer, Subject: tok.Subject, Audience: aud, Expiry: tok.Expiry}, nil
+				var extra struct {
+					Tags json.RawMessage `json:"https://aws.amazon.com/tags"`
+				}
+				if err := tok.Claims(&extra); err != nil {
+					return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+				}
+				return &Claims{Issuer: tok.Issuer, Subject: tok.Subject, Audience: aud, Expiry: tok.Expiry, SessionTags: extra.Tags}, nil
 			}
 		}
 	}

@@ -34,7 +34,11 @@ type assumeRoleWithWebIdentityResult struct {
 // signed by the issuer's keys, unexpired, and for one of the provider's
 // client IDs; the role's trust policy must allow the provider (the
 // Federated principal) for sts:AssumeRoleWithWebIdentity, with the token's
-// claims as the context keys <provider>:aud and <provider>:sub.
+// claims as the context keys <provider>:aud and <provider>:sub. Session tags
+// come from the token's https://aws.amazon.com/tags claim (webIdentityTags):
+// they are aws:RequestTag/<key> and aws:TagKeys (and sts:TransitiveTagKeys)
+// of the trust policy's decision, which must also allow sts:TagSession, and
+// the session's aws:PrincipalTag/<key> afterwards.
 func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *api.Call) (any, error) {
 	roleARN, err := s.federatedRole(ctx, c, "WebIdentityToken")
 	if err != nil {
@@ -94,6 +98,15 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *api.Call) (a
 		return nil, awsproto.Errorf("InvalidIdentityToken", "The web identity token could not be verified: %v", err)
 	}
 	fed.Subject, fed.Audience = claims.Subject, claims.Audience
+	if err := webIdentityTags(sp, claims.SessionTags); err != nil {
+		return nil, err
+	}
+	if len(sp.tags) > 0 {
+		reqParams["principalTags"] = sp.tags
+		if len(sp.transitive) > 0 {
+			reqParams["transitiveTagKeys"] = sp.transitive
+		}
+	}
 
 	// The trust policy decides, with the token's claims as context.
 	ctxKeys := map[string][]string{}
@@ -107,6 +120,11 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *api.Call) (a
 	e, err := s.Authz.DecideFor(ctx, c, prov.ARN, "sts:AssumeRoleWithWebIdentity", roleARN, ctxKeys)
 	if err != nil || e.Decision != eval.Allow {
 		return nil, awsproto.Errorf("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+	}
+	if len(sp.tags) > 0 {
+		if e, err := s.Authz.DecideFor(ctx, c, prov.ARN, "sts:TagSession", roleARN, ctxKeys); err != nil || e.Decision != eval.Allow {
+			return nil, awsproto.Errorf("AccessDenied", "Not authorized to perform sts:TagSession")
+		}
 	}
 	if duration > role.MaxSessionDuration {
 		return nil, validationf("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
@@ -125,7 +143,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *api.Call) (a
 		Secret:      creds.NewSecret(), Kind: "assumed-role", Principal: sessionARN, Account: role.Account.ID,
 		UserID: roleID + ":" + sessionName, RoleARN: role.ARN, Issued: c.Now.UTC(),
 		Expires: c.Now.UTC().Add(time.Duration(duration) * time.Second), Policy: sp.policy, PolicyARNs: sp.policyARNs,
-		SourceIdentity: sp.sourceIdentity,
+		SourceIdentity: sp.sourceIdentity, Tags: sp.tags, TransitiveKeys: sp.transitive,
 	}
 	token, err := s.Keyring.Issue(sess)
 	if err != nil {

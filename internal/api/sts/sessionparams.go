@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"encoding/json"
+	"errors"
 	"strings"
 	"unicode/utf8"
 
@@ -72,18 +73,13 @@ func parseSessionParams(c *api.Call) (*sessionParams, error) {
 	if len(tags) > maxTags {
 		return nil, validationf("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to %d", maxTags)
 	}
-	lower := map[string]bool{}
 	for _, t := range tags {
-		k, v := t["Key"], t["Value"]
-		if k == "" || utf8.RuneCountInString(k) > 128 || utf8.RuneCountInString(v) > 256 || !validTagText(k) || !validTagText(v) {
-			return nil, validationf("1 validation error detected: Value at 'tags' failed to satisfy constraint: tag keys have 1 to 128 characters, values up to 256, of letters, digits, spaces and _.:/=+-@")
+		switch p.addTag(t["Key"], t["Value"]) {
+		case errTagText:
+			return nil, validationf("1 validation error detected: Value at 'tags' failed to satisfy constraint: %s", errTagText)
+		case errTagDuplicate:
+			return nil, awsproto.Errorf("InvalidParameterValue", "%s", errTagDuplicate)
 		}
-		if lower[strings.ToLower(k)] {
-			return nil, awsproto.Errorf("InvalidParameterValue", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
-		}
-		lower[strings.ToLower(k)] = true
-		p.tags[k] = v
-		p.tagKeys = append(p.tagKeys, k)
 	}
 	p.transitive = c.Params.List("TransitiveTagKeys")
 	for _, k := range p.transitive {
@@ -97,14 +93,45 @@ func parseSessionParams(c *api.Call) (*sessionParams, error) {
 			return nil, validationf("1 validation error detected: Value '%s' at 'sourceIdentity' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", p.sourceIdentity)
 		}
 	}
+	if err := p.pack(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// pack computes PackedPolicySize when there are session policies or tags
+// and refuses them when they exceed the packed budget.
+func (p *sessionParams) pack() error {
 	if p.policy != "" || len(p.policyARNs) > 0 || len(p.tags) > 0 {
 		p.hasPacked = true
 		p.packedPercent = packedSize(p)
 		if p.packedPercent > 100 {
-			return nil, awsproto.Errorf("PackedPolicyTooLarge", "Packed policy consumes %d%% of allotted space, please use smaller policy.", p.packedPercent)
+			return awsproto.Errorf("PackedPolicyTooLarge", "Packed policy consumes %d%% of allotted space, please use smaller policy.", p.packedPercent)
 		}
 	}
-	return p, nil
+	return nil
+}
+
+// Why addTag refuses a session tag.
+var (
+	errTagText      = errors.New("tag keys have 1 to 128 characters, values up to 256, of letters, digits, spaces and _.:/=+-@")
+	errTagDuplicate = errors.New("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+)
+
+// addTag adds a session tag after AWS's checks: key and value lengths and
+// characters, and no two keys that differ only in case.
+func (p *sessionParams) addTag(k, v string) error {
+	if k == "" || utf8.RuneCountInString(k) > 128 || utf8.RuneCountInString(v) > 256 || !validTagText(k) || !validTagText(v) {
+		return errTagText
+	}
+	for prev := range p.tags {
+		if strings.EqualFold(prev, k) {
+			return errTagDuplicate
+		}
+	}
+	p.tags[k] = v
+	p.tagKeys = append(p.tagKeys, k)
+	return nil
 }
 
 func validTagText(s string) bool {

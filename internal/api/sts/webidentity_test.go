@@ -84,10 +84,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// An unsigned call, as the SDKs make it.
-	cfg := h.Config("", "", "")
-	cfg.Credentials = aws.AnonymousCredentials{}
-	c := sts.NewFromConfig(cfg)
+	c := anonymous(h)
 	role := aws.String("arn:aws:iam::327491058362:role/GitHubDeployRole")
 	now := h.Clock.Now()
 	out, err := c.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: role, RoleSessionName: aws.String("gha-run-1"),
@@ -145,6 +142,14 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	if err == nil || apiCode(t, err) != "InvalidIdentityToken" || !strings.Contains(err.Error(), "No OpenIDConnect provider found") {
 		t.Errorf("unknown issuer: %v", err)
 	}
+}
+
+// anonymous is a client that makes unsigned calls, as the SDKs make
+// AssumeRoleWithWebIdentity.
+func anonymous(h *servertest.Harness) *sts.Client {
+	cfg := h.Config("", "", "")
+	cfg.Credentials = aws.AnonymousCredentials{}
+	return sts.NewFromConfig(cfg)
 }
 
 // recorder keeps the events the server records.
