@@ -25,11 +25,23 @@ type Space struct {
 // NewSpace collects the condition keys of stmts and partitions each. fixed
 // reports the keys to leave out (lower-cased).
 func NewSpace(stmts []Stmt, fixed func(key string) bool) *Space {
+	return NewSpaceVars(stmts, fixed, nil)
+}
+
+// NewSpaceVars is NewSpace where the policy variables that vars resolves
+// (keys whose values the caller fixes) are replaced by their values, so
+// that a test of them splits exactly (see Vars).
+func NewSpaceVars(stmts []Stmt, fixed func(key string) bool, vars Vars) *Space {
 	byKey := map[string][]use{}
 	for _, st := range stmts {
 		for _, u := range usesOf(st.S.Src, st.Policy.Doc.Vars()) {
 			if fixed != nil && fixed(u.key) {
 				continue
+			}
+			if u.dynamic && vars != nil {
+				if vs, ok := vars.expandAll(u.values); ok {
+					u.values, u.dynamic = vs, false
+				}
 			}
 			byKey[u.key] = append(byKey[u.key], u)
 		}

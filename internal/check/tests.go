@@ -83,13 +83,21 @@ func Parse(src []byte, file string, o *org.Org) ([]*Test, error) {
 	}
 	doc := root.Content[0]
 	var list *yaml.Node
+	guardrails := false
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		k := doc.Content[i]
-		if k.Value == "tests" {
+		switch k.Value {
+		case "tests":
 			list = doc.Content[i+1]
-		} else {
-			bad(k, "unknown field %q: a test file has tests:", k.Value)
+		case "guardrails":
+			// Package prove reads them (shared/spec/analyze.md).
+			guardrails = true
+		default:
+			bad(k, "unknown field %q: a test file has tests: and guardrails:", k.Value)
 		}
+	}
+	if list == nil && guardrails {
+		return nil, nil
 	}
 	if list == nil || list.Kind != yaml.SequenceNode {
 		if list == nil {
@@ -99,21 +107,11 @@ func Parse(src []byte, file string, o *org.Org) ([]*Test, error) {
 		return nil, errs
 	}
 	subst := func(n *yaml.Node, s string) string {
-		return placeholder.ReplaceAllStringFunc(s, func(m string) string {
-			name := m[1 : len(m)-1]
-			if ps, ok := strings.CutPrefix(name, "PermissionSet:"); ok {
-				if r, ok := o.PermissionSetRoleName(ps); ok {
-					return r
-				}
-				bad(n, "unknown permission set %q in %s", ps, m)
-				return m
-			}
-			if a, ok := o.AccountByName(name); ok {
-				return a.ID
-			}
-			bad(n, "unknown account %q in %s", name, m)
-			return m
-		})
+		out, err := Substitute(o, s)
+		if err != nil {
+			bad(n, "%s", err)
+		}
+		return out
 	}
 	var tests []*Test
 	names := map[string]bool{}

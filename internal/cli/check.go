@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/securecart/warden/internal/check"
+	"github.com/securecart/warden/internal/prove"
 )
 
 func newCheck(env Env) *cobra.Command {
@@ -21,7 +22,9 @@ func newCheck(env Env) *cobra.Command {
 		Long: `Run access tests against an organization: each TESTS file (YAML or JSON) has a top-level
 tests: list; each test gives a principal, an action, a resource, an optional context and the
 decision it must get (allow, deny, explicit-deny, implicit-deny), optionally with the layer that
-must deny it (deniedBy: scp, rcp, boundary, session, identity, resource, trust, none).
+must deny it (deniedBy: scp, rcp, boundary, session, identity, resource, trust, none). A
+guardrails: list beside tests: is proved as by warden prove, and a guardrail that is not proved
+fails (JSON: one object per guardrail in warden prove's shape; JUnit: classname warden.prove).
 
 A principal that the org does not have (a role or IAM user its account lacks) fails its test with
 "no such principal in the org", so that a typo cannot pass a deny test; a test that means it says
@@ -52,6 +55,7 @@ malformed or a test names an account, permission set or role to assume that the 
 			now := env.Now()
 			checker := check.New(o)
 			var results []check.Result
+			var guardrails []*prove.Guardrail
 			start := time.Now()
 			for _, f := range args {
 				src, err := readInput(env, f)
@@ -62,6 +66,11 @@ malformed or a test names an account, permission set or role to assume that the 
 				if err != nil {
 					return &ExitError{Code: 2, Err: err}
 				}
+				gs, err := prove.Parse(src, f, o)
+				if err != nil {
+					return &ExitError{Code: 2, Err: err}
+				}
+				guardrails = append(guardrails, gs...)
 				for _, t := range tests {
 					r, err := checker.Run(t, now)
 					if err != nil {
@@ -76,6 +85,17 @@ malformed or a test names an account, permission set or role to assume that the 
 					failed++
 				}
 			}
+			var proofs []prove.Result
+			if len(guardrails) > 0 {
+				p := prove.New(o, now)
+				for _, g := range guardrails {
+					r := p.Prove(g)
+					if !r.Pass {
+						failed++
+					}
+					proofs = append(proofs, r)
+				}
+			}
 			switch format {
 			case "json":
 				enc := json.NewEncoder(env.Stdout)
@@ -85,15 +105,21 @@ malformed or a test names an account, permission set or role to assume that the 
 						return err
 					}
 				}
+				if _, err := writeProofs(env.Stdout, "json", proofs); err != nil {
+					return err
+				}
 			case "junit":
-				if err := writeJUnit(env.Stdout, results, time.Since(start)); err != nil {
+				if err := writeJUnit(env.Stdout, results, proofs, time.Since(start)); err != nil {
 					return err
 				}
 			default:
 				for _, r := range results {
 					printCheckText(env.Stdout, &r)
 				}
-				fmt.Fprintf(env.Stdout, "%d passed, %d failed\n", len(results)-failed, failed)
+				if _, err := writeProofs(env.Stdout, "text", proofs); err != nil {
+					return err
+				}
+				fmt.Fprintf(env.Stdout, "%d passed, %d failed\n", len(results)+len(proofs)-failed, failed)
 			}
 			if failed > 0 {
 				return &ExitError{Code: 1}
@@ -165,16 +191,20 @@ type junitFailure struct {
 	Text    string `xml:",chardata"`
 }
 
-func writeJUnit(w io.Writer, results []check.Result, d time.Duration) error {
+func writeJUnit(w io.Writer, results []check.Result, proofs []prove.Result, d time.Duration) error {
 	bySuite := map[string]*junitSuite{}
 	var order []string
-	for _, r := range results {
-		s := bySuite[r.Test.File]
+	suite := func(file string) *junitSuite {
+		s := bySuite[file]
 		if s == nil {
-			s = &junitSuite{Name: r.Test.File}
-			bySuite[r.Test.File] = s
-			order = append(order, r.Test.File)
+			s = &junitSuite{Name: file}
+			bySuite[file] = s
+			order = append(order, file)
 		}
+		return s
+	}
+	for _, r := range results {
+		s := suite(r.Test.File)
 		c := junitCase{Name: r.Name, Classname: "warden.check"}
 		if !r.Pass {
 			s.Failures++
@@ -185,6 +215,19 @@ func writeJUnit(w io.Writer, results []check.Result, d time.Duration) error {
 			var b strings.Builder
 			printCheckText(&b, &r)
 			c.Failure = &junitFailure{Message: msg, Text: b.String()}
+		}
+		s.Tests++
+		s.Cases = append(s.Cases, c)
+	}
+	for i := range proofs {
+		r := &proofs[i]
+		s := suite(r.Guardrail.File)
+		c := junitCase{Name: r.Name, Classname: "warden.prove"}
+		if !r.Pass {
+			s.Failures++
+			var b strings.Builder
+			printProof(&b, r)
+			c.Failure = &junitFailure{Message: "guardrail " + r.Result, Text: b.String()}
 		}
 		s.Tests++
 		s.Cases = append(s.Cases, c)

@@ -1,0 +1,123 @@
+package analyze
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/securecart/warden/internal/policy"
+)
+
+// StatementsOf lists the statements of policies, for NewSpace, ActionClasses
+// and ResourceClasses.
+func StatementsOf(ps ...*policy.Policy) []Stmt { return statementsOf(ps...) }
+
+// Vars resolves the policy variables of one caller: the values of a key AWS
+// sets from the caller (nil when the request lacks it), and whether it is
+// such a key. A nil Vars resolves nothing.
+type Vars func(key string) (values []string, fixed bool)
+
+var varRef = regexp.MustCompile(`\$\{([^}]*)\}`)
+
+// expand replaces the variables of a policy value, giving one value per
+// combination of the variables' values (none when a variable's key is
+// absent: the value then matches nothing, as in AWS). ok is false when some
+// variable is not resolved, has a default, or is one of the escapes ${*},
+// ${?}, ${$}, which a pattern cannot carry.
+func (vs Vars) expand(v string) (out []string, ok bool) {
+	if vs == nil {
+		return nil, false
+	}
+	out = []string{""}
+	rest := v
+	for {
+		loc := varRef.FindStringSubmatchIndex(rest)
+		if loc == nil {
+			break
+		}
+		key := rest[loc[2]:loc[3]]
+		if strings.ContainsAny(key, ",*?$") {
+			return nil, false
+		}
+		vals, fixed := vs(key)
+		if !fixed {
+			return nil, false
+		}
+		var next []string
+		for _, o := range out {
+			for _, x := range vals {
+				next = append(next, o+rest[:loc[0]]+x)
+			}
+		}
+		out, rest = next, rest[loc[1]:]
+	}
+	for i := range out {
+		out[i] += rest
+	}
+	return out, true
+}
+
+// expandAll expands every value of a condition.
+func (vs Vars) expandAll(values []string) ([]string, bool) {
+	var out []string
+	for _, v := range values {
+		if !strings.Contains(v, "${") {
+			out = append(out, v)
+			continue
+		}
+		e, ok := vs.expand(v)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, e...)
+	}
+	return out, true
+}
+
+// ResourceClasses splits the resources that some glob of globs matches (ARN
+// patterns, as a Resource element matches) by every Resource element of the
+// statements and by the patterns of splits (resources whose policies or
+// accounts differ): within one class every statement's Resource element and
+// every split matches all of the resources or none. It returns one
+// representative per class, ARN-shaped ones first. exact is false when a
+// Resource element holds a policy variable or the partition hit its bound.
+func ResourceClasses(globs, splits []string, stmts []Stmt, vars Vars) (reps []string, exact bool) {
+	exact = true
+	var pats []pattern
+	for _, st := range stmts {
+		for _, r := range st.S.Src.Resource {
+			vals := []string{r.Value}
+			if st.Policy.Doc.Vars() && strings.Contains(r.Value, "${") {
+				var ok bool
+				if vals, ok = vars.expand(r.Value); !ok {
+					exact = false
+					continue
+				}
+			}
+			for _, v := range vals {
+				pats = append(pats, withParents(v)...)
+			}
+		}
+	}
+	pats = append(pats, arnShape())
+	for _, l := range splits {
+		pats = append(pats, arnPattern(l))
+	}
+	first := len(pats)
+	for _, g := range globs {
+		pats = append(pats, arnPattern(g))
+	}
+	rs, ok := regions(pats, freshByte(pats))
+	for _, r := range rs {
+		for i := first; i < len(pats); i++ {
+			if r.matches[i] {
+				reps = append(reps, r.rep)
+				break
+			}
+		}
+	}
+	sort.SliceStable(reps, func(i, j int) bool {
+		return strings.HasPrefix(reps[i], "arn:") && !strings.HasPrefix(reps[j], "arn:")
+	})
+	return reps, exact && ok
+}

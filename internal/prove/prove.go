@@ -1,0 +1,502 @@
+package prove
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/securecart/warden/internal/analyze"
+	"github.com/securecart/warden/internal/arn"
+	"github.com/securecart/warden/internal/authz"
+	"github.com/securecart/warden/internal/awsdata"
+	"github.com/securecart/warden/internal/check"
+	"github.com/securecart/warden/internal/condition"
+	"github.com/securecart/warden/internal/eval"
+	"github.com/securecart/warden/internal/org"
+	"github.com/securecart/warden/internal/policy"
+)
+
+// Results of a proof.
+const (
+	Proved  = "proved"
+	Refuted = "refuted"
+	Unknown = "unknown"
+)
+
+// Result is the answer for one guardrail, in the shape of `warden prove
+// --format json`.
+type Result struct {
+	Name   string `json:"name"`
+	Result string `json:"result"`
+	Pass   bool   `json:"pass"`
+	// Counterexample is a request the engine allows (refuted).
+	Counterexample *Request `json:"counterexample,omitempty"`
+	// Allowed names the statements that let the counterexample in.
+	Allowed []string `json:"allowedBy,omitempty"`
+	// Blocked says, per class of principals, what blocks their requests
+	// (proved).
+	Blocked []Block `json:"blockedBy,omitempty"`
+	// Reason says why the answer is unknown.
+	Reason string `json:"reason,omitempty"`
+	// Principals is how many principals of the org the guardrail covers.
+	Principals int        `json:"principals"`
+	Guardrail  *Guardrail `json:"-"`
+}
+
+// Request is a request as `warden explain` takes it. A context value is a
+// string, or a list for a multi-valued key.
+type Request struct {
+	Principal string         `json:"principal"`
+	Action    string         `json:"action"`
+	Resource  string         `json:"resource"`
+	Context   map[string]any `json:"context"`
+}
+
+// Block is what denies every request of a class of principals: the layers
+// and statements that decided, as "scp: SCP BaselineGuardrails, statement
+// DenyRoot at file:line:column" or "identity: no statement allows".
+type Block struct {
+	Principals []string `json:"principals"`
+	By         []string `json:"by"`
+}
+
+// Prover proves guardrails over one organization.
+type Prover struct {
+	Org     *org.Org
+	Sources *check.Sources
+	Now     time.Time
+
+	orgStmts   []analyze.Stmt // every resource policy and RCP of the org
+	trust      []analyze.Stmt // every trust policy
+	literals   []string       // resources whose policies differ
+	accounts   []string       // the accounts' resource ARN patterns
+	rcpsDiffer bool           // some accounts' RCPs differ from others'
+	roleARNs   []string       // the roles, whose trust policies differ
+	principal  []candidate
+}
+
+type candidate struct {
+	caller string   // the ARN requests are made as
+	names  []string // the ARNs guardrails match
+	acct   string
+}
+
+// New indexes o for proofs.
+func New(o *org.Org, now time.Time) *Prover {
+	p := &Prover{Org: o, Sources: check.NewSources(o), Now: now}
+	seen := map[*policy.Policy]bool{}
+	add := func(dst *[]analyze.Stmt, ps ...*policy.Policy) {
+		for _, q := range ps {
+			if q != nil && !seen[q] {
+				seen[q] = true
+				*dst = append(*dst, analyze.StatementsOf(q)...)
+			}
+		}
+	}
+	for _, r := range o.Resources {
+		if r.Policy != nil {
+			add(&p.orgStmts, r.Policy)
+			p.literals = append(p.literals, r.ARN)
+		}
+	}
+	rcpSig := map[string]bool{}
+	for _, a := range o.Accounts {
+		p.accounts = append(p.accounts, "arn:*:*:*:"+a.ID+":*")
+		sig := ""
+		for _, l := range o.RCPLevels(a.ID) {
+			for _, q := range l.Policies {
+				sig += q.Name + "\x00"
+			}
+		}
+		rcpSig[sig] = true
+		for _, l := range o.RCPLevels(a.ID) {
+			add(&p.orgStmts, l.Policies...)
+		}
+		p.principal = append(p.principal, candidate{caller: "arn:aws:iam::" + a.ID + ":root", names: []string{"arn:aws:iam::" + a.ID + ":root"}, acct: a.ID})
+		for _, r := range a.Roles {
+			session := "arn:aws:sts::" + a.ID + ":assumed-role/" + r.Name + "/warden-prove"
+			p.principal = append(p.principal, candidate{caller: session, names: []string{r.ARN, session}, acct: a.ID})
+		}
+	}
+	for _, r := range o.Roles {
+		add(&p.trust, r.Trust)
+		p.roleARNs = append(p.roleARNs, r.ARN)
+	}
+	for _, u := range o.Users {
+		if u.Account != nil {
+			p.principal = append(p.principal, candidate{caller: u.ARN, names: []string{u.ARN}, acct: u.Account.ID})
+		}
+	}
+	p.literals = append(p.literals, "*")
+	p.rcpsDiffer = len(rcpSig) > 1
+	return p
+}
+
+// covered lists the principals of the org a guardrail speaks of.
+func (p *Prover) covered(g *Guardrail) []candidate {
+	var out []candidate
+	anyMatch := func(globs, names []string) bool {
+		for _, gl := range globs {
+			for _, n := range names {
+				if arn.Match(gl, n) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, c := range p.principal {
+		if len(g.Accounts) > 0 && !contains(g.Accounts, c.acct) {
+			continue
+		}
+		if len(g.Principals) > 0 && !anyMatch(g.Principals, c.names) {
+			continue
+		}
+		if anyMatch(g.Except, c.names) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// actions expands the guardrail's actions over AWS's reference; an action
+// the reference does not know is kept as written.
+func actions(g *Guardrail) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, a := range g.Actions {
+		var names []string
+		if strings.ContainsAny(a, "*?") {
+			for _, m := range awsdata.MatchActions(a) {
+				names = append(names, m.String())
+			}
+		} else {
+			names = []string{a}
+		}
+		for _, n := range names {
+			if !seen[strings.ToLower(n)] {
+				seen[strings.ToLower(n)] = true
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// Prove decides a guardrail: proved when the engine denies every class of
+// requests it covers, refuted with the first request it allows, unknown when
+// a partition is not exact (see package analyze) and nothing is allowed.
+func (p *Prover) Prove(g *Guardrail) Result {
+	res := Result{Name: g.Name, Guardrail: g}
+	cands := p.covered(g)
+	res.Principals = len(cands)
+	acts := actions(g)
+	globs := g.Resources
+	if len(globs) == 0 {
+		globs = []string{"*"}
+	}
+	trustActs := false
+	for _, a := range acts {
+		trustActs = trustActs || authz.IsTrustAction(a)
+	}
+	pacts := make([]policy.Action, len(acts))
+	for i, a := range acts {
+		pacts[i] = policy.NewAction(a)
+	}
+	var splits []string
+	lits := p.literals
+	if trustActs {
+		lits = append(append([]string(nil), lits...), p.roleARNs...)
+	}
+	for _, l := range lits {
+		for _, gl := range globs {
+			if strings.Contains(l, ":*:*:*:") || arn.Match(gl, l) {
+				splits = append(splits, l)
+				break
+			}
+		}
+	}
+	blocks := map[string][]string{} // principal → blockers
+	var unsure string
+	for _, c := range cands {
+		by := map[string]bool{}
+		all, vars := p.principalStmts(c, trustActs)
+		rel := relevant(all, pacts)
+		cs := splits
+		if p.rcpsDiffer || testsResourceAccount(rel) {
+			// The account part of a resource's ARN decides its RCPs
+			// and the aws:Resource* keys.
+			cs = append(append([]string(nil), splits...), p.accounts...)
+		}
+		reps, exact := analyze.ResourceClasses(globs, cs, rel, vars)
+		if !exact && unsure == "" {
+			unsure = "the resources of " + c.caller + " cannot be split exactly (a policy variable in a Resource element, or too many patterns)"
+		}
+		for _, rep := range reps {
+			for i, a := range acts {
+				allowed, why, err := p.decideAll(g, c, a, &pacts[i], rep, by)
+				if err != "" {
+					if unsure == "" {
+						unsure = err
+					}
+					continue
+				}
+				if allowed != nil {
+					res.Result, res.Counterexample, res.Allowed = Refuted, allowed, why
+					return res
+				}
+			}
+		}
+		blocks[c.caller] = sortedKeys(by)
+	}
+	if unsure != "" {
+		res.Result, res.Reason = Unknown, unsure
+		return res
+	}
+	res.Result, res.Pass = Proved, true
+	res.Blocked = group(blocks)
+	return res
+}
+
+// principalStmts are the statements that can split a principal's requests:
+// its own policies, its account's SCPs, and every resource policy and RCP
+// of the org (trust policies too when the guardrail has STS actions).
+func (p *Prover) principalStmts(c candidate, trust bool) ([]analyze.Stmt, analyze.Vars) {
+	s, err := authz.Assemble(p.Org, authz.Query{Principal: c.caller, Action: "sts:GetCallerIdentity"}, p.Now)
+	out := append([]analyze.Stmt(nil), p.orgStmts...)
+	if trust {
+		out = append(out, p.trust...)
+	}
+	if err != nil {
+		return out, nil
+	}
+	in := &s.Inputs
+	out = append(out, analyze.StatementsOf(in.Identity...)...)
+	out = append(out, analyze.StatementsOf(in.Boundary...)...)
+	for _, l := range in.SCP {
+		out = append(out, analyze.StatementsOf(l.Policies...)...)
+	}
+	return out, callerVars(s.Request.Context)
+}
+
+// callerKey reports whether AWS sets a key from the caller or the resource,
+// so that no request chooses its value.
+func callerKey(k string) bool {
+	k = strings.ToLower(k)
+	return analyze.IsFixedKey(k) || k == "aws:userid" || strings.HasPrefix(k, "aws:principaltag/")
+}
+
+// callerVars resolves the policy variables of the keys AWS sets from the
+// caller, by the values the request has.
+func callerVars(ctx condition.Context) analyze.Vars {
+	return func(key string) ([]string, bool) {
+		if !callerKey(key) {
+			return nil, false
+		}
+		v, _ := ctx.Get(key)
+		return v, true
+	}
+}
+
+// testsResourceAccount reports whether a statement tests a key AWS sets
+// from the resource's account.
+func testsResourceAccount(stmts []analyze.Stmt) bool {
+	for _, st := range stmts {
+		for _, c := range st.S.Src.Condition {
+			switch strings.ToLower(c.Key) {
+			case "aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// relevant keeps the statements whose Action or NotAction element matches
+// one of the actions.
+func relevant(stmts []analyze.Stmt, acts []policy.Action) []analyze.Stmt {
+	var out []analyze.Stmt
+	for _, st := range stmts {
+		for i := range acts {
+			if st.S.MatchesAction(&acts[i]) {
+				out = append(out, st)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// decideAll decides every class of contexts of one request. It returns the
+// first allowed request, or nil and adds what denied each class to by; err
+// says why the classes could not all be decided.
+func (p *Prover) decideAll(g *Guardrail, c candidate, action string, pact *policy.Action, resource string, by map[string]bool) (*Request, []string, string) {
+	q := authz.Query{Principal: c.caller, Action: action, Resource: resource, Context: g.Context}
+	s, err := authz.Assemble(p.Org, q, p.Now)
+	if err != nil {
+		// A role to assume that the org does not have: no one can.
+		if authz.IsTrustAction(action) {
+			by["trust: the org has no such role"] = true
+			return nil, nil, ""
+		}
+		return nil, nil, fmt.Sprintf("%s %s on %s: %v", c.caller, action, resource, err)
+	}
+	in := &s.Inputs
+	var all []*policy.Policy
+	all = append(all, in.Identity...)
+	all = append(all, in.Boundary...)
+	all = append(all, in.Session...)
+	all = append(all, in.Resource...)
+	all = append(all, in.Endpoint...)
+	for _, l := range in.SCP {
+		all = append(all, l.Policies...)
+	}
+	for _, l := range in.RCP {
+		all = append(all, l.Policies...)
+	}
+	stmts := relevant(analyze.StatementsOf(all...), []policy.Action{*pact})
+	fixed := func(k string) bool {
+		if callerKey(k) {
+			return true
+		}
+		for gk := range g.Context {
+			if strings.EqualFold(gk, k) {
+				return true
+			}
+		}
+		return false
+	}
+	sp := analyze.NewSpaceVars(stmts, fixed, callerVars(s.Request.Context))
+	if !sp.Exact() {
+		return nil, nil, fmt.Sprintf("the condition keys of %s's policies for %s cannot be split exactly", c.caller, action)
+	}
+	if sp.Size(analyze.MaxCombinations) > analyze.MaxCombinations {
+		return nil, nil, fmt.Sprintf("more than %d classes of contexts for %s %s", analyze.MaxCombinations, c.caller, action)
+	}
+	// The keys Assemble filled (the caller's, the resource's, the time),
+	// under the class's own.
+	base := map[string][]string{}
+	s.Request.Context.Each(func(k string, v []string) { base[k] = v })
+	var found *Request
+	var why []string
+	sp.Each(func(ctx map[string][]string) bool {
+		full := make(map[string][]string, len(base)+len(ctx))
+		for k, v := range base {
+			full[k] = v
+		}
+		for k, v := range ctx {
+			full[strings.ToLower(k)] = v
+		}
+		req := *s.Request
+		req.Context = condition.NewContext(full)
+		e := eval.Evaluate(&req, in)
+		if e.Decision == eval.Allow {
+			shown := make(map[string][]string, len(g.Context)+len(ctx))
+			for k, v := range g.Context {
+				shown[k] = v
+			}
+			for k, v := range ctx {
+				shown[k] = v
+			}
+			found = &Request{Principal: c.caller, Action: action, Resource: resource, Context: contextOut(shown)}
+			for _, r := range e.Reasons {
+				why = append(why, p.label(r))
+			}
+			return false
+		}
+		for _, b := range p.blockers(&e) {
+			by[b] = true
+		}
+		return true
+	})
+	return found, why, ""
+}
+
+// blockers names what denied a request: each deny statement of an explicit
+// deny, the layer without an allow of an implicit one.
+func (p *Prover) blockers(e *eval.Explanation) []string {
+	if e.Decision == eval.ExplicitDeny {
+		var ls []string
+		for _, r := range e.Reasons {
+			if r.Effect == policy.Deny {
+				ls = append(ls, p.label(r))
+			}
+		}
+		return ls
+	}
+	l := e.DeniedBy.String()
+	if e.DeniedTarget != "" {
+		l += " " + e.DeniedTarget
+	}
+	if e.Note != "" {
+		return []string{l + ": " + e.Note}
+	}
+	return []string{l + ": no statement allows"}
+}
+
+func (p *Prover) label(r eval.Reason) string {
+	s := r.Layer.String()
+	if r.Target != "" {
+		s += " " + r.Target
+	}
+	s += ": " + r.Effect.String() + " " + r.Policy.Name + ", statement " + r.Statement.Src.Label()
+	if pos := p.Sources.Position(r.Policy, r.Statement.Src); pos != "" {
+		s += " at " + pos
+	}
+	return s
+}
+
+// group gathers the principals whose requests the same statements block.
+func group(blocks map[string][]string) []Block {
+	byKey := map[string]*Block{}
+	var keys []string
+	for pr, by := range blocks {
+		k := strings.Join(by, "\n")
+		b := byKey[k]
+		if b == nil {
+			b = &Block{By: by}
+			byKey[k] = b
+			keys = append(keys, k)
+		}
+		b.Principals = append(b.Principals, pr)
+	}
+	sort.Strings(keys)
+	out := make([]Block, 0, len(keys))
+	for _, k := range keys {
+		sort.Strings(byKey[k].Principals)
+		out = append(out, *byKey[k])
+	}
+	return out
+}
+
+func contextOut(m map[string][]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if len(v) == 1 {
+			out[k] = v[0]
+		} else {
+			out[k] = append([]string(nil), v...)
+		}
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

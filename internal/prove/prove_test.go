@@ -1,0 +1,170 @@
+package prove
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/securecart/warden/internal/org"
+	landingzones "github.com/securecart/warden/landing-zones"
+)
+
+var now = time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+
+func secureCart(t testing.TB) *org.Org {
+	t.Helper()
+	o, err := org.LoadFS(landingzones.FS, landingzones.SecureCart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func mustParse(t testing.TB, o *org.Org, src string) []*Guardrail {
+	t.Helper()
+	gs, err := Parse([]byte(src), "g.yaml", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gs
+}
+
+func TestRootBlocked(t *testing.T) {
+	o := secureCart(t)
+	gs := mustParse(t, o, `guardrails:
+  - name: root
+    principals: ["arn:aws:iam::*:root"]
+    accounts: [Dev]
+    actions: ["s3:ListAllMyBuckets"]
+`)
+	r := New(o, now).Prove(gs[0])
+	if r.Result != Proved {
+		t.Fatalf("%+v", r)
+	}
+}
+
+func TestSecureCartGuardrailsProve(t *testing.T) {
+	o := secureCart(t)
+	src, err := os.ReadFile("../../landing-zones/securecart-tests/guardrails.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := mustParse(t, o, string(src))
+	if len(gs) < 10 {
+		t.Fatalf("%d guardrails", len(gs))
+	}
+	p := New(o, now)
+	for _, g := range gs {
+		start := time.Now()
+		r := p.Prove(g)
+		t.Logf("%s: %s in %v", g.Name, r.Result, time.Since(start))
+		if r.Result != Proved || !r.Pass || len(r.Blocked) == 0 {
+			t.Errorf("%s: %s %s %+v", g.Name, r.Result, r.Reason, r.Counterexample)
+		}
+	}
+}
+
+const tinyOrg = `organization: {id: o-a1b2c3d4e5, managementAccount: Mgmt, root: r-a1b2}
+accounts:
+  - {name: Mgmt, id: "111111111111", email: m@example.com}
+  - {name: Dev, id: "222222222222", email: d@example.com}
+policies:
+  - name: FullAWSAccess
+    type: scp
+    document: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}
+    attach: [Root, Dev]
+roles:
+  - name: App
+    accounts: [Dev]
+    trust: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]}
+    inlinePolicies:
+      P:
+        Version: "2012-10-17"
+        Statement:
+          - {Sid: BySource, Effect: Allow, Action: s3:GetObject, Resource: "arn:aws:s3:::data/${aws:SourceIdentity}/*"}
+          - {Sid: Tagged, Effect: Allow, Action: s3:PutObject, Resource: "*", Condition: {StringEquals: {aws:RequestTag/env: dev}}}
+`
+
+func tiny(t *testing.T) *org.Org {
+	t.Helper()
+	o, err := org.LoadFS(fstest.MapFS{"org.yaml": {Data: []byte(tinyOrg)}}, "org.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// TestUnknownNeverProved: a Resource element with a variable of a key the
+// caller chooses cannot be split exactly; nothing else allows the request,
+// and the answer is unknown, not proved.
+func TestUnknownNeverProved(t *testing.T) {
+	o := tiny(t)
+	gs := mustParse(t, o, "guardrails:\n  - name: no reads\n    principals: [\"arn:aws:iam::*:role/*\"]\n    actions: [s3:GetObject]\n")
+	r := New(o, now).Prove(gs[0])
+	if r.Result != Unknown || r.Pass || r.Reason == "" {
+		t.Fatalf("%+v", r)
+	}
+}
+
+// TestContextRanges: a key the caller sets ranges over its classes (the
+// refutation finds the one value the policy allows); a key the guardrail
+// fixes keeps its value.
+func TestContextRanges(t *testing.T) {
+	o := tiny(t)
+	gs := mustParse(t, o, `guardrails:
+  - name: free
+    principals: ["arn:aws:iam::*:role/*"]
+    actions: [s3:PutObject]
+  - name: fixed
+    principals: ["arn:aws:iam::*:role/*"]
+    actions: [s3:PutObject]
+    context: {aws:RequestTag/env: prod}
+`)
+	p := New(o, now)
+	r := p.Prove(gs[0])
+	if r.Result != Refuted || r.Counterexample.Context["aws:requesttag/env"] != "dev" ||
+		r.Counterexample.Principal != "arn:aws:sts::222222222222:assumed-role/App/warden-prove" {
+		t.Errorf("free: %+v %+v", r, r.Counterexample)
+	}
+	if len(r.Allowed) == 0 || !strings.Contains(strings.Join(r.Allowed, "\n"), "statement Tagged") {
+		t.Errorf("allowed by %q", r.Allowed)
+	}
+	r = p.Prove(gs[1])
+	if r.Result != Proved || r.Principals != 1 {
+		t.Errorf("fixed: %+v", r)
+	}
+}
+
+func TestParseDefaultsAndPlaceholders(t *testing.T) {
+	o := tiny(t)
+	gs := mustParse(t, o, `guardrails:
+  - name: a
+    principals: "arn:aws:iam::{Dev}:role/*"
+    except: ["arn:aws:iam::{Dev}:role/Other"]
+    accounts: [Dev, "111111111111"]
+    actions: ["s3:Get*"]
+    context: {aws:TagKeys: [a, b]}
+`)
+	g := gs[0]
+	if g.Principals[0] != "arn:aws:iam::222222222222:role/*" || g.Except[0] != "arn:aws:iam::222222222222:role/Other" ||
+		len(g.Accounts) != 2 || g.Accounts[1] != "111111111111" || g.Expect != "denied" || len(g.Context["aws:TagKeys"]) != 2 {
+		t.Errorf("%+v", g)
+	}
+	if acts := actions(g); len(acts) < 10 || !contains(acts, "s3:GetObject") {
+		t.Errorf("s3:Get* expands to %d actions", len(acts))
+	}
+	p := New(o, now)
+	if n := len(p.covered(g)); n != 1 {
+		t.Errorf("covers %d principals, want Dev's App", n)
+	}
+	g.Except = []string{"arn:aws:iam::*:role/App"}
+	if n := len(p.covered(g)); n != 0 {
+		t.Errorf("covers %d principals with App excepted", n)
+	}
+	g.Principals, g.Except = nil, nil
+	if n := len(p.covered(g)); n != 3 {
+		t.Errorf("covers %d principals, want both roots and App", n)
+	}
+}
