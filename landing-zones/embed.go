@@ -3,8 +3,12 @@ package landingzones
 
 import "embed"
 
-//go:embed securecart
+//go:embed securecart securecart-compliance
 var FS embed.FS
 
 // SecureCart is the folder of the SecureCart landing zone within FS.
 const SecureCart = "securecart"
+
+// SecureCartCompliance is the SecureCart landing zone's Config rules file
+// within FS.
+const SecureCartCompliance = "securecart-compliance/rules.yaml"

@@ -219,15 +219,22 @@ func (l *loader) provision(ic *IdentityCenter, ps *PermissionSet, r *rawPermSet)
 			PermissionSet: ps.Name, Description: ps.Description, Pos: ps.Pos}
 		role.Trust = l.compile(&rawDoc{kind: docBuilt, text: []byte(trust), at: ps.Pos, path: r.path}, policy.Trust, "role "+ps.RoleName+" trust")
 		role.Policies = append(role.Policies, ps.ManagedPolicies...)
+		for _, p := range ps.ManagedPolicies {
+			role.Attached.ManagedARNs = append(role.Attached.ManagedARNs, p.Name)
+		}
 		for _, c := range custom {
 			if p := l.in(c, a, policy.Identity); p != nil {
 				role.Policies = append(role.Policies, p)
+				role.Attached.ManagedARNs = append(role.Attached.ManagedARNs, c.arnIn(a))
 			}
 		}
 		if ps.Inline != nil {
 			role.Policies = append(role.Policies, ps.Inline)
+			// AWS provisions a permission set's inline policy under this name.
+			role.Attached.InlineNames = []string{"AwsSSOInlinePolicy"}
 		}
 		role.Boundary = l.in(boundary, a, policy.Boundary)
+		role.Attached.BoundaryARN = boundary.arnIn(a)
 		l.addRole(role, r.name.P, r.path+".name")
 	}
 }

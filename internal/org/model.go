@@ -107,6 +107,7 @@ type Role struct {
 	// compiled as identity policies.
 	Policies           []*policy.Policy
 	Boundary           *policy.Policy // nil: none
+	Attached           Attached       // what Policies and Boundary are, by name
 	MaxSessionDuration int            // seconds
 	Tags               map[string]string
 	PermissionSet      string // the permission set of an Identity Center role
@@ -124,6 +125,7 @@ type User struct {
 	Groups   []*Group
 	Policies []*policy.Policy // its own managed and inline policies
 	Boundary *policy.Policy
+	Attached Attached // what Policies and Boundary are, by name
 	Tags     map[string]string
 	Pos      Pos
 }
@@ -135,7 +137,19 @@ type Group struct {
 	ARN      string
 	Account  *Account
 	Policies []*policy.Policy
+	Attached Attached // what Policies are, by name
 	Pos      Pos
+}
+
+// Attached names the policies of a role, user or group in its account:
+// the ARNs of its managed policies (AWS and customer managed, in the order
+// written), the names of its inline policies, and its permissions
+// boundary's ARN ("" for none). Compliance rules and reports read them, as
+// AWS Config reads a role's AttachedManagedPolicies and RolePolicyList.
+type Attached struct {
+	ManagedARNs []string
+	InlineNames []string
+	BoundaryARN string
 }
 
 // Resource is a resource with a resource-based policy.

@@ -8,9 +8,10 @@ import (
 
 // perms are a principal definition's policies, resolved for its accounts.
 type perms struct {
-	refs     []polRef
-	inline   []*policy.Policy
-	boundary polRef
+	refs        []polRef
+	inline      []*policy.Policy
+	inlineNames []string
+	boundary    polRef
 }
 
 // resolvePerms resolves the managed policies, inline policies and boundary
@@ -37,6 +38,7 @@ func (l *loader) resolvePerms(p rawPerms, path string, accts []*Account, kind, n
 		}
 		if c := l.compile(in.doc, policy.Identity, what+" inline "+in.name.V); c != nil {
 			out.inline = append(out.inline, c)
+			out.inlineNames = append(out.inlineNames, in.name.V)
 		}
 	}
 	if p.boundary.V != "" {
@@ -55,6 +57,17 @@ func (l *loader) permsIn(p perms, a *Account) ([]*policy.Policy, *policy.Policy)
 	}
 	out = append(out, p.inline...)
 	return out, l.in(p.boundary, a, policy.Boundary)
+}
+
+// attached names p's policies as they apply in account a.
+func (l *loader) attached(p perms, a *Account) Attached {
+	out := Attached{InlineNames: p.inlineNames, BoundaryARN: p.boundary.arnIn(a)}
+	for _, r := range p.refs {
+		if arn := r.arnIn(a); arn != "" {
+			out.ManagedARNs = append(out.ManagedARNs, arn)
+		}
+	}
+	return out
 }
 
 // checkName reports an IAM name that AWS would reject.
@@ -93,6 +106,7 @@ func (l *loader) buildGroups(list []*rawGroup) {
 		g.ARN = "arn:aws:iam::" + a.ID + ":group" + g.Path + g.Name
 		p := l.resolvePerms(r.perms, r.path, []*Account{a}, "group", g.Name)
 		g.Policies, _ = l.permsIn(p, a)
+		g.Attached = l.attached(p, a)
 		l.groups[key] = g
 		l.o.Groups = append(l.o.Groups, g)
 	}
@@ -129,6 +143,7 @@ func (l *loader) buildUsers(list []*rawUser) {
 		}
 		p := l.resolvePerms(r.perms, r.path, []*Account{a}, "user", u.Name)
 		u.Policies, u.Boundary = l.permsIn(p, a)
+		u.Attached = l.attached(p, a)
 		o.users[key] = u
 		o.Users = append(o.Users, u)
 	}
@@ -188,6 +203,7 @@ func (l *loader) buildRoles(list []*rawRole) {
 			role := &Role{Name: r.name.V, Path: rolePath, Description: r.description.V, Account: a, Trust: trust,
 				MaxSessionDuration: maxSession, Tags: r.tags, Pos: r.pos}
 			role.Policies, role.Boundary = l.permsIn(p, a)
+			role.Attached = l.attached(p, a)
 			l.addRole(role, r.name.P, r.path+".name")
 		}
 	}
@@ -214,6 +230,7 @@ func (l *loader) buildSLRs(list []*rawSLR) {
 			role := &Role{Name: r.name.V, Path: "/aws-service-role/" + svc + "/", Account: a, Trust: trust,
 				MaxSessionDuration: 3600, ServiceLinked: true, Service: svc, Pos: r.pos}
 			role.Policies, _ = l.permsIn(p, a)
+			role.Attached = l.attached(p, a)
 			l.addRole(role, r.name.P, r.path+".name")
 		}
 	}

@@ -21,6 +21,17 @@ type polRef struct {
 	cust *Policy
 }
 
+// arnIn is the ARN the reference names in account a ("" for none).
+func (r polRef) arnIn(a *Account) string {
+	switch {
+	case r.aws != nil:
+		return r.aws.Name
+	case r.cust != nil:
+		return r.cust.ARNIn(a)
+	}
+	return ""
+}
+
 // resolveRef resolves a reference (an AWS managed policy's ARN or a
 // customer managed policy's name) for use as type t (identity or boundary)
 // by a principal in accts. what names the user of the reference in errors.

@@ -1,0 +1,5 @@
+package compliance
+
+import "reflect"
+
+func reflectMapType() reflect.Type { return reflect.TypeOf(map[string]any{}) }
