@@ -96,6 +96,24 @@ check "lookup-events returns the unsigned call" 'MissingAuthenticationToken' \
 check "lookup-events returns the attempted delete-trail" '\"errorCode\":\"UnknownOperationException\"' \
   "${secenv[@]}" $AWS cloudtrail lookup-events --endpoint-url "$url" --lookup-attributes AttributeKey=EventName,AttributeValue=DeleteTrail
 
+# AWS Config: the organization's rules in a member account; an admin-access
+# policy created in Dev turns its rule NON_COMPLIANT there and in the
+# Security account's organization aggregator.
+check "aws configservice describe-config-rules in Dev" "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS" \
+  "${devenv[@]}" $AWS configservice describe-config-rules --endpoint-url "$url"
+"${devenv[@]}" $AWS iam create-policy --endpoint-url "$url" --policy-name E2EAdmin \
+  --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}' >/dev/null 2>&1
+check "aws configservice describe-compliance-by-config-rule: the admin policy" "NON_COMPLIANT" \
+  "${devenv[@]}" $AWS configservice describe-compliance-by-config-rule --endpoint-url "$url" \
+  --config-rule-names iam-policy-no-statements-with-admin-access
+check "aws configservice put-configuration-aggregator from Security" "config-aggregator" \
+  "${secenv[@]}" $AWS configservice put-configuration-aggregator --endpoint-url "$url" --configuration-aggregator-name org \
+  --organization-aggregation-source "RoleArn=arn:aws:iam::$sec:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig,AllAwsRegions=true"
+check "aws configservice get-aggregate-compliance-details-by-config-rule: Dev's policy" "AWS::IAM::Policy" \
+  "${secenv[@]}" $AWS configservice get-aggregate-compliance-details-by-config-rule --endpoint-url "$url" \
+  --configuration-aggregator-name org --config-rule-name iam-policy-no-statements-with-admin-access \
+  --account-id "$dev" --aws-region us-east-1 --compliance-type NON_COMPLIANT
+
 # Access Analyzer: policy validation, an organization analyzer from the
 # Security account (the delegated administrator) and its findings.
 check "aws accessanalyzer validate-policy finds a misspelled action" "INVALID_ACTION" \

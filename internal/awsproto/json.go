@@ -2,7 +2,10 @@ package awsproto
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 )
 
 // JSONContentType is the Content-Type of JSON 1.1 requests and replies.
@@ -86,4 +89,25 @@ func JSONCode(code string) string {
 		return "UnknownOperationException"
 	}
 	return code
+}
+
+// Epoch is a timestamp as JSON 1.0 and 1.1 write it: seconds since the
+// Unix epoch, with milliseconds, as a number.
+type Epoch time.Time
+
+// MarshalJSON writes the seconds as a number.
+func (e Epoch) MarshalJSON() ([]byte, error) {
+	ms := time.Time(e).UnixMilli()
+	return strconv.AppendFloat(nil, float64(ms)/1000, 'f', -1, 64), nil
+}
+
+// UnmarshalJSON reads seconds.
+func (e *Epoch) UnmarshalJSON(b []byte) error {
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return err
+	}
+	sec, frac := math.Modf(f)
+	*e = Epoch(time.Unix(int64(sec), int64(math.Round(frac*1000))*int64(time.Millisecond)).UTC())
+	return nil
 }

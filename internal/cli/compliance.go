@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/securecart/warden/internal/compliance"
-	"github.com/securecart/warden/internal/org"
 	landingzones "github.com/securecart/warden/landing-zones"
 )
 
@@ -59,7 +58,7 @@ resource is NON_COMPLIANT or a rule could not be evaluated, 2 for malformed inpu
 				return &ExitError{Code: 2, Err: err}
 			}
 			in := &compliance.Input{Org: o, Now: env.Now(), Credentials: compliance.OfflineCredentials{},
-				Trail: compliance.WardenTrail(auditAccount(o), true)}
+				Trail: compliance.WardenTrail(compliance.AuditAccount(o), true)}
 			rep := compliance.Evaluate(in, rules, progressBar(env.Stderr, "evaluating rules"))
 			if err := writeCompliance(env.Stdout, format, rep, in); err != nil {
 				return err
@@ -105,15 +104,6 @@ func complianceRules(orgPath, rulesPath string, managedOnly bool) ([]*compliance
 		return nil, err
 	}
 	return append(rules, set.Rules()...), nil
-}
-
-// auditAccount is the account that owns the organization trail: the one
-// named Security, else the management account (as warden serve chooses).
-func auditAccount(o *org.Org) string {
-	if a, ok := o.AccountByName("Security"); ok {
-		return a.ID
-	}
-	return o.Management.ID
 }
 
 // progressBar draws "label [done/total]" on w when it is a terminal, and

@@ -105,6 +105,18 @@ func (OfflineCredentials) Root(string) CredentialEntry { return CredentialEntry{
 // User reports a user with no credentials.
 func (OfflineCredentials) User(string) CredentialEntry { return CredentialEntry{} }
 
+// CredentialReport is a credential report keyed by the user's ARN, or
+// by "arn:aws:iam::<account>:root" for a root user.
+type CredentialReport map[string]CredentialEntry
+
+// Root reports an account's root user.
+func (r CredentialReport) Root(accountID string) CredentialEntry {
+	return r["arn:aws:iam::"+accountID+":root"]
+}
+
+// User reports an IAM user.
+func (r CredentialReport) User(arn string) CredentialEntry { return r[arn] }
+
 // Trail describes the organization's trail as the CloudTrail rules see it
 // (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_Trail.html).
 type Trail struct {
@@ -115,6 +127,16 @@ type Trail struct {
 	LogFileValidation   bool // signed digests
 	Logging             bool // recording now
 	IncludeGlobalEvents bool
+}
+
+// AuditAccount is the account that holds the organization's trail and
+// administers its security services for it (Config, Security Hub): the
+// account named Security, else the management account.
+func AuditAccount(o *org.Org) string {
+	if a, ok := o.AccountByName("Security"); ok {
+		return a.ID
+	}
+	return o.Management.ID
 }
 
 // WardenTrail is the trail `warden serve` keeps for the organization: an

@@ -8,6 +8,7 @@ import (
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/api/accessanalyzer"
 	"github.com/securecart/warden/internal/api/cloudtrail"
+	"github.com/securecart/warden/internal/api/configservice"
 	"github.com/securecart/warden/internal/api/iam"
 	"github.com/securecart/warden/internal/api/identitycenter"
 	"github.com/securecart/warden/internal/api/organizations"
@@ -28,5 +29,6 @@ func All() []api.Factory {
 		ssoportal.New,
 		identitycenter.NewIdentityStore,
 		identitycenter.NewSSOAdmin,
+		configservice.New,
 	}
 }

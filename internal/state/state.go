@@ -48,6 +48,38 @@ type Meta struct {
 	// seeded with, or last replaced with: serve --org with the same files
 	// again keeps the store as the APIs made it.
 	Source string `json:"source,omitempty"`
+	// ConfigRules are the AWS Config rules deployed to every account of
+	// the organization, once ConfigRulesSet; until then the AWS managed
+	// rules with their defaults are.
+	ConfigRules    []ConfigRule `json:"configRules,omitempty"`
+	ConfigRulesSet bool         `json:"configRulesSet,omitempty"`
+	// ConfigAggregators are AWS Config's configuration aggregators.
+	ConfigAggregators []ConfigAggregator `json:"configAggregators,omitempty"`
+}
+
+// ConfigAggregator gathers the compliance of accounts into one account:
+// the whole organization's (Organization) or the listed accounts'.
+type ConfigAggregator struct {
+	Name         string    `json:"name"`
+	Account      string    `json:"account"` // the account that holds it
+	Organization bool      `json:"organization,omitempty"`
+	Accounts     []string  `json:"accounts,omitempty"`
+	Created      time.Time `json:"created"`
+	Updated      time.Time `json:"updated"`
+}
+
+// ConfigRule is an AWS Config rule as PutConfigRule defines it: an AWS
+// managed rule by its SourceIdentifier, with its InputParameters.
+type ConfigRule struct {
+	Name          string            `json:"name"`
+	ID            string            `json:"id"` // config-rule-xxxxxx
+	Identifier    string            `json:"identifier"`
+	Description   string            `json:"description,omitempty"`
+	Params        map[string]string `json:"params,omitempty"`
+	ResourceTypes []string          `json:"resourceTypes,omitempty"` // the scope; empty: the rule's own
+	Frequency     string            `json:"frequency,omitempty"`     // MaximumExecutionFrequency of a periodic rule
+	CreatedBy     string            `json:"createdBy,omitempty"`
+	Created       time.Time         `json:"created"`
 }
 
 // PolicyVersion is one version of a customer managed policy.
@@ -65,6 +97,7 @@ type Manager struct {
 
 	mu      sync.Mutex
 	org     *org.Org
+	meta    Meta
 	version int64
 	checked time.Time
 }
@@ -83,6 +116,21 @@ func (m *Manager) Org(ctx context.Context) (*org.Org, error) {
 		return m.org, nil
 	}
 	return m.refreshLocked(ctx)
+}
+
+// Current returns the current org and the document's Meta, as Org does.
+// The Meta is shared: callers must not change it.
+func (m *Manager) Current(ctx context.Context) (*org.Org, Meta, error) {
+	o, err := m.Org(ctx)
+	if err != nil {
+		return nil, Meta{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.org != o { // changed since: take the newer pair
+		return m.org, m.meta, nil
+	}
+	return o, m.meta, nil
 }
 
 // Fresh returns the org as stored now, for a request that found something
@@ -114,7 +162,7 @@ func (m *Manager) refreshLocked(ctx context.Context) (*org.Org, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state: stored document does not load: %w", err)
 	}
-	m.org, m.version, m.checked = o, v, m.clock()
+	m.org, m.meta, m.version, m.checked = o, d.Meta, v, m.clock()
 	return o, nil
 }
 
@@ -190,7 +238,7 @@ func (m *Manager) Mutate(ctx context.Context, fn func(d *Doc) error) (*org.Org, 
 		}
 		m.mu.Lock()
 		if nv > m.version {
-			m.org, m.version, m.checked = o, nv, m.clock()
+			m.org, m.meta, m.version, m.checked = o, d.Meta, nv, m.clock()
 		}
 		m.mu.Unlock()
 		return o, nil

@@ -47,8 +47,6 @@ import (
 	"encoding/json"
 	"errors"
 	"github.com/securecart/warden/internal/call"
-	"math"
-	"strconv"
 	"time"
 
 	"github.com/securecart/warden/internal/api"
@@ -183,26 +181,8 @@ type CreateAccountStatus struct {
 	FailureReason      string `json:"FailureReason,omitempty"`
 }
 
-// Epoch is a timestamp as JSON 1.1 writes it: seconds since the Unix epoch,
-// with milliseconds.
-type Epoch time.Time
-
-// MarshalJSON writes the seconds as a number.
-func (e Epoch) MarshalJSON() ([]byte, error) {
-	ms := time.Time(e).UnixMilli()
-	return strconv.AppendFloat(nil, float64(ms)/1000, 'f', -1, 64), nil
-}
-
-// UnmarshalJSON reads seconds.
-func (e *Epoch) UnmarshalJSON(b []byte) error {
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil {
-		return err
-	}
-	sec, frac := math.Modf(f)
-	*e = Epoch(time.Unix(int64(sec), int64(math.Round(frac*1000))*int64(time.Millisecond)).UTC())
-	return nil
-}
+// Epoch is a timestamp as JSON 1.1 writes it (awsproto.Epoch).
+type Epoch = awsproto.Epoch
 
 func epoch(t time.Time) *Epoch {
 	if t.IsZero() {
