@@ -155,7 +155,7 @@ func (s *service) PutConfigRule(ctx context.Context, c *api.Call) (any, error) {
 	_ = o
 	now := s.now()
 	_, err = s.state.Mutate(ctx, func(d *state.Doc) error {
-		rules := deployed(d.Meta)
+		rules := compliance.Deployed(d.Meta)
 		def := state.ConfigRule{Name: rule.Name, ID: ruleID(rule.Name), Identifier: rule.Identifier, Description: r.Description,
 			Params: rule.Params, ResourceTypes: types, Frequency: freq, Created: now, CreatedBy: c.Identity.ARN}
 		if def.Description == "" {
@@ -245,7 +245,7 @@ func (s *service) rulesFor(ctx context.Context, c *api.Call, action string, name
 		return nil, err
 	}
 	c.ReadOnly = true
-	return pick(deployed(meta), names)
+	return pick(compliance.Deployed(meta), names)
 }
 
 // DescribeConfigRules lists the organization's rules, in any account.
@@ -286,7 +286,7 @@ func (s *service) DeleteConfigRule(ctx context.Context, c *api.Call) (any, error
 		return nil, err
 	}
 	_, err := s.state.Mutate(ctx, func(d *state.Doc) error {
-		rules := deployed(d.Meta)
+		rules := compliance.Deployed(d.Meta)
 		var keep []state.ConfigRule
 		for _, r := range rules {
 			if r.Name != in.ConfigRuleName {

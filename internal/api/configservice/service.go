@@ -2,10 +2,7 @@ package configservice
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base32"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -59,41 +56,13 @@ func newService(d *api.Deps) *service {
 		recorded: map[resultKey]recordedResult{}, first: map[string]time.Time{}, last: map[string]time.Time{}, forced: map[string]bool{}}
 }
 
-// defaultRules are the rules deployed until a rule is put or deleted: the
-// AWS managed rules that need no parameter, with their defaults.
-func defaultRules(seeded time.Time) []state.ConfigRule {
-	var out []state.ConfigRule
-	for _, r := range compliance.DefaultRules() {
-		out = append(out, state.ConfigRule{Name: r.Name, ID: ruleID(r.Name), Identifier: r.Identifier,
-			Description: r.Description, Params: r.Params, Created: seeded, CreatedBy: "warden"})
-	}
-	return out
-}
-
-// deployed returns the organization's rules.
-func deployed(meta state.Meta) []state.ConfigRule {
-	if meta.ConfigRulesSet {
-		return meta.ConfigRules
-	}
-	return defaultRules(meta.Seeded)
-}
-
 // entries makes the deployed rules runnable.
 func entries(defs []state.ConfigRule) []ruleEntry {
 	var out []ruleEntry
 	for _, d := range defs {
-		m, ok := compliance.Managed(d.Identifier)
-		if !ok {
-			continue // a rule of an identifier this version does not know is not run
+		if r, ok := compliance.Runnable(d); ok {
+			out = append(out, ruleEntry{def: d, rule: r})
 		}
-		r, err := m.New(d.Name, d.Params)
-		if err != nil {
-			continue
-		}
-		if len(d.ResourceTypes) > 0 {
-			r.ResourceTypes = d.ResourceTypes
-		}
-		out = append(out, ruleEntry{def: d, rule: r})
 	}
 	return out
 }
@@ -130,7 +99,7 @@ func (s *service) evaluation(ctx context.Context) (*compliance.Report, []ruleEnt
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	defs := deployed(meta)
+	defs := compliance.Deployed(meta)
 	key := rulesKey(defs)
 	now := s.now()
 	s.mu.Lock()
@@ -150,7 +119,7 @@ func (s *service) evaluation(ctx context.Context) (*compliance.Report, []ruleEnt
 	if s.report != nil && s.org == o && s.rulesKey == key && !due {
 		return s.report, s.rules, o, nil
 	}
-	creds, err := s.credentials(ctx, o)
+	creds, err := compliance.StoreCredentials(ctx, s.store, o)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -177,37 +146,6 @@ func (s *service) evaluation(ctx context.Context) (*compliance.Report, []ruleEnt
 	return rep, rules, o, nil
 }
 
-// credentials builds the credential report from the store: access keys and
-// MFA devices of every user and root user. Warden keeps no console
-// passwords for IAM users.
-func (s *service) credentials(ctx context.Context, o *org.Org) (compliance.CredentialReport, error) {
-	rep := compliance.CredentialReport{}
-	owners := make([]string, 0, len(o.Accounts)+len(o.Users))
-	for _, a := range o.Accounts {
-		owners = append(owners, "arn:aws:iam::"+a.ID+":root")
-	}
-	for _, u := range o.Users {
-		owners = append(owners, u.ARN)
-	}
-	for _, owner := range owners {
-		keys, err := s.store.AccessKeys(ctx, owner)
-		if err != nil {
-			return nil, err
-		}
-		mfa, err := s.store.MFADevices(ctx, owner)
-		if err != nil {
-			return nil, err
-		}
-		var e compliance.CredentialEntry
-		for _, k := range keys {
-			e.AccessKeys = append(e.AccessKeys, compliance.AccessKey{ID: k.ID, Active: k.Status == "Active", Created: k.Created, LastUsed: k.LastUsed})
-		}
-		e.MFAActive = len(mfa) > 0
-		rep[owner] = e
-	}
-	return rep, nil
-}
-
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
@@ -217,11 +155,7 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// ruleID is a rule's stable ID: config-rule- and 6 characters.
-func ruleID(name string) string {
-	sum := sha256.Sum256([]byte(name))
-	return "config-rule-" + strings.ToLower(base32.StdEncoding.EncodeToString(sum[:]))[:6]
-}
+func ruleID(name string) string { return compliance.RuleID(name) }
 
 func ruleARN(region, account, id string) string {
 	return "arn:aws:config:" + region + ":" + account + ":config-rule/" + id
