@@ -113,6 +113,9 @@ check "aws configservice get-aggregate-compliance-details-by-config-rule: Dev's 
   "${secenv[@]}" $AWS configservice get-aggregate-compliance-details-by-config-rule --endpoint-url "$url" \
   --configuration-aggregator-name org --config-rule-name iam-policy-no-statements-with-admin-access \
   --account-id "$dev" --aws-region us-east-1 --compliance-type NON_COMPLIANT
+check "aws securityhub get-findings from Security: IAM.1 on Dev's admin policy" "\"GeneratorId\": \"security-control/IAM.1\"" \
+  "${secenv[@]}" $AWS securityhub get-findings --endpoint-url "$url" \
+  --filters "{\"ResourceId\":[{\"Value\":\"arn:aws:iam::$dev:policy/E2EAdmin\",\"Comparison\":\"EQUALS\"}],\"ComplianceStatus\":[{\"Value\":\"FAILED\",\"Comparison\":\"EQUALS\"}]}"
 
 # Access Analyzer: policy validation, an organization analyzer from the
 # Security account (the delegated administrator) and its findings.

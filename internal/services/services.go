@@ -12,6 +12,7 @@ import (
 	"github.com/securecart/warden/internal/api/iam"
 	"github.com/securecart/warden/internal/api/identitycenter"
 	"github.com/securecart/warden/internal/api/organizations"
+	"github.com/securecart/warden/internal/api/securityhub"
 	"github.com/securecart/warden/internal/api/ssooidc"
 	"github.com/securecart/warden/internal/api/ssoportal"
 	"github.com/securecart/warden/internal/api/sts"
@@ -30,5 +31,6 @@ func All() []api.Factory {
 		identitycenter.NewIdentityStore,
 		identitycenter.NewSSOAdmin,
 		configservice.New,
+		securityhub.New,
 	}
 }

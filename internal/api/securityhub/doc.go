@@ -1,0 +1,17 @@
+// Package securityhub serves AWS Security Hub's API (botocore's
+// securityhub 2018-10-26: REST-JSON) over the organization: one place for
+// every finding, in the AWS Security Finding Format (ASFF 2018-10-08).
+//
+// The Security account is the organization's delegated administrator: a
+// call from it (or from the management account) sees every account's
+// findings; a call from a member account sees its own.
+//
+// Findings come from sources (source.go): the Config rules' evaluations as
+// Security Hub control findings (FAILED, PASSED), the external access
+// findings of the Access Analyzer analysis, and the findings callers import
+// with BatchImportFindings. Findings are computed from the organization's
+// state on each read after it changed, so a finding whose cause changes is
+// updated (the same Id, a new UpdatedAt) and one whose cause is gone is
+// archived (RecordState ARCHIVED, Workflow RESOLVED), never duplicated.
+// Workflow changes (BatchUpdateFindings) are kept per finding Id.
+package securityhub
