@@ -117,7 +117,7 @@ func TestFiltersStandardsAndImport(t *testing.T) {
 
 	// String filters: PREFIX joined by OR, NOT_EQUALS by AND.
 	out, err := secHub.GetFindings(ctx, &sh.GetFindingsInput{MaxResults: aws.Int32(100), Filters: &shtypes.AwsSecurityFindingFilters{
-		ResourceType: []shtypes.StringFilter{{Value: aws.String("AwsIam"), Comparison: shtypes.StringFilterComparisonPrefix}},
+		ResourceType:     []shtypes.StringFilter{{Value: aws.String("AwsIam"), Comparison: shtypes.StringFilterComparisonPrefix}},
 		ComplianceStatus: []shtypes.StringFilter{{Value: aws.String("PASSED"), Comparison: shtypes.StringFilterComparisonNotEquals}},
 	}, SortCriteria: []shtypes.SortCriterion{{Field: aws.String("SeverityNormalized"), SortOrder: shtypes.SortOrderDescending}}})
 	if err != nil {
