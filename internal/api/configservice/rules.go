@@ -75,7 +75,10 @@ func (s *service) authorizeAdmin(ctx context.Context, c *api.Call, action, resou
 
 type putConfigRuleInput struct {
 	ConfigRule *ConfigRule      `json:"ConfigRule"`
-	Tags       []map[string]any `json:"Tags"`
+	Tags       []struct {
+		Key   string `json:"Key"`
+		Value string `json:"Value"`
+	} `json:"Tags"`
 }
 
 // PutConfigRule adds or updates a rule of the organization.
@@ -105,17 +108,16 @@ func (s *service) PutConfigRule(ctx context.Context, c *api.Call) (any, error) {
 	}
 	params := map[string]string{}
 	if r.InputParameters != "" {
-		var raw map[string]any
+		var raw map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(r.InputParameters), &raw); err != nil {
 			return nil, invalid("InputParameters: not a JSON object: %v", err)
 		}
 		for k, v := range raw {
-			switch v := v.(type) {
-			case string:
-				params[k] = v
-			default:
-				b, _ := json.Marshal(v)
-				params[k] = string(b)
+			var str string
+			if json.Unmarshal(v, &str) == nil {
+				params[k] = str
+			} else {
+				params[k] = string(v) // a number or a boolean, as its JSON text
 			}
 		}
 	}
