@@ -74,7 +74,7 @@ func (s *service) authorizeAdmin(ctx context.Context, c *api.Call, action, resou
 }
 
 type putConfigRuleInput struct {
-	ConfigRule *ConfigRule      `json:"ConfigRule"`
+	ConfigRule *ConfigRule `json:"ConfigRule"`
 	Tags       []struct {
 		Key   string `json:"Key"`
 		Value string `json:"Value"`
