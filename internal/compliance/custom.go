@@ -3,6 +3,7 @@ package compliance
 import (
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 
@@ -434,4 +435,5 @@ func validRuleName(s string) bool {
 	return true
 }
 
-var mapType = reflectMapType()
+// mapType is the Go type a CEL map converts to.
+var mapType = reflect.TypeOf(map[string]any{})

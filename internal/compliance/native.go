@@ -1,5 +1,0 @@
-package compliance
-
-import "reflect"
-
-func reflectMapType() reflect.Type { return reflect.TypeOf(map[string]any{}) }
