@@ -59,6 +59,9 @@ func Run(o *org.Org, t *Test, now time.Time) (Result, error) {
 // Run decides a test. The error is for a test that names something the org
 // does not have.
 func (c *Checker) Run(t *Test, now time.Time) (Result, error) {
+	if t.SignIn != nil {
+		return c.runSignIn(t)
+	}
 	s, e, err := authz.Decide(c.Org, authz.Query{
 		Principal: t.Principal, Action: t.Action, Resource: t.Resource,
 		ResourceAccount: t.ResourceAccount, Context: t.Context,

@@ -28,8 +28,10 @@ type Test struct {
 	// the org (principalAbsent: true): without it, a principal the org does
 	// not have fails the test, so that a typo cannot pass a deny test.
 	PrincipalAbsent bool
-	File            string
-	Line, Col       int
+	// SignIn, instead of a request, tests Identity Center access.
+	SignIn    *SignIn
+	File      string
+	Line, Col int
 }
 
 // Error is a malformed test file or a test that names something the org
@@ -159,6 +161,8 @@ func Parse(src []byte, file string, o *org.Org) ([]*Test, error) {
 				default:
 					bad(v, "tests[%d].principalAbsent must be true or false", i)
 				}
+			case "signIn":
+				t.SignIn = parseSignIn(v, i, o, subst, bad)
 			case "context":
 				if v.Kind != yaml.MappingNode {
 					bad(v, "tests[%d].context must be a mapping of keys to a string or a list of strings", i)
@@ -194,7 +198,12 @@ func Parse(src []byte, file string, o *org.Org) ([]*Test, error) {
 			bad(item, "tests[%d]: duplicate test name %q", i, t.Name)
 		}
 		names[t.Name] = true
-		if t.Principal == "" || t.Action == "" || t.Expect == "" {
+		switch {
+		case t.SignIn != nil && (t.Principal != "" || t.Action != "" || t.Resource != "" || len(t.Context) > 0):
+			bad(item, "tests[%d] (%q): a signIn test has no principal, action, resource or context", i, t.Name)
+		case t.SignIn != nil && t.Expect == "":
+			bad(item, "tests[%d] (%q) needs expect", i, t.Name)
+		case t.SignIn == nil && (t.Principal == "" || t.Action == "" || t.Expect == ""):
 			bad(item, "tests[%d] (%q) needs principal, action and expect", i, t.Name)
 		}
 		tests = append(tests, t)
@@ -225,4 +234,39 @@ func Substitute(o *org.Org, s string) (string, error) {
 		return m
 	})
 	return out, err
+}
+
+// parseSignIn reads a test's signIn: user, account (a name or an ID) and
+// permissionSet, all required.
+func parseSignIn(v *yaml.Node, i int, o *org.Org, subst func(*yaml.Node, string) string, bad func(*yaml.Node, string, ...any)) *SignIn {
+	if v.Kind != yaml.MappingNode {
+		bad(v, "tests[%d].signIn must be a mapping with user, account and permissionSet", i)
+		return &SignIn{}
+	}
+	s := &SignIn{}
+	for c := 0; c+1 < len(v.Content); c += 2 {
+		k, val := v.Content[c], v.Content[c+1]
+		if val.Kind != yaml.ScalarNode {
+			bad(val, "tests[%d].signIn.%s must be a string", i, k.Value)
+			continue
+		}
+		x := subst(val, val.Value)
+		switch k.Value {
+		case "user":
+			s.User = x
+		case "account":
+			if a, ok := o.AccountByName(x); ok {
+				x = a.ID
+			}
+			s.Account = x
+		case "permissionSet":
+			s.PermissionSet = x
+		default:
+			bad(k, "tests[%d].signIn: unknown field %q (want user, account, permissionSet)", i, k.Value)
+		}
+	}
+	if s.User == "" || s.Account == "" || s.PermissionSet == "" {
+		bad(v, "tests[%d].signIn needs user, account and permissionSet", i)
+	}
+	return s
 }

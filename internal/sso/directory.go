@@ -146,7 +146,7 @@ func (d OrgDirectory) Users(ctx context.Context) ([]User, error) {
 	return out, nil
 }
 
-// Roles implements Directory: the assignments to the user and to its groups
+// Roles implements Directory: the user's grants (org.IdentityCenter.Grants)
 // whose role is provisioned in the account.
 func (d OrgDirectory) Roles(ctx context.Context, userID string) ([]Role, error) {
 	o, ic, err := d.ic(ctx)
@@ -157,37 +157,15 @@ func (d OrgDirectory) Roles(ctx context.Context, userID string) ([]Role, error) 
 	if u == nil {
 		return nil, ErrNoUser
 	}
-	inGroup := map[*org.SSOGroup]bool{}
-	for _, g := range u.Groups {
-		inGroup[g] = true
-	}
-	type key struct {
-		acct *org.Account
-		ps   *org.PermissionSet
-	}
-	granted := map[key]bool{}
-	for _, a := range ic.Assignments {
-		if a.PermissionSet == nil || !(a.User == u || (a.Group != nil && inGroup[a.Group])) {
-			continue
-		}
-		for _, acct := range a.Accounts {
-			granted[key{acct, a.PermissionSet}] = true
-		}
-	}
 	var out []Role
-	for _, acct := range o.Accounts {
-		for _, ps := range ic.PermissionSets {
-			if !granted[key{acct, ps}] {
-				continue
-			}
-			role, ok := o.Role(acct.ID, ps.RoleName)
-			if !ok {
-				continue // not provisioned: it does not exist
-			}
-			out = append(out, Role{AccountID: acct.ID, AccountName: acct.Name, AccountEmail: acct.Email,
-				PermissionSet: ps.Name, RoleARN: role.ARN, RoleName: role.Name,
-				SessionDuration: time.Duration(ps.SessionDuration) * time.Second})
+	for _, g := range ic.Grants(o, u) {
+		role, ok := o.Role(g.Account.ID, g.PermissionSet.RoleName)
+		if !ok {
+			continue // not provisioned: it does not exist
 		}
+		out = append(out, Role{AccountID: g.Account.ID, AccountName: g.Account.Name, AccountEmail: g.Account.Email,
+			PermissionSet: g.PermissionSet.Name, RoleARN: role.ARN, RoleName: role.Name,
+			SessionDuration: time.Duration(g.PermissionSet.SessionDuration) * time.Second})
 	}
 	return out, nil
 }
