@@ -6,7 +6,9 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
+	"github.com/securecart/warden/internal/state"
 )
 
 // icSessionOf is a session of the role Identity Center provisions for a
@@ -28,27 +30,34 @@ func (f *fixture) icSessionOf(acct, permissionSet, name string) *api.Identity {
 	return &api.Identity{ARN: s.Principal, Account: acct, UserID: s.UserID, Kind: policy.CallerAssumedRole, AccessKeyID: s.AccessKeyID, Session: s}
 }
 
-// Retiring the bootstrap key, as docs/serve.md describes it: an
-// administrator signed in through Identity Center (AdministratorAccess in
-// the management account) deletes warden-admin's key, detaches its policy
-// and deletes the user; the key is then unknown.
+// Retiring the bootstrap key, as docs/serve.md describes it: a security
+// engineer (the management account is the security and finance teams'
+// alone) given AdministratorAccess there through Identity Center deletes
+// warden-admin's key, detaches its policy and deletes the user; the key is
+// then unknown.
 func TestRetireTheBootstrapAdministrator(t *testing.T) {
 	f := newFixture(t)
-	f.ok(f.icSessionOf(mgmt, "AdministratorAccess", "carol"), "CreateUser", "UserName", "alice")
-	carol := f.icSessionOf(mgmt, "AdministratorAccess", "carol")
+	if _, err := f.mgr.Mutate(f.ctx, func(d *state.Doc) error {
+		_, err := d.Org.Assign("AdministratorAccess", org.UserPrincipal("sam@securecart.example"), "Management")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.ok(f.icSessionOf(mgmt, "AdministratorAccess", "sam"), "CreateUser", "UserName", "alice")
+	sam := f.icSessionOf(mgmt, "AdministratorAccess", "sam")
 	var keys keysResult
-	decode(t, f.ok(carol, "ListAccessKeys", "UserName", "warden-admin"), &keys)
+	decode(t, f.ok(sam, "ListAccessKeys", "UserName", "warden-admin"), &keys)
 	if len(keys.AccessKeyMetadata) != 1 || keys.AccessKeyMetadata[0].Status != "Active" {
 		t.Fatalf("warden-admin's keys: %+v", keys.AccessKeyMetadata)
 	}
 	id := keys.AccessKeyMetadata[0].AccessKeyID
 	// The user cannot go while it has a key and a policy (DeleteConflict).
-	f.fail(carol, "DeleteUser", "DeleteConflict", "UserName", "warden-admin")
-	f.ok(carol, "DeleteAccessKey", "UserName", "warden-admin", "AccessKeyId", id)
-	f.fail(carol, "DeleteUser", "DeleteConflict", "UserName", "warden-admin")
-	f.ok(carol, "DetachUserPolicy", "UserName", "warden-admin", "PolicyArn", "arn:aws:iam::aws:policy/AdministratorAccess")
-	f.ok(carol, "DeleteUser", "UserName", "warden-admin")
-	f.fail(carol, "GetUser", "NoSuchEntity", "UserName", "warden-admin")
+	f.fail(sam, "DeleteUser", "DeleteConflict", "UserName", "warden-admin")
+	f.ok(sam, "DeleteAccessKey", "UserName", "warden-admin", "AccessKeyId", id)
+	f.fail(sam, "DeleteUser", "DeleteConflict", "UserName", "warden-admin")
+	f.ok(sam, "DetachUserPolicy", "UserName", "warden-admin", "PolicyArn", "arn:aws:iam::aws:policy/AdministratorAccess")
+	f.ok(sam, "DeleteUser", "UserName", "warden-admin")
+	f.fail(sam, "GetUser", "NoSuchEntity", "UserName", "warden-admin")
 	if _, err := f.st.AccessKey(f.ctx, id); err == nil {
 		t.Errorf("the retired key %s is still stored", id)
 	}
