@@ -18,12 +18,23 @@ import (
 	"github.com/securecart/warden/internal/state"
 )
 
+// tagsClaim is the https://aws.amazon.com/tags claim as a test writes it;
+// PrincipalTags is any so that malformed shapes can be written too, and
+// SessionTags is a member AWS does not define.
+type tagsClaim struct {
+	PrincipalTags     any      `json:"principal_tags,omitempty"`
+	TransitiveTagKeys []string `json:"transitive_tag_keys,omitempty"`
+	SessionTags       []string `json:"session_tags,omitempty"`
+}
+
 // tokenWithTags is a token of the IdP whose https://aws.amazon.com/tags
 // claim is tags, written as given.
 func (idp *testIdP) tokenWithTags(t *testing.T, sub string, exp time.Time, tags any) string {
 	tok, err := jwt.Signed(idp.signer).Claims(jwt.Claims{Issuer: idp.srv.URL, Subject: sub, Audience: jwt.Audience{"sts.amazonaws.com"},
 		IssuedAt: jwt.NewNumericDate(exp.Add(-time.Hour)), Expiry: jwt.NewNumericDate(exp)}).
-		Claims(map[string]any{"https://aws.amazon.com/tags": tags}).Serialize()
+		Claims(struct {
+			Tags any `json:"https://aws.amazon.com/tags"`
+		}{tags}).Serialize()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,8 +90,8 @@ func TestAssumeRoleWithWebIdentitySessionTags(t *testing.T) {
 	web := func(role *string, tok string) (*sts.AssumeRoleWithWebIdentityOutput, error) {
 		return c.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: role, RoleSessionName: aws.String("alice"), WebIdentityToken: aws.String(tok)})
 	}
-	tags := func(project, team string) map[string]any {
-		return map[string]any{"principal_tags": map[string][]string{"Project": {project}, "Team": {team}}, "transitive_tag_keys": []string{"Project"}}
+	tags := func(project, team string) tagsClaim {
+		return tagsClaim{PrincipalTags: map[string][]string{"Project": {project}, "Team": {team}}, TransitiveTagKeys: []string{"Project"}}
 	}
 	abac := &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::327491058362:role/ABACTarget"), RoleSessionName: aws.String("next")}
 
@@ -125,7 +136,7 @@ func TestAssumeRoleWithWebIdentitySessionTags(t *testing.T) {
 		tags any
 	}{
 		{"aws:RequestTag/Team other than payments", tagged, tags("Automation", "ops")},
-		{"a tag key outside aws:TagKeys", tagged, map[string]any{"principal_tags": map[string][]string{"Project": {"Automation"}, "Team": {"payments"}, "Env": {"prod"}}}},
+		{"a tag key outside aws:TagKeys", tagged, tagsClaim{PrincipalTags: map[string][]string{"Project": {"Automation"}, "Team": {"payments"}, "Env": {"prod"}}}},
 		{"a trust policy without sts:TagSession", untagged, tags("Automation", "payments")},
 	} {
 		if _, err := web(tt.role, idp.tokenWithTags(t, "alice", exp, tt.tags)); err == nil || apiCode(t, err) != "AccessDenied" || !strings.Contains(err.Error(), "sts:TagSession") {
@@ -149,17 +160,17 @@ func TestAssumeRoleWithWebIdentitySessionTags(t *testing.T) {
 		name, code, says string
 		tags             any
 	}{
-		{"two values for a tag", "InvalidIdentityToken", "exactly one", map[string]any{"principal_tags": map[string][]string{"Project": {"a", "b"}}}},
-		{"a string instead of a list", "InvalidIdentityToken", "principal_tags", map[string]any{"principal_tags": map[string]string{"Project": "a"}}},
-		{"an unknown member", "InvalidIdentityToken", "principal_tags", map[string]any{"principal_tags": map[string][]string{"Project": {"a"}}, "session_tags": []string{}}},
-		{"the claim as a list", "InvalidIdentityToken", "object", []any{map[string]any{"principal_tags": map[string][]string{"Project": {"a"}}}}},
-		{"a transitive key that is not a tag", "InvalidIdentityToken", "transitive_tag_keys[0]", map[string]any{"principal_tags": map[string][]string{"Project": {"a"}}, "transitive_tag_keys": []string{"Team"}}},
-		{"51 tags", "InvalidIdentityToken", "at most 50", map[string]any{"principal_tags": many}},
-		{"a 129-character key", "InvalidIdentityToken", "128", map[string]any{"principal_tags": map[string][]string{strings.Repeat("k", 129): {"v"}}}},
-		{"a 257-character value", "InvalidIdentityToken", "256", map[string]any{"principal_tags": map[string][]string{"Project": {strings.Repeat("v", 257)}}}},
-		{"keys differing only in case", "InvalidIdentityToken", "case insensitive", map[string]any{"principal_tags": map[string][]string{"Project": {"a"}, "project": {"b"}}}},
-		{"a character outside the tag alphabet", "InvalidIdentityToken", "letters", map[string]any{"principal_tags": map[string][]string{"Project": {"a;b"}}}},
-		{"tags too large once packed", "PackedPolicyTooLarge", "Packed policy consumes", map[string]any{"principal_tags": big}},
+		{"two values for a tag", "InvalidIdentityToken", "exactly one", tagsClaim{PrincipalTags: map[string][]string{"Project": {"a", "b"}}}},
+		{"a string instead of a list", "InvalidIdentityToken", "principal_tags", tagsClaim{PrincipalTags: map[string]string{"Project": "a"}}},
+		{"an unknown member", "InvalidIdentityToken", "principal_tags", tagsClaim{PrincipalTags: map[string][]string{"Project": {"a"}}, SessionTags: []string{"x"}}},
+		{"the claim as a list", "InvalidIdentityToken", "object", []tagsClaim{{PrincipalTags: map[string][]string{"Project": {"a"}}}}},
+		{"a transitive key that is not a tag", "InvalidIdentityToken", "transitive_tag_keys[0]", tagsClaim{PrincipalTags: map[string][]string{"Project": {"a"}}, TransitiveTagKeys: []string{"Team"}}},
+		{"51 tags", "InvalidIdentityToken", "at most 50", tagsClaim{PrincipalTags: many}},
+		{"a 129-character key", "InvalidIdentityToken", "128", tagsClaim{PrincipalTags: map[string][]string{strings.Repeat("k", 129): {"v"}}}},
+		{"a 257-character value", "InvalidIdentityToken", "256", tagsClaim{PrincipalTags: map[string][]string{"Project": {strings.Repeat("v", 257)}}}},
+		{"keys differing only in case", "InvalidIdentityToken", "case insensitive", tagsClaim{PrincipalTags: map[string][]string{"Project": {"a"}, "project": {"b"}}}},
+		{"a character outside the tag alphabet", "InvalidIdentityToken", "letters", tagsClaim{PrincipalTags: map[string][]string{"Project": {"a;b"}}}},
+		{"tags too large once packed", "PackedPolicyTooLarge", "Packed policy consumes", tagsClaim{PrincipalTags: big}},
 	} {
 		_, err := web(untagged, idp.tokenWithTags(t, "alice", exp, tt.tags))
 		if err == nil || apiCode(t, err) != tt.code || !strings.Contains(err.Error(), tt.says) {
