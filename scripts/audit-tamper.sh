@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
-trap 'kill $spid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'if [ -n "${spid:-}" ]; then kill "$spid" 2>/dev/null || true; fi; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 spid=
 go build -o "$work/warden" ./cmd/warden
 w="$work/warden"
