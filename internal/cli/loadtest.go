@@ -20,28 +20,38 @@ import (
 )
 
 func newLoadtest(env Env) *cobra.Command {
-	var endpoint, credsFile, profile, action, roleARN, format string
+	var endpoint, credsFile, profile, action, roleARN, format, account, roleName string
 	var duration time.Duration
 	var concurrency, requests int
 	cmd := &cobra.Command{
-		Use:   "loadtest --endpoint URL --action GetCallerIdentity|AssumeRole [--concurrency N] [--duration D]",
-		Short: "Measure an STS endpoint's throughput and latency with signed requests",
+		Use:   "loadtest --endpoint URL --action GetCallerIdentity|AssumeRole|GetRoleCredentials [--concurrency N] [--duration D]",
+		Short: "Measure an STS endpoint's (or the SSO portal's) throughput and latency",
 		Long: `Send signed STS requests (SigV4, like any AWS client) to an endpoint over keep-alive connections
 from --concurrency workers for --duration (or --requests in all), then report requests per second,
 latency percentiles and errors. Works against Warden and against any STS-compatible endpoint, such
 as moto's server, so both can be measured in the same run.
 
-Credentials come from an AWS shared credentials file (--credentials, --profile).`,
+Credentials come from an AWS shared credentials file (--credentials, --profile). GetRoleCredentials
+(the SSO portal's, unsigned) uses the access token of the endpoint's warden login sign-in instead,
+for --account and --role-name (a permission set).`,
 		Example: `  warden loadtest --endpoint http://127.0.0.1:4566 --credentials ~/.local/share/warden/credentials \
       --action AssumeRole --role-arn arn:aws:iam::436205817493:role/OrganizationAccountAccessRole --duration 10s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var send requestFunc
+			if action == "GetRoleCredentials" {
+				var err error
+				if send, err = portalRequest(strings.TrimSuffix(endpoint, "/"), account, roleName); err != nil {
+					return &ExitError{Code: 2, Err: err}
+				}
+			}
 			cred, err := readSharedCredentials(credsFile, profile)
-			if err != nil {
+			if err != nil && send == nil {
 				return &ExitError{Code: 2, Err: err}
 			}
 			var form url.Values
 			switch action {
+			case "GetRoleCredentials":
 			case "GetCallerIdentity":
 				form = url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}
 			case "AssumeRole":
@@ -50,9 +60,12 @@ Credentials come from an AWS shared credentials file (--credentials, --profile).
 				}
 				form = url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleArn": {roleARN}, "RoleSessionName": {"loadtest"}}
 			default:
-				return &ExitError{Code: 2, Err: fmt.Errorf("unknown --action %q: want GetCallerIdentity or AssumeRole", action)}
+				return &ExitError{Code: 2, Err: fmt.Errorf("unknown --action %q: want GetCallerIdentity, AssumeRole or GetRoleCredentials", action)}
 			}
-			res := runLoad(cmd.Context(), endpoint, cred, form.Encode(), concurrency, duration, requests, env.Stderr)
+			if send == nil {
+				send = stsRequest(endpoint, cred, form.Encode())
+			}
+			res := runLoad(cmd.Context(), send, concurrency, duration, requests, env.Stderr)
 			if format == "json" {
 				fmt.Fprintf(env.Stdout, `{"action":%q,"requests":%d,"errors":%d,"seconds":%.3f,"rps":%.1f,"p50_ms":%.3f,"p90_ms":%.3f,"p99_ms":%.3f,"max_ms":%.3f}`+"\n",
 					action, res.n, res.errors, res.elapsed.Seconds(), res.rps(), ms(res.p(50)), ms(res.p(90)), ms(res.p(99)), ms(res.max()))
@@ -73,8 +86,10 @@ Credentials come from an AWS shared credentials file (--credentials, --profile).
 	f.StringVar(&endpoint, "endpoint", "http://127.0.0.1:4566", "endpoint URL")
 	f.StringVar(&credsFile, "credentials", "", "AWS shared credentials file (default: DATA/credentials of the default data directory)")
 	f.StringVar(&profile, "profile", "warden-admin", "profile in the credentials file")
-	f.StringVar(&action, "action", "GetCallerIdentity", "GetCallerIdentity or AssumeRole")
+	f.StringVar(&action, "action", "GetCallerIdentity", "GetCallerIdentity, AssumeRole or GetRoleCredentials")
 	f.StringVar(&roleARN, "role-arn", "", "role to assume (AssumeRole)")
+	f.StringVar(&account, "account", "", "account ID (GetRoleCredentials)")
+	f.StringVar(&roleName, "role-name", "", "permission set name (GetRoleCredentials)")
 	f.DurationVar(&duration, "duration", 10*time.Second, "how long to send requests")
 	f.IntVar(&requests, "requests", 0, "stop after this many requests in all (0: run for --duration)")
 	f.IntVar(&concurrency, "concurrency", 16, "concurrent workers")
@@ -111,7 +126,42 @@ func (r *loadResult) max() time.Duration {
 	return r.lat[len(r.lat)-1]
 }
 
-func runLoad(ctx context.Context, endpoint string, cred sigv4.Credentials, body string, workers int, d time.Duration, total int, progress io.Writer) *loadResult {
+// requestFunc makes one request of the load.
+type requestFunc func(ctx context.Context) *http.Request
+
+// stsRequest makes signed STS query requests with a form body.
+func stsRequest(endpoint string, cred sigv4.Credentials, body string) requestFunc {
+	return func(ctx context.Context) *http.Request {
+		req, _ := http.NewRequestWithContext(ctx, "POST", endpoint+"/", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+		sigv4.Sign(req, []byte(body), cred, "us-east-1", "sts", time.Now())
+		return req
+	}
+}
+
+// portalRequest makes the SSO portal's GetRoleCredentials requests with the
+// access token of the endpoint's warden login sign-in.
+func portalRequest(endpoint, account, roleName string) (requestFunc, error) {
+	if account == "" || roleName == "" {
+		return nil, fmt.Errorf("--account and --role-name are required for GetRoleCredentials")
+	}
+	path, err := tokenPath(endpoint)
+	if err != nil {
+		return nil, err
+	}
+	var tok cachedToken
+	if err := readPrivate(path, &tok); err != nil || tok.AccessToken == "" {
+		return nil, fmt.Errorf("no sign-in to %s (%v): run warden login --endpoint %s first", endpoint, err, endpoint)
+	}
+	u := endpoint + "/federation/credentials?" + url.Values{"account_id": {account}, "role_name": {roleName}}.Encode()
+	return func(ctx context.Context) *http.Request {
+		req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
+		req.Header.Set("X-Amz-Sso_bearer_token", tok.AccessToken)
+		return req
+	}, nil
+}
+
+func runLoad(ctx context.Context, send requestFunc, workers int, d time.Duration, total int, progress io.Writer) *loadResult {
 	tr := &http.Transport{MaxIdleConns: workers * 2, MaxIdleConnsPerHost: workers * 2, MaxConnsPerHost: workers * 2, DisableCompression: true}
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	defer tr.CloseIdleConnections()
@@ -135,10 +185,7 @@ func runLoad(ctx context.Context, endpoint string, cred sigv4.Credentials, body 
 					break
 				}
 				t0 := time.Now()
-				req, _ := http.NewRequestWithContext(ctx, "POST", endpoint+"/", strings.NewReader(body))
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-				sigv4.Sign(req, []byte(body), cred, "us-east-1", "sts", time.Now())
-				resp, err := client.Do(req)
+				resp, err := client.Do(send(ctx))
 				ok := false
 				msg := ""
 				if err == nil {

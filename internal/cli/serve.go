@@ -40,11 +40,12 @@ func newServe(env Env) *cobra.Command {
 	var f serveFlags
 	cmd := &cobra.Command{
 		Use:   "serve [--org PATH] [--data DIR | --database postgres://...] [--listen ADDR]",
-		Short: "Serve the AWS-compatible STS, IAM, Organizations and CloudTrail endpoint",
-		Long: `Serve AWS's STS, IAM, Organizations and CloudTrail APIs over HTTP (HTTPS with --tls-cert and
---tls-key) on --listen, for any AWS client pointed at it with --endpoint-url. Every call is signed
-(SigV4) and decided by the engine with the caller's identity policies, boundary, session policy
-and SCPs, and recorded in the audit trail before it is answered.
+		Short: "Serve the AWS-compatible STS, IAM, Organizations, CloudTrail and Identity Center endpoint",
+		Long: `Serve AWS's STS, IAM, Organizations and CloudTrail APIs, and IAM Identity Center's (identitystore,
+sso-admin, SSO OIDC and the portal), over HTTP (HTTPS with --tls-cert and --tls-key) on --listen,
+for any AWS client pointed at it with --endpoint-url. Every signed call (SigV4) is decided by the
+engine with the caller's identity policies, boundary, session policy and SCPs, and every call is
+recorded in the audit trail before it is answered. People sign in at /device (warden login).
 
 State lives in --data (an embedded SQLite database, the default) or in PostgreSQL (--database),
 which several replicas can share (they must share the master key: --master-key-file or
@@ -57,7 +58,9 @@ On the first start with a new store, Warden writes DIR/credentials (mode 0600), 
 credentials file with profile warden-admin: a long-term access key of the IAM user warden-admin,
 the management account's administrator (AdministratorAccess; exempt from SCPs, as the management
 account is in AWS), which can assume OrganizationAccountAccessRole in every member account. It
-never prints or logs the secret.
+never prints or logs the secret. It also writes DIR/identity-center-passwords (mode 0600): one-time
+passwords of the org's Identity Center users, which each person changes at the first sign-in; it
+never logs them.
 
 GET /healthz answers 200 once ready; GET /metrics serves Prometheus metrics. SIGTERM or SIGINT
 stops accepting, finishes requests in flight and exits 0.`,

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/sso"
 )
@@ -139,8 +141,8 @@ func (s *Service) assignmentChange(ctx context.Context, c *api.Call, create bool
 	role := "arn:aws:iam::" + acct.ID + ":role" + org.SSORolePath + ps.RoleName
 	c.Resources = []api.Resource{{ARN: in.PermissionSetARN, Type: "AWS::SSO::PermissionSet", Account: cl.o.Management.ID},
 		{ARN: role, Type: "AWS::IAM::Role", Account: acct.ID}}
-	c.ResponseElements = map[string]any{key: st}
-	return map[string]any{key: st}, nil
+	c.ResponseElements = call.Fields{strings.ToLower(key[:1]) + key[1:]: st}
+	return call.Fields{key: st}, nil
 }
 
 // CreateAccountAssignment assigns a permission set to a user or group in an
@@ -164,7 +166,7 @@ func (s *Service) describeStatus(ctx context.Context, c *api.Call, kind, key str
 	if !ok {
 		return nil, errf("ResourceNotFoundException", 400, "Request %s not found (Warden keeps the statuses of this replica's requests for an hour).", id(in))
 	}
-	return map[string]any{key: st}, nil
+	return call.Fields{key: st}, nil
 }
 
 // DescribeAccountAssignmentCreationStatus returns a creation's status.
@@ -275,8 +277,8 @@ func (s *Service) ProvisionPermissionSet(ctx context.Context, c *api.Call) (any,
 		return nil, validation("1 validation error detected: Value '%s' at 'targetType' failed to satisfy constraint: Member must satisfy enum value set: [AWS_ACCOUNT, ALL_PROVISIONED_ACCOUNTS]", in.TargetType)
 	}
 	st = s.statuses.add("provision", st, c.Now)
-	c.ResponseElements = map[string]any{"permissionSetProvisioningStatus": st}
-	return map[string]any{"PermissionSetProvisioningStatus": st}, nil
+	c.ResponseElements = call.Fields{"permissionSetProvisioningStatus": st}
+	return call.Fields{"PermissionSetProvisioningStatus": st}, nil
 }
 
 // pagingOf is an sso-admin input's paging, as the identity store's.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/sso"
 )
@@ -110,7 +111,7 @@ func (s *Service) create(k *kind) api.Handler {
 		if name == "" {
 			return nil, validation("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", k.attr)
 		}
-		c.RequestParameters = map[string]any{"identityStoreId": in.IdentityStoreID, k.attr: name}
+		c.RequestParameters = call.Fields{"identityStoreId": in.IdentityStoreID, k.attr: name}
 		err = cl.mutate(ctx, func(_ *org.Spec, ic *org.IdentityCenterDef) error { return editErr(k.add(ic, name, in)) })
 		if err != nil {
 			return nil, err

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/sso"
 )
@@ -136,7 +137,7 @@ func (s *Service) input(ctx context.Context, c *api.Call) (storeInput, *caller, 
 	if err := decode(c, &in); err != nil {
 		return in, nil, err
 	}
-	c.RequestParameters = map[string]any{"identityStoreId": in.IdentityStoreID}
+	c.RequestParameters = call.Fields{"identityStoreId": in.IdentityStoreID}
 	cl, err := s.storeCaller(ctx, c, in.IdentityStoreID)
 	return in, cl, err
 }
@@ -187,7 +188,7 @@ func listed[T any](in storeInput, key string, items []T) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{key: nonNil(list), "NextToken": omitEmpty(next)}, nil
+	return call.Fields{key: nonNil(list), "NextToken": omitEmpty(next)}, nil
 }
 
 func nonNil[T any](s []T) []T {
@@ -260,7 +261,7 @@ func (s *Service) CreateGroupMembership(ctx context.Context, c *api.Call) (any, 
 		return nil, err
 	}
 	m := cl.membership(g, u)
-	c.ResponseElements = map[string]any{"membershipId": m.MembershipID, "identityStoreId": m.IdentityStoreID}
+	c.ResponseElements = call.Fields{"membershipId": m.MembershipID, "identityStoreId": m.IdentityStoreID}
 	return map[string]string{"MembershipId": m.MembershipID, "IdentityStoreId": m.IdentityStoreID}, nil
 }
 
@@ -389,5 +390,5 @@ func (s *Service) IsMemberInGroups(ctx context.Context, c *api.Call) (any, error
 		}
 		out = append(out, result{GroupID: gid, MemberID: memberID{UserID: in.MemberID.UserID}, MembershipExists: cl.memberOf(u, g)})
 	}
-	return map[string]any{"Results": out}, nil
+	return call.Fields{"Results": out}, nil
 }

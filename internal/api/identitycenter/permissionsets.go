@@ -5,6 +5,7 @@ import (
 	"maps"
 
 	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/state"
 )
@@ -43,9 +44,9 @@ func (s *Service) CreatePermissionSet(ctx context.Context, c *api.Call) (any, er
 		return nil, err
 	}
 	out := cl.permissionSetOut(ctx, ps)
-	c.ResponseElements = map[string]any{"permissionSet": out}
+	c.ResponseElements = call.Fields{"permissionSet": out}
 	c.Resources = []api.Resource{{ARN: arn, Type: "AWS::SSO::PermissionSet", Account: cl.o.Management.ID}}
-	return map[string]any{"PermissionSet": out}, nil
+	return call.Fields{"PermissionSet": out}, nil
 }
 
 // DescribePermissionSet returns a permission set.
@@ -54,7 +55,7 @@ func (s *Service) DescribePermissionSet(ctx context.Context, c *api.Call) (any, 
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"PermissionSet": cl.permissionSetOut(ctx, ps)}, nil
+	return call.Fields{"PermissionSet": cl.permissionSetOut(ctx, ps)}, nil
 }
 
 // ListPermissionSets lists the instance's permission sets.
@@ -138,7 +139,7 @@ func (s *Service) ListTagsForResource(ctx context.Context, c *api.Call) (any, er
 	for _, k := range sortedKeys(ps.Tags) {
 		tags = append(tags, map[string]string{"Key": k, "Value": ps.Tags[k]})
 	}
-	return map[string]any{"Tags": tags}, nil
+	return call.Fields{"Tags": tags}, nil
 }
 
 func sortedKeys(m map[string]string) []string {

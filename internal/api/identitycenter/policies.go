@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/state"
 )
@@ -205,9 +206,9 @@ func (s *Service) GetPermissionsBoundaryForPermissionSet(ctx context.Context, c 
 		return nil, errf("ResourceNotFoundException", 400, "The permission set %s has no permissions boundary.", ps.Name)
 	}
 	if strings.HasPrefix(ps.Boundary, "arn:") {
-		return map[string]any{"PermissionsBoundary": map[string]any{"ManagedPolicyArn": ps.Boundary}}, nil
+		return call.Fields{"PermissionsBoundary": call.Fields{"ManagedPolicyArn": ps.Boundary}}, nil
 	}
-	return map[string]any{"PermissionsBoundary": map[string]any{"CustomerManagedPolicyReference": map[string]string{"Name": ps.Boundary, "Path": "/"}}}, nil
+	return call.Fields{"PermissionsBoundary": call.Fields{"CustomerManagedPolicyReference": map[string]string{"Name": ps.Boundary, "Path": "/"}}}, nil
 }
 
 // DeletePermissionsBoundaryFromPermissionSet removes the boundary.

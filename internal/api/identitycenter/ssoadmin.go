@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/org"
 )
 
@@ -59,7 +60,7 @@ func (s *Service) adminCaller(ctx context.Context, c *api.Call) (adminInput, *ca
 	if err := decode(c, &in); err != nil {
 		return in, nil, err
 	}
-	params := map[string]any{}
+	params := call.Fields{}
 	for k, v := range map[string]string{"instanceArn": in.InstanceARN, "permissionSetArn": in.PermissionSetARN, "targetId": in.TargetID,
 		"targetType": in.TargetType, "principalType": in.PrincipalType, "principalId": in.PrincipalID, "accountId": in.AccountID, "managedPolicyArn": in.ManagedPolicyARN} {
 		if v != "" {
@@ -120,7 +121,7 @@ func (s *Service) ListInstances(ctx context.Context, c *api.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"Instances": []map[string]string{{"InstanceArn": cl.ic.InstanceARN, "IdentityStoreId": cl.ic.IdentityStoreID}}}, nil
+	return call.Fields{"Instances": []map[string]string{{"InstanceArn": cl.ic.InstanceARN, "IdentityStoreId": cl.ic.IdentityStoreID}}}, nil
 }
 
 // DescribeInstance describes the instance.
@@ -129,7 +130,7 @@ func (s *Service) DescribeInstance(ctx context.Context, c *api.Call) (any, error
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"InstanceArn": cl.ic.InstanceARN, "IdentityStoreId": cl.ic.IdentityStoreID, "OwnerAccountId": cl.o.Management.ID,
+	return call.Fields{"InstanceArn": cl.ic.InstanceARN, "IdentityStoreId": cl.ic.IdentityStoreID, "OwnerAccountId": cl.o.Management.ID,
 		"Name": "SecureCart", "Status": "ACTIVE"}, nil
 }
 
