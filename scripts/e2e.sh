@@ -75,6 +75,41 @@ except botocore.exceptions.ClientError as e:
 print("boto3 ok")
 PY
 
+# Identity Center with boto3: the identity store and sso-admin as the
+# management account; SSO OIDC registration and the portal refusing a
+# made-up token.
+check "boto3 identitystore, sso-admin, sso-oidc and sso" "boto3 identity center ok" /usr/bin/python3 - "$url" <<'PY'
+import sys, boto3, botocore
+url = sys.argv[1]
+s = boto3.session.Session(region_name="us-east-1")
+admin = s.client("sso-admin", endpoint_url=url)
+inst = admin.list_instances()["Instances"][0]
+ids = s.client("identitystore", endpoint_url=url)
+users = ids.list_users(IdentityStoreId=inst["IdentityStoreId"], Filters=[{"AttributePath": "UserName", "AttributeValue": "sam@securecart.example"}])["Users"]
+assert len(users) == 1 and users[0]["DisplayName"] == "Sam Security", users
+sets = admin.list_permission_sets(InstanceArn=inst["InstanceArn"])["PermissionSets"]
+names = sorted(admin.describe_permission_set(InstanceArn=inst["InstanceArn"], PermissionSetArn=a)["PermissionSet"]["Name"] for a in sets)
+assert names == ["AdministratorAccess", "Billing", "DevOpsAccess", "DeveloperAccess", "SecurityAudit"], names
+unsigned = botocore.config.Config(signature_version=botocore.UNSIGNED)
+oidc = s.client("sso-oidc", endpoint_url=url, config=unsigned)
+reg = oidc.register_client(clientName="e2e", clientType="public")
+dev = oidc.start_device_authorization(clientId=reg["clientId"], clientSecret=reg["clientSecret"], startUrl=url + "/start")
+assert dev["verificationUri"] == url + "/device" and dev["interval"] == 1, dev
+try:
+    oidc.create_token(clientId=reg["clientId"], clientSecret=reg["clientSecret"], grantType="urn:ietf:params:oauth:grant-type:device_code", deviceCode=dev["deviceCode"])
+    raise SystemExit("an unapproved device code got a token")
+except oidc.exceptions.AuthorizationPendingException:
+    pass
+portal = s.client("sso", endpoint_url=url, config=unsigned)
+try:
+    portal.list_accounts(accessToken="aoa-made-up")
+    raise SystemExit("a made-up access token listed accounts")
+except portal.exceptions.UnauthorizedException:
+    pass
+print("boto3 identity center ok")
+PY
+check "one-time passwords file is 0600" "600" stat -c %a "$work/data/identity-center-passwords"
+
 # CloudTrail: the organization's trail is read from the Security account.
 sec=218364950271
 eval "$($AWS --endpoint-url "$url" sts assume-role --role-arn "arn:aws:iam::$sec:role/OrganizationAccountAccessRole" --role-session-name auditor \

@@ -203,3 +203,31 @@ func (a *Authenticator) InitialPasswords(ctx context.Context) (map[string]string
 func MFAAge(now, authTime time.Time) string {
 	return strconv.FormatInt(int64(now.Sub(authTime)/time.Second), 10)
 }
+
+// ResetPassword gives a directory user a new one-time password (to change
+// at the next sign-in) and returns it; with resetMFA it also removes the
+// user's authenticator, so the next sign-in enrolls a new one.
+func (a *Authenticator) ResetPassword(ctx context.Context, userName string, resetMFA bool) (User, string, error) {
+	u, err := a.Dir.UserByName(ctx, userName)
+	if err != nil {
+		return User{}, "", err
+	}
+	pw := NewInitialPassword()
+	p := store.SSOPassword{UserID: u.ID, Hash: HashPassword(pw), MustChange: true, Updated: a.Clock().UTC()}
+	err = a.Store.SetSSOPassword(ctx, p)
+	if errors.Is(err, store.ErrNotFound) {
+		err = a.Store.AddSSOPassword(ctx, p)
+	}
+	if err != nil {
+		return User{}, "", err
+	}
+	if resetMFA {
+		if err := a.Store.DeleteMFADevice(ctx, TOTPSerial(u.ID)); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return User{}, "", err
+		}
+	}
+	if err := a.Store.ResetRateLimit(ctx, "user:"+u.UserName); err != nil {
+		return User{}, "", err
+	}
+	return u, pw, nil
+}
