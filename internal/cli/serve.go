@@ -237,6 +237,7 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 		scheme = "https"
 	}
 	warnPlainListener(log, l.Addr(), f.tlsCert != "")
+	go sweepSignIn(ctx, st, env.Now, log)
 	log.Info("serving", "url", scheme+"://"+l.Addr().String(), "store", storeName(f))
 	if err := srv.Serve(ctx, l, f.tlsCert, f.tlsKey, f.grace); err != nil {
 		return err
@@ -323,4 +324,25 @@ func auditOwner(ctx context.Context, st store.Store, env Env) (string, error) {
 		return "", err
 	}
 	return cloudtrail.TrailOwner(o), nil
+}
+
+// sweepSignIn deletes the Identity Center sign-in state (client
+// registrations, device authorizations, tokens) that expired more than an
+// hour ago, at start and then every hour, until ctx ends.
+func sweepSignIn(ctx context.Context, st store.Store, now func() time.Time, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := st.DeleteExpiredSignIn(ctx, now().Add(-time.Hour))
+		if err != nil && ctx.Err() == nil {
+			log.Warn("deleting expired sign-in state", "error", err.Error())
+		} else if n > 0 {
+			log.Info("deleted expired sign-in state", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -104,8 +104,30 @@ type Client struct {
 	Name, ClientType string
 }
 
-// RegisterClient registers a public client (a CLI or SDK).
-func (s *OIDC) RegisterClient(ctx context.Context, name, clientType string, scopes []string) (Client, error) {
+// Limits of the unauthenticated calls, per source address: registrations
+// and device authorizations create state, so an address may start at most
+// MaxStartsPerAddr of each within StartWindow.
+const (
+	MaxStartsPerAddr = 60
+	StartWindow      = 10 * time.Minute
+)
+
+// limit counts one unauthenticated start of kind from addr and refuses it
+// past the limit.
+func (s *OIDC) limit(ctx context.Context, kind, addr string, refuse func() error) error {
+	n, err := s.Store.HitRateLimit(ctx, "oidc-"+kind+":"+addr, s.now(), StartWindow)
+	if err != nil {
+		return err
+	}
+	if n > MaxStartsPerAddr {
+		return refuse()
+	}
+	return nil
+}
+
+// RegisterClient registers a public client (a CLI or SDK) for a caller at
+// addr.
+func (s *OIDC) RegisterClient(ctx context.Context, addr, name, clientType string, scopes []string) (Client, error) {
 	if name == "" {
 		return Client{}, errInvalidRequest("clientName is required.")
 	}
@@ -116,6 +138,11 @@ func (s *OIDC) RegisterClient(ctx context.Context, name, clientType string, scop
 		if !validScope(sc) {
 			return Client{}, oauthErr("InvalidScopeException", "invalid_scope", 400, "Invalid scope %q: Identity Center grants sso:account:access (and openid, aws, sso-portal scopes).", sc)
 		}
+	}
+	if err := s.limit(ctx, "register", addr, func() error {
+		return errInvalidRequest("Too many client registrations from %s: try again in %v.", addr, StartWindow)
+	}); err != nil {
+		return Client{}, err
 	}
 	now := s.now()
 	c := Client{ID: randomToken("", 16), Secret: randomToken("", 48), Issued: now, Expires: now.Add(ClientLifetime),
@@ -186,13 +213,17 @@ func NormalizeUserCode(code string) string {
 	return s[:4] + "-" + s[4:]
 }
 
-// StartDeviceAuthorization starts a device authorization for a client.
-func (s *OIDC) StartDeviceAuthorization(ctx context.Context, clientID, secret, startURL string) (DeviceAuthorization, error) {
+// StartDeviceAuthorization starts a device authorization for a client at
+// addr.
+func (s *OIDC) StartDeviceAuthorization(ctx context.Context, addr, clientID, secret, startURL string) (DeviceAuthorization, error) {
 	if startURL == "" {
 		return DeviceAuthorization{}, errInvalidRequest("startUrl is required.")
 	}
 	c, err := s.client(ctx, clientID, secret)
 	if err != nil {
+		return DeviceAuthorization{}, err
+	}
+	if err := s.limit(ctx, "start", addr, errSlowDown); err != nil {
 		return DeviceAuthorization{}, err
 	}
 	now := s.now()

@@ -73,11 +73,11 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{st: st, clk: clk,
 		oidc: &OIDC{Store: st, Dir: fakeDir{}, Clock: clk.now, VerificationURI: "http://127.0.0.1:4566/device"},
 		auth: &Authenticator{Store: st, Dir: fakeDir{}, Master: master, Clock: clk.now}}
-	f.cl, err = f.oidc.RegisterClient(t.Context(), "warden-login", "public", []string{"sso:account:access"})
+	f.cl, err = f.oidc.RegisterClient(t.Context(), "127.0.0.1", "warden-login", "public", []string{"sso:account:access"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.other, err = f.oidc.RegisterClient(t.Context(), "other", "public", nil)
+	f.other, err = f.oidc.RegisterClient(t.Context(), "127.0.0.1", "other", "public", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,10 +99,10 @@ func oauthCode(err error) string {
 func TestDeviceFlow(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
-	if _, err := f.oidc.StartDeviceAuthorization(ctx, f.cl.ID, "wrong", "https://start"); oauthCode(err) != "invalid_client" {
+	if _, err := f.oidc.StartDeviceAuthorization(ctx, "127.0.0.1", f.cl.ID, "wrong", "https://start"); oauthCode(err) != "invalid_client" {
 		t.Errorf("wrong client secret: got %s, want invalid_client", oauthCode(err))
 	}
-	d, err := f.oidc.StartDeviceAuthorization(ctx, f.cl.ID, f.cl.Secret, "https://start")
+	d, err := f.oidc.StartDeviceAuthorization(ctx, "127.0.0.1", f.cl.ID, f.cl.Secret, "https://start")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,8 +174,8 @@ func TestDeviceFlow(t *testing.T) {
 func TestDeviceFlowDeniedAndExpired(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
-	d1, _ := f.oidc.StartDeviceAuthorization(ctx, f.cl.ID, f.cl.Secret, "https://start")
-	d2, _ := f.oidc.StartDeviceAuthorization(ctx, f.cl.ID, f.cl.Secret, "https://start")
+	d1, _ := f.oidc.StartDeviceAuthorization(ctx, "127.0.0.1", f.cl.ID, f.cl.Secret, "https://start")
+	d2, _ := f.oidc.StartDeviceAuthorization(ctx, "127.0.0.1", f.cl.ID, f.cl.Secret, "https://start")
 	if err := f.oidc.Decide(ctx, d1.UserCode, false, alice.ID, f.clk.now()); err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestDeviceFlowDeniedAndExpired(t *testing.T) {
 func signIn(t *testing.T, f *fixture) Tokens {
 	t.Helper()
 	ctx := t.Context()
-	d, err := f.oidc.StartDeviceAuthorization(ctx, f.cl.ID, f.cl.Secret, "https://start")
+	d, err := f.oidc.StartDeviceAuthorization(ctx, "127.0.0.1", f.cl.ID, f.cl.Secret, "https://start")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,5 +349,34 @@ func TestRateLimits(t *testing.T) {
 	}
 	if _, _, err := f.auth.Password(ctx, alice.UserName, pws[alice.UserName], "10.6.6.6"); !errors.Is(err, ErrThrottled) {
 		t.Errorf("from a throttled address: %v, want ErrThrottled", err)
+	}
+}
+
+// Unauthenticated starts are limited per address.
+func TestStartLimits(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	for i := range MaxStartsPerAddr {
+		if _, err := f.oidc.StartDeviceAuthorization(ctx, "10.9.9.9", f.cl.ID, f.cl.Secret, "https://start"); err != nil {
+			t.Fatalf("start %d: %v", i, err)
+		}
+	}
+	if _, err := f.oidc.StartDeviceAuthorization(ctx, "10.9.9.9", f.cl.ID, f.cl.Secret, "https://start"); oauthCode(err) != "slow_down" {
+		t.Errorf("start past the limit: %s, want slow_down", oauthCode(err))
+	}
+	if _, err := f.oidc.StartDeviceAuthorization(ctx, "10.9.9.10", f.cl.ID, f.cl.Secret, "https://start"); err != nil {
+		t.Errorf("another address: %v", err)
+	}
+	for range MaxStartsPerAddr - 2 { // the fixture registered two clients
+		if _, err := f.oidc.RegisterClient(ctx, "127.0.0.1", "c", "public", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.oidc.RegisterClient(ctx, "127.0.0.1", "c", "public", nil); oauthCode(err) != "invalid_request" {
+		t.Errorf("registration past the limit: %s, want invalid_request", oauthCode(err))
+	}
+	f.clk.add(StartWindow)
+	if _, err := f.oidc.RegisterClient(ctx, "127.0.0.1", "c", "public", nil); err != nil {
+		t.Errorf("registration after the window: %v", err)
 	}
 }

@@ -86,7 +86,7 @@ func (s *Service) RegisterClient(ctx context.Context, c *api.Call) (any, error) 
 		return nil, err
 	}
 	c.RequestParameters = call.Fields{"clientName": in.ClientName, "clientType": in.ClientType, "scopes": in.Scopes}
-	cl, err := s.OIDC.RegisterClient(ctx, in.ClientName, in.ClientType, in.Scopes)
+	cl, err := s.OIDC.RegisterClient(ctx, c.SourceIP, in.ClientName, in.ClientType, in.Scopes)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func (s *Service) StartDeviceAuthorization(ctx context.Context, c *api.Call) (an
 		return nil, err
 	}
 	c.RequestParameters = call.Fields{"clientId": in.ClientID, "startUrl": in.StartURL}
-	d, err := s.OIDC.StartDeviceAuthorization(ctx, in.ClientID, in.ClientSecret, in.StartURL)
+	d, err := s.OIDC.StartDeviceAuthorization(ctx, c.SourceIP, in.ClientID, in.ClientSecret, in.StartURL)
 	if err != nil {
 		return nil, err
 	}
