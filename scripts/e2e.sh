@@ -151,6 +151,27 @@ check "aws configservice get-aggregate-compliance-details-by-config-rule: Dev's 
 check "aws securityhub get-findings from Security: IAM.1 on Dev's admin policy" "\"GeneratorId\": \"security-control/IAM.1\"" \
   "${secenv[@]}" $AWS securityhub get-findings --endpoint-url "$url" \
   --filters "{\"ResourceId\":[{\"Value\":\"arn:aws:iam::$dev:policy/E2EAdmin\",\"Comparison\":\"EQUALS\"}],\"ComplianceStatus\":[{\"Value\":\"FAILED\",\"Comparison\":\"EQUALS\"}]}"
+check "boto3 config and securityhub: a rule's results and a finding's workflow from the Security account" "boto3 compliance ok" \
+  /usr/bin/python3 - "$url" "$sec" "$dev" <<'PY'
+import sys, boto3
+url, sec, dev = sys.argv[1], sys.argv[2], sys.argv[3]
+s = boto3.session.Session(region_name="us-east-1")
+c = s.client("sts", endpoint_url=url).assume_role(RoleArn=f"arn:aws:iam::{sec}:role/OrganizationAccountAccessRole", RoleSessionName="boto")["Credentials"]
+kw = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
+cfg, hub = boto3.client("config", **kw), boto3.client("securityhub", **kw)
+names = [r["ConfigRuleName"] for r in cfg.describe_config_rules()["ConfigRules"]]
+assert "iam-policy-no-statements-with-admin-access" in names, names
+res = cfg.describe_compliance_by_config_rule(ConfigRuleNames=["cloud-trail-log-file-validation-enabled"])["ComplianceByConfigRules"]
+assert res[0]["Compliance"]["ComplianceType"] == "COMPLIANT", res
+f = hub.get_findings(Filters={"ResourceId": [{"Value": f"arn:aws:iam::{dev}:policy/E2EAdmin", "Comparison": "EQUALS"}],
+                              "GeneratorId": [{"Value": "security-control/IAM.1", "Comparison": "EQUALS"}]})["Findings"]
+assert len(f) == 1 and f[0]["Compliance"]["Status"] == "FAILED" and f[0]["AwsAccountId"] == dev, f
+u = hub.batch_update_findings(FindingIdentifiers=[{"Id": f[0]["Id"], "ProductArn": f[0]["ProductArn"]}], Workflow={"Status": "NOTIFIED"})
+assert len(u["ProcessedFindings"]) == 1, u
+g = hub.get_findings(Filters={"Id": [{"Value": f[0]["Id"], "Comparison": "EQUALS"}]})["Findings"]
+assert g[0]["Workflow"]["Status"] == "NOTIFIED", g
+print("boto3 compliance ok")
+PY
 
 # Access Analyzer: policy validation, an organization analyzer from the
 # Security account (the delegated administrator) and its findings.
