@@ -146,15 +146,10 @@ func (s *service) PutConfigRule(ctx context.Context, c *api.Call) (any, error) {
 			return nil, invalid("MaximumExecutionFrequency: %s is triggered by configuration changes, not periodic", m.Name)
 		}
 	}
-	o, err := s.state.Org(ctx)
-	if err != nil {
-		return nil, err
-	}
 	arn := ruleARN(c.Region, c.Identity.Account, ruleID(r.ConfigRuleName))
 	if _, err := s.authorizeAdmin(ctx, c, "config:PutConfigRule", arn); err != nil {
 		return nil, err
 	}
-	_ = o
 	now := s.now()
 	_, err = s.state.Mutate(ctx, func(d *state.Doc) error {
 		rules := compliance.Deployed(d.Meta)

@@ -31,6 +31,9 @@ type service struct {
 	at      time.Time
 	current map[string]*Finding // by Id: the findings the sources give now, and every one they gave before (archived)
 	updates map[string]*update  // BatchUpdateFindings' changes, by Id
+	// imported are the Ids of findings BatchImportFindings stored: the
+	// sources never update or archive them.
+	imported map[string]bool
 
 	insights insights
 }
@@ -50,7 +53,7 @@ func newService(d *api.Deps) *service {
 		now = time.Now
 	}
 	return &service{authz: d.Authz, state: d.State, store: d.Store, now: now,
-		current: map[string]*Finding{}, updates: map[string]*update{}}
+		current: map[string]*Finding{}, updates: map[string]*update{}, imported: map[string]bool{}}
 }
 
 func errf(code string, status int, format string, args ...any) *awsproto.Error {
@@ -114,7 +117,7 @@ func (s *service) refresh(ctx context.Context) error {
 		switch {
 		case !seen:
 			s.current[id] = &Finding{ASFF: f, FirstObservedAt: stamp, LastObservedAt: stamp}
-		case old.ProductName == "Imported":
+		case s.imported[id]:
 		default:
 			f.CreatedAt = old.CreatedAt
 			if sameResult(&old.ASFF, &f) && old.RecordState == "ACTIVE" {
@@ -125,7 +128,7 @@ func (s *service) refresh(ctx context.Context) error {
 		}
 	}
 	for id, f := range s.current {
-		if _, still := fresh[id]; still || f.ProductName == "Imported" || f.RecordState == "ARCHIVED" {
+		if _, still := fresh[id]; still || s.imported[id] || f.RecordState == "ARCHIVED" {
 			continue
 		}
 		f.RecordState, f.UpdatedAt = "ARCHIVED", stamp
@@ -329,7 +332,7 @@ func (s *service) BatchImportFindings(ctx context.Context, c *api.Call) (any, er
 		case !validTime(f.CreatedAt) || !validTime(f.UpdatedAt):
 			why = "CreatedAt and UpdatedAt must be ISO 8601 date-times"
 		}
-		if old := s.current[f.ID]; why == "" && old != nil && old.ProductName != "Imported" {
+		if old := s.current[f.ID]; why == "" && old != nil && !s.imported[f.ID] {
 			why = "a finding of this Id is Security Hub's own"
 		}
 		if why != "" {
@@ -342,7 +345,7 @@ func (s *service) BatchImportFindings(ctx context.Context, c *api.Call) (any, er
 		if f.Workflow.Status == "" {
 			f.Workflow.Status = "NEW"
 		}
-		f.ProductName = "Imported"
+		s.imported[f.ID] = true
 		if old := s.current[f.ID]; old != nil {
 			f.FirstObservedAt = firstNonEmpty(f.FirstObservedAt, old.FirstObservedAt)
 		}
