@@ -19,6 +19,8 @@
 //     authorizations, hashed tokens, password hashes and rate limits.
 //   - The audit trail: hash-chained records appended in order, and the
 //     signed digests that seal them.
+//   - Services' state beside the org document (Records): JSON documents by
+//     namespace and key, versioned, with changes since a revision.
 //
 // Errors: ErrNotFound, ErrConflict and ErrExists are returned (possibly
 // wrapped) for those conditions; anything else is an I/O failure.
@@ -41,6 +43,7 @@ var (
 // sharing one database.
 type Store interface {
 	SignIn
+	Records
 
 	// State returns the organization document and its version. A new store
 	// has no state: ErrNotFound.

@@ -62,7 +62,8 @@ var queries = sqlstore.Queries{
 	AuditHead: `SELECT seq, hash FROM audit_head WHERE id = 1`,
 	Digests:   `SELECT ` + sqlstore.DigestCols + ` FROM audit_digests ORDER BY no`,
 
-	SignIn: sqlstore.SignInSQL('$'),
+	SignIn:  sqlstore.SignInSQL('$'),
+	Records: sqlstore.RecordsSQL('$'),
 }
 
 // insertAudit stores a checked batch in one statement, the columns passed

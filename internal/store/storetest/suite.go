@@ -20,6 +20,11 @@
 //     interval slows the client down by 5 seconds; a token is revoked once,
 //     and revoking a sign-in keeps earlier revocation times; rate-limit
 //     windows restart after their length and count concurrent hits.
+//   - Records: versions are the namespace's revision at the write, so a
+//     refused write or batch moves nothing; keys list in byte order
+//     whatever the database's collation; deletions show in RecordChanges
+//     until purged, and then changes from before them are ErrStale;
+//     concurrent read-modify-write loops lose no update.
 //   - AuditChain reads Seq ranges with both ends included, and several
 //     ranges can be read at once.
 //
@@ -67,6 +72,14 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SSOTokens", testSSOTokens},
 		{"SSOPasswords", testSSOPasswords},
 		{"RateLimits", testRateLimits},
+		{"RecordsRoundTrip", testRecordsRoundTrip},
+		{"RecordsConflicts", testRecordsConflicts},
+		{"RecordsRejectBadInput", testRecordsRejectBadInput},
+		{"RecordsDelete", testRecordsDelete},
+		{"RecordsBatch", testRecordsBatch},
+		{"RecordsList", testRecordsList},
+		{"RecordChanges", testRecordChanges},
+		{"RecordsConcurrentWriters", testRecordsConcurrentWriters},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -57,6 +57,8 @@ type Queries struct {
 
 	// SignIn is the text of the sign-in statements (see SignInSQL).
 	SignIn SignInQueries
+	// Records is the text of the records statements (see RecordsSQL).
+	Records RecordsQueries
 }
 
 // Core implements store.Store (all but Close, which the database's Store
@@ -78,6 +80,7 @@ type Core struct {
 	auditChain                                              *sql.Stmt
 	all                                                     []*sql.Stmt
 	signIn                                                  SignInQueries
+	records                                                 RecordsQueries
 }
 
 // InsertFunc stores a checked batch of audit records inside tx.
@@ -87,7 +90,7 @@ type InsertFunc func(ctx context.Context, tx *sql.Tx, recs []store.AuditRecord) 
 // same pool). insert, when not nil, replaces one AuditInsert per record.
 // The pools stay the caller's until Close.
 func New(ctx context.Context, w, r *sql.DB, q Queries, insert InsertFunc) (*Core, error) {
-	c := &Core{w: w, r: r, insertAudit: insert, signIn: q.SignIn}
+	c := &Core{w: w, r: r, insertAudit: insert, signIn: q.SignIn, records: q.Records}
 	for _, s := range []struct {
 		dst **sql.Stmt
 		db  *sql.DB
