@@ -41,7 +41,14 @@ func (l *loader) buildIdentityCenter(r *rawIC) {
 		if err := CheckSSOGroupName(g.name.V); err != nil {
 			l.errs.add(g.name.P, g.path+".name", "%s", strings.TrimPrefix(err.Error(), ErrInvalidValue.Error()+": "))
 		}
-		sg := &SSOGroup{Name: g.name.V, Description: g.description.V, Pos: g.pos}
+		for _, x := range g.externalIDs {
+			for _, prev := range ic.Groups {
+				if HasExternalID(prev.ExternalIDs, x.Issuer, x.ID) {
+					l.errs.add(g.pos, g.path+".externalIds", "the external ID %s %s is the group %s's already (at %s)", x.Issuer, x.ID, prev.Name, prev.Pos)
+				}
+			}
+		}
+		sg := &SSOGroup{Name: g.name.V, Description: g.description.V, ExternalIDs: g.externalIDs, Pos: g.pos}
 		groups[sg.Name] = sg
 		ic.Groups = append(ic.Groups, sg)
 	}
@@ -61,7 +68,8 @@ func (l *loader) buildIdentityCenter(r *rawIC) {
 		if err := CheckSSOUserName(u.userName.V); err != nil {
 			l.errs.add(u.userName.P, u.path+".userName", "%s", strings.TrimPrefix(err.Error(), ErrInvalidValue.Error()+": "))
 		}
-		su := &SSOUser{UserName: u.userName.V, DisplayName: u.displayName.V, MFADevices: u.mfa, Pos: u.pos}
+		l.checkUnique(ic, u)
+		su := &SSOUser{UserName: u.userName.V, DisplayName: u.displayName.V, Attributes: u.attrs, MFADevices: u.mfa, Pos: u.pos}
 		for i, g := range u.groups {
 			if sg := groups[g.V]; sg != nil {
 				su.Groups = append(su.Groups, sg)
@@ -246,4 +254,21 @@ func (l *loader) ensureSSOProvider(ic *IdentityCenter, a *Account) {
 		return
 	}
 	l.addProvider(&Provider{Type: "saml", Name: ic.SAMLProvider, Account: a, Pos: ic.Pos})
+}
+
+// checkUnique reports a user's email address or external ID that an earlier
+// user of the directory has already.
+func (l *loader) checkUnique(ic *IdentityCenter, u *rawSSOUser) {
+	for _, prev := range ic.Users {
+		for _, e := range u.attrs.Emails {
+			if prev.Attributes.HasEmail(e.Value) {
+				l.errs.add(u.pos, u.path+".emails", "the email address %s is the user %s's already (at %s)", e.Value, prev.UserName, prev.Pos)
+			}
+		}
+		for _, x := range u.attrs.ExternalIDs {
+			if HasExternalID(prev.Attributes.ExternalIDs, x.Issuer, x.ID) {
+				l.errs.add(u.pos, u.path+".externalIds", "the external ID %s %s is the user %s's already (at %s)", x.Issuer, x.ID, prev.UserName, prev.Pos)
+			}
+		}
+	}
 }

@@ -35,6 +35,7 @@ type ExternalIdP struct {
 type SSOUser struct {
 	UserName    string
 	DisplayName string
+	Attributes  UserAttributes
 	Groups      []*SSOGroup
 	MFADevices  []MFADevice
 	Pos         Pos
@@ -50,6 +51,7 @@ type MFADevice struct {
 type SSOGroup struct {
 	Name        string
 	Description string
+	ExternalIDs []ExternalIDDef
 	Pos         Pos
 }
 
@@ -79,4 +81,15 @@ type Assignment struct {
 	Group         *SSOGroup // nil for a user assignment
 	Accounts      []*Account
 	Pos           Pos
+}
+
+// UserByEmail finds the directory user with an email address (any of the
+// user's Emails), ignoring case; addresses are unique in the directory.
+func (ic *IdentityCenter) UserByEmail(email string) (*SSOUser, bool) {
+	for _, u := range ic.Users {
+		if u.Attributes.HasEmail(email) {
+			return u, true
+		}
+	}
+	return nil, false
 }

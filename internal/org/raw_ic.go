@@ -19,6 +19,7 @@ type rawIdP struct {
 
 type rawSSOUser struct {
 	userName, displayName sval
+	attrs                 UserAttributes
 	groups                []sval
 	mfa                   []MFADevice
 	pos                   Pos
@@ -27,6 +28,7 @@ type rawSSOUser struct {
 
 type rawSSOGroup struct {
 	name, description sval
+	externalIDs       []ExternalIDDef
 	pos               Pos
 	path              string
 }
@@ -72,7 +74,8 @@ func (d *decoder) identityCenter(n *yaml.Node, path string, r *raw) {
 		if !ok || !d.require(gm, it, p, requiredOf["ssoGroup"]...) {
 			continue
 		}
-		g := &rawSSOGroup{pos: d.src.pos(it), path: p, description: d.optStr(gm["description"], p+".description")}
+		g := &rawSSOGroup{pos: d.src.pos(it), path: p, description: d.optStr(gm["description"], p+".description"),
+			externalIDs: d.externalIDs(gm["externalIds"], p+".externalIds")}
 		if g.name, ok = d.str(gm["name"], p+".name"); ok {
 			ic.groups = append(ic.groups, g)
 		}
@@ -139,6 +142,7 @@ func (d *decoder) ssoUser(n *yaml.Node, path string) *rawSSOUser {
 		return nil
 	}
 	u.displayName = d.optStr(m["displayName"], path+".displayName")
+	u.attrs = d.userAttrs(m, path)
 	u.groups = d.list(m["groups"], path+".groups")
 	for i, it := range d.items(m["mfaDevices"], path+".mfaDevices") {
 		p := idx(path+".mfaDevices", i)

@@ -145,16 +145,18 @@ type ExternalIdPDef struct {
 // SSOUserDef is a user of the Identity Center directory; Groups are the
 // names of the groups it is a member of.
 type SSOUserDef struct {
-	UserName    string      `json:"userName"`
-	DisplayName string      `json:"displayName,omitempty"`
-	Groups      []string    `json:"groups,omitempty"`
-	MFADevices  []MFADevice `json:"mfaDevices,omitempty"`
+	UserName    string `json:"userName"`
+	DisplayName string `json:"displayName,omitempty"`
+	UserAttributes
+	Groups     []string    `json:"groups,omitempty"`
+	MFADevices []MFADevice `json:"mfaDevices,omitempty"`
 }
 
 // SSOGroupDef is a group of the Identity Center directory.
 type SSOGroupDef struct {
-	Name        string `json:"name"`
-	Description string `json:"description,omitempty"`
+	Name        string          `json:"name"`
+	Description string          `json:"description,omitempty"`
+	ExternalIDs []ExternalIDDef `json:"externalIds,omitempty"`
 }
 
 // PermissionSetDef is a permission set. SessionDuration is ISO 8601

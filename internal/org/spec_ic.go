@@ -76,6 +76,9 @@ func (ic *IdentityCenterDef) AddUser(u *SSOUserDef) error {
 	if ic.User(u.UserName) != nil {
 		return fmt.Errorf("%w: a user named %s already exists", ErrDuplicate, u.UserName)
 	}
+	if err := ic.CheckUser(u); err != nil {
+		return err
+	}
 	for _, g := range u.Groups {
 		if ic.Group(g) == nil {
 			return fmt.Errorf("%w: group %s", ErrUnknown, g)
@@ -114,6 +117,9 @@ func (ic *IdentityCenterDef) AddGroup(g *SSOGroupDef) error {
 	}
 	if ic.Group(g.Name) != nil {
 		return fmt.Errorf("%w: a group named %s already exists", ErrDuplicate, g.Name)
+	}
+	if err := ic.CheckGroup(g); err != nil {
+		return err
 	}
 	ic.Groups = append(ic.Groups, g)
 	return nil
@@ -344,4 +350,58 @@ func (s *Spec) Unassign(permissionSet string, p Principal, account string) bool 
 		return len(a.Accounts) == 0 && len(a.OUs) == 0
 	})
 	return found
+}
+
+// UserByEmail finds the directory user with an email address, ignoring
+// case.
+func (ic *IdentityCenterDef) UserByEmail(email string) *SSOUserDef {
+	for _, u := range ic.Users {
+		if u.HasEmail(email) {
+			return u
+		}
+	}
+	return nil
+}
+
+// CheckUser checks a user's attributes and that its email addresses and
+// external IDs name no other user of the directory.
+func (ic *IdentityCenterDef) CheckUser(u *SSOUserDef) error {
+	if err := CheckUserAttributes(&u.UserAttributes); err != nil {
+		return err
+	}
+	for _, o := range ic.Users {
+		if o == u || strings.EqualFold(o.UserName, u.UserName) {
+			continue
+		}
+		for _, e := range u.Emails {
+			if o.HasEmail(e.Value) {
+				return fmt.Errorf("%w: the email address %s is the user %s's already", ErrDuplicate, e.Value, o.UserName)
+			}
+		}
+		for _, x := range u.ExternalIDs {
+			if HasExternalID(o.ExternalIDs, x.Issuer, x.ID) {
+				return fmt.Errorf("%w: the external ID %s %s is the user %s's already", ErrDuplicate, x.Issuer, x.ID, o.UserName)
+			}
+		}
+	}
+	return nil
+}
+
+// CheckGroup checks a group's external IDs, which must name no other
+// group.
+func (ic *IdentityCenterDef) CheckGroup(g *SSOGroupDef) error {
+	if err := CheckExternalIDs(g.ExternalIDs); err != nil {
+		return err
+	}
+	for _, o := range ic.Groups {
+		if o == g || strings.EqualFold(o.Name, g.Name) {
+			continue
+		}
+		for _, x := range g.ExternalIDs {
+			if HasExternalID(o.ExternalIDs, x.Issuer, x.ID) {
+				return fmt.Errorf("%w: the external ID %s %s is the group %s's already", ErrDuplicate, x.Issuer, x.ID, o.Name)
+			}
+		}
+	}
+	return nil
 }

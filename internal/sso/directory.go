@@ -18,6 +18,7 @@ type User struct {
 	ID          string // the identity store user ID
 	UserName    string
 	DisplayName string
+	Email       string // the primary email address (else the first); "" for none
 }
 
 // Role is a permission set a person may use in an account (the portal's
@@ -104,7 +105,21 @@ func (d OrgDirectory) Instance(ctx context.Context) (Instance, error) {
 }
 
 func user(ic *org.IdentityCenter, u *org.SSOUser) User {
-	return User{ID: UserID(ic.IdentityStoreID, u.UserName), UserName: u.UserName, DisplayName: u.DisplayName}
+	return User{ID: UserID(ic.IdentityStoreID, u.UserName), UserName: u.UserName, DisplayName: u.DisplayName, Email: u.Attributes.PrimaryEmail()}
+}
+
+// UserByEmail finds the user with an email address (any of the user's
+// Emails, ignoring case; addresses are unique in the directory), as SAML
+// sign-in matches a NameID of format emailAddress.
+func (d OrgDirectory) UserByEmail(ctx context.Context, email string) (User, error) {
+	_, ic, err := d.ic(ctx)
+	if err != nil {
+		return User{}, err
+	}
+	if u, ok := ic.UserByEmail(email); ok {
+		return user(ic, u), nil
+	}
+	return User{}, ErrNoUser
 }
 
 // UserByName implements Directory.

@@ -2,6 +2,7 @@ package identitycenter
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/securecart/warden/internal/api"
@@ -14,11 +15,12 @@ import (
 // entity has a unique name (a user's UserName, a group's DisplayName) that
 // its ID is derived from, and attributes an update may set.
 type kind struct {
-	typ        string // ResourceType: USER or GROUP
-	idKey      string // UserId or GroupId
-	attr       string // the unique attribute of Get...Id: userName or displayName
-	listKey    string // Users or Groups
-	filterPath string // the attribute path ListUsers and ListGroups filter on
+	typ        string   // ResourceType: USER or GROUP
+	idKey      string   // UserId or GroupId
+	attr       string   // the attribute of the unique name: userName or displayName
+	unique     []string // the unique attributes of Get...Id
+	listKey    string   // Users or Groups
+	filterPath string   // the attribute path ListUsers and ListGroups filter on
 	id         func(storeID, name string) string
 	// name reads the new entity's name from a create input.
 	name func(in storeInput) string
@@ -26,46 +28,61 @@ type kind struct {
 	entries func(cl *caller) []entry
 	add     func(ic *org.IdentityCenterDef, name string, in storeInput) error
 	remove  func(ic *org.IdentityCenterDef, name string) bool
-	// set sets one updatable attribute; false for an attribute the kind does
-	// not hold.
-	set func(ic *org.IdentityCenterDef, name, path, value string) bool
+	// apply applies UpdateUser's or UpdateGroup's operations.
+	apply func(ic *org.IdentityCenterDef, name string, ops []attributeOp) error
 }
 
 type entry struct {
 	name string
 	out  any
+	// has reports whether the entity has a unique attribute's value, or
+	// carries an external ID.
+	has func(path, value string, ext *org.ExternalIDDef) bool
 }
 
 var users = &kind{
-	typ: "USER", idKey: "UserId", attr: "userName", listKey: "Users", filterPath: "UserName", id: sso.UserID,
+	typ: "USER", idKey: "UserId", attr: "userName", unique: []string{"userName", "emails.value"}, listKey: "Users", filterPath: "UserName", id: sso.UserID,
 	name: func(in storeInput) string { return str(in.UserName) },
 	entries: func(cl *caller) []entry {
 		var out []entry
 		for _, u := range cl.ic.Users {
-			out = append(out, entry{u.UserName, cl.user(u)})
+			out = append(out, entry{u.UserName, cl.userOut(u), func(path, value string, ext *org.ExternalIDDef) bool {
+				switch {
+				case ext != nil:
+					return org.HasExternalID(u.Attributes.ExternalIDs, ext.Issuer, ext.ID)
+				case path == "emails.value":
+					return u.Attributes.HasEmail(value)
+				}
+				return strings.EqualFold(u.UserName, value)
+			}})
 		}
 		return out
 	},
 	add: func(ic *org.IdentityCenterDef, name string, in storeInput) error {
-		return ic.AddUser(&org.SSOUserDef{UserName: name, DisplayName: str(in.DisplayName)})
+		return ic.AddUser(&org.SSOUserDef{UserName: name, DisplayName: str(in.DisplayName), UserAttributes: in.attrs})
 	},
 	remove: func(ic *org.IdentityCenterDef, name string) bool { return ic.RemoveUser(name) },
-	set: func(ic *org.IdentityCenterDef, name, path, value string) bool {
-		if !strings.EqualFold(path, "displayName") {
-			return false
+	apply: func(ic *org.IdentityCenterDef, name string, ops []attributeOp) error {
+		u := ic.User(name)
+		if err := applyUserOps(u, ops); err != nil {
+			return err
 		}
-		ic.User(name).DisplayName = value
-		return true
+		return editErr(ic.CheckUser(u))
 	},
 }
 
 var groups = &kind{
-	typ: "GROUP", idKey: "GroupId", attr: "displayName", listKey: "Groups", filterPath: "DisplayName", id: sso.GroupID,
+	typ: "GROUP", idKey: "GroupId", attr: "displayName", unique: []string{"displayName"}, listKey: "Groups", filterPath: "DisplayName", id: sso.GroupID,
 	name: func(in storeInput) string { return str(in.DisplayName) },
 	entries: func(cl *caller) []entry {
 		var out []entry
 		for _, g := range cl.ic.Groups {
-			out = append(out, entry{g.Name, cl.group(g)})
+			out = append(out, entry{g.Name, cl.groupOut(g), func(_, value string, ext *org.ExternalIDDef) bool {
+				if ext != nil {
+					return org.HasExternalID(g.ExternalIDs, ext.Issuer, ext.ID)
+				}
+				return strings.EqualFold(g.Name, value)
+			}})
 		}
 		return out
 	},
@@ -73,12 +90,26 @@ var groups = &kind{
 		return ic.AddGroup(&org.SSOGroupDef{Name: name, Description: str(in.Description)})
 	},
 	remove: func(ic *org.IdentityCenterDef, name string) bool { return ic.RemoveGroup(name) },
-	set: func(ic *org.IdentityCenterDef, name, path, value string) bool {
-		if !strings.EqualFold(path, "description") {
-			return false
+	apply: func(ic *org.IdentityCenterDef, name string, ops []attributeOp) error {
+		g := ic.Group(name)
+		for i, op := range ops {
+			switch strings.ToLower(op.AttributePath) {
+			case "description":
+				var v *string
+				if err := json.Unmarshal(op.AttributeValue, &v); err != nil && len(op.AttributeValue) > 0 {
+					return validation("Operations[%d]: the value of description must be a string.", i)
+				}
+				g.Description = ""
+				if v != nil {
+					g.Description = *v
+				}
+			case "displayname":
+				return validation("Operations[%d]: Warden does not change displayName: identity store IDs are derived from it.", i)
+			default:
+				return validation("Operations[%d]: invalid attribute path %q: a group's updatable attribute is description.", i, op.AttributePath)
+			}
 		}
-		ic.Group(name).Description = value
-		return true
+		return nil
 	},
 }
 
@@ -146,22 +177,11 @@ func (s *Service) update(k *kind) api.Handler {
 		if err != nil {
 			return nil, err
 		}
-		if len(in.Operations) == 0 {
-			return nil, validation("1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1")
-		}
-		for _, op := range in.Operations {
-			if strings.EqualFold(op.AttributePath, k.attr) {
-				return nil, validation("Warden does not change %s: identity store IDs are derived from it.", k.attr)
-			}
+		if len(in.Operations) == 0 || len(in.Operations) > 100 {
+			return nil, validation("1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must have length between 1 and 100")
 		}
 		return nil, cl.mutate(ctx, func(_ *org.Spec, ic *org.IdentityCenterDef) error {
-			for _, op := range in.Operations {
-				v, _ := op.AttributeValue.(string)
-				if !k.set(ic, e.name, op.AttributePath, v) {
-					return validation("Invalid attribute path %q: Warden's directory does not hold it.", op.AttributePath)
-				}
-			}
-			return nil
+			return k.apply(ic, e.name, in.Operations)
 		})
 	}
 }
@@ -215,15 +235,18 @@ func (s *Service) getID(k *kind) api.Handler {
 		if err != nil {
 			return nil, err
 		}
-		name, err := uniqueValue(in, k.attr)
+		path, value, ext, err := alternate(in, k.unique...)
 		if err != nil {
 			return nil, err
 		}
 		for _, e := range k.entries(cl) {
-			if strings.EqualFold(e.name, name) {
+			if e.has(path, value, ext) {
 				return map[string]string{k.idKey: k.id(cl.ic.IdentityStoreID, e.name), "IdentityStoreId": in.IdentityStoreID}, nil
 			}
 		}
-		return nil, notFound(k.typ, name)
+		if ext != nil {
+			value = ext.Issuer + " " + ext.ID
+		}
+		return nil, notFound(k.typ, value)
 	}
 }

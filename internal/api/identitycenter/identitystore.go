@@ -64,28 +64,9 @@ func (cl *caller) groupByID(id string) *org.SSOGroup {
 	return nil
 }
 
-// user is the identitystore User shape.
-type user struct {
-	UserName        string `json:"UserName"`
-	UserID          string `json:"UserId"`
-	DisplayName     string `json:"DisplayName,omitempty"`
-	IdentityStoreID string `json:"IdentityStoreId"`
-}
+func (cl *caller) userID(u *org.SSOUser) string { return sso.UserID(cl.ic.IdentityStoreID, u.UserName) }
 
-func (cl *caller) user(u *org.SSOUser) user {
-	return user{UserName: u.UserName, UserID: sso.UserID(cl.ic.IdentityStoreID, u.UserName), DisplayName: u.DisplayName, IdentityStoreID: cl.ic.IdentityStoreID}
-}
-
-type group struct {
-	GroupID         string `json:"GroupId"`
-	DisplayName     string `json:"DisplayName,omitempty"`
-	Description     string `json:"Description,omitempty"`
-	IdentityStoreID string `json:"IdentityStoreId"`
-}
-
-func (cl *caller) group(g *org.SSOGroup) group {
-	return group{GroupID: sso.GroupID(cl.ic.IdentityStoreID, g.Name), DisplayName: g.Name, Description: g.Description, IdentityStoreID: cl.ic.IdentityStoreID}
-}
+func (cl *caller) groupID(g *org.SSOGroup) string { return sso.GroupID(cl.ic.IdentityStoreID, g.Name) }
 
 type memberID struct {
 	UserID string `json:"UserId"`
@@ -126,16 +107,22 @@ type storeInput struct {
 		}
 		ExternalID *struct{ Issuer, Id string } `json:"ExternalId"`
 	}
-	Operations []struct {
-		AttributePath  string
-		AttributeValue any
-	}
+	Operations []attributeOp
+	// attrs are CreateUser's attributes beyond UserName and DisplayName.
+	attrs org.UserAttributes
 }
 
 func (s *Service) input(ctx context.Context, c *api.Call) (storeInput, *caller, error) {
 	var in storeInput
 	if err := decode(c, &in); err != nil {
 		return in, nil, err
+	}
+	if c.Action == "CreateUser" {
+		a, err := userAttributes(c.Body)
+		if err != nil {
+			return in, nil, err
+		}
+		in.attrs = a
 	}
 	c.RequestParameters = call.Fields{"identityStoreId": in.IdentityStoreID}
 	cl, err := s.storeCaller(ctx, c, in.IdentityStoreID)
@@ -205,23 +192,36 @@ func omitEmpty(s string) any {
 	return s
 }
 
-// uniqueValue reads AlternateIdentifier.UniqueAttribute for path.
-func uniqueValue(in storeInput, path string) (string, error) {
+// alternate reads GetUserId's and GetGroupId's AlternateIdentifier: a
+// unique attribute (its path, among paths, and its string value), or an
+// external ID.
+func alternate(in storeInput, paths ...string) (path, value string, ext *org.ExternalIDDef, err error) {
 	ai := in.AlternateIdentifier
-	if ai == nil || (ai.UniqueAttribute == nil && ai.ExternalID == nil) {
-		return "", validation("1 validation error detected: Value null at 'alternateIdentifier' failed to satisfy constraint: Member must not be null")
+	switch {
+	case ai == nil || (ai.UniqueAttribute == nil && ai.ExternalID == nil):
+		return "", "", nil, validation("1 validation error detected: Value null at 'alternateIdentifier' failed to satisfy constraint: Member must not be null")
+	case ai.UniqueAttribute != nil && ai.ExternalID != nil:
+		return "", "", nil, validation("AlternateIdentifier is a union: give ExternalId or UniqueAttribute, not both.")
+	case ai.ExternalID != nil:
+		x := org.ExternalIDDef{Issuer: ai.ExternalID.Issuer, ID: ai.ExternalID.Id}
+		if err := org.CheckExternalIDs([]org.ExternalIDDef{x}); err != nil {
+			return "", "", nil, validation("AlternateIdentifier.ExternalId: %s", strings.TrimPrefix(err.Error(), org.ErrInvalidValue.Error()+": externalIds."))
+		}
+		return "", "", &x, nil
 	}
-	if ai.ExternalID != nil {
-		return "", validation("Warden's directory has no external IDs: identify by %s.", path)
+	for _, p := range paths {
+		if strings.EqualFold(ai.UniqueAttribute.AttributePath, p) {
+			path = p
+		}
 	}
-	if !strings.EqualFold(ai.UniqueAttribute.AttributePath, path) {
-		return "", validation("Invalid attribute path %q: the unique attribute is %s.", ai.UniqueAttribute.AttributePath, path)
+	if path == "" {
+		return "", "", nil, validation("Invalid attribute path %q: the unique attributes are %s.", ai.UniqueAttribute.AttributePath, strings.Join(paths, " and "))
 	}
 	v, ok := ai.UniqueAttribute.AttributeValue.(string)
-	if !ok {
-		return "", validation("The attribute value of %s must be a string.", path)
+	if !ok || v == "" {
+		return "", "", nil, validation("The attribute value of %s must be a non-empty string.", path)
 	}
-	return v, nil
+	return path, v, nil, nil
 }
 
 func (cl *caller) memberOf(u *org.SSOUser, g *org.SSOGroup) bool {
