@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/securecart/warden/internal/condition"
 	"github.com/securecart/warden/internal/policy"
 )
 
@@ -16,6 +17,26 @@ func StatementsOf(ps ...*policy.Policy) []Stmt { return statementsOf(ps...) }
 // sets from the caller (nil when the request lacks it), and whether it is
 // such a key. A nil Vars resolves nothing.
 type Vars func(key string) (values []string, fixed bool)
+
+// IsCallerKey reports whether AWS sets a key from the caller or the
+// resource (IsFixedKey, aws:userid, aws:PrincipalTag/*), so that no request
+// chooses its value.
+func IsCallerKey(k string) bool {
+	k = strings.ToLower(k)
+	return IsFixedKey(k) || k == "aws:userid" || strings.HasPrefix(k, "aws:principaltag/")
+}
+
+// CallerVars resolves the policy variables of the keys AWS sets from the
+// caller (IsCallerKey) by the values a request's context has.
+func CallerVars(ctx condition.Context) Vars {
+	return func(key string) ([]string, bool) {
+		if !IsCallerKey(key) {
+			return nil, false
+		}
+		v, _ := ctx.Get(key)
+		return v, true
+	}
+}
 
 var varRef = regexp.MustCompile(`\$\{([^}]*)\}`)
 

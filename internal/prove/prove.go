@@ -278,26 +278,7 @@ func (p *Prover) principalStmts(c candidate, trust bool) ([]analyze.Stmt, analyz
 	for _, l := range in.SCP {
 		out = append(out, analyze.StatementsOf(l.Policies...)...)
 	}
-	return out, callerVars(s.Request.Context)
-}
-
-// callerKey reports whether AWS sets a key from the caller or the resource,
-// so that no request chooses its value.
-func callerKey(k string) bool {
-	k = strings.ToLower(k)
-	return analyze.IsFixedKey(k) || k == "aws:userid" || strings.HasPrefix(k, "aws:principaltag/")
-}
-
-// callerVars resolves the policy variables of the keys AWS sets from the
-// caller, by the values the request has.
-func callerVars(ctx condition.Context) analyze.Vars {
-	return func(key string) ([]string, bool) {
-		if !callerKey(key) {
-			return nil, false
-		}
-		v, _ := ctx.Get(key)
-		return v, true
-	}
+	return out, analyze.CallerVars(s.Request.Context)
 }
 
 // testsResourceAccount reports whether a statement tests a key AWS sets
@@ -358,7 +339,7 @@ func (p *Prover) decideAll(g *Guardrail, c candidate, action string, pact *polic
 	}
 	stmts := relevant(analyze.StatementsOf(all...), []policy.Action{*pact})
 	fixed := func(k string) bool {
-		if callerKey(k) {
+		if analyze.IsCallerKey(k) {
 			return true
 		}
 		for gk := range g.Context {
@@ -368,7 +349,7 @@ func (p *Prover) decideAll(g *Guardrail, c candidate, action string, pact *polic
 		}
 		return false
 	}
-	sp := analyze.NewSpaceVars(stmts, fixed, callerVars(s.Request.Context))
+	sp := analyze.NewSpaceVars(stmts, fixed, analyze.CallerVars(s.Request.Context))
 	if !sp.Exact() {
 		return nil, nil, fmt.Sprintf("the condition keys of %s's policies for %s cannot be split exactly", c.caller, action)
 	}

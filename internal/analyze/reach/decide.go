@@ -1,0 +1,293 @@
+package reach
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/securecart/warden/internal/analyze"
+	"github.com/securecart/warden/internal/authz"
+	"github.com/securecart/warden/internal/condition"
+	"github.com/securecart/warden/internal/eval"
+	"github.com/securecart/warden/internal/org"
+	"github.com/securecart/warden/internal/policy"
+)
+
+// Outcome is the decision on one request over every class of contexts.
+type Outcome struct {
+	// Allowed: some class of contexts is allowed; Context is its
+	// representative and Requires the keys whose class mattered.
+	Allowed bool
+	// Unsure says why the classes could not be split exactly (a policy
+	// variable of a key the caller chooses, operators of several families
+	// on one key, too many classes). An unsure outcome that found no allowed
+	// class is reported as possible, never dropped.
+	Unsure string
+	// Context is the allowing request's whole context as decided (the keys
+	// AWS sets and the class's own).
+	Context map[string][]string
+	// Requires lists the conditions that must hold: for each key the
+	// statements test whose value decides (another class of it is denied),
+	// the allowing class's representative value (nil: the key absent).
+	Requires []Requirement
+	// Reasons are the allowing statements.
+	Reasons []eval.Reason
+}
+
+// Requirement is a context key whose value decides a request: the value of
+// the allowing class (Values nil: the key absent), and the tests of the key
+// that decide, as "Deny RestrictRegions/DenyOtherRegions: StringNotEquals
+// aws:RequestedRegion [us-east-1 eu-west-1]".
+type Requirement struct {
+	Key    string   `json:"key"`
+	Values []string `json:"values"`
+	Tests  []string `json:"tests"`
+}
+
+func (r Requirement) String() string {
+	if r.Values == nil {
+		return r.Key + " absent"
+	}
+	return r.Key + "=" + strings.Join(r.Values, ",")
+}
+
+// testsOf describes the statements' tests of a key.
+func testsOf(stmts []analyze.Stmt, lower string) []string {
+	var out []string
+	for _, st := range stmts {
+		for _, c := range st.S.Src.Condition {
+			if strings.EqualFold(c.Key, lower) {
+				out = append(out, fmt.Sprintf("%s %s/%s: %s %s %v", st.S.Effect, st.Policy.Name, st.S.Src.Label(), c.Op, c.Key, c.Values))
+			}
+		}
+	}
+	return out
+}
+
+// decider decides requests over every class of contexts, with the keys
+// given fixed. The spaces of equal statement lists are shared.
+type decider struct {
+	o     *org.Org
+	now   time.Time
+	given map[string][]string // lower-cased keys the caller fixed
+	cache map[string]*spaceEntry
+}
+
+type spaceEntry struct {
+	varKeys []string // the caller keys whose values the space depends on
+	spaces  map[string]*analyze.Space
+}
+
+func newDecider(o *org.Org, now time.Time, given map[string][]string) *decider {
+	g := make(map[string][]string, len(given))
+	for k, v := range given {
+		g[strings.ToLower(k)] = v
+	}
+	return &decider{o: o, now: now, given: g, cache: map[string]*spaceEntry{}}
+}
+
+func (d *decider) fixed(k string) bool {
+	if analyze.IsCallerKey(k) {
+		return true
+	}
+	_, ok := d.given[strings.ToLower(k)]
+	return ok
+}
+
+// decide assembles q (with the given keys and extra fixed keys, such as a
+// service principal's source account) and evaluates every class of contexts.
+// err is a malformed query or a role the org lacks.
+func (d *decider) decide(q authz.Query) (Outcome, error) {
+	ctx := make(map[string][]string, len(d.given)+len(q.Context))
+	for k, v := range d.given {
+		ctx[k] = v
+	}
+	extra := map[string]bool{}
+	for k, v := range q.Context {
+		ctx[strings.ToLower(k)] = v
+		extra[strings.ToLower(k)] = true
+	}
+	q.Context = ctx
+	s, err := authz.Assemble(d.o, q, d.now)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if s.Missing != "" {
+		return Outcome{}, nil
+	}
+	in := &s.Inputs
+	stmts := relevantStmts(in, &s.Request.Action)
+	vars := analyze.CallerVars(s.Request.Context)
+	sp, exact := d.space(stmts, vars, extra)
+	var out Outcome
+	if !exact {
+		out.Unsure = fmt.Sprintf("the condition keys of the policies for %s by %s cannot be split exactly", q.Action, q.Principal)
+	}
+	if sp.Size(analyze.MaxCombinations) > analyze.MaxCombinations {
+		out.Unsure = fmt.Sprintf("more than %d classes of contexts for %s by %s", analyze.MaxCombinations, q.Action, q.Principal)
+		return out, nil
+	}
+	base := map[string][]string{}
+	s.Request.Context.Each(func(k string, v []string) { base[k] = v })
+	req := *s.Request
+	var e eval.Explanation
+	try := func(cls map[string][]string) bool {
+		full := make(map[string][]string, len(base)+len(cls))
+		for k, v := range base {
+			full[k] = v
+		}
+		for k, v := range cls {
+			full[k] = v
+		}
+		req.Context = condition.NewContext(full)
+		return eval.EvaluateInto(&req, in, &e) == eval.Allow
+	}
+	var found map[string][]string
+	sp.Each(func(cls map[string][]string) bool {
+		if try(cls) {
+			found = make(map[string][]string, len(cls))
+			for k, v := range cls {
+				found[k] = v
+			}
+			return false
+		}
+		return true
+	})
+	if found == nil {
+		return out, nil
+	}
+	out.Allowed = true
+	out.Reasons = append([]eval.Reason(nil), e.Reasons...)
+	out.Context = map[string][]string{}
+	req.Context.Each(func(k string, v []string) { out.Context[k] = v })
+	// A key is required when another of its classes, the rest unchanged, is
+	// denied.
+	for _, kc := range sp.Keys {
+		cur := found[kc.Key]
+		for _, c := range kc.Classes {
+			if sameValues(c.Values, cur) {
+				continue
+			}
+			alt := make(map[string][]string, len(found)+1)
+			for k, v := range found {
+				alt[k] = v
+			}
+			delete(alt, kc.Key)
+			if c.Values != nil {
+				alt[kc.Key] = c.Values
+			}
+			if !try(alt) {
+				out.Requires = append(out.Requires, Requirement{Key: keyName(stmts, kc.Key), Values: cur, Tests: testsOf(stmts, kc.Key)})
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+func sameValues(a, b []string) bool {
+	if (a == nil) != (b == nil) || len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// keyName spells a lower-cased key as the statements write it.
+func keyName(stmts []analyze.Stmt, lower string) string {
+	for _, st := range stmts {
+		for _, c := range st.S.Src.Condition {
+			if strings.EqualFold(c.Key, lower) {
+				return c.Key
+			}
+		}
+	}
+	return lower
+}
+
+// relevantStmts are the statements of every layer whose Action or NotAction
+// element matches the action.
+func relevantStmts(in *eval.Inputs, a *policy.Action) []analyze.Stmt {
+	var out []analyze.Stmt
+	add := func(ps []*policy.Policy) {
+		for _, p := range ps {
+			for _, st := range p.Statements {
+				if st.MatchesAction(a) {
+					out = append(out, analyze.Stmt{Policy: p, S: st})
+				}
+			}
+		}
+	}
+	add(in.Identity)
+	add(in.Boundary)
+	add(in.Session)
+	add(in.Resource)
+	add(in.Endpoint)
+	for _, l := range in.SCP {
+		add(l.Policies)
+	}
+	for _, l := range in.RCP {
+		add(l.Policies)
+	}
+	return out
+}
+
+var varRef = regexp.MustCompile(`\$\{([^}]*)\}`)
+
+// space returns the classes of contexts of stmts, shared between requests
+// whose statements, and whose values of the caller keys their variables
+// name, are the same. extra names keys the query fixed.
+func (d *decider) space(stmts []analyze.Stmt, vars analyze.Vars, extra map[string]bool) (*analyze.Space, bool) {
+	var b strings.Builder
+	for _, st := range stmts {
+		fmt.Fprintf(&b, "%p,", st.S)
+	}
+	ex := make([]string, 0, len(extra))
+	for k := range extra {
+		ex = append(ex, k)
+	}
+	sort.Strings(ex)
+	b.WriteString(strings.Join(ex, ","))
+	k1 := b.String()
+	ent := d.cache[k1]
+	if ent == nil {
+		ent = &spaceEntry{spaces: map[string]*analyze.Space{}}
+		seen := map[string]bool{}
+		for _, st := range stmts {
+			if !st.Policy.Doc.Vars() {
+				continue
+			}
+			for _, c := range st.S.Src.Condition {
+				for _, v := range c.Values {
+					for _, m := range varRef.FindAllStringSubmatch(v, -1) {
+						if k := strings.ToLower(m[1]); !seen[k] {
+							seen[k] = true
+							ent.varKeys = append(ent.varKeys, k)
+						}
+					}
+				}
+			}
+		}
+		sort.Strings(ent.varKeys)
+		d.cache[k1] = ent
+	}
+	var k2 strings.Builder
+	for _, k := range ent.varKeys {
+		v, _ := vars(k)
+		k2.WriteString(strings.Join(v, "\x01"))
+		k2.WriteByte(0)
+	}
+	sp := ent.spaces[k2.String()]
+	if sp == nil {
+		fixed := func(k string) bool { return d.fixed(k) || extra[strings.ToLower(k)] }
+		sp = analyze.NewSpaceVars(stmts, fixed, vars)
+		ent.spaces[k2.String()] = sp
+	}
+	return sp, sp.Exact()
+}
