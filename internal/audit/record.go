@@ -165,8 +165,9 @@ func readOnly(c *call.Call) bool {
 //     FederatedUser);
 //   - a federation call by the identity its token or assertion states,
 //     verified or not (WebIdentityUser, SAMLUser), with identityProvider and,
-//     for a web identity, the token's subject as userName and
-//     provider:audience:subject as principalId;
+//     once verified, the subject as userName and as principalId
+//     provider:audience:subject (a web identity) or namequalifier:subject (a
+//     SAML user, whose identityProvider is then the NameQualifier);
 //   - a signed call that failed authentication by the key's owner when the
 //     key is known, else as Unknown with the access key it named;
 //   - an Identity Center user of the portal API as Unknown with onBehalfOf,
@@ -185,7 +186,11 @@ func callerIdentity(c *call.Call) (UserIdentity, string) {
 	case c.Federated != nil:
 		f := c.Federated
 		u := UserIdentity{Type: f.Type, IdentityProvider: f.Provider, UserName: f.Subject}
-		if f.Subject != "" {
+		switch {
+		case f.Subject != "" && f.Type == "SAMLUser":
+			// A SAML user: the NameQualifier (the provider) and the subject.
+			u.PrincipalID = f.Provider + ":" + f.Subject
+		case f.Subject != "":
 			u.PrincipalID = f.Provider + ":" + f.Audience + ":" + f.Subject
 		}
 		return u, f.Account

@@ -1,6 +1,7 @@
 // Package identity verifies the identities that sign in without AWS
 // credentials: OpenID Connect tokens of an account's IAM OIDC identity
-// providers, for sts:AssumeRoleWithWebIdentity.
+// providers, for sts:AssumeRoleWithWebIdentity, and SAML 2.0 responses
+// (saml.go: gosaml2 and goxmldsig, for sts:AssumeRoleWithSAML).
 //
 // A token is trusted when its issuer (https:// + the provider's name) signed
 // it with a key of the issuer's published JWKS (OpenID Connect Discovery),

@@ -13,7 +13,7 @@ var fieldsOf = map[string][]string{
 	"user":                     {"name", "account", "path", "groups", "managedPolicies", "inlinePolicies", "permissionsBoundary", "tags"},
 	"group":                    {"name", "account", "path", "managedPolicies", "inlinePolicies"},
 	"resource":                 {"arn", "account", "policy"},
-	"identityProvider":         {"type", "name", "accounts", "clientIds"},
+	"identityProvider":         {"type", "name", "accounts", "clientIds", "metadata", "tags"},
 	"serviceLinkedRole":        {"service", "name", "accounts", "managedPolicies"},
 	"identityCenter":           {"instanceArn", "identityStoreId", "externalIdentityProvider", "users", "groups", "permissionSets", "assignments"},
 	"externalIdentityProvider": {"type", "name", "metadataUrl", "metadata", "issuer"},

@@ -167,5 +167,11 @@ type Provider struct {
 	ARN       string
 	Account   *Account
 	ClientIDs []string // OIDC audiences
-	Pos       Pos
+	// Metadata is a SAML provider's metadata document as given, and SAML
+	// what was read from it; both empty for a provider declared without
+	// (Identity Center's own, or one whose assertions are all refused).
+	Metadata string
+	SAML     *SAMLMetadata
+	Tags     map[string]string
+	Pos      Pos
 }

@@ -239,10 +239,17 @@ func (l *loader) buildSLRs(list []*rawSLR) {
 func (l *loader) buildProviders(list []*rawProvider) {
 	for _, r := range list {
 		typ, name := r.typ.V, r.name.V
+		var md *SAMLMetadata
+		var err error
 		switch typ {
 		case "saml":
 			if !reSAMLName.MatchString(name) {
 				l.errs.add(r.name.P, r.path+".name", "malformed SAML provider name %q: want 1 to 128 letters, digits and ._-", name)
+			}
+			if r.metadata.V != "" {
+				if md, err = ParseSAMLMetadata(r.metadata.V); err != nil {
+					l.errs.add(r.metadata.P, r.path+".metadata", "SAML provider %s: %v", name, err)
+				}
 			}
 		case "oidc":
 			if strings.Contains(name, "://") || name == "" || strings.ContainsAny(name, " ") {
@@ -257,7 +264,8 @@ func (l *loader) buildProviders(list []*rawProvider) {
 				l.errs.add(r.name.P, r.path+".name", "%s provider %s is defined twice in account %s (first at %s)", typ, name, a.Name, prev.Pos)
 				continue
 			}
-			l.addProvider(&Provider{Type: typ, Name: name, Account: a, ClientIDs: values(r.clientIDs), Pos: r.pos})
+			l.addProvider(&Provider{Type: typ, Name: name, Account: a, ClientIDs: values(r.clientIDs),
+				Metadata: r.metadata.V, SAML: md, Tags: r.tags, Pos: r.pos})
 		}
 	}
 }

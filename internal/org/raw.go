@@ -89,6 +89,8 @@ type rawProvider struct {
 	typ, name sval
 	accounts  []sval
 	clientIDs []sval
+	metadata  sval
+	tags      map[string]string
 	pos       Pos
 	path      string
 }
@@ -359,6 +361,11 @@ func (d *decoder) provider(n *yaml.Node, path string, r *raw) {
 	if len(p.clientIDs) > 0 && p.typ.V == "saml" {
 		d.errorf(m["clientIds"], path+".clientIds", "clientIds are for OIDC providers only")
 	}
+	p.metadata = d.optStr(m["metadata"], path+".metadata")
+	if p.metadata.V != "" && p.typ.V != "saml" {
+		d.errorf(m["metadata"], path+".metadata", "metadata is for SAML providers only")
+	}
+	p.tags = d.tags(m["tags"], path+".tags")
 	r.providers = append(r.providers, p)
 }
 

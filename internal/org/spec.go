@@ -112,6 +112,10 @@ type ProviderDef struct {
 	Name      string   `json:"name"`
 	Accounts  []string `json:"accounts"`
 	ClientIDs []string `json:"clientIds,omitempty"`
+	// Metadata is a SAML provider's metadata document (XML), which holds
+	// the keys its assertions are verified with.
+	Metadata string            `json:"metadata,omitempty"`
+	Tags     map[string]string `json:"tags,omitempty"`
 }
 
 // SLRDef is a service-linked role.

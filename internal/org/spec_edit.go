@@ -263,16 +263,24 @@ func (s *Spec) OwnRole(account, name string) *RoleDef {
 	if r == nil {
 		return nil
 	}
-	names := s.ExpandAccounts(r.Accounts)
+	return splitOwn(s, &s.Roles, r, func(r *RoleDef) *[]string { return &r.Accounts }, account)
+}
+
+// splitOwn returns def (an entry of *list, in the accounts accounts(def)
+// holds) for the account alone: the account is taken out of a definition
+// shared with others and given a copy of its own, placed after the
+// original.
+func splitOwn[T any](s *Spec, list *[]*T, def *T, accounts func(*T) *[]string, account string) *T {
+	names := s.ExpandAccounts(*accounts(def))
 	if len(names) <= 1 {
-		r.Accounts = []string{account}
-		return r
+		*accounts(def) = []string{account}
+		return def
 	}
-	r.Accounts = slices.DeleteFunc(names, func(n string) bool { return n == account })
-	cp := cloneJSON(r)
-	cp.Accounts = []string{account}
-	i := slices.Index(s.Roles, r)
-	s.Roles = slices.Insert(s.Roles, i+1, cp)
+	*accounts(def) = slices.DeleteFunc(names, func(n string) bool { return n == account })
+	cp := cloneJSON(def)
+	*accounts(cp) = []string{account}
+	i := slices.Index(*list, def)
+	*list = slices.Insert(*list, i+1, cp)
 	return cp
 }
 

@@ -46,6 +46,25 @@ func (s *Spec) Provider(account, typ, name string) *ProviderDef {
 	return nil
 }
 
+// OwnProvider returns the definition of an identity provider for the
+// account alone: a definition shared with other accounts is split in two,
+// the copy for this account placed after the original, so that a change
+// touches only it.
+func (s *Spec) OwnProvider(account, typ, name string) *ProviderDef {
+	p := s.Provider(account, typ, name)
+	if p == nil {
+		return nil
+	}
+	return splitOwn(s, &s.IdentityProviders, p, func(p *ProviderDef) *[]string { return &p.Accounts }, account)
+}
+
+// RemoveProvider deletes an identity provider definition.
+func (s *Spec) RemoveProvider(p *ProviderDef) {
+	if i := slices.Index(s.IdentityProviders, p); i >= 0 {
+		s.IdentityProviders = slices.Delete(s.IdentityProviders, i, i+1)
+	}
+}
+
 // Resource finds a resource with a resource-based policy by ARN.
 func (s *Spec) Resource(arn string) *ResourceDef {
 	for _, r := range s.Resources {

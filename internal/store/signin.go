@@ -73,8 +73,16 @@ type SignIn interface {
 	// ResetRateLimit forgets key's count.
 	ResetRateLimit(ctx context.Context, key string) error
 
-	// DeleteExpiredSignIn deletes clients, device authorizations and tokens
-	// that expired before before, and returns how many rows it deleted.
+	// UseOnce records that key was used, until expires (exclusive):
+	// ErrExists when it was used before and that record has not expired at
+	// now. Of concurrent
+	// uses of one key, on any replica, exactly one succeeds (replay
+	// protection of SAML assertions, by issuer and assertion ID).
+	UseOnce(ctx context.Context, key string, now, expires time.Time) error
+
+	// DeleteExpiredSignIn deletes clients, device authorizations, tokens
+	// and used-once keys that expired before before, and returns how many
+	// rows it deleted.
 	DeleteExpiredSignIn(ctx context.Context, before time.Time) (int64, error)
 }
 

@@ -2,7 +2,8 @@
 // query protocol) on Warden's organization state: roles and their policies,
 // customer managed policies and their versions, IAM users with access keys
 // and virtual MFA devices (so that the guardrails against them can be seen
-// working), and the policy simulator.
+// working), SAML identity providers (samlproviders.go), and the policy
+// simulator.
 //
 // Rules it keeps:
 //
@@ -122,6 +123,15 @@ func (s *Service) Handlers() map[string]api.Handler {
 		"ListMFADevices":         s.ListMFADevices,
 		"DeactivateMFADevice":    s.DeactivateMFADevice,
 		"DeleteVirtualMFADevice": s.DeleteVirtualMFADevice,
+		// SAML providers.
+		"CreateSAMLProvider":   s.CreateSAMLProvider,
+		"GetSAMLProvider":      s.GetSAMLProvider,
+		"ListSAMLProviders":    s.ListSAMLProviders,
+		"UpdateSAMLProvider":   s.UpdateSAMLProvider,
+		"DeleteSAMLProvider":   s.DeleteSAMLProvider,
+		"TagSAMLProvider":      s.TagSAMLProvider,
+		"UntagSAMLProvider":    s.UntagSAMLProvider,
+		"ListSAMLProviderTags": s.ListSAMLProviderTags,
 		// The policy simulator.
 		"SimulatePrincipalPolicy": s.SimulatePrincipalPolicy,
 		"SimulateCustomPolicy":    s.SimulateCustomPolicy,

@@ -9,24 +9,8 @@ import (
 	"github.com/securecart/warden/internal/awsproto"
 )
 
-// AssumeRoleWithSAML is called without AWS credentials, with a SAML
-// assertion; like AssumeRoleWithWebIdentity it is routed and checked, and the
-// assertion is refused because no provider metadata can be verified here.
-func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *api.Call) (any, error) {
-	roleARN, err := s.federatedRole(ctx, c, "SAMLAssertion")
-	if err != nil {
-		return nil, err
-	}
-	if _, perr := c.Params.Required("PrincipalArn"); perr != nil {
-		return nil, perr
-	}
-	c.RequestParameters = map[string]string{"roleArn": roleARN, "principalArn": c.Params.Get("PrincipalArn")}
-	// The trail names the SAML provider the assertion claims to come from.
-	ra, _ := arn.Parse(roleARN)
-	c.Federated = &api.Federated{Type: "SAMLUser", Provider: c.Params.Get("PrincipalArn"), Account: ra.Account}
-	return nil, awsproto.Errorf("InvalidIdentityToken", "The SAML assertion could not be validated: no trusted metadata for the identity provider %s.", c.Params.Get("PrincipalArn"))
-}
-
+// federatedRole checks the parameters AssumeRoleWithWebIdentity and
+// AssumeRoleWithSAML share and that the role exists; it returns its ARN.
 func (s *Service) federatedRole(ctx context.Context, c *api.Call, tokenParam string) (string, error) {
 	roleARN, perr := c.Params.Required("RoleArn")
 	if perr != nil {
@@ -56,7 +40,11 @@ func (s *Service) federatedRole(ctx context.Context, c *api.Call, tokenParam str
 		return "", err
 	}
 	if _, ok := o.Role(ra.Account, ra.Resource[strings.LastIndexByte(ra.Resource, '/')+1:]); !ok {
-		return "", awsproto.Errorf("AccessDenied", "Not authorized to perform sts:AssumeRoleWith%s", strings.TrimPrefix(tokenParam, "WebIdentityToken"))
+		action := "AssumeRoleWithWebIdentity"
+		if tokenParam == "SAMLAssertion" {
+			action = "AssumeRoleWithSAML"
+		}
+		return "", awsproto.Errorf("AccessDenied", "Not authorized to perform sts:%s", action)
 	}
 	return roleARN, nil
 }

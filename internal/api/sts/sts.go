@@ -1,8 +1,7 @@
 // Package sts implements AWS Security Token Service (2011-06-15) on
 // Warden's engine: AssumeRole, AssumeRoleWithWebIdentity (OpenID Connect),
-// GetCallerIdentity, GetSessionToken, GetAccessKeyInfo,
-// DecodeAuthorizationMessage, and the routing of the unsigned
-// AssumeRoleWithSAML. Limits and
+// AssumeRoleWithSAML (SAML 2.0), GetCallerIdentity, GetSessionToken,
+// GetAccessKeyInfo and DecodeAuthorizationMessage. Limits and
 // errors are those of the STS API reference
 // (https://docs.aws.amazon.com/STS/latest/APIReference/).
 package sts

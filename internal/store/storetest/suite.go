@@ -80,6 +80,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RecordsList", testRecordsList},
 		{"RecordChanges", testRecordChanges},
 		{"RecordsConcurrentWriters", testRecordsConcurrentWriters},
+		{"UseOnce", testUseOnce},
+		{"UseOnceConcurrent", testUseOnceConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

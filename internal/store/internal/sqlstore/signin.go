@@ -29,6 +29,7 @@ type SignInQueries struct {
 	PasswordInsert, PasswordUpdate, Password               string
 	RateHit, RateGet, RateReset                            string
 	ExpireClients, ExpireDevices, ExpireTokens             string
+	UseOnce, ExpireOnce                                    string
 }
 
 // SignInSQL returns the sign-in statements with parameters written $1, $2
@@ -68,6 +69,12 @@ func SignInSQL(mark byte) SignInQueries {
 		ExpireClients: `DELETE FROM sso_clients WHERE expires < $1`,
 		ExpireDevices: `DELETE FROM sso_device_auths WHERE expires < $1`,
 		ExpireTokens:  `DELETE FROM sso_tokens WHERE expires < $1`,
+
+		// A key is taken when it is new or its record expired ($3 is now):
+		// one statement, so that of concurrent uses exactly one changes a row.
+		UseOnce: `INSERT INTO used_once (once_key, expires) VALUES ($1, $2)
+			ON CONFLICT (once_key) DO UPDATE SET expires = $2 WHERE used_once.expires <= $3`,
+		ExpireOnce: `DELETE FROM used_once WHERE expires < $1`,
 	}
 	if mark == '$' {
 		return q
@@ -75,7 +82,7 @@ func SignInSQL(mark byte) SignInQueries {
 	for _, p := range []*string{&q.ClientInsert, &q.Client, &q.DeviceInsert, &q.DeviceByUser, &q.DeviceByCode,
 		&q.DeviceDecide, &q.DevicePoll, &q.DeviceSlowDown, &q.DeviceConsume, &q.TokenInsert, &q.Token,
 		&q.TokenRevoke, &q.GrantRevoke, &q.PasswordInsert, &q.PasswordUpdate, &q.Password, &q.RateHit,
-		&q.RateGet, &q.RateReset, &q.ExpireClients, &q.ExpireDevices, &q.ExpireTokens} {
+		&q.RateGet, &q.RateReset, &q.ExpireClients, &q.ExpireDevices, &q.ExpireTokens, &q.UseOnce, &q.ExpireOnce} {
 		*p = strings.ReplaceAll(*p, "$", string(mark))
 	}
 	return q
@@ -359,10 +366,23 @@ func (c *Core) ResetRateLimit(ctx context.Context, key string) error {
 	return nil
 }
 
+// UseOnce implements store.SignIn with one upsert: a row changes only for
+// a new key or an expired one.
+func (c *Core) UseOnce(ctx context.Context, key string, now, expires time.Time) error {
+	n, err := affected(c.w.ExecContext(ctx, c.signIn.UseOnce, key, expires.UnixNano(), now.UnixNano()))
+	if err != nil {
+		return fmt.Errorf("use once %s: %w", key, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("use once %s: %w", key, store.ErrExists)
+	}
+	return nil
+}
+
 // DeleteExpiredSignIn implements store.SignIn.
 func (c *Core) DeleteExpiredSignIn(ctx context.Context, before time.Time) (int64, error) {
 	var total int64
-	for _, q := range []string{c.signIn.ExpireClients, c.signIn.ExpireDevices, c.signIn.ExpireTokens} {
+	for _, q := range []string{c.signIn.ExpireClients, c.signIn.ExpireDevices, c.signIn.ExpireTokens, c.signIn.ExpireOnce} {
 		n, err := affected(c.w.ExecContext(ctx, q, before.UnixNano()))
 		if err != nil {
 			return total, fmt.Errorf("delete expired sign-in state: %w", err)
