@@ -7,15 +7,18 @@ import (
 	"github.com/securecart/warden/internal/store"
 )
 
-// stateSync makes every request see the organization as stored when the
-// request started, so that a change made through one replica is used at once
-// through every other: a role created through replica A can be assumed
-// through B, and a policy removed through B no longer allows anything
-// through A. It costs one single-row read of the state's version per
-// request, except on a store that knows the version without one
-// (store.StateWatcher: SQLite, which learns of this process's writes at once
-// and of other processes' within sqlite.VersionBound); the org is reloaded
-// only when that version moved.
+// stateSync makes every request see the organization as stored, so that a
+// change made through one replica is used through every other: a role
+// created through replica A can be assumed through B, and a policy removed
+// through B no longer allows anything through A. A store that knows the
+// state's version without a query (store.StateWatcher) is asked that
+// version: this process's writes are known at once, other replicas' as soon
+// as PostgreSQL delivers their notification (LISTEN/NOTIFY) and at the
+// latest within the store's bound (250 ms: postgres.VersionBound, and
+// sqlite.VersionBound for other processes on the same file). Otherwise, or
+// when that knowledge is older than the bound, the request reads the
+// version (one single-row query). The org is reloaded only when the
+// version moved.
 type stateSync struct {
 	seen atomic.Int64 // the newest version this replica has loaded
 }

@@ -139,9 +139,12 @@ type Store interface {
 }
 
 // StateWatcher is implemented by stores that know the state's version
-// without a query: the SQLite store learns of the versions this process
-// writes at once, and rereads the file's version after a bound on staleness
-// (sqlite.VersionBound) for changes made by other processes.
+// without a query: both stores learn of the versions this process writes at
+// once; the PostgreSQL store learns of other replicas' by notification
+// (LISTEN/NOTIFY) and confirms the version on its listener's connection
+// every half bound; the SQLite store rereads the file's version when its
+// knowledge is older than the bound. Either way a version is reported as
+// known only within the bound (250 ms) of its last confirmation.
 type StateWatcher interface {
 	// KnownStateVersion returns the newest version known and true while that
 	// knowledge is within the store's bound; false when the caller must ask

@@ -16,4 +16,13 @@
 //     UPDATE) for the whole append, so appenders in every replica chain one
 //     after the other; a batch is stored with one INSERT ... SELECT FROM
 //     unnest(...).
+//   - The state's version is known without a query per request
+//     (KnownStateVersion): PutState announces each new version with
+//     pg_notify in the statement that writes it (delivered on commit), and
+//     every replica keeps one connection LISTENing that also reads the
+//     version every half VersionBound. A missed notification or a dropped
+//     connection delays a change by at most VersionBound: a version is
+//     known only within that bound of its last read, after which the
+//     caller reads it itself; the listener reconnects and reads the
+//     version again before trusting notifications.
 package postgres

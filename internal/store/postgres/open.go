@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io/fs"
 	"runtime"
+	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/pressly/goose/v3"
 
@@ -22,14 +24,34 @@ var migrations embed.FS
 
 // Store is a store.Store on a PostgreSQL database. Create it with Open.
 type Store struct {
-	*sqlstore.Core
+	sqlstore.Watched // the queries, noting the state versions (KnownStateVersion)
+
+	bound        time.Duration
+	listening    atomic.Bool // the listener is connected and has read the version
+	stopListener context.CancelFunc
+	listenDone   chan struct{}
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store        = (*Store)(nil)
+	_ store.StateWatcher = (*Store)(nil)
+)
 
 // Open connects to the database dsn names (a postgres:// URL or key=value
-// string, as pgx accepts) and brings its schema up to date.
+// string, as pgx accepts), brings its schema up to date, and starts
+// listening for the state versions other replicas write (KnownStateVersion).
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	return openBound(ctx, dsn, VersionBound)
+}
+
+// openBound is Open with the bound on staleness given (tests lengthen it to show
+// that a version arrived by notification rather than by a read).
+func openBound(ctx context.Context, dsn string, bound time.Duration) (*Store, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: %w", err)
+	}
+	cfg.RuntimeParams["application_name"] = listenerName
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres store: %w", err)
@@ -42,7 +64,18 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("postgres store: %w", err), db.Close())
 	}
-	return &Store{core}, nil
+	s := &Store{Watched: sqlstore.Watched{Core: core}, bound: bound, listenDone: make(chan struct{})}
+	lctx, cancel := context.WithCancel(context.Background())
+	s.stopListener = cancel
+	go s.listen(lctx, cfg)
+	return s, nil
+}
+
+// Close stops the listener and closes the store's connections.
+func (s *Store) Close() error {
+	s.stopListener()
+	<-s.listenDone
+	return s.Core.Close()
 }
 
 func openCore(ctx context.Context, db *sql.DB) (*sqlstore.Core, error) {

@@ -11,8 +11,13 @@ import (
 // queries is the PostgreSQL text of every statement (see sqlstore.Queries
 // for the parameters).
 var queries = sqlstore.Queries{
-	StateInsert: `INSERT INTO state (id, doc, version) VALUES (1, $1, 1) ON CONFLICT (id) DO NOTHING`,
-	StateUpdate: `UPDATE state SET doc = $1, version = version + 1 WHERE id = 1 AND version = $2`,
+	// The state's writes announce the new version to every replica's
+	// listener (notify.go); a row comes back, and is counted as affected,
+	// only when the write took place.
+	StateInsert: `WITH w AS (INSERT INTO state (id, doc, version) VALUES (1, $1, 1) ON CONFLICT (id) DO NOTHING RETURNING version)
+		SELECT pg_notify('` + stateChannel + `', version::text) FROM w`,
+	StateUpdate: `WITH w AS (UPDATE state SET doc = $1, version = version + 1 WHERE id = 1 AND version = $2 RETURNING version)
+		SELECT pg_notify('` + stateChannel + `', version::text) FROM w`,
 
 	KeyInsert: `INSERT INTO access_keys (` + sqlstore.AccessKeyCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (id) DO NOTHING`,

@@ -32,13 +32,11 @@ const readerMmap = 1 << 30
 
 // Store is a store.Store on one SQLite database. Create it with Open.
 type Store struct {
-	*sqlstore.Core
+	sqlstore.Watched // the queries, noting the state versions (KnownStateVersion)
 
 	w       *sql.DB     // the one writer connection
 	r       *sql.DB     // query-only readers
 	inserts []*sql.Stmt // by insertSizes; see insertAudit
-
-	versions versionCache // see KnownStateVersion
 }
 
 // Open opens (creating if needed) dir/warden.db and brings its schema up to

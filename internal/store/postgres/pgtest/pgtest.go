@@ -5,12 +5,13 @@ package pgtest
 import (
 	"crypto/rand"
 	"database/sql"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 )
 
 // FreshDatabase creates an empty database, drops it when the test ends, and
@@ -35,12 +36,24 @@ func FreshDatabase(t testing.TB) string {
 			t.Errorf("drop database %s: %v", name, err)
 		}
 	})
-	cfg, err := pgx.ParseConfig(adminDSN)
+	dsn, err := withDatabase(adminDSN, name)
 	if err != nil {
 		t.Fatalf("WARDEN_TEST_POSTGRES: %v", err)
 	}
-	cfg.Database = name
-	dsn := stdlib.RegisterConnConfig(cfg)
-	t.Cleanup(func() { stdlib.UnregisterConnConfig(dsn) })
 	return dsn
+}
+
+// withDatabase is dsn (a URL or key=value string) naming database name
+// instead: a DSN that any connection, also a replica's own listener or
+// another process, can use.
+func withDatabase(dsn, name string) (string, error) {
+	if _, err := pgx.ParseConfig(dsn); err != nil {
+		return "", err
+	}
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		u.Path = "/" + name
+		u.RawPath = ""
+		return u.String(), nil
+	}
+	return dsn + " dbname=" + name, nil
 }
