@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/securecart/warden/internal/condition"
+	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/policy"
 )
 
@@ -142,3 +143,38 @@ func ResourceClasses(globs, splits []string, stmts []Stmt, vars Vars) (reps []st
 	})
 	return reps, exact && ok
 }
+
+// PoliciesOf lists every policy of a request's inputs, every layer and
+// level, for StatementsOf.
+func PoliciesOf(in *eval.Inputs) []*policy.Policy {
+	var all []*policy.Policy
+	all = append(all, in.Identity...)
+	all = append(all, in.Boundary...)
+	all = append(all, in.Session...)
+	all = append(all, in.Resource...)
+	all = append(all, in.Endpoint...)
+	for _, l := range in.SCP {
+		all = append(all, l.Policies...)
+	}
+	for _, l := range in.RCP {
+		all = append(all, l.Policies...)
+	}
+	return all
+}
+
+// ContextOut is a context as requests show it: a string for one value, a
+// list for several.
+func ContextOut(m map[string][]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if len(v) == 1 {
+			out[k] = v[0]
+		} else {
+			out[k] = append([]string(nil), v...)
+		}
+	}
+	return out
+}
+
+// Unique drops the repeated strings of s, keeping the first of each.
+func Unique(s []string) []string { return dedupe(s) }

@@ -83,6 +83,7 @@ func NewRoot(env Env) *cobra.Command {
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
 	root.AddCommand(newServe(env), newSimulate(env), newValidate(env), newCheck(env), newProve(env), newExplain(env), newOrg(env), newAudit(env), newLoadtest(env), newAnalyze(env), newCompliance(env), newLogin(env), newCredentials(env), newLogout(env), newIdentityCenter(env))
+	root.AddCommand(newDiff(env))
 	return root
 }
 

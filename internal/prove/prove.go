@@ -325,19 +325,7 @@ func (p *Prover) decideAll(g *Guardrail, c candidate, action string, pact *polic
 		return nil, nil, fmt.Sprintf("%s %s on %s: %v", c.caller, action, resource, err)
 	}
 	in := &s.Inputs
-	var all []*policy.Policy
-	all = append(all, in.Identity...)
-	all = append(all, in.Boundary...)
-	all = append(all, in.Session...)
-	all = append(all, in.Resource...)
-	all = append(all, in.Endpoint...)
-	for _, l := range in.SCP {
-		all = append(all, l.Policies...)
-	}
-	for _, l := range in.RCP {
-		all = append(all, l.Policies...)
-	}
-	stmts := relevant(analyze.StatementsOf(all...), []policy.Action{*pact})
+	stmts := relevant(analyze.StatementsOf(analyze.PoliciesOf(in)...), []policy.Action{*pact})
 	fixed := func(k string) bool {
 		if analyze.IsCallerKey(k) {
 			return true
@@ -381,7 +369,7 @@ func (p *Prover) decideAll(g *Guardrail, c candidate, action string, pact *polic
 			for k, v := range ctx {
 				shown[k] = v
 			}
-			found = &Request{Principal: c.caller, Action: action, Resource: resource, Context: contextOut(shown)}
+			found = &Request{Principal: c.caller, Action: action, Resource: resource, Context: analyze.ContextOut(shown)}
 			for _, r := range e.Reasons {
 				why = append(why, p.label(r))
 			}
@@ -448,18 +436,6 @@ func group(blocks map[string][]string) []Block {
 	for _, k := range keys {
 		sort.Strings(byKey[k].Principals)
 		out = append(out, *byKey[k])
-	}
-	return out
-}
-
-func contextOut(m map[string][]string) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		if len(v) == 1 {
-			out[k] = v[0]
-		} else {
-			out[k] = append([]string(nil), v...)
-		}
 	}
 	return out
 }

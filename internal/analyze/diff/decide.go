@@ -1,0 +1,136 @@
+package diff
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/securecart/warden/internal/analyze"
+	"github.com/securecart/warden/internal/condition"
+	"github.com/securecart/warden/internal/eval"
+)
+
+// rawChange is one changed decision of one principal, before grouping.
+type rawChange struct {
+	principal string
+	class     *class
+	action    string
+	resource  string
+	ctx       map[string][]string // the keys the example sets
+	before    eval.Explanation
+	after     eval.Explanation
+	changed   map[string]bool // keys of the statements that differ
+	unsure    bool
+}
+
+// resource compares one action class on one class of resources, over
+// every class of contexts.
+func (r *principalRun) resource(it *item, c *class, res string, unsure bool) {
+	pr := r.assemble(c.Rep, res)
+	var stmts []analyze.Stmt
+	for _, in := range pr.in {
+		if in == nil {
+			continue
+		}
+		stmts = append(stmts, relevant(analyze.StatementsOf(analyze.PoliciesOf(in)...), c.Rep)...)
+	}
+	fixed := func(k string) bool {
+		if analyze.IsCallerKey(k) {
+			return true
+		}
+		for pk := range r.p.context {
+			if strings.EqualFold(pk, k) {
+				return true
+			}
+		}
+		return false
+	}
+	sp := analyze.NewSpaceVars(stmts, fixed, r.vars())
+	if !sp.Exact() {
+		unsure = true
+		r.unknown(c.Rep, "the condition keys of the policies cannot be split exactly (a policy variable of a key the caller chooses, operators of several families on one key, or too many values)")
+	}
+	if sp.Size(analyze.MaxCombinations) > analyze.MaxCombinations {
+		r.unknown(c.Rep, "more than "+strconv.Itoa(analyze.MaxCombinations)+" classes of contexts")
+		return
+	}
+	var changed map[string]bool
+	sp.Each(func(ctx map[string][]string) bool {
+		before, after, action, ok := r.decide(c, pr, res, ctx)
+		r.d.count()
+		if !ok || (before.Decision == eval.Allow) == (after.Decision == eval.Allow) {
+			return true
+		}
+		if changed == nil {
+			changed = keysOf(it.changed)
+		}
+		shown := make(map[string][]string, len(ctx)+len(r.p.context))
+		for k, v := range r.p.context {
+			shown[k] = v
+		}
+		for k, v := range ctx {
+			shown[k] = v
+		}
+		r.d.record(rawChange{principal: r.p.caller, class: c, action: action, resource: res, ctx: shown,
+			before: before, after: after, changed: changed, unsure: unsure})
+		return true
+	})
+}
+
+// decide decides one request in both orgs. A request that AWS refuses in
+// either, whatever the policies say, is tried with the class's other
+// actions: ok is false when every one is refused (no change is possible).
+func (r *principalRun) decide(c *class, pr *pair, res string, ctx map[string][]string) (before, after eval.Explanation, action string, ok bool) {
+	before, after = evalPair(pr, ctx)
+	if before.Refusal == "" && after.Refusal == "" {
+		return before, after, c.Rep, true
+	}
+	for _, a := range c.Actions[1:] {
+		p2 := r.assemble(a, res)
+		before, after = evalPair(p2, ctx)
+		if before.Refusal == "" && after.Refusal == "" {
+			return before, after, a, true
+		}
+	}
+	return before, after, "", false
+}
+
+func evalPair(pr *pair, ctx map[string][]string) (before, after eval.Explanation) {
+	var out [2]eval.Explanation
+	for i := range pr.s {
+		if pr.s[i] == nil {
+			out[i] = eval.Explanation{Decision: eval.ImplicitDeny, DeniedBy: eval.LayerNone, Note: "nobody can make this request: the org has no such principal or role"}
+			continue
+		}
+		full := make(map[string][]string, len(pr.ctx[i])+len(ctx))
+		for k, v := range pr.ctx[i] {
+			full[k] = v
+		}
+		for k, v := range ctx {
+			full[strings.ToLower(k)] = v
+		}
+		req := *pr.s[i].Request
+		req.Context = condition.NewContext(full)
+		out[i] = eval.Evaluate(&req, pr.in[i])
+	}
+	return out[0], out[1]
+}
+
+func keysOf(stmts []analyze.Stmt) map[string]bool {
+	m := make(map[string]bool, len(stmts))
+	for _, st := range stmts {
+		m[stmtKey(st.Policy, st.S.Src)] = true
+	}
+	return m
+}
+
+func (d *differ) count() {
+	d.mu.Lock()
+	d.decided++
+	d.mu.Unlock()
+}
+
+func (d *differ) record(c rawChange) {
+	d.mu.Lock()
+	d.raw = append(d.raw, c)
+	d.mu.Unlock()
+}

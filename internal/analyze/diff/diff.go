@@ -1,0 +1,320 @@
+package diff
+
+import (
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/securecart/warden/internal/analyze"
+	"github.com/securecart/warden/internal/authz"
+	"github.com/securecart/warden/internal/awsdata"
+	"github.com/securecart/warden/internal/check"
+	"github.com/securecart/warden/internal/org"
+	"github.com/securecart/warden/internal/policy"
+)
+
+// Options tune a comparison.
+type Options struct {
+	// Now fills aws:CurrentTime in both organizations.
+	Now time.Time
+	// Progress, when set, is called after each principal with how many are
+	// done and how many there are.
+	Progress func(done, total int)
+	// Workers is how many principals are compared at once; default
+	// GOMAXPROCS.
+	Workers int
+}
+
+// differ holds what every principal's comparison shares.
+type differ struct {
+	old, new  *org.Org
+	src       [2]*check.Sources
+	now       time.Time
+	res       resourceDelta
+	resStmts  []analyze.Stmt // every resource policy, trust policy and RCP of both orgs
+	declared  []*org.Resource
+	roles     []*org.Role
+	accounts  []string // account IDs of both orgs
+	rcpDiffer bool
+	everyAct  []string
+
+	mu      sync.Mutex
+	raw     []rawChange
+	unknown []Unknown
+	decided int
+}
+
+// Diff compares every decision of old and new.
+func Diff(old, new *org.Org, opt Options) *Report {
+	d := &differ{old: old, new: new, now: opt.Now, src: [2]*check.Sources{check.NewSources(old), check.NewSources(new)}}
+	d.res = compareResources(old, new)
+	d.index()
+	work := principalsOf(old, new)
+	if !d.res.none() {
+		work = append(work, d.outsiders()...)
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	var done int
+	var doneMu sync.Mutex
+	compared := 0
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				did := d.principal(&work[i])
+				doneMu.Lock()
+				done++
+				if did {
+					compared++
+				}
+				if opt.Progress != nil {
+					opt.Progress(done, len(work))
+				}
+				doneMu.Unlock()
+			}
+		}()
+	}
+	for i := range work {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	rep := d.report()
+	rep.Principals = compared
+	return rep
+}
+
+func (d *differ) orgs() [2]*org.Org { return [2]*org.Org{d.old, d.new} }
+
+// index gathers what the resource side of every request may hold.
+func (d *differ) index() {
+	seenPol := map[*policy.Policy]bool{}
+	add := func(ps ...*policy.Policy) {
+		for _, p := range ps {
+			if p != nil && !seenPol[p] {
+				seenPol[p] = true
+				d.resStmts = append(d.resStmts, analyze.StatementsOf(p)...)
+			}
+		}
+	}
+	ids := map[string]bool{}
+	for _, o := range []*org.Org{d.old, d.new} {
+		sigs := map[string]bool{}
+		for _, r := range o.Resources {
+			if r.Policy != nil {
+				add(r.Policy)
+				d.declared = append(d.declared, r)
+			}
+		}
+		for _, r := range o.Roles {
+			if r.Trust != nil {
+				add(r.Trust)
+				d.roles = append(d.roles, r)
+			}
+		}
+		for _, a := range o.Accounts {
+			sig := ""
+			for _, l := range o.RCPLevels(a.ID) {
+				add(l.Policies...)
+				for _, p := range l.Policies {
+					sig += p.Name + "\x00"
+				}
+				sig += "\x01"
+			}
+			sigs[sig] = true
+			if !ids[a.ID] {
+				ids[a.ID] = true
+				d.accounts = append(d.accounts, a.ID)
+			}
+		}
+		d.rcpDiffer = d.rcpDiffer || len(sigs) > 1
+	}
+	sort.Strings(d.accounts)
+}
+
+// outsiders are the classes of callers outside the organizations that the
+// changed resource policies, trust policies and RCPs tell apart.
+func (d *differ) outsiders() []principal {
+	info := analyze.OrgInfoOf(d.old)
+	for id, p := range analyze.OrgInfoOf(d.new).Paths {
+		info.Paths[id] = p
+	}
+	info.Members = nil
+	if d.new.ID != "" {
+		info.ID = d.new.ID
+	}
+	ps, exact := analyze.Principals(d.res.stmts, &analyze.Zone{Kind: analyze.ZoneOrganization, Org: info})
+	if !exact {
+		d.unknown = append(d.unknown, Unknown{Principal: "callers outside the organization", Reason: "the principals the changed resource policies name cannot be split exactly"})
+	}
+	var out []principal
+	for _, p := range ps {
+		out = append(out, principal{caller: p.ARN, context: p.Context, outside: true})
+	}
+	return out
+}
+
+// item is one part of a principal's requests to compare: the actions the
+// changed statements match (every action when all is set) on the
+// resources that globs match.
+type item struct {
+	delta
+	trust bool
+	globs []string
+}
+
+// principal compares one principal's requests; it reports whether there
+// was anything to compare.
+func (d *differ) principal(p *principal) bool {
+	var sides [2]*authz.Situation
+	var items []item
+	if !p.outside {
+		sides = [2]*authz.Situation{callerSide(d.old, p.caller, d.now), callerSide(d.new, p.caller, d.now)}
+		if sides[0] == nil && sides[1] == nil {
+			return false
+		}
+		if pd := comparePrincipal(sides[0], sides[1]); !pd.none() {
+			items = append(items, item{delta: pd, globs: []string{"*"}})
+		}
+	}
+	if !d.res.none() {
+		items = append(items, item{delta: d.res.delta, trust: d.res.trust, globs: d.res.globs})
+	}
+	if len(items) == 0 {
+		return false
+	}
+	run := &principalRun{d: d, p: p, sides: sides}
+	run.stmts = append(run.stmts, d.resStmts...)
+	for _, s := range sides {
+		if s != nil {
+			run.stmts = append(run.stmts, analyze.StatementsOf(s.Inputs.Identity...)...)
+			run.stmts = append(run.stmts, analyze.StatementsOf(s.Inputs.Boundary...)...)
+			for _, l := range s.Inputs.SCP {
+				run.stmts = append(run.stmts, analyze.StatementsOf(l.Policies...)...)
+			}
+		}
+	}
+	for i := range items {
+		run.item(&items[i])
+	}
+	return true
+}
+
+// universe lists the actions an item may change.
+func (d *differ) universe(it *item, stmts []analyze.Stmt) []string {
+	var cand []string
+	if it.all {
+		cand = everyAction(stmts)
+	} else {
+		cand = analyze.ActionsOf(it.changed)
+		cand = append(cand, unknownLiterals(stmts)...)
+		if it.trust {
+			cand = append(cand, trustActions()...)
+		}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range cand {
+		k := strings.ToLower(a)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if it.all || (it.trust && authz.IsTrustAction(a)) || matchesAny(it.changed, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func matchesAny(stmts []analyze.Stmt, action string) bool {
+	act := policy.NewAction(action)
+	for _, st := range stmts {
+		if st.S.MatchesAction(&act) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	allActionsOnce sync.Once
+	allActions     []string
+)
+
+// everyAction is every action of AWS's reference, the literal actions of
+// the statements that it does not know, and one standing for the others.
+func everyAction(stmts []analyze.Stmt) []string {
+	allActionsOnce.Do(func() {
+		for _, p := range awsdata.Services() {
+			s, _ := awsdata.LookupService(p)
+			for _, a := range s.Actions() {
+				allActions = append(allActions, a.String())
+			}
+		}
+	})
+	out := append([]string(nil), allActions...)
+	out = append(out, unknownLiterals(stmts)...)
+	// ActionsOf always ends with the action that stands for those AWS's
+	// reference does not list.
+	none := analyze.ActionsOf(nil)
+	return append(out, none...)
+}
+
+// unknownLiterals are the actions statements name literally that AWS's
+// reference does not list.
+func unknownLiterals(stmts []analyze.Stmt) []string {
+	var out []string
+	for _, st := range stmts {
+		for _, v := range st.S.Src.Action {
+			if strings.ContainsAny(v.Value, "*?") {
+				continue
+			}
+			if _, ok := awsdata.LookupAction(v.Value); !ok {
+				out = append(out, v.Value)
+			}
+		}
+	}
+	return out
+}
+
+// unknownWildcard reports whether a statement names actions of a service
+// AWS's reference does not know by a wildcard: they cannot be listed.
+func unknownWildcard(stmts []analyze.Stmt) string {
+	for _, st := range stmts {
+		for _, v := range st.S.Src.Action {
+			svc, name, _ := strings.Cut(v.Value, ":")
+			if !strings.ContainsAny(name, "*?") || strings.ContainsAny(svc, "*?") {
+				continue
+			}
+			if _, ok := awsdata.LookupService(strings.ToLower(svc)); !ok {
+				return v.Value
+			}
+		}
+	}
+	return ""
+}
+
+var (
+	trustOnce sync.Once
+	trustActs []string
+)
+
+func trustActions() []string {
+	trustOnce.Do(func() {
+		for _, a := range awsdata.MatchActions("sts:*") {
+			if authz.IsTrustAction(a.String()) {
+				trustActs = append(trustActs, a.String())
+			}
+		}
+	})
+	return trustActs
+}

@@ -1,0 +1,205 @@
+package diff
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/securecart/warden/internal/analyze"
+	"github.com/securecart/warden/internal/authz"
+	"github.com/securecart/warden/internal/eval"
+	"github.com/securecart/warden/internal/policy"
+)
+
+// report groups the raw changes: those with the same direction, action
+// class and changed causes (the statements that differ and decided, or
+// else every deciding statement) are one change, with the principals and
+// resources listed. Each example is decided again by authz.Decide.
+func (d *differ) report() *Report {
+	type group struct {
+		c          Change
+		principals map[string]bool
+		resources  map[string]bool
+		examples   []*rawChange
+	}
+	byKey := map[string]*group{}
+	var keys []string
+	for i := range d.raw {
+		rc := &d.raw[i]
+		causes := d.causes(rc)
+		dir := Opened
+		if rc.before.Decision == eval.Allow {
+			dir = Closed
+		}
+		causeJSON, _ := json.Marshal(groupCauses(causes))
+		k := dir + "\x00" + rc.class.key + "\x00" + string(causeJSON)
+		g := byKey[k]
+		if g == nil {
+			g = &group{principals: map[string]bool{}, resources: map[string]bool{}, c: Change{Change: dir, ActionCount: len(rc.class.Actions)}}
+			g.c.Actions = listed(rc.class.Actions)
+			byKey[k] = g
+			keys = append(keys, k)
+		}
+		g.principals[rc.principal] = true
+		g.resources[rc.resource] = true
+		g.examples = append(g.examples, rc)
+		g.c.Unsure = g.c.Unsure || rc.unsure
+	}
+	rep := &Report{Decided: d.decided}
+	for _, k := range keys {
+		g := byKey[k]
+		for p := range g.principals {
+			g.c.Principals = append(g.c.Principals, p)
+		}
+		sort.Strings(g.c.Principals)
+		for r := range g.resources {
+			g.c.Resources = append(g.c.Resources, r)
+		}
+		sort.Strings(g.c.Resources)
+		d.example(&g.c, g.examples)
+		rep.Changes = append(rep.Changes, g.c)
+	}
+	sort.SliceStable(rep.Changes, func(i, j int) bool {
+		a, b := &rep.Changes[i], &rep.Changes[j]
+		if a.Change != b.Change {
+			return a.Change == Opened
+		}
+		if a.Principal != b.Principal {
+			return a.Principal < b.Principal
+		}
+		if a.Action != b.Action {
+			return a.Action < b.Action
+		}
+		return a.Resource < b.Resource
+	})
+	rep.Unknown = groupUnknown(d.unknown)
+	return rep
+}
+
+// groupCauses are the causes that say why a change happened, for
+// grouping: the changed statements, or every deciding statement without
+// the SCP or RCP level it was found at.
+func groupCauses(cs []Cause) []Cause {
+	var out []Cause
+	for _, c := range cs {
+		if c.Changed {
+			out = append(out, c)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, c := range cs {
+		c.Target = ""
+		out = append(out, c)
+	}
+	return out
+}
+
+// example picks the group's example: a recorded request whose resource is
+// an ARN that an action of the class applies to (AWS's reference's
+// resource types), with that action, when authz.Decide decides it as
+// recorded in both orgs; else the first recorded request. An example that
+// authz.Decide does not decide as recorded is reported unsure.
+func (d *differ) example(c *Change, examples []*rawChange) {
+	sort.SliceStable(examples, func(i, j int) bool { return examples[i].principal < examples[j].principal })
+	set := func(rc *rawChange, action string) {
+		c.Principal, c.Action, c.Resource, c.Context = rc.principal, action, rc.resource, analyze.ContextOut(rc.ctx)
+		c.Before, c.After = rc.before.Decision.String(), rc.after.Decision.String()
+		c.Causes = d.causes(rc)
+	}
+	for _, rc := range examples {
+		if !strings.HasPrefix(rc.resource, "arn:") {
+			continue
+		}
+		fits, _ := analyze.ActionsOn(rc.resource, nil)
+		fit := map[string]bool{}
+		for _, a := range fits {
+			fit[strings.ToLower(a)] = true
+		}
+		for _, a := range rc.class.Actions {
+			if fit[strings.ToLower(a)] && d.decides(rc, a) {
+				set(rc, a)
+				return
+			}
+		}
+	}
+	set(examples[0], examples[0].action)
+	if !d.decides(examples[0], examples[0].action) {
+		c.Unsure = true
+	}
+}
+
+// decides reports whether authz.Decide decides a recorded request, with
+// action, as recorded in both orgs.
+func (d *differ) decides(rc *rawChange, action string) bool {
+	q := authz.Query{Principal: rc.principal, Action: action, Resource: rc.resource, Context: rc.ctx}
+	want := [2]bool{rc.before.Decision == eval.Allow, rc.after.Decision == eval.Allow}
+	for i, o := range d.orgs() {
+		_, e, err := authz.Decide(o, q, d.now)
+		if err != nil || e.Refusal != "" || (e.Decision == eval.Allow) != want[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func listed(actions []string) []string {
+	out := append([]string(nil), actions...)
+	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i]) < strings.ToLower(out[j]) })
+	if len(out) > MaxListed {
+		out = out[:MaxListed]
+	}
+	return out
+}
+
+// causes names what decided the example in each org: every deny statement
+// of an explicit deny, the allowing statements of an allow, the layer
+// without an allow of an implicit deny.
+func (d *differ) causes(rc *rawChange) []Cause {
+	var out []Cause
+	for i, e := range []*eval.Explanation{&rc.before, &rc.after} {
+		side := "old"
+		if i == 1 {
+			side = "new"
+		}
+		if e.Decision == eval.ImplicitDeny {
+			c := Cause{Side: side, Layer: e.DeniedBy.String(), Target: e.DeniedTarget, Note: e.Note}
+			if c.Note == "" {
+				c.Note = "no statement allows"
+			}
+			out = append(out, c)
+			continue
+		}
+		for _, r := range e.Reasons {
+			if e.Decision == eval.ExplicitDeny && r.Effect != policy.Deny {
+				continue
+			}
+			c := Cause{Side: side, Layer: r.Layer.String(), Target: r.Target, Effect: r.Effect.String(),
+				Policy: r.Policy.Name, Sid: r.Statement.Src.Label(), At: d.src[i].Position(r.Policy, r.Statement.Src),
+				Changed: rc.changed[stmtKey(r.Policy, r.Statement.Src)]}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// groupUnknown merges the unknowns with one reason and action.
+func groupUnknown(us []Unknown) []Unknown {
+	seen := map[string]bool{}
+	var out []Unknown
+	for _, u := range us {
+		k := u.Principal + "\x00" + u.Action + "\x00" + u.Reason
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, u)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Principal != out[j].Principal {
+			return out[i].Principal < out[j].Principal
+		}
+		return out[i].Action < out[j].Action
+	})
+	return out
+}

@@ -1,0 +1,85 @@
+package diff
+
+// Directions of a change.
+const (
+	Opened = "opened" // allowed in NEW, not in OLD
+	Closed = "closed" // allowed in OLD, not in NEW
+)
+
+// Change is one class of requests whose decision changed, in the shape of
+// `warden diff --format json`: an example request (principal, action,
+// resource, context) that the engine decides Allow in NEW and not in OLD
+// (opened) or the other way (closed), with the classes it stands for.
+type Change struct {
+	Change    string         `json:"change"`
+	Principal string         `json:"principal"`
+	Action    string         `json:"action"`
+	Resource  string         `json:"resource"`
+	Context   map[string]any `json:"context"`
+	// Principals are every principal with the same change (the example's
+	// included), sorted; Actions the action class (at most MaxListed of it,
+	// ActionCount in all).
+	Principals []string `json:"principals,omitempty"`
+	// Resources are the representatives of the classes of resources with
+	// the same change.
+	Resources   []string `json:"resources,omitempty"`
+	Actions     []string `json:"actions,omitempty"`
+	ActionCount int      `json:"actionCount,omitempty"`
+	// Before and After are the engine's decisions in OLD and NEW.
+	Before string `json:"before"`
+	After  string `json:"after"`
+	// Causes are the statements (or layers without an allow) that decided
+	// the example in OLD and in NEW.
+	Causes []Cause `json:"causes,omitempty"`
+	// Unsure marks a change found in a class whose partition is not exact:
+	// the change is real (the example is decided so), other members of the
+	// class may differ.
+	Unsure bool `json:"unsure,omitempty"`
+}
+
+// Cause is a statement that decided an example, or the layer that lacked
+// an allow.
+type Cause struct {
+	Side   string `json:"side"`  // "old" or "new"
+	Layer  string `json:"layer"` // scp, rcp, identity, boundary, resource, trust, ...
+	Target string `json:"target,omitempty"`
+	Effect string `json:"effect,omitempty"` // Allow or Deny; "" for a layer without an allow
+	Policy string `json:"policy,omitempty"`
+	Sid    string `json:"sid,omitempty"` // the Sid, or the statement's index
+	At     string `json:"at,omitempty"`  // file:line:column
+	Note   string `json:"note,omitempty"`
+	// Changed marks a statement that differs between the organizations.
+	Changed bool `json:"changed,omitempty"`
+}
+
+// Unknown is a class that could not be split exactly: its decisions may
+// change without an example showing it.
+type Unknown struct {
+	Principal string `json:"principal"`
+	Action    string `json:"action,omitempty"`
+	Reason    string `json:"reason"`
+}
+
+// Report is the result of a comparison.
+type Report struct {
+	Changes []Change  `json:"changes"`
+	Unknown []Unknown `json:"unknown,omitempty"`
+	// Principals is how many principals (and classes of principals outside
+	// the organizations) had something to compare; Decided how many pairs
+	// of decisions the engine made.
+	Principals int `json:"principals"`
+	Decided    int `json:"decided"`
+}
+
+// MaxListed is the most actions a change lists.
+const MaxListed = 20
+
+// Opened reports whether some change opens access.
+func (r *Report) Opened() bool {
+	for _, c := range r.Changes {
+		if c.Change == Opened {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,189 @@
+package diff
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/securecart/warden/internal/analyze"
+	"github.com/securecart/warden/internal/authz"
+	"github.com/securecart/warden/internal/awsdata"
+	"github.com/securecart/warden/internal/eval"
+	"github.com/securecart/warden/internal/policy"
+)
+
+// principalRun compares one principal's requests.
+type principalRun struct {
+	d     *differ
+	p     *principal
+	sides [2]*authz.Situation
+	stmts []analyze.Stmt // every statement that may apply to its requests
+}
+
+// class is an action class: actions every statement of both orgs treats
+// alike, of services alike for RCPs, alike for trust policies.
+type class struct {
+	analyze.ActionClass
+	key string
+}
+
+func (r *principalRun) classes(universe []string) []class {
+	var out []class
+	for _, ac := range analyze.ActionClasses(r.stmts, universe) {
+		by := map[string]int{}
+		for _, a := range ac.Actions {
+			svc, _, _ := strings.Cut(strings.ToLower(a), ":")
+			k := fmt.Sprintf("%t%t", awsdata.RCPApplies(svc), authz.IsTrustAction(a))
+			i, ok := by[k]
+			if !ok {
+				i = len(out)
+				by[k] = i
+				out = append(out, class{ActionClass: analyze.ActionClass{Rep: a}})
+			}
+			out[i].Actions = append(out[i].Actions, a)
+		}
+	}
+	for i := range out {
+		out[i].key = strings.ToLower(strings.Join(out[i].Actions, ","))
+	}
+	return out
+}
+
+func (r *principalRun) unknown(action, reason string) {
+	r.d.mu.Lock()
+	r.d.unknown = append(r.d.unknown, Unknown{Principal: r.p.caller, Action: action, Reason: reason})
+	r.d.mu.Unlock()
+}
+
+// item compares the requests of one item.
+func (r *principalRun) item(it *item) {
+	universe := r.d.universe(it, r.stmts)
+	if w := unknownWildcard(r.stmts); w != "" && (it.all || matchesAny(it.changed, w)) {
+		r.unknown(w, "a statement names actions of a service AWS's reference does not know by a wildcard: they cannot be listed")
+	}
+	for _, c := range r.classes(universe) {
+		r.class(it, &c)
+	}
+}
+
+// splits are the ARNs whose resource side differs from others' for an
+// action: declared resources with a statement for it, roles for the STS
+// actions, accounts where RCPs or resource keys differ, the principal's own
+// account, and the names AWS reserves.
+func (r *principalRun) splits(rep string, rel []analyze.Stmt) []string {
+	act := policy.NewAction(rep)
+	svc, _, _ := strings.Cut(strings.ToLower(rep), ":")
+	out := []string{"arn:*:*:*::*"}
+	for _, s := range r.sides {
+		if s != nil && s.Account != nil {
+			out = append(out, "arn:*:*:*:"+s.Account.ID+":*")
+		}
+	}
+	if v := r.p.context["aws:PrincipalAccount"]; len(v) == 1 {
+		out = append(out, "arn:*:*:*:"+v[0]+":*")
+	}
+	for _, res := range r.d.declared {
+		for _, st := range res.Policy.Statements {
+			if st.MatchesAction(&act) {
+				out = append(out, resourceGlobs(res.ARN)...)
+				break
+			}
+		}
+	}
+	if authz.IsTrustAction(rep) {
+		for _, role := range r.d.roles {
+			out = append(out, roleGlobs(role)...)
+		}
+	}
+	if (r.d.rcpDiffer && awsdata.RCPApplies(svc)) || testsResourceKeys(rel) {
+		for _, id := range r.d.accounts {
+			out = append(out, "arn:*:*:*:"+id+":*")
+		}
+	}
+	if svc == "iam" {
+		out = append(out, "arn:aws:iam::*:role/aws-reserved/*", "arn:aws:iam::*:role/aws-service-role/*", "arn:aws:iam::aws:policy/*")
+	}
+	return out
+}
+
+func testsResourceKeys(stmts []analyze.Stmt) bool {
+	for _, st := range stmts {
+		for _, c := range st.S.Src.Condition {
+			if strings.HasPrefix(strings.ToLower(c.Key), "aws:resource") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func relevant(stmts []analyze.Stmt, action string) []analyze.Stmt {
+	act := policy.NewAction(action)
+	var out []analyze.Stmt
+	for _, st := range stmts {
+		if st.S.MatchesAction(&act) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// vars resolves the policy variables of the keys AWS sets from the caller
+// by their values in either org.
+func (r *principalRun) vars() analyze.Vars {
+	return func(key string) ([]string, bool) {
+		if !analyze.IsCallerKey(key) {
+			return nil, false
+		}
+		var out []string
+		for _, s := range r.sides {
+			if s != nil {
+				v, _ := s.Request.Context.Get(key)
+				out = append(out, v...)
+			}
+		}
+		for k, v := range r.p.context {
+			if strings.EqualFold(k, key) {
+				out = append(out, v...)
+			}
+		}
+		return analyze.Unique(out), true
+	}
+}
+
+// class compares one action class on every class of resources and
+// contexts.
+func (r *principalRun) class(it *item, c *class) {
+	rel := relevant(r.stmts, c.Rep)
+	reps, exact := analyze.ResourceClasses(it.globs, r.splits(c.Rep, rel), rel, r.vars())
+	if !exact {
+		r.unknown(c.Rep, "the resources cannot be split exactly (a policy variable in a Resource element, or too many patterns)")
+	}
+	for _, res := range reps {
+		r.resource(it, c, res, !exact)
+	}
+}
+
+// pair is one request assembled in both orgs.
+type pair struct {
+	s   [2]*authz.Situation
+	in  [2]*eval.Inputs
+	ctx [2]map[string][]string // the keys Assemble filled
+}
+
+func (r *principalRun) assemble(action, resource string) *pair {
+	pr := &pair{}
+	for i, o := range r.d.orgs() {
+		q := authz.Query{Principal: r.p.caller, Action: action, Resource: resource, Context: r.p.context}
+		s, err := authz.Assemble(o, q, r.d.now)
+		if err != nil || s.Missing != "" {
+			// A role the org does not have, a principal it does not have:
+			// nobody can make the request.
+			continue
+		}
+		pr.s[i], pr.in[i] = s, &s.Inputs
+		base := map[string][]string{}
+		s.Request.Context.Each(func(k string, v []string) { base[strings.ToLower(k)] = v })
+		pr.ctx[i] = base
+	}
+	return pr
+}

@@ -1,0 +1,192 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/securecart/warden/internal/analyze/diff"
+)
+
+// writeDiff writes a diff report as text, JSON lines or Markdown.
+func writeDiff(env Env, format string, args []string, rep *diff.Report) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetEscapeHTML(false)
+		for i := range rep.Changes {
+			if err := enc.Encode(&rep.Changes[i]); err != nil {
+				return err
+			}
+		}
+		for _, u := range rep.Unknown {
+			fmt.Fprintf(env.Stderr, "unknown: %s %s: %s\n", u.Principal, u.Action, u.Reason)
+		}
+		return nil
+	case "markdown":
+		writeDiffMarkdown(env.Stdout, args, rep)
+		return nil
+	}
+	writeDiffText(env.Stdout, rep)
+	return nil
+}
+
+func countDirs(rep *diff.Report) (opened, closed int) {
+	for _, c := range rep.Changes {
+		if c.Change == diff.Opened {
+			opened++
+		} else {
+			closed++
+		}
+	}
+	return opened, closed
+}
+
+// actionsOf names a change's action class: its example and how many more.
+func actionsOf(c *diff.Change) string {
+	if c.ActionCount <= 1 {
+		return c.Action
+	}
+	return fmt.Sprintf("%s and %d more actions", c.Action, c.ActionCount-1)
+}
+
+// principalsOf names a change's principals: the example and how many more.
+func principalsOf(c *diff.Change) string {
+	if len(c.Principals) <= 1 {
+		return c.Principal
+	}
+	return fmt.Sprintf("%s and %d more principals", c.Principal, len(c.Principals)-1)
+}
+
+func contextJSON(ctx map[string]any) string {
+	if len(ctx) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(ctx)
+	return string(b)
+}
+
+func causeText(c *diff.Cause) string {
+	var b strings.Builder
+	b.WriteString(c.Layer)
+	if c.Target != "" {
+		b.WriteString(" " + c.Target)
+	}
+	b.WriteString(": ")
+	if c.Effect == "" {
+		b.WriteString(c.Note)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "%s %s, statement %s", c.Effect, c.Policy, c.Sid)
+	if c.At != "" {
+		b.WriteString(" at " + c.At)
+	}
+	return b.String()
+}
+
+func writeDiffText(w io.Writer, rep *diff.Report) {
+	for i := range rep.Changes {
+		c := &rep.Changes[i]
+		dir := "OPENED"
+		if c.Change == diff.Closed {
+			dir = "CLOSED"
+		}
+		unsure := ""
+		if c.Unsure {
+			unsure = " (unsure: the class could not be split exactly)"
+		}
+		fmt.Fprintf(w, "%s %s for %s%s\n", dir, actionsOf(c), principalsOf(c), unsure)
+		fmt.Fprintf(w, "    example: %s can%s %s on %s", c.Principal, map[bool]string{true: "", false: " no longer"}[c.Change == diff.Opened], c.Action, c.Resource)
+		if ctx := contextJSON(c.Context); ctx != "" {
+			fmt.Fprintf(w, " with context %s", ctx)
+		}
+		fmt.Fprintf(w, " (before: %s, after: %s)\n", c.Before, c.After)
+		if len(c.Actions) > 1 {
+			more := ""
+			if c.ActionCount > len(c.Actions) {
+				more = ", ..."
+			}
+			fmt.Fprintf(w, "    actions: %s%s\n", strings.Join(c.Actions, ", "), more)
+		}
+		if len(c.Principals) > 1 {
+			fmt.Fprintf(w, "    principals: %s\n", strings.Join(c.Principals, ", "))
+		}
+		if len(c.Resources) > 1 {
+			fmt.Fprintf(w, "    resources (one per class): %s\n", strings.Join(c.Resources, ", "))
+		}
+		for j := range c.Causes {
+			cs := &c.Causes[j]
+			mark := " "
+			if cs.Changed {
+				mark = "*"
+			}
+			fmt.Fprintf(w, "   %s %s: %s\n", mark, cs.Side, causeText(cs))
+		}
+	}
+	for _, u := range rep.Unknown {
+		fmt.Fprintf(w, "UNKNOWN %s %s: %s\n", u.Principal, u.Action, u.Reason)
+	}
+	opened, closed := countDirs(rep)
+	fmt.Fprintf(w, "%d opened, %d closed, %d unknown (%d principals compared, %d pairs of decisions; * marks a statement that differs)\n",
+		opened, closed, len(rep.Unknown), rep.Principals, rep.Decided)
+}
+
+// mdCell escapes a Markdown table cell.
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	return strings.ReplaceAll(s, "\n", " ")
+}
+
+func writeDiffMarkdown(w io.Writer, args []string, rep *diff.Report) {
+	opened, closed := countDirs(rep)
+	fmt.Fprintf(w, "### warden diff `%s` → `%s`\n\n", mdCell(args[0]), mdCell(args[1]))
+	if len(rep.Changes) == 0 && len(rep.Unknown) == 0 {
+		fmt.Fprintf(w, "No decision changes (%d principals compared, %d pairs of decisions).\n", rep.Principals, rep.Decided)
+		return
+	}
+	fmt.Fprintf(w, "**%d opened**, **%d closed**", opened, closed)
+	if len(rep.Unknown) > 0 {
+		fmt.Fprintf(w, ", **%d unknown**", len(rep.Unknown))
+	}
+	fmt.Fprintf(w, " (%d principals compared, %d pairs of decisions).\n\n", rep.Principals, rep.Decided)
+	if len(rep.Changes) > 0 {
+		fmt.Fprintln(w, "| Change | Principals | Actions | Example request | Because |")
+		fmt.Fprintln(w, "| --- | --- | --- | --- | --- |")
+		for i := range rep.Changes {
+			c := &rep.Changes[i]
+			var because []string
+			for j := range c.Causes {
+				if c.Causes[j].Changed {
+					because = append(because, c.Causes[j].Side+": "+causeText(&c.Causes[j]))
+				}
+			}
+			if len(because) == 0 {
+				for j := range c.Causes {
+					because = append(because, c.Causes[j].Side+": "+causeText(&c.Causes[j]))
+				}
+			}
+			ex := fmt.Sprintf("`%s` `%s` on `%s`", c.Principal, c.Action, c.Resource)
+			if ctx := contextJSON(c.Context); ctx != "" {
+				ex += " with `" + ctx + "`"
+			}
+			fmt.Fprintf(w, "| **%s** | %s | %s | %s | %s |\n", c.Change, mdCell(principalsOf(c)), mdCell(actionsOf(c)), mdCell(ex), mdCell(strings.Join(because, "; ")))
+		}
+	}
+	if len(rep.Unknown) > 0 {
+		fmt.Fprintln(w, "\nNot proved unchanged:")
+		reasons := map[string][]string{}
+		for _, u := range rep.Unknown {
+			reasons[u.Reason] = append(reasons[u.Reason], u.Principal)
+		}
+		keys := make([]string, 0, len(reasons))
+		for k := range reasons {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "- %s (%d principals, such as `%s`)\n", mdCell(k), len(reasons[k]), reasons[k][0])
+		}
+	}
+}
