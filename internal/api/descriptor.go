@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/securecart/warden/internal/detect"
 	"log/slog"
 	"net/http"
 	"time"
@@ -140,6 +141,9 @@ type Deps struct {
 	// PublicURL is the URL people and clients reach the server at (the
 	// device verification page is under it).
 	PublicURL string
+	// Detections are the thresholds of the trail's threat detections
+	// (zero: detect.Defaults()).
+	Detections detect.Config
 }
 
 // Factory builds a service over the server's shared parts.

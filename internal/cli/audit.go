@@ -74,7 +74,7 @@ func existingMasterKey(f *storeFlags) ([]byte, error) {
 
 func newAudit(env Env) *cobra.Command {
 	cmd := &cobra.Command{Use: "audit", Short: "Read, verify and export the audit trail"}
-	cmd.AddCommand(newAuditLookup(env), newAuditVerify(env), newAuditHead(env), newAuditTail(env), newAuditExport(env))
+	cmd.AddCommand(newAuditLookup(env), newAuditVerify(env), newAuditHead(env), newAuditTail(env), newAuditExport(env), newAuditDetect(env))
 	return cmd
 }
 

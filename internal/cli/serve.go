@@ -34,6 +34,7 @@ type serveFlags struct {
 	trail                                                                            trailFlags
 	safety                                                                           safetyFlags
 	replaceOrg                                                                       bool
+	detect                                                                           detectFlags
 }
 
 func newServe(env Env) *cobra.Command {
@@ -89,6 +90,7 @@ stops accepting, finishes requests in flight and exits 0.`,
 	fl.DurationVar(&f.auditRetention, "audit-retention", 0, "delete audit records older than this (e.g. 2160h for 90 days), whole digest periods at a time, checking every hour; 0 keeps every record")
 	f.trail.add(fl)
 	f.safety.add(fl)
+	f.detect.add(fl, "detect-")
 	return cmd
 }
 
@@ -122,6 +124,9 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 	log, err := newLogger(env, f.logFormat, f.logLevel)
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
+	}
+	if err := f.detect.check(); err != nil {
+		return err
 	}
 	if f.auditRetention < 0 {
 		return &ExitError{Code: 2, Err: fmt.Errorf("--audit-retention %v: want a positive duration, or 0 to keep every record", f.auditRetention)}
@@ -228,7 +233,8 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 		return startErr(fmt.Errorf("opening the audit trail: %w", err))
 	}
 	defer trail.Close()
-	srv, err := server.New(ctx, server.Config{Store: st, MasterKey: master, Clock: env.Now, Logger: log, Audit: trail, Services: services.All(), PublicURL: publicURL(f, l)})
+	srv, err := server.New(ctx, server.Config{Store: st, MasterKey: master, Clock: env.Now, Logger: log, Audit: trail, Services: services.All(), PublicURL: publicURL(f, l),
+		Detections: f.detect.cfg})
 	if err != nil {
 		return startErr(err)
 	}

@@ -27,7 +27,7 @@ type ASFF struct {
 	Description   string          `json:"Description"`
 	Remediation   ASFFRemediation `json:"Remediation"`
 	Resources     []ASFFResource  `json:"Resources"`
-	Compliance    ASFFCompliance  `json:"Compliance"`
+	Compliance    ASFFCompliance  `json:"Compliance,omitzero"`
 	Workflow      ASFFWorkflow    `json:"Workflow"`
 	RecordState   string          `json:"RecordState"`
 }
@@ -36,6 +36,8 @@ type ASFF struct {
 type ASFFSeverity struct {
 	Label      string `json:"Label"`
 	Normalized int    `json:"Normalized"`
+	// Product is the product's own score (GuardDuty's 2, 5 or 8).
+	Product float64 `json:"Product,omitempty"`
 }
 
 // ASFFRemediation says how to fix it.

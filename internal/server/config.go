@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/securecart/warden/internal/detect"
 	"log/slog"
 	"net/http"
 	"time"
@@ -31,4 +32,7 @@ type Config struct {
 	// PublicURL is the URL people and clients reach the server at
 	// (http://127.0.0.1:4566): the device verification page is under it.
 	PublicURL string
+	// Detections are the thresholds of the trail's threat detections
+	// (zero: detect.Defaults()).
+	Detections detect.Config
 }

@@ -69,7 +69,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.authz = &api.Authorizer{Orgs: s.State, Keyring: kr}
 	deps := &api.Deps{State: s.State, Authz: s.authz, Keyring: kr, Store: cfg.Store, Master: master,
-		HTTPClient: cfg.OIDCClient, ForgetKey: s.ForgetKey, Audit: cfg.Audit, Clock: cfg.Clock, Logger: cfg.Logger, PublicURL: cfg.PublicURL}
+		HTTPClient: cfg.OIDCClient, ForgetKey: s.ForgetKey, Audit: cfg.Audit, Clock: cfg.Clock, Logger: cfg.Logger, PublicURL: cfg.PublicURL,
+		Detections: cfg.Detections}
 	descs := make([]*api.Descriptor, 0, len(cfg.Services))
 	for _, f := range cfg.Services {
 		d := f(deps)

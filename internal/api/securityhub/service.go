@@ -14,6 +14,7 @@ import (
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
 	"github.com/securecart/warden/internal/compliance"
+	"github.com/securecart/warden/internal/detect"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/state"
 	"github.com/securecart/warden/internal/store"
@@ -36,6 +37,13 @@ type service struct {
 	imported map[string]bool
 
 	insights insights
+
+	// The trail's detections: the detector, the last trail record it
+	// read, and the Ids of the findings it gave.
+	detectCfg detect.Config
+	detector  *detect.Detector
+	trailSeq  int64
+	detected  map[string]bool
 }
 
 // update is what BatchUpdateFindings changed on a finding.
@@ -52,7 +60,11 @@ func newService(d *api.Deps) *service {
 	if now == nil {
 		now = time.Now
 	}
-	return &service{authz: d.Authz, state: d.State, store: d.Store, now: now,
+	cfg := d.Detections
+	if cfg == (detect.Config{}) {
+		cfg = detect.Defaults()
+	}
+	return &service{authz: d.Authz, state: d.State, store: d.Store, now: now, detectCfg: cfg, detected: map[string]bool{},
 		current: map[string]*Finding{}, updates: map[string]*update{}, imported: map[string]bool{}}
 }
 
@@ -78,11 +90,20 @@ func decode(c *api.Call, v any) error {
 // account (the delegated administrator), else the management account.
 func admin(o *org.Org) string { return compliance.AuditAccount(o) }
 
-// refresh recomputes the findings when the organization or its rules
+// refresh brings the findings up to date: the sources' (refreshSources)
+// and the trail's detections (refreshDetections). The caller holds s.mu.
+func (s *service) refresh(ctx context.Context) error {
+	if err := s.refreshSources(ctx); err != nil {
+		return err
+	}
+	return s.refreshDetections(ctx)
+}
+
+// refreshSources recomputes the findings when the organization or its rules
 // changed: new findings appear, changed ones keep their Id and
 // FirstObservedAt and take a new UpdatedAt, and those whose cause is gone
 // are archived. The caller holds s.mu.
-func (s *service) refresh(ctx context.Context) error {
+func (s *service) refreshSources(ctx context.Context) error {
 	o, meta, err := s.state.Current(ctx)
 	if err != nil {
 		return err
@@ -128,7 +149,7 @@ func (s *service) refresh(ctx context.Context) error {
 		}
 	}
 	for id, f := range s.current {
-		if _, still := fresh[id]; still || s.imported[id] || f.RecordState == "ARCHIVED" {
+		if _, still := fresh[id]; still || s.imported[id] || s.detected[id] || f.RecordState == "ARCHIVED" {
 			continue
 		}
 		f.RecordState, f.UpdatedAt = "ARCHIVED", stamp

@@ -7,6 +7,7 @@ package servertest
 import (
 	"context"
 	"github.com/securecart/warden/internal/audit"
+	"github.com/securecart/warden/internal/detect"
 	"io"
 	"log/slog"
 	"net"
@@ -83,6 +84,9 @@ type Options struct {
 	// Now is the clock's start (default: the wall clock's time, since real
 	// clients sign with the wall clock).
 	Now time.Time
+	// Detections are the thresholds of the trail's threat detections
+	// (default: detect.Defaults()).
+	Detections detect.Config
 }
 
 // Start starts a server with the options; it stops at the end of the test.
@@ -151,7 +155,8 @@ func build(t testing.TB, opt Options) (*Harness, error) {
 	}
 	h.URL = "http://" + l.Addr().String()
 	srv, err := server.New(ctx, server.Config{Store: st, MasterKey: h.MasterKey, Clock: h.Clock.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Audit: opt.Audit, OIDCClient: opt.OIDCClient, Services: svcs, PublicURL: h.URL})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Audit: opt.Audit, OIDCClient: opt.OIDCClient, Services: svcs, PublicURL: h.URL,
+		Detections: opt.Detections})
 	if err != nil {
 		l.Close()
 		return nil, err

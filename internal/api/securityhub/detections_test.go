@@ -1,0 +1,109 @@
+package securityhub_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	sh "github.com/aws/aws-sdk-go-v2/service/securityhub"
+	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/securecart/warden/internal/detect"
+	"github.com/securecart/warden/internal/server/servertest"
+)
+
+func byType(t *testing.T, cl *sh.Client, typ string) []shtypes.AwsSecurityFinding {
+	t.Helper()
+	out, err := cl.GetFindings(servertest.Ctx(t), &sh.GetFindingsInput{Filters: &shtypes.AwsSecurityFindingFilters{
+		Type: eq(typ), ProductName: eq("GuardDuty")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Findings
+}
+
+// The trail's detections reach Security Hub as GuardDuty's findings, seen
+// from the Security account (GuardDuty's delegated administrator):
+//   - a StopLogging attempt from Dev, refused, is
+//     DefenseEvasion:IAMUser/AnomalousBehavior
+//     (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_finding-types-iam.html#defenseevasion-iam-anomalousbehavior),
+//     updated in place when repeated; its twin, GetTrailStatus, finds
+//     nothing;
+//   - a burst of access-denied errors is Discovery:IAMUser/AnomalousBehavior
+//     (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_finding-types-iam.html#discovery-iam-anomalousbehavior),
+//     one denial short of it nothing;
+//   - a finding is archived when its activity has stopped for the archive
+//     period.
+func TestTrailDetectionsWithTheSDK(t *testing.T) {
+	cfg := detect.Defaults()
+	cfg.DeniedCount, cfg.DeniedWindow, cfg.ArchiveAfter = 4, time.Minute, 3*time.Minute
+	h := servertest.Start(t, servertest.Options{TrailOwner: security, Detections: cfg})
+	ctx := servertest.Ctx(t)
+	devCfg := assume(t, h, dev)
+	secHub := sh.NewFromConfig(assume(t, h, security))
+	const evasion = "TTPs/Defense Evasion/DefenseEvasion:IAMUser-AnomalousBehavior"
+
+	ct := cloudtrail.NewFromConfig(devCfg)
+	ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("organization-trail")})
+	if got := byType(t, secHub, evasion); len(got) != 0 {
+		t.Fatalf("GetTrailStatus: %d findings; want none", len(got))
+	}
+	if _, err := ct.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String("organization-trail")}); err == nil {
+		t.Fatal("StopLogging succeeded")
+	}
+	got := byType(t, secHub, evasion)
+	if len(got) != 1 {
+		t.Fatalf("after StopLogging: %d %s findings; want 1", len(got), evasion)
+	}
+	f := got[0]
+	if aws.ToString(f.AwsAccountId) != dev || aws.ToString(f.ProductArn) != "arn:aws:securityhub:us-east-1::product/aws/guardduty" ||
+		f.Severity.Label != shtypes.SeverityLabelMedium || f.RecordState != shtypes.RecordStateActive || f.Compliance != nil ||
+		f.ProductFields["aws/guardduty/service/count"] != "1" {
+		t.Fatalf("finding = %+v", f)
+	}
+	h.Clock.Advance(time.Minute)
+	if _, err := ct.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String("organization-trail")}); err == nil {
+		t.Fatal("StopLogging succeeded")
+	}
+	again := byType(t, secHub, evasion)
+	if len(again) != 1 || aws.ToString(again[0].Id) != aws.ToString(f.Id) || again[0].ProductFields["aws/guardduty/service/count"] != "2" ||
+		aws.ToString(again[0].UpdatedAt) == aws.ToString(f.UpdatedAt) {
+		t.Fatalf("a second attempt: %+v; want the same finding updated (count 2, new UpdatedAt)", again)
+	}
+	// Dev sees its own finding; Staging does not.
+	if len(byType(t, sh.NewFromConfig(devCfg), evasion)) != 1 {
+		t.Error("Dev does not see its finding")
+	}
+
+	// Access denied: a Dev session whose session policy allows only
+	// GetCallerIdentity lists roles: 3 denials (one short of the burst)
+	// find nothing, the 4th within the minute does.
+	const discovery = "TTPs/Discovery/Discovery:IAMUser-AnomalousBehavior"
+	narrow, err := sts.NewFromConfig(h.Config("", "", "")).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::" + dev + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("prober"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetCallerIdentity","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := narrow.Credentials
+	prober := iam.NewFromConfig(h.Config(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken))
+	for i := 1; i <= 4; i++ {
+		if _, err := prober.ListRoles(ctx, &iam.ListRolesInput{}); err == nil {
+			t.Fatal("ListRoles allowed by a session policy that allows only GetCallerIdentity")
+		}
+		n := len(byType(t, secHub, discovery))
+		if want := map[bool]int{true: 1, false: 0}[i == 4]; n != want {
+			t.Fatalf("after %d denials: %d %s findings; want %d", i, n, discovery, want)
+		}
+	}
+
+	// Archived after the archive period without recurrence (the server's
+	// clock stays within SigV4's skew of the client's).
+	h.Clock.Advance(4 * time.Minute)
+	if a := byType(t, secHub, evasion); len(a) != 1 || a[0].RecordState != shtypes.RecordStateArchived {
+		t.Fatalf("after the archive period: %+v; want the finding archived", a)
+	}
+}
