@@ -173,6 +173,60 @@ assert g[0]["Workflow"]["Status"] == "NOTIFIED", g
 print("boto3 compliance ok")
 PY
 
+# boto3, the issue's whole round: a `*:*` customer managed policy created in
+# Dev through IAM turns iam-policy-no-statements-with-admin-access
+# NON_COMPLIANT for it and raises IAM.1 in the Security account; deleting it
+# resolves both (the rule COMPLIANT, the finding ARCHIVED and RESOLVED).
+check "boto3: a *:* policy in Dev, NON_COMPLIANT and IAM.1 from Security, resolved when deleted" "boto3 admin policy round ok" \
+  /usr/bin/python3 - "$url" "$sec" "$dev" <<'PY'
+import sys, boto3
+url, sec, dev = sys.argv[1], sys.argv[2], sys.argv[3]
+s = boto3.session.Session(region_name="us-east-1")
+def session(acct):
+    c = s.client("sts", endpoint_url=url).assume_role(RoleArn=f"arn:aws:iam::{acct}:role/OrganizationAccountAccessRole", RoleSessionName="boto-round")["Credentials"]
+    return dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
+devkw, seckw = session(dev), session(sec)
+iam, devcfg = boto3.client("iam", **devkw), boto3.client("config", **devkw)
+hub = boto3.client("securityhub", **seckw)
+rule = "iam-policy-no-statements-with-admin-access"
+p = iam.create_policy(PolicyName="BotoEverything", PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}')["Policy"]
+def result():
+    r = devcfg.get_compliance_details_by_resource(ResourceType="AWS::IAM::Policy", ResourceId=p["PolicyId"])["EvaluationResults"]
+    return [e["ComplianceType"] for e in r if e["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ConfigRuleName"] == rule]
+def finding():
+    f = hub.get_findings(Filters={"ResourceId": [{"Value": p["Arn"], "Comparison": "EQUALS"}],
+                                  "GeneratorId": [{"Value": "security-control/IAM.1", "Comparison": "EQUALS"}]})["Findings"]
+    assert len(f) == 1, f
+    return f[0]
+assert result() == ["NON_COMPLIANT"], result()
+f = finding()
+assert f["Compliance"]["Status"] == "FAILED" and f["RecordState"] == "ACTIVE" and f["AwsAccountId"] == dev, f
+iam.delete_policy(PolicyArn=p["Arn"])
+assert result() == [], result()
+g = finding()
+assert g["Id"] == f["Id"] and g["RecordState"] == "ARCHIVED" and g["Workflow"]["Status"] == "RESOLVED", g
+print("boto3 admin policy round ok")
+PY
+
+# The organization's own CEL rules through put-config-rule: Guard refused by
+# name, a type error refused with its place, a rule evaluated on a role.
+check "aws configservice put-config-rule refuses a Guard rule" "Warden evaluates custom policy rules written in CEL" \
+  "${secenv[@]}" $AWS configservice put-config-rule --endpoint-url "$url" --config-rule '{"ConfigRuleName":"guarded","Scope":{"ComplianceResourceTypes":["AWS::IAM::Role"]},"Source":{"Owner":"CUSTOM_POLICY","SourceDetails":[{"EventSource":"aws.config","MessageType":"ConfigurationItemChangeNotification"}],"CustomPolicyDetails":{"PolicyRuntime":"guard-2.x.x","PolicyText":"rule r { Tags exists }"}}}'
+check "aws configservice put-config-rule: a CEL type error names PolicyText:line:column" "PolicyText:1:22" \
+  "${secenv[@]}" $AWS configservice put-config-rule --endpoint-url "$url" --config-rule '{"ConfigRuleName":"typo","Scope":{"ComplianceResourceTypes":["AWS::IAM::Role"]},"Source":{"Owner":"CUSTOM_POLICY","SourceDetails":[{"EventSource":"aws.config","MessageType":"ConfigurationItemChangeNotification"}],"CustomPolicyDetails":{"PolicyRuntime":"cel-1.x.x","PolicyText":"resource.name.size() < \"1h\""}}}'
+"${secenv[@]}" $AWS configservice put-config-rule --endpoint-url "$url" --config-rule '{"ConfigRuleName":"short-sessions","Scope":{"ComplianceResourceTypes":["AWS::IAM::Role"]},"Source":{"Owner":"CUSTOM_POLICY","SourceDetails":[{"EventSource":"aws.config","MessageType":"ConfigurationItemChangeNotification"}],"CustomPolicyDetails":{"PolicyRuntime":"cel-1.x.x","PolicyText":"applies: resource.name == \"E2ELong\"\ncompliant: resource.maxSessionDuration <= 3600\nannotation: sessions longer than an hour\n"}}}' >/dev/null
+"${devenv[@]}" $AWS iam create-role --endpoint-url "$url" --role-name E2ELong --max-session-duration 7200 \
+  --permissions-boundary "arn:aws:iam::$dev:policy/DeveloperBoundary" \
+  --assume-role-policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}' >/dev/null
+check "aws configservice get-compliance-details-by-config-rule: the CEL rule on Dev's role" "sessions longer than an hour" \
+  "${devenv[@]}" $AWS configservice get-compliance-details-by-config-rule --endpoint-url "$url" --config-rule-name short-sessions --compliance-types NON_COMPLIANT
+
+# Detections on the trail: Dev's attempted delete-trail (above) is
+# GuardDuty's DefenseEvasion:IAMUser/AnomalousBehavior in Security Hub.
+check "aws securityhub get-findings from Security: the delete-trail attempt as a GuardDuty finding" "DefenseEvasion:IAMUser-AnomalousBehavior" \
+  "${secenv[@]}" $AWS securityhub get-findings --endpoint-url "$url" \
+  --filters '{"ProductName":[{"Value":"GuardDuty","Comparison":"EQUALS"}]}'
+
 # Access Analyzer: policy validation, an organization analyzer from the
 # Security account (the delegated administrator) and its findings.
 check "aws accessanalyzer validate-policy finds a misspelled action" "INVALID_ACTION" \

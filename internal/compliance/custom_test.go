@@ -124,3 +124,31 @@ func TestSecureCartCompliesWithItsRules(t *testing.T) {
 		t.Errorf("%s: %s %s in %s: %s %s", e.Rule, e.Resource.Type, e.Resource.Name, e.Resource.Account, e.Compliance, e.Annotation)
 	}
 }
+
+// PolicyText (PutConfigRule's CUSTOM_POLICY rules): errors name the line
+// and column in the text, for a bare expression, a quoted scalar and a
+// block scalar.
+func TestParsePolicyTextPositions(t *testing.T) {
+	cases := []struct{ text, want string }{
+		{"resource.name.size() > \"x\"", "PolicyText:1:22:"},
+		{"compliant: \"resource.name.size( == 1\"\n", "PolicyText:1:"},
+		{"applies: true\ncompliant: |\n  resource.name != \"\" &&\n    resource.tags.size() > \"1\"\n", "PolicyText:4:26:"},
+		{"compliant: resource.name\n", "PolicyText:1:12: compliant must be a boolean expression"},
+		{"compliant: true\nseverity: SEVERE\n", "PolicyText:2:11: severity must be one of"},
+		{"applies: true\n", "a rule needs a compliant expression"},
+		{"compliant: true\nwhen: x\n", `PolicyText:2:1: unknown key "when"`},
+	}
+	for _, c := range cases {
+		_, err := ParsePolicyText("r", "", TypeRole, c.text)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v; want %q", c.text, err, c.want)
+		}
+	}
+	r, err := ParsePolicyText("r", "", TypeRole, "applies: resource.name.startsWith(\"app-\")\ncompliant: '\"owner\" in resource.tags'\n")
+	if err != nil || r.Applies == "" || r.Compliant != `"owner" in resource.tags` {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if _, err := ParsePolicyText("r", "", "AWS::EC2::Instance", "true"); err == nil {
+		t.Error("an unknown resource type was accepted")
+	}
+}

@@ -34,6 +34,9 @@ func Deployed(meta state.Meta) []state.ConfigRule {
 	return DefaultDeployment(meta.Seeded)
 }
 
+// OwnerCustomPolicy is the Source.Owner of the organization's own rules.
+const OwnerCustomPolicy = "CUSTOM_POLICY"
+
 // RuleID is a rule's stable ID: config-rule- and 6 characters.
 func RuleID(name string) string {
 	sum := sha256.Sum256([]byte(name))
@@ -43,6 +46,16 @@ func RuleID(name string) string {
 // Runnable makes a deployed rule runnable; false for an identifier or
 // parameters this version does not take (the rule is not run).
 func Runnable(d state.ConfigRule) (*Rule, bool) {
+	if d.Owner == OwnerCustomPolicy {
+		if len(d.ResourceTypes) != 1 {
+			return nil, false
+		}
+		c, err := ParsePolicyText(d.Name, d.Description, d.ResourceTypes[0], d.PolicyText)
+		if err != nil {
+			return nil, false
+		}
+		return c.Rule(), true
+	}
 	m, ok := Managed(d.Identifier)
 	if !ok {
 		return nil, false

@@ -71,9 +71,14 @@ type ConfigAggregator struct {
 // ConfigRule is an AWS Config rule as PutConfigRule defines it: an AWS
 // managed rule by its SourceIdentifier, with its InputParameters.
 type ConfigRule struct {
-	Name          string            `json:"name"`
-	ID            string            `json:"id"` // config-rule-xxxxxx
-	Identifier    string            `json:"identifier"`
+	Name       string `json:"name"`
+	ID         string `json:"id"`         // config-rule-xxxxxx
+	Identifier string `json:"identifier"` // an AWS managed rule's; compliance.CustomIdentifier for the org's own
+	// Owner is AWS, or CUSTOM_POLICY for the organization's own CEL rules,
+	// whose PolicyRuntime and PolicyText CustomPolicyDetails gave.
+	Owner         string            `json:"owner,omitempty"`
+	PolicyRuntime string            `json:"policyRuntime,omitempty"`
+	PolicyText    string            `json:"policyText,omitempty"`
 	Description   string            `json:"description,omitempty"`
 	Params        map[string]string `json:"params,omitempty"`
 	ResourceTypes []string          `json:"resourceTypes,omitempty"` // the scope; empty: the rule's own

@@ -43,6 +43,16 @@ type Source struct {
 	Owner            string         `json:"Owner"`
 	SourceIdentifier string         `json:"SourceIdentifier,omitempty"`
 	SourceDetails    []SourceDetail `json:"SourceDetails,omitempty"`
+	// CustomPolicyDetails is a CUSTOM_POLICY rule's runtime and text.
+	CustomPolicyDetails *CustomPolicyDetails `json:"CustomPolicyDetails,omitempty"`
+}
+
+// CustomPolicyDetails is a custom policy rule's logic: in Warden, CEL
+// (PolicyRuntime cel-1.x.x).
+type CustomPolicyDetails struct {
+	PolicyRuntime          string `json:"PolicyRuntime"`
+	PolicyText             string `json:"PolicyText"`
+	EnableDebugLogDelivery bool   `json:"EnableDebugLogDelivery,omitempty"`
 }
 
 // SourceDetail is one trigger of the rule.
@@ -95,56 +105,20 @@ func (s *service) PutConfigRule(ctx context.Context, c *api.Call) (any, error) {
 		return nil, invalid("ConfigRuleName: %q must be 1 to 128 letters, digits, - and _", r.ConfigRuleName)
 	}
 	c.RequestParameters = call.Fields{"configRule": call.Fields{"configRuleName": r.ConfigRuleName, "source": r.Source}}
-	if r.Source.Owner != "AWS" {
-		return nil, invalid("Source.Owner: Warden runs AWS managed rules (Owner AWS) through this API, not %s; write your own rules as CEL in the organization's rules file (docs/compliance.md)", r.Source.Owner)
+	var def state.ConfigRule
+	var err error
+	switch r.Source.Owner {
+	case "AWS":
+		def, err = managedDef(r)
+	case compliance.OwnerCustomPolicy:
+		def, err = customDef(r)
+	case "CUSTOM_LAMBDA":
+		err = invalid("Source.Owner: Warden runs no Lambda functions: write the rule in CEL, with Owner %s and CustomPolicyDetails.PolicyRuntime %s (docs/compliance.md)", compliance.OwnerCustomPolicy, compliance.CELRuntime)
+	default:
+		err = invalid("Source.Owner: %q is not one of AWS, %s", r.Source.Owner, compliance.OwnerCustomPolicy)
 	}
-	m, ok := compliance.Managed(r.Source.SourceIdentifier)
-	if !ok {
-		var known []string
-		for _, x := range compliance.ManagedRules() {
-			known = append(known, x.Identifier)
-		}
-		return nil, invalid("Source.SourceIdentifier: %q is not an AWS managed rule Warden evaluates (%v)", r.Source.SourceIdentifier, known)
-	}
-	params := map[string]string{}
-	if r.InputParameters != "" {
-		var raw map[string]json.RawMessage
-		if err := json.Unmarshal([]byte(r.InputParameters), &raw); err != nil {
-			return nil, invalid("InputParameters: not a JSON object: %v", err)
-		}
-		for k, v := range raw {
-			var str string
-			if json.Unmarshal(v, &str) == nil {
-				params[k] = str
-			} else {
-				params[k] = string(v) // a number or a boolean, as its JSON text
-			}
-		}
-	}
-	rule, err := m.New(r.ConfigRuleName, params)
 	if err != nil {
-		return nil, invalid("InputParameters: %v", err)
-	}
-	var types []string
-	if r.Scope != nil {
-		if r.Scope.TagKey != "" || r.Scope.ComplianceResourceID != "" {
-			return nil, invalid("Scope: Warden scopes rules by ComplianceResourceTypes only")
-		}
-		for _, t := range r.Scope.ComplianceResourceTypes {
-			if !contains(m.ResourceTypes, t) {
-				return nil, invalid("Scope.ComplianceResourceTypes: %s does not evaluate %s (it evaluates %v)", m.Name, t, m.ResourceTypes)
-			}
-		}
-		types = r.Scope.ComplianceResourceTypes
-	}
-	freq := r.MaximumExecutionFrequency
-	if freq != "" {
-		if _, ok := frequencies[freq]; !ok {
-			return nil, invalid("MaximumExecutionFrequency: %q is not one of One_Hour, Three_Hours, Six_Hours, Twelve_Hours, TwentyFour_Hours", freq)
-		}
-		if !m.Periodic {
-			return nil, invalid("MaximumExecutionFrequency: %s is triggered by configuration changes, not periodic", m.Name)
-		}
+		return nil, err
 	}
 	arn := ruleARN(c.Region, c.Identity.Account, ruleID(r.ConfigRuleName))
 	if _, err := s.authorizeAdmin(ctx, c, "config:PutConfigRule", arn); err != nil {
@@ -153,11 +127,7 @@ func (s *service) PutConfigRule(ctx context.Context, c *api.Call) (any, error) {
 	now := s.now()
 	_, err = s.state.Mutate(ctx, func(d *state.Doc) error {
 		rules := compliance.Deployed(d.Meta)
-		def := state.ConfigRule{Name: rule.Name, ID: ruleID(rule.Name), Identifier: rule.Identifier, Description: r.Description,
-			Params: rule.Params, ResourceTypes: types, Frequency: freq, Created: now, CreatedBy: c.Identity.ARN}
-		if def.Description == "" {
-			def.Description = m.Description
-		}
+		def.Created, def.CreatedBy = now, c.Identity.ARN
 		replaced := false
 		for i, x := range rules {
 			if x.Name == def.Name {
@@ -186,6 +156,10 @@ func apiRule(def state.ConfigRule, region, account string) ConfigRule {
 	out := ConfigRule{ConfigRuleName: def.Name, ConfigRuleID: def.ID, ConfigRuleArn: ruleARN(region, account, def.ID),
 		Description: def.Description, Source: &Source{Owner: "AWS", SourceIdentifier: def.Identifier},
 		ConfigRuleState: "ACTIVE", MaximumExecutionFrequency: def.Frequency}
+	if def.Owner == compliance.OwnerCustomPolicy {
+		out.Source = &Source{Owner: def.Owner, SourceDetails: []SourceDetail{{EventSource: "aws.config", MessageType: changeTriggers[0]}},
+			CustomPolicyDetails: &CustomPolicyDetails{PolicyRuntime: def.PolicyRuntime, PolicyText: def.PolicyText}}
+	}
 	if m, ok := compliance.Managed(def.Identifier); ok && m.Periodic && out.MaximumExecutionFrequency == "" {
 		out.MaximumExecutionFrequency = "TwentyFour_Hours"
 	}
