@@ -8,6 +8,8 @@ import (
 	"github.com/securecart/warden/internal/awsproto"
 	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/compliance"
+	"github.com/securecart/warden/internal/state"
+	"github.com/securecart/warden/internal/store"
 )
 
 // Compliance is a rule's or a resource's compliance.
@@ -72,38 +74,50 @@ func checkTypes(types []string) error {
 }
 
 // view is one account's (or an aggregator's accounts') share of the
-// evaluation.
+// evaluation, with the stored history of its results.
 type view struct {
 	rep      *compliance.Report
 	accounts map[string]bool
-	recorded map[resultKey]recordedResult
-	at       func(rule string) awsproto.Epoch
+	recorded map[string]store.Mirrored[recorded]
+	status   map[string]store.Mirrored[ruleStatus]
 }
 
 // viewFor evaluates (when due) and returns what the accounts see.
 func (s *service) viewFor(ctx context.Context, accounts ...string) (*view, error) {
-	rep, _, _, err := s.evaluation(ctx)
+	run, err := s.evaluation(ctx)
 	if err != nil {
 		return nil, err
 	}
-	v := &view{rep: rep, accounts: map[string]bool{}, recorded: map[resultKey]recordedResult{}}
+	v := &view{rep: run.Report, accounts: map[string]bool{}, recorded: s.results.All(), status: s.status.All()}
 	for _, a := range accounts {
 		v.accounts[a] = true
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	last := map[string]awsproto.Epoch{}
-	for k, t := range s.last {
-		last[k] = awsproto.Epoch(t.UTC())
-	}
-	for _, e := range rep.Evaluations {
-		if v.accounts[e.Resource.Account] {
-			k := resultKey{e.Rule, e.Resource.Type, e.Resource.ID}
-			v.recorded[k] = s.recorded[k]
-		}
-	}
-	v.at = func(rule string) awsproto.Epoch { return last[rule] }
 	return v, nil
+}
+
+// callerView is the preamble of the calls on the caller's account's
+// resources: authorized as action, recorded as reading with params, and
+// the account's view.
+func (s *service) callerView(ctx context.Context, c *api.Call, action string, params call.Fields) (*view, error) {
+	if err := s.authz.Authorize(ctx, c, action, "*", nil); err != nil {
+		return nil, err
+	}
+	c.ReadOnly = true
+	c.RequestParameters = params
+	return s.viewFor(ctx, c.Identity.Account)
+}
+
+// ruleView is the preamble of the calls on the caller's account's results
+// of named rules (all for none): authorized as action, the rules
+// (NoSuchConfigRuleException for one not deployed), and the account's
+// view.
+func (s *service) ruleView(ctx context.Context, c *api.Call, action string, names []string) ([]state.ConfigRule, *view, error) {
+	defs, err := s.rulesFor(ctx, c, action, names)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := s.viewFor(ctx, c.Identity.Account)
+	return defs, v, err
 }
 
 // results returns the evaluations in the view that match.
@@ -120,8 +134,8 @@ func (v *view) results(match func(e *compliance.Evaluation) bool, types []string
 		var r EvaluationResult
 		q := &r.EvaluationResultIdentifier.EvaluationResultQualifier
 		q.ConfigRuleName, q.ResourceType, q.ResourceID, q.EvaluationMode = e.Rule, e.Resource.Type, e.Resource.ID, "DETECTIVE"
-		rec := awsproto.Epoch(v.recorded[resultKey{e.Rule, e.Resource.Type, e.Resource.ID}].at.UTC())
-		invoked := v.at(e.Rule)
+		rec := awsproto.Epoch(v.recorded[resultKey(e)].Value.At.UTC())
+		invoked := awsproto.Epoch(v.status[e.Rule].Value.Last.UTC())
 		r.EvaluationResultIdentifier.OrderingTimestamp = &rec
 		r.ComplianceType, r.ResultRecordedTime, r.ConfigRuleInvokedTime = e.Compliance, &rec, &invoked
 		r.Annotation = e.Annotation
@@ -170,11 +184,7 @@ func (s *service) DescribeComplianceByConfigRule(ctx context.Context, c *api.Cal
 	if err := decodeTyped(c, &in, &in.ComplianceTypes); err != nil {
 		return nil, err
 	}
-	defs, err := s.rulesFor(ctx, c, "config:DescribeComplianceByConfigRule", in.ConfigRuleNames)
-	if err != nil {
-		return nil, err
-	}
-	v, err := s.viewFor(ctx, c.Identity.Account)
+	defs, v, err := s.ruleView(ctx, c, "config:DescribeComplianceByConfigRule", in.ConfigRuleNames)
 	if err != nil {
 		return nil, err
 	}
@@ -217,12 +227,7 @@ func (s *service) DescribeComplianceByResource(ctx context.Context, c *api.Call)
 	if in.ResourceID != "" && in.ResourceType == "" {
 		return nil, invalid("ResourceType: required with ResourceId")
 	}
-	if err := s.authz.Authorize(ctx, c, "config:DescribeComplianceByResource", "*", nil); err != nil {
-		return nil, err
-	}
-	c.ReadOnly = true
-	c.RequestParameters = call.Fields{"resourceType": in.ResourceType, "resourceId": in.ResourceID}
-	v, err := s.viewFor(ctx, c.Identity.Account)
+	v, err := s.callerView(ctx, c, "config:DescribeComplianceByResource", call.Fields{"resourceType": in.ResourceType, "resourceId": in.ResourceID})
 	if err != nil {
 		return nil, err
 	}
@@ -307,11 +312,8 @@ func (s *service) GetComplianceDetailsByConfigRule(ctx context.Context, c *api.C
 	if err := decodeTyped(c, &in, &in.ComplianceTypes); err != nil {
 		return nil, err
 	}
-	if _, err := s.rulesFor(ctx, c, "config:GetComplianceDetailsByConfigRule", []string{in.ConfigRuleName}); err != nil {
-		return nil, err
-	}
 	c.RequestParameters = call.Fields{"configRuleName": in.ConfigRuleName}
-	v, err := s.viewFor(ctx, c.Identity.Account)
+	_, v, err := s.ruleView(ctx, c, "config:GetComplianceDetailsByConfigRule", []string{in.ConfigRuleName})
 	if err != nil {
 		return nil, err
 	}
@@ -332,12 +334,7 @@ func (s *service) GetComplianceDetailsByResource(ctx context.Context, c *api.Cal
 	if in.ResourceType == "" || in.ResourceID == "" {
 		return nil, invalid("ResourceType and ResourceId are required")
 	}
-	if err := s.authz.Authorize(ctx, c, "config:GetComplianceDetailsByResource", "*", nil); err != nil {
-		return nil, err
-	}
-	c.ReadOnly = true
-	c.RequestParameters = call.Fields{"resourceType": in.ResourceType, "resourceId": in.ResourceID}
-	v, err := s.viewFor(ctx, c.Identity.Account)
+	v, err := s.callerView(ctx, c, "config:GetComplianceDetailsByResource", call.Fields{"resourceType": in.ResourceType, "resourceId": in.ResourceID})
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,8 @@
 // account).
 //
 // The rules are those of internal/compliance: the AWS managed rules under
-// AWS's identifiers. They are stored with the organization's state (one
+// AWS's identifiers, and the organization's own CEL rules (Owner
+// CUSTOM_POLICY, PolicyRuntime cel-1.x.x), checked when put. They are stored with the organization's state (one
 // list for the whole organization, as PutOrganizationConfigRule deploys
 // them), so every replica serves the same rules; until a rule is put or
 // deleted, the managed rules with their defaults are deployed.
@@ -18,6 +19,7 @@
 // has passed (TwentyFour_Hours by default); StartConfigRulesEvaluation
 // evaluates at once. Each result keeps the time its compliance was first
 // recorded (ResultRecordedTime), and DescribeConfigRuleEvaluationStatus
-// the times of the first and last evaluations. A call in an account answers
-// for that account's resources.
+// the times of the first and last evaluations, both kept in the store's
+// records so that every replica answers the same (persist.go). A call in an
+// account answers for that account's resources.
 package configservice

@@ -52,7 +52,7 @@ func managedDef(r *ConfigRule) (state.ConfigRule, error) {
 	}
 	freq := r.MaximumExecutionFrequency
 	if freq != "" {
-		if _, ok := frequencies[freq]; !ok {
+		if _, ok := compliance.Frequencies[freq]; !ok {
 			return state.ConfigRule{}, invalid("MaximumExecutionFrequency: %q is not one of One_Hour, Three_Hours, Six_Hours, Twelve_Hours, TwentyFour_Hours", freq)
 		}
 		if !m.Periodic {

@@ -295,12 +295,10 @@ func (s *service) StartConfigRulesEvaluation(ctx context.Context, c *api.Call) (
 		return nil, err
 	}
 	c.ReadOnly = false
-	s.mu.Lock()
-	for _, d := range defs {
-		s.forced[d.Name] = true
+	if len(defs) > 0 {
+		s.live.Force()
 	}
-	s.mu.Unlock()
-	if _, _, _, err := s.evaluation(ctx); err != nil {
+	if _, err := s.evaluation(ctx); err != nil {
 		return nil, err
 	}
 	return struct{}{}, nil
@@ -316,7 +314,7 @@ func (s *service) DescribeConfigRuleEvaluationStatus(ctx context.Context, c *api
 	if err != nil {
 		return nil, err
 	}
-	if _, _, _, err := s.evaluation(ctx); err != nil {
+	if _, err := s.evaluation(ctx); err != nil {
 		return nil, err
 	}
 	from, to, next, err := page(len(defs), in.NextToken, in.Limit, 50)
@@ -336,12 +334,12 @@ func (s *service) DescribeConfigRuleEvaluationStatus(ctx context.Context, c *api
 		ConfigRulesEvaluationStatus []status `json:"ConfigRulesEvaluationStatus"`
 		NextToken                   string   `json:"NextToken,omitempty"`
 	}{ConfigRulesEvaluationStatus: []status{}, NextToken: next}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	statuses := s.status.All()
 	for _, d := range defs[from:to] {
 		st := status{ConfigRuleName: d.Name, ConfigRuleID: d.ID, ConfigRuleArn: ruleARN(c.Region, c.Identity.Account, d.ID),
 			FirstActivatedTime: epoch(d.Created)}
-		if t, ok := s.last[d.Name]; ok {
+		if r, ok := statuses[d.Name]; ok {
+			t := r.Value.Last
 			st.LastSuccessfulInvocationTime, st.LastSuccessfulEvaluationTime, st.FirstEvaluationStarted = epoch(t), epoch(t), true
 		}
 		out.ConfigRulesEvaluationStatus = append(out.ConfigRulesEvaluationStatus, st)

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/securecart/warden/internal/detect"
+	"github.com/securecart/warden/internal/store"
 )
 
 // refreshDetections reads the trail records written since the last call
@@ -25,13 +26,25 @@ func (s *service) refreshDetections(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range s.detector.Findings(s.now()) {
-		a := f.ToASFF("us-east-1")
-		if old := s.current[a.ID]; old != nil && old.UpdatedAt == a.UpdatedAt && old.RecordState == a.RecordState {
-			continue
+	found := s.detector.Findings(s.now())
+	at := s.now()
+	return s.write(ctx, s.findings, func() ([]store.RecordOp, error) {
+		var ops []store.RecordOp
+		for _, f := range found {
+			a := f.ToASFF("us-east-1")
+			v := stored{Source: sourceDetection, Finding: Finding{ASFF: a.ASFF, FirstObservedAt: a.FirstObservedAt, LastObservedAt: a.LastObservedAt, ProductFields: a.ProductFields}}
+			old, seen := s.findings.Get(a.ID)
+			// Only a newer state is written: a replica that has read less of
+			// the trail never undoes another's.
+			if seen && (old.Value.Source != sourceDetection || old.Value.Finding.UpdatedAt >= a.UpdatedAt) {
+				continue
+			}
+			op, err := s.findings.Op(a.ID, v, old.Version, at)
+			if err != nil {
+				return nil, err
+			}
+			ops = append(ops, op)
 		}
-		s.current[a.ID] = &Finding{ASFF: a.ASFF, FirstObservedAt: a.FirstObservedAt, LastObservedAt: a.LastObservedAt, ProductFields: a.ProductFields}
-		s.detected[a.ID] = true
-	}
-	return nil
+		return ops, nil
+	})
 }

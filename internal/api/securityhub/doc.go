@@ -6,12 +6,15 @@
 // call from it (or from the management account) sees every account's
 // findings; a call from a member account sees its own.
 //
-// Findings come from sources (source.go): the Config rules' evaluations as
-// Security Hub control findings (FAILED, PASSED), the external access
-// findings of the Access Analyzer analysis, and the findings callers import
-// with BatchImportFindings. Findings are computed from the organization's
+// Findings come from sources: the Config rules' evaluations as Security Hub
+// control findings (FAILED, PASSED), the external access findings of the
+// Access Analyzer analysis, the trail's detections as GuardDuty's findings
+// (detections.go, internal/detect), and the findings callers import with
+// BatchImportFindings. Findings are computed from the organization's
 // state on each read after it changed, so a finding whose cause changes is
 // updated (the same Id, a new UpdatedAt) and one whose cause is gone is
 // archived (RecordState ARCHIVED, Workflow RESOLVED), never duplicated.
-// Workflow changes (BatchUpdateFindings) are kept per finding Id.
+// Workflow changes (BatchUpdateFindings) are kept per finding Id. Findings,
+// workflow changes and insights live in the store's records (persist.go),
+// so that every replica serves the same.
 package securityhub

@@ -26,33 +26,24 @@ type service struct {
 	store store.Store
 	now   func() time.Time
 
-	mu      sync.Mutex
-	org     *org.Org
-	rules   string
-	at      time.Time
-	current map[string]*Finding // by Id: the findings the sources give now, and every one they gave before (archived)
-	updates map[string]*update  // BatchUpdateFindings' changes, by Id
-	// imported are the Ids of findings BatchImportFindings stored: the
-	// sources never update or archive them.
-	imported map[string]bool
+	// mu orders this replica's refreshes and writes.
+	mu sync.Mutex
+	// live evaluates the Config rules; run is the evaluation the sources'
+	// findings were last reconciled with, on the organization org.
+	live *compliance.Live
+	run  *compliance.LiveRun
+	org  *org.Org
+	// The findings, BatchUpdateFindings' changes and the insights live in
+	// the store (persist.go), so that every replica serves the same.
+	findings *store.Mirror[stored]
+	updates  *store.Mirror[update]
+	insights *store.Mirror[insightDoc]
 
-	insights insights
-
-	// The trail's detections: the detector, the last trail record it
-	// read, and the Ids of the findings it gave.
+	// The trail's detections: the detector and the last trail record it
+	// read (detections.go).
 	detectCfg detect.Config
 	detector  *detect.Detector
 	trailSeq  int64
-	detected  map[string]bool
-}
-
-// update is what BatchUpdateFindings changed on a finding.
-type update struct {
-	workflow, severity, verification string
-	note                             *Note
-	confidence, criticality          *int
-	userFields                       map[string]string
-	at                               string
 }
 
 func newService(d *api.Deps) *service {
@@ -64,8 +55,9 @@ func newService(d *api.Deps) *service {
 	if cfg == (detect.Config{}) {
 		cfg = detect.Defaults()
 	}
-	return &service{authz: d.Authz, state: d.State, store: d.Store, now: now, detectCfg: cfg, detected: map[string]bool{},
-		current: map[string]*Finding{}, updates: map[string]*update{}, imported: map[string]bool{}}
+	return &service{authz: d.Authz, state: d.State, store: d.Store, now: now, detectCfg: cfg, live: compliance.NewLive(d.State, d.Store, now),
+		findings: store.NewMirror[stored](d.Store, nsFindings), updates: store.NewMirror[update](d.Store, nsUpdates),
+		insights: store.NewMirror[insightDoc](d.Store, nsInsights)}
 }
 
 func errf(code string, status int, format string, args ...any) *awsproto.Error {
@@ -104,58 +96,25 @@ func (s *service) refresh(ctx context.Context) error {
 // FirstObservedAt and take a new UpdatedAt, and those whose cause is gone
 // are archived. The caller holds s.mu.
 func (s *service) refreshSources(ctx context.Context) error {
-	o, meta, err := s.state.Current(ctx)
+	run, err := s.live.Current(ctx)
 	if err != nil {
 		return err
 	}
-	defs := compliance.Deployed(meta)
-	key, _ := json.Marshal(defs)
-	if s.org == o && s.rules == string(key) && s.now().Sub(s.at) < 24*time.Hour {
+	if run == s.run {
 		return nil
 	}
-	creds, err := compliance.StoreCredentials(ctx, s.store, o)
-	if err != nil {
-		return err
-	}
-	var rules []*compliance.Rule
-	for _, d := range defs {
-		if r, ok := compliance.Runnable(d); ok {
-			rules = append(rules, r)
-		}
-	}
-	now := s.now()
-	stamp := now.UTC().Format(time.RFC3339)
-	in := &compliance.Input{Org: o, Credentials: creds, Now: now, Trail: compliance.WardenTrail(compliance.AuditAccount(o), true)}
-	fresh := map[string]compliance.ASFF{}
-	for _, f := range compliance.Evaluate(in, rules, nil).Findings("us-east-1", now) {
-		fresh[f.ID] = f
+	o, stamp := run.Org, run.At.UTC().Format(time.RFC3339)
+	fresh := map[string]*stored{}
+	for _, f := range run.Report.Findings("us-east-1", run.At) {
+		fresh[f.ID] = &stored{Source: sourceControl, Finding: Finding{ASFF: f, FirstObservedAt: stamp, LastObservedAt: stamp}}
 	}
 	for _, f := range accessFindings(o, stamp) {
-		fresh[f.ID] = f
+		fresh[f.ID] = &stored{Source: sourceAccess, Finding: Finding{ASFF: f, FirstObservedAt: stamp, LastObservedAt: stamp}}
 	}
-	for id, f := range fresh {
-		old, seen := s.current[id]
-		switch {
-		case !seen:
-			s.current[id] = &Finding{ASFF: f, FirstObservedAt: stamp, LastObservedAt: stamp}
-		case s.imported[id]:
-		default:
-			f.CreatedAt = old.CreatedAt
-			if sameResult(&old.ASFF, &f) && old.RecordState == "ACTIVE" {
-				old.LastObservedAt = stamp
-				continue
-			}
-			s.current[id] = &Finding{ASFF: f, FirstObservedAt: old.FirstObservedAt, LastObservedAt: stamp}
-		}
+	if err := s.reconcileSources(ctx, fresh, stamp); err != nil {
+		return err
 	}
-	for id, f := range s.current {
-		if _, still := fresh[id]; still || s.imported[id] || s.detected[id] || f.RecordState == "ARCHIVED" {
-			continue
-		}
-		f.RecordState, f.UpdatedAt = "ARCHIVED", stamp
-		f.Workflow.Status = "RESOLVED"
-	}
-	s.org, s.rules, s.at = o, string(key), now
+	s.org, s.run = o, run
 	return nil
 }
 
@@ -196,47 +155,51 @@ func (s *service) visible(ctx context.Context, c *api.Call) ([]*Finding, error) 
 	if err := s.refresh(ctx); err != nil {
 		return nil, err
 	}
+	if err := s.updates.Sync(ctx); err != nil {
+		return nil, err
+	}
 	o := s.org
 	all := c.Identity.Account == admin(o) || c.Identity.Account == o.Management.ID
+	updates := s.updates.All()
 	var out []*Finding
-	for _, f := range s.current {
+	for _, r := range s.findings.All() {
+		f := r.Value.Finding
 		if !all && f.AwsAccountID != c.Identity.Account {
 			continue
 		}
-		g := *f
-		if u := s.updates[f.ID]; u != nil {
-			applyUpdate(&g, u)
+		if u, ok := updates[f.ID]; ok {
+			applyUpdate(&f, &u.Value)
 		}
-		out = append(out, &g)
+		out = append(out, &f)
 	}
 	return out, nil
 }
 
 func applyUpdate(f *Finding, u *update) {
-	if u.workflow != "" {
-		f.Workflow.Status = u.workflow
+	if u.Workflow != "" {
+		f.Workflow.Status = u.Workflow
 	}
-	if u.severity != "" {
-		f.Severity.Label = u.severity
-		f.Severity.Normalized = map[string]int{"INFORMATIONAL": 0, "LOW": 1, "MEDIUM": 40, "HIGH": 70, "CRITICAL": 90}[u.severity]
+	if u.Severity != "" {
+		f.Severity.Label = u.Severity
+		f.Severity.Normalized = map[string]int{"INFORMATIONAL": 0, "LOW": 1, "MEDIUM": 40, "HIGH": 70, "CRITICAL": 90}[u.Severity]
 	}
-	if u.verification != "" {
-		f.VerificationState = u.verification
+	if u.Verification != "" {
+		f.VerificationState = u.Verification
 	}
-	if u.note != nil {
-		f.Note = u.note
+	if u.Note != nil {
+		f.Note = u.Note
 	}
-	if u.confidence != nil {
-		f.Confidence = u.confidence
+	if u.Confidence != nil {
+		f.Confidence = u.Confidence
 	}
-	if u.criticality != nil {
-		f.Criticality = u.criticality
+	if u.Criticality != nil {
+		f.Criticality = u.Criticality
 	}
-	if len(u.userFields) > 0 {
-		f.UserDefinedFields = u.userFields
+	if len(u.UserFields) > 0 {
+		f.UserDefinedFields = u.UserFields
 	}
-	if u.at > f.UpdatedAt {
-		f.UpdatedAt = u.at
+	if u.At > f.UpdatedAt {
+		f.UpdatedAt = u.At
 	}
 }
 
@@ -310,202 +273,4 @@ func shortID(name string) string {
 
 func hubARN(c *api.Call) string {
 	return "arn:aws:securityhub:" + c.Region + ":" + c.Identity.Account + ":hub/default"
-}
-
-// BatchImportFindings stores findings a product sends, in the caller's
-// account (AwsAccountId must be the caller's, as Security Hub requires of
-// a product's own account).
-func (s *service) BatchImportFindings(ctx context.Context, c *api.Call) (any, error) {
-	var in struct {
-		Findings []Finding `json:"Findings"`
-	}
-	if err := decode(c, &in); err != nil {
-		return nil, err
-	}
-	if len(in.Findings) == 0 || len(in.Findings) > 100 {
-		return nil, invalidInput("Findings: between 1 and 100 findings")
-	}
-	if err := s.authz.Authorize(ctx, c, "securityhub:BatchImportFindings", "arn:aws:securityhub:"+c.Region+":"+c.Identity.Account+":product/"+c.Identity.Account+"/default", nil); err != nil {
-		return nil, err
-	}
-	type failed struct {
-		ID           string `json:"Id"`
-		ErrorCode    string `json:"ErrorCode"`
-		ErrorMessage string `json:"ErrorMessage"`
-	}
-	out := struct {
-		FailedCount  int      `json:"FailedCount"`
-		SuccessCount int      `json:"SuccessCount"`
-		Failed       []failed `json:"FailedFindings"`
-	}{Failed: []failed{}}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range in.Findings {
-		f := in.Findings[i]
-		var why string
-		switch {
-		case f.SchemaVersion != "2018-10-08":
-			why = "SchemaVersion must be 2018-10-08"
-		case f.ID == "" || f.ProductArn == "" || f.GeneratorID == "" || f.Title == "" || f.Description == "" || len(f.Resources) == 0 || len(f.Types) == 0:
-			why = "Id, ProductArn, GeneratorId, Types, Title, Description and Resources are required"
-		case f.AwsAccountID != c.Identity.Account:
-			why = "AwsAccountId must be the caller's account, " + c.Identity.Account
-		case !validTime(f.CreatedAt) || !validTime(f.UpdatedAt):
-			why = "CreatedAt and UpdatedAt must be ISO 8601 date-times"
-		}
-		if old := s.current[f.ID]; why == "" && old != nil && !s.imported[f.ID] {
-			why = "a finding of this Id is Security Hub's own"
-		}
-		if why != "" {
-			out.Failed = append(out.Failed, failed{f.ID, "InvalidInput", why})
-			continue
-		}
-		if f.RecordState == "" {
-			f.RecordState = "ACTIVE"
-		}
-		if f.Workflow.Status == "" {
-			f.Workflow.Status = "NEW"
-		}
-		s.imported[f.ID] = true
-		if old := s.current[f.ID]; old != nil {
-			f.FirstObservedAt = firstNonEmpty(f.FirstObservedAt, old.FirstObservedAt)
-		}
-		s.current[f.ID] = &f
-		out.SuccessCount++
-	}
-	out.FailedCount = len(out.Failed)
-	c.ReadOnly = false
-	return out, nil
-}
-
-func validTime(s string) bool {
-	_, err := time.Parse(time.RFC3339, s)
-	return err == nil
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-// BatchUpdateFindings changes the workflow status, note, severity and the
-// other fields customers own, of findings the caller sees.
-func (s *service) BatchUpdateFindings(ctx context.Context, c *api.Call) (any, error) {
-	var in struct {
-		FindingIdentifiers []struct {
-			ID         string `json:"Id"`
-			ProductArn string `json:"ProductArn"`
-		} `json:"FindingIdentifiers"`
-		Note *struct {
-			Text      string `json:"Text"`
-			UpdatedBy string `json:"UpdatedBy"`
-		} `json:"Note"`
-		Severity *struct {
-			Label string `json:"Label"`
-		} `json:"Severity"`
-		VerificationState string            `json:"VerificationState"`
-		Confidence        *int              `json:"Confidence"`
-		Criticality       *int              `json:"Criticality"`
-		UserDefinedFields map[string]string `json:"UserDefinedFields"`
-		Workflow          *struct {
-			Status string `json:"Status"`
-		} `json:"Workflow"`
-	}
-	if err := decode(c, &in); err != nil {
-		return nil, err
-	}
-	if len(in.FindingIdentifiers) == 0 || len(in.FindingIdentifiers) > 100 {
-		return nil, invalidInput("FindingIdentifiers: between 1 and 100")
-	}
-	u := &update{at: s.now().UTC().Format(time.RFC3339), userFields: in.UserDefinedFields,
-		confidence: in.Confidence, criticality: in.Criticality, verification: in.VerificationState}
-	if in.Workflow != nil {
-		switch in.Workflow.Status {
-		case "NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED":
-			u.workflow = in.Workflow.Status
-		default:
-			return nil, invalidInput("Workflow.Status: %q is not one of NEW, NOTIFIED, RESOLVED, SUPPRESSED", in.Workflow.Status)
-		}
-	}
-	if in.Severity != nil {
-		if !compliance.ValidSeverity(in.Severity.Label) {
-			return nil, invalidInput("Severity.Label: %q is not one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL", in.Severity.Label)
-		}
-		u.severity = in.Severity.Label
-	}
-	if in.Note != nil {
-		if in.Note.Text == "" || in.Note.UpdatedBy == "" {
-			return nil, invalidInput("Note: Text and UpdatedBy are required")
-		}
-		u.note = &Note{Text: in.Note.Text, UpdatedBy: in.Note.UpdatedBy, UpdatedAt: u.at}
-	}
-	if err := s.authz.Authorize(ctx, c, "securityhub:BatchUpdateFindings", hubARN(c), nil); err != nil {
-		return nil, err
-	}
-	seen, err := s.visible(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	byID := map[string]*Finding{}
-	for _, f := range seen {
-		byID[f.ID] = f
-	}
-	type ident struct {
-		ID         string `json:"Id"`
-		ProductArn string `json:"ProductArn"`
-	}
-	type unprocessed struct {
-		FindingIdentifier ident  `json:"FindingIdentifier"`
-		ErrorCode         string `json:"ErrorCode"`
-		ErrorMessage      string `json:"ErrorMessage"`
-	}
-	out := struct {
-		Processed   []ident       `json:"ProcessedFindings"`
-		Unprocessed []unprocessed `json:"UnprocessedFindings"`
-	}{Processed: []ident{}, Unprocessed: []unprocessed{}}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, id := range in.FindingIdentifiers {
-		f := byID[id.ID]
-		if f == nil || f.ProductArn != id.ProductArn {
-			out.Unprocessed = append(out.Unprocessed, unprocessed{ident(id), "FindingNotFound", "no finding of this Id and ProductArn in the caller's view"})
-			continue
-		}
-		merged := *u
-		if prev := s.updates[id.ID]; prev != nil {
-			merged = mergeUpdates(prev, u)
-		}
-		s.updates[id.ID] = &merged
-		out.Processed = append(out.Processed, ident(id))
-	}
-	return out, nil
-}
-
-func mergeUpdates(prev, next *update) update {
-	m := *prev
-	if next.workflow != "" {
-		m.workflow = next.workflow
-	}
-	if next.severity != "" {
-		m.severity = next.severity
-	}
-	if next.verification != "" {
-		m.verification = next.verification
-	}
-	if next.note != nil {
-		m.note = next.note
-	}
-	if next.confidence != nil {
-		m.confidence = next.confidence
-	}
-	if next.criticality != nil {
-		m.criticality = next.criticality
-	}
-	if len(next.userFields) > 0 {
-		m.userFields = next.userFields
-	}
-	m.at = next.at
-	return m
 }

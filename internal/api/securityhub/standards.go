@@ -2,10 +2,8 @@ package securityhub
 
 import (
 	"context"
-	"encoding/json"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/compliance"
@@ -181,94 +179,6 @@ func contains(list []string, v string) bool {
 	return false
 }
 
-// Insights: saved filters with a grouping, per account.
-
-type insight struct {
-	arn, name, groupBy string
-	filters            map[string]json.RawMessage
-}
-
-type insights struct {
-	mu   sync.Mutex
-	list []insight
-}
-
-// CreateInsight saves an insight in the caller's account.
-func (s *service) CreateInsight(ctx context.Context, c *api.Call) (any, error) {
-	var in struct {
-		Name             string                     `json:"Name"`
-		Filters          map[string]json.RawMessage `json:"Filters"`
-		GroupByAttribute string                     `json:"GroupByAttribute"`
-	}
-	if err := decode(c, &in); err != nil {
-		return nil, err
-	}
-	if in.Name == "" || stringFields[in.GroupByAttribute] == nil {
-		return nil, invalidInput("Name is required and GroupByAttribute must be a string field of the findings (%s)", strings.Join(sortedKeys(stringFields), ", "))
-	}
-	if _, err := compileFilters(in.Filters, s.now()); err != nil {
-		return nil, err
-	}
-	arn := "arn:aws:securityhub:" + c.Region + ":" + c.Identity.Account + ":insight/" + c.Identity.Account + "/custom/" + shortID(in.Name)
-	if err := s.authz.Authorize(ctx, c, "securityhub:CreateInsight", hubARN(c), nil); err != nil {
-		return nil, err
-	}
-	s.insights.mu.Lock()
-	defer s.insights.mu.Unlock()
-	for _, x := range s.insights.list {
-		if x.arn == arn {
-			return nil, errf("ResourceConflictException", 409, "An insight named %s exists", in.Name)
-		}
-	}
-	s.insights.list = append(s.insights.list, insight{arn: arn, name: in.Name, groupBy: in.GroupByAttribute, filters: in.Filters})
-	return struct {
-		InsightArn string `json:"InsightArn"`
-	}{arn}, nil
-}
-
-func (s *service) insightOf(arn string) (insight, bool) {
-	s.insights.mu.Lock()
-	defer s.insights.mu.Unlock()
-	for _, x := range s.insights.list {
-		if x.arn == arn {
-			return x, true
-		}
-	}
-	return insight{}, false
-}
-
-// GetInsights lists the caller's account's insights.
-func (s *service) GetInsights(ctx context.Context, c *api.Call) (any, error) {
-	var in struct {
-		InsightArns []string `json:"InsightArns"`
-	}
-	if err := decode(c, &in); err != nil {
-		return nil, err
-	}
-	if err := s.authz.Authorize(ctx, c, "securityhub:GetInsights", hubARN(c), nil); err != nil {
-		return nil, err
-	}
-	c.ReadOnly = true
-	type item struct {
-		InsightArn       string                     `json:"InsightArn"`
-		Name             string                     `json:"Name"`
-		Filters          map[string]json.RawMessage `json:"Filters"`
-		GroupByAttribute string                     `json:"GroupByAttribute"`
-	}
-	out := struct {
-		Insights []item `json:"Insights"`
-	}{Insights: []item{}}
-	prefix := "arn:aws:securityhub:" + c.Region + ":" + c.Identity.Account + ":insight/"
-	s.insights.mu.Lock()
-	defer s.insights.mu.Unlock()
-	for _, x := range s.insights.list {
-		if strings.HasPrefix(x.arn, prefix) && (len(in.InsightArns) == 0 || contains(in.InsightArns, x.arn)) {
-			out.Insights = append(out.Insights, item{x.arn, x.name, x.filters, x.groupBy})
-		}
-	}
-	return out, nil
-}
-
 // GetInsightResults counts the matching findings by the insight's
 // grouping attribute.
 func (s *service) GetInsightResults(ctx context.Context, c *api.Call) (any, error) {
@@ -282,11 +192,14 @@ func (s *service) GetInsightResults(ctx context.Context, c *api.Call) (any, erro
 		return nil, err
 	}
 	c.ReadOnly = true
-	x, ok := s.insightOf(in.InsightArn)
-	if !ok || !strings.Contains(x.arn, ":"+c.Identity.Account+":insight/") {
+	x, ok, err := s.insightOf(ctx, in.InsightArn)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || !strings.Contains(x.ARN, ":"+c.Identity.Account+":insight/") {
 		return nil, errf("ResourceNotFoundException", 404, "No insight %s", in.InsightArn)
 	}
-	match, err := compileFilters(x.filters, s.now())
+	match, err := compileFilters(x.Filters, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -295,7 +208,7 @@ func (s *service) GetInsightResults(ctx context.Context, c *api.Call) (any, erro
 		return nil, err
 	}
 	counts := map[string]int{}
-	get := stringFields[x.groupBy]
+	get := stringFields[x.GroupBy]
 	for _, f := range all {
 		if match(f) {
 			for _, v := range get(f) {
@@ -311,7 +224,7 @@ func (s *service) GetInsightResults(ctx context.Context, c *api.Call) (any, erro
 		InsightArn       string  `json:"InsightArn"`
 		GroupByAttribute string  `json:"GroupByAttribute"`
 		ResultValues     []value `json:"ResultValues"`
-	}{InsightArn: x.arn, GroupByAttribute: x.groupBy, ResultValues: []value{}}
+	}{InsightArn: x.ARN, GroupByAttribute: x.GroupBy, ResultValues: []value{}}
 	for _, k := range sortedKeys(counts) {
 		res.ResultValues = append(res.ResultValues, value{k, counts[k]})
 	}
