@@ -291,14 +291,7 @@ func (s *service) GetAggregateComplianceDetailsByConfigRule(ctx context.Context,
 	for i := range all {
 		all[i].AwsRegion = in.AwsRegion
 	}
-	from, to, next, err := page(len(all), in.NextToken, in.Limit, 100)
-	if err != nil {
-		return nil, err
-	}
-	return struct {
-		AggregateEvaluationResults []EvaluationResult `json:"AggregateEvaluationResults"`
-		NextToken                  string             `json:"NextToken,omitempty"`
-	}{append([]EvaluationResult{}, all[from:to]...), next}, nil
+	return paged("AggregateEvaluationResults", all, in.NextToken, in.Limit, 100)
 }
 
 // DescribeAggregateComplianceByConfigRules tells each rule's compliance in
@@ -354,12 +347,5 @@ func (s *service) DescribeAggregateComplianceByConfigRules(ctx context.Context, 
 			items = append(items, item{r.Name, comp, a, region})
 		}
 	}
-	from, to, next, err := page(len(items), in.NextToken, in.Limit, 1000)
-	if err != nil {
-		return nil, err
-	}
-	return struct {
-		AggregateComplianceByConfigRules []item `json:"AggregateComplianceByConfigRules"`
-		NextToken                        string `json:"NextToken,omitempty"`
-	}{append([]item{}, items[from:to]...), next}, nil
+	return paged("AggregateComplianceByConfigRules", items, in.NextToken, in.Limit, 1000)
 }

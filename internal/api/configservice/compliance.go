@@ -199,14 +199,7 @@ func (s *service) DescribeComplianceByConfigRule(ctx context.Context, c *api.Cal
 			items = append(items, item{d.Name, comp})
 		}
 	}
-	from, to, next, err := page(len(items), in.NextToken, 0, 25)
-	if err != nil {
-		return nil, err
-	}
-	return struct {
-		ComplianceByConfigRules []item `json:"ComplianceByConfigRules"`
-		NextToken               string `json:"NextToken,omitempty"`
-	}{append([]item{}, items[from:to]...), next}, nil
+	return paged("ComplianceByConfigRules", items, in.NextToken, 0, 25)
 }
 
 type byResourceInput struct {
@@ -276,14 +269,7 @@ func (s *service) DescribeComplianceByResource(ctx context.Context, c *api.Call)
 			items = append(items, item{k.typ, k.id, cp})
 		}
 	}
-	from, to, next, err := page(len(items), in.NextToken, in.Limit, 100)
-	if err != nil {
-		return nil, err
-	}
-	return struct {
-		ComplianceByResources []item `json:"ComplianceByResources"`
-		NextToken             string `json:"NextToken,omitempty"`
-	}{append([]item{}, items[from:to]...), next}, nil
+	return paged("ComplianceByResources", items, in.NextToken, in.Limit, 100)
 }
 
 type detailsByRuleInput struct {
@@ -294,14 +280,7 @@ type detailsByRuleInput struct {
 }
 
 func pageResults(all []EvaluationResult, token string, limit int) (any, error) {
-	from, to, next, err := page(len(all), token, limit, 100)
-	if err != nil {
-		return nil, err
-	}
-	return struct {
-		EvaluationResults []EvaluationResult `json:"EvaluationResults"`
-		NextToken         string             `json:"NextToken,omitempty"`
-	}{append([]EvaluationResult{}, all[from:to]...), next}, nil
+	return paged("EvaluationResults", all, token, limit, 100)
 }
 
 // GetComplianceDetailsByConfigRule lists one rule's results on the

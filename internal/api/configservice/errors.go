@@ -58,3 +58,33 @@ func page(n int, token string, limit, max int) (int, int, string, error) {
 	}
 	return from, to, strconv.Itoa(to), nil
 }
+
+// paged is one page of all (page's limits), as the API returns it: the
+// items under the member name, and NextToken when more follow.
+func paged[T any](name string, all []T, token string, limit, max int) (any, error) {
+	from, to, next, err := page(len(all), token, limit, max)
+	if err != nil {
+		return nil, err
+	}
+	return pageOut[T]{name: name, items: append([]T{}, all[from:to]...), next: next}, nil
+}
+
+type pageOut[T any] struct {
+	name  string
+	items []T
+	next  string
+}
+
+func (p pageOut[T]) MarshalJSON() ([]byte, error) {
+	items, err := json.Marshal(p.items)
+	if err != nil {
+		return nil, err
+	}
+	name, _ := json.Marshal(p.name)
+	out := append(append(append([]byte("{"), name...), ':'), items...)
+	if p.next != "" {
+		next, _ := json.Marshal(p.next)
+		out = append(append(out, `,"NextToken":`...), next...)
+	}
+	return append(out, '}'), nil
+}
