@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"github.com/securecart/warden/internal/detect"
 	"log/slog"
 	"net/http"
@@ -79,6 +80,10 @@ type Descriptor struct {
 	// Pages are HTML pages the service serves beside its API, by
 	// http.ServeMux pattern (SSO OIDC's device verification page, "/device").
 	Pages map[string]http.Handler
+	// Background, when set, runs while the server serves: Serve starts it
+	// and cancels its context on shutdown, then waits for it to return
+	// (Security Hub's detections on the trail).
+	Background func(ctx context.Context)
 }
 
 // Route is one operation's HTTP binding, as botocore's service-2.json gives

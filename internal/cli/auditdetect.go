@@ -31,6 +31,11 @@ func (f *detectFlags) add(fl *pflag.FlagSet, prefix string) {
 	fl.DurationVar(&f.cfg.Baseline, prefix+"baseline", d.Baseline, "how long an account or network stays usual for AssumeRole after it was last seen")
 	fl.IntVar(&f.cfg.MinHistory, prefix+"min-history", d.MinHistory, "AssumeRole calls a principal makes before a new network is unusual for it")
 	fl.DurationVar(&f.cfg.ArchiveAfter, prefix+"archive-after", d.ArchiveAfter, "archive a finding whose activity has not recurred for this long")
+	if prefix != "" {
+		fl.DurationVar(&f.cfg.Every, prefix+"every", d.Every, "how often to read the trail's new records for detections")
+	} else {
+		f.cfg.Every = d.Every
+	}
 }
 
 func (f *detectFlags) check() error {

@@ -20,13 +20,15 @@ type Config struct {
 	// ArchiveAfter archives a finding whose activity has not recurred for
 	// that long.
 	ArchiveAfter time.Duration
+	// Every is how often `warden serve` reads the trail's new records.
+	Every time.Duration
 }
 
 // Defaults are the thresholds `warden serve` and `warden audit detect`
 // use unless told otherwise.
 func Defaults() Config {
 	return Config{DeniedCount: 10, DeniedWindow: 5 * time.Minute, Baseline: 30 * 24 * time.Hour,
-		MinHistory: 5, ArchiveAfter: 90 * 24 * time.Hour}
+		MinHistory: 5, ArchiveAfter: 90 * 24 * time.Hour, Every: 5 * time.Second}
 }
 
 // Check reports a threshold that cannot work, naming it as its flag does.
@@ -42,6 +44,8 @@ func (c Config) Check() error {
 		return fmt.Errorf("min-history %d: want at least 1", c.MinHistory)
 	case c.ArchiveAfter <= 0:
 		return fmt.Errorf("archive-after %v: want a positive duration", c.ArchiveAfter)
+	case c.Every < 0:
+		return fmt.Errorf("every %v: want a positive duration", c.Every)
 	}
 	return nil
 }

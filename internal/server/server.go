@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -31,6 +32,8 @@ type Server struct {
 	authz   *api.Authorizer
 	log     *slog.Logger
 	clock   func() time.Time
+	// background are the services' Background tasks, run while serving.
+	background []func(ctx context.Context)
 
 	// routes are built from the services' descriptors.
 	routes  *router
@@ -75,6 +78,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	for _, f := range cfg.Services {
 		d := f(deps)
 		descs = append(descs, d)
+		if d.Background != nil {
+			s.background = append(s.background, d.Background)
+		}
 		for pattern, h := range d.Pages {
 			if s.pages == nil {
 				s.pages = map[string]http.Handler{}
@@ -231,6 +237,15 @@ func (s *Server) Serve(ctx context.Context, l net.Listener, tlsCert, tlsKey stri
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	bctx, stop := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	for _, f := range s.background {
+		background.Go(func() { f(bctx) })
+	}
+	defer func() {
+		stop()
+		background.Wait()
+	}()
 	errc := make(chan error, 1)
 	go func() {
 		if tlsCert != "" {

@@ -29,5 +29,6 @@ func New(d *api.Deps) *api.Descriptor {
 		},
 		ErrorStatus: map[string]int{"InvalidInputException": 400, "ResourceNotFoundException": 404, "ResourceConflictException": 409,
 			"AccessDeniedException": 403, "InvalidAccessException": 401, "LimitExceededException": 429, "InternalException": 500},
+		Background: s.watch,
 	}
 }

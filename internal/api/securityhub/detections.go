@@ -2,6 +2,7 @@ package securityhub
 
 import (
 	"context"
+	"time"
 
 	"github.com/securecart/warden/internal/detect"
 	"github.com/securecart/warden/internal/store"
@@ -28,8 +29,10 @@ func (s *service) refreshDetections(ctx context.Context) error {
 	}
 	found := s.detector.Findings(s.now())
 	at := s.now()
-	return s.write(ctx, s.findings, func() ([]store.RecordOp, error) {
+	var written []detect.Finding
+	err = s.write(ctx, s.findings, func() ([]store.RecordOp, error) {
 		var ops []store.RecordOp
+		written = written[:0]
 		for _, f := range found {
 			a := f.ToASFF("us-east-1")
 			v := stored{Source: sourceDetection, Finding: Finding{ASFF: a.ASFF, FirstObservedAt: a.FirstObservedAt, LastObservedAt: a.LastObservedAt, ProductFields: a.ProductFields}}
@@ -43,8 +46,45 @@ func (s *service) refreshDetections(ctx context.Context) error {
 			if err != nil {
 				return nil, err
 			}
-			ops = append(ops, op)
+			ops, written = append(ops, op), append(written, f)
 		}
 		return ops, nil
 	})
+	if err != nil {
+		return err
+	}
+	// Alert as GuardDuty's findings reach EventBridge: once, by the
+	// replica that wrote the change.
+	for _, f := range written {
+		if s.log != nil {
+			s.log.Warn("GuardDuty finding", "type", f.Kind.Name, "account", f.Account, "principal", f.Principal,
+				"count", f.Count, "archived", f.Archived, "id", f.ID(), "description", f.Description)
+		}
+	}
+	return nil
+}
+
+// watch runs the detections (and the sources) every Config.Every (5 s)
+// while the server serves, so that a finding appears, and is logged,
+// without waiting for a Security Hub call.
+func (s *service) watch(ctx context.Context) {
+	every := s.detectCfg.Every
+	if every <= 0 {
+		every = detect.Defaults().Every
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s.mu.Lock()
+		err := s.refresh(ctx)
+		s.mu.Unlock()
+		if err != nil && ctx.Err() == nil && s.log != nil {
+			s.log.Warn("Security Hub: reading the trail for detections", "error", err.Error())
+		}
+	}
 }

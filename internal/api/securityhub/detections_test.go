@@ -1,6 +1,7 @@
 package securityhub_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/securecart/warden/internal/detect"
 	"github.com/securecart/warden/internal/server/servertest"
+	"github.com/securecart/warden/internal/store"
 )
 
 func byType(t *testing.T, cl *sh.Client, typ string) []shtypes.AwsSecurityFinding {
@@ -105,5 +107,27 @@ func TestTrailDetectionsWithTheSDK(t *testing.T) {
 	h.Clock.Advance(4 * time.Minute)
 	if a := byType(t, secHub, evasion); len(a) != 1 || a[0].RecordState != shtypes.RecordStateArchived {
 		t.Fatalf("after the archive period: %+v; want the finding archived", a)
+	}
+}
+
+// The detections run in the background while the server serves: a
+// finding is stored without any Security Hub call.
+func TestDetectionsInTheBackground(t *testing.T) {
+	cfg := detect.Defaults()
+	cfg.Every = 20 * time.Millisecond
+	h := servertest.Start(t, servertest.Options{TrailOwner: security, Detections: cfg})
+	ctx := servertest.Ctx(t)
+	cloudtrail.NewFromConfig(assume(t, h, dev)).StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String("organization-trail")})
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		recs, err := h.Store.ListRecords(ctx, "securityhub/findings", store.RecordQuery{Prefix: "arn:aws:guardduty:", Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) == 1 && strings.Contains(string(recs[0].Doc), "DefenseEvasion:IAMUser-AnomalousBehavior") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no GuardDuty finding stored within 10 s: %d records", len(recs))
+		}
 	}
 }

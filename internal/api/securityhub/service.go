@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"sync"
 	"time"
@@ -25,6 +26,7 @@ type service struct {
 	state *state.Manager
 	store store.Store
 	now   func() time.Time
+	log   *slog.Logger
 
 	// mu orders this replica's refreshes and writes.
 	mu sync.Mutex
@@ -55,7 +57,7 @@ func newService(d *api.Deps) *service {
 	if cfg == (detect.Config{}) {
 		cfg = detect.Defaults()
 	}
-	return &service{authz: d.Authz, state: d.State, store: d.Store, now: now, detectCfg: cfg, live: compliance.NewLive(d.State, d.Store, now),
+	return &service{authz: d.Authz, state: d.State, store: d.Store, now: now, log: d.Logger, detectCfg: cfg, live: compliance.NewLive(d.State, d.Store, now),
 		findings: store.NewMirror[stored](d.Store, nsFindings), updates: store.NewMirror[update](d.Store, nsUpdates),
 		insights: store.NewMirror[insightDoc](d.Store, nsInsights)}
 }
