@@ -15,7 +15,8 @@ var fieldsOf = map[string][]string{
 	"resource":                 {"arn", "account", "policy"},
 	"identityProvider":         {"type", "name", "accounts", "clientIds", "metadata", "tags"},
 	"serviceLinkedRole":        {"service", "name", "accounts", "managedPolicies"},
-	"identityCenter":           {"instanceArn", "identityStoreId", "externalIdentityProvider", "users", "groups", "permissionSets", "assignments"},
+	"identityCenter":           {"instanceArn", "identityStoreId", "externalIdentityProvider", "users", "groups", "permissionSets", "assignments", "provisionedVersions"},
+	"provisionedVersion":       {"permissionSet", "accounts"},
 	"externalIdentityProvider": {"type", "name", "metadataUrl", "metadata", "issuer"},
 	"ssoUser": {"userName", "displayName", "name", "nickName", "profileUrl", "emails", "addresses", "phoneNumbers", "userType", "title",
 		"preferredLanguage", "locale", "timezone", "externalIds", "groups", "mfaDevices"},
@@ -53,5 +54,6 @@ var requiredOf = map[string][]string{
 	"externalId":               {"issuer", "id"},
 	"permissionSet":            {"name"},
 	"assignment":               {"permissionSet"},
+	"provisionedVersion":       {"permissionSet", "accounts"},
 	"documentFile":             {"file"},
 }

@@ -88,33 +88,7 @@ func (l *loader) buildIdentityCenter(r *rawIC) {
 			l.errs.add(p.name.P, p.path+".name", "duplicate permission set %q (first at %s)", p.name.V, prev.Pos)
 			continue
 		}
-		l.checkName(p.name, p.path+".name", "permission set", MaxPermissionSetName)
-		ps := &PermissionSet{Name: p.name.V, Description: p.description.V, SessionDuration: DefaultSessionDuration, Pos: p.pos,
-			RoleName: SSORoleName(ic.InstanceARN, p.name.V), Boundary: p.boundary.V, CustomerManaged: values(p.customer)}
-		if p.session.V != "" {
-			if secs, err := sessionSeconds(p.session.V); err != nil {
-				l.errs.add(p.session.P, p.path+".sessionDuration", "%v", err)
-			} else {
-				ps.SessionDuration = secs
-			}
-		}
-		ps.RelayState, ps.Tags = p.relayState.V, p.tags
-		if p.relayState.V != "" {
-			if err := CheckRelayState(p.relayState.V); err != nil {
-				l.errs.add(p.relayState.P, p.path+".relayState", "malformed relay state %q: want 1 to %d URL characters", p.relayState.V, MaxRelayState)
-			}
-		}
-		for i, ref := range p.managed {
-			path := idx(p.path+".managedPolicies", i)
-			if !strings.HasPrefix(ref.V, "arn:") {
-				l.errs.add(ref.P, path, "%q: managedPolicies of a permission set are AWS managed policies, by ARN; name customer managed policies in customerManagedPolicies", ref.V)
-				continue
-			}
-			if pr, ok := l.resolveRef(ref, path, nil, policy.Identity, ""); ok {
-				ps.ManagedPolicies = append(ps.ManagedPolicies, pr.aws)
-			}
-		}
-		ps.Inline = l.compile(p.inline, policy.Identity, "permission set "+ps.Name+" inline")
+		ps := l.permissionSet(ic, p)
 		sets[ps.Name] = ps
 		raws[ps] = p
 		ic.PermissionSets = append(ic.PermissionSets, ps)
@@ -177,14 +151,68 @@ func (l *loader) buildIdentityCenter(r *rawIC) {
 		ic.Assignments = append(ic.Assignments, as)
 	}
 
+	stale := l.provisionedVersions(ic, r, sets, assigned)
 	for _, ps := range ic.PermissionSets {
+		var latest []*Account
 		for _, a := range o.Accounts {
-			if assigned[ps][a] {
-				ps.Accounts = append(ps.Accounts, a)
+			if !assigned[ps][a] {
+				continue
+			}
+			ps.Accounts = append(ps.Accounts, a)
+			if v := stale[ps][a]; v != nil {
+				ps.Stale = append(ps.Stale, a)
+			} else {
+				latest = append(latest, a)
 			}
 		}
-		l.provision(ic, ps, raws[ps])
+		l.provision(ic, ps, raws[ps], latest)
 	}
+	for _, v := range r.versions {
+		ps := sets[v.ps.name.V]
+		if ps == nil || v.built == nil {
+			continue
+		}
+		var in []*Account
+		for _, a := range ps.Stale {
+			if stale[ps][a] == v {
+				in = append(in, a)
+			}
+		}
+		l.provision(ic, v.built, v.ps, in)
+	}
+}
+
+// permissionSet builds a permission set (or an older version of one) from
+// its mapping.
+func (l *loader) permissionSet(ic *IdentityCenter, p *rawPermSet) *PermissionSet {
+	l.checkName(p.name, p.path+".name", "permission set", MaxPermissionSetName)
+	ps := &PermissionSet{Name: p.name.V, Description: p.description.V, SessionDuration: DefaultSessionDuration, Pos: p.pos,
+		RoleName: SSORoleName(ic.InstanceARN, p.name.V), Boundary: p.boundary.V, CustomerManaged: values(p.customer)}
+	if p.session.V != "" {
+		if secs, err := sessionSeconds(p.session.V); err != nil {
+			l.errs.add(p.session.P, p.path+".sessionDuration", "%v", err)
+		} else {
+			ps.SessionDuration = secs
+		}
+	}
+	ps.RelayState, ps.Tags = p.relayState.V, p.tags
+	if p.relayState.V != "" {
+		if err := CheckRelayState(p.relayState.V); err != nil {
+			l.errs.add(p.relayState.P, p.path+".relayState", "malformed relay state %q: want 1 to %d URL characters", p.relayState.V, MaxRelayState)
+		}
+	}
+	for i, ref := range p.managed {
+		path := idx(p.path+".managedPolicies", i)
+		if !strings.HasPrefix(ref.V, "arn:") {
+			l.errs.add(ref.P, path, "%q: managedPolicies of a permission set are AWS managed policies, by ARN; name customer managed policies in customerManagedPolicies", ref.V)
+			continue
+		}
+		if pr, ok := l.resolveRef(ref, path, nil, policy.Identity, ""); ok {
+			ps.ManagedPolicies = append(ps.ManagedPolicies, pr.aws)
+		}
+	}
+	ps.Inline = l.compile(p.inline, policy.Identity, "permission set "+ps.Name+" inline")
+	return ps
 }
 
 // accountsUnder lists the accounts in an OU and below it.
@@ -198,8 +226,8 @@ func accountsUnder(ou *OU) []*Account {
 
 // provision creates a permission set's role, and the SAML provider it
 // trusts, in each account it is assigned to.
-func (l *loader) provision(ic *IdentityCenter, ps *PermissionSet, r *rawPermSet) {
-	if len(ps.Accounts) == 0 {
+func (l *loader) provision(ic *IdentityCenter, ps *PermissionSet, r *rawPermSet, accounts []*Account) {
+	if len(accounts) == 0 {
 		return
 	}
 	what := "permission set " + ps.Name
@@ -210,15 +238,15 @@ func (l *loader) provision(ic *IdentityCenter, ps *PermissionSet, r *rawPermSet)
 			l.errs.add(ref.P, path, "customer managed policies are named by name, not ARN; AWS managed ones go in managedPolicies")
 			continue
 		}
-		if pr, ok := l.resolveRef(ref, path, ps.Accounts, policy.Identity, what); ok {
+		if pr, ok := l.resolveRef(ref, path, accounts, policy.Identity, what); ok {
 			custom = append(custom, pr)
 		}
 	}
 	var boundary polRef
 	if r.boundary.V != "" {
-		boundary, _ = l.resolveRef(r.boundary, r.path+".permissionsBoundary", ps.Accounts, policy.Boundary, what)
+		boundary, _ = l.resolveRef(r.boundary, r.path+".permissionsBoundary", accounts, policy.Boundary, what)
 	}
-	for _, a := range ps.Accounts {
+	for _, a := range accounts {
 		l.ensureSSOProvider(ic, a)
 		providerARN := "arn:aws:iam::" + a.ID + ":saml-provider/" + ic.SAMLProvider
 		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":` + jsonString(providerARN) +
@@ -271,4 +299,39 @@ func (l *loader) checkUnique(ic *IdentityCenter, u *rawSSOUser) {
 			}
 		}
 	}
+}
+
+// provisionedVersions builds the older versions of permission sets that
+// are still provisioned in accounts, and tells, by permission set and
+// account, the version provisioned there (none: the latest). An account
+// where the permission set is no longer assigned has no role to keep and
+// is passed over.
+func (l *loader) provisionedVersions(ic *IdentityCenter, r *rawIC, sets map[string]*PermissionSet, assigned map[*PermissionSet]map[*Account]bool) map[*PermissionSet]map[*Account]*rawVersion {
+	out := map[*PermissionSet]map[*Account]*rawVersion{}
+	for _, v := range r.versions {
+		ps := sets[v.ps.name.V]
+		if ps == nil {
+			var names []string
+			for _, x := range ic.PermissionSets {
+				names = append(names, x.Name)
+			}
+			l.errs.add(v.ps.name.P, v.path+".permissionSet.name", "unknown permission set %q%s", v.ps.name.V, didYouMean(v.ps.name.V, names))
+			continue
+		}
+		v.built = l.permissionSet(ic, v.ps)
+		if out[ps] == nil {
+			out[ps] = map[*Account]*rawVersion{}
+		}
+		for i, ref := range v.accounts {
+			acct := l.account(ref, idx(v.path+".accounts", i))
+			switch {
+			case acct == nil || !assigned[ps][acct]:
+			case out[ps][acct] != nil:
+				l.errs.add(ref.P, idx(v.path+".accounts", i), "permission set %s has two provisioned versions in account %s (the other at %s)", ps.Name, acct.Name, out[ps][acct].pos)
+			default:
+				out[ps][acct] = v
+			}
+		}
+	}
+	return out
 }

@@ -71,7 +71,11 @@ type PermissionSet struct {
 	CustomerManaged []string
 	Boundary        string     // as written: a customer managed name or an AWS managed ARN
 	Accounts        []*Account // where it is provisioned, in the order of Org.Accounts
-	Pos             Pos
+	// Stale are the accounts of Accounts where an older version is
+	// provisioned (the set changed since, and ProvisionPermissionSet has
+	// not run for them): their roles are the older version's.
+	Stale []*Account
+	Pos   Pos
 }
 
 // Assignment gives a user or group a permission set in accounts.

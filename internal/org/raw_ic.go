@@ -9,7 +9,18 @@ type rawIC struct {
 	groups               []*rawSSOGroup
 	permSets             []*rawPermSet
 	assignments          []*rawAssignment
+	versions             []*rawVersion
 	pos                  Pos
+}
+
+// rawVersion is an older version of a permission set still provisioned in
+// accounts.
+type rawVersion struct {
+	ps       *rawPermSet
+	accounts []sval
+	built    *PermissionSet
+	pos      Pos
+	path     string
 }
 
 type rawIdP struct {
@@ -93,6 +104,17 @@ func (d *decoder) identityCenter(n *yaml.Node, path string, r *raw) {
 	for i, it := range d.items(m["assignments"], path+".assignments") {
 		if a := d.assignment(it, idx(path+".assignments", i)); a != nil {
 			ic.assignments = append(ic.assignments, a)
+		}
+	}
+	for i, it := range d.items(m["provisionedVersions"], path+".provisionedVersions") {
+		p := idx(path+".provisionedVersions", i)
+		vm, ok := d.fields(it, p, fieldsOf["provisionedVersion"]...)
+		if !ok || !d.require(vm, it, p, requiredOf["provisionedVersion"]...) {
+			continue
+		}
+		v := &rawVersion{pos: d.src.pos(it), path: p, accounts: d.list(vm["accounts"], p+".accounts")}
+		if v.ps = d.permSet(vm["permissionSet"], p+".permissionSet"); v.ps != nil {
+			ic.versions = append(ic.versions, v)
 		}
 	}
 }

@@ -135,6 +135,18 @@ type IdentityCenterDef struct {
 	Groups                   []*SSOGroupDef      `json:"groups,omitempty"`
 	PermissionSets           []*PermissionSetDef `json:"permissionSets,omitempty"`
 	Assignments              []*AssignmentDef    `json:"assignments,omitempty"`
+	// ProvisionedVersions are older versions of permission sets still
+	// provisioned in accounts (see spec_provision.go).
+	ProvisionedVersions []*ProvisionedVersionDef `json:"provisionedVersions,omitempty"`
+}
+
+// ProvisionedVersionDef is an older version of a permission set that is
+// still provisioned in accounts (names): the permission set changed after
+// it was provisioned there, and ProvisionPermissionSet has not run for
+// them since.
+type ProvisionedVersionDef struct {
+	PermissionSet *PermissionSetDef `json:"permissionSet"`
+	Accounts      []string          `json:"accounts"`
 }
 
 // ExternalIdPDef is the identity provider Identity Center federates with.

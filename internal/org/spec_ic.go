@@ -212,6 +212,9 @@ func (ic *IdentityCenterDef) RemovePermissionSet(name string) bool {
 	}
 	ic.PermissionSets = slices.DeleteFunc(ic.PermissionSets, func(x *PermissionSetDef) bool { return x == ps })
 	ic.Assignments = slices.DeleteFunc(ic.Assignments, func(a *AssignmentDef) bool { return a.PermissionSet == name })
+	ic.ProvisionedVersions = slices.DeleteFunc(ic.ProvisionedVersions, func(v *ProvisionedVersionDef) bool {
+		return v.PermissionSet == nil || v.PermissionSet.Name == name
+	})
 	return true
 }
 
@@ -349,6 +352,10 @@ func (s *Spec) Unassign(permissionSet string, p Principal, account string) bool 
 	ic.Assignments = slices.DeleteFunc(ic.Assignments, func(a *AssignmentDef) bool {
 		return len(a.Accounts) == 0 && len(a.OUs) == 0
 	})
+	if found && !slices.Contains(s.ProvisionedAccounts(permissionSet), account) {
+		// The account's last assignment: its role, of whatever version, goes.
+		s.ProvisionLatest(permissionSet, account)
+	}
 	return found
 }
 

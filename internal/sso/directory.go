@@ -180,7 +180,10 @@ func (d OrgDirectory) Roles(ctx context.Context, userID string) ([]Role, error) 
 		}
 		out = append(out, Role{AccountID: g.Account.ID, AccountName: g.Account.Name, AccountEmail: g.Account.Email,
 			PermissionSet: g.PermissionSet.Name, RoleARN: role.ARN, RoleName: role.Name,
-			SessionDuration: time.Duration(g.PermissionSet.SessionDuration) * time.Second})
+			// The session duration as provisioned in the account (the role's
+			// maximum), which a change to the permission set reaches with
+			// ProvisionPermissionSet.
+			SessionDuration: time.Duration(role.MaxSessionDuration) * time.Second})
 	}
 	return out, nil
 }

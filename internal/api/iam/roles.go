@@ -114,7 +114,7 @@ func ssoRec(m *model, o *org.Org, r *org.Role) *roleRec {
 	if m.IdentityCenter == nil {
 		return rec
 	}
-	if ps := m.IdentityCenter.PermissionSet(r.PermissionSet); ps != nil {
+	if ps := m.ProvisionedSet(r.PermissionSet, r.Account.Name); ps != nil {
 		rec.Managed = slices.Clone(ps.ManagedPolicies)
 		for _, n := range ps.CustomerManagedPolicies {
 			rec.Managed = append(rec.Managed, m.RefARN(r.Account.ID, n))

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/securecart/warden/internal/api"
@@ -17,10 +18,12 @@ import (
 
 // Service is both APIs over the org state.
 type Service struct {
-	State    *state.Manager
-	Authz    *api.Authorizer
-	Store    store.Store
-	statuses *statusLog
+	State *state.Manager
+	Authz *api.Authorizer
+	Store store.Store
+
+	mu     sync.Mutex
+	purged time.Time // when this replica last purged old statuses
 }
 
 // caller is one call's standing: the org it reads.
@@ -107,7 +110,11 @@ func (cl *caller) mutateDoc(ctx context.Context, fn func(d *state.Doc) error) er
 		if d.Org.IdentityCenter == nil {
 			return accessDenied("The organization has no IAM Identity Center instance.")
 		}
-		return fn(d)
+		if err := fn(d); err != nil {
+			return err
+		}
+		d.Org.PruneVersions()
+		return nil
 	})
 	cl.doc = nil
 	if errors.Is(err, state.ErrInvalid) {

@@ -2,14 +2,10 @@ package identitycenter
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
@@ -17,57 +13,6 @@ import (
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/sso"
 )
-
-// operationStatus is AccountAssignmentOperationStatus and
-// PermissionSetProvisioningStatus.
-type operationStatus struct {
-	Status           string  `json:"Status"`
-	RequestID        string  `json:"RequestId"`
-	FailureReason    string  `json:"FailureReason,omitempty"`
-	TargetID         string  `json:"TargetId,omitempty"`
-	TargetType       string  `json:"TargetType,omitempty"`
-	AccountID        string  `json:"AccountId,omitempty"`
-	PermissionSetARN string  `json:"PermissionSetArn,omitempty"`
-	PrincipalType    string  `json:"PrincipalType,omitempty"`
-	PrincipalID      string  `json:"PrincipalId,omitempty"`
-	CreatedDate      float64 `json:"CreatedDate"`
-	kind             string
-	at               time.Time
-}
-
-// statusLog keeps the statuses of the asynchronous operations this replica
-// answered, for an hour.
-type statusLog struct {
-	mu sync.Mutex
-	m  map[string]operationStatus
-}
-
-func (l *statusLog) add(kind string, st operationStatus, now time.Time) operationStatus {
-	var b [16]byte
-	rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	st.RequestID = h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-	st.CreatedDate, st.kind, st.at = float64(now.Unix()), kind, now
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.m == nil {
-		l.m = map[string]operationStatus{}
-	}
-	for id, old := range l.m {
-		if now.Sub(old.at) > time.Hour {
-			delete(l.m, id)
-		}
-	}
-	l.m[st.RequestID] = st
-	return st
-}
-
-func (l *statusLog) get(kind, id string) (operationStatus, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	st, ok := l.m[id]
-	return st, ok && st.kind == kind
-}
 
 // principal resolves an assignment's principal by type and ID.
 func (cl *caller) principal(typ, id string) (org.Principal, error) {
@@ -116,7 +61,10 @@ func (s *Service) assignmentChange(ctx context.Context, c *api.Call, create bool
 		PrincipalType: in.PrincipalType, PrincipalID: in.PrincipalID}
 	err = cl.mutate(ctx, func(sp *org.Spec, _ *org.IdentityCenterDef) error {
 		if create {
+			// The assignment provisions the permission set, as it is now,
+			// into the account.
 			_, err := sp.Assign(ps.Name, p, acct.Name)
+			sp.ProvisionLatest(ps.Name, acct.Name)
 			return editErr(err)
 		}
 		if !sp.Unassign(ps.Name, p, acct.Name) {
@@ -124,25 +72,33 @@ func (s *Service) assignmentChange(ctx context.Context, c *api.Call, create bool
 		}
 		return nil
 	})
-	if err != nil {
-		// A provisioning failure (the org would not load: a customer managed
-		// policy the account lacks) fails the operation, as AWS reports it.
-		var ae *awsproto.Error
-		if !create || !errors.As(err, &ae) || ae.Code != "ValidationException" {
-			return nil, err
-		}
-		st.Status, st.FailureReason = "FAILED", ae.Message
+	if err = failed(&st, err, create); err != nil {
+		return nil, err
 	}
-	kind, key := "create", "AccountAssignmentCreationStatus"
+	kind, key := kindCreate, "AccountAssignmentCreationStatus"
 	if !create {
-		kind, key = "delete", "AccountAssignmentDeletionStatus"
+		kind, key = kindDelete, "AccountAssignmentDeletionStatus"
 	}
-	st = s.statuses.add(kind, st, c.Now)
+	if st, err = s.addStatus(ctx, kind, st, c.Now); err != nil {
+		return nil, err
+	}
 	role := "arn:aws:iam::" + acct.ID + ":role" + org.SSORolePath + ps.RoleName
 	c.Resources = []api.Resource{{ARN: in.PermissionSetARN, Type: "AWS::SSO::PermissionSet", Account: cl.o.Management.ID},
 		{ARN: role, Type: "AWS::IAM::Role", Account: acct.ID}}
 	c.ResponseElements = call.Fields{strings.ToLower(key[:1]) + key[1:]: st}
 	return call.Fields{key: st}, nil
+}
+
+// failed turns a provisioning failure (the org would not load: a customer
+// managed policy the account lacks) into a FAILED status, as AWS reports
+// it; other errors are the call's.
+func failed(st *operationStatus, err error, provisions bool) error {
+	var ae *awsproto.Error
+	if err == nil || !provisions || !errors.As(err, &ae) || ae.Code != "ValidationException" {
+		return err
+	}
+	st.Status, st.FailureReason = "FAILED", ae.Message
+	return nil
 }
 
 // CreateAccountAssignment assigns a permission set to a user or group in an
@@ -155,33 +111,6 @@ func (s *Service) CreateAccountAssignment(ctx context.Context, c *api.Call) (any
 // the permission set removes its role.
 func (s *Service) DeleteAccountAssignment(ctx context.Context, c *api.Call) (any, error) {
 	return s.assignmentChange(ctx, c, false)
-}
-
-func (s *Service) describeStatus(ctx context.Context, c *api.Call, kind, key string, id func(adminInput) string) (any, error) {
-	in, _, err := s.adminCaller(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	st, ok := s.statuses.get(kind, id(in))
-	if !ok {
-		return nil, errf("ResourceNotFoundException", 400, "Request %s not found (Warden keeps the statuses of this replica's requests for an hour).", id(in))
-	}
-	return call.Fields{key: st}, nil
-}
-
-// DescribeAccountAssignmentCreationStatus returns a creation's status.
-func (s *Service) DescribeAccountAssignmentCreationStatus(ctx context.Context, c *api.Call) (any, error) {
-	return s.describeStatus(ctx, c, "create", "AccountAssignmentCreationStatus", func(in adminInput) string { return in.CreationRequestID })
-}
-
-// DescribeAccountAssignmentDeletionStatus returns a deletion's status.
-func (s *Service) DescribeAccountAssignmentDeletionStatus(ctx context.Context, c *api.Call) (any, error) {
-	return s.describeStatus(ctx, c, "delete", "AccountAssignmentDeletionStatus", func(in adminInput) string { return in.DeletionRequestID })
-}
-
-// DescribePermissionSetProvisioningStatus returns a provisioning's status.
-func (s *Service) DescribePermissionSetProvisioningStatus(ctx context.Context, c *api.Call) (any, error) {
-	return s.describeStatus(ctx, c, "provision", "PermissionSetProvisioningStatus", func(in adminInput) string { return in.ProvisionRequestID })
 }
 
 // ListAccountAssignments lists the assignments of a permission set in an
@@ -216,16 +145,35 @@ func (s *Service) ListAccountAssignments(ctx context.Context, c *api.Call) (any,
 	return listed(pagingOf(in), "AccountAssignments", out)
 }
 
+// provisioningFilter checks ProvisioningStatus and tells whether an
+// account, stale or not, passes it.
+func provisioningFilter(status string) (func(stale bool) bool, error) {
+	switch status {
+	case "":
+		return func(bool) bool { return true }, nil
+	case "LATEST_PERMISSION_SET_PROVISIONED":
+		return func(stale bool) bool { return !stale }, nil
+	case "LATEST_PERMISSION_SET_NOT_PROVISIONED":
+		return func(stale bool) bool { return stale }, nil
+	}
+	return nil, validation("1 validation error detected: Value '%s' at 'provisioningStatus' failed to satisfy constraint: Member must satisfy enum value set: [LATEST_PERMISSION_SET_PROVISIONED, LATEST_PERMISSION_SET_NOT_PROVISIONED]", status)
+}
+
 // ListAccountsForProvisionedPermissionSet lists the accounts a permission
-// set is provisioned to (always its latest version).
+// set is provisioned to, those with its latest version or those with an
+// older one.
 func (s *Service) ListAccountsForProvisionedPermissionSet(ctx context.Context, c *api.Call) (any, error) {
 	in, _, ps, err := s.setCaller(ctx, c)
 	if err != nil {
 		return nil, err
 	}
+	pass, err := provisioningFilter(in.ProvisioningStatus)
+	if err != nil {
+		return nil, err
+	}
 	var ids []string
-	if in.ProvisioningStatus != "LATEST_PERMISSION_SET_NOT_PROVISIONED" {
-		for _, a := range ps.Accounts {
+	for _, a := range ps.Accounts {
+		if pass(slices.Contains(ps.Stale, a)) {
 			ids = append(ids, a.ID)
 		}
 	}
@@ -233,50 +181,71 @@ func (s *Service) ListAccountsForProvisionedPermissionSet(ctx context.Context, c
 }
 
 // ListPermissionSetsProvisionedToAccount lists the permission sets
-// provisioned to an account.
+// provisioned to an account, at their latest version or an older one.
 func (s *Service) ListPermissionSetsProvisionedToAccount(ctx context.Context, c *api.Call) (any, error) {
 	in, cl, err := s.adminCaller(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := cl.o.AccountByID(in.AccountID); !ok {
+	acct, ok := cl.o.AccountByID(in.AccountID)
+	if !ok {
 		return nil, errf("ResourceNotFoundException", 400, "The account %s is not in the organization.", in.AccountID)
 	}
+	pass, err := provisioningFilter(in.ProvisioningStatus)
+	if err != nil {
+		return nil, err
+	}
 	var arns []string
-	if in.ProvisioningStatus != "LATEST_PERMISSION_SET_NOT_PROVISIONED" {
-		for _, ps := range cl.ic.PermissionSets {
-			if slices.ContainsFunc(ps.Accounts, func(a *org.Account) bool { return a.ID == in.AccountID }) {
-				arns = append(arns, PermissionSetARN(cl.ic.InstanceARN, ps.Name))
-			}
+	for _, ps := range cl.ic.PermissionSets {
+		if slices.Contains(ps.Accounts, acct) && pass(slices.Contains(ps.Stale, acct)) {
+			arns = append(arns, PermissionSetARN(cl.ic.InstanceARN, ps.Name))
 		}
 	}
 	return listed(pagingOf(in), "PermissionSets", arns)
 }
 
-// ProvisionPermissionSet provisions a permission set to an account, or to
-// every account it is provisioned to. Warden's roles always follow their
-// permission set, so this only checks and records the request.
+// ProvisionPermissionSet provisions a permission set's latest version to
+// an account it is provisioned to, or to every account it is provisioned
+// to (ALL_PROVISIONED_ACCOUNTS): their roles take its current policies,
+// boundary, session duration and description.
 func (s *Service) ProvisionPermissionSet(ctx context.Context, c *api.Call) (any, error) {
 	in, cl, ps, err := s.setCaller(ctx, c)
 	if err != nil {
 		return nil, err
 	}
 	st := operationStatus{Status: "SUCCEEDED", PermissionSetARN: in.PermissionSetARN}
+	var targets []*org.Account
 	switch in.TargetType {
 	case "ALL_PROVISIONED_ACCOUNTS":
+		targets = ps.Accounts
 	case "AWS_ACCOUNT":
 		acct, err := cl.target("AWS_ACCOUNT", in.TargetID)
 		if err != nil {
 			return nil, err
 		}
 		st.AccountID = acct.ID
+		targets = []*org.Account{acct}
 		if !slices.Contains(ps.Accounts, acct) {
 			st.Status, st.FailureReason = "FAILED", "The permission set is not assigned to any principal in account "+acct.ID+": create an account assignment to provision it there."
+			targets = nil
 		}
 	default:
 		return nil, validation("1 validation error detected: Value '%s' at 'targetType' failed to satisfy constraint: Member must satisfy enum value set: [AWS_ACCOUNT, ALL_PROVISIONED_ACCOUNTS]", in.TargetType)
 	}
-	st = s.statuses.add("provision", st, c.Now)
+	if len(targets) > 0 {
+		err = cl.mutate(ctx, func(sp *org.Spec, _ *org.IdentityCenterDef) error {
+			for _, a := range targets {
+				sp.ProvisionLatest(ps.Name, a.Name)
+			}
+			return nil
+		})
+		if err = failed(&st, err, true); err != nil {
+			return nil, err
+		}
+	}
+	if st, err = s.addStatus(ctx, kindProvision, st, c.Now); err != nil {
+		return nil, err
+	}
 	c.ResponseElements = call.Fields{"permissionSetProvisioningStatus": st}
 	return call.Fields{"PermissionSetProvisioningStatus": st}, nil
 }

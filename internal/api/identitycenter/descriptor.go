@@ -6,7 +6,7 @@ import (
 
 // service builds the shared service for both descriptors.
 func service(d *api.Deps) *Service {
-	return &Service{State: d.State, Authz: d.Authz, Store: d.Store, statuses: &statusLog{}}
+	return &Service{State: d.State, Authz: d.Authz, Store: d.Store}
 }
 
 // NewIdentityStore declares the identitystore API (botocore's identitystore
@@ -67,6 +67,9 @@ func NewSSOAdmin(d *api.Deps) *api.Descriptor {
 			"ListPermissionSetsProvisionedToAccount":  s.ListPermissionSetsProvisionedToAccount,
 			"ProvisionPermissionSet":                  s.ProvisionPermissionSet,
 			"DescribePermissionSetProvisioningStatus": s.DescribePermissionSetProvisioningStatus,
+			"ListAccountAssignmentCreationStatus":     s.ListAccountAssignmentCreationStatus,
+			"ListAccountAssignmentDeletionStatus":     s.ListAccountAssignmentDeletionStatus,
+			"ListPermissionSetProvisioningStatus":     s.ListPermissionSetProvisioningStatus,
 		},
 	}
 }

@@ -15,17 +15,23 @@
 //   - Identity store IDs are derived from names (sso.UserID, sso.GroupID,
 //     MembershipID), so that they are the same on every replica; a user's
 //     UserName and a group's DisplayName therefore cannot be changed.
-//   - An account assignment provisions the permission set's role
-//     AWSReservedSSO_<name>_<16 hex> under /aws-reserved/sso.amazonaws.com/
-//     in the account, with the trust policy AWS writes (the account's
-//     AWSSSO_..._DO_NOT_DELETE SAML provider) and the permission set's
-//     policies and boundary; removing an account's last assignment of a
-//     permission set removes its role. A role of a permission set that is
-//     not assigned in an account does not exist there.
-//   - Changes to a permission set reach its provisioned roles at once:
-//     ProvisionPermissionSet succeeds and is recorded, but every role is
-//     always current (AWS keeps the old policies until it is called).
-//   - Asynchronous operations complete before they answer: their status is
-//     SUCCEEDED or FAILED at once, and the Describe...Status calls answer for
-//     requests this replica served in the last hour.
+//   - An account assignment provisions the permission set, as it is then,
+//     into the account: the role AWSReservedSSO_<name>_<16 hex> under
+//     /aws-reserved/sso.amazonaws.com/, with the trust policy AWS writes
+//     (the account's AWSSSO_..._DO_NOT_DELETE SAML provider) and the
+//     permission set's policies, boundary and session duration; removing an
+//     account's last assignment of a permission set removes its role. A role
+//     of a permission set that is not assigned in an account does not exist
+//     there.
+//   - A change to a permission set (description, session duration,
+//     policies, boundary) does not reach the roles already provisioned: the
+//     accounts keep the older version (org.Spec's provisionedVersions) and
+//     are listed as LATEST_PERMISSION_SET_NOT_PROVISIONED until
+//     ProvisionPermissionSet runs for them (AWS_ACCOUNT, or
+//     ALL_PROVISIONED_ACCOUNTS); a new assignment provisions the latest
+//     version into its account.
+//   - Asynchronous operations complete before they answer (SUCCEEDED, or
+//     FAILED with a reason); their statuses are records of the store
+//     (namespace sso/requests), kept StatusRetention, so every replica
+//     answers Describe...Status and List...Status alike, after restarts too.
 package identitycenter

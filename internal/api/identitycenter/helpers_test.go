@@ -26,8 +26,14 @@ func contains(s, sub string) bool { return strings.Contains(s, sub) }
 // OrganizationAccountAccessRole, assumed by the management account's admin.
 func devAdmin(t *testing.T, h *servertest.Harness) aws.Config {
 	t.Helper()
+	return accountAdmin(t, h, devAccount)
+}
+
+// accountAdmin is devAdmin for any member account.
+func accountAdmin(t *testing.T, h *servertest.Harness, account string) aws.Config {
+	t.Helper()
 	out, err := sts.NewFromConfig(h.Config("", "", "")).AssumeRole(servertest.Ctx(t), &sts.AssumeRoleInput{
-		RoleArn: aws.String("arn:aws:iam::" + devAccount + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("admin")})
+		RoleArn: aws.String("arn:aws:iam::" + account + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("admin")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package identitycenter
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 
 	"github.com/securecart/warden/internal/api"
@@ -71,19 +72,36 @@ func (s *Service) ListPermissionSets(ctx context.Context, c *api.Call) (any, err
 	return listed(pagingOf(in), "PermissionSets", arns)
 }
 
-// editSet changes the stored permission set the input names.
+func asJSON(v any) string {
+	data, _ := json.Marshal(v) // a spec's values always marshal
+	return string(data)
+}
+
+// editSet changes the stored permission set the input names: the roles
+// already provisioned keep its previous version (AWS: "If the permission
+// set is subsequently updated, the corresponding IAM policies attached to
+// roles in your accounts will not be updated automatically", sso-admin API
+// Reference, CreateAccountAssignment).
 func (cl *caller) editSet(ctx context.Context, arn string, fn func(d *state.Doc, ps *org.PermissionSetDef) error) error {
 	ps, err := cl.permissionSet(arn)
 	if err != nil {
 		return err
 	}
 	return cl.mutateDoc(ctx, func(d *state.Doc) error {
-		def := d.Org.IdentityCenter.PermissionSet(ps.Name)
+		ic := d.Org.IdentityCenter
+		def := ic.PermissionSet(ps.Name)
 		if def == nil {
 			return errf("ResourceNotFoundException", 400, "Could not find PermissionSet with arn: %s", arn)
 		}
+		// The accounts it is provisioned to keep this version until
+		// ProvisionPermissionSet, unless nothing changes.
+		before, versions := asJSON(def), len(ic.ProvisionedVersions)
+		d.Org.BeforeSetChange(ps.Name)
 		if err := fn(d, def); err != nil {
 			return err
+		}
+		if asJSON(def) == before {
+			ic.ProvisionedVersions = ic.ProvisionedVersions[:versions]
 		}
 		return editErr(org.CheckPermissionSet(def))
 	})

@@ -49,6 +49,7 @@ type adminInput struct {
 	ProvisionRequestID string `json:"ProvisionPermissionSetRequestId"`
 	ProvisioningStatus string `json:"ProvisioningStatus"`
 	ResourceARN        string `json:"ResourceArn"`
+	Filter             *struct{ Status string }
 	MaxResults         *int   `json:"MaxResults"`
 	NextToken          string `json:"NextToken"`
 }
