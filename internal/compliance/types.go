@@ -139,6 +139,14 @@ func AuditAccount(o *org.Org) string {
 	return o.Management.ID
 }
 
+// AuditAccountName is the name of the account AuditAccount names.
+func AuditAccountName(o *org.Org) string {
+	if a, ok := o.AccountByID(AuditAccount(o)); ok {
+		return a.Name
+	}
+	return ""
+}
+
 // WardenTrail is the trail `warden serve` keeps for the organization: an
 // organization trail in the audit account, for every region, with signed
 // digests, recording while the server runs.

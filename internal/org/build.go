@@ -48,6 +48,7 @@ func (l *loader) buildOrg(r *raw) {
 	l.accounts(r.accounts)
 	if r.org != nil && r.org.management.V != "" {
 		o.Management = l.account(r.org.management, "organization.managementAccount")
+		l.buildDelegated(r.org)
 	}
 	l.policies(r.policies)
 	l.checkSCPCoverage()

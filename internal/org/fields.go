@@ -5,7 +5,8 @@ package org
 // in step.
 var fieldsOf = map[string][]string{
 	"file":                     topFields,
-	"organization":             {"id", "managementAccount", "root"},
+	"organization":             {"id", "managementAccount", "root", "delegatedAdministrators"},
+	"delegatedAdministrator":   {"account", "services"},
 	"ou":                       {"name", "id", "parent"},
 	"account":                  {"name", "id", "email", "ou", "tags"},
 	"policy":                   {"name", "type", "description", "document", "attach", "accounts", "path"},
@@ -35,6 +36,7 @@ var fieldsOf = map[string][]string{
 // requiredOf are the fields each mapping must have.
 var requiredOf = map[string][]string{
 	"organization":             {"id", "managementAccount"},
+	"delegatedAdministrator":   {"account", "services"},
 	"ou":                       {"name"},
 	"account":                  {"name", "id", "email"},
 	"policy":                   {"name", "type", "document"},

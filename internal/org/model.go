@@ -23,7 +23,10 @@ type Org struct {
 	Providers  []*Provider // one per account it is in
 	// IdentityCenter is nil when the organization declares none.
 	IdentityCenter *IdentityCenter
-	Sources        []string // the organization files read, in order
+	// Delegated are the delegated administrators, as the organization
+	// names them.
+	Delegated []*DelegatedAdmin
+	Sources   []string // the organization files read, in order
 
 	byName     map[string]*Account
 	byID       map[string]*Account

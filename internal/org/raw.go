@@ -11,7 +11,15 @@ import (
 
 type rawOrgInfo struct {
 	id, management, root sval
+	delegated            []rawDelegated
 	pos                  Pos
+}
+
+type rawDelegated struct {
+	account  sval
+	services []sval
+	pos      Pos
+	path     string
 }
 
 type rawOU struct {
@@ -192,6 +200,15 @@ func (d *decoder) organization(n *yaml.Node, r *raw) {
 		o.management, _ = d.str(m["managementAccount"], path+".managementAccount")
 	}
 	o.root = d.optStr(m["root"], path+".root")
+	for i, it := range d.items(m["delegatedAdministrators"], path+".delegatedAdministrators") {
+		p := idx(path+".delegatedAdministrators", i)
+		dm, ok := d.fields(it, p, fieldsOf["delegatedAdministrator"]...)
+		if !ok || !d.require(dm, it, p, requiredOf["delegatedAdministrator"]...) {
+			continue
+		}
+		acct, _ := d.str(dm["account"], p+".account")
+		o.delegated = append(o.delegated, rawDelegated{account: acct, services: d.list(dm["services"], p+".services"), pos: d.src.pos(it), path: p})
+	}
 }
 
 func (d *decoder) ou(n *yaml.Node, path string, r *raw) {

@@ -28,6 +28,9 @@ type OrgDef struct {
 	ID                string `json:"id"`
 	ManagementAccount string `json:"managementAccount"`
 	Root              string `json:"root,omitempty"`
+	// DelegatedAdministrators are the member accounts that administer
+	// services for the organization (see delegated.go).
+	DelegatedAdministrators []*DelegatedAdminDef `json:"delegatedAdministrators,omitempty"`
 }
 
 // OUDef is an organizational unit; Parent "" is the root.

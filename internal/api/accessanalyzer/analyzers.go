@@ -16,12 +16,11 @@ func analyzerARN(region, account, name string) string {
 }
 
 // delegatedAdmin is the account allowed to create an organization's
-// analyzers besides the management account: the account named Security.
+// analyzers besides the management account: its delegated administrator
+// for access-analyzer.amazonaws.com (organization delegatedAdministrators),
+// else the account named Security.
 func delegatedAdmin(o *org.Org) string {
-	if a, ok := o.AccountByName("Security"); ok {
-		return a.ID
-	}
-	return o.Management.ID
+	return o.DelegatedAdministratorOr("access-analyzer.amazonaws.com", "Security")
 }
 
 func notFound(format string, args ...any) error {

@@ -79,8 +79,9 @@ func ruleARN(region, account, id string) string {
 }
 
 // delegatedAdmin is the account that administers Config for the
-// organization besides the management account: the account named
-// Security.
+// organization besides the management account: its delegated
+// administrator for config.amazonaws.com (organization
+// delegatedAdministrators), else the audit account.
 func delegatedAdmin(o *org.Org) string {
-	return compliance.AuditAccount(o)
+	return o.DelegatedAdministratorOr("config.amazonaws.com", compliance.AuditAccountName(o))
 }

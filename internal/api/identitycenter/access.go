@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -33,6 +34,9 @@ type caller struct {
 	o   *org.Org
 	ic  *org.IdentityCenter
 	doc *state.Doc // the stored document, read on demand
+	// delegated: the caller is the delegated administrator, not the
+	// management account.
+	delegated bool
 }
 
 // stored returns the stored document (what the built org does not keep:
@@ -84,7 +88,14 @@ func (s *Service) begin(ctx context.Context, c *api.Call, service string, resour
 	if o.IdentityCenter == nil || o.Management == nil {
 		return nil, accessDenied("The organization has no IAM Identity Center instance.")
 	}
-	err = s.Authz.Authorize(ctx, c, service+":"+c.Action, resource(o), nil)
+	// The delegated administrator reaches the instance through the
+	// delegation, as if it were its own; no resource policy is involved.
+	delegated := c.Identity.Account != o.Management.ID && o.IsDelegatedAdministrator(c.Identity.Account, org.ServiceSSO)
+	authorize := s.Authz.Authorize
+	if delegated {
+		authorize = s.Authz.AuthorizeOwn
+	}
+	err = authorize(ctx, c, service+":"+c.Action, resource(o), nil)
 	var ae *awsproto.Error
 	if errors.As(err, &ae) && ae.Code == "AccessDenied" {
 		return nil, accessDenied("%s", ae.Message)
@@ -92,11 +103,33 @@ func (s *Service) begin(ctx context.Context, c *api.Call, service string, resour
 	if err != nil {
 		return nil, err
 	}
-	if c.Identity.Account != o.Management.ID {
-		return nil, accessDenied("User: %s is not authorized to perform: %s:%s: only the management account %s, which owns the IAM Identity Center instance, may administer it.",
+	if c.Identity.Account != o.Management.ID && !delegated {
+		return nil, accessDenied("User: %s is not authorized to perform: %s:%s: only the management account %s, which owns the IAM Identity Center instance, or the delegated administrator of sso.amazonaws.com may administer it.",
 			c.Identity.ARN, service, c.Action, o.Management.ID)
 	}
-	return &caller{s: s, c: c, o: o, ic: o.IdentityCenter}, nil
+	return &caller{s: s, c: c, o: o, ic: o.IdentityCenter, delegated: delegated}, nil
+}
+
+// guardManagement refuses the delegated administrator what IAM Identity
+// Center keeps to the management account (User Guide, Delegated
+// administration: it cannot manage permission sets provisioned in the
+// management account, nor enable or disable user access in it): a change
+// to a permission set provisioned there (ps), or to an assignment in it
+// (account).
+func (cl *caller) guardManagement(ps *org.PermissionSet, account *org.Account) error {
+	if !cl.delegated {
+		return nil
+	}
+	mgmt := cl.o.Management
+	if ps != nil && slices.Contains(ps.Accounts, mgmt) {
+		return accessDenied("User: %s is not authorized to perform: sso:%s: the permission set %s is provisioned in the management account %s, which only the management account may manage.",
+			cl.c.Identity.ARN, cl.c.Action, ps.Name, mgmt.ID)
+	}
+	if account == mgmt {
+		return accessDenied("User: %s is not authorized to perform: sso:%s: access to the management account %s is managed from the management account only.",
+			cl.c.Identity.ARN, cl.c.Action, mgmt.ID)
+	}
+	return nil
 }
 
 // mutate applies fn to the stored spec, with the org's rules, and reloads.

@@ -57,6 +57,9 @@ func (s *Service) assignmentChange(ctx context.Context, c *api.Call, create bool
 	if err != nil {
 		return nil, err
 	}
+	if err := cl.guardManagement(nil, acct); err != nil {
+		return nil, err
+	}
 	st := operationStatus{Status: "SUCCEEDED", TargetID: acct.ID, TargetType: "AWS_ACCOUNT", PermissionSetARN: in.PermissionSetARN,
 		PrincipalType: in.PrincipalType, PrincipalID: in.PrincipalID}
 	err = cl.mutate(ctx, func(sp *org.Spec, _ *org.IdentityCenterDef) error {
@@ -211,6 +214,9 @@ func (s *Service) ListPermissionSetsProvisionedToAccount(ctx context.Context, c 
 func (s *Service) ProvisionPermissionSet(ctx context.Context, c *api.Call) (any, error) {
 	in, cl, ps, err := s.setCaller(ctx, c)
 	if err != nil {
+		return nil, err
+	}
+	if err := cl.guardManagement(ps, nil); err != nil {
 		return nil, err
 	}
 	st := operationStatus{Status: "SUCCEEDED", PermissionSetARN: in.PermissionSetARN}

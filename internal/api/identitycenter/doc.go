@@ -9,9 +9,14 @@
 //
 // The rules it implements:
 //
-//   - Only the management account, which owns the instance, may call them,
-//     and only as its policies and the engine allow (identitystore:<Op> and
-//     sso:<Op>); other accounts get AccessDeniedException.
+//   - Only the management account, which owns the instance, and the
+//     delegated administrator of sso.amazonaws.com (org.Org's Delegated)
+//     may call them, and only as their policies and the engine allow
+//     (identitystore:<Op> and sso:<Op>); other accounts get
+//     AccessDeniedException. The delegated administrator cannot change a
+//     permission set provisioned in the management account, nor create or
+//     delete assignments there (IAM Identity Center User Guide, Delegated
+//     administration).
 //   - Identity store IDs are derived from names (sso.UserID, sso.GroupID,
 //     MembershipID), so that they are the same on every replica; a user's
 //     UserName and a group's DisplayName therefore cannot be changed.

@@ -87,6 +87,9 @@ func (cl *caller) editSet(ctx context.Context, arn string, fn func(d *state.Doc,
 	if err != nil {
 		return err
 	}
+	if err := cl.guardManagement(ps, nil); err != nil {
+		return err
+	}
 	return cl.mutateDoc(ctx, func(d *state.Doc) error {
 		ic := d.Org.IdentityCenter
 		def := ic.PermissionSet(ps.Name)
@@ -132,6 +135,9 @@ func (s *Service) UpdatePermissionSet(ctx context.Context, c *api.Call) (any, er
 func (s *Service) DeletePermissionSet(ctx context.Context, c *api.Call) (any, error) {
 	_, cl, ps, err := s.setCaller(ctx, c)
 	if err != nil {
+		return nil, err
+	}
+	if err := cl.guardManagement(ps, nil); err != nil {
 		return nil, err
 	}
 	if len(ps.Accounts) > 0 {

@@ -51,7 +51,7 @@ type operationStatus struct {
 // StatusRetention.
 func (s *Service) addStatus(ctx context.Context, kind string, st operationStatus, now time.Time) (operationStatus, error) {
 	st.RequestID, st.CreatedDate = audit.NewEventID(), float64(now.Unix()) // a random UUID
-	doc, _ := json.Marshal(st) // a status always marshals
+	doc, _ := json.Marshal(st)                                             // a status always marshals
 	if _, err := s.Store.PutRecord(ctx, statusNamespace, kind+"/"+st.RequestID, doc, 0, now); err != nil {
 		return st, err
 	}

@@ -11,8 +11,14 @@
 //     parent, an account, a policy, a target), with SCPs applied to member
 //     accounts' principals; the management account is not under SCPs.
 //   - Only the management account may call the operations, except
-//     DescribeOrganization, which any account of the organization may call;
-//     others get AccessDeniedException. A caller whose account is not in the
+//     DescribeOrganization, which any account of the organization may call,
+//     and ListDelegatedAdministrators and ListDelegatedServicesForAccount,
+//     which a delegated administrator may call too; others get
+//     AccessDeniedException.
+//   - Delegated administrators (RegisterDelegatedAdministrator) are member
+//     accounts, registered once per service principal; IAM Identity Center
+//     (sso.amazonaws.com) takes one. They are part of the org document
+//     (organization.delegatedAdministrators). A caller whose account is not in the
 //     organization gets AWSOrganizationsNotInUseException.
 //   - Parameters are checked against the API's patterns, lengths and enums,
 //     answering InvalidInputException with its Reason; limits are
@@ -85,6 +91,10 @@ func (s *Service) Handlers() map[string]api.Handler {
 		"ListTargetsForPolicy":             s.ListTargetsForPolicy,
 		"ListParents":                      s.ListParents,
 		"ListChildren":                     s.ListChildren,
+		"RegisterDelegatedAdministrator":   s.RegisterDelegatedAdministrator,
+		"DeregisterDelegatedAdministrator": s.DeregisterDelegatedAdministrator,
+		"ListDelegatedAdministrators":      s.ListDelegatedAdministrators,
+		"ListDelegatedServicesForAccount":  s.ListDelegatedServicesForAccount,
 	}
 }
 

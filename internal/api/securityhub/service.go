@@ -80,9 +80,12 @@ func decode(c *api.Call, v any) error {
 	return nil
 }
 
-// admin is the organization's Security Hub administrator: the Security
-// account (the delegated administrator), else the management account.
-func admin(o *org.Org) string { return compliance.AuditAccount(o) }
+// admin is the organization's Security Hub administrator: its delegated
+// administrator for securityhub.amazonaws.com (organization
+// delegatedAdministrators), else the audit account.
+func admin(o *org.Org) string {
+	return o.DelegatedAdministratorOr("securityhub.amazonaws.com", compliance.AuditAccountName(o))
+}
 
 // refresh brings the findings up to date: the sources' (refreshSources)
 // and the trail's detections (refreshDetections). The caller holds s.mu.
