@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -109,6 +110,16 @@ func TestSSOSessionProfile(t *testing.T) {
 		t.Errorf("caller = %s, want Dev's DeveloperAccess session of alice", arn)
 	}
 
+	// boto3 reads the same profile and cache: a current botocore (1.31 and
+	// later) takes the endpoint variables; Debian's 1.29 does not, and
+	// would send the token to AWS's own portal.
+	if arn, ok := boto3Caller(t, "python3"); ok && !strings.HasSuffix(arn, "/alice@securecart.example") {
+		t.Errorf("boto3 with the sso_session profile: caller %q, want alice's session", arn)
+	}
+	if ep, ok := boto3PortalEndpoint(t, "/usr/bin/python3"); ok && ep == e.h.URL {
+		t.Errorf("Debian's botocore resolved the portal to %s: it predates AWS_ENDPOINT_URL_SSO, update the docs", ep)
+	}
+
 	// An expired access token: the SDK refreshes it through sso-oidc.
 	cached.ExpiresAt = now.Add(-time.Minute).Format(time.RFC3339)
 	writeToken(t, home, cached)
@@ -135,4 +146,46 @@ func TestSSOSessionProfile(t *testing.T) {
 	if _, err := whoami(); !errors.As(err, &unauth) {
 		t.Errorf("after Logout: %v, want UnauthorizedException", err)
 	}
+}
+
+// boto3Caller runs GetCallerIdentity with the profile through a python's
+// boto3, when that python has a botocore of 1.31 or later (service-specific
+// endpoints); ok is false when it has none.
+func boto3Caller(t *testing.T, python string) (string, bool) {
+	t.Helper()
+	out, err := exec.Command(python, "-c", `
+import botocore, boto3
+v = tuple(int(x) for x in botocore.__version__.split(".")[:2])
+if v < (1, 31):
+    print("old " + botocore.__version__)
+else:
+    print(boto3.Session(profile_name="warden").client("sts").get_caller_identity()["Arn"])
+`).CombinedOutput()
+	if err != nil {
+		if _, lookErr := exec.LookPath(python); lookErr != nil || strings.Contains(string(out), "No module named") {
+			t.Logf("%s has no boto3: %s", python, out)
+			return "", false
+		}
+		t.Fatalf("boto3 (%s): %v\n%s", python, err, out)
+	}
+	if v, old := strings.CutPrefix(strings.TrimSpace(string(out)), "old "); old {
+		t.Logf("%s's botocore %s predates service-specific endpoints", python, v)
+		return "", false
+	}
+	return strings.TrimSpace(string(out)), true
+}
+
+// boto3PortalEndpoint is the endpoint a python's boto3 resolves for the
+// portal with the profile and the endpoint variables.
+func boto3PortalEndpoint(t *testing.T, python string) (string, bool) {
+	t.Helper()
+	if _, err := os.Stat(python); err != nil {
+		return "", false
+	}
+	out, err := exec.Command(python, "-c", `import boto3; print(boto3.Session(profile_name="warden").client("sso").meta.endpoint_url)`).CombinedOutput()
+	if err != nil {
+		t.Logf("%s: %v\n%s", python, err, out)
+		return "", false
+	}
+	return strings.TrimSpace(string(out)), true
 }
