@@ -373,6 +373,9 @@ func (ic *IdentityCenterDef) UserByEmail(email string) *SSOUserDef {
 // CheckUser checks a user's attributes and that its email addresses and
 // external IDs name no other user of the directory.
 func (ic *IdentityCenterDef) CheckUser(u *SSOUserDef) error {
+	if err := checkSensitive("displayName", u.DisplayName); err != nil {
+		return err
+	}
 	if err := CheckUserAttributes(&u.UserAttributes); err != nil {
 		return err
 	}
@@ -397,6 +400,9 @@ func (ic *IdentityCenterDef) CheckUser(u *SSOUserDef) error {
 // CheckGroup checks a group's external IDs, which must name no other
 // group.
 func (ic *IdentityCenterDef) CheckGroup(g *SSOGroupDef) error {
+	if err := checkSensitive("description", g.Description); err != nil {
+		return err
+	}
 	if err := CheckExternalIDs(g.ExternalIDs); err != nil {
 		return err
 	}

@@ -109,7 +109,7 @@ var groups = &kind{
 				return validation("Operations[%d]: invalid attribute path %q: a group's updatable attribute is description.", i, op.AttributePath)
 			}
 		}
-		return nil
+		return editErr(ic.CheckGroup(g))
 	},
 }
 

@@ -41,6 +41,17 @@ func TestProvisionPermissionSet(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The landing zone's assignments are provisioned, at the latest
+	// version, on first start.
+	sets, err := sa.ListPermissionSetsProvisionedToAccount(ctx, &ssoadmin.ListPermissionSetsProvisionedToAccountInput{InstanceArn: in,
+		AccountId: aws.String(devAccount), ProvisioningStatus: satypes.ProvisioningStatusLatestPermissionSetProvisioned})
+	if err != nil || len(sets.PermissionSets) != 3 {
+		t.Errorf("permission sets provisioned to Dev on first start = %v, %v; want DeveloperAccess, AdministratorAccess and SecurityAudit", sets, err)
+	}
+	if stale, err := sa.ListPermissionSetsProvisionedToAccount(ctx, &ssoadmin.ListPermissionSetsProvisionedToAccountInput{InstanceArn: in,
+		AccountId: aws.String(devAccount), ProvisioningStatus: satypes.ProvisioningStatusLatestPermissionSetNotProvisioned}); err != nil || len(stale.PermissionSets) != 0 {
+		t.Errorf("permission sets not at their latest version in Dev on first start = %v, %v; want none", stale, err)
+	}
 	ps, err := sa.CreatePermissionSet(ctx, &ssoadmin.CreatePermissionSetInput{InstanceArn: in, Name: aws.String("Triage"), SessionDuration: aws.String("PT2H")})
 	if err != nil {
 		t.Fatal(err)

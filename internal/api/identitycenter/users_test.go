@@ -117,11 +117,12 @@ func TestUserAttributes(t *testing.T) {
 		}
 	}
 	for name, op := range map[string]istypes.AttributeOperation{
-		"an unknown path":        {AttributePath: aws.String("shoeSize"), AttributeValue: document.NewLazyDocument("42")},
-		"userName":               {AttributePath: aws.String("userName"), AttributeValue: document.NewLazyDocument("x")},
-		"externalIds":            {AttributePath: aws.String("externalIds"), AttributeValue: document.NewLazyDocument([]map[string]any{{"Issuer": "x", "Id": "y"}})},
-		"emails as a string":     {AttributePath: aws.String("emails"), AttributeValue: document.NewLazyDocument("a@x.example")},
-		"an unknown email field": {AttributePath: aws.String("emails"), AttributeValue: document.NewLazyDocument([]map[string]any{{"Value": "a@x.example", "Verified": true}})},
+		"an unknown path":                   {AttributePath: aws.String("shoeSize"), AttributeValue: document.NewLazyDocument("42")},
+		"userName":                          {AttributePath: aws.String("userName"), AttributeValue: document.NewLazyDocument("x")},
+		"externalIds":                       {AttributePath: aws.String("externalIds"), AttributeValue: document.NewLazyDocument([]map[string]any{{"Issuer": "x", "Id": "y"}})},
+		"emails as a string":                {AttributePath: aws.String("emails"), AttributeValue: document.NewLazyDocument("a@x.example")},
+		"an unknown email field":            {AttributePath: aws.String("emails"), AttributeValue: document.NewLazyDocument([]map[string]any{{"Value": "a@x.example", "Verified": true}})},
+		"a display name of 1025 characters": {AttributePath: aws.String("displayName"), AttributeValue: document.NewLazyDocument(repeat("x", 1025))},
 	} {
 		if _, err := is.UpdateUser(ctx, &identitystore.UpdateUserInput{IdentityStoreId: st, UserId: u.UserId, Operations: []istypes.AttributeOperation{op}}); !errors.As(err, &invalid) {
 			t.Errorf("UpdateUser of %s: %v, want ValidationException", name, err)
