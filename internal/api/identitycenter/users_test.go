@@ -73,6 +73,19 @@ func TestUserAttributes(t *testing.T) {
 		Value: istypes.ExternalId{Issuer: aws.String("securecart.okta.com"), Id: aws.String("mallory")}}}); !errors.As(err, &nf) {
 		t.Errorf("GetUserId by an unknown external ID: %v, want ResourceNotFoundException", err)
 	}
+	gid, err := is.GetGroupId(ctx, &identitystore.GetGroupIdInput{IdentityStoreId: st, AlternateIdentifier: &istypes.AlternateIdentifierMemberExternalId{
+		Value: istypes.ExternalId{Issuer: aws.String("securecart.okta.com"), Id: aws.String("developers")}}})
+	if err != nil {
+		t.Fatalf("GetGroupId by external ID: %v", err)
+	}
+	if g, err := is.DescribeGroup(ctx, &identitystore.DescribeGroupInput{IdentityStoreId: st, GroupId: gid.GroupId}); err != nil ||
+		aws.ToString(g.DisplayName) != "Developers" || len(g.ExternalIds) != 1 || aws.ToString(g.ExternalIds[0].Id) != "developers" {
+		t.Errorf("DescribeGroup of the group with Okta's ID developers = %+v, %v", g, err)
+	}
+	if _, err := is.GetGroupId(ctx, &identitystore.GetGroupIdInput{IdentityStoreId: st, AlternateIdentifier: &istypes.AlternateIdentifierMemberExternalId{
+		Value: istypes.ExternalId{Issuer: aws.String("other.okta.com"), Id: aws.String("developers")}}}); !errors.As(err, &nf) {
+		t.Errorf("GetGroupId by another issuer's ID: %v, want ResourceNotFoundException", err)
+	}
 	var invalid *istypes.ValidationException
 	if _, err := is.GetUserId(ctx, &identitystore.GetUserIdInput{IdentityStoreId: st, AlternateIdentifier: &istypes.AlternateIdentifierMemberUniqueAttribute{
 		Value: istypes.UniqueAttribute{AttributePath: aws.String("title"), AttributeValue: document.NewLazyDocument("Engineer")}}}); !errors.As(err, &invalid) {
