@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/policy"
@@ -278,6 +279,18 @@ func Scrub(v any) any {
 			out[i] = Scrub(e)
 		}
 		return out
+	// JSON's own values come back from the round trip below unchanged (an
+	// integer as the float64 JSON reads it), so they skip it.
+	case string:
+		if utf8.ValidString(t) {
+			return t
+		}
+	case bool, float64:
+		return t
+	case int:
+		return float64(t)
+	case int64:
+		return float64(t)
 	}
 	// Structs: through JSON, then scrub the map.
 	data, err := json.Marshal(v)

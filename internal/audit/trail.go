@@ -228,12 +228,13 @@ func newPending(recs []*Record) (*pending, error) {
 	for i, r := range recs {
 		b := encodeBufs.Get().(*bytes.Buffer)
 		b.Reset()
-		if err := json.NewEncoder(b).Encode(r); err != nil {
+		p.datas[i] = b
+		data, err := appendRecord(b.AvailableBuffer(), r)
+		if err != nil {
 			p.release()
 			return nil, fmt.Errorf("audit: encoding a record: %w", err)
 		}
-		b.Truncate(b.Len() - 1) // Encode's newline
-		p.datas[i] = b
+		b.Write(data)
 	}
 	return p, nil
 }
