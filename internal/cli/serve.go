@@ -134,6 +134,7 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return &ExitError{Code: 2, Err: errors.New("--tls-cert and --tls-key go together")}
 	}
+	tuneGC()
 	// Listen first: a busy or malformed address fails before anything is
 	// created on disk.
 	l, err := net.Listen("tcp", f.listen)
