@@ -34,12 +34,9 @@ malformed input.`,
   warden prove --org ./my-org --format json guardrails.yaml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "text" && format != "json" {
-				return &ExitError{Code: 2, Err: fmt.Errorf("unknown --format %q: want text or json", format)}
-			}
-			o, err := loadOrg(orgPath)
+			o, err := loadOrgAs(orgPath, format)
 			if err != nil {
-				return &ExitError{Code: 2, Err: err}
+				return err
 			}
 			var gs []*prove.Guardrail
 			for _, f := range args {

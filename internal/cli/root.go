@@ -84,6 +84,7 @@ func NewRoot(env Env) *cobra.Command {
 	root.SetErr(env.Stderr)
 	root.AddCommand(newServe(env), newSimulate(env), newValidate(env), newCheck(env), newProve(env), newExplain(env), newOrg(env), newAudit(env), newLoadtest(env), newAnalyze(env), newCompliance(env), newLogin(env), newCredentials(env), newLogout(env), newIdentityCenter(env))
 	root.AddCommand(newDiff(env))
+	root.AddCommand(newWhoCan(env), newCan(env))
 	return root
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,20 +38,50 @@ type Outcome struct {
 }
 
 // Requirement is a context key whose value decides a request: the value of
-// the allowing class (Values nil: the key absent), and the tests of the key
-// that decide, as "Deny RestrictRegions/DenyOtherRegions: StringNotEquals
-// aws:RequestedRegion [us-east-1 eu-west-1]".
+// the allowing class (Values nil: the key absent), the representatives of
+// the key's classes that are allowed and denied (the other keys as in the
+// allowing class), and the tests of the key that decide, as "Deny
+// RestrictRegions/DenyOtherRegions: StringNotEquals aws:RequestedRegion
+// [us-east-1 eu-west-1]".
 type Requirement struct {
-	Key    string   `json:"key"`
-	Values []string `json:"values"`
-	Tests  []string `json:"tests"`
+	Key     string     `json:"key"`
+	Values  []string   `json:"values"`
+	Allowed [][]string `json:"allowed"`
+	Denied  [][]string `json:"denied"`
+	Tests   []string   `json:"tests"`
 }
 
+// String says the requirement in the shorter way: the allowed classes
+// ("aws:MultiFactorAuthPresent=true") or the denied ones
+// ("aws:SecureTransport not false").
 func (r Requirement) String() string {
-	if r.Values == nil {
+	show := func(cs [][]string) string {
+		var parts []string
+		for _, c := range cs {
+			switch {
+			case c == nil:
+				parts = append(parts, "absent")
+			case len(c) == 1 && c[0] == "":
+				parts = append(parts, `""`)
+			default:
+				parts = append(parts, strings.Join(c, ","))
+			}
+		}
+		return strings.Join(parts, " or ")
+	}
+	plain := true // the denied classes' representatives read as values
+	for _, c := range r.Denied {
+		for _, v := range c {
+			plain = plain && v != ""
+		}
+	}
+	if len(r.Denied) < len(r.Allowed) && plain {
+		return r.Key + " not " + show(r.Denied)
+	}
+	if len(r.Allowed) == 1 && r.Allowed[0] == nil {
 		return r.Key + " absent"
 	}
-	return r.Key + "=" + strings.Join(r.Values, ",")
+	return r.Key + "=" + show(r.Allowed)
 }
 
 // testsOf describes the statements' tests of a key.
@@ -73,6 +104,7 @@ type decider struct {
 	now   time.Time
 	given map[string][]string // lower-cased keys the caller fixed
 	cache map[string]*spaceEntry
+	ids   map[*policy.CompiledStatement]int // statements numbered for cache keys
 }
 
 type spaceEntry struct {
@@ -85,7 +117,7 @@ func newDecider(o *org.Org, now time.Time, given map[string][]string) *decider {
 	for k, v := range given {
 		g[strings.ToLower(k)] = v
 	}
-	return &decider{o: o, now: now, given: g, cache: map[string]*spaceEntry{}}
+	return &decider{o: o, now: now, given: g, cache: map[string]*spaceEntry{}, ids: map[*policy.CompiledStatement]int{}}
 }
 
 func (d *decider) fixed(k string) bool {
@@ -129,10 +161,21 @@ func (d *decider) decide(q authz.Query) (Outcome, error) {
 		out.Unsure = fmt.Sprintf("more than %d classes of contexts for %s by %s", analyze.MaxCombinations, q.Action, q.Principal)
 		return out, nil
 	}
+	var e eval.Explanation
+	if len(sp.Keys) == 0 {
+		// One class: the request as assembled.
+		if eval.EvaluateInto(s.Request, in, &e) != eval.Allow {
+			return out, nil
+		}
+		out.Allowed = true
+		out.Reasons = append([]eval.Reason(nil), e.Reasons...)
+		out.Context = map[string][]string{}
+		s.Request.Context.Each(func(k string, v []string) { out.Context[k] = v })
+		return out, nil
+	}
 	base := map[string][]string{}
 	s.Request.Context.Each(func(k string, v []string) { base[k] = v })
 	req := *s.Request
-	var e eval.Explanation
 	try := func(cls map[string][]string) bool {
 		full := make(map[string][]string, len(base)+len(cls))
 		for k, v := range base {
@@ -165,11 +208,8 @@ func (d *decider) decide(q authz.Query) (Outcome, error) {
 	// A key is required when another of its classes, the rest unchanged, is
 	// denied.
 	for _, kc := range sp.Keys {
-		cur := found[kc.Key]
+		req := Requirement{Key: keyName(stmts, kc.Key), Values: found[kc.Key]}
 		for _, c := range kc.Classes {
-			if sameValues(c.Values, cur) {
-				continue
-			}
 			alt := make(map[string][]string, len(found)+1)
 			for k, v := range found {
 				alt[k] = v
@@ -178,10 +218,15 @@ func (d *decider) decide(q authz.Query) (Outcome, error) {
 			if c.Values != nil {
 				alt[kc.Key] = c.Values
 			}
-			if !try(alt) {
-				out.Requires = append(out.Requires, Requirement{Key: keyName(stmts, kc.Key), Values: cur, Tests: testsOf(stmts, kc.Key)})
-				break
+			if sameValues(c.Values, found[kc.Key]) || try(alt) {
+				req.Allowed = append(req.Allowed, c.Values)
+			} else {
+				req.Denied = append(req.Denied, c.Values)
 			}
+		}
+		if len(req.Denied) > 0 {
+			req.Tests = testsOf(stmts, kc.Key)
+			out.Requires = append(out.Requires, req)
 		}
 	}
 	return out, nil
@@ -246,7 +291,13 @@ var varRef = regexp.MustCompile(`\$\{([^}]*)\}`)
 func (d *decider) space(stmts []analyze.Stmt, vars analyze.Vars, extra map[string]bool) (*analyze.Space, bool) {
 	var b strings.Builder
 	for _, st := range stmts {
-		fmt.Fprintf(&b, "%p,", st.S)
+		id, ok := d.ids[st.S]
+		if !ok {
+			id = len(d.ids)
+			d.ids[st.S] = id
+		}
+		b.WriteString(strconv.Itoa(id))
+		b.WriteByte(',')
 	}
 	ex := make([]string, 0, len(extra))
 	for k := range extra {

@@ -29,7 +29,11 @@ type Graph struct {
 	into      map[*org.Role][]Edge
 	trustIx   *trustIndex
 	pos       map[*Principal]int
+	classes   map[*policy.Document]classList
 	mu        sync.Mutex
+	// Progress, when not nil, is called as WhoCan and Can decide their
+	// candidates (done of total).
+	Progress func(done, total int)
 }
 
 // Edge is one way into a role: From can call Action on the role To when the
@@ -44,7 +48,7 @@ type Edge struct {
 // New indexes o. now fills aws:CurrentTime, as in warden explain.
 func New(o *org.Org, now time.Time) *Graph {
 	g := &Graph{o: o, now: now, ix: indexPrincipals(o), info: analyze.OrgInfoOf(o),
-		providers: make(map[string]bool, len(o.Providers)), into: map[*org.Role][]Edge{}}
+		providers: make(map[string]bool, len(o.Providers)), into: map[*org.Role][]Edge{}, classes: map[*policy.Document]classList{}}
 	for _, p := range o.Providers {
 		g.providers[p.ARN] = true
 	}
@@ -78,7 +82,7 @@ func (g *Graph) Into(role *org.Role) []Edge {
 	to := g.ix.byRole[role]
 	var out []Edge
 	if role.Trust != nil && to != nil && !role.ServiceLinked {
-		for _, a := range g.direct(g.assume, "sts:AssumeRole", role.ARN, role.Trust, role.Account.ID, to.Kind == KindPermissionSet) {
+		for _, a := range g.direct(g.assume, "sts:AssumeRole", role.ARN, role.Trust, role.Account.ID, to.Kind == KindPermissionSet, nil) {
 			if a.Principal.ARN == to.ARN {
 				continue // a role assuming itself gains nothing
 			}
@@ -208,7 +212,7 @@ type Access struct {
 // principals the resource policy names or lets in, and the org's
 // principals whose identity policies can allow the action there: the cost
 // follows them, not the org's size.
-func (g *Graph) direct(d *decider, action, resource string, rp *policy.Policy, owner string, skipFederated bool) []Access {
+func (g *Graph) direct(d *decider, action, resource string, rp *policy.Policy, owner string, skipFederated bool, progress func(done, total int)) []Access {
 	act := policy.NewAction(action)
 	res := arn.SplitValue(resource)
 	if awsdata.TakesNoResource(action) {
@@ -218,7 +222,10 @@ func (g *Graph) direct(d *decider, action, resource string, rp *policy.Policy, o
 	mayAllow := func(p *Principal) bool {
 		switch p.Kind {
 		case KindRoot:
-			return true
+			// The engine refuses a root user's sts:AssumeRole whatever
+			// the policies say ("Roles may not be assumed by root
+			// accounts", eval's reserved rules): no need to ask it.
+			return act.Full != "sts:assumerole"
 		case KindUser:
 			return anyMayAllow(idCache, g.o.UserPolicies(p.User), &act, &res)
 		}
@@ -268,7 +275,10 @@ func (g *Graph) direct(d *decider, action, resource string, rp *policy.Policy, o
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return g.order(cands[i]) < g.order(cands[j]) })
 	var out []Access
-	for _, p := range cands {
+	for i, p := range cands {
+		if progress != nil && (i%64 == 0 || i == len(cands)-1) {
+			progress(i+1, len(cands))
+		}
 		o, err := d.decide(authz.Query{Principal: p.Caller, Action: action, Resource: resource})
 		if err != nil || !(o.Allowed || o.Unsure != "") {
 			continue

@@ -8,15 +8,13 @@ import (
 	"github.com/securecart/warden/internal/policy"
 )
 
-// outsiders decides the principals outside the organization that a
-// resource policy can let in: the classes of package analyze (outside
-// accounts, anyone, services acting for each class of source account,
-// identity providers), each decided by the engine; the first allowed class
-// of each principal is kept. For a role's trust policy an identity
-// provider's users call sts:AssumeRoleWithSAML or
-// sts:AssumeRoleWithWebIdentity, as the provider's kind says, and a
-// provider of an org account must exist there.
-func (g *Graph) outsiders(d *decider, action, resource string, rp *policy.Policy, owner string, skipFederated bool) []Access {
+// outsideClasses are the classes of principals outside the organization a
+// policy can tell apart (package analyze's), cached by document: the
+// policies of many roles and resources are one document.
+func (g *Graph) outsideClasses(rp *policy.Policy) ([]analyze.Principal, bool) {
+	if c, ok := g.classes[rp.Doc]; ok {
+		return c.list, c.exact
+	}
 	stmts := analyze.StatementsOf(rp)
 	z := analyze.Zone{Kind: analyze.ZoneOrganization, Org: g.info}
 	classes, exact := analyze.Principals(stmts, &z)
@@ -40,6 +38,32 @@ func (g *Graph) outsiders(d *decider, action, resource string, rp *policy.Policy
 		}
 		classes = append(classes, c)
 	}
+	g.classes[rp.Doc] = classList{classes, exact}
+	return classes, exact
+}
+
+// The names package analyze gives the classes of services and identity
+// providers that no policy names.
+const (
+	unnamedService  = "warden-unnamed.amazonaws.com"
+	unnamedProvider = "idp.warden.invalid"
+)
+
+type classList struct {
+	list  []analyze.Principal
+	exact bool
+}
+
+// outsiders decides the principals outside the organization that a
+// resource policy can let in: the classes of package analyze (outside
+// accounts, anyone, services acting for each class of source account,
+// identity providers), each decided by the engine; the first allowed class
+// of each principal is kept. For a role's trust policy an identity
+// provider's users call sts:AssumeRoleWithSAML or
+// sts:AssumeRoleWithWebIdentity, as the provider's kind says, and a
+// provider of an org account must exist there.
+func (g *Graph) outsiders(d *decider, action, resource string, rp *policy.Policy, owner string, skipFederated bool) []Access {
+	classes, exact := g.outsideClasses(rp)
 	trust := authz.IsTrustAction(action)
 	var out []Access
 	index := map[string]int{}
@@ -48,8 +72,13 @@ func (g *Graph) outsiders(d *decider, action, resource string, rp *policy.Policy
 		p := &Principal{Caller: c.ARN, Context: c.Context}
 		act := action
 		switch {
-		case c.Desc["AWS"] == "*" && c.ARN == "*":
+		case c.Desc["AWS"] == "*" || c.Desc["Service"] == unnamedService || c.Desc["Federated"] == unnamedProvider:
+			// A class that stands for principals no policy names: every
+			// outside account, service or provider, named "*" (anyone).
 			p.Kind, p.ARN = KindAnyone, "*"
+			if c.Desc["Federated"] != "" && trust {
+				act = "sts:AssumeRoleWithWebIdentity"
+			}
 		case c.Desc["AWS"] != "":
 			if _, in := g.o.AccountByID(c.Account); in {
 				continue // the org's own principals are decided one by one
@@ -57,8 +86,6 @@ func (g *Graph) outsiders(d *decider, action, resource string, rp *policy.Policy
 			p.Kind, p.Account, p.ARN = KindOutside, c.Account, c.Desc["AWS"]
 			if isAccountID(p.ARN) {
 				p.ARN = "arn:aws:iam::" + p.ARN + ":root"
-			} else if p.ARN == "*" {
-				p.ARN = "arn:aws:iam::" + c.Account + ":root"
 			}
 		case c.Desc["Service"] != "":
 			p.Kind, p.ARN = KindService, c.Desc["Service"]

@@ -53,7 +53,7 @@ func (g *Graph) WhoCan(q Query) ([]Path, error) {
 	var paths []Path
 	done := map[string]bool{}
 	var queue []int
-	for _, a := range g.direct(d, q.Action, resource, rp, owner, false) {
+	for _, a := range g.direct(d, q.Action, resource, rp, owner, false, g.Progress) {
 		if done[a.Principal.ARN] {
 			continue
 		}

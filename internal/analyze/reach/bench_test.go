@@ -1,0 +1,71 @@
+package reach
+
+import (
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/securecart/warden/internal/org"
+)
+
+var (
+	largeOnce sync.Once
+	largeOrg  *org.Org
+)
+
+// large is org.Generate(1000, 20, 1): 1,000 accounts with 20 roles each.
+func large(b *testing.B) *org.Org {
+	largeOnce.Do(func() {
+		o, err := org.LoadFS(fstest.MapFS{"org.yaml": {Data: org.Generate(1000, 20, 1)}}, "org.yaml")
+		if err != nil {
+			b.Fatal(err)
+		}
+		largeOrg = o
+	})
+	return largeOrg
+}
+
+// The who-can questions of the benchmarks, on the generated org: an
+// object of one account's bucket (its roles read through their managed
+// policies, Security's root user assumes its shared roles), a role of one
+// account (its shared role and Lambda), an action every read-only role of
+// every account holds.
+func largeQueries(o *org.Org) map[string]Query {
+	acct := o.Accounts[42]
+	return map[string]Query{
+		"object":     {Action: "s3:GetObject", Resource: "arn:aws:s3:::gen-account0042-data/report.csv"},
+		"role":       {Action: "sts:AssumeRole", Resource: "arn:aws:iam::" + acct.ID + ":role/App15Role"},
+		"everywhere": {Action: "ec2:DescribeInstances", Resource: "*"},
+	}
+}
+
+// BenchmarkWhoCanLarge answers who-can on the generated org of 1,000
+// accounts, from a fresh graph each time (no edge cached).
+func BenchmarkWhoCanLarge(b *testing.B) {
+	o := large(b)
+	for name, q := range largeQueries(o) {
+		b.Run(name, func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				ps, err := New(o, time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)).WhoCan(q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(ps)
+			}
+			b.ReportMetric(float64(n), "principals")
+		})
+	}
+}
+
+// BenchmarkWhoCanSecureCart answers who-can on the SecureCart landing zone.
+func BenchmarkWhoCanSecureCart(b *testing.B) {
+	o := secureCart(b)
+	q := Query{Action: "s3:GetObject", Resource: "arn:aws:s3:::securecart-prod-vendor-exports/report.csv"}
+	for b.Loop() {
+		if _, err := New(o, now).WhoCan(q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
