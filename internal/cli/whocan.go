@@ -329,9 +329,14 @@ func writeCan(w io.Writer, format string, o *org.Org, caps *reach.Capabilities) 
 			more = fmt.Sprintf(" (+%d more)", len(acts)-6)
 			acts = acts[:6]
 		}
-		on := gr.Resource
+		// The representative stands for its class: name the Resource
+		// elements that allow it, or say that no element restricts it.
+		on := "any resource"
 		if len(gr.Patterns) > 0 {
-			on = strings.Join(gr.Patterns, ", ") + " (e.g. " + gr.Resource + ")"
+			on = strings.Join(gr.Patterns, ", ")
+		}
+		if gr.Resource != "*" {
+			on += " (e.g. " + gr.Resource + ")"
 		}
 		fmt.Fprintf(w, "  %s%s\n      on %s\n", strings.Join(acts, ", "), more, on)
 		printRequires(w, gr.Outcome)

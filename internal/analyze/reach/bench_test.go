@@ -69,3 +69,14 @@ func BenchmarkWhoCanSecureCart(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGraphLarge builds the whole role-assumption graph of the
+// generated org (every role's edges), as the escalation analysis does.
+func BenchmarkGraphLarge(b *testing.B) {
+	o := large(b)
+	n := 0
+	for b.Loop() {
+		n = len(New(o, now).Edges(nil))
+	}
+	b.ReportMetric(float64(n), "edges")
+}

@@ -105,6 +105,9 @@ type decider struct {
 	given map[string][]string // lower-cased keys the caller fixed
 	cache map[string]*spaceEntry
 	ids   map[*policy.CompiledStatement]int // statements numbered for cache keys
+	// key, key2 and stmts are reused between decisions.
+	key, key2 []byte
+	stmts     []analyze.Stmt
 }
 
 type spaceEntry struct {
@@ -150,7 +153,8 @@ func (d *decider) decide(q authz.Query) (Outcome, error) {
 		return Outcome{}, nil
 	}
 	in := &s.Inputs
-	stmts := relevantStmts(in, &s.Request.Action)
+	d.stmts = relevantStmts(d.stmts[:0], in, &s.Request.Action)
+	stmts := d.stmts
 	vars := analyze.CallerVars(s.Request.Context)
 	sp, exact := d.space(stmts, vars, extra)
 	var out Outcome
@@ -258,8 +262,7 @@ func keyName(stmts []analyze.Stmt, lower string) string {
 
 // relevantStmts are the statements of every layer whose Action or NotAction
 // element matches the action.
-func relevantStmts(in *eval.Inputs, a *policy.Action) []analyze.Stmt {
-	var out []analyze.Stmt
+func relevantStmts(out []analyze.Stmt, in *eval.Inputs, a *policy.Action) []analyze.Stmt {
 	add := func(ps []*policy.Policy) {
 		for _, p := range ps {
 			for _, st := range p.Statements {
@@ -289,24 +292,26 @@ var varRef = regexp.MustCompile(`\$\{([^}]*)\}`)
 // whose statements, and whose values of the caller keys their variables
 // name, are the same. extra names keys the query fixed.
 func (d *decider) space(stmts []analyze.Stmt, vars analyze.Vars, extra map[string]bool) (*analyze.Space, bool) {
-	var b strings.Builder
+	b := d.key[:0]
 	for _, st := range stmts {
 		id, ok := d.ids[st.S]
 		if !ok {
 			id = len(d.ids)
 			d.ids[st.S] = id
 		}
-		b.WriteString(strconv.Itoa(id))
-		b.WriteByte(',')
+		b = strconv.AppendInt(b, int64(id), 10)
+		b = append(b, ',')
 	}
-	ex := make([]string, 0, len(extra))
-	for k := range extra {
-		ex = append(ex, k)
+	if len(extra) > 0 {
+		ex := make([]string, 0, len(extra))
+		for k := range extra {
+			ex = append(ex, k)
+		}
+		sort.Strings(ex)
+		b = append(b, strings.Join(ex, ",")...)
 	}
-	sort.Strings(ex)
-	b.WriteString(strings.Join(ex, ","))
-	k1 := b.String()
-	ent := d.cache[k1]
+	d.key = b
+	ent := d.cache[string(b)]
 	if ent == nil {
 		ent = &spaceEntry{spaces: map[string]*analyze.Space{}}
 		seen := map[string]bool{}
@@ -326,19 +331,23 @@ func (d *decider) space(stmts []analyze.Stmt, vars analyze.Vars, extra map[strin
 			}
 		}
 		sort.Strings(ent.varKeys)
-		d.cache[k1] = ent
+		d.cache[string(b)] = ent
 	}
-	var k2 strings.Builder
+	k2 := d.key2[:0]
 	for _, k := range ent.varKeys {
 		v, _ := vars(k)
-		k2.WriteString(strings.Join(v, "\x01"))
-		k2.WriteByte(0)
+		for _, x := range v {
+			k2 = append(k2, x...)
+			k2 = append(k2, 1)
+		}
+		k2 = append(k2, 0)
 	}
-	sp := ent.spaces[k2.String()]
+	d.key2 = k2
+	sp := ent.spaces[string(k2)]
 	if sp == nil {
 		fixed := func(k string) bool { return d.fixed(k) || extra[strings.ToLower(k)] }
 		sp = analyze.NewSpaceVars(stmts, fixed, vars)
-		ent.spaces[k2.String()] = sp
+		ent.spaces[string(k2)] = sp
 	}
 	return sp, sp.Exact()
 }

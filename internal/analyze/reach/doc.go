@@ -44,6 +44,7 @@
 // to "*"; the cost follows them, not the organization's size. Roles that
 // Identity Center provisions trust its SAML provider; their edge from the
 // provider is left out, the permission set's assignments standing for it.
+// A service-linked role's trust policy, which AWS keeps, names its service.
 //
 // # Who can
 //

@@ -29,6 +29,8 @@ type Graph struct {
 	into      map[*org.Role][]Edge
 	trustIx   *trustIndex
 	pos       map[*Principal]int
+	may       map[*policy.Policy]mayEntry // per direct call (gen): can a policy allow
+	gen       int
 	classes   map[*policy.Document]classList
 	mu        sync.Mutex
 	// Progress, when not nil, is called as WhoCan and Can decide their
@@ -48,7 +50,7 @@ type Edge struct {
 // New indexes o. now fills aws:CurrentTime, as in warden explain.
 func New(o *org.Org, now time.Time) *Graph {
 	g := &Graph{o: o, now: now, ix: indexPrincipals(o), info: analyze.OrgInfoOf(o),
-		providers: make(map[string]bool, len(o.Providers)), into: map[*org.Role][]Edge{}, classes: map[*policy.Document]classList{}}
+		providers: make(map[string]bool, len(o.Providers)), into: map[*org.Role][]Edge{}, may: map[*policy.Policy]mayEntry{}, classes: map[*policy.Document]classList{}}
 	for _, p := range o.Providers {
 		g.providers[p.ARN] = true
 	}
@@ -81,7 +83,7 @@ func (g *Graph) Into(role *org.Role) []Edge {
 	}
 	to := g.ix.byRole[role]
 	var out []Edge
-	if role.Trust != nil && to != nil && !role.ServiceLinked {
+	if role.Trust != nil && to != nil {
 		for _, a := range g.direct(g.assume, "sts:AssumeRole", role.ARN, role.Trust, role.Account.ID, to.Kind == KindPermissionSet, nil) {
 			if a.Principal.ARN == to.ARN {
 				continue // a role assuming itself gains nothing
@@ -218,7 +220,8 @@ func (g *Graph) direct(d *decider, action, resource string, rp *policy.Policy, o
 	if awsdata.TakesNoResource(action) {
 		res = arn.SplitValue("*")
 	}
-	idCache := map[*policy.Policy]bool{}
+	g.gen++
+	idCache := mayCache{m: g.may, gen: g.gen}
 	mayAllow := func(p *Principal) bool {
 		switch p.Kind {
 		case KindRoot:
@@ -305,18 +308,30 @@ func (g *Graph) order(p *Principal) int {
 // anyMayAllow reports whether an Allow statement of the policies can match
 // the action on the resource, in some context (a Resource element with a
 // policy variable may).
-func anyMayAllow(cache map[*policy.Policy]bool, ps []*policy.Policy, a *policy.Action, r *arn.Value) bool {
+func anyMayAllow(cache mayCache, ps []*policy.Policy, a *policy.Action, r *arn.Value) bool {
 	for _, p := range ps {
-		v, ok := cache[p]
-		if !ok {
-			v = mayAllow(p, a, r)
-			cache[p] = v
+		e, ok := cache.m[p]
+		if !ok || e.gen != cache.gen {
+			e = mayEntry{gen: cache.gen, v: mayAllow(p, a, r)}
+			cache.m[p] = e
 		}
-		if v {
+		if e.v {
 			return true
 		}
 	}
 	return false
+}
+
+// mayCache remembers, for one request (generation gen), whether each
+// policy can allow it; the map is reused between requests.
+type mayCache struct {
+	m   map[*policy.Policy]mayEntry
+	gen int
+}
+
+type mayEntry struct {
+	gen int
+	v   bool
 }
 
 var emptyCtx = condition.NewContext(nil)

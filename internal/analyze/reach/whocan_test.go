@@ -278,4 +278,14 @@ func TestSecureCart(t *testing.T) {
 	if len(got) == 0 {
 		t.Fatal("the Security administrators assume BreakGlassRole")
 	}
+	// A service-linked role's service acts through it.
+	got = who(t, o, "ec2:DescribeInstances", "*", nil)
+	if p, ok := got["guardduty.amazonaws.com"]; !ok || p.Principal.Kind != KindService || !strings.Contains(viaOf(p), "AWSServiceRoleForAmazonGuardDuty") {
+		t.Errorf("GuardDuty describes instances through its service-linked role: %v", names(got))
+	}
+	// Twin: a permission the role lacks.
+	got = who(t, o, "iam:CreateUser", "arn:aws:iam::"+prodID+":user/x", nil)
+	if _, ok := got["guardduty.amazonaws.com"]; ok {
+		t.Errorf("GuardDuty's role does not create users: %v", names(got))
+	}
 }
