@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/securecart/warden/internal/detect"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/state"
+	"github.com/securecart/warden/internal/store"
 )
 
 // detectFlags are the detections' thresholds, shared by `warden serve` and
@@ -101,17 +103,42 @@ malformed input.`,
 					return &ExitError{Code: 2, Err: err}
 				}
 				defer st.Close()
-				if o, err = state.New(st, env.Now).Org(ctx); err != nil {
+				// A trail kept without an organization (warden serve always
+				// has one): every account but a role's own is outside.
+				var inOrg func(string) bool
+				o, err := state.New(st, env.Now).Org(ctx)
+				switch {
+				case err == nil:
+					inOrg = detect.InOrg(o)
+				case !errors.Is(err, store.ErrNotFound):
 					return err
 				}
-				d = detect.New(df.cfg, detect.InOrg(o))
-				if _, err := detect.Stored(ctx, st, 0, d.Observe); err != nil {
+				d = detect.New(df.cfg, inOrg)
+				last, _, err := st.LastAudit(ctx)
+				if err != nil {
 					return err
+				}
+				bar, n := progressBar(env.Stderr, "reading the trail"), 0
+				observe := func(r *audit.Record) {
+					d.Observe(r)
+					if n++; bar != nil && last > 0 && n%1000 == 0 && int64(n) < last {
+						bar(n, int(last))
+					}
+				}
+				if _, err := detect.Stored(ctx, st, 0, observe); err != nil {
+					return err
+				}
+				if bar != nil && last > 0 {
+					bar(int(last), int(last))
 				}
 			} else {
 				d = detect.New(df.cfg, detect.InOrg(o))
-				for _, r := range recs {
+				bar := progressBar(env.Stderr, "reading the logs")
+				for i, r := range recs {
 					d.Observe(r)
+					if bar != nil && ((i+1)%1000 == 0 || i+1 == len(recs)) {
+						bar(i+1, len(recs))
+					}
 				}
 			}
 			if now.IsZero() && len(logs) == 0 {

@@ -1,11 +1,18 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/audit"
+	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/policy"
+	"github.com/securecart/warden/internal/store/sqlite"
 )
 
 // A CloudTrail log file as AWS delivers it: the root user of Dev lists
@@ -49,5 +56,42 @@ func TestAuditDetectLogs(t *testing.T) {
 	}
 	if _, errOut, code := run(t, "", "audit", "detect", "--logs", userLog, "--denied-count", "1"); code != 2 || !strings.Contains(errOut, "--denied-count") {
 		t.Errorf("--denied-count 1: exit %d, %s; want 2 naming the flag", code, errOut)
+	}
+}
+
+// Over a stored trail (--data): the test trail's assumed-role calls find
+// nothing; a call with the root user's credentials appended to it is
+// Policy:IAMUser/RootCredentialUsage.
+func TestAuditDetectStore(t *testing.T) {
+	t.Parallel()
+	dir, _ := auditData(t, 6)
+	out, errOut, code := run(t, "", "audit", "detect", "--data", dir)
+	if code != 0 || !strings.Contains(out, "No findings.") {
+		t.Fatalf("exit %d, %s %s; want 0 and no findings", code, out, errOut)
+	}
+	ctx := context.Background()
+	key, err := creds.LoadOrCreateMasterKey(filepath.Join(dir, "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, _ := creds.NewSealer(key)
+	st, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := audit.Open(ctx, st, sealer, audit.Options{Owner: securityAcct, DigestEvery: 4, Clock: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &api.Call{Service: "iam", Action: "ListUsers", Region: "us-east-1", RequestID: "root-1", Now: fixedNow(), SourceIP: "192.0.2.99",
+		Identity: &api.Identity{ARN: "arn:aws:iam::" + devAcct + ":root", Account: devAcct, Kind: policy.CallerRoot, AccessKeyID: "AKIAROOTEXAMPLE00001"}}
+	if err := tr.Append(ctx, audit.Records(&api.Event{Call: c, EventSource: "iam.amazonaws.com"})); err != nil {
+		t.Fatal(err)
+	}
+	tr.Close()
+	st.Close()
+	out, errOut, code = run(t, "", "audit", "detect", "--data", dir, "--format", "json")
+	if code != 1 || !strings.Contains(out, `"type":"Policy:IAMUser/RootCredentialUsage"`) || !strings.Contains(out, `"accountId":"`+devAcct+`"`) {
+		t.Fatalf("exit %d, %s %s; want 1 and the root finding", code, out, errOut)
 	}
 }
