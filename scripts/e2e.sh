@@ -238,6 +238,15 @@ check "aws accessanalyzer create-analyzer ORGANIZATION from Dev is refused" "Val
   "${devenv[@]}" $AWS accessanalyzer create-analyzer --endpoint-url "$url" --analyzer-name dev --type ORGANIZATION
 check "aws accessanalyzer list-analyzers" "\"type\": \"ORGANIZATION\"" \
   "${secenv[@]}" $AWS accessanalyzer list-analyzers --endpoint-url "$url"
+# Findings are analyzed in the background: the analyzer is CREATING until its
+# first analysis is stored.
+for _ in $(seq 50); do
+  st=$("${secenv[@]}" $AWS accessanalyzer get-analyzer --endpoint-url "$url" --analyzer-name securecart --query analyzer.status --output text)
+  [ "$st" = ACTIVE ] && break
+  sleep 0.2
+done
+check "aws accessanalyzer get-analyzer: ACTIVE once analyzed" "\"status\": \"ACTIVE\"" \
+  "${secenv[@]}" $AWS accessanalyzer get-analyzer --endpoint-url "$url" --analyzer-name securecart
 check "aws accessanalyzer list-findings: the vendor's role" "role/VendorAccessRole" \
   "${secenv[@]}" $AWS accessanalyzer list-findings --endpoint-url "$url" --analyzer-arn "arn:aws:access-analyzer:us-east-1:$sec:analyzer/securecart"
 fid=$("${secenv[@]}" $AWS accessanalyzer list-findings --endpoint-url "$url" --analyzer-arn "arn:aws:access-analyzer:us-east-1:$sec:analyzer/securecart" --query 'findings[0].id' --output text)

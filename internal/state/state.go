@@ -123,6 +123,20 @@ func (m *Manager) Org(ctx context.Context) (*org.Org, error) {
 	return m.refreshLocked(ctx)
 }
 
+// Versioned returns the current org, as Org does, with the version of the
+// stored document it was loaded from: versions only grow, so a consumer
+// that derives something from the org (Access Analyzer's findings) can tell
+// whether another replica derived it from a newer one.
+func (m *Manager) Versioned(ctx context.Context) (*org.Org, int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.org != nil && m.clock().Sub(m.checked) < RefreshInterval {
+		return m.org, m.version, nil
+	}
+	o, err := m.refreshLocked(ctx)
+	return o, m.version, err
+}
+
 // Current returns the current org and the document's Meta, as Org does.
 // The Meta is shared: callers must not change it.
 func (m *Manager) Current(ctx context.Context) (*org.Org, Meta, error) {

@@ -167,3 +167,12 @@ func Write(ctx context.Context, r Records, plan func() ([]RecordOp, error), mirr
 	}
 	return fmt.Errorf("records kept changing under %d attempts to write: %w", WriteRetries, ErrConflict)
 }
+
+// Revision returns the namespace revision the copy reflects, as last
+// synced: a reader that derives something from All can tell whether it is
+// still current.
+func (m *Mirror[T]) Revision() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.rev
+}

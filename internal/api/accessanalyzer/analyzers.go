@@ -2,11 +2,15 @@ package accessanalyzer
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"regexp"
+	"time"
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
 	"github.com/securecart/warden/internal/org"
+	"github.com/securecart/warden/internal/store"
 )
 
 var nameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,254}$`)
@@ -27,6 +31,69 @@ func notFound(format string, args ...any) error {
 	return awsproto.Errorf("ResourceNotFoundException", format, args...)
 }
 
+// Analyzer statuses: CREATING until its first analysis is stored.
+const (
+	analyzerCreating = "CREATING"
+	analyzerActive   = "ACTIVE"
+)
+
+// analyzer is one analyzer as stored (nsAnalyzers), with its archive rules.
+type analyzer struct {
+	ARN            string                  `json:"arn"`
+	Name           string                  `json:"name"`
+	Type           string                  `json:"type"`
+	Account        string                  `json:"account"`
+	Region         string                  `json:"region"`
+	CreatedAt      time.Time               `json:"createdAt"`
+	Tags           map[string]string       `json:"tags"`
+	ClientToken    string                  `json:"clientToken,omitempty"`
+	Rules          map[string]*archiveRule `json:"rules"`
+	LastResource   string                  `json:"lastResource,omitempty"`
+	LastAnalyzedAt time.Time               `json:"lastAnalyzedAt,omitzero"`
+	// StateVersion is the version of the organization's state its findings
+	// reflect: 0 until the first analysis.
+	StateVersion int64 `json:"stateVersion"`
+}
+
+// analyzerSummary is the AnalyzerSummary data type.
+type analyzerSummary struct {
+	ARN                    string            `json:"arn"`
+	Name                   string            `json:"name"`
+	Type                   string            `json:"type"`
+	CreatedAt              string            `json:"createdAt"`
+	Status                 string            `json:"status"`
+	Tags                   map[string]string `json:"tags"`
+	LastResourceAnalyzed   string            `json:"lastResourceAnalyzed,omitempty"`
+	LastResourceAnalyzedAt string            `json:"lastResourceAnalyzedAt,omitempty"`
+}
+
+func (a *analyzer) status() string {
+	if a.StateVersion == 0 {
+		return analyzerCreating
+	}
+	return analyzerActive
+}
+
+func (a *analyzer) summary() analyzerSummary {
+	out := analyzerSummary{ARN: a.ARN, Name: a.Name, Type: a.Type, CreatedAt: ts(a.CreatedAt), Status: a.status(), Tags: a.Tags}
+	if a.LastResource != "" {
+		out.LastResourceAnalyzed = a.LastResource
+		out.LastResourceAnalyzedAt = ts(a.LastAnalyzedAt)
+	}
+	return out
+}
+
+// clone copies the analyzer deeply enough to change its rules.
+func (a *analyzer) clone() *analyzer {
+	c := *a
+	c.Rules = make(map[string]*archiveRule, len(a.Rules))
+	for n, r := range a.Rules {
+		cr := *r
+		c.Rules[n] = &cr
+	}
+	return &c
+}
+
 type createAnalyzerInput struct {
 	AnalyzerName string              `json:"analyzerName"`
 	Type         string              `json:"type"`
@@ -40,7 +107,9 @@ type inlineArchiveRule struct {
 	Filter   map[string]criterion `json:"filter"`
 }
 
-// CreateAnalyzer creates an analyzer of the caller's account.
+// CreateAnalyzer creates an analyzer of the caller's account. It answers at
+// once; the analyzer is CREATING until the worker stored its first
+// analysis.
 func (s *service) CreateAnalyzer(ctx context.Context, c *api.Call) (any, error) {
 	var in createAnalyzerInput
 	if err := decode(c, &in); err != nil {
@@ -71,16 +140,9 @@ func (s *service) CreateAnalyzer(ctx context.Context, c *api.Call) (any, error) 
 	} else if _, ok := o.AccountByID(c.Identity.Account); !ok {
 		return nil, validation("account %s is not in the organization", c.Identity.Account)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if a, ok := s.analyzers[arn]; ok {
-		if in.ClientToken != "" && in.ClientToken == a.clientToken {
-			return createAnalyzerResult{ARN: arn}, nil // a retry of the same request
-		}
-		return nil, awsproto.Errorf("ConflictException", "An analyzer named %s already exists", in.AnalyzerName)
-	}
+	now := s.now()
 	a := &analyzer{ARN: arn, Name: in.AnalyzerName, Type: in.Type, Account: c.Identity.Account, Region: c.Region,
-		CreatedAt: s.now(), Tags: in.Tags, rules: map[string]*archiveRule{}, findings: map[string]*finding{}, clientToken: in.ClientToken}
+		CreatedAt: now, Tags: in.Tags, Rules: map[string]*archiveRule{}, ClientToken: in.ClientToken}
 	if a.Tags == nil {
 		a.Tags = map[string]string{}
 	}
@@ -88,14 +150,24 @@ func (s *service) CreateAnalyzer(ctx context.Context, c *api.Call) (any, error) 
 		if err := checkRule(r.RuleName, r.Filter); err != nil {
 			return nil, err
 		}
-		a.rules[r.RuleName] = &archiveRule{Name: r.RuleName, Filter: r.Filter, CreatedAt: a.CreatedAt, UpdatedAt: a.CreatedAt}
+		a.Rules[r.RuleName] = &archiveRule{Name: r.RuleName, Filter: r.Filter, CreatedAt: now, UpdatedAt: now}
 	}
-	c.Resources = append(c.Resources, api.Resource{Type: "AWS::AccessAnalyzer::Analyzer", ARN: arn})
-	if err := s.refresh(ctx, a, o); err != nil {
+	doc, err := json.Marshal(a)
+	if err != nil {
 		return nil, err
 	}
-	s.analyzers[arn] = a
-	s.watch()
+	if _, err := s.store.PutRecord(ctx, nsAnalyzers, arn, doc, 0, now); errors.Is(err, store.ErrExists) {
+		if prev, perr := s.store.Record(ctx, nsAnalyzers, arn); perr == nil && in.ClientToken != "" {
+			if old, derr := decodeJSON[analyzer](prev.Doc); derr == nil && old.ClientToken == in.ClientToken {
+				return createAnalyzerResult{ARN: arn}, nil // a retry of the same request
+			}
+		}
+		return nil, awsproto.Errorf("ConflictException", "An analyzer named %s already exists", in.AnalyzerName)
+	} else if err != nil {
+		return nil, err
+	}
+	c.Resources = append(c.Resources, api.Resource{Type: "AWS::AccessAnalyzer::Analyzer", ARN: arn})
+	s.ensureWorker()
 	return createAnalyzerResult{ARN: arn}, nil
 }
 
@@ -103,22 +175,19 @@ type createAnalyzerResult struct {
 	ARN string `json:"arn"`
 }
 
-// lookup finds an analyzer of the caller's account by name.
-func (s *service) lookup(c *api.Call, name string) (*analyzer, error) {
-	a, ok := s.analyzers[analyzerARN(c.Region, c.Identity.Account, name)]
-	if !ok {
-		return nil, notFound("Analyzer %s not found", name)
+// analyzerByARN returns the caller's analyzer by ARN, as stored now, with
+// its version.
+func (s *service) analyzerByARN(ctx context.Context, c *api.Call, arn string) (*analyzer, int64, error) {
+	s.ensureWorker()
+	ans, err := s.analyzersNow(ctx)
+	if err != nil {
+		return nil, 0, err
 	}
-	return a, nil
-}
-
-// byARN finds an analyzer by ARN; it must be the caller's account's.
-func (s *service) byARN(c *api.Call, arn string) (*analyzer, error) {
-	a, ok := s.analyzers[arn]
-	if !ok || a.Account != c.Identity.Account {
-		return nil, notFound("Analyzer %s not found", arn)
+	a, ok := ans[arn]
+	if !ok || a.Value.Account != c.Identity.Account {
+		return nil, 0, notFound("Analyzer %s not found", arn)
 	}
-	return a, nil
+	return a.Value, a.Version, nil
 }
 
 // GetAnalyzer describes an analyzer.
@@ -130,14 +199,13 @@ func (s *service) GetAnalyzer(ctx context.Context, c *api.Call) (any, error) {
 		return nil, err
 	}
 	c.ReadOnly = true
-	if err := s.authz.Authorize(ctx, c, "access-analyzer:GetAnalyzer", analyzerARN(c.Region, c.Identity.Account, in.AnalyzerName), nil); err != nil {
+	arn := analyzerARN(c.Region, c.Identity.Account, in.AnalyzerName)
+	if err := s.authz.Authorize(ctx, c, "access-analyzer:GetAnalyzer", arn, nil); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.lookup(c, in.AnalyzerName)
+	a, _, err := s.analyzerByARN(ctx, c, arn)
 	if err != nil {
-		return nil, err
+		return nil, notFound("Analyzer %s not found", in.AnalyzerName)
 	}
 	return struct {
 		Analyzer analyzerSummary `json:"analyzer"`
@@ -158,11 +226,14 @@ func (s *service) ListAnalyzers(ctx context.Context, c *api.Call) (any, error) {
 	if err := s.authz.Authorize(ctx, c, "access-analyzer:ListAnalyzers", "*", nil); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.ensureWorker()
+	ans, err := s.analyzersNow(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var list []analyzerSummary
-	for _, arn := range sortedKeys(s.analyzers) {
-		a := s.analyzers[arn]
+	for _, arn := range sortedKeys(ans) {
+		a := ans[arn].Value
 		if a.Account != c.Identity.Account || a.Region != c.Region || in.Type != "" && a.Type != in.Type {
 			continue
 		}
@@ -171,7 +242,8 @@ func (s *service) ListAnalyzers(ctx context.Context, c *api.Call) (any, error) {
 	return paged("analyzers", list, in.MaxResults, in.NextToken)
 }
 
-// DeleteAnalyzer deletes an analyzer with its findings and rules.
+// DeleteAnalyzer deletes an analyzer with its findings and rules, in one
+// batch.
 func (s *service) DeleteAnalyzer(ctx context.Context, c *api.Call) (any, error) {
 	var in struct {
 		AnalyzerName string `json:"analyzerName"`
@@ -183,12 +255,43 @@ func (s *service) DeleteAnalyzer(ctx context.Context, c *api.Call) (any, error) 
 	if err := s.authz.Authorize(ctx, c, "access-analyzer:DeleteAnalyzer", arn, nil); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.lookup(c, in.AnalyzerName); err != nil {
+	err := s.retry(ctx, func() error {
+		_, version, err := s.analyzerByARN(ctx, c, arn)
+		if err != nil {
+			return notFound("Analyzer %s not found", in.AnalyzerName)
+		}
+		now := s.now()
+		ops := []store.RecordOp{{Namespace: nsAnalyzers, Key: arn, Delete: true, Expect: version, At: now}}
+		fs, err := s.findingsOf(ctx, arn)
+		if err != nil {
+			return err
+		}
+		for _, id := range sortedKeys(fs) {
+			ops = append(ops, store.RecordOp{Namespace: nsFindings, Key: findingKey(arn, id), Delete: true, Expect: fs[id].version, At: now})
+		}
+		_, err = s.store.ApplyRecords(ctx, ops)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	delete(s.analyzers, arn)
 	c.Resources = append(c.Resources, api.Resource{Type: "AWS::AccessAnalyzer::Analyzer", ARN: arn})
 	return nil, nil
+}
+
+// retry runs a read-modify-write fn again while another writer (a replica,
+// the worker) got there first, up to 20 times.
+func (s *service) retry(ctx context.Context, fn func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := fn()
+		if (!errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrNotFound)) || attempt == 19 {
+			if errors.Is(err, store.ErrConflict) {
+				return awsproto.Errorf("ConflictException", "the analyzer changed while the request was applied: retry")
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
 }

@@ -2,8 +2,8 @@ package accessanalyzer
 
 import "time"
 
-// SetRefreshEvery shortens the watcher's period for a test.
-func SetRefreshEvery(d time.Duration) (restore func()) {
-	old := refreshEvery.Swap(int64(d))
-	return func() { refreshEvery.Store(old) }
+// SetPollEvery shortens the analysis worker's period for a test.
+func SetPollEvery(d time.Duration) (restore func()) {
+	old := pollEvery.Swap(int64(d))
+	return func() { pollEvery.Store(old) }
 }

@@ -2,7 +2,8 @@ package accessanalyzer
 
 import (
 	"context"
-	"github.com/securecart/warden/internal/call"
+	"encoding/json"
+	"errors"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,7 +11,9 @@ import (
 
 	"github.com/securecart/warden/internal/analyze"
 	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/org"
+	"github.com/securecart/warden/internal/store"
 )
 
 // Finding statuses.
@@ -20,108 +23,196 @@ const (
 	statusResolved = "RESOLVED"
 )
 
-// finding is a finding with its life: status and times.
+// finding is a finding as stored (nsFindings): what the analysis found,
+// and its life: status and times.
 type finding struct {
-	analyze.Finding
-	Status     string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	AnalyzedAt time.Time
+	analyze.Finding `json:"finding"`
+	Status          string    `json:"lifecycle"`
+	CreatedAt       time.Time `json:"createdAt"`
+	UpdatedAt       time.Time `json:"updatedAt"`
+	AnalyzedAt      time.Time `json:"analyzedAt"`
+	// version is the stored record's version (not stored itself).
+	version int64
 }
 
-// refresh recomputes the analyzer's findings when the organization changed
-// since they were computed, and records each change in the trail. The
-// caller holds s.mu.
-func (s *service) refresh(ctx context.Context, a *analyzer, o *org.Org) error {
-	if a.computedFor == o {
-		return nil
+// findingKey is a finding's key in nsFindings.
+func findingKey(analyzerARN, id string) string { return analyzerARN + "/" + id }
+
+// findingsOf returns an analyzer's findings by ID as stored now. The map
+// and the findings are shared: callers must not change them.
+func (s *service) findingsOf(ctx context.Context, arn string) (map[string]*finding, error) {
+	if err := s.findings.Sync(ctx); err != nil {
+		return nil, err
 	}
-	now := s.now()
-	kind := analyze.ZoneAccount
-	if a.Type == "ORGANIZATION" {
-		kind = analyze.ZoneOrganization
+	rev := s.findings.Revision()
+	s.indexMu.Lock()
+	defer s.indexMu.Unlock()
+	if s.index == nil || s.indexRev != rev {
+		index := map[string]map[string]*finding{}
+		for key, v := range s.findings.All() {
+			i := strings.LastIndexByte(key, '/')
+			if i < 0 {
+				continue
+			}
+			f := *v.Value
+			f.version = v.Version
+			if index[key[:i]] == nil {
+				index[key[:i]] = map[string]*finding{}
+			}
+			index[key[:i]][key[i+1:]] = &f
+		}
+		s.index, s.indexRev = index, rev
 	}
-	info := analyze.OrgInfoOf(o)
-	fresh := map[string]analyze.Finding{}
-	for _, t := range analyze.Targets(o) {
-		if kind == analyze.ZoneAccount && t.Owner != a.Account {
+	return s.index[arn], nil
+}
+
+// change is one change of a finding, recorded in the trail once stored.
+type change struct{ name, id, status, resource string }
+
+// reconcile brings an analyzer's stored findings in line with the analysis
+// of o (state version version), in one batch together with the analyzer's
+// StateVersion, so that of several replicas reconciling at once one wins
+// and the others find nothing left to do; each change is then recorded in
+// the trail by the replica whose batch stored it.
+func (s *service) reconcile(ctx context.Context, arn string, o *org.Org, version int64) error {
+	for attempt := 0; ; attempt++ {
+		ans, err := s.analyzersNow(ctx)
+		if err != nil {
+			return err
+		}
+		cur, ok := ans[arn]
+		if !ok || cur.Value.StateVersion >= version {
+			return nil
+		}
+		a := cur.Value.clone()
+		kind := analyze.ZoneAccount
+		if a.Type == "ORGANIZATION" {
+			kind = analyze.ZoneOrganization
+		}
+		fresh, stats := s.engine.Analyze(o, kind, a.Account)
+		stored, err := s.findingsOf(ctx, arn)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		ops, changes, err := diffFindings(a, stored, fresh, now)
+		if err != nil {
+			return err
+		}
+		a.StateVersion = version
+		if stats.Last != "" {
+			a.LastResource, a.LastAnalyzedAt = stats.Last, now
+		}
+		doc, err := json.Marshal(a)
+		if err != nil {
+			return err
+		}
+		ops = append(ops, store.RecordOp{Namespace: nsAnalyzers, Key: arn, Doc: doc, Expect: cur.Version, At: now})
+		_, err = s.store.ApplyRecords(ctx, ops)
+		if (errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound)) && attempt < 20 {
 			continue
 		}
-		z := analyze.Zone{Kind: kind, Account: t.Owner, Org: info}
-		for _, f := range analyze.Access(&t, &z) {
-			fresh[f.ID] = f
+		if err != nil {
+			return err
 		}
-		a.lastResource, a.lastAnalyzedAt = t.ARN, now
+		return s.recordChanges(ctx, a, changes)
 	}
-	type change struct{ name, id, status, resource string }
-	var changes []change
-	for _, id := range sortedKeys(fresh) {
-		f := fresh[id]
-		old, ok := a.findings[id]
-		switch {
-		case !ok:
-			nf := &finding{Finding: f, Status: statusActive, CreatedAt: now, UpdatedAt: now, AnalyzedAt: now}
-			for _, r := range sortedKeys(a.rules) {
-				if a.rules[r].matches(nf) {
-					nf.Status = statusArchived
-				}
-			}
-			a.findings[id] = nf
-			changes = append(changes, change{"FindingCreated", id, nf.Status, f.Resource})
-		case old.Status == statusResolved:
-			old.Finding, old.Status, old.UpdatedAt, old.AnalyzedAt = f, statusActive, now, now
-			changes = append(changes, change{"FindingReopened", id, old.Status, f.Resource})
-		default:
-			old.Finding, old.AnalyzedAt = f, now
-		}
-	}
-	for _, id := range sortedKeys(a.findings) {
-		f := a.findings[id]
-		if _, ok := fresh[id]; !ok && f.Status != statusResolved {
-			f.Status, f.UpdatedAt, f.AnalyzedAt = statusResolved, now, now
-			changes = append(changes, change{"FindingResolved", id, f.Status, f.Resource})
-		}
-	}
+}
+
+// recordChanges records stored changes of an analyzer's findings in the
+// trail.
+func (s *service) recordChanges(ctx context.Context, a *analyzer, changes []change) error {
 	for _, ch := range changes {
 		if err := s.record(ctx, a.Account, a.Region, ch.name, call.Fields{"analyzerArn": a.ARN, "id": ch.id, "status": ch.status, "resource": ch.resource}); err != nil {
 			return err
 		}
 	}
-	a.computedFor = o
 	return nil
+}
+
+// diffFindings returns the writes that turn the stored findings into the
+// fresh ones, and the changes they make: a new finding is created ACTIVE,
+// or ARCHIVED when one of the analyzer's archive rules matches it (as is a
+// resolved one found again); a finding whose access changed is updated; a
+// finding no longer found is RESOLVED.
+func diffFindings(a *analyzer, stored map[string]*finding, fresh []analyze.Finding, now time.Time) ([]store.RecordOp, []change, error) {
+	byID := make(map[string]*analyze.Finding, len(fresh))
+	for i := range fresh {
+		byID[fresh[i].ID] = &fresh[i]
+	}
+	var ops []store.RecordOp
+	var changes []change
+	put := func(f *finding, expect int64, name string) error {
+		doc, err := json.Marshal(f)
+		if err != nil {
+			return err
+		}
+		ops = append(ops, store.RecordOp{Namespace: nsFindings, Key: findingKey(a.ARN, f.ID), Doc: doc, Expect: expect, At: now})
+		changes = append(changes, change{name, f.ID, f.Status, f.Resource})
+		return nil
+	}
+	for _, id := range sortedKeys(byID) {
+		f := byID[id]
+		old, ok := stored[id]
+		switch {
+		case !ok, old.Status == statusResolved:
+			nf := &finding{Finding: *f, Status: statusActive, CreatedAt: now, UpdatedAt: now, AnalyzedAt: now}
+			name, expect := "FindingCreated", int64(0)
+			if ok {
+				nf.CreatedAt, name, expect = old.CreatedAt, "FindingReopened", old.version
+			}
+			if a.archives(nf) {
+				nf.Status = statusArchived
+			}
+			if err := put(nf, expect, name); err != nil {
+				return nil, nil, err
+			}
+		case !sameAccess(&old.Finding, f):
+			nf := *old
+			nf.Finding, nf.UpdatedAt, nf.AnalyzedAt = *f, now, now
+			if err := put(&nf, old.version, "FindingUpdated"); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	for _, id := range sortedKeys(stored) {
+		if old := stored[id]; byID[id] == nil && old.Status != statusResolved {
+			nf := *old
+			nf.Status, nf.UpdatedAt, nf.AnalyzedAt = statusResolved, now, now
+			if err := put(&nf, old.version, "FindingResolved"); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return ops, changes, nil
+}
+
+// sameAccess reports whether two analyses of a finding say the same.
+func sameAccess(a, b *analyze.Finding) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
 }
 
 // withFindings decodes the request into in, authorizes the action on the
 // analyzer that arn names (after decoding), and runs fn on it with its
-// findings up to date, under s.mu.
-func (s *service) withFindings(ctx context.Context, c *api.Call, in any, action string, arn func() string, fn func(a *analyzer) (any, error)) (any, error) {
+// findings as last stored: reads never wait for an analysis.
+func (s *service) withFindings(ctx context.Context, c *api.Call, in any, action string, arn func() string, fn func(a *analyzer, fs map[string]*finding) (any, error)) (any, error) {
 	if err := decode(c, in); err != nil {
 		return nil, err
 	}
 	if err := s.authz.Authorize(ctx, c, "access-analyzer:"+action, arn(), nil); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.current(ctx, c, arn())
+	a, _, err := s.analyzerByARN(ctx, c, arn())
 	if err != nil {
 		return nil, err
 	}
-	return fn(a)
-}
-
-// current returns the caller's analyzer by ARN with its findings up to date.
-// The caller holds s.mu.
-func (s *service) current(ctx context.Context, c *api.Call, arn string) (*analyzer, error) {
-	a, err := s.byARN(c, arn)
+	fs, err := s.findingsOf(ctx, a.ARN)
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.state.Org(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return a, s.refresh(ctx, a, o)
+	return fn(a, fs)
 }
 
 // findingBase is what both shapes of a finding hold.
@@ -242,18 +333,18 @@ type listFindingsInput struct {
 func (s *service) listFindings(ctx context.Context, c *api.Call, v2 bool) (any, error) {
 	var in listFindingsInput
 	c.ReadOnly = true
-	return s.withFindings(ctx, c, &in, "ListFindings", func() string { return in.AnalyzerArn }, func(a *analyzer) (any, error) {
-		return listOf(a, &in, v2)
+	return s.withFindings(ctx, c, &in, "ListFindings", func() string { return in.AnalyzerArn }, func(a *analyzer, fs map[string]*finding) (any, error) {
+		return listOf(fs, &in, v2)
 	})
 }
 
-func listOf(a *analyzer, in *listFindingsInput, v2 bool) (any, error) {
+func listOf(fs map[string]*finding, in *listFindingsInput, v2 bool) (any, error) {
 	if err := checkFilter(in.Filter); err != nil {
 		return nil, err
 	}
 	var list []*finding
-	for _, id := range sortedKeys(a.findings) {
-		if f := a.findings[id]; matchFilter(f, in.Filter) {
+	for _, id := range sortedKeys(fs) {
+		if f := fs[id]; matchFilter(f, in.Filter) {
 			list = append(list, f)
 		}
 	}
@@ -302,8 +393,8 @@ func (s *service) getFinding(ctx context.Context, c *api.Call) (*finding, error)
 		ID          string `json:"id"`
 	}
 	c.ReadOnly = true
-	out, err := s.withFindings(ctx, c, &in, "GetFinding", func() string { return in.AnalyzerArn }, func(a *analyzer) (any, error) {
-		f, ok := a.findings[in.ID]
+	out, err := s.withFindings(ctx, c, &in, "GetFinding", func() string { return in.AnalyzerArn }, func(a *analyzer, fs map[string]*finding) (any, error) {
+		f, ok := fs[in.ID]
 		if !ok {
 			return nil, notFound("Finding %s not found", in.ID)
 		}
@@ -346,34 +437,80 @@ func (s *service) UpdateFindings(ctx context.Context, c *api.Call) (any, error) 
 		IDs         []string `json:"ids"`
 		ResourceArn string   `json:"resourceArn"`
 	}
-	return s.withFindings(ctx, c, &in, "UpdateFindings", func() string { return in.AnalyzerArn }, func(a *analyzer) (any, error) {
-		if in.Status != statusActive && in.Status != statusArchived {
-			return nil, validation("status: %q is not one of ACTIVE, ARCHIVED", in.Status)
-		}
-		if (len(in.IDs) == 0) == (in.ResourceArn == "") {
-			return nil, validation("give either ids or resourceArn")
-		}
+	if err := decode(c, &in); err != nil {
+		return nil, err
+	}
+	if in.Status != statusActive && in.Status != statusArchived {
+		return nil, validation("status: %q is not one of ACTIVE, ARCHIVED", in.Status)
+	}
+	if (len(in.IDs) == 0) == (in.ResourceArn == "") {
+		return nil, validation("give either ids or resourceArn")
+	}
+	if err := s.authz.Authorize(ctx, c, "access-analyzer:UpdateFindings", in.AnalyzerArn, nil); err != nil {
+		return nil, err
+	}
+	return nil, s.setStatus(ctx, c, in.AnalyzerArn, in.Status, func(fs map[string]*finding) ([]*finding, error) {
 		var targets []*finding
 		for _, id := range in.IDs {
-			f, ok := a.findings[id]
+			f, ok := fs[id]
 			if !ok {
 				return nil, notFound("Finding %s not found", id)
 			}
 			targets = append(targets, f)
 		}
 		if in.ResourceArn != "" {
-			for _, id := range sortedKeys(a.findings) {
-				if f := a.findings[id]; f.Resource == in.ResourceArn {
+			for _, id := range sortedKeys(fs) {
+				if f := fs[id]; f.Resource == in.ResourceArn {
 					targets = append(targets, f)
 				}
 			}
 		}
-		now := s.now()
-		for _, f := range targets {
-			if f.Status != statusResolved && f.Status != in.Status {
-				f.Status, f.UpdatedAt = in.Status, now
-			}
-		}
-		return nil, nil
+		return targets, nil
 	})
+}
+
+// setStatus sets the status of the findings pick chooses among the
+// analyzer's (resolved ones keep theirs), in one batch retried while
+// another writer got there first, and records each change in the trail
+// (FindingArchived, FindingUnarchived).
+func (s *service) setStatus(ctx context.Context, c *api.Call, arn, status string, pick func(fs map[string]*finding) ([]*finding, error)) error {
+	var changes []change
+	var a *analyzer
+	err := s.retry(ctx, func() error {
+		var err error
+		if a, _, err = s.analyzerByARN(ctx, c, arn); err != nil {
+			return err
+		}
+		fs, err := s.findingsOf(ctx, arn)
+		if err != nil {
+			return err
+		}
+		targets, err := pick(fs)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		name := map[string]string{statusArchived: "FindingArchived", statusActive: "FindingUnarchived"}[status]
+		var ops []store.RecordOp
+		changes = changes[:0]
+		for _, f := range targets {
+			if f.Status == statusResolved || f.Status == status {
+				continue
+			}
+			nf := *f
+			nf.Status, nf.UpdatedAt = status, now
+			doc, err := json.Marshal(&nf)
+			if err != nil {
+				return err
+			}
+			ops = append(ops, store.RecordOp{Namespace: nsFindings, Key: findingKey(arn, f.ID), Doc: doc, Expect: f.version, At: now})
+			changes = append(changes, change{name, f.ID, status, f.Resource})
+		}
+		_, err = s.store.ApplyRecords(ctx, ops)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.recordChanges(ctx, a, changes)
 }

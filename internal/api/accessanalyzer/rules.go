@@ -2,6 +2,7 @@ package accessanalyzer
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -60,14 +61,28 @@ func anyOf(vals, want []string, eq func(v, w string) bool) bool {
 	return false
 }
 
-// archiveRule archives the new findings its filter matches.
+// archiveRule archives the new findings its filter matches
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-archive-rules.html);
+// ApplyArchiveRule archives the existing ones.
 type archiveRule struct {
-	Name                 string
-	Filter               map[string]criterion
-	CreatedAt, UpdatedAt time.Time
+	Name      string               `json:"name"`
+	Filter    map[string]criterion `json:"filter"`
+	CreatedAt time.Time            `json:"createdAt"`
+	UpdatedAt time.Time            `json:"updatedAt"`
 }
 
 func (r *archiveRule) matches(f *finding) bool { return matchFilter(f, r.Filter) }
+
+// archives reports whether one of the analyzer's rules archives a new
+// finding.
+func (a *analyzer) archives(f *finding) bool {
+	for _, r := range a.Rules {
+		if r.matches(f) {
+			return true
+		}
+	}
+	return false
+}
 
 // archiveRuleSummary is the ArchiveRuleSummary data type.
 type archiveRuleSummary struct {
@@ -99,86 +114,106 @@ type ruleInput struct {
 	NextToken    string               `json:"nextToken"`
 }
 
-func (s *service) withRule(ctx context.Context, c *api.Call, action string, readOnly bool, fn func(in *ruleInput, a *analyzer) (any, error)) (any, error) {
+// withRule authorizes action on the analyzer the request names and runs
+// fn on the analyzer as stored. When fn returns a changed analyzer, it is
+// stored if no other writer changed it meanwhile, retrying otherwise.
+func (s *service) withRule(ctx context.Context, c *api.Call, action string, readOnly bool, fn func(in *ruleInput, a *analyzer) (any, *analyzer, error)) (any, error) {
 	var in ruleInput
 	if err := decode(c, &in); err != nil {
 		return nil, err
 	}
 	c.ReadOnly = readOnly
-	if err := s.authz.Authorize(ctx, c, "access-analyzer:"+action, analyzerARN(c.Region, c.Identity.Account, in.AnalyzerName), nil); err != nil {
+	arn := analyzerARN(c.Region, c.Identity.Account, in.AnalyzerName)
+	if err := s.authz.Authorize(ctx, c, "access-analyzer:"+action, arn, nil); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.lookup(c, in.AnalyzerName)
-	if err != nil {
-		return nil, err
-	}
-	return fn(&in, a)
+	var out any
+	err := s.retry(ctx, func() error {
+		a, version, err := s.analyzerByARN(ctx, c, arn)
+		if err != nil {
+			return notFound("Analyzer %s not found", in.AnalyzerName)
+		}
+		res, changed, err := fn(&in, a.clone())
+		if err != nil || changed == nil {
+			out = res
+			return err
+		}
+		doc, err := json.Marshal(changed)
+		if err != nil {
+			return err
+		}
+		if _, err := s.store.PutRecord(ctx, nsAnalyzers, arn, doc, version, s.now()); err != nil {
+			return err
+		}
+		out = res
+		return nil
+	})
+	return out, err
 }
 
 // CreateArchiveRule adds a rule to an analyzer.
 func (s *service) CreateArchiveRule(ctx context.Context, c *api.Call) (any, error) {
-	return s.withRule(ctx, c, "CreateArchiveRule", false, func(in *ruleInput, a *analyzer) (any, error) {
+	return s.withRule(ctx, c, "CreateArchiveRule", false, func(in *ruleInput, a *analyzer) (any, *analyzer, error) {
 		if err := checkRule(in.RuleName, in.Filter); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if _, ok := a.rules[in.RuleName]; ok {
-			return nil, awsproto.Errorf("ConflictException", "An archive rule named %s already exists", in.RuleName)
+		if _, ok := a.Rules[in.RuleName]; ok {
+			return nil, nil, awsproto.Errorf("ConflictException", "An archive rule named %s already exists", in.RuleName)
 		}
 		now := s.now()
-		a.rules[in.RuleName] = &archiveRule{Name: in.RuleName, Filter: in.Filter, CreatedAt: now, UpdatedAt: now}
-		return nil, nil
+		a.Rules[in.RuleName] = &archiveRule{Name: in.RuleName, Filter: in.Filter, CreatedAt: now, UpdatedAt: now}
+		return nil, a, nil
 	})
 }
 
 // GetArchiveRule describes a rule.
 func (s *service) GetArchiveRule(ctx context.Context, c *api.Call) (any, error) {
-	return s.withRule(ctx, c, "GetArchiveRule", true, func(in *ruleInput, a *analyzer) (any, error) {
+	return s.withRule(ctx, c, "GetArchiveRule", true, func(in *ruleInput, a *analyzer) (any, *analyzer, error) {
 		r, err := a.rule(in.RuleName)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		return struct {
 			ArchiveRule archiveRuleSummary `json:"archiveRule"`
-		}{r.summary()}, nil
+		}{r.summary()}, nil, nil
 	})
 }
 
 // ListArchiveRules lists an analyzer's rules.
 func (s *service) ListArchiveRules(ctx context.Context, c *api.Call) (any, error) {
-	return s.withRule(ctx, c, "ListArchiveRules", true, func(in *ruleInput, a *analyzer) (any, error) {
+	return s.withRule(ctx, c, "ListArchiveRules", true, func(in *ruleInput, a *analyzer) (any, *analyzer, error) {
 		var list []archiveRuleSummary
-		for _, n := range sortedKeys(a.rules) {
-			list = append(list, a.rules[n].summary())
+		for _, n := range sortedKeys(a.Rules) {
+			list = append(list, a.Rules[n].summary())
 		}
-		return paged("archiveRules", list, in.MaxResults, in.NextToken)
+		out, err := paged("archiveRules", list, in.MaxResults, in.NextToken)
+		return out, nil, err
 	})
 }
 
 // UpdateArchiveRule replaces a rule's filter.
 func (s *service) UpdateArchiveRule(ctx context.Context, c *api.Call) (any, error) {
-	return s.withRule(ctx, c, "UpdateArchiveRule", false, func(in *ruleInput, a *analyzer) (any, error) {
+	return s.withRule(ctx, c, "UpdateArchiveRule", false, func(in *ruleInput, a *analyzer) (any, *analyzer, error) {
 		r, err := a.rule(in.RuleName)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := checkRule(in.RuleName, in.Filter); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		r.Filter, r.UpdatedAt = in.Filter, s.now()
-		return nil, nil
+		return nil, a, nil
 	})
 }
 
 // DeleteArchiveRule deletes a rule; the findings it archived stay archived.
 func (s *service) DeleteArchiveRule(ctx context.Context, c *api.Call) (any, error) {
-	return s.withRule(ctx, c, "DeleteArchiveRule", false, func(in *ruleInput, a *analyzer) (any, error) {
+	return s.withRule(ctx, c, "DeleteArchiveRule", false, func(in *ruleInput, a *analyzer) (any, *analyzer, error) {
 		if _, err := a.rule(in.RuleName); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		delete(a.rules, in.RuleName)
-		return nil, nil
+		delete(a.Rules, in.RuleName)
+		return nil, a, nil
 	})
 }
 
@@ -188,24 +223,34 @@ func (s *service) ApplyArchiveRule(ctx context.Context, c *api.Call) (any, error
 		AnalyzerArn string `json:"analyzerArn"`
 		RuleName    string `json:"ruleName"`
 	}
-	return s.withFindings(ctx, c, &in, "ApplyArchiveRule", func() string { return in.AnalyzerArn }, func(a *analyzer) (any, error) {
+	if err := decode(c, &in); err != nil {
+		return nil, err
+	}
+	if err := s.authz.Authorize(ctx, c, "access-analyzer:ApplyArchiveRule", in.AnalyzerArn, nil); err != nil {
+		return nil, err
+	}
+	return nil, s.setStatus(ctx, c, in.AnalyzerArn, statusArchived, func(fs map[string]*finding) ([]*finding, error) {
+		a, _, err := s.analyzerByARN(ctx, c, in.AnalyzerArn)
+		if err != nil {
+			return nil, err
+		}
 		r, err := a.rule(in.RuleName)
 		if err != nil {
 			return nil, err
 		}
-		now := s.now()
-		for _, id := range sortedKeys(a.findings) {
-			if f := a.findings[id]; f.Status == statusActive && r.matches(f) {
-				f.Status, f.UpdatedAt = statusArchived, now
+		var targets []*finding
+		for _, id := range sortedKeys(fs) {
+			if f := fs[id]; f.Status == statusActive && r.matches(f) {
+				targets = append(targets, f)
 			}
 		}
-		return nil, nil
+		return targets, nil
 	})
 }
 
 // rule returns the analyzer's rule of the name.
 func (a *analyzer) rule(name string) (*archiveRule, error) {
-	r, ok := a.rules[name]
+	r, ok := a.Rules[name]
 	if !ok {
 		return nil, notFound("Archive rule %s not found", name)
 	}

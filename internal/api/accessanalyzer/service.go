@@ -4,89 +4,193 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"log/slog"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/securecart/warden/internal/analyze"
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/call"
-	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/state"
+	"github.com/securecart/warden/internal/store"
+)
+
+// The store's namespaces of Access Analyzer (store.Records).
+const (
+	// nsAnalyzers holds each analyzer (analyzer), by ARN, with its archive
+	// rules and the state version its findings were last reconciled with.
+	nsAnalyzers = "accessanalyzer/analyzers"
+	// nsFindings holds each finding (finding), by ANALYZER-ARN/ID.
+	nsFindings = "accessanalyzer/findings"
 )
 
 type service struct {
 	authz *api.Authorizer
 	state *state.Manager
+	store store.Store
 	audit call.Auditor
 	now   func() time.Time
+	log   *slog.Logger
 
-	mu        sync.Mutex
-	analyzers map[string]*analyzer // by ARN
-	// watching is set while the watcher runs: from the first analyzer's
-	// creation until none is left or the state cannot be read.
-	watching bool
+	analyzers *store.Mirror[*analyzer]
+	findings  *store.Mirror[*finding]
+	engine    *analyze.Incremental
+
+	// index is the findings by analyzer, built from one snapshot of the
+	// findings mirror (revision indexRev).
+	indexMu  sync.Mutex
+	index    map[string]map[string]*finding
+	indexRev int64
+
+	pass    sync.Mutex // one analysis pass at a time in this replica
+	running atomic.Bool
+	kick    chan struct{}
 }
 
-// RefreshEvery bounds how long after a change of the organization an
-// analyzer's findings (and the trail records of their changes) wait when
-// nobody reads them.
-const RefreshEvery = 10 * time.Second
+// PollEvery is how often the analysis worker looks for a change of the
+// organization (or of the analyzers) that its findings do not reflect yet.
+// A change is reflected in the findings PollEvery plus the analysis of the
+// resources it touches after it is stored (BENCHMARKS.md measures it).
+const PollEvery = 250 * time.Millisecond
 
-// refreshEvery is RefreshEvery in nanoseconds; tests shorten it.
-var refreshEvery atomic.Int64
+// pollEvery is PollEvery in nanoseconds; tests shorten it.
+var pollEvery atomic.Int64
 
-func init() { refreshEvery.Store(int64(RefreshEvery)) }
-
-// watch refreshes every analyzer's findings every RefreshEvery. It stops
-// when no analyzer is left or the organization's state cannot be read (the
-// server's store is closed). The caller holds s.mu.
-func (s *service) watch() {
-	if s.watching {
-		return
-	}
-	s.watching = true
-	go func() {
-		t := time.NewTicker(time.Duration(refreshEvery.Load()))
-		defer t.Stop()
-		for range t.C {
-			if !s.refreshAll() {
-				return
-			}
-		}
-	}()
-}
-
-// refreshAll refreshes every analyzer; false stops the watcher.
-func (s *service) refreshAll() bool {
-	ctx, cancel := context.WithTimeout(context.Background(), RefreshEvery)
-	defer cancel()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.analyzers) == 0 {
-		s.watching = false
-		return false
-	}
-	o, err := s.state.Org(ctx)
-	if err != nil {
-		s.watching = false
-		return false
-	}
-	for _, arn := range sortedKeys(s.analyzers) {
-		if err := s.refresh(ctx, s.analyzers[arn], o); err != nil {
-			s.watching = false
-			return false
-		}
-	}
-	return true
-}
+func init() { pollEvery.Store(int64(PollEvery)) }
 
 func newService(d *api.Deps) *service {
 	now := d.Clock
 	if now == nil {
 		now = time.Now
 	}
-	return &service{authz: d.Authz, state: d.State, audit: d.Audit, now: now, analyzers: map[string]*analyzer{}}
+	log := d.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &service{authz: d.Authz, state: d.State, store: d.Store, audit: d.Audit, now: now, log: log,
+		engine: analyze.NewIncremental(), kick: make(chan struct{}, 1)}
+	if d.Store != nil {
+		s.analyzers = store.NewMirror[*analyzer](d.Store, nsAnalyzers)
+		s.findings = store.NewMirror[*finding](d.Store, nsFindings)
+		s.ensureWorker()
+	}
+	return s
+}
+
+func decodeJSON[T any](doc []byte) (*T, error) {
+	v := new(T)
+	return v, json.Unmarshal(doc, v)
+}
+
+// analyzersNow returns every analyzer as stored now, by ARN.
+func (s *service) analyzersNow(ctx context.Context) (map[string]store.Mirrored[*analyzer], error) {
+	if err := s.analyzers.Sync(ctx); err != nil {
+		return nil, err
+	}
+	return s.analyzers.All(), nil
+}
+
+// ensureWorker starts the analysis worker unless it runs, and asks it for
+// a pass at once.
+func (s *service) ensureWorker() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+	if s.running.CompareAndSwap(false, true) {
+		go s.work()
+	}
+}
+
+// work runs analysis passes every pollEvery, and at once when kicked, until
+// no analyzer is left or the store fails (the server closed it); an API
+// call starts it again.
+func (s *service) work() {
+	t := time.NewTicker(time.Duration(pollEvery.Load()))
+	defer t.Stop()
+	for {
+		n, err := s.runPass(context.Background())
+		if err != nil || n == 0 {
+			if err != nil {
+				s.log.Debug("access analyzer: analysis pass stopped", "error", err)
+			}
+			s.running.Store(false)
+			// A kick that came in meanwhile must not be lost.
+			select {
+			case <-s.kick:
+				if s.running.CompareAndSwap(false, true) {
+					continue
+				}
+			default:
+			}
+			return
+		}
+		select {
+		case <-t.C:
+		case <-s.kick:
+		}
+	}
+}
+
+// runPass reconciles every analyzer whose findings are older than the
+// organization's state, and returns how many analyzers there are.
+func (s *service) runPass(ctx context.Context) (int, error) {
+	s.pass.Lock()
+	defer s.pass.Unlock()
+	ans, err := s.analyzersNow(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if len(ans) == 0 {
+		return 0, nil
+	}
+	o, version, err := s.state.Versioned(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, arn := range sortedKeys(ans) {
+		if ans[arn].Value.StateVersion >= version {
+			continue
+		}
+		if err := s.reconcile(ctx, arn, o, version); err != nil {
+			return 0, err
+		}
+	}
+	return len(ans), nil
+}
+
+// ts is a timestamp as REST-JSON writes it (ISO 8601).
+func ts(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	s := hex.EncodeToString(b[:])
+	return s[0:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// record writes one change of a finding to the trail, as an event of
+// access-analyzer.amazonaws.com in the analyzer's account.
+func (s *service) record(ctx context.Context, account, region, name string, elements any) error {
+	if s.audit == nil {
+		return nil
+	}
+	c := &call.Call{Service: "access-analyzer", Action: name, Region: region, RequestID: newID(), Now: s.now(),
+		RecipientAccount: account, SourceIP: "access-analyzer.amazonaws.com", UserAgent: "access-analyzer.amazonaws.com",
+		ResponseElements: elements}
+	return s.audit.Record(ctx, &call.Event{Call: c, EventSource: "access-analyzer.amazonaws.com", RecipientAccount: account})
 }
 
 func (s *service) handlers() map[string]api.Handler {
@@ -111,68 +215,4 @@ func (s *service) handlers() map[string]api.Handler {
 		"DeleteArchiveRule":     s.DeleteArchiveRule,
 		"ApplyArchiveRule":      s.ApplyArchiveRule,
 	}
-}
-
-// analyzer is one analyzer with its findings and archive rules.
-type analyzer struct {
-	ARN, Name, Type, Account, Region string
-	CreatedAt                        time.Time
-	Tags                             map[string]string
-	rules                            map[string]*archiveRule
-	findings                         map[string]*finding
-	// computedFor is the organization the findings were computed on.
-	computedFor    *org.Org
-	clientToken    string
-	lastResource   string
-	lastAnalyzedAt time.Time
-}
-
-// analyzerSummary is the AnalyzerSummary data type.
-type analyzerSummary struct {
-	ARN                    string            `json:"arn"`
-	Name                   string            `json:"name"`
-	Type                   string            `json:"type"`
-	CreatedAt              string            `json:"createdAt"`
-	Status                 string            `json:"status"`
-	Tags                   map[string]string `json:"tags"`
-	LastResourceAnalyzed   string            `json:"lastResourceAnalyzed,omitempty"`
-	LastResourceAnalyzedAt string            `json:"lastResourceAnalyzedAt,omitempty"`
-}
-
-func (a *analyzer) summary() analyzerSummary {
-	out := analyzerSummary{ARN: a.ARN, Name: a.Name, Type: a.Type, CreatedAt: ts(a.CreatedAt), Status: "ACTIVE", Tags: a.Tags}
-	if a.lastResource != "" {
-		out.LastResourceAnalyzed = a.lastResource
-		out.LastResourceAnalyzedAt = ts(a.lastAnalyzedAt)
-	}
-	return out
-}
-
-// ts is a timestamp as REST-JSON writes it (ISO 8601).
-func ts(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	s := hex.EncodeToString(b[:])
-	return s[0:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func (s *service) record(ctx context.Context, account, region, name string, elements any) error {
-	if s.audit == nil {
-		return nil
-	}
-	c := &call.Call{Service: "access-analyzer", Action: name, Region: region, RequestID: newID(), Now: s.now(),
-		RecipientAccount: account, SourceIP: "access-analyzer.amazonaws.com", UserAgent: "access-analyzer.amazonaws.com",
-		ResponseElements: elements}
-	return s.audit.Record(ctx, &call.Event{Call: c, EventSource: "access-analyzer.amazonaws.com", RecipientAccount: account})
 }
