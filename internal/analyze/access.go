@@ -8,6 +8,7 @@ import (
 	"github.com/securecart/warden/internal/awsdata"
 	"github.com/securecart/warden/internal/condition"
 	"github.com/securecart/warden/internal/eval"
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
 )
 
@@ -23,6 +24,9 @@ type Target struct {
 	RCP []eval.Level
 	// OrgID and OrgPath are the owner's organization and path, "" outside one.
 	OrgID, OrgPath string
+	// BPA is the S3 Block Public Access in force for an S3 bucket or
+	// access point (its account's and its own, org.PublicAccessBlockOf).
+	BPA org.PublicAccessBlock
 }
 
 // MaxCombinations bounds the request contexts tried for one principal class,
@@ -39,8 +43,12 @@ func Access(t *Target, z *Zone) []Finding {
 	a := accessRun{t: t, z: z, groups: map[string]*Finding{}}
 	a.run()
 	out := make([]Finding, 0, len(a.order))
+	restricted := t.BPA.RestrictPublicBuckets && org.PublicS3Statement(t.Policy) != nil
 	for _, k := range a.order {
 		f := a.groups[k]
+		if restricted && f.Principal["Service"] == "" {
+			continue // RestrictPublicBuckets: only service principals and the owner's account
+		}
 		sort.Slice(f.Action, func(i, j int) bool { return lessFold(f.Action[i], f.Action[j]) })
 		f.Action = dedupe(f.Action)
 		out = append(out, *f)

@@ -74,8 +74,11 @@
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
 // Each finding carries an example request the engine allows and the
 // statement that lets it in. Roles AWS manages (service-linked roles, the
-// roles Identity Center provisions) are not analyzed. The org format has no
-// Block Public Access settings, so none are applied.
+// roles Identity Center provisions) are not analyzed. S3 Block Public
+// Access in force for a bucket or access point (Target.BPA, the account's
+// and its own) is applied: with RestrictPublicBuckets and a public policy
+// (org.PublicS3Statement), only the findings of service principals remain,
+// since nobody else outside the owner's account gets in.
 //
 // # Custom checks (CheckNoPublicAccess, CheckAccessNotGranted, CheckNoNewAccess)
 //

@@ -165,6 +165,8 @@ func (c *Incremental) fingerprint(t *Target, zone [32]byte) [32]byte {
 			h.Write(d[:])
 		}
 	}
+	bpa, _ := json.Marshal(t.BPA)
+	h.Write(bpa)
 	var out [32]byte
 	h.Sum(out[:0])
 	return out

@@ -32,6 +32,7 @@ func Targets(o *org.Org) []Target {
 		}
 		t := mk(r.ARN, r.Account)
 		t.Policy = r.Policy
+		t.BPA = o.PublicAccessBlockOf(r)
 		out = append(out, t)
 	}
 	for _, r := range o.Roles {

@@ -11,6 +11,11 @@
 // aws:username, aws:ResourceAccount, aws:ResourceOrgID, aws:ResourceOrgPaths,
 // aws:CurrentTime, aws:EpochTime); what the request gives wins.
 //
+// S3 Block Public Access: with RestrictPublicBuckets in force for a bucket
+// or access point whose policy is public, the policy is left out for
+// callers outside the owner's account other than AWS services (Situation's
+// Restricted says so, and the explanation's note).
+//
 // A principal outside the organization, whose own policies Warden cannot
 // know, is judged on the organization's side only: the resource's policy and
 // RCPs, as if its own account allowed the request.
@@ -54,6 +59,10 @@ type Situation struct {
 	// session) or an IAM user of an org account that has no such role or
 	// user, as "no such role in Prod": nobody can act as it.
 	Missing string
+	// Restricted says why the resource's policy was left out: S3 Block
+	// Public Access's RestrictPublicBuckets on a bucket whose policy is
+	// public, for a caller outside its account (see restrictedPublic).
+	Restricted string
 }
 
 // Assemble builds the situation of q in o. now fills aws:CurrentTime. A
@@ -135,7 +144,9 @@ func Assemble(o *org.Org, q Query, now time.Time) (*Situation, error) {
 		}
 	} else if hasRes && res.Policy != nil {
 		s.Resource = res
-		in.Resource = []*policy.Policy{res.Policy}
+		if s.Restricted = restrictedPublic(o, res, &req.Caller); s.Restricted == "" {
+			in.Resource = []*policy.Policy{res.Policy}
+		}
 	}
 	// RCPs apply to the resources of the resource's account, for the
 	// services that support them.
@@ -157,7 +168,15 @@ func Decide(o *org.Org, q Query, now time.Time) (*Situation, eval.Explanation, e
 	if s.Missing != "" {
 		return s, eval.Explanation{Decision: eval.ImplicitDeny, DeniedBy: eval.LayerNone, Note: "nobody can act as it: " + s.Missing}, nil
 	}
-	return s, eval.Evaluate(s.Request, &s.Inputs), nil
+	ex := eval.Evaluate(s.Request, &s.Inputs)
+	if s.Restricted != "" && ex.Decision == eval.ImplicitDeny {
+		if ex.Note != "" {
+			ex.Note = s.Restricted + "; " + ex.Note
+		} else {
+			ex.Note = s.Restricted
+		}
+	}
+	return s, ex, nil
 }
 
 func fillContext(o *org.Org, s *Situation, now time.Time) {
@@ -189,6 +208,28 @@ func fillContext(o *org.Org, s *Situation, now time.Time) {
 		ctx.SetDefault("aws:ResourceAccount", req.ResourceAccount)
 	}
 	FillContext(ctx, c, now)
+}
+
+// restrictedPublic returns why S3 ignores a bucket's or access point's
+// policy for the caller, or "": with RestrictPublicBuckets in force (the
+// account's or the resource's) and a public policy (org.PublicS3Statement),
+// only AWS service principals and principals of the owner's account are
+// let in by it
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-options).
+func restrictedPublic(o *org.Org, res *org.Resource, c *policy.Caller) string {
+	if res.Account == nil || !o.PublicAccessBlockOf(res).RestrictPublicBuckets || c.Kind == policy.CallerService || c.Account == res.Account.ID {
+		return ""
+	}
+	st := org.PublicS3Statement(res.Policy)
+	if st == nil {
+		return ""
+	}
+	where := "account " + res.Account.Name + "'s"
+	if res.PublicAccessBlock.RestrictPublicBuckets {
+		where = "the resource's own"
+	}
+	return fmt.Sprintf("S3 Block Public Access: RestrictPublicBuckets (%s setting) ignores the policy of %s, which is public (statement %d), for callers outside account %s other than AWS services",
+		where, res.ARN, st.Index, res.Account.ID)
 }
 
 // lookupResource finds the declared resource of an ARN: the ARN itself, or

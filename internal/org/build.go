@@ -182,7 +182,7 @@ func (l *loader) accounts(list []*rawAccount) {
 		case l.ouByName[name] != nil:
 			l.errs.add(r.name.P, r.path+".name", "%q names both an OU (at %s) and an account: attach lists could not tell them apart", name, l.ouByName[name].Pos)
 		}
-		a := &Account{Name: name, ID: r.id.V, Email: r.email.V, Tags: r.tags, Pos: r.pos}
+		a := &Account{Name: name, ID: r.id.V, Email: r.email.V, Tags: r.tags, Pos: r.pos, PublicAccessBlock: r.pab}
 		switch prev := l.acctByID[a.ID]; {
 		case r.badID:
 		case !IsAccountID(a.ID):

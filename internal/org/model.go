@@ -61,6 +61,8 @@ type Account struct {
 	RCPs  []*Policy
 	Roles []*Role // the roles in it, in provisioning order
 	Pos   Pos
+	// PublicAccessBlock is the account's S3 Block Public Access.
+	PublicAccessBlock PublicAccessBlock
 
 	scp, rcp []eval.Level
 	orgPath  string
@@ -161,6 +163,9 @@ type Resource struct {
 	Account *Account // the owner
 	Policy  *policy.Policy
 	Pos     Pos
+	// PublicAccessBlock is an S3 bucket's or access point's own Block
+	// Public Access (PublicAccessBlockOf combines it with its account's).
+	PublicAccessBlock PublicAccessBlock
 }
 
 // Provider is an IAM SAML or OIDC identity provider in one account.

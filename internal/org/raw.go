@@ -32,6 +32,7 @@ type rawAccount struct {
 	name, id, email, ou sval
 	badID               bool
 	tags                map[string]string
+	pab                 PublicAccessBlock
 	pos                 Pos
 	path                string
 }
@@ -89,6 +90,8 @@ type rawGroup struct {
 type rawResource struct {
 	arn, account sval
 	doc          *rawDoc
+	pab          PublicAccessBlock
+	pabPos       Pos // where publicAccessBlock is written; zero when it is not
 	pos          Pos
 	path         string
 }
@@ -242,6 +245,7 @@ func (d *decoder) account(n *yaml.Node, path string, r *raw) {
 	a.email = d.optStr(m["email"], path+".email")
 	a.ou = d.optStr(m["ou"], path+".ou")
 	a.tags = d.tags(m["tags"], path+".tags")
+	a.pab, _ = d.publicAccessBlock(m["publicAccessBlock"], path+".publicAccessBlock")
 	r.accounts = append(r.accounts, a)
 }
 
@@ -358,6 +362,7 @@ func (d *decoder) resource(n *yaml.Node, path string, r *raw) {
 	}
 	res.account = d.optStr(m["account"], path+".account")
 	res.doc = d.doc(m["policy"], path+".policy")
+	res.pab, res.pabPos = d.publicAccessBlock(m["publicAccessBlock"], path+".publicAccessBlock")
 	r.resources = append(r.resources, res)
 }
 

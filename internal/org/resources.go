@@ -19,7 +19,10 @@ func (l *loader) buildResources(list []*rawResource) {
 			l.errs.add(r.arn.P, r.path+".arn", "duplicate resource %s (first at %s)", r.arn.V, prev.Pos)
 			continue
 		}
-		res := &Resource{ARN: r.arn.V, Pos: r.pos}
+		res := &Resource{ARN: r.arn.V, Pos: r.pos, PublicAccessBlock: r.pab}
+		if r.pabPos != (Pos{}) && !IsS3PolicyResource(r.arn.V) {
+			l.errs.add(r.pabPos, r.path+".publicAccessBlock", "Block Public Access applies to S3 buckets (arn:aws:s3:::BUCKET) and access points, not to %s", r.arn.V)
+		}
 		if a.Account != "" {
 			res.Account = l.acctByID[a.Account]
 			if res.Account == nil {

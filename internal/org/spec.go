@@ -47,6 +47,8 @@ type AccountDef struct {
 	Email string            `json:"email"`
 	OU    string            `json:"ou,omitempty"`
 	Tags  map[string]string `json:"tags,omitempty"`
+	// PublicAccessBlock is the account's S3 Block Public Access.
+	PublicAccessBlock *PublicAccessBlock `json:"publicAccessBlock,omitempty"`
 }
 
 // PolicyDef is an SCP or RCP (Attach: "Root", OU and account names) or a
@@ -107,6 +109,9 @@ type ResourceDef struct {
 	ARN     string    `json:"arn"`
 	Account string    `json:"account,omitempty"`
 	Policy  PolicyDoc `json:"policy"`
+	// PublicAccessBlock is an S3 bucket's or access point's Block Public
+	// Access.
+	PublicAccessBlock *PublicAccessBlock `json:"publicAccessBlock,omitempty"`
 }
 
 // ProviderDef is an IAM SAML or OIDC identity provider.

@@ -49,6 +49,13 @@ func Bootstrap(ctx context.Context, st store.Store, master *creds.Sealer, orgFS 
 	if err != nil {
 		return "", "", err
 	}
+	if v, err := st.StateVersion(ctx); err != nil {
+		return "", "", err
+	} else if v == 0 {
+		if err := state.CheckFilePolicies(orgFS, orgPath, nil, doc); err != nil {
+			return "", "", err
+		}
+	}
 	m := state.New(st, func() time.Time { return now })
 	seeded, err := m.Seed(ctx, doc)
 	if err != nil || !seeded {

@@ -56,6 +56,9 @@ func ReplaceOrg(ctx context.Context, st store.Store, orgFS fs.FS, orgPath string
 			kept.Account = newMgmt.Name
 			n.Org.Users = append(n.Org.Users, &kept)
 		}
+		if err := state.CheckFilePolicies(orgFS, orgPath, state.ResourcePolicies(d.Org), next); err != nil {
+			return err
+		}
 		changes = state.Diff(d.Org, n.Org)
 		switch {
 		case len(changes) == 0 && !source:

@@ -237,11 +237,15 @@ func (m *Manager) Mutate(ctx context.Context, fn func(d *Doc) error) (*org.Org, 
 		if d.Meta.PolicyVersions == nil {
 			d.Meta.PolicyVersions = map[string][]PolicyVersion{}
 		}
+		before := ResourcePolicies(d.Org)
 		if err := fn(&d); err != nil {
 			return nil, err
 		}
 		o, err := Build(&d)
 		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
+		if err := o.RefusedPublicPolicies(Written(before, ResourcePolicies(d.Org))); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 		}
 		out, err := json.Marshal(&d)
@@ -270,8 +274,12 @@ func (m *Manager) Seed(ctx context.Context, d *Doc) (bool, error) {
 	if d.Meta.Seeded.IsZero() {
 		d.Meta.Seeded = m.clock().UTC()
 	}
-	if _, err := Build(d); err != nil {
+	o, err := Build(d)
+	if err != nil {
 		return false, err
+	}
+	if err := o.RefusedPublicPolicies(Written(nil, ResourcePolicies(d.Org))); err != nil {
+		return false, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	data, err := json.Marshal(d)
 	if err != nil {
