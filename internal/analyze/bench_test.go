@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -66,3 +67,34 @@ func BenchmarkCheckNoNewAccess(b *testing.B) {
 }
 
 var benchAccounts = 1000
+
+// BenchmarkIncrementalOneChange analyzes a generated organization of 1,000
+// accounts again after one bucket policy changed (Incremental, the cache
+// warm): what the Access Analyzer worker does after such a change. Compare
+// with BenchmarkAccessGenerated's full analysis.
+func BenchmarkIncrementalOneChange(b *testing.B) {
+	base := string(org.Generate(benchAccounts, 20, 1))
+	at := strings.Index(base, "\nresources:")
+	changed := base[:at] + strings.Replace(base[at:], `Action: "s3:*"`, `Action: "s3:Get*"`, 1)
+	if changed == base {
+		b.Fatal("nothing to change in the generated org")
+	}
+	var orgs [2]*org.Org
+	for i, src := range []string{base, changed} {
+		o, err := org.LoadFS(fstest.MapFS{"org.yaml": {Data: []byte(src)}}, "org.yaml")
+		if err != nil {
+			b.Fatal(err)
+		}
+		orgs[i] = o
+	}
+	inc := NewIncremental()
+	inc.Analyze(orgs[0], ZoneOrganization, "")
+	inc.Analyze(orgs[1], ZoneOrganization, "")
+	b.ResetTimer()
+	analyzed := 0
+	for i := 0; b.Loop(); i++ {
+		_, stats := inc.Analyze(orgs[i%2], ZoneOrganization, "")
+		analyzed = stats.Analyzed
+	}
+	b.ReportMetric(float64(analyzed), "targets-analyzed")
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
+	"strconv"
 	"sync"
 
 	"github.com/securecart/warden/internal/org"
@@ -14,10 +15,12 @@ import (
 
 // Incremental analyzes an organization again and again as it changes,
 // reusing each target's findings from the previous analysis when nothing
-// they depend on changed: the target's ARN, type and owner, its policy (as
-// written, with its name and positions, which findings cite), the RCPs of
-// its account, its organization and path, its Block Public Access settings,
-// and the zone of trust with the organization's accounts and their paths.
+// they depend on changed: the target's ARN, type and owner, its policy
+// (its name and every element as written, not where it is written), the
+// RCPs of its account, its organization and path, its Block Public Access
+// settings, and the zone of trust with the organization's accounts and
+// their paths. A reused finding's statement reference is pointed at the
+// new org's statement (position included).
 // A change to one resource policy reanalyzes that resource only; a new
 // account or a moved one reanalyzes everything (the zone changed). The
 // targets to reanalyze are analyzed in parallel. Safe for concurrent use.
@@ -28,13 +31,45 @@ type Incremental struct {
 	// policies are shared within one org).
 	digests  map[*policy.Policy][32]byte
 	digestOf *org.Org
-	unique   uint64
 }
 
 type cached struct {
 	fp       [32]byte
 	owner    string
 	findings []Finding
+	policy   *policy.Policy // the compiled policy the findings' references point into
+}
+
+// rebase returns copies of findings whose statement references point at
+// the same statements (same policy name and index) of t's policies.
+func rebase(findings []Finding, t *Target) []Finding {
+	policies := map[string]*policy.Policy{}
+	if t.Policy != nil {
+		policies[t.Policy.Name] = t.Policy
+	}
+	for _, l := range t.RCP {
+		for _, p := range l.Policies {
+			policies[p.Name] = p
+		}
+	}
+	out := make([]Finding, len(findings))
+	for i, f := range findings {
+		out[i] = f
+		if f.Statement == nil {
+			continue
+		}
+		p := policies[f.Statement.Policy]
+		if p == nil {
+			continue
+		}
+		for _, s := range p.Statements {
+			if s.Src.Index == f.Statement.Index {
+				out[i].Statement = refOf(p, s)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // IncrementalStats says how much of an analysis was done again.
@@ -88,10 +123,15 @@ func (c *Incremental) Analyze(o *org.Org, kind, account string) ([]Finding, Incr
 	for i := range scope {
 		key := kind + "\x00" + scope[i].ARN
 		seen[key] = true
-		if results[i] != nil || c.cache[key] == nil || c.cache[key].fp != fps[i] {
-			c.cache[key] = &cached{fp: fps[i], owner: scope[i].Owner, findings: results[i]}
+		e := c.cache[key]
+		if results[i] != nil || e == nil || e.fp != fps[i] {
+			e = &cached{fp: fps[i], owner: scope[i].Owner, findings: results[i], policy: scope[i].Policy}
+			c.cache[key] = e
+		} else if e.policy != scope[i].Policy {
+			e.findings = rebase(e.findings, &scope[i])
+			e.policy = scope[i].Policy
 		}
-		out = append(out, c.cache[key].findings...)
+		out = append(out, e.findings...)
 	}
 	// Forget the targets of the scope that are gone.
 	for key, e := range c.cache {
@@ -172,8 +212,10 @@ func (c *Incremental) fingerprint(t *Target, zone [32]byte) [32]byte {
 	return out
 }
 
-// digest digests a compiled policy: its name, type and document (positions
-// included: findings cite them).
+// digest digests a compiled policy: its name, type and every element of
+// its document, not their positions (an edit elsewhere in a file, or in
+// the stored state's one-line JSON, moves them without changing the
+// policy).
 func (c *Incremental) digest(p *policy.Policy) [32]byte {
 	if p == nil {
 		return [32]byte{}
@@ -181,14 +223,40 @@ func (c *Incremental) digest(p *policy.Policy) [32]byte {
 	if d, ok := c.digests[p]; ok {
 		return d
 	}
-	doc, err := json.Marshal(p.Doc)
-	if err != nil {
-		// Never reuse what cannot be digested: a value no other call
-		// gives, so that the target is analyzed again.
-		c.unique++
-		return sha256.Sum256(fmt.Appendf(nil, "undigestible %d %p", c.unique, p))
+	h := sha256.New()
+	w := func(ss ...string) {
+		for _, s := range ss {
+			h.Write([]byte(s))
+			h.Write([]byte{0})
+		}
 	}
-	d := sha256.Sum256(append([]byte(p.Name+"\x00"+fmt.Sprint(p.Type)+"\x00"), doc...))
-	c.digests[p] = d
-	return d
+	strs := func(tag string, list []policy.Str) {
+		w(tag, strconv.Itoa(len(list)))
+		for _, s := range list {
+			w(s.Value)
+		}
+	}
+	d := p.Doc
+	w(p.Name, fmt.Sprint(p.Type), d.Version, d.ID, strconv.Itoa(len(d.Statements)))
+	for _, s := range d.Statements {
+		w("stmt", strconv.Itoa(s.Index), s.Sid, s.Effect, fmt.Sprint(s.NotPrincipal, s.NotAction, s.NotResource, s.HasAction, s.HasResource, s.HasSid))
+		if pr := s.Principal; pr != nil {
+			w("principal", fmt.Sprint(pr.Wildcard, pr.Shorthand))
+			strs("AWS", pr.AWS)
+			strs("Service", pr.Service)
+			strs("Federated", pr.Federated)
+			strs("CanonicalUser", pr.CanonicalUser)
+		}
+		strs("Action", s.Action)
+		strs("Resource", s.Resource)
+		w("cond", strconv.Itoa(len(s.Condition)))
+		for _, ce := range s.Condition {
+			w(ce.Op, ce.Key, fmt.Sprint(ce.IsArray), strconv.Itoa(len(ce.Values)))
+			w(ce.Values...)
+		}
+	}
+	var out [32]byte
+	h.Sum(out[:0])
+	c.digests[p] = out
+	return out
 }

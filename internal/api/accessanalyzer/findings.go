@@ -138,7 +138,15 @@ func (s *service) recordChanges(ctx context.Context, a *analyzer, changes []chan
 func diffFindings(a *analyzer, stored map[string]*finding, fresh []analyze.Finding, now time.Time) ([]store.RecordOp, []change, error) {
 	byID := make(map[string]*analyze.Finding, len(fresh))
 	for i := range fresh {
-		byID[fresh[i].ID] = &fresh[i]
+		f := fresh[i]
+		if f.Statement != nil {
+			// Positions in the stored state's JSON mean nothing to a
+			// reader, and move with every change of the state.
+			ref := *f.Statement
+			ref.Pos = ""
+			f.Statement = &ref
+		}
+		byID[f.ID] = &f
 	}
 	var ops []store.RecordOp
 	var changes []change

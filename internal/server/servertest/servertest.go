@@ -9,6 +9,7 @@ import (
 	"github.com/securecart/warden/internal/audit"
 	"github.com/securecart/warden/internal/detect"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -81,6 +82,10 @@ type Options struct {
 	Services []api.Factory
 	// OIDCClient fetches OIDC providers' keys (for a test identity provider).
 	OIDCClient *http.Client
+	// OrgFS and OrgPath are the org files the store is seeded with
+	// (default: the embedded SecureCart landing zone).
+	OrgFS   fs.FS
+	OrgPath string
 	// Now is the clock's start (default: the wall clock's time, since real
 	// clients sign with the wall clock).
 	Now time.Time
@@ -141,7 +146,11 @@ func build(t testing.TB, opt Options) (*Harness, error) {
 		t.Cleanup(func() { trail.Close() }) // after the server stops
 		h.Trail, opt.Audit = trail, trail
 	}
-	h.AdminKeyID, h.AdminSecret, err = server.Bootstrap(ctx, st, sealer, landingzones.FS, landingzones.SecureCart, h.Clock.Now())
+	orgFS, orgPath := opt.OrgFS, opt.OrgPath
+	if orgFS == nil {
+		orgFS, orgPath = landingzones.FS, landingzones.SecureCart
+	}
+	h.AdminKeyID, h.AdminSecret, err = server.Bootstrap(ctx, st, sealer, orgFS, orgPath, h.Clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
