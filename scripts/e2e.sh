@@ -261,6 +261,15 @@ check "audit verify" "trail intact" "$work/warden" audit verify --data "$work/da
 kill -TERM "$pid"; wait "$pid"; code=$?
 if [ "$code" = 0 ]; then passed=$((passed+1)); echo "PASS SIGTERM exits 0"; else failed=$((failed+1)); echo "FAIL SIGTERM exit status $code"; fi
 
+# Analyzers and finding statuses are stored: after a restart on the same
+# data directory, the archived finding is still archived.
+"$work/warden" serve --data "$work/data" --listen "127.0.0.1:$port" --log-format json >> "$work/serve.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+check "after a restart, aws accessanalyzer get-finding: still archived" "\"status\": \"ARCHIVED\"" \
+  "${secenv[@]}" $AWS accessanalyzer get-finding --endpoint-url "$url" --analyzer-arn "arn:aws:access-analyzer:us-east-1:$sec:analyzer/securecart" --id "$fid"
+kill -TERM "$pid"; wait "$pid"
+
 # The README's Quick start, as a new user pastes it: its ```sh block, run by
 # bash in the repository with a fresh home (so a fresh data directory) and
 # its own port, then checked for what each step must show.

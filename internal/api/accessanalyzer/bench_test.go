@@ -1,6 +1,7 @@
 package accessanalyzer_test
 
 import (
+	"context"
 	"sort"
 	"testing"
 	"testing/fstest"
@@ -34,7 +35,8 @@ func benchPolicyToFinding(b *testing.B, opt servertest.Options) {
 	h := servertest.Start(b, opt)
 	cfg := h.Config("", "", "")
 	aac, iamc := aa.NewFromConfig(cfg), iam.NewFromConfig(cfg)
-	ctx := servertest.Ctx(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
 	closed := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}`
 	open := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}`
 	role, err := iamc.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bench-door"), AssumeRolePolicyDocument: aws.String(closed)})
