@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -195,11 +197,25 @@ func diffFindings(a *analyzer, stored map[string]*finding, fresh []analyze.Findi
 	return ops, changes, nil
 }
 
-// sameAccess reports whether two analyses of a finding say the same.
+// sameAccess reports whether two analyses of a finding say the same: every
+// field that is stored (the statement's compiled forms are not).
 func sameAccess(a, b *analyze.Finding) bool {
-	ja, err1 := json.Marshal(a)
-	jb, err2 := json.Marshal(b)
-	return err1 == nil && err2 == nil && string(ja) == string(jb)
+	if a.ID != b.ID || a.Resource != b.Resource || a.ResourceType != b.ResourceType || a.ResourceOwnerAccount != b.ResourceOwnerAccount ||
+		a.IsPublic != b.IsPublic || a.Status != b.Status || a.Unsure != b.Unsure || a.Reason != b.Reason ||
+		!maps.Equal(a.Principal, b.Principal) || !slices.Equal(a.Action, b.Action) || !maps.Equal(a.Condition, b.Condition) {
+		return false
+	}
+	switch {
+	case (a.Example == nil) != (b.Example == nil), (a.Statement == nil) != (b.Statement == nil):
+		return false
+	case a.Example != nil && (a.Example.Principal != b.Example.Principal || a.Example.Action != b.Example.Action ||
+		a.Example.Resource != b.Example.Resource || !maps.EqualFunc(a.Example.Context, b.Example.Context, slices.Equal)):
+		return false
+	case a.Statement != nil && (a.Statement.Policy != b.Statement.Policy || a.Statement.Sid != b.Statement.Sid ||
+		a.Statement.Index != b.Statement.Index || a.Statement.Pos != b.Statement.Pos):
+		return false
+	}
+	return true
 }
 
 // withFindings decodes the request into in, authorizes the action on the
