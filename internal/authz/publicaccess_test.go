@@ -27,7 +27,9 @@ func TestRestrictPublicBucketsDecides(t *testing.T) {
 	for _, setting := range []string{"restrictPublicBuckets: true", "restrictPublicBuckets: false"} {
 		o := orgtest.PublicAccess(t, "", setting)
 		for _, c := range cases {
-			_, ex, err := Decide(o, Query{Principal: c.principal, Action: c.action, Resource: "arn:aws:s3:::open-data/k"}, now)
+			// The service writes for the account the bucket's policy names.
+			ctx := map[string][]string{"aws:SourceAccount": {"333333333333"}}
+			_, ex, err := Decide(o, Query{Principal: c.principal, Action: c.action, Resource: "arn:aws:s3:::open-data/k", Context: ctx}, now)
 			if err != nil {
 				t.Fatal(err)
 			}
