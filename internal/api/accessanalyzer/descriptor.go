@@ -1,6 +1,8 @@
 package accessanalyzer
 
 import (
+	"context"
+
 	"github.com/securecart/warden/internal/api"
 )
 
@@ -11,7 +13,12 @@ func New(d *api.Deps) *api.Descriptor {
 	query := func(member, typ string) api.Binding {
 		return api.Binding{Member: member, Location: api.InQueryString, Name: member, Type: typ}
 	}
+	var background func(ctx context.Context)
+	if d.Store != nil {
+		background = s.work
+	}
 	return &api.Descriptor{
+		Background:  background,
 		Name:        "access-analyzer",
 		SigningName: "access-analyzer",
 		Protocol:    api.RESTJSON,

@@ -45,9 +45,8 @@ type service struct {
 	index    map[string]map[string]*finding
 	indexRev int64
 
-	pass    sync.Mutex // one analysis pass at a time in this replica
-	running atomic.Bool
-	kick    chan struct{}
+	pass sync.Mutex // one analysis pass at a time in this replica
+	kick chan struct{}
 }
 
 // PollEvery is how often the analysis worker looks for a change of the
@@ -75,7 +74,6 @@ func newService(d *api.Deps) *service {
 	if d.Store != nil {
 		s.analyzers = store.NewMirror[*analyzer](d.Store, nsAnalyzers)
 		s.findings = store.NewMirror[*finding](d.Store, nsFindings)
-		s.ensureWorker()
 	}
 	return s
 }
@@ -93,42 +91,28 @@ func (s *service) analyzersNow(ctx context.Context) (map[string]store.Mirrored[*
 	return s.analyzers.All(), nil
 }
 
-// ensureWorker starts the analysis worker unless it runs, and asks it for
-// a pass at once.
+// ensureWorker asks the worker for a pass at once (it never blocks: a
+// pass already asked for is enough).
 func (s *service) ensureWorker() {
 	select {
 	case s.kick <- struct{}{}:
 	default:
 	}
-	if s.running.CompareAndSwap(false, true) {
-		go s.work()
-	}
 }
 
-// work runs analysis passes every pollEvery, and at once when kicked, until
-// no analyzer is left or the store fails (the server closed it); an API
-// call starts it again.
-func (s *service) work() {
+// work is the service's Background task: an analysis pass every pollEvery,
+// and at once when kicked, until the server stops. A failed pass (the
+// store unreachable) is logged and tried again on the next tick.
+func (s *service) work(ctx context.Context) {
 	t := time.NewTicker(time.Duration(pollEvery.Load()))
 	defer t.Stop()
 	for {
-		n, err := s.runPass(context.Background())
-		if err != nil || n == 0 {
-			if err != nil {
-				s.log.Debug("access analyzer: analysis pass stopped", "error", err)
-			}
-			s.running.Store(false)
-			// A kick that came in meanwhile must not be lost.
-			select {
-			case <-s.kick:
-				if s.running.CompareAndSwap(false, true) {
-					continue
-				}
-			default:
-			}
-			return
+		if _, err := s.runPass(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("access analyzer: analysis pass failed", "error", err)
 		}
 		select {
+		case <-ctx.Done():
+			return
 		case <-t.C:
 		case <-s.kick:
 		}
