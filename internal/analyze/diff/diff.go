@@ -29,16 +29,19 @@ type Options struct {
 
 // differ holds what every principal's comparison shares.
 type differ struct {
-	old, new  *org.Org
-	src       [2]*check.Sources
-	now       time.Time
-	res       resourceDelta
-	resStmts  []analyze.Stmt // every resource policy, trust policy and RCP of both orgs
-	declared  []*org.Resource
-	roles     []*org.Role
-	accounts  []string // account IDs of both orgs
-	rcpDiffer bool
-	everyAct  []string
+	old, new *org.Org
+	src      [2]*check.Sources
+	now      time.Time
+	res      resourceDelta
+	resStmts []analyze.Stmt // every resource policy, trust policy and RCP of both orgs
+	// resDistinct holds one of resStmts per shape (shapeKey): what
+	// action, resource and context classes read of them.
+	resDistinct []analyze.Stmt
+	declared    []*org.Resource
+	roles       []*org.Role
+	accounts    []string // account IDs of both orgs
+	rcpDiffer   bool
+	everyAct    []string
 
 	mu      sync.Mutex
 	raw     []rawChange
@@ -138,6 +141,13 @@ func (d *differ) index() {
 		d.rcpDiffer = d.rcpDiffer || len(sigs) > 1
 	}
 	sort.Strings(d.accounts)
+	seen := map[string]bool{}
+	for _, st := range d.resStmts {
+		if k := shapeKey(st); !seen[k] {
+			seen[k] = true
+			d.resDistinct = append(d.resDistinct, st)
+		}
+	}
 }
 
 // outsiders are the classes of callers outside the organizations that the
@@ -192,7 +202,8 @@ func (d *differ) principal(p *principal) bool {
 		return false
 	}
 	run := &principalRun{d: d, p: p, sides: sides}
-	run.stmts = append(run.stmts, d.resStmts...)
+
+	run.stmts = append(run.stmts, d.resDistinct...)
 	for _, s := range sides {
 		if s != nil {
 			run.stmts = append(run.stmts, analyze.StatementsOf(s.Inputs.Identity...)...)
@@ -203,7 +214,11 @@ func (d *differ) principal(p *principal) bool {
 		}
 	}
 	for i := range items {
-		run.item(&items[i])
+		it := &items[i]
+		it.changed = append(it.changed[:len(it.changed):len(it.changed)], stmtsUsing(run.stmts, it.keys)...)
+		if it.all || it.trust || len(it.changed) > 0 {
+			run.item(it)
+		}
 	}
 	return true
 }

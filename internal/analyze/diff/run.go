@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/securecart/warden/internal/analyze"
@@ -17,6 +18,14 @@ type principalRun struct {
 	p     *principal
 	sides [2]*authz.Situation
 	stmts []analyze.Stmt // every statement that may apply to its requests
+	// resClasses memoizes the classes of resources by the Resource values,
+	// splits and globs that make them.
+	resClasses map[string]resourceClasses
+}
+
+type resourceClasses struct {
+	reps  []string
+	exact bool
 }
 
 // class is an action class: actions every statement of both orgs treats
@@ -69,7 +78,7 @@ func (r *principalRun) item(it *item) {
 // action: declared resources with a statement for it, roles for the STS
 // actions, accounts where RCPs or resource keys differ, the principal's own
 // account, and the names AWS reserves.
-func (r *principalRun) splits(rep string, rel []analyze.Stmt) []string {
+func (r *principalRun) splits(rep string, rel []analyze.Stmt, globs []string) []string {
 	act := policy.NewAction(rep)
 	svc, _, _ := strings.Cut(strings.ToLower(rep), ":")
 	out := []string{"arn:*:*:*::*"}
@@ -102,7 +111,21 @@ func (r *principalRun) splits(rep string, rel []analyze.Stmt) []string {
 	if svc == "iam" {
 		out = append(out, "arn:aws:iam::*:role/aws-reserved/*", "arn:aws:iam::*:role/aws-service-role/*", "arn:aws:iam::aws:policy/*")
 	}
-	return out
+	// A split that no glob meets splits nothing the item compares.
+	sort.Strings(out)
+	kept := out[:0]
+	for i, s := range out {
+		if i > 0 && s == out[i-1] {
+			continue
+		}
+		for _, g := range globs {
+			if mayMeet(g, s) {
+				kept = append(kept, s)
+				break
+			}
+		}
+	}
+	return kept
 }
 
 func testsResourceKeys(stmts []analyze.Stmt) bool {
@@ -154,7 +177,7 @@ func (r *principalRun) vars() analyze.Vars {
 // contexts.
 func (r *principalRun) class(it *item, c *class) {
 	rel := relevant(r.stmts, c.Rep)
-	reps, exact := analyze.ResourceClasses(it.globs, r.splits(c.Rep, rel), rel, r.vars())
+	reps, exact := r.resourceClasses(it.globs, r.splits(c.Rep, rel, it.globs), rel)
 	if !exact {
 		r.unknown(c.Rep, "the resources cannot be split exactly (a policy variable in a Resource element, or too many patterns)")
 	}
@@ -186,4 +209,33 @@ func (r *principalRun) assemble(action, resource string) *pair {
 		pr.ctx[i] = base
 	}
 	return pr
+}
+
+// resourceClasses is analyze.ResourceClasses, memoized: only the statements'
+// Resource values (and whether they take policy variables), the splits and
+// the globs make the classes.
+func (r *principalRun) resourceClasses(globs, splits []string, rel []analyze.Stmt) ([]string, bool) {
+	var vals []string
+	for _, st := range rel {
+		v := "0"
+		if st.Policy.Doc.Vars() {
+			v = "1"
+		}
+		for _, x := range st.S.Src.Resource {
+			vals = append(vals, v+x.Value)
+		}
+	}
+	sort.Strings(vals)
+	s2 := append([]string(nil), splits...)
+	sort.Strings(s2)
+	k := strings.Join(globs, "\x00") + "\x01" + strings.Join(s2, "\x00") + "\x01" + strings.Join(analyze.Unique(vals), "\x00")
+	if rc, ok := r.resClasses[k]; ok {
+		return rc.reps, rc.exact
+	}
+	reps, exact := analyze.ResourceClasses(globs, splits, rel, r.vars())
+	if r.resClasses == nil {
+		r.resClasses = map[string]resourceClasses{}
+	}
+	r.resClasses[k] = resourceClasses{reps, exact}
+	return reps, exact
 }

@@ -106,9 +106,12 @@ func changedStmts(a, b layer, out []analyze.Stmt) []analyze.Stmt {
 type delta struct {
 	all     bool
 	changed []analyze.Stmt
+	// keys are context keys AWS sets whose values differ: the statements
+	// that read them change too (stmtsUsing).
+	keys []string
 }
 
-func (d *delta) none() bool { return !d.all && len(d.changed) == 0 }
+func (d *delta) none() bool { return !d.all && len(d.changed) == 0 && len(d.keys) == 0 }
 
 // compareLevels compares SCP or RCP levels level by level: a level that
 // appears, disappears or becomes empty changes every action.
@@ -126,6 +129,25 @@ func compareLevels(a, b []eval.Level, d *delta) {
 	}
 }
 
+// compareRCPLevels compares RCP levels: RCPFullAWSAccess allows at every
+// level and only denies matter, so the levels' statements are compared as
+// one layer; RCPs applying or not changes every action.
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html
+func compareRCPLevels(a, b []eval.Level, d *delta) {
+	if (a == nil) != (b == nil) {
+		d.all = true
+		return
+	}
+	var pa, pb []*policy.Policy
+	for _, l := range a {
+		pa = append(pa, l.Policies...)
+	}
+	for _, l := range b {
+		pb = append(pb, l.Policies...)
+	}
+	d.changed = changedStmts(layerOf(pa...), layerOf(pb...), d.changed)
+}
+
 // compareOptional compares a layer that may be absent (a boundary, a
 // resource's policy): presence changes every action.
 func compareOptional(a, b []*policy.Policy, d *delta) {
@@ -136,12 +158,132 @@ func compareOptional(a, b []*policy.Policy, d *delta) {
 	d.changed = changedStmts(layerOf(a...), layerOf(b...), d.changed)
 }
 
-// contextOf is a context as a sorted list of key=values, for comparison.
-func contextOf(c condition.Context) string {
-	var kv []string
-	c.Each(func(k string, v []string) {
-		kv = append(kv, strings.ToLower(k)+"="+strings.Join(v, "\x00"))
-	})
-	sort.Strings(kv)
-	return strings.Join(kv, "\n")
+// diffKeys lists the keys (lower-cased) whose values differ between two
+// contexts, or that one of them lacks.
+func diffKeys(a, b condition.Context) []string {
+	vals := func(c condition.Context) map[string]string {
+		m := map[string]string{}
+		c.Each(func(k string, v []string) { m[strings.ToLower(k)] = strings.Join(v, "\x00") })
+		return m
+	}
+	va, vb := vals(a), vals(b)
+	var out []string
+	for k, v := range va {
+		if w, ok := vb[k]; !ok || w != v {
+			out = append(out, k)
+		}
+	}
+	for k := range vb {
+		if _, ok := va[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// stmtsUsing lists the statements that read one of the keys: in a
+// Condition element, or as a policy variable in a Resource or condition
+// value. A request's context reaches the decision only through them.
+func stmtsUsing(stmts []analyze.Stmt, keys []string) []analyze.Stmt {
+	if len(keys) == 0 {
+		return nil
+	}
+	want := map[string]bool{}
+	for _, k := range keys {
+		want[k] = true
+	}
+	var out []analyze.Stmt
+	for _, st := range stmts {
+		if reads(st.S.Src, want) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// reads reports whether a statement reads one of the keys.
+func reads(src *policy.Statement, keys map[string]bool) bool {
+	for _, c := range src.Condition {
+		if keys[strings.ToLower(c.Key)] {
+			return true
+		}
+		for _, v := range c.Values {
+			if readsVar(v, keys) {
+				return true
+			}
+		}
+	}
+	for _, r := range src.Resource {
+		if readsVar(r.Value, keys) {
+			return true
+		}
+	}
+	return false
+}
+
+// readsVar reports whether a value holds a policy variable of one of the
+// keys.
+func readsVar(v string, keys map[string]bool) bool {
+	for _, n := range varNames(v) {
+		if keys[n] {
+			return true
+		}
+	}
+	return false
+}
+
+// shapeKey is what splitting requests reads of a statement: its actions,
+// its resources (and whether they take policy variables), the keys its
+// conditions test and the variables their values read. Statements of one
+// shape split actions, resources and the keys read alike (their principals
+// and condition values are read only when a request is decided, from the
+// policies the request meets).
+func shapeKey(st analyze.Stmt) string {
+	src := st.S.Src
+	var b strings.Builder
+	if st.Policy.Doc.Vars() {
+		b.WriteString("v")
+	}
+	if src.NotAction {
+		b.WriteString("!")
+	}
+	writeSorted(&b, src.Action, true)
+	b.WriteString("|")
+	if src.NotResource {
+		b.WriteString("!")
+	}
+	writeSorted(&b, src.Resource, false)
+	b.WriteString("|")
+	var keys []string
+	for _, c := range src.Condition {
+		keys = append(keys, strings.ToLower(c.Key))
+		for _, v := range c.Values {
+			for _, m := range varNames(v) {
+				keys = append(keys, "$"+m)
+			}
+		}
+	}
+	sort.Strings(keys)
+	b.WriteString(strings.Join(keys, ","))
+	return b.String()
+}
+
+// varNames lists the keys of the policy variables of a value, lower-cased.
+func varNames(v string) []string {
+	var out []string
+	for {
+		i := strings.Index(v, "${")
+		if i < 0 {
+			return out
+		}
+		v = v[i+2:]
+		j := strings.IndexByte(v, '}')
+		if j < 0 {
+			return out
+		}
+		name, _, _ := strings.Cut(v[:j], ",")
+		out = append(out, strings.ToLower(strings.TrimSpace(name)))
+		v = v[j+1:]
+	}
 }

@@ -67,10 +67,11 @@ func comparePrincipal(a, b *authz.Situation) delta {
 		d.all = true
 		return d
 	}
-	if a.Request.Caller.ServiceLinked != b.Request.Caller.ServiceLinked || contextOf(a.Request.Context) != contextOf(b.Request.Context) {
+	if a.Request.Caller.ServiceLinked != b.Request.Caller.ServiceLinked {
 		d.all = true
 		return d
 	}
+	d.keys = diffKeys(a.Request.Context, b.Request.Context)
 	d.changed = changedStmts(layerOf(a.Inputs.Identity...), layerOf(b.Inputs.Identity...), d.changed)
 	compareOptional(a.Inputs.Boundary, b.Inputs.Boundary, &d)
 	if !d.all {
@@ -182,10 +183,13 @@ func compareResources(a, b *org.Org) resourceDelta {
 		_, inA := a.AccountByID(id)
 		_, inB := b.AccountByID(id)
 		var d delta
-		if inA != inB || a.OrgPaths(id) != b.OrgPaths(id) {
+		if inA != inB {
 			d.all = true
 		} else {
-			compareLevels(a.RCPLevels(id), b.RCPLevels(id), &d)
+			compareRCPLevels(a.RCPLevels(id), b.RCPLevels(id), &d)
+			if a.OrgPaths(id) != b.OrgPaths(id) {
+				d.keys = append(d.keys, "aws:resourceorgpaths")
+			}
 		}
 		if d.none() {
 			continue
@@ -211,6 +215,7 @@ func compareResources(a, b *org.Org) resourceDelta {
 func (rd *resourceDelta) merge(d delta) {
 	rd.all = rd.all || d.all
 	rd.changed = append(rd.changed, d.changed...)
+	rd.keys = append(rd.keys, d.keys...)
 }
 
 func (rd *resourceDelta) none() bool { return rd.delta.none() && !rd.trust }
