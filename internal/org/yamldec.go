@@ -2,6 +2,7 @@ package org
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -74,6 +75,11 @@ type decoder struct {
 	src  *source
 	errs *errorSet
 	ph   *placeholders // nil: placeholders are left as written
+	// tagSets interns tag sets by content: a loaded Org is read-only, and
+	// many roles of a large org carry the same tags.
+	tagSets map[string]map[string]string
+	kvBuf   [][2]string // reused by tags
+	keyBuf  []byte
 }
 
 func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
@@ -265,12 +271,31 @@ func (d *decoder) tags(n *yaml.Node, path string) map[string]string {
 	if len(ps) == 0 {
 		return nil
 	}
-	out := make(map[string]string, len(ps))
+	kvs := d.kvBuf[:0]
 	for _, p := range ps {
 		if v, ok := d.str(p.Val, path+"."+p.Key.V); ok {
-			out[p.Key.V] = v.V
+			kvs = append(kvs, [2]string{p.Key.V, v.V})
 		}
 	}
+	d.kvBuf = kvs
+	sort.Slice(kvs, func(i, j int) bool { return kvs[i][0] < kvs[j][0] })
+	key := d.keyBuf[:0]
+	for _, kv := range kvs {
+		key = append(append(key, kv[0]...), 0)
+		key = append(append(key, kv[1]...), 0)
+	}
+	d.keyBuf = key
+	if same, ok := d.tagSets[string(key)]; ok {
+		return same
+	}
+	out := make(map[string]string, len(kvs))
+	for _, kv := range kvs {
+		out[kv[0]] = kv[1]
+	}
+	if d.tagSets == nil {
+		d.tagSets = map[string]map[string]string{}
+	}
+	d.tagSets[string(key)] = out
 	return out
 }
 

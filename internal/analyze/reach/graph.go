@@ -3,7 +3,6 @@ package reach
 import (
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/securecart/warden/internal/analyze"
@@ -17,7 +16,7 @@ import (
 
 // Graph is the role-assumption graph of an organization: which principals
 // can assume which roles. Edges are computed on demand, per role, and
-// cached; a Graph is safe for use by one goroutine at a time.
+// cached: a Graph is for one goroutine at a time.
 type Graph struct {
 	o    *org.Org
 	now  time.Time
@@ -32,7 +31,6 @@ type Graph struct {
 	may       map[*policy.Policy]mayEntry // per direct call (gen): can a policy allow
 	gen       int
 	classes   map[*policy.Document]classList
-	mu        sync.Mutex
 	// Progress, when not nil, is called as WhoCan and Can decide their
 	// candidates (done of total).
 	Progress func(done, total int)
@@ -76,8 +74,6 @@ func (g *Graph) RolePrincipal(r *org.Role) *Principal { return g.ix.byRole[r] }
 // Center provisions are entered through its portal: the permission set's
 // assignments, not an identity provider edge, stand for that.
 func (g *Graph) Into(role *org.Role) []Edge {
-	g.mu.Lock()
-	defer g.mu.Unlock()
 	if es, ok := g.into[role]; ok {
 		return es
 	}
@@ -129,7 +125,6 @@ type trustIndex struct {
 }
 
 func (g *Graph) trustCandidates(p *Principal) []*org.Role {
-	g.mu.Lock()
 	if g.trustIx == nil {
 		ix := &trustIndex{byAccount: map[string][]*org.Role{}}
 		for _, r := range g.o.Roles {
@@ -148,7 +143,6 @@ func (g *Graph) trustCandidates(p *Principal) []*org.Role {
 		g.trustIx = ix
 	}
 	ix := g.trustIx
-	g.mu.Unlock()
 	if !p.InOrg() {
 		// Services, providers and outside accounts: every role whose
 		// trust could name them is among the whole list.

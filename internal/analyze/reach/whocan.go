@@ -46,10 +46,7 @@ func (g *Graph) WhoCan(q Query) ([]Path, error) {
 		return nil, err
 	}
 	d := newDecider(g.o, g.now, q.Context)
-	owner, rp, err := g.target(q.Action, resource)
-	if err != nil {
-		return nil, err
-	}
+	owner, rp := g.target(q.Action, resource)
 	var paths []Path
 	done := map[string]bool{}
 	var queue []int
@@ -91,7 +88,7 @@ func (g *Graph) WhoCan(q Query) ([]Path, error) {
 // its policy, as authz.Assemble does: a role's trust policy for the STS
 // actions on a role, a declared resource's policy (a bucket's for its
 // objects), the account of the ARN.
-func (g *Graph) target(action, resource string) (owner string, rp *policy.Policy, err error) {
+func (g *Graph) target(action, resource string) (owner string, rp *policy.Policy) {
 	v := arn.SplitValue(resource)
 	if authz.IsTrustAction(action) && v.IsARN && v.Parts[2] == "iam" {
 		name, ok := strings.CutPrefix(v.Parts[5], "role/")
@@ -100,22 +97,22 @@ func (g *Graph) target(action, resource string) (owner string, rp *policy.Policy
 				name = name[i+1:]
 			}
 			if r, found := g.o.Role(v.Parts[4], name); found {
-				return v.Parts[4], r.Trust, nil
+				return v.Parts[4], r.Trust
 			}
 		}
 	}
 	if r, ok := g.o.ResourcePolicy(resource); ok && r.Account != nil {
-		return r.Account.ID, r.Policy, nil
+		return r.Account.ID, r.Policy
 	}
 	if rest, ok := strings.CutPrefix(resource, "arn:aws:s3:::"); ok {
 		if bucket, _, found := strings.Cut(rest, "/"); found {
 			if r, ok := g.o.ResourcePolicy("arn:aws:s3:::" + bucket); ok && r.Account != nil {
-				return r.Account.ID, r.Policy, nil
+				return r.Account.ID, r.Policy
 			}
 		}
 	}
 	if v.IsARN && v.Parts[4] != "aws" && v.Parts[4] != "" {
-		return v.Parts[4], nil, nil
+		return v.Parts[4], nil
 	}
-	return "", nil, nil
+	return "", nil
 }
