@@ -24,6 +24,7 @@ one request of each class with the engine, so it never samples: where it cannot 
 so ("unsure"), never "no access".`,
 	}
 	cmd.AddCommand(newAnalyzeAccess(env))
+	cmd.AddCommand(newAnalyzeEscalation(env))
 	cmd.AddCommand(newCheckCommands(env)...)
 	return cmd
 }

@@ -113,3 +113,14 @@ func TestOrgValidate(t *testing.T) {
 		t.Errorf("org tree of a bad org: exit %d, want 2", code)
 	}
 }
+
+func TestOrgTreeMermaid(t *testing.T) {
+	out, stderr, code := run(t, "", "org", "tree", "--format", "mermaid")
+	if code != 0 || !strings.HasPrefix(out, "flowchart TD\n") || !strings.Contains(out, "SCP: FullAWSAccess, BaselineGuardrails") ||
+		!strings.Contains(out, "management account: SCPs do not apply") {
+		t.Errorf("exit %d\n%s%s", code, out, stderr)
+	}
+	if _, _, code := run(t, "", "org", "tree", "--format", "dot"); code != 2 {
+		t.Errorf("--format dot: exit %d, want 2", code)
+	}
+}

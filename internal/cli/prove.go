@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/prove"
 )
 
@@ -38,17 +39,9 @@ malformed input.`,
 			if err != nil {
 				return err
 			}
-			var gs []*prove.Guardrail
-			for _, f := range args {
-				src, err := readInput(env, f)
-				if err != nil {
-					return &ExitError{Code: 2, Err: err}
-				}
-				got, err := prove.Parse(src, f, o)
-				if err != nil {
-					return &ExitError{Code: 2, Err: err}
-				}
-				gs = append(gs, got...)
+			gs, err := readGuardrails(env, o, args)
+			if err != nil {
+				return err
 			}
 			p := prove.New(o, env.Now())
 			results := make([]prove.Result, 0, len(gs))
@@ -71,6 +64,24 @@ malformed input.`,
 	cmd.Flags().StringVar(&orgPath, "org", "", "organization file or directory (default: the embedded SecureCart landing zone)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	return cmd
+}
+
+// readGuardrails parses the guardrails of files (exit status 2 for
+// malformed input).
+func readGuardrails(env Env, o *org.Org, files []string) ([]*prove.Guardrail, error) {
+	var gs []*prove.Guardrail
+	for _, f := range files {
+		src, err := readInput(env, f)
+		if err != nil {
+			return nil, &ExitError{Code: 2, Err: err}
+		}
+		got, err := prove.Parse(src, f, o)
+		if err != nil {
+			return nil, &ExitError{Code: 2, Err: err}
+		}
+		gs = append(gs, got...)
+	}
+	return gs, nil
 }
 
 // writeProofs writes guardrail results as text or JSON lines and counts

@@ -11,7 +11,6 @@ import (
 	"github.com/securecart/warden/internal/authz"
 	"github.com/securecart/warden/internal/awsdata"
 	"github.com/securecart/warden/internal/check"
-	"github.com/securecart/warden/internal/condition"
 	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
@@ -235,8 +234,8 @@ func (p *Prover) Prove(g *Guardrail) Result {
 			unsure = "the resources of " + c.caller + " cannot be split exactly (a policy variable in a Resource element, or too many patterns)"
 		}
 		for _, rep := range reps {
-			for i, a := range acts {
-				allowed, why, err := p.decideAll(g, c, a, &pacts[i], rep, by)
+			for _, a := range acts {
+				allowed, why, err := p.decideAll(g, c, a, rep, by)
 				if err != "" {
 					if unsure == "" {
 						unsure = err
@@ -313,7 +312,7 @@ func relevant(stmts []analyze.Stmt, acts []policy.Action) []analyze.Stmt {
 // decideAll decides every class of contexts of one request. It returns the
 // first allowed request, or nil and adds what denied each class to by; err
 // says why the classes could not all be decided.
-func (p *Prover) decideAll(g *Guardrail, c candidate, action string, pact *policy.Action, resource string, by map[string]bool) (*Request, []string, string) {
+func (p *Prover) decideAll(g *Guardrail, c candidate, action string, resource string, by map[string]bool) (*Request, []string, string) {
 	q := authz.Query{Principal: c.caller, Action: action, Resource: resource, Context: g.Context}
 	s, err := authz.Assemble(p.Org, q, p.Now)
 	if err != nil {
@@ -324,43 +323,9 @@ func (p *Prover) decideAll(g *Guardrail, c candidate, action string, pact *polic
 		}
 		return nil, nil, fmt.Sprintf("%s %s on %s: %v", c.caller, action, resource, err)
 	}
-	in := &s.Inputs
-	stmts := relevant(analyze.StatementsOf(analyze.PoliciesOf(in)...), []policy.Action{*pact})
-	fixed := func(k string) bool {
-		if analyze.IsCallerKey(k) {
-			return true
-		}
-		for gk := range g.Context {
-			if strings.EqualFold(gk, k) {
-				return true
-			}
-		}
-		return false
-	}
-	sp := analyze.NewSpaceVars(stmts, fixed, analyze.CallerVars(s.Request.Context))
-	if !sp.Exact() {
-		return nil, nil, fmt.Sprintf("the condition keys of %s's policies for %s cannot be split exactly", c.caller, action)
-	}
-	if sp.Size(analyze.MaxCombinations) > analyze.MaxCombinations {
-		return nil, nil, fmt.Sprintf("more than %d classes of contexts for %s %s", analyze.MaxCombinations, c.caller, action)
-	}
-	// The keys Assemble filled (the caller's, the resource's, the time),
-	// under the class's own.
-	base := map[string][]string{}
-	s.Request.Context.Each(func(k string, v []string) { base[k] = v })
 	var found *Request
 	var why []string
-	sp.Each(func(ctx map[string][]string) bool {
-		full := make(map[string][]string, len(base)+len(ctx))
-		for k, v := range base {
-			full[k] = v
-		}
-		for k, v := range ctx {
-			full[strings.ToLower(k)] = v
-		}
-		req := *s.Request
-		req.Context = condition.NewContext(full)
-		e := eval.Evaluate(&req, in)
+	err = EachContext(s, &s.Inputs, g.Context, func(ctx map[string][]string, e *eval.Explanation) bool {
 		if e.Decision == eval.Allow {
 			shown := make(map[string][]string, len(g.Context)+len(ctx))
 			for k, v := range g.Context {
@@ -375,11 +340,14 @@ func (p *Prover) decideAll(g *Guardrail, c candidate, action string, pact *polic
 			}
 			return false
 		}
-		for _, b := range p.blockers(&e) {
+		for _, b := range p.blockers(e) {
 			by[b] = true
 		}
 		return true
 	})
+	if err != nil {
+		return nil, nil, err.Error()
+	}
 	return found, why, ""
 }
 
@@ -405,13 +373,17 @@ func (p *Prover) blockers(e *eval.Explanation) []string {
 	return []string{l + ": no statement allows"}
 }
 
-func (p *Prover) label(r eval.Reason) string {
+func (p *Prover) label(r eval.Reason) string { return Label(p.Sources, r) }
+
+// Label names a deciding statement for people, as "scp SCP Name: Deny
+// Policy, statement Sid at file:line:column".
+func Label(src *check.Sources, r eval.Reason) string {
 	s := r.Layer.String()
 	if r.Target != "" {
 		s += " " + r.Target
 	}
 	s += ": " + r.Effect.String() + " " + r.Policy.Name + ", statement " + r.Statement.Src.Label()
-	if pos := p.Sources.Position(r.Policy, r.Statement.Src); pos != "" {
+	if pos := src.Position(r.Policy, r.Statement.Src); pos != "" {
 		s += " at " + pos
 	}
 	return s

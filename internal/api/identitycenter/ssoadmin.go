@@ -3,7 +3,6 @@ package identitycenter
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/securecart/warden/internal/api"
@@ -14,8 +13,7 @@ import (
 // PermissionSetARN is the ARN of a permission set of an instance:
 // arn:aws:sso:::permissionSet/ssoins-.../ps-<16 hex>, derived from its name.
 func PermissionSetARN(instanceARN, name string) string {
-	ins := instanceARN[strings.LastIndexByte(instanceARN, '/')+1:]
-	return "arn:aws:sso:::permissionSet/" + ins + "/ps-" + hashID(16, instanceARN, "permissionSet", name)
+	return org.PermissionSetARN(instanceARN, name)
 }
 
 type adminInput struct {

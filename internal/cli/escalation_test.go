@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// escalationLine is one line of `analyze escalation --format json`
+// (shared/spec/analyze.md).
+type escalationLine struct {
+	From  *string `json:"from"`
+	To    *string `json:"to"`
+	Steps []struct {
+		Action    *string `json:"action"`
+		Resource  *string `json:"resource"`
+		Principal *string `json:"principal"`
+	} `json:"steps"`
+}
+
+const twinsOrg = "../escalate/testdata/twins"
+
+// TestEscalationJSON: one object per path per line with the contract's
+// fields, exit 1 when a path is found.
+func TestEscalationJSON(t *testing.T) {
+	out, stderr, code := run(t, "", "analyze", "escalation", "--org", twinsOrg, "--format", "json")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, stderr)
+	}
+	if stderr != "" {
+		t.Errorf("stderr (no progress bar when not a terminal): %q", stderr)
+	}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<22)
+	froms := map[string]string{}
+	for sc.Scan() {
+		var l escalationLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			t.Fatalf("not JSON: %q: %v", sc.Text(), err)
+		}
+		if l.From == nil || l.To == nil || len(l.Steps) == 0 {
+			t.Fatalf("missing fields: %s", sc.Text())
+		}
+		for _, s := range l.Steps {
+			if s.Action == nil || s.Resource == nil || s.Principal == nil || !strings.HasPrefix(*s.Principal, "arn:aws:") {
+				t.Fatalf("step without action, resource or principal: %s", sc.Text())
+			}
+		}
+		froms[*l.From] = *l.To
+	}
+	// Each step is a request warden explain allows (the steps of a few
+	// paths of different kinds, through the command line).
+	explained := 0
+	sc = bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<22)
+	for sc.Scan() && explained < 12 {
+		var l struct {
+			Steps []struct {
+				Action, Resource, Principal string
+				Context                     map[string]any
+				AllowedBy                   []string
+			}
+		}
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range l.Steps {
+			if strings.Contains(strings.Join(s.AllowedBy, " "), "written by the previous step") {
+				continue
+			}
+			args := []string{"explain", "--org", twinsOrg, "--principal", s.Principal, "--action", s.Action, "--resource", s.Resource}
+			for k, v := range s.Context {
+				args = append(args, "--context", k+"="+fmt.Sprint(v))
+			}
+			if eout, eerr, code := run(t, "", args...); code != 0 {
+				t.Errorf("explain %v: exit %d, want 0 (Allow)\n%s%s", args, code, eout, eerr)
+			}
+			explained++
+		}
+	}
+	if explained < 10 {
+		t.Errorf("only %d steps explained", explained)
+	}
+	if froms["arn:aws:iam::222222222222:role/PassLambda"] != "admin" || froms["arn:aws:iam::222222222222:user/KeyTaker"] != "admin" {
+		t.Errorf("paths from %v", froms)
+	}
+	if _, ok := froms["arn:aws:iam::333333333333:role/PassLambda"]; ok {
+		t.Errorf("a path from Locked, whose SCP denies iam:PassRole")
+	}
+}
+
+func TestEscalationTargetAndPictures(t *testing.T) {
+	target := "arn:aws:iam::222222222222:role/AdminRole"
+	out, _, code := run(t, "", "analyze", "escalation", "--org", twinsOrg, "--target", target, "--format", "json")
+	if code != 1 || !strings.Contains(out, `"from":"arn:aws:iam::222222222222:role/Hop0","to":"`+target+`"`) {
+		t.Errorf("--target: exit %d\n%s", code, out)
+	}
+	dot, _, code := run(t, "", "analyze", "escalation", "--org", twinsOrg, "--target", target, "--format", "dot")
+	if code != 1 || !strings.HasPrefix(dot, "digraph escalation {") || !strings.Contains(dot, `label="222222222222 role Hop0"`) ||
+		!strings.Contains(dot, `label="pass-role: iam:PassRole, lambda:CreateFunction, lambda:InvokeFunction"`) {
+		t.Errorf("dot: exit %d\n%s", code, dot)
+	}
+	mm, _, code := run(t, "", "analyze", "escalation", "--org", twinsOrg, "--format", "mermaid")
+	if code != 1 || !strings.HasPrefix(mm, "flowchart LR\n") || !strings.Contains(mm, `{{"ADMIN in 222222222222"}}`) ||
+		!strings.Contains(mm, `-->|"assume-role: sts:AssumeRole"|`) {
+		t.Errorf("mermaid: exit %d\n%s", code, mm)
+	}
+	text, _, code := run(t, "", "analyze", "escalation", "--org", twinsOrg)
+	if code != 1 || !strings.Contains(text, "arn:aws:iam::222222222222:user/PasswordSetterMFA -> admin in 222222222222") ||
+		!strings.Contains(text, "requires aws:MultiFactorAuthPresent=true") {
+		t.Errorf("text: exit %d\n%s", code, text)
+	}
+}
+
+func TestEscalationSecureCartAndErrors(t *testing.T) {
+	out, stderr, code := run(t, "", "analyze", "escalation")
+	if code != 0 || !strings.Contains(out, "0 paths to administrator-equivalent power") {
+		t.Errorf("SecureCart: exit %d\n%s%s", code, out, stderr)
+	}
+	if _, stderr, code := run(t, "", "analyze", "escalation", "--target", "arn:aws:iam::111111111111:role/Nope"); code != 2 || !strings.Contains(stderr, "no such role or user") {
+		t.Errorf("unknown target: exit %d %s", code, stderr)
+	}
+	if _, _, code := run(t, "", "analyze", "escalation", "--format", "yaml"); code != 2 {
+		t.Errorf("unknown format: exit %d", code)
+	}
+}

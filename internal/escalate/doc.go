@@ -1,0 +1,106 @@
+// Package escalate finds privilege escalation paths in an organization
+// (`warden analyze escalation`, the contract of shared/spec/analyze.md): a
+// graph of who can become whom, or grant themselves more, with every layer
+// applied, each edge decided by the engine (package eval, through authz).
+//
+// # Nodes
+//
+// Every role of the organization (acting as a session; service-linked roles
+// are left out: only their service assumes them), every IAM user, every
+// IAM SAML or OIDC provider, and every principal outside the organization
+// (another account, anyone) that a trust policy lets in; providers and
+// outside principals only start paths. Identity Center's own SAML provider
+// is left out: who signs in through it is decided by its assignments, which
+// the account-assignment edges cover. Root users are left out: they hold
+// their account's whole power already.
+//
+// # Edges (From can act as To)
+//
+//   - assume-role: sts:AssumeRole (AssumeRoleWithSAML, AssumeRoleWithWebIdentity
+//     from a provider), the edges of package reach's role-assumption graph:
+//     the engine decides each candidate a trust policy admits with the
+//     caller's identity policies, boundary and SCPs, the trust policy and
+//     the RCPs, over every class of contexts.
+//   - pass-role: iam:PassRole on a role of the caller's account with
+//     iam:PassedToService set to a compute service the role trusts (the
+//     engine decides sts:AssumeRole by the service principal), and the
+//     service's actions that run the caller's code: Lambda (CreateFunction
+//     with InvokeFunction or CreateEventSourceMapping), EC2 (RunInstances;
+//     EC2 Auto Scaling's launch configuration and group), ECS
+//     (RegisterTaskDefinition with RunTask, StartTask or CreateService), Glue
+//     (CreateDevEndpoint; CreateJob with StartJobRun), CloudFormation
+//     (CreateStack), SageMaker (notebook instance with its presigned URL,
+//     training or processing job), CodeBuild (CreateProject with
+//     StartBuild), Data Pipeline (CreatePipeline, PutPipelineDefinition,
+//     ActivatePipeline). Resources the caller names are tried in every class
+//     its statements tell apart.
+//   - update-assume-role: iam:UpdateAssumeRolePolicy on a role of its
+//     account, then sts:AssumeRole decided under the trust policy it wrote.
+//   - create-access-key, login-profile: iam:CreateAccessKey,
+//     iam:CreateLoginProfile or iam:UpdateLoginProfile on another user.
+//   - account-assignment: sso:CreateAccountAssignment (on the permission
+//     set and the account) from an Identity Center session, which assigns
+//     its own user a permission set and signs in to the role it provisions.
+//   - group-membership: identitystore:CreateGroupMembership (on the
+//     identity store and the group) from an Identity Center session, which
+//     adds its own user to a group and signs in to the roles of the
+//     permission sets assigned to the group (not for a group every
+//     assignment of the session's own permission set goes through: its
+//     people are in it already).
+//
+// # Grants (a principal makes itself, or one it becomes by an edge, admin)
+//
+// iam:Put{Role,User,Group}Policy, iam:Attach{Role,User,Group}Policy with
+// iam:PolicyARN AdministratorAccess, iam:CreatePolicyVersion on a customer
+// managed policy attached to it (or its groups), iam:AddUserToGroup into a
+// group whose policies make it admin, iam:Delete{Role,User}PermissionsBoundary,
+// iam:Put{Role,User}PermissionsBoundary with AdministratorAccess, and for an
+// Identity Center role sso:PutInlinePolicyToPermissionSet or
+// sso:AttachManagedPolicyToPermissionSet with sso:ProvisionPermissionSet on
+// its permission set. A grant counts only when the grantee, with its
+// policies so changed, is admin by the definition below: a boundary or an
+// SCP that still holds it back makes the grant no escalation.
+//
+// # Administrator-equivalent ("admin")
+//
+// A principal is admin in its account when, for every class of actions
+// (AWS's Service Authorization Reference split by the statements of its
+// identity policies, boundary and SCPs, plus one action no statement names),
+// on every resource ("*"), whenever the same principal with AdministratorAccess
+// and no boundary would be allowed under some context, it is allowed under
+// some context as it is: its own policies take nothing away that the
+// organization's guardrails leave. SCPs bind every administrator alike; a
+// principal an SCP singles out is not admin. A quick test first requires an
+// identity statement (and boundary statement) that matches every action.
+//
+// # Contexts and requirements
+//
+// Each request is decided under the context its step fixes
+// (iam:PassedToService, iam:PolicyARN, iam:PermissionsBoundary), then under
+// one context of every class of the keys the policies test (package
+// analyze's classes, as package prove uses them): the first allowed class is
+// the step's context. Keys in it the caller cannot choose (MFA, source IP or
+// VPC, the principal's organization, a provider's claims) are reported as the
+// step's requirements; an edge that needs MFA is an edge with a requirement,
+// not a missing edge. A request whose classes cannot be made exact is not
+// counted as allowed, and Result.Unsure counts them.
+//
+// # Paths
+//
+// For every principal that is not admin, the shortest path (breadth first
+// over the edges) to a principal that is admin or grants itself admin: the
+// edges' steps, then the grant. With a target, the shortest path of every
+// principal that can become it. Every step is a request `warden explain`
+// allows (but an assumption under a trust policy the previous step wrote,
+// whose evidence says so), with the statements that allow it.
+//
+// # Not covered
+//
+// The org format holds neither policy versions (iam:SetDefaultPolicyVersion
+// needs an older, more permissive version), nor existing functions,
+// instances, notebooks, dev endpoints or stacks (lambda:UpdateFunctionCode,
+// ssm:SendCommand, ssm:StartSession, ec2-instance-connect, glue:UpdateDevEndpoint,
+// cloudformation:UpdateStack on existing resources), so those catalogue
+// paths are not searched. A grant on a principal the granter can become only
+// through several edges is not searched either (one edge is).
+package escalate

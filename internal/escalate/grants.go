@@ -1,0 +1,156 @@
+package escalate
+
+import (
+	"github.com/securecart/warden/internal/managed"
+	"github.com/securecart/warden/internal/org"
+	"github.com/securecart/warden/internal/policy"
+)
+
+// grantWay is one way to make a principal admin: the requests to make and
+// the change they bring.
+type grantWay struct {
+	kind  string
+	reqs  []request
+	ch    *change
+	gives string // what the change does, for the note
+}
+
+// grants finds, for every principal that is not admin, a way to make
+// itself admin, or to make admin a principal it can then become by one
+// edge: a grant (an inline policy, AdministratorAccess attached, a new
+// policy version, a boundary deleted or replaced, a group joined, a
+// permission set edited) after which the engine finds the grantee
+// administrator-equivalent.
+func (a *analyzer) grants() {
+	for _, x := range a.nodes {
+		if x.external() || x.admin != nil {
+			continue
+		}
+		if steps, proof := a.grantOn(x, x); steps != nil {
+			x.grant, x.grantProof = steps, proof
+			continue
+		}
+		for _, e := range x.out {
+			if e.To.external() {
+				continue
+			}
+			if steps, proof := a.grantOn(x, e.To); steps != nil {
+				x.grant, x.grantProof = append(steps, e.Steps...), proof
+				break
+			}
+		}
+	}
+}
+
+// grantOn finds the steps by which x makes y admin.
+func (a *analyzer) grantOn(x, y *Node) ([]Step, *AdminProof) {
+	for _, w := range a.grantWays(x, y) {
+		ok := true
+		for _, r := range w.reqs {
+			ok = ok && x.may(r.action)
+		}
+		if !ok {
+			continue
+		}
+		var steps []Step
+		for _, r := range w.reqs {
+			st := a.decide(x, r)
+			if st == nil {
+				steps = nil
+				break
+			}
+			st.Kind = w.kind
+			steps = append(steps, *st)
+		}
+		if steps == nil {
+			continue
+		}
+		proof := a.adminOf(y, w.ch)
+		if proof == nil {
+			continue
+		}
+		steps[len(steps)-1].Note = w.gives + "; " + y.ARN + " is then administrator-equivalent"
+		return steps, proof
+	}
+	return nil, nil
+}
+
+// grantWays lists the grants x could make on y.
+func (a *analyzer) grantWays(x, y *Node) []grantWay {
+	adminPolicy := withPolicies("admin", adminAccess())
+	attach := map[string][]string{"iam:PolicyARN": {AdministratorAccessARN}}
+	var ws []grantWay
+	version := func(arns []string) {
+		for _, p := range customerManaged(arns) {
+			ws = append(ws, grantWay{kind: KindPolicyVersion, reqs: []request{{action: "iam:CreatePolicyVersion", resource: p}}, ch: adminPolicy,
+				gives: "a new default version of " + p + " allows everything"})
+		}
+	}
+	boundary := func(has bool, del, put string) {
+		if !has {
+			return
+		}
+		ws = append(ws, grantWay{kind: KindDeleteBoundary, reqs: []request{{action: del, resource: y.ARN}}, ch: withBoundary("no-boundary", nil),
+			gives: "the permissions boundary is gone"})
+		if b, err := managed.Policy(AdministratorAccessARN, policy.Boundary); err == nil {
+			ws = append(ws, grantWay{kind: KindPutBoundary, reqs: []request{{action: put, resource: y.ARN, fixed: map[string][]string{"iam:PermissionsBoundary": {AdministratorAccessARN}}}},
+				ch: withBoundary("admin-boundary", b), gives: "the permissions boundary becomes AdministratorAccess"})
+		}
+	}
+	// policies are the inline policy put and AdministratorAccess attached
+	// to a role, user or group (of: "Role", "User" or "Group").
+	policies := func(of, resource, whose string) {
+		ws = append(ws,
+			grantWay{kind: KindPutPolicy, reqs: []request{{action: "iam:Put" + of + "Policy", resource: resource}}, ch: adminPolicy, gives: "an inline policy of " + whose + " allows everything"},
+			grantWay{kind: KindAttachPolicy, reqs: []request{{action: "iam:Attach" + of + "Policy", resource: resource, fixed: attach}}, ch: adminPolicy, gives: "AdministratorAccess is attached to " + whose})
+	}
+	switch {
+	case y.Role != nil:
+		r := y.Role
+		policies("Role", y.ARN, "role "+r.Name)
+		version(r.Attached.ManagedARNs)
+		boundary(r.Boundary != nil, "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary")
+		if ps := a.permissionSet(r); ps != "" {
+			provision := request{action: "sso:ProvisionPermissionSet", resource: ps}
+			ws = append(ws,
+				grantWay{kind: KindPermissionSetEdit, reqs: []request{{action: "sso:PutInlinePolicyToPermissionSet", resource: ps}, provision}, ch: adminPolicy,
+					gives: "the permission set's inline policy allows everything, provisioned to its roles"},
+				grantWay{kind: KindPermissionSetEdit, reqs: []request{{action: "sso:AttachManagedPolicyToPermissionSet", resource: ps}, provision}, ch: adminPolicy,
+					gives: "AdministratorAccess is attached to the permission set, provisioned to its roles"})
+		}
+	case y.User != nil:
+		u := y.User
+		policies("User", y.ARN, "user "+u.Name)
+		version(u.Attached.ManagedARNs)
+		boundary(u.Boundary != nil, "iam:DeleteUserPermissionsBoundary", "iam:PutUserPermissionsBoundary")
+		for _, g := range u.Groups {
+			policies("Group", g.ARN, "group "+g.Name)
+			version(g.Attached.ManagedARNs)
+		}
+		for _, g := range a.o.Groups {
+			if g.Account == u.Account && !inGroup(u, g) {
+				ws = append(ws, grantWay{kind: KindAddToGroup, reqs: []request{{action: "iam:AddUserToGroup", resource: g.ARN}},
+					ch: withPolicies("group "+g.ARN, g.Policies...), gives: y.ARN + " joins group " + g.Name})
+			}
+		}
+	}
+	return ws
+}
+
+func inGroup(u *org.User, g *org.Group) bool {
+	for _, h := range u.Groups {
+		if h == g {
+			return true
+		}
+	}
+	return false
+}
+
+// permissionSet is the ARN of the permission set an Identity Center role
+// was provisioned from ("" for another role).
+func (a *analyzer) permissionSet(r *org.Role) string {
+	if r.PermissionSet == "" || a.o.IdentityCenter == nil {
+		return ""
+	}
+	return org.PermissionSetARN(a.o.IdentityCenter.InstanceARN, r.PermissionSet)
+}

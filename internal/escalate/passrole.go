@@ -1,0 +1,258 @@
+package escalate
+
+import (
+	"strings"
+
+	"github.com/securecart/warden/internal/analyze"
+	"github.com/securecart/warden/internal/authz"
+	"github.com/securecart/warden/internal/policy"
+)
+
+// computeService is a service that runs code as a role passed to it: the
+// service principal the role must trust, and the ways to make it run the
+// caller's code (each a list of actions, all needed, on resources the
+// caller names: "ACCOUNT" in a pattern stands for the caller's account).
+type computeService struct {
+	principal string
+	ways      [][]serviceAction
+}
+
+type serviceAction struct{ action, resource string }
+
+// computeServices are the services of Rhino Security Labs' list (EC2,
+// Lambda, Glue, CloudFormation, Data Pipeline), PMapper's edge checkers
+// (CodeBuild, SageMaker, EC2 Auto Scaling) and pathfinding.cloud (ECS, App
+// Runner, spot instances, launch templates, Glue sessions, change sets,
+// batch builds, a function's resource policy).
+var computeServices = []computeService{
+	{"lambda.amazonaws.com", [][]serviceAction{
+		{{"lambda:CreateFunction", "arn:aws:lambda:us-east-1:ACCOUNT:function:*"}, {"lambda:InvokeFunction", "arn:aws:lambda:us-east-1:ACCOUNT:function:*"}},
+		{{"lambda:CreateFunction", "arn:aws:lambda:us-east-1:ACCOUNT:function:*"}, {"lambda:CreateEventSourceMapping", "*"}},
+		{{"lambda:CreateFunction", "arn:aws:lambda:us-east-1:ACCOUNT:function:*"}, {"lambda:AddPermission", "arn:aws:lambda:us-east-1:ACCOUNT:function:*"}},
+	}},
+	{"ec2.amazonaws.com", [][]serviceAction{
+		{{"ec2:RunInstances", "arn:aws:ec2:us-east-1:ACCOUNT:instance/*"}},
+		{{"ec2:RequestSpotInstances", "arn:aws:ec2:us-east-1:ACCOUNT:spot-instances-request/*"}},
+		{{"ec2:CreateLaunchTemplate", "arn:aws:ec2:us-east-1:ACCOUNT:launch-template/*"}, {"autoscaling:CreateAutoScalingGroup", "arn:aws:autoscaling:us-east-1:ACCOUNT:autoScalingGroup:*:autoScalingGroupName/*"}},
+		{{"autoscaling:CreateLaunchConfiguration", "arn:aws:autoscaling:us-east-1:ACCOUNT:launchConfiguration:*:launchConfigurationName/*"}, {"autoscaling:CreateAutoScalingGroup", "arn:aws:autoscaling:us-east-1:ACCOUNT:autoScalingGroup:*:autoScalingGroupName/*"}},
+	}},
+	{"ecs-tasks.amazonaws.com", [][]serviceAction{
+		{{"ecs:RegisterTaskDefinition", "*"}, {"ecs:RunTask", "arn:aws:ecs:us-east-1:ACCOUNT:task-definition/*:*"}},
+		{{"ecs:RegisterTaskDefinition", "*"}, {"ecs:StartTask", "arn:aws:ecs:us-east-1:ACCOUNT:task-definition/*:*"}},
+		{{"ecs:RegisterTaskDefinition", "*"}, {"ecs:CreateService", "arn:aws:ecs:us-east-1:ACCOUNT:service/*/*"}},
+		{{"ecs:RegisterTaskDefinition", "*"}, {"ecs:UpdateService", "arn:aws:ecs:us-east-1:ACCOUNT:service/*/*"}},
+	}},
+	{"glue.amazonaws.com", [][]serviceAction{
+		{{"glue:CreateDevEndpoint", "arn:aws:glue:us-east-1:ACCOUNT:devEndpoint/*"}},
+		{{"glue:CreateJob", "arn:aws:glue:us-east-1:ACCOUNT:job/*"}, {"glue:StartJobRun", "arn:aws:glue:us-east-1:ACCOUNT:job/*"}},
+		{{"glue:CreateSession", "arn:aws:glue:us-east-1:ACCOUNT:session/*"}, {"glue:RunStatement", "arn:aws:glue:us-east-1:ACCOUNT:session/*"}},
+	}},
+	{"cloudformation.amazonaws.com", [][]serviceAction{
+		{{"cloudformation:CreateStack", "arn:aws:cloudformation:us-east-1:ACCOUNT:stack/*/*"}},
+		{{"cloudformation:CreateChangeSet", "arn:aws:cloudformation:us-east-1:ACCOUNT:stack/*/*"}, {"cloudformation:ExecuteChangeSet", "arn:aws:cloudformation:us-east-1:ACCOUNT:stack/*/*"}},
+	}},
+	{"sagemaker.amazonaws.com", [][]serviceAction{
+		{{"sagemaker:CreateNotebookInstance", "arn:aws:sagemaker:us-east-1:ACCOUNT:notebook-instance/*"}, {"sagemaker:CreatePresignedNotebookInstanceUrl", "arn:aws:sagemaker:us-east-1:ACCOUNT:notebook-instance/*"}},
+		{{"sagemaker:CreateTrainingJob", "arn:aws:sagemaker:us-east-1:ACCOUNT:training-job/*"}},
+		{{"sagemaker:CreateProcessingJob", "arn:aws:sagemaker:us-east-1:ACCOUNT:processing-job/*"}},
+	}},
+	{"codebuild.amazonaws.com", [][]serviceAction{
+		{{"codebuild:CreateProject", "arn:aws:codebuild:us-east-1:ACCOUNT:project/*"}, {"codebuild:StartBuild", "arn:aws:codebuild:us-east-1:ACCOUNT:project/*"}},
+		{{"codebuild:CreateProject", "arn:aws:codebuild:us-east-1:ACCOUNT:project/*"}, {"codebuild:StartBuildBatch", "arn:aws:codebuild:us-east-1:ACCOUNT:project/*"}},
+	}},
+	{"tasks.apprunner.amazonaws.com", [][]serviceAction{
+		{{"apprunner:CreateService", "arn:aws:apprunner:us-east-1:ACCOUNT:service/*/*"}},
+	}},
+	{"datapipeline.amazonaws.com", [][]serviceAction{
+		{{"datapipeline:CreatePipeline", "*"}, {"datapipeline:PutPipelineDefinition", "*"}, {"datapipeline:ActivatePipeline", "*"}},
+	}},
+}
+
+// trustedServices lists the compute services whose principal a role's
+// trust policy lets assume it, as the engine decides.
+func (a *analyzer) trustedServices(to *Node) []*computeService {
+	if to.Role == nil || to.Role.Trust == nil {
+		return nil
+	}
+	var out []*computeService
+	for i := range computeServices {
+		cs := &computeServices[i]
+		if !namesService(to.Role.Trust, cs.principal) {
+			continue
+		}
+		// The service assumes the role for a resource of the role's own
+		// account (a role is passed within its account).
+		svc := &Node{Caller: cs.principal}
+		ctx := map[string][]string{"aws:SourceAccount": {to.Account.ID}}
+		if a.decide(svc, request{action: "sts:AssumeRole", resource: to.ARN, fixed: ctx}) != nil {
+			out = append(out, cs)
+		}
+	}
+	return out
+}
+
+func namesService(trust *policy.Policy, svc string) bool {
+	for _, s := range trust.Statements {
+		if p := s.Src.Principal; p != nil && s.Effect == policy.Allow {
+			if p.Wildcard {
+				return true
+			}
+			for _, v := range p.Service {
+				if strings.EqualFold(v.Value, svc) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// passRoleEdges adds an edge from a principal to every role of its account
+// that it can pass to a compute service that trusts the role, when it can
+// also make the service run its code: iam:PassRole with iam:PassedToService
+// set to the service, then the service's actions.
+func (a *analyzer) passRoleEdges(from *Node) {
+	if from.external() || !from.may("iam:PassRole") {
+		return
+	}
+	for _, to := range a.nodesIn(from.Account) {
+		if to == from || to.Role == nil {
+			continue
+		}
+		for _, cs := range a.servicesOf(to) {
+			if steps := a.passTo(from, to, cs); steps != nil {
+				a.edge(from, to, KindPassRole, steps...)
+				break
+			}
+		}
+	}
+}
+
+func (a *analyzer) servicesOf(to *Node) []*computeService {
+	if to.services == nil {
+		to.services = a.trustedServices(to)
+		if to.services == nil {
+			to.services = []*computeService{}
+		}
+	}
+	return to.services
+}
+
+// passTo finds the steps by which from runs code as to through cs.
+func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
+	for _, way := range cs.ways {
+		ok := true
+		for _, sa := range way {
+			ok = ok && from.may(sa.action)
+		}
+		if !ok {
+			continue
+		}
+		pass := a.decide(from, request{action: "iam:PassRole", resource: to.ARN, fixed: map[string][]string{"iam:PassedToService": {cs.principal}}})
+		if pass == nil {
+			return nil
+		}
+		steps := []Step{*pass}
+		for _, sa := range way {
+			st := a.decideAnyResource(from, sa.action, strings.ReplaceAll(sa.resource, "ACCOUNT", from.Account.ID))
+			if st == nil {
+				steps = nil
+				break
+			}
+			steps = append(steps, *st)
+		}
+		if steps != nil {
+			steps[len(steps)-1].Note = "the service runs the caller's code as " + to.ARN
+			return steps
+		}
+	}
+	return nil
+}
+
+// decideAnyResource decides an action on a resource the caller names: one
+// representative of every class of the resources the glob matches that
+// the statements tell apart.
+func (a *analyzer) decideAnyResource(from *Node, action, glob string) *Step {
+	if glob == "*" {
+		return a.decide(from, request{action: action, resource: "*"})
+	}
+	act := policy.NewAction(action)
+	var ps []*policy.Policy
+	if from.Role != nil {
+		ps = append(ps, from.Role.Policies...)
+		if from.Role.Boundary != nil {
+			ps = append(ps, from.Role.Boundary)
+		}
+	} else if from.User != nil {
+		ps = append(ps, a.o.UserPolicies(from.User)...)
+		if from.User.Boundary != nil {
+			ps = append(ps, from.User.Boundary)
+		}
+	}
+	for _, l := range a.o.SCPLevels(from.Account.ID) {
+		ps = append(ps, l.Policies...)
+	}
+	var stmts []analyze.Stmt
+	for _, st := range analyze.StatementsOf(ps...) {
+		if st.S.MatchesAction(&act) {
+			stmts = append(stmts, st)
+		}
+	}
+	reps, _ := analyze.ResourceClasses([]string{glob}, nil, stmts, a.callerVars(from))
+	// A readable name first (each wildcard of the glob as
+	// "warden-escalation"), then each class's representative, whose name
+	// may be empty, after the same name completing it: the engine decides
+	// whichever is tried.
+	tries := []string{strings.ReplaceAll(glob, "*", "warden-escalation")}
+	for _, r := range reps {
+		if f := filled(r); f != r {
+			tries = append(tries, f)
+		}
+		tries = append(tries, r)
+	}
+	for _, r := range tries {
+		if st := a.decide(from, request{action: action, resource: r}); st != nil {
+			return st
+		}
+	}
+	return nil
+}
+
+// callerVars resolves the policy variables of the keys AWS sets from a
+// node's requests (${aws:PrincipalAccount}, ${aws:PrincipalTag/team}, ...).
+func (a *analyzer) callerVars(n *Node) analyze.Vars {
+	s, err := authz.Assemble(a.o, authz.Query{Principal: n.Caller, Action: "sts:GetCallerIdentity"}, a.now)
+	if err != nil {
+		return nil
+	}
+	return analyze.CallerVars(s.Request.Context)
+}
+
+// filled completes the empty or dangling names of a representative ARN's
+// resource part ("service/securecart-/" becomes
+// "service/securecart-warden-escalation/warden-escalation").
+func filled(rep string) string {
+	parts := strings.SplitN(rep, ":", 6)
+	if len(parts) < 6 {
+		return rep
+	}
+	var b strings.Builder
+	seg := 0
+	flush := func(end int, rest string) {
+		name := rest[seg:end]
+		b.WriteString(name)
+		if name == "" || strings.HasSuffix(name, "-") || strings.HasSuffix(name, "_") {
+			b.WriteString("warden-escalation")
+		}
+	}
+	rest := parts[5]
+	for i := 0; i < len(rest); i++ {
+		if rest[i] == '/' || rest[i] == ':' {
+			flush(i, rest)
+			b.WriteByte(rest[i])
+			seg = i + 1
+		}
+	}
+	flush(len(rest), rest)
+	return strings.Join(parts[:5], ":") + ":" + b.String()
+}
