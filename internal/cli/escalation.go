@@ -23,10 +23,12 @@ func newAnalyzeEscalation(env Env) *cobra.Command {
 		Long: `Build the privilege escalation graph of the organization, every layer applied (SCPs, RCPs,
 permissions boundaries, trust policies, identity policies), each edge decided by the engine:
 
-  assume-role            sts:AssumeRole, AssumeRoleWithSAML, AssumeRoleWithWebIdentity
+  assume-role            sts:AssumeRole, AssumeRoleWithSAML, AssumeRoleWithWebIdentity (also from
+                         identity providers' users and accounts outside the organization)
   pass-role              iam:PassRole (iam:PassedToService respected) to a compute service the role
                          trusts, and the service's actions to run code as it: Lambda, EC2, EC2 Auto
-                         Scaling, ECS, Glue, CloudFormation, SageMaker, CodeBuild, Data Pipeline
+                         Scaling, ECS, Glue, CloudFormation, SageMaker, CodeBuild, Data Pipeline,
+                         App Runner
   update-assume-role     iam:UpdateAssumeRolePolicy, then sts:AssumeRole under the new trust policy
   create-access-key      iam:CreateAccessKey on another user
   login-profile          iam:CreateLoginProfile or iam:UpdateLoginProfile on another user
@@ -58,6 +60,9 @@ Exit status: 0 when no path is found, 1 when one is, 2 for malformed input.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(format, "text", "json", "dot", "mermaid", "html"); err != nil {
 				return err
+			}
+			if len(guardrails) > 0 && format != "html" {
+				return &ExitError{Code: 2, Err: fmt.Errorf("--guardrails goes with --format html, not %s", format)}
 			}
 			o, err := loadOrg(orgPath)
 			if err != nil {

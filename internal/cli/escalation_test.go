@@ -125,4 +125,12 @@ func TestEscalationSecureCartAndErrors(t *testing.T) {
 	if _, _, code := run(t, "", "analyze", "escalation", "--format", "yaml"); code != 2 {
 		t.Errorf("unknown format: exit %d", code)
 	}
+	g := writeFile(t, "g.yaml", "guardrails:\n  - name: a\n    actions: [s3:GetObject]\n")
+	if _, stderr, code := run(t, "", "analyze", "escalation", "--guardrails", g); code != 2 || !strings.Contains(stderr, "--guardrails goes with --format html") {
+		t.Errorf("--guardrails without html: exit %d %s", code, stderr)
+	}
+	bad := writeFile(t, "g.yaml", "guardrails:\n  - name: a\n")
+	if _, stderr, code := run(t, "", "analyze", "escalation", "--format", "html", "--guardrails", bad); code != 2 || !strings.Contains(stderr, "a guardrail needs actions") {
+		t.Errorf("malformed guardrails: exit %d %s", code, stderr)
+	}
 }
