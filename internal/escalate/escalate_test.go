@@ -85,6 +85,10 @@ func TestTwins(t *testing.T) {
 		{user(dev, "Writer"), "put-policy", user(dev, "Writer")},
 		{"arn:aws:iam::" + dev + ":saml-provider/Corp", "assume-role", role(dev, "SamlAdminRole")},
 		{"arn:aws:iam::999999999999:root", "assume-role", role(dev, "VendorAdminRole")},
+		// Hop2 trusts {"AWS": "*"} with aws:PrincipalArn like
+		// arn:aws:iam::*:role/Hop1: a role named Hop1 in any account,
+		// anyone's, gets in.
+		{"*", "assume-role pass-role", role(dev, "AdminRole")},
 	}
 	for _, c := range positive {
 		p, ok := got[c.from]

@@ -55,7 +55,14 @@ func graphOf(paths []Path) *graph {
 			if j < len(p.Steps) {
 				to = principalOf(p.Steps[j].Principal)
 			}
-			g.edge(node(principalOf(p.Steps[i].Principal)), node(to), p.Steps[i].Kind, acts)
+			// The first move starts at the path's principal (for anyone
+			// or an identity provider's users, the steps name the caller
+			// that stands for them).
+			from := principalOf(p.Steps[i].Principal)
+			if i == 0 {
+				from = p.From
+			}
+			g.edge(node(from), node(to), p.Steps[i].Kind, acts)
 			i = j
 		}
 	}
@@ -101,6 +108,9 @@ func principalOf(caller string) string {
 
 // label is a short name for a node: the account and the principal's name.
 func label(s string) string {
+	if s == "*" {
+		return "anyone, in any account"
+	}
 	if strings.HasPrefix(s, "admin: ") {
 		return "ADMIN in " + strings.TrimPrefix(s, "admin: ")
 	}
