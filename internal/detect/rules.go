@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"slices"
 	"time"
 
 	"github.com/securecart/warden/internal/audit"
@@ -100,13 +101,7 @@ func detectAssumeRole(d *Detector, r *audit.Record, at time.Time) {
 	d.assumeAccounts[role][caller] = at
 
 	net := network(r.SourceIPAddress)
-	hist := d.history[who]
-	keep := hist[:0]
-	for _, t := range hist {
-		if at.Sub(t) < d.cfg.Baseline {
-			keep = append(keep, t)
-		}
-	}
+	keep := recentHistory(d.history[who], at, d.cfg.Baseline)
 	if d.sources[who] == nil {
 		d.sources[who] = map[string]time.Time{}
 	}
@@ -118,7 +113,31 @@ func detectAssumeRole(d *Detector, r *audit.Record, at time.Time) {
 	if net != "" {
 		d.sources[who][net] = at
 	}
-	d.history[who] = append(keep, at)
+	d.history[who] = insertSorted(keep, at)
+}
+
+// recentHistory is hist (in order of time) without the times at least
+// baseline before at. They are a prefix: cutting it costs what it removes,
+// so a principal's AssumeRole calls cost constant time each, where a scan of
+// its whole history made every call's detection cost grow with the calls
+// before it (warden serve under AssumeRole load slowed by half within
+// seconds).
+func recentHistory(hist []time.Time, at time.Time, baseline time.Duration) []time.Time {
+	i := 0
+	for i < len(hist) && at.Sub(hist[i]) >= baseline {
+		i++
+	}
+	return hist[i:]
+}
+
+// insertSorted adds t to hist, keeping it in order of time (records arrive
+// almost in order: the place is found from the end).
+func insertSorted(hist []time.Time, t time.Time) []time.Time {
+	i := len(hist)
+	for i > 0 && hist[i-1].After(t) {
+		i--
+	}
+	return slices.Insert(hist, i, t)
 }
 
 // network is an address's network as Warden compares sources: IPv4 /24,
