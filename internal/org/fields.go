@@ -17,8 +17,9 @@ var fieldsOf = map[string][]string{
 	"publicAccessBlock":        {"blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"},
 	"identityProvider":         {"type", "name", "accounts", "clientIds", "metadata", "tags"},
 	"serviceLinkedRole":        {"service", "name", "accounts", "managedPolicies"},
-	"identityCenter":           {"instanceArn", "identityStoreId", "externalIdentityProvider", "users", "groups", "permissionSets", "assignments", "provisionedVersions"},
+	"identityCenter":           {"instanceArn", "identityStoreId", "externalIdentityProvider", "users", "groups", "permissionSets", "assignments", "provisioned", "provisionedVersions"},
 	"provisionedVersion":       {"permissionSet", "accounts"},
+	"provisioned":              {"permissionSet", "accounts"},
 	"externalIdentityProvider": {"type", "name", "metadataUrl", "metadata", "issuer"},
 	"ssoUser": {"userName", "displayName", "name", "nickName", "profileUrl", "emails", "addresses", "phoneNumbers", "userType", "title",
 		"preferredLanguage", "locale", "timezone", "externalIds", "groups", "mfaDevices"},
@@ -58,5 +59,6 @@ var requiredOf = map[string][]string{
 	"permissionSet":            {"name"},
 	"assignment":               {"permissionSet"},
 	"provisionedVersion":       {"permissionSet", "accounts"},
+	"provisioned":              {"permissionSet", "accounts"},
 	"documentFile":             {"file"},
 }

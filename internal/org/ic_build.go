@@ -151,6 +151,7 @@ func (l *loader) buildIdentityCenter(r *rawIC) {
 		ic.Assignments = append(ic.Assignments, as)
 	}
 
+	l.provisioned(ic, r, sets, assigned)
 	stale := l.provisionedVersions(ic, r, sets, assigned)
 	for _, ps := range ic.PermissionSets {
 		var latest []*Account
@@ -301,6 +302,27 @@ func (l *loader) checkUnique(ic *IdentityCenter, u *rawSSOUser) {
 	}
 }
 
+// provisioned adds the accounts permission sets were provisioned to
+// without an assignment there (ProvisionPermissionSet) to those they are
+// provisioned to.
+func (l *loader) provisioned(ic *IdentityCenter, r *rawIC, sets map[string]*PermissionSet, assigned map[*PermissionSet]map[*Account]bool) {
+	for _, v := range r.provisioned {
+		ps := sets[v.ps.V]
+		if ps == nil {
+			l.errs.add(v.ps.P, v.path+".permissionSet", "unknown permission set %q%s", v.ps.V, didYouMean(v.ps.V, setNames(ic)))
+			continue
+		}
+		if assigned[ps] == nil {
+			assigned[ps] = map[*Account]bool{}
+		}
+		for i, ref := range v.accounts {
+			if acct := l.account(ref, idx(v.path+".accounts", i)); acct != nil {
+				assigned[ps][acct] = true
+			}
+		}
+	}
+}
+
 // provisionedVersions builds the older versions of permission sets that
 // are still provisioned in accounts, and tells, by permission set and
 // account, the version provisioned there (none: the latest). An account
@@ -311,11 +333,7 @@ func (l *loader) provisionedVersions(ic *IdentityCenter, r *rawIC, sets map[stri
 	for _, v := range r.versions {
 		ps := sets[v.ps.name.V]
 		if ps == nil {
-			var names []string
-			for _, x := range ic.PermissionSets {
-				names = append(names, x.Name)
-			}
-			l.errs.add(v.ps.name.P, v.path+".permissionSet.name", "unknown permission set %q%s", v.ps.name.V, didYouMean(v.ps.name.V, names))
+			l.errs.add(v.ps.name.P, v.path+".permissionSet.name", "unknown permission set %q%s", v.ps.name.V, didYouMean(v.ps.name.V, setNames(ic)))
 			continue
 		}
 		v.built = l.permissionSet(ic, v.ps)
@@ -334,4 +352,13 @@ func (l *loader) provisionedVersions(ic *IdentityCenter, r *rawIC, sets map[stri
 		}
 	}
 	return out
+}
+
+// setNames lists the permission sets' names, for "did you mean".
+func setNames(ic *IdentityCenter) []string {
+	var names []string
+	for _, x := range ic.PermissionSets {
+		names = append(names, x.Name)
+	}
+	return names
 }

@@ -10,6 +10,7 @@ type rawIC struct {
 	permSets             []*rawPermSet
 	assignments          []*rawAssignment
 	versions             []*rawVersion
+	provisioned          []*rawProvisioned
 	pos                  Pos
 }
 
@@ -20,6 +21,14 @@ type rawVersion struct {
 	accounts []sval
 	built    *PermissionSet
 	pos      Pos
+	path     string
+}
+
+// rawProvisioned is a permission set provisioned to accounts without an
+// assignment there.
+type rawProvisioned struct {
+	ps       sval
+	accounts []sval
 	path     string
 }
 
@@ -105,6 +114,16 @@ func (d *decoder) identityCenter(n *yaml.Node, path string, r *raw) {
 		if a := d.assignment(it, idx(path+".assignments", i)); a != nil {
 			ic.assignments = append(ic.assignments, a)
 		}
+	}
+	for i, it := range d.items(m["provisioned"], path+".provisioned") {
+		p := idx(path+".provisioned", i)
+		pm, ok := d.fields(it, p, fieldsOf["provisioned"]...)
+		if !ok || !d.require(pm, it, p, requiredOf["provisioned"]...) {
+			continue
+		}
+		v := &rawProvisioned{path: p, accounts: d.list(pm["accounts"], p+".accounts")}
+		v.ps, _ = d.str(pm["permissionSet"], p+".permissionSet")
+		ic.provisioned = append(ic.provisioned, v)
 	}
 	for i, it := range d.items(m["provisionedVersions"], path+".provisionedVersions") {
 		p := idx(path+".provisionedVersions", i)

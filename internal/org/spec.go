@@ -143,9 +143,21 @@ type IdentityCenterDef struct {
 	Groups                   []*SSOGroupDef      `json:"groups,omitempty"`
 	PermissionSets           []*PermissionSetDef `json:"permissionSets,omitempty"`
 	Assignments              []*AssignmentDef    `json:"assignments,omitempty"`
+	// Provisioned are permission sets provisioned to accounts where no
+	// assignment of them exists (ProvisionPermissionSet to an account;
+	// see spec_provision.go).
+	Provisioned []*ProvisionedDef `json:"provisioned,omitempty"`
 	// ProvisionedVersions are older versions of permission sets still
 	// provisioned in accounts (see spec_provision.go).
 	ProvisionedVersions []*ProvisionedVersionDef `json:"provisionedVersions,omitempty"`
+}
+
+// ProvisionedDef names the accounts a permission set was provisioned to by
+// ProvisionPermissionSet, without an assignment of it there: its role
+// exists in them, and no one is assigned it.
+type ProvisionedDef struct {
+	PermissionSet string   `json:"permissionSet"`
+	Accounts      []string `json:"accounts"`
 }
 
 // ProvisionedVersionDef is an older version of a permission set that is

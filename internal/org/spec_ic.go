@@ -215,6 +215,7 @@ func (ic *IdentityCenterDef) RemovePermissionSet(name string) bool {
 	ic.ProvisionedVersions = slices.DeleteFunc(ic.ProvisionedVersions, func(v *ProvisionedVersionDef) bool {
 		return v.PermissionSet == nil || v.PermissionSet.Name == name
 	})
+	ic.Provisioned = slices.DeleteFunc(ic.Provisioned, func(p *ProvisionedDef) bool { return p.PermissionSet == name })
 	return true
 }
 

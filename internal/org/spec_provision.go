@@ -19,15 +19,24 @@ import "slices"
 //
 // Removing an account's last assignment of a set removes its role there,
 // and with it the older version (Unassign); deleting the set removes its
-// versions (RemovePermissionSet).
+// versions (RemovePermissionSet). ProvisionTo provisions a set to an
+// account where it has no assignment (IdentityCenterDef's Provisioned).
 
 // ProvisionedAccounts returns the accounts (names) a permission set is
-// provisioned to: those an assignment of it covers, in document order.
+// provisioned to: those an assignment of it covers, and those
+// ProvisionPermissionSet provisioned it to without one, in document order.
 func (s *Spec) ProvisionedAccounts(permissionSet string) []string {
 	var out []string
 	for _, a := range s.AccountAssignments() {
 		if a.PermissionSet == permissionSet && !slices.Contains(out, a.Account) {
 			out = append(out, a.Account)
+		}
+	}
+	if p := s.provisionedWithout(permissionSet); p != nil {
+		for _, acct := range p.Accounts {
+			if !slices.Contains(out, acct) && s.Account(acct) != nil {
+				out = append(out, acct)
+			}
 		}
 	}
 	slices.SortStableFunc(out, func(a, b string) int { return s.accountIndex(a) - s.accountIndex(b) })
@@ -90,6 +99,41 @@ func (s *Spec) BeforeSetChange(permissionSet string) {
 // account: the account no longer holds an older one.
 func (s *Spec) ProvisionLatest(permissionSet, account string) {
 	s.dropVersions(func(v *ProvisionedVersionDef) bool { return v.PermissionSet.Name == permissionSet }, account)
+}
+
+// ProvisionTo is ProvisionPermissionSet to one account: the permission
+// set's latest version is provisioned there, assigned or not (AWS creates
+// the role in an account without an assignment too). An account it is
+// provisioned to without an assignment keeps its role until the set is
+// deleted.
+func (s *Spec) ProvisionTo(permissionSet, account string) {
+	ic := s.IdentityCenter
+	if ic == nil || ic.PermissionSet(permissionSet) == nil {
+		return
+	}
+	if !slices.Contains(s.ProvisionedAccounts(permissionSet), account) {
+		p := s.provisionedWithout(permissionSet)
+		if p == nil {
+			p = &ProvisionedDef{PermissionSet: permissionSet}
+			ic.Provisioned = append(ic.Provisioned, p)
+		}
+		p.Accounts = append(p.Accounts, account)
+	}
+	s.ProvisionLatest(permissionSet, account)
+}
+
+// provisionedWithout returns the accounts a permission set was provisioned
+// to without an assignment, or nil.
+func (s *Spec) provisionedWithout(permissionSet string) *ProvisionedDef {
+	if s.IdentityCenter == nil {
+		return nil
+	}
+	for _, p := range s.IdentityCenter.Provisioned {
+		if p.PermissionSet == permissionSet {
+			return p
+		}
+	}
+	return nil
 }
 
 // dropVersions removes an account (every account when "") from the

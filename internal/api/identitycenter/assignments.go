@@ -208,40 +208,41 @@ func (s *Service) ListPermissionSetsProvisionedToAccount(ctx context.Context, c 
 }
 
 // ProvisionPermissionSet provisions a permission set's latest version to
-// an account it is provisioned to, or to every account it is provisioned
-// to (ALL_PROVISIONED_ACCOUNTS): their roles take its current policies,
-// boundary, session duration and description.
+// an account (AWS_ACCOUNT), or to every account it is provisioned to
+// (ALL_PROVISIONED_ACCOUNTS): their roles take its current policies,
+// boundary, session duration and description. As at AWS, an account
+// without an assignment of the set gets its role too (the set is then
+// provisioned there, listed by ListPermissionSetsProvisionedToAccount,
+// and no one is assigned it).
 func (s *Service) ProvisionPermissionSet(ctx context.Context, c *api.Call) (any, error) {
 	in, cl, ps, err := s.setCaller(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	if err := cl.guardManagement(ps, nil); err != nil {
-		return nil, err
-	}
 	st := operationStatus{Status: "SUCCEEDED", PermissionSetARN: in.PermissionSetARN}
-	var targets []*org.Account
+	var (
+		targets []*org.Account
+		target  *org.Account
+	)
 	switch in.TargetType {
 	case "ALL_PROVISIONED_ACCOUNTS":
 		targets = ps.Accounts
 	case "AWS_ACCOUNT":
-		acct, err := cl.target("AWS_ACCOUNT", in.TargetID)
-		if err != nil {
+		if target, err = cl.target("AWS_ACCOUNT", in.TargetID); err != nil {
 			return nil, err
 		}
-		st.AccountID = acct.ID
-		targets = []*org.Account{acct}
-		if !slices.Contains(ps.Accounts, acct) {
-			st.Status, st.FailureReason = "FAILED", "The permission set is not assigned to any principal in account "+acct.ID+": create an account assignment to provision it there."
-			targets = nil
-		}
+		st.AccountID = target.ID
+		targets = []*org.Account{target}
 	default:
 		return nil, validation("1 validation error detected: Value '%s' at 'targetType' failed to satisfy constraint: Member must satisfy enum value set: [AWS_ACCOUNT, ALL_PROVISIONED_ACCOUNTS]", in.TargetType)
+	}
+	if err := cl.guardManagement(ps, target); err != nil {
+		return nil, err
 	}
 	if len(targets) > 0 {
 		err = cl.mutate(ctx, func(sp *org.Spec, _ *org.IdentityCenterDef) error {
 			for _, a := range targets {
-				sp.ProvisionLatest(ps.Name, a.Name)
+				sp.ProvisionTo(ps.Name, a.Name)
 			}
 			return nil
 		})

@@ -25,16 +25,19 @@
 //     /aws-reserved/sso.amazonaws.com/, with the trust policy AWS writes
 //     (the account's AWSSSO_..._DO_NOT_DELETE SAML provider) and the
 //     permission set's policies, boundary and session duration; removing an
-//     account's last assignment of a permission set removes its role. A role
-//     of a permission set that is not assigned in an account does not exist
-//     there.
+//     account's last assignment of a permission set removes its role,
+//     unless ProvisionPermissionSet provisioned it there on its own. A role
+//     of a permission set neither assigned nor provisioned in an account
+//     does not exist there.
 //   - A change to a permission set (description, session duration,
 //     policies, boundary) does not reach the roles already provisioned: the
 //     accounts keep the older version (org.Spec's provisionedVersions) and
 //     are listed as LATEST_PERMISSION_SET_NOT_PROVISIONED until
 //     ProvisionPermissionSet runs for them (AWS_ACCOUNT, or
 //     ALL_PROVISIONED_ACCOUNTS); a new assignment provisions the latest
-//     version into its account.
+//     version into its account. As at AWS, ProvisionPermissionSet to an
+//     account without an assignment of the set creates its role there
+//     (org.Spec's provisioned), until the set is deleted.
 //   - Asynchronous operations complete before they answer (SUCCEEDED, or
 //     FAILED with a reason); their statuses are records of the store
 //     (namespace sso/requests), kept StatusRetention, so every replica

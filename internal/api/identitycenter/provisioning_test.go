@@ -15,7 +15,10 @@ import (
 	"github.com/securecart/warden/internal/server/servertest"
 )
 
-const stagingAccount = "545318026714"
+const (
+	stagingAccount = "545318026714"
+	prodAccount    = "654827139045"
+)
 
 // Provisioning as AWS does it (sso-admin API Reference,
 // CreateAccountAssignment: "If the permission set is subsequently updated,
@@ -157,16 +160,47 @@ func TestProvisionPermissionSet(t *testing.T) {
 	if got := accounts(satypes.ProvisioningStatusLatestPermissionSetNotProvisioned); len(got) != 0 {
 		t.Errorf("not latest after provisioning: %v, want none", got)
 	}
-	// Its negative twin: an account it is not assigned in fails.
-	bad, err := sa.ProvisionPermissionSet(ctx, &ssoadmin.ProvisionPermissionSetInput{InstanceArn: in, PermissionSetArn: arn, TargetId: aws.String("654827139045"), TargetType: satypes.ProvisionTargetTypeAwsAccount})
-	if err != nil || bad.PermissionSetProvisioningStatus.Status != satypes.StatusValuesFailed || aws.ToString(bad.PermissionSetProvisioningStatus.FailureReason) == "" {
-		t.Errorf("ProvisionPermissionSet(Prod, not assigned) = %+v, %v; want FAILED with a reason", bad, err)
+	// To an account where no one is assigned it, AWS provisions the role
+	// all the same (sso-admin API Reference, ProvisionPermissionSet: "The
+	// process by which a specified permission set is provisioned to the
+	// specified target"; the console lists such a set on the account's
+	// "Permission sets" tab): it is then provisioned there, with no
+	// assignment, and no one gets it through the portal.
+	prod, err := sa.ProvisionPermissionSet(ctx, &ssoadmin.ProvisionPermissionSetInput{InstanceArn: in, PermissionSetArn: arn, TargetId: aws.String(prodAccount), TargetType: satypes.ProvisionTargetTypeAwsAccount})
+	if err != nil || prod.PermissionSetProvisioningStatus.Status != satypes.StatusValuesSucceeded || aws.ToString(prod.PermissionSetProvisioningStatus.AccountId) != prodAccount {
+		t.Fatalf("ProvisionPermissionSet(Prod, not assigned) = %+v, %v; want SUCCEEDED", prod, err)
+	}
+	iamProd := devRoles{iam.NewFromConfig(accountAdmin(t, h, prodAccount))}
+	if got := roleIn(iamProd); got.maxSession != 14400 || got.boundary != "arn:aws:iam::aws:policy/ReadOnlyAccess" || len(got.attached) != 2 {
+		t.Errorf("the role in Prod, provisioned without an assignment = %+v, want the latest version", got)
+	}
+	if got := accounts(satypes.ProvisioningStatusLatestPermissionSetProvisioned); !slices.Equal(got, []string{devAccount, stagingAccount, prodAccount}) {
+		t.Errorf("latest after provisioning to Prod: %v, want Dev, Staging and Prod", got)
+	}
+	if as, err := sa.ListAccountAssignments(ctx, &ssoadmin.ListAccountAssignmentsInput{InstanceArn: in, PermissionSetArn: arn, AccountId: aws.String(prodAccount)}); err != nil || len(as.AccountAssignments) != 0 {
+		t.Errorf("assignments in Prod after provisioning = %+v, %v; want none", as, err)
+	}
+	// An assignment made and deleted there leaves the role, which was
+	// provisioned on its own.
+	assign(prodAccount)
+	if _, err := sa.DeleteAccountAssignment(ctx, &ssoadmin.DeleteAccountAssignmentInput{InstanceArn: in, PermissionSetArn: arn, PrincipalId: grp.GroupId,
+		PrincipalType: satypes.PrincipalTypeGroup, TargetId: aws.String(prodAccount), TargetType: satypes.TargetTypeAwsAccount}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iamProd.getRole(ctx, roleName); err != nil {
+		t.Errorf("the role in Prod after its only assignment was deleted: %v; want it kept (provisioned without an assignment)", err)
+	}
+	// Its negative twin: an account outside the organization.
+	var notFound *satypes.ResourceNotFoundException
+	if _, err := sa.ProvisionPermissionSet(ctx, &ssoadmin.ProvisionPermissionSetInput{InstanceArn: in, PermissionSetArn: arn, TargetId: aws.String("111122223333"),
+		TargetType: satypes.ProvisionTargetTypeAwsAccount}); !errors.As(err, &notFound) {
+		t.Errorf("ProvisionPermissionSet(an account outside the organization): %v, want ResourceNotFoundException", err)
 	}
 
 	// A second change, then ALL_PROVISIONED_ACCOUNTS.
 	must(sa.DeletePermissionsBoundaryFromPermissionSet(ctx, &ssoadmin.DeletePermissionsBoundaryFromPermissionSetInput{InstanceArn: in, PermissionSetArn: arn}))
-	if got := accounts(satypes.ProvisioningStatusLatestPermissionSetNotProvisioned); !slices.Equal(got, []string{devAccount, stagingAccount}) {
-		t.Errorf("not latest after a second change: %v, want Dev and Staging", got)
+	if got := accounts(satypes.ProvisioningStatusLatestPermissionSetNotProvisioned); !slices.Equal(got, []string{devAccount, stagingAccount, prodAccount}) {
+		t.Errorf("not latest after a second change: %v, want Dev, Staging and Prod", got)
 	}
 	all, err := sa.ProvisionPermissionSet(ctx, &ssoadmin.ProvisionPermissionSetInput{InstanceArn: in, PermissionSetArn: arn, TargetType: satypes.ProvisionTargetTypeAllProvisionedAccounts})
 	if err != nil || all.PermissionSetProvisioningStatus.Status != satypes.StatusValuesSucceeded {
@@ -191,15 +225,15 @@ func TestProvisionPermissionSet(t *testing.T) {
 	}
 	failed, err := sa2.ListPermissionSetProvisioningStatus(ctx, &ssoadmin.ListPermissionSetProvisioningStatusInput{InstanceArn: in,
 		Filter: &satypes.OperationStatusFilter{Status: satypes.StatusValuesFailed}})
-	if err != nil || len(failed.PermissionSetsProvisioningStatus) != 1 || aws.ToString(failed.PermissionSetsProvisioningStatus[0].RequestId) != aws.ToString(bad.PermissionSetProvisioningStatus.RequestId) {
-		t.Errorf("ListPermissionSetProvisioningStatus(FAILED) = %+v, %v; want the Prod request", failed, err)
+	if err != nil || len(failed.PermissionSetsProvisioningStatus) != 0 {
+		t.Errorf("ListPermissionSetProvisioningStatus(FAILED) = %+v, %v; want none", failed, err)
 	}
 	every, err := sa2.ListPermissionSetProvisioningStatus(ctx, &ssoadmin.ListPermissionSetProvisioningStatusInput{InstanceArn: in})
 	if err != nil || len(every.PermissionSetsProvisioningStatus) != 3 {
 		t.Errorf("ListPermissionSetProvisioningStatus = %+v, %v; want 3", every, err)
 	}
 	created, err := sa2.ListAccountAssignmentCreationStatus(ctx, &ssoadmin.ListAccountAssignmentCreationStatusInput{InstanceArn: in})
-	if err != nil || len(created.AccountAssignmentsCreationStatus) != 2 {
-		t.Errorf("ListAccountAssignmentCreationStatus = %+v, %v; want 2", created, err)
+	if err != nil || len(created.AccountAssignmentsCreationStatus) != 3 {
+		t.Errorf("ListAccountAssignmentCreationStatus = %+v, %v; want 3", created, err)
 	}
 }
