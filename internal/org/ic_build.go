@@ -32,6 +32,7 @@ func (l *loader) buildIdentityCenter(r *rawIC) {
 		ic.ExternalIdP = &ExternalIdP{Type: p.typ.V, Name: p.name.V, MetadataURL: p.metadataURL.V, Metadata: p.metadata.V, Issuer: p.issuer.V}
 	}
 
+	ids := map[string]Pos{} // identity store IDs in use (users' and groups')
 	groups := map[string]*SSOGroup{}
 	for _, g := range r.groups {
 		if prev := groups[g.name.V]; prev != nil {
@@ -48,7 +49,8 @@ func (l *loader) buildIdentityCenter(r *rawIC) {
 				}
 			}
 		}
-		sg := &SSOGroup{Name: g.name.V, Description: g.description.V, ExternalIDs: g.externalIDs, Pos: g.pos}
+		sg := &SSOGroup{ID: l.ssoID(ids, g.id, g.path, DerivedSSOGroupID(ic.IdentityStoreID, g.name.V), g.pos), Name: g.name.V, Description: g.description.V,
+			ExternalIDs: g.externalIDs, Pos: g.pos}
 		groups[sg.Name] = sg
 		ic.Groups = append(ic.Groups, sg)
 	}
@@ -69,7 +71,7 @@ func (l *loader) buildIdentityCenter(r *rawIC) {
 			l.errs.add(u.userName.P, u.path+".userName", "%s", strings.TrimPrefix(err.Error(), ErrInvalidValue.Error()+": "))
 		}
 		l.checkUnique(ic, u)
-		su := &SSOUser{UserName: u.userName.V, DisplayName: u.displayName.V, Attributes: u.attrs, MFADevices: u.mfa, Pos: u.pos}
+		su := &SSOUser{ID: l.ssoID(ids, u.id, u.path, DerivedSSOUserID(ic.IdentityStoreID, u.userName.V), u.pos), UserName: u.userName.V, DisplayName: u.displayName.V, Attributes: u.attrs, MFADevices: u.mfa, Pos: u.pos}
 		for i, g := range u.groups {
 			if sg := groups[g.V]; sg != nil {
 				su.Groups = append(su.Groups, sg)
@@ -361,4 +363,27 @@ func setNames(ic *IdentityCenter) []string {
 		names = append(names, x.Name)
 	}
 	return names
+}
+
+// ssoID is a user's or group's identity store ID: the stored one (checked,
+// and unique among users and groups), else the derived one.
+func (l *loader) ssoID(ids map[string]Pos, stored sval, path, derived string, pos Pos) string {
+	id := derived
+	if stored.V != "" {
+		id = stored.V
+		if err := CheckSSOID(id); err != nil {
+			l.errs.add(stored.P, path+".id", "%s", strings.TrimPrefix(err.Error(), ErrInvalidValue.Error()+": "))
+		}
+	}
+	key := strings.ToLower(id)
+	if prev, dup := ids[key]; dup {
+		at := pos
+		if stored.V != "" {
+			at = stored.P
+		}
+		l.errs.add(at, path+".id", "the identity store ID %s is in use already (at %s)", id, prev)
+	} else {
+		ids[key] = pos
+	}
+	return id
 }

@@ -33,6 +33,7 @@ type ExternalIdP struct {
 
 // SSOUser is a user of the Identity Center directory.
 type SSOUser struct {
+	ID          string // the identity store user ID (stored, or derived from the first name)
 	UserName    string
 	DisplayName string
 	Attributes  UserAttributes
@@ -49,6 +50,7 @@ type MFADevice struct {
 
 // SSOGroup is a group of the Identity Center directory.
 type SSOGroup struct {
+	ID          string // the identity store group ID, as SSOUser's
 	Name        string
 	Description string
 	ExternalIDs []ExternalIDDef

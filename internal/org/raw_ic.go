@@ -38,19 +38,19 @@ type rawIdP struct {
 }
 
 type rawSSOUser struct {
-	userName, displayName sval
-	attrs                 UserAttributes
-	groups                []sval
-	mfa                   []MFADevice
-	pos                   Pos
-	path                  string
+	id, userName, displayName sval
+	attrs                     UserAttributes
+	groups                    []sval
+	mfa                       []MFADevice
+	pos                       Pos
+	path                      string
 }
 
 type rawSSOGroup struct {
-	name, description sval
-	externalIDs       []ExternalIDDef
-	pos               Pos
-	path              string
+	id, name, description sval
+	externalIDs           []ExternalIDDef
+	pos                   Pos
+	path                  string
 }
 
 type rawPermSet struct {
@@ -94,7 +94,7 @@ func (d *decoder) identityCenter(n *yaml.Node, path string, r *raw) {
 		if !ok || !d.require(gm, it, p, requiredOf["ssoGroup"]...) {
 			continue
 		}
-		g := &rawSSOGroup{pos: d.src.pos(it), path: p, description: d.optStr(gm["description"], p+".description"),
+		g := &rawSSOGroup{pos: d.src.pos(it), path: p, id: d.optStr(gm["id"], p+".id"), description: d.optStr(gm["description"], p+".description"),
 			externalIDs: d.externalIDs(gm["externalIds"], p+".externalIds")}
 		if g.name, ok = d.str(gm["name"], p+".name"); ok {
 			ic.groups = append(ic.groups, g)
@@ -182,6 +182,7 @@ func (d *decoder) ssoUser(n *yaml.Node, path string) *rawSSOUser {
 	if u.userName, ok = d.str(m["userName"], path+".userName"); !ok {
 		return nil
 	}
+	u.id = d.optStr(m["id"], path+".id")
 	u.displayName = d.optStr(m["displayName"], path+".displayName")
 	u.attrs = d.userAttrs(m, path)
 	u.groups = d.list(m["groups"], path+".groups")

@@ -181,6 +181,9 @@ type ExternalIdPDef struct {
 // SSOUserDef is a user of the Identity Center directory; Groups are the
 // names of the groups it is a member of.
 type SSOUserDef struct {
+	// ID is the identity store user ID; "" for the one derived from the
+	// user name (see ic_ids.go).
+	ID          string `json:"id,omitempty"`
 	UserName    string `json:"userName"`
 	DisplayName string `json:"displayName,omitempty"`
 	UserAttributes
@@ -190,6 +193,9 @@ type SSOUserDef struct {
 
 // SSOGroupDef is a group of the Identity Center directory.
 type SSOGroupDef struct {
+	// ID is the identity store group ID; "" for the one derived from the
+	// name (see ic_ids.go).
+	ID          string          `json:"id,omitempty"`
 	Name        string          `json:"name"`
 	Description string          `json:"description,omitempty"`
 	ExternalIDs []ExternalIDDef `json:"externalIds,omitempty"`

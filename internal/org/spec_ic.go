@@ -76,6 +76,9 @@ func (ic *IdentityCenterDef) AddUser(u *SSOUserDef) error {
 	if ic.User(u.UserName) != nil {
 		return fmt.Errorf("%w: a user named %s already exists", ErrDuplicate, u.UserName)
 	}
+	if err := ic.checkIDFree(u.ID); err != nil {
+		return err
+	}
 	if err := ic.CheckUser(u); err != nil {
 		return err
 	}
@@ -117,6 +120,9 @@ func (ic *IdentityCenterDef) AddGroup(g *SSOGroupDef) error {
 	}
 	if ic.Group(g.Name) != nil {
 		return fmt.Errorf("%w: a group named %s already exists", ErrDuplicate, g.Name)
+	}
+	if err := ic.checkIDFree(g.ID); err != nil {
+		return err
 	}
 	if err := ic.CheckGroup(g); err != nil {
 		return err

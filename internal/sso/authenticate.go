@@ -124,7 +124,7 @@ func (a *Authenticator) HasTOTP(ctx context.Context, userID string) (bool, error
 // once (RFC 6238 section 5.2), and failures count towards the rate limits.
 func (a *Authenticator) TOTP(ctx context.Context, u User, code, addr string) error {
 	now := a.Clock()
-	key := "user:" + u.UserName
+	key := "user:" + u.ID
 	if t, err := a.throttled(ctx, key, addr, now); err != nil || t {
 		if err == nil {
 			err = ErrThrottled
@@ -146,7 +146,7 @@ func (a *Authenticator) TOTP(ctx context.Context, u User, code, addr string) err
 // used, so it cannot be replayed.
 func (a *Authenticator) EnrollTOTP(ctx context.Context, u User, seed, code, addr string) error {
 	now := a.Clock()
-	key := "user:" + u.UserName
+	key := "user:" + u.ID
 	if t, err := a.throttled(ctx, key, addr, now); err != nil || t {
 		if err == nil {
 			err = ErrThrottled
@@ -226,7 +226,7 @@ func (a *Authenticator) ResetPassword(ctx context.Context, userName string, rese
 			return User{}, "", err
 		}
 	}
-	if err := a.Store.ResetRateLimit(ctx, "user:"+u.UserName); err != nil {
+	if err := a.Store.ResetRateLimit(ctx, "user:"+u.ID); err != nil {
 		return User{}, "", err
 	}
 	return u, pw, nil

@@ -2,8 +2,6 @@ package sso
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"time"
 
@@ -68,22 +66,6 @@ type Orgs interface {
 // OrgDirectory reads Identity Center from the organization's model.
 type OrgDirectory struct{ Orgs Orgs }
 
-// UserID is the identity store ID of a user of the org model: a UUID
-// derived from the identity store and the user name, so that it is the same
-// on every replica and across restarts.
-func UserID(storeID, userName string) string {
-	return nameID(storeID, "user", userName)
-}
-
-// nameID is a name-based UUID (version 8) of an identity store entity.
-func nameID(storeID, kind, name string) string {
-	sum := sha256.Sum256([]byte("identitystore/" + storeID + "/" + kind + "/" + name))
-	sum[6] = sum[6]&0x0f | 0x80 // version 8: name-based, custom hash
-	sum[8] = sum[8]&0x3f | 0x80
-	h := hex.EncodeToString(sum[:16])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
-
 func (d OrgDirectory) ic(ctx context.Context) (*org.Org, *org.IdentityCenter, error) {
 	o, err := d.Orgs.Org(ctx)
 	if err != nil {
@@ -105,7 +87,7 @@ func (d OrgDirectory) Instance(ctx context.Context) (Instance, error) {
 }
 
 func user(ic *org.IdentityCenter, u *org.SSOUser) User {
-	return User{ID: UserID(ic.IdentityStoreID, u.UserName), UserName: u.UserName, DisplayName: u.DisplayName, Email: u.Attributes.PrimaryEmail()}
+	return User{ID: u.ID, UserName: u.UserName, DisplayName: u.DisplayName, Email: u.Attributes.PrimaryEmail()}
 }
 
 // UserByEmail finds the user with an email address (any of the user's
@@ -190,15 +172,9 @@ func (d OrgDirectory) Roles(ctx context.Context, userID string) ([]Role, error) 
 
 func userByID(ic *org.IdentityCenter, id string) *org.SSOUser {
 	for _, u := range ic.Users {
-		if UserID(ic.IdentityStoreID, u.UserName) == id {
+		if u.ID == id {
 			return u
 		}
 	}
 	return nil
-}
-
-// GroupID is the identity store ID of a group of the org model, derived as
-// UserID is.
-func GroupID(storeID, displayName string) string {
-	return nameID(storeID, "group", displayName)
 }

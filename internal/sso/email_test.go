@@ -24,7 +24,7 @@ func TestUserByEmail(t *testing.T) {
 	}
 	d := OrgDirectory{Orgs: staticOrg{o}}
 	u, err := d.UserByEmail(context.Background(), "Sam@SecureCart.example")
-	if err != nil || u.UserName != "sam@securecart.example" || u.Email != "sam@securecart.example" || u.ID != UserID(o.IdentityCenter.IdentityStoreID, u.UserName) {
+	if err != nil || u.UserName != "sam@securecart.example" || u.Email != "sam@securecart.example" || u.ID != org.DerivedSSOUserID(o.IdentityCenter.IdentityStoreID, u.UserName) {
 		t.Errorf("UserByEmail(Sam@SecureCart.example) = %+v, %v", u, err)
 	}
 	if _, err := d.UserByEmail(context.Background(), "mallory@securecart.example"); !errors.Is(err, ErrNoUser) {

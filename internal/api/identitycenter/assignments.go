@@ -11,7 +11,6 @@ import (
 	"github.com/securecart/warden/internal/awsproto"
 	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/org"
-	"github.com/securecart/warden/internal/sso"
 )
 
 // principal resolves an assignment's principal by type and ID.
@@ -130,16 +129,15 @@ func (s *Service) ListAccountAssignments(ctx context.Context, c *api.Call) (any,
 		PrincipalID      string `json:"PrincipalId"`
 	}
 	var out []assignment
-	st := cl.ic.IdentityStoreID
 	for _, a := range cl.ic.Assignments {
 		if a.PermissionSet != ps || !slices.ContainsFunc(a.Accounts, func(x *org.Account) bool { return x.ID == in.AccountID }) {
 			continue
 		}
 		as := assignment{AccountID: in.AccountID, PermissionSetARN: in.PermissionSetARN}
 		if a.User != nil {
-			as.PrincipalType, as.PrincipalID = org.PrincipalUser, sso.UserID(st, a.User.UserName)
+			as.PrincipalType, as.PrincipalID = org.PrincipalUser, a.User.ID
 		} else {
-			as.PrincipalType, as.PrincipalID = org.PrincipalGroup, sso.GroupID(st, a.Group.Name)
+			as.PrincipalType, as.PrincipalID = org.PrincipalGroup, a.Group.ID
 		}
 		if !slices.Contains(out, as) {
 			out = append(out, as)

@@ -71,10 +71,10 @@ func TestIdentityStore(t *testing.T) {
 	if err != nil || len(more.Users) != 3 || more.NextToken != nil {
 		t.Errorf("ListUsers page 2: %d users, %v", len(more.Users), err)
 	}
-	var invalid *istypes.ValidationException
 	if _, err := is.UpdateUser(ctx, &identitystore.UpdateUserInput{IdentityStoreId: st, UserId: u.UserId,
-		Operations: []istypes.AttributeOperation{{AttributePath: aws.String("userName"), AttributeValue: stringDoc("e@x")}}}); !errors.As(err, &invalid) {
-		t.Errorf("renaming a user: %v, want ValidationException", err)
+		Operations: []istypes.AttributeOperation{{AttributePath: aws.String("userName"), AttributeValue: stringDoc("BOB@securecart.example")}}}); !errors.As(err, &conflict) ||
+		conflict.Reason != istypes.ConflictExceptionReasonUniquenessConstraintViolation {
+		t.Errorf("renaming a user to another's user name (in other case): %v, want ConflictException (UNIQUENESS_CONSTRAINT_VIOLATION)", err)
 	}
 
 	g, err := is.CreateGroup(ctx, &identitystore.CreateGroupInput{IdentityStoreId: st, DisplayName: aws.String("Contractors"), Description: aws.String("Outside help")})

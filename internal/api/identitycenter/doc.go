@@ -17,9 +17,15 @@
 //     permission set provisioned in the management account, nor create or
 //     delete assignments there (IAM Identity Center User Guide, Delegated
 //     administration).
-//   - Identity store IDs are derived from names (sso.UserID, sso.GroupID,
-//     MembershipID), so that they are the same on every replica; a user's
-//     UserName and a group's DisplayName therefore cannot be changed.
+//   - Identity store IDs are given once and never change (org.SSOUser.ID,
+//     org.SSOGroup.ID: stored in the org state, or, for entities without a
+//     stored one, derived from the name they were loaded with; membership
+//     IDs derive from both IDs). UpdateUser may change userName and
+//     UpdateGroup displayName, to a valid name no other entity has
+//     (ConflictException, UNIQUENESS_CONSTRAINT_VIOLATION); the entity
+//     keeps its ID, memberships, assignments and sign-in state. Both also
+//     take externalIds (org.CheckExternalIDs: at most 10, unique, issuers
+//     not beginning with arn: or aws:).
 //   - An account assignment provisions the permission set, as it is then,
 //     into the account: the role AWSReservedSSO_<name>_<16 hex> under
 //     /aws-reserved/sso.amazonaws.com/, with the trust policy AWS writes

@@ -2,18 +2,17 @@ package identitycenter
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/org"
-	"github.com/securecart/warden/internal/sso"
 )
 
 // kind is what the identity store's user and group operations share: each
-// entity has a unique name (a user's UserName, a group's DisplayName) that
-// its ID is derived from, and attributes an update may set.
+// entity has an ID, given at creation and kept whatever it is renamed to,
+// a unique name (a user's UserName, a group's DisplayName), and attributes
+// an update may set, the name among them.
 type kind struct {
 	typ        string   // ResourceType: USER or GROUP
 	idKey      string   // UserId or GroupId
@@ -21,32 +20,32 @@ type kind struct {
 	unique     []string // the unique attributes of Get...Id
 	listKey    string   // Users or Groups
 	filterPath string   // the attribute path ListUsers and ListGroups filter on
-	id         func(storeID, name string) string
 	// name reads the new entity's name from a create input.
 	name func(in storeInput) string
 	// entries lists the entities with their output shapes.
 	entries func(cl *caller) []entry
-	add     func(ic *org.IdentityCenterDef, name string, in storeInput) error
-	remove  func(ic *org.IdentityCenterDef, name string) bool
+	// add adds an entity of a new ID.
+	add    func(ic *org.IdentityCenterDef, id, name string, in storeInput) error
+	remove func(ic *org.IdentityCenterDef, id string) bool
 	// apply applies UpdateUser's or UpdateGroup's operations.
-	apply func(ic *org.IdentityCenterDef, name string, ops []attributeOp) error
+	apply func(ic *org.IdentityCenterDef, id string, ops []attributeOp) error
 }
 
 type entry struct {
-	name string
-	out  any
+	id, name string
+	out      any
 	// has reports whether the entity has a unique attribute's value, or
 	// carries an external ID.
 	has func(path, value string, ext *org.ExternalIDDef) bool
 }
 
 var users = &kind{
-	typ: "USER", idKey: "UserId", attr: "userName", unique: []string{"userName", "emails.value"}, listKey: "Users", filterPath: "UserName", id: sso.UserID,
+	typ: "USER", idKey: "UserId", attr: "userName", unique: []string{"userName", "emails.value"}, listKey: "Users", filterPath: "UserName",
 	name: func(in storeInput) string { return str(in.UserName) },
 	entries: func(cl *caller) []entry {
 		var out []entry
 		for _, u := range cl.ic.Users {
-			out = append(out, entry{u.UserName, cl.userOut(u), func(path, value string, ext *org.ExternalIDDef) bool {
+			out = append(out, entry{u.ID, u.UserName, cl.userOut(u), func(path, value string, ext *org.ExternalIDDef) bool {
 				switch {
 				case ext != nil:
 					return org.HasExternalID(u.Attributes.ExternalIDs, ext.Issuer, ext.ID)
@@ -58,26 +57,38 @@ var users = &kind{
 		}
 		return out
 	},
-	add: func(ic *org.IdentityCenterDef, name string, in storeInput) error {
-		return ic.AddUser(&org.SSOUserDef{UserName: name, DisplayName: str(in.DisplayName), UserAttributes: in.attrs})
+	add: func(ic *org.IdentityCenterDef, id, name string, in storeInput) error {
+		return ic.AddUser(&org.SSOUserDef{ID: id, UserName: name, DisplayName: str(in.DisplayName), UserAttributes: in.attrs})
 	},
-	remove: func(ic *org.IdentityCenterDef, name string) bool { return ic.RemoveUser(name) },
-	apply: func(ic *org.IdentityCenterDef, name string, ops []attributeOp) error {
-		u := ic.User(name)
-		if err := applyUserOps(u, ops); err != nil {
+	remove: func(ic *org.IdentityCenterDef, id string) bool {
+		u := ic.UserByID(id)
+		return u != nil && ic.RemoveUser(u.UserName)
+	},
+	apply: func(ic *org.IdentityCenterDef, id string, ops []attributeOp) error {
+		u := ic.UserByID(id)
+		if u == nil {
+			return notFound("USER", id)
+		}
+		rename, err := applyUserOps(u, ops)
+		if err != nil {
 			return err
+		}
+		if rename != nil {
+			if err := ic.RenameUser(u, *rename); err != nil {
+				return editErr(err)
+			}
 		}
 		return editErr(ic.CheckUser(u))
 	},
 }
 
 var groups = &kind{
-	typ: "GROUP", idKey: "GroupId", attr: "displayName", unique: []string{"displayName"}, listKey: "Groups", filterPath: "DisplayName", id: sso.GroupID,
+	typ: "GROUP", idKey: "GroupId", attr: "displayName", unique: []string{"displayName"}, listKey: "Groups", filterPath: "DisplayName",
 	name: func(in storeInput) string { return str(in.DisplayName) },
 	entries: func(cl *caller) []entry {
 		var out []entry
 		for _, g := range cl.ic.Groups {
-			out = append(out, entry{g.Name, cl.groupOut(g), func(_, value string, ext *org.ExternalIDDef) bool {
+			out = append(out, entry{g.ID, g.Name, cl.groupOut(g), func(_, value string, ext *org.ExternalIDDef) bool {
 				if ext != nil {
 					return org.HasExternalID(g.ExternalIDs, ext.Issuer, ext.ID)
 				}
@@ -86,27 +97,25 @@ var groups = &kind{
 		}
 		return out
 	},
-	add: func(ic *org.IdentityCenterDef, name string, in storeInput) error {
-		return ic.AddGroup(&org.SSOGroupDef{Name: name, Description: str(in.Description)})
+	add: func(ic *org.IdentityCenterDef, id, name string, in storeInput) error {
+		return ic.AddGroup(&org.SSOGroupDef{ID: id, Name: name, Description: str(in.Description)})
 	},
-	remove: func(ic *org.IdentityCenterDef, name string) bool { return ic.RemoveGroup(name) },
-	apply: func(ic *org.IdentityCenterDef, name string, ops []attributeOp) error {
-		g := ic.Group(name)
-		for i, op := range ops {
-			switch strings.ToLower(op.AttributePath) {
-			case "description":
-				var v *string
-				if err := json.Unmarshal(op.AttributeValue, &v); err != nil && len(op.AttributeValue) > 0 {
-					return validation("Operations[%d]: the value of description must be a string.", i)
-				}
-				g.Description = ""
-				if v != nil {
-					g.Description = *v
-				}
-			case "displayname":
-				return validation("Operations[%d]: Warden does not change displayName: identity store IDs are derived from it.", i)
-			default:
-				return validation("Operations[%d]: invalid attribute path %q: a group's updatable attribute is description.", i, op.AttributePath)
+	remove: func(ic *org.IdentityCenterDef, id string) bool {
+		g := ic.GroupByID(id)
+		return g != nil && ic.RemoveGroup(g.Name)
+	},
+	apply: func(ic *org.IdentityCenterDef, id string, ops []attributeOp) error {
+		g := ic.GroupByID(id)
+		if g == nil {
+			return notFound("GROUP", id)
+		}
+		rename, err := applyGroupOps(g, ops)
+		if err != nil {
+			return err
+		}
+		if rename != nil {
+			if err := ic.RenameGroup(g, *rename); err != nil {
+				return editErr(err)
 			}
 		}
 		return editErr(ic.CheckGroup(g))
@@ -124,7 +133,7 @@ func (k *kind) inputID(in storeInput) string {
 // find returns the entity with an ID.
 func (k *kind) find(cl *caller, id string) (entry, error) {
 	for _, e := range k.entries(cl) {
-		if k.id(cl.ic.IdentityStoreID, e.name) == id {
+		if strings.EqualFold(e.id, id) {
 			return e, nil
 		}
 	}
@@ -143,11 +152,13 @@ func (s *Service) create(k *kind) api.Handler {
 			return nil, validation("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", k.attr)
 		}
 		c.RequestParameters = call.Fields{"identityStoreId": in.IdentityStoreID, k.attr: name}
-		err = cl.mutate(ctx, func(_ *org.Spec, ic *org.IdentityCenterDef) error { return editErr(k.add(ic, name, in)) })
+		// A new entity's ID is random, never one an entity had before.
+		id := org.NewSSOID()
+		err = cl.mutate(ctx, func(_ *org.Spec, ic *org.IdentityCenterDef) error { return editErr(k.add(ic, id, name, in)) })
 		if err != nil {
 			return nil, err
 		}
-		out := map[string]string{k.idKey: k.id(cl.ic.IdentityStoreID, name), "IdentityStoreId": in.IdentityStoreID}
+		out := map[string]string{k.idKey: id, "IdentityStoreId": in.IdentityStoreID}
 		c.ResponseElements = out
 		return out, nil
 	}
@@ -165,8 +176,9 @@ func (s *Service) describe(k *kind) api.Handler {
 	}
 }
 
-// update serves UpdateUser and UpdateGroup. The unique name, which the ID
-// is derived from, cannot change.
+// update serves UpdateUser and UpdateGroup. A new unique name must be
+// unused (ConflictException, UNIQUENESS_CONSTRAINT_VIOLATION); the entity
+// keeps its ID, memberships and assignments.
 func (s *Service) update(k *kind) api.Handler {
 	return func(ctx context.Context, c *api.Call) (any, error) {
 		in, cl, err := s.input(ctx, c)
@@ -181,7 +193,7 @@ func (s *Service) update(k *kind) api.Handler {
 			return nil, validation("1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must have length between 1 and 100")
 		}
 		return nil, cl.mutate(ctx, func(_ *org.Spec, ic *org.IdentityCenterDef) error {
-			return k.apply(ic, e.name, in.Operations)
+			return k.apply(ic, e.id, in.Operations)
 		})
 	}
 }
@@ -199,7 +211,7 @@ func (s *Service) remove(k *kind) api.Handler {
 			return nil, err
 		}
 		return nil, cl.mutate(ctx, func(_ *org.Spec, ic *org.IdentityCenterDef) error {
-			if !k.remove(ic, e.name) {
+			if !k.remove(ic, e.id) {
 				return notFound(k.typ, k.inputID(in))
 			}
 			return nil
@@ -241,7 +253,7 @@ func (s *Service) getID(k *kind) api.Handler {
 		}
 		for _, e := range k.entries(cl) {
 			if e.has(path, value, ext) {
-				return map[string]string{k.idKey: k.id(cl.ic.IdentityStoreID, e.name), "IdentityStoreId": in.IdentityStoreID}, nil
+				return map[string]string{k.idKey: e.id, "IdentityStoreId": in.IdentityStoreID}, nil
 			}
 		}
 		if ext != nil {

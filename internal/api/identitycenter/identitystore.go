@@ -9,11 +9,11 @@ import (
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/org"
-	"github.com/securecart/warden/internal/sso"
 )
 
 // The identity store: users, groups and memberships of Identity Center's
-// directory, by the IDs sso derives from their names.
+// directory, by their IDs (org.SSOUser.ID, org.SSOGroup.ID: stored, or
+// derived from the first name; a rename keeps them).
 
 // MembershipID is the ID of a user's membership of a group.
 func MembershipID(storeID, groupID, userID string) string {
@@ -48,7 +48,7 @@ func (s *Service) storeCaller(ctx context.Context, c *api.Call, storeID string) 
 
 func (cl *caller) userByID(id string) *org.SSOUser {
 	for _, u := range cl.ic.Users {
-		if sso.UserID(cl.ic.IdentityStoreID, u.UserName) == id {
+		if u.ID == id {
 			return u
 		}
 	}
@@ -57,16 +57,12 @@ func (cl *caller) userByID(id string) *org.SSOUser {
 
 func (cl *caller) groupByID(id string) *org.SSOGroup {
 	for _, g := range cl.ic.Groups {
-		if sso.GroupID(cl.ic.IdentityStoreID, g.Name) == id {
+		if g.ID == id {
 			return g
 		}
 	}
 	return nil
 }
-
-func (cl *caller) userID(u *org.SSOUser) string { return sso.UserID(cl.ic.IdentityStoreID, u.UserName) }
-
-func (cl *caller) groupID(g *org.SSOGroup) string { return sso.GroupID(cl.ic.IdentityStoreID, g.Name) }
 
 type memberID struct {
 	UserID string `json:"UserId"`
@@ -81,7 +77,7 @@ type membership struct {
 
 func (cl *caller) membership(g *org.SSOGroup, u *org.SSOUser) membership {
 	st := cl.ic.IdentityStoreID
-	gid, uid := sso.GroupID(st, g.Name), sso.UserID(st, u.UserName)
+	gid, uid := g.ID, u.ID
 	return membership{IdentityStoreID: st, MembershipID: MembershipID(st, gid, uid), GroupID: gid, MemberID: memberID{UserID: uid}}
 }
 

@@ -18,12 +18,13 @@ import (
 // the format's JSON of the user at its path.
 
 // userPaths are the attribute paths UpdateUser may add, replace or remove
-// (the identity store's User, but for userName, which Warden's IDs derive
-// from, and externalIds, which an identity provider writes), by their
-// lower-case spelling.
+// (the identity store's User: Identity Store API Reference, UpdateUser:
+// "For more information on the attributes that can be added, replaced, or
+// removed, see User"), by their lower-case spelling; userName, which is
+// renamed apart (it must stay unique), is not among them.
 var userPaths = func() map[string]string {
 	m := map[string]string{}
-	for _, p := range []string{"displayName", "nickName", "profileUrl", "emails", "addresses", "phoneNumbers", "userType", "title",
+	for _, p := range []string{"externalIds", "displayName", "nickName", "profileUrl", "emails", "addresses", "phoneNumbers", "userType", "title",
 		"preferredLanguage", "locale", "timezone", "name", "name.formatted", "name.familyName", "name.givenName", "name.middleName",
 		"name.honorificPrefix", "name.honorificSuffix"} {
 		m[strings.ToLower(p)] = p
@@ -70,7 +71,7 @@ func asMap(v any) map[string]any {
 func (cl *caller) userOut(u *org.SSOUser) map[string]any {
 	out := awsKeys(asMap(u.Attributes), true).(map[string]any)
 	out["UserName"] = u.UserName
-	out["UserId"] = cl.userID(u)
+	out["UserId"] = u.ID
 	out["IdentityStoreId"] = cl.ic.IdentityStoreID
 	if u.DisplayName != "" {
 		out["DisplayName"] = u.DisplayName
@@ -80,7 +81,7 @@ func (cl *caller) userOut(u *org.SSOUser) map[string]any {
 
 // groupOut is the identity store's Group shape of a directory group.
 func (cl *caller) groupOut(g *org.SSOGroup) map[string]any {
-	out := map[string]any{"GroupId": cl.groupID(g), "DisplayName": g.Name, "IdentityStoreId": cl.ic.IdentityStoreID}
+	out := map[string]any{"GroupId": g.ID, "DisplayName": g.Name, "IdentityStoreId": cl.ic.IdentityStoreID}
 	if g.Description != "" {
 		out["Description"] = g.Description
 	}
@@ -141,24 +142,27 @@ func jsonType(kind string) string {
 
 // applyUserOps applies UpdateUser's operations to a user: each sets the
 // attribute at its path to its value, or removes it when the value is
-// null.
-func applyUserOps(u *org.SSOUserDef, ops []attributeOp) error {
+// null. A new userName is returned, for the caller to rename the user.
+func applyUserOps(u *org.SSOUserDef, ops []attributeOp) (*string, error) {
 	m := asMap(u)
+	var rename *string
 	for i, op := range ops {
+		if strings.EqualFold(op.AttributePath, "userName") {
+			name, err := nameValue(i, "userName", op.AttributeValue)
+			if err != nil {
+				return nil, err
+			}
+			rename = &name
+			continue
+		}
 		path, ok := userPaths[strings.ToLower(op.AttributePath)]
 		if !ok {
-			switch strings.ToLower(op.AttributePath) {
-			case "username":
-				return validation("Operations[%d]: Warden does not change userName: identity store IDs are derived from it.", i)
-			case "externalids":
-				return validation("Operations[%d]: externalIds are written by an identity provider, not by UpdateUser.", i)
-			}
-			return validation("Operations[%d]: invalid attribute path %q: want one of the User attributes (displayName, name.givenName, emails, ...).", i, op.AttributePath)
+			return nil, validation("Operations[%d]: invalid attribute path %q: want one of the User attributes (userName, displayName, name.givenName, emails, externalIds, ...).", i, op.AttributePath)
 		}
 		var val any
 		if len(op.AttributeValue) > 0 {
 			if err := json.Unmarshal(op.AttributeValue, &val); err != nil {
-				return validation("Operations[%d]: the attribute value is not JSON: %s", i, err.Error())
+				return nil, validation("Operations[%d]: the attribute value is not JSON: %s", i, err.Error())
 			}
 		}
 		val = awsKeys(val, false)
@@ -179,15 +183,76 @@ func applyUserOps(u *org.SSOUserDef, ops []attributeOp) error {
 			delete(m, "name")
 		}
 	}
+	next, err := decodeStrict[org.SSOUserDef](m)
+	if err != nil {
+		return nil, err
+	}
+	*u = next
+	return rename, nil
+}
+
+// applyGroupOps applies UpdateGroup's operations to a group (description,
+// externalIds; a new displayName is returned, for the caller to rename
+// the group).
+func applyGroupOps(g *org.SSOGroupDef, ops []attributeOp) (*string, error) {
+	m := asMap(g)
+	var rename *string
+	for i, op := range ops {
+		switch strings.ToLower(op.AttributePath) {
+		case "displayname":
+			name, err := nameValue(i, "displayName", op.AttributeValue)
+			if err != nil {
+				return nil, err
+			}
+			rename = &name
+		case "description", "externalids":
+			key := "description"
+			if strings.EqualFold(op.AttributePath, "externalIds") {
+				key = "externalIds"
+			}
+			var val any
+			if len(op.AttributeValue) > 0 {
+				if err := json.Unmarshal(op.AttributeValue, &val); err != nil {
+					return nil, validation("Operations[%d]: the attribute value is not JSON: %s", i, err.Error())
+				}
+			}
+			if val == nil {
+				delete(m, key)
+			} else {
+				m[key] = awsKeys(val, false)
+			}
+		default:
+			return nil, validation("Operations[%d]: invalid attribute path %q: a group's updatable attributes are displayName, description and externalIds.", i, op.AttributePath)
+		}
+	}
+	next, err := decodeStrict[org.SSOGroupDef](m)
+	if err != nil {
+		return nil, err
+	}
+	*g = next
+	return rename, nil
+}
+
+// nameValue reads a new unique name (userName, displayName): a string.
+func nameValue(i int, attr string, raw json.RawMessage) (string, error) {
+	var name *string
+	if err := json.Unmarshal(raw, &name); err != nil || name == nil || *name == "" {
+		return "", validation("Operations[%d]: the value of %s must be a non-empty string: it cannot be removed.", i, attr)
+	}
+	return *name, nil
+}
+
+// decodeStrict decodes an edited entity's JSON, refusing unknown fields
+// and values of the wrong type.
+func decodeStrict[T any](m map[string]any) (T, error) {
 	data, _ := json.Marshal(m)
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
-	var next org.SSOUserDef
+	var next T
 	if err := dec.Decode(&next); err != nil {
-		return validation("Invalid attribute value: %s", jsonErr(err))
+		return next, validation("Invalid attribute value: %s", jsonErr(err))
 	}
-	*u = next
-	return nil
+	return next, nil
 }
 
 // attributeOp is an AttributeOperation.

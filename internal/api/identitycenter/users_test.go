@@ -131,8 +131,13 @@ func TestUserAttributes(t *testing.T) {
 	}
 	for name, op := range map[string]istypes.AttributeOperation{
 		"an unknown path":                   {AttributePath: aws.String("shoeSize"), AttributeValue: document.NewLazyDocument("42")},
-		"userName":                          {AttributePath: aws.String("userName"), AttributeValue: document.NewLazyDocument("x")},
-		"externalIds":                       {AttributePath: aws.String("externalIds"), AttributeValue: document.NewLazyDocument([]map[string]any{{"Issuer": "x", "Id": "y"}})},
+		"userName removed":                  {AttributePath: aws.String("userName"), AttributeValue: document.NewLazyDocument(nil)},
+		"userName with a space":             {AttributePath: aws.String("userName"), AttributeValue: document.NewLazyDocument("erin smith")},
+		"userName Administrator (reserved)": {AttributePath: aws.String("userName"), AttributeValue: document.NewLazyDocument("Administrator")},
+		"externalIds of an arn: issuer":     {AttributePath: aws.String("externalIds"), AttributeValue: document.NewLazyDocument([]map[string]any{{"Issuer": "arn:aws:x", "Id": "y"}})},
+		"externalIds of an aws: issuer":     {AttributePath: aws.String("externalIds"), AttributeValue: document.NewLazyDocument([]map[string]any{{"Issuer": "AWS:sso", "Id": "y"}})},
+		"externalIds given twice":           {AttributePath: aws.String("externalIds"), AttributeValue: document.NewLazyDocument([]map[string]any{{"Issuer": "okta", "Id": "y"}, {"Issuer": "okta", "Id": "y"}})},
+		"11 externalIds":                    {AttributePath: aws.String("externalIds"), AttributeValue: document.NewLazyDocument(elevenExternalIDs())},
 		"emails as a string":                {AttributePath: aws.String("emails"), AttributeValue: document.NewLazyDocument("a@x.example")},
 		"an unknown email field":            {AttributePath: aws.String("emails"), AttributeValue: document.NewLazyDocument([]map[string]any{{"Value": "a@x.example", "Verified": true}})},
 		"a display name of 1025 characters": {AttributePath: aws.String("displayName"), AttributeValue: document.NewLazyDocument(repeat("x", 1025))},
@@ -153,4 +158,12 @@ func repeat(s string, n int) string {
 		out = append(out, s...)
 	}
 	return string(out)
+}
+
+func elevenExternalIDs() []map[string]any {
+	var out []map[string]any
+	for i := range 11 {
+		out = append(out, map[string]any{"Issuer": "idp" + string(rune('a'+i)), "Id": "x"})
+	}
+	return out
 }
