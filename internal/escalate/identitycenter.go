@@ -2,7 +2,6 @@ package escalate
 
 import (
 	"github.com/securecart/warden/internal/org"
-	"github.com/securecart/warden/internal/sso"
 )
 
 // identityCenterEdges adds the edges of Identity Center assignments: a
@@ -64,7 +63,7 @@ func (a *analyzer) groupEdges(psRoles []*Node) {
 			if as.Group == nil || onlyThrough(ic.Assignments, from, as.Group) {
 				continue
 			}
-			group := "arn:aws:identitystore:::group/" + sso.GroupID(ic.IdentityStoreID, as.Group.Name)
+			group := "arn:aws:identitystore:::group/" + as.Group.ID
 			var steps []Step
 			for _, res := range []string{store, group} {
 				st := a.decide(from, request{action: "identitystore:CreateGroupMembership", resource: res})
