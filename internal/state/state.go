@@ -278,8 +278,14 @@ func (m *Manager) Seed(ctx context.Context, d *Doc) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := o.RefusedPublicPolicies(Written(nil, ResourcePolicies(d.Org))); err != nil {
-		return false, fmt.Errorf("%w: %v", ErrInvalid, err)
+	// Every policy of a first state is written by it; a store that has a
+	// state keeps it (below), and nothing is written.
+	if v, err := m.st.StateVersion(ctx); err != nil {
+		return false, err
+	} else if v == 0 {
+		if err := o.RefusedPublicPolicies(Written(nil, ResourcePolicies(d.Org))); err != nil {
+			return false, fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
 	}
 	data, err := json.Marshal(d)
 	if err != nil {
