@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/securecart/warden/internal/awsdata"
+
 	"github.com/securecart/warden/internal/analyze"
 	"github.com/securecart/warden/internal/condition"
 	"github.com/securecart/warden/internal/eval"
@@ -68,7 +70,7 @@ func (r *principalRun) resource(it *item, c *class, res string, unsure bool) {
 			shown[k] = v
 		}
 		for k, v := range ctx {
-			shown[k] = v
+			shown[keyName(k)] = v
 		}
 		r.d.record(rawChange{principal: r.p.caller, class: c, action: action, resource: res, ctx: shown,
 			before: before, after: after, changed: changed, unsure: unsure})
@@ -133,4 +135,15 @@ func (d *differ) record(c rawChange) {
 	d.mu.Lock()
 	d.raw = append(d.raw, c)
 	d.mu.Unlock()
+}
+
+// keyName is a condition key as AWS spells it, for examples people read
+// (the classes hold keys lower-cased; the engine compares keys ignoring
+// case).
+func keyName(k string) string {
+	ck, ok := awsdata.LookupConditionKey(k)
+	if !ok || !strings.EqualFold(ck.Key, k) {
+		return k
+	}
+	return ck.Key
 }

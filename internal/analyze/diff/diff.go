@@ -37,6 +37,8 @@ type differ struct {
 	// resDistinct holds one of resStmts per shape (shapeKey): what
 	// action, resource and context classes read of them.
 	resDistinct []analyze.Stmt
+	resLiterals []string // unknownLiterals of resDistinct
+	resClasses  sync.Map // memo of principalRun.resourceClasses
 	declared    []*org.Resource
 	roles       []*org.Role
 	accounts    []string // account IDs of both orgs
@@ -148,6 +150,7 @@ func (d *differ) index() {
 			d.resDistinct = append(d.resDistinct, st)
 		}
 	}
+	d.resLiterals = unknownLiterals(d.resDistinct)
 }
 
 // outsiders are the classes of callers outside the organizations that the
@@ -213,6 +216,8 @@ func (d *differ) principal(p *principal) bool {
 			}
 		}
 	}
+	run.literals = append(unknownLiterals(run.stmts), d.resLiterals...)
+	run.stmts = append(run.stmts, d.resDistinct...)
 	for i := range items {
 		it := &items[i]
 		it.changed = append(it.changed[:len(it.changed):len(it.changed)], stmtsUsing(run.stmts, it.keys)...)
@@ -224,13 +229,13 @@ func (d *differ) principal(p *principal) bool {
 }
 
 // universe lists the actions an item may change.
-func (d *differ) universe(it *item, stmts []analyze.Stmt) []string {
+func (d *differ) universe(it *item, literals []string) []string {
 	var cand []string
 	if it.all {
-		cand = everyAction(stmts)
+		cand = everyAction(literals)
 	} else {
 		cand = analyze.ActionsOf(it.changed)
-		cand = append(cand, unknownLiterals(stmts)...)
+		cand = append(cand, literals...)
 		if it.trust {
 			cand = append(cand, trustActions()...)
 		}
@@ -267,7 +272,7 @@ var (
 
 // everyAction is every action of AWS's reference, the literal actions of
 // the statements that it does not know, and one standing for the others.
-func everyAction(stmts []analyze.Stmt) []string {
+func everyAction(literals []string) []string {
 	allActionsOnce.Do(func() {
 		for _, p := range awsdata.Services() {
 			s, _ := awsdata.LookupService(p)
@@ -277,7 +282,7 @@ func everyAction(stmts []analyze.Stmt) []string {
 		}
 	})
 	out := append([]string(nil), allActions...)
-	out = append(out, unknownLiterals(stmts)...)
+	out = append(out, literals...)
 	// ActionsOf always ends with the action that stands for those AWS's
 	// reference does not list.
 	none := analyze.ActionsOf(nil)
@@ -289,15 +294,27 @@ func everyAction(stmts []analyze.Stmt) []string {
 func unknownLiterals(stmts []analyze.Stmt) []string {
 	var out []string
 	for _, st := range stmts {
-		for _, v := range st.S.Src.Action {
-			if strings.ContainsAny(v.Value, "*?") {
-				continue
-			}
-			if _, ok := awsdata.LookupAction(v.Value); !ok {
-				out = append(out, v.Value)
-			}
+		out = append(out, literalsOf(st.S)...)
+	}
+	return out
+}
+
+var literalCache sync.Map // *policy.CompiledStatement -> []string
+
+func literalsOf(s *policy.CompiledStatement) []string {
+	if v, ok := literalCache.Load(s); ok {
+		return v.([]string)
+	}
+	var out []string
+	for _, v := range s.Src.Action {
+		if strings.ContainsAny(v.Value, "*?") {
+			continue
+		}
+		if _, ok := awsdata.LookupAction(v.Value); !ok {
+			out = append(out, v.Value)
 		}
 	}
+	literalCache.Store(s, out)
 	return out
 }
 

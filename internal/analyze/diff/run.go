@@ -18,9 +18,9 @@ type principalRun struct {
 	p     *principal
 	sides [2]*authz.Situation
 	stmts []analyze.Stmt // every statement that may apply to its requests
-	// resClasses memoizes the classes of resources by the Resource values,
-	// splits and globs that make them.
-	resClasses map[string]resourceClasses
+	// literals are the actions the statements name that AWS's reference
+	// does not list.
+	literals []string
 }
 
 type resourceClasses struct {
@@ -65,7 +65,7 @@ func (r *principalRun) unknown(action, reason string) {
 
 // item compares the requests of one item.
 func (r *principalRun) item(it *item) {
-	universe := r.d.universe(it, r.stmts)
+	universe := r.d.universe(it, r.literals)
 	if w := unknownWildcard(r.stmts); w != "" && (it.all || matchesAny(it.changed, w)) {
 		r.unknown(w, "a statement names actions of a service AWS's reference does not know by a wildcard: they cannot be listed")
 	}
@@ -211,9 +211,10 @@ func (r *principalRun) assemble(action, resource string) *pair {
 	return pr
 }
 
-// resourceClasses is analyze.ResourceClasses, memoized: only the statements'
-// Resource values (and whether they take policy variables), the splits and
-// the globs make the classes.
+// resourceClasses is analyze.ResourceClasses, memoized for the whole
+// comparison: only the statements' Resource values (and whether they take
+// policy variables, then filled by the caller's values), the splits and the
+// globs make the classes.
 func (r *principalRun) resourceClasses(globs, splits []string, rel []analyze.Stmt) ([]string, bool) {
 	var vals []string
 	for _, st := range rel {
@@ -223,19 +224,21 @@ func (r *principalRun) resourceClasses(globs, splits []string, rel []analyze.Stm
 		}
 		for _, x := range st.S.Src.Resource {
 			vals = append(vals, v+x.Value)
+			if v == "1" && strings.Contains(x.Value, "${") {
+				// The caller's own values fill the variables.
+				vals = append(vals, "caller "+r.p.caller)
+			}
 		}
 	}
 	sort.Strings(vals)
 	s2 := append([]string(nil), splits...)
 	sort.Strings(s2)
 	k := strings.Join(globs, "\x00") + "\x01" + strings.Join(s2, "\x00") + "\x01" + strings.Join(analyze.Unique(vals), "\x00")
-	if rc, ok := r.resClasses[k]; ok {
+	if v, ok := r.d.resClasses.Load(k); ok {
+		rc := v.(resourceClasses)
 		return rc.reps, rc.exact
 	}
 	reps, exact := analyze.ResourceClasses(globs, splits, rel, r.vars())
-	if r.resClasses == nil {
-		r.resClasses = map[string]resourceClasses{}
-	}
-	r.resClasses[k] = resourceClasses{reps, exact}
+	r.d.resClasses.Store(k, resourceClasses{reps, exact})
 	return reps, exact
 }

@@ -3,6 +3,7 @@ package diff
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/securecart/warden/internal/analyze"
 	"github.com/securecart/warden/internal/condition"
@@ -76,11 +77,30 @@ type layer map[string][]analyze.Stmt
 
 func layerOf(ps ...*policy.Policy) layer {
 	l := layer{}
-	for _, st := range analyze.StatementsOf(ps...) {
-		k := stmtKey(st.Policy, st.S.Src)
-		l[k] = append(l[k], st)
+	for _, p := range ps {
+		sts := analyze.StatementsOf(p)
+		keys := policyKeys(p, sts)
+		for i, st := range sts {
+			l[keys[i]] = append(l[keys[i]], st)
+		}
 	}
 	return l
+}
+
+// keyCache holds each compiled policy's statement keys: policies are
+// shared by many principals (SCPs, managed policies) and never change.
+var keyCache sync.Map // *policy.Policy -> []string
+
+func policyKeys(p *policy.Policy, sts []analyze.Stmt) []string {
+	if v, ok := keyCache.Load(p); ok {
+		return v.([]string)
+	}
+	keys := make([]string, len(sts))
+	for i, st := range sts {
+		keys[i] = stmtKey(st.Policy, st.S.Src)
+	}
+	keyCache.Store(p, keys)
+	return keys
 }
 
 // changedStmts adds to out the statements of a and b whose keys the two
