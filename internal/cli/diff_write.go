@@ -111,10 +111,10 @@ func writeDiffText(w io.Writer, rep *diff.Report) {
 			fmt.Fprintf(w, "    actions: %s%s\n", strings.Join(c.Actions, ", "), more)
 		}
 		if len(c.Principals) > 1 {
-			fmt.Fprintf(w, "    principals: %s\n", strings.Join(c.Principals, ", "))
+			fmt.Fprintf(w, "    principals: %s\n", capped(c.Principals, 10))
 		}
 		if len(c.Resources) > 1 {
-			fmt.Fprintf(w, "    resources (one per class): %s\n", strings.Join(c.Resources, ", "))
+			fmt.Fprintf(w, "    resources (one per class): %s\n", capped(c.Resources, 10))
 		}
 		for j := range c.Causes {
 			cs := &c.Causes[j]
@@ -189,4 +189,13 @@ func writeDiffMarkdown(w io.Writer, args []string, rep *diff.Report) {
 			fmt.Fprintf(w, "- %s (%d principals, such as `%s`)\n", mdCell(k), len(reasons[k]), reasons[k][0])
 		}
 	}
+}
+
+// capped joins at most n items, saying how many more there are (the JSON
+// output lists them all).
+func capped(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s, ... (%d in all; --format json lists them)", strings.Join(items[:n], ", "), len(items))
 }
