@@ -65,3 +65,12 @@ func BenchmarkLoadGenerated(b *testing.B) {
 
 // benchAccounts is the generated organization's size.
 var benchAccounts = 1000
+
+// BenchmarkLoadSecureCart is the peer of BenchmarkDiffSecureCart: loading
+// one of the two organizations it compares.
+func BenchmarkLoadSecureCart(b *testing.B) {
+	m := secureCartFS(b)
+	for b.Loop() {
+		load(b, m)
+	}
+}
