@@ -124,6 +124,18 @@ func (d *differ) example(c *Change, examples []*rawChange) {
 			}
 		}
 	}
+	// Resources of the actions' own types, filled in.
+	for i, rc := range examples {
+		if i >= 3 {
+			break
+		}
+		if a, res, ok := d.realistic(rc); ok {
+			alt := *rc
+			alt.resource = res
+			set(&alt, a)
+			return
+		}
+	}
 	set(examples[0], examples[0].action)
 	if !d.decides(examples[0], examples[0].action) {
 		c.Unsure = true
