@@ -74,3 +74,39 @@ func accountOf(p string) string {
 	}
 	return "123456789012"
 }
+
+// realRegions are commercial Regions, tried in order as the example's
+// aws:RequestedRegion in place of the class's representative.
+var realRegions = []string{"us-east-1", "eu-west-1", "ca-central-1", "us-west-2", "eu-central-1",
+	"ap-southeast-1", "ap-northeast-1", "ap-south-1", "sa-east-1", "me-south-1", "af-south-1"}
+
+// withRealRegion replaces the example's aws:RequestedRegion (and the
+// region of its resource) by a real Region that the engine decides as the
+// class, when there is one.
+func (d *differ) withRealRegion(rc *rawChange, action string) *rawChange {
+	key := ""
+	for k := range rc.ctx {
+		if strings.EqualFold(k, "aws:RequestedRegion") {
+			key = k
+		}
+	}
+	if key == "" {
+		return rc
+	}
+	for _, r := range realRegions {
+		alt := *rc
+		alt.ctx = make(map[string][]string, len(rc.ctx))
+		for k, v := range rc.ctx {
+			alt.ctx[k] = v
+		}
+		alt.ctx[key] = []string{r}
+		if parts := strings.SplitN(rc.resource, ":", 6); len(parts) == 6 && parts[3] != "" {
+			parts[3] = r
+			alt.resource = strings.Join(parts, ":")
+		}
+		if d.decides(&alt, action) {
+			return &alt
+		}
+	}
+	return rc
+}

@@ -104,6 +104,7 @@ func groupCauses(cs []Cause) []Cause {
 func (d *differ) example(c *Change, examples []*rawChange) {
 	sort.SliceStable(examples, func(i, j int) bool { return examples[i].principal < examples[j].principal })
 	set := func(rc *rawChange, action string) {
+		rc = d.withRealRegion(rc, action)
 		c.Principal, c.Action, c.Resource, c.Context = rc.principal, action, rc.resource, analyze.ContextOut(rc.ctx)
 		c.Before, c.After = rc.before.Decision.String(), rc.after.Decision.String()
 		c.Causes = d.causes(rc)
