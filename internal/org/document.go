@@ -136,7 +136,13 @@ func (l *loader) compileDoc(r *rawDoc, t policy.Type, name string, cached bool) 
 			l.errs.add(at, r.path, "%s", msg)
 		}
 	}
-	doc, err := policy.Parse(text, "")
+	var doc *policy.Document
+	var err error
+	if pr.toks != nil {
+		doc, err = policy.ParseTokens(text, pr.toks, "")
+	} else {
+		doc, err = policy.Parse(text, "")
+	}
 	if err != nil {
 		report(err)
 		return nil

@@ -4,6 +4,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/securecart/warden/internal/policy"
 )
 
 // maxDocNodes bounds the nodes of one YAML document after aliases are
@@ -19,23 +21,39 @@ const maxDocNodes = 100_000
 // and every scalar of a policy document is a string to IAM, or compares as
 // one. Placeholders are replaced in keys and values.
 type jsonConv struct {
-	d      *decoder
-	root   *yaml.Node // the document, where a size error points
-	path   string
-	buf    []byte
-	lines  []*yaml.Node // the node of each line, from line 1
+	d     *decoder
+	root  *yaml.Node // the document, where a size error points
+	path  string
+	buf   []byte
+	lines []*yaml.Node // the node of each line, from line 1
+	// toks are the text's tokens, for policy.ParseTokens: the decoder
+	// need not read back the text just written.
+	toks   []policy.Token
 	budget int
 	failed bool
 }
 
-func (c *jsonConv) line(n *yaml.Node, prefix string, tok ...string) {
+func (c *jsonConv) line(n *yaml.Node, prefix, tok string) {
 	c.lines = append(c.lines, n)
 	c.buf = append(c.buf, prefix...)
-	for _, t := range tok {
-		c.buf = append(c.buf, t...)
-	}
+	c.toks = append(c.toks, policy.Token{Kind: tok[0], Off: int64(len(c.buf))})
+	c.buf = append(c.buf, tok...)
 	c.buf = append(c.buf, '\n')
 }
+
+// str writes a line holding s as a JSON string, then suffix.
+func (c *jsonConv) str(n *yaml.Node, prefix, s, suffix string) {
+	c.lines = append(c.lines, n)
+	c.buf = append(c.buf, prefix...)
+	c.toks = append(c.toks, policy.Token{Kind: '"', Off: int64(len(c.buf)), Str: jsonDecoded(s)})
+	c.buf = appendJSONString(c.buf, s)
+	c.buf = append(c.buf, suffix...)
+	c.buf = append(c.buf, '\n')
+}
+
+// smallMapping is the size up to which a mapping's keys are checked for
+// duplicates by a scan instead of a map: policy mappings are small.
+const smallMapping = 16
 
 func (c *jsonConv) value(n *yaml.Node, prefix string) {
 	n = resolve(n)
@@ -50,7 +68,15 @@ func (c *jsonConv) value(n *yaml.Node, prefix string) {
 	switch n.Kind {
 	case yaml.MappingNode:
 		c.line(n, prefix, "{")
-		seen := map[string]*yaml.Node{}
+		// Keys seen so far: a scan of a stack array for the small
+		// mappings of policies, a map beyond.
+		var small [smallMapping]string
+		var smallNodes [smallMapping]*yaml.Node
+		var seen map[string]*yaml.Node
+		nseen := 0
+		if len(n.Content)/2 > smallMapping {
+			seen = make(map[string]*yaml.Node, len(n.Content)/2)
+		}
 		first := true
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
@@ -64,18 +90,34 @@ func (c *jsonConv) value(n *yaml.Node, prefix string) {
 				c.failed = true
 				continue
 			}
-			if prev, dup := seen[key.V]; dup {
+			var prev *yaml.Node
+			if seen != nil {
+				prev = seen[key.V]
+			} else {
+				for j := range nseen {
+					if small[j] == key.V {
+						prev = smallNodes[j]
+						break
+					}
+				}
+			}
+			if prev != nil {
 				c.d.errorf(k, c.path, "key %q is given twice (first at %d:%d)", key.V, prev.Line, prev.Column)
 				c.failed = true
 				continue
 			}
-			seen[key.V] = k
+			if seen != nil {
+				seen[key.V] = k
+			} else {
+				small[nseen], smallNodes[nseen] = key.V, k
+				nseen++
+			}
 			p := ","
 			if first {
 				p = ""
 			}
 			first = false
-			c.line(k, p, jsonString(key.V), ":")
+			c.str(k, p, key.V, ":")
 			c.value(n.Content[i+1], "")
 		}
 		c.line(n, "", "}")
@@ -99,7 +141,7 @@ func (c *jsonConv) value(n *yaml.Node, prefix string) {
 			c.failed = true
 			return
 		}
-		c.line(n, prefix, jsonString(s.V))
+		c.str(n, prefix, s.V, "")
 	default:
 		c.d.errorf(n, c.path, "unexpected YAML node")
 		c.failed = true
@@ -108,7 +150,31 @@ func (c *jsonConv) value(n *yaml.Node, prefix string) {
 
 // jsonString quotes s as a JSON string.
 func jsonString(s string) string {
-	b := make([]byte, 0, len(s)+2)
+	return string(appendJSONString(make([]byte, 0, len(s)+2), s))
+}
+
+// jsonDecoded is the value a JSON reader reads back from
+// appendJSONString(s): s, with each byte of invalid UTF-8 replaced by
+// U+FFFD.
+func jsonDecoded(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b = utf8.AppendRune(b, utf8.RuneError)
+		} else {
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
+	}
+	return string(b)
+}
+
+// appendJSONString appends s to b quoted as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -133,6 +199,5 @@ func jsonString(s string) string {
 		}
 		i += n
 	}
-	b = append(b, '"')
-	return string(b)
+	return append(b, '"')
 }

@@ -74,6 +74,7 @@ type loader struct {
 	ph      *placeholders
 	cache   map[policy.Type]map[string]*policy.Policy // compiled documents by type and JSON text
 	files   map[string]fileData
+	toks    []policy.Token // the token buffer of YAML documents, reused
 	decs    map[*source]*decoder
 	o       *Org
 	// parseFailed is set when a file is not YAML: what it would have

@@ -18,6 +18,8 @@ type prepared struct {
 	// fix maps a position of the text to the source's, for the compiled
 	// document; nil leaves positions as they are.
 	fix func(p policy.Pos) policy.Pos
+	// toks are text's tokens when the loader wrote it (nil: read it).
+	toks []policy.Token
 }
 
 // prepare turns a document, however written, into JSON text. It reports
@@ -38,8 +40,9 @@ func (l *loader) prepare(r *rawDoc) (prepared, bool) {
 // line of the JSON names the YAML node it came from.
 func (l *loader) prepareYAML(r *rawDoc) (prepared, bool) {
 	c := jsonConv{d: l.decoderFor(r.src), root: r.node, path: r.path, budget: maxDocNodes,
-		buf: make([]byte, 0, 512), lines: make([]*yaml.Node, 0, 32)}
+		buf: make([]byte, 0, 512), lines: make([]*yaml.Node, 0, 32), toks: l.toks[:0]}
 	c.value(r.node, "")
+	l.toks = c.toks // reused by the next document, once this one is compiled
 	if c.failed {
 		return prepared{}, false
 	}
@@ -52,6 +55,7 @@ func (l *loader) prepareYAML(r *rawDoc) (prepared, bool) {
 	}
 	return prepared{
 		text:  c.buf,
+		toks:  c.toks,
 		where: func(e *policy.Error) Pos { return r.src.pos(nodeAt(e.Pos)) },
 		fix: func(p policy.Pos) policy.Pos {
 			if !p.IsValid() {

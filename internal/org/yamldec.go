@@ -173,7 +173,7 @@ func (d *decoder) text(n *yaml.Node, path string) (sval, bool) {
 }
 
 func (d *decoder) replace(n *yaml.Node, s sval, path string) (sval, bool) {
-	if d.ph == nil {
+	if d.ph == nil || !strings.Contains(s.V, phPrefix) {
 		return s, true
 	}
 	v, ok := d.ph.replace(s.V, func(off int, msg string) { d.errs.add(d.ph.at(d.src, resolve(n), off), path, "%s", msg) })
