@@ -141,6 +141,13 @@ check "aws configservice describe-config-rules in Dev" "IAM_POLICY_NO_STATEMENTS
 check "aws configservice describe-compliance-by-config-rule: the admin policy" "NON_COMPLIANT" \
   "${devenv[@]}" $AWS configservice describe-compliance-by-config-rule --endpoint-url "$url" \
   --config-rule-names iam-policy-no-statements-with-admin-access
+e2eadmin=$("${devenv[@]}" $AWS iam get-policy --endpoint-url "$url" --policy-arn "arn:aws:iam::$dev:policy/E2EAdmin" --query Policy.PolicyId --output text 2>&1)
+check "aws configservice get-resource-config-history: the admin policy's compliance history" '{"complianceType":"NON_COMPLIANT","targetResourceId":"'"$e2eadmin"'"' \
+  "${devenv[@]}" $AWS configservice get-resource-config-history --endpoint-url "$url" \
+  --resource-type AWS::Config::ResourceCompliance --resource-id "AWS::IAM::Policy/$e2eadmin" --query 'configurationItems[0].configuration' --output text
+check "aws configservice get-resource-config-history: an unknown resource" "ResourceNotDiscoveredException" \
+  "${devenv[@]}" $AWS configservice get-resource-config-history --endpoint-url "$url" \
+  --resource-type AWS::Config::ResourceCompliance --resource-id "AWS::IAM::Policy/ANPANOSUCHPOLICY00000"
 check "aws configservice put-configuration-aggregator from Security" "config-aggregator" \
   "${secenv[@]}" $AWS configservice put-configuration-aggregator --endpoint-url "$url" --configuration-aggregator-name org \
   --organization-aggregation-source "RoleArn=arn:aws:iam::$sec:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig,AllAwsRegions=true"

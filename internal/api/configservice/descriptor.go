@@ -28,6 +28,7 @@ func New(d *api.Deps) *api.Descriptor {
 			"DeleteConfigurationAggregator":             s.DeleteConfigurationAggregator,
 			"GetAggregateComplianceDetailsByConfigRule": s.GetAggregateComplianceDetailsByConfigRule,
 			"DescribeAggregateComplianceByConfigRules":  s.DescribeAggregateComplianceByConfigRules,
+			"GetResourceConfigHistory":                  s.GetResourceConfigHistory,
 		},
 	}
 }

@@ -20,6 +20,9 @@
 // evaluates at once. Each result keeps the time its compliance was first
 // recorded (ResultRecordedTime), and DescribeConfigRuleEvaluationStatus
 // the times of the first and last evaluations, both kept in the store's
-// records so that every replica answers the same (persist.go). A call in an
-// account answers for that account's resources.
+// records so that every replica answers the same (persist.go). Every change
+// of a resource's results appends an item to its compliance history,
+// served by GetResourceConfigHistory as AWS::Config::ResourceCompliance
+// configuration items, the latest HistoryLimit per resource (history.go).
+// A call in an account answers for that account's resources.
 package configservice

@@ -15,7 +15,9 @@ import (
 //     current compliance and when it was first recorded
 //     (ResultRecordedTime), kept until the compliance changes;
 //   - configservice/status, by rule name: when the rule was first and last
-//     evaluated (DescribeConfigRuleEvaluationStatus).
+//     evaluated (DescribeConfigRuleEvaluationStatus);
+//   - configservice/compliance and configservice/history: each resource's
+//     compliance history (history.go).
 const (
 	nsResults = "configservice/results"
 	nsStatus  = "configservice/status"
@@ -72,6 +74,7 @@ func (s *service) persist(ctx context.Context, run *compliance.LiveRun) error {
 			}
 			ops = append(ops, op)
 		}
-		return ops, nil
-	}, s.results, s.status)
+		hist, err := s.historyOps(run)
+		return append(ops, hist...), err
+	}, s.results, s.status, s.latest)
 }

@@ -24,10 +24,13 @@ type service struct {
 	// rule's first and last evaluation live in the store (persist.go), so
 	// that every replica answers the same; persisted is the evaluation
 	// this replica last wrote there.
-	results   *store.Mirror[recorded]
-	status    *store.Mirror[ruleStatus]
-	mu        sync.Mutex
-	persisted *compliance.LiveRun
+	results *store.Mirror[recorded]
+	status  *store.Mirror[ruleStatus]
+	latest  *store.Mirror[resourceCompliance]
+	// historyLimit is HistoryLimit (smaller in tests).
+	historyLimit int64
+	mu           sync.Mutex
+	persisted    *compliance.LiveRun
 }
 
 func newService(d *api.Deps) *service {
@@ -36,7 +39,8 @@ func newService(d *api.Deps) *service {
 		now = time.Now
 	}
 	return &service{authz: d.Authz, state: d.State, store: d.Store, now: now, live: compliance.NewLive(d.State, d.Store, now),
-		results: store.NewMirror[recorded](d.Store, nsResults), status: store.NewMirror[ruleStatus](d.Store, nsStatus)}
+		results: store.NewMirror[recorded](d.Store, nsResults), status: store.NewMirror[ruleStatus](d.Store, nsStatus),
+		latest: store.NewMirror[resourceCompliance](d.Store, nsCompliance), historyLimit: HistoryLimit}
 }
 
 // evaluation returns the current evaluation (compliance.Live: again when

@@ -1,0 +1,75 @@
+package configservice
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/securecart/warden/internal/compliance"
+	"github.com/securecart/warden/internal/state"
+	"github.com/securecart/warden/internal/store"
+	"github.com/securecart/warden/internal/store/sqlite"
+)
+
+// A resource's history keeps its latest historyLimit items: each change
+// past it drops the oldest, in the same batch; a change that is no change
+// appends nothing; a rule removed from the deployed ones leaves an item
+// without it, not a deletion.
+func TestHistoryRetention(t *testing.T) {
+	st, err := sqlite.Open(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s := &service{store: st, latest: store.NewMirror[resourceCompliance](st, nsCompliance), historyLimit: 3}
+	at := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	res := compliance.Resource{Type: "AWS::IAM::Role", ID: "AROAEXAMPLE", Account: "436205817493"}
+	run := func(rules ...string) {
+		t.Helper()
+		at = at.Add(time.Minute)
+		r := &compliance.LiveRun{Report: &compliance.Report{}, At: at, Ran: []state.ConfigRule{{Name: "a"}, {Name: "b"}}}
+		for i := 0; i+1 < len(rules); i += 2 {
+			r.Report.Evaluations = append(r.Report.Evaluations, compliance.Evaluation{Rule: rules[i], Resource: res, Compliance: rules[i+1]})
+		}
+		if len(rules) == 0 {
+			r.Ran = r.Ran[:0]
+		}
+		if err := store.Write(t.Context(), st, func() ([]store.RecordOp, error) { return s.historyOps(r) }, s.latest); err != nil {
+			t.Fatal(err)
+		}
+	}
+	items := func() []historyItem {
+		t.Helper()
+		recs, err := store.AllRecords(t.Context(), st, nsHistory, resourceKey(res.Account, res.Type, res.ID)+"/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []historyItem
+		for _, r := range recs {
+			var h historyItem
+			if err := json.Unmarshal(r.Doc, &h); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, h)
+		}
+		return out
+	}
+	run("a", compliance.Compliant)
+	run("a", compliance.Compliant) // no change
+	if got := items(); len(got) != 1 || got[0].Status != statusDiscovered {
+		t.Fatalf("after one change: %+v", got)
+	}
+	run("a", compliance.NonCompliant)
+	run("a", compliance.NonCompliant, "b", compliance.Compliant)
+	run("a", compliance.Compliant, "b", compliance.Compliant)
+	got := items()
+	if len(got) != 3 || got[0].Compliance != compliance.NonCompliant || got[2].Compliance != compliance.Compliant || len(got[2].Rules) != 2 {
+		t.Fatalf("past the limit: %+v", got)
+	}
+	// Every rule removed (none ran): an item with no rule, not a deletion.
+	run()
+	got = items()
+	if last := got[len(got)-1]; len(got) != 3 || last.Status != statusOK || len(last.Rules) != 0 || last.Compliance != compliance.InsufficientData {
+		t.Fatalf("rules removed: %+v", got)
+	}
+}
