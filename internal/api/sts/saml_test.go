@@ -40,12 +40,7 @@ func samlSetup(t *testing.T) (*servertest.Harness, *samlIdP, *recorder) {
 	h := servertest.Start(t, servertest.Options{Audit: rec})
 	idp := newSAMLIdP(t)
 	for _, u := range []struct{ name, email string }{{"Alice Martin", "alice@securecart.example"}, {"Eve Contractor", "eve@contractor.example"}} {
-		idp.addUser(t, u.name, u.email, "correct horse", map[string][]string{
-			"https://aws.amazon.com/SAML/Attributes/Role":                    {samlRoleARN + "," + samlProvARN},
-			"https://aws.amazon.com/SAML/Attributes/RoleSessionName":         {u.email},
-			"https://aws.amazon.com/SAML/Attributes/PrincipalTag:CostCenter": {"4711"},
-			"https://aws.amazon.com/SAML/Attributes/TransitiveTagKeys":       {"CostCenter"},
-		})
+		idp.addUser(t, u.name, u.email, "correct horse", samlAttrs(u.email))
 	}
 	ctx := servertest.Ctx(t)
 	cr := assumeOAAR(t, h, samlAccount)
@@ -63,6 +58,17 @@ func samlSetup(t *testing.T) (*servertest.Harness, *samlIdP, *recorder) {
 		t.Fatal(err)
 	}
 	return h, idp, rec
+}
+
+// samlAttrs are the AWS attributes of a person's assertions: the role pair,
+// the session name, a session tag and its transitivity.
+func samlAttrs(email string) map[string][]string {
+	return map[string][]string{
+		"https://aws.amazon.com/SAML/Attributes/Role":                    {samlRoleARN + "," + samlProvARN},
+		"https://aws.amazon.com/SAML/Attributes/RoleSessionName":         {email},
+		"https://aws.amazon.com/SAML/Attributes/PrincipalTag:CostCenter": {"4711"},
+		"https://aws.amazon.com/SAML/Attributes/TransitiveTagKeys":       {"CostCenter"},
+	}
 }
 
 // The reference for the checks below:

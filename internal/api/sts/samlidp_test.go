@@ -68,14 +68,22 @@ func (p sessionProvider) GetSession(w http.ResponseWriter, r *http.Request, req 
 	return sess
 }
 
-func newSAMLIdP(t *testing.T) *samlIdP {
+func newSAMLIdP(t *testing.T) *samlIdP { return newSAMLIdPAs(t, "") }
+
+// newSAMLIdPAs starts an IdP with its own key whose entity ID is
+// base+"/metadata" (its own URL when base is ""): given another IdP's URL,
+// a forger that knows the issuer but not its key.
+func newSAMLIdPAs(t *testing.T, base string) *samlIdP {
 	t.Helper()
 	key, cert := selfSigned(t, "idp.securecart.test")
 	s := &samlIdP{key: key, cert: cert, attrs: map[string][]saml.Attribute{}}
 	mux := http.NewServeMux()
 	s.srv = httptest.NewServer(mux)
 	t.Cleanup(s.srv.Close)
-	u, _ := url.Parse(s.srv.URL)
+	if base == "" {
+		base = s.srv.URL
+	}
+	u, _ := url.Parse(base)
 	idp, err := samlidp.New(samlidp.Options{URL: *u, Key: key, Certificate: cert, Store: &samlidp.MemoryStore{},
 		Logger: log.New(io.Discard, "", 0)})
 	if err != nil {
@@ -88,6 +96,17 @@ func newSAMLIdP(t *testing.T) *samlIdP {
 	s.put(t, "/services/aws", awsSPMetadata)
 	s.put(t, "/shortcuts/aws", `{"name": "aws", "service_provider": "urn:amazon:webservices"}`)
 	return s
+}
+
+// addSP registers another service provider (entity ID and assertion
+// consumer URL) and an IdP-initiated shortcut to it.
+func (s *samlIdP) addSP(t *testing.T, shortcut, entityID, acs string) {
+	t.Helper()
+	md := strings.NewReplacer(`entityID="urn:amazon:webservices"`, `entityID="`+entityID+`"`,
+		`Location="https://signin.aws.amazon.com/saml"`, `Location="`+acs+`"`).Replace(awsSPMetadata)
+	s.put(t, "/services/"+shortcut, md)
+	b, _ := json.Marshal(map[string]string{"name": shortcut, "service_provider": entityID})
+	s.put(t, "/shortcuts/"+shortcut, string(b))
 }
 
 func (s *samlIdP) put(t *testing.T, path, body string) {
@@ -141,6 +160,12 @@ var samlResponseField = regexp.MustCompile(`name="SAMLResponse" value="([^"]+)"`
 // to https://signin.aws.amazon.com/saml.
 func (s *samlIdP) signIn(t *testing.T, user, password string) string {
 	t.Helper()
+	return s.signInTo(t, "aws", user, password)
+}
+
+// signInTo is signIn to the service provider of a shortcut.
+func (s *samlIdP) signInTo(t *testing.T, shortcut, user, password string) string {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar}
 	resp, err := hc.PostForm(s.srv.URL+"/login", url.Values{"user": {user}, "password": {password}})
@@ -151,7 +176,7 @@ func (s *samlIdP) signIn(t *testing.T, user, password string) string {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("IdP sign-in of %s: %s", user, resp.Status)
 	}
-	resp, err = hc.Get(s.srv.URL + "/login/aws")
+	resp, err = hc.Get(s.srv.URL + "/login/" + shortcut)
 	if err != nil {
 		t.Fatal(err)
 	}
