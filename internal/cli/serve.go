@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -30,6 +31,7 @@ import (
 
 type serveFlags struct {
 	org, data, database, listen, tlsCert, tlsKey, masterKeyFile, logFormat, logLevel string
+	publicURL                                                                        string
 	grace, auditRetention                                                            time.Duration
 	trail                                                                            trailFlags
 	safety                                                                           safetyFlags
@@ -81,6 +83,7 @@ stops accepting, finishes requests in flight and exits 0.`,
 	fl.StringVar(&f.data, "data", defaultDataDir(), "data directory: the SQLite store, the master key and the credentials file")
 	fl.StringVar(&f.database, "database", "", "PostgreSQL URL (postgres://...) instead of the SQLite store; the data directory still holds the credentials file")
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:4566", "address to listen on")
+	fl.StringVar(&f.publicURL, "public-url", "", "the URL people and clients reach the server at, behind a proxy or load balancer (default: http(s)://the listen address); the device page and Identity Center's SAML service provider (/saml/metadata, /saml/acs) are named by it")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serve HTTPS")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fl.StringVar(&f.masterKeyFile, "master-key-file", "", "file holding the master key (base64, 32 bytes); default DATA/master.key, created on first start; or set WARDEN_MASTER_KEY")
@@ -133,6 +136,10 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return &ExitError{Code: 2, Err: errors.New("--tls-cert and --tls-key go together")}
+	}
+	if u, err := url.Parse(f.publicURL); f.publicURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.RawQuery != "" || u.Fragment != "" || strings.Trim(u.Path, "/") != "") {
+		return &ExitError{Code: 2, Err: fmt.Errorf("--public-url %q: want http:// or https:// and a host, without a path, as in https://warden.securecart.example", f.publicURL)}
 	}
 	tuneGC()
 	// Listen first: a busy or malformed address fails before anything is
@@ -256,6 +263,9 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 // publicURL is the URL the server is reached at: its listen address, with
 // https when it serves TLS.
 func publicURL(f serveFlags, l net.Listener) string {
+	if f.publicURL != "" {
+		return strings.TrimSuffix(f.publicURL, "/")
+	}
 	scheme := "http"
 	if f.tlsCert != "" {
 		scheme = "https"

@@ -20,7 +20,7 @@ var fieldsOf = map[string][]string{
 	"identityCenter":           {"instanceArn", "identityStoreId", "externalIdentityProvider", "users", "groups", "permissionSets", "assignments", "provisioned", "provisionedVersions"},
 	"provisionedVersion":       {"permissionSet", "accounts"},
 	"provisioned":              {"permissionSet", "accounts"},
-	"externalIdentityProvider": {"type", "name", "metadataUrl", "metadata", "issuer"},
+	"externalIdentityProvider": {"type", "name", "metadataUrl", "metadata", "issuer", "allowIdpInitiated"},
 	"ssoUser": {"id", "userName", "displayName", "name", "nickName", "profileUrl", "emails", "addresses", "phoneNumbers", "userType", "title",
 		"preferredLanguage", "locale", "timezone", "externalIds", "groups", "mfaDevices"},
 	"ssoUserName":    {"formatted", "familyName", "givenName", "middleName", "honorificPrefix", "honorificSuffix"},

@@ -29,7 +29,8 @@ func (l *loader) buildIdentityCenter(r *rawIC) {
 		l.errs.add(r.storeID.P, "identityCenter.identityStoreId", "malformed identity store ID %q: want d- and 10 hex digits", ic.IdentityStoreID)
 	}
 	if p := r.idp; p != nil {
-		ic.ExternalIdP = &ExternalIdP{Type: p.typ.V, Name: p.name.V, MetadataURL: p.metadataURL.V, Metadata: p.metadata.V, Issuer: p.issuer.V}
+		ic.ExternalIdP = &ExternalIdP{Type: p.typ.V, Name: p.name.V, MetadataURL: p.metadataURL.V, Metadata: p.metadata.V, Issuer: p.issuer.V,
+			AllowIdPInitiated: p.allowIdPInitiated, SAML: p.saml}
 	}
 
 	ids := map[string]Pos{} // identity store IDs in use (users' and groups')

@@ -29,6 +29,12 @@ type ExternalIdP struct {
 	MetadataURL string // SAML
 	Metadata    string // SAML, inline XML
 	Issuer      string // OIDC
+	// AllowIdPInitiated accepts SAML responses that answer no sign-in
+	// request of Warden's (IdP-initiated sign-in).
+	AllowIdPInitiated bool
+	// SAML is the inline metadata, read (nil for a metadata URL, which is
+	// fetched when used).
+	SAML *SAMLMetadata
 }
 
 // SSOUser is a user of the Identity Center directory.

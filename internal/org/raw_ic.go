@@ -1,6 +1,10 @@
 package org
 
-import "go.yaml.in/yaml/v3"
+import (
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
 
 type rawIC struct {
 	instanceARN, storeID sval
@@ -34,6 +38,8 @@ type rawProvisioned struct {
 
 type rawIdP struct {
 	typ, name, metadataURL, metadata, issuer sval
+	allowIdPInitiated                        bool
+	saml                                     *SAMLMetadata
 	pos                                      Pos
 }
 
@@ -149,10 +155,21 @@ func (d *decoder) externalIdP(n *yaml.Node, path string) *rawIdP {
 	p.metadataURL = d.optStr(m["metadataUrl"], path+".metadataUrl")
 	p.metadata = d.optStr(m["metadata"], path+".metadata")
 	p.issuer = d.optStr(m["issuer"], path+".issuer")
+	p.allowIdPInitiated = d.optBool(m["allowIdpInitiated"], path+".allowIdpInitiated")
 	switch p.typ.V {
 	case "saml":
 		if p.metadataURL.V == "" && p.metadata.V == "" {
 			d.errorf(n, path, "a SAML identity provider needs metadataUrl or metadata")
+		}
+		if u := p.metadataURL.V; u != "" && !strings.HasPrefix(u, "https://") {
+			d.errorf(m["metadataUrl"], path+".metadataUrl", "the metadata URL must be https://, not %q", u)
+		}
+		if p.metadata.V != "" {
+			md, err := ParseSAMLMetadata(p.metadata.V)
+			if err != nil {
+				d.errorf(m["metadata"], path+".metadata", "%v", err)
+			}
+			p.saml = md
 		}
 		if p.metadataURL.V != "" && p.metadata.V != "" {
 			d.errorf(m["metadata"], path+".metadata", "give metadataUrl or metadata, not both")
@@ -166,6 +183,9 @@ func (d *decoder) externalIdP(n *yaml.Node, path string) *rawIdP {
 		}
 		if p.metadataURL.V != "" || p.metadata.V != "" {
 			d.errorf(n, path, "metadataUrl and metadata are for SAML identity providers; an OIDC one gives issuer")
+		}
+		if p.allowIdPInitiated {
+			d.errorf(m["allowIdpInitiated"], path+".allowIdpInitiated", "allowIdpInitiated is for SAML identity providers")
 		}
 	default:
 		d.errs.add(p.typ.P, path+".type", "unknown identity provider type %q: want saml or oidc", p.typ.V)

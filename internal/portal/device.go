@@ -10,6 +10,12 @@
 //     no device is approved without MFA;
 //  4. approve or deny the device.
 //
+// When Identity Center's identity source is a SAML identity provider, the
+// first step also offers "Sign in with <IdP>" (saml.go): the person goes to
+// the IdP with a signed AuthnRequest, comes back through the assertion
+// consumer service (/saml/acs), and continues at step 3 as the identity
+// store's user whose email the IdP vouched for.
+//
 // The sign-in's progress lives in a cookie sealed with the server's
 // session-token keys (AES-256-GCM; any replica opens it), HttpOnly,
 // SameSite=Strict, Secure except over loopback HTTP, scoped to /device and
@@ -45,6 +51,9 @@ type Device struct {
 	Log     *slog.Logger
 	// Issuer names the authenticator in otpauth:// URIs.
 	Issuer string
+	// SAML is the SAML service provider, used when the identity source is a
+	// SAML identity provider.
+	SAML *sso.SAMLSP
 }
 
 const (
@@ -62,6 +71,8 @@ const (
 	stepMFA         = "mfa"
 	stepApprove     = "approve"
 	stepDone        = "done"
+	stepSAMLWait    = "saml"      // sent to the IdP, awaiting its response
+	stepSAMLCode    = "saml-code" // signed in by an IdP-initiated response: the user code
 )
 
 // flow is the sealed state of one browser's sign-in.
@@ -75,6 +86,12 @@ type flow struct {
 	AuthTime time.Time `json:"at,omitzero"`    // when MFA passed
 	Expires  time.Time `json:"e"`
 	Result   string    `json:"r,omitempty"` // approved or denied, on the last page
+	// SAMLRequest is the ID of the AuthnRequest sent to the IdP, which its
+	// response must answer.
+	SAMLRequest string `json:"sr,omitempty"`
+	// redirect, when set by a step, sends the browser on (to the IdP);
+	// message is shown on the page rendered next.
+	redirect, message string
 }
 
 func randomString() string {
@@ -126,14 +143,22 @@ func (d *Device) newFlow(userCode string) *flow {
 	return &flow{CSRF: randomString(), Step: stepPassword, UserCode: sso.NormalizeUserCode(userCode), Expires: d.Clock().Add(flowTimeout)}
 }
 
-// ServeHTTP implements http.Handler.
-func (d *Device) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// securityHeaders sets the headers of every page: a strict
+// Content-Security-Policy (no script; forms post to this server only), no
+// framing, sniffing, referrer or caching.
+func securityHeaders(w http.ResponseWriter) http.Header {
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
+	return h
+}
+
+// ServeHTTP implements http.Handler.
+func (d *Device) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := securityHeaders(w)
 	switch r.Method {
 	case http.MethodGet:
 		f, ok := d.load(r.Context(), r)
@@ -156,6 +181,15 @@ func (d *Device) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, ok := d.load(r.Context(), r)
+	if r.PostForm.Has("saml_result") {
+		// Back from the IdP: the sealed result of /saml/acs stands in for the
+		// CSRF token, bound to this flow by the AuthnRequest's ID.
+		if !ok {
+			f = nil
+		}
+		d.render(w, r, d.samlResult(r, f), "")
+		return
+	}
 	if !ok {
 		d.render(w, r, d.newFlow(r.PostForm.Get("user_code")), "Your sign-in expired or its cookie is missing. Please start again.")
 		return
@@ -184,6 +218,9 @@ func (d *Device) step(r *http.Request, f *flow) (string, error) {
 		f.UserCode = sso.NormalizeUserCode(form.Get("user_code"))
 		if _, err := d.OIDC.PendingDevice(ctx, f.UserCode); err != nil {
 			return "That code is not valid: it may have expired or been used. Check the code your terminal shows.", nil
+		}
+		if form.Get("via") == "saml" {
+			return d.startSAML(ctx, f)
 		}
 		user, mustChange, err := d.Auth.Password(ctx, form.Get("username"), form.Get("password"), addr)
 		switch {
@@ -236,6 +273,12 @@ func (d *Device) step(r *http.Request, f *flow) (string, error) {
 		}
 		f.Step, f.AuthTime = stepApprove, d.Clock().UTC()
 		return "", nil
+	case stepSAMLCode:
+		f.UserCode = sso.NormalizeUserCode(form.Get("user_code"))
+		if _, err := d.OIDC.PendingDevice(ctx, f.UserCode); err != nil {
+			return "That code is not valid: it may have expired or been used. Check the code your terminal shows.", nil
+		}
+		return "", d.toMFA(ctx, f)
 	case stepApprove:
 		approve := form.Get("decision") == "approve"
 		if err := d.OIDC.Decide(ctx, f.UserCode, approve, f.UserID, f.AuthTime); err != nil {
@@ -277,15 +320,26 @@ func sourceIP(r *http.Request) string {
 
 type pageData struct {
 	Step, Message, CSRF, UserCode, UserName, Seed, OTPAuth, Result string
+	// IdP names the SAML identity provider people may sign in with;
+	// Redirect is the URL of the sign-in request to it, which the page
+	// opens (a refresh and a link: the CSP lets forms post only here).
+	IdP, Redirect string
 }
 
 func (d *Device) render(w http.ResponseWriter, r *http.Request, f *flow, msg string) {
+	if msg == "" {
+		msg = f.message
+	}
 	if err := d.save(w, r, f); err != nil {
 		d.Log.Error("device sign-in: sealing the cookie", "error", err.Error())
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	p := pageData{Step: f.Step, Message: msg, CSRF: f.CSRF, UserCode: f.UserCode, UserName: f.UserName, Seed: f.Seed, Result: f.Result}
+	p := pageData{Step: f.Step, Message: msg, CSRF: f.CSRF, UserCode: f.UserCode, UserName: f.UserName, Seed: f.Seed, Result: f.Result,
+		Redirect: f.redirect}
+	if d.SAML != nil {
+		p.IdP, _ = d.SAML.Configured(r.Context())
+	}
 	if f.Seed != "" {
 		issuer := d.Issuer
 		if issuer == "" {

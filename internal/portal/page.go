@@ -6,6 +6,7 @@ var pageTmpl = template.Must(template.New("device").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Warden sign-in</title>
+{{if .Redirect}}<meta http-equiv="refresh" content="0;url={{.Redirect}}">{{end}}
 <style>
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f4f5f7;color:#1d2433;margin:0}
 main{max-width:26rem;margin:4rem auto;padding:2rem;background:#fff;border-radius:.75rem;box-shadow:0 1px 4px rgba(0,0,0,.12)}
@@ -29,6 +30,19 @@ p.small{font-size:.9rem;color:#5a6375}
 <label for="username">User name</label><input id="username" name="username" required autocomplete="username">
 <label for="password">Password</label><input id="password" name="password" type="password" required autocomplete="current-password">
 <button type="submit">Sign in</button>
+{{if .IdP}}<button class="secondary" type="submit" name="via" value="saml" formnovalidate>Sign in with {{.IdP}}</button>{{end}}
+</form>
+{{else if eq .Step "saml"}}
+<h1>Continue at {{.IdP}}</h1>
+<p>Sign in at your identity provider; you will come back here to finish.</p>
+{{if .Redirect}}<p><a id="idp" href="{{.Redirect}}">Continue to {{.IdP}}</a></p>{{end}}
+{{else if eq .Step "saml-code"}}
+<h1>Enter the code</h1>
+<p>Signed in as {{.UserName}}. Enter the code your terminal shows.</p>
+<form method="post" action="/device" autocomplete="off">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<label for="user_code">Code</label><input id="user_code" class="code" name="user_code" value="{{.UserCode}}" required>
+<button type="submit">Continue</button>
 </form>
 {{else if eq .Step "new-password"}}
 <h1>Choose a new password</h1>

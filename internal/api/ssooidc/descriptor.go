@@ -10,7 +10,9 @@ import (
 )
 
 // New declares SSO OIDC to the server (botocore's sso-oidc 2019-06-10:
-// rest-json, signing name awsssooidc), with the device verification page.
+// rest-json, signing name awsssooidc), with the device verification page
+// and, for an external SAML identity provider, Identity Center's service
+// provider endpoints (/saml/metadata, /saml/acs).
 func New(d *api.Deps) *api.Descriptor {
 	dir := sso.OrgDirectory{Orgs: d.State}
 	base := strings.TrimSuffix(d.PublicURL, "/")
@@ -19,6 +21,7 @@ func New(d *api.Deps) *api.Descriptor {
 	}
 	oidc := &sso.OIDC{Store: d.Store, Dir: dir, Clock: d.Clock, VerificationURI: base + "/device"}
 	auth := &sso.Authenticator{Store: d.Store, Dir: dir, Master: d.Master, Clock: d.Clock}
+	samlSP := &sso.SAMLSP{Orgs: d.State, Store: d.Store, Master: d.Master, Client: d.HTTPClient, Clock: d.Clock, Base: base}
 	s := &Service{OIDC: oidc, Dir: dir}
 	return &api.Descriptor{
 		Name:        "sso-oauth",
@@ -35,7 +38,10 @@ func New(d *api.Deps) *api.Descriptor {
 		// refresh token, not with AWS credentials.
 		Unsigned: []string{"RegisterClient", "StartDeviceAuthorization", "CreateToken"},
 		Pages: map[string]http.Handler{
-			"/device": &portal.Device{OIDC: oidc, Auth: auth, Keyring: d.Keyring, Clock: d.Clock, Log: d.Logger, Issuer: "Warden"},
+			"/device": &portal.Device{OIDC: oidc, Auth: auth, Keyring: d.Keyring, Clock: d.Clock, Log: d.Logger, Issuer: "Warden", SAML: samlSP},
+			// Identity Center's SAML service provider, for an external IdP.
+			"/saml/acs":      &portal.SAMLACS{SAML: samlSP, Keyring: d.Keyring, Clock: d.Clock, Log: d.Logger},
+			"/saml/metadata": &portal.SAMLMetadata{SAML: samlSP, Log: d.Logger},
 		},
 	}
 }

@@ -34,18 +34,18 @@ const (
 // SAML provider from the IdP's metadata and a role that trusts it. alice
 // (securecart.example) may use the role; eve (contractor.example) is not
 // allowed by the trust policy.
-func samlSetup(t *testing.T) (*servertest.Harness, *samlIdP, *recorder) {
+func samlSetup(t *testing.T) (*servertest.Harness, *servertest.SAMLIdP, *recorder) {
 	t.Helper()
 	rec := &recorder{}
 	h := servertest.Start(t, servertest.Options{Audit: rec})
-	idp := newSAMLIdP(t)
+	idp := servertest.NewSAMLIdP(t)
 	for _, u := range []struct{ name, email string }{{"Alice Martin", "alice@securecart.example"}, {"Eve Contractor", "eve@contractor.example"}} {
-		idp.addUser(t, u.name, u.email, "correct horse", samlAttrs(u.email))
+		idp.AddUser(t, u.name, u.email, "correct horse", samlAttrs(u.email))
 	}
 	ctx := servertest.Ctx(t)
 	cr := assumeOAAR(t, h, samlAccount)
 	adm := iam.NewFromConfig(h.Config(aws.ToString(cr.AccessKeyId), aws.ToString(cr.SecretAccessKey), aws.ToString(cr.SessionToken)))
-	md := idp.metadata(t)
+	md := idp.Metadata(t)
 	out, err := adm.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("Okta"), SAMLMetadataDocument: aws.String(md),
 		Tags: []iamtypes.Tag{{Key: aws.String("Team"), Value: aws.String("Security")}}})
 	if err != nil {
@@ -78,13 +78,13 @@ func TestAssumeRoleWithSAML(t *testing.T) {
 	h, idp, rec := samlSetup(t)
 	ctx := servertest.Ctx(t)
 	c := anonymous(h)
-	assertion := idp.signIn(t, "alice", "correct horse")
+	assertion := idp.SignIn(t, "alice", "correct horse")
 	out, err := c.AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(samlRoleARN),
 		PrincipalArn: aws.String(samlProvARN), SAMLAssertion: aws.String(assertion), DurationSeconds: aws.Int32(1800)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	issuer := idp.srv.URL + "/metadata"
+	issuer := idp.Srv.URL + "/metadata"
 	sum := sha1.Sum([]byte(issuer + samlAccount + "/Okta"))
 	nq := base64.StdEncoding.EncodeToString(sum[:])
 	if aws.ToString(out.Subject) != "alice@securecart.example" || aws.ToString(out.SubjectType) != "persistent" ||
@@ -125,12 +125,12 @@ func TestAssumeRoleWithSAML(t *testing.T) {
 	}
 	// A person the trust policy does not allow.
 	_, err = c.AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(samlRoleARN),
-		PrincipalArn: aws.String(samlProvARN), SAMLAssertion: aws.String(idp.signIn(t, "eve", "correct horse"))})
+		PrincipalArn: aws.String(samlProvARN), SAMLAssertion: aws.String(idp.SignIn(t, "eve", "correct horse"))})
 	if err == nil || apiCode(t, err) != "AccessDenied" {
 		t.Errorf("eve: %v, want AccessDenied", err)
 	}
 	// An expired assertion.
-	late := idp.signIn(t, "alice", "correct horse")
+	late := idp.SignIn(t, "alice", "correct horse")
 	h.Clock.Advance(10 * time.Minute)
 	_, err = c.AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(samlRoleARN),
 		PrincipalArn: aws.String(samlProvARN), SAMLAssertion: aws.String(late)})

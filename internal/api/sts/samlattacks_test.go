@@ -69,16 +69,16 @@ func TestAssumeRoleWithSAMLRefuses(t *testing.T) {
 	h, idp, rec := samlSetup(t)
 	ctx := servertest.Ctx(t)
 	c := anonymous(h)
-	idp.addSP(t, "app", "https://app.example.com/saml", "https://signin.aws.amazon.com/saml")
-	idp.addSP(t, "other-acs", "https://signin.aws.amazon.com/saml", "https://app.example.com/acs")
-	forger := newSAMLIdPAs(t, idp.srv.URL)
-	forger.addUser(t, "Alice Martin", "alice@securecart.example", "correct horse", samlAttrs("alice@securecart.example"))
-	good := func() string { return idp.signIn(t, "alice", "correct horse") }
+	idp.AddSP(t, "app", "https://app.example.com/saml", "https://signin.aws.amazon.com/saml")
+	idp.AddSP(t, "other-acs", "https://signin.aws.amazon.com/saml", "https://app.example.com/acs")
+	forger := servertest.NewSAMLIdPAs(t, idp.Srv.URL)
+	forger.AddUser(t, "Alice Martin", "alice@securecart.example", "correct horse", samlAttrs("alice@securecart.example"))
+	good := func() string { return idp.SignIn(t, "alice", "correct horse") }
 
 	cases := []struct {
 		name, response, want string
 	}{
-		{"signed by a key not in the metadata (same issuer)", forger.signIn(t, "alice", "correct horse"), "certificate"},
+		{"signed by a key not in the metadata (same issuer)", forger.SignIn(t, "alice", "correct horse"), "certificate"},
 		{"a flipped bit in the signature values", rewrite(t, good(), func(r *etree.Element) {
 			for _, s := range r.FindElements("//SignatureValue") {
 				b, _ := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(s.Text()), ""))
@@ -101,8 +101,8 @@ func TestAssumeRoleWithSAMLRefuses(t *testing.T) {
 			dropSignature(t, r)
 			dropSignature(t, child(t, r, "Assertion"))
 		}), "signature"},
-		{"for another service provider (audience)", idp.signInTo(t, "app", "alice", "correct horse"), "audience"},
-		{"posted to another service provider (recipient and destination)", idp.signInTo(t, "other-acs", "alice", "correct horse"), "not addressed"},
+		{"for another service provider (audience)", idp.SignInTo(t, "app", "alice", "correct horse"), "audience"},
+		{"posted to another service provider (recipient and destination)", idp.SignInTo(t, "other-acs", "alice", "correct horse"), "not addressed"},
 		{"another Destination on an unsigned response", rewrite(t, good(), func(r *etree.Element) {
 			dropSignature(t, r)
 			r.CreateAttr("Destination", "https://app.example.com/acs")
@@ -186,8 +186,8 @@ func TestAssumeRoleWithSAMLRefuses(t *testing.T) {
 	// canonicalization drops comments, so the signature still verifies).
 	// The subject read must be the whole signed value, never the text
 	// before the comment.
-	idp.addUser(t, "Mallory", "alice@securecart.example.evil.test", "hunter2", samlAttrs("alice@securecart.example"))
-	injected := rewrite(t, idp.signIn(t, "alice", "hunter2"), func(r *etree.Element) {
+	idp.AddUser(t, "Mallory", "alice@securecart.example.evil.test", "hunter2", samlAttrs("alice@securecart.example"))
+	injected := rewrite(t, idp.SignIn(t, "alice", "hunter2"), func(r *etree.Element) {
 		n := child(t, child(t, child(t, r, "Assertion"), "Subject"), "NameID")
 		n.SetText("alice@securecart.example")
 		n.AddChild(etree.NewComment(""))

@@ -36,7 +36,7 @@ func TestAssumeRoleWithSAMLAWSCLI(t *testing.T) {
 		Subject, SubjectType, Issuer, Audience, NameQualifier string
 	}
 	aws(env, &res, "sts", "assume-role-with-saml", "--role-arn", samlRoleARN, "--principal-arn", samlProvARN,
-		"--saml-assertion", idp.signIn(t, "alice", "correct horse"))
+		"--saml-assertion", idp.SignIn(t, "alice", "correct horse"))
 	if res.Subject != "alice@securecart.example" || res.SubjectType != "persistent" || res.Audience != "https://signin.aws.amazon.com/saml" ||
 		res.AssumedRoleUser.Arn != "arn:aws:sts::"+samlAccount+":assumed-role/OktaDeveloper/alice@securecart.example" {
 		t.Errorf("assume-role-with-saml: %+v", res)

@@ -1,0 +1,186 @@
+package portal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/sso"
+)
+
+// SAML sign-in at the device page: the person leaves for the IdP with a
+// signed AuthnRequest (startSAML), the IdP posts its response to the
+// assertion consumer service (SAMLACS, which verifies it and matches the
+// user), and the ACS page posts the sealed result back to /device
+// (samlResult), where the sign-in continues with MFA. The ACS cannot read
+// the device page's cookie (the IdP's POST is cross-site, and the cookie
+// is SameSite=Strict and scoped to /device), so the result is bound to the
+// browser's sign-in by the AuthnRequest's ID the cookie holds; a result
+// answering no request (IdP-initiated) starts a new sign-in that asks for
+// the user code, and only when the org allows IdP-initiated sign-in.
+
+const (
+	samlResultUse = "saml-signin:"
+	samlResultTTL = 2 * time.Minute
+)
+
+// samlResultData is what /saml/acs hands to /device, sealed.
+type samlResultData struct {
+	UserID       string    `json:"u"`
+	UserName     string    `json:"n"`
+	InResponseTo string    `json:"irt,omitempty"`
+	Expires      time.Time `json:"e"`
+}
+
+// startSAML sends the person to the IdP.
+func (d *Device) startSAML(ctx context.Context, f *flow) (string, error) {
+	if d.SAML == nil {
+		return "Sign-in through an identity provider is not configured.", nil
+	}
+	u, id, err := d.SAML.AuthnRequest(ctx)
+	if err != nil {
+		d.Log.Warn("SAML sign-in: no request to the identity provider", "error", err.Error())
+		return "Sign-in through the identity provider is not available now: " + err.Error(), nil
+	}
+	f.SAMLRequest, f.Step, f.redirect = id, stepSAMLWait, u
+	return "", nil
+}
+
+// samlResult continues a sign-in with the result /saml/acs sealed, and
+// returns the flow to render.
+func (d *Device) samlResult(r *http.Request, f *flow) *flow {
+	data, err := d.Keyring.OpenBlob(r.Context(), samlResultUse, r.PostForm.Get("saml_result"))
+	var res samlResultData
+	if err != nil || json.Unmarshal(data, &res) != nil || !d.Clock().Before(res.Expires) {
+		nf := d.newFlow("")
+		return nf.withMessage("The sign-in response expired or is not valid. Please start again.")
+	}
+	switch {
+	case res.InResponseTo == "":
+		// IdP-initiated (the ACS allowed it): a new sign-in for this user.
+		nf := d.newFlow("")
+		nf.UserID, nf.UserName, nf.Step = res.UserID, res.UserName, stepSAMLCode
+		return nf
+	case f == nil || f.Step != stepSAMLWait || f.SAMLRequest != res.InResponseTo:
+		code := ""
+		if f != nil {
+			code = f.UserCode
+		}
+		return d.newFlow(code).withMessage("That sign-in response answers another sign-in request. Please start again.")
+	}
+	f.UserID, f.UserName, f.SAMLRequest, f.CSRF = res.UserID, res.UserName, "", randomString()
+	if err := d.toMFA(r.Context(), f); err != nil {
+		d.Log.Error("SAML sign-in: MFA", "error", err.Error())
+		return d.newFlow(f.UserCode).withMessage("Something went wrong. Please start again.")
+	}
+	return f
+}
+
+// withMessage marks a flow to be shown with a message (see render).
+func (f *flow) withMessage(msg string) *flow {
+	f.message = msg
+	return f
+}
+
+// SAMLACS is the assertion consumer service (POST /saml/acs, HTTP-POST
+// binding).
+type SAMLACS struct {
+	SAML    *sso.SAMLSP
+	Keyring *creds.Keyring
+	Clock   func() time.Time
+	Log     *slog.Logger
+}
+
+var acsTmpl = template.Must(template.New("acs").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Warden sign-in</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f4f5f7;color:#1d2433;margin:0}
+main{max-width:26rem;margin:4rem auto;padding:2rem;background:#fff;border-radius:.75rem;box-shadow:0 1px 4px rgba(0,0,0,.12)}
+h1{font-size:1.3rem;margin:0 0 1rem}
+button{margin-top:1.2rem;padding:.65rem 1.2rem;font-size:1rem;border:0;border-radius:.4rem;background:#2457c5;color:#fff;cursor:pointer}
+.msg{background:#fdecea;color:#8a1c12;padding:.7rem;border-radius:.4rem}
+</style></head><body><main>
+{{if .Error}}<h1>Sign-in failed</h1>
+<p class="msg" role="alert">{{.Error}}</p>
+<p><a href="/device">Start again</a></p>
+{{else}}<h1>Signed in as {{.UserName}}</h1>
+<p>Your identity provider confirmed who you are. Continue to finish signing in.</p>
+<form method="post" action="/device">
+<input type="hidden" name="saml_result" value="{{.Result}}">
+<button type="submit">Continue</button>
+</form>{{end}}
+</main></body></html>
+`))
+
+func (a *SAMLACS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	securityHeaders(w)
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	page := struct{ Error, UserName, Result string }{}
+	in, err := a.SAML.Consume(r.Context(), r.PostForm.Get("SAMLResponse"))
+	switch {
+	case errors.Is(err, sso.ErrSAMLNoUser):
+		page.Error = "Your identity provider signed you in, but no Identity Center user has your email address. Ask an administrator to add you."
+	case errors.Is(err, sso.ErrSAMLReplayed):
+		page.Error = "This sign-in response was already used. Please start again."
+	case err != nil:
+		a.Log.Warn("SAML sign-in refused", "error", err.Error(), "source", sourceIP(r))
+		page.Error = "The sign-in response could not be accepted: " + err.Error()
+	default:
+		data, _ := json.Marshal(samlResultData{UserID: in.User.ID, UserName: in.User.UserName, InResponseTo: in.InResponseTo,
+			Expires: a.Clock().Add(samlResultTTL)})
+		if page.Result, err = a.Keyring.SealBlob(samlResultUse, data); err != nil {
+			a.Log.Error("SAML sign-in: sealing the result", "error", err.Error())
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		page.UserName = in.User.UserName
+		a.Log.Info("SAML sign-in", "user", in.User.UserName, "idp_initiated", in.InResponseTo == "")
+	}
+	if page.Error != "" {
+		w.WriteHeader(http.StatusForbidden)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := acsTmpl.Execute(w, page); err != nil {
+		a.Log.Error("ACS page", "error", err.Error())
+	}
+}
+
+// SAMLMetadata serves the service provider's metadata (GET
+// /saml/metadata), for the IdP to import.
+type SAMLMetadata struct {
+	SAML *sso.SAMLSP
+	Log  *slog.Logger
+}
+
+func (m *SAMLMetadata) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	md, err := m.SAML.Metadata(r.Context())
+	if err != nil {
+		m.Log.Error("SAML metadata", "error", err.Error())
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/samlmetadata+xml")
+	w.Header().Set("Cache-Control", "max-age=3600")
+	w.Write(md)
+}
