@@ -66,6 +66,9 @@ func CallContext(c *call.Call) map[string][]string {
 		for k, v := range s.Tags {
 			ctx["aws:PrincipalTag/"+k] = []string{v}
 		}
+		for k, v := range s.Federation {
+			ctx[k] = v
+		}
 	}
 	return ctx
 }

@@ -42,6 +42,11 @@ type Session struct {
 	// OnBehalfOf is the Identity Center user a GetRoleCredentials session
 	// acts for.
 	OnBehalfOf *OnBehalfOf `json:"ob,omitempty"`
+	// Federation are the condition keys of the federation that made the
+	// session (the saml: keys of AssumeRoleWithSAML), in the context of
+	// every request it makes, as AWS gives them to the role's policies
+	// (${saml:namequalifier}/${saml:sub}). Role chaining does not pass them on.
+	Federation map[string][]string `json:"fk,omitempty"`
 }
 
 // OnBehalfOf names an Identity Center user, as CloudTrail's

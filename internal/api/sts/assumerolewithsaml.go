@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -137,8 +138,10 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *api.Call) (any, err
 		reqParams["sourceIdentity"] = sp.sourceIdentity
 	}
 
-	// The trust policy decides, with the assertion as context.
-	ctxKeys := samlContext(a, prov.Account.ID, prov.Name, nameQualifier)
+	// The trust policy decides, with the assertion as context; the session
+	// keeps the saml: keys for its own requests.
+	sessKeys := samlContext(a, prov.Account.ID, prov.Name, nameQualifier)
+	ctxKeys := maps.Clone(sessKeys)
 	ctxKeys["sts:RoleSessionName"] = []string{sessionName}
 	for k, v := range sp.requestContext() {
 		ctxKeys[k] = v
@@ -181,7 +184,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *api.Call) (any, err
 		Secret:      creds.NewSecret(), Kind: "assumed-role", Principal: sessionARN, Account: role.Account.ID,
 		UserID: roleID + ":" + sessionName, RoleARN: role.ARN, Issued: c.Now.UTC(), Expires: expires,
 		Policy: sp.policy, PolicyARNs: sp.policyARNs, SourceIdentity: sp.sourceIdentity,
-		Tags: sp.tags, TransitiveKeys: sp.transitive,
+		Tags: sp.tags, TransitiveKeys: sp.transitive, Federation: sessKeys,
 	}
 	token, err := s.Keyring.Issue(sess)
 	if err != nil {

@@ -57,6 +57,13 @@ func samlSetup(t *testing.T) (*servertest.Harness, *servertest.SAMLIdP, *recorde
 	if _, err := adm.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("OktaDeveloper"), AssumeRolePolicyDocument: aws.String(samlTrustDoc)}); err != nil {
 		t.Fatal(err)
 	}
+	// The role's permissions use the session's saml: keys.
+	if _, err := adm.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("OktaDeveloper"), PolicyName: aws.String("ByPerson"),
+		PolicyDocument: aws.String(`{"Version": "2012-10-17", "Statement": [
+			{"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*", "Condition": {"StringEquals": {"saml:sub": "alice@securecart.example", "saml:sub_type": "persistent"}}},
+			{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*", "Condition": {"StringEquals": {"saml:sub": "bob@securecart.example"}}}]}`)}); err != nil {
+		t.Fatal(err)
+	}
 	return h, idp, rec
 }
 
@@ -104,6 +111,14 @@ func TestAssumeRoleWithSAML(t *testing.T) {
 		GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil || aws.ToString(id.Arn) != session {
 		t.Errorf("the SAML session: %v %v", id, err)
+	}
+	// The session's requests carry the saml: keys (Alice's subject).
+	ic := iam.NewFromConfig(h.Config(aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken)))
+	if _, err := ic.ListRoles(ctx, &iam.ListRolesInput{}); err != nil {
+		t.Errorf("ListRoles, allowed for saml:sub alice: %v", err)
+	}
+	if _, err := ic.ListUsers(ctx, &iam.ListUsersInput{}); err == nil || apiCode(t, err) != "AccessDenied" {
+		t.Errorf("ListUsers, allowed only for saml:sub bob: %v", err)
 	}
 	// CloudTrail's record: a SAMLUser named by the NameQualifier and the
 	// subject, with the session tags.
