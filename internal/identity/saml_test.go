@@ -211,3 +211,19 @@ func BenchmarkVerifySAML(b *testing.B) {
 }
 
 func fakeClock(t time.Time) clockwork.Clock { return clockwork.NewFakeClockAt(t) }
+
+// FuzzVerifySAML: no input panics or is accepted unless a trusted key
+// signed it (the fuzzer cannot sign).
+func FuzzVerifySAML(f *testing.F) {
+	s := newTestSigner(f)
+	good := s.response(f, assertionOpts{})
+	raw, _ := base64.StdEncoding.DecodeString(good)
+	f.Add(raw)
+	f.Add([]byte(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>`))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		a, err := VerifySAML(base64.StdEncoding.EncodeToString(doc), s.trust(), expect(testNow))
+		if err == nil && string(doc) != string(raw) && a.NameID != "alice@securecart.example" {
+			t.Errorf("accepted a response naming %q", a.NameID)
+		}
+	})
+}
