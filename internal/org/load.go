@@ -120,29 +120,67 @@ func load(fsys fs.FS, name string, isDir bool, display func(string) string, opt 
 	return l.run(srcs)
 }
 
-// parse reads a source's YAML: one document, whose top level is a mapping.
+// parse reads a source: one YAML document, or a JSON value for a *.json
+// file, whose top level is a mapping.
 func (l *loader) parse(s *source) {
+	if isJSONFile(s) {
+		root, jerr := jsonTree(s.data)
+		if jerr == nil {
+			l.setRoot(s, root)
+			return
+		}
+		// Not JSON: a .json file written in YAML is read as before; one
+		// that is neither gets the JSON reader's error.
+		if l.parseYAML(s, true) {
+			return
+		}
+		pos := Pos{File: s.name, Line: jerr.pos.Line, Col: jerr.pos.Col}
+		l.errs.add(pos, "", "malformed JSON: %s", jerr.msg)
+		l.parseFailed = true
+		return
+	}
+	l.parseYAML(s, false)
+}
+
+// parseYAML reads a source's YAML. quiet leaves a malformed file
+// unreported, returning false.
+func (l *loader) parseYAML(s *source, quiet bool) bool {
 	dec := yaml.NewDecoder(bytes.NewReader(s.data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
-		if err != io.EOF {
+		if err == io.EOF {
+			return true
+		}
+		if !quiet {
 			l.errs.add(yamlErrorPos(s, err), "", "%s", yamlErrorMsg(err))
 			l.parseFailed = true
 		}
-		return
+		return false
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
+		if quiet {
+			return false
+		}
 		l.errs.add(s.pos(&extra), "", "a second YAML document: an organization file holds one (split it into files)")
 	} else if err != io.EOF {
-		l.errs.add(yamlErrorPos(s, err), "", "%s", yamlErrorMsg(err))
-		l.parseFailed = true
-		return
+		if !quiet {
+			l.errs.add(yamlErrorPos(s, err), "", "%s", yamlErrorMsg(err))
+			l.parseFailed = true
+		}
+		return false
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
+	l.setRoot(s, root)
+	return true
+}
+
+// setRoot takes a source's top-level node: nothing for an empty file, else
+// a mapping.
+func (l *loader) setRoot(s *source, root *yaml.Node) {
 	if isNull(root) {
 		return
 	}

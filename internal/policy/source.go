@@ -1,6 +1,9 @@
 package policy
 
-import "sort"
+import (
+	"bytes"
+	"sort"
+)
 
 // Source is a text with its line index, built once, so that a position in it
 // costs a binary search however many are asked for: the policy documents of
@@ -18,7 +21,7 @@ type Source struct {
 
 // NewSource indexes the lines of src.
 func NewSource(src []byte) *Source {
-	s := &Source{src: src, lineStarts: make([]int, 1, 64)}
+	s := &Source{src: src, lineStarts: make([]int, 1, bytes.Count(src, []byte{'\n'})+1)}
 	for i, c := range src {
 		if c == '\n' {
 			s.lineStarts = append(s.lineStarts, i+1)

@@ -86,3 +86,7 @@ func (b *tokenReader) value(depth int) *node {
 	}
 	return n
 }
+
+// SkipSpace returns the offset of the next token of a JSON text at or
+// after off, skipping white space and the separators , and :.
+func SkipSpace(src []byte, off int64) int64 { return skipSpace(src, off) }
