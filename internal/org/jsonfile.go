@@ -14,7 +14,7 @@ import (
 
 // An organization file named *.json is read with a JSON reader into the
 // node tree the YAML reader would give (every node's line and column, the
-// tags JSON's types mean), several times faster than the YAML reader. A
+// tags JSON's types mean), about twice as fast as the YAML reader. A
 // .json file that is not JSON but is YAML is read as YAML, as before; one
 // that is neither is reported with the JSON reader's error.
 
