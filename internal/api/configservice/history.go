@@ -1,6 +1,7 @@
 package configservice
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -32,7 +33,8 @@ import (
 // append one item, not one each.
 //
 // Retention: the latest HistoryLimit items per resource; appending beyond
-// it deletes the oldest in the same batch. (AWS keeps configuration items
+// it deletes the oldest in the same batch, and the deletions' tombstones
+// are purged once written (no one follows the history's changes). (AWS keeps configuration items
 // 7 years unless a retention configuration says otherwise.)
 const (
 	nsCompliance = "configservice/compliance"
@@ -149,6 +151,7 @@ func (s *service) historyOps(run *compliance.LiveRun) ([]store.RecordOp, error) 
 		st.Next++
 		if st.Next-st.First > s.historyLimit {
 			ops = append(ops, store.RecordOp{Namespace: nsHistory, Key: historyKey(k, st.First), Delete: true, Expect: store.AnyVersion, At: at})
+			s.pruned = true
 			st.First++
 		}
 		op, err := s.latest.Op(k, st, old.Version, at)
@@ -193,4 +196,18 @@ func (s *service) historyOps(run *compliance.LiveRun) ([]store.RecordOp, error) 
 		}
 	}
 	return ops, nil
+}
+
+// purgeHistory forgets the tombstones of the history items deleted up to
+// at, when the last write deleted some, so that the records kept stay
+// within the retention bound.
+func (s *service) purgeHistory(ctx context.Context, at time.Time) error {
+	if !s.pruned {
+		return nil
+	}
+	_, err := s.store.PurgeRecordTombstones(ctx, nsHistory, at.Add(time.Nanosecond))
+	if err == nil {
+		s.pruned = false
+	}
+	return err
 }

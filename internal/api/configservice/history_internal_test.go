@@ -2,6 +2,7 @@ package configservice
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -37,6 +38,9 @@ func TestHistoryRetention(t *testing.T) {
 		if err := store.Write(t.Context(), st, func() ([]store.RecordOp, error) { return s.historyOps(r) }, s.latest); err != nil {
 			t.Fatal(err)
 		}
+		if err := s.purgeHistory(t.Context(), at); err != nil {
+			t.Fatal(err)
+		}
 	}
 	items := func() []historyItem {
 		t.Helper()
@@ -65,6 +69,11 @@ func TestHistoryRetention(t *testing.T) {
 	got := items()
 	if len(got) != 3 || got[0].Compliance != compliance.NonCompliant || got[2].Compliance != compliance.Compliant || len(got[2].Rules) != 2 {
 		t.Fatalf("past the limit: %+v", got)
+	}
+	// The dropped items' tombstones are purged: the namespace's changes
+	// since its start can no longer be replayed.
+	if _, err := st.RecordChanges(t.Context(), nsHistory, 0, 100); !errors.Is(err, store.ErrStale) {
+		t.Errorf("history tombstones kept: RecordChanges since 0 = %v, want ErrStale", err)
 	}
 	// Every rule removed (none ran): an item with no rule, not a deletion.
 	run()

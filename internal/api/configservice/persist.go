@@ -44,7 +44,7 @@ func resultKey(e *compliance.Evaluation) string {
 // replica recorded first keeps that replica's time.
 func (s *service) persist(ctx context.Context, run *compliance.LiveRun) error {
 	at := run.At.UTC()
-	return store.Write(ctx, s.store, func() ([]store.RecordOp, error) {
+	err := store.Write(ctx, s.store, func() ([]store.RecordOp, error) {
 		var ops []store.RecordOp
 		for i := range run.Report.Evaluations {
 			e := &run.Report.Evaluations[i]
@@ -77,4 +77,8 @@ func (s *service) persist(ctx context.Context, run *compliance.LiveRun) error {
 		hist, err := s.historyOps(run)
 		return append(ops, hist...), err
 	}, s.results, s.status, s.latest)
+	if err != nil {
+		return err
+	}
+	return s.purgeHistory(ctx, at)
 }

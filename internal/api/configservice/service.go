@@ -27,8 +27,10 @@ type service struct {
 	results *store.Mirror[recorded]
 	status  *store.Mirror[ruleStatus]
 	latest  *store.Mirror[resourceCompliance]
-	// historyLimit is HistoryLimit (smaller in tests).
+	// historyLimit is HistoryLimit (smaller in tests); pruned is set
+	// when a history write deleted items (purgeHistory).
 	historyLimit int64
+	pruned       bool
 	mu           sync.Mutex
 	persisted    *compliance.LiveRun
 }
