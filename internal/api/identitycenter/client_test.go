@@ -207,7 +207,7 @@ func TestSSOAdmin(t *testing.T) {
 	}
 	var cflt *satypes.ConflictException
 	if _, err := sa.DeletePermissionSet(ctx, &ssoadmin.DeletePermissionSetInput{InstanceArn: in, PermissionSetArn: arn}); !errors.As(err, &cflt) {
-		t.Errorf("DeletePermissionSet while provisioned: %v, want ConflictException", err)
+		t.Errorf("DeletePermissionSet while assigned: %v, want ConflictException", err)
 	}
 	if _, err := sa.DeleteAccountAssignment(ctx, &ssoadmin.DeleteAccountAssignmentInput{InstanceArn: in, PermissionSetArn: arn, PrincipalId: grp.GroupId,
 		PrincipalType: satypes.PrincipalTypeGroup, TargetId: aws.String(devAccount), TargetType: satypes.TargetTypeAwsAccount}); err != nil {

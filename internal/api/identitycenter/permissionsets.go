@@ -140,8 +140,19 @@ func (s *Service) DeletePermissionSet(ctx context.Context, c *api.Call) (any, er
 	if err := cl.guardManagement(ps, nil); err != nil {
 		return nil, err
 	}
-	if len(ps.Accounts) > 0 {
-		return nil, conflict("The permission set %s is provisioned to %d accounts: delete its account assignments first.", ps.Name, len(ps.Accounts))
+	// Refused while assignments use it; the roles of accounts it was
+	// provisioned to without an assignment (ProvisionPermissionSet) go
+	// with it.
+	assigned := map[string]bool{}
+	for _, a := range cl.ic.Assignments {
+		if a.PermissionSet == ps {
+			for _, acct := range a.Accounts {
+				assigned[acct.ID] = true
+			}
+		}
+	}
+	if len(assigned) > 0 {
+		return nil, conflict("The permission set %s is assigned in %d accounts: delete its account assignments first.", ps.Name, len(assigned))
 	}
 	return nil, cl.mutate(ctx, func(_ *org.Spec, ic *org.IdentityCenterDef) error {
 		ic.RemovePermissionSet(ps.Name)

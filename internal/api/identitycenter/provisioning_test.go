@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	istypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
@@ -190,6 +191,11 @@ func TestProvisionPermissionSet(t *testing.T) {
 	if _, err := iamProd.getRole(ctx, roleName); err != nil {
 		t.Errorf("the role in Prod after its only assignment was deleted: %v; want it kept (provisioned without an assignment)", err)
 	}
+	// While assigned elsewhere, the set cannot be deleted.
+	var conflict *satypes.ConflictException
+	if _, err := sa.DeletePermissionSet(ctx, &ssoadmin.DeletePermissionSetInput{InstanceArn: in, PermissionSetArn: arn}); !errors.As(err, &conflict) {
+		t.Errorf("DeletePermissionSet while assigned in Dev and Staging: %v, want ConflictException", err)
+	}
 	// Its negative twin: an account outside the organization.
 	var notFound *satypes.ResourceNotFoundException
 	if _, err := sa.ProvisionPermissionSet(ctx, &ssoadmin.ProvisionPermissionSetInput{InstanceArn: in, PermissionSetArn: arn, TargetId: aws.String("111122223333"),
@@ -235,5 +241,24 @@ func TestProvisionPermissionSet(t *testing.T) {
 	created, err := sa2.ListAccountAssignmentCreationStatus(ctx, &ssoadmin.ListAccountAssignmentCreationStatusInput{InstanceArn: in})
 	if err != nil || len(created.AccountAssignmentsCreationStatus) != 3 {
 		t.Errorf("ListAccountAssignmentCreationStatus = %+v, %v; want 3", created, err)
+	}
+
+	// Without assignments, the set is deleted, and with it its role in
+	// Prod, where it was provisioned without one.
+	for _, acct := range []string{devAccount, stagingAccount} {
+		if _, err := sa.DeleteAccountAssignment(ctx, &ssoadmin.DeleteAccountAssignmentInput{InstanceArn: in, PermissionSetArn: arn, PrincipalId: grp.GroupId,
+			PrincipalType: satypes.PrincipalTypeGroup, TargetId: aws.String(acct), TargetType: satypes.TargetTypeAwsAccount}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := iamProd.getRole(ctx, roleName); err != nil {
+		t.Fatalf("the role in Prod before DeletePermissionSet: %v", err)
+	}
+	if _, err := sa.DeletePermissionSet(ctx, &ssoadmin.DeletePermissionSetInput{InstanceArn: in, PermissionSetArn: arn}); err != nil {
+		t.Fatalf("DeletePermissionSet without assignments: %v", err)
+	}
+	var noRole *iamtypes.NoSuchEntityException
+	if _, err := iamProd.getRole(ctx, roleName); !errors.As(err, &noRole) {
+		t.Errorf("the role in Prod after DeletePermissionSet: %v, want NoSuchEntity", err)
 	}
 }
