@@ -42,6 +42,7 @@ UpdatePassword), without the password.`,
 	reset.Flags().StringVar(&user, "user", "", "the user's UserName")
 	reset.Flags().BoolVar(&resetMFA, "reset-mfa", false, "also remove the user's authenticator")
 	cmd.AddCommand(reset)
+	cmd.AddCommand(newSCIMToken(env))
 	return cmd
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/securecart/warden/internal/api/iam"
 	"github.com/securecart/warden/internal/api/identitycenter"
 	"github.com/securecart/warden/internal/api/organizations"
+	"github.com/securecart/warden/internal/api/scim"
 	"github.com/securecart/warden/internal/api/securityhub"
 	"github.com/securecart/warden/internal/api/ssooidc"
 	"github.com/securecart/warden/internal/api/ssoportal"
@@ -30,6 +31,7 @@ func All() []api.Factory {
 		ssoportal.New,
 		identitycenter.NewIdentityStore,
 		identitycenter.NewSSOAdmin,
+		scim.NewService,
 		configservice.New,
 		securityhub.New,
 	}
