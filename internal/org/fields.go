@@ -22,7 +22,7 @@ var fieldsOf = map[string][]string{
 	"provisioned":              {"permissionSet", "accounts"},
 	"externalIdentityProvider": {"type", "name", "metadataUrl", "metadata", "issuer", "allowIdpInitiated"},
 	"ssoUser": {"id", "userName", "displayName", "name", "nickName", "profileUrl", "emails", "addresses", "phoneNumbers", "userType", "title",
-		"preferredLanguage", "locale", "timezone", "externalIds", "groups", "mfaDevices"},
+		"preferredLanguage", "locale", "timezone", "userStatus", "externalIds", "groups", "mfaDevices"},
 	"ssoUserName":    {"formatted", "familyName", "givenName", "middleName", "honorificPrefix", "honorificSuffix"},
 	"ssoEmail":       {"value", "type", "primary"},
 	"ssoPhoneNumber": {"value", "type", "primary"},

@@ -39,7 +39,11 @@ type UserAttributes struct {
 	PreferredLanguage string           `json:"preferredLanguage,omitempty"`
 	Locale            string           `json:"locale,omitempty"`
 	Timezone          string           `json:"timezone,omitempty"`
-	ExternalIDs       []ExternalIDDef  `json:"externalIds,omitempty"`
+	// UserStatus is ENABLED (also when "") or DISABLED: a disabled user
+	// cannot sign in, and its sessions end (identitystore UserStatus; SCIM
+	// active).
+	UserStatus  string          `json:"userStatus,omitempty"`
+	ExternalIDs []ExternalIDDef `json:"externalIds,omitempty"`
 }
 
 // UserNameDef is a user's full name (identitystore Name).
@@ -173,6 +177,9 @@ func CheckUserAttributes(a *UserAttributes) error {
 			return err
 		}
 	}
+	if a.UserStatus != "" && a.UserStatus != UserEnabled && a.UserStatus != UserDisabled {
+		return fmt.Errorf("%w: userStatus: %q: want ENABLED or DISABLED", ErrInvalidValue, a.UserStatus)
+	}
 	for _, l := range []struct {
 		path string
 		n    int
@@ -217,3 +224,12 @@ func CheckExternalIDs(ids []ExternalIDDef) error {
 	}
 	return nil
 }
+
+// The user statuses (identitystore UserStatus).
+const (
+	UserEnabled  = "ENABLED"
+	UserDisabled = "DISABLED"
+)
+
+// Disabled reports whether the user is disabled.
+func (a *UserAttributes) Disabled() bool { return a.UserStatus == UserDisabled }

@@ -15,6 +15,11 @@ func (d *decoder) userAttrs(m map[string]*yaml.Node, path string) UserAttributes
 	var a UserAttributes
 	d.attrStrings(m, path, map[string]*string{"nickName": &a.NickName, "profileUrl": &a.ProfileURL, "userType": &a.UserType,
 		"title": &a.Title, "preferredLanguage": &a.PreferredLanguage, "locale": &a.Locale, "timezone": &a.Timezone})
+	if v := d.optStr(m["userStatus"], path+".userStatus"); v.V != "" && v.V != UserEnabled && v.V != UserDisabled {
+		d.errs.add(v.P, path+".userStatus", "%q: want ENABLED or DISABLED", v.V)
+	} else {
+		a.UserStatus = v.V
+	}
 	if n := m["name"]; !isNull(resolve(n)) {
 		p := path + ".name"
 		if nm, ok := d.fields(n, p, fieldsOf["ssoUserName"]...); ok {

@@ -98,7 +98,7 @@ func (d OrgDirectory) UserByEmail(ctx context.Context, email string) (User, erro
 	if err != nil {
 		return User{}, err
 	}
-	if u, ok := ic.UserByEmail(email); ok {
+	if u, ok := ic.UserByEmail(email); ok && !u.Attributes.Disabled() {
 		return user(ic, u), nil
 	}
 	return User{}, ErrNoUser
@@ -111,7 +111,7 @@ func (d OrgDirectory) UserByName(ctx context.Context, userName string) (User, er
 		return User{}, err
 	}
 	for _, u := range ic.Users {
-		if u.UserName == userName {
+		if u.UserName == userName && !u.Attributes.Disabled() {
 			return user(ic, u), nil
 		}
 	}
@@ -170,9 +170,12 @@ func (d OrgDirectory) Roles(ctx context.Context, userID string) ([]Role, error) 
 	return out, nil
 }
 
+// userByID finds an enabled user by ID: a disabled user (UserStatus
+// DISABLED, SCIM active false) is no one to sign-in, the portal and
+// token refreshes, so its sign-ins end at its next call.
 func userByID(ic *org.IdentityCenter, id string) *org.SSOUser {
 	for _, u := range ic.Users {
-		if u.ID == id {
+		if u.ID == id && !u.Attributes.Disabled() {
 			return u
 		}
 	}

@@ -73,6 +73,9 @@ func (cl *caller) userOut(u *org.SSOUser) map[string]any {
 	out["UserName"] = u.UserName
 	out["UserId"] = u.ID
 	out["IdentityStoreId"] = cl.ic.IdentityStoreID
+	if u.Attributes.UserStatus == "" {
+		out["UserStatus"] = org.UserEnabled
+	}
 	if u.DisplayName != "" {
 		out["DisplayName"] = u.DisplayName
 	}
@@ -104,6 +107,9 @@ func userAttributes(body []byte) (org.UserAttributes, error) {
 	}
 	if len(a.ExternalIDs) > 0 {
 		return a, validation("ExternalIds are not a member of CreateUser: an identity provider writes them.")
+	}
+	if a.UserStatus != "" {
+		return a, validation("UserStatus is not a member of CreateUser: a new user is ENABLED.")
 	}
 	return a, nil
 }

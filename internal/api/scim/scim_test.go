@@ -22,6 +22,7 @@ import (
 	"github.com/securecart/warden/internal/api/scim"
 	"github.com/securecart/warden/internal/audit"
 	"github.com/securecart/warden/internal/server/servertest"
+	"github.com/securecart/warden/internal/sso"
 )
 
 type events struct {
@@ -151,7 +152,7 @@ func start(t *testing.T) (*servertest.Harness, *events, *client, *identitystore.
 // group, add and remove members with PATCH, rename the group; each change
 // visible at once through the identitystore API and recorded in the trail.
 func TestOkta(t *testing.T) {
-	_, ev, c, is, store := start(t)
+	h, ev, c, is, store := start(t)
 	ctx := servertest.Ctx(t)
 
 	b := c.do("GET", "/Users"+q(`userName eq "dana@securecart.example"`)+"&startIndex=1&count=100", nil).must(t, 200)
@@ -187,12 +188,40 @@ func TestOkta(t *testing.T) {
 	if put["title"] != "Engineer" || put["name"].(map[string]any)["familyName"] != "Jones" {
 		t.Errorf("PUT answered %v", put)
 	}
-	// Okta's PATCH of active (true: a reactivation) keeps the user.
-	c.do("PATCH", "/Users/"+id, map[string]any{"schemas": []string{scim.PatchSchema},
-		"Operations": []any{map[string]any{"op": "replace", "value": map[string]any{"active": true}}}}).must(t, 200)
 	got, _ = is.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: &store, UserId: &id})
 	if aws.ToString(got.Title) != "Engineer" || aws.ToString(got.Name.FamilyName) != "Jones" {
 		t.Errorf("after PUT, identitystore has %+v", got)
+	}
+	// Okta's deactivation: PATCH active false disables the user (UserStatus
+	// DISABLED): sign-in no longer finds the person; reactivation restores it.
+	dir := sso.OrgDirectory{Orgs: h.Server.State}
+	if _, err := dir.UserByName(ctx, "dana@securecart.example"); err != nil {
+		t.Fatalf("sign-in lookup of an active user: %v", err)
+	}
+	off := c.do("PATCH", "/Users/"+id, map[string]any{"schemas": []string{scim.PatchSchema},
+		"Operations": []any{map[string]any{"op": "replace", "value": map[string]any{"active": false}}}}).must(t, 200)
+	if off["active"] != false {
+		t.Errorf("after deactivation: %v", off)
+	}
+	got, _ = is.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: &store, UserId: &id})
+	if got.UserStatus != istypes.UserStatusDisabled {
+		t.Errorf("identitystore UserStatus %q after deactivation", got.UserStatus)
+	}
+	for _, lookup := range []func() error{
+		func() error { _, err := dir.UserByName(ctx, "dana@securecart.example"); return err },
+		func() error { _, err := dir.UserByEmail(ctx, "dana@securecart.example"); return err },
+		func() error { _, err := dir.UserByID(ctx, id); return err },
+		func() error { _, err := dir.Roles(ctx, id); return err },
+	} {
+		if err := lookup(); !errors.Is(err, sso.ErrNoUser) {
+			t.Errorf("a disabled user is found by sign-in: %v", err)
+		}
+	}
+	c.do("PATCH", "/Users/"+id, map[string]any{"schemas": []string{scim.PatchSchema},
+		"Operations": []any{map[string]any{"op": "replace", "value": map[string]any{"active": true}}}}).must(t, 200)
+	got, _ = is.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: &store, UserId: &id})
+	if _, err := dir.UserByID(ctx, id); err != nil || got.UserStatus != istypes.UserStatusEnabled {
+		t.Errorf("after reactivation: %v, UserStatus %q", err, got.UserStatus)
 	}
 
 	// Push groups: create, add a member, rename, remove the member.
@@ -225,7 +254,7 @@ func TestOkta(t *testing.T) {
 	c.do("DELETE", "/Groups/"+gid, nil).must(t, 204)
 	c.do("GET", "/Groups/"+gid, nil).scimError(t, 404, "")
 
-	want := []string{"ListUsers", "CreateUser", "GetUser", "PutUser", "PatchUser", "CreateGroup", "PatchGroup", "GetGroup",
+	want := []string{"ListUsers", "CreateUser", "GetUser", "PutUser", "PatchUser", "PatchUser", "CreateGroup", "PatchGroup", "GetGroup",
 		"PatchGroup", "PatchGroup", "DeleteGroup", "GetGroup ResourceNotFoundException"}
 	if got := ev.scimEvents(); !slices.Equal(got, want) {
 		t.Errorf("trail: %v\nwant %v", got, want)

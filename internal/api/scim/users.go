@@ -55,7 +55,9 @@ func (b *flexBool) UnmarshalJSON(data []byte) error {
 
 // apply writes the SCIM user onto a directory user (PUT semantics: every
 // attribute is replaced; what is absent is removed), but for its ID,
-// memberships and authenticators.
+// memberships and authenticators. active false disables the user
+// (UserStatus DISABLED: no sign-in, no new credentials), true enables it,
+// absent keeps its status.
 func (in *userIn) apply(ic *org.IdentityCenterDef, u *org.SSOUserDef) error {
 	if in.UserName == "" {
 		return invalidValue("userName is required.")
@@ -67,8 +69,9 @@ func (in *userIn) apply(ic *org.IdentityCenterDef, u *org.SSOUserDef) error {
 			return editErr(err)
 		}
 	}
-	if in.Active != nil && !bool(*in.Active) {
-		return invalidValue("Warden's directory does not keep deactivated users: delete the user to revoke its access (active=false is not supported).")
+	status := u.UserStatus // kept when active is absent
+	if in.Active != nil {
+		status = map[bool]string{true: "", false: org.UserDisabled}[bool(*in.Active)]
 	}
 	ext := slicesWithout(u.ExternalIDs, ExternalIDIssuer)
 	if in.ExternalID != nil && *in.ExternalID != "" {
@@ -77,7 +80,7 @@ func (in *userIn) apply(ic *org.IdentityCenterDef, u *org.SSOUserDef) error {
 	u.DisplayName = in.DisplayName
 	u.UserAttributes = org.UserAttributes{Name: in.Name, NickName: in.NickName, ProfileURL: in.ProfileURL, Emails: in.Emails,
 		Addresses: in.Addresses, PhoneNumbers: in.PhoneNumbers, UserType: in.UserType, Title: in.Title,
-		PreferredLanguage: in.PreferredLanguage, Locale: in.Locale, Timezone: in.Timezone, ExternalIDs: ext}
+		PreferredLanguage: in.PreferredLanguage, Locale: in.Locale, Timezone: in.Timezone, ExternalIDs: ext, UserStatus: status}
 	if u.Name != nil && *u.Name == (org.UserNameDef{}) {
 		u.Name = nil
 	}
@@ -111,7 +114,7 @@ func (rq *request) userOut(u *org.SSOUser) map[string]any {
 
 // userView is a SCIM User of its parts.
 func (rq *request) userView(id, userName, displayName string, a org.UserAttributes) map[string]any {
-	out := map[string]any{"schemas": []string{UserSchema}, "id": id, "userName": userName, "active": true,
+	out := map[string]any{"schemas": []string{UserSchema}, "id": id, "userName": userName, "active": !a.Disabled(),
 		"meta": map[string]any{"resourceType": "User", "location": rq.h.Base + "/Users/" + id}}
 	set := func(k, v string) {
 		if v != "" {
