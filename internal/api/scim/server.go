@@ -157,7 +157,9 @@ func (rq *request) serve(ctx context.Context) (any, error) {
 		return nil, errf(http.StatusNotFound, "", "No SCIM endpoint at %s/%s: want Users, Groups, ServiceProviderConfig, ResourceTypes or Schemas.", Prefix, rest)
 	}
 	rq.c.RequestParameters = call.Fields{"path": Prefix + "/" + rest}
-	o, err := rq.h.State.Org(ctx)
+	// The state as stored now (one version check): an identity provider
+	// reads what it wrote a moment before, maybe through another replica.
+	o, err := rq.h.State.Fresh(ctx)
 	if err != nil {
 		return nil, err
 	}
