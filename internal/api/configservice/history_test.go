@@ -14,8 +14,6 @@ import (
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/server/servertest"
 	"github.com/securecart/warden/internal/store"
-	"github.com/securecart/warden/internal/store/postgres"
-	"github.com/securecart/warden/internal/store/postgres/pgtest"
 	"github.com/securecart/warden/internal/store/sqlite"
 )
 
@@ -61,16 +59,8 @@ func replicas(t *testing.T, pg bool) (a, b *servertest.Harness) {
 		}
 		return hs[0], hs[1]
 	}
-	dsn := pgtest.FreshDatabase(t)
-	for i := range hs {
-		st, err := postgres.Open(t.Context(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		hs[i] = servertest.Start(t, servertest.Options{Store: st, MasterKey: key})
-	}
-	return hs[0], hs[1]
+	r := servertest.PostgresReplicas(t, 2, servertest.Options{MasterKey: key})
+	return r[0], r[1]
 }
 
 // as is a session of OrganizationAccountAccessRole in an account through

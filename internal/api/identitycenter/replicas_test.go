@@ -9,10 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	satypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
-	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/server/servertest"
-	"github.com/securecart/warden/internal/store/postgres"
-	"github.com/securecart/warden/internal/store/postgres/pgtest"
 )
 
 // Two replicas on one PostgreSQL database answer alike for sso-admin's
@@ -20,17 +17,7 @@ import (
 // records, the other describes and lists, with the same request IDs,
 // statuses and dates.
 func TestStatusesOnPostgreSQLReplicas(t *testing.T) {
-	dsn := pgtest.FreshDatabase(t)
-	key := creds.NewKey()
-	var hs [2]*servertest.Harness
-	for i := range hs {
-		st, err := postgres.Open(t.Context(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		hs[i] = servertest.Start(t, servertest.Options{Store: st, MasterKey: key})
-	}
+	hs := servertest.PostgresReplicas(t, 2, servertest.Options{})
 	a, b := hs[0], hs[1]
 	ctx := servertest.Ctx(t)
 	// The admin's key was made by the replica that seeded the store.

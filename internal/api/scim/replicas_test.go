@@ -7,10 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 
 	"github.com/securecart/warden/internal/api/scim"
-	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/server/servertest"
-	"github.com/securecart/warden/internal/store/postgres"
-	"github.com/securecart/warden/internal/store/postgres/pgtest"
 )
 
 // Two replicas on one PostgreSQL database: a token made once works on
@@ -18,17 +15,7 @@ import (
 // B's (SCIM and identitystore), a token deleted is refused by both, and a
 // concurrent uniqueness conflict is 409 whichever replica takes it.
 func TestReplicas(t *testing.T) {
-	dsn := pgtest.FreshDatabase(t)
-	key := creds.NewKey()
-	var hs [2]*servertest.Harness
-	for i := range hs {
-		st, err := postgres.Open(t.Context(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		hs[i] = servertest.Start(t, servertest.Options{Store: st, MasterKey: key})
-	}
+	hs := servertest.PostgresReplicas(t, 2, servertest.Options{})
 	a, b := hs[0], hs[1]
 	ctx := servertest.Ctx(t)
 	tok, secret, err := scim.CreateToken(ctx, a.Store, a.Clock.Now())

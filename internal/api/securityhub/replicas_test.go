@@ -12,10 +12,7 @@ import (
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/server/servertest"
-	"github.com/securecart/warden/internal/store/postgres"
-	"github.com/securecart/warden/internal/store/postgres/pgtest"
 )
 
 // Two replicas on one PostgreSQL database agree on Security Hub's and
@@ -24,17 +21,7 @@ import (
 // times and results' recorded times; written through one, read through
 // the other.
 func TestReplicasAgree(t *testing.T) {
-	dsn := pgtest.FreshDatabase(t)
-	key := creds.NewKey()
-	var hs [2]*servertest.Harness
-	for i := range hs {
-		st, err := postgres.Open(t.Context(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		hs[i] = servertest.Start(t, servertest.Options{Store: st, MasterKey: key, TrailOwner: security})
-	}
+	hs := servertest.PostgresReplicas(t, 2, servertest.Options{TrailOwner: security})
 	a, b := hs[0], hs[1]
 	ctx := servertest.Ctx(t)
 	// The admin's key was made by the replica that seeded the store.
