@@ -31,6 +31,11 @@ type Incremental struct {
 	// policies are shared within one org).
 	digests  map[*policy.Policy][32]byte
 	digestOf *org.Org
+	// For Target: the org's info and zone digests (by kind) for digestOf,
+	// and the generation (one per org analyzed) each entry was last used in.
+	info  *OrgInfo
+	zones map[string][32]byte
+	gen   int
 }
 
 type cached struct {
@@ -38,6 +43,9 @@ type cached struct {
 	owner    string
 	findings []Finding
 	policy   *policy.Policy // the compiled policy the findings' references point into
+	// byTarget marks an entry of Target, last used in generation gen.
+	byTarget bool
+	gen      int
 }
 
 // rebase returns copies of findings whose statement references point at
@@ -92,9 +100,7 @@ func NewIncremental() *Incremental {
 func (c *Incremental) Analyze(o *org.Org, kind, account string) ([]Finding, IncrementalStats) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.digestOf != o {
-		c.digests, c.digestOf = map[*policy.Policy][32]byte{}, o
-	}
+	c.switchOrg(o)
 	info := OrgInfoOf(o)
 	zoneDigest := digestOrgInfo(kind, &info)
 	var scope []Target

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/securecart/warden/internal/analyze"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/state"
 	"github.com/securecart/warden/internal/store"
@@ -20,6 +21,9 @@ type Live struct {
 	state *state.Manager
 	store store.Store
 	now   func() time.Time
+
+	// access keeps the S3 rules' access analysis between evaluations.
+	access *analyze.Incremental
 
 	mu     sync.Mutex
 	cur    *LiveRun
@@ -43,7 +47,7 @@ func NewLive(m *state.Manager, st store.Store, now func() time.Time) *Live {
 	if now == nil {
 		now = time.Now
 	}
-	return &Live{state: m, store: st, now: now, last: map[string]time.Time{}}
+	return &Live{state: m, store: st, now: now, last: map[string]time.Time{}, access: analyze.NewIncremental()}
 }
 
 // PeriodicEvery is how often periodic rules run unless their
@@ -104,7 +108,7 @@ func (l *Live) Current(ctx context.Context) (*LiveRun, error) {
 			ran, rules = append(ran, d), append(rules, r)
 		}
 	}
-	in := &Input{Org: o, Credentials: creds, Now: now, Trail: WardenTrail(AuditAccount(o), true)}
+	in := &Input{Org: o, Credentials: creds, Now: now, Trail: WardenTrail(AuditAccount(o), true), Access: l.access}
 	l.cur = &LiveRun{Report: Evaluate(in, rules, nil), Org: o, Defs: defs, Ran: ran, At: now}
 	l.key, l.forced = key, false
 	for _, d := range ran {

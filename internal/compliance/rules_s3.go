@@ -24,7 +24,7 @@ func init() {
 			Page:        page,
 			eval: func(in *Input, r *Rule) []Evaluation {
 				return bucketRule(in, func(t *analyze.Target) (string, string) {
-					acts, unsure := publicActions(t, analyze.OrgInfoOf(in.Org), levels)
+					acts, unsure := publicActions(in, t, levels)
 					switch {
 					case len(acts) > 0 && !unsure:
 						return NonCompliant, "allows anyone " + strings.Join(acts, ", ")
@@ -91,13 +91,19 @@ func bucketName(arn string) (string, bool) {
 
 // publicActions returns the actions of the access levels that the bucket's
 // policy lets anyone do, from the external access analysis (exact, or
-// unsure where the analysis says so).
-func publicActions(t *analyze.Target, info analyze.OrgInfo, levels []string) ([]string, bool) {
-	z := analyze.Zone{Kind: analyze.ZoneAccount, Account: t.Owner, Org: info}
+// unsure where the analysis says so); in.Access's when set.
+func publicActions(in *Input, t *analyze.Target, levels []string) ([]string, bool) {
+	var found []analyze.Finding
+	if in.Access != nil {
+		found = in.Access.Target(in.Org, t, analyze.ZoneAccount)
+	} else {
+		z := analyze.Zone{Kind: analyze.ZoneAccount, Account: t.Owner, Org: analyze.OrgInfoOf(in.Org)}
+		found = analyze.Access(t, &z)
+	}
 	seen := map[string]bool{}
 	unsure := false
 	var out []string
-	for _, f := range analyze.Access(t, &z) {
+	for _, f := range found {
 		if !f.IsPublic && !f.Unsure {
 			continue
 		}

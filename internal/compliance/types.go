@@ -3,6 +3,7 @@ package compliance
 import (
 	"time"
 
+	"github.com/securecart/warden/internal/analyze"
 	"github.com/securecart/warden/internal/check"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
@@ -53,6 +54,10 @@ type Input struct {
 	Credentials Credentials
 	Trail       Trail
 	Now         time.Time
+	// Access, when set, keeps the external access analysis the S3 rules
+	// read from one evaluation to the next (only the buckets a change
+	// touched are analyzed again); nil analyzes every bucket each time.
+	Access *analyze.Incremental
 
 	sources *check.Sources // where the org's statements are written, made on first use
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/securecart/warden/internal/analyze"
 	"github.com/securecart/warden/internal/detect"
 	"github.com/securecart/warden/internal/store"
 )
@@ -64,6 +65,18 @@ func (s *service) refreshDetections(ctx context.Context) error {
 	return nil
 }
 
+// warmAccess brings the incremental access analysis up to the current
+// organization without holding s.mu (analyze.Incremental has its own
+// lock), so that a read after a change finds it done: at start, which
+// spares the first GetFindings the full analysis, and after every tick.
+func (s *service) warmAccess(ctx context.Context) {
+	o, err := s.state.Org(ctx)
+	if err != nil {
+		return // the next refresh reports it
+	}
+	s.access.Analyze(o, analyze.ZoneOrganization, "")
+}
+
 // watch runs the detections (and the sources) every Config.Every (5 s)
 // while the server serves, so that a finding appears, and is logged,
 // without waiting for a Security Hub call.
@@ -75,6 +88,7 @@ func (s *service) watch(ctx context.Context) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		s.warmAccess(ctx)
 		select {
 		case <-ctx.Done():
 			return

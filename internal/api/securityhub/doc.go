@@ -14,6 +14,12 @@
 // state on each read after it changed, so a finding whose cause changes is
 // updated (the same Id, a new UpdatedAt) and one whose cause is gone is
 // archived (RecordState ARCHIVED, Workflow RESOLVED), never duplicated.
+// The access findings come from an incremental analysis
+// (analyze.Incremental): a change reanalyzes only the resources it
+// touched, and the Background task brings the analysis up to each new
+// state (at start and every detection period), so a read seldom analyzes
+// anything itself. The Config rules' public-bucket checks keep theirs in
+// compliance.Live the same way.
 // Workflow changes (BatchUpdateFindings) are kept per finding Id. Findings,
 // workflow changes and insights live in the store's records (persist.go),
 // so that every replica serves the same.

@@ -35,6 +35,11 @@ type service struct {
 	live *compliance.Live
 	run  *compliance.LiveRun
 	org  *org.Org
+	// access is the organization analyzer's external access analysis,
+	// kept incrementally: a change reanalyzes only the targets it touched
+	// (analyze.Incremental), and the Background task (watch) does it as
+	// soon as the state changes, so reads find it done.
+	access *analyze.Incremental
 	// The findings, BatchUpdateFindings' changes and the insights live in
 	// the store (persist.go), so that every replica serves the same.
 	findings *store.Mirror[stored]
@@ -58,6 +63,7 @@ func newService(d *api.Deps) *service {
 		cfg = detect.Defaults()
 	}
 	return &service{authz: d.Authz, state: d.State, store: d.Store, now: now, log: d.Logger, detectCfg: cfg, live: compliance.NewLive(d.State, d.Store, now),
+		access:   analyze.NewIncremental(),
 		findings: store.NewMirror[stored](d.Store, nsFindings), updates: store.NewMirror[update](d.Store, nsUpdates),
 		insights: store.NewMirror[insightDoc](d.Store, nsInsights)}
 }
@@ -113,7 +119,7 @@ func (s *service) refreshSources(ctx context.Context) error {
 	for _, f := range run.Report.Findings("us-east-1", run.At) {
 		fresh[f.ID] = &stored{Source: sourceControl, Finding: Finding{ASFF: f, FirstObservedAt: stamp, LastObservedAt: stamp}}
 	}
-	for _, f := range accessFindings(o, stamp) {
+	for _, f := range accessFindings(s.access, o, stamp) {
 		fresh[f.ID] = &stored{Source: sourceAccess, Finding: Finding{ASFF: f, FirstObservedAt: stamp, LastObservedAt: stamp}}
 	}
 	if err := s.reconcileSources(ctx, fresh, stamp); err != nil {
@@ -128,10 +134,12 @@ func sameResult(a, b *compliance.ASFF) bool {
 }
 
 // accessFindings are the organization analyzer's external access findings
-// as Security Hub receives them from IAM Access Analyzer.
-func accessFindings(o *org.Org, stamp string) []compliance.ASFF {
+// as Security Hub receives them from IAM Access Analyzer, from the
+// incremental analysis inc (the same findings as analyze.AccessOrg).
+func accessFindings(inc *analyze.Incremental, o *org.Org, stamp string) []compliance.ASFF {
 	var out []compliance.ASFF
-	for _, f := range analyze.AccessOrg(o, analyze.ZoneOrganization) {
+	found, _ := inc.Analyze(o, analyze.ZoneOrganization, "")
+	for _, f := range found {
 		label, score := "MEDIUM", 40
 		if f.IsPublic {
 			label, score = "CRITICAL", 90
