@@ -85,7 +85,7 @@ func TestLoginAndCredentialProcess(t *testing.T) {
 		t.Skip("Debian's aws CLI v2 (/usr/bin/aws) is not installed")
 	}
 	dir := t.TempDir()
-	srv := startServer(t, nil, "--data", dir)
+	srv := startServer(t, nil, "--data", dir, "--org", directoryOrg(t))
 	pws := readPasswords(t, dir)
 	if len(pws) != 6 {
 		t.Fatalf("passwords for %d users, want SecureCart's 6", len(pws))

@@ -10,8 +10,10 @@
 //     no device is approved without MFA;
 //  4. approve or deny the device.
 //
-// When Identity Center's identity source is a SAML identity provider, the
-// first step also offers "Sign in with <IdP>" (saml.go): the person goes to
+// When Identity Center's identity source is an external identity provider,
+// password sign-in is off, as in AWS: the first step shows no password
+// form and refuses a posted password before looking any user up. A SAML
+// identity provider is offered as "Sign in with <IdP>" (saml.go): the person goes to
 // the IdP with a signed AuthnRequest, comes back through the assertion
 // consumer service (/saml/acs), and continues at step 3 as the identity
 // store's user whose email the IdP vouched for.
@@ -22,7 +24,8 @@
 // valid for 10 minutes. Every form carries a CSRF token that must equal the
 // one sealed in the cookie (compared in constant time). Pages are
 // html/template, with a strict Content-Security-Policy, no caching and no
-// framing. Secrets are never put in a URL or a log.
+// framing. Secrets are never put in a URL or a log. Every sign-in step is
+// in the audit trail as Identity Center's sign-in events (signin_audit.go).
 package portal
 
 import (
@@ -38,6 +41,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/sso"
 )
@@ -54,6 +58,8 @@ type Device struct {
 	// SAML is the SAML service provider, used when the identity source is a
 	// SAML identity provider.
 	SAML *sso.SAMLSP
+	// Audit records sign-in events (signin_audit.go); nil keeps none.
+	Audit call.Auditor
 }
 
 const (
@@ -222,13 +228,27 @@ func (d *Device) step(r *http.Request, f *flow) (string, error) {
 		if form.Get("via") == "saml" {
 			return d.startSAML(ctx, f)
 		}
+		// An external identity source turns the directory's passwords off:
+		// refused before any user is looked up, the same for every name.
+		if idp, external, err := sso.ExternalSource(ctx, d.SAML.Orgs); err != nil || external {
+			if err != nil {
+				return "", err
+			}
+			if err := d.audit(r, evVerification, sso.User{}, "Password sign-in is disabled: the identity source is an external identity provider"); err != nil {
+				return "", err
+			}
+			return "Password sign-in is turned off: your organization signs in through " + idp + ". Use \"Sign in with " + idp + "\".", nil
+		}
 		user, mustChange, err := d.Auth.Password(ctx, form.Get("username"), form.Get("password"), addr)
 		switch {
 		case errors.Is(err, sso.ErrBadCredentials):
-			return "The user name or password is incorrect.", nil
+			return "The user name or password is incorrect.", d.audit(r, evVerification, sso.User{}, failedAuth)
 		case errors.Is(err, sso.ErrThrottled):
-			return "Too many failed attempts. Try again in 15 minutes.", nil
+			return "Too many failed attempts. Try again in 15 minutes.", d.audit(r, evVerification, sso.User{}, "Too many failed attempts")
 		case err != nil:
+			return "", err
+		}
+		if err := d.audit(r, evVerification, user, ""); err != nil {
 			return "", err
 		}
 		f.UserID, f.UserName, f.CSRF = user.ID, user.UserName, randomString()
@@ -236,7 +256,7 @@ func (d *Device) step(r *http.Request, f *flow) (string, error) {
 			f.Step = stepNewPassword
 			return "", nil
 		}
-		return "", d.toMFA(ctx, f)
+		return "", d.toMFA(r, f)
 	case stepNewPassword:
 		pw := form.Get("new_password")
 		if pw != form.Get("confirm_password") {
@@ -248,37 +268,37 @@ func (d *Device) step(r *http.Request, f *flow) (string, error) {
 			}
 			return err.Error(), nil
 		}
-		return "", d.toMFA(ctx, f)
+		return "", d.toMFA(r, f)
 	case stepEnroll:
 		err := d.Auth.EnrollTOTP(ctx, u, f.Seed, form.Get("code"), addr)
 		switch {
 		case errors.Is(err, sso.ErrBadCredentials):
-			return "That code is not correct. Check the authenticator's clock and enter the current code.", nil
+			return "That code is not correct. Check the authenticator's clock and enter the current code.", d.audit(r, evVerification, u, failedAuth)
 		case errors.Is(err, sso.ErrThrottled):
-			return "Too many failed attempts. Try again in 15 minutes.", nil
+			return "Too many failed attempts. Try again in 15 minutes.", d.audit(r, evVerification, u, "Too many failed attempts")
 		case err != nil:
 			return "", err
 		}
 		f.Seed, f.Step, f.AuthTime = "", stepApprove, d.Clock().UTC()
-		return "", nil
+		return "", d.authenticated(r, u)
 	case stepMFA:
 		err := d.Auth.TOTP(ctx, u, form.Get("code"), addr)
 		switch {
 		case errors.Is(err, sso.ErrBadCredentials):
-			return "That code is not correct, or it was already used. Wait for the next code.", nil
+			return "That code is not correct, or it was already used. Wait for the next code.", d.audit(r, evVerification, u, failedAuth)
 		case errors.Is(err, sso.ErrThrottled):
-			return "Too many failed attempts. Try again in 15 minutes.", nil
+			return "Too many failed attempts. Try again in 15 minutes.", d.audit(r, evVerification, u, "Too many failed attempts")
 		case err != nil:
 			return "", err
 		}
 		f.Step, f.AuthTime = stepApprove, d.Clock().UTC()
-		return "", nil
+		return "", d.authenticated(r, u)
 	case stepSAMLCode:
 		f.UserCode = sso.NormalizeUserCode(form.Get("user_code"))
 		if _, err := d.OIDC.PendingDevice(ctx, f.UserCode); err != nil {
 			return "That code is not valid: it may have expired or been used. Check the code your terminal shows.", nil
 		}
-		return "", d.toMFA(ctx, f)
+		return "", d.toMFA(r, f)
 	case stepApprove:
 		approve := form.Get("decision") == "approve"
 		if err := d.OIDC.Decide(ctx, f.UserCode, approve, f.UserID, f.AuthTime); err != nil {
@@ -297,9 +317,12 @@ func (d *Device) step(r *http.Request, f *flow) (string, error) {
 
 // toMFA moves a signed-in person to TOTP, or to enrollment when they have
 // no authenticator.
-func (d *Device) toMFA(ctx context.Context, f *flow) error {
-	has, err := d.Auth.HasTOTP(ctx, f.UserID)
+func (d *Device) toMFA(r *http.Request, f *flow) error {
+	has, err := d.Auth.HasTOTP(r.Context(), f.UserID)
 	if err != nil {
+		return err
+	}
+	if err := d.audit(r, evChallenge, sso.User{ID: f.UserID, UserName: f.UserName}, ""); err != nil {
 		return err
 	}
 	if has {
@@ -308,6 +331,19 @@ func (d *Device) toMFA(ctx context.Context, f *flow) error {
 	}
 	f.Step, f.Seed = stepEnroll, creds.NewTOTPSeed()
 	return nil
+}
+
+// audit records a sign-in event (signin_audit.go).
+func (d *Device) audit(r *http.Request, name string, u sso.User, failure string) error {
+	return recordSignIn(r.Context(), d.Audit, d.Auth.Dir, r, d.Clock(), name, u, failure)
+}
+
+// authenticated records that every factor passed.
+func (d *Device) authenticated(r *http.Request, u sso.User) error {
+	if err := d.audit(r, evVerification, u, ""); err != nil {
+		return err
+	}
+	return d.audit(r, evAuthentication, u, "")
 }
 
 func sourceIP(r *http.Request) string {
@@ -324,6 +360,9 @@ type pageData struct {
 	// Redirect is the URL of the sign-in request to it, which the page
 	// opens (a refresh and a link: the CSP lets forms post only here).
 	IdP, Redirect string
+	// External hides the password form: the identity source is an
+	// external identity provider.
+	External bool
 }
 
 func (d *Device) render(w http.ResponseWriter, r *http.Request, f *flow, msg string) {
@@ -339,6 +378,10 @@ func (d *Device) render(w http.ResponseWriter, r *http.Request, f *flow, msg str
 		Redirect: f.redirect}
 	if d.SAML != nil {
 		p.IdP, _ = d.SAML.Configured(r.Context())
+		// Any external identity source hides the password form (fail
+		// closed: also when the organization cannot be read).
+		_, ext, err := sso.ExternalSource(r.Context(), d.SAML.Orgs)
+		p.External = ext || err != nil
 	}
 	if f.Seed != "" {
 		issuer := d.Issuer

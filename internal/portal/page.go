@@ -27,10 +27,11 @@ p.small{font-size:.9rem;color:#5a6375}
 <form method="post" action="/device" autocomplete="on">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
 <label for="user_code">Code</label><input id="user_code" class="code" name="user_code" value="{{.UserCode}}" required autocomplete="off">
-<label for="username">User name</label><input id="username" name="username" required autocomplete="username">
+{{if .IdP}}<button type="submit" name="via" value="saml">Sign in with {{.IdP}}</button>
+{{else if .External}}<p>Your organization signs in through its identity provider: sign in there, then come back with the code.</p>
+{{else}}<label for="username">User name</label><input id="username" name="username" required autocomplete="username">
 <label for="password">Password</label><input id="password" name="password" type="password" required autocomplete="current-password">
-<button type="submit">Sign in</button>
-{{if .IdP}}<button class="secondary" type="submit" name="via" value="saml" formnovalidate>Sign in with {{.IdP}}</button>{{end}}
+<button type="submit">Sign in</button>{{end}}
 </form>
 {{else if eq .Step "saml"}}
 <h1>Continue at {{.IdP}}</h1>

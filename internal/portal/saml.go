@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/sso"
 )
@@ -74,7 +75,7 @@ func (d *Device) samlResult(r *http.Request, f *flow) *flow {
 		return d.newFlow(code).withMessage("That sign-in response answers another sign-in request. Please start again.")
 	}
 	f.UserID, f.UserName, f.SAMLRequest, f.CSRF = res.UserID, res.UserName, "", randomString()
-	if err := d.toMFA(r.Context(), f); err != nil {
+	if err := d.toMFA(r, f); err != nil {
 		d.Log.Error("SAML sign-in: MFA", "error", err.Error())
 		return d.newFlow(f.UserCode).withMessage("Something went wrong. Please start again.")
 	}
@@ -94,6 +95,10 @@ type SAMLACS struct {
 	Keyring *creds.Keyring
 	Clock   func() time.Time
 	Log     *slog.Logger
+	// Audit records the IdP's answer as a sign-in event (signin_audit.go);
+	// Dir names the identity store. nil Audit keeps none.
+	Audit call.Auditor
+	Dir   sso.Directory
 }
 
 var acsTmpl = template.Must(template.New("acs").Parse(`<!doctype html>
@@ -151,6 +156,15 @@ func (a *SAMLACS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		page.UserName = in.User.UserName
 		a.Log.Info("SAML sign-in", "user", in.User.UserName, "idp_initiated", in.InResponseTo == "")
+	}
+	who, failure := sso.User{}, page.Error
+	if err == nil {
+		who = in.User
+	}
+	if err := recordSignIn(r.Context(), a.Audit, a.Dir, r, a.Clock(), evVerification, who, failure); err != nil {
+		a.Log.Error("SAML sign-in: recording the event", "error", err.Error())
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
 	}
 	if page.Error != "" {
 		w.WriteHeader(http.StatusForbidden)

@@ -38,9 +38,9 @@ func New(d *api.Deps) *api.Descriptor {
 		// refresh token, not with AWS credentials.
 		Unsigned: []string{"RegisterClient", "StartDeviceAuthorization", "CreateToken"},
 		Pages: map[string]http.Handler{
-			"/device": &portal.Device{OIDC: oidc, Auth: auth, Keyring: d.Keyring, Clock: d.Clock, Log: d.Logger, Issuer: "Warden", SAML: samlSP},
+			"/device": &portal.Device{OIDC: oidc, Auth: auth, Keyring: d.Keyring, Clock: d.Clock, Log: d.Logger, Issuer: "Warden", SAML: samlSP, Audit: d.Audit},
 			// Identity Center's SAML service provider, for an external IdP.
-			"/saml/acs":      &portal.SAMLACS{SAML: samlSP, Keyring: d.Keyring, Clock: d.Clock, Log: d.Logger},
+			"/saml/acs":      &portal.SAMLACS{SAML: samlSP, Keyring: d.Keyring, Clock: d.Clock, Log: d.Logger, Audit: d.Audit, Dir: dir},
 			"/saml/metadata": &portal.SAMLMetadata{SAML: samlSP, Log: d.Logger},
 		},
 	}

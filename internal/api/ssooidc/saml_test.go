@@ -34,11 +34,13 @@ type samlEnv struct {
 	h    *servertest.Harness
 	idp  *servertest.SAMLIdP
 	oidc *ssooidc.Client
+	ev   *servertest.Events
 }
 
 func startSAML(t *testing.T, allowIdPInitiated bool) *samlEnv {
 	t.Helper()
-	h := servertest.Start(t, servertest.Options{})
+	ev := &servertest.Events{}
+	h := servertest.Start(t, servertest.Options{Audit: ev})
 	ctx := servertest.Ctx(t)
 	idp := servertest.NewSAMLIdP(t)
 	idp.NameIDFormat = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
@@ -68,7 +70,7 @@ func startSAML(t *testing.T, allowIdPInitiated bool) *samlEnv {
 	idp.PutService(t, "warden", string(spMD))
 	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(h.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
 		Credentials: aws.AnonymousCredentials{}}
-	return &samlEnv{h: h, idp: idp, oidc: ssooidc.NewFromConfig(cfg)}
+	return &samlEnv{h: h, idp: idp, oidc: ssooidc.NewFromConfig(cfg), ev: ev}
 }
 
 // device starts a device authorization and returns its user code and the

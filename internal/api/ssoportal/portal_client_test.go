@@ -1,13 +1,11 @@
 package ssoportal_test
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,50 +17,30 @@ import (
 	oidctypes "github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/securecart/warden/internal/api"
-	"github.com/securecart/warden/internal/audit"
 	"github.com/securecart/warden/internal/server"
 	"github.com/securecart/warden/internal/server/servertest"
+	"github.com/securecart/warden/internal/state"
 )
-
-// events records the calls the server makes durable.
-type events struct {
-	mu  sync.Mutex
-	all []*api.Event
-}
-
-func (e *events) Record(_ context.Context, ev *api.Event) error {
-	e.mu.Lock()
-	e.all = append(e.all, ev)
-	e.mu.Unlock()
-	return nil
-}
-
-func (e *events) find(source, name string) []*audit.Record {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []*audit.Record
-	for _, ev := range e.all {
-		for _, r := range audit.Records(ev) {
-			if r.EventSource == source && r.EventName == name {
-				out = append(out, r)
-			}
-		}
-	}
-	return out
-}
 
 type env struct {
 	h      *servertest.Harness
-	ev     *events
+	ev     *servertest.Events
 	oidc   *ssooidc.Client
 	portal *sso.Client
 	pws    map[string]string
 }
 
 func start(t *testing.T) *env {
-	ev := &events{}
+	ev := &servertest.Events{}
 	h := servertest.Start(t, servertest.Options{Audit: ev})
+	// Password sign-in needs the directory as identity source: SecureCart's
+	// is Okta, which turns the directory's passwords off.
+	if _, err := h.Server.State.Mutate(t.Context(), func(d *state.Doc) error {
+		d.Org.IdentityCenter.ExternalIdentityProvider = nil
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(h.Dir, server.PasswordsFile)
 	n, err := server.WriteInitialPasswords(t.Context(), h.Store, mustSealer(t, h), path, h.URL+"/device", h.Clock.Now)
 	if err != nil || n != 6 {
@@ -168,13 +146,13 @@ func TestSignInAndRoleCredentials(t *testing.T) {
 		t.Errorf("caller = %s, want Dev's AWSReservedSSO_DeveloperAccess_ session named alice@securecart.example", arn)
 	}
 	// The trail names the person behind the session.
-	recs := e.ev.find("sts.amazonaws.com", "GetCallerIdentity")
+	recs := e.ev.Find("sts.amazonaws.com", "GetCallerIdentity")
 	if len(recs) != 1 || recs[0].UserIdentity.Type != "AssumedRole" || recs[0].UserIdentity.OnBehalfOf == nil ||
 		recs[0].UserIdentity.OnBehalfOf.IdentityStoreARN != "arn:aws:identitystore::"+e.mgmt(t)+":identitystore/d-9067c3a1b2" ||
 		recs[0].UserIdentity.SessionContext.Attributes.MFAAuthenticated != "true" {
 		t.Errorf("GetCallerIdentity record: %+v", recs)
 	}
-	if g := e.ev.find("sso.amazonaws.com", "GetRoleCredentials"); len(g) != 1 || g[0].UserIdentity.UserName != "alice@securecart.example" || g[0].RecipientAccountID != e.mgmt(t) {
+	if g := e.ev.Find("sso.amazonaws.com", "GetRoleCredentials"); len(g) != 1 || g[0].UserIdentity.UserName != "alice@securecart.example" || g[0].RecipientAccountID != e.mgmt(t) {
 		t.Errorf("GetRoleCredentials record: %+v", g)
 	}
 

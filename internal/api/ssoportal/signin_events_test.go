@@ -1,0 +1,75 @@
+package ssoportal_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
+
+	"github.com/securecart/warden/internal/server/servertest"
+)
+
+// Sign-in at the device page is in the trail as CloudTrail records Identity
+// Center's sign-in events (signin.amazonaws.com,
+// https://docs.aws.amazon.com/singlesignon/latest/userguide/logging-sign-in-events.html):
+// a failed password is a CredentialVerification with an error that names no
+// user and holds no password; a full sign-in adds CredentialChallenge (MFA)
+// and UserAuthentication for the person.
+func TestSignInEvents(t *testing.T) {
+	e := start(t)
+	ctx := servertest.Ctx(t)
+	reg, _ := e.oidc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("t"), ClientType: aws.String("public")})
+	da, err := e.oidc.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret, StartUrl: aws.String("x")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := servertest.NewBrowser(e.h.URL)
+	pg, err := b.Get(aws.ToString(da.VerificationUriComplete))
+	if err != nil || !strings.Contains(pg.Body, `name="password"`) {
+		t.Fatalf("device page with the directory as identity source: %v %q", err, pg.Title)
+	}
+	const wrong = "Not-the-passw0rd!"
+	pg, _ = b.Post(pg, map[string][]string{"user_code": {aws.ToString(da.UserCode)}, "username": {"bob@securecart.example"}, "password": {wrong}})
+	if pg.Alert != "The user name or password is incorrect." {
+		t.Fatalf("wrong password: %q", pg.Alert)
+	}
+	recs := e.ev.Find("signin.amazonaws.com", "CredentialVerification")
+	if len(recs) != 1 {
+		t.Fatalf("%d CredentialVerification records after a failed password, want 1", len(recs))
+	}
+	r := recs[0]
+	if r.ErrorCode == "" || r.ErrorMessage != "Failed authentication" || r.UserIdentity.Type != "Unknown" ||
+		r.UserIdentity.UserName != "HIDDEN_DUE_TO_SECURITY_REASONS" || r.UserIdentity.PrincipalID != "" || r.RecipientAccountID != e.mgmt(t) {
+		t.Errorf("failed password record: %+v, identity %+v", r, r.UserIdentity)
+	}
+	if r.UserIdentity.OnBehalfOf == nil || !strings.HasPrefix(r.UserIdentity.OnBehalfOf.IdentityStoreARN, "arn:aws:identitystore::") {
+		t.Errorf("failed password record names no identity store: %+v", r.UserIdentity.OnBehalfOf)
+	}
+	for _, ev := range e.ev.All() {
+		if strings.Contains(ev.Call.Action+ev.ErrorMessage, wrong) || strings.Contains(ev.Call.UserAgent, wrong) {
+			t.Errorf("the password is in the trail: %+v", ev)
+		}
+	}
+
+	// A full sign-in: the password, MFA (enrollment), approval.
+	bob := &servertest.Person{UserName: "bob@securecart.example", Password: e.pws["bob@securecart.example"], NewPassword: "Bob-new-passw0rd"}
+	e.signIn(t, bob)
+	auth := e.ev.Find("signin.amazonaws.com", "UserAuthentication")
+	if len(auth) != 1 || auth[0].UserIdentity.UserName != "bob@securecart.example" || auth[0].UserIdentity.PrincipalID == "" ||
+		auth[0].UserIdentity.OnBehalfOf == nil || auth[0].UserIdentity.OnBehalfOf.UserID != auth[0].UserIdentity.PrincipalID || auth[0].ErrorCode != "" {
+		t.Fatalf("UserAuthentication records: %+v", auth)
+	}
+	if ch := e.ev.Find("signin.amazonaws.com", "CredentialChallenge"); len(ch) != 1 || ch[0].UserIdentity.UserName != "bob@securecart.example" {
+		t.Errorf("CredentialChallenge records (MFA asked once): %+v", ch)
+	}
+	ok := 0
+	for _, r := range e.ev.Find("signin.amazonaws.com", "CredentialVerification") {
+		if r.ErrorCode == "" && r.UserIdentity.UserName == "bob@securecart.example" {
+			ok++
+		}
+	}
+	if ok != 2 {
+		t.Errorf("%d successful CredentialVerification records for bob, want 2 (password, TOTP)", ok)
+	}
+}
