@@ -19,7 +19,7 @@ func TestBenchGetRoleCredentials(t *testing.T) {
 		t.Skip("set WARDEN_BENCH_SSO=1 to measure")
 	}
 	dir := t.TempDir()
-	srv := startServer(t, nil, "--data", dir)
+	srv := startServer(t, nil, "--data", dir, "--org", directoryOrg(t))
 	pws := readPasswords(t, dir)
 	home := t.TempDir()
 	env := []string{"HOME=" + home, "XDG_CACHE_HOME=" + filepath.Join(home, "cache"), "AWS_CONFIG_FILE=" + filepath.Join(home, "config"), "DISPLAY="}

@@ -41,7 +41,7 @@ func TestIdentityCenterWithTheAWSCLI(t *testing.T) {
 		t.Skip("Debian's aws CLI v2 (/usr/bin/aws) is not installed")
 	}
 	dir := t.TempDir()
-	srv := startServer(t, nil, "--data", dir)
+	srv := startServer(t, nil, "--data", dir, "--org", directoryOrg(t))
 	pws := readPasswords(t, dir)
 	home := t.TempDir()
 	base := []string{"HOME=" + home, "AWS_PAGER=", "DISPLAY=", "XDG_CACHE_HOME=" + filepath.Join(home, "cache"),
