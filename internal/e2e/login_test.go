@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -41,7 +42,7 @@ var reVerification = regexp.MustCompile(`\(or open (http\S+)\)`)
 // page as the person would in a browser.
 func login(t *testing.T, url string, env []string, p *servertest.Person, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(wardenBin, append([]string{"login", "--endpoint", url, "--no-browser"}, args...)...)
+	cmd := boundedCommand(t, wardenBin, append([]string{"login", "--endpoint", url, "--no-browser"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	stderr, _ := cmd.StderrPipe()
 	var stdout lockedBuffer
@@ -69,10 +70,23 @@ func login(t *testing.T, url string, env []string, p *servertest.Person, args ..
 
 func aws2(t *testing.T, env []string, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command("/usr/bin/aws", args...)
+	cmd := boundedCommand(t, "/usr/bin/aws", args...)
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// subprocessLimit bounds each client a test runs (the aws CLI, warden
+// login): one that hangs is killed and its test fails with what it printed,
+// instead of stalling the package until go test's own timeout.
+const subprocessLimit = 2 * time.Minute
+
+func boundedCommand(t *testing.T, name string, args ...string) *exec.Cmd {
+	ctx, cancel := context.WithTimeout(t.Context(), subprocessLimit)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.WaitDelay = 5 * time.Second // output pipes held by a grandchild (credential_process) close too
+	return cmd
 }
 
 // TestLoginAndCredentialProcess signs a SecureCart developer in with
