@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -59,16 +60,26 @@ func run(t *testing.T, cfg *Config, recs ...rec) map[string][]Finding {
 	if cfg != nil {
 		c = *cfg
 	}
-	d := New(c, inOrg)
+	// Every record goes through JSON, as the trail stores it, and is read
+	// back twice: whole (encoding/json, as ReadLogs reads files) and as
+	// Stored reads the store (recordReader); both detectors must agree.
+	d, slim := New(c, inOrg), New(c, inOrg)
+	var rr recordReader
 	for _, x := range recs {
 		r := x.record()
-		// Through JSON, as the trail stores it.
 		b, _ := json.Marshal(r)
-		var back audit.Record
+		var back, part audit.Record
 		if err := json.Unmarshal(b, &back); err != nil {
 			t.Fatal(err)
 		}
 		d.Observe(&back)
+		if err := rr.decode(b, &part); err != nil {
+			t.Fatal(err)
+		}
+		slim.Observe(&part)
+	}
+	if full, part := d.Findings(time.Time{}), slim.Findings(time.Time{}); !reflect.DeepEqual(full, part) {
+		t.Fatalf("findings from the records read whole:\n%+v\nread as Stored reads them:\n%+v", full, part)
 	}
 	out := map[string][]Finding{}
 	for _, f := range d.Findings(time.Time{}) {

@@ -20,16 +20,19 @@ import (
 
 // Stored reads the stored trail's records with Seq > after, in order,
 // calling fn with each, and returns the last Seq read (after when none).
+// The records carry the fields the detections read (recordReader), not
+// every field: fn must not keep r, which is reused.
 func Stored(ctx context.Context, st store.Store, after int64, fn func(r *audit.Record)) (int64, error) {
 	const batch = 1000
+	var rr recordReader
+	var r audit.Record
 	for {
 		recs, err := st.AuditRecords(ctx, after+1, batch)
 		if err != nil {
 			return after, err
 		}
 		for _, sr := range recs {
-			var r audit.Record
-			if err := json.Unmarshal(sr.Data, &r); err != nil {
+			if err := rr.decode(sr.Data, &r); err != nil {
 				return after, fmt.Errorf("trail record %d: %w", sr.Seq, err)
 			}
 			fn(&r)

@@ -1,0 +1,112 @@
+package detect
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/securecart/warden/internal/audit"
+)
+
+// A record as `warden serve` writes it, with every element the detections
+// skip (nested parameters and response, resources, TLS details) and
+// escapes in the fields they read: Stored's reader gives the rules the
+// same fields as a full decoding.
+func TestSlimDecodeReadsWhatTheRulesRead(t *testing.T) {
+	full := &audit.Record{EventVersion: "1.11", EventTime: "2026-03-01T12:00:00Z", EventSource: "sts.amazonaws.com",
+		EventName: "AssumeRole", AWSRegion: "eu-west-1", SourceIPAddress: "192.0.2.1", UserAgent: "aws-cli/2 \"quoted\" \u00e9\u2028",
+		ErrorCode: "AccessDenied", ErrorMessage: "no <b>", RequestID: "r", EventID: "e\\1", EventType: "AwsApiCall",
+		RecipientAccountID: prod, EventCategory: "Management", ManagementEvent: true, ReadOnly: true,
+		RequestParameters: map[string]any{"roleArn": "arn:aws:iam::" + prod + ":role/x", "tags": []any{map[string]any{"key": "k", "value": "v"}}, "durationSeconds": 900.0},
+		ResponseElements:  map[string]any{"credentials": map[string]any{"accessKeyId": "ASIA", "nested": []any{nil, true, 1.5}}},
+		Resources:         []audit.Resource{{ARN: "arn:aws:iam::" + prod + ":role/x", AccountID: prod, Type: "AWS::IAM::Role"}},
+		TLSDetails:        json.RawMessage(`{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256"}`),
+		UserIdentity: audit.UserIdentity{Type: "AssumedRole", PrincipalID: "AROA:s", ARN: "arn:aws:sts::" + dev + ":assumed-role/R/s",
+			AccountID: dev, AccessKeyID: "ASIAX", UserName: "u", OnBehalfOf: &audit.OnBehalfOf{UserID: "u1", IdentityStoreARN: "arn"},
+			SessionContext: &audit.SessionContext{SourceIdentity: "si", Attributes: audit.SessionAttributes{CreationDate: "2026-03-01T11:00:00Z", MFAAuthenticated: "false"},
+				SessionIssuer: &audit.SessionIssuer{Type: "Role", PrincipalID: "AROA", ARN: "arn:aws:iam::" + dev + ":role/R", AccountID: dev, UserName: "R"}}}}
+	b, err := json.Marshal(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rr recordReader
+	var got audit.Record
+	for range 2 { // the reader is reused across records
+		if err := rr.decode(b, &got); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := audit.Record{EventTime: full.EventTime, EventSource: full.EventSource, EventName: full.EventName, AWSRegion: full.AWSRegion,
+		SourceIPAddress: full.SourceIPAddress, UserAgent: full.UserAgent, ErrorCode: full.ErrorCode, EventID: full.EventID,
+		EventType: full.EventType, RecipientAccountID: full.RecipientAccountID,
+		UserIdentity: audit.UserIdentity{Type: "AssumedRole", ARN: full.UserIdentity.ARN, AccountID: dev, AccessKeyID: "ASIAX",
+			SessionContext: &audit.SessionContext{Attributes: audit.SessionAttributes{CreationDate: "2026-03-01T11:00:00Z"},
+				SessionIssuer: &audit.SessionIssuer{Type: "Role", ARN: "arn:aws:iam::" + dev + ":role/R", AccountID: dev}}}}
+	if param(&got, "roleArn") != "arn:aws:iam::"+prod+":role/x" {
+		t.Errorf("roleArn parameter: %q", param(&got, "roleArn"))
+	}
+	got.RequestParameters = nil
+	gb, _ := json.Marshal(got)
+	wb, _ := json.Marshal(want)
+	if string(gb) != string(wb) {
+		t.Errorf("read:\n%s\nwant:\n%s", gb, wb)
+	}
+
+	// Parameters of a service no rule reads parameters of are not decoded.
+	other := strings.Replace(string(b), `"sts.amazonaws.com"`, `"s3.amazonaws.com"`, 1)
+	if err := rr.decode([]byte(other), &got); err != nil || got.RequestParameters != nil || got.EventSource != "s3.amazonaws.com" {
+		t.Errorf("an s3 record: %v, parameters %v", err, got.RequestParameters)
+	}
+	// Null elements read as absent.
+	if err := rr.decode([]byte(`{"userIdentity":{"type":"Root","sessionContext":null},"eventTime":null,"requestParameters":null}`), &got); err != nil ||
+		got.UserIdentity.Type != "Root" || got.UserIdentity.SessionContext != nil {
+		t.Errorf("null elements: %v, %+v", err, got)
+	}
+}
+
+// A stored record that is not what the trail writes is an error naming
+// where, not a record read wrong.
+func TestSlimDecodeRejectsMalformed(t *testing.T) {
+	var rr recordReader
+	var r audit.Record
+	for doc, want := range map[string]string{
+		`{"eventTime":5}`:                    "/eventTime",
+		`{"userIdentity":{"type":["Root"]}}`: "/userIdentity/type",
+		`{"userIdentity":"Root"}`:            "/userIdentity",
+		`{"eventSource":"sts.amazonaws.com","requestParameters":{"roleArn":}`: "invalid",
+		`{"eventTime":"x"`: "EOF",
+	} {
+		err := rr.decode([]byte(doc), &r)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v; want an error mentioning %q", doc, err, want)
+		}
+	}
+}
+
+// go test -run '^$' -bench ReadRecord -benchmem ./internal/detect/
+func BenchmarkReadRecord(b *testing.B) {
+	r := assume("arn:aws:sts::"+dev+":assumed-role/CI/run", dev, "192.0.2.10", 0).record()
+	r.ResponseElements = map[string]any{"credentials": map[string]any{"accessKeyId": "ASIAEXAMPLE", "expiration": "Mar 1, 2026, 1:00:00 PM",
+		"sessionToken": strings.Repeat("x", 40)}, "assumedRoleUser": map[string]any{"assumedRoleId": "AROA:s", "arn": "arn"}}
+	r.Resources = []audit.Resource{{ARN: "arn:aws:iam::" + prod + ":role/Deploy", AccountID: prod, Type: "AWS::IAM::Role"}}
+	data, _ := json.Marshal(r)
+	b.Run("full", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var r audit.Record
+			if err := json.Unmarshal(data, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("stored", func(b *testing.B) {
+		b.ReportAllocs()
+		var rr recordReader
+		var r audit.Record
+		for b.Loop() {
+			if err := rr.decode(data, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
