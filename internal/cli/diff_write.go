@@ -22,7 +22,7 @@ func writeDiff(env Env, format string, args []string, rep *diff.Report) error {
 			}
 		}
 		for _, u := range rep.Unknown {
-			fmt.Fprintf(env.Stderr, "unknown: %s %s: %s\n", u.Principal, u.Action, u.Reason)
+			fmt.Fprintf(env.Stderr, "unknown: %s %s: %s\n", unknownWho(&u), u.Action, u.Reason)
 		}
 		return nil
 	case "markdown":
@@ -58,6 +58,14 @@ func principalsOf(c *diff.Change) string {
 		return c.Principal
 	}
 	return fmt.Sprintf("%s and %d more principals", c.Principal, len(c.Principals)-1)
+}
+
+// unknownWho names an unknown's principal and the others of its class.
+func unknownWho(u *diff.Unknown) string {
+	if len(u.Principals) <= 1 {
+		return u.Principal
+	}
+	return fmt.Sprintf("%s (and %d more principals in equal situations)", u.Principal, len(u.Principals)-1)
 }
 
 func contextJSON(ctx map[string]any) string {
@@ -126,11 +134,11 @@ func writeDiffText(w io.Writer, rep *diff.Report) {
 		}
 	}
 	for _, u := range rep.Unknown {
-		fmt.Fprintf(w, "UNKNOWN %s %s: %s\n", u.Principal, u.Action, u.Reason)
+		fmt.Fprintf(w, "UNKNOWN %s %s: %s\n", unknownWho(&u), u.Action, u.Reason)
 	}
 	opened, closed := countDirs(rep)
-	fmt.Fprintf(w, "%d opened, %d closed, %d unknown (%d principals compared, %d pairs of decisions; * marks a statement that differs)\n",
-		opened, closed, len(rep.Unknown), rep.Principals, rep.Decided)
+	fmt.Fprintf(w, "%d opened, %d closed, %d unknown (%d principals compared in %d classes of equal situations, %d pairs of decisions; * marks a statement that differs)\n",
+		opened, closed, len(rep.Unknown), rep.Principals, rep.Classes, rep.Decided)
 }
 
 // mdCell escapes a Markdown table cell.
@@ -143,7 +151,7 @@ func writeDiffMarkdown(w io.Writer, args []string, rep *diff.Report) {
 	opened, closed := countDirs(rep)
 	fmt.Fprintf(w, "### warden diff `%s` → `%s`\n\n", mdCell(args[0]), mdCell(args[1]))
 	if len(rep.Changes) == 0 && len(rep.Unknown) == 0 {
-		fmt.Fprintf(w, "No decision changes (%d principals compared, %d pairs of decisions).\n", rep.Principals, rep.Decided)
+		fmt.Fprintf(w, "No decision changes (%d principals compared in %d classes, %d pairs of decisions).\n", rep.Principals, rep.Classes, rep.Decided)
 		return
 	}
 	fmt.Fprintf(w, "**%d opened**, **%d closed**", opened, closed)
@@ -178,7 +186,11 @@ func writeDiffMarkdown(w io.Writer, args []string, rep *diff.Report) {
 		fmt.Fprintln(w, "\nNot proved unchanged:")
 		reasons := map[string][]string{}
 		for _, u := range rep.Unknown {
-			reasons[u.Reason] = append(reasons[u.Reason], u.Principal)
+			if len(u.Principals) > 0 {
+				reasons[u.Reason] = append(reasons[u.Reason], u.Principals...)
+			} else {
+				reasons[u.Reason] = append(reasons[u.Reason], u.Principal)
+			}
 		}
 		keys := make([]string, 0, len(reasons))
 		for k := range reasons {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/securecart/warden/internal/analyze"
 	"github.com/securecart/warden/internal/analyze/reach"
 	"github.com/securecart/warden/internal/check"
 	"github.com/securecart/warden/internal/org"
@@ -303,6 +304,7 @@ type canLine struct {
 	Action    string              `json:"action,omitempty"`
 	Requires  []reach.Requirement `json:"requires,omitempty"`
 	Unsure    string              `json:"unsure,omitempty"`
+	Example   *analyze.Request    `json:"example,omitempty"`
 }
 
 func writeCan(w io.Writer, format string, o *org.Org, caps *reach.Capabilities) error {
@@ -310,7 +312,7 @@ func writeCan(w io.Writer, format string, o *org.Org, caps *reach.Capabilities) 
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
 		for _, gr := range caps.Grants {
-			if err := enc.Encode(canLine{Actions: gr.Actions, Resource: gr.Resource, Resources: gr.Patterns, Requires: gr.Requires, Unsure: gr.Unsure}); err != nil {
+			if err := enc.Encode(canLine{Actions: gr.Actions, Resource: gr.Resource, Resources: gr.Patterns, Requires: gr.Requires, Unsure: gr.Unsure, Example: gr.Example}); err != nil {
 				return err
 			}
 		}
@@ -335,8 +337,13 @@ func writeCan(w io.Writer, format string, o *org.Org, caps *reach.Capabilities) 
 		if len(gr.Patterns) > 0 {
 			on = strings.Join(gr.Patterns, ", ")
 		}
-		if gr.Resource != "*" {
-			on += " (e.g. " + gr.Resource + ")"
+		if ex := gr.Example; ex != nil {
+			on += " (e.g. " + ex.Action + " on " + ex.Resource
+			if len(ex.Context) > 0 {
+				b, _ := json.Marshal(analyze.ContextOut(ex.Context))
+				on += " with context " + string(b)
+			}
+			on += ")"
 		}
 		fmt.Fprintf(w, "  %s%s\n      on %s\n", strings.Join(acts, ", "), more, on)
 		printRequires(w, gr.Outcome)

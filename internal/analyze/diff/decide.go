@@ -14,6 +14,7 @@ import (
 // rawChange is one changed decision of one principal, before grouping.
 type rawChange struct {
 	principal string
+	members   []string // the principal's class, itself first
 	class     *class
 	action    string
 	resource  string
@@ -72,7 +73,7 @@ func (r *principalRun) resource(it *item, c *class, res string, unsure bool) {
 		for k, v := range ctx {
 			shown[keyName(k)] = v
 		}
-		r.d.record(rawChange{principal: r.p.caller, class: c, action: action, resource: res, ctx: shown,
+		r.d.record(rawChange{principal: r.p.caller, members: r.members, class: c, action: action, resource: res, ctx: shown,
 			before: before, after: after, changed: changed, unsure: unsure})
 		return true
 	})

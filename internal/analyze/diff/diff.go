@@ -25,6 +25,10 @@ type Options struct {
 	// Workers is how many principals are compared at once; default
 	// GOMAXPROCS.
 	Workers int
+	// PerPrincipal compares every principal on its own instead of one per
+	// class of principals in equal situations (situations.go): the same
+	// report, slower; for checking the classes.
+	PerPrincipal bool
 }
 
 // differ holds what every principal's comparison shares.
@@ -45,6 +49,10 @@ type differ struct {
 	rcpDiffer   bool
 	everyAct    []string
 
+	perPrincipal bool
+	classes      int
+	contents     contents
+
 	mu      sync.Mutex
 	raw     []rawChange
 	unknown []Unknown
@@ -54,7 +62,7 @@ type differ struct {
 // Diff compares every decision of old and new.
 func Diff(old, new *org.Org, opt Options) *Report {
 	d := &differ{old: old, new: new, now: opt.Now, src: [2]*check.Sources{check.NewSources(old), check.NewSources(new)}}
-	d.res = compareResources(old, new)
+	d.res = compareResources(&d.contents, old, new)
 	d.index()
 	work := principalsOf(old, new)
 	if !d.res.none() {
@@ -64,36 +72,41 @@ func Diff(old, new *org.Org, opt Options) *Report {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	next := make(chan int)
-	var wg sync.WaitGroup
+	d.perPrincipal = opt.PerPrincipal
 	var done int
 	var doneMu sync.Mutex
+	progress := func(n int) {
+		doneMu.Lock()
+		done += n
+		if opt.Progress != nil {
+			opt.Progress(done, len(work))
+		}
+		doneMu.Unlock()
+	}
+	classes := newSituations(d).group(work, workers, progress)
+	next := make(chan *pclass)
+	var wg sync.WaitGroup
 	compared := 0
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				did := d.principal(&work[i])
-				doneMu.Lock()
-				done++
-				if did {
-					compared++
-				}
-				if opt.Progress != nil {
-					opt.Progress(done, len(work))
-				}
-				doneMu.Unlock()
+			for c := range next {
+				d.principal(c)
+				progress(len(c.members))
 			}
 		}()
 	}
-	for i := range work {
-		next <- i
+	for _, c := range classes {
+		compared += len(c.members)
+		next <- c
 	}
 	close(next)
 	wg.Wait()
+	d.classes = len(classes)
 	rep := d.report()
 	rep.Principals = compared
+	rep.Classes = d.classes
 	return rep
 }
 
@@ -184,29 +197,33 @@ type item struct {
 	globs []string
 }
 
-// principal compares one principal's requests; it reports whether there
-// was anything to compare.
-func (d *differ) principal(p *principal) bool {
+// itemsOf is a principal's sides in both orgs and what may change of its
+// requests: none when nothing does.
+func (d *differ) itemsOf(p *principal) ([2]*authz.Situation, []item) {
 	var sides [2]*authz.Situation
 	var items []item
 	if !p.outside {
 		sides = [2]*authz.Situation{callerSide(d.old, p.caller, d.now), callerSide(d.new, p.caller, d.now)}
 		if sides[0] == nil && sides[1] == nil {
-			return false
+			return sides, nil
 		}
-		if pd := comparePrincipal(sides[0], sides[1]); !pd.none() {
+		if pd := comparePrincipal(&d.contents, sides[0], sides[1]); !pd.none() {
 			items = append(items, item{delta: pd, globs: []string{"*"}})
 		}
 	}
 	if !d.res.none() {
 		items = append(items, item{delta: d.res.delta, trust: d.res.trust, globs: d.res.globs})
 	}
-	if len(items) == 0 {
-		return false
-	}
-	run := &principalRun{d: d, p: p, sides: sides}
+	return sides, items
+}
 
-	run.stmts = append(run.stmts, d.resDistinct...)
+// principal compares the requests of a class's representative, for every
+// member of the class.
+func (d *differ) principal(c *pclass) {
+	p, sides := c.rep, c.sides
+	items := append([]item(nil), c.items...)
+	run := &principalRun{d: d, p: p, sides: sides, members: c.members}
+
 	for _, s := range sides {
 		if s != nil {
 			run.stmts = append(run.stmts, analyze.StatementsOf(s.Inputs.Identity...)...)
@@ -225,7 +242,6 @@ func (d *differ) principal(p *principal) bool {
 			run.item(it)
 		}
 	}
-	return true
 }
 
 // universe lists the actions an item may change.

@@ -50,6 +50,13 @@
 // changes. When a representative is refused, the other actions of its class
 // are tried, so that the class's other members are not missed.
 //
+// # Principals in equal situations
+//
+// Principals whose situations are equal up to their account (the same
+// role, policies and SCPs in many accounts, with nothing on the resource
+// side telling the accounts apart for the actions that may change) form a
+// class, compared once through its first principal: see situations.go.
+//
 // # Reporting
 //
 // Changes of several principals with the same action class, resource

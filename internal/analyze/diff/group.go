@@ -41,6 +41,9 @@ func (d *differ) report() *Report {
 			keys = append(keys, k)
 		}
 		g.principals[rc.principal] = true
+		for _, m := range rc.members {
+			g.principals[m] = true
+		}
 		g.resources[rc.resource] = true
 		g.examples = append(g.examples, rc)
 		g.c.Unsure = g.c.Unsure || rc.unsure
@@ -96,65 +99,61 @@ func groupCauses(cs []Cause) []Cause {
 	return out
 }
 
-// example picks the group's example: a recorded request whose resource is
-// an ARN that an action of the class applies to (AWS's reference's
-// resource types), with that action, when authz.Decide decides it as
-// recorded in both orgs; else the first recorded request. An example that
-// authz.Decide does not decide as recorded is reported unsure.
+// example picks the group's example: a concrete request of a recorded
+// change's class (analyze.Concretize: an action of the class, a resource
+// that fits its type with every part filled, a real Region) that
+// authz.Decide decides as recorded in both orgs, with the statements that
+// decided it; else the first recorded request, reported unsure when
+// authz.Decide does not decide it as recorded.
 func (d *differ) example(c *Change, examples []*rawChange) {
 	sort.SliceStable(examples, func(i, j int) bool { return examples[i].principal < examples[j].principal })
 	set := func(rc *rawChange, action string) {
-		rc = d.withRealRegion(rc, action)
 		c.Principal, c.Action, c.Resource, c.Context = rc.principal, action, rc.resource, analyze.ContextOut(rc.ctx)
 		c.Before, c.After = rc.before.Decision.String(), rc.after.Decision.String()
 		c.Causes = d.causes(rc)
+		c.class = rc.members
 	}
-	for _, rc := range examples {
-		if !strings.HasPrefix(rc.resource, "arn:") {
-			continue
-		}
-		fits, _ := analyze.ActionsOn(rc.resource, nil)
-		fit := map[string]bool{}
-		for _, a := range fits {
-			fit[strings.ToLower(a)] = true
-		}
-		for _, a := range rc.class.Actions {
-			if fit[strings.ToLower(a)] && d.decides(rc, a) {
-				set(rc, a)
-				return
-			}
-		}
-	}
-	// Resources of the actions' own types, filled in.
 	for i, rc := range examples {
-		if i >= 3 {
+		if i >= 4 {
 			break
 		}
-		if a, res, ok := d.realistic(rc); ok {
+		var found *rawChange
+		_, ok := analyze.Concretize(rc.principal, rc.class.Actions, rc.resource, accountOf(rc.principal), rc.ctx, func(q analyze.Request) bool {
 			alt := *rc
-			alt.resource = res
-			set(&alt, a)
+			alt.resource, alt.ctx = q.Resource, q.Context
+			e, ok := d.explain(&alt, q.Action)
+			if ok {
+				alt.before, alt.after, alt.action = e[0], e[1], q.Action
+				found = &alt
+			}
+			return ok
+		})
+		if ok {
+			set(found, found.action)
 			return
 		}
 	}
 	set(examples[0], examples[0].action)
-	if !d.decides(examples[0], examples[0].action) {
+	if _, ok := d.explain(examples[0], examples[0].action); !ok {
 		c.Unsure = true
 	}
 }
 
-// decides reports whether authz.Decide decides a recorded request, with
-// action, as recorded in both orgs.
-func (d *differ) decides(rc *rawChange, action string) bool {
+// explain decides a recorded request, with action, in both orgs as
+// authz.Decide (and `warden explain`) does; ok reports whether the
+// decisions are those recorded.
+func (d *differ) explain(rc *rawChange, action string) ([2]eval.Explanation, bool) {
 	q := authz.Query{Principal: rc.principal, Action: action, Resource: rc.resource, Context: rc.ctx}
 	want := [2]bool{rc.before.Decision == eval.Allow, rc.after.Decision == eval.Allow}
+	var out [2]eval.Explanation
 	for i, o := range d.orgs() {
 		_, e, err := authz.Decide(o, q, d.now)
 		if err != nil || e.Refusal != "" || (e.Decision == eval.Allow) != want[i] {
-			return false
+			return out, false
 		}
+		out[i] = e
 	}
-	return true
+	return out, true
 }
 
 func listed(actions []string) []string {
@@ -202,7 +201,7 @@ func groupUnknown(us []Unknown) []Unknown {
 	seen := map[string]bool{}
 	var out []Unknown
 	for _, u := range us {
-		k := u.Principal + "\x00" + u.Action + "\x00" + u.Reason
+		k := u.Principal + "\x00" + u.Action + "\x00" + u.Reason + "\x00" + strings.Join(u.Principals, ",")
 		if !seen[k] {
 			seen[k] = true
 			out = append(out, u)

@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/securecart/warden/internal/analyze"
 	"github.com/securecart/warden/internal/authz"
 	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/org"
@@ -67,6 +68,12 @@ func secureCart(t testing.TB) *org.Org {
 func verify(t *testing.T, old, new *org.Org, rep *Report) {
 	t.Helper()
 	for _, c := range rep.Changes {
+		if !analyze.FitsAction(c.Action, c.Resource) {
+			t.Errorf("example %s %s %s: the resource is not a concrete resource of the action", c.Principal, c.Action, c.Resource)
+		}
+		if r, ok := c.Context["aws:RequestedRegion"].(string); ok && !analyze.IsRealRegion(r) {
+			t.Errorf("example %s %s %s: aws:RequestedRegion %q is not a Region", c.Principal, c.Action, c.Resource, r)
+		}
 		ctx := map[string][]string{}
 		for k, v := range c.Context {
 			switch x := v.(type) {

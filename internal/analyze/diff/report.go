@@ -35,6 +35,11 @@ type Change struct {
 	// the change is real (the example is decided so), other members of the
 	// class may differ.
 	Unsure bool `json:"unsure,omitempty"`
+
+	// class is the example principal's class of principals in equal
+	// situations: each member's change is the example's with the account
+	// replaced by its own.
+	class []string
 }
 
 // Cause is a statement that decided an example, or the layer that lacked
@@ -58,6 +63,9 @@ type Unknown struct {
 	Principal string `json:"principal"`
 	Action    string `json:"action,omitempty"`
 	Reason    string `json:"reason"`
+	// Principals are the principal's class (itself included) when it has
+	// other members: principals in equal situations, compared once.
+	Principals []string `json:"principals,omitempty"`
 }
 
 // Report is the result of a comparison.
@@ -69,6 +77,10 @@ type Report struct {
 	// of decisions the engine made.
 	Principals int `json:"principals"`
 	Decided    int `json:"decided"`
+	// Classes is how many classes of principals in equal situations
+	// (principals whose decisions differ only by their account) were
+	// compared, each once.
+	Classes int `json:"classes"`
 }
 
 // MaxListed is the most actions a change lists.

@@ -17,7 +17,10 @@ type principalRun struct {
 	d     *differ
 	p     *principal
 	sides [2]*authz.Situation
-	stmts []analyze.Stmt // every statement that may apply to its requests
+	// members are the callers of the principal's class, its own first:
+	// every change found stands for each of them.
+	members []string
+	stmts   []analyze.Stmt // every statement that may apply to its requests
 	// literals are the actions the statements name that AWS's reference
 	// does not list.
 	literals []string
@@ -59,7 +62,11 @@ func (r *principalRun) classes(universe []string) []class {
 
 func (r *principalRun) unknown(action, reason string) {
 	r.d.mu.Lock()
-	r.d.unknown = append(r.d.unknown, Unknown{Principal: r.p.caller, Action: action, Reason: reason})
+	u := Unknown{Principal: r.p.caller, Action: action, Reason: reason}
+	if len(r.members) > 1 {
+		u.Principals = r.members
+	}
+	r.d.unknown = append(r.d.unknown, u)
 	r.d.mu.Unlock()
 }
 

@@ -135,7 +135,7 @@ func (d *delta) none() bool { return !d.all && len(d.changed) == 0 && len(d.keys
 
 // compareLevels compares SCP or RCP levels level by level: a level that
 // appears, disappears or becomes empty changes every action.
-func compareLevels(a, b []eval.Level, d *delta) {
+func compareLevels(c *contents, a, b []eval.Level, d *delta) {
 	if (a == nil) != (b == nil) || len(a) != len(b) {
 		d.all = true
 		return
@@ -145,7 +145,9 @@ func compareLevels(a, b []eval.Level, d *delta) {
 			d.all = true
 			return
 		}
-		d.changed = changedStmts(layerOf(a[i].Policies...), layerOf(b[i].Policies...), d.changed)
+		if !c.same(a[i].Policies, b[i].Policies) {
+			d.changed = changedStmts(layerOf(a[i].Policies...), layerOf(b[i].Policies...), d.changed)
+		}
 	}
 }
 
@@ -153,7 +155,7 @@ func compareLevels(a, b []eval.Level, d *delta) {
 // level and only denies matter, so the levels' statements are compared as
 // one layer; RCPs applying or not changes every action.
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html
-func compareRCPLevels(a, b []eval.Level, d *delta) {
+func compareRCPLevels(c *contents, a, b []eval.Level, d *delta) {
 	if (a == nil) != (b == nil) {
 		d.all = true
 		return
@@ -165,14 +167,19 @@ func compareRCPLevels(a, b []eval.Level, d *delta) {
 	for _, l := range b {
 		pb = append(pb, l.Policies...)
 	}
-	d.changed = changedStmts(layerOf(pa...), layerOf(pb...), d.changed)
+	if !c.same(pa, pb) {
+		d.changed = changedStmts(layerOf(pa...), layerOf(pb...), d.changed)
+	}
 }
 
 // compareOptional compares a layer that may be absent (a boundary, a
 // resource's policy): presence changes every action.
-func compareOptional(a, b []*policy.Policy, d *delta) {
+func compareOptional(c *contents, a, b []*policy.Policy, d *delta) {
 	if (len(a) == 0) != (len(b) == 0) {
 		d.all = true
+		return
+	}
+	if c.same(a, b) {
 		return
 	}
 	d.changed = changedStmts(layerOf(a...), layerOf(b...), d.changed)

@@ -58,7 +58,7 @@ func callerSide(o *org.Org, caller string, now time.Time) *authz.Situation {
 }
 
 // comparePrincipal says how a principal's side differs.
-func comparePrincipal(a, b *authz.Situation) delta {
+func comparePrincipal(c *contents, a, b *authz.Situation) delta {
 	var d delta
 	switch {
 	case a == nil && b == nil:
@@ -72,10 +72,12 @@ func comparePrincipal(a, b *authz.Situation) delta {
 		return d
 	}
 	d.keys = diffKeys(a.Request.Context, b.Request.Context)
-	d.changed = changedStmts(layerOf(a.Inputs.Identity...), layerOf(b.Inputs.Identity...), d.changed)
-	compareOptional(a.Inputs.Boundary, b.Inputs.Boundary, &d)
+	if !c.same(a.Inputs.Identity, b.Inputs.Identity) {
+		d.changed = changedStmts(layerOf(a.Inputs.Identity...), layerOf(b.Inputs.Identity...), d.changed)
+	}
+	compareOptional(c, a.Inputs.Boundary, b.Inputs.Boundary, &d)
 	if !d.all {
-		compareLevels(a.Inputs.SCP, b.Inputs.SCP, &d)
+		compareLevels(c, a.Inputs.SCP, b.Inputs.SCP, &d)
 	}
 	return d
 }
@@ -93,7 +95,7 @@ type resourceDelta struct {
 }
 
 // compareResources compares the resource sides of two organizations.
-func compareResources(a, b *org.Org) resourceDelta {
+func compareResources(c *contents, a, b *org.Org) resourceDelta {
 	var rd resourceDelta
 	addGlobs := func(gs ...string) { rd.globs = append(rd.globs, gs...) }
 	// Declared resources and their owners.
@@ -126,7 +128,7 @@ func compareResources(a, b *org.Org) resourceDelta {
 		if owner(p.a) != owner(p.b) {
 			d.all = true
 		} else {
-			compareOptional(pol(p.a), pol(p.b), &d)
+			compareOptional(c, pol(p.a), pol(p.b), &d)
 		}
 		if d.none() {
 			continue
@@ -156,7 +158,7 @@ func compareResources(a, b *org.Org) resourceDelta {
 	}
 	for _, p := range roles {
 		var d delta
-		compareOptional(trust(p.a), trust(p.b), &d)
+		compareOptional(c, trust(p.a), trust(p.b), &d)
 		if d.none() {
 			continue
 		}
@@ -186,7 +188,7 @@ func compareResources(a, b *org.Org) resourceDelta {
 		if inA != inB {
 			d.all = true
 		} else {
-			compareRCPLevels(a.RCPLevels(id), b.RCPLevels(id), &d)
+			compareRCPLevels(c, a.RCPLevels(id), b.RCPLevels(id), &d)
 			if a.OrgPaths(id) != b.OrgPaths(id) {
 				d.keys = append(d.keys, "aws:resourceorgpaths")
 			}

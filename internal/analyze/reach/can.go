@@ -18,6 +18,11 @@ type Grant struct {
 	Resource string   // the class's representative resource ("*" for none)
 	// Patterns are the Resource elements of the statements that allow it.
 	Patterns []string
+	// Example is a concrete request of the class (an action of it, a
+	// resource of the action's type with every part filled, a real Region,
+	// the required context) that authz.Decide, as `warden explain`,
+	// allows; nil when none was found within analyze.Concretize's bound.
+	Example *analyze.Request
 	Outcome
 }
 
@@ -122,6 +127,9 @@ func (g *Graph) Can(p *Principal, service string, ctx map[string][]string) (*Cap
 			}
 			if !seen[sig] {
 				seen[sig] = true
+				if o.Allowed {
+					gr.Example = g.example(p, ac.Actions, rep, o, ctx)
+				}
 				caps.Grants = append(caps.Grants, gr)
 			}
 		}
@@ -154,4 +162,26 @@ func patternsOf(o Outcome) []string {
 		}
 	}
 	return out
+}
+
+// example makes an allowed class concrete: the context is the keys the
+// caller fixed and the allowing class's values of the keys that decide.
+func (g *Graph) example(p *Principal, actions []string, rep string, o Outcome, given map[string][]string) *analyze.Request {
+	ctx := map[string][]string{}
+	for k, v := range given {
+		ctx[k] = v
+	}
+	for _, r := range o.Requires {
+		if r.Values != nil {
+			ctx[r.Key] = r.Values
+		}
+	}
+	ex, ok := analyze.Concretize(p.Caller, actions, rep, p.Account, ctx, func(q analyze.Request) bool {
+		_, e, err := authz.Decide(g.o, authz.Query{Principal: q.Principal, Action: q.Action, Resource: q.Resource, Context: q.Context}, g.now)
+		return err == nil && e.Refusal == "" && e.Decision == eval.Allow
+	})
+	if !ok {
+		return nil
+	}
+	return &ex
 }
