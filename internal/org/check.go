@@ -107,6 +107,18 @@ func SessionDuration(s string) (int, error) {
 }
 
 // sessionSeconds parses a session duration and checks its range.
+// MaxAccessDuration is the longest a temporary access grant may last, in
+// seconds: as long as the longest permission set session.
+const MaxAccessDuration = MaxSessionDuration
+
+// CheckAccessPolicyName checks a temporary access policy's name.
+func CheckAccessPolicyName(name string) error {
+	if !IsIAMName(name, 64) {
+		return fmt.Errorf("%w: temporary access policy name %q: want 1 to 64 letters, digits and +=,.@_-", ErrInvalidValue, name)
+	}
+	return nil
+}
+
 func sessionSeconds(s string) (int, error) {
 	secs, err := parseSessionDuration(s)
 	if err != nil {

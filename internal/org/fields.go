@@ -17,7 +17,8 @@ var fieldsOf = map[string][]string{
 	"publicAccessBlock":        {"blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"},
 	"identityProvider":         {"type", "name", "accounts", "clientIds", "metadata", "tags"},
 	"serviceLinkedRole":        {"service", "name", "accounts", "managedPolicies"},
-	"identityCenter":           {"instanceArn", "identityStoreId", "externalIdentityProvider", "users", "groups", "permissionSets", "assignments", "provisioned", "provisionedVersions"},
+	"identityCenter":           {"instanceArn", "identityStoreId", "externalIdentityProvider", "users", "groups", "permissionSets", "assignments", "provisioned", "provisionedVersions", "temporaryAccess"},
+	"temporaryAccess":          {"name", "description", "permissionSet", "accounts", "ous", "requesterGroups", "approverGroups", "maxDuration", "approvalRequiresMfa"},
 	"provisionedVersion":       {"permissionSet", "accounts"},
 	"provisioned":              {"permissionSet", "accounts"},
 	"externalIdentityProvider": {"type", "name", "metadataUrl", "metadata", "issuer", "allowIdpInitiated"},
@@ -61,4 +62,5 @@ var requiredOf = map[string][]string{
 	"provisionedVersion":       {"permissionSet", "accounts"},
 	"provisioned":              {"permissionSet", "accounts"},
 	"documentFile":             {"file"},
+	"temporaryAccess":          {"name", "permissionSet", "requesterGroups", "approverGroups", "maxDuration"},
 }

@@ -2,6 +2,7 @@ package org
 
 import (
 	"strings"
+	"time"
 
 	"github.com/securecart/warden/internal/policy"
 )
@@ -121,38 +122,16 @@ func (l *loader) buildIdentityCenter(r *rawIC) {
 			continue
 		}
 		as.PermissionSet = ps
-		targets := map[*Account]bool{}
-		for i, ref := range a.accounts {
-			if acct := l.account(ref, idx(a.path+".accounts", i)); acct != nil {
-				targets[acct] = true
-			}
-		}
-		for i, ref := range a.ous {
-			var ou *OU
-			switch {
-			case ref.V == RootName:
-				ou = o.Root
-			case l.ouByName[ref.V] != nil:
-				ou = l.ouByName[ref.V]
-			default:
-				l.errs.add(ref.P, idx(a.path+".ous", i), "unknown OU %q%s", ref.V, didYouMean(ref.V, l.ouNames(true)))
-				continue
-			}
-			for _, acct := range accountsUnder(ou) {
-				targets[acct] = true
-			}
-		}
 		if assigned[ps] == nil {
 			assigned[ps] = map[*Account]bool{}
 		}
-		for _, acct := range o.Accounts {
-			if targets[acct] {
-				as.Accounts = append(as.Accounts, acct)
-				assigned[ps][acct] = true
-			}
+		for _, acct := range l.targets(a.accounts, a.ous, a.path) {
+			as.Accounts = append(as.Accounts, acct)
+			assigned[ps][acct] = true
 		}
 		ic.Assignments = append(ic.Assignments, as)
 	}
+	l.temporaryAccess(ic, r, sets, groups, groupNames)
 
 	l.provisioned(ic, r, sets, assigned)
 	stale := l.provisionedVersions(ic, r, sets, assigned)
@@ -387,4 +366,80 @@ func (l *loader) ssoID(ids map[string]Pos, stored sval, path, derived string, po
 		ids[key] = pos
 	}
 	return id
+}
+
+// targets resolves an entry's accounts and OUs (every account in them and
+// below) to accounts, in the order of Org.Accounts.
+func (l *loader) targets(accounts, ous []sval, path string) []*Account {
+	o := l.o
+	in := map[*Account]bool{}
+	for i, ref := range accounts {
+		if acct := l.account(ref, idx(path+".accounts", i)); acct != nil {
+			in[acct] = true
+		}
+	}
+	for i, ref := range ous {
+		var ou *OU
+		switch {
+		case ref.V == RootName:
+			ou = o.Root
+		case l.ouByName[ref.V] != nil:
+			ou = l.ouByName[ref.V]
+		default:
+			l.errs.add(ref.P, idx(path+".ous", i), "unknown OU %q%s", ref.V, didYouMean(ref.V, l.ouNames(true)))
+			continue
+		}
+		for _, acct := range accountsUnder(ou) {
+			in[acct] = true
+		}
+	}
+	var out []*Account
+	for _, acct := range o.Accounts {
+		if in[acct] {
+			out = append(out, acct)
+		}
+	}
+	return out
+}
+
+// temporaryAccess builds the policies of time-boxed access.
+func (l *loader) temporaryAccess(ic *IdentityCenter, r *rawIC, sets map[string]*PermissionSet, groups map[string]*SSOGroup, groupNames func() []string) {
+	names := map[string]Pos{}
+	for _, a := range r.access {
+		if prev, dup := names[a.name.V]; dup {
+			l.errs.add(a.name.P, a.path+".name", "duplicate temporary access policy %q (first at %s)", a.name.V, prev)
+			continue
+		}
+		names[a.name.V] = a.pos
+		if err := CheckAccessPolicyName(a.name.V); err != nil {
+			l.errs.add(a.name.P, a.path+".name", "%s", strings.TrimPrefix(err.Error(), ErrInvalidValue.Error()+": "))
+		}
+		p := &TemporaryAccess{Name: a.name.V, Description: a.description.V, ApprovalRequiresMFA: a.mfa, Pos: a.pos}
+		if p.PermissionSet = sets[a.permSet.V]; p.PermissionSet == nil {
+			l.errs.add(a.permSet.P, a.path+".permissionSet", "unknown permission set %q%s", a.permSet.V, didYouMean(a.permSet.V, setNames(ic)))
+		}
+		secs, err := parseSessionDuration(a.maxDuration.V)
+		switch {
+		case err != nil:
+			l.errs.add(a.maxDuration.P, a.path+".maxDuration", "%v", err)
+		case secs < 1 || secs > MaxAccessDuration:
+			l.errs.add(a.maxDuration.P, a.path+".maxDuration", "maxDuration %s is out of range: want PT1S to PT12H", a.maxDuration.V)
+		}
+		p.MaxDuration = time.Duration(secs) * time.Second
+		p.Accounts = l.targets(a.accounts, a.ous, a.path)
+		for _, g := range []struct {
+			refs []sval
+			to   *[]*SSOGroup
+			key  string
+		}{{a.requesters, &p.RequesterGroups, "requesterGroups"}, {a.approvers, &p.ApproverGroups, "approverGroups"}} {
+			for i, ref := range g.refs {
+				if sg := groups[ref.V]; sg != nil {
+					*g.to = append(*g.to, sg)
+				} else {
+					l.errs.add(ref.P, idx(a.path+"."+g.key, i), "unknown group %q%s", ref.V, didYouMean(ref.V, groupNames()))
+				}
+			}
+		}
+		ic.TemporaryAccess = append(ic.TemporaryAccess, p)
+	}
 }

@@ -141,6 +141,13 @@ func (ic *IdentityCenterDef) RenameGroup(g *SSOGroupDef, name string) error {
 			u.Groups[i] = name
 		}
 	}
+	for _, p := range ic.TemporaryAccess {
+		for _, l := range [][]string{p.RequesterGroups, p.ApproverGroups} {
+			if i := slices.Index(l, g.Name); i >= 0 {
+				l[i] = name
+			}
+		}
+	}
 	g.Name = name
 	return nil
 }

@@ -1,6 +1,11 @@
 package org
 
-import "github.com/securecart/warden/internal/policy"
+import (
+	"slices"
+	"time"
+
+	"github.com/securecart/warden/internal/policy"
+)
 
 // SSORolePath is the path of the roles Identity Center provisions.
 const SSORolePath = "/aws-reserved/sso.amazonaws.com/"
@@ -19,7 +24,35 @@ type IdentityCenter struct {
 	Groups         []*SSOGroup
 	PermissionSets []*PermissionSet
 	Assignments    []*Assignment
-	Pos            Pos
+	// TemporaryAccess are the policies of time-boxed access.
+	TemporaryAccess []*TemporaryAccess
+	Pos             Pos
+}
+
+// TemporaryAccess is a policy of time-boxed access (docs/access.md): the
+// members of RequesterGroups may request PermissionSet in one of Accounts
+// for at most MaxDuration; a member of ApproverGroups other than the
+// requester approves it, with a current MFA code when ApprovalRequiresMFA.
+type TemporaryAccess struct {
+	Name                string
+	Description         string
+	PermissionSet       *PermissionSet
+	Accounts            []*Account
+	RequesterGroups     []*SSOGroup
+	ApproverGroups      []*SSOGroup
+	MaxDuration         time.Duration
+	ApprovalRequiresMFA bool
+	Pos                 Pos
+}
+
+// Covers reports whether the policy covers an account.
+func (p *TemporaryAccess) Covers(accountID string) bool {
+	return slices.ContainsFunc(p.Accounts, func(a *Account) bool { return a.ID == accountID })
+}
+
+// InAny reports whether a user is a member of one of groups.
+func (u *SSOUser) InAny(groups []*SSOGroup) bool {
+	return slices.ContainsFunc(u.Groups, func(g *SSOGroup) bool { return slices.Contains(groups, g) })
 }
 
 // ExternalIdP is the identity provider Identity Center federates with.

@@ -15,7 +15,17 @@ type rawIC struct {
 	assignments          []*rawAssignment
 	versions             []*rawVersion
 	provisioned          []*rawProvisioned
+	access               []*rawAccess
 	pos                  Pos
+}
+
+// rawAccess is a policy of time-boxed access.
+type rawAccess struct {
+	name, description, permSet, maxDuration sval
+	accounts, ous, requesters, approvers    []sval
+	mfa                                     bool
+	pos                                     Pos
+	path                                    string
 }
 
 // rawVersion is an older version of a permission set still provisioned in
@@ -130,6 +140,11 @@ func (d *decoder) identityCenter(n *yaml.Node, path string, r *raw) {
 		v := &rawProvisioned{path: p, accounts: d.list(pm["accounts"], p+".accounts")}
 		v.ps, _ = d.str(pm["permissionSet"], p+".permissionSet")
 		ic.provisioned = append(ic.provisioned, v)
+	}
+	for i, it := range d.items(m["temporaryAccess"], path+".temporaryAccess") {
+		if a := d.temporaryAccess(it, idx(path+".temporaryAccess", i)); a != nil {
+			ic.access = append(ic.access, a)
+		}
 	}
 	for i, it := range d.items(m["provisionedVersions"], path+".provisionedVersions") {
 		p := idx(path+".provisionedVersions", i)
@@ -264,6 +279,37 @@ func (d *decoder) assignment(n *yaml.Node, path string) *rawAssignment {
 	a.ous = d.list(m["ous"], path+".ous")
 	if a.accounts != nil && a.ous != nil && len(a.accounts) == 0 && len(a.ous) == 0 {
 		d.errorf(n, path, "the assignment targets no account: give accounts and/or ous")
+	}
+	return a
+}
+
+func (d *decoder) temporaryAccess(n *yaml.Node, path string) *rawAccess {
+	m, ok := d.fields(n, path, fieldsOf["temporaryAccess"]...)
+	if !ok || !d.require(m, n, path, requiredOf["temporaryAccess"]...) {
+		return nil
+	}
+	a := &rawAccess{pos: d.src.pos(n), path: path, mfa: true}
+	if a.name, ok = d.str(m["name"], path+".name"); !ok {
+		return nil
+	}
+	a.description = d.optStr(m["description"], path+".description")
+	a.permSet, _ = d.str(m["permissionSet"], path+".permissionSet")
+	a.maxDuration, _ = d.str(m["maxDuration"], path+".maxDuration")
+	a.accounts = d.list(m["accounts"], path+".accounts")
+	a.ous = d.list(m["ous"], path+".ous")
+	if len(a.accounts) == 0 && len(a.ous) == 0 {
+		d.errorf(n, path, "the policy names no account: give accounts and/or ous")
+	}
+	a.requesters = d.list(m["requesterGroups"], path+".requesterGroups")
+	a.approvers = d.list(m["approverGroups"], path+".approverGroups")
+	if len(a.requesters) == 0 {
+		d.errorf(m["requesterGroups"], path+".requesterGroups", "name at least one group whose members may request")
+	}
+	if len(a.approvers) == 0 {
+		d.errorf(m["approverGroups"], path+".approverGroups", "name at least one group whose members may approve")
+	}
+	if x := m["approvalRequiresMfa"]; !isNull(x) {
+		a.mfa = d.optBool(x, path+".approvalRequiresMfa")
 	}
 	return a
 }

@@ -150,6 +150,27 @@ type IdentityCenterDef struct {
 	// ProvisionedVersions are older versions of permission sets still
 	// provisioned in accounts (see spec_provision.go).
 	ProvisionedVersions []*ProvisionedVersionDef `json:"provisionedVersions,omitempty"`
+	// TemporaryAccess are the policies of time-boxed access: which
+	// permission sets in which accounts people may request, for how long,
+	// approved by whom (docs/access.md).
+	TemporaryAccess []*TemporaryAccessDef `json:"temporaryAccess,omitempty"`
+}
+
+// TemporaryAccessDef is a policy of time-boxed access: members of
+// RequesterGroups may ask for PermissionSet in one of the accounts (named,
+// or under the OUs) for at most MaxDuration, and a member of
+// ApproverGroups other than the requester approves, with a current MFA
+// code unless ApprovalRequiresMFA is false.
+type TemporaryAccessDef struct {
+	Name                string   `json:"name"`
+	Description         string   `json:"description,omitempty"`
+	PermissionSet       string   `json:"permissionSet"`
+	Accounts            []string `json:"accounts,omitempty"`
+	OUs                 []string `json:"ous,omitempty"`
+	RequesterGroups     []string `json:"requesterGroups"`
+	ApproverGroups      []string `json:"approverGroups"`
+	MaxDuration         string   `json:"maxDuration"`
+	ApprovalRequiresMFA *bool    `json:"approvalRequiresMfa,omitempty"`
 }
 
 // ProvisionedDef names the accounts a permission set was provisioned to by
