@@ -47,6 +47,11 @@ type Session struct {
 	// every request it makes, as AWS gives them to the role's policies
 	// (${saml:namequalifier}/${saml:sub}). Role chaining does not pass them on.
 	Federation map[string][]string `json:"fk,omitempty"`
+	// Grant is the time-boxed access grant (internal/access) the session
+	// descends from: a GetRoleCredentials session of a permission set the
+	// person holds through it, and the role sessions chained from one. Its
+	// requests are refused once the grant has ended.
+	Grant string `json:"g,omitempty"`
 }
 
 // OnBehalfOf names an Identity Center user, as CloudTrail's

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/securecart/warden/internal/access"
 	"github.com/securecart/warden/internal/awsproto"
 	"github.com/securecart/warden/internal/call"
 	"github.com/securecart/warden/internal/creds"
@@ -85,6 +86,21 @@ func (s *Server) verify(r *http.Request, c *call.Call, auth *sigv4.Auth, body []
 	}
 	if id.Session != nil && !c.Now.Before(id.Session.Expires) {
 		return awsproto.Errorf("ExpiredToken", "The security token included in the request is expired")
+	}
+	if id.Session != nil && id.Session.Grant != "" {
+		// A session of a time-boxed access grant works while the grant is
+		// active, read from the store on each request, so that a
+		// revocation on any replica is enforced at once.
+		if err := s.grants.Check(ctx, id.Session.Grant, c.Now); err != nil {
+			c.Identity, c.Claimed = id, nil // recorded as the session it was
+			switch {
+			case errors.Is(err, access.ErrExpired):
+				return awsproto.Errorf("ExpiredToken", "The security token included in the request is expired")
+			case errors.Is(err, access.ErrGrantEnded):
+				return awsproto.Errorf("AccessDenied", "User: %s is not authorized to perform this request: its session was revoked (%v)", id.ARN, err)
+			}
+			return err
+		}
 	}
 	c.Identity, c.Claimed = id, nil
 	return nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/securecart/warden/internal/access"
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
 	"github.com/securecart/warden/internal/call"
@@ -40,7 +41,9 @@ type Server struct {
 	metrics *metrics
 	keys    keyCache
 	orgSync stateSync
-	ready   bool
+	// grants checks the sessions of time-boxed access grants.
+	grants *access.Manager
+	ready  bool
 	// pages are the HTML pages services serve beside their APIs.
 	pages map[string]http.Handler
 }
@@ -71,6 +74,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.authz = &api.Authorizer{Orgs: s.State, Keyring: kr}
+	s.grants = &access.Manager{Store: cfg.Store, State: s.State, Clock: cfg.Clock}
 	deps := &api.Deps{State: s.State, Authz: s.authz, Keyring: kr, Store: cfg.Store, Master: master,
 		HTTPClient: cfg.OIDCClient, ForgetKey: s.ForgetKey, Audit: cfg.Audit, Clock: cfg.Clock, Logger: cfg.Logger, PublicURL: cfg.PublicURL,
 		Detections: cfg.Detections}

@@ -1,6 +1,7 @@
 package ssoportal
 
 import (
+	"github.com/securecart/warden/internal/access"
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/sso"
 )
@@ -18,7 +19,8 @@ var paging = []api.Binding{
 // rest-json, signing name awsssoportal).
 func New(d *api.Deps) *api.Descriptor {
 	dir := sso.OrgDirectory{Orgs: d.State}
-	s := &Service{OIDC: &sso.OIDC{Store: d.Store, Dir: dir, Clock: d.Clock}, Dir: dir, Keyring: d.Keyring}
+	s := &Service{OIDC: &sso.OIDC{Store: d.Store, Dir: dir, Clock: d.Clock}, Dir: dir, Keyring: d.Keyring,
+		Grants: &access.Manager{Store: d.Store, State: d.State, Clock: d.Clock}}
 	account := api.Binding{Member: "accountId", Location: api.InQueryString, Name: "account_id"}
 	return &api.Descriptor{
 		Name:        "sso",

@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/securecart/warden/internal/access"
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
 	"github.com/securecart/warden/internal/creds"
@@ -34,6 +35,9 @@ type Service struct {
 	OIDC    *sso.OIDC
 	Dir     sso.Directory
 	Keyring *creds.Keyring
+	// Grants are the time-boxed access grants: a session of a permission
+	// set held through one ends with it.
+	Grants *access.Manager
 }
 
 // Handlers returns the actions.
@@ -272,6 +276,20 @@ func (s *Service) GetRoleCredentials(ctx context.Context, c *api.Call) (any, err
 		MFA:         true,
 		MFATime:     p.authTime,
 		OnBehalfOf:  c.Person,
+	}
+	if s.Grants != nil {
+		g, err := s.Grants.ActiveGrant(ctx, u.ID, acct, name)
+		if err != nil {
+			return nil, err
+		}
+		if g != nil {
+			// Held through a time-boxed grant: the session is the grant's,
+			// and lasts no longer.
+			sess.Grant = g.ID
+			if g.ExpiresAt.Before(sess.Expires) {
+				sess.Expires = g.ExpiresAt
+			}
+		}
 	}
 	token, err := s.Keyring.Issue(sess)
 	if err != nil {

@@ -186,6 +186,10 @@ func (s *Service) AssumeRole(ctx context.Context, c *api.Call) (any, error) {
 		Chained:        chained,
 		SourceKeyID:    caller.AccessKeyID,
 	}
+	if caller.Session != nil {
+		// A session chained from a time-boxed grant's ends with the grant.
+		sess.Grant = caller.Session.Grant
+	}
 	token, err := s.Keyring.Issue(sess)
 	if err != nil {
 		return nil, err
