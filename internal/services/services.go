@@ -17,6 +17,7 @@ import (
 	"github.com/securecart/warden/internal/api/ssooidc"
 	"github.com/securecart/warden/internal/api/ssoportal"
 	"github.com/securecart/warden/internal/api/sts"
+	"github.com/securecart/warden/internal/api/tempaccess"
 )
 
 // All returns the factories of every hosted service.
@@ -34,5 +35,6 @@ func All() []api.Factory {
 		scim.NewService,
 		configservice.New,
 		securityhub.New,
+		tempaccess.New,
 	}
 }
