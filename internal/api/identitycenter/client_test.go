@@ -65,10 +65,10 @@ func TestIdentityStore(t *testing.T) {
 	}
 	users, err := is.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: st, MaxResults: aws.Int32(4)})
 	if err != nil || len(users.Users) != 4 || users.NextToken == nil {
-		t.Fatalf("ListUsers page 1: %d users, next %v, %v; want 4 of 7 and a next token", len(users.Users), users.NextToken, err)
+		t.Fatalf("ListUsers page 1: %d users, next %v, %v; want 4 of 8 and a next token", len(users.Users), users.NextToken, err)
 	}
 	more, err := is.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: st, NextToken: users.NextToken})
-	if err != nil || len(more.Users) != 3 || more.NextToken != nil {
+	if err != nil || len(more.Users) != 4 || more.NextToken != nil {
 		t.Errorf("ListUsers page 2: %d users, %v", len(more.Users), err)
 	}
 	if _, err := is.UpdateUser(ctx, &identitystore.UpdateUserInput{IdentityStoreId: st, UserId: u.UserId,

@@ -60,7 +60,7 @@ func TestUpdateGroup(t *testing.T) {
 	}
 
 	// Negative twins.
-	other, err := is.CreateGroup(ctx, &identitystore.CreateGroupInput{IdentityStoreId: st, DisplayName: aws.String("Vendors")})
+	other, err := is.CreateGroup(ctx, &identitystore.CreateGroupInput{IdentityStoreId: st, DisplayName: aws.String("Suppliers")})
 	if err != nil {
 		t.Fatal(err)
 	}

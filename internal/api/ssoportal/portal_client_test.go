@@ -43,8 +43,8 @@ func start(t *testing.T) *env {
 	}
 	path := filepath.Join(h.Dir, server.PasswordsFile)
 	n, err := server.WriteInitialPasswords(t.Context(), h.Store, mustSealer(t, h), path, h.URL+"/device", h.Clock.Now)
-	if err != nil || n != 6 {
-		t.Fatalf("WriteInitialPasswords = %d, %v; want SecureCart's 6 users", n, err)
+	if err != nil || n != 7 {
+		t.Fatalf("WriteInitialPasswords = %d, %v; want SecureCart's 7 users", n, err)
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("passwords file: %v, %v; want mode 0600", fi.Mode(), err)
