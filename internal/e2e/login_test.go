@@ -101,8 +101,8 @@ func TestLoginAndCredentialProcess(t *testing.T) {
 	dir := t.TempDir()
 	srv := startServer(t, nil, "--data", dir, "--org", directoryOrg(t))
 	pws := readPasswords(t, dir)
-	if len(pws) != 6 {
-		t.Fatalf("passwords for %d users, want SecureCart's 6", len(pws))
+	if len(pws) != 7 {
+		t.Fatalf("passwords for %d users, want SecureCart's 7", len(pws))
 	}
 	for u, pw := range pws {
 		if strings.Contains(srv.Stderr.String(), pw) {
