@@ -3,7 +3,6 @@ package tempaccess_test
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -17,8 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
-	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
-	oidctypes "github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
 
 	"github.com/securecart/warden/internal/access"
 	"github.com/securecart/warden/internal/api/identitycenter"
@@ -40,7 +37,6 @@ const (
 type env struct {
 	h      *servertest.Harness
 	ev     *servertest.Events
-	oidc   *ssooidc.Client
 	portal *sso.Client
 	pws    map[string]string
 	people map[string]*servertest.Person
@@ -75,7 +71,7 @@ func setUp(t *testing.T, h *servertest.Harness, ev *servertest.Events, seed bool
 	}
 	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(h.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
 		Credentials: aws.AnonymousCredentials{}}
-	e.oidc, e.portal = ssooidc.NewFromConfig(cfg), sso.NewFromConfig(cfg)
+	e.portal = sso.NewFromConfig(cfg)
 	return e
 }
 
@@ -84,35 +80,16 @@ func start(t *testing.T) *env {
 	return setUp(t, servertest.Start(t, servertest.Options{Audit: ev}), ev, true)
 }
 
-// signIn runs the device flow for a person and returns the access token.
+// signIn signs a person in with the device flow and returns the access
+// token.
 func (e *env) signIn(t *testing.T, user string) string {
 	t.Helper()
-	ctx := servertest.Ctx(t)
 	p := e.people[user]
 	if p == nil {
 		p = &servertest.Person{UserName: user, Password: e.pws[user], NewPassword: "N3w-passw0rd!" + user[:3]}
 		e.people[user] = p
 	}
-	reg, err := e.oidc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("warden"), ClientType: aws.String("public")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	da, err := e.oidc.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret,
-		StartUrl: aws.String(e.h.URL + "/start")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pg, err := servertest.NewBrowser(e.h.URL).Approve(aws.ToString(da.VerificationUriComplete), p, e.h.Clock.Now, true); err != nil || pg.Title != "Request approved" {
-		t.Fatalf("device page for %s: %q, %v", user, pg.Title, err)
-	}
-	e.h.Clock.Advance(31 * time.Second) // the next TOTP code is a new one
-	tok, err := e.oidc.CreateToken(ctx, &ssooidc.CreateTokenInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret,
-		GrantType: aws.String("urn:ietf:params:oauth:grant-type:device_code"), DeviceCode: da.DeviceCode})
-	var pending *oidctypes.AuthorizationPendingException
-	if errors.As(err, &pending) || err != nil {
-		t.Fatalf("CreateToken for %s: %v", user, err)
-	}
-	return aws.ToString(tok.AccessToken)
+	return e.h.SignInToken(t, p)
 }
 
 // code is a person's current TOTP code; the clock then moves on, so that

@@ -9,7 +9,11 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 
 	"github.com/securecart/warden/internal/creds"
 )
@@ -136,4 +140,35 @@ func (b *Browser) Approve(verificationURIComplete string, p *Person, now func() 
 		}
 	}
 	return pg, err
+}
+
+// SignInToken signs a person in with the device flow, as warden login
+// does (the SDK's SSO OIDC client and the device page, enrolling an
+// authenticator when asked), and returns the access token. The clock then
+// moves past the TOTP code used, so that the person's next code is a new
+// one.
+func (h *Harness) SignInToken(t testing.TB, p *Person) string {
+	t.Helper()
+	ctx := Ctx(t)
+	oc := ssooidc.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(h.URL), Credentials: aws.AnonymousCredentials{},
+		Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
+	reg, err := oc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("warden"), ClientType: aws.String("public")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	da, err := oc.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret,
+		StartUrl: aws.String(h.URL + "/start")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pg, err := NewBrowser(h.URL).Approve(aws.ToString(da.VerificationUriComplete), p, h.Clock.Now, true); err != nil || pg.Title != "Request approved" {
+		t.Fatalf("device page for %s: %q, %v", p.UserName, pg.Title, err)
+	}
+	h.Clock.Advance(31 * time.Second)
+	tok, err := oc.CreateToken(ctx, &ssooidc.CreateTokenInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret,
+		GrantType: aws.String("urn:ietf:params:oauth:grant-type:device_code"), DeviceCode: da.DeviceCode})
+	if err != nil {
+		t.Fatalf("CreateToken for %s: %v", p.UserName, err)
+	}
+	return aws.ToString(tok.AccessToken)
 }
