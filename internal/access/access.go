@@ -52,6 +52,7 @@ import (
 	"time"
 
 	"github.com/securecart/warden/internal/call"
+	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/sso"
 	"github.com/securecart/warden/internal/state"
@@ -753,4 +754,11 @@ func newID() string {
 	var b [8]byte
 	rand.Read(b[:])
 	return "ar-" + hex.EncodeToString(b[:])
+}
+
+// NewManager builds the manager a server's parts share: the store, the org
+// state, the master key (approvers' TOTP seeds), the clock and the trail.
+func NewManager(st store.Store, sm *state.Manager, master *creds.Sealer, clock func() time.Time, audit call.Auditor) *Manager {
+	return &Manager{Store: st, State: sm, Clock: clock, Audit: audit,
+		Auth: &sso.Authenticator{Store: st, Dir: sso.OrgDirectory{Orgs: sm}, Master: master, Clock: clock}}
 }

@@ -8,19 +8,12 @@ import (
 	"github.com/securecart/warden/internal/sso"
 )
 
-// Manager builds the grants' manager over the server's parts.
-func Manager(d *api.Deps) *access.Manager {
-	dir := sso.OrgDirectory{Orgs: d.State}
-	return &access.Manager{Store: d.Store, State: d.State, Clock: d.Clock, Audit: d.Audit,
-		Auth: &sso.Authenticator{Store: d.Store, Dir: dir, Master: d.Master, Clock: d.Clock}}
-}
-
 // New declares the API to the server. Its Background task ends the grants
 // whose time has come (every replica runs it; access.SweepInterval bounds
 // how late).
 func New(d *api.Deps) *api.Descriptor {
 	dir := sso.OrgDirectory{Orgs: d.State}
-	m := Manager(d)
+	m := access.NewManager(d.Store, d.State, d.Master, d.Clock, d.Audit)
 	s := &Service{OIDC: &sso.OIDC{Store: d.Store, Dir: dir, Clock: d.Clock}, Dir: dir, Grants: m}
 	bearer := api.Binding{Member: "accessToken", Location: api.InHeader, Name: "x-amz-sso_bearer_token"}
 	id := []api.Binding{bearer}
