@@ -339,6 +339,22 @@ func TestVendorAccessExpires(t *testing.T) {
 	if st, msg := call(t, e.h.URL, tv, "GET", "/access/requests/"+id, nil, &got); st != 200 || got.AccessRequest.Status != access.Expired {
 		t.Errorf("after expiry: %d %s %+v", st, msg, got)
 	}
+	// Self-approval is refused even to a member of an approver group: Dave
+	// (DevOps) joins Vendors, asks, and may not approve his own request.
+	if _, err := e.h.Server.State.Mutate(t.Context(), func(d *state.Doc) error {
+		return d.Org.IdentityCenter.AddMember(dave, "Vendors")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	own, st, msg := e.request(t, e.h.URL, td, "Staging", "VendorSupport", "PT1H")
+	if st != 200 {
+		t.Fatalf("Dave's request: %d %s", st, msg)
+	}
+	_, st, msg = e.decide(t, e.h.URL, td, own.AccessRequest.ID, "approve", map[string]string{"mfaCode": e.code(t, dave)})
+	wantRefused(t, "self-approval by an approver", st, msg, 403, "self-approval is forbidden")
+	_, st, msg = e.decide(t, e.h.URL, td, own.AccessRequest.ID, "deny", nil)
+	wantRefused(t, "self-denial by an approver", st, msg, 403, "self-approval is forbidden")
+
 	// Revoking an expired grant is refused.
 	_, st, msg = e.decide(t, e.h.URL, td, id, "revoke", map[string]string{"reason": "done"})
 	wantRefused(t, "revoking an expired grant", st, msg, 409, "already expired")
