@@ -89,7 +89,7 @@ users = ids.list_users(IdentityStoreId=inst["IdentityStoreId"], Filters=[{"Attri
 assert len(users) == 1 and users[0]["DisplayName"] == "Sam Security", users
 sets = admin.list_permission_sets(InstanceArn=inst["InstanceArn"])["PermissionSets"]
 names = sorted(admin.describe_permission_set(InstanceArn=inst["InstanceArn"], PermissionSetArn=a)["PermissionSet"]["Name"] for a in sets)
-assert names == ["AdministratorAccess", "Billing", "DevOpsAccess", "DeveloperAccess", "SecurityAudit"], names
+assert names == ["AdministratorAccess", "Billing", "DevOpsAccess", "DeveloperAccess", "SecurityAudit", "VendorSupport"], names
 unsigned = botocore.config.Config(signature_version=botocore.UNSIGNED)
 oidc = s.client("sso-oidc", endpoint_url=url, config=unsigned)
 reg = oidc.register_client(clientName="e2e", clientType="public")
