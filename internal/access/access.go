@@ -396,6 +396,24 @@ func (m *Manager) ActiveGrant(ctx context.Context, userID, accountID, permission
 	return r, nil
 }
 
+// Bind returns what ties a session about to be issued for a person's
+// permission set in an account (sso.IssueRoleCredentials' limit) to the
+// active grant the person holds it through, if any: the session carries
+// the grant's ID and ends no later than the grant.
+func (m *Manager) Bind(ctx context.Context, userID, accountID, permissionSet string) func(*creds.Session) error {
+	return func(s *creds.Session) error {
+		g, err := m.ActiveGrant(ctx, userID, accountID, permissionSet)
+		if err != nil || g == nil {
+			return err
+		}
+		s.Grant = g.ID
+		if g.ExpiresAt.Before(s.Expires) {
+			s.Expires = g.ExpiresAt
+		}
+		return nil
+	}
+}
+
 // policy finds a request's policy in the current org and checks that it
 // still covers the request.
 func policyOf(ic *org.IdentityCenter, r *Request) (*org.TemporaryAccess, error) {

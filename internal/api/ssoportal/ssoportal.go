@@ -278,17 +278,9 @@ func (s *Service) GetRoleCredentials(ctx context.Context, c *api.Call) (any, err
 		OnBehalfOf:  c.Person,
 	}
 	if s.Grants != nil {
-		g, err := s.Grants.ActiveGrant(ctx, u.ID, acct, name)
-		if err != nil {
+		// Held through a time-boxed grant: the session is the grant's.
+		if err := s.Grants.Bind(ctx, u.ID, acct, name)(sess); err != nil {
 			return nil, err
-		}
-		if g != nil {
-			// Held through a time-boxed grant: the session is the grant's,
-			// and lasts no longer.
-			sess.Grant = g.ID
-			if g.ExpiresAt.Before(sess.Expires) {
-				sess.Expires = g.ExpiresAt
-			}
 		}
 	}
 	token, err := s.Keyring.Issue(sess)
