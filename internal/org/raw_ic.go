@@ -142,9 +142,35 @@ func (d *decoder) identityCenter(n *yaml.Node, path string, r *raw) {
 		ic.provisioned = append(ic.provisioned, v)
 	}
 	for i, it := range d.items(m["temporaryAccess"], path+".temporaryAccess") {
-		if a := d.temporaryAccess(it, idx(path+".temporaryAccess", i)); a != nil {
-			ic.access = append(ic.access, a)
+		p := idx(path+".temporaryAccess", i)
+		am, ok := d.fields(it, p, fieldsOf["temporaryAccess"]...)
+		if !ok || !d.require(am, it, p, requiredOf["temporaryAccess"]...) {
+			continue
 		}
+		a := &rawAccess{pos: d.src.pos(it), path: p, mfa: true}
+		if a.name, ok = d.str(am["name"], p+".name"); !ok {
+			continue
+		}
+		a.description = d.optStr(am["description"], p+".description")
+		a.permSet, _ = d.str(am["permissionSet"], p+".permissionSet")
+		a.maxDuration, _ = d.str(am["maxDuration"], p+".maxDuration")
+		a.accounts = d.list(am["accounts"], p+".accounts")
+		a.ous = d.list(am["ous"], p+".ous")
+		if len(a.accounts) == 0 && len(a.ous) == 0 {
+			d.errorf(it, p, "the policy names no account: give accounts and/or ous")
+		}
+		a.requesters = d.list(am["requesterGroups"], p+".requesterGroups")
+		a.approvers = d.list(am["approverGroups"], p+".approverGroups")
+		if len(a.requesters) == 0 {
+			d.errorf(am["requesterGroups"], p+".requesterGroups", "name at least one group whose members may request")
+		}
+		if len(a.approvers) == 0 {
+			d.errorf(am["approverGroups"], p+".approverGroups", "name at least one group whose members may approve")
+		}
+		if x := am["approvalRequiresMfa"]; !isNull(x) {
+			a.mfa = d.optBool(x, p+".approvalRequiresMfa")
+		}
+		ic.access = append(ic.access, a)
 	}
 	for i, it := range d.items(m["provisionedVersions"], path+".provisionedVersions") {
 		p := idx(path+".provisionedVersions", i)
@@ -279,37 +305,6 @@ func (d *decoder) assignment(n *yaml.Node, path string) *rawAssignment {
 	a.ous = d.list(m["ous"], path+".ous")
 	if a.accounts != nil && a.ous != nil && len(a.accounts) == 0 && len(a.ous) == 0 {
 		d.errorf(n, path, "the assignment targets no account: give accounts and/or ous")
-	}
-	return a
-}
-
-func (d *decoder) temporaryAccess(n *yaml.Node, path string) *rawAccess {
-	m, ok := d.fields(n, path, fieldsOf["temporaryAccess"]...)
-	if !ok || !d.require(m, n, path, requiredOf["temporaryAccess"]...) {
-		return nil
-	}
-	a := &rawAccess{pos: d.src.pos(n), path: path, mfa: true}
-	if a.name, ok = d.str(m["name"], path+".name"); !ok {
-		return nil
-	}
-	a.description = d.optStr(m["description"], path+".description")
-	a.permSet, _ = d.str(m["permissionSet"], path+".permissionSet")
-	a.maxDuration, _ = d.str(m["maxDuration"], path+".maxDuration")
-	a.accounts = d.list(m["accounts"], path+".accounts")
-	a.ous = d.list(m["ous"], path+".ous")
-	if len(a.accounts) == 0 && len(a.ous) == 0 {
-		d.errorf(n, path, "the policy names no account: give accounts and/or ous")
-	}
-	a.requesters = d.list(m["requesterGroups"], path+".requesterGroups")
-	a.approvers = d.list(m["approverGroups"], path+".approverGroups")
-	if len(a.requesters) == 0 {
-		d.errorf(m["requesterGroups"], path+".requesterGroups", "name at least one group whose members may request")
-	}
-	if len(a.approvers) == 0 {
-		d.errorf(m["approverGroups"], path+".approverGroups", "name at least one group whose members may approve")
-	}
-	if x := m["approvalRequiresMfa"]; !isNull(x) {
-		a.mfa = d.optBool(x, path+".approvalRequiresMfa")
 	}
 	return a
 }
