@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,7 +17,40 @@ import (
 // result is a struct whose fields carry xml tags; nil writes an empty result
 // element.
 func WriteQueryResult(w http.ResponseWriter, namespace, action, requestID string, result any) {
+	pb := replyBufs.Get().(*[]byte)
+	if b, ok := appendQueryResult((*pb)[:0], namespace, action, requestID, result); ok {
+		w.Header().Set("Content-Type", "text/xml")
+		w.Header().Set("X-Amzn-Requestid", requestID)
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.WriteHeader(http.StatusOK)
+		w.Write(b)
+		if cap(b) <= 64<<10 {
+			*pb = b
+			replyBufs.Put(pb)
+		}
+		return
+	}
+	replyBufs.Put(pb)
 	x := xmlBufs.Get().(*xmlBuf)
+	err := x.encode(namespace, action, requestID, result)
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	if err != nil {
+		// An encoder that failed mid-document keeps its open elements: it is
+		// not reused.
+		WriteQueryError(w, namespace, requestID, &Error{Code: "InternalFailure", Message: "The response could not be encoded.", Status: http.StatusInternalServerError})
+		return
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(x.buf.Len()))
+	w.WriteHeader(http.StatusOK)
+	w.Write(x.buf.Bytes())
+	if x.buf.Cap() <= 64<<10 {
+		xmlBufs.Put(x)
+	}
+}
+
+// encode writes the reply into x.buf with encoding/xml.
+func (x *xmlBuf) encode(namespace, action, requestID string, result any) error {
 	x.buf.Reset()
 	enc := x.enc
 	root := xml.StartElement{Name: xml.Name{Local: action + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: namespace}}}
@@ -35,20 +69,46 @@ func WriteQueryResult(w http.ResponseWriter, namespace, action, requestID string
 	if err == nil {
 		err = enc.Flush()
 	}
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("X-Amzn-Requestid", requestID)
-	if err != nil {
-		// An encoder that failed mid-document keeps its open elements: it is
-		// not reused.
-		WriteQueryError(w, namespace, requestID, &Error{Code: "InternalFailure", Message: "The response could not be encoded.", Status: http.StatusInternalServerError})
-		return
+	return err
+}
+
+// appendQueryResult writes the reply with result's plan (xmlplan.go),
+// false when result's type has none.
+func appendQueryResult(b []byte, namespace, action, requestID string, result any) ([]byte, bool) {
+	var v reflect.Value
+	var p *xmlPlan
+	if result != nil {
+		v = reflect.ValueOf(result)
+		if v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return nil, false
+			}
+			v = v.Elem()
+		}
+		if p = planFor(v.Type()); p == nil {
+			return nil, false
+		}
 	}
-	w.Header().Set("Content-Length", strconv.Itoa(x.buf.Len()))
-	w.WriteHeader(http.StatusOK)
-	w.Write(x.buf.Bytes())
-	if x.buf.Cap() <= 64<<10 {
-		xmlBufs.Put(x)
+	b = append(b, '<')
+	b = append(b, action...)
+	b = append(b, `Response xmlns="`...)
+	b = appendEscaped(b, namespace)
+	b = append(b, `">`...)
+	if p != nil {
+		b = append(b, '<')
+		b = append(b, action...)
+		b = append(b, "Result>"...)
+		b = p.appendStruct(b, v)
+		b = append(b, "</"...)
+		b = append(b, action...)
+		b = append(b, "Result>"...)
 	}
+	b = append(b, "<ResponseMetadata><RequestId>"...)
+	b = appendEscaped(b, requestID)
+	b = append(b, "</RequestId></ResponseMetadata></"...)
+	b = append(b, action...)
+	b = append(b, "Response>"...)
+	return b, true
 }
 
 // xmlBuf is a buffer with an XML encoder writing into it, reused across
@@ -58,6 +118,9 @@ type xmlBuf struct {
 	buf bytes.Buffer
 	enc *xml.Encoder
 }
+
+// replyBufs are the buffers replies are written into by plan.
+var replyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 var xmlBufs = sync.Pool{New: func() any {
 	x := new(xmlBuf)

@@ -24,11 +24,11 @@ type exchange struct {
 	// jsonCT is the Content-Type of a JSON answer.
 	jsonCT string
 	// ct is the request's media type (Content-Type without parameters).
-	ct    string
-	where string   // the request's method and path, for messages
-	svc   *service // the service addressed, once known
-	op    string   // the operation the request names, known or not
-	known bool     // op is one of svc's operations
+	ct           string
+	method, path string   // the request's, for messages
+	svc          *service // the service addressed, once known
+	op           string   // the operation the request names, known or not
+	known        bool     // op is one of svc's operations
 	// matches are the REST routes the request's method and path match.
 	matches []*restMatch
 	route   *restMatch      // the one chosen
@@ -50,7 +50,7 @@ type exchange struct {
 //  6. then the operation, which must be one the service declares;
 //  7. then the protocol's parameters.
 func (s *Server) handle(r *http.Request, c *call.Call, ex *exchange) error {
-	body, berr := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxBody))
+	body, berr := readBody(r, s.cfg.MaxBody)
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	s.classify(r, ex)
 	if berr != nil {
@@ -85,6 +85,19 @@ func (s *Server) handle(r *http.Request, c *call.Call, ex *exchange) error {
 		return s.unknownOperation(ex)
 	}
 	return s.decode(r, c, ex, body)
+}
+
+// readBody reads the request's body, at most max bytes: in one read of
+// its declared length when it has one (io.ReadAll grows its buffer from
+// 512 bytes, copying as it goes).
+func readBody(r *http.Request, max int64) ([]byte, error) {
+	rd := http.MaxBytesReader(nil, r.Body, max)
+	if n := r.ContentLength; n > 0 && n <= max {
+		body := make([]byte, n)
+		_, err := io.ReadFull(rd, body) // net/http reads no further than the length
+		return body, err
+	}
+	return io.ReadAll(rd)
 }
 
 // handleUnsigned lets through only the operations declared unsigned.
@@ -122,7 +135,7 @@ func (s *Server) handleUnsigned(r *http.Request, c *call.Call, ex *exchange, bod
 // classify reads the request's shape, to know the protocol of the answer.
 func (s *Server) classify(r *http.Request, ex *exchange) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	ex.ct, ex.where = ct, r.Method+" "+r.URL.Path
+	ex.ct, ex.method, ex.path = ct, r.Method, r.URL.Path
 	ex.jsonCT = awsproto.JSONContentType
 	if ct == awsproto.JSONContentTypeOf("1.0") {
 		ex.jsonCT = ct
@@ -210,7 +223,7 @@ func (s *Server) unknownOperation(ex *exchange) error {
 		return awsproto.Errorf("UnknownOperationException", "Warden does not serve the operation %s of %s.", ex.op, ex.svc.Name)
 	}
 	return &awsproto.Error{Code: "UnknownOperationException", Status: http.StatusNotFound, Sender: true,
-		Message: "Warden does not serve " + ex.where + ": no service it hosts has a route for that method and path."}
+		Message: "Warden does not serve " + ex.method + " " + ex.path + ": no service it hosts has a route for that method and path."}
 }
 
 // decode reads the operation's parameters as its protocol carries them.

@@ -148,8 +148,26 @@ func parseISOTime(v string) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
-	t, err := time.Parse(timeFormat, v)
-	return t, err == nil
+	// As time.Parse(timeFormat, v) decides, without its layout
+	// interpretation (a tenth of the request's parsing): fields in range,
+	// the day in its month.
+	num := func(i, n int) int {
+		x := 0
+		for _, c := range v[i : i+n] {
+			x = x*10 + int(c-'0')
+		}
+		return x
+	}
+	year, month, day := num(0, 4), num(4, 2), num(6, 2)
+	hour, minute, sec := num(9, 2), num(11, 2), num(13, 2)
+	if month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC)
+	if t.Day() != day { // the 31st of a 30-day month, February's 29th of a common year
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // singleHeader returns the only value of a header; more than one is an error.

@@ -21,7 +21,20 @@ func parseHeader(r *http.Request, values []string) (*Auth, error) {
 
 	var credential, signedList, signature string
 	var haveCredential, haveSignedList, haveSignature bool
-	for _, field := range strings.FieldsFunc(rest, func(c rune) bool { return c == ',' || c == ' ' }) {
+	for rest != "" {
+		// The fields are separated by commas and spaces (as
+		// strings.FieldsFunc splits, without its slice).
+		i := strings.IndexAny(rest, ", ")
+		if i == 0 {
+			rest = rest[1:]
+			continue
+		}
+		field := rest
+		if i > 0 {
+			field, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
 		k, v, ok := strings.Cut(field, "=")
 		if !ok {
 			return nil, incomplete("'%s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.", field, hdr)
