@@ -31,6 +31,20 @@ check() { # name, expected substring, command...
   fi
 }
 
+# check_eventually is check for what follows a change by design, as Security
+# Hub's findings follow the calls that cause them (its reads never wait for
+# the analysis): the command is retried for up to 15 s.
+check_eventually() { # name, expected substring, command...
+  local name=$1 want=$2; shift 2
+  local out
+  for _ in $(seq 150); do
+    out=$("$@" 2>&1)
+    grep -qF -- "$want" <<<"$out" && break
+    sleep 0.1
+  done
+  check "$name" "$want" printf '%s' "$out"
+}
+
 mgmt=104729381562 dev=436205817493 prod=654827139045
 check "credentials file is 0600" "600" stat -c %a "$work/data/credentials"
 check "aws sts get-caller-identity" "arn:aws:iam::$mgmt:user/warden-admin" $AWS --endpoint-url "$url" sts get-caller-identity
@@ -155,13 +169,14 @@ check "aws configservice get-aggregate-compliance-details-by-config-rule: Dev's 
   "${secenv[@]}" $AWS configservice get-aggregate-compliance-details-by-config-rule --endpoint-url "$url" \
   --configuration-aggregator-name org --config-rule-name iam-policy-no-statements-with-admin-access \
   --account-id "$dev" --aws-region us-east-1 --compliance-type NON_COMPLIANT
-check "aws securityhub get-findings from Security: IAM.1 on Dev's admin policy" "\"GeneratorId\": \"security-control/IAM.1\"" \
+check_eventually "aws securityhub get-findings from Security: IAM.1 on Dev's admin policy" "\"GeneratorId\": \"security-control/IAM.1\"" \
   "${secenv[@]}" $AWS securityhub get-findings --endpoint-url "$url" \
   --filters "{\"ResourceId\":[{\"Value\":\"arn:aws:iam::$dev:policy/E2EAdmin\",\"Comparison\":\"EQUALS\"}],\"ComplianceStatus\":[{\"Value\":\"FAILED\",\"Comparison\":\"EQUALS\"}]}"
 check "boto3 config and securityhub: a rule's results and a finding's workflow from the Security account" "boto3 compliance ok" \
   /usr/bin/python3 - "$url" "$sec" "$dev" <<'PY'
 import sys, boto3
 url, sec, dev = sys.argv[1], sys.argv[2], sys.argv[3]
+import time
 s = boto3.session.Session(region_name="us-east-1")
 c = s.client("sts", endpoint_url=url).assume_role(RoleArn=f"arn:aws:iam::{sec}:role/OrganizationAccountAccessRole", RoleSessionName="boto")["Credentials"]
 kw = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
@@ -170,8 +185,12 @@ names = [r["ConfigRuleName"] for r in cfg.describe_config_rules()["ConfigRules"]
 assert "iam-policy-no-statements-with-admin-access" in names, names
 res = cfg.describe_compliance_by_config_rule(ConfigRuleNames=["cloud-trail-log-file-validation-enabled"])["ComplianceByConfigRules"]
 assert res[0]["Compliance"]["ComplianceType"] == "COMPLIANT", res
-f = hub.get_findings(Filters={"ResourceId": [{"Value": f"arn:aws:iam::{dev}:policy/E2EAdmin", "Comparison": "EQUALS"}],
-                              "GeneratorId": [{"Value": "security-control/IAM.1", "Comparison": "EQUALS"}]})["Findings"]
+for _ in range(150):  # findings follow the change (reads never wait for the analysis)
+    f = hub.get_findings(Filters={"ResourceId": [{"Value": f"arn:aws:iam::{dev}:policy/E2EAdmin", "Comparison": "EQUALS"}],
+                                  "GeneratorId": [{"Value": "security-control/IAM.1", "Comparison": "EQUALS"}]})["Findings"]
+    if f:
+        break
+    time.sleep(0.1)
 assert len(f) == 1 and f[0]["Compliance"]["Status"] == "FAILED" and f[0]["AwsAccountId"] == dev, f
 u = hub.batch_update_findings(FindingIdentifiers=[{"Id": f[0]["Id"], "ProductArn": f[0]["ProductArn"]}], Workflow={"Status": "NOTIFIED"})
 assert len(u["ProcessedFindings"]) == 1, u
@@ -186,7 +205,7 @@ PY
 # resolves both (the rule COMPLIANT, the finding ARCHIVED and RESOLVED).
 check "boto3: a *:* policy in Dev, NON_COMPLIANT and IAM.1 from Security, resolved when deleted" "boto3 admin policy round ok" \
   /usr/bin/python3 - "$url" "$sec" "$dev" <<'PY'
-import sys, boto3
+import sys, time, boto3
 url, sec, dev = sys.argv[1], sys.argv[2], sys.argv[3]
 s = boto3.session.Session(region_name="us-east-1")
 def session(acct):
@@ -200,17 +219,22 @@ p = iam.create_policy(PolicyName="BotoEverything", PolicyDocument='{"Version":"2
 def result():
     r = devcfg.get_compliance_details_by_resource(ResourceType="AWS::IAM::Policy", ResourceId=p["PolicyId"])["EvaluationResults"]
     return [e["ComplianceType"] for e in r if e["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ConfigRuleName"] == rule]
-def finding():
-    f = hub.get_findings(Filters={"ResourceId": [{"Value": p["Arn"], "Comparison": "EQUALS"}],
-                                  "GeneratorId": [{"Value": "security-control/IAM.1", "Comparison": "EQUALS"}]})["Findings"]
+def finding(state):
+    # Findings follow the change (reads never wait for the analysis).
+    for _ in range(150):
+        f = hub.get_findings(Filters={"ResourceId": [{"Value": p["Arn"], "Comparison": "EQUALS"}],
+                                      "GeneratorId": [{"Value": "security-control/IAM.1", "Comparison": "EQUALS"}]})["Findings"]
+        if len(f) == 1 and f[0]["RecordState"] == state:
+            break
+        time.sleep(0.1)
     assert len(f) == 1, f
     return f[0]
 assert result() == ["NON_COMPLIANT"], result()
-f = finding()
+f = finding("ACTIVE")
 assert f["Compliance"]["Status"] == "FAILED" and f["RecordState"] == "ACTIVE" and f["AwsAccountId"] == dev, f
 iam.delete_policy(PolicyArn=p["Arn"])
 assert result() == [], result()
-g = finding()
+g = finding("ARCHIVED")
 assert g["Id"] == f["Id"] and g["RecordState"] == "ARCHIVED" and g["Workflow"]["Status"] == "RESOLVED", g
 print("boto3 admin policy round ok")
 PY
@@ -230,7 +254,7 @@ check "aws configservice get-compliance-details-by-config-rule: the CEL rule on 
 
 # Detections on the trail: Dev's attempted delete-trail (above) is
 # GuardDuty's DefenseEvasion:IAMUser/AnomalousBehavior in Security Hub.
-check "aws securityhub get-findings from Security: the delete-trail attempt as a GuardDuty finding" "DefenseEvasion:IAMUser-AnomalousBehavior" \
+check_eventually "aws securityhub get-findings from Security: the delete-trail attempt as a GuardDuty finding" "DefenseEvasion:IAMUser-AnomalousBehavior" \
   "${secenv[@]}" $AWS securityhub get-findings --endpoint-url "$url" \
   --filters '{"ProductName":[{"Value":"GuardDuty","Comparison":"EQUALS"}]}'
 

@@ -2,6 +2,7 @@ package securityhub_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -32,6 +33,25 @@ func eq(v string) []shtypes.StringFilter {
 	return []shtypes.StringFilter{{Value: aws.String(v), Comparison: shtypes.StringFilterComparisonEquals}}
 }
 
+// await reads until ok accepts what read returns, and returns that:
+// Security Hub's findings follow the change that causes them (the
+// Background task analyzes it; a read never waits), as AWS's do. 15 s
+// bounds the wait.
+func await[T any](t *testing.T, what string, read func() T, ok func(T) bool) T {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		v := read()
+		if ok(v) {
+			return v
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 15 s; last read %+v", what, v)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // findingsFor returns the IAM.1 findings on one resource.
 func findingsFor(t *testing.T, cl *sh.Client, resource string) []shtypes.AwsSecurityFinding {
 	t.Helper()
@@ -59,7 +79,8 @@ func TestAdminPolicyFindingWithTheSDK(t *testing.T) {
 		t.Fatal(err)
 	}
 	arn := aws.ToString(p.Policy.Arn)
-	fs := findingsFor(t, secHub, arn)
+	fs := await(t, "an IAM.1 finding on "+arn+" from Security", func() []shtypes.AwsSecurityFinding { return findingsFor(t, secHub, arn) },
+		func(fs []shtypes.AwsSecurityFinding) bool { return len(fs) > 0 })
 	if len(fs) != 1 {
 		t.Fatalf("IAM.1 findings on %s from Security: %d", arn, len(fs))
 	}
@@ -99,7 +120,10 @@ func TestAdminPolicyFindingWithTheSDK(t *testing.T) {
 	if _, err := devIAM.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: p.Policy.Arn}); err != nil {
 		t.Fatal(err)
 	}
-	fs = findingsFor(t, secHub, arn)
+	fs = await(t, "the finding archived after DeletePolicy", func() []shtypes.AwsSecurityFinding { return findingsFor(t, secHub, arn) },
+		func(fs []shtypes.AwsSecurityFinding) bool {
+			return len(fs) != 1 || fs[0].RecordState != shtypes.RecordStateActive
+		})
 	if len(fs) != 1 || fs[0].RecordState != shtypes.RecordStateArchived || aws.ToString(fs[0].Id) != aws.ToString(f.Id) {
 		t.Fatalf("after DeletePolicy: %+v", fs)
 	}
@@ -115,17 +139,18 @@ func TestFiltersStandardsAndImport(t *testing.T) {
 	ctx := servertest.Ctx(t)
 	secHub := sh.NewFromConfig(assume(t, h, security))
 
-	// String filters: PREFIX joined by OR, NOT_EQUALS by AND.
-	out, err := secHub.GetFindings(ctx, &sh.GetFindingsInput{MaxResults: aws.Int32(100), Filters: &shtypes.AwsSecurityFindingFilters{
-		ResourceType:     []shtypes.StringFilter{{Value: aws.String("AwsIam"), Comparison: shtypes.StringFilterComparisonPrefix}},
-		ComplianceStatus: []shtypes.StringFilter{{Value: aws.String("PASSED"), Comparison: shtypes.StringFilterComparisonNotEquals}},
-	}, SortCriteria: []shtypes.SortCriterion{{Field: aws.String("SeverityNormalized"), SortOrder: shtypes.SortOrderDescending}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out.Findings) == 0 {
-		t.Fatal("no failed IAM findings in the landing zone")
-	}
+	// String filters: PREFIX joined by OR, NOT_EQUALS by AND. The
+	// landing zone's findings are there once the first analysis is.
+	out := await(t, "failed IAM findings in the landing zone", func() *sh.GetFindingsOutput {
+		out, err := secHub.GetFindings(ctx, &sh.GetFindingsInput{MaxResults: aws.Int32(100), Filters: &shtypes.AwsSecurityFindingFilters{
+			ResourceType:     []shtypes.StringFilter{{Value: aws.String("AwsIam"), Comparison: shtypes.StringFilterComparisonPrefix}},
+			ComplianceStatus: []shtypes.StringFilter{{Value: aws.String("PASSED"), Comparison: shtypes.StringFilterComparisonNotEquals}},
+		}, SortCriteria: []shtypes.SortCriterion{{Field: aws.String("SeverityNormalized"), SortOrder: shtypes.SortOrderDescending}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}, func(out *sh.GetFindingsOutput) bool { return len(out.Findings) > 0 })
 	last := 101
 	for _, f := range out.Findings {
 		if f.Compliance.Status == shtypes.ComplianceStatusPassed || len(f.Resources) == 0 || aws.ToString(f.Resources[0].Type)[:6] != "AwsIam" {
@@ -138,7 +163,7 @@ func TestFiltersStandardsAndImport(t *testing.T) {
 		last = n
 	}
 	// EQUALS with NOT_EQUALS on one field is an error.
-	_, err = secHub.GetFindings(ctx, &sh.GetFindingsInput{Filters: &shtypes.AwsSecurityFindingFilters{RecordState: []shtypes.StringFilter{
+	_, err := secHub.GetFindings(ctx, &sh.GetFindingsInput{Filters: &shtypes.AwsSecurityFindingFilters{RecordState: []shtypes.StringFilter{
 		{Value: aws.String("ACTIVE"), Comparison: shtypes.StringFilterComparisonEquals}, {Value: aws.String("ARCHIVED"), Comparison: shtypes.StringFilterComparisonNotEquals}}}})
 	if err == nil {
 		t.Error("EQUALS with NOT_EQUALS was accepted")

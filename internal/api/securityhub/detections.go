@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/securecart/warden/internal/analyze"
 	"github.com/securecart/warden/internal/detect"
 	"github.com/securecart/warden/internal/store"
 )
@@ -65,40 +64,62 @@ func (s *service) refreshDetections(ctx context.Context) error {
 	return nil
 }
 
-// warmAccess brings the incremental access analysis up to the current
-// organization without holding s.mu (analyze.Incremental has its own
-// lock), so that a read after a change finds it done: at start, which
-// spares the first GetFindings the full analysis, and after every tick.
-func (s *service) warmAccess(ctx context.Context) {
-	o, err := s.state.Org(ctx)
-	if err != nil {
-		return // the next refresh reports it
+// requestRefresh asks the Background task for a refresh, without
+// waiting for it.
+func (s *service) requestRefresh() {
+	select {
+	case s.kick <- struct{}{}:
+	default: // one is already asked for
 	}
-	s.access.Analyze(o, analyze.ZoneOrganization, "")
 }
 
-// watch runs the detections (and the sources) every Config.Every (5 s)
-// while the server serves, so that a finding appears, and is logged,
-// without waiting for a Security Hub call.
+// statePoll is how often watch looks at the organization's state version
+// between refreshes: a change (through this replica or another) is
+// analyzed within it, before a read asks.
+const statePoll = 250 * time.Millisecond
+
+// watch keeps the findings up to date while the server serves, so that
+// reads never wait for analysis: it refreshes at start, when the
+// organization's state changes, when a read asks, and every Config.Every
+// (5 s) for the trail's detections, so that a finding appears, and is
+// logged, without a Security Hub call.
 func (s *service) watch(ctx context.Context) {
 	every := s.detectCfg.Every
 	if every <= 0 {
 		every = detect.Defaults().Every
 	}
-	t := time.NewTicker(every)
+	poll := min(statePoll, every)
+	t := time.NewTicker(poll)
 	defer t.Stop()
+	var version int64 = -1
+	var last time.Time
 	for {
-		s.warmAccess(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+		// The version is read before the refresh: a change during it is
+		// seen at the next poll.
+		_, v, verr := s.state.Versioned(ctx)
 		s.mu.Lock()
 		err := s.refresh(ctx)
 		s.mu.Unlock()
 		if err != nil && ctx.Err() == nil && s.log != nil {
-			s.log.Warn("Security Hub: reading the trail for detections", "error", err.Error())
+			s.log.Warn("Security Hub: refreshing the findings", "error", err.Error())
+		}
+		if verr == nil {
+			version = v
+		}
+		last = time.Now()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.kick:
+			case <-t.C:
+				if time.Since(last) < every {
+					if _, v, err := s.state.Versioned(ctx); err != nil || v == version {
+						continue
+					}
+				}
+			}
+			break
 		}
 	}
 }

@@ -34,8 +34,6 @@ func (s *service) BatchImportFindings(ctx context.Context, c *api.Call) (any, er
 		SuccessCount int      `json:"SuccessCount"`
 		Failed       []failed `json:"FailedFindings"`
 	}{Failed: []failed{}}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	at := s.now()
 	err := s.write(ctx, s.findings, func() ([]store.RecordOp, error) {
 		out.Failed, out.SuccessCount = []failed{}, 0

@@ -42,7 +42,8 @@ func TestReplicasAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fa := findingsFor(t, hubA, aws.ToString(p.Policy.Arn))
+	fa := await(t, "replica A's IAM.1 finding", func() []shtypes.AwsSecurityFinding { return findingsFor(t, hubA, aws.ToString(p.Policy.Arn)) },
+		func(fs []shtypes.AwsSecurityFinding) bool { return len(fs) > 0 })
 	if len(fa) != 1 {
 		t.Fatalf("replica A: %d IAM.1 findings", len(fa))
 	}
@@ -89,8 +90,10 @@ func TestReplicasAgree(t *testing.T) {
 
 	// A trail detection from a call through A, in Security Hub through B.
 	cloudtrail.NewFromConfig(as(a, dev)).StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String("organization-trail")})
-	evA := byType(t, hubA, "TTPs/Defense Evasion/DefenseEvasion:IAMUser-AnomalousBehavior")
-	evB := byType(t, hubB, "TTPs/Defense Evasion/DefenseEvasion:IAMUser-AnomalousBehavior")
+	const evasion = "TTPs/Defense Evasion/DefenseEvasion:IAMUser-AnomalousBehavior"
+	some := func(fs []shtypes.AwsSecurityFinding) bool { return len(fs) > 0 }
+	evA := awaitType(t, hubA, evasion, "the detection through A", some)
+	evB := awaitType(t, hubB, evasion, "the detection through B", some)
 	if len(evA) != 1 || len(evB) != 1 || aws.ToString(evA[0].Id) != aws.ToString(evB[0].Id) || aws.ToString(evA[0].UpdatedAt) != aws.ToString(evB[0].UpdatedAt) {
 		t.Fatalf("the detection: A %+v, B %+v", evA, evB)
 	}

@@ -28,8 +28,13 @@ type service struct {
 	now   func() time.Time
 	log   *slog.Logger
 
-	// mu orders this replica's refreshes and writes.
+	// mu orders this replica's refreshes, which only the Background task
+	// (watch) runs: requests never wait for one. Requests' writes go
+	// through store.Write, which retries against any concurrent writer.
 	mu sync.Mutex
+	// kick asks watch for a refresh now: a read sends it and answers with
+	// the findings as stored.
+	kick chan struct{}
 	// live evaluates the Config rules; run is the evaluation the sources'
 	// findings were last reconciled with, on the organization org.
 	live *compliance.Live
@@ -63,7 +68,7 @@ func newService(d *api.Deps) *service {
 		cfg = detect.Defaults()
 	}
 	return &service{authz: d.Authz, state: d.State, store: d.Store, now: now, log: d.Logger, detectCfg: cfg, live: compliance.NewLive(d.State, d.Store, now),
-		access:   analyze.NewIncremental(),
+		access: analyze.NewIncremental(), kick: make(chan struct{}, 1),
 		findings: store.NewMirror[stored](d.Store, nsFindings), updates: store.NewMirror[update](d.Store, nsUpdates),
 		insights: store.NewMirror[insightDoc](d.Store, nsInsights)}
 }
@@ -161,17 +166,23 @@ func accessFindings(inc *analyze.Incremental, o *org.Org, stamp string) []compli
 }
 
 // visible returns the findings the caller's account sees, with
-// BatchUpdateFindings' changes applied.
+// BatchUpdateFindings' changes applied: as stored, by this replica's
+// Background task or another's. A read never waits for the analysis (the
+// Config rules, the access analysis, the trail's detections): it asks the
+// Background task for a refresh and answers with what is there, as
+// Security Hub's findings arrive after the change that causes them.
 func (s *service) visible(ctx context.Context, c *api.Call) ([]*Finding, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.refresh(ctx); err != nil {
+	s.requestRefresh()
+	if err := s.findings.Sync(ctx); err != nil {
 		return nil, err
 	}
 	if err := s.updates.Sync(ctx); err != nil {
 		return nil, err
 	}
-	o := s.org
+	o, err := s.state.Org(ctx)
+	if err != nil {
+		return nil, err
+	}
 	all := c.Identity.Account == admin(o) || c.Identity.Account == o.Management.ID
 	updates := s.updates.All()
 	var out []*Finding

@@ -84,8 +84,6 @@ func (s *service) BatchUpdateFindings(ctx context.Context, c *api.Call) (any, er
 		Processed   []ident       `json:"ProcessedFindings"`
 		Unprocessed []unprocessed `json:"UnprocessedFindings"`
 	}{Processed: []ident{}, Unprocessed: []unprocessed{}}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	at := s.now()
 	err = s.write(ctx, s.updates, func() ([]store.RecordOp, error) {
 		out.Processed, out.Unprocessed = []ident{}, []unprocessed{}
