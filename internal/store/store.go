@@ -138,6 +138,26 @@ type Store interface {
 	Close() error
 }
 
+// Leaser is implemented by stores that several replicas share
+// (PostgreSQL): a lease names work that one replica at a time does for all,
+// such as an analysis whose results every replica reads from the store. A
+// store without it has one process, whose work it always is.
+type Leaser interface {
+	// TryLease takes the lease name when no replica holds it, and reports
+	// false when another does.
+	TryLease(ctx context.Context, name string) (l Lease, ok bool, err error)
+}
+
+// Lease is a held lease. It ends with Release, or when its holder's
+// connection to the store ends (the replica stopped or lost the database),
+// so that another replica can take it.
+type Lease interface {
+	// Held reports whether the lease is still held (its connection alive).
+	Held(ctx context.Context) bool
+	// Release ends the lease.
+	Release() error
+}
+
 // StateWatcher is implemented by stores that know the state's version
 // without a query: both stores learn of the versions this process writes at
 // once; the PostgreSQL store learns of other replicas' by notification

@@ -64,6 +64,33 @@ func (s *service) refreshDetections(ctx context.Context) error {
 	return nil
 }
 
+// leaseName is the lease (store.Leaser) of Security Hub's analysis.
+const leaseName = "securityhub-analysis"
+
+// leading reports whether this replica does the analysis: always with a
+// store of one process; with replicas sharing PostgreSQL, the one holding
+// the lease, which passes to another within a poll when its holder stops.
+// The others serve what it stores and analyze nothing.
+func (s *service) leading(ctx context.Context) bool {
+	l, ok := s.store.(store.Leaser)
+	if !ok {
+		return true
+	}
+	if s.lease != nil {
+		if s.lease.Held(ctx) {
+			return true
+		}
+		s.lease.Release()
+		s.lease = nil
+	}
+	lease, ok, err := l.TryLease(ctx, leaseName)
+	if err != nil || !ok {
+		return false
+	}
+	s.lease = lease
+	return true
+}
+
 // requestRefresh asks the Background task for a refresh, without
 // waiting for it.
 func (s *service) requestRefresh() {
@@ -93,15 +120,22 @@ func (s *service) watch(ctx context.Context) {
 	defer t.Stop()
 	var version int64 = -1
 	var last time.Time
+	defer func() {
+		if s.lease != nil {
+			s.lease.Release()
+		}
+	}()
 	for {
 		// The version is read before the refresh: a change during it is
 		// seen at the next poll.
 		_, v, verr := s.state.Versioned(ctx)
-		s.mu.Lock()
-		err := s.refresh(ctx)
-		s.mu.Unlock()
-		if err != nil && ctx.Err() == nil && s.log != nil {
-			s.log.Warn("Security Hub: refreshing the findings", "error", err.Error())
+		if s.leading(ctx) {
+			s.mu.Lock()
+			err := s.refresh(ctx)
+			s.mu.Unlock()
+			if err != nil && ctx.Err() == nil && s.log != nil {
+				s.log.Warn("Security Hub: refreshing the findings", "error", err.Error())
+			}
 		}
 		if verr == nil {
 			version = v

@@ -13,7 +13,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/securecart/warden/internal/server/servertest"
+	"github.com/securecart/warden/internal/store"
 )
+
+// assumeVia assumes OrganizationAccountAccessRole in account through the
+// replica h, with the admin's key, which the replica that seeded the store
+// (seeder) made.
+func assumeVia(t *testing.T, h, seeder *servertest.Harness, account string) aws.Config {
+	t.Helper()
+	out, err := sts.NewFromConfig(h.Config(seeder.AdminKeyID, seeder.AdminSecret, "")).AssumeRole(servertest.Ctx(t), &sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::" + account + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("replica")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := out.Credentials
+	return h.Config(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)
+}
 
 // Two replicas on one PostgreSQL database agree on Security Hub's and
 // AWS Config's state: a finding's workflow, note and CreatedAt, imported
@@ -24,17 +39,7 @@ func TestReplicasAgree(t *testing.T) {
 	hs := servertest.PostgresReplicas(t, 2, servertest.Options{TrailOwner: security})
 	a, b := hs[0], hs[1]
 	ctx := servertest.Ctx(t)
-	// The admin's key was made by the replica that seeded the store.
-	as := func(h *servertest.Harness, account string) aws.Config {
-		t.Helper()
-		out, err := sts.NewFromConfig(h.Config(a.AdminKeyID, a.AdminSecret, "")).AssumeRole(ctx, &sts.AssumeRoleInput{
-			RoleArn: aws.String("arn:aws:iam::" + account + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("replica")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := out.Credentials
-		return h.Config(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)
-	}
+	as := func(h *servertest.Harness, account string) aws.Config { return assumeVia(t, h, a, account) }
 	hubA, hubB := sh.NewFromConfig(as(a, security)), sh.NewFromConfig(as(b, security))
 
 	p, err := iam.NewFromConfig(as(a, dev)).CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("Everything"),
@@ -126,5 +131,40 @@ func TestReplicasAgree(t *testing.T) {
 	if ra != rb || !aws.ToTime(sa.LastSuccessfulEvaluationTime).Equal(aws.ToTime(sb.LastSuccessfulEvaluationTime)) ||
 		!aws.ToTime(sa.FirstActivatedTime).Equal(aws.ToTime(sb.FirstActivatedTime)) {
 		t.Errorf("replicas disagree: recorded %s vs %s; status %+v vs %+v", ra, rb, sa, sb)
+	}
+}
+
+// Two replicas on one PostgreSQL database: one analyzes (it holds the
+// lease securityhub-analysis, which nothing else can take meanwhile), both
+// serve what it stores; when it stops, the other takes the lease and the
+// analysis goes on: a detection of a call made after the stop reaches
+// Security Hub through the replica left.
+func TestReplicasShareOneAnalysis(t *testing.T) {
+	hs := servertest.PostgresReplicas(t, 2, servertest.Options{TrailOwner: security})
+	a, b := hs[0], hs[1]
+	ctx := servertest.Ctx(t)
+	held := func() bool {
+		l, ok, err := a.Store.(store.Leaser).TryLease(ctx, "securityhub-analysis")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			l.Release()
+		}
+		return !ok
+	}
+	await(t, "the analysis lease held by a replica", held, func(h bool) bool { return h })
+
+	as := func(h *servertest.Harness, account string) aws.Config { return assumeVia(t, h, a, account) }
+	const evasion = "TTPs/Defense Evasion/DefenseEvasion:IAMUser-AnomalousBehavior"
+	devB := as(b, dev)
+	hubB := sh.NewFromConfig(as(b, security))
+	if err := a.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	cloudtrail.NewFromConfig(devB).StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String("organization-trail")})
+	awaitType(t, hubB, evasion, "the detection through the replica left", func(fs []shtypes.AwsSecurityFinding) bool { return len(fs) == 1 })
+	if !held() {
+		t.Error("the lease is not held after the first holder stopped")
 	}
 }

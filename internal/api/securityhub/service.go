@@ -35,6 +35,9 @@ type service struct {
 	// kick asks watch for a refresh now: a read sends it and answers with
 	// the findings as stored.
 	kick chan struct{}
+	// lease, held by watch, makes this replica the one that analyzes
+	// (leading).
+	lease store.Lease
 	// live evaluates the Config rules; run is the evaluation the sources'
 	// findings were last reconciled with, on the organization org.
 	live *compliance.Live

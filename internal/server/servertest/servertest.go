@@ -66,7 +66,14 @@ type Harness struct {
 	Dir         string
 	// Trail is the durable audit trail, when Options.TrailOwner asked for one.
 	Trail *audit.Trail
+
+	stop func() error
 }
+
+// Stop stops the server before the test ends, as a replica that shuts down
+// (its requests finished, its Background tasks ended); the test's end then
+// does nothing more to it.
+func (h *Harness) Stop() error { return h.stop() }
 
 // Options adjust the harness.
 type Options struct {
@@ -174,9 +181,12 @@ func build(t testing.TB, opt Options) (*Harness, error) {
 	sctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(sctx, l, "", "", 5*time.Second) }()
-	t.Cleanup(func() {
+	h.stop = sync.OnceValue(func() error {
 		cancel()
-		if err := <-done; err != nil {
+		return <-done
+	})
+	t.Cleanup(func() {
+		if err := h.stop(); err != nil {
 			t.Errorf("server: %v", err)
 		}
 	})

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,6 +27,9 @@ var migrations embed.FS
 type Store struct {
 	sqlstore.Watched // the queries, noting the state versions (KnownStateVersion)
 
+	db           *sql.DB // for leases, which hold a connection each
+	leaseMu      sync.Mutex
+	leases       map[*lease]bool // held
 	bound        time.Duration
 	listening    atomic.Bool // the listener is connected and has read the version
 	stopListener context.CancelFunc
@@ -35,6 +39,7 @@ type Store struct {
 var (
 	_ store.Store        = (*Store)(nil)
 	_ store.StateWatcher = (*Store)(nil)
+	_ store.Leaser       = (*Store)(nil)
 )
 
 // Open connects to the database dsn names (a postgres:// URL or key=value
@@ -64,7 +69,7 @@ func openBound(ctx context.Context, dsn string, bound time.Duration) (*Store, er
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("postgres store: %w", err), db.Close())
 	}
-	s := &Store{Watched: sqlstore.Watched{Core: core}, bound: bound, listenDone: make(chan struct{})}
+	s := &Store{Watched: sqlstore.Watched{Core: core}, db: db, bound: bound, listenDone: make(chan struct{})}
 	lctx, cancel := context.WithCancel(context.Background())
 	s.stopListener = cancel
 	go s.listen(lctx, cfg)
@@ -75,7 +80,7 @@ func openBound(ctx context.Context, dsn string, bound time.Duration) (*Store, er
 func (s *Store) Close() error {
 	s.stopListener()
 	<-s.listenDone
-	return s.Core.Close()
+	return errors.Join(s.releaseLeases(), s.Core.Close())
 }
 
 func openCore(ctx context.Context, db *sql.DB) (*sqlstore.Core, error) {
