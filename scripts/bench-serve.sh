@@ -2,8 +2,11 @@
 # Load run: warden serve (SQLite, durable audit trail), the bare reference
 # server (bench/bare: SigV4 verification and a fixed GetCallerIdentity body,
 # the machine's limit for a Go server) and moto's server, the same calls in
-# the same run, with `warden loadtest`. Prints one JSON line per measurement.
+# the same run, with `warden loadtest`. Prints one JSON line per measurement,
+# with the server's CPU time per call (user and system, from /proc).
 # Usage: scripts/bench-serve.sh [SECONDS] [CONCURRENCY]
+# WARDEN_BEFORE=/path/to/warden also runs that build of warden (another
+# commit's), as "warden-before", in the same run: a before/after comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -19,22 +22,40 @@ moto_server -p "$mp" > "$work/moto.log" 2>&1 &
 mpid=$!
 "$work/bare" -listen "127.0.0.1:$bp" -credentials "$work/bare.creds" > "$work/bare.log" 2>&1 &
 bpid=$!
-trap 'kill $wpid $mpid $bpid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+pids="$wpid $mpid $bpid"
+targets="warden bare moto"
+if [ -n "${WARDEN_BEFORE:-}" ]; then
+  op=$(port)
+  "$WARDEN_BEFORE" serve --data "$work/before" --listen "127.0.0.1:$op" --log-level warn > "$work/before.log" 2>&1 &
+  opid=$!
+  pids="$pids $opid"
+  targets="warden-before warden bare moto"
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$op/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+trap 'kill $pids 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+# cpu PID: the process's user and system time so far, in clock ticks.
+cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
+tick=$(getconf CLK_TCK)
 for _ in $(seq 100); do [ -s "$work/bare.creds" ] && break; sleep 0.1; done
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$wp/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$mp/moto-api/" >/dev/null 2>&1 && break; sleep 0.2; done
 printf '[warden-admin]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n' > "$work/moto.creds"
 role=arn:aws:iam::436205817493:role/OrganizationAccountAccessRole
-for target in warden bare moto; do
+for target in $targets; do
   case $target in
-    warden) url="http://127.0.0.1:$wp"; creds="$work/data/credentials"; actions="GetCallerIdentity AssumeRole" ;;
-    bare) url="http://127.0.0.1:$bp"; creds="$work/bare.creds"; actions="GetCallerIdentity" ;;
-    moto) url="http://127.0.0.1:$mp"; creds="$work/moto.creds"; actions="GetCallerIdentity AssumeRole" ;;
+    warden-before) url="http://127.0.0.1:$op"; creds="$work/before/credentials"; actions="GetCallerIdentity AssumeRole"; pid=$opid ;;
+    warden) url="http://127.0.0.1:$wp"; creds="$work/data/credentials"; actions="GetCallerIdentity AssumeRole"; pid=$wpid ;;
+    bare) url="http://127.0.0.1:$bp"; creds="$work/bare.creds"; actions="GetCallerIdentity"; pid=$bpid ;;
+    moto) url="http://127.0.0.1:$mp"; creds="$work/moto.creds"; actions="GetCallerIdentity AssumeRole"; pid=$mpid ;;
   esac
   for action in $actions; do
-    printf '{"server":"%s",' "$target"
-    "$work/warden" loadtest --endpoint "$url" --credentials "$creds" --action "$action" --role-arn "$role" \
-      --duration "${secs}s" --concurrency "$conc" --format json | sed 's/^{//'
+    c0=$(cpu "$pid")
+    out=$("$work/warden" loadtest --endpoint "$url" --credentials "$creds" --action "$action" --role-arn "$role" \
+      --duration "${secs}s" --concurrency "$conc" --format json)
+    c1=$(cpu "$pid")
+    n=$(sed 's/.*"requests":\([0-9]*\).*/\1/' <<<"$out")
+    us=$(( n > 0 ? (c1 - c0) * 1000000 / tick / n : 0 ))
+    printf '{"server":"%s","server_cpu_us_per_call":%d,%s\n' "$target" "$us" "${out#\{}"
   done
 done
 "$work/warden" audit verify --data "$work/data" --unsealed 1h >&2
