@@ -60,24 +60,15 @@ func (s *Server) verify(r *http.Request, c *call.Call, auth *sigv4.Auth, body []
 			// with, never with a long-term key.
 			return errInvalidToken
 		}
-		k, sec, err := s.lookupKey(ctx, auth.AccessKeyID)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && k.Status != "Active") {
+		k, err := s.lookupKey(ctx, auth.AccessKeyID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (k.key.Status != "Active" || k.bad)) {
 			return errInvalidToken
 		}
 		if err != nil {
 			return err
 		}
-		secret = sec
-		caller, err := policy.ParseCaller(k.Owner)
-		if err != nil {
-			return errInvalidToken
-		}
-		id.ARN, id.Account, id.Kind = k.Owner, k.Account, caller.Kind
-		if caller.Kind == policy.CallerRoot {
-			id.UserID = k.Account
-		} else {
-			id.UserID = creds.StableID("AIDA", k.Owner)
-		}
+		secret = k.secret
+		id.ARN, id.Account, id.Kind, id.UserID = k.key.Owner, k.key.Account, k.kind, k.userID
 	default:
 		return errInvalidToken
 	}
