@@ -194,12 +194,17 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.metrics.observe(svcLabel, opLabel, code, d)
-	principal := ""
-	if c.Identity != nil {
-		principal = c.Identity.ARN
+	// The request's log line, when it is written: its attributes are not
+	// built otherwise (boxing them cost every request allocations).
+	if s.log.Enabled(r.Context(), slog.LevelInfo) {
+		principal := ""
+		if c.Identity != nil {
+			principal = c.Identity.ARN
+		}
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", reqID), slog.String("service", c.Service),
+			slog.String("action", c.Action), slog.String("principal", principal), slog.String("source_ip", c.SourceIP),
+			slog.String("code", code), slog.Float64("duration_ms", float64(d.Microseconds())/1000))
 	}
-	s.log.Info("request", "request_id", reqID, "service", c.Service, "action", c.Action, "principal", principal,
-		"source_ip", c.SourceIP, "code", code, "duration_ms", float64(d.Microseconds())/1000)
 }
 
 // invoke runs the operation's handler.
