@@ -129,7 +129,8 @@ func (s *service) watch(ctx context.Context) {
 		// The version is read before the refresh: a change during it is
 		// seen at the next poll.
 		_, v, verr := s.state.Versioned(ctx)
-		if s.leading(ctx) {
+		led := s.leading(ctx)
+		if led {
 			s.mu.Lock()
 			err := s.refresh(ctx)
 			s.mu.Unlock()
@@ -147,7 +148,8 @@ func (s *service) watch(ctx context.Context) {
 				return
 			case <-s.kick:
 			case <-t.C:
-				if time.Since(last) < every {
+				// A replica without the lease tries for it at every poll.
+				if led && time.Since(last) < every {
 					if _, v, err := s.state.Versioned(ctx); err != nil || v == version {
 						continue
 					}
