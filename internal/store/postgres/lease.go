@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/securecart/warden/internal/store"
 )
@@ -30,7 +31,7 @@ func (s *Store) TryLease(ctx context.Context, name string) (store.Lease, bool, e
 	if !ok {
 		return nil, false, conn.Close()
 	}
-	l := &lease{conn: conn, s: s}
+	l := &lease{conn: conn, s: s, key: leaseKey(name)}
 	s.leaseMu.Lock()
 	defer s.leaseMu.Unlock()
 	if s.leases == nil {
@@ -65,6 +66,7 @@ type lease struct {
 	mu   sync.Mutex
 	conn *sql.Conn
 	s    *Store
+	key  int64
 }
 
 // Held pings the lease's session: while it lives, the lock is its.
@@ -74,15 +76,20 @@ func (l *lease) Held(ctx context.Context) bool {
 	return l.conn != nil && l.conn.PingContext(ctx) == nil
 }
 
-// Release ends the session that holds the lock (rather than unlocking and
-// returning the connection to the pool, where a failed unlock would leave
-// the lock held by a pooled connection).
+// Release unlocks the lock, so that another replica can take it at once,
+// and ends the session that held it rather than returning the connection
+// to the pool (where a failed unlock would leave the lock held by a pooled
+// connection; the session's end releases it in any case, as soon as
+// PostgreSQL notices).
 func (l *lease) Release() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.conn == nil {
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	l.conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", l.key) // the session's end unlocks it if this fails
 	err := discard(l.conn)
 	l.conn = nil
 	l.s.leaseMu.Lock()
