@@ -145,6 +145,10 @@ func (l *loader) parse(s *source) {
 // parseYAML reads a source's YAML. quiet leaves a malformed file
 // unreported, returning false.
 func (l *loader) parseYAML(s *source, quiet bool) bool {
+	if root, ok := fastYAML(s.data); ok {
+		l.setRoot(s, root)
+		return true
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(s.data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {

@@ -1,0 +1,554 @@
+package org
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// The YAML library's reader (go.yaml.in/yaml/v3) is a port of libyaml's
+// state machine: on a large organization it is about half of the load's
+// time and most of its allocations. Organization files are written in a
+// small part of YAML: block mappings and lists, one-line flow mappings and
+// lists, one-line plain and quoted scalars, comments. fastYAML reads that
+// part directly into the node tree the library gives for the same text
+// (kinds, tags, styles, values, lines and columns), its nodes and their
+// children allocated in slabs and its values sharing one copy of the text.
+// Anything outside that part (anchors, aliases, tags, block scalars,
+// scalars over several lines, multi-line flow collections, tabs, several
+// documents, malformed text) makes it decline, and the file is read by the
+// library, which also reports errors. TestFastYAMLSameTree and
+// FuzzFastYAML check that whatever it accepts, the library reads into the
+// same tree.
+
+// fastYAML reads the top-level mapping of a YAML text; ok is false when
+// the text is outside the part of YAML it reads.
+func fastYAML(data []byte) (root *yaml.Node, ok bool) {
+	r := fastReader{}
+	if !r.init(data) {
+		return nil, false
+	}
+	defer func() {
+		if e := recover(); e != nil {
+			if e != errDecline {
+				panic(e)
+			}
+			root, ok = nil, false
+		}
+	}()
+	c := r.nextContent()
+	if c != 0 {
+		return nil, false // empty, or not a mapping at column 1: the library decides
+	}
+	root = r.blockMapping(0)
+	if r.nextContent() >= 0 {
+		r.decline()
+	}
+	return root, true
+}
+
+type declineT struct{}
+
+var errDecline = &declineT{}
+
+type fastReader struct {
+	src       string // the text, shared by the values written as is
+	pos       int
+	line      int // of pos, from 1
+	lineStart int // offset of pos's line
+	nonASCII  bool
+	slab      []yaml.Node
+	kids      []*yaml.Node // slab of children
+	stack     []*yaml.Node // children being read
+}
+
+func (r *fastReader) decline() { panic(errDecline) }
+
+// init checks the characters of the text: no tab, carriage return or other
+// control character, valid UTF-8 without a byte order mark or the line
+// breaks YAML adds to \n, and no line starting a directive or a document
+// marker.
+func (r *fastReader) init(data []byte) bool {
+	for i := 0; i < len(data); {
+		c := data[i]
+		if i == 0 || data[i-1] == '\n' {
+			if c == '%' || (i+3 <= len(data) && (string(data[i:i+3]) == "---" || string(data[i:i+3]) == "...")) {
+				return false
+			}
+		}
+		switch {
+		case c == '\n' || (c >= 0x20 && c < 0x7f):
+			i++
+		case c < 0x80:
+			return false
+		default:
+			ru, n := utf8.DecodeRune(data[i:])
+			if ru == utf8.RuneError || ru < 0xa0 || ru == 0x2028 || ru == 0x2029 || ru == 0xfeff || ru == 0xfffe || ru == 0xffff {
+				return false
+			}
+			r.nonASCII = true
+			i += n
+		}
+	}
+	r.src = string(data)
+	r.line = 1
+	return true
+}
+
+// node allocates a node at pos.
+func (r *fastReader) node(kind yaml.Kind, tag string, at int) *yaml.Node {
+	if len(r.slab) == 0 {
+		r.slab = make([]yaml.Node, nodeSlab)
+	}
+	n := &r.slab[0]
+	r.slab = r.slab[1:]
+	n.Kind, n.Tag, n.Line, n.Column = kind, tag, r.line, r.col(at)
+	return n
+}
+
+// col is the column of an offset of the current line, in characters from 1.
+func (r *fastReader) col(at int) int {
+	if !r.nonASCII {
+		return at - r.lineStart + 1
+	}
+	return utf8.RuneCountInString(r.src[r.lineStart:at]) + 1
+}
+
+// children moves the children read since base into n.
+func (r *fastReader) children(n *yaml.Node, base int) {
+	k := len(r.stack) - base
+	if k == 0 {
+		r.stack = r.stack[:base]
+		return
+	}
+	if k > len(r.kids) {
+		r.kids = make([]*yaml.Node, max(k, 4096))
+	}
+	n.Content = r.kids[:k:k]
+	r.kids = r.kids[k:]
+	copy(n.Content, r.stack[base:])
+	clear(r.stack[base:])
+	r.stack = r.stack[:base]
+}
+
+// nextContent moves to the first character of the next line that holds
+// more than spaces and a comment, from the end of the previous content or
+// from a line's first content (where it stays), and returns its column
+// from 0 (-1 at the end).
+func (r *fastReader) nextContent() int {
+	s := r.src
+	for {
+		i := r.pos
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i < len(s) && s[i] == '#' && (i == r.lineStart || s[i-1] == ' ') {
+			for i < len(s) && s[i] != '\n' {
+				i++
+			}
+		}
+		if i >= len(s) {
+			r.pos = i
+			return -1
+		}
+		if s[i] != '\n' {
+			for j := r.lineStart; j < i; j++ {
+				if s[j] != ' ' {
+					r.decline() // content after content on a line
+				}
+			}
+			r.pos = i
+			return i - r.lineStart
+		}
+		r.pos = i + 1
+		r.line++
+		r.lineStart = r.pos
+	}
+}
+
+// endLine checks that the rest of the line is blank or a comment.
+func (r *fastReader) endLine() {
+	s := r.src
+	i := r.pos
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	switch {
+	case i >= len(s) || s[i] == '\n':
+	case s[i] == '#' && i > r.pos:
+	default:
+		r.decline()
+	}
+	r.pos = i
+}
+
+// blockMapping reads a block mapping whose keys are at column indent (from
+// 0); pos is at its first key.
+func (r *fastReader) blockMapping(indent int) *yaml.Node {
+	m := r.node(yaml.MappingNode, "!!map", r.pos)
+	base := len(r.stack)
+	for {
+		k := r.key()
+		if k == nil {
+			r.decline()
+		}
+		colon := r.pos
+		r.pos++ // the ':'
+		r.stack = append(r.stack, k)
+		r.stack = append(r.stack, r.mappingValue(indent, colon))
+		c := r.nextContent()
+		if c < indent {
+			break
+		}
+		if c > indent || r.src[r.pos] == '-' && r.blankAt(r.pos+1) {
+			r.decline()
+		}
+	}
+	r.children(m, base)
+	return m
+}
+
+// mappingValue reads the value after a block mapping's ':' at colon: on the
+// same line, or a block collection on the next lines, or nothing (null).
+func (r *fastReader) mappingValue(indent, colon int) *yaml.Node {
+	if r.pos < len(r.src) && r.src[r.pos] != ' ' && r.src[r.pos] != '\n' {
+		r.decline()
+	}
+	for r.pos < len(r.src) && r.src[r.pos] == ' ' {
+		r.pos++
+	}
+	if r.pos < len(r.src) && r.src[r.pos] != '\n' && r.src[r.pos] != '#' {
+		v := r.inline(false)
+		r.endLine()
+		return v
+	}
+	// The value is on the next lines, or empty: the library places an
+	// empty value just after the ':'.
+	null := r.node(yaml.ScalarNode, "!!null", colon+1)
+	c := r.nextContent()
+	switch {
+	case c > indent:
+		if r.src[r.pos] == '-' && r.blankAt(r.pos+1) {
+			return r.blockSequence(c, false)
+		}
+		if r.isKey() {
+			return r.blockMapping(c)
+		}
+		r.decline()
+	case c == indent && r.src[r.pos] == '-' && r.blankAt(r.pos+1):
+		return r.blockSequence(c, true)
+	}
+	return null
+}
+
+// blockSequence reads a block list whose '-' are at column indent; pos is
+// at the first '-'. An indentless list (the value of a mapping's key at the
+// key's column) ends at the first line at that column without '-'.
+func (r *fastReader) blockSequence(indent int, indentless bool) *yaml.Node {
+	q := r.node(yaml.SequenceNode, "!!seq", r.pos)
+	base := len(r.stack)
+	for {
+		r.pos++ // the '-'
+		if r.pos >= len(r.src) || r.src[r.pos] != ' ' {
+			r.decline() // an item on the next lines
+		}
+		for r.pos < len(r.src) && r.src[r.pos] == ' ' {
+			r.pos++
+		}
+		if r.pos >= len(r.src) || r.src[r.pos] == '\n' || r.src[r.pos] == '#' {
+			r.decline()
+		}
+		if r.isKey() {
+			r.stack = append(r.stack, r.blockMapping(r.pos-r.lineStart))
+		} else {
+			r.stack = append(r.stack, r.inline(false))
+			r.endLine()
+		}
+		c := r.nextContent()
+		if c < indent {
+			break
+		}
+		if c > indent {
+			r.decline()
+		}
+		if !(r.src[r.pos] == '-' && r.blankAt(r.pos+1)) {
+			if indentless {
+				break
+			}
+			r.decline()
+		}
+	}
+	r.children(q, base)
+	return q
+}
+
+// blankAt reports whether offset i is a space, a line break or the end.
+func (r *fastReader) blankAt(i int) bool {
+	return i >= len(r.src) || r.src[i] == ' ' || r.src[i] == '\n'
+}
+
+// maxKey is below the library's 1,024 characters of a simple key.
+const maxKey = 1000
+
+// isKey reports whether pos starts a one-line key followed by ':' and a
+// blank.
+func (r *fastReader) isKey() bool {
+	save := r.pos
+	k := r.keyAt()
+	r.pos = save
+	return k
+}
+
+func (r *fastReader) keyAt() (ok bool) {
+	s := r.src
+	start := r.pos
+	switch c := s[r.pos]; c {
+	case '"', '\'':
+		end, _, good := r.scanQuoted()
+		if !good {
+			return false
+		}
+		r.pos = end
+	default:
+		if !plainStart(s, r.pos, false) {
+			return false
+		}
+		end, _ := r.scanPlain(false)
+		r.pos = end
+	}
+	return r.pos-start <= maxKey && r.pos < len(s) && s[r.pos] == ':' && r.blankAt(r.pos+1)
+}
+
+// key reads a block mapping's key, leaving pos at its ':'; nil if pos does
+// not start a key.
+func (r *fastReader) key() *yaml.Node {
+	if !r.isKey() {
+		return nil
+	}
+	return r.scalar(false)
+}
+
+// inline reads a scalar or a one-line flow collection.
+func (r *fastReader) inline(flow bool) *yaml.Node {
+	if c := r.src[r.pos]; c == '{' || c == '[' {
+		return r.flow()
+	}
+	return r.scalar(flow)
+}
+
+// plainStart reports whether a plain scalar may start at i: not with an
+// indicator, except '-' followed by a character that is not blank.
+func plainStart(s string, i int, flow bool) bool {
+	switch s[i] {
+	case '-':
+		return i+1 < len(s) && s[i+1] != ' ' && s[i+1] != '\n' && !(flow && strings.IndexByte(",[]{}", s[i+1]) >= 0)
+	case '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', ' ', '\n':
+		return false
+	}
+	return true
+}
+
+// scalar reads a plain or quoted scalar on one line.
+func (r *fastReader) scalar(flow bool) *yaml.Node {
+	s := r.src
+	start := r.pos
+	switch s[start] {
+	case '"', '\'':
+		end, v, ok := r.scanQuoted()
+		if !ok {
+			r.decline()
+		}
+		n := r.node(yaml.ScalarNode, "!!str", start)
+		n.Value = v
+		if s[start] == '"' {
+			n.Style = yaml.DoubleQuotedStyle
+		} else {
+			n.Style = yaml.SingleQuotedStyle
+		}
+		r.pos = end
+		return n
+	}
+	if !plainStart(s, start, flow) {
+		r.decline()
+	}
+	end, v := r.scanPlain(flow)
+	if v == "<<" {
+		r.decline() // a merge key
+	}
+	n := r.node(yaml.ScalarNode, "", start)
+	n.Value = v
+	// The tag the library resolves a plain scalar to, by the library.
+	tmp := yaml.Node{Kind: yaml.ScalarNode, Value: v}
+	n.Tag = tmp.ShortTag()
+	r.pos = end
+	return n
+}
+
+// scanPlain scans a plain scalar from pos as the library does, on one
+// line: it ends before ": ", " #", the line's end and, in a flow
+// collection, before ",?[]{}". It returns the offset after its last
+// character and its value.
+func (r *fastReader) scanPlain(flow bool) (int, string) {
+	s := r.src
+	start, i, last := r.pos, r.pos, r.pos
+	for {
+		if i < len(s) && s[i] == '#' {
+			break
+		}
+		word := i
+		for i < len(s) && s[i] != ' ' && s[i] != '\n' {
+			c := s[i]
+			if c == ':' && (i+1 >= len(s) || s[i+1] == ' ' || s[i+1] == '\n') {
+				goto done
+			}
+			if flow && (c == ',' || c == '?' || c == '[' || c == ']' || c == '{' || c == '}') {
+				goto done
+			}
+			i++
+		}
+		last = i
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i >= len(s) || s[i] == '\n' {
+			break
+		}
+		continue
+	done:
+		if i > word {
+			last = i
+		}
+		break
+	}
+	return last, s[start:last]
+}
+
+// scanQuoted scans a quoted scalar on one line from pos, returning the
+// offset after its closing quote and its value; not ok for one over
+// several lines or with an escape this reader does not decode.
+func (r *fastReader) scanQuoted() (end int, v string, ok bool) {
+	s := r.src
+	q := s[r.pos]
+	i := r.pos + 1
+	var b []byte // the value, once it differs from the text
+	from := i
+	for {
+		if i >= len(s) || s[i] == '\n' {
+			return 0, "", false
+		}
+		c := s[i]
+		switch {
+		case q == '\'' && c == '\'':
+			if i+1 < len(s) && s[i+1] == '\'' {
+				b = append(append(b, s[from:i]...), '\'')
+				i += 2
+				from = i
+				continue
+			}
+		case q == '"' && c == '\\':
+			if i+1 >= len(s) {
+				return 0, "", false
+			}
+			var e byte
+			switch s[i+1] {
+			case '\\', '"':
+				e = s[i+1]
+			case 'n':
+				e = '\n'
+			case 't':
+				e = '\t'
+			case 'r':
+				e = '\r'
+			default:
+				return 0, "", false
+			}
+			b = append(append(b, s[from:i]...), e)
+			i += 2
+			from = i
+			continue
+		case q == '"' && c == '"':
+		default:
+			i++
+			continue
+		}
+		// The closing quote.
+		if b == nil {
+			return i + 1, s[from:i], true
+		}
+		return i + 1, string(append(b, s[from:i]...)), true
+	}
+}
+
+// skipSpaces skips spaces and returns the next character (0 at the end).
+func (r *fastReader) skipSpaces() byte {
+	for r.pos < len(r.src) && r.src[r.pos] == ' ' {
+		r.pos++
+	}
+	if r.pos >= len(r.src) {
+		return 0
+	}
+	return r.src[r.pos]
+}
+
+// flow reads a flow mapping {k: v, ...} or list [a, b, ...] on one line;
+// pos is at its '{' or '['.
+func (r *fastReader) flow() *yaml.Node {
+	isMap := r.src[r.pos] == '{'
+	n, end := r.node(yaml.SequenceNode, "!!seq", r.pos), byte(']')
+	if isMap {
+		n.Kind, n.Tag, end = yaml.MappingNode, "!!map", '}'
+	}
+	n.Style = yaml.FlowStyle
+	base := len(r.stack)
+	r.pos++
+	for first := true; ; first = false {
+		c := r.skipSpaces()
+		if c == end && first {
+			r.pos++
+			break
+		}
+		if c == 0 || c == '\n' {
+			r.decline()
+		}
+		if isMap {
+			if c == '{' || c == '[' {
+				r.decline() // a collection as a key
+			}
+			kstart := r.pos
+			k := r.scalar(true)
+			if r.pos-kstart > maxKey || r.pos >= len(r.src) || r.src[r.pos] != ':' {
+				r.decline()
+			}
+			r.pos++
+			if c := r.skipSpaces(); c == 0 || c == '\n' || c == ',' || c == '}' {
+				r.decline() // an empty value
+			}
+			r.stack = append(r.stack, k)
+		}
+		r.stack = append(r.stack, r.inline(true))
+		if !r.flowNext(end) {
+			break
+		}
+	}
+	r.children(n, base)
+	return n
+}
+
+// flowNext reads what follows an item of a flow collection: ',' and
+// another item (true), or its closing character (false).
+func (r *fastReader) flowNext(end byte) bool {
+	switch r.skipSpaces() {
+	case ',':
+		r.pos++
+		if r.skipSpaces() == end {
+			r.decline() // a trailing comma
+		}
+		return true
+	case end:
+		r.pos++
+		return false
+	}
+	r.decline()
+	return false
+}

@@ -1,0 +1,205 @@
+package org
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// libraryTree reads a text with the YAML library as the loader did before
+// fastYAML: the top-level node of its one document.
+func libraryTree(data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		return nil, err
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, fmt.Errorf("a second document")
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	return root, nil
+}
+
+// sameTree describes the first difference between two trees in what the
+// loader reads of a node (comments aside), or "".
+func sameTree(fast, lib *yaml.Node, path string) string {
+	if fast.Kind != lib.Kind || fast.Tag != lib.Tag || fast.ShortTag() != lib.ShortTag() || fast.Value != lib.Value ||
+		fast.Style != lib.Style || fast.Line != lib.Line || fast.Column != lib.Column || len(fast.Content) != len(lib.Content) ||
+		fast.Anchor != lib.Anchor || fast.Alias != nil || lib.Alias != nil {
+		return fmt.Sprintf("%s: fast {kind %d tag %q value %q style %d at %d:%d, %d children}, library {kind %d tag %q value %q style %d at %d:%d, %d children}",
+			path, fast.Kind, fast.Tag, fast.Value, fast.Style, fast.Line, fast.Column, len(fast.Content),
+			lib.Kind, lib.Tag, lib.Value, lib.Style, lib.Line, lib.Column, len(lib.Content))
+	}
+	for i := range fast.Content {
+		if d := sameTree(fast.Content[i], lib.Content[i], fmt.Sprintf("%s/%d", path, i)); d != "" {
+			return d
+		}
+	}
+	return ""
+}
+
+// checkFast checks that whatever fastYAML accepts, the library reads into
+// the same tree; it reports whether fastYAML accepted the text.
+func checkFast(t *testing.T, name string, data []byte) bool {
+	t.Helper()
+	fast, ok := fastYAML(data)
+	if !ok {
+		return false
+	}
+	lib, err := libraryTree(data)
+	if err != nil {
+		t.Errorf("%s: fastYAML accepts a text the library rejects (%v):\n%.500s", name, err, data)
+		return true
+	}
+	if d := sameTree(fast, lib, ""); d != "" {
+		t.Errorf("%s: the trees differ at %s\n%.500s", name, d, data)
+	}
+	return true
+}
+
+var fastCases = []string{
+	"a: b\n",
+	"a: b",
+	"a:  b  \n",
+	"a: b # c\n",
+	"a: b#c\n",
+	"# head\na: 1\n\n# mid\nb: true\nc: null\nd: ~\ne: 2012-10-17\nf: 1.5\ng: 0x1f\nh: yes\ni: .inf\n",
+	"a:\n  b: c\n  d: e\nf: g\n",
+	"a:\n- x\n- y\nb: z\n",
+	"a:\n  - x\n  - y\n",
+	"a:\n  - name: x\n    id: \"1\"\n  - name: y\n",
+	"a:\n- name: x\n  id: '1'\n- {name: y, id: 2}\n",
+	"a:\nb: c\n",
+	"a:\n",
+	"a: # comment\n  b: c\n",
+	"a: [x, y, 'z', \"w\"]\n",
+	"a: []\nb: {}\nc: { }\nd: [ ]\n",
+	"a: {Version: \"2012-10-17\", Statement: [{Effect: Allow, Action: \"*\", Resource: \"*\"}]}\n",
+	"a: {Condition: {ArnNotLike: {aws:PrincipalArn: \"arn:aws:iam::*:role/BreakGlassRole\"}}}\n",
+	"a: [arn:aws:s3:::b, arn:aws:s3:::b/*]\n",
+	"\"a b\": 'it''s'\n'c': \"x\\\"y\\\\z\\n\\t/\\/\"\n",
+	"a: -1\nb: -x\nc: x-y\n",
+	"a: b: c\n",
+	"a: b\n  c\n",
+	"a: b\n c: d\n",
+	"a:\n    b: 1\n  c: 2\n",
+	"- a\n- b\n",
+	"a: |\n  x\n",
+	"a: >\n  x\n",
+	"a: &x 1\nb: *x\n",
+	"a: !!str 1\n",
+	"---\na: 1\n",
+	"a: 1\n---\nb: 2\n",
+	"a: 1\n...\n",
+	"%YAML 1.2\n---\na: 1\n",
+	"a:\tb\n",
+	"a: b\r\n",
+	"a: 'x\n  y'\n",
+	"a: \"x\n  y\"\n",
+	"a: [x,\n  y]\n",
+	"a: {x: 1,\n  y: 2}\n",
+	"a: [x, ]\n",
+	"a: {x: 1, }\n",
+	"a: {x}\n",
+	"a: {x: }\n",
+	"a: {\"x\":1}\n",
+	"a: {x:1}\n",
+	"a: [x: 1]\n",
+	"a: [x:1]\n",
+	"a: [a?b]\n",
+	"a: x #c\n  d\n",
+	"a: 1\n  # indented comment\nb: 2\n",
+	"a: é\nbé: \"ü\"\nc: [é, ü]\n",
+	"ключ: значение\nb: {ü: ö}\n",
+	"a: 1\nb\n",
+	"a: 1\n- b\n",
+	"a:\n  -  x\n  -   y: 1\n      z: 2\n",
+	"a:\n  - - x\n",
+	"a:\n  -\n    x: 1\n",
+	"a: '<<'\nb: <<\n",
+	"<<: {a: 1}\n",
+	"a: x: y\n",
+	"a: \"\\u00e9\"\n",
+	"a: \"\\x41\"\n",
+	"? a\n: b\n",
+	"a : b\n",
+	"a:b\n",
+	"a: b\n\n\n",
+	"\n\n# only\n\na: b\n",
+	"",
+	"# only a comment\n",
+	"a: '#x'\n",
+	"a: x # y: z\n",
+	"a: [x, [y, z], {k: v}]\n",
+	"a: {k: [1, 2], j: {m: n}}\n",
+	"a: \"\"\nb: ''\n",
+	"a: `x`\nb: @x\n",
+	"a: %x\n",
+	"a: - x\n",
+	"a:\n  b:\n    c:\n      d: 1\n  e: 2\n",
+	"a:\n  b:\n  c: 1\n",
+	"a: [\"x\" , y ]\n",
+	"a: {  x  :  y  }\n",
+	"a: {x :y}\n",
+	"a: [-x, -]\n",
+	"a: [?x]\n",
+	"a: [x?]\n",
+	"a: x,y]{z}\n",
+	"a: \"x\"y\n",
+	"a: \"x\" # c\n",
+	"a: \"x\"#c\n",
+	"a: 'x' y\n",
+}
+
+func TestFastYAMLSameTree(t *testing.T) {
+	for i, c := range fastCases {
+		checkFast(t, fmt.Sprintf("case %d %q", i, c), []byte(c))
+	}
+	// The organization files of the repository and the generated
+	// organization: fastYAML must accept the generated one (else the load
+	// of a large organization is slow again), and read every file it
+	// accepts as the library does.
+	if !checkFast(t, "generated", Generate(40, 6, 1)) {
+		t.Error("fastYAML declines the generated organization")
+	}
+	accepted, declined := 0, []string{}
+	for _, root := range []string{"../../landing-zones", "../../testdata", "testdata"} {
+		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !(strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+				return nil
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if checkFast(t, p, data) {
+				accepted++
+			} else {
+				declined = append(declined, p)
+			}
+			return nil
+		})
+	}
+	t.Logf("fastYAML read %d files; declined %d: %v", accepted, len(declined), declined)
+}
+
+func FuzzFastYAML(f *testing.F) {
+	for _, c := range fastCases {
+		f.Add([]byte(c))
+	}
+	f.Add(Generate(3, 4, 1))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkFast(t, "fuzz", data)
+	})
+}
