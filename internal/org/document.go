@@ -110,6 +110,11 @@ func (l *loader) compileDoc(r *rawDoc, t policy.Type, name string, cached bool) 
 	if r == nil {
 		return nil
 	}
+	if cached && l.pre != nil {
+		if p, ok := l.fromPrecompiled(r, t, name); ok {
+			return p
+		}
+	}
 	pr, ok := l.prepare(r)
 	if !ok {
 		return nil

@@ -76,6 +76,7 @@ type loader struct {
 	files   map[string]fileData
 	toks    []policy.Token // the token buffer of YAML documents, reused
 	decs    map[*source]*decoder
+	pre     map[docKey]*precompiled // YAML documents compiled ahead, on every core
 	o       *Org
 	// parseFailed is set when a file is not YAML: what it would have
 	// declared is unknown, so its absence is not reported.
@@ -234,6 +235,7 @@ func (l *loader) run(srcs []*source) (*Org, error) {
 		o.Sources = append(o.Sources, s.name)
 	}
 	l.o = o
+	l.precompile(&r)
 	if r.org == nil && !l.parseFailed {
 		first := Pos{File: srcs[0].name, Line: 1, Col: 1}
 		l.errs.add(first, "", "no organization: one file must have an organization: section with id and managementAccount")

@@ -39,12 +39,19 @@ func (l *loader) prepare(r *rawDoc) (prepared, bool) {
 // prepareYAML writes a YAML mapping as JSON, one token per line, so that a
 // line of the JSON names the YAML node it came from.
 func (l *loader) prepareYAML(r *rawDoc) (prepared, bool) {
-	c := jsonConv{d: l.decoderFor(r.src), root: r.node, path: r.path, budget: maxDocNodes,
-		buf: make([]byte, 0, 512), lines: make([]*yaml.Node, 0, 32), toks: l.toks[:0]}
+	pr, ok := prepareYAMLWith(l.decoderFor(r.src), r, l.toks)
+	l.toks = pr.toks // reused by the next document, once this one is compiled
+	return pr, ok
+}
+
+// prepareYAMLWith is prepareYAML with a decoder for the document's source
+// and a token buffer to reuse.
+func prepareYAMLWith(d *decoder, r *rawDoc, toks []policy.Token) (prepared, bool) {
+	c := jsonConv{d: d, root: r.node, path: r.path, budget: maxDocNodes,
+		buf: make([]byte, 0, 512), lines: make([]*yaml.Node, 0, 32), toks: toks[:0]}
 	c.value(r.node, "")
-	l.toks = c.toks // reused by the next document, once this one is compiled
 	if c.failed {
-		return prepared{}, false
+		return prepared{toks: c.toks}, false
 	}
 	lines := c.lines
 	nodeAt := func(p policy.Pos) *yaml.Node {

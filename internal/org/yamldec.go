@@ -80,6 +80,10 @@ type decoder struct {
 	tagSets map[string]map[string]string
 	kvBuf   [][2]string // reused by tags
 	keyBuf  []byte
+	// quiet skips placing placeholder problems in the source (which
+	// builds the source's line index): a precompiling worker only needs to
+	// know that the document has problems.
+	quiet bool
 }
 
 func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
@@ -176,7 +180,13 @@ func (d *decoder) replace(n *yaml.Node, s sval, path string) (sval, bool) {
 	if d.ph == nil || !strings.Contains(s.V, phPrefix) {
 		return s, true
 	}
-	v, ok := d.ph.replace(s.V, func(off int, msg string) { d.errs.add(d.ph.at(d.src, resolve(n), off), path, "%s", msg) })
+	v, ok := d.ph.replace(s.V, func(off int, msg string) {
+		if d.quiet {
+			d.errs.add(Pos{}, path, "%s", msg)
+			return
+		}
+		d.errs.add(d.ph.at(d.src, resolve(n), off), path, "%s", msg)
+	})
 	if !ok {
 		return s, false
 	}

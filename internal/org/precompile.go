@@ -1,0 +1,193 @@
+package org
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/securecart/warden/internal/policy"
+)
+
+// Converting and compiling the policy documents written in YAML is most of
+// the build of a large organization, and each document is compiled on its
+// own: precompile does it on every core before the build, which then takes
+// each document's result in its own order. The result is the one the build
+// would compute alone: a text is compiled from the first document, in the
+// build's order, that has it (the compiled positions are that document's),
+// and a document with any problem (a placeholder, a syntax or grammar
+// error) is left to the build, which reports it as before.
+
+// precompiled is one YAML document's result.
+type precompiled struct {
+	text string         // its JSON text, placeholders replaced
+	p    *policy.Policy // compiled from this document: the first with its text (unnamed)
+}
+
+type docKey struct {
+	doc *rawDoc
+	t   policy.Type
+}
+
+// preJob is a document to precompile, in the build's order.
+type preJob struct {
+	docKey
+	order int
+}
+
+// precompileMin is the number of documents below which precompiling on
+// several cores is not worth starting goroutines.
+var precompileMin = 256
+
+// precompile converts and compiles the organization's YAML documents on
+// every core, into l.pre.
+func (l *loader) precompile(r *raw) {
+	jobs := l.preJobs(r)
+	workers := min(runtime.GOMAXPROCS(0), len(jobs)/precompileMin)
+	if workers < 2 {
+		return
+	}
+	results := make([]*precompiled, len(jobs))
+	type textKey struct {
+		text string
+		t    policy.Type
+	}
+	var mu sync.Mutex
+	first := map[textKey]int{} // the order of the first document with a text, so far
+	var next atomic.Int64
+	const chunk = 32
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			decs := map[*source]*decoder{}
+			var toks []policy.Token
+			for {
+				start := int(next.Add(chunk)) - chunk
+				if start >= len(jobs) {
+					return
+				}
+				for _, j := range jobs[start:min(start+chunk, len(jobs))] {
+					d := decs[j.doc.src]
+					if d == nil {
+						d = &decoder{src: j.doc.src, errs: &errorSet{}, ph: l.ph, quiet: true}
+						decs[j.doc.src] = d
+					}
+					pr, ok := prepareYAMLWith(d, j.doc, toks)
+					toks = pr.toks
+					if !ok || len(d.errs.list) > 0 {
+						d.errs.list = d.errs.list[:0]
+						continue // the build reports it
+					}
+					res := &precompiled{text: string(pr.text)}
+					mu.Lock()
+					prev, seen := first[textKey{res.text, j.t}]
+					if !seen || j.order < prev {
+						first[textKey{res.text, j.t}] = j.order
+					}
+					mu.Unlock()
+					if !seen || j.order < prev {
+						res.p = compileText(pr, j.t)
+					}
+					results[j.order] = res
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	l.pre = make(map[docKey]*precompiled, len(jobs))
+	for i, j := range jobs {
+		res := results[i]
+		if res == nil {
+			continue
+		}
+		if f := first[textKey{res.text, j.t}]; f != i {
+			// A later document compiled while an earlier one with the same
+			// text was still being converted: the earlier one's counts.
+			res.p = nil
+			if fr := results[f]; fr != nil {
+				res.text = fr.text // one copy of the text
+			}
+		}
+		l.pre[j.docKey] = res
+	}
+}
+
+// compileText parses, checks and compiles a prepared text, nil when it has
+// problems (the build compiles it again to report them).
+func compileText(pr prepared, t policy.Type) *policy.Policy {
+	doc, err := policy.ParseTokens(pr.text, pr.toks, "")
+	if err != nil || len(policy.Check(doc, t, "")) > 0 {
+		return nil
+	}
+	p, err := policy.Compile(doc, t, "")
+	if err != nil {
+		return nil
+	}
+	if pr.fix != nil {
+		reposition(doc, pr.fix)
+	}
+	return p
+}
+
+// preJobs lists the YAML documents the build compiles, in its order.
+func (l *loader) preJobs(r *raw) []preJob {
+	var jobs []preJob
+	add := func(d *rawDoc, t policy.Type) {
+		if d != nil && d.kind == docYAML {
+			jobs = append(jobs, preJob{docKey{d, t}, len(jobs)})
+		}
+	}
+	perms := func(p rawPerms) {
+		for _, in := range p.inline {
+			add(in.doc, policy.Identity)
+		}
+	}
+	for _, p := range r.policies {
+		if t, ok := policyType[p.typ.V]; ok {
+			add(p.doc, t)
+		}
+	}
+	for _, g := range r.groups {
+		perms(g.perms)
+	}
+	for _, u := range r.users {
+		perms(u.perms)
+	}
+	for _, ro := range r.roles {
+		add(ro.trust, policy.Trust)
+		perms(ro.perms)
+	}
+	if r.ic != nil {
+		for _, ps := range r.ic.permSets {
+			add(ps.inline, policy.Identity)
+		}
+	}
+	for _, res := range r.resources {
+		add(res.doc, policy.Resource)
+	}
+	return jobs
+}
+
+// precompiled returns what precompile found for a document: its compiled
+// policy, under name, when this document is the first with its text and
+// no identical document was compiled before it; ok is false when the
+// build must compile it itself.
+func (l *loader) fromPrecompiled(r *rawDoc, t policy.Type, name string) (*policy.Policy, bool) {
+	res := l.pre[docKey{r, t}]
+	if res == nil {
+		return nil, false
+	}
+	if p, ok := l.cache[t][res.text]; ok {
+		return renamed(p, name), true
+	}
+	if res.p == nil {
+		return nil, false
+	}
+	p := renamed(res.p, name)
+	if l.cache[t] == nil {
+		l.cache[t] = map[string]*policy.Policy{}
+	}
+	l.cache[t][res.text] = p
+	return p, true
+}
