@@ -37,8 +37,12 @@ type Authenticator struct {
 }
 
 // dummyHash makes a sign-in for an unknown user cost what a known user's
-// does, so that timing does not tell which user names exist.
-var dummyHash = HashPassword("warden: no such user")
+// does, so that timing does not tell which user names exist. It is
+// HashPassword("warden: no such user") written out, so that every warden
+// process (most never sign anyone in) does not pay a 19 MiB argon2id hash
+// at start; TestDummyHashParameters keeps its parameters those of new
+// hashes, which is what makes the costs equal.
+const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$Nf/fjLx5voctK7TMXxIPTA$RCmZ/mryrnFnSUDqRKL6S1kyQ3J35wBdqw8p5cCJcOQ"
 
 // TOTPSerial is the MFA device serial of a user's TOTP authenticator.
 func TOTPSerial(userID string) string { return "identitycenter/totp/" + userID }
