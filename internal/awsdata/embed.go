@@ -5,9 +5,10 @@ import (
 	"compress/gzip"
 	"embed"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/go-json-experiment/json"
 )
 
 //go:embed data/*.gz data/NOTICE
