@@ -6,8 +6,6 @@ import (
 	"path"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/securecart/warden/internal/policy"
 )
 
@@ -26,22 +24,22 @@ const (
 type rawDoc struct {
 	kind     docKind
 	src      *source
-	node     *yaml.Node // the mapping, the string, or the file name
-	path     string     // the element, as in roles[2].trust
-	fsPath   string     // docFile: the file's path in the file system
-	fileName string     // docFile: the file's name in errors
-	text     []byte     // docBuilt: the JSON
-	at       Pos        // docBuilt: what errors point at
+	node     *ynode // the mapping, the string, or the file name
+	path     string // the element, as in roles[2].trust
+	fsPath   string // docFile: the file's path in the file system
+	fileName string // docFile: the file's name in errors
+	text     []byte // docBuilt: the JSON
+	at       Pos    // docBuilt: what errors point at
 }
 
 // decodeDoc reads a document value: a mapping, a JSON string or {file: path}.
-func (d *decoder) doc(n *yaml.Node, path string) *rawDoc {
+func (d *decoder) doc(n *ynode, path string) *rawDoc {
 	n = resolve(n)
 	if isNull(n) {
 		return nil
 	}
 	switch {
-	case n.Kind == yaml.MappingNode && len(n.Content) >= 2 && n.Content[0].Value == "file":
+	case n.Kind == mappingNode && len(n.Content) >= 2 && n.Content[0].Value == "file":
 		m, ok := d.fields(n, path, fieldsOf["documentFile"]...)
 		if !ok {
 			return nil
@@ -60,9 +58,9 @@ func (d *decoder) doc(n *yaml.Node, path string) *rawDoc {
 			return nil
 		}
 		return &rawDoc{kind: docFile, src: d.src, node: resolve(m["file"]), path: path, fsPath: p}
-	case n.Kind == yaml.MappingNode:
+	case n.Kind == mappingNode:
 		return &rawDoc{kind: docYAML, src: d.src, node: n, path: path}
-	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
+	case n.Kind == scalarNode && n.ShortTag() == "!!str":
 		return &rawDoc{kind: docJSON, src: d.src, node: n, path: path}
 	}
 	d.errorf(n, path, "a policy document must be a mapping (written like IAM JSON), a string holding JSON, or {file: path}, not %s", kindName(n))

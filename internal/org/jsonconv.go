@@ -3,8 +3,6 @@ package org
 import (
 	"unicode/utf8"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/securecart/warden/internal/policy"
 )
 
@@ -22,10 +20,10 @@ const maxDocNodes = 100_000
 // one. Placeholders are replaced in keys and values.
 type jsonConv struct {
 	d     *decoder
-	root  *yaml.Node // the document, where a size error points
+	root  *ynode // the document, where a size error points
 	path  string
 	buf   []byte
-	lines []*yaml.Node // the node of each line, from line 1
+	lines []*ynode // the node of each line, from line 1
 	// toks are the text's tokens, for policy.ParseTokens: the decoder
 	// need not read back the text just written.
 	toks   []policy.Token
@@ -33,7 +31,7 @@ type jsonConv struct {
 	failed bool
 }
 
-func (c *jsonConv) line(n *yaml.Node, prefix, tok string) {
+func (c *jsonConv) line(n *ynode, prefix, tok string) {
 	c.lines = append(c.lines, n)
 	c.buf = append(c.buf, prefix...)
 	c.toks = append(c.toks, policy.Token{Kind: tok[0], Off: int64(len(c.buf))})
@@ -42,7 +40,7 @@ func (c *jsonConv) line(n *yaml.Node, prefix, tok string) {
 }
 
 // str writes a line holding s as a JSON string, then suffix.
-func (c *jsonConv) str(n *yaml.Node, prefix, s, suffix string) {
+func (c *jsonConv) str(n *ynode, prefix, s, suffix string) {
 	c.lines = append(c.lines, n)
 	c.buf = append(c.buf, prefix...)
 	c.toks = append(c.toks, policy.Token{Kind: '"', Off: int64(len(c.buf)), Str: jsonDecoded(s)})
@@ -55,7 +53,7 @@ func (c *jsonConv) str(n *yaml.Node, prefix, s, suffix string) {
 // duplicates by a scan instead of a map: policy mappings are small.
 const smallMapping = 16
 
-func (c *jsonConv) value(n *yaml.Node, prefix string) {
+func (c *jsonConv) value(n *ynode, prefix string) {
 	n = resolve(n)
 	c.budget--
 	if c.budget < 0 {
@@ -66,21 +64,21 @@ func (c *jsonConv) value(n *yaml.Node, prefix string) {
 		return
 	}
 	switch n.Kind {
-	case yaml.MappingNode:
+	case mappingNode:
 		c.line(n, prefix, "{")
 		// Keys seen so far: a scan of a stack array for the small
 		// mappings of policies, a map beyond.
 		var small [smallMapping]string
-		var smallNodes [smallMapping]*yaml.Node
-		var seen map[string]*yaml.Node
+		var smallNodes [smallMapping]*ynode
+		var seen map[string]*ynode
 		nseen := 0
 		if len(n.Content)/2 > smallMapping {
-			seen = make(map[string]*yaml.Node, len(n.Content)/2)
+			seen = make(map[string]*ynode, len(n.Content)/2)
 		}
 		first := true
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
-			if k.Kind != yaml.ScalarNode {
+			if k.Kind != scalarNode {
 				c.d.errorf(k, c.path, "a key must be a string, not %s", kindName(k))
 				c.failed = true
 				continue
@@ -90,7 +88,7 @@ func (c *jsonConv) value(n *yaml.Node, prefix string) {
 				c.failed = true
 				continue
 			}
-			var prev *yaml.Node
+			var prev *ynode
 			if seen != nil {
 				prev = seen[key.V]
 			} else {
@@ -121,7 +119,7 @@ func (c *jsonConv) value(n *yaml.Node, prefix string) {
 			c.value(n.Content[i+1], "")
 		}
 		c.line(n, "", "}")
-	case yaml.SequenceNode:
+	case sequenceNode:
 		c.line(n, prefix, "[")
 		for i, it := range n.Content {
 			p := ","
@@ -131,7 +129,7 @@ func (c *jsonConv) value(n *yaml.Node, prefix string) {
 			c.value(it, p)
 		}
 		c.line(n, "", "]")
-	case yaml.ScalarNode:
+	case scalarNode:
 		if isNull(n) {
 			c.line(n, prefix, "null")
 			return

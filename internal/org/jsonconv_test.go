@@ -39,7 +39,7 @@ func TestTokensDecodeAsText(t *testing.T) {
 				t.Fatal(err)
 			}
 			src := &source{name: "test.yaml", data: []byte(text)}
-			pr, ok := l.prepare(&rawDoc{kind: docYAML, src: src, node: n.Content[0], path: "doc"})
+			pr, ok := l.prepare(&rawDoc{kind: docYAML, src: src, node: fromLibrary(n.Content[0]), path: "doc"})
 			if !ok {
 				t.Fatalf("prepare failed: %v", l.errs.err())
 			}

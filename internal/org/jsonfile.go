@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/securecart/warden/internal/policy"
 )
@@ -32,7 +31,7 @@ func pathExt(p string) string {
 
 // jsonTree reads a JSON text into YAML nodes. It returns nil, nil for a
 // text of white space alone.
-func jsonTree(data []byte) (*yaml.Node, *jsonSyntaxError) {
+func jsonTree(data []byte) (*ynode, *jsonSyntaxError) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, nil
 	}
@@ -59,7 +58,7 @@ type jsonReader struct {
 	src  []byte
 	ix   *policy.Source
 	dec  *jsontext.Decoder
-	slab []yaml.Node // nodes are allocated in slabs: one allocation per nodeSlab nodes
+	slab []ynode // nodes are allocated in slabs: one allocation per nodeSlab nodes
 }
 
 // nodeSlab is the number of nodes allocated at once.
@@ -77,37 +76,37 @@ func (r *jsonReader) syntaxError(err error) *jsonSyntaxError {
 }
 
 // node starts a node at the next token.
-func (r *jsonReader) node(kind yaml.Kind, tag string) *yaml.Node {
+func (r *jsonReader) node(kind nodeKind, tag nodeTag) *ynode {
 	p := r.ix.Pos(policy.SkipSpace(r.src, r.dec.InputOffset()))
 	if len(r.slab) == 0 {
-		r.slab = make([]yaml.Node, nodeSlab)
+		r.slab = make([]ynode, nodeSlab)
 	}
 	n := &r.slab[0]
 	r.slab = r.slab[1:]
-	n.Kind, n.Tag, n.Line, n.Column = kind, tag, p.Line, p.Col
+	n.Kind, n.tag, n.Line, n.Column = kind, tag, p.Line, p.Col
 	return n
 }
 
-func (r *jsonReader) value() (*yaml.Node, error) {
-	n := r.node(0, "")
+func (r *jsonReader) value() (*ynode, error) {
+	n := r.node(0, tagOther)
 	tok, err := r.dec.ReadToken()
 	if err != nil {
 		return nil, err
 	}
 	switch tok.Kind() {
 	case '"':
-		n.Kind, n.Tag, n.Style, n.Value = yaml.ScalarNode, "!!str", yaml.DoubleQuotedStyle, tok.String()
+		n.Kind, n.tag, n.Value = scalarNode, tagStr, tok.String()
 	case '0':
-		n.Kind, n.Tag, n.Value = yaml.ScalarNode, "!!int", tok.String()
+		n.Kind, n.tag, n.Value = scalarNode, tagInt, tok.String()
 		if strings.ContainsAny(n.Value, ".eE") {
-			n.Tag = "!!float"
+			n.tag = tagFloat
 		}
 	case 't', 'f':
-		n.Kind, n.Tag, n.Value = yaml.ScalarNode, "!!bool", tok.String()
+		n.Kind, n.tag, n.Value = scalarNode, tagBool, tok.String()
 	case 'n':
-		n.Kind, n.Tag, n.Value = yaml.ScalarNode, "!!null", "null"
+		n.Kind, n.tag, n.Value = scalarNode, tagNull, "null"
 	case '{':
-		n.Kind, n.Tag, n.Style = yaml.MappingNode, "!!map", yaml.FlowStyle
+		n.Kind, n.tag = mappingNode, tagMap
 		for r.dec.PeekKind() == '"' {
 			k, err := r.value()
 			if err != nil {
@@ -123,7 +122,7 @@ func (r *jsonReader) value() (*yaml.Node, error) {
 			return nil, err
 		}
 	case '[':
-		n.Kind, n.Tag, n.Style = yaml.SequenceNode, "!!seq", yaml.FlowStyle
+		n.Kind, n.tag = sequenceNode, tagSeq
 		for k := r.dec.PeekKind(); k != ']' && k != 0; k = r.dec.PeekKind() {
 			v, err := r.value()
 			if err != nil {

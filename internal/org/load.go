@@ -167,7 +167,7 @@ func (l *loader) parseYAML(s *source, quiet bool) bool {
 		if quiet {
 			return false
 		}
-		l.errs.add(s.pos(&extra), "", "a second YAML document: an organization file holds one (split it into files)")
+		l.errs.add(Pos{File: s.name, Line: extra.Line, Col: extra.Column}, "", "a second YAML document: an organization file holds one (split it into files)")
 	} else if err != io.EOF {
 		if !quiet {
 			l.errs.add(yamlErrorPos(s, err), "", "%s", yamlErrorMsg(err))
@@ -179,17 +179,17 @@ func (l *loader) parseYAML(s *source, quiet bool) bool {
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
-	l.setRoot(s, root)
+	l.setRoot(s, fromLibrary(root))
 	return true
 }
 
 // setRoot takes a source's top-level node: nothing for an empty file, else
 // a mapping.
-func (l *loader) setRoot(s *source, root *yaml.Node) {
+func (l *loader) setRoot(s *source, root *ynode) {
 	if isNull(root) {
 		return
 	}
-	if root.Kind != yaml.MappingNode {
+	if root.Kind != mappingNode {
 		l.errs.add(s.pos(root), "", "an organization file must be a mapping with sections such as organization:, accounts:, roles:, not %s", kindName(root))
 		l.parseFailed = true
 		return
@@ -261,18 +261,18 @@ func prescanAccounts(srcs []*source) *placeholders {
 				continue
 			}
 			list := resolve(s.root.Content[i+1])
-			if list == nil || list.Kind != yaml.SequenceNode {
+			if list == nil || list.Kind != sequenceNode {
 				continue
 			}
 			for _, it := range list.Content {
 				it = resolve(it)
-				if it == nil || it.Kind != yaml.MappingNode {
+				if it == nil || it.Kind != mappingNode {
 					continue
 				}
 				var name, id string
 				for j := 0; j+1 < len(it.Content); j += 2 {
 					v := resolve(it.Content[j+1])
-					if v == nil || v.Kind != yaml.ScalarNode {
+					if v == nil || v.Kind != scalarNode {
 						continue
 					}
 					switch it.Content[j].Value {

@@ -3,8 +3,6 @@ package org
 import (
 	"fmt"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // phPrefix opens an account placeholder: ${account:Name} stands for the
@@ -66,7 +64,7 @@ func (p *placeholders) replace(s string, bad func(off int, msg string)) (string,
 // at returns the position of the placeholder at byte offset off of the
 // value of node n: it finds the same occurrence in the source text, so that
 // quoting and flow style do not shift it, and falls back to the node.
-func (p *placeholders) at(src *source, n *yaml.Node, off int) Pos {
+func (p *placeholders) at(src *source, n *ynode, off int) Pos {
 	fallback := src.pos(n)
 	if n == nil || off < 0 || off > len(n.Value) {
 		return fallback

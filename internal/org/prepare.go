@@ -3,8 +3,6 @@ package org
 import (
 	"fmt"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/securecart/warden/internal/policy"
 )
 
@@ -48,13 +46,13 @@ func (l *loader) prepareYAML(r *rawDoc) (prepared, bool) {
 // and a token buffer to reuse.
 func prepareYAMLWith(d *decoder, r *rawDoc, toks []policy.Token) (prepared, bool) {
 	c := jsonConv{d: d, root: r.node, path: r.path, budget: maxDocNodes,
-		buf: make([]byte, 0, 512), lines: make([]*yaml.Node, 0, 32), toks: toks[:0]}
+		buf: make([]byte, 0, 512), lines: make([]*ynode, 0, 32), toks: toks[:0]}
 	c.value(r.node, "")
 	if c.failed {
 		return prepared{toks: c.toks}, false
 	}
 	lines := c.lines
-	nodeAt := func(p policy.Pos) *yaml.Node {
+	nodeAt := func(p policy.Pos) *ynode {
 		if p.Line >= 1 && p.Line <= len(lines) {
 			return lines[p.Line-1]
 		}

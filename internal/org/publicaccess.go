@@ -6,8 +6,6 @@ import (
 	"net/netip"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/securecart/warden/internal/policy"
 )
 
@@ -178,7 +176,7 @@ func limitedCIDRs(values []string) bool {
 
 // publicAccessBlock reads a publicAccessBlock mapping (absent: nothing
 // blocked) and returns where it is written.
-func (d *decoder) publicAccessBlock(n *yaml.Node, path string) (PublicAccessBlock, Pos) {
+func (d *decoder) publicAccessBlock(n *ynode, path string) (PublicAccessBlock, Pos) {
 	var b PublicAccessBlock
 	if n == nil {
 		return b, Pos{}
@@ -195,12 +193,12 @@ func (d *decoder) publicAccessBlock(n *yaml.Node, path string) (PublicAccessBloc
 }
 
 // boolean reads a boolean scalar (true or false); absent is false.
-func (d *decoder) boolean(n *yaml.Node, path string) (bool, bool) {
+func (d *decoder) boolean(n *ynode, path string) (bool, bool) {
 	n = resolve(n)
 	if n == nil {
 		return false, true
 	}
-	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
+	if n.Kind != scalarNode || n.ShortTag() != "!!bool" {
 		d.errorf(n, path, "must be true or false, not %s", kindName(n))
 		return false, false
 	}

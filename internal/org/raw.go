@@ -2,8 +2,6 @@ package org
 
 import (
 	"strconv"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // The raw* types are the sections of the organization files as written,
@@ -135,8 +133,8 @@ var topFields = []string{"organization", "ous", "accounts", "policies", "roles",
 func idx(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
 // file decodes one organization file into r.
-func (d *decoder) file(root *yaml.Node, r *raw) {
-	if root.Kind == yaml.MappingNode && len(root.Content) >= 2 {
+func (d *decoder) file(root *ynode, r *raw) {
+	if root.Kind == mappingNode && len(root.Content) >= 2 {
 		switch root.Content[0].Value {
 		case "Version", "Statement":
 			d.errorf(root.Content[0], "", "this looks like a policy document, not an organization file: keep documents that {file: ...} names in a subfolder")
@@ -182,7 +180,7 @@ func (d *decoder) file(root *yaml.Node, r *raw) {
 	}
 }
 
-func (d *decoder) organization(n *yaml.Node, r *raw) {
+func (d *decoder) organization(n *ynode, r *raw) {
 	const path = "organization"
 	m, ok := d.fields(n, path, fieldsOf["organization"]...)
 	if !ok {
@@ -214,7 +212,7 @@ func (d *decoder) organization(n *yaml.Node, r *raw) {
 	}
 }
 
-func (d *decoder) ou(n *yaml.Node, path string, r *raw) {
+func (d *decoder) ou(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["ou"]...)
 	if !ok || !d.require(m, n, path, requiredOf["ou"]...) {
 		return
@@ -229,7 +227,7 @@ func (d *decoder) ou(n *yaml.Node, path string, r *raw) {
 	r.ous = append(r.ous, o)
 }
 
-func (d *decoder) account(n *yaml.Node, path string, r *raw) {
+func (d *decoder) account(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["account"]...)
 	if !ok || !d.require(m, n, path, requiredOf["account"]...) {
 		return
@@ -249,7 +247,7 @@ func (d *decoder) account(n *yaml.Node, path string, r *raw) {
 	r.accounts = append(r.accounts, a)
 }
 
-func (d *decoder) policy(n *yaml.Node, path string, r *raw) {
+func (d *decoder) policy(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["policy"]...)
 	if !ok || !d.require(m, n, path, requiredOf["policy"]...) {
 		return
@@ -274,7 +272,7 @@ func (d *decoder) policy(n *yaml.Node, path string, r *raw) {
 }
 
 // perms reads the policy fields that roles, users and groups share.
-func (d *decoder) perms(m map[string]*yaml.Node, path string) rawPerms {
+func (d *decoder) perms(m map[string]*ynode, path string) rawPerms {
 	var p rawPerms
 	p.managed = d.list(m["managedPolicies"], path+".managedPolicies")
 	for _, kv := range d.pairs(m["inlinePolicies"], path+".inlinePolicies") {
@@ -292,7 +290,7 @@ func (d *decoder) perms(m map[string]*yaml.Node, path string) rawPerms {
 	return p
 }
 
-func (d *decoder) role(n *yaml.Node, path string, r *raw) {
+func (d *decoder) role(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["role"]...)
 	if !ok || !d.require(m, n, path, requiredOf["role"]...) {
 		return
@@ -314,7 +312,7 @@ func (d *decoder) role(n *yaml.Node, path string, r *raw) {
 	r.roles = append(r.roles, ro)
 }
 
-func (d *decoder) user(n *yaml.Node, path string, r *raw) {
+func (d *decoder) user(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["user"]...)
 	if !ok || !d.require(m, n, path, requiredOf["user"]...) {
 		return
@@ -333,7 +331,7 @@ func (d *decoder) user(n *yaml.Node, path string, r *raw) {
 	r.users = append(r.users, u)
 }
 
-func (d *decoder) group(n *yaml.Node, path string, r *raw) {
+func (d *decoder) group(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["group"]...)
 	if !ok || !d.require(m, n, path, requiredOf["group"]...) {
 		return
@@ -350,7 +348,7 @@ func (d *decoder) group(n *yaml.Node, path string, r *raw) {
 	r.groups = append(r.groups, g)
 }
 
-func (d *decoder) resource(n *yaml.Node, path string, r *raw) {
+func (d *decoder) resource(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["resource"]...)
 	if !ok || !d.require(m, n, path, requiredOf["resource"]...) {
 		return
@@ -366,7 +364,7 @@ func (d *decoder) resource(n *yaml.Node, path string, r *raw) {
 	r.resources = append(r.resources, res)
 }
 
-func (d *decoder) provider(n *yaml.Node, path string, r *raw) {
+func (d *decoder) provider(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["identityProvider"]...)
 	if !ok || !d.require(m, n, path, requiredOf["identityProvider"]...) {
 		return
@@ -391,7 +389,7 @@ func (d *decoder) provider(n *yaml.Node, path string, r *raw) {
 	r.providers = append(r.providers, p)
 }
 
-func (d *decoder) slr(n *yaml.Node, path string, r *raw) {
+func (d *decoder) slr(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["serviceLinkedRole"]...)
 	if !ok || !d.require(m, n, path, requiredOf["serviceLinkedRole"]...) {
 		return

@@ -2,8 +2,6 @@ package org
 
 import (
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 )
 
 type rawIC struct {
@@ -86,7 +84,7 @@ type rawAssignment struct {
 	path                 string
 }
 
-func (d *decoder) identityCenter(n *yaml.Node, path string, r *raw) {
+func (d *decoder) identityCenter(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["identityCenter"]...)
 	if !ok {
 		return
@@ -185,7 +183,7 @@ func (d *decoder) identityCenter(n *yaml.Node, path string, r *raw) {
 	}
 }
 
-func (d *decoder) externalIdP(n *yaml.Node, path string) *rawIdP {
+func (d *decoder) externalIdP(n *ynode, path string) *rawIdP {
 	m, ok := d.fields(n, path, fieldsOf["externalIdentityProvider"]...)
 	if !ok || !d.require(m, n, path, requiredOf["externalIdentityProvider"]...) {
 		return nil
@@ -234,7 +232,7 @@ func (d *decoder) externalIdP(n *yaml.Node, path string) *rawIdP {
 	return p
 }
 
-func (d *decoder) ssoUser(n *yaml.Node, path string) *rawSSOUser {
+func (d *decoder) ssoUser(n *ynode, path string) *rawSSOUser {
 	m, ok := d.fields(n, path, fieldsOf["ssoUser"]...)
 	if !ok || !d.require(m, n, path, requiredOf["ssoUser"]...) {
 		return nil
@@ -264,7 +262,7 @@ func (d *decoder) ssoUser(n *yaml.Node, path string) *rawSSOUser {
 	return u
 }
 
-func (d *decoder) permSet(n *yaml.Node, path string) *rawPermSet {
+func (d *decoder) permSet(n *ynode, path string) *rawPermSet {
 	m, ok := d.fields(n, path, fieldsOf["permissionSet"]...)
 	if !ok || !d.require(m, n, path, requiredOf["permissionSet"]...) {
 		return nil
@@ -284,7 +282,7 @@ func (d *decoder) permSet(n *yaml.Node, path string) *rawPermSet {
 	return ps
 }
 
-func (d *decoder) assignment(n *yaml.Node, path string) *rawAssignment {
+func (d *decoder) assignment(n *ynode, path string) *rawAssignment {
 	m, ok := d.fields(n, path, fieldsOf["assignment"]...)
 	if !ok || !d.require(m, n, path, requiredOf["assignment"]...) {
 		return nil

@@ -3,15 +3,13 @@ package org
 import (
 	"strconv"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // The decoding of users' and groups' identity store attributes
 // (ic_attrs.go), each value checked where it is written.
 
 // userAttrs reads a user mapping's attributes.
-func (d *decoder) userAttrs(m map[string]*yaml.Node, path string) UserAttributes {
+func (d *decoder) userAttrs(m map[string]*ynode, path string) UserAttributes {
 	var a UserAttributes
 	d.attrStrings(m, path, map[string]*string{"nickName": &a.NickName, "profileUrl": &a.ProfileURL, "userType": &a.UserType,
 		"title": &a.Title, "preferredLanguage": &a.PreferredLanguage, "locale": &a.Locale, "timezone": &a.Timezone})
@@ -57,7 +55,7 @@ type typedValue struct {
 }
 
 // typedValues reads emails or phone numbers (the mapping def of fieldsOf).
-func (d *decoder) typedValues(n *yaml.Node, path, def string) []typedValue {
+func (d *decoder) typedValues(n *ynode, path, def string) []typedValue {
 	var out []typedValue
 	for i, it := range d.attrItems(n, path) {
 		p := idx(path, i)
@@ -73,7 +71,7 @@ func (d *decoder) typedValues(n *yaml.Node, path, def string) []typedValue {
 
 // attrItems reads a list of at most one attribute value (Emails,
 // Addresses, PhoneNumbers).
-func (d *decoder) attrItems(n *yaml.Node, path string) []*yaml.Node {
+func (d *decoder) attrItems(n *ynode, path string) []*ynode {
 	items := d.items(n, path)
 	if len(items) > maxAttributeValues {
 		d.errorf(n, path, "at most %d entry, not %d (the identity store holds one)", maxAttributeValues, len(items))
@@ -83,7 +81,7 @@ func (d *decoder) attrItems(n *yaml.Node, path string) []*yaml.Node {
 }
 
 // externalIDs reads a list of external IDs.
-func (d *decoder) externalIDs(n *yaml.Node, path string) []ExternalIDDef {
+func (d *decoder) externalIDs(n *ynode, path string) []ExternalIDDef {
 	var out []ExternalIDDef
 	for i, it := range d.items(n, path) {
 		p := idx(path, i)
@@ -105,7 +103,7 @@ func (d *decoder) externalIDs(n *yaml.Node, path string) []ExternalIDDef {
 
 // attrStrings reads optional string fields into their targets, each a
 // SensitiveStringType.
-func (d *decoder) attrStrings(m map[string]*yaml.Node, path string, into map[string]*string) {
+func (d *decoder) attrStrings(m map[string]*ynode, path string, into map[string]*string) {
 	for name, dst := range into {
 		p := path + "." + name
 		v := d.optStr(m[name], p)
@@ -118,12 +116,12 @@ func (d *decoder) attrStrings(m map[string]*yaml.Node, path string, into map[str
 }
 
 // optBool reads an optional boolean: false when absent or null.
-func (d *decoder) optBool(n *yaml.Node, path string) bool {
+func (d *decoder) optBool(n *ynode, path string) bool {
 	n = resolve(n)
 	if isNull(n) {
 		return false
 	}
-	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
+	if n.Kind == scalarNode && n.ShortTag() == "!!bool" {
 		if b, err := strconv.ParseBool(strings.ToLower(n.Value)); err == nil {
 			return b
 		}

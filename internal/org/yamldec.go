@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/securecart/warden/internal/policy"
 )
 
@@ -17,7 +15,7 @@ type source struct {
 	fsPath string // its path in the file system the loader reads
 	base   string // the organization's folder in that file system
 	data   []byte
-	root   *yaml.Node // the top-level mapping; nil for an empty file
+	root   *ynode // the top-level mapping; nil for an empty file
 	ix     *policy.Source
 }
 
@@ -29,7 +27,7 @@ func (s *source) lines() *policy.Source {
 	return s.ix
 }
 
-func (s *source) pos(n *yaml.Node) Pos { return Pos{File: s.name, Line: n.Line, Col: n.Column} }
+func (s *source) pos(n *ynode) Pos { return Pos{File: s.name, Line: n.Line, Col: n.Column} }
 
 // sval is a string value and where it was written.
 type sval struct {
@@ -38,25 +36,25 @@ type sval struct {
 }
 
 // resolve follows an alias to the node it names.
-func resolve(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+func resolve(n *ynode) *ynode {
+	for i := 0; n != nil && n.Kind == aliasNode && i < 100; i++ {
 		n = n.Alias
 	}
 	return n
 }
 
-func isNull(n *yaml.Node) bool {
-	return n == nil || (n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null")
+func isNull(n *ynode) bool {
+	return n == nil || (n.Kind == scalarNode && n.ShortTag() == "!!null")
 }
 
 // kindName describes a node's kind for errors.
-func kindName(n *yaml.Node) string {
+func kindName(n *ynode) string {
 	switch n.Kind {
-	case yaml.MappingNode:
+	case mappingNode:
 		return "a mapping"
-	case yaml.SequenceNode:
+	case sequenceNode:
 		return "a list"
-	case yaml.ScalarNode:
+	case scalarNode:
 		switch n.ShortTag() {
 		case "!!null":
 			return "null"
@@ -86,27 +84,27 @@ type decoder struct {
 	quiet bool
 }
 
-func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
+func (d *decoder) errorf(n *ynode, path, format string, args ...any) {
 	d.errs.add(d.src.pos(n), path, format, args...)
 }
 
 // fields checks that n is a mapping whose keys are among known, each given
 // once, and returns the value of each key given (aliases resolved). A null
 // node is an empty mapping. It reports false when n is not a mapping.
-func (d *decoder) fields(n *yaml.Node, path string, known ...string) (map[string]*yaml.Node, bool) {
+func (d *decoder) fields(n *ynode, path string, known ...string) (map[string]*ynode, bool) {
 	n = resolve(n)
 	if isNull(n) {
-		return map[string]*yaml.Node{}, true
+		return map[string]*ynode{}, true
 	}
-	if n.Kind != yaml.MappingNode {
+	if n.Kind != mappingNode {
 		d.errorf(n, path, "must be a mapping, not %s", kindName(n))
 		return nil, false
 	}
-	out := make(map[string]*yaml.Node, len(n.Content)/2)
-	keys := make(map[string]*yaml.Node, len(n.Content)/2)
+	out := make(map[string]*ynode, len(n.Content)/2)
+	keys := make(map[string]*ynode, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], resolve(n.Content[i+1])
-		if k.Kind != yaml.ScalarNode {
+		if k.Kind != scalarNode {
 			d.errorf(k, path, "a field name must be a string, not %s", kindName(k))
 			continue
 		}
@@ -125,7 +123,7 @@ func (d *decoder) fields(n *yaml.Node, path string, known ...string) (map[string
 }
 
 // require reports the fields of m that are missing or null.
-func (d *decoder) require(m map[string]*yaml.Node, n *yaml.Node, path string, names ...string) bool {
+func (d *decoder) require(m map[string]*ynode, n *ynode, path string, names ...string) bool {
 	ok := true
 	for _, name := range names {
 		if isNull(m[name]) {
@@ -139,12 +137,12 @@ func (d *decoder) require(m map[string]*yaml.Node, n *yaml.Node, path string, na
 // rawString reads a string as written, without placeholders. YAML scalars
 // that are not strings (123, true, 2012-10-17) are rejected: quoting them
 // keeps their text as written in every YAML reader.
-func (d *decoder) rawString(n *yaml.Node, path string) (sval, bool) {
+func (d *decoder) rawString(n *ynode, path string) (sval, bool) {
 	n = resolve(n)
 	if n == nil {
 		return sval{}, false
 	}
-	if n.Kind != yaml.ScalarNode || isNull(n) {
+	if n.Kind != scalarNode || isNull(n) {
 		d.errorf(n, path, "must be a string, not %s", kindName(n))
 		return sval{}, false
 	}
@@ -157,7 +155,7 @@ func (d *decoder) rawString(n *yaml.Node, path string) (sval, bool) {
 
 // str reads a string, replacing ${account:Name} placeholders. An absent
 // (nil) node yields false without an error.
-func (d *decoder) str(n *yaml.Node, path string) (sval, bool) {
+func (d *decoder) str(n *ynode, path string) (sval, bool) {
 	s, ok := d.rawString(n, path)
 	if !ok {
 		return s, false
@@ -167,16 +165,16 @@ func (d *decoder) str(n *yaml.Node, path string) (sval, bool) {
 
 // text reads any scalar of a policy document as its text, replacing
 // placeholders: there every value is a string to IAM, or compares as one.
-func (d *decoder) text(n *yaml.Node, path string) (sval, bool) {
+func (d *decoder) text(n *ynode, path string) (sval, bool) {
 	n = resolve(n)
-	if n.Kind != yaml.ScalarNode || isNull(n) {
+	if n.Kind != scalarNode || isNull(n) {
 		d.errorf(n, path, "must be a string, not %s", kindName(n))
 		return sval{}, false
 	}
 	return d.replace(n, sval{V: n.Value, P: d.src.pos(n)}, path)
 }
 
-func (d *decoder) replace(n *yaml.Node, s sval, path string) (sval, bool) {
+func (d *decoder) replace(n *ynode, s sval, path string) (sval, bool) {
 	if d.ph == nil || !strings.Contains(s.V, phPrefix) {
 		return s, true
 	}
@@ -195,7 +193,7 @@ func (d *decoder) replace(n *yaml.Node, s sval, path string) (sval, bool) {
 }
 
 // optStr reads an optional string: "" when absent or null.
-func (d *decoder) optStr(n *yaml.Node, path string) sval {
+func (d *decoder) optStr(n *ynode, path string) sval {
 	if isNull(resolve(n)) {
 		return sval{}
 	}
@@ -206,12 +204,12 @@ func (d *decoder) optStr(n *yaml.Node, path string) sval {
 // list reads a list of strings: absent or null is an empty list, and a
 // value of the wrong type, reported, is nil, so that callers can tell it
 // from an empty list.
-func (d *decoder) list(n *yaml.Node, path string) []sval {
+func (d *decoder) list(n *ynode, path string) []sval {
 	n = resolve(n)
 	if isNull(n) {
 		return []sval{}
 	}
-	if n.Kind != yaml.SequenceNode {
+	if n.Kind != sequenceNode {
 		d.errorf(n, path, "must be a list of strings, as in [a, b], not %s", kindName(n))
 		return nil
 	}
@@ -225,16 +223,16 @@ func (d *decoder) list(n *yaml.Node, path string) []sval {
 }
 
 // items reads a list of mappings (or of anything): absent or null is empty.
-func (d *decoder) items(n *yaml.Node, path string) []*yaml.Node {
+func (d *decoder) items(n *ynode, path string) []*ynode {
 	n = resolve(n)
 	if isNull(n) {
 		return nil
 	}
-	if n.Kind != yaml.SequenceNode {
+	if n.Kind != sequenceNode {
 		d.errorf(n, path, "must be a list, not %s", kindName(n))
 		return nil
 	}
-	out := make([]*yaml.Node, len(n.Content))
+	out := make([]*ynode, len(n.Content))
 	for i, it := range n.Content {
 		out[i] = resolve(it)
 	}
@@ -244,22 +242,22 @@ func (d *decoder) items(n *yaml.Node, path string) []*yaml.Node {
 // pair is one entry of a free-form mapping, in source order.
 type pair struct {
 	Key sval
-	Val *yaml.Node
+	Val *ynode
 }
 
 // pairs reads a mapping with free-form keys, such as tags or inline
 // policies, rejecting duplicate keys.
-func (d *decoder) pairs(n *yaml.Node, path string) []pair {
+func (d *decoder) pairs(n *ynode, path string) []pair {
 	n = resolve(n)
 	if isNull(n) {
 		return nil
 	}
-	if n.Kind != yaml.MappingNode {
+	if n.Kind != mappingNode {
 		d.errorf(n, path, "must be a mapping, not %s", kindName(n))
 		return nil
 	}
 	var out []pair
-	seen := map[string]*yaml.Node{}
+	seen := map[string]*ynode{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, ok := d.str(n.Content[i], path)
 		if !ok {
@@ -276,7 +274,7 @@ func (d *decoder) pairs(n *yaml.Node, path string) []pair {
 }
 
 // tags reads a mapping of strings to strings.
-func (d *decoder) tags(n *yaml.Node, path string) map[string]string {
+func (d *decoder) tags(n *ynode, path string) map[string]string {
 	ps := d.pairs(n, path)
 	if len(ps) == 0 {
 		return nil
@@ -310,12 +308,12 @@ func (d *decoder) tags(n *yaml.Node, path string) map[string]string {
 }
 
 // integer reads an integer scalar.
-func (d *decoder) integer(n *yaml.Node, path string) (int, Pos, bool) {
+func (d *decoder) integer(n *ynode, path string) (int, Pos, bool) {
 	n = resolve(n)
 	if n == nil {
 		return 0, Pos{}, false
 	}
-	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
+	if n.Kind != scalarNode || n.ShortTag() != "!!int" {
 		d.errorf(n, path, "must be an integer, not %s", kindName(n))
 		return 0, Pos{}, false
 	}

@@ -12,19 +12,20 @@ import (
 // time and most of its allocations. Organization files are written in a
 // small part of YAML: block mappings and lists, one-line flow mappings and
 // lists, one-line plain and quoted scalars, comments. fastYAML reads that
-// part directly into the node tree the library gives for the same text
-// (kinds, tags, styles, values, lines and columns), its nodes and their
-// children allocated in slabs and its values sharing one copy of the text.
+// part directly into the loader's nodes (ynode), as the library reads the
+// same text (kinds, resolved tags, values, lines and columns), the nodes
+// and their children allocated in slabs and the values sharing one copy of
+// the text.
 // Anything outside that part (anchors, aliases, tags, block scalars,
 // scalars over several lines, multi-line flow collections, tabs, several
 // documents, malformed text) makes it decline, and the file is read by the
-// library, which also reports errors. TestFastYAMLSameTree and
-// FuzzFastYAML check that whatever it accepts, the library reads into the
-// same tree.
+// library, which also reports errors, and converted (fromLibrary).
+// TestFastYAMLSameTree and FuzzFastYAML check that whatever it accepts, the
+// library reads into the same tree.
 
 // fastYAML reads the top-level mapping of a YAML text; ok is false when
 // the text is outside the part of YAML it reads.
-func fastYAML(data []byte) (root *yaml.Node, ok bool) {
+func fastYAML(data []byte) (root *ynode, ok bool) {
 	r := fastReader{}
 	if !r.init(data) {
 		return nil, false
@@ -58,9 +59,9 @@ type fastReader struct {
 	line      int // of pos, from 1
 	lineStart int // offset of pos's line
 	nonASCII  bool
-	slab      []yaml.Node
-	kids      []*yaml.Node // slab of children
-	stack     []*yaml.Node // children being read
+	slab      []ynode
+	kids      []*ynode // slab of children
+	stack     []*ynode // children being read
 }
 
 func (r *fastReader) decline() { panic(errDecline) }
@@ -97,13 +98,13 @@ func (r *fastReader) init(data []byte) bool {
 }
 
 // node allocates a node at pos.
-func (r *fastReader) node(kind yaml.Kind, tag string, at int) *yaml.Node {
+func (r *fastReader) node(kind nodeKind, tag nodeTag, at int) *ynode {
 	if len(r.slab) == 0 {
-		r.slab = make([]yaml.Node, nodeSlab)
+		r.slab = make([]ynode, nodeSlab)
 	}
 	n := &r.slab[0]
 	r.slab = r.slab[1:]
-	n.Kind, n.Tag, n.Line, n.Column = kind, tag, r.line, r.col(at)
+	n.Kind, n.tag, n.Line, n.Column = kind, tag, r.line, r.col(at)
 	return n
 }
 
@@ -116,14 +117,14 @@ func (r *fastReader) col(at int) int {
 }
 
 // children moves the children read since base into n.
-func (r *fastReader) children(n *yaml.Node, base int) {
+func (r *fastReader) children(n *ynode, base int) {
 	k := len(r.stack) - base
 	if k == 0 {
 		r.stack = r.stack[:base]
 		return
 	}
 	if k > len(r.kids) {
-		r.kids = make([]*yaml.Node, max(k, 4096))
+		r.kids = make([]*ynode, max(k, 4096))
 	}
 	n.Content = r.kids[:k:k]
 	r.kids = r.kids[k:]
@@ -185,8 +186,8 @@ func (r *fastReader) endLine() {
 
 // blockMapping reads a block mapping whose keys are at column indent (from
 // 0); pos is at its first key.
-func (r *fastReader) blockMapping(indent int) *yaml.Node {
-	m := r.node(yaml.MappingNode, "!!map", r.pos)
+func (r *fastReader) blockMapping(indent int) *ynode {
+	m := r.node(mappingNode, tagMap, r.pos)
 	base := len(r.stack)
 	for {
 		k := r.key()
@@ -211,7 +212,7 @@ func (r *fastReader) blockMapping(indent int) *yaml.Node {
 
 // mappingValue reads the value after a block mapping's ':' at colon: on the
 // same line, or a block collection on the next lines, or nothing (null).
-func (r *fastReader) mappingValue(indent, colon int) *yaml.Node {
+func (r *fastReader) mappingValue(indent, colon int) *ynode {
 	if r.pos < len(r.src) && r.src[r.pos] != ' ' && r.src[r.pos] != '\n' {
 		r.decline()
 	}
@@ -225,7 +226,7 @@ func (r *fastReader) mappingValue(indent, colon int) *yaml.Node {
 	}
 	// The value is on the next lines, or empty: the library places an
 	// empty value just after the ':'.
-	null := r.node(yaml.ScalarNode, "!!null", colon+1)
+	null := r.node(scalarNode, tagNull, colon+1)
 	c := r.nextContent()
 	switch {
 	case c > indent:
@@ -245,8 +246,8 @@ func (r *fastReader) mappingValue(indent, colon int) *yaml.Node {
 // blockSequence reads a block list whose '-' are at column indent; pos is
 // at the first '-'. An indentless list (the value of a mapping's key at the
 // key's column) ends at the first line at that column without '-'.
-func (r *fastReader) blockSequence(indent int, indentless bool) *yaml.Node {
-	q := r.node(yaml.SequenceNode, "!!seq", r.pos)
+func (r *fastReader) blockSequence(indent int, indentless bool) *ynode {
+	q := r.node(sequenceNode, tagSeq, r.pos)
 	base := len(r.stack)
 	for {
 		r.pos++ // the '-'
@@ -322,7 +323,7 @@ func (r *fastReader) keyAt() (ok bool) {
 
 // key reads a block mapping's key, leaving pos at its ':'; nil if pos does
 // not start a key.
-func (r *fastReader) key() *yaml.Node {
+func (r *fastReader) key() *ynode {
 	if !r.isKey() {
 		return nil
 	}
@@ -330,7 +331,7 @@ func (r *fastReader) key() *yaml.Node {
 }
 
 // inline reads a scalar or a one-line flow collection.
-func (r *fastReader) inline(flow bool) *yaml.Node {
+func (r *fastReader) inline(flow bool) *ynode {
 	if c := r.src[r.pos]; c == '{' || c == '[' {
 		return r.flow()
 	}
@@ -350,7 +351,7 @@ func plainStart(s string, i int, flow bool) bool {
 }
 
 // scalar reads a plain or quoted scalar on one line.
-func (r *fastReader) scalar(flow bool) *yaml.Node {
+func (r *fastReader) scalar(flow bool) *ynode {
 	s := r.src
 	start := r.pos
 	switch s[start] {
@@ -359,13 +360,8 @@ func (r *fastReader) scalar(flow bool) *yaml.Node {
 		if !ok {
 			r.decline()
 		}
-		n := r.node(yaml.ScalarNode, "!!str", start)
+		n := r.node(scalarNode, tagStr, start)
 		n.Value = v
-		if s[start] == '"' {
-			n.Style = yaml.DoubleQuotedStyle
-		} else {
-			n.Style = yaml.SingleQuotedStyle
-		}
 		r.pos = end
 		return n
 	}
@@ -376,13 +372,31 @@ func (r *fastReader) scalar(flow bool) *yaml.Node {
 	if v == "<<" {
 		r.decline() // a merge key
 	}
-	n := r.node(yaml.ScalarNode, "", start)
+	n := r.node(scalarNode, tagStr, start)
 	n.Value = v
-	// The tag the library resolves a plain scalar to, by the library.
-	tmp := yaml.Node{Kind: yaml.ScalarNode, Value: v}
-	n.Tag = tmp.ShortTag()
+	if !plainString(v) {
+		// The tag the library resolves a plain scalar to, by the library.
+		tmp := yaml.Node{Kind: yaml.ScalarNode, Value: v}
+		n.tag = tagOf(tmp.ShortTag())
+	}
 	r.pos = end
 	return n
+}
+
+// plainString reports whether the library resolves a plain scalar to a
+// string without asking it: a value that starts with a letter other than
+// those of null, booleans and the special floats (n N t T f F y Y o O) is
+// a string in YAML 1.1 and 1.2 as the library reads them; the rest is
+// resolved by the library itself.
+func plainString(v string) bool {
+	if v == "" {
+		return false
+	}
+	switch c := v[0]; {
+	case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+		return !strings.ContainsRune("nNtTfFyYoO", rune(c))
+	}
+	return false
 }
 
 // scanPlain scans a plain scalar from pos as the library does, on one
@@ -493,13 +507,12 @@ func (r *fastReader) skipSpaces() byte {
 
 // flow reads a flow mapping {k: v, ...} or list [a, b, ...] on one line;
 // pos is at its '{' or '['.
-func (r *fastReader) flow() *yaml.Node {
+func (r *fastReader) flow() *ynode {
 	isMap := r.src[r.pos] == '{'
-	n, end := r.node(yaml.SequenceNode, "!!seq", r.pos), byte(']')
+	n, end := r.node(sequenceNode, tagSeq, r.pos), byte(']')
 	if isMap {
-		n.Kind, n.Tag, end = yaml.MappingNode, "!!map", '}'
+		n.Kind, n.tag, end = mappingNode, tagMap, '}'
 	}
-	n.Style = yaml.FlowStyle
 	base := len(r.stack)
 	r.pos++
 	for first := true; ; first = false {

@@ -31,15 +31,16 @@ func libraryTree(data []byte) (*yaml.Node, error) {
 	return root, nil
 }
 
-// sameTree describes the first difference between two trees in what the
-// loader reads of a node (comments aside), or "".
-func sameTree(fast, lib *yaml.Node, path string) string {
-	if fast.Kind != lib.Kind || fast.Tag != lib.Tag || fast.ShortTag() != lib.ShortTag() || fast.Value != lib.Value ||
-		fast.Style != lib.Style || fast.Line != lib.Line || fast.Column != lib.Column || len(fast.Content) != len(lib.Content) ||
-		fast.Anchor != lib.Anchor || fast.Alias != nil || lib.Alias != nil {
-		return fmt.Sprintf("%s: fast {kind %d tag %q value %q style %d at %d:%d, %d children}, library {kind %d tag %q value %q style %d at %d:%d, %d children}",
-			path, fast.Kind, fast.Tag, fast.Value, fast.Style, fast.Line, fast.Column, len(fast.Content),
-			lib.Kind, lib.Tag, lib.Value, lib.Style, lib.Line, lib.Column, len(lib.Content))
+// sameTree describes the first difference between the fast reader's tree
+// and the library's in what the loader reads of a node (kind, resolved
+// tag, value, line and column, children), or "".
+func sameTree(fast *ynode, lib *yaml.Node, path string) string {
+	if fast.Kind != kindOf[lib.Kind] || fast.tag != tagOf(lib.ShortTag()) || fast.Value != lib.Value ||
+		fast.Line != lib.Line || fast.Column != lib.Column || len(fast.Content) != len(lib.Content) ||
+		lib.Anchor != "" || fast.Alias != nil || lib.Alias != nil {
+		return fmt.Sprintf("%s: fast {kind %d tag %s value %q at %d:%d, %d children}, library {kind %d tag %s value %q at %d:%d, %d children}",
+			path, fast.Kind, fast.ShortTag(), fast.Value, fast.Line, fast.Column, len(fast.Content),
+			lib.Kind, lib.ShortTag(), lib.Value, lib.Line, lib.Column, len(lib.Content))
 	}
 	for i := range fast.Content {
 		if d := sameTree(fast.Content[i], lib.Content[i], fmt.Sprintf("%s/%d", path, i)); d != "" {
@@ -202,4 +203,32 @@ func FuzzFastYAML(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkFast(t, "fuzz", data)
 	})
+}
+
+// TestFromLibrary checks the conversion of the library's tree (files
+// outside the fast reader's part of YAML): the same tree, aliases pointing
+// at their anchors' nodes.
+func TestFromLibrary(t *testing.T) {
+	text := "a: &x {k: [1, 2.5, true, null, s, \"q\", 2012-10-17]}\nb: *x\nc: !custom v\nd: |\n  block\n"
+	lib, err := libraryTree([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := fromLibrary(lib)
+	tags := []string{}
+	for _, v := range n.Content[1].Content[1].Content {
+		tags = append(tags, v.ShortTag())
+	}
+	if got, want := strings.Join(tags, " "), "!!int !!float !!bool !!null !!str !!str !other"; got != want {
+		t.Errorf("tags %s, want %s", got, want)
+	}
+	if b := n.Content[3]; b.Kind != aliasNode || b.Alias != n.Content[1] {
+		t.Errorf("the alias does not point at its anchor's node: %+v", b)
+	}
+	if c := n.Content[5]; c.tag != tagOther || c.Value != "v" || c.Line != 3 || c.Column != 4 {
+		t.Errorf("the tagged scalar is %+v", c)
+	}
+	if d := n.Content[7]; d.tag != tagStr || d.Value != "block\n" {
+		t.Errorf("the block scalar is %+v", d)
+	}
 }
