@@ -125,6 +125,10 @@ func load(fsys fs.FS, name string, isDir bool, display func(string) string, opt 
 // file, whose top level is a mapping.
 func (l *loader) parse(s *source) {
 	if isJSONFile(s) {
+		if root, ok := fastJSON(s.data); ok {
+			l.setRoot(s, root)
+			return
+		}
 		root, jerr := jsonTree(s.data)
 		if jerr == nil {
 			l.setRoot(s, root)

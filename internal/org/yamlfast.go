@@ -30,14 +30,7 @@ func fastYAML(data []byte) (root *ynode, ok bool) {
 	if !r.init(data) {
 		return nil, false
 	}
-	defer func() {
-		if e := recover(); e != nil {
-			if e != errDecline {
-				panic(e)
-			}
-			root, ok = nil, false
-		}
-	}()
+	defer recoverDecline(&root, &ok)
 	c := r.nextContent()
 	if c != 0 {
 		return nil, false // empty, or not a mapping at column 1: the library decides
@@ -54,6 +47,12 @@ type declineT struct{}
 var errDecline = &declineT{}
 
 type fastReader struct {
+	textReader
+}
+
+// textReader is the state the fast YAML and JSON readers share: the text,
+// where they are, and the slabs their nodes are allocated in.
+type textReader struct {
 	src       string // the text, shared by the values written as is
 	pos       int
 	line      int // of pos, from 1
@@ -64,7 +63,17 @@ type fastReader struct {
 	stack     []*ynode // children being read
 }
 
-func (r *fastReader) decline() { panic(errDecline) }
+func (r *textReader) decline() { panic(errDecline) }
+
+// recoverDecline ends a reader's run, turning a decline into ok false.
+func recoverDecline(root **ynode, ok *bool) {
+	if e := recover(); e != nil {
+		if e != errDecline {
+			panic(e)
+		}
+		*root, *ok = nil, false
+	}
+}
 
 // init checks the characters of the text: no tab, carriage return or other
 // control character, valid UTF-8 without a byte order mark or the line
@@ -98,7 +107,7 @@ func (r *fastReader) init(data []byte) bool {
 }
 
 // node allocates a node at pos.
-func (r *fastReader) node(kind nodeKind, tag nodeTag, at int) *ynode {
+func (r *textReader) node(kind nodeKind, tag nodeTag, at int) *ynode {
 	if len(r.slab) == 0 {
 		r.slab = make([]ynode, nodeSlab)
 	}
@@ -109,7 +118,7 @@ func (r *fastReader) node(kind nodeKind, tag nodeTag, at int) *ynode {
 }
 
 // col is the column of an offset of the current line, in characters from 1.
-func (r *fastReader) col(at int) int {
+func (r *textReader) col(at int) int {
 	if !r.nonASCII {
 		return at - r.lineStart + 1
 	}
@@ -117,7 +126,7 @@ func (r *fastReader) col(at int) int {
 }
 
 // children moves the children read since base into n.
-func (r *fastReader) children(n *ynode, base int) {
+func (r *textReader) children(n *ynode, base int) {
 	k := len(r.stack) - base
 	if k == 0 {
 		r.stack = r.stack[:base]
