@@ -64,7 +64,7 @@ Exit status: 0 when no path is found, 1 when one is, 2 for malformed input.`,
 			if len(guardrails) > 0 && format != "html" {
 				return &ExitError{Code: 2, Err: fmt.Errorf("--guardrails goes with --format html, not %s", format)}
 			}
-			o, err := loadOrg(orgPath)
+			o, err := loadOrgShowing(orgPath, env.Stderr)
 			if err != nil {
 				return &ExitError{Code: 2, Err: err}
 			}

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"io"
+
 	"github.com/securecart/warden/internal/org"
 	landingzones "github.com/securecart/warden/landing-zones"
 )
@@ -12,4 +14,13 @@ func loadOrg(path string) (*org.Org, error) {
 		return org.LoadFS(landingzones.FS, landingzones.SecureCart)
 	}
 	return org.Load(path)
+}
+
+// loadOrgShowing is loadOrg with a progress bar on stderr while a large
+// organization's policies are compiled, when stderr is a terminal.
+func loadOrgShowing(path string, stderr io.Writer) (*org.Org, error) {
+	if path == "" {
+		return loadOrg(path)
+	}
+	return org.LoadWith(path, org.Options{Progress: progressBar(stderr, "loading the organization")})
 }

@@ -35,7 +35,7 @@ malformed input.`,
   warden prove --org ./my-org --format json guardrails.yaml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := loadOrgAs(orgPath, format)
+			o, err := loadOrgAs(orgPath, format, env.Stderr)
 			if err != nil {
 				return err
 			}

@@ -42,7 +42,7 @@ Exit status: 0 when some principal can, 1 when none can, 2 for malformed input.`
   warden who-can --org ./my-org --format json sts:AssumeRole 'arn:aws:iam::{Security}:role/BreakGlassRole'`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := loadOrgAs(orgPath, format)
+			o, err := loadOrgAs(orgPath, format, env.Stderr)
 			if err != nil {
 				return err
 			}
@@ -257,7 +257,7 @@ principal the organization does not have.`,
   warden can --org ./my-org --format json 'arn:aws:iam::{Prod}:role/VendorAccessRole'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := loadOrgAs(orgPath, format)
+			o, err := loadOrgAs(orgPath, format, env.Stderr)
 			if err != nil {
 				return err
 			}
@@ -363,11 +363,11 @@ func writeCan(w io.Writer, format string, o *org.Org, caps *reach.Capabilities) 
 
 // loadOrgAs checks a text-or-json --format and loads the org (exit status 2
 // for either mistake).
-func loadOrgAs(orgPath, format string) (*org.Org, error) {
+func loadOrgAs(orgPath, format string, stderr io.Writer) (*org.Org, error) {
 	if format != "text" && format != "json" {
 		return nil, &ExitError{Code: 2, Err: fmt.Errorf("unknown --format %q: want text or json", format)}
 	}
-	o, err := loadOrg(orgPath)
+	o, err := loadOrgShowing(orgPath, stderr)
 	if err != nil {
 		return nil, &ExitError{Code: 2, Err: err}
 	}

@@ -21,15 +21,20 @@ import (
 // *.yml and *.json files are merged. Errors in the organization are returned
 // as an ErrorList naming every problem's file:line:column.
 func Load(p string) (*Org, error) {
+	return LoadWith(p, Options{})
+}
+
+// LoadWith is Load with options.
+func LoadWith(p string, opt Options) (*Org, error) {
 	info, err := os.Stat(p)
 	if err != nil {
 		return nil, err
 	}
 	if info.IsDir() {
-		return load(os.DirFS(p), ".", true, func(fp string) string { return filepath.Join(p, filepath.FromSlash(fp)) }, Options{})
+		return load(os.DirFS(p), ".", true, func(fp string) string { return filepath.Join(p, filepath.FromSlash(fp)) }, opt)
 	}
 	dir := filepath.Dir(p)
-	return load(os.DirFS(dir), filepath.Base(p), false, func(fp string) string { return filepath.Join(dir, filepath.FromSlash(fp)) }, Options{})
+	return load(os.DirFS(dir), filepath.Base(p), false, func(fp string) string { return filepath.Join(dir, filepath.FromSlash(fp)) }, opt)
 }
 
 // LoadFS is Load on a file system, such as an embedded landing zone. name is
@@ -45,6 +50,11 @@ type Options struct {
 	// server's state). In files an organization is written by hand, where a
 	// policy attached to nothing is a mistake, it is an error.
 	AllowDetached bool
+	// Progress, when set, is told how many of a large organization's
+	// policy documents are compiled (done of total, ending with done ==
+	// total), from one goroutine at a time. A small organization, read in
+	// a moment, reports nothing.
+	Progress func(done, total int)
 }
 
 // LoadFSWith is LoadFS with options.

@@ -53,6 +53,7 @@ func (l *loader) precompile(r *raw) {
 	}
 	var mu sync.Mutex
 	first := map[textKey]int{} // the order of the first document with a text, so far
+	done := 0                  // documents done, for opt.Progress
 	var next atomic.Int64
 	const chunk = 32
 	var wg sync.WaitGroup
@@ -90,6 +91,12 @@ func (l *loader) precompile(r *raw) {
 						res.p = compileText(pr, j.t)
 					}
 					results[j.order] = res
+				}
+				if l.opt.Progress != nil {
+					mu.Lock()
+					done += min(chunk, len(jobs)-start)
+					l.opt.Progress(done, len(jobs))
+					mu.Unlock()
 				}
 			}
 		}()

@@ -94,3 +94,52 @@ func TestPrecompileSameOrg(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadProgress checks that a load reports its policy documents as they
+// are compiled, ending with all of them, and that a small organization
+// reports nothing.
+func TestLoadProgress(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	dir := t.TempDir()
+	path := filepath.Join(dir, "org.yaml")
+	if err := os.WriteFile(path, Generate(120, 6, 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var calls [][2]int
+	o, err := LoadWith(path, Options{Progress: func(done, total int) { calls = append(calls, [2]int{done, total}) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) < 2 {
+		t.Fatalf("progress reported %d times: %v", len(calls), calls)
+	}
+	total := calls[0][1]
+	// Every role defined per account has a trust policy and two inline
+	// policies; plus the SCPs, RCPs, managed policies, the shared roles'
+	// trusts and a bucket policy per member account.
+	if want := (120-1)*3*3 + 5 + 1 + 4 + 3 + 119; total != want {
+		t.Errorf("progress total %d documents, want %d", total, want)
+	}
+	for i, c := range calls {
+		if c[1] != total || c[0] <= 0 || c[0] > total || i > 0 && c[0] <= calls[i-1][0] {
+			t.Fatalf("progress call %d is %v after %v", i, c, calls[:i])
+		}
+	}
+	if last := calls[len(calls)-1]; last[0] != total {
+		t.Errorf("progress ends at %v, want %d of %d", last, total, total)
+	}
+	if len(o.Roles) == 0 {
+		t.Error("no roles")
+	}
+	calls = nil
+	small := filepath.Join(dir, "small.yaml")
+	if err := os.WriteFile(small, Generate(3, 2, 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadWith(small, Options{Progress: func(done, total int) { calls = append(calls, [2]int{done, total}) }}); err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 0 {
+		t.Errorf("a small organization reported progress: %v", calls)
+	}
+}
