@@ -68,7 +68,7 @@ func (r *jsonFast) value(depth int) *ynode {
 	switch c := s[r.pos]; c {
 	case '"':
 		n := r.node(scalarNode, tagStr, r.pos)
-		n.Value = r.str()
+		n.Value = r.intern(r.str())
 		return n
 	case '{', '[':
 		n := r.node(sequenceNode, tagSeq, r.pos)
@@ -90,7 +90,7 @@ func (r *jsonFast) value(depth int) *ynode {
 					r.decline()
 				}
 				k := r.node(scalarNode, tagStr, r.pos)
-				k.Value = r.str()
+				k.Value = r.intern(r.str())
 				r.space()
 				if r.pos >= len(s) || s[r.pos] != ':' {
 					r.decline()
@@ -189,7 +189,7 @@ func (r *jsonFast) number() *ynode {
 		tag = tagFloat
 	}
 	n := r.node(scalarNode, tag, start)
-	n.Value = s[start:i]
+	n.Value = r.intern(s[start:i])
 	r.pos = i
 	r.literalEnd()
 	return n

@@ -14,8 +14,8 @@ import (
 // lists, one-line plain and quoted scalars, comments. fastYAML reads that
 // part directly into the loader's nodes (ynode), as the library reads the
 // same text (kinds, resolved tags, values, lines and columns), the nodes
-// and their children allocated in slabs and the values sharing one copy of
-// the text.
+// and their children allocated in slabs and each distinct value allocated
+// once.
 // Anything outside that part (anchors, aliases, tags, block scalars,
 // scalars over several lines, multi-line flow collections, tabs, several
 // documents, malformed text) makes it decline, and the file is read by the
@@ -61,6 +61,23 @@ type textReader struct {
 	slab      []ynode
 	kids      []*ynode // slab of children
 	stack     []*ynode // children being read
+	strs      map[string]string
+}
+
+// intern returns a value read from the text as a string of its own, one
+// per distinct value: a large organization repeats most of its values
+// (keys, actions, names, account IDs), and a value the model keeps must
+// not keep the whole text alive.
+func (r *textReader) intern(v string) string {
+	if s, ok := r.strs[v]; ok {
+		return s
+	}
+	if r.strs == nil {
+		r.strs = map[string]string{}
+	}
+	s := strings.Clone(v)
+	r.strs[s] = s
+	return s
 }
 
 func (r *textReader) decline() { panic(errDecline) }
@@ -370,7 +387,7 @@ func (r *fastReader) scalar(flow bool) *ynode {
 			r.decline()
 		}
 		n := r.node(scalarNode, tagStr, start)
-		n.Value = v
+		n.Value = r.intern(v)
 		r.pos = end
 		return n
 	}
@@ -382,7 +399,7 @@ func (r *fastReader) scalar(flow bool) *ynode {
 		r.decline() // a merge key
 	}
 	n := r.node(scalarNode, tagStr, start)
-	n.Value = v
+	n.Value = r.intern(v)
 	if !plainString(v) {
 		// The tag the library resolves a plain scalar to, by the library.
 		tmp := yaml.Node{Kind: yaml.ScalarNode, Value: v}
