@@ -106,7 +106,6 @@ func SessionDuration(s string) (int, error) {
 	return secs, nil
 }
 
-// sessionSeconds parses a session duration and checks its range.
 // MaxAccessDuration is the longest a temporary access grant may last, in
 // seconds: as long as the longest permission set session.
 const MaxAccessDuration = MaxSessionDuration
@@ -119,15 +118,36 @@ func CheckAccessPolicyName(name string) error {
 	return nil
 }
 
+// sessionSeconds parses a permission set's session duration and checks
+// its range.
 func sessionSeconds(s string) (int, error) {
+	return durationIn(s, MinSessionDuration, MaxSessionDuration, "PT1H to PT12H")
+}
+
+// durationIn parses an ISO 8601 duration and checks that it lies in
+// [lo, hi] seconds (want says so in words).
+func durationIn(s string, lo, hi int, want string) (int, error) {
 	secs, err := parseSessionDuration(s)
 	if err != nil {
 		return 0, err
 	}
-	if secs < MinSessionDuration || secs > MaxSessionDuration {
-		return 0, fmt.Errorf("sessionDuration %s is out of range: want PT1H to PT12H", s)
+	if secs < lo || secs > hi {
+		return 0, fmt.Errorf("sessionDuration %s is out of range: want %s", s, want)
 	}
 	return secs, nil
+}
+
+// Bounds of Identity Center's session duration (identityCenter.sessionDuration),
+// in seconds: AWS allows 15 minutes to 90 days.
+const (
+	MinICSessionDuration = 15 * 60
+	MaxICSessionDuration = 90 * 24 * 3600
+)
+
+// ICSessionDuration parses Identity Center's session duration (ISO 8601,
+// PT15M to PT2160H) into seconds.
+func ICSessionDuration(s string) (int, error) {
+	return durationIn(s, MinICSessionDuration, MaxICSessionDuration, "PT15M to PT2160H (90 days)")
 }
 
 // CheckRelayState checks a permission set's relay state: the URL the

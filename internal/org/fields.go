@@ -17,7 +17,7 @@ var fieldsOf = map[string][]string{
 	"publicAccessBlock":        {"blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"},
 	"identityProvider":         {"type", "name", "accounts", "clientIds", "metadata", "tags"},
 	"serviceLinkedRole":        {"service", "name", "accounts", "managedPolicies"},
-	"identityCenter":           {"instanceArn", "identityStoreId", "externalIdentityProvider", "users", "groups", "permissionSets", "assignments", "provisioned", "provisionedVersions", "temporaryAccess"},
+	"identityCenter":           {"instanceArn", "identityStoreId", "sessionDuration", "externalIdentityProvider", "users", "groups", "permissionSets", "assignments", "provisioned", "provisionedVersions", "temporaryAccess"},
 	"temporaryAccess":          {"name", "description", "permissionSet", "accounts", "ous", "requesterGroups", "approverGroups", "maxDuration", "approvalRequiresMfa"},
 	"provisionedVersion":       {"permissionSet", "accounts"},
 	"provisioned":              {"permissionSet", "accounts"},

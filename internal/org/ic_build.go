@@ -29,6 +29,13 @@ func (l *loader) buildIdentityCenter(r *rawIC) {
 	if ic.IdentityStoreID != "" && !reStoreID.MatchString(ic.IdentityStoreID) {
 		l.errs.add(r.storeID.P, "identityCenter.identityStoreId", "malformed identity store ID %q: want d- and 10 hex digits", ic.IdentityStoreID)
 	}
+	if v := r.sessionDuration; v.V != "" {
+		if secs, err := ICSessionDuration(v.V); err != nil {
+			l.errs.add(v.P, "identityCenter.sessionDuration", "%v", err)
+		} else {
+			ic.SessionDuration = time.Duration(secs) * time.Second
+		}
+	}
 	if p := r.idp; p != nil {
 		ic.ExternalIdP = &ExternalIdP{Type: p.typ.V, Name: p.name.V, MetadataURL: p.metadataURL.V, Metadata: p.metadata.V, Issuer: p.issuer.V,
 			AllowIdPInitiated: p.allowIdPInitiated, SAML: p.saml}

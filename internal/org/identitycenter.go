@@ -18,12 +18,17 @@ type IdentityCenter struct {
 	// SAMLProvider is the name of the SAML provider Identity Center creates
 	// in each account it provisions roles into:
 	// AWSSSO_<16 hex of the instance>_DO_NOT_DELETE.
-	SAMLProvider   string
-	ExternalIdP    *ExternalIdP // nil: the Identity Center directory
-	Users          []*SSOUser
-	Groups         []*SSOGroup
-	PermissionSets []*PermissionSet
-	Assignments    []*Assignment
+	SAMLProvider string
+	ExternalIdP  *ExternalIdP // nil: the Identity Center directory
+	// SessionDuration is how long a sign-in lasts (the access portal's
+	// session and the refresh tokens of warden login and the SDKs'
+	// sso-session): identityCenter.sessionDuration, PT15M to PT2160H (90
+	// days, AWS's range); 0 when the file gives none (8 hours).
+	SessionDuration time.Duration
+	Users           []*SSOUser
+	Groups          []*SSOGroup
+	PermissionSets  []*PermissionSet
+	Assignments     []*Assignment
 	// TemporaryAccess are the policies of time-boxed access.
 	TemporaryAccess []*TemporaryAccess
 	Pos             Pos

@@ -6,6 +6,7 @@ import (
 
 type rawIC struct {
 	instanceARN, storeID sval
+	sessionDuration      sval
 	idp                  *rawIdP
 	users                []*rawSSOUser
 	groups               []*rawSSOGroup
@@ -99,6 +100,7 @@ func (d *decoder) identityCenter(n *ynode, path string, r *raw) {
 		ic.instanceARN, _ = d.str(m["instanceArn"], path+".instanceArn")
 	}
 	ic.storeID = d.optStr(m["identityStoreId"], path+".identityStoreId")
+	ic.sessionDuration = d.optStr(m["sessionDuration"], path+".sessionDuration")
 	if x := m["externalIdentityProvider"]; !isNull(x) {
 		ic.idp = d.externalIdP(x, path+".externalIdentityProvider")
 	}

@@ -138,6 +138,7 @@ type SLRDef struct {
 type IdentityCenterDef struct {
 	InstanceARN              string              `json:"instanceArn"`
 	IdentityStoreID          string              `json:"identityStoreId,omitempty"`
+	SessionDuration          string              `json:"sessionDuration,omitempty"`
 	ExternalIdentityProvider *ExternalIdPDef     `json:"externalIdentityProvider,omitempty"`
 	Users                    []*SSOUserDef       `json:"users,omitempty"`
 	Groups                   []*SSOGroupDef      `json:"groups,omitempty"`

@@ -1,14 +1,23 @@
-// Package portal serves the pages people use in a browser. Today that is
-// the device verification page (GET and POST /device), where a person
-// approves the user code that `warden login` or an SDK's SSO flow shows,
-// after signing in to Identity Center's directory:
+// Package portal serves the pages people use in a browser: the AWS access
+// portal at /start (portal.go: sign in, the accounts and permission sets
+// assigned to the person, credentials, sign out everywhere) and the device
+// verification page (GET and POST /device), where a person approves the
+// user code that `warden login` or an SDK's SSO flow shows.
 //
-//  1. the user code (pre-filled from ?user_code=), user name and password;
+// Both sign in the same way (this file), through Identity Center's
+// identity source:
+//
+//  1. the user code (pre-filled from ?user_code=; not at /start), user name
+//     and password;
 //  2. a new password, when the password was a one-time password;
 //  3. TOTP enrollment (the seed and its otpauth:// URI, confirmed with a
 //     code), when the person has no authenticator yet; otherwise a TOTP code:
 //     no device is approved without MFA;
-//  4. approve or deny the device.
+//  4. approve or deny the device; at /start, the accounts page.
+//
+// Passing MFA starts an access portal session (session.go), so a person
+// signed in to the portal approves a device code without signing in
+// again: /device then asks only to confirm the user code, then to allow.
 //
 // When Identity Center's identity source is an external identity provider,
 // password sign-in is off, as in AWS: the first step shows no password
@@ -20,8 +29,8 @@
 //
 // The sign-in's progress lives in a cookie sealed with the server's
 // session-token keys (AES-256-GCM; any replica opens it), HttpOnly,
-// SameSite=Strict, Secure except over loopback HTTP, scoped to /device and
-// valid for 10 minutes. Every form carries a CSRF token that must equal the
+// SameSite=Strict, Secure with the __Host- prefix except over loopback
+// HTTP, and valid for 10 minutes. Every form carries a CSRF token that must equal the
 // one sealed in the cookie (compared in constant time). Pages are
 // html/template, with a strict Content-Security-Policy, no caching and no
 // framing. Secrets are never put in a URL or a log. Every sign-in step is
@@ -60,13 +69,21 @@ type Device struct {
 	SAML *sso.SAMLSP
 	// Audit records sign-in events (signin_audit.go); nil keeps none.
 	Audit call.Auditor
+	// Sessions starts an access portal session once a person passed MFA.
+	Sessions *Sessions
 }
 
 const (
-	cookieName  = "warden_device_signin"
-	cookiePath  = "/device"
-	cookieUse   = "device-signin:"
-	flowTimeout = 10 * time.Minute
+	flowCookieSecure   = "__Host-warden-signin"
+	flowCookieLoopback = "warden-signin"
+	cookieUse          = "device-signin:"
+	flowTimeout        = 10 * time.Minute
+)
+
+// Where the sign-in forms post.
+const (
+	deviceAction = "/device"
+	portalAction = "/start/signin"
 )
 
 // Steps of the sign-in.
@@ -77,8 +94,10 @@ const (
 	stepMFA         = "mfa"
 	stepApprove     = "approve"
 	stepDone        = "done"
-	stepSAMLWait    = "saml"      // sent to the IdP, awaiting its response
-	stepSAMLCode    = "saml-code" // signed in by an IdP-initiated response: the user code
+	stepSAMLWait    = "saml" // sent to the IdP, awaiting its response
+	// stepSessionCode: a person signed in to the portal confirms the user
+	// code before allowing the device.
+	stepSessionCode = "session-code"
 )
 
 // flow is the sealed state of one browser's sign-in.
@@ -92,6 +111,11 @@ type flow struct {
 	AuthTime time.Time `json:"at,omitzero"`    // when MFA passed
 	Expires  time.Time `json:"e"`
 	Result   string    `json:"r,omitempty"` // approved or denied, on the last page
+	// Portal marks a sign-in to the access portal (no device code).
+	Portal bool `json:"p,omitempty"`
+	// Source is how the person signed in: "directory" or the identity
+	// provider's name.
+	Source string `json:"src,omitempty"`
 	// SAMLRequest is the ID of the AuthnRequest sent to the IdP, which its
 	// response must answer.
 	SAMLRequest string `json:"sr,omitempty"`
@@ -106,8 +130,15 @@ func randomString() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+func flowCookieName(r *http.Request) string {
+	if loopbackHTTP(r) {
+		return flowCookieLoopback
+	}
+	return flowCookieSecure
+}
+
 func (d *Device) load(ctx context.Context, r *http.Request) (*flow, bool) {
-	ck, err := r.Cookie(cookieName)
+	ck, err := r.Cookie(flowCookieName(r))
 	if err != nil {
 		return nil, false
 	}
@@ -128,16 +159,24 @@ func (d *Device) save(w http.ResponseWriter, r *http.Request, f *flow) error {
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: v, Path: cookiePath, Expires: f.Expires, MaxAge: int(flowTimeout / time.Second),
+	http.SetCookie(w, &http.Cookie{Name: flowCookieName(r), Value: v, Path: "/", Expires: f.Expires, MaxAge: int(flowTimeout / time.Second),
 		HttpOnly: true, Secure: !loopbackHTTP(r), SameSite: http.SameSiteStrictMode})
 	return nil
 }
 
+// clearFlow deletes the sign-in cookie (the sign-in is over).
+func clearFlow(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: flowCookieName(r), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: !loopbackHTTP(r), SameSite: http.SameSiteStrictMode})
+}
+
 // loopbackHTTP reports a plain-HTTP request over loopback, where a Secure
 // cookie would never come back (browsers treat http://127.0.0.1 as
-// potentially trustworthy, but not every client does).
+// potentially trustworthy, but not every client does). A request a
+// TLS-terminating proxy on the same host forwards (loopback, with
+// X-Forwarded-Proto: https) is not: its browser speaks HTTPS.
 func loopbackHTTP(r *http.Request) bool {
-	if r.TLS != nil {
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
 		return false
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -149,17 +188,34 @@ func (d *Device) newFlow(userCode string) *flow {
 	return &flow{CSRF: randomString(), Step: stepPassword, UserCode: sso.NormalizeUserCode(userCode), Expires: d.Clock().Add(flowTimeout)}
 }
 
-// securityHeaders sets the headers of every page: a strict
-// Content-Security-Policy (no script; forms post to this server only), no
-// framing, sniffing, referrer or caching.
-func securityHeaders(w http.ResponseWriter) http.Header {
-	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Cache-Control", "no-store")
-	return h
+// newPortalFlow starts a sign-in to the access portal.
+func (d *Device) newPortalFlow() *flow {
+	f := d.newFlow("")
+	f.Portal = true
+	return f
+}
+
+// sessionFlow starts the approval of a device by a person signed in to
+// the portal: confirm the user code, then allow.
+func (d *Device) sessionFlow(s *Session, userCode string) *flow {
+	f := d.newFlow(userCode)
+	f.Step, f.UserID, f.UserName, f.AuthTime, f.Source, f.CSRF = stepSessionCode, s.UserID, s.UserName, s.AuthTime, s.Source, s.CSRF()
+	return f
+}
+
+// session returns the request's portal session, or nil.
+func (d *Device) session(r *http.Request) *Session {
+	if d.Sessions == nil {
+		return nil
+	}
+	s, err := d.Sessions.Get(r)
+	if err != nil {
+		if !errors.Is(err, ErrNoSession) {
+			d.Log.Error("portal session", "error", err.Error())
+		}
+		return nil
+	}
+	return s
 }
 
 // ServeHTTP implements http.Handler.
@@ -168,8 +224,12 @@ func (d *Device) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet:
 		f, ok := d.load(r.Context(), r)
-		if code := r.URL.Query().Get("user_code"); !ok || f.Step == stepDone || (code != "" && sso.NormalizeUserCode(code) != f.UserCode && f.Step == stepPassword) {
+		code := r.URL.Query().Get("user_code")
+		if !ok || f.Step == stepDone || f.Portal || (code != "" && sso.NormalizeUserCode(code) != f.UserCode && (f.Step == stepPassword || f.Step == stepSessionCode)) {
 			f = d.newFlow(code)
+			if s := d.session(r); s != nil {
+				f = d.sessionFlow(s, code)
+			}
 		}
 		d.render(w, r, f, "")
 	case http.MethodPost:
@@ -196,19 +256,31 @@ func (d *Device) post(w http.ResponseWriter, r *http.Request) {
 		d.render(w, r, d.samlResult(r, f), "")
 		return
 	}
+	restart := func(code string) *flow {
+		if r.URL.Path == portalAction {
+			return d.newPortalFlow()
+		}
+		return d.newFlow(code)
+	}
 	if !ok {
-		d.render(w, r, d.newFlow(r.PostForm.Get("user_code")), "Your sign-in expired or its cookie is missing. Please start again.")
+		d.renderStatus(w, r, restart(r.PostForm.Get("user_code")), "Your sign-in expired or its cookie is missing. Please start again.", http.StatusForbidden)
 		return
 	}
 	if subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(f.CSRF)) != 1 {
-		w.WriteHeader(http.StatusForbidden)
-		d.render(w, r, d.newFlow(f.UserCode), "The form was not sent by this page (CSRF token mismatch). Please start again.")
+		d.renderStatus(w, r, restart(f.UserCode), "The form was not sent by this page (CSRF token mismatch). Please start again.", http.StatusForbidden)
 		return
 	}
-	msg, err := d.step(r, f)
+	msg, err := d.step(w, r, f)
 	if err != nil {
-		d.Log.Error("device sign-in failed", "step", f.Step, "error", err.Error())
+		d.Log.Error("sign-in failed", "step", f.Step, "error", err.Error())
 		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	if f.Portal && f.Step == stepDone {
+		// Signed in to the portal: on to the accounts.
+		clearFlow(w, r)
+		securityHeaders(w)
+		http.Redirect(w, r, "/start", http.StatusSeeOther)
 		return
 	}
 	d.render(w, r, f, msg)
@@ -216,14 +288,16 @@ func (d *Device) post(w http.ResponseWriter, r *http.Request) {
 
 // step advances f with the posted form, and returns a message for the
 // person when the step must be repeated.
-func (d *Device) step(r *http.Request, f *flow) (string, error) {
+func (d *Device) step(w http.ResponseWriter, r *http.Request, f *flow) (string, error) {
 	ctx, form, addr := r.Context(), r.PostForm, sourceIP(r)
 	u := sso.User{ID: f.UserID, UserName: f.UserName}
 	switch f.Step {
 	case stepPassword:
-		f.UserCode = sso.NormalizeUserCode(form.Get("user_code"))
-		if _, err := d.OIDC.PendingDevice(ctx, f.UserCode); err != nil {
-			return "That code is not valid: it may have expired or been used. Check the code your terminal shows.", nil
+		if !f.Portal {
+			f.UserCode = sso.NormalizeUserCode(form.Get("user_code"))
+			if _, err := d.OIDC.PendingDevice(ctx, f.UserCode); err != nil {
+				return "That code is not valid: it may have expired or been used. Check the code your terminal shows.", nil
+			}
 		}
 		if form.Get("via") == "saml" {
 			return d.startSAML(ctx, f)
@@ -251,7 +325,7 @@ func (d *Device) step(r *http.Request, f *flow) (string, error) {
 		if err := d.audit(r, evVerification, user, ""); err != nil {
 			return "", err
 		}
-		f.UserID, f.UserName, f.CSRF = user.ID, user.UserName, randomString()
+		f.UserID, f.UserName, f.CSRF, f.Source = user.ID, user.UserName, randomString(), "directory"
 		if mustChange {
 			f.Step = stepNewPassword
 			return "", nil
@@ -280,7 +354,7 @@ func (d *Device) step(r *http.Request, f *flow) (string, error) {
 			return "", err
 		}
 		f.Seed, f.Step, f.AuthTime = "", stepApprove, d.Clock().UTC()
-		return "", d.authenticated(r, u)
+		return "", d.authenticated(w, r, f, u)
 	case stepMFA:
 		err := d.Auth.TOTP(ctx, u, form.Get("code"), addr)
 		switch {
@@ -292,13 +366,20 @@ func (d *Device) step(r *http.Request, f *flow) (string, error) {
 			return "", err
 		}
 		f.Step, f.AuthTime = stepApprove, d.Clock().UTC()
-		return "", d.authenticated(r, u)
-	case stepSAMLCode:
+		return "", d.authenticated(w, r, f, u)
+	case stepSessionCode:
+		// The portal session stands for the password and MFA; the code is
+		// still checked, then the person allows or denies.
+		if s := d.session(r); s == nil || s.UserID != f.UserID {
+			*f = *d.newFlow(form.Get("user_code"))
+			return "Your portal session ended. Sign in again to approve the request.", nil
+		}
 		f.UserCode = sso.NormalizeUserCode(form.Get("user_code"))
 		if _, err := d.OIDC.PendingDevice(ctx, f.UserCode); err != nil {
 			return "That code is not valid: it may have expired or been used. Check the code your terminal shows.", nil
 		}
-		return "", d.toMFA(r, f)
+		f.Step = stepApprove
+		return "", nil
 	case stepApprove:
 		approve := form.Get("decision") == "approve"
 		if err := d.OIDC.Decide(ctx, f.UserCode, approve, f.UserID, f.AuthTime); err != nil {
@@ -338,12 +419,26 @@ func (d *Device) audit(r *http.Request, name string, u sso.User, failure string)
 	return recordSignIn(r.Context(), d.Audit, d.Auth.Dir, r, d.Clock(), name, u, failure)
 }
 
-// authenticated records that every factor passed.
-func (d *Device) authenticated(r *http.Request, u sso.User) error {
+// authenticated records that every factor passed, and starts the
+// person's portal session: a portal sign-in is then done.
+func (d *Device) authenticated(w http.ResponseWriter, r *http.Request, f *flow, u sso.User) error {
 	if err := d.audit(r, evVerification, u, ""); err != nil {
 		return err
 	}
-	return d.audit(r, evAuthentication, u, "")
+	if err := d.audit(r, evAuthentication, u, ""); err != nil {
+		return err
+	}
+	if d.Sessions != nil {
+		s, err := d.Sessions.Create(r.Context(), w, r, u, f.AuthTime, f.Source)
+		if err != nil {
+			return err
+		}
+		f.CSRF = s.CSRF()
+	}
+	if f.Portal {
+		f.Step = stepDone
+	}
+	return nil
 }
 
 func sourceIP(r *http.Request) string {
@@ -355,27 +450,40 @@ func sourceIP(r *http.Request) string {
 }
 
 type pageData struct {
-	Step, Message, CSRF, UserCode, UserName, Seed, OTPAuth, Result string
-	// IdP names the SAML identity provider people may sign in with;
-	// Redirect is the URL of the sign-in request to it, which the page
-	// opens (a refresh and a link: the CSP lets forms post only here).
-	IdP, Redirect string
+	Step, UserCode, UserName, Seed, OTPAuth, Result string
+	// IdP names the SAML identity provider people may sign in with.
+	IdP string
 	// External hides the password form: the identity source is an
 	// external identity provider.
 	External bool
+	// Portal is a sign-in to the access portal; Action is where the forms
+	// post.
+	Portal bool
+	Action string
 }
 
+// stepTitles are the pages' titles, by step.
+var stepTitles = map[string]string{stepPassword: "Sign in", stepNewPassword: "Choose a new password", stepEnroll: "Set up your authenticator",
+	stepMFA: "MFA code", stepApprove: "Allow access?", stepSAMLWait: "Continue at your identity provider",
+	stepSessionCode: "Approve a sign-in request", stepDone: "Done"}
+
 func (d *Device) render(w http.ResponseWriter, r *http.Request, f *flow, msg string) {
+	d.renderStatus(w, r, f, msg, 0)
+}
+
+func (d *Device) renderStatus(w http.ResponseWriter, r *http.Request, f *flow, msg string, status int) {
 	if msg == "" {
 		msg = f.message
 	}
 	if err := d.save(w, r, f); err != nil {
-		d.Log.Error("device sign-in: sealing the cookie", "error", err.Error())
+		d.Log.Error("sign-in: sealing the cookie", "error", err.Error())
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	p := pageData{Step: f.Step, Message: msg, CSRF: f.CSRF, UserCode: f.UserCode, UserName: f.UserName, Seed: f.Seed, Result: f.Result,
-		Redirect: f.redirect}
+	p := pageData{Step: f.Step, UserCode: f.UserCode, UserName: f.UserName, Seed: f.Seed, Result: f.Result, Portal: f.Portal, Action: deviceAction}
+	if f.Portal {
+		p.Action = portalAction
+	}
 	if d.SAML != nil {
 		p.IdP, _ = d.SAML.Configured(r.Context())
 		// Any external identity source hides the password form (fail
@@ -391,8 +499,14 @@ func (d *Device) render(w http.ResponseWriter, r *http.Request, f *flow, msg str
 		p.OTPAuth = "otpauth://totp/" + url.PathEscape(issuer+":"+f.UserName) + "?" + url.Values{
 			"secret": {f.Seed}, "issuer": {issuer}, "algorithm": {"SHA1"}, "digits": {"6"}, "period": {"30"}}.Encode()
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := pageTmpl.Execute(w, p); err != nil {
-		d.Log.Error("device page", "error", err.Error())
+	v := view{Title: stepTitles[f.Step], Message: msg, CSRF: f.CSRF, Refresh: f.redirect, Data: p}
+	if f.Step == stepSessionCode || f.Step == stepApprove || f.Step == stepDone {
+		// Signed in: the header shows who, with the sign-out form (whose
+		// token is the session's, as the flow's is then).
+		v.Session = d.session(r)
+		if v.Session != nil && v.Session.CSRF() != f.CSRF {
+			v.Session = nil
+		}
 	}
+	renderPage(w, d.Log, signinPage, status, v)
 }

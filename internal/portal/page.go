@@ -1,87 +1,99 @@
 package portal
 
-import "html/template"
+import (
+	"embed"
+	"html/template"
+	"log/slog"
+	"net/http"
+)
 
-var pageTmpl = template.Must(template.New("device").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Warden sign-in</title>
-{{if .Redirect}}<meta http-equiv="refresh" content="0;url={{.Redirect}}">{{end}}
-<style>
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f4f5f7;color:#1d2433;margin:0}
-main{max-width:26rem;margin:4rem auto;padding:2rem;background:#fff;border-radius:.75rem;box-shadow:0 1px 4px rgba(0,0,0,.12)}
-h1{font-size:1.3rem;margin:0 0 1rem}
-label{display:block;margin:.9rem 0 .3rem;font-weight:600}
-input{width:100%;box-sizing:border-box;padding:.6rem;font-size:1rem;border:1px solid #b8bfcc;border-radius:.4rem}
-button{margin-top:1.2rem;padding:.65rem 1.2rem;font-size:1rem;border:0;border-radius:.4rem;background:#2457c5;color:#fff;cursor:pointer}
-button.secondary{background:#e4e7ee;color:#1d2433;margin-left:.5rem}
-.msg{background:#fdecea;color:#8a1c12;padding:.7rem;border-radius:.4rem}
-code{font-size:1.05rem;word-break:break-all;background:#f0f2f6;padding:.15rem .3rem;border-radius:.25rem}
-.code{font-size:1.6rem;letter-spacing:.15rem;text-align:center}
-p.small{font-size:.9rem;color:#5a6375}
-</style></head><body><main>
-{{if .Message}}<p class="msg" role="alert">{{.Message}}</p>{{end}}
-{{if eq .Step "password"}}
-<h1>Approve a sign-in request</h1>
-<p>Sign in with your Identity Center user to approve the code your terminal shows.</p>
-<form method="post" action="/device" autocomplete="on">
-<input type="hidden" name="csrf" value="{{.CSRF}}">
-<label for="user_code">Code</label><input id="user_code" class="code" name="user_code" value="{{.UserCode}}" required autocomplete="off">
-{{if .IdP}}<button type="submit" name="via" value="saml">Sign in with {{.IdP}}</button>
-{{else if .External}}<p>Your organization signs in through its identity provider: sign in there, then come back with the code.</p>
-{{else}}<label for="username">User name</label><input id="username" name="username" required autocomplete="username">
-<label for="password">Password</label><input id="password" name="password" type="password" required autocomplete="current-password">
-<button type="submit">Sign in</button>{{end}}
-</form>
-{{else if eq .Step "saml"}}
-<h1>Continue at {{.IdP}}</h1>
-<p>Sign in at your identity provider; you will come back here to finish.</p>
-{{if .Redirect}}<p><a id="idp" href="{{.Redirect}}">Continue to {{.IdP}}</a></p>{{end}}
-{{else if eq .Step "saml-code"}}
-<h1>Enter the code</h1>
-<p>Signed in as {{.UserName}}. Enter the code your terminal shows.</p>
-<form method="post" action="/device" autocomplete="off">
-<input type="hidden" name="csrf" value="{{.CSRF}}">
-<label for="user_code">Code</label><input id="user_code" class="code" name="user_code" value="{{.UserCode}}" required>
-<button type="submit">Continue</button>
-</form>
-{{else if eq .Step "new-password"}}
-<h1>Choose a new password</h1>
-<p>Your password was a one-time password. Choose your own: 8 to 64 characters, with an uppercase letter, a lowercase letter, a number and a symbol.</p>
-<form method="post" action="/device">
-<input type="hidden" name="csrf" value="{{.CSRF}}">
-<label for="new_password">New password</label><input id="new_password" name="new_password" type="password" required autocomplete="new-password">
-<label for="confirm_password">Confirm it</label><input id="confirm_password" name="confirm_password" type="password" required autocomplete="new-password">
-<button type="submit">Set password</button>
-</form>
-{{else if eq .Step "enroll"}}
-<h1>Set up your authenticator</h1>
-<p>Multi-factor authentication is required. Add this key to an authenticator app (TOTP), then enter the code it shows.</p>
-<p>Key: <code>{{.Seed}}</code></p>
-<p class="small">Or open: <code>{{.OTPAuth}}</code></p>
-<form method="post" action="/device">
-<input type="hidden" name="csrf" value="{{.CSRF}}">
-<label for="code">Code</label><input id="code" class="code" name="code" inputmode="numeric" pattern="[0-9]{6}" required autocomplete="one-time-code">
-<button type="submit">Verify</button>
-</form>
-{{else if eq .Step "mfa"}}
-<h1>Enter your MFA code</h1>
-<p>Signed in as {{.UserName}}. Enter the code your authenticator app shows.</p>
-<form method="post" action="/device">
-<input type="hidden" name="csrf" value="{{.CSRF}}">
-<label for="code">Code</label><input id="code" class="code" name="code" inputmode="numeric" pattern="[0-9]{6}" required autocomplete="one-time-code">
-<button type="submit">Verify</button>
-</form>
-{{else if eq .Step "approve"}}
-<h1>Allow access?</h1>
-<p>{{.UserName}}, a terminal or application asks to act as you with code <code>{{.UserCode}}</code>. Allow it only if you started this sign-in and the code matches.</p>
-<form method="post" action="/device">
-<input type="hidden" name="csrf" value="{{.CSRF}}">
-<button type="submit" name="decision" value="approve">Allow</button><button class="secondary" type="submit" name="decision" value="deny">Deny</button>
-</form>
-{{else}}
-<h1>{{if eq .Result "approved"}}Request approved{{else}}Request denied{{end}}</h1>
-<p>You can close this window{{if eq .Result "approved"}} and return to your terminal{{end}}.</p>
-{{end}}
-</main></body></html>
-`))
+// The portal's pages: html/template files in web/, each defining
+// "content", rendered inside web/layout.html, styled by web/portal.css
+// (served at /start/static/portal.css). No script, no inline style: the
+// Content-Security-Policy allows neither.
+
+//go:embed web
+var webFS embed.FS
+
+var layoutTmpl = template.Must(template.New("layout").ParseFS(webFS, "web/layout.html"))
+
+// pageTemplate parses one page of web/ inside the layout.
+func pageTemplate(name string) *template.Template {
+	return template.Must(template.Must(layoutTmpl.Clone()).ParseFS(webFS, "web/"+name+".html"))
+}
+
+var (
+	signinPage      = pageTemplate("signin")
+	accountsPage    = pageTemplate("accounts")
+	rolePage        = pageTemplate("role")
+	credentialsPage = pageTemplate("credentials")
+	messagePage     = pageTemplate("message")
+	acsPage         = pageTemplate("acs")
+)
+
+var stylesheet, _ = webFS.ReadFile("web/portal.css")
+
+// view is what the layout shows around a page's content.
+type view struct {
+	Title string
+	// Session is the signed-in person (the header's name and sign-out);
+	// CSRF is the token every form of the page carries.
+	Session *Session
+	CSRF    string
+	// Message is an error shown above the content, Notice a confirmation.
+	Message, Notice string
+	// Wide pages (lists) use the full width, Medium ones (snippets to
+	// copy) a reading width; forms are narrow.
+	Wide, Medium bool
+	// Refresh sends the browser on at once (to an identity provider: the
+	// page has no script, and form-action limits where forms post).
+	Refresh string
+	Data    any
+}
+
+// messageData is the content of a page that only says something.
+type messageData struct {
+	Heading        string
+	Lines          []string
+	Link, LinkText string
+}
+
+// contentSecurityPolicy allows the served stylesheet and nothing else: no
+// script, no inline style, forms post only here, no framing.
+const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// securityHeaders sets the headers of every page: a strict
+// Content-Security-Policy, no framing, sniffing, referrer or caching (pages
+// carry CSRF tokens, and credentials).
+func securityHeaders(w http.ResponseWriter) http.Header {
+	h := w.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	return h
+}
+
+// renderPage writes a page with status (0: 200).
+func renderPage(w http.ResponseWriter, log *slog.Logger, t *template.Template, status int, v view) {
+	securityHeaders(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if status != 0 {
+		w.WriteHeader(status)
+	}
+	if err := t.ExecuteTemplate(w, "layout", v); err != nil {
+		log.Error("portal page", "page", v.Title, "error", err.Error())
+	}
+}
+
+// serveStylesheet serves web/portal.css.
+func serveStylesheet(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/css; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age=3600")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.Write(stylesheet)
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"time"
@@ -63,9 +62,15 @@ func (d *Device) samlResult(r *http.Request, f *flow) *flow {
 	}
 	switch {
 	case res.InResponseTo == "":
-		// IdP-initiated (the ACS allowed it): a new sign-in for this user.
-		nf := d.newFlow("")
-		nf.UserID, nf.UserName, nf.Step = res.UserID, res.UserName, stepSAMLCode
+		// IdP-initiated (the ACS allowed it): a new sign-in to the access
+		// portal for this user, as AWS lands it; a device code is then
+		// approved from the portal's session.
+		nf := d.newPortalFlow()
+		nf.UserID, nf.UserName, nf.Source = res.UserID, res.UserName, "saml"
+		if err := d.toMFA(r, nf); err != nil {
+			d.Log.Error("SAML sign-in: MFA", "error", err.Error())
+			return d.newPortalFlow().withMessage("Something went wrong. Please start again.")
+		}
 		return nf
 	case f == nil || f.Step != stepSAMLWait || f.SAMLRequest != res.InResponseTo:
 		code := ""
@@ -74,7 +79,7 @@ func (d *Device) samlResult(r *http.Request, f *flow) *flow {
 		}
 		return d.newFlow(code).withMessage("That sign-in response answers another sign-in request. Please start again.")
 	}
-	f.UserID, f.UserName, f.SAMLRequest, f.CSRF = res.UserID, res.UserName, "", randomString()
+	f.UserID, f.UserName, f.SAMLRequest, f.CSRF, f.Source = res.UserID, res.UserName, "", randomString(), "saml"
 	if err := d.toMFA(r, f); err != nil {
 		d.Log.Error("SAML sign-in: MFA", "error", err.Error())
 		return d.newFlow(f.UserCode).withMessage("Something went wrong. Please start again.")
@@ -100,29 +105,6 @@ type SAMLACS struct {
 	Audit call.Auditor
 	Dir   sso.Directory
 }
-
-var acsTmpl = template.Must(template.New("acs").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Warden sign-in</title>
-<style>
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f4f5f7;color:#1d2433;margin:0}
-main{max-width:26rem;margin:4rem auto;padding:2rem;background:#fff;border-radius:.75rem;box-shadow:0 1px 4px rgba(0,0,0,.12)}
-h1{font-size:1.3rem;margin:0 0 1rem}
-button{margin-top:1.2rem;padding:.65rem 1.2rem;font-size:1rem;border:0;border-radius:.4rem;background:#2457c5;color:#fff;cursor:pointer}
-.msg{background:#fdecea;color:#8a1c12;padding:.7rem;border-radius:.4rem}
-</style></head><body><main>
-{{if .Error}}<h1>Sign-in failed</h1>
-<p class="msg" role="alert">{{.Error}}</p>
-<p><a href="/device">Start again</a></p>
-{{else}}<h1>Signed in as {{.UserName}}</h1>
-<p>Your identity provider confirmed who you are. Continue to finish signing in.</p>
-<form method="post" action="/device">
-<input type="hidden" name="saml_result" value="{{.Result}}">
-<button type="submit">Continue</button>
-</form>{{end}}
-</main></body></html>
-`))
 
 func (a *SAMLACS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	securityHeaders(w)
@@ -166,13 +148,11 @@ func (a *SAMLACS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	status, title := 0, "Signed in"
 	if page.Error != "" {
-		w.WriteHeader(http.StatusForbidden)
+		status, title = http.StatusForbidden, "Sign-in failed"
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := acsTmpl.Execute(w, page); err != nil {
-		a.Log.Error("ACS page", "error", err.Error())
-	}
+	renderPage(w, a.Log, acsPage, status, view{Title: title, Data: page})
 }
 
 // SAMLMetadata serves the service provider's metadata (GET

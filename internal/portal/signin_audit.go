@@ -33,6 +33,22 @@ const (
 // user. failure is "" on success. An error means the event is not durable:
 // the caller fails the request.
 func recordSignIn(ctx context.Context, a call.Auditor, dir sso.Directory, r *http.Request, now time.Time, name string, u sso.User, failure string) error {
+	return recordEvent(ctx, a, dir, r, now, event{source: signInSource, service: "signin", name: name, user: u, failure: failure})
+}
+
+// event is one record of the portal in the trail.
+type event struct {
+	source, service, name string // signin.amazonaws.com, signin, UserAuthentication
+	user                  sso.User
+	failure               string
+	params, response      any
+	resources             []call.Resource
+}
+
+// recordEvent writes one event of the person u (u.ID == "": the hidden
+// user) into the trail, as Identity Center's account (the instance's)
+// records it.
+func recordEvent(ctx context.Context, a call.Auditor, dir sso.Directory, r *http.Request, now time.Time, e event) error {
 	if a == nil {
 		return nil
 	}
@@ -40,15 +56,16 @@ func recordSignIn(ctx context.Context, a call.Auditor, dir sso.Directory, r *htt
 	if err != nil {
 		return err
 	}
-	p := &creds.OnBehalfOf{UserID: u.ID, UserName: u.UserName, IdentityStoreARN: in.IdentityStoreARN()}
-	if u.ID == "" {
+	p := &creds.OnBehalfOf{UserID: e.user.ID, UserName: e.user.UserName, IdentityStoreARN: in.IdentityStoreARN()}
+	if e.user.ID == "" {
 		p.UserName = hiddenUser
 	}
-	c := &call.Call{Service: "signin", Action: name, RequestID: randomString(), Now: now, Person: p,
-		RecipientAccount: in.Account, SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: r.TLS != nil}
-	ev := &call.Event{Call: c, EventSource: signInSource, RecipientAccount: in.Account}
-	if failure != "" {
-		ev.ErrorCode, ev.ErrorMessage = "Failure", failure
+	c := &call.Call{Service: e.service, Action: e.name, RequestID: randomString(), Now: now, Person: p,
+		RecipientAccount: in.Account, SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: r.TLS != nil,
+		RequestParameters: e.params, ResponseElements: e.response, Resources: e.resources}
+	ev := &call.Event{Call: c, EventSource: e.source, RecipientAccount: in.Account}
+	if e.failure != "" {
+		ev.ErrorCode, ev.ErrorMessage = "Failure", e.failure
 	}
 	return a.Record(ctx, ev)
 }

@@ -30,6 +30,15 @@ type Role struct {
 	RoleARN         string // the provisioned role
 	RoleName        string
 	SessionDuration time.Duration
+	// Description is the permission set's description; Policies names its
+	// AWS managed policies, customer managed policies and inline policy, as
+	// the portal shows what the role can do.
+	Description string
+	Policies    []string
+	// Groups names the groups the assignment comes through; Direct is set
+	// when the person is assigned as a user.
+	Groups []string
+	Direct bool
 }
 
 // Instance names the Identity Center instance.
@@ -165,7 +174,16 @@ func (d OrgDirectory) Roles(ctx context.Context, userID string) ([]Role, error) 
 			// The session duration as provisioned in the account (the role's
 			// maximum), which a change to the permission set reaches with
 			// ProvisionPermissionSet.
-			SessionDuration: time.Duration(role.MaxSessionDuration) * time.Second})
+			SessionDuration: time.Duration(role.MaxSessionDuration) * time.Second,
+			Description:     g.PermissionSet.Description, Policies: policyNames(g.PermissionSet)})
+		r := &out[len(out)-1]
+		for _, a := range g.Via {
+			if a.Group != nil {
+				r.Groups = append(r.Groups, a.Group.Name)
+			} else {
+				r.Direct = true
+			}
+		}
 	}
 	return out, nil
 }
@@ -180,4 +198,18 @@ func userByID(ic *org.IdentityCenter, id string) *org.SSOUser {
 		}
 	}
 	return nil
+}
+
+// policyNames names a permission set's policies: AWS managed policies by
+// ARN, customer managed ones by name, and "inline policy".
+func policyNames(ps *org.PermissionSet) []string {
+	var out []string
+	for _, p := range ps.ManagedPolicies {
+		out = append(out, p.Name)
+	}
+	out = append(out, ps.CustomerManaged...)
+	if ps.Inline != nil {
+		out = append(out, "inline policy")
+	}
+	return out
 }

@@ -15,7 +15,8 @@
 //     for tokens exactly once, by the client it was issued to.
 //   - Tokens: access tokens last an hour, refresh tokens (issued to clients
 //     that registered scopes, as AWS does for sso-session profiles) last
-//     until the sign-in ends, 8 hours after it began; a refresh token is
+//     until the sign-in ends, Identity Center's session duration after it
+//     began (org file identityCenter.sessionDuration, 8 hours by default); a refresh token is
 //     used once and a second use revokes the whole sign-in (RFC 9700
 //     section 4.14.2). Logout revokes every token of the sign-in.
 //   - Secrets at rest: client secrets, device codes and tokens are random

@@ -80,6 +80,9 @@ type OIDC struct {
 	Clock func() time.Time
 	// VerificationURI is the page where people approve device codes.
 	VerificationURI string
+	// Orgs gives Identity Center's session duration, which ends a device
+	// sign-in's refresh tokens (nil: SignInLifetime).
+	Orgs Orgs
 }
 
 func (s *OIDC) now() time.Time { return s.Clock().UTC() }
@@ -304,8 +307,12 @@ func (s *OIDC) exchangeDeviceCode(ctx context.Context, c store.SSOClient, device
 		}
 		return Tokens{}, err
 	}
+	life, err := SessionLifetime(ctx, s.Orgs)
+	if err != nil {
+		return Tokens{}, err
+	}
 	grant := randomToken("g-", 12)
-	return s.issue(ctx, c, grant, d.UserID, d.AuthTime, now, now.Add(SignInLifetime))
+	return s.issue(ctx, c, grant, d.UserID, d.AuthTime, now, now.Add(life))
 }
 
 // issue stores and returns an access token, and a refresh token (until
@@ -360,6 +367,17 @@ func (s *OIDC) refresh(ctx context.Context, c store.SSOClient, refreshToken stri
 	if !now.Before(t.Expires) {
 		return Tokens{}, errExpired("refresh token")
 	}
+	// A sign-out everywhere after the sign-in ends it (the portal's sign
+	// out; the token is one of that sign-in's).
+	if out, err := SignedOutSince(ctx, s.Store, t.UserID, t.Created); err != nil || out {
+		if err != nil {
+			return Tokens{}, err
+		}
+		if _, err := s.Store.RevokeSSOGrant(ctx, t.GrantID, now); err != nil {
+			return Tokens{}, err
+		}
+		return Tokens{}, errInvalidGrant("The sign-in ended: the person signed out everywhere.")
+	}
 	if _, err := s.Dir.UserByID(ctx, t.UserID); err != nil {
 		if errors.Is(err, ErrNoUser) {
 			return Tokens{}, errInvalidGrant("The user of the refresh token no longer exists.")
@@ -393,6 +411,12 @@ func (s *OIDC) AccessToken(ctx context.Context, token string) (store.SSOToken, e
 	}
 	if subtle.ConstantTimeCompare(t.Hash, h) != 1 || t.Kind != "access" || !t.Revoked.IsZero() || !s.now().Before(t.Expires) {
 		return t, ErrUnauthorized
+	}
+	if out, err := SignedOutSince(ctx, s.Store, t.UserID, t.Created); err != nil || out {
+		if err == nil {
+			err = ErrUnauthorized
+		}
+		return t, err
 	}
 	return t, nil
 }

@@ -1,6 +1,9 @@
 package sso
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // ExternalSource reports whether Identity Center's identity source is an
 // external identity provider, and its name. Once it is, people sign in only
@@ -16,4 +19,21 @@ func ExternalSource(ctx context.Context, orgs Orgs) (string, bool, error) {
 		return "", false, nil
 	}
 	return o.IdentityCenter.ExternalIdP.Name, true, nil
+}
+
+// SessionLifetime is how long a sign-in lasts: the org file's
+// identityCenter.sessionDuration, else SignInLifetime (8 hours, AWS's
+// default).
+func SessionLifetime(ctx context.Context, orgs Orgs) (time.Duration, error) {
+	if orgs == nil {
+		return SignInLifetime, nil
+	}
+	o, err := orgs.Org(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if o.IdentityCenter != nil && o.IdentityCenter.SessionDuration > 0 {
+		return o.IdentityCenter.SessionDuration, nil
+	}
+	return SignInLifetime, nil
 }

@@ -210,16 +210,36 @@ func TestDeviceSignInThroughSAML(t *testing.T) {
 	}
 }
 
-// With allowIdpInitiated, a sign-in started at the IdP asks for the user
-// code, then MFA.
+// With allowIdpInitiated, a sign-in started at the IdP lands in the access
+// portal after MFA, as AWS's does; the person then approves a device code
+// from the portal's session (the code checked, no password).
 func TestDeviceSignInIdPInitiated(t *testing.T) {
 	e := startSAML(t, true)
 	ctx := servertest.Ctx(t)
 	e.idp.AddShortcut(t, "warden", e.h.URL+"/saml/metadata")
 	code, poll := e.device(t)
 	b := servertest.NewBrowser(e.h.URL)
-	pg := e.acs(t, b, e.h.URL+"/saml/acs", e.idp.SignInTo(t, "warden", "alice", "correct horse"), "")
-	e.finish(t, b, pg, "", code)
+	acs := e.acs(t, b, e.h.URL+"/saml/acs", e.idp.SignInTo(t, "warden", "alice", "correct horse"), "")
+	m := reSAMLResult.FindStringSubmatch(acs.Body)
+	if m == nil {
+		t.Fatalf("ACS page %q: %q", acs.Title, acs.Alert)
+	}
+	pg, err := b.PostForm(e.h.URL+"/device", url.Values{"saml_result": {html.UnescapeString(m[1])}})
+	if err != nil || pg.Title != "Set up your authenticator" {
+		t.Fatalf("after the IdP-initiated response: %q %q %v", pg.Title, pg.Alert, err)
+	}
+	c, _ := creds.TOTPCode(reSeed.FindStringSubmatch(pg.Body)[1], e.h.Clock.Now())
+	if pg, err = b.PostTo("/start/signin", pg, url.Values{"code": {c}}); err != nil || pg.Title != "Your AWS accounts" {
+		t.Fatalf("after MFA: %q %q %v", pg.Title, pg.Alert, err)
+	}
+	pg, _ = b.Get(e.h.URL + "/device?user_code=" + url.QueryEscape(code))
+	if pg.Title != "Approve a sign-in request" || strings.Contains(pg.Body, "Sign in with Okta") {
+		t.Fatalf("device page from the portal session: %q", pg.Title)
+	}
+	pg, _ = b.Post(pg, url.Values{"user_code": {code}})
+	if pg, _ = b.Post(pg, url.Values{"decision": {"approve"}}); pg.Title != "Request approved" {
+		t.Fatalf("approving: %q %q", pg.Title, pg.Alert)
+	}
 	e.h.Clock.Advance(2 * time.Second)
 	var pending *oidctypes.AuthorizationPendingException
 	if _, err := e.oidc.CreateToken(ctx, poll); err != nil {

@@ -262,31 +262,15 @@ func (s *Service) GetRoleCredentials(ctx context.Context, c *api.Call) (any, err
 	if role == nil {
 		return nil, portalErr("ForbiddenException", 403, "No access")
 	}
-	u := p.user
-	sess := &creds.Session{
-		AccessKeyID: creds.NewAccessKeyID(creds.PrefixTemporary, acct),
-		Secret:      creds.NewSecret(),
-		Kind:        "assumed-role",
-		Principal:   fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/%s", acct, role.RoleName, u.UserName),
-		Account:     acct,
-		UserID:      creds.StableID("AROA", role.RoleARN) + ":" + u.UserName,
-		RoleARN:     role.RoleARN,
-		Issued:      c.Now.UTC(),
-		Expires:     c.Now.UTC().Add(role.SessionDuration),
-		MFA:         true,
-		MFATime:     p.authTime,
-		OnBehalfOf:  c.Person,
-	}
-	if s.Grants != nil {
-		// Held through a time-boxed grant: the session is the grant's.
-		if err := s.Grants.Bind(ctx, u.ID, acct, name)(sess); err != nil {
-			return nil, err
-		}
-	}
-	token, err := s.Keyring.Issue(sess)
+	inst, err := s.Dir.Instance(ctx)
 	if err != nil {
 		return nil, err
 	}
+	rc, err := sso.IssueRoleCredentials(s.Keyring, inst, p.user, *role, p.authTime, c.Now, s.bind(ctx, p.user.ID, role))
+	if err != nil {
+		return nil, err
+	}
+	sess, token := rc.Session, rc.Token
 	c.Resources = []api.Resource{{ARN: role.RoleARN, Type: "AWS::IAM::Role", Account: acct}}
 	c.ResponseElements = call.Fields{"roleCredentials": call.Fields{"accessKeyId": sess.AccessKeyID, "expiration": sess.Expires.UnixMilli()}}
 	return getRoleCredentialsOutput{RoleCredentials: roleCredentials{AccessKeyID: sess.AccessKeyID, SecretAccessKey: sess.Secret,
@@ -309,4 +293,12 @@ func (s *Service) Logout(ctx context.Context, c *api.Call) (any, error) {
 		return nil, err
 	}
 	return nil, nil
+}
+
+// bind ties credentials of a role held through a time-boxed grant to it.
+func (s *Service) bind(ctx context.Context, userID string, role *sso.Role) func(*creds.Session) error {
+	if s.Grants == nil {
+		return nil
+	}
+	return s.Grants.Bind(ctx, userID, role.AccountID, role.PermissionSet)
 }

@@ -43,6 +43,8 @@ type Page struct {
 	Alert  string
 	CSRF   string
 	Body   string
+	Header http.Header
+	URL    string // where the page was read, after redirects
 }
 
 // Browser drives the device page with net/http and a cookie jar.
@@ -63,7 +65,7 @@ func readPage(resp *http.Response, err error) (Page, error) {
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	p := Page{Status: resp.StatusCode, Body: string(b)}
+	p := Page{Status: resp.StatusCode, Body: string(b), Header: resp.Header, URL: resp.Request.URL.String()}
 	if m := reTitle.FindStringSubmatch(p.Body); m != nil {
 		p.Title = html.UnescapeString(m[1])
 	}
@@ -85,6 +87,60 @@ func (b *Browser) Post(p Page, form url.Values) (Page, error) {
 		form.Set("csrf", p.CSRF)
 	}
 	return readPage(b.Client.PostForm(b.Base+"/device", form))
+}
+
+// PostTo submits a form to a path of the server (the access portal's
+// /start/...), with the page's CSRF token unless form has one.
+func (b *Browser) PostTo(path string, p Page, form url.Values) (Page, error) {
+	if !form.Has("csrf") {
+		form.Set("csrf", p.CSRF)
+	}
+	return readPage(b.Client.PostForm(b.Base+path, form))
+}
+
+// SignIn signs p in to the access portal at /start with the directory's
+// password (and a new one when it was a one-time password) and TOTP
+// (enrolling an authenticator when the page asks), and returns the
+// accounts page.
+func (b *Browser) SignIn(p *Person, now func() time.Time) (Page, error) {
+	pg, err := b.Get(b.Base + "/start")
+	if err != nil {
+		return pg, err
+	}
+	if pg.Title != "Sign in" {
+		return pg, fmt.Errorf("portal page %q, want the sign-in", pg.Title)
+	}
+	pg, err = b.PostTo("/start/signin", pg, url.Values{"username": {p.UserName}, "password": {p.Password}})
+	for step := 0; err == nil && step < 5; step++ {
+		switch pg.Title {
+		case "Choose a new password":
+			pg, err = b.PostTo("/start/signin", pg, url.Values{"new_password": {p.NewPassword}, "confirm_password": {p.NewPassword}})
+			if err == nil && pg.Alert == "" {
+				p.Password, p.NewPassword = p.NewPassword, ""
+			}
+		case "Set up your authenticator":
+			m := reSeed.FindStringSubmatch(pg.Body)
+			if m == nil {
+				return pg, fmt.Errorf("no TOTP key on the enrollment page")
+			}
+			c, _ := creds.TOTPCode(m[1], now())
+			pg, err = b.PostTo("/start/signin", pg, url.Values{"code": {c}})
+			if err == nil && pg.Alert == "" {
+				p.Seed = m[1]
+			}
+		case "Enter your MFA code":
+			c, _ := creds.TOTPCode(p.Seed, now())
+			pg, err = b.PostTo("/start/signin", pg, url.Values{"code": {c}})
+		case "Your AWS accounts":
+			return pg, nil
+		default:
+			return pg, fmt.Errorf("portal page %q: %s", pg.Title, strings.TrimSpace(pg.Alert))
+		}
+		if err == nil && pg.Alert != "" {
+			return pg, fmt.Errorf("portal page %q: %s", pg.Title, pg.Alert)
+		}
+	}
+	return pg, err
 }
 
 // Approve signs p in at verificationURIComplete and allows (or denies)

@@ -1,0 +1,208 @@
+package portal
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/securecart/warden/internal/sso"
+	"github.com/securecart/warden/internal/store"
+)
+
+// Access portal sessions. A person who signed in (password or identity
+// provider, then MFA) holds a session: a random 256-bit ID in a cookie,
+// stored server-side only as its SHA-256 (store.Records, namespace
+// SessionsNamespace), so that every replica on one database knows it at
+// once and a copy of the database opens no session. A session lasts
+// Identity Center's session duration (org file
+// identityCenter.sessionDuration, 8 hours by default) from the sign-in and
+// is never extended; signing out deletes it, and signing out everywhere
+// (sso.SignOutEverywhere) ends every session and SSO token of the person.
+//
+// The cookie is HttpOnly, SameSite=Lax (a link to the portal from mail or
+// chat arrives signed in; every change is a POST that needs the CSRF
+// token), Path=/ and, except over loopback HTTP, Secure with the __Host-
+// prefix (no subdomain nor other path can set or shadow it).
+//
+// Every form of a signed-in page carries the session's CSRF token: an HMAC
+// of the session ID, so it is bound to the session, never stored, and
+// compared in constant time (CheckCSRF).
+
+// SessionsNamespace holds the portal's sessions, by the SHA-256 of their ID.
+const SessionsNamespace = "sso/portal-sessions"
+
+// Cookie names: with the __Host- prefix when the cookie is Secure.
+const (
+	sessionCookieSecure   = "__Host-warden-session"
+	sessionCookieLoopback = "warden-session"
+)
+
+// Session is a signed-in person's portal session.
+type Session struct {
+	// ID is the session's secret (the cookie's value); never stored.
+	ID       string    `json:"-"`
+	UserID   string    `json:"u"`
+	UserName string    `json:"n"`
+	Created  time.Time `json:"c"`
+	Expires  time.Time `json:"e"`
+	// AuthTime is when the person passed MFA (aws:MultiFactorAuthAge).
+	AuthTime time.Time `json:"a"`
+	// Source is how the person signed in: "directory", or the identity
+	// provider's name.
+	Source string `json:"s,omitempty"`
+}
+
+// CSRF is the session's CSRF token for its forms.
+func (s *Session) CSRF() string {
+	m := hmac.New(sha256.New, []byte(s.ID))
+	m.Write([]byte("warden portal csrf"))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// CheckCSRF reports whether a posted token is the session's, in constant
+// time.
+func (s *Session) CheckCSRF(token string) bool {
+	return subtle.ConstantTimeCompare([]byte(token), []byte(s.CSRF())) == 1
+}
+
+// Sessions keeps portal sessions.
+type Sessions struct {
+	Store store.Store
+	Orgs  sso.Orgs
+	Dir   sso.Directory
+	Clock func() time.Time
+}
+
+func sessionKey(id string) string {
+	h := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(h[:])
+}
+
+// Duration is Identity Center's session duration: the org file's
+// identityCenter.sessionDuration, else 8 hours.
+func (ss *Sessions) Duration(ctx context.Context) (time.Duration, error) {
+	return sso.SessionLifetime(ctx, ss.Orgs)
+}
+
+// Create starts a session for a person who passed every factor, and sets
+// its cookie.
+func (ss *Sessions) Create(ctx context.Context, w http.ResponseWriter, r *http.Request, u sso.User, authTime time.Time, source string) (*Session, error) {
+	d, err := ss.Duration(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := ss.Clock().UTC()
+	s := &Session{ID: randomString(), UserID: u.ID, UserName: u.UserName, Created: now, Expires: now.Add(d), AuthTime: authTime.UTC(), Source: source}
+	doc, _ := json.Marshal(s)
+	if _, err := ss.Store.PutRecord(ctx, SessionsNamespace, sessionKey(s.ID), doc, 0, now); err != nil {
+		return nil, err
+	}
+	setSessionCookie(w, r, s.ID, d)
+	return s, nil
+}
+
+// setSessionCookie sets the session cookie for maxAge (Max-Age, relative:
+// the browser's clock need not agree with the server's); 0 deletes it.
+func setSessionCookie(w http.ResponseWriter, r *http.Request, value string, maxAge time.Duration) {
+	c := &http.Cookie{Name: sessionCookieSecure, Value: value, Path: "/", HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode}
+	if loopbackHTTP(r) {
+		c.Name, c.Secure = sessionCookieLoopback, false
+	}
+	if c.MaxAge = int(maxAge / time.Second); c.MaxAge <= 0 {
+		c.MaxAge = -1
+	}
+	http.SetCookie(w, c)
+}
+
+// ErrNoSession is a request without a live session.
+var ErrNoSession = errors.New("portal: not signed in")
+
+// Get returns the request's live session: known, not expired, its person
+// still an enabled user of the directory, and not ended by a sign-out
+// everywhere. ErrNoSession otherwise.
+func (ss *Sessions) Get(r *http.Request) (*Session, error) {
+	ctx := r.Context()
+	name := sessionCookieSecure
+	if loopbackHTTP(r) {
+		name = sessionCookieLoopback
+	}
+	ck, err := r.Cookie(name)
+	if err != nil || len(ck.Value) < 40 || len(ck.Value) > 64 {
+		return nil, ErrNoSession
+	}
+	rec, err := ss.Store.Record(ctx, SessionsNamespace, sessionKey(ck.Value))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNoSession
+	}
+	if err != nil {
+		return nil, err
+	}
+	var s Session
+	if err := json.Unmarshal(rec.Doc, &s); err != nil {
+		return nil, err
+	}
+	s.ID = ck.Value
+	if !ss.Clock().Before(s.Expires) {
+		return nil, ErrNoSession
+	}
+	if out, err := sso.SignedOutSince(ctx, ss.Store, s.UserID, s.Created); err != nil || out {
+		if err == nil {
+			err = ErrNoSession
+		}
+		return nil, err
+	}
+	if _, err := ss.Dir.UserByID(ctx, s.UserID); err != nil {
+		if errors.Is(err, sso.ErrNoUser) {
+			return nil, ErrNoSession // deleted or disabled: the session ends at once
+		}
+		return nil, err
+	}
+	return &s, nil
+}
+
+// End deletes one session and clears its cookie.
+func (ss *Sessions) End(ctx context.Context, w http.ResponseWriter, r *http.Request, s *Session) error {
+	err := ss.Store.DeleteRecord(ctx, SessionsNamespace, sessionKey(s.ID), store.AnyVersion, ss.Clock())
+	if errors.Is(err, store.ErrNotFound) {
+		err = nil
+	}
+	setSessionCookie(w, r, "", 0)
+	return err
+}
+
+// Purge deletes the sessions that expired before now, and forgets
+// deletions older than an hour; it returns how many it deleted.
+func (ss *Sessions) Purge(ctx context.Context) (int, error) {
+	now := ss.Clock()
+	n, after := 0, ""
+	for {
+		recs, err := ss.Store.ListRecords(ctx, SessionsNamespace, store.RecordQuery{After: after, Limit: 500})
+		if err != nil {
+			return n, err
+		}
+		for _, rec := range recs {
+			var s Session
+			if json.Unmarshal(rec.Doc, &s) == nil && now.Before(s.Expires) {
+				continue
+			}
+			err := ss.Store.DeleteRecord(ctx, SessionsNamespace, rec.Key, rec.Version, now)
+			if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrConflict) {
+				return n, err
+			}
+			n++
+		}
+		if len(recs) < 500 {
+			break
+		}
+		after = recs[len(recs)-1].Key
+	}
+	_, err := ss.Store.PurgeRecordTombstones(ctx, SessionsNamespace, now.Add(-time.Hour))
+	return n, err
+}
