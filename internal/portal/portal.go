@@ -25,6 +25,7 @@ import (
 //	                              what it is and how to use it ("open a role")
 //	POST /start/credentials       credentials of that role (shown once, never cached)
 //	POST /start/signout           sign out; with everywhere=1, every sign-in of the person
+//	GET  /start/access            time-boxed access: request, decide, give back (access.go)
 //	GET  /start/static/portal.css the stylesheet
 //
 // Every POST carries the session's CSRF token. The trail records the
@@ -80,11 +81,31 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.post(w, r, p.credentials)
 	case "/start/signout":
 		p.post(w, r, p.signOut)
+	case "/start/access":
+		p.withGrants(w, r, func() { p.get(w, r, p.accessHome) })
+	case "/start/access/request":
+		p.withGrants(w, r, func() { p.post(w, r, p.accessRequest) })
+	case "/start/access/approve":
+		p.withGrants(w, r, func() { p.post(w, r, p.accessDecide(true)) })
+	case "/start/access/deny":
+		p.withGrants(w, r, func() { p.post(w, r, p.accessDecide(false)) })
+	case "/start/access/revoke":
+		p.withGrants(w, r, func() { p.post(w, r, p.accessRevoke) })
 	default:
 		securityHeaders(w)
 		renderPage(w, p.Log, messagePage, http.StatusNotFound, view{Title: "Not found", Session: p.sessionOrNil(r),
 			Data: messageData{Heading: "There is no such page", Lines: []string{"The address may be mistyped, or the page was moved."}, Link: "/start", LinkText: "Go to your accounts"}})
 	}
+}
+
+// withGrants serves a page of time-boxed access when the portal has them.
+func (p *Portal) withGrants(w http.ResponseWriter, r *http.Request, serve func()) {
+	if p.Grants == nil {
+		securityHeaders(w)
+		http.NotFound(w, r)
+		return
+	}
+	serve()
 }
 
 func methodNotAllowed(w http.ResponseWriter, allow string) {
