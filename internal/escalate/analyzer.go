@@ -45,6 +45,8 @@ type analyzer struct {
 	edges  []*Edge
 	unsure int
 	admin  map[adminKey]*AdminProof
+	// workloads are the organization's workloads by account.
+	workloads map[*org.Account][]*org.Workload
 }
 
 // Analyze builds the escalation graph of o and finds its paths.
@@ -72,8 +74,10 @@ func Analyze(o *org.Org, opts Options) *Result {
 	a.assumeEdges(reach.New(o, opts.Now), tick)
 	total += len(a.nodes) - before
 	a.identityCenterEdges()
+	a.workloadIndex()
 	for _, n := range a.nodes {
 		a.passRoleEdges(n)
+		a.workloadEdges(n)
 		a.iamEdges(n)
 		tick()
 	}

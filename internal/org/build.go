@@ -59,6 +59,7 @@ func (l *loader) buildOrg(r *raw) {
 	l.buildSLRs(r.slrs)
 	l.buildIdentityCenter(r.ic)
 	l.buildResources(r.resources)
+	l.buildWorkloads(r.workloads)
 	l.checkTrusts()
 	l.precompute()
 }

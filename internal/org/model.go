@@ -20,7 +20,10 @@ type Org struct {
 	Users      []*User
 	Groups     []*Group
 	Resources  []*Resource
-	Providers  []*Provider // one per account it is in
+	// Workloads are the functions, instances, stacks and projects that run
+	// code as a role (see Workload).
+	Workloads []*Workload
+	Providers []*Provider // one per account it is in
 	// IdentityCenter is nil when the organization declares none.
 	IdentityCenter *IdentityCenter
 	// Delegated are the delegated administrators, as the organization

@@ -122,13 +122,14 @@ type raw struct {
 	users     []*rawUser
 	groups    []*rawGroup
 	resources []*rawResource
+	workloads []*rawWorkload
 	providers []*rawProvider
 	slrs      []*rawSLR
 	ic        *rawIC
 }
 
 var topFields = []string{"organization", "ous", "accounts", "policies", "roles", "users", "groups",
-	"resources", "identityProviders", "serviceLinkedRoles", "identityCenter"}
+	"resources", "workloads", "identityProviders", "serviceLinkedRoles", "identityCenter"}
 
 func idx(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
@@ -168,6 +169,9 @@ func (d *decoder) file(root *ynode, r *raw) {
 	}
 	for i, n := range d.items(m["resources"], "resources") {
 		d.resource(n, idx("resources", i), r)
+	}
+	for i, n := range d.items(m["workloads"], "workloads") {
+		d.workload(n, idx("workloads", i), r)
 	}
 	for i, n := range d.items(m["identityProviders"], "identityProviders") {
 		d.provider(n, idx("identityProviders", i), r)

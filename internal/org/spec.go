@@ -18,6 +18,7 @@ type Spec struct {
 	Users              []*UserDef         `json:"users,omitempty"`
 	Groups             []*GroupDef        `json:"groups,omitempty"`
 	Resources          []*ResourceDef     `json:"resources,omitempty"`
+	Workloads          []*WorkloadDef     `json:"workloads,omitempty"`
 	IdentityProviders  []*ProviderDef     `json:"identityProviders,omitempty"`
 	ServiceLinkedRoles []*SLRDef          `json:"serviceLinkedRoles,omitempty"`
 	IdentityCenter     *IdentityCenterDef `json:"identityCenter,omitempty"`
@@ -112,6 +113,13 @@ type ResourceDef struct {
 	// PublicAccessBlock is an S3 bucket's or access point's Block Public
 	// Access.
 	PublicAccessBlock *PublicAccessBlock `json:"publicAccessBlock,omitempty"`
+}
+
+// WorkloadDef is a function, instance, stack or project that runs code as
+// a role of its account (by name or ARN).
+type WorkloadDef struct {
+	ARN  string `json:"arn"`
+	Role string `json:"role"`
 }
 
 // ProviderDef is an IAM SAML or OIDC identity provider.

@@ -1,0 +1,122 @@
+package org
+
+import (
+	"strings"
+
+	"github.com/securecart/warden/internal/arn"
+)
+
+// Workload kinds: the resources that run code as a role of their account.
+const (
+	WorkloadFunction = "lambda-function"      // a Lambda function and its execution role
+	WorkloadInstance = "ec2-instance"         // an EC2 instance and its instance profile's role
+	WorkloadStack    = "cloudformation-stack" // a CloudFormation stack and its service role
+	WorkloadProject  = "codebuild-project"    // a CodeBuild project and its service role
+)
+
+// Workload is an existing resource that runs code as a role: whoever can
+// change its code (or run commands on it) acts as that role.
+type Workload struct {
+	ARN     string
+	Kind    string // one of the Workload* kinds, from the ARN
+	Account *Account
+	Role    *Role
+	Pos     Pos
+}
+
+type rawWorkload struct {
+	arn, role sval
+	pos       Pos
+	path      string
+}
+
+// workloadKind is the kind of workload an ARN names ("" for none): a
+// function without a qualifier, an instance, a stack (name and ID), a
+// project.
+func workloadKind(a arn.ARN) string {
+	typ, name, _ := strings.Cut(a.Resource, ":")
+	if a.Service == "lambda" {
+		if typ == "function" && name != "" && !strings.Contains(name, ":") {
+			return WorkloadFunction
+		}
+		return ""
+	}
+	typ, name, _ = strings.Cut(a.Resource, "/")
+	switch {
+	case a.Service == "ec2" && typ == "instance" && strings.HasPrefix(name, "i-") && !strings.Contains(name, "/"):
+		return WorkloadInstance
+	case a.Service == "cloudformation" && typ == "stack" && strings.Count(name, "/") == 1 && !strings.HasPrefix(name, "/") && !strings.HasSuffix(name, "/"):
+		return WorkloadStack
+	case a.Service == "codebuild" && typ == "project" && name != "" && !strings.Contains(name, "/"):
+		return WorkloadProject
+	}
+	return ""
+}
+
+func (d *decoder) workload(n *ynode, path string, r *raw) {
+	m, ok := d.fields(n, path, fieldsOf["workload"]...)
+	if !ok || !d.require(m, n, path, requiredOf["workload"]...) {
+		return
+	}
+	w := &rawWorkload{pos: d.src.pos(n), path: path}
+	okARN, okRole := false, false
+	w.arn, okARN = d.str(m["arn"], path+".arn")
+	w.role, okRole = d.str(m["role"], path+".role")
+	if okARN && okRole {
+		r.workloads = append(r.workloads, w)
+	}
+}
+
+func (l *loader) buildWorkloads(list []*rawWorkload) {
+	o := l.o
+	seen := map[string]*Workload{}
+	for _, r := range list {
+		a, err := arn.Parse(r.arn.V)
+		kind := ""
+		if err == nil && !strings.ContainsAny(r.arn.V, "*?") && a.Region != "" {
+			kind = workloadKind(a)
+		}
+		if kind == "" {
+			l.errs.add(r.arn.P, r.path+".arn", "%q is not the ARN of a workload: want a Lambda function (arn:aws:lambda:REGION:ACCOUNT:function:NAME), an EC2 instance (arn:aws:ec2:REGION:ACCOUNT:instance/i-ID), a CloudFormation stack (arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID) or a CodeBuild project (arn:aws:codebuild:REGION:ACCOUNT:project/NAME), without wildcards", r.arn.V)
+			continue
+		}
+		if prev := seen[r.arn.V]; prev != nil {
+			l.errs.add(r.arn.P, r.path+".arn", "duplicate workload %s (first at %s)", r.arn.V, prev.Pos)
+			continue
+		}
+		acct := l.acctByID[a.Account]
+		if acct == nil {
+			l.errs.add(r.arn.P, r.path+".arn", "account %s of the ARN is not in the organization", a.Account)
+			continue
+		}
+		role := l.workloadRole(acct, r.role.V)
+		if role != nil && role.ServiceLinked {
+			l.errs.add(r.role.P, r.path+".role", "role %s is service-linked: only its service assumes it, no workload runs as it", role.Name)
+			continue
+		}
+		if role == nil {
+			var known []string
+			for _, x := range acct.Roles {
+				if !x.ServiceLinked {
+					known = append(known, x.Name)
+				}
+			}
+			l.errs.add(r.role.P, r.path+".role", "role %s is not a role of account %s (%s)%s", r.role.V, acct.Name, acct.ID, didYouMean(r.role.V, known))
+			continue
+		}
+		w := &Workload{ARN: r.arn.V, Kind: kind, Account: acct, Role: role, Pos: r.pos}
+		seen[w.ARN] = w
+		o.Workloads = append(o.Workloads, w)
+	}
+}
+
+// workloadRole finds the role a workload names: by name (ignoring case, as
+// IAM does) or by ARN, in the workload's own account.
+func (l *loader) workloadRole(acct *Account, ref string) *Role {
+	for _, r := range acct.Roles {
+		if strings.EqualFold(r.Name, ref) || r.ARN == ref {
+			return r
+		}
+	}
+	return nil
+}
