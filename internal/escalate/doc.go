@@ -36,6 +36,16 @@
 //     its statements tell apart.
 //   - update-assume-role: iam:UpdateAssumeRolePolicy on a role of its
 //     account, then sts:AssumeRole decided under the trust policy it wrote.
+//   - update-function-code, ssm-command, update-stack, start-build: code
+//     run as the role of an existing workload of its account (the org
+//     format's workloads, each naming the role it runs as), when the role
+//     trusts the workload's service: lambda:UpdateFunctionCode on a function
+//     (with lambda:InvokeFunction when allowed), ssm:SendCommand (on the
+//     instance and the AWS-RunShellScript document) or ssm:StartSession (on
+//     the instance and SSM-SessionManagerRunShell) on an instance,
+//     cloudformation:UpdateStack (or CreateChangeSet with ExecuteChangeSet)
+//     on a stack, codebuild:StartBuild (or StartBuildBatch) on a project. No
+//     role is passed: the workload has one.
 //   - create-access-key, login-profile: iam:CreateAccessKey,
 //     iam:CreateLoginProfile or iam:UpdateLoginProfile on another user.
 //   - account-assignment: sso:CreateAccountAssignment (on the permission
@@ -97,10 +107,12 @@
 // # Not covered
 //
 // The org format holds neither policy versions (iam:SetDefaultPolicyVersion
-// needs an older, more permissive version), nor existing functions,
-// instances, notebooks, dev endpoints or stacks (lambda:UpdateFunctionCode,
-// ssm:SendCommand, ssm:StartSession, ec2-instance-connect, glue:UpdateDevEndpoint,
-// cloudformation:UpdateStack on existing resources), so those catalogue
-// paths are not searched. A grant on a principal the granter can become only
-// through several edges is not searched either (one edge is).
+// needs an older, more permissive version) nor notebooks or dev endpoints
+// (sagemaker:CreatePresignedNotebookInstanceUrl on an existing notebook,
+// glue:UpdateDevEndpoint), so those catalogue paths are not searched;
+// ec2-instance-connect:SendSSHPublicKey needs a network path the org does
+// not describe, and lambda:UpdateFunctionConfiguration (a new role for an
+// existing function) is not searched. A grant on a principal the granter
+// can become only through several edges is not searched either (one edge
+// is).
 package escalate

@@ -9,7 +9,7 @@ const (
 	KindAssumeRole         = "assume-role"           // sts:AssumeRole and its federated siblings
 	KindPassRole           = "pass-role"             // iam:PassRole to a compute service that runs code as the role
 	KindUpdateAssumeRole   = "update-assume-role"    // iam:UpdateAssumeRolePolicy, then sts:AssumeRole (Rhino 14)
-	KindUpdateFunctionCode = "update-function-code"  // lambda:UpdateFunctionCode on an existing function (pathfinding.cloud lambda-003, -004)
+	KindUpdateFunctionCode = "update-function-code"  // lambda:UpdateFunctionCode on an existing function (Rhino 17; pathfinding.cloud lambda-003, -004)
 	KindSSM                = "ssm-command"           // ssm:SendCommand / ssm:StartSession on an instance (PMapper ssm)
 	KindUpdateStack        = "update-stack"          // cloudformation:UpdateStack / change set on a stack with a service role
 	KindStartBuild         = "start-build"           // codebuild:StartBuild with buildspecOverride on an existing project

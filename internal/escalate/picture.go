@@ -34,7 +34,7 @@ func KindColor(kind string) string {
 	switch kind {
 	case KindAssumeRole:
 		return "#2563eb"
-	case KindPassRole:
+	case KindPassRole, KindUpdateFunctionCode, KindSSM, KindUpdateStack, KindStartBuild:
 		return "#9333ea"
 	case KindUpdateAssumeRole, KindAccessKey, KindLoginProfile:
 		return "#d97706"
