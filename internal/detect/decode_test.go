@@ -2,6 +2,7 @@ package detect
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -109,4 +110,59 @@ func BenchmarkReadRecord(b *testing.B) {
 			}
 		}
 	})
+}
+
+// Records as the trail writes them, their strings fuzzed (escapes,
+// Unicode, invalid UTF-8, JSON in strings): Stored's reader gives the
+// fields the rules read as encoding/json does, or refuses where
+// encoding/json would have to guess (invalid UTF-8). Any bytes at all:
+// no panic.
+func FuzzSlimDecode(f *testing.F) {
+	f.Add("arn:aws:iam::111122223333:user/a", "sts.amazonaws.com", "AssumeRole", `{"x":[1,{"y":"}"}]}`, "192.0.2.1")
+	f.Add("\"}\\", "iam.amazonaws.com", "PutRolePolicy", "\u2028\x00", "\xff")
+	f.Fuzz(func(t *testing.T, who, src, event, text, ip string) {
+		r := &audit.Record{EventTime: "2026-03-01T12:00:00Z", EventSource: src, EventName: event, SourceIPAddress: ip, UserAgent: text,
+			ErrorCode: who, RecipientAccountID: dev, EventID: text + who,
+			RequestParameters: map[string]any{"roleArn": who, "policyDocument": text, "n": 1.5, "nested": map[string]any{text: []any{who, nil}}},
+			ResponseElements:  map[string]any{"s": text, "a": []any{map[string]any{"k": who}}},
+			UserIdentity: audit.UserIdentity{Type: who, ARN: who, AccountID: dev, AccessKeyID: text,
+				SessionContext: &audit.SessionContext{Attributes: audit.SessionAttributes{CreationDate: text},
+					SessionIssuer: &audit.SessionIssuer{ARN: who, Type: src}}}}
+		data, err := json.Marshal(r)
+		if err != nil {
+			t.Skip()
+		}
+		var full audit.Record
+		if err := json.Unmarshal(data, &full); err != nil {
+			t.Fatal(err)
+		}
+		var rr recordReader
+		var got audit.Record
+		if err := rr.decode(data, &got); err != nil {
+			t.Fatalf("%s: %v", data, err)
+		}
+		want := audit.Record{EventTime: full.EventTime, EventSource: full.EventSource, EventName: full.EventName, SourceIPAddress: full.SourceIPAddress,
+			UserAgent: full.UserAgent, ErrorCode: full.ErrorCode, EventID: full.EventID, RecipientAccountID: full.RecipientAccountID,
+			UserIdentity: audit.UserIdentity{Type: full.UserIdentity.Type, ARN: full.UserIdentity.ARN, AccountID: full.UserIdentity.AccountID,
+				AccessKeyID: full.UserIdentity.AccessKeyID, SessionContext: &audit.SessionContext{
+					Attributes:    audit.SessionAttributes{CreationDate: full.UserIdentity.SessionContext.Attributes.CreationDate},
+					SessionIssuer: &audit.SessionIssuer{ARN: full.UserIdentity.SessionContext.SessionIssuer.ARN, Type: full.UserIdentity.SessionContext.SessionIssuer.Type}}}}
+		for _, k := range []string{"roleArn", "policyDocument", "n", "nested"} {
+			if param(&got, k) != param(&full, k) && paramSources[full.EventSource] {
+				t.Errorf("parameter %s: %q, encoding/json %q", k, param(&got, k), param(&full, k))
+			}
+		}
+		got.RequestParameters = nil
+		if gb, wb := fmt.Sprintf("%q", must(json.Marshal(got))), fmt.Sprintf("%q", must(json.Marshal(want))); gb != wb {
+			t.Errorf("read:\n%s\nencoding/json:\n%s", gb, wb)
+		}
+		rr.decode([]byte(who+src+event+text), &got) // any bytes: an error or a record, no panic
+	})
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
