@@ -10,7 +10,7 @@ import (
 // text once and keeping each node's line and column as it goes, where
 // jsonTree reads tokens with jsontext and looks each position up. It
 // declines (ok false) a text that is not JSON or that it does not read
-// (escapes of surrogates, nesting deeper than maxJSONDepth, white space
+// (escapes of surrogates, nesting deeper than maxDepth, white space
 // alone), and jsonTree reads it, reporting errors. TestFastJSONSameTree and
 // FuzzFastJSON check that whatever it accepts, jsonTree reads the same.
 func fastJSON(data []byte) (root *ynode, ok bool) {
@@ -37,9 +37,6 @@ func fastJSON(data []byte) (root *ynode, ok bool) {
 	return root, true
 }
 
-// maxJSONDepth bounds the nesting fastJSON reads.
-const maxJSONDepth = 1000
-
 type jsonFast struct {
 	textReader
 }
@@ -61,7 +58,7 @@ func (r *jsonFast) space() {
 }
 
 func (r *jsonFast) value(depth int) *ynode {
-	if depth > maxJSONDepth || r.pos >= len(r.src) {
+	if depth > maxDepth || r.pos >= len(r.src) {
 		r.decline()
 	}
 	s := r.src

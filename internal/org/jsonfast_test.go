@@ -3,6 +3,7 @@ package org
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -73,6 +74,10 @@ var fastJSONCases = []string{
 func TestFastJSONSameTree(t *testing.T) {
 	for i, c := range fastJSONCases {
 		checkFastJSON(t, fmt.Sprintf("case %d %q", i, c), []byte(c))
+	}
+	deep := `{"a": ` + strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1) + "}"
+	if _, ok := fastJSON([]byte(deep)); ok {
+		t.Errorf("fastJSON reads %d nested collections", maxDepth+2)
 	}
 	if !checkFastJSON(t, "generated", generatedJSON(t, 30, 6)) {
 		t.Error("fastJSON declines the generated organization")

@@ -62,7 +62,22 @@ type textReader struct {
 	kids      []*ynode // slab of children
 	stack     []*ynode // children being read
 	strs      map[string]string
+	depth     int // collections open
 }
+
+// maxDepth bounds the nesting the fast readers read, far below what would
+// exhaust the stack; the library and jsontext have limits of their own.
+const maxDepth = 1000
+
+// enter enters a collection, declining beyond maxDepth; leave leaves it.
+func (r *textReader) enter() {
+	r.depth++
+	if r.depth > maxDepth {
+		r.decline()
+	}
+}
+
+func (r *textReader) leave() { r.depth-- }
 
 // intern returns a value read from the text as a string of its own, one
 // per distinct value: a large organization repeats most of its values
@@ -213,6 +228,8 @@ func (r *fastReader) endLine() {
 // blockMapping reads a block mapping whose keys are at column indent (from
 // 0); pos is at its first key.
 func (r *fastReader) blockMapping(indent int) *ynode {
+	r.enter()
+	defer r.leave()
 	m := r.node(mappingNode, tagMap, r.pos)
 	base := len(r.stack)
 	for {
@@ -273,6 +290,8 @@ func (r *fastReader) mappingValue(indent, colon int) *ynode {
 // at the first '-'. An indentless list (the value of a mapping's key at the
 // key's column) ends at the first line at that column without '-'.
 func (r *fastReader) blockSequence(indent int, indentless bool) *ynode {
+	r.enter()
+	defer r.leave()
 	q := r.node(sequenceNode, tagSeq, r.pos)
 	base := len(r.stack)
 	for {
@@ -534,6 +553,8 @@ func (r *fastReader) skipSpaces() byte {
 // flow reads a flow mapping {k: v, ...} or list [a, b, ...] on one line;
 // pos is at its '{' or '['.
 func (r *fastReader) flow() *ynode {
+	r.enter()
+	defer r.leave()
 	isMap := r.src[r.pos] == '{'
 	n, end := r.node(sequenceNode, tagSeq, r.pos), byte(']')
 	if isMap {

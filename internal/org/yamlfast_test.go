@@ -141,6 +141,22 @@ func TestFastYAMLSameTree(t *testing.T) {
 	for i, c := range fastCases {
 		checkFast(t, fmt.Sprintf("case %d %q", i, c), []byte(c))
 	}
+	// Deep nesting is declined, flow or block, well before the stack
+	// would run out; the library reports it.
+	deepFlow := "a: " + strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1) + "\n"
+	var deepBlock strings.Builder
+	for i := range maxDepth + 1 {
+		fmt.Fprintf(&deepBlock, "%sk:\n", strings.Repeat(" ", i))
+	}
+	deepBlock.WriteString(strings.Repeat(" ", maxDepth+1) + "k: v\n")
+	for _, deep := range []string{deepFlow, deepBlock.String()} {
+		if _, ok := fastYAML([]byte(deep)); ok {
+			t.Errorf("fastYAML reads %d nested collections", maxDepth+1)
+		}
+	}
+	if _, ok := fastYAML([]byte("a: " + strings.Repeat("[", maxDepth-1) + strings.Repeat("]", maxDepth-1) + "\n")); !ok {
+		t.Errorf("fastYAML declines %d nested collections", maxDepth)
+	}
 	// The organization files of the repository and the generated
 	// organization: fastYAML must accept the generated one (else the load
 	// of a large organization is slow again), and read every file it
