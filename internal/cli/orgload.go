@@ -3,6 +3,7 @@ package cli
 import (
 	"io"
 
+	"github.com/securecart/warden/internal/awsdata"
 	"github.com/securecart/warden/internal/org"
 	landingzones "github.com/securecart/warden/landing-zones"
 )
@@ -19,6 +20,9 @@ func loadOrg(path string) (*org.Org, error) {
 // loadOrgShowing is loadOrg with a progress bar on stderr while a large
 // organization's policies are compiled, when stderr is a terminal.
 func loadOrgShowing(path string, stderr io.Writer) (*org.Org, error) {
+	// The analyses look actions up and the load AWS managed policies:
+	// decode both on the other core while the files are read.
+	go awsdata.Preload()
 	if path == "" {
 		return loadOrg(path)
 	}
