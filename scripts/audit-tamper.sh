@@ -33,23 +33,31 @@ run_serve 1
 sleep 2 # the last cadence digest before the stop is now overdue if it were the newest
 
 sql() { sqlite3 "$1/warden.db" "$2"; }
-last=$(sql "$data" 'SELECT max(seq) FROM audit_records')
+# block DIR SEQ OP [VALUE]: change the block holding record SEQ (scripts/audit-block.py).
+block() { python3 scripts/audit-block.py "$1/warden.db" "${@:2}"; }
+last=$(sql "$data" 'SELECT max(last_seq) FROM audit_blocks')
 mid=$((last / 2))
+midblock=$(sql "$data" "SELECT max(first_seq) FROM audit_blocks WHERE first_seq <= $mid")
+nextblock=$(sql "$data" "SELECT min(first_seq) FROM audit_blocks WHERE first_seq > $midblock")
+lastblock=$(sql "$data" 'SELECT max(first_seq) FROM audit_blocks')
 nd=$(sql "$data" 'SELECT max(no) FROM audit_digests')
 prevseq=$(sql "$data" "SELECT seq FROM audit_digests WHERE no = $((nd - 1))")
 firstfull=$(sql "$data" 'SELECT min(no) FROM audit_digests WHERE seq > 0')
-echo "trail: $last records, $nd digests; anchor $(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); print(a["digestNumber"], a["digestHash"])' "$anchor")"
+echo "trail: $last records in $(sql "$data" 'SELECT count(*) FROM audit_blocks') blocks, $nd digests; anchor $(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); print(a["digestNumber"], a["digestHash"])' "$anchor")"
 
 "$w" audit verify --data "$data" --anchor "$anchor" --unsealed 1s > "$work/out" || { cat "$work/out"; echo "FAIL: the untouched trail does not verify"; exit 1; }
 echo "untouched: $(tail -1 "$work/out")"
 
 failed=0
 # tamper NAME SQL...: on a copy of the store, run SQL, verify with the anchor.
+# tamper NAME -- OP [VALUE]: on a copy, change record $mid's block with block.
 tamper() {
   local name=$1; shift
   local d="$work/case"
   rm -rf "$d"; cp -r "$data" "$d"
-  for q in "$@"; do sql "$d" "$q"; done
+  if [ "$1" = -- ]; then shift; block "$d" "$mid" "$@"; else
+    for q in "$@"; do sql "$d" "$q"; done
+  fi
   verify_case "$name" "$d"
 }
 verify_case() {
@@ -62,22 +70,32 @@ verify_case() {
   fi
 }
 
-for col in "data = CAST(replace(CAST(data AS TEXT), 'GetCallerIdentity', 'GetCallerIdentitx') AS BLOB)" \
-           "seq = seq + 1000000" "time = time - 3600000000000" "event_id = 'forged'" "account = '999999999999'" \
-           "prev_hash = zeroblob(32)" "hash = zeroblob(32)"; do
-  tamper "record: ${col%% =*} changed" "UPDATE audit_records SET $col WHERE seq = $mid"
+# A record inside its block: each field, rewritten with the block's framing
+# and columns as the store writes them, and a byte changed in place.
+tamper "record: data changed in place" "UPDATE audit_blocks SET data = CAST(replace(CAST(data AS TEXT), 'GetCallerIdentity', 'GetCallerIdentitx') AS BLOB) WHERE first_seq = $midblock"
+tamper "block: a byte flipped" -- flip
+tamper "record: seq changed" -- seq $((mid + 1000000))
+tamper "record: time changed" -- time 0
+tamper "record: event_id changed" -- event_id forged
+tamper "record: account changed" -- account 999999999999
+tamper "record: hash changed" -- hash "$(printf '%064d' 0)"
+tamper "block: previous hash changed" -- prev "$(printf '%064d' 0)"
+# The columns of a block, which lookups select blocks by.
+for col in "first_seq = first_seq + 1000000" "last_seq = last_seq - 1" "min_time = min_time + 1" "max_time = min_time - 3600000000000" \
+           "data = substr(data, 1, length(data) - 40)"; do
+  tamper "block: ${col%% =*} changed" "UPDATE audit_blocks SET $col WHERE first_seq = $midblock"
 done
-tamper "first record deleted" "DELETE FROM audit_records WHERE seq = 1"
-tamper "middle record deleted" "DELETE FROM audit_records WHERE seq = $mid"
-tamper "last record deleted" "DELETE FROM audit_records WHERE seq = $last"
-tamper "tail cut to a digest boundary" "DELETE FROM audit_digests WHERE no = $nd" "DELETE FROM audit_records WHERE seq > $prevseq" \
-  "UPDATE audit_head SET seq = $prevseq, hash = (SELECT hash FROM audit_records WHERE seq = $prevseq)"
-tamper "records reordered" "UPDATE audit_records SET seq = -1 WHERE seq = $mid" "UPDATE audit_records SET seq = $mid WHERE seq = $((mid + 1))" \
-  "UPDATE audit_records SET seq = $((mid + 1)) WHERE seq = -1"
-tamper "record inserted" "UPDATE audit_records SET seq = seq + 1000000 WHERE seq > $mid" "UPDATE audit_records SET seq = seq - 999999 WHERE seq > 1000000" \
-  "INSERT INTO audit_records SELECT $((mid + 1)), time, 'forged', account, data, prev_hash, hash FROM audit_records WHERE seq = $mid" \
-  "UPDATE audit_head SET seq = seq + 1"
-tamper "record duplicated" "INSERT INTO audit_records SELECT $((last + 1)), time, event_id, account, data, prev_hash, hash FROM audit_records WHERE seq = $mid"
+tamper "first block deleted" "DELETE FROM audit_blocks WHERE first_seq = 1"
+tamper "middle block deleted" "DELETE FROM audit_blocks WHERE first_seq = $midblock"
+tamper "middle record deleted" -- drop
+tamper "last block deleted" "DELETE FROM audit_blocks WHERE first_seq = $lastblock"
+# A block ends with its last record's hash: the head is pointed at the new last record.
+tamper "tail cut to a digest boundary" "DELETE FROM audit_digests WHERE no = $nd" "DELETE FROM audit_blocks WHERE first_seq > $prevseq" \
+  "UPDATE audit_head SET seq = $prevseq, hash = (SELECT substr(data, length(data) - 31) FROM audit_blocks WHERE last_seq = $prevseq)"
+tamper "blocks reordered" "UPDATE audit_blocks SET first_seq = -1 WHERE first_seq = $midblock" "UPDATE audit_blocks SET first_seq = $midblock WHERE first_seq = $nextblock" \
+  "UPDATE audit_blocks SET first_seq = $nextblock WHERE first_seq = -1"
+tamper "record inserted" -- insert
+tamper "block duplicated" "INSERT INTO audit_blocks SELECT $((last + 1)), $((last + 1)), min_time, max_time, data FROM audit_blocks WHERE first_seq = $midblock"
 tamper "digest changed" "UPDATE audit_digests SET data = CAST(replace(CAST(data AS TEXT), '\"trail\":\"', '\"trail\":\"x') AS BLOB) WHERE no = $firstfull"
 tamper "digest time changed" "UPDATE audit_digests SET time = time + 1 WHERE no = $firstfull"
 tamper "digest deleted" "DELETE FROM audit_digests WHERE no = $firstfull"

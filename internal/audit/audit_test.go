@@ -182,52 +182,128 @@ func (f *fixture) exec(t *testing.T, queries ...string) {
 }
 
 // tamperCases are the kinds of tampering done to a copy of a trail of 120
-// records sealed by digests 1 (records 1-50), 2 (51-100) and 3 (101-120,
-// written when the trail stopped), each with the problem verification must
-// name. Cases with no queries are done in Go (see the test).
+// records in blocks of ten (1-10, 11-20, ...) sealed by digests 1 (records
+// 1-50), 2 (51-100) and 3 (101-120, written when the trail stopped), each
+// with the problem verification must name. A case changes the store with
+// SQL, or with edit, which rewrites blocks with the store's own framing and
+// columns derived from the records (as an attacker who knows the format
+// would).
 var tamperCases = []struct {
 	name    string
 	queries []string
+	edit    func(t *testing.T, f *fixture)
 	kind    string
 	detail  string
 }{
-	// Every column of a record.
-	{"record data changed", []string{`UPDATE audit_records SET data = CAST(replace(CAST(data AS TEXT), 's57"', 's99"') AS BLOB) WHERE seq = 57`}, "record-changed", "record 57"},
-	{"record seq changed", []string{`UPDATE audit_records SET seq = 1057 WHERE seq = 57`}, "record-removed", "records 57-57 are missing"},
-	{"record time changed", []string{`UPDATE audit_records SET time = time - 86400000000000 WHERE seq = 57`}, "record-changed", "record 57"},
-	{"record event ID changed", []string{`UPDATE audit_records SET event_id = 'forged' WHERE seq = 57`}, "record-changed", "record 57 (event forged)"},
-	{"record account changed", []string{`UPDATE audit_records SET account = '999999999999' WHERE seq = 57`}, "record-changed", "record 57"},
-	{"record prev_hash changed", []string{`UPDATE audit_records SET prev_hash = zeroblob(32) WHERE seq = 57`}, "record-changed", "record 57"},
-	{"record hash changed", []string{`UPDATE audit_records SET hash = zeroblob(32) WHERE seq = 57`}, "record-changed", "record 57"},
-	{"record changed and chain recomputed", nil, "record-changed", "do not match it"},
+	// Every field of a record inside its block.
+	{"record data changed", nil, func(t *testing.T, f *fixture) {
+		f.editRecord(t, 57, func(r *store.AuditRecord) { r.Data = []byte(strings.Replace(string(r.Data), `s57"`, `s99"`, 1)) })
+	}, "record-changed", "record 57"},
+	{"record data changed in place", []string{`UPDATE audit_blocks SET data = CAST(replace(CAST(data AS TEXT), 's57"', 's99"') AS BLOB) WHERE first_seq = 51`}, nil, "record-changed", "record 57"},
+	{"record seq changed", nil, func(t *testing.T, f *fixture) { f.editRecord(t, 57, func(r *store.AuditRecord) { r.Seq = 1057 }) },
+		"record-removed", "records 57-1056 are missing"},
+	{"record time changed", nil, func(t *testing.T, f *fixture) {
+		f.editRecord(t, 57, func(r *store.AuditRecord) { r.Time = r.Time.Add(-24 * time.Hour) })
+	}, "record-changed", "record 57"},
+	{"record event ID changed", nil, func(t *testing.T, f *fixture) {
+		f.editRecord(t, 57, func(r *store.AuditRecord) { r.EventID = "forged" })
+	},
+		"record-changed", "record 57 (event forged)"},
+	{"record account changed", nil, func(t *testing.T, f *fixture) {
+		f.editRecord(t, 57, func(r *store.AuditRecord) { r.Account = "999999999999" })
+	}, "record-changed", "record 57"},
+	{"block's previous hash changed", nil, func(t *testing.T, f *fixture) {
+		f.editRecord(t, 51, func(r *store.AuditRecord) { r.PrevHash = make([]byte, 32) })
+	}, "record-changed", "record 51"},
+	{"record hash changed", nil, func(t *testing.T, f *fixture) {
+		f.editRecord(t, 57, func(r *store.AuditRecord) { r.Hash = make([]byte, 32) })
+	},
+		"record-changed", "record 57"},
+	{"record changed and chain recomputed", nil, func(t *testing.T, f *fixture) { f.recomputeFrom(t, 57) }, "record-changed", "do not match it"},
+	{"block cut short", []string{`UPDATE audit_blocks SET data = substr(data, 1, length(data) - 40) WHERE first_seq = 51`}, nil,
+		"block-changed", "the block stored as records 51-60 cannot be read"},
+	// Every column of a block: each would hide its records from lookups.
+	{"block first_seq changed", []string{`UPDATE audit_blocks SET first_seq = 52 WHERE first_seq = 51`}, nil,
+		"block-changed", "the block of records 51-60 (2026-11-22T12:00:51Z to 2026-11-22T12:01:00Z) is stored as records 52-60"},
+	{"block last_seq changed", []string{`UPDATE audit_blocks SET last_seq = 59 WHERE first_seq = 51`}, nil, "block-changed", "is stored as records 51-59"},
+	{"block min_time changed", []string{`UPDATE audit_blocks SET min_time = min_time + 1 WHERE first_seq = 51`}, nil,
+		"block-changed", "is stored as records 51-60 (2026-11-22T12:00:51.000000001Z"},
+	{"block max_time changed", []string{`UPDATE audit_blocks SET max_time = max_time - 86400000000000 WHERE first_seq = 51`}, nil,
+		"block-changed", "to 2026-11-21T12:01:00Z)"},
 	// Records removed.
-	{"first record removed", []string{`DELETE FROM audit_records WHERE seq = 1`}, "record-removed", "records 1-1 are missing"},
-	{"middle record removed", []string{`DELETE FROM audit_records WHERE seq = 57`}, "record-removed", "records 57-57 are missing"},
-	{"last record removed", []string{`DELETE FROM audit_records WHERE seq = 120`}, "record-removed", "the chain head is record 120"},
-	{"last records and their digest removed", []string{`DELETE FROM audit_digests WHERE no = 3`, `DELETE FROM audit_records WHERE seq > 110`}, "record-removed", "records 111-120 are missing: the chain head is record 120"},
-	{"tail cut back to a digest", []string{`DELETE FROM audit_digests WHERE no = 3`, `DELETE FROM audit_records WHERE seq > 100`,
-		`UPDATE audit_head SET seq = 100, hash = (SELECT hash FROM audit_records WHERE seq = 100)`}, "digest-missing", "no digest after digest 2"},
-	// Records added or moved.
-	{"record inserted", []string{`UPDATE audit_records SET seq = seq + 1000 WHERE seq >= 57`, `UPDATE audit_records SET seq = seq - 999 WHERE seq >= 1057`,
-		`INSERT INTO audit_records (seq, time, event_id, account, data, prev_hash, hash) SELECT 57, time, 'forged', account, data, prev_hash, hash FROM audit_records WHERE seq = 56`}, "record-changed", "record 57 (event forged)"},
-	{"records reordered", []string{`UPDATE audit_records SET seq = -1 WHERE seq = 57`, `UPDATE audit_records SET seq = 57 WHERE seq = 58`, `UPDATE audit_records SET seq = 58 WHERE seq = -1`}, "record-changed", "record 57"},
-	{"record duplicated", []string{`INSERT INTO audit_records (seq, time, event_id, account, data, prev_hash, hash) SELECT 121, time, event_id, account, data, prev_hash, hash FROM audit_records WHERE seq = 57`},
-		"record-inserted", "records 121-121 follow the chain head (record 120)"},
+	{"first block removed", []string{`DELETE FROM audit_blocks WHERE first_seq = 1`}, nil, "record-removed", "records 1-10 are missing"},
+	{"first record removed", nil, func(t *testing.T, f *fixture) {
+		f.editBlock(t, 1, func(recs []store.AuditRecord) []store.AuditRecord { return recs[1:] })
+	}, "record-removed", "records 1-1 are missing"},
+	{"middle block removed", []string{`DELETE FROM audit_blocks WHERE first_seq = 51`}, nil, "record-removed", "records 51-60 are missing"},
+	{"middle record removed", nil, func(t *testing.T, f *fixture) {
+		f.editBlock(t, 57, func(recs []store.AuditRecord) []store.AuditRecord { return append(recs[:6:6], recs[7:]...) })
+	}, "record-removed", "records 57-57 are missing"},
+	{"last block removed", []string{`DELETE FROM audit_blocks WHERE first_seq = 111`}, nil, "record-removed", "records 111-120 are missing: the chain head is record 120"},
+	{"last record removed", nil, func(t *testing.T, f *fixture) {
+		f.editBlock(t, 120, func(recs []store.AuditRecord) []store.AuditRecord { return recs[:9] })
+	}, "record-removed", "records 120-120 are missing: the chain head is record 120"},
+	{"last records and their digest removed", []string{`DELETE FROM audit_digests WHERE no = 3`, `DELETE FROM audit_blocks WHERE first_seq > 101`}, nil,
+		"record-removed", "records 111-120 are missing: the chain head is record 120"},
+	{"tail cut back to a digest", []string{`DELETE FROM audit_digests WHERE no = 3`, `DELETE FROM audit_blocks WHERE first_seq > 100`}, func(t *testing.T, f *fixture) {
+		if _, err := f.db(t).Exec(`UPDATE audit_head SET seq = 100, hash = ?`, f.record(t, 100).Hash); err != nil {
+			t.Fatal(err)
+		}
+	}, "digest-missing", "no digest after digest 2"},
+	// Records and blocks added or moved.
+	{"record inserted", nil, func(t *testing.T, f *fixture) {
+		// A forged record 57 and every later record renumbered.
+		for _, b := range f.blocks(t) {
+			if b.LastSeq < 57 {
+				continue
+			}
+			recs, _ := store.DecodeAuditBlock(b.Data)
+			var out []store.AuditRecord
+			for _, r := range recs {
+				if r.Seq == 57 {
+					forged := f.record(t, 56)
+					forged.Seq, forged.EventID = 57, "forged"
+					out = append(out, forged)
+				}
+				if r.Seq >= 57 {
+					r.Seq++
+				}
+				out = append(out, r)
+			}
+			f.putBlock(t, b.FirstSeq, out)
+		}
+	}, "record-changed", "record 57 (event forged)"},
+	{"records reordered in a block", nil, func(t *testing.T, f *fixture) {
+		f.editBlock(t, 57, func(recs []store.AuditRecord) []store.AuditRecord { recs[6], recs[7] = recs[7], recs[6]; return recs })
+	}, "record-changed", "record 58"},
+	{"blocks reordered", []string{`UPDATE audit_blocks SET first_seq = -1 WHERE first_seq = 51`, `UPDATE audit_blocks SET first_seq = 51 WHERE first_seq = 61`,
+		`UPDATE audit_blocks SET first_seq = 61 WHERE first_seq = -1`}, nil, "record-removed", "records 51-60 are missing (the trail jumps from record 50 to 61)"},
+	{"record duplicated", nil, func(t *testing.T, f *fixture) {
+		r := f.record(t, 57)
+		r.Seq = 121
+		f.putBlock(t, 121, []store.AuditRecord{r})
+	}, "record-inserted", "records 121-121 follow the chain head (record 120)"},
+	{"block duplicated", []string{`INSERT INTO audit_blocks SELECT 121, 121, min_time, max_time, data FROM audit_blocks WHERE first_seq = 51`}, nil,
+		"record-inserted", "record 51 appears out of order after record 120"},
 	// Digests.
-	{"digest changed", []string{`UPDATE audit_digests SET data = CAST(replace(CAST(data AS TEXT), '"records":50', '"records":49') AS BLOB) WHERE no = 2`}, "digest-signature", "digest 2 of records 51-100"},
-	{"digest signature changed", []string{`UPDATE audit_digests SET sig = zeroblob(64) WHERE no = 2`}, "digest-signature", "digest 2 of records 51-100"},
-	{"digest time changed", []string{`UPDATE audit_digests SET time = time + 1 WHERE no = 2`}, "digest-changed", "digest 2: its stored time"},
-	{"digest key ID changed", []string{`UPDATE audit_digests SET key_id = 'tk-forged' WHERE no = 2`}, "digest-changed", "digest 2: its stored key ID"},
-	{"digest last record changed", []string{`UPDATE audit_digests SET seq = 99 WHERE no = 2`}, "digest-changed", "digest 2 stored as ending at record 99"},
-	{"digest number changed", []string{`UPDATE audit_digests SET no = 7 WHERE no = 3`}, "digest-missing", "digests 3-6 are missing"},
-	{"digest removed", []string{`DELETE FROM audit_digests WHERE no = 2`}, "digest-missing", "digests 2-2 are missing"},
-	{"first digest removed", []string{`DELETE FROM audit_digests WHERE no = 1`}, "digest-missing", "digests 1-1 are missing"},
-	{"latest digest removed", []string{`DELETE FROM audit_digests WHERE no = 3`}, "digest-missing", "the latest digest is missing"},
-	{"digests reordered", []string{`UPDATE audit_digests SET no = -1 WHERE no = 1`, `UPDATE audit_digests SET no = 1 WHERE no = 2`, `UPDATE audit_digests SET no = 2 WHERE no = -1`}, "digest-changed", "digest stored as number 1 says it is number 2"},
+	{"digest changed", []string{`UPDATE audit_digests SET data = CAST(replace(CAST(data AS TEXT), '"records":50', '"records":49') AS BLOB) WHERE no = 2`}, nil, "digest-signature", "digest 2 of records 51-100"},
+	{"digest signature changed", []string{`UPDATE audit_digests SET sig = zeroblob(64) WHERE no = 2`}, nil, "digest-signature", "digest 2 of records 51-100"},
+	{"digest time changed", []string{`UPDATE audit_digests SET time = time + 1 WHERE no = 2`}, nil, "digest-changed", "digest 2: its stored time"},
+	{"digest key ID changed", []string{`UPDATE audit_digests SET key_id = 'tk-forged' WHERE no = 2`}, nil, "digest-changed", "digest 2: its stored key ID"},
+	{"digest last record changed", []string{`UPDATE audit_digests SET seq = 99 WHERE no = 2`}, nil, "digest-changed", "digest 2 stored as ending at record 99"},
+	{"digest number changed", []string{`UPDATE audit_digests SET no = 7 WHERE no = 3`}, nil, "digest-missing", "digests 3-6 are missing"},
+	{"digest removed", []string{`DELETE FROM audit_digests WHERE no = 2`}, nil, "digest-missing", "digests 2-2 are missing"},
+	{"first digest removed", []string{`DELETE FROM audit_digests WHERE no = 1`}, nil, "digest-missing", "digests 1-1 are missing"},
+	{"latest digest removed", []string{`DELETE FROM audit_digests WHERE no = 3`}, nil, "digest-missing", "the latest digest is missing"},
+	{"digests reordered", []string{`UPDATE audit_digests SET no = -1 WHERE no = 1`, `UPDATE audit_digests SET no = 1 WHERE no = 2`, `UPDATE audit_digests SET no = 2 WHERE no = -1`}, nil, "digest-changed", "digest stored as number 1 says it is number 2"},
 	// The chain head.
-	{"head hash changed", []string{`UPDATE audit_head SET hash = zeroblob(32)`}, "record-changed", "does not match the chain head's hash"},
-	{"head moved back", []string{`UPDATE audit_head SET seq = 110, hash = (SELECT hash FROM audit_records WHERE seq = 110)`}, "record-inserted", "records 111-120 follow the chain head (record 110)"},
-	{"head removed", []string{`DELETE FROM audit_head`}, "head-missing", "the chain head"},
+	{"head hash changed", []string{`UPDATE audit_head SET hash = zeroblob(32)`}, nil, "record-changed", "does not match the chain head's hash"},
+	{"head moved back", nil, func(t *testing.T, f *fixture) {
+		if _, err := f.db(t).Exec(`UPDATE audit_head SET seq = 110, hash = ?`, f.record(t, 110).Hash); err != nil {
+			t.Fatal(err)
+		}
+	}, "record-inserted", "records 111-120 follow the chain head (record 110)"},
+	{"head removed", []string{`DELETE FROM audit_head`}, nil, "head-missing", "the chain head"},
 }
 
 // Each kind of tampering, done to a real store, is found and named.
@@ -238,12 +314,9 @@ func TestVerifyFindsTampering(t *testing.T) {
 			if rep := f.verify(t); !rep.OK() || rep.Records != 120 || rep.Digests != 3 || rep.Sealed != 120 {
 				t.Fatalf("untouched trail: %+v", rep)
 			}
-			if tt.queries == nil {
-				// Change a record and recompute every later hash: only the
-				// signed digest tells.
-				f.recomputeFrom(t, 57)
-			} else {
-				f.exec(t, tt.queries...)
+			f.exec(t, tt.queries...)
+			if tt.edit != nil {
+				tt.edit(t, f)
 			}
 			// Two days later, with an hour's grace: late digests count as
 			// missing.
@@ -389,45 +462,6 @@ func TestDigestCadence(t *testing.T) {
 	if err != nil || !rep.OK() {
 		t.Fatalf("verify after a clean stop: %v %+v", err, rep)
 	}
-}
-
-// recomputeFrom changes record seq and recomputes the hash chain after it,
-// as a careful attacker with database access would.
-func (f *fixture) recomputeFrom(t *testing.T, seq int64) {
-	t.Helper()
-	db, err := sql.Open("sqlite", filepath.Join(f.dir, "warden.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT seq, time, event_id, account, data, prev_hash FROM audit_records WHERE seq >= ? ORDER BY seq`, seq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	type row struct {
-		store.AuditRecord
-		nanos int64
-	}
-	var rs []row
-	for rows.Next() {
-		var r row
-		rows.Scan(&r.Seq, &r.nanos, &r.EventID, &r.Account, &r.Data, &r.PrevHash)
-		r.Time = time.Unix(0, r.nanos)
-		rs = append(rs, r)
-	}
-	rows.Close()
-	prev := rs[0].PrevHash
-	for i, r := range rs {
-		if i == 0 {
-			r.Data = []byte(strings.Replace(string(r.Data), "127.0.0.1", "10.6.6.6", 1))
-		}
-		h := audit.RecordHash(prev, &r.AuditRecord)
-		if _, err := db.Exec(`UPDATE audit_records SET data = ?, prev_hash = ?, hash = ? WHERE seq = ?`, r.Data, prev, h, r.Seq); err != nil {
-			t.Fatal(err)
-		}
-		prev = h
-	}
-	db.Exec(`UPDATE audit_head SET hash = ?`, prev)
 }
 
 // The userIdentity of each kind of caller, as CloudTrail writes it

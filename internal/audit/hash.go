@@ -47,6 +47,20 @@ func (x *hasher) row(prev []byte, seq, timeNanos int64, eventID, account, data [
 	return x.h.Sum(x.sum[:0])
 }
 
+// frame returns the hash of a record stored in a block, whose bytes from
+// its number through its account (head) are framed there as the hash
+// frames them; the result is valid until the next call.
+func (x *hasher) frame(prev, head, data []byte) []byte {
+	b := binary.AppendUvarint(x.buf[:0], uint64(len(prev)))
+	b = append(b, prev...)
+	x.buf = b
+	x.h.Reset()
+	x.h.Write(b)
+	x.h.Write(head)
+	x.h.Write(data)
+	return x.h.Sum(x.sum[:0])
+}
+
 // RecordHash is the hash a stored record must have, given the previous
 // record's hash (nil for the first record).
 func RecordHash(prev []byte, r *store.AuditRecord) []byte {

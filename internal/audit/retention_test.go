@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/securecart/warden/internal/audit"
+	"github.com/securecart/warden/internal/store"
 	"github.com/securecart/warden/internal/store/sqlite"
 )
 
@@ -100,16 +101,28 @@ func TestRetainWholePeriods(t *testing.T) {
 
 	// Tampering with what is left is still found.
 	for _, tc := range []struct {
-		name, query, kind, detail string
+		name, query  string
+		edit         func(t *testing.T, f *fixture)
+		kind, detail string
 	}{
-		{"record changed", `UPDATE audit_records SET data = CAST(replace(CAST(data AS TEXT), 's110"', 's666"') AS BLOB) WHERE seq = 110`, "record-changed", "record 110"},
-		{"first record left removed", `DELETE FROM audit_records WHERE seq = 101`, "record-removed", "records 1-101 are missing"},
-		{"record removed", `DELETE FROM audit_records WHERE seq = 105`, "record-removed", "records 105-105 are missing"},
-		{"anchoring digest removed", `DELETE FROM audit_digests WHERE seq = 100`, "digest-missing", "digests 2-2 are missing"},
+		{"record changed", `UPDATE audit_blocks SET data = CAST(replace(CAST(data AS TEXT), 's110"', 's666"') AS BLOB) WHERE first_seq = 101`, nil, "record-changed", "record 110"},
+		{"first block left removed", `DELETE FROM audit_blocks WHERE first_seq = 101`, nil, "record-removed", "records 1-110 are missing"},
+		{"first record left removed", "", func(t *testing.T, f *fixture) {
+			f.editBlock(t, 101, func(recs []store.AuditRecord) []store.AuditRecord { return recs[1:] })
+		}, "record-removed", "records 1-101 are missing"},
+		{"record removed", "", func(t *testing.T, f *fixture) {
+			f.editBlock(t, 105, func(recs []store.AuditRecord) []store.AuditRecord { return append(recs[:4:4], recs[5:]...) })
+		}, "record-removed", "records 105-105 are missing"},
+		{"anchoring digest removed", `DELETE FROM audit_digests WHERE seq = 100`, nil, "digest-missing", "digests 2-2 are missing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := f.copy(t)
-			g.exec(t, tc.query)
+			if tc.query != "" {
+				g.exec(t, tc.query)
+			}
+			if tc.edit != nil {
+				tc.edit(t, g)
+			}
 			rep := g.verify(t)
 			if rep.OK() || !hasProblem(rep, tc.kind, tc.detail) {
 				t.Errorf("want a %s problem mentioning %q; got %+v", tc.kind, tc.detail, rep.Problems)

@@ -19,7 +19,7 @@ import (
 // Problem is one thing wrong with the trail.
 type Problem struct {
 	Seq    int64  // the record or digest's last record concerned (0: none)
-	Kind   string // "record-changed", "record-removed", "record-inserted", "chain-broken", "digest-signature", "digest-missing", "digest-changed", "head-missing", "anchor-missing"
+	Kind   string // "record-changed", "record-removed", "record-inserted", "chain-broken", "block-changed", "digest-signature", "digest-missing", "digest-changed", "head-missing", "anchor-missing"
 	Detail string
 }
 
@@ -33,8 +33,6 @@ type Report struct {
 	LastSeq  int64
 	Sealed   int64 // the last record a valid digest covers
 	Problems []Problem
-
-	needEvent []int // problems whose Detail still needs the record's event ID
 }
 
 // maxProblems caps the problems a report lists.
@@ -109,11 +107,73 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 	} else if err != nil {
 		return nil, err
 	}
-	first, err := st.AuditRecords(ctx, 0, 1)
+	var sealedUpTo int64 // the last record the newest digest covers
+	if newest != nil {
+		sealedUpTo = newest.LastSeq
+	}
+	first, ok, err := firstBlock(ctx, st)
 	if err != nil {
 		return nil, err
 	}
-	if len(first) == 0 {
+	var segs []segment
+	if ok {
+		segs, err = scanSegments(ctx, st, docs, first, max(head, first), sealedUpTo, opt)
+		if err != nil {
+			return nil, err
+		}
+	}
+	// Stitch the segments together in order: each checked its own records
+	// but its first record's place in the chain.
+	var next int64
+	var expectPrev, lastHash []byte // the first record has no previous hash
+	started, resync := false, false
+	var unsealedTime int64
+	for i := range segs {
+		sg := &segs[i]
+		if sg.n == 0 {
+			rep.problems(sg.problems)
+			resync = resync || sg.endResync
+			continue
+		}
+		if !started {
+			started = true
+			rep.FirstSeq, next = sg.firstSeq, sg.firstSeq
+			if rep.FirstSeq > 1 {
+				// Records before it were removed by retention: the digest
+				// that ends just before it anchors the chain.
+				if anchor, ok := docs[rep.FirstSeq-1]; ok {
+					expectPrev, _ = hex.DecodeString(anchor.LastRecordHash)
+				} else {
+					rep.add(rep.FirstSeq, "record-removed", "records 1-%d are missing and no digest ends at record %d to account for their removal by retention", rep.FirstSeq-1, rep.FirstSeq-1)
+					expectPrev = sg.firstPrev
+				}
+			}
+		}
+		if resync || sg.startResync {
+			// An unreadable block before: nothing to check the first
+			// record against.
+		} else if sg.firstSeq != next {
+			if sg.firstSeq > next {
+				rep.add(next, "record-removed", "records %d-%d are missing (the trail jumps from record %d to %d)", next, sg.firstSeq-1, next-1, sg.firstSeq)
+			} else {
+				rep.add(sg.firstSeq, "record-inserted", "record %d appears out of order after record %d", sg.firstSeq, next-1)
+			}
+		}
+		if !resync && !sg.startResync && !sg.firstBad && !bytes.Equal(sg.firstPrev, expectPrev) {
+			rep.add(sg.firstSeq, "chain-broken", "record %d (event %s) does not follow the record before it: records were inserted, removed or reordered before it", sg.firstSeq, sg.firstEvent)
+		}
+		rep.problems(sg.problems)
+		rep.Records += sg.n
+		rep.Sealed = max(rep.Sealed, sg.sealed)
+		rep.LastSeq = sg.lastSeq
+		if sg.unsealedTime != 0 && unsealedTime == 0 {
+			unsealedTime = sg.unsealedTime
+		}
+		expectPrev, lastHash = sg.lastHash, sg.lastHash
+		next = sg.lastSeq + 1
+		resync = sg.endResync
+	}
+	if !started {
 		if len(digests) > 0 {
 			last := digests[len(digests)-1].Seq
 			doc := docs[last]
@@ -126,54 +186,6 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 			}
 		}
 		return rep, nil
-	}
-	rep.FirstSeq = first[0].Seq
-	var expectPrev []byte // the first record has no previous hash
-	if rep.FirstSeq > 1 {
-		// Records before it were removed by retention: the digest that ends
-		// just before it anchors the chain.
-		anchor, ok := docs[rep.FirstSeq-1]
-		if !ok {
-			rep.add(rep.FirstSeq, "record-removed", "records 1-%d are missing and no digest ends at record %d to account for their removal by retention", rep.FirstSeq-1, rep.FirstSeq-1)
-			expectPrev = first[0].PrevHash
-		} else {
-			expectPrev, _ = hex.DecodeString(anchor.LastRecordHash)
-		}
-	}
-	segs, err := scanSegments(ctx, st, docs, rep.FirstSeq, max(head, rep.FirstSeq), opt)
-	if err != nil {
-		return nil, err
-	}
-	// Stitch the segments together in order: each checked its own records
-	// but its first record's place in the chain.
-	next := rep.FirstSeq
-	var lastHash []byte
-	for i := range segs {
-		sg := &segs[i]
-		if sg.n == 0 {
-			continue
-		}
-		if sg.firstSeq != next {
-			if sg.firstSeq > next {
-				rep.add(next, "record-removed", "records %d-%d are missing (the trail jumps from record %d to %d)", next, sg.firstSeq-1, next-1, sg.firstSeq)
-			} else {
-				rep.add(sg.firstSeq, "record-inserted", "record %d appears out of order after record %d", sg.firstSeq, next-1)
-			}
-		}
-		if !sg.firstBad && !bytes.Equal(sg.firstPrev, expectPrev) {
-			rep.addEvent(sg.firstSeq, "chain-broken", "record %d (event %s) does not follow the record before it: records were inserted, removed or reordered before it")
-		}
-		for _, p := range sg.problems {
-			rep.addFinding(p)
-		}
-		rep.Records += sg.n
-		rep.Sealed = max(rep.Sealed, sg.sealed)
-		rep.LastSeq = sg.lastSeq
-		expectPrev, lastHash = sg.lastHash, sg.lastHash
-		next = sg.lastSeq + 1
-	}
-	if err := rep.fillEvents(ctx, st); err != nil {
-		return nil, err
 	}
 	if newest != nil {
 		if last := newest.LastSeq; last > rep.LastSeq {
@@ -193,56 +205,37 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 		rep.add(head, "record-changed", "record %d, the last one, does not match the chain head's hash: it was changed or replaced", head)
 	}
 	// Records waiting for a digest too long: the latest digest is missing.
-	var sealedUpTo int64
-	if newest != nil {
-		sealedUpTo = newest.LastSeq
-	}
-	if rep.LastSeq > sealedUpTo {
-		oldest, err := st.AuditRecords(ctx, sealedUpTo+1, 1)
-		if err == nil && len(oldest) == 1 && !opt.Now.IsZero() && opt.Now.Sub(oldest[0].Time) > opt.Unsealed {
-			rep.add(oldest[0].Seq, "digest-missing", "records %d-%d have no digest although the oldest is from %s: the latest digest is missing", sealedUpTo+1, rep.LastSeq, oldest[0].Time.UTC().Format(time.RFC3339))
-		}
+	if rep.LastSeq > sealedUpTo && unsealedTime != 0 && !opt.Now.IsZero() && opt.Now.Sub(time.Unix(0, unsealedTime)) > opt.Unsealed {
+		rep.add(sealedUpTo+1, "digest-missing", "records %d-%d have no digest although the oldest is from %s: the latest digest is missing",
+			sealedUpTo+1, rep.LastSeq, time.Unix(0, unsealedTime).UTC().Format(time.RFC3339))
 	}
 	return rep, nil
 }
 
-// finding is a problem a segment found; when event is set, Detail has a %d
-// for the record's Seq and a %s for its event ID, filled in at the end.
-type finding struct {
-	Problem
-	event bool
-}
-
-func (r *Report) addEvent(seq int64, kind, format string) {
-	r.addFinding(finding{Problem{Seq: seq, Kind: kind, Detail: format}, true})
-}
-
-func (r *Report) addFinding(f finding) {
-	if len(r.Problems) < maxProblems {
-		r.Problems = append(r.Problems, f.Problem)
-		if f.event {
-			r.needEvent = append(r.needEvent, len(r.Problems)-1)
+func (r *Report) problems(ps []Problem) {
+	for _, p := range ps {
+		if len(r.Problems) < maxProblems {
+			r.Problems = append(r.Problems, p)
 		}
 	}
 }
 
-// fillEvents writes the event IDs into the problems that name one, reading
-// only those records.
-func (r *Report) fillEvents(ctx context.Context, st store.Store) error {
-	for _, i := range r.needEvent {
-		p := &r.Problems[i]
-		recs, err := st.AuditRecords(ctx, p.Seq, 1)
-		if err != nil {
-			return err
-		}
-		id := "?"
-		if len(recs) == 1 && recs[0].Seq == p.Seq {
-			id = recs[0].EventID
-		}
-		p.Detail = fmt.Sprintf(p.Detail, p.Seq, id)
+// errFirst stops AuditBlocks after the first block.
+var errFirst = errors.New("first block read")
+
+// firstBlock returns the FirstSeq column of the first stored block, and
+// false when there is none.
+func firstBlock(ctx context.Context, st store.Store) (int64, bool, error) {
+	var first int64
+	found := false
+	err := st.AuditBlocks(ctx, math.MinInt64, math.MaxInt64, func(b *store.AuditBlock) error {
+		first, found = b.FirstSeq, true
+		return errFirst
+	})
+	if err != nil && err != errFirst {
+		return 0, false, err
 	}
-	r.needEvent = nil
-	return nil
+	return first, found, nil
 }
 
 // segment is what scanning one range of the trail found.
@@ -251,31 +244,42 @@ type segment struct {
 	firstSeq, lastSeq int64
 	firstPrev         []byte // the first record's PrevHash, checked by the caller
 	firstBad          bool   // the first record's content does not match its hash
+	firstEvent        string
 	lastHash          []byte
 	sealed            int64 // the last record whose digest matches it
-	problems          []finding
+	unsealedTime      int64 // the time of the first record no digest covers, when in this range
+	problems          []Problem
+	// An unreadable block came before the range's first record (start) or
+	// after its last (end): the number and link across it are not checked.
+	startResync, endResync bool
 }
 
-func (sg *segment) add(f finding) {
+func (sg *segment) add(seq int64, kind, format string, args ...any) {
 	if len(sg.problems) < maxProblems {
-		sg.problems = append(sg.problems, f)
+		sg.problems = append(sg.problems, Problem{Seq: seq, Kind: kind, Detail: fmt.Sprintf(format, args...)})
 	}
 }
 
-// scanSegments reads the records from first on in ranges of opt.Batch,
-// opt.Workers ranges at a time, each on its own connection, hashing as it
-// reads; the last range is open-ended (records appended meanwhile, or
-// beyond the chain head, are read too). It returns the segments in order.
-func scanSegments(ctx context.Context, st store.Store, docs map[int64]*DigestDoc, first, last int64, opt VerifyOptions) ([]segment, error) {
+// scanSegments reads the blocks in ranges of their first record's number,
+// opt.Batch records wide, opt.Workers ranges at a time, each on its own
+// connection, hashing as it reads. The first range starts at the lowest
+// number and the last is open-ended, so that every stored block is read
+// once whatever its columns say (blocks appended meanwhile, or beyond the
+// chain head, are read too). It returns the segments in order.
+func scanSegments(ctx context.Context, st store.Store, docs map[int64]*DigestDoc, first, last, sealedUpTo int64, opt VerifyOptions) ([]segment, error) {
 	type span struct{ lo, hi int64 }
 	var spans []span
-	for lo := first; ; lo += int64(opt.Batch) {
-		hi := lo + int64(opt.Batch) - 1
+	for lo := int64(math.MinInt64); ; {
+		hi := first + int64(opt.Batch) - 1
+		if lo != math.MinInt64 {
+			hi = lo + int64(opt.Batch) - 1
+		}
 		if hi >= last || hi < lo {
 			spans = append(spans, span{lo, math.MaxInt64})
 			break
 		}
 		spans = append(spans, span{lo, hi})
+		lo = hi + 1
 	}
 	segs := make([]segment, len(spans))
 	ctx, cancel := context.WithCancel(ctx)
@@ -291,7 +295,7 @@ func scanSegments(ctx context.Context, st store.Store, docs map[int64]*DigestDoc
 				if i >= len(spans) || ctx.Err() != nil {
 					return
 				}
-				if err := scanSegment(ctx, st, docs, spans[i].lo, spans[i].hi, &segs[i]); err != nil {
+				if err := scanSegment(ctx, st, docs, spans[i].lo, spans[i].hi, sealedUpTo, &segs[i]); err != nil {
 					once.Do(func() { firstErr = err; cancel() })
 					return
 				}
@@ -305,47 +309,86 @@ func scanSegments(ctx context.Context, st store.Store, docs map[int64]*DigestDoc
 	return segs, ctx.Err()
 }
 
-// scanSegment checks the records of one range: each record's hash, each
-// one's link to the one before (but the first's), and the digests ending in
-// the range.
-func scanSegment(ctx context.Context, st store.Store, docs map[int64]*DigestDoc, lo, hi int64, sg *segment) error {
+// scanSegment checks the blocks of one range: that each can be read and its
+// columns are its records', each record's hash, each one's number and link
+// to the one before (but the first's), and the digests ending in the range.
+func scanSegment(ctx context.Context, st store.Store, docs map[int64]*DigestDoc, lo, hi, sealedUpTo int64, sg *segment) error {
 	h := newHasher()
 	var hexHash [2 * sha256.Size]byte
 	last := make([]byte, 0, sha256.Size) // the previous record's hash
-	err := st.AuditChain(ctx, lo, hi, func(r *store.AuditRow) error {
-		seq, prev, hash := r.Seq, r.PrevHash, r.Hash
-		bad := !bytes.Equal(h.row(prev, seq, r.Time, r.EventID, r.Account, r.Data), hash)
-		if sg.n == 0 {
-			sg.firstSeq, sg.firstPrev, sg.firstBad = seq, bytes.Clone(prev), bad
-		} else if seq != sg.lastSeq+1 {
-			if seq > sg.lastSeq+1 {
-				sg.add(finding{Problem: Problem{Seq: sg.lastSeq + 1, Kind: "record-removed", Detail: fmt.Sprintf("records %d-%d are missing (the trail jumps from record %d to %d)", sg.lastSeq+1, seq-1, sg.lastSeq, seq)}})
+	resync := false                      // the record before could not be read: do not check the next one's number and link
+	err := st.AuditBlocks(ctx, lo, hi, func(b *store.AuditBlock) error {
+		var firstSeq, lastSeq, minTime, maxTime int64
+		n := 0
+		_, err := store.ReadAuditBlock(b.Data, func(f *store.AuditFrame) error {
+			seq := f.Seq
+			if f.Index == 0 {
+				firstSeq, minTime, maxTime = seq, f.Time, f.Time
+			}
+			lastSeq, minTime, maxTime = seq, min(minTime, f.Time), max(maxTime, f.Time)
+			n++
+			if sg.n > 0 && !resync && seq != sg.lastSeq+1 {
+				if seq > sg.lastSeq+1 {
+					sg.add(sg.lastSeq+1, "record-removed", "records %d-%d are missing (the trail jumps from record %d to %d)", sg.lastSeq+1, seq-1, sg.lastSeq, seq)
+				} else {
+					sg.add(seq, "record-inserted", "record %d appears out of order after record %d", seq, sg.lastSeq)
+				}
+			}
+			var bad bool
+			if f.Index == 0 {
+				bad = !bytes.Equal(h.frame(f.BlockPrev, f.Head, f.Data), f.Hash)
+				if sg.n == 0 {
+					sg.firstSeq, sg.firstPrev, sg.firstBad, sg.firstEvent = seq, bytes.Clone(f.BlockPrev), bad, string(f.EventID)
+				} else if !bad && !resync && !bytes.Equal(f.BlockPrev, last) {
+					sg.add(seq, "chain-broken", "record %d (event %s) does not follow the record before it: records were inserted, removed or reordered before it", seq, f.EventID)
+				}
 			} else {
-				sg.add(finding{Problem: Problem{Seq: seq, Kind: "record-inserted", Detail: fmt.Sprintf("record %d appears out of order after record %d", seq, sg.lastSeq)}})
+				bad = !bytes.Equal(h.frame(last, f.Head, f.Data), f.Hash)
 			}
-		}
-		if bad {
-			sg.add(finding{Problem{Seq: seq, Kind: "record-changed", Detail: "record %d (event %s) was changed: its stored fields do not match its hash"}, true})
-		} else if sg.n > 0 && !bytes.Equal(prev, last) {
-			sg.add(finding{Problem{Seq: seq, Kind: "chain-broken", Detail: "record %d (event %s) does not follow the record before it: records were inserted, removed or reordered before it"}, true})
-		}
-		if doc, ok := docs[seq]; ok {
-			matches := len(hash) == sha256.Size
-			if matches {
-				hex.Encode(hexHash[:], hash)
-				matches = string(hexHash[:]) == doc.LastRecordHash
+			resync = false
+			if bad {
+				sg.add(seq, "record-changed", "record %d (event %s) was changed: its stored fields do not match its hash", seq, f.EventID)
 			}
-			if !matches {
-				sg.add(finding{Problem: Problem{Seq: seq, Kind: "record-changed", Detail: fmt.Sprintf("the records sealed by the digest of records %d-%d do not match it: a record up to %d was changed, removed, inserted or reordered and its hashes recomputed", doc.FirstSeq, doc.LastSeq, seq)}})
-			} else {
-				sg.sealed = seq
+			if seq == sealedUpTo+1 {
+				sg.unsealedTime = f.Time
 			}
+			if doc, ok := docs[seq]; ok {
+				matches := len(f.Hash) == sha256.Size
+				if matches {
+					hex.Encode(hexHash[:], f.Hash)
+					matches = string(hexHash[:]) == doc.LastRecordHash
+				}
+				if !matches {
+					sg.add(seq, "record-changed", "the records sealed by the digest of records %d-%d do not match it: a record up to %d was changed, removed, inserted or reordered and its hashes recomputed", doc.FirstSeq, doc.LastSeq, seq)
+				} else {
+					sg.sealed = seq
+				}
+			}
+			last = append(last[:0], f.Hash...)
+			sg.lastSeq = seq
+			sg.n++
+			return nil
+		})
+		sg.lastHash = append(sg.lastHash[:0], last...)
+		if err != nil {
+			// What follows cannot be placed in the chain: its number and
+			// link are not checked.
+			sg.add(b.FirstSeq, "block-changed", "the block stored as records %d-%d cannot be read (%v): it was changed", b.FirstSeq, b.LastSeq, err)
+			resync = true
+			if sg.n == 0 {
+				sg.startResync = true
+			}
+			return nil
 		}
-		last = append(last[:0], hash...)
-		sg.lastSeq = seq
-		sg.n++
+		if firstSeq != b.FirstSeq || lastSeq != b.LastSeq || minTime != b.MinTime || maxTime != b.MaxTime {
+			sg.add(firstSeq, "block-changed", "the block of records %d-%d (%s to %s) is stored as records %d-%d (%s to %s): its columns were changed, which would hide its records from lookups",
+				firstSeq, lastSeq, nanoTime(minTime), nanoTime(maxTime), b.FirstSeq, b.LastSeq, nanoTime(b.MinTime), nanoTime(b.MaxTime))
+		}
 		return nil
 	})
-	sg.lastHash = bytes.Clone(last)
+	sg.endResync = resync
 	return err
 }
+
+// nanoTime formats a stored time.
+func nanoTime(n int64) string { return time.Unix(0, n).UTC().Format(time.RFC3339Nano) }

@@ -238,11 +238,14 @@ func TestAuditVerify(t *testing.T) {
 		queries []string
 		want    string
 	}{
-		{"record changed", []string{`UPDATE audit_records SET data = CAST(replace(CAST(data AS TEXT), '192.0.2.10', '192.0.2.66') AS BLOB) WHERE seq = 5`},
+		// One record per block: each call was appended on its own.
+		{"record changed", []string{`UPDATE audit_blocks SET data = CAST(replace(CAST(data AS TEXT), '192.0.2.10', '192.0.2.66') AS BLOB) WHERE first_seq = 5`},
 			"TAMPERED record 5 (event " + recs[4].EventID + ") was changed: its stored fields do not match its hash"},
-		{"record removed", []string{`DELETE FROM audit_records WHERE seq = 6`}, "TAMPERED records 6-6 are missing (the trail jumps from record 5 to 7)"},
-		{"records reordered", []string{`UPDATE audit_records SET seq = -1 WHERE seq = 3`, `UPDATE audit_records SET seq = 3 WHERE seq = 2`, `UPDATE audit_records SET seq = 2 WHERE seq = -1`},
-			"TAMPERED record 2 (event " + recs[2].EventID + ") was changed: its stored fields do not match its hash"},
+		{"record removed", []string{`DELETE FROM audit_blocks WHERE first_seq = 6`}, "TAMPERED records 6-6 are missing (the trail jumps from record 5 to 7)"},
+		{"records reordered", []string{`UPDATE audit_blocks SET first_seq = -1 WHERE first_seq = 3`, `UPDATE audit_blocks SET first_seq = 3 WHERE first_seq = 2`, `UPDATE audit_blocks SET first_seq = 2 WHERE first_seq = -1`},
+			"TAMPERED records 2-2 are missing (the trail jumps from record 1 to 3)"},
+		{"block's time range changed", []string{`UPDATE audit_blocks SET max_time = min_time - 1 WHERE first_seq = 7`},
+			"TAMPERED the block of records 7-7 "},
 		{"digest changed", []string{`UPDATE audit_digests SET data = CAST(replace(CAST(data AS TEXT), '"records":4', '"records":3') AS BLOB) WHERE seq = 8`},
 			"TAMPERED digest 2 of records 5-8: the signature does not match its document: the digest was changed"},
 		{"digest removed", []string{`DELETE FROM audit_digests WHERE seq = 4`}, "TAMPERED digests 1-1 are missing"},
@@ -597,8 +600,9 @@ func TestAuditHeadAndAnchor(t *testing.T) {
 		}
 	}
 	cut := copyData(t, dir)
-	execSQL(t, cut, `DELETE FROM audit_digests WHERE no > 1`, `DELETE FROM audit_records WHERE seq > 4`,
-		`UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_records WHERE seq = 4)`)
+	// A block ends with its last record's hash.
+	execSQL(t, cut, `DELETE FROM audit_digests WHERE no > 1`, `DELETE FROM audit_blocks WHERE first_seq > 4`,
+		`UPDATE audit_head SET seq = 4, hash = (SELECT substr(data, length(data) - 31) FROM audit_blocks WHERE last_seq = 4)`)
 	out, _, code = run(t, "", "audit", "verify", "--data", cut, "--anchor", file)
 	if code != 1 || !strings.Contains(out, "TAMPERED the trail does not contain the anchored digest 3") {
 		t.Errorf("verify --anchor of a trail cut back: exit %d, %s", code, out)

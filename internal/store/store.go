@@ -17,8 +17,9 @@
 //     only moves forward (replay protection, RFC 6238 section 5.2).
 //   - Identity Center sign-in (SignIn): registered clients, device
 //     authorizations, hashed tokens, password hashes and rate limits.
-//   - The audit trail: hash-chained records appended in order, and the
-//     signed digests that seal them.
+//   - The audit trail: hash-chained records appended in order, stored as
+//     one block per append (AuditBlock), and the signed digests that seal
+//     them.
 //   - Services' state beside the org document (Records): JSON documents by
 //     namespace and key, versioned, with changes since a revision.
 //
@@ -94,7 +95,8 @@ type Store interface {
 	// DeleteMFADevice deletes a device; ErrNotFound.
 	DeleteMFADevice(ctx context.Context, serial string) error
 
-	// AppendAudit appends records to the trail atomically and in order. The
+	// AppendAudit appends records to the trail atomically and in order, as
+	// one AuditBlock (one row). The
 	// store calls build with the sequence number and hash of the last stored
 	// record (0 and nil for an empty trail) while holding the trail's lock, so
 	// that concurrent appenders, in one process or several, chain one after
@@ -103,14 +105,14 @@ type Store interface {
 	AppendAudit(ctx context.Context, build func(lastSeq int64, lastHash []byte) ([]AuditRecord, error)) error
 	// AuditRecords returns up to limit records with Seq >= fromSeq in order.
 	AuditRecords(ctx context.Context, fromSeq int64, limit int) ([]AuditRecord, error)
-	// AuditChain calls fn with each record with fromSeq <= Seq <= toSeq, in
-	// order, passing every stored column of the record (AuditRow; byte slices
-	// nil or empty where nothing was stored). The row and its slices are
-	// valid only until fn returns: the store may reuse them. It
-	// stops at the first error fn returns and returns it. Verification reads
-	// the trail through it, in several ranges at once, so it copies as little
-	// as the database driver allows.
-	AuditChain(ctx context.Context, fromSeq, toSeq int64, fn func(r *AuditRow) error) error
+	// AuditBlocks calls fn with each stored block whose FirstSeq column is
+	// within fromSeq..toSeq (both included), in order of FirstSeq, passing
+	// its columns as stored. The block and its Data are valid only until fn
+	// returns: the store may reuse them. It stops at the first error fn
+	// returns and returns it. Verification reads the trail through it, in
+	// several ranges at once, so it copies as little as the database driver
+	// allows.
+	AuditBlocks(ctx context.Context, fromSeq, toSeq int64, fn func(b *AuditBlock) error) error
 	// AuditRecordsByTime returns up to limit records with start <= Time < end,
 	// newest first, skipping those with Seq >= beforeSeq when beforeSeq > 0
 	// (for pagination).
@@ -126,12 +128,11 @@ type Store interface {
 	PutAuditDigest(ctx context.Context, d AuditDigest) error
 	// AuditDigests returns every digest in order of number.
 	AuditDigests(ctx context.Context) ([]AuditDigest, error)
-	// DeleteAuditBefore deletes records with Time < before that are covered
-	// by a digest (retention), and returns how many it deleted.
-	DeleteAuditBefore(ctx context.Context, before time.Time) (int64, error)
-	// DeleteAuditThrough deletes the records with Seq <= seq, which must be
-	// the last record of a digest (retention removes whole digest periods),
-	// and returns how many it deleted; ErrConflict when no digest ends at seq.
+	// DeleteAuditThrough deletes the blocks whose last record's Seq is <=
+	// seq, which must be the last record of a digest (retention removes whole
+	// digest periods; a digest always ends at a block's end, since the head
+	// it seals is), and returns how many records they held; ErrConflict when
+	// no digest ends at seq.
 	DeleteAuditThrough(ctx context.Context, seq int64) (int64, error)
 
 	// Close releases the store.
@@ -213,18 +214,6 @@ type AuditRecord struct {
 	Data     []byte // the CloudTrail record, JSON
 	PrevHash []byte
 	Hash     []byte // SHA-256 over PrevHash and Data
-}
-
-// AuditRow is a stored record as AuditChain passes it: every column, the
-// time as stored (nanoseconds since the Unix epoch).
-type AuditRow struct {
-	Seq      int64
-	Time     int64
-	EventID  []byte
-	Account  []byte
-	Data     []byte
-	PrevHash []byte
-	Hash     []byte
 }
 
 // AuditDigest seals the records up to Seq. Digests are numbered from 1; a

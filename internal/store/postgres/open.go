@@ -90,7 +90,7 @@ func openCore(ctx context.Context, db *sql.DB) (*sqlstore.Core, error) {
 	if err := migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	return sqlstore.New(ctx, db, db, queries, insertAudit)
+	return sqlstore.New(ctx, db, db, queries)
 }
 
 // migrationLock is the advisory lock key held while migrating ("warden" and
@@ -113,12 +113,7 @@ func (advisoryLock) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
 
 // migrate applies the embedded migrations under the advisory lock.
 func migrate(ctx context.Context, db *sql.DB) error {
-	fsys, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	p, err := goose.NewProvider(goose.DialectPostgres, db, fsys,
-		goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(advisoryLock{}))
+	p, err := provider(db)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
@@ -127,3 +122,27 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	}
 	return nil
 }
+
+// provider is goose's, with the embedded SQL migrations and the Go ones.
+func provider(db *sql.DB) (*goose.Provider, error) {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(goose.DialectPostgres, db, fsys,
+		goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(advisoryLock{}),
+		goose.WithGoMigrations(sqlstore.AuditBlocksMigration(func(i int) string { return fmt.Sprintf("$%d", i) }, recordsDDL)))
+}
+
+// recordsDDL is audit_records as migration 1 made it, for going back below
+// sqlstore.AuditBlocksVersion.
+const recordsDDL = `CREATE TABLE audit_records (
+    seq       bigint PRIMARY KEY,
+    time      bigint NOT NULL,
+    event_id  text   NOT NULL,
+    account   text   NOT NULL,
+    data      bytea  NOT NULL,
+    prev_hash bytea  NOT NULL,
+    hash      bytea  NOT NULL
+);
+CREATE INDEX audit_records_time ON audit_records (time);`

@@ -1,6 +1,9 @@
 package postgres
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
 	"os"
 	"testing"
 
@@ -26,5 +29,29 @@ func TestStore(t *testing.T) {
 	}
 	storetest.Run(t, func(t *testing.T) store.Store {
 		return open(t, freshDatabase(t))
+	})
+}
+
+// A trail stored one record per row moves into blocks, and back down.
+func TestAuditBlocksMigration(t *testing.T) {
+	dsn := freshDatabase(t)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p, err := provider(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.AuditBlocksMigration(t, storetest.Migration{
+		DB: db, Placeholder: func(i int) string { return fmt.Sprintf("$%d", i) },
+		UpTo:   func(ctx context.Context, v int64) error { _, err := p.UpTo(ctx, v); return err },
+		DownTo: func(ctx context.Context, v int64) error { _, err := p.DownTo(ctx, v); return err },
+		Open: func(t *testing.T) store.Store {
+			s := open(t, dsn)
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
 	})
 }

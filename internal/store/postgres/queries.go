@@ -1,10 +1,6 @@
 package postgres
 
 import (
-	"context"
-	"database/sql"
-
-	"github.com/securecart/warden/internal/store"
 	"github.com/securecart/warden/internal/store/internal/sqlstore"
 )
 
@@ -39,14 +35,11 @@ var queries = sqlstore.Queries{
 	MFADelete:  `DELETE FROM mfa_devices WHERE serial = $1`,
 
 	AuditLock:    `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`,
-	AuditInsert:  `INSERT INTO audit_records (` + sqlstore.AuditCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+	AuditInsert:  `INSERT INTO audit_blocks (` + sqlstore.AuditBlockCols + `) VALUES ($1, $2, $3, $4, $5)`,
 	AuditSetHead: `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`,
-	AuditDelete: `DELETE FROM audit_records WHERE seq IN (
-		SELECT seq FROM audit_records
-		WHERE time < $1 AND seq <= (SELECT coalesce(max(seq), 0) FROM audit_digests)
-		LIMIT $2)`,
-	AuditDeleteThrough: `DELETE FROM audit_records WHERE seq IN (
-		SELECT seq FROM audit_records WHERE seq <= $1 ORDER BY seq LIMIT $2)`,
+	AuditDeleteThrough: `DELETE FROM audit_blocks WHERE first_seq IN (
+		SELECT first_seq FROM audit_blocks WHERE last_seq <= $1 ORDER BY first_seq LIMIT $2)
+		RETURNING last_seq - first_seq + 1`,
 	DigestExists:   `SELECT 1 FROM audit_digests WHERE seq = $1 LIMIT 1`,
 	DigestNoExists: `SELECT 1 FROM audit_digests WHERE no = $1`,
 	DigestInsert: `INSERT INTO audit_digests (` + sqlstore.DigestCols + `)
@@ -60,31 +53,20 @@ var queries = sqlstore.Queries{
 	ServerKeys:   `SELECT ` + sqlstore.ServerKeyCols + ` FROM server_keys WHERE purpose = $1 ORDER BY created DESC, id DESC`,
 	MFADevice:    `SELECT ` + sqlstore.MFACols + ` FROM mfa_devices WHERE serial = $1`,
 	MFADevices:   `SELECT ` + sqlstore.MFACols + ` FROM mfa_devices WHERE owner = $1 ORDER BY created, serial`,
-	AuditFrom:    `SELECT ` + sqlstore.AuditCols + ` FROM audit_records WHERE seq >= $1 ORDER BY seq LIMIT $2`,
-	AuditChain:   `SELECT ` + sqlstore.AuditCols + ` FROM audit_records WHERE seq >= $1 AND seq <= $2 ORDER BY seq`,
-	AuditByTime: `SELECT ` + sqlstore.AuditCols + ` FROM audit_records
-		WHERE time >= $1 AND time < $2 AND seq < $3 ORDER BY seq DESC LIMIT $4`,
+	// The blocks from the one holding fromSeq: the subquery is one seek on
+	// the primary key.
+	AuditFrom: `SELECT ` + sqlstore.AuditBlockCols + ` FROM audit_blocks
+		WHERE first_seq >= coalesce((SELECT max(first_seq) FROM audit_blocks WHERE first_seq <= $1), $1) AND first_seq > $2
+		ORDER BY first_seq LIMIT $3`,
+	AuditBlocks: `SELECT ` + sqlstore.AuditBlockCols + ` FROM audit_blocks WHERE first_seq >= $1 AND first_seq <= $2 ORDER BY first_seq`,
+	// Newest first, walking first_seq downwards from beforeSeq and stopping
+	// after limit blocks (cheap for recent windows and for continuing pages,
+	// which is how the trail is read).
+	AuditByTime: `SELECT ` + sqlstore.AuditBlockCols + ` FROM audit_blocks
+		WHERE max_time >= $1 AND min_time < $2 AND first_seq < $3 ORDER BY first_seq DESC LIMIT $4`,
 	AuditHead: `SELECT seq, hash FROM audit_head WHERE id = 1`,
 	Digests:   `SELECT ` + sqlstore.DigestCols + ` FROM audit_digests ORDER BY no`,
 
 	SignIn:  sqlstore.SignInSQL('$'),
 	Records: sqlstore.RecordsSQL('$'),
-}
-
-// insertAudit stores a checked batch in one statement, the columns passed
-// as arrays.
-func insertAudit(ctx context.Context, tx *sql.Tx, recs []store.AuditRecord) error {
-	n := len(recs)
-	seq, times := make([]int64, n), make([]int64, n)
-	eventID, account := make([]string, n), make([]string, n)
-	data, prev, hash := make([][]byte, n), make([][]byte, n), make([][]byte, n)
-	for i, r := range recs {
-		seq[i], times[i] = r.Seq, r.Time.UnixNano()
-		eventID[i], account[i] = r.EventID, r.Account
-		data[i], prev[i], hash[i] = sqlstore.NonNil(r.Data), sqlstore.NonNil(r.PrevHash), r.Hash
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_records (`+sqlstore.AuditCols+`)
-		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[])`,
-		seq, times, eventID, account, data, prev, hash)
-	return err
 }

@@ -34,9 +34,8 @@ const readerMmap = 1 << 30
 type Store struct {
 	sqlstore.Watched // the queries, noting the state versions (KnownStateVersion)
 
-	w       *sql.DB     // the one writer connection
-	r       *sql.DB     // query-only readers
-	inserts []*sql.Stmt // by insertSizes; see insertAudit
+	w *sql.DB // the one writer connection
+	r *sql.DB // query-only readers
 }
 
 // Open opens (creating if needed) dir/warden.db and brings its schema up to
@@ -136,10 +135,7 @@ func (s *Store) open(ctx context.Context, path string) error {
 	s.r.SetConnMaxLifetime(0)
 	s.r.SetConnMaxIdleTime(0)
 
-	if err := s.prepareInserts(ctx); err != nil {
-		return err
-	}
-	s.Core, err = sqlstore.New(ctx, s.w, s.r, queries, s.insertAudit)
+	s.Core, err = sqlstore.New(ctx, s.w, s.r, queries)
 	return err
 }
 
@@ -150,11 +146,7 @@ func (s *Store) open(ctx context.Context, path string) error {
 // few times: the next finds the migration applied and has nothing to do,
 // while a real failure fails every time and is returned.
 func migrate(ctx context.Context, db *sql.DB) error {
-	fsys, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithDisableGlobalRegistry(true))
+	p, err := provider(db)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
@@ -174,6 +166,16 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	}
 }
 
+// provider is goose's, with the embedded SQL migrations and the Go ones.
+func provider(db *sql.DB) (*goose.Provider, error) {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithDisableGlobalRegistry(true),
+		goose.WithGoMigrations(sqlstore.AuditBlocksMigration(func(int) string { return "?" }, recordsDDL)))
+}
+
 // Close closes the store's statements and connections.
 func (s *Store) Close() error {
 	return s.closeAll()
@@ -182,11 +184,8 @@ func (s *Store) Close() error {
 // closeAll closes whatever Open got to.
 func (s *Store) closeAll() error {
 	var errs []error
-	for _, st := range s.inserts {
-		errs = append(errs, st.Close())
-	}
 	if s.Core != nil {
-		return errors.Join(append(errs, s.Core.Close())...)
+		return s.Core.Close()
 	}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
@@ -201,3 +200,16 @@ var (
 	_ store.Store        = (*Store)(nil)
 	_ store.StateWatcher = (*Store)(nil)
 )
+
+// recordsDDL is audit_records as migration 1 made it, for going back below
+// sqlstore.AuditBlocksVersion.
+const recordsDDL = `CREATE TABLE audit_records (
+    seq       INTEGER PRIMARY KEY,
+    time      INTEGER NOT NULL,
+    event_id  TEXT    NOT NULL,
+    account   TEXT    NOT NULL,
+    data      BLOB    NOT NULL,
+    prev_hash BLOB    NOT NULL,
+    hash      BLOB    NOT NULL
+) STRICT;
+CREATE INDEX audit_records_time ON audit_records (time);`

@@ -1,10 +1,16 @@
 package sqlite
 
 import (
+	"context"
+	"database/sql"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/securecart/warden/internal/store"
+	"github.com/securecart/warden/internal/store/storetest"
 )
 
 // TestOpenSettings checks what Open promises: private files, WAL with
@@ -60,4 +66,32 @@ func TestOpenSettings(t *testing.T) {
 			t.Errorf("%s: PRAGMA %s = %s, want %s", tc.pool, tc.pragma, got, tc.want)
 		}
 	}
+}
+
+// A trail stored one record per row moves into blocks, and back down.
+func TestAuditBlocksMigration(t *testing.T) {
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", dsn(filepath.Join(dir, "warden.db"), url.Values{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	p, err := provider(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.AuditBlocksMigration(t, storetest.Migration{
+		DB: db, Placeholder: func(int) string { return "?" },
+		UpTo:   func(ctx context.Context, v int64) error { _, err := p.UpTo(ctx, v); return err },
+		DownTo: func(ctx context.Context, v int64) error { _, err := p.DownTo(ctx, v); return err },
+		Open: func(t *testing.T) store.Store {
+			s, err := Open(t.Context(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+	})
 }

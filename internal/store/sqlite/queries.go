@@ -29,14 +29,11 @@ var queries = sqlstore.Queries{
 	MFADelete:  `DELETE FROM mfa_devices WHERE serial = ?`,
 
 	AuditLock:    `SELECT seq, hash FROM audit_head WHERE id = 1`,
-	AuditInsert:  `INSERT INTO audit_records (` + sqlstore.AuditCols + `) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-	AuditSetHead: `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`,
-	AuditDelete: `DELETE FROM audit_records WHERE seq IN (
-		SELECT seq FROM audit_records
-		WHERE time < ?1 AND seq <= (SELECT coalesce(max(seq), 0) FROM audit_digests)
-		LIMIT ?2)`,
-	AuditDeleteThrough: `DELETE FROM audit_records WHERE seq IN (
-		SELECT seq FROM audit_records WHERE seq <= ?1 ORDER BY seq LIMIT ?2)`,
+	AuditInsert:  `INSERT INTO audit_blocks (` + sqlstore.AuditBlockCols + `) VALUES (?1, ?2, ?3, ?4, ?5)`,
+	AuditSetHead: `UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1`,
+	AuditDeleteThrough: `DELETE FROM audit_blocks WHERE first_seq IN (
+		SELECT first_seq FROM audit_blocks WHERE last_seq <= ?1 ORDER BY first_seq LIMIT ?2)
+		RETURNING last_seq - first_seq + 1`,
 	DigestExists:   `SELECT 1 FROM audit_digests WHERE seq = ? LIMIT 1`,
 	DigestNoExists: `SELECT 1 FROM audit_digests WHERE no = ?`,
 	DigestInsert: `INSERT INTO audit_digests (` + sqlstore.DigestCols + `)
@@ -50,14 +47,17 @@ var queries = sqlstore.Queries{
 	ServerKeys:   `SELECT ` + sqlstore.ServerKeyCols + ` FROM server_keys WHERE purpose = ? ORDER BY created DESC, id DESC`,
 	MFADevice:    `SELECT ` + sqlstore.MFACols + ` FROM mfa_devices WHERE serial = ?`,
 	MFADevices:   `SELECT ` + sqlstore.MFACols + ` FROM mfa_devices WHERE owner = ? ORDER BY created, serial`,
-	AuditFrom:    `SELECT ` + sqlstore.AuditCols + ` FROM audit_records WHERE seq >= ? ORDER BY seq LIMIT ?`,
-	AuditChain:   `SELECT ` + sqlstore.AuditCols + ` FROM audit_records WHERE seq >= ? AND seq <= ? ORDER BY seq`,
-	// The unary + keeps SQLite off the time index, which would gather the
-	// whole window and sort it by seq: instead it walks seq downwards from
-	// beforeSeq and stops after limit matches (cheap for recent windows and
-	// for continuing pages, which is how the trail is read).
-	AuditByTime: `SELECT ` + sqlstore.AuditCols + ` FROM audit_records
-		WHERE +time >= ? AND +time < ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+	// The blocks from the one holding fromSeq: the subquery is one seek on
+	// the primary key.
+	AuditFrom: `SELECT ` + sqlstore.AuditBlockCols + ` FROM audit_blocks
+		WHERE first_seq >= coalesce((SELECT max(first_seq) FROM audit_blocks WHERE first_seq <= ?1), ?1) AND first_seq > ?2
+		ORDER BY first_seq LIMIT ?3`,
+	AuditBlocks: `SELECT ` + sqlstore.AuditBlockCols + ` FROM audit_blocks WHERE first_seq >= ?1 AND first_seq <= ?2 ORDER BY first_seq`,
+	// Newest first, walking first_seq downwards from beforeSeq and stopping
+	// after limit blocks (cheap for recent windows and for continuing pages,
+	// which is how the trail is read).
+	AuditByTime: `SELECT ` + sqlstore.AuditBlockCols + ` FROM audit_blocks
+		WHERE +max_time >= ?1 AND +min_time < ?2 AND first_seq < ?3 ORDER BY first_seq DESC LIMIT ?4`,
 	AuditHead: `SELECT seq, hash FROM audit_head WHERE id = 1`,
 	Digests:   `SELECT ` + sqlstore.DigestCols + ` FROM audit_digests ORDER BY no`,
 

@@ -11,121 +11,141 @@ import (
 	"github.com/securecart/warden/internal/store"
 )
 
-// chainRow is what AuditChain passes to its callback, copied.
-type chainRow struct {
-	seq, time                          int64
-	eventID, account, prev, hash, data []byte
-}
-
-func copyRow(r *store.AuditRow) chainRow {
-	return chainRow{r.Seq, r.Time, bytes.Clone(r.EventID), bytes.Clone(r.Account), bytes.Clone(r.PrevHash), bytes.Clone(r.Hash), bytes.Clone(r.Data)}
-}
-
-// readChain collects AuditChain(from, to), copying each row.
-func readChain(t *testing.T, s store.Store, from, to int64) []chainRow {
+// appendBlocks appends one block of each size, records timed by timeBySeq,
+// and returns every record appended.
+func appendBlocks(t *testing.T, s store.Store, sizes ...int) []store.AuditRecord {
 	t.Helper()
-	var out []chainRow
-	err := s.AuditChain(t.Context(), from, to, func(r *store.AuditRow) error {
-		out = append(out, copyRow(r))
+	var all []store.AuditRecord
+	for _, n := range sizes {
+		all = append(all, appendN(t, s, n, timeBySeq)...)
+	}
+	return all
+}
+
+// readBlocks collects AuditBlocks(from, to), copying each block.
+func readBlocks(t *testing.T, s store.Store, from, to int64) []store.AuditBlock {
+	t.Helper()
+	var out []store.AuditBlock
+	err := s.AuditBlocks(t.Context(), from, to, func(b *store.AuditBlock) error {
+		c := *b
+		c.Data = bytes.Clone(b.Data)
+		out = append(out, c)
 		return nil
 	})
 	if err != nil {
-		t.Fatalf("AuditChain(%d, %d): %v", from, to, err)
+		t.Fatalf("AuditBlocks(%d, %d): %v", from, to, err)
 	}
 	return out
 }
 
-func chainSeqs(rows []chainRow) []int64 {
-	out := []int64{}
-	for _, r := range rows {
-		out = append(out, r.seq)
+func blockRanges(bs []store.AuditBlock) string {
+	out := "["
+	for i, b := range bs {
+		if i > 0 {
+			out += " "
+		}
+		out += fmt.Sprintf("%d-%d", b.FirstSeq, b.LastSeq)
 	}
-	return out
+	return out + "]"
 }
 
-// testAuditChainRanges: AuditChain passes the records of a Seq range, both
-// ends included, in order, with their stored PrevHash, Hash and Data; it
-// stops at the callback's error; ranges read at once see the same records.
-func testAuditChainRanges(t *testing.T, s store.Store) {
+// testAuditBlocks: each append is one block whose columns are its records'
+// first and last Seq and time range, and whose Data frames its records as
+// appended; AuditBlocks passes the blocks whose first record is in a Seq
+// range, both ends included, in order; it stops at the callback's error;
+// ranges read at once see the same blocks.
+func testAuditBlocks(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	if got := readChain(t, s, 0, math.MaxInt64); len(got) != 0 {
-		t.Errorf("AuditChain on an empty trail passed %d records", len(got))
+	if got := readBlocks(t, s, math.MinInt64, math.MaxInt64); len(got) != 0 {
+		t.Errorf("AuditBlocks on an empty trail passed %d blocks", len(got))
 	}
-	want := appendN(t, s, 10, timeBySeq)
+	want := appendBlocks(t, s, 3, 1, 4, 2) // blocks 1-3, 4, 5-8, 9-10
 	for _, tc := range []struct {
 		from, to int64
-		want     []int64
+		want     string
 	}{
-		{0, math.MaxInt64, []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}},
-		{3, 7, []int64{3, 4, 5, 6, 7}},
-		{7, 7, []int64{7}},
-		{8, math.MaxInt64, []int64{8, 9, 10}},
-		{11, 20, []int64{}},
-		{7, 3, []int64{}},
+		{0, math.MaxInt64, "[1-3 4-4 5-8 9-10]"},
+		{1, 1, "[1-3]"},
+		{2, 4, "[4-4]"}, // by the block's first record
+		{3, 9, "[4-4 5-8 9-10]"},
+		{10, 20, "[]"},
+		{7, 3, "[]"},
 	} {
-		got := readChain(t, s, tc.from, tc.to)
-		if g, w := fmt.Sprint(chainSeqs(got)), fmt.Sprint(tc.want); g != w {
-			t.Errorf("AuditChain(%d, %d) passed %s, want %s", tc.from, tc.to, g, w)
+		if got := blockRanges(readBlocks(t, s, tc.from, tc.to)); got != tc.want {
+			t.Errorf("AuditBlocks(%d, %d) passed %s, want %s", tc.from, tc.to, got, tc.want)
 		}
-		for _, r := range got {
-			w := want[r.seq-1]
-			if !bytes.Equal(r.prev, w.PrevHash) || !bytes.Equal(r.hash, w.Hash) || !bytes.Equal(r.data, w.Data) ||
-				r.time != w.Time.UnixNano() || string(r.eventID) != w.EventID || string(r.account) != w.Account {
-				t.Errorf("AuditChain record %d = time %d event %s account %s prev %x hash %x data %s; want %s",
-					r.seq, r.time, r.eventID, r.account, r.prev, r.hash, r.data, fmtRecord(w))
-			}
+	}
+	var got []store.AuditRecord
+	for _, b := range readBlocks(t, s, 0, math.MaxInt64) {
+		recs, err := store.DecodeAuditBlock(b.Data)
+		if err != nil {
+			t.Fatalf("block %d-%d: %v", b.FirstSeq, b.LastSeq, err)
 		}
+		lo, hi := recs[0].Time.UnixNano(), recs[len(recs)-1].Time.UnixNano()
+		if b.FirstSeq != recs[0].Seq || b.LastSeq != recs[len(recs)-1].Seq || b.MinTime != lo || b.MaxTime != hi {
+			t.Errorf("block columns %d-%d, times %d-%d; its records are %d-%d at %d-%d", b.FirstSeq, b.LastSeq, b.MinTime, b.MaxTime, recs[0].Seq, recs[len(recs)-1].Seq, lo, hi)
+		}
+		got = append(got, recs...)
+	}
+	if g, w := fmtAll(got, fmtRecord), fmtAll(want, fmtRecord); g != w {
+		t.Errorf("records of the blocks\ngot\n%swant\n%s", g, w)
 	}
 
 	// The callback's error stops the reading and is returned as is.
 	stop := errors.New("stop here")
 	var seen []int64
-	err := s.AuditChain(ctx, 1, 10, func(r *store.AuditRow) error {
-		seen = append(seen, r.Seq)
-		if r.Seq == 4 {
+	err := s.AuditBlocks(ctx, 1, 10, func(b *store.AuditBlock) error {
+		seen = append(seen, b.FirstSeq)
+		if b.FirstSeq == 4 {
 			return stop
 		}
 		return nil
 	})
-	if err != stop || fmt.Sprint(seen) != "[1 2 3 4]" {
-		t.Errorf("AuditChain with a callback failing at record 4: saw %v, got %v; want [1 2 3 4] and its error", seen, err)
+	if err != stop || fmt.Sprint(seen) != "[1 4]" {
+		t.Errorf("AuditBlocks with a callback failing at block 4: saw %v, got %v; want [1 4] and its error", seen, err)
 	}
 
 	// Several ranges at once, as verification reads them.
 	var wg sync.WaitGroup
-	got := make([][]chainRow, 5)
-	for i := range got {
+	parts := make([][]store.AuditBlock, 5)
+	for i := range parts {
 		wg.Go(func() {
-			var rows []chainRow
-			err := s.AuditChain(ctx, int64(2*i+1), int64(2*i+2), func(r *store.AuditRow) error {
-				rows = append(rows, copyRow(r))
+			var bs []store.AuditBlock
+			err := s.AuditBlocks(ctx, int64(2*i+1), int64(2*i+2), func(b *store.AuditBlock) error {
+				c := *b
+				c.Data = bytes.Clone(b.Data)
+				bs = append(bs, c)
 				return nil
 			})
 			if err != nil {
-				t.Errorf("AuditChain(%d, %d): %v", 2*i+1, 2*i+2, err)
+				t.Errorf("AuditBlocks(%d, %d): %v", 2*i+1, 2*i+2, err)
 			}
-			got[i] = rows
+			parts[i] = bs
 		})
 	}
 	wg.Wait()
 	var all []store.AuditRecord
-	for _, rows := range got {
-		for _, r := range rows {
-			all = append(all, store.AuditRecord{Seq: r.seq, PrevHash: r.prev, Hash: r.hash, Data: r.data})
+	for _, bs := range parts {
+		for _, b := range bs {
+			recs, err := store.DecodeAuditBlock(b.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, recs...)
 		}
 	}
 	if err := VerifyChain(0, nil, all); err != nil || len(all) != 10 {
 		t.Errorf("ranges read at once: %d records, %v; want the whole chain of 10", len(all), err)
 	}
 
-	// After retention the range starts at the first record kept.
+	// After retention the blocks start at the first one kept.
 	if err := s.PutAuditDigest(ctx, digest(1, 4)); err != nil {
 		t.Fatalf("PutAuditDigest: %v", err)
 	}
 	if _, err := s.DeleteAuditThrough(ctx, 4); err != nil {
 		t.Fatalf("DeleteAuditThrough: %v", err)
 	}
-	if g := fmt.Sprint(chainSeqs(readChain(t, s, 0, 6))); g != "[5 6]" {
-		t.Errorf("AuditChain(0, 6) after retention through 4 passed %s, want [5 6]", g)
+	if g := blockRanges(readBlocks(t, s, 0, 6)); g != "[5-8]" {
+		t.Errorf("AuditBlocks(0, 6) after retention through 4 passed %s, want [5-8]", g)
 	}
 }

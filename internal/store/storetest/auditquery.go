@@ -20,7 +20,7 @@ func seqs(recs []store.AuditRecord) []int64 {
 
 func testAuditRecordsPaging(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	want := appendN(t, s, 10, timeBySeq)
+	want := appendBlocks(t, s, 3, 4, 3) // pages start and end within blocks and across them
 	for _, tc := range []struct {
 		from  int64
 		limit int
@@ -51,7 +51,7 @@ func testAuditRecordsPaging(t *testing.T, s store.Store) {
 
 func testAuditRecordsByTime(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	appendN(t, s, 10, timeBySeq) // record n at at(n)
+	appendBlocks(t, s, 3, 4, 3) // record n at at(n), in blocks 1-3, 4-7, 8-10
 	for _, tc := range []struct {
 		start, end time.Time
 		before     int64
@@ -125,50 +125,11 @@ func testAuditDigests(t *testing.T, s store.Store) {
 	}
 }
 
-// testDeleteAuditBefore: retention deletes only old records a digest
-// covers, and the chain goes on after them.
-func testDeleteAuditBefore(t *testing.T, s store.Store) {
-	ctx := t.Context()
-	recs := appendN(t, s, 10, timeBySeq) // record n at at(n)
-	del := func(before time.Time, wantN int64, wantLeft []int64) {
-		t.Helper()
-		n, err := s.DeleteAuditBefore(ctx, before)
-		if err != nil || n != wantN {
-			t.Errorf("DeleteAuditBefore(%s) = %d, %v; want %d", ts(before), n, err, wantN)
-		}
-		if g, w := fmt.Sprint(seqs(allRecords(t, s))), fmt.Sprint(wantLeft); g != w {
-			t.Errorf("records left after DeleteAuditBefore(%s) = %s, want %s", ts(before), g, w)
-		}
-	}
-	del(at(100), 0, []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}) // no digest: nothing is covered
-	if err := s.PutAuditDigest(ctx, digest(1, 4)); err != nil {
-		t.Fatalf("PutAuditDigest: %v", err)
-	}
-	del(at(7), 4, []int64{5, 6, 7, 8, 9, 10}) // 1-4 covered and old
-	if err := s.PutAuditDigest(ctx, digest(2, 8)); err != nil {
-		t.Fatalf("PutAuditDigest: %v", err)
-	}
-	del(at(6), 1, []int64{6, 7, 8, 9, 10}) // 5 old; 6-8 covered but not old
-	del(at(100), 3, []int64{9, 10})        // 6-8
-	if err := s.PutAuditDigest(ctx, digest(3, 10)); err != nil {
-		t.Fatalf("PutAuditDigest: %v", err)
-	}
-	del(at(100), 2, []int64{})
-
-	// The head survives the records: the chain continues from it.
-	checkLast(t, s, 10, recs[9].Hash)
-	next := appendN(t, s, 1, timeBySeq)
-	if err := VerifyChain(10, recs[9].Hash, next); err != nil {
-		t.Errorf("append after retention: %v", err)
-	}
-	if got, err := s.AuditDigests(ctx); err != nil || len(got) != 3 {
-		t.Errorf("AuditDigests after retention = %d digests, %v; want all 3 kept", len(got), err)
-	}
-}
-
+// testDeleteAuditThrough: retention deletes whole blocks, through the last
+// record of a digest, and the chain goes on after them.
 func testDeleteAuditThrough(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	recs := appendN(t, s, 10, timeBySeq)
+	recs := appendBlocks(t, s, 4, 4, 2)
 	for i, seq := range []int64{4, 8} {
 		if err := s.PutAuditDigest(ctx, digest(int64(i+1), seq)); err != nil {
 			t.Fatalf("PutAuditDigest(%d): %v", seq, err)
@@ -197,27 +158,38 @@ func testDeleteAuditThrough(t *testing.T, s store.Store) {
 	checkLast(t, s, 10, recs[9].Hash)
 }
 
-// testDeleteAuditMany deletes more records than a store may delete in one
-// go, by Seq and then by time.
+// testDeleteAuditMany deletes more blocks than a store may delete in one
+// go, and then every record: the chain goes on from the head.
 func testDeleteAuditMany(t *testing.T, s store.Store) {
-	const total = 12_001
+	const blocks, per = 150, 3
 	ctx := t.Context()
-	for range total / 1000 {
-		appendN(t, s, 1000, func(int64) time.Time { return t0 })
+	var last []store.AuditRecord
+	for range blocks {
+		last = appendN(t, s, per, func(int64) time.Time { return t0 })
 	}
-	appendN(t, s, total%1000, func(int64) time.Time { return t0 })
-	for i, seq := range []int64{6000, total - 1} {
+	const total = blocks * per
+	for i, seq := range []int64{total - 10*per, total} {
 		if err := s.PutAuditDigest(ctx, digest(int64(i+1), seq)); err != nil {
 			t.Fatalf("PutAuditDigest: %v", err)
 		}
 	}
-	if n, err := s.DeleteAuditThrough(ctx, 6000); err != nil || n != 6000 {
-		t.Errorf("DeleteAuditThrough(6000) = %d, %v; want 6000", n, err)
+	if n, err := s.DeleteAuditThrough(ctx, total-10*per); err != nil || n != total-10*per {
+		t.Errorf("DeleteAuditThrough(%d) = %d, %v; want %d", total-10*per, n, err, total-10*per)
 	}
-	if n, err := s.DeleteAuditBefore(ctx, at(1)); err != nil || n != total-6001 {
-		t.Errorf("DeleteAuditBefore = %d, %v; want %d", n, err, total-6001)
+	if got := seqs(allRecords(t, s)); len(got) != 10*per || got[0] != total-10*per+1 {
+		t.Errorf("records left = %v, want %d-%d", got, total-10*per+1, total)
 	}
-	if got := seqs(allRecords(t, s)); len(got) != 1 || got[0] != total {
-		t.Errorf("records left = %v, want [%d]", got, total)
+	if n, err := s.DeleteAuditThrough(ctx, total); err != nil || n != 10*per {
+		t.Errorf("DeleteAuditThrough(%d) = %d, %v; want %d", total, n, err, 10*per)
+	}
+	if got := allRecords(t, s); len(got) != 0 {
+		t.Errorf("%d records left after deleting through the last", len(got))
+	}
+	// The head survives the records: the chain continues from it.
+	hash := last[per-1].Hash
+	checkLast(t, s, total, hash)
+	next := appendN(t, s, 1, timeBySeq)
+	if err := VerifyChain(total, hash, next); err != nil {
+		t.Errorf("append after retention: %v", err)
 	}
 }

@@ -17,8 +17,9 @@ import (
 // lock for PostgreSQL) is held while build runs and until the batch is
 // committed, so appenders in every process chain one after the other. A
 // batch that does not continue the chain (sqlstore.CheckBatch) is refused
-// and nothing is stored. The head row also outlives retention
-// (DeleteAuditBefore), so the chain continues after its records are gone.
+// and nothing is stored; the batch is stored as one block (one row). The
+// head row also outlives retention (DeleteAuditThrough), so the chain
+// continues after its records are gone.
 func (c *Core) AppendAudit(ctx context.Context, build func(lastSeq int64, lastHash []byte) ([]store.AuditRecord, error)) error {
 	tx, err := c.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -41,13 +42,12 @@ func (c *Core) AppendAudit(ctx context.Context, build func(lastSeq int64, lastHa
 	if err := CheckBatch(seq, Bytes(hash), recs); err != nil {
 		return err
 	}
-	if c.insertAudit != nil {
-		err = c.insertAudit(ctx, tx, recs)
-	} else {
-		err = c.insertEach(ctx, tx, recs)
-	}
+	blk, err := store.AuditBlockRecords(nil, recs)
 	if err != nil {
-		return fmt.Errorf("append audit: %w", err)
+		return err
+	}
+	if _, err := tx.StmtContext(ctx, c.auditInsert).ExecContext(ctx, blk.FirstSeq, blk.LastSeq, blk.MinTime, blk.MaxTime, blk.Data); err != nil {
+		return fmt.Errorf("append audit: records %d-%d: %w", blk.FirstSeq, blk.LastSeq, err)
 	}
 	last := recs[len(recs)-1]
 	if _, err := tx.StmtContext(ctx, c.auditSetHead).ExecContext(ctx, last.Seq, last.Hash); err != nil {
@@ -59,74 +59,105 @@ func (c *Core) AppendAudit(ctx context.Context, build func(lastSeq int64, lastHa
 	return nil
 }
 
-// insertEach stores recs one AuditInsert at a time.
-func (c *Core) insertEach(ctx context.Context, tx *sql.Tx, recs []store.AuditRecord) error {
-	ins := tx.StmtContext(ctx, c.auditInsert)
-	for _, r := range recs {
-		if _, err := ins.ExecContext(ctx, r.Seq, r.Time.UnixNano(), r.EventID, r.Account, NonNil(r.Data), NonNil(r.PrevHash), r.Hash); err != nil {
-			return fmt.Errorf("record %d: %w", r.Seq, err)
+// blockPage is how many blocks a read of records asks for at a time.
+const blockPage = 16
+
+// AuditRecords implements store.Store: it reads the blocks from the one
+// holding fromSeq on. A limit below 1 returns nothing.
+func (c *Core) AuditRecords(ctx context.Context, fromSeq int64, limit int) ([]store.AuditRecord, error) {
+	var out []store.AuditRecord
+	for after := int64(math.MinInt64); len(out) < limit; {
+		rows, err := c.auditFrom.QueryContext(ctx, fromSeq, after, blockPage)
+		blocks, err := CollectRows(rows, err, ScanAuditBlock)
+		if err != nil {
+			return nil, fmt.Errorf("audit records from %d: %w", fromSeq, err)
+		}
+		for _, b := range blocks {
+			recs, err := store.DecodeAuditBlock(b.Data)
+			if err != nil {
+				return nil, blockError(b, err)
+			}
+			for _, r := range recs {
+				if r.Seq >= fromSeq && len(out) < limit {
+					out = append(out, r)
+				}
+			}
+			after = b.FirstSeq
+		}
+		if len(blocks) < blockPage {
+			break
 		}
 	}
-	return nil
+	return out, nil
 }
 
-// AuditRecords implements store.Store. A limit below 1 returns nothing.
-func (c *Core) AuditRecords(ctx context.Context, fromSeq int64, limit int) ([]store.AuditRecord, error) {
-	if limit < 1 {
-		return nil, nil
-	}
-	rows, err := c.auditFrom.QueryContext(ctx, fromSeq, limit)
-	recs, err := CollectRows(rows, err, ScanAuditRecord)
-	if err != nil {
-		return nil, fmt.Errorf("audit records from %d: %w", fromSeq, err)
-	}
-	return recs, nil
+// blockError says which block could not be read.
+func blockError(b store.AuditBlock, err error) error {
+	return fmt.Errorf("the audit block of records %d-%d cannot be read (verify the trail): %w", b.FirstSeq, b.LastSeq, err)
 }
 
-// AuditChain implements store.Store. The blobs and texts are scanned as
-// sql.RawBytes into one reused row: database/sql does not copy them again,
-// and fn sees the driver's buffers.
-func (c *Core) AuditChain(ctx context.Context, fromSeq, toSeq int64, fn func(r *store.AuditRow) error) error {
+// AuditBlocks implements store.Store. The data is scanned as sql.RawBytes
+// into one reused block: database/sql does not copy it again, and fn sees
+// the driver's buffer.
+func (c *Core) AuditBlocks(ctx context.Context, fromSeq, toSeq int64, fn func(b *store.AuditBlock) error) error {
 	if toSeq < fromSeq {
 		return nil
 	}
-	rows, err := c.auditChain.QueryContext(ctx, fromSeq, toSeq)
+	rows, err := c.auditBlocks.QueryContext(ctx, fromSeq, toSeq)
 	if err != nil {
-		return fmt.Errorf("audit chain %d-%d: %w", fromSeq, toSeq, err)
+		return fmt.Errorf("audit blocks %d-%d: %w", fromSeq, toSeq, err)
 	}
 	defer rows.Close()
-	var r store.AuditRow
-	var eventID, account, data, prev, hash sql.RawBytes
+	var b store.AuditBlock
+	var data sql.RawBytes
 	for rows.Next() {
-		if err := rows.Scan(&r.Seq, &r.Time, &eventID, &account, &data, &prev, &hash); err != nil {
-			return fmt.Errorf("audit chain %d-%d: %w", fromSeq, toSeq, err)
+		if err := rows.Scan(&b.FirstSeq, &b.LastSeq, &b.MinTime, &b.MaxTime, &data); err != nil {
+			return fmt.Errorf("audit blocks %d-%d: %w", fromSeq, toSeq, err)
 		}
-		r.EventID, r.Account, r.Data, r.PrevHash, r.Hash = eventID, account, data, prev, hash
-		if err := fn(&r); err != nil {
+		b.Data = data
+		if err := fn(&b); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("audit chain %d-%d: %w", fromSeq, toSeq, err)
+		return fmt.Errorf("audit blocks %d-%d: %w", fromSeq, toSeq, err)
 	}
 	return nil
 }
 
-// AuditRecordsByTime implements store.Store: newest (highest Seq) first. A
-// limit below 1 returns nothing.
+// AuditRecordsByTime implements store.Store: newest (highest Seq) first. It
+// reads the blocks whose time range meets [start, end), newest first, and
+// keeps their records within it. A limit below 1 returns nothing.
 func (c *Core) AuditRecordsByTime(ctx context.Context, start, end time.Time, beforeSeq int64, limit int) ([]store.AuditRecord, error) {
-	if limit < 1 {
-		return nil, nil
-	}
 	if beforeSeq <= 0 {
 		beforeSeq = math.MaxInt64
 	}
-	rows, err := c.auditByTime.QueryContext(ctx, start.UnixNano(), end.UnixNano(), beforeSeq, limit)
-	recs, err := CollectRows(rows, err, ScanAuditRecord)
-	if err != nil {
-		return nil, fmt.Errorf("audit records by time: %w", err)
+	lo, hi := start.UnixNano(), end.UnixNano()
+	var out []store.AuditRecord
+	for cursor := beforeSeq; len(out) < limit; {
+		rows, err := c.auditByTime.QueryContext(ctx, lo, hi, cursor, blockPage)
+		blocks, err := CollectRows(rows, err, ScanAuditBlock)
+		if err != nil {
+			return nil, fmt.Errorf("audit records by time: %w", err)
+		}
+		for _, b := range blocks {
+			recs, err := store.DecodeAuditBlock(b.Data)
+			if err != nil {
+				return nil, blockError(b, err)
+			}
+			for i := len(recs) - 1; i >= 0 && len(out) < limit; i-- {
+				r := recs[i]
+				if t := r.Time.UnixNano(); r.Seq < beforeSeq && t >= lo && t < hi {
+					out = append(out, r)
+				}
+			}
+			cursor = b.FirstSeq
+		}
+		if len(blocks) < blockPage {
+			break
+		}
 	}
-	return recs, nil
+	return out, nil
 }
 
 // LastAudit implements store.Store: the chain head, which survives the
@@ -176,20 +207,10 @@ func (c *Core) AuditDigests(ctx context.Context) ([]store.AuditDigest, error) {
 	return ds, nil
 }
 
-// DeleteAuditBefore implements store.Store. It deletes in transactions of
-// DeleteChunk records so that appenders are never held up for long; the
-// chain head is kept.
-func (c *Core) DeleteAuditBefore(ctx context.Context, before time.Time) (int64, error) {
-	n, err := deleteChunks(ctx, c.auditDelete, before.UnixNano())
-	if err != nil {
-		return n, fmt.Errorf("delete audit records before %s: %w", before.UTC().Format(time.RFC3339Nano), err)
-	}
-	return n, nil
-}
-
-// DeleteAuditThrough implements store.Store, in chunks like
-// DeleteAuditBefore. Digests are never deleted, so the one checked first
-// still ends at seq while the chunks are deleted.
+// DeleteAuditThrough implements store.Store, in transactions of
+// DeleteChunk blocks so that appenders are never held up for long.
+// Digests are never deleted, so the one checked first still ends at seq
+// while the chunks are deleted.
 func (c *Core) DeleteAuditThrough(ctx context.Context, seq int64) (int64, error) {
 	ok, err := exists(ctx, c.digestExists, seq)
 	if err != nil {
@@ -198,22 +219,19 @@ func (c *Core) DeleteAuditThrough(ctx context.Context, seq int64) (int64, error)
 	if !ok {
 		return 0, fmt.Errorf("delete audit records through %d: no digest ends there: %w", seq, store.ErrConflict)
 	}
-	n, err := deleteChunks(ctx, c.auditDeleteThrough, seq)
-	if err != nil {
-		return n, fmt.Errorf("delete audit records through %d: %w", seq, err)
-	}
-	return n, nil
-}
-
-// deleteChunks runs st(arg, DeleteChunk), each in its own transaction, until
-// it deletes fewer than DeleteChunk records, and returns the total.
-func deleteChunks(ctx context.Context, st *sql.Stmt, arg any) (int64, error) {
 	var total int64
 	for {
-		n, err := affected(st.ExecContext(ctx, arg, DeleteChunk))
-		total += n
-		if err != nil || n < DeleteChunk {
-			return total, err
+		// Each deleted block returns how many records it held.
+		rows, err := c.auditDeleteThrough.QueryContext(ctx, seq, DeleteChunk)
+		counts, err := CollectRows(rows, err, func(s Scanner) (n int64, err error) { return n, s.Scan(&n) })
+		for _, n := range counts {
+			total += n
+		}
+		if err != nil {
+			return total, fmt.Errorf("delete audit records through %d: %w", seq, err)
+		}
+		if len(counts) < DeleteChunk {
+			return total, nil
 		}
 	}
 }

@@ -33,10 +33,9 @@ type Queries struct {
 	MFADelete  string // (serial)
 
 	AuditLock          string // () -> seq, hash of the chain head, locked until commit
-	AuditInsert        string // (AuditCols...)
+	AuditInsert        string // (AuditBlockCols...)
 	AuditSetHead       string // (seq, hash)
-	AuditDelete        string // (before, limit): delete up to limit digest-covered records older than before
-	AuditDeleteThrough string // (seq, limit): delete up to limit records with Seq <= seq
+	AuditDeleteThrough string // (seq, limit): delete up to limit blocks with last_seq <= seq -> each one's record count
 	DigestExists       string // (seq) -> 1 when a digest ends at record seq
 	DigestNoExists     string // (no) -> 1 when a digest numbered no exists
 	DigestInsert       string // (DigestCols...): insert when no is the last number + 1 and is free
@@ -49,9 +48,9 @@ type Queries struct {
 	ServerKeys   string // (purpose) -> ServerKeyCols, newest first
 	MFADevice    string // (serial) -> MFACols
 	MFADevices   string // (owner) -> MFACols
-	AuditFrom    string // (fromSeq, limit) -> AuditCols, by Seq
-	AuditChain   string // (fromSeq, toSeq) -> AuditCols, by Seq
-	AuditByTime  string // (start, end, beforeSeq, limit) -> AuditCols, Seq descending
+	AuditFrom    string // (fromSeq, after, limit) -> AuditBlockCols of the blocks from the one holding fromSeq on, with first_seq > after, by first_seq
+	AuditBlocks  string // (fromSeq, toSeq) -> AuditBlockCols with fromSeq <= first_seq <= toSeq, by first_seq
+	AuditByTime  string // (start, end, beforeSeq, limit) -> AuditBlockCols meeting [start, end) with first_seq < beforeSeq, first_seq descending
 	AuditHead    string // () -> seq, hash
 	Digests      string // () -> DigestCols, by number
 
@@ -64,8 +63,7 @@ type Queries struct {
 // Core implements store.Store (all but Close, which the database's Store
 // wraps) on prepared statements. Create it with New.
 type Core struct {
-	w, r        *sql.DB
-	insertAudit InsertFunc
+	w, r *sql.DB
 
 	stateInsert, stateUpdate, stateGet, stateVersion        *sql.Stmt
 	keyInsert, keyStatus, keyTouch, keyExists, keyDelete    *sql.Stmt
@@ -74,23 +72,19 @@ type Core struct {
 	serverKeyList                                           *sql.Stmt
 	mfaInsert, mfaAdvance, mfaExists, mfaDelete             *sql.Stmt
 	mfaGet, mfaList                                         *sql.Stmt
-	auditLock, auditInsert, auditSetHead, auditDelete       *sql.Stmt
+	auditLock, auditInsert, auditSetHead                    *sql.Stmt
 	auditDeleteThrough, digestExists, digestNoExists        *sql.Stmt
 	auditFrom, auditByTime, auditHead, digestInsert, digest *sql.Stmt
-	auditChain                                              *sql.Stmt
+	auditBlocks                                             *sql.Stmt
 	all                                                     []*sql.Stmt
 	signIn                                                  SignInQueries
 	records                                                 RecordsQueries
 }
 
-// InsertFunc stores a checked batch of audit records inside tx.
-type InsertFunc func(ctx context.Context, tx *sql.Tx, recs []store.AuditRecord) error
-
 // New prepares q's statements, writes on w and reads on r (which may be the
-// same pool). insert, when not nil, replaces one AuditInsert per record.
-// The pools stay the caller's until Close.
-func New(ctx context.Context, w, r *sql.DB, q Queries, insert InsertFunc) (*Core, error) {
-	c := &Core{w: w, r: r, insertAudit: insert, signIn: q.SignIn, records: q.Records}
+// same pool). The pools stay the caller's until Close.
+func New(ctx context.Context, w, r *sql.DB, q Queries) (*Core, error) {
+	c := &Core{w: w, r: r, signIn: q.SignIn, records: q.Records}
 	for _, s := range []struct {
 		dst **sql.Stmt
 		db  *sql.DB
@@ -113,7 +107,6 @@ func New(ctx context.Context, w, r *sql.DB, q Queries, insert InsertFunc) (*Core
 		{&c.auditLock, w, q.AuditLock},
 		{&c.auditInsert, w, q.AuditInsert},
 		{&c.auditSetHead, w, q.AuditSetHead},
-		{&c.auditDelete, w, q.AuditDelete},
 		{&c.auditDeleteThrough, w, q.AuditDeleteThrough},
 		{&c.digestExists, w, q.DigestExists},
 		{&c.digestNoExists, w, q.DigestNoExists},
@@ -127,7 +120,7 @@ func New(ctx context.Context, w, r *sql.DB, q Queries, insert InsertFunc) (*Core
 		{&c.mfaGet, r, q.MFADevice},
 		{&c.mfaList, r, q.MFADevices},
 		{&c.auditFrom, r, q.AuditFrom},
-		{&c.auditChain, r, q.AuditChain},
+		{&c.auditBlocks, r, q.AuditBlocks},
 		{&c.auditByTime, r, q.AuditByTime},
 		{&c.auditHead, r, q.AuditHead},
 		{&c.digest, r, q.Digests},

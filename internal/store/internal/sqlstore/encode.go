@@ -87,6 +87,6 @@ func CheckBatch(lastSeq int64, lastHash []byte, recs []store.AuditRecord) error 
 	return nil
 }
 
-// DeleteChunk is how many audit records DeleteAuditBefore deletes per
+// DeleteChunk is how many audit blocks DeleteAuditThrough deletes per
 // transaction, so that retention never holds up writers for long.
-const DeleteChunk = 5000
+const DeleteChunk = 64

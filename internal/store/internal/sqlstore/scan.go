@@ -9,11 +9,11 @@ import (
 // Column lists of the tables both SQL stores share, in the order the Scan
 // functions read them.
 const (
-	AccessKeyCols = `id, owner, account, sealed_secret, status, created, last_used, last_service, last_region`
-	ServerKeyCols = `id, purpose, sealed, created, retired`
-	MFACols       = `serial, owner, sealed_seed, last_step, created`
-	AuditCols     = `seq, time, event_id, account, data, prev_hash, hash`
-	DigestCols    = `no, seq, time, data, sig, key_id`
+	AccessKeyCols  = `id, owner, account, sealed_secret, status, created, last_used, last_service, last_region`
+	ServerKeyCols  = `id, purpose, sealed, created, retired`
+	MFACols        = `serial, owner, sealed_seed, last_step, created`
+	AuditBlockCols = `first_seq, last_seq, min_time, max_time, data`
+	DigestCols     = `no, seq, time, data, sig, key_id`
 )
 
 // Scanner is a *sql.Row or *sql.Rows.
@@ -51,14 +51,11 @@ func ScanMFADevice(s Scanner) (store.MFADevice, error) {
 	return d, err
 }
 
-// ScanAuditRecord reads AuditCols.
-func ScanAuditRecord(s Scanner) (store.AuditRecord, error) {
-	var r store.AuditRecord
-	var t sql.NullInt64
-	err := s.Scan(&r.Seq, &t, &r.EventID, &r.Account, &r.Data, &r.PrevHash, &r.Hash)
-	r.Time = Time(t)
-	r.Data, r.PrevHash, r.Hash = Bytes(r.Data), Bytes(r.PrevHash), Bytes(r.Hash)
-	return r, err
+// ScanAuditBlock reads AuditBlockCols.
+func ScanAuditBlock(s Scanner) (store.AuditBlock, error) {
+	var b store.AuditBlock
+	err := s.Scan(&b.FirstSeq, &b.LastSeq, &b.MinTime, &b.MaxTime, &b.Data)
+	return b, err
 }
 
 // ScanDigest reads DigestCols.
