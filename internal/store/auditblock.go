@@ -103,15 +103,15 @@ func ReadAuditBlock(data []byte, fn func(f *AuditFrame) error) (prev []byte, err
 		return nil, fmt.Errorf("it says it holds %d records", n)
 	}
 	f := AuditFrame{BlockPrev: prev}
-	for i := 0; i < int(n); i++ {
-		f.Offset, f.Index = rd.off, i
+	for i := uint64(0); i < n; i++ {
+		f.Offset, f.Index = rd.off, int(i)
 		if rd.off+16 > len(data) {
 			return prev, fmt.Errorf("record %d of %d, at byte %d: the block ends before its number and time", i+1, n, rd.off)
 		}
 		f.Seq = int64(binary.BigEndian.Uint64(data[rd.off:]))
 		f.Time = int64(binary.BigEndian.Uint64(data[rd.off+8:]))
 		rd.off += 16
-		rd.what = fmt.Sprintf("record %d of %d", i+1, n)
+		rd.rec, rd.n = i+1, n
 		f.EventID = rd.bytes("event ID")
 		f.Account = rd.bytes("account")
 		f.Head = data[f.Offset:rd.off]
@@ -152,17 +152,17 @@ func DecodeAuditBlock(data []byte) ([]AuditRecord, error) {
 
 // blockReader reads uvarint-framed fields, remembering the first error.
 type blockReader struct {
-	data []byte
-	off  int
-	what string // the record being read, for errors
-	err  error
+	data   []byte
+	off    int
+	rec, n uint64 // the record being read (from 1) and how many the block holds, for errors
+	err    error
 }
 
 func (r *blockReader) fail(format string, args ...any) {
 	if r.err == nil {
 		msg := fmt.Sprintf(format, args...)
-		if r.what != "" {
-			msg = r.what + ", " + msg
+		if r.rec > 0 {
+			msg = fmt.Sprintf("record %d of %d, %s", r.rec, r.n, msg)
 		}
 		r.err = errors.New(msg)
 	}
