@@ -20,8 +20,10 @@ type DigestDoc struct {
 	RecordHash string `json:"recordHashAlgorithm"`
 	// FirstSeq-LastSeq are the records it seals (none when FirstSeq is
 	// LastSeq+1: a digest of the cadence with no new record).
-	FirstSeq        int64  `json:"firstSeq"`
-	LastSeq         int64  `json:"lastSeq"`
+	FirstSeq int64 `json:"firstSeq"`
+	LastSeq  int64 `json:"lastSeq"`
+	// StartTime-EndTime are the earliest and the latest time of the
+	// records it seals (RFC 3339, to the second).
 	StartTime       string `json:"digestStartTime,omitempty"`
 	EndTime         string `json:"digestEndTime,omitempty"`
 	Records         int64  `json:"records"`

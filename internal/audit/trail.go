@@ -420,15 +420,13 @@ func (t *Trail) seal(ctx context.Context, stop bool) error {
 	doc.Records = lastSeq - prevSeq
 	doc.LastRecordHash = hex.EncodeToString(lastHash)
 	if doc.Records > 0 {
-		first, err := t.st.AuditRecords(ctx, prevSeq+1, 1)
-		if err != nil || len(first) == 0 {
-			return fmt.Errorf("audit: seal: reading record %d: %v", prevSeq+1, err)
+		// A digest ends where a block ends (it seals the head): the
+		// blocks from prevSeq+1 on are those it seals.
+		first, last, err := t.st.AuditTimes(ctx, prevSeq+1, lastSeq)
+		if err != nil || first.IsZero() {
+			return fmt.Errorf("audit: seal: the time range of records %d-%d: %v", prevSeq+1, lastSeq, err)
 		}
-		last, err := t.st.AuditRecords(ctx, lastSeq, 1)
-		if err != nil || len(last) == 0 {
-			return fmt.Errorf("audit: seal: reading record %d: %v", lastSeq, err)
-		}
-		doc.StartTime, doc.EndTime = first[0].Time.UTC().Format(time.RFC3339), last[0].Time.UTC().Format(time.RFC3339)
+		doc.StartTime, doc.EndTime = first.UTC().Format(time.RFC3339), last.UTC().Format(time.RFC3339)
 	}
 	data, sig, err := signDigest(t.key, &doc)
 	if err != nil {

@@ -113,6 +113,11 @@ type Store interface {
 	// several ranges at once, so it copies as little as the database driver
 	// allows.
 	AuditBlocks(ctx context.Context, fromSeq, toSeq int64, fn func(b *AuditBlock) error) error
+	// AuditTimes returns the earliest and the latest record time of the
+	// blocks whose FirstSeq is within fromSeq..toSeq, from their columns
+	// without reading their records (zero times when there is none), so
+	// that a digest states the time range of what it seals cheaply.
+	AuditTimes(ctx context.Context, fromSeq, toSeq int64) (earliest, latest time.Time, err error)
 	// AuditRecordsByTime returns up to limit records with start <= Time < end,
 	// newest first, skipping those with Seq >= beforeSeq when beforeSeq > 0
 	// (for pagination).

@@ -64,8 +64,9 @@ var queries = sqlstore.Queries{
 	// which is how the trail is read).
 	AuditByTime: `SELECT ` + sqlstore.AuditBlockCols + ` FROM audit_blocks
 		WHERE max_time >= $1 AND min_time < $2 AND first_seq < $3 ORDER BY first_seq DESC LIMIT $4`,
-	AuditHead: `SELECT seq, hash FROM audit_head WHERE id = 1`,
-	Digests:   `SELECT ` + sqlstore.DigestCols + ` FROM audit_digests ORDER BY no`,
+	AuditTimes: `SELECT min(min_time), max(max_time) FROM audit_blocks WHERE first_seq >= $1 AND first_seq <= $2`,
+	AuditHead:  `SELECT seq, hash FROM audit_head WHERE id = 1`,
+	Digests:    `SELECT ` + sqlstore.DigestCols + ` FROM audit_digests ORDER BY no`,
 
 	SignIn:  sqlstore.SignInSQL('$'),
 	Records: sqlstore.RecordsSQL('$'),

@@ -7,6 +7,7 @@ import (
 	"math"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/securecart/warden/internal/store"
 )
@@ -89,6 +90,26 @@ func testAuditBlocks(t *testing.T, s store.Store) {
 	}
 	if g, w := fmtAll(got, fmtRecord), fmtAll(want, fmtRecord); g != w {
 		t.Errorf("records of the blocks\ngot\n%swant\n%s", g, w)
+	}
+
+	// The time range of blocks, from their columns.
+	for _, tc := range []struct {
+		from, to int64
+		lo, hi   int64 // records whose times are the range's ends; 0: none
+	}{
+		{1, 10, 1, 10},
+		{4, 8, 4, 8},
+		{2, 3, 0, 0}, // no block starts there
+		{11, 20, 0, 0},
+	} {
+		lo, hi, err := s.AuditTimes(ctx, tc.from, tc.to)
+		wantLo, wantHi := time.Time{}, time.Time{}
+		if tc.lo > 0 {
+			wantLo, wantHi = at(tc.lo), at(tc.hi)
+		}
+		if err != nil || !lo.Equal(wantLo) || !hi.Equal(wantHi) {
+			t.Errorf("AuditTimes(%d, %d) = %s, %s, %v; want %s, %s", tc.from, tc.to, ts(lo), ts(hi), err, ts(wantLo), ts(wantHi))
+		}
 	}
 
 	// The callback's error stops the reading and is returned as is.

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -73,14 +74,10 @@ func (c *Core) AuditRecords(ctx context.Context, fromSeq int64, limit int) ([]st
 			return nil, fmt.Errorf("audit records from %d: %w", fromSeq, err)
 		}
 		for _, b := range blocks {
-			recs, err := store.DecodeAuditBlock(b.Data)
+			var err error
+			out, err = blockRecords(out, b, func(seq, _ int64) bool { return seq >= fromSeq }, limit)
 			if err != nil {
-				return nil, blockError(b, err)
-			}
-			for _, r := range recs {
-				if r.Seq >= fromSeq && len(out) < limit {
-					out = append(out, r)
-				}
+				return nil, err
 			}
 			after = b.FirstSeq
 		}
@@ -91,9 +88,31 @@ func (c *Core) AuditRecords(ctx context.Context, fromSeq int64, limit int) ([]st
 	return out, nil
 }
 
-// blockError says which block could not be read.
-func blockError(b store.AuditBlock, err error) error {
-	return fmt.Errorf("the audit block of records %d-%d cannot be read (verify the trail): %w", b.FirstSeq, b.LastSeq, err)
+// errEnough stops reading a block.
+var errEnough = errors.New("enough records")
+
+// blockRecords appends to out the records of b that keep(seq, time) keeps,
+// copied, until out holds limit records; it copies nothing else.
+func blockRecords(out []store.AuditRecord, b store.AuditBlock, keep func(seq, time int64) bool, limit int) ([]store.AuditRecord, error) {
+	var prev []byte
+	_, err := store.ReadAuditBlock(b.Data, func(f *store.AuditFrame) error {
+		if len(out) >= limit {
+			return errEnough
+		}
+		if f.Index == 0 {
+			prev = f.BlockPrev
+		}
+		if keep(f.Seq, f.Time) {
+			out = append(out, store.AuditRecord{Seq: f.Seq, Time: time.Unix(0, f.Time).UTC(), EventID: string(f.EventID), Account: string(f.Account),
+				Data: bytes.Clone(f.Data), PrevHash: Bytes(bytes.Clone(prev)), Hash: bytes.Clone(f.Hash)})
+		}
+		prev = f.Hash
+		return nil
+	})
+	if err != nil && err != errEnough {
+		return nil, fmt.Errorf("the audit block of records %d-%d cannot be read (verify the trail): %w", b.FirstSeq, b.LastSeq, err)
+	}
+	return out, nil
 }
 
 // AuditBlocks implements store.Store. The data is scanned as sql.RawBytes
@@ -141,15 +160,14 @@ func (c *Core) AuditRecordsByTime(ctx context.Context, start, end time.Time, bef
 			return nil, fmt.Errorf("audit records by time: %w", err)
 		}
 		for _, b := range blocks {
-			recs, err := store.DecodeAuditBlock(b.Data)
+			// The block's records that match, oldest first, then the newest
+			// of them that fit.
+			recs, err := blockRecords(nil, b, func(seq, t int64) bool { return seq < beforeSeq && t >= lo && t < hi }, math.MaxInt)
 			if err != nil {
-				return nil, blockError(b, err)
+				return nil, err
 			}
 			for i := len(recs) - 1; i >= 0 && len(out) < limit; i-- {
-				r := recs[i]
-				if t := r.Time.UnixNano(); r.Seq < beforeSeq && t >= lo && t < hi {
-					out = append(out, r)
-				}
+				out = append(out, recs[i])
 			}
 			cursor = b.FirstSeq
 		}
@@ -158,6 +176,15 @@ func (c *Core) AuditRecordsByTime(ctx context.Context, start, end time.Time, bef
 		}
 	}
 	return out, nil
+}
+
+// AuditTimes implements store.Store.
+func (c *Core) AuditTimes(ctx context.Context, fromSeq, toSeq int64) (time.Time, time.Time, error) {
+	var lo, hi sql.NullInt64
+	if err := c.auditTimes.QueryRowContext(ctx, fromSeq, toSeq).Scan(&lo, &hi); err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("audit times %d-%d: %w", fromSeq, toSeq, err)
+	}
+	return Time(lo), Time(hi), nil
 }
 
 // LastAudit implements store.Store: the chain head, which survives the

@@ -51,6 +51,7 @@ type Queries struct {
 	AuditFrom    string // (fromSeq, after, limit) -> AuditBlockCols of the blocks from the one holding fromSeq on, with first_seq > after, by first_seq
 	AuditBlocks  string // (fromSeq, toSeq) -> AuditBlockCols with fromSeq <= first_seq <= toSeq, by first_seq
 	AuditByTime  string // (start, end, beforeSeq, limit) -> AuditBlockCols meeting [start, end) with first_seq < beforeSeq, first_seq descending
+	AuditTimes   string // (fromSeq, toSeq) -> min(min_time), max(max_time) of the blocks with fromSeq <= first_seq <= toSeq (NULL when none)
 	AuditHead    string // () -> seq, hash
 	Digests      string // () -> DigestCols, by number
 
@@ -75,7 +76,7 @@ type Core struct {
 	auditLock, auditInsert, auditSetHead                    *sql.Stmt
 	auditDeleteThrough, digestExists, digestNoExists        *sql.Stmt
 	auditFrom, auditByTime, auditHead, digestInsert, digest *sql.Stmt
-	auditBlocks                                             *sql.Stmt
+	auditBlocks, auditTimes                                 *sql.Stmt
 	all                                                     []*sql.Stmt
 	signIn                                                  SignInQueries
 	records                                                 RecordsQueries
@@ -121,6 +122,7 @@ func New(ctx context.Context, w, r *sql.DB, q Queries) (*Core, error) {
 		{&c.mfaList, r, q.MFADevices},
 		{&c.auditFrom, r, q.AuditFrom},
 		{&c.auditBlocks, r, q.AuditBlocks},
+		{&c.auditTimes, r, q.AuditTimes},
 		{&c.auditByTime, r, q.AuditByTime},
 		{&c.auditHead, r, q.AuditHead},
 		{&c.digest, r, q.Digests},
