@@ -222,6 +222,12 @@ var tamperCases = []struct {
 	{"record changed and chain recomputed", nil, func(t *testing.T, f *fixture) { f.recomputeFrom(t, 57) }, "record-changed", "do not match it"},
 	{"block cut short", []string{`UPDATE audit_blocks SET data = substr(data, 1, length(data) - 40) WHERE first_seq = 51`}, nil,
 		"block-changed", "the block stored as records 51-60 cannot be read"},
+	{"first block cut short", []string{`UPDATE audit_blocks SET data = substr(data, 1, 100) WHERE first_seq = 1`}, nil,
+		"block-changed", "the block stored as records 1-10 cannot be read"},
+	{"last block cut short", []string{`UPDATE audit_blocks SET data = substr(data, 1, 2000) WHERE first_seq = 111`}, nil,
+		"block-changed", "the block stored as records 111-120 cannot be read"},
+	{"block emptied", []string{`UPDATE audit_blocks SET data = X'' WHERE first_seq = 51`}, nil,
+		"block-changed", "the block stored as records 51-60 cannot be read (it does not start with the block format's mark"},
 	// Every column of a block: each would hide its records from lookups.
 	{"block first_seq changed", []string{`UPDATE audit_blocks SET first_seq = 52 WHERE first_seq = 51`}, nil,
 		"block-changed", "the block of records 51-60 (2026-11-22T12:00:51Z to 2026-11-22T12:01:00Z) is stored as records 52-60"},

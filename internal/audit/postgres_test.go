@@ -24,6 +24,7 @@ var replaceData = regexp.MustCompile(`CAST\(replace\(CAST\(data AS TEXT\), ('[^'
 func pgSQL(q string) string {
 	q = replaceData.ReplaceAllString(q, "overlay(data placing convert_to($2, 'UTF8') from position(convert_to($1, 'UTF8') in data))")
 	r := strings.NewReplacer(
+		"X''", "'\\x'::bytea",
 		"zeroblob(32)", "decode(repeat('00', 32), 'hex')",
 		"zeroblob(64)", "decode(repeat('00', 64), 'hex')",
 		"CAST(replace(CAST(data AS TEXT),", "convert_to(replace(convert_from(data, 'UTF8'),",

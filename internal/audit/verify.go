@@ -138,7 +138,8 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 		if !started {
 			started = true
 			rep.FirstSeq, next = sg.firstSeq, sg.firstSeq
-			if rep.FirstSeq > 1 {
+			// Before an unreadable block nothing tells what came first.
+			if rep.FirstSeq > 1 && !resync && !sg.startResync {
 				// Records before it were removed by retention: the digest
 				// that ends just before it anchors the chain.
 				if anchor, ok := docs[rep.FirstSeq-1]; ok {
