@@ -41,6 +41,8 @@ func (l *loader) buildIdentityCenter(r *rawIC) {
 			AllowIdPInitiated: p.allowIdPInitiated, SAML: p.saml}
 	}
 
+	ic.MFA = r.mfa
+
 	ids := map[string]Pos{} // identity store IDs in use (users' and groups')
 	groups := map[string]*SSOGroup{}
 	for _, g := range r.groups {

@@ -20,6 +20,9 @@ type IdentityCenter struct {
 	// AWSSSO_<16 hex of the instance>_DO_NOT_DELETE.
 	SAMLProvider string
 	ExternalIdP  *ExternalIdP // nil: the Identity Center directory
+	// MFA is the MFA policy (identityCenter.mfa); nil: the defaults
+	// (Warden asks its own MFA after any identity provider's sign-in).
+	MFA *MFAPolicy
 	// SessionDuration is how long a sign-in lasts (the access portal's
 	// session and the refresh tokens of warden login and the SDKs'
 	// sso-session): identityCenter.sessionDuration, PT15M to PT2160H (90
@@ -73,6 +76,19 @@ type ExternalIdP struct {
 	// SAML is the inline metadata, read (nil for a metadata URL, which is
 	// fetched when used).
 	SAML *SAMLMetadata
+}
+
+// MFAPolicy is Identity Center's MFA policy beside the identity source.
+type MFAPolicy struct {
+	// TrustIdentityProvider lets an external identity provider's own MFA
+	// stand for Warden's, when its assertion names one of
+	// AcceptedAuthnContexts (a SAML AuthnContextClassRef, or an OIDC acr or
+	// amr value).
+	TrustIdentityProvider bool     `json:"trustIdentityProvider,omitempty"`
+	AcceptedAuthnContexts []string `json:"acceptedAuthnContexts,omitempty"`
+	// WebAuthnUserVerification is what security keys and passkeys are asked
+	// for: "required", "preferred" ("" is preferred) or "discouraged".
+	WebAuthnUserVerification string `json:"webauthnUserVerification,omitempty"`
 }
 
 // SSOUser is a user of the Identity Center directory.

@@ -8,6 +8,7 @@ type rawIC struct {
 	instanceARN, storeID sval
 	sessionDuration      sval
 	idp                  *rawIdP
+	mfa                  *MFAPolicy
 	users                []*rawSSOUser
 	groups               []*rawSSOGroup
 	permSets             []*rawPermSet
@@ -103,6 +104,9 @@ func (d *decoder) identityCenter(n *ynode, path string, r *raw) {
 	ic.sessionDuration = d.optStr(m["sessionDuration"], path+".sessionDuration")
 	if x := m["externalIdentityProvider"]; !isNull(x) {
 		ic.idp = d.externalIdP(x, path+".externalIdentityProvider")
+	}
+	if x := m["mfa"]; !isNull(x) {
+		ic.mfa = d.mfaPolicy(x, path+".mfa")
 	}
 	for i, it := range d.items(m["groups"], path+".groups") {
 		p := idx(path+".groups", i)
@@ -307,4 +311,36 @@ func (d *decoder) assignment(n *ynode, path string) *rawAssignment {
 		d.errorf(n, path, "the assignment targets no account: give accounts and/or ous")
 	}
 	return a
+}
+
+// mfaPolicy reads identityCenter.mfa: whether an external identity
+// provider's own MFA counts, and for which authentication contexts, and
+// what WebAuthn asks of authenticators.
+func (d *decoder) mfaPolicy(n *yaml.Node, path string) *MFAPolicy {
+	m, ok := d.fields(n, path, fieldsOf["mfa"]...)
+	if !ok {
+		return nil
+	}
+	p := &MFAPolicy{TrustIdentityProvider: d.optBool(m["trustIdentityProvider"], path+".trustIdentityProvider")}
+	for _, c := range d.list(m["acceptedAuthnContexts"], path+".acceptedAuthnContexts") {
+		if strings.TrimSpace(c.V) == "" {
+			d.errs.add(c.P, path+".acceptedAuthnContexts", "an authentication context must not be empty")
+			continue
+		}
+		p.AcceptedAuthnContexts = append(p.AcceptedAuthnContexts, c.V)
+	}
+	if p.TrustIdentityProvider && len(p.AcceptedAuthnContexts) == 0 {
+		d.errorf(n, path, "trustIdentityProvider needs acceptedAuthnContexts: the SAML AuthnContextClassRef or OIDC amr/acr values that mean the provider did MFA (for example http://schemas.microsoft.com/claims/multipleauthn, mfa)")
+	}
+	if len(p.AcceptedAuthnContexts) > 0 && !p.TrustIdentityProvider {
+		d.errorf(m["acceptedAuthnContexts"], path+".acceptedAuthnContexts", "acceptedAuthnContexts has no effect unless trustIdentityProvider is true")
+	}
+	uv := d.optStr(m["webauthnUserVerification"], path+".webauthnUserVerification")
+	switch uv.V {
+	case "", "preferred", "required", "discouraged":
+		p.WebAuthnUserVerification = uv.V
+	default:
+		d.errs.add(uv.P, path+".webauthnUserVerification", "unknown user verification %q: want required, preferred or discouraged", uv.V)
+	}
+	return p
 }

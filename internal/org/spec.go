@@ -148,6 +148,7 @@ type IdentityCenterDef struct {
 	IdentityStoreID          string              `json:"identityStoreId,omitempty"`
 	SessionDuration          string              `json:"sessionDuration,omitempty"`
 	ExternalIdentityProvider *ExternalIdPDef     `json:"externalIdentityProvider,omitempty"`
+	MFA                      *MFAPolicy          `json:"mfa,omitempty"`
 	Users                    []*SSOUserDef       `json:"users,omitempty"`
 	Groups                   []*SSOGroupDef      `json:"groups,omitempty"`
 	PermissionSets           []*PermissionSetDef `json:"permissionSets,omitempty"`
