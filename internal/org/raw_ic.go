@@ -316,7 +316,7 @@ func (d *decoder) assignment(n *ynode, path string) *rawAssignment {
 // mfaPolicy reads identityCenter.mfa: whether an external identity
 // provider's own MFA counts, and for which authentication contexts, and
 // what WebAuthn asks of authenticators.
-func (d *decoder) mfaPolicy(n *yaml.Node, path string) *MFAPolicy {
+func (d *decoder) mfaPolicy(n *ynode, path string) *MFAPolicy {
 	m, ok := d.fields(n, path, fieldsOf["mfa"]...)
 	if !ok {
 		return nil

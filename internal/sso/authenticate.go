@@ -34,6 +34,12 @@ type Authenticator struct {
 	Dir    Directory
 	Master *creds.Sealer
 	Clock  func() time.Time
+	// Orgs gives the org's MFA policy (identityCenter.mfa); nil: the
+	// defaults.
+	Orgs Orgs
+	// PublicURL is serve --public-url, the WebAuthn relying party's origin
+	// ("" to use a loopback request's own host; webauthn.go).
+	PublicURL string
 }
 
 // dummyHash makes a sign-in for an unknown user cost what a known user's
@@ -226,7 +232,7 @@ func (a *Authenticator) ResetPassword(ctx context.Context, userName string, rese
 		return User{}, "", err
 	}
 	if resetMFA {
-		if err := a.Store.DeleteMFADevice(ctx, TOTPSerial(u.ID)); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := a.ResetMFA(ctx, u.ID); err != nil {
 			return User{}, "", err
 		}
 	}
@@ -234,4 +240,23 @@ func (a *Authenticator) ResetPassword(ctx context.Context, userName string, rese
 		return User{}, "", err
 	}
 	return u, pw, nil
+}
+
+// ResetMFA removes every second factor of a user (the authenticator app,
+// security keys and passkeys, recovery codes), so that the next sign-in
+// enrolls a new one.
+func (a *Authenticator) ResetMFA(ctx context.Context, userID string) error {
+	if err := a.Store.DeleteMFADevice(ctx, TOTPSerial(userID)); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	have, err := a.WebAuthnCredentials(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, c := range have {
+		if _, err := a.RemoveWebAuthnCredential(ctx, userID, c.ID()); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	return a.DeleteRecoveryCodes(ctx, userID)
 }

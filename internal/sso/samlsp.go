@@ -341,6 +341,11 @@ type SAMLSignIn struct {
 	InResponseTo string
 	AuthnContext string
 	Assertion    *identity.SAMLAssertion
+	// MFA is set when the IdP's own MFA stands for Warden's (the org trusts
+	// it and the AuthnContextClassRef is accepted; TrustedIdPMFA), done at
+	// MFATime.
+	MFA     bool
+	MFATime time.Time
 }
 
 // Consume verifies a posted SAMLResponse and matches its NameID to a user.
@@ -378,7 +383,13 @@ func (sp *SAMLSP) Consume(ctx context.Context, samlResponse string) (*SAMLSignIn
 	if err != nil {
 		return nil, err
 	}
-	return &SAMLSignIn{User: u, InResponseTo: irt, AuthnContext: a.AuthnContext, Assertion: a}, nil
+	in := &SAMLSignIn{User: u, InResponseTo: irt, AuthnContext: a.AuthnContext, Assertion: a}
+	o, err := sp.Orgs.Org(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in.MFA, in.MFATime = TrustedIdPMFA(o, IdPMFA{AuthnContextClassRef: a.AuthnContext, AuthTime: a.AuthnInstant}, sp.Clock())
+	return in, nil
 }
 
 // unverifiedInResponseTo reads the response's InResponseTo before
