@@ -39,6 +39,12 @@ func appendRecord(b []byte, r *Record) ([]byte, error) {
 	if b, err = appendAny(b, r.ResponseElements); err != nil {
 		return b, err
 	}
+	if r.AdditionalEventData != nil {
+		b = append(b, `,"additionalEventData":`...)
+		if b, err = appendAny(b, r.AdditionalEventData); err != nil {
+			return b, err
+		}
+	}
 	b = appendField(b, "requestID", r.RequestID)
 	b = appendField(b, "eventID", r.EventID)
 	b = append(b, `,"readOnly":`...)

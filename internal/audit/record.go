@@ -18,28 +18,29 @@ const EventVersion = "1.11"
 // Record is a CloudTrail record
 // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html).
 type Record struct {
-	EventVersion       string          `json:"eventVersion"`
-	UserIdentity       UserIdentity    `json:"userIdentity"`
-	EventTime          string          `json:"eventTime"`
-	EventSource        string          `json:"eventSource"`
-	EventName          string          `json:"eventName"`
-	AWSRegion          string          `json:"awsRegion"`
-	SourceIPAddress    string          `json:"sourceIPAddress"`
-	UserAgent          string          `json:"userAgent"`
-	ErrorCode          string          `json:"errorCode,omitempty"`
-	ErrorMessage       string          `json:"errorMessage,omitempty"`
-	RequestParameters  any             `json:"requestParameters"`
-	ResponseElements   any             `json:"responseElements"`
-	RequestID          string          `json:"requestID"`
-	EventID            string          `json:"eventID"`
-	ReadOnly           bool            `json:"readOnly"`
-	Resources          []Resource      `json:"resources,omitempty"`
-	EventType          string          `json:"eventType"`
-	ManagementEvent    bool            `json:"managementEvent"`
-	RecipientAccountID string          `json:"recipientAccountId"`
-	SharedEventID      string          `json:"sharedEventID,omitempty"`
-	EventCategory      string          `json:"eventCategory"`
-	TLSDetails         json.RawMessage `json:"tlsDetails,omitempty"`
+	EventVersion        string          `json:"eventVersion"`
+	UserIdentity        UserIdentity    `json:"userIdentity"`
+	EventTime           string          `json:"eventTime"`
+	EventSource         string          `json:"eventSource"`
+	EventName           string          `json:"eventName"`
+	AWSRegion           string          `json:"awsRegion"`
+	SourceIPAddress     string          `json:"sourceIPAddress"`
+	UserAgent           string          `json:"userAgent"`
+	ErrorCode           string          `json:"errorCode,omitempty"`
+	ErrorMessage        string          `json:"errorMessage,omitempty"`
+	RequestParameters   any             `json:"requestParameters"`
+	ResponseElements    any             `json:"responseElements"`
+	AdditionalEventData any             `json:"additionalEventData,omitempty"`
+	RequestID           string          `json:"requestID"`
+	EventID             string          `json:"eventID"`
+	ReadOnly            bool            `json:"readOnly"`
+	Resources           []Resource      `json:"resources,omitempty"`
+	EventType           string          `json:"eventType"`
+	ManagementEvent     bool            `json:"managementEvent"`
+	RecipientAccountID  string          `json:"recipientAccountId"`
+	SharedEventID       string          `json:"sharedEventID,omitempty"`
+	EventCategory       string          `json:"eventCategory"`
+	TLSDetails          json.RawMessage `json:"tlsDetails,omitempty"`
 }
 
 // UserIdentity is a record's userIdentity element.
@@ -114,7 +115,8 @@ func Records(e *call.Event) []*Record {
 		AWSRegion: c.Region, SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent,
 		ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMessage,
 		RequestParameters: Scrub(c.RequestParameters), ResponseElements: Scrub(c.ResponseElements),
-		RequestID: c.RequestID, EventID: NewEventID(), ReadOnly: readOnly(c),
+		AdditionalEventData: Scrub(c.AdditionalEventData),
+		RequestID:           c.RequestID, EventID: NewEventID(), ReadOnly: readOnly(c),
 		EventType: "AwsApiCall", ManagementEvent: true, EventCategory: "Management",
 	}
 	if r.AWSRegion == "" {

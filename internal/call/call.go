@@ -57,8 +57,11 @@ type Call struct {
 	// Filled by handlers, for the audit trail.
 	RequestParameters any
 	ResponseElements  any
-	Resources         []Resource
-	ReadOnly          bool
+	// AdditionalEventData is CloudTrail's additionalEventData (nil for
+	// none): for sign-in events, the credential type checked.
+	AdditionalEventData any
+	Resources           []Resource
+	ReadOnly            bool
 	// SharedEventID links the records of one event in several accounts (a
 	// cross-account AssumeRole is recorded in both).
 	SharedEventID string

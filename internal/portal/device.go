@@ -44,10 +44,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/securecart/warden/internal/call"
@@ -119,9 +119,29 @@ type flow struct {
 	// SAMLRequest is the ID of the AuthnRequest sent to the IdP, which its
 	// response must answer.
 	SAMLRequest string `json:"sr,omitempty"`
+	// WAState is a begun WebAuthn ceremony of kind WAKind (mfa.go).
+	WAState string `json:"wa,omitempty"`
+	WAKind  string `json:"wk,omitempty"`
+	// Return is the step after enrollment or recovery codes, when not
+	// approval (the manage page).
+	Return string `json:"rt,omitempty"`
 	// redirect, when set by a step, sends the browser on (to the IdP);
-	// message is shown on the page rendered next.
-	redirect, message string
+	// message is shown on the page rendered next, notice too (not as an
+	// error); codes are new recovery codes, shown once.
+	redirect, message, notice string
+	codes                     []string
+	// signedIn is set when every factor passed in this request: the
+	// request then starts the person's portal session (Device.post).
+	signedIn bool
+}
+
+// next is the step after MFA: approving the device, or, for a sign-in to
+// the portal, done (on to the accounts).
+func (f *flow) next() string {
+	if f.Portal {
+		return stepDone
+	}
+	return stepApprove
 }
 
 func randomString() string {
@@ -231,6 +251,10 @@ func (d *Device) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				f = d.sessionFlow(s, code)
 			}
 		}
+		if f.Step == stepRecovery {
+			// Recovery codes are shown once: a reload moves on.
+			f.Step, f.Return = nonEmpty(f.Return, f.next()), ""
+		}
 		d.render(w, r, f, "")
 	case http.MethodPost:
 		d.post(w, r)
@@ -253,7 +277,7 @@ func (d *Device) post(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			f = nil
 		}
-		d.render(w, r, d.samlResult(r, f), "")
+		d.finish(w, r, d.samlResult(r, f), "")
 		return
 	}
 	restart := func(code string) *flow {
@@ -270,14 +294,29 @@ func (d *Device) post(w http.ResponseWriter, r *http.Request) {
 		d.renderStatus(w, r, restart(f.UserCode), "The form was not sent by this page (CSRF token mismatch). Please start again.", http.StatusForbidden)
 		return
 	}
-	msg, err := d.step(w, r, f)
+	msg, err := d.step(r, f)
 	if err != nil {
 		d.Log.Error("sign-in failed", "step", f.Step, "error", err.Error())
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	d.finish(w, r, f, msg)
+}
+
+// finish ends a sign-in request: when every factor passed in it, the
+// person's portal session starts; a portal sign-in that is done goes on to
+// the accounts; anything else renders the flow's page.
+func (d *Device) finish(w http.ResponseWriter, r *http.Request, f *flow, msg string) {
+	if f.signedIn && d.Sessions != nil {
+		s, err := d.Sessions.Create(r.Context(), w, r, f.user(), f.AuthTime, f.Source)
+		if err != nil {
+			d.Log.Error("sign-in: starting the session", "error", err.Error())
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		f.CSRF = s.CSRF()
+	}
 	if f.Portal && f.Step == stepDone {
-		// Signed in to the portal: on to the accounts.
 		clearFlow(w, r)
 		securityHeaders(w)
 		http.Redirect(w, r, "/start", http.StatusSeeOther)
@@ -288,9 +327,8 @@ func (d *Device) post(w http.ResponseWriter, r *http.Request) {
 
 // step advances f with the posted form, and returns a message for the
 // person when the step must be repeated.
-func (d *Device) step(w http.ResponseWriter, r *http.Request, f *flow) (string, error) {
+func (d *Device) step(r *http.Request, f *flow) (string, error) {
 	ctx, form, addr := r.Context(), r.PostForm, sourceIP(r)
-	u := sso.User{ID: f.UserID, UserName: f.UserName}
 	switch f.Step {
 	case stepPassword:
 		if !f.Portal {
@@ -301,6 +339,9 @@ func (d *Device) step(w http.ResponseWriter, r *http.Request, f *flow) (string, 
 		}
 		if form.Get("via") == "saml" {
 			return d.startSAML(ctx, f)
+		}
+		if form.Get("via") == "passkey" {
+			return d.passkey(r, f)
 		}
 		// An external identity source turns the directory's passwords off:
 		// refused before any user is looked up, the same for every name.
@@ -344,29 +385,14 @@ func (d *Device) step(w http.ResponseWriter, r *http.Request, f *flow) (string, 
 		}
 		return "", d.toMFA(r, f)
 	case stepEnroll:
-		err := d.Auth.EnrollTOTP(ctx, u, f.Seed, form.Get("code"), addr)
-		switch {
-		case errors.Is(err, sso.ErrBadCredentials):
-			return "That code is not correct. Check the authenticator's clock and enter the current code.", d.audit(r, evVerification, u, failedAuth)
-		case errors.Is(err, sso.ErrThrottled):
-			return "Too many failed attempts. Try again in 15 minutes.", d.audit(r, evVerification, u, "Too many failed attempts")
-		case err != nil:
-			return "", err
-		}
-		f.Seed, f.Step, f.AuthTime = "", stepApprove, d.Clock().UTC()
-		return "", d.authenticated(w, r, f, u)
+		return d.enroll(r, f)
 	case stepMFA:
-		err := d.Auth.TOTP(ctx, u, form.Get("code"), addr)
-		switch {
-		case errors.Is(err, sso.ErrBadCredentials):
-			return "That code is not correct, or it was already used. Wait for the next code.", d.audit(r, evVerification, u, failedAuth)
-		case errors.Is(err, sso.ErrThrottled):
-			return "Too many failed attempts. Try again in 15 minutes.", d.audit(r, evVerification, u, "Too many failed attempts")
-		case err != nil:
-			return "", err
-		}
-		f.Step, f.AuthTime = stepApprove, d.Clock().UTC()
-		return "", d.authenticated(w, r, f, u)
+		return d.verifyFactor(r, f)
+	case stepManage:
+		return d.manage(r, f)
+	case stepRecovery:
+		f.Step, f.Return = nonEmpty(f.Return, f.next()), ""
+		return "", nil
 	case stepSessionCode:
 		// The portal session stands for the password and MFA; the code is
 		// still checked, then the person allows or denies.
@@ -381,6 +407,10 @@ func (d *Device) step(w http.ResponseWriter, r *http.Request, f *flow) (string, 
 		f.Step = stepApprove
 		return "", nil
 	case stepApprove:
+		if form.Get("decision") == "manage" {
+			f.Step = stepManage
+			return "", nil
+		}
 		approve := form.Get("decision") == "approve"
 		if err := d.OIDC.Decide(ctx, f.UserCode, approve, f.UserID, f.AuthTime); err != nil {
 			f.Step = stepPassword
@@ -396,13 +426,14 @@ func (d *Device) step(w http.ResponseWriter, r *http.Request, f *flow) (string, 
 	return "", nil
 }
 
-// toMFA moves a signed-in person to TOTP, or to enrollment when they have
-// no authenticator.
+// toMFA moves a signed-in person to MFA, or to enrollment when they have
+// no authenticator (recovery codes alone are not one).
 func (d *Device) toMFA(r *http.Request, f *flow) error {
-	has, err := d.Auth.HasTOTP(r.Context(), f.UserID)
+	factors, err := d.Auth.Factors(r.Context(), f.UserID)
 	if err != nil {
 		return err
 	}
+	has := factors.Any()
 	if err := d.audit(r, evChallenge, sso.User{ID: f.UserID, UserName: f.UserName}, ""); err != nil {
 		return err
 	}
@@ -419,26 +450,22 @@ func (d *Device) audit(r *http.Request, name string, u sso.User, failure string)
 	return recordSignIn(r.Context(), d.Audit, d.Auth.Dir, r, d.Clock(), name, u, failure)
 }
 
-// authenticated records that every factor passed, and starts the
-// person's portal session: a portal sign-in is then done.
-func (d *Device) authenticated(w http.ResponseWriter, r *http.Request, f *flow, u sso.User) error {
-	if err := d.audit(r, evVerification, u, ""); err != nil {
+// idpMFA accepts the identity provider's own MFA, done at at (the org
+// trusts it and the assertion says so: sso.TrustedIdPMFA).
+func (d *Device) idpMFA(r *http.Request, f *flow, at time.Time) error {
+	u := f.user()
+	f.Step, f.AuthTime, f.signedIn = f.next(), at, true
+	if err := d.credentialEvent(r, evVerification, u, sso.CredentialExternalIdP, ""); err != nil {
 		return err
 	}
-	if err := d.audit(r, evAuthentication, u, ""); err != nil {
-		return err
+	return d.audit(r, evAuthentication, u, "")
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
 	}
-	if d.Sessions != nil {
-		s, err := d.Sessions.Create(r.Context(), w, r, u, f.AuthTime, f.Source)
-		if err != nil {
-			return err
-		}
-		f.CSRF = s.CSRF()
-	}
-	if f.Portal {
-		f.Step = stepDone
-	}
-	return nil
+	return s
 }
 
 func sourceIP(r *http.Request) string {
@@ -451,6 +478,18 @@ func sourceIP(r *http.Request) string {
 
 type pageData struct {
 	Step, UserCode, UserName, Seed, OTPAuth, Result string
+	// QR is the otpauth:// URI as a PNG QR code (a data: URL).
+	QR template.URL
+	// WebAuthn is the begun ceremony's options (JSON) for webauthn.js;
+	// WebAuthnOff says why security keys cannot be used here.
+	WebAuthn, WebAuthnOff string
+	// The person's factors (MFA and manage pages).
+	HasTOTP      bool
+	Keys         []keyView
+	RecoveryLeft int
+	Factors      int
+	Codes        []string
+	Return       string
 	// IdP names the SAML identity provider people may sign in with.
 	IdP string
 	// External hides the password form: the identity source is an
@@ -465,7 +504,7 @@ type pageData struct {
 // stepTitles are the pages' titles, by step.
 var stepTitles = map[string]string{stepPassword: "Sign in", stepNewPassword: "Choose a new password", stepEnroll: "Set up your authenticator",
 	stepMFA: "MFA code", stepApprove: "Allow access?", stepSAMLWait: "Continue at your identity provider",
-	stepSessionCode: "Approve a sign-in request", stepDone: "Done"}
+	stepSessionCode: "Approve a sign-in request", stepDone: "Done", stepRecovery: "Recovery codes", stepManage: "Your MFA devices"}
 
 func (d *Device) render(w http.ResponseWriter, r *http.Request, f *flow, msg string) {
 	d.renderStatus(w, r, f, msg, 0)
@@ -475,12 +514,8 @@ func (d *Device) renderStatus(w http.ResponseWriter, r *http.Request, f *flow, m
 	if msg == "" {
 		msg = f.message
 	}
-	if err := d.save(w, r, f); err != nil {
-		d.Log.Error("sign-in: sealing the cookie", "error", err.Error())
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	p := pageData{Step: f.Step, UserCode: f.UserCode, UserName: f.UserName, Seed: f.Seed, Result: f.Result, Portal: f.Portal, Action: deviceAction}
+	p := pageData{Step: f.Step, UserCode: f.UserCode, UserName: f.UserName, Seed: f.Seed, Result: f.Result,
+		Codes: f.codes, Return: f.Return, Portal: f.Portal, Action: deviceAction}
 	if f.Portal {
 		p.Action = portalAction
 	}
@@ -491,16 +526,14 @@ func (d *Device) renderStatus(w http.ResponseWriter, r *http.Request, f *flow, m
 		_, ext, err := sso.ExternalSource(r.Context(), d.SAML.Orgs)
 		p.External = ext || err != nil
 	}
-	if f.Seed != "" {
-		issuer := d.Issuer
-		if issuer == "" {
-			issuer = "Warden"
-		}
-		p.OTPAuth = "otpauth://totp/" + url.PathEscape(issuer+":"+f.UserName) + "?" + url.Values{
-			"secret": {f.Seed}, "issuer": {issuer}, "algorithm": {"SHA1"}, "digits": {"6"}, "period": {"30"}}.Encode()
+	d.prepare(r, f, &p)
+	if err := d.save(w, r, f); err != nil {
+		d.Log.Error("sign-in: sealing the cookie", "error", err.Error())
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
 	}
-	v := view{Title: stepTitles[f.Step], Message: msg, CSRF: f.CSRF, Refresh: f.redirect, Data: p}
-	if f.Step == stepSessionCode || f.Step == stepApprove || f.Step == stepDone {
+	v := view{Title: stepTitles[f.Step], Message: msg, Notice: f.notice, CSRF: f.CSRF, Refresh: f.redirect, Data: p, Script: p.WebAuthn != ""}
+	if f.Step == stepSessionCode || f.Step == stepApprove || f.Step == stepDone || f.Step == stepManage {
 		// Signed in: the header shows who, with the sign-out form (whose
 		// token is the session's, as the flow's is then).
 		v.Session = d.session(r)

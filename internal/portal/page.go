@@ -9,8 +9,9 @@ import (
 
 // The portal's pages: html/template files in web/, each defining
 // "content", rendered inside web/layout.html, styled by web/portal.css
-// (served at /start/static/portal.css). No script, no inline style: the
-// Content-Security-Policy allows neither.
+// (served at /start/static/portal.css). No inline script or style: the
+// Content-Security-Policy allows neither; the one script is
+// /device/webauthn.js (mfa.go).
 
 //go:embed web
 var webFS embed.FS
@@ -48,7 +49,10 @@ type view struct {
 	// Refresh sends the browser on at once (to an identity provider: the
 	// page has no script, and form-action limits where forms post).
 	Refresh string
-	Data    any
+	// Script loads /device/webauthn.js, the only script (security keys and
+	// passkeys: mfa.go).
+	Script bool
+	Data   any
 }
 
 // messageData is the content of a page that only says something.
@@ -58,9 +62,10 @@ type messageData struct {
 	Link, LinkText string
 }
 
-// contentSecurityPolicy allows the served stylesheet and nothing else: no
-// script, no inline style, forms post only here, no framing.
-const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+// contentSecurityPolicy allows the served stylesheet and script
+// (webauthn.js) and nothing else: no inline script or style, images only
+// as data: URLs (the TOTP QR code), forms post only here, no framing.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // securityHeaders sets the headers of every page: a strict
 // Content-Security-Policy, no framing, sniffing, referrer or caching (pages

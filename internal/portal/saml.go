@@ -35,6 +35,9 @@ type samlResultData struct {
 	UserName     string    `json:"n"`
 	InResponseTo string    `json:"irt,omitempty"`
 	Expires      time.Time `json:"e"`
+	// MFATime is when the IdP did MFA that counts for Warden's (the org
+	// trusts it and the assertion says so); zero: Warden asks its own.
+	MFATime time.Time `json:"m,omitzero"`
 }
 
 // startSAML sends the person to the IdP.
@@ -67,7 +70,11 @@ func (d *Device) samlResult(r *http.Request, f *flow) *flow {
 		// approved from the portal's session.
 		nf := d.newPortalFlow()
 		nf.UserID, nf.UserName, nf.Source = res.UserID, res.UserName, "saml"
-		if err := d.toMFA(r, nf); err != nil {
+		next := func() error { return d.toMFA(r, nf) }
+		if !res.MFATime.IsZero() {
+			next = func() error { return d.idpMFA(r, nf, res.MFATime) }
+		}
+		if err := next(); err != nil {
 			d.Log.Error("SAML sign-in: MFA", "error", err.Error())
 			return d.newPortalFlow().withMessage("Something went wrong. Please start again.")
 		}
@@ -80,7 +87,11 @@ func (d *Device) samlResult(r *http.Request, f *flow) *flow {
 		return d.newFlow(code).withMessage("That sign-in response answers another sign-in request. Please start again.")
 	}
 	f.UserID, f.UserName, f.SAMLRequest, f.CSRF, f.Source = res.UserID, res.UserName, "", randomString(), "saml"
-	if err := d.toMFA(r, f); err != nil {
+	next := func() error { return d.toMFA(r, f) }
+	if !res.MFATime.IsZero() {
+		next = func() error { return d.idpMFA(r, f, res.MFATime) }
+	}
+	if err := next(); err != nil {
 		d.Log.Error("SAML sign-in: MFA", "error", err.Error())
 		return d.newFlow(f.UserCode).withMessage("Something went wrong. Please start again.")
 	}
@@ -129,15 +140,19 @@ func (a *SAMLACS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.Log.Warn("SAML sign-in refused", "error", err.Error(), "source", sourceIP(r))
 		page.Error = "The sign-in response could not be accepted: " + err.Error()
 	default:
-		data, _ := json.Marshal(samlResultData{UserID: in.User.ID, UserName: in.User.UserName, InResponseTo: in.InResponseTo,
-			Expires: a.Clock().Add(samlResultTTL)})
+		res := samlResultData{UserID: in.User.ID, UserName: in.User.UserName, InResponseTo: in.InResponseTo,
+			Expires: a.Clock().Add(samlResultTTL)}
+		if in.MFA {
+			res.MFATime = in.MFATime
+		}
+		data, _ := json.Marshal(res)
 		if page.Result, err = a.Keyring.SealBlob(samlResultUse, data); err != nil {
 			a.Log.Error("SAML sign-in: sealing the result", "error", err.Error())
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
 		page.UserName = in.User.UserName
-		a.Log.Info("SAML sign-in", "user", in.User.UserName, "idp_initiated", in.InResponseTo == "")
+		a.Log.Info("SAML sign-in", "user", in.User.UserName, "idp_initiated", in.InResponseTo == "", "idp_mfa", in.MFA)
 	}
 	who, failure := sso.User{}, page.Error
 	if err == nil {

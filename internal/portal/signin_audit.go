@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/securecart/warden/internal/call"
@@ -27,6 +28,13 @@ const (
 	signInSource     = "signin.amazonaws.com"
 	hiddenUser       = "HIDDEN_DUE_TO_SECURITY_REASONS"
 	failedAuth       = "Failed authentication"
+	// directorySource records changes to a person's MFA devices, as
+	// Identity Center's directory does (sso-directory.amazonaws.com:
+	// CompleteVirtualMfaDeviceRegistration,
+	// CompleteWebAuthnDeviceRegistration, DeleteMfaDeviceForUser), and
+	// Warden's recovery codes (GenerateRecoveryCodes, Warden's own name:
+	// AWS has no recovery codes).
+	directorySource = "sso-directory.amazonaws.com"
 )
 
 // recordSignIn writes one sign-in event; u.ID == "" records the hidden
@@ -36,13 +44,25 @@ func recordSignIn(ctx context.Context, a call.Auditor, dir sso.Directory, r *htt
 	return recordEvent(ctx, a, dir, r, now, event{source: signInSource, service: "signin", name: name, user: u, failure: failure})
 }
 
+// recordCredential writes a sign-in event naming the credential type
+// checked (additionalEventData.CredentialType: PASSWORD, TOTP, WEBAUTHN,
+// RECOVERY_CODE or EXTERNAL_IDP).
+func recordCredential(ctx context.Context, a call.Auditor, dir sso.Directory, r *http.Request, now time.Time, name string, u sso.User, credType, failure string) error {
+	var extra any
+	if credType != "" {
+		extra = map[string]any{"CredentialType": credType}
+	}
+	return recordEvent(ctx, a, dir, r, now, event{source: signInSource, name: name, user: u, failure: failure, extra: extra})
+}
+
 // event is one record of the portal in the trail.
 type event struct {
-	source, service, name string // signin.amazonaws.com, signin, UserAuthentication
+	source, service, name string // signin.amazonaws.com, signin (default: the source's first label), UserAuthentication
 	user                  sso.User
 	failure               string
 	params, response      any
 	resources             []call.Resource
+	extra                 any // additionalEventData
 }
 
 // recordEvent writes one event of the person u (u.ID == "": the hidden
@@ -60,9 +80,12 @@ func recordEvent(ctx context.Context, a call.Auditor, dir sso.Directory, r *http
 	if e.user.ID == "" {
 		p.UserName = hiddenUser
 	}
+	if e.service == "" {
+		e.service = strings.TrimSuffix(e.source, ".amazonaws.com")
+	}
 	c := &call.Call{Service: e.service, Action: e.name, RequestID: randomString(), Now: now, Person: p,
 		RecipientAccount: in.Account, SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: r.TLS != nil,
-		RequestParameters: e.params, ResponseElements: e.response, Resources: e.resources}
+		RequestParameters: e.params, ResponseElements: e.response, Resources: e.resources, AdditionalEventData: e.extra}
 	ev := &call.Event{Call: c, EventSource: e.source, RecipientAccount: in.Account}
 	if e.failure != "" {
 		ev.ErrorCode, ev.ErrorMessage = "Failure", e.failure

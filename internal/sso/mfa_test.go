@@ -210,6 +210,12 @@ func TestRelyingParty(t *testing.T) {
 	if _, err := f.auth.BeginWebAuthnRegistration(ctx, r, alice); !errors.Is(err, ErrWebAuthnUnavailable) {
 		t.Errorf("remote request without a public URL: %v", err)
 	}
+	// serve's default public URL, its loopback listening address, stands
+	// for the browser's loopback host name.
+	f.auth.PublicURL = "http://127.0.0.1:4566"
+	if _, err := f.auth.BeginWebAuthnRegistration(ctx, request(), alice); err != nil {
+		t.Errorf("loopback public URL, localhost request: %v", err)
+	}
 	f.auth.PublicURL = "https://warden.securecart.example"
 	c, err := f.auth.BeginWebAuthnRegistration(ctx, r, alice)
 	if err != nil || !strings.Contains(c.Options, `"id":"warden.securecart.example"`) {

@@ -24,7 +24,8 @@ import (
 // with go-webauthn as the relying party):
 //
 //   - The relying party ID is the host of serve --public-url and the only
-//     origin accepted is that URL's origin. Without a public URL, the
+//     origin accepted is that URL's origin. Without a public URL (or with
+//     a loopback one, as serve's default listening address), the
 //     request's own host is used, but only for a request over loopback (a
 //     server on a laptop) and only when it is a host name: browsers refuse
 //     IP addresses as relying party IDs, so http://127.0.0.1 offers no
@@ -119,7 +120,7 @@ func (w waUser) WebAuthnCredentials() []webauthn.Credential {
 // relyingParty returns the relying party for a request (see above).
 func (a *Authenticator) relyingParty(r *http.Request) (*webauthn.WebAuthn, error) {
 	var origin, host string
-	if a.PublicURL != "" {
+	if a.PublicURL != "" && !loopbackURL(a.PublicURL) {
 		u, err := url.Parse(a.PublicURL)
 		if err != nil || u.Host == "" {
 			return nil, fmt.Errorf("the public URL %q: %w", a.PublicURL, ErrWebAuthnUnavailable)
@@ -149,6 +150,19 @@ func (a *Authenticator) relyingParty(r *http.Request) (*webauthn.WebAuthn, error
 			Login:        webauthn.TimeoutConfig{Enforce: true, Timeout: ceremonyTimeout, TimeoutUVD: ceremonyTimeout},
 			Registration: webauthn.TimeoutConfig{Enforce: true, Timeout: ceremonyTimeout, TimeoutUVD: ceremonyTimeout},
 		}})
+}
+
+// loopbackURL reports a URL on a loopback address or localhost: the
+// server's own listening address (serve without --public-url), which
+// stands for whatever loopback name the browser uses.
+func loopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	ip := net.ParseIP(h)
+	return h == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 // WebAuthnAvailable reports whether security keys can be used for this

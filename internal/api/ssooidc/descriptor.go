@@ -24,7 +24,7 @@ func New(d *api.Deps) *api.Descriptor {
 		base = "http://127.0.0.1:4566"
 	}
 	oidc := &sso.OIDC{Store: d.Store, Dir: dir, Clock: d.Clock, VerificationURI: base + "/device", Orgs: d.State}
-	auth := &sso.Authenticator{Store: d.Store, Dir: dir, Master: d.Master, Clock: d.Clock}
+	auth := &sso.Authenticator{Store: d.Store, Dir: dir, Master: d.Master, Clock: d.Clock, Orgs: d.State, PublicURL: d.PublicURL}
 	samlSP := &sso.SAMLSP{Orgs: d.State, Store: d.Store, Master: d.Master, Client: d.HTTPClient, Clock: d.Clock, Base: base}
 	s := &Service{OIDC: oidc, Dir: dir}
 	sessions := &portal.Sessions{Store: d.Store, Orgs: d.State, Dir: dir, Clock: d.Clock}
@@ -48,7 +48,9 @@ func New(d *api.Deps) *api.Descriptor {
 		// refresh token, not with AWS credentials.
 		Unsigned: []string{"RegisterClient", "StartDeviceAuthorization", "CreateToken"},
 		Pages: map[string]http.Handler{
-			"/device": device,
+			// The sign-in pages' only script: WebAuthn's ceremonies.
+			"/device/webauthn.js": portal.WebAuthnScript{},
+			"/device":             device,
 			// The AWS access portal (internal/portal/portal.go).
 			"/start":  start,
 			"/start/": start,

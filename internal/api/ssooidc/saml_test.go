@@ -130,7 +130,7 @@ func (e *samlEnv) finish(t *testing.T, b *servertest.Browser, acsPage servertest
 		t.Fatalf("ACS page %q: %q", acsPage.Title, acsPage.Alert)
 	}
 	pg, err := b.PostForm(e.h.URL+"/device", url.Values{"saml_result": {html.UnescapeString(m[1])}})
-	for step := 0; err == nil && step < 4; step++ {
+	for step := 0; err == nil && step < 5; step++ {
 		switch pg.Title {
 		case "Enter the code":
 			pg, err = b.Post(pg, url.Values{"user_code": {code}})
@@ -138,6 +138,8 @@ func (e *samlEnv) finish(t *testing.T, b *servertest.Browser, acsPage servertest
 			seed = reSeed.FindStringSubmatch(pg.Body)[1]
 			c, _ := creds.TOTPCode(seed, e.h.Clock.Now())
 			pg, err = b.Post(pg, url.Values{"code": {c}})
+		case "Save your recovery codes":
+			pg, err = b.Post(pg, url.Values{})
 		case "Enter your MFA code":
 			c, _ := creds.TOTPCode(seed, e.h.Clock.Now())
 			pg, err = b.Post(pg, url.Values{"code": {c}})

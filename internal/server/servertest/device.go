@@ -27,11 +27,14 @@ type Person struct {
 	// SkipMFA stops after the password (and new password): a test of what
 	// happens without MFA.
 	SkipMFA bool
+	// RecoveryCodes are the codes shown after the first enrollment.
+	RecoveryCodes []string
 }
 
 var (
 	reCSRF  = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 	reSeed  = regexp.MustCompile(`Key: <code>([A-Z2-7]+)</code>`)
+	reCodes = regexp.MustCompile(`<code>[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}</code>`)
 	reAlert = regexp.MustCompile(`role="alert">([^<]*)<`)
 	reTitle = regexp.MustCompile(`<h1>([^<]*)</h1>`)
 )
@@ -156,7 +159,7 @@ func (b *Browser) Approve(verificationURIComplete string, p *Person, now func() 
 		code = u.Query().Get("user_code")
 	}
 	pg, err = b.Post(pg, url.Values{"user_code": {code}, "username": {p.UserName}, "password": {p.Password}})
-	for step := 0; err == nil && step < 5; step++ {
+	for step := 0; err == nil && step < 6; step++ {
 		switch pg.Title {
 		case "Choose a new password":
 			pg, err = b.Post(pg, url.Values{"new_password": {p.NewPassword}, "confirm_password": {p.NewPassword}})
@@ -176,6 +179,12 @@ func (b *Browser) Approve(verificationURIComplete string, p *Person, now func() 
 			if err == nil && pg.Alert == "" {
 				p.Seed = m[1]
 			}
+		case "Save your recovery codes":
+			p.RecoveryCodes = reCodes.FindAllString(pg.Body, -1)
+			for i, c := range p.RecoveryCodes {
+				p.RecoveryCodes[i] = strings.TrimSuffix(strings.TrimPrefix(c, "<code>"), "</code>")
+			}
+			pg, err = b.Post(pg, url.Values{})
 		case "Enter your MFA code":
 			if p.SkipMFA {
 				return pg, nil
