@@ -2,11 +2,15 @@ package ssooidc_test
 
 import (
 	"encoding/json"
+	"html"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/server/servertest"
+	"github.com/securecart/warden/internal/state"
 	"github.com/securecart/warden/internal/sso"
 	"github.com/securecart/warden/internal/store"
 )
@@ -105,4 +109,65 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// A SAML provider's own MFA counts only when the org trusts it and the
+// assertion's AuthnContextClassRef is one the org accepts
+// (identityCenter.mfa): then the device page goes from the IdP straight to
+// approval, the trail's CredentialVerification says EXTERNAL_IDP, and the
+// sign-in's MFA time is the assertion's AuthnInstant. The twin: an org
+// that accepts only Entra ID's multipleauthn gets crewjam's
+// PasswordProtectedTransport, and Warden asks its own MFA.
+func TestSAMLIdPMFA(t *testing.T) {
+	for _, c := range []struct {
+		accepted string
+		trusted  bool
+	}{
+		{"urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport", true},
+		{"http://schemas.microsoft.com/claims/multipleauthn", false},
+	} {
+		e := startSAML(t, false)
+		ctx := servertest.Ctx(t)
+		if _, err := e.h.Server.State.Mutate(ctx, func(d *state.Doc) error {
+			d.Org.IdentityCenter.MFA = &org.MFAPolicy{TrustIdentityProvider: true, AcceptedAuthnContexts: []string{c.accepted}}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		code, _ := e.device(t)
+		b, req := e.toIdP(t, code)
+		acsURL, resp, rs := e.idp.Authenticate(t, b.Client, req, "alice", "correct horse")
+		m := reSAMLResult.FindStringSubmatch(e.acs(t, b, acsURL, resp, rs).Body)
+		if m == nil {
+			t.Fatal("no SAML result")
+		}
+		pg, err := b.PostForm(e.h.URL+"/device", url.Values{"saml_result": {html.UnescapeString(m[1])}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[bool]string{true: "Allow access?", false: "Set up your authenticator"}[c.trusted]
+		if pg.Title != want {
+			t.Fatalf("accepting %s: page %q (%q), want %q", c.accepted, pg.Title, pg.Alert, want)
+		}
+		var types []string
+		for _, r := range e.ev.Find("signin.amazonaws.com", "CredentialVerification") {
+			if m, ok := r.AdditionalEventData.(map[string]any); ok {
+				types = append(types, m["CredentialType"].(string))
+			}
+		}
+		if got := strings.Join(types, ","); got != map[bool]string{true: "EXTERNAL_IDP", false: ""}[c.trusted] {
+			t.Errorf("accepting %s: credential types %q", c.accepted, got)
+		}
+		if !c.trusted {
+			continue
+		}
+		pg, err = b.Post(pg, url.Values{"decision": {"approve"}})
+		if err != nil || pg.Title != "Request approved" {
+			t.Fatalf("approve: %q %v", pg.Title, err)
+		}
+		da, err := e.h.Store.DeviceAuthByUserCode(ctx, sso.NormalizeUserCode(code))
+		if d := e.h.Clock.Now().Sub(da.AuthTime); err != nil || da.AuthTime.IsZero() || d < -time.Minute || d > time.Minute {
+			t.Errorf("the sign-in's MFA time %v (now %v): want the assertion's AuthnInstant, %v", da.AuthTime, e.h.Clock.Now(), err)
+		}
+	}
 }

@@ -30,9 +30,12 @@ type env struct {
 	pws    map[string]string
 }
 
-func start(t *testing.T) *env {
+func start(t *testing.T) *env { return startAt(t, time.Time{}) }
+
+// startAt starts the server with its clock at now (zero: the wall clock).
+func startAt(t *testing.T, now time.Time) *env {
 	ev := &servertest.Events{}
-	h := servertest.Start(t, servertest.Options{Audit: ev})
+	h := servertest.Start(t, servertest.Options{Audit: ev, Now: now})
 	// Password sign-in needs the directory as identity source: SecureCart's
 	// is Okta, which turns the directory's passwords off.
 	if _, err := h.Server.State.Mutate(t.Context(), func(d *state.Doc) error {
