@@ -10,8 +10,8 @@ import (
 
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/server/servertest"
-	"github.com/securecart/warden/internal/state"
 	"github.com/securecart/warden/internal/sso"
+	"github.com/securecart/warden/internal/state"
 	"github.com/securecart/warden/internal/store"
 )
 
