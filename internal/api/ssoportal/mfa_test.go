@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
-	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/securecart/warden/internal/audit"
@@ -89,7 +88,7 @@ func TestRecoveryCodeSignIn(t *testing.T) {
 	useCode := func() servertest.Page {
 		t.Helper()
 		b := servertest.NewBrowser(e.h.URL)
-		uc := e.userCode(t)
+		uc, _ := e.deviceCode(t)
 		pg, err := b.Get(e.h.URL + "/device?user_code=" + url.QueryEscape(uc))
 		if err == nil {
 			pg, err = b.Post(pg, url.Values{"user_code": {uc}, "username": {bob.UserName}, "password": {bob.Password}})
@@ -136,21 +135,6 @@ func TestRecoveryCodeSignIn(t *testing.T) {
 			t.Fatalf("the trail holds the TOTP seed: %s", s)
 		}
 	}
-}
-
-// userCode starts a device authorization and returns its user code.
-func (e *env) userCode(t *testing.T) string {
-	t.Helper()
-	ctx := servertest.Ctx(t)
-	reg, err := e.oidc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("t"), ClientType: aws.String("public")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	da, err := e.oidc.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret, StartUrl: aws.String("x")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return aws.ToString(da.UserCode)
 }
 
 // recordJSON is an event's CloudTrail records as JSON.
