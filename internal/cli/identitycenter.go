@@ -26,7 +26,8 @@ func newIdentityCenter(env Env) *cobra.Command {
 		Short: "Give a directory user a new one-time password (printed once, on standard output)",
 		Long: `Give a user of Identity Center's directory a new one-time password, which the person must change
 at the next sign-in, and print it once on standard output (never in a log). With --reset-mfa the
-user's authenticator is removed too (a lost phone): the next sign-in enrolls a new one. Failed
+user's authenticator app, security keys, passkeys and recovery codes are removed too (a lost phone):
+the next sign-in enrolls a new one. Failed
 sign-ins of the user are forgotten. Users created through identitystore:CreateUser get their first
 password this way. The change is recorded in the audit trail (sso-directory.amazonaws.com,
 UpdatePassword), without the password.`,
@@ -40,7 +41,7 @@ UpdatePassword), without the password.`,
 	}
 	f.add(reset)
 	reset.Flags().StringVar(&user, "user", "", "the user's UserName")
-	reset.Flags().BoolVar(&resetMFA, "reset-mfa", false, "also remove the user's authenticator")
+	reset.Flags().BoolVar(&resetMFA, "reset-mfa", false, "also remove the user's MFA devices and recovery codes")
 	cmd.AddCommand(reset)
 	cmd.AddCommand(newSCIMToken(env))
 	return cmd
