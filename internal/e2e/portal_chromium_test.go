@@ -15,7 +15,8 @@ import (
 // TestPortalInChromium drives the access portal of `warden serve` in
 // headless Chromium, as a person would: sign in at /start with the one-time
 // password, choose a new one, enroll TOTP (the code computed from the key
-// the page shows; a wrong code first), see the accounts, search, open
+// the page shows; a wrong code first), save the recovery codes, see the
+// accounts, search, open
 // DeveloperAccess in Dev, get credentials, copy the credentials-file
 // snippet and use it with the aws CLI. Negative twins in the browser: a
 // form posted without its CSRF token is refused, a reused TOTP code is
@@ -77,8 +78,16 @@ func TestPortalInChromium(t *testing.T) {
 	}
 	w.typeInto("#code", code)
 	w.click("button[type=submit]")
-	if w.text("h1") != "Your AWS accounts" {
+	if w.text("h1") != "Save your recovery codes" {
 		t.Fatalf("after MFA: %q (%s)", w.text("h1"), w.url())
+	}
+	if n := len(strings.Fields(w.text("ol.codes"))); n != 10 {
+		t.Errorf("%d recovery codes shown, want 10", n)
+	}
+	w.screenshots("recovery-codes")
+	w.click("button[type=submit]")
+	if w.text("h1") != "Your AWS accounts" {
+		t.Fatalf("after the recovery codes: %q (%s)", w.text("h1"), w.url())
 	}
 	w.screenshots("accounts")
 	var session *webCookie

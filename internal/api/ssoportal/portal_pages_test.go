@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -417,9 +418,21 @@ func TestPortalCookieFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/start" {
-		t.Fatalf("after MFA: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	// MFA passed: the session starts now, on the page of the new recovery
+	// codes, which leads to the accounts.
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Save your recovery codes") {
+		t.Fatalf("after MFA: %d", resp.StatusCode)
+	}
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(string(body))
+	next, err := b.Client.PostForm(e.h.URL+"/start/signin", url.Values{"csrf": {csrf[1]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next.Body.Close()
+	if next.StatusCode != http.StatusSeeOther || next.Header.Get("Location") != "/start" {
+		t.Fatalf("after the recovery codes: %d %q", next.StatusCode, next.Header.Get("Location"))
 	}
 	var session string
 	for _, c := range resp.Header.Values("Set-Cookie") {

@@ -114,7 +114,7 @@ func (b *Browser) SignIn(p *Person, now func() time.Time) (Page, error) {
 		return pg, fmt.Errorf("portal page %q, want the sign-in", pg.Title)
 	}
 	pg, err = b.PostTo("/start/signin", pg, url.Values{"username": {p.UserName}, "password": {p.Password}})
-	for step := 0; err == nil && step < 5; step++ {
+	for step := 0; err == nil && step < 6; step++ {
 		switch pg.Title {
 		case "Choose a new password":
 			pg, err = b.PostTo("/start/signin", pg, url.Values{"new_password": {p.NewPassword}, "confirm_password": {p.NewPassword}})
@@ -134,6 +134,12 @@ func (b *Browser) SignIn(p *Person, now func() time.Time) (Page, error) {
 		case "Enter your MFA code":
 			c, _ := creds.TOTPCode(p.Seed, now())
 			pg, err = b.PostTo("/start/signin", pg, url.Values{"code": {c}})
+		case "Save your recovery codes":
+			p.RecoveryCodes = reCodes.FindAllString(pg.Body, -1)
+			for i, c := range p.RecoveryCodes {
+				p.RecoveryCodes[i] = strings.TrimSuffix(strings.TrimPrefix(c, "<code>"), "</code>")
+			}
+			pg, err = b.PostTo("/start/signin", pg, url.Values{})
 		case "Your AWS accounts":
 			return pg, nil
 		default:
