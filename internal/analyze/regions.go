@@ -193,53 +193,53 @@ func regionKey(pats []pattern, letters []byte) string {
 }
 
 func computeRegions(pats []pattern, letters []byte) (out []region, ok bool) {
-	nfas := make([]*nfa, len(pats))
+	// Each pattern's automaton is made deterministic as the exploration
+	// reaches its states (a state is its set of token positions, numbered
+	// in order of discovery), so that a step of the product is one table
+	// look-up per pattern and a product state is a vector of numbers. The
+	// exploration is the same as over the sets themselves: same order,
+	// same cells, same representatives, same bound.
+	dfas := make([]*dfa, len(pats))
 	for i := range pats {
-		nfas[i] = newNFA(&pats[i])
+		dfas[i] = newDFA(&pats[i], len(letters))
 	}
 	type state struct {
-		sets []bits
-		s    string
+		ids []int32
+		s   string
 	}
-	key := func(sets []bits) string {
-		var sb strings.Builder
-		for _, b := range sets {
-			for _, w := range b {
-				for k := 0; k < 8; k++ {
-					sb.WriteByte(byte(w >> (8 * k)))
-				}
-			}
+	key := func(ids []int32) string {
+		b := make([]byte, 4*len(ids))
+		for i, id := range ids {
+			b[4*i], b[4*i+1], b[4*i+2], b[4*i+3] = byte(id), byte(id>>8), byte(id>>16), byte(id>>24)
 		}
-		return sb.String()
+		return string(b)
 	}
-	start := state{sets: make([]bits, len(pats))}
-	for i, n := range nfas {
-		start.sets[i] = n.start()
-	}
-	seen := map[string]bool{key(start.sets): true}
+	start := state{ids: make([]int32, len(pats))} // state 0 of each is its start
+	seen := map[string]bool{key(start.ids): true}
 	cells := map[string]bool{}
 	queue := []state{start}
+	sig := make([]byte, len(pats))
 	for len(queue) > 0 {
 		st := queue[0]
 		queue = queue[1:]
-		acc := make([]bool, len(pats))
-		var sig strings.Builder
-		for i, n := range nfas {
-			acc[i] = n.accepts(st.sets[i])
-			if acc[i] {
-				sig.WriteByte('1')
-			} else {
-				sig.WriteByte('0')
+		for i, d := range dfas {
+			sig[i] = '0'
+			if d.acc[st.ids[i]] {
+				sig[i] = '1'
 			}
 		}
-		if !cells[sig.String()] {
-			cells[sig.String()] = true
+		if !cells[string(sig)] {
+			cells[string(sig)] = true
+			acc := make([]bool, len(pats))
+			for i := range sig {
+				acc[i] = sig[i] == '1'
+			}
 			out = append(out, region{rep: st.s, matches: acc})
 		}
-		for _, c := range letters {
-			next := make([]bits, len(pats))
-			for i, n := range nfas {
-				next[i] = n.step(st.sets[i], c)
+		next := make([]int32, len(pats))
+		for li, c := range letters {
+			for i, d := range dfas {
+				next[i] = d.step(st.ids[i], li, c)
 			}
 			k := key(next)
 			if seen[k] {
@@ -249,10 +249,61 @@ func computeRegions(pats []pattern, letters []byte) (out []region, ok bool) {
 				return out, false
 			}
 			seen[k] = true
-			queue = append(queue, state{sets: next, s: st.s + string(c)})
+			queue = append(queue, state{ids: next, s: st.s + string(c)})
+			next = make([]int32, len(pats))
 		}
 	}
 	return out, true
+}
+
+// dfa is a pattern's nfa made deterministic lazily over an alphabet given
+// by index: states are numbered token-position sets, state 0 the start.
+type dfa struct {
+	n       *nfa
+	ids     map[string]int32
+	sets    []bits
+	acc     []bool
+	trans   [][]int32 // per state, per letter index; -1 until computed
+	letters int
+}
+
+func newDFA(p *pattern, letters int) *dfa {
+	d := &dfa{n: newNFA(p), ids: map[string]int32{}, letters: letters}
+	d.intern(d.n.start())
+	return d
+}
+
+func (d *dfa) intern(b bits) int32 {
+	var sb strings.Builder
+	for _, w := range b {
+		for k := 0; k < 8; k++ {
+			sb.WriteByte(byte(w >> (8 * k)))
+		}
+	}
+	k := sb.String()
+	if id, ok := d.ids[k]; ok {
+		return id
+	}
+	id := int32(len(d.sets))
+	d.ids[k] = id
+	d.sets = append(d.sets, b)
+	d.acc = append(d.acc, d.n.accepts(b))
+	t := make([]int32, d.letters)
+	for i := range t {
+		t[i] = -1
+	}
+	d.trans = append(d.trans, t)
+	return id
+}
+
+// step is the state after letter c, the li-th of the alphabet.
+func (d *dfa) step(id int32, li int, c byte) int32 {
+	if t := d.trans[id][li]; t >= 0 {
+		return t
+	}
+	t := d.intern(d.n.step(d.sets[id], c))
+	d.trans[id][li] = t
+	return t
 }
 
 func upperASCII(c byte) byte {

@@ -125,13 +125,21 @@ func ResourceClasses(globs, splits []string, stmts []Stmt, vars Vars) (reps []st
 	for _, l := range splits {
 		pats = append(pats, arnPattern(l))
 	}
-	first := len(pats)
+	// A pattern twice splits nothing more: the partition, its cells'
+	// representatives and their order are those of the patterns without
+	// repeats (each repeat's automaton state is a copy of its first's), and
+	// without them broad policies (the same Resource "*" in every statement)
+	// give the same list, which regions' cache then answers.
+	pats, idx := uniquePatterns(pats)
+	var gl []int
 	for _, g := range globs {
-		pats = append(pats, arnPattern(g))
+		var i int
+		pats, i = addPattern(pats, idx, arnPattern(g))
+		gl = append(gl, i)
 	}
 	rs, ok := regions(pats, freshByte(pats))
 	for _, r := range rs {
-		for i := first; i < len(pats); i++ {
+		for _, i := range gl {
 			if r.matches[i] {
 				reps = append(reps, r.rep)
 				break
@@ -178,3 +186,24 @@ func ContextOut(m map[string][]string) map[string]any {
 
 // Unique drops the repeated strings of s, keeping the first of each.
 func Unique(s []string) []string { return dedupe(s) }
+
+// uniquePatterns drops the repeated patterns of pats, keeping the first of
+// each, and indexes them by their tokens for addPattern.
+func uniquePatterns(pats []pattern) ([]pattern, map[string]int) {
+	idx := make(map[string]int, len(pats))
+	out := pats[:0]
+	for _, p := range pats {
+		out, _ = addPattern(out, idx, p)
+	}
+	return out, idx
+}
+
+// addPattern appends p to pats unless pats has it, and returns its index.
+func addPattern(pats []pattern, idx map[string]int, p pattern) ([]pattern, int) {
+	k := regionKey([]pattern{p}, nil)
+	if i, ok := idx[k]; ok {
+		return pats, i
+	}
+	idx[k] = len(pats)
+	return append(pats, p), len(pats)
+}

@@ -1,6 +1,7 @@
 package reach
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -79,4 +80,37 @@ func BenchmarkGraphLarge(b *testing.B) {
 		n = len(New(o, now).Edges(nil))
 	}
 	b.ReportMetric(float64(n), "edges")
+}
+
+// canPrincipal finds the SecureCart principal whose ARN contains name.
+func canPrincipal(t testing.TB, g *Graph, suffix string) *Principal {
+	t.Helper()
+	for _, p := range g.Principals() {
+		if p.Caller != "" && strings.Contains(p.ARN, suffix) {
+			return p
+		}
+	}
+	t.Fatalf("no principal %s", suffix)
+	return nil
+}
+
+// BenchmarkCanSecurityAudit lists what SecureCart's broadest read-only
+// principals can do (`warden can`): Prod's SecurityAuditRole and the
+// SecurityAudit permission set's role in Security, each with a fresh graph.
+func BenchmarkCanSecurityAudit(b *testing.B) {
+	o := secureCart(b)
+	for _, name := range []string{"role/SecurityAuditRole", "AWSReservedSSO_SecurityAudit"} {
+		b.Run(strings.TrimPrefix(name, "role/"), func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				g := New(o, now)
+				caps, err := g.Can(canPrincipal(b, g, name), "", nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(caps.Grants)
+			}
+			b.ReportMetric(float64(n), "grants")
+		})
+	}
 }
