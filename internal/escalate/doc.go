@@ -58,7 +58,7 @@
 //     assignment of the session's own permission set goes through: its
 //     people are in it already).
 //
-// # Grants (a principal makes itself, or one it becomes by an edge, admin)
+// # Grants (a principal makes itself, or one it becomes by edges, admin)
 //
 // iam:Put{Role,User,Group}Policy, iam:Attach{Role,User,Group}Policy with
 // iam:PolicyARN AdministratorAccess, iam:CreatePolicyVersion on a customer
@@ -69,7 +69,11 @@
 // sso:AttachManagedPolicyToPermissionSet with sso:ProvisionPermissionSet on
 // its permission set. A grant counts only when the grantee, with its
 // policies so changed, is admin by the definition below: a boundary or an
-// SCP that still holds it back makes the grant no escalation.
+// SCP that still holds it back makes the grant no escalation. The grantee is
+// the principal itself or, breadth first (the nearest first), one it can
+// become by a chain of edges; the path is the grant's requests, then the
+// chain's steps. Only a principal that may make some grant's request walks
+// its chains.
 //
 // # Administrator-equivalent ("admin")
 //
@@ -112,7 +116,5 @@
 // glue:UpdateDevEndpoint), so those catalogue paths are not searched;
 // ec2-instance-connect:SendSSHPublicKey needs a network path the org does
 // not describe, and lambda:UpdateFunctionConfiguration (a new role for an
-// existing function) is not searched. A grant on a principal the granter
-// can become only through several edges is not searched either (one edge
-// is).
+// existing function) is not searched.
 package escalate

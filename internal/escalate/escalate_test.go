@@ -358,3 +358,58 @@ func TestPictures(t *testing.T) {
 		t.Errorf("DOT does not draw the Mermaid graph:\n%s", dot)
 	}
 }
+
+// TestGrantChain: a new default version of a customer managed policy
+// attached to a role two assumptions away (Rhino 1 on a principal the
+// caller becomes only through the graph): the version first, then the
+// chain; its twin writes a version of a policy no one attaches, and the
+// SCP of Locked denies both.
+func TestGrantChain(t *testing.T) {
+	got := pathsFrom(Analyze(twins(t), Options{Now: now}))
+	role := func(acct, n string) string { return "arn:aws:iam::" + acct + ":role/" + n }
+	p, ok := got[role(dev, "GrantHop0")]
+	if !ok {
+		t.Fatal("GrantHop0: no path to admin")
+	}
+	if k := kindsOf(p); k != "create-policy-version assume-role" || len(p.Steps) != 3 || p.Admin == nil || p.Admin.Principal != role(dev, "GrantHop2") ||
+		p.Account != dev || p.Steps[0].Action != "iam:CreatePolicyVersion" || p.Steps[0].Resource != "arn:aws:iam::"+dev+":policy/ChainPolicy" ||
+		p.Steps[1].Resource != role(dev, "GrantHop1") || p.Steps[2].Resource != role(dev, "GrantHop2") ||
+		!strings.HasPrefix(p.Steps[2].Principal, "arn:aws:sts::"+dev+":assumed-role/GrantHop1/") {
+		t.Errorf("GrantHop0's path: %s %+v as %+v", k, p.Steps, p.Admin)
+	}
+	for _, from := range []string{role(dev, "GrantHop0b"), role(dev, "GrantHop1"), role(locked, "GrantHop0"), role(locked, "GrantHop0b")} {
+		if p, ok := got[from]; ok {
+			t.Errorf("%s: path %s as %s, want none", from, kindsOf(p), p.Admin.Principal)
+		}
+	}
+}
+
+// TestGrantActions: grantActions holds every action a grant way requests,
+// so that a principal it rules out could make no grant.
+func TestGrantActions(t *testing.T) {
+	res := Analyze(twins(t), Options{Now: now})
+	a := &analyzer{o: twins(t)}
+	seen := map[string]bool{}
+	for _, x := range res.Nodes {
+		for _, y := range res.Nodes {
+			if x.external() || y.external() {
+				continue
+			}
+			for _, w := range a.grantWays(x, y) {
+				seen[w.reqs[0].action] = true
+				found := false
+				for _, r := range w.reqs {
+					for _, g := range grantActions {
+						found = found || g == r.action
+					}
+				}
+				if !found {
+					t.Errorf("grant way %s (%s) requests none of grantActions", w.kind, w.reqs[0].action)
+				}
+			}
+		}
+	}
+	if len(seen) < 10 {
+		t.Errorf("only %d kinds of grant requests seen: %v", len(seen), seen)
+	}
+}

@@ -16,11 +16,12 @@ type grantWay struct {
 }
 
 // grants finds, for every principal that is not admin, a way to make
-// itself admin, or to make admin a principal it can then become by one
-// edge: a grant (an inline policy, AdministratorAccess attached, a new
-// policy version, a boundary deleted or replaced, a group joined, a
-// permission set edited) after which the engine finds the grantee
-// administrator-equivalent.
+// itself admin, or to make admin a principal it can then become by a chain
+// of edges (the nearest first, breadth first): a grant (an inline policy,
+// AdministratorAccess attached, a new policy version, a boundary deleted or
+// replaced, a group joined, a permission set edited) after which the engine
+// finds the grantee administrator-equivalent. Only a principal that may
+// make some grant's request walks its chains.
 func (a *analyzer) grants() {
 	for _, x := range a.nodes {
 		if x.external() || x.admin != nil {
@@ -30,16 +31,57 @@ func (a *analyzer) grants() {
 			x.grant, x.grantProof = steps, proof
 			continue
 		}
-		for _, e := range x.out {
-			if e.To.external() {
-				continue
-			}
-			if steps, proof := a.grantOn(x, e.To); steps != nil {
-				x.grant, x.grantProof = append(steps, e.Steps...), proof
-				break
+		if !mayGrant(x) {
+			continue
+		}
+		via := map[*Node]*Edge{x: nil}
+		for queue := []*Node{x}; len(queue) > 0 && x.grant == nil; queue = queue[1:] {
+			for _, e := range queue[0].out {
+				if e.To.external() || via[e.To] != nil || e.To == x {
+					continue
+				}
+				via[e.To] = e
+				if steps, proof := a.grantOn(x, e.To); steps != nil {
+					x.grant, x.grantProof = append(steps, chain(via, e.To)...), proof
+					break
+				}
+				queue = append(queue, e.To)
 			}
 		}
 	}
+}
+
+// chain is the steps of the edges by which a principal becomes y, in order.
+func chain(via map[*Node]*Edge, y *Node) []Step {
+	var edges []*Edge
+	for e := via[y]; e != nil; e = via[e.From] {
+		edges = append(edges, e)
+	}
+	var steps []Step
+	for i := len(edges) - 1; i >= 0; i-- {
+		steps = append(steps, edges[i].Steps...)
+	}
+	return steps
+}
+
+// grantActions are the actions of every grant way's requests (grantWays):
+// a principal that may make none of them makes no grant.
+var grantActions = []string{
+	"iam:PutRolePolicy", "iam:PutUserPolicy", "iam:PutGroupPolicy",
+	"iam:AttachRolePolicy", "iam:AttachUserPolicy", "iam:AttachGroupPolicy",
+	"iam:CreatePolicyVersion", "iam:AddUserToGroup",
+	"iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary",
+	"iam:PutRolePermissionsBoundary", "iam:PutUserPermissionsBoundary",
+	"sso:PutInlinePolicyToPermissionSet", "sso:AttachManagedPolicyToPermissionSet",
+}
+
+func mayGrant(x *Node) bool {
+	for _, act := range grantActions {
+		if x.may(act) {
+			return true
+		}
+	}
+	return false
 }
 
 // grantOn finds the steps by which x makes y admin.

@@ -26,6 +26,11 @@ func (a *analyzer) pathsToAdmin() []Path {
 		} else {
 			p.Steps = append(p.Steps, end.grant...)
 			p.Admin = end.grantProof
+			// The grantee may be a principal of another account that
+			// the grant's chain of edges reaches.
+			if g := a.byARN[end.grantProof.Principal]; g != nil {
+				p.Account = g.Account.ID
+			}
 		}
 		if len(p.Steps) == 0 {
 			continue
