@@ -1,6 +1,9 @@
 package org
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/policy"
 )
@@ -91,11 +94,34 @@ type Policy struct {
 	Compiled *policy.Policy
 	Attach   []string   // SCP, RCP: the targets as written ("Root", OU and account names)
 	Accounts []*Account // managed: the accounts that hold a copy
+	// Versions are a managed policy's other versions, which IAM keeps
+	// beside the default one (Compiled) and iam:SetDefaultPolicyVersion
+	// makes the default, in the order written.
+	Versions []*PolicyVersion
 	Pos      Pos
 
 	held      map[*Account]bool
 	inAccount map[string]*policy.Policy // managed: account ID -> the copy named by its ARN there
 	boundary  map[string]*policy.Policy // managed: account ID -> compiled as a boundary
+}
+
+// PolicyVersion is a version of a customer managed policy that is not the
+// default one.
+type PolicyVersion struct {
+	ID       string // v1, v2, ...
+	Compiled *policy.Policy
+	Pos      Pos
+}
+
+// VersionNumber is the number of a policy version ID ("v3": 3; 0 for an ID
+// that is not "v" and a number from 1).
+func VersionNumber(id string) int {
+	rest, ok := strings.CutPrefix(id, "v")
+	n, err := strconv.Atoi(rest)
+	if !ok || err != nil || n < 1 || rest[0] == '0' || rest[0] == '+' {
+		return 0
+	}
+	return n
 }
 
 // ARNIn returns a managed policy's ARN in the given account.

@@ -36,6 +36,9 @@ func (l *loader) policies(list []*rawPolicy) {
 			if r.ppath.V != "" {
 				l.errs.add(r.ppath.P, r.path+".path", "path is for managed policies")
 			}
+			if r.versionsPos != (Pos{}) {
+				l.errs.add(r.versionsPos, r.path+".versions", "versions are for managed policies; an %s has one document", strings.ToUpper(p.Type))
+			}
 			kind := "service_control_policy"
 			if p.Type == TypeRCP {
 				kind = "resource_control_policy"
@@ -61,6 +64,7 @@ func (l *loader) policies(list []*rawPolicy) {
 			}
 			p.Accounts = l.accountList(r.accounts, r.path+".accounts", r.pos, "managed policy "+p.Name)
 			p.Compiled = l.compile(r.doc, t, "managed policy "+p.Name)
+			l.versions(p, r, t)
 			l.managed[p.Name] = p
 			p.inAccount = map[string]*policy.Policy{}
 			p.boundary = map[string]*policy.Policy{}
@@ -153,6 +157,33 @@ func (l *loader) checkSCPCoverage() {
 	for _, a := range o.Accounts {
 		if len(a.SCPs) == 0 && a != o.Management {
 			l.errs.add(a.Pos, "", "no SCP is attached to account %s: %s", a.Name, fix)
+		}
+	}
+}
+
+// maxVersions is how many versions IAM keeps of a managed policy, the
+// default one included (IAM's quota "Managed policy versions").
+const maxVersions = 5
+
+// versions builds a managed policy's other versions.
+func (l *loader) versions(p *Policy, r *rawPolicy, t policy.Type) {
+	if r.versionsN > maxVersions-1 {
+		l.errs.add(r.versionsPos, r.path+".versions", "%d versions beside the default one: IAM keeps at most %d versions of a policy, the default included", r.versionsN, maxVersions)
+	}
+	seen := map[string]Pos{}
+	for _, v := range r.versions {
+		if VersionNumber(v.id.V) == 0 {
+			l.errs.add(v.id.P, v.path+".id", "malformed version ID %q: want v and a number, such as v1", v.id.V)
+			continue
+		}
+		if prev, dup := seen[v.id.V]; dup {
+			l.errs.add(v.id.P, v.path+".id", "duplicate version %s (first at %s)", v.id.V, prev)
+			continue
+		}
+		seen[v.id.V] = v.pos
+		c := l.compile(v.doc, t, "managed policy "+p.Name+" version "+v.id.V)
+		if c != nil {
+			p.Versions = append(p.Versions, &PolicyVersion{ID: v.id.V, Compiled: c, Pos: v.pos})
 		}
 	}
 }

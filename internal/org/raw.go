@@ -38,6 +38,9 @@ type rawAccount struct {
 type rawPolicy struct {
 	name, typ, description, ppath sval
 	doc                           *rawDoc
+	versions                      []rawPolicyVersion
+	versionsPos                   Pos // where versions is written; zero when it is not
+	versionsN                     int // how many versions are written
 	attach, accounts              []sval
 	hasAttach, hasAccounts        bool
 	pos                           Pos
@@ -272,6 +275,14 @@ func (d *decoder) policy(n *ynode, path string, r *raw) {
 		p.attach = d.list(m["attach"], path+".attach")
 	}
 	p.accounts = d.list(m["accounts"], path+".accounts")
+	if vs := m["versions"]; vs != nil {
+		p.versionsPos = d.src.pos(vs)
+		items := d.items(vs, path+".versions")
+		p.versionsN = len(items)
+		for i, vn := range items {
+			d.policyVersion(vn, idx(path+".versions", i), p)
+		}
+	}
 	r.policies = append(r.policies, p)
 }
 

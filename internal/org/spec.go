@@ -62,6 +62,16 @@ type PolicyDef struct {
 	Document    PolicyDoc `json:"document"`
 	Attach      []string  `json:"attach,omitempty"`
 	Accounts    []string  `json:"accounts,omitempty"`
+	// Versions are a managed policy's other versions, beside the default
+	// one (Document), which is numbered after them.
+	Versions []*PolicyVersionDef `json:"versions,omitempty"`
+}
+
+// PolicyVersionDef is a version of a managed policy that is not the
+// default one.
+type PolicyVersionDef struct {
+	ID       string    `json:"id"`
+	Document PolicyDoc `json:"document"`
 }
 
 // Entity is what roles and users share, and the APIs edit alike: managed

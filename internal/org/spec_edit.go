@@ -3,6 +3,7 @@ package org
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"testing/fstest"
 )
@@ -178,6 +179,17 @@ func (s *Spec) ManagedIn(account string) []*PolicyDef {
 		}
 	}
 	return out
+}
+
+// DefaultVersionID is the version ID of a managed policy's default version
+// (its Document): the one after its other versions' highest, v1 when it
+// has none.
+func (p *PolicyDef) DefaultVersionID() string {
+	n := 0
+	for _, v := range p.Versions {
+		n = max(n, VersionNumber(v.ID))
+	}
+	return "v" + strconv.Itoa(n+1)
 }
 
 // IAMPath returns a managed policy's path, "/" when the spec gives none.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/state"
 	"github.com/securecart/warden/internal/store"
 )
@@ -76,7 +77,7 @@ func ReplaceOrg(ctx context.Context, st store.Store, orgFS fs.FS, orgPath string
 				continue
 			}
 			before, after := d.Org.ManagedByARN(parts[4], arn), n.Org.ManagedByARN(parts[4], arn)
-			if before == nil || after == nil || !bytes.Equal(before.Document, after.Document) {
+			if before == nil || after == nil || !bytes.Equal(before.Document, after.Document) || !sameVersions(before, after) {
 				delete(n.Meta.PolicyVersions, arn)
 			}
 		}
@@ -87,4 +88,18 @@ func ReplaceOrg(ctx context.Context, st store.Store, orgFS fs.FS, orgPath string
 		return nil, false, err
 	}
 	return changes, source, nil
+}
+
+// sameVersions reports whether two definitions of a managed policy have the
+// same other versions (the org format's versions), as written.
+func sameVersions(a, b *org.PolicyDef) bool {
+	if len(a.Versions) != len(b.Versions) {
+		return false
+	}
+	for i, v := range a.Versions {
+		if v.ID != b.Versions[i].ID || !bytes.Equal(v.Document, b.Versions[i].Document) {
+			return false
+		}
+	}
+	return true
 }

@@ -89,8 +89,7 @@ func (s *Service) customerPolicyRec(ctx context.Context, m *model, acctID string
 	current := m.docText(def.Document)
 	stored := m.d.Meta.PolicyVersions[arn]
 	if len(stored) == 0 {
-		p.Versions = []versionRec{{ID: "v1", Text: current, Default: true, Created: s.created(ctx, m.d, arn)}}
-		return p
+		stored = fileVersions(m, def, s.created(ctx, m.d, arn))
 	}
 	for _, v := range stored {
 		vr := versionRec{ID: v.ID, Default: v.Default, Created: v.Created, Text: versionText(m, v.Document)}
@@ -133,9 +132,21 @@ func versionNumber(id string) int {
 func versions(m *model, arn string, def *org.PolicyDef, created time.Time) []state.PolicyVersion {
 	vs := m.d.Meta.PolicyVersions[arn]
 	if len(vs) == 0 {
-		vs = []state.PolicyVersion{{ID: "v1", Document: storedText(m.docText(def.Document)), Default: true, Created: created}}
+		vs = fileVersions(m, def, created)
 	}
 	return vs
+}
+
+// fileVersions are a customer managed policy's versions as the org defines
+// them: its other versions (the org format's versions), then the default
+// one (its document), numbered after them; v1 alone for a policy without
+// other versions.
+func fileVersions(m *model, def *org.PolicyDef, created time.Time) []state.PolicyVersion {
+	var vs []state.PolicyVersion
+	for _, v := range def.Versions {
+		vs = append(vs, state.PolicyVersion{ID: v.ID, Document: storedText(m.docText(v.Document)), Created: created})
+	}
+	return append(vs, state.PolicyVersion{ID: def.DefaultVersionID(), Document: storedText(m.docText(def.Document)), Default: true, Created: created})
 }
 
 // usage counts, for each managed policy ARN, the roles, users and groups of
