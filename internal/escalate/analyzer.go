@@ -47,6 +47,9 @@ type analyzer struct {
 	admin  map[adminKey]*AdminProof
 	// workloads are the organization's workloads by account.
 	workloads map[*org.Account][]*org.Workload
+	// versions are the other versions of customer managed policies, by
+	// account copy's ARN (see versionsOf).
+	versions map[string][]*org.PolicyVersion
 }
 
 // Analyze builds the escalation graph of o and finds its paths.

@@ -62,7 +62,9 @@
 //
 // iam:Put{Role,User,Group}Policy, iam:Attach{Role,User,Group}Policy with
 // iam:PolicyARN AdministratorAccess, iam:CreatePolicyVersion on a customer
-// managed policy attached to it (or its groups), iam:AddUserToGroup into a
+// managed policy attached to it (or its groups), iam:SetDefaultPolicyVersion
+// on one whose older version (the org format's versions, each tried) makes
+// it admin, iam:AddUserToGroup into a
 // group whose policies make it admin, iam:Delete{Role,User}PermissionsBoundary,
 // iam:Put{Role,User}PermissionsBoundary with AdministratorAccess, and for an
 // Identity Center role sso:PutInlinePolicyToPermissionSet or
@@ -110,11 +112,11 @@
 //
 // # Not covered
 //
-// The org format holds neither policy versions (iam:SetDefaultPolicyVersion
-// needs an older, more permissive version) nor notebooks or dev endpoints
+// The org format holds no notebooks or dev endpoints
 // (sagemaker:CreatePresignedNotebookInstanceUrl on an existing notebook,
 // glue:UpdateDevEndpoint), so those catalogue paths are not searched;
 // ec2-instance-connect:SendSSHPublicKey needs a network path the org does
 // not describe, and lambda:UpdateFunctionConfiguration (a new role for an
-// existing function) is not searched.
+// existing function) is not searched. An older version of a policy used
+// as a permissions boundary is not tried as the boundary.
 package escalate

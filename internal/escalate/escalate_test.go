@@ -413,3 +413,37 @@ func TestGrantActions(t *testing.T) {
 		t.Errorf("only %d kinds of grant requests seen: %v", len(seen), seen)
 	}
 }
+
+// TestSetDefaultVersion: an older version of a customer managed policy
+// attached to the principal (Rhino 2) that allows everything, made the
+// default; with MFA as a requirement; on a policy a role two assumptions
+// away attaches; and the twins: an older version that allows S3 only, a
+// boundary that holds the principal back, the SCP of Locked.
+func TestSetDefaultVersion(t *testing.T) {
+	got := pathsFrom(Analyze(twins(t), Options{Now: now}))
+	role := func(acct, n string) string { return "arn:aws:iam::" + acct + ":role/" + n }
+	for _, c := range []struct{ from, kinds, as, policy string }{
+		{"Rollbacker", "set-default-policy-version", "Rollbacker", "RollbackPolicy"},
+		{"RollbackerMFA", "set-default-policy-version", "RollbackerMFA", "MfaRollbackPolicy"},
+		{"RollHop0", "set-default-policy-version assume-role", "GrantHop2", "ChainPolicy"},
+	} {
+		p, ok := got[role(dev, c.from)]
+		if !ok {
+			t.Errorf("%s: no path to admin", c.from)
+			continue
+		}
+		st := p.Steps[0]
+		if k := kindsOf(p); k != c.kinds || p.Admin == nil || p.Admin.Principal != role(dev, c.as) || st.Action != "iam:SetDefaultPolicyVersion" ||
+			st.Resource != "arn:aws:iam::"+dev+":policy/"+c.policy || !strings.Contains(st.Note, "version v1 of ") {
+			t.Errorf("%s: path %s %+v as %+v", c.from, k, p.Steps, p.Admin)
+		}
+		if mfa := st.Requires["aws:MultiFactorAuthPresent"]; (c.from == "RollbackerMFA") != (mfa == "true") {
+			t.Errorf("%s: the step requires %v", c.from, st.Requires)
+		}
+	}
+	for _, from := range []string{role(dev, "RollbackerNarrow"), role(dev, "RollbackerBounded"), role(locked, "Rollbacker"), role(locked, "RollbackerMFA"), role(locked, "RollHop0")} {
+		if p, ok := got[from]; ok {
+			t.Errorf("%s: path %s as %s, want none", from, kindsOf(p), p.Admin.Principal)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package escalate
 
 import (
+	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/managed"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
@@ -69,7 +70,7 @@ func chain(via map[*Node]*Edge, y *Node) []Step {
 var grantActions = []string{
 	"iam:PutRolePolicy", "iam:PutUserPolicy", "iam:PutGroupPolicy",
 	"iam:AttachRolePolicy", "iam:AttachUserPolicy", "iam:AttachGroupPolicy",
-	"iam:CreatePolicyVersion", "iam:AddUserToGroup",
+	"iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:AddUserToGroup",
 	"iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary",
 	"iam:PutRolePermissionsBoundary", "iam:PutUserPermissionsBoundary",
 	"sso:PutInlinePolicyToPermissionSet", "sso:AttachManagedPolicyToPermissionSet",
@@ -126,6 +127,10 @@ func (a *analyzer) grantWays(x, y *Node) []grantWay {
 		for _, p := range customerManaged(arns) {
 			ws = append(ws, grantWay{kind: KindPolicyVersion, reqs: []request{{action: "iam:CreatePolicyVersion", resource: p}}, ch: adminPolicy,
 				gives: "a new default version of " + p + " allows everything"})
+			for _, v := range a.versionsOf(p) {
+				ws = append(ws, grantWay{kind: KindSetDefaultVersion, reqs: []request{{action: "iam:SetDefaultPolicyVersion", resource: p}}, ch: withVersion(p, v),
+					gives: "version " + v.ID + " of " + p + " becomes its default version"})
+			}
 		}
 	}
 	boundary := func(has bool, del, put string) {
@@ -195,4 +200,38 @@ func (a *analyzer) permissionSet(r *org.Role) string {
 		return ""
 	}
 	return org.PermissionSetARN(a.o.IdentityCenter.InstanceARN, r.PermissionSet)
+}
+
+// versionsOf lists the other versions of the customer managed policy an
+// ARN names (an account's copy), from an index of the policies that have
+// some, made once.
+func (a *analyzer) versionsOf(arn string) []*org.PolicyVersion {
+	if a.versions == nil {
+		a.versions = map[string][]*org.PolicyVersion{}
+		for _, p := range a.o.Policies {
+			if p.Type == org.TypeManaged && len(p.Versions) > 0 {
+				for _, acct := range p.Accounts {
+					a.versions[p.ARNIn(acct)] = p.Versions
+				}
+			}
+		}
+	}
+	return a.versions[arn]
+}
+
+// withVersion is the change that makes a version of a customer managed
+// policy (by its account copy's ARN) the default one: the principal's
+// identity policies hold that version in place of the policy's document.
+func withVersion(arn string, v *org.PolicyVersion) *change {
+	doc := *v.Compiled
+	doc.Name = arn
+	return &change{key: "version " + arn + " " + v.ID, apply: func(in *eval.Inputs) {
+		ps := append([]*policy.Policy(nil), in.Identity...)
+		for i, p := range ps {
+			if p.Name == arn {
+				ps[i] = &doc
+			}
+		}
+		in.Identity = ps
+	}}
 }

@@ -6,24 +6,25 @@ package escalate
 // ec2, cloudformation, codebuild, sagemaker, autoscaling, ssm) and
 // pathfinding.cloud's paths.
 const (
-	KindAssumeRole         = "assume-role"           // sts:AssumeRole and its federated siblings
-	KindPassRole           = "pass-role"             // iam:PassRole to a compute service that runs code as the role
-	KindUpdateAssumeRole   = "update-assume-role"    // iam:UpdateAssumeRolePolicy, then sts:AssumeRole (Rhino 14)
-	KindUpdateFunctionCode = "update-function-code"  // lambda:UpdateFunctionCode on an existing function (Rhino 17; pathfinding.cloud lambda-003, -004)
-	KindSSM                = "ssm-command"           // ssm:SendCommand / ssm:StartSession on an instance (PMapper ssm)
-	KindUpdateStack        = "update-stack"          // cloudformation:UpdateStack / change set on a stack with a service role
-	KindStartBuild         = "start-build"           // codebuild:StartBuild with buildspecOverride on an existing project
-	KindAccessKey          = "create-access-key"     // iam:CreateAccessKey on another user (Rhino 4)
-	KindLoginProfile       = "login-profile"         // iam:CreateLoginProfile / UpdateLoginProfile (Rhino 5, 6)
-	KindPutPolicy          = "put-policy"            // iam:Put{Role,User,Group}Policy (Rhino 10-12)
-	KindAttachPolicy       = "attach-policy"         // iam:Attach{Role,User,Group}Policy (Rhino 7-9)
-	KindPolicyVersion      = "create-policy-version" // iam:CreatePolicyVersion (Rhino 1)
-	KindAddToGroup         = "add-user-to-group"     // iam:AddUserToGroup (Rhino 13)
-	KindDeleteBoundary     = "delete-boundary"       // iam:Delete{Role,User}PermissionsBoundary
-	KindPutBoundary        = "put-boundary"          // iam:Put{Role,User}PermissionsBoundary
-	KindPermissionSetEdit  = "permission-set-edit"   // sso:PutInlinePolicyToPermissionSet / AttachManagedPolicyToPermissionSet + ProvisionPermissionSet
-	KindAccountAssignment  = "account-assignment"    // sso:CreateAccountAssignment
-	KindGroupMembership    = "group-membership"      // identitystore:CreateGroupMembership
+	KindAssumeRole         = "assume-role"                // sts:AssumeRole and its federated siblings
+	KindPassRole           = "pass-role"                  // iam:PassRole to a compute service that runs code as the role
+	KindUpdateAssumeRole   = "update-assume-role"         // iam:UpdateAssumeRolePolicy, then sts:AssumeRole (Rhino 14)
+	KindUpdateFunctionCode = "update-function-code"       // lambda:UpdateFunctionCode on an existing function (Rhino 17; pathfinding.cloud lambda-003, -004)
+	KindSSM                = "ssm-command"                // ssm:SendCommand / ssm:StartSession on an instance (PMapper ssm)
+	KindUpdateStack        = "update-stack"               // cloudformation:UpdateStack / change set on a stack with a service role
+	KindStartBuild         = "start-build"                // codebuild:StartBuild with buildspecOverride on an existing project
+	KindAccessKey          = "create-access-key"          // iam:CreateAccessKey on another user (Rhino 4)
+	KindLoginProfile       = "login-profile"              // iam:CreateLoginProfile / UpdateLoginProfile (Rhino 5, 6)
+	KindPutPolicy          = "put-policy"                 // iam:Put{Role,User,Group}Policy (Rhino 10-12)
+	KindAttachPolicy       = "attach-policy"              // iam:Attach{Role,User,Group}Policy (Rhino 7-9)
+	KindPolicyVersion      = "create-policy-version"      // iam:CreatePolicyVersion (Rhino 1)
+	KindSetDefaultVersion  = "set-default-policy-version" // iam:SetDefaultPolicyVersion (Rhino 2)
+	KindAddToGroup         = "add-user-to-group"          // iam:AddUserToGroup (Rhino 13)
+	KindDeleteBoundary     = "delete-boundary"            // iam:Delete{Role,User}PermissionsBoundary
+	KindPutBoundary        = "put-boundary"               // iam:Put{Role,User}PermissionsBoundary
+	KindPermissionSetEdit  = "permission-set-edit"        // sso:PutInlinePolicyToPermissionSet / AttachManagedPolicyToPermissionSet + ProvisionPermissionSet
+	KindAccountAssignment  = "account-assignment"         // sso:CreateAccountAssignment
+	KindGroupMembership    = "group-membership"           // identitystore:CreateGroupMembership
 )
 
 // Kind describes an edge kind for the documentation and the HTML report.
@@ -46,6 +47,7 @@ var Kinds = []Kind{
 	{KindPutPolicy, "put an inline policy granting everything on a role, user or group"},
 	{KindAttachPolicy, "attach AdministratorAccess to a role, user or group"},
 	{KindPolicyVersion, "create a new default version of a customer managed policy attached to a principal"},
+	{KindSetDefaultVersion, "make another version of a customer managed policy attached to a principal its default version"},
 	{KindAddToGroup, "add a user to a group whose policies grant everything"},
 	{KindDeleteBoundary, "delete the permissions boundary that held a principal back"},
 	{KindPutBoundary, "replace a principal's permissions boundary with one that allows everything"},
