@@ -34,10 +34,11 @@ var workloadWays = map[string]struct {
 		{{"ssm:SendCommand", "WORKLOAD"}, {"ssm:SendCommand", "arn:aws:ssm:REGION::document/AWS-RunShellScript"}},
 		{{"ssm:StartSession", "WORKLOAD"}, {"ssm:StartSession", "arn:aws:ssm:REGION:ACCOUNT:document/SSM-SessionManagerRunShell"}},
 	}, "commands on the instance run with the credentials of its instance profile's role "},
-	// pathfinding.cloud cloudformation-002, -004: a stack's service role
-	// serves every later operation on the stack, "even if they don't have
-	// permission to pass it" (AWS CloudFormation User Guide, "CloudFormation
-	// service role"): UpdateStack without RoleARN, or a change set.
+	// pathfinding.cloud cloudformation-002, -005: a stack's service role
+	// serves every later operation on the stack, by whoever may operate on
+	// it, without the right to pass the role (AWS CloudFormation User Guide,
+	// "CloudFormation service role"): UpdateStack without RoleARN, or a
+	// change set.
 	org.WorkloadStack: {KindUpdateStack, "cloudformation.amazonaws.com", [][]serviceAction{
 		{{"cloudformation:UpdateStack", "WORKLOAD"}},
 		{{"cloudformation:CreateChangeSet", "WORKLOAD"}, {"cloudformation:ExecuteChangeSet", "WORKLOAD"}},
