@@ -50,7 +50,7 @@ func asJSON(s *org.Spec) map[string]any {
 // sections are the sections of a and b, in the org format's order.
 func sections(a, b map[string]any) []string {
 	order := []string{"organization", "ous", "accounts", "policies", "roles", "users", "groups",
-		"resources", "identityProviders", "serviceLinkedRoles", "identityCenter"}
+		"resources", "workloads", "identityProviders", "serviceLinkedRoles", "identityCenter"}
 	rank := map[string]int{}
 	for i, s := range order {
 		rank[s] = i
