@@ -68,6 +68,12 @@ func appendRecord(b []byte, r *Record) ([]byte, error) {
 	b = append(b, `,"managementEvent":`...)
 	b = strconv.AppendBool(b, r.ManagementEvent)
 	b = appendField(b, "recipientAccountId", r.RecipientAccountID)
+	if r.ServiceEventDetails != nil {
+		b = append(b, `,"serviceEventDetails":`...)
+		if b, err = appendAny(b, r.ServiceEventDetails); err != nil {
+			return b, err
+		}
+	}
 	b = appendOmitEmpty(b, "sharedEventID", r.SharedEventID)
 	b = appendField(b, "eventCategory", r.EventCategory)
 	if len(r.TLSDetails) > 0 {

@@ -38,6 +38,7 @@ type Record struct {
 	EventType           string          `json:"eventType"`
 	ManagementEvent     bool            `json:"managementEvent"`
 	RecipientAccountID  string          `json:"recipientAccountId"`
+	ServiceEventDetails any             `json:"serviceEventDetails,omitempty"`
 	SharedEventID       string          `json:"sharedEventID,omitempty"`
 	EventCategory       string          `json:"eventCategory"`
 	TLSDetails          json.RawMessage `json:"tlsDetails,omitempty"`
@@ -121,6 +122,9 @@ func Records(e *call.Event) []*Record {
 	}
 	if r.AWSRegion == "" {
 		r.AWSRegion = "us-east-1"
+	}
+	if c.EventType != "" {
+		r.EventType, r.ServiceEventDetails = c.EventType, Scrub(c.ServiceEventDetails)
 	}
 	if e.ErrorCode != "" {
 		r.ResponseElements = nil

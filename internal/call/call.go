@@ -60,6 +60,11 @@ type Call struct {
 	// AdditionalEventData is CloudTrail's additionalEventData (nil for
 	// none): for sign-in events, the credential type checked.
 	AdditionalEventData any
+	// EventType is the record's eventType ("" for AwsApiCall; sign-in
+	// events are AwsServiceEvent), and ServiceEventDetails its
+	// serviceEventDetails (nil for none).
+	EventType           string
+	ServiceEventDetails any
 	Resources           []Resource
 	ReadOnly            bool
 	// SharedEventID links the records of one event in several accounts (a

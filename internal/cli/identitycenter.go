@@ -29,7 +29,9 @@ at the next sign-in, and print it once on standard output (never in a log). With
 user's authenticator app, security keys, passkeys and recovery codes are removed too (a lost phone):
 the next sign-in enrolls a new one. Failed
 sign-ins of the user are forgotten. Users created through identitystore:CreateUser get their first
-password this way. The change is recorded in the audit trail (sso-directory.amazonaws.com,
+password this way. When the identity source is an external identity provider, no password is
+issued (the directory's passwords are off, as at AWS): only --reset-mfa works, and removes the
+authenticator alone. The change is recorded in the audit trail (sso-directory.amazonaws.com,
 UpdatePassword), without the password.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -63,6 +65,9 @@ func runResetPassword(ctx context.Context, env Env, f storeFlags, user string, r
 	if errors.Is(err, sso.ErrNoUser) {
 		return &ExitError{Code: 2, Err: fmt.Errorf("Identity Center has no user %q", user)}
 	}
+	if errors.Is(err, sso.ErrExternalSource) {
+		return &ExitError{Code: 2, Err: fmt.Errorf("no password was issued: %w (--reset-mfa alone removes the person's authenticator)", err)}
+	}
 	if err != nil {
 		return &ExitError{Code: 1, Err: err}
 	}
@@ -74,9 +79,13 @@ func runResetPassword(ctx context.Context, env Env, f storeFlags, user string, r
 	in, _ := (sso.OrgDirectory{Orgs: m}).Instance(ctx)
 	c := &call.Call{Service: "sso-directory", Action: "UpdatePassword", Now: env.Now().UTC(), RequestID: "warden-cli", SourceIP: "127.0.0.1",
 		UserAgent: "warden identity-center reset-password", RecipientAccount: in.Account,
-		RequestParameters: call.Fields{"userName": u.UserName, "userId": u.ID, "oneTimePassword": true, "resetMfa": resetMFA}}
+		RequestParameters: call.Fields{"userName": u.UserName, "userId": u.ID, "oneTimePassword": pw != "", "resetMfa": resetMFA}}
 	if err := trail.Record(ctx, &call.Event{Call: c, EventSource: "sso-directory.amazonaws.com", RecipientAccount: in.Account}); err != nil {
 		return &ExitError{Code: 1, Err: fmt.Errorf("the password was reset but not recorded in the audit trail: %w", err)}
+	}
+	if pw == "" {
+		fmt.Fprintf(env.Stderr, "No password issued for %s (%s): people sign in at the external identity provider. The authenticator was removed: the next sign-in enrolls a new one.\n", u.UserName, u.ID)
+		return nil
 	}
 	fmt.Fprintln(env.Stdout, pw)
 	fmt.Fprintf(env.Stderr, "One-time password of %s (%s) printed above: the next sign-in sets a new one%s.\n", u.UserName, u.ID,

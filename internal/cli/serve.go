@@ -63,7 +63,8 @@ the management account's administrator (AdministratorAccess; exempt from SCPs, a
 account is in AWS), which can assume OrganizationAccountAccessRole in every member account. It
 never prints or logs the secret. It also writes DIR/identity-center-passwords (mode 0600): one-time
 passwords of the org's Identity Center users, which each person changes at the first sign-in; it
-never logs them.
+never logs them. With an external identity provider as identity source it writes none: people
+sign in at the provider.
 
 GET /healthz answers 200 once ready; GET /metrics serves Prometheus metrics. SIGTERM or SIGINT
 stops accepting, finishes requests in flight and exits 0.`,

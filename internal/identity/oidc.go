@@ -48,15 +48,30 @@ type Claims struct {
 	SessionTags json.RawMessage
 }
 
-// OIDC verifies tokens, caching each issuer's discovery document and keys.
+// OIDC verifies tokens, caching each issuer's discovery document (an hour)
+// and keys (KeySet: an hour, and fetched again for a key ID they lack, at
+// most every 30 seconds).
 type OIDC struct {
 	// Client fetches discovery documents and keys (default: 10-second
 	// timeout over the system's roots).
 	Client *http.Client
+	// Clock drives the caches' lifetimes and the key set's rate limit
+	// (nil: the wall clock).
+	Clock func() time.Time
 
 	mu        sync.Mutex
-	providers map[string]*oidc.Provider
+	providers map[string]*issuerKeys
+	keySets   map[string]*KeySet
 }
+
+// issuerKeys is an issuer's discovery document, as read.
+type issuerKeys struct {
+	keys *KeySet
+	algs []string
+	at   time.Time
+}
+
+const discoveryLifetime = time.Hour
 
 // Issuer returns a token's unverified issuer, to find its provider.
 func Issuer(raw string) (string, error) {
@@ -90,7 +105,7 @@ func (o *OIDC) Verify(ctx context.Context, issuer, raw string, clientIDs []strin
 	if err != nil {
 		return nil, err
 	}
-	v := p.Verifier(&oidc.Config{SkipClientIDCheck: true, Now: func() time.Time { return now }})
+	v := oidc.NewVerifier(issuer, p.keys, &oidc.Config{SkipClientIDCheck: true, SupportedSigningAlgs: p.algs, Now: func() time.Time { return now }})
 	tok, err := v.Verify(oidc.ClientContext(ctx, o.client()), raw)
 	if err != nil {
 		var exp *oidc.TokenExpiredError
@@ -118,6 +133,13 @@ func (o *OIDC) Verify(ctx context.Context, issuer, raw string, clientIDs []strin
 	return nil, ErrAudience
 }
 
+func (o *OIDC) now() time.Time {
+	if o.Clock != nil {
+		return o.Clock()
+	}
+	return time.Now()
+}
+
 func (o *OIDC) client() *http.Client {
 	if o.Client != nil {
 		return o.Client
@@ -125,22 +147,74 @@ func (o *OIDC) client() *http.Client {
 	return &http.Client{Timeout: 10 * time.Second}
 }
 
-func (o *OIDC) provider(ctx context.Context, issuer string) (*oidc.Provider, error) {
+func (o *OIDC) provider(ctx context.Context, issuer string) (*issuerKeys, error) {
 	o.mu.Lock()
 	p := o.providers[issuer]
 	o.mu.Unlock()
-	if p != nil {
+	now := o.now()
+	if p != nil && now.Sub(p.at) < discoveryLifetime && !now.Before(p.at) {
 		return p, nil
 	}
-	p, err := oidc.NewProvider(oidc.ClientContext(ctx, o.client()), issuer)
+	d, err := Discover(ctx, o.client(), issuer)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
 	}
 	o.mu.Lock()
+	defer o.mu.Unlock()
 	if o.providers == nil {
-		o.providers = map[string]*oidc.Provider{}
+		o.providers, o.keySets = map[string]*issuerKeys{}, map[string]*KeySet{}
 	}
+	ks := o.keySets[d.JWKSURL]
+	if ks == nil {
+		ks = NewKeySet(d.JWKSURL, o.client(), o.Clock)
+		o.keySets[d.JWKSURL] = ks
+	}
+	p = &issuerKeys{keys: ks, algs: d.Algs, at: now}
 	o.providers[issuer] = p
-	o.mu.Unlock()
 	return p, nil
+}
+
+// Discovery is what an OpenID provider's discovery document says that
+// verification needs.
+type Discovery struct {
+	Provider *oidc.Provider
+	JWKSURL  string
+	// Algs are the asymmetric algorithms it signs ID tokens with (RS256,
+	// which every provider supports, when it names none).
+	Algs []string
+}
+
+// Discover reads an issuer's discovery document
+// (<issuer>/.well-known/openid-configuration), whose issuer must be the
+// same, with an https:// jwks_uri and at least one asymmetric algorithm.
+func Discover(ctx context.Context, client *http.Client, issuer string) (*Discovery, error) {
+	p, err := oidc.NewProvider(oidc.ClientContext(ctx, client), issuer)
+	if err != nil {
+		return nil, fmt.Errorf("discovering the OpenID provider %s: %w", issuer, err)
+	}
+	var md struct {
+		JWKS string   `json:"jwks_uri"`
+		Algs []string `json:"id_token_signing_alg_values_supported"`
+	}
+	if err := p.Claims(&md); err != nil {
+		return nil, fmt.Errorf("the discovery document of %s: %w", issuer, err)
+	}
+	if !strings.HasPrefix(md.JWKS, "https://") {
+		return nil, fmt.Errorf("the discovery document of %s names no https:// jwks_uri", issuer)
+	}
+	d := &Discovery{Provider: p, JWKSURL: md.JWKS}
+	for _, a := range md.Algs {
+		for _, ok := range IDTokenAlgs {
+			if a == string(ok) {
+				d.Algs = append(d.Algs, a)
+			}
+		}
+	}
+	if len(md.Algs) == 0 {
+		d.Algs = []string{oidc.RS256}
+	}
+	if len(d.Algs) == 0 {
+		return nil, fmt.Errorf("the OpenID provider %s signs ID tokens only with %s, which Warden refuses (asymmetric algorithms only)", issuer, strings.Join(md.Algs, ", "))
+	}
+	return d, nil
 }

@@ -23,7 +23,7 @@ var fieldsOf = map[string][]string{
 	"temporaryAccess":          {"name", "description", "permissionSet", "accounts", "ous", "requesterGroups", "approverGroups", "maxDuration", "approvalRequiresMfa"},
 	"provisionedVersion":       {"permissionSet", "accounts"},
 	"provisioned":              {"permissionSet", "accounts"},
-	"externalIdentityProvider": {"type", "name", "metadataUrl", "metadata", "issuer", "allowIdpInitiated"},
+	"externalIdentityProvider": {"type", "name", "metadataUrl", "metadata", "issuer", "allowIdpInitiated", "clientId", "clientSecretEnv", "scopes", "userClaim"},
 	"mfa":                      {"trustIdentityProvider", "acceptedAuthnContexts", "webauthnUserVerification"},
 	"ssoUser": {"id", "userName", "displayName", "name", "nickName", "profileUrl", "emails", "addresses", "phoneNumbers", "userType", "title",
 		"preferredLanguage", "locale", "timezone", "userStatus", "externalIds", "groups", "mfaDevices"},

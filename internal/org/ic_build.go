@@ -38,7 +38,19 @@ func (l *loader) buildIdentityCenter(r *rawIC) {
 	}
 	if p := r.idp; p != nil {
 		ic.ExternalIdP = &ExternalIdP{Type: p.typ.V, Name: p.name.V, MetadataURL: p.metadataURL.V, Metadata: p.metadata.V, Issuer: p.issuer.V,
-			AllowIdPInitiated: p.allowIdPInitiated, SAML: p.saml}
+			AllowIdPInitiated: p.allowIdPInitiated, SAML: p.saml, ClientID: p.clientID.V, ClientSecretEnv: p.clientSecretEnv.V,
+			UserClaim: p.userClaim.V}
+		for _, s := range p.scopes {
+			ic.ExternalIdP.Scopes = append(ic.ExternalIdP.Scopes, s.V)
+		}
+		if ic.ExternalIdP.Type == "oidc" {
+			if ic.ExternalIdP.UserClaim == "" {
+				ic.ExternalIdP.UserClaim = "email"
+			}
+			if len(ic.ExternalIdP.Scopes) == 0 {
+				ic.ExternalIdP.Scopes = []string{"openid", "email", "profile"}
+			}
+		}
 	}
 
 	ic.MFA = r.mfa

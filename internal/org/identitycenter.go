@@ -70,6 +70,15 @@ type ExternalIdP struct {
 	MetadataURL string // SAML
 	Metadata    string // SAML, inline XML
 	Issuer      string // OIDC
+	// ClientID is Warden's client ID at an OpenID provider; ClientSecretEnv
+	// names the environment variable of `warden serve` that holds its
+	// client secret ("" for a public client, which PKCE alone protects).
+	ClientID, ClientSecretEnv string
+	// Scopes are requested at an OpenID provider (openid, email and
+	// profile by default); UserClaim is the ID token claim matched to the
+	// identity store (email by default).
+	Scopes    []string
+	UserClaim string
 	// AllowIdPInitiated accepts SAML responses that answer no sign-in
 	// request of Warden's (IdP-initiated sign-in).
 	AllowIdPInitiated bool

@@ -48,6 +48,8 @@ type rawProvisioned struct {
 
 type rawIdP struct {
 	typ, name, metadataURL, metadata, issuer sval
+	clientID, clientSecretEnv, userClaim     sval
+	scopes                                   []sval
 	allowIdPInitiated                        bool
 	saml                                     *SAMLMetadata
 	pos                                      Pos
@@ -201,6 +203,10 @@ func (d *decoder) externalIdP(n *ynode, path string) *rawIdP {
 	p.metadata = d.optStr(m["metadata"], path+".metadata")
 	p.issuer = d.optStr(m["issuer"], path+".issuer")
 	p.allowIdPInitiated = d.optBool(m["allowIdpInitiated"], path+".allowIdpInitiated")
+	p.clientID = d.optStr(m["clientId"], path+".clientId")
+	p.clientSecretEnv = d.optStr(m["clientSecretEnv"], path+".clientSecretEnv")
+	p.userClaim = d.optStr(m["userClaim"], path+".userClaim")
+	p.scopes = d.list(m["scopes"], path+".scopes")
 	switch p.typ.V {
 	case "saml":
 		if p.metadataURL.V == "" && p.metadata.V == "" {
@@ -219,16 +225,13 @@ func (d *decoder) externalIdP(n *ynode, path string) *rawIdP {
 		if p.metadataURL.V != "" && p.metadata.V != "" {
 			d.errorf(m["metadata"], path+".metadata", "give metadataUrl or metadata, not both")
 		}
-		if p.issuer.V != "" {
-			d.errorf(m["issuer"], path+".issuer", "issuer is for OIDC identity providers; a SAML one gives metadataUrl or metadata")
+		for _, f := range []string{"issuer", "clientId", "clientSecretEnv", "scopes", "userClaim"} {
+			if m[f] != nil {
+				d.errorf(m[f], path+"."+f, "%s is for OIDC identity providers; a SAML one gives metadataUrl or metadata", f)
+			}
 		}
 	case "oidc":
-		if p.issuer.V == "" {
-			d.errorf(n, path, "an OIDC identity provider needs issuer, its https:// URL")
-		}
-		if p.metadataURL.V != "" || p.metadata.V != "" {
-			d.errorf(n, path, "metadataUrl and metadata are for SAML identity providers; an OIDC one gives issuer")
-		}
+		d.oidcIdP(p, m, n, path)
 		if p.allowIdPInitiated {
 			d.errorf(m["allowIdpInitiated"], path+".allowIdpInitiated", "allowIdpInitiated is for SAML identity providers")
 		}
@@ -236,6 +239,44 @@ func (d *decoder) externalIdP(n *ynode, path string) *rawIdP {
 		d.errs.add(p.typ.P, path+".type", "unknown identity provider type %q: want saml or oidc", p.typ.V)
 	}
 	return p
+}
+
+// oidcIdP checks an OpenID provider's fields: its issuer (https://, as
+// OpenID Connect Discovery requires), the client ID Warden signs in as, the
+// environment variable holding the client secret (never the secret itself:
+// organization files are kept in version control), the scopes (openid
+// among them) and the claim matched to the identity store.
+func (d *decoder) oidcIdP(p *rawIdP, m map[string]*ynode, n *ynode, path string) {
+	switch u := p.issuer.V; {
+	case u == "":
+		d.errorf(n, path, "an OIDC identity provider needs issuer, its https:// URL")
+	case !strings.HasPrefix(u, "https://") || strings.ContainsAny(u, "?# "):
+		d.errorf(m["issuer"], path+".issuer", "the issuer must be an https:// URL without query or fragment, not %q", u)
+	}
+	if p.clientID.V == "" {
+		d.errorf(n, path, "an OIDC identity provider needs clientId, the client ID of Warden's application at the provider")
+	}
+	if e := p.clientSecretEnv.V; e != "" && !reEnvName.MatchString(e) {
+		d.errorf(m["clientSecretEnv"], path+".clientSecretEnv", "%q is not an environment variable name (letters, digits and _, not starting with a digit)", e)
+	}
+	if m["scopes"] != nil {
+		openid := false
+		for i, s := range p.scopes {
+			if s.V == "" || strings.ContainsAny(s.V, " \t\"\\") {
+				d.errs.add(s.P, idx(path+".scopes", i), "malformed scope %q", s.V)
+			}
+			openid = openid || s.V == "openid"
+		}
+		if !openid {
+			d.errorf(m["scopes"], path+".scopes", "the scopes must include openid")
+		}
+	}
+	if c := p.userClaim.V; m["userClaim"] != nil && (c == "" || c == "sub" || c == "iss" || c == "aud") {
+		d.errorf(m["userClaim"], path+".userClaim", "userClaim %q cannot name a user: use email (the default), preferred_username, upn or another claim holding the user's email address or user name", c)
+	}
+	if p.metadataURL.V != "" || p.metadata.V != "" {
+		d.errorf(n, path, "metadataUrl and metadata are for SAML identity providers; an OIDC one gives issuer")
+	}
 }
 
 func (d *decoder) ssoUser(n *ynode, path string) *rawSSOUser {

@@ -212,12 +212,16 @@ type ProvisionedVersionDef struct {
 
 // ExternalIdPDef is the identity provider Identity Center federates with.
 type ExternalIdPDef struct {
-	Type              string `json:"type"`
-	Name              string `json:"name"`
-	MetadataURL       string `json:"metadataUrl,omitempty"`
-	Metadata          string `json:"metadata,omitempty"`
-	Issuer            string `json:"issuer,omitempty"`
-	AllowIdPInitiated bool   `json:"allowIdpInitiated,omitempty"`
+	Type              string   `json:"type"`
+	Name              string   `json:"name"`
+	MetadataURL       string   `json:"metadataUrl,omitempty"`
+	Metadata          string   `json:"metadata,omitempty"`
+	Issuer            string   `json:"issuer,omitempty"`
+	AllowIdPInitiated bool     `json:"allowIdpInitiated,omitempty"`
+	ClientID          string   `json:"clientId,omitempty"`
+	ClientSecretEnv   string   `json:"clientSecretEnv,omitempty"`
+	Scopes            []string `json:"scopes,omitempty"`
+	UserClaim         string   `json:"userClaim,omitempty"`
 }
 
 // SSOUserDef is a user of the Identity Center directory; Groups are the

@@ -67,6 +67,9 @@ type Device struct {
 	// SAML is the SAML service provider, used when the identity source is a
 	// SAML identity provider.
 	SAML *sso.SAMLSP
+	// OIDCSignIn signs people in when the identity source is an OpenID
+	// provider (oidc.go).
+	OIDCSignIn *OIDCSignIn
 	// Audit records sign-in events (signin_audit.go); nil keeps none.
 	Audit call.Auditor
 	// Sessions starts an access portal session once a person passed MFA.
@@ -95,6 +98,7 @@ const (
 	stepApprove     = "approve"
 	stepDone        = "done"
 	stepSAMLWait    = "saml" // sent to the IdP, awaiting its response
+	stepOIDCWait    = "oidc" // sent to the OpenID provider, awaiting its answer
 	// stepSessionCode: a person signed in to the portal confirms the user
 	// code before allowing the device.
 	stepSessionCode = "session-code"
@@ -128,11 +132,20 @@ type flow struct {
 	// redirect, when set by a step, sends the browser on (to the IdP);
 	// message is shown on the page rendered next, notice too (not as an
 	// error); codes are new recovery codes, shown once.
+	// OIDCBind names the sign-in sent to the OpenID provider, which its
+	// result must answer.
+	OIDCBind string `json:"ob,omitempty"`
+	// AMR and ACR are what an OpenID provider said of how it authenticated
+	// the person (its ID token's amr and acr).
+	AMR                       []string `json:"amr,omitempty"`
+	ACR                       string   `json:"acr,omitempty"`
 	redirect, message, notice string
 	codes                     []string
 	// signedIn is set when every factor passed in this request: the
 	// request then starts the person's portal session (Device.post).
 	signedIn bool
+	// cookie is set with the page (the OpenID provider's pending request).
+	cookie *http.Cookie
 }
 
 // next is the step after MFA: approving the device, or, for a sign-in to
@@ -280,6 +293,14 @@ func (d *Device) post(w http.ResponseWriter, r *http.Request) {
 		d.finish(w, r, d.samlResult(r, f), "")
 		return
 	}
+	if r.PostForm.Has(OIDCResultField) {
+		// Back from the OpenID provider, bound to this flow by OIDCBind.
+		if !ok {
+			f = nil
+		}
+		d.finish(w, r, d.oidcResult(r, f), "")
+		return
+	}
 	restart := func(code string) *flow {
 		if r.URL.Path == portalAction {
 			return d.newPortalFlow()
@@ -337,8 +358,11 @@ func (d *Device) step(r *http.Request, f *flow) (string, error) {
 				return "That code is not valid: it may have expired or been used. Check the code your terminal shows.", nil
 			}
 		}
-		if form.Get("via") == "saml" {
+		switch form.Get("via") {
+		case "saml":
 			return d.startSAML(ctx, f)
+		case "oidc":
+			return d.startOIDC(r, f)
 		}
 		if form.Get("via") == "passkey" {
 			return d.passkey(r, f)
@@ -490,8 +514,9 @@ type pageData struct {
 	Factors      int
 	Codes        []string
 	Return       string
-	// IdP names the SAML identity provider people may sign in with.
-	IdP string
+	// IdP names the external identity provider people may sign in with,
+	// Via its kind (saml or oidc).
+	IdP, Via string
 	// External hides the password form: the identity source is an
 	// external identity provider.
 	External bool
@@ -514,13 +539,21 @@ func (d *Device) renderStatus(w http.ResponseWriter, r *http.Request, f *flow, m
 	if msg == "" {
 		msg = f.message
 	}
+	if f.cookie != nil {
+		http.SetCookie(w, f.cookie)
+	}
 	p := pageData{Step: f.Step, UserCode: f.UserCode, UserName: f.UserName, Seed: f.Seed, Result: f.Result,
 		Codes: f.codes, Return: f.Return, Portal: f.Portal, Action: deviceAction}
 	if f.Portal {
 		p.Action = portalAction
 	}
 	if d.SAML != nil {
-		p.IdP, _ = d.SAML.Configured(r.Context())
+		if name, ok := d.SAML.Configured(r.Context()); ok {
+			p.IdP, p.Via = name, "saml"
+		}
+		if name, ok := d.OIDCSignIn.Configured(r.Context()); ok {
+			p.IdP, p.Via = name, "oidc"
+		}
 		// Any external identity source hides the password form (fail
 		// closed: also when the organization cannot be read).
 		_, ext, err := sso.ExternalSource(r.Context(), d.SAML.Orgs)

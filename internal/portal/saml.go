@@ -98,6 +98,51 @@ func (d *Device) samlResult(r *http.Request, f *flow) *flow {
 	return f
 }
 
+// startOIDC sends the person to the OpenID provider; the result comes back
+// to /device (for a device's sign-in and the portal's alike: the flow's
+// cookie is the same), bound to this flow.
+func (d *Device) startOIDC(r *http.Request, f *flow) (string, error) {
+	if _, ok := d.OIDCSignIn.Configured(r.Context()); !ok {
+		return "Sign-in through an OpenID provider is not configured.", nil
+	}
+	u, bind, ck, err := d.OIDCSignIn.Start(r, deviceAction)
+	if err != nil {
+		d.Log.Warn("OIDC sign-in: no request to the provider", "error", err.Error())
+		return "Sign-in through the identity provider is not available now.", nil
+	}
+	f.OIDCBind, f.Step, f.redirect, f.cookie = bind, stepOIDCWait, u, ck
+	return "", nil
+}
+
+// oidcResult continues a sign-in (a device's or the portal's) with the
+// verified result of /oidc/callback: the provider's own MFA when the org
+// trusts it (portal.Verified.MFATime), else Warden's.
+func (d *Device) oidcResult(r *http.Request, f *flow) *flow {
+	if f == nil || f.Step != stepOIDCWait {
+		return d.newFlow("").withMessage("Your sign-in expired or its cookie is missing. Please start again.")
+	}
+	restart := func() *flow {
+		if f.Portal {
+			return d.newPortalFlow()
+		}
+		return d.newFlow(f.UserCode)
+	}
+	v, err := d.OIDCSignIn.Result(r, f.OIDCBind)
+	if err != nil {
+		return restart().withMessage("The sign-in response is not valid for this sign-in (" + err.Error() + "). Please start again.")
+	}
+	f.UserID, f.UserName, f.OIDCBind, f.CSRF, f.Source = v.User.ID, v.User.UserName, "", randomString(), "oidc"
+	next := func() error { return d.toMFA(r, f) }
+	if !v.MFATime.IsZero() {
+		next = func() error { return d.idpMFA(r, f, v.MFATime) }
+	}
+	if err := next(); err != nil {
+		d.Log.Error("OIDC sign-in: MFA", "error", err.Error())
+		return restart().withMessage("Something went wrong. Please start again.")
+	}
+	return f
+}
+
 // withMessage marks a flow to be shown with a message (see render).
 func (f *flow) withMessage(msg string) *flow {
 	f.message = msg
@@ -117,6 +162,21 @@ type SAMLACS struct {
 	Dir   sso.Directory
 }
 
+// idpResultPage is web/acs.html's data: the page an identity provider's
+// answer lands on (/saml/acs, /oidc/callback), with the error, or the
+// sealed result in a form that posts it (Field) to the page that started
+// the sign-in (Next).
+type idpResultPage struct{ Error, UserName, IdP, Field, Result, Next string }
+
+// writeIdPResult writes the page (403 with an error).
+func writeIdPResult(w http.ResponseWriter, log *slog.Logger, page idpResultPage) {
+	status, title := 0, "Signed in"
+	if page.Error != "" {
+		status, title = http.StatusForbidden, "Sign-in failed"
+	}
+	renderPage(w, log, acsPage, status, view{Title: title, Data: page})
+}
+
 func (a *SAMLACS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	securityHeaders(w)
 	if r.Method != http.MethodPost {
@@ -129,7 +189,7 @@ func (a *SAMLACS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
 	}
-	page := struct{ Error, UserName, Result string }{}
+	page := idpResultPage{Field: "saml_result", Next: deviceAction}
 	in, err := a.SAML.Consume(r.Context(), r.PostForm.Get("SAMLResponse"))
 	switch {
 	case errors.Is(err, sso.ErrSAMLNoUser):
@@ -163,11 +223,7 @@ func (a *SAMLACS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	status, title := 0, "Signed in"
-	if page.Error != "" {
-		status, title = http.StatusForbidden, "Sign-in failed"
-	}
-	renderPage(w, a.Log, acsPage, status, view{Title: title, Data: page})
+	writeIdPResult(w, a.Log, page)
 }
 
 // SAMLMetadata serves the service provider's metadata (GET

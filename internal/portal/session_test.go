@@ -94,7 +94,7 @@ func zeroData(name string) any {
 	case "credentials":
 		return credentialsData{}
 	case "acs":
-		return struct{ Error, UserName, Result string }{}
+		return idpResultPage{Field: "saml_result", Next: deviceAction}
 	}
 	return messageData{Heading: "x"}
 }

@@ -90,5 +90,15 @@ func recordEvent(ctx context.Context, a call.Auditor, dir sso.Directory, r *http
 	if e.failure != "" {
 		ev.ErrorCode, ev.ErrorMessage = "Failure", e.failure
 	}
+	if e.source == signInSource {
+		// As CloudTrail writes sign-in events (Example events for IAM
+		// Identity Center sign-in scenarios): service events whose
+		// serviceEventDetails say whether the step succeeded.
+		outcome := "Success"
+		if e.failure != "" {
+			outcome = "Failure"
+		}
+		c.EventType, c.ServiceEventDetails = "AwsServiceEvent", map[string]any{e.name: outcome}
+	}
 	return a.Record(ctx, ev)
 }

@@ -187,8 +187,13 @@ func (a *Authenticator) EnrollTOTP(ctx context.Context, u User, seed, code, addr
 
 // InitialPasswords gives every user of the directory without a password a
 // one-time password, and returns them by user name (only those it created:
-// a user who has a password keeps it).
+// a user who has a password keeps it). With an external identity source it
+// gives none: people sign in at the provider, and a password would be a
+// second, unused way in.
 func (a *Authenticator) InitialPasswords(ctx context.Context) (map[string]string, error) {
+	if _, external, err := IdentitySource(ctx, a.Dir); err != nil || external {
+		return nil, err
+	}
 	users, err := a.Dir.Users(ctx)
 	if err != nil {
 		return nil, err
@@ -217,10 +222,28 @@ func MFAAge(now, authTime time.Time) string {
 // ResetPassword gives a directory user a new one-time password (to change
 // at the next sign-in) and returns it; with resetMFA it also removes the
 // user's authenticator, so the next sign-in enrolls a new one.
+//
+// With an external identity source no password is issued (the directory's
+// passwords are off, as AWS turns them off): without resetMFA it is refused
+// (ErrExternalSource); with it only the authenticator is removed, and the
+// password returned is "".
 func (a *Authenticator) ResetPassword(ctx context.Context, userName string, resetMFA bool) (User, string, error) {
+	idp, external, err := IdentitySource(ctx, a.Dir)
+	if err != nil {
+		return User{}, "", err
+	}
+	if external && !resetMFA {
+		return User{}, "", errors.Join(ErrExternalSource, errors.New("identity provider "+idp))
+	}
 	u, err := a.Dir.UserByName(ctx, userName)
 	if err != nil {
 		return User{}, "", err
+	}
+	if external {
+		if err := a.ResetMFA(ctx, u.ID); err != nil {
+			return User{}, "", err
+		}
+		return u, "", a.Store.ResetRateLimit(ctx, "user:"+u.ID)
 	}
 	pw := NewInitialPassword()
 	p := store.SSOPassword{UserID: u.ID, Hash: HashPassword(pw), MustChange: true, Updated: a.Clock().UTC()}

@@ -2,8 +2,22 @@ package sso
 
 import (
 	"context"
+	"errors"
 	"time"
 )
+
+// ErrExternalSource: the directory's passwords are off, because people sign
+// in at an external identity provider.
+var ErrExternalSource = errors.New("the identity source is an external identity provider: people sign in there, and the directory's passwords are off")
+
+// IdentitySource is ExternalSource for a Directory: an OrgDirectory
+// reads its organization; other directories have their own source.
+func IdentitySource(ctx context.Context, d Directory) (string, bool, error) {
+	if od, ok := d.(OrgDirectory); ok {
+		return ExternalSource(ctx, od.Orgs)
+	}
+	return "", false, nil
+}
 
 // ExternalSource reports whether Identity Center's identity source is an
 // external identity provider, and its name. Once it is, people sign in only
@@ -11,6 +25,9 @@ import (
 // (https://docs.aws.amazon.com/singlesignon/latest/userguide/manage-your-identity-source-change.html).
 // An error reading the organization is returned as is: callers fail closed.
 func ExternalSource(ctx context.Context, orgs Orgs) (string, bool, error) {
+	if orgs == nil {
+		return "", false, nil
+	}
 	o, err := orgs.Org(ctx)
 	if err != nil {
 		return "", false, err

@@ -15,8 +15,9 @@ import (
 // New declares SSO OIDC to the server (botocore's sso-oidc 2019-06-10:
 // rest-json, signing name awsssooidc), with the device verification page
 // and, for an external SAML identity provider, Identity Center's service
-// provider endpoints (/saml/metadata, /saml/acs), and the AWS access portal
-// at /start.
+// provider endpoints (/saml/metadata, /saml/acs); for an external OpenID
+// provider, its redirection endpoint (/oidc/callback); and the AWS access
+// portal at /start.
 func New(d *api.Deps) *api.Descriptor {
 	dir := sso.OrgDirectory{Orgs: d.State}
 	base := strings.TrimSuffix(d.PublicURL, "/")
@@ -26,10 +27,12 @@ func New(d *api.Deps) *api.Descriptor {
 	oidc := &sso.OIDC{Store: d.Store, Dir: dir, Clock: d.Clock, VerificationURI: base + "/device", Orgs: d.State}
 	auth := &sso.Authenticator{Store: d.Store, Dir: dir, Master: d.Master, Clock: d.Clock, Orgs: d.State, PublicURL: d.PublicURL}
 	samlSP := &sso.SAMLSP{Orgs: d.State, Store: d.Store, Master: d.Master, Client: d.HTTPClient, Clock: d.Clock, Base: base}
+	oidcRP := &portal.OIDCSignIn{RP: &sso.OIDCRP{Orgs: d.State, Store: d.Store, Keyring: d.Keyring, Client: d.HTTPClient, Clock: d.Clock, Base: base},
+		Keyring: d.Keyring, Clock: d.Clock, Log: d.Logger, Audit: d.Audit, Dir: dir}
 	s := &Service{OIDC: oidc, Dir: dir}
 	sessions := &portal.Sessions{Store: d.Store, Orgs: d.State, Dir: dir, Clock: d.Clock}
 	device := &portal.Device{OIDC: oidc, Auth: auth, Keyring: d.Keyring, Clock: d.Clock, Log: d.Logger, Issuer: "Warden", SAML: samlSP, Audit: d.Audit,
-		Sessions: sessions}
+		Sessions: sessions, OIDCSignIn: oidcRP}
 	start := &portal.Portal{Device: device, Sessions: sessions, Dir: dir, Keyring: d.Keyring, Audit: d.Audit, Clock: d.Clock, Log: d.Logger,
 		Grants:    access.NewManager(d.Store, d.State, d.Master, d.Clock, d.Audit),
 		PublicURL: d.PublicURL}
@@ -57,6 +60,9 @@ func New(d *api.Deps) *api.Descriptor {
 			// Identity Center's SAML service provider, for an external IdP.
 			"/saml/acs":      &portal.SAMLACS{SAML: samlSP, Keyring: d.Keyring, Clock: d.Clock, Log: d.Logger, Audit: d.Audit, Dir: dir},
 			"/saml/metadata": &portal.SAMLMetadata{SAML: samlSP, Log: d.Logger},
+			// Identity Center's OpenID Connect relying party, for an
+			// external OpenID provider.
+			"/oidc/callback": oidcRP,
 		},
 		// Expired portal sessions are deleted every 10 minutes (a session
 		// past its end opens nothing before that).

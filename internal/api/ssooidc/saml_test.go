@@ -68,9 +68,7 @@ func startSAML(t *testing.T, allowIdPInitiated bool) *samlEnv {
 		t.Errorf("the SP metadata offers an encryption key, but encrypted assertions are refused")
 	}
 	idp.PutService(t, "warden", string(spMD))
-	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(h.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
-		Credentials: aws.AnonymousCredentials{}}
-	return &samlEnv{h: h, idp: idp, oidc: ssooidc.NewFromConfig(cfg), ev: ev}
+	return &samlEnv{h: h, idp: idp, oidc: startOIDCClient(h), ev: ev}
 }
 
 // device starts a device authorization and returns its user code and the
@@ -129,19 +127,27 @@ func (e *samlEnv) finish(t *testing.T, b *servertest.Browser, acsPage servertest
 	if m == nil {
 		t.Fatalf("ACS page %q: %q", acsPage.Title, acsPage.Alert)
 	}
-	pg, err := b.PostForm(e.h.URL+"/device", url.Values{"saml_result": {html.UnescapeString(m[1])}})
+	return approveAfterIdP(t, e.h, b, url.Values{"saml_result": {html.UnescapeString(m[1])}}, seed, code)
+}
+
+// approveAfterIdP posts an identity provider's sealed result to the device
+// page, passes MFA (enrolling when asked) and approves; it returns the
+// TOTP seed.
+func approveAfterIdP(t *testing.T, h *servertest.Harness, b *servertest.Browser, result url.Values, seed, code string) string {
+	t.Helper()
+	pg, err := b.PostForm(h.URL+"/device", result)
 	for step := 0; err == nil && step < 5; step++ {
 		switch pg.Title {
 		case "Enter the code":
 			pg, err = b.Post(pg, url.Values{"user_code": {code}})
 		case "Set up your authenticator":
 			seed = reSeed.FindStringSubmatch(pg.Body)[1]
-			c, _ := creds.TOTPCode(seed, e.h.Clock.Now())
+			c, _ := creds.TOTPCode(seed, h.Clock.Now())
 			pg, err = b.Post(pg, url.Values{"code": {c}})
 		case "Save your recovery codes":
 			pg, err = b.Post(pg, url.Values{})
 		case "Enter your MFA code":
-			c, _ := creds.TOTPCode(seed, e.h.Clock.Now())
+			c, _ := creds.TOTPCode(seed, h.Clock.Now())
 			pg, err = b.Post(pg, url.Values{"code": {c}})
 		case "Allow access?":
 			pg, err = b.Post(pg, url.Values{"decision": {"approve"}})

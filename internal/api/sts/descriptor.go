@@ -11,7 +11,7 @@ const Namespace = "https://sts.amazonaws.com/doc/2011-06-15/"
 // New declares STS to the server.
 func New(d *api.Deps) *api.Descriptor {
 	s := &Service{Orgs: d.State, Authz: d.Authz, Keyring: d.Keyring, Store: d.Store, Master: d.Master,
-		OIDC: &identity.OIDC{Client: d.HTTPClient}}
+		OIDC: &identity.OIDC{Client: d.HTTPClient, Clock: d.Clock}}
 	return &api.Descriptor{
 		Name:         "sts",
 		Protocol:     api.Query,
