@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bufio"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -16,7 +17,9 @@ import (
 // headless Chromium, as a person would: sign in at /start with the one-time
 // password, choose a new one, enroll TOTP (the code computed from the key
 // the page shows; a wrong code first), save the recovery codes, see the
-// accounts, search, open
+// accounts, approve `warden login`'s device code from the portal session
+// (the code confirmed, no password) and use the profile it writes, search,
+// open
 // DeveloperAccess in Dev, get credentials, copy the credentials-file
 // snippet and use it with the aws CLI. Negative twins in the browser: a
 // form posted without its CSRF token is refused, a reused TOTP code is
@@ -100,7 +103,61 @@ func TestPortalInChromium(t *testing.T) {
 		t.Errorf("session cookie %+v: want HttpOnly, SameSite=Lax, Path=/, not Secure over loopback HTTP", session)
 	}
 
+	// warden login's device code, approved from the portal session: the
+	// code is confirmed, then allowed, without a password; the profile it
+	// writes works with the aws CLI.
+	home := t.TempDir()
+	env := []string{"HOME=" + home, "XDG_CACHE_HOME=" + filepath.Join(home, "cache"), "AWS_CONFIG_FILE=" + filepath.Join(home, "config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"), "AWS_PAGER=", "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=",
+		"AWS_SESSION_TOKEN=", "AWS_PROFILE=", "AWS_DEFAULT_REGION=us-east-1", "DISPLAY="}
+	cmd := boundedCommand(t, wardenBin, "login", "--endpoint", srv.URL, "--no-browser", "--account", "Dev", "--permission-set", "DeveloperAccess")
+	cmd.Env = append(os.Environ(), env...)
+	stderr, _ := cmd.StderrPipe()
+	var loginOut lockedBuffer
+	cmd.Stdout = &loginOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	verification := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			loginOut.Write([]byte(sc.Text() + "\n"))
+			if m := reVerification.FindStringSubmatch(sc.Text()); m != nil {
+				verification <- m[1]
+			}
+		}
+		close(verification)
+	}()
+	u, ok := <-verification
+	if !ok {
+		t.Fatalf("warden login printed no verification URL:\n%s", loginOut.String())
+	}
+	w.open(u)
+	if h := w.text("h1"); h != "Approve a sign-in request" || w.has("#password") {
+		t.Fatalf("the device page from the portal session: %q", h)
+	}
+	w.screenshots("device-code")
+	w.click(`main form[action="/device"] button`)
+	if h := w.text("h1"); h != "Allow access?" {
+		t.Fatalf("after confirming the code: %q %q", h, w.text("main"))
+	}
+	w.screenshots("device-allow")
+	w.click(`button[value=approve]`)
+	if h := w.text("h1"); h != "Request approved" {
+		t.Fatalf("after allowing: %q", h)
+	}
+	w.screenshots("device-approved")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("warden login: %v\n%s", err, loginOut.String())
+	}
+	if out, err := aws2(t, env, "--profile", "Dev-DeveloperAccess", "--endpoint-url", srv.URL, "--output", "json", "sts", "get-caller-identity"); err != nil ||
+		!strings.Contains(out, "AWSReservedSSO_DeveloperAccess_") {
+		t.Errorf("the profile warden login wrote: %v\n%s", err, out)
+	}
+
 	// Search, open DeveloperAccess in Dev, get credentials.
+	w.open(srv.URL + "/start")
 	w.typeInto("#q", "dev")
 	w.click(".search button")
 	if !strings.Contains(w.url(), "/start?q=dev") || !w.has("#account-"+devAccount) {
@@ -127,13 +184,13 @@ func TestPortalInChromium(t *testing.T) {
 	}
 	w.screenshots("credentials")
 	snippet := w.text("#credentials-file")
-	home := t.TempDir()
+	home = t.TempDir()
 	credsFile := filepath.Join(home, "credentials")
 	if err := os.WriteFile(credsFile, []byte(snippet+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	profile := strings.Trim(strings.SplitN(snippet, "\n", 2)[0], "[]")
-	env := []string{"HOME=" + home, "AWS_SHARED_CREDENTIALS_FILE=" + credsFile, "AWS_CONFIG_FILE=" + filepath.Join(home, "config"),
+	env = []string{"HOME=" + home, "AWS_SHARED_CREDENTIALS_FILE=" + credsFile, "AWS_CONFIG_FILE=" + filepath.Join(home, "config"),
 		"AWS_PAGER=", "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=", "AWS_PROFILE=", "AWS_DEFAULT_REGION=us-east-1"}
 	out, err := aws2(t, env, "--profile", profile, "--endpoint-url", srv.URL, "--output", "json", "sts", "get-caller-identity")
 	if err != nil {
