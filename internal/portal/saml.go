@@ -211,7 +211,7 @@ func (a *SAMLACS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
-		page.UserName = in.User.UserName
+		page.UserName, page.IdP = in.User.UserName, in.IdP
 		a.Log.Info("SAML sign-in", "user", in.User.UserName, "idp_initiated", in.InResponseTo == "", "idp_mfa", in.MFA)
 	}
 	who, failure := sso.User{}, page.Error

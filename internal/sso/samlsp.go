@@ -338,6 +338,7 @@ func (sp *SAMLSP) AuthnRequest(ctx context.Context) (redirect, requestID string,
 // it answers ("" for an IdP-initiated one) and when the IdP authenticated.
 type SAMLSignIn struct {
 	User         User
+	IdP          string // the provider's name in the org file
 	InResponseTo string
 	AuthnContext string
 	Assertion    *identity.SAMLAssertion
@@ -383,7 +384,7 @@ func (sp *SAMLSP) Consume(ctx context.Context, samlResponse string) (*SAMLSignIn
 	if err != nil {
 		return nil, err
 	}
-	in := &SAMLSignIn{User: u, InResponseTo: irt, AuthnContext: a.AuthnContext, Assertion: a}
+	in := &SAMLSignIn{User: u, IdP: idp.Name, InResponseTo: irt, AuthnContext: a.AuthnContext, Assertion: a}
 	o, err := sp.Orgs.Org(ctx)
 	if err != nil {
 		return nil, err
