@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bufio"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -184,22 +183,8 @@ func TestPortalInChromium(t *testing.T) {
 	}
 	w.screenshots("credentials")
 	snippet := w.text("#credentials-file")
-	home = t.TempDir()
-	credsFile := filepath.Join(home, "credentials")
-	if err := os.WriteFile(credsFile, []byte(snippet+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	profile := strings.Trim(strings.SplitN(snippet, "\n", 2)[0], "[]")
-	env = []string{"HOME=" + home, "AWS_SHARED_CREDENTIALS_FILE=" + credsFile, "AWS_CONFIG_FILE=" + filepath.Join(home, "config"),
-		"AWS_PAGER=", "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=", "AWS_PROFILE=", "AWS_DEFAULT_REGION=us-east-1"}
-	out, err := aws2(t, env, "--profile", profile, "--endpoint-url", srv.URL, "--output", "json", "sts", "get-caller-identity")
-	if err != nil {
-		t.Fatalf("aws sts get-caller-identity with the copied credentials (profile %q): %v\n%s", profile, err, out)
-	}
-	var who struct{ Arn string }
-	json.Unmarshal([]byte(out), &who)
-	if !regexp.MustCompile(`^arn:aws:sts::` + devAccount + `:assumed-role/AWSReservedSSO_DeveloperAccess_[0-9a-f]{16}/alice@securecart.example$`).MatchString(who.Arn) {
-		t.Errorf("caller = %q", who.Arn)
+	if who := callerWithSnippet(t, srv, snippet); !regexp.MustCompile(`^arn:aws:sts::` + devAccount + `:assumed-role/AWSReservedSSO_DeveloperAccess_[0-9a-f]{16}/alice@securecart.example$`).MatchString(who) {
+		t.Errorf("caller = %q", who)
 	}
 	// The secret is in no log line of the server, nor in a URL.
 	secret := regexp.MustCompile(`aws_secret_access_key = (\S+)`).FindStringSubmatch(snippet)

@@ -49,8 +49,10 @@ type webDriver struct {
 const elementKey = "element-6066-11e4-a52e-4f735466cecf"
 
 // startBrowser starts chromedriver on a free loopback port and a headless
-// Chromium session with a fresh profile, ended when the test ends.
-func startBrowser(t *testing.T) *webDriver {
+// Chromium session with a fresh profile, ended when the test ends. args
+// are more Chromium switches (a test CA's certificate pinned by
+// --ignore-certificate-errors-spki-list).
+func startBrowser(t *testing.T, args ...string) *webDriver {
 	t.Helper()
 	bin, drv := browserBinaries(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -92,9 +94,9 @@ func startBrowser(t *testing.T) *webDriver {
 	}
 	caps := map[string]any{"capabilities": map[string]any{"alwaysMatch": map[string]any{
 		"browserName": "chrome",
-		"goog:chromeOptions": map[string]any{"binary": bin, "args": []string{"--headless=new", "--no-sandbox", "--disable-gpu",
+		"goog:chromeOptions": map[string]any{"binary": bin, "args": append([]string{"--headless=new", "--no-sandbox", "--disable-gpu",
 			"--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-			"--hide-scrollbars", "--window-size=1280,900", "--user-data-dir=" + t.TempDir()}},
+			"--hide-scrollbars", "--window-size=1280,900", "--user-data-dir=" + t.TempDir()}, args...)},
 	}}}
 	w := &webDriver{t: t, hc: hc, base: root}
 	var sess struct{ SessionID string }

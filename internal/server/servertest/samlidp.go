@@ -96,6 +96,10 @@ func NewSAMLIdPAs(t testing.TB, base string) *SAMLIdP {
 	idp.IDP.SessionProvider = sessionProvider{s}
 	// Its SSO endpoint is this server's, whatever entity ID it claims.
 	idp.IDP.SSOURL = *mustParse(s.Srv.URL + "/sso")
+	// Its login form posts back to the SSO endpoint, with the request, so
+	// that a browser's sign-in continues to the service provider (samlidp's
+	// default, /login, answers a session as JSON and ends there).
+	idp.IDP.LoginURL = idp.IDP.SSOURL
 	s.idp = idp
 	mux.Handle("/", idp)
 	s.PutService(t, "aws", AWSSPMetadata)
