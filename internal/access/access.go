@@ -636,8 +636,7 @@ func (m *Manager) finish(ctx context.Context, r *Request) error {
 		if err != nil {
 			return fmt.Errorf("removing the assignment of %s: %w", r.ID, err)
 		}
-		r.AssignmentRemoved = true
-		if err := m.put(ctx, r, now); err != nil {
+		if err := m.markRemoved(ctx, r, now); err != nil {
 			return err
 		}
 	}
@@ -646,6 +645,36 @@ func (m *Manager) finish(ctx context.Context, r *Request) error {
 		err = nil
 	}
 	return err
+}
+
+// markRemoved records that an ended request's assignment is gone. Another
+// replica's sweep may finish the same request at the same moment (it sees
+// the ended state as soon as it is stored), so a version conflict here is
+// not a second decision: the status is final, and the conflict is settled
+// by re-reading the record and, unless the other replica already recorded
+// the removal, writing it again.
+func (m *Manager) markRemoved(ctx context.Context, r *Request, now time.Time) error {
+	for range 5 {
+		r.AssignmentRemoved = true
+		doc, _ := json.Marshal(r)
+		v, err := m.Store.PutRecord(ctx, NSRequests, r.ID, doc, r.version, now)
+		if err == nil {
+			r.version = v
+			return nil
+		}
+		if !errors.Is(err, store.ErrConflict) {
+			return err
+		}
+		cur, err := m.Get(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		*r = *cur
+		if r.AssignmentRemoved {
+			return nil
+		}
+	}
+	return errorf(CodeConflict, "access request %s changed meanwhile: try again", r.ID)
 }
 
 // Filter selects requests for List.
