@@ -509,6 +509,9 @@ type pageData struct {
 	WebAuthn, WebAuthnOff string
 	// The person's factors (MFA and manage pages).
 	HasTOTP      bool
+	Apps         []keyView // authenticator apps (ID: the serial)
+	CanAddApp    bool      // below the apps' and all devices' limits
+	AppName      string    // the default name of a new app
 	Keys         []keyView
 	RecoveryLeft int
 	Factors      int

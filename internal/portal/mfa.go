@@ -3,6 +3,7 @@ package portal
 import (
 	_ "embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -172,8 +173,8 @@ func (d *Device) enroll(r *http.Request, f *flow) (string, error) {
 	if form.Get("method") == "webauthn" {
 		return d.addWebAuthn(r, f, func() error { return d.passed(r, f, sso.CredentialWebAuthn) })
 	}
-	err := d.Auth.EnrollTOTP(ctx, u, f.Seed, form.Get("code"), addr)
-	params := call.Fields{"mfaDeviceType": sso.CredentialTOTP, "serialNumber": sso.TOTPSerial(u.ID)}
+	app, err := d.Auth.EnrollTOTPDevice(ctx, u, form.Get("name"), f.Seed, form.Get("code"), addr)
+	params := call.Fields{"mfaDeviceType": sso.CredentialTOTP}
 	switch {
 	case errors.Is(err, sso.ErrBadCredentials):
 		if err := d.directoryEvent(r, "CompleteVirtualMfaDeviceRegistration", u, params, "The code does not match the new authenticator"); err != nil {
@@ -182,18 +183,24 @@ func (d *Device) enroll(r *http.Request, f *flow) (string, error) {
 		return "That code is not correct. Check the authenticator's clock and enter the current code.", d.audit(r, evVerification, u, failedAuth)
 	case errors.Is(err, sso.ErrThrottled):
 		return "Too many failed attempts. Try again in 15 minutes.", d.audit(r, evVerification, u, "Too many failed attempts")
-	case err != nil && strings.Contains(err.Error(), "already enrolled"):
+	case errors.Is(err, sso.ErrTooManyTOTP), errors.Is(err, sso.ErrTooManyMFADevices):
+		if err := d.directoryEvent(r, "CompleteVirtualMfaDeviceRegistration", u, params, failure(err)); err != nil {
+			return "", err
+		}
 		f.Seed, f.Step = "", stepManage
-		return "You already have an authenticator app. Remove it first to set up another.", nil
+		return "The authenticator app could not be added: " + err.Error() + ".", nil
+	case errors.Is(err, sso.ErrTOTPNameTaken), err != nil && strings.Contains(err.Error(), "authenticator app's name"):
+		return "The authenticator app could not be added: " + err.Error() + ".", nil
 	case err != nil:
 		return "", err
 	}
+	params["serialNumber"], params["deviceName"] = app.Serial, app.Name
 	if err := d.directoryEvent(r, "CompleteVirtualMfaDeviceRegistration", u, params, ""); err != nil {
 		return "", err
 	}
 	if f.Return == stepManage && !f.AuthTime.IsZero() {
 		f.Seed, f.Step, f.Return = "", stepManage, ""
-		f.notice = "Your authenticator app is set up."
+		f.notice = "\u201c" + app.Name + "\u201d is set up."
 		return "", nil
 	}
 	return "", d.passed(r, f, sso.CredentialTOTP)
@@ -257,13 +264,18 @@ func (d *Device) manage(r *http.Request, f *flow) (string, error) {
 	action, id := form.Get("action"), ""
 	if rest, ok := strings.CutPrefix(action, "remove:"); ok {
 		action, id = "remove-webauthn", rest
+	} else if rest, ok := strings.CutPrefix(action, "remove-app:"); ok {
+		action, id = "remove-totp", rest
 	}
 	switch action {
 	case "add-webauthn":
 		return d.addWebAuthn(r, f, func() error { return nil })
 	case "add-totp":
-		if factors.TOTP {
-			return "You already have an authenticator app. Remove it first to set up another.", nil
+		if err := d.Auth.RoomForTOTP(ctx, u.ID); err != nil {
+			if errors.Is(err, sso.ErrTooManyTOTP) || errors.Is(err, sso.ErrTooManyMFADevices) {
+				return "You cannot add an authenticator app: " + err.Error() + ".", nil
+			}
+			return "", err
 		}
 		f.Seed, f.Step, f.Return = creds.NewTOTPSeed(), stepEnroll, stepManage
 		return "", nil
@@ -273,8 +285,12 @@ func (d *Device) manage(r *http.Request, f *flow) (string, error) {
 		}
 		params := call.Fields{"mfaDeviceType": sso.CredentialTOTP}
 		if action == "remove-totp" {
-			params["serialNumber"] = sso.TOTPSerial(u.ID)
-			err = d.Auth.RemoveTOTP(ctx, u.ID)
+			if id == "" && len(factors.Apps) == 1 { // a form from before apps were named
+				id = factors.Apps[0].Serial
+			}
+			var app sso.TOTPDevice
+			app, err = d.Auth.RemoveTOTPDevice(ctx, u.ID, id)
+			params["serialNumber"], params["deviceName"] = id, app.Name
 		} else {
 			var c sso.WebAuthnCredential
 			c, err = d.Auth.RemoveWebAuthnCredential(ctx, u.ID, id)
@@ -319,6 +335,10 @@ func (d *Device) prepare(r *http.Request, f *flow, p *pageData) {
 			p.WebAuthnOff = ""
 		}
 	case stepEnroll:
+		p.AppName = sso.LegacyTOTPName
+		if apps, err := d.Auth.TOTPDevices(ctx, f.UserID); err == nil && len(apps) > 0 {
+			p.AppName = fmt.Sprintf("%s %d", sso.LegacyTOTPName, len(apps)+1)
+		}
 		uri := sso.TOTPURI(d.Issuer, f.UserName, f.Seed)
 		p.OTPAuth = uri
 		if qr, err := sso.TOTPQRCode(uri, 240); err == nil {
@@ -335,6 +355,14 @@ func (d *Device) prepare(r *http.Request, f *flow, p *pageData) {
 			return
 		}
 		p.HasTOTP, p.RecoveryLeft, p.Factors = factors.TOTP, factors.RecoveryCodes, factors.Count()
+		p.CanAddApp = len(factors.Apps) < sso.MaxTOTPDevices && factors.Count() < sso.MaxMFADevices
+		for _, a := range factors.Apps {
+			k := keyView{ID: a.Serial, Name: a.Name, Kind: "Authenticator app", Created: a.Created.Format("2 Jan 2006")}
+			if !a.LastUsed.IsZero() {
+				k.LastUsed = a.LastUsed.Format("2 Jan 2006 15:04 MST")
+			}
+			p.Apps = append(p.Apps, k)
+		}
 		for _, c := range factors.WebAuthn {
 			k := keyView{ID: c.ID(), Name: c.Name, Kind: "Security key", Created: c.Created.Format("2 Jan 2006")}
 			if c.Passkey() {

@@ -50,7 +50,9 @@ type Authenticator struct {
 // hashes, which is what makes the costs equal.
 const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$Nf/fjLx5voctK7TMXxIPTA$RCmZ/mryrnFnSUDqRKL6S1kyQ3J35wBdqw8p5cCJcOQ"
 
-// TOTPSerial is the MFA device serial of a user's TOTP authenticator.
+// TOTPSerial is the MFA device serial of the one authenticator app a
+// person could have before several were allowed; such a device is read as
+// the app named LegacyTOTPName. Newer apps' serials are TOTPDeviceSerial.
 func TOTPSerial(userID string) string { return "identitycenter/totp/" + userID }
 
 func (a *Authenticator) throttled(ctx context.Context, userKey, addr string, now time.Time) (bool, error) {
@@ -119,70 +121,6 @@ func (a *Authenticator) ChangePassword(ctx context.Context, userID, newPassword 
 		return errors.New("the new password must differ from the current one")
 	}
 	return a.Store.SetSSOPassword(ctx, store.SSOPassword{UserID: userID, Hash: HashPassword(newPassword), Updated: a.Clock().UTC()})
-}
-
-// HasTOTP reports whether a user has enrolled an authenticator.
-func (a *Authenticator) HasTOTP(ctx context.Context, userID string) (bool, error) {
-	_, err := a.Store.MFADevice(ctx, TOTPSerial(userID))
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-// TOTP checks a code of the user's authenticator: each code is accepted
-// once (RFC 6238 section 5.2), and failures count towards the rate limits.
-func (a *Authenticator) TOTP(ctx context.Context, u User, code, addr string) error {
-	now := a.Clock()
-	key := "user:" + u.ID
-	if t, err := a.throttled(ctx, key, addr, now); err != nil || t {
-		if err == nil {
-			err = ErrThrottled
-		}
-		return err
-	}
-	err := creds.CheckTOTP(ctx, a.Store, a.Master, TOTPSerial(u.ID), code, now)
-	if errors.Is(err, creds.ErrMFA) {
-		return a.fail(ctx, key, addr, now)
-	}
-	if err != nil {
-		return err
-	}
-	return a.Store.ResetRateLimit(ctx, key)
-}
-
-// EnrollTOTP registers an authenticator with the seed the person was shown,
-// once they prove it with a current code; that code's step is recorded as
-// used, so it cannot be replayed.
-func (a *Authenticator) EnrollTOTP(ctx context.Context, u User, seed, code, addr string) error {
-	now := a.Clock()
-	key := "user:" + u.ID
-	if t, err := a.throttled(ctx, key, addr, now); err != nil || t {
-		if err == nil {
-			err = ErrThrottled
-		}
-		return err
-	}
-	step := now.Unix() / int64(creds.TOTPPeriod/time.Second)
-	for _, s := range []int64{step, step - 1, step + 1} {
-		want, err := creds.TOTPCode(seed, time.Unix(s*30, 0))
-		if err != nil {
-			return err
-		}
-		if len(code) == len(want) && constantEq(want, code) {
-			serial := TOTPSerial(u.ID)
-			err := a.Store.PutMFADevice(ctx, store.MFADevice{Serial: serial, Owner: u.ID,
-				SealedSeed: a.Master.Seal([]byte(seed), []byte("mfa:"+serial)), LastStep: s, Created: now.UTC()})
-			if errors.Is(err, store.ErrExists) {
-				return errors.New("an authenticator is already enrolled for this user")
-			}
-			if err != nil {
-				return err
-			}
-			return a.Store.ResetRateLimit(ctx, key)
-		}
-	}
-	return a.fail(ctx, key, addr, now)
 }
 
 // InitialPasswords gives every user of the directory without a password a
@@ -269,8 +207,14 @@ func (a *Authenticator) ResetPassword(ctx context.Context, userName string, rese
 // security keys and passkeys, recovery codes), so that the next sign-in
 // enrolls a new one.
 func (a *Authenticator) ResetMFA(ctx context.Context, userID string) error {
-	if err := a.Store.DeleteMFADevice(ctx, TOTPSerial(userID)); err != nil && !errors.Is(err, store.ErrNotFound) {
+	apps, err := a.TOTPDevices(ctx, userID)
+	if err != nil {
 		return err
+	}
+	for _, d := range apps {
+		if err := a.Store.DeleteMFADevice(ctx, d.Serial); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 	}
 	have, err := a.WebAuthnCredentials(ctx, userID)
 	if err != nil {

@@ -84,41 +84,32 @@ func (a *Authenticator) TrustedIdPMFA(ctx context.Context, m IdPMFA) (bool, time
 
 // Factors is what second factors a person has.
 type Factors struct {
-	TOTP          bool
+	TOTP          bool         // at least one authenticator app
+	Apps          []TOTPDevice // the authenticator apps
 	WebAuthn      []WebAuthnCredential
 	RecoveryCodes int // unused
 }
 
 // Any reports whether the person has a factor to sign in with (recovery
 // codes alone do not count: they are for when the others are lost).
-func (f Factors) Any() bool { return f.TOTP || len(f.WebAuthn) > 0 }
+func (f Factors) Any() bool { return len(f.Apps) > 0 || len(f.WebAuthn) > 0 }
 
-// Count is how many authenticators the person has.
-func (f Factors) Count() int {
-	n := len(f.WebAuthn)
-	if f.TOTP {
-		n++
-	}
-	return n
-}
+// Count is how many authenticators (MFA devices) the person has.
+func (f Factors) Count() int { return len(f.Apps) + len(f.WebAuthn) }
 
 // Factors returns a person's second factors.
 func (a *Authenticator) Factors(ctx context.Context, userID string) (Factors, error) {
 	var f Factors
 	var err error
-	if f.TOTP, err = a.HasTOTP(ctx, userID); err != nil {
+	if f.Apps, err = a.TOTPDevices(ctx, userID); err != nil {
 		return f, err
 	}
+	f.TOTP = len(f.Apps) > 0
 	if f.WebAuthn, err = a.WebAuthnCredentials(ctx, userID); err != nil {
 		return f, err
 	}
 	f.RecoveryCodes, err = a.RecoveryCodesLeft(ctx, userID)
 	return f, err
-}
-
-// RemoveTOTP removes a person's authenticator app.
-func (a *Authenticator) RemoveTOTP(ctx context.Context, userID string) error {
-	return a.Store.DeleteMFADevice(ctx, TOTPSerial(userID))
 }
 
 // TOTPURI is the otpauth:// URI of a seed (Google Authenticator's Key

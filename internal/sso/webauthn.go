@@ -51,9 +51,10 @@ import (
 const (
 	webauthnNS    = "sso/webauthn"
 	webauthnIDsNS = "sso/webauthn-ids"
-	// MaxWebAuthnCredentials is how many authenticators one person may
-	// register.
-	MaxWebAuthnCredentials = 10
+	// MaxWebAuthnCredentials is how many security keys and passkeys one
+	// person may register: AWS IAM Identity Center's six FIDO
+	// authenticators (https://docs.aws.amazon.com/singlesignon/latest/userguide/enable-mfa.html).
+	MaxWebAuthnCredentials = 6
 	maxCredentialName      = 64
 	ceremonyTimeout        = 5 * time.Minute
 )
@@ -66,7 +67,7 @@ var (
 	// ErrNoWebAuthn: the person has no security key or passkey.
 	ErrNoWebAuthn = errors.New("no security key or passkey is registered")
 	// ErrTooManyCredentials: the person registered the most authenticators.
-	ErrTooManyCredentials = fmt.Errorf("at most %d security keys and passkeys per person", MaxWebAuthnCredentials)
+	ErrTooManyCredentials = fmt.Errorf("at most %d security keys and passkeys per person (and %d MFA devices in all): remove one first", MaxWebAuthnCredentials, MaxMFADevices)
 )
 
 // WebAuthnCredential is a registered security key or passkey.
@@ -248,8 +249,8 @@ func (a *Authenticator) BeginWebAuthnRegistration(ctx context.Context, r *http.R
 	if err != nil {
 		return Ceremony{}, err
 	}
-	if len(have) >= MaxWebAuthnCredentials {
-		return Ceremony{}, ErrTooManyCredentials
+	if err := a.roomForKey(ctx, u.ID, len(have)); err != nil {
+		return Ceremony{}, err
 	}
 	uv, err := a.userVerification(ctx)
 	if err != nil {
@@ -292,8 +293,8 @@ func (a *Authenticator) FinishWebAuthnRegistration(ctx context.Context, r *http.
 	if err != nil {
 		return WebAuthnCredential{}, err
 	}
-	if len(have) >= MaxWebAuthnCredentials {
-		return WebAuthnCredential{}, ErrTooManyCredentials
+	if err := a.roomForKey(ctx, u.ID, len(have)); err != nil {
+		return WebAuthnCredential{}, err
 	}
 	cred, err := rp.CreateCredential(waUser{u: u, creds: have}, sess, parsed)
 	if err != nil {

@@ -3,6 +3,7 @@ package ssoportal_test
 import (
 	"bytes"
 	"errors"
+	wcreds "github.com/securecart/warden/internal/creds"
 	"image/png"
 	"net/url"
 	"strings"
@@ -137,6 +138,35 @@ func TestPasskeyInChromium(t *testing.T) {
 		t.Errorf("manage page: %q (the only factor must not offer removal)", txt)
 	}
 	shot("manage")
+	// Two authenticator apps beside the passkey (AWS allows two apps:
+	// https://docs.aws.amazon.com/singlesignon/latest/userguide/enable-mfa.html),
+	// then no third is offered; each can be removed.
+	for _, name := range []string{"Phone", "Tablet"} {
+		c.Click(`button[value="add-totp"]`)
+		c.WaitTitle("Set up your authenticator", wait)
+		seed := strings.TrimSpace(c.Text("main p code"))
+		totp, err := wcreds.TOTPCode(seed, time.Now())
+		if err != nil {
+			t.Fatalf("TOTP key on the page %q: %v", seed, err)
+		}
+		c.Type("#app_name", name)
+		c.Type("#code", totp)
+		c.Click(`button.wide[type="submit"]`)
+		c.WaitTitle("Your MFA devices", wait)
+		if txt := c.Text("main"); !strings.Contains(txt, "\u201c"+name+"\u201d is set up") {
+			t.Errorf("after adding %s: %q", name, txt)
+		}
+	}
+	if txt := c.Text("main"); !strings.Contains(txt, "Phone") || !strings.Contains(txt, "Tablet") || !strings.Contains(txt, "Authenticator app, added") ||
+		c.Has(`button[value="add-totp"]`) || !c.Has(`button[value^="remove-app:"]`) || !c.Has(`button[value^="remove:"]`) {
+		t.Errorf("manage page with two apps: %q (no third app offered; every factor removable)", txt)
+	}
+	shot("manage-apps")
+	c.Click(`button[value^="remove-app:"]`)
+	c.WaitTitle("Your MFA devices", wait)
+	if txt := c.Text("main"); strings.Contains(txt, "Phone") || !strings.Contains(txt, "Tablet") || !c.Has(`button[value="add-totp"]`) {
+		t.Errorf("after removing the first app: %q", txt)
+	}
 	c.Click(`button[value="done"]`)
 	c.WaitTitle("Allow access?", wait)
 	c.Click(`button[value="approve"]`)
