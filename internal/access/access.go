@@ -16,8 +16,10 @@
 //     active request for it, cannot request it again.
 //   - Approval: by a member of one of the policy's approver groups, never by
 //     the requester (self-approval is forbidden whatever the groups), with a
-//     TOTP code of the approver's authenticator (accepted once) unless the
-//     policy sets approvalRequiresMfa: false. A request is decided once:
+//     fresh second factor of the approver unless the policy sets
+//     approvalRequiresMfa: false: a TOTP code of their authenticator
+//     (accepted once) or one of their unused recovery codes (used up by
+//     the approval). Wrong codes count toward the sign-in MFA rate limits. A request is decided once:
 //     approving or denying a decided request is refused.
 //   - The grant runs from its approval for the requested duration. Its
 //     sessions (GetRoleCredentials, and the role sessions chained from
@@ -109,6 +111,9 @@ type Request struct {
 	DecidedAt     time.Time `json:"decidedAt,omitzero"`
 	Comment       string    `json:"comment,omitempty"`
 	ApproverMFA   bool      `json:"approverMfa,omitempty"`
+	// ApproverMFAMethod is the factor the approver gave: MFATOTP or
+	// MFARecoveryCode.
+	ApproverMFAMethod string `json:"approverMfaMethod,omitempty"`
 	// The grant: it runs from the approval to ExpiresAt.
 	StartsAt  time.Time `json:"startsAt,omitzero"`
 	ExpiresAt time.Time `json:"expiresAt,omitzero"`
@@ -140,7 +145,8 @@ func IndexKey(userID, accountID, permissionSet string) string {
 type Actor struct {
 	User     *sso.User
 	Operator string // the operator's name, when User is nil
-	// MFACode is the approver's current TOTP code, for approvals.
+	// MFACode is the approver's second factor, for approvals: a current
+	// TOTP code (six digits) or one of their recovery codes.
 	MFACode string
 	// Addr is the caller's address (MFA rate limits).
 	Addr string
@@ -488,6 +494,23 @@ func (m *Manager) toDecide(ctx context.Context, who Actor, id, comment string) (
 	return r, p, err
 }
 
+// The second factors an approval accepts.
+const (
+	MFATOTP         = "totp"
+	MFARecoveryCode = "recovery-code"
+)
+
+// MFAMethod tells which factor an approval code is by its shape: six
+// digits are a TOTP code; anything else is taken as a recovery code
+// (sixteen symbols, so never six digits).
+func MFAMethod(code string) string {
+	code = strings.TrimSpace(code)
+	if len(code) == 6 && strings.Trim(code, "0123456789") == "" {
+		return MFATOTP
+	}
+	return MFARecoveryCode
+}
+
 // Approve approves a pending request: the assignment is made and the
 // grant runs from now for the requested duration.
 func (m *Manager) Approve(ctx context.Context, who Actor, id, comment string) (*Request, error) {
@@ -498,11 +521,19 @@ func (m *Manager) Approve(ctx context.Context, who Actor, id, comment string) (*
 	if d := time.Duration(r.DurationSeconds) * time.Second; d > p.MaxDuration {
 		return nil, errorf(CodeConflict, "duration %s is longer than the policy %s now allows (%s)", d, p.Name, p.MaxDuration)
 	}
+	method := ""
 	if p.ApprovalRequiresMFA {
-		if who.MFACode == "" {
-			return nil, errorf(CodeDenied, "the policy %s requires MFA to approve: give a current code of your authenticator", p.Name)
+		if strings.TrimSpace(who.MFACode) == "" {
+			return nil, errorf(CodeDenied, "the policy %s requires MFA to approve: give a current code of your authenticator or one of your recovery codes", p.Name)
 		}
-		if err := m.Auth.TOTP(ctx, *who.User, who.MFACode, who.Addr); err != nil {
+		method = MFAMethod(who.MFACode)
+		var err error
+		if method == MFATOTP {
+			err = m.Auth.TOTP(ctx, *who.User, strings.TrimSpace(who.MFACode), who.Addr)
+		} else {
+			_, err = m.Auth.UseRecoveryCode(ctx, *who.User, who.MFACode, who.Addr)
+		}
+		if err != nil {
 			if errors.Is(err, sso.ErrBadCredentials) || errors.Is(err, sso.ErrThrottled) {
 				return nil, errorf(CodeDenied, "MFA failed: %v", err)
 			}
@@ -511,6 +542,7 @@ func (m *Manager) Approve(ctx context.Context, who Actor, id, comment string) (*
 	}
 	now := m.now()
 	r.Status, r.DecidedBy, r.DecidedByName, r.DecidedAt, r.Comment, r.ApproverMFA = Active, who.User.ID, who.User.UserName, now, comment, p.ApprovalRequiresMFA
+	r.ApproverMFAMethod = method
 	r.StartsAt, r.ExpiresAt = now, now.Add(time.Duration(r.DurationSeconds)*time.Second)
 	if err := m.put(ctx, r, now); err != nil {
 		return nil, err

@@ -114,7 +114,7 @@ func newAccessDecide(env Env, verb string) *cobra.Command {
 			body := map[string]string{"comment": comment}
 			if verb == "approve" {
 				if code == "" && isTerminal(env.Stdin) {
-					fmt.Fprint(env.Stderr, "MFA code: ")
+					fmt.Fprint(env.Stderr, "MFA code (or a recovery code): ")
 					line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
 					code = strings.TrimSpace(line)
 				}
@@ -126,7 +126,7 @@ func newAccessDecide(env Env, verb string) *cobra.Command {
 	f.addRemote(cmd)
 	cmd.Flags().StringVar(&comment, "comment", "", "a note for the requester and the trail")
 	if verb == "approve" {
-		cmd.Flags().StringVar(&code, "mfa-code", "", "a current code of your authenticator (asked for on a terminal when absent)")
+		cmd.Flags().StringVar(&code, "mfa-code", "", "a current code of your authenticator or one of your recovery codes (asked for on a terminal when absent)")
 	}
 	return cmd
 }

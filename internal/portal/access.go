@@ -224,6 +224,9 @@ func (p *Portal) accessDecide(approve bool) func(http.ResponseWriter, *http.Requ
 		if approve {
 			name, verb = "ApproveAccessRequest", "approved"
 			params["mfaCodeGiven"] = code != ""
+			if code != "" {
+				params["mfaMethod"] = access.MFAMethod(code)
+			}
 		}
 		p.accessStep(w, r, s, name, params, func(u sso.User) (*access.Request, error) {
 			who := access.Actor{User: &u, MFACode: code, Addr: sourceIP(r)}

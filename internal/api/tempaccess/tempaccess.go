@@ -142,7 +142,11 @@ func (s *Service) ApproveAccessRequest(ctx context.Context, c *api.Call) (any, e
 	if err != nil {
 		return nil, err
 	}
-	c.RequestParameters = call.Fields{"requestId": in.RequestID, "comment": in.Comment, "mfaCodeGiven": in.MFACode != ""}
+	params := call.Fields{"requestId": in.RequestID, "comment": in.Comment, "mfaCodeGiven": in.MFACode != ""}
+	if in.MFACode != "" {
+		params["mfaMethod"] = access.MFAMethod(in.MFACode)
+	}
+	c.RequestParameters = params
 	r, err := s.Grants.Approve(ctx, access.Actor{User: u, MFACode: in.MFACode, Addr: c.SourceIP}, in.RequestID, in.Comment)
 	return s.done(ctx, c, r, err)
 }

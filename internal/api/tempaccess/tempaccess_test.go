@@ -461,3 +461,65 @@ func TestRevokeAcrossReplicas(t *testing.T) {
 		t.Errorf("trail: revocations %d, denials %d", len(ev.Find(access.EventSource, "RevokeAccessGrant")), len(ev.Find(access.EventSource, "DenyAccessRequest")))
 	}
 }
+
+// An approver may give one of their recovery codes instead of a TOTP code
+// (a lost phone must not stop approvals): it approves once and is then used
+// up; a wrong recovery code is refused. Every attempt is in the trail,
+// which names the factor but never holds the code.
+func TestApproveWithRecoveryCode(t *testing.T) {
+	e := start(t)
+	prod := accountID(t, e.h, "Prod")
+	tv, td := e.signIn(t, vera), e.signIn(t, dave)
+	rc := e.people[dave].RecoveryCodes
+	if len(rc) == 0 {
+		t.Fatal("dave was shown no recovery codes at enrollment")
+	}
+
+	r, st, msg := e.request(t, e.h.URL, tv, prod, "VendorSupport", "PT10M")
+	if st != 200 {
+		t.Fatalf("request: %d %s", st, msg)
+	}
+	id := r.AccessRequest.ID
+	_, st, msg = e.decide(t, e.h.URL, td, id, "approve", map[string]string{"mfaCode": "abcd-efgh-jkmn-pqrs"})
+	wantRefused(t, "approval with a wrong recovery code", st, msg, 403, "MFA failed")
+	// Given as people copy it: upper case, spaces around.
+	ok, st, msg := e.decide(t, e.h.URL, td, id, "approve", map[string]string{"mfaCode": " " + strings.ToUpper(rc[0]) + " "})
+	if st != 200 || ok.AccessRequest.Status != access.Active || !ok.AccessRequest.ApproverMFA || ok.AccessRequest.ApproverMFAMethod != access.MFARecoveryCode {
+		t.Fatalf("approve with a recovery code: %d %s %+v", st, msg, ok)
+	}
+
+	// The same code is used up: Vera gives the grant back, asks again,
+	// and Dave's used code no longer approves; another of his codes does.
+	if _, st, msg = e.decide(t, e.h.URL, tv, id, "revoke", map[string]string{"reason": "done"}); st != 200 {
+		t.Fatalf("give back: %d %s", st, msg)
+	}
+	r, st, msg = e.request(t, e.h.URL, tv, prod, "VendorSupport", "PT10M")
+	if st != 200 {
+		t.Fatalf("second request: %d %s", st, msg)
+	}
+	_, st, msg = e.decide(t, e.h.URL, td, r.AccessRequest.ID, "approve", map[string]string{"mfaCode": rc[0]})
+	wantRefused(t, "approval with a used recovery code", st, msg, 403, "MFA failed")
+	if ok, st, msg = e.decide(t, e.h.URL, td, r.AccessRequest.ID, "approve", map[string]string{"mfaCode": e.code(t, dave)}); st != 200 || ok.AccessRequest.ApproverMFAMethod != access.MFATOTP {
+		t.Fatalf("approve with a TOTP code after the refusals: %d %s %+v", st, msg, ok)
+	}
+
+	recs := e.ev.Find(access.EventSource, "ApproveAccessRequest")
+	var failed, methods []string
+	for _, rec := range recs {
+		b, _ := json.Marshal(rec.RequestParameters)
+		if strings.Contains(strings.ToLower(string(b)), strings.ToLower(rc[0])) || strings.Contains(string(b), "abcd-efgh") {
+			t.Errorf("a recovery code is in the trail: %s", b)
+		}
+		var p struct {
+			MFAMethod string `json:"mfaMethod"`
+		}
+		json.Unmarshal(b, &p)
+		methods = append(methods, p.MFAMethod)
+		if rec.ErrorCode != "" {
+			failed = append(failed, rec.ErrorCode)
+		}
+	}
+	if want := []string{access.MFARecoveryCode, access.MFARecoveryCode, access.MFARecoveryCode, access.MFATOTP}; !slices.Equal(methods, want) || len(failed) != 2 {
+		t.Errorf("trail: methods %v, want %v; failures %v, want 2", methods, want, failed)
+	}
+}
