@@ -499,6 +499,8 @@ func TestApproveWithRecoveryCode(t *testing.T) {
 	}
 	_, st, msg = e.decide(t, e.h.URL, td, r.AccessRequest.ID, "approve", map[string]string{"mfaCode": rc[0]})
 	wantRefused(t, "approval with a used recovery code", st, msg, 403, "MFA failed")
+	// A TOTP code of a step after every code Dave has given yet.
+	e.h.Clock.Advance(61 * time.Second)
 	if ok, st, msg = e.decide(t, e.h.URL, td, r.AccessRequest.ID, "approve", map[string]string{"mfaCode": e.code(t, dave)}); st != 200 || ok.AccessRequest.ApproverMFAMethod != access.MFATOTP {
 		t.Fatalf("approve with a TOTP code after the refusals: %d %s %+v", st, msg, ok)
 	}
