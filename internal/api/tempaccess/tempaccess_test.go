@@ -92,14 +92,19 @@ func (e *env) signIn(t *testing.T, user string) string {
 	return e.h.SignInToken(t, p)
 }
 
-// code is a person's current TOTP code; the clock then moves on, so that
-// the next code differs.
+// code is a person's TOTP code of a step they have not used yet.
 func (e *env) code(t *testing.T, user string) string {
+	// The clock first moves to the start of the next step: the server
+	// checks the code at the very time it was made (a code made at the
+	// step's last second and checked 31 s later is two steps old, and
+	// refused, which made this test fail 1 time in 30), and no earlier
+	// code of this step was given.
+	now := e.h.Clock.Now()
+	e.h.Clock.Advance(creds.TOTPPeriod - now.Sub(now.Truncate(creds.TOTPPeriod)))
 	c, err := creds.TOTPCode(e.people[user].Seed, e.h.Clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.h.Clock.Advance(31 * time.Second)
 	return c
 }
 
