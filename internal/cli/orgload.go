@@ -18,7 +18,9 @@ func loadOrg(path string) (*org.Org, error) {
 }
 
 // loadOrgShowing is loadOrg with a progress bar on stderr while a large
-// organization's policies are compiled, when stderr is a terminal.
+// organization's policies are compiled, when stderr is a terminal. It is for
+// commands that load an organization once and exit: the collector is paused
+// while the organization loads (withoutGC).
 func loadOrgShowing(path string, stderr io.Writer) (*org.Org, error) {
 	// The analyses look actions up and the load AWS managed policies:
 	// decode both on the other core while the files are read.
@@ -26,5 +28,10 @@ func loadOrgShowing(path string, stderr io.Writer) (*org.Org, error) {
 	if path == "" {
 		return loadOrg(path)
 	}
-	return org.LoadWith(path, org.Options{Progress: progressBar(stderr, "loading the organization")})
+	var o *org.Org
+	var err error
+	withoutGC(orgSize(path), func() {
+		o, err = org.LoadWith(path, org.Options{Progress: progressBar(stderr, "loading the organization")})
+	})
+	return o, err
 }
