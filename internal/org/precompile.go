@@ -1,6 +1,7 @@
 package org
 
 import (
+	"hash/maphash"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -39,13 +40,55 @@ type preJob struct {
 var precompileMin = 256
 
 // precompile converts and compiles the organization's YAML documents on
-// every core, into l.pre.
+// every core, into l.pre. A document of the same shape and type as an
+// earlier one (docshape.go) takes that one's text instead of being
+// converted again.
 func (l *loader) precompile(r *raw) {
 	jobs := l.preJobs(r)
 	workers := min(runtime.GOMAXPROCS(0), len(jobs)/precompileMin)
 	if workers < 2 {
 		return
 	}
+	// Phase 1, on every core: each document's shape hash.
+	seed := maphash.MakeSeed()
+	sums := make([]uint64, len(jobs))
+	hashed := make([]bool, len(jobs))
+	parallelChunks(workers, len(jobs), func(start, end int) {
+		for i := start; i < end; i++ {
+			sums[i], hashed[i] = shapeHash(seed, jobs[i].doc.node)
+		}
+	})
+	// Then, in the build's order, the first document of each shape and
+	// type: the one converted. rep[i] is the index of job i's.
+	type shapeKey struct {
+		sum uint64
+		t   policy.Type
+	}
+	firstOf := map[shapeKey][]int{} // the first documents of the shapes with this hash
+	rep := make([]int, len(jobs))
+	weight := make([]int, len(jobs)) // the documents a first one stands for, for progress
+	var reps []int
+	for i, j := range jobs {
+		rep[i] = i
+		if hashed[i] {
+			k := shapeKey{sums[i], j.t}
+			for _, f := range firstOf[k] {
+				if sameShape(jobs[f].doc.node, j.doc.node) {
+					rep[i] = f
+					break
+				}
+			}
+			if rep[i] == i {
+				firstOf[k] = append(firstOf[k], i)
+			}
+		}
+		weight[rep[i]]++
+		if rep[i] == i {
+			reps = append(reps, i)
+		}
+	}
+
+	// Phase 2, on every core: convert and compile the first documents.
 	results := make([]*precompiled, len(jobs))
 	type textKey struct {
 		text string
@@ -54,56 +97,55 @@ func (l *loader) precompile(r *raw) {
 	var mu sync.Mutex
 	first := map[textKey]int{} // the order of the first document with a text, so far
 	done := 0                  // documents done, for opt.Progress
-	var next atomic.Int64
-	const chunk = 32
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			decs := map[*source]*decoder{}
-			var toks []policy.Token
-			for {
-				start := int(next.Add(chunk)) - chunk
-				if start >= len(jobs) {
-					return
-				}
-				for _, j := range jobs[start:min(start+chunk, len(jobs))] {
-					d := decs[j.doc.src]
-					if d == nil {
-						d = &decoder{src: j.doc.src, errs: &errorSet{}, ph: l.ph, quiet: true}
-						decs[j.doc.src] = d
-					}
-					pr, ok := prepareYAMLWith(d, j.doc, toks)
-					toks = pr.toks
-					if !ok || len(d.errs.list) > 0 {
-						d.errs.list = d.errs.list[:0]
-						continue // the build reports it
-					}
-					res := &precompiled{text: string(pr.text)}
-					mu.Lock()
-					prev, seen := first[textKey{res.text, j.t}]
-					if !seen || j.order < prev {
-						first[textKey{res.text, j.t}] = j.order
-					}
-					mu.Unlock()
-					if !seen || j.order < prev {
-						res.p = compileText(pr, j.t)
-					}
-					results[j.order] = res
-				}
-				if l.opt.Progress != nil {
-					mu.Lock()
-					done += min(chunk, len(jobs)-start)
-					l.opt.Progress(done, len(jobs))
-					mu.Unlock()
-				}
-			}
-		}()
+	type worker struct {
+		decs map[*source]*decoder
+		toks []policy.Token
 	}
-	wg.Wait()
+	parallelChunksWith(workers, len(reps), func() *worker { return &worker{decs: map[*source]*decoder{}} }, func(w *worker, start, end int) {
+		n := 0
+		for _, i := range reps[start:end] {
+			j := jobs[i]
+			n += weight[i]
+			d := w.decs[j.doc.src]
+			if d == nil {
+				d = &decoder{src: j.doc.src, errs: &errorSet{}, ph: l.ph, quiet: true}
+				w.decs[j.doc.src] = d
+			}
+			pr, ok := prepareYAMLWith(d, j.doc, w.toks)
+			w.toks = pr.toks
+			if !ok || len(d.errs.list) > 0 {
+				d.errs.list = d.errs.list[:0]
+				continue // the build reports it
+			}
+			res := &precompiled{text: string(pr.text)}
+			mu.Lock()
+			prev, seen := first[textKey{res.text, j.t}]
+			if !seen || j.order < prev {
+				first[textKey{res.text, j.t}] = j.order
+			}
+			mu.Unlock()
+			if !seen || j.order < prev {
+				res.p = compileText(pr, j.t)
+			}
+			results[i] = res
+		}
+		if l.opt.Progress != nil {
+			mu.Lock()
+			done += n
+			l.opt.Progress(done, len(jobs))
+			mu.Unlock()
+		}
+	})
 	l.pre = make(map[docKey]*precompiled, len(jobs))
 	for i, j := range jobs {
+		if rep[i] != i {
+			// The text of the first document of its shape; the policy is
+			// that document's, which the build takes first.
+			if fr := results[rep[i]]; fr != nil {
+				l.pre[j.docKey] = &precompiled{text: fr.text}
+			}
+			continue
+		}
 		res := results[i]
 		if res == nil {
 			continue
@@ -118,6 +160,34 @@ func (l *loader) precompile(r *raw) {
 		}
 		l.pre[j.docKey] = res
 	}
+}
+
+// parallelChunks runs f over [0, n) in chunks on workers goroutines.
+func parallelChunks(workers, n int, f func(start, end int)) {
+	parallelChunksWith(workers, n, func() struct{} { return struct{}{} }, func(_ struct{}, start, end int) { f(start, end) })
+}
+
+// parallelChunksWith is parallelChunks with a state per worker, made by
+// newState.
+func parallelChunksWith[S any](workers, n int, newState func() S, f func(s S, start, end int)) {
+	const chunk = 32
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := newState()
+			for {
+				start := int(next.Add(chunk)) - chunk
+				if start >= n {
+					return
+				}
+				f(s, start, min(start+chunk, n))
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // compileText parses, checks and compiles a prepared text, nil when it has
