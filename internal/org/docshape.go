@@ -25,44 +25,42 @@ const maxShapeNodes = maxDocNodes
 // shapeHash hashes the shape of the document at n; ok is false when the
 // document has more nodes than maxShapeNodes once aliases are expanded.
 func shapeHash(seed maphash.Seed, n *ynode) (sum uint64, ok bool) {
-	var h maphash.Hash
-	h.SetSeed(seed)
 	budget := maxShapeNodes
-	if !hashShape(&h, n, &budget) {
-		return 0, false
-	}
-	return h.Sum64(), true
+	return hashShape(seed, n, 0, &budget)
 }
 
-func hashShape(h *maphash.Hash, n *ynode, budget *int) bool {
+// hashShape mixes the shape of the tree at n into h. Each value is hashed
+// by maphash, one call per node; the tree's structure is mixed in with the
+// kinds, tags and numbers of children.
+func hashShape(seed maphash.Seed, n *ynode, h uint64, budget *int) (uint64, bool) {
 	n = resolve(n)
 	if *budget--; *budget < 0 {
-		return false
+		return 0, false
 	}
 	if n == nil {
-		h.WriteByte(0)
-		return true
+		return mix(h, 0), true
 	}
-	h.WriteByte(byte(n.Kind))
-	h.WriteByte(byte(n.tag))
-	var lens [16]byte
-	putUvarint(lens[:8], uint64(len(n.Value)))
-	putUvarint(lens[8:], uint64(len(n.Content)))
-	h.Write(lens[:])
-	h.WriteString(n.Value)
+	h = mix(h, uint64(n.Kind)|uint64(n.tag)<<8|uint64(len(n.Content))<<16)
+	h = mix(h, maphash.String(seed, n.Value))
 	for _, c := range n.Content {
-		if !hashShape(h, c, budget) {
-			return false
+		var ok bool
+		if h, ok = hashShape(seed, c, h, budget); !ok {
+			return 0, false
 		}
 	}
-	return true
+	return h, true
 }
 
-// putUvarint writes v into b's 8 bytes, little-endian.
-func putUvarint(b []byte, v uint64) {
-	for i := range 8 {
-		b[i] = byte(v >> (8 * i))
-	}
+// mix combines h with v (the 64-bit finalizer of MurmurHash3 over their
+// sum with h rotated, so that the order of the values counts).
+func mix(h, v uint64) uint64 {
+	h = (h<<31 | h>>33) + v + 0x9e3779b97f4a7c15
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
 }
 
 // sameShape reports whether the documents at a and b have the same shape.

@@ -1,6 +1,7 @@
 package org
 
 import (
+	"encoding/binary"
 	"strings"
 	"unicode/utf8"
 
@@ -113,6 +114,18 @@ func recoverDecline(root **ynode, ok *bool) {
 // marker.
 func (r *fastReader) init(data []byte) bool {
 	for i := 0; i < len(data); {
+		// Eight printable ASCII characters at a time: no byte below 0x20
+		// (the line break included), none at 0x7f or above.
+		for i+8 <= len(data) && i > 0 && data[i-1] != '\n' {
+			w := binary.LittleEndian.Uint64(data[i:])
+			if ((w-0x2020202020202020)|(w+0x0101010101010101)|w)&0x8080808080808080 != 0 {
+				break
+			}
+			i += 8
+		}
+		if i == len(data) {
+			break
+		}
 		c := data[i]
 		if i == 0 || data[i-1] == '\n' {
 			if c == '%' || (i+3 <= len(data) && (string(data[i:i+3]) == "---" || string(data[i:i+3]) == "...")) {

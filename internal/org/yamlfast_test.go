@@ -222,3 +222,41 @@ func TestFromLibrary(t *testing.T) {
 		t.Errorf("the block scalar is %+v", d)
 	}
 }
+
+// The reader's check of the characters looks at eight at a time: a
+// character it must decline, or a line starting a document marker or a
+// directive, is found at every offset of a long line, and the characters it
+// accepts are accepted wherever they are.
+func TestFastYAMLCharacterCheck(t *testing.T) {
+	line := "key: " + strings.Repeat("abcdefgh", 4) + "\n"
+	for _, bad := range []string{"\x00", "\t", "\r", "\x1f", "\x7f", "\x80", "\xff", "\xc3", "\u2028", "\ufeff", "\u0085"} {
+		for i := 0; i <= len(line)-1; i++ {
+			text := line + line[:i] + bad + line[i:] + line
+			var r fastReader
+			if r.init([]byte(text)) {
+				t.Errorf("init accepts %q at offset %d of the second line", bad, i)
+			}
+		}
+	}
+	for _, good := range []string{"é", "→", "😀", " ", "~"} {
+		for i := 0; i <= len(line)-1; i++ {
+			text := line + line[:i] + good + line[i:] + line
+			var r fastReader
+			if !r.init([]byte(text)) {
+				t.Errorf("init declines %q at offset %d of the second line", good, i)
+			}
+			if want := good[0] >= 0x80; r.nonASCII != want {
+				t.Errorf("%q at offset %d: nonASCII %v, want %v", good, i, r.nonASCII, want)
+			}
+		}
+	}
+	for _, start := range []string{"---", "...", "%YAML 1.2"} {
+		for _, pad := range []string{"", "a", "abcdefg", "abcdefgh", "abcdefghi"} {
+			text := "k" + pad + ": v\n" + start + " x\n" + line
+			var r fastReader
+			if r.init([]byte(text)) {
+				t.Errorf("init accepts a line starting %q after a line of %d characters", start, len(pad)+5)
+			}
+		}
+	}
+}
