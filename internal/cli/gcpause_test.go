@@ -62,6 +62,19 @@ func TestWithoutGC(t *testing.T) {
 		t.Errorf("after the loads: GOGC %d, limit %d; want them restored to %d, %d", p, l, percent0, limit0)
 	}
 
+	// A resume called twice ends its own pause only.
+	outer := pauseGC(1 << 20)
+	inner := pauseGC(1 << 20)
+	inner()
+	inner()
+	if p, _ := gcSettings(); p != -1 {
+		t.Errorf("after an inner pause resumed twice, inside the outer one: GOGC %d, want off (-1)", p)
+	}
+	outer()
+	if p, l := gcSettings(); p != percent0 || l != limit0 {
+		t.Errorf("after both pauses: GOGC %d, limit %d; want them restored to %d, %d", p, l, percent0, limit0)
+	}
+
 	t.Setenv("GOGC", "100")
 	withoutGC(1<<20, func() {
 		if p, l := gcSettings(); p != percent0 || l != limit0 {

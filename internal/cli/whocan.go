@@ -42,6 +42,7 @@ Exit status: 0 when some principal can, 1 when none can, 2 for malformed input.`
   warden who-can --org ./my-org --format json sts:AssumeRole 'arn:aws:iam::{Security}:role/BreakGlassRole'`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			defer pauseGC(orgSize(orgPath))()
 			o, err := loadOrgAs(orgPath, format, env.Stderr)
 			if err != nil {
 				return err
@@ -257,6 +258,7 @@ principal the organization does not have.`,
   warden can --org ./my-org --format json 'arn:aws:iam::{Prod}:role/VendorAccessRole'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			defer pauseGC(orgSize(orgPath))()
 			o, err := loadOrgAs(orgPath, format, env.Stderr)
 			if err != nil {
 				return err
