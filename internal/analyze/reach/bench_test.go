@@ -114,3 +114,34 @@ func BenchmarkCanSecurityAudit(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCanLarge lists what principals of the generated org of 1,000
+// accounts can do (`warden can`), each with a fresh graph: a narrow role of
+// one account (two inline policies and a customer managed one), a broad
+// one (AWS's ReadOnlyAccess), the ReadOnly permission set's role, and the
+// account's root user (every action). What it costs follows the
+// principal's statements and the resource policies that name it, not the
+// organization's size.
+func BenchmarkCanLarge(b *testing.B) {
+	o := large(b)
+	acct := o.Accounts[42].ID
+	for name, suffix := range map[string]string{
+		"narrow":       acct + ":role/App10Role",
+		"readonly":     acct + ":role/Shared00Role",
+		"permissonset": acct + ":role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_ReadOnly_",
+		"root":         acct + ":root",
+	} {
+		b.Run(name, func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				g := New(o, now)
+				caps, err := g.Can(canPrincipal(b, g, suffix), "", nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(caps.Grants)
+			}
+			b.ReportMetric(float64(n), "grants")
+		})
+	}
+}
