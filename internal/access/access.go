@@ -18,9 +18,13 @@
 //     the requester (self-approval is forbidden whatever the groups), with a
 //     fresh second factor of the approver unless the policy sets
 //     approvalRequiresMfa: false: a TOTP code of their authenticator
-//     (accepted once) or one of their unused recovery codes (used up by
-//     the approval). Wrong codes count toward the sign-in MFA rate limits. A request is decided once:
-//     approving or denying a decided request is refused.
+//     (accepted once), one of their unused recovery codes (used up by
+//     the approval), or an assertion of one of their security keys or
+//     passkeys answering a challenge bound to them, the request and the
+//     action (WebAuthnChallenge; sso's step-up: stored, single-use,
+//     short-lived). Wrong codes and assertions count toward the sign-in
+//     MFA rate limits. A request is decided once: approving or denying a
+//     decided request is refused.
 //   - The grant runs from its approval for the requested duration. Its
 //     sessions (GetRoleCredentials, and the role sessions chained from
 //     them) carry the grant's ID and expire with it; when it ends, every
@@ -111,8 +115,8 @@ type Request struct {
 	DecidedAt     time.Time `json:"decidedAt,omitzero"`
 	Comment       string    `json:"comment,omitempty"`
 	ApproverMFA   bool      `json:"approverMfa,omitempty"`
-	// ApproverMFAMethod is the factor the approver gave: MFATOTP or
-	// MFARecoveryCode.
+	// ApproverMFAMethod is the factor the approver gave: MFATOTP,
+	// MFARecoveryCode or MFAWebAuthn.
 	ApproverMFAMethod string `json:"approverMfaMethod,omitempty"`
 	// The grant: it runs from the approval to ExpiresAt.
 	StartsAt  time.Time `json:"startsAt,omitzero"`
@@ -148,6 +152,12 @@ type Actor struct {
 	// MFACode is the approver's second factor, for approvals: a current
 	// TOTP code (six digits) or one of their recovery codes.
 	MFACode string
+	// WebAuthn is, instead of MFACode, the approver's assertion of a
+	// security key or passkey (PublicKeyCredential JSON) answering a
+	// challenge WebAuthnChallenge issued for the request and the action;
+	// Site is where the browser collected it (the relying party).
+	WebAuthn string
+	Site     sso.Site
 	// Addr is the caller's address (MFA rate limits).
 	Addr string
 }
@@ -498,7 +508,78 @@ func (m *Manager) toDecide(ctx context.Context, who Actor, id, comment string) (
 const (
 	MFATOTP         = "totp"
 	MFARecoveryCode = "recovery-code"
+	MFAWebAuthn     = "webauthn" // a security key or passkey
 )
+
+// The actions a WebAuthn challenge may be issued for.
+const (
+	ActionApprove = "approve"
+	ActionDeny    = "deny"
+)
+
+// stepUpPurpose binds a WebAuthn challenge to a request and an action.
+func stepUpPurpose(id, action string) string { return "access:" + action + ":" + id }
+
+// Challenge is a WebAuthn challenge issued to an approver for one action
+// on one request.
+type Challenge struct {
+	RequestID string    `json:"requestId"`
+	Action    string    `json:"action"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	// Options are the PublicKeyCredentialRequestOptions, JSON
+	// {"publicKey": {...}} (binary members base64url), for
+	// navigator.credentials.get.
+	Options json.RawMessage `json:"credentialRequestOptions"`
+}
+
+// WebAuthnChallenge issues a challenge for an assertion of one of the
+// approver's security keys or passkeys, bound to the approver, the request
+// and the action (ActionApprove or ActionDeny), single-use and valid for
+// sso.StepUpTTL, stored so that any replica verifies the answer. Only an
+// approver who may decide the pending request gets one.
+func (m *Manager) WebAuthnChallenge(ctx context.Context, who Actor, id, action string) (*Challenge, error) {
+	if action != ActionApprove && action != ActionDeny {
+		return nil, errorf(CodeValidation, "action %q: want %s or %s", action, ActionApprove, ActionDeny)
+	}
+	if _, _, err := m.toDecide(ctx, who, id, ""); err != nil {
+		return nil, err
+	}
+	c, err := m.Auth.BeginWebAuthnStepUp(ctx, who.Site, *who.User, stepUpPurpose(id, action))
+	switch {
+	case errors.Is(err, sso.ErrNoWebAuthn):
+		return nil, errorf(CodeValidation, "%s has no security key or passkey registered: approve with a code of your authenticator or a recovery code", who.User.UserName)
+	case errors.Is(err, sso.ErrWebAuthnUnavailable), errors.Is(err, sso.ErrTooManyStepUps):
+		return nil, errorf(CodeValidation, "%v", err)
+	case err != nil:
+		return nil, err
+	}
+	return &Challenge{RequestID: id, Action: action, ExpiresAt: c.Expires, Options: json.RawMessage(c.Options)}, nil
+}
+
+// secondFactor checks the approver's second factor for an action on a
+// request: a WebAuthn assertion, a TOTP code or a recovery code. It
+// returns the factor's name.
+func (m *Manager) secondFactor(ctx context.Context, who Actor, id, action string) (string, error) {
+	var err error
+	method := MFAWebAuthn
+	switch {
+	case who.WebAuthn != "" && strings.TrimSpace(who.MFACode) != "":
+		return "", errorf(CodeValidation, "give either an MFA code or a security key's answer, not both")
+	case who.WebAuthn != "":
+		_, err = m.Auth.FinishWebAuthnStepUp(ctx, who.Site, *who.User, stepUpPurpose(id, action), who.WebAuthn, who.Addr)
+	default:
+		method = MFAMethod(who.MFACode)
+		if method == MFATOTP {
+			err = m.Auth.TOTP(ctx, *who.User, strings.TrimSpace(who.MFACode), who.Addr)
+		} else {
+			_, err = m.Auth.UseRecoveryCode(ctx, *who.User, who.MFACode, who.Addr)
+		}
+	}
+	if errors.Is(err, sso.ErrBadCredentials) || errors.Is(err, sso.ErrThrottled) || errors.Is(err, sso.ErrWebAuthnUnavailable) {
+		return "", errorf(CodeDenied, "MFA failed: %v", err)
+	}
+	return method, err
+}
 
 // MFAMethod tells which factor an approval code is by its shape: six
 // digits are a TOTP code; anything else is taken as a recovery code
@@ -523,20 +604,10 @@ func (m *Manager) Approve(ctx context.Context, who Actor, id, comment string) (*
 	}
 	method := ""
 	if p.ApprovalRequiresMFA {
-		if strings.TrimSpace(who.MFACode) == "" {
-			return nil, errorf(CodeDenied, "the policy %s requires MFA to approve: give a current code of your authenticator or one of your recovery codes", p.Name)
+		if strings.TrimSpace(who.MFACode) == "" && who.WebAuthn == "" {
+			return nil, errorf(CodeDenied, "the policy %s requires MFA to approve: give a current code of your authenticator, one of your recovery codes, or your security key's or passkey's answer", p.Name)
 		}
-		method = MFAMethod(who.MFACode)
-		var err error
-		if method == MFATOTP {
-			err = m.Auth.TOTP(ctx, *who.User, strings.TrimSpace(who.MFACode), who.Addr)
-		} else {
-			_, err = m.Auth.UseRecoveryCode(ctx, *who.User, who.MFACode, who.Addr)
-		}
-		if err != nil {
-			if errors.Is(err, sso.ErrBadCredentials) || errors.Is(err, sso.ErrThrottled) {
-				return nil, errorf(CodeDenied, "MFA failed: %v", err)
-			}
+		if method, err = m.secondFactor(ctx, who, id, ActionApprove); err != nil {
 			return nil, err
 		}
 	}
@@ -595,14 +666,24 @@ func (m *Manager) put(ctx context.Context, r *Request, now time.Time) error {
 	return nil
 }
 
-// Deny denies a pending request.
+// Deny denies a pending request. A denial needs no second factor; a
+// security key's answer given with it (to a challenge issued for the
+// denial) must be right, and is recorded.
 func (m *Manager) Deny(ctx context.Context, who Actor, id, comment string) (*Request, error) {
 	r, _, err := m.toDecide(ctx, who, id, comment)
 	if err != nil {
 		return nil, err
 	}
+	method := ""
+	if who.WebAuthn != "" {
+		who.MFACode = ""
+		if method, err = m.secondFactor(ctx, who, id, ActionDeny); err != nil {
+			return nil, err
+		}
+	}
 	now := m.now()
 	r.Status, r.DecidedBy, r.DecidedByName, r.DecidedAt, r.Comment, r.EndedAt = Denied, who.User.ID, who.User.UserName, now, comment, now
+	r.ApproverMFA, r.ApproverMFAMethod = method != "", method
 	if err := m.put(ctx, r, now); err != nil {
 		return nil, err
 	}
@@ -836,8 +917,10 @@ func newID() string {
 }
 
 // NewManager builds the manager a server's parts share: the store, the org
-// state, the master key (approvers' TOTP seeds), the clock and the trail.
-func NewManager(st store.Store, sm *state.Manager, master *creds.Sealer, clock func() time.Time, audit call.Auditor) *Manager {
+// state, the master key (approvers' TOTP seeds), the clock, the trail and
+// the server's public URL (the WebAuthn relying party's origin; "" for a
+// loopback request's own host).
+func NewManager(st store.Store, sm *state.Manager, master *creds.Sealer, clock func() time.Time, audit call.Auditor, publicURL string) *Manager {
 	return &Manager{Store: st, State: sm, Clock: clock, Audit: audit,
-		Auth: &sso.Authenticator{Store: st, Dir: sso.OrgDirectory{Orgs: sm}, Master: master, Clock: clock}}
+		Auth: &sso.Authenticator{Store: st, Dir: sso.OrgDirectory{Orgs: sm}, Master: master, Clock: clock, Orgs: sm, PublicURL: publicURL}}
 }

@@ -52,7 +52,12 @@ type Call struct {
 	Federated *Federated
 	SourceIP  string
 	UserAgent string
-	Secure    bool // TLS
+	Secure    bool // TLS, or a loopback peer
+	// Host is the request's Host header and TLS whether it came over TLS:
+	// where a browser that calls the API runs (the WebAuthn relying party
+	// of a server without a public URL).
+	Host string
+	TLS  bool
 
 	// Filled by handlers, for the audit trail.
 	RequestParameters any

@@ -106,9 +106,19 @@ func newAccessDecide(env Env, verb string) *cobra.Command {
 	if verb == "approve" {
 		short = "Approve a pending request (approvers of its policy, with a current MFA code)"
 	}
+	long := ""
+	if verb == "approve" {
+		long = short + `.
+
+The second factor is a current code of your authenticator app or one of your recovery codes
+(--mfa-code, or asked for on a terminal). A security key or passkey cannot answer in a terminal:
+an approver whose factor is a security key or passkey approves in the access portal
+(/start/access, "Use your security key or passkey"), or with a recovery code here.`
+	}
 	cmd := &cobra.Command{
 		Use:   verb + " REQUEST-ID",
 		Short: short,
+		Long:  long,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			body := map[string]string{"comment": comment}

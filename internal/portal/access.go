@@ -18,14 +18,25 @@ import (
 //	                            the person's requests and grants, and the
 //	                            requests the person may decide or revoke
 //	POST /start/access/request  a new request
-//	POST /start/access/approve  approve, with the approver's MFA code
+//	POST /start/access/approve  approve, with the approver's MFA code, or
+//	                            their security key's answer (method=webauthn,
+//	                            credential=the PublicKeyCredential's JSON)
+//	POST /start/access/approve-key  the security key step of an approval: a
+//	                            challenge bound to the approver, the request
+//	                            and the approval (access.WebAuthnChallenge),
+//	                            on a page whose button runs
+//	                            navigator.credentials.get (webauthn.js) and
+//	                            posts the answer to /start/access/approve
 //	POST /start/access/deny     deny
 //	POST /start/access/revoke   end a grant now, or withdraw a pending request
 //
 // Each step is recorded in the trail as the API records it (event source
 // access.warden.local).
 
-var accessPage = pageTemplate("access")
+var (
+	accessPage    = pageTemplate("access")
+	accessKeyPage = pageTemplate("access-key")
+)
 
 // accessOption is one permission set in one account the person may request.
 type accessOption struct {
@@ -47,6 +58,18 @@ type accessData struct {
 	Form       struct{ Target, Duration, Reason string }
 	Approver   bool
 	MaxSummary string
+	// Key: the approver may answer with a security key or passkey (one is
+	// registered, and WebAuthn works at this address); App: they have an
+	// authenticator app.
+	Key, App bool
+}
+
+// accessKeyData is the security key step of an approval.
+type accessKeyData struct {
+	Item    accessItem
+	Options string // the challenge's PublicKeyCredentialRequestOptions
+	Comment string
+	Expires string
 }
 
 func when(t time.Time) string {
@@ -111,6 +134,14 @@ func (p *Portal) accessView(r *http.Request, s *Session) (accessData, error) {
 	}
 	sort.SliceStable(d.ToDecide, func(i, j int) bool { return d.ToDecide[i].RequestedAt.Before(d.ToDecide[j].RequestedAt) })
 	d.Approver = len(theirs) > 0 || p.isApprover(r, s)
+	if len(d.ToDecide) > 0 {
+		f, err := p.Grants.Auth.Factors(ctx, s.UserID)
+		if err != nil {
+			return d, err
+		}
+		d.App = len(f.Apps) > 0
+		d.Key = len(f.WebAuthn) > 0 && p.Grants.Auth.WebAuthnAvailable(r) == nil
+	}
 	return d, nil
 }
 
@@ -163,23 +194,33 @@ func (p *Portal) accessStep(w http.ResponseWriter, r *http.Request, s *Session, 
 		return
 	}
 	req, err := do(u)
-	var ae *access.Error
 	ev := event{source: access.EventSource, service: "access", name: name, user: u, params: params}
-	switch {
-	case errors.As(err, &ae):
-		ev.failure = ae.Message
-	case err != nil:
-		p.fail(w, name, err)
-		return
-	default:
+	if err == nil {
 		ev.response = call.Fields{"accessRequest": req}
 		if o, oerr := p.Grants.State.Org(ctx); oerr == nil {
 			ev.resources = access.Resources(o, req)
 		}
 	}
-	if rerr := recordEvent(ctx, p.Audit, p.Dir, r, p.Clock(), ev); rerr != nil {
+	if p.accessRecord(w, r, s, ev, err, form) {
+		p.accessShow(w, r, s, 0, "", done(req), nil)
+	}
+}
+
+// accessRecord records a step's event (with its refusal, when err is
+// one) and reports whether it succeeded; otherwise it has answered: the
+// page with the refusal, or a failure.
+func (p *Portal) accessRecord(w http.ResponseWriter, r *http.Request, s *Session, ev event, err error, form *accessData) bool {
+	var ae *access.Error
+	switch {
+	case errors.As(err, &ae):
+		ev.failure, ev.response, ev.resources = ae.Message, nil, nil
+	case err != nil:
+		p.fail(w, ev.name, err)
+		return false
+	}
+	if rerr := recordEvent(r.Context(), p.Audit, p.Dir, r, p.Clock(), ev); rerr != nil {
 		p.fail(w, "recording the event", rerr)
-		return
+		return false
 	}
 	if ae != nil {
 		status := http.StatusBadRequest
@@ -189,9 +230,9 @@ func (p *Portal) accessStep(w http.ResponseWriter, r *http.Request, s *Session, 
 			status = http.StatusConflict
 		}
 		p.accessShow(w, r, s, status, sentence(ae.Message), "", form)
-		return
+		return false
 	}
-	p.accessShow(w, r, s, 0, "", done(req), nil)
+	return true
 }
 
 // accessRequest is POST /start/access/request.
@@ -221,15 +262,26 @@ func (p *Portal) accessDecide(approve bool) func(http.ResponseWriter, *http.Requ
 		id, comment, code := r.PostForm.Get("request"), r.PostForm.Get("comment"), strings.TrimSpace(r.PostForm.Get("code"))
 		name, verb := "DenyAccessRequest", "denied"
 		params := call.Fields{"requestId": id, "comment": comment}
+		key := ""
+		if approve && r.PostForm.Get("method") == "webauthn" {
+			// The security key step's answer (webauthn.js fills it).
+			key, code = r.PostForm.Get("credential"), ""
+		}
 		if approve {
 			name, verb = "ApproveAccessRequest", "approved"
 			params["mfaCodeGiven"] = code != ""
-			if code != "" {
+			switch {
+			case r.PostForm.Get("method") == "webauthn":
+				params["mfaMethod"] = access.MFAWebAuthn
+			case code != "":
 				params["mfaMethod"] = access.MFAMethod(code)
 			}
 		}
 		p.accessStep(w, r, s, name, params, func(u sso.User) (*access.Request, error) {
-			who := access.Actor{User: &u, MFACode: code, Addr: sourceIP(r)}
+			who := access.Actor{User: &u, MFACode: code, WebAuthn: key, Site: sso.SiteOf(r), Addr: sourceIP(r)}
+			if approve && r.PostForm.Get("method") == "webauthn" && key == "" {
+				return nil, &access.Error{Code: access.CodeDenied, Message: "MFA failed: your browser sent no answer of a security key or passkey"}
+			}
 			if approve {
 				return p.Grants.Approve(r.Context(), who, id, comment)
 			}
@@ -241,6 +293,34 @@ func (p *Portal) accessDecide(approve bool) func(http.ResponseWriter, *http.Requ
 			return "You " + verb + " " + req.UserName + "'s request for " + req.PermissionSet + " in " + req.AccountName + "."
 		}, nil)
 	}
+}
+
+// accessKey is POST /start/access/approve-key: the challenge for the
+// approver's security key or passkey, on a page that asks for it and
+// posts the answer with the approval (the comment typed there).
+func (p *Portal) accessKey(w http.ResponseWriter, r *http.Request, s *Session) {
+	ctx, id := r.Context(), r.PostForm.Get("request")
+	u, err := p.user(r, s)
+	if err != nil {
+		p.fail(w, "reading the user", err)
+		return
+	}
+	ch, err := p.Grants.WebAuthnChallenge(ctx, access.Actor{User: &u, Site: sso.SiteOf(r), Addr: sourceIP(r)}, id, access.ActionApprove)
+	ev := event{source: access.EventSource, service: "access", name: "CreateWebAuthnChallenge", user: u,
+		params: call.Fields{"requestId": id, "action": access.ActionApprove}}
+	if err == nil {
+		ev.response = call.Fields{"requestId": ch.RequestID, "action": ch.Action, "expiresAt": ch.ExpiresAt}
+	}
+	if !p.accessRecord(w, r, s, ev, err, nil) {
+		return
+	}
+	req, err := p.Grants.Get(ctx, id)
+	if err != nil {
+		p.fail(w, "reading the request", err)
+		return
+	}
+	d := accessKeyData{Item: item(req, nil), Options: string(ch.Options), Comment: r.PostForm.Get("comment"), Expires: when(ch.ExpiresAt)}
+	renderPage(w, p.Log, accessKeyPage, 0, view{Title: "Approve with your security key", Session: s, CSRF: s.CSRF(), Script: true, Data: d})
 }
 
 // accessRevoke is POST /start/access/revoke.

@@ -87,6 +87,8 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.withGrants(w, r, func() { p.post(w, r, p.accessRequest) })
 	case "/start/access/approve":
 		p.withGrants(w, r, func() { p.post(w, r, p.accessDecide(true)) })
+	case "/start/access/approve-key":
+		p.withGrants(w, r, func() { p.post(w, r, p.accessKey) })
 	case "/start/access/deny":
 		p.withGrants(w, r, func() { p.post(w, r, p.accessDecide(false)) })
 	case "/start/access/revoke":

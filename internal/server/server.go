@@ -148,7 +148,8 @@ func newRequestID() string {
 func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := newRequestID()
-	c := &call.Call{RequestID: reqID, Now: s.clock().UTC(), SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: secure(r)}
+	c := &call.Call{RequestID: reqID, Now: s.clock().UTC(), SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: secure(r),
+		Host: r.Host, TLS: r.TLS != nil}
 	ex := &exchange{proto: api.Query}
 	err := s.handle(r, c, ex)
 	var result any

@@ -118,8 +118,31 @@ func (w waUser) WebAuthnCredentials() []webauthn.Credential {
 	return out
 }
 
+// Site is where a browser runs a WebAuthn ceremony, as the server sees
+// the request: its Host, whether it came over TLS, and the peer's address.
+// Without a public URL the relying party is taken from it (see above).
+type Site struct {
+	Host     string
+	TLS      bool
+	RemoteIP string // the peer's IP address (a port after it is ignored)
+}
+
+// SiteOf is the site of an HTTP request.
+func SiteOf(r *http.Request) Site {
+	ip := r.RemoteAddr
+	if h, _, err := net.SplitHostPort(ip); err == nil {
+		ip = h
+	}
+	return Site{Host: r.Host, TLS: r.TLS != nil, RemoteIP: ip}
+}
+
 // relyingParty returns the relying party for a request (see above).
 func (a *Authenticator) relyingParty(r *http.Request) (*webauthn.WebAuthn, error) {
+	return a.relyingPartyAt(SiteOf(r))
+}
+
+// relyingPartyAt returns the relying party for a site.
+func (a *Authenticator) relyingPartyAt(s Site) (*webauthn.WebAuthn, error) {
 	var origin, host string
 	if a.PublicURL != "" && !loopbackURL(a.PublicURL) {
 		u, err := url.Parse(a.PublicURL)
@@ -128,17 +151,16 @@ func (a *Authenticator) relyingParty(r *http.Request) (*webauthn.WebAuthn, error
 		}
 		origin, host = u.Scheme+"://"+u.Host, u.Hostname()
 	} else {
-		ra, _, err := net.SplitHostPort(r.RemoteAddr)
-		if ip := net.ParseIP(ra); err != nil || ip == nil || !ip.IsLoopback() {
+		if ip := net.ParseIP(strings.Trim(s.RemoteIP, "[]")); ip == nil || !ip.IsLoopback() {
 			return nil, ErrWebAuthnUnavailable
 		}
 		scheme := "http"
-		if r.TLS != nil {
+		if s.TLS {
 			scheme = "https"
 		}
-		origin = scheme + "://" + r.Host
-		host = r.Host
-		if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		origin = scheme + "://" + s.Host
+		host = s.Host
+		if h, _, err := net.SplitHostPort(s.Host); err == nil {
 			host = h
 		}
 	}
@@ -370,7 +392,7 @@ func (a *Authenticator) FinishWebAuthnLogin(ctx context.Context, r *http.Request
 		}
 		return WebAuthnCredential{}, err
 	}
-	c, reason, err := a.finishLogin(ctx, r, &u, state, response, false)
+	c, reason, err := a.finishLogin(ctx, SiteOf(r), &u, state, response, false)
 	if err != nil {
 		return WebAuthnCredential{}, err
 	}
@@ -415,7 +437,7 @@ func (a *Authenticator) FinishPasskeyLogin(ctx context.Context, r *http.Request,
 		return User{}, WebAuthnCredential{}, err
 	}
 	var u User
-	c, reason, err := a.finishLogin(ctx, r, &u, state, response, true)
+	c, reason, err := a.finishLogin(ctx, SiteOf(r), &u, state, response, true)
 	if err != nil {
 		return User{}, WebAuthnCredential{}, err
 	}
@@ -442,8 +464,8 @@ func (a *Authenticator) FinishPasskeyLogin(ctx context.Context, r *http.Request,
 // finishLogin verifies an assertion. For a passkey (discoverable) *u is
 // filled from the credential's user handle. A refused assertion returns
 // a reason; err is kept for the store's failures.
-func (a *Authenticator) finishLogin(ctx context.Context, r *http.Request, u *User, state, response string, discoverable bool) (WebAuthnCredential, string, error) {
-	rp, err := a.relyingParty(r)
+func (a *Authenticator) finishLogin(ctx context.Context, site Site, u *User, state, response string, discoverable bool) (WebAuthnCredential, string, error) {
+	rp, err := a.relyingPartyAt(site)
 	if err != nil {
 		return WebAuthnCredential{}, "", err
 	}

@@ -34,7 +34,7 @@ func New(d *api.Deps) *api.Descriptor {
 	device := &portal.Device{OIDC: oidc, Auth: auth, Keyring: d.Keyring, Clock: d.Clock, Log: d.Logger, Issuer: "Warden", SAML: samlSP, Audit: d.Audit,
 		Sessions: sessions, OIDCSignIn: oidcRP}
 	start := &portal.Portal{Device: device, Sessions: sessions, Dir: dir, Keyring: d.Keyring, Audit: d.Audit, Clock: d.Clock, Log: d.Logger,
-		Grants:    access.NewManager(d.Store, d.State, d.Master, d.Clock, d.Audit),
+		Grants:    access.NewManager(d.Store, d.State, d.Master, d.Clock, d.Audit, d.PublicURL),
 		PublicURL: d.PublicURL}
 	return &api.Descriptor{
 		Name:        "sso-oauth",

@@ -20,7 +20,7 @@ var paging = []api.Binding{
 func New(d *api.Deps) *api.Descriptor {
 	dir := sso.OrgDirectory{Orgs: d.State}
 	s := &Service{OIDC: &sso.OIDC{Store: d.Store, Dir: dir, Clock: d.Clock}, Dir: dir, Keyring: d.Keyring,
-		Grants: access.NewManager(d.Store, d.State, d.Master, d.Clock, d.Audit)}
+		Grants: access.NewManager(d.Store, d.State, d.Master, d.Clock, d.Audit, d.PublicURL)}
 	account := api.Binding{Member: "accountId", Location: api.InQueryString, Name: "account_id"}
 	return &api.Descriptor{
 		Name:        "sso",

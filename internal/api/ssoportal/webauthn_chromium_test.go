@@ -163,6 +163,11 @@ func TestPasskeyInChromium(t *testing.T) {
 	}
 	shot("manage-apps")
 	c.Click(`button[value^="remove-app:"]`)
+	// The page after the removal has the same title: wait for its notice
+	// (the click may return before the browser has the new page).
+	for deadline := time.Now().Add(wait); !strings.Contains(c.Text("main"), "The authenticator is removed") && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
 	c.WaitTitle("Your MFA devices", wait)
 	if txt := c.Text("main"); strings.Contains(txt, "Phone") || !strings.Contains(txt, "Tablet") || !c.Has(`button[value="add-totp"]`) {
 		t.Errorf("after removing the first app: %q", txt)

@@ -13,7 +13,7 @@ import (
 // how late).
 func New(d *api.Deps) *api.Descriptor {
 	dir := sso.OrgDirectory{Orgs: d.State}
-	m := access.NewManager(d.Store, d.State, d.Master, d.Clock, d.Audit)
+	m := access.NewManager(d.Store, d.State, d.Master, d.Clock, d.Audit, d.PublicURL)
 	s := &Service{OIDC: &sso.OIDC{Store: d.Store, Dir: dir, Clock: d.Clock}, Dir: dir, Grants: m}
 	bearer := api.Binding{Member: "accessToken", Location: api.InHeader, Name: "x-amz-sso_bearer_token"}
 	id := []api.Binding{bearer}
@@ -21,11 +21,12 @@ func New(d *api.Deps) *api.Descriptor {
 		"CreateAccessRequest": {Method: "POST", RequestURI: "/access/requests", Bindings: id},
 		"ListAccessRequests": {Method: "GET", RequestURI: "/access/requests", Bindings: []api.Binding{bearer,
 			{Member: "scope", Location: api.InQueryString, Name: "scope"}, {Member: "status", Location: api.InQueryString, Name: "status"}}},
-		"GetAccessRequest":     {Method: "GET", RequestURI: "/access/requests/{requestId}", Bindings: id},
-		"ApproveAccessRequest": {Method: "POST", RequestURI: "/access/requests/{requestId}/approve", Bindings: id},
-		"DenyAccessRequest":    {Method: "POST", RequestURI: "/access/requests/{requestId}/deny", Bindings: id},
-		"RevokeAccessGrant":    {Method: "POST", RequestURI: "/access/requests/{requestId}/revoke", Bindings: id},
-		"ListAccessPolicies":   {Method: "GET", RequestURI: "/access/policies", Bindings: id},
+		"GetAccessRequest":        {Method: "GET", RequestURI: "/access/requests/{requestId}", Bindings: id},
+		"ApproveAccessRequest":    {Method: "POST", RequestURI: "/access/requests/{requestId}/approve", Bindings: id},
+		"CreateWebAuthnChallenge": {Method: "POST", RequestURI: "/access/requests/{requestId}/webauthn-challenge", Bindings: id},
+		"DenyAccessRequest":       {Method: "POST", RequestURI: "/access/requests/{requestId}/deny", Bindings: id},
+		"RevokeAccessGrant":       {Method: "POST", RequestURI: "/access/requests/{requestId}/revoke", Bindings: id},
+		"ListAccessPolicies":      {Method: "GET", RequestURI: "/access/policies", Bindings: id},
 	}
 	var unsigned []string
 	for op := range ops {
@@ -40,7 +41,7 @@ func New(d *api.Deps) *api.Descriptor {
 		Handlers: map[string]api.Handler{
 			"CreateAccessRequest": s.CreateAccessRequest, "ListAccessRequests": s.ListAccessRequests, "GetAccessRequest": s.GetAccessRequest,
 			"ApproveAccessRequest": s.ApproveAccessRequest, "DenyAccessRequest": s.DenyAccessRequest, "RevokeAccessGrant": s.RevokeAccessGrant,
-			"ListAccessPolicies": s.ListAccessPolicies,
+			"ListAccessPolicies": s.ListAccessPolicies, "CreateWebAuthnChallenge": s.CreateWebAuthnChallenge,
 		},
 		Routes: ops,
 		// The access token authorizes these calls, not AWS credentials.

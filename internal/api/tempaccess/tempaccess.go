@@ -9,6 +9,7 @@
 //	POST /access/requests                      CreateAccessRequest
 //	GET  /access/requests?scope=&status=       ListAccessRequests
 //	GET  /access/requests/{requestId}          GetAccessRequest
+//	POST /access/requests/{requestId}/webauthn-challenge  CreateWebAuthnChallenge
 //	POST /access/requests/{requestId}/approve  ApproveAccessRequest
 //	POST /access/requests/{requestId}/deny     DenyAccessRequest
 //	POST /access/requests/{requestId}/revoke   RevokeAccessGrant
@@ -21,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/securecart/warden/internal/access"
@@ -63,8 +65,13 @@ type input struct {
 	Reason        string `json:"reason"`
 	Comment       string `json:"comment"`
 	MFACode       string `json:"mfaCode"`
-	Scope         string `json:"scope"`
-	Status        string `json:"status"`
+	// WebAuthnAssertion is a security key's or passkey's answer
+	// (PublicKeyCredential JSON, as toJSON gives it) to a challenge of
+	// CreateWebAuthnChallenge.
+	WebAuthnAssertion json.RawMessage `json:"webauthnAssertion"`
+	Action            string          `json:"action"`
+	Scope             string          `json:"scope"`
+	Status            string          `json:"status"`
 }
 
 var requestIDRE = regexp.MustCompile(`^ar-[0-9a-f]{16}$`)
@@ -136,18 +143,56 @@ func (s *Service) CreateAccessRequest(ctx context.Context, c *api.Call) (any, er
 	return s.done(ctx, c, r, err)
 }
 
+// site is where the caller's browser runs, for WebAuthn.
+func site(c *api.Call) sso.Site { return sso.Site{Host: c.Host, TLS: c.TLS, RemoteIP: c.SourceIP} }
+
+// assertion reads the webauthnAssertion member: a JSON object, or "" when
+// there is none.
+func (in input) assertion() (string, error) {
+	a := strings.TrimSpace(string(in.WebAuthnAssertion))
+	if a == "" || a == "null" {
+		return "", nil
+	}
+	if !strings.HasPrefix(a, "{") {
+		return "", apiErr("ValidationException", 400, "webauthnAssertion must be a PublicKeyCredential object (its toJSON form)")
+	}
+	return a, nil
+}
+
+// decision is the approver's input of an approval or a denial, and the
+// trail's requestParameters: which factor was given, never the factor.
+func decision(c *api.Call, in input, u *sso.User) (access.Actor, error) {
+	params := call.Fields{"requestId": in.RequestID, "comment": in.Comment}
+	c.RequestParameters = params
+	a, err := in.assertion()
+	if err != nil {
+		return access.Actor{}, err
+	}
+	who := access.Actor{User: u, WebAuthn: a, Site: site(c), Addr: c.SourceIP}
+	if c.Action == "ApproveAccessRequest" {
+		who.MFACode = in.MFACode
+		params["mfaCodeGiven"] = in.MFACode != ""
+	}
+	switch {
+	case a != "":
+		params["mfaMethod"] = access.MFAWebAuthn
+	case who.MFACode != "":
+		params["mfaMethod"] = access.MFAMethod(in.MFACode)
+	}
+	return who, nil
+}
+
 // ApproveAccessRequest approves a pending request.
 func (s *Service) ApproveAccessRequest(ctx context.Context, c *api.Call) (any, error) {
 	in, u, err := s.person(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	params := call.Fields{"requestId": in.RequestID, "comment": in.Comment, "mfaCodeGiven": in.MFACode != ""}
-	if in.MFACode != "" {
-		params["mfaMethod"] = access.MFAMethod(in.MFACode)
+	who, err := decision(c, in, u)
+	if err != nil {
+		return nil, err
 	}
-	c.RequestParameters = params
-	r, err := s.Grants.Approve(ctx, access.Actor{User: u, MFACode: in.MFACode, Addr: c.SourceIP}, in.RequestID, in.Comment)
+	r, err := s.Grants.Approve(ctx, who, in.RequestID, in.Comment)
 	return s.done(ctx, c, r, err)
 }
 
@@ -157,9 +202,36 @@ func (s *Service) DenyAccessRequest(ctx context.Context, c *api.Call) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	c.RequestParameters = call.Fields{"requestId": in.RequestID, "comment": in.Comment}
-	r, err := s.Grants.Deny(ctx, access.Actor{User: u, Addr: c.SourceIP}, in.RequestID, in.Comment)
+	who, err := decision(c, in, u)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Grants.Deny(ctx, who, in.RequestID, in.Comment)
 	return s.done(ctx, c, r, err)
+}
+
+// CreateWebAuthnChallenge issues a challenge for the approver's security
+// key or passkey, bound to the approver, the request and the action
+// (approve, the default, or deny): its credentialRequestOptions go to
+// navigator.credentials.get, and the answer to ApproveAccessRequest (or
+// DenyAccessRequest) as webauthnAssertion, within the challenge's
+// expiresAt, once.
+func (s *Service) CreateWebAuthnChallenge(ctx context.Context, c *api.Call) (any, error) {
+	in, u, err := s.person(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if in.Action == "" {
+		in.Action = access.ActionApprove
+	}
+	c.RequestParameters = call.Fields{"requestId": in.RequestID, "action": in.Action}
+	ch, err := s.Grants.WebAuthnChallenge(ctx, access.Actor{User: u, Site: site(c), Addr: c.SourceIP}, in.RequestID, in.Action)
+	if err != nil {
+		return nil, answer(err)
+	}
+	// The trail keeps when it expires, not the challenge.
+	c.ResponseElements = call.Fields{"requestId": ch.RequestID, "action": ch.Action, "expiresAt": ch.ExpiresAt}
+	return ch, nil
 }
 
 // RevokeAccessGrant ends a grant before its time, or withdraws a pending
