@@ -224,7 +224,17 @@ func (a *Authenticator) EnrollTOTPDevice(ctx context.Context, u User, name, seed
 			serial := TOTPDeviceSerial(u.ID, name)
 			d := store.MFADevice{Serial: serial, Owner: u.ID,
 				SealedSeed: a.Master.Seal([]byte(seed), []byte("mfa:"+serial)), LastStep: s, Created: now.UTC()}
-			err := a.Store.PutMFADevice(ctx, d)
+			// The slot first (the limits), then the device (slots.go).
+			err := a.withSlot(ctx, u.ID, slotTOTP, serial, func(op store.RecordOp) error {
+				if err := a.applySlot(ctx, op); err != nil {
+					return err
+				}
+				err := a.Store.PutMFADevice(ctx, d)
+				if err != nil {
+					a.releaseSlot(ctx, u.ID, slotTOTP, serial)
+				}
+				return err
+			})
 			if errors.Is(err, store.ErrExists) {
 				return TOTPDevice{}, ErrTOTPNameTaken
 			}
@@ -250,5 +260,8 @@ func (a *Authenticator) RemoveTOTPDevice(ctx context.Context, userID, serial str
 	if !ok {
 		return TOTPDevice{}, store.ErrNotFound
 	}
-	return t, a.Store.DeleteMFADevice(ctx, serial)
+	if err := a.Store.DeleteMFADevice(ctx, serial); err != nil {
+		return TOTPDevice{}, err
+	}
+	return t, a.releaseSlot(ctx, userID, slotTOTP, serial)
 }

@@ -332,14 +332,25 @@ func (a *Authenticator) FinishWebAuthnRegistration(ctx context.Context, r *http.
 		return WebAuthnCredential{}, err
 	}
 	idx, _ := json.Marshal(map[string]string{"userId": u.ID})
-	_, err = a.Store.ApplyRecords(ctx, []store.RecordOp{
-		{Namespace: webauthnIDsNS, Key: c.ID(), Doc: idx, At: now},
-		{Namespace: webauthnNS, Key: u.ID + "/" + c.ID(), Doc: doc, At: now},
+	// The key with its slot, in one transaction (slots.go).
+	registered := fmt.Errorf("%w: this authenticator's credential is already registered", ErrBadCredentials)
+	err = a.withSlot(ctx, u.ID, slotWebAuthn, c.ID(), func(op store.RecordOp) error {
+		_, err := a.Store.ApplyRecords(ctx, []store.RecordOp{op,
+			{Namespace: webauthnIDsNS, Key: c.ID(), Doc: idx, At: now},
+			{Namespace: webauthnNS, Key: u.ID + "/" + c.ID(), Doc: doc, At: now},
+		})
+		if errors.Is(err, store.ErrExists) || errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
+			if _, ierr := a.Store.Record(ctx, webauthnIDsNS, c.ID()); ierr == nil {
+				return registered
+			}
+			return errSlotRace
+		}
+		return err
 	})
-	if errors.Is(err, store.ErrExists) || errors.Is(err, store.ErrConflict) {
-		return WebAuthnCredential{}, fmt.Errorf("%w: this authenticator's credential is already registered", ErrBadCredentials)
+	if err != nil {
+		return WebAuthnCredential{}, err
 	}
-	return c, err
+	return c, nil
 }
 
 // useChallenge accepts a ceremony's challenge once, on any replica.
@@ -567,7 +578,10 @@ func (a *Authenticator) RemoveWebAuthnCredential(ctx context.Context, userID, id
 				{Namespace: webauthnNS, Key: userID + "/" + id, Delete: true, Expect: store.AnyVersion, At: now},
 				{Namespace: webauthnIDsNS, Key: id, Delete: true, Expect: store.AnyVersion, At: now},
 			})
-			return c, err
+			if err != nil {
+				return WebAuthnCredential{}, err
+			}
+			return c, a.releaseSlot(ctx, userID, slotWebAuthn, id)
 		}
 	}
 	return WebAuthnCredential{}, store.ErrNotFound
