@@ -8,10 +8,10 @@ import (
 	"testing"
 
 	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/sso/ssotest"
 	"github.com/securecart/warden/internal/store"
 	"github.com/securecart/warden/internal/store/postgres"
 	"github.com/securecart/warden/internal/store/postgres/pgtest"
-	"github.com/securecart/warden/internal/sso/ssotest"
 )
 
 // raceEnrollments has four authenticator apps and ten security keys
