@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,8 +19,9 @@ import (
 // The AWS access portal at /start:
 //
 //	GET  /start                   the accounts and permission sets assigned to the
-//	                              person (?q= filters them on the server); the
-//	                              sign-in when there is no session
+//	                              person, accountsPerPage at a time (?page=N);
+//	                              ?q= searches them on the server; the sign-in
+//	                              when there is no session
 //	POST /start/signin            the sign-in's steps (device.go)
 //	GET  /start/role              one permission set in one account (?account=&role=):
 //	                              what it is and how to use it ("open a role")
@@ -52,8 +54,9 @@ type Portal struct {
 
 const portalSource = "sso.amazonaws.com"
 
-// maxAccountsShown bounds the accounts page; a search finds the others.
-const maxAccountsShown = 200
+// accountsPerPage is how many accounts a page of /start shows; the
+// others are on the next pages (?page=), and a search (?q=) runs over all.
+const accountsPerPage = 50
 
 func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
@@ -255,8 +258,26 @@ func matches(r sso.Role, words []string) bool {
 type accountsData struct {
 	Query        string
 	Accounts     []accountView
-	Total, Shown int
-	Cut          bool
+	Total, Shown int // the person's accounts; those matching the search
+	// The page: its number, how many there are, the accounts on it (From
+	// to To of Shown), and the links to the previous and next ones.
+	Page, Pages, From, To int
+	Prev, Next            string
+}
+
+// pageLink is the accounts page n of a search.
+func pageLink(q string, n int) string {
+	v := url.Values{}
+	if q != "" {
+		v.Set("q", q)
+	}
+	if n > 1 {
+		v.Set("page", strconv.Itoa(n))
+	}
+	if len(v) == 0 {
+		return "/start"
+	}
+	return "/start?" + v.Encode()
 }
 
 // accounts is GET /start: what the person may use, filtered by ?q=.
@@ -294,8 +315,21 @@ func (p *Portal) accounts(w http.ResponseWriter, r *http.Request, s *Session) {
 		d.Accounts[i].Roles = append(d.Accounts[i].Roles, roleView{Role: role, Hours: hours(role.SessionDuration), Link: roleLink(role)})
 	}
 	d.Total, d.Shown = len(total), len(d.Accounts)
-	if len(d.Accounts) > maxAccountsShown {
-		d.Accounts, d.Cut = d.Accounts[:maxAccountsShown], true
+	d.Pages = max(1, (d.Shown+accountsPerPage-1)/accountsPerPage)
+	d.Page = 1
+	if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && n > 1 {
+		d.Page = min(n, d.Pages)
+	}
+	d.From, d.To = (d.Page-1)*accountsPerPage, min(d.Page*accountsPerPage, d.Shown)
+	d.Accounts = d.Accounts[d.From:d.To]
+	if d.Shown > 0 {
+		d.From++
+	}
+	if d.Page > 1 {
+		d.Prev = pageLink(q, d.Page-1)
+	}
+	if d.Page < d.Pages {
+		d.Next = pageLink(q, d.Page+1)
 	}
 	if err := recordEvent(ctx, p.Audit, p.Dir, r, p.Clock(), event{source: portalSource, service: "sso", name: "ListAccounts", user: u}); err != nil {
 		p.fail(w, "recording the event", err)
