@@ -68,6 +68,7 @@ func (WebAuthnScript) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // keyView is a security key or passkey as the manage page lists it.
 type keyView struct {
 	ID, Name, Kind, Created, LastUsed string
+	Ref                               string // the page's element ID of its rename field
 }
 
 // ceremony takes the WebAuthn state of the kind the step expects (and
@@ -304,12 +305,47 @@ func (d *Device) manage(r *http.Request, f *flow) (string, error) {
 		}
 		f.notice = "The authenticator is removed."
 		return "", d.directoryEvent(r, "DeleteMfaDeviceForUser", u, params, "")
+	case "rename-app", "rename-key":
+		return d.rename(r, f, action == "rename-app")
 	case "recovery-codes":
 		return "", d.newRecoveryCodes(r, f, stepManage)
 	case "done":
 		f.Step = f.next()
 	}
 	return "", nil
+}
+
+// rename renames one of the person's authenticator apps (app) or security
+// keys, and records it (UpdateMfaDeviceForUser, as Identity Center names
+// a change to an MFA device).
+func (d *Device) rename(r *http.Request, f *flow, app bool) (string, error) {
+	ctx, u, id, name := r.Context(), f.user(), r.PostForm.Get("device"), r.PostForm.Get("name")
+	var params call.Fields
+	var err error
+	if app {
+		var was sso.TOTPDevice
+		was, err = d.Auth.RenameTOTPDevice(ctx, u.ID, id, name)
+		params = call.Fields{"mfaDeviceType": sso.CredentialTOTP, "serialNumber": id, "previousDeviceName": was.Name}
+	} else {
+		var was sso.WebAuthnCredential
+		was, err = d.Auth.RenameWebAuthnCredential(ctx, u.ID, id, name)
+		params = call.Fields{"mfaDeviceType": sso.CredentialWebAuthn, "credentialId": id, "previousDeviceName": was.Name}
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "That authenticator was removed.", nil
+	case errors.Is(err, sso.ErrTOTPNameTaken), errors.Is(err, sso.ErrBadDeviceName):
+		return "The authenticator could not be renamed: " + strings.TrimPrefix(err.Error(), sso.ErrBadDeviceName.Error()+": ") + ".", nil
+	case err != nil:
+		return "", err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = map[bool]string{true: sso.LegacyTOTPName, false: "Security key"}[app]
+	}
+	params["deviceName"] = name
+	f.notice = "Renamed to \u201c" + name + "\u201d."
+	return "", d.directoryEvent(r, "UpdateMfaDeviceForUser", u, params, "")
 }
 
 // prepare begins the WebAuthn ceremony the page offers (its state sealed
@@ -356,15 +392,15 @@ func (d *Device) prepare(r *http.Request, f *flow, p *pageData) {
 		}
 		p.HasTOTP, p.RecoveryLeft, p.Factors = factors.TOTP, factors.RecoveryCodes, factors.Count()
 		p.CanAddApp = len(factors.Apps) < sso.MaxTOTPDevices && factors.Count() < sso.MaxMFADevices
-		for _, a := range factors.Apps {
-			k := keyView{ID: a.Serial, Name: a.Name, Kind: "Authenticator app", Created: a.Created.Format("2 Jan 2006")}
+		for i, a := range factors.Apps {
+			k := keyView{ID: a.Serial, Name: a.Name, Kind: "Authenticator app", Created: a.Created.Format("2 Jan 2006"), Ref: "app-" + strconv.Itoa(i+1)}
 			if !a.LastUsed.IsZero() {
 				k.LastUsed = a.LastUsed.Format("2 Jan 2006 15:04 MST")
 			}
 			p.Apps = append(p.Apps, k)
 		}
-		for _, c := range factors.WebAuthn {
-			k := keyView{ID: c.ID(), Name: c.Name, Kind: "Security key", Created: c.Created.Format("2 Jan 2006")}
+		for i, c := range factors.WebAuthn {
+			k := keyView{ID: c.ID(), Name: c.Name, Kind: "Security key", Created: c.Created.Format("2 Jan 2006"), Ref: "key-" + strconv.Itoa(i+1)}
 			if c.Passkey() {
 				k.Kind = "Passkey"
 			}

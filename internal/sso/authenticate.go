@@ -212,7 +212,7 @@ func (a *Authenticator) ResetMFA(ctx context.Context, userID string) error {
 		return err
 	}
 	for _, d := range apps {
-		if err := a.Store.DeleteMFADevice(ctx, d.Serial); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if _, err := a.RemoveTOTPDevice(ctx, userID, d.Serial); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 	}

@@ -140,10 +140,10 @@ func (a *Authenticator) withSlot(ctx context.Context, userID, kind, id string, w
 // errSlotRace is a write of the list that another enrollment's beat.
 var errSlotRace = errors.New("sso: the MFA device list changed meanwhile")
 
-// applySlot applies the list's write alone, as errSlotRace when another
-// write came first.
-func (a *Authenticator) applySlot(ctx context.Context, op store.RecordOp) error {
-	_, err := a.Store.ApplyRecords(ctx, []store.RecordOp{op})
+// applySlot applies the list's write (with more writes in the same
+// transaction), as errSlotRace when another write came first.
+func (a *Authenticator) applySlot(ctx context.Context, op store.RecordOp, more ...store.RecordOp) error {
+	_, err := a.Store.ApplyRecords(ctx, append([]store.RecordOp{op}, more...))
 	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrExists) || errors.Is(err, store.ErrNotFound) {
 		return errSlotRace
 	}

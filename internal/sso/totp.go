@@ -1,7 +1,11 @@
 package sso
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -47,28 +51,76 @@ type TOTPDevice struct {
 	LastUsed time.Time // start of the last accepted time step (zero: none)
 }
 
-// TOTPDeviceSerial is the serial of a person's authenticator app of that
-// name (the name is part of it, path-escaped, so that it is stored with
-// the device and unique per person).
+// An app's serial never changes: it names the app in the trail and binds
+// its sealed seed. Its name is kept beside it, in the records store
+// (namespace sso/totp-names, key SERIAL), so that a person may rename it.
+// The serials a store may hold:
+//
+//   - TOTPSerial(user): the one app a person could have at first, named
+//     LegacyTOTPName unless renamed;
+//   - TOTPDeviceSerial(user, name): an app enrolled while the name was part
+//     of the serial, named by it unless renamed;
+//   - newTOTPSerial(user), TOTPSerial(user)+"/app-"+16 hex digits: an app
+//     enrolled since, named by its record.
+//
+// Existing devices are never rewritten (their seeds are sealed to their
+// serials): a rename writes the name's record.
+const totpNamesNS = "sso/totp-names"
+
+// TOTPDeviceSerial is the serial an authenticator app of that name was
+// given before app names were kept beside the apps (the name path-escaped
+// after TOTPSerial); such apps keep it.
 func TOTPDeviceSerial(userID, name string) string {
 	return TOTPSerial(userID) + "/" + url.PathEscape(name)
 }
 
+// newTOTPSerial is a new app's serial: random, whatever its name.
+func newTOTPSerial(userID string) string {
+	var b [8]byte
+	rand.Read(b[:])
+	return TOTPSerial(userID) + "/app-" + hex.EncodeToString(b[:])
+}
+
+type totpName struct {
+	Name string `json:"name"`
+}
+
+// totpNames returns the names of a person's apps kept beside them, by
+// serial, with their record versions.
+func (a *Authenticator) totpNames(ctx context.Context, userID string) (map[string]store.Record, error) {
+	recs, err := store.AllRecords(ctx, a.Store, totpNamesNS, TOTPSerial(userID))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]store.Record, len(recs))
+	for _, r := range recs {
+		out[r.Key] = r
+	}
+	return out, nil
+}
+
 // totpDevice reads a stored device of userID as an app, or false when it
-// is not one of their authenticator apps.
-func totpDevice(userID string, d store.MFADevice) (TOTPDevice, bool) {
+// is not one of their authenticator apps; names are the names kept beside
+// the apps.
+func totpDevice(userID string, d store.MFADevice, names map[string]store.Record) (TOTPDevice, bool) {
 	if d.Owner != userID {
 		return TOTPDevice{}, false
 	}
 	name := ""
+	if r, ok := names[d.Serial]; ok {
+		var n totpName
+		if json.Unmarshal(r.Doc, &n) == nil && n.Name != "" {
+			name = n.Name
+		}
+	}
 	if d.Serial == TOTPSerial(userID) {
-		name = LegacyTOTPName
+		name = cmp.Or(name, LegacyTOTPName)
 	} else if rest, ok := strings.CutPrefix(d.Serial, TOTPSerial(userID)+"/"); ok {
 		n, err := url.PathUnescape(rest)
 		if err != nil || n == "" {
 			return TOTPDevice{}, false
 		}
-		name = n
+		name = cmp.Or(name, n)
 	} else {
 		return TOTPDevice{}, false
 	}
@@ -85,12 +137,20 @@ func (a *Authenticator) TOTPDevices(ctx context.Context, userID string) ([]TOTPD
 	if err != nil {
 		return nil, err
 	}
+	names, err := a.totpNames(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
 	var out []TOTPDevice
 	for _, d := range ds {
-		if t, ok := totpDevice(userID, d); ok {
+		if t, ok := totpDevice(userID, d, names); ok {
 			out = append(out, t)
 		}
 	}
+	// Oldest first; apps of one second by name (unique per person).
+	slices.SortStableFunc(out, func(x, y TOTPDevice) int {
+		return cmp.Or(x.Created.Compare(y.Created), cmp.Compare(x.Name, y.Name))
+	})
 	return out, nil
 }
 
@@ -135,17 +195,26 @@ func (a *Authenticator) RoomForTOTP(ctx context.Context, userID string) error {
 	return nil
 }
 
+// ErrBadDeviceName: an MFA device's name is too long or not text.
+var ErrBadDeviceName = errors.New("bad name")
+
 // cleanTOTPName checks an app's name ("" gives the default name).
 func cleanTOTPName(name string) (string, error) {
+	return cleanDeviceName(name, "the authenticator app's name", LegacyTOTPName)
+}
+
+// cleanDeviceName checks the name of an MFA device (what names it in
+// errors; "" gives dflt).
+func cleanDeviceName(name, what, dflt string) (string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		name = LegacyTOTPName
+		name = dflt
 	}
 	if utf8.RuneCountInString(name) > maxCredentialName {
-		return "", fmt.Errorf("the authenticator app's name has more than %d characters", maxCredentialName)
+		return "", fmt.Errorf("%w: %s has more than %d characters", ErrBadDeviceName, what, maxCredentialName)
 	}
 	if !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl) {
-		return "", errors.New("the authenticator app's name has a control character or is not UTF-8")
+		return "", fmt.Errorf("%w: %s has a control character or is not UTF-8", ErrBadDeviceName, what)
 	}
 	return name, nil
 }
@@ -221,17 +290,20 @@ func (a *Authenticator) EnrollTOTPDevice(ctx context.Context, u User, name, seed
 			return TOTPDevice{}, err
 		}
 		if len(code) == len(want) && constantEq(want, code) {
-			serial := TOTPDeviceSerial(u.ID, name)
+			serial := newTOTPSerial(u.ID)
 			d := store.MFADevice{Serial: serial, Owner: u.ID,
 				SealedSeed: a.Master.Seal([]byte(seed), []byte("mfa:"+serial)), LastStep: s, Created: now.UTC()}
-			// The slot first (the limits), then the device (slots.go).
+			nameDoc, _ := json.Marshal(totpName{Name: name})
+			// The slot and the name first (the limits), then the device
+			// (slots.go).
 			err := a.withSlot(ctx, u.ID, slotTOTP, serial, func(op store.RecordOp) error {
-				if err := a.applySlot(ctx, op); err != nil {
+				if err := a.applySlot(ctx, op, store.RecordOp{Namespace: totpNamesNS, Key: serial, Doc: nameDoc, At: now}); err != nil {
 					return err
 				}
 				err := a.Store.PutMFADevice(ctx, d)
 				if err != nil {
 					a.releaseSlot(ctx, u.ID, slotTOTP, serial)
+					a.Store.DeleteRecord(ctx, totpNamesNS, serial, store.AnyVersion, now)
 				}
 				return err
 			})
@@ -241,7 +313,8 @@ func (a *Authenticator) EnrollTOTPDevice(ctx context.Context, u User, name, seed
 			if err != nil {
 				return TOTPDevice{}, err
 			}
-			t, _ := totpDevice(u.ID, d)
+			t := TOTPDevice{Serial: serial, Name: name, Created: d.Created}
+			t.LastUsed = time.Unix(s*int64(creds.TOTPPeriod/time.Second), 0).UTC()
 			return t, a.Store.ResetRateLimit(ctx, key)
 		}
 	}
@@ -252,16 +325,67 @@ func (a *Authenticator) EnrollTOTPDevice(ctx context.Context, u User, name, seed
 // (store.ErrNotFound when they have no such app). Whether it may go (not
 // the last factor) is the caller's rule.
 func (a *Authenticator) RemoveTOTPDevice(ctx context.Context, userID, serial string) (TOTPDevice, error) {
-	d, err := a.Store.MFADevice(ctx, serial)
+	t, err := a.totpDeviceBySerial(ctx, userID, serial)
 	if err != nil {
 		return TOTPDevice{}, err
-	}
-	t, ok := totpDevice(userID, d)
-	if !ok {
-		return TOTPDevice{}, store.ErrNotFound
 	}
 	if err := a.Store.DeleteMFADevice(ctx, serial); err != nil {
 		return TOTPDevice{}, err
 	}
+	err = a.Store.DeleteRecord(ctx, totpNamesNS, serial, store.AnyVersion, a.Clock())
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return TOTPDevice{}, err
+	}
 	return t, a.releaseSlot(ctx, userID, slotTOTP, serial)
+}
+
+// totpDeviceBySerial reads one of a person's apps (store.ErrNotFound when
+// they have no such app).
+func (a *Authenticator) totpDeviceBySerial(ctx context.Context, userID, serial string) (TOTPDevice, error) {
+	apps, err := a.TOTPDevices(ctx, userID)
+	if err != nil {
+		return TOTPDevice{}, err
+	}
+	for _, t := range apps {
+		if t.Serial == serial {
+			return t, nil
+		}
+	}
+	return TOTPDevice{}, store.ErrNotFound
+}
+
+// RenameTOTPDevice gives one of a person's authenticator apps a new name
+// (unique among their apps); its serial stays. It returns the app as it
+// was (store.ErrNotFound when they have no such app).
+func (a *Authenticator) RenameTOTPDevice(ctx context.Context, userID, serial, name string) (TOTPDevice, error) {
+	name, err := cleanTOTPName(name)
+	if err != nil {
+		return TOTPDevice{}, err
+	}
+	apps, err := a.TOTPDevices(ctx, userID)
+	if err != nil {
+		return TOTPDevice{}, err
+	}
+	i := slices.IndexFunc(apps, func(d TOTPDevice) bool { return d.Serial == serial })
+	if i < 0 {
+		return TOTPDevice{}, store.ErrNotFound
+	}
+	if slices.ContainsFunc(apps, func(d TOTPDevice) bool { return d.Name == name && d.Serial != serial }) {
+		return TOTPDevice{}, ErrTOTPNameTaken
+	}
+	var version int64
+	rec, err := a.Store.Record(ctx, totpNamesNS, serial)
+	if err == nil {
+		version = rec.Version
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return TOTPDevice{}, err
+	}
+	doc, _ := json.Marshal(totpName{Name: name})
+	if _, err := a.Store.PutRecord(ctx, totpNamesNS, serial, doc, version, a.Clock()); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return TOTPDevice{}, fmt.Errorf("the authenticator app was renamed meanwhile: %w", err)
+		}
+		return TOTPDevice{}, err
+	}
+	return apps[i], nil
 }

@@ -587,6 +587,37 @@ func (a *Authenticator) RemoveWebAuthnCredential(ctx context.Context, userID, id
 	return WebAuthnCredential{}, store.ErrNotFound
 }
 
+// RenameWebAuthnCredential gives one of a person's security keys or
+// passkeys a new name (id is the credential ID, base64url), and returns it
+// as it was (store.ErrNotFound when they have no such key).
+func (a *Authenticator) RenameWebAuthnCredential(ctx context.Context, userID, id, name string) (WebAuthnCredential, error) {
+	name, err := cleanDeviceName(name, "the security key's name", "Security key")
+	if err != nil {
+		return WebAuthnCredential{}, err
+	}
+	have, err := a.WebAuthnCredentials(ctx, userID)
+	if err != nil {
+		return WebAuthnCredential{}, err
+	}
+	for _, c := range have {
+		if c.ID() != id {
+			continue
+		}
+		was := c
+		c.Name = name
+		doc, err := json.Marshal(c)
+		if err != nil {
+			return WebAuthnCredential{}, err
+		}
+		_, err = a.Store.PutRecord(ctx, webauthnNS, userID+"/"+id, doc, c.version, a.Clock())
+		if errors.Is(err, store.ErrConflict) {
+			return WebAuthnCredential{}, fmt.Errorf("the security key was used or changed meanwhile: try again: %w", err)
+		}
+		return was, err
+	}
+	return WebAuthnCredential{}, store.ErrNotFound
+}
+
 // describeWebAuthnError is go-webauthn's reason for refusing a response,
 // for the trail: its details name the check that failed (origin, challenge,
 // signature, flags), never key material.

@@ -172,6 +172,32 @@ func TestPasskeyInChromium(t *testing.T) {
 	if txt := c.Text("main"); strings.Contains(txt, "Phone") || !strings.Contains(txt, "Tablet") || !c.Has(`button[value="add-totp"]`) {
 		t.Errorf("after removing the first app: %q", txt)
 	}
+	// Renaming the app and the passkey (their serial and credential ID
+	// stay: the app's codes and the passkey keep working below).
+	waitNotice := func(want string) {
+		t.Helper()
+		for deadline := time.Now().Add(wait); !strings.Contains(c.Text("main"), want); {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %q on the manage page: %q", want, c.Text("main"))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	c.Click(`li:has(#name-app-1) details.rename summary`)
+	c.Type("#name-app-1", "Work tablet")
+	shot("manage-rename")
+	c.Click(`li:has(#name-app-1) button[value="rename-app"]`)
+	waitNotice("Renamed to \u201cWork tablet\u201d")
+	c.Click(`li:has(#name-key-1) details.rename summary`)
+	c.Type("#name-key-1", "Laptop (Touch ID)")
+	c.Click(`li:has(#name-key-1) button[value="rename-key"]`)
+	waitNotice("Renamed to \u201cLaptop (Touch ID)\u201d")
+	if txt := c.Text("ul.keys"); !strings.Contains(txt, "Work tablet") || !strings.Contains(txt, "Laptop (Touch ID)") || strings.Contains(txt, "Laptop passkey") {
+		t.Errorf("after the renames: %q", txt)
+	}
+	if n := len(e.ev.Find("sso-directory.amazonaws.com", "UpdateMfaDeviceForUser")); n != 2 {
+		t.Errorf("%d UpdateMfaDeviceForUser records, want 2", n)
+	}
 	c.Click(`button[value="done"]`)
 	c.WaitTitle("Allow access?", wait)
 	c.Click(`button[value="approve"]`)
