@@ -230,11 +230,13 @@ func TestApproveWithPasskeyAcrossReplicas(t *testing.T) {
 		ok.AccessRequest.DecidedByName != dave {
 		t.Fatalf("approve with the passkey: %d %s %+v", st, msg, ok.AccessRequest)
 	}
-	c, _, err := a.roleCreds(t, a.portal, tv, prod, "VendorSupport")
+	// The credentials from B, which made the assignment (A's copy of the
+	// organization catches up on its own time), used on A.
+	c, _, err := b.roleCreds(t, b.portal, tv, prod, "VendorSupport")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, ok := awsCLI(t, b.h.URL, c, "sts", "get-caller-identity"); !ok || !strings.Contains(out, "AWSReservedSSO_VendorSupport_") {
+	if out, ok := awsCLI(t, a.h.URL, c, "sts", "get-caller-identity"); !ok || !strings.Contains(out, "AWSReservedSSO_VendorSupport_") {
 		t.Fatalf("the grant's credentials: %s", out)
 	}
 	_, st, msg = approve(a.h.URL, id1, good)
