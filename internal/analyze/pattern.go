@@ -1,6 +1,9 @@
 package analyze
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // A pattern is a set of strings as one policy value denotes it: a literal
 // (StringEquals), a glob (StringLike, the Resource element), a glob whose
@@ -130,4 +133,54 @@ func closeStars(toks []tok, reach []bool) {
 			reach[j+1] = true
 		}
 	}
+}
+
+// PatternResiduals describes how an ARN pattern (as a Resource element
+// matches) goes on after a prefix: the rest of the pattern from each
+// position that matching prefix can reach, with how many of its wildcards
+// still stop at colons. Two prefixes with equal residuals are matched
+// alike whatever follows them: prefix+s matches exactly when the other
+// prefix+s does. "" when no position is reachable (nothing that starts with
+// prefix matches).
+func PatternResiduals(pat, prefix string) string {
+	p := arnPattern(pat)
+	reach := make([]bool, len(p.toks)+1)
+	reach[0] = true
+	closeStars(p.toks, reach)
+	for i := 0; i < len(prefix); i++ {
+		c := prefix[i]
+		reach[len(p.toks)] = false
+		for j := len(p.toks) - 1; j >= 0; j-- {
+			t := &p.toks[j]
+			was := reach[j]
+			reach[j] = false
+			if !was || t.noColon && c == ':' || t.noSlash && c == '/' {
+				continue
+			}
+			switch {
+			case t.wild == '*':
+				reach[j] = true
+			case t.wild == '?' || t.ch == c || t.fold && lowerASCII(t.ch) == lowerASCII(c):
+				reach[j+1] = true
+			}
+		}
+		closeStars(p.toks, reach)
+	}
+	var b strings.Builder
+	for j, ok := range reach {
+		if !ok {
+			continue
+		}
+		stop := 0
+		for _, t := range p.toks[j:] {
+			if t.noColon {
+				stop++
+			}
+		}
+		b.WriteString(p.text[j:])
+		b.WriteByte(0)
+		b.WriteString(strconv.Itoa(stop))
+		b.WriteByte(1)
+	}
+	return b.String()
 }

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"flag"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -27,7 +28,7 @@ func BenchmarkDiffSecureCart(b *testing.B) {
 // generated loads org.Generate(benchAccounts, 20, 1), edited by replacing old with
 // new once.
 func generated(b *testing.B, old, new string) *org.Org {
-	src := string(org.Generate(benchAccounts, 20, 1))
+	src := string(org.Generate(*benchAccounts, 20, 1))
 	if old != "" {
 		if !strings.Contains(src, old) {
 			b.Fatalf("no %q", old)
@@ -63,8 +64,8 @@ func BenchmarkLoadGenerated(b *testing.B) {
 	}
 }
 
-// benchAccounts is the generated organization's size.
-var benchAccounts = 1000
+// benchAccounts is the generated organization's size (-accounts).
+var benchAccounts = flag.Int("accounts", 1000, "accounts of the generated organization the benchmarks compare")
 
 // BenchmarkLoadSecureCart is the peer of BenchmarkDiffSecureCart: loading
 // one of the two organizations it compares.
@@ -85,6 +86,77 @@ func BenchmarkDiffGeneratedPerPrincipal(b *testing.B) {
 	for b.Loop() {
 		if rep := Diff(old, new, Options{Now: now, PerPrincipal: true}); len(rep.Changes) == 0 {
 			b.Fatal("no change")
+		}
+	}
+}
+
+// generatedEdits are edits of org.Generate that reach per-account
+// resources (each old string replaced everywhere it stands):
+//   - scp: the ProdOU SCP also denies s3:DeleteBucket, an action every
+//     account's bucket policy has a statement for;
+//   - rcp: the RCP on the root that denies S3 without TLS also reads
+//     aws:ViaAWSService (every account's resources, S3 actions);
+//   - bucket: one account's bucket policy lets the Security account read
+//     its objects;
+//   - trust: Shared00Role, in every account, no longer requires MFA of
+//     the Security account's callers.
+var generatedEdits = []struct{ name, old, new string }{
+	{"scp", "Action: rds:DeleteDBInstance", "Action: [rds:DeleteDBInstance, s3:DeleteBucket]"},
+	{"rcp", `{BoolIfExists: {aws:SecureTransport: "false"}}`, `{BoolIfExists: {aws:SecureTransport: "false", aws:ViaAWSService: "false"}}`},
+	{"bucket", "  - arn: arn:aws:s3:::gen-account0002-data\n    account: Account0002\n    policy:\n      Version: \"2012-10-17\"\n      Statement:\n",
+		"  - arn: arn:aws:s3:::gen-account0002-data\n    account: Account0002\n    policy:\n      Version: \"2012-10-17\"\n      Statement:\n" +
+			"        - {Effect: Allow, Principal: {AWS: \"arn:aws:iam::${account:Security}:root\"}, Action: \"s3:GetObject\", Resource: \"arn:aws:s3:::gen-account0002-data/*\"}\n"},
+	{"trust", "          Condition: {Bool: {aws:MultiFactorAuthPresent: \"true\"}}\n    managedPolicies: [arn:aws:iam::aws:policy/ReadOnlyAccess, Shared0]\n",
+		"    managedPolicies: [arn:aws:iam::aws:policy/ReadOnlyAccess, Shared0]\n"},
+}
+
+// generatedPair loads org.Generate(accounts, 20, 1) and a copy with one of
+// generatedEdits.
+func generatedPair(b *testing.B, accounts int, name string) (*org.Org, *org.Org) {
+	src := string(org.Generate(accounts, 20, 1))
+	loadSrc := func(s string) *org.Org {
+		o, err := org.LoadFS(fstest.MapFS{"org.yaml": {Data: []byte(s)}}, "org.yaml")
+		if err != nil {
+			b.Fatal(err)
+		}
+		return o
+	}
+	for _, e := range generatedEdits {
+		if e.name != name {
+			continue
+		}
+		if !strings.Contains(src, e.old) {
+			b.Fatalf("no %q", e.old)
+		}
+		return loadSrc(src), loadSrc(strings.ReplaceAll(src, e.old, e.new))
+	}
+	b.Fatalf("no edit %s", name)
+	return nil, nil
+}
+
+// BenchmarkDiffGeneratedResources compares org.Generate(benchAccounts, 20,
+// 1) with each of generatedEdits, grouping resources in equal situations
+// (and principals) or, with /perprincipal, each principal on its own on
+// each resource (Options.PerPrincipal).
+func BenchmarkDiffGeneratedResources(b *testing.B) {
+	for _, e := range generatedEdits {
+		for _, per := range []bool{false, true} {
+			name := e.name
+			if per {
+				name += "/perprincipal"
+			}
+			b.Run(name, func(b *testing.B) {
+				old, new := generatedPair(b, *benchAccounts, e.name)
+				b.ResetTimer()
+				for b.Loop() {
+					rep := Diff(old, new, Options{Now: now, PerPrincipal: per})
+					if len(rep.Changes) == 0 {
+						b.Fatal("no change")
+					}
+					b.ReportMetric(float64(rep.Classes), "classes")
+					b.ReportMetric(float64(rep.Decided), "decided")
+				}
+			})
 		}
 	}
 }

@@ -23,11 +23,20 @@ type rawChange struct {
 	after     eval.Explanation
 	changed   map[string]bool // keys of the statements that differ
 	unsure    bool
+	// resClass is the class of twin resources the resource stands for,
+	// nil when it stands for itself alone.
+	resClass *ResourceClass
 }
 
 // resource compares one action class on one class of resources, over
 // every class of contexts.
-func (r *principalRun) resource(it *item, c *class, res string, unsure bool) {
+func (r *principalRun) resource(it *item, c *class, res string, unsure bool, tw *twins) {
+	var rc *ResourceClass
+	if tw != nil {
+		if kind, site, members := tw.members(res); len(members) > 0 {
+			rc = &ResourceClass{Kind: kind, Example: site, Members: members}
+		}
+	}
 	pr := r.assemble(c.Rep, res)
 	var stmts []analyze.Stmt
 	for _, in := range pr.in {
@@ -74,7 +83,7 @@ func (r *principalRun) resource(it *item, c *class, res string, unsure bool) {
 			shown[keyName(k)] = v
 		}
 		r.d.record(rawChange{principal: r.p.caller, members: r.members, class: c, action: action, resource: res, ctx: shown,
-			before: before, after: after, changed: changed, unsure: unsure})
+			before: before, after: after, changed: changed, unsure: unsure, resClass: rc})
 		return true
 	})
 }

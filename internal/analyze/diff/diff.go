@@ -25,9 +25,11 @@ type Options struct {
 	// Workers is how many principals are compared at once; default
 	// GOMAXPROCS.
 	Workers int
-	// PerPrincipal compares every principal on its own instead of one per
-	// class of principals in equal situations (situations.go): the same
-	// report, slower; for checking the classes.
+	// PerPrincipal compares every principal on its own, on every resource
+	// on its own, instead of one per class of principals in equal
+	// situations (situations.go) on one account per class of twin accounts
+	// (sites.go): the same decisions, slower; the reference for checking
+	// the classes.
 	PerPrincipal bool
 }
 
@@ -47,11 +49,19 @@ type differ struct {
 	roles       []*org.Role
 	accounts    []string // account IDs of both orgs
 	rcpDiffer   bool
-	everyAct    []string
+	// rcpAny: some account of either org has RCPs (its resources differ
+	// from those of accounts outside the organizations).
+	rcpAny bool
+	// owned are the declared resources with an owner, of both orgs.
+	owned    []*org.Resource
+	everyAct []string
 
 	perPrincipal bool
-	classes      int
-	contents     contents
+	// sites groups resources in equal situations (sites.go); nil with
+	// Options.PerPrincipal.
+	sites    *siteIndex
+	classes  int
+	contents contents
 
 	mu      sync.Mutex
 	raw     []rawChange
@@ -83,7 +93,11 @@ func Diff(old, new *org.Org, opt Options) *Report {
 		}
 		doneMu.Unlock()
 	}
-	classes := newSituations(d).group(work, workers, progress)
+	sit := newSituations(d)
+	if !d.perPrincipal {
+		d.sites = newSiteIndex(d, sit.resOrgPaths)
+	}
+	classes := sit.group(work, workers, progress)
 	next := make(chan *pclass)
 	var wg sync.WaitGroup
 	compared := 0
@@ -107,6 +121,7 @@ func Diff(old, new *org.Org, opt Options) *Report {
 	rep := d.report()
 	rep.Principals = compared
 	rep.Classes = d.classes
+	rep.raw = d.raw
 	return rep
 }
 
@@ -131,6 +146,9 @@ func (d *differ) index() {
 				add(r.Policy)
 				d.declared = append(d.declared, r)
 			}
+			if r.Account != nil {
+				d.owned = append(d.owned, r)
+			}
 		}
 		for _, r := range o.Roles {
 			if r.Trust != nil {
@@ -148,6 +166,9 @@ func (d *differ) index() {
 				sig += "\x01"
 			}
 			sigs[sig] = true
+			if o.RCPLevels(a.ID) != nil {
+				d.rcpAny = true
+			}
 			if !ids[a.ID] {
 				ids[a.ID] = true
 				d.accounts = append(d.accounts, a.ID)
@@ -234,6 +255,7 @@ func (d *differ) principal(c *pclass) {
 		}
 	}
 	run.literals = append(unknownLiterals(run.stmts), d.resLiterals...)
+	run.nOwn = len(run.stmts)
 	run.stmts = append(run.stmts, d.resDistinct...)
 	for i := range items {
 		it := &items[i]

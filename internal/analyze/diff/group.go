@@ -20,6 +20,7 @@ func (d *differ) report() *Report {
 		c          Change
 		principals map[string]bool
 		resources  map[string]bool
+		resClasses map[string]*ResourceClass
 		examples   []*rawChange
 	}
 	byKey := map[string]*group{}
@@ -35,7 +36,7 @@ func (d *differ) report() *Report {
 		k := dir + "\x00" + rc.class.key + "\x00" + string(causeJSON)
 		g := byKey[k]
 		if g == nil {
-			g = &group{principals: map[string]bool{}, resources: map[string]bool{}, c: Change{Change: dir, ActionCount: len(rc.class.Actions)}}
+			g = &group{principals: map[string]bool{}, resources: map[string]bool{}, resClasses: map[string]*ResourceClass{}, c: Change{Change: dir, ActionCount: len(rc.class.Actions)}}
 			g.c.Actions = listed(rc.class.Actions)
 			byKey[k] = g
 			keys = append(keys, k)
@@ -45,6 +46,11 @@ func (d *differ) report() *Report {
 			g.principals[m] = true
 		}
 		g.resources[rc.resource] = true
+		if rc.resClass != nil && g.resClasses[rc.resource] == nil {
+			cl := *rc.resClass
+			cl.Resource = rc.resource
+			g.resClasses[rc.resource] = &cl
+		}
 		g.examples = append(g.examples, rc)
 		g.c.Unsure = g.c.Unsure || rc.unsure
 	}
@@ -59,6 +65,11 @@ func (d *differ) report() *Report {
 			g.c.Resources = append(g.c.Resources, r)
 		}
 		sort.Strings(g.c.Resources)
+		for _, r := range g.c.Resources {
+			if cl := g.resClasses[r]; cl != nil {
+				g.c.ResourceClasses = append(g.c.ResourceClasses, *cl)
+			}
+		}
 		d.example(&g.c, g.examples)
 		rep.Changes = append(rep.Changes, g.c)
 	}

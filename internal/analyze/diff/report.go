@@ -22,9 +22,13 @@ type Change struct {
 	Principals []string `json:"principals,omitempty"`
 	// Resources are the representatives of the classes of resources with
 	// the same change.
-	Resources   []string `json:"resources,omitempty"`
-	Actions     []string `json:"actions,omitempty"`
-	ActionCount int      `json:"actionCount,omitempty"`
+	Resources []string `json:"resources,omitempty"`
+	// ResourceClasses are the classes of twin resources among Resources:
+	// each representative with the resources (or accounts) in equal
+	// situations that it stands for (sites.go).
+	ResourceClasses []ResourceClass `json:"resourceClasses,omitempty"`
+	Actions         []string        `json:"actions,omitempty"`
+	ActionCount     int             `json:"actionCount,omitempty"`
 	// Before and After are the engine's decisions in OLD and NEW.
 	Before string `json:"before"`
 	After  string `json:"after"`
@@ -57,6 +61,23 @@ type Cause struct {
 	Changed bool `json:"changed,omitempty"`
 }
 
+// ResourceClass is a class of resources in equal situations: resources
+// of twin accounts whose requests are decided alike up to the renaming of
+// the accounts (and of S3 buckets' names), compared once through Example.
+type ResourceClass struct {
+	// Kind is what they are: "S3 bucket", "role", "kms key", ..., or
+	// "account" for the other ARNs of twin accounts.
+	Kind string `json:"kind"`
+	// Example is the representative: a resource ARN, or for "account" an
+	// account ID.
+	Example string `json:"example"`
+	// Members are the others the class holds (ARNs, or account IDs).
+	Members []string `json:"members"`
+	// Resource is the representative resource of Change.Resources that
+	// stands for the class (an object of the bucket, a path of the role).
+	Resource string `json:"resource"`
+}
+
 // Unknown is a class that could not be split exactly: its decisions may
 // change without an example showing it.
 type Unknown struct {
@@ -81,6 +102,9 @@ type Report struct {
 	// (principals whose decisions differ only by their account) were
 	// compared, each once.
 	Classes int `json:"classes"`
+
+	// raw are the changes found before grouping, for tests.
+	raw []rawChange
 }
 
 // MaxListed is the most actions a change lists.

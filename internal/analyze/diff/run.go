@@ -21,6 +21,7 @@ type principalRun struct {
 	// every change found stands for each of them.
 	members []string
 	stmts   []analyze.Stmt // every statement that may apply to its requests
+	nOwn    int            // stmts[:nOwn] are its side's (identity, boundary, SCPs)
 	// literals are the actions the statements name that AWS's reference
 	// does not list.
 	literals []string
@@ -110,9 +111,14 @@ func (r *principalRun) splits(rep string, rel []analyze.Stmt, globs []string) []
 			out = append(out, roleGlobs(role)...)
 		}
 	}
-	if (r.d.rcpDiffer && awsdata.RCPApplies(svc)) || testsResourceKeys(rel) {
+	if r.d.acctSplit(rep, rel) {
 		for _, id := range r.d.accounts {
 			out = append(out, "arn:*:*:*:"+id+":*")
+		}
+		// A declared resource's owner sets aws:ResourceAccount and its
+		// RCPs, even when its ARN has no account (an S3 bucket).
+		for _, res := range r.d.owned {
+			out = append(out, resourceGlobs(res.ARN)...)
 		}
 	}
 	if svc == "iam" {
@@ -133,6 +139,15 @@ func (r *principalRun) splits(rep string, rel []analyze.Stmt, globs []string) []
 		}
 	}
 	return kept
+}
+
+// acctSplit reports whether the requests of an action on one account's
+// resources may be decided otherwise than on another's or outside the
+// organizations: RCPs apply to its service, or a statement tests a
+// resource key.
+func (d *differ) acctSplit(action string, rel []analyze.Stmt) bool {
+	svc, _, _ := strings.Cut(strings.ToLower(action), ":")
+	return ((d.rcpDiffer || d.rcpAny) && awsdata.RCPApplies(svc)) || testsResourceKeys(rel)
 }
 
 func testsResourceKeys(stmts []analyze.Stmt) bool {
@@ -184,13 +199,67 @@ func (r *principalRun) vars() analyze.Vars {
 // contexts.
 func (r *principalRun) class(it *item, c *class) {
 	rel := relevant(r.stmts, c.Rep)
-	reps, exact := r.resourceClasses(it.globs, r.splits(c.Rep, rel, it.globs), rel)
+	splits := r.splits(c.Rep, rel, it.globs)
+	var reps []string
+	var exact bool
+	tw := r.twins(c.Rep, rel)
+	if tw != nil {
+		reps, exact = r.resourceClasses(tw.filter(it.globs), tw.filter(splits), r.d.sites.relFor(rel, tw))
+		for _, res := range reps {
+			if tw.covered(res) {
+				// A class of the representatives' partition lies in a
+				// member's part: compare every account on its own.
+				tw = nil
+				break
+			}
+		}
+	}
+	if tw == nil {
+		reps, exact = r.resourceClasses(it.globs, splits, rel)
+	}
 	if !exact {
 		r.unknown(c.Rep, "the resources cannot be split exactly (a policy variable in a Resource element, or too many patterns)")
 	}
 	for _, res := range reps {
-		r.resource(it, c, res, !exact)
+		r.resource(it, c, res, !exact, tw)
 	}
+}
+
+// twins sorts the accounts other than the principal's into classes of
+// twins for an action class (sites.go); nil when none is grouped.
+func (r *principalRun) twins(action string, rel []analyze.Stmt) *twins {
+	s := r.d.sites
+	if s == nil {
+		return nil
+	}
+	mine := append(relevant(r.stmts[:r.nOwn], action), relevant(s.rcpStmts, action)...)
+	var pats []string
+	named := map[string]bool{}
+	for _, st := range mine {
+		for _, v := range st.S.Src.Resource {
+			pats = append(pats, v.Value)
+		}
+		for _, cnd := range st.S.Src.Condition {
+			for _, v := range cnd.Values {
+				accountIDs(v, named)
+			}
+		}
+	}
+	own := map[string]bool{}
+	for _, sd := range r.sides {
+		if sd != nil && sd.Account != nil {
+			own[sd.Account.ID] = true
+		}
+	}
+	for k, v := range r.p.context {
+		if strings.EqualFold(k, "aws:PrincipalAccount") {
+			for _, x := range v {
+				own[x] = true
+			}
+		}
+	}
+	accountIDs(r.p.caller, own)
+	return s.group(action, pats, named, own, r.d.acctSplit(action, rel))
 }
 
 // pair is one request assembled in both orgs.

@@ -230,6 +230,11 @@ func (s *situations) key(p *principal, sides [2]*authz.Situation, items []item) 
 		}
 	}
 	var b strings.Builder
+	prof, ok := s.profile(acct, sides)
+	if !ok {
+		return solo(p.caller)
+	}
+	b.WriteString(prof)
 	b.WriteString(self(p.caller, acct))
 	for i, sd := range sides {
 		b.WriteString("\x01side")
@@ -422,18 +427,26 @@ func (s *situations) compute(it *item, r *relevance, all bool) {
 			if !hit {
 				continue
 			}
-			if owner != nil {
-				r.special[owner.ID] = true
-			}
+			// The owner's own resources are its profile's (the class
+			// key's); other accounts they name are told apart.
+			named := map[string]bool{}
 			for _, l := range [][]policy.Str{st.Src.Resource, principalValues(st.Src)} {
 				for _, v := range l {
-					accountIDs(v.Value, r.special)
+					accountIDs(v.Value, named)
 				}
 			}
 			for _, c := range st.Src.Condition {
 				for _, v := range c.Values {
-					accountIDs(v, r.special)
+					accountIDs(v, named)
 				}
+			}
+			for id := range named {
+				if owner == nil || id != owner.ID || s.d.sites == nil {
+					r.special[id] = true
+				}
+			}
+			if owner != nil && s.d.sites == nil {
+				r.special[owner.ID] = true
 			}
 		}
 	}
@@ -514,4 +527,66 @@ type pclass struct {
 	sides   [2]*authz.Situation
 	items   []item
 	members []string // every member's caller, the representative's first
+}
+
+// profile is what the principal's account holds on the resource side, for
+// its class key: each resource it owns (its key with the account written
+// as SELF and a bucket's name as RES, and how every Resource pattern of
+// the principal's side, of the account's RCPs and of the resource's own
+// policy goes on after its ARN), in a canonical order. Two principals in
+// one class then own twin resources (sites.go), which swapping their
+// accounts swaps. ok is false when a resource keeps the account apart.
+func (s *situations) profile(acct string, sides [2]*authz.Situation) (string, bool) {
+	si := s.d.sites
+	if si == nil {
+		return "", true
+	}
+	a := si.byAcct[acct]
+	if a == nil {
+		return "", true
+	}
+	var pats []string
+	add := func(ps ...*policy.Policy) {
+		for _, p := range ps {
+			if p == nil {
+				continue
+			}
+			for _, st := range p.Statements {
+				for _, v := range st.Src.Resource {
+					pats = append(pats, v.Value)
+				}
+			}
+		}
+	}
+	for i, sd := range sides {
+		if sd != nil {
+			add(sd.Inputs.Identity...)
+			add(sd.Inputs.Boundary...)
+			for _, l := range sd.Inputs.SCP {
+				add(l.Policies...)
+			}
+		}
+		for _, l := range s.d.orgs()[i].RCPLevels(acct) {
+			add(l.Policies...)
+		}
+	}
+	sort.Strings(pats)
+	pats = dedupe(pats)
+	for _, p := range pats {
+		if strings.Contains(p, "${") {
+			return "", false
+		}
+	}
+	var sites []string
+	for _, r := range a.res {
+		if r.solo {
+			return "", false
+		}
+		sites = append(sites, r.key+self(si.residuals(r.arn, pats, r.pols), acct))
+	}
+	for _, r := range a.roles {
+		sites = append(sites, r.key+self(si.residuals("arn:aws:iam::"+acct+":role/", pats, r.trust), acct))
+	}
+	sort.Strings(sites)
+	return "\x01sites" + strings.Join(sites, "\x04"), true
 }

@@ -1,0 +1,661 @@
+package diff
+
+import (
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/securecart/warden/internal/analyze"
+	"github.com/securecart/warden/internal/authz"
+	"github.com/securecart/warden/internal/awsdata"
+	"github.com/securecart/warden/internal/eval"
+	"github.com/securecart/warden/internal/org"
+	"github.com/securecart/warden/internal/policy"
+)
+
+// Resources in equal situations
+//
+// A request's resource side is what one account holds: the policy of a
+// declared resource (an S3 bucket's, a KMS key's), a role's trust policy
+// for the STS actions, and the account's RCP levels and organization path.
+// Most accounts of a large organization hold copies of one another: the
+// same bucket policy naming its own bucket and account, the same roles with
+// the same trust policies, under the same RCPs. For one principal and one
+// class of actions, two accounts X and Y other than the principal's are
+// twins when, with each one's own account ID written as SELF and each S3
+// bucket's own name as RES:
+//
+//   - both organizations have or lack each of them, with the same RCP
+//     levels (when RCPs apply to the action's service) and, when a
+//     statement reads aws:ResourceOrgPaths, the same organization path;
+//   - the resources of each that the requests may reach (the declared
+//     resources with a statement for the action, every declared resource
+//     when accounts are split, the roles for the STS actions) pair up with
+//     equal keys: the ARN, its owner in each organization, its policies in
+//     both organizations statement by statement by content, its Block
+//     Public Access settings;
+//   - every Resource pattern the request may meet (the principal's
+//     identity policies, boundary and SCPs, the RCPs, the resource's own
+//     policy) goes on alike after each paired resource's ARN
+//     (analyze.PatternResiduals): whatever follows the ARN, a pattern
+//     matches both or neither;
+//   - no statement of the principal's side or of the RCPs names either
+//     account in a condition, and no pattern matches account IDs partly by
+//     a wildcard.
+//
+// Then swapping X and Y (their IDs, and the names of their paired
+// buckets) maps every request of the principal on X's resources to one on
+// Y's that every statement the engine reads answers alike: the decisions
+// are equal. So only one account per class of twins (its representative)
+// is split from the others; the ARNs of the other members are left out,
+// and each change found on the representative's resources stands for the
+// members' twins. A bucket whose own policy names it in a condition, or
+// whose owner differs between the organizations, keeps its account apart.
+// The principal's own account is always apart (requests on it are
+// same-account requests). Options.PerPrincipal turns this off.
+
+// siteIndex holds the resource side of both organizations by account.
+type siteIndex struct {
+	d           *differ
+	byAcct      map[string]*acctSites
+	resOrgPaths bool
+	// shapeOwners lists, per shapeKey, the policies of declared resources
+	// and trust policies that have a statement of that shape: a statement
+	// of resDistinct stands for all of them.
+	shapeOwners map[string][]*policy.Policy
+	// siteOf maps a declared resource's or role's policy to its account.
+	siteOf map[*policy.Policy]string
+	// rcpStmts are the RCPs' statements of both orgs.
+	rcpStmts []analyze.Stmt
+
+	relevant sync.Map // lower-case action -> map[*policy.Policy]bool: site policies with a statement for it
+	profiles sync.Map // profile key -> *profiles
+	memo     sync.Map // pattern, stem -> residuals
+}
+
+// acctSites is one account's resource side in both organizations.
+type acctSites struct {
+	id    string
+	base  string // existence, RCP levels and paths in both orgs
+	rcps  string // RCP levels (SELF) in both orgs
+	paths string
+	res   []*ownedRes
+	roles []*ownedRole
+}
+
+// ownedRes is a declared resource an account owns in either org.
+type ownedRes struct {
+	arn  string
+	pols [2]*policy.Policy
+	key  string
+	solo bool
+}
+
+// ownedRole is a role of an account, in either org.
+type ownedRole struct {
+	arn, name string
+	trust     [2]*policy.Policy
+	key       string
+}
+
+func newSiteIndex(d *differ, resOrgPaths bool) *siteIndex {
+	s := &siteIndex{d: d, byAcct: map[string]*acctSites{}, resOrgPaths: resOrgPaths,
+		shapeOwners: map[string][]*policy.Policy{}, siteOf: map[*policy.Policy]string{}}
+	acct := func(id string) *acctSites {
+		a := s.byAcct[id]
+		if a == nil {
+			a = &acctSites{id: id}
+			s.byAcct[id] = a
+		}
+		return a
+	}
+	for _, id := range d.accounts {
+		a := acct(id)
+		var b, rcps strings.Builder
+		for _, o := range d.orgs() {
+			_, ok := o.AccountByID(id)
+			b.WriteString("|in")
+			if ok {
+				b.WriteString("+")
+			}
+			s.writeLevels(&rcps, o.RCPLevels(id), id)
+			if resOrgPaths {
+				a.paths += "|" + o.OrgPaths(id)
+			}
+		}
+		a.base, a.rcps = b.String(), rcps.String()
+	}
+	seenRCP := map[*policy.Policy]bool{}
+	for i, o := range d.orgs() {
+		for _, id := range d.accounts {
+			for _, l := range o.RCPLevels(id) {
+				for _, p := range l.Policies {
+					if !seenRCP[p] {
+						seenRCP[p] = true
+						s.rcpStmts = append(s.rcpStmts, analyze.StatementsOf(p)...)
+					}
+				}
+			}
+		}
+		for _, r := range o.Resources {
+			owner := ""
+			if r.Account != nil {
+				owner = r.Account.ID
+			}
+			if owner == "" {
+				continue
+			}
+			a := acct(owner)
+			var or *ownedRes
+			for _, x := range a.res {
+				if x.arn == r.ARN {
+					or = x
+				}
+			}
+			if or == nil {
+				or = &ownedRes{arn: r.ARN}
+				a.res = append(a.res, or)
+			}
+			or.pols[i] = r.Policy
+			if r.Policy != nil {
+				s.siteOf[r.Policy] = owner
+				s.addShapes(r.Policy)
+			}
+		}
+		for _, r := range o.Roles {
+			if r.Account == nil || r.Trust == nil {
+				continue
+			}
+			a := acct(r.Account.ID)
+			var rr *ownedRole
+			for _, x := range a.roles {
+				if x.name == r.Name {
+					rr = x
+				}
+			}
+			if rr == nil {
+				rr = &ownedRole{arn: r.ARN, name: r.Name}
+				a.roles = append(a.roles, rr)
+			}
+			rr.trust[i] = r.Trust
+			s.siteOf[r.Trust] = r.Account.ID
+			s.addShapes(r.Trust)
+		}
+	}
+	// Owners in each org, for the keys.
+	owners := map[string][2]string{}
+	for i, o := range d.orgs() {
+		for _, r := range o.Resources {
+			ow := owners[r.ARN]
+			if r.Account != nil {
+				ow[i] = r.Account.ID
+			}
+			owners[r.ARN] = ow
+		}
+	}
+	for _, a := range s.byAcct {
+		sort.Slice(a.res, func(i, j int) bool { return a.res[i].arn < a.res[j].arn })
+		sort.Slice(a.roles, func(i, j int) bool { return a.roles[i].name < a.roles[j].name })
+		for _, r := range a.res {
+			s.resKey(a.id, r, owners[r.arn])
+		}
+		for _, r := range a.roles {
+			var b strings.Builder
+			b.WriteString("role " + r.name)
+			for _, p := range r.trust {
+				b.WriteString("|")
+				if p != nil {
+					b.WriteString(d.contents.digestOf(p, a.id))
+				}
+			}
+			r.key = b.String()
+		}
+	}
+	return s
+}
+
+func (s *siteIndex) addShapes(p *policy.Policy) {
+	for _, st := range analyze.StatementsOf(p) {
+		k := shapeKey(st)
+		s.shapeOwners[k] = append(s.shapeOwners[k], p)
+	}
+}
+
+// writeLevels writes RCP levels by content, the account written as SELF.
+func (s *siteIndex) writeLevels(b *strings.Builder, ls []eval.Level, acct string) {
+	if ls == nil {
+		b.WriteString("|none")
+		return
+	}
+	for _, l := range ls {
+		ds := make([]string, 0, len(l.Policies))
+		for _, p := range l.Policies {
+			ds = append(ds, s.d.contents.digestOf(p, acct))
+		}
+		sort.Strings(ds)
+		b.WriteString("|level")
+		for _, d := range ds {
+			b.WriteString(d)
+		}
+	}
+}
+
+// bucketName is an S3 bucket ARN's name, or "".
+func bucketName(arn string) string {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:s3:::")
+	if !ok || rest == "" || strings.ContainsAny(rest, "/:*?") {
+		return ""
+	}
+	return rest
+}
+
+// resKey fills a declared resource's key: its ARN and policies with its
+// account written as SELF and its bucket name as RES, its owners, its
+// Block Public Access settings. A resource is solo (its account kept
+// apart) when its owner differs between the orgs, its ARN names an account
+// other than its owner, or its policy names it in a condition.
+func (s *siteIndex) resKey(owner string, r *ownedRes, owners [2]string) {
+	if owners[0] != owners[1] {
+		r.solo = true
+	}
+	var parts [6]string
+	if analyzeSplit(r.arn, &parts) && parts[4] != "" && parts[4] != owner {
+		r.solo = true
+	}
+	name := bucketName(r.arn)
+	rename := func(v string) string {
+		v = self(v, owner)
+		if name != "" {
+			v = strings.ReplaceAll(v, name, "\x00RES\x00")
+		}
+		return v
+	}
+	var b strings.Builder
+	b.WriteString(rename(r.arn))
+	for i, p := range r.pols {
+		b.WriteString("|")
+		if p == nil {
+			continue
+		}
+		if name != "" {
+			for _, st := range p.Statements {
+				for _, c := range st.Src.Condition {
+					for _, v := range c.Values {
+						if strings.Contains(v, name) {
+							r.solo = true
+						}
+					}
+				}
+			}
+		}
+		keys := append([]string(nil), policyKeys(p, analyze.StatementsOf(p))...)
+		for j := range keys {
+			keys[j] = rename(keys[j])
+		}
+		sort.Strings(keys)
+		b.WriteString(hashKeys(keys))
+		o := s.d.orgs()[i]
+		if res, ok := o.ResourcePolicy(r.arn); ok {
+			pab := o.PublicAccessBlockOf(res)
+			b.WriteString(strings.Join([]string{boolStr(pab.BlockPublicAcls), boolStr(pab.IgnorePublicAcls), boolStr(pab.BlockPublicPolicy), boolStr(pab.RestrictPublicBuckets)}, ""))
+		}
+	}
+	r.key = b.String()
+}
+
+func boolStr(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+func analyzeSplit(v string, parts *[6]string) bool {
+	if !strings.HasPrefix(v, "arn:") {
+		return false
+	}
+	p := strings.SplitN(v, ":", 6)
+	if len(p) < 6 {
+		return false
+	}
+	copy(parts[:], p)
+	return true
+}
+
+// twins are the classes of twin accounts for one principal and action
+// class: each class's representative first.
+type twins struct {
+	classes [][]string
+	// removed: the members other than the representatives, and their
+	// resources' ARNs (declared resources, roles), by ARN.
+	removed      map[string]bool
+	removedRes   map[string]bool
+	removedRoles map[string]bool // account/name
+	// removedSpace holds the removed accounts when every account is
+	// split (their other ARNs are covered too).
+	removedSpace map[string]bool
+	removedGlobs map[string]bool
+	// of maps each representative to its class.
+	of map[string][]string
+	// pairs maps a representative's resource ARN to the ARNs of its twins
+	// in the class's other accounts.
+	pairs map[string][]string
+	// kind names each representative's resource's class: "S3 bucket",
+	// "role", ...
+	kinds map[string]string
+}
+
+// profiles is every account's twin key for one action, set of patterns
+// and way of splitting accounts; "" keeps an account apart.
+type profiles struct {
+	once sync.Once
+	keys map[string]string
+	// sites lists each account's resources that the requests may reach,
+	// in key order, for pairing.
+	sites map[string][]site
+}
+
+type site struct {
+	arn, key, kind string
+}
+
+// sitePolicies are the declared resources' and trust policies with a
+// statement for an action.
+func (s *siteIndex) sitePolicies(action string) map[*policy.Policy]bool {
+	k := strings.ToLower(action)
+	if v, ok := s.relevant.Load(k); ok {
+		return v.(map[*policy.Policy]bool)
+	}
+	act := policy.NewAction(action)
+	out := map[*policy.Policy]bool{}
+	for p := range s.siteOf {
+		for _, st := range p.Statements {
+			if st.MatchesAction(&act) {
+				out[p] = true
+				break
+			}
+		}
+	}
+	v, _ := s.relevant.LoadOrStore(k, out)
+	return v.(map[*policy.Policy]bool)
+}
+
+// group sorts the accounts into twins for one principal's requests of one
+// action class: pats are the Resource patterns of the principal's side and
+// the RCPs that match the action, named the accounts their conditions
+// name, own the principal's accounts. acctSplit says whether every account
+// is split. It returns nil when nothing can be grouped.
+func (s *siteIndex) group(action string, pats []string, named, own map[string]bool, acctSplit bool) *twins {
+	for _, p := range pats {
+		if strings.Contains(p, "${") {
+			return nil
+		}
+	}
+	svc, _, _ := strings.Cut(strings.ToLower(action), ":")
+	trust := authz.IsTrustAction(action)
+	rcp := awsdata.RCPApplies(svc)
+	sp := append([]string(nil), pats...)
+	sort.Strings(sp)
+	sp = dedupe(sp)
+	k := strings.ToLower(action) + "\x00" + strings.Join(sp, "\x00") + "\x00" + boolStr(acctSplit)
+	v, _ := s.profiles.LoadOrStore(k, &profiles{})
+	pr := v.(*profiles)
+	pr.once.Do(func() { s.compute(pr, action, sp, trust, rcp, acctSplit) })
+
+	by := map[string]int{}
+	t := &twins{removed: map[string]bool{}, removedRes: map[string]bool{}, removedRoles: map[string]bool{}, removedSpace: map[string]bool{}, removedGlobs: map[string]bool{}, of: map[string][]string{}, pairs: map[string][]string{}, kinds: map[string]string{}}
+	for _, id := range s.d.accounts {
+		key := pr.keys[id]
+		if key == "" || named[id] || own[id] {
+			continue
+		}
+		i, ok := by[key]
+		if !ok {
+			i = len(t.classes)
+			by[key] = i
+			t.classes = append(t.classes, nil)
+		}
+		t.classes[i] = append(t.classes[i], id)
+	}
+	grouped := false
+	for _, c := range t.classes {
+		if len(c) < 2 {
+			continue
+		}
+		grouped = true
+		rep := c[0]
+		t.of[rep] = c
+		repSites := pr.sites[rep]
+		for _, st := range repSites {
+			t.kinds[st.arn] = st.kind
+		}
+		for _, m := range c[1:] {
+			t.removed[m] = true
+			if acctSplit {
+				t.removedSpace[m] = true
+				t.removedGlobs["arn:*:*:*:"+m+":*"] = true
+			}
+			for i, st := range pr.sites[m] {
+				if st.kind == "role" {
+					name := st.arn[strings.LastIndexByte(st.arn, '/')+1:]
+					t.removedRoles[m+"/"+name] = true
+					t.removedGlobs["arn:aws:iam::"+m+":role/"+name] = true
+					t.removedGlobs["arn:aws:iam::"+m+":role/*/"+name] = true
+				} else {
+					t.removedRes[st.arn] = true
+					for _, g := range resourceGlobs(st.arn) {
+						t.removedGlobs[g] = true
+					}
+				}
+				t.pairs[repSites[i].arn] = append(t.pairs[repSites[i].arn], st.arn)
+			}
+		}
+	}
+	if !grouped {
+		return nil
+	}
+	return t
+}
+
+// compute fills every account's twin key (see the comment at the top).
+func (s *siteIndex) compute(pr *profiles, action string, pats []string, trust, rcp, acctSplit bool) {
+	pols := s.sitePolicies(action)
+	pr.keys = map[string]string{}
+	pr.sites = map[string][]site{}
+	for _, id := range s.d.accounts {
+		a := s.byAcct[id]
+		var b strings.Builder
+		b.WriteString(a.base)
+		if rcp {
+			b.WriteString(a.rcps)
+		}
+		b.WriteString(a.paths)
+		if acctSplit {
+			// The account's other ARNs: a pattern that names it, or
+			// matches part of an account ID, tells it apart.
+			for _, p := range pats {
+				if partialAccount(p) {
+					goto solo
+				}
+				if self(p, id) != p {
+					goto solo
+				}
+			}
+		}
+		{
+			var sites []site
+			for _, r := range a.res {
+				if !acctSplit && !pols[r.pols[0]] && !pols[r.pols[1]] {
+					continue
+				}
+				if r.solo {
+					goto solo
+				}
+				sites = append(sites, site{arn: r.arn, key: r.key + s.residuals(r.arn, pats, r.pols), kind: kindOf(r.arn)})
+			}
+			if trust {
+				for _, r := range a.roles {
+					stem := "arn:aws:iam::" + id + ":role/"
+					sites = append(sites, site{arn: r.arn, key: r.key + s.residuals(stem, pats, r.trust), kind: "role"})
+				}
+			}
+			sort.SliceStable(sites, func(i, j int) bool { return sites[i].key < sites[j].key })
+			for _, st := range sites {
+				b.WriteString("\x01")
+				b.WriteString(st.key)
+			}
+			pr.sites[id] = sites
+			pr.keys[id] = b.String()
+			continue
+		}
+	solo:
+		pr.keys[id] = ""
+	}
+}
+
+// residuals is how every pattern (and the resource's own policies'
+// Resource patterns) goes on after a resource's ARN (or a role's stem).
+func (s *siteIndex) residuals(stem string, pats []string, own [2]*policy.Policy) string {
+	var b strings.Builder
+	for _, p := range pats {
+		b.WriteString(s.residual(p, stem))
+		b.WriteByte(2)
+	}
+	for _, p := range own {
+		if p == nil {
+			continue
+		}
+		for _, st := range p.Statements {
+			for _, r := range st.Src.Resource {
+				b.WriteString(analyze.PatternResiduals(r.Value, stem))
+				b.WriteByte(3)
+			}
+		}
+	}
+	return b.String()
+}
+
+// residual is analyze.PatternResiduals, memoized.
+func (s *siteIndex) residual(pat, stem string) string {
+	k := pat + "\x00" + stem
+	if v, ok := s.memo.Load(k); ok {
+		return v.(string)
+	}
+	r := analyze.PatternResiduals(pat, stem)
+	s.memo.Store(k, r)
+	return r
+}
+
+// kindOf names a resource's kind for people: "S3 bucket", "KMS key", ...
+func kindOf(arn string) string {
+	var parts [6]string
+	if !analyzeSplit(arn, &parts) {
+		return "resource"
+	}
+	if parts[2] == "s3" && bucketName(arn) != "" {
+		return "S3 bucket"
+	}
+	typ, _, _ := strings.Cut(parts[5], "/")
+	typ, _, _ = strings.Cut(typ, ":")
+	return parts[2] + " " + typ
+}
+
+// covered reports whether an ARN lies in a member's part of the twins (a
+// removed account's ARNs when accounts are split, a removed resource or an
+// S3 object of it, a removed role under any path).
+func (t *twins) covered(arn string) bool {
+	var parts [6]string
+	if !analyzeSplit(arn, &parts) {
+		return false
+	}
+	if t.removedSpace[parts[4]] || t.removedRes[arn] {
+		return true
+	}
+	if parts[2] == "s3" && parts[4] == "" {
+		b, _, _ := strings.Cut(parts[5], "/")
+		return t.removedRes["arn:aws:s3:::"+b]
+	}
+	if parts[2] == "iam" && strings.HasPrefix(parts[5], "role/") {
+		return t.removedRoles[parts[4]+"/"+parts[5][strings.LastIndexByte(parts[5], '/')+1:]]
+	}
+	return false
+}
+
+// filter drops the globs of the members' parts.
+func (t *twins) filter(globs []string) []string {
+	var out []string
+	for _, g := range globs {
+		if !t.removedGlobs[g] {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// members lists what a representative resource stands for beside itself:
+// its twins in the class's other accounts, or (an ARN of a
+// representative account outside its declared resources) the other
+// accounts.
+func (t *twins) members(arn string) (kind string, own string, out []string) {
+	site := arn
+	if b, _, ok := strings.Cut(strings.TrimPrefix(arn, "arn:aws:s3:::"), "/"); ok && strings.HasPrefix(arn, "arn:aws:s3:::") {
+		site = "arn:aws:s3:::" + b
+	}
+	if ps, ok := t.pairs[site]; ok {
+		return t.kinds[site], site, ps
+	}
+	// A role, by account and name.
+	var parts [6]string
+	if !analyzeSplit(arn, &parts) {
+		return "", "", nil
+	}
+	if parts[2] == "iam" && strings.HasPrefix(parts[5], "role/") {
+		name := parts[5][strings.LastIndexByte(parts[5], '/')+1:]
+		for s, ps := range t.pairs {
+			if t.kinds[s] == "role" && strings.HasPrefix(s, "arn:aws:iam::"+parts[4]+":role/") && strings.HasSuffix(s, "/"+name) {
+				return "role", s, ps
+			}
+		}
+	}
+	if c, ok := t.of[parts[4]]; ok {
+		return "account", parts[4], c[1:]
+	}
+	return "", "", nil
+}
+
+// relFor is rel without the statements that only removed resources'
+// policies have: they are read only on the members' resources, which the
+// representatives stand for.
+func (s *siteIndex) relFor(rel []analyze.Stmt, t *twins) []analyze.Stmt {
+	var out []analyze.Stmt
+	for _, st := range rel {
+		owners, isSite := s.shapeOwners[shapeKey(st)]
+		keep := !isSite
+		if _, mine := s.siteOf[st.Policy]; !mine {
+			keep = true
+		}
+		for _, p := range owners {
+			if !t.removed[s.siteOf[p]] {
+				keep = true
+				break
+			}
+		}
+		if keep {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// orgResources is every declared resource's owner, of both orgs.
+func orgResources(os ...*org.Org) map[string]string {
+	out := map[string]string{}
+	for _, o := range os {
+		for _, r := range o.Resources {
+			if r.Account != nil {
+				out[r.ARN] = r.Account.ID
+			}
+		}
+	}
+	return out
+}
