@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/securecart/warden/internal/org"
 )
 
 // editedLandingZone copies the SecureCart landing zone's files to a new
@@ -140,5 +142,66 @@ func TestDiffMalformed(t *testing.T) {
 	out, _, code := run(t, "", "diff", "--help")
 	if code != 0 || !strings.Contains(out, "--fail-on") || !strings.Contains(out, "store:DIR") {
 		t.Errorf("--help: %d %s", code, out)
+	}
+}
+
+// Resources in equal situations are named by their class in every
+// format: an edit of every account's bucket policy of a generated
+// organization opens S3 reads on the buckets of the member accounts (twins)
+// for the Security account's readers.
+func TestDiffResourceClasses(t *testing.T) {
+	dir := t.TempDir()
+	src := string(org.Generate(6, 4, 1))
+	oldPath, newPath := filepath.Join(dir, "old.yaml"), filepath.Join(dir, "new.yaml")
+	edited := strings.ReplaceAll(src, "      Statement:\n        - Effect: Deny\n          Principal: \"*\"\n",
+		"      Statement:\n        - {Effect: Allow, Principal: {AWS: \"arn:aws:iam::${account:Security}:root\"}, Action: \"s3:GetObject\", Resource: \"*\"}\n        - Effect: Deny\n          Principal: \"*\"\n")
+	if edited == src {
+		t.Fatal("the generated organization has no bucket policy to edit")
+	}
+	for p, s := range map[string]string{oldPath: src, newPath: edited} {
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, stderr, code := run(t, "", "diff", oldPath, newPath)
+	if code != 1 || !strings.Contains(out, "resources in equal situations: S3 buckets of 4 accounts, like arn:aws:s3:::gen-account") {
+		t.Fatalf("text: exit %d\n%s%s", code, out, stderr)
+	}
+	out, stderr, code = run(t, "", "diff", "--format", "markdown", oldPath, newPath)
+	if code != 1 || !strings.Contains(out, "| Change | Principals | Actions | Resources |") || !strings.Contains(out, "S3 buckets of 4 accounts, like arn:aws:s3:::gen-account") {
+		t.Fatalf("markdown: exit %d\n%s%s", code, out, stderr)
+	}
+	out, stderr, code = run(t, "", "diff", "--format", "json", oldPath, newPath)
+	if code != 1 {
+		t.Fatalf("json: exit %d\n%s%s", code, out, stderr)
+	}
+	diffLines(t, out)
+	found := false
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var c struct {
+			Change          string `json:"change"`
+			ResourceClasses []struct {
+				Kind     string   `json:"kind"`
+				Example  string   `json:"example"`
+				Members  []string `json:"members"`
+				Resource string   `json:"resource"`
+			} `json:"resourceClasses"`
+		}
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			t.Fatal(err)
+		}
+		for _, rc := range c.ResourceClasses {
+			if rc.Kind == "S3 bucket" && c.Change == "opened" && len(rc.Members) == 3 && strings.HasPrefix(rc.Resource, rc.Example) {
+				found = true
+				for _, m := range rc.Members {
+					if !strings.HasPrefix(m, "arn:aws:s3:::gen-account") || m == rc.Example {
+						t.Errorf("member %s of %s", m, rc.Example)
+					}
+				}
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no opened change with a class of 4 S3 buckets:\n%s", out)
 	}
 }

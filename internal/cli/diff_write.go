@@ -60,6 +60,36 @@ func principalsOf(c *diff.Change) string {
 	return fmt.Sprintf("%s and %d more principals", c.Principal, len(c.Principals)-1)
 }
 
+// resourcesOf names a change's resources for a table cell: its classes
+// of resources in equal situations, and how many other classes.
+func resourcesOf(c *diff.Change) string {
+	parts := classNames(c)
+	if rest := len(c.Resources) - len(c.ResourceClasses); rest > 0 {
+		if len(parts) == 0 {
+			parts = append(parts, c.Resource)
+			rest--
+		}
+		if rest > 0 {
+			parts = append(parts, fmt.Sprintf("%d more classes of resources", rest))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// classNames describes a change's classes of resources in equal
+// situations, once each (a bucket's class stands for its objects' too).
+func classNames(c *diff.Change) []string {
+	var out []string
+	seen := map[string]bool{}
+	for i := range c.ResourceClasses {
+		if d := c.ResourceClasses[i].Describe(); !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // unknownWho names an unknown's principal and the others of its class.
 func unknownWho(u *diff.Unknown) string {
 	if len(u.Principals) <= 1 {
@@ -124,6 +154,9 @@ func writeDiffText(w io.Writer, rep *diff.Report) {
 		if len(c.Resources) > 1 {
 			fmt.Fprintf(w, "    resources (one per class): %s\n", capped(c.Resources, 10))
 		}
+		for _, d := range classNames(c) {
+			fmt.Fprintf(w, "    resources in equal situations: %s\n", d)
+		}
 		for j := range c.Causes {
 			cs := &c.Causes[j]
 			mark := " "
@@ -160,8 +193,8 @@ func writeDiffMarkdown(w io.Writer, args []string, rep *diff.Report) {
 	}
 	fmt.Fprintf(w, " (%d principals compared, %d pairs of decisions).\n\n", rep.Principals, rep.Decided)
 	if len(rep.Changes) > 0 {
-		fmt.Fprintln(w, "| Change | Principals | Actions | Example request | Because |")
-		fmt.Fprintln(w, "| --- | --- | --- | --- | --- |")
+		fmt.Fprintln(w, "| Change | Principals | Actions | Resources | Example request | Because |")
+		fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- |")
 		for i := range rep.Changes {
 			c := &rep.Changes[i]
 			var because []string
@@ -179,7 +212,7 @@ func writeDiffMarkdown(w io.Writer, args []string, rep *diff.Report) {
 			if ctx := contextJSON(c.Context); ctx != "" {
 				ex += " with `" + ctx + "`"
 			}
-			fmt.Fprintf(w, "| **%s** | %s | %s | %s | %s |\n", c.Change, mdCell(principalsOf(c)), mdCell(actionsOf(c)), mdCell(ex), mdCell(strings.Join(because, "; ")))
+			fmt.Fprintf(w, "| **%s** | %s | %s | %s | %s | %s |\n", c.Change, mdCell(principalsOf(c)), mdCell(actionsOf(c)), mdCell(resourcesOf(c)), mdCell(ex), mdCell(strings.Join(because, "; ")))
 		}
 	}
 	if len(rep.Unknown) > 0 {

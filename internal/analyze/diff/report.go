@@ -1,5 +1,10 @@
 package diff
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Directions of a change.
 const (
 	Opened = "opened" // allowed in NEW, not in OLD
@@ -118,4 +123,22 @@ func (r *Report) Opened() bool {
 		}
 	}
 	return false
+}
+
+// Describe names the class for people: "S3 buckets of 998 accounts, like
+// arn:aws:s3:::acct-0002-data", "roles App10Role of 998 accounts, like
+// arn:aws:iam::111122223333:role/App10Role", "the other resources of 998
+// accounts, like account 111122223333's".
+func (c *ResourceClass) Describe() string {
+	n := len(c.Members) + 1
+	switch c.Kind {
+	case "account":
+		return fmt.Sprintf("the resources of %d accounts in equal situations, like account %s's (%s)", n, c.Example, c.Resource)
+	case "role":
+		name := c.Example[strings.LastIndexByte(c.Example, '/')+1:]
+		return fmt.Sprintf("roles %s of %d accounts, like %s", name, n, c.Example)
+	case "S3 bucket":
+		return fmt.Sprintf("S3 buckets of %d accounts, like %s", n, c.Example)
+	}
+	return fmt.Sprintf("%s resources of %d accounts, like %s", c.Kind, n, c.Example)
 }
