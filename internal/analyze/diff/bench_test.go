@@ -143,7 +143,7 @@ func BenchmarkDiffGeneratedResources(b *testing.B) {
 		for _, per := range []bool{false, true} {
 			name := e.name
 			if per {
-				name += "/perprincipal"
+				name += "-perprincipal"
 			}
 			b.Run(name, func(b *testing.B) {
 				old, new := generatedPair(b, *benchAccounts, e.name)

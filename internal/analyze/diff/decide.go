@@ -3,12 +3,14 @@ package diff
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/securecart/warden/internal/awsdata"
 
 	"github.com/securecart/warden/internal/analyze"
 	"github.com/securecart/warden/internal/condition"
 	"github.com/securecart/warden/internal/eval"
+	"github.com/securecart/warden/internal/policy"
 )
 
 // rawChange is one changed decision of one principal, before grouping.
@@ -130,9 +132,28 @@ func evalPair(pr *pair, ctx map[string][]string) (before, after eval.Explanation
 func keysOf(stmts []analyze.Stmt) map[string]bool {
 	m := make(map[string]bool, len(stmts))
 	for _, st := range stmts {
-		m[stmtKey(st.Policy, st.S.Src)] = true
+		m[cachedStmtKey(st.Policy, st.S.Src)] = true
 	}
 	return m
+}
+
+type stmtRef struct {
+	p *policy.Policy
+	s *policy.Statement
+}
+
+var stmtKeys sync.Map // stmtRef -> string
+
+// cachedStmtKey is stmtKey, kept for each statement: policies never change
+// and the report asks for the keys of the same statements many times.
+func cachedStmtKey(p *policy.Policy, s *policy.Statement) string {
+	r := stmtRef{p, s}
+	if v, ok := stmtKeys.Load(r); ok {
+		return v.(string)
+	}
+	k := stmtKey(p, s)
+	stmtKeys.Store(r, k)
+	return k
 }
 
 func (d *differ) count() {

@@ -56,6 +56,15 @@
 // role, policies and SCPs in many accounts, with nothing on the resource
 // side telling the accounts apart for the actions that may change) form a
 // class, compared once through its first principal: see situations.go.
+// The resources its account owns are part of its class key.
+//
+// # Resources in equal situations
+//
+// For one principal and one action class, accounts whose resource sides
+// are equal up to their account ID and their buckets' names (twins) are
+// compared once through a representative, the others' ARNs left out of the
+// partition: see sites.go. Options.PerPrincipal compares every principal on
+// every resource on its own, the reference the tests compare with.
 //
 // # Reporting
 //

@@ -200,7 +200,7 @@ func (d *differ) causes(rc *rawChange) []Cause {
 			}
 			c := Cause{Side: side, Layer: r.Layer.String(), Target: r.Target, Effect: r.Effect.String(),
 				Policy: r.Policy.Name, Sid: r.Statement.Src.Label(), At: d.src[i].Position(r.Policy, r.Statement.Src),
-				Changed: rc.changed[stmtKey(r.Policy, r.Statement.Src)]}
+				Changed: rc.changed[cachedStmtKey(r.Policy, r.Statement.Src)]}
 			out = append(out, c)
 		}
 	}

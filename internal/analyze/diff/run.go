@@ -127,8 +127,16 @@ func (r *principalRun) splits(rep string, rel []analyze.Stmt, globs []string) []
 	// A split that no glob meets splits nothing the item compares.
 	sort.Strings(out)
 	kept := out[:0]
+	exactly := make(map[string]bool, len(globs))
+	for _, g := range globs {
+		exactly[g] = true
+	}
 	for i, s := range out {
 		if i > 0 && s == out[i-1] {
+			continue
+		}
+		if exactly[s] || exactly["*"] {
+			kept = append(kept, s)
 			continue
 		}
 		for _, g := range globs {

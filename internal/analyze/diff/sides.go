@@ -211,7 +211,22 @@ func compareResources(c *contents, a, b *org.Org) resourceDelta {
 	}
 	sort.Strings(rd.globs)
 	rd.globs = dedupe(rd.globs)
+	// An RCP changed for every account is the same statements each time.
+	rd.changed = uniqueStmts(rd.changed)
 	return rd
+}
+
+// uniqueStmts drops repeats of a compiled statement.
+func uniqueStmts(sts []analyze.Stmt) []analyze.Stmt {
+	seen := make(map[*policy.CompiledStatement]bool, len(sts))
+	out := sts[:0]
+	for _, st := range sts {
+		if !seen[st.S] {
+			seen[st.S] = true
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 func (rd *resourceDelta) merge(d delta) {

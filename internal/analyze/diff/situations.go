@@ -36,14 +36,21 @@ import (
 //     reading it keeps them apart);
 //   - its account's RCP levels, and its organization path when a statement
 //     reads aws:ResourceOrgPaths (what a request on the account's own
-//     resources meets).
+//     resources meets);
+//   - its account's resources (profile): each declared resource and role
+//     the account owns, keyed as sites.go keys twins (the account as SELF,
+//     a bucket's name as RES), with how every Resource pattern of the
+//     principal's side, of the RCPs and of the resource's own policy goes
+//     on after its ARN. Swapping two members' accounts then swaps their
+//     resources too (the bucket of account X for the bucket of account Y).
 //
 // and when nothing outside the principal's side tells its account from
 // another for the actions that may change (relevance): no resource policy
-// or trust policy of its account has a statement for such an action (the
-// bucket of account X is not the bucket of account Y), and no such
-// statement anywhere names the account's ID. A principal whose account is
-// told apart is its own class. A statement that matches account IDs
+// or trust policy of another account has a statement for such an action
+// that names the account's ID. A principal whose account is told apart,
+// or that owns a resource kept apart (sites.go), is its own class.
+// Without the profiles (Options.PerPrincipal), owning a resource or trust
+// policy with a statement for such an action tells the account apart. A statement that matches account IDs
 // partly by a wildcard ("1234*"), or compares them as numbers or dates,
 // could tell any two accounts apart: then every principal is its own class.
 
