@@ -36,16 +36,38 @@
 //     its statements tell apart.
 //   - update-assume-role: iam:UpdateAssumeRolePolicy on a role of its
 //     account, then sts:AssumeRole decided under the trust policy it wrote.
-//   - update-function-code, ssm-command, update-stack, start-build: code
-//     run as the role of an existing workload of its account (the org
+//   - update-function-code, update-function-configuration, ssm-command,
+//     modify-user-data, launch-template-version, update-stack, start-build,
+//     notebook-presigned-url, notebook-lifecycle-config, update-dev-endpoint:
+//     code run as the role of an existing workload of its account (the org
 //     format's workloads, each naming the role it runs as), when the role
-//     trusts the workload's service: lambda:UpdateFunctionCode on a function
-//     (with lambda:InvokeFunction when allowed), ssm:SendCommand (on the
-//     instance and the AWS-RunShellScript document) or ssm:StartSession (on
-//     the instance and SSM-SessionManagerRunShell) on an instance,
-//     cloudformation:UpdateStack (or CreateChangeSet with ExecuteChangeSet)
-//     on a stack, codebuild:StartBuild (or StartBuildBatch) on a project. No
-//     role is passed: the workload has one.
+//     trusts the workload's service: lambda:UpdateFunctionCode, or a layer of
+//     its own (lambda:PublishLayerVersion, lambda:GetLayerVersion,
+//     lambda:UpdateFunctionConfiguration with lambda:Layer), on a function,
+//     then lambda:InvokeFunction, or lambda:AddPermission naming itself, or
+//     the function's triggers; ssm:SendCommand (on the instance and the
+//     AWS-RunShellScript document), ssm:StartSession (on the instance and
+//     SSM-SessionManagerRunShell) or new user data (ec2:StopInstances,
+//     ec2:ModifyInstanceAttribute, ec2:StartInstances) on an instance;
+//     ec2:CreateLaunchTemplateVersion with ec2:ModifyLaunchTemplate on a
+//     launch template; cloudformation:UpdateStack (or CreateChangeSet with
+//     ExecuteChangeSet) on a stack; codebuild:StartBuild (or
+//     StartBuildBatch) on a project;
+//     sagemaker:CreatePresignedNotebookInstanceUrl, or a lifecycle
+//     configuration of its own set on the stopped notebook and started, on a
+//     notebook instance; glue:UpdateDevEndpoint on a dev endpoint. No role is
+//     passed: the workload has one. A resource the caller names (a layer, a
+//     lifecycle configuration) is tried in every class its statements tell
+//     apart, and the later requests name the one chosen.
+//   - replace-instance-profile, function-new-role, update-glue-job: a new
+//     role for an existing workload, passed with iam:PassRole
+//     (iam:PassedToService the service), to every role of its account that
+//     trusts the service: ec2:ReplaceIamInstanceProfileAssociation on an
+//     instance, then a command, session or user data on it;
+//     lambda:UpdateFunctionConfiguration and lambda:UpdateFunctionCode on a
+//     function, then its invocation; glue:UpdateJob on a job (which rewrites
+//     the whole definition, its role included), then glue:StartJobRun or
+//     glue:CreateTrigger.
 //   - create-access-key, login-profile: iam:CreateAccessKey,
 //     iam:CreateLoginProfile or iam:UpdateLoginProfile on another user.
 //   - account-assignment: sso:CreateAccountAssignment (on the permission
@@ -112,11 +134,13 @@
 //
 // # Not covered
 //
-// The org format holds no notebooks or dev endpoints
-// (sagemaker:CreatePresignedNotebookInstanceUrl on an existing notebook,
-// glue:UpdateDevEndpoint), so those catalogue paths are not searched;
 // ec2-instance-connect:SendSSHPublicKey needs a network path the org does
-// not describe, and lambda:UpdateFunctionConfiguration (a new role for an
-// existing function) is not searched. An older version of a policy used
-// as a permissions boundary is not tried as the boundary.
+// not describe; ec2:AssociateIamInstanceProfile needs an instance without a
+// profile (a workload always has a role); lambda:CreateEventSourceMapping on
+// an existing function needs the queue or stream and who writes to it. A
+// function's new handler or environment alone runs only code already there,
+// so it is not an edge. Instance profiles are not modelled: the EC2 edges
+// that pass a role assume one holds it, as ec2:RunInstances does. An older
+// version of a policy used as a permissions boundary is not tried as the
+// boundary.
 package escalate

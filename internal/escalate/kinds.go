@@ -6,25 +6,34 @@ package escalate
 // ec2, cloudformation, codebuild, sagemaker, autoscaling, ssm) and
 // pathfinding.cloud's paths.
 const (
-	KindAssumeRole         = "assume-role"                // sts:AssumeRole and its federated siblings
-	KindPassRole           = "pass-role"                  // iam:PassRole to a compute service that runs code as the role
-	KindUpdateAssumeRole   = "update-assume-role"         // iam:UpdateAssumeRolePolicy, then sts:AssumeRole (Rhino 14)
-	KindUpdateFunctionCode = "update-function-code"       // lambda:UpdateFunctionCode on an existing function (Rhino 17; pathfinding.cloud lambda-003, -004)
-	KindSSM                = "ssm-command"                // ssm:SendCommand / ssm:StartSession on an instance (PMapper ssm)
-	KindUpdateStack        = "update-stack"               // cloudformation:UpdateStack / change set on a stack with a service role
-	KindStartBuild         = "start-build"                // codebuild:StartBuild with buildspecOverride on an existing project
-	KindAccessKey          = "create-access-key"          // iam:CreateAccessKey on another user (Rhino 4)
-	KindLoginProfile       = "login-profile"              // iam:CreateLoginProfile / UpdateLoginProfile (Rhino 5, 6)
-	KindPutPolicy          = "put-policy"                 // iam:Put{Role,User,Group}Policy (Rhino 10-12)
-	KindAttachPolicy       = "attach-policy"              // iam:Attach{Role,User,Group}Policy (Rhino 7-9)
-	KindPolicyVersion      = "create-policy-version"      // iam:CreatePolicyVersion (Rhino 1)
-	KindSetDefaultVersion  = "set-default-policy-version" // iam:SetDefaultPolicyVersion (Rhino 2)
-	KindAddToGroup         = "add-user-to-group"          // iam:AddUserToGroup (Rhino 13)
-	KindDeleteBoundary     = "delete-boundary"            // iam:Delete{Role,User}PermissionsBoundary
-	KindPutBoundary        = "put-boundary"               // iam:Put{Role,User}PermissionsBoundary
-	KindPermissionSetEdit  = "permission-set-edit"        // sso:PutInlinePolicyToPermissionSet / AttachManagedPolicyToPermissionSet + ProvisionPermissionSet
-	KindAccountAssignment  = "account-assignment"         // sso:CreateAccountAssignment
-	KindGroupMembership    = "group-membership"           // identitystore:CreateGroupMembership
+	KindAssumeRole            = "assume-role"                   // sts:AssumeRole and its federated siblings
+	KindPassRole              = "pass-role"                     // iam:PassRole to a compute service that runs code as the role
+	KindUpdateAssumeRole      = "update-assume-role"            // iam:UpdateAssumeRolePolicy, then sts:AssumeRole (Rhino 14)
+	KindUpdateFunctionCode    = "update-function-code"          // lambda:UpdateFunctionCode on an existing function (Rhino 17; pathfinding.cloud lambda-003, -004)
+	KindSSM                   = "ssm-command"                   // ssm:SendCommand / ssm:StartSession on an instance (PMapper ssm)
+	KindUpdateStack           = "update-stack"                  // cloudformation:UpdateStack / change set on a stack with a service role
+	KindStartBuild            = "start-build"                   // codebuild:StartBuild with buildspecOverride on an existing project
+	KindUserData              = "modify-user-data"              // ec2:ModifyInstanceAttribute (userData) with StopInstances and StartInstances (pathfinding.cloud ec2-002)
+	KindInstanceProfile       = "replace-instance-profile"      // ec2:ReplaceIamInstanceProfileAssociation and iam:PassRole on an instance the caller runs code on
+	KindLaunchTemplate        = "launch-template-version"       // ec2:CreateLaunchTemplateVersion + ModifyLaunchTemplate (pathfinding.cloud ec2-004, ec2-005)
+	KindFunctionConfiguration = "update-function-configuration" // lambda:UpdateFunctionConfiguration adding a layer of the caller's
+	KindFunctionNewRole       = "function-new-role"             // lambda:UpdateFunctionConfiguration with a passed role, then UpdateFunctionCode
+	KindNotebookURL           = "notebook-presigned-url"        // sagemaker:CreatePresignedNotebookInstanceUrl (pathfinding.cloud sagemaker-004)
+	KindNotebookLifecycle     = "notebook-lifecycle-config"     // a lifecycle configuration set on a stopped notebook (pathfinding.cloud sagemaker-005)
+	KindDevEndpoint           = "update-dev-endpoint"           // glue:UpdateDevEndpoint adding an SSH key (pathfinding.cloud glue-002)
+	KindUpdateGlueJob         = "update-glue-job"               // glue:UpdateJob with a passed role, then StartJobRun or CreateTrigger (pathfinding.cloud glue-005, -006)
+	KindAccessKey             = "create-access-key"             // iam:CreateAccessKey on another user (Rhino 4)
+	KindLoginProfile          = "login-profile"                 // iam:CreateLoginProfile / UpdateLoginProfile (Rhino 5, 6)
+	KindPutPolicy             = "put-policy"                    // iam:Put{Role,User,Group}Policy (Rhino 10-12)
+	KindAttachPolicy          = "attach-policy"                 // iam:Attach{Role,User,Group}Policy (Rhino 7-9)
+	KindPolicyVersion         = "create-policy-version"         // iam:CreatePolicyVersion (Rhino 1)
+	KindSetDefaultVersion     = "set-default-policy-version"    // iam:SetDefaultPolicyVersion (Rhino 2)
+	KindAddToGroup            = "add-user-to-group"             // iam:AddUserToGroup (Rhino 13)
+	KindDeleteBoundary        = "delete-boundary"               // iam:Delete{Role,User}PermissionsBoundary
+	KindPutBoundary           = "put-boundary"                  // iam:Put{Role,User}PermissionsBoundary
+	KindPermissionSetEdit     = "permission-set-edit"           // sso:PutInlinePolicyToPermissionSet / AttachManagedPolicyToPermissionSet + ProvisionPermissionSet
+	KindAccountAssignment     = "account-assignment"            // sso:CreateAccountAssignment
+	KindGroupMembership       = "group-membership"              // identitystore:CreateGroupMembership
 )
 
 // Kind describes an edge kind for the documentation and the HTML report.
@@ -42,6 +51,15 @@ var Kinds = []Kind{
 	{KindSSM, "run a command on an EC2 instance, or open a session to it, through Systems Manager, and use its instance profile's role"},
 	{KindUpdateStack, "update an existing CloudFormation stack (or execute a change set), which CloudFormation carries out as the stack's service role"},
 	{KindStartBuild, "start a build of an existing CodeBuild project with its own buildspec, which runs as the project's service role"},
+	{KindUserData, "stop an existing EC2 instance, rewrite its user data and start it: the script runs at boot with its instance profile's role"},
+	{KindInstanceProfile, "give an EC2 instance it runs code on another role's instance profile (passing the role) and use that role's credentials"},
+	{KindLaunchTemplate, "make a new version of an EC2 launch template, with its own user data and the template's instance profile, the default: the instances launched from it run the script as the profile's role"},
+	{KindFunctionConfiguration, "add a layer of its own to an existing Lambda function (and invoke it): the layer's code runs as the function's execution role"},
+	{KindFunctionNewRole, "give an existing Lambda function another execution role (passing it) and new code (and invoke it)"},
+	{KindNotebookURL, "open an existing SageMaker notebook instance through a presigned URL: its Jupyter terminal runs as the notebook's execution role"},
+	{KindNotebookLifecycle, "stop an existing SageMaker notebook instance, give it a lifecycle configuration of its own and start it: the script runs as the notebook's execution role"},
+	{KindDevEndpoint, "add its SSH key to an existing Glue development endpoint, whose shell runs as the endpoint's role"},
+	{KindUpdateGlueJob, "rewrite an existing Glue job with its own script and a role it passes, and run it (or trigger it)"},
 	{KindAccessKey, "create an access key for another IAM user"},
 	{KindLoginProfile, "create or change another IAM user's console password"},
 	{KindPutPolicy, "put an inline policy granting everything on a role, user or group"},

@@ -34,7 +34,8 @@ func KindColor(kind string) string {
 	switch kind {
 	case KindAssumeRole:
 		return "#2563eb"
-	case KindPassRole, KindUpdateFunctionCode, KindSSM, KindUpdateStack, KindStartBuild:
+	case KindPassRole, KindUpdateFunctionCode, KindSSM, KindUpdateStack, KindStartBuild, KindUserData, KindInstanceProfile, KindLaunchTemplate,
+		KindFunctionConfiguration, KindFunctionNewRole, KindNotebookURL, KindNotebookLifecycle, KindDevEndpoint, KindUpdateGlueJob:
 		return "#9333ea"
 	case KindUpdateAssumeRole, KindAccessKey, KindLoginProfile:
 		return "#d97706"

@@ -7,49 +7,172 @@ import (
 	"github.com/securecart/warden/internal/org"
 )
 
-// workloadWays are the ways to run code as the role of an existing
-// workload (the org format's workloads): the service principal the role
-// must trust for the workload to run as it, and the requests on the
-// workload (WORKLOAD in a resource stands for its ARN, REGION and ACCOUNT
-// for its Region and account), all needed, tried in order. None passes a
-// role: the workload already has one.
-var workloadWays = map[string]struct {
-	kind, principal string
-	ways            [][]serviceAction
-	runs            string // what the last step does, for its note
-}{
-	// pathfinding.cloud lambda-003 (UpdateFunctionCode) and lambda-004
-	// (with InvokeFunction); PMapper's lambda edge checker: the new code
-	// runs as the execution role when the function is invoked, by the
-	// caller or by its triggers.
-	org.WorkloadFunction: {KindUpdateFunctionCode, "lambda.amazonaws.com", [][]serviceAction{
-		{{"lambda:UpdateFunctionCode", "WORKLOAD"}, {"lambda:InvokeFunction", "WORKLOAD"}},
-		{{"lambda:UpdateFunctionCode", "WORKLOAD"}},
-	}, "the function's new code runs as "},
-	// PMapper's ssm edge checker; pathfinding.cloud ssm-001, ssm-002: a
-	// shell command (AWS-RunShellScript) or a session
-	// (SSM-SessionManagerRunShell, the default session document) on the
-	// instance reads its instance profile's credentials.
-	org.WorkloadInstance: {KindSSM, "ec2.amazonaws.com", [][]serviceAction{
-		{{"ssm:SendCommand", "WORKLOAD"}, {"ssm:SendCommand", "arn:aws:ssm:REGION::document/AWS-RunShellScript"}},
-		{{"ssm:StartSession", "WORKLOAD"}, {"ssm:StartSession", "arn:aws:ssm:REGION:ACCOUNT:document/SSM-SessionManagerRunShell"}},
-	}, "commands on the instance run with the credentials of its instance profile's role "},
+// workloadWay is a way to run code as a role through an existing workload
+// (the org format's workloads): the requests on the workload, all needed,
+// tried in order. In a request's resource or context, WORKLOAD stands for
+// the workload's ARN, REGION and ACCOUNT for its Region and account, CALLER
+// for the caller's ARN and CHOSEN for the resource an earlier request of the
+// way named (a resource with "*" is tried in every class of the names the
+// caller's statements tell apart, the first allowed one chosen).
+//
+// Without pass, the code runs as the workload's own role, which must trust
+// the service principal; no role is passed. With pass, the requests give the
+// workload a new role, passed with iam:PassRole (iam:PassedToService the
+// service principal): the edge leads to every role of the account that trusts
+// the service and that the caller may pass.
+// wlAction is a request of a workload way: an action, its resource and the
+// context keys the caller sets (placeholders as in workloadWay).
+type wlAction struct {
+	action, resource string
+	ctx              map[string]string
+}
+
+type workloadWay struct {
+	workload  string // the org.Workload* kind
+	kind      string // the edge kind
+	principal string
+	pass      bool
+	ways      [][]wlAction
+	runs      string // what the last step does, for its note
+}
+
+// The invocations of a Lambda function whose code or configuration the
+// caller changed (pathfinding.cloud lambda-003, -004, -005): the caller
+// invokes it, or adds a statement to its resource policy that lets it invoke
+// it (lambda:AddPermission; the invocation is then allowed by a policy the
+// step wrote, so it is not a step), or, with neither, the function's own
+// triggers run it at their next event.
+var invocations = [][]wlAction{
+	{{action: "lambda:InvokeFunction", resource: "WORKLOAD"}},
+	{{action: "lambda:AddPermission", resource: "WORKLOAD", ctx: map[string]string{"lambda:Principal": "CALLER"}}},
+	nil,
+}
+
+// then appends each of tails to head: the ways of a first part and the
+// alternatives that may follow it.
+func then(head []wlAction, tails ...[]wlAction) [][]wlAction {
+	var out [][]wlAction
+	for _, t := range tails {
+		out = append(out, append(append([]wlAction(nil), head...), t...))
+	}
+	return out
+}
+
+// codeOnInstance are the ways to run commands on an existing instance as its
+// instance profile's role: a shell command through Systems Manager
+// (AWS-RunShellScript) or a session (SSM-SessionManagerRunShell, the default
+// session document), or new user data run at the next boot (pathfinding.cloud
+// ec2-002; Rhino Security Labs' list, "ec2:ModifyInstanceAttribute"): the
+// instance stopped, its userData attribute rewritten (cloud-init runs it at
+// every boot when it says so), started again.
+var (
+	ssmCommand = []wlAction{{action: "ssm:SendCommand", resource: "WORKLOAD"}, {action: "ssm:SendCommand", resource: "arn:aws:ssm:REGION::document/AWS-RunShellScript"}}
+	ssmSession = []wlAction{{action: "ssm:StartSession", resource: "WORKLOAD"}, {action: "ssm:StartSession", resource: "arn:aws:ssm:REGION:ACCOUNT:document/SSM-SessionManagerRunShell"}}
+	userData   = []wlAction{{action: "ec2:StopInstances", resource: "WORKLOAD"}, {action: "ec2:ModifyInstanceAttribute", resource: "WORKLOAD"}, {action: "ec2:StartInstances", resource: "WORKLOAD"}}
+)
+
+// layer is a Lambda layer of the caller's own making, published in its
+// account and read by it (adding a layer to a function needs
+// lambda:GetLayerVersion on the layer version: AWS Lambda Developer Guide,
+// "Layer permissions"), that a function's configuration then names
+// (lambda:Layer, the condition key of UpdateFunctionConfiguration).
+var layer = []wlAction{
+	{action: "lambda:PublishLayerVersion", resource: "arn:aws:lambda:REGION:ACCOUNT:layer:*"},
+	{action: "lambda:GetLayerVersion", resource: "CHOSEN:1"},
+	{action: "lambda:UpdateFunctionConfiguration", resource: "WORKLOAD", ctx: map[string]string{"lambda:Layer": "CHOSEN:1"}},
+}
+
+var workloadWays = []workloadWay{
+	// pathfinding.cloud lambda-003, -004, -005 (UpdateFunctionCode, with
+	// InvokeFunction or AddPermission); Rhino 17; PMapper's lambda edge
+	// checker: the new code runs as the execution role when the function is
+	// invoked.
+	{org.WorkloadFunction, KindUpdateFunctionCode, "lambda.amazonaws.com", false,
+		then([]wlAction{{action: "lambda:UpdateFunctionCode", resource: "WORKLOAD"}}, invocations...),
+		"the function's new code runs as "},
+	// A layer added to an existing function (lambda:UpdateFunctionConfiguration
+	// with Layers): the layer's code runs in the function's runtime (a
+	// library the function imports, or a runtime wrapper the layer brings),
+	// as its execution role. A new handler or environment alone runs only
+	// code already in the function or its layers, so it is not an edge.
+	{org.WorkloadFunction, KindFunctionConfiguration, "lambda.amazonaws.com", false,
+		then(layer, invocations...),
+		"the function's new layer runs the caller's code as "},
+	// A new execution role for an existing function, and new code: the
+	// function's role changed with UpdateFunctionConfiguration (passing the
+	// role), its code replaced, the function invoked.
+	{org.WorkloadFunction, KindFunctionNewRole, "lambda.amazonaws.com", true,
+		then([]wlAction{{action: "lambda:UpdateFunctionConfiguration", resource: "WORKLOAD"}, {action: "lambda:UpdateFunctionCode", resource: "WORKLOAD"}}, invocations...),
+		"the function's new code runs as its new execution role "},
+	// PMapper's ssm edge checker; pathfinding.cloud ssm-001, ssm-002.
+	{org.WorkloadInstance, KindSSM, "ec2.amazonaws.com", false,
+		[][]wlAction{ssmCommand, ssmSession},
+		"commands on the instance run with the credentials of its instance profile's role "},
+	// pathfinding.cloud ec2-002.
+	{org.WorkloadInstance, KindUserData, "ec2.amazonaws.com", false,
+		[][]wlAction{userData},
+		"the new user data runs at boot with the credentials of the instance profile's role "},
+	// Another role for an instance the caller runs code on
+	// (ec2:ReplaceIamInstanceProfileAssociation, passing the role of an
+	// instance profile; PMapper's ec2 edge checker, Rhino Security Labs'
+	// list): the caller's commands then read the new role's credentials.
+	{org.WorkloadInstance, KindInstanceProfile, "ec2.amazonaws.com", true,
+		then([]wlAction{{action: "ec2:ReplaceIamInstanceProfileAssociation", resource: "WORKLOAD"}}, ssmCommand, ssmSession, userData),
+		"the instance's new instance profile gives the caller's code the credentials of "},
+	// pathfinding.cloud ec2-004, ec2-005: a new version of a launch template,
+	// keeping its instance profile, with the caller's user data, made the
+	// default; the instances the template's Auto Scaling groups or fleets
+	// launch from then on run it. No role is passed: the template has one.
+	{org.WorkloadLaunchTemplate, KindLaunchTemplate, "ec2.amazonaws.com", false,
+		[][]wlAction{{{action: "ec2:CreateLaunchTemplateVersion", resource: "WORKLOAD"}, {action: "ec2:ModifyLaunchTemplate", resource: "WORKLOAD"}}},
+		"the instances launched from the template's new default version run the caller's user data as "},
 	// pathfinding.cloud cloudformation-002, -005: a stack's service role
 	// serves every later operation on the stack, by whoever may operate on
 	// it, without the right to pass the role (AWS CloudFormation User Guide,
-	// "CloudFormation service role"): UpdateStack without RoleARN, or a
-	// change set.
-	org.WorkloadStack: {KindUpdateStack, "cloudformation.amazonaws.com", [][]serviceAction{
-		{{"cloudformation:UpdateStack", "WORKLOAD"}},
-		{{"cloudformation:CreateChangeSet", "WORKLOAD"}, {"cloudformation:ExecuteChangeSet", "WORKLOAD"}},
-	}, "the new template's resources are made by CloudFormation as "},
+	// "CloudFormation service role").
+	{org.WorkloadStack, KindUpdateStack, "cloudformation.amazonaws.com", false,
+		[][]wlAction{
+			{{action: "cloudformation:UpdateStack", resource: "WORKLOAD"}},
+			{{action: "cloudformation:CreateChangeSet", resource: "WORKLOAD"}, {action: "cloudformation:ExecuteChangeSet", resource: "WORKLOAD"}},
+		},
+		"the new template's resources are made by CloudFormation as "},
 	// PMapper's codebuild edge checker; pathfinding.cloud codebuild-002,
-	// -003: StartBuild (or StartBuildBatch) with buildspecOverride runs the
-	// caller's commands as the project's service role.
-	org.WorkloadProject: {KindStartBuild, "codebuild.amazonaws.com", [][]serviceAction{
-		{{"codebuild:StartBuild", "WORKLOAD"}},
-		{{"codebuild:StartBuildBatch", "WORKLOAD"}},
-	}, "with buildspecOverride the build runs the caller's commands as "},
+	// -003: StartBuild (or StartBuildBatch) with buildspecOverride.
+	{org.WorkloadProject, KindStartBuild, "codebuild.amazonaws.com", false,
+		[][]wlAction{{{action: "codebuild:StartBuild", resource: "WORKLOAD"}}, {{action: "codebuild:StartBuildBatch", resource: "WORKLOAD"}}},
+		"with buildspecOverride the build runs the caller's commands as "},
+	// pathfinding.cloud sagemaker-004; PMapper's sagemaker edge checker: the
+	// presigned URL opens the notebook's Jupyter server, whose terminal runs
+	// as the notebook's execution role.
+	{org.WorkloadNotebook, KindNotebookURL, "sagemaker.amazonaws.com", false,
+		[][]wlAction{{{action: "sagemaker:CreatePresignedNotebookInstanceUrl", resource: "WORKLOAD"}}},
+		"the presigned URL opens a Jupyter terminal that runs as "},
+	// pathfinding.cloud sagemaker-005: a lifecycle configuration of the
+	// caller's, run at the notebook's start as its execution role.
+	{org.WorkloadNotebook, KindNotebookLifecycle, "sagemaker.amazonaws.com", false,
+		[][]wlAction{{
+			{action: "sagemaker:CreateNotebookInstanceLifecycleConfig", resource: "arn:aws:sagemaker:REGION:ACCOUNT:notebook-instance-lifecycle-config/*"},
+			{action: "sagemaker:StopNotebookInstance", resource: "WORKLOAD"},
+			{action: "sagemaker:UpdateNotebookInstance", resource: "WORKLOAD", ctx: map[string]string{"sagemaker:NotebookInstanceLifecycleConfigArns": "CHOSEN"}},
+			{action: "sagemaker:StartNotebookInstance", resource: "WORKLOAD"},
+		}},
+		"the lifecycle configuration runs at the notebook's start as "},
+	// pathfinding.cloud glue-002; Rhino Security Labs' list
+	// (glue:UpdateDevEndpoint): the caller's SSH public key added to the
+	// endpoint, whose shell runs as its role.
+	{org.WorkloadDevEndpoint, KindDevEndpoint, "glue.amazonaws.com", false,
+		[][]wlAction{{{action: "glue:UpdateDevEndpoint", resource: "WORKLOAD"}}},
+		"the caller's SSH key opens a shell on the endpoint that runs as "},
+	// pathfinding.cloud glue-005, glue-006: UpdateJob overwrites the whole job
+	// definition, its role included (passed again even when unchanged:
+	// AWS Glue API, UpdateJob), with the caller's script, then a run or a
+	// trigger of the caller's.
+	{org.WorkloadGlueJob, KindUpdateGlueJob, "glue.amazonaws.com", true,
+		[][]wlAction{
+			{{action: "glue:UpdateJob", resource: "WORKLOAD"}, {action: "glue:StartJobRun", resource: "WORKLOAD"}},
+			{{action: "glue:UpdateJob", resource: "WORKLOAD"}, {action: "glue:CreateTrigger", resource: "arn:aws:glue:REGION:ACCOUNT:trigger/*"}},
+		},
+		"the job's run runs the caller's script as "},
 }
 
 // workloadIndex lists the organization's workloads by account, once.
@@ -61,50 +184,127 @@ func (a *analyzer) workloadIndex() {
 }
 
 // workloadEdges adds an edge from a principal to the role of every
-// workload of its account whose code it can change or run commands on,
-// when the role trusts the workload's service. One edge per role (the
-// first workload found).
+// workload of its account through which it can run code as the role, and,
+// through the ways that pass a role, to every role of its account it can
+// pass to a workload. One edge per role (the first way found).
 func (a *analyzer) workloadEdges(from *Node) {
 	ws := a.workloads[from.Account]
 	if from.external() || len(ws) == 0 {
 		return
 	}
 	done := map[*Node]bool{}
-	for _, w := range ws {
-		to := a.byARN[w.Role.ARN]
-		if to == nil || to == from || done[to] {
+	for i := range workloadWays {
+		ww := &workloadWays[i]
+		if !mayAny(from, ww) || ww.pass && !from.may("iam:PassRole") {
 			continue
 		}
-		if steps := a.runAs(from, to, w); steps != nil {
-			done[to] = true
-			a.edge(from, to, workloadWays[w.Kind].kind, steps...)
+		if ww.pass {
+			a.passToWorkload(from, ww, ws, done)
+			continue
+		}
+		for _, w := range ws {
+			if w.Kind != ww.workload {
+				continue
+			}
+			to := a.byARN[w.Role.ARN]
+			if to == nil || to == from || done[to] || !a.trusts(to, ww.principal) {
+				continue
+			}
+			if steps := a.runAs(from, to, w, ww); steps != nil {
+				done[to] = true
+				a.edge(from, to, ww.kind, steps...)
+			}
 		}
 	}
 }
 
-// runAs finds the steps by which from runs code as to through w.
-func (a *analyzer) runAs(from, to *Node, w *org.Workload) []Step {
-	ww := workloadWays[w.Kind]
-	trusted := false
-	for _, cs := range a.servicesOf(to) {
-		trusted = trusted || cs.principal == ww.principal
-	}
-	if !trusted {
-		return nil
-	}
-	where, _ := arn.Parse(w.ARN)
-	r := strings.NewReplacer("WORKLOAD", w.ARN, "REGION", where.Region, "ACCOUNT", where.Account)
-	for _, way := range ww.ways {
-		ok := true
-		for _, sa := range way {
-			ok = ok && from.may(sa.action)
+// passToWorkload adds the edges of a way that gives a workload of the
+// caller's account a new role: to every role of the account that trusts the
+// way's service and that the caller may pass to it, through the first
+// workload on which the engine allows the way's requests.
+func (a *analyzer) passToWorkload(from *Node, ww *workloadWay, ws []*org.Workload, done map[*Node]bool) {
+	for _, to := range a.nodesIn(from.Account) {
+		if to == from || to.Role == nil || done[to] || !a.trusts(to, ww.principal) {
+			continue
 		}
-		if !ok {
+		var pass *Step
+		for _, w := range ws {
+			if w.Kind != ww.workload {
+				continue
+			}
+			if pass == nil {
+				if pass = a.decide(from, request{action: "iam:PassRole", resource: to.ARN, fixed: map[string][]string{"iam:PassedToService": {ww.principal}}}); pass == nil {
+					break
+				}
+			}
+			if steps := a.runAs(from, to, w, ww); steps != nil {
+				done[to] = true
+				a.edge(from, to, ww.kind, append([]Step{*pass}, steps...)...)
+				break
+			}
+		}
+	}
+}
+
+// mayAny reports whether the node's statements can allow every action of
+// some way of ww.
+func mayAny(from *Node, ww *workloadWay) bool {
+	for _, way := range ww.ways {
+		if mayAll(from, way) {
+			return true
+		}
+	}
+	return false
+}
+
+func mayAll(from *Node, way []wlAction) bool {
+	for _, sa := range way {
+		if !from.may(sa.action) {
+			return false
+		}
+	}
+	return true
+}
+
+// trusts reports whether a role's trust policy lets a compute service's
+// principal assume it, as the engine decides (see trustedServices).
+func (a *analyzer) trusts(to *Node, principal string) bool {
+	for _, cs := range a.servicesOf(to) {
+		if cs.principal == principal {
+			return true
+		}
+	}
+	return false
+}
+
+// runAs finds the steps by which from runs code as to through w, the first
+// way of ww whose requests the engine all allows.
+func (a *analyzer) runAs(from, to *Node, w *org.Workload, ww *workloadWay) []Step {
+	where, _ := arn.Parse(w.ARN)
+	for _, way := range ww.ways {
+		if !mayAll(from, way) {
 			continue
 		}
 		var steps []Step
+		chosen := ""
 		for _, sa := range way {
-			st := a.decide(from, request{action: sa.action, resource: r.Replace(sa.resource)})
+			r := strings.NewReplacer("WORKLOAD", w.ARN, "REGION", where.Region, "ACCOUNT", where.Account, "CALLER", from.ARN, "CHOSEN", chosen)
+			res := r.Replace(sa.resource)
+			var fixed map[string][]string
+			for k, v := range sa.ctx {
+				if fixed == nil {
+					fixed = map[string][]string{}
+				}
+				fixed[k] = []string{r.Replace(v)}
+			}
+			var st *Step
+			if strings.Contains(res, "*") {
+				if st = a.decideAnyResource(from, sa.action, res); st != nil {
+					chosen = st.Resource
+				}
+			} else {
+				st = a.decide(from, request{action: sa.action, resource: res, fixed: fixed})
+			}
 			if st == nil {
 				steps = nil
 				break
@@ -112,7 +312,13 @@ func (a *analyzer) runAs(from, to *Node, w *org.Workload) []Step {
 			steps = append(steps, *st)
 		}
 		if steps != nil {
-			steps[len(steps)-1].Note = ww.runs + to.ARN
+			last := &steps[len(steps)-1]
+			last.Note = ww.runs + to.ARN
+			if last.Action == "lambda:AddPermission" {
+				last.Note = "the function's resource policy then lets the caller invoke it; " + last.Note
+			} else if w.Kind == org.WorkloadFunction && !strings.HasPrefix(last.Action, "lambda:Invoke") {
+				last.Note += " at the function's next invocation by its triggers"
+			}
 			return steps
 		}
 	}

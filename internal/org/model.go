@@ -23,8 +23,9 @@ type Org struct {
 	Users      []*User
 	Groups     []*Group
 	Resources  []*Resource
-	// Workloads are the functions, instances, stacks and projects that run
-	// code as a role (see Workload).
+	// Workloads are the functions, instances, stacks, projects, launch
+	// templates, notebooks, dev endpoints and Glue jobs that run code as a
+	// role (see Workload).
 	Workloads []*Workload
 	Providers []*Provider // one per account it is in
 	// IdentityCenter is nil when the organization declares none.

@@ -125,8 +125,9 @@ type ResourceDef struct {
 	PublicAccessBlock *PublicAccessBlock `json:"publicAccessBlock,omitempty"`
 }
 
-// WorkloadDef is a function, instance, stack or project that runs code as
-// a role of its account (by name or ARN).
+// WorkloadDef is a function, instance, stack, project, launch template,
+// notebook, dev endpoint or Glue job that runs code as a role of its account
+// (by name or ARN).
 type WorkloadDef struct {
 	ARN  string `json:"arn"`
 	Role string `json:"role"`

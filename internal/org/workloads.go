@@ -12,6 +12,13 @@ const (
 	WorkloadInstance = "ec2-instance"         // an EC2 instance and its instance profile's role
 	WorkloadStack    = "cloudformation-stack" // a CloudFormation stack and its service role
 	WorkloadProject  = "codebuild-project"    // a CodeBuild project and its service role
+	// WorkloadLaunchTemplate is an EC2 launch template whose instance
+	// profile's role the instances launched from it (by the Auto Scaling
+	// groups or fleets that use it) run as.
+	WorkloadLaunchTemplate = "ec2-launch-template"
+	WorkloadNotebook       = "sagemaker-notebook" // a SageMaker notebook instance and its execution role
+	WorkloadDevEndpoint    = "glue-dev-endpoint"  // a Glue development endpoint and its role
+	WorkloadGlueJob        = "glue-job"           // a Glue job and its role
 )
 
 // Workload is an existing resource that runs code as a role: whoever can
@@ -32,7 +39,8 @@ type rawWorkload struct {
 
 // workloadKind is the kind of workload an ARN names ("" for none): a
 // function without a qualifier, an instance, a stack (name and ID), a
-// project.
+// project, a launch template (by ID), a notebook instance, a dev endpoint, a
+// Glue job: the resource types of AWS's Service Authorization Reference.
 func workloadKind(a arn.ARN) string {
 	typ, name, _ := strings.Cut(a.Resource, ":")
 	if a.Service == "lambda" {
@@ -49,9 +57,23 @@ func workloadKind(a arn.ARN) string {
 		return WorkloadStack
 	case a.Service == "codebuild" && typ == "project" && name != "" && !strings.Contains(name, "/"):
 		return WorkloadProject
+	case a.Service == "ec2" && typ == "launch-template" && strings.HasPrefix(name, "lt-") && !strings.Contains(name, "/"):
+		return WorkloadLaunchTemplate
+	case a.Service == "sagemaker" && typ == "notebook-instance" && name != "" && !strings.Contains(name, "/"):
+		return WorkloadNotebook
+	case a.Service == "glue" && typ == "devEndpoint" && name != "" && !strings.Contains(name, "/"):
+		return WorkloadDevEndpoint
+	case a.Service == "glue" && typ == "job" && name != "" && !strings.Contains(name, "/"):
+		return WorkloadGlueJob
 	}
 	return ""
 }
+
+// workloadARNs are the forms of a workload's ARN, for errors.
+const workloadARNs = "a Lambda function (arn:aws:lambda:REGION:ACCOUNT:function:NAME), an EC2 instance (arn:aws:ec2:REGION:ACCOUNT:instance/i-ID), " +
+	"a CloudFormation stack (arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID), a CodeBuild project (arn:aws:codebuild:REGION:ACCOUNT:project/NAME), " +
+	"an EC2 launch template (arn:aws:ec2:REGION:ACCOUNT:launch-template/lt-ID), a SageMaker notebook instance (arn:aws:sagemaker:REGION:ACCOUNT:notebook-instance/NAME), " +
+	"a Glue dev endpoint (arn:aws:glue:REGION:ACCOUNT:devEndpoint/NAME) or a Glue job (arn:aws:glue:REGION:ACCOUNT:job/NAME)"
 
 func (d *decoder) workload(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["workload"]...)
@@ -77,7 +99,7 @@ func (l *loader) buildWorkloads(list []*rawWorkload) {
 			kind = workloadKind(a)
 		}
 		if kind == "" {
-			l.errs.add(r.arn.P, r.path+".arn", "%q is not the ARN of a workload: want a Lambda function (arn:aws:lambda:REGION:ACCOUNT:function:NAME), an EC2 instance (arn:aws:ec2:REGION:ACCOUNT:instance/i-ID), a CloudFormation stack (arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID) or a CodeBuild project (arn:aws:codebuild:REGION:ACCOUNT:project/NAME), without wildcards", r.arn.V)
+			l.errs.add(r.arn.P, r.path+".arn", "%q is not the ARN of a workload: want %s, without wildcards", r.arn.V, workloadARNs)
 			continue
 		}
 		if prev := seen[r.arn.V]; prev != nil {

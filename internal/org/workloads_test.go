@@ -22,6 +22,10 @@ func TestWorkloads(t *testing.T) {
 			{ARN: "arn:aws:ec2:eu-west-1:222222222222:instance/i-0123456789abcdef0", Role: "arn:aws:iam::222222222222:role/app/RunAs"},
 			{ARN: "arn:aws:cloudformation:eu-west-1:222222222222:stack/app/5f6d7c80-0000-11f0-8000-0a1b2c3d4e5f", Role: "RunAs"},
 			{ARN: "arn:aws:codebuild:eu-west-1:222222222222:project/app", Role: "RunAs"},
+			{ARN: "arn:aws:ec2:eu-west-1:222222222222:launch-template/lt-0123456789abcdef0", Role: "RunAs"},
+			{ARN: "arn:aws:sagemaker:eu-west-1:222222222222:notebook-instance/research", Role: "RunAs"},
+			{ARN: "arn:aws:glue:eu-west-1:222222222222:devEndpoint/etl", Role: "RunAs"},
+			{ARN: "arn:aws:glue:eu-west-1:222222222222:job/nightly", Role: "RunAs"},
 		},
 	}
 	data, err := json.Marshal(spec)
@@ -29,14 +33,14 @@ func TestWorkloads(t *testing.T) {
 		t.Fatal(err)
 	}
 	var back Spec
-	if err := json.Unmarshal(data, &back); err != nil || len(back.Workloads) != 4 {
+	if err := json.Unmarshal(data, &back); err != nil || len(back.Workloads) != 8 {
 		t.Fatalf("the spec's JSON keeps %d workloads (%v)", len(back.Workloads), err)
 	}
 	o, err := back.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{WorkloadFunction, WorkloadInstance, WorkloadStack, WorkloadProject}
+	want := []string{WorkloadFunction, WorkloadInstance, WorkloadStack, WorkloadProject, WorkloadLaunchTemplate, WorkloadNotebook, WorkloadDevEndpoint, WorkloadGlueJob}
 	if len(o.Workloads) != len(want) {
 		t.Fatalf("%d workloads", len(o.Workloads))
 	}
