@@ -45,6 +45,19 @@ func BenchmarkEscalationGenerated(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Run("analyze+workloads", func(b *testing.B) { benchAnalyze(b, ow) })
+	// Eight workloads in every member account, one of each kind, and an
+	// Operator that may use every workload way and pass any role: the
+	// edges of every workload kind at the scale of 7,992 workloads, the
+	// ways that pass a role trying each of the ten App roles (all trust
+	// Lambda) of every account.
+	if err := os.WriteFile(filepath.Join(dir, "workloads.yaml"), allWorkloadsOf(o), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	oa, err := org.Load(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("analyze+workloads8", func(b *testing.B) { benchAnalyze(b, oa) })
 	b.Run("load+analyze", func(b *testing.B) {
 		cpu := cpuTime()
 		for range b.N {
@@ -86,6 +99,41 @@ func workloadsOf(o *org.Org) []byte {
 		fmt.Fprintf(&b, "  - {arn: \"arn:aws:ec2:us-east-1:%s:instance/i-0123456789abcdef0\", role: App11Role}\n", a.ID)
 		fmt.Fprintf(&b, "  - {arn: \"arn:aws:cloudformation:us-east-1:%s:stack/app/5f6d7c80-0000-11f0-8000-0a1b2c3d4e5f\", role: App12Role}\n", a.ID)
 		fmt.Fprintf(&b, "  - {arn: \"arn:aws:codebuild:us-east-1:%s:project/app\", role: App13Role}\n", a.ID)
+	}
+	return []byte(b.String())
+}
+
+// allWorkloadsOf writes, for a generated organization, a workload of each
+// kind per member account (running as App10Role to App17Role) and an
+// Operator role in every member account that may use every workload way on
+// them and pass any role.
+func allWorkloadsOf(o *org.Org) []byte {
+	var b strings.Builder
+	b.WriteString("roles:\n  - name: Operator\n    accounts: [\"*\"]\n")
+	b.WriteString("    trust: {Version: \"2012-10-17\", Statement: [{Effect: Allow, Principal: {AWS: \"arn:aws:iam::${account:Security}:root\"}, Action: sts:AssumeRole}]}\n")
+	var actions []string
+	seen := map[string]bool{"iam:PassRole": true}
+	for _, ww := range workloadWays {
+		for _, way := range ww.ways {
+			for _, sa := range way {
+				if !seen[sa.action] {
+					seen[sa.action] = true
+					actions = append(actions, sa.action)
+				}
+			}
+		}
+	}
+	fmt.Fprintf(&b, "    inlinePolicies:\n      Operate: {Version: \"2012-10-17\", Statement: [{Effect: Allow, Action: [iam:PassRole, %s], Resource: \"*\"}]}\n", strings.Join(actions, ", "))
+	b.WriteString("workloads:\n")
+	for _, a := range o.Accounts[1:] {
+		for i, w := range []string{
+			"lambda:us-east-1:%s:function:app", "ec2:us-east-1:%s:instance/i-0123456789abcdef0",
+			"cloudformation:us-east-1:%s:stack/app/5f6d7c80-0000-11f0-8000-0a1b2c3d4e5f", "codebuild:us-east-1:%s:project/app",
+			"ec2:us-east-1:%s:launch-template/lt-0a1b2c3d4e5f60718", "sagemaker:us-east-1:%s:notebook-instance/app",
+			"glue:us-east-1:%s:devEndpoint/app", "glue:us-east-1:%s:job/app",
+		} {
+			fmt.Fprintf(&b, "  - {arn: \"arn:aws:"+w+"\", role: App%02dRole}\n", a.ID, 10+i)
+		}
 	}
 	return []byte(b.String())
 }

@@ -28,7 +28,7 @@
 //     with InvokeFunction or CreateEventSourceMapping), EC2 (RunInstances;
 //     EC2 Auto Scaling's launch configuration and group), ECS
 //     (RegisterTaskDefinition with RunTask, StartTask or CreateService), Glue
-//     (CreateDevEndpoint; CreateJob with StartJobRun), CloudFormation
+//     (CreateDevEndpoint; CreateJob with StartJobRun or CreateTrigger), CloudFormation
 //     (CreateStack), SageMaker (notebook instance with its presigned URL,
 //     training or processing job), CodeBuild (CreateProject with
 //     StartBuild), Data Pipeline (CreatePipeline, PutPipelineDefinition,

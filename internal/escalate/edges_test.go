@@ -28,6 +28,8 @@ import (
 //     https://docs.aws.amazon.com/lambda/latest/dg/permissions-layer-scoping.html);
 //   - function-new-role: a new execution role passed to an existing function,
 //     and new code;
+//   - pass-role to Glue with glue:CreateJob and glue:CreateTrigger
+//     (pathfinding.cloud glue-004);
 //   - update-function-code with lambda:AddPermission in place of the
 //     invocation (pathfinding.cloud lambda-005).
 //
@@ -63,6 +65,7 @@ func TestNewEdges(t *testing.T) {
 			"lambda:InvokeFunction"}, arnOf("lambda", "function:admin-fn")},
 		{"FnRoleSwapper", "function-new-role", []string{"iam:PassRole", "lambda:UpdateFunctionConfiguration", "lambda:UpdateFunctionCode", "lambda:InvokeFunction"},
 			arnOf("lambda", "function:low-fn")},
+		{"PassGlueTrigger", "pass-role", []string{"iam:PassRole", "glue:CreateJob", "glue:CreateTrigger"}, arnOf("glue", "trigger/warden-escalation")},
 		{"FnCoderAddPermission", "update-function-code", []string{"lambda:UpdateFunctionCode", "lambda:AddPermission"}, arnOf("lambda", "function:admin-fn")},
 		{"EdgeHop0", "assume-role notebook-presigned-url update-dev-endpoint", []string{"sts:AssumeRole", "sagemaker:CreatePresignedNotebookInstanceUrl",
 			"glue:UpdateDevEndpoint"}, arnOf("glue", "devEndpoint/admin-ep")},
@@ -90,7 +93,7 @@ func TestNewEdges(t *testing.T) {
 	}
 	// The passing ways name the service the role is passed to.
 	for _, c := range []struct{ from, service string }{
-		{"ProfileSwapper", "ec2.amazonaws.com"}, {"GlueJobRewriter", "glue.amazonaws.com"}, {"FnRoleSwapper", "lambda.amazonaws.com"},
+		{"ProfileSwapper", "ec2.amazonaws.com"}, {"GlueJobRewriter", "glue.amazonaws.com"}, {"PassGlueTrigger", "glue.amazonaws.com"}, {"FnRoleSwapper", "lambda.amazonaws.com"},
 	} {
 		if st := got[role(dev, c.from)].Steps[0]; st.Resource != admin || st.Context["iam:PassedToService"] != c.service {
 			t.Errorf("%s: first step %+v, want iam:PassRole of AdminRole to %s", c.from, st, c.service)
@@ -129,7 +132,7 @@ func TestNewEdges(t *testing.T) {
 		"EndpointKeyAdderUntrusted",
 		"GlueJobRewriterWrongService", "GlueJobRewriterOtherJob",
 		"LayerAdderPinned", "LayerAdderNoRead", "FnRoleSwapperUntrusted",
-		"EdgeHop0b", "EdgeHop1b",
+		"EdgeHop0b", "EdgeHop1b", "PassGlueTriggerWrongService",
 	}
 	var from []string
 	for _, n := range negative {

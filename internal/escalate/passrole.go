@@ -22,7 +22,7 @@ type serviceAction struct{ action, resource string }
 // computeServices are the services of Rhino Security Labs' list (EC2,
 // Lambda, Glue, CloudFormation, Data Pipeline), PMapper's edge checkers
 // (CodeBuild, SageMaker, EC2 Auto Scaling) and pathfinding.cloud (ECS, App
-// Runner, spot instances, launch templates, Glue sessions, change sets,
+// Runner, spot instances, launch templates, Glue sessions and triggers, change sets,
 // batch builds, a function's resource policy).
 var computeServices = []computeService{
 	{"lambda.amazonaws.com", [][]serviceAction{
@@ -45,6 +45,7 @@ var computeServices = []computeService{
 	{"glue.amazonaws.com", [][]serviceAction{
 		{{"glue:CreateDevEndpoint", "arn:aws:glue:us-east-1:ACCOUNT:devEndpoint/*"}},
 		{{"glue:CreateJob", "arn:aws:glue:us-east-1:ACCOUNT:job/*"}, {"glue:StartJobRun", "arn:aws:glue:us-east-1:ACCOUNT:job/*"}},
+		{{"glue:CreateJob", "arn:aws:glue:us-east-1:ACCOUNT:job/*"}, {"glue:CreateTrigger", "arn:aws:glue:us-east-1:ACCOUNT:trigger/*"}},
 		{{"glue:CreateSession", "arn:aws:glue:us-east-1:ACCOUNT:session/*"}, {"glue:RunStatement", "arn:aws:glue:us-east-1:ACCOUNT:session/*"}},
 	}},
 	{"cloudformation.amazonaws.com", [][]serviceAction{
