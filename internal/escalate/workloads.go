@@ -210,8 +210,9 @@ func (a *analyzer) workloadEdges(from *Node) {
 			if to == nil || to == from || done[to] || !a.trusts(to, ww.principal) {
 				continue
 			}
-			if steps := a.runAs(from, to, w, ww); steps != nil {
+			if steps := a.workloadSteps(from, w, ww); steps != nil {
 				done[to] = true
+				noteRun(steps, w, ww, to)
 				a.edge(from, to, ww.kind, steps...)
 			}
 		}
@@ -223,6 +224,7 @@ func (a *analyzer) workloadEdges(from *Node) {
 // way's service and that the caller may pass to it, through the first
 // workload on which the engine allows the way's requests.
 func (a *analyzer) passToWorkload(from *Node, ww *workloadWay, ws []*org.Workload, done map[*Node]bool) {
+	var onWorkload map[*org.Workload][]Step
 	for _, to := range a.nodesIn(from.Account) {
 		if to == from || to.Role == nil || done[to] || !a.trusts(to, ww.principal) {
 			continue
@@ -237,9 +239,21 @@ func (a *analyzer) passToWorkload(from *Node, ww *workloadWay, ws []*org.Workloa
 					break
 				}
 			}
-			if steps := a.runAs(from, to, w, ww); steps != nil {
+			// The requests on the workload do not depend on the role
+			// passed: decided once per workload.
+			steps, tried := onWorkload[w]
+			if !tried {
+				steps = a.workloadSteps(from, w, ww)
+				if onWorkload == nil {
+					onWorkload = map[*org.Workload][]Step{}
+				}
+				onWorkload[w] = steps
+			}
+			if steps != nil {
 				done[to] = true
-				a.edge(from, to, ww.kind, append([]Step{*pass}, steps...)...)
+				steps = append([]Step{*pass}, steps...)
+				noteRun(steps, w, ww, to)
+				a.edge(from, to, ww.kind, steps...)
 				break
 			}
 		}
@@ -277,9 +291,10 @@ func (a *analyzer) trusts(to *Node, principal string) bool {
 	return false
 }
 
-// runAs finds the steps by which from runs code as to through w, the first
-// way of ww whose requests the engine all allows.
-func (a *analyzer) runAs(from, to *Node, w *org.Workload, ww *workloadWay) []Step {
+// workloadSteps finds the requests by which from runs code through w: the
+// first way of ww whose requests the engine all allows (nil for none). The
+// steps are a fresh slice.
+func (a *analyzer) workloadSteps(from *Node, w *org.Workload, ww *workloadWay) []Step {
 	where, _ := arn.Parse(w.ARN)
 	for _, way := range ww.ways {
 		if !mayAll(from, way) {
@@ -312,15 +327,20 @@ func (a *analyzer) runAs(from, to *Node, w *org.Workload, ww *workloadWay) []Ste
 			steps = append(steps, *st)
 		}
 		if steps != nil {
-			last := &steps[len(steps)-1]
-			last.Note = ww.runs + to.ARN
-			if last.Action == "lambda:AddPermission" {
-				last.Note = "the function's resource policy then lets the caller invoke it; " + last.Note
-			} else if w.Kind == org.WorkloadFunction && !strings.HasPrefix(last.Action, "lambda:Invoke") {
-				last.Note += " at the function's next invocation by its triggers"
-			}
 			return steps
 		}
 	}
 	return nil
+}
+
+// noteRun says on the last step what runs as to, and how a function that
+// the caller does not invoke itself comes to run.
+func noteRun(steps []Step, w *org.Workload, ww *workloadWay, to *Node) {
+	last := &steps[len(steps)-1]
+	last.Note = ww.runs + to.ARN
+	if last.Action == "lambda:AddPermission" {
+		last.Note = "the function's resource policy then lets the caller invoke it; " + last.Note
+	} else if w.Kind == org.WorkloadFunction && !strings.HasPrefix(last.Action, "lambda:Invoke") {
+		last.Note += " at the function's next invocation by its triggers"
+	}
 }
