@@ -45,7 +45,9 @@
 //     its own (lambda:PublishLayerVersion, lambda:GetLayerVersion,
 //     lambda:UpdateFunctionConfiguration with lambda:Layer), on a function,
 //     then lambda:InvokeFunction, or lambda:AddPermission naming itself, or
-//     the function's triggers; ssm:SendCommand (on the instance and the
+//     a queue of its own made the function's event source (which the
+//     function's role must be allowed to read: those requests are the
+//     role's steps), or the function's triggers; ssm:SendCommand (on the instance and the
 //     AWS-RunShellScript document), ssm:StartSession (on the instance and
 //     SSM-SessionManagerRunShell) or new user data (ec2:StopInstances,
 //     ec2:ModifyInstanceAttribute, ec2:StartInstances) on an instance;
@@ -136,8 +138,9 @@
 //
 // ec2-instance-connect:SendSSHPublicKey needs a network path the org does
 // not describe; ec2:AssociateIamInstanceProfile needs an instance without a
-// profile (a workload always has a role); lambda:CreateEventSourceMapping on
-// an existing function needs the queue or stream and who writes to it. A
+// profile (a workload always has a role); an event source mapping on an
+// existing stream or table needs who writes to it (a queue of the caller's
+// own is searched). A
 // function's new handler or environment alone runs only code already there,
 // so it is not an edge. Instance profiles are not modelled: the EC2 edges
 // that pass a role assume one holds it, as ec2:RunInstances does. An older

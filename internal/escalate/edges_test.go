@@ -31,7 +31,10 @@ import (
 //   - pass-role to Glue with glue:CreateJob and glue:CreateTrigger
 //     (pathfinding.cloud glue-004);
 //   - update-function-code with lambda:AddPermission in place of the
-//     invocation (pathfinding.cloud lambda-005).
+//     invocation (pathfinding.cloud lambda-005), or with a queue of the
+//     caller's made the function's event source, which the function's role
+//     must be allowed to read
+//     (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html).
 //
 // The negative twins: iam:PassedToService naming another service, a role
 // that does not trust the service, a boundary, the action allowed only on
@@ -124,6 +127,30 @@ func TestNewEdges(t *testing.T) {
 		p.Steps[2].Principal != "arn:aws:sts::"+dev+":assumed-role/NbRole/"+roleSession {
 		t.Errorf("EdgeHop0's steps: %+v", p.Steps)
 	}
+	// The queue: the caller makes it (a name its policy allows) and the
+	// function's event source, the function's role reads it, the caller
+	// sends the message. When the role may not read it, the function runs
+	// only at its own triggers' next event.
+	queue := got[role(dev, "FnQueuer")]
+	var qacts []string
+	for _, s := range queue.Steps {
+		qacts = append(qacts, s.Action+" "+strings.TrimPrefix(strings.TrimPrefix(s.Principal, "arn:aws:sts::"+dev+":assumed-role/"), "/"+roleSession))
+	}
+	if want := "lambda:UpdateFunctionCode FnQueuer/warden-escalation,sqs:CreateQueue FnQueuer/warden-escalation," +
+		"sqs:ReceiveMessage QueueReaderRole/warden-escalation,sqs:DeleteMessage QueueReaderRole/warden-escalation," +
+		"sqs:GetQueueAttributes QueueReaderRole/warden-escalation,lambda:CreateEventSourceMapping FnQueuer/warden-escalation," +
+		"sqs:SendMessage FnQueuer/warden-escalation,glue:UpdateDevEndpoint QueueReaderRole/warden-escalation"; strings.Join(qacts, ",") != want ||
+		kindsOf(queue) != "update-function-code update-dev-endpoint" || queue.Admin == nil || queue.Admin.Principal != admin {
+		t.Errorf("FnQueuer's path: %s\n%s\nwant\n%s", kindsOf(queue), strings.Join(qacts, ","), want)
+	} else if q := queue.Steps[1].Resource; !strings.HasPrefix(q, "arn:aws:sqs:us-east-1:"+dev+":scratch-") || queue.Steps[2].Resource != q ||
+		queue.Steps[6].Resource != q || queue.Steps[5].Context["lambda:FunctionArn"] != arnOf("lambda", "function:queue-fn") ||
+		!strings.Contains(queue.Steps[6].Note, "event source mapping") {
+		t.Errorf("FnQueuer's queue: %+v", queue.Steps)
+	}
+	if p := got[role(dev, "FnQueuerNoRead")]; len(p.Steps) != 2 || p.Steps[0].Action != "lambda:UpdateFunctionCode" ||
+		!strings.HasSuffix(p.Steps[0].Note, "next invocation by its triggers") {
+		t.Errorf("FnQueuerNoRead's path: %+v", p.Steps)
+	}
 	negative := []string{
 		"UserDataWriterOther", "UserDataWriterNoStart", "UserDataWriterBounded",
 		"ProfileSwapperWrongService", "ProfileSwapperUntrusted", "ProfileSwapperNoCommand",
@@ -141,6 +168,7 @@ func TestNewEdges(t *testing.T) {
 	for _, c := range positive {
 		from = append(from, role(locked, c.from))
 	}
+	from = append(from, role(locked, "FnQueuer"), role(locked, "FnQueuerNoRead"))
 	for _, f := range from {
 		if p, ok := got[f]; ok {
 			t.Errorf("%s: path %s to admin as %s, want none", f, kindsOf(p), p.Admin.Principal)

@@ -25,6 +25,9 @@ import (
 type wlAction struct {
 	action, resource string
 	ctx              map[string]string
+	// asRole: the request is made by the role the code runs as, not by the
+	// caller (a service acting with the role's credentials).
+	asRole bool
 }
 
 type workloadWay struct {
@@ -37,14 +40,27 @@ type workloadWay struct {
 }
 
 // The invocations of a Lambda function whose code or configuration the
-// caller changed (pathfinding.cloud lambda-003, -004, -005): the caller
-// invokes it, or adds a statement to its resource policy that lets it invoke
-// it (lambda:AddPermission; the invocation is then allowed by a policy the
-// step wrote, so it is not a step), or, with neither, the function's own
-// triggers run it at their next event.
+// caller changed (pathfinding.cloud lambda-002 to -005): the caller invokes
+// it; or adds a statement to its resource policy that lets it invoke it
+// (lambda:AddPermission naming itself; the invocation is then allowed by a
+// policy the step wrote, so it is not a step); or makes a queue of its own
+// an event source of the function and sends a message to it (Lambda then
+// reads the queue as the function's execution role, which must be allowed
+// sqs:ReceiveMessage, sqs:DeleteMessage and sqs:GetQueueAttributes on it:
+// AWS Lambda Developer Guide, "Using Lambda with Amazon SQS", execution role
+// permissions); or, with none of them, the function's own triggers run it at
+// their next event.
 var invocations = [][]wlAction{
 	{{action: "lambda:InvokeFunction", resource: "WORKLOAD"}},
 	{{action: "lambda:AddPermission", resource: "WORKLOAD", ctx: map[string]string{"lambda:Principal": "CALLER"}}},
+	{
+		{action: "sqs:CreateQueue", resource: "arn:aws:sqs:REGION:ACCOUNT:*"},
+		{action: "sqs:ReceiveMessage", resource: "CHOSEN", asRole: true},
+		{action: "sqs:DeleteMessage", resource: "CHOSEN", asRole: true},
+		{action: "sqs:GetQueueAttributes", resource: "CHOSEN", asRole: true},
+		{action: "lambda:CreateEventSourceMapping", resource: "*", ctx: map[string]string{"lambda:FunctionArn": "WORKLOAD"}},
+		{action: "sqs:SendMessage", resource: "CHOSEN"},
+	},
 	nil,
 }
 
@@ -210,7 +226,7 @@ func (a *analyzer) workloadEdges(from *Node) {
 			if to == nil || to == from || done[to] || !a.trusts(to, ww.principal) {
 				continue
 			}
-			if steps := a.workloadSteps(from, w, ww); steps != nil {
+			if steps, _ := a.workloadSteps(from, to, w, ww); steps != nil {
 				done[to] = true
 				noteRun(steps, w, ww, to)
 				a.edge(from, to, ww.kind, steps...)
@@ -240,14 +256,18 @@ func (a *analyzer) passToWorkload(from *Node, ww *workloadWay, ws []*org.Workloa
 				}
 			}
 			// The requests on the workload do not depend on the role
-			// passed: decided once per workload.
+			// passed, unless the role makes some of them: decided once per
+			// workload when they do not.
 			steps, tried := onWorkload[w]
 			if !tried {
-				steps = a.workloadSteps(from, w, ww)
-				if onWorkload == nil {
-					onWorkload = map[*org.Workload][]Step{}
+				var byRole bool
+				steps, byRole = a.workloadSteps(from, to, w, ww)
+				if !byRole {
+					if onWorkload == nil {
+						onWorkload = map[*org.Workload][]Step{}
+					}
+					onWorkload[w] = steps
 				}
-				onWorkload[w] = steps
 			}
 			if steps != nil {
 				done[to] = true
@@ -273,7 +293,7 @@ func mayAny(from *Node, ww *workloadWay) bool {
 
 func mayAll(from *Node, way []wlAction) bool {
 	for _, sa := range way {
-		if !from.may(sa.action) {
+		if !sa.asRole && !from.may(sa.action) {
 			return false
 		}
 	}
@@ -291,17 +311,20 @@ func (a *analyzer) trusts(to *Node, principal string) bool {
 	return false
 }
 
-// workloadSteps finds the requests by which from runs code through w: the
-// first way of ww whose requests the engine all allows (nil for none). The
-// steps are a fresh slice.
-func (a *analyzer) workloadSteps(from *Node, w *org.Workload, ww *workloadWay) []Step {
+// workloadSteps finds the requests by which from runs code through w as
+// to: the first way of ww whose requests the engine all allows (nil for
+// none), and whether the answer depends on to (a request of the way found,
+// or, when none is found, of a way tried, is the role's). The steps are a
+// fresh slice.
+func (a *analyzer) workloadSteps(from, to *Node, w *org.Workload, ww *workloadWay) ([]Step, bool) {
 	where, _ := arn.Parse(w.ARN)
+	touched := false
 	for _, way := range ww.ways {
 		if !mayAll(from, way) {
 			continue
 		}
 		var steps []Step
-		chosen := ""
+		chosen, byRole := "", false
 		for _, sa := range way {
 			r := strings.NewReplacer("WORKLOAD", w.ARN, "REGION", where.Region, "ACCOUNT", where.Account, "CALLER", from.ARN, "CHOSEN", chosen)
 			res := r.Replace(sa.resource)
@@ -312,25 +335,36 @@ func (a *analyzer) workloadSteps(from *Node, w *org.Workload, ww *workloadWay) [
 				}
 				fixed[k] = []string{r.Replace(v)}
 			}
+			by := from
+			if sa.asRole {
+				by, byRole, touched = to, true, true
+				if !to.may(sa.action) {
+					steps = nil
+					break
+				}
+			}
 			var st *Step
-			if strings.Contains(res, "*") {
-				if st = a.decideAnyResource(from, sa.action, res); st != nil {
+			if strings.Contains(res, "*") && res != "*" {
+				if st = a.decideAnyResource(by, sa.action, res); st != nil {
 					chosen = st.Resource
 				}
 			} else {
-				st = a.decide(from, request{action: sa.action, resource: res, fixed: fixed})
+				st = a.decide(by, request{action: sa.action, resource: res, fixed: fixed})
 			}
 			if st == nil {
 				steps = nil
 				break
 			}
+			if sa.asRole {
+				st.Note = "made by the service with the credentials of " + to.ARN
+			}
 			steps = append(steps, *st)
 		}
 		if steps != nil {
-			return steps
+			return steps, byRole
 		}
 	}
-	return nil
+	return nil, touched
 }
 
 // noteRun says on the last step what runs as to, and how a function that
@@ -338,9 +372,12 @@ func (a *analyzer) workloadSteps(from *Node, w *org.Workload, ww *workloadWay) [
 func noteRun(steps []Step, w *org.Workload, ww *workloadWay, to *Node) {
 	last := &steps[len(steps)-1]
 	last.Note = ww.runs + to.ARN
-	if last.Action == "lambda:AddPermission" {
+	switch {
+	case last.Action == "lambda:AddPermission":
 		last.Note = "the function's resource policy then lets the caller invoke it; " + last.Note
-	} else if w.Kind == org.WorkloadFunction && !strings.HasPrefix(last.Action, "lambda:Invoke") {
+	case last.Action == "sqs:SendMessage":
+		last.Note = "the message invokes the function through the new event source mapping; " + last.Note
+	case w.Kind == org.WorkloadFunction && !strings.HasPrefix(last.Action, "lambda:Invoke"):
 		last.Note += " at the function's next invocation by its triggers"
 	}
 }
