@@ -7,6 +7,16 @@ import (
 	"github.com/securecart/warden/internal/org"
 )
 
+// wlAction is a request of a workload way: an action, its resource and the
+// context keys the caller sets (placeholders as in workloadWay).
+type wlAction struct {
+	action, resource string
+	ctx              map[string]string
+	// asRole: the request is made by the role the code runs as, not by the
+	// caller (a service acting with the role's credentials).
+	asRole bool
+}
+
 // workloadWay is a way to run code as a role through an existing workload
 // (the org format's workloads): the requests on the workload, all needed,
 // tried in order. In a request's resource or context, WORKLOAD stands for
@@ -20,16 +30,6 @@ import (
 // workload a new role, passed with iam:PassRole (iam:PassedToService the
 // service principal): the edge leads to every role of the account that trusts
 // the service and that the caller may pass.
-// wlAction is a request of a workload way: an action, its resource and the
-// context keys the caller sets (placeholders as in workloadWay).
-type wlAction struct {
-	action, resource string
-	ctx              map[string]string
-	// asRole: the request is made by the role the code runs as, not by the
-	// caller (a service acting with the role's credentials).
-	asRole bool
-}
-
 type workloadWay struct {
 	workload  string // the org.Workload* kind
 	kind      string // the edge kind
@@ -74,7 +74,8 @@ func then(head []wlAction, tails ...[]wlAction) [][]wlAction {
 	return out
 }
 
-// codeOnInstance are the ways to run commands on an existing instance as its
+// ssmCommand, ssmSession and userData are the ways to run commands on an
+// existing instance as its
 // instance profile's role: a shell command through Systems Manager
 // (AWS-RunShellScript) or a session (SSM-SessionManagerRunShell, the default
 // session document), or new user data run at the next boot (pathfinding.cloud
