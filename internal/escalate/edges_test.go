@@ -11,14 +11,16 @@ import (
 //   - modify-user-data: pathfinding.cloud ec2-002
 //     (https://pathfinding.cloud/paths/ec2-002), the instance stopped, its
 //     userData rewritten, started;
-//   - replace-instance-profile: PMapper's ec2 edge checker and Rhino
-//     Security Labs' list: iam:PassRole to EC2, then
+//   - replace-instance-profile: PMapper's ec2 edge checker attaches an
+//     instance profile likewise: iam:PassRole to EC2, then
 //     ec2:ReplaceIamInstanceProfileAssociation on an instance the caller runs
 //     commands on;
 //   - launch-template-version: pathfinding.cloud ec2-004, ec2-005;
 //   - notebook-presigned-url, notebook-lifecycle-config: pathfinding.cloud
 //     sagemaker-004, sagemaker-005;
-//   - update-dev-endpoint: pathfinding.cloud glue-002;
+//   - update-dev-endpoint: pathfinding.cloud glue-002, Rhino Security Labs'
+//     method 19
+//     (https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/);
 //   - update-glue-job: pathfinding.cloud glue-005 (UpdateJob overwrites the
 //     job's definition, its role passed again:
 //     https://docs.aws.amazon.com/glue/latest/webapi/API_UpdateJob.html);

@@ -75,13 +75,12 @@ func then(head []wlAction, tails ...[]wlAction) [][]wlAction {
 }
 
 // ssmCommand, ssmSession and userData are the ways to run commands on an
-// existing instance as its
-// instance profile's role: a shell command through Systems Manager
-// (AWS-RunShellScript) or a session (SSM-SessionManagerRunShell, the default
-// session document), or new user data run at the next boot (pathfinding.cloud
-// ec2-002; Rhino Security Labs' list, "ec2:ModifyInstanceAttribute"): the
-// instance stopped, its userData attribute rewritten (cloud-init runs it at
-// every boot when it says so), started again.
+// existing instance as its instance profile's role: a shell command through
+// Systems Manager (AWS-RunShellScript) or a session
+// (SSM-SessionManagerRunShell, the default session document), or new user
+// data run at the next boot (pathfinding.cloud ec2-002): the instance
+// stopped, its userData attribute rewritten (cloud-init runs it at every
+// boot when it says so), started again.
 var (
 	ssmCommand = []wlAction{{action: "ssm:SendCommand", resource: "WORKLOAD"}, {action: "ssm:SendCommand", resource: "arn:aws:ssm:REGION::document/AWS-RunShellScript"}}
 	ssmSession = []wlAction{{action: "ssm:StartSession", resource: "WORKLOAD"}, {action: "ssm:StartSession", resource: "arn:aws:ssm:REGION:ACCOUNT:document/SSM-SessionManagerRunShell"}}
@@ -131,8 +130,8 @@ var workloadWays = []workloadWay{
 		"the new user data runs at boot with the credentials of the instance profile's role "},
 	// Another role for an instance the caller runs code on
 	// (ec2:ReplaceIamInstanceProfileAssociation, passing the role of an
-	// instance profile; PMapper's ec2 edge checker, Rhino Security Labs'
-	// list): the caller's commands then read the new role's credentials.
+	// instance profile; PMapper's ec2 edge checker attaches an instance
+	// profile to an instance likewise): the caller's commands then read the new role's credentials.
 	{org.WorkloadInstance, KindInstanceProfile, "ec2.amazonaws.com", true,
 		then([]wlAction{{action: "ec2:ReplaceIamInstanceProfileAssociation", resource: "WORKLOAD"}}, ssmCommand, ssmSession, userData),
 		"the instance's new instance profile gives the caller's code the credentials of "},
@@ -174,8 +173,7 @@ var workloadWays = []workloadWay{
 			{action: "sagemaker:StartNotebookInstance", resource: "WORKLOAD"},
 		}},
 		"the lifecycle configuration runs at the notebook's start as "},
-	// pathfinding.cloud glue-002; Rhino Security Labs' list
-	// (glue:UpdateDevEndpoint): the caller's SSH public key added to the
+	// pathfinding.cloud glue-002; Rhino 19 (glue:UpdateDevEndpoint): the caller's SSH public key added to the
 	// endpoint, whose shell runs as its role.
 	{org.WorkloadDevEndpoint, KindDevEndpoint, "glue.amazonaws.com", false,
 		[][]wlAction{{{action: "glue:UpdateDevEndpoint", resource: "WORKLOAD"}}},
