@@ -131,7 +131,8 @@ var workloadWays = []workloadWay{
 	// Another role for an instance the caller runs code on
 	// (ec2:ReplaceIamInstanceProfileAssociation, passing the role of an
 	// instance profile; PMapper's ec2 edge checker attaches an instance
-	// profile to an instance likewise): the caller's commands then read the new role's credentials.
+	// profile to an instance likewise): the caller's commands then read the
+	// new role's credentials.
 	{org.WorkloadInstance, KindInstanceProfile, "ec2.amazonaws.com", true,
 		then([]wlAction{{action: "ec2:ReplaceIamInstanceProfileAssociation", resource: "WORKLOAD"}}, ssmCommand, ssmSession, userData),
 		"the instance's new instance profile gives the caller's code the credentials of "},
