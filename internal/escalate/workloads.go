@@ -5,6 +5,7 @@ import (
 
 	"github.com/securecart/warden/internal/arn"
 	"github.com/securecart/warden/internal/org"
+	"github.com/securecart/warden/internal/policy"
 )
 
 // wlAction is a request of a workload way: an action, its resource and the
@@ -15,6 +16,21 @@ type wlAction struct {
 	// asRole: the request is made by the role the code runs as, not by the
 	// caller (a service acting with the role's credentials).
 	asRole bool
+	act    *policy.Action // the action, parsed once (see init)
+}
+
+// init parses the actions of the workload ways once: a principal's
+// statements are matched against them for every principal of an account
+// with workloads.
+func init() {
+	for i := range workloadWays {
+		for _, way := range workloadWays[i].ways {
+			for k := range way {
+				act := policy.NewAction(way[k].action)
+				way[k].act = &act
+			}
+		}
+	}
 }
 
 // workloadWay is a way to run code as a role through an existing workload
@@ -293,7 +309,7 @@ func mayAny(from *Node, ww *workloadWay) bool {
 
 func mayAll(from *Node, way []wlAction) bool {
 	for _, sa := range way {
-		if !sa.asRole && !from.may(sa.action) {
+		if !sa.asRole && !from.mayAct(sa.act) {
 			return false
 		}
 	}
@@ -338,7 +354,7 @@ func (a *analyzer) workloadSteps(from, to *Node, w *org.Workload, ww *workloadWa
 			by := from
 			if sa.asRole {
 				by, byRole, touched = to, true, true
-				if !to.may(sa.action) {
+				if !to.mayAct(sa.act) {
 					steps = nil
 					break
 				}
@@ -380,4 +396,9 @@ func noteRun(steps []Step, w *org.Workload, ww *workloadWay, to *Node) {
 	case w.Kind == org.WorkloadFunction && !strings.HasPrefix(last.Action, "lambda:Invoke"):
 		last.Note += " at the function's next invocation by its triggers"
 	}
+}
+
+// mayAct is Node.may of an action parsed already.
+func (n *Node) mayAct(act *policy.Action) bool {
+	return anyMatch(n.allows, act) && (n.bound == nil || anyMatch(n.bound, act))
 }
