@@ -159,7 +159,7 @@ func TestNewEdges(t *testing.T) {
 		"TemplateEditorUntrusted", "TemplateEditorNoDefault",
 		"NotebookOpenerUntrusted", "NotebookLifecyclerPinned",
 		"EndpointKeyAdderUntrusted",
-		"GlueJobRewriterWrongService", "GlueJobRewriterOtherJob",
+		"GlueJobRewriterWrongService", "GlueJobRewriterOtherJob", "GlueJobRewriterBounded",
 		"LayerAdderPinned", "LayerAdderNoRead", "FnRoleSwapperUntrusted",
 		"EdgeHop0b", "EdgeHop1b", "PassGlueTriggerWrongService",
 	}
