@@ -17,17 +17,43 @@ type wlAction struct {
 	// caller (a service acting with the role's credentials).
 	asRole bool
 	act    *policy.Action // the action, parsed once (see init)
+	bit    uint64         // the action's bit in a mayMask
+}
+
+// mayMask remembers, for one principal, which of the workload ways'
+// actions its statements can allow: each action matched once however many
+// ways name it.
+type mayMask struct{ known, allowed uint64 }
+
+func (m *mayMask) may(n *Node, sa *wlAction) bool {
+	if m.known&sa.bit == 0 {
+		m.known |= sa.bit
+		if n.mayAct(sa.act) {
+			m.allowed |= sa.bit
+		}
+	}
+	return m.allowed&sa.bit != 0
 }
 
 // init parses the actions of the workload ways once: a principal's
 // statements are matched against them for every principal of an account
 // with workloads.
 func init() {
+	bits := map[string]uint64{}
 	for i := range workloadWays {
 		for _, way := range workloadWays[i].ways {
 			for k := range way {
 				act := policy.NewAction(way[k].action)
 				way[k].act = &act
+				b, ok := bits[act.Full]
+				if !ok {
+					if len(bits) == 64 {
+						panic("escalate: more than 64 distinct actions in the workload ways")
+					}
+					b = 1 << len(bits)
+					bits[act.Full] = b
+				}
+				way[k].bit = b
 			}
 		}
 	}
@@ -225,13 +251,14 @@ func (a *analyzer) workloadEdges(from *Node) {
 		return
 	}
 	done := map[*Node]bool{}
+	var m mayMask
 	for i := range workloadWays {
 		ww := &workloadWays[i]
-		if !mayAny(from, ww) || ww.pass && !from.may("iam:PassRole") {
+		if !m.mayAny(from, ww) || ww.pass && !from.may("iam:PassRole") {
 			continue
 		}
 		if ww.pass {
-			a.passToWorkload(from, ww, ws, done)
+			a.passToWorkload(from, ww, ws, done, &m)
 			continue
 		}
 		for _, w := range ws {
@@ -242,7 +269,7 @@ func (a *analyzer) workloadEdges(from *Node) {
 			if to == nil || to == from || done[to] || !a.trusts(to, ww.principal) {
 				continue
 			}
-			if steps, _ := a.workloadSteps(from, to, w, ww); steps != nil {
+			if steps, _ := a.workloadSteps(from, to, w, ww, &m); steps != nil {
 				done[to] = true
 				noteRun(steps, w, ww, to)
 				a.edge(from, to, ww.kind, steps...)
@@ -255,7 +282,7 @@ func (a *analyzer) workloadEdges(from *Node) {
 // caller's account a new role: to every role of the account that trusts the
 // way's service and that the caller may pass to it, through the first
 // workload on which the engine allows the way's requests.
-func (a *analyzer) passToWorkload(from *Node, ww *workloadWay, ws []*org.Workload, done map[*Node]bool) {
+func (a *analyzer) passToWorkload(from *Node, ww *workloadWay, ws []*org.Workload, done map[*Node]bool, m *mayMask) {
 	var onWorkload map[*org.Workload][]Step
 	for _, to := range a.nodesIn(from.Account) {
 		if to == from || to.Role == nil || done[to] || !a.trusts(to, ww.principal) {
@@ -277,7 +304,7 @@ func (a *analyzer) passToWorkload(from *Node, ww *workloadWay, ws []*org.Workloa
 			steps, tried := onWorkload[w]
 			if !tried {
 				var byRole bool
-				steps, byRole = a.workloadSteps(from, to, w, ww)
+				steps, byRole = a.workloadSteps(from, to, w, ww, m)
 				if !byRole {
 					if onWorkload == nil {
 						onWorkload = map[*org.Workload][]Step{}
@@ -298,18 +325,18 @@ func (a *analyzer) passToWorkload(from *Node, ww *workloadWay, ws []*org.Workloa
 
 // mayAny reports whether the node's statements can allow every action of
 // some way of ww.
-func mayAny(from *Node, ww *workloadWay) bool {
+func (m *mayMask) mayAny(from *Node, ww *workloadWay) bool {
 	for _, way := range ww.ways {
-		if mayAll(from, way) {
+		if m.mayAll(from, way) {
 			return true
 		}
 	}
 	return false
 }
 
-func mayAll(from *Node, way []wlAction) bool {
-	for _, sa := range way {
-		if !sa.asRole && !from.mayAct(sa.act) {
+func (m *mayMask) mayAll(from *Node, way []wlAction) bool {
+	for i := range way {
+		if sa := &way[i]; !sa.asRole && !m.may(from, sa) {
 			return false
 		}
 	}
@@ -332,11 +359,11 @@ func (a *analyzer) trusts(to *Node, principal string) bool {
 // none), and whether the answer depends on to (a request of the way found,
 // or, when none is found, of a way tried, is the role's). The steps are a
 // fresh slice.
-func (a *analyzer) workloadSteps(from, to *Node, w *org.Workload, ww *workloadWay) ([]Step, bool) {
+func (a *analyzer) workloadSteps(from, to *Node, w *org.Workload, ww *workloadWay, m *mayMask) ([]Step, bool) {
 	where, _ := arn.Parse(w.ARN)
 	touched := false
 	for _, way := range ww.ways {
-		if !mayAll(from, way) {
+		if !m.mayAll(from, way) {
 			continue
 		}
 		var steps []Step
