@@ -74,6 +74,9 @@ type Device struct {
 	Audit call.Auditor
 	// Sessions starts an access portal session once a person passed MFA.
 	Sessions *Sessions
+	// Base is the server's public URL, without a trailing slash (sign-in
+	// events' LoginTo).
+	Base string
 }
 
 const (
@@ -137,8 +140,15 @@ type flow struct {
 	OIDCBind string `json:"ob,omitempty"`
 	// AMR and ACR are what an OpenID provider said of how it authenticated
 	// the person (its ID token's amr and acr).
-	AMR                       []string `json:"amr,omitempty"`
-	ACR                       string   `json:"acr,omitempty"`
+	AMR []string `json:"amr,omitempty"`
+	ACR string   `json:"acr,omitempty"`
+	// Workflow is the sign-in's AuthWorkflowID, shared by all its events
+	// in the trail; Challenged is the credential type last challenged;
+	// First is the first factor's type (UserAuthentication's
+	// CredentialType).
+	Workflow                  string `json:"wf,omitempty"`
+	Challenged                string `json:"ch,omitempty"`
+	First                     string `json:"ff,omitempty"`
 	redirect, message, notice string
 	codes                     []string
 	// signedIn is set when every factor passed in this request: the
@@ -218,7 +228,8 @@ func loopbackHTTP(r *http.Request) bool {
 }
 
 func (d *Device) newFlow(userCode string) *flow {
-	return &flow{CSRF: randomString(), Step: stepPassword, UserCode: sso.NormalizeUserCode(userCode), Expires: d.Clock().Add(flowTimeout)}
+	return &flow{CSRF: randomString(), Step: stepPassword, UserCode: sso.NormalizeUserCode(userCode), Expires: d.Clock().Add(flowTimeout),
+		Workflow: newWorkflowID()}
 }
 
 // newPortalFlow starts a sign-in to the access portal.
@@ -373,7 +384,7 @@ func (d *Device) step(r *http.Request, f *flow) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			if err := d.audit(r, evVerification, sso.User{}, "Password sign-in is disabled: the identity source is an external identity provider"); err != nil {
+			if err := d.signIn(r, f, evVerification, sso.User{}, sso.CredentialPassword, "Password sign-in is disabled: the identity source is an external identity provider"); err != nil {
 				return "", err
 			}
 			return "Password sign-in is turned off: your organization signs in through " + idp + ". Use \"Sign in with " + idp + "\".", nil
@@ -381,13 +392,19 @@ func (d *Device) step(r *http.Request, f *flow) (string, error) {
 		user, mustChange, err := d.Auth.Password(ctx, form.Get("username"), form.Get("password"), addr)
 		switch {
 		case errors.Is(err, sso.ErrBadCredentials):
-			return "The user name or password is incorrect.", d.audit(r, evVerification, sso.User{}, failedAuth)
+			return "The user name or password is incorrect.", d.passwordFailed(r, f, failedAuth)
 		case errors.Is(err, sso.ErrThrottled):
-			return "Too many failed attempts. Try again in 15 minutes.", d.audit(r, evVerification, sso.User{}, "Too many failed attempts")
+			return "Too many failed attempts. Try again in 15 minutes.", d.passwordFailed(r, f, "Too many failed attempts")
 		case err != nil:
 			return "", err
 		}
-		if err := d.audit(r, evVerification, user, ""); err != nil {
+		// The password challenge names the person once the directory knows
+		// them (additionalEventData.UserName), then its verification.
+		f.Challenged, f.First = sso.CredentialPassword, sso.CredentialPassword
+		if err := d.record(r, f, signInStep{name: evChallenge, user: user, cred: sso.CredentialPassword, userName: user.UserName}); err != nil {
+			return "", err
+		}
+		if err := d.signIn(r, f, evVerification, user, sso.CredentialPassword, ""); err != nil {
 			return "", err
 		}
 		f.UserID, f.UserName, f.CSRF, f.Source = user.ID, user.UserName, randomString(), "directory"
@@ -458,7 +475,14 @@ func (d *Device) toMFA(r *http.Request, f *flow) error {
 		return err
 	}
 	has := factors.Any()
-	if err := d.audit(r, evChallenge, sso.User{ID: f.UserID, UserName: f.UserName}, ""); err != nil {
+	// The MFA challenge names the factor asked first: an authenticator
+	// app's code when the person has one (and for enrollment), else a
+	// security key; using another factor challenges it anew (verifyFactor).
+	kind := sso.CredentialTOTP
+	if has && !factors.TOTP {
+		kind = sso.CredentialWebAuthn
+	}
+	if err := d.challenge(r, f, kind); err != nil {
 		return err
 	}
 	if has {
@@ -469,20 +493,63 @@ func (d *Device) toMFA(r *http.Request, f *flow) error {
 	return nil
 }
 
-// audit records a sign-in event (signin_audit.go).
-func (d *Device) audit(r *http.Request, name string, u sso.User, failure string) error {
-	return recordSignIn(r.Context(), d.Audit, d.Auth.Dir, r, d.Clock(), name, u, failure)
+// record writes a sign-in event of f's sign-in (signin_audit.go), with its
+// AuthWorkflowID.
+func (d *Device) record(r *http.Request, f *flow, s signInStep) error {
+	s.workflow = f.Workflow
+	return recordSignIn(r.Context(), d.Audit, d.Auth.Dir, r, d.Clock(), s)
+}
+
+// signIn records a step of f's sign-in: a challenge or verification of a
+// credential of type cred.
+func (d *Device) signIn(r *http.Request, f *flow, name string, u sso.User, cred, failure string) error {
+	return d.record(r, f, signInStep{name: name, user: u, cred: cred, failure: failure})
+}
+
+// passwordFailed records a refused password: its challenge (once per
+// sign-in) and verification, for the hidden user.
+func (d *Device) passwordFailed(r *http.Request, f *flow, why string) error {
+	if f.Challenged != sso.CredentialPassword {
+		f.Challenged = sso.CredentialPassword
+		if err := d.signIn(r, f, evChallenge, sso.User{}, sso.CredentialPassword, ""); err != nil {
+			return err
+		}
+	}
+	return d.signIn(r, f, evVerification, sso.User{}, sso.CredentialPassword, why)
+}
+
+// challenge records a CredentialChallenge of cred for f's person, unless
+// it is the one last asked.
+func (d *Device) challenge(r *http.Request, f *flow, cred string) error {
+	if f.Challenged == cred {
+		return nil
+	}
+	f.Challenged = cred
+	return d.signIn(r, f, evChallenge, f.user(), cred, "")
+}
+
+// authenticated records the end of a sign-in whose every factor passed:
+// UserAuthentication, with the first factor's type, where the person goes
+// (LoginTo: the access portal, or the device page) and, after an external
+// identity provider, the user name it vouched for.
+func (d *Device) authenticated(r *http.Request, f *flow) error {
+	s := signInStep{name: evAuthentication, user: f.user(), cred: f.First, loginTo: d.Base + "/start/"}
+	if !f.Portal {
+		s.loginTo = d.Base + deviceAction
+	}
+	if f.First == sso.CredentialExternalIdP {
+		s.userName = f.UserName
+	}
+	return d.record(r, f, s)
 }
 
 // idpMFA accepts the identity provider's own MFA, done at at (the org
-// trusts it and the assertion says so: sso.TrustedIdPMFA).
+// trusts it and the assertion says so: sso.TrustedIdPMFA). The
+// provider's answer was recorded where it arrived (/saml/acs,
+// /oidc/callback).
 func (d *Device) idpMFA(r *http.Request, f *flow, at time.Time) error {
-	u := f.user()
 	f.Step, f.AuthTime, f.signedIn = f.next(), at, true
-	if err := d.credentialEvent(r, evVerification, u, sso.CredentialExternalIdP, ""); err != nil {
-		return err
-	}
-	return d.audit(r, evAuthentication, u, "")
+	return d.authenticated(r, f)
 }
 
 func nonEmpty(s, def string) string {

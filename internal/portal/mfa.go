@@ -107,9 +107,18 @@ func (d *Device) verifyFactor(r *http.Request, f *flow) (string, error) {
 	switch form.Get("method") {
 	case "webauthn":
 		kind = sso.CredentialWebAuthn
-		_, err = d.Auth.FinishWebAuthnLogin(ctx, r, u, f.ceremony(kindGet), form.Get("credential"), addr)
 	case "recovery":
 		kind = sso.CredentialRecoveryCode
+	}
+	// Another factor than the one asked is a new challenge (as when a
+	// person chooses "use another MFA device").
+	if err := d.challenge(r, f, kind); err != nil {
+		return "", err
+	}
+	switch kind {
+	case sso.CredentialWebAuthn:
+		_, err = d.Auth.FinishWebAuthnLogin(ctx, r, u, f.ceremony(kindGet), form.Get("credential"), addr)
+	case sso.CredentialRecoveryCode:
 		left, err = d.Auth.UseRecoveryCode(ctx, u, form.Get("recovery_code"), addr)
 	default:
 		err = d.Auth.TOTP(ctx, u, form.Get("code"), addr)
@@ -121,9 +130,9 @@ func (d *Device) verifyFactor(r *http.Request, f *flow) (string, error) {
 			sso.CredentialWebAuthn:     "The security key's answer was not accepted. Try again with a key you registered.",
 			sso.CredentialRecoveryCode: "That recovery code is not correct, or it was already used.",
 		}[kind]
-		return msg, d.credentialEvent(r, evVerification, u, kind, failure(err))
+		return msg, d.signIn(r, f, evVerification, u, kind, failure(err))
 	case errors.Is(err, sso.ErrThrottled):
-		return "Too many failed attempts. Try again in 15 minutes.", d.credentialEvent(r, evVerification, u, kind, "Too many failed attempts")
+		return "Too many failed attempts. Try again in 15 minutes.", d.signIn(r, f, evVerification, u, kind, "Too many failed attempts")
 	case err != nil:
 		return "", err
 	}
@@ -134,20 +143,15 @@ func (d *Device) verifyFactor(r *http.Request, f *flow) (string, error) {
 	return "", d.passed(r, f, kind)
 }
 
-// credentialEvent records a sign-in event with its credential type.
-func (d *Device) credentialEvent(r *http.Request, name string, u sso.User, kind, fail string) error {
-	return recordCredential(r.Context(), d.Audit, d.Auth.Dir, r, d.Clock(), name, u, kind, fail)
-}
-
 // passed marks the second factor passed now, records it, and moves on: to
 // the new recovery codes when the person has none, else to approval.
 func (d *Device) passed(r *http.Request, f *flow, kind string) error {
 	u := f.user()
 	f.Seed, f.Step, f.AuthTime, f.signedIn = "", f.next(), d.Clock().UTC(), true
-	if err := d.credentialEvent(r, evVerification, u, kind, ""); err != nil {
+	if err := d.signIn(r, f, evVerification, u, kind, ""); err != nil {
 		return err
 	}
-	if err := d.audit(r, evAuthentication, u, ""); err != nil {
+	if err := d.authenticated(r, f); err != nil {
 		return err
 	}
 	left, err := d.Auth.RecoveryCodesLeft(r.Context(), u.ID)
@@ -172,6 +176,13 @@ func (d *Device) newRecoveryCodes(r *http.Request, f *flow, then string) error {
 func (d *Device) enroll(r *http.Request, f *flow) (string, error) {
 	ctx, form, addr, u := r.Context(), r.PostForm, sourceIP(r), f.user()
 	if form.Get("method") == "webauthn" {
+		if f.AuthTime.IsZero() {
+			// Enrolling a security key at sign-in answers a WebAuthn
+			// challenge rather than the app's.
+			if err := d.challenge(r, f, sso.CredentialWebAuthn); err != nil {
+				return "", err
+			}
+		}
 		return d.addWebAuthn(r, f, func() error { return d.passed(r, f, sso.CredentialWebAuthn) })
 	}
 	app, err := d.Auth.EnrollTOTPDevice(ctx, u, form.Get("name"), f.Seed, form.Get("code"), addr)
@@ -181,9 +192,9 @@ func (d *Device) enroll(r *http.Request, f *flow) (string, error) {
 		if err := d.directoryEvent(r, "CompleteVirtualMfaDeviceRegistration", u, params, "The code does not match the new authenticator"); err != nil {
 			return "", err
 		}
-		return "That code is not correct. Check the authenticator's clock and enter the current code.", d.audit(r, evVerification, u, failedAuth)
+		return "That code is not correct. Check the authenticator's clock and enter the current code.", d.signIn(r, f, evVerification, u, sso.CredentialTOTP, failedAuth)
 	case errors.Is(err, sso.ErrThrottled):
-		return "Too many failed attempts. Try again in 15 minutes.", d.audit(r, evVerification, u, "Too many failed attempts")
+		return "Too many failed attempts. Try again in 15 minutes.", d.signIn(r, f, evVerification, u, sso.CredentialTOTP, "Too many failed attempts")
 	case errors.Is(err, sso.ErrTooManyTOTP), errors.Is(err, sso.ErrTooManyMFADevices):
 		if err := d.directoryEvent(r, "CompleteVirtualMfaDeviceRegistration", u, params, failure(err)); err != nil {
 			return "", err
@@ -239,15 +250,27 @@ func (d *Device) passkey(r *http.Request, f *flow) (string, error) {
 		return "Your organization signs in through its identity provider, not with a passkey here.", nil
 	}
 	u, _, err := d.Auth.FinishPasskeyLogin(ctx, r, f.ceremony(kindPasskey), r.PostForm.Get("credential"), sourceIP(r))
+	// A passkey is the sign-in's first (and only) factor: its challenge
+	// names no one until the key has said whose it is.
+	who := sso.User{}
+	if err == nil {
+		who = u
+	}
+	if f.Challenged != sso.CredentialWebAuthn {
+		f.Challenged = sso.CredentialWebAuthn
+		if err := d.signIn(r, f, evChallenge, who, sso.CredentialWebAuthn, ""); err != nil {
+			return "", err
+		}
+	}
 	switch {
 	case errors.Is(err, sso.ErrBadCredentials):
-		return "The passkey was not accepted. Sign in with your user name and password.", d.credentialEvent(r, evVerification, sso.User{}, sso.CredentialWebAuthn, failure(err))
+		return "The passkey was not accepted. Sign in with your user name and password.", d.signIn(r, f, evVerification, sso.User{}, sso.CredentialWebAuthn, failure(err))
 	case errors.Is(err, sso.ErrThrottled):
-		return "Too many failed attempts. Try again in 15 minutes.", d.credentialEvent(r, evVerification, sso.User{}, sso.CredentialWebAuthn, "Too many failed attempts")
+		return "Too many failed attempts. Try again in 15 minutes.", d.signIn(r, f, evVerification, sso.User{}, sso.CredentialWebAuthn, "Too many failed attempts")
 	case err != nil:
 		return "", err
 	}
-	f.UserID, f.UserName, f.CSRF, f.Source = u.ID, u.UserName, randomString(), "directory"
+	f.UserID, f.UserName, f.CSRF, f.Source, f.First = u.ID, u.UserName, randomString(), "directory", sso.CredentialWebAuthn
 	return "", d.passed(r, f, sso.CredentialWebAuthn)
 }
 

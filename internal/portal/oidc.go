@@ -95,11 +95,15 @@ func (o *OIDCSignIn) Configured(ctx context.Context) (string, bool) {
 // which receives the result as a POST of OIDCResultField). It returns the
 // URL to send the browser to, the bind ID the page keeps to recognize the
 // result, and the cookie to set on the response.
-func (o *OIDCSignIn) Start(r *http.Request, next string) (redirect, bind string, cookie *http.Cookie, err error) {
+//
+// workflow is the sign-in's AuthWorkflowID: the bind ID begins with it
+// (workflow.random), so that /oidc/callback records the provider's answer
+// in the same sign-in.
+func (o *OIDCSignIn) Start(r *http.Request, next, workflow string) (redirect, bind string, cookie *http.Cookie, err error) {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
 		return "", "", nil, errors.New("portal: the page after OIDC sign-in must be a path of this server")
 	}
-	bind = randomString()
+	bind = workflow + "." + randomString()
 	redirect, pending, err := o.RP.Begin(r.Context(), bind, next)
 	if err != nil {
 		return "", "", nil, err
@@ -122,6 +126,16 @@ func (o *OIDCSignIn) Result(r *http.Request, bind string) (*Verified, error) {
 	}
 	return &Verified{User: sso.User{ID: res.UserID, UserName: res.UserName}, IdP: res.IdP, AMR: res.AMR, ACR: res.ACR, AuthTime: res.AuthTime,
 		MFATime: res.MFATime}, nil
+}
+
+// workflow returns the AuthWorkflowID of the sign-in the pending request
+// belongs to (its bind ID's first part), or a new one.
+func (o *OIDCSignIn) workflow(ctx context.Context, pending string) string {
+	w, _, _ := strings.Cut(o.RP.PendingBind(ctx, pending), ".")
+	if !validWorkflowID(w) {
+		return newWorkflowID()
+	}
+	return w
 }
 
 // ServeHTTP is the redirection endpoint (GET /oidc/callback).
@@ -172,7 +186,8 @@ func (o *OIDCSignIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		who = in.User
 	}
-	if err := recordSignIn(r.Context(), o.Audit, o.Dir, r, o.Clock(), evVerification, who, failure); err != nil {
+	step := signInStep{name: evVerification, user: who, cred: sso.CredentialExternalIdP, failure: failure, workflow: o.workflow(r.Context(), pending)}
+	if err := recordSignIn(r.Context(), o.Audit, o.Dir, r, o.Clock(), step); err != nil {
 		o.Log.Error("OIDC sign-in: recording the event", "error", err.Error())
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

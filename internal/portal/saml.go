@@ -35,6 +35,8 @@ type samlResultData struct {
 	UserName     string    `json:"n"`
 	InResponseTo string    `json:"irt,omitempty"`
 	Expires      time.Time `json:"e"`
+	// Workflow is the AuthWorkflowID /saml/acs recorded the answer under.
+	Workflow string `json:"wf,omitempty"`
 	// MFATime is when the IdP did MFA that counts for Warden's (the org
 	// trusts it and the assertion says so); zero: Warden asks its own.
 	MFATime time.Time `json:"m,omitzero"`
@@ -45,7 +47,10 @@ func (d *Device) startSAML(ctx context.Context, f *flow) (string, error) {
 	if d.SAML == nil {
 		return "Sign-in through an identity provider is not configured.", nil
 	}
-	u, id, err := d.SAML.AuthnRequest(ctx)
+	// The RelayState carries the sign-in's AuthWorkflowID to /saml/acs
+	// (which cannot read this page's cookie), for the IdP's answer to be
+	// recorded in the same sign-in.
+	u, id, err := d.SAML.AuthnRequest(ctx, f.Workflow)
 	if err != nil {
 		d.Log.Warn("SAML sign-in: no request to the identity provider", "error", err.Error())
 		return "Sign-in through the identity provider is not available now: " + err.Error(), nil
@@ -69,7 +74,10 @@ func (d *Device) samlResult(r *http.Request, f *flow) *flow {
 		// portal for this user, as AWS lands it; a device code is then
 		// approved from the portal's session.
 		nf := d.newPortalFlow()
-		nf.UserID, nf.UserName, nf.Source = res.UserID, res.UserName, "saml"
+		nf.UserID, nf.UserName, nf.Source, nf.First = res.UserID, res.UserName, "saml", sso.CredentialExternalIdP
+		if res.Workflow != "" {
+			nf.Workflow = res.Workflow
+		}
 		next := func() error { return d.toMFA(r, nf) }
 		if !res.MFATime.IsZero() {
 			next = func() error { return d.idpMFA(r, nf, res.MFATime) }
@@ -86,7 +94,7 @@ func (d *Device) samlResult(r *http.Request, f *flow) *flow {
 		}
 		return d.newFlow(code).withMessage("That sign-in response answers another sign-in request. Please start again.")
 	}
-	f.UserID, f.UserName, f.SAMLRequest, f.CSRF, f.Source = res.UserID, res.UserName, "", randomString(), "saml"
+	f.UserID, f.UserName, f.SAMLRequest, f.CSRF, f.Source, f.First = res.UserID, res.UserName, "", randomString(), "saml", sso.CredentialExternalIdP
 	next := func() error { return d.toMFA(r, f) }
 	if !res.MFATime.IsZero() {
 		next = func() error { return d.idpMFA(r, f, res.MFATime) }
@@ -105,7 +113,7 @@ func (d *Device) startOIDC(r *http.Request, f *flow) (string, error) {
 	if _, ok := d.OIDCSignIn.Configured(r.Context()); !ok {
 		return "Sign-in through an OpenID provider is not configured.", nil
 	}
-	u, bind, ck, err := d.OIDCSignIn.Start(r, deviceAction)
+	u, bind, ck, err := d.OIDCSignIn.Start(r, deviceAction, f.Workflow)
 	if err != nil {
 		d.Log.Warn("OIDC sign-in: no request to the provider", "error", err.Error())
 		return "Sign-in through the identity provider is not available now.", nil
@@ -131,7 +139,7 @@ func (d *Device) oidcResult(r *http.Request, f *flow) *flow {
 	if err != nil {
 		return restart().withMessage("The sign-in response is not valid for this sign-in (" + err.Error() + "). Please start again.")
 	}
-	f.UserID, f.UserName, f.OIDCBind, f.CSRF, f.Source = v.User.ID, v.User.UserName, "", randomString(), "oidc"
+	f.UserID, f.UserName, f.OIDCBind, f.CSRF, f.Source, f.First = v.User.ID, v.User.UserName, "", randomString(), "oidc", sso.CredentialExternalIdP
 	next := func() error { return d.toMFA(r, f) }
 	if !v.MFATime.IsZero() {
 		next = func() error { return d.idpMFA(r, f, v.MFATime) }
@@ -190,6 +198,13 @@ func (a *SAMLACS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := idpResultPage{Field: "saml_result", Next: deviceAction}
+	// The sign-in's AuthWorkflowID comes back as the RelayState of a
+	// response to Warden's request; an IdP-initiated one starts a new
+	// sign-in.
+	workflow := r.PostForm.Get("RelayState")
+	if !validWorkflowID(workflow) {
+		workflow = newWorkflowID()
+	}
 	in, err := a.SAML.Consume(r.Context(), r.PostForm.Get("SAMLResponse"))
 	switch {
 	case errors.Is(err, sso.ErrSAMLNoUser):
@@ -201,7 +216,7 @@ func (a *SAMLACS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		page.Error = "The sign-in response could not be accepted: " + err.Error()
 	default:
 		res := samlResultData{UserID: in.User.ID, UserName: in.User.UserName, InResponseTo: in.InResponseTo,
-			Expires: a.Clock().Add(samlResultTTL)}
+			Expires: a.Clock().Add(samlResultTTL), Workflow: workflow}
 		if in.MFA {
 			res.MFATime = in.MFATime
 		}
@@ -218,7 +233,8 @@ func (a *SAMLACS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		who = in.User
 	}
-	if err := recordSignIn(r.Context(), a.Audit, a.Dir, r, a.Clock(), evVerification, who, failure); err != nil {
+	step := signInStep{name: evVerification, user: who, cred: sso.CredentialExternalIdP, failure: failure, workflow: workflow}
+	if err := recordSignIn(r.Context(), a.Audit, a.Dir, r, a.Clock(), step); err != nil {
 		a.Log.Error("SAML sign-in: recording the event", "error", err.Error())
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

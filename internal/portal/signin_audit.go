@@ -2,6 +2,8 @@ package portal
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"net/http"
 	"strings"
 	"time"
@@ -37,22 +39,76 @@ const (
 	directorySource = "sso-directory.amazonaws.com"
 )
 
-// recordSignIn writes one sign-in event; u.ID == "" records the hidden
-// user. failure is "" on success. An error means the event is not durable:
-// the caller fails the request.
-func recordSignIn(ctx context.Context, a call.Auditor, dir sso.Directory, r *http.Request, now time.Time, name string, u sso.User, failure string) error {
-	return recordEvent(ctx, a, dir, r, now, event{source: signInSource, service: "signin", name: name, user: u, failure: failure})
+// signInStep is one sign-in event, as Identity Center's sign-in writes it
+// (Understanding IAM Identity Center sign-in events,
+// https://docs.aws.amazon.com/singlesignon/latest/userguide/understanding-sign-in-events.html,
+// and Username in sign-in CloudTrail events,
+// https://docs.aws.amazon.com/singlesignon/latest/userguide/username-sign-in-cloudtrail-events.html).
+// Its additionalEventData holds:
+//   - AuthWorkflowID: one ID (a UUID) shared by every event of one
+//     sign-in, from the first challenge to UserAuthentication, so that a
+//     sign-in can be followed through the trail;
+//   - CredentialType: the factor challenged or verified (PASSWORD, TOTP,
+//     WEBAUTHN, EXTERNAL_IDP, and Warden's RECOVERY_CODE); on
+//     UserAuthentication, the sign-in's first factor;
+//   - LoginTo (UserAuthentication): where the person goes once signed in;
+//   - UserName: on the PASSWORD CredentialChallenge of a person the
+//     directory knows, and on UserAuthentication after an external
+//     identity provider (the user name it vouched for).
+type signInStep struct {
+	name     string   // CredentialChallenge, CredentialVerification, UserAuthentication
+	user     sso.User // ID "": the hidden user
+	cred     string   // CredentialType ("": none)
+	failure  string   // "" on success
+	workflow string   // AuthWorkflowID
+	loginTo  string
+	userName string // additionalEventData.UserName
 }
 
-// recordCredential writes a sign-in event naming the credential type
-// checked (additionalEventData.CredentialType: PASSWORD, TOTP, WEBAUTHN,
-// RECOVERY_CODE or EXTERNAL_IDP).
-func recordCredential(ctx context.Context, a call.Auditor, dir sso.Directory, r *http.Request, now time.Time, name string, u sso.User, credType, failure string) error {
-	var extra any
-	if credType != "" {
-		extra = map[string]any{"CredentialType": credType}
+// recordSignIn writes one sign-in event. An error means the event is not
+// durable: the caller fails the request.
+func recordSignIn(ctx context.Context, a call.Auditor, dir sso.Directory, r *http.Request, now time.Time, s signInStep) error {
+	extra := map[string]any{}
+	for k, v := range map[string]string{"AuthWorkflowID": s.workflow, "CredentialType": s.cred, "LoginTo": s.loginTo, "UserName": s.userName} {
+		if v != "" {
+			extra[k] = v
+		}
 	}
-	return recordEvent(ctx, a, dir, r, now, event{source: signInSource, name: name, user: u, failure: failure, extra: extra})
+	var x any
+	if len(extra) > 0 {
+		x = extra
+	}
+	return recordEvent(ctx, a, dir, r, now, event{source: signInSource, service: "signin", name: s.name, user: s.user, failure: s.failure, extra: x})
+}
+
+// newWorkflowID returns a random UUID (version 4), a sign-in's
+// AuthWorkflowID.
+func newWorkflowID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// validWorkflowID reports whether s has a UUID's form (an AuthWorkflowID
+// read back from an identity provider's RelayState).
+func validWorkflowID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case !('0' <= c && c <= '9' || 'a' <= c && c <= 'f'):
+			return false
+		}
+	}
+	return true
 }
 
 // event is one record of the portal in the trail.

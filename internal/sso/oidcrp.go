@@ -239,6 +239,18 @@ func (rp *OIDCRP) Begin(ctx context.Context, bind, next string) (authURL, pendin
 	return authURL, pending, nil
 }
 
+// PendingBind returns the bind ID of a pending request (the cookie's
+// value), "" when it is not one of Warden's: for the caller to name the
+// sign-in an answer belongs to, also when Finish refuses the answer.
+func (rp *OIDCRP) PendingBind(ctx context.Context, pending string) string {
+	var p oidcPending
+	data, err := rp.Keyring.OpenBlob(ctx, oidcPendingUse, pending)
+	if pending == "" || err != nil || json.Unmarshal(data, &p) != nil {
+		return ""
+	}
+	return p.Bind
+}
+
 // OIDCSignIn is a verified sign-in at the OpenID provider.
 type OIDCSignIn struct {
 	User    User

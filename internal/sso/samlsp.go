@@ -313,9 +313,13 @@ func (sp *SAMLSP) Metadata(ctx context.Context) ([]byte, error) {
 }
 
 // AuthnRequest returns the URL that sends a person to the IdP with a
-// signed AuthnRequest (HTTP-Redirect binding), and the request's ID, which
-// the response must answer.
-func (sp *SAMLSP) AuthnRequest(ctx context.Context) (redirect, requestID string, err error) {
+// signed AuthnRequest (HTTP-Redirect binding) and relayState (at most 80
+// bytes, SAML 2.0 Bindings 3.4.3; "" for none), which the IdP returns with
+// its response, and the request's ID, which the response must answer.
+func (sp *SAMLSP) AuthnRequest(ctx context.Context, relayState string) (redirect, requestID string, err error) {
+	if len(relayState) > 80 {
+		return "", "", fmt.Errorf("the RelayState has %d bytes, more than SAML's 80", len(relayState))
+	}
 	idp, err := sp.IdP(ctx)
 	if err != nil {
 		return "", "", err
@@ -330,7 +334,7 @@ func (sp *SAMLSP) AuthnRequest(ctx context.Context) (redirect, requestID string,
 		return "", "", err
 	}
 	requestID = doc.Root().SelectAttrValue("ID", "")
-	u, err := p.BuildAuthURLRedirect("", doc)
+	u, err := p.BuildAuthURLRedirect(relayState, doc)
 	return u, requestID, err
 }
 

@@ -32,7 +32,7 @@ func New(d *api.Deps) *api.Descriptor {
 	s := &Service{OIDC: oidc, Dir: dir}
 	sessions := &portal.Sessions{Store: d.Store, Orgs: d.State, Dir: dir, Clock: d.Clock}
 	device := &portal.Device{OIDC: oidc, Auth: auth, Keyring: d.Keyring, Clock: d.Clock, Log: d.Logger, Issuer: "Warden", SAML: samlSP, Audit: d.Audit,
-		Sessions: sessions, OIDCSignIn: oidcRP}
+		Sessions: sessions, OIDCSignIn: oidcRP, Base: base}
 	start := &portal.Portal{Device: device, Sessions: sessions, Dir: dir, Keyring: d.Keyring, Audit: d.Audit, Clock: d.Clock, Log: d.Logger,
 		Grants:    access.NewManager(d.Store, d.State, d.Master, d.Clock, d.Audit, d.PublicURL),
 		PublicURL: d.PublicURL}

@@ -99,6 +99,10 @@ func TestDeviceSignInThroughOIDC(t *testing.T) {
 	if tok, err := e.oidc.CreateToken(ctx, poll); err != nil || aws.ToString(tok.AccessToken) == "" {
 		t.Fatalf("CreateToken after the OIDC sign-in: %v", err)
 	}
+	// The bind ID carried the sign-in's AuthWorkflowID to the callback.
+	if wf := signInWorkflows(t, e.ev, e.h.URL); !hasWorkflow(wf, externalSignIn...) {
+		t.Errorf("the OIDC sign-in's events: %q, want one workflow of %q", wf, externalSignIn)
+	}
 	// The same callback again in the same browser: its cookie is gone and
 	// the state used.
 	if pg, _ := b.Get(cb); pg.Status != http.StatusForbidden || !strings.Contains(pg.Alert, "does not belong") {

@@ -171,7 +171,7 @@ func TestDeviceSignInThroughSAML(t *testing.T) {
 	ctx := servertest.Ctx(t)
 	code, poll := e.device(t)
 	b, req := e.toIdP(t, code)
-	if !strings.HasPrefix(req, e.idp.Srv.URL+"/sso?SAMLRequest=") || !strings.Contains(req, "&Signature=") {
+	if !strings.HasPrefix(req, e.idp.Srv.URL+"/sso?") || !strings.Contains(req, "SAMLRequest=") || !strings.Contains(req, "&Signature=") {
 		t.Errorf("the sign-in request %s is not a signed HTTP-Redirect request to the IdP", req)
 	}
 	acsURL, resp, rs := e.idp.Authenticate(t, b.Client, req, "alice", "correct horse")
@@ -184,6 +184,10 @@ func TestDeviceSignInThroughSAML(t *testing.T) {
 	tok, err := e.oidc.CreateToken(ctx, poll)
 	if err != nil || aws.ToString(tok.AccessToken) == "" {
 		t.Fatalf("CreateToken after the SAML sign-in: %v", err)
+	}
+	// The RelayState carried the sign-in's AuthWorkflowID to the ACS.
+	if wf := signInWorkflows(t, e.ev, e.h.URL); !hasWorkflow(wf, externalSignIn...) {
+		t.Errorf("the SAML sign-in's events: %q, want one workflow of %q", wf, externalSignIn)
 	}
 
 	// The same response again: refused.

@@ -91,7 +91,7 @@ func TestSAMLMetadataURL(t *testing.T) {
 		t.Helper()
 		code, poll := e.device(t)
 		b, req := e.toIdP(t, code)
-		if !strings.HasPrefix(req, idp.Srv.URL+"/sso?SAMLRequest=") {
+		if !strings.HasPrefix(req, idp.Srv.URL+"/sso?") || !strings.Contains(req, "SAMLRequest=") {
 			t.Fatalf("the sign-in request goes to %s, not the SingleSignOnService of the fetched metadata", req)
 		}
 		acsURL, samlResp, rs := idp.Authenticate(t, b.Client, req, "alice", "correct horse")

@@ -116,7 +116,7 @@ func TestRecoveryCodeSignIn(t *testing.T) {
 		}
 		types = append(types, ct+"/"+map[bool]string{true: "ok", false: "failed"}[r.ErrorCode == ""])
 	}
-	want := "/ok TOTP/ok /ok RECOVERY_CODE/ok /ok RECOVERY_CODE/failed"
+	want := "PASSWORD/ok TOTP/ok PASSWORD/ok RECOVERY_CODE/ok PASSWORD/ok RECOVERY_CODE/failed"
 	if got := strings.Join(types, " "); got != want {
 		t.Errorf("CredentialVerification records %s, want %s (password and TOTP enrollment, then twice password and recovery code)", got, want)
 	}

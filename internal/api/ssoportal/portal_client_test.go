@@ -33,9 +33,16 @@ type env struct {
 func start(t *testing.T) *env { return startAt(t, time.Time{}) }
 
 // startAt starts the server with its clock at now (zero: the wall clock).
-func startAt(t *testing.T, now time.Time) *env {
+func startAt(t *testing.T, now time.Time) *env { return startWith(t, servertest.Options{Now: now}) }
+
+// startWith starts the server with opt; without a durable trail
+// (opt.TrailOwner), its events are kept in env.ev.
+func startWith(t *testing.T, opt servertest.Options) *env {
 	ev := &servertest.Events{}
-	h := servertest.Start(t, servertest.Options{Audit: ev, Now: now})
+	if opt.TrailOwner == "" {
+		opt.Audit = ev
+	}
+	h := servertest.Start(t, opt)
 	// Password sign-in needs the directory as identity source: SecureCart's
 	// is Okta, which turns the directory's passwords off.
 	if _, err := h.Server.State.Mutate(t.Context(), func(d *state.Doc) error {

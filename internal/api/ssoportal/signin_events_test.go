@@ -60,8 +60,14 @@ func TestSignInEvents(t *testing.T) {
 		auth[0].UserIdentity.OnBehalfOf == nil || auth[0].UserIdentity.OnBehalfOf.UserID != auth[0].UserIdentity.PrincipalID || auth[0].ErrorCode != "" {
 		t.Fatalf("UserAuthentication records: %+v", auth)
 	}
-	if ch := e.ev.Find("signin.amazonaws.com", "CredentialChallenge"); len(ch) != 1 || ch[0].UserIdentity.UserName != "bob@securecart.example" {
-		t.Errorf("CredentialChallenge records (MFA asked once): %+v", ch)
+	// Challenges: the failed password's (hidden), then bob's password
+	// and his MFA.
+	var ch []string
+	for _, r := range e.ev.Find("signin.amazonaws.com", "CredentialChallenge") {
+		ch = append(ch, r.UserIdentity.UserName+"/"+r.AdditionalEventData.(map[string]any)["CredentialType"].(string))
+	}
+	if got, want := strings.Join(ch, " "), "HIDDEN_DUE_TO_SECURITY_REASONS/PASSWORD bob@securecart.example/PASSWORD bob@securecart.example/TOTP"; got != want {
+		t.Errorf("CredentialChallenge records %s, want %s", got, want)
 	}
 	ok := 0
 	for _, r := range e.ev.Find("signin.amazonaws.com", "CredentialVerification") {
