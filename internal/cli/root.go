@@ -82,7 +82,7 @@ func NewRoot(env Env) *cobra.Command {
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	root.AddCommand(newServe(env), newSimulate(env), newValidate(env), newCheck(env), newProve(env), newExplain(env), newOrg(env), newAudit(env), newLoadtest(env), newAnalyze(env), newCompliance(env), newLogin(env), newCredentials(env), newLogout(env), newIdentityCenter(env), newAccess(env))
+	root.AddCommand(newServe(env), newSimulate(env), newValidate(env), newCheck(env), newProve(env), newExplain(env), newOrg(env), newAudit(env), newLoadtest(env), newAnalyze(env), newCompliance(env), newLogin(env), newCredentials(env), newLogout(env), newIdentityCenter(env), newAccess(env), newSSO(env))
 	root.AddCommand(newDiff(env))
 	root.AddCommand(newWhoCan(env), newCan(env))
 	return root

@@ -10,9 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/securecart/warden/internal/api/scim"
-	"github.com/securecart/warden/internal/audit"
 	"github.com/securecart/warden/internal/call"
-	"github.com/securecart/warden/internal/sso"
 	"github.com/securecart/warden/internal/state"
 	"github.com/securecart/warden/internal/store"
 )
@@ -156,22 +154,8 @@ func withTokenStore(ctx context.Context, env Env, f storeFlags, fn func(store.St
 	defer st.Close()
 	m := state.New(st, env.Now)
 	rec := func(action, tokenID string) error {
-		owner, err := auditOwner(ctx, st, env)
-		if err != nil {
-			return err
-		}
-		trail, err := audit.Open(ctx, st, sealer, audit.Options{Owner: owner, Clock: env.Now})
-		if err != nil {
-			return fmt.Errorf("the audit trail could not be opened: %w", err)
-		}
-		defer trail.Close()
-		in, _ := (sso.OrgDirectory{Orgs: m}).Instance(ctx)
-		c := &call.Call{Service: "sso-directory", Action: action, Now: env.Now().UTC(), RequestID: "warden-cli", SourceIP: "127.0.0.1",
-			UserAgent: "warden identity-center scim-token", RecipientAccount: in.Account, RequestParameters: call.Fields{"tokenId": tokenID}}
-		if err := trail.Record(ctx, &call.Event{Call: c, EventSource: "sso-directory.amazonaws.com", RecipientAccount: in.Account}); err != nil {
-			return fmt.Errorf("%s done but not recorded in the audit trail: %w", action, err)
-		}
-		return nil
+		return recordAdminEvent(ctx, env, st, sealer, m, "sso-directory.amazonaws.com", action, "warden identity-center scim-token",
+			call.Fields{"tokenId": tokenID}, nil)
 	}
 	if err := fn(st, rec); err != nil {
 		var ee *ExitError

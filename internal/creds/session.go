@@ -52,6 +52,19 @@ type Session struct {
 	// person holds through it, and the role sessions chained from one. Its
 	// requests are refused once the grant has ended.
 	Grant string `json:"g,omitempty"`
+	// SignIn is the Identity Center sign-in (access portal session or
+	// device authorization) a GetRoleCredentials session was issued to,
+	// and the role sessions chained from one: its requests are refused
+	// once an administrator revokes that sign-in or all of the person's
+	// (sso.SignInRevoked).
+	SignIn *SignInRef `json:"sg,omitempty"`
+}
+
+// SignInRef names an Identity Center sign-in: the person and the sign-in's
+// ID (sso.SignIn).
+type SignInRef struct {
+	UserID string `json:"u"`
+	ID     string `json:"i"`
 }
 
 // OnBehalfOf names an Identity Center user, as CloudTrail's

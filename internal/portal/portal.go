@@ -431,7 +431,7 @@ func (p *Portal) credentials(w http.ResponseWriter, r *http.Request, s *Session)
 	if p.Grants != nil {
 		bind = p.Grants.Bind(ctx, u.ID, role.AccountID, role.PermissionSet)
 	}
-	rc, err := sso.IssueRoleCredentials(p.Keyring, in, u, role, s.AuthTime, now, bind)
+	rc, err := sso.IssueRoleCredentials(p.Keyring, in, u, role, s.AuthTime, now, sso.PortalSignInID(sessionKey(s.ID)), bind)
 	if err != nil {
 		p.fail(w, "issuing credentials", err)
 		return

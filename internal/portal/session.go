@@ -36,7 +36,7 @@ import (
 // compared in constant time (CheckCSRF).
 
 // SessionsNamespace holds the portal's sessions, by the SHA-256 of their ID.
-const SessionsNamespace = "sso/portal-sessions"
+const SessionsNamespace = sso.PortalSessionsNamespace
 
 // Cookie names: with the __Host- prefix when the cookie is Secure.
 const (
@@ -102,6 +102,10 @@ func (ss *Sessions) Create(ctx context.Context, w http.ResponseWriter, r *http.R
 	s := &Session{ID: randomString(), UserID: u.ID, UserName: u.UserName, Created: now, Expires: now.Add(d), AuthTime: authTime.UTC(), Source: source}
 	doc, _ := json.Marshal(s)
 	if _, err := ss.Store.PutRecord(ctx, SessionsNamespace, sessionKey(s.ID), doc, 0, now); err != nil {
+		return nil, err
+	}
+	if err := sso.IndexSignIn(ctx, ss.Store, sso.SignIn{ID: sso.PortalSignInID(sessionKey(s.ID)), UserID: u.ID, Kind: sso.SignInPortal,
+		Source: source, Created: now, Expires: s.Expires}); err != nil {
 		return nil, err
 	}
 	setSessionCookie(w, r, s.ID, d)
@@ -174,6 +178,9 @@ func (ss *Sessions) End(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		err = nil
 	}
 	setSessionCookie(w, r, "", 0)
+	if err == nil {
+		err = sso.ForgetSignIn(ctx, ss.Store, s.UserID, sso.PortalSignInID(sessionKey(s.ID)), ss.Clock())
+	}
 	return err
 }
 
@@ -181,28 +188,23 @@ func (ss *Sessions) End(ctx context.Context, w http.ResponseWriter, r *http.Requ
 // deletions older than an hour; it returns how many it deleted.
 func (ss *Sessions) Purge(ctx context.Context) (int, error) {
 	now := ss.Clock()
-	n, after := 0, ""
-	for {
-		recs, err := ss.Store.ListRecords(ctx, SessionsNamespace, store.RecordQuery{After: after, Limit: 500})
-		if err != nil {
-			return n, err
-		}
-		for _, rec := range recs {
-			var s Session
-			if json.Unmarshal(rec.Doc, &s) == nil && now.Before(s.Expires) {
-				continue
-			}
-			err := ss.Store.DeleteRecord(ctx, SessionsNamespace, rec.Key, rec.Version, now)
-			if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrConflict) {
-				return n, err
-			}
-			n++
-		}
-		if len(recs) < 500 {
-			break
-		}
-		after = recs[len(recs)-1].Key
+	n, err := sso.PurgeExpired(ctx, ss.Store, SessionsNamespace, now, func(doc []byte) bool {
+		var s Session
+		return json.Unmarshal(doc, &s) != nil || !now.Before(s.Expires)
+	})
+	if err != nil {
+		return n, err
 	}
-	_, err := ss.Store.PurgeRecordTombstones(ctx, SessionsNamespace, now.Add(-time.Hour))
+	// The index of people's sign-ins, too.
+	if _, err := sso.PurgeExpired(ctx, ss.Store, sso.UserSessionsNamespace, now, func(doc []byte) bool {
+		var s sso.SignIn
+		return json.Unmarshal(doc, &s) != nil || !now.Before(s.Expires)
+	}); err != nil {
+		return n, err
+	}
+	if _, err := ss.Store.PurgeRecordTombstones(ctx, sso.UserSessionsNamespace, now.Add(-time.Hour)); err != nil {
+		return n, err
+	}
+	_, err = ss.Store.PurgeRecordTombstones(ctx, SessionsNamespace, now.Add(-time.Hour))
 	return n, err
 }

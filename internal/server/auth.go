@@ -11,6 +11,7 @@ import (
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/policy"
 	"github.com/securecart/warden/internal/sigv4"
+	"github.com/securecart/warden/internal/sso"
 	"github.com/securecart/warden/internal/store"
 )
 
@@ -91,6 +92,20 @@ func (s *Server) verify(r *http.Request, c *call.Call, auth *sigv4.Auth, body []
 				return awsproto.Errorf("AccessDenied", "User: %s is not authorized to perform this request: its session was revoked (%v)", id.ARN, err)
 			}
 			return err
+		}
+	}
+	if id.Session != nil && id.Session.SignIn != nil {
+		// A session of an Identity Center sign-in works until an
+		// administrator revokes the sign-in (or all the person's), read
+		// from the store on each request, so that the revocation is
+		// enforced at once on every replica.
+		revoked, err := sso.SignInRevoked(ctx, s.st, id.Session.SignIn, id.Session.Issued)
+		if err != nil {
+			return err
+		}
+		if revoked {
+			c.Identity, c.Claimed = id, nil // recorded as the session it was
+			return awsproto.Errorf("AccessDenied", "User: %s is not authorized to perform this request: an administrator revoked the Identity Center session it was issued to", id.ARN)
 		}
 	}
 	c.Identity, c.Claimed = id, nil

@@ -23,7 +23,11 @@ type RoleCredentials struct {
 // the session before it is sealed (a time-boxed grant's end). The portal
 // API (GetRoleCredentials) and the access portal's pages both issue
 // through it.
-func IssueRoleCredentials(kr *creds.Keyring, in Instance, user User, role Role, authTime, now time.Time, limit func(*creds.Session) error) (RoleCredentials, error) {
+//
+// signIn is the ID of the sign-in the credentials are issued to (a portal
+// session's or a device authorization's, SignIn.ID): the session carries
+// it, so that revoking the sign-in ends the credentials too.
+func IssueRoleCredentials(kr *creds.Keyring, in Instance, user User, role Role, authTime, now time.Time, signIn string, limit func(*creds.Session) error) (RoleCredentials, error) {
 	acct := role.AccountID
 	sess := &creds.Session{
 		AccessKeyID: creds.NewAccessKeyID(creds.PrefixTemporary, acct),
@@ -38,6 +42,7 @@ func IssueRoleCredentials(kr *creds.Keyring, in Instance, user User, role Role, 
 		MFA:         true,
 		MFATime:     authTime,
 		OnBehalfOf:  &creds.OnBehalfOf{UserID: user.ID, UserName: user.UserName, IdentityStoreARN: in.IdentityStoreARN()},
+		SignIn:      &creds.SignInRef{UserID: user.ID, ID: signIn},
 	}
 	if limit != nil {
 		if err := limit(sess); err != nil {

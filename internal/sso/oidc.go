@@ -312,6 +312,9 @@ func (s *OIDC) exchangeDeviceCode(ctx context.Context, c store.SSOClient, device
 		return Tokens{}, err
 	}
 	grant := randomToken("g-", 12)
+	if err := IndexSignIn(ctx, s.Store, SignIn{ID: grant, UserID: d.UserID, Kind: SignInDevice, Client: c.Name, Created: now, Expires: now.Add(life)}); err != nil {
+		return Tokens{}, err
+	}
 	return s.issue(ctx, c, grant, d.UserID, d.AuthTime, now, now.Add(life))
 }
 
@@ -357,6 +360,9 @@ func (s *OIDC) refresh(ctx context.Context, c store.SSOClient, refreshToken stri
 	}
 	reused := func() (Tokens, error) {
 		if _, err := s.Store.RevokeSSOGrant(ctx, t.GrantID, now); err != nil {
+			return Tokens{}, err
+		}
+		if err := ForgetSignIn(ctx, s.Store, t.UserID, t.GrantID, now); err != nil {
 			return Tokens{}, err
 		}
 		return Tokens{}, errInvalidGrant("The refresh token has already been used or revoked; the sign-in is revoked.")
@@ -427,8 +433,10 @@ func (s *OIDC) Logout(ctx context.Context, token string) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.Store.RevokeSSOGrant(ctx, t.GrantID, s.now())
-	return err
+	if _, err = s.Store.RevokeSSOGrant(ctx, t.GrantID, s.now()); err != nil {
+		return err
+	}
+	return ForgetSignIn(ctx, s.Store, t.UserID, t.GrantID, s.now())
 }
 
 // PendingDevice returns a pending, unexpired device authorization by user

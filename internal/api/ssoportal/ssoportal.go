@@ -87,7 +87,7 @@ func (s *Service) person(ctx context.Context, c *api.Call, in input) (signedIn, 
 	if err != nil {
 		return p, err
 	}
-	p.authTime = t.AuthTime
+	p.authTime, p.signIn = t.AuthTime, t.GrantID
 	p.user, err = s.Dir.UserByID(ctx, t.UserID)
 	if errors.Is(err, sso.ErrNoUser) {
 		return p, portalErr("UnauthorizedException", 401, "Session token not found or invalid")
@@ -110,6 +110,7 @@ type signedIn struct {
 	user     sso.User
 	roles    []sso.Role
 	authTime time.Time
+	signIn   string // the access token's sign-in (its grant)
 }
 
 // page cuts a list into pages of maxResults (1 to 100, default 100) with an
@@ -266,7 +267,7 @@ func (s *Service) GetRoleCredentials(ctx context.Context, c *api.Call) (any, err
 	if err != nil {
 		return nil, err
 	}
-	rc, err := sso.IssueRoleCredentials(s.Keyring, inst, p.user, *role, p.authTime, c.Now, s.bind(ctx, p.user.ID, role))
+	rc, err := sso.IssueRoleCredentials(s.Keyring, inst, p.user, *role, p.authTime, c.Now, p.signIn, s.bind(ctx, p.user.ID, role))
 	if err != nil {
 		return nil, err
 	}

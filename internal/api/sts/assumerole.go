@@ -189,6 +189,9 @@ func (s *Service) AssumeRole(ctx context.Context, c *api.Call) (any, error) {
 	if caller.Session != nil {
 		// A session chained from a time-boxed grant's ends with the grant.
 		sess.Grant = caller.Session.Grant
+		// So does one chained from an Identity Center sign-in's, when an
+		// administrator revokes the sign-in.
+		sess.SignIn = caller.Session.SignIn
 	}
 	token, err := s.Keyring.Issue(sess)
 	if err != nil {

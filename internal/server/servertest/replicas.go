@@ -29,6 +29,7 @@ func PostgresReplicas(t *testing.T, n int, opt Options) []*Harness {
 		o := opt
 		o.Store = st
 		hs[i] = Start(t, o)
+		hs[i].DatabaseURL = dsn
 	}
 	return hs
 }

@@ -66,6 +66,9 @@ type Harness struct {
 	Dir         string
 	// Trail is the durable audit trail, when Options.TrailOwner asked for one.
 	Trail *audit.Trail
+	// DatabaseURL is the PostgreSQL database of PostgresReplicas' replicas
+	// (for a command run with --database beside them).
+	DatabaseURL string
 
 	stop func() error
 }
