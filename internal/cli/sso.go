@@ -25,7 +25,7 @@ func newSSO(env Env) *cobra.Command {
 		Use:   "sso",
 		Short: "Administer Identity Center sign-in: people's active sessions, the OpenID provider's client secret",
 	}
-	cmd.AddCommand(newSSOSessions(env))
+	cmd.AddCommand(newSSOSessions(env), newOIDCSecret(env))
 	return cmd
 }
 

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -43,7 +42,9 @@ import (
 //     equal to the cookie's (constant-time) and not used before on any
 //     replica (the store's UseOnce);
 //   - the code is exchanged with the PKCE verifier (and the client secret
-//     of a confidential client), and the ID token verified: signature with
+//     of a confidential client: sealed in the store by an administrator, or
+//     from an environment variable, oidcsecret.go), and the ID token
+//     verified: signature with
 //     a key of the provider's set and an asymmetric algorithm (alg none and
 //     HMAC refused), iss, aud (and azp), exp, iat (not in the future, not
 //     older than 10 minutes, with a minute of skew), nonce;
@@ -69,6 +70,9 @@ type OIDCRP struct {
 	// LookupEnv reads the client secret's environment variable (default
 	// os.LookupEnv).
 	LookupEnv func(string) (string, bool)
+	// Master opens the client secret an administrator stored (sealed with
+	// the master key); nil: only the environment variable is read.
+	Master *creds.Sealer
 
 	mu         sync.Mutex
 	discovered map[string]*discovery
@@ -141,20 +145,11 @@ func (rp *OIDCRP) client() *http.Client {
 	return &http.Client{Timeout: 10 * time.Second}
 }
 
-// secret returns the client secret ("" for a public client).
-func (rp *OIDCRP) secret(x *org.ExternalIdP) (string, error) {
-	if x.ClientSecretEnv == "" {
-		return "", nil
-	}
-	look := rp.LookupEnv
-	if look == nil {
-		look = os.LookupEnv
-	}
-	s, ok := look(x.ClientSecretEnv)
-	if !ok || s == "" {
-		return "", fmt.Errorf("the client secret of %s is not set: warden serve's environment has no %s", x.Name, x.ClientSecretEnv)
-	}
-	return s, nil
+// secret returns the client secret ("" for a public client): the one an
+// administrator stored, else the environment variable's (oidcsecret.go).
+func (rp *OIDCRP) secret(ctx context.Context, x *org.ExternalIdP) (string, error) {
+	s, _, err := OIDCClientSecret(ctx, rp.Store, rp.Master, x, rp.LookupEnv)
+	return s, err
 }
 
 // discover returns the issuer's discovery document, read at most once an
@@ -221,7 +216,7 @@ func (rp *OIDCRP) Begin(ctx context.Context, bind, next string) (authURL, pendin
 	if err != nil {
 		return "", "", err
 	}
-	secret, err := rp.secret(x)
+	secret, err := rp.secret(ctx, x)
 	if err != nil {
 		return "", "", err
 	}
@@ -313,7 +308,7 @@ func (rp *OIDCRP) Finish(ctx context.Context, pending string, q url.Values) (*OI
 	if x.Issuer != p.Issuer || x.ClientID != p.ClientID {
 		return nil, fmt.Errorf("%w: the identity provider's configuration changed during sign-in", ErrOIDCState)
 	}
-	secret, err := rp.secret(x)
+	secret, err := rp.secret(ctx, x)
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ func New(d *api.Deps) *api.Descriptor {
 	oidc := &sso.OIDC{Store: d.Store, Dir: dir, Clock: d.Clock, VerificationURI: base + "/device", Orgs: d.State}
 	auth := &sso.Authenticator{Store: d.Store, Dir: dir, Master: d.Master, Clock: d.Clock, Orgs: d.State, PublicURL: d.PublicURL}
 	samlSP := &sso.SAMLSP{Orgs: d.State, Store: d.Store, Master: d.Master, Client: d.HTTPClient, Clock: d.Clock, Base: base}
-	oidcRP := &portal.OIDCSignIn{RP: &sso.OIDCRP{Orgs: d.State, Store: d.Store, Keyring: d.Keyring, Client: d.HTTPClient, Clock: d.Clock, Base: base},
+	oidcRP := &portal.OIDCSignIn{RP: &sso.OIDCRP{Orgs: d.State, Store: d.Store, Keyring: d.Keyring, Client: d.HTTPClient, Clock: d.Clock, Base: base, Master: d.Master},
 		Keyring: d.Keyring, Clock: d.Clock, Log: d.Logger, Audit: d.Audit, Dir: dir}
 	s := &Service{OIDC: oidc, Dir: dir}
 	sessions := &portal.Sessions{Store: d.Store, Orgs: d.State, Dir: dir, Clock: d.Clock}
