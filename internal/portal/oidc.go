@@ -128,6 +128,15 @@ func (o *OIDCSignIn) Result(r *http.Request, bind string) (*Verified, error) {
 		MFATime: res.MFATime}, nil
 }
 
+// idpName names the identity provider on a page ("Your identity
+// provider" when it has no name).
+func idpName(name string, ok bool) string {
+	if !ok || name == "" {
+		return "Your identity provider"
+	}
+	return name
+}
+
 // workflow returns the AuthWorkflowID of the sign-in the pending request
 // belongs to (its bind ID's first part), or a new one.
 func (o *OIDCSignIn) workflow(ctx context.Context, pending string) string {
@@ -155,13 +164,18 @@ func (o *OIDCSignIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Secure: !loopbackHTTP(r), SameSite: http.SameSiteLaxMode})
 	page := idpResultPage{Field: OIDCResultField, Next: deviceAction}
 	in, err := o.RP.Finish(r.Context(), pending, r.URL.Query())
+	var denied *sso.OIDCDeniedError
 	switch {
 	case errors.Is(err, sso.ErrOIDCNoUser):
 		page.Error = "Your identity provider signed you in, but no Identity Center user matches you. Ask an administrator to add you."
 	case errors.Is(err, sso.ErrOIDCState):
 		page.Error = "This sign-in response does not belong to a sign-in started in this browser, or it was already used. Please start again."
-	case errors.Is(err, sso.ErrOIDCDenied):
-		page.Error = "Your identity provider did not sign you in: " + err.Error()
+	case errors.As(err, &denied):
+		page.Error = idpName(o.RP.Configured(r.Context())) + " did not sign you in: " + denied.Reason() + " (" + denied.Code + ")"
+		page.Error += "."
+		if denied.Description != "" {
+			page.Error += " It said: \u201c" + denied.Description + "\u201d"
+		}
 	case err != nil:
 		page.Error = "The sign-in response could not be accepted."
 	default:

@@ -206,7 +206,24 @@ func (a *SAMLACS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		workflow = newWorkflowID()
 	}
 	in, err := a.SAML.Consume(r.Context(), r.PostForm.Get("SAMLResponse"))
+	var refused *sso.SAMLStatusError
 	switch {
+	case errors.As(err, &refused):
+		page.Error = idpName(a.SAML.Configured(r.Context())) + " did not sign you in"
+		switch refused.SubCode {
+		case "AuthnFailed":
+			page.Error += ": it could not authenticate you (AuthnFailed)"
+		case "RequestDenied":
+			page.Error += ": it denied the request (RequestDenied)"
+		case "":
+			page.Error += " (it answered " + nonEmpty(refused.Code, "an unknown status") + ")"
+		default:
+			page.Error += " (it answered " + refused.SubCode + ")"
+		}
+		page.Error += "."
+		if refused.Message != "" {
+			page.Error += " It said: \u201c" + refused.Message + "\u201d"
+		}
 	case errors.Is(err, sso.ErrSAMLNoUser):
 		page.Error = "Your identity provider signed you in, but no Identity Center user has your email address. Ask an administrator to add you."
 	case errors.Is(err, sso.ErrSAMLReplayed):

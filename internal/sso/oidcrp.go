@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -295,7 +296,7 @@ func (rp *OIDCRP) Finish(ctx context.Context, pending string, q url.Values) (*OI
 		return nil, fmt.Errorf("%w: the response comes from %q, not %q", ErrOIDCToken, iss, p.Issuer)
 	}
 	if e := q.Get("error"); e != "" {
-		return nil, fmt.Errorf("%w: %s: %s", ErrOIDCDenied, e, q.Get("error_description"))
+		return nil, newOIDCDenied(e, q.Get("error_description"))
 	}
 	code := q.Get("code")
 	if code == "" {
@@ -472,4 +473,56 @@ func (rp *OIDCRP) verify(ctx context.Context, d *discovery, x *org.ExternalIdP, 
 		v.AuthTime = time.Unix(int64(at), 0).UTC()
 	}
 	return v, nil
+}
+
+// OIDCDeniedError is the provider's error answer (OpenID Connect Core
+// 3.1.2.6, RFC 6749 4.1.2.1): its error code (only RFC 6749's and OpenID
+// Connect's characters kept) and description (at most 200 printable
+// characters), as the provider sent them.
+type OIDCDeniedError struct {
+	Code, Description string
+}
+
+func newOIDCDenied(code, desc string) *OIDCDeniedError {
+	clean := func(s string, max int, keep func(rune) bool) string {
+		s = strings.Map(func(r rune) rune {
+			if keep(r) {
+				return r
+			}
+			return -1
+		}, strings.TrimSpace(s))
+		if r := []rune(s); len(r) > max {
+			s = string(r[:max]) + "…"
+		}
+		return s
+	}
+	return &OIDCDeniedError{
+		Code: clean(code, 64, func(r rune) bool {
+			return r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+		}),
+		Description: clean(desc, 200, unicode.IsPrint),
+	}
+}
+
+func (e *OIDCDeniedError) Error() string {
+	s := ErrOIDCDenied.Error() + ": " + e.Code
+	if e.Description != "" {
+		s += ": " + e.Description
+	}
+	return s
+}
+
+func (e *OIDCDeniedError) Unwrap() error { return ErrOIDCDenied }
+
+// Reason says what the error code means to the person signing in.
+func (e *OIDCDeniedError) Reason() string {
+	switch e.Code {
+	case "access_denied":
+		return "access was denied: you declined, or you are not allowed to use this application"
+	case "login_required", "interaction_required", "consent_required", "account_selection_required":
+		return "it needs you to sign in or to agree there first"
+	case "temporarily_unavailable", "server_error":
+		return "it is not available at the moment"
+	}
+	return "it answered with an error"
 }

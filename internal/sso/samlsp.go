@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	saml2 "github.com/russellhaering/gosaml2"
 	"github.com/russellhaering/gosaml2/types"
@@ -80,6 +81,9 @@ var (
 	ErrNoSAML       = errors.New("the identity source is not a SAML identity provider")
 	ErrSAMLNoUser   = errors.New("no user of the identity store has the email address the identity provider sent")
 	ErrSAMLReplayed = errors.New("this sign-in response was already used")
+	// ErrSAMLRefused: the IdP answered with a status other than Success
+	// (a SAMLStatusError says which).
+	ErrSAMLRefused = errors.New("the identity provider did not sign the person in")
 )
 
 const (
@@ -361,9 +365,14 @@ func (sp *SAMLSP) Consume(ctx context.Context, samlResponse string) (*SAMLSignIn
 	if err != nil {
 		return nil, err
 	}
-	irt, err := unverifiedInResponseTo(samlResponse)
+	irt, status, err := unverifiedResponse(samlResponse)
 	if err != nil {
 		return nil, err
+	}
+	if status.refused() {
+		// A refusal grants nothing, signed or not: it is read only to tell
+		// the person what the IdP said.
+		return nil, status.err()
 	}
 	want := identity.SAMLExpect{Now: sp.Clock(), InResponseTo: irt,
 		Recipient: func(u string) bool { return u == sp.ACSURL() },
@@ -397,21 +406,93 @@ func (sp *SAMLSP) Consume(ctx context.Context, samlResponse string) (*SAMLSignIn
 	return in, nil
 }
 
-// unverifiedInResponseTo reads the response's InResponseTo before
-// verification, only so that VerifySAML then requires every InResponseTo
-// of the document to equal it; the caller decides whether it is the
-// request it made.
-func unverifiedInResponseTo(samlResponse string) (string, error) {
+// unverifiedResponse reads the response's InResponseTo and status before
+// verification: the InResponseTo only so that VerifySAML then requires
+// every InResponseTo of the document to equal it (the caller decides
+// whether it is the request it made); the status to tell a refusal (SAML
+// 2.0 Core 3.2.2.2) from a response to verify.
+func unverifiedResponse(samlResponse string) (string, samlStatus, error) {
+	var r struct {
+		XMLName      xml.Name   `xml:"urn:oasis:names:tc:SAML:2.0:protocol Response"`
+		InResponseTo string     `xml:"InResponseTo,attr"`
+		Status       samlStatus `xml:"urn:oasis:names:tc:SAML:2.0:protocol Status"`
+	}
 	if len(samlResponse) > identity.MaxSAMLResponse {
-		return "", fmt.Errorf("the SAML response has more than %d characters", identity.MaxSAMLResponse)
+		return "", r.Status, fmt.Errorf("the SAML response has more than %d characters", identity.MaxSAMLResponse)
 	}
 	raw, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(samlResponse), ""))
 	if err != nil {
-		return "", errors.New("the SAML response is not base64")
+		return "", r.Status, errors.New("the SAML response is not base64")
 	}
-	var r types.UnverifiedBaseResponse
 	if err := xml.Unmarshal(raw, &r); err != nil {
-		return "", errors.New("the SAML response is not a SAML 2.0 Response")
+		return "", r.Status, errors.New("the SAML response is not a SAML 2.0 Response")
 	}
-	return r.InResponseTo, nil
+	return r.InResponseTo, r.Status, nil
+}
+
+// samlStatus is a response's samlp:Status, as sent (unverified).
+type samlStatus struct {
+	Code struct {
+		Value string `xml:"Value,attr"`
+		Sub   struct {
+			Value string `xml:"Value,attr"`
+		} `xml:"urn:oasis:names:tc:SAML:2.0:protocol StatusCode"`
+	} `xml:"urn:oasis:names:tc:SAML:2.0:protocol StatusCode"`
+	Message string `xml:"urn:oasis:names:tc:SAML:2.0:protocol StatusMessage"`
+}
+
+const samlStatusPrefix = "urn:oasis:names:tc:SAML:2.0:status:"
+
+// refused reports a status code that is there and is not Success.
+func (s samlStatus) refused() bool {
+	return s.Code.Value != "" && s.Code.Value != samlStatusPrefix+"Success"
+}
+
+// SAMLStatusError is an IdP's refusal: its status codes' names (SAML 2.0
+// Core 3.2.2.2: Requester, Responder, VersionMismatch; AuthnFailed,
+// RequestDenied, NoPassive, ...; "" for one that is not SAML's) and its
+// StatusMessage (at most 200 printable characters), as the IdP sent them.
+type SAMLStatusError struct {
+	Code, SubCode, Message string
+}
+
+func (e *SAMLStatusError) Error() string {
+	s := ErrSAMLRefused.Error() + ": it answered " + nonEmptyStatus(e.Code)
+	if e.SubCode != "" {
+		s += " / " + e.SubCode
+	}
+	if e.Message != "" {
+		s += " (" + e.Message + ")"
+	}
+	return s
+}
+
+func (e *SAMLStatusError) Unwrap() error { return ErrSAMLRefused }
+
+func nonEmptyStatus(s string) string {
+	if s == "" {
+		return "a status that is not SAML's"
+	}
+	return s
+}
+
+// err is the refusal as a SAMLStatusError.
+func (s samlStatus) err() *SAMLStatusError {
+	name := func(v string) string {
+		n, ok := strings.CutPrefix(v, samlStatusPrefix)
+		if !ok || n == "" || strings.IndexFunc(n, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 {
+			return ""
+		}
+		return n
+	}
+	msg := strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return ' '
+	}, strings.TrimSpace(s.Message))
+	if r := []rune(msg); len(r) > 200 {
+		msg = string(r[:200]) + "…"
+	}
+	return &SAMLStatusError{Code: name(s.Code.Value), SubCode: name(s.Code.Sub.Value), Message: msg}
 }

@@ -64,6 +64,9 @@ type OIDCOP struct {
 	rewrite    func(idToken string) string
 	clients    map[string]*storage.Client
 	keyFetches int
+	// denied are the users whose sign-in the provider refuses with
+	// access_denied, and its error_description.
+	denied map[string]string
 }
 
 // opStorage is the example storage with the test's users and keys.
@@ -182,6 +185,9 @@ func NewOIDCOP(t testing.TB) *OIDCOP {
 			o.keyFetches++
 			o.mu.Unlock()
 		}
+		if r.Method == http.MethodPost && r.URL.Path == "/login/username" && o.deny(w, r) {
+			return
+		}
 		if r.URL.Path != "/oauth/token" {
 			router.ServeHTTP(w, r)
 			return
@@ -230,6 +236,43 @@ func (o *OIDCOP) token(next http.Handler, w http.ResponseWriter, r *http.Request
 	w.Header().Del("Content-Length")
 	w.WriteHeader(rec.Code)
 	w.Write(body)
+}
+
+// Deny makes the provider refuse a user who signs in with the right
+// password: it sends the browser back to the client's redirect URI with
+// error=access_denied and description (OpenID Connect Core 3.1.2.6), as
+// Okta does for a person not assigned to the application, or a provider
+// whose consent page the person declines.
+func (o *OIDCOP) Deny(username, description string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.denied == nil {
+		o.denied = map[string]string{}
+	}
+	o.denied[username] = description
+}
+
+// deny answers a login form of a denied user with the right password, and
+// reports whether it did.
+func (o *OIDCOP) deny(w http.ResponseWriter, r *http.Request) bool {
+	if r.ParseForm() != nil {
+		return false
+	}
+	name := r.PostForm.Get("username")
+	o.mu.Lock()
+	desc, denied := o.denied[name]
+	o.mu.Unlock()
+	u := o.st.users.GetUserByUsername(name)
+	if !denied || u == nil || u.Password != r.PostForm.Get("password") {
+		return false
+	}
+	req, err := o.st.AuthRequestByID(r.Context(), r.PostForm.Get("id"))
+	if err != nil {
+		return false
+	}
+	q := url.Values{"error": {"access_denied"}, "error_description": {desc}, "state": {req.GetState()}, "iss": {o.Issuer}}
+	http.Redirect(w, r, req.GetRedirectURI()+"?"+q.Encode(), http.StatusFound)
+	return true
 }
 
 // KeyFetches counts the requests for the provider's key set.

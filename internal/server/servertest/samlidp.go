@@ -5,6 +5,8 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"html"
 	"io"
@@ -51,6 +53,9 @@ type SAMLIdP struct {
 	// NameIDFormat is the format of the NameIDs it issues (persistent by
 	// default).
 	NameIDFormat string
+	// refused are the users whose sign-in it answers with a failed status
+	// (by user name): the second-level status code and message.
+	refused map[string][2]string
 }
 
 // sessionProvider is samlidp's own session handling (password sign-in,
@@ -101,7 +106,12 @@ func NewSAMLIdPAs(t testing.TB, base string) *SAMLIdP {
 	// default, /login, answers a session as JSON and ends there).
 	idp.IDP.LoginURL = idp.IDP.SSOURL
 	s.idp = idp
-	mux.Handle("/", idp)
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/sso" && s.refuse(w, r) {
+			return
+		}
+		idp.ServeHTTP(w, r)
+	}))
 	s.PutService(t, "aws", AWSSPMetadata)
 	s.put(t, "/shortcuts/aws", `{"name": "aws", "service_provider": "urn:amazon:webservices"}`)
 	return s
@@ -276,4 +286,53 @@ func selfSigned(t testing.TB, cn string) (*rsa.PrivateKey, *x509.Certificate) {
 // assertion consumer service) and reads the page it answers.
 func (b *Browser) PostForm(u string, form url.Values) (Page, error) {
 	return readPage(b.Client.PostForm(u, form))
+}
+
+// Refuse makes the IdP answer a sign-in of user (at its login form) with a
+// Response whose status is Responder with the second-level code status
+// (AuthnFailed, RequestDenied: urn:oasis:names:tc:SAML:2.0:status:…) and
+// message, and no assertion (SAML 2.0 Core 3.2.2.2), posted to the
+// requesting service provider's ACS as IdPs post their refusals (an
+// account locked or disabled at the IdP, a failed MFA).
+func (s *SAMLIdP) Refuse(user, status, message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refused == nil {
+		s.refused = map[string][2]string{}
+	}
+	s.refused[user] = [2]string{status, message}
+}
+
+// refuse answers a login form of a refused user, and reports whether it
+// did.
+func (s *SAMLIdP) refuse(w http.ResponseWriter, r *http.Request) bool {
+	if r.ParseForm() != nil {
+		return false
+	}
+	s.mu.Lock()
+	st, ok := s.refused[r.PostForm.Get("user")]
+	s.mu.Unlock()
+	if !ok {
+		return false
+	}
+	req, err := saml.NewIdpAuthnRequest(&s.idp.IDP, r)
+	if err != nil || req.Validate() != nil {
+		return false
+	}
+	id := make([]byte, 16)
+	rand.Read(id)
+	esc := func(v string) string { return html.EscapeString(v) }
+	doc := `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"` +
+		` ID="id-` + hex.EncodeToString(id) + `" InResponseTo="` + esc(req.Request.ID) + `" Version="2.0" IssueInstant="` +
+		time.Now().UTC().Format(time.RFC3339) + `" Destination="` + esc(req.ACSEndpoint.Location) + `">` +
+		`<saml:Issuer>` + esc(s.idp.IDP.Metadata().EntityID) + `</saml:Issuer>` +
+		`<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder">` +
+		`<samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:` + esc(st[0]) + `"/></samlp:StatusCode>` +
+		`<samlp:StatusMessage>` + esc(st[1]) + `</samlp:StatusMessage></samlp:Status></samlp:Response>`
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	io.WriteString(w, `<!DOCTYPE html><html><body><form method="post" action="`+esc(req.ACSEndpoint.Location)+`">`+
+		`<input type="hidden" name="SAMLResponse" value="`+base64.StdEncoding.EncodeToString([]byte(doc))+`">`+
+		`<input type="hidden" name="RelayState" value="`+esc(req.RelayState)+`">`+
+		`<input type="submit" value="Continue"></form><script>document.forms[0].submit()</script></body></html>`)
+	return true
 }
