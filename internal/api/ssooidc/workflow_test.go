@@ -22,32 +22,17 @@ var externalSignIn = []string{
 	"UserAuthentication EXTERNAL_IDP Success alice@securecart.example UserName=alice@securecart.example LoginTo=/device",
 }
 
-// signInWorkflows returns the sign-in events of the trail by AuthWorkflowID,
-// each as "EventName CredentialType Outcome userName [UserName=…]
-// [LoginTo=path]", in the order recorded.
+// signInWorkflows returns the trail's sign-in events by AuthWorkflowID
+// (servertest.Events.SignInWorkflows), each ID a UUID.
 func signInWorkflows(t *testing.T, ev *servertest.Events, base string) map[string][]string {
 	t.Helper()
-	out := map[string][]string{}
-	for _, e := range ev.All() {
-		if e.EventSource != "signin.amazonaws.com" {
-			continue
-		}
-		m, _ := e.Call.AdditionalEventData.(map[string]any)
-		str := func(k string) string { s, _ := m[k].(string); return s }
-		w := str("AuthWorkflowID")
+	wf, _ := ev.SignInWorkflows(base)
+	for w := range wf {
 		if !reWorkflow.MatchString(w) {
-			t.Errorf("%s event without a UUID AuthWorkflowID: %v", e.Call.Action, m)
+			t.Errorf("sign-in events under AuthWorkflowID %q, not a UUID: %q", w, wf[w])
 		}
-		step := e.Call.Action + " " + str("CredentialType") + " " + map[bool]string{true: "Success", false: "Failure"}[e.ErrorCode == ""] + " " + e.Call.Person.UserName
-		if n := str("UserName"); n != "" {
-			step += " UserName=" + n
-		}
-		if l := str("LoginTo"); l != "" {
-			step += " LoginTo=" + strings.TrimPrefix(l, base)
-		}
-		out[w] = append(out[w], step)
 	}
-	return out
+	return wf
 }
 
 // hasWorkflow reports whether one sign-in's events are exactly want.

@@ -209,6 +209,35 @@ func TestPasskeyInChromium(t *testing.T) {
 	if src := c.Source(); strings.Contains(src, "<script>") {
 		t.Error("a page has an inline script")
 	}
+	// The trail follows each sign-in by its AuthWorkflowID, with the
+	// WebAuthn challenges and verifications as AWS writes them
+	// (https://docs.aws.amazon.com/singlesignon/latest/userguide/understanding-sign-in-events.html).
+	const a = "alice@securecart.example"
+	wf, order := e.ev.SignInWorkflows(e.h.URL)
+	want := [][]string{{
+		// Password, new password, then a passkey enrolled where the app's
+		// code was asked.
+		"CredentialChallenge PASSWORD Success " + a + " UserName=" + a, "CredentialVerification PASSWORD Success " + a,
+		"CredentialChallenge TOTP Success " + a, "CredentialChallenge WEBAUTHN Success " + a, "CredentialVerification WEBAUTHN Success " + a,
+		"UserAuthentication PASSWORD Success " + a + " LoginTo=/device",
+	}, {
+		// The passkey alone.
+		"CredentialChallenge WEBAUTHN Success " + a, "CredentialVerification WEBAUTHN Success " + a,
+		"UserAuthentication WEBAUTHN Success " + a + " LoginTo=/device",
+	}, {
+		// Password, then the passkey as the second factor.
+		"CredentialChallenge PASSWORD Success " + a + " UserName=" + a, "CredentialVerification PASSWORD Success " + a,
+		"CredentialChallenge WEBAUTHN Success " + a, "CredentialVerification WEBAUTHN Success " + a,
+		"UserAuthentication PASSWORD Success " + a + " LoginTo=/device",
+	}}
+	if len(order) != len(want) {
+		t.Fatalf("%d sign-in workflows, want %d: %q", len(order), len(want), wf)
+	}
+	for i, w := range order {
+		if got := wf[w]; w == "" || strings.Join(got, "\n") != strings.Join(want[i], "\n") {
+			t.Errorf("sign-in %d (AuthWorkflowID %q):\n%s\nwant\n%s", i+1, w, strings.Join(got, "\n"), strings.Join(want[i], "\n"))
+		}
+	}
 }
 
 // deviceCode starts a device authorization; it returns the user code and
