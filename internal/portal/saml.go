@@ -95,6 +95,11 @@ func (d *Device) samlResult(r *http.Request, f *flow) *flow {
 		return d.newFlow(code).withMessage("That sign-in response answers another sign-in request. Please start again.")
 	}
 	f.UserID, f.UserName, f.SAMLRequest, f.CSRF, f.Source, f.First = res.UserID, res.UserName, "", randomString(), "saml", sso.CredentialExternalIdP
+	if res.Workflow != "" {
+		// The sign-in goes on under the ID the ACS recorded the IdP's
+		// answer with (the same, unless the IdP dropped the RelayState).
+		f.Workflow = res.Workflow
+	}
 	next := func() error { return d.toMFA(r, f) }
 	if !res.MFATime.IsZero() {
 		next = func() error { return d.idpMFA(r, f, res.MFATime) }

@@ -247,6 +247,14 @@ func TestDeviceSignInIdPInitiated(t *testing.T) {
 	if err != nil || pg.Title != "Your AWS accounts" {
 		t.Fatalf("after MFA: %q %q %v", pg.Title, pg.Alert, err)
 	}
+	// No RelayState came with the response: the ACS began the sign-in's
+	// AuthWorkflowID, which its MFA and UserAuthentication (to the access
+	// portal) share.
+	portalSignIn := append(append([]string(nil), externalSignIn[:3]...),
+		"UserAuthentication EXTERNAL_IDP Success alice@securecart.example UserName=alice@securecart.example LoginTo=/start/")
+	if wf := signInWorkflows(t, e.ev, e.h.URL); len(wf) != 1 || !hasWorkflow(wf, portalSignIn...) {
+		t.Errorf("the IdP-initiated sign-in's events: %q, want one workflow of %q", wf, portalSignIn)
+	}
 	pg, _ = b.Get(e.h.URL + "/device?user_code=" + url.QueryEscape(code))
 	if pg.Title != "Approve a sign-in request" || strings.Contains(pg.Body, "Sign in with Okta") {
 		t.Fatalf("device page from the portal session: %q", pg.Title)
