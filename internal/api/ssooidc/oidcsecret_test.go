@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/securecart/warden/internal/cli"
 	"github.com/securecart/warden/internal/org"
@@ -56,6 +57,9 @@ func TestOIDCClientSecretRotationOnTwoReplicas(t *testing.T) {
 	// whether Warden's code exchange (with its client secret) succeeded.
 	signIn := func(h *servertest.Harness) (servertest.Page, bool) {
 		t.Helper()
+		// The provider's ID tokens carry the wall clock's iat: the replica's
+		// clock follows it, however long the test has run.
+		h.Clock.Set(time.Now())
 		e := &oidcEnv{samlEnv: samlEnv{h: h, oidc: startOIDCClient(h)}, op: op}
 		code, _ := e.device(t)
 		br, authURL := e.toOP(t, code)
