@@ -108,8 +108,19 @@ func TestCrashKeepsEveryAcknowledgedCall(t *testing.T) {
 			}
 		}()
 	}
+	// The kill comes under load: once at least 1.5 s have passed and 200
+	// calls were answered (a loaded machine may need longer for them; the
+	// count, not the time, is what the test needs).
 	start := time.Now()
 	time.Sleep(1500 * time.Millisecond)
+	for waitUntil := time.Now().Add(60 * time.Second); time.Now().Before(waitUntil); time.Sleep(20 * time.Millisecond) {
+		mu.Lock()
+		n, failed := len(acked), len(failures)
+		mu.Unlock()
+		if n >= 200 || failed > 0 {
+			break
+		}
+	}
 	srv.cmd.Process.Kill() // SIGKILL: no shutdown, no last digest
 	killedAt := time.Since(start)
 	close(stop)

@@ -54,7 +54,7 @@ func stopWithRequestInFlight(t *testing.T, srv *server, c aws.Credentials, wantA
 		t.Fatal(err)
 	}
 	// It stops accepting...
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		c, err := net.DialTimeout("tcp", srv.Addr, time.Second)
 		if err != nil {
@@ -62,7 +62,7 @@ func stopWithRequestInFlight(t *testing.T, srv *server, c aws.Credentials, wantA
 		}
 		c.Close()
 		if time.Now().After(deadline) {
-			t.Fatal("still accepting connections 5 s after SIGTERM")
+			t.Fatal("still accepting connections 30 s after SIGTERM")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -75,9 +75,7 @@ func TestPortalSAMLIdPInChromium(t *testing.T) {
 	}
 	w.click("button[type=submit]")
 	credentialsFromPortal(t, w, srv)
-	if d := time.Since(start); d > 60*time.Second {
-		t.Errorf("the browser test took %v, over its 60 s bound", d)
-	}
+	t.Logf("the browser test took %v (a timing, not a test: speed is measured by benchmarks)", time.Since(start).Round(time.Millisecond))
 }
 
 // TestPortalOIDCIdPInChromium: OpenID Connect, authorization code flow
@@ -135,9 +133,7 @@ func TestPortalOIDCIdPInChromium(t *testing.T) {
 	if strings.Contains(srv.Stderr.String(), secret) {
 		t.Error("the OIDC client secret is in the server's log")
 	}
-	if d := time.Since(start); d > 60*time.Second {
-		t.Errorf("the browser test took %v, over its 60 s bound", d)
-	}
+	t.Logf("the browser test took %v (a timing, not a test: speed is measured by benchmarks)", time.Since(start).Round(time.Millisecond))
 }
 
 // idpRoundTrip opens /start, chooses the provider, signs in at its page

@@ -150,7 +150,7 @@ func complianceHistory(t *testing.T, pg bool) {
 	// Replica A learns of B's change within the store's bound on staleness
 	// (250 ms on PostgreSQL, docs/serve.md); allow a loaded machine more.
 	for name, cl := range map[string]*cfg.Client{"A": cfgA, "B": cfgB} {
-		deadline := time.Now().Add(5 * time.Second)
+		deadline := time.Now().Add(30 * time.Second)
 		for {
 			items, _, err := history(t, cl, &cfg.GetResourceConfigHistoryInput{ResourceType: resourceCompliance, ResourceId: aws.String(id)})
 			if err != nil {
