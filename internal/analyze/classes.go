@@ -283,3 +283,32 @@ func ipIn(v, block string) bool {
 func isARNShaped(v string) bool {
 	return strings.HasPrefix(v, "arn:") && strings.Count(v, ":") >= 5
 }
+
+// ValueClasses partitions one value that statements test under several
+// keys: a source identity, tested as sts:SourceIdentity by the request that
+// sets it and as aws:SourceIdentity by every later one; a session tag,
+// tested as aws:RequestTag/k where it is passed and as aws:PrincipalTag/k
+// after. The classes are those of the union of the keys' tests (Key is the
+// first key, lower-cased).
+func ValueClasses(stmts []Stmt, keys ...string) KeyClasses {
+	want := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		want[strings.ToLower(k)] = true
+	}
+	var uses []use
+	for _, st := range stmts {
+		for _, u := range usesOf(st.S.Src, st.Policy.Doc.Vars()) {
+			if want[u.key] {
+				uses = append(uses, u)
+			}
+		}
+	}
+	key := ""
+	if len(keys) > 0 {
+		key = strings.ToLower(keys[0])
+	}
+	if len(uses) == 0 {
+		return KeyClasses{Key: key, Classes: []Class{{}}, Exact: true}
+	}
+	return classesOf(key, uses, false)
+}

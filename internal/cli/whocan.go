@@ -109,6 +109,9 @@ type whoCanLine struct {
 	Unsure   bool                `json:"unsure,omitempty"`
 	Requires []reach.Requirement `json:"requires,omitempty"`
 	Hops     []whoCanHop         `json:"hops,omitempty"`
+	// Session lists what the path's sessions must carry (MFA at sign-in,
+	// a source identity, session tags) and the hop that sets each.
+	Session []reach.SessionNeed `json:"session,omitempty"`
 	// Context is the request's context as decided, for warden explain.
 	Context map[string][]string `json:"context,omitempty"`
 	// Assigned names the Identity Center users and groups behind a
@@ -127,7 +130,7 @@ type whoCanHop struct {
 func whoCanLineOf(o *org.Org, p *reach.Path) whoCanLine {
 	l := whoCanLine{Principal: p.Principal.ARN, Via: []string{}, Kind: p.Principal.Kind.String(), Unsure: p.Unsure,
 		Caller: p.Final.Principal.Caller, Action: p.Final.Action,
-		Requires: p.Final.Requires, Context: p.Final.Context, Assigned: assignedTo(o, p.Principal)}
+		Requires: p.Final.Requires, Context: p.Final.Context, Assigned: assignedTo(o, p.Principal), Session: p.Session}
 	for i, v := range p.Via {
 		l.Via = append(l.Via, v.ARN)
 		h := p.Hops[i]
@@ -163,6 +166,13 @@ func writeWhoCan(w io.Writer, format string, o *org.Org, paths []reach.Path) err
 		fmt.Fprintf(w, "%s (%s, %s%s)\n", p.Principal.ARN, describe(o, p.Principal), how, unsure)
 		if a := assignedTo(o, p.Principal); len(a) > 0 {
 			fmt.Fprintf(w, "    assigned to %s\n", strings.Join(a, ", "))
+		}
+		if len(p.Session) > 0 {
+			needs := make([]string, len(p.Session))
+			for i, n := range p.Session {
+				needs[i] = n.String()
+			}
+			fmt.Fprintf(w, "    session: %s\n", strings.Join(needs, "; "))
 		}
 		for i, h := range p.Hops {
 			fmt.Fprintf(w, "    %d. %s %s\n", i+1, h.Action, h.To.ARN)

@@ -35,6 +35,13 @@ type Outcome struct {
 	Requires []Requirement
 	// Reasons are the allowing statements.
 	Reasons []eval.Reason
+	// tests says which keys of a role session's context the policies of
+	// the request test (see sessionTests): a path through it must link
+	// its hops (see link).
+	tests sessionTests
+	// tagged: allowed only when the caller's session carries session tags
+	// its role does not have (a role's session, as a path sets them).
+	tagged bool
 }
 
 // Requirement is a context key whose value decides a request: the value of
@@ -113,6 +120,7 @@ type decider struct {
 type spaceEntry struct {
 	varKeys []string // the caller keys whose values the space depends on
 	spaces  map[string]*analyze.Space
+	tests   sessionTests
 }
 
 func newDecider(o *org.Org, now time.Time, given map[string][]string) *decider {
@@ -134,7 +142,13 @@ func (d *decider) fixed(k string) bool {
 // decide assembles q (with the given keys and extra fixed keys, such as a
 // service principal's source account) and evaluates every class of contexts.
 // err is a malformed query or a role the org lacks.
-func (d *decider) decide(q authz.Query) (Outcome, error) {
+func (d *decider) decide(q authz.Query) (Outcome, error) { return d.decideIn(q, modeFree) }
+
+// decideIn is decide with the session keys as mode says: free (each
+// request alone), a role session's tags free (modeTagsFree), or fixed by
+// a path's session (modeHop, modeFinal: q.Context has their values, every
+// other session key is absent).
+func (d *decider) decideIn(q authz.Query, mode decideMode) (Outcome, error) {
 	ctx := make(map[string][]string, len(d.given)+len(q.Context))
 	for k, v := range d.given {
 		ctx[k] = v
@@ -156,8 +170,8 @@ func (d *decider) decide(q authz.Query) (Outcome, error) {
 	d.stmts = relevantStmts(d.stmts[:0], in, &s.Request.Action)
 	stmts := d.stmts
 	vars := analyze.CallerVars(s.Request.Context)
-	sp, exact := d.space(stmts, vars, extra)
-	var out Outcome
+	sp, exact, tests := d.space(stmts, vars, extra, mode)
+	out := Outcome{tests: tests}
 	if !exact {
 		out.Unsure = fmt.Sprintf("the condition keys of the policies for %s by %s cannot be split exactly", q.Action, q.Principal)
 	}
@@ -291,8 +305,8 @@ var varRef = regexp.MustCompile(`\$\{([^}]*)\}`)
 // space returns the classes of contexts of stmts, shared between requests
 // whose statements, and whose values of the caller keys their variables
 // name, are the same. extra names keys the query fixed.
-func (d *decider) space(stmts []analyze.Stmt, vars analyze.Vars, extra map[string]bool) (*analyze.Space, bool) {
-	b := d.key[:0]
+func (d *decider) space(stmts []analyze.Stmt, vars analyze.Vars, extra map[string]bool, mode decideMode) (*analyze.Space, bool, sessionTests) {
+	b := append(d.key[:0], byte('0'+mode), ';')
 	for _, st := range stmts {
 		id, ok := d.ids[st.S]
 		if !ok {
@@ -313,7 +327,7 @@ func (d *decider) space(stmts []analyze.Stmt, vars analyze.Vars, extra map[strin
 	d.key = b
 	ent := d.cache[string(b)]
 	if ent == nil {
-		ent = &spaceEntry{spaces: map[string]*analyze.Space{}}
+		ent = &spaceEntry{spaces: map[string]*analyze.Space{}, tests: sessionTestsOf(stmts)}
 		seen := map[string]bool{}
 		for _, st := range stmts {
 			if !st.Policy.Doc.Vars() {
@@ -345,9 +359,25 @@ func (d *decider) space(stmts []analyze.Stmt, vars analyze.Vars, extra map[strin
 	d.key2 = k2
 	sp := ent.spaces[string(k2)]
 	if sp == nil {
-		fixed := func(k string) bool { return d.fixed(k) || extra[strings.ToLower(k)] }
+		fixed := func(k string) bool {
+			lk := strings.ToLower(k)
+			switch {
+			case extra[lk]:
+				return true
+			case mode == modeTagsFree && strings.HasPrefix(lk, "aws:principaltag/"):
+				return false
+			case mode == modeHop && (isSessionKey(lk) || isHopKey(lk)):
+				return true
+			case mode == modeFinal && isSessionKey(lk):
+				return true
+			}
+			return d.fixed(k)
+		}
+		if mode == modeTagsFree {
+			vars = withoutTags(vars)
+		}
 		sp = analyze.NewSpaceVars(stmts, fixed, vars)
 		ent.spaces[string(k2)] = sp
 	}
-	return sp, sp.Exact()
+	return sp, sp.Exact(), ent.tests
 }

@@ -153,22 +153,55 @@ func TestSoundRandom(t *testing.T) {
 				}
 			}
 		}
-		// Whoever the engine lets assume a listed role is listed.
+		// Whoever the engine lets assume a listed role that reads is
+		// listed, when the role's session, which keeps the caller's MFA
+		// (true, or false when the caller had none), reads.
 		for _, p := range paths {
-			if p.Principal.Role == nil {
+			if p.Principal.Role == nil || len(p.Via) > 0 {
 				continue
 			}
 			for _, c := range callers {
 				for _, ctx := range contexts {
-					if allowed(t, o, authz.Query{Principal: c.Caller, Action: "sts:AssumeRole", Resource: p.Principal.ARN, Context: merge(ctx, c.Context)}) {
-						if !covered(listed, c) && c.ARN != p.Principal.ARN {
-							t.Fatalf("org %d: %s can assume %s (with %v), which reads, but who-can omits it: %v\n%s", n, c.ARN, p.Principal.ARN, ctx, names(listed), src)
+					if !possibleFor(c, ctx) || !allowed(t, o, authz.Query{Principal: c.Caller, Action: "sts:AssumeRole", Resource: p.Principal.ARN, Context: merge(ctx, c.Context)}) {
+						continue
+					}
+					mfa := []string{"false"}
+					if v := ctx["aws:MultiFactorAuthPresent"]; len(v) == 1 && v[0] == "true" {
+						mfa = v
+					}
+					reads := false
+					for _, rc := range contexts {
+						if v, ok := rc["aws:MultiFactorAuthPresent"]; ok && v[0] != mfa[0] {
+							continue
 						}
+						if allowed(t, o, authz.Query{Principal: p.Principal.Caller, Action: "s3:GetObject", Resource: object, Context: merge(rc, map[string][]string{"aws:MultiFactorAuthPresent": mfa})}) {
+							reads = true
+							break
+						}
+					}
+					if reads && !covered(listed, c) && c.ARN != p.Principal.ARN {
+						t.Fatalf("org %d: %s can assume %s (with %v), which then reads, but who-can omits it: %v\n%s", n, c.ARN, p.Principal.ARN, ctx, names(listed), src)
 					}
 				}
 			}
 		}
 	}
+}
+
+// possibleFor reports whether a caller's request can have the context's
+// MFA keys: a service's has none, a role session's always has them ("AWS
+// global condition context keys", aws:MultiFactorAuthPresent's
+// availability,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent).
+func possibleFor(c *Principal, ctx map[string][]string) bool {
+	_, mfa := ctx["aws:MultiFactorAuthPresent"]
+	switch {
+	case !strings.Contains(c.Caller, ":"):
+		return !mfa
+	case strings.Contains(c.Caller, ":assumed-role/"):
+		return mfa
+	}
+	return true
 }
 
 // covered reports whether who-can lists the principal, or, for one outside

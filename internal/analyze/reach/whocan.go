@@ -19,6 +19,11 @@ type Path struct {
 	// Final is the decision on the request itself, by the principal (or
 	// by the last role of Via).
 	Final Access
+	// Session lists what the path's sessions must carry, decided with
+	// one session threaded through the hops (see link): MFA at sign-in,
+	// a source identity, session tags, and where each is set. The hops'
+	// and the final request's Requires then leave these keys out.
+	Session []SessionNeed
 	// Unsure: some step could not be decided exactly and was kept as
 	// possible (see Outcome.Unsure).
 	Unsure bool
@@ -32,11 +37,27 @@ type Query struct {
 	Context  map[string][]string
 }
 
+// maxSuffixes bounds how many paths into a principal WhoCan extends
+// backwards when linking their sessions leaves it out; beyond, it is
+// listed as unsure.
+const maxSuffixes = 8
+
+// suffix is a path from a role to the request: the edges as the graph
+// decided them alone, the request as the role's own.
+type suffix struct {
+	head  *Principal
+	via   []*Principal
+	hops  []Edge
+	final Access
+}
+
 // WhoCan lists every principal that can make the request, directly or by
 // assuming roles, with the shortest path, in the org's order: the
 // principals that can directly first, then the others by the length of
 // their paths. The context keys of q apply to the request itself; the role
-// assumptions on the way range over every context.
+// assumptions on the way range over every context, except the keys of the
+// sessions they make: a path that tests a source identity, session tags
+// or MFA is decided with one session threaded through it (see link).
 func (g *Graph) WhoCan(q Query) ([]Path, error) {
 	resource := q.Resource
 	if resource == "" {
@@ -48,40 +69,90 @@ func (g *Graph) WhoCan(q Query) ([]Path, error) {
 	d := newDecider(g.o, g.now, q.Context)
 	owner, rp := g.target(q.Action, resource)
 	var paths []Path
-	done := map[string]bool{}
-	var queue []int
+	listed := map[string]bool{}
+	tries := map[string]int{}
+	var queue []suffix
 	for _, a := range g.direct(d, q.Action, resource, rp, owner, false, g.Progress) {
-		if done[a.Principal.ARN] {
+		if listed[a.Principal.ARN] {
 			continue
 		}
-		done[a.Principal.ARN] = true
-		paths = append(paths, Path{Principal: a.Principal, Final: a, Unsure: !a.Allowed})
+		if !a.tagged {
+			listed[a.Principal.ARN] = true
+			paths = append(paths, Path{Principal: a.Principal, Final: a, Unsure: !a.Allowed})
+		}
 		if a.Principal.Role != nil {
-			queue = append(queue, len(paths)-1)
+			tries[a.Principal.ARN]++
+			queue = append(queue, suffix{head: a.Principal, final: a})
 		}
 	}
 	for len(queue) > 0 {
-		cur := paths[queue[0]]
+		cur := queue[0]
 		queue = queue[1:]
-		for _, e := range g.Into(cur.Principal.Role) {
-			if done[e.From.ARN] {
+		for _, e := range g.Into(cur.head.Role) {
+			from := e.From.ARN
+			if listed[from] && tries[from] > 0 || tries[from] >= maxSuffixes {
 				continue
 			}
-			done[e.From.ARN] = true
-			p := Path{
-				Principal: e.From,
-				Via:       append([]*Principal{cur.Principal}, cur.Via...),
-				Hops:      append([]Edge{e}, cur.Hops...),
-				Final:     cur.Final,
-				Unsure:    cur.Unsure || !e.Allowed,
+			next := suffix{head: e.From, via: append([]*Principal{cur.head}, cur.via...), hops: append([]Edge{e}, cur.hops...), final: cur.final}
+			p, ok, extend := g.settle(d, next, q.Action, resource)
+			if ok && !listed[from] {
+				listed[from] = true
+				paths = append(paths, p)
 			}
-			paths = append(paths, p)
-			if e.From.Role != nil {
-				queue = append(queue, len(paths)-1)
+			if (ok || extend) && e.From.Role != nil {
+				tries[from]++
+				if tries[from] == maxSuffixes && !listed[from] {
+					// Too many ways in to link each: kept as possible.
+					listed[from] = true
+					p.Unsure = true
+					paths = append(paths, p)
+				}
+				queue = append(queue, next)
 			}
 		}
 	}
 	return paths, nil
+}
+
+// settle decides a path: as its edges and request were decided alone when
+// none of them tests a key of the sessions, else with one session threaded
+// through it. ok: the path is possible (p says how); extend: it is not,
+// but a principal before its start could make it so (by passing session
+// tags the start's session cannot carry itself).
+func (g *Graph) settle(d *decider, s suffix, action, resource string) (p Path, ok, extend bool) {
+	p = Path{Principal: s.head, Via: s.via, Hops: append([]Edge(nil), s.hops...), Final: s.final, Unsure: !s.final.Allowed}
+	tests := s.final.tests &^ testsRequestTags
+	tagged := s.final.tagged
+	for _, h := range s.hops {
+		tests |= h.tests
+		tagged = tagged || h.tagged
+		p.Unsure = p.Unsure || !h.Allowed
+	}
+	if tests == 0 && !tagged {
+		return p, true, false
+	}
+	lp := &linkPath{start: s.head, hops: s.hops, action: action, resource: resource, final: d}
+	r := g.link(lp)
+	if r.ok {
+		for i := range p.Hops {
+			p.Hops[i].Outcome = r.hops[i]
+		}
+		p.Final.Outcome = r.final
+		p.Session = r.needs
+		p.Unsure = p.Unsure || r.unsure != ""
+		return p, true, false
+	}
+	if r.unsure != "" {
+		// Not decided exactly: kept as possible, as decided alone.
+		p.Unsure = true
+		return p, true, false
+	}
+	if s.head.Role == nil || tests&(testsPrincipalTags|testsRequestTags) == 0 && !tagged {
+		return p, false, false
+	}
+	lp.startTags = true
+	r = g.link(lp)
+	return p, false, r.ok || r.unsure != ""
 }
 
 // target finds the resource's account ("" when it is the caller's own) and

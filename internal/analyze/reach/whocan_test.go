@@ -113,8 +113,10 @@ func TestMFARequired(t *testing.T) {
 	if !ok || len(p.Hops) != 1 {
 		t.Fatalf("alice reads through Reader with MFA: %v", names(got))
 	}
-	if !requires(p.Hops[0].Requires, "aws:MultiFactorAuthPresent", "true") {
-		t.Fatalf("the assumption requires MFA: %+v", p.Hops[0].Requires)
+	// MFA is the chain's, from alice's sign-in: said once, at the start
+	// (not as a key of the hop's request).
+	if len(p.Session) != 1 || p.Session[0].String() != "MFA at sign-in" || len(p.Hops[0].Requires) != 0 {
+		t.Fatalf("the path requires MFA at sign-in: %v, hop %+v", p.Session, p.Hops[0].Requires)
 	}
 	if len(p.Final.Requires) != 0 {
 		t.Fatalf("the read itself requires nothing: %+v", p.Final.Requires)
