@@ -145,6 +145,9 @@ func printEscalation(w io.Writer, res *escalate.Result, target string) {
 			fmt.Fprintf(w, " in %s as %s", p.Account, p.Admin.Principal)
 		}
 		fmt.Fprintln(w)
+		if len(p.Session) > 0 {
+			fmt.Fprintf(w, "  session: %s\n", sessionNeeds(p.Session))
+		}
 		for i, s := range p.Steps {
 			fmt.Fprintf(w, "  %d. [%s] %s calls %s on %s\n", i+1, s.Kind, s.Principal, s.Action, s.Resource)
 			if len(s.Context) > 0 {

@@ -168,11 +168,7 @@ func writeWhoCan(w io.Writer, format string, o *org.Org, paths []reach.Path) err
 			fmt.Fprintf(w, "    assigned to %s\n", strings.Join(a, ", "))
 		}
 		if len(p.Session) > 0 {
-			needs := make([]string, len(p.Session))
-			for i, n := range p.Session {
-				needs[i] = n.String()
-			}
-			fmt.Fprintf(w, "    session: %s\n", strings.Join(needs, "; "))
+			fmt.Fprintf(w, "    session: %s\n", sessionNeeds(p.Session))
 		}
 		for i, h := range p.Hops {
 			fmt.Fprintf(w, "    %d. %s %s\n", i+1, h.Action, h.To.ARN)
@@ -183,6 +179,16 @@ func writeWhoCan(w io.Writer, format string, o *org.Org, paths []reach.Path) err
 	}
 	fmt.Fprintf(w, "%d principals\n", len(paths))
 	return nil
+}
+
+// sessionNeeds says what a path's sessions must carry, as "MFA at
+// sign-in; tag team=payments at hop 1".
+func sessionNeeds(needs []reach.SessionNeed) string {
+	s := make([]string, len(needs))
+	for i, n := range needs {
+		s[i] = n.String()
+	}
+	return strings.Join(s, "; ")
 }
 
 func printRequires(w io.Writer, o reach.Outcome) {

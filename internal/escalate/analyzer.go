@@ -50,6 +50,9 @@ type analyzer struct {
 	// versions are the other versions of customer managed policies, by
 	// account copy's ARN (see versionsOf).
 	versions map[string][]*org.PolicyVersion
+	// reach is the role-assumption graph, which links a path's chains of
+	// assumptions (see linkSteps).
+	reach *reach.Graph
 }
 
 // Analyze builds the escalation graph of o and finds its paths.

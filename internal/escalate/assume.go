@@ -16,6 +16,7 @@ import (
 // decide exactly is counted in Unsure, not drawn: a path's every step is a
 // request the engine allows.
 func (a *analyzer) assumeEdges(g *reach.Graph, tick func()) {
+	a.reach = g
 	for _, r := range a.o.Roles {
 		tick()
 		to := a.byARN[r.ARN]
@@ -34,6 +35,7 @@ func (a *analyzer) assumeEdges(g *reach.Graph, tick func()) {
 				continue
 			}
 			a.edge(from, to, KindAssumeRole, a.reachStep(e))
+			a.edges[len(a.edges)-1].hop = &e
 		}
 	}
 }

@@ -16,11 +16,11 @@ func (a *analyzer) pathsToAdmin() []Path {
 		if n.admin != nil {
 			continue
 		}
-		end, steps, ok := walk(n, next)
+		end, steps, session, ok := a.route(n, next)
 		if !ok {
 			continue
 		}
-		p := Path{From: n.ARN, To: Admin, Steps: steps, Account: end.Account.ID}
+		p := Path{From: n.ARN, To: Admin, Steps: steps, Account: end.Account.ID, Session: session}
 		if end.admin != nil {
 			p.Admin = end.admin
 		} else {
@@ -54,8 +54,8 @@ func (a *analyzer) pathsTo(target string) []Path {
 		if n == t {
 			continue
 		}
-		if _, steps, ok := walk(n, next); ok {
-			out = append(out, Path{From: n.ARN, To: t.ARN, Steps: steps})
+		if _, steps, session, ok := a.route(n, next); ok {
+			out = append(out, Path{From: n.ARN, To: t.ARN, Steps: steps, Session: session})
 		}
 	}
 	sortPaths(out)
@@ -88,16 +88,15 @@ func (a *analyzer) reverseBFS(goals []*Node) map[*Node]*Edge {
 }
 
 // walk follows the first edges from n to a goal.
-func walk(n *Node, next map[*Node]*Edge) (*Node, []Step, bool) {
+func walk(n *Node, next map[*Node]*Edge) ([]*Edge, bool) {
 	e, ok := next[n]
 	if !ok {
-		return nil, nil, false
+		return nil, false
 	}
-	var steps []Step
+	var edges []*Edge
 	for e != nil {
-		steps = append(steps, e.Steps...)
-		n = e.To
-		e = next[n]
+		edges = append(edges, e)
+		e = next[e.To]
 	}
-	return n, steps, true
+	return edges, true
 }

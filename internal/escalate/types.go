@@ -1,6 +1,7 @@
 package escalate
 
 import (
+	"github.com/securecart/warden/internal/analyze/reach"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
 )
@@ -38,6 +39,10 @@ type Path struct {
 	Account string `json:"account,omitempty"`
 	// Admin is the principal the path ends as and why it is admin.
 	Admin *AdminProof `json:"admin,omitempty"`
+	// Session lists what the sessions of the path's role chains must
+	// carry (MFA at sign-in, a source identity, session tags), Hop being
+	// the step that sets it (0: the path's start signs in with it).
+	Session []reach.SessionNeed `json:"session,omitempty"`
 }
 
 // AdminProof says why a principal is administrator-equivalent: the
@@ -81,6 +86,9 @@ type Edge struct {
 	From, To *Node
 	Kind     string
 	Steps    []Step
+	// hop is an assumption's edge as package reach decided it alone: a
+	// path links its chains of them (see linkSteps).
+	hop *reach.Edge
 }
 
 // Admin is why the node is administrator-equivalent by its own policies

@@ -421,6 +421,9 @@ func (g *Graph) chainStmts(c *linkPath) ([]analyze.Stmt, sessionTests, error) {
 			return nil, 0, err
 		}
 	}
+	if c.action == "" {
+		return out, sessionTestsOf(out), nil
+	}
 	last := c.start
 	if len(c.hops) > 0 {
 		last = c.hops[len(c.hops)-1].To
@@ -552,7 +555,7 @@ func (l *linker) step(r int, tags []tagVal, lastAge string) bool {
 			ctx["aws:SourceIdentity"] = []string{l.si.value}
 		}
 		if r == l.n {
-			if l.finalStep(ctx) {
+			if l.c.action == "" || l.finalStep(ctx) {
 				return true
 			}
 			continue
@@ -695,4 +698,62 @@ func (l *linker) answer() linked {
 		}
 	}
 	return linked{ok: true, unsure: l.unsure, needs: needs, hops: l.hops, final: l.final}
+}
+
+// Chain is Link's answer for a chain of assumptions.
+type Chain struct {
+	// Possible: every assumption is allowed with one session threaded
+	// through the chain, which must carry Session.
+	Possible bool
+	// Unsure says why the chain could not be decided exactly; it is then
+	// not Possible.
+	Unsure  string
+	Session []SessionNeed
+	// Hops are the assumptions' decisions with that session (their
+	// Requires leave the session's keys out).
+	Hops []Outcome
+	// Linked: the chain was decided with one session (some hop tests a
+	// key of the sessions); SessionContext then gives each hop's keys.
+	Linked bool
+}
+
+// SessionContext lists the keys of a decided context that a path's
+// session fixes (its source identity, MFA, principal tags, and the source
+// identity and session tags an assumption passes), as a request to
+// `warden explain` must give them.
+func SessionContext(ctx map[string][]string) map[string][]string {
+	out := map[string][]string{}
+	for k, v := range ctx {
+		if lk := strings.ToLower(k); isSessionKey(lk) || isHopKey(lk) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// Link decides a chain of assumptions (hops[i].To is hops[i+1].From)
+// with one session threaded through it, as WhoCan decides its paths: the
+// edges as the graph decided them alone when none tests a key of the
+// sessions, else a source identity set once and carried, session tags
+// and MFA from the chain's start (see link).
+func (g *Graph) Link(hops []Edge) Chain {
+	if len(hops) == 0 {
+		return Chain{Possible: true}
+	}
+	var tests sessionTests
+	tagged := false
+	out := make([]Outcome, len(hops))
+	for i, h := range hops {
+		tests |= h.tests
+		tagged = tagged || h.tagged
+		out[i] = h.Outcome
+	}
+	if tests == 0 && !tagged {
+		return Chain{Possible: true, Hops: out}
+	}
+	r := g.link(&linkPath{start: hops[0].From, hops: hops})
+	if !r.ok {
+		return Chain{Unsure: r.unsure}
+	}
+	return Chain{Possible: true, Unsure: r.unsure, Session: r.needs, Hops: r.hops, Linked: true}
 }
