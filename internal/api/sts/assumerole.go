@@ -96,6 +96,8 @@ func (s *Service) AssumeRole(ctx context.Context, c *api.Call) (any, error) {
 	}
 	if sourceIdentity != "" {
 		reqParams["sourceIdentity"] = sourceIdentity
+		// The request sets it on the new session, inherited or not.
+		extra["sts:SourceIdentity"] = []string{sourceIdentity}
 	}
 	// Transitive tags of the calling session pass to this one.
 	tags, transitive := map[string]string{}, []string{}
@@ -141,7 +143,14 @@ func (s *Service) AssumeRole(ctx context.Context, c *api.Call) (any, error) {
 			return nil, err
 		}
 	}
-	if sp.sourceIdentity != "" && (prev == nil || prev.SourceIdentity == "") {
+	// Setting a source identity needs sts:SetSourceIdentity, and so does
+	// carrying one into the next session of a role chain: "permissions
+	// for sts:SetSourceIdentity are required in both the permissions
+	// policy of the principal who is assuming the role and in the role
+	// trust policy of the target role" ("Permissions required to set
+	// source identity",
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html#id_credentials_temp_control-access_monitor-perms).
+	if sourceIdentity != "" {
 		if err := s.Authz.Authorize(ctx, c, "sts:SetSourceIdentity", roleARN, extra); err != nil {
 			return nil, err
 		}

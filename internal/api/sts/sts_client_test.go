@@ -311,4 +311,28 @@ func TestRoleChaining(t *testing.T) {
 	if aws.ToString(third.SourceIdentity) != "alice" {
 		t.Errorf("the source identity was not kept through chaining: %q", aws.ToString(third.SourceIdentity))
 	}
+	// Twin: a role whose trust policy does not allow sts:SetSourceIdentity
+	// cannot be chained into from a session with a source identity (the
+	// chained assumption sets it on the next session; the IAM User Guide's
+	// "Permissions required to set source identity"), though a session
+	// without one assumes it.
+	_, err = h.Server.State.Mutate(ctx, func(d *state.Doc) error {
+		d.Org.Roles = append(d.Org.Roles, &org.RoleDef{
+			Name: "NoSourceIdentity", Accounts: []string{"Dev"},
+			Trust: org.PolicyDoc(`{"Version": "2012-10-17", "Statement": [{
+				"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::` + dev + `:root"}, "Action": "sts:AssumeRole"}]}`),
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := aws.String("arn:aws:iam::" + dev + ":role/NoSourceIdentity")
+	if _, err := client(h, aws.ToString(c2.AccessKeyId), aws.ToString(c2.SecretAccessKey), aws.ToString(c2.SessionToken)).AssumeRole(ctx,
+		&sts.AssumeRoleInput{RoleArn: plain, RoleSessionName: aws.String("fourth")}); err == nil || apiCode(t, err) != "AccessDenied" {
+		t.Errorf("chaining a source identity into a role whose trust lacks sts:SetSourceIdentity: %v, want AccessDenied", err)
+	}
+	if _, err := sc.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: plain, RoleSessionName: aws.String("plain")}); err != nil {
+		t.Errorf("a session without a source identity assumes the role: %v", err)
+	}
 }
