@@ -232,6 +232,8 @@ type linker struct {
 	hops   []Outcome
 	final  Outcome
 	passed [][]tagVal // per hop (and the start, index 0), the tags it passed
+	// tagVars: a policy variable names a principal tag.
+	tagVars bool
 }
 
 // mfaCase is one way the path's principal signs in.
@@ -297,6 +299,9 @@ func (g *Graph) link(c *linkPath) linked {
 	}
 	if l.budget <= 0 && l.unsure == "" {
 		l.unsure = fmt.Sprintf("more than %d sessions to try for the path from %s", linkBudget, c.start.ARN)
+	}
+	if l.tagVars && l.unsure == "" {
+		l.unsure = "a policy variable names a principal tag, whose values a session may set"
 	}
 	return linked{unsure: l.unsure}
 }
@@ -374,8 +379,11 @@ func (l *linker) tagKeys(stmts []analyze.Stmt) {
 		}
 		if st.Policy.Doc.Vars() {
 			for _, ref := range varRefsOf(st.S.Src) {
-				if strings.HasPrefix(ref, "aws:principaltag/") && l.unsure == "" {
-					l.unsure = "a policy variable names a principal tag, whose values a session sets"
+				if strings.HasPrefix(ref, "aws:principaltag/") {
+					// The values that matter are the resource's, not
+					// the policies' literals: a path none of the tried
+					// tags allows is unsure, not impossible.
+					l.tagVars = true
 				}
 			}
 		}
