@@ -274,12 +274,20 @@ func (g *Graph) link(c *linkPath) linked {
 	if tests&(testsPrincipalTags|testsRequestTags) != 0 {
 		l.tagKeys(stmts)
 	}
+	never := true
+	if c.final != nil {
+		if v, ok := c.final.given["aws:sourceidentity"]; ok && len(v) == 1 {
+			// The caller fixed the request's source identity: the chain
+			// sets that one.
+			sis, never = v, false
+		}
+	}
 	for _, m := range mfaCases(c.start.Kind, tests&testsMFA != 0) {
 		l.mfa = m
 		// The source identity: never set, then each value at each place
 		// it can be set.
 		l.si.at, l.si.value = -1, ""
-		if l.search() {
+		if never && l.search() {
 			return l.answer()
 		}
 		for _, v := range sis {
@@ -583,7 +591,15 @@ func (l *linker) finalStep(ctx map[string][]string) bool {
 		if !isSessionKey(k) || strings.HasPrefix(k, "aws:principaltag/") {
 			continue
 		}
-		if got, ok := lookupFold(ctx, k); !ok || !sameValues(got, v) {
+		got, ok := lookupFold(ctx, k)
+		if k == "aws:multifactorauthage" && l.mfa.present {
+			// The caller's age for the request (the chain's grows up to
+			// it).
+			delete(ctx, "aws:MultiFactorAuthAge")
+			ctx[k] = v
+			continue
+		}
+		if !ok || !sameValues(got, v) {
 			return false
 		}
 	}

@@ -335,3 +335,35 @@ func ctxValue(ctx map[string][]string, key string) []string {
 	}
 	return nil
 }
+
+// The caller's context fixes the request's source identity or MFA age: a
+// chain sets that source identity (even where no policy tests it), and
+// the age is the caller's.
+func TestSessionGivenKeys(t *testing.T) {
+	o := loadOrg(t, `roles:
+  - name: A
+    accounts: [Dev]
+    trust: {Version: "2012-10-17", Statement: [`+trusting(userARN(dev, "alice"), `"sts:AssumeRole", "sts:SetSourceIdentity"`, "")+`]}
+    inlinePolicies:
+      Hop: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: ["sts:AssumeRole", "sts:SetSourceIdentity"], Resource: "*"}]}
+  - name: B
+    accounts: [Prod]
+    trust: {Version: "2012-10-17", Statement: [`+trusting(roleARN(dev, "A"), `"sts:AssumeRole", "sts:SetSourceIdentity"`, `{Bool: {aws:MultiFactorAuthPresent: "true"}}`)+`]}
+    inlinePolicies:
+      Read: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "arn:aws:s3:::prod-data/*", Condition: {NumericLessThan: {aws:MultiFactorAuthAge: "3600"}}}]}
+`, alice(`      SetSI: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "sts:SetSourceIdentity", Resource: "*"}]}
+`), bucket)
+	got := who(t, o, "s3:GetObject", object, map[string][]string{"aws:SourceIdentity": {"carol"}, "aws:MultiFactorAuthAge": {"120"}})
+	p, ok := got[userARN(dev, "alice")]
+	if !ok || needsOf(p) != "MFA at sign-in; source identity = carol set at hop 1" {
+		t.Fatalf("alice's chain sets carol and has MFA: %v %q", names(got), needsOf(p))
+	}
+	if v := ctxValue(p.Final.Context, "aws:MultiFactorAuthAge"); len(v) != 1 || v[0] != "120" {
+		t.Fatalf("the request's MFA age is the caller's: %v", p.Final.Context)
+	}
+	// Twin: an age past the read's bound.
+	got = who(t, o, "s3:GetObject", object, map[string][]string{"aws:MultiFactorAuthAge": {"7200"}})
+	if _, ok := got[userARN(dev, "alice")]; ok {
+		t.Fatalf("an MFA two hours old does not read: %v", names(got))
+	}
+}
