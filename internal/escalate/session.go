@@ -1,6 +1,8 @@
 package escalate
 
 import (
+	"strings"
+
 	"github.com/securecart/warden/internal/analyze/reach"
 )
 
@@ -21,7 +23,7 @@ func (a *analyzer) route(n *Node, next map[*Node]*Edge) (end *Node, steps []Step
 	}
 	banned := map[*Edge]bool{}
 	for try := 0; ; try++ {
-		steps, session, bad := a.linkSteps(edges)
+		steps, session, bad := a.linkSteps(edges, endWants(n, edges))
 		if bad == nil {
 			end = n
 			if len(edges) > 0 {
@@ -44,7 +46,7 @@ func (a *analyzer) route(n *Node, next map[*Node]*Edge) (end *Node, steps []Step
 // one session (a chain starts the path, or follows a step that makes a new
 // session, such as a service's for a passed role). bad is the last edge
 // of a chain that is impossible so.
-func (a *analyzer) linkSteps(edges []*Edge) (steps []Step, session []reach.SessionNeed, bad *Edge) {
+func (a *analyzer) linkSteps(edges []*Edge, want map[string][]string) (steps []Step, session []reach.SessionNeed, bad *Edge) {
 	for i := 0; i < len(edges); {
 		if edges[i].hop == nil {
 			steps = append(steps, edges[i].Steps...)
@@ -56,7 +58,11 @@ func (a *analyzer) linkSteps(edges []*Edge) (steps []Step, session []reach.Sessi
 		for ; j < len(edges) && edges[j].hop != nil; j++ {
 			hops = append(hops, *edges[j].hop)
 		}
-		ch := a.reach.Link(hops)
+		var w map[string][]string
+		if j == len(edges) {
+			w = want
+		}
+		ch := a.reach.LinkWant(hops, w)
 		if !ch.Possible {
 			return nil, nil, edges[j-1]
 		}
@@ -122,4 +128,38 @@ func shortestAvoiding(n *Node, next map[*Node]*Edge, banned map[*Edge]bool) ([]*
 		}
 	}
 	return nil, false
+}
+
+// endWants are the session keys that the requests of the principal a path
+// ends as require (its admin power's, or its grant's first request): the
+// last chain's session must have them.
+func endWants(n *Node, edges []*Edge) map[string][]string {
+	end := n
+	if len(edges) > 0 {
+		end = edges[len(edges)-1].To
+	}
+	var req map[string]any
+	switch {
+	case end.admin != nil:
+		req = end.admin.Requires
+	case len(end.grant) > 0:
+		req = end.grant[0].Requires
+	}
+	var want map[string][]string
+	for k, v := range req {
+		lk := strings.ToLower(k)
+		if lk != "aws:multifactorauthpresent" && lk != "aws:sourceidentity" && !strings.HasPrefix(lk, "aws:principaltag/") {
+			continue
+		}
+		if want == nil {
+			want = map[string][]string{}
+		}
+		switch v := v.(type) {
+		case string:
+			want[k] = []string{v}
+		case []string:
+			want[k] = v
+		}
+	}
+	return want
 }

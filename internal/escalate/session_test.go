@@ -18,6 +18,12 @@ import (
 // trust lets alice set the source identity SI.
 func chainOrg(t *testing.T, si, trust string) *org.Org {
 	t.Helper()
+	return chainOrgAdmin(t, si, trust, "managedPolicies: [arn:aws:iam::aws:policy/AdministratorAccess]")
+}
+
+// chainOrgAdmin is chainOrg with Admin's policies as given.
+func chainOrgAdmin(t *testing.T, si, trust, admin string) *org.Org {
+	t.Helper()
 	src := `organization: {id: o-c4a1n0rg01, managementAccount: Mgmt, root: r-c4a1}
 accounts:
   - {name: Mgmt, id: "111111111111", email: mgmt@example.com}
@@ -44,7 +50,7 @@ roles:
   - name: Admin
     accounts: [Dev]
     trust: {Version: "2012-10-17", Statement: [` + trust + `]}
-    managedPolicies: [arn:aws:iam::aws:policy/AdministratorAccess]
+    ` + admin + `
 `
 	o, err := org.LoadFS(fstest.MapFS{"org.yaml": {Data: []byte(src)}}, "org.yaml")
 	if err != nil {
@@ -149,5 +155,30 @@ func TestMFAPath(t *testing.T) {
 	res = Analyze(chainOrg(t, "alice", strings.Replace(trust, `, Condition: {Bool: {aws:MultiFactorAuthPresent: "true"}}`, "", 1)), Options{Now: now})
 	if p, ok := pathsFrom(res)[github]; !ok || len(p.Session) != 0 {
 		t.Fatalf("without the MFA condition GitHub's tokens reach Admin: %+v", p)
+	}
+}
+
+// Admin power that needs MFA (an identity policy allowing everything with
+// MFA) is the chain's last session's: alice's path needs MFA at sign-in,
+// GitHub's tokens (no MFA) reach no admin power.
+func TestAdminMFAPath(t *testing.T) {
+	trust := `{Effect: Allow, Principal: {AWS: "` + hopARN + `"}, Action: [sts:AssumeRole, sts:SetSourceIdentity]}`
+	admin := `inlinePolicies: {All: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "*", Resource: "*", Condition: {Bool: {aws:MultiFactorAuthPresent: "true"}}}]}}`
+	res := Analyze(chainOrgAdmin(t, "alice", trust, admin), Options{Now: now})
+	got := pathsFrom(res)
+	p, ok := got[aliceARN]
+	if !ok || p.Admin == nil || p.Admin.Requires["aws:MultiFactorAuthPresent"] != "true" {
+		t.Fatalf("alice reaches Admin, admin with MFA: %+v", p)
+	}
+	if !strings.Contains(sessionOf(p), "MFA at sign-in") {
+		t.Fatalf("alice's chain needs MFA at sign-in for Admin's power: %q", sessionOf(p))
+	}
+	if p, ok := got[github]; ok {
+		t.Fatalf("GitHub's tokens' chain has no MFA, which Admin's power needs: %+v", p)
+	}
+	// Twin: admin power without MFA: GitHub's tokens reach it.
+	res = Analyze(chainOrgAdmin(t, "alice", trust, "managedPolicies: [arn:aws:iam::aws:policy/AdministratorAccess]"), Options{Now: now})
+	if _, ok := pathsFrom(res)[github]; !ok {
+		t.Fatal("without MFA in Admin's policy, GitHub's tokens reach it")
 	}
 }

@@ -196,6 +196,9 @@ type linkPath struct {
 	// assumption before it had passed them: whether a principal before
 	// the start could make the path work.
 	startTags bool
+	// want, for a chain without a last request, are values the last
+	// session must have (its MFA, source identity, principal tags).
+	want map[string][]string
 }
 
 // linked is link's answer.
@@ -251,7 +254,21 @@ func (g *Graph) link(c *linkPath) linked {
 	if err != nil {
 		return linked{}
 	}
+	for k, v := range c.want {
+		// What the last session must have is tested too.
+		switch lk := strings.ToLower(k); {
+		case lk == "aws:multifactorauthpresent":
+			tests |= testsMFA
+		case lk == "aws:sourceidentity":
+			tests |= testsSourceIdentity
+		case strings.HasPrefix(lk, "aws:principaltag/") && len(v) == 1:
+			tests |= testsPrincipalTags
+		}
+	}
 	var sis []string
+	if v, ok := lookupFold(c.want, "aws:SourceIdentity"); ok && len(v) == 1 {
+		sis = append(sis, v[0])
+	}
 	if tests&testsSourceIdentity != 0 {
 		kc := analyze.ValueClasses(stmts, "sts:sourceidentity", "aws:sourceidentity")
 		l.noteExact(kc, "source identity")
@@ -273,6 +290,16 @@ func (g *Graph) link(c *linkPath) linked {
 	}
 	if tests&(testsPrincipalTags|testsRequestTags) != 0 {
 		l.tagKeys(stmts)
+	}
+	for k, v := range c.want {
+		if lk := strings.ToLower(k); strings.HasPrefix(lk, "aws:principaltag/") && len(v) == 1 {
+			key := k[len("aws:principaltag/"):]
+			lower := strings.ToLower(key)
+			if _, ok := l.values[lower]; !ok {
+				l.keys = append(l.keys, key)
+			}
+			l.values[lower] = append([]string{v[0]}, l.values[lower]...)
+		}
 	}
 	never := true
 	if c.final != nil {
@@ -571,7 +598,7 @@ func (l *linker) step(r int, tags []tagVal, lastAge string) bool {
 			ctx["aws:SourceIdentity"] = []string{l.si.value}
 		}
 		if r == l.n {
-			if l.c.action == "" || l.finalStep(ctx) {
+			if l.c.action == "" && l.wanted(ctx) || l.c.action != "" && l.finalStep(ctx) {
 				return true
 			}
 			continue
@@ -619,6 +646,32 @@ func (l *linker) finalStep(ctx map[string][]string) bool {
 		return false
 	}
 	l.final = o
+	return true
+}
+
+// wanted reports whether the last session of a chain has the values
+// Link was asked for (a principal tag the session does not set is its
+// role's).
+func (l *linker) wanted(ctx map[string][]string) bool {
+	for k, v := range l.c.want {
+		got, ok := lookupFold(ctx, k)
+		lk := strings.ToLower(k)
+		if !ok && strings.HasPrefix(lk, "aws:principaltag/") && l.n > 0 {
+			if r := l.c.hops[l.n-1].To.Role; r != nil {
+				for tk, tv := range r.Tags {
+					if strings.EqualFold(tk, lk[len("aws:principaltag/"):]) {
+						got, ok = []string{tv}, true
+					}
+				}
+			}
+		}
+		if lk == "aws:multifactorauthpresent" && !ok {
+			got, ok = []string{"false"}, true
+		}
+		if !ok || !sameValues(got, v) {
+			return false
+		}
+	}
 	return true
 }
 
@@ -760,7 +813,12 @@ func SessionContext(ctx map[string][]string) map[string][]string {
 // edges as the graph decided them alone when none tests a key of the
 // sessions, else a source identity set once and carried, session tags
 // and MFA from the chain's start (see link).
-func (g *Graph) Link(hops []Edge) Chain {
+func (g *Graph) Link(hops []Edge) Chain { return g.LinkWant(hops, nil) }
+
+// LinkWant is Link where the chain's last session must also have the
+// values of want (aws:MultiFactorAuthPresent, aws:SourceIdentity,
+// aws:PrincipalTag/*: what the last role's own requests require).
+func (g *Graph) LinkWant(hops []Edge, want map[string][]string) Chain {
 	if len(hops) == 0 {
 		return Chain{Possible: true}
 	}
@@ -772,10 +830,10 @@ func (g *Graph) Link(hops []Edge) Chain {
 		tagged = tagged || h.tagged
 		out[i] = h.Outcome
 	}
-	if tests == 0 && !tagged {
+	if tests == 0 && !tagged && len(want) == 0 {
 		return Chain{Possible: true, Hops: out}
 	}
-	r := g.link(&linkPath{start: hops[0].From, hops: hops})
+	r := g.link(&linkPath{start: hops[0].From, hops: hops, want: want})
 	if !r.ok {
 		return Chain{Unsure: r.unsure}
 	}
