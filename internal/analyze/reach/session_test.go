@@ -367,3 +367,30 @@ func TestSessionGivenKeys(t *testing.T) {
 		t.Fatalf("an MFA two hours old does not read: %v", names(got))
 	}
 }
+
+// The graph's edge from an untagged role into a role whose trust wants a
+// session tag says so: it requires the tag of the caller's session (as
+// `warden can` prints), and WhoCan lists the role only through a chain
+// that passes it.
+func TestTaggedEdge(t *testing.T) {
+	g := New(loadOrg(t, `roles:
+  - name: A
+    accounts: [Dev]
+    trust: {Version: "2012-10-17", Statement: [`+trusting(userARN(dev, "alice"), `"sts:AssumeRole", "sts:TagSession"`, "")+`]}
+    inlinePolicies:
+      Hop: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "sts:AssumeRole", Resource: "*"}]}
+  - name: B
+    accounts: [Prod]
+    trust: {Version: "2012-10-17", Statement: [`+trusting(roleARN(dev, "A"), `"sts:AssumeRole"`, `{StringEquals: {aws:PrincipalTag/team: payments}}`)+`]}
+`, alice(""), bucket), now)
+	a, _ := g.Lookup(roleARN(dev, "A"))
+	var out []Edge
+	for _, e := range g.Out(a) {
+		if e.To.ARN == roleARN(prod, "B") {
+			out = append(out, e)
+		}
+	}
+	if len(out) != 1 || !out[0].tagged || !requires(out[0].Requires, "aws:PrincipalTag/team", "payments") {
+		t.Fatalf("A's edge into B requires its session's tag team=payments: %+v", out)
+	}
+}
