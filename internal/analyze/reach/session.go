@@ -637,13 +637,26 @@ func (l *linker) finalStep(ctx map[string][]string) bool {
 	for k, v := range last.Context {
 		ctx[k] = v
 	}
+	// A last request that assumes a role carries the chain's source
+	// identity into the next session: sts:SetSourceIdentity too.
+	carries := l.si.at >= 0 && strings.HasPrefix(strings.ToLower(l.c.action), "sts:assumerole")
+	if carries {
+		ctx["sts:SourceIdentity"] = []string{l.si.value}
+	}
+	q := authz.Query{Principal: last.Caller, Action: l.c.action, Resource: l.c.resource, Context: ctx}
 	l.budget--
-	o, err := d.decideIn(authz.Query{Principal: last.Caller, Action: l.c.action, Resource: l.c.resource, Context: ctx}, modeFinal)
+	o, err := d.decideIn(q, modeFinal)
 	if err != nil || !o.Allowed {
 		if err == nil && o.Unsure != "" && l.unsure == "" {
 			l.unsure = o.Unsure
 		}
 		return false
+	}
+	if carries {
+		l.budget--
+		if s, err := d.decideIn(withAction(q, "sts:SetSourceIdentity"), modeFinal); err != nil || !s.Allowed {
+			return false
+		}
 	}
 	l.final = o
 	return true

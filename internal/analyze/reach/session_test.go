@@ -394,3 +394,33 @@ func TestTaggedEdge(t *testing.T) {
 		t.Fatalf("A's edge into B requires its session's tag team=payments: %+v", out)
 	}
 }
+
+// who-can sts:AssumeRole on a role: the last request of a chain with a
+// source identity carries it (docSourceIdentity), so the role's trust must
+// allow sts:SetSourceIdentity.
+func TestAssumeCarriesSourceIdentity(t *testing.T) {
+	org := func(trustB string) map[string]Path {
+		return who(t, loadOrg(t, `roles:
+  - name: A
+    accounts: [Dev]
+    trust: {Version: "2012-10-17", Statement: [`+trusting(userARN(dev, "alice"), `"sts:AssumeRole", "sts:SetSourceIdentity"`, `{StringEquals: {sts:SourceIdentity: alice}}`)+`]}
+    inlinePolicies:
+      Hop: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: ["sts:AssumeRole", "sts:SetSourceIdentity"], Resource: "*"}]}
+  - name: B
+    accounts: [Prod]
+    trust: {Version: "2012-10-17", Statement: [`+trustB+`]}
+`, alice(`      SetSI: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "sts:SetSourceIdentity", Resource: "*"}]}
+`), bucket), "sts:AssumeRole", roleARN(prod, "B"), nil)
+	}
+	got := org(trusting(roleARN(dev, "A"), `"sts:AssumeRole", "sts:SetSourceIdentity"`, ""))
+	if p, ok := got[userARN(dev, "alice")]; !ok || needsOf(p) != "source identity = alice set at hop 1" {
+		t.Fatalf("alice assumes B through A, carrying alice: %v %q", names(got), needsOf(got[userARN(dev, "alice")]))
+	}
+	got = org(trusting(roleARN(dev, "A"), `"sts:AssumeRole"`, ""))
+	if _, ok := got[userARN(dev, "alice")]; ok {
+		t.Fatalf("B's trust does not allow carrying the source identity: %v", names(got))
+	}
+	if _, ok := got[roleARN(dev, "A")]; !ok {
+		t.Fatalf("A's sessions without a source identity assume B: %v", names(got))
+	}
+}
