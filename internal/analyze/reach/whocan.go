@@ -139,7 +139,8 @@ func (g *Graph) settle(d *decider, s suffix, action, resource string) (p Path, o
 		}
 		p.Final.Outcome = r.final
 		p.Session = r.needs
-		p.Unsure = p.Unsure || r.unsure != ""
+		// Every request was decided again, with the session: allowed.
+		p.Unsure = r.unsure != ""
 		return p, true, false
 	}
 	if r.unsure != "" {
