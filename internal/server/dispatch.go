@@ -149,7 +149,7 @@ func (s *Server) classify(r *http.Request, ex *exchange) {
 		}
 		return
 	}
-	if ct == "application/x-www-form-urlencoded" || r.URL.Query().Has("Action") {
+	if ct == "application/x-www-form-urlencoded" || (r.URL.RawQuery != "" && r.URL.Query().Has("Action")) {
 		ex.proto = api.Query
 		return
 	}
@@ -281,7 +281,12 @@ func (ex *exchange) queryParams(r *http.Request, body []byte) (awsproto.Params, 
 	if ex.params != nil {
 		return ex.params, nil
 	}
-	params := r.URL.Query()
+	// The URL's parameters, then the form's (a POST's URL seldom has any:
+	// the form is then the parameters, not copied).
+	var params url.Values
+	if r.URL.RawQuery != "" {
+		params = r.URL.Query()
+	}
 	if r.Method == http.MethodPost {
 		if ex.ct != "application/x-www-form-urlencoded" {
 			return nil, awsproto.Errorf("InvalidAction", "Unsupported request: a query-protocol request is a form-encoded POST (application/x-www-form-urlencoded) or a GET; a JSON request names its operation in X-Amz-Target")
@@ -290,11 +295,18 @@ func (ex *exchange) queryParams(r *http.Request, body []byte) (awsproto.Params, 
 		if err != nil {
 			return nil, awsproto.Errorf("MalformedQueryString", "The request body is not a valid form-encoded query string.")
 		}
-		for k, v := range form {
-			params[k] = append(params[k], v...)
+		if params == nil {
+			params = form
+		} else {
+			for k, v := range form {
+				params[k] = append(params[k], v...)
+			}
 		}
 	} else if r.Method != http.MethodGet {
 		return nil, awsproto.Errorf("InvalidAction", "Unsupported HTTP method %s", r.Method)
+	}
+	if params == nil {
+		params = url.Values{}
 	}
 	for k := range params {
 		if strings.HasPrefix(k, "X-Amz-") {
@@ -306,7 +318,7 @@ func (ex *exchange) queryParams(r *http.Request, body []byte) (awsproto.Params, 
 }
 
 func signed(r *http.Request) bool {
-	return r.Header.Get("Authorization") != "" || r.URL.Query().Get("X-Amz-Signature") != ""
+	return r.Header.Get("Authorization") != "" || (r.URL.RawQuery != "" && r.URL.Query().Get("X-Amz-Signature") != "")
 }
 
 func sigError(err error) error {

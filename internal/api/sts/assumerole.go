@@ -216,7 +216,7 @@ func (s *Service) AssumeRole(ctx context.Context, c *api.Call) (any, error) {
 	}
 	c.ResponseElements = call.Fields{
 		"credentials":     map[string]string{"accessKeyId": sess.AccessKeyID, "expiration": isoTime(sess.Expires)},
-		"assumedRoleUser": res.AssumedRoleUser,
+		"assumedRoleUser": res.AssumedRoleUser.fields(),
 	}
 	c.Resources = []api.Resource{{ARN: role.ARN, Type: "AWS::IAM::Role", Account: role.Account.ID}}
 	if role.Account.ID != caller.Account {

@@ -201,7 +201,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *api.Call) (any, err
 	}
 	elements := call.Fields{
 		"credentials":     map[string]string{"accessKeyId": sess.AccessKeyID, "expiration": isoTime(sess.Expires)},
-		"assumedRoleUser": res.AssumedRoleUser,
+		"assumedRoleUser": res.AssumedRoleUser.fields(),
 		"subject":         res.Subject, "subjectType": res.SubjectType, "issuer": res.Issuer,
 		"audience": res.Audience, "nameQualifier": nameQualifier,
 	}

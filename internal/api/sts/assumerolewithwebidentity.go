@@ -160,7 +160,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *api.Call) (a
 	}
 	c.ResponseElements = call.Fields{
 		"credentials":                 map[string]string{"accessKeyId": sess.AccessKeyID, "expiration": isoTime(sess.Expires)},
-		"assumedRoleUser":             res.AssumedRoleUser,
+		"assumedRoleUser":             res.AssumedRoleUser.fields(),
 		"subjectFromWebIdentityToken": claims.Subject, "provider": prov.ARN, "audience": claims.Audience,
 	}
 	c.Resources = []api.Resource{{ARN: role.ARN, Type: "AWS::IAM::Role", Account: role.Account.ID}}

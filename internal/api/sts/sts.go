@@ -54,6 +54,12 @@ type AssumedRoleUser struct {
 	Arn           string `xml:"Arn" json:"arn"`
 }
 
+// fields is the user as the record's responseElements hold it (its JSON
+// names): a map, which the trail scrubs without a JSON round trip.
+func (u AssumedRoleUser) fields() map[string]string {
+	return map[string]string{"assumedRoleId": u.AssumedRoleID, "arn": u.Arn}
+}
+
 func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
 
 var (
