@@ -35,8 +35,9 @@ type Options struct {
 	DigestInterval time.Duration
 	// MaxBatch caps a group commit (default 2,000 records).
 	MaxBatch int
-	// Linger is how long a commit may wait for more records when calls are
-	// arriving faster than commits finish (default 250µs; negative: never).
+	// Linger is how long a commit may wait under load for as many records
+	// as the larger of the two commits before it had (default 1ms;
+	// negative: never; see run).
 	Linger time.Duration
 	// Retention, when positive, deletes the records of every whole digest
 	// period whose last record is older than Retention (see Retain), once
@@ -62,6 +63,7 @@ const lingerThreshold = 8
 // implements call.Auditor.
 type Trail struct {
 	lastBatch int // records in the last commit (the committer's own)
+	prevBatch int // records in the commit before it
 
 	st    store.Store
 	opt   Options
@@ -114,7 +116,7 @@ func Open(ctx context.Context, st store.Store, master *creds.Sealer, opt Options
 		opt.MaxBatch = 2000
 	}
 	if opt.Linger == 0 {
-		opt.Linger = 250 * time.Microsecond
+		opt.Linger = time.Millisecond
 	}
 	if opt.Clock == nil {
 		opt.Clock = time.Now
@@ -282,12 +284,19 @@ func (t *Trail) run() {
 		}
 		batch := []*pending{first}
 		n := len(first.recs)
-		// Take what is queued; when that is little while others are busy,
-		// linger a moment for more, so that one commit (and its sync) serves
-		// more calls. The wait is bounded by Linger and only happens under
-		// load, when the previous batch was not small.
+		// Take what is queued; then, under load (when one of the two
+		// commits before was not small), linger a moment until as many
+		// records have come as the larger of those two commits had, so that
+		// one commit (and its sync) serves more calls. Clients that send
+		// their next call when the last is answered come back in groups:
+		// without waiting for them, they settle into two groups that take
+		// turns, each committed (and synced) while the other's callers are
+		// away, twice the commits for the same calls. The wait is bounded
+		// by Linger, and the target follows the load down within two
+		// commits.
+		target := max(t.lastBatch, t.prevBatch)
 		var linger <-chan time.Time
-		if t.opt.Linger > 0 && t.lastBatch >= lingerThreshold {
+		if t.opt.Linger > 0 && target >= lingerThreshold {
 			linger = time.After(t.opt.Linger)
 		}
 	drain:
@@ -302,7 +311,7 @@ func (t *Trail) run() {
 				continue
 			default:
 			}
-			if linger == nil || n >= lingerThreshold*4 {
+			if linger == nil || n >= target {
 				break
 			}
 			select {
@@ -316,7 +325,7 @@ func (t *Trail) run() {
 				break drain
 			}
 		}
-		t.lastBatch = n
+		t.prevBatch, t.lastBatch = t.lastBatch, n
 		err := t.commit(batch, n)
 		for _, p := range batch {
 			p.release()
