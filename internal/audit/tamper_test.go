@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -218,4 +221,121 @@ func TestVerifyFindsEveryByteChanged(t *testing.T) {
 	if rep := verify(); !rep.OK() {
 		t.Fatalf("restored trail: %+v", rep.Problems)
 	}
+}
+
+// Verification reads the trail in ranges, several at a time, and stitches
+// the ranges together; a tampering must be found wherever it falls: in the
+// first, a middle or the last record of a block, in the first, a middle or
+// the last block, at the start, inside or at the end of a range. For each
+// record of a trail of three blocks of ten, each tampering is verified in
+// one range and in ranges of 1, 3, 7, 10, 11 and 50 records, two and
+// three at a time: every reading must give the same report.
+func TestParallelVerifyFindsTamperingAtEveryPosition(t *testing.T) {
+	orig := newTrail(t, 30)
+	if rep := orig.verify(t); !rep.OK() || rep.Records != 30 {
+		t.Fatalf("untouched trail: %+v", rep)
+	}
+	kinds := []struct {
+		name   string
+		tamper func(t *testing.T, f *fixture, seq int64)
+		want   func(seq int64, p audit.Problem) bool
+	}{
+		{"data changed", func(t *testing.T, f *fixture, seq int64) {
+			f.editRecord(t, seq, func(r *store.AuditRecord) {
+				r.Data = bytes.Replace(r.Data, []byte(`"eventName":"`), []byte(`"eventName":"X`), 1)
+			})
+		}, func(seq int64, p audit.Problem) bool { return p.Kind == "record-changed" && p.Seq == seq }},
+		{"removed from its block", func(t *testing.T, f *fixture, seq int64) {
+			f.editBlock(t, seq, func(recs []store.AuditRecord) []store.AuditRecord {
+				i := index(t, recs, seq)
+				if len(recs) == 1 {
+					t.Fatalf("record %d is alone in its block", seq)
+				}
+				return append(recs[:i:i], recs[i+1:]...)
+			})
+		}, func(seq int64, p audit.Problem) bool {
+			return p.Kind == "record-removed" && strings.Contains(p.Detail, fmt.Sprintf("records %d-%d are missing", seq, seq))
+		}},
+		{"swapped with the record before", func(t *testing.T, f *fixture, seq int64) {
+			if (seq-1)%10 == 0 {
+				// The first of its block: swap with the last of the block
+				// before, moving both between blocks.
+				if seq == 1 {
+					f.editBlock(t, 1, func(recs []store.AuditRecord) []store.AuditRecord { recs[0], recs[1] = recs[1], recs[0]; return recs })
+					return
+				}
+				before, mine := f.record(t, seq-1), f.record(t, seq)
+				f.editRecord(t, seq-1, func(r *store.AuditRecord) { *r = mine })
+				f.editBlock(t, seq, func(recs []store.AuditRecord) []store.AuditRecord {
+					before.PrevHash = recs[0].PrevHash
+					recs[0] = before
+					return recs
+				})
+				return
+			}
+			f.editBlock(t, seq, func(recs []store.AuditRecord) []store.AuditRecord {
+				i := index(t, recs, seq)
+				recs[i-1], recs[i] = recs[i], recs[i-1]
+				return recs
+			})
+		}, func(seq int64, p audit.Problem) bool {
+			return p.Seq == seq || p.Seq == seq-1 || (seq == 1 && p.Seq == 2)
+		}},
+		{"changed and the chain recomputed", func(t *testing.T, f *fixture, seq int64) { f.recomputeFrom(t, seq) },
+			func(seq int64, p audit.Problem) bool {
+				return p.Kind == "record-changed" && strings.Contains(p.Detail, "do not match it")
+			}},
+	}
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			for seq := int64(1); seq <= 30; seq++ {
+				f := &fixture{dir: t.TempDir(), sealer: orig.sealer, n: orig.n, anchor: orig.anchor}
+				copyStore(t, orig.dir, f.dir)
+				k.tamper(t, f, seq)
+				rep := verifyInRanges(t, f, seq)
+				if rep.OK() {
+					t.Errorf("record %d: not detected", seq)
+					continue
+				}
+				if !slices.ContainsFunc(rep.Problems, func(p audit.Problem) bool { return k.want(seq, p) }) {
+					t.Errorf("record %d: not named where it is: %+v", seq, rep.Problems)
+				}
+			}
+		})
+	}
+}
+
+// verifyInRanges verifies f's trail in one range and in ranges of 1, 3, 7,
+// 10, 11 and 50 records, two and three at a time, and returns the report
+// of one range, which each other reading must equal.
+func verifyInRanges(t *testing.T, f *fixture, seq int64) *audit.Report {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	keys, err := audit.PublicKeys(ctx, st, f.sealer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := audit.VerifyOptions{Now: t0.Add(time.Hour), Unsealed: 24 * time.Hour, Batch: 1 << 20, Workers: 1}
+	rep, err := audit.Verify(ctx, st, keys, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, batch := range []int{1, 3, 7, 10, 11, 50} {
+		for _, workers := range []int{2, 3} {
+			opt.Batch, opt.Workers = batch, workers
+			r, err := audit.Verify(ctx, st, keys, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(r, rep) {
+				t.Errorf("record %d: verification in ranges of %d records, %d at a time:\n%+v\nwant the same as in one range:\n%+v", seq, batch, workers, r, rep)
+			}
+		}
+	}
+	return rep
 }

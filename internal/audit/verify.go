@@ -88,23 +88,17 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 		return nil, err
 	}
 	rep.Digests = len(digests)
-	docs, newest := checkDigests(rep, digests, keys)
-	if newest != nil && !newest.Stopped && !opt.Now.IsZero() {
-		if due, err := parseTime(newest.NextBy); err == nil && opt.Now.Sub(due) > opt.Unsealed {
-			rep.add(newest.LastSeq, "digest-missing", "no digest after digest %d of %s although the next was due by %s: later digests were removed (the trail was cut back) or the server stopped without sealing its trail",
-				newest.Number, newest.Created, newest.NextBy)
-		}
-	}
-	if opt.Anchor != nil {
-		checkAnchor(rep, digests, *opt.Anchor)
-	}
+	// The digests' signatures are verified while the records are read
+	// and hashed (on another core when there is one); the rest of their
+	// checks needs only their documents.
+	parsed, docs, newest := parseDigests(digests, keys)
+	sigc := make(chan []bool, 1)
+	go func() { sigc <- checkSignatures(digests, parsed) }()
 
 	// The records.
 	head, headHash, err := st.LastAudit(ctx)
 	headKnown := err == nil
-	if errors.Is(err, store.ErrNotFound) {
-		rep.add(0, "head-missing", "the chain head (the last record's number and hash, kept apart from the records) is missing")
-	} else if err != nil {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
 	var sealedUpTo int64 // the last record the newest digest covers
@@ -121,6 +115,21 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 		if err != nil {
 			return nil, err
 		}
+	}
+
+	// The problems in order: the digests', then the records'.
+	checkDigests(rep, digests, parsed, <-sigc)
+	if newest != nil && !newest.Stopped && !opt.Now.IsZero() {
+		if due, err := parseTime(newest.NextBy); err == nil && opt.Now.Sub(due) > opt.Unsealed {
+			rep.add(newest.LastSeq, "digest-missing", "no digest after digest %d of %s although the next was due by %s: later digests were removed (the trail was cut back) or the server stopped without sealing its trail",
+				newest.Number, newest.Created, newest.NextBy)
+		}
+	}
+	if opt.Anchor != nil {
+		checkAnchor(rep, digests, *opt.Anchor)
+	}
+	if !headKnown {
+		rep.add(0, "head-missing", "the chain head (the last record's number and hash, kept apart from the records) is missing")
 	}
 	// Stitch the segments together in order: each checked its own records
 	// but its first record's place in the chain.

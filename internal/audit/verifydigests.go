@@ -9,33 +9,74 @@ import (
 	"github.com/securecart/warden/internal/store"
 )
 
-// checkDigests checks the digests in order of number: each one's signature,
-// that its stored columns (number, last record, time, key) are the ones it
-// signed, that the numbers follow on from 1, that each links to the one
-// before and continues its records, and that one covering no new record
-// names the same last record. It returns the documents of the digests
-// covering records, by their last record, and the newest document.
-func checkDigests(rep *Report, digests []store.AuditDigest, keys []*SigningKey) (map[int64]*DigestDoc, *DigestDoc) {
+// parsedDigest is a stored digest's document (nil when it is not one) and
+// the key named by its fingerprint (nil when the trail has no such key).
+type parsedDigest struct {
+	doc *DigestDoc
+	err error
+	key *SigningKey
+}
+
+// parseDigests reads the stored digests' documents and finds their keys. It
+// returns them in order, the documents of the digests covering records by
+// their last record, and the newest document: what checking the records
+// needs, without the signatures, which checkSignatures verifies meanwhile.
+func parseDigests(digests []store.AuditDigest, keys []*SigningKey) ([]parsedDigest, map[int64]*DigestDoc, *DigestDoc) {
 	byFinger := map[string]*SigningKey{}
 	for _, k := range keys {
 		byFinger[k.Fingerprint()] = k
 	}
+	parsed := make([]parsedDigest, len(digests))
 	docs := make(map[int64]*DigestDoc, len(digests))
-	var prev *store.AuditDigest
-	var prevDoc, newest *DigestDoc
+	var newest *DigestDoc
 	for i := range digests {
 		d := &digests[i]
 		doc := new(DigestDoc)
 		if err := json.Unmarshal(d.Data, doc); err != nil {
-			rep.add(d.Seq, "digest-changed", "digest %d (ending at record %d) is not a digest document: %v", d.No, d.Seq, err)
+			parsed[i].err = err
+			continue
+		}
+		parsed[i].doc, parsed[i].key = doc, byFinger[doc.PublicKeyFinger]
+		if doc.Records != 0 {
+			docs[d.Seq] = doc
+		}
+		newest = doc
+	}
+	return parsed, docs, newest
+}
+
+// checkSignatures reports, for each digest whose key is known, whether its
+// signature matches its document.
+func checkSignatures(digests []store.AuditDigest, parsed []parsedDigest) []bool {
+	ok := make([]bool, len(digests))
+	for i := range digests {
+		if k := parsed[i].key; k != nil {
+			ok[i] = ed25519.Verify(k.Public, digests[i].Data, digests[i].Sig)
+		}
+	}
+	return ok
+}
+
+// checkDigests checks the digests in order of number: each one's signature
+// (sigOK, from checkSignatures), that its stored columns (number, last
+// record, time, key) are the ones it signed, that the numbers follow on from
+// 1, that each links to the one before and continues its records, and that
+// one covering no new record names the same last record.
+func checkDigests(rep *Report, digests []store.AuditDigest, parsed []parsedDigest, sigOK []bool) {
+	var prev *store.AuditDigest
+	var prevDoc *DigestDoc
+	for i := range digests {
+		d := &digests[i]
+		doc, k := parsed[i].doc, parsed[i].key
+		if doc == nil {
+			rep.add(d.Seq, "digest-changed", "digest %d (ending at record %d) is not a digest document: %v", d.No, d.Seq, parsed[i].err)
 			prev, prevDoc = d, nil
 			continue
 		}
-		k := byFinger[doc.PublicKeyFinger]
 		switch {
 		case k == nil:
 			rep.add(d.Seq, "digest-signature", "digest %d of records %d-%d names a key this trail does not have (%s)", d.No, doc.FirstSeq, doc.LastSeq, doc.PublicKeyFinger)
-		case !ed25519.Verify(k.Public, d.Data, d.Sig):
+		case !sigOK[i]:
 			rep.add(d.Seq, "digest-signature", "digest %d of records %d-%d: the signature does not match its document: the digest was changed", d.No, doc.FirstSeq, doc.LastSeq)
 		case d.KeyID != k.ID:
 			rep.add(d.Seq, "digest-changed", "digest %d: its stored key ID %q is not the key that signed it (%s)", d.No, d.KeyID, k.ID)
@@ -75,12 +116,9 @@ func checkDigests(rep *Report, digests []store.AuditDigest, keys []*SigningKey) 
 			if prevDoc != nil && doc.LastRecordHash != prevDoc.LastRecordHash {
 				rep.add(d.Seq, "digest-changed", "digest %d covers no new record but names another last record than digest %d", d.No, prev.No)
 			}
-		} else {
-			docs[d.Seq] = doc
 		}
-		prev, prevDoc, newest = d, doc, doc
+		prev, prevDoc = d, doc
 	}
-	return docs, newest
 }
 
 // checkAnchor reports an anchor the trail does not contain.

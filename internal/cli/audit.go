@@ -198,6 +198,7 @@ inserted or reordered (each problem is named with where it is), 2 when the store
 				}
 				opt.Anchor = &a
 			}
+			tuneGC()
 			start := time.Now()
 			rep, err := audit.Verify(ctx, st, keys, opt)
 			if err != nil {

@@ -14,7 +14,10 @@ import (
 // 400% it costs a fifth as many collections, for a heap that peaks near
 // five times the live one. Measured with callgrind on the server's
 // AssumeRole benchmark: 19% fewer instructions per call (BENCHMARKS.md,
-// issue 10).
+// issue 10). `audit verify` sets it too: it allocates a copy of each block
+// it reads (the SQLite driver's) against a live heap of a few MB, and at
+// Go's default collected every few blocks (8% of its CPU per record, same
+// benchmark file).
 const serveGCPercent = 400
 
 // tuneGC sets serveGCPercent unless the operator chose a target with the
