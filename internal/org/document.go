@@ -30,6 +30,9 @@ type rawDoc struct {
 	fileName string // docFile: the file's name in errors
 	text     []byte // docBuilt: the JSON
 	at       Pos    // docBuilt: what errors point at
+	// pre is what precompile found for the document, compiled as preType.
+	pre     *precompiled
+	preType policy.Type
 }
 
 // decodeDoc reads a document value: a mapping, a JSON string or {file: path}.
@@ -108,7 +111,7 @@ func (l *loader) compileDoc(r *rawDoc, t policy.Type, name string, cached bool) 
 	if r == nil {
 		return nil
 	}
-	if cached && l.pre != nil {
+	if cached && r.pre != nil {
 		if p, ok := l.fromPrecompiled(r, t, name); ok {
 			return p
 		}

@@ -86,7 +86,6 @@ type loader struct {
 	files   map[string]fileData
 	toks    []policy.Token // the token buffer of YAML documents, reused
 	decs    map[*source]*decoder
-	pre     map[docKey]*precompiled // YAML documents compiled ahead, on every core
 	o       *Org
 	// parseFailed is set when a file is not YAML: what it would have
 	// declared is unknown, so its absence is not reported.

@@ -22,6 +22,14 @@ import (
 type precompiled struct {
 	text string         // its JSON text, placeholders replaced
 	p    *policy.Policy // compiled from this document: the first with its text (unnamed)
+	slot *textSlot      // shared by the documents of this text and type
+}
+
+// textSlot remembers the policy the build took for a text and type (the
+// loader's cache entry), so that the documents after the first find it
+// without looking their text up.
+type textSlot struct {
+	taken *policy.Policy
 }
 
 type docKey struct {
@@ -94,9 +102,13 @@ func (l *loader) precompile(r *raw) {
 		text string
 		t    policy.Type
 	}
+	type firstDoc struct {
+		order int // of the first document with the text, so far
+		slot  *textSlot
+	}
 	var mu sync.Mutex
-	first := map[textKey]int{} // the order of the first document with a text, so far
-	done := 0                  // documents done, for opt.Progress
+	first := map[textKey]*firstDoc{}
+	done := 0 // documents done, for opt.Progress
 	type worker struct {
 		decs map[*source]*decoder
 		toks []policy.Token
@@ -119,12 +131,17 @@ func (l *loader) precompile(r *raw) {
 			}
 			res := &precompiled{text: string(pr.text)}
 			mu.Lock()
-			prev, seen := first[textKey{res.text, j.t}]
-			if !seen || j.order < prev {
-				first[textKey{res.text, j.t}] = j.order
+			f := first[textKey{res.text, j.t}]
+			isFirst := f == nil || j.order < f.order
+			if f == nil {
+				f = &firstDoc{order: j.order, slot: &textSlot{}}
+				first[textKey{res.text, j.t}] = f
+			} else if isFirst {
+				f.order = j.order
 			}
+			res.slot = f.slot
 			mu.Unlock()
-			if !seen || j.order < prev {
+			if isFirst {
 				res.p = compileText(pr, j.t)
 			}
 			results[i] = res
@@ -136,13 +153,12 @@ func (l *loader) precompile(r *raw) {
 			mu.Unlock()
 		}
 	})
-	l.pre = make(map[docKey]*precompiled, len(jobs))
 	for i, j := range jobs {
 		if rep[i] != i {
 			// The text of the first document of its shape; the policy is
 			// that document's, which the build takes first.
 			if fr := results[rep[i]]; fr != nil {
-				l.pre[j.docKey] = &precompiled{text: fr.text}
+				j.doc.pre, j.doc.preType = &precompiled{text: fr.text, slot: fr.slot}, j.t
 			}
 			continue
 		}
@@ -150,15 +166,15 @@ func (l *loader) precompile(r *raw) {
 		if res == nil {
 			continue
 		}
-		if f := first[textKey{res.text, j.t}]; f != i {
+		if f := first[textKey{res.text, j.t}]; f.order != i {
 			// A later document compiled while an earlier one with the same
 			// text was still being converted: the earlier one's counts.
 			res.p = nil
-			if fr := results[f]; fr != nil {
+			if fr := results[f.order]; fr != nil {
 				res.text = fr.text // one copy of the text
 			}
 		}
-		l.pre[j.docKey] = res
+		j.doc.pre, j.doc.preType = res, j.t
 	}
 }
 
@@ -251,11 +267,15 @@ func (l *loader) preJobs(r *raw) []preJob {
 // no identical document was compiled before it; ok is false when the
 // build must compile it itself.
 func (l *loader) fromPrecompiled(r *rawDoc, t policy.Type, name string) (*policy.Policy, bool) {
-	res := l.pre[docKey{r, t}]
-	if res == nil {
+	res := r.pre
+	if res == nil || r.preType != t {
 		return nil, false
 	}
+	if p := res.slot.taken; p != nil {
+		return renamed(p, name), true
+	}
 	if p, ok := l.cache[t][res.text]; ok {
+		res.slot.taken = p
 		return renamed(p, name), true
 	}
 	if res.p == nil {
@@ -266,5 +286,6 @@ func (l *loader) fromPrecompiled(r *rawDoc, t policy.Type, name string) (*policy
 		l.cache[t] = map[string]*policy.Policy{}
 	}
 	l.cache[t][res.text] = p
+	res.slot.taken = p
 	return p, true
 }
