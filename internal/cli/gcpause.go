@@ -17,15 +17,16 @@ import (
 // therefore pauses the collector while it loads, with a memory limit that
 // brings it back if the heap grows past a bound well above what the load
 // needs (gcPauseBase plus gcPausePerByte times the files' size). who-can
-// and can keep it paused until they exit: what they allocate beside the
-// load is small (a few MB for one principal or one request; 100 MB for
-// every principal of a 1,000-account organization), and resuming it after
-// the load cost a collection of the whole model, 7 % of a who-can's
-// instructions. An operator who set GOGC or GOMEMLIMIT keeps the collector
-// as they set it.
+// and can keep it paused until they exit: resuming it after the load cost
+// a collection of the whole model, 7 % of a who-can's instructions, for the
+// few MB one principal's or one request's answer allocates. What they
+// allocate past the limit is collected when the heap reaches it, so that a
+// long analysis on a small organization (can on a broad principal) stays
+// near gcPauseBase. An operator who set GOGC or GOMEMLIMIT keeps the
+// collector as they set it.
 
 const (
-	gcPauseBase    = 512 << 20
+	gcPauseBase    = 128 << 20
 	gcPausePerByte = 64
 )
 
