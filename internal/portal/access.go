@@ -62,6 +62,8 @@ type accessData struct {
 	// registered, and WebAuthn works at this address); App: they have an
 	// authenticator app.
 	Key, App bool
+	// KeyOff says why an approver with a key cannot use it at this address.
+	KeyOff string
 }
 
 // accessKeyData is the security key step of an approval.
@@ -140,7 +142,13 @@ func (p *Portal) accessView(r *http.Request, s *Session) (accessData, error) {
 			return d, err
 		}
 		d.App = len(f.Apps) > 0
-		d.Key = len(f.WebAuthn) > 0 && p.Grants.Auth.WebAuthnAvailable(r) == nil
+		if len(f.WebAuthn) > 0 {
+			if err := p.Grants.Auth.WebAuthnAvailable(r); err != nil {
+				d.KeyOff = "Your security key or passkey cannot be used at this address: " + err.Error() + "."
+			} else {
+				d.Key = true
+			}
+		}
 	}
 	return d, nil
 }

@@ -313,3 +313,28 @@ func TestApproveWithPasskeyAcrossReplicas(t *testing.T) {
 		t.Errorf("%d CreateWebAuthnChallenge records, want each challenge (at least 10)", n)
 	}
 }
+
+// TestKeyPathAtAnIPAddress: at http://127.0.0.1 (browsers refuse an IP
+// address as a WebAuthn relying party ID) the access page offers an
+// approver with a security key no key path, and says why; the code field
+// stays.
+func TestKeyPathAtAnIPAddress(t *testing.T) {
+	e := start(t)
+	tv := e.signIn(t, vera)
+	if _, st, msg := e.request(t, e.h.URL, tv, "Prod", "VendorSupport", "PT1H"); st != 200 {
+		t.Fatalf("request: %d %s", st, msg)
+	}
+	b := servertest.NewBrowser(e.h.URL)
+	if _, err := b.SignIn(&servertest.Person{UserName: dave, Password: e.pws[dave], NewPassword: "Dave-0wn-passw0rd!"}, e.h.Clock.Now); err != nil {
+		t.Fatal(err)
+	}
+	e.softKey(t, dave, false)
+	pg, err := b.Get(e.h.URL + "/start/access")
+	if err != nil || pg.Status != 200 {
+		t.Fatalf("access page: %v %d", err, pg.Status)
+	}
+	if strings.Contains(pg.Body, "/start/access/approve-key") || !strings.Contains(pg.Body, "cannot be used at this address") ||
+		!strings.Contains(pg.Body, `name="code"`) {
+		t.Errorf("the access page at 127.0.0.1 for an approver with a key:\n%s", pg.Body)
+	}
+}
