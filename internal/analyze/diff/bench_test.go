@@ -98,16 +98,16 @@ func BenchmarkDiffGeneratedPerPrincipal(b *testing.B) {
 //     aws:ViaAWSService (every account's resources, S3 actions);
 //   - bucket: one account's bucket policy lets the Security account read
 //     its objects;
-//   - trust: Shared00Role, in every account, no longer requires MFA of
-//     the Security account's callers.
+//   - trust: Shared00Role, in every account, also trusts an account
+//     outside the organization (with MFA).
 var generatedEdits = []struct{ name, old, new string }{
 	{"scp", "Action: rds:DeleteDBInstance", "Action: [rds:DeleteDBInstance, s3:DeleteBucket]"},
 	{"rcp", `{BoolIfExists: {aws:SecureTransport: "false"}}`, `{BoolIfExists: {aws:SecureTransport: "false", aws:ViaAWSService: "false"}}`},
 	{"bucket", "  - arn: arn:aws:s3:::gen-account0002-data\n    account: Account0002\n    policy:\n      Version: \"2012-10-17\"\n      Statement:\n",
 		"  - arn: arn:aws:s3:::gen-account0002-data\n    account: Account0002\n    policy:\n      Version: \"2012-10-17\"\n      Statement:\n" +
 			"        - {Effect: Allow, Principal: {AWS: \"arn:aws:iam::${account:Security}:root\"}, Action: \"s3:GetObject\", Resource: \"arn:aws:s3:::gen-account0002-data/*\"}\n"},
-	{"trust", "          Condition: {Bool: {aws:MultiFactorAuthPresent: \"true\"}}\n    managedPolicies: [arn:aws:iam::aws:policy/ReadOnlyAccess, Shared0]\n",
-		"    managedPolicies: [arn:aws:iam::aws:policy/ReadOnlyAccess, Shared0]\n"},
+	{"trust", "Principal: {AWS: \"arn:aws:iam::${account:Security}:root\"}\n          Action: sts:AssumeRole\n          Condition: {Bool: {aws:MultiFactorAuthPresent: \"true\"}}\n    managedPolicies: [arn:aws:iam::aws:policy/ReadOnlyAccess, Shared0]\n",
+		"Principal: {AWS: [\"arn:aws:iam::${account:Security}:root\", \"arn:aws:iam::111122223333:root\"]}\n          Action: sts:AssumeRole\n          Condition: {Bool: {aws:MultiFactorAuthPresent: \"true\"}}\n    managedPolicies: [arn:aws:iam::aws:policy/ReadOnlyAccess, Shared0]\n"},
 }
 
 // generatedPair loads org.Generate(accounts, 20, 1) and a copy with one of

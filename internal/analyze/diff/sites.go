@@ -221,22 +221,26 @@ func (s *siteIndex) addShapes(p *policy.Policy) {
 	}
 }
 
-// writeLevels writes RCP levels by content, the account written as SELF.
+// writeLevels writes RCP levels by content, the account written as SELF:
+// the policies of every level as one layer, as compareRCPLevels compares
+// them (RCPFullAWSAccess is implicit at every level and only denies
+// decide), or none when RCPs do not apply to the account.
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html
 func (s *siteIndex) writeLevels(b *strings.Builder, ls []eval.Level, acct string) {
 	if ls == nil {
 		b.WriteString("|none")
 		return
 	}
+	var ds []string
 	for _, l := range ls {
-		ds := make([]string, 0, len(l.Policies))
 		for _, p := range l.Policies {
 			ds = append(ds, s.d.contents.digestOf(p, acct))
 		}
-		sort.Strings(ds)
-		b.WriteString("|level")
-		for _, d := range ds {
-			b.WriteString(d)
-		}
+	}
+	sort.Strings(ds)
+	b.WriteString("|rcps")
+	for _, d := range ds {
+		b.WriteString(d)
 	}
 }
 
