@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/securecart/warden/internal/analyze"
+	"github.com/securecart/warden/internal/arn"
 	"github.com/securecart/warden/internal/authz"
 	"github.com/securecart/warden/internal/awsdata"
 	"github.com/securecart/warden/internal/eval"
@@ -128,8 +129,17 @@ func (r *principalRun) splits(rep string, rel []analyze.Stmt, globs []string) []
 	sort.Strings(out)
 	kept := out[:0]
 	exactly := make(map[string]bool, len(globs))
+	// Globs by their literal account: a split of one account meets only
+	// those of its account and those whose account has a wildcard.
+	byAcct := map[string][]string{}
+	var wild []string
 	for _, g := range globs {
 		exactly[g] = true
+		if a, ok := literalAccount(g); ok {
+			byAcct[a] = append(byAcct[a], g)
+		} else {
+			wild = append(wild, g)
+		}
 	}
 	for i, s := range out {
 		if i > 0 && s == out[i-1] {
@@ -139,7 +149,11 @@ func (r *principalRun) splits(rep string, rel []analyze.Stmt, globs []string) []
 			kept = append(kept, s)
 			continue
 		}
-		for _, g := range globs {
+		cand := globs
+		if a, ok := literalAccount(s); ok {
+			cand = append(byAcct[a][:len(byAcct[a]):len(byAcct[a])], wild...)
+		}
+		for _, g := range cand {
 			if mayMeet(g, s) {
 				kept = append(kept, s)
 				break
@@ -147,6 +161,16 @@ func (r *principalRun) splits(rep string, rel []analyze.Stmt, globs []string) []
 		}
 	}
 	return kept
+}
+
+// literalAccount is an ARN pattern's account part when it has no
+// wildcard.
+func literalAccount(p string) (string, bool) {
+	var parts [6]string
+	if !analyzeSplit(p, &parts) || arn.HasWildcard(parts[4]) {
+		return "", false
+	}
+	return parts[4], true
 }
 
 // acctSplit reports whether the requests of an action on one account's
