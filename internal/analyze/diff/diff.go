@@ -45,6 +45,7 @@ type differ struct {
 	resDistinct []analyze.Stmt
 	resLiterals []string // unknownLiterals of resDistinct
 	resClasses  sync.Map // memo of principalRun.resourceClasses
+	splitMemo   sync.Map // memo of baseSplits
 	declared    []*org.Resource
 	roles       []*org.Role
 	accounts    []string // account IDs of both orgs

@@ -88,18 +88,33 @@ func (r *principalRun) item(it *item) {
 // actions, accounts where RCPs or resource keys differ, the principal's own
 // account, and the names AWS reserves.
 func (r *principalRun) splits(rep string, rel []analyze.Stmt, globs []string) []string {
-	act := policy.NewAction(rep)
-	svc, _, _ := strings.Cut(strings.ToLower(rep), ":")
-	out := []string{"arn:*:*:*::*"}
+	own := []string{"arn:*:*:*::*"}
 	for _, s := range r.sides {
 		if s != nil && s.Account != nil {
-			out = append(out, "arn:*:*:*:"+s.Account.ID+":*")
+			own = append(own, "arn:*:*:*:"+s.Account.ID+":*")
 		}
 	}
 	if v := r.p.context["aws:PrincipalAccount"]; len(v) == 1 {
-		out = append(out, "arn:*:*:*:"+v[0]+":*")
+		own = append(own, "arn:*:*:*:"+v[0]+":*")
 	}
-	for _, res := range r.d.declared {
+	base := r.d.baseSplits(rep, r.d.acctSplit(rep, rel), globs)
+	out := append(append([]string(nil), base...), keepMeeting(own, globs)...)
+	sort.Strings(out)
+	return dedupe(out)
+}
+
+// baseSplits are the splits that do not depend on the principal (see
+// splits), for one action and item's globs, memoized: sorted, without
+// repeats, each meeting some glob.
+func (d *differ) baseSplits(rep string, acctSplit bool, globs []string) []string {
+	k := strings.ToLower(rep) + "\x00" + boolStr(acctSplit) + "\x00" + strings.Join(globs, "\x00")
+	if v, ok := d.splitMemo.Load(k); ok {
+		return v.([]string)
+	}
+	act := policy.NewAction(rep)
+	svc, _, _ := strings.Cut(strings.ToLower(rep), ":")
+	var out []string
+	for _, res := range d.declared {
 		for _, st := range res.Policy.Statements {
 			if st.MatchesAction(&act) {
 				out = append(out, resourceGlobs(res.ARN)...)
@@ -108,26 +123,33 @@ func (r *principalRun) splits(rep string, rel []analyze.Stmt, globs []string) []
 		}
 	}
 	if authz.IsTrustAction(rep) {
-		for _, role := range r.d.roles {
+		for _, role := range d.roles {
 			out = append(out, roleGlobs(role)...)
 		}
 	}
-	if r.d.acctSplit(rep, rel) {
-		for _, id := range r.d.accounts {
+	if acctSplit {
+		for _, id := range d.accounts {
 			out = append(out, "arn:*:*:*:"+id+":*")
 		}
 		// A declared resource's owner sets aws:ResourceAccount and its
 		// RCPs, even when its ARN has no account (an S3 bucket).
-		for _, res := range r.d.owned {
+		for _, res := range d.owned {
 			out = append(out, resourceGlobs(res.ARN)...)
 		}
 	}
 	if svc == "iam" {
 		out = append(out, "arn:aws:iam::*:role/aws-reserved/*", "arn:aws:iam::*:role/aws-service-role/*", "arn:aws:iam::aws:policy/*")
 	}
-	// A split that no glob meets splits nothing the item compares.
 	sort.Strings(out)
-	kept := out[:0]
+	out = keepMeeting(dedupe(out), globs)
+	v, _ := d.splitMemo.LoadOrStore(k, out)
+	return v.([]string)
+}
+
+// keepMeeting keeps the splits that some glob meets: a split that no glob
+// meets splits nothing the item compares.
+func keepMeeting(splits, globs []string) []string {
+	var kept []string
 	exactly := make(map[string]bool, len(globs))
 	// Globs by their literal account: a split of one account meets only
 	// those of its account and those whose account has a wildcard.
@@ -141,10 +163,7 @@ func (r *principalRun) splits(rep string, rel []analyze.Stmt, globs []string) []
 			wild = append(wild, g)
 		}
 	}
-	for i, s := range out {
-		if i > 0 && s == out[i-1] {
-			continue
-		}
+	for _, s := range splits {
 		if exactly[s] || exactly["*"] {
 			kept = append(kept, s)
 			continue
@@ -339,8 +358,11 @@ func (r *principalRun) resourceClasses(globs, splits []string, rel []analyze.Stm
 		}
 	}
 	sort.Strings(vals)
-	s2 := append([]string(nil), splits...)
-	sort.Strings(s2)
+	s2 := splits
+	if !sort.StringsAreSorted(s2) {
+		s2 = append([]string(nil), splits...)
+		sort.Strings(s2)
+	}
 	k := strings.Join(globs, "\x00") + "\x01" + strings.Join(s2, "\x00") + "\x01" + strings.Join(analyze.Unique(vals), "\x00")
 	if v, ok := r.d.resClasses.Load(k); ok {
 		rc := v.(resourceClasses)
