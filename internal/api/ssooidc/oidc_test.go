@@ -53,7 +53,7 @@ func startOIDC(t *testing.T) *oidcEnv {
 // startOIDCClient is an SSO OIDC client of the server, unsigned as the SDKs
 // call it.
 func startOIDCClient(h *servertest.Harness) *ssooidc.Client {
-	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(h.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(h.URL), Retryer: servertest.Retryer,
 		Credentials: aws.AnonymousCredentials{}}
 	return ssooidc.NewFromConfig(cfg)
 }

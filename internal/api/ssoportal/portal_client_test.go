@@ -66,7 +66,7 @@ func startWith(t *testing.T, opt servertest.Options) *env {
 			pws[u] = pw
 		}
 	}
-	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(h.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(h.URL), Retryer: servertest.Retryer,
 		Credentials: aws.AnonymousCredentials{}}
 	return &env{h: h, ev: ev, oidc: ssooidc.NewFromConfig(cfg), portal: sso.NewFromConfig(cfg), pws: pws}
 }

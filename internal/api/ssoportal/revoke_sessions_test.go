@@ -95,7 +95,7 @@ func TestAdminRevokesSessionsOnTwoReplicas(t *testing.T) {
 	a.Clock.Set(b.Clock.Now())
 	token := b.SignInToken(t, p)
 	portal := sso.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(b.URL), Credentials: aws.AnonymousCredentials{},
-		Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
+		Retryer: servertest.Retryer})
 	rc, err := portal.GetRoleCredentials(ctx, &sso.GetRoleCredentialsInput{AccessToken: aws.String(token), AccountId: aws.String(acct[1]), RoleName: aws.String("DeveloperAccess")})
 	if err != nil {
 		t.Fatalf("GetRoleCredentials on B: %v", err)

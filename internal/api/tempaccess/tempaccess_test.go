@@ -69,7 +69,7 @@ func setUp(t *testing.T, h *servertest.Harness, ev *servertest.Events, seed bool
 			}
 		}
 	}
-	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(h.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(h.URL), Retryer: servertest.Retryer,
 		Credentials: aws.AnonymousCredentials{}}
 	e.portal = sso.NewFromConfig(cfg)
 	return e

@@ -20,7 +20,7 @@ func (h *Harness) Config(keyID, secret, token string) aws.Config {
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider(keyID, secret, token),
 		BaseEndpoint: aws.String(h.URL),
-		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+		Retryer:      Retryer,
 	}
 }
 

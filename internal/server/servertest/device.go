@@ -222,7 +222,7 @@ func (h *Harness) SignInToken(t testing.TB, p *Person) string {
 	t.Helper()
 	ctx := Ctx(t)
 	oc := ssooidc.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(h.URL), Credentials: aws.AnonymousCredentials{},
-		Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
+		Retryer: Retryer})
 	reg, err := oc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("warden"), ClientType: aws.String("public")})
 	if err != nil {
 		t.Fatal(err)
