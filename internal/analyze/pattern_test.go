@@ -1,6 +1,8 @@
 package analyze
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/securecart/warden/internal/arn"
@@ -70,5 +72,47 @@ func TestRegionsCoverEveryValue(t *testing.T) {
 		if !cells[sig(v)] {
 			t.Errorf("value %q is in cell %s, which regions missed", v, sig(v))
 		}
+	}
+}
+
+// PatternResiduals says how matching goes on after a prefix: a prefix
+// with no residual starts nothing the pattern matches, and two prefixes
+// with equal residuals are followed alike by every suffix (checked against
+// the pattern's own matcher over random patterns, prefixes and suffixes).
+func TestPatternResiduals(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 16))
+	alpha := []string{"a", "b", "-", "/", ":", "*", "?"}
+	word := func(n int, wild bool) string {
+		var b strings.Builder
+		for range rng.IntN(n) {
+			c := alpha[rng.IntN(len(alpha))]
+			if !wild && (c == "*" || c == "?") {
+				c = "a"
+			}
+			b.WriteString(c)
+		}
+		return b.String()
+	}
+	for range 2000 {
+		pat := "arn:aws:s3:::" + word(8, true)
+		p := arnPattern(pat)
+		x, y := "arn:aws:s3:::"+word(6, false), "arn:aws:s3:::"+word(6, false)
+		rx, ry := PatternResiduals(pat, x), PatternResiduals(pat, y)
+		for range 20 {
+			s := word(6, false)
+			mx, my := p.match(x+s), p.match(y+s)
+			if rx == "" && mx {
+				t.Fatalf("%q matches %q though %q has no residual", pat, x+s, x)
+			}
+			if rx == ry && mx != my {
+				t.Fatalf("%q: %q and %q have equal residuals %q but %q+%q matches %v, %q+%q %v", pat, x, y, rx, x, s, mx, y, s, my)
+			}
+		}
+	}
+	if PatternResiduals("arn:aws:s3:::gen-*-data/*", "arn:aws:s3:::gen-a-data") != PatternResiduals("arn:aws:s3:::gen-*-data/*", "arn:aws:s3:::gen-bb-data") {
+		t.Error("two buckets of one shape have different residuals")
+	}
+	if PatternResiduals("arn:aws:s3:::gen-a*", "arn:aws:s3:::gen-a-data") == PatternResiduals("arn:aws:s3:::gen-a*", "arn:aws:s3:::gen-b-data") {
+		t.Error("a pattern that matches one bucket's name and not another's gives them equal residuals")
 	}
 }
