@@ -329,24 +329,14 @@ func analyzeSplit(v string, parts *[6]string) bool {
 // twins are the classes of twin accounts for one principal and action
 // class: each class's representative first.
 type twins struct {
-	classes [][]string
-	// removed: the members other than the representatives, and their
-	// resources' ARNs (declared resources, roles), by ARN.
-	removed      map[string]bool
-	removedRes   map[string]bool
-	removedRoles map[string]bool // account/name
-	// removedSpace holds the removed accounts when every account is
-	// split (their other ARNs are covered too).
-	removedSpace map[string]bool
-	removedGlobs map[string]bool
+	pr        *profiles
+	acctSplit bool
+	// removed holds the members other than the representatives: their
+	// resources (and, when every account is split, their other ARNs) are
+	// covered by the representatives'.
+	removed map[string]bool
 	// of maps each representative to its class.
 	of map[string][]string
-	// pairs maps a representative's resource ARN to the ARNs of its twins
-	// in the class's other accounts.
-	pairs map[string][]string
-	// kind names each representative's resource's class: "S3 bucket",
-	// "role", ...
-	kinds map[string]string
 }
 
 // profiles is every account's twin key for one action, set of patterns
@@ -355,8 +345,12 @@ type profiles struct {
 	once sync.Once
 	keys map[string]string
 	// sites lists each account's resources that the requests may reach,
-	// in key order, for pairing.
+	// in key order, for pairing; index finds a declared resource's place
+	// in its owner's list (by ARN) and a role's (by account and name);
+	// owner is each declared resource's account.
 	sites map[string][]site
+	index map[string]int
+	owner map[string]string
 }
 
 type site struct {
@@ -407,7 +401,7 @@ func (s *siteIndex) group(action string, pats []string, named, own map[string]bo
 	pr.once.Do(func() { s.compute(pr, action, sp, trust, rcp, acctSplit) })
 
 	by := map[string]int{}
-	t := &twins{removed: map[string]bool{}, removedRes: map[string]bool{}, removedRoles: map[string]bool{}, removedSpace: map[string]bool{}, removedGlobs: map[string]bool{}, of: map[string][]string{}, pairs: map[string][]string{}, kinds: map[string]string{}}
+	var classes [][]string
 	for _, id := range s.d.accounts {
 		key := pr.keys[id]
 		if key == "" || named[id] || own[id] {
@@ -415,47 +409,23 @@ func (s *siteIndex) group(action string, pats []string, named, own map[string]bo
 		}
 		i, ok := by[key]
 		if !ok {
-			i = len(t.classes)
+			i = len(classes)
 			by[key] = i
-			t.classes = append(t.classes, nil)
+			classes = append(classes, nil)
 		}
-		t.classes[i] = append(t.classes[i], id)
+		classes[i] = append(classes[i], id)
 	}
-	grouped := false
-	for _, c := range t.classes {
+	t := &twins{pr: pr, acctSplit: acctSplit, removed: map[string]bool{}, of: map[string][]string{}}
+	for _, c := range classes {
 		if len(c) < 2 {
 			continue
 		}
-		grouped = true
-		rep := c[0]
-		t.of[rep] = c
-		repSites := pr.sites[rep]
-		for _, st := range repSites {
-			t.kinds[st.arn] = st.kind
-		}
+		t.of[c[0]] = c
 		for _, m := range c[1:] {
 			t.removed[m] = true
-			if acctSplit {
-				t.removedSpace[m] = true
-				t.removedGlobs["arn:*:*:*:"+m+":*"] = true
-			}
-			for i, st := range pr.sites[m] {
-				if st.kind == "role" {
-					name := st.arn[strings.LastIndexByte(st.arn, '/')+1:]
-					t.removedRoles[m+"/"+name] = true
-					t.removedGlobs["arn:aws:iam::"+m+":role/"+name] = true
-					t.removedGlobs["arn:aws:iam::"+m+":role/*/"+name] = true
-				} else {
-					t.removedRes[st.arn] = true
-					for _, g := range resourceGlobs(st.arn) {
-						t.removedGlobs[g] = true
-					}
-				}
-				t.pairs[repSites[i].arn] = append(t.pairs[repSites[i].arn], st.arn)
-			}
 		}
 	}
-	if !grouped {
+	if len(t.of) == 0 {
 		return nil
 	}
 	return t
@@ -466,6 +436,8 @@ func (s *siteIndex) compute(pr *profiles, action string, pats []string, trust, r
 	pols := s.sitePolicies(action)
 	pr.keys = map[string]string{}
 	pr.sites = map[string][]site{}
+	pr.index = map[string]int{}
+	pr.owner = map[string]string{}
 	for _, id := range s.d.accounts {
 		a := s.byAcct[id]
 		var b strings.Builder
@@ -504,9 +476,15 @@ func (s *siteIndex) compute(pr *profiles, action string, pats []string, trust, r
 				}
 			}
 			sort.SliceStable(sites, func(i, j int) bool { return sites[i].key < sites[j].key })
-			for _, st := range sites {
+			for i, st := range sites {
 				b.WriteString("\x01")
 				b.WriteString(st.key)
+				if st.kind == "role" {
+					pr.index[roleRef(id, st.arn)] = i
+				} else {
+					pr.index[st.arn] = i
+					pr.owner[st.arn] = id
+				}
 			}
 			pr.sites[id] = sites
 			pr.keys[id] = b.String()
@@ -564,6 +542,29 @@ func kindOf(arn string) string {
 	return parts[2] + " " + typ
 }
 
+// roleRef names a role by account and name (the last part of its path),
+// as authz finds the role of an STS action's resource.
+func roleRef(acct, roleARN string) string {
+	return "role " + acct + "/" + roleARN[strings.LastIndexByte(roleARN, '/')+1:]
+}
+
+// isRemovedRole reports whether an IAM ARN names a role of a removed
+// account that the twins pair.
+func (t *twins) isRemovedRole(parts *[6]string) bool {
+	if parts[2] != "iam" || !strings.HasPrefix(parts[5], "role/") || !t.removed[parts[4]] {
+		return false
+	}
+	_, ok := t.pr.index[roleRef(parts[4], parts[5])]
+	return ok
+}
+
+// isRemovedRes reports whether a declared resource belongs to a removed
+// account's paired resources.
+func (t *twins) isRemovedRes(arn string) bool {
+	o, ok := t.pr.owner[arn]
+	return ok && t.removed[o]
+}
+
 // covered reports whether an ARN lies in a member's part of the twins (a
 // removed account's ARNs when accounts are split, a removed resource or an
 // S3 object of it, a removed role under any path).
@@ -572,24 +573,35 @@ func (t *twins) covered(arn string) bool {
 	if !analyzeSplit(arn, &parts) {
 		return false
 	}
-	if t.removedSpace[parts[4]] || t.removedRes[arn] {
+	if (t.acctSplit && t.removed[parts[4]]) || t.isRemovedRes(arn) || t.isRemovedRole(&parts) {
 		return true
 	}
 	if parts[2] == "s3" && parts[4] == "" {
 		b, _, _ := strings.Cut(parts[5], "/")
-		return t.removedRes["arn:aws:s3:::"+b]
-	}
-	if parts[2] == "iam" && strings.HasPrefix(parts[5], "role/") {
-		return t.removedRoles[parts[4]+"/"+parts[5][strings.LastIndexByte(parts[5], '/')+1:]]
+		return t.isRemovedRes("arn:aws:s3:::" + b)
 	}
 	return false
 }
 
-// filter drops the globs of the members' parts.
+// filter drops the globs of the members' parts: a removed account's
+// ARNs (when accounts are split), a removed resource's globs
+// (resourceGlobs), a removed role's (roleGlobs).
 func (t *twins) filter(globs []string) []string {
 	var out []string
 	for _, g := range globs {
-		if !t.removedGlobs[g] {
+		var parts [6]string
+		removed := false
+		if analyzeSplit(g, &parts) {
+			switch {
+			case t.acctSplit && parts[0] == "arn" && parts[1] == "*" && parts[2] == "*" && parts[3] == "*" && parts[5] == "*" && t.removed[parts[4]]:
+				removed = true
+			case t.isRemovedRes(g) || t.isRemovedRes(strings.TrimSuffix(g, "/*")):
+				removed = true
+			case t.isRemovedRole(&parts):
+				removed = true
+			}
+		}
+		if !removed {
 			out = append(out, g)
 		}
 	}
@@ -598,30 +610,35 @@ func (t *twins) filter(globs []string) []string {
 
 // members lists what a representative resource stands for beside itself:
 // its twins in the class's other accounts, or (an ARN of a
-// representative account outside its declared resources) the other
+// representative account outside its paired resources) the other
 // accounts.
-func (t *twins) members(arn string) (kind string, own string, out []string) {
-	site := arn
-	if b, _, ok := strings.Cut(strings.TrimPrefix(arn, "arn:aws:s3:::"), "/"); ok && strings.HasPrefix(arn, "arn:aws:s3:::") {
-		site = "arn:aws:s3:::" + b
-	}
-	if ps, ok := t.pairs[site]; ok {
-		return t.kinds[site], site, ps
-	}
-	// A role, by account and name.
+func (t *twins) members(arn string) (kind string, site string, out []string) {
 	var parts [6]string
 	if !analyzeSplit(arn, &parts) {
 		return "", "", nil
 	}
-	if parts[2] == "iam" && strings.HasPrefix(parts[5], "role/") {
-		name := parts[5][strings.LastIndexByte(parts[5], '/')+1:]
-		for s, ps := range t.pairs {
-			if t.kinds[s] == "role" && strings.HasPrefix(s, "arn:aws:iam::"+parts[4]+":role/") && strings.HasSuffix(s, "/"+name) {
-				return "role", s, ps
+	acct, key := "", ""
+	switch {
+	case parts[2] == "s3" && parts[4] == "":
+		b, _, _ := strings.Cut(parts[5], "/")
+		key = "arn:aws:s3:::" + b
+		acct = t.pr.owner[key]
+	case parts[2] == "iam" && strings.HasPrefix(parts[5], "role/"):
+		acct, key = parts[4], roleRef(parts[4], parts[5])
+	default:
+		key = arn
+		acct = t.pr.owner[arn]
+	}
+	if c, ok := t.of[acct]; ok {
+		if i, ok := t.pr.index[key]; ok {
+			st := t.pr.sites[acct][i]
+			for _, m := range c[1:] {
+				out = append(out, t.pr.sites[m][i].arn)
 			}
+			return st.kind, st.arn, out
 		}
 	}
-	if c, ok := t.of[parts[4]]; ok {
+	if c, ok := t.of[parts[4]]; ok && parts[4] != "" {
 		return "account", parts[4], c[1:]
 	}
 	return "", "", nil
