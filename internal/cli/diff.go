@@ -36,7 +36,10 @@ organizations answers alike (the principals whose policies differ and every prin
 resources whose policies differ; actions, resources and context keys split by every literal of
 both organizations' policies), and each class is decided by the engine in both. Where a class
 cannot be split exactly (a policy variable of a key the caller chooses, too many classes), it is
-reported as unknown: not proved unchanged.
+reported as unknown: not proved unchanged. Principals in equal situations (the same role and
+policies in many accounts) and resources in equal situations (the same bucket policy or trust
+policy in many accounts, up to the account ID and the bucket's name) are compared once per class
+and reported as their class ("S3 buckets of 998 accounts, like arn:aws:s3:::...").
 
 OLD and NEW are each one of:
   PATH                 an organization file or directory (as --org takes them)
@@ -48,7 +51,7 @@ bootstrap user warden-admin (until it is retired), which files do not have.
 
 Formats: text (grouped by change, for people), json (one object per change per line:
 {"change": "opened|closed", "principal", "action", "resource", "context", with the classes in
-principals, actions, actionCount and resources, the decisions in before and after, and the
+principals, actions, actionCount, resources and resourceClasses, the decisions in before and after, and the
 causes}; unknown classes are written to standard error), markdown (a summary to paste into a
 pull request).
 
