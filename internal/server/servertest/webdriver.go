@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"image/png"
 	"io"
 	"net"
 	"net/http"
@@ -242,6 +243,36 @@ func (c *Chromium) Screenshot(name string) (string, []byte) {
 	p := filepath.Join(dir, name+".png")
 	c.must(os.WriteFile(p, data, 0o644))
 	return p, data
+}
+
+// ShootSizes screenshots the page at a laptop's size (1280x900, NAME) and
+// a phone's (390x844, NAME-phone), fails the test when a picture looks
+// blank (fewer than 8 colours over a grid of every third pixel), and
+// leaves the window at the laptop's size.
+func (c *Chromium) ShootSizes(name string) {
+	c.t.Helper()
+	for _, size := range []struct {
+		suffix string
+		w, h   int
+	}{{"", 1280, 900}, {"-phone", 390, 844}} {
+		c.Resize(size.w, size.h)
+		_, data := c.Screenshot(name + size.suffix)
+		img, err := png.Decode(bytes.NewReader(data))
+		if err != nil {
+			c.t.Fatalf("screenshot %s%s: %v", name, size.suffix, err)
+		}
+		colours := map[uint32]bool{}
+		for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y += 3 {
+			for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x += 3 {
+				r, g, b, _ := img.At(x, y).RGBA()
+				colours[(r>>8)<<16|(g>>8)<<8|b>>8] = true
+			}
+		}
+		if len(colours) < 8 {
+			c.t.Errorf("screenshot %s%s looks blank: %d colours", name, size.suffix, len(colours))
+		}
+	}
+	c.Resize(1280, 900)
 }
 
 // VirtualAuthenticator is a WebAuthn authenticator Chromium emulates.
