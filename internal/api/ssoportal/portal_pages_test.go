@@ -21,9 +21,7 @@ import (
 
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/server/servertest"
-	ssodir "github.com/securecart/warden/internal/sso"
 	"github.com/securecart/warden/internal/state"
-	"github.com/securecart/warden/internal/store"
 )
 
 // The access portal at /start, driven with net/http (a cookie jar, no
@@ -457,22 +455,7 @@ func TestPortalCookieFlags(t *testing.T) {
 func TestPortalSessionOnTwoReplicas(t *testing.T) {
 	hs := servertest.PostgresReplicas(t, 2, servertest.Options{})
 	a, b := hs[0], hs[1]
-	ctx := servertest.Ctx(t)
-	if _, err := a.Server.State.Mutate(ctx, func(d *state.Doc) error {
-		d.Org.IdentityCenter.ExternalIdentityProvider = nil
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	u, err := ssodir.OrgDirectory{Orgs: a.Server.State}.UserByName(ctx, "alice@securecart.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	const pw = "Alice-0wn-passw0rd!"
-	if err := a.Store.AddSSOPassword(ctx, store.SSOPassword{UserID: u.ID, Hash: ssodir.HashPassword(pw), Updated: a.Clock.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	p := &servertest.Person{UserName: "alice@securecart.example", Password: pw}
+	p, _ := aliceOnReplicas(t, a)
 	first := servertest.NewBrowser(a.URL)
 	if _, err := first.SignIn(p, a.Clock.Now); err != nil {
 		t.Fatalf("sign-in on replica A: %v", err)

@@ -21,9 +21,6 @@ import (
 
 	"github.com/securecart/warden/internal/cli"
 	"github.com/securecart/warden/internal/server/servertest"
-	ssodir "github.com/securecart/warden/internal/sso"
-	"github.com/securecart/warden/internal/state"
-	"github.com/securecart/warden/internal/store"
 )
 
 // wardenCLI runs `warden ARGS --database URL --master-key-file F` in-process
@@ -52,21 +49,7 @@ func TestAdminRevokesSessionsOnTwoReplicas(t *testing.T) {
 	hs := servertest.PostgresReplicas(t, 2, servertest.Options{TrailOwner: "218364950271"})
 	a, b := hs[0], hs[1]
 	ctx := servertest.Ctx(t)
-	if _, err := a.Server.State.Mutate(ctx, func(d *state.Doc) error {
-		d.Org.IdentityCenter.ExternalIdentityProvider = nil
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	u, err := ssodir.OrgDirectory{Orgs: a.Server.State}.UserByName(ctx, "alice@securecart.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	const pw = "Alice-0wn-passw0rd!"
-	if err := a.Store.AddSSOPassword(ctx, store.SSOPassword{UserID: u.ID, Hash: ssodir.HashPassword(pw), Updated: a.Clock.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	p := &servertest.Person{UserName: "alice@securecart.example", Password: pw}
+	p, aliceID := aliceOnReplicas(t, a)
 
 	// A portal session on A, and its role credentials.
 	br := servertest.NewBrowser(a.URL)
@@ -146,7 +129,7 @@ func TestAdminRevokesSessionsOnTwoReplicas(t *testing.T) {
 			deviceID = s.ID
 		}
 	}
-	if l.UserID != u.ID || len(l.Sessions) != 3 || l.Sessions[0].ID != portalID || !strings.HasPrefix(portalID, "ps-") || !strings.HasPrefix(deviceID, "g-") {
+	if l.UserID != aliceID || len(l.Sessions) != 3 || l.Sessions[0].ID != portalID || !strings.HasPrefix(portalID, "ps-") || !strings.HasPrefix(deviceID, "g-") {
 		t.Fatalf("alice's sessions: %+v; want two portal sessions and a device sign-in", l)
 	}
 	if out, _, _ := wardenCLI(t, a, "sso", "sessions", "list", "alice@securecart.example"); !strings.Contains(out, portalID) || !strings.Contains(out, deviceID) {
@@ -211,7 +194,7 @@ func TestAdminRevokesSessionsOnTwoReplicas(t *testing.T) {
 		t.Fatalf("audit lookup: exit %d %s", code, errOut)
 	}
 	if n := strings.Count(out, `"eventName": "RevokeUserSessions"`) + strings.Count(out, `"eventName":"RevokeUserSessions"`); n != 2 ||
-		!strings.Contains(out, deviceID) || !strings.Contains(out, portalID) || !strings.Contains(out, u.ID) {
+		!strings.Contains(out, deviceID) || !strings.Contains(out, portalID) || !strings.Contains(out, aliceID) {
 		t.Errorf("RevokeUserSessions records (%d):\n%s", n, out)
 	}
 }
