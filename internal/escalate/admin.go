@@ -24,6 +24,9 @@ const probeAction = "warden-escalation-probe:AnyAction"
 type change struct {
 	key   string
 	apply func(in *eval.Inputs)
+	// policies are those the change brings (whose tests of a session's
+	// keys a session decides).
+	policies []*policy.Policy
 }
 
 type adminKey struct {
@@ -68,20 +71,29 @@ var universe = sync.OnceValue(func() []string {
 // context too. So its identity policies and boundary take nothing away
 // that the organization's guardrails leave: SCP denies bind every admin
 // alike, and a principal an SCP singles out is not admin.
-func (a *analyzer) adminOf(n *Node, ch *change) *AdminProof {
+func (a *analyzer) adminOf(n *Node, ch *change) *AdminProof { return a.adminIn(n, ch, nil) }
+
+// adminIn is adminOf in a session (nil: any): the requests of the
+// principal are made in it, while what AdministratorAccess would allow is
+// still decided over every context (a session without MFA does not make
+// admin a principal whose every power needs MFA).
+func (a *analyzer) adminIn(n *Node, ch *change, s *sess) *AdminProof {
 	k := adminKey{n, ""}
 	if ch != nil {
 		k.key = ch.key
 	}
+	if s != nil {
+		k.key += "\x00" + s.key
+	}
 	if p, ok := a.admin[k]; ok {
 		return p
 	}
-	p := a.decideAdmin(n, ch)
+	p := a.decideAdmin(n, ch, s)
 	a.admin[k] = p
 	return p
 }
 
-func (a *analyzer) decideAdmin(n *Node, ch *change) *AdminProof {
+func (a *analyzer) decideAdmin(n *Node, ch *change, sess *sess) *AdminProof {
 	probe := policy.NewAction(probeAction)
 	if ch == nil && (!anyMatch(n.allows, &probe) || n.bound != nil && !anyMatch(n.bound, &probe)) {
 		return nil
@@ -111,7 +123,7 @@ func (a *analyzer) decideAdmin(n *Node, ch *change) *AdminProof {
 		if a.decide(n, request{action: c.Rep, resource: "*", change: ideal}) == nil {
 			continue
 		}
-		st := a.decide(n, request{action: c.Rep, resource: "*", change: apply})
+		st := a.decide(n, request{action: c.Rep, resource: "*", change: apply, sess: sess})
 		if st == nil {
 			return nil
 		}
@@ -125,6 +137,18 @@ func (a *analyzer) decideAdmin(n *Node, ch *change) *AdminProof {
 			proof.Requires[k] = v
 		}
 	}
+	if sess != nil {
+		// The session's keys that its power tests are what it requires
+		// of the session (MFA, a source identity, a tag).
+		for k, v := range sess.ctx {
+			if testsKey(a.sessionStmts(n, ch), k) {
+				if proof.Requires == nil {
+					proof.Requires = map[string]any{}
+				}
+				proof.Requires[spelling(k)] = value(v)
+			}
+		}
+	}
 	for l := range by {
 		proof.AllowedBy = append(proof.AllowedBy, l)
 	}
@@ -134,14 +158,18 @@ func (a *analyzer) decideAdmin(n *Node, ch *change) *AdminProof {
 
 // withPolicies is the change that adds identity policies.
 func withPolicies(key string, ps ...*policy.Policy) *change {
-	return &change{key: key, apply: func(in *eval.Inputs) {
+	return &change{key: key, policies: ps, apply: func(in *eval.Inputs) {
 		in.Identity = append(append([]*policy.Policy(nil), in.Identity...), ps...)
 	}}
 }
 
 // withBoundary is the change that replaces the boundary (nil: removes it).
 func withBoundary(key string, b *policy.Policy) *change {
-	return &change{key: key, apply: func(in *eval.Inputs) {
+	var ps []*policy.Policy
+	if b != nil {
+		ps = []*policy.Policy{b}
+	}
+	return &change{key: key, policies: ps, apply: func(in *eval.Inputs) {
 		in.Boundary = nil
 		if b != nil {
 			in.Boundary = []*policy.Policy{b}

@@ -53,6 +53,8 @@ type analyzer struct {
 	// reach is the role-assumption graph, which links a path's chains of
 	// assumptions (see linkSteps).
 	reach *reach.Graph
+	// edgeSteps are edges' steps decided in sessions (see edgeStepsIn).
+	edgeSteps map[edgeKey][]Step
 }
 
 // Analyze builds the escalation graph of o and finds its paths.
@@ -163,13 +165,14 @@ func allowsOf(ps []*policy.Policy) []*policy.CompiledStatement {
 }
 
 // edge records that from can act as to.
-func (a *analyzer) edge(from, to *Node, kind string, steps ...Step) {
+func (a *analyzer) edge(from, to *Node, kind string, steps ...Step) *Edge {
 	for i := range steps {
 		steps[i].Kind = kind
 	}
 	e := &Edge{From: from, To: to, Kind: kind, Steps: steps}
 	from.out = append(from.out, e)
 	a.edges = append(a.edges, e)
+	return e
 }
 
 // nodesIn lists the principals of an account, in order.

@@ -19,6 +19,9 @@ type request struct {
 	action, resource string
 	fixed            map[string][]string
 	change           func(in *eval.Inputs)
+	// sess, when set, is the session the request is made in: its caller
+	// and its keys fixed (see sess).
+	sess *sess
 }
 
 // may reports whether some statement of the node's identity policies (and
@@ -43,7 +46,14 @@ func anyMatch(stmts []*policy.CompiledStatement, act *policy.Action) bool {
 // within which every statement answers alike). It returns the allowed
 // request as a step, or nil.
 func (a *analyzer) decide(n *Node, r request) *Step {
-	s, err := authz.Assemble(a.o, authz.Query{Principal: n.Caller, Action: r.action, Resource: r.resource, Context: r.fixed}, a.now)
+	caller, query, fixed := n.Caller, r.fixed, r.fixed
+	if r.sess != nil {
+		if r.sess.caller != "" {
+			caller = r.sess.caller
+		}
+		query, fixed = r.sess.fixedIn(r.fixed)
+	}
+	s, err := authz.Assemble(a.o, authz.Query{Principal: caller, Action: r.action, Resource: r.resource, Context: query}, a.now)
 	if err != nil || s.Missing != "" {
 		return nil
 	}
@@ -52,9 +62,10 @@ func (a *analyzer) decide(n *Node, r request) *Step {
 		in = cloneInputs(in)
 		r.change(in)
 	}
+	r.fixed = query
 	e := eval.Evaluate(s.Request, in)
 	if e.Decision == eval.Allow {
-		return a.step(n, r, nil, &e)
+		return a.step(caller, r, nil, &e)
 	}
 	// The region of the resources the steps name, when the caller may
 	// choose it: a real region reads better than a class's representative.
@@ -65,13 +76,13 @@ func (a *analyzer) decide(n *Node, r request) *Step {
 		req := *s.Request
 		req.Context = condition.NewContext(full)
 		if e := eval.Evaluate(&req, in); e.Decision == eval.Allow {
-			return a.step(n, r, map[string][]string{"aws:RequestedRegion": {"us-east-1"}}, &e)
+			return a.step(caller, r, map[string][]string{"aws:RequestedRegion": {"us-east-1"}}, &e)
 		}
 	}
 	var found *Step
-	err = prove.EachContext(s, in, r.fixed, func(ctx map[string][]string, e *eval.Explanation) bool {
+	err = prove.EachContext(s, in, fixed, func(ctx map[string][]string, e *eval.Explanation) bool {
 		if e.Decision == eval.Allow {
-			found = a.step(n, r, ctx, e)
+			found = a.step(caller, r, ctx, e)
 			return false
 		}
 		return true
@@ -92,8 +103,8 @@ func cloneInputs(in *eval.Inputs) *eval.Inputs {
 
 // step is the evidence of an allowed request: the statements that allowed
 // it, the context it needs and the keys of it the caller cannot choose.
-func (a *analyzer) step(n *Node, r request, ctx map[string][]string, e *eval.Explanation) *Step {
-	st := &Step{Action: r.action, Resource: r.resource, Principal: n.Caller}
+func (a *analyzer) step(caller string, r request, ctx map[string][]string, e *eval.Explanation) *Step {
+	st := &Step{Action: r.action, Resource: r.resource, Principal: caller}
 	shown := map[string][]string{}
 	for k, v := range r.fixed {
 		shown[k] = v

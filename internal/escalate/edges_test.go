@@ -123,25 +123,26 @@ func TestNewEdges(t *testing.T) {
 		!strings.Contains(st.Note, "resource policy then lets the caller invoke it") {
 		t.Errorf("FnCoderAddPermission's second step: %+v", st)
 	}
-	// The chain: EdgeHop1's notebook runs as NbRole, whose key opens the
-	// endpoint that runs as AdminRole.
+	// The chain: EdgeHop1's notebook runs as NbRole (SageMaker's session
+	// of it), whose key opens the endpoint that runs as AdminRole.
 	if p := got[role(dev, "EdgeHop0")]; len(p.Steps) != 3 || p.Steps[1].Principal != "arn:aws:sts::"+dev+":assumed-role/EdgeHop1/"+roleSession ||
-		p.Steps[2].Principal != "arn:aws:sts::"+dev+":assumed-role/NbRole/"+roleSession {
+		p.Steps[2].Principal != "arn:aws:sts::"+dev+":assumed-role/NbRole/SageMaker" {
 		t.Errorf("EdgeHop0's steps: %+v", p.Steps)
 	}
 	// The queue: the caller makes it (a name its policy allows) and the
 	// function's event source, the function's role reads it, the caller
 	// sends the message. When the role may not read it, the function runs
-	// only at its own triggers' next event.
+	// only at its own triggers' next event. The function's role acts in
+	// Lambda's session of it, named after the function.
 	queue := got[role(dev, "FnQueuer")]
 	var qacts []string
 	for _, s := range queue.Steps {
 		qacts = append(qacts, s.Action+" "+strings.TrimPrefix(strings.TrimPrefix(s.Principal, "arn:aws:sts::"+dev+":assumed-role/"), "/"+roleSession))
 	}
 	if want := "lambda:UpdateFunctionCode FnQueuer/warden-escalation,sqs:CreateQueue FnQueuer/warden-escalation," +
-		"sqs:ReceiveMessage QueueReaderRole/warden-escalation,sqs:DeleteMessage QueueReaderRole/warden-escalation," +
-		"sqs:GetQueueAttributes QueueReaderRole/warden-escalation,lambda:CreateEventSourceMapping FnQueuer/warden-escalation," +
-		"sqs:SendMessage FnQueuer/warden-escalation,glue:UpdateDevEndpoint QueueReaderRole/warden-escalation"; strings.Join(qacts, ",") != want ||
+		"sqs:ReceiveMessage QueueReaderRole/queue-fn,sqs:DeleteMessage QueueReaderRole/queue-fn," +
+		"sqs:GetQueueAttributes QueueReaderRole/queue-fn,lambda:CreateEventSourceMapping FnQueuer/warden-escalation," +
+		"sqs:SendMessage FnQueuer/warden-escalation,glue:UpdateDevEndpoint QueueReaderRole/queue-fn"; strings.Join(qacts, ",") != want ||
 		kindsOf(queue) != "update-function-code update-dev-endpoint" || queue.Admin == nil || queue.Admin.Principal != admin {
 		t.Errorf("FnQueuer's path: %s\n%s\nwant\n%s", kindsOf(queue), strings.Join(qacts, ","), want)
 	} else if q := queue.Steps[1].Resource; !strings.HasPrefix(q, "arn:aws:sqs:us-east-1:"+dev+":scratch-") || queue.Steps[2].Resource != q ||

@@ -28,8 +28,8 @@ func (a *analyzer) grants() {
 		if x.external() || x.admin != nil {
 			continue
 		}
-		if steps, proof := a.grantOn(x, x); steps != nil {
-			x.grant, x.grantProof = steps, proof
+		if steps, proof, w := a.grantOn(x, x); steps != nil {
+			x.grant, x.grantProof, x.grantWay, x.grantee = steps, proof, w, x
 			continue
 		}
 		if !mayGrant(x) {
@@ -42,8 +42,9 @@ func (a *analyzer) grants() {
 					continue
 				}
 				via[e.To] = e
-				if steps, proof := a.grantOn(x, e.To); steps != nil {
-					x.grant, x.grantProof = append(steps, chain(via, e.To)...), proof
+				if steps, proof, w := a.grantOn(x, e.To); steps != nil {
+					x.grantEdges = chain(via, e.To)
+					x.grant, x.grantProof, x.grantWay, x.grantee = append(steps, stepsOf(x.grantEdges)...), proof, w, e.To
 					break
 				}
 				queue = append(queue, e.To)
@@ -52,15 +53,23 @@ func (a *analyzer) grants() {
 	}
 }
 
-// chain is the steps of the edges by which a principal becomes y, in order.
-func chain(via map[*Node]*Edge, y *Node) []Step {
+// chain is the edges by which a principal becomes y, in order.
+func chain(via map[*Node]*Edge, y *Node) []*Edge {
 	var edges []*Edge
 	for e := via[y]; e != nil; e = via[e.From] {
 		edges = append(edges, e)
 	}
+	for i, j := 0, len(edges)-1; i < j; i, j = i+1, j-1 {
+		edges[i], edges[j] = edges[j], edges[i]
+	}
+	return edges
+}
+
+// stepsOf is the steps of edges, in order.
+func stepsOf(edges []*Edge) []Step {
 	var steps []Step
-	for i := len(edges) - 1; i >= 0; i-- {
-		steps = append(steps, edges[i].Steps...)
+	for _, e := range edges {
+		steps = append(steps, e.Steps...)
 	}
 	return steps
 }
@@ -85,37 +94,44 @@ func mayGrant(x *Node) bool {
 	return false
 }
 
-// grantOn finds the steps by which x makes y admin.
-func (a *analyzer) grantOn(x, y *Node) ([]Step, *AdminProof) {
-	for _, w := range a.grantWays(x, y) {
-		ok := true
-		for _, r := range w.reqs {
-			ok = ok && x.may(r.action)
-		}
-		if !ok {
-			continue
-		}
-		var steps []Step
-		for _, r := range w.reqs {
-			st := a.decide(x, r)
-			if st == nil {
-				steps = nil
-				break
-			}
-			st.Kind = w.kind
-			steps = append(steps, *st)
-		}
+// grantOn finds the steps by which x makes y admin (any session).
+func (a *analyzer) grantOn(x, y *Node) ([]Step, *AdminProof, *grantWay) {
+	ws := a.grantWays(x, y)
+	for i := range ws {
+		w := &ws[i]
+		steps := a.grantReqs(x, w, nil)
 		if steps == nil {
 			continue
 		}
-		proof := a.adminOf(y, w.ch)
+		proof := a.adminIn(y, w.ch, nil)
 		if proof == nil {
 			continue
 		}
 		steps[len(steps)-1].Note = w.gives + "; " + y.ARN + " is then administrator-equivalent"
-		return steps, proof
+		return steps, proof, w
 	}
-	return nil, nil
+	return nil, nil, nil
+}
+
+// grantReqs decides the requests of x's grant way w, made in the session s
+// (nil: any): the steps, or nil when one is denied.
+func (a *analyzer) grantReqs(x *Node, w *grantWay, s *sess) []Step {
+	for _, r := range w.reqs {
+		if !x.may(r.action) {
+			return nil
+		}
+	}
+	var steps []Step
+	for _, r := range w.reqs {
+		r.sess = s
+		st := a.decide(x, r)
+		if st == nil {
+			return nil
+		}
+		st.Kind = w.kind
+		steps = append(steps, *st)
+	}
+	return steps
 }
 
 // grantWays lists the grants x could make on y.
@@ -225,7 +241,7 @@ func (a *analyzer) versionsOf(arn string) []*org.PolicyVersion {
 func withVersion(arn string, v *org.PolicyVersion) *change {
 	doc := *v.Compiled
 	doc.Name = arn
-	return &change{key: "version " + arn + " " + v.ID, apply: func(in *eval.Inputs) {
+	return &change{key: "version " + arn + " " + v.ID, policies: []*policy.Policy{&doc}, apply: func(in *eval.Inputs) {
 		ps := append([]*policy.Policy(nil), in.Identity...)
 		for i, p := range ps {
 			if p.Name == arn {

@@ -122,7 +122,7 @@ func (a *analyzer) passRoleEdges(from *Node) {
 		}
 		for _, cs := range a.servicesOf(to) {
 			if steps := a.passTo(from, to, cs); steps != nil {
-				a.edge(from, to, KindPassRole, steps...)
+				a.edge(from, to, KindPassRole, steps...).service = &serviceSession{service: cs.principal, name: serviceSessionName(cs.principal, "")}
 				break
 			}
 		}

@@ -16,22 +16,11 @@ func (a *analyzer) pathsToAdmin() []Path {
 		if n.admin != nil {
 			continue
 		}
-		end, steps, session, ok := a.route(n, next)
+		r, ok := a.route(n, next, true)
 		if !ok {
 			continue
 		}
-		p := Path{From: n.ARN, To: Admin, Steps: steps, Account: end.Account.ID, Session: session}
-		if end.admin != nil {
-			p.Admin = end.admin
-		} else {
-			p.Steps = append(p.Steps, end.grant...)
-			p.Admin = end.grantProof
-			// The grantee may be a principal of another account that
-			// the grant's chain of edges reaches.
-			if g := a.byARN[end.grantProof.Principal]; g != nil {
-				p.Account = g.Account.ID
-			}
-		}
+		p := Path{From: n.ARN, To: Admin, Steps: r.steps, Account: r.grantee.Account.ID, Session: r.session, Admin: r.admin}
 		if len(p.Steps) == 0 {
 			continue
 		}
@@ -54,8 +43,8 @@ func (a *analyzer) pathsTo(target string) []Path {
 		if n == t {
 			continue
 		}
-		if _, steps, session, ok := a.route(n, next); ok {
-			out = append(out, Path{From: n.ARN, To: t.ARN, Steps: steps, Session: session})
+		if r, ok := a.route(n, next, false); ok {
+			out = append(out, Path{From: n.ARN, To: t.ARN, Steps: r.steps, Session: r.session})
 		}
 	}
 	sortPaths(out)

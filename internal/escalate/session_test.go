@@ -1,13 +1,9 @@
 package escalate
 
 import (
-	"fmt"
 	"strings"
 	"testing"
-	"testing/fstest"
 
-	"github.com/securecart/warden/internal/authz"
-	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/org"
 )
 
@@ -24,24 +20,12 @@ func chainOrg(t *testing.T, si, trust string) *org.Org {
 // chainOrgAdmin is chainOrg with Admin's policies as given.
 func chainOrgAdmin(t *testing.T, si, trust, admin string) *org.Org {
 	t.Helper()
-	src := `organization: {id: o-c4a1n0rg01, managementAccount: Mgmt, root: r-c4a1}
-accounts:
-  - {name: Mgmt, id: "111111111111", email: mgmt@example.com}
-  - {name: Dev, id: "222222222222", email: dev@example.com}
-policies:
-  - name: Full
-    type: scp
-    document: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}
-    attach: [Root, Dev]
-identityProviders:
-  - {type: oidc, name: token.actions.githubusercontent.com, accounts: [Dev], clientIds: [sts.amazonaws.com]}
-users:
-  - name: alice
+	users := `  - name: alice
     account: Dev
     inlinePolicies:
       Hop: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: ["sts:AssumeRole", "sts:SetSourceIdentity"], Resource: "*"}]}
-roles:
-  - name: Hop
+`
+	roles := `  - name: Hop
     accounts: [Dev]
     trust: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::222222222222:user/alice"}, Action: ["sts:AssumeRole", "sts:SetSourceIdentity"], Condition: {StringEquals: {sts:SourceIdentity: ` + si + `}}},
       {Effect: Allow, Principal: {Federated: "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com"}, Action: sts:AssumeRoleWithWebIdentity, Condition: {StringEquals: {"token.actions.githubusercontent.com:aud": sts.amazonaws.com}}}]}
@@ -52,11 +36,7 @@ roles:
     trust: {Version: "2012-10-17", Statement: [` + trust + `]}
     ` + admin + `
 `
-	o, err := org.LoadFS(fstest.MapFS{"org.yaml": {Data: []byte(src)}}, "org.yaml")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, src)
-	}
-	return o
+	return linkOrg(t, users, roles, "")
 }
 
 const (
@@ -92,16 +72,7 @@ func TestSourceIdentityPath(t *testing.T) {
 		t.Fatalf("step 2 carries the source identity: %v", p.Steps[1].Context)
 	}
 	// Each step, with its context, is a request warden explain allows.
-	for i, s := range p.Steps {
-		ctx := map[string][]string{}
-		for k, v := range s.Context {
-			ctx[k] = []string{fmt.Sprint(v)}
-		}
-		_, e, err := authz.Decide(chainOrg(t, "alice", trust), authz.Query{Principal: s.Principal, Action: s.Action, Resource: s.Resource, Context: ctx}, now)
-		if err != nil || e.Decision != eval.Allow {
-			t.Fatalf("step %d (%s %s with %v): %v %v", i+1, s.Action, s.Resource, ctx, e.Decision, err)
-		}
-	}
+	allowed(t, chainOrg(t, "alice", trust), p)
 	if p, ok := pathsFrom(res)[hopARN]; !ok || sessionOf(p) != "source identity = alice set at sign-in" {
 		t.Fatalf("Hop's sessions that carry alice reach Admin: %q", sessionOf(p))
 	}

@@ -1,6 +1,7 @@
 package escalate
 
 import (
+	"github.com/securecart/warden/internal/analyze"
 	"github.com/securecart/warden/internal/analyze/reach"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
@@ -74,8 +75,17 @@ type Node struct {
 	// a principal it can then become), when it is not admin already.
 	grant      []Step
 	grantProof *AdminProof
-	out        []*Edge
-	index      int
+	// grantWay, grantee and grantEdges are how: the way the node makes
+	// the grant, the principal it makes admin and the edges by which the
+	// node then becomes it (none when it is the node itself).
+	grantWay   *grantWay
+	grantee    *Node
+	grantEdges []*Edge
+	// sessStmts are its layers' statements that test a key of its
+	// sessions (see sessionStmts; nil: not gathered yet).
+	sessStmts []analyze.Stmt
+	out       []*Edge
+	index     int
 	// services are the compute services the role trusts (nil: not known yet).
 	services []*computeService
 }
@@ -89,6 +99,9 @@ type Edge struct {
 	// hop is an assumption's edge as package reach decided it alone: a
 	// path links its chains of them (see linkSteps).
 	hop *reach.Edge
+	// service, when set, is the service whose session for To the edge's
+	// code runs with (a passed role's, a workload's).
+	service *serviceSession
 }
 
 // Admin is why the node is administrator-equivalent by its own policies

@@ -272,7 +272,7 @@ func (a *analyzer) workloadEdges(from *Node) {
 			if steps, _ := a.workloadSteps(from, to, w, ww, &m); steps != nil {
 				done[to] = true
 				noteRun(steps, w, ww, to)
-				a.edge(from, to, ww.kind, steps...)
+				a.edge(from, to, ww.kind, steps...).service = &serviceSession{service: ww.principal, name: serviceSessionName(ww.principal, w.ARN)}
 			}
 		}
 	}
@@ -316,7 +316,7 @@ func (a *analyzer) passToWorkload(from *Node, ww *workloadWay, ws []*org.Workloa
 				done[to] = true
 				steps = append([]Step{*pass}, steps...)
 				noteRun(steps, w, ww, to)
-				a.edge(from, to, ww.kind, steps...)
+				a.edge(from, to, ww.kind, steps...).service = &serviceSession{service: ww.principal, name: serviceSessionName(ww.principal, w.ARN)}
 				break
 			}
 		}

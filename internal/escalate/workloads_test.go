@@ -57,9 +57,10 @@ func TestWorkloads(t *testing.T) {
 		p.Steps[0].Requires["aws:MultiFactorAuthPresent"] != "true" || p.Steps[1].Requires["aws:MultiFactorAuthPresent"] != "true" {
 		t.Errorf("SsmSessionMFA's steps: %+v", p.Steps)
 	}
-	// The chain: no policy of WlHop0 names a workload.
+	// The chain: no policy of WlHop0 names a workload. The instance's
+	// role acts in EC2's session of it, named after the instance.
 	if p := got[role(dev, "WlHop0")]; len(p.Steps) != 4 || p.Steps[0].Resource != role(dev, "WlHop1") ||
-		p.Steps[1].Principal != "arn:aws:sts::"+dev+":assumed-role/WlHop1/"+roleSession || p.Steps[3].Principal != "arn:aws:sts::"+dev+":assumed-role/WlInstanceRole/"+roleSession {
+		p.Steps[1].Principal != "arn:aws:sts::"+dev+":assumed-role/WlHop1/"+roleSession || p.Steps[3].Principal != "arn:aws:sts::"+dev+":assumed-role/WlInstanceRole/i-0fedcba9876543210" {
 		t.Errorf("WlHop0's steps: %+v", p.Steps)
 	}
 	negative := []string{"FnCoderUntrusted", "FnCoderBounded", "SsmCommanderNoDocument", "StackUpdaterOtherStack", "BuilderUntrusted"}

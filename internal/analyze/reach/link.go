@@ -34,6 +34,14 @@ type linkPath struct {
 	// want, for a chain without a last request, are values the last
 	// session must have (its MFA, source identity, principal tags).
 	want map[string][]string
+	// service: the start is a session a service made (see
+	// LinkOptions.Service); caller, when set, the first hop's caller.
+	service bool
+	caller  string
+	// check decides what each session must also be allowed, and extra
+	// are its requests' statements (see LinkOptions.Check).
+	check func(at int, ctx map[string][]string) bool
+	extra []analyze.Stmt
 }
 
 // linked is link's answer.
@@ -43,6 +51,8 @@ type linked struct {
 	needs  []SessionNeed
 	hops   []Outcome // the assumptions decided with the session
 	final  Outcome
+	// sessions are each session's keys (see Chain.Sessions).
+	sessions []map[string][]string
 }
 
 // tagVal is a session tag of a session.
@@ -70,6 +80,8 @@ type linker struct {
 	hops   []Outcome
 	final  Outcome
 	passed [][]tagVal // per hop (and the start, index 0), the tags it passed
+	// sessions are the keys of each session on the way being tried.
+	sessions []map[string][]string
 	// tagVars: a policy variable names a principal tag.
 	tagVars bool
 }
@@ -88,6 +100,10 @@ func (g *Graph) link(c *linkPath) linked {
 	stmts, tests, err := g.chainStmts(c)
 	if err != nil {
 		return linked{}
+	}
+	if len(c.extra) > 0 {
+		stmts = append(stmts, c.extra...)
+		tests |= sessionTestsOf(c.extra)
 	}
 	for k, v := range c.want {
 		// What the last session must have is tested too.
@@ -144,7 +160,12 @@ func (g *Graph) link(c *linkPath) linked {
 			sis, never = v, false
 		}
 	}
-	for _, m := range mfaCases(c.start.Kind, tests&testsMFA != 0) {
+	cases := mfaCases(c.start.Kind, tests&testsMFA != 0)
+	if c.service {
+		// A service's session: no MFA, the key present and false.
+		cases = []mfaCase{{}}
+	}
+	for _, m := range cases {
 		l.mfa = m
 		// The source identity: never set, then each value at each place
 		// it can be set.
@@ -154,7 +175,7 @@ func (g *Graph) link(c *linkPath) linked {
 		}
 		for _, v := range sis {
 			for at := 0; at <= l.n; at++ {
-				if at == 0 && !carriesSession(c.start.Kind) {
+				if at == 0 && (c.service || !carriesSession(c.start.Kind)) {
 					continue
 				}
 				l.si.at, l.si.value = at, v
@@ -293,8 +314,8 @@ func (g *Graph) chainStmts(c *linkPath) ([]analyze.Stmt, sessionTests, error) {
 		}
 		return nil
 	}
-	for _, h := range c.hops {
-		q := authz.Query{Principal: h.From.Caller, Action: h.Action, Resource: h.To.Role.ARN, ResourceAccount: h.To.Account, Context: h.From.Context}
+	for i, h := range c.hops {
+		q := authz.Query{Principal: c.callerOf(i), Action: h.Action, Resource: h.To.Role.ARN, ResourceAccount: h.To.Account, Context: h.From.Context}
 		if err := add(q, h.Action, "sts:TagSession", "sts:SetSourceIdentity"); err != nil {
 			return nil, 0, err
 		}
@@ -312,11 +333,20 @@ func (g *Graph) chainStmts(c *linkPath) ([]analyze.Stmt, sessionTests, error) {
 	return out, sessionTestsOf(out), nil
 }
 
+// callerOf is the ARN the assumption hops[i] is made as.
+func (c *linkPath) callerOf(i int) string {
+	if i == 0 && c.caller != "" {
+		return c.caller
+	}
+	return c.hops[i].From.Caller
+}
+
 // search tries the tag choices hop by hop with the MFA case and source
 // identity set.
 func (l *linker) search() bool {
 	l.passed = make([][]tagVal, l.n+1)
 	l.hops = make([]Outcome, l.n)
+	l.sessions = make([]map[string][]string, l.n+1)
 	if l.c.startTags && len(l.keys) > 0 {
 		// Any tags on the start's session: every choice, as passed by an
 		// assumption before it.
@@ -431,6 +461,18 @@ func (l *linker) step(r int, tags []tagVal, lastAge string) bool {
 		}
 		if l.si.at >= 0 && l.si.at <= r {
 			ctx["aws:SourceIdentity"] = []string{l.si.value}
+		}
+		if l.c.check != nil {
+			// What the session must also be allowed, with its keys.
+			seen := make(map[string][]string, len(ctx))
+			for k, v := range ctx {
+				seen[k] = v
+			}
+			l.budget--
+			if !l.c.check(r, seen) {
+				continue
+			}
+			l.sessions[r] = seen
 		}
 		if r == l.n {
 			if l.c.action == "" && l.wanted(ctx) || l.c.action != "" && l.finalStep(ctx) {
@@ -568,7 +610,7 @@ func (l *linker) hopStep(r int, base map[string][]string, tags []tagVal, age str
 		if len(trans) > 0 {
 			ctx["sts:TransitiveTagKeys"] = trans
 		}
-		q := authz.Query{Principal: h.From.Caller, Action: h.Action, Resource: h.To.Role.ARN, ResourceAccount: h.To.Account, Context: ctx}
+		q := authz.Query{Principal: l.c.callerOf(r), Action: h.Action, Resource: h.To.Role.ARN, ResourceAccount: h.To.Account, Context: ctx}
 		o, ok := l.allowed(q)
 		if !ok {
 			return false
@@ -622,5 +664,9 @@ func (l *linker) answer() linked {
 			needs = append(needs, SessionNeed{Hop: i, What: "tag", Key: t.key, Value: t.value, Transitive: t.transitive})
 		}
 	}
-	return linked{ok: true, unsure: l.unsure, needs: needs, hops: l.hops, final: l.final}
+	var sessions []map[string][]string
+	if l.c.check != nil {
+		sessions = l.sessions
+	}
+	return linked{ok: true, unsure: l.unsure, needs: needs, hops: l.hops, final: l.final, sessions: sessions}
 }

@@ -192,6 +192,9 @@ type Chain struct {
 	// Linked: the chain was decided with one session (some hop tests a
 	// key of the sessions); SessionContext then gives each hop's keys.
 	Linked bool
+	// Sessions are, when Linked, the keys of each session of the chain
+	// (0 the start's, i the one hops[i-1] made), as Check saw them.
+	Sessions []map[string][]string
 }
 
 // SessionContext lists the keys of a decided context that a path's
@@ -213,12 +216,49 @@ func SessionContext(ctx map[string][]string) map[string][]string {
 // edges as the graph decided them alone when none tests a key of the
 // sessions, else a source identity set once and carried, session tags
 // and MFA from the chain's start (see link).
-func (g *Graph) Link(hops []Edge) Chain { return g.LinkWant(hops, nil) }
+func (g *Graph) Link(hops []Edge) Chain { return g.LinkWith(hops, LinkOptions{}) }
 
 // LinkWant is Link where the chain's last session must also have the
 // values of want (aws:MultiFactorAuthPresent, aws:SourceIdentity,
 // aws:PrincipalTag/*: what the last role's own requests require).
 func (g *Graph) LinkWant(hops []Edge, want map[string][]string) Chain {
+	return g.LinkWith(hops, LinkOptions{Want: want})
+}
+
+// LinkOptions say how a chain's first session was made and what its
+// sessions must allow besides the assumptions.
+type LinkOptions struct {
+	// Want are values the last session must have (see LinkWant).
+	Want map[string][]string
+	// Service: the first hop's caller is a session an AWS service made
+	// for hops[0].From, a role passed to it or a workload's (a Lambda
+	// function's execution role, an instance profile's role, ...). The
+	// service calls sts:AssumeRole itself, without MFA, a source identity
+	// or session tags: the session has aws:MultiFactorAuthPresent false
+	// (present, as in every request signed with temporary credentials),
+	// no aws:MultiFactorAuthAge or aws:SourceIdentity, and its role's own
+	// tags as its principal tags. A chain from it starts anew with those.
+	Service bool
+	// Caller, when set, is the ARN the first hop's request is made as (a
+	// service's session is named by the service: a function's name, an
+	// instance's ID).
+	Caller string
+	// Check, when not nil, decides the requests a session of the chain
+	// must also be allowed (a grant's, the last role's admin power): at
+	// is the session (0 the start's, i the one hops[i-1] made) and ctx
+	// its keys (aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge
+	// when present, aws:SourceIdentity when set, aws:PrincipalTag/* of
+	// its session tags). The chain is linked whenever Check is set or
+	// some hop tests a key of the sessions.
+	Check func(at int, ctx map[string][]string) bool
+	// Stmts are the statements of the requests Check decides: the values
+	// of the session keys they test are among those the search tries.
+	Stmts []analyze.Stmt
+}
+
+// LinkWith is Link with the options: a chain a service's session starts,
+// requests its sessions must also be allowed.
+func (g *Graph) LinkWith(hops []Edge, opt LinkOptions) Chain {
 	if len(hops) == 0 {
 		return Chain{Possible: true}
 	}
@@ -230,12 +270,14 @@ func (g *Graph) LinkWant(hops []Edge, want map[string][]string) Chain {
 		tagged = tagged || h.tagged
 		out[i] = h.Outcome
 	}
-	if tests == 0 && !tagged && len(want) == 0 {
+	if tests == 0 && !tagged && len(opt.Want) == 0 && opt.Check == nil {
+		// No request tests a key of the sessions: however the start's
+		// session was made, the edges decide alone.
 		return Chain{Possible: true, Hops: out}
 	}
-	r := g.link(&linkPath{start: hops[0].From, hops: hops, want: want})
+	r := g.link(&linkPath{start: hops[0].From, hops: hops, want: opt.Want, service: opt.Service, caller: opt.Caller, check: opt.Check, extra: opt.Stmts})
 	if !r.ok {
 		return Chain{Unsure: r.unsure}
 	}
-	return Chain{Possible: true, Unsure: r.unsure, Session: r.needs, Hops: r.hops, Linked: true}
+	return Chain{Possible: true, Unsure: r.unsure, Session: r.needs, Hops: r.hops, Linked: true, Sessions: r.sessions}
 }
