@@ -134,6 +134,19 @@
 // allows (but an assumption under a trust policy the previous step wrote,
 // whose evidence says so), with the statements that allow it.
 //
+// # Sessions
+//
+// A path's chains of role assumptions are decided with one session each
+// (package reach's Graph.LinkWith: a source identity set once and carried,
+// session tags, MFA from the chain's start), a grant's own chain to the
+// grantee continuing the session the path reaches the granter with. What
+// the sessions must allow besides (the power the path ends in, a grant's
+// requests, the next step that is not an assumption) is decided in them
+// when the principal's layers test a key of the sessions. A passed role's
+// or a workload's code acts in the session its service makes (see
+// serviceSession): no MFA, no source identity, no session tags, named by
+// the service; a chain from it starts anew with those.
+//
 // # Not covered
 //
 // ec2-instance-connect:SendSSHPublicKey needs a network path the org does
