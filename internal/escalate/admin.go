@@ -119,11 +119,31 @@ func (a *analyzer) decideAdmin(n *Node, ch *change, sess *sess) *AdminProof {
 	}
 	proof := &AdminProof{Principal: n.ARN}
 	by := map[string]bool{}
-	for _, c := range analyze.ActionClasses(analyze.StatementsOf(ps...), universe()) {
-		if a.decide(n, request{action: c.Rep, resource: "*", change: ideal}) == nil {
+	// The classes of actions, and whether AdministratorAccess would be
+	// allowed each, are the principal's (and change's) in every session:
+	// decided once.
+	k := adminKey{n, ""}
+	if ch != nil {
+		k.key = ch.key
+	}
+	ic := a.idealReps[k]
+	if ic == nil {
+		ic = &idealClasses{ok: map[string]bool{}}
+		for _, c := range analyze.ActionClasses(analyze.StatementsOf(ps...), universe()) {
+			ic.reps = append(ic.reps, c.Rep)
+		}
+		a.idealReps[k] = ic
+	}
+	for _, rep := range ic.reps {
+		ok, known := ic.ok[rep]
+		if !known {
+			ok = a.decide(n, request{action: rep, resource: "*", change: ideal}) != nil
+			ic.ok[rep] = ok
+		}
+		if !ok {
 			continue
 		}
-		st := a.decide(n, request{action: c.Rep, resource: "*", change: apply, sess: sess})
+		st := a.decide(n, request{action: rep, resource: "*", change: apply, sess: sess})
 		if st == nil {
 			return nil
 		}
@@ -175,4 +195,11 @@ func withBoundary(key string, b *policy.Policy) *change {
 			in.Boundary = []*policy.Policy{b}
 		}
 	}}
+}
+
+// idealClasses are a principal's classes of actions (with a change) and,
+// as decided, whether AdministratorAccess would be allowed each.
+type idealClasses struct {
+	reps []string
+	ok   map[string]bool
 }

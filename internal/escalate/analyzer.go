@@ -55,11 +55,15 @@ type analyzer struct {
 	reach *reach.Graph
 	// edgeSteps are edges' steps decided in sessions (see edgeStepsIn).
 	edgeSteps map[edgeKey][]Step
+	// idealReps are, per principal and change, the representatives of the
+	// classes of actions AdministratorAccess would be allowed (see
+	// decideAdmin).
+	idealReps map[adminKey]*idealClasses
 }
 
 // Analyze builds the escalation graph of o and finds its paths.
 func Analyze(o *org.Org, opts Options) *Result {
-	a := &analyzer{o: o, now: opts.Now, src: check.NewSources(o), byARN: map[string]*Node{}, byAcct: map[*org.Account][]*Node{}, admin: map[adminKey]*AdminProof{}}
+	a := &analyzer{o: o, now: opts.Now, src: check.NewSources(o), byARN: map[string]*Node{}, byAcct: map[*org.Account][]*Node{}, admin: map[adminKey]*AdminProof{}, idealReps: map[adminKey]*idealClasses{}}
 	a.addNodes()
 	// Progress: the admin checks, the roles' assumption edges, then the
 	// other edges of every node (outside principals join as the roles'

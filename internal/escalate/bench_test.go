@@ -58,6 +58,19 @@ func BenchmarkEscalationGenerated(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Run("analyze+workloads8", func(b *testing.B) { benchAnalyze(b, oa) })
+	// Paths whose sessions decide, in every member account: a Deployer
+	// that passes PowerMFA (admin only with MFA) to a new function, which
+	// Lambda's session of it cannot use; a Granter that writes Target's
+	// policy, then becomes it through Mid and Mid2 with a transitive tag
+	// Target's trust wants (the grant's own chain, linked).
+	if err := os.WriteFile(filepath.Join(dir, "workloads.yaml"), sessionRolesOf(o), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	os2, err := org.Load(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("analyze+sessions", func(b *testing.B) { benchAnalyze(b, os2) })
 	b.Run("load+analyze", func(b *testing.B) {
 		cpu := cpuTime()
 		for range b.N {
@@ -134,6 +147,35 @@ func allWorkloadsOf(o *org.Org) []byte {
 		} {
 			fmt.Fprintf(&b, "  - {arn: \"arn:aws:"+w+"\", role: App%02dRole}\n", a.ID, 10+i)
 		}
+	}
+	return []byte(b.String())
+}
+
+// sessionRolesOf writes the roles of the "analyze+sessions" benchmark:
+// Deployer, PowerMFA and Granter in every member account, and Mid, Mid2
+// and Target, whose trust policies name the roles of their own account.
+func sessionRolesOf(o *org.Org) []byte {
+	trust := func(who, actions, cond string) string {
+		return "    trust: {Version: \"2012-10-17\", Statement: [{Effect: Allow, Principal: {" + who + "}, Action: " + actions + cond + "}]}\n"
+	}
+	policy := func(stmts string) string {
+		return "    inlinePolicies:\n      P: {Version: \"2012-10-17\", Statement: [" + stmts + "]}\n"
+	}
+	security := `AWS: "arn:aws:iam::${account:Security}:root"`
+	var b strings.Builder
+	b.WriteString("roles:\n")
+	b.WriteString("  - name: Deployer\n    accounts: [\"*\"]\n" + trust(security, "sts:AssumeRole", "") +
+		policy(`{Effect: Allow, Action: [iam:PassRole, lambda:CreateFunction, lambda:InvokeFunction], Resource: "*"}`))
+	b.WriteString("  - name: PowerMFA\n    accounts: [\"*\"]\n" + trust("Service: lambda.amazonaws.com", "sts:AssumeRole", "") +
+		policy(`{Effect: Allow, Action: "*", Resource: "*", Condition: {Bool: {aws:MultiFactorAuthPresent: "true"}}}`))
+	b.WriteString("  - name: Granter\n    accounts: [\"*\"]\n" + trust(security, "sts:AssumeRole", "") +
+		policy(`{Effect: Allow, Action: iam:PutRolePolicy, Resource: "arn:aws:iam::*:role/Target"}, {Effect: Allow, Action: [sts:AssumeRole, sts:TagSession], Resource: "*"}`))
+	hop := policy(`{Effect: Allow, Action: sts:AssumeRole, Resource: "*"}`)
+	for _, a := range o.Accounts[1:] {
+		role := func(n string) string { return `AWS: "arn:aws:iam::` + a.ID + `:role/` + n + `"` }
+		fmt.Fprintf(&b, "  - name: Mid\n    accounts: [%s]\n%s%s", a.Name, trust(role("Granter"), "[sts:AssumeRole, sts:TagSession]", ""), hop)
+		fmt.Fprintf(&b, "  - name: Mid2\n    accounts: [%s]\n%s%s", a.Name, trust(role("Mid"), "sts:AssumeRole", ""), hop)
+		fmt.Fprintf(&b, "  - name: Target\n    accounts: [%s]\n%s", a.Name, trust(role("Mid2"), "sts:AssumeRole", ", Condition: {StringEquals: {aws:PrincipalTag/team: ops}}"))
 	}
 	return []byte(b.String())
 }
