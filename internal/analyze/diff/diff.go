@@ -58,6 +58,9 @@ type differ struct {
 	everyAct []string
 
 	perPrincipal bool
+	// splitAll: some statement could tell any two accounts apart
+	// (situations.splitAll): no accounts are twins.
+	splitAll bool
 	// sites groups resources in equal situations (sites.go); nil with
 	// Options.PerPrincipal.
 	sites    *siteIndex
@@ -95,6 +98,7 @@ func Diff(old, new *org.Org, opt Options) *Report {
 		doneMu.Unlock()
 	}
 	sit := newSituations(d)
+	d.splitAll = sit.splitAll
 	if !d.perPrincipal {
 		d.sites = newSiteIndex(d, sit.resOrgPaths)
 	}

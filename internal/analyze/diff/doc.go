@@ -61,7 +61,7 @@
 // # Resources in equal situations
 //
 // For one principal and one action class, accounts whose resource sides
-// are equal up to their account ID and their buckets' names (twins) are
+// are equal up to their account ID and their resources' names (twins) are
 // compared once through a representative, the others' ARNs left out of the
 // partition: see sites.go. Options.PerPrincipal compares every principal on
 // every resource on its own, the reference the tests compare with.

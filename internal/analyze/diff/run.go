@@ -280,7 +280,8 @@ func (r *principalRun) class(it *item, c *class) {
 // twins for an action class (sites.go); nil when none is grouped.
 func (r *principalRun) twins(action string, rel []analyze.Stmt) *twins {
 	s := r.d.sites
-	if s == nil {
+	if s == nil || r.d.splitAll {
+		// A statement that could tell any two accounts apart.
 		return nil
 	}
 	mine := append(relevant(r.stmts[:r.nOwn], action), relevant(s.rcpStmts, action)...)

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -20,10 +21,11 @@ import (
 // for the STS actions, and the account's RCP levels and organization path.
 // Most accounts of a large organization hold copies of one another: the
 // same bucket policy naming its own bucket and account, the same roles with
-// the same trust policies, under the same RCPs. For one principal and one
-// class of actions, two accounts X and Y other than the principal's are
-// twins when, with each one's own account ID written as SELF and each S3
-// bucket's own name as RES:
+// the same trust policies, under the same RCPs, each resource often named
+// after its account (orders-queue-prod, a KMS key's random ID, a secret's
+// random suffix). For one principal and one class of actions, two accounts
+// X and Y other than the principal's are twins when, with each one's own
+// account ID written as SELF:
 //
 //   - both organizations have or lack each of them, with the same RCP
 //     levels (when RCPs apply to the action's service) and, when a
@@ -31,27 +33,37 @@ import (
 //   - the resources of each that the requests may reach (the declared
 //     resources with a statement for the action, every declared resource
 //     when accounts are split, the roles for the STS actions) pair up with
-//     equal keys: the ARN, its owner in each organization, its policies in
-//     both organizations statement by statement by content, its Block
-//     Public Access settings;
+//     equal keys: the ARN's shape (partition, service, region, account,
+//     resource type; not the resource's name: arnShape), its owner in each
+//     organization, its policies in both organizations statement by
+//     statement by content, with each Resource pattern written as how it
+//     goes on after the ARN (stmtKeyAt), its Block Public Access settings;
+//     a role's name (with the account as SELF) unless no pattern can tell
+//     role names apart;
 //   - every Resource pattern the request may meet (the principal's
 //     identity policies, boundary and SCPs, the RCPs, the resource's own
 //     policy) goes on alike after each paired resource's ARN
 //     (analyze.PatternResiduals): whatever follows the ARN, a pattern
 //     matches both or neither;
 //   - no statement of the principal's side or of the RCPs names either
-//     account in a condition, and no pattern matches account IDs partly by
-//     a wildcard.
+//     account in a condition, no pattern matches account IDs partly by a
+//     wildcard, and no statement of either organization could tell any
+//     two accounts apart (situations.splitAll).
 //
-// Then swapping X and Y (their IDs, and the names of their paired
-// buckets) maps every request of the principal on X's resources to one on
-// Y's that every statement the engine reads answers alike: the decisions
-// are equal. So only one account per class of twins (its representative)
-// is split from the others; the ARNs of the other members are left out,
-// and each change found on the representative's resources stands for the
-// members' twins. A bucket whose own policy names it in a condition, or
-// whose owner differs between the organizations, keeps its account apart.
-// The principal's own account is always apart (requests on it are
+// Then swapping X and Y (their IDs, and each paired resource's ARN for its
+// twin's) maps every request of the principal on X's resources to one on
+// Y's that every statement the engine reads answers alike: Resource
+// patterns by the residuals, whatever the names; Principal elements and
+// conditions because they are equal with the account as SELF (a name of
+// the account's own in a condition or a Principal element is compared as
+// it is, so it keeps the account apart). The other ARNs of X (when
+// accounts are split) map to Y's by the account ID alone. So only one
+// account per class of twins (its representative) is split from the
+// others; the ARNs of the other members are left out, and each change
+// found on the representative's resources stands for the members' twins.
+// A resource whose owner differs between the organizations, or whose
+// policy's Resource element holds a policy variable, keeps its account
+// apart. The principal's own account is always apart (requests on it are
 // same-account requests). Options.PerPrincipal turns this off.
 
 // siteIndex holds the resource side of both organizations by account.
@@ -95,7 +107,10 @@ type ownedRes struct {
 type ownedRole struct {
 	arn, name string
 	trust     [2]*policy.Policy
-	key       string
+	// key is its name (the account written as SELF) and its trust
+	// policies by content; anyKey the trust policies alone, for when no
+	// pattern can tell role names apart; rawKey its name as it is.
+	key, anyKey, rawKey string
 }
 
 func newSiteIndex(d *differ, resOrgPaths bool) *siteIndex {
@@ -201,14 +216,15 @@ func newSiteIndex(d *differ, resOrgPaths bool) *siteIndex {
 		}
 		for _, r := range a.roles {
 			var b strings.Builder
-			b.WriteString("role " + r.name)
 			for _, p := range r.trust {
 				b.WriteString("|")
 				if p != nil {
 					b.WriteString(d.contents.digestOf(p, a.id))
 				}
 			}
-			r.key = b.String()
+			r.key = "role " + self(r.name, a.id) + b.String()
+			r.anyKey = "role*" + b.String()
+			r.rawKey = "role\x00" + r.name + b.String()
 		}
 	}
 	return s
@@ -253,11 +269,14 @@ func bucketName(arn string) string {
 	return rest
 }
 
-// resKey fills a declared resource's key: its ARN and policies with its
-// account written as SELF and its bucket name as RES, its owners, its
-// Block Public Access settings. A resource is solo (its account kept
-// apart) when its owner differs between the orgs, its ARN names an account
-// other than its owner, or its policy names it in a condition.
+// resKey fills a declared resource's key: its ARN's shape (see arnShape:
+// everything but the resource's name, its account written as SELF), its
+// owners, its policies statement by statement by content (stmtKeyAt: the
+// account written as SELF, each Resource pattern as how it goes on after
+// the ARN), its Block Public Access settings. A resource is solo (its
+// account kept apart) when its owner differs between the orgs, its ARN
+// names an account other than its owner, or its policy's Resource element
+// holds a policy variable.
 func (s *siteIndex) resKey(owner string, r *ownedRes, owners [2]string) {
 	if owners[0] != owners[1] {
 		r.solo = true
@@ -266,35 +285,20 @@ func (s *siteIndex) resKey(owner string, r *ownedRes, owners [2]string) {
 	if analyzeSplit(r.arn, &parts) && parts[4] != "" && parts[4] != owner {
 		r.solo = true
 	}
-	name := bucketName(r.arn)
-	rename := func(v string) string {
-		v = self(v, owner)
-		if name != "" {
-			v = strings.ReplaceAll(v, name, "\x00RES\x00")
-		}
-		return v
-	}
 	var b strings.Builder
-	b.WriteString(rename(r.arn))
+	b.WriteString(arnShape(r.arn, owner))
 	for i, p := range r.pols {
 		b.WriteString("|")
 		if p == nil {
 			continue
 		}
-		if name != "" {
-			for _, st := range p.Statements {
-				for _, c := range st.Src.Condition {
-					for _, v := range c.Values {
-						if strings.Contains(v, name) {
-							r.solo = true
-						}
-					}
-				}
+		keys := make([]string, 0, len(p.Statements))
+		for _, st := range p.Statements {
+			k, ok := stmtKeyAt(p, st.Src, r.arn, owner)
+			if !ok {
+				r.solo = true
 			}
-		}
-		keys := append([]string(nil), policyKeys(p, analyze.StatementsOf(p))...)
-		for j := range keys {
-			keys[j] = rename(keys[j])
+			keys = append(keys, k)
 		}
 		sort.Strings(keys)
 		b.WriteString(hashKeys(keys))
@@ -305,6 +309,72 @@ func (s *siteIndex) resKey(owner string, r *ownedRes, owners [2]string) {
 		}
 	}
 	r.key = b.String()
+}
+
+// arnShape is what the engine reads of a declared resource's ARN other
+// than by matching patterns, the account written as SELF: its partition,
+// service, region and account, and its resource type (the resource part up
+// to its first / or :, "key/" of a KMS key, "secret:" of a secret; none for
+// an SQS queue, an SNS topic or an S3 bucket), and for an S3 bucket whether
+// S3 reserves its name (eval's refusals). Not its name: how every pattern
+// matches the ARN is compared apart (residuals, stmtKeyAt), so resources
+// named after their account (orders-queue-prod, a KMS key's random ID) can
+// be twins.
+func arnShape(arn, owner string) string {
+	var parts [6]string
+	if !analyzeSplit(arn, &parts) {
+		return self(arn, owner)
+	}
+	typ := ""
+	if i := strings.IndexAny(parts[5], "/:"); i >= 0 {
+		typ = parts[5][:i+1]
+	}
+	shape := self(strings.Join(parts[:5], ":"), owner) + ":" + typ
+	if bucketName(arn) != "" {
+		req, err := eval.NewRequest("arn:aws:iam::111122223333:role/warden-diff", "s3:CreateBucket", arn, "", nil)
+		if err != nil || eval.Evaluate(req, &eval.Inputs{}).Refusal != "" {
+			shape += "|reserved"
+		}
+	}
+	return shape
+}
+
+// stmtKeyAt is stmtKey with each pattern of the Resource (or NotResource)
+// element written as how it goes on after arn (analyze.PatternResiduals):
+// all that the element says of the requests on the resource (its ARN, and
+// an S3 bucket's objects after it), whatever the resource's name. ok is
+// false when a pattern holds a policy variable.
+func stmtKeyAt(p *policy.Policy, s *policy.Statement, arn, owner string) (string, bool) {
+	c := *s
+	c.Resource = make([]policy.Str, len(s.Resource))
+	for i, v := range s.Resource {
+		if strings.Contains(v.Value, "${") {
+			return "", false
+		}
+		c.Resource[i].Value = strconv.Quote(analyze.PatternResiduals(v.Value, arn))
+	}
+	// The owner written as SELF before stmtKey sorts the values.
+	selfs := func(l []policy.Str) []policy.Str {
+		out := make([]policy.Str, len(l))
+		for i, v := range l {
+			out[i].Value = self(v.Value, owner)
+		}
+		return out
+	}
+	if s.Principal != nil {
+		pr := *s.Principal
+		pr.AWS, pr.Service, pr.Federated, pr.CanonicalUser = selfs(pr.AWS), selfs(pr.Service), selfs(pr.Federated), selfs(pr.CanonicalUser)
+		c.Principal = &pr
+	}
+	c.Condition = make([]policy.CondEntry, len(s.Condition))
+	for i, e := range s.Condition {
+		c.Condition[i] = e
+		c.Condition[i].Values = make([]string, len(e.Values))
+		for j, v := range e.Values {
+			c.Condition[i].Values[j] = self(v, owner)
+		}
+	}
+	return stmtKey(p, &c), true
 }
 
 func boolStr(b bool) string {
@@ -470,9 +540,27 @@ func (s *siteIndex) compute(pr *profiles, action string, pats []string, trust, r
 				sites = append(sites, site{arn: r.arn, key: r.key + s.residuals(r.arn, pats, r.pols), kind: kindOf(r.arn)})
 			}
 			if trust {
+				// A role's requests name it by its account, any path and
+				// its name: roles of two accounts pair when their names
+				// are equal with each one's account written as SELF and
+				// every pattern matches account IDs alike, or whatever
+				// their names when every pattern's rest after the
+				// account's roles/ is empty or only stars.
+				stem := "arn:aws:iam::" + id + ":role/"
+				blind, invariant := true, true
+				for _, p := range pats {
+					blind = blind && starsOnly(s.residual(p, stem))
+					invariant = invariant && !partialAccount(p) && self(p, id) == p
+				}
 				for _, r := range a.roles {
-					stem := "arn:aws:iam::" + id + ":role/"
-					sites = append(sites, site{arn: r.arn, key: r.key + s.residuals(stem, pats, r.trust), kind: "role"})
+					k := r.key
+					switch {
+					case blind:
+						k = r.anyKey
+					case !invariant:
+						k = r.rawKey
+					}
+					sites = append(sites, site{arn: r.arn, key: k + s.residuals(stem, pats, r.trust), kind: "role"})
 				}
 			}
 			sort.SliceStable(sites, func(i, j int) bool { return sites[i].key < sites[j].key })
@@ -517,6 +605,19 @@ func (s *siteIndex) residuals(stem string, pats []string, own [2]*policy.Policy)
 	return b.String()
 }
 
+// starsOnly reports whether every rest of a pattern's residuals
+// (analyze.PatternResiduals) is empty or only stars: the pattern matches
+// every non-empty string after the prefix alike.
+func starsOnly(res string) bool {
+	for _, e := range strings.Split(res, "\x01") {
+		text, _, _ := strings.Cut(e, "\x00")
+		if strings.Trim(text, "*") != "" {
+			return false
+		}
+	}
+	return true
+}
+
 // residual is analyze.PatternResiduals, memoized.
 func (s *siteIndex) residual(pat, stem string) string {
 	k := pat + "\x00" + stem
@@ -537,9 +638,19 @@ func kindOf(arn string) string {
 	if parts[2] == "s3" && bucketName(arn) != "" {
 		return "S3 bucket"
 	}
-	typ, _, _ := strings.Cut(parts[5], "/")
-	typ, _, _ = strings.Cut(typ, ":")
-	return parts[2] + " " + typ
+	typ := ""
+	if i := strings.IndexAny(parts[5], "/:"); i >= 0 {
+		typ = parts[5][:i]
+	}
+	switch {
+	case typ != "":
+		return parts[2] + " " + typ
+	case parts[2] == "sqs":
+		return "SQS queue"
+	case parts[2] == "sns":
+		return "SNS topic"
+	}
+	return parts[2] + " resource"
 }
 
 // roleRef names a role by account and name (the last part of its path),

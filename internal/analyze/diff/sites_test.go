@@ -53,12 +53,7 @@ func memberRequest(orgs [2]*org.Org, rc *rawChange, principal, resource string) 
 	from, to := accountOf(rc.principal), accountOf(principal)
 	put := func(s string) string { return strings.ReplaceAll(self(s, from), "\x00SELF\x00", to) }
 	if from != to {
-		// The bucket of the example's account is the member's own (the
-		// generated organizations have one per account).
-		if b, ok := ownBucket(orgs, from); ok && (resource == b || strings.HasPrefix(resource, b+"/")) {
-			mb, _ := ownBucket(orgs, to)
-			resource = mb + strings.TrimPrefix(resource, b)
-		}
+		resource = ownTwin(orgs, resource, from, to)
 	}
 	ctx := map[string][]string{}
 	for k, v := range rc.ctx {
@@ -69,14 +64,21 @@ func memberRequest(orgs [2]*org.Org, rc *rawChange, principal, resource string) 
 	return authz.Query{Principal: principal, Action: rc.action, Resource: put(resource), Context: ctx}
 }
 
-// ownBucket is the one S3 bucket an account owns.
-func ownBucket(orgs [2]*org.Org, acct string) (string, bool) {
+// ownTwin writes a resource that lies in one of from's declared resources
+// (the resource, or an S3 object of it) in to's resource of the same kind:
+// the generated organizations have one of each kind per account.
+func ownTwin(orgs [2]*org.Org, resource, from, to string) string {
 	for _, r := range orgs[0].Resources {
-		if r.Account != nil && r.Account.ID == acct && bucketName(r.ARN) != "" {
-			return r.ARN, true
+		if r.Account == nil || r.Account.ID != from || (resource != r.ARN && !strings.HasPrefix(resource, r.ARN+"/")) {
+			continue
+		}
+		for _, m := range orgs[0].Resources {
+			if m.Account != nil && m.Account.ID == to && kindOf(m.ARN) == kindOf(r.ARN) {
+				return m.ARN + strings.TrimPrefix(resource, r.ARN)
+			}
 		}
 	}
-	return "", false
+	return resource
 }
 
 // twinResource writes res, which lies in site (a representative's
@@ -87,11 +89,17 @@ func twinResource(res, site, member string) string {
 		return strings.ReplaceAll(self(res, site), "\x00SELF\x00", member)
 	}
 	if strings.HasPrefix(site, "arn:aws:iam::") {
-		// A role: the same path and name in the member's account.
+		// A role: the same path in the member's account, the member's
+		// name for the site's.
 		var a, b [6]string
 		analyzeSplit(site, &a)
 		analyzeSplit(member, &b)
-		return strings.ReplaceAll(self(res, a[4]), "\x00SELF\x00", b[4])
+		i := strings.LastIndexByte(res, '/')
+		head, name := res[:i+1], res[i+1:]
+		if name == a[5][strings.LastIndexByte(a[5], '/')+1:] {
+			name = b[5][strings.LastIndexByte(b[5], '/')+1:]
+		}
+		return strings.ReplaceAll(self(head, a[4]), "\x00SELF\x00", b[4]) + name
 	}
 	return member + strings.TrimPrefix(res, site)
 }
@@ -155,7 +163,7 @@ func keysSorted(m map[string]bool) []string {
 // randomEdits picks edits of a generated organization's layers: SCPs,
 // RCPs, one account's or every account's bucket policy, one role's or
 // every account's trust policy, a managed policy.
-func randomEdits(rng *rand.Rand) [][3]string {
+func randomEdits(rng *rand.Rand, extra ...[3]string) [][3]string {
 	acts := []string{"s3:GetObject", "s3:DeleteBucket", "s3:PutObject", "sqs:SendMessage", "sts:AssumeRole", "sts:TagSession", "kms:Decrypt", "dynamodb:Query"}
 	act := func() string { return acts[rng.IntN(len(acts))] }
 	all := [][3]string{
@@ -172,6 +180,7 @@ func randomEdits(rng *rand.Rand) [][3]string {
 		{"one", "          Action: [sts:AssumeRole, sts:TagSession]\n", "          Action: [sts:AssumeRole, sts:TagSession, sts:SetSourceIdentity]\n"},
 		{"one", "          Action: [s3:GetObject, s3:ListBucket, dynamodb:Query, sqs:SendMessage]", "          Action: [s3:GetObject, s3:ListBucket, dynamodb:Query, sqs:SendMessage, " + act() + "]"},
 	}
+	all = append(all, extra...)
 	n := 1 + rng.IntN(2)
 	var out [][3]string
 	for _, i := range rng.Perm(len(all))[:n] {
@@ -191,44 +200,53 @@ func TestResourceClassesMatchReference(t *testing.T) {
 	for i := range 10 {
 		edits := randomEdits(rng)
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			src := string(org.Generate(6, 4, 1))
-			oldSrc := src
-			for _, e := range edits {
-				if !strings.Contains(src, e[1]) {
-					t.Fatalf("no %q", e[1])
-				}
-				if e[0] == "all" {
-					src = strings.ReplaceAll(src, e[1], e[2])
-				} else {
-					src = strings.Replace(src, e[1], e[2], 1)
-				}
-			}
-			old, new := loadText(t, oldSrc), loadText(t, src)
-			grouped := Diff(old, new, Options{Now: now})
-			ref := Diff(old, new, Options{Now: now, PerPrincipal: true})
-			g, r := expand(t, old, new, grouped), expand(t, old, new, ref)
-			gs, rs := keysSorted(g), keysSorted(r)
-			if strings.Join(gs, "\n") != strings.Join(rs, "\n") {
-				var onlyG, onlyR []string
-				for _, k := range gs {
-					if !r[k] {
-						onlyG = append(onlyG, k)
-					}
-				}
-				for _, k := range rs {
-					if !g[k] {
-						onlyR = append(onlyR, k)
-					}
-				}
-				t.Errorf("edits %q: grouped and reference differ:\nonly grouped (%d): %v\nonly reference (%d): %v", edits, len(onlyG), head(onlyG), len(onlyR), head(onlyR))
-			}
-			if len(grouped.Unknown) != len(ref.Unknown) {
-				t.Errorf("unknown: grouped %v, reference %v", grouped.Unknown, ref.Unknown)
-			}
-			verify(t, old, new, grouped)
-			t.Logf("edits %q: %d changes (%d site changes), decided %d grouped, %d reference", edits, len(grouped.Changes), len(g), grouped.Decided, ref.Decided)
+			matchReference(t, string(org.Generate(6, 4, 1)), edits)
 		})
 	}
+}
+
+// matchReference compares an organization with a copy edited by edits
+// ("one": the first occurrence replaced, "all": every one) grouped and
+// by the reference, and checks that they agree on every request; it
+// returns the grouped report.
+func matchReference(t *testing.T, src string, edits [][3]string) *Report {
+	t.Helper()
+	oldSrc := src
+	for _, e := range edits {
+		if !strings.Contains(src, e[1]) {
+			t.Fatalf("no %q", e[1])
+		}
+		if e[0] == "all" {
+			src = strings.ReplaceAll(src, e[1], e[2])
+		} else {
+			src = strings.Replace(src, e[1], e[2], 1)
+		}
+	}
+	old, new := loadText(t, oldSrc), loadText(t, src)
+	grouped := Diff(old, new, Options{Now: now})
+	ref := Diff(old, new, Options{Now: now, PerPrincipal: true})
+	g, r := expand(t, old, new, grouped), expand(t, old, new, ref)
+	gs, rs := keysSorted(g), keysSorted(r)
+	if strings.Join(gs, "\n") != strings.Join(rs, "\n") {
+		var onlyG, onlyR []string
+		for _, k := range gs {
+			if !r[k] {
+				onlyG = append(onlyG, k)
+			}
+		}
+		for _, k := range rs {
+			if !g[k] {
+				onlyR = append(onlyR, k)
+			}
+		}
+		t.Errorf("edits %q: grouped and reference differ:\nonly grouped (%d): %v\nonly reference (%d): %v", edits, len(onlyG), head(onlyG), len(onlyR), head(onlyR))
+	}
+	if len(grouped.Unknown) != len(ref.Unknown) {
+		t.Errorf("unknown: grouped %v, reference %v", grouped.Unknown, ref.Unknown)
+	}
+	verify(t, old, new, grouped)
+	t.Logf("edits %q: %d changes (%d site changes), decided %d grouped, %d reference", edits, len(grouped.Changes), len(g), grouped.Decided, ref.Decided)
+	return grouped
 }
 
 func loadText(t *testing.T, src string) *org.Org {
