@@ -37,9 +37,10 @@ resources whose policies differ; actions, resources and context keys split by ev
 both organizations' policies), and each class is decided by the engine in both. Where a class
 cannot be split exactly (a policy variable of a key the caller chooses, too many classes), it is
 reported as unknown: not proved unchanged. Principals in equal situations (the same role and
-policies in many accounts) and resources in equal situations (the same bucket policy or trust
-policy in many accounts, up to the account ID and the bucket's name) are compared once per class
-and reported as their class ("S3 buckets of 998 accounts, like arn:aws:s3:::...").
+policies in many accounts) and resources in equal situations (the same bucket, queue or key
+policy or trust policy in many accounts, up to the account ID and the resources' names) are
+compared once per class and reported as their class ("S3 buckets of 998 accounts, like
+arn:aws:s3:::...").
 
 OLD and NEW are each one of:
   PATH                 an organization file or directory (as --org takes them)

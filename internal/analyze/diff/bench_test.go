@@ -160,3 +160,32 @@ func BenchmarkDiffGeneratedResources(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDiffNamedResources is BenchmarkDiffGeneratedResources on
+// namedOrg(benchAccounts, 20): every member account also holds an SQS
+// queue, an SNS topic, a KMS key and a secret named after it (or with a
+// random ID), and a role named after its ID.
+func BenchmarkDiffNamedResources(b *testing.B) {
+	src := namedOrg(*benchAccounts, 20)
+	loadSrc := func(s string) *org.Org {
+		o, err := org.LoadFS(fstest.MapFS{"org.yaml": {Data: []byte(s)}}, "org.yaml")
+		if err != nil {
+			b.Fatal(err)
+		}
+		return o
+	}
+	for _, e := range generatedEdits {
+		b.Run(e.name, func(b *testing.B) {
+			old, new := loadSrc(src), loadSrc(strings.ReplaceAll(src, e.old, e.new))
+			b.ResetTimer()
+			for b.Loop() {
+				rep := Diff(old, new, Options{Now: now})
+				if len(rep.Changes) == 0 {
+					b.Fatal("no change")
+				}
+				b.ReportMetric(float64(rep.Classes), "classes")
+				b.ReportMetric(float64(rep.Decided), "decided")
+			}
+		})
+	}
+}

@@ -179,9 +179,11 @@ func TestNamedResourcesApart(t *testing.T) {
 		// its own): the policies differ.
 		{"condition names its topic", src,
 			[][3]string{openToSecurity, {"one", `Resource: "` + queue + `"}`, `Resource: "` + queue + `", Condition: {ArnNotEquals: {aws:SourceArn: "arn:aws:sns:us-east-1:1:orders-events-account0004"}}}`}}, queue},
-		// An SCP tells accounts apart by part of their IDs: no twins.
-		{"partial account ID", scpDeny(`{Effect: Deny, Action: "sqs:*", Resource: "*", Condition: {StringLike: {aws:ResourceAccount: "5*"}}}`),
-			[][3]string{openToSecurity}, ""},
+		// An SCP tells accounts apart by part of their IDs (Account0003's
+		// starts with 5): no twins, of queues or of buckets.
+		{"partial account ID", scpDeny(`{Effect: Deny, Action: ["sqs:*", "s3:*"], Resource: "*", Condition: {StringLike: {aws:ResourceAccount: "5*"}}}`),
+			[][3]string{openToSecurity, {"all", "      Statement:\n        - Effect: Deny\n          Principal: \"*\"\n",
+				"      Statement:\n        - {Effect: Allow, Principal: {AWS: \"arn:aws:iam::${account:Security}:root\"}, Action: \"s3:GetObject\", Resource: \"*\"}\n        - Effect: Deny\n          Principal: \"*\"\n"}}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := matchReference(t, tc.src, tc.edits)

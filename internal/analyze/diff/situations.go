@@ -39,7 +39,7 @@ import (
 //     resources meets);
 //   - its account's resources (profile): each declared resource and role
 //     the account owns, keyed as sites.go keys twins (the account as SELF,
-//     a bucket's name as RES), with how every Resource pattern of the
+//     not the resource's name), with how every Resource pattern of the
 //     principal's side, of the RCPs and of the resource's own policy goes
 //     on after its ARN. Swapping two members' accounts then swaps their
 //     resources too (the bucket of account X for the bucket of account Y).
@@ -538,7 +538,7 @@ type pclass struct {
 
 // profile is what the principal's account holds on the resource side, for
 // its class key: each resource it owns (its key with the account written
-// as SELF and a bucket's name as RES, and how every Resource pattern of
+// as SELF and without its name, and how every Resource pattern of
 // the principal's side, of the account's RCPs and of the resource's own
 // policy goes on after its ARN), in a canonical order. Two principals in
 // one class then own twin resources (sites.go), which swapping their
