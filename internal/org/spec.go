@@ -126,11 +126,13 @@ type ResourceDef struct {
 }
 
 // WorkloadDef is a function, instance, stack, project, launch template,
-// notebook, dev endpoint or Glue job that runs code as a role of its account
-// (by name or ARN).
+// notebook, dev endpoint, Glue job or instance profile that runs code as a
+// role of its account (by name or ARN; an instance may have none), or a
+// DynamoDB or Kinesis stream with the functions mapped to it.
 type WorkloadDef struct {
-	ARN  string `json:"arn"`
-	Role string `json:"role"`
+	ARN       string   `json:"arn"`
+	Role      string   `json:"role,omitempty"`
+	Functions []string `json:"functions,omitempty"`
 }
 
 // ProviderDef is an IAM SAML or OIDC identity provider.

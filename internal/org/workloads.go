@@ -1,6 +1,7 @@
 package org
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/securecart/warden/internal/arn"
@@ -19,6 +20,15 @@ const (
 	WorkloadNotebook       = "sagemaker-notebook" // a SageMaker notebook instance and its execution role
 	WorkloadDevEndpoint    = "glue-dev-endpoint"  // a Glue development endpoint and its role
 	WorkloadGlueJob        = "glue-job"           // a Glue job and its role
+	// WorkloadInstanceProfile is an IAM instance profile and the role it
+	// holds: what EC2 launches an instance with, or associates with one.
+	WorkloadInstanceProfile = "instance-profile"
+	// WorkloadDynamoDBStream and WorkloadKinesisStream are a DynamoDB
+	// table's stream and a Kinesis data stream, with the Lambda functions
+	// mapped to them (event source mappings): writing to the table or the
+	// stream invokes the functions. They run as no role.
+	WorkloadDynamoDBStream = "dynamodb-stream"
+	WorkloadKinesisStream  = "kinesis-stream"
 )
 
 // Workload is an existing resource that runs code as a role: whoever can
@@ -27,12 +37,29 @@ type Workload struct {
 	ARN     string
 	Kind    string // one of the Workload* kinds, from the ARN
 	Account *Account
-	Role    *Role
-	Pos     Pos
+	// Role is the role it runs as; nil for an instance without an
+	// instance profile, and for a stream.
+	Role *Role
+	// Functions are a stream's functions (workloads of kind
+	// WorkloadFunction in its account and Region), in the order given.
+	Functions []*Workload
+	Pos       Pos
+}
+
+// Table is the ARN of a DynamoDB stream's table ("" for other kinds): what
+// dynamodb:PutItem names to write to it.
+func (w *Workload) Table() string {
+	if w.Kind != WorkloadDynamoDBStream {
+		return ""
+	}
+	i := strings.Index(w.ARN, "/stream/")
+	return w.ARN[:i]
 }
 
 type rawWorkload struct {
 	arn, role sval
+	hasRole   bool
+	functions []sval
 	pos       Pos
 	path      string
 }
@@ -42,6 +69,16 @@ type rawWorkload struct {
 // project, a launch template (by ID), a notebook instance, a dev endpoint, a
 // Glue job: the resource types of AWS's Service Authorization Reference.
 func workloadKind(a arn.ARN) string {
+	if a.Service == "iam" {
+		// arn:aws:iam::ACCOUNT:instance-profile/[PATH/]NAME
+		if p, ok := strings.CutPrefix(a.Resource, "instance-profile/"); ok && a.Region == "" && p != "" && !strings.HasSuffix(p, "/") && !strings.Contains(p, "//") {
+			return WorkloadInstanceProfile
+		}
+		return ""
+	}
+	if a.Region == "" {
+		return ""
+	}
 	typ, name, _ := strings.Cut(a.Resource, ":")
 	if a.Service == "lambda" {
 		if typ == "function" && name != "" && !strings.Contains(name, ":") {
@@ -65,6 +102,13 @@ func workloadKind(a arn.ARN) string {
 		return WorkloadDevEndpoint
 	case a.Service == "glue" && typ == "job" && name != "" && !strings.Contains(name, "/"):
 		return WorkloadGlueJob
+	case a.Service == "kinesis" && typ == "stream" && name != "" && !strings.Contains(name, "/"):
+		return WorkloadKinesisStream
+	case a.Service == "dynamodb" && typ == "table":
+		table, label, ok := strings.Cut(name, "/stream/")
+		if ok && table != "" && label != "" && !strings.Contains(table, "/") && !strings.Contains(label, "/") {
+			return WorkloadDynamoDBStream
+		}
 	}
 	return ""
 }
@@ -73,7 +117,9 @@ func workloadKind(a arn.ARN) string {
 const workloadARNs = "a Lambda function (arn:aws:lambda:REGION:ACCOUNT:function:NAME), an EC2 instance (arn:aws:ec2:REGION:ACCOUNT:instance/i-ID), " +
 	"a CloudFormation stack (arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID), a CodeBuild project (arn:aws:codebuild:REGION:ACCOUNT:project/NAME), " +
 	"an EC2 launch template (arn:aws:ec2:REGION:ACCOUNT:launch-template/lt-ID), a SageMaker notebook instance (arn:aws:sagemaker:REGION:ACCOUNT:notebook-instance/NAME), " +
-	"a Glue dev endpoint (arn:aws:glue:REGION:ACCOUNT:devEndpoint/NAME) or a Glue job (arn:aws:glue:REGION:ACCOUNT:job/NAME)"
+	"a Glue dev endpoint (arn:aws:glue:REGION:ACCOUNT:devEndpoint/NAME), a Glue job (arn:aws:glue:REGION:ACCOUNT:job/NAME), " +
+	"an instance profile (arn:aws:iam::ACCOUNT:instance-profile/NAME), a DynamoDB stream (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL) " +
+	"or a Kinesis data stream (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)"
 
 func (d *decoder) workload(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["workload"]...)
@@ -81,9 +127,17 @@ func (d *decoder) workload(n *ynode, path string, r *raw) {
 		return
 	}
 	w := &rawWorkload{pos: d.src.pos(n), path: path}
-	okARN, okRole := false, false
+	okARN, okRole := false, true
 	w.arn, okARN = d.str(m["arn"], path+".arn")
-	w.role, okRole = d.str(m["role"], path+".role")
+	if rn, has := m["role"]; has {
+		w.role, okRole = d.str(rn, path+".role")
+		w.hasRole = true
+	}
+	if fn, has := m["functions"]; has {
+		if w.functions = d.list(fn, path+".functions"); w.functions == nil {
+			return
+		}
+	}
 	if okARN && okRole {
 		r.workloads = append(r.workloads, w)
 	}
@@ -92,10 +146,17 @@ func (d *decoder) workload(n *ynode, path string, r *raw) {
 func (l *loader) buildWorkloads(list []*rawWorkload) {
 	o := l.o
 	seen := map[string]*Workload{}
+	var streams []pendingStream
+	defer func() {
+		// A stream's functions may be listed after it.
+		for _, p := range streams {
+			l.streamFunctions(p.w, p.a, p.r, seen)
+		}
+	}()
 	for _, r := range list {
 		a, err := arn.Parse(r.arn.V)
 		kind := ""
-		if err == nil && !strings.ContainsAny(r.arn.V, "*?") && a.Region != "" {
+		if err == nil && !strings.ContainsAny(r.arn.V, "*?") {
 			kind = workloadKind(a)
 		}
 		if kind == "" {
@@ -109,6 +170,27 @@ func (l *loader) buildWorkloads(list []*rawWorkload) {
 		acct := l.acctByID[a.Account]
 		if acct == nil {
 			l.errs.add(r.arn.P, r.path+".arn", "account %s of the ARN is not in the organization", a.Account)
+			continue
+		}
+		stream := kind == WorkloadDynamoDBStream || kind == WorkloadKinesisStream
+		switch {
+		case stream && r.hasRole:
+			l.errs.add(r.role.P, r.path+".role", "a stream runs as no role: name the functions mapped to it in functions")
+			continue
+		case !stream && len(r.functions) > 0:
+			l.errs.add(r.functions[0].P, r.path+".functions", "only a DynamoDB or Kinesis stream has functions")
+			continue
+		case !stream && !r.hasRole && kind != WorkloadInstance:
+			l.errs.add(r.pos, r.path, "missing role")
+			continue
+		}
+		if !r.hasRole {
+			w := &Workload{ARN: r.arn.V, Kind: kind, Account: acct, Pos: r.pos}
+			if stream {
+				streams = append(streams, pendingStream{w, a, r})
+			}
+			seen[w.ARN] = w
+			o.Workloads = append(o.Workloads, w)
 			continue
 		}
 		role := l.workloadRole(acct, r.role.V)
@@ -129,6 +211,30 @@ func (l *loader) buildWorkloads(list []*rawWorkload) {
 		w := &Workload{ARN: r.arn.V, Kind: kind, Account: acct, Role: role, Pos: r.pos}
 		seen[w.ARN] = w
 		o.Workloads = append(o.Workloads, w)
+	}
+}
+
+type pendingStream struct {
+	w *Workload
+	a arn.ARN
+	r *rawWorkload
+}
+
+// streamFunctions resolves a stream's functions: functions of workloads in
+// the stream's account and Region, by name or ARN (Lambda maps a stream to
+// functions of its own Region).
+func (l *loader) streamFunctions(w *Workload, a arn.ARN, r *rawWorkload, seen map[string]*Workload) {
+	for i, f := range r.functions {
+		ref := f.V
+		if !strings.HasPrefix(ref, "arn:") {
+			ref = "arn:" + a.Partition + ":lambda:" + a.Region + ":" + a.Account + ":function:" + ref
+		}
+		fn := seen[ref]
+		if fn == nil || fn.Kind != WorkloadFunction {
+			l.errs.add(f.P, r.path+".functions["+strconv.Itoa(i)+"]", "function %s is not a Lambda function of workloads in account %s, Region %s", f.V, a.Account, a.Region)
+			continue
+		}
+		w.Functions = append(w.Functions, fn)
 	}
 }
 
