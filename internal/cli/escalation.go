@@ -163,6 +163,9 @@ func printEscalation(w io.Writer, res *escalate.Result, target string) {
 			if s.Note != "" {
 				fmt.Fprintf(w, "       %s\n", s.Note)
 			}
+			for _, n := range s.Needs {
+				fmt.Fprintf(w, "       needs %s\n", n)
+			}
 		}
 		if p.Admin != nil && len(p.Admin.Requires) > 0 {
 			fmt.Fprintf(w, "  admin power requires %s\n", requirements(p.Admin.Requires))

@@ -134,3 +134,56 @@ func TestEscalationSecureCartAndErrors(t *testing.T) {
 		t.Errorf("malformed guardrails: exit %d %s", code, stderr)
 	}
 }
+
+// TestEscalationProfileConnectStreamExplained: every step of the paths of
+// the edge kinds that instance profiles, instances without one, EC2
+// Instance Connect and streams make (the twins' workloads3.yaml) is a
+// request warden explain allows, and the text states what the network must
+// allow.
+func TestEscalationProfileConnectStreamExplained(t *testing.T) {
+	out, _, code := run(t, "", "analyze", "escalation", "--org", twinsOrg, "--format", "json")
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	want := map[string]bool{}
+	for _, n := range []string{"Associator", "ProfileMaker", "KeyPusherTunnel", "StreamMapper", "StreamMapperKinesis", "StreamWriter"} {
+		want["arn:aws:iam::222222222222:role/"+n] = true
+	}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<22)
+	explained := 0
+	for sc.Scan() {
+		var l struct {
+			From  string
+			Steps []struct {
+				Action, Resource, Principal string
+				Context                     map[string]any
+			}
+		}
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			t.Fatal(err)
+		}
+		if !want[l.From] {
+			continue
+		}
+		delete(want, l.From)
+		for _, s := range l.Steps {
+			args := []string{"explain", "--org", twinsOrg, "--principal", s.Principal, "--action", s.Action, "--resource", s.Resource}
+			for k, v := range s.Context {
+				args = append(args, "--context", k+"="+fmt.Sprint(v))
+			}
+			if eout, eerr, code := run(t, "", args...); code != 0 {
+				t.Errorf("%s: explain %v: exit %d, want 0 (Allow)\n%s%s", l.From, args, code, eout, eerr)
+			}
+			explained++
+		}
+	}
+	if len(want) > 0 || explained < 30 {
+		t.Errorf("no path from %v; %d steps explained", want, explained)
+	}
+	text, _, _ := run(t, "", "analyze", "escalation", "--org", twinsOrg)
+	if !strings.Contains(text, "needs a network path from the caller to the instance's TCP port 22") ||
+		!strings.Contains(text, "needs an EC2 Instance Connect Endpoint in the instance's VPC") {
+		t.Errorf("text without the network needs:\n%s", text)
+	}
+}

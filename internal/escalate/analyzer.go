@@ -47,6 +47,10 @@ type analyzer struct {
 	admin  map[adminKey]*AdminProof
 	// workloads are the organization's workloads by account.
 	workloads map[*org.Account][]*org.Workload
+	// profiles are the instance profiles by account and role (an account
+	// without any is absent), sources the streams mapped to each function.
+	profiles map[*org.Account]map[*org.Role]*org.Workload
+	sources  map[*org.Workload][]*org.Workload
 	// versions are the other versions of customer managed policies, by
 	// account copy's ARN (see versionsOf).
 	versions map[string][]*org.PolicyVersion

@@ -25,7 +25,7 @@
 //     iam:PassedToService set to a compute service the role trusts (the
 //     engine decides sts:AssumeRole by the service principal), and the
 //     service's actions that run the caller's code: Lambda (CreateFunction
-//     with InvokeFunction or CreateEventSourceMapping), EC2 (RunInstances;
+//     with InvokeFunction or AddPermission), EC2 (RunInstances;
 //     EC2 Auto Scaling's launch configuration and group), ECS
 //     (RegisterTaskDefinition with RunTask, StartTask or CreateService), Glue
 //     (CreateDevEndpoint; CreateJob with StartJobRun or CreateTrigger), CloudFormation
@@ -61,15 +61,36 @@
 //     passed: the workload has one. A resource the caller names (a layer, a
 //     lifecycle configuration) is tried in every class its statements tell
 //     apart, and the later requests name the one chosen.
-//   - replace-instance-profile, function-new-role, update-glue-job: a new
-//     role for an existing workload, passed with iam:PassRole
-//     (iam:PassedToService the service), to every role of its account that
-//     trusts the service: ec2:ReplaceIamInstanceProfileAssociation on an
-//     instance, then a command, session or user data on it;
+//   - replace-instance-profile, associate-instance-profile, function-new-role,
+//     update-glue-job: a new role for an existing workload, passed with
+//     iam:PassRole (iam:PassedToService the service), to every role of its
+//     account that trusts the service: ec2:ReplaceIamInstanceProfileAssociation
+//     on an instance with an instance profile, or
+//     ec2:AssociateIamInstanceProfile on one without (ec2:NewInstanceProfile
+//     an instance profile holding the role), then a command, session, user
+//     data or EC2 Instance Connect login on it;
 //     lambda:UpdateFunctionConfiguration and lambda:UpdateFunctionCode on a
 //     function, then its invocation; glue:UpdateJob on a job (which rewrites
 //     the whole definition, its role included), then glue:StartJobRun or
 //     glue:CreateTrigger.
+//   - instance-connect: ec2-instance-connect:SendSSHPublicKey on an instance
+//     with an instance profile, and ec2-instance-connect:OpenTunnel through an
+//     EC2 Instance Connect Endpoint when allowed; the network path and the
+//     instance's sshd the login needs are the steps' Needs (the org files
+//     describe no networks).
+//   - stream-event-source: iam:PassRole to Lambda, lambda:CreateFunction and
+//     lambda:CreateEventSourceMapping (lambda:FunctionArn the new function)
+//     on a DynamoDB or Kinesis stream of the workloads, the role's reads of
+//     the stream (its steps), and the caller's dynamodb:PutItem on the table
+//     or kinesis:PutRecord on the stream (resource policies applied). A
+//     function of the workloads mapped to a stream is invoked likewise by a
+//     write after its code is changed.
+//
+// The EC2 edges that give an instance a role name an instance profile: one
+// of the workloads holding the role, or one the caller makes
+// (iam:CreateInstanceProfile, iam:AddRoleToInstanceProfile) when its account
+// lists others but none holding it; an account that lists none is taken to
+// have one of the role's name (the console's), stated in the step's Needs.
 //   - create-access-key, login-profile: iam:CreateAccessKey,
 //     iam:CreateLoginProfile or iam:UpdateLoginProfile on another user.
 //   - account-assignment: sso:CreateAccountAssignment (on the permission
@@ -149,14 +170,10 @@
 //
 // # Not covered
 //
-// ec2-instance-connect:SendSSHPublicKey needs a network path the org does
-// not describe; ec2:AssociateIamInstanceProfile needs an instance without a
-// profile (a workload always has a role); an event source mapping on an
-// existing stream or table needs who writes to it (a queue of the caller's
-// own is searched). A
-// function's new handler or environment alone runs only code already there,
-// so it is not an edge. Instance profiles are not modelled: the EC2 edges
-// that pass a role assume one holds it, as ec2:RunInstances does. An older
-// version of a policy used as a permissions boundary is not tried as the
-// boundary.
+// A function's new handler or environment alone runs only code already
+// there, so it is not an edge. A new function mapped to an event source
+// that the org files do not list (or that the caller cannot write to) is
+// not an edge. An older version of a policy used as a permissions boundary
+// is not tried as the boundary. docs/analysis.md lists every path of the
+// public catalogues and whether it is searched.
 package escalate

@@ -22,6 +22,9 @@ const (
 	KindNotebookLifecycle     = "notebook-lifecycle-config"     // a lifecycle configuration set on a stopped notebook (pathfinding.cloud sagemaker-005)
 	KindDevEndpoint           = "update-dev-endpoint"           // glue:UpdateDevEndpoint adding an SSH key (pathfinding.cloud glue-002)
 	KindUpdateGlueJob         = "update-glue-job"               // glue:UpdateJob with a passed role, then StartJobRun or CreateTrigger (pathfinding.cloud glue-005, -006)
+	KindAssociateProfile      = "associate-instance-profile"    // ec2:AssociateIamInstanceProfile and iam:PassRole on an instance without a profile (PMapper ec2)
+	KindInstanceConnect       = "instance-connect"              // ec2-instance-connect:SendSSHPublicKey (with OpenTunnel through an endpoint) on an instance (pathfinding.cloud ec2-003)
+	KindStreamFunction        = "stream-event-source"           // iam:PassRole, lambda:CreateFunction and CreateEventSourceMapping on an existing stream, then a write to it (Rhino 16; pathfinding.cloud lambda-002)
 	KindAccessKey             = "create-access-key"             // iam:CreateAccessKey on another user (Rhino 4)
 	KindLoginProfile          = "login-profile"                 // iam:CreateLoginProfile / UpdateLoginProfile (Rhino 5, 6)
 	KindPutPolicy             = "put-policy"                    // iam:Put{Role,User,Group}Policy (Rhino 10-12)
@@ -60,6 +63,9 @@ var Kinds = []Kind{
 	{KindNotebookLifecycle, "stop an existing SageMaker notebook instance, give it a lifecycle configuration of its own and start it: the script runs as the notebook's execution role"},
 	{KindDevEndpoint, "add its SSH key to an existing Glue development endpoint, whose shell runs as the endpoint's role"},
 	{KindUpdateGlueJob, "rewrite an existing Glue job with its own script and a role it passes, and run it (or trigger it)"},
+	{KindAssociateProfile, "give an EC2 instance without an instance profile one holding another role (passing the role), then run code on the instance with that role's credentials"},
+	{KindInstanceConnect, "push its SSH key to an EC2 instance with EC2 Instance Connect and log in (a network path to the instance assumed, and said), then use its instance profile's role"},
+	{KindStreamFunction, "create a Lambda function with a role it passes, map an existing DynamoDB or Kinesis stream to it, and write to the table or stream: the function runs as the role"},
 	{KindAccessKey, "create an access key for another IAM user"},
 	{KindLoginProfile, "create or change another IAM user's console password"},
 	{KindPutPolicy, "put an inline policy granting everything on a role, user or group"},

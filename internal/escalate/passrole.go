@@ -23,11 +23,17 @@ type serviceAction struct{ action, resource string }
 // Lambda, Glue, CloudFormation, Data Pipeline), PMapper's edge checkers
 // (CodeBuild, SageMaker, EC2 Auto Scaling) and pathfinding.cloud (ECS, App
 // Runner, spot instances, launch templates, Glue sessions and triggers, change sets,
-// batch builds, a function's resource policy).
+// batch builds, a function's resource policy, Systems Manager Automation,
+// Bedrock AgentCore code interpreters, EMR Serverless, Braket, Managed
+// Apache Flink).
+//
+// A new function mapped to an event source (Rhino's method 16) runs only
+// when the source is written to: that way is searched over the streams of
+// the org format's workloads, with the caller's write (stream-event-source,
+// see workloads.go), not here.
 var computeServices = []computeService{
 	{"lambda.amazonaws.com", [][]serviceAction{
 		{{"lambda:CreateFunction", "arn:aws:lambda:us-east-1:ACCOUNT:function:*"}, {"lambda:InvokeFunction", "arn:aws:lambda:us-east-1:ACCOUNT:function:*"}},
-		{{"lambda:CreateFunction", "arn:aws:lambda:us-east-1:ACCOUNT:function:*"}, {"lambda:CreateEventSourceMapping", "*"}},
 		{{"lambda:CreateFunction", "arn:aws:lambda:us-east-1:ACCOUNT:function:*"}, {"lambda:AddPermission", "arn:aws:lambda:us-east-1:ACCOUNT:function:*"}},
 	}},
 	{"ec2.amazonaws.com", [][]serviceAction{
@@ -66,6 +72,31 @@ var computeServices = []computeService{
 	}},
 	{"datapipeline.amazonaws.com", [][]serviceAction{
 		{{"datapipeline:CreatePipeline", "*"}, {"datapipeline:PutPipelineDefinition", "*"}, {"datapipeline:ActivatePipeline", "*"}},
+	}},
+	// pathfinding.cloud ssm-003: an Automation runbook of the caller's
+	// (aws:executeScript) run with the role as its AutomationAssumeRole.
+	{"ssm.amazonaws.com", [][]serviceAction{
+		{{"ssm:CreateDocument", "arn:aws:ssm:us-east-1:ACCOUNT:document/*"}, {"ssm:StartAutomationExecution", "arn:aws:ssm:us-east-1:ACCOUNT:automation-definition/*:*"}},
+	}},
+	// pathfinding.cloud bedrock-001: an AgentCore code interpreter with the
+	// role as its execution role, whose sandbox runs the caller's code.
+	{"bedrock-agentcore.amazonaws.com", [][]serviceAction{
+		{{"bedrock-agentcore:CreateCodeInterpreter", "*"}, {"bedrock-agentcore:StartCodeInterpreterSession", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:code-interpreter-custom/*"},
+			{"bedrock-agentcore:InvokeCodeInterpreter", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:code-interpreter-custom/*"}},
+	}},
+	// pathfinding.cloud emrserverless-001: a Spark job run with the role as
+	// its execution role.
+	{"emr-serverless.amazonaws.com", [][]serviceAction{
+		{{"emr-serverless:CreateApplication", "*"}, {"emr-serverless:StartJobRun", "arn:aws:emr-serverless:us-east-1:ACCOUNT:/applications/*"}},
+	}},
+	// pathfinding.cloud braket-001: a hybrid job's script run with the role.
+	{"braket.amazonaws.com", [][]serviceAction{
+		{{"braket:CreateJob", "arn:aws:braket:us-east-1:ACCOUNT:job/*"}},
+	}},
+	// pathfinding.cloud kinesisanalytics-001: a Managed Apache Flink
+	// application with the role as its service execution role.
+	{"kinesisanalytics.amazonaws.com", [][]serviceAction{
+		{{"kinesisanalytics:CreateApplication", "*"}, {"kinesisanalytics:StartApplication", "arn:aws:kinesisanalytics:us-east-1:ACCOUNT:application/*"}},
 	}},
 }
 
@@ -153,9 +184,22 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 		if pass == nil {
 			return nil
 		}
-		steps := []Step{*pass}
+		// EC2 runs an instance with an instance profile holding the role
+		// (ec2:InstanceProfile on ec2:RunInstances).
+		var profile profileUse
+		if cs.principal == "ec2.amazonaws.com" {
+			var ok bool
+			if profile, ok = a.profileFor(from, to); !ok {
+				return nil
+			}
+		}
+		steps := append([]Step{*pass}, profile.steps...)
 		for _, sa := range way {
-			st := a.decideAnyResource(from, sa.action, strings.ReplaceAll(sa.resource, "ACCOUNT", from.Account.ID))
+			var fixed map[string][]string
+			if sa.action == "ec2:RunInstances" {
+				fixed = map[string][]string{"ec2:InstanceProfile": {profile.arn}}
+			}
+			st := a.decideAnyResource(from, sa.action, strings.ReplaceAll(sa.resource, "ACCOUNT", from.Account.ID), fixed)
 			if st == nil {
 				steps = nil
 				break
@@ -163,6 +207,7 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 			steps = append(steps, *st)
 		}
 		if steps != nil {
+			profile.note(steps[1+len(profile.steps):])
 			steps[len(steps)-1].Note = "the service runs the caller's code as " + to.ARN
 			return steps
 		}
@@ -172,10 +217,10 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 
 // decideAnyResource decides an action on a resource the caller names: one
 // representative of every class of the resources the glob matches that
-// the statements tell apart.
-func (a *analyzer) decideAnyResource(from *Node, action, glob string) *Step {
+// the statements tell apart, under the context keys fixed.
+func (a *analyzer) decideAnyResource(from *Node, action, glob string, fixed map[string][]string) *Step {
 	if glob == "*" {
-		return a.decide(from, request{action: action, resource: "*"})
+		return a.decide(from, request{action: action, resource: "*", fixed: fixed})
 	}
 	act := policy.NewAction(action)
 	var ps []*policy.Policy
@@ -212,7 +257,7 @@ func (a *analyzer) decideAnyResource(from *Node, action, glob string) *Step {
 		tries = append(tries, r)
 	}
 	for _, r := range tries {
-		if st := a.decide(from, request{action: action, resource: r}); st != nil {
+		if st := a.decide(from, request{action: action, resource: r, fixed: fixed}); st != nil {
 			return st
 		}
 	}

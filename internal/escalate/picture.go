@@ -35,7 +35,8 @@ func KindColor(kind string) string {
 	case KindAssumeRole:
 		return "#2563eb"
 	case KindPassRole, KindUpdateFunctionCode, KindSSM, KindUpdateStack, KindStartBuild, KindUserData, KindInstanceProfile, KindLaunchTemplate,
-		KindFunctionConfiguration, KindFunctionNewRole, KindNotebookURL, KindNotebookLifecycle, KindDevEndpoint, KindUpdateGlueJob:
+		KindFunctionConfiguration, KindFunctionNewRole, KindNotebookURL, KindNotebookLifecycle, KindDevEndpoint, KindUpdateGlueJob,
+		KindAssociateProfile, KindInstanceConnect, KindStreamFunction:
 		return "#9333ea"
 	case KindUpdateAssumeRole, KindAccessKey, KindLoginProfile:
 		return "#d97706"

@@ -28,6 +28,10 @@ type Step struct {
 	AllowedBy []string `json:"allowedBy,omitempty"`
 	// Note says what the step does when the request alone does not say it.
 	Note string `json:"note,omitempty"`
+	// Needs lists what must hold outside IAM for the step to work, which
+	// the organization's files do not describe (a network path to an
+	// instance): requirements the analysis states, not checks it made.
+	Needs []string `json:"needs,omitempty"`
 }
 
 // Path is one way from a principal to administrator-equivalent power in an

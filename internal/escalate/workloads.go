@@ -1,6 +1,7 @@
 package escalate
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/securecart/warden/internal/arn"
@@ -16,8 +17,40 @@ type wlAction struct {
 	// asRole: the request is made by the role the code runs as, not by the
 	// caller (a service acting with the role's credentials).
 	asRole bool
-	act    *policy.Action // the action, parsed once (see init)
-	bit    uint64         // the action's bit in a mayMask
+	// needs is what must hold outside IAM for the request to be of use,
+	// which the org files do not describe (see Step.Needs).
+	needs []string
+	act   *policy.Action // the action, parsed once (see init)
+	bit   uint64         // the action's bit in a mayMask
+}
+
+// usesProfile reports whether the request names the instance profile of
+// the role passed (PROFILE): its decision depends on the role.
+func (sa *wlAction) usesProfile() bool {
+	if strings.Contains(sa.resource, "PROFILE") {
+		return true
+	}
+	for _, v := range sa.ctx {
+		if strings.Contains(v, "PROFILE") {
+			return true
+		}
+	}
+	return false
+}
+
+// sourceKind is the kind of stream a way writes to (SOURCE_TABLE: a
+// DynamoDB stream's table, SOURCE_STREAM: a Kinesis stream) to invoke a
+// function mapped to it, or "".
+func sourceKind(way []wlAction) string {
+	for _, sa := range way {
+		switch sa.resource {
+		case "SOURCE_TABLE":
+			return org.WorkloadDynamoDBStream
+		case "SOURCE_STREAM":
+			return org.WorkloadKinesisStream
+		}
+	}
+	return ""
 }
 
 // mayMask remembers, for one principal, which of the workload ways'
@@ -79,6 +112,9 @@ type workloadWay struct {
 	pass      bool
 	ways      [][]wlAction
 	runs      string // what the last step does, for its note
+	// bare: the way applies to an instance without an instance profile
+	// (an instance way without it, to one with a profile).
+	bare bool
 }
 
 // The invocations of a Lambda function whose code or configuration the
@@ -95,6 +131,11 @@ type workloadWay struct {
 var invocations = [][]wlAction{
 	{{action: "lambda:InvokeFunction", resource: "WORKLOAD"}},
 	{{action: "lambda:AddPermission", resource: "WORKLOAD", ctx: map[string]string{"lambda:Principal": "CALLER"}}},
+	// A record written to the table or stream of an event source mapping
+	// the function has (the org format's streams and their functions):
+	// Lambda polls the stream and invokes the function with the record.
+	{{action: "dynamodb:PutItem", resource: "SOURCE_TABLE"}},
+	{{action: "kinesis:PutRecord", resource: "SOURCE_STREAM"}},
 	{
 		{action: "sqs:CreateQueue", resource: "arn:aws:sqs:REGION:ACCOUNT:*"},
 		{action: "sqs:ReceiveMessage", resource: "CHOSEN", asRole: true},
@@ -129,6 +170,59 @@ var (
 	userData   = []wlAction{{action: "ec2:StopInstances", resource: "WORKLOAD"}, {action: "ec2:ModifyInstanceAttribute", resource: "WORKLOAD"}, {action: "ec2:StartInstances", resource: "WORKLOAD"}}
 )
 
+// instanceConnect are the ways to log in to an instance with EC2 Instance
+// Connect (pathfinding.cloud ec2-003): the caller's SSH public key pushed
+// for an OS user (ec2-instance-connect:SendSSHPublicKey, ec2:osuser), then
+// an SSH session, through an EC2 Instance Connect Endpoint
+// (ec2-instance-connect:OpenTunnel with remotePort 22) or straight to the
+// instance. Networks are not in the org files: what the session needs of
+// them is the steps' Needs, stated, not checked.
+var instanceConnect = [][]wlAction{
+	{
+		{action: "ec2-instance-connect:SendSSHPublicKey", resource: "WORKLOAD", needs: []string{needSSHD}},
+		{action: "ec2-instance-connect:OpenTunnel", resource: "arn:aws:ec2:REGION:ACCOUNT:instance-connect-endpoint/*",
+			ctx: map[string]string{"ec2-instance-connect:remotePort": "22"}, needs: []string{needEndpoint}},
+	},
+	{{action: "ec2-instance-connect:SendSSHPublicKey", resource: "WORKLOAD", needs: []string{needSSHD, needNetwork}}},
+}
+
+const (
+	needSSHD     = "the instance runs sshd with EC2 Instance Connect for the OS user (Amazon Linux and Ubuntu images do)"
+	needNetwork  = "a network path from the caller to the instance's TCP port 22 (the org files describe no networks)"
+	needEndpoint = "an EC2 Instance Connect Endpoint in the instance's VPC whose security group reaches the instance's TCP port 22 (the org files describe no networks)"
+)
+
+// streamReads are the requests Lambda makes, as the function's execution
+// role, to read a stream it is mapped to (AWS Lambda Developer Guide, "Using
+// Lambda with DynamoDB" and "Using Lambda with Kinesis Data Streams",
+// execution role permissions).
+var (
+	dynamoReads = []wlAction{
+		{action: "dynamodb:DescribeStream", resource: "WORKLOAD", asRole: true},
+		{action: "dynamodb:GetRecords", resource: "WORKLOAD", asRole: true},
+		{action: "dynamodb:GetShardIterator", resource: "WORKLOAD", asRole: true},
+		{action: "dynamodb:ListStreams", resource: "*", asRole: true},
+	}
+	kinesisReads = []wlAction{
+		{action: "kinesis:DescribeStream", resource: "WORKLOAD", asRole: true},
+		{action: "kinesis:DescribeStreamSummary", resource: "WORKLOAD", asRole: true},
+		{action: "kinesis:GetRecords", resource: "WORKLOAD", asRole: true},
+		{action: "kinesis:GetShardIterator", resource: "WORKLOAD", asRole: true},
+		{action: "kinesis:ListShards", resource: "WORKLOAD", asRole: true},
+	}
+)
+
+// newFunction is a function of the caller's, made with the role passed
+// (lambda:CreateFunction), mapped to the stream (lambda:CreateEventSourceMapping
+// with lambda:FunctionArn the function), after the role's reads of it.
+func newFunction(reads []wlAction, write wlAction) []wlAction {
+	way := []wlAction{{action: "lambda:CreateFunction", resource: "arn:aws:lambda:REGION:ACCOUNT:function:*"}}
+	way = append(way, reads...)
+	return append(way,
+		wlAction{action: "lambda:CreateEventSourceMapping", resource: "*", ctx: map[string]string{"lambda:FunctionArn": "CHOSEN"}},
+		write)
+}
+
 // layer is a Lambda layer of the caller's own making, published in its
 // account and read by it (adding a layer to a function needs
 // lambda:GetLayerVersion on the layer version: AWS Lambda Developer Guide,
@@ -147,7 +241,7 @@ var workloadWays = []workloadWay{
 	// invoked.
 	{org.WorkloadFunction, KindUpdateFunctionCode, "lambda.amazonaws.com", false,
 		then([]wlAction{{action: "lambda:UpdateFunctionCode", resource: "WORKLOAD"}}, invocations...),
-		"the function's new code runs as "},
+		"the function's new code runs as ", false},
 	// A layer added to an existing function (lambda:UpdateFunctionConfiguration
 	// with Layers): the layer's code runs in the function's runtime (a
 	// library the function imports, or a runtime wrapper the layer brings),
@@ -155,36 +249,48 @@ var workloadWays = []workloadWay{
 	// code already in the function or its layers, so it is not an edge.
 	{org.WorkloadFunction, KindFunctionConfiguration, "lambda.amazonaws.com", false,
 		then(layer, invocations...),
-		"the function's new layer runs the caller's code as "},
+		"the function's new layer runs the caller's code as ", false},
 	// A new execution role for an existing function, and new code: the
 	// function's role changed with UpdateFunctionConfiguration (passing the
 	// role), its code replaced, the function invoked.
 	{org.WorkloadFunction, KindFunctionNewRole, "lambda.amazonaws.com", true,
 		then([]wlAction{{action: "lambda:UpdateFunctionConfiguration", resource: "WORKLOAD"}, {action: "lambda:UpdateFunctionCode", resource: "WORKLOAD"}}, invocations...),
-		"the function's new code runs as its new execution role "},
+		"the function's new code runs as its new execution role ", false},
 	// PMapper's ssm edge checker; pathfinding.cloud ssm-001, ssm-002.
+	// (Every instance way but the association applies to an instance with
+	// an instance profile: see workloadWay.bare.)
 	{org.WorkloadInstance, KindSSM, "ec2.amazonaws.com", false,
 		[][]wlAction{ssmCommand, ssmSession},
-		"commands on the instance run with the credentials of its instance profile's role "},
+		"commands on the instance run with the credentials of its instance profile's role ", false},
 	// pathfinding.cloud ec2-002.
 	{org.WorkloadInstance, KindUserData, "ec2.amazonaws.com", false,
 		[][]wlAction{userData},
-		"the new user data runs at boot with the credentials of the instance profile's role "},
+		"the new user data runs at boot with the credentials of the instance profile's role ", false},
+	// pathfinding.cloud ec2-003: EC2 Instance Connect.
+	{org.WorkloadInstance, KindInstanceConnect, "ec2.amazonaws.com", false, instanceConnect,
+		"the SSH session on the instance reads the credentials of its instance profile's role ", false},
 	// Another role for an instance the caller runs code on
-	// (ec2:ReplaceIamInstanceProfileAssociation, passing the role of an
-	// instance profile; PMapper's ec2 edge checker attaches an instance
-	// profile to an instance likewise): the caller's commands then read the
-	// new role's credentials.
+	// (ec2:ReplaceIamInstanceProfileAssociation with ec2:NewInstanceProfile
+	// an instance profile holding the role passed): the caller's commands
+	// then read the new role's credentials.
 	{org.WorkloadInstance, KindInstanceProfile, "ec2.amazonaws.com", true,
-		then([]wlAction{{action: "ec2:ReplaceIamInstanceProfileAssociation", resource: "WORKLOAD"}}, ssmCommand, ssmSession, userData),
-		"the instance's new instance profile gives the caller's code the credentials of "},
+		then([]wlAction{{action: "ec2:ReplaceIamInstanceProfileAssociation", resource: "WORKLOAD", ctx: map[string]string{"ec2:NewInstanceProfile": "PROFILE"}}},
+			append([][]wlAction{ssmCommand, ssmSession, userData}, instanceConnect...)...),
+		"the instance's new instance profile gives the caller's code the credentials of ", false},
+	// PMapper's ec2 edge checker: an instance without an instance profile
+	// given one (ec2:AssociateIamInstanceProfile with ec2:NewInstanceProfile
+	// a profile holding the role passed), then code run on it.
+	{org.WorkloadInstance, KindAssociateProfile, "ec2.amazonaws.com", true,
+		then([]wlAction{{action: "ec2:AssociateIamInstanceProfile", resource: "WORKLOAD", ctx: map[string]string{"ec2:NewInstanceProfile": "PROFILE"}}},
+			append([][]wlAction{ssmCommand, ssmSession, userData}, instanceConnect...)...),
+		"the instance's instance profile gives the caller's code the credentials of ", true},
 	// pathfinding.cloud ec2-004, ec2-005: a new version of a launch template,
 	// keeping its instance profile, with the caller's user data, made the
 	// default; the instances the template's Auto Scaling groups or fleets
 	// launch from then on run it. No role is passed: the template has one.
 	{org.WorkloadLaunchTemplate, KindLaunchTemplate, "ec2.amazonaws.com", false,
 		[][]wlAction{{{action: "ec2:CreateLaunchTemplateVersion", resource: "WORKLOAD"}, {action: "ec2:ModifyLaunchTemplate", resource: "WORKLOAD"}}},
-		"the instances launched from the template's new default version run the caller's user data as "},
+		"the instances launched from the template's new default version run the caller's user data as ", false},
 	// pathfinding.cloud cloudformation-002, -005: a stack's service role
 	// serves every later operation on the stack, by whoever may operate on
 	// it, without the right to pass the role (AWS CloudFormation User Guide,
@@ -194,18 +300,18 @@ var workloadWays = []workloadWay{
 			{{action: "cloudformation:UpdateStack", resource: "WORKLOAD"}},
 			{{action: "cloudformation:CreateChangeSet", resource: "WORKLOAD"}, {action: "cloudformation:ExecuteChangeSet", resource: "WORKLOAD"}},
 		},
-		"the new template's resources are made by CloudFormation as "},
+		"the new template's resources are made by CloudFormation as ", false},
 	// PMapper's codebuild edge checker; pathfinding.cloud codebuild-002,
 	// -003: StartBuild (or StartBuildBatch) with buildspecOverride.
 	{org.WorkloadProject, KindStartBuild, "codebuild.amazonaws.com", false,
 		[][]wlAction{{{action: "codebuild:StartBuild", resource: "WORKLOAD"}}, {{action: "codebuild:StartBuildBatch", resource: "WORKLOAD"}}},
-		"with buildspecOverride the build runs the caller's commands as "},
+		"with buildspecOverride the build runs the caller's commands as ", false},
 	// pathfinding.cloud sagemaker-004; PMapper's sagemaker edge checker: the
 	// presigned URL opens the notebook's Jupyter server, whose terminal runs
 	// as the notebook's execution role.
 	{org.WorkloadNotebook, KindNotebookURL, "sagemaker.amazonaws.com", false,
 		[][]wlAction{{{action: "sagemaker:CreatePresignedNotebookInstanceUrl", resource: "WORKLOAD"}}},
-		"the presigned URL opens a Jupyter terminal that runs as "},
+		"the presigned URL opens a Jupyter terminal that runs as ", false},
 	// pathfinding.cloud sagemaker-005: a lifecycle configuration of the
 	// caller's, run at the notebook's start as its execution role.
 	{org.WorkloadNotebook, KindNotebookLifecycle, "sagemaker.amazonaws.com", false,
@@ -215,12 +321,12 @@ var workloadWays = []workloadWay{
 			{action: "sagemaker:UpdateNotebookInstance", resource: "WORKLOAD", ctx: map[string]string{"sagemaker:NotebookInstanceLifecycleConfigArns": "CHOSEN"}},
 			{action: "sagemaker:StartNotebookInstance", resource: "WORKLOAD"},
 		}},
-		"the lifecycle configuration runs at the notebook's start as "},
+		"the lifecycle configuration runs at the notebook's start as ", false},
 	// pathfinding.cloud glue-002; Rhino 19 (glue:UpdateDevEndpoint): the caller's SSH public key added to the
 	// endpoint, whose shell runs as its role.
 	{org.WorkloadDevEndpoint, KindDevEndpoint, "glue.amazonaws.com", false,
 		[][]wlAction{{{action: "glue:UpdateDevEndpoint", resource: "WORKLOAD"}}},
-		"the caller's SSH key opens a shell on the endpoint that runs as "},
+		"the caller's SSH key opens a shell on the endpoint that runs as ", false},
 	// pathfinding.cloud glue-005, glue-006: UpdateJob overwrites the whole job
 	// definition, its role included (passed again even when unchanged:
 	// AWS Glue API, UpdateJob), with the caller's script, then a run or a
@@ -230,15 +336,49 @@ var workloadWays = []workloadWay{
 			{{action: "glue:UpdateJob", resource: "WORKLOAD"}, {action: "glue:StartJobRun", resource: "WORKLOAD"}},
 			{{action: "glue:UpdateJob", resource: "WORKLOAD"}, {action: "glue:CreateTrigger", resource: "arn:aws:glue:REGION:ACCOUNT:trigger/*"}},
 		},
-		"the job's run runs the caller's script as "},
+		"the job's run runs the caller's script as ", false},
+	// Rhino Security Labs' method 16 on an existing table, pathfinding.cloud
+	// lambda-002: a new function with the role passed, mapped to an
+	// existing stream, invoked by a record the caller writes (the role
+	// must be allowed to read the stream: its requests are steps).
+	{org.WorkloadDynamoDBStream, KindStreamFunction, "lambda.amazonaws.com", true,
+		[][]wlAction{newFunction(dynamoReads, wlAction{action: "dynamodb:PutItem", resource: "TABLE"})},
+		"the new function, invoked with the record through its event source mapping, runs the caller's code as ", false},
+	{org.WorkloadKinesisStream, KindStreamFunction, "lambda.amazonaws.com", true,
+		[][]wlAction{newFunction(kinesisReads, wlAction{action: "kinesis:PutRecord", resource: "WORKLOAD"})},
+		"the new function, invoked with the record through its event source mapping, runs the caller's code as ", false},
 }
 
-// workloadIndex lists the organization's workloads by account, once.
+// workloadIndex lists the organization's workloads by account, once; the
+// instance profiles by account and role, and the streams by function.
 func (a *analyzer) workloadIndex() {
 	a.workloads = map[*org.Account][]*org.Workload{}
+	a.profiles = map[*org.Account]map[*org.Role]*org.Workload{}
+	a.sources = map[*org.Workload][]*org.Workload{}
 	for _, w := range a.o.Workloads {
 		a.workloads[w.Account] = append(a.workloads[w.Account], w)
+		switch w.Kind {
+		case org.WorkloadInstanceProfile:
+			byRole := a.profiles[w.Account]
+			if byRole == nil {
+				byRole = map[*org.Role]*org.Workload{}
+				a.profiles[w.Account] = byRole
+			}
+			if byRole[w.Role] == nil {
+				byRole[w.Role] = w
+			}
+		case org.WorkloadDynamoDBStream, org.WorkloadKinesisStream:
+			for _, f := range w.Functions {
+				a.sources[f] = append(a.sources[f], w)
+			}
+		}
 	}
+}
+
+// applies reports whether a way applies to a workload: one of its kind,
+// and for an instance, with an instance profile or (bare) without one.
+func (ww *workloadWay) applies(w *org.Workload) bool {
+	return w.Kind == ww.workload && (w.Kind != org.WorkloadInstance || (w.Role == nil) == ww.bare)
 }
 
 // workloadEdges adds an edge from a principal to the role of every
@@ -262,14 +402,14 @@ func (a *analyzer) workloadEdges(from *Node) {
 			continue
 		}
 		for _, w := range ws {
-			if w.Kind != ww.workload {
+			if !ww.applies(w) || w.Role == nil {
 				continue
 			}
 			to := a.byARN[w.Role.ARN]
 			if to == nil || to == from || done[to] || !a.trusts(to, ww.principal) {
 				continue
 			}
-			if steps, _ := a.workloadSteps(from, to, w, ww, &m); steps != nil {
+			if steps, _ := a.workloadSteps(from, to, w, ww, &m, "", nil); steps != nil {
 				done[to] = true
 				noteRun(steps, w, ww, to)
 				a.edge(from, to, ww.kind, steps...).service = &serviceSession{service: ww.principal, name: serviceSessionName(ww.principal, w.ARN)}
@@ -281,30 +421,42 @@ func (a *analyzer) workloadEdges(from *Node) {
 // passToWorkload adds the edges of a way that gives a workload of the
 // caller's account a new role: to every role of the account that trusts the
 // way's service and that the caller may pass to it, through the first
-// workload on which the engine allows the way's requests.
+// workload on which the engine allows the way's requests. An instance is
+// given the role in an instance profile (see profileFor).
 func (a *analyzer) passToWorkload(from *Node, ww *workloadWay, ws []*org.Workload, done map[*Node]bool, m *mayMask) {
 	var onWorkload map[*org.Workload][]Step
+	// The requests of the ways that depend on the role (its instance
+	// profile, its own reads) are decided per role; the others of the
+	// same way once (memo).
+	memo := map[string]*Step{}
 	for _, to := range a.nodesIn(from.Account) {
 		if to == from || to.Role == nil || done[to] || !a.trusts(to, ww.principal) {
 			continue
 		}
 		var pass *Step
+		var profile profileUse
 		for _, w := range ws {
-			if w.Kind != ww.workload {
+			if !ww.applies(w) {
 				continue
 			}
 			if pass == nil {
 				if pass = a.decide(from, request{action: "iam:PassRole", resource: to.ARN, fixed: map[string][]string{"iam:PassedToService": {ww.principal}}}); pass == nil {
 					break
 				}
+				if ww.workload == org.WorkloadInstance {
+					var ok bool
+					if profile, ok = a.profileFor(from, to); !ok {
+						break
+					}
+				}
 			}
 			// The requests on the workload do not depend on the role
-			// passed, unless the role makes some of them: decided once per
-			// workload when they do not.
+			// passed, unless the role makes some of them or they name its
+			// instance profile: decided once per workload when they do not.
 			steps, tried := onWorkload[w]
 			if !tried {
 				var byRole bool
-				steps, byRole = a.workloadSteps(from, to, w, ww, m)
+				steps, byRole = a.workloadSteps(from, to, w, ww, m, profile.arn, memo)
 				if !byRole {
 					if onWorkload == nil {
 						onWorkload = map[*org.Workload][]Step{}
@@ -314,13 +466,71 @@ func (a *analyzer) passToWorkload(from *Node, ww *workloadWay, ws []*org.Workloa
 			}
 			if steps != nil {
 				done[to] = true
-				steps = append([]Step{*pass}, steps...)
+				steps = append(append([]Step{*pass}, profile.steps...), steps...)
+				profile.note(steps[1+len(profile.steps):])
 				noteRun(steps, w, ww, to)
 				a.edge(from, to, ww.kind, steps...).service = &serviceSession{service: ww.principal, name: serviceSessionName(ww.principal, w.ARN)}
 				break
 			}
 		}
 	}
+}
+
+// profileUse is the instance profile an EC2 way gives an instance (or
+// launches one with) to pass a role: one the account lists holding it, or
+// one the caller makes (iam:CreateInstanceProfile and
+// iam:AddRoleToInstanceProfile, as PMapper's ec2 edge checker has it), or,
+// when the account lists no instance profile at all, the one of the role's
+// name the console makes, assumed.
+type profileUse struct {
+	arn     string
+	steps   []Step
+	assumed bool
+}
+
+// note states an assumed profile on the first step that names it.
+func (p profileUse) note(steps []Step) {
+	if !p.assumed {
+		return
+	}
+	for i := range steps {
+		if strings.Contains(steps[i].Resource, p.arn) || ctxNames(steps[i].Context, p.arn) {
+			steps[i].Needs = append(steps[i].Needs, "the instance profile "+p.arn+": the account lists no instance profiles (workloads), and the console makes one of the role's name")
+			return
+		}
+	}
+}
+
+func ctxNames(ctx map[string]any, v string) bool {
+	for _, x := range ctx {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// profileFor finds the instance profile through which from gives an
+// instance to's role (false: none it can use).
+func (a *analyzer) profileFor(from, to *Node) (profileUse, bool) {
+	acct := to.Account.ID
+	byRole := a.profiles[to.Account]
+	if byRole == nil {
+		return profileUse{arn: "arn:aws:iam::" + acct + ":instance-profile/" + to.Role.Name, assumed: true}, true
+	}
+	if p := byRole[to.Role]; p != nil {
+		return profileUse{arn: p.ARN}, true
+	}
+	create := a.decideAnyResource(from, "iam:CreateInstanceProfile", "arn:aws:iam::"+acct+":instance-profile/*", nil)
+	if create == nil {
+		return profileUse{}, false
+	}
+	add := a.decide(from, request{action: "iam:AddRoleToInstanceProfile", resource: create.Resource})
+	if add == nil {
+		return profileUse{}, false
+	}
+	add.Note = "the new instance profile holds " + to.ARN
+	return profileUse{arn: create.Resource, steps: []Step{*create, *add}}, true
 }
 
 // mayAny reports whether the node's statements can allow every action of
@@ -357,57 +567,131 @@ func (a *analyzer) trusts(to *Node, principal string) bool {
 // workloadSteps finds the requests by which from runs code through w as
 // to: the first way of ww whose requests the engine all allows (nil for
 // none), and whether the answer depends on to (a request of the way found,
-// or, when none is found, of a way tried, is the role's). The steps are a
-// fresh slice.
-func (a *analyzer) workloadSteps(from, to *Node, w *org.Workload, ww *workloadWay, m *mayMask) ([]Step, bool) {
+// or, when none is found, of a way tried, is the role's or names its
+// instance profile). profile is the instance profile holding to's role, for
+// the ways that pass it. The steps are a fresh slice.
+func (a *analyzer) workloadSteps(from, to *Node, w *org.Workload, ww *workloadWay, m *mayMask, profile string, memo map[string]*Step) ([]Step, bool) {
 	where, _ := arn.Parse(w.ARN)
 	touched := false
 	for _, way := range ww.ways {
 		if !m.mayAll(from, way) {
 			continue
 		}
-		var steps []Step
-		chosen, byRole := "", false
-		for _, sa := range way {
-			r := strings.NewReplacer("WORKLOAD", w.ARN, "REGION", where.Region, "ACCOUNT", where.Account, "CALLER", from.ARN, "CHOSEN", chosen)
-			res := r.Replace(sa.resource)
-			var fixed map[string][]string
-			for k, v := range sa.ctx {
-				if fixed == nil {
-					fixed = map[string][]string{}
-				}
-				fixed[k] = []string{r.Replace(v)}
-			}
-			by := from
-			if sa.asRole {
-				by, byRole, touched = to, true, true
-				if !to.mayAct(sa.act) {
-					steps = nil
-					break
+		sources := []*org.Workload{nil}
+		if k := sourceKind(way); k != "" {
+			sources = sources[:0]
+			for _, src := range a.sources[w] {
+				if src.Kind == k {
+					sources = append(sources, src)
 				}
 			}
-			var st *Step
-			if strings.Contains(res, "*") && res != "*" {
-				if st = a.decideAnyResource(by, sa.action, res); st != nil {
-					chosen = st.Resource
-				}
-			} else {
-				st = a.decide(by, request{action: sa.action, resource: res, fixed: fixed})
-			}
-			if st == nil {
-				steps = nil
-				break
-			}
-			if sa.asRole {
-				st.Note = "made by the service with the credentials of " + to.ARN
-			}
-			steps = append(steps, *st)
 		}
-		if steps != nil {
-			return steps, byRole
+		for _, src := range sources {
+			steps, byRole := a.wayOn(from, to, w, where, way, profile, src, memo)
+			touched = touched || byRole
+			if steps != nil {
+				return steps, byRole
+			}
 		}
 	}
 	return nil, touched
+}
+
+// wayOn decides the requests of one way on w (src: the stream it writes
+// to, for the ways that invoke a function through one): the steps, or nil,
+// and whether they depend on to. memo, when not nil, keeps the decisions of
+// requests already made by the same principal.
+func (a *analyzer) wayOn(from, to *Node, w *org.Workload, where arn.ARN, way []wlAction, profile string, src *org.Workload, memo map[string]*Step) ([]Step, bool) {
+	source := ""
+	if src != nil {
+		source = src.ARN
+		if src.Kind == org.WorkloadDynamoDBStream {
+			source = src.Table()
+		}
+	}
+	var steps []Step
+	chosen, byRole := "", false
+	for i := range way {
+		sa := &way[i]
+		r := strings.NewReplacer("WORKLOAD", w.ARN, "REGION", where.Region, "ACCOUNT", where.Account, "CALLER", from.ARN, "CHOSEN", chosen,
+			"PROFILE", profile, "SOURCE_TABLE", source, "SOURCE_STREAM", source, "TABLE", w.Table())
+		res := r.Replace(sa.resource)
+		var fixed map[string][]string
+		for k, v := range sa.ctx {
+			if fixed == nil {
+				fixed = map[string][]string{}
+			}
+			fixed[k] = []string{r.Replace(v)}
+		}
+		by := from
+		if sa.usesProfile() {
+			byRole = true
+		}
+		if sa.asRole {
+			by, byRole = to, true
+			if !to.mayAct(sa.act) {
+				return nil, true
+			}
+		}
+		st := a.decideMemo(memo, by, sa.action, res, fixed)
+		if st == nil {
+			return nil, byRole
+		}
+		if strings.Contains(res, "*") && res != "*" {
+			chosen = st.Resource
+		}
+		if sa.asRole {
+			st.Note = "made by the service with the credentials of " + to.ARN
+		}
+		st.Needs = append(st.Needs, sa.needs...)
+		steps = append(steps, *st)
+	}
+	return steps, byRole
+}
+
+// decideMemo decides a request of a way (a resource with "*" in every class
+// of the names the caller's statements tell apart), once per principal,
+// request and context in memo (nil: no memo); the step is a fresh copy.
+func (a *analyzer) decideMemo(memo map[string]*Step, by *Node, action, res string, fixed map[string][]string) *Step {
+	var key string
+	if memo != nil {
+		var b strings.Builder
+		b.WriteString(by.ARN + "\x00" + action + "\x00" + res)
+		for _, k := range sortedKeys(fixed) {
+			b.WriteString("\x00" + k + "=" + strings.Join(fixed[k], ","))
+		}
+		key = b.String()
+		if st, ok := memo[key]; ok {
+			if st == nil {
+				return nil
+			}
+			c := *st
+			return &c
+		}
+	}
+	var st *Step
+	if strings.Contains(res, "*") && res != "*" {
+		st = a.decideAnyResource(by, action, res, fixed)
+	} else {
+		st = a.decide(by, request{action: action, resource: res, fixed: fixed})
+	}
+	if memo != nil {
+		memo[key] = st
+		if st != nil {
+			c := *st
+			st = &c
+		}
+	}
+	return st
+}
+
+func sortedKeys(m map[string][]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // noteRun says on the last step what runs as to, and how a function that
@@ -420,6 +704,8 @@ func noteRun(steps []Step, w *org.Workload, ww *workloadWay, to *Node) {
 		last.Note = "the function's resource policy then lets the caller invoke it; " + last.Note
 	case last.Action == "sqs:SendMessage":
 		last.Note = "the message invokes the function through the new event source mapping; " + last.Note
+	case (last.Action == "dynamodb:PutItem" || last.Action == "kinesis:PutRecord") && w.Kind == org.WorkloadFunction:
+		last.Note = "the record invokes the function through its event source mapping on the stream; " + last.Note
 	case w.Kind == org.WorkloadFunction && !strings.HasPrefix(last.Action, "lambda:Invoke"):
 		last.Note += " at the function's next invocation by its triggers"
 	}

@@ -1,0 +1,126 @@
+package escalate
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/securecart/warden/internal/org"
+)
+
+// passServices are the services pass-role reaches beyond Rhino Security
+// Labs' and PMapper's (pathfinding.cloud ssm-003, bedrock-001,
+// emrserverless-001, braket-001, kinesisanalytics-001): the service
+// principal and the actions that run the caller's code.
+var passServices = []struct {
+	name, principal string
+	actions         []string
+}{
+	{"Ssm", "ssm.amazonaws.com", []string{"ssm:CreateDocument", "ssm:StartAutomationExecution"}},
+	{"AgentCore", "bedrock-agentcore.amazonaws.com", []string{"bedrock-agentcore:CreateCodeInterpreter", "bedrock-agentcore:StartCodeInterpreterSession", "bedrock-agentcore:InvokeCodeInterpreter"}},
+	{"EmrServerless", "emr-serverless.amazonaws.com", []string{"emr-serverless:CreateApplication", "emr-serverless:StartJobRun"}},
+	{"Braket", "braket.amazonaws.com", []string{"braket:CreateJob"}},
+	{"Flink", "kinesisanalytics.amazonaws.com", []string{"kinesisanalytics:CreateApplication", "kinesisanalytics:StartApplication"}},
+}
+
+// passServicesOrg writes an organization with, for each of passServices, an
+// administrator role that trusts only that service, one that trusts only
+// Lambda, and the callers: Pass<name> (iam:PassRole of the first to the
+// service, and the service's actions), its twins WrongService (PassRole
+// to Lambda), Untrusted (PassRole of the Lambda one), Bounded (a boundary
+// without the actions) and MFA (the actions need MFA); in Dev, and again in
+// Locked, whose SCP denies iam:PassRole.
+func passServicesOrg(t *testing.T) *org.Org {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString(`organization: {id: o-e5ca1a7e02, managementAccount: Mgmt, root: r-e5cb}
+ous: [{name: LockedOU, id: ou-e5cb-locked0001}]
+accounts:
+  - {name: Mgmt, id: "111111111111", email: mgmt@example.com}
+  - {name: Dev, id: "222222222222", email: dev@example.com}
+  - {name: Locked, id: "333333333333", email: locked@example.com, ou: LockedOU}
+policies:
+  - name: FullAWSAccess
+    type: scp
+    document: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}
+    attach: [Root, LockedOU, Dev, Locked]
+  - name: NoPassRole
+    type: scp
+    document: {Version: "2012-10-17", Statement: [{Sid: NoPass, Effect: Deny, Action: iam:PassRole, Resource: "*"}]}
+    attach: [LockedOU]
+  - name: S3Only
+    type: managed
+    accounts: [Dev, Locked]
+    document: {Version: "2012-10-17", Statement: [{Sid: S3, Effect: Allow, Action: ["s3:*", iam:PassRole], Resource: "*"}]}
+roles:
+`)
+	trustBy := func(p string) string {
+		return `{Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: ` + p + `}, Action: sts:AssumeRole}]}`
+	}
+	caller := func(name, passed, service, extra string, actions []string, cond string) {
+		fmt.Fprintf(&b, `  - name: %s
+    accounts: [Dev, Locked]
+    trust: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::111111111111:root"}, Action: sts:AssumeRole}]}
+%s    inlinePolicies:
+      Attack: {Version: "2012-10-17", Statement: [{Sid: Pass, Effect: Allow, Action: iam:PassRole, Resource: "arn:aws:iam::*:role/%s", Condition: {StringEquals: {iam:PassedToService: %s}}}, {Sid: Run, Effect: Allow, Action: [%s], Resource: "*"%s}]}
+`, name, extra, passed, service, strings.Join(actions, ", "), cond)
+	}
+	for _, s := range passServices {
+		fmt.Fprintf(&b, "  - {name: %sAdmin, accounts: [Dev, Locked], trust: %s, managedPolicies: [arn:aws:iam::aws:policy/AdministratorAccess]}\n", s.name, trustBy(s.principal))
+		fmt.Fprintf(&b, "  - {name: %sLambdaAdmin, accounts: [Dev, Locked], trust: %s, managedPolicies: [arn:aws:iam::aws:policy/AdministratorAccess]}\n", s.name, trustBy("lambda.amazonaws.com"))
+		caller("Pass"+s.name, s.name+"Admin", s.principal, "", s.actions, "")
+		caller("Pass"+s.name+"WrongService", s.name+"Admin", "lambda.amazonaws.com", "", s.actions, "")
+		caller("Pass"+s.name+"Untrusted", s.name+"LambdaAdmin", s.principal, "", s.actions, "")
+		caller("Pass"+s.name+"Bounded", s.name+"Admin", s.principal, "    permissionsBoundary: S3Only\n", s.actions, "")
+		caller("Pass"+s.name+"MFA", s.name+"Admin", s.principal, "", s.actions, `, Condition: {Bool: {aws:MultiFactorAuthPresent: "true"}}`)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "org.yaml"), []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o, err := org.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// TestPassServices: pass-role to the services pathfinding.cloud added
+// (Systems Manager Automation, AgentCore code interpreters, EMR Serverless,
+// Braket, Managed Apache Flink): each positive case reaches its service's
+// administrator role with iam:PassRole (iam:PassedToService the service)
+// and the service's actions, MFA reported as a requirement; its twins
+// (another service, a role that does not trust the service, a boundary, the
+// SCP of Locked) reach nothing.
+func TestPassServices(t *testing.T) {
+	got := pathsFrom(Analyze(passServicesOrg(t), Options{Now: now}))
+	var none, lockedToo []string
+	for _, s := range passServices {
+		for _, mfa := range []bool{false, true} {
+			from := "Pass" + s.name
+			if mfa {
+				from += "MFA"
+			}
+			p, ok := got[roleARN(dev, from)]
+			if !ok {
+				t.Errorf("%s: no path to admin", from)
+				continue
+			}
+			want := "iam:PassRole " + strings.Join(s.actions, " ")
+			if kindsOf(p) != KindPassRole || actionsOf(p) != want || p.Admin == nil || p.Admin.Principal != roleARN(dev, s.name+"Admin") ||
+				p.Steps[0].Context["iam:PassedToService"] != s.principal || !strings.HasSuffix(p.Steps[len(p.Steps)-1].Note, roleARN(dev, s.name+"Admin")) {
+				t.Errorf("%s: path %s %s as %+v, steps %+v; want pass-role %s as %sAdmin", from, kindsOf(p), actionsOf(p), p.Admin, p.Steps, want, s.name)
+			}
+			for _, st := range p.Steps[1:] {
+				if (st.Requires["aws:MultiFactorAuthPresent"] == "true") != mfa {
+					t.Errorf("%s: step %s requires %v", from, st.Action, st.Requires)
+				}
+			}
+			lockedToo = append(lockedToo, from)
+		}
+		none = append(none, "Pass"+s.name+"WrongService", "Pass"+s.name+"Untrusted", "Pass"+s.name+"Bounded")
+	}
+	wantNoPaths(t, got, none, lockedToo)
+}
