@@ -145,6 +145,97 @@ check "lookup-events returns the unsigned call" 'MissingAuthenticationToken' \
 check "lookup-events returns the attempted delete-trail" '\"errorCode\":\"UnknownOperationException\"' \
   "${secenv[@]}" $AWS cloudtrail lookup-events --endpoint-url "$url" --lookup-attributes AttributeKey=EventName,AttributeValue=DeleteTrail
 
+# Services and operations Warden does not serve, in each protocol: the CLI
+# prints AWS's error (not a parse failure) with a message saying Warden does
+# not serve it, and each call is in the trail the Security account reads.
+unserved() { # name, error code, event source, command...
+  local name=$1 code=$2 source=$3; shift 3
+  local out; out=$("$@" 2>&1)
+  check "$name: the CLI prints AWS's $code" "An error occurred ($code) when calling the" printf '%s' "$out"
+  check "$name: the message says Warden does not serve it" "Warden does not serve" printf '%s' "$out"
+  check "$name: lookup-events from Security returns it" "$code" \
+    "${secenv[@]}" $AWS cloudtrail lookup-events --endpoint-url "$url" --max-results 1 \
+    --lookup-attributes "AttributeKey=EventSource,AttributeValue=$source" --query 'Events[0].CloudTrailEvent' --output text
+}
+inst=$($AWS --endpoint-url "$url" sso-admin list-instances --query 'Instances[0].InstanceArn' --output text)
+unserved "JSON: aws cloudtrail stop-logging" UnknownOperationException cloudtrail.amazonaws.com \
+  "${devenv[@]}" $AWS cloudtrail stop-logging --endpoint-url "$url" --name organization-trail
+unserved "JSON: aws sso-admin describe-instance-access-control-attribute-configuration" UnknownOperationException sso.amazonaws.com \
+  $AWS sso-admin describe-instance-access-control-attribute-configuration --endpoint-url "$url" --instance-arn "$inst"
+unserved "JSON service: aws dynamodb list-tables" UnknownOperationException dynamodb.amazonaws.com \
+  "${devenv[@]}" $AWS dynamodb list-tables --endpoint-url "$url"
+unserved "query: aws iam create-open-id-connect-provider" InvalidAction iam.amazonaws.com \
+  "${devenv[@]}" $AWS iam create-open-id-connect-provider --endpoint-url "$url" --url https://idp.example.com --thumbprint-list 0123456789012345678901234567890123456789
+unserved "query service: aws ec2 describe-instances" InvalidAction ec2.amazonaws.com \
+  "${devenv[@]}" $AWS ec2 describe-instances --endpoint-url "$url"
+unserved "REST-JSON service: aws lambda list-functions" UnknownOperationException lambda.amazonaws.com \
+  "${devenv[@]}" $AWS lambda list-functions --endpoint-url "$url"
+unserved "REST-XML service: aws s3 ls" NotImplemented s3.amazonaws.com \
+  "${devenv[@]}" $AWS s3 ls --endpoint-url "$url"
+unserved "REST-XML service: aws route53 list-hosted-zones" UnknownOperationException route53.amazonaws.com \
+  "${devenv[@]}" $AWS route53 list-hosted-zones --endpoint-url "$url"
+# The unsigned curl above: recorded as the anonymous principal calling STS.
+check "lookup-events: the unsigned call is STS's GetCallerIdentity by the anonymous principal" \
+  '"userIdentity":{"type":"AWSAccount","accountId":"ANONYMOUS_PRINCIPAL"},"eventTime"' \
+  "${secenv[@]}" $AWS cloudtrail lookup-events --endpoint-url "$url" --lookup-attributes AttributeKey=EventName,AttributeValue=GetCallerIdentity \
+  --query "Events[?contains(CloudTrailEvent, 'e2e-unsigned') && contains(CloudTrailEvent, '\"eventSource\":\"sts.amazonaws.com\"')].CloudTrailEvent" --output text
+# A JSON client is never answered in XML, signed or not.
+check "curl: an unsigned JSON call is answered in JSON" '"__type":"MissingAuthenticationTokenException"' \
+  curl -s -X POST -H 'X-Amz-Target: CloudTrail_20131101.DeleteTrail' -H 'Content-Type: application/x-amz-json-1.1' -d '{}' "$url/"
+
+# boto3 reads each of these answers as the service's own error, and a
+# refused web identity token's record says whose token it was.
+check "boto3: services and operations Warden does not serve, unsigned and refused calls" "boto3 unserved ok" \
+  /usr/bin/python3 - "$url" "$sec" "$dev" "$inst" <<'PY'
+import sys, json, base64, boto3, botocore, botocore.config
+url, sec, dev, inst = sys.argv[1:5]
+s = boto3.session.Session(region_name="us-east-1")
+def err(fn, **kw):
+    try:
+        fn(**kw)
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"]
+    raise SystemExit(f"{fn.__name__} succeeded")
+for svc, op, kw, code in [
+    ("cloudtrail", "delete_trail", {"Name": "organization-trail"}, "UnknownOperationException"),
+    ("sso-admin", "describe_instance_access_control_attribute_configuration", {"InstanceArn": inst}, "UnknownOperationException"),
+    ("kms", "list_keys", {}, "UnknownOperationException"),
+    ("sqs", "list_queues", {}, "InvalidAction"),
+    ("iam", "create_open_id_connect_provider", {"Url": "https://idp.example.com", "ThumbprintList": ["0" * 40]}, "InvalidAction"),
+    ("eks", "list_clusters", {}, "UnknownOperationException"),
+    ("s3", "list_buckets", {}, "NotImplemented"),
+    ("s3", "list_objects_v2", {"Bucket": "b"}, "NotImplemented"),
+    ("cloudfront", "list_distributions", {}, "UnknownOperationException"),
+]:
+    e = err(getattr(s.client(svc, endpoint_url=url), op), **kw)
+    assert e["Code"] == code and "Warden does not serve" in e["Message"], (svc, op, e)
+unsigned = botocore.config.Config(signature_version=botocore.UNSIGNED)
+e = err(s.client("cloudtrail", endpoint_url=url, config=unsigned).lookup_events)
+assert e["Code"] == "MissingAuthenticationTokenException", e
+e = err(s.client("sts", endpoint_url=url, config=unsigned).get_caller_identity)
+assert e["Code"] == "MissingAuthenticationToken", e
+b64 = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).decode().rstrip("=")
+tok = b64({"alg": "RS256", "kid": "k"}) + "." + b64({"iss": "https://token.actions.githubusercontent.com", "sub": "repo:mallory/app:ref:refs/heads/main",
+                                                  "aud": "sts.amazonaws.com", "exp": 4102444800}) + ".c2ln"
+e = err(s.client("sts", endpoint_url=url, config=unsigned).assume_role_with_web_identity,
+        RoleArn=f"arn:aws:iam::{dev}:role/DeveloperRole", RoleSessionName="boto-wif", WebIdentityToken=tok)
+assert e["Code"] == "InvalidIdentityToken", e
+c = s.client("sts", endpoint_url=url).assume_role(RoleArn=f"arn:aws:iam::{sec}:role/OrganizationAccountAccessRole", RoleSessionName="boto-unserved")["Credentials"]
+ct = boto3.client("cloudtrail", endpoint_url=url, region_name="us-east-1", aws_access_key_id=c["AccessKeyId"],
+                  aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
+events = ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "AssumeRoleWithWebIdentity"}])["Events"]
+recs = [json.loads(ev["CloudTrailEvent"]) for ev in events]
+mine = [r for r in recs if (r.get("requestParameters") or {}).get("roleSessionName") == "boto-wif"]
+assert len(mine) == 1, recs
+r = mine[0]
+assert r["errorCode"] == "InvalidIdentityToken" and r["recipientAccountId"] == dev, r
+assert r["userIdentity"] == {"type": "WebIdentityUser", "principalId": "token.actions.githubusercontent.com:sts.amazonaws.com:repo:mallory/app:ref:refs/heads/main",
+                             "userName": "repo:mallory/app:ref:refs/heads/main", "identityProvider": "token.actions.githubusercontent.com"}, r["userIdentity"]
+s3 = [json.loads(ev["CloudTrailEvent"]) for ev in ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventSource", "AttributeValue": "s3.amazonaws.com"}])["Events"]]
+assert s3 and all(x["errorCode"] == "NotImplemented" for x in s3) and any(x["userIdentity"]["type"] == "IAMUser" for x in s3), s3
+print("boto3 unserved ok")
+PY
+
 # AWS Config: the organization's rules in a member account; an admin-access
 # policy created in Dev turns its rule NON_COMPLIANT there and in the
 # Security account's organization aggregator.

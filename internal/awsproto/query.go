@@ -151,6 +151,23 @@ func WriteQueryError(w http.ResponseWriter, namespace, requestID string, e *Erro
 	xml.NewEncoder(w).Encode(body)
 }
 
+// WriteS3Error writes an error as Amazon S3 does: an Error element at the
+// root, unwrapped (the SDKs' S3 clients read no ErrorResponse).
+func WriteS3Error(w http.ResponseWriter, requestID string, e *Error) {
+	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	w.Header().Set("X-Amz-Request-Id", requestID)
+	w.WriteHeader(e.Status)
+	body := struct {
+		XMLName   xml.Name `xml:"Error"`
+		Code      string   `xml:"Code"`
+		Message   string   `xml:"Message"`
+		RequestID string   `xml:"RequestId"`
+	}{Code: e.Code, Message: e.Message, RequestID: requestID}
+	io.WriteString(w, xml.Header)
+	xml.NewEncoder(w).Encode(body)
+}
+
 // Params are a query request's parameters.
 type Params url.Values
 

@@ -33,6 +33,9 @@ type exchange struct {
 	matches []*restMatch
 	route   *restMatch      // the one chosen
 	params  awsproto.Params // query: the parameters, once read
+	// s3 answers in Amazon S3's error format (an unwrapped Error element):
+	// the credential scope names S3, which Warden does not serve.
+	s3 bool
 }
 
 // Routing reads the request in this order (AWS's: the signature before
@@ -65,9 +68,11 @@ func (s *Server) handle(r *http.Request, c *call.Call, ex *exchange) error {
 	}
 	auth, err := sigv4.Parse(r)
 	if err != nil {
+		s.nameRefused(r, c, ex, body, "")
 		return sigError(err)
 	}
 	if err := s.verify(r, c, auth, body); err != nil {
+		s.nameRefused(r, c, ex, body, auth.Scope.Service)
 		return err
 	}
 	region, scoped := auth.Scope.Region, auth.Scope.Service
@@ -82,7 +87,7 @@ func (s *Server) handle(r *http.Request, c *call.Call, ex *exchange) error {
 		return awsproto.Errorf("SignatureDoesNotMatch", "Credential should be scoped to correct service: '%s'.", ex.svc.SigningName)
 	}
 	if !ex.known {
-		return s.unknownOperation(ex)
+		return s.unknownOperation(ex, scoped)
 	}
 	return s.decode(r, c, ex, body)
 }
@@ -122,14 +127,44 @@ func (s *Server) handleUnsigned(r *http.Request, c *call.Call, ex *exchange, bod
 	}
 	if ex.svc != nil {
 		ex.known = ex.svc.Handlers[ex.op] != nil
-		c.Service, c.Action = ex.svc.Name, ex.op
 		if ex.known && ex.svc.unsigned[ex.op] {
+			c.Service, c.Action = ex.svc.Name, ex.op
 			return s.decode(r, c, ex, body)
 		}
 	}
-	c.Action = ex.op
+	s.nameRefused(r, c, ex, body, "")
 	_, err := sigv4.Parse(r) // MissingAuthenticationToken
 	return sigError(err)
+}
+
+// nameRefused fills in, for the record of a request refused before it was
+// routed (unsigned, malformed or not authenticated), the service and the
+// operation it names, CloudTrail's eventSource and eventName, as far as the
+// request shows them: its X-Amz-Target or REST route; for the query
+// protocol the credential scope's service, else the service whose API
+// version the Version parameter names. Nothing it reads is trusted: it only
+// says what the request asked for.
+func (s *Server) nameRefused(r *http.Request, c *call.Call, ex *exchange, body []byte, scoped string) {
+	switch {
+	case ex.proto == api.Query:
+		params, err := ex.queryParams(r, body)
+		if err != nil {
+			break
+		}
+		ex.op = params.Get("Action")
+		if svc := s.routes.query[scoped]; svc != nil {
+			ex.svc = svc
+		} else if ex.svc == nil && scoped == "" {
+			ex.svc = s.routes.queryVersion(params.Get("Version"))
+		}
+	case ex.svc == nil && len(ex.matches) > 0:
+		s.chooseScoped(ex, scoped)
+	}
+	c.Service, c.Action = scoped, ex.op
+	if ex.svc != nil {
+		ex.known = ex.svc.Handlers[ex.op] != nil
+		c.Service = ex.svc.Name
+	}
 }
 
 // classify reads the request's shape, to know the protocol of the answer.
@@ -170,11 +205,14 @@ func (s *Server) classify(r *http.Request, ex *exchange) {
 // resolve finds the service and operation of a verified request.
 func (s *Server) resolve(r *http.Request, c *call.Call, ex *exchange, body []byte, scoped string) error {
 	c.Service = scoped // until the service is known: the record's event source
+	if xmlService[scoped] && s.routes.bySigning[scoped] == nil && ex.proto != api.JSON {
+		return s.unservedRESTXML(r, c, ex, body, scoped)
+	}
 	switch ex.proto {
 	case api.JSON:
 		if ex.svc == nil {
 			c.Action = ex.op
-			return s.unknownOperation(ex)
+			return s.unknownOperation(ex, scoped)
 		}
 	case api.Query:
 		params, err := ex.queryParams(r, body)
@@ -192,19 +230,50 @@ func (s *Server) resolve(r *http.Request, c *call.Call, ex *exchange, body []byt
 		ex.known = ex.svc.Handlers[ex.op] != nil
 	default:
 		if len(ex.matches) == 0 {
-			return s.unknownOperation(ex)
+			return s.unknownOperation(ex, scoped)
 		}
-		m := ex.matches[0]
-		for _, cand := range ex.matches {
-			if cand.svc.SigningName == scoped {
-				m = cand
-				break
-			}
-		}
-		s.chooseRoute(ex, m)
+		s.chooseScoped(ex, scoped)
 	}
 	c.Service, c.Action = ex.svc.Name, ex.op
 	return nil
+}
+
+// xmlService are the signing names of AWS's REST-XML services (botocore's
+// service-2.json: s3 and s3control sign as s3, route53, cloudfront): a
+// request signed for one that Warden does not serve is answered in XML,
+// whatever its path, so that the client can read the answer.
+var xmlService = map[string]bool{"s3": true, "route53": true, "cloudfront": true}
+
+// unservedRESTXML answers a request for a REST-XML service Warden does not
+// serve: for S3 as S3 answers what it does not implement (NotImplemented,
+// 501, an unwrapped Error element), for the others as a REST-XML service
+// answers an unknown operation.
+func (s *Server) unservedRESTXML(r *http.Request, c *call.Call, ex *exchange, body []byte, scoped string) error {
+	ex.proto, ex.svc, ex.matches, ex.s3 = api.RESTXML, nil, nil, scoped == "s3"
+	if ct := ex.ct; ct == "application/x-www-form-urlencoded" || r.URL.Query().Has("Action") {
+		if params, err := ex.queryParams(r, body); err == nil {
+			ex.op = params.Get("Action")
+		}
+	}
+	c.Action = ex.op
+	msg := unservedService(scoped, ex)
+	if ex.s3 {
+		return &awsproto.Error{Code: "NotImplemented", Status: http.StatusNotImplemented, Sender: true, Message: msg}
+	}
+	return &awsproto.Error{Code: "UnknownOperationException", Status: http.StatusNotFound, Sender: true, Message: msg}
+}
+
+// chooseScoped chooses, of the routes the request matches, the one of the
+// service its credential scope names, else the most specific.
+func (s *Server) chooseScoped(ex *exchange, scoped string) {
+	m := ex.matches[0]
+	for _, cand := range ex.matches {
+		if cand.svc.SigningName == scoped {
+			m = cand
+			break
+		}
+	}
+	s.chooseRoute(ex, m)
 }
 
 func (s *Server) chooseRoute(ex *exchange, m *restMatch) {
@@ -213,17 +282,34 @@ func (s *Server) chooseRoute(ex *exchange, m *restMatch) {
 
 // unknownOperation answers a request for an operation or a service Warden
 // does not serve, in the protocol's own terms.
-func (s *Server) unknownOperation(ex *exchange) error {
+func (s *Server) unknownOperation(ex *exchange, scoped string) error {
+	unserved := ex.svc == nil && s.routes.bySigning[scoped] == nil
 	switch {
 	case ex.proto == api.Query:
 		return awsproto.Errorf("InvalidAction", "Could not find operation %s for version %s: Warden does not serve it.", ex.op, ex.svc.APIVersion)
+	case ex.proto == api.JSON && unserved:
+		return awsproto.Errorf("UnknownOperationException", "%s", unservedService(scoped, ex))
 	case ex.proto == api.JSON && ex.svc == nil:
 		return awsproto.Errorf("UnknownOperationException", "Warden does not serve the operation %s: no service it hosts has that X-Amz-Target prefix.", ex.op)
 	case ex.proto == api.JSON:
 		return awsproto.Errorf("UnknownOperationException", "Warden does not serve the operation %s of %s.", ex.op, ex.svc.Name)
 	}
-	return &awsproto.Error{Code: "UnknownOperationException", Status: http.StatusNotFound, Sender: true,
-		Message: "Warden does not serve " + ex.method + " " + ex.path + ": no service it hosts has a route for that method and path."}
+	msg := "Warden does not serve " + ex.method + " " + ex.path + ": no service it hosts has a route for that method and path."
+	if unserved {
+		msg = unservedService(scoped, ex)
+	}
+	return &awsproto.Error{Code: "UnknownOperationException", Status: http.StatusNotFound, Sender: true, Message: msg}
+}
+
+// unservedService is the message for a request whose credential scope names
+// a service Warden does not serve: the service, and the operation or the
+// method and path the request names.
+func unservedService(scoped string, ex *exchange) string {
+	what := ex.method + " " + ex.path
+	if ex.op != "" {
+		what = ex.op
+	}
+	return "Warden does not serve the service \"" + scoped + "\" that the credential scope names (" + what + ")."
 }
 
 // decode reads the operation's parameters as its protocol carries them.

@@ -43,7 +43,9 @@ func (s *Server) respond(w http.ResponseWriter, ex *exchange, reqID, action stri
 			awsproto.WriteJSONReply(w, "application/json", reqID, ex.successCode(), result)
 		}
 	case api.RESTXML:
-		if ae != nil {
+		if ae != nil && ex.s3 {
+			awsproto.WriteS3Error(w, reqID, ae)
+		} else if ae != nil {
 			awsproto.WriteQueryError(w, ns, reqID, ae)
 		} else {
 			awsproto.WriteXMLReply(w, reqID, ex.successCode(), result)

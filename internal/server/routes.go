@@ -30,6 +30,7 @@ type router struct {
 	bySigning map[string]*service
 	// queryNames lists the query services' signing names, for messages.
 	queryNames string
+
 	// namespace answers query-shaped requests whose service is not known:
 	// the first query service's.
 	namespace string
@@ -132,6 +133,17 @@ func (rt *router) jsonService(target string) (svc *service, op string) {
 func (rt *router) unsignedQuery(action string) *service {
 	for _, svc := range rt.query {
 		if svc.unsigned[action] {
+			return svc
+		}
+	}
+	return nil
+}
+
+// queryVersion finds the query service of an API version (the Version
+// parameter), nil when none has it.
+func (rt *router) queryVersion(version string) *service {
+	for _, svc := range rt.query {
+		if version != "" && svc.APIVersion == version {
 			return svc
 		}
 	}

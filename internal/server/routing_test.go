@@ -240,18 +240,26 @@ func TestUnknownOperations(t *testing.T) {
 		body, service        string
 		status               int
 		code, source, action string
-		json                 bool
+		format               string // json, xml (ErrorResponse) or s3 (an unwrapped Error)
 	}{
 		{"JSON operation of a hosted service", "POST", "/", jsonHdr("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DeleteTrail"), "{}", "cloudtrail",
-			400, "UnknownOperationException", "cloudtrail.amazonaws.com", "DeleteTrail", true},
+			400, "UnknownOperationException", "cloudtrail.amazonaws.com", "DeleteTrail", "json"},
 		{"JSON service not hosted", "POST", "/", jsonHdr("AmazonSSM.DescribeParameters"), "{}", "ssm",
-			400, "UnknownOperationException", "ssm.amazonaws.com", "DescribeParameters", true},
+			400, "UnknownOperationException", "ssm.amazonaws.com", "DescribeParameters", "json"},
 		{"query operation of a hosted service", "POST", "/", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, "Action=DeleteAccountAlias&Version=2010-05-08", "iam",
-			400, "InvalidAction", "iam.amazonaws.com", "DeleteAccountAlias", false},
+			400, "InvalidAction", "iam.amazonaws.com", "DeleteAccountAlias", "xml"},
 		{"query service not hosted", "POST", "/", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, "Action=DescribeInstances&Version=2016-11-15", "ec2",
-			400, "InvalidAction", "ec2.amazonaws.com", "DescribeInstances", false},
+			400, "InvalidAction", "ec2.amazonaws.com", "DescribeInstances", "xml"},
 		{"REST route not hosted", "GET", "/2015-03-31/functions/", nil, "", "lambda",
-			404, "UnknownOperationException", "lambda.amazonaws.com", "", true},
+			404, "UnknownOperationException", "lambda.amazonaws.com", "", "json"},
+		// REST-XML services, whatever the path looks like: S3's ListBuckets
+		// is GET / (query-shaped), its ListObjectsV2 GET /bucket?list-type=2.
+		{"S3 at the root", "GET", "/", nil, "", "s3",
+			501, "NotImplemented", "s3.amazonaws.com", "", "s3"},
+		{"S3 bucket", "GET", "/bucket", nil, "", "s3",
+			501, "NotImplemented", "s3.amazonaws.com", "", "s3"},
+		{"Route 53", "GET", "/2013-04-01/hostedzone", nil, "", "route53",
+			404, "UnknownOperationException", "route53.amazonaws.com", "", "xml"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -260,19 +268,32 @@ func TestUnknownOperations(t *testing.T) {
 				t.Errorf("status %d, want %d: %s", r.status, tc.status, r.body)
 			}
 			var msg string
-			if tc.json {
+			switch tc.format {
+			case "json":
 				body := decodeJSON(t, r)
 				msg, _ = body["message"].(string)
 				if r.header.Get("X-Amzn-Errortype") != tc.code || body["__type"] != tc.code {
 					t.Errorf("code: %v %s, want %s", r.header, r.body, tc.code)
 				}
-			} else {
+			case "xml":
 				var e struct {
-					Code    string `xml:"Error>Code"`
-					Message string `xml:"Error>Message"`
+					XMLName xml.Name `xml:"ErrorResponse"`
+					Code    string   `xml:"Error>Code"`
+					Message string   `xml:"Error>Message"`
 				}
 				if err := xml.Unmarshal([]byte(r.body), &e); err != nil || e.Code != tc.code {
-					t.Errorf("reply %s (%v), want an XML %s", r.body, err, tc.code)
+					t.Errorf("reply %s (%v), want an XML ErrorResponse %s", r.body, err, tc.code)
+				}
+				msg = e.Message
+			case "s3":
+				var e struct {
+					XMLName   xml.Name `xml:"Error"`
+					Code      string   `xml:"Code"`
+					Message   string   `xml:"Message"`
+					RequestID string   `xml:"RequestId"`
+				}
+				if err := xml.Unmarshal([]byte(r.body), &e); err != nil || e.Code != tc.code || e.RequestID == "" {
+					t.Errorf("reply %s (%v), want S3's Error %s with its RequestId", r.body, err, tc.code)
 				}
 				msg = e.Message
 			}
@@ -285,6 +306,57 @@ func TestUnknownOperations(t *testing.T) {
 			ev := g.rec.last(t)
 			if ev.EventSource != tc.source || ev.Call.Action != tc.action || ev.ErrorCode != tc.code || ev.Call.Identity == nil {
 				t.Errorf("record: source %q action %q code %q identity %v", ev.EventSource, ev.Call.Action, ev.ErrorCode, ev.Call.Identity)
+			}
+		})
+	}
+}
+
+// TestRefusedCallsNamed: the record of a request refused before it was
+// routed (unsigned, malformed, not authenticated) names the service and the
+// operation the request asked for, as CloudTrail's eventSource and
+// eventName, and the answer is in that service's format.
+func TestRefusedCallsNamed(t *testing.T) {
+	g := startRig(t)
+	form := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	lookup := http.Header{"X-Amz-Target": {"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"}, "Content-Type": {"application/x-amz-json-1.1"}}
+	garbage := func(req *http.Request) { req.Header.Set("Authorization", "AWS4-HMAC-SHA256 garbage") }
+	wrongKey := func(req *http.Request) {
+		req.Header.Set("Authorization", strings.Replace(req.Header.Get("Authorization"), g.h.AdminKeyID, "AKIANOSUCHKEY0000000", 1))
+	}
+	cases := []struct {
+		name, method, path, body, service string
+		header                            http.Header
+		alter                             func(*http.Request)
+		code, source, action, answer      string
+	}{
+		{"unsigned STS query", "GET", "/?Action=GetCallerIdentity&Version=2011-06-15", "", "", nil, nil,
+			"MissingAuthenticationToken", "sts.amazonaws.com", "GetCallerIdentity", "<Code>MissingAuthenticationToken</Code>"},
+		{"unsigned IAM form", "POST", "/", "Action=ListUsers&Version=2010-05-08", "", form, nil,
+			"MissingAuthenticationToken", "iam.amazonaws.com", "ListUsers", `xmlns="https://iam.amazonaws.com/doc/2010-05-08/"`},
+		{"unsigned query of no known version", "GET", "/?Action=DescribeInstances&Version=2016-11-15", "", "", nil, nil,
+			"MissingAuthenticationToken", "", "DescribeInstances", "<Code>MissingAuthenticationToken</Code>"},
+		{"unsigned REST", "GET", "/v1/widget/x", "", "", nil, nil,
+			"MissingAuthenticationTokenException", "widgets.amazonaws.com", "GetWidget", `"__type":"MissingAuthenticationTokenException"`},
+		{"malformed JSON", "POST", "/", "{}", "", lookup, garbage,
+			"IncompleteSignatureException", "cloudtrail.amazonaws.com", "LookupEvents", `"__type":"IncompleteSignatureException"`},
+		{"malformed query", "POST", "/", "Action=GetCallerIdentity&Version=2011-06-15", "", form, garbage,
+			"IncompleteSignature", "sts.amazonaws.com", "GetCallerIdentity", "<Code>IncompleteSignature</Code>"},
+		{"unknown key, query", "POST", "/", "Action=ListUsers&Version=2010-05-08", "iam", form, wrongKey,
+			"InvalidClientTokenId", "iam.amazonaws.com", "ListUsers", "<Code>InvalidClientTokenId</Code>"},
+		{"unknown key, query service not served", "POST", "/", "Action=DescribeInstances&Version=2016-11-15", "ec2", form, wrongKey,
+			"InvalidClientTokenId", "ec2.amazonaws.com", "DescribeInstances", "<Code>InvalidClientTokenId</Code>"},
+		{"unknown key, JSON", "POST", "/", "{}", "cloudtrail", lookup, wrongKey,
+			"UnrecognizedClientException", "cloudtrail.amazonaws.com", "LookupEvents", `"__type":"UnrecognizedClientException"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := g.sendAltered(t, tc.method, tc.path, tc.header, tc.body, tc.body, "us-east-1", tc.service, tc.alter)
+			if !strings.Contains(r.body, tc.answer) {
+				t.Errorf("answer %d %s, want %s", r.status, r.body, tc.answer)
+			}
+			ev := g.rec.last(t)
+			if ev.EventSource != tc.source || ev.Call.Action != tc.action || ev.ErrorCode != tc.code {
+				t.Errorf("record: source %q action %q code %q; want %q %q %q", ev.EventSource, ev.Call.Action, ev.ErrorCode, tc.source, tc.action, tc.code)
 			}
 		})
 	}

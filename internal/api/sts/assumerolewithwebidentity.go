@@ -79,7 +79,10 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *api.Call) (a
 		return nil, awsproto.Errorf("InvalidIdentityToken", "The web identity token is not a signed JWT with an issuer.")
 	}
 	iss := stated.Issuer
-	fed.Provider, fed.Subject, fed.Audience = iss, stated.Subject, stated.Audience
+	// Until a provider of the account matches, the provider is named as IAM
+	// and CloudTrail name one: the issuer without https://
+	// (accounts.google.com).
+	fed.Provider, fed.Subject, fed.Audience = strings.TrimPrefix(iss, "https://"), stated.Subject, stated.Audience
 	prov := oidcProvider(o, role.Account, iss)
 	if prov == nil {
 		return nil, awsproto.Errorf("InvalidIdentityToken", "No OpenIDConnect provider found in your account for %s", iss)

@@ -142,6 +142,13 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	if err == nil || apiCode(t, err) != "InvalidIdentityToken" || !strings.Contains(err.Error(), "No OpenIDConnect provider found") {
 		t.Errorf("unknown issuer: %v", err)
 	}
+	// Its record names the issuer as CloudTrail names a provider (without
+	// https://) and the subject the token states.
+	issuer := strings.TrimPrefix(other.srv.URL, "https://")
+	if u := rec.find(t, "AssumeRoleWithWebIdentity", "InvalidIdentityToken").UserIdentity; u.Type != "WebIdentityUser" || u.IdentityProvider != issuer ||
+		u.UserName != "repo:securecart/shop:ref:refs/heads/main" || u.PrincipalID != issuer+":sts.amazonaws.com:repo:securecart/shop:ref:refs/heads/main" {
+		t.Errorf("record of the unknown issuer's call: userIdentity %+v, want a WebIdentityUser of %s", u, issuer)
+	}
 }
 
 // anonymous is a client that makes unsigned calls, as the SDKs make
