@@ -79,7 +79,10 @@ type Publisher struct {
 	File    string
 	Webhook string
 	Syslog  bool
-	Logger  *slog.Logger
+	// SyslogNetwork and SyslogAddr name the syslog server (as log/syslog's
+	// Dial takes them: "udp", "host:514"); empty, the local one.
+	SyslogNetwork, SyslogAddr string
+	Logger                    *slog.Logger
 
 	mu      sync.Mutex
 	pending *Anchor
@@ -96,7 +99,7 @@ func (p *Publisher) Start() error {
 		p.Logger = slog.New(slog.DiscardHandler)
 	}
 	if p.Syslog {
-		w, err := syslog.New(syslog.LOG_NOTICE|syslog.LOG_AUTH, "warden")
+		w, err := syslog.Dial(p.SyslogNetwork, p.SyslogAddr, syslog.LOG_NOTICE|syslog.LOG_AUTH, "warden")
 		if err != nil {
 			return fmt.Errorf("audit anchor: syslog: %w", err)
 		}

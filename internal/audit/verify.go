@@ -187,11 +187,15 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 		if len(digests) > 0 {
 			last := digests[len(digests)-1].Seq
 			doc := docs[last]
-			if headKnown && head == last && doc != nil && doc.LastRecordHash == hex.EncodeToString(headHash) {
+			switch {
+			case last == 0 && headKnown && head == 0:
+				// Digests of a trail with no record yet: a server idle
+				// since its first start.
+			case headKnown && head == last && doc != nil && doc.LastRecordHash == hex.EncodeToString(headHash):
 				// Retention removed every record, all of them sealed: the
 				// chain head is the last digest's last record.
 				rep.Sealed = last
-			} else {
+			default:
 				rep.add(last, "record-removed", "the trail has digests up to record %d but no records", last)
 			}
 		}

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -12,9 +13,9 @@ import (
 
 // trailFlags are serve's flags for the audit trail's digests and anchor.
 type trailFlags struct {
-	digestInterval       time.Duration
-	anchorFile, webhook  string
-	syslog, noAnchorFile bool
+	digestInterval                    time.Duration
+	anchorFile, webhook, syslogServer string
+	syslog, noAnchorFile              bool
 }
 
 func (f *trailFlags) add(fl *pflag.FlagSet) {
@@ -23,6 +24,7 @@ func (f *trailFlags) add(fl *pflag.FlagSet) {
 	fl.BoolVar(&f.noAnchorFile, "no-audit-anchor", false, "do not write the anchor file")
 	fl.StringVar(&f.webhook, "audit-anchor-webhook", "", "also POST each new anchor (JSON) to this URL")
 	fl.BoolVar(&f.syslog, "audit-anchor-syslog", false, "also write each new anchor as a line to the local syslog (facility auth)")
+	fl.StringVar(&f.syslogServer, "audit-anchor-syslog-server", "", "also write each new anchor as a syslog line to this server instead of the local one: udp://HOST:PORT, tcp://HOST:PORT or unixgram:///PATH")
 }
 
 // options checks the flags and returns the trail's digest options with a
@@ -32,7 +34,17 @@ func (f *trailFlags) options(dataDir string, log *slog.Logger) (audit.Options, *
 		return audit.Options{}, nil, fmt.Errorf("--audit-digest-interval %v: want 1s or more", f.digestInterval)
 	}
 	opt := audit.Options{DigestInterval: f.digestInterval, SealWithin: min(time.Minute, f.digestInterval)}
-	p := &audit.Publisher{File: f.anchorFile, Webhook: f.webhook, Syslog: f.syslog, Logger: log}
+	p := &audit.Publisher{File: f.anchorFile, Webhook: f.webhook, Syslog: f.syslog || f.syslogServer != "", Logger: log}
+	if f.syslogServer != "" {
+		network, addr, ok := strings.Cut(f.syslogServer, "://")
+		switch {
+		case !ok || addr == "":
+			return opt, nil, fmt.Errorf("--audit-anchor-syslog-server %q: want NETWORK://ADDRESS (udp://logs.example.com:514)", f.syslogServer)
+		case network != "udp" && network != "tcp" && network != "unix" && network != "unixgram":
+			return opt, nil, fmt.Errorf("--audit-anchor-syslog-server %q: the network is udp, tcp, unix or unixgram, not %q", f.syslogServer, network)
+		}
+		p.SyslogNetwork, p.SyslogAddr = network, addr
+	}
 	if p.File == "" && !f.noAnchorFile {
 		p.File = audit.DefaultAnchorFile(dataDir)
 	}
