@@ -292,3 +292,43 @@ func readStatements(a *types.Assertion, out *SAMLAssertion) {
 		}
 	}
 }
+
+// UnverifiedSAMLSubject is the NameID that a base64 SAML response's one
+// assertion states, read without verifying anything, "" when there is none
+// to read: for the trail, so that a refused assertion's record says whose
+// it was. Nothing is decided on it.
+func UnverifiedSAMLSubject(encoded string) string {
+	if len(encoded) > MaxSAMLResponse {
+		return ""
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(encoded), ""))
+	if err != nil {
+		return ""
+	}
+	doc := etree.NewDocument()
+	doc.ReadSettings.Permissive = false
+	if err := doc.ReadFromBytes(raw); err != nil || doc.Root() == nil {
+		return ""
+	}
+	for _, t := range doc.Child {
+		if _, ok := t.(*etree.Directive); ok {
+			return ""
+		}
+	}
+	var name string
+	var walk func(e *etree.Element, inAssertion, inSubject bool)
+	walk = func(e *etree.Element, inAssertion, inSubject bool) {
+		if name != "" {
+			return
+		}
+		if e.Tag == "NameID" && inAssertion && inSubject {
+			name = strings.TrimSpace(e.Text())
+			return
+		}
+		for _, c := range e.ChildElements() {
+			walk(c, inAssertion || e.Tag == "Assertion", inSubject || (inAssertion && e.Tag == "Subject"))
+		}
+	}
+	walk(doc.Root(), false, false)
+	return name
+}

@@ -68,6 +68,9 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *api.Call) (any, err
 	if len(raw) < 4 || len(raw) > identity.MaxSAMLResponse {
 		return nil, validationf("1 validation error detected: Value at 'sAMLAssertion' failed to satisfy constraint: Member must have length between 4 and %d", identity.MaxSAMLResponse)
 	}
+	// Whose assertion it is, as it states it (verified or not), until it
+	// is verified.
+	fed.Subject = identity.UnverifiedSAMLSubject(raw)
 	duration, err := durationParam(c, 900, 43200, 3600)
 	if err != nil {
 		return nil, err

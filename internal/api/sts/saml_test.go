@@ -152,4 +152,16 @@ func TestAssumeRoleWithSAML(t *testing.T) {
 	if err == nil || apiCode(t, err) != "ExpiredTokenException" {
 		t.Errorf("expired assertion: %v, want ExpiredTokenException", err)
 	}
+	// Refused assertions are recorded with whose they were: the provider
+	// named and the subject the assertion states, verified or not.
+	for _, want := range []struct{ code, provider, subject string }{
+		{"AccessDenied", nq, "eve@contractor.example"},
+		{"ExpiredTokenException", samlProvARN, "alice@securecart.example"},
+	} {
+		r := rec.find(t, "AssumeRoleWithSAML", want.code)
+		if u := r.UserIdentity; u.Type != "SAMLUser" || u.IdentityProvider != want.provider || u.UserName != want.subject ||
+			u.PrincipalID != want.provider+":"+want.subject || r.RecipientAccountID != samlAccount {
+			t.Errorf("record of the %s call: userIdentity %+v in account %s; want a SAMLUser of %s, subject %s", want.code, u, r.RecipientAccountID, want.provider, want.subject)
+		}
+	}
 }
