@@ -1,8 +1,6 @@
 package audit
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"time"
@@ -97,14 +95,7 @@ type Resource struct {
 func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
 
 // NewEventID returns a random UUID.
-func NewEventID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
+func NewEventID() string { return call.NewUUID() }
 
 // Records builds the CloudTrail records of an event: one in the caller's
 // account, and one more in each other account the call touched (a

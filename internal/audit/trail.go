@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -190,17 +191,25 @@ func (t *Trail) Record(ctx context.Context, e *call.Event) error {
 		return err
 	}
 	select {
-	case t.in <- p:
-	case <-t.done:
-		return errors.New("audit: the trail is closed")
-	case <-ctx.Done():
-		return ctx.Err()
+	case t.in <- p: // the queue has room: no need to watch ctx and done
+	default:
+		select {
+		case t.in <- p:
+		case <-t.done:
+			p.discard()
+			return errors.New("audit: the trail is closed")
+		case <-ctx.Done():
+			p.discard()
+			return ctx.Err()
+		}
 	}
 	select {
 	case err := <-p.err:
+		p.reuse()
 		return err
 	case <-ctx.Done():
 		// The batch may still commit; the caller does not answer the request.
+		// (p stays the committer's: it is not reused.)
 		return ctx.Err()
 	}
 }
@@ -214,26 +223,36 @@ func (t *Trail) Append(ctx context.Context, recs []*Record) error {
 	select {
 	case t.in <- p:
 	case <-t.done:
+		p.discard()
 		return errors.New("audit: the trail is closed")
 	}
-	return <-p.err
+	err = <-p.err
+	p.reuse()
+	return err
 }
 
 // encodeBufs holds the buffers records are encoded into; a buffer returns
 // to it once its record is committed.
 var encodeBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// pendings are reused, with their channel and their slice of buffers: a
+// caller gives its pending back once it has received the commit's outcome,
+// when the committer is done with it.
+var pendings = sync.Pool{New: func() any { return &pending{err: make(chan error, 1)} }}
+
 // newPending encodes recs in the caller's goroutine, so that callers encode
 // in parallel and the committer only chains and stores.
 func newPending(recs []*Record) (*pending, error) {
-	p := &pending{recs: recs, datas: make([]*bytes.Buffer, len(recs)), err: make(chan error, 1)}
+	p := pendings.Get().(*pending)
+	p.recs = recs
+	p.datas = slices.Grow(p.datas[:0], len(recs))[:len(recs)]
 	for i, r := range recs {
 		b := encodeBufs.Get().(*bytes.Buffer)
 		b.Reset()
 		p.datas[i] = b
 		data, err := appendRecord(b.AvailableBuffer(), r)
 		if err != nil {
-			p.release()
+			p.discard()
 			return nil, fmt.Errorf("audit: encoding a record: %w", err)
 		}
 		b.Write(data)
@@ -249,6 +268,20 @@ func (p *pending) release() {
 		}
 		p.datas[i] = nil
 	}
+}
+
+// reuse gives p back to pendings, once its caller has received the
+// outcome the committer sent (the committer released its buffers).
+func (p *pending) reuse() {
+	p.recs = nil
+	pendings.Put(p)
+}
+
+// discard releases the buffers of a pending the committer never got and
+// gives it back to pendings.
+func (p *pending) discard() {
+	p.release()
+	p.reuse()
 }
 
 // Close commits what is queued, seals it with a last digest that says the

@@ -19,9 +19,12 @@ import (
 func WriteQueryResult(w http.ResponseWriter, namespace, action, requestID string, result any) {
 	pb := replyBufs.Get().(*[]byte)
 	if b, ok := appendQueryResult((*pb)[:0], namespace, action, requestID, result); ok {
-		w.Header().Set("Content-Type", "text/xml")
-		w.Header().Set("X-Amzn-Requestid", requestID)
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		h := w.Header()
+		h["Content-Type"] = textXML
+		h["X-Amzn-Requestid"] = []string{requestID}
+		if len(b) > autoLengthMax {
+			h["Content-Length"] = []string{strconv.Itoa(len(b))}
+		}
 		w.WriteHeader(http.StatusOK)
 		w.Write(b)
 		if cap(b) <= 64<<10 {
@@ -48,6 +51,17 @@ func WriteQueryResult(w http.ResponseWriter, namespace, action, requestID string
 		xmlBufs.Put(x)
 	}
 }
+
+// textXML is the Content-Type of query replies, set into a reply's header
+// as it is: net/http copies header values when the header is written, and
+// a slice whose capacity is its length is never appended to in place.
+var textXML = []string{"text/xml"}
+
+// autoLengthMax is the largest body net/http gives a Content-Length of its
+// own (one written whole before the handler returns, within its 2,048-byte
+// buffer; see http.ResponseWriter's Write): a reply up to this size leaves
+// the header to it, which writes the number without allocating.
+const autoLengthMax = 2048
 
 // encode writes the reply into x.buf with encoding/xml.
 func (x *xmlBuf) encode(namespace, action, requestID string, result any) error {

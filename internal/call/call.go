@@ -8,6 +8,8 @@ package call
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"time"
 
 	"github.com/securecart/warden/internal/awsproto"
@@ -111,4 +113,21 @@ type Event struct {
 // returns: the server answers only after it does.
 type Auditor interface {
 	Record(ctx context.Context, e *Event) error
+}
+
+// NewUUID returns a random (version 4) UUID in its 8-4-4-4-12 form: request
+// and event IDs. One allocation.
+func NewUUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var h [36]byte
+	hex.Encode(h[0:8], b[0:4])
+	hex.Encode(h[9:13], b[4:6])
+	hex.Encode(h[14:18], b[6:8])
+	hex.Encode(h[19:23], b[8:10])
+	hex.Encode(h[24:36], b[10:16])
+	h[8], h[13], h[18], h[23] = '-', '-', '-', '-'
+	return string(h[:])
 }

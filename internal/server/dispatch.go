@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"mime"
@@ -54,7 +53,8 @@ type exchange struct {
 //  7. then the protocol's parameters.
 func (s *Server) handle(r *http.Request, c *call.Call, ex *exchange) error {
 	body, berr := readBody(r, s.cfg.MaxBody)
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	// The body is read: what follows takes it from here (handlers from
+	// the call), not from r.Body.
 	s.classify(r, ex)
 	if berr != nil {
 		var mbe *http.MaxBytesError
@@ -94,15 +94,18 @@ func (s *Server) handle(r *http.Request, c *call.Call, ex *exchange) error {
 
 // readBody reads the request's body, at most max bytes: in one read of
 // its declared length when it has one (io.ReadAll grows its buffer from
-// 512 bytes, copying as it goes).
+// 512 bytes, copying as it goes). net/http's body reader stops at the
+// declared length, so such a body needs no other limit.
 func readBody(r *http.Request, max int64) ([]byte, error) {
-	rd := http.MaxBytesReader(nil, r.Body, max)
 	if n := r.ContentLength; n > 0 && n <= max {
 		body := make([]byte, n)
-		_, err := io.ReadFull(rd, body) // net/http reads no further than the length
+		_, err := io.ReadFull(r.Body, body)
 		return body, err
 	}
-	return io.ReadAll(rd)
+	if r.ContentLength == 0 {
+		return []byte{}, nil
+	}
+	return io.ReadAll(http.MaxBytesReader(nil, r.Body, max))
 }
 
 // handleUnsigned lets through only the operations declared unsigned.
@@ -169,7 +172,7 @@ func (s *Server) nameRefused(r *http.Request, c *call.Call, ex *exchange, body [
 
 // classify reads the request's shape, to know the protocol of the answer.
 func (s *Server) classify(r *http.Request, ex *exchange) {
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct := mediaType(r.Header.Get("Content-Type"))
 	ex.ct, ex.method, ex.path = ct, r.Method, r.URL.Path
 	ex.jsonCT = awsproto.JSONContentType
 	if ct == awsproto.JSONContentTypeOf("1.0") {
@@ -200,6 +203,40 @@ func (s *Server) classify(r *http.Request, ex *exchange) {
 	default:
 		ex.proto = api.RESTJSON
 	}
+}
+
+// mediaType is a Content-Type's media type, lower case, without its
+// parameters ("" when the value is malformed), as mime.ParseMediaType
+// reads it. The values SDKs send (a lower-case type, alone or with
+// "; charset=utf-8") are read without it (it builds a map of the
+// parameters).
+func mediaType(v string) string {
+	t, params, _ := strings.Cut(v, ";")
+	if params == "" || params == " charset=utf-8" || params == " charset=UTF-8" {
+		if plainMediaType(t) {
+			return t
+		}
+	}
+	ct, _, _ := mime.ParseMediaType(v)
+	return ct
+}
+
+// plainMediaType reports whether t is type/subtype in lower-case letters,
+// digits and the punctuation media types use.
+func plainMediaType(t string) bool {
+	slash := strings.IndexByte(t, '/')
+	if slash <= 0 || slash == len(t)-1 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		switch c := t[i]; {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '.', c == '+':
+		case c == '/' && i == slash:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // resolve finds the service and operation of a verified request.

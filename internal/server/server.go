@@ -2,13 +2,12 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -129,18 +128,9 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
-func newRequestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	var h [36]byte // 8-4-4-4-12 hex digits, one allocation
-	hex.Encode(h[0:8], b[0:4])
-	hex.Encode(h[9:13], b[4:6])
-	hex.Encode(h[14:18], b[6:8])
-	hex.Encode(h[19:23], b[8:10])
-	hex.Encode(h[24:36], b[10:16])
-	h[8], h[13], h[18], h[23] = '-', '-', '-', '-'
-	return string(h[:])
-}
+// newRequestID returns a request ID: a random UUID, as AWS's
+// x-amzn-RequestId.
+func newRequestID() string { return call.NewUUID() }
 
 // serveAWS handles one AWS API request. Every request reaches the audit
 // trail, whatever its fate: unsigned, malformed, refused, or for an
@@ -148,9 +138,16 @@ func newRequestID() string {
 func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := newRequestID()
-	c := &call.Call{RequestID: reqID, Now: s.clock().UTC(), SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: secure(r),
+	// The call, the exchange and the trail's event, in one allocation.
+	st := &struct {
+		c  call.Call
+		ex exchange
+		ev call.Event
+	}{}
+	c, ex := &st.c, &st.ex
+	*c = call.Call{RequestID: reqID, Now: s.clock().UTC(), SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: secure(r),
 		Host: r.Host, TLS: r.TLS != nil}
-	ex := &exchange{proto: api.Query}
+	ex.proto = api.Query
 	err := s.handle(r, c, ex)
 	var result any
 	if err == nil {
@@ -165,7 +162,8 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if s.cfg.Audit != nil {
-		ev := &call.Event{Call: c, RecipientAccount: c.RecipientAccount}
+		ev := &st.ev
+		*ev = call.Event{Call: c, RecipientAccount: c.RecipientAccount}
 		if ex.svc != nil {
 			ev.EventSource = ex.svc.EventSource
 		} else if c.Service != "" {
@@ -230,8 +228,8 @@ func secure(r *http.Request) bool {
 	if err != nil {
 		return false
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Zone() == "" && ip.IsLoopback()
 }
 
 func sourceIP(r *http.Request) string {
