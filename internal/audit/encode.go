@@ -235,6 +235,16 @@ func appendRaw(b []byte, raw json.RawMessage) ([]byte, error) {
 
 const hexDigits = "0123456789abcdef"
 
+// plainByte tells the bytes appendString copies as they are: ASCII other
+// than control characters, the quote, the backslash and the characters
+// encoding/json escapes for HTML.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // appendString appends s quoted as encoding/json quotes with HTML escaping:
 // ", \ and control characters escaped (\b \f \n \r \t by name), <, > and &
 // as \u003c \u003e \u0026, U+2028 and U+2029 escaped, and each byte of
@@ -243,11 +253,13 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i < len(s) && plainByte[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '\\', '"':
