@@ -102,7 +102,13 @@ func NewEventID() string { return call.NewUUID() }
 // cross-account AssumeRole is recorded in both, with a shared event ID).
 func Records(e *call.Event) []*Record {
 	c := e.Call
-	r := &Record{
+	// The record and the slice that holds it, in one allocation.
+	one := &struct {
+		r   Record
+		out [1]*Record
+	}{}
+	r := &one.r
+	*r = Record{
 		EventVersion: EventVersion, EventTime: isoTime(c.Now), EventSource: e.EventSource, EventName: c.Action,
 		AWSRegion: c.Region, SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent,
 		ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMessage,
@@ -127,7 +133,8 @@ func Records(e *call.Event) []*Record {
 	if r.RecipientAccountID == "" {
 		r.RecipientAccountID = e.RecipientAccount
 	}
-	out := []*Record{r}
+	one.out[0] = r
+	out := one.out[:] // an append copies
 	if len(c.ExtraRecipients) > 0 {
 		shared := NewEventID()
 		r.SharedEventID = shared

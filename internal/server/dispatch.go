@@ -414,7 +414,7 @@ func (ex *exchange) queryParams(r *http.Request, body []byte) (awsproto.Params, 
 		if ex.ct != "application/x-www-form-urlencoded" {
 			return nil, awsproto.Errorf("InvalidAction", "Unsupported request: a query-protocol request is a form-encoded POST (application/x-www-form-urlencoded) or a GET; a JSON request names its operation in X-Amz-Target")
 		}
-		form, err := url.ParseQuery(string(body))
+		form, err := parseForm(string(body))
 		if err != nil {
 			return nil, awsproto.Errorf("MalformedQueryString", "The request body is not a valid form-encoded query string.")
 		}
@@ -438,6 +438,35 @@ func (ex *exchange) queryParams(r *http.Request, body []byte) (awsproto.Params, 
 	}
 	ex.params = awsproto.Params(params)
 	return ex.params, nil
+}
+
+// parseForm reads a form body as url.ParseQuery does, its values in one
+// backing array (each key's slice capped at its length, so that an append
+// copies) instead of one slice per key. A body url.ParseQuery would
+// refuse, or that repeats a key, is left to it.
+func parseForm(body string) (url.Values, error) {
+	n := strings.Count(body, "&") + 1
+	vals := make([]string, 0, n)
+	form := make(url.Values, n)
+	for rest := body; rest != ""; {
+		var kv string
+		kv, rest, _ = strings.Cut(rest, "&")
+		if strings.Contains(kv, ";") {
+			return url.ParseQuery(body)
+		}
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		k, err1 := url.QueryUnescape(k)
+		v, err2 := url.QueryUnescape(v)
+		if _, seen := form[k]; seen || err1 != nil || err2 != nil {
+			return url.ParseQuery(body)
+		}
+		vals = append(vals, v)
+		form[k] = vals[len(vals)-1 : len(vals) : len(vals)]
+	}
+	return form, nil
 }
 
 func signed(r *http.Request) bool {
