@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/securecart/warden/internal/call"
 )
@@ -212,6 +213,20 @@ func TestScrubKeepsPrimitivesAsJSONWould(t *testing.T) {
 		want, _ := json.Marshal(viaJSON)
 		if !bytes.Equal(got, want) {
 			t.Errorf("Scrub(%#v) encodes as %s, want %s", v, got, want)
+		}
+	}
+}
+
+// isoTime writes what time.Format writes with CloudTrail's layout, in
+// every year from 0 to 9999 and outside it, at any time of day and in any
+// zone.
+func TestISOTimeAsFormat(t *testing.T) {
+	zone := time.FixedZone("x", -7*3600-1800)
+	for _, tm := range []time.Time{time.Date(2026, 12, 6, 23, 59, 58, 999999999, time.UTC), time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 3, 4, 5, 6, 7, 0, time.UTC),
+		time.Date(999, 10, 9, 8, 7, 6, 0, zone), time.Date(2024, 2, 29, 12, 30, 0, 0, zone), {}} {
+		if got, want := isoTime(tm), tm.UTC().Format("2006-01-02T15:04:05Z"); got != want {
+			t.Errorf("isoTime(%v) = %s, want %s", tm, got, want)
 		}
 	}
 }

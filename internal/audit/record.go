@@ -92,7 +92,20 @@ type Resource struct {
 	Type      string `json:"type"`
 }
 
-func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+// isoTime is t in UTC as 2006-01-02T15:04:05Z, written without parsing
+// that layout (time.Format does, each call) for the years 0 to 9999.
+func isoTime(t time.Time) string {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.Format("2006-01-02T15:04:05Z")
+	}
+	h, mi, s := t.Clock()
+	b := [20]byte{'0' + byte(y/1000), '0' + byte(y/100%10), '0' + byte(y/10%10), '0' + byte(y%10), '-',
+		'0' + byte(mo/10), '0' + byte(mo%10), '-', '0' + byte(d/10), '0' + byte(d%10), 'T',
+		'0' + byte(h/10), '0' + byte(h%10), ':', '0' + byte(mi/10), '0' + byte(mi%10), ':', '0' + byte(s/10), '0' + byte(s%10), 'Z'}
+	return string(b[:])
+}
 
 // NewEventID returns a random UUID.
 func NewEventID() string { return call.NewUUID() }
