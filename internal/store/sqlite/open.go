@@ -18,6 +18,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/securecart/warden/internal/store"
+	"github.com/securecart/warden/internal/store/internal/segment"
 	"github.com/securecart/warden/internal/store/internal/sqlstore"
 )
 
@@ -34,8 +35,9 @@ const readerMmap = 1 << 30
 type Store struct {
 	sqlstore.Watched // the queries, noting the state versions (KnownStateVersion)
 
-	w *sql.DB // the one writer connection
-	r *sql.DB // query-only readers
+	w     *sql.DB // the one writer connection
+	r     *sql.DB // query-only readers
+	trail *segment.Trail
 }
 
 // Open opens (creating if needed) dir/warden.db and brings its schema up to
@@ -51,6 +53,9 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	for attempt := 0; ; attempt++ {
 		s := &Store{}
 		err := s.open(ctx, path)
+		if err == nil {
+			err = s.openTrail(ctx, filepath.Dir(path))
+		}
 		if err == nil {
 			return s, nil
 		}
@@ -184,8 +189,12 @@ func (s *Store) Close() error {
 // closeAll closes whatever Open got to.
 func (s *Store) closeAll() error {
 	var errs []error
+	if s.trail != nil {
+		errs = append(errs, s.trail.Close())
+		s.trail = nil
+	}
 	if s.Core != nil {
-		return s.Core.Close()
+		return errors.Join(append(errs, s.Core.Close())...)
 	}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/securecart/warden/internal/store"
+	"github.com/securecart/warden/internal/store/internal/segment"
 	"github.com/securecart/warden/internal/store/storetest"
 )
 
@@ -68,7 +69,8 @@ func TestOpenSettings(t *testing.T) {
 	}
 }
 
-// A trail stored one record per row moves into blocks, and back down.
+// A trail stored one record per row moves into blocks, and on Open into
+// the segment files, leaving no block and no chain head in the database.
 func TestAuditBlocksMigration(t *testing.T) {
 	dir := t.TempDir()
 	db, err := sql.Open("sqlite", dsn(filepath.Join(dir, "warden.db"), url.Values{}))
@@ -92,6 +94,16 @@ func TestAuditBlocksMigration(t *testing.T) {
 			}
 			t.Cleanup(func() { s.Close() })
 			return s
+		},
+		Moved: func(t *testing.T) {
+			var n int
+			if err := db.QueryRow(`SELECT (SELECT count(*) FROM audit_blocks) + (SELECT count(*) FROM audit_head)`).Scan(&n); err != nil || n != 0 {
+				t.Errorf("rows of audit_blocks and audit_head left after moving the trail: %d, %v", n, err)
+			}
+			segs, err := segment.Segments(filepath.Join(dir, TrailDir))
+			if err != nil || len(segs) != 1 || segs[0] != segment.SegName(1) {
+				t.Errorf("segments after moving the trail: %v, %v; want [%s]", segs, err, segment.SegName(1))
+			}
 		},
 	})
 }

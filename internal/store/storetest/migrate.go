@@ -19,6 +19,10 @@ type Migration struct {
 	DownTo      func(ctx context.Context, version int64) error
 	// Open opens the store over the database (migrating it to the latest).
 	Open func(t *testing.T) store.Store
+	// Moved, when set, is called after Open instead of migrating back
+	// down: the store moved its trail out of the database (SQLite's
+	// segment files), and Moved checks what the database holds then.
+	Moved func(t *testing.T)
 }
 
 // AuditBlocksMigration checks that a trail stored one record per row
@@ -77,6 +81,10 @@ func AuditBlocksMigration(t *testing.T, m Migration) {
 		t.Errorf("append after the migration: %v", err)
 	}
 	want = append(want, next...)
+	if m.Moved != nil {
+		m.Moved(t)
+		return
+	}
 
 	// And back down: one row per record again.
 	if err := m.DownTo(ctx, 6); err != nil {

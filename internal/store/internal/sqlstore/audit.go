@@ -88,6 +88,17 @@ func (c *Core) AuditRecords(ctx context.Context, fromSeq int64, limit int) ([]st
 	return out, nil
 }
 
+// BlockRecords is blockRecords, for stores that keep their blocks
+// elsewhere (the SQLite store's segment files).
+func BlockRecords(out []store.AuditRecord, b store.AuditBlock, keep func(seq, time int64) bool, limit int) ([]store.AuditRecord, error) {
+	return blockRecords(out, b, keep, limit)
+}
+
+// DigestEndsAt reports whether a digest ends at record seq.
+func (c *Core) DigestEndsAt(ctx context.Context, seq int64) (bool, error) {
+	return exists(ctx, c.digestExists, seq)
+}
+
 // errEnough stops reading a block.
 var errEnough = errors.New("enough records")
 

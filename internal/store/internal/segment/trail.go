@@ -1,0 +1,773 @@
+package segment
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/securecart/warden/internal/store"
+)
+
+// DefaultRollSize is how large a segment grows before the next digest
+// begins a new one.
+const DefaultRollSize = 64 << 20
+
+// Trail is the audit trail of one directory. Safe for concurrent use.
+type Trail struct {
+	dir      string
+	lock     *os.File
+	RollSize int64 // a digest ending at the head begins a new segment once the newest holds this many bytes
+
+	mu   sync.Mutex // appenders, rolls and deletions in this process (the flock excludes other processes)
+	cur  *os.File   // the newest segment, as the appender knows it
+	name int64      // its first record number
+	end  int64      // where its last complete frame ends
+	head int64      // the chain head: the last record's number and hash
+	hash []byte
+	buf  []byte // the frame being written
+
+	imu  sync.Mutex // the read index
+	segs map[string]*indexed
+}
+
+// indexed is a segment's read index: its frames' headers as read from it.
+type indexed struct {
+	f      *os.File
+	hdr    segHeader
+	frames []Frame
+	end    int64 // where the last indexed frame ends
+	bad    error // a frame that cannot be read stops the index there
+	// the last frame's last record, for LastAudit
+	tailEnd  int64
+	tailHash []byte
+	tailSeq  int64
+}
+
+// ErrNoTrail is returned when the directory holds no segment.
+var ErrNoTrail = errors.New("the audit trail has no segment")
+
+// Open opens (creating) dir and its lock file. It reads nothing else: Init
+// creates the first segment of a new trail.
+func Open(dir string) (*Trail, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	return &Trail{dir: dir, lock: lock, RollSize: DefaultRollSize, segs: map[string]*indexed{}}, nil
+}
+
+// Dir is the trail's directory.
+func (t *Trail) Dir() string { return t.dir }
+
+// Close closes the files.
+func (t *Trail) Close() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.imu.Lock()
+	defer t.imu.Unlock()
+	var errs []error
+	if t.cur != nil {
+		errs = append(errs, t.cur.Close())
+		t.cur = nil
+	}
+	for _, s := range t.segs {
+		errs = append(errs, s.f.Close())
+	}
+	t.segs = map[string]*indexed{}
+	errs = append(errs, t.lock.Close())
+	return errors.Join(errs...)
+}
+
+// Locked runs fn holding the trail's lock (in this process and the flock).
+func (t *Trail) Locked(fn func() error) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := lockFile(t.lock); err != nil {
+		return fmt.Errorf("audit trail %s: lock: %w", t.dir, err)
+	}
+	defer unlockFile(t.lock)
+	return fn()
+}
+
+// Repair finishes a retention that a crash interrupted (see repairLocked);
+// call it under Locked.
+func (t *Trail) Repair() error { return t.repairLocked() }
+
+// HasSegments reports whether the trail holds a segment.
+func (t *Trail) HasSegments() (bool, error) {
+	segs, err := Segments(t.dir)
+	return len(segs) > 0, err
+}
+
+// Create writes the first segment (to be called under Locked when
+// HasSegments is false): it begins after prevSeq and prevHash and holds
+// blocks, each as stored (their columns are not derived again, so that
+// tampering done before shows after).
+func (t *Trail) Create(first, prevSeq int64, prevHash []byte, blocks func(put func(b *store.AuditBlock) error) error) error {
+	return createSegment(t.dir, first, prevSeq, prevHash, blocks)
+}
+
+// catchUpLocked brings the appender's head up to the file: it opens the
+// newest segment, reads the frames others appended since, truncates an
+// unfinished write at the end, and follows to a segment begun after.
+func (t *Trail) catchUpLocked() error {
+	if t.cur == nil {
+		segs, err := Segments(t.dir)
+		if err != nil {
+			return err
+		}
+		if len(segs) == 0 {
+			return fmt.Errorf("audit trail %s: %w (the segments were removed: verify the trail)", t.dir, ErrNoTrail)
+		}
+		if err := t.openCurLocked(segs[len(segs)-1]); err != nil {
+			return err
+		}
+	}
+	for {
+		st, err := t.cur.Stat()
+		if err != nil {
+			return err
+		}
+		if sys, ok := st.Sys().(*syscall.Stat_t); ok && sys.Nlink == 0 {
+			// Replaced (DeleteThrough in another process): read the
+			// directory again.
+			t.cur.Close()
+			t.cur = nil
+			return t.catchUpLocked()
+		}
+		if st.Size() != t.end {
+			if err := t.readTailLocked(st.Size()); err != nil {
+				return err
+			}
+		}
+		// A segment begun after the head (a roll in another process).
+		next := filepath.Join(t.dir, SegName(t.head+1))
+		if t.name == t.head+1 {
+			return nil
+		}
+		if _, err := os.Stat(next); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		t.cur.Close()
+		t.cur = nil
+		if err := t.openCurLocked(SegName(t.head + 1)); err != nil {
+			return err
+		}
+	}
+}
+
+// openCurLocked opens segment name as the one appended to and reads it.
+func (t *Trail) openCurLocked(name string) error {
+	first, _ := segFirst(name)
+	f, err := os.OpenFile(filepath.Join(t.dir, name), os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	h, err := readSegHeader(f)
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("audit trail segment %s: %v (verify the trail)", name, err)
+	}
+	t.cur, t.name, t.end, t.head, t.hash = f, first, h.len, h.prevSeq, h.prevHash
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	return t.readTailLocked(st.Size())
+}
+
+// readTailLocked reads the frames of the current segment from t.end to
+// size, moving the head to the last one, and truncates an unfinished write
+// after them.
+func (t *Trail) readTailLocked(size int64) error {
+	name := SegName(t.name)
+	if size < t.end {
+		// Shorter than what was read: changed outside the trail. Read it
+		// again from the start.
+		t.cur.Close()
+		t.cur = nil
+		return t.openCurLocked(name)
+	}
+	r := &reader{f: t.cur, size: size}
+	var last *Frame
+	off := t.end
+	for off < size {
+		fr, stat, err := r.frameAt(off)
+		if err != nil {
+			return err
+		}
+		if stat == frameBad {
+			return fmt.Errorf("audit trail segment %s: no frame at byte %d (verify the trail)", name, off)
+		}
+		if stat == frameTorn {
+			// An unfinished write, never acknowledged: cut it off.
+			if err := t.cur.Truncate(off); err != nil {
+				return err
+			}
+			if err := unix.Fdatasync(int(t.cur.Fd())); err != nil {
+				return err
+			}
+			break
+		}
+		last = &fr
+		off = fr.End()
+	}
+	if last != nil {
+		data, err := r.at(last.Off+FrameHeader, last.Len, 0)
+		if err != nil {
+			return err
+		}
+		h, seq, err := lastHash(data)
+		if err != nil {
+			return fmt.Errorf("audit trail segment %s: the block at byte %d cannot be read (verify the trail): %v", name, last.Off, err)
+		}
+		t.head, t.hash = seq, h
+	}
+	t.end = off
+	return nil
+}
+
+// Append implements store.Store's AppendAudit: under the lock, the head
+// caught up, build's records checked by check, framed, written with one
+// write at the end of the newest segment and synced with one fdatasync.
+func (t *Trail) Append(build func(lastSeq int64, lastHash []byte) ([]store.AuditRecord, error), check func(int64, []byte, []store.AuditRecord) error) error {
+	return t.Locked(func() error {
+		if err := t.catchUpLocked(); err != nil {
+			return fmt.Errorf("append audit: %w", err)
+		}
+		recs, err := build(t.head, t.hash)
+		if err != nil {
+			return fmt.Errorf("append audit: %w", err)
+		}
+		if len(recs) == 0 {
+			return nil
+		}
+		if err := check(t.head, t.hash, recs); err != nil {
+			return err
+		}
+		buf := append(t.buf[:0], make([]byte, FrameHeader)...)
+		blk, err := store.AuditBlockRecords(buf, recs)
+		if err != nil {
+			return err
+		}
+		// The header into the bytes reserved before the block.
+		appendFrameHeader(blk.Data[:0], &store.AuditBlock{FirstSeq: blk.FirstSeq, LastSeq: blk.LastSeq, MinTime: blk.MinTime, MaxTime: blk.MaxTime,
+			Data: blk.Data[FrameHeader:]})
+		t.buf = blk.Data
+		if _, err := t.cur.WriteAt(blk.Data, t.end); err != nil {
+			t.abandonLocked()
+			return fmt.Errorf("append audit: records %d-%d: %w", blk.FirstSeq, blk.LastSeq, err)
+		}
+		if err := unix.Fdatasync(int(t.cur.Fd())); err != nil {
+			t.abandonLocked()
+			return fmt.Errorf("append audit: records %d-%d: sync: %w", blk.FirstSeq, blk.LastSeq, err)
+		}
+		last := &recs[len(recs)-1]
+		t.end += int64(len(blk.Data))
+		t.head, t.hash = last.Seq, append(t.hash[:0:0], last.Hash...)
+		return nil
+	})
+}
+
+// abandonLocked cuts a write that failed off the file (best effort) and
+// forgets the segment, so that the next append reads it again.
+func (t *Trail) abandonLocked() {
+	t.cur.Truncate(t.end)
+	t.cur.Close()
+	t.cur = nil
+}
+
+// Roll begins a new segment after record seq (a digest's last record) when
+// seq is the head and the newest segment holds RollSize bytes or more, so
+// that segments begin where digests end and retention deletes whole ones.
+func (t *Trail) Roll(seq int64) error {
+	return t.Locked(func() error {
+		if err := t.catchUpLocked(); err != nil {
+			return err
+		}
+		if t.head != seq || t.end < t.RollSize || t.name == seq+1 {
+			return nil
+		}
+		if err := createSegment(t.dir, seq+1, seq, t.hash, nil); err != nil {
+			return fmt.Errorf("audit trail: begin segment %s: %w", SegName(seq+1), err)
+		}
+		return t.catchUpLocked()
+	})
+}
+
+// DeleteThrough deletes the records up to seq, whole blocks: a segment
+// whose records all end by seq is removed; the segment holding the block
+// that ends at seq is replaced by a segment of the blocks after it (begun
+// after record seq and its hash), written beside it and renamed into place
+// before the old one is removed. It returns how many records were deleted.
+// A block holding both seq and seq+1 is kept with its segment. An appender
+// of another process notices that its segment was replaced (no links left)
+// and reads the directory again.
+func (t *Trail) DeleteThrough(seq int64) (int64, error) {
+	var total int64
+	err := t.Locked(func() error {
+		segs, err := Segments(t.dir)
+		if err != nil {
+			return err
+		}
+		for _, name := range segs {
+			ix, err := t.indexed(name)
+			if err != nil {
+				return err
+			}
+			if ix.bad != nil {
+				return ix.bad
+			}
+			var n int64
+			cut := -1 // the frames before cut end by seq
+			for i, fr := range ix.frames {
+				if fr.LastSeq > seq {
+					break
+				}
+				n += fr.LastSeq - fr.FirstSeq + 1
+				cut = i + 1
+			}
+			first, _ := segFirst(name)
+			if cut < len(ix.frames) && (cut <= 0 || ix.frames[cut-1].LastSeq != seq) {
+				return nil // the blocks here go past seq, or none ends at it: keep them
+			}
+			if cut == len(ix.frames) && name != segs[len(segs)-1] {
+				if err := os.Remove(filepath.Join(t.dir, name)); err != nil {
+					return err
+				}
+				total += n
+				continue
+			}
+			// Replace it by a segment of the frames after seq.
+			var prevHash []byte
+			if cut > 0 {
+				data, err := ix.read(&ix.frames[cut-1], nil)
+				if err != nil {
+					return err
+				}
+				if prevHash, _, err = lastHash(data); err != nil {
+					return fmt.Errorf("the audit block of records %d-%d cannot be read (verify the trail): %v", ix.frames[cut-1].FirstSeq, seq, err)
+				}
+			} else {
+				prevHash = ix.hdr.prevHash
+			}
+			if first == seq+1 {
+				return nil
+			}
+			rest := ix.frames[max(cut, 0):]
+			err = createSegment(t.dir, seq+1, seq, prevHash, func(put func(b *store.AuditBlock) error) error {
+				var buf []byte
+				for i := range rest {
+					data, err := ix.read(&rest[i], buf)
+					if err != nil {
+						return err
+					}
+					buf = data
+					fr := &rest[i]
+					if err := put(&store.AuditBlock{FirstSeq: fr.FirstSeq, LastSeq: fr.LastSeq, MinTime: fr.MinTime, MaxTime: fr.MaxTime, Data: data}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if err := os.Remove(filepath.Join(t.dir, name)); err != nil {
+				return err
+			}
+			total += n
+			return syncDir(t.dir)
+		}
+		return syncDir(t.dir)
+	})
+	return total, err
+}
+
+// repairLocked finishes a deletion that a crash interrupted: a segment
+// whose successor begins at or before its last record was being replaced
+// by it (DeleteThrough writes the successor first), so it is removed.
+func (t *Trail) repairLocked() error {
+	segs, err := Segments(t.dir)
+	if err != nil {
+		return err
+	}
+	for i := 0; i+1 < len(segs); i++ {
+		ix, err := t.indexed(segs[i])
+		if err != nil || ix.bad != nil || len(ix.frames) == 0 {
+			continue
+		}
+		next, _ := segFirst(segs[i+1])
+		if ix.frames[len(ix.frames)-1].LastSeq >= next {
+			if err := os.Remove(filepath.Join(t.dir, segs[i])); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// indexed returns segment name's read index, caught up to its end.
+func (t *Trail) indexed(name string) (*indexed, error) {
+	t.imu.Lock()
+	defer t.imu.Unlock()
+	ix := t.segs[name]
+	if ix == nil {
+		f, err := os.Open(filepath.Join(t.dir, name))
+		if err != nil {
+			return nil, err
+		}
+		h, err := readSegHeader(f)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("the audit trail segment %s cannot be read (verify the trail): %v", name, err)
+		}
+		ix = &indexed{f: f, hdr: h, end: h.len}
+		t.segs[name] = ix
+	}
+	if ix.bad != nil {
+		return ix, nil
+	}
+	st, err := ix.f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() < ix.end {
+		// Cut back outside the trail: index it again.
+		ix.f.Close()
+		delete(t.segs, name)
+		t.imu.Unlock()
+		defer t.imu.Lock()
+		return t.indexed(name)
+	}
+	r := &reader{f: ix.f, size: st.Size()}
+	for ix.end < st.Size() {
+		fr, stat, err := r.frameAt(ix.end)
+		if err != nil {
+			return nil, err
+		}
+		if stat == frameTorn {
+			break
+		}
+		if stat == frameBad {
+			ix.bad = fmt.Errorf("the audit trail segment %s has no frame at byte %d (verify the trail)", name, ix.end)
+			break
+		}
+		ix.frames = append(ix.frames, fr)
+		ix.end = fr.End()
+	}
+	return ix, nil
+}
+
+// index returns the read index of every segment, oldest first, forgetting
+// segments deleted since.
+func (t *Trail) index() ([]*indexed, error) {
+	names, err := Segments(t.dir)
+	if err != nil {
+		return nil, err
+	}
+	t.imu.Lock()
+	for name, ix := range t.segs {
+		if !slices.Contains(names, name) {
+			ix.f.Close()
+			delete(t.segs, name)
+		}
+	}
+	t.imu.Unlock()
+	out := make([]*indexed, 0, len(names))
+	for _, name := range names {
+		ix, err := t.indexed(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ix)
+		if ix.bad != nil {
+			return out, nil
+		}
+	}
+	return out, nil
+}
+
+// read returns a frame's data.
+func (ix *indexed) read(fr *Frame, buf []byte) ([]byte, error) {
+	if int64(cap(buf)) < fr.Len {
+		buf = make([]byte, fr.Len)
+	}
+	buf = buf[:fr.Len]
+	if _, err := ix.f.ReadAt(buf, fr.Off+FrameHeader); err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+// Head implements LastAudit: the last record of the newest segment, or the
+// head the segment began at when it holds none.
+func (t *Trail) Head() (int64, []byte, error) {
+	ixs, err := t.index()
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(ixs) == 0 {
+		return 0, nil, fmt.Errorf("the audit chain head: %w (%v)", store.ErrNotFound, ErrNoTrail)
+	}
+	ix := ixs[len(ixs)-1]
+	if ix.bad != nil {
+		return 0, nil, ix.bad
+	}
+	if len(ix.frames) == 0 {
+		return ix.hdr.prevSeq, ix.hdr.prevHash, nil
+	}
+	t.imu.Lock()
+	defer t.imu.Unlock()
+	fr := &ix.frames[len(ix.frames)-1]
+	if ix.tailEnd != fr.End() {
+		data, err := ix.read(fr, nil)
+		if err != nil {
+			return 0, nil, err
+		}
+		h, seq, err := lastHash(data)
+		if err != nil {
+			return 0, nil, fmt.Errorf("the last audit block (records %d-%d) cannot be read (verify the trail): %v", fr.FirstSeq, fr.LastSeq, err)
+		}
+		ix.tailEnd, ix.tailHash, ix.tailSeq = fr.End(), h, seq
+	}
+	return ix.tailSeq, bytes.Clone(ix.tailHash), nil
+}
+
+// Frames calls fn with every indexed frame, oldest first, and its
+// segment's reader; fn returns false to stop.
+func (t *Trail) frames(backward bool, fn func(ix *indexed, fr *Frame) (bool, error)) error {
+	ixs, err := t.index()
+	if err != nil {
+		return err
+	}
+	if !backward {
+		for _, ix := range ixs {
+			for i := range ix.frames {
+				if ok, err := fn(ix, &ix.frames[i]); !ok || err != nil {
+					return err
+				}
+			}
+			if ix.bad != nil {
+				return ix.bad
+			}
+		}
+		return nil
+	}
+	for j := len(ixs) - 1; j >= 0; j-- {
+		ix := ixs[j]
+		if ix.bad != nil {
+			return ix.bad
+		}
+		for i := len(ix.frames) - 1; i >= 0; i-- {
+			if ok, err := fn(ix, &ix.frames[i]); !ok || err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Records implements AuditRecords: from the block holding fromSeq on.
+func (t *Trail) Records(fromSeq int64, limit int, blockRecords func(out []store.AuditRecord, b store.AuditBlock, keep func(seq, time int64) bool, limit int) ([]store.AuditRecord, error)) ([]store.AuditRecord, error) {
+	if limit < 1 {
+		return nil, nil
+	}
+	// The last frame beginning at or before fromSeq.
+	var start *Frame
+	_ = t.frames(true, func(ix *indexed, fr *Frame) (bool, error) {
+		if fr.FirstSeq <= fromSeq {
+			start = fr
+			return false, nil
+		}
+		return true, nil
+	})
+	var out []store.AuditRecord
+	var buf []byte
+	started := start == nil
+	err := t.frames(false, func(ix *indexed, fr *Frame) (bool, error) {
+		if !started {
+			if fr != start {
+				return true, nil
+			}
+			started = true
+		}
+		data, err := ix.read(fr, buf)
+		if err != nil {
+			return false, err
+		}
+		buf = data
+		out, err = blockRecords(out, store.AuditBlock{FirstSeq: fr.FirstSeq, LastSeq: fr.LastSeq, MinTime: fr.MinTime, MaxTime: fr.MaxTime, Data: data},
+			func(seq, _ int64) bool { return seq >= fromSeq }, limit)
+		return err == nil && len(out) < limit, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit records from %d: %w", fromSeq, err)
+	}
+	return out, nil
+}
+
+// RecordsByTime implements AuditRecordsByTime: newest first.
+func (t *Trail) RecordsByTime(start, end time.Time, beforeSeq int64, limit int, blockRecords func(out []store.AuditRecord, b store.AuditBlock, keep func(seq, time int64) bool, limit int) ([]store.AuditRecord, error)) ([]store.AuditRecord, error) {
+	if limit < 1 {
+		return nil, nil
+	}
+	if beforeSeq <= 0 {
+		beforeSeq = math.MaxInt64
+	}
+	lo, hi := start.UnixNano(), end.UnixNano()
+	var out []store.AuditRecord
+	var buf []byte
+	err := t.frames(true, func(ix *indexed, fr *Frame) (bool, error) {
+		if fr.FirstSeq >= beforeSeq || fr.MaxTime < lo || fr.MinTime >= hi {
+			return true, nil
+		}
+		data, err := ix.read(fr, buf)
+		if err != nil {
+			return false, err
+		}
+		buf = data
+		recs, err := blockRecords(nil, store.AuditBlock{FirstSeq: fr.FirstSeq, LastSeq: fr.LastSeq, MinTime: fr.MinTime, MaxTime: fr.MaxTime, Data: data},
+			func(seq, t int64) bool { return seq < beforeSeq && t >= lo && t < hi }, math.MaxInt)
+		if err != nil {
+			return false, err
+		}
+		for i := len(recs) - 1; i >= 0 && len(out) < limit; i-- {
+			out = append(out, recs[i])
+		}
+		return len(out) < limit, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit records by time: %w", err)
+	}
+	return out, nil
+}
+
+// Times implements AuditTimes: the time range of the frames whose first
+// record is within [fromSeq, toSeq] (zero times when none).
+func (t *Trail) Times(fromSeq, toSeq int64) (time.Time, time.Time, error) {
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	err := t.frames(true, func(ix *indexed, fr *Frame) (bool, error) {
+		if fr.FirstSeq >= fromSeq && fr.FirstSeq <= toSeq {
+			lo, hi = min(lo, fr.MinTime), max(hi, fr.MaxTime)
+		}
+		return fr.FirstSeq >= fromSeq, nil
+	})
+	if err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("audit times %d-%d: %w", fromSeq, toSeq, err)
+	}
+	if lo > hi {
+		return time.Time{}, time.Time{}, nil
+	}
+	return time.Unix(0, lo).UTC(), time.Unix(0, hi).UTC(), nil
+}
+
+// Blocks implements AuditBlocks for verification, reading the segment files
+// themselves (not the read index): every frame whose first record number
+// (its column) is within [fromSeq, toSeq], in the order the files hold
+// them. What is not a frame (up to the next frame mark) is passed as a
+// block that cannot be read, numbered after the frame before it, so that
+// verification reports it once whatever its ranges; an unfinished write at
+// the end of the newest segment is skipped.
+func (t *Trail) Blocks(ctx context.Context, fromSeq, toSeq int64, fn func(b *store.AuditBlock) error) error {
+	if toSeq < fromSeq {
+		return nil
+	}
+	names, err := Segments(t.dir)
+	if err != nil {
+		return fmt.Errorf("audit blocks: %w", err)
+	}
+	var b store.AuditBlock
+	in := func(seq int64) bool { return seq >= fromSeq && seq <= toSeq }
+	for i, name := range names {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		newest := i == len(names)-1
+		first, _ := segFirst(name)
+		f, err := os.Open(filepath.Join(t.dir, name))
+		if errors.Is(err, os.ErrNotExist) {
+			continue // deleted by retention meanwhile
+		}
+		if err != nil {
+			return fmt.Errorf("audit blocks: %w", err)
+		}
+		err = func() error {
+			defer f.Close()
+			st, err := f.Stat()
+			if err != nil {
+				return err
+			}
+			r := &reader{f: f, size: st.Size()}
+			h, err := readSegHeader(f)
+			if err != nil {
+				if in(first) {
+					b = store.AuditBlock{FirstSeq: first, LastSeq: first, Data: []byte("segment " + name + ": " + err.Error())}
+					return fn(&b)
+				}
+				return nil
+			}
+			prevLast := h.prevSeq
+			for off := h.len; off < r.size; {
+				fr, stat, err := r.frameAt(off)
+				if err != nil {
+					return err
+				}
+				if stat == frameTorn && newest {
+					break
+				}
+				if stat != frameOK {
+					next, err := r.nextMark(off)
+					if err != nil {
+						return err
+					}
+					if in(prevLast + 1) {
+						raw, err := r.at(off, min(next-off, 64), 64)
+						if err != nil {
+							return err
+						}
+						b = store.AuditBlock{FirstSeq: prevLast + 1, LastSeq: prevLast + 1, Data: raw}
+						if err := fn(&b); err != nil {
+							return err
+						}
+					}
+					off = next
+					continue
+				}
+				if in(fr.FirstSeq) {
+					data, err := r.at(fr.Off+FrameHeader, fr.Len, 1<<20)
+					if err != nil {
+						return err
+					}
+					b = store.AuditBlock{FirstSeq: fr.FirstSeq, LastSeq: fr.LastSeq, MinTime: fr.MinTime, MaxTime: fr.MaxTime, Data: data}
+					if err := fn(&b); err != nil {
+						return err
+					}
+				}
+				prevLast = fr.LastSeq
+				off = fr.End()
+			}
+			return nil
+		}()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
