@@ -2,8 +2,9 @@
 """Tampers with the audit blocks of a Warden SQLite store, as an attacker who
 knows the block format would (internal/store/auditblock.go): it decodes the
 block holding a record, changes it and writes it back with its columns
-derived from its records, as the store derives them. Used by
-scripts/audit-tamper.sh.
+derived from its records, as the store derives them. The blocks are the rows
+of audit_blocks that scripts/audit-segment.py exports from the trail's
+segment files (and imports back). Used by scripts/audit-tamper.sh.
 
 Usage: audit-block.py DB SEQ OP [VALUE]
   OP: seq|time|event_id|account|hash|prev VALUE  set a field of record SEQ
@@ -119,7 +120,6 @@ def main():
             r["seq"] += 1
         recs.insert(i + 1, forged)
         put(db, first, prev, recs)
-        db.execute("UPDATE audit_head SET seq = seq + 1")
         db.commit()
         return
     else:

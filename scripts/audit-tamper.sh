@@ -32,18 +32,35 @@ cp -r "$data" "$work/older"
 run_serve 1
 sleep 2 # the last cadence digest before the stop is now overdue if it were the newest
 
-sql() { sqlite3 "$1/warden.db" "$2"; }
+# The records lie in segment files (DATA/trail/*.seg, one frame per block);
+# scripts/audit-segment.py lays the frames out as rows of audit_blocks and
+# writes them back, so that blocks and their columns are changed with SQL
+# (and scripts/audit-block.py) as an attacker who knows the format could.
+seg() { python3 scripts/audit-segment.py "$@"; }
+# look DIR QUERY: a query over the store with the blocks as rows.
+look() { seg export "$1"; sqlite3 "$1/warden.db" "$2"; sqlite3 "$1/warden.db" 'DELETE FROM audit_blocks'; }
+# sql DIR QUERY...: change the store with SQL, the blocks as rows.
+sql() { local d=$1; shift; seg export "$d"; for q in "$@"; do sqlite3 "$d/warden.db" "$q"; done; seg import "$d"; }
 # block DIR SEQ OP [VALUE]: change the block holding record SEQ (scripts/audit-block.py).
-block() { python3 scripts/audit-block.py "$1/warden.db" "${@:2}"; }
-last=$(sql "$data" 'SELECT max(last_seq) FROM audit_blocks')
+block() { seg export "$1"; python3 scripts/audit-block.py "$1/warden.db" "${@:2}"; seg import "$1"; }
+# file DIR OP [ARG]: change the segment file itself: flip OFFSET (a byte), cut N (bytes off its end), remove.
+file() {
+  local f; f=$(ls "$1"/trail/*.seg | tail -1)
+  case $2 in
+    flip) python3 -c 'import sys; p, o = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, "rb").read()); b[o] ^= 1; open(p, "wb").write(b)' "$f" "$3" ;;
+    cut) truncate -s "-$3" "$f" ;;
+    remove) rm "$1"/trail/*.seg ;;
+  esac
+}
+last=$(look "$data" 'SELECT max(last_seq) FROM audit_blocks')
 mid=$((last / 2))
-midblock=$(sql "$data" "SELECT max(first_seq) FROM audit_blocks WHERE first_seq <= $mid")
-nextblock=$(sql "$data" "SELECT min(first_seq) FROM audit_blocks WHERE first_seq > $midblock")
-lastblock=$(sql "$data" 'SELECT max(first_seq) FROM audit_blocks')
-nd=$(sql "$data" 'SELECT max(no) FROM audit_digests')
-prevseq=$(sql "$data" "SELECT seq FROM audit_digests WHERE no = $((nd - 1))")
-firstfull=$(sql "$data" 'SELECT min(no) FROM audit_digests WHERE seq > 0')
-echo "trail: $last records in $(sql "$data" 'SELECT count(*) FROM audit_blocks') blocks, $nd digests; anchor $(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); print(a["digestNumber"], a["digestHash"])' "$anchor")"
+midblock=$(look "$data" "SELECT max(first_seq) FROM audit_blocks WHERE first_seq <= $mid")
+nextblock=$(look "$data" "SELECT min(first_seq) FROM audit_blocks WHERE first_seq > $midblock")
+lastblock=$(look "$data" 'SELECT max(first_seq) FROM audit_blocks')
+nd=$(look "$data" 'SELECT max(no) FROM audit_digests')
+prevseq=$(look "$data" "SELECT seq FROM audit_digests WHERE no = $((nd - 1))")
+firstfull=$(look "$data" 'SELECT min(no) FROM audit_digests WHERE seq > 0')
+echo "trail: $last records in $(look "$data" 'SELECT count(*) FROM audit_blocks') blocks ($(ls "$data"/trail/*.seg | wc -l) segment files), $nd digests; anchor $(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); print(a["digestNumber"], a["digestHash"])' "$anchor")"
 
 "$w" audit verify --data "$data" --anchor "$anchor" --unsealed 1s > "$work/out" || { cat "$work/out"; echo "FAIL: the untouched trail does not verify"; exit 1; }
 echo "untouched: $(tail -1 "$work/out")"
@@ -51,13 +68,18 @@ echo "untouched: $(tail -1 "$work/out")"
 failed=0
 # tamper NAME SQL...: on a copy of the store, run SQL, verify with the anchor.
 # tamper NAME -- OP [VALUE]: on a copy, change record $mid's block with block.
+# tamper NAME --at SEQ OP [VALUE]: the same with record SEQ's block.
+# tamper NAME --file OP [ARG]: on a copy, change the newest segment file.
 tamper() {
   local name=$1; shift
   local d="$work/case"
   rm -rf "$d"; cp -r "$data" "$d"
-  if [ "$1" = -- ]; then shift; block "$d" "$mid" "$@"; else
-    for q in "$@"; do sql "$d" "$q"; done
-  fi
+  case $1 in
+    --) shift; block "$d" "$mid" "$@" ;;
+    --at) shift; block "$d" "$@" ;;
+    --file) shift; file "$d" "$@" ;;
+    *) sql "$d" "$@" ;;
+  esac
   verify_case "$name" "$d"
 }
 verify_case() {
@@ -89,9 +111,8 @@ tamper "first block deleted" "DELETE FROM audit_blocks WHERE first_seq = 1"
 tamper "middle block deleted" "DELETE FROM audit_blocks WHERE first_seq = $midblock"
 tamper "middle record deleted" -- drop
 tamper "last block deleted" "DELETE FROM audit_blocks WHERE first_seq = $lastblock"
-# A block ends with its last record's hash: the head is pointed at the new last record.
-tamper "tail cut to a digest boundary" "DELETE FROM audit_digests WHERE no = $nd" "DELETE FROM audit_blocks WHERE first_seq > $prevseq" \
-  "UPDATE audit_head SET seq = $prevseq, hash = (SELECT substr(data, length(data) - 31) FROM audit_blocks WHERE last_seq = $prevseq)"
+# The chain head is the last record of the newest segment: it moves back with the cut.
+tamper "tail cut to a digest boundary" "DELETE FROM audit_digests WHERE no = $nd" "DELETE FROM audit_blocks WHERE first_seq > $prevseq"
 tamper "blocks reordered" "UPDATE audit_blocks SET first_seq = -1 WHERE first_seq = $midblock" "UPDATE audit_blocks SET first_seq = $midblock WHERE first_seq = $nextblock" \
   "UPDATE audit_blocks SET first_seq = $nextblock WHERE first_seq = -1"
 tamper "record inserted" -- insert
@@ -100,9 +121,12 @@ tamper "digest changed" "UPDATE audit_digests SET data = CAST(replace(CAST(data 
 tamper "digest time changed" "UPDATE audit_digests SET time = time + 1 WHERE no = $firstfull"
 tamper "digest deleted" "DELETE FROM audit_digests WHERE no = $firstfull"
 tamper "newest digest deleted" "DELETE FROM audit_digests WHERE no = $nd"
-tamper "head changed" "UPDATE audit_head SET hash = zeroblob(32)"
-tamper "head moved back" "UPDATE audit_head SET seq = seq - 1"
-tamper "head deleted" "DELETE FROM audit_head"
+# The segment files themselves (the chain head is the newest one's last record).
+tamper "head changed (last record's hash)" --at "$last" hash "$(printf '%064d' 0)"
+tamper "segment: a header byte flipped" --file flip 11
+tamper "segment: a frame's length changed" --file flip 19
+tamper "segment: last frame cut (as a crash)" --file cut 100
+tamper "segments deleted (head deleted)" --file remove
 cp "$data/master.key" "$work/older/master.key"
 verify_case "store replaced by an older copy" "$work/older"
 

@@ -34,8 +34,12 @@ if [ -n "${WARDEN_BEFORE:-}" ]; then
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$op/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 trap 'kill $pids 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
-# blocks DIR: the trail's blocks and records so far in DIR/warden.db.
-blocks() { python3 -c 'import sqlite3,sys; print(*sqlite3.connect(sys.argv[1]).execute("select count(*), coalesce(sum(last_seq-first_seq+1),0) from audit_blocks").fetchone())' "$1/warden.db"; }
+# blocks DIR: the trail's blocks and records so far: in DIR/trail's segment
+# files, or in DIR/warden.db for a build that keeps them there.
+blocks() {
+  if [ -d "$1/trail" ]; then python3 scripts/audit-segment.py count "$1"
+  else python3 -c 'import sqlite3,sys; print(*sqlite3.connect(sys.argv[1]).execute("select count(*), coalesce(sum(last_seq-first_seq+1),0) from audit_blocks").fetchone())' "$1/warden.db"; fi
+}
 # cpu PID: the process's user and system time so far, in clock ticks.
 cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
 tick=$(getconf CLK_TCK)

@@ -21,6 +21,7 @@ import (
 	"github.com/securecart/warden/internal/policy"
 	"github.com/securecart/warden/internal/store"
 	"github.com/securecart/warden/internal/store/sqlite"
+	"github.com/securecart/warden/internal/store/sqlite/trailtable"
 )
 
 var t0 = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -111,7 +112,8 @@ func (f *fixture) more(t *testing.T, n int) {
 	}
 }
 
-// copyStore copies the SQLite store of one directory over another's.
+// copyStore copies the SQLite store of one directory (the database and the
+// trail's segments) over another's.
 func copyStore(t *testing.T, from, to string) {
 	t.Helper()
 	for _, name := range []string{"warden.db", "warden.db-wal", "warden.db-shm"} {
@@ -126,6 +128,12 @@ func copyStore(t *testing.T, from, to string) {
 		if err := os.WriteFile(filepath.Join(to, name), b, 0o600); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := os.RemoveAll(filepath.Join(to, sqlite.TrailDir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(to, sqlite.TrailDir), os.DirFS(filepath.Join(from, sqlite.TrailDir))); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -167,17 +175,28 @@ func (f *fixture) verifyOpts(t *testing.T, opt audit.VerifyOptions) *audit.Repor
 	return rep
 }
 
+// exec runs queries on the store's database, with the trail's blocks laid
+// out as audit_blocks (trailtable) and written back to its segment.
 func (f *fixture) exec(t *testing.T, queries ...string) {
 	t.Helper()
-	db, err := sql.Open("sqlite", filepath.Join(f.dir, "warden.db"))
-	if err != nil {
-		t.Fatal(err)
+	if len(queries) == 0 {
+		return
 	}
-	defer db.Close()
-	for _, q := range queries {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
+	f.edit(t, func(db *sql.DB) {
+		for _, q := range queries {
+			if _, err := db.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
 		}
+	})
+}
+
+// edit runs fn on the store's database with the trail's blocks laid out as
+// audit_blocks, then writes them back as the trail's segment.
+func (f *fixture) edit(t *testing.T, fn func(db *sql.DB)) {
+	t.Helper()
+	if err := trailtable.Edit(f.dir, func(db *sql.DB) error { fn(db); return nil }); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -245,17 +264,17 @@ var tamperCases = []struct {
 	{"middle record removed", nil, func(t *testing.T, f *fixture) {
 		f.editBlock(t, 57, func(recs []store.AuditRecord) []store.AuditRecord { return append(recs[:6:6], recs[7:]...) })
 	}, "record-removed", "records 57-57 are missing"},
-	{"last block removed", []string{`DELETE FROM audit_blocks WHERE first_seq = 111`}, nil, "record-removed", "records 111-120 are missing: the chain head is record 120"},
+	// The chain head is the last record of the newest segment: what
+	// removes the last records moves it back with them, and the digest
+	// that sealed them tells.
+	{"last block removed", []string{`DELETE FROM audit_blocks WHERE first_seq = 111`}, nil, "record-removed", "the digests cover records up to 120 but the trail ends at record 110"},
 	{"last record removed", nil, func(t *testing.T, f *fixture) {
 		f.editBlock(t, 120, func(recs []store.AuditRecord) []store.AuditRecord { return recs[:9] })
-	}, "record-removed", "records 120-120 are missing: the chain head is record 120"},
+	}, "record-removed", "the digests cover records up to 120 but the trail ends at record 119"},
 	{"last records and their digest removed", []string{`DELETE FROM audit_digests WHERE no = 3`, `DELETE FROM audit_blocks WHERE first_seq > 101`}, nil,
-		"record-removed", "records 111-120 are missing: the chain head is record 120"},
-	{"tail cut back to a digest", []string{`DELETE FROM audit_digests WHERE no = 3`, `DELETE FROM audit_blocks WHERE first_seq > 100`}, func(t *testing.T, f *fixture) {
-		if _, err := f.db(t).Exec(`UPDATE audit_head SET seq = 100, hash = ?`, f.record(t, 100).Hash); err != nil {
-			t.Fatal(err)
-		}
-	}, "digest-missing", "no digest after digest 2"},
+		"digest-missing", "records 101-110 have no digest"},
+	{"tail cut back to a digest", []string{`DELETE FROM audit_digests WHERE no = 3`, `DELETE FROM audit_blocks WHERE first_seq > 100`}, nil,
+		"digest-missing", "no digest after digest 2"},
 	// Records and blocks added or moved.
 	{"record inserted", nil, func(t *testing.T, f *fixture) {
 		// A forged record 57 and every later record renumbered.
@@ -288,7 +307,7 @@ var tamperCases = []struct {
 		r := f.record(t, 57)
 		r.Seq = 121
 		f.putBlock(t, 121, []store.AuditRecord{r})
-	}, "record-inserted", "records 121-121 follow the chain head (record 120)"},
+	}, "record-changed", "record 121 (event"},
 	{"block duplicated", []string{`INSERT INTO audit_blocks SELECT 121, 121, min_time, max_time, data FROM audit_blocks WHERE first_seq = 51`}, nil,
 		"record-inserted", "record 51 appears out of order after record 120"},
 	// Digests.
@@ -302,14 +321,14 @@ var tamperCases = []struct {
 	{"first digest removed", []string{`DELETE FROM audit_digests WHERE no = 1`}, nil, "digest-missing", "digests 1-1 are missing"},
 	{"latest digest removed", []string{`DELETE FROM audit_digests WHERE no = 3`}, nil, "digest-missing", "the latest digest is missing"},
 	{"digests reordered", []string{`UPDATE audit_digests SET no = -1 WHERE no = 1`, `UPDATE audit_digests SET no = 1 WHERE no = 2`, `UPDATE audit_digests SET no = 2 WHERE no = -1`}, nil, "digest-changed", "digest stored as number 1 says it is number 2"},
-	// The chain head.
-	{"head hash changed", []string{`UPDATE audit_head SET hash = zeroblob(32)`}, nil, "record-changed", "does not match the chain head's hash"},
-	{"head moved back", nil, func(t *testing.T, f *fixture) {
-		if _, err := f.db(t).Exec(`UPDATE audit_head SET seq = 110, hash = ?`, f.record(t, 110).Hash); err != nil {
-			t.Fatal(err)
-		}
-	}, "record-inserted", "records 111-120 follow the chain head (record 110)"},
-	{"head removed", []string{`DELETE FROM audit_head`}, nil, "head-missing", "the chain head"},
+	// The segment files themselves.
+	{"segments removed", nil, func(t *testing.T, f *fixture) { f.removeSegments(t) }, "head-missing", "the chain head"},
+	{"last block cut as a write that never finished", nil, func(t *testing.T, f *fixture) { f.truncateSegment(t, 100) },
+		"record-removed", "the digests cover records up to 120 but the trail ends at record 110"},
+	{"segment header changed", nil, func(t *testing.T, f *fixture) { f.patchSegment(t, 4+7, 0x01) },
+		"block-changed", "the block stored as records 1-1 cannot be read"},
+	{"a frame's length changed", nil, func(t *testing.T, f *fixture) { f.patchSegment(t, 13+4+3, 0x01) },
+		"block-changed", "the block stored as records 1-10 cannot be read"},
 }
 
 // Each kind of tampering, done to a real store, is found and named.

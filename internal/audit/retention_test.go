@@ -3,8 +3,6 @@ package audit_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -278,15 +276,6 @@ func TestRetentionOption(t *testing.T) {
 func (f *fixture) copy(t *testing.T) *fixture {
 	t.Helper()
 	g := &fixture{dir: t.TempDir(), sealer: f.sealer}
-	files, _ := filepath.Glob(filepath.Join(f.dir, sqlite.FileName+"*"))
-	for _, p := range files {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(g.dir, filepath.Base(p)), data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	copyStore(t, f.dir, g.dir)
 	return g
 }

@@ -96,11 +96,8 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 	go func() { sigc <- checkSignatures(digests, parsed) }()
 
 	// The records.
-	head, headHash, err := st.LastAudit(ctx)
-	headKnown := err == nil
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, err
-	}
+	head, headHash, headErr := st.LastAudit(ctx)
+	headKnown := headErr == nil
 	var sealedUpTo int64 // the last record the newest digest covers
 	if newest != nil {
 		sealedUpTo = newest.LastSeq
@@ -128,8 +125,11 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 	if opt.Anchor != nil {
 		checkAnchor(rep, digests, *opt.Anchor)
 	}
-	if !headKnown {
-		rep.add(0, "head-missing", "the chain head (the last record's number and hash, kept apart from the records) is missing")
+	switch {
+	case errors.Is(headErr, store.ErrNotFound):
+		rep.add(0, "head-missing", "the chain head (the last record's number and hash) is missing")
+	case headErr != nil:
+		rep.add(0, "head-missing", "the chain head (the last record's number and hash) cannot be read: %v", headErr)
 	}
 	// Stitch the segments together in order: each checked its own records
 	// but its first record's place in the chain.
@@ -281,8 +281,12 @@ func (sg *segment) add(seq int64, kind, format string, args ...any) {
 // once whatever its columns say (blocks appended meanwhile, or beyond the
 // chain head, are read too). It returns the segments in order.
 func scanSegments(ctx context.Context, st store.Store, docs map[int64]*DigestDoc, first, last, sealedUpTo int64, opt VerifyOptions) ([]segment, error) {
-	type span struct{ lo, hi int64 }
 	var spans []span
+	if width := last - first; last < first || width < 0 || width/int64(opt.Batch) > 1<<20 {
+		// The first block's number is past the head, or so far before it
+		// (a changed number) that ranges would not end: read it all as one.
+		return scanRanges(ctx, st, docs, sealedUpTo, opt, []span{{math.MinInt64, math.MaxInt64}})
+	}
 	for lo := int64(math.MinInt64); ; {
 		hi := first + int64(opt.Batch) - 1
 		if lo != math.MinInt64 {
@@ -295,6 +299,15 @@ func scanSegments(ctx context.Context, st store.Store, docs map[int64]*DigestDoc
 		spans = append(spans, span{lo, hi})
 		lo = hi + 1
 	}
+	return scanRanges(ctx, st, docs, sealedUpTo, opt, spans)
+}
+
+// span is a range of first record numbers that scanSegment reads.
+type span struct{ lo, hi int64 }
+
+// scanRanges scans spans, opt.Workers at a time, and returns their
+// segments in order.
+func scanRanges(ctx context.Context, st store.Store, docs map[int64]*DigestDoc, sealedUpTo int64, opt VerifyOptions, spans []span) ([]segment, error) {
 	segs := make([]segment, len(spans))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -33,6 +33,10 @@ type AuditBlock struct {
 // record before it in the block, which is not stored again.
 const auditBlockMagic = "WAB1"
 
+// ErrAuditBlockTrailing is wrapped by ReadAuditBlock's error when bytes
+// follow a block's last record.
+var ErrAuditBlockTrailing = errors.New("they are not part of the block")
+
 // AuditFrame is one record of a block as ReadAuditBlock passes it. Its
 // slices point into the block's Data.
 type AuditFrame struct {
@@ -125,7 +129,7 @@ func ReadAuditBlock(data []byte, fn func(f *AuditFrame) error) (prev []byte, err
 		}
 	}
 	if rd.off != len(data) {
-		return prev, fmt.Errorf("%d bytes follow its last record", len(data)-rd.off)
+		return prev, fmt.Errorf("%d bytes follow its last record: %w", len(data)-rd.off, ErrAuditBlockTrailing)
 	}
 	return prev, nil
 }

@@ -187,30 +187,45 @@ func (r *reader) at(off, n, chunk int64) ([]byte, error) {
 	return r.buf[:min(int64(m), n)], nil
 }
 
-// frameAt reads the frame header at off of a segment of r.size bytes.
+// frameAt reads the frame header at off of a segment of r.size bytes. A
+// frame that does not fit is an unfinished write (frameTorn) only when what
+// the file holds from off is what such a write leaves: zeros, or a prefix of
+// a frame whose block is cut short. A frame whose block is complete but
+// whose length says more, or which runs into bytes after its block, was
+// changed (frameBad), so that a length changed in the middle of the newest
+// segment does not pass for an unfinished write.
 func (r *reader) frameAt(off int64) (Frame, status, error) {
 	h, err := r.at(off, FrameHeader, 256)
 	if err != nil {
 		return Frame{}, frameBad, err
 	}
-	if len(h) < FrameHeader {
-		return Frame{}, frameTorn, nil
-	}
 	fr, ok := parseFrameHeader(h, off)
 	if !ok {
 		zero, err := r.zeros(off)
-		if err != nil {
+		switch {
+		case err != nil:
 			return Frame{}, frameBad, err
-		}
-		if zero {
+		case zero:
+			return Frame{}, frameTorn, nil
+		case len(h) < FrameHeader && bytes.HasPrefix([]byte(frameMagic), h[:min(len(h), len(frameMagic))]):
 			return Frame{}, frameTorn, nil
 		}
 		return Frame{}, frameBad, nil
 	}
-	if fr.End() > r.size {
+	if fr.End() <= r.size {
+		return fr, frameOK, nil
+	}
+	if zero, err := r.zeros(off + FrameHeader); err != nil || zero {
+		return fr, frameTorn, err
+	}
+	data, err := r.at(off+FrameHeader, r.size-off-FrameHeader, 0)
+	if err != nil {
+		return fr, frameBad, err
+	}
+	if _, err := store.ReadAuditBlock(data, func(*store.AuditFrame) error { return nil }); err != nil && !errors.Is(err, store.ErrAuditBlockTrailing) {
 		return fr, frameTorn, nil
 	}
-	return fr, frameOK, nil
+	return fr, frameBad, nil
 }
 
 // zeros reports whether only zero bytes follow off.
@@ -331,4 +346,43 @@ func lastHash(data []byte) ([]byte, int64, error) {
 		return nil, 0, err
 	}
 	return bytes.Clone(h), seq, nil
+}
+
+// FirstHeader returns the header of the oldest segment of dir: the record
+// number it begins with and the chain head before it.
+func FirstHeader(dir string) (first, prevSeq int64, prevHash []byte, err error) {
+	segs, err := Segments(dir)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	if len(segs) == 0 {
+		return 0, 0, nil, ErrNoTrail
+	}
+	f, err := os.Open(filepath.Join(dir, segs[0]))
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	defer f.Close()
+	h, err := readSegHeader(f)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	first, _ = segFirst(segs[0])
+	return first, h.prevSeq, h.prevHash, nil
+}
+
+// Rewrite replaces every segment of dir by one, named by first, begun after
+// prevSeq and prevHash, holding the blocks blocks passes to put as frames
+// with the columns given.
+func Rewrite(dir string, first, prevSeq int64, prevHash []byte, blocks func(put func(b *store.AuditBlock) error) error) error {
+	segs, err := Segments(dir)
+	if err != nil {
+		return err
+	}
+	for _, s := range segs {
+		if err := os.Remove(filepath.Join(dir, s)); err != nil {
+			return err
+		}
+	}
+	return createSegment(dir, first, prevSeq, prevHash, blocks)
 }

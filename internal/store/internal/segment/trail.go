@@ -53,6 +53,8 @@ type indexed struct {
 	tailSeq  int64
 }
 
+var errFirstFrame = errors.New("first record")
+
 // ErrNoTrail is returned when the directory holds no segment.
 var ErrNoTrail = errors.New("the audit trail has no segment")
 
@@ -754,6 +756,20 @@ func (t *Trail) Blocks(ctx context.Context, fromSeq, toSeq int64, fn func(b *sto
 					data, err := r.at(fr.Off+FrameHeader, fr.Len, 1<<20)
 					if err != nil {
 						return err
+					}
+					if off == h.len {
+						// The segment's name and header must say where
+						// its first block begins (appenders rely on them).
+						prev, _ := store.ReadAuditBlock(data, func(*store.AuditFrame) error { return errFirstFrame })
+						if first != h.prevSeq+1 || fr.FirstSeq != first || !bytes.Equal(prev, h.prevHash) {
+							b = store.AuditBlock{FirstSeq: fr.FirstSeq, LastSeq: fr.FirstSeq, Data: []byte(fmt.Sprintf("segment %s: its name and header (after record %d) do not match its first block", name, h.prevSeq))}
+							if err := fn(&b); err != nil {
+								return err
+							}
+							if data, err = r.at(fr.Off+FrameHeader, fr.Len, 1<<20); err != nil {
+								return err
+							}
+						}
 					}
 					b = store.AuditBlock{FirstSeq: fr.FirstSeq, LastSeq: fr.LastSeq, MinTime: fr.MinTime, MaxTime: fr.MaxTime, Data: data}
 					if err := fn(&b); err != nil {
