@@ -45,7 +45,7 @@ func loadConditionKeys() *keyTable {
 			Match    string `json:"m"`
 		} `json:"keys"`
 	}
-	decodeData("conditionkeys.json.gz", &wire)
+	decodeData("conditionkeys.json", conditionKeysJSON, &wire)
 	t := &keyTable{exact: make(map[string]ConditionKey, len(wire.Keys))}
 	for _, w := range wire.Keys {
 		k := ConditionKey{Key: w.Key, Type: w.Type, Global: w.Global, Category: w.Category}

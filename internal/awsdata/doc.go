@@ -13,7 +13,10 @@
 //
 // Rules:
 //   - Each kind of data (policies, services and actions, condition keys) is
-//     decoded lazily, once, on first use, and never changes afterwards.
+//     decoded lazily, once, on first use, and never changes afterwards; a
+//     service's actions, resource types and condition keys are decoded when
+//     that service is first used, so that a process looking up a few actions
+//     decodes a few services. The files are embedded uncompressed for that.
 //   - Lookups ignore case: service prefixes, action names, condition keys,
 //     policy names and policy ARNs are matched by their lower-cased form.
 //     Returned values keep AWS's spelling.

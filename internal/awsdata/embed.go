@@ -1,42 +1,39 @@
 package awsdata
 
 import (
-	"bytes"
-	"compress/gzip"
-	"embed"
-	"encoding/binary"
+	_ "embed"
 	"fmt"
-	"io"
 
 	"github.com/go-json-experiment/json"
 )
 
-//go:embed data/*.gz data/NOTICE
-var dataFS embed.FS
+// The data files are embedded as they are, not compressed: a string holds a
+// file's bytes in the binary's read-only data, so that a process reads only
+// the parts it uses (the lines of the services it looks up, the documents
+// of the policies it loads) and pays nothing for the rest. Inflating the
+// compressed files and decoding every service was a tenth of a who-can on
+// a 1,000-account organization (see BENCHMARKS.md, "Who can").
+var (
+	//go:embed data/policies.json
+	policiesJSON string
+	//go:embed data/policydocs.jsonl
+	policyDocsJSONL string
+	//go:embed data/serviceindex.json
+	serviceIndexJSON string
+	//go:embed data/services.jsonl
+	servicesJSONL string
+	//go:embed data/conditionkeys.json
+	conditionKeysJSON string
+	//go:embed data/rcpservices.json
+	rcpServicesJSON string
+	//go:embed data/NOTICE
+	notice string
+)
 
-// readData returns the uncompressed content of the embedded file data/<name>.
-func readData(name string) []byte {
-	b, err := dataFS.ReadFile("data/" + name)
-	if err == nil {
-		var zr *gzip.Reader
-		if zr, err = gzip.NewReader(bytes.NewReader(b)); err == nil {
-			// The gzip trailer ends with the uncompressed size (mod 2^32):
-			// read into a buffer of that size instead of growing one.
-			var raw bytes.Buffer
-			if len(b) >= 4 {
-				raw.Grow(int(binary.LittleEndian.Uint32(b[len(b)-4:])) + bytes.MinRead)
-			}
-			if _, err = io.Copy(&raw, zr); err == nil {
-				return raw.Bytes()
-			}
-		}
-	}
-	panic(corrupt(name, err))
-}
-
-// decodeData decodes the embedded gzip-compressed JSON file data/<name> into v.
-func decodeData(name string, v any) {
-	if err := json.Unmarshal(readData(name), v); err != nil {
+// decodeData decodes data, the content of the embedded JSON file
+// data/<name>, into v.
+func decodeData(name, data string, v any) {
+	if err := json.Unmarshal([]byte(data), v); err != nil {
 		panic(corrupt(name, err))
 	}
 }
@@ -48,9 +45,5 @@ func corrupt(name string, err error) string {
 // Notice returns the text of data/NOTICE: the sources, pinned commits and
 // licenses of the embedded data, to be shipped with the binary.
 func Notice() string {
-	b, err := dataFS.ReadFile("data/NOTICE")
-	if err != nil {
-		panic(corrupt("NOTICE", err))
-	}
-	return string(b)
+	return notice
 }

@@ -18,7 +18,7 @@ func MatchActions(pattern string) []*Action {
 		// No single ':' to align with the one in "service:action": match the
 		// whole string (this is how "*" or "*Object" match every service).
 		for _, s := range t.list {
-			for _, a := range s.actions {
+			for _, a := range s.load().actions {
 				if wildcardMatch(pattern, a.key) {
 					out = append(out, a)
 				}
@@ -32,7 +32,7 @@ func MatchActions(pattern string) []*Action {
 		if !wildcardMatch(svcPat, s.Prefix) {
 			continue
 		}
-		for _, a := range s.actions {
+		for _, a := range s.load().actions {
 			if wildcardMatch(actPat, a.key[len(s.Prefix)+1:]) {
 				out = append(out, a)
 			}

@@ -38,10 +38,10 @@ type policyTable struct {
 
 var policies = sync.OnceValue(loadPolicies)
 
-// Preload decodes the service table and the AWS managed policies now, once
-// per process: a command that will need them calls it on a goroutine of
-// its own, so that they are decoded on another core while it reads its
-// input (the service table alone is about 50 ms of CPU).
+// Preload decodes the index of the services and the AWS managed policies
+// now, once per process: a command that will need them calls it on a
+// goroutine of its own, so that they are decoded on another core while it
+// reads its input. The services themselves are decoded as they are used.
 func Preload() {
 	services()
 	policies()
@@ -51,10 +51,11 @@ func loadPolicies() *policyTable {
 	var wire struct {
 		Policies []policyWire `json:"policies"`
 	}
-	decodeData("policies.json.gz", &wire)
+	decodeData("policies.json", policiesJSON, &wire)
 	// Line i of policydocs.jsonl holds the compact document of policy i, or
-	// null; the documents share one buffer, each capped at its own end.
-	docs := readData("policydocs.jsonl.gz")
+	// null; the documents share one buffer (a copy of the embedded file, so
+	// that they can be handed out as bytes), each capped at its own end.
+	docs := []byte(policyDocsJSONL)
 	t := &policyTable{
 		list:   make([]ManagedPolicy, len(wire.Policies)),
 		byName: make(map[string]int, len(wire.Policies)),
@@ -63,7 +64,7 @@ func loadPolicies() *policyTable {
 	for i, w := range wire.Policies {
 		line, rest, ok := bytes.Cut(docs, []byte{'\n'})
 		if !ok {
-			panic(corrupt("policydocs.jsonl.gz", fmt.Errorf("%d documents for %d policies", i, len(wire.Policies))))
+			panic(corrupt("policydocs.jsonl", fmt.Errorf("%d documents for %d policies", i, len(wire.Policies))))
 		}
 		docs = rest
 		if string(line) == "null" {
@@ -79,7 +80,7 @@ func loadPolicies() *policyTable {
 		}
 	}
 	if len(docs) > 0 {
-		panic(corrupt("policydocs.jsonl.gz", fmt.Errorf("more documents than %d policies", len(wire.Policies))))
+		panic(corrupt("policydocs.jsonl", fmt.Errorf("more documents than %d policies", len(wire.Policies))))
 	}
 	return t
 }

@@ -7,7 +7,7 @@ import (
 
 var rcpServices = sync.OnceValue(func() map[string]bool {
 	var list []string
-	decodeData("rcpservices.json.gz", &list)
+	decodeData("rcpservices.json", rcpServicesJSON, &list)
 	m := make(map[string]bool, len(list))
 	for _, s := range list {
 		m[s] = true

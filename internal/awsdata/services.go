@@ -1,13 +1,21 @@
 package awsdata
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // Service is an AWS service of the Service Authorization Reference.
 type Service struct {
 	Prefix string // the action prefix, such as "s3"; lower case
 	Name   string // the display name, such as "Amazon S3"
 
+	// The rest is decoded from line on first use (load): read them
+	// through load.
+	once          sync.Once
+	line          string                   // the service's line of services.jsonl, until decoded
 	actions       []*Action                // sorted by lower-cased name
+	byName        map[string]*Action       // lower-cased name -> action
 	resourceTypes []*ResourceType          // sorted by lower-cased name
 	rtIndex       map[string]*ResourceType // lower-cased name -> resource type
 	conditionKeys []string                 // sorted by lower-cased key
@@ -48,28 +56,28 @@ type ResourceType struct {
 func (a *Action) String() string { return a.Service + ":" + a.Name }
 
 // Actions returns the service's actions, sorted by name ignoring case.
-func (s *Service) Actions() []*Action { return append([]*Action(nil), s.actions...) }
+func (s *Service) Actions() []*Action { return append([]*Action(nil), s.load().actions...) }
 
 // Action returns the service's action with the given name, ignoring case.
 func (s *Service) Action(name string) (*Action, bool) {
-	a, ok := services().actions[s.Prefix+":"+strings.ToLower(name)]
+	a, ok := s.load().byName[strings.ToLower(name)]
 	return a, ok
 }
 
 // ResourceTypes returns the service's resource types, sorted by name ignoring case.
 func (s *Service) ResourceTypes() []*ResourceType {
-	return append([]*ResourceType(nil), s.resourceTypes...)
+	return append([]*ResourceType(nil), s.load().resourceTypes...)
 }
 
 // ResourceType returns the service's resource type with the given name, ignoring case.
 func (s *Service) ResourceType(name string) (*ResourceType, bool) {
-	rt, ok := s.rtIndex[strings.ToLower(name)]
+	rt, ok := s.load().rtIndex[strings.ToLower(name)]
 	return rt, ok
 }
 
 // ConditionKeys returns the condition keys the service documents, including
 // global ones such as aws:RequestTag/${TagKey}; see LookupConditionKey for types.
-func (s *Service) ConditionKeys() []string { return append([]string(nil), s.conditionKeys...) }
+func (s *Service) ConditionKeys() []string { return append([]string(nil), s.load().conditionKeys...) }
 
 // LookupService returns the service with the given prefix, ignoring case.
 func LookupService(prefix string) (*Service, bool) {
@@ -90,7 +98,15 @@ func Services() []string {
 // LookupAction returns the action written as "service:Action", such as
 // "s3:GetObject", ignoring case. Wildcards are not expanded: see MatchActions.
 func LookupAction(action string) (*Action, bool) {
-	a, ok := services().actions[strings.ToLower(action)]
+	prefix, name, ok := strings.Cut(strings.ToLower(action), ":")
+	if !ok {
+		return nil, false
+	}
+	s, ok := services().byPrefix[prefix]
+	if !ok {
+		return nil, false
+	}
+	a, ok := s.load().byName[name]
 	return a, ok
 }
 

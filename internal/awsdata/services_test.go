@@ -191,3 +191,40 @@ func TestTakesNoResource(t *testing.T) {
 		}
 	}
 }
+
+// TestServicesDecodedOnUse checks that the table decodes a service's line
+// only when the service is used, once, and that concurrent first uses see
+// the same decoded service.
+func TestServicesDecodedOnUse(t *testing.T) {
+	tab := loadServices()
+	for _, s := range tab.list {
+		if s.line == "" || s.actions != nil {
+			t.Fatalf("service %s decoded before its first use", s.Prefix)
+		}
+	}
+	s3 := tab.byPrefix["s3"]
+	got := make([][]*Action, 8)
+	done := make(chan int)
+	for i := range got {
+		go func() {
+			got[i] = s3.load().actions
+			done <- i
+		}()
+	}
+	for range got {
+		<-done
+	}
+	for i := range got {
+		if len(got[i]) == 0 || &got[i][0] != &got[0][0] {
+			t.Fatalf("use %d of s3 saw %d actions, not the one decoded table", i, len(got[i]))
+		}
+	}
+	if a := s3.byName["getobject"]; a == nil || a.String() != "s3:GetObject" || s3.line != "" {
+		t.Errorf("s3 after its first use: GetObject %v, line kept %v", a, s3.line != "")
+	}
+	for _, s := range tab.list {
+		if s != s3 && (s.line == "" || s.actions != nil) {
+			t.Errorf("service %s decoded by a use of s3", s.Prefix)
+		}
+	}
+}

@@ -1,14 +1,19 @@
 // Command gen regenerates the AWS reference data embedded by package awsdata.
 //
 // It reads the third-party data staged in the shared folder (see its README.md)
-// and writes compact, gzip-compressed JSON files plus a NOTICE file:
+// and writes compact JSON files plus a NOTICE file:
 //
-//	data/policies.json.gz       AWS managed policies: name, ARN, version, flags
-//	data/policydocs.jsonl.gz    their documents, one compact JSON per line
-//	data/services.json.gz       service prefixes, actions and resource types
-//	data/conditionkeys.json.gz  global and service condition keys with types
-//	data/rcpservices.json.gz    the service prefixes whose resources RCPs apply to
-//	data/NOTICE                 sources, pinned commits and licenses
+//	data/policies.json        AWS managed policies: name, ARN, version, flags
+//	data/policydocs.jsonl     their documents, one compact JSON per line
+//	data/serviceindex.json    service prefixes and names, in order
+//	data/services.jsonl       each service's actions, resource types and condition keys, one per line
+//	data/conditionkeys.json   global and service condition keys with types
+//	data/rcpservices.json     the service prefixes whose resources RCPs apply to
+//	data/NOTICE               sources, pinned commits and licenses
+//
+// The files are not compressed: the binary embeds them as they are, and a
+// process decodes only what it uses (a service's line when it is looked up)
+// instead of inflating every file first.
 //
 // The output is deterministic: the same input gives byte-identical files.
 // Run it from the repository root:
@@ -63,17 +68,24 @@ func generate(shared, out string) error {
 		name string
 		v    any
 	}{
-		{"policies.json.gz", policies},
-		{"services.json.gz", services},
-		{"conditionkeys.json.gz", keys},
-		{"rcpservices.json.gz", rcp},
+		{"policies.json", policies},
+		{"serviceindex.json", services.index()},
+		{"conditionkeys.json", keys},
+		{"rcpservices.json", rcp},
 	}
 	for _, f := range files {
-		if err := writeGzipJSON(out, f.name, f.v); err != nil {
+		if err := writeJSON(out, f.name, f.v); err != nil {
 			return err
 		}
 	}
-	if err := writeGzip(out, "policydocs.jsonl.gz", policies.documents()); err != nil {
+	if err := writeFile(out, "policydocs.jsonl", policies.documents()); err != nil {
+		return err
+	}
+	lines, err := services.lines()
+	if err != nil {
+		return err
+	}
+	if err := writeFile(out, "services.jsonl", lines); err != nil {
 		return err
 	}
 	return writeFile(out, "NOTICE", notice)

@@ -2,40 +2,33 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 )
 
-// writeGzipJSON encodes v as compact JSON without HTML escaping and writes it
-// gzip-compressed. The gzip header carries no name and no modification time,
-// so the bytes depend only on v.
-func writeGzipJSON(dir, name string, v any) error {
+// compactJSON encodes v as compact JSON without HTML escaping, ending in a
+// newline.
+func compactJSON(name string, v any) ([]byte, error) {
 	var raw bytes.Buffer
 	enc := json.NewEncoder(&raw)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("encode %s: %w", name, err)
+		return nil, fmt.Errorf("encode %s: %w", name, err)
 	}
-	return writeGzip(dir, name, raw.Bytes())
+	return raw.Bytes(), nil
 }
 
-// writeGzip writes raw gzip-compressed, deterministically.
-func writeGzip(dir, name string, raw []byte) error {
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+// writeJSON writes v as compact JSON (compactJSON). The files are not
+// compressed: the binary embeds them as they are, so that a process reads
+// the parts it needs in place instead of inflating every file first.
+func writeJSON(dir, name string, v any) error {
+	b, err := compactJSON(name, v)
 	if err != nil {
 		return err
 	}
-	if _, err := zw.Write(raw); err != nil {
-		return err
-	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	return writeFile(dir, name, buf.Bytes())
+	return writeFile(dir, name, b)
 }
 
 func writeFile(dir, name string, b []byte) error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -63,6 +64,39 @@ type resourceTypeOut struct {
 
 type servicesOut struct {
 	Services []serviceOut `json:"services"`
+}
+
+// serviceIndexOut is a service's line in serviceindex.json: its prefix and
+// name, in the order of the lines of services.jsonl.
+type serviceIndexOut struct {
+	Prefix string `json:"p"`
+	Name   string `json:"n"`
+}
+
+// index returns serviceindex.json's content: each service's prefix and
+// name, in order.
+func (s *servicesOut) index() any {
+	out := struct {
+		Services []serviceIndexOut `json:"services"`
+	}{Services: make([]serviceIndexOut, len(s.Services))}
+	for i, svc := range s.Services {
+		out.Services[i] = serviceIndexOut{Prefix: svc.Prefix, Name: svc.Name}
+	}
+	return out
+}
+
+// lines returns services.jsonl's content: line i is service i in compact
+// JSON, so that a reader decodes only the services it looks up.
+func (s *servicesOut) lines() ([]byte, error) {
+	var b bytes.Buffer
+	for _, svc := range s.Services {
+		line, err := compactJSON("services.jsonl", svc)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(line) // compactJSON ends it with a newline
+	}
+	return b.Bytes(), nil
 }
 
 // buildServices reads every service's actions, resource types and condition
