@@ -28,17 +28,21 @@ type build struct {
 // buildOrg resolves the raw declarations into l.o.
 func (l *loader) buildOrg(r *raw) {
 	o := l.o
+	// The maps of accounts and roles are made for the declarations'
+	// number (a role is in one account or more; Identity Center adds
+	// some): a large organization's grow by rehashing otherwise.
+	roles := len(r.roles) + len(r.slrs)
 	l.ouByName = map[string]*OU{}
-	l.acctByName = map[string]*Account{}
-	l.acctByID = map[string]*Account{}
+	l.acctByName = make(map[string]*Account, len(r.accounts))
+	l.acctByID = make(map[string]*Account, len(r.accounts))
 	l.managed = map[string]*Policy{}
 	l.docs = map[*Policy]*rawDoc{}
 	l.groups = map[string]*Group{}
-	l.roleDefs = map[string]Pos{}
+	l.roleDefs = make(map[string]Pos, roles)
 	l.providers = map[string]*Provider{}
 	o.byName, o.byID = l.acctByName, l.acctByID
 	o.ouByName = l.ouByName
-	o.roles = map[string]*Role{}
+	o.roles = make(map[string]*Role, roles)
 	o.users = map[string]*User{}
 	o.resources = map[string]*Resource{}
 	o.psRoles = map[string]string{}

@@ -17,7 +17,7 @@ func fastJSON(data []byte) (root *ynode, ok bool) {
 	if !utf8.Valid(data) {
 		return nil, false
 	}
-	r := jsonFast{textReader{src: string(data), line: 1}}
+	r := jsonFast{textReader{src: textOf(data), line: 1}}
 	for _, c := range data {
 		if c >= 0x80 {
 			r.nonASCII = true

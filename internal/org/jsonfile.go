@@ -83,7 +83,7 @@ func (r *jsonReader) node(kind nodeKind, tag nodeTag) *ynode {
 	}
 	n := &r.slab[0]
 	r.slab = r.slab[1:]
-	n.Kind, n.tag, n.Line, n.Column = kind, tag, p.Line, p.Col
+	n.Kind, n.tag, n.Line, n.Column = kind, tag, pos32(p.Line), pos32(p.Col)
 	return n
 }
 

@@ -1,21 +1,33 @@
 package org
 
-import "go.yaml.in/yaml/v3"
+import (
+	"math"
+
+	"go.yaml.in/yaml/v3"
+)
 
 // ynode is a node of an organization file as the loader keeps it while it
 // reads the file: what the loader reads of the YAML library's yaml.Node
-// (kind, resolved tag, value, line and column, children, alias), in 72
+// (kind, resolved tag, value, line and column, children, alias), in 64
 // bytes and four pointers instead of 152 bytes and nine. A large
 // organization's files are a million nodes, alive until the build ends:
-// their size is most of the load's memory and of the collector's work.
+// their size is most of the load's memory and of the collector's work (and
+// of the kernel's, which hands the process every page of them).
 type ynode struct {
 	Value   string
 	Content []*ynode
 	Alias   *ynode // an alias node's target
-	Line    int    // from 1
-	Column  int    // from 1, in characters
+	Line    int32  // from 1 (pos32)
+	Column  int32  // from 1, in characters (pos32)
 	Kind    nodeKind
 	tag     nodeTag
+}
+
+// pos32 is a line or column as a node keeps it: past 2^31-1 (a file of
+// that many lines cannot be read into memory) it stays at the maximum
+// instead of wrapping.
+func pos32(n int) int32 {
+	return int32(min(n, math.MaxInt32))
 }
 
 type nodeKind uint8
@@ -75,7 +87,7 @@ func fromLibrary(root *yaml.Node) *ynode {
 		if c, ok := anchors[n]; ok {
 			return c
 		}
-		c := &ynode{Value: n.Value, Line: n.Line, Column: n.Column, Kind: kindOf[n.Kind], tag: tagOf(n.ShortTag())}
+		c := &ynode{Value: n.Value, Line: pos32(n.Line), Column: pos32(n.Column), Kind: kindOf[n.Kind], tag: tagOf(n.ShortTag())}
 		if n.Anchor != "" {
 			anchors[n] = c // before its children, which may name it
 		}

@@ -77,7 +77,7 @@ func (p *placeholders) at(src *source, n *ynode, off int) Pos {
 	}
 	k := strings.Count(n.Value[:off], text)
 	ix := src.lines()
-	start := ix.Offset(n.Line, n.Column)
+	start := ix.Offset(int(n.Line), int(n.Column))
 	if start < 0 {
 		return fallback
 	}

@@ -67,7 +67,7 @@ func prepareYAMLWith(d *decoder, r *rawDoc, toks []policy.Token) (prepared, bool
 				return p
 			}
 			n := nodeAt(p)
-			return policy.Pos{Line: n.Line, Col: n.Column}
+			return policy.Pos{Line: int(n.Line), Col: int(n.Column)}
 		},
 	}, true
 }

@@ -27,7 +27,7 @@ func (s *source) lines() *policy.Source {
 	return s.ix
 }
 
-func (s *source) pos(n *ynode) Pos { return Pos{File: s.name, Line: n.Line, Col: n.Column} }
+func (s *source) pos(n *ynode) Pos { return Pos{File: s.name, Line: int(n.Line), Col: int(n.Column)} }
 
 // sval is a string value and where it was written.
 type sval struct {
@@ -101,7 +101,6 @@ func (d *decoder) fields(n *ynode, path string, known ...string) (map[string]*yn
 		return nil, false
 	}
 	out := make(map[string]*ynode, len(n.Content)/2)
-	keys := make(map[string]*ynode, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], resolve(n.Content[i+1])
 		if k.Kind != scalarNode {
@@ -112,14 +111,25 @@ func (d *decoder) fields(n *ynode, path string, known ...string) (map[string]*yn
 			d.errorf(k, path, "unknown field %q%s; want one of: %s", k.Value, didYouMean(k.Value, known), strings.Join(known, ", "))
 			continue
 		}
-		if prev, dup := keys[k.Value]; dup {
+		if _, dup := out[k.Value]; dup {
+			prev := firstKey(n, k.Value)
 			d.errorf(k, path, "field %q is given twice (first at %d:%d)", k.Value, prev.Line, prev.Column)
 			continue
 		}
-		keys[k.Value] = k
 		out[k.Value] = v
 	}
 	return out, true
+}
+
+// firstKey returns the first scalar key of mapping n with the given value
+// (one that fields took: it is known).
+func firstKey(n *ynode, value string) *ynode {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == scalarNode && k.Value == value {
+			return k
+		}
+	}
+	return nil // not reached: fields found value among n's keys
 }
 
 // require reports the fields of m that are missing or null.
@@ -243,6 +253,8 @@ func (d *decoder) items(n *ynode, path string) []*ynode {
 type pair struct {
 	Key sval
 	Val *ynode
+
+	keyNode *ynode // the key as written (for a duplicate's message)
 }
 
 // pairs reads a mapping with free-form keys, such as tags or inline
@@ -256,19 +268,39 @@ func (d *decoder) pairs(n *ynode, path string) []pair {
 		d.errorf(n, path, "must be a mapping, not %s", kindName(n))
 		return nil
 	}
-	var out []pair
-	seen := map[string]*ynode{}
+	out := make([]pair, 0, len(n.Content)/2)
+	// A small mapping (most: tags, a policy's few names) is checked for
+	// duplicate keys by looking back over the pairs taken; a large one
+	// with a map.
+	var seen map[string]*ynode
+	if len(n.Content)/2 > smallMapping {
+		seen = make(map[string]*ynode, len(n.Content)/2)
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, ok := d.str(n.Content[i], path)
 		if !ok {
 			continue
 		}
-		if prev, dup := seen[k.V]; dup {
+		var prev *ynode
+		if seen != nil {
+			prev = seen[k.V]
+			seen[k.V] = n.Content[i]
+		} else {
+			for _, p := range out {
+				if p.Key.V == k.V {
+					prev = p.keyNode
+					break
+				}
+			}
+		}
+		if prev != nil {
+			if seen != nil {
+				seen[k.V] = prev
+			}
 			d.errorf(n.Content[i], path, "key %q is given twice (first at %d:%d)", k.V, prev.Line, prev.Column)
 			continue
 		}
-		seen[k.V] = n.Content[i]
-		out = append(out, pair{Key: k, Val: resolve(n.Content[i+1])})
+		out = append(out, pair{Key: k, Val: resolve(n.Content[i+1]), keyNode: n.Content[i]})
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -80,6 +81,15 @@ func (r *textReader) enter() {
 
 func (r *textReader) leave() { r.depth-- }
 
+// textOf returns a file's bytes as the text the readers scan, without
+// copying them (a large organization's files are megabytes, each byte a
+// page the process would fault in twice). The loader never changes a
+// file's bytes once read, and every value the readers keep is interned
+// (a copy of its own), so that nothing built from the text shares it.
+func textOf(data []byte) string {
+	return unsafe.String(unsafe.SliceData(data), len(data))
+}
+
 // intern returns a value read from the text as a string of its own, one
 // per distinct value: a large organization repeats most of its values
 // (keys, actions, names, account IDs), and a value the model keeps must
@@ -146,7 +156,7 @@ func (r *fastReader) init(data []byte) bool {
 			i += n
 		}
 	}
-	r.src = string(data)
+	r.src = textOf(data)
 	r.line = 1
 	return true
 }
@@ -158,7 +168,7 @@ func (r *textReader) node(kind nodeKind, tag nodeTag, at int) *ynode {
 	}
 	n := &r.slab[0]
 	r.slab = r.slab[1:]
-	n.Kind, n.tag, n.Line, n.Column = kind, tag, r.line, r.col(at)
+	n.Kind, n.tag, n.Line, n.Column = kind, tag, pos32(r.line), pos32(r.col(at))
 	return n
 }
 
