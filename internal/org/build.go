@@ -28,10 +28,9 @@ type build struct {
 // buildOrg resolves the raw declarations into l.o.
 func (l *loader) buildOrg(r *raw) {
 	o := l.o
-	// The maps of accounts and roles are made for the declarations'
-	// number (a role is in one account or more; Identity Center adds
-	// some): a large organization's grow by rehashing otherwise.
-	roles := len(r.roles) + len(r.slrs)
+	// The maps of accounts and roles are made for the number the
+	// declarations give: a large organization's grew by rehashing.
+	roles := roleCount(r)
 	l.ouByName = map[string]*OU{}
 	l.acctByName = make(map[string]*Account, len(r.accounts))
 	l.acctByID = make(map[string]*Account, len(r.accounts))
@@ -66,6 +65,23 @@ func (l *loader) buildOrg(r *raw) {
 	l.buildWorkloads(r.workloads)
 	l.checkTrusts()
 	l.precompute()
+}
+
+// roleCount estimates the roles the build provisions: a role or
+// service-linked role in each account it names, and each permission set's
+// role in every account (the most its assignments can reach).
+func roleCount(r *raw) int {
+	n := 0
+	for _, role := range r.roles {
+		n += max(1, len(role.accounts))
+	}
+	for _, slr := range r.slrs {
+		n += max(1, len(slr.accounts))
+	}
+	if r.ic != nil {
+		n += len(r.ic.permSets) * len(r.accounts)
+	}
+	return n
 }
 
 func (l *loader) organization(ri *rawOrgInfo) {
