@@ -74,7 +74,7 @@ func stopWithRequestInFlight(t *testing.T, srv *server, c aws.Credentials, wantA
 	if _, err := conn.Write(raw[len(raw)-8:]); err != nil {
 		t.Fatal(err)
 	}
-	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	conn.SetReadDeadline(time.Now().Add(time.Minute))
 	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
 	if err != nil {
 		t.Fatalf("the request in flight got no answer: %v", err)
@@ -83,7 +83,7 @@ func stopWithRequestInFlight(t *testing.T, srv *server, c aws.Credentials, wantA
 	if resp.StatusCode != 200 || callerARN(t, []byte(got)) != wantARN {
 		t.Errorf("the request in flight: %d, want 200 with Arn %s:\n%s", resp.StatusCode, wantARN, got)
 	}
-	if code := srv.wait(10 * time.Second); code != 0 {
+	if code := srv.wait(time.Minute); code != 0 {
 		t.Errorf("exit %d after SIGTERM, want 0:\n%s", code, srv.Stderr)
 	}
 }

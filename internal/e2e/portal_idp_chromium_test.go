@@ -245,16 +245,16 @@ func spkiPin(t *testing.T, op *servertest.OIDCOP) string {
 	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
-// waitFor waits (10 s at most) until a CSS selector finds an element: after
+// waitFor waits (60 s at most) until a CSS selector finds an element: after
 // redirections and self-posting forms, whose end no click can wait for.
 func waitFor(t *testing.T, w *webDriver, css string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !w.has(css) {
 		if time.Now().After(deadline) {
 			var src string
 			w.call("GET", "/source", nil, &src)
-			t.Fatalf("no %q within 10 s at %s:\n%s", css, w.url(), src)
+			t.Fatalf("no %q within 60 s at %s:\n%s", css, w.url(), src)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/securecart/warden/internal/server/servertest"
 )
 
 // A minimal W3C WebDriver client for Debian's chromedriver driving headless
@@ -61,8 +63,11 @@ func startBrowser(t *testing.T, args ...string) *webDriver {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// The driver lives as long as the test; cancel kills it with the
+	// Chromium it started (servertest.OwnProcessGroup).
+	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, drv, "--port="+strconv.Itoa(port), "--allowed-ips=127.0.0.1")
+	servertest.OwnProcessGroup(cmd)
 	var logs lockedBuffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
@@ -70,13 +75,12 @@ func startBrowser(t *testing.T, args ...string) *webDriver {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
 		cancel()
+		cmd.Wait()
 	})
 	root := "http://127.0.0.1:" + strconv.Itoa(port)
-	hc := &http.Client{Timeout: 30 * time.Second}
-	deadline := time.Now().Add(10 * time.Second)
+	hc := &http.Client{Timeout: 2 * time.Minute}
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := hc.Get(root + "/status")
 		if err == nil {
@@ -88,7 +92,7 @@ func startBrowser(t *testing.T, args ...string) *webDriver {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("chromedriver not ready within 10 s: %v\n%s", err, logs.String())
+			t.Fatalf("chromedriver not ready within 60 s: %v\n%s", err, logs.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -212,7 +216,7 @@ func (w *webDriver) click(css string) {
 	w.t.Helper()
 	w.script(`document.documentElement.dataset.wdOld = "1"`)
 	w.call("POST", "/element/"+w.find(css)+"/click", map[string]any{}, nil)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var loaded bool
 		w.call("POST", "/execute/sync", map[string]any{"script": `return !document.documentElement.dataset.wdOld && document.readyState === "complete"`, "args": []any{}}, &loaded)
@@ -220,7 +224,7 @@ func (w *webDriver) click(css string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			w.t.Fatalf("clicking %q loaded no page within 10 s", css)
+			w.t.Fatalf("clicking %q loaded no page within 60 s", css)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
