@@ -7,6 +7,7 @@ package check
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -63,6 +64,24 @@ func (l ErrorList) Error() string {
 	return b.String()
 }
 
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// MalformedYAML is the error of a test or guardrail file that does not
+// parse, at the line the YAML parser names (its first non-blank column).
+func MalformedYAML(file string, src []byte, err error) *Error {
+	e := &Error{File: file, Msg: "malformed YAML: " + strings.TrimPrefix(yamlLine.ReplaceAllString(err.Error(), ""), "yaml: ")}
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		e.Line, _ = strconv.Atoi(m[1])
+		e.Col = 1
+		lines := strings.Split(string(src), "\n")
+		if e.Line <= len(lines) {
+			l := lines[e.Line-1]
+			e.Col = len(l) - len(strings.TrimLeft(l, " \t")) + 1
+		}
+	}
+	return e
+}
+
 var expects = map[string]bool{"allow": true, "deny": true, "explicit-deny": true, "implicit-deny": true}
 
 var layers = map[string]bool{"scp": true, "rcp": true, "boundary": true, "session": true, "identity": true, "resource": true, "trust": true, "endpoint": true, "none": true}
@@ -74,7 +93,7 @@ var placeholder = regexp.MustCompile(`\{([A-Za-z0-9_.:-]+)\}`)
 func Parse(src []byte, file string, o *org.Org) ([]*Test, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(src, &root); err != nil {
-		return nil, ErrorList{{File: file, Msg: "malformed YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+		return nil, ErrorList{MalformedYAML(file, src, err)}
 	}
 	var errs ErrorList
 	bad := func(n *yaml.Node, format string, args ...any) {

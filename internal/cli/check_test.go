@@ -516,7 +516,7 @@ func TestCheckMalformed(t *testing.T) {
 		name, src string
 		want      []string // in stderr: the first after the file's name
 	}{
-		{"malformed YAML", "tests:\n  - name: [a\n", []string{": malformed YAML"}},
+		{"malformed YAML", "tests:\n  - name: [a\n", []string{":1:1: malformed YAML: did not find expected"}},
 		{"not a mapping", "- a\n- b\n", []string{":1:1: a test file is a mapping with a tests: list"}},
 		{"tests not a list", "tests: {a: b}\n", []string{":1:8: tests: must be a list of tests"}},
 		{"unknown top-level field", "tests: []\nsuite: x\n", []string{`:2:1: unknown field "suite"`}},

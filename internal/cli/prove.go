@@ -79,6 +79,11 @@ func readGuardrails(env Env, o *org.Org, files []string) ([]*prove.Guardrail, er
 		if err != nil {
 			return nil, &ExitError{Code: 2, Err: err}
 		}
+		if len(got) == 0 {
+			// A misspelt guardrails: key would otherwise prove nothing
+			// and pass.
+			return nil, &ExitError{Code: 2, Err: fmt.Errorf("%s: no guardrails to prove: a guardrail file has a top-level guardrails: list", f)}
+		}
 		gs = append(gs, got...)
 	}
 	return gs, nil

@@ -133,6 +133,11 @@ func TestProveExitStatus(t *testing.T) {
 		{"no actions", "guardrails:\n  - name: a\n", `g.yaml:2:5: guardrails[0]: a guardrail needs actions`},
 		{"bad expect", "guardrails:\n  - name: a\n    actions: [s3:GetObject]\n    expect: allowed\n", `g.yaml:4:13: guardrails[0].expect: "allowed" is not denied`},
 		{"bad placeholder", "guardrails:\n  - name: a\n    actions: [s3:GetObject]\n    principals: [\"arn:aws:iam::{Nope}:root\"]\n", `unknown account "Nope"`},
+		{"accounts a string", "guardrails:\n  - name: a\n    actions: [s3:GetObject]\n    accounts: Nope\n", `g.yaml:4:15: guardrails[0].accounts: the org has no account "Nope"`},
+		{"malformed YAML", "guardrails:\n  - name: a\n    actions: [s3:GetObject\n", `g.yaml:2:3: malformed YAML: did not find expected ',' or ']'`},
+		{"misspelt guardrails", "guardrail:\n  - name: a\n    actions: [s3:GetObject]\n", `g.yaml:1:1: unknown field "guardrail"`},
+		{"no guardrails", "tests: []\n", `no guardrails to prove`},
+		{"nested context", "guardrails:\n  - name: a\n    actions: [s3:GetObject]\n    context: {aws:SourceIp: {a: b}}\n", `g.yaml:4:29: guardrails[0].context.aws:SourceIp must be a string or a list of strings`},
 	} {
 		g := writeFile(t, "g.yaml", c.src)
 		_, stderr, code := run(t, "", "prove", "--org", dir, g)

@@ -33,7 +33,7 @@ type Guardrail struct {
 func Parse(src []byte, file string, o *org.Org) ([]*Guardrail, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(src, &root); err != nil {
-		return nil, check.ErrorList{{File: file, Msg: "malformed YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+		return nil, check.ErrorList{check.MalformedYAML(file, src, err)}
 	}
 	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
 		return nil, check.ErrorList{{File: file, Line: 1, Col: 1, Msg: "a guardrail file is a mapping with a guardrails: list"}}
@@ -45,11 +45,19 @@ func Parse(src []byte, file string, o *org.Org) ([]*Guardrail, error) {
 	doc := root.Content[0]
 	var list *yaml.Node
 	for i := 0; i+1 < len(doc.Content); i += 2 {
-		if doc.Content[i].Value == "guardrails" {
+		switch k := doc.Content[i]; k.Value {
+		case "guardrails":
 			list = doc.Content[i+1]
+		case "tests":
+			// Package check reads them.
+		default:
+			bad(k, "unknown field %q: a guardrail file has guardrails: and tests:", k.Value)
 		}
 	}
 	if list == nil {
+		if len(errs) > 0 {
+			return nil, errs
+		}
 		return nil, nil
 	}
 	if list.Kind != yaml.SequenceNode {
@@ -112,7 +120,11 @@ func Parse(src []byte, file string, o *org.Org) ([]*Guardrail, error) {
 						a, ok = o.AccountByID(name)
 					}
 					if !ok {
-						bad(v.Content[min(n, len(v.Content)-1)], "guardrails[%d].accounts: the org has no account %q", i, name)
+						at := v
+						if v.Kind == yaml.SequenceNode && n < len(v.Content) {
+							at = v.Content[n]
+						}
+						bad(at, "guardrails[%d].accounts: the org has no account %q", i, name)
 						continue
 					}
 					g.Accounts = append(g.Accounts, a.ID)
@@ -133,6 +145,10 @@ func Parse(src []byte, file string, o *org.Org) ([]*Guardrail, error) {
 				}
 				for c := 0; c+1 < len(v.Content); c += 2 {
 					ck, cv := v.Content[c], v.Content[c+1]
+					if cv.Kind != yaml.ScalarNode && cv.Kind != yaml.SequenceNode {
+						bad(cv, "guardrails[%d].context.%s must be a string or a list of strings", i, ck.Value)
+						continue
+					}
 					g.Context[ck.Value] = strs(ck, cv)
 				}
 			case "expect":
