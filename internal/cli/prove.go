@@ -26,8 +26,12 @@ statement answers alike (package analyze), and each class is decided by the engi
 A guardrail is proved (with, per class of principals, the layers and statements that block every
 request), refuted (with a request that warden explain --org allows, and the statements that allow
 it), or unknown when a partition cannot be made exact (a policy variable, too many classes).
-Principals are the org's own: each account's root user, its roles (acting as a session) and
-its IAM users.
+Principals are the org's own: each account's root user, its roles (acting as a session; a
+session a Principal element names by its session ARN apart, and a session's aws:userid, whose
+session name the caller chooses, ranging freely) and its IAM users; and, when a guardrail names
+no accounts, the callers outside the org that its resource, trust and resource control policies
+let in (other accounts and their principals, anyone, AWS services, identity providers' users),
+on the org's resources.
 
 Exit status: 0 when every guardrail is proved, 1 when any is refuted or unknown, 2 for
 malformed input.`,

@@ -87,26 +87,7 @@ func TestProveSmallOrg(t *testing.T) {
 		if (l.Counterexample != nil) != (res == "refuted") {
 			t.Errorf("%s: counterexample %+v", name, l.Counterexample)
 		}
-		if l.Counterexample == nil {
-			continue
-		}
-		c := l.Counterexample
-		args := []string{"explain", "--org", dir, "--principal", c.Principal, "--action", c.Action, "--resource", c.Resource}
-		for k, v := range c.Context {
-			s, ok := v.(string)
-			if !ok {
-				var parts []string
-				for _, x := range v.([]any) {
-					parts = append(parts, x.(string))
-				}
-				s = strings.Join(parts, ",")
-			}
-			args = append(args, "--context", k+"="+s)
-		}
-		eout, eerr, ecode := run(t, "", args...)
-		if ecode != 0 {
-			t.Errorf("%s: explain of the counterexample exits %d, want 0 (Allow): %v\n%s%s", name, ecode, args, eout, eerr)
-		}
+		explainAllows(t, dir, name, l)
 	}
 	if c := got["AppRole describes no instances"].Counterexample; c != nil && c.Context["aws:requestedregion"] != "eu-west-1" {
 		t.Errorf("counterexample context %v, want the one region the policy allows", c.Context)
@@ -118,6 +99,128 @@ func TestProveSmallOrg(t *testing.T) {
 	if code != 1 || !strings.Contains(text, "PROVED no IAM users in Dev") || !strings.Contains(text, "REFUTED no one reads team buckets") ||
 		!strings.Contains(text, "2 proved, 3 not") || !strings.Contains(text, "scp Workloads: Deny scp DenyIAMUsers, statement DenyUsers at ") {
 		t.Errorf("text output (exit %d):\n%s", code, text)
+	}
+}
+
+// explainAllows checks that warden explain allows a refuted guardrail's
+// counterexample.
+func explainAllows(t *testing.T, dir, name string, l proveLine) {
+	t.Helper()
+	c := l.Counterexample
+	if c == nil {
+		return
+	}
+	args := []string{"explain", "--org", dir, "--principal", c.Principal, "--action", c.Action, "--resource", c.Resource}
+	for k, v := range c.Context {
+		s, ok := v.(string)
+		if !ok {
+			var parts []string
+			for _, x := range v.([]any) {
+				parts = append(parts, x.(string))
+			}
+			s = strings.Join(parts, ",")
+		}
+		args = append(args, "--context", k+"="+s)
+	}
+	eout, eerr, ecode := run(t, "", args...)
+	if ecode != 0 {
+		t.Errorf("%s: explain of the counterexample exits %d, want 0 (Allow): %v\n%s%s", name, ecode, args, eout, eerr)
+	}
+}
+
+// outsideOrg has a trail bucket whose policy lets an outside account delete
+// it and one session of a role (by its name) change its policy, and an SCP
+// that lets only sessions named approved-* stop the trail.
+const outsideOrg = `organization: {id: o-a1b2c3d4e5, managementAccount: Mgmt, root: r-a1b2}
+accounts:
+  - {name: Mgmt, id: "111111111111", email: m@example.com}
+  - {name: Dev, id: "222222222222", email: d@example.com}
+  - {name: Prod, id: "333333333333", email: p@example.com}
+policies:
+  - name: FullAWSAccess
+    type: scp
+    document: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}
+    attach: [Root, Mgmt, Dev, Prod]
+  - name: DenyStop
+    type: scp
+    document:
+      Version: "2012-10-17"
+      Statement:
+        - {Sid: NoStop, Effect: Deny, Action: cloudtrail:StopLogging, Resource: "*", Condition: {StringNotLike: {aws:userid: "*:approved-*"}}}
+    attach: [Root]
+roles:
+  - name: Admin
+    accounts: [Dev]
+    trust: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::111111111111:root"}, Action: sts:AssumeRole}]}
+    managedPolicies: [arn:aws:iam::aws:policy/AdministratorAccess]
+  - name: Reader
+    accounts: [Dev]
+    trust: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::222222222222:root"}, Action: sts:AssumeRole}]}
+    inlinePolicies:
+      P: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: ["s3:*"], Resource: "*"}]}
+resources:
+  - arn: arn:aws:s3:::trail-bucket
+    account: Prod
+    policy:
+      Version: "2012-10-17"
+      Statement:
+        - {Sid: Vendor, Effect: Allow, Principal: {AWS: "arn:aws:iam::999999999999:root"}, Action: s3:DeleteBucket, Resource: arn:aws:s3:::trail-bucket}
+        - {Sid: Alice, Effect: Allow, Principal: {AWS: "arn:aws:sts::222222222222:assumed-role/Reader/alice"}, Action: s3:PutBucketPolicy, Resource: arn:aws:s3:::trail-bucket}
+`
+
+// TestProveOutsideAndSessions: the principals a guardrail covers are every
+// principal, not only the org's roles' sessions of one name: an outside
+// account a bucket policy lets in, a role's session a Principal element
+// names, a session whose name (in aws:userid) an SCP lets through. Each is
+// refuted with a request explain allows; what no one can do still proves.
+func TestProveOutsideAndSessions(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"org.yaml": outsideOrg})
+	g := writeFile(t, "g.yaml", `guardrails:
+  - name: no one deletes the trail bucket but Prod
+    except: ["arn:aws:iam::333333333333:*"]
+    actions: [s3:DeleteBucket]
+    resources: ["arn:aws:s3:::trail-bucket"]
+  - name: no outside role deletes it
+    principals: ["arn:aws:iam::*:role/Dev*"]
+    actions: [s3:DeleteBucket]
+  - name: only Prod and the vendor delete it
+    except: ["arn:aws:iam::333333333333:*", "arn:aws:iam::999999999999:*"]
+    actions: [s3:DeleteBucket]
+    resources: ["arn:aws:s3:::trail-bucket"]
+  - name: no one in Dev deletes it
+    accounts: [Dev]
+    actions: [s3:DeleteBucket]
+    resources: ["arn:aws:s3:::trail-bucket"]
+  - name: Reader does not change the bucket's policy
+    principals: ["arn:aws:iam::*:role/Reader"]
+    actions: [s3:PutBucketPolicy]
+    resources: ["arn:aws:s3:::trail-bucket"]
+  - name: no role stops the trail
+    principals: ["arn:aws:iam::*:role/*"]
+    accounts: [Dev]
+    actions: [cloudtrail:StopLogging]
+`)
+	out, stderr, code := run(t, "", "prove", "--org", dir, "--format", "json", g)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %s\n%s", code, stderr, out)
+	}
+	got := proveLines(t, out)
+	for name, want := range map[string]string{
+		"no one deletes the trail bucket but Prod":   "arn:aws:iam::999999999999:root",
+		"no outside role deletes it":                 ":assumed-role/Dev",
+		"only Prod and the vendor delete it":         "",
+		"no one in Dev deletes it":                   "",
+		"Reader does not change the bucket's policy": "arn:aws:sts::222222222222:assumed-role/Reader/alice",
+		"no role stops the trail":                    "arn:aws:sts::222222222222:assumed-role/",
+	} {
+		l := got[name]
+		switch {
+		case want == "" && l.Result != "proved":
+			t.Errorf("%s: %s %+v, want proved", name, l.Result, l.Counterexample)
+		case want != "" && (l.Result != "refuted" || l.Counterexample == nil || !strings.Contains(l.Counterexample.Principal, want)):
+			t.Errorf("%s: %s %+v, want refuted by %s", name, l.Result, l.Counterexample, want)
+		}
+		explainAllows(t, dir, name, l)
 	}
 }
 

@@ -23,7 +23,7 @@ func EachContext(s *authz.Situation, in *eval.Inputs, fixed map[string][]string,
 	stmts := relevant(analyze.StatementsOf(analyze.PoliciesOf(in)...), []policy.Action{s.Request.Action})
 	isFixed := func(k string) bool {
 		if analyze.IsCallerKey(k) {
-			return true
+			return !freeUserID(s, k)
 		}
 		for fk := range fixed {
 			if strings.EqualFold(fk, k) {
@@ -33,7 +33,7 @@ func EachContext(s *authz.Situation, in *eval.Inputs, fixed map[string][]string,
 		return false
 	}
 	caller := s.Request.Caller.ARN
-	sp := analyze.NewSpaceVars(stmts, isFixed, analyze.CallerVars(s.Request.Context))
+	sp := analyze.NewSpaceVars(stmts, isFixed, callerVars(s))
 	if !sp.Exact() {
 		return fmt.Errorf("the condition keys of %s's policies for %s cannot be split exactly", caller, s.Request.ActionName)
 	}
@@ -58,4 +58,30 @@ func EachContext(s *authz.Situation, in *eval.Inputs, fixed map[string][]string,
 		return fn(ctx, &e)
 	})
 	return nil
+}
+
+// freeUserID reports whether k is aws:userid of a role session that the
+// request does not fix: AWS sets it to the role's unique ID and the session
+// name, which the caller chooses when it assumes the role ("role-id:
+// caller-specified-role-name"), and the org does not hold the role's ID, so
+// it ranges over every value like a key the caller sets.
+func freeUserID(s *authz.Situation, k string) bool {
+	if !strings.EqualFold(k, "aws:userid") || s.Request.Caller.Kind != policy.CallerAssumedRole {
+		return false
+	}
+	_, set := s.Request.Context.Get("aws:userid")
+	return !set
+}
+
+// callerVars resolves the policy variables of the keys AWS sets from the
+// caller, as analyze.CallerVars, except a session's free aws:userid, which
+// no single value stands for.
+func callerVars(s *authz.Situation) analyze.Vars {
+	vars := analyze.CallerVars(s.Request.Context)
+	return func(key string) ([]string, bool) {
+		if freeUserID(s, key) {
+			return nil, false
+		}
+		return vars(key)
+	}
 }

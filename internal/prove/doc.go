@@ -6,8 +6,14 @@
 // # What is covered
 //
 // The principals are the organization's own: each account's root user, each
-// role acting as a session, each IAM user, whose whole situation package
-// authz assembles (identity policies, permissions boundary, the SCPs of the
+// role acting as a session (and, apart, each session of it a Principal
+// element names by its session ARN), each IAM user; and, when the guardrail
+// names no accounts, the classes of callers outside the organization that
+// its resource policies and RCPs (and trust policies, for the STS actions)
+// tell apart (analyze.Principals: other accounts and their principals,
+// anyone, AWS services, identity providers' users), split by the
+// guardrail's principals and except globs too, each on the org's resources
+// only. Each one's whole situation package authz assembles (identity policies, permissions boundary, the SCPs of the
 // account from the root down, the resource's policy or a role's trust policy,
 // the RCPs of the resource's account). Actions are those named, globs
 // expanded over AWS's Service Authorization Reference. Resources are split
@@ -21,7 +27,10 @@
 // A key the guardrail's context gives keeps its value. A key AWS sets from
 // the caller or the resource (aws:PrincipalArn, aws:PrincipalTag/*,
 // aws:userid, aws:ResourceAccount, ...) takes the value AWS would give it,
-// and policy variables of such keys are replaced by those values. Every
+// and policy variables of such keys are replaced by those values; except a
+// role session's aws:userid ("role-id:session-name", the name the caller's
+// choice, the role's ID not in the org), which ranges like a key the caller
+// sets (a policy variable of it is not exact). Every
 // other key the statements test, which the caller controls or which ranges
 // over whatever values requests carry, is split into the classes of
 // analyze.NewSpaceVars, and one representative of each class is decided by

@@ -1,6 +1,7 @@
 package prove
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -78,7 +79,10 @@ type Prover struct {
 type candidate struct {
 	caller string   // the ARN requests are made as
 	names  []string // the ARNs guardrails match
-	acct   string
+	acct   string   // its account of the org; "" outside it
+	// ctx holds the keys AWS sets for a caller outside the org (its
+	// account's organization, a service's source account).
+	ctx map[string][]string
 }
 
 // New indexes o for proofs.
@@ -122,6 +126,30 @@ func New(o *org.Org, now time.Time) *Prover {
 		add(&p.trust, r.Trust)
 		p.roleARNs = append(p.roleARNs, r.ARN)
 	}
+	// A role's session whose name a Principal element names is a caller
+	// of its own: only it gets what the statement grants (or escapes what
+	// it denies), which the session every other name stands for does not.
+	named := map[string]bool{}
+	for _, st := range append(append([]analyze.Stmt(nil), p.orgStmts...), p.trust...) {
+		pr := st.S.Src.Principal
+		if pr == nil {
+			continue
+		}
+		for _, v := range pr.AWS {
+			a, err := arn.Parse(v.Value)
+			if err != nil || a.Service != "sts" || named[v.Value] {
+				continue
+			}
+			parts := strings.Split(a.Resource, "/")
+			if len(parts) != 3 || parts[0] != "assumed-role" {
+				continue
+			}
+			if r, ok := o.Role(a.Account, parts[1]); ok {
+				named[v.Value] = true
+				p.principal = append(p.principal, candidate{caller: v.Value, names: []string{r.ARN, v.Value}, acct: a.Account})
+			}
+		}
+	}
 	for _, u := range o.Users {
 		if u.Account != nil {
 			p.principal = append(p.principal, candidate{caller: u.ARN, names: []string{u.ARN}, acct: u.Account.ID})
@@ -132,32 +160,106 @@ func New(o *org.Org, now time.Time) *Prover {
 	return p
 }
 
-// covered lists the principals of the org a guardrail speaks of.
-func (p *Prover) covered(g *Guardrail) []candidate {
-	var out []candidate
-	anyMatch := func(globs, names []string) bool {
-		for _, gl := range globs {
-			for _, n := range names {
-				if arn.Match(gl, n) {
-					return true
-				}
-			}
+// covered lists the principals a guardrail speaks of: the org's own, and,
+// when it names no accounts, the classes of callers outside the org that
+// its resource policies, RCPs and (with STS actions) trust policies let in
+// (exact says whether those classes are exact).
+func (p *Prover) covered(g *Guardrail, trust bool) (out []candidate, exact bool) {
+	keep := func(c candidate) bool {
+		if len(g.Principals) > 0 && !anyMatch(g.Principals, c.names) {
+			return false
 		}
-		return false
+		return !anyMatch(g.Except, c.names)
 	}
 	for _, c := range p.principal {
 		if len(g.Accounts) > 0 && !contains(g.Accounts, c.acct) {
 			continue
 		}
-		if len(g.Principals) > 0 && !anyMatch(g.Principals, c.names) {
-			continue
+		if keep(c) {
+			out = append(out, c)
 		}
-		if anyMatch(g.Except, c.names) {
-			continue
-		}
-		out = append(out, c)
 	}
-	return out
+	if len(g.Accounts) > 0 {
+		// The accounts are the org's: no caller outside it lives there.
+		return out, true
+	}
+	outs, exact := p.outsiders(g, trust)
+	for _, c := range outs {
+		if keep(c) {
+			out = append(out, c)
+		}
+	}
+	return out, exact
+}
+
+func anyMatch(globs, names []string) bool {
+	for _, gl := range globs {
+		for _, n := range names {
+			if arn.Match(gl, n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// outsiders are the classes of callers outside the org (other accounts,
+// anyone, AWS services, identity providers' users) that the org's resource
+// policies and RCPs (and trust policies, with trust) tell apart, split too
+// by the guardrail's principals and except globs so that each class is
+// wholly inside or outside each glob.
+func (p *Prover) outsiders(g *Guardrail, trust bool) ([]candidate, bool) {
+	stmts := append([]analyze.Stmt(nil), p.orgStmts...)
+	if trust {
+		stmts = append(stmts, p.trust...)
+	}
+	if len(stmts) == 0 {
+		return nil, true // no policy lets anyone outside in
+	}
+	if globs := append(append([]string(nil), g.Principals...), g.Except...); len(globs) > 0 {
+		doc, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+			"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*",
+			"Condition": map[string]any{"ArnLike": map[string]any{"aws:PrincipalArn": globs}}}}})
+		if q, err := policy.ParseAndCompile(doc, "guardrail", policy.Resource, g.Name); err == nil {
+			stmts = append(stmts, analyze.StatementsOf(q)...)
+		}
+	}
+	info := analyze.OrgInfoOf(p.Org)
+	z := analyze.Zone{Kind: analyze.ZoneOrganization, Org: info}
+	classes, exact := analyze.Principals(stmts, &z)
+	// Services acting for the org's own accounts, whose organization is
+	// the org's.
+	svcs, ok := analyze.Principals(stmts, &analyze.Zone{Kind: analyze.ZoneAccount})
+	exact = exact && ok
+	for _, c := range svcs {
+		if c.Desc["Service"] == "" {
+			continue
+		}
+		if _, in := p.Org.AccountByID(c.Account); in {
+			ctx := make(map[string][]string, len(c.Context)+2)
+			for k, v := range c.Context {
+				ctx[k] = v
+			}
+			ctx["aws:SourceOrgID"] = []string{p.Org.ID}
+			ctx["aws:SourceOrgPaths"] = []string{p.Org.OrgPaths(c.Account)}
+			c.Context = ctx
+			classes = append(classes, c)
+		}
+	}
+	var out []candidate
+	for _, c := range classes {
+		if c.Desc["AWS"] != "" && c.Desc["AWS"] != "*" {
+			if _, in := p.Org.AccountByID(c.Account); in {
+				continue // the org's own principals are decided one by one
+			}
+		}
+		names := []string{c.ARN}
+		if pa := c.Context["aws:PrincipalArn"]; len(pa) > 0 {
+			names = append(names, pa[0])
+		}
+		out = append(out, candidate{caller: c.ARN, names: names, ctx: c.Context})
+	}
+	return out, exact
 }
 
 // actions expands the guardrail's actions over AWS's reference; an action
@@ -189,16 +291,16 @@ func actions(g *Guardrail) []string {
 // a partition is not exact (see package analyze) and nothing is allowed.
 func (p *Prover) Prove(g *Guardrail) Result {
 	res := Result{Name: g.Name, Guardrail: g}
-	cands := p.covered(g)
-	res.Principals = len(cands)
 	acts := actions(g)
-	globs := g.Resources
-	if len(globs) == 0 {
-		globs = []string{"*"}
-	}
 	trustActs := false
 	for _, a := range acts {
 		trustActs = trustActs || authz.IsTrustAction(a)
+	}
+	cands, exactPrincipals := p.covered(g, trustActs)
+	res.Principals = len(cands)
+	globs := g.Resources
+	if len(globs) == 0 {
+		globs = []string{"*"}
 	}
 	pacts := make([]policy.Action, len(acts))
 	for i, a := range acts {
@@ -219,6 +321,9 @@ func (p *Prover) Prove(g *Guardrail) Result {
 	}
 	blocks := map[string][]string{} // principal → blockers
 	var unsure string
+	if !exactPrincipals {
+		unsure = "the principals outside the organization that its policies let in cannot be split exactly"
+	}
 	for _, c := range cands {
 		by := map[string]bool{}
 		all, vars := p.principalStmts(c, trustActs)
@@ -248,7 +353,9 @@ func (p *Prover) Prove(g *Guardrail) Result {
 				}
 			}
 		}
-		blocks[c.caller] = sortedKeys(by)
+		if len(by) > 0 {
+			blocks[c.caller] = sortedKeys(by)
+		}
 	}
 	if unsure != "" {
 		res.Result, res.Reason = Unknown, unsure
@@ -277,7 +384,7 @@ func (p *Prover) principalStmts(c candidate, trust bool) ([]analyze.Stmt, analyz
 	for _, l := range in.SCP {
 		out = append(out, analyze.StatementsOf(l.Policies...)...)
 	}
-	return out, analyze.CallerVars(s.Request.Context)
+	return out, callerVars(s)
 }
 
 // testsResourceAccount reports whether a statement tests a key AWS sets
@@ -313,7 +420,17 @@ func relevant(stmts []analyze.Stmt, acts []policy.Action) []analyze.Stmt {
 // first allowed request, or nil and adds what denied each class to by; err
 // says why the classes could not all be decided.
 func (p *Prover) decideAll(g *Guardrail, c candidate, action string, resource string, by map[string]bool) (*Request, []string, string) {
-	q := authz.Query{Principal: c.caller, Action: action, Resource: resource, Context: g.Context}
+	fixed := g.Context
+	if len(c.ctx) > 0 {
+		fixed = make(map[string][]string, len(c.ctx)+len(g.Context))
+		for k, v := range c.ctx {
+			fixed[k] = v
+		}
+		for k, v := range g.Context {
+			fixed[k] = v
+		}
+	}
+	q := authz.Query{Principal: c.caller, Action: action, Resource: resource, Context: fixed}
 	s, err := authz.Assemble(p.Org, q, p.Now)
 	if err != nil {
 		// A role to assume that the org does not have: no one can.
@@ -323,12 +440,20 @@ func (p *Prover) decideAll(g *Guardrail, c candidate, action string, resource st
 		}
 		return nil, nil, fmt.Sprintf("%s %s on %s: %v", c.caller, action, resource, err)
 	}
+	if c.acct == "" {
+		if _, in := p.Org.AccountByID(s.Request.ResourceAccount); !in {
+			// A caller outside the org on a resource outside it: the
+			// org's policies play no part, and Warden does not see the
+			// other account's.
+			return nil, nil, ""
+		}
+	}
 	var found *Request
 	var why []string
-	err = EachContext(s, &s.Inputs, g.Context, func(ctx map[string][]string, e *eval.Explanation) bool {
+	err = EachContext(s, &s.Inputs, fixed, func(ctx map[string][]string, e *eval.Explanation) bool {
 		if e.Decision == eval.Allow {
-			shown := make(map[string][]string, len(g.Context)+len(ctx))
-			for k, v := range g.Context {
+			shown := make(map[string][]string, len(fixed)+len(ctx))
+			for k, v := range fixed {
 				shown[k] = v
 			}
 			for k, v := range ctx {
