@@ -222,6 +222,11 @@ func TestProveOutsideAndSessions(t *testing.T) {
 		}
 		explainAllows(t, dir, name, l)
 	}
+	// The counterexample is concrete: a resource of the action's own type,
+	// not the class's shortest member ("arn:::::").
+	if c := got["no role stops the trail"].Counterexample; c == nil || !strings.HasPrefix(c.Resource, "arn:aws:cloudtrail:us-east-1:222222222222:trail/") {
+		t.Errorf("counterexample %+v, want a trail of Dev", c)
+	}
 }
 
 func TestProveExitStatus(t *testing.T) {

@@ -459,8 +459,13 @@ func (p *Prover) decideAll(g *Guardrail, c candidate, action string, resource st
 			for k, v := range ctx {
 				shown[k] = v
 			}
-			found = &Request{Principal: c.caller, Action: action, Resource: resource, Context: analyze.ContextOut(shown)}
-			for _, r := range e.Reasons {
+			ex := analyze.Request{Principal: c.caller, Action: action, Resource: resource, Context: shown}
+			reasons := e.Reasons
+			if concrete, r, ok := p.concrete(g, c, action, resource, s.Request.ResourceAccount, shown); ok {
+				ex, reasons = concrete, r
+			}
+			found = &Request{Principal: ex.Principal, Action: ex.Action, Resource: ex.Resource, Context: analyze.ContextOut(ex.Context)}
+			for _, r := range reasons {
 				why = append(why, p.label(r))
 			}
 			return false
@@ -474,6 +479,35 @@ func (p *Prover) decideAll(g *Guardrail, c candidate, action string, resource st
 		return nil, nil, err.Error()
 	}
 	return found, why, ""
+}
+
+// concrete makes an allowed class's representative (the shortest member
+// of its class, such as "arn:::::", and Region prefixes) a request people
+// can read, as warden can's examples are made (analyze.Concretize): a
+// resource of the action's own type, inside the guardrail's resources, of
+// the org's accounts for a caller outside it, that the engine allows too.
+// ok is false when none is found; the representative then stands.
+func (p *Prover) concrete(g *Guardrail, c candidate, action, resource, resourceAccount string, ctx map[string][]string) (analyze.Request, []eval.Reason, bool) {
+	account := c.acct
+	if account == "" {
+		account = resourceAccount
+	}
+	var reasons []eval.Reason
+	ex, ok := analyze.Concretize(c.caller, []string{action}, resource, account, ctx, func(q analyze.Request) bool {
+		if len(g.Resources) > 0 && !anyMatch(g.Resources, []string{q.Resource}) {
+			return false
+		}
+		s, e, err := authz.Decide(p.Org, authz.Query{Principal: q.Principal, Action: q.Action, Resource: q.Resource, Context: q.Context}, p.Now)
+		if err != nil || e.Refusal != "" || e.Decision != eval.Allow {
+			return false
+		}
+		if _, in := p.Org.AccountByID(s.Request.ResourceAccount); c.acct == "" && !in {
+			return false
+		}
+		reasons = e.Reasons
+		return true
+	})
+	return ex, reasons, ok
 }
 
 // blockers names what denied a request: each deny statement of an explicit
