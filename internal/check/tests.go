@@ -72,12 +72,7 @@ func MalformedYAML(file string, src []byte, err error) *Error {
 	e := &Error{File: file, Msg: "malformed YAML: " + strings.TrimPrefix(yamlLine.ReplaceAllString(err.Error(), ""), "yaml: ")}
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		e.Line, _ = strconv.Atoi(m[1])
-		e.Col = 1
-		lines := strings.Split(string(src), "\n")
-		if e.Line <= len(lines) {
-			l := lines[e.Line-1]
-			e.Col = len(l) - len(strings.TrimLeft(l, " \t")) + 1
-		}
+		e.Col = org.FirstColumn(src, e.Line)
 	}
 	return e
 }

@@ -212,12 +212,34 @@ func (l *loader) setRoot(s *source, root *ynode) {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
+// yamlErrorPos is where the YAML parser says the error is: its line (the
+// parser gives no column) at the line's first non-blank column.
 func yamlErrorPos(s *source, err error) Pos {
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		n, _ := strconv.Atoi(m[1])
-		return Pos{File: s.name, Line: n}
+		return Pos{File: s.name, Line: n, Col: FirstColumn(s.data, n)}
 	}
 	return Pos{File: s.name}
+}
+
+// FirstColumn is the column of the first character of line n (from 1) of
+// src that is not a space or tab; 1 for a blank line or one past the end.
+func FirstColumn(src []byte, n int) int {
+	for i := 1; i < n; i++ {
+		j := bytes.IndexByte(src, '\n')
+		if j < 0 {
+			return 1
+		}
+		src = src[j+1:]
+	}
+	if j := bytes.IndexByte(src, '\n'); j >= 0 {
+		src = src[:j]
+	}
+	line := strings.TrimRight(string(src), "\r")
+	if strings.TrimSpace(line) == "" {
+		return 1
+	}
+	return len(line) - len(strings.TrimLeft(line, " \t")) + 1
 }
 
 func yamlErrorMsg(err error) string {
