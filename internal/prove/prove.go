@@ -216,17 +216,40 @@ func (p *Prover) outsiders(g *Guardrail, trust bool) ([]candidate, bool) {
 	if len(stmts) == 0 {
 		return nil, true // no policy lets anyone outside in
 	}
-	if globs := append(append([]string(nil), g.Principals...), g.Except...); len(globs) > 0 {
+	// The globs as a statement's literals: ARN globs split accounts and
+	// principal names, a service's name is a class of its own (the one
+	// no policy names stands for the rest).
+	var arns, services []string
+	for _, gl := range append(append([]string(nil), g.Principals...), g.Except...) {
+		switch {
+		case strings.HasPrefix(gl, "arn:"):
+			arns = append(arns, gl)
+		case strings.HasSuffix(gl, ".amazonaws.com") && !strings.ContainsAny(gl, "*?"):
+			services = append(services, gl)
+		}
+	}
+	globsExact := true
+	if len(arns)+len(services) > 0 {
+		cond := map[string]any{}
+		if len(arns) > 0 {
+			cond["StringLike"] = map[string]any{"aws:PrincipalArn": arns}
+		}
+		if len(services) > 0 {
+			cond["StringEquals"] = map[string]any{"aws:PrincipalServiceName": services}
+		}
 		doc, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
-			"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*",
-			"Condition": map[string]any{"ArnLike": map[string]any{"aws:PrincipalArn": globs}}}}})
-		if q, err := policy.ParseAndCompile(doc, "guardrail", policy.Resource, g.Name); err == nil {
+			"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*", "Condition": cond}}})
+		q, err := policy.ParseAndCompile(doc, "guardrail", policy.Resource, g.Name)
+		if err != nil {
+			globsExact = false // the classes are not split by the globs
+		} else {
 			stmts = append(stmts, analyze.StatementsOf(q)...)
 		}
 	}
 	info := analyze.OrgInfoOf(p.Org)
 	z := analyze.Zone{Kind: analyze.ZoneOrganization, Org: info}
 	classes, exact := analyze.Principals(stmts, &z)
+	exact = exact && globsExact
 	// Services acting for the org's own accounts, whose organization is
 	// the org's.
 	svcs, ok := analyze.Principals(stmts, &analyze.Zone{Kind: analyze.ZoneAccount})

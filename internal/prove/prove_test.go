@@ -169,3 +169,48 @@ func TestParseDefaultsAndPlaceholders(t *testing.T) {
 		t.Errorf("covers %d principals, want both roots and App", n)
 	}
 }
+
+// TestOutsidersByGlob: a bucket that lets anyone put objects refutes a
+// guardrail about one service or one outside account's roles that no
+// policy names, each found as a class of its own; excepting everyone
+// leaves nothing to prove.
+func TestOutsidersByGlob(t *testing.T) {
+	o, err := org.LoadFS(fstest.MapFS{"org.yaml": {Data: []byte(`organization: {id: o-a1b2c3d4e5, managementAccount: Mgmt, root: r-a1b2}
+accounts:
+  - {name: Mgmt, id: "111111111111", email: m@example.com}
+  - {name: Dev, id: "222222222222", email: d@example.com}
+policies:
+  - name: FullAWSAccess
+    type: scp
+    document: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}
+    attach: [Root, Mgmt, Dev]
+resources:
+  - arn: arn:aws:s3:::pub
+    account: Dev
+    policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: "*", Action: s3:PutObject, Resource: "arn:aws:s3:::pub/*"}]}
+`)}}, "org.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := mustParse(t, o, `guardrails:
+  - name: glue
+    principals: [glue.amazonaws.com]
+    actions: [s3:PutObject]
+  - name: vendor
+    principals: ["arn:aws:iam::444455556666:role/Vendor*"]
+    actions: [s3:PutObject]
+  - name: no one
+    except: ["*"]
+    actions: [s3:PutObject]
+`)
+	p := New(o, now)
+	for i, want := range []string{"glue.amazonaws.com", "arn:aws:sts::444455556666:assumed-role/Vendor"} {
+		r := p.Prove(gs[i])
+		if r.Result != Refuted || !strings.HasPrefix(r.Counterexample.Principal, want) || r.Counterexample.Resource != "arn:aws:s3:::pub/example" {
+			t.Errorf("%s: %s %+v, want refuted by %s", gs[i].Name, r.Result, r.Counterexample, want)
+		}
+	}
+	if r := p.Prove(gs[2]); r.Result != Proved || r.Principals != 0 {
+		t.Errorf("no one: %+v", r)
+	}
+}
