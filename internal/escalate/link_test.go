@@ -319,3 +319,46 @@ func lookupFoldAny(m map[string]any, k string) (any, bool) {
 	}
 	return nil, false
 }
+
+// The session a service makes for a role is named by the service
+// (an assumed-role session's ARN ends with its session name, "IAM
+// identifiers",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html):
+// Lambda's after the function; EC2's, whose temporary credentials an
+// instance reads from its metadata ("Retrieve security credentials from
+// instance metadata",
+// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-security-credentials.html),
+// after the instance's ID. The other services' names are those they put in
+// CloudTrail (no page of AWS's documentation states them); a name matters
+// only to a policy that names the session's ARN.
+func TestServiceSessionName(t *testing.T) {
+	for _, c := range []struct{ service, workload, want string }{
+		{"lambda.amazonaws.com", "arn:aws:lambda:us-east-1:222222222222:function:report-fn", "report-fn"},
+		{"lambda.amazonaws.com", "arn:aws:lambda:us-east-1:222222222222:function:report-fn:prod", "report-fn"},
+		{"lambda.amazonaws.com", "", "warden-escalation"},
+		{"ec2.amazonaws.com", "arn:aws:ec2:us-east-1:222222222222:instance/i-0fedcba9876543210", "i-0fedcba9876543210"},
+		{"ec2.amazonaws.com", "arn:aws:ec2:us-east-1:222222222222:launch-template/lt-0a1b2c3d4e5f60718", "i-0123456789abcdef0"},
+		{"cloudformation.amazonaws.com", "arn:aws:cloudformation:us-east-1:222222222222:stack/app/5f6d7c80", "AWSCloudFormation"},
+		{"glue.amazonaws.com", "", "GlueJobRunnerSession"},
+		{"datapipeline.amazonaws.com", "", roleSession},
+	} {
+		if got := serviceSessionName(c.service, c.workload); got != c.want {
+			t.Errorf("%s %s: %q, want %q", c.service, c.workload, got, c.want)
+		}
+	}
+	s := serviceSess(&serviceSession{service: "lambda.amazonaws.com", name: "report-fn"}, &Node{Account: &org.Account{ID: "222222222222"}, Role: &org.Role{Name: "Fn"}})
+	if s.caller != "arn:aws:sts::222222222222:assumed-role/Fn/report-fn" || len(s.ctx) != 1 || s.ctx["aws:MultiFactorAuthPresent"][0] != "false" {
+		t.Errorf("Lambda's session of Fn: %+v", s)
+	}
+	// Its keys fixed on a request: MFA false; no MFA age, no source
+	// identity (absent, not ranging).
+	q, classes := s.fixedIn(map[string][]string{"iam:PassedToService": {"lambda.amazonaws.com"}})
+	if len(q) != 2 || q["aws:MultiFactorAuthPresent"][0] != "false" || q["iam:PassedToService"] == nil {
+		t.Errorf("the request's keys: %v", q)
+	}
+	for _, k := range []string{"aws:MultiFactorAuthAge", "aws:SourceIdentity"} {
+		if v, ok := classes[k]; !ok || v != nil {
+			t.Errorf("%s is fixed absent: %v", k, classes)
+		}
+	}
+}
