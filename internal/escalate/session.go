@@ -228,6 +228,9 @@ func (a *analyzer) linkPath(n *Node, edges []*Edge, toAdmin bool) (r routed, ok 
 			}
 			r.steps = append(r.steps, sts...)
 			endStep[k] = len(r.steps)
+			if e.service != nil {
+				r.session = append(r.session, reach.SessionNeed{Hop: endStep[k], What: "service", Key: e.service.service, Value: e.service.caller(e.To)})
+			}
 			continue
 		}
 		c, i := linked[k], chainAt[k]

@@ -143,14 +143,18 @@ const (
 )
 
 // SessionNeed is a condition on a path's sessions that must hold: what the
-// path's principal signs in with, or what one of its assumptions sets.
+// path's principal signs in with, or what one of its assumptions sets; or,
+// for a path of `warden analyze escalation`, a session a service makes
+// (What "service").
 type SessionNeed struct {
 	// Hop is where it is set: 0 for the principal's own sign-in or session
 	// (the path's start), i for the assumption Hops[i-1].
 	Hop int `json:"hop"`
 	// What is "mfa" (the principal signs in with MFA), "source-identity"
-	// (Value is set as the source identity) or "tag" (the session tag
-	// Key=Value is passed, as Transitive says).
+	// (Value is set as the source identity), "tag" (the session tag
+	// Key=Value is passed, as Transitive says) or "service" (the service
+	// Key makes the session Value, an assumed-role ARN, for a role passed
+	// to it: no MFA, no source identity, no session tags).
 	What       string `json:"what"`
 	Key        string `json:"key,omitempty"`
 	Value      string `json:"value,omitempty"`
@@ -169,6 +173,8 @@ func (n SessionNeed) String() string {
 		return "MFA " + at
 	case "source-identity":
 		return "source identity = " + n.Value + " set " + at
+	case "service":
+		return n.Key + "'s session " + n.Value + " (no MFA, source identity or session tags) made " + at
 	}
 	t := "tag " + n.Key + "=" + n.Value
 	if n.Transitive {
