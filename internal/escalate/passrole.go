@@ -15,6 +15,9 @@ import (
 type computeService struct {
 	principal string
 	ways      [][]serviceAction
+	// needs is what the ways need that the org files do not describe (an
+	// existing resource of the service), stated on the last step.
+	needs string
 }
 
 type serviceAction struct{ action, resource string }
@@ -32,70 +35,76 @@ type serviceAction struct{ action, resource string }
 // the org format's workloads, with the caller's write (stream-event-source,
 // see workloads.go), not here.
 var computeServices = []computeService{
-	{"lambda.amazonaws.com", [][]serviceAction{
+	{principal: "lambda.amazonaws.com", ways: [][]serviceAction{
 		{{"lambda:CreateFunction", "arn:aws:lambda:us-east-1:ACCOUNT:function:*"}, {"lambda:InvokeFunction", "arn:aws:lambda:us-east-1:ACCOUNT:function:*"}},
 		{{"lambda:CreateFunction", "arn:aws:lambda:us-east-1:ACCOUNT:function:*"}, {"lambda:AddPermission", "arn:aws:lambda:us-east-1:ACCOUNT:function:*"}},
 	}},
-	{"ec2.amazonaws.com", [][]serviceAction{
+	{principal: "ec2.amazonaws.com", ways: [][]serviceAction{
 		{{"ec2:RunInstances", "arn:aws:ec2:us-east-1:ACCOUNT:instance/*"}},
 		{{"ec2:RequestSpotInstances", "arn:aws:ec2:us-east-1:ACCOUNT:spot-instances-request/*"}},
 		{{"ec2:CreateLaunchTemplate", "arn:aws:ec2:us-east-1:ACCOUNT:launch-template/*"}, {"autoscaling:CreateAutoScalingGroup", "arn:aws:autoscaling:us-east-1:ACCOUNT:autoScalingGroup:*:autoScalingGroupName/*"}},
 		{{"autoscaling:CreateLaunchConfiguration", "arn:aws:autoscaling:us-east-1:ACCOUNT:launchConfiguration:*:launchConfigurationName/*"}, {"autoscaling:CreateAutoScalingGroup", "arn:aws:autoscaling:us-east-1:ACCOUNT:autoScalingGroup:*:autoScalingGroupName/*"}},
 	}},
-	{"ecs-tasks.amazonaws.com", [][]serviceAction{
+	{principal: "ecs-tasks.amazonaws.com", ways: [][]serviceAction{
 		{{"ecs:RegisterTaskDefinition", "*"}, {"ecs:RunTask", "arn:aws:ecs:us-east-1:ACCOUNT:task-definition/*:*"}},
 		{{"ecs:RegisterTaskDefinition", "*"}, {"ecs:StartTask", "arn:aws:ecs:us-east-1:ACCOUNT:task-definition/*:*"}},
 		{{"ecs:RegisterTaskDefinition", "*"}, {"ecs:CreateService", "arn:aws:ecs:us-east-1:ACCOUNT:service/*/*"}},
 		{{"ecs:RegisterTaskDefinition", "*"}, {"ecs:UpdateService", "arn:aws:ecs:us-east-1:ACCOUNT:service/*/*"}},
 	}},
-	{"glue.amazonaws.com", [][]serviceAction{
+	{principal: "glue.amazonaws.com", ways: [][]serviceAction{
 		{{"glue:CreateDevEndpoint", "arn:aws:glue:us-east-1:ACCOUNT:devEndpoint/*"}},
 		{{"glue:CreateJob", "arn:aws:glue:us-east-1:ACCOUNT:job/*"}, {"glue:StartJobRun", "arn:aws:glue:us-east-1:ACCOUNT:job/*"}},
 		{{"glue:CreateJob", "arn:aws:glue:us-east-1:ACCOUNT:job/*"}, {"glue:CreateTrigger", "arn:aws:glue:us-east-1:ACCOUNT:trigger/*"}},
 		{{"glue:CreateSession", "arn:aws:glue:us-east-1:ACCOUNT:session/*"}, {"glue:RunStatement", "arn:aws:glue:us-east-1:ACCOUNT:session/*"}},
 	}},
-	{"cloudformation.amazonaws.com", [][]serviceAction{
+	{principal: "cloudformation.amazonaws.com", ways: [][]serviceAction{
 		{{"cloudformation:CreateStack", "arn:aws:cloudformation:us-east-1:ACCOUNT:stack/*/*"}},
 		{{"cloudformation:CreateChangeSet", "arn:aws:cloudformation:us-east-1:ACCOUNT:stack/*/*"}, {"cloudformation:ExecuteChangeSet", "arn:aws:cloudformation:us-east-1:ACCOUNT:stack/*/*"}},
 	}},
-	{"sagemaker.amazonaws.com", [][]serviceAction{
+	{principal: "sagemaker.amazonaws.com", ways: [][]serviceAction{
 		{{"sagemaker:CreateNotebookInstance", "arn:aws:sagemaker:us-east-1:ACCOUNT:notebook-instance/*"}, {"sagemaker:CreatePresignedNotebookInstanceUrl", "arn:aws:sagemaker:us-east-1:ACCOUNT:notebook-instance/*"}},
 		{{"sagemaker:CreateTrainingJob", "arn:aws:sagemaker:us-east-1:ACCOUNT:training-job/*"}},
 		{{"sagemaker:CreateProcessingJob", "arn:aws:sagemaker:us-east-1:ACCOUNT:processing-job/*"}},
 	}},
-	{"codebuild.amazonaws.com", [][]serviceAction{
+	{principal: "codebuild.amazonaws.com", ways: [][]serviceAction{
 		{{"codebuild:CreateProject", "arn:aws:codebuild:us-east-1:ACCOUNT:project/*"}, {"codebuild:StartBuild", "arn:aws:codebuild:us-east-1:ACCOUNT:project/*"}},
 		{{"codebuild:CreateProject", "arn:aws:codebuild:us-east-1:ACCOUNT:project/*"}, {"codebuild:StartBuildBatch", "arn:aws:codebuild:us-east-1:ACCOUNT:project/*"}},
 	}},
-	{"tasks.apprunner.amazonaws.com", [][]serviceAction{
+	{principal: "tasks.apprunner.amazonaws.com", ways: [][]serviceAction{
 		{{"apprunner:CreateService", "arn:aws:apprunner:us-east-1:ACCOUNT:service/*/*"}},
 	}},
-	{"datapipeline.amazonaws.com", [][]serviceAction{
+	{principal: "datapipeline.amazonaws.com", ways: [][]serviceAction{
 		{{"datapipeline:CreatePipeline", "*"}, {"datapipeline:PutPipelineDefinition", "*"}, {"datapipeline:ActivatePipeline", "*"}},
 	}},
+	// pathfinding.cloud ecs-008, ecs-009: an existing task definition run
+	// with overrides of its task role (taskRoleArn, passed) and command.
+	{principal: "ecs-tasks.amazonaws.com", ways: [][]serviceAction{
+		{{"ecs:RunTask", "arn:aws:ecs:us-east-1:ACCOUNT:task-definition/*:*"}},
+		{{"ecs:StartTask", "arn:aws:ecs:us-east-1:ACCOUNT:task-definition/*:*"}},
+	}, needs: "an existing task definition and cluster (container instances for ecs:StartTask), whose task role and command the request overrides: the org files do not list them"},
 	// pathfinding.cloud ssm-003: an Automation runbook of the caller's
 	// (aws:executeScript) run with the role as its AutomationAssumeRole.
-	{"ssm.amazonaws.com", [][]serviceAction{
+	{principal: "ssm.amazonaws.com", ways: [][]serviceAction{
 		{{"ssm:CreateDocument", "arn:aws:ssm:us-east-1:ACCOUNT:document/*"}, {"ssm:StartAutomationExecution", "arn:aws:ssm:us-east-1:ACCOUNT:automation-definition/*:*"}},
 	}},
 	// pathfinding.cloud bedrock-001: an AgentCore code interpreter with the
 	// role as its execution role, whose sandbox runs the caller's code.
-	{"bedrock-agentcore.amazonaws.com", [][]serviceAction{
+	{principal: "bedrock-agentcore.amazonaws.com", ways: [][]serviceAction{
 		{{"bedrock-agentcore:CreateCodeInterpreter", "*"}, {"bedrock-agentcore:StartCodeInterpreterSession", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:code-interpreter-custom/*"},
 			{"bedrock-agentcore:InvokeCodeInterpreter", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:code-interpreter-custom/*"}},
 	}},
 	// pathfinding.cloud emrserverless-001: a Spark job run with the role as
 	// its execution role.
-	{"emr-serverless.amazonaws.com", [][]serviceAction{
+	{principal: "emr-serverless.amazonaws.com", ways: [][]serviceAction{
 		{{"emr-serverless:CreateApplication", "*"}, {"emr-serverless:StartJobRun", "arn:aws:emr-serverless:us-east-1:ACCOUNT:/applications/*"}},
 	}},
 	// pathfinding.cloud braket-001: a hybrid job's script run with the role.
-	{"braket.amazonaws.com", [][]serviceAction{
+	{principal: "braket.amazonaws.com", ways: [][]serviceAction{
 		{{"braket:CreateJob", "arn:aws:braket:us-east-1:ACCOUNT:job/*"}},
 	}},
 	// pathfinding.cloud kinesisanalytics-001: a Managed Apache Flink
 	// application with the role as its service execution role.
-	{"kinesisanalytics.amazonaws.com", [][]serviceAction{
+	{principal: "kinesisanalytics.amazonaws.com", ways: [][]serviceAction{
 		{{"kinesisanalytics:CreateApplication", "*"}, {"kinesisanalytics:StartApplication", "arn:aws:kinesisanalytics:us-east-1:ACCOUNT:application/*"}},
 	}},
 }
@@ -208,6 +217,9 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 		}
 		if steps != nil {
 			profile.note(steps[1+len(profile.steps):])
+			if cs.needs != "" {
+				steps[len(steps)-1].Needs = append(steps[len(steps)-1].Needs, cs.needs)
+			}
 			steps[len(steps)-1].Note = "the service runs the caller's code as " + to.ARN
 			return steps
 		}

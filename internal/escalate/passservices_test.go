@@ -12,8 +12,8 @@ import (
 
 // passServices are the services pass-role reaches beyond Rhino Security
 // Labs' and PMapper's (pathfinding.cloud ssm-003, bedrock-001,
-// emrserverless-001, braket-001, kinesisanalytics-001): the service
-// principal and the actions that run the caller's code.
+// emrserverless-001, braket-001, kinesisanalytics-001, ecs-008): the
+// service principal and the actions that run the caller's code.
 var passServices = []struct {
 	name, principal string
 	actions         []string
@@ -23,6 +23,7 @@ var passServices = []struct {
 	{"EmrServerless", "emr-serverless.amazonaws.com", []string{"emr-serverless:CreateApplication", "emr-serverless:StartJobRun"}},
 	{"Braket", "braket.amazonaws.com", []string{"braket:CreateJob"}},
 	{"Flink", "kinesisanalytics.amazonaws.com", []string{"kinesisanalytics:CreateApplication", "kinesisanalytics:StartApplication"}},
+	{"EcsOverride", "ecs-tasks.amazonaws.com", []string{"ecs:RunTask"}},
 }
 
 // passServicesOrg writes an organization with, for each of passServices, an
@@ -89,7 +90,8 @@ roles:
 
 // TestPassServices: pass-role to the services pathfinding.cloud added
 // (Systems Manager Automation, AgentCore code interpreters, EMR Serverless,
-// Braket, Managed Apache Flink): each positive case reaches its service's
+// Braket, Managed Apache Flink, an existing ECS task definition run with
+// overrides): each positive case reaches its service's
 // administrator role with iam:PassRole (iam:PassedToService the service)
 // and the service's actions, MFA reported as a requirement; its twins
 // (another service, a role that does not trust the service, a boundary, the
@@ -112,6 +114,11 @@ func TestPassServices(t *testing.T) {
 			if kindsOf(p) != KindPassRole || actionsOf(p) != want || p.Admin == nil || p.Admin.Principal != roleARN(dev, s.name+"Admin") ||
 				p.Steps[0].Context["iam:PassedToService"] != s.principal || !strings.HasSuffix(p.Steps[len(p.Steps)-1].Note, roleARN(dev, s.name+"Admin")) {
 				t.Errorf("%s: path %s %s as %+v, steps %+v; want pass-role %s as %sAdmin", from, kindsOf(p), actionsOf(p), p.Admin, p.Steps, want, s.name)
+			}
+			// An existing task definition run with overrides is a need
+			// the org files cannot show.
+			if last := p.Steps[len(p.Steps)-1]; (s.name == "EcsOverride") != (len(last.Needs) == 1 && strings.Contains(last.Needs[0], "existing task definition")) {
+				t.Errorf("%s: the last step needs %v", from, last.Needs)
 			}
 			for _, st := range p.Steps[1:] {
 				if (st.Requires["aws:MultiFactorAuthPresent"] == "true") != mfa {
