@@ -80,7 +80,8 @@
 //     describe no networks).
 //   - stream-event-source: iam:PassRole to Lambda, lambda:CreateFunction and
 //     lambda:CreateEventSourceMapping (lambda:FunctionArn the new function)
-//     on a DynamoDB or Kinesis stream of the workloads, the role's reads of
+//     on a DynamoDB or Kinesis stream of the workloads (or of a table the
+//     caller makes, dynamodb:CreateTable), the role's reads of
 //     the stream (its steps), and the caller's dynamodb:PutItem on the table
 //     or kinesis:PutRecord on the stream (resource policies applied). A
 //     function of the workloads mapped to a stream is invoked likewise by a
@@ -171,8 +172,8 @@
 // # Not covered
 //
 // A function's new handler or environment alone runs only code already
-// there, so it is not an edge. A new function mapped to an event source
-// that the org files do not list (or that the caller cannot write to) is
+// there, so it is not an edge. A new function mapped to an existing event
+// source that the org files do not list (or that the caller cannot write to) is
 // not an edge. An older version of a policy used as a permissions boundary
 // is not tried as the boundary. docs/analysis.md lists every path of the
 // public catalogues and whether it is searched.

@@ -22,6 +22,8 @@ import (
 //     DynamoDB table (pathfinding.cloud lambda-002) and a Kinesis stream,
 //     the role's reads of the stream as its steps, the caller's write
 //     decided by the engine with the table's resource policy;
+//   - the same with a table of the caller's own (dynamodb:CreateTable; Rhino's
+//     PassExistingRoleToNewLambdaThenTriggerWithNewDynamo);
 //   - update-function-code invoked by a write to the function's stream.
 //
 // The negative twins: iam:PassedToService naming another service, a
@@ -54,6 +56,8 @@ func TestProfileConnectStreamEdges(t *testing.T) {
 		{"StreamWriter", "update-function-code", "AdminRole", []string{"lambda:UpdateFunctionCode", "dynamodb:PutItem"}, ""},
 		{"StreamMapper", "stream-event-source", "AdminRole", dynamoSteps, ""},
 		{"StreamMapperMFA", "stream-event-source", "AdminRole", dynamoSteps, "dynamodb:PutItem"},
+		{"NewTableMapper", "stream-event-source", "AdminRole", []string{"iam:PassRole", "lambda:CreateFunction", "dynamodb:CreateTable", "dynamodb:DescribeStream",
+			"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams", "lambda:CreateEventSourceMapping", "dynamodb:PutItem"}, ""},
 		{"StreamMapperKinesis", "stream-event-source", "AdminRole", []string{"iam:PassRole", "lambda:CreateFunction", "kinesis:DescribeStream",
 			"kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards", "lambda:CreateEventSourceMapping", "kinesis:PutRecord"}, ""},
 	}
@@ -98,6 +102,12 @@ func TestProfileConnectStreamEdges(t *testing.T) {
 		st[6].Context["lambda:FunctionArn"] != st[1].Resource || st[7].Resource != arnOf("dynamodb", "table/Orders") || !strings.Contains(st[7].Note, "event source mapping") {
 		t.Errorf("StreamMapper's steps: %+v", st)
 	}
+	// A table of the caller's own: the name its policy allows, its stream
+	// read by the role, the item put in it, the new function mapped.
+	if st := got[role(dev, "NewTableMapper")].Steps; !strings.HasPrefix(st[2].Resource, arnOf("dynamodb", "table/scratch-")) ||
+		st[3].Resource != st[2].Resource+"/stream/warden-escalation" || st[7].Context["lambda:FunctionArn"] != st[1].Resource || st[8].Resource != st[2].Resource {
+		t.Errorf("NewTableMapper's steps: %+v", st)
+	}
 	if st := got[role(dev, "StreamWriter")].Steps[1]; st.Resource != arnOf("dynamodb", "table/Orders") || !strings.Contains(st.Note, "event source mapping on the stream") {
 		t.Errorf("StreamWriter's write: %+v", st)
 	}
@@ -111,7 +121,8 @@ func TestProfileConnectStreamEdges(t *testing.T) {
 		lockedToo = append(lockedToo, c.from)
 	}
 	wantNoPaths(t, got, []string{"AssociatorWrongService", "AssociatorPinned", "AssociatorBounded", "AssociatorProfiled", "ProfileMakerNoCreate",
-		"KeyPusherOther", "KeyPusherBare", "StreamMapperNoWrite", "StreamMapperWrongService", "StreamMapperUntrusted"}, lockedToo)
+		"KeyPusherOther", "KeyPusherBare", "StreamMapperNoWrite", "StreamMapperWrongService", "StreamMapperUntrusted",
+		"NewTableMapperNoCreate", "NewTableMapperWrongService"}, lockedToo)
 }
 
 func roleARN(acct, name string) string { return "arn:aws:iam::" + acct + ":role/" + name }

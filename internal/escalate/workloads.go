@@ -344,9 +344,35 @@ var workloadWays = []workloadWay{
 	{org.WorkloadDynamoDBStream, KindStreamFunction, "lambda.amazonaws.com", true,
 		[][]wlAction{newFunction(dynamoReads, wlAction{action: "dynamodb:PutItem", resource: "TABLE"})},
 		"the new function, invoked with the record through its event source mapping, runs the caller's code as ", false},
+	// Rhino's method 16 with a table of the caller's own
+	// (PassExistingRoleToNewLambdaThenTriggerWithNewDynamo): a table made
+	// with a stream (dynamodb:CreateTable), mapped to a new function, an item
+	// put in it. It needs no workload: it is tried on the caller's account.
+	{accountWays, KindStreamFunction, "lambda.amazonaws.com", true,
+		[][]wlAction{{
+			{action: "lambda:CreateFunction", resource: "arn:aws:lambda:REGION:ACCOUNT:function:*"},
+			{action: "dynamodb:CreateTable", resource: "arn:aws:dynamodb:REGION:ACCOUNT:table/*"},
+			{action: "dynamodb:DescribeStream", resource: "CHOSEN/stream/warden-escalation", asRole: true},
+			{action: "dynamodb:GetRecords", resource: "CHOSEN/stream/warden-escalation", asRole: true},
+			{action: "dynamodb:GetShardIterator", resource: "CHOSEN/stream/warden-escalation", asRole: true},
+			{action: "dynamodb:ListStreams", resource: "*", asRole: true},
+			{action: "lambda:CreateEventSourceMapping", resource: "*", ctx: map[string]string{"lambda:FunctionArn": "FIRST"}},
+			{action: "dynamodb:PutItem", resource: "CHOSEN"},
+		}},
+		"the new function, invoked with the item through its event source mapping on the new table's stream, runs the caller's code as ", false},
 	{org.WorkloadKinesisStream, KindStreamFunction, "lambda.amazonaws.com", true,
 		[][]wlAction{newFunction(kinesisReads, wlAction{action: "kinesis:PutRecord", resource: "WORKLOAD"})},
 		"the new function, invoked with the record through its event source mapping, runs the caller's code as ", false},
+}
+
+// accountWays is the workload kind of the ways that need no workload: they
+// are tried once on the caller's account (see accountAnchor).
+const accountWays = "account"
+
+// accountAnchor stands for an account in the ways that need no workload:
+// its ARN gives them the account and a Region.
+func accountAnchor(acct *org.Account) *org.Workload {
+	return &org.Workload{ARN: "arn:aws:iam:us-east-1:" + acct.ID + ":root", Kind: accountWays, Account: acct}
 }
 
 // workloadIndex lists the organization's workloads by account, once; the
@@ -386,19 +412,27 @@ func (ww *workloadWay) applies(w *org.Workload) bool {
 // through the ways that pass a role, to every role of its account it can
 // pass to a workload. One edge per role (the first way found).
 func (a *analyzer) workloadEdges(from *Node) {
-	ws := a.workloads[from.Account]
-	if from.external() || len(ws) == 0 {
+	if from.external() {
 		return
 	}
+	ws := a.workloads[from.Account]
 	done := map[*Node]bool{}
 	var m mayMask
+	// The requests of the ways that pass a role and depend on it (its
+	// instance profile, its own reads, iam:PassRole itself) are decided per
+	// role; each request once for all ways (memo).
+	memo := map[string]*Step{}
 	for i := range workloadWays {
 		ww := &workloadWays[i]
-		if !m.mayAny(from, ww) || ww.pass && !from.may("iam:PassRole") {
+		if ww.workload != accountWays && len(ws) == 0 || !m.mayAny(from, ww) || ww.pass && !from.may("iam:PassRole") {
+			continue
+		}
+		if ww.workload == accountWays {
+			a.passToWorkload(from, ww, []*org.Workload{accountAnchor(from.Account)}, done, &m, memo)
 			continue
 		}
 		if ww.pass {
-			a.passToWorkload(from, ww, ws, done, &m)
+			a.passToWorkload(from, ww, ws, done, &m, memo)
 			continue
 		}
 		for _, w := range ws {
@@ -423,12 +457,8 @@ func (a *analyzer) workloadEdges(from *Node) {
 // way's service and that the caller may pass to it, through the first
 // workload on which the engine allows the way's requests. An instance is
 // given the role in an instance profile (see profileFor).
-func (a *analyzer) passToWorkload(from *Node, ww *workloadWay, ws []*org.Workload, done map[*Node]bool, m *mayMask) {
+func (a *analyzer) passToWorkload(from *Node, ww *workloadWay, ws []*org.Workload, done map[*Node]bool, m *mayMask, memo map[string]*Step) {
 	var onWorkload map[*org.Workload][]Step
-	// The requests of the ways that depend on the role (its instance
-	// profile, its own reads) are decided per role; the others of the
-	// same way once (memo).
-	memo := map[string]*Step{}
 	for _, to := range a.nodesIn(from.Account) {
 		if to == from || to.Role == nil || done[to] || !a.trusts(to, ww.principal) {
 			continue
@@ -440,7 +470,7 @@ func (a *analyzer) passToWorkload(from *Node, ww *workloadWay, ws []*org.Workloa
 				continue
 			}
 			if pass == nil {
-				if pass = a.decide(from, request{action: "iam:PassRole", resource: to.ARN, fixed: map[string][]string{"iam:PassedToService": {ww.principal}}}); pass == nil {
+				if pass = a.decideMemo(memo, from, "iam:PassRole", to.ARN, map[string][]string{"iam:PassedToService": {ww.principal}}); pass == nil {
 					break
 				}
 				if ww.workload == org.WorkloadInstance {
@@ -610,10 +640,10 @@ func (a *analyzer) wayOn(from, to *Node, w *org.Workload, where arn.ARN, way []w
 		}
 	}
 	var steps []Step
-	chosen, byRole := "", false
+	first, chosen, byRole := "", "", false
 	for i := range way {
 		sa := &way[i]
-		r := strings.NewReplacer("WORKLOAD", w.ARN, "REGION", where.Region, "ACCOUNT", where.Account, "CALLER", from.ARN, "CHOSEN", chosen,
+		r := strings.NewReplacer("WORKLOAD", w.ARN, "REGION", where.Region, "ACCOUNT", where.Account, "CALLER", from.ARN, "CHOSEN", chosen, "FIRST", first,
 			"PROFILE", profile, "SOURCE_TABLE", source, "SOURCE_STREAM", source, "TABLE", w.Table())
 		res := r.Replace(sa.resource)
 		var fixed map[string][]string
@@ -639,6 +669,9 @@ func (a *analyzer) wayOn(from, to *Node, w *org.Workload, where arn.ARN, way []w
 		}
 		if strings.Contains(res, "*") && res != "*" {
 			chosen = st.Resource
+			if first == "" {
+				first = chosen
+			}
 		}
 		if sa.asRole {
 			st.Note = "made by the service with the credentials of " + to.ARN
