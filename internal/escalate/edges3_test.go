@@ -122,7 +122,7 @@ func TestProfileConnectStreamEdges(t *testing.T) {
 	}
 	wantNoPaths(t, got, []string{"AssociatorWrongService", "AssociatorPinned", "AssociatorBounded", "AssociatorProfiled", "ProfileMakerNoCreate",
 		"KeyPusherOther", "KeyPusherBare", "StreamMapperNoWrite", "StreamMapperWrongService", "StreamMapperUntrusted",
-		"NewTableMapperNoCreate", "NewTableMapperWrongService"}, lockedToo)
+		"NewTableMapperNoCreate", "NewTableMapperWrongService", "KeyPusherUntrusted", "KeyPusherBounded", "StreamMapperBounded"}, lockedToo)
 }
 
 func roleARN(acct, name string) string { return "arn:aws:iam::" + acct + ":role/" + name }
