@@ -110,7 +110,7 @@
 // iam:PolicyARN AdministratorAccess, iam:CreatePolicyVersion on a customer
 // managed policy attached to it (or its groups), iam:SetDefaultPolicyVersion
 // on one whose older version (the org format's versions, each tried) makes
-// it admin, iam:AddUserToGroup into a
+// it admin (a policy that is its permissions boundary included), iam:AddUserToGroup into a
 // group whose policies make it admin, iam:Delete{Role,User}PermissionsBoundary,
 // iam:Put{Role,User}PermissionsBoundary with AdministratorAccess, and for an
 // Identity Center role sso:PutInlinePolicyToPermissionSet or
@@ -173,8 +173,7 @@
 //
 // A function's new handler or environment alone runs only code already
 // there, so it is not an edge. A new function mapped to an existing event
-// source that the org files do not list (or that the caller cannot write to) is
-// not an edge. An older version of a policy used as a permissions boundary
-// is not tried as the boundary. docs/analysis.md lists every path of the
-// public catalogues and whether it is searched.
+// source that the org files do not list (or that the caller cannot write
+// to) is not an edge. docs/analysis.md lists every path of the public
+// catalogues and whether it is searched.
 package escalate

@@ -154,3 +154,32 @@ func wantNoPaths(t *testing.T, got map[string]Path, twins, lockedOnly []string) 
 		}
 	}
 }
+
+// TestBoundaryVersion: iam:SetDefaultPolicyVersion on the customer managed
+// policy that is the principal's permissions boundary, whose older version
+// lets its identity policies through (testdata/twins/boundaryversions.yaml):
+// the grant counts only when the principal is then admin; MFA is a
+// requirement; an older version that still holds it back, and Locked's SCP,
+// are twins.
+func TestBoundaryVersion(t *testing.T) {
+	got := pathsFrom(Analyze(twins(t), Options{Now: now}))
+	for _, c := range []struct {
+		from string
+		mfa  bool
+	}{{"BoundaryRoller", false}, {"BoundaryRollerMFA", true}} {
+		p, ok := got[roleARN(dev, c.from)]
+		if !ok {
+			t.Errorf("%s: no path to admin", c.from)
+			continue
+		}
+		st := p.Steps[0]
+		if kindsOf(p) != KindSetDefaultVersion || len(p.Steps) != 1 || p.Admin == nil || p.Admin.Principal != roleARN(dev, c.from) ||
+			!strings.HasSuffix(st.Resource, "VersionedBoundary") || !strings.HasPrefix(st.Resource, "arn:aws:iam::"+dev+":policy/") || !strings.Contains(st.Note, "version v1 of ") || !strings.Contains(st.Note, "the permissions boundary") {
+			t.Errorf("%s: path %s %+v as %+v", c.from, kindsOf(p), p.Steps, p.Admin)
+		}
+		if (st.Requires["aws:MultiFactorAuthPresent"] == "true") != c.mfa {
+			t.Errorf("%s: the step requires %v", c.from, st.Requires)
+		}
+	}
+	wantNoPaths(t, got, []string{"BoundaryRollerNarrow"}, []string{"BoundaryRoller", "BoundaryRollerMFA"})
+}

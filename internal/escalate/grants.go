@@ -5,6 +5,7 @@ import (
 	"github.com/securecart/warden/internal/managed"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
+	"slices"
 )
 
 // grantWay is one way to make a principal admin: the requests to make and
@@ -149,9 +150,19 @@ func (a *analyzer) grantWays(x, y *Node) []grantWay {
 			}
 		}
 	}
-	boundary := func(has bool, del, put string) {
+	boundary := func(has bool, del, put string, arn string, attached []string) {
 		if !has {
 			return
+		}
+		// An older version of the customer managed policy that is the
+		// boundary (and not also attached, whose versions are tried above).
+		if !slices.Contains(attached, arn) {
+			for _, p := range customerManaged([]string{arn}) {
+				for _, v := range a.versionsOf(p) {
+					ws = append(ws, grantWay{kind: KindSetDefaultVersion, reqs: []request{{action: "iam:SetDefaultPolicyVersion", resource: p}}, ch: withVersion(p, v),
+						gives: "version " + v.ID + " of " + p + ", the permissions boundary, becomes its default version"})
+				}
+			}
 		}
 		ws = append(ws, grantWay{kind: KindDeleteBoundary, reqs: []request{{action: del, resource: y.ARN}}, ch: withBoundary("no-boundary", nil),
 			gives: "the permissions boundary is gone"})
@@ -172,7 +183,7 @@ func (a *analyzer) grantWays(x, y *Node) []grantWay {
 		r := y.Role
 		policies("Role", y.ARN, "role "+r.Name)
 		version(r.Attached.ManagedARNs)
-		boundary(r.Boundary != nil, "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary")
+		boundary(r.Boundary != nil, "iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary", r.Attached.BoundaryARN, r.Attached.ManagedARNs)
 		if ps := a.permissionSet(r); ps != "" {
 			provision := request{action: "sso:ProvisionPermissionSet", resource: ps}
 			ws = append(ws,
@@ -185,7 +196,7 @@ func (a *analyzer) grantWays(x, y *Node) []grantWay {
 		u := y.User
 		policies("User", y.ARN, "user "+u.Name)
 		version(u.Attached.ManagedARNs)
-		boundary(u.Boundary != nil, "iam:DeleteUserPermissionsBoundary", "iam:PutUserPermissionsBoundary")
+		boundary(u.Boundary != nil, "iam:DeleteUserPermissionsBoundary", "iam:PutUserPermissionsBoundary", u.Attached.BoundaryARN, u.Attached.ManagedARNs)
 		for _, g := range u.Groups {
 			policies("Group", g.ARN, "group "+g.Name)
 			version(g.Attached.ManagedARNs)
@@ -237,17 +248,24 @@ func (a *analyzer) versionsOf(arn string) []*org.PolicyVersion {
 
 // withVersion is the change that makes a version of a customer managed
 // policy (by its account copy's ARN) the default one: the principal's
-// identity policies hold that version in place of the policy's document.
+// identity policies, and its permissions boundary when the policy is it,
+// hold that version in place of the policy's document.
 func withVersion(arn string, v *org.PolicyVersion) *change {
 	doc := *v.Compiled
 	doc.Name = arn
-	return &change{key: "version " + arn + " " + v.ID, policies: []*policy.Policy{&doc}, apply: func(in *eval.Inputs) {
-		ps := append([]*policy.Policy(nil), in.Identity...)
+	bound := doc
+	bound.Type = policy.Boundary
+	replace := func(in []*policy.Policy, by *policy.Policy) []*policy.Policy {
+		ps := append([]*policy.Policy(nil), in...)
 		for i, p := range ps {
 			if p.Name == arn {
-				ps[i] = &doc
+				ps[i] = by
 			}
 		}
-		in.Identity = ps
+		return ps
+	}
+	return &change{key: "version " + arn + " " + v.ID, policies: []*policy.Policy{&doc}, apply: func(in *eval.Inputs) {
+		in.Identity = replace(in.Identity, &doc)
+		in.Boundary = replace(in.Boundary, &bound)
 	}}
 }
