@@ -38,7 +38,8 @@
 //     account, then sts:AssumeRole decided under the trust policy it wrote.
 //   - update-function-code, update-function-configuration, ssm-command,
 //     modify-user-data, launch-template-version, update-stack, start-build,
-//     notebook-presigned-url, notebook-lifecycle-config, update-dev-endpoint:
+//     notebook-presigned-url, notebook-lifecycle-config, update-dev-endpoint,
+//     apprunner-update, code-interpreter:
 //     code run as the role of an existing workload of its account (the org
 //     format's workloads, each naming the role it runs as), when the role
 //     trusts the workload's service: lambda:UpdateFunctionCode, or a layer of
@@ -57,7 +58,10 @@
 //     StartBuildBatch) on a project;
 //     sagemaker:CreatePresignedNotebookInstanceUrl, or a lifecycle
 //     configuration of its own set on the stopped notebook and started, on a
-//     notebook instance; glue:UpdateDevEndpoint on a dev endpoint. No role is
+//     notebook instance; glue:UpdateDevEndpoint on a dev endpoint;
+//     apprunner:UpdateService on an App Runner service;
+//     bedrock-agentcore:StartCodeInterpreterSession and InvokeCodeInterpreter
+//     on a code interpreter. No role is
 //     passed: the workload has one. A resource the caller names (a layer, a
 //     lifecycle configuration) is tried in every class its statements tell
 //     apart, and the later requests name the one chosen.

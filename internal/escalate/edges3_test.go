@@ -24,7 +24,10 @@ import (
 //     decided by the engine with the table's resource policy;
 //   - the same with a table of the caller's own (dynamodb:CreateTable; Rhino's
 //     PassExistingRoleToNewLambdaThenTriggerWithNewDynamo);
-//   - update-function-code invoked by a write to the function's stream.
+//   - update-function-code invoked by a write to the function's stream;
+//   - apprunner-update and code-interpreter: pathfinding.cloud apprunner-002
+//     and bedrock-002 on an App Runner service and an AgentCore code
+//     interpreter of the workloads.
 //
 // The negative twins: iam:PassedToService naming another service, a
 // condition pinning the profile to another one, a boundary, an instance that
@@ -44,7 +47,7 @@ func TestProfileConnectStreamEdges(t *testing.T) {
 	positive := []struct {
 		from, kinds, admin string
 		actions            []string
-		mfa                string // the action that requires MFA
+		mfa                string // the action that requires MFA (*: every one)
 	}{
 		{"Associator", "associate-instance-profile", "AdminRole", []string{"iam:PassRole", "ec2:AssociateIamInstanceProfile", "ssm:SendCommand", "ssm:SendCommand"}, ""},
 		{"AssociatorMFA", "associate-instance-profile", "AdminRole", []string{"iam:PassRole", "ec2:AssociateIamInstanceProfile", "ssm:SendCommand", "ssm:SendCommand"}, "ec2:AssociateIamInstanceProfile"},
@@ -58,6 +61,10 @@ func TestProfileConnectStreamEdges(t *testing.T) {
 		{"StreamMapperMFA", "stream-event-source", "AdminRole", dynamoSteps, "dynamodb:PutItem"},
 		{"NewTableMapper", "stream-event-source", "AdminRole", []string{"iam:PassRole", "lambda:CreateFunction", "dynamodb:CreateTable", "dynamodb:DescribeStream",
 			"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams", "lambda:CreateEventSourceMapping", "dynamodb:PutItem"}, ""},
+		{"AppUpdater", "apprunner-update", "AdminRole", []string{"apprunner:UpdateService"}, ""},
+		{"AppUpdaterMFA", "apprunner-update", "AdminRole", []string{"apprunner:UpdateService"}, "apprunner:UpdateService"},
+		{"Interpreter", "code-interpreter", "AgentCoreAdminRole", []string{"bedrock-agentcore:StartCodeInterpreterSession", "bedrock-agentcore:InvokeCodeInterpreter"}, ""},
+		{"InterpreterMFA", "code-interpreter", "AgentCoreAdminRole", []string{"bedrock-agentcore:StartCodeInterpreterSession", "bedrock-agentcore:InvokeCodeInterpreter"}, "*"},
 		{"StreamMapperKinesis", "stream-event-source", "AdminRole", []string{"iam:PassRole", "lambda:CreateFunction", "kinesis:DescribeStream",
 			"kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards", "lambda:CreateEventSourceMapping", "kinesis:PutRecord"}, ""},
 	}
@@ -68,7 +75,7 @@ func TestProfileConnectStreamEdges(t *testing.T) {
 			continue
 		}
 		for _, s := range p.Steps {
-			if mfa := s.Requires["aws:MultiFactorAuthPresent"]; (s.Action == c.mfa) != (mfa == "true") {
+			if mfa := s.Requires["aws:MultiFactorAuthPresent"]; (s.Action == c.mfa || c.mfa == "*") != (mfa == "true") {
 				t.Errorf("%s: step %s requires %v", c.from, s.Action, s.Requires)
 			}
 		}
@@ -122,7 +129,8 @@ func TestProfileConnectStreamEdges(t *testing.T) {
 	}
 	wantNoPaths(t, got, []string{"AssociatorWrongService", "AssociatorPinned", "AssociatorBounded", "AssociatorProfiled", "ProfileMakerNoCreate",
 		"KeyPusherOther", "KeyPusherBare", "StreamMapperNoWrite", "StreamMapperWrongService", "StreamMapperUntrusted",
-		"NewTableMapperNoCreate", "NewTableMapperWrongService", "KeyPusherUntrusted", "KeyPusherBounded", "StreamMapperBounded"}, lockedToo)
+		"NewTableMapperNoCreate", "NewTableMapperWrongService", "KeyPusherUntrusted", "KeyPusherBounded", "StreamMapperBounded",
+		"AppUpdaterUntrusted", "AppUpdaterBounded", "InterpreterNoInvoke", "InterpreterUntrusted"}, lockedToo)
 }
 
 func roleARN(acct, name string) string { return "arn:aws:iam::" + acct + ":role/" + name }

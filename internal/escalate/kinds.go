@@ -24,6 +24,8 @@ const (
 	KindUpdateGlueJob         = "update-glue-job"               // glue:UpdateJob with a passed role, then StartJobRun or CreateTrigger (pathfinding.cloud glue-005, -006)
 	KindAssociateProfile      = "associate-instance-profile"    // ec2:AssociateIamInstanceProfile and iam:PassRole on an instance without a profile (PMapper ec2)
 	KindInstanceConnect       = "instance-connect"              // ec2-instance-connect:SendSSHPublicKey (with OpenTunnel through an endpoint) on an instance (pathfinding.cloud ec2-003)
+	KindAppRunnerUpdate       = "apprunner-update"              // apprunner:UpdateService on an existing service (pathfinding.cloud apprunner-002)
+	KindCodeInterpreter       = "code-interpreter"              // bedrock-agentcore:StartCodeInterpreterSession + InvokeCodeInterpreter on an existing one (pathfinding.cloud bedrock-002)
 	KindStreamFunction        = "stream-event-source"           // iam:PassRole, lambda:CreateFunction and CreateEventSourceMapping on an existing stream, then a write to it (Rhino 16; pathfinding.cloud lambda-002)
 	KindAccessKey             = "create-access-key"             // iam:CreateAccessKey on another user (Rhino 4)
 	KindLoginProfile          = "login-profile"                 // iam:CreateLoginProfile / UpdateLoginProfile (Rhino 5, 6)
@@ -65,6 +67,8 @@ var Kinds = []Kind{
 	{KindUpdateGlueJob, "rewrite an existing Glue job with its own script and a role it passes, and run it (or trigger it)"},
 	{KindAssociateProfile, "give an EC2 instance without an instance profile one holding another role (passing the role), then run code on the instance with that role's credentials"},
 	{KindInstanceConnect, "push its SSH key to an EC2 instance with EC2 Instance Connect and log in (a network path to the instance assumed, and said), then use its instance profile's role"},
+	{KindAppRunnerUpdate, "update an existing App Runner service with its own image or code, which runs as the service's instance role"},
+	{KindCodeInterpreter, "start a session on an existing Bedrock AgentCore code interpreter and run its code there, as the interpreter's execution role"},
 	{KindStreamFunction, "create a Lambda function with a role it passes, map an existing DynamoDB or Kinesis stream to it, and write to the table or stream: the function runs as the role"},
 	{KindAccessKey, "create an access key for another IAM user"},
 	{KindLoginProfile, "create or change another IAM user's console password"},

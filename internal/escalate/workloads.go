@@ -337,6 +337,17 @@ var workloadWays = []workloadWay{
 			{{action: "glue:UpdateJob", resource: "WORKLOAD"}, {action: "glue:CreateTrigger", resource: "arn:aws:glue:REGION:ACCOUNT:trigger/*"}},
 		},
 		"the job's run runs the caller's script as ", false},
+	// pathfinding.cloud apprunner-002: a new image or source of the
+	// caller's for an existing service, run as its instance role.
+	{org.WorkloadAppRunner, KindAppRunnerUpdate, "tasks.apprunner.amazonaws.com", false,
+		[][]wlAction{{{action: "apprunner:UpdateService", resource: "WORKLOAD"}}},
+		"the service's new image runs the caller's code with the credentials of its instance role ", false},
+	// pathfinding.cloud bedrock-002: a session on an existing code
+	// interpreter, whose sandbox runs the caller's code as its execution
+	// role.
+	{org.WorkloadCodeInterpreter, KindCodeInterpreter, "bedrock-agentcore.amazonaws.com", false,
+		[][]wlAction{{{action: "bedrock-agentcore:StartCodeInterpreterSession", resource: "WORKLOAD"}, {action: "bedrock-agentcore:InvokeCodeInterpreter", resource: "WORKLOAD"}}},
+		"the interpreter runs the caller's code with the credentials of its execution role ", false},
 	// Rhino Security Labs' method 16 on an existing table, pathfinding.cloud
 	// lambda-002: a new function with the role passed, mapped to an
 	// existing stream, invoked by a record the caller writes (the role

@@ -29,6 +29,11 @@ const (
 	// stream invokes the functions. They run as no role.
 	WorkloadDynamoDBStream = "dynamodb-stream"
 	WorkloadKinesisStream  = "kinesis-stream"
+	// WorkloadAppRunner is an App Runner service and its instance role;
+	// WorkloadCodeInterpreter a Bedrock AgentCore code interpreter and its
+	// execution role.
+	WorkloadAppRunner       = "apprunner-service"
+	WorkloadCodeInterpreter = "agentcore-code-interpreter"
 )
 
 // Workload is an existing resource that runs code as a role: whoever can
@@ -104,6 +109,10 @@ func workloadKind(a arn.ARN) string {
 		return WorkloadGlueJob
 	case a.Service == "kinesis" && typ == "stream" && name != "" && !strings.Contains(name, "/"):
 		return WorkloadKinesisStream
+	case a.Service == "apprunner" && typ == "service" && strings.Count(name, "/") == 1 && !strings.HasPrefix(name, "/") && !strings.HasSuffix(name, "/"):
+		return WorkloadAppRunner
+	case a.Service == "bedrock-agentcore" && typ == "code-interpreter-custom" && name != "" && !strings.Contains(name, "/"):
+		return WorkloadCodeInterpreter
 	case a.Service == "dynamodb" && typ == "table":
 		table, label, ok := strings.Cut(name, "/stream/")
 		if ok && table != "" && label != "" && !strings.Contains(table, "/") && !strings.Contains(label, "/") {
@@ -118,8 +127,9 @@ const workloadARNs = "a Lambda function (arn:aws:lambda:REGION:ACCOUNT:function:
 	"a CloudFormation stack (arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID), a CodeBuild project (arn:aws:codebuild:REGION:ACCOUNT:project/NAME), " +
 	"an EC2 launch template (arn:aws:ec2:REGION:ACCOUNT:launch-template/lt-ID), a SageMaker notebook instance (arn:aws:sagemaker:REGION:ACCOUNT:notebook-instance/NAME), " +
 	"a Glue dev endpoint (arn:aws:glue:REGION:ACCOUNT:devEndpoint/NAME), a Glue job (arn:aws:glue:REGION:ACCOUNT:job/NAME), " +
-	"an instance profile (arn:aws:iam::ACCOUNT:instance-profile/NAME), a DynamoDB stream (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL) " +
-	"or a Kinesis data stream (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)"
+	"an instance profile (arn:aws:iam::ACCOUNT:instance-profile/NAME), a DynamoDB stream (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL), " +
+	"a Kinesis data stream (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME), an App Runner service (arn:aws:apprunner:REGION:ACCOUNT:service/NAME/ID) " +
+	"or a Bedrock AgentCore code interpreter (arn:aws:bedrock-agentcore:REGION:ACCOUNT:code-interpreter-custom/ID)"
 
 func (d *decoder) workload(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["workload"]...)
