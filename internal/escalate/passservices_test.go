@@ -12,18 +12,23 @@ import (
 
 // passServices are the services pass-role reaches beyond Rhino Security
 // Labs' and PMapper's (pathfinding.cloud ssm-003, bedrock-001,
-// emrserverless-001, braket-001, kinesisanalytics-001, ecs-008): the
-// service principal and the actions that run the caller's code.
+// emrserverless-001, braket-001, kinesisanalytics-001, ecs-008), and EC2
+// without instance profiles listed: the service principal and the actions
+// that run the caller's code.
 var passServices = []struct {
 	name, principal string
 	actions         []string
+	needs           string // what the last step needs outside IAM
 }{
-	{"Ssm", "ssm.amazonaws.com", []string{"ssm:CreateDocument", "ssm:StartAutomationExecution"}},
-	{"AgentCore", "bedrock-agentcore.amazonaws.com", []string{"bedrock-agentcore:CreateCodeInterpreter", "bedrock-agentcore:StartCodeInterpreterSession", "bedrock-agentcore:InvokeCodeInterpreter"}},
-	{"EmrServerless", "emr-serverless.amazonaws.com", []string{"emr-serverless:CreateApplication", "emr-serverless:StartJobRun"}},
-	{"Braket", "braket.amazonaws.com", []string{"braket:CreateJob"}},
-	{"Flink", "kinesisanalytics.amazonaws.com", []string{"kinesisanalytics:CreateApplication", "kinesisanalytics:StartApplication"}},
-	{"EcsOverride", "ecs-tasks.amazonaws.com", []string{"ecs:RunTask"}},
+	{"Ssm", "ssm.amazonaws.com", []string{"ssm:CreateDocument", "ssm:StartAutomationExecution"}, ""},
+	{"AgentCore", "bedrock-agentcore.amazonaws.com", []string{"bedrock-agentcore:CreateCodeInterpreter", "bedrock-agentcore:StartCodeInterpreterSession", "bedrock-agentcore:InvokeCodeInterpreter"}, ""},
+	{"EmrServerless", "emr-serverless.amazonaws.com", []string{"emr-serverless:CreateApplication", "emr-serverless:StartJobRun"}, ""},
+	{"Braket", "braket.amazonaws.com", []string{"braket:CreateJob"}, ""},
+	{"Flink", "kinesisanalytics.amazonaws.com", []string{"kinesisanalytics:CreateApplication", "kinesisanalytics:StartApplication"}, ""},
+	{"EcsOverride", "ecs-tasks.amazonaws.com", []string{"ecs:RunTask"}, "existing task definition"},
+	// EC2 in an account that lists no instance profile: the console's
+	// profile of the role's name, assumed and said.
+	{"Ec2", "ec2.amazonaws.com", []string{"ec2:RunInstances"}, "the instance profile arn:aws:iam::222222222222:instance-profile/Ec2Admin: the account lists no instance profiles"},
 }
 
 // passServicesOrg writes an organization with, for each of passServices, an
@@ -115,10 +120,13 @@ func TestPassServices(t *testing.T) {
 				p.Steps[0].Context["iam:PassedToService"] != s.principal || !strings.HasSuffix(p.Steps[len(p.Steps)-1].Note, roleARN(dev, s.name+"Admin")) {
 				t.Errorf("%s: path %s %s as %+v, steps %+v; want pass-role %s as %sAdmin", from, kindsOf(p), actionsOf(p), p.Admin, p.Steps, want, s.name)
 			}
-			// An existing task definition run with overrides is a need
-			// the org files cannot show.
-			if last := p.Steps[len(p.Steps)-1]; (s.name == "EcsOverride") != (len(last.Needs) == 1 && strings.Contains(last.Needs[0], "existing task definition")) {
-				t.Errorf("%s: the last step needs %v", from, last.Needs)
+			// What the org files cannot show (an existing task definition,
+			// an instance profile) is the last step's need.
+			if last := p.Steps[len(p.Steps)-1]; (s.needs != "") != (len(last.Needs) == 1 && strings.Contains(last.Needs[0], s.needs)) {
+				t.Errorf("%s: the last step needs %v, want %q", from, last.Needs, s.needs)
+			}
+			if s.name == "Ec2" && p.Steps[1].Context["ec2:InstanceProfile"] != "arn:aws:iam::222222222222:instance-profile/Ec2Admin" {
+				t.Errorf("%s: RunInstances without the instance profile: %+v", from, p.Steps[1])
 			}
 			for _, st := range p.Steps[1:] {
 				if (st.Requires["aws:MultiFactorAuthPresent"] == "true") != mfa {

@@ -529,17 +529,21 @@ type profileUse struct {
 	assumed bool
 }
 
-// note states an assumed profile on the first step that names it.
+// note states an assumed profile on the first step that names it (or, when
+// none does, as a spot request or a launch template names it in its
+// parameters, on the first step).
 func (p profileUse) note(steps []Step) {
-	if !p.assumed {
+	if !p.assumed || len(steps) == 0 {
 		return
 	}
+	at := 0
 	for i := range steps {
 		if strings.Contains(steps[i].Resource, p.arn) || ctxNames(steps[i].Context, p.arn) {
-			steps[i].Needs = append(steps[i].Needs, "the instance profile "+p.arn+": the account lists no instance profiles (workloads), and the console makes one of the role's name")
-			return
+			at = i
+			break
 		}
 	}
+	steps[at].Needs = append(steps[at].Needs, "the instance profile "+p.arn+": the account lists no instance profiles (workloads), and the console makes one of the role's name")
 }
 
 func ctxNames(ctx map[string]any, v string) bool {
