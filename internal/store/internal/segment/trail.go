@@ -47,10 +47,6 @@ type indexed struct {
 	frames []Frame
 	end    int64 // where the last indexed frame ends
 	bad    error // a frame that cannot be read stops the index there
-	// the last frame's last record, for LastAudit
-	tailEnd  int64
-	tailHash []byte
-	tailSeq  int64
 }
 
 var errFirstFrame = errors.New("first record")
@@ -518,38 +514,24 @@ func (ix *indexed) read(fr *Frame, buf []byte) ([]byte, error) {
 	return buf, nil
 }
 
-// Head implements LastAudit: the last record of the newest segment, or the
-// head the segment began at when it holds none.
+// Head implements LastAudit: the appender's chain head, read under the
+// lock, so that it never names a frame whose write has not been synced yet
+// (a digest sealing it could outlive it in a crash): the last record of
+// the newest segment, or the head the segment began at when it holds none.
 func (t *Trail) Head() (int64, []byte, error) {
-	ixs, err := t.index()
-	if err != nil {
-		return 0, nil, err
-	}
-	if len(ixs) == 0 {
-		return 0, nil, fmt.Errorf("the audit chain head: %w (%v)", store.ErrNotFound, ErrNoTrail)
-	}
-	ix := ixs[len(ixs)-1]
-	if ix.bad != nil {
-		return 0, nil, ix.bad
-	}
-	if len(ix.frames) == 0 {
-		return ix.hdr.prevSeq, ix.hdr.prevHash, nil
-	}
-	t.imu.Lock()
-	defer t.imu.Unlock()
-	fr := &ix.frames[len(ix.frames)-1]
-	if ix.tailEnd != fr.End() {
-		data, err := ix.read(fr, nil)
-		if err != nil {
-			return 0, nil, err
+	var seq int64
+	var hash []byte
+	err := t.Locked(func() error {
+		if err := t.catchUpLocked(); err != nil {
+			return err
 		}
-		h, seq, err := lastHash(data)
-		if err != nil {
-			return 0, nil, fmt.Errorf("the last audit block (records %d-%d) cannot be read (verify the trail): %v", fr.FirstSeq, fr.LastSeq, err)
-		}
-		ix.tailEnd, ix.tailHash, ix.tailSeq = fr.End(), h, seq
+		seq, hash = t.head, bytes.Clone(t.hash)
+		return nil
+	})
+	if errors.Is(err, ErrNoTrail) {
+		return 0, nil, fmt.Errorf("the audit chain head: %w (%v)", store.ErrNotFound, err)
 	}
-	return ix.tailSeq, bytes.Clone(ix.tailHash), nil
+	return seq, hash, err
 }
 
 // Frames calls fn with every indexed frame, oldest first, and its
