@@ -20,7 +20,7 @@ type build struct {
 	managed    map[string]*Policy // customer managed policies by name
 	docs       map[*Policy]*rawDoc
 	groups     map[string]*Group // account ID + "/" + name
-	roleDefs   map[string]Pos    // account ID + "/" + lower-cased name -> where defined
+	roleDefs   map[roleKey]Pos   // account ID and lower-cased name -> where defined
 	providers  map[string]*Provider
 	trusts     []trustDef
 }
@@ -37,11 +37,11 @@ func (l *loader) buildOrg(r *raw) {
 	l.managed = map[string]*Policy{}
 	l.docs = map[*Policy]*rawDoc{}
 	l.groups = map[string]*Group{}
-	l.roleDefs = make(map[string]Pos, roles)
+	l.roleDefs = make(map[roleKey]Pos, roles)
 	l.providers = map[string]*Provider{}
 	o.byName, o.byID = l.acctByName, l.acctByID
 	o.ouByName = l.ouByName
-	o.roles = make(map[string]*Role, roles)
+	o.roles = make(map[roleKey]*Role, roles)
 	o.users = map[string]*User{}
 	o.resources = map[string]*Resource{}
 	o.psRoles = map[string]string{}

@@ -49,18 +49,59 @@ var (
 	reRelayState   = regexp.MustCompile(`^[a-zA-Z0-9&$@#\\/%?=~\-_'"|!:,.;*+\[\] (){}]+$`)
 )
 
+// The checks a large organization makes for each of its tens of thousands
+// of names, paths and account IDs are loops over the bytes rather than
+// regular expressions (a regexp's match was 3 % of a who-can on 1,000
+// accounts); TestNameChecksMatchExpressions holds them to the expressions
+// they replace.
+
 // IsIAMName reports whether name is an IAM name (role, user, group, policy,
-// permission set) of at most max characters: letters, digits and +=,.@_-.
+// permission set) of at most max characters: letters, digits and +=,.@_-
+// (ASCII), at least one.
 func IsIAMName(name string, max int) bool {
-	return len(name) <= max && reIAMName.MatchString(name)
+	if name == "" || len(name) > max {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '_', c == '+', c == '=', c == ',', c == '.', c == '@', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // IsIAMPath reports whether p is an IAM path: / or /a/path/, of printable
 // ASCII, at most 512 characters.
-func IsIAMPath(p string) bool { return len(p) <= MaxPathLength && reIAMPath.MatchString(p) }
+func IsIAMPath(p string) bool {
+	if p == "/" {
+		return true
+	}
+	if len(p) < 3 || len(p) > MaxPathLength || p[0] != '/' || p[len(p)-1] != '/' {
+		return false
+	}
+	for i := 1; i < len(p)-1; i++ {
+		if p[i] < 0x21 || p[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
 
 // IsAccountID reports whether id is an account ID: 12 digits.
-func IsAccountID(id string) bool { return reAccountID.MatchString(id) }
+func IsAccountID(id string) bool {
+	if len(id) != 12 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // IsEmail reports whether s is an account's email address as the format
 // takes it: name@domain.tld, 6 to 64 characters.

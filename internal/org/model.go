@@ -38,11 +38,19 @@ type Org struct {
 	byName     map[string]*Account
 	byID       map[string]*Account
 	ouByName   map[string]*OU
-	roles      map[string]*Role // account ID + "/" + name
+	roles      map[roleKey]*Role
 	users      map[string]*User // account ID + "/" + name
 	resources  map[string]*Resource
 	scpEnabled bool // some SCP is defined: SCPs apply to member accounts
 	psRoles    map[string]string
+}
+
+// roleKey is a role's account ID and name: the key of Org's roles (its
+// exact name) and of the loader's definitions (its lower-cased name). A
+// struct, not the two joined, so that neither the load nor a look-up
+// builds a string for it.
+type roleKey struct {
+	account, name string
 }
 
 // OU is an organizational unit, or the root.

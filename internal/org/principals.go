@@ -161,14 +161,14 @@ func (l *loader) findUser(a *Account, name string) *User {
 // addRole registers a provisioned role, rejecting a second role of the same
 // name (IAM names ignore case) in the account.
 func (l *loader) addRole(r *Role, nameAt Pos, path string) bool {
-	key := r.Account.ID + "/" + strings.ToLower(r.Name)
+	key := roleKey{r.Account.ID, strings.ToLower(r.Name)}
 	if prev, dup := l.roleDefs[key]; dup {
 		l.errs.add(nameAt, path, "role %s is defined twice in account %s (first at %s)", r.Name, r.Account.Name, prev)
 		return false
 	}
 	l.roleDefs[key] = r.Pos
 	r.ARN = "arn:aws:iam::" + r.Account.ID + ":role" + r.Path + r.Name
-	l.o.roles[r.Account.ID+"/"+r.Name] = r
+	l.o.roles[roleKey{r.Account.ID, r.Name}] = r
 	l.o.Roles = append(l.o.Roles, r)
 	r.Account.Roles = append(r.Account.Roles, r)
 	return true

@@ -31,7 +31,7 @@ func (o *Org) OUByName(name string) (*OU, bool) {
 // Role returns the role with the given name in the account with the given
 // ID. Names are matched exactly.
 func (o *Org) Role(accountID, name string) (*Role, bool) {
-	r, ok := o.roles[accountID+"/"+name]
+	r, ok := o.roles[roleKey{accountID, name}]
 	return r, ok
 }
 

@@ -55,7 +55,7 @@ type fastReader struct {
 // textReader is the state the fast YAML and JSON readers share: the text,
 // where they are, and the slabs their nodes are allocated in.
 type textReader struct {
-	src       string // the text, shared by the values written as is
+	src       string // the file's bytes, scanned in place (textOf)
 	pos       int
 	line      int // of pos, from 1
 	lineStart int // offset of pos's line
@@ -64,8 +64,12 @@ type textReader struct {
 	kids      []*ynode // slab of children
 	stack     []*ynode // children being read
 	strs      map[string]string
-	depth     int // collections open
+	recent    [internWays]string // the last value interned in each way (intern)
+	depth     int                // collections open
 }
+
+// internWays is the number of values intern remembers in front of its map.
+const internWays = 512
 
 // maxDepth bounds the nesting the fast readers read, far below what would
 // exhaust the stack; the library and jsontext have limits of their own.
@@ -94,15 +98,28 @@ func textOf(data []byte) string {
 // per distinct value: a large organization repeats most of its values
 // (keys, actions, names, account IDs), and a value the model keeps must
 // not keep the whole text alive.
+//
+// A file repeats its values close together (the keys of each role, the
+// same actions and account IDs), so the last value interned in each of
+// internWays ways, chosen by its length and end bytes, is compared first:
+// most values are found there without hashing them for the map.
 func (r *textReader) intern(v string) string {
-	if s, ok := r.strs[v]; ok {
-		return s
+	if v == "" {
+		return ""
 	}
-	if r.strs == nil {
-		r.strs = map[string]string{}
+	way := &r.recent[(uint(len(v))*131+uint(v[0])*31+uint(v[len(v)-1]))%internWays]
+	if *way == v {
+		return *way
 	}
-	s := strings.Clone(v)
-	r.strs[s] = s
+	s, ok := r.strs[v]
+	if !ok {
+		if r.strs == nil {
+			r.strs = map[string]string{}
+		}
+		s = strings.Clone(v)
+		r.strs[s] = s
+	}
+	*way = s
 	return s
 }
 
