@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/securecart/warden/internal/policy"
 )
 
 // The rules one value of the org must follow, in one place: the loader
@@ -91,17 +93,7 @@ func IsIAMPath(p string) bool {
 }
 
 // IsAccountID reports whether id is an account ID: 12 digits.
-func IsAccountID(id string) bool {
-	if len(id) != 12 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if id[i] < '0' || id[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func IsAccountID(id string) bool { return policy.IsAccountID(id) }
 
 // IsEmail reports whether s is an account's email address as the format
 // takes it: name@domain.tld, 6 to 64 characters.

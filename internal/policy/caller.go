@@ -77,7 +77,7 @@ func ParseCaller(s string) (Caller, error) {
 	case s == "*":
 		c.Kind = CallerAnonymous
 		return c, nil
-	case isAccountID(s):
+	case IsAccountID(s):
 		c.Kind, c.Account, c.ARN = CallerRoot, s, "arn:aws:iam::"+s+":root"
 		return c, nil
 	case strings.HasPrefix(s, "arn:"):
@@ -110,7 +110,7 @@ func parseCallerARN(s string) (Caller, error) {
 	bad := func() (Caller, error) {
 		return Caller{}, fmt.Errorf("unrecognized principal ARN %q: want a root, user, role, assumed-role or federated-user ARN", s)
 	}
-	if !isAccountID(a.Account) {
+	if !IsAccountID(a.Account) {
 		return bad()
 	}
 	switch a.Service {
@@ -155,7 +155,8 @@ func lastSegment(s string) string {
 	return s
 }
 
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is an AWS account ID: 12 digits.
+func IsAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}

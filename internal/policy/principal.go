@@ -69,7 +69,7 @@ func (ps *PrincipalSet) addAWS(v string) {
 	case v == "*":
 		ps.wildcard = true
 		return
-	case isAccountID(v):
+	case IsAccountID(v):
 		ps.accounts = append(ps.accounts, v)
 		return
 	}
