@@ -491,20 +491,29 @@ func plainString(v string) bool {
 func (r *fastReader) scanPlain(flow bool) (int, string) {
 	s := r.src
 	start, i, last := r.pos, r.pos, r.pos
+	stops := stopBlock
+	if flow {
+		stops |= stopFlow
+	}
 	for {
 		if i < len(s) && s[i] == '#' {
 			break
 		}
 		word := i
-		for i < len(s) && s[i] != ' ' && s[i] != '\n' {
+		for i < len(s) {
 			c := s[i]
-			if c == ':' && (i+1 >= len(s) || s[i+1] == ' ' || s[i+1] == '\n') {
-				goto done
+			if plainStop[c]&stops == 0 {
+				i++
+				continue
 			}
-			if flow && (c == ',' || c == '?' || c == '[' || c == ']' || c == '{' || c == '}') {
-				goto done
+			if c == ' ' || c == '\n' {
+				break
 			}
-			i++
+			if c == ':' && !(i+1 >= len(s) || s[i+1] == ' ' || s[i+1] == '\n') {
+				i++ // a colon inside a word
+				continue
+			}
+			goto done // ": ", or a flow indicator in a flow
 		}
 		last = i
 		for i < len(s) && s[i] == ' ' {
@@ -522,6 +531,24 @@ func (r *fastReader) scanPlain(flow bool) (int, string) {
 	}
 	return last, s[start:last]
 }
+
+// plainStop classes the bytes a plain scalar's word ends at, or may end at
+// (a colon ends it when a space or the line's end follows): stopBlock
+// everywhere, stopFlow inside a flow collection as well.
+var plainStop = func() (t [256]uint8) {
+	for _, c := range " \n:" {
+		t[c] = stopBlock
+	}
+	for _, c := range ",?[]{}" {
+		t[c] = stopFlow
+	}
+	return t
+}()
+
+const (
+	stopBlock uint8 = 1 << iota
+	stopFlow
+)
 
 // scanQuoted scans a quoted scalar on one line from pos, returning the
 // offset after its closing quote and its value; not ok for one over
