@@ -1,7 +1,9 @@
 package org
 
 import (
+	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -140,11 +142,26 @@ func recoverDecline(root **ynode, ok *bool) {
 // breaks YAML adds to \n, and no line starting a directive or a document
 // marker.
 func (r *fastReader) init(data []byte) bool {
+	if c := data; len(c) > 0 && (c[0] == '%' || bytes.HasPrefix(c, []byte("---")) || bytes.HasPrefix(c, []byte("..."))) {
+		return false
+	}
 	for i := 0; i < len(data); {
-		// Eight printable ASCII characters at a time: no byte below 0x20
-		// (the line break included), none at 0x7f or above.
-		for i+8 <= len(data) && i > 0 && data[i-1] != '\n' {
+		// Eight printable ASCII characters or line breaks at a time: no
+		// byte below 0x20 but the line break, none at 0x7f or above. The
+		// line breaks are the bytes that xor with '\n' to 0 (found exactly);
+		// the line after each must not start with the first character of a
+		// directive or a document marker ('%', '-', '.'), which the check
+		// below, one byte at a time, decides (and for a line that starts
+		// where a word would).
+		for i+8 <= len(data) && (i == 0 || data[i-1] != '\n') {
 			w := binary.LittleEndian.Uint64(data[i:])
+			n := w ^ 0x0a0a0a0a0a0a0a0a
+			if breaks := ^(((n & 0x7f7f7f7f7f7f7f7f) + 0x7f7f7f7f7f7f7f7f) | n) & 0x8080808080808080; breaks != 0 {
+				if !plainLineStarts(data, i, breaks) {
+					break
+				}
+				w |= breaks >> 2 // a line break becomes '*', printable
+			}
 			if ((w-0x2020202020202020)|(w+0x0101010101010101)|w)&0x8080808080808080 != 0 {
 				break
 			}
@@ -175,6 +192,19 @@ func (r *fastReader) init(data []byte) bool {
 	}
 	r.src = textOf(data)
 	r.line = 1
+	return true
+}
+
+// plainLineStarts reports whether the lines that start after the line
+// breaks of the word at i (breaks: the high bit of each break's byte) all
+// start with a byte other than '%', '-' and '.'.
+func plainLineStarts(data []byte, i int, breaks uint64) bool {
+	for ; breaks != 0; breaks &= breaks - 1 {
+		j := i + bits.TrailingZeros64(breaks)/8 + 1
+		if j < len(data) && (data[j] == '%' || data[j] == '-' || data[j] == '.') {
+			return false
+		}
+	}
 	return true
 }
 

@@ -250,13 +250,25 @@ func TestFastYAMLCharacterCheck(t *testing.T) {
 			}
 		}
 	}
+	// The marker's line starts at every offset of an eight-byte word, after
+	// one line or two; a line starting with '-' or '.' but no marker is
+	// accepted.
 	for _, start := range []string{"---", "...", "%YAML 1.2"} {
-		for _, pad := range []string{"", "a", "abcdefg", "abcdefgh", "abcdefghi"} {
-			text := "k" + pad + ": v\n" + start + " x\n" + line
-			var r fastReader
-			if r.init([]byte(text)) {
-				t.Errorf("init accepts a line starting %q after a line of %d characters", start, len(pad)+5)
+		for n := range 17 {
+			pad := strings.Repeat("a", n)
+			for _, text := range []string{"k" + pad + ": v\n" + start + " x\n" + line, "k: v\nk" + pad + ": v\n" + start + "\n"} {
+				var r fastReader
+				if r.init([]byte(text)) {
+					t.Errorf("init accepts a line starting %q in %q", start, text)
+				}
 			}
+		}
+	}
+	for n := range 17 {
+		text := "k" + strings.Repeat("a", n) + ": v\n-- x\n.. y\n-\n" + line
+		var r fastReader
+		if !r.init([]byte(text)) {
+			t.Errorf("init declines %q", text)
 		}
 	}
 }
