@@ -70,6 +70,7 @@ failed=0
 # tamper NAME -- OP [VALUE]: on a copy, change record $mid's block with block.
 # tamper NAME --at SEQ OP [VALUE]: the same with record SEQ's block.
 # tamper NAME --file OP [ARG]: on a copy, change the newest segment file.
+# want=PATTERN tamper ...: verify must also name the tampering so (an extended regular expression).
 tamper() {
   local name=$1; shift
   local d="$work/case"
@@ -85,7 +86,9 @@ tamper() {
 verify_case() {
   local code=0
   "$w" audit verify --data "$2" --anchor "$anchor" --unsealed 1s > "$work/out" 2>&1 || code=$?
-  if [ $code -eq 1 ]; then
+  if [ $code -eq 1 ] && [ -n "${want:-}" ] && ! grep -qE "TAMPERED.*($want)" "$work/out"; then
+    printf 'exit 1  %-34s NOT NAMED (want "%s")\n' "$1" "$want"; cat "$work/out"; failed=1
+  elif [ $code -eq 1 ]; then
     printf 'exit 1  %-34s %s\n' "$1" "$(grep -m1 TAMPERED "$work/out" | cut -c1-150)"
   else
     printf 'EXIT %d %-34s NOT DETECTED\n' $code "$1"; cat "$work/out"; failed=1
@@ -96,7 +99,8 @@ verify_case() {
 # and columns as the store writes them, and a byte changed in place.
 tamper "record: data changed in place" "UPDATE audit_blocks SET data = CAST(replace(CAST(data AS TEXT), 'GetCallerIdentity', 'GetCallerIdentitx') AS BLOB) WHERE first_seq = $midblock"
 tamper "block: a byte flipped" -- flip
-tamper "record: seq changed" -- seq $((mid + 1000000))
+want="carries number $((mid + 1000000)) where $mid was expected: it was renumbered|record $mid was renumbered $((mid + 1000000)) " \
+  tamper "record: seq changed" -- seq $((mid + 1000000))
 tamper "record: time changed" -- time 0
 tamper "record: event_id changed" -- event_id forged
 tamper "record: account changed" -- account 999999999999
@@ -113,7 +117,8 @@ tamper "middle record deleted" -- drop
 tamper "last block deleted" "DELETE FROM audit_blocks WHERE first_seq = $lastblock"
 # The chain head is the last record of the newest segment: it moves back with the cut.
 tamper "tail cut to a digest boundary" "DELETE FROM audit_digests WHERE no = $nd" "DELETE FROM audit_blocks WHERE first_seq > $prevseq"
-tamper "blocks reordered" "UPDATE audit_blocks SET first_seq = -1 WHERE first_seq = $midblock" "UPDATE audit_blocks SET first_seq = $midblock WHERE first_seq = $nextblock" \
+want="records $midblock-$((nextblock - 1)) appear after records $nextblock-[0-9]*: the trail is out of order" \
+  tamper "blocks reordered" "UPDATE audit_blocks SET first_seq = -1 WHERE first_seq = $midblock" "UPDATE audit_blocks SET first_seq = $midblock WHERE first_seq = $nextblock" \
   "UPDATE audit_blocks SET first_seq = $nextblock WHERE first_seq = -1"
 tamper "record inserted" -- insert
 tamper "block duplicated" "INSERT INTO audit_blocks SELECT $((last + 1)), $((last + 1)), min_time, max_time, data FROM audit_blocks WHERE first_seq = $midblock"

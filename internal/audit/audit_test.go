@@ -220,7 +220,9 @@ var tamperCases = []struct {
 	}, "record-changed", "record 57"},
 	{"record data changed in place", []string{`UPDATE audit_blocks SET data = CAST(replace(CAST(data AS TEXT), 's57"', 's99"') AS BLOB) WHERE first_seq = 51`}, nil, "record-changed", "record 57"},
 	{"record seq changed", nil, func(t *testing.T, f *fixture) { f.editRecord(t, 57, func(r *store.AuditRecord) { r.Seq = 1057 }) },
-		"record-removed", "records 57-1056 are missing"},
+		"record-renumbered", "the record after record 56 carries number 1057 where 57 was expected: it was renumbered"},
+	{"first record of a block renumbered", nil, func(t *testing.T, f *fixture) { f.editRecord(t, 51, func(r *store.AuditRecord) { r.Seq = 1051 }) },
+		"record-renumbered", "record 51 is missing and the record after record 120 carries number 1051, out of place: record 51 was renumbered 1051"},
 	{"record time changed", nil, func(t *testing.T, f *fixture) {
 		f.editRecord(t, 57, func(r *store.AuditRecord) { r.Time = r.Time.Add(-24 * time.Hour) })
 	}, "record-changed", "record 57"},
@@ -302,7 +304,12 @@ var tamperCases = []struct {
 		f.editBlock(t, 57, func(recs []store.AuditRecord) []store.AuditRecord { recs[6], recs[7] = recs[7], recs[6]; return recs })
 	}, "record-changed", "record 58"},
 	{"blocks reordered", []string{`UPDATE audit_blocks SET first_seq = -1 WHERE first_seq = 51`, `UPDATE audit_blocks SET first_seq = 51 WHERE first_seq = 61`,
-		`UPDATE audit_blocks SET first_seq = 61 WHERE first_seq = -1`}, nil, "record-removed", "records 51-60 are missing (the trail jumps from record 50 to 61)"},
+		`UPDATE audit_blocks SET first_seq = 61 WHERE first_seq = -1`}, nil, "record-reordered", "records 51-60 appear after records 61-70: the trail is out of order"},
+	{"block moved back two places", []string{`UPDATE audit_blocks SET first_seq = -1 WHERE first_seq = 51`, `UPDATE audit_blocks SET first_seq = 51 WHERE first_seq = 61`,
+		`UPDATE audit_blocks SET first_seq = 61 WHERE first_seq = 71`, `UPDATE audit_blocks SET first_seq = 71 WHERE first_seq = -1`}, nil,
+		"record-reordered", "records 51-60 appear after records 61-80: the trail is out of order"},
+	{"record renumbered to a number the trail holds", nil, func(t *testing.T, f *fixture) { f.editRecord(t, 57, func(r *store.AuditRecord) { r.Seq = 59 }) },
+		"record-renumbered", "the record after record 56 carries number 59 where 57 was expected: it was renumbered"},
 	{"record duplicated", nil, func(t *testing.T, f *fixture) {
 		r := f.record(t, 57)
 		r.Seq = 121
@@ -347,6 +354,14 @@ func TestVerifyFindsTampering(t *testing.T) {
 			// missing.
 			rep := f.verifyOpts(t, audit.VerifyOptions{Now: t0.Add(48 * time.Hour), Unsealed: time.Hour})
 			wantProblem(t, rep, tt.kind, tt.detail)
+			if tt.kind == "record-reordered" || tt.kind == "record-renumbered" {
+				// Every record is there: none is reported missing.
+				for _, p := range rep.Problems {
+					if p.Kind == "record-removed" {
+						t.Errorf("records moved or renumbered reported as removed: %+v", rep.Problems)
+					}
+				}
+			}
 			// The anchor of the last digest is gone where a digest was
 			// removed or cut.
 			rep = f.verifyOpts(t, audit.VerifyOptions{Now: t0.Add(48 * time.Hour), Unsealed: time.Hour, Anchor: &f.anchor})

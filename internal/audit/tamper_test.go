@@ -334,6 +334,24 @@ func TestParallelVerifyFindsTamperingAtEveryPosition(t *testing.T) {
 		}, func(seq int64, p audit.Problem) bool {
 			return p.Seq == seq || p.Seq == seq-1 || (seq == 1 && p.Seq == 2)
 		}},
+		{"renumbered", func(t *testing.T, f *fixture, seq int64) {
+			f.editRecord(t, seq, func(r *store.AuditRecord) { r.Seq = seq + 1000 })
+		}, func(seq int64, p audit.Problem) bool {
+			switch {
+			case seq == 1 || seq == 30:
+				// The first and the last record have no record on one side
+				// to show that only the number changed.
+				return p.Seq == seq || p.Seq == seq+1
+			case (seq-1)%10 == 0:
+				// The first of its block takes the block (its columns
+				// derived from it) past the end, unless it is the last.
+				return p.Kind == "record-renumbered" && p.Seq == seq &&
+					(strings.Contains(p.Detail, fmt.Sprintf("record %d was renumbered %d (and moved with its number)", seq, seq+1000)) ||
+						seq == 21 && strings.Contains(p.Detail, "the record after record 20 carries number 1021 where 21 was expected"))
+			}
+			return p.Kind == "record-renumbered" && p.Seq == seq &&
+				strings.Contains(p.Detail, fmt.Sprintf("the record after record %d carries number %d where %d was expected", seq-1, seq+1000, seq))
+		}},
 		{"changed and the chain recomputed", func(t *testing.T, f *fixture, seq int64) { f.recomputeFrom(t, seq) },
 			func(seq int64, p audit.Problem) bool {
 				return p.Kind == "record-changed" && strings.Contains(p.Detail, "do not match it")

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,7 +21,7 @@ import (
 // Problem is one thing wrong with the trail.
 type Problem struct {
 	Seq    int64  // the record or digest's last record concerned (0: none)
-	Kind   string // "record-changed", "record-removed", "record-inserted", "chain-broken", "block-changed", "digest-signature", "digest-missing", "digest-changed", "head-missing", "anchor-missing"
+	Kind   string // "record-changed", "record-removed", "record-inserted", "record-reordered", "record-renumbered", "chain-broken", "block-changed", "digest-signature", "digest-missing", "digest-changed", "head-missing", "anchor-missing"
 	Detail string
 }
 
@@ -132,8 +134,12 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 		rep.add(0, "head-missing", "the chain head (the last record's number and hash) cannot be read: %v", headErr)
 	}
 	// Stitch the segments together in order: each checked its own records
-	// but its first record's place in the chain.
-	var next int64
+	// but its first record's place in the chain. The runs of consecutive
+	// numbers are joined across segments and their order checked once all
+	// are known (sequenceProblems); those problems come first.
+	var runs []run
+	var maxSeq int64 // the highest number held, wherever it lies
+	base := len(rep.Problems)
 	var expectPrev, lastHash []byte // the first record has no previous hash
 	started, resync := false, false
 	var unsealedTime int64
@@ -146,7 +152,7 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 		}
 		if !started {
 			started = true
-			rep.FirstSeq, next = sg.firstSeq, sg.firstSeq
+			rep.FirstSeq = sg.firstSeq
 			// Before an unreadable block nothing tells what came first.
 			if rep.FirstSeq > 1 && !resync && !sg.startResync {
 				// Records before it were removed by retention: the digest
@@ -159,14 +165,16 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 				}
 			}
 		}
-		if resync || sg.startResync {
-			// An unreadable block before: nothing to check the first
-			// record against.
-		} else if sg.firstSeq != next {
-			if sg.firstSeq > next {
-				rep.add(next, "record-removed", "records %d-%d are missing (the trail jumps from record %d to %d)", next, sg.firstSeq-1, next-1, sg.firstSeq)
+		for j, r := range sg.runs {
+			if j == 0 {
+				// An unreadable block before: nothing to check the first
+				// record against.
+				r.resync = resync || sg.startResync
+			}
+			if n := len(runs); n > 0 && !r.resync && r.first == runs[n-1].last+1 {
+				runs[n-1].last = r.last
 			} else {
-				rep.add(sg.firstSeq, "record-inserted", "record %d appears out of order after record %d", sg.firstSeq, next-1)
+				runs = append(runs, r)
 			}
 		}
 		if !resync && !sg.startResync && !sg.firstBad && !bytes.Equal(sg.firstPrev, expectPrev) {
@@ -176,12 +184,20 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 		rep.Records += sg.n
 		rep.Sealed = max(rep.Sealed, sg.sealed)
 		rep.LastSeq = sg.lastSeq
+		for _, r := range sg.runs {
+			maxSeq = max(maxSeq, r.last)
+		}
 		if sg.unsealedTime != 0 && unsealedTime == 0 {
 			unsealedTime = sg.unsealedTime
 		}
 		expectPrev, lastHash = sg.lastHash, sg.lastHash
-		next = sg.lastSeq + 1
 		resync = sg.endResync
+	}
+	if seqProblems := sequenceProblems(runs); len(seqProblems) > 0 {
+		rest := slices.Clone(rep.Problems[base:])
+		rep.Problems = rep.Problems[:base]
+		rep.problems(seqProblems)
+		rep.problems(rest)
 	}
 	if !started {
 		if len(digests) > 0 {
@@ -202,7 +218,7 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 		return rep, nil
 	}
 	if newest != nil {
-		if last := newest.LastSeq; last > rep.LastSeq {
+		if last := newest.LastSeq; last > maxSeq {
 			rep.add(last, "record-removed", "the digests cover records up to %d but the trail ends at record %d: records were removed", last, rep.LastSeq)
 		}
 	}
@@ -263,6 +279,7 @@ type segment struct {
 	sealed            int64 // the last record whose digest matches it
 	unsealedTime      int64 // the time of the first record no digest covers, when in this range
 	problems          []Problem
+	runs              []run // the runs of consecutive numbers, in the order read
 	// An unreadable block came before the range's first record (start) or
 	// after its last (end): the number and link across it are not checked.
 	startResync, endResync bool
@@ -354,12 +371,10 @@ func scanSegment(ctx context.Context, st store.Store, docs map[int64]*DigestDoc,
 			}
 			lastSeq, minTime, maxTime = seq, min(minTime, f.Time), max(maxTime, f.Time)
 			n++
-			if sg.n > 0 && !resync && seq != sg.lastSeq+1 {
-				if seq > sg.lastSeq+1 {
-					sg.add(sg.lastSeq+1, "record-removed", "records %d-%d are missing (the trail jumps from record %d to %d)", sg.lastSeq+1, seq-1, sg.lastSeq, seq)
-				} else {
-					sg.add(seq, "record-inserted", "record %d appears out of order after record %d", seq, sg.lastSeq)
-				}
+			if sg.n > 0 && !resync && seq == sg.lastSeq+1 {
+				sg.runs[len(sg.runs)-1].last = seq
+			} else {
+				sg.runs = append(sg.runs, run{first: seq, last: seq, resync: resync})
 			}
 			var bad bool
 			if f.Index == 0 {
@@ -371,6 +386,9 @@ func scanSegment(ctx context.Context, st store.Store, docs map[int64]*DigestDoc,
 				}
 			} else {
 				bad = !bytes.Equal(h.frame(last, f.Head, f.Data), f.Hash)
+			}
+			if r := &sg.runs[len(sg.runs)-1]; r.first == seq {
+				r.bad = bad
 			}
 			resync = false
 			if bad {
@@ -419,3 +437,158 @@ func scanSegment(ctx context.Context, st store.Store, docs map[int64]*DigestDoc,
 
 // nanoTime formats a stored time.
 func nanoTime(n int64) string { return time.Unix(0, n).UTC().Format(time.RFC3339Nano) }
+
+// run is a stretch of records numbered one after the other, in the order
+// the trail holds them; resync: an unreadable block came just before it, so
+// its place after the run before is not checked.
+type run struct {
+	first, last int64
+	resync      bool
+	bad         bool // its first record does not match its hash
+}
+
+// sequenceProblems names what is wrong with the order of the runs of a
+// trail (one run when intact): a record whose number alone is out of place
+// between two runs that otherwise follow each other was renumbered; a run
+// whose number is lower than the one before was moved back (reordered) or,
+// when its numbers are also elsewhere in the trail, duplicated; the numbers
+// a forward jump skips are missing unless they are elsewhere in the trail,
+// out of order.
+func sequenceProblems(runs []run) []Problem {
+	if len(runs) < 2 {
+		return nil
+	}
+	var out []Problem
+	add := func(seq int64, kind, format string, args ...any) {
+		if len(out) < maxProblems {
+			out = append(out, Problem{Seq: seq, Kind: kind, Detail: fmt.Sprintf(format, args...)})
+		}
+	}
+	sorted, prefix, present := runIndex(runs)
+	// duplicated: some number of r is held by another run too.
+	duplicated := func(r run) bool {
+		k, _ := slices.BinarySearchFunc(sorted, r, compareRuns)
+		return prefix[k] >= r.first || (k+1 < len(sorted) && sorted[k+1].first <= r.last)
+	}
+	// One record whose number is out of place (held by another record,
+	// or beyond all others) and does not match its hash, where one number
+	// is missing: that record was
+	// renumbered, and moved with its number when it led its block. It is
+	// named, and the rest checked with its number put back.
+	stray, strays := -1, 0
+	lo, hi := sorted[0].first, prefix[len(sorted)]
+	for i, r := range runs {
+		if i > 0 && !r.resync && r.bad && r.first == r.last && (duplicated(r) || (r.first == hi && r.first > runs[i-1].last+1) || (r.first == lo && i > 0)) {
+			stray, strays = i, strays+1
+		}
+	}
+	if strays == 1 {
+		rest := slices.Delete(slices.Clone(runs), stray, stray+1)
+		_, _, held := runIndex(rest)
+		if len(held) == 2 && held[1].first == held[0].last+2 {
+			h, y := held[0].last+1, runs[stray].first
+			if stray+1 < len(runs) && !runs[stray+1].resync && runs[stray+1].first == runs[stray-1].last+2 {
+				add(h, "record-renumbered", "the record after record %d carries number %d where %d was expected: it was renumbered", h-1, y, h)
+			} else {
+				add(h, "record-renumbered", "record %d is missing and the record after record %d carries number %d, out of place: record %d was renumbered %d (and moved with its number)", h, runs[stray-1].last, y, h, y)
+			}
+			// Record h back in its place: after the run that ends before it.
+			var fixed []run
+			for _, r := range rest {
+				fixed = append(fixed, r)
+				if r.last == h-1 {
+					fixed = append(fixed, run{first: h, last: h})
+				}
+			}
+			var joined []run
+			for _, r := range fixed {
+				if n := len(joined); n > 0 && !r.resync && r.first == joined[n-1].last+1 {
+					joined[n-1].last = r.last
+				} else {
+					joined = append(joined, r)
+				}
+			}
+			return append(out, sequenceProblems(joined)...)
+		}
+	}
+	ordered := false // an out-of-order problem was named
+	var moved *run   // the first skipped range held elsewhere
+	for i := 1; i < len(runs); i++ {
+		prev, cur := runs[i-1], runs[i]
+		if cur.resync {
+			continue
+		}
+		if cur.first == cur.last && i+1 < len(runs) && !runs[i+1].resync && runs[i+1].first == prev.last+2 {
+			add(prev.last+1, "record-renumbered", "the record after record %d carries number %d where %d was expected: it was renumbered", prev.last, cur.first, prev.last+1)
+			ordered = true
+			i++ // the run after follows the renumbered record's place
+			continue
+		}
+		if cur.first <= prev.last {
+			ordered = true
+			if duplicated(cur) {
+				add(cur.first, "record-inserted", "record %d appears out of order after record %d", cur.first, prev.last)
+			} else {
+				add(cur.first, "record-reordered", "records %d-%d appear after records %d-%d: the trail is out of order", cur.first, cur.last, prev.first, prev.last)
+			}
+			continue
+		}
+		// A forward jump: the skipped numbers held nowhere are missing.
+		lo, hi := prev.last+1, cur.first-1
+		k, _ := slices.BinarySearchFunc(present, lo, func(p run, seq int64) int {
+			if p.last < seq {
+				return -1
+			}
+			return 1
+		})
+		for ; lo <= hi; k++ {
+			if k >= len(present) || present[k].first > hi {
+				add(lo, "record-removed", "records %d-%d are missing (the trail jumps from record %d to %d)", lo, hi, prev.last, cur.first)
+				break
+			}
+			p := present[k]
+			if p.first > lo {
+				add(lo, "record-removed", "records %d-%d are missing (the trail jumps from record %d to %d)", lo, p.first-1, prev.last, cur.first)
+			}
+			if moved == nil {
+				moved = &run{first: max(lo, p.first), last: min(hi, p.last)}
+			}
+			if p.last >= hi {
+				break
+			}
+			lo = p.last + 1
+		}
+	}
+	if moved != nil && !ordered {
+		// Held elsewhere, after an unreadable block: still out of order.
+		add(moved.first, "record-reordered", "records %d-%d are not where their numbers place them: the trail is out of order", moved.first, moved.last)
+	}
+	return out
+}
+
+func compareRuns(a, b run) int {
+	return cmp.Or(cmp.Compare(a.first, b.first), cmp.Compare(a.last, b.last))
+}
+
+// runIndex returns runs by number (resync cleared), prefix[k] the highest
+// number among sorted[:k], and the numbers held as disjoint ranges in order.
+func runIndex(runs []run) (sorted []run, prefix []int64, present []run) {
+	sorted = slices.Clone(runs)
+	for i := range sorted {
+		sorted[i].resync = false
+	}
+	slices.SortStableFunc(sorted, compareRuns)
+	prefix = make([]int64, len(sorted)+1)
+	prefix[0] = math.MinInt64
+	for k, r := range sorted {
+		prefix[k+1] = max(prefix[k], r.last)
+	}
+	for _, r := range sorted {
+		if n := len(present); n > 0 && r.first <= present[n-1].last+1 {
+			present[n-1].last = max(present[n-1].last, r.last)
+		} else {
+			present = append(present, run{first: r.first, last: r.last})
+		}
+	}
+	return sorted, prefix, present
+}
