@@ -112,6 +112,10 @@ type whoCanLine struct {
 	// Session lists what the path's sessions must carry (MFA at sign-in,
 	// a source identity, session tags) and the hop that sets each.
 	Session []reach.SessionNeed `json:"session,omitempty"`
+	// SessionNames lists the roles of the path whose session must have a
+	// given name (a policy names the session, or tests aws:userid); the
+	// caller of AssumeRole chooses it.
+	SessionNames []reach.NamedSession `json:"session_names,omitempty"`
 	// Context is the request's context as decided, for warden explain.
 	Context map[string][]string `json:"context,omitempty"`
 	// Assigned names the Identity Center users and groups behind a
@@ -129,12 +133,13 @@ type whoCanHop struct {
 
 func whoCanLineOf(o *org.Org, p *reach.Path) whoCanLine {
 	l := whoCanLine{Principal: p.Principal.ARN, Via: []string{}, Kind: p.Principal.Kind.String(), Unsure: p.Unsure,
-		Caller: p.Final.Principal.Caller, Action: p.Final.Action,
-		Requires: p.Final.Requires, Context: p.Final.Context, Assigned: assignedTo(o, p.Principal), Session: p.Session}
+		Caller: p.Final.Caller(), Action: p.Final.Action,
+		Requires: p.Final.Requires, Context: p.Final.Context, Assigned: assignedTo(o, p.Principal), Session: p.Session,
+		SessionNames: p.SessionNames()}
 	for i, v := range p.Via {
 		l.Via = append(l.Via, v.ARN)
 		h := p.Hops[i]
-		l.Hops = append(l.Hops, whoCanHop{Principal: h.From.Caller, Action: h.Action, Role: h.To.ARN, Requires: h.Requires, Context: h.Context})
+		l.Hops = append(l.Hops, whoCanHop{Principal: h.Caller(), Action: h.Action, Role: h.To.ARN, Requires: h.Requires, Context: h.Context})
 	}
 	return l
 }
@@ -194,6 +199,9 @@ func sessionNeeds(needs []reach.SessionNeed) string {
 func printRequires(w io.Writer, o reach.Outcome) {
 	if o.Unsure != "" && !o.Allowed {
 		fmt.Fprintf(w, "         possible: %s\n", o.Unsure)
+	}
+	if o.SessionName != "" {
+		fmt.Fprintf(w, "         requires the role's session name %s (the RoleSessionName its assumer chooses)\n", o.SessionName)
 	}
 	for _, r := range o.Requires {
 		fmt.Fprintf(w, "         requires %s\n", r)

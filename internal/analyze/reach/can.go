@@ -55,7 +55,7 @@ func (g *Graph) Can(p *Principal, service string, ctx map[string][]string) (*Cap
 			continue
 		}
 		all, named := grantees(r.Policy)
-		if all || named[p.Account] || named[p.ARN] {
+		if all || named[p.Account] || named[p.ARN] || namesSession(g, named, p) {
 			granting = append(granting, analyze.StatementsOf(r.Policy)...)
 			splits = append(splits, r.ARN)
 		}
@@ -115,7 +115,11 @@ func (g *Graph) Can(p *Principal, service string, ctx map[string][]string) (*Cap
 		}
 		seen := map[string]bool{}
 		for _, rep := range reps {
-			o, err := d.decide(authz.Query{Principal: p.Caller, Action: ac.Rep, Resource: rep})
+			q := authz.Query{Principal: p.Caller, Action: ac.Rep, Resource: rep}
+			o, err := d.decide(q)
+			if err == nil && !o.Allowed && o.Unsure == "" && p.Role != nil {
+				o = d.asNamed(q, p, o)
+			}
 			if err != nil || !o.Allowed && o.Unsure == "" {
 				continue
 			}

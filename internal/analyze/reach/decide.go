@@ -42,6 +42,13 @@ type Outcome struct {
 	// tagged: allowed only when the caller's session carries session tags
 	// its role does not have (a role's session, as a path sets them).
 	tagged bool
+	// SessionName, for a role's request, is the name its session must
+	// have ("": any name; see namedSession); userID is then the session's
+	// aws:userid as decided.
+	SessionName string `json:"session_name,omitempty"`
+	userID      string
+	// names are the session names the request's statements single out.
+	names []namedSession
 }
 
 // Requirement is a context key whose value decides a request: the value of
@@ -121,6 +128,7 @@ type spaceEntry struct {
 	varKeys []string // the caller keys whose values the space depends on
 	spaces  map[string]*analyze.Space
 	tests   sessionTests
+	names   []namedSession
 }
 
 func newDecider(o *org.Org, now time.Time, given map[string][]string) *decider {
@@ -170,8 +178,8 @@ func (d *decider) decideIn(q authz.Query, mode decideMode) (Outcome, error) {
 	d.stmts = relevantStmts(d.stmts[:0], in, &s.Request.Action)
 	stmts := d.stmts
 	vars := analyze.CallerVars(s.Request.Context)
-	sp, exact, tests := d.space(stmts, vars, extra, mode)
-	out := Outcome{tests: tests}
+	sp, exact, tests, names := d.space(stmts, vars, extra, mode)
+	out := Outcome{tests: tests, names: names}
 	if !exact {
 		out.Unsure = fmt.Sprintf("the condition keys of the policies for %s by %s cannot be split exactly", q.Action, q.Principal)
 	}
@@ -305,7 +313,7 @@ var varRef = regexp.MustCompile(`\$\{([^}]*)\}`)
 // space returns the classes of contexts of stmts, shared between requests
 // whose statements, and whose values of the caller keys their variables
 // name, are the same. extra names keys the query fixed.
-func (d *decider) space(stmts []analyze.Stmt, vars analyze.Vars, extra map[string]bool, mode decideMode) (*analyze.Space, bool, sessionTests) {
+func (d *decider) space(stmts []analyze.Stmt, vars analyze.Vars, extra map[string]bool, mode decideMode) (*analyze.Space, bool, sessionTests, []namedSession) {
 	b := append(d.key[:0], byte('0'+mode), ';')
 	for _, st := range stmts {
 		id, ok := d.ids[st.S]
@@ -327,7 +335,7 @@ func (d *decider) space(stmts []analyze.Stmt, vars analyze.Vars, extra map[strin
 	d.key = b
 	ent := d.cache[string(b)]
 	if ent == nil {
-		ent = &spaceEntry{spaces: map[string]*analyze.Space{}, tests: sessionTestsOf(stmts)}
+		ent = &spaceEntry{spaces: map[string]*analyze.Space{}, tests: sessionTestsOf(stmts), names: namedSessionsOf(stmts)}
 		seen := map[string]bool{}
 		for _, st := range stmts {
 			if !st.Policy.Doc.Vars() {
@@ -379,5 +387,5 @@ func (d *decider) space(stmts []analyze.Stmt, vars analyze.Vars, extra map[strin
 		sp = analyze.NewSpaceVars(stmts, fixed, vars)
 		ent.spaces[string(k2)] = sp
 	}
-	return sp, sp.Exact(), ent.tests
+	return sp, sp.Exact(), ent.tests, ent.names
 }

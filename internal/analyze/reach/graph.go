@@ -233,13 +233,25 @@ func (g *Graph) direct(d *decider, action, resource string, rp *policy.Policy, o
 	if rp != nil {
 		grantsAll, named = grantees(rp)
 	}
+	// Roles whose sessions the policy names (arn:aws:sts::A:assumed-role/R/N).
+	var sessionNamed map[*Principal]bool
+	for k := range named {
+		if _, _, _, ok := assumedRoleARN(k); ok {
+			if p, found := g.Lookup(k); found {
+				if sessionNamed == nil {
+					sessionNamed = map[*Principal]bool{}
+				}
+				sessionNamed[p] = true
+			}
+		}
+	}
 	var cands []*Principal
 	seen := map[*Principal]bool{}
 	consider := func(p *Principal, sameAccount bool) {
 		if seen[p] {
 			return
 		}
-		byName := grantsAll || named[p.Account] || named[p.ARN]
+		byName := grantsAll || named[p.Account] || named[p.ARN] || sessionNamed[p]
 		if sameAccount && (byName || mayAllow(p)) || !sameAccount && byName && mayAllow(p) {
 			seen[p] = true
 			cands = append(cands, p)
@@ -284,6 +296,9 @@ func (g *Graph) direct(d *decider, action, resource string, rp *policy.Policy, o
 			if t, err := d.decideIn(q, modeTagsFree); err == nil && t.Allowed {
 				o, o.tagged = t, true
 			}
+		}
+		if err == nil && !o.Allowed && o.Unsure == "" && p.Role != nil {
+			o = d.asNamed(q, p, o)
 		}
 		if err != nil || !(o.Allowed || o.Unsure != "") {
 			continue

@@ -42,6 +42,9 @@ type linkPath struct {
 	// are its requests' statements (see LinkOptions.Check).
 	check func(at int, ctx map[string][]string) bool
 	extra []analyze.Stmt
+	// finalSession and finalUserID: the last request is made as the
+	// last role's session of that name (see namedSession).
+	finalSession, finalUserID string
 }
 
 // linked is link's answer.
@@ -315,7 +318,7 @@ func (g *Graph) chainStmts(c *linkPath) ([]analyze.Stmt, sessionTests, error) {
 		return nil
 	}
 	for i, h := range c.hops {
-		q := authz.Query{Principal: c.callerOf(i), Action: h.Action, Resource: h.To.Role.ARN, ResourceAccount: h.To.Account, Context: h.From.Context}
+		q := authz.Query{Principal: c.callerOf(i), Action: h.Action, Resource: h.To.Role.ARN, ResourceAccount: h.To.Account, Context: withSession(h.From.Context, h.userID)}
 		if err := add(q, h.Action, "sts:TagSession", "sts:SetSourceIdentity"); err != nil {
 			return nil, 0, err
 		}
@@ -327,7 +330,7 @@ func (g *Graph) chainStmts(c *linkPath) ([]analyze.Stmt, sessionTests, error) {
 	if len(c.hops) > 0 {
 		last = c.hops[len(c.hops)-1].To
 	}
-	if err := add(authz.Query{Principal: last.Caller, Action: c.action, Resource: c.resource, Context: last.Context}, c.action); err != nil {
+	if err := add(authz.Query{Principal: sessionCaller(last, c.finalSession), Action: c.action, Resource: c.resource, Context: withSession(last.Context, c.finalUserID)}, c.action); err != nil {
 		return nil, 0, err
 	}
 	return out, sessionTestsOf(out), nil
@@ -338,7 +341,7 @@ func (c *linkPath) callerOf(i int) string {
 	if i == 0 && c.caller != "" {
 		return c.caller
 	}
-	return c.hops[i].From.Caller
+	return sessionCaller(c.hops[i].From, c.hops[i].SessionName)
 }
 
 // search tries the tag choices hop by hop with the MFA case and source
@@ -520,7 +523,10 @@ func (l *linker) finalStep(ctx map[string][]string) bool {
 	if carries {
 		ctx["sts:SourceIdentity"] = []string{l.si.value}
 	}
-	q := authz.Query{Principal: last.Caller, Action: l.c.action, Resource: l.c.resource, Context: ctx}
+	if l.c.finalUserID != "" {
+		ctx["aws:userid"] = []string{l.c.finalUserID}
+	}
+	q := authz.Query{Principal: sessionCaller(last, l.c.finalSession), Action: l.c.action, Resource: l.c.resource, Context: ctx}
 	l.budget--
 	o, err := d.decideIn(q, modeFinal)
 	if err != nil || !o.Allowed {
@@ -592,6 +598,9 @@ func (l *linker) hopStep(r int, base map[string][]string, tags []tagVal, age str
 		}
 		for k, v := range h.From.Context {
 			ctx[k] = v
+		}
+		if h.userID != "" {
+			ctx["aws:userid"] = []string{h.userID}
 		}
 		if setsSI {
 			ctx["sts:SourceIdentity"] = []string{l.si.value}

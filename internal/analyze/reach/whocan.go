@@ -131,13 +131,13 @@ func (g *Graph) settle(d *decider, s suffix, action, resource string) (p Path, o
 	if tests == 0 && !tagged {
 		return p, true, false
 	}
-	lp := &linkPath{start: s.head, hops: s.hops, action: action, resource: resource, final: d}
+	lp := &linkPath{start: s.head, hops: s.hops, action: action, resource: resource, final: d, finalSession: s.final.SessionName, finalUserID: s.final.userID}
 	r := g.link(lp)
 	if r.ok {
 		for i := range p.Hops {
-			p.Hops[i].Outcome = r.hops[i]
+			p.Hops[i].Outcome = keepSession(r.hops[i], p.Hops[i].Outcome)
 		}
-		p.Final.Outcome = r.final
+		p.Final.Outcome = keepSession(r.final, p.Final.Outcome)
 		p.Session = r.needs
 		// Every request was decided again, with the session: allowed.
 		p.Unsure = r.unsure != ""
@@ -187,4 +187,39 @@ func (g *Graph) target(action, resource string) (owner string, rp *policy.Policy
 		return v.Parts[4], nil
 	}
 	return "", nil
+}
+
+// keepSession is o, decided again with a path's session, made as the
+// session name the request was first decided with.
+func keepSession(o, first Outcome) Outcome {
+	o.SessionName, o.userID = first.SessionName, first.userID
+	return o
+}
+
+// NamedSession is a role's session a path must make under a given name.
+type NamedSession struct {
+	Role string `json:"role"` // the role's ARN
+	Name string `json:"name"` // the session name (RoleSessionName)
+}
+
+// SessionNames lists the sessions of the path that must have a given name:
+// the role that makes an assumption or the request as a session a policy
+// singles out by name (a Principal element, aws:userid). The name is the
+// caller's to choose when it assumes the role.
+func (p Path) SessionNames() []NamedSession {
+	var out []NamedSession
+	at := func(who *Principal, o Outcome) {
+		if o.SessionName != "" && who.Role != nil {
+			out = append(out, NamedSession{Role: who.ARN, Name: o.SessionName})
+		}
+	}
+	for _, h := range p.Hops {
+		at(h.From, h.Outcome)
+	}
+	last := p.Principal
+	if len(p.Via) > 0 {
+		last = p.Via[len(p.Via)-1]
+	}
+	at(last, p.Final.Outcome)
+	return out
 }
