@@ -42,7 +42,9 @@ func randomOrg(r *rand.Rand) []string {
 	roleAcct := map[string]string{"R0": "Dev", "R1": "Dev", "R2": "Prod", "R3": "Prod"}
 	acctID := map[string]string{"Dev": dev, "Prod": prod}
 	trustPrincipal := func() string {
-		switch r.IntN(7) {
+		switch r.IntN(8) {
+		case 6:
+			return `{AWS: "arn:aws:sts::222222222222:assumed-role/R1/alice"}`
 		case 0:
 			return `{AWS: "arn:aws:iam::222222222222:root"}`
 		case 1:
@@ -87,9 +89,11 @@ func randomOrg(r *rand.Rand) []string {
 				`{Effect: Deny, Action: "sts:AssumeRole", Resource: "*", Condition: {BoolIfExists: {aws:MultiFactorAuthPresent: "false"}}}`,
 				`{Effect: Deny, Action: "s3:GetObject", Resource: "*", Condition: {NotIpAddress: {aws:SourceIp: "10.0.0.0/8"}}}`,
 				`{Effect: Deny, Action: "sts:AssumeRole", Resource: "arn:aws:iam::333333333333:role/R3"}`,
+				`{Effect: Deny, Action: "s3:GetObject", Resource: "*", Condition: {StringNotLike: {aws:userid: "*:al*"}}}`,
 			}), pick([]string{"Dev", "Prod", "Workloads"}))
 	}
-	grant := pick([]string{`{AWS: "arn:aws:iam::333333333333:root"}`, `{AWS: "arn:aws:iam::222222222222:root"}`, `{AWS: "arn:aws:iam::222222222222:user/u0"}`, `{AWS: "arn:aws:iam::444455556666:root"}`})
+	grant := pick([]string{`{AWS: "arn:aws:iam::333333333333:root"}`, `{AWS: "arn:aws:iam::222222222222:root"}`, `{AWS: "arn:aws:iam::222222222222:user/u0"}`, `{AWS: "arn:aws:iam::444455556666:root"}`,
+		`{AWS: "arn:aws:sts::333333333333:assumed-role/R2/alice"}`, `{AWS: "arn:aws:sts::222222222222:assumed-role/R0/alice"}`})
 	res := fmt.Sprintf("resources:\n  - arn: arn:aws:s3:::prod-data\n    account: Prod\n    policy: {Version: \"2012-10-17\", Statement: [{Effect: Allow, Principal: %s, Action: \"s3:GetObject\", Resource: \"arn:aws:s3:::prod-data/*\"}]}\n", grant)
 	return []string{b.String(), pb.String(), res}
 }
@@ -132,11 +136,11 @@ func TestSoundRandom(t *testing.T) {
 				if !h.Allowed {
 					continue
 				}
-				if !allowed(t, o, authz.Query{Principal: h.From.Caller, Action: h.Action, Resource: h.To.ARN, Context: h.Context}) {
-					t.Fatalf("org %d: hop %d of %s (%s into %s) is denied by the engine\n%s", n, i, p.Principal.ARN, h.From.Caller, h.To.ARN, src)
+				if !allowed(t, o, authz.Query{Principal: h.Caller(), Action: h.Action, Resource: h.To.ARN, Context: h.Context}) {
+					t.Fatalf("org %d: hop %d of %s (%s into %s) is denied by the engine\n%s", n, i, p.Principal.ARN, h.Caller(), h.To.ARN, src)
 				}
 			}
-			if p.Final.Allowed && !allowed(t, o, authz.Query{Principal: p.Final.Principal.Caller, Action: "s3:GetObject", Resource: object, Context: p.Final.Context}) {
+			if p.Final.Allowed && !allowed(t, o, authz.Query{Principal: p.Final.Caller(), Action: "s3:GetObject", Resource: object, Context: p.Final.Context}) {
 				t.Fatalf("org %d: %s's request is denied by the engine\n%s", n, p.Principal.ARN, src)
 			}
 		}
@@ -144,6 +148,13 @@ func TestSoundRandom(t *testing.T) {
 		callers := append([]*Principal(nil), g.Principals()...)
 		callers = append(callers, &Principal{ARN: "arn:aws:iam::" + vendor + ":root", Caller: "arn:aws:iam::" + vendor + ":root"},
 			&Principal{ARN: "lambda.amazonaws.com", Caller: "lambda.amazonaws.com", Context: map[string][]string{"aws:SourceAccount": {prod}}})
+		// Each role's session alice, which policies may name.
+		for _, p := range g.Principals() {
+			if p.Role != nil {
+				callers = append(callers, &Principal{ARN: p.ARN, Role: p.Role, Account: p.Account, Caller: sessionCaller(p, "alice"),
+					Context: map[string][]string{"aws:userid": {placeholderRoleID + ":alice"}}})
+			}
+		}
 		for _, c := range callers {
 			for _, ctx := range contexts {
 				if allowed(t, o, authz.Query{Principal: c.Caller, Action: "s3:GetObject", Resource: object, Context: merge(ctx, c.Context)}) {
