@@ -30,7 +30,11 @@
 // and policy variables of such keys are replaced by those values; except a
 // role session's aws:userid ("role-id:session-name", the name the caller's
 // choice, the role's ID not in the org), which ranges like a key the caller
-// sets (a policy variable of it is not exact). Every
+// sets (a policy variable of it is not exact); and a role session's
+// aws:PrincipalTag/* keys when the role's trust policy allows
+// sts:TagSession (session tags override the role's), which range freely or
+// over the values the trust's StringEquals aws:RequestTag/KEY allows (see
+// sessionTagsOf). Every
 // other key the statements test, which the caller controls or which ranges
 // over whatever values requests carry, is split into the classes of
 // analyze.NewSpaceVars, and one representative of each class is decided by
