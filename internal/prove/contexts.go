@@ -158,6 +158,12 @@ func (t sessionTags) isFree(k string) bool {
 	return t.anyFree && !limited || t.inexact
 }
 
+// varies reports whether the session's value of k is not only the role's.
+func (t sessionTags) varies(k string) bool {
+	_, limited := t.choices[strings.ToLower(k)]
+	return limited || t.isFree(k)
+}
+
 var tagSession = policy.NewAction("sts:TagSession")
 
 func sessionTagsOf(s *authz.Situation) sessionTags {

@@ -407,7 +407,13 @@ func (p *Prover) principalStmts(c candidate, trust bool) ([]analyze.Stmt, analyz
 	for _, l := range in.SCP {
 		out = append(out, analyze.StatementsOf(l.Policies...)...)
 	}
-	return out, callerVars(s)
+	vars, tags := callerVars(s), sessionTagsOf(s)
+	return out, func(key string) ([]string, bool) {
+		if tags.varies(key) {
+			return nil, false // the caller's session tag: no single value
+		}
+		return vars(key)
+	}
 }
 
 // testsResourceAccount reports whether a statement tests a key AWS sets
