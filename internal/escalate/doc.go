@@ -39,7 +39,7 @@
 //   - update-function-code, update-function-configuration, ssm-command,
 //     modify-user-data, launch-template-version, update-stack, start-build,
 //     notebook-presigned-url, notebook-lifecycle-config, update-dev-endpoint,
-//     apprunner-update, code-interpreter:
+//     apprunner-update, code-interpreter, codedeploy-deployment:
 //     code run as the role of an existing workload of its account (the org
 //     format's workloads, each naming the role it runs as), when the role
 //     trusts the workload's service: lambda:UpdateFunctionCode, or a layer of
@@ -61,7 +61,10 @@
 //     notebook instance; glue:UpdateDevEndpoint on a dev endpoint;
 //     apprunner:UpdateService on an App Runner service;
 //     bedrock-agentcore:StartCodeInterpreterSession and InvokeCodeInterpreter
-//     on a code interpreter. No role is
+//     on a code interpreter; codedeploy:RegisterApplicationRevision (on the
+//     application), GetDeploymentConfig (the default configuration) and
+//     CreateDeployment on a deployment group, whose instances' role trusts
+//     EC2. No role is
 //     passed: the workload has one. A resource the caller names (a layer, a
 //     lifecycle configuration) is tried in every class its statements tell
 //     apart, and the later requests name the one chosen.

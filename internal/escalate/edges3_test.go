@@ -27,7 +27,12 @@ import (
 //   - update-function-code invoked by a write to the function's stream;
 //   - apprunner-update and code-interpreter: pathfinding.cloud apprunner-002
 //     and bedrock-002 on an App Runner service and an AgentCore code
-//     interpreter of the workloads.
+//     interpreter of the workloads;
+//   - codedeploy-deployment: pathfinding.cloud codedeploy-001, a revision
+//     deployed to a CodeDeploy deployment group, run by its instances as
+//     their instance profile's role (twins: a deployment group the caller
+//     may not deploy to, a role that does not trust EC2, a boundary, no
+//     codedeploy:RegisterApplicationRevision, the SCP).
 //
 // The negative twins: iam:PassedToService naming another service, a
 // condition pinning the profile to another one, a boundary, an instance that
@@ -65,6 +70,7 @@ func TestProfileConnectStreamEdges(t *testing.T) {
 		{"AppUpdaterMFA", "apprunner-update", "AdminRole", []string{"apprunner:UpdateService"}, "apprunner:UpdateService"},
 		{"Interpreter", "code-interpreter", "AgentCoreAdminRole", []string{"bedrock-agentcore:StartCodeInterpreterSession", "bedrock-agentcore:InvokeCodeInterpreter"}, ""},
 		{"InterpreterMFA", "code-interpreter", "AgentCoreAdminRole", []string{"bedrock-agentcore:StartCodeInterpreterSession", "bedrock-agentcore:InvokeCodeInterpreter"}, "*"},
+		{"Deployer", "codedeploy-deployment", "AdminRole", []string{"codedeploy:RegisterApplicationRevision", "codedeploy:GetDeploymentConfig", "codedeploy:CreateDeployment"}, ""},
 		{"StreamMapperKinesis", "stream-event-source", "AdminRole", []string{"iam:PassRole", "lambda:CreateFunction", "kinesis:DescribeStream",
 			"kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards", "lambda:CreateEventSourceMapping", "kinesis:PutRecord"}, ""},
 	}
@@ -123,6 +129,12 @@ func TestProfileConnectStreamEdges(t *testing.T) {
 	if p := got[role(dev, "StreamWriterDenied")]; len(p.Steps) != 1 || !strings.HasSuffix(p.Steps[0].Note, "next invocation by its triggers") {
 		t.Errorf("StreamWriterDenied's path: %+v", p.Steps)
 	}
+	// The deployment: the revision registered to the group's application,
+	// the default configuration, the deployment to the group.
+	if st := got[role(dev, "Deployer")].Steps; st[0].Resource != arnOf("codedeploy", "application:web") ||
+		st[1].Resource != arnOf("codedeploy", "deploymentconfig:CodeDeployDefault.OneAtATime") || st[2].Resource != arnOf("codedeploy", "deploymentgroup:web/fleet") {
+		t.Errorf("Deployer's steps: %+v", st)
+	}
 	lockedToo := []string{"StreamWriterDenied"}
 	for _, c := range positive {
 		lockedToo = append(lockedToo, c.from)
@@ -130,7 +142,8 @@ func TestProfileConnectStreamEdges(t *testing.T) {
 	wantNoPaths(t, got, []string{"AssociatorWrongService", "AssociatorPinned", "AssociatorBounded", "AssociatorProfiled", "ProfileMakerNoCreate",
 		"KeyPusherOther", "KeyPusherBare", "StreamMapperNoWrite", "StreamMapperWrongService", "StreamMapperUntrusted",
 		"NewTableMapperNoCreate", "NewTableMapperWrongService", "KeyPusherUntrusted", "KeyPusherBounded", "StreamMapperBounded",
-		"AppUpdaterUntrusted", "AppUpdaterBounded", "InterpreterNoInvoke", "InterpreterUntrusted"}, lockedToo)
+		"AppUpdaterUntrusted", "AppUpdaterBounded", "InterpreterNoInvoke", "InterpreterUntrusted",
+		"DeployerOther", "DeployerUntrusted", "DeployerBounded", "DeployerNoRegister"}, lockedToo)
 }
 
 func roleARN(acct, name string) string { return "arn:aws:iam::" + acct + ":role/" + name }

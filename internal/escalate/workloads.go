@@ -95,7 +95,8 @@ func init() {
 // workloadWay is a way to run code as a role through an existing workload
 // (the org format's workloads): the requests on the workload, all needed,
 // tried in order. In a request's resource or context, WORKLOAD stands for
-// the workload's ARN, REGION and ACCOUNT for its Region and account, CALLER
+// the workload's ARN, APPLICATION for a deployment group's application,
+// REGION and ACCOUNT for its Region and account, CALLER
 // for the caller's ARN and CHOSEN for the resource an earlier request of the
 // way named (a resource with "*" is tried in every class of the names the
 // caller's statements tell apart, the first allowed one chosen).
@@ -348,6 +349,19 @@ var workloadWays = []workloadWay{
 	{org.WorkloadCodeInterpreter, KindCodeInterpreter, "bedrock-agentcore.amazonaws.com", false,
 		[][]wlAction{{{action: "bedrock-agentcore:StartCodeInterpreterSession", resource: "WORKLOAD"}, {action: "bedrock-agentcore:InvokeCodeInterpreter", resource: "WORKLOAD"}}},
 		"the interpreter runs the caller's code with the credentials of its execution role ", false},
+	// pathfinding.cloud codedeploy-001: a revision of the caller's
+	// registered to the group's application and deployed to the group; the
+	// CodeDeploy agent on its instances runs the revision's hook scripts
+	// with the instance profile's credentials. The requests are those the
+	// CodeDeploy User Guide lists for a deployment (CreateDeployment on the
+	// group, GetDeploymentConfig on the configuration, the default one
+	// when the caller names none, RegisterApplicationRevision on the
+	// application).
+	{org.WorkloadDeploymentGroup, KindCreateDeployment, "ec2.amazonaws.com", false,
+		[][]wlAction{{{action: "codedeploy:RegisterApplicationRevision", resource: "APPLICATION"},
+			{action: "codedeploy:GetDeploymentConfig", resource: "arn:aws:codedeploy:REGION:ACCOUNT:deploymentconfig:CodeDeployDefault.OneAtATime"},
+			{action: "codedeploy:CreateDeployment", resource: "WORKLOAD"}}},
+		"the group's instances run the revision's scripts with the credentials of their instance profile's role ", false},
 	// Rhino Security Labs' method 16 on an existing table, pathfinding.cloud
 	// lambda-002: a new function with the role passed, mapped to an
 	// existing stream, invoked by a record the caller writes (the role
@@ -659,7 +673,7 @@ func (a *analyzer) wayOn(from, to *Node, w *org.Workload, where arn.ARN, way []w
 	for i := range way {
 		sa := &way[i]
 		r := strings.NewReplacer("WORKLOAD", w.ARN, "REGION", where.Region, "ACCOUNT", where.Account, "CALLER", from.ARN, "CHOSEN", chosen, "FIRST", first,
-			"PROFILE", profile, "SOURCE_TABLE", source, "SOURCE_STREAM", source, "TABLE", w.Table())
+			"PROFILE", profile, "SOURCE_TABLE", source, "SOURCE_STREAM", source, "TABLE", w.Table(), "APPLICATION", w.Application())
 		res := r.Replace(sa.resource)
 		var fixed map[string][]string
 		for k, v := range sa.ctx {

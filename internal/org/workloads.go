@@ -34,6 +34,10 @@ const (
 	// execution role.
 	WorkloadAppRunner       = "apprunner-service"
 	WorkloadCodeInterpreter = "agentcore-code-interpreter"
+	// WorkloadDeploymentGroup is a CodeDeploy deployment group (EC2/on-
+	// premises) and the role of its instances' instance profile: what the
+	// code it deploys runs as.
+	WorkloadDeploymentGroup = "codedeploy-deployment-group"
 )
 
 // Workload is an existing resource that runs code as a role: whoever can
@@ -49,6 +53,17 @@ type Workload struct {
 	// WorkloadFunction in its account and Region), in the order given.
 	Functions []*Workload
 	Pos       Pos
+}
+
+// Application is the ARN of a CodeDeploy deployment group's application
+// ("" for other kinds): what codedeploy:RegisterApplicationRevision names.
+func (w *Workload) Application() string {
+	if w.Kind != WorkloadDeploymentGroup {
+		return ""
+	}
+	head, rest, _ := strings.Cut(w.ARN, ":deploymentgroup:")
+	app, _, _ := strings.Cut(rest, "/")
+	return head + ":application:" + app
 }
 
 // Table is the ARN of a DynamoDB stream's table ("" for other kinds): what
@@ -85,6 +100,13 @@ func workloadKind(a arn.ARN) string {
 		return ""
 	}
 	typ, name, _ := strings.Cut(a.Resource, ":")
+	if a.Service == "codedeploy" {
+		// arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APPLICATION/GROUP
+		if typ == "deploymentgroup" && strings.Count(name, "/") == 1 && !strings.HasPrefix(name, "/") && !strings.HasSuffix(name, "/") && !strings.Contains(name, ":") {
+			return WorkloadDeploymentGroup
+		}
+		return ""
+	}
 	if a.Service == "lambda" {
 		if typ == "function" && name != "" && !strings.Contains(name, ":") {
 			return WorkloadFunction
@@ -128,8 +150,9 @@ const workloadARNs = "a Lambda function (arn:aws:lambda:REGION:ACCOUNT:function:
 	"an EC2 launch template (arn:aws:ec2:REGION:ACCOUNT:launch-template/lt-ID), a SageMaker notebook instance (arn:aws:sagemaker:REGION:ACCOUNT:notebook-instance/NAME), " +
 	"a Glue dev endpoint (arn:aws:glue:REGION:ACCOUNT:devEndpoint/NAME), a Glue job (arn:aws:glue:REGION:ACCOUNT:job/NAME), " +
 	"an instance profile (arn:aws:iam::ACCOUNT:instance-profile/NAME), a DynamoDB stream (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL), " +
-	"a Kinesis data stream (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME), an App Runner service (arn:aws:apprunner:REGION:ACCOUNT:service/NAME/ID) " +
-	"or a Bedrock AgentCore code interpreter (arn:aws:bedrock-agentcore:REGION:ACCOUNT:code-interpreter-custom/ID)"
+	"a Kinesis data stream (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME), an App Runner service (arn:aws:apprunner:REGION:ACCOUNT:service/NAME/ID), " +
+	"a Bedrock AgentCore code interpreter (arn:aws:bedrock-agentcore:REGION:ACCOUNT:code-interpreter-custom/ID) " +
+	"or a CodeDeploy deployment group (arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APPLICATION/GROUP)"
 
 func (d *decoder) workload(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["workload"]...)
