@@ -146,7 +146,8 @@ func TestEscalationProfileConnectStreamExplained(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	want := map[string]bool{}
-	for _, n := range []string{"Associator", "ProfileMaker", "KeyPusherTunnel", "StreamMapper", "StreamMapperKinesis", "StreamWriter", "NewTableMapper", "AppUpdater", "Interpreter", "Deployer"} {
+	for _, n := range []string{"Associator", "ProfileMaker", "KeyPusherTunnel", "StreamMapper", "StreamMapperKinesis", "StreamWriter", "NewTableMapper", "AppUpdater", "Interpreter", "Deployer",
+		"Execer", "ExecerByKeys"} {
 		want["arn:aws:iam::222222222222:role/"+n] = true
 	}
 	sc := bufio.NewScanner(strings.NewReader(out))

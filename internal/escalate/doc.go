@@ -39,7 +39,8 @@
 //   - update-function-code, update-function-configuration, ssm-command,
 //     modify-user-data, launch-template-version, update-stack, start-build,
 //     notebook-presigned-url, notebook-lifecycle-config, update-dev-endpoint,
-//     apprunner-update, code-interpreter, codedeploy-deployment:
+//     apprunner-update, code-interpreter, codedeploy-deployment,
+//     ecs-execute-command:
 //     code run as the role of an existing workload of its account (the org
 //     format's workloads, each naming the role it runs as), when the role
 //     trusts the workload's service: lambda:UpdateFunctionCode, or a layer of
@@ -64,7 +65,9 @@
 //     on a code interpreter; codedeploy:RegisterApplicationRevision (on the
 //     application), GetDeploymentConfig (the default configuration) and
 //     CreateDeployment on a deployment group, whose instances' role trusts
-//     EC2. No role is
+//     EC2; ecs:ExecuteCommand on a running ECS task (its cluster and the
+//     task; the task role's ssmmessages requests are steps made as the
+//     role). No role is
 //     passed: the workload has one. A resource the caller names (a layer, a
 //     lifecycle configuration) is tried in every class its statements tell
 //     apart, and the later requests name the one chosen.

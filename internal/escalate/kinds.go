@@ -27,6 +27,7 @@ const (
 	KindAppRunnerUpdate       = "apprunner-update"              // apprunner:UpdateService on an existing service (pathfinding.cloud apprunner-002)
 	KindCodeInterpreter       = "code-interpreter"              // bedrock-agentcore:StartCodeInterpreterSession + InvokeCodeInterpreter on an existing one (pathfinding.cloud bedrock-002)
 	KindCreateDeployment      = "codedeploy-deployment"         // codedeploy:CreateDeployment on an existing EC2 deployment group (pathfinding.cloud codedeploy-001)
+	KindECSExec               = "ecs-execute-command"           // ecs:ExecuteCommand on a running ECS task (pathfinding.cloud ecs-006)
 	KindStreamFunction        = "stream-event-source"           // iam:PassRole, lambda:CreateFunction and CreateEventSourceMapping on an existing stream, then a write to it (Rhino 16; pathfinding.cloud lambda-002)
 	KindAccessKey             = "create-access-key"             // iam:CreateAccessKey on another user (Rhino 4)
 	KindLoginProfile          = "login-profile"                 // iam:CreateLoginProfile / UpdateLoginProfile (Rhino 5, 6)
@@ -71,6 +72,7 @@ var Kinds = []Kind{
 	{KindAppRunnerUpdate, "update an existing App Runner service with its own image or code, which runs as the service's instance role"},
 	{KindCodeInterpreter, "start a session on an existing Bedrock AgentCore code interpreter and run its code there, as the interpreter's execution role"},
 	{KindCreateDeployment, "deploy its own application revision to an existing CodeDeploy deployment group, whose instances run its scripts as their instance profile's role"},
+	{KindECSExec, "open a shell in a container of a running ECS task with ECS Exec and use the credentials of the task's role"},
 	{KindStreamFunction, "create a Lambda function with a role it passes, map an existing DynamoDB or Kinesis stream to it, and write to the table or stream: the function runs as the role"},
 	{KindAccessKey, "create an access key for another IAM user"},
 	{KindLoginProfile, "create or change another IAM user's console password"},

@@ -190,6 +190,7 @@ var instanceConnect = [][]wlAction{
 const (
 	needSSHD     = "the instance runs sshd with EC2 Instance Connect for the OS user (Amazon Linux and Ubuntu images do)"
 	needNetwork  = "a network path from the caller to the instance's TCP port 22 (the org files describe no networks)"
+	needECSExec  = "ECS Exec enabled on the task (enableExecuteCommand when it was started) and the SSM agent's connection to the ssmmessages endpoint"
 	needEndpoint = "an EC2 Instance Connect Endpoint in the instance's VPC whose security group reaches the instance's TCP port 22 (the org files describe no networks)"
 )
 
@@ -362,6 +363,23 @@ var workloadWays = []workloadWay{
 			{action: "codedeploy:GetDeploymentConfig", resource: "arn:aws:codedeploy:REGION:ACCOUNT:deploymentconfig:CodeDeployDefault.OneAtATime"},
 			{action: "codedeploy:CreateDeployment", resource: "WORKLOAD"}}},
 		"the group's instances run the revision's scripts with the credentials of their instance profile's role ", false},
+	// pathfinding.cloud ecs-006: ECS Exec on a running task. ExecuteCommand
+	// names the cluster and the task (Service Authorization Reference; the
+	// ecs:cluster and ecs:task keys are theirs, ecs:container-name the
+	// container's, which workloads do not name: absent). The SSM agent in
+	// the container opens the session's channels with the task role's
+	// credentials (Amazon ECS Developer Guide, "Monitor Amazon ECS
+	// containers with ECS Exec", IAM permissions required for ECS Exec).
+	{org.WorkloadECSTask, KindECSExec, "ecs-tasks.amazonaws.com", false,
+		[][]wlAction{{
+			{action: "ssmmessages:CreateControlChannel", resource: "*", asRole: true},
+			{action: "ssmmessages:CreateDataChannel", resource: "*", asRole: true},
+			{action: "ssmmessages:OpenControlChannel", resource: "*", asRole: true},
+			{action: "ssmmessages:OpenDataChannel", resource: "*", asRole: true},
+			{action: "ecs:ExecuteCommand", resource: "CLUSTER", ctx: map[string]string{"ecs:cluster": "CLUSTER", "ecs:task": "WORKLOAD"}},
+			{action: "ecs:ExecuteCommand", resource: "WORKLOAD", ctx: map[string]string{"ecs:cluster": "CLUSTER", "ecs:task": "WORKLOAD"}, needs: []string{needECSExec}},
+		}},
+		"the shell in the task's container has the credentials of its task role ", false},
 	// Rhino Security Labs' method 16 on an existing table, pathfinding.cloud
 	// lambda-002: a new function with the role passed, mapped to an
 	// existing stream, invoked by a record the caller writes (the role
@@ -673,7 +691,7 @@ func (a *analyzer) wayOn(from, to *Node, w *org.Workload, where arn.ARN, way []w
 	for i := range way {
 		sa := &way[i]
 		r := strings.NewReplacer("WORKLOAD", w.ARN, "REGION", where.Region, "ACCOUNT", where.Account, "CALLER", from.ARN, "CHOSEN", chosen, "FIRST", first,
-			"PROFILE", profile, "SOURCE_TABLE", source, "SOURCE_STREAM", source, "TABLE", w.Table(), "APPLICATION", w.Application())
+			"PROFILE", profile, "SOURCE_TABLE", source, "SOURCE_STREAM", source, "TABLE", w.Table(), "APPLICATION", w.Application(), "CLUSTER", w.Cluster())
 		res := r.Replace(sa.resource)
 		var fixed map[string][]string
 		for k, v := range sa.ctx {

@@ -38,6 +38,9 @@ const (
 	// premises) and the role of its instances' instance profile: what the
 	// code it deploys runs as.
 	WorkloadDeploymentGroup = "codedeploy-deployment-group"
+	// WorkloadECSTask is a running ECS task (its ARN names its cluster)
+	// and its task role.
+	WorkloadECSTask = "ecs-task"
 )
 
 // Workload is an existing resource that runs code as a role: whoever can
@@ -64,6 +67,17 @@ func (w *Workload) Application() string {
 	head, rest, _ := strings.Cut(w.ARN, ":deploymentgroup:")
 	app, _, _ := strings.Cut(rest, "/")
 	return head + ":application:" + app
+}
+
+// Cluster is the ARN of an ECS task's cluster ("" for other kinds): the
+// other resource ecs:ExecuteCommand names.
+func (w *Workload) Cluster() string {
+	if w.Kind != WorkloadECSTask {
+		return ""
+	}
+	i := strings.Index(w.ARN, ":task/")
+	name, _, _ := strings.Cut(w.ARN[i+len(":task/"):], "/")
+	return w.ARN[:i] + ":cluster/" + name
 }
 
 // Table is the ARN of a DynamoDB stream's table ("" for other kinds): what
@@ -135,6 +149,8 @@ func workloadKind(a arn.ARN) string {
 		return WorkloadAppRunner
 	case a.Service == "bedrock-agentcore" && typ == "code-interpreter-custom" && name != "" && !strings.Contains(name, "/"):
 		return WorkloadCodeInterpreter
+	case a.Service == "ecs" && typ == "task" && strings.Count(name, "/") == 1 && !strings.HasPrefix(name, "/") && !strings.HasSuffix(name, "/"):
+		return WorkloadECSTask
 	case a.Service == "dynamodb" && typ == "table":
 		table, label, ok := strings.Cut(name, "/stream/")
 		if ok && table != "" && label != "" && !strings.Contains(table, "/") && !strings.Contains(label, "/") {
@@ -151,8 +167,9 @@ const workloadARNs = "a Lambda function (arn:aws:lambda:REGION:ACCOUNT:function:
 	"a Glue dev endpoint (arn:aws:glue:REGION:ACCOUNT:devEndpoint/NAME), a Glue job (arn:aws:glue:REGION:ACCOUNT:job/NAME), " +
 	"an instance profile (arn:aws:iam::ACCOUNT:instance-profile/NAME), a DynamoDB stream (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL), " +
 	"a Kinesis data stream (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME), an App Runner service (arn:aws:apprunner:REGION:ACCOUNT:service/NAME/ID), " +
-	"a Bedrock AgentCore code interpreter (arn:aws:bedrock-agentcore:REGION:ACCOUNT:code-interpreter-custom/ID) " +
-	"or a CodeDeploy deployment group (arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APPLICATION/GROUP)"
+	"a Bedrock AgentCore code interpreter (arn:aws:bedrock-agentcore:REGION:ACCOUNT:code-interpreter-custom/ID), " +
+	"a CodeDeploy deployment group (arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APPLICATION/GROUP) " +
+	"or an ECS task (arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID)"
 
 func (d *decoder) workload(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["workload"]...)
