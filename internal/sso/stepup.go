@@ -75,14 +75,7 @@ func (a *Authenticator) BeginWebAuthnStepUp(ctx context.Context, site Site, u Us
 	if err != nil {
 		return StepUpChallenge{}, err
 	}
-	have, err := a.WebAuthnCredentials(ctx, u.ID)
-	if err != nil {
-		return StepUpChallenge{}, err
-	}
-	if len(have) == 0 {
-		return StepUpChallenge{}, ErrNoWebAuthn
-	}
-	uv, err := a.userVerification(ctx)
+	have, uv, err := a.assertionInputs(ctx, u)
 	if err != nil {
 		return StepUpChallenge{}, err
 	}

@@ -363,6 +363,24 @@ func (a *Authenticator) useChallenge(ctx context.Context, challenge string) erro
 	return err
 }
 
+// assertionInputs is what a request for an assertion of u's authenticators
+// needs: u's registered credentials (ErrNoWebAuthn without any) and the user
+// verification the directory asks for. Sign-in and step-up ask alike.
+func (a *Authenticator) assertionInputs(ctx context.Context, u User) ([]WebAuthnCredential, protocol.UserVerificationRequirement, error) {
+	have, err := a.WebAuthnCredentials(ctx, u.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(have) == 0 {
+		return nil, "", ErrNoWebAuthn
+	}
+	uv, err := a.userVerification(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	return have, uv, nil
+}
+
 // BeginWebAuthnLogin asks u's registered authenticators for an assertion
 // (the second factor after a password or an identity provider).
 func (a *Authenticator) BeginWebAuthnLogin(ctx context.Context, r *http.Request, u User) (Ceremony, error) {
@@ -370,14 +388,7 @@ func (a *Authenticator) BeginWebAuthnLogin(ctx context.Context, r *http.Request,
 	if err != nil {
 		return Ceremony{}, err
 	}
-	have, err := a.WebAuthnCredentials(ctx, u.ID)
-	if err != nil {
-		return Ceremony{}, err
-	}
-	if len(have) == 0 {
-		return Ceremony{}, ErrNoWebAuthn
-	}
-	uv, err := a.userVerification(ctx)
+	have, uv, err := a.assertionInputs(ctx, u)
 	if err != nil {
 		return Ceremony{}, err
 	}
