@@ -92,8 +92,7 @@ func arnShape() pattern {
 // for tests and for naming the literals a value matches).
 func (p *pattern) match(v string) bool {
 	// Dynamic programming over the tokens: reach[j] says whether the first
-	// j tokens can match the value read so far. Updating from the last
-	// position down lets one slice serve both steps.
+	// j tokens can match the value read so far (advance).
 	var buf [64]bool
 	var reach []bool
 	if len(p.toks)+1 <= len(buf) {
@@ -104,25 +103,31 @@ func (p *pattern) match(v string) bool {
 	reach[0] = true
 	closeStars(p.toks, reach)
 	for i := 0; i < len(v); i++ {
-		c := v[i]
-		reach[len(p.toks)] = false
-		for j := len(p.toks) - 1; j >= 0; j-- {
-			t := &p.toks[j]
-			was := reach[j]
-			reach[j] = false
-			if !was || t.noColon && c == ':' || t.noSlash && c == '/' {
-				continue
-			}
-			switch {
-			case t.wild == '*':
-				reach[j] = true
-			case t.wild == '?' || t.ch == c || t.fold && lowerASCII(t.ch) == lowerASCII(c):
-				reach[j+1] = true
-			}
-		}
-		closeStars(p.toks, reach)
+		advance(p.toks, reach, v[i])
 	}
 	return reach[len(p.toks)]
+}
+
+// advance reads one more character c: reach[j] becomes whether the first j
+// tokens can match the value read so far with c. Updating from the last
+// position down lets one slice serve both steps.
+func advance(toks []tok, reach []bool, c byte) {
+	reach[len(toks)] = false
+	for j := len(toks) - 1; j >= 0; j-- {
+		t := &toks[j]
+		was := reach[j]
+		reach[j] = false
+		if !was || t.noColon && c == ':' || t.noSlash && c == '/' {
+			continue
+		}
+		switch {
+		case t.wild == '*':
+			reach[j] = true
+		case t.wild == '?' || t.ch == c || t.fold && lowerASCII(t.ch) == lowerASCII(c):
+			reach[j+1] = true
+		}
+	}
+	closeStars(toks, reach)
 }
 
 // closeStars lets a star match the empty string: reaching a star's position
@@ -148,23 +153,7 @@ func PatternResiduals(pat, prefix string) string {
 	reach[0] = true
 	closeStars(p.toks, reach)
 	for i := 0; i < len(prefix); i++ {
-		c := prefix[i]
-		reach[len(p.toks)] = false
-		for j := len(p.toks) - 1; j >= 0; j-- {
-			t := &p.toks[j]
-			was := reach[j]
-			reach[j] = false
-			if !was || t.noColon && c == ':' || t.noSlash && c == '/' {
-				continue
-			}
-			switch {
-			case t.wild == '*':
-				reach[j] = true
-			case t.wild == '?' || t.ch == c || t.fold && lowerASCII(t.ch) == lowerASCII(c):
-				reach[j+1] = true
-			}
-		}
-		closeStars(p.toks, reach)
+		advance(p.toks, reach, prefix[i])
 	}
 	var b strings.Builder
 	for j, ok := range reach {
