@@ -147,7 +147,7 @@ func TestEscalationProfileConnectStreamExplained(t *testing.T) {
 	}
 	want := map[string]bool{}
 	for _, n := range []string{"Associator", "ProfileMaker", "KeyPusherTunnel", "StreamMapper", "StreamMapperKinesis", "StreamWriter", "NewTableMapper", "AppUpdater", "Interpreter", "Deployer",
-		"Execer", "ExecerByKeys"} {
+		"Execer", "ExecerByKeys", "ExecerSidecar"} {
 		want["arn:aws:iam::222222222222:role/"+n] = true
 	}
 	sc := bufio.NewScanner(strings.NewReader(out))

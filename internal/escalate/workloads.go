@@ -366,7 +366,8 @@ var workloadWays = []workloadWay{
 	// pathfinding.cloud ecs-006: ECS Exec on a running task. ExecuteCommand
 	// names the cluster and the task (Service Authorization Reference; the
 	// ecs:cluster and ecs:task keys are theirs, ecs:container-name the
-	// container's, which workloads do not name: absent). The SSM agent in
+	// container's: each container the task's workload names is tried, in
+	// order, and the key is absent when it names none). The SSM agent in
 	// the container opens the session's channels with the task role's
 	// credentials (Amazon ECS Developer Guide, "Monitor Amazon ECS
 	// containers with ECS Exec", IAM permissions required for ECS Exec).
@@ -376,8 +377,8 @@ var workloadWays = []workloadWay{
 			{action: "ssmmessages:CreateDataChannel", resource: "*", asRole: true},
 			{action: "ssmmessages:OpenControlChannel", resource: "*", asRole: true},
 			{action: "ssmmessages:OpenDataChannel", resource: "*", asRole: true},
-			{action: "ecs:ExecuteCommand", resource: "CLUSTER", ctx: map[string]string{"ecs:cluster": "CLUSTER", "ecs:task": "WORKLOAD"}},
-			{action: "ecs:ExecuteCommand", resource: "WORKLOAD", ctx: map[string]string{"ecs:cluster": "CLUSTER", "ecs:task": "WORKLOAD"}, needs: []string{needECSExec}},
+			{action: "ecs:ExecuteCommand", resource: "CLUSTER", ctx: map[string]string{"ecs:cluster": "CLUSTER", "ecs:task": "WORKLOAD", "ecs:container-name": "CONTAINER"}},
+			{action: "ecs:ExecuteCommand", resource: "WORKLOAD", ctx: map[string]string{"ecs:cluster": "CLUSTER", "ecs:task": "WORKLOAD", "ecs:container-name": "CONTAINER"}, needs: []string{needECSExec}},
 		}},
 		"the shell in the task's container has the credentials of its task role ", false},
 	// Rhino Security Labs' method 16 on an existing table, pathfinding.cloud
@@ -663,11 +664,18 @@ func (a *analyzer) workloadSteps(from, to *Node, w *org.Workload, ww *workloadWa
 				}
 			}
 		}
+		// An ECS task's containers, each in turn (none: the key is absent).
+		containers := w.Containers
+		if len(containers) == 0 {
+			containers = []string{""}
+		}
 		for _, src := range sources {
-			steps, byRole := a.wayOn(from, to, w, where, way, profile, src, memo)
-			touched = touched || byRole
-			if steps != nil {
-				return steps, byRole
+			for _, container := range containers {
+				steps, byRole := a.wayOn(from, to, w, where, way, profile, src, container, memo)
+				touched = touched || byRole
+				if steps != nil {
+					return steps, byRole
+				}
 			}
 		}
 	}
@@ -675,10 +683,11 @@ func (a *analyzer) workloadSteps(from, to *Node, w *org.Workload, ww *workloadWa
 }
 
 // wayOn decides the requests of one way on w (src: the stream it writes
-// to, for the ways that invoke a function through one): the steps, or nil,
+// to, for the ways that invoke a function through one; container: the ECS
+// task's container it names, "" leaving its context key out): the steps, or nil,
 // and whether they depend on to. memo, when not nil, keeps the decisions of
 // requests already made by the same principal.
-func (a *analyzer) wayOn(from, to *Node, w *org.Workload, where arn.ARN, way []wlAction, profile string, src *org.Workload, memo map[string]*Step) ([]Step, bool) {
+func (a *analyzer) wayOn(from, to *Node, w *org.Workload, where arn.ARN, way []wlAction, profile string, src *org.Workload, container string, memo map[string]*Step) ([]Step, bool) {
 	source := ""
 	if src != nil {
 		source = src.ARN
@@ -691,10 +700,13 @@ func (a *analyzer) wayOn(from, to *Node, w *org.Workload, where arn.ARN, way []w
 	for i := range way {
 		sa := &way[i]
 		r := strings.NewReplacer("WORKLOAD", w.ARN, "REGION", where.Region, "ACCOUNT", where.Account, "CALLER", from.ARN, "CHOSEN", chosen, "FIRST", first,
-			"PROFILE", profile, "SOURCE_TABLE", source, "SOURCE_STREAM", source, "TABLE", w.Table(), "APPLICATION", w.Application(), "CLUSTER", w.Cluster())
+			"PROFILE", profile, "SOURCE_TABLE", source, "SOURCE_STREAM", source, "TABLE", w.Table(), "APPLICATION", w.Application(), "CLUSTER", w.Cluster(), "CONTAINER", container)
 		res := r.Replace(sa.resource)
 		var fixed map[string][]string
 		for k, v := range sa.ctx {
+			if v == "CONTAINER" && container == "" {
+				continue
+			}
 			if fixed == nil {
 				fixed = map[string][]string{}
 			}

@@ -128,11 +128,14 @@ type ResourceDef struct {
 // WorkloadDef is a function, instance, stack, project, launch template,
 // notebook, dev endpoint, Glue job or instance profile that runs code as a
 // role of its account (by name or ARN; an instance may have none), or a
-// DynamoDB or Kinesis stream with the functions mapped to it.
+// DynamoDB or Kinesis stream with the functions mapped to it, or an ECS
+// task with its task role and containers.
 type WorkloadDef struct {
 	ARN       string   `json:"arn"`
 	Role      string   `json:"role,omitempty"`
 	Functions []string `json:"functions,omitempty"`
+	// Containers are an ECS task's container names.
+	Containers []string `json:"containers,omitempty"`
 }
 
 // ProviderDef is an IAM SAML or OIDC identity provider.

@@ -1,6 +1,7 @@
 package org
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -55,7 +56,11 @@ type Workload struct {
 	// Functions are a stream's functions (workloads of kind
 	// WorkloadFunction in its account and Region), in the order given.
 	Functions []*Workload
-	Pos       Pos
+	// Containers are an ECS task's containers (the names its task
+	// definition gives them), in the order given: what ecs:ExecuteCommand
+	// names as ecs:container-name. Empty when the task names none.
+	Containers []string
+	Pos        Pos
 }
 
 // Application is the ARN of a CodeDeploy deployment group's application
@@ -91,11 +96,12 @@ func (w *Workload) Table() string {
 }
 
 type rawWorkload struct {
-	arn, role sval
-	hasRole   bool
-	functions []sval
-	pos       Pos
-	path      string
+	arn, role  sval
+	hasRole    bool
+	functions  []sval
+	containers []sval
+	pos        Pos
+	path       string
 }
 
 // workloadKind is the kind of workload an ARN names ("" for none): a
@@ -188,6 +194,11 @@ func (d *decoder) workload(n *ynode, path string, r *raw) {
 			return
 		}
 	}
+	if cn, has := m["containers"]; has {
+		if w.containers = d.list(cn, path+".containers"); w.containers == nil {
+			return
+		}
+	}
 	if okARN && okRole {
 		r.workloads = append(r.workloads, w)
 	}
@@ -234,6 +245,10 @@ func (l *loader) buildWorkloads(list []*rawWorkload) {
 			l.errs.add(r.pos, r.path, "missing role")
 			continue
 		}
+		containers, ok := l.workloadContainers(r, kind)
+		if !ok {
+			continue
+		}
 		if !r.hasRole {
 			w := &Workload{ARN: r.arn.V, Kind: kind, Account: acct, Pos: r.pos}
 			if stream {
@@ -258,10 +273,53 @@ func (l *loader) buildWorkloads(list []*rawWorkload) {
 			l.errs.add(r.role.P, r.path+".role", "role %s is not a role of account %s (%s)%s", r.role.V, acct.Name, acct.ID, didYouMean(r.role.V, known))
 			continue
 		}
-		w := &Workload{ARN: r.arn.V, Kind: kind, Account: acct, Role: role, Pos: r.pos}
+		w := &Workload{ARN: r.arn.V, Kind: kind, Account: acct, Role: role, Containers: containers, Pos: r.pos}
 		seen[w.ARN] = w
 		o.Workloads = append(o.Workloads, w)
 	}
+}
+
+// workloadContainers checks an ECS task's container names: names an ECS
+// task definition accepts (Amazon ECS API Reference, ContainerDefinition:
+// up to 255 letters, numbers, underscores and hyphens), each once; other
+// kinds have none.
+func (l *loader) workloadContainers(r *rawWorkload, kind string) ([]string, bool) {
+	if len(r.containers) == 0 {
+		return nil, true
+	}
+	if kind != WorkloadECSTask {
+		l.errs.add(r.containers[0].P, r.path+".containers", "only an ECS task has containers")
+		return nil, false
+	}
+	out := make([]string, 0, len(r.containers))
+	ok := true
+	for i, c := range r.containers {
+		where := r.path + ".containers[" + strconv.Itoa(i) + "]"
+		switch {
+		case !isContainerName(c.V):
+			l.errs.add(c.P, where, "%q is not an ECS container name: up to 255 letters, numbers, underscores and hyphens", c.V)
+			ok = false
+		case slices.Contains(out, c.V):
+			l.errs.add(c.P, where, "duplicate container %s", c.V)
+			ok = false
+		default:
+			out = append(out, c.V)
+		}
+	}
+	return out, ok
+}
+
+func isContainerName(s string) bool {
+	if s == "" || len(s) > 255 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 type pendingStream struct {

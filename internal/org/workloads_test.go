@@ -105,3 +105,26 @@ func TestWorkloadProfilesAndStreams(t *testing.T) {
 		t.Errorf("the Kinesis stream: %+v", k)
 	}
 }
+
+// TestWorkloadECSContainers: an ECS task names its containers (the names
+// of its task definition's container definitions), kept in order through
+// the Spec; a task naming none has none, and its cluster is the one its ARN
+// names.
+func TestWorkloadECSContainers(t *testing.T) {
+	spec := workloadSpec()
+	spec.Workloads = []*WorkloadDef{
+		{ARN: "arn:aws:ecs:eu-west-1:222222222222:task/main/0123456789abcdef0123456789abcdef", Role: "RunAs", Containers: []string{"web", "log_router-2"}},
+		{ARN: "arn:aws:ecs:eu-west-1:222222222222:task/batch/1123456789abcdef0123456789abcdef", Role: "RunAs"},
+	}
+	o := loadThroughJSON(t, spec)
+	if len(o.Workloads) != 2 {
+		t.Fatalf("%d workloads", len(o.Workloads))
+	}
+	w, bare := o.Workloads[0], o.Workloads[1]
+	if w.Kind != WorkloadECSTask || len(w.Containers) != 2 || w.Containers[0] != "web" || w.Containers[1] != "log_router-2" || w.Cluster() != "arn:aws:ecs:eu-west-1:222222222222:cluster/main" {
+		t.Errorf("task %s of %s has containers %q", w.ARN, w.Cluster(), w.Containers)
+	}
+	if bare.Containers != nil || bare.Cluster() != "arn:aws:ecs:eu-west-1:222222222222:cluster/batch" {
+		t.Errorf("task %s of %s has containers %q", bare.ARN, bare.Cluster(), bare.Containers)
+	}
+}
