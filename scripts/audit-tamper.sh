@@ -99,8 +99,12 @@ verify_case() {
 # and columns as the store writes them, and a byte changed in place.
 tamper "record: data changed in place" "UPDATE audit_blocks SET data = CAST(replace(CAST(data AS TEXT), 'GetCallerIdentity', 'GetCallerIdentitx') AS BLOB) WHERE first_seq = $midblock"
 tamper "block: a byte flipped" -- flip
-want="carries number $((mid + 1000000)) where $mid was expected: it was renumbered|record $mid was renumbered $((mid + 1000000)) " \
+want="carries number $((mid + 1000000)): it matches its hash as record $mid, so only its number was changed" \
   tamper "record: seq changed" -- seq $((mid + 1000000))
+want="carries number 1000000: it matches its hash as record 1, so only its number was changed" \
+  tamper "first record: seq changed" --at 1 seq 1000000
+want="carries number $((last + 1000000)): it matches its hash as record $last, so only its number was changed" \
+  tamper "last record: seq changed" --at "$last" seq $((last + 1000000))
 tamper "record: time changed" -- time 0
 tamper "record: event_id changed" -- event_id forged
 tamper "record: account changed" -- account 999999999999

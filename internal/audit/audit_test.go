@@ -220,9 +220,17 @@ var tamperCases = []struct {
 	}, "record-changed", "record 57"},
 	{"record data changed in place", []string{`UPDATE audit_blocks SET data = CAST(replace(CAST(data AS TEXT), 's57"', 's99"') AS BLOB) WHERE first_seq = 51`}, nil, "record-changed", "record 57"},
 	{"record seq changed", nil, func(t *testing.T, f *fixture) { f.editRecord(t, 57, func(r *store.AuditRecord) { r.Seq = 1057 }) },
-		"record-renumbered", "the record after record 56 carries number 1057 where 57 was expected: it was renumbered"},
+		"record-renumbered", "carries number 1057: it matches its hash as record 57, so only its number was changed"},
 	{"first record of a block renumbered", nil, func(t *testing.T, f *fixture) { f.editRecord(t, 51, func(r *store.AuditRecord) { r.Seq = 1051 }) },
-		"record-renumbered", "record 51 is missing and the record after record 120 carries number 1051, out of place: record 51 was renumbered 1051"},
+		"record-renumbered", "carries number 1051: it matches its hash as record 51, so only its number was changed"},
+	{"first record of the trail renumbered", nil, func(t *testing.T, f *fixture) { f.editRecord(t, 1, func(r *store.AuditRecord) { r.Seq = 1001 }) },
+		"record-renumbered", "carries number 1001: it matches its hash as record 1, so only its number was changed"},
+	{"first record of the trail renumbered 0", nil, func(t *testing.T, f *fixture) { f.editRecord(t, 1, func(r *store.AuditRecord) { r.Seq = 0 }) },
+		"record-renumbered", "carries number 0: it matches its hash as record 1, so only its number was changed"},
+	{"last record of the trail renumbered", nil, func(t *testing.T, f *fixture) { f.editRecord(t, 120, func(r *store.AuditRecord) { r.Seq = 1120 }) },
+		"record-renumbered", "carries number 1120: it matches its hash as record 120, so only its number was changed"},
+	{"last record of the trail renumbered back", nil, func(t *testing.T, f *fixture) { f.editRecord(t, 120, func(r *store.AuditRecord) { r.Seq = 7 }) },
+		"record-renumbered", "carries number 7: it matches its hash as record 120, so only its number was changed"},
 	{"record time changed", nil, func(t *testing.T, f *fixture) {
 		f.editRecord(t, 57, func(r *store.AuditRecord) { r.Time = r.Time.Add(-24 * time.Hour) })
 	}, "record-changed", "record 57"},
@@ -309,7 +317,7 @@ var tamperCases = []struct {
 		`UPDATE audit_blocks SET first_seq = 61 WHERE first_seq = 71`, `UPDATE audit_blocks SET first_seq = 71 WHERE first_seq = -1`}, nil,
 		"record-reordered", "records 51-60 appear after records 61-80: the trail is out of order"},
 	{"record renumbered to a number the trail holds", nil, func(t *testing.T, f *fixture) { f.editRecord(t, 57, func(r *store.AuditRecord) { r.Seq = 59 }) },
-		"record-renumbered", "the record after record 56 carries number 59 where 57 was expected: it was renumbered"},
+		"record-renumbered", "carries number 59: it matches its hash as record 57, so only its number was changed"},
 	{"record duplicated", nil, func(t *testing.T, f *fixture) {
 		r := f.record(t, 57)
 		r.Seq = 121
@@ -354,6 +362,12 @@ func TestVerifyFindsTampering(t *testing.T) {
 			// missing.
 			rep := f.verifyOpts(t, audit.VerifyOptions{Now: t0.Add(48 * time.Hour), Unsealed: time.Hour})
 			wantProblem(t, rep, tt.kind, tt.detail)
+			if tt.kind == "record-renumbered" && len(rep.Problems) != 1 {
+				// Its number put back, the trail is whole: nothing else is
+				// reported (no gap where its number was, no move of its
+				// block).
+				t.Errorf("a renumbered record reported with other problems: %+v", rep.Problems)
+			}
 			if tt.kind == "record-reordered" || tt.kind == "record-renumbered" {
 				// Every record is there: none is reported missing.
 				for _, p := range rep.Problems {

@@ -66,3 +66,17 @@ func (x *hasher) frame(prev, head, data []byte) []byte {
 func RecordHash(prev []byte, r *store.AuditRecord) []byte {
 	return append([]byte(nil), newHasher().row(prev, r.Seq, r.Time.UnixNano(), []byte(r.EventID), []byte(r.Account), r.Data)...)
 }
+
+// frameAs returns the hash a framed record would have under number seq
+// (its head's first eight bytes); the result is valid until the next call.
+func (x *hasher) frameAs(prev []byte, seq int64, head, data []byte) []byte {
+	b := binary.AppendUvarint(x.buf[:0], uint64(len(prev)))
+	b = append(b, prev...)
+	b = binary.BigEndian.AppendUint64(b, uint64(seq))
+	x.buf = b
+	x.h.Reset()
+	x.h.Write(b)
+	x.h.Write(head[8:])
+	x.h.Write(data)
+	return x.h.Sum(x.sum[:0])
+}

@@ -337,20 +337,10 @@ func TestParallelVerifyFindsTamperingAtEveryPosition(t *testing.T) {
 		{"renumbered", func(t *testing.T, f *fixture, seq int64) {
 			f.editRecord(t, seq, func(r *store.AuditRecord) { r.Seq = seq + 1000 })
 		}, func(seq int64, p audit.Problem) bool {
-			switch {
-			case seq == 1 || seq == 30:
-				// The first and the last record have no record on one side
-				// to show that only the number changed.
-				return p.Seq == seq || p.Seq == seq+1
-			case (seq-1)%10 == 0:
-				// The first of its block takes the block (its columns
-				// derived from it) past the end, unless it is the last.
-				return p.Kind == "record-renumbered" && p.Seq == seq &&
-					(strings.Contains(p.Detail, fmt.Sprintf("record %d was renumbered %d (and moved with its number)", seq, seq+1000)) ||
-						seq == 21 && strings.Contains(p.Detail, "the record after record 20 carries number 1021 where 21 was expected"))
-			}
+			// Its hash tells its number: named wherever it lies, its block
+			// moved with it or not.
 			return p.Kind == "record-renumbered" && p.Seq == seq &&
-				strings.Contains(p.Detail, fmt.Sprintf("the record after record %d carries number %d where %d was expected", seq-1, seq+1000, seq))
+				strings.Contains(p.Detail, fmt.Sprintf("carries number %d: it matches its hash as record %d, so only its number was changed", seq+1000, seq))
 		}},
 		{"changed and the chain recomputed", func(t *testing.T, f *fixture, seq int64) { f.recomputeFrom(t, seq) },
 			func(seq int64, p audit.Problem) bool {
@@ -370,6 +360,9 @@ func TestParallelVerifyFindsTamperingAtEveryPosition(t *testing.T) {
 				}
 				if !slices.ContainsFunc(rep.Problems, func(p audit.Problem) bool { return k.want(seq, p) }) {
 					t.Errorf("record %d: not named where it is: %+v", seq, rep.Problems)
+				}
+				if k.name == "renumbered" && len(rep.Problems) != 1 {
+					t.Errorf("record %d: renumbered, and other problems reported: %+v", seq, rep.Problems)
 				}
 			}
 		})
@@ -409,4 +402,28 @@ func verifyInRanges(t *testing.T, f *fixture, seq int64) *audit.Report {
 		}
 	}
 	return rep
+}
+
+// A block of one record renumbered moves with its number (its columns
+// derived from it): no record beside it in its block or before it in the
+// trail tells its number, so the numbers missing from the trail are tried,
+// and it is named as renumbered, the first, a middle and the last block.
+func TestVerifyNamesRenumberedBlockOfOneRecord(t *testing.T) {
+	for _, tt := range []struct {
+		seq, to int64
+	}{{56, 1056}, {56, 3}, {67, 1067}} {
+		f := newTrail(t, 55)
+		f.more(t, 1) // record 56 alone in its block
+		f.more(t, 10)
+		f.more(t, 1) // record 67, the last, alone in its block
+		if rep := f.verify(t); !rep.OK() || rep.Records != 67 {
+			t.Fatalf("untouched trail: %+v", rep)
+		}
+		f.editRecord(t, tt.seq, func(r *store.AuditRecord) { r.Seq = tt.to })
+		rep := f.verifyOpts(t, audit.VerifyOptions{Now: t0.Add(time.Hour), Unsealed: 24 * time.Hour})
+		want := fmt.Sprintf("carries number %d: it matches its hash as record %d, so only its number was changed", tt.to, tt.seq)
+		if len(rep.Problems) != 1 || rep.Problems[0].Kind != "record-renumbered" || rep.Problems[0].Seq != tt.seq || !strings.Contains(rep.Problems[0].Detail, want) {
+			t.Errorf("record %d renumbered %d: want only %q, got %+v", tt.seq, tt.to, want, rep.Problems)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -75,6 +76,32 @@ type VerifyOptions struct {
 // names the last record, that nothing old is unsealed, and that the trail
 // contains the anchor when one is given.
 func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyOptions) (*Report, error) {
+	rep, fixes, err := verify(ctx, st, keys, opt)
+	if err != nil || len(fixes) == 0 {
+		return rep, err
+	}
+	// Records that match their hashes under another number were renumbered
+	// and nothing else: they are named, and the trail verified again with
+	// their numbers put back (and their blocks where those numbers place
+	// them), so that what else is wrong is named as such, not as the gaps
+	// and moves the new numbers make.
+	again, _, err := verify(ctx, renumberedStore{st, fixes}, keys, opt)
+	if err != nil {
+		return nil, err
+	}
+	out := *again
+	out.Problems = nil
+	for _, fb := range fixes {
+		for _, f := range fb.records {
+			out.add(f.was, "record-renumbered", "record %d (event %s) carries number %d: it matches its hash as record %d, so only its number was changed",
+				f.was, f.event, f.now, f.was)
+		}
+	}
+	out.problems(again.Problems)
+	return &out, nil
+}
+
+func verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyOptions) (*Report, []fixedBlock, error) {
 	if opt.Batch <= 0 {
 		opt.Batch = 16384
 	}
@@ -87,7 +114,7 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 	rep := &Report{}
 	digests, err := st.AuditDigests(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rep.Digests = len(digests)
 	// The digests' signatures are verified while the records are read
@@ -106,13 +133,43 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 	}
 	first, ok, err := firstBlock(ctx, st)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var segs []segment
 	if ok {
 		segs, err = scanSegments(ctx, st, docs, first, max(head, first), sealedUpTo, opt)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+	}
+	// Records that match their hashes under a number no record holds:
+	// their blocks with those numbers put back.
+	var fixes []fixedBlock
+	var held []run
+	for i := range segs {
+		held = append(held, segs[i].runs...)
+	}
+	_, _, held = runIndex(held)
+	for i := range segs {
+		for _, fb := range segs[i].fixes {
+			fb.records = slices.DeleteFunc(fb.records, func(r renumbering) bool {
+				k, _ := slices.BinarySearchFunc(held, r.was, func(p run, seq int64) int {
+					if p.last < seq {
+						return -1
+					}
+					return 1
+				})
+				return k < len(held) && held[k].first <= r.was
+			})
+			if len(fb.records) > 0 {
+				fixes = append(fixes, fb.fix())
+			}
+		}
+		for _, lb := range segs[i].leads {
+			if was, ok := missingMatch(held, lb.lead); ok {
+				lb.records = []renumbering{{offset: lb.lead.offset, was: was, now: lb.lead.seq, event: lb.lead.event}}
+				fixes = append(fixes, lb.fix())
+			}
 		}
 	}
 
@@ -215,7 +272,7 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 				rep.add(last, "record-removed", "the trail has digests up to record %d but no records", last)
 			}
 		}
-		return rep, nil
+		return rep, fixes, nil
 	}
 	if newest != nil {
 		if last := newest.LastSeq; last > maxSeq {
@@ -239,7 +296,7 @@ func Verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 		rep.add(sealedUpTo+1, "digest-missing", "records %d-%d have no digest although the oldest is from %s: the latest digest is missing",
 			sealedUpTo+1, rep.LastSeq, time.Unix(0, unsealedTime).UTC().Format(time.RFC3339))
 	}
-	return rep, nil
+	return rep, fixes, nil
 }
 
 func (r *Report) problems(ps []Problem) {
@@ -283,6 +340,22 @@ type segment struct {
 	// An unreadable block came before the range's first record (start) or
 	// after its last (end): the number and link across it are not checked.
 	startResync, endResync bool
+	// fixes are the blocks holding records that match their hashes under
+	// another number, with those numbers put back.
+	fixes []fixedBlock
+	// leads are blocks whose first record matches its hash under no number
+	// tried while reading (a block of one record, moved with its new
+	// number): the numbers missing from the trail are tried once all are
+	// known.
+	leads []leadBlock
+}
+
+// maxLeads bounds the leads a segment keeps.
+const maxLeads = 64
+
+type leadBlock struct {
+	fixedBlock
+	lead *frameCopy
 }
 
 func (sg *segment) add(seq int64, kind, format string, args ...any) {
@@ -364,8 +437,17 @@ func scanSegment(ctx context.Context, st store.Store, docs map[int64]*DigestDoc,
 	err := st.AuditBlocks(ctx, lo, hi, func(b *store.AuditBlock) error {
 		var firstSeq, lastSeq, minTime, maxTime int64
 		n := 0
+		var renumbered []renumbering // this block's records renumbered
+		var lead *frameCopy          // the block's first record, when it matches its hash under no number tried yet
 		_, err := store.ReadAuditBlock(b.Data, func(f *store.AuditFrame) error {
 			seq := f.Seq
+			if f.Index == 1 && lead != nil {
+				// The record after names the first's number.
+				if was := f.Seq - 1; was != lead.seq && lead.matchesAs(h, was) {
+					renumbered = append(renumbered, renumbering{offset: lead.offset, was: was, now: lead.seq, event: lead.event})
+				}
+				lead = nil
+			}
 			if f.Index == 0 {
 				firstSeq, minTime, maxTime = seq, f.Time, f.Time
 			}
@@ -389,6 +471,44 @@ func scanSegment(ctx context.Context, st store.Store, docs map[int64]*DigestDoc,
 			}
 			if r := &sg.runs[len(sg.runs)-1]; r.first == seq {
 				r.bad = bad
+			}
+			if bad {
+				prev := last
+				if f.Index == 0 {
+					prev = f.BlockPrev
+				}
+				// The numbers it may have had: the one after the record
+				// read before it, the one a digest seals with its hash, 1
+				// for the trail's first record, and for a block's first
+				// record the one before the next record's.
+				var tries [3]int64
+				cand := tries[:0]
+				if sg.n > 0 && !resync {
+					cand = append(cand, sg.lastSeq+1)
+				}
+				if f.Index == 0 && len(f.BlockPrev) == 0 {
+					cand = append(cand, 1)
+				}
+				if len(f.Hash) == sha256.Size {
+					hex.Encode(hexHash[:], f.Hash)
+					for _, doc := range docs {
+						if doc.LastRecordHash == string(hexHash[:]) {
+							cand = append(cand, doc.LastSeq)
+							break
+						}
+					}
+				}
+				found := false
+				for _, was := range cand {
+					if was != seq && bytes.Equal(h.frameAs(prev, was, f.Head, f.Data), f.Hash) {
+						renumbered = append(renumbered, renumbering{offset: f.Offset, was: was, now: seq, event: string(f.EventID)})
+						found = true
+						break
+					}
+				}
+				if !found && f.Index == 0 {
+					lead = &frameCopy{seq: seq, offset: f.Offset, event: string(f.EventID), prev: bytes.Clone(prev), head: bytes.Clone(f.Head), data: bytes.Clone(f.Data), hash: bytes.Clone(f.Hash)}
+				}
 			}
 			resync = false
 			if bad {
@@ -424,6 +544,17 @@ func scanSegment(ctx context.Context, st store.Store, docs map[int64]*DigestDoc,
 				sg.startResync = true
 			}
 			return nil
+		}
+		if len(renumbered) > 0 || (lead != nil && len(sg.leads) < maxLeads) {
+			cp := *b
+			cp.Data = bytes.Clone(b.Data)
+			fb := fixedBlock{stored: b.FirstSeq, sum: sha256.Sum256(b.Data), block: cp, records: renumbered,
+				derived: firstSeq == b.FirstSeq && lastSeq == b.LastSeq && minTime == b.MinTime && maxTime == b.MaxTime}
+			if len(renumbered) > 0 {
+				sg.fixes = append(sg.fixes, fb)
+			} else {
+				sg.leads = append(sg.leads, leadBlock{fb, lead})
+			}
 		}
 		if firstSeq != b.FirstSeq || lastSeq != b.LastSeq || minTime != b.MinTime || maxTime != b.MaxTime {
 			sg.add(firstSeq, "block-changed", "the block of records %d-%d (%s to %s) is stored as records %d-%d (%s to %s): its columns were changed, which would hide its records from lookups",
@@ -591,4 +722,165 @@ func runIndex(runs []run) (sorted []run, prefix []int64, present []run) {
 		}
 	}
 	return sorted, prefix, present
+}
+
+// renumbering is a record that matches its hash under another number: only
+// its number was changed.
+type renumbering struct {
+	offset   int   // where it starts in its block
+	was, now int64 // the number its hash covers, the one it carries
+	event    string
+}
+
+// frameCopy is a block's first record kept until the record after it is
+// read (the frame's bytes are valid only during its callback).
+type frameCopy struct {
+	seq                    int64
+	offset                 int
+	event                  string
+	prev, head, data, hash []byte
+}
+
+func (c *frameCopy) matchesAs(h *hasher, seq int64) bool {
+	return bytes.Equal(h.frameAs(c.prev, seq, c.head, c.data), c.hash)
+}
+
+// fixedBlock is a stored block with its renumbered records' numbers put
+// back (by fix).
+type fixedBlock struct {
+	stored  int64 // its FirstSeq column as stored
+	sum     [sha256.Size]byte
+	block   store.AuditBlock // a copy
+	records []renumbering
+	derived bool // its stored columns are those of its records as stored
+}
+
+// fix puts the records' numbers back in the block's copy, and derives its
+// columns again when the stored ones were derived from its records.
+func (fb fixedBlock) fix() fixedBlock {
+	for _, r := range fb.records {
+		binary.BigEndian.PutUint64(fb.block.Data[r.offset:], uint64(r.was))
+	}
+	if fb.derived {
+		// The block was read before: it can be read again.
+		store.ReadAuditBlock(fb.block.Data, func(f *store.AuditFrame) error {
+			if f.Index == 0 {
+				fb.block.FirstSeq, fb.block.MinTime, fb.block.MaxTime = f.Seq, f.Time, f.Time
+			}
+			fb.block.LastSeq, fb.block.MinTime, fb.block.MaxTime = f.Seq, min(fb.block.MinTime, f.Time), max(fb.block.MaxTime, f.Time)
+			return nil
+		})
+	}
+	return fb
+}
+
+// renumberedStore is a store whose renumbered records have their numbers
+// back, their blocks read where those numbers place them.
+type renumberedStore struct {
+	store.Store
+	fixes []fixedBlock
+}
+
+// AuditBlocks reads the stored blocks but the fixed ones, which it passes
+// instead, in order of their FirstSeq.
+func (s renumberedStore) AuditBlocks(ctx context.Context, fromSeq, toSeq int64, fn func(b *store.AuditBlock) error) error {
+	var mine []*store.AuditBlock // the fixed blocks in range, in order
+	for i := range s.fixes {
+		if b := &s.fixes[i].block; b.FirstSeq >= fromSeq && b.FirstSeq <= toSeq {
+			mine = append(mine, b)
+		}
+	}
+	slices.SortStableFunc(mine, func(a, b *store.AuditBlock) int { return cmp.Compare(a.FirstSeq, b.FirstSeq) })
+	err := s.Store.AuditBlocks(ctx, fromSeq, toSeq, func(b *store.AuditBlock) error {
+		for _, f := range s.fixes {
+			if f.stored == b.FirstSeq && f.sum == sha256.Sum256(b.Data) {
+				return nil
+			}
+		}
+		for len(mine) > 0 && mine[0].FirstSeq < b.FirstSeq {
+			if err := fn(mine[0]); err != nil {
+				return err
+			}
+			mine = mine[1:]
+		}
+		return fn(b)
+	})
+	if err != nil {
+		return err
+	}
+	for _, b := range mine {
+		if err := fn(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LastAudit is the store's chain head, but for a store that keeps no head
+// apart from its records (the segment files: the last record stored) whose
+// head is the last record of a block holding a renumbered record: then the
+// head is that record with its number put back, or when the block moved
+// with a new number, the last record of the last block where the numbers
+// put back place it.
+func (s renumberedStore) LastAudit(ctx context.Context) (int64, []byte, error) {
+	seq, hash, err := s.Store.LastAudit(ctx)
+	if err != nil {
+		return seq, hash, err
+	}
+	for _, fb := range s.fixes {
+		lastSeq, lastHash, err := lastRecord(fb.block.Data)
+		if err != nil || !bytes.Equal(lastHash, hash) {
+			continue
+		}
+		stored := lastSeq // its number as stored
+		for _, r := range fb.records {
+			if r.was == lastSeq {
+				stored = r.now
+			}
+		}
+		if stored != seq {
+			continue
+		}
+		if fb.block.FirstSeq == fb.stored {
+			return lastSeq, hash, nil
+		}
+		err = s.AuditBlocks(ctx, math.MinInt64, math.MaxInt64, func(b *store.AuditBlock) error {
+			var e error
+			seq, hash, e = lastRecord(b.Data)
+			hash = bytes.Clone(hash)
+			return e
+		})
+		return seq, hash, err
+	}
+	return seq, hash, nil
+}
+
+// lastRecord returns the number and hash of a block's last record.
+func lastRecord(data []byte) (seq int64, hash []byte, err error) {
+	_, err = store.ReadAuditBlock(data, func(f *store.AuditFrame) error {
+		seq, hash = f.Seq, f.Hash
+		return nil
+	})
+	return seq, hash, err
+}
+
+// maxTries bounds the missing numbers missingMatch tries.
+const maxTries = 1024
+
+// missingMatch tries the numbers missing between the held ranges (up to
+// maxTries of them) as c's number.
+func missingMatch(held []run, c *frameCopy) (int64, bool) {
+	h := newHasher()
+	tries := 0
+	for i := 1; i < len(held); i++ {
+		for was := held[i-1].last + 1; was < held[i].first; was++ {
+			if tries++; tries > maxTries {
+				return 0, false
+			}
+			if c.matchesAs(h, was) {
+				return was, true
+			}
+		}
+	}
+	return 0, false
 }
