@@ -203,15 +203,15 @@ func (t *Trail) Record(ctx context.Context, e *call.Event) error {
 			return ctx.Err()
 		}
 	}
-	select {
-	case err := <-p.err:
-		p.reuse()
-		return err
-	case <-ctx.Done():
-		// The batch may still commit; the caller does not answer the request.
-		// (p stays the committer's: it is not reused.)
-		return ctx.Err()
-	}
+	// The wait is for the commit alone, not also for ctx: every queued
+	// pending gets its outcome (a commit ends, committed or failed, and
+	// Close commits what is queued), so the wait is bounded by the
+	// group's commit whatever the client does. Watching ctx as well made
+	// each call a two-channel select, which parks on both channels, and
+	// made net/http create and close the request context's Done channel.
+	err = <-p.err
+	p.reuse()
+	return err
 }
 
 // Append stores records directly (imports, tests, benchmarks).
