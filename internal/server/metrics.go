@@ -1,6 +1,7 @@
 package server
 
 import (
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -11,6 +12,19 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// series holds each label set's counter and histogram once looked up:
+	// WithLabelValues validates, hashes and looks up its labels at each
+	// call. Its keys are the vectors' own label sets (service and action
+	// names Warden serves, or "unknown", and the codes it answers), so it
+	// grows no further than they do.
+	series sync.Map // seriesKey → *series
+}
+
+type seriesKey struct{ service, action, code string }
+
+type series struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
 func newMetrics() *metrics {
@@ -33,6 +47,13 @@ func (m *metrics) observe(service, action, code string, d time.Duration) {
 	if action == "" {
 		action = "unknown"
 	}
-	m.requests.WithLabelValues(service, action, code).Inc()
-	m.latency.WithLabelValues(service, action).Observe(d.Seconds())
+	k := seriesKey{service, action, code}
+	v, ok := m.series.Load(k)
+	if !ok {
+		v, _ = m.series.LoadOrStore(k, &series{requests: m.requests.WithLabelValues(service, action, code),
+			latency: m.latency.WithLabelValues(service, action)})
+	}
+	se := v.(*series)
+	se.requests.Inc()
+	se.latency.Observe(d.Seconds())
 }
