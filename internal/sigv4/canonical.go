@@ -33,7 +33,7 @@ func (a *Auth) appendCanonicalRequest(dst []byte, r *http.Request, payloadHash s
 func (a *Auth) appendStringToSign(dst []byte, creqHash [sha256.Size]byte) []byte {
 	dst = append(dst, Algorithm...)
 	dst = append(dst, '\n')
-	dst = a.Date.UTC().AppendFormat(dst, timeFormat)
+	dst = appendISOTime(dst, a.Date, true)
 	dst = append(dst, '\n')
 	dst = append(dst, a.Scope.Date...)
 	dst = append(dst, '/')

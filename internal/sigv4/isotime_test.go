@@ -34,3 +34,27 @@ func FuzzParseISOTime(f *testing.F) {
 		}
 	})
 }
+
+// appendISOTime writes what AppendFormat writes with timeFormat and
+// dayFormat, in UTC, for times of every field's range, other zones and
+// years beyond four digits.
+func TestAppendISOTimeAsAppendFormat(t *testing.T) {
+	east := time.FixedZone("east", 5*3600+30*60)
+	times := []time.Time{
+		time.Date(2026, 12, 7, 1, 2, 3, 999999999, time.UTC), time.Date(2024, 2, 29, 23, 59, 59, 0, time.UTC),
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(999, 9, 9, 9, 9, 9, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 6, 15, 12, 0, 0, 0, time.UTC),
+		time.Date(2026, 1, 1, 3, 0, 0, 0, east), // the previous day in UTC
+	}
+	for s := int64(0); s < 400*24*3600; s += 7*3600 + 1301 {
+		times = append(times, time.Unix(1767225600+s, 0).In(east))
+	}
+	for _, tm := range times {
+		if got, want := string(appendISOTime(nil, tm, true)), tm.UTC().Format(timeFormat); got != want {
+			t.Errorf("%v: %s, AppendFormat %s", tm, got, want)
+		}
+		if got, want := string(appendISOTime([]byte("x"), tm, false)), "x"+tm.UTC().Format(dayFormat); got != want {
+			t.Errorf("%v: day %s, AppendFormat %s", tm, got, want)
+		}
+	}
+}

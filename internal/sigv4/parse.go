@@ -170,6 +170,36 @@ func parseISOTime(v string) (time.Time, bool) {
 	return t, true
 }
 
+// appendISOTime appends t in UTC as AppendFormat with timeFormat does
+// (with clock false: dayFormat), without its layout interpretation, which
+// cost two of the verification's string to sign's microseconds. Years
+// outside 0-9999 (never from a request: its date has four digits) are left
+// to AppendFormat.
+func appendISOTime(dst []byte, t time.Time, clock bool) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		if clock {
+			return t.AppendFormat(dst, timeFormat)
+		}
+		return t.AppendFormat(dst, dayFormat)
+	}
+	two := func(dst []byte, v int) []byte { return append(dst, byte('0'+v/10), byte('0'+v%10)) }
+	dst = two(dst, year/100)
+	dst = two(dst, year%100)
+	dst = two(dst, int(month))
+	dst = two(dst, day)
+	if !clock {
+		return dst
+	}
+	hour, minute, sec := t.Clock()
+	dst = append(dst, 'T')
+	dst = two(dst, hour)
+	dst = two(dst, minute)
+	dst = two(dst, sec)
+	return append(dst, 'Z')
+}
+
 // singleHeader returns the only value of a header; more than one is an error.
 func singleHeader(r *http.Request, key string) (value string, present bool, err error) {
 	values := r.Header.Values(key)

@@ -53,7 +53,7 @@ func (a *Auth) scopeProblems(problems []string) []string {
 		problems = append(problems, "Credential should be scoped with a valid terminator: '"+Terminator+"', not '"+a.Scope.Terminator+"'.")
 	}
 	var buf [len(dayFormat)]byte
-	if day := a.Date.UTC().AppendFormat(buf[:0], dayFormat); a.Scope.Date != string(day) {
+	if day := appendISOTime(buf[:0], a.Date, false); a.Scope.Date != string(day) {
 		problems = append(problems, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '"+
 			a.Scope.Date+"' != '"+string(day)+"', from '"+formatTime(a.Date)+"'.")
 	}
