@@ -213,6 +213,7 @@ func unwrapPathError(err error) error {
 
 // reposition rewrites every position of a document through fix.
 func reposition(doc *policy.Document, fix func(policy.Pos) policy.Pos) {
+	doc.Pos = fix(doc.Pos)
 	doc.VersionPos = fix(doc.VersionPos)
 	doc.StatementPos = fix(doc.StatementPos)
 	strs := func(l []policy.Str) {

@@ -32,7 +32,7 @@ func (d *decoder) errorf(off int64, path, format string, args ...any) {
 }
 
 func (d *decoder) document(n *node) *Document {
-	doc := &Document{}
+	doc := &Document{Pos: d.pos.at(n.off)}
 	if n.kind != '{' {
 		d.errorf(n.off, "", "a policy document must be a JSON object, not %s", kindName(n.kind))
 		return doc
@@ -300,6 +300,7 @@ func prefixPaths(doc *Document, prefix string) {
 	if prefix == "" {
 		return
 	}
+	doc.Path = prefix
 	for _, s := range doc.Statements {
 		s.Path = prefix + s.Path
 		s.ActionPath = prefix + s.ActionPath

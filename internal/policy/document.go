@@ -13,8 +13,12 @@ const (
 // Document is a decoded policy document: what it says and where, before any
 // check of its type's grammar.
 type Document struct {
+	// Path is the JSON pointer of the document in its file ("" when the
+	// document is the whole file), and Pos where it begins.
+	Path       string
+	Pos        Pos
 	Version    string // "" when absent, which AWS treats as 2008-10-17
-	VersionPos Pos
+	VersionPos Pos    // not valid when Version is absent
 	ID         string
 	HasID      bool
 	Statements []*Statement

@@ -83,7 +83,12 @@ func check(doc *Document, t Type, file string) *checker {
 	c := &checker{file: file}
 	sids := map[string]bool{}
 	if (t == SCP || t == RCP) && doc.Version != Version2012 {
-		c.add(doc.VersionPos, "/Version", "%s policies must have \"Version\": %q", strings.ToUpper(t.String()), Version2012)
+		pos, path := doc.VersionPos, doc.Path+"/Version"
+		if !pos.IsValid() {
+			// No Version element: the document itself lacks it.
+			pos, path = doc.Pos, doc.Path
+		}
+		c.add(pos, path, "%s policies must have \"Version\": %q", strings.ToUpper(t.String()), Version2012)
 	}
 	for _, s := range doc.Statements {
 		if s.HasSid && s.Sid != "" {

@@ -108,6 +108,34 @@ func TestCheckGrammar(t *testing.T) {
 	}
 }
 
+// An SCP or RCP without its Version is reported where the document is, with
+// the document's JSON path, not a bare "/Version" with no position
+// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html:
+// every RCP must have "Version": "2012-10-17").
+func TestCheckMissingVersionNamesTheDocument(t *testing.T) {
+	src := []byte("{\"rcp\": [\n  {\"Statement\": {\"Effect\": \"Deny\", \"Principal\": \"*\", \"Action\": \"s3:*\", \"Resource\": \"*\"}}]}")
+	start := int64(strings.Index(string(src), "{\"Statement"))
+	end := int64(strings.LastIndex(string(src), "]"))
+	doc, err := NewSource(src).ParseSection(start, end, "case.json", "/rcp/0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := Check(doc, RCP, "case.json")
+	want := `case.json:2:3: /rcp/0: RCP policies must have "Version": "2012-10-17"`
+	if len(errs) != 1 || errs[0].Error() != want {
+		t.Errorf("errors %v, want %s", errs, want)
+	}
+	doc, err = Parse([]byte(`{"Version": "2008-10-17", "Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}}`), "scp.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs = Check(doc, SCP, "scp.json")
+	want = `scp.json:1:13: /Version: SCP policies must have "Version": "2012-10-17"`
+	if len(errs) != 1 || errs[0].Error() != want {
+		t.Errorf("errors %v, want %s", errs, want)
+	}
+}
+
 func TestCheckLenientSplitsWarnings(t *testing.T) {
 	doc, err := Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`), "")
 	if err != nil {
