@@ -91,3 +91,44 @@ func TestSimulateExitCodesAndFormats(t *testing.T) {
 		t.Errorf("missing file: exit %d, want 2", code)
 	}
 }
+
+// TestSimulateMalformedNamesWhere: every malformed part of a case is reported
+// with the file, the case, its JSON path and the line:column where it is
+// written (shared/spec/simulate.md, exit status 2).
+func TestSimulateMalformedNamesWhere(t *testing.T) {
+	req := `"request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject"}`
+	idn := `"identity": {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}`
+	tests := []struct{ name, src, want string }{
+		{"principal", `{"name": "c",
+ "request": {"action": "s3:GetObject",
+   "principal": "bob"}}`, `-:3:17: /request/principal: unrecognized principal "bob"`},
+		{"action", `{"name": "c", "request": {"principal": "*",
+  "action": "GetObject"}}`, `-:2:13: /request/action: malformed action "GetObject"`},
+		{"resource account", `{"name": "c", "request": {"principal": "*", "action": "s3:GetObject",
+  "resourceAccount": "1234"}}`, `-:2:22: /request/resourceAccount: resourceAccount "1234" is not a 12-digit account ID`},
+		{"request field", `{"name": "c", "request": {"principal": "*", "action": "s3:GetObject",
+  "contxt": {}}}`, `-:2:13: /request/contxt: unknown request field "contxt"`},
+		{"context value", `{"name": "c", "request": {"principal": "*", "action": "s3:GetObject", "context": {
+  "aws:SourceIp": 5}}}`, `-:2:19: /request/context/aws:SourceIp: a context value must be a string or an array of strings`},
+		{"context key twice", `{"name": "c", "request": {"principal": "*", "action": "s3:GetObject", "context": {
+  "aws:SourceIp": "203.0.113.7",
+  "AWS:SOURCEIP": "198.51.100.1"}}}`, `-:3:19: /request/context/AWS:SOURCEIP: context key "AWS:SOURCEIP" is given twice (as "aws:SourceIp")`},
+		{"case field", `{"name": "c", ` + req + `,
+  "expected": "Allow"}`, `-:2:15: /expected: unknown case field "expected"`},
+		{"level target", `{"name": "c", ` + req + `, "policies": {` + idn + `, "scp": [
+  {"policies": []}]}}`, `-:2:3: /policies/scp/0: the level has no target`},
+		{"RCP version", `{"name": "c", ` + req + `, "policies": {` + idn + `, "rcp": [{"target": "r-root", "policies": [
+  {"Statement": {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}}]}]}}`,
+			`-:2:3: /policies/rcp/0/policies/0: RCP policies must have "Version": "2012-10-17"`},
+	}
+	for _, tt := range tests {
+		_, stderr, code := run(t, tt.src, "simulate", "-")
+		if code != 2 || !strings.Contains(stderr, `case 0 ("c")`) || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%s: exit %d, stderr:\n%s\nwant exit 2 and %q", tt.name, code, stderr, tt.want)
+		}
+	}
+	// A case without any of them runs.
+	if _, stderr, code := run(t, `{"name": "c", `+req+`, "note": "free text", "policies": {`+idn+`}, "expect": "Allow"}`, "simulate", "-"); code != 0 {
+		t.Errorf("well-formed case: exit %d, stderr %s", code, stderr)
+	}
+}

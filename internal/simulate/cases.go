@@ -201,6 +201,10 @@ func (r *reader) readCase(index int, path string) (*Case, error) {
 			c.Err = errors.Join(c.Err, r.str(v, path+"/name", &c.Name))
 		case "doc":
 			c.Err = errors.Join(c.Err, r.str(v, path+"/doc", &c.Doc))
+		case "note":
+			// Free text for the reader of the case file.
+			var note string
+			c.Err = errors.Join(c.Err, r.str(v, path+"/note", &note))
 		case "expect":
 			c.Err = errors.Join(c.Err, r.str(v, path+"/expect", &c.Expect))
 			switch c.Expect {
@@ -212,6 +216,10 @@ func (r *reader) readCase(index int, path string) (*Case, error) {
 			request = &vals[i]
 		case "policies":
 			policies = &vals[i]
+		default:
+			// A misspelt "expect" must not turn a case into one that
+			// expects nothing and so always passes.
+			c.Err = errors.Join(c.Err, r.errAt(v.start, path+"/"+n, "unknown case field %q: a case has name, doc, note, request, policies and expect", n))
 		}
 	}
 	if request == nil {
@@ -243,40 +251,87 @@ func (r *reader) str(v span, path string, dst *string) error {
 	return nil
 }
 
+// request reads the request object, each member checked where it is written.
 func (r *reader) request(c *Case, v span, path string) error {
-	var req struct {
-		Principal       string                    `json:"principal"`
-		Action          string                    `json:"action"`
-		Resource        string                    `json:"resource"`
-		ResourceAccount string                    `json:"resourceAccount"`
-		Context         map[string]jsontext.Value `json:"context"`
-		FederatingUser  string                    `json:"federatingUser"`
+	names, vals, err := r.sub(v).readObject(path)
+	if err != nil {
+		return err
 	}
-	if err := json.Unmarshal(v.raw, &req, json.RejectUnknownMembers(true)); err != nil {
-		return r.errAt(v.start, path, "%v", cleanJSONError(err))
+	var errs []error
+	var principal, action *span
+	for i, n := range names {
+		mv, mpath := vals[i], path+"/"+n
+		switch n {
+		case "principal":
+			principal = &vals[i]
+			if err := r.str(mv, mpath, &c.Principal); err != nil {
+				errs = append(errs, err)
+			} else if _, err := policy.ParseCaller(c.Principal); err != nil {
+				errs = append(errs, r.errAt(mv.start, mpath, "%v", err))
+			}
+		case "action":
+			action = &vals[i]
+			if err := r.str(mv, mpath, &c.Action); err != nil {
+				errs = append(errs, err)
+			} else if !strings.Contains(c.Action, ":") {
+				errs = append(errs, r.errAt(mv.start, mpath, "malformed action %q: want service:Action, as in s3:GetObject", c.Action))
+			}
+		case "resource":
+			errs = append(errs, r.str(mv, mpath, &c.Resource))
+		case "resourceAccount":
+			if err := r.str(mv, mpath, &c.ResourceAccount); err != nil {
+				errs = append(errs, err)
+			} else if !policy.IsAccountID(c.ResourceAccount) {
+				errs = append(errs, r.errAt(mv.start, mpath, "resourceAccount %q is not a 12-digit account ID", c.ResourceAccount))
+			}
+		case "context":
+			errs = append(errs, r.context(c, mv, mpath))
+		case "federatingUser":
+			errs = append(errs, r.str(mv, mpath, &c.FederatingUser))
+		default:
+			errs = append(errs, r.errAt(mv.start, mpath, "unknown request field %q: a request has principal, action, resource, resourceAccount, context and federatingUser", n))
+		}
 	}
-	if req.Principal == "" {
-		return r.errAt(v.start, path, "the request has no principal")
+	if principal == nil {
+		errs = append(errs, r.errAt(v.start, path, "the request has no principal"))
 	}
-	if req.Action == "" {
-		return r.errAt(v.start, path, "the request has no action")
+	if action == nil {
+		errs = append(errs, r.errAt(v.start, path, "the request has no action"))
 	}
-	c.Principal, c.Action, c.Resource, c.ResourceAccount = req.Principal, req.Action, req.Resource, req.ResourceAccount
-	c.FederatingUser = req.FederatingUser
+	return errors.Join(errs...)
+}
+
+// context reads the request context: each value a string or an array of
+// strings. Key names ignore case, as in AWS, so two keys that differ only in
+// case are one key given twice.
+func (r *reader) context(c *Case, v span, path string) error {
+	names, vals, err := r.sub(v).readObject(path)
+	if err != nil {
+		return err
+	}
 	c.Context = map[string][]string{}
-	for k, raw := range req.Context {
+	first := map[string]string{}
+	var errs []error
+	for i, k := range names {
+		kpath := path + "/" + k
+		if prev, ok := first[strings.ToLower(k)]; ok {
+			errs = append(errs, r.errAt(vals[i].start, kpath, "context key %q is given twice (as %q): key names ignore case", k, prev))
+			continue
+		}
+		first[strings.ToLower(k)] = k
 		var one string
-		if err := json.Unmarshal(raw, &one); err == nil {
+		if err := json.Unmarshal(vals[i].raw, &one); err == nil {
 			c.Context[k] = []string{one}
 			continue
 		}
 		var many []string
-		if err := json.Unmarshal(raw, &many); err != nil {
-			return r.errAt(v.start, path+"/context/"+k, "a context value must be a string or an array of strings")
+		if err := json.Unmarshal(vals[i].raw, &many); err != nil {
+			errs = append(errs, r.errAt(vals[i].start, kpath, "a context value must be a string or an array of strings"))
+			continue
 		}
 		c.Context[k] = many
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func cleanJSONError(err error) string {
@@ -414,16 +469,21 @@ func (r *reader) levels(v span, path string, t policy.Type) ([]eval.Level, error
 	var errs []error
 	for i := 0; sr.dec.PeekKind() != ']'; i++ {
 		lp := path + "/" + strconv.Itoa(i)
+		start := skipSpace(sr.src, sr.offset())
 		names, vals, err := sr.readObject(lp)
 		if err != nil {
 			return nil, err
 		}
 		lv := eval.Level{Policies: []*policy.Policy{}}
+		hasTarget := false
 		for j, n := range names {
 			switch n {
 			case "target":
+				hasTarget = true
 				if err := r.str(vals[j], lp+"/target", &lv.Target); err != nil {
 					errs = append(errs, err)
+				} else if lv.Target == "" {
+					errs = append(errs, r.errAt(vals[j].start, lp+"/target", "a level's target must not be empty: the root (r-...), an OU (ou-...) or the account"))
 				}
 			case "policies":
 				ps, err := r.documents(vals[j], lp+"/policies", t, "policies")
@@ -437,6 +497,9 @@ func (r *reader) levels(v span, path string, t policy.Type) ([]eval.Level, error
 			default:
 				errs = append(errs, r.errAt(vals[j].start, lp+"/"+n, "unknown field %q: a level has target and policies", n))
 			}
+		}
+		if !hasTarget {
+			errs = append(errs, r.errAt(start, lp, "the level has no target: name the root (r-...), the OU (ou-...) or the account it is attached to"))
 		}
 		levels = append(levels, lv)
 	}
