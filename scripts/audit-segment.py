@@ -12,6 +12,8 @@ Usage: audit-segment.py export DATA   frames -> audit_blocks rows (file order)
                                       segment, begun where its first block
                                       begins; the rows are deleted
        audit-segment.py count DATA    print the frames and records held
+       audit-segment.py end DATA      print where the newest segment's frames
+                                      end (zeros written ahead follow)
 """
 import glob
 import importlib.util
@@ -19,24 +21,53 @@ import os
 import sqlite3
 import struct
 import sys
+import zlib
 
-SEG, FRAME = b"WTS1", b"WTF1"
+SEG, FRAME, LEGACY = b"WTS1", b"WTF2", b"WTF1"
 
 
 def segments(data):
     return sorted(glob.glob(os.path.join(data, "trail", "[0-9]" * 20 + ".seg")))
 
 
-def frames(path):
-    b = open(path, "rb").read()
-    assert b[:4] == SEG, path + ": not a segment"
+def frame(first, last, lo, hi, d):
+    """A frame: its header (the columns and the CRC-32 of them and the block) and the block."""
+    h = FRAME + struct.pack(">Iqqqq", len(d), first, last, lo, hi)
+    return h + struct.pack(">I", zlib.crc32(d, zlib.crc32(h))) + d
+
+
+def end(b):
+    """Where the segment's frames end (zeros written ahead may follow)."""
+    for _ in frames(None, b):
+        pass
+    return _end[0]
+
+
+_end = [0]  # where the frames frames() read last ended
+
+
+def frames(path, b=None):
+    """The frames of a segment, up to the first place that holds no complete
+    frame (zeros written ahead, or an unfinished write)."""
+    if b is None:
+        b = open(path, "rb").read()
+    assert b[:4] == SEG, str(path) + ": not a segment"
     o = 13 + b[12]
-    while o + 40 <= len(b) and b[o:o + 4] == FRAME:
+    _end[0] = o
+    while True:
+        if o + 44 <= len(b) and b[o:o + 4] == FRAME:
+            hl = 44
+        elif o + 40 <= len(b) and b[o:o + 4] == LEGACY:
+            hl = 40  # written before checksums
+        else:
+            break
         n, first, last, lo, hi = struct.unpack(">Iqqqq", b[o + 4:o + 40])
-        if o + 40 + n > len(b):
+        d = b[o + hl:o + hl + n]
+        if len(d) < n or (hl == 44 and struct.unpack(">I", b[o + 40:o + 44])[0] != zlib.crc32(d, zlib.crc32(b[o:o + 40]))):
             break  # an unfinished write
-        yield first, last, lo, hi, b[o + 40:o + 40 + n]
-        o += 40 + n
+        yield first, last, lo, hi, d
+        o += hl + n
+        _end[0] = o
 
 
 def block_format():
@@ -49,6 +80,10 @@ def block_format():
 
 def main():
     op, data = sys.argv[1], sys.argv[2]
+    if op == "end":
+        # where the newest segment's frames end
+        print(end(open(segments(data)[-1], "rb").read()))
+        return
     if op == "count":
         n = r = 0
         for p in segments(data):
@@ -73,8 +108,8 @@ def main():
             first = struct.unpack(">q", head[4:12])[0] + 1
             head = head[:13 + head[12]]
         out = bytearray(head)
-        for f, l, lo, hi, d in rows:
-            out += FRAME + struct.pack(">Iqqqq", len(d), f, l, lo, hi) + d
+        for row in rows:
+            out += frame(*row)
         for p in old:
             os.remove(p)
         with open(os.path.join(data, "trail", "%020d.seg" % first), "wb") as fh:

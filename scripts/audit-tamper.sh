@@ -43,12 +43,19 @@ look() { seg export "$1"; sqlite3 "$1/warden.db" "$2"; sqlite3 "$1/warden.db" 'D
 sql() { local d=$1; shift; seg export "$d"; for q in "$@"; do sqlite3 "$d/warden.db" "$q"; done; seg import "$d"; }
 # block DIR SEQ OP [VALUE]: change the block holding record SEQ (scripts/audit-block.py).
 block() { seg export "$1"; python3 scripts/audit-block.py "$1/warden.db" "${@:2}"; seg import "$1"; }
-# file DIR OP [ARG]: change the segment file itself: flip OFFSET (a byte), cut N (bytes off its end), remove.
+# file DIR OP [ARG]: change the newest segment file itself: flip OFFSET (a byte), cut N (the file cut N
+# bytes before its frames' end, its zeros with them), zero N (the last N bytes of its frames zeroed, from a
+# sector's start as a write into preallocated space that a crash cut short leaves them), zerobytes N (the
+# same not on a sector), zeroframe (the newest segment's first frame zeroed whole), remove.
 file() {
-  local f; f=$(ls "$1"/trail/*.seg | tail -1)
+  local f end; f=$(ls "$1"/trail/*.seg | tail -1); end=$(seg end "$1")
   case $2 in
     flip) python3 -c 'import sys; p, o = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, "rb").read()); b[o] ^= 1; open(p, "wb").write(b)' "$f" "$3" ;;
-    cut) truncate -s "-$3" "$f" ;;
+    cut) truncate -s "$((end - $3))" "$f" ;;
+    zero|zerobytes) python3 -c 'import sys; p, e, n, s = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "zero"
+b = bytearray(open(p, "rb").read()); o = e - n; o -= o % 512 if s else 0; b[o:e] = bytes(e - o); open(p, "wb").write(b)' "$f" "$end" "$3" "$2" ;;
+    zeroframe) python3 -c 'import struct, sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); o = 13 + b[12]
+n = 44 + struct.unpack(">I", b[o + 4:o + 8])[0]; b[o:o + n] = bytes(n); open(p, "wb").write(b)' "$f" ;;
     remove) rm "$1"/trail/*.seg ;;
   esac
 }
@@ -135,6 +142,9 @@ tamper "head changed (last record's hash)" --at "$last" hash "$(printf '%064d' 0
 tamper "segment: a header byte flipped" --file flip 11
 tamper "segment: a frame's length changed" --file flip 19
 tamper "segment: last frame cut (as a crash)" --file cut 100
+tamper "segment: last frame's end zeroed (as a crash)" --file zero 100
+tamper "segment: last frame made to end in zeros" --file zerobytes 100
+tamper "segment: a frame zeroed whole" --file zeroframe
 tamper "segments deleted (head deleted)" --file remove
 cp "$data/master.key" "$work/older/master.key"
 verify_case "store replaced by an older copy" "$work/older"

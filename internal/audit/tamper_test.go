@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -53,15 +54,56 @@ func (f *fixture) removeSegments(t *testing.T) {
 	}
 }
 
-// truncateSegment cuts n bytes off the end of the segment.
-func (f *fixture) truncateSegment(t *testing.T, n int64) {
+// segmentEnd is where the last frame of the segment ends (the zeros
+// written ahead follow): its header, then frames of a 44-byte header
+// ("WTF2", the data's length at bytes 4-7) and their data.
+func segmentEnd(t *testing.T, b []byte) int {
+	t.Helper()
+	off := 13 + int(b[12])
+	for off+44 <= len(b) && string(b[off:off+4]) == "WTF2" {
+		off += 44 + int(binary.BigEndian.Uint32(b[off+4:]))
+	}
+	if off > len(b) {
+		t.Fatalf("the segment's frames run past its end (%d bytes)", len(b))
+	}
+	return off
+}
+
+// truncateSegment cuts the segment at n bytes before the end of its last
+// frame (its zeros with them), as a write that grew the file leaves it
+// when a crash cuts it short.
+func (f *fixture) truncateSegment(t *testing.T, n int) {
 	t.Helper()
 	path := f.segmentFile(t)
-	st, err := os.Stat(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Truncate(path, st.Size()-n); err != nil {
+	if err := os.Truncate(path, int64(segmentEnd(t, b)-n)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// zeroSegmentTail writes zeros over the last n bytes of the last frame;
+// from a sector's start (sector), as a write into preallocated space
+// leaves it when a crash cuts it short (sectors written or not).
+func (f *fixture) zeroSegmentTail(t *testing.T, n int, sector bool) {
+	t.Helper()
+	path := f.segmentFile(t)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := segmentEnd(t, b)
+	if end == len(b) {
+		t.Fatalf("no zeros after the last frame (%d bytes): the segment was not preallocated", len(b))
+	}
+	from := end - n
+	if sector {
+		from -= from % 512
+	}
+	clear(b[from:end])
+	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -247,30 +289,66 @@ func TestVerifyFindsEveryByteChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	write := func(b []byte) {
+	end := segmentEnd(t, data)
+	if end == len(data) {
+		t.Fatalf("no zeros after the frames (%d bytes): the segment was not preallocated", len(data))
+	}
+	fh, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	put := func(off int, b byte) {
 		t.Helper()
-		fh, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
+		if _, err := fh.WriteAt([]byte{b}, int64(off)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := fh.WriteAt(b, 0); err != nil {
-			t.Fatal(err)
-		}
-		fh.Close()
 	}
-	for i := range data {
+	restore := func() {
+		t.Helper()
+		if _, err := fh.WriteAt(data, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range data[:end] {
 		for _, flip := range []byte{0x01, 0xff} {
-			changed := bytes.Clone(data)
-			changed[i] ^= flip
-			write(changed)
+			put(i, data[i]^flip)
 			if rep := verify(); rep.OK() {
-				t.Errorf("byte %d of %d changed (%#x to %#x): not detected", i, len(data), data[i], changed[i])
+				t.Errorf("byte %d of %d changed (%#x to %#x): not detected", i, end, data[i], data[i]^flip)
 			}
+			put(i, data[i])
 		}
 	}
-	write(data)
-	if rep := verify(); !rep.OK() {
-		t.Fatalf("restored trail: %+v", rep.Problems)
+	restore()
+	if rep := verify(); !rep.OK() || rep.Records != 9 {
+		t.Fatalf("restored trail: %+v", rep)
+	}
+	// In the zeros after the last frame: a byte in the sector where the
+	// next frame would begin is not what an unfinished write leaves (its
+	// header would be there); one further on is (a write whose first
+	// sectors never reached the disk), which readers ignore and the next
+	// appender cuts off.
+	put(end, 1)
+	if rep := verify(); rep.OK() {
+		t.Errorf("a byte in the zeros right after the last frame: not detected")
+	}
+	restore()
+	far := end - end%512 + 1024
+	put(far, 1)
+	if rep := verify(); !rep.OK() || rep.Records != 9 {
+		t.Errorf("a byte %d bytes into the zeros: %+v; want the trail intact (an unfinished write)", far-end, rep)
+	}
+	// A process opening the trail (as after a crash) cuts it off.
+	other, err := sqlite.Open(ctx, f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if seq, _, err := other.LastAudit(ctx); err != nil || seq != 9 {
+		t.Errorf("LastAudit = %d, %v; want 9", seq, err)
+	}
+	if st, err := fh.Stat(); err != nil || st.Size() != int64(end) {
+		t.Errorf("after another process opened the trail: %d bytes, %v; want the unfinished write cut off at %d", st.Size(), err, end)
 	}
 }
 

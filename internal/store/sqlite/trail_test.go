@@ -1,10 +1,14 @@
 package sqlite
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -81,64 +85,179 @@ func TestTrailTwoAppendersOneChain(t *testing.T) {
 	}
 }
 
-// A frame cut short at the end of the newest segment (a write whose sync
-// never returned, so never acknowledged) is not read, and the next append
-// cuts it off and continues the chain; a frame whose length was changed
-// in the middle of the segment is not taken for one.
+// frameBytes is the frame the segment format writes for recs: its header
+// ("WTF2", length, columns, CRC-32 of them and the data) and the block.
+func frameBytes(recs []store.AuditRecord) []byte {
+	blk, _ := store.AuditBlockRecords(nil, recs)
+	h := []byte("WTF2")
+	h = binary.BigEndian.AppendUint32(h, uint32(len(blk.Data)))
+	for _, v := range []int64{blk.FirstSeq, blk.LastSeq, blk.MinTime, blk.MaxTime} {
+		h = binary.BigEndian.AppendUint64(h, uint64(v))
+	}
+	h = binary.BigEndian.AppendUint32(h, crc32.Update(crc32.ChecksumIEEE(h), crc32.IEEETable, blk.Data))
+	return append(h, blk.Data...)
+}
+
+// segEnd is where the segment's last frame ends (zeros follow).
+func segEnd(t *testing.T, b []byte) int {
+	t.Helper()
+	off := 13 + int(b[12])
+	for off+44 <= len(b) && string(b[off:off+4]) == "WTF2" {
+		off += 44 + int(binary.BigEndian.Uint32(b[off+4:]))
+	}
+	return off
+}
+
+// checkTrail opens a store on dir and checks that it reads n records and n
+// blocks (of three records), that verification's reading passes them and
+// nothing else, and that an append continues the chain.
+func checkTrail(t *testing.T, dir, what string, blocks int) {
+	t.Helper()
+	r := openStore(t, dir)
+	got := readAll(t, r)
+	if len(got) != 3*blocks || storetest.VerifyChain(0, nil, got) != nil {
+		t.Errorf("%s: %d records read, want %d", what, len(got), 3*blocks)
+	}
+	var n int
+	err := r.AuditBlocks(t.Context(), math.MinInt64, math.MaxInt64, func(b *store.AuditBlock) error {
+		if _, err := store.ReadAuditBlock(b.Data, func(*store.AuditFrame) error { return nil }); err != nil {
+			t.Errorf("%s: a block that cannot be read: %v", what, err)
+		}
+		n++
+		return nil
+	})
+	if err != nil || n != blocks {
+		t.Errorf("%s: AuditBlocks passed %d blocks, %v; want %d", what, n, err, blocks)
+	}
+	more := appendRecs(t, r, 3)
+	if err := storetest.VerifyChain(int64(3*blocks), got[len(got)-1].Hash, more); err != nil {
+		t.Errorf("%s: the next append: %v", what, err)
+	}
+	if all := readAll(t, openStore(t, dir)); len(all) != 3*blocks+3 || storetest.VerifyChain(0, nil, all) != nil {
+		t.Errorf("%s: after the next append, another process reads %d records", what, len(all))
+	}
+}
+
+// The newest segment is preallocated: appends overwrite zeros written
+// ahead. A write that a crash or a kill cut short leaves some of its
+// sectors written and the others zero (or, where the write grew the file,
+// the file cut inside it); it was never acknowledged (its sync never
+// returned), so it is not read, and the next append cuts it off and
+// continues the chain. A frame changed to end in zeros within a sector,
+// or one whose length was changed, is not taken for an unfinished write.
 func TestTrailUnfinishedWrite(t *testing.T) {
 	dir := t.TempDir()
 	s := openStore(t, dir)
+	appendRecs(t, s, 3)
 	recs := appendRecs(t, s, 3)
+	s.Close()
 	path := filepath.Join(dir, TrailDir, segment.SegName(1))
 	whole, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	next := storetest.Chain(3, recs[2].Hash, func(int64) time.Time { return trailT0 }, []byte(`{"n":4}`))
-	blk, _ := store.AuditBlockRecords(nil, next)
-	frame := append([]byte("WTF1\x00\x00\x00\x00"), make([]byte, 32)...)
-	frame[4], frame[5], frame[6], frame[7] = byte(len(blk.Data)>>24), byte(len(blk.Data)>>16), byte(len(blk.Data)>>8), byte(len(blk.Data))
-	frame = append(frame, blk.Data[:len(blk.Data)/2]...)
-	for _, cut := range []int{2, 30, len(frame)} {
-		if err := os.WriteFile(path, append(append([]byte(nil), whole...), frame[:cut]...), 0o600); err != nil {
+	end := segEnd(t, whole)
+	if len(whole) < end+int(segment.DefaultPrealloc)-4096 {
+		t.Fatalf("segment of %d bytes, frames up to %d: not preallocated", len(whole), end)
+	}
+	// The next frame: three records of 1,500 bytes, several sectors.
+	data := make([][]byte, 3)
+	for i := range data {
+		data[i] = fmt.Appendf(nil, `{"n":%d,"pad":"%s"}`, 7+i, strings.Repeat("x", 1500))
+	}
+	frame := frameBytes(storetest.Chain(6, recs[2].Hash, func(int64) time.Time { return trailT0 }, data...))
+	sec := func(i int) (int, int) { // the frame's i-th sector (by the file's sectors) within the frame
+		lo := end - end%512 + i*512
+		return max(lo, end) - end, min(lo+512, end+len(frame)) - end
+	}
+	nsec := (end%512 + len(frame) + 511) / 512
+	write := func(what string, b []byte) {
+		t.Helper()
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		checkTrail(t, dir, what, 2)
+	}
+	// Written into the zeros with some sectors missing.
+	for _, missing := range [][]int{{0}, {1}, {nsec - 1}, {1, 2}, {0, nsec - 1}} {
+		b := bytes.Clone(whole)
+		copy(b[end:], frame)
+		for _, i := range missing {
+			lo, hi := sec(i)
+			clear(b[end+lo : end+hi])
+		}
+		write(fmt.Sprintf("sectors %v of %d not written", missing, nsec), b)
+	}
+	// Cut short at each sector boundary (a kill stops a write at a page's
+	// end; a crash may keep any prefix of its sectors).
+	for i := range nsec {
+		lo, _ := sec(i)
+		b := bytes.Clone(whole)
+		copy(b[end:], frame[:lo])
+		write(fmt.Sprintf("the first %d bytes written", lo), b)
+	}
+	// Where the write grew the file: cut inside its header and its block.
+	for _, cut := range []int{2, 30, 44, 600, len(frame) - 1} {
+		write(fmt.Sprintf("the file cut %d bytes into the frame", cut), append(bytes.Clone(whole[:end]), frame[:cut]...))
+	}
+
+	// Changed, not unfinished: the last frame ending in zeros within its
+	// last sector, its length made to take in the zeros after it, a frame
+	// in the middle zeroed whole.
+	cur, _ := os.ReadFile(path)
+	end = segEnd(t, cur)
+	var offs []int
+	for off := 13; off < end; off += 44 + int(binary.BigEndian.Uint32(cur[off+4:])) {
+		offs = append(offs, off)
+	}
+	lastOff := offs[len(offs)-1]
+	for _, tc := range []struct {
+		what   string
+		change func(b []byte)
+	}{
+		{"the last frame's last 3 bytes zeroed", func(b []byte) { clear(b[end-3 : end]) }},
+		{"the last frame's length made longer", func(b []byte) { b[lastOff+7]++ }},
+		{"the middle frame zeroed", func(b []byte) { clear(b[offs[1]:offs[2]]) }},
+	} {
+		b := bytes.Clone(cur)
+		tc.change(b)
+		if err := os.WriteFile(path, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		r := openStore(t, dir)
-		if got := readAll(t, r); len(got) != 3 {
-			t.Errorf("cut at %d: %d records read, want 3", cut, len(got))
+		bad := 0
+		if err := r.AuditBlocks(t.Context(), math.MinInt64, math.MaxInt64, func(b *store.AuditBlock) error {
+			if _, err := store.ReadAuditBlock(b.Data, func(*store.AuditFrame) error { return nil }); err != nil {
+				bad++
+			}
+			return nil
+		}); err != nil || bad == 0 {
+			t.Errorf("%s: %d unreadable blocks, %v; want some", tc.what, bad, err)
 		}
-		var blocks int
-		if err := r.AuditBlocks(t.Context(), math.MinInt64, math.MaxInt64, func(*store.AuditBlock) error { blocks++; return nil }); err != nil || blocks != 1 {
-			t.Errorf("cut at %d: AuditBlocks passed %d blocks, %v; want 1", cut, blocks, err)
+		if err := r.AppendAudit(t.Context(), func(int64, []byte) ([]store.AuditRecord, error) { return nil, nil }); err == nil {
+			t.Errorf("%s: append onto a changed segment: no error", tc.what)
 		}
 	}
-	r := openStore(t, dir)
-	more := appendRecs(t, r, 2)
-	if err := storetest.VerifyChain(3, recs[2].Hash, more); err != nil {
-		t.Fatal(err)
-	}
-	if all := readAll(t, r); len(all) != 5 || storetest.VerifyChain(0, nil, all) != nil {
-		t.Errorf("after the next append: %d records", len(all))
-	}
+}
 
-	// The length of the first frame made to run past the end: its block
-	// is complete, so the frames after it are not an unfinished write.
-	data, _ := os.ReadFile(path)
-	data[13+4] = 0x7f
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
+// Two stores append at once with little preallocated at a time, so that
+// each grows the segment often and overwrites the zeros the other wrote.
+func TestTrailTwoAppendersPreallocating(t *testing.T) {
+	dir := t.TempDir()
+	a, b := openStore(t, dir), openStore(t, dir)
+	a.trail.Prealloc, b.trail.Prealloc = 300, 700
+	var wg sync.WaitGroup
+	for _, s := range []*Store{a, b, a, b} {
+		wg.Go(func() {
+			for i := range 30 {
+				appendRecs(t, s, 1+i%3)
+			}
+		})
 	}
-	bad := 0
-	if err := r.AuditBlocks(t.Context(), math.MinInt64, math.MaxInt64, func(b *store.AuditBlock) error {
-		if _, err := store.ReadAuditBlock(b.Data, func(*store.AuditFrame) error { return nil }); err != nil {
-			bad++
-		}
-		return nil
-	}); err != nil || bad == 0 {
-		t.Errorf("a length changed mid-segment: %d unreadable blocks, %v; want some", bad, err)
-	}
-	if err := openStore(t, dir).AppendAudit(t.Context(), func(int64, []byte) ([]store.AuditRecord, error) { return nil, nil }); err == nil {
-		t.Error("append onto a changed segment: no error")
+	wg.Wait()
+	all := readAll(t, openStore(t, dir))
+	if err := storetest.VerifyChain(0, nil, all); err != nil || len(all) != 4*60 {
+		t.Fatalf("%d records, %v; want one chain of %d", len(all), err, 4*60)
 	}
 }
 
@@ -171,6 +290,25 @@ func TestTrailSegmentsAndRetention(t *testing.T) {
 	if got := readAll(t, s); storetest.VerifyChain(0, nil, got) != nil || len(got) != 15 {
 		t.Fatalf("%d records across segments", len(got))
 	}
+	// A segment ended by a roll keeps no zeros; the newest has them once
+	// a frame was written to it.
+	sizes := func() (ends, lens []int) {
+		for _, name := range segs {
+			b, err := os.ReadFile(filepath.Join(tdir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ends, lens = append(ends, segEnd(t, b)), append(lens, len(b))
+		}
+		return ends, lens
+	}
+	if ends, lens := sizes(); ends[0] != lens[0] || ends[1] != lens[1] || lens[2] != 45 {
+		t.Errorf("segments %v: frames up to %v, sizes %v; want the rolled ones without zeros", segs, ends, lens)
+	}
+	all = append(all, appendRecs(t, s, 1)...)
+	if ends, lens := sizes(); lens[2] != ends[2]+int(segment.DefaultPrealloc) {
+		t.Errorf("the newest segment: frames up to %d, %d bytes; want %d of zeros after", ends[2], lens[2], segment.DefaultPrealloc)
+	}
 	if n, err := s.DeleteAuditThrough(t.Context(), 8); err != nil || n != 8 {
 		t.Errorf("DeleteAuditThrough(8) = %d, %v; want 8", n, err)
 	}
@@ -181,16 +319,16 @@ func TestTrailSegmentsAndRetention(t *testing.T) {
 	if n, err := s.DeleteAuditThrough(t.Context(), 15); err != nil || n != 7 {
 		t.Errorf("DeleteAuditThrough(15) = %d, %v; want 7", n, err)
 	}
-	if got := readAll(t, s); len(got) != 0 {
-		t.Errorf("%d records left", len(got))
+	if got := readAll(t, s); len(got) != 1 || got[0].Seq != 16 {
+		t.Errorf("%d records left, want record 16", len(got))
 	}
 	// The chain goes on from the head, in another store too.
 	o := openStore(t, dir)
 	next := appendRecs(t, o, 2)
-	if err := storetest.VerifyChain(15, all[14].Hash, next); err != nil {
+	if err := storetest.VerifyChain(16, all[15].Hash, next); err != nil {
 		t.Error(err)
 	}
-	if seq, _, err := s.LastAudit(t.Context()); err != nil || seq != 17 {
-		t.Errorf("LastAudit = %d, %v; want 17", seq, err)
+	if seq, _, err := s.LastAudit(t.Context()); err != nil || seq != 18 {
+		t.Errorf("LastAudit = %d, %v; want 18", seq, err)
 	}
 }

@@ -11,17 +11,27 @@
 //	NNNNNNNNNNNNNNNNNNNN.seg  a segment, named by the first record number it
 //	                      may hold (20 decimal digits)
 //
-//	segment := "WTS1" || prevSeq (8 bytes, big-endian) || len(prevHash) (1 byte) || prevHash || frame*
-//	frame   := "WTF1" || len(data) (4 bytes, big-endian) || firstSeq || lastSeq
-//	           || minTime || maxTime (8 bytes each, big-endian) || data
+//	segment := "WTS1" || prevSeq (8 bytes, big-endian) || len(prevHash) (1 byte) || prevHash || frame* || zeros
+//	frame   := "WTF2" || len(data) (4 bytes, big-endian) || firstSeq || lastSeq
+//	           || minTime || maxTime (8 bytes each, big-endian)
+//	           || CRC-32 (IEEE) of the 40 bytes before it and data (4 bytes, big-endian) || data
 //
 // prevSeq and prevHash are the chain head when the segment was begun: the
 // head of a segment that holds no frame yet. data is the block as
 // store.AuditBlockRecords frames it; the frame's columns are derived from
-// it (verification derives them again). A frame that ends past the end of
-// the newest segment, or a tail of zeros there, is a write that never
-// completed (never acknowledged, as its sync never returned): readers
-// ignore it and the next appender truncates it.
+// it (verification derives them again). Frames written before checksums
+// ("WTF1", the same without the CRC) are read as they are.
+//
+// The newest segment is preallocated: the appender writes zeros ahead of
+// its last frame (Trail.Prealloc bytes at a time, synced with the frame
+// that needed them), so that an append overwrites zeros in place and its
+// fdatasync has no file size to journal. The end of the trail is therefore
+// not the file's size but the first place where no complete frame is: a
+// zero header, or a write that a crash or a kill cut short (see
+// reader.unfinished), never acknowledged as its sync never returned.
+// Readers ignore it and the next appender cuts off what is not zero. A
+// segment ended by a roll is cut to its last frame first, so only the
+// newest segment has zeros after its frames.
 package segment
 
 import (
@@ -30,6 +40,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math"
 	"os"
@@ -44,24 +55,41 @@ import (
 )
 
 const (
-	segMagic   = "WTS1"
-	frameMagic = "WTF1"
+	segMagic    = "WTS1"
+	frameMagic  = "WTF2"
+	legacyMagic = "WTF1" // frames written before checksums: read, never written
 	// FrameHeader is the length of a frame's header.
-	FrameHeader = 40
-	segSuffix   = ".seg"
-	lockName    = "lock"
+	FrameHeader  = 44
+	legacyHeader = 40
+	segSuffix    = ".seg"
+	lockName     = "lock"
+	// sector is the unit a write cut short by a crash leaves whole:
+	// written, or as it was before (zeros in preallocated space).
+	sector = 512
 )
 
 // Frame is a frame's header: where it lies and its columns.
 type Frame struct {
 	Off               int64 // of its header in the segment
+	Hdr               int64 // the header's length (FrameHeader, or 40 for a frame written before checksums)
 	Len               int64 // of its data
 	FirstSeq, LastSeq int64
 	MinTime, MaxTime  int64
+	Sum               uint32 // the checksum its header holds
 }
 
 // End is where the frame ends.
-func (f *Frame) End() int64 { return f.Off + FrameHeader + f.Len }
+func (f *Frame) End() int64 { return f.Off + f.Hdr + f.Len }
+
+// DataOff is where its data begins.
+func (f *Frame) DataOff() int64 { return f.Off + f.Hdr }
+
+// sum is the checksum of a frame with f's columns holding data.
+func (f *Frame) sum(data []byte) uint32 {
+	var h [legacyHeader]byte
+	appendColumns(h[:0], uint32(len(data)), f.FirstSeq, f.LastSeq, f.MinTime, f.MaxTime)
+	return crc32.Update(crc32.ChecksumIEEE(h[:]), crc32.IEEETable, data)
+}
 
 // SegName is the file name of the segment whose first record is first.
 func SegName(first int64) string { return fmt.Sprintf("%020d%s", first, segSuffix) }
@@ -127,33 +155,54 @@ func readSegHeader(f *os.File) (segHeader, error) {
 	return segHeader{prevSeq: int64(binary.BigEndian.Uint64(b[4:])), prevHash: prev, len: int64(13 + hl)}, nil
 }
 
-// appendFrameHeader appends the header of a frame holding b.
-func appendFrameHeader(dst []byte, b *store.AuditBlock) []byte {
+// appendColumns appends a frame header's mark, length and columns (the
+// bytes its checksum covers before the data).
+func appendColumns(dst []byte, n uint32, firstSeq, lastSeq, minTime, maxTime int64) []byte {
 	dst = append(dst, frameMagic...)
-	dst = binary.BigEndian.AppendUint32(dst, uint32(len(b.Data)))
-	for _, v := range []int64{b.FirstSeq, b.LastSeq, b.MinTime, b.MaxTime} {
+	dst = binary.BigEndian.AppendUint32(dst, n)
+	for _, v := range []int64{firstSeq, lastSeq, minTime, maxTime} {
 		dst = binary.BigEndian.AppendUint64(dst, uint64(v))
 	}
 	return dst
 }
 
-// parseFrameHeader reads a frame header (FrameHeader bytes at off).
+// appendFrameHeader appends the header of a frame holding b: its columns
+// and the checksum of them and b.Data.
+func appendFrameHeader(dst []byte, b *store.AuditBlock) []byte {
+	fr := Frame{FirstSeq: b.FirstSeq, LastSeq: b.LastSeq, MinTime: b.MinTime, MaxTime: b.MaxTime}
+	sum := fr.sum(b.Data)
+	dst = appendColumns(dst, uint32(len(b.Data)), b.FirstSeq, b.LastSeq, b.MinTime, b.MaxTime)
+	return binary.BigEndian.AppendUint32(dst, sum)
+}
+
+// parseFrameHeader reads a frame header at off (h holds at least its
+// FrameHeader bytes, or fewer at the end of the file).
 func parseFrameHeader(h []byte, off int64) (Frame, bool) {
-	if len(h) < FrameHeader || string(h[:4]) != frameMagic {
+	hdr := int64(FrameHeader)
+	switch {
+	case len(h) >= FrameHeader && string(h[:4]) == frameMagic:
+	case len(h) >= legacyHeader && string(h[:4]) == legacyMagic:
+		hdr = legacyHeader
+	default:
 		return Frame{}, false
 	}
 	be := binary.BigEndian
-	return Frame{Off: off, Len: int64(be.Uint32(h[4:])), FirstSeq: int64(be.Uint64(h[8:])), LastSeq: int64(be.Uint64(h[16:])),
-		MinTime: int64(be.Uint64(h[24:])), MaxTime: int64(be.Uint64(h[32:]))}, true
+	fr := Frame{Off: off, Hdr: hdr, Len: int64(be.Uint32(h[4:])), FirstSeq: int64(be.Uint64(h[8:])), LastSeq: int64(be.Uint64(h[16:])),
+		MinTime: int64(be.Uint64(h[24:])), MaxTime: int64(be.Uint64(h[32:]))}
+	if hdr == FrameHeader {
+		fr.Sum = be.Uint32(h[40:])
+	}
+	return fr, true
 }
 
 // status is what reading a frame at an offset found.
 type status int
 
 const (
-	frameOK   status = iota
-	frameTorn        // an unfinished write: the file ends inside it, or only zeros follow
-	frameBad         // not a frame
+	frameOK  status = iota
+	frameEnd        // no frame: preallocated zeros, or a write that never completed (an unfinished write)
+	frameSum        // a frame within the file whose checksum does not match: changed
+	frameBad        // not a frame
 )
 
 // reader reads a segment file through a buffer.
@@ -165,7 +214,7 @@ type reader struct {
 }
 
 // at returns n bytes at off (fewer at the end of the file), valid until the
-// next call. min is how much to read at least when the bytes are not
+// next call. chunk is how much to read at least when the bytes are not
 // buffered.
 func (r *reader) at(off, n, chunk int64) ([]byte, error) {
 	if off >= r.bufOff && off+n <= r.bufOff+int64(len(r.buf)) {
@@ -187,45 +236,161 @@ func (r *reader) at(off, n, chunk int64) ([]byte, error) {
 	return r.buf[:min(int64(m), n)], nil
 }
 
-// frameAt reads the frame header at off of a segment of r.size bytes. A
-// frame that does not fit is an unfinished write (frameTorn) only when what
-// the file holds from off is what such a write leaves: zeros, or a prefix of
-// a frame whose block is cut short. A frame whose block is complete but
-// whose length says more, or which runs into bytes after its block, was
-// changed (frameBad), so that a length changed in the middle of the newest
-// segment does not pass for an unfinished write.
-func (r *reader) frameAt(off int64) (Frame, status, error) {
+// frameAt reads the frame at off of a segment of r.size bytes: a frame
+// whose header has the mark, which lies within the file and whose checksum
+// matches its header and data (frameOK). tail says that off may be the end
+// of the newest segment, where preallocated zeros or an unfinished write
+// lie (frameEnd; see unfinished). quick, for readers that only follow the
+// appenders (the read index, an appender catching up under the lock): 44
+// zero bytes at off are the end without looking further, and a frame
+// followed by another frame's mark is taken without its checksum (a write
+// in progress holds the lock; a machine crash leaves a torn write that
+// readers opening the segment look at in full).
+func (r *reader) frameAt(off int64, tail, quick bool) (Frame, status, error) {
 	h, err := r.at(off, FrameHeader, 256)
 	if err != nil {
 		return Frame{}, frameBad, err
 	}
+	if quick && allZero(h) {
+		return Frame{}, frameEnd, nil
+	}
 	fr, ok := parseFrameHeader(h, off)
-	if !ok {
-		zero, err := r.zeros(off)
-		switch {
-		case err != nil:
-			return Frame{}, frameBad, err
-		case zero:
-			return Frame{}, frameTorn, nil
-		case len(h) < FrameHeader && bytes.HasPrefix([]byte(frameMagic), h[:min(len(h), len(frameMagic))]):
-			return Frame{}, frameTorn, nil
+	if ok && fr.End() <= r.size {
+		if fr.Hdr == legacyHeader {
+			return fr, frameOK, nil
 		}
-		return Frame{}, frameBad, nil
+		if quick {
+			if next, err := r.at(fr.End(), 4, 256); err == nil && isMark(next) {
+				return fr, frameOK, nil
+			}
+		}
+		data, err := r.at(fr.DataOff(), fr.Len, 1<<20)
+		if err != nil {
+			return fr, frameBad, err
+		}
+		if fr.sum(data) == fr.Sum {
+			return fr, frameOK, nil
+		}
+		if !tail {
+			return fr, frameSum, nil
+		}
 	}
-	if fr.End() <= r.size {
-		return fr, frameOK, nil
+	if !tail {
+		return fr, frameBad, nil
 	}
-	if zero, err := r.zeros(off + FrameHeader); err != nil || zero {
-		return fr, frameTorn, err
+	st, err := r.unfinished(off, fr, ok)
+	return fr, st, err
+}
+
+// isMark reports whether b begins with a frame's mark.
+func isMark(b []byte) bool {
+	return len(b) >= 4 && (string(b[:4]) == frameMagic || string(b[:4]) == legacyMagic)
+}
+
+// unfinished tells whether what lies at off, where no complete frame is
+// (fr is its header when framed), is preallocated zeros or a write that a
+// crash or a kill cut short (frameEnd), or a change (frameSum for a frame
+// within the file, frameBad otherwise). A write cut short leaves its bytes
+// as a sequence of sectors each written or left as before, that is zero in
+// preallocated space (or the file cut within it where it grew the file),
+// and nothing after it: so it is a change when a complete frame follows;
+// a frame within the file none of whose sectors is zero (within the
+// frame); a frame whose block is complete but whose length says more; or
+// bytes without a mark where the first sector is not zero. A frame changed
+// to end in whole zero sectors, or cut, passes for an unfinished write: so
+// would removing it, and a digest that sealed its records reports them.
+func (r *reader) unfinished(off int64, fr Frame, framed bool) (status, error) {
+	if after, err := r.frameAfter(off); err != nil || after {
+		if framed && fr.End() <= r.size {
+			return frameSum, err
+		}
+		return frameBad, err
 	}
-	data, err := r.at(off+FrameHeader, r.size-off-FrameHeader, 0)
-	if err != nil {
-		return fr, frameBad, err
+	if !framed {
+		end := min(off-off%sector+sector, r.size)
+		b, err := r.at(off, end-off, 0)
+		if err != nil {
+			return frameBad, err
+		}
+		if allZero(b) {
+			return frameEnd, nil
+		}
+		if off+int64(len(b)) == r.size && len(b) < FrameHeader && (bytes.HasPrefix([]byte(frameMagic), b[:min(len(b), 4)]) || bytes.HasPrefix([]byte(legacyMagic), b[:min(len(b), 4)])) {
+			return frameEnd, nil // the file ends inside a header
+		}
+		return frameBad, nil
 	}
-	if _, err := store.ReadAuditBlock(data, func(*store.AuditFrame) error { return nil }); err != nil && !errors.Is(err, store.ErrAuditBlockTrailing) {
-		return fr, frameTorn, nil
+	if fr.End() > r.size {
+		// The file ends inside the frame (a write that grew it): what is
+		// there must be zeros or a block cut short.
+		if zero, err := r.zeros(fr.DataOff()); err != nil || zero {
+			return frameEnd, err
+		}
+		data, err := r.at(fr.DataOff(), r.size-fr.DataOff(), 0)
+		if err != nil {
+			return frameBad, err
+		}
+		if _, err := store.ReadAuditBlock(data, func(*store.AuditFrame) error { return nil }); err != nil && !errors.Is(err, store.ErrAuditBlockTrailing) {
+			return frameEnd, nil
+		}
+		return frameBad, nil
 	}
-	return fr, frameBad, nil
+	for s := off - off%sector; s < fr.End(); s += sector {
+		lo, hi := max(s, off), min(s+sector, fr.End())
+		b, err := r.at(lo, hi-lo, 1<<20)
+		if err != nil {
+			return frameBad, err
+		}
+		if allZero(b) {
+			return frameEnd, nil
+		}
+	}
+	return frameSum, nil
+}
+
+// frameAfter reports whether a complete frame (its checksum matching; a
+// frame written before checksums whose block reads whole) begins after off.
+func (r *reader) frameAfter(off int64) (bool, error) {
+	for pos := off; ; {
+		next, err := r.nextMark(pos)
+		if err != nil || next >= r.size {
+			return false, err
+		}
+		h, err := r.at(next, FrameHeader, 256)
+		if err != nil {
+			return false, err
+		}
+		if fr, ok := parseFrameHeader(h, next); ok && fr.End() <= r.size {
+			data, err := r.at(fr.DataOff(), fr.Len, 1<<20)
+			if err != nil {
+				return false, err
+			}
+			if fr.Hdr == FrameHeader && fr.sum(data) == fr.Sum {
+				return true, nil
+			}
+			if fr.Hdr == legacyHeader {
+				if _, err := store.ReadAuditBlock(data, func(*store.AuditFrame) error { return nil }); err == nil {
+					return true, nil
+				}
+			}
+		}
+		pos = next
+	}
+}
+
+// zeroBlock is compared with.
+var zeroBlock [64 << 10]byte
+
+// allZero reports whether b holds only zero bytes.
+func allZero(b []byte) bool {
+	for len(b) > 0 {
+		n := min(len(b), len(zeroBlock))
+		if !bytes.Equal(b[:n], zeroBlock[:n]) {
+			return false
+		}
+		b = b[n:]
+	}
+	return true
 }
 
 // zeros reports whether only zero bytes follow off.
@@ -238,25 +403,35 @@ func (r *reader) zeros(off int64) (bool, error) {
 		if len(b) == 0 {
 			return true, nil
 		}
-		for _, c := range b {
-			if c != 0 {
-				return false, nil
-			}
+		if !allZero(b) {
+			return false, nil
 		}
 		off += int64(len(b))
 	}
 	return true, nil
 }
 
-// nextMark returns the offset of the next frame mark after off, or size.
+// nextMark returns the offset of the next frame mark (of either format)
+// after off, or size.
 func (r *reader) nextMark(off int64) (int64, error) {
 	for pos := off + 1; pos < r.size; {
 		b, err := r.at(pos, min(1<<20, r.size-pos), 1<<20)
 		if err != nil {
 			return 0, err
 		}
-		if i := bytes.Index(b, []byte(frameMagic)); i >= 0 {
-			return pos + int64(i), nil
+		for i := 0; ; {
+			j := bytes.Index(b[i:], []byte("WTF"))
+			if j < 0 {
+				break
+			}
+			i += j
+			if i+4 <= len(b) && (b[i+3] == frameMagic[3] || b[i+3] == legacyMagic[3]) {
+				return pos + int64(i), nil
+			}
+			if i+4 > len(b) {
+				break
+			}
+			i++
 		}
 		if len(b) < len(frameMagic) {
 			break

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -22,19 +23,27 @@ import (
 // begins a new one.
 const DefaultRollSize = 64 << 20
 
+// DefaultPrealloc is how many bytes of zeros an appender writes ahead of
+// the newest segment's last frame when a frame does not fit in the zeros
+// written before.
+const DefaultPrealloc = 1 << 20
+
 // Trail is the audit trail of one directory. Safe for concurrent use.
 type Trail struct {
 	dir      string
 	lock     *os.File
 	RollSize int64 // a digest ending at the head begins a new segment once the newest holds this many bytes
+	Prealloc int64 // zeros written ahead of the newest segment's frames (0: none; the file grows with each append)
 
 	mu   sync.Mutex // appenders, rolls and deletions in this process (the flock excludes other processes)
 	cur  *os.File   // the newest segment, as the appender knows it
 	name int64      // its first record number
 	end  int64      // where its last complete frame ends
+	size int64      // its size: from end on, zeros
 	head int64      // the chain head: the last record's number and hash
 	hash []byte
 	buf  []byte // the frame being written
+	zero []byte // Prealloc zeros
 
 	imu  sync.Mutex // the read index
 	segs map[string]*indexed
@@ -64,7 +73,7 @@ func Open(dir string) (*Trail, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Trail{dir: dir, lock: lock, RollSize: DefaultRollSize, segs: map[string]*indexed{}}, nil
+	return &Trail{dir: dir, lock: lock, RollSize: DefaultRollSize, Prealloc: DefaultPrealloc, segs: map[string]*indexed{}}, nil
 }
 
 // Dir is the trail's directory.
@@ -119,8 +128,9 @@ func (t *Trail) Create(first, prevSeq int64, prevHash []byte, blocks func(put fu
 }
 
 // catchUpLocked brings the appender's head up to the file: it opens the
-// newest segment, reads the frames others appended since, truncates an
-// unfinished write at the end, and follows to a segment begun after.
+// newest segment, reads the frames others appended since (an fstat and a
+// read of the header at the end it knew), cuts off an unfinished write at
+// the end, and follows to a segment begun after.
 func (t *Trail) catchUpLocked() error {
 	if t.cur == nil {
 		segs, err := Segments(t.dir)
@@ -146,10 +156,8 @@ func (t *Trail) catchUpLocked() error {
 			t.cur = nil
 			return t.catchUpLocked()
 		}
-		if st.Size() != t.end {
-			if err := t.readTailLocked(st.Size()); err != nil {
-				return err
-			}
+		if err := t.readTailLocked(st.Size(), true); err != nil {
+			return err
 		}
 		// A segment begun after the head (a roll in another process).
 		next := filepath.Join(t.dir, SegName(t.head+1))
@@ -187,13 +195,14 @@ func (t *Trail) openCurLocked(name string) error {
 	if err != nil {
 		return err
 	}
-	return t.readTailLocked(st.Size())
+	return t.readTailLocked(st.Size(), false)
 }
 
 // readTailLocked reads the frames of the current segment from t.end to
-// size, moving the head to the last one, and truncates an unfinished write
-// after them.
-func (t *Trail) readTailLocked(size int64) error {
+// size, moving the head to the last one, and cuts off an unfinished write
+// after them (what is not zero: the zeros written ahead stay). quick is
+// frameAt's: an appender that has the segment open already.
+func (t *Trail) readTailLocked(size int64, quick bool) error {
 	name := SegName(t.name)
 	if size < t.end {
 		// Shorter than what was read: changed outside the trail. Read it
@@ -206,14 +215,29 @@ func (t *Trail) readTailLocked(size int64) error {
 	var last *Frame
 	off := t.end
 	for off < size {
-		fr, stat, err := r.frameAt(off)
+		fr, stat, err := r.frameAt(off, true, quick)
 		if err != nil {
 			return err
 		}
-		if stat == frameBad {
+		if stat == frameOK {
+			last = &fr
+			off = fr.End()
+			continue
+		}
+		if stat != frameEnd {
 			return fmt.Errorf("audit trail segment %s: no frame at byte %d (verify the trail)", name, off)
 		}
-		if stat == frameTorn {
+		h, err := r.at(off, FrameHeader, 0)
+		if err != nil {
+			return err
+		}
+		zero := quick && allZero(h)
+		if !zero {
+			if zero, err = r.zeros(off); err != nil {
+				return err
+			}
+		}
+		if !zero {
 			// An unfinished write, never acknowledged: cut it off.
 			if err := t.cur.Truncate(off); err != nil {
 				return err
@@ -221,13 +245,12 @@ func (t *Trail) readTailLocked(size int64) error {
 			if err := unix.Fdatasync(int(t.cur.Fd())); err != nil {
 				return err
 			}
-			break
+			size = off
 		}
-		last = &fr
-		off = fr.End()
+		break
 	}
 	if last != nil {
-		data, err := r.at(last.Off+FrameHeader, last.Len, 0)
+		data, err := r.at(last.DataOff(), last.Len, 0)
 		if err != nil {
 			return err
 		}
@@ -237,13 +260,15 @@ func (t *Trail) readTailLocked(size int64) error {
 		}
 		t.head, t.hash = seq, h
 	}
-	t.end = off
+	t.end, t.size = off, size
 	return nil
 }
 
 // Append implements store.Store's AppendAudit: under the lock, the head
 // caught up, build's records checked by check, framed, written with one
-// write at the end of the newest segment and synced with one fdatasync.
+// write after the newest segment's last frame and synced with one
+// fdatasync. The frame overwrites zeros written ahead; when it does not
+// fit in them, the same write puts Prealloc bytes of zeros after it.
 func (t *Trail) Append(build func(lastSeq int64, lastHash []byte) ([]store.AuditRecord, error), check func(int64, []byte, []store.AuditRecord) error) error {
 	return t.Locked(func() error {
 		if err := t.catchUpLocked(); err != nil {
@@ -268,16 +293,31 @@ func (t *Trail) Append(build func(lastSeq int64, lastHash []byte) ([]store.Audit
 		appendFrameHeader(blk.Data[:0], &store.AuditBlock{FirstSeq: blk.FirstSeq, LastSeq: blk.LastSeq, MinTime: blk.MinTime, MaxTime: blk.MaxTime,
 			Data: blk.Data[FrameHeader:]})
 		t.buf = blk.Data
-		if _, err := t.cur.WriteAt(blk.Data, t.end); err != nil {
+		n := int64(len(blk.Data))
+		var werr error
+		if t.end+n <= t.size || t.Prealloc <= 0 {
+			_, werr = t.cur.WriteAt(blk.Data, t.end)
+		} else {
+			if int64(len(t.zero)) != t.Prealloc {
+				t.zero = make([]byte, t.Prealloc)
+			}
+			var w int
+			w, werr = unix.Pwritev(int(t.cur.Fd()), [][]byte{blk.Data, t.zero}, t.end)
+			if werr == nil && int64(w) != n+t.Prealloc {
+				werr = io.ErrShortWrite
+			}
+		}
+		if werr != nil {
 			t.abandonLocked()
-			return fmt.Errorf("append audit: records %d-%d: %w", blk.FirstSeq, blk.LastSeq, err)
+			return fmt.Errorf("append audit: records %d-%d: %w", blk.FirstSeq, blk.LastSeq, werr)
 		}
 		if err := unix.Fdatasync(int(t.cur.Fd())); err != nil {
 			t.abandonLocked()
 			return fmt.Errorf("append audit: records %d-%d: sync: %w", blk.FirstSeq, blk.LastSeq, err)
 		}
 		last := &recs[len(recs)-1]
-		t.end += int64(len(blk.Data))
+		t.end += n
+		t.size = max(t.size, t.end+t.Prealloc)
 		t.head, t.hash = last.Seq, append(t.hash[:0:0], last.Hash...)
 		return nil
 	})
@@ -301,6 +341,17 @@ func (t *Trail) Roll(seq int64) error {
 		}
 		if t.head != seq || t.end < t.RollSize || t.name == seq+1 {
 			return nil
+		}
+		// The segment ends here: its zeros go (only the newest segment
+		// has zeros after its frames).
+		if t.size > t.end {
+			if err := t.cur.Truncate(t.end); err != nil {
+				return err
+			}
+			if err := unix.Fdatasync(int(t.cur.Fd())); err != nil {
+				return err
+			}
+			t.size = t.end
 		}
 		if err := createSegment(t.dir, seq+1, seq, t.hash, nil); err != nil {
 			return fmt.Errorf("audit trail: begin segment %s: %w", SegName(seq+1), err)
@@ -456,14 +507,14 @@ func (t *Trail) indexed(name string) (*indexed, error) {
 	}
 	r := &reader{f: ix.f, size: st.Size()}
 	for ix.end < st.Size() {
-		fr, stat, err := r.frameAt(ix.end)
+		fr, stat, err := r.frameAt(ix.end, true, true)
 		if err != nil {
 			return nil, err
 		}
-		if stat == frameTorn {
+		if stat == frameEnd {
 			break
 		}
-		if stat == frameBad {
+		if stat != frameOK {
 			ix.bad = fmt.Errorf("the audit trail segment %s has no frame at byte %d (verify the trail)", name, ix.end)
 			break
 		}
@@ -508,7 +559,7 @@ func (ix *indexed) read(fr *Frame, buf []byte) ([]byte, error) {
 		buf = make([]byte, fr.Len)
 	}
 	buf = buf[:fr.Len]
-	if _, err := ix.f.ReadAt(buf, fr.Off+FrameHeader); err != nil {
+	if _, err := ix.f.ReadAt(buf, fr.DataOff()); err != nil {
 		return nil, err
 	}
 	return buf, nil
@@ -668,7 +719,9 @@ func (t *Trail) Times(fromSeq, toSeq int64) (time.Time, time.Time, error) {
 // them. What is not a frame (up to the next frame mark) is passed as a
 // block that cannot be read, numbered after the frame before it, so that
 // verification reports it once whatever its ranges; an unfinished write at
-// the end of the newest segment is skipped.
+// the end of the newest segment (and its zeros) is skipped; a frame whose
+// checksum does not match is passed after a block that cannot be read
+// saying so.
 func (t *Trail) Blocks(ctx context.Context, fromSeq, toSeq int64, fn func(b *store.AuditBlock) error) error {
 	if toSeq < fromSeq {
 		return nil
@@ -709,14 +762,14 @@ func (t *Trail) Blocks(ctx context.Context, fromSeq, toSeq int64, fn func(b *sto
 			}
 			prevLast := h.prevSeq
 			for off := h.len; off < r.size; {
-				fr, stat, err := r.frameAt(off)
+				fr, stat, err := r.frameAt(off, newest, false)
 				if err != nil {
 					return err
 				}
-				if stat == frameTorn && newest {
+				if stat == frameEnd {
 					break
 				}
-				if stat != frameOK {
+				if stat == frameBad {
 					next, err := r.nextMark(off)
 					if err != nil {
 						return err
@@ -735,7 +788,15 @@ func (t *Trail) Blocks(ctx context.Context, fromSeq, toSeq int64, fn func(b *sto
 					continue
 				}
 				if in(fr.FirstSeq) {
-					data, err := r.at(fr.Off+FrameHeader, fr.Len, 1<<20)
+					if stat == frameSum {
+						// Its checksum does not match: say so, then pass it
+						// as it is, so that verification names what changed.
+						b = store.AuditBlock{FirstSeq: fr.FirstSeq, LastSeq: fr.FirstSeq, Data: []byte(fmt.Sprintf("segment %s: the frame at byte %d does not match its checksum", name, off))}
+						if err := fn(&b); err != nil {
+							return err
+						}
+					}
+					data, err := r.at(fr.DataOff(), fr.Len, 1<<20)
 					if err != nil {
 						return err
 					}
@@ -748,7 +809,7 @@ func (t *Trail) Blocks(ctx context.Context, fromSeq, toSeq int64, fn func(b *sto
 							if err := fn(&b); err != nil {
 								return err
 							}
-							if data, err = r.at(fr.Off+FrameHeader, fr.Len, 1<<20); err != nil {
+							if data, err = r.at(fr.DataOff(), fr.Len, 1<<20); err != nil {
 								return err
 							}
 						}
