@@ -56,11 +56,19 @@ func (a *analyzer) reachNode(p *reach.Principal) *Node {
 	return nil
 }
 
-// reachStep is the step of an edge: the request as reach decided it, the
-// context keys whose class decided (and the keys AWS sets for an outside
-// principal), the statements that allowed it.
+// reachStep is the step of an edge: the request as reach decided it (made
+// as the role's session the edge needs by name, when a policy singles one
+// out; else as the node's caller), the context keys whose class decided
+// (and the keys AWS sets for an outside principal), the statements that
+// allowed it.
 func (a *analyzer) reachStep(e reach.Edge) Step {
 	st := Step{Action: e.Action, Resource: e.To.Role.ARN, Principal: e.From.Caller}
+	if n := a.byARN[e.From.ARN]; n != nil && n.Caller != "" {
+		st.Principal = n.Caller
+	}
+	if e.SessionName != "" {
+		st.Principal, st.SessionName = e.Caller(), e.SessionName
+	}
 	set := func(m *map[string]any, k string, v []string) {
 		if *m == nil {
 			*m = map[string]any{}

@@ -22,6 +22,9 @@ type gedge struct {
 	from, to int
 	kind     string
 	actions  []string
+	// sessions are the session names the move's principal must have (see
+	// Step.SessionName).
+	sessions []string
 }
 
 func graphOf(paths []Path) *graph {
@@ -62,14 +65,14 @@ func graphOf(paths []Path) *graph {
 			if i == 0 {
 				from = p.From
 			}
-			g.edge(node(from), node(to), p.Steps[i].Kind, acts)
+			g.edge(node(from), node(to), p.Steps[i].Kind, acts, p.Steps[i].SessionName)
 			i = j
 		}
 	}
 	return g
 }
 
-func (g *graph) edge(from, to int, kind string, acts []string) {
+func (g *graph) edge(from, to int, kind string, acts []string, session string) {
 	k := fmt.Sprintf("%d>%d>%s", from, to, kind)
 	if i, ok := g.seen[k]; ok {
 		for _, a := range acts {
@@ -77,10 +80,17 @@ func (g *graph) edge(from, to int, kind string, acts []string) {
 				g.edges[i].actions = append(g.edges[i].actions, a)
 			}
 		}
+		if session != "" && !contains(g.edges[i].sessions, session) {
+			g.edges[i].sessions = append(g.edges[i].sessions, session)
+		}
 		return
 	}
 	g.seen[k] = len(g.edges)
-	g.edges = append(g.edges, gedge{from, to, kind, append([]string(nil), acts...)})
+	e := gedge{from: from, to: to, kind: kind, actions: append([]string(nil), acts...)}
+	if session != "" {
+		e.sessions = []string{session}
+	}
+	g.edges = append(g.edges, e)
 }
 
 func contains(ss []string, s string) bool {
@@ -125,10 +135,16 @@ func label(s string) string {
 	return parts[4] + " " + name
 }
 
+// edgeLabel is a move's kind and actions, and the session names its
+// principal must have ("as session deploy").
 func edgeLabel(e gedge) string {
 	acts := append([]string(nil), e.actions...)
 	sort.Strings(acts)
-	return e.kind + ": " + strings.Join(acts, ", ")
+	l := e.kind + ": " + strings.Join(acts, ", ")
+	if len(e.sessions) > 0 {
+		l += " as session " + strings.Join(e.sessions, " or ")
+	}
+	return l
 }
 
 // WriteDOT draws the paths as a Graphviz digraph: principals as boxes,

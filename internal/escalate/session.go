@@ -1,6 +1,8 @@
 package escalate
 
 import (
+	"strings"
+
 	"github.com/securecart/warden/internal/analyze"
 	"github.com/securecart/warden/internal/analyze/reach"
 )
@@ -241,6 +243,10 @@ func (a *analyzer) linkPath(n *Node, edges []*Edge, toAdmin bool) (r routed, ok 
 		st := a.reachStep(h)
 		st.Kind = e.Kind
 		if s := sessAt[k]; s != nil && s.caller != "" {
+			if st.SessionName != "" && s.caller != st.Principal {
+				// A service names the session, not as the hop needs.
+				return r, false, blame(k)
+			}
 			st.Principal = s.caller
 		}
 		if c.Linked {
@@ -272,7 +278,36 @@ func (a *analyzer) linkPath(n *Node, edges []*Edge, toAdmin bool) (r routed, ok 
 		r.admin = adminIn(sessAt[len(full)])
 		r.grantee = last
 	}
+	noteSessionNames(r.steps)
 	return r, true, nil
+}
+
+// noteSessionNames says, on the assumption that makes a session a later
+// step needs by name (the step before it, when it assumes that role), the
+// RoleSessionName it passes.
+func noteSessionNames(steps []Step) {
+	for i := 1; i < len(steps); i++ {
+		name := steps[i].SessionName
+		prev := &steps[i-1]
+		if name == "" || !strings.HasPrefix(prev.Action, "sts:AssumeRole") || principalOf(steps[i].Principal) != roleWithoutPath(prev.Resource) {
+			continue
+		}
+		note := "with RoleSessionName " + name + ": the next step is allowed to that session only"
+		if prev.Note != "" {
+			note = prev.Note + "; " + note
+		}
+		prev.Note = note
+	}
+}
+
+// roleWithoutPath is a role's ARN without its path (as principalOf gives
+// it from a session's ARN).
+func roleWithoutPath(roleARN string) string {
+	head, rest, ok := strings.Cut(roleARN, ":role/")
+	if !ok {
+		return roleARN
+	}
+	return head + ":role/" + rest[strings.LastIndexByte(rest, '/')+1:]
 }
 
 // chainSess is the session at of a chain linked with opt, with its keys.

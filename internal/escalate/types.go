@@ -16,6 +16,11 @@ type Step struct {
 	Action    string `json:"action"`
 	Resource  string `json:"resource"`
 	Principal string `json:"principal"`
+	// SessionName, set when Principal is a role session a policy singles
+	// out by name (a Principal element naming assumed-role/ROLE/NAME, a
+	// condition on aws:userid), is that name: whoever assumes the role
+	// chooses it (RoleSessionName), and no other session makes the step.
+	SessionName string `json:"sessionName,omitempty"`
 	// Kind names the edge the step belongs to (see Kinds).
 	Kind string `json:"kind,omitempty"`
 	// Context is the request's context as `warden explain --context`
