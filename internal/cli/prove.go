@@ -138,6 +138,13 @@ func printProof(w io.Writer, r *prove.Result) {
 		for _, a := range r.Allowed {
 			fmt.Fprintf(w, "     %s\n", a)
 		}
+		if len(r.Session) > 0 {
+			fmt.Fprintln(w, "     in a session made by:")
+			for i, q := range r.Session {
+				ctx, _ := json.Marshal(q.Context)
+				fmt.Fprintf(w, "       %d. %s calls %s on %s with context %s\n", i+1, q.Principal, q.Action, q.Resource, ctx)
+			}
+		}
 	default:
 		fmt.Fprintf(w, "UNKNOWN %s: %s\n", r.Name, r.Reason)
 	}

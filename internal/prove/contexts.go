@@ -21,6 +21,27 @@ import (
 // resource (analyze.IsCallerKey). It returns an error, deciding nothing, when the
 // classes cannot be made exact or are more than analyze.MaxCombinations.
 func EachContext(s *authz.Situation, in *eval.Inputs, fixed map[string][]string, fn func(ctx map[string][]string, e *eval.Explanation) bool) error {
+	return eachContext(s, in, fixed, contextOptions{}, fn)
+}
+
+// contextOptions are what a proof knows of a role's sessions beyond its
+// trust policy.
+type contextOptions struct {
+	// inherits: a session of the role may carry transitive session tags
+	// of an earlier session of its chain, which its trust policy does not
+	// limit and no later assumption overrides ("Chaining roles with
+	// session tags"): every aws:PrincipalTag/* key ranges freely. Asked
+	// only when the request's statements test such a key.
+	inherits func() bool
+	// confirm, when set, decides whether an allowed class whose session
+	// tags are not the role's own is a request some chain of assumptions
+	// can make (the session's tags ctx's aws:PrincipalTag/* values); a
+	// class it rejects is not reported allowed, and the answer is an
+	// error (unknown), never a proof.
+	confirm func(ctx map[string][]string) bool
+}
+
+func eachContext(s *authz.Situation, in *eval.Inputs, fixed map[string][]string, opt contextOptions, fn func(ctx map[string][]string, e *eval.Explanation) bool) error {
 	stmts := relevant(analyze.StatementsOf(analyze.PoliciesOf(in)...), []policy.Action{s.Request.Action})
 	isGiven := func(k string) bool {
 		for fk := range fixed {
@@ -31,6 +52,9 @@ func EachContext(s *authz.Situation, in *eval.Inputs, fixed map[string][]string,
 		return false
 	}
 	tags := sessionTagsOf(s)
+	if opt.inherits != nil && s.Request.Caller.Kind == policy.CallerAssumedRole && testsPrincipalTags(stmts) && opt.inherits() {
+		tags = sessionTags{anyFree: true, inherited: true}
+	}
 	// The aws:PrincipalTag/* keys the trust policy limits to a few values
 	// are decided under each value in turn.
 	var limited []string
@@ -110,11 +134,19 @@ func EachContext(s *authz.Situation, in *eval.Inputs, fixed map[string][]string,
 			req := *s.Request
 			req.Context = condition.NewContext(full)
 			e := eval.Evaluate(&req, in)
-			if e.Decision == eval.Allow && tags.inexact && tagsDiffer(ctx, base) {
-				// A session tag the trust policy may not let the caller
-				// pass: not a request shown to be allowed.
-				skipped = true
-				return true
+			if e.Decision == eval.Allow && (tagsDiffer(ctx, base) || tagsDiffer(chosen, base)) {
+				switch {
+				case opt.confirm != nil && !opt.confirm(full):
+					// No chain of assumptions makes a session with
+					// these tags: not a request shown to be allowed.
+					skipped = true
+					return true
+				case opt.confirm == nil && (tags.inexact || tags.inherited):
+					// A session tag the trust policy may not let the
+					// caller pass: not a request shown to be allowed.
+					skipped = true
+					return true
+				}
 			}
 			if !fn(shown, &e) {
 				stop = true
@@ -127,6 +159,9 @@ func EachContext(s *authz.Situation, in *eval.Inputs, fixed map[string][]string,
 		}
 	}
 	if skipped {
+		if opt.confirm != nil {
+			return fmt.Errorf("%s %s is allowed only under session tags that no chain of assumptions Warden found (sts:AssumeRole with sts:TagSession, or transitive tags of an earlier session) gives the session", caller, s.Request.ActionName)
+		}
 		return fmt.Errorf("%s %s is allowed only under session tags whose trust policy conditions (aws:TagKeys, aws:RequestTag/* other than StringEquals, a Deny) Warden does not model exactly", caller, s.Request.ActionName)
 	}
 	return nil
@@ -145,8 +180,12 @@ type sessionTags struct {
 	// inexact marks conditions on tags not modelled (aws:TagKeys, other
 	// operators, a Deny of sts:TagSession): keys are free, which is sound
 	// for a proof, and an allow under a tag other than the role's own is
-	// not reported as a counterexample.
+	// not reported as a counterexample unless a chain of assumptions
+	// confirms it (contextOptions.confirm).
 	inexact bool
+	// inherited: the session may carry transitive tags of an earlier
+	// session (contextOptions.inherits): every key is free.
+	inherited bool
 }
 
 func (t sessionTags) isFree(k string) bool {
@@ -155,7 +194,7 @@ func (t sessionTags) isFree(k string) bool {
 		return false
 	}
 	_, limited := t.choices[k]
-	return t.anyFree && !limited || t.inexact
+	return t.anyFree && !limited || t.inexact || t.inherited
 }
 
 // varies reports whether the session's value of k is not only the role's.
@@ -249,6 +288,31 @@ func tagKeyOut(k string) string {
 		return "aws:PrincipalTag/" + k[len(p):]
 	}
 	return k
+}
+
+// testsPrincipalTags reports whether a statement tests an
+// aws:PrincipalTag/* key, in a condition or a policy variable.
+func testsPrincipalTags(stmts []analyze.Stmt) bool {
+	const p = "aws:principaltag/"
+	for _, st := range stmts {
+		src := st.S.Src
+		for _, c := range src.Condition {
+			if strings.HasPrefix(strings.ToLower(c.Key), p) {
+				return true
+			}
+			for _, v := range c.Values {
+				if strings.Contains(strings.ToLower(v), "${"+p) {
+					return true
+				}
+			}
+		}
+		for _, r := range src.Resource {
+			if strings.Contains(strings.ToLower(r.Value), "${"+p) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // testsKey reports whether a statement tests the key.

@@ -34,7 +34,8 @@
 // aws:PrincipalTag/* keys when the role's trust policy allows
 // sts:TagSession (session tags override the role's), which range freely or
 // over the values the trust's StringEquals aws:RequestTag/KEY allows (see
-// sessionTagsOf). Every
+// sessionTagsOf), or freely when the role can be assumed from a session
+// that may carry transitive tags (see inherits). Every
 // other key the statements test, which the caller controls or which ranges
 // over whatever values requests carry, is split into the classes of
 // analyze.NewSpaceVars, and one representative of each class is decided by
@@ -47,7 +48,9 @@
 // the statements (or, for an implicit deny, the layer without an allow) that
 // denied. Refuted: a class is allowed; its representative is the
 // counterexample, a request `warden explain` allows, with the statements
-// that allowed it. Unknown: nothing was found allowed, but some partition
+// that allowed it, and, when its session's tags are not its role's, the
+// chain of assumptions that makes that session (see sessionChain): a class
+// no chain makes is not a counterexample. Unknown: nothing was found allowed, but some partition
 // is not exact (a policy variable of a key the caller chooses, operators of
 // several families on one key, too many classes): unknown is never reported
 // as proved.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/securecart/warden/internal/analyze"
+	"github.com/securecart/warden/internal/analyze/reach"
 	"github.com/securecart/warden/internal/arn"
 	"github.com/securecart/warden/internal/authz"
 	"github.com/securecart/warden/internal/awsdata"
@@ -32,6 +33,13 @@ type Result struct {
 	Pass   bool   `json:"pass"`
 	// Counterexample is a request the engine allows (refuted).
 	Counterexample *Request `json:"counterexample,omitempty"`
+	// Session, when the counterexample is made in a role session with
+	// session tags other than its role's, lists the requests that make
+	// that session, in order: each assumption of a chain into the role
+	// (with the tags it passes as aws:RequestTag/*, aws:TagKeys and
+	// sts:TransitiveTagKeys) and, for one that passes tags, its
+	// sts:TagSession; the engine allows each.
+	Session []Request `json:"session,omitempty"`
 	// Allowed names the statements that let the counterexample in.
 	Allowed []string `json:"allowedBy,omitempty"`
 	// Blocked says, per class of principals, what blocks their requests
@@ -74,6 +82,11 @@ type Prover struct {
 	rcpsDiffer bool           // some accounts' RCPs differ from others'
 	roleARNs   []string       // the roles, whose trust policies differ
 	principal  []candidate
+
+	// reach is the graph of role assumptions (see graph), inherited the
+	// roles whose sessions may carry transitive tags (see inherits).
+	reach     *reach.Graph
+	inherited map[*org.Role]bool
 }
 
 type candidate struct {
@@ -363,7 +376,7 @@ func (p *Prover) Prove(g *Guardrail) Result {
 		}
 		for _, rep := range reps {
 			for _, a := range acts {
-				allowed, why, err := p.decideAll(g, c, a, rep, by)
+				allowed, why, session, err := p.decideAll(g, c, a, rep, by)
 				if err != "" {
 					if unsure == "" {
 						unsure = err
@@ -371,7 +384,7 @@ func (p *Prover) Prove(g *Guardrail) Result {
 					continue
 				}
 				if allowed != nil {
-					res.Result, res.Counterexample, res.Allowed = Refuted, allowed, why
+					res.Result, res.Counterexample, res.Allowed, res.Session = Refuted, allowed, why, session
 					return res
 				}
 			}
@@ -409,7 +422,8 @@ func (p *Prover) principalStmts(c candidate, trust bool) ([]analyze.Stmt, analyz
 	}
 	vars, tags := callerVars(s), sessionTagsOf(s)
 	return out, func(key string) ([]string, bool) {
-		if tags.varies(key) {
+		if tags.varies(key) || s.Role != nil && s.Request.Caller.Kind == policy.CallerAssumedRole &&
+			strings.HasPrefix(strings.ToLower(key), "aws:principaltag/") && p.inherits(s.Role) {
 			return nil, false // the caller's session tag: no single value
 		}
 		return vars(key)
@@ -446,9 +460,11 @@ func relevant(stmts []analyze.Stmt, acts []policy.Action) []analyze.Stmt {
 }
 
 // decideAll decides every class of contexts of one request. It returns the
-// first allowed request, or nil and adds what denied each class to by; err
-// says why the classes could not all be decided.
-func (p *Prover) decideAll(g *Guardrail, c candidate, action string, resource string, by map[string]bool) (*Request, []string, string) {
+// first allowed request (and, when its session's tags are not its role's,
+// the requests that make the session: see sessionChain), or nil and adds
+// what denied each class to by; err says why the classes could not all be
+// decided.
+func (p *Prover) decideAll(g *Guardrail, c candidate, action string, resource string, by map[string]bool) (*Request, []string, []Request, string) {
 	fixed := g.Context
 	if len(c.ctx) > 0 {
 		fixed = make(map[string][]string, len(c.ctx)+len(g.Context))
@@ -465,21 +481,30 @@ func (p *Prover) decideAll(g *Guardrail, c candidate, action string, resource st
 		// A role to assume that the org does not have: no one can.
 		if authz.IsTrustAction(action) {
 			by["trust: the org has no such role"] = true
-			return nil, nil, ""
+			return nil, nil, nil, ""
 		}
-		return nil, nil, fmt.Sprintf("%s %s on %s: %v", c.caller, action, resource, err)
+		return nil, nil, nil, fmt.Sprintf("%s %s on %s: %v", c.caller, action, resource, err)
 	}
 	if c.acct == "" {
 		if _, in := p.Org.AccountByID(s.Request.ResourceAccount); !in {
 			// A caller outside the org on a resource outside it: the
 			// org's policies play no part, and Warden does not see the
 			// other account's.
-			return nil, nil, ""
+			return nil, nil, nil, ""
 		}
 	}
 	var found *Request
 	var why []string
-	err = EachContext(s, &s.Inputs, fixed, func(ctx map[string][]string, e *eval.Explanation) bool {
+	var session []Request
+	opt := contextOptions{confirm: func(ctx map[string][]string) bool {
+		reqs, ok := p.sessionChain(c.caller, ctx)
+		session = reqs
+		return ok
+	}}
+	if s.Role != nil {
+		opt.inherits = func() bool { return p.inherits(s.Role) }
+	}
+	err = eachContext(s, &s.Inputs, fixed, opt, func(ctx map[string][]string, e *eval.Explanation) bool {
 		if e.Decision == eval.Allow {
 			shown := make(map[string][]string, len(fixed)+len(ctx))
 			for k, v := range fixed {
@@ -505,9 +530,12 @@ func (p *Prover) decideAll(g *Guardrail, c candidate, action string, resource st
 		return true
 	})
 	if err != nil {
-		return nil, nil, err.Error()
+		return nil, nil, nil, err.Error()
 	}
-	return found, why, ""
+	if found == nil {
+		session = nil
+	}
+	return found, why, session, ""
 }
 
 // concrete makes an allowed class's representative (the shortest member

@@ -7,8 +7,6 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/securecart/warden/internal/authz"
-	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/org"
 	landingzones "github.com/securecart/warden/landing-zones"
 )
@@ -214,69 +212,5 @@ resources:
 	}
 	if r := p.Prove(gs[2]); r.Result != Proved || r.Principals != 0 {
 		t.Errorf("no one: %+v", r)
-	}
-}
-
-const tagOrg = `organization: {id: o-a1b2c3d4e5, managementAccount: Mgmt, root: r-a1b2}
-accounts:
-  - {name: Mgmt, id: "111111111111", email: m@example.com}
-  - {name: Dev, id: "222222222222", email: d@example.com}
-policies:
-  - name: FullAWSAccess
-    type: scp
-    document: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}
-    attach: [Root, Dev]
-  - name: PlatformOnly
-    type: scp
-    document: {Version: "2012-10-17", Statement: [{Sid: NotPlatform, Effect: Deny, Action: "s3:DeleteBucket", Resource: "*", Condition: {StringNotEquals: {aws:PrincipalTag/team: platform}}}]}
-    attach: [Dev]
-roles:
-  - name: Builder
-    accounts: [Dev]
-    tags: {team: dev}
-    trust: {Version: "2012-10-17", Statement: [TRUST]}
-    inlinePolicies:
-      P: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "s3:*", Resource: "*"}]}
-`
-
-// TestSessionTags: a caller the trust policy lets pass session tags
-// chooses the session's aws:PrincipalTag/* values, unless the trust holds
-// them to values.
-func TestSessionTags(t *testing.T) {
-	const assume = `{Effect: Allow, Principal: {AWS: "arn:aws:iam::111111111111:root"}, Action: [ACTIONS]COND}`
-	for _, tc := range []struct {
-		name, actions, cond string
-		want                string
-	}{
-		{"tag session", "sts:AssumeRole, sts:TagSession", "", Refuted},
-		{"no tag session", "sts:AssumeRole", "", Proved},
-		{"request tag held", "sts:AssumeRole, sts:TagSession", ", Condition: {StringEquals: {aws:RequestTag/team: dev}}", Proved},
-		{"request tag allows platform", "sts:AssumeRole, sts:TagSession", ", Condition: {StringEquals: {aws:RequestTag/team: [dev, platform]}}", Refuted},
-		{"tag keys", "sts:AssumeRole, sts:TagSession", ", Condition: {ForAllValues:StringEquals: {aws:TagKeys: [team]}}", Unknown},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			trust := strings.NewReplacer("ACTIONS", tc.actions, "COND", tc.cond).Replace(assume)
-			src := strings.Replace(tagOrg, "TRUST", trust, 1)
-			o, err := org.LoadFS(fstest.MapFS{"org.yaml": {Data: []byte(src)}}, "org.yaml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			gs := mustParse(t, o, "guardrails:\n  - name: no one in Dev deletes buckets\n    accounts: [Dev]\n    principals: [\"arn:aws:iam::*:role/*\"]\n    actions: [s3:DeleteBucket]\n")
-			r := New(o, now).Prove(gs[0])
-			if r.Result != tc.want {
-				t.Fatalf("%s: %+v", r.Result, r)
-			}
-			if r.Result == Refuted {
-				if got := r.Counterexample.Context["aws:PrincipalTag/team"]; got != "platform" {
-					t.Fatalf("counterexample %+v", r.Counterexample)
-				}
-				// warden explain allows it.
-				ce := r.Counterexample
-				_, e, err := authz.Decide(o, authz.Query{Principal: ce.Principal, Action: ce.Action, Resource: ce.Resource, Context: map[string][]string{"aws:PrincipalTag/team": {"platform"}}}, now)
-				if err != nil || e.Decision != eval.Allow {
-					t.Fatalf("explain: %v %+v", err, e)
-				}
-			}
-		})
 	}
 }
