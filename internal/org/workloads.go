@@ -42,6 +42,13 @@ const (
 	// WorkloadECSTask is a running ECS task (its ARN names its cluster)
 	// and its task role.
 	WorkloadECSTask = "ecs-task"
+	// WorkloadBatchJobDefinition is an AWS Batch job definition (a
+	// revision: its ARN ends in :REVISION) and its job role, the role its
+	// jobs' containers run as.
+	WorkloadBatchJobDefinition = "batch-job-definition"
+	// WorkloadBatchJobQueue is an AWS Batch job queue: what a job is
+	// submitted to. It runs as no role.
+	WorkloadBatchJobQueue = "batch-job-queue"
 )
 
 // Workload is an existing resource that runs code as a role: whoever can
@@ -157,6 +164,15 @@ func workloadKind(a arn.ARN) string {
 		return WorkloadCodeInterpreter
 	case a.Service == "ecs" && typ == "task" && strings.Count(name, "/") == 1 && !strings.HasPrefix(name, "/") && !strings.HasSuffix(name, "/"):
 		return WorkloadECSTask
+	case a.Service == "batch" && typ == "job-definition":
+		// NAME:REVISION, the revision a positive number (the ARN AWS Batch
+		// gives a job definition names its revision).
+		def, rev, ok := strings.Cut(name, ":")
+		if n, err := strconv.Atoi(rev); ok && err == nil && n > 0 && rev[0] != '0' && def != "" && !strings.ContainsAny(def, "/:") {
+			return WorkloadBatchJobDefinition
+		}
+	case a.Service == "batch" && typ == "job-queue" && name != "" && !strings.ContainsAny(name, "/:"):
+		return WorkloadBatchJobQueue
 	case a.Service == "dynamodb" && typ == "table":
 		table, label, ok := strings.Cut(name, "/stream/")
 		if ok && table != "" && label != "" && !strings.Contains(table, "/") && !strings.Contains(label, "/") {
@@ -174,8 +190,10 @@ const workloadARNs = "a Lambda function (arn:aws:lambda:REGION:ACCOUNT:function:
 	"an instance profile (arn:aws:iam::ACCOUNT:instance-profile/NAME), a DynamoDB stream (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL), " +
 	"a Kinesis data stream (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME), an App Runner service (arn:aws:apprunner:REGION:ACCOUNT:service/NAME/ID), " +
 	"a Bedrock AgentCore code interpreter (arn:aws:bedrock-agentcore:REGION:ACCOUNT:code-interpreter-custom/ID), " +
-	"a CodeDeploy deployment group (arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APPLICATION/GROUP) " +
-	"or an ECS task (arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID)"
+	"a CodeDeploy deployment group (arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APPLICATION/GROUP), " +
+	"an ECS task (arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID), " +
+	"an AWS Batch job definition (arn:aws:batch:REGION:ACCOUNT:job-definition/NAME:REVISION) " +
+	"or an AWS Batch job queue (arn:aws:batch:REGION:ACCOUNT:job-queue/NAME)"
 
 func (d *decoder) workload(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["workload"]...)
@@ -234,14 +252,18 @@ func (l *loader) buildWorkloads(list []*rawWorkload) {
 			continue
 		}
 		stream := kind == WorkloadDynamoDBStream || kind == WorkloadKinesisStream
+		queue := kind == WorkloadBatchJobQueue
 		switch {
 		case stream && r.hasRole:
 			l.errs.add(r.role.P, r.path+".role", "a stream runs as no role: name the functions mapped to it in functions")
 			continue
+		case queue && r.hasRole:
+			l.errs.add(r.role.P, r.path+".role", "a job queue runs as no role: its jobs run as their job definition's job role")
+			continue
 		case !stream && len(r.functions) > 0:
 			l.errs.add(r.functions[0].P, r.path+".functions", "only a DynamoDB or Kinesis stream has functions")
 			continue
-		case !stream && !r.hasRole && kind != WorkloadInstance:
+		case !stream && !queue && !r.hasRole && kind != WorkloadInstance:
 			l.errs.add(r.pos, r.path, "missing role")
 			continue
 		}
