@@ -150,35 +150,7 @@ func TestEscalationProfileConnectStreamExplained(t *testing.T) {
 		"Execer", "ExecerByKeys", "ExecerSidecar"} {
 		want["arn:aws:iam::222222222222:role/"+n] = true
 	}
-	sc := bufio.NewScanner(strings.NewReader(out))
-	sc.Buffer(make([]byte, 1<<20), 1<<22)
-	explained := 0
-	for sc.Scan() {
-		var l struct {
-			From  string
-			Steps []struct {
-				Action, Resource, Principal string
-				Context                     map[string]any
-			}
-		}
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			t.Fatal(err)
-		}
-		if !want[l.From] {
-			continue
-		}
-		delete(want, l.From)
-		for _, s := range l.Steps {
-			args := []string{"explain", "--org", twinsOrg, "--principal", s.Principal, "--action", s.Action, "--resource", s.Resource}
-			for k, v := range s.Context {
-				args = append(args, "--context", k+"="+fmt.Sprint(v))
-			}
-			if eout, eerr, code := run(t, "", args...); code != 0 {
-				t.Errorf("%s: explain %v: exit %d, want 0 (Allow)\n%s%s", l.From, args, code, eout, eerr)
-			}
-			explained++
-		}
-	}
+	explained := explainPathSteps(t, out, want, nil)
 	if len(want) > 0 || explained < 30 {
 		t.Errorf("no path from %v; %d steps explained", want, explained)
 	}

@@ -96,6 +96,19 @@
 //     or kinesis:PutRecord on the stream (resource policies applied). A
 //     function of the workloads mapped to a stream is invoked likewise by a
 //     write after its code is changed.
+//   - batch-submit-job: batch:SubmitJob of an AWS Batch job definition of
+//     the workloads (its command overridden), on a job queue of the
+//     workloads in its account and Region, the definition's revision and the
+//     job: the job's container runs as the definition's job role, which
+//     trusts ecs-tasks.amazonaws.com.
+//   - batch-job-definition: iam:PassRole (iam:PassedToService
+//     batch.amazonaws.com or ecs-tasks.amazonaws.com, which AWS does not
+//     document), batch:RegisterJobDefinition of a job definition of its own
+//     with the role as job role, and batch:SubmitJob of its job to a job
+//     queue of the workloads, or to a queue and Fargate compute environment
+//     of its own (batch:CreateComputeEnvironment, batch:CreateJobQueue). The
+//     names the caller chooses are ones the later requests that name them
+//     are allowed on too.
 //
 // The EC2 edges that give an instance a role name an instance profile: one
 // of the workloads holding the role, or one the caller makes

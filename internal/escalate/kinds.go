@@ -28,6 +28,8 @@ const (
 	KindCodeInterpreter       = "code-interpreter"              // bedrock-agentcore:StartCodeInterpreterSession + InvokeCodeInterpreter on an existing one (pathfinding.cloud bedrock-002)
 	KindCreateDeployment      = "codedeploy-deployment"         // codedeploy:CreateDeployment on an existing EC2 deployment group (pathfinding.cloud codedeploy-001)
 	KindECSExec               = "ecs-execute-command"           // ecs:ExecuteCommand on a running ECS task (pathfinding.cloud ecs-006)
+	KindBatchSubmitJob        = "batch-submit-job"              // batch:SubmitJob of an existing job definition with a job role (pathfinding.cloud batch-002)
+	KindBatchJobDefinition    = "batch-job-definition"          // iam:PassRole, batch:RegisterJobDefinition and SubmitJob, to an existing job queue or one of the caller's (pathfinding.cloud batch-001, batch-003)
 	KindStreamFunction        = "stream-event-source"           // iam:PassRole, lambda:CreateFunction and CreateEventSourceMapping on an existing stream, then a write to it (Rhino 16; pathfinding.cloud lambda-002)
 	KindAccessKey             = "create-access-key"             // iam:CreateAccessKey on another user (Rhino 4)
 	KindLoginProfile          = "login-profile"                 // iam:CreateLoginProfile / UpdateLoginProfile (Rhino 5, 6)
@@ -73,6 +75,8 @@ var Kinds = []Kind{
 	{KindCodeInterpreter, "start a session on an existing Bedrock AgentCore code interpreter and run its code there, as the interpreter's execution role"},
 	{KindCreateDeployment, "deploy its own application revision to an existing CodeDeploy deployment group, whose instances run its scripts as their instance profile's role"},
 	{KindECSExec, "open a shell in a container of a running ECS task with ECS Exec and use the credentials of the task's role"},
+	{KindBatchSubmitJob, "submit an AWS Batch job of an existing job definition with its own command, which the job's container runs as the definition's job role"},
+	{KindBatchJobDefinition, "register an AWS Batch job definition with a role it passes as the job role and submit a job of it, to an existing job queue or to a compute environment and queue of its own: the job's container runs as the role"},
 	{KindStreamFunction, "create a Lambda function with a role it passes, map an existing DynamoDB or Kinesis stream to it, and write to the table or stream: the function runs as the role"},
 	{KindAccessKey, "create an access key for another IAM user"},
 	{KindLoginProfile, "create or change another IAM user's console password"},

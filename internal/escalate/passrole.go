@@ -234,7 +234,24 @@ func (a *analyzer) decideAnyResource(from *Node, action, glob string, fixed map[
 	if glob == "*" {
 		return a.decide(from, request{action: action, resource: "*", fixed: fixed})
 	}
-	act := policy.NewAction(action)
+	for _, r := range a.resourceTries(from, action, glob) {
+		if st := a.decide(from, request{action: action, resource: r, fixed: fixed}); st != nil {
+			return st
+		}
+	}
+	return nil
+}
+
+// resourceTries lists the resources to try for a glob the caller names:
+// a readable name first (each wildcard of the glob as "warden-escalation"),
+// then one of every class of the names that the statements of the action,
+// and of the other actions also given (later requests that name the same
+// resource), tell apart.
+func (a *analyzer) resourceTries(from *Node, action, glob string, also ...string) []string {
+	acts := []policy.Action{policy.NewAction(action)}
+	for _, x := range also {
+		acts = append(acts, policy.NewAction(x))
+	}
 	var ps []*policy.Policy
 	if from.Role != nil {
 		ps = append(ps, from.Role.Policies...)
@@ -252,8 +269,11 @@ func (a *analyzer) decideAnyResource(from *Node, action, glob string, fixed map[
 	}
 	var stmts []analyze.Stmt
 	for _, st := range analyze.StatementsOf(ps...) {
-		if st.S.MatchesAction(&act) {
-			stmts = append(stmts, st)
+		for i := range acts {
+			if st.S.MatchesAction(&acts[i]) {
+				stmts = append(stmts, st)
+				break
+			}
 		}
 	}
 	reps, _ := analyze.ResourceClasses([]string{glob}, nil, stmts, a.callerVars(from))
@@ -268,12 +288,7 @@ func (a *analyzer) decideAnyResource(from *Node, action, glob string, fixed map[
 		}
 		tries = append(tries, r)
 	}
-	for _, r := range tries {
-		if st := a.decide(from, request{action: action, resource: r, fixed: fixed}); st != nil {
-			return st
-		}
-	}
-	return nil
+	return tries
 }
 
 // callerVars resolves the policy variables of the keys AWS sets from a

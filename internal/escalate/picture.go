@@ -36,7 +36,8 @@ func KindColor(kind string) string {
 		return "#2563eb"
 	case KindPassRole, KindUpdateFunctionCode, KindSSM, KindUpdateStack, KindStartBuild, KindUserData, KindInstanceProfile, KindLaunchTemplate,
 		KindFunctionConfiguration, KindFunctionNewRole, KindNotebookURL, KindNotebookLifecycle, KindDevEndpoint, KindUpdateGlueJob,
-		KindAssociateProfile, KindInstanceConnect, KindStreamFunction, KindAppRunnerUpdate, KindCodeInterpreter, KindCreateDeployment, KindECSExec:
+		KindAssociateProfile, KindInstanceConnect, KindStreamFunction, KindAppRunnerUpdate, KindCodeInterpreter, KindCreateDeployment, KindECSExec,
+		KindBatchSubmitJob, KindBatchJobDefinition:
 		return "#9333ea"
 	case KindUpdateAssumeRole, KindAccessKey, KindLoginProfile:
 		return "#d97706"

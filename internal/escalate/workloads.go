@@ -20,8 +20,13 @@ type wlAction struct {
 	// needs is what must hold outside IAM for the request to be of use,
 	// which the org files do not describe (see Step.Needs).
 	needs []string
-	act   *policy.Action // the action, parsed once (see init)
-	bit   uint64         // the action's bit in a mayMask
+	// as names the resource a request with "*" chose, for the later
+	// requests of the way to name it (a placeholder of its own, beside
+	// CHOSEN and FIRST, starting with MADE_): the resource chosen is one
+	// the later requests that name it are allowed too (see chooseNamed).
+	as  string
+	act *policy.Action // the action, parsed once (see init)
+	bit int            // the action's bit in a mayMask
 }
 
 // usesProfile reports whether the request names the instance profile of
@@ -40,7 +45,8 @@ func (sa *wlAction) usesProfile() bool {
 
 // sourceKind is the kind of stream a way writes to (SOURCE_TABLE: a
 // DynamoDB stream's table, SOURCE_STREAM: a Kinesis stream) to invoke a
-// function mapped to it, or "".
+// function mapped to it, or of the AWS Batch job queue it submits a job to
+// (SOURCE_QUEUE), or "".
 func sourceKind(way []wlAction) string {
 	for _, sa := range way {
 		switch sa.resource {
@@ -48,6 +54,8 @@ func sourceKind(way []wlAction) string {
 			return org.WorkloadDynamoDBStream
 		case "SOURCE_STREAM":
 			return org.WorkloadKinesisStream
+		case "SOURCE_QUEUE":
+			return org.WorkloadBatchJobQueue
 		}
 	}
 	return ""
@@ -56,23 +64,28 @@ func sourceKind(way []wlAction) string {
 // mayMask remembers, for one principal, which of the workload ways'
 // actions its statements can allow: each action matched once however many
 // ways name it.
-type mayMask struct{ known, allowed uint64 }
+type mayMask struct{ known, allowed [maskWords]uint64 }
+
+// maskWords is the size of a mayMask in words: room for 256 distinct
+// actions.
+const maskWords = 4
 
 func (m *mayMask) may(n *Node, sa *wlAction) bool {
-	if m.known&sa.bit == 0 {
-		m.known |= sa.bit
+	w, b := sa.bit/64, uint64(1)<<(sa.bit%64)
+	if m.known[w]&b == 0 {
+		m.known[w] |= b
 		if n.mayAct(sa.act) {
-			m.allowed |= sa.bit
+			m.allowed[w] |= b
 		}
 	}
-	return m.allowed&sa.bit != 0
+	return m.allowed[w]&b != 0
 }
 
 // init parses the actions of the workload ways once: a principal's
 // statements are matched against them for every principal of an account
 // with workloads.
 func init() {
-	bits := map[string]uint64{}
+	bits := map[string]int{}
 	for i := range workloadWays {
 		for _, way := range workloadWays[i].ways {
 			for k := range way {
@@ -80,10 +93,10 @@ func init() {
 				way[k].act = &act
 				b, ok := bits[act.Full]
 				if !ok {
-					if len(bits) == 64 {
-						panic("escalate: more than 64 distinct actions in the workload ways")
+					if len(bits) == 64*maskWords {
+						panic("escalate: more distinct actions in the workload ways than a mayMask holds")
 					}
-					b = 1 << len(bits)
+					b = len(bits)
 					bits[act.Full] = b
 				}
 				way[k].bit = b
@@ -188,10 +201,14 @@ var instanceConnect = [][]wlAction{
 }
 
 const (
-	needSSHD     = "the instance runs sshd with EC2 Instance Connect for the OS user (Amazon Linux and Ubuntu images do)"
-	needNetwork  = "a network path from the caller to the instance's TCP port 22 (the org files describe no networks)"
-	needECSExec  = "ECS Exec enabled on the task (enableExecuteCommand when it was started) and the SSM agent's connection to the ssmmessages endpoint"
-	needEndpoint = "an EC2 Instance Connect Endpoint in the instance's VPC whose security group reaches the instance's TCP port 22 (the org files describe no networks)"
+	needSSHD    = "the instance runs sshd with EC2 Instance Connect for the OS user (Amazon Linux and Ubuntu images do)"
+	needNetwork = "a network path from the caller to the instance's TCP port 22 (the org files describe no networks)"
+	needECSExec = "ECS Exec enabled on the task (enableExecuteCommand when it was started) and the SSM agent's connection to the ssmmessages endpoint"
+	// needBatchQueue and needBatchEnv are what an AWS Batch job needs of
+	// its queue and compute environment, which the org files do not say.
+	needBatchQueue = "the job queue enabled, with a valid compute environment that runs the job definition's platform (EC2 or Fargate) and whose network reaches the image registry"
+	needBatchEnv   = "a VPC subnet and security group for the Fargate compute environment (the org files describe no networks), and the AWSServiceRoleForBatch service-linked role, which Batch makes with the caller's iam:CreateServiceLinkedRole when the account has none"
+	needEndpoint   = "an EC2 Instance Connect Endpoint in the instance's VPC whose security group reaches the instance's TCP port 22 (the org files describe no networks)"
 )
 
 // streamReads are the requests Lambda makes, as the function's execution
@@ -234,6 +251,31 @@ var layer = []wlAction{
 	{action: "lambda:PublishLayerVersion", resource: "arn:aws:lambda:REGION:ACCOUNT:layer:*"},
 	{action: "lambda:GetLayerVersion", resource: "CHOSEN:1"},
 	{action: "lambda:UpdateFunctionConfiguration", resource: "WORKLOAD", ctx: map[string]string{"lambda:Layer": "CHOSEN:1"}},
+}
+
+// AWS Batch's requests (Service Authorization Reference, AWS Batch):
+// SubmitJob names the job queue and the job (both required) and the job
+// definition's revision; the job's ID is Batch's to choose (batchJob is one
+// such). A job definition of the caller's is registered under a name its
+// policy allows (RegisterJobDefinition names it without a revision) and
+// has revision 1.
+const batchJob = "arn:aws:batch:REGION:ACCOUNT:job/01234567-89ab-cdef-0123-456789abcdef"
+
+var registerJobDefinition = wlAction{action: "batch:RegisterJobDefinition", resource: "arn:aws:batch:REGION:ACCOUNT:job-definition/*", as: "MADE_DEF"}
+
+// submitJob is SubmitJob of a job of the job definition def to a job
+// queue (queue, or an existing one of the definition's account and Region:
+// SOURCE_QUEUE).
+func submitJob(def string, queue ...string) []wlAction {
+	q := "SOURCE_QUEUE"
+	if len(queue) > 0 {
+		q = queue[0]
+	}
+	return []wlAction{
+		{action: "batch:SubmitJob", resource: q},
+		{action: "batch:SubmitJob", resource: def},
+		{action: "batch:SubmitJob", resource: batchJob, needs: []string{needBatchQueue}},
+	}
 }
 
 var workloadWays = []workloadWay{
@@ -381,6 +423,32 @@ var workloadWays = []workloadWay{
 			{action: "ecs:ExecuteCommand", resource: "WORKLOAD", ctx: map[string]string{"ecs:cluster": "CLUSTER", "ecs:task": "WORKLOAD", "ecs:container-name": "CONTAINER"}, needs: []string{needECSExec}},
 		}},
 		"the shell in the task's container has the credentials of its task role ", false},
+	// pathfinding.cloud batch-002: a job of an existing job definition
+	// submitted to a job queue of its account and Region, its command
+	// replaced (containerOverrides): the job's container runs as the
+	// definition's job role, an IAM role for tasks (it trusts
+	// ecs-tasks.amazonaws.com: AWS Batch User Guide, "Job definition
+	// parameters", jobRoleArn). No role is passed: the definition has one.
+	{org.WorkloadBatchJobDefinition, KindBatchSubmitJob, "ecs-tasks.amazonaws.com", false,
+		[][]wlAction{submitJob("WORKLOAD")},
+		"the job's container runs the caller's command (containerOverrides) with the credentials of the job definition's job role ", false},
+	// pathfinding.cloud batch-001: a job definition of the caller's whose
+	// job role (and, for Fargate, execution role) is the role passed, a
+	// job of it submitted to an existing job queue.
+	{org.WorkloadBatchJobQueue, KindBatchJobDefinition, "ecs-tasks.amazonaws.com", true,
+		[][]wlAction{append([]wlAction{registerJobDefinition}, submitJob("MADE_DEF:1")...)},
+		"the job's container runs the caller's command with the credentials of its job role ", false},
+	// pathfinding.cloud batch-003: the same with a Fargate compute
+	// environment and a job queue of the caller's own. It needs no
+	// workload: it is tried on the caller's account.
+	{accountWays, KindBatchJobDefinition, "ecs-tasks.amazonaws.com", true,
+		[][]wlAction{append([]wlAction{
+			{action: "batch:CreateComputeEnvironment", resource: "arn:aws:batch:REGION:ACCOUNT:compute-environment/*", as: "MADE_ENV", needs: []string{needBatchEnv}},
+			{action: "batch:CreateJobQueue", resource: "arn:aws:batch:REGION:ACCOUNT:job-queue/*", as: "MADE_QUEUE"},
+			{action: "batch:CreateJobQueue", resource: "MADE_ENV"},
+			registerJobDefinition,
+		}, submitJob("MADE_DEF:1", "MADE_QUEUE")...)},
+		"the job's container, on the new compute environment, runs the caller's command with the credentials of its job role ", false},
 	// Rhino Security Labs' method 16 on an existing table, pathfinding.cloud
 	// lambda-002: a new function with the role passed, mapped to an
 	// existing stream, invoked by a record the caller writes (the role
@@ -514,7 +582,12 @@ func (a *analyzer) passToWorkload(from *Node, ww *workloadWay, ws []*org.Workloa
 				continue
 			}
 			if pass == nil {
-				if pass = a.decideMemo(memo, from, "iam:PassRole", to.ARN, map[string][]string{"iam:PassedToService": {ww.principal}}); pass == nil {
+				for _, svc := range passedTo(ww) {
+					if pass = a.decideMemo(memo, from, "iam:PassRole", to.ARN, map[string][]string{"iam:PassedToService": {svc}}); pass != nil {
+						break
+					}
+				}
+				if pass == nil {
 					break
 				}
 				if ww.workload == org.WorkloadInstance {
@@ -548,6 +621,34 @@ func (a *analyzer) passToWorkload(from *Node, ww *workloadWay, ws []*org.Workloa
 			}
 		}
 	}
+}
+
+// passedTo is the iam:PassedToService a way's iam:PassRole is decided
+// with: its service principal, but for AWS Batch, whose documentation does
+// not say which service principal it names when a job definition's job
+// role is passed (its own, batch.amazonaws.com, or that of the ECS tasks
+// the job runs as, ecs-tasks.amazonaws.com): a policy that allows either
+// is taken to let the role be passed, and the step says which it allowed.
+func passedTo(ww *workloadWay) []string {
+	if ww.kind == KindBatchJobDefinition {
+		return []string{"batch.amazonaws.com", "ecs-tasks.amazonaws.com"}
+	}
+	return []string{ww.principal}
+}
+
+// queuesOf lists the AWS Batch job queues of workloads in a job
+// definition's account and Region: where a job of it may be submitted.
+func (a *analyzer) queuesOf(def *org.Workload, region string) []*org.Workload {
+	var out []*org.Workload
+	for _, q := range a.workloads[def.Account] {
+		if q.Kind != org.WorkloadBatchJobQueue {
+			continue
+		}
+		if qa, err := arn.Parse(q.ARN); err == nil && qa.Region == region {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 // profileUse is the instance profile an EC2 way gives an instance (or
@@ -656,7 +757,9 @@ func (a *analyzer) workloadSteps(from, to *Node, w *org.Workload, ww *workloadWa
 			continue
 		}
 		sources := []*org.Workload{nil}
-		if k := sourceKind(way); k != "" {
+		if k := sourceKind(way); k == org.WorkloadBatchJobQueue {
+			sources = a.queuesOf(w, where.Region)
+		} else if k != "" {
 			sources = sources[:0]
 			for _, src := range a.sources[w] {
 				if src.Kind == k {
@@ -697,10 +800,11 @@ func (a *analyzer) wayOn(from, to *Node, w *org.Workload, where arn.ARN, way []w
 	}
 	var steps []Step
 	first, chosen, byRole := "", "", false
+	var named []string // the resources chosen under a name (wlAction.as): name, resource, ...
 	for i := range way {
 		sa := &way[i]
-		r := strings.NewReplacer("WORKLOAD", w.ARN, "REGION", where.Region, "ACCOUNT", where.Account, "CALLER", from.ARN, "CHOSEN", chosen, "FIRST", first,
-			"PROFILE", profile, "SOURCE_TABLE", source, "SOURCE_STREAM", source, "TABLE", w.Table(), "APPLICATION", w.Application(), "CLUSTER", w.Cluster(), "CONTAINER", container)
+		r := strings.NewReplacer(append(named, "WORKLOAD", w.ARN, "REGION", where.Region, "ACCOUNT", where.Account, "CALLER", from.ARN, "CHOSEN", chosen, "FIRST", first,
+			"PROFILE", profile, "SOURCE_TABLE", source, "SOURCE_STREAM", source, "SOURCE_QUEUE", source, "TABLE", w.Table(), "APPLICATION", w.Application(), "CLUSTER", w.Cluster(), "CONTAINER", container)...)
 		res := r.Replace(sa.resource)
 		var fixed map[string][]string
 		for k, v := range sa.ctx {
@@ -722,7 +826,12 @@ func (a *analyzer) wayOn(from, to *Node, w *org.Workload, where arn.ARN, way []w
 				return nil, true
 			}
 		}
-		st := a.decideMemo(memo, by, sa.action, res, fixed)
+		var st *Step
+		if sa.as != "" && strings.Contains(res, "*") && res != "*" {
+			st = a.chooseNamed(memo, by, way[i+1:], sa, res, fixed, r)
+		} else {
+			st = a.decideMemo(memo, by, sa.action, res, fixed)
+		}
 		if st == nil {
 			return nil, byRole
 		}
@@ -730,6 +839,9 @@ func (a *analyzer) wayOn(from, to *Node, w *org.Workload, where arn.ARN, way []w
 			chosen = st.Resource
 			if first == "" {
 				first = chosen
+			}
+			if sa.as != "" {
+				named = append(named, sa.as, chosen)
 			}
 		}
 		if sa.asRole {
@@ -739,6 +851,45 @@ func (a *analyzer) wayOn(from, to *Node, w *org.Workload, where arn.ARN, way []w
 		steps = append(steps, *st)
 	}
 	return steps, byRole
+}
+
+// chooseNamed decides a request that names a resource of the caller's
+// choosing under a name (wlAction.as) that later requests of the way name
+// too: the first resource, among those whose classes the statements of all
+// of them tell apart, that the request and every later request naming only
+// it (made by the same principal; r the replacer of the other
+// placeholders) are allowed on. Choosing by the first request alone could
+// pick a name a later one is not allowed.
+func (a *analyzer) chooseNamed(memo map[string]*Step, by *Node, rest []wlAction, sa *wlAction, glob string, fixed map[string][]string, r *strings.Replacer) *Step {
+	var later []*wlAction
+	var also []string
+	for i := range rest {
+		if l := &rest[i]; !l.asRole && strings.Contains(l.resource, sa.as) {
+			later = append(later, l)
+			also = append(also, l.action)
+		}
+	}
+	for _, cand := range a.resourceTries(by, sa.action, glob, also...) {
+		st := a.decideMemo(memo, by, sa.action, cand, fixed)
+		if st == nil {
+			continue
+		}
+		ok := true
+		for _, l := range later {
+			res := r.Replace(strings.ReplaceAll(l.resource, sa.as, cand))
+			if strings.Contains(res, "MADE_") {
+				continue // it names another choice too, made later: decided then
+			}
+			if a.decideMemo(memo, by, l.action, res, nil) == nil {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return st
+		}
+	}
+	return nil
 }
 
 // decideMemo decides a request of a way (a resource with "*" in every class
