@@ -93,6 +93,7 @@ func Analyze(o *org.Org, opts Options) *Result {
 	a.workloadIndex()
 	for _, n := range a.nodes {
 		a.passRoleEdges(n)
+		a.stackSetEdges(n)
 		a.workloadEdges(n)
 		a.iamEdges(n)
 		tick()

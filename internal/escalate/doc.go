@@ -109,6 +109,11 @@
 //     of its own (batch:CreateComputeEnvironment, batch:CreateJobQueue). The
 //     names the caller chooses are ones the later requests that name them
 //     are allowed on too.
+//   - stack-set: iam:PassRole of an administration role that trusts
+//     CloudFormation, cloudformation:CreateStackSet (cloudformation:RoleArn
+//     the role) and CreateStackInstances: to every role of the organization
+//     the administration role's CloudFormation session may assume (the
+//     stack set's execution role, which makes the template's resources).
 //
 // The EC2 edges that give an instance a role name an instance profile: one
 // of the workloads holding the role, or one the caller makes

@@ -30,6 +30,7 @@ const (
 	KindECSExec               = "ecs-execute-command"           // ecs:ExecuteCommand on a running ECS task (pathfinding.cloud ecs-006)
 	KindBatchSubmitJob        = "batch-submit-job"              // batch:SubmitJob of an existing job definition with a job role (pathfinding.cloud batch-002)
 	KindBatchJobDefinition    = "batch-job-definition"          // iam:PassRole, batch:RegisterJobDefinition and SubmitJob, to an existing job queue or one of the caller's (pathfinding.cloud batch-001, batch-003)
+	KindStackSet              = "stack-set"                     // iam:PassRole of an administration role, cloudformation:CreateStackSet and CreateStackInstances: the execution role it assumes makes the template (pathfinding.cloud cloudformation-003)
 	KindStreamFunction        = "stream-event-source"           // iam:PassRole, lambda:CreateFunction and CreateEventSourceMapping on an existing stream, then a write to it (Rhino 16; pathfinding.cloud lambda-002)
 	KindAccessKey             = "create-access-key"             // iam:CreateAccessKey on another user (Rhino 4)
 	KindLoginProfile          = "login-profile"                 // iam:CreateLoginProfile / UpdateLoginProfile (Rhino 5, 6)
@@ -77,6 +78,7 @@ var Kinds = []Kind{
 	{KindECSExec, "open a shell in a container of a running ECS task with ECS Exec and use the credentials of the task's role"},
 	{KindBatchSubmitJob, "submit an AWS Batch job of an existing job definition with its own command, which the job's container runs as the definition's job role"},
 	{KindBatchJobDefinition, "register an AWS Batch job definition with a role it passes as the job role and submit a job of it, to an existing job queue or to a compute environment and queue of its own: the job's container runs as the role"},
+	{KindStackSet, "create a CloudFormation stack set with an administration role it passes and deploy it: CloudFormation, as that role, assumes an execution role it names in a target account and makes the template's resources as it"},
 	{KindStreamFunction, "create a Lambda function with a role it passes, map an existing DynamoDB or Kinesis stream to it, and write to the table or stream: the function runs as the role"},
 	{KindAccessKey, "create an access key for another IAM user"},
 	{KindLoginProfile, "create or change another IAM user's console password"},

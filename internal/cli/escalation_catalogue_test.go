@@ -38,6 +38,28 @@ func TestEscalationBatchExplained(t *testing.T) {
 	}
 }
 
+// TestEscalationStackSetExplained: every step of the stack-set paths of
+// the twins (stacksets.yaml: the caller's PassRole, CreateStackSet and
+// CreateStackInstances, and the execution role's assumption made as the
+// administration role's CloudFormation session) is a request warden explain
+// allows.
+func TestEscalationStackSetExplained(t *testing.T) {
+	out, _, code := run(t, "", "analyze", "escalation", "--org", twinsOrg, "--format", "json")
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	want := map[string]bool{"arn:aws:iam::222222222222:role/StackSetter": true, "arn:aws:iam::222222222222:role/StackSetterMFA": true}
+	assumed := 0
+	explained := explainPathSteps(t, out, want, func(from, action string) {
+		if action == "sts:AssumeRole" {
+			assumed++
+		}
+	})
+	if len(want) > 0 || explained != 8 || assumed != 2 {
+		t.Errorf("no path from %v; %d steps explained, %d assumptions", want, explained, assumed)
+	}
+}
+
 // explainPathSteps runs warden explain on every step of the paths (out:
 // analyze escalation's JSON lines on the twins) from the principals of
 // want, which it deletes as it finds them, and fails the test for a step it

@@ -1,0 +1,80 @@
+package escalate
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestStackSetEdges: stack-set, pathfinding.cloud cloudformation-003, on the
+// roles of testdata/twins/stacksets.yaml. The caller passes an
+// administration role of its account that trusts CloudFormation
+// (iam:PassedToService cloudformation.amazonaws.com), creates a stack set
+// (cloudformation:RoleArn the role) and deploys it
+// (CreateStackInstances on the stack set); CloudFormation, as the
+// administration role, assumes the execution role the stack set names in
+// the target account (a step made as the administration role's session;
+// AWS CloudFormation User Guide, "Grant self-managed permissions"), here in
+// the caller's account and in another one (Mgmt).
+//
+// The negative twins: PassRole for Lambda only, no CreateStackInstances,
+// CreateStackSet allowed only with another administration role
+// (cloudformation:RoleArn), administration roles that do not trust
+// CloudFormation or that the execution role does not trust, a boundary;
+// every case is repeated in Locked, whose SCP denies iam:PassRole. An
+// administration role without sts:AssumeRole reaches nothing.
+func TestStackSetEdges(t *testing.T) {
+	res := Analyze(twins(t), Options{Now: now})
+	got := pathsFrom(res)
+	exec := roleARN(dev, "StackSetExecutionRole")
+	admin := roleARN(dev, "StackSetAdminRole")
+	for _, c := range []struct {
+		from string
+		mfa  bool
+	}{{"StackSetter", false}, {"StackSetterMFA", true}} {
+		p, ok := got[roleARN(dev, c.from)]
+		if !ok {
+			t.Errorf("%s: no path to admin", c.from)
+			continue
+		}
+		want := "iam:PassRole cloudformation:CreateStackSet cloudformation:CreateStackInstances sts:AssumeRole"
+		if k := kindsOf(p); k != KindStackSet || p.Admin == nil || p.Admin.Principal != exec || actionsOf(p) != want {
+			t.Errorf("%s: path %s %s as %+v; want %s %s as %s", c.from, k, actionsOf(p), p.Admin, KindStackSet, want, exec)
+			continue
+		}
+		st := p.Steps
+		caller := "arn:aws:sts::" + dev + ":assumed-role/" + c.from + "/" + roleSession
+		if st[0].Resource != admin || st[0].Context["iam:PassedToService"] != "cloudformation.amazonaws.com" || st[1].Context["cloudformation:RoleArn"] != admin ||
+			!strings.HasPrefix(st[2].Resource, "arn:aws:cloudformation:us-east-1:"+dev+":stackset/") || !strings.HasSuffix(st[2].Resource, ":"+stackSetID) {
+			t.Errorf("%s: the caller's steps %+v", c.from, st[:3])
+		}
+		for _, s := range st[:3] {
+			if s.Principal != caller {
+				t.Errorf("%s: step %s made as %s", c.from, s.Action, s.Principal)
+			}
+		}
+		if mfa := st[2].Requires["aws:MultiFactorAuthPresent"]; (mfa == "true") != c.mfa {
+			t.Errorf("%s: CreateStackInstances requires %v", c.from, st[2].Requires)
+		}
+		// The execution role is assumed by the administration role's
+		// session, which CloudFormation makes (no MFA).
+		if st[3].Principal != "arn:aws:sts::"+dev+":assumed-role/StackSetAdminRole/AWSCloudFormation" || st[3].Resource != exec ||
+			st[3].Context["aws:MultiFactorAuthPresent"] != "false" || !strings.Contains(st[3].Note, "ExecutionRoleName StackSetExecutionRole") {
+			t.Errorf("%s: the execution role's assumption %+v", c.from, st[3])
+		}
+	}
+	// The execution role of another account: an edge of its own.
+	cross := false
+	for _, e := range res.Edges {
+		if e.Kind == KindStackSet && e.From.ARN == roleARN(dev, "StackSetter") && e.To.ARN == roleARN("111111111111", "StackSetTargetRole") {
+			cross = e.Steps[3].Principal == "arn:aws:sts::"+dev+":assumed-role/StackSetAdminRole/AWSCloudFormation"
+		}
+		if e.Kind == KindStackSet && strings.Contains(e.Steps[0].Resource, "StackSetAdminNo") {
+			t.Errorf("an edge through %s, which may assume no execution role", e.Steps[0].Resource)
+		}
+	}
+	if !cross {
+		t.Errorf("no stack-set edge from StackSetter to the execution role of Mgmt")
+	}
+	wantNoPaths(t, got, []string{"StackSetterWrongService", "StackSetterNoInstances", "StackSetterOtherAdmin", "StackSetterUntrustedAdmin", "StackSetterBounded"},
+		[]string{"StackSetter", "StackSetterMFA"})
+}
