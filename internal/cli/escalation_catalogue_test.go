@@ -38,25 +38,37 @@ func TestEscalationBatchExplained(t *testing.T) {
 	}
 }
 
-// TestEscalationStackSetExplained: every step of the stack-set paths of
-// the twins (stacksets.yaml: the caller's PassRole, CreateStackSet and
-// CreateStackInstances, and the execution role's assumption made as the
-// administration role's CloudFormation session) is a request warden explain
-// allows.
-func TestEscalationStackSetExplained(t *testing.T) {
+// TestEscalationStackSetPoolExplained: every step of the stack-set and
+// identity-pool-roles paths of the twins (stacksets.yaml, identitypools.yaml)
+// is a request warden explain allows: the caller's, the execution role's
+// assumption made as the administration role's CloudFormation session, and
+// Cognito's sts:AssumeRoleWithWebIdentity as the federated principal with
+// the pool's aud and amr.
+func TestEscalationStackSetPoolExplained(t *testing.T) {
 	out, _, code := run(t, "", "analyze", "escalation", "--org", twinsOrg, "--format", "json")
 	if code != 1 {
 		t.Fatalf("exit %d", code)
 	}
-	want := map[string]bool{"arn:aws:iam::222222222222:role/StackSetter": true, "arn:aws:iam::222222222222:role/StackSetterMFA": true}
-	assumed := 0
-	explained := explainPathSteps(t, out, want, func(from, action string) {
-		if action == "sts:AssumeRole" {
-			assumed++
+	for _, c := range []struct {
+		from   []string
+		action string // made by another principal than the caller, once a path
+	}{
+		{[]string{"StackSetter", "StackSetterMFA"}, "sts:AssumeRole"},
+		{[]string{"PoolSetter", "PoolSetterMFA"}, "sts:AssumeRoleWithWebIdentity"},
+	} {
+		want := map[string]bool{}
+		for _, n := range c.from {
+			want["arn:aws:iam::222222222222:role/"+n] = true
 		}
-	})
-	if len(want) > 0 || explained != 8 || assumed != 2 {
-		t.Errorf("no path from %v; %d steps explained, %d assumptions", want, explained, assumed)
+		other := 0
+		explained := explainPathSteps(t, out, want, func(from, action string) {
+			if action == c.action {
+				other++
+			}
+		})
+		if len(want) > 0 || explained != 8 || other != 2 {
+			t.Errorf("no path from %v; %d steps explained, %d of %s", want, explained, other, c.action)
+		}
 	}
 }
 

@@ -94,6 +94,7 @@ func Analyze(o *org.Org, opts Options) *Result {
 	for _, n := range a.nodes {
 		a.passRoleEdges(n)
 		a.stackSetEdges(n)
+		a.identityPoolEdges(n)
 		a.workloadEdges(n)
 		a.iamEdges(n)
 		tick()

@@ -109,6 +109,12 @@
 //     of its own (batch:CreateComputeEnvironment, batch:CreateJobQueue). The
 //     names the caller chooses are ones the later requests that name them
 //     are allowed on too.
+//   - identity-pool-roles: iam:PassRole (to cognito-identity.amazonaws.com)
+//     of a role that trusts a Cognito identity pool's authenticated
+//     identities, cognito-identity:SetIdentityPoolRoles making it the
+//     pool's authenticated role, GetOpenIdTokenForDeveloperIdentity on the
+//     pool, then Cognito's sts:AssumeRoleWithWebIdentity of the role (the
+//     federated principal, aud the pool's ID, amr authenticated).
 //   - stack-set: iam:PassRole of an administration role that trusts
 //     CloudFormation, cloudformation:CreateStackSet (cloudformation:RoleArn
 //     the role) and CreateStackInstances: to every role of the organization

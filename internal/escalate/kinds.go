@@ -31,6 +31,7 @@ const (
 	KindBatchSubmitJob        = "batch-submit-job"              // batch:SubmitJob of an existing job definition with a job role (pathfinding.cloud batch-002)
 	KindBatchJobDefinition    = "batch-job-definition"          // iam:PassRole, batch:RegisterJobDefinition and SubmitJob, to an existing job queue or one of the caller's (pathfinding.cloud batch-001, batch-003)
 	KindStackSet              = "stack-set"                     // iam:PassRole of an administration role, cloudformation:CreateStackSet and CreateStackInstances: the execution role it assumes makes the template (pathfinding.cloud cloudformation-003)
+	KindIdentityPoolRoles     = "identity-pool-roles"           // iam:PassRole, cognito-identity:SetIdentityPoolRoles and GetOpenIdTokenForDeveloperIdentity on an identity pool: its authenticated role's credentials (pathfinding.cloud cognitoidentity-001)
 	KindStreamFunction        = "stream-event-source"           // iam:PassRole, lambda:CreateFunction and CreateEventSourceMapping on an existing stream, then a write to it (Rhino 16; pathfinding.cloud lambda-002)
 	KindAccessKey             = "create-access-key"             // iam:CreateAccessKey on another user (Rhino 4)
 	KindLoginProfile          = "login-profile"                 // iam:CreateLoginProfile / UpdateLoginProfile (Rhino 5, 6)
@@ -79,6 +80,7 @@ var Kinds = []Kind{
 	{KindBatchSubmitJob, "submit an AWS Batch job of an existing job definition with its own command, which the job's container runs as the definition's job role"},
 	{KindBatchJobDefinition, "register an AWS Batch job definition with a role it passes as the job role and submit a job of it, to an existing job queue or to a compute environment and queue of its own: the job's container runs as the role"},
 	{KindStackSet, "create a CloudFormation stack set with an administration role it passes and deploy it: CloudFormation, as that role, assumes an execution role it names in a target account and makes the template's resources as it"},
+	{KindIdentityPoolRoles, "make a role it passes the authenticated role of an existing Cognito identity pool, sign an identity in as a developer-authenticated user and exchange its token for the role's credentials"},
 	{KindStreamFunction, "create a Lambda function with a role it passes, map an existing DynamoDB or Kinesis stream to it, and write to the table or stream: the function runs as the role"},
 	{KindAccessKey, "create an access key for another IAM user"},
 	{KindLoginProfile, "create or change another IAM user's console password"},

@@ -133,13 +133,20 @@ func (a *analyzer) trustedServices(to *Node) []*computeService {
 }
 
 func namesService(trust *policy.Policy, svc string) bool {
+	return trustNames(trust, func(p *policy.Principal) []policy.Str { return p.Service }, svc)
+}
+
+// trustNames reports whether an Allow statement of a trust policy names
+// the principal (among those of one type, which pick gives) or any
+// principal: a cheap test before the engine decides.
+func trustNames(trust *policy.Policy, pick func(*policy.Principal) []policy.Str, name string) bool {
 	for _, s := range trust.Statements {
 		if p := s.Src.Principal; p != nil && s.Effect == policy.Allow {
 			if p.Wildcard {
 				return true
 			}
-			for _, v := range p.Service {
-				if strings.EqualFold(v.Value, svc) {
+			for _, v := range pick(p) {
+				if strings.EqualFold(v.Value, name) {
 					return true
 				}
 			}

@@ -49,6 +49,10 @@ const (
 	// WorkloadBatchJobQueue is an AWS Batch job queue: what a job is
 	// submitted to. It runs as no role.
 	WorkloadBatchJobQueue = "batch-job-queue"
+	// WorkloadIdentityPool is an Amazon Cognito identity pool: whoever
+	// sets its roles (and signs its users in) gets their credentials. It
+	// runs as no role of its own.
+	WorkloadIdentityPool = "cognito-identity-pool"
 )
 
 // Workload is an existing resource that runs code as a role: whoever can
@@ -173,6 +177,11 @@ func workloadKind(a arn.ARN) string {
 		}
 	case a.Service == "batch" && typ == "job-queue" && name != "" && !strings.ContainsAny(name, "/:"):
 		return WorkloadBatchJobQueue
+	case a.Service == "cognito-identity" && typ == "identitypool":
+		// The pool's ID is REGION:GUID, its Region the ARN's.
+		if region, id, ok := strings.Cut(name, ":"); ok && region == a.Region && id != "" && !strings.ContainsAny(id, "/:") {
+			return WorkloadIdentityPool
+		}
 	case a.Service == "dynamodb" && typ == "table":
 		table, label, ok := strings.Cut(name, "/stream/")
 		if ok && table != "" && label != "" && !strings.Contains(table, "/") && !strings.Contains(label, "/") {
@@ -192,8 +201,9 @@ const workloadARNs = "a Lambda function (arn:aws:lambda:REGION:ACCOUNT:function:
 	"a Bedrock AgentCore code interpreter (arn:aws:bedrock-agentcore:REGION:ACCOUNT:code-interpreter-custom/ID), " +
 	"a CodeDeploy deployment group (arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APPLICATION/GROUP), " +
 	"an ECS task (arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID), " +
-	"an AWS Batch job definition (arn:aws:batch:REGION:ACCOUNT:job-definition/NAME:REVISION) " +
-	"or an AWS Batch job queue (arn:aws:batch:REGION:ACCOUNT:job-queue/NAME)"
+	"an AWS Batch job definition (arn:aws:batch:REGION:ACCOUNT:job-definition/NAME:REVISION), " +
+	"an AWS Batch job queue (arn:aws:batch:REGION:ACCOUNT:job-queue/NAME) " +
+	"or a Cognito identity pool (arn:aws:cognito-identity:REGION:ACCOUNT:identitypool/REGION:ID)"
 
 func (d *decoder) workload(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["workload"]...)
@@ -253,6 +263,7 @@ func (l *loader) buildWorkloads(list []*rawWorkload) {
 		}
 		stream := kind == WorkloadDynamoDBStream || kind == WorkloadKinesisStream
 		queue := kind == WorkloadBatchJobQueue
+		pool := kind == WorkloadIdentityPool
 		switch {
 		case stream && r.hasRole:
 			l.errs.add(r.role.P, r.path+".role", "a stream runs as no role: name the functions mapped to it in functions")
@@ -260,10 +271,13 @@ func (l *loader) buildWorkloads(list []*rawWorkload) {
 		case queue && r.hasRole:
 			l.errs.add(r.role.P, r.path+".role", "a job queue runs as no role: its jobs run as their job definition's job role")
 			continue
+		case pool && r.hasRole:
+			l.errs.add(r.role.P, r.path+".role", "an identity pool runs as no role: its roles are what cognito-identity:SetIdentityPoolRoles sets")
+			continue
 		case !stream && len(r.functions) > 0:
 			l.errs.add(r.functions[0].P, r.path+".functions", "only a DynamoDB or Kinesis stream has functions")
 			continue
-		case !stream && !queue && !r.hasRole && kind != WorkloadInstance:
+		case !stream && !queue && !pool && !r.hasRole && kind != WorkloadInstance:
 			l.errs.add(r.pos, r.path, "missing role")
 			continue
 		}
