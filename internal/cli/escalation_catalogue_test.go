@@ -38,8 +38,9 @@ func TestEscalationBatchExplained(t *testing.T) {
 	}
 }
 
-// TestEscalationStackSetPoolExplained: every step of the stack-set and
-// identity-pool-roles paths of the twins (stacksets.yaml, identitypools.yaml)
+// TestEscalationStackSetPoolExplained: every step of the stack-set,
+// update-stack-set and identity-pool-roles paths of the twins
+// (stacksets.yaml, identitypools.yaml)
 // is a request warden explain allows: the caller's, the execution role's
 // assumption made as the administration role's CloudFormation session, and
 // Cognito's sts:AssumeRoleWithWebIdentity as the federated principal with
@@ -52,9 +53,11 @@ func TestEscalationStackSetPoolExplained(t *testing.T) {
 	for _, c := range []struct {
 		from   []string
 		action string // made by another principal than the caller, once a path
+		steps  int
 	}{
-		{[]string{"StackSetter", "StackSetterMFA"}, "sts:AssumeRole"},
-		{[]string{"PoolSetter", "PoolSetterMFA"}, "sts:AssumeRoleWithWebIdentity"},
+		{[]string{"StackSetter", "StackSetterMFA"}, "sts:AssumeRole", 8},
+		{[]string{"StackSetUpdater"}, "sts:AssumeRole", 3},
+		{[]string{"PoolSetter", "PoolSetterMFA"}, "sts:AssumeRoleWithWebIdentity", 8},
 	} {
 		want := map[string]bool{}
 		for _, n := range c.from {
@@ -66,7 +69,7 @@ func TestEscalationStackSetPoolExplained(t *testing.T) {
 				other++
 			}
 		})
-		if len(want) > 0 || explained != 8 || other != 2 {
+		if len(want) > 0 || explained != c.steps || other != len(c.from) {
 			t.Errorf("no path from %v; %d steps explained, %d of %s", want, explained, other, c.action)
 		}
 	}

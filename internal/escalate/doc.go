@@ -115,11 +115,14 @@
 //     pool's authenticated role, GetOpenIdTokenForDeveloperIdentity on the
 //     pool, then Cognito's sts:AssumeRoleWithWebIdentity of the role (the
 //     federated principal, aud the pool's ID, amr authenticated).
-//   - stack-set: iam:PassRole of an administration role that trusts
-//     CloudFormation, cloudformation:CreateStackSet (cloudformation:RoleArn
-//     the role) and CreateStackInstances: to every role of the organization
-//     the administration role's CloudFormation session may assume (the
-//     stack set's execution role, which makes the template's resources).
+//   - stack-set, update-stack-set: iam:PassRole of an administration role
+//     that trusts CloudFormation, and cloudformation:CreateStackSet
+//     (cloudformation:RoleArn the role) with CreateStackInstances, or
+//     UpdateStackSet on a stack set of the workloads: to every role the
+//     administration role's CloudFormation session may assume (the stack
+//     set's execution role, which makes the template's resources), in any
+//     account of the organization or in those of the stack set's
+//     instances.
 //
 // The EC2 edges that give an instance a role name an instance profile: one
 // of the workloads holding the role, or one the caller makes

@@ -75,6 +75,38 @@ func TestStackSetEdges(t *testing.T) {
 	if !cross {
 		t.Errorf("no stack-set edge from StackSetter to the execution role of Mgmt")
 	}
-	wantNoPaths(t, got, []string{"StackSetterWrongService", "StackSetterNoInstances", "StackSetterOtherAdmin", "StackSetterUntrustedAdmin", "StackSetterBounded"},
-		[]string{"StackSetter", "StackSetterMFA"})
+	wantNoPaths(t, got, []string{"StackSetterWrongService", "StackSetterNoInstances", "StackSetterOtherAdmin", "StackSetterUntrustedAdmin", "StackSetterBounded",
+		"StackSetUpdaterElsewhere", "StackSetUpdaterOtherAdmin", "StackSetUpdaterNoPass"},
+		[]string{"StackSetter", "StackSetterMFA", "StackSetUpdater"})
+}
+
+// TestUpdateStackSetEdges: update-stack-set, pathfinding.cloud
+// cloudformation-004, on the stack sets of testdata/twins/stacksets.yaml:
+// iam:PassRole of the administration role, cloudformation:UpdateStackSet on
+// an existing stack set (cloudformation:RoleArn the role), then the
+// execution role's assumption as the administration role's CloudFormation
+// session, in the accounts of the stack set's instances only (Mgmt's
+// StackSetTargetRole, which the administration role may assume too, is in
+// none). The negative twins: a stack set whose instances are in an account
+// where no execution role lets the administration role in, UpdateStackSet
+// pinned to another administration role, no iam:PassRole (an update names
+// the administration role again); every case is repeated in Locked.
+func TestUpdateStackSetEdges(t *testing.T) {
+	res := Analyze(twins(t), Options{Now: now})
+	set := "arn:aws:cloudformation:us-east-1:" + dev + ":stackset/baseline:0123abcd-4567-89ef-0123-456789abcdef"
+	p, ok := pathsFrom(res)[roleARN(dev, "StackSetUpdater")]
+	want := "iam:PassRole cloudformation:UpdateStackSet sts:AssumeRole"
+	if !ok || kindsOf(p) != KindUpdateStackSet || actionsOf(p) != want || p.Admin == nil || p.Admin.Principal != roleARN(dev, "StackSetExecutionRole") {
+		t.Fatalf("StackSetUpdater: path %v %+v; want %s %s to StackSetExecutionRole", ok, p, KindUpdateStackSet, want)
+	}
+	st := p.Steps
+	if st[0].Resource != roleARN(dev, "StackSetAdminRole") || st[1].Resource != set || st[1].Context["cloudformation:RoleArn"] != roleARN(dev, "StackSetAdminRole") ||
+		st[2].Principal != "arn:aws:sts::"+dev+":assumed-role/StackSetAdminRole/AWSCloudFormation" {
+		t.Errorf("StackSetUpdater: steps %+v", st)
+	}
+	for _, e := range res.Edges {
+		if e.Kind == KindUpdateStackSet && e.To.Account.ID != dev {
+			t.Errorf("an update-stack-set edge from %s to %s, outside the stack set's instances' accounts", e.From.ARN, e.To.ARN)
+		}
+	}
 }

@@ -32,6 +32,7 @@ const (
 	KindBatchJobDefinition    = "batch-job-definition"          // iam:PassRole, batch:RegisterJobDefinition and SubmitJob, to an existing job queue or one of the caller's (pathfinding.cloud batch-001, batch-003)
 	KindStackSet              = "stack-set"                     // iam:PassRole of an administration role, cloudformation:CreateStackSet and CreateStackInstances: the execution role it assumes makes the template (pathfinding.cloud cloudformation-003)
 	KindIdentityPoolRoles     = "identity-pool-roles"           // iam:PassRole, cognito-identity:SetIdentityPoolRoles and GetOpenIdTokenForDeveloperIdentity on an identity pool: its authenticated role's credentials (pathfinding.cloud cognitoidentity-001)
+	KindUpdateStackSet        = "update-stack-set"              // iam:PassRole of an administration role and cloudformation:UpdateStackSet on an existing stack set: the execution role in its instances' accounts makes the template (pathfinding.cloud cloudformation-004)
 	KindStreamFunction        = "stream-event-source"           // iam:PassRole, lambda:CreateFunction and CreateEventSourceMapping on an existing stream, then a write to it (Rhino 16; pathfinding.cloud lambda-002)
 	KindAccessKey             = "create-access-key"             // iam:CreateAccessKey on another user (Rhino 4)
 	KindLoginProfile          = "login-profile"                 // iam:CreateLoginProfile / UpdateLoginProfile (Rhino 5, 6)
@@ -81,6 +82,7 @@ var Kinds = []Kind{
 	{KindBatchJobDefinition, "register an AWS Batch job definition with a role it passes as the job role and submit a job of it, to an existing job queue or to a compute environment and queue of its own: the job's container runs as the role"},
 	{KindStackSet, "create a CloudFormation stack set with an administration role it passes and deploy it: CloudFormation, as that role, assumes an execution role it names in a target account and makes the template's resources as it"},
 	{KindIdentityPoolRoles, "make a role it passes the authenticated role of an existing Cognito identity pool, sign an identity in as a developer-authenticated user and exchange its token for the role's credentials"},
+	{KindUpdateStackSet, "update an existing CloudFormation stack set with its own template, passing an administration role: CloudFormation, as that role, assumes an execution role it names in the accounts of the stack set's instances and makes the template's resources as it"},
 	{KindStreamFunction, "create a Lambda function with a role it passes, map an existing DynamoDB or Kinesis stream to it, and write to the table or stream: the function runs as the role"},
 	{KindAccessKey, "create an access key for another IAM user"},
 	{KindLoginProfile, "create or change another IAM user's console password"},

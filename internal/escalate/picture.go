@@ -37,7 +37,7 @@ func KindColor(kind string) string {
 	case KindPassRole, KindUpdateFunctionCode, KindSSM, KindUpdateStack, KindStartBuild, KindUserData, KindInstanceProfile, KindLaunchTemplate,
 		KindFunctionConfiguration, KindFunctionNewRole, KindNotebookURL, KindNotebookLifecycle, KindDevEndpoint, KindUpdateGlueJob,
 		KindAssociateProfile, KindInstanceConnect, KindStreamFunction, KindAppRunnerUpdate, KindCodeInterpreter, KindCreateDeployment, KindECSExec,
-		KindBatchSubmitJob, KindBatchJobDefinition, KindStackSet, KindIdentityPoolRoles:
+		KindBatchSubmitJob, KindBatchJobDefinition, KindStackSet, KindUpdateStackSet, KindIdentityPoolRoles:
 		return "#9333ea"
 	case KindUpdateAssumeRole, KindAccessKey, KindLoginProfile:
 		return "#d97706"

@@ -15,7 +15,7 @@ var fieldsOf = map[string][]string{
 	"user":                     {"name", "account", "path", "groups", "managedPolicies", "inlinePolicies", "permissionsBoundary", "tags"},
 	"group":                    {"name", "account", "path", "managedPolicies", "inlinePolicies"},
 	"resource":                 {"arn", "account", "policy", "publicAccessBlock"},
-	"workload":                 {"arn", "role", "functions", "containers"},
+	"workload":                 {"arn", "role", "functions", "containers", "accounts"},
 	"publicAccessBlock":        {"blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"},
 	"identityProvider":         {"type", "name", "accounts", "clientIds", "metadata", "tags"},
 	"serviceLinkedRole":        {"service", "name", "accounts", "managedPolicies"},

@@ -136,6 +136,8 @@ type WorkloadDef struct {
 	Functions []string `json:"functions,omitempty"`
 	// Containers are an ECS task's container names.
 	Containers []string `json:"containers,omitempty"`
+	// Accounts are a stack set's stack instances' accounts, by name.
+	Accounts []string `json:"accounts,omitempty"`
 }
 
 // ProviderDef is an IAM SAML or OIDC identity provider.

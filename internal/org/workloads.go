@@ -53,6 +53,11 @@ const (
 	// sets its roles (and signs its users in) gets their credentials. It
 	// runs as no role of its own.
 	WorkloadIdentityPool = "cognito-identity-pool"
+	// WorkloadStackSet is a CloudFormation stack set (self-managed
+	// permissions) and the accounts of its stack instances, which an
+	// update of it reaches. It runs as no role of its own: an update
+	// passes its administration role again and names its execution role.
+	WorkloadStackSet = "cloudformation-stack-set"
 )
 
 // Workload is an existing resource that runs code as a role: whoever can
@@ -71,7 +76,10 @@ type Workload struct {
 	// definition gives them), in the order given: what ecs:ExecuteCommand
 	// names as ecs:container-name. Empty when the task names none.
 	Containers []string
-	Pos        Pos
+	// Accounts are the accounts of a stack set's stack instances, in the
+	// order given (nil for other kinds).
+	Accounts []*Account
+	Pos      Pos
 }
 
 // Application is the ARN of a CodeDeploy deployment group's application
@@ -111,6 +119,8 @@ type rawWorkload struct {
 	hasRole    bool
 	functions  []sval
 	containers []sval
+	accounts   []sval
+	hasAccts   bool
 	pos        Pos
 	path       string
 }
@@ -150,6 +160,11 @@ func workloadKind(a arn.ARN) string {
 		return WorkloadInstance
 	case a.Service == "cloudformation" && typ == "stack" && strings.Count(name, "/") == 1 && !strings.HasPrefix(name, "/") && !strings.HasSuffix(name, "/"):
 		return WorkloadStack
+	case a.Service == "cloudformation" && typ == "stackset":
+		// NAME:ID, the ID CloudFormation gives it.
+		if set, id, ok := strings.Cut(name, ":"); ok && set != "" && id != "" && !strings.ContainsAny(set, "/") && !strings.ContainsAny(id, "/:") {
+			return WorkloadStackSet
+		}
 	case a.Service == "codebuild" && typ == "project" && name != "" && !strings.Contains(name, "/"):
 		return WorkloadProject
 	case a.Service == "ec2" && typ == "launch-template" && strings.HasPrefix(name, "lt-") && !strings.Contains(name, "/"):
@@ -202,8 +217,9 @@ const workloadARNs = "a Lambda function (arn:aws:lambda:REGION:ACCOUNT:function:
 	"a CodeDeploy deployment group (arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APPLICATION/GROUP), " +
 	"an ECS task (arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID), " +
 	"an AWS Batch job definition (arn:aws:batch:REGION:ACCOUNT:job-definition/NAME:REVISION), " +
-	"an AWS Batch job queue (arn:aws:batch:REGION:ACCOUNT:job-queue/NAME) " +
-	"or a Cognito identity pool (arn:aws:cognito-identity:REGION:ACCOUNT:identitypool/REGION:ID)"
+	"an AWS Batch job queue (arn:aws:batch:REGION:ACCOUNT:job-queue/NAME), " +
+	"a Cognito identity pool (arn:aws:cognito-identity:REGION:ACCOUNT:identitypool/REGION:ID) " +
+	"or a CloudFormation stack set (arn:aws:cloudformation:REGION:ACCOUNT:stackset/NAME:ID)"
 
 func (d *decoder) workload(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["workload"]...)
@@ -221,6 +237,12 @@ func (d *decoder) workload(n *ynode, path string, r *raw) {
 		if w.functions = d.list(fn, path+".functions"); w.functions == nil {
 			return
 		}
+	}
+	if an, has := m["accounts"]; has {
+		if w.accounts = d.list(an, path+".accounts"); w.accounts == nil {
+			return
+		}
+		w.hasAccts = true
 	}
 	if cn, has := m["containers"]; has {
 		if w.containers = d.list(cn, path+".containers"); w.containers == nil {
@@ -264,6 +286,7 @@ func (l *loader) buildWorkloads(list []*rawWorkload) {
 		stream := kind == WorkloadDynamoDBStream || kind == WorkloadKinesisStream
 		queue := kind == WorkloadBatchJobQueue
 		pool := kind == WorkloadIdentityPool
+		stackSet := kind == WorkloadStackSet
 		switch {
 		case stream && r.hasRole:
 			l.errs.add(r.role.P, r.path+".role", "a stream runs as no role: name the functions mapped to it in functions")
@@ -274,10 +297,20 @@ func (l *loader) buildWorkloads(list []*rawWorkload) {
 		case pool && r.hasRole:
 			l.errs.add(r.role.P, r.path+".role", "an identity pool runs as no role: its roles are what cognito-identity:SetIdentityPoolRoles sets")
 			continue
+		case stackSet && r.hasRole:
+			l.errs.add(r.role.P, r.path+".role", "a stack set runs as no role of its own: an update passes its administration role again and names its execution role")
+			continue
+		case !stackSet && r.hasAccts:
+			at := r.pos
+			if len(r.accounts) > 0 {
+				at = r.accounts[0].P
+			}
+			l.errs.add(at, r.path+".accounts", "only a stack set has accounts (its stack instances')")
+			continue
 		case !stream && len(r.functions) > 0:
 			l.errs.add(r.functions[0].P, r.path+".functions", "only a DynamoDB or Kinesis stream has functions")
 			continue
-		case !stream && !queue && !pool && !r.hasRole && kind != WorkloadInstance:
+		case !stream && !queue && !pool && !stackSet && !r.hasRole && kind != WorkloadInstance:
 			l.errs.add(r.pos, r.path, "missing role")
 			continue
 		}
@@ -285,8 +318,14 @@ func (l *loader) buildWorkloads(list []*rawWorkload) {
 		if !ok {
 			continue
 		}
+		var accts []*Account
+		if r.hasAccts {
+			if accts = l.accountList(r.accounts, r.path+".accounts", r.pos, "the stack set's stack instance"); accts == nil {
+				continue
+			}
+		}
 		if !r.hasRole {
-			w := &Workload{ARN: r.arn.V, Kind: kind, Account: acct, Pos: r.pos}
+			w := &Workload{ARN: r.arn.V, Kind: kind, Account: acct, Accounts: accts, Pos: r.pos}
 			if stream {
 				streams = append(streams, pendingStream{w, a, r})
 			}
