@@ -76,8 +76,8 @@ func TestStackSetEdges(t *testing.T) {
 		t.Errorf("no stack-set edge from StackSetter to the execution role of Mgmt")
 	}
 	wantNoPaths(t, got, []string{"StackSetterWrongService", "StackSetterNoInstances", "StackSetterOtherAdmin", "StackSetterUntrustedAdmin", "StackSetterBounded",
-		"StackSetUpdaterElsewhere", "StackSetUpdaterOtherAdmin", "StackSetUpdaterNoPass"},
-		[]string{"StackSetter", "StackSetterMFA", "StackSetUpdater"})
+		"StackSetUpdaterElsewhere", "StackSetUpdaterOtherAdmin", "StackSetUpdaterNoPass", "StackSetUpdaterBounded"},
+		[]string{"StackSetter", "StackSetterMFA", "StackSetUpdater", "StackSetUpdaterMFA"})
 }
 
 // TestUpdateStackSetEdges: update-stack-set, pathfinding.cloud
@@ -90,19 +90,26 @@ func TestStackSetEdges(t *testing.T) {
 // none). The negative twins: a stack set whose instances are in an account
 // where no execution role lets the administration role in, UpdateStackSet
 // pinned to another administration role, no iam:PassRole (an update names
-// the administration role again); every case is repeated in Locked.
+// the administration role again), a boundary; MFA is a requirement; every
+// case is repeated in Locked.
 func TestUpdateStackSetEdges(t *testing.T) {
 	res := Analyze(twins(t), Options{Now: now})
 	set := "arn:aws:cloudformation:us-east-1:" + dev + ":stackset/baseline:0123abcd-4567-89ef-0123-456789abcdef"
-	p, ok := pathsFrom(res)[roleARN(dev, "StackSetUpdater")]
-	want := "iam:PassRole cloudformation:UpdateStackSet sts:AssumeRole"
-	if !ok || kindsOf(p) != KindUpdateStackSet || actionsOf(p) != want || p.Admin == nil || p.Admin.Principal != roleARN(dev, "StackSetExecutionRole") {
-		t.Fatalf("StackSetUpdater: path %v %+v; want %s %s to StackSetExecutionRole", ok, p, KindUpdateStackSet, want)
-	}
-	st := p.Steps
-	if st[0].Resource != roleARN(dev, "StackSetAdminRole") || st[1].Resource != set || st[1].Context["cloudformation:RoleArn"] != roleARN(dev, "StackSetAdminRole") ||
-		st[2].Principal != "arn:aws:sts::"+dev+":assumed-role/StackSetAdminRole/AWSCloudFormation" {
-		t.Errorf("StackSetUpdater: steps %+v", st)
+	for _, c := range []struct {
+		from string
+		mfa  bool
+	}{{"StackSetUpdater", false}, {"StackSetUpdaterMFA", true}} {
+		p, ok := pathsFrom(res)[roleARN(dev, c.from)]
+		want := "iam:PassRole cloudformation:UpdateStackSet sts:AssumeRole"
+		if !ok || kindsOf(p) != KindUpdateStackSet || actionsOf(p) != want || p.Admin == nil || p.Admin.Principal != roleARN(dev, "StackSetExecutionRole") {
+			t.Errorf("%s: path %v %+v; want %s %s to StackSetExecutionRole", c.from, ok, p, KindUpdateStackSet, want)
+			continue
+		}
+		st := p.Steps
+		if st[0].Resource != roleARN(dev, "StackSetAdminRole") || st[1].Resource != set || st[1].Context["cloudformation:RoleArn"] != roleARN(dev, "StackSetAdminRole") ||
+			st[2].Principal != "arn:aws:sts::"+dev+":assumed-role/StackSetAdminRole/AWSCloudFormation" || (st[1].Requires["aws:MultiFactorAuthPresent"] == "true") != c.mfa {
+			t.Errorf("%s: steps %+v", c.from, st)
+		}
 	}
 	for _, e := range res.Edges {
 		if e.Kind == KindUpdateStackSet && e.To.Account.ID != dev {
