@@ -174,6 +174,25 @@ unserved "REST-XML service: aws s3 ls" NotImplemented s3.amazonaws.com \
   "${devenv[@]}" $AWS s3 ls --endpoint-url "$url"
 unserved "REST-XML service: aws route53 list-hosted-zones" UnknownOperationException route53.amazonaws.com \
   "${devenv[@]}" $AWS route53 list-hosted-zones --endpoint-url "$url"
+# The operation of a REST call Warden does not serve is named by the
+# service's routes (botocore's models), signed or not; an unsigned S3 call
+# is answered as S3 answers an anonymous one it cannot serve, another
+# service's with MissingAuthenticationToken in its own format.
+lookup_name() { # event name: the newest such record's JSON
+  "${secenv[@]}" $AWS cloudtrail lookup-events --endpoint-url "$url" --max-results 1 \
+    --lookup-attributes "AttributeKey=EventName,AttributeValue=$1" --query 'Events[0].CloudTrailEvent' --output text
+}
+check "lookup-events: aws lambda list-functions is ListFunctions" '"eventSource":"lambda.amazonaws.com","eventName":"ListFunctions"' lookup_name ListFunctions
+check "lookup-events: aws route53 list-hosted-zones is ListHostedZones" '"errorCode":"UnknownOperationException"' lookup_name ListHostedZones
+unserved "unsigned REST-XML: aws s3 ls s3://BUCKET --no-sign-request" NotImplemented s3.amazonaws.com \
+  $AWS s3 ls s3://securecart-public --endpoint-url "$url" --no-sign-request
+check "lookup-events: the unsigned S3 call is ListObjectsV2 by the anonymous principal" \
+  '"userIdentity":{"type":"AWSAccount","accountId":"ANONYMOUS_PRINCIPAL"}' lookup_name ListObjectsV2
+check "unsigned REST-XML: aws route53 list-hosted-zones --no-sign-request" "An error occurred (MissingAuthenticationToken) when calling the ListHostedZones operation" \
+  $AWS route53 list-hosted-zones --endpoint-url "$url" --no-sign-request
+check "unsigned REST-JSON: aws lambda get-function --no-sign-request" "An error occurred (MissingAuthenticationTokenException) when calling the GetFunction operation" \
+  $AWS lambda get-function --function-name f --endpoint-url "$url" --no-sign-request
+check "lookup-events: the unsigned lambda call is GetFunction" '"eventSource":"lambda.amazonaws.com","eventName":"GetFunction"' lookup_name GetFunction
 # The unsigned curl above: recorded as the anonymous principal calling STS.
 check "lookup-events: the unsigned call is STS's GetCallerIdentity by the anonymous principal" \
   '"userIdentity":{"type":"AWSAccount","accountId":"ANONYMOUS_PRINCIPAL"},"eventTime"' \

@@ -33,8 +33,11 @@ type exchange struct {
 	route   *restMatch      // the one chosen
 	params  awsproto.Params // query: the parameters, once read
 	// s3 answers in Amazon S3's error format (an unwrapped Error element):
-	// the credential scope names S3, which Warden does not serve.
+	// the credential scope (or for an unsigned call its Host or path)
+	// names S3, which Warden does not serve.
 	s3 bool
+	// queryShaped: a form body or an Action parameter, not only the path /.
+	queryShaped bool
 }
 
 // Routing reads the request in this order (AWS's: the signature before
@@ -110,6 +113,23 @@ func readBody(r *http.Request, max int64) ([]byte, error) {
 
 // handleUnsigned lets through only the operations declared unsigned.
 func (s *Server) handleUnsigned(r *http.Request, c *call.Call, ex *exchange, body []byte) error {
+	if len(ex.matches) == 0 && ex.proto != api.JSON && !ex.queryShaped {
+		// No route of Warden's and no query or JSON shape: a REST call to
+		// a service or an operation Warden does not serve, named by its
+		// Host or its path (guessAWS). S3 serves anonymous calls: what it
+		// would answer is that Warden does not serve it. Any other service
+		// wants a signature first.
+		if g := guessAWS(r); g != nil {
+			ex.proto, ex.op, ex.s3 = g.svc.proto, g.op, g.svc.name == "s3"
+			c.Service, c.Action = g.svc.signingName, g.op
+			if ex.s3 {
+				return &awsproto.Error{Code: "NotImplemented", Status: http.StatusNotImplemented, Sender: true,
+					Message: "Warden does not serve the service \"s3\" that this unsigned request addresses (" + g.op + ": " + ex.method + " " + ex.path + ")."}
+			}
+			_, err := sigv4.Parse(r) // MissingAuthenticationToken
+			return sigError(err)
+		}
+	}
 	if ex.proto == api.Query {
 		params, err := ex.queryParams(r, body)
 		if err != nil {
@@ -148,7 +168,12 @@ func (s *Server) handleUnsigned(r *http.Request, c *call.Call, ex *exchange, bod
 // version the Version parameter names. Nothing it reads is trusted: it only
 // says what the request asked for.
 func (s *Server) nameRefused(r *http.Request, c *call.Call, ex *exchange, body []byte, scoped string) {
+	restProto, restScoped := awsRESTProtocol(scoped)
 	switch {
+	case restScoped && ex.svc == nil && len(ex.matches) == 0 && !ex.queryShaped && ex.proto != api.JSON && s.routes.bySigning[scoped] == nil:
+		// A REST service Warden does not serve: answered in its protocol
+		// (S3's errors unwrapped), named by its routes.
+		ex.proto, ex.s3, ex.op = restProto, scoped == "s3", awsOperation(scoped, r)
 	case ex.proto == api.Query:
 		params, err := ex.queryParams(r, body)
 		if err != nil {
@@ -188,7 +213,7 @@ func (s *Server) classify(r *http.Request, ex *exchange) {
 		return
 	}
 	if ct == "application/x-www-form-urlencoded" || (r.URL.RawQuery != "" && r.URL.Query().Has("Action")) {
-		ex.proto = api.Query
+		ex.proto, ex.queryShaped = api.Query, true
 		return
 	}
 	if ex.matches = s.routes.restMatches(r); len(ex.matches) > 0 {
@@ -242,8 +267,10 @@ func plainMediaType(t string) bool {
 // resolve finds the service and operation of a verified request.
 func (s *Server) resolve(r *http.Request, c *call.Call, ex *exchange, body []byte, scoped string) error {
 	c.Service = scoped // until the service is known: the record's event source
-	if xmlService[scoped] && s.routes.bySigning[scoped] == nil && ex.proto != api.JSON {
-		return s.unservedRESTXML(r, c, ex, body, scoped)
+	if s.routes.bySigning[scoped] == nil && ex.proto != api.JSON {
+		if p, ok := awsRESTProtocol(scoped); ok && p == api.RESTXML {
+			return s.unservedRESTXML(r, c, ex, body, scoped)
+		}
 	}
 	switch ex.proto {
 	case api.JSON:
@@ -267,6 +294,8 @@ func (s *Server) resolve(r *http.Request, c *call.Call, ex *exchange, body []byt
 		ex.known = ex.svc.Handlers[ex.op] != nil
 	default:
 		if len(ex.matches) == 0 {
+			ex.op = awsOperation(scoped, r)
+			c.Action = ex.op
 			return s.unknownOperation(ex, scoped)
 		}
 		s.chooseScoped(ex, scoped)
@@ -275,22 +304,22 @@ func (s *Server) resolve(r *http.Request, c *call.Call, ex *exchange, body []byt
 	return nil
 }
 
-// xmlService are the signing names of AWS's REST-XML services (botocore's
-// service-2.json: s3 and s3control sign as s3, route53, cloudfront): a
-// request signed for one that Warden does not serve is answered in XML,
-// whatever its path, so that the client can read the answer.
-var xmlService = map[string]bool{"s3": true, "route53": true, "cloudfront": true}
-
 // unservedRESTXML answers a request for a REST-XML service Warden does not
-// serve: for S3 as S3 answers what it does not implement (NotImplemented,
+// serve (botocore's service models: s3 and s3control sign as s3, route53,
+// cloudfront), in XML whatever its path, so that the client can read the
+// answer: for S3 as S3 answers what it does not implement (NotImplemented,
 // 501, an unwrapped Error element), for the others as a REST-XML service
-// answers an unknown operation.
+// answers an unknown operation. The operation is the one the service's
+// routes name.
 func (s *Server) unservedRESTXML(r *http.Request, c *call.Call, ex *exchange, body []byte, scoped string) error {
 	ex.proto, ex.svc, ex.matches, ex.s3 = api.RESTXML, nil, nil, scoped == "s3"
 	if ct := ex.ct; ct == "application/x-www-form-urlencoded" || r.URL.Query().Has("Action") {
 		if params, err := ex.queryParams(r, body); err == nil {
 			ex.op = params.Get("Action")
 		}
+	}
+	if ex.op == "" {
+		ex.op = awsOperation(scoped, r)
 	}
 	c.Action = ex.op
 	msg := unservedService(scoped, ex)
@@ -343,7 +372,10 @@ func (s *Server) unknownOperation(ex *exchange, scoped string) error {
 // method and path the request names.
 func unservedService(scoped string, ex *exchange) string {
 	what := ex.method + " " + ex.path
-	if ex.op != "" {
+	switch {
+	case ex.op != "" && (ex.proto == api.RESTJSON || ex.proto == api.RESTXML):
+		what = ex.op + ": " + what
+	case ex.op != "":
 		what = ex.op
 	}
 	return "Warden does not serve the service \"" + scoped + "\" that the credential scope names (" + what + ")."

@@ -251,15 +251,20 @@ func TestUnknownOperations(t *testing.T) {
 		{"query service not hosted", "POST", "/", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, "Action=DescribeInstances&Version=2016-11-15", "ec2",
 			400, "InvalidAction", "ec2.amazonaws.com", "DescribeInstances", "xml"},
 		{"REST route not hosted", "GET", "/2015-03-31/functions/", nil, "", "lambda",
-			404, "UnknownOperationException", "lambda.amazonaws.com", "", "json"},
+			404, "UnknownOperationException", "lambda.amazonaws.com", "ListFunctions", "json"},
 		// REST-XML services, whatever the path looks like: S3's ListBuckets
 		// is GET / (query-shaped), its ListObjectsV2 GET /bucket?list-type=2.
+		// The operation named by the service's routes (botocore's models).
 		{"S3 at the root", "GET", "/", nil, "", "s3",
-			501, "NotImplemented", "s3.amazonaws.com", "", "s3"},
+			501, "NotImplemented", "s3.amazonaws.com", "ListBuckets", "s3"},
 		{"S3 bucket", "GET", "/bucket", nil, "", "s3",
-			501, "NotImplemented", "s3.amazonaws.com", "", "s3"},
+			501, "NotImplemented", "s3.amazonaws.com", "ListObjects", "s3"},
+		{"S3 object", "PUT", "/bucket/a/key?tagging", nil, "", "s3",
+			501, "NotImplemented", "s3.amazonaws.com", "PutObjectTagging", "s3"},
 		{"Route 53", "GET", "/2013-04-01/hostedzone", nil, "", "route53",
-			404, "UnknownOperationException", "route53.amazonaws.com", "", "xml"},
+			404, "UnknownOperationException", "route53.amazonaws.com", "ListHostedZones", "xml"},
+		{"CloudFront", "DELETE", "/2020-05-31/distribution/E123", nil, "", "cloudfront",
+			404, "UnknownOperationException", "cloudfront.amazonaws.com", "DeleteDistribution", "xml"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -300,7 +305,8 @@ func TestUnknownOperations(t *testing.T) {
 			if !strings.Contains(msg, "Warden does not serve") {
 				t.Errorf("message %q does not say Warden does not serve it", msg)
 			}
-			if what := tc.method + " " + tc.path; tc.path != "/" && !strings.Contains(msg, what) {
+			path, _, _ := strings.Cut(tc.path, "?")
+			if what := tc.method + " " + path; tc.path != "/" && !strings.Contains(msg, what) {
 				t.Errorf("message %q does not name %s", msg, what)
 			}
 			ev := g.rec.last(t)
@@ -347,6 +353,22 @@ func TestRefusedCallsNamed(t *testing.T) {
 			"InvalidClientTokenId", "ec2.amazonaws.com", "DescribeInstances", "<Code>InvalidClientTokenId</Code>"},
 		{"unknown key, JSON", "POST", "/", "{}", "cloudtrail", lookup, wrongKey,
 			"UnrecognizedClientException", "cloudtrail.amazonaws.com", "LookupEvents", `"__type":"UnrecognizedClientException"`},
+		// REST services Warden does not serve, named by botocore's routes:
+		// an unsigned call by its path (no credential scope), S3 as S3
+		// answers an anonymous call it cannot serve (its unwrapped Error),
+		// the others wanting a signature in their own format.
+		{"unsigned S3 ListBuckets", "GET", "/", "", "", nil, nil,
+			"NotImplemented", "s3.amazonaws.com", "ListBuckets", "<Error><Code>NotImplemented</Code>"},
+		{"unsigned S3 ListObjectsV2", "GET", "/bucket?list-type=2&prefix=", "", "", nil, nil,
+			"NotImplemented", "s3.amazonaws.com", "ListObjectsV2", "<Error><Code>NotImplemented</Code>"},
+		{"unsigned S3 PutObject", "PUT", "/bucket/dir/key.txt", "data", "", nil, nil,
+			"NotImplemented", "s3.amazonaws.com", "PutObject", "<Error><Code>NotImplemented</Code>"},
+		{"unsigned Route 53", "GET", "/2013-04-01/hostedzone", "", "", nil, nil,
+			"MissingAuthenticationToken", "route53.amazonaws.com", "ListHostedZones", "<ErrorResponse"},
+		{"unsigned Lambda", "GET", "/2015-03-31/functions", "", "", nil, nil,
+			"MissingAuthenticationTokenException", "lambda.amazonaws.com", "ListFunctions", `"__type":"MissingAuthenticationTokenException"`},
+		{"unknown key, S3", "GET", "/bucket/key", "", "s3", nil, wrongKey,
+			"InvalidClientTokenId", "s3.amazonaws.com", "GetObject", "<Error><Code>InvalidClientTokenId</Code>"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
