@@ -21,13 +21,18 @@ type safetyFlags struct {
 
 func (f *safetyFlags) add(fl *pflag.FlagSet) {
 	fl.BoolVar(&f.allowOpenPermissions, "allow-open-permissions", false,
-		"start even when the master key, credentials or passwords file can be read by other users (logs an error instead of refusing)")
+		"start even when the master key, credentials or passwords file can be read by other users, or the data directory, database or trail files changed by them (logs an error instead of refusing)")
 }
 
 // checkSecretFiles refuses (or with --allow-open-permissions warns) when a
 // file holding a secret can be read or written by users other than its
 // owner: the master key (unless it comes from WARDEN_MASTER_KEY) and the
-// administrator's credentials and initial passwords in the data directory.
+// administrator's credentials and initial passwords in the data directory;
+// and, for the SQLite store, when other users can change the data
+// directory, the database or the audit trail's directory and segment files:
+// whoever changes the database holds every account (its policies and keys)
+// and whoever can replace a file in the directory can replace the master
+// key or the credentials.
 func (f *safetyFlags) checkSecretFiles(sf serveFlags, log *slog.Logger) error {
 	var paths []string
 	if os.Getenv("WARDEN_MASTER_KEY") == "" {
@@ -38,7 +43,7 @@ func (f *safetyFlags) checkSecretFiles(sf serveFlags, log *slog.Logger) error {
 		paths = append(paths, p)
 	}
 	paths = append(paths, filepath.Join(sf.data, "credentials"), filepath.Join(sf.data, server.PasswordsFile))
-	var open []string
+	var open, writable []string
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
@@ -48,10 +53,31 @@ func (f *safetyFlags) checkSecretFiles(sf serveFlags, log *slog.Logger) error {
 			open = append(open, fmt.Sprintf("%s (mode %04o)", p, perm))
 		}
 	}
-	if len(open) == 0 {
+	if sf.database == "" {
+		store := []string{sf.data, filepath.Join(sf.data, "warden.db"), filepath.Join(sf.data, "warden.db-wal"), filepath.Join(sf.data, "warden.db-shm"),
+			filepath.Join(sf.data, "trail")}
+		segs, _ := filepath.Glob(filepath.Join(sf.data, "trail", "*"))
+		for _, p := range append(store, segs...) {
+			fi, err := os.Stat(p)
+			if err != nil {
+				continue // created without write access for others
+			}
+			if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+				writable = append(writable, fmt.Sprintf("%s (mode %04o)", p, perm))
+			}
+		}
+	}
+	if len(open) == 0 && len(writable) == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("other users can read or change %s: they hold secrets that give control of every account; run chmod 600 on them", strings.Join(open, ", "))
+	var msgs []string
+	if len(open) > 0 {
+		msgs = append(msgs, fmt.Sprintf("other users can read or change %s: they hold secrets that give control of every account; run chmod 600 on them", strings.Join(open, ", ")))
+	}
+	if len(writable) > 0 {
+		msgs = append(msgs, fmt.Sprintf("other users can change %s: the store, its audit trail and the files beside them, which give control of every account; run chmod go-w on them", strings.Join(writable, ", ")))
+	}
+	msg := strings.Join(msgs, "; ")
 	if !f.allowOpenPermissions {
 		return fmt.Errorf("%s (or start with --allow-open-permissions)", msg)
 	}

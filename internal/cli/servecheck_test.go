@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,5 +74,52 @@ func TestServeWarnsPlainNonLoopback(t *testing.T) {
 		if code != 0 || strings.Contains(log, "non-loopback") {
 			t.Errorf("serve on %s: exit %d, log:\n%s", addr, code, log)
 		}
+	}
+}
+
+// serve refuses a data directory, database or trail file other users can
+// change (whoever changes the database controls every account; whoever
+// writes in the directory can replace the master key), unless told to go
+// on; readable by the group is not refused.
+func TestServeRefusesWritableStore(t *testing.T) {
+	dir := t.TempDir()
+	if code, log := serveOnce(t, "--data", dir); code != 0 || strings.Contains(log, "WARNING") {
+		t.Fatalf("first start: exit %d, log:\n%s", code, log)
+	}
+	segs, _ := filepath.Glob(filepath.Join(dir, "trail", "*.seg"))
+	if len(segs) == 0 {
+		t.Fatal("no trail segment after the first start")
+	}
+	for _, tc := range []struct {
+		path string
+		mode os.FileMode
+	}{
+		{dir, 0o777}, {dir, 0o720}, {filepath.Join(dir, "warden.db"), 0o666}, {filepath.Join(dir, "trail"), 0o757}, {segs[0], 0o620},
+	} {
+		fi, err := os.Stat(tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(tc.path, tc.mode); err != nil {
+			t.Fatal(err)
+		}
+		code, log := serveOnce(t, "--data", dir)
+		if want := tc.path + " (mode " + fmt.Sprintf("%04o", tc.mode) + ")"; code != 2 || !strings.Contains(log, want) || !strings.Contains(log, "run chmod go-w") {
+			t.Errorf("serve with %s mode %04o: exit %d, log:\n%s\nwant exit 2 naming it", tc.path, tc.mode, code, log)
+		}
+		code, log = serveOnce(t, "--data", dir, "--allow-open-permissions")
+		if code != 0 || !strings.Contains(log, "WARNING: other users can change "+tc.path) {
+			t.Errorf("serve --allow-open-permissions with %s mode %04o: exit %d, log:\n%s\nwant a logged WARNING", tc.path, tc.mode, code, log)
+		}
+		if err := os.Chmod(tc.path, fi.Mode().Perm()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Readable by the group and others, written by the owner only: served.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, log := serveOnce(t, "--data", dir); code != 0 || strings.Contains(log, "WARNING") {
+		t.Errorf("serve with the data directory mode 0755: exit %d, log:\n%s", code, log)
 	}
 }

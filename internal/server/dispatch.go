@@ -60,6 +60,14 @@ func (s *Server) handle(r *http.Request, c *call.Call, ex *exchange) error {
 	// the call), not from r.Body.
 	s.classify(r, ex)
 	if berr != nil {
+		// Not verified (the body is not all there): recorded with the key
+		// and the service its signature claims, an unknown caller.
+		if signed(r) {
+			if auth, err := sigv4.Parse(r); err == nil {
+				c.Claimed = &call.Identity{AccessKeyID: auth.AccessKeyID}
+				s.nameRefused(r, c, ex, []byte{}, auth.Scope.Service)
+			}
+		}
 		var mbe *http.MaxBytesError
 		if errors.As(berr, &mbe) {
 			return awsproto.Errorf("InvalidParameterValue", "The request body is larger than %d bytes.", s.cfg.MaxBody)

@@ -587,3 +587,26 @@ func TestSharedRoute(t *testing.T) {
 		}
 	}
 }
+
+// TestOversizedBodyRecorded: a signed request whose body is over the limit
+// is refused before its signature can be checked, and recorded as an
+// unknown caller with the access key and the service its signature claims.
+func TestOversizedBodyRecorded(t *testing.T) {
+	g := startRig(t)
+	form := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	body := "Action=CreatePolicy&Version=2010-05-08&PolicyDocument=" + strings.Repeat("a", 1<<20)
+	r := g.send(t, "POST", "/", form, body, "us-east-1", "iam")
+	if r.status != 400 || !strings.Contains(r.body, "The request body is larger than 1048576 bytes.") {
+		t.Errorf("answer %d %s", r.status, r.body)
+	}
+	ev := g.rec.last(t)
+	if ev.EventSource != "iam.amazonaws.com" || ev.ErrorCode != "InvalidParameterValue" || ev.Call.Identity != nil ||
+		ev.Call.Claimed == nil || ev.Call.Claimed.AccessKeyID != g.h.AdminKeyID || ev.Call.Claimed.ARN != "" {
+		t.Errorf("record: source %q code %q identity %v claimed %+v", ev.EventSource, ev.ErrorCode, ev.Call.Identity, ev.Call.Claimed)
+	}
+	// Its twin under the limit is verified and answered.
+	r = g.send(t, "POST", "/", form, "Action=GetCallerIdentity&Version=2011-06-15", "us-east-1", "sts")
+	if r.status != 200 {
+		t.Errorf("a signed call under the limit: %d %s", r.status, r.body)
+	}
+}
