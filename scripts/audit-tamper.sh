@@ -137,6 +137,22 @@ tamper "digest changed" "UPDATE audit_digests SET data = CAST(replace(CAST(data 
 tamper "digest time changed" "UPDATE audit_digests SET time = time + 1 WHERE no = $firstfull"
 tamper "digest deleted" "DELETE FROM audit_digests WHERE no = $firstfull"
 tamper "newest digest deleted" "DELETE FROM audit_digests WHERE no = $nd"
+# Cut back to a digest and resumed by a later start: no gap at the end, and
+# without the anchor only the late first digest after the cut tells.
+d="$work/case"; rm -rf "$d"; cp -r "$data" "$d"
+sql "$d" "DELETE FROM audit_digests WHERE no = $nd" "DELETE FROM audit_blocks WHERE first_seq > $prevseq"
+"$w" serve --data "$d" --listen "127.0.0.1:$port" --audit-digest-interval 1s --audit-anchor "$work/resumed-anchor.json" --log-level warn >> "$work/serve.log" 2>&1 &
+spid=$!
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+sleep 1.2
+kill -TERM $spid; wait $spid; spid=
+code=0
+"$w" audit verify --data "$d" --unsealed 1s > "$work/out" 2>&1 || code=$?
+if [ $code -eq 1 ] && grep -qE "TAMPERED digest [0-9]+ of .* came after digest $((nd - 1)) of .*cut back, then resumed" "$work/out"; then
+  printf 'exit 1  %-34s %s\n' "tail cut, then resumed" "$(grep -m1 'cut back, then resumed' "$work/out" | cut -c1-150)"
+else
+  printf 'EXIT %d %-34s NOT NAMED\n' $code "tail cut, then resumed"; cat "$work/out"; failed=1
+fi
 # The segment files themselves (the chain head is the newest one's last record).
 tamper "head changed (last record's hash)" --at "$last" hash "$(printf '%064d' 0)"
 tamper "segment: a header byte flipped" --file flip 11

@@ -505,3 +505,59 @@ func TestVerifyNamesRenumberedBlockOfOneRecord(t *testing.T) {
 		}
 	}
 }
+
+// moreAt is fixture.more with the trail's clock at clock.
+func (f *fixture) moreAt(t *testing.T, n int, clock time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tr, err := audit.Open(ctx, st, f.sealer, audit.Options{Owner: "218364950271", DigestEvery: 50, Clock: func() time.Time { return clock },
+		Anchor: func(a audit.Anchor) { f.anchor = a }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batch []*audit.Record
+	for i := f.n + 1; i <= f.n+n; i++ {
+		batch = append(batch, audit.Records(event(i, clock))...)
+	}
+	if err := tr.Append(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	f.n += n
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A trail cut back to a digest (the later digests and records removed) and
+// then resumed by a later start leaves no gap at its end, and without an
+// anchor nothing else tells: the first digest after the cut came long
+// after the digest before it said the next was due, which verify reports.
+// A trail stopped cleanly (its last digest says so) and resumed later is
+// intact.
+func TestVerifyFindsCutResumedTrail(t *testing.T) {
+	later := t0.Add(48 * time.Hour)
+	opt := audit.VerifyOptions{Now: later.Add(time.Minute), Unsealed: time.Hour}
+
+	f := newTrail(t, 120)
+	f.exec(t, `DELETE FROM audit_digests WHERE no = 3`, `DELETE FROM audit_blocks WHERE first_seq > 100`)
+	f.n = 100
+	f.moreAt(t, 10, later)
+	rep := f.verifyOpts(t, opt)
+	want := "came after digest 2 of " + t0.Format(time.RFC3339Nano)
+	if !slices.ContainsFunc(rep.Problems, func(p audit.Problem) bool {
+		return p.Kind == "digest-missing" && p.Seq == 100 && strings.Contains(p.Detail, want) && strings.Contains(p.Detail, "cut back, then resumed")
+	}) {
+		t.Errorf("cut back to digest 2 and resumed two days later: want digest-missing %q, got %+v", want, rep.Problems)
+	}
+
+	g := newTrail(t, 120)
+	g.moreAt(t, 10, later)
+	if rep := g.verifyOpts(t, opt); !rep.OK() || rep.Records != 130 {
+		t.Errorf("stopped cleanly and resumed two days later: %+v", rep)
+	}
+}

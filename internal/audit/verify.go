@@ -174,7 +174,7 @@ func verify(ctx context.Context, st store.Store, keys []*SigningKey, opt VerifyO
 	}
 
 	// The problems in order: the digests', then the records'.
-	checkDigests(rep, digests, parsed, <-sigc)
+	checkDigests(rep, digests, parsed, <-sigc, opt.Unsealed)
 	if newest != nil && !newest.Stopped && !opt.Now.IsZero() {
 		if due, err := parseTime(newest.NextBy); err == nil && opt.Now.Sub(due) > opt.Unsealed {
 			rep.add(newest.LastSeq, "digest-missing", "no digest after digest %d of %s although the next was due by %s: later digests were removed (the trail was cut back) or the server stopped without sealing its trail",

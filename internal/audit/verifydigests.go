@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/securecart/warden/internal/store"
 )
@@ -61,8 +62,11 @@ func checkSignatures(digests []store.AuditDigest, parsed []parsedDigest) []bool 
 // (sigOK, from checkSignatures), that its stored columns (number, last
 // record, time, key) are the ones it signed, that the numbers follow on from
 // 1, that each links to the one before and continues its records, and that
-// one covering no new record names the same last record.
-func checkDigests(rep *Report, digests []store.AuditDigest, parsed []parsedDigest, sigOK []bool) {
+// one covering no new record names the same last record, and that each
+// came by the time the one before said the next was due (with grace), so
+// that a trail cut back to a digest and resumed by a later start shows
+// where it was cut.
+func checkDigests(rep *Report, digests []store.AuditDigest, parsed []parsedDigest, sigOK []bool, grace time.Duration) {
 	var prev *store.AuditDigest
 	var prevDoc *DigestDoc
 	for i := range digests {
@@ -109,6 +113,12 @@ func checkDigests(rep *Report, digests []store.AuditDigest, parsed []parsedDiges
 		}
 		if doc.FirstSeq != doc.PreviousSeq+1 || doc.Records != doc.LastSeq-doc.PreviousSeq {
 			rep.add(d.Seq, "digest-changed", "digest %d of %d records %d-%d does not start right after the previous digest's last record %d", d.No, doc.Records, doc.FirstSeq, doc.LastSeq, doc.PreviousSeq)
+		}
+		if prevDoc != nil && !prevDoc.Stopped {
+			if due, err := parseTime(prevDoc.NextBy); err == nil && d.Time.Sub(due) > grace {
+				rep.add(prev.Seq, "digest-missing", "digest %d of %s came after digest %d of %s said the next was due by %s: the digests between were removed (the trail was cut back, then resumed) or the server stopped without sealing its trail",
+					d.No, doc.Created, prev.No, prevDoc.Created, prevDoc.NextBy)
+			}
 		}
 		if doc.Records == 0 {
 			// A digest of the cadence with no new record names the last
