@@ -82,13 +82,19 @@ func newTrail(t *testing.T, n int) *fixture {
 // more opens the trail, writes n more records and closes it.
 func (f *fixture) more(t *testing.T, n int) {
 	t.Helper()
+	f.moreAt(t, n, t0)
+}
+
+// moreAt is more with the trail's clock at clock, record i's time i
+// seconds after t0.
+func (f *fixture) moreAt(t *testing.T, n int, clock time.Time) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, f.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	clock := t0
 	tr, err := audit.Open(ctx, st, f.sealer, audit.Options{Owner: "218364950271", DigestEvery: 50, Clock: func() time.Time { return clock },
 		Anchor: func(a audit.Anchor) { f.anchor = a }})
 	if err != nil {

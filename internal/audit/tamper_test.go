@@ -506,33 +506,6 @@ func TestVerifyNamesRenumberedBlockOfOneRecord(t *testing.T) {
 	}
 }
 
-// moreAt is fixture.more with the trail's clock at clock.
-func (f *fixture) moreAt(t *testing.T, n int, clock time.Time) {
-	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, f.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	tr, err := audit.Open(ctx, st, f.sealer, audit.Options{Owner: "218364950271", DigestEvery: 50, Clock: func() time.Time { return clock },
-		Anchor: func(a audit.Anchor) { f.anchor = a }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var batch []*audit.Record
-	for i := f.n + 1; i <= f.n+n; i++ {
-		batch = append(batch, audit.Records(event(i, clock))...)
-	}
-	if err := tr.Append(ctx, batch); err != nil {
-		t.Fatal(err)
-	}
-	f.n += n
-	if err := tr.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // A trail cut back to a digest (the later digests and records removed) and
 // then resumed by a later start leaves no gap at its end, and without an
 // anchor nothing else tells: the first digest after the cut came long
