@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/securecart/warden/internal/store"
@@ -96,6 +98,25 @@ type Keyring struct {
 	mu      sync.RWMutex
 	keys    map[string]*Sealer
 	current string
+
+	// opened are the sessions of the tokens opened lately: a workload
+	// makes its calls with the same token for up to its session's
+	// duration, and opening one (base64, AES-GCM, JSON) cost more than the
+	// rest of the signature's check. An entry answers only while its key
+	// is still the keyring's (the same *Sealer: a reload makes new ones,
+	// and the token is opened again). At most openedMax entries: when
+	// full, the cache starts over.
+	opened atomic.Pointer[sync.Map] // token → *openedSession
+	nOpen  atomic.Int64
+}
+
+// openedMax bounds the sessions Open keeps.
+const openedMax = 8192
+
+type openedSession struct {
+	id     string // the key's
+	sealer *Sealer
+	sess   Session
 }
 
 // NewKeyring loads the keys of a purpose, creating the first one when there
@@ -183,14 +204,56 @@ func (k *Keyring) Issue(s *Session) (string, error) {
 // Open authenticates a token and returns its session. A token sealed by a
 // key this replica has not seen yet (another replica rotated) makes it reload
 // the keys once.
+//
+// The session's maps and slices are shared with other calls that open
+// the same token: callers read them and do not modify them (the slices
+// are capped at their length, so that an append copies).
 func (k *Keyring) Open(ctx context.Context, token string) (*Session, error) {
+	cache := k.opened.Load()
+	if cache != nil {
+		if v, ok := cache.Load(token); ok {
+			o := v.(*openedSession)
+			k.mu.RLock()
+			current := k.keys[o.id] == o.sealer
+			k.mu.RUnlock()
+			if current {
+				s := o.sess
+				return &s, nil
+			}
+		}
+	}
+	s, id, sealer, err := k.open(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if cache == nil || k.nOpen.Load() >= openedMax {
+		cache = new(sync.Map)
+		k.opened.Store(cache)
+		k.nOpen.Store(0)
+	}
+	o := &openedSession{id: id, sealer: sealer, sess: *s}
+	o.sess.PolicyARNs = slices.Clip(o.sess.PolicyARNs)
+	o.sess.TransitiveKeys = slices.Clip(o.sess.TransitiveKeys)
+	for key, vals := range o.sess.Federation {
+		o.sess.Federation[key] = slices.Clip(vals)
+	}
+	if _, loaded := cache.LoadOrStore(token, o); !loaded {
+		k.nOpen.Add(1)
+	}
+	cp := o.sess
+	return &cp, nil
+}
+
+// open authenticates a token and returns its session and the key (ID and
+// sealer) that opened it.
+func (k *Keyring) open(ctx context.Context, token string) (*Session, string, *Sealer, error) {
 	rest, ok := strings.CutPrefix(token, tokenPrefix)
 	if !ok {
-		return nil, ErrBadToken
+		return nil, "", nil, ErrBadToken
 	}
 	buf, err := base64.RawURLEncoding.DecodeString(rest)
 	if err != nil || len(buf) < 2 || int(buf[0])+1 > len(buf) {
-		return nil, ErrBadToken
+		return nil, "", nil, ErrBadToken
 	}
 	id := string(buf[1 : 1+int(buf[0])])
 	sealed := buf[1+int(buf[0]):]
@@ -199,24 +262,24 @@ func (k *Keyring) Open(ctx context.Context, token string) (*Session, error) {
 	k.mu.RUnlock()
 	if sealer == nil {
 		if err := k.reload(ctx); err != nil {
-			return nil, err
+			return nil, "", nil, err
 		}
 		k.mu.RLock()
 		sealer = k.keys[id]
 		k.mu.RUnlock()
 		if sealer == nil {
-			return nil, ErrBadToken
+			return nil, "", nil, ErrBadToken
 		}
 	}
 	body, err := sealer.Open(sealed, []byte(tokenPrefix+id))
 	if err != nil {
-		return nil, ErrBadToken
+		return nil, "", nil, ErrBadToken
 	}
 	var s Session
 	if err := json.Unmarshal(body, &s); err != nil {
-		return nil, ErrBadToken
+		return nil, "", nil, ErrBadToken
 	}
-	return &s, nil
+	return &s, id, sealer, nil
 }
 
 // CurrentKeyID returns the ID of the key that issues new tokens.
