@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/securecart/warden/internal/arn"
 )
@@ -144,7 +145,7 @@ func NewContext(m map[string][]string) Context {
 	c := Context{d: &contextData{entries: make([]*entry, 0, len(m)+8)}}
 	c.d.rehash()
 	for k, v := range m {
-		lk := strings.ToLower(k)
+		lk := lowerKey(k)
 		if i := c.index(lk, keyHash(lk)); i >= 0 {
 			c.d.entries[i].vals = append(c.d.entries[i].vals, v...)
 			continue
@@ -153,6 +154,60 @@ func NewContext(m map[string][]string) Context {
 	}
 	return c
 }
+
+// lowerKey is strings.ToLower(key). The keys Warden puts in every
+// request's context (knownKeys) come from a table, lower-cased without
+// allocating: an authorization sets or reads some twenty of them.
+func lowerKey(key string) string {
+	const max = 64
+	if len(key) > max {
+		return strings.ToLower(key)
+	}
+	var buf [max]byte
+	upper := false
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c >= utf8.RuneSelf {
+			return strings.ToLower(key)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+			upper = true
+		}
+		buf[i] = c
+	}
+	if !upper {
+		return key
+	}
+	if lk, ok := knownLower[string(buf[:len(key)])]; ok {
+		return lk
+	}
+	return strings.ToLower(key)
+}
+
+// knownKeys are the condition keys of AWS's global condition context keys
+// page (IAM User Guide, "AWS global condition context keys") and STS's
+// that Warden's authorization puts in a request's context.
+var knownKeys = []string{
+	"aws:AssumedRoot", "aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast", "aws:CurrentTime", "aws:EpochTime",
+	"aws:FederatedProvider", "aws:MultiFactorAuthAge", "aws:MultiFactorAuthPresent", "aws:PrincipalAccount", "aws:PrincipalArn",
+	"aws:PrincipalIsAWSService", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalServiceName",
+	"aws:PrincipalServiceNamesList", "aws:PrincipalType", "aws:Referer", "aws:RequestedRegion", "aws:ResourceAccount",
+	"aws:ResourceOrgID", "aws:ResourceOrgPaths", "aws:SecureTransport", "aws:SourceAccount", "aws:SourceArn",
+	"aws:SourceIdentity", "aws:SourceIp", "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:SourceVpc", "aws:SourceVpce",
+	"aws:TagKeys", "aws:TokenIssueTime", "aws:UserAgent", "aws:userid", "aws:username", "aws:ViaAWSService", "aws:VpcSourceIp",
+	"sts:ExternalId", "sts:RoleSessionName", "sts:SourceIdentity", "sts:TransitiveTagKeys", "identitystore:UserId",
+}
+
+// knownLower maps each known key, lower-cased, to itself.
+var knownLower = func() map[string]string {
+	m := make(map[string]string, len(knownKeys))
+	for _, k := range knownKeys {
+		lk := strings.ToLower(k)
+		m[lk] = lk
+	}
+	return m
+}()
 
 // keyHash is FNV-1a of a lower-cased key.
 func keyHash(s string) uint64 {
@@ -199,13 +254,13 @@ func (c Context) entryOf(lowerKey string, h uint64) *entry {
 
 // Get returns the values of a key (any case).
 func (c Context) Get(key string) ([]string, bool) {
-	lk := strings.ToLower(key)
+	lk := lowerKey(key)
 	return c.lookup(lk, keyHash(lk))
 }
 
 // Set sets a key, replacing its values.
 func (c Context) Set(key string, values ...string) {
-	lk := strings.ToLower(key)
+	lk := lowerKey(key)
 	h := keyHash(lk)
 	if i := c.index(lk, h); i >= 0 {
 		c.d.entries[i] = &entry{hash: h, key: lk, vals: values}
@@ -216,7 +271,7 @@ func (c Context) Set(key string, values ...string) {
 
 // SetDefault sets a key only when the context does not have it.
 func (c Context) SetDefault(key string, values ...string) {
-	lk := strings.ToLower(key)
+	lk := lowerKey(key)
 	h := keyHash(lk)
 	if c.index(lk, h) < 0 {
 		c.d.insert(&entry{hash: h, key: lk, vals: values})
