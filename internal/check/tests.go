@@ -77,6 +77,44 @@ func MalformedYAML(file string, src []byte, err error) *Error {
 	return e
 }
 
+// ParseYAML reads a test or guardrail file into its node tree. A mapping key
+// given twice is an error at its second place, as YAML requires keys to be
+// unique (https://yaml.org/spec/1.2.2/#mapping): otherwise the later value
+// would silently win, and a test could check something its reader does not see.
+func ParseYAML(src []byte, file string) (*yaml.Node, ErrorList) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(src, &root); err != nil {
+		return nil, ErrorList{MalformedYAML(file, src, err)}
+	}
+	var errs ErrorList
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode {
+			first := map[string]*yaml.Node{}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				if k.Kind != yaml.ScalarNode {
+					continue
+				}
+				if f, ok := first[k.Value]; ok {
+					errs = append(errs, &Error{File: file, Line: k.Line, Col: k.Column,
+						Msg: fmt.Sprintf("duplicate key %q (first at line %d): keys of a mapping must be unique", k.Value, f.Line)})
+					continue
+				}
+				first[k.Value] = k
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(&root)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return &root, nil
+}
+
 var expects = map[string]bool{"allow": true, "deny": true, "explicit-deny": true, "implicit-deny": true}
 
 var layers = map[string]bool{"scp": true, "rcp": true, "boundary": true, "session": true, "identity": true, "resource": true, "trust": true, "endpoint": true, "none": true}
@@ -86,9 +124,9 @@ var placeholder = regexp.MustCompile(`\{([A-Za-z0-9_.:-]+)\}`)
 // Parse reads a test file (YAML or JSON) with a top-level tests: list and
 // replaces {Account} and {PermissionSet:NAME} placeholders from o.
 func Parse(src []byte, file string, o *org.Org) ([]*Test, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(src, &root); err != nil {
-		return nil, ErrorList{MalformedYAML(file, src, err)}
+	root, perrs := ParseYAML(src, file)
+	if perrs != nil {
+		return nil, perrs
 	}
 	var errs ErrorList
 	bad := func(n *yaml.Node, format string, args ...any) {

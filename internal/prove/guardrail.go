@@ -31,9 +31,9 @@ type Guardrail struct {
 // JSON). A file without one has no guardrails. Errors are check.ErrorList,
 // with file:line:column.
 func Parse(src []byte, file string, o *org.Org) ([]*Guardrail, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(src, &root); err != nil {
-		return nil, check.ErrorList{check.MalformedYAML(file, src, err)}
+	root, perrs := check.ParseYAML(src, file)
+	if perrs != nil {
+		return nil, perrs
 	}
 	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
 		return nil, check.ErrorList{{File: file, Line: 1, Col: 1, Msg: "a guardrail file is a mapping with a guardrails: list"}}

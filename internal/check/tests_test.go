@@ -1,0 +1,29 @@
+package check
+
+import (
+	"strings"
+	"testing"
+)
+
+// A key given twice in one mapping of a test file is malformed: YAML
+// requires a mapping's keys to be unique (https://yaml.org/spec/1.2.2/#mapping),
+// and otherwise the later value would silently win.
+func TestParseRejectsDuplicateKeys(t *testing.T) {
+	o := secureCart(t)
+	for _, tt := range []struct{ src, want string }{
+		{"tests:\n  - name: a\n    principal: arn:aws:iam::{Dev}:root\n    action: s3:GetObject\n    expect: allow\n    expect: deny\n",
+			`t.yaml:6:5: duplicate key "expect" (first at line 5)`},
+		{"tests:\n  - name: a\n    principal: arn:aws:iam::{Dev}:root\n    action: s3:GetObject\n    context: {aws:SourceIp: 10.0.0.1, aws:SourceIp: 10.0.0.2}\n    expect: deny\n",
+			`t.yaml:5:39: duplicate key "aws:SourceIp" (first at line 5)`},
+		{"tests: []\ntests: []\n", `t.yaml:2:1: duplicate key "tests" (first at line 1)`},
+	} {
+		_, err := Parse([]byte(tt.src), "t.yaml", o)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want %s", tt.src, err, tt.want)
+		}
+	}
+	tests, err := Parse([]byte("tests:\n  - {name: a, principal: \"arn:aws:iam::{Dev}:root\", action: s3:GetObject, expect: deny}\n  - {name: b, principal: \"arn:aws:iam::{Dev}:root\", action: s3:GetObject, expect: deny}\n"), "t.yaml", o)
+	if err != nil || len(tests) != 2 {
+		t.Errorf("the same keys in two mappings: %d tests, error %v", len(tests), err)
+	}
+}
