@@ -69,6 +69,17 @@ func (c *Checker) Run(t *Test, now time.Time) (Result, error) {
 	if err != nil {
 		return Result{}, &Error{File: t.File, Line: t.Line, Col: t.Col, Msg: "test " + quote(t.Name) + ": " + err.Error()}
 	}
+	if s.Missing != "" && !t.PrincipalAbsent {
+		// A test that names a principal the org does not have is malformed
+		// (shared/spec/check.md, exit status 2): a typo in a role name must
+		// not pass a deny test.
+		line, col := t.PrincipalLine, t.PrincipalCol
+		if line == 0 {
+			line, col = t.Line, t.Col
+		}
+		return Result{}, &Error{File: t.File, Line: line, Col: col, Msg: "test " + quote(t.Name) + ": no such principal in the org: " +
+			s.Missing + " (if the test means it, say principalAbsent: true)"}
+	}
 	r := Result{Name: t.Name, Decision: e.Decision.String(), Expect: t.Expect, Test: t, Explanation: e, Situation: s, Note: e.Note, Reasons: []Reason{}}
 	r.DeniedBy = "none"
 	if e.Decision != eval.Allow {
@@ -81,12 +92,7 @@ func (c *Checker) Run(t *Test, now time.Time) (Result, error) {
 		})
 	}
 	r.Pass = passes(t, &e)
-	switch {
-	case s.Missing != "" && !t.PrincipalAbsent:
-		// A typo in a principal must not pass a deny test.
-		r.Pass = false
-		r.Note = "no such principal in the org: " + s.Missing + " (if the test means it, say principalAbsent: true)"
-	case t.PrincipalAbsent && s.Missing == "":
+	if t.PrincipalAbsent && s.Missing == "" {
 		r.Pass = false
 		r.Note = "the test says the principal is absent (principalAbsent: true), but it is not a missing role or IAM user of an org account"
 	}

@@ -33,6 +33,8 @@ type Test struct {
 	SignIn    *SignIn
 	File      string
 	Line, Col int
+	// PrincipalLine and PrincipalCol are where the principal is written.
+	PrincipalLine, PrincipalCol int
 }
 
 // Error is a malformed test file or a test that names something the org
@@ -189,6 +191,7 @@ func Parse(src []byte, file string, o *org.Org) ([]*Test, error) {
 				t.Name = scalar()
 			case "principal":
 				t.Principal = scalar()
+				t.PrincipalLine, t.PrincipalCol = v.Line, v.Column
 			case "action":
 				t.Action = scalar()
 			case "resource":

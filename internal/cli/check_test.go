@@ -796,16 +796,28 @@ func TestCheckResourceAccount(t *testing.T) {
 	}
 }
 
-// A test whose principal the org does not have fails, so that a typo in a
-// role name cannot pass a deny test, unless the test says the principal is
-// absent. Failure lines name the SCP's level.
+// A test that names a principal the org does not have is malformed input,
+// exit 2 at the principal's line:column (shared/spec/check.md), so that a
+// typo in a role name cannot pass a deny test; a test that means it says
+// principalAbsent: true. Failure lines name the SCP's level.
 func TestCheckMissingPrincipal(t *testing.T) {
-	file := writeFile(t, "tests.yaml", `tests:
+	typo := writeFile(t, "typo.yaml", `tests:
   - name: a typo denies nothing
     principal: arn:aws:sts::{Prod}:assumed-role/DeveloperRol/alice
     action: s3:DeleteBucket
     resource: arn:aws:s3:::securecart-prod-orders
     expect: deny
+`)
+	out, stderr, code := run(t, "", "check", typo)
+	want := "typo.yaml:3:16: test \"a typo denies nothing\": no such principal in the org: no such role in Prod (if the test means it, say principalAbsent: true)"
+	if code != 2 || !strings.Contains(stderr, want) || out != "" {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit 2 and %q", code, out, stderr, want)
+	}
+	user := writeFile(t, "user.yaml", "tests:\n  - {name: u, principal: \"arn:aws:iam::{Dev}:user/ghost\", action: s3:ListAllMyBuckets, expect: deny}\n")
+	if _, stderr, code := run(t, "", "check", "--format", "json", user); code != 2 || !strings.Contains(stderr, "user.yaml:2:26: test \"u\": no such principal in the org") {
+		t.Errorf("unknown IAM user: exit %d, stderr:\n%s", code, stderr)
+	}
+	file := writeFile(t, "tests.yaml", `tests:
   - name: developers have no role in Prod
     principal: arn:aws:sts::{Prod}:assumed-role/DeveloperRole/alice
     action: s3:GetObject
@@ -826,18 +838,17 @@ func TestCheckMissingPrincipal(t *testing.T) {
     context: {aws:RequestedRegion: us-east-1}
     expect: deny
 `)
-	out, stderr, code := run(t, "", "check", file)
+	out, stderr, code = run(t, "", "check", file)
 	if code != 1 {
 		t.Fatalf("exit status %d, want 1; stderr:\n%s", code, stderr)
 	}
 	for _, want := range []string{
-		"FAIL a typo denies nothing: ImplicitDeny by none (expected deny)\n     no such principal in the org: no such role in Prod (if the test means it, say principalAbsent: true)\n",
 		"PASS developers have no role in Prod: ImplicitDeny by none\n",
 		"FAIL the deployment role is not absent from Prod: ",
 		"     the test says the principal is absent (principalAbsent: true), but it is not a missing role or IAM user of an org account\n",
 		"FAIL developers read in Dev (wrong): Allow (expected deny)\n",
 		"     SCP WorkloadsOU: Allow FullAWSAccess, statement 0 at ",
-		"1 passed, 3 failed\n",
+		"1 passed, 2 failed\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
