@@ -71,8 +71,9 @@ func Check(doc *Document, t Type, file string) ErrorList {
 // AWS enforces when it stores a policy but that evaluation can do without: a
 // resource policy statement without a principal (it then names no one), a bare
 // principal string in place of {"AWS": ...} (read as an AWS principal), a
-// Principal in a policy attached to a principal (ignored), and a Resource in a
-// trust policy (matched as written). The simulate command uses it so that
+// Principal in a policy attached to a principal (ignored), a Resource in a
+// trust policy (matched as written), a resource that is not an ARN and a
+// principal with a wildcard in it (both matched as written). The simulate command uses it so that
 // hand-written cases evaluate as their authors meant, with a warning.
 func CheckLenient(doc *Document, t Type, file string) (errs, warnings ErrorList) {
 	c := check(doc, t, file)
@@ -161,7 +162,24 @@ func (c *checker) statement(s *Statement, t Type) {
 			c.add(s.Pos, s.Path, "the statement has no Resource or NotResource")
 		}
 	}
+	for _, r := range s.Resource {
+		if r.Value != "*" && !strings.HasPrefix(r.Value, "arn:") {
+			// IAM answers MalformedPolicyDocument: "Resource must be in ARN
+			// format or "*"" (reference_policies_elements_resource.html).
+			c.addLenient(r.Pos, r.Path, "resource %q is not an ARN: want \"*\" or an ARN such as arn:aws:s3:::bucket/*", r.Value)
+		}
+	}
 	if p := s.Principal; p != nil {
+		for _, list := range [][]Str{p.AWS, p.Service, p.Federated} {
+			for _, v := range list {
+				if v.Value != "*" && strings.ContainsAny(v.Value, "*?") {
+					// "You cannot use a wildcard to match part of a principal
+					// name or ARN" (reference_policies_elements_principal.html):
+					// AWS rejects the policy (Invalid principal in policy).
+					c.addLenient(v.Pos, v.Path, "principal %q has a wildcard: a principal is \"*\" or names one principal exactly; match patterns with a condition on aws:PrincipalArn instead", v.Value)
+				}
+			}
+		}
 		if p.Shorthand {
 			c.addLenient(p.Pos, p.Path, "a principal must be \"*\" or an object such as {\"AWS\": %q}", p.AWS[0].Value)
 		}

@@ -92,6 +92,14 @@ func TestCheckGrammar(t *testing.T) {
 		{RCP, stmt(`{"Effect":"Deny","Principal":"*","NotAction":"s3:*","Resource":"*"}`), "NotAction is not allowed in RCPs"},
 		{Endpoint, stmt(`{"Effect":"Allow","Action":"s3:*","Resource":"*"}`), ""},
 		{Identity, stmt(`{"Sid":"A","Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"A","Effect":"Deny","Action":"*","Resource":"*"}`), `duplicate Sid "A"`},
+		// IAM: "Resource must be in ARN format or "*"" (reference_policies_elements_resource.html).
+		{Identity, stmt(`{"Effect":"Allow","Action":"s3:*","Resource":"my-bucket"}`), `resource "my-bucket" is not an ARN`},
+		{Identity, stmt(`{"Effect":"Allow","Action":"s3:*","NotResource":["arn:aws:s3:::b/*","b"]}`), `resource "b" is not an ARN`},
+		// "You cannot use a wildcard to match part of a principal name or ARN"
+		// (reference_policies_elements_principal.html).
+		{Resource, stmt(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/*"},"Action":"s3:GetObject","Resource":"*"}`), `principal "arn:aws:iam::111122223333:role/*" has a wildcard`},
+		{Trust, stmt(`{"Effect":"Allow","Principal":{"Service":"*.amazonaws.com"},"Action":"sts:AssumeRole"}`), `principal "*.amazonaws.com" has a wildcard`},
+		{Resource, stmt(`{"Effect":"Allow","Principal":{"AWS":["*","111122223333"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/*"}`), ""},
 	}
 	for _, tt := range tests {
 		doc, err := Parse([]byte(tt.src), "")
@@ -143,6 +151,16 @@ func TestCheckLenientSplitsWarnings(t *testing.T) {
 	}
 	errs, warnings := CheckLenient(doc, Resource, "")
 	if len(errs) != 0 || len(warnings) != 1 || !strings.Contains(warnings[0].Msg, "Principal") {
+		t.Errorf("errs %v, warnings %v", errs, warnings)
+	}
+	// What AWS rejects on storing but evaluation matches as written is a
+	// warning too: a resource that is not an ARN, a wildcard principal.
+	doc, err = Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/a?"},"Action":"s3:GetObject","Resource":"bucket"}]}`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs, warnings = CheckLenient(doc, Resource, "")
+	if len(errs) != 0 || len(warnings) != 2 {
 		t.Errorf("errs %v, warnings %v", errs, warnings)
 	}
 }
