@@ -51,13 +51,10 @@ func runSimulate(env Env, files []string, format string) error {
 			malformed++
 			continue
 		}
-		cases, err := simulate.ReadFile(src, f)
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "warden: %v\n", err)
-			malformed++
-			continue
-		}
-		for _, c := range cases {
+		// Each case is answered as it is read, so that a file of any size
+		// runs in the memory of one case.
+		var werr error
+		err = simulate.EachCase(src, f, func(c *simulate.Case) error {
 			for _, w := range c.Warnings {
 				fmt.Fprintf(env.Stderr, "warden: warning: %s: %v\n", c.Label(), w)
 			}
@@ -73,12 +70,18 @@ func runSimulate(env Env, files []string, format string) error {
 				}
 			}
 			if format == "json" {
-				if err := enc.Encode(res); err != nil {
-					return err
-				}
-				continue
+				werr = enc.Encode(res)
+				return werr
 			}
 			printCaseText(env.Stdout, c, &res)
+			return nil
+		})
+		if werr != nil {
+			return werr
+		}
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "warden: %v\n", err)
+			malformed++
 		}
 	}
 	if format == "text" {

@@ -50,52 +50,73 @@ func (c *Case) Label() string {
 // cases, or JSON Lines. A malformed case is returned with Err set; an error
 // is returned when the file itself cannot be read as JSON.
 func ReadFile(src []byte, file string) ([]*Case, error) {
-	dec := jsontext.NewDecoder(bytes.NewReader(src))
 	var cases []*Case
+	err := EachCase(src, file, func(c *Case) error {
+		cases = append(cases, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return cases, nil
+}
+
+// EachCase decodes the cases of a file one at a time, in order, and calls fn
+// with each, so that a file of any number of cases is answered in the memory
+// of one. It stops at fn's first error and returns it; it returns an error,
+// after the cases before it, when the file cannot be read as JSON.
+func EachCase(src []byte, file string, fn func(*Case) error) error {
+	dec := jsontext.NewDecoder(bytes.NewReader(src))
 	// One line index for the whole file: every position in it, the
 	// policies' included, costs a binary search.
 	r := &reader{src: src, lines: policy.NewSource(src), file: file, dec: dec}
+	n := 0
+	next := func(path string) error {
+		r.warnings = nil
+		c, err := r.readCase(n, path)
+		if err != nil {
+			return err
+		}
+		n++
+		return fn(c)
+	}
 	switch dec.PeekKind() {
 	case '[':
 		if _, err := dec.ReadToken(); err != nil {
-			return nil, r.syntax(err)
+			return r.syntax(err)
 		}
 		for dec.PeekKind() != ']' {
-			c, err := r.readCase(len(cases), "/"+strconv.Itoa(len(cases)))
-			if err != nil {
-				return nil, err
+			if err := next("/" + strconv.Itoa(n)); err != nil {
+				return err
 			}
-			cases = append(cases, c)
 		}
 		if _, err := dec.ReadToken(); err != nil {
-			return nil, r.syntax(err)
+			return r.syntax(err)
 		}
 		if _, err := dec.ReadToken(); err != io.EOF {
-			return nil, fmt.Errorf("%s: unexpected data after the array of cases", file)
+			return fmt.Errorf("%s: unexpected data after the array of cases", file)
 		}
 	case '{':
 		for {
-			c, err := r.readCase(len(cases), "")
-			if err != nil {
-				return nil, err
+			if err := next(""); err != nil {
+				return err
 			}
-			cases = append(cases, c)
 			if dec.PeekKind() == 0 {
 				if _, err := dec.ReadToken(); err != io.EOF {
-					return nil, r.syntax(err)
+					return r.syntax(err)
 				}
 				break
 			}
 		}
 	default:
 		if _, err := dec.ReadToken(); err == io.EOF {
-			return nil, fmt.Errorf("%s: no cases: the file is empty", file)
+			return fmt.Errorf("%s: no cases: the file is empty", file)
 		} else if err != nil {
-			return nil, r.syntax(err)
+			return r.syntax(err)
 		}
-		return nil, fmt.Errorf("%s: want a case object, an array of cases or JSON Lines", file)
+		return fmt.Errorf("%s: want a case object, an array of cases or JSON Lines", file)
 	}
-	return cases, nil
+	return nil
 }
 
 // reader walks a JSON source with a decoder over src[base:], so that offsets
