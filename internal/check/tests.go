@@ -246,6 +246,11 @@ func Parse(src []byte, file string, o *org.Org) ([]*Test, error) {
 				bad(k, "tests[%d]: unknown field %q", i, k.Value)
 			}
 		}
+		if t.Expect == "allow" && t.DeniedBy != "" && t.DeniedBy != "none" {
+			// A test that expects an allow and names the layer that denies
+			// is a contradiction that would otherwise pass unnoticed.
+			bad(item, "tests[%d] (%q): deniedBy %q names the layer that decides a denial, but the test expects allow", i, t.Name, t.DeniedBy)
+		}
 		switch {
 		case t.Name == "":
 			bad(item, "tests[%d] has no name", i)

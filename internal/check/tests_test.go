@@ -27,3 +27,20 @@ func TestParseRejectsDuplicateKeys(t *testing.T) {
 		t.Errorf("the same keys in two mappings: %d tests, error %v", len(tests), err)
 	}
 }
+
+// deniedBy names the layer that decided a denial (shared/spec/check.md): a
+// test that expects allow and names a denying layer contradicts itself.
+func TestParseRejectsDeniedByWithAllow(t *testing.T) {
+	o := secureCart(t)
+	src := "tests:\n  - {name: a, principal: \"arn:aws:iam::{Management}:root\", action: organizations:ListAccounts, expect: allow, deniedBy: scp}\n"
+	_, err := Parse([]byte(src), "t.yaml", o)
+	if err == nil || !strings.Contains(err.Error(), `t.yaml:2:5: tests[0] ("a"): deniedBy "scp" names the layer that decides a denial, but the test expects allow`) {
+		t.Errorf("error %v", err)
+	}
+	for _, ok := range []string{"expect: allow, deniedBy: none", "expect: deny, deniedBy: scp"} {
+		src := "tests:\n  - {name: a, principal: \"arn:aws:iam::{Management}:root\", action: organizations:ListAccounts, " + ok + "}\n"
+		if _, err := Parse([]byte(src), "t.yaml", o); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+}
