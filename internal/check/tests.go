@@ -5,6 +5,9 @@
 package check
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -13,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/securecart/warden/internal/org"
+	"github.com/securecart/warden/internal/policy"
 )
 
 // Test is one access test, with its placeholders replaced.
@@ -69,14 +73,36 @@ func (l ErrorList) Error() string {
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
 // MalformedYAML is the error of a test or guardrail file that does not
-// parse, at the line the YAML parser names (its first non-blank column).
+// parse, at the line the YAML parser names (its first non-blank column). A
+// file written as JSON is reported where its JSON syntax breaks, which the
+// YAML parser places at best at the start of the enclosing collection.
 func MalformedYAML(file string, src []byte, err error) *Error {
+	if looksJSON(src) {
+		var v any
+		var se *json.SyntaxError
+		if jerr := json.Unmarshal(src, &v); errors.As(jerr, &se) {
+			p := policy.NewSource(src).Pos(se.Offset - 1)
+			return &Error{File: file, Line: p.Line, Col: p.Col, Msg: "malformed JSON: " + se.Error()}
+		}
+	}
 	e := &Error{File: file, Msg: "malformed YAML: " + strings.TrimPrefix(yamlLine.ReplaceAllString(err.Error(), ""), "yaml: ")}
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		e.Line, _ = strconv.Atoi(m[1])
 		e.Col = org.FirstColumn(src, e.Line)
 	}
 	return e
+}
+
+// looksJSON reports whether a file is written as JSON rather than YAML's flow
+// style: it opens with { or [ followed by a string, a collection or the end
+// of it ({"tests": ...), where YAML's flow style has a plain key ({tests: ...}).
+func looksJSON(src []byte) bool {
+	t := bytes.TrimLeft(src, " \t\r\n")
+	if len(t) == 0 || (t[0] != '{' && t[0] != '[') {
+		return false
+	}
+	t = bytes.TrimLeft(t[1:], " \t\r\n")
+	return len(t) > 0 && bytes.IndexByte([]byte(`"{[]}`), t[0]) >= 0
 }
 
 // ParseYAML reads a test or guardrail file into its node tree. A mapping key

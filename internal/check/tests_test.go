@@ -44,3 +44,22 @@ func TestParseRejectsDeniedByWithAllow(t *testing.T) {
 		}
 	}
 }
+
+// A test file written as JSON is reported where its JSON breaks; the YAML
+// parser alone names the start of the enclosing collection (1:1). A file in
+// YAML's flow style keeps the YAML parser's message.
+func TestParseMalformedJSONPosition(t *testing.T) {
+	o := secureCart(t)
+	for _, tt := range []struct{ src, want string }{
+		{"{\"tests\": [\n  {\"name\": \"a\", \"principal\": \"*\" \"action\": \"s3:GetObject\"}]}\n",
+			`t.json:2:34: malformed JSON: invalid character '"' after object key:value pair`},
+		{"{\"tests\": [\n  {\"name\": \"é\",\n   \"action\" \"s3:GetObject\"}]}\n",
+			`t.json:3:13: malformed JSON: invalid character '"' after object key`},
+		{"{tests: [{name: a\n", `t.json:1:1: malformed YAML: `},
+	} {
+		_, err := Parse([]byte(tt.src), "t.json", o)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want %s", tt.src, err, tt.want)
+		}
+	}
+}
