@@ -72,8 +72,9 @@ func Check(doc *Document, t Type, file string) ErrorList {
 // resource policy statement without a principal (it then names no one), a bare
 // principal string in place of {"AWS": ...} (read as an AWS principal), a
 // Principal in a policy attached to a principal (ignored), a Resource in a
-// trust policy (matched as written), a resource that is not an ARN and a
-// principal with a wildcard in it (both matched as written). The simulate command uses it so that
+// trust policy (matched as written), a NotPrincipal in a trust policy, a
+// resource that is not an ARN and a principal with a wildcard in it (all
+// evaluated as written). The simulate command uses it so that
 // hand-written cases evaluate as their authors meant, with a warning.
 func CheckLenient(doc *Document, t Type, file string) (errs, warnings ErrorList) {
 	c := check(doc, t, file)
@@ -143,6 +144,11 @@ func (c *checker) statement(s *Statement, t Type) {
 	case Trust:
 		if s.Principal == nil {
 			c.add(s.Pos, s.Path, "a trust policy statement must have a Principal or NotPrincipal")
+		} else if s.NotPrincipal {
+			// "You cannot use the NotPrincipal element in an IAM identity-based
+			// policy nor in an IAM role trust policy"
+			// (reference_policies_elements_notprincipal.html).
+			c.addLenient(s.Principal.Pos, s.Principal.Path, "NotPrincipal is not allowed in a role trust policy: name the principals, or deny with a condition on aws:PrincipalArn")
 		}
 		if s.HasResource {
 			c.addLenient(s.ResourcePos, s.ResourcePath, "Resource is not allowed in a role trust policy: the resource is the role itself")

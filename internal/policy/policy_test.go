@@ -99,6 +99,7 @@ func TestCheckGrammar(t *testing.T) {
 		// (reference_policies_elements_principal.html).
 		{Resource, stmt(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/*"},"Action":"s3:GetObject","Resource":"*"}`), `principal "arn:aws:iam::111122223333:role/*" has a wildcard`},
 		{Trust, stmt(`{"Effect":"Allow","Principal":{"Service":"*.amazonaws.com"},"Action":"sts:AssumeRole"}`), `principal "*.amazonaws.com" has a wildcard`},
+		{Trust, stmt(`{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user/a"},"Action":"sts:AssumeRole"}`), "NotPrincipal is not allowed in a role trust policy"},
 		{Resource, stmt(`{"Effect":"Allow","Principal":{"AWS":["*","111122223333"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/*"}`), ""},
 	}
 	for _, tt := range tests {
