@@ -209,6 +209,7 @@ func (r *reader) readObject(path string) ([]string, []span, error) {
 }
 
 func (r *reader) readCase(index int, path string) (*Case, error) {
+	start := skipSpace(r.src, r.offset())
 	names, vals, err := r.readObject(path)
 	if err != nil {
 		return nil, err
@@ -244,7 +245,7 @@ func (r *reader) readCase(index int, path string) (*Case, error) {
 		}
 	}
 	if request == nil {
-		c.Err = errors.Join(c.Err, r.errAt(0, path, "the case has no request"))
+		c.Err = errors.Join(c.Err, r.errAt(start, path, "the case has no request"))
 	} else {
 		c.Err = errors.Join(c.Err, r.request(c, *request, path+"/request"))
 	}
@@ -258,11 +259,13 @@ func (r *reader) readCase(index int, path string) (*Case, error) {
 
 func (r *reader) errAt(off int64, path, format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
-	if off > 0 {
-		p := r.lines.Pos(off)
-		return fmt.Errorf("%s:%d:%d: %s: %s", r.file, p.Line, p.Col, path, msg)
+	if path != "" {
+		// The JSON pointer of the element; a case that is the whole file
+		// or line has none.
+		msg = path + ": " + msg
 	}
-	return fmt.Errorf("%s: %s: %s", r.file, path, msg)
+	p := r.lines.Pos(off)
+	return fmt.Errorf("%s:%d:%d: %s", r.file, p.Line, p.Col, msg)
 }
 
 func (r *reader) str(v span, path string, dst *string) error {
