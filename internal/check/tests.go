@@ -218,12 +218,21 @@ func Parse(src []byte, file string, o *org.Org) ([]*Test, error) {
 			case "principal":
 				t.Principal = scalar()
 				t.PrincipalLine, t.PrincipalCol = v.Line, v.Column
+				if _, err := policy.ParseCaller(t.Principal); t.Principal != "" && err != nil {
+					bad(v, "tests[%d].principal: %v", i, err)
+				}
 			case "action":
 				t.Action = scalar()
+				if t.Action != "" && !strings.Contains(t.Action, ":") {
+					bad(v, "tests[%d].action: malformed action %q: want service:Action, as in s3:GetObject", i, t.Action)
+				}
 			case "resource":
 				t.Resource = scalar()
 			case "resourceAccount":
 				t.ResourceAccount = scalar()
+				if t.ResourceAccount != "" && !policy.IsAccountID(t.ResourceAccount) {
+					bad(v, "tests[%d].resourceAccount: %q is not a 12-digit account ID (or {Name})", i, t.ResourceAccount)
+				}
 			case "expect":
 				t.Expect = scalar()
 				if !expects[t.Expect] {

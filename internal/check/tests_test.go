@@ -63,3 +63,20 @@ func TestParseMalformedJSONPosition(t *testing.T) {
 		}
 	}
 }
+
+// A malformed principal, action or resourceAccount is reported where it is
+// written (file:line:column), not at the start of the test.
+func TestParseRequestFieldsWhereWritten(t *testing.T) {
+	o := secureCart(t)
+	for _, tt := range []struct{ field, want string }{
+		{"principal: bob\n    action: s3:GetObject", `t.yaml:3:16: tests[0].principal: unrecognized principal "bob"`},
+		{"principal: \"arn:aws:iam::{Dev}:root\"\n    action: s3GetObject", `t.yaml:4:13: tests[0].action: malformed action "s3GetObject"`},
+		{"principal: \"arn:aws:iam::{Dev}:root\"\n    action: s3:GetObject\n    resourceAccount: \"12\"", `t.yaml:5:22: tests[0].resourceAccount: "12" is not a 12-digit account ID`},
+	} {
+		src := "tests:\n  - name: a\n    " + tt.field + "\n    expect: deny\n"
+		_, err := Parse([]byte(src), "t.yaml", o)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want %s", src, err, tt.want)
+		}
+	}
+}

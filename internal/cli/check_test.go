@@ -537,7 +537,7 @@ func TestCheckMalformed(t *testing.T) {
 			[]string{`:3:5: tests[1]: duplicate test name "a"`}},
 		{"context not a mapping", "tests:\n  - {name: a, principal: \"arn:aws:iam::{Dev}:root\", action: s3:ListAllMyBuckets, expect: allow, context: [x]}\n",
 			[]string{`:2:106: tests[0].context must be a mapping`}},
-		{"malformed principal", fmt.Sprintf(test, "arn:aws:iam::12:root", "allow"), []string{`:2:5: test "a test"`}},
+		{"malformed principal", fmt.Sprintf(test, "arn:aws:iam::12:root", "allow"), []string{`:3:16: tests[0].principal: unrecognized principal ARN "arn:aws:iam::12:root"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			file := writeFile(t, "tests.yaml", tc.src)
