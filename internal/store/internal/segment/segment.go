@@ -236,17 +236,30 @@ func (r *reader) at(off, n, chunk int64) ([]byte, error) {
 	return r.buf[:min(int64(m), n)], nil
 }
 
+// How frameAt reads.
+const (
+	// atTail: off may be the end of the newest segment, where preallocated
+	// zeros or an unfinished write lie (frameEnd; see unfinished).
+	atTail = 1 << iota
+	// atQuick, for readers that only follow the appenders (the read
+	// index, an appender catching up under the lock): 44 zero bytes at off
+	// are the end without looking further (a write in progress holds the
+	// lock; a machine crash leaves a torn write that readers opening the
+	// segment look at in full), and atMarked.
+	atQuick
+	// atMarked: a frame followed by another frame's mark is taken without
+	// its checksum (it only steps over it: an unfinished write has nothing
+	// after it, and a frame whose checksum does not match steps to the same
+	// place, so that readers of ranges of the trail agree where frames are).
+	atMarked
+)
+
 // frameAt reads the frame at off of a segment of r.size bytes: a frame
 // whose header has the mark, which lies within the file and whose checksum
-// matches its header and data (frameOK). tail says that off may be the end
-// of the newest segment, where preallocated zeros or an unfinished write
-// lie (frameEnd; see unfinished). quick, for readers that only follow the
-// appenders (the read index, an appender catching up under the lock): 44
-// zero bytes at off are the end without looking further, and a frame
-// followed by another frame's mark is taken without its checksum (a write
-// in progress holds the lock; a machine crash leaves a torn write that
-// readers opening the segment look at in full).
-func (r *reader) frameAt(off int64, tail, quick bool) (Frame, status, error) {
+// matches its header and data (frameOK); how says how to read (atTail,
+// atQuick, atMarked).
+func (r *reader) frameAt(off int64, how int) (Frame, status, error) {
+	tail, quick := how&atTail != 0, how&atQuick != 0
 	h, err := r.at(off, FrameHeader, 256)
 	if err != nil {
 		return Frame{}, frameBad, err
@@ -259,7 +272,7 @@ func (r *reader) frameAt(off int64, tail, quick bool) (Frame, status, error) {
 		if fr.Hdr == legacyHeader {
 			return fr, frameOK, nil
 		}
-		if quick {
+		if how&(atQuick|atMarked) != 0 {
 			if next, err := r.at(fr.End(), 4, 256); err == nil && isMark(next) {
 				return fr, frameOK, nil
 			}

@@ -215,7 +215,11 @@ func (t *Trail) readTailLocked(size int64, quick bool) error {
 	var last *Frame
 	off := t.end
 	for off < size {
-		fr, stat, err := r.frameAt(off, true, quick)
+		how := atTail
+		if quick {
+			how |= atQuick
+		}
+		fr, stat, err := r.frameAt(off, how)
 		if err != nil {
 			return err
 		}
@@ -507,7 +511,7 @@ func (t *Trail) indexed(name string) (*indexed, error) {
 	}
 	r := &reader{f: ix.f, size: st.Size()}
 	for ix.end < st.Size() {
-		fr, stat, err := r.frameAt(ix.end, true, true)
+		fr, stat, err := r.frameAt(ix.end, atTail|atQuick)
 		if err != nil {
 			return nil, err
 		}
@@ -762,7 +766,17 @@ func (t *Trail) Blocks(ctx context.Context, fromSeq, toSeq int64, fn func(b *sto
 			}
 			prevLast := h.prevSeq
 			for off := h.len; off < r.size; {
-				fr, stat, err := r.frameAt(off, newest, false)
+				// A frame outside the range is only stepped over.
+				how := 0
+				if newest {
+					how |= atTail
+				}
+				if h, err := r.at(off, FrameHeader, 256); err == nil {
+					if fr, ok := parseFrameHeader(h, off); ok && !in(fr.FirstSeq) {
+						how |= atMarked
+					}
+				}
+				fr, stat, err := r.frameAt(off, how)
 				if err != nil {
 					return err
 				}
