@@ -519,6 +519,19 @@ func (t *Trail) indexed(name string) (*indexed, error) {
 			break
 		}
 		if stat != frameOK {
+			// Read without the lock, a frame being written can be seen
+			// half copied: taken for the end until a complete frame
+			// follows it (verification judges it under the lock), and
+			// read again when one does (its write was over before).
+			if after, err := r.frameAfter(ix.end); err != nil || !after {
+				break
+			}
+			r.buf = r.buf[:0]
+			if fr, stat, err = r.frameAt(ix.end, atTail|atQuick); err != nil {
+				return nil, err
+			}
+		}
+		if stat != frameOK {
 			ix.bad = fmt.Errorf("the audit trail segment %s has no frame at byte %d (verify the trail)", name, ix.end)
 			break
 		}
@@ -779,6 +792,35 @@ func (t *Trail) Blocks(ctx context.Context, fromSeq, toSeq int64, fn func(b *sto
 				fr, stat, err := r.frameAt(off, how)
 				if err != nil {
 					return err
+				}
+				if newest && (stat == frameSum || stat == frameBad) {
+					// What is at the end may be a frame that another
+					// process (or this one) is writing, half copied:
+					// look again under the trail's lock, when no write is
+					// in progress.
+					// When a complete frame follows it now, the write
+					// was over before that one began: read it again.
+					after, err := r.frameAfter(off)
+					if err != nil {
+						return err
+					}
+					again := func() error {
+						st, err := f.Stat()
+						if err != nil {
+							return err
+						}
+						r.size, r.buf = st.Size(), r.buf[:0]
+						fr, stat, err = r.frameAt(off, how)
+						return err
+					}
+					if after {
+						err = again()
+					} else {
+						err = t.Locked(again)
+					}
+					if err != nil {
+						return err
+					}
 				}
 				if stat == frameEnd {
 					break
