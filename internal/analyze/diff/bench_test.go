@@ -166,7 +166,12 @@ func BenchmarkDiffGeneratedResources(b *testing.B) {
 // queue, an SNS topic, a KMS key and a secret named after it (or with a
 // random ID), and a role named after its ID.
 func BenchmarkDiffNamedResources(b *testing.B) {
-	src := namedOrg(*benchAccounts, 20)
+	benchEdits(b, namedOrg(*benchAccounts, 20), generatedEdits)
+}
+
+// benchEdits compares src with each of its edits (old replaced by new
+// everywhere), one sub-benchmark each, grouping resources and principals.
+func benchEdits(b *testing.B, src string, edits []struct{ name, old, new string }) {
 	loadSrc := func(s string) *org.Org {
 		o, err := org.LoadFS(fstest.MapFS{"org.yaml": {Data: []byte(s)}}, "org.yaml")
 		if err != nil {
@@ -174,7 +179,7 @@ func BenchmarkDiffNamedResources(b *testing.B) {
 		}
 		return o
 	}
-	for _, e := range generatedEdits {
+	for _, e := range edits {
 		b.Run(e.name, func(b *testing.B) {
 			old, new := loadSrc(src), loadSrc(strings.ReplaceAll(src, e.old, e.new))
 			b.ResetTimer()
@@ -188,4 +193,13 @@ func BenchmarkDiffNamedResources(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkDiffCrossNamedResources is BenchmarkDiffNamedResources on
+// namedOrgWith(benchAccounts, 20, true, false), whose KMS key policies name
+// their own account's queue in a condition, with two edits: open (every
+// account's queue, topic, key and secret also allows the Security account:
+// openToSecurity) and bucket (generatedEdits').
+func BenchmarkDiffCrossNamedResources(b *testing.B) {
+	benchEdits(b, namedOrgWith(*benchAccounts, 20, true, false), []struct{ name, old, new string }{{"open", openToSecurity[1], openToSecurity[2]}, generatedEdits[2]})
 }

@@ -19,7 +19,16 @@ import (
 // names the resource and the account, and a role named after the
 // account's ID whose identity policy reaches them. Each account's
 // resources are the same up to the account's ID and the resources' names.
-func namedOrg(accounts, roles int) string {
+func namedOrg(accounts, roles int) string { return namedOrgWith(accounts, roles, false, false) }
+
+// namedOrgWith is namedOrg whose resource policies also name other
+// resources and roles of their own account by name: with cond, the KMS
+// key's App statement holds only for its account's queue's encryption
+// context (kms:EncryptionContext:aws:sqs:arn, as SQS server-side
+// encryption sets it); with principal, the secret is also read by the
+// account's role orders-worker-<account name> (which trusts ECS tasks),
+// named in its Principal element.
+func namedOrgWith(accounts, roles int, cond, principal bool) string {
 	src := string(org.Generate(accounts, roles, 1))
 	ids := map[string]string{}
 	var members []string
@@ -47,6 +56,12 @@ func namedOrg(accounts, roles int) string {
 			suffix[i] = letters[rng.IntN(len(letters))]
 		}
 		secret := fmt.Sprintf("arn:aws:secretsmanager:us-east-1:%s:secret:orders-db-%s-%s", id, low, suffix)
+		worker := "arn:aws:iam::" + id + ":role/orders-worker-" + low
+		if principal {
+			line(&rls, "  - name: orders-worker-%s", low)
+			line(&rls, "    accounts: [%s]", acct)
+			line(&rls, `    trust: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: ecs-tasks.amazonaws.com}, Action: sts:AssumeRole}]}`)
+		}
 		for _, r := range []struct {
 			arn, actions, deny string
 		}{
@@ -63,7 +78,14 @@ func namedOrg(accounts, roles int) string {
 			if strings.HasPrefix(r.arn, "arn:aws:kms:") {
 				line(&res, `        - {Sid: Owner, Effect: Allow, Principal: {AWS: "arn:aws:iam::%s:root"}, Action: "kms:*", Resource: "*"}`, id)
 			}
-			line(&res, `        - {Sid: App, Effect: Allow, Principal: {AWS: ["%s"]}, Action: %s, Resource: "%s"}`, app, r.actions, r.arn)
+			switch {
+			case cond && r.arn == key:
+				line(&res, `        - {Sid: App, Effect: Allow, Principal: {AWS: ["%s"]}, Action: %s, Resource: "%s", Condition: {StringEquals: {"kms:EncryptionContext:aws:sqs:arn": "%s"}}}`, app, r.actions, r.arn, queue)
+			case principal && r.arn == secret:
+				line(&res, `        - {Sid: App, Effect: Allow, Principal: {AWS: ["%s", "%s"]}, Action: %s, Resource: "%s"}`, app, worker, r.actions, r.arn)
+			default:
+				line(&res, `        - {Sid: App, Effect: Allow, Principal: {AWS: ["%s"]}, Action: %s, Resource: "%s"}`, app, r.actions, r.arn)
+			}
 			line(&res, "        - "+notOrg, r.deny)
 		}
 
@@ -192,4 +214,53 @@ func TestNamedResourcesApart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCrossNamedResourcesMatchReference: namedOrgWith's cross fixture,
+// whose KMS key policies name their own account's queue in a condition
+// (kms:EncryptionContext:aws:sqs:arn) and whose secret policies name their
+// own account's worker role in a Principal element, each account its own:
+// with the names substituted consistently the accounts are twins (the
+// keys and secrets opened to Security reported once per kind for the other
+// accounts), the grouped comparison gives the reference's changes, and
+// each member's request (its own queue in the encryption context) is
+// decided as claimed. Twin: when the principal's side also tests the key
+// (an SCP statement on it), the keys are apart again.
+func TestCrossNamedResourcesMatchReference(t *testing.T) {
+	src := namedOrgWith(6, 4, true, true)
+	rep := matchReference(t, src, [][3]string{openToSecurity})
+	for _, kind := range []string{"kms key", "secretsmanager secret"} {
+		if n := twinMembers(rep, Opened, kind); n < 3 {
+			t.Errorf("%ss opened to Security: %d members of a class, want the 3 accounts beside the representative's", kind, n)
+		}
+	}
+	if !contextNames(rep, "kms:EncryptionContext:aws:sqs:arn", ":orders-queue-") {
+		t.Errorf("no change's example names its account's queue in the encryption context")
+	}
+	// Edits that reach the keys and secrets (namedEdits).
+	for i, edits := range [][][3]string{{namedEdits[2]}, {namedEdits[3]}} {
+		t.Run(fmt.Sprint(i), func(t *testing.T) { matchReference(t, src, edits) })
+	}
+	old := "        - Effect: Deny\n          Action: organizations:LeaveOrganization\n"
+	tested := strings.Replace(src, old, `        - {Effect: Deny, Action: "kms:*", Resource: "*", Condition: {StringLike: {"kms:EncryptionContext:aws:sqs:arn": "*:orders-queue-account0004"}}}`+"\n"+old, 1)
+	if tested == src {
+		t.Fatal("no SCP statement added")
+	}
+	rep = matchReference(t, tested, [][3]string{openToSecurity})
+	if n := twinMembers(rep, Opened, "kms key"); n != 0 {
+		t.Errorf("keys grouped (%d members) though an SCP tests their condition's key", n)
+	}
+}
+
+// contextNames reports whether some change's example gives key a value
+// holding s.
+func contextNames(rep *Report, key, s string) bool {
+	for i := range rep.raw {
+		for k, v := range rep.raw[i].ctx {
+			if strings.EqualFold(k, key) && strings.Contains(strings.Join(v, " "), s) {
+				return true
+			}
+		}
+	}
+	return false
 }

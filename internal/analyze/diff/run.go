@@ -285,15 +285,17 @@ func (r *principalRun) twins(action string, rel []analyze.Stmt) *twins {
 		return nil
 	}
 	mine := append(relevant(r.stmts[:r.nOwn], action), relevant(s.rcpStmts, action)...)
-	var pats []string
+	var pats, condKeys []string
 	named := map[string]bool{}
 	for _, st := range mine {
 		for _, v := range st.S.Src.Resource {
 			pats = append(pats, v.Value)
 		}
 		for _, cnd := range st.S.Src.Condition {
+			condKeys = append(condKeys, strings.ToLower(cnd.Key))
 			for _, v := range cnd.Values {
 				accountIDs(v, named)
+				condKeys = append(condKeys, varNames(v)...)
 			}
 		}
 	}
@@ -311,7 +313,7 @@ func (r *principalRun) twins(action string, rel []analyze.Stmt) *twins {
 		}
 	}
 	accountIDs(r.p.caller, own)
-	return s.group(action, pats, named, own, r.d.acctSplit(action, rel))
+	return s.group(action, pats, condKeys, named, own, r.d.acctSplit(action, rel))
 }
 
 // pair is one request assembled in both orgs.

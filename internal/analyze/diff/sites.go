@@ -54,9 +54,10 @@ import (
 // twin's) maps every request of the principal on X's resources to one on
 // Y's that every statement the engine reads answers alike: Resource
 // patterns by the residuals, whatever the names; Principal elements and
-// conditions because they are equal with the account as SELF (a name of
-// the account's own in a condition or a Principal element is compared as
-// it is, so it keeps the account apart). The other ARNs of X (when
+// conditions because they are equal with the account as SELF, and a
+// whole value naming one of the account's own resources or roles as what
+// it names (see resKeys: the swap also swaps those names, in the requests'
+// context too). The other ARNs of X (when
 // accounts are split) map to Y's by the account ID alone. So only one
 // account per class of twins (its representative) is split from the
 // others; the ARNs of the other members are left out, and each change
@@ -101,6 +102,12 @@ type ownedRes struct {
 	pols [2]*policy.Policy
 	key  string
 	solo bool
+	// label is its key with every name of its account's own resources
+	// and roles in a condition or a Principal element written as one
+	// placeholder (see ownNames); subKeys are the condition keys (lower-
+	// cased) whose values name one.
+	label   string
+	subKeys []string
 }
 
 // ownedRole is a role of an account, in either org.
@@ -211,9 +218,6 @@ func newSiteIndex(d *differ, resOrgPaths bool) *siteIndex {
 	for _, a := range s.byAcct {
 		sort.Slice(a.res, func(i, j int) bool { return a.res[i].arn < a.res[j].arn })
 		sort.Slice(a.roles, func(i, j int) bool { return a.roles[i].name < a.roles[j].name })
-		for _, r := range a.res {
-			s.resKey(a.id, r, owners[r.arn])
-		}
 		for _, r := range a.roles {
 			var b strings.Builder
 			for _, p := range r.trust {
@@ -226,6 +230,8 @@ func newSiteIndex(d *differ, resOrgPaths bool) *siteIndex {
 			r.anyKey = "role*" + b.String()
 			r.rawKey = "role\x00" + r.name + b.String()
 		}
+		// After the roles' keys: the resources' policies may name them.
+		s.resKeys(a, owners)
 	}
 	return s
 }
@@ -269,6 +275,102 @@ func bucketName(arn string) string {
 	return rest
 }
 
+// Names of an account's own in conditions and Principal elements
+//
+// A resource's policy may name other resources of its own account, or its
+// roles, by their names: a queue's policy allowing sns:Publish only from
+// its account's topic (aws:SourceArn), a secret's naming its account's
+// application role as its Principal. Those names differ from account to
+// account, yet two accounts whose policies name, each, its own counterpart
+// are twins: swapping X and Y then also swaps each such name of X's for
+// its counterpart's in Y (in the requests' context, where the example
+// names the representative's resource, a member's request names its own).
+// The counterpart is found by content: each own name in a condition value
+// or a Principal element, where the whole value is that name, is written
+// first as one placeholder (the resource's label), then as the label of
+// the resource it names (a role's: its trust policies by content), so the
+// names pair up exactly when what they name does. A label that two of an
+// account's resources (or roles) share cannot say which one is named: the
+// name is then written as any other value, its account as SELF (a name
+// made of the account's ID still pairs). A resource that names an own one
+// keeps its account apart when the name is in a
+// condition on a key that the principal's side or the RCPs also test (a
+// pattern there could match one name and not its counterpart), which
+// compute checks per action against subKeys.
+
+// ownNames lists an account's own names, longest first: the ARNs of the
+// declared resources it owns and of its roles.
+func ownNames(a *acctSites) []string {
+	var out []string
+	for _, r := range a.res {
+		out = append(out, r.arn)
+	}
+	for _, r := range a.roles {
+		out = append(out, r.arn)
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}
+
+// resKeys fills the keys of an account's declared resources: their labels
+// (own names as one placeholder), then, for those whose policies name an
+// own resource or role, the key with each name written as the label of
+// what it names (see the comment above).
+func (s *siteIndex) resKeys(a *acctSites, owners map[string][2]string) {
+	names := ownNames(a)
+	isOwn := make(map[string]bool, len(names))
+	for _, n := range names {
+		isOwn[n] = true
+	}
+	generic := func(v string) (string, bool) {
+		if isOwn[v] {
+			return "\x00OWN\x00", true
+		}
+		return v, false
+	}
+	for _, r := range a.res {
+		r.subKeys = s.resKey(a.id, r, owners[r.arn], generic)
+		r.label = r.key
+	}
+	var named []*ownedRes
+	for _, r := range a.res {
+		if r.subKeys != nil {
+			named = append(named, r)
+		}
+	}
+	if len(named) == 0 {
+		return
+	}
+	labels := map[string]string{} // own name -> its label
+	count := map[string]int{}
+	for _, r := range a.res {
+		labels[r.arn] = "res" + r.label
+		count["res"+r.label]++
+	}
+	for _, r := range a.roles {
+		labels[r.arn] = r.anyKey
+		count[r.anyKey]++
+	}
+	for _, r := range named {
+		refined := func(v string) (string, bool) {
+			l, ok := labels[v]
+			if !ok || count[l] > 1 {
+				// Not an own name, or one whose label does not say
+				// which resource it names: written with the account as
+				// SELF, as any other value.
+				return v, false
+			}
+			return "\x00OWN:" + hashKeys([]string{l}) + "\x00", true
+		}
+		r.subKeys = s.resKey(a.id, r, owners[r.arn], refined)
+		if r.subKeys != nil {
+			// The label too: equal keys name counterparts with equal
+			// labels.
+			r.key += "\x04" + hashKeys([]string{r.label})
+		}
+	}
+}
+
 // resKey fills a declared resource's key: its ARN's shape (see arnShape:
 // everything but the resource's name, its account written as SELF), its
 // owners, its policies statement by statement by content (stmtKeyAt: the
@@ -276,8 +378,10 @@ func bucketName(arn string) string {
 // the ARN), its Block Public Access settings. A resource is solo (its
 // account kept apart) when its owner differs between the orgs, its ARN
 // names an account other than its owner, or its policy's Resource element
-// holds a policy variable.
-func (s *siteIndex) resKey(owner string, r *ownedRes, owners [2]string) {
+// holds a policy variable. own writes a whole condition or Principal value
+// that is one of the owner's own names (see resKeys); the condition keys
+// where it did are returned.
+func (s *siteIndex) resKey(owner string, r *ownedRes, owners [2]string, own func(string) (string, bool)) []string {
 	if owners[0] != owners[1] {
 		r.solo = true
 	}
@@ -286,6 +390,7 @@ func (s *siteIndex) resKey(owner string, r *ownedRes, owners [2]string) {
 		r.solo = true
 	}
 	var b strings.Builder
+	var subKeys []string
 	b.WriteString(arnShape(r.arn, owner))
 	for i, p := range r.pols {
 		b.WriteString("|")
@@ -294,7 +399,7 @@ func (s *siteIndex) resKey(owner string, r *ownedRes, owners [2]string) {
 		}
 		keys := make([]string, 0, len(p.Statements))
 		for _, st := range p.Statements {
-			k, ok := stmtKeyAt(p, st.Src, r.arn, owner)
+			k, ok := stmtKeyAt(p, st.Src, r.arn, owner, own, &subKeys)
 			if !ok {
 				r.solo = true
 			}
@@ -309,6 +414,7 @@ func (s *siteIndex) resKey(owner string, r *ownedRes, owners [2]string) {
 		}
 	}
 	r.key = b.String()
+	return subKeys
 }
 
 // arnShape is what the engine reads of a declared resource's ARN other
@@ -342,9 +448,11 @@ func arnShape(arn, owner string) string {
 // stmtKeyAt is stmtKey with each pattern of the Resource (or NotResource)
 // element written as how it goes on after arn (analyze.PatternResiduals):
 // all that the element says of the requests on the resource (its ARN, and
-// an S3 bucket's objects after it), whatever the resource's name. ok is
-// false when a pattern holds a policy variable.
-func stmtKeyAt(p *policy.Policy, s *policy.Statement, arn, owner string) (string, bool) {
+// an S3 bucket's objects after it), whatever the resource's name, and each
+// whole condition or Principal value that names one of the owner's own
+// resources or roles written by own (the condition's key then added to
+// subKeys). ok is false when a pattern holds a policy variable.
+func stmtKeyAt(p *policy.Policy, s *policy.Statement, arn, owner string, own func(string) (string, bool), subKeys *[]string) (string, bool) {
 	c := *s
 	c.Resource = make([]policy.Str, len(s.Resource))
 	for i, v := range s.Resource {
@@ -357,6 +465,11 @@ func stmtKeyAt(p *policy.Policy, s *policy.Statement, arn, owner string) (string
 	selfs := func(l []policy.Str) []policy.Str {
 		out := make([]policy.Str, len(l))
 		for i, v := range l {
+			if w, ok := own(v.Value); ok {
+				out[i].Value = w
+				*subKeys = append(*subKeys, "")
+				continue
+			}
 			out[i].Value = self(v.Value, owner)
 		}
 		return out
@@ -371,6 +484,11 @@ func stmtKeyAt(p *policy.Policy, s *policy.Statement, arn, owner string) (string
 		c.Condition[i] = e
 		c.Condition[i].Values = make([]string, len(e.Values))
 		for j, v := range e.Values {
+			if w, ok := own(v); ok {
+				c.Condition[i].Values[j] = w
+				*subKeys = append(*subKeys, strings.ToLower(e.Key))
+				continue
+			}
 			c.Condition[i].Values[j] = self(v, owner)
 		}
 	}
@@ -450,10 +568,11 @@ func (s *siteIndex) sitePolicies(action string) map[*policy.Policy]bool {
 
 // group sorts the accounts into twins for one principal's requests of one
 // action class: pats are the Resource patterns of the principal's side and
-// the RCPs that match the action, named the accounts their conditions
-// name, own the principal's accounts. acctSplit says whether every account
-// is split. It returns nil when nothing can be grouped.
-func (s *siteIndex) group(action string, pats []string, named, own map[string]bool, acctSplit bool) *twins {
+// the RCPs that match the action, condKeys the condition keys they test
+// (lower-cased), named the accounts their conditions name, own the
+// principal's accounts. acctSplit says whether every account is split. It
+// returns nil when nothing can be grouped.
+func (s *siteIndex) group(action string, pats []string, condKeys []string, named, own map[string]bool, acctSplit bool) *twins {
 	for _, p := range pats {
 		if strings.Contains(p, "${") {
 			return nil
@@ -465,10 +584,13 @@ func (s *siteIndex) group(action string, pats []string, named, own map[string]bo
 	sp := append([]string(nil), pats...)
 	sort.Strings(sp)
 	sp = dedupe(sp)
-	k := strings.ToLower(action) + "\x00" + strings.Join(sp, "\x00") + "\x00" + boolStr(acctSplit)
+	ck := append([]string(nil), condKeys...)
+	sort.Strings(ck)
+	ck = dedupe(ck)
+	k := strings.ToLower(action) + "\x00" + strings.Join(sp, "\x00") + "\x00" + boolStr(acctSplit) + "\x01" + strings.Join(ck, "\x00")
 	v, _ := s.profiles.LoadOrStore(k, &profiles{})
 	pr := v.(*profiles)
-	pr.once.Do(func() { s.compute(pr, action, sp, trust, rcp, acctSplit) })
+	pr.once.Do(func() { s.compute(pr, action, sp, ck, trust, rcp, acctSplit) })
 
 	by := map[string]int{}
 	var classes [][]string
@@ -502,7 +624,7 @@ func (s *siteIndex) group(action string, pats []string, named, own map[string]bo
 }
 
 // compute fills every account's twin key (see the comment at the top).
-func (s *siteIndex) compute(pr *profiles, action string, pats []string, trust, rcp, acctSplit bool) {
+func (s *siteIndex) compute(pr *profiles, action string, pats, condKeys []string, trust, rcp, acctSplit bool) {
 	pols := s.sitePolicies(action)
 	pr.keys = map[string]string{}
 	pr.sites = map[string][]site{}
@@ -534,7 +656,7 @@ func (s *siteIndex) compute(pr *profiles, action string, pats []string, trust, r
 				if !acctSplit && !pols[r.pols[0]] && !pols[r.pols[1]] {
 					continue
 				}
-				if r.solo {
+				if r.solo || testsAny(condKeys, r.subKeys) {
 					goto solo
 				}
 				sites = append(sites, site{arn: r.arn, key: r.key + s.residuals(r.arn, pats, r.pols), kind: kindOf(r.arn)})
@@ -581,6 +703,21 @@ func (s *siteIndex) compute(pr *profiles, action string, pats []string, trust, r
 	solo:
 		pr.keys[id] = ""
 	}
+}
+
+// testsAny reports whether a condition key where a resource's policy names
+// an own resource or role (subKeys; "" for a Principal element) is one the
+// principal's side or the RCPs test (condKeys, sorted).
+func testsAny(condKeys, subKeys []string) bool {
+	for _, k := range subKeys {
+		if k == "" {
+			continue
+		}
+		if i := sort.SearchStrings(condKeys, k); i < len(condKeys) && condKeys[i] == k {
+			return true
+		}
+	}
+	return false
 }
 
 // residuals is how every pattern (and the resource's own policies'

@@ -118,9 +118,11 @@ func expand(t *testing.T, old, new *org.Org, rep *Report) map[string]bool {
 			dir = Closed
 		}
 		resources := []string{rc.resource}
+		sites := []string{""}
 		if rc.resClass != nil {
 			for _, m := range rc.resClass.Members {
 				resources = append(resources, twinResource(rc.resource, rc.resClass.Example, m))
+				sites = append(sites, m)
 			}
 		}
 		principals := rc.members
@@ -128,8 +130,13 @@ func expand(t *testing.T, old, new *org.Org, rep *Report) map[string]bool {
 			principals = []string{rc.principal}
 		}
 		for _, p := range principals {
-			for _, res := range resources {
+			for j, res := range resources {
 				q := memberRequest(orgs, rc, p, res)
+				if sites[j] != "" {
+					// The example's names of the representative's own
+					// resources and roles, for the member's.
+					q.Context = ownNamesFor(orgs, q.Context, accountOf(siteAccount(rc.resClass.Example)), accountOf(siteAccount(sites[j])))
+				}
 				if p != rc.principal || res != rc.resource {
 					var got [2]bool
 					for i, o := range orgs {
@@ -146,6 +153,49 @@ func expand(t *testing.T, old, new *org.Org, rep *Report) map[string]bool {
 				}
 				out[fmt.Sprintf("%s %s %s %s", dir, p, rc.class.key, siteOfARN(orgs, q.Resource))] = true
 			}
+		}
+	}
+	return out
+}
+
+// siteAccount is the ARN of a resource class's example or member that
+// names its account: the site itself, or (an account) its root.
+func siteAccount(site string) string {
+	if !strings.HasPrefix(site, "arn:") {
+		return "arn:aws:iam::" + site + ":root"
+	}
+	return site
+}
+
+// ownNamesFor writes the context values that name a declared resource or
+// a role of account from as its counterpart in account to: the resource
+// of the same kind (the fixtures have one of each per account), the role
+// whose name is the same with the account's name (lower-cased) and ID
+// replaced.
+func ownNamesFor(orgs [2]*org.Org, ctx map[string][]string, from, to string) map[string][]string {
+	if from == to || from == "" || to == "" {
+		return ctx
+	}
+	fa, ok1 := orgs[0].AccountByID(from)
+	ta, ok2 := orgs[0].AccountByID(to)
+	if !ok1 || !ok2 {
+		return ctx
+	}
+	out := make(map[string][]string, len(ctx))
+	for k, vs := range ctx {
+		for _, v := range vs {
+			w := v
+			for _, r := range orgs[0].Resources {
+				if r.ARN == v && r.Account == fa {
+					w = ownTwin(orgs, v, from, to)
+				}
+			}
+			for _, r := range fa.Roles {
+				if r.ARN == v {
+					w = strings.ReplaceAll(strings.ReplaceAll(v, from, to), strings.ToLower(fa.Name), strings.ToLower(ta.Name))
+				}
+			}
+			out[k] = append(out[k], w)
 		}
 	}
 	return out

@@ -552,7 +552,7 @@ func (s *situations) profile(acct string, sides [2]*authz.Situation) (string, bo
 	if a == nil {
 		return "", true
 	}
-	var pats []string
+	var pats, condKeys []string
 	add := func(ps ...*policy.Policy) {
 		for _, p := range ps {
 			if p == nil {
@@ -561,6 +561,12 @@ func (s *situations) profile(acct string, sides [2]*authz.Situation) (string, bo
 			for _, st := range p.Statements {
 				for _, v := range st.Src.Resource {
 					pats = append(pats, v.Value)
+				}
+				for _, c := range st.Src.Condition {
+					condKeys = append(condKeys, strings.ToLower(c.Key))
+					for _, v := range c.Values {
+						condKeys = append(condKeys, varNames(v)...)
+					}
 				}
 			}
 		}
@@ -584,9 +590,12 @@ func (s *situations) profile(acct string, sides [2]*authz.Situation) (string, bo
 			return "", false
 		}
 	}
+	sort.Strings(condKeys)
 	var sites []string
 	for _, r := range a.res {
-		if r.solo {
+		// A name of the account's own in the resource's policy on a key
+		// the principal's side or the RCPs test keeps it apart (sites.go).
+		if r.solo || testsAny(condKeys, r.subKeys) {
 			return "", false
 		}
 		sites = append(sites, r.key+self(si.residuals(r.arn, pats, r.pols), acct))
