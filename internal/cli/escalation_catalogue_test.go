@@ -28,7 +28,7 @@ func TestEscalationBatchExplained(t *testing.T) {
 			t.Errorf("%s: step %s, want AWS Batch's requests and iam:PassRole", from, action)
 		}
 	})
-	if len(want) > 0 || explained != 3+3+5+5+8 {
+	if len(want) > 0 || explained != 2+2+4+4+7 {
 		t.Errorf("no path from %v; %d steps explained", want, explained)
 	}
 	text, _, _ := run(t, "", "analyze", "escalation", "--org", twinsOrg)

@@ -9,13 +9,16 @@ import (
 // the job definitions and job queue of testdata/twins/workloads_batch.yaml.
 //
 // batch-submit-job (batch-002): SubmitJob of an existing job definition
-// names a job queue of the definition's account and Region, the
-// definition's revision and the job (the Service Authorization Reference's
-// resources of SubmitJob: job-queue and job required, job-definition); the
-// job's container runs as the definition's job role, an IAM role for tasks
-// that trusts ecs-tasks.amazonaws.com. Twins: another queue only, no job
-// resource allowed, a definition whose role trusts only EC2, a definition
-// in a Region without a queue, a boundary, MFA as a requirement.
+// names a job queue of the definition's account and Region and the
+// definition's revision (AWS Batch User Guide, "Resource: Restrict to job
+// definition prefix on job submission": a policy names both, the guide's
+// own is a positive case, and a definition named without its revision
+// matches no request); the job's container runs as the definition's job
+// role, an IAM role for tasks that trusts ecs-tasks.amazonaws.com. Twins:
+// another queue only, the queue without the definition, the definition
+// without its revision, a definition whose role trusts only EC2, a
+// definition in a Region without a queue, a boundary, MFA as a
+// requirement.
 //
 // batch-job-definition (batch-001, batch-003): iam:PassRole of the role
 // (iam:PassedToService batch.amazonaws.com or ecs-tasks.amazonaws.com: the
@@ -31,7 +34,6 @@ import (
 func TestBatchEdges(t *testing.T) {
 	got := pathsFrom(Analyze(twins(t), Options{Now: now}))
 	region := "arn:aws:batch:us-east-1:" + dev + ":"
-	job := region + "job/01234567-89ab-cdef-0123-456789abcdef"
 	check := func(from, kind, actions string) []Step {
 		t.Helper()
 		p, ok := got[roleARN(dev, from)]
@@ -49,7 +51,7 @@ func TestBatchEdges(t *testing.T) {
 			}
 		}
 		last := p.Steps[len(p.Steps)-1]
-		if last.Resource != job || len(last.Needs) != 1 || !strings.Contains(last.Needs[0], "job queue enabled") || !strings.Contains(last.Note, "job role arn:aws:iam::"+dev+":role/AdminRole") {
+		if !strings.HasPrefix(last.Resource, region+"job-definition/") || len(last.Needs) != 1 || !strings.Contains(last.Needs[0], "job queue enabled") || !strings.Contains(last.Note, "job role arn:aws:iam::"+dev+":role/AdminRole") {
 			t.Errorf("%s: the job's step %+v", from, last)
 		}
 		return p.Steps
@@ -57,8 +59,8 @@ func TestBatchEdges(t *testing.T) {
 	for _, c := range []struct {
 		from string
 		mfa  bool
-	}{{"Submitter", false}, {"SubmitterMFA", true}} {
-		st := check(c.from, KindBatchSubmitJob, "batch:SubmitJob batch:SubmitJob batch:SubmitJob")
+	}{{"Submitter", false}, {"SubmitterMFA", true}, {"SubmitterGuide", false}} {
+		st := check(c.from, KindBatchSubmitJob, "batch:SubmitJob batch:SubmitJob")
 		if st == nil {
 			continue
 		}
@@ -74,7 +76,7 @@ func TestBatchEdges(t *testing.T) {
 	for _, c := range []struct{ from, service string }{
 		{"Registrar", "batch.amazonaws.com"}, {"RegistrarBatchService", "batch.amazonaws.com"}, {"RegistrarTasksService", "ecs-tasks.amazonaws.com"},
 	} {
-		st := check(c.from, KindBatchJobDefinition, "iam:PassRole batch:RegisterJobDefinition batch:SubmitJob batch:SubmitJob batch:SubmitJob")
+		st := check(c.from, KindBatchJobDefinition, "iam:PassRole batch:RegisterJobDefinition batch:SubmitJob batch:SubmitJob")
 		if st == nil {
 			continue
 		}
@@ -84,7 +86,7 @@ func TestBatchEdges(t *testing.T) {
 			t.Errorf("%s: steps %+v", c.from, st[:4])
 		}
 	}
-	if st := check("BatchBuilder", KindBatchJobDefinition, "iam:PassRole batch:CreateComputeEnvironment batch:CreateJobQueue batch:CreateJobQueue batch:RegisterJobDefinition batch:SubmitJob batch:SubmitJob batch:SubmitJob"); st != nil {
+	if st := check("BatchBuilder", KindBatchJobDefinition, "iam:PassRole batch:CreateComputeEnvironment batch:CreateJobQueue batch:CreateJobQueue batch:RegisterJobDefinition batch:SubmitJob batch:SubmitJob"); st != nil {
 		env, queue := st[1].Resource, st[2].Resource
 		// The queue is one SubmitJob is allowed (mine-*), not the first
 		// name CreateJobQueue alone would take.
@@ -93,7 +95,7 @@ func TestBatchEdges(t *testing.T) {
 			t.Errorf("BatchBuilder: steps %+v", st)
 		}
 	}
-	wantNoPaths(t, got, []string{"SubmitterOtherQueue", "SubmitterNoJob", "SubmitterUntrusted", "SubmitterElsewhere", "SubmitterBounded",
+	wantNoPaths(t, got, []string{"SubmitterOtherQueue", "SubmitterNoRevision", "SubmitterQueueOnly", "SubmitterUntrusted", "SubmitterElsewhere", "SubmitterBounded",
 		"RegistrarWrongService", "RegistrarUntrusted", "RegistrarNoRegister", "RegistrarBounded", "BatchBuilderNoEnvironment", "BatchBuilderQueueOnly"},
-		[]string{"Submitter", "SubmitterMFA", "Registrar", "RegistrarBatchService", "RegistrarTasksService", "BatchBuilder"})
+		[]string{"Submitter", "SubmitterMFA", "SubmitterGuide", "Registrar", "RegistrarBatchService", "RegistrarTasksService", "BatchBuilder"})
 }

@@ -253,14 +253,15 @@ var layer = []wlAction{
 	{action: "lambda:UpdateFunctionConfiguration", resource: "WORKLOAD", ctx: map[string]string{"lambda:Layer": "CHOSEN:1"}},
 }
 
-// AWS Batch's requests (Service Authorization Reference, AWS Batch):
-// SubmitJob names the job queue and the job (both required) and the job
-// definition's revision; the job's ID is Batch's to choose (batchJob is one
-// such). A job definition of the caller's is registered under a name its
-// policy allows (RegisterJobDefinition names it without a revision) and
-// has revision 1.
-const batchJob = "arn:aws:batch:REGION:ACCOUNT:job/01234567-89ab-cdef-0123-456789abcdef"
-
+// AWS Batch's requests: SubmitJob is authorized on the job queue and on
+// the job definition's revision, job-definition/NAME:REVISION (AWS Batch
+// User Guide, "Resource: Restrict to job definition prefix on job
+// submission": a policy must name both, and one naming the definition
+// without a revision or a wildcard does not match). The job the request
+// makes, which the Service Authorization Reference also lists, is not one
+// the guide's policies name: it is not a request of the way. A job
+// definition of the caller's is registered under a name its policy allows
+// (RegisterJobDefinition names it without a revision) and has revision 1.
 var registerJobDefinition = wlAction{action: "batch:RegisterJobDefinition", resource: "arn:aws:batch:REGION:ACCOUNT:job-definition/*", as: "MADE_DEF"}
 
 // submitJob is SubmitJob of a job of the job definition def to a job
@@ -273,8 +274,7 @@ func submitJob(def string, queue ...string) []wlAction {
 	}
 	return []wlAction{
 		{action: "batch:SubmitJob", resource: q},
-		{action: "batch:SubmitJob", resource: def},
-		{action: "batch:SubmitJob", resource: batchJob, needs: []string{needBatchQueue}},
+		{action: "batch:SubmitJob", resource: def, needs: []string{needBatchQueue}},
 	}
 }
 
