@@ -67,7 +67,10 @@
 //     CreateDeployment on a deployment group, whose instances' role trusts
 //     EC2; ecs:ExecuteCommand on a running ECS task (its cluster and the
 //     task, with ecs:container-name each container it names in turn; the
-//     task role's ssmmessages requests are steps made as the role). No role is
+//     task role's ssmmessages requests are steps made as the role);
+//     bedrock-agentcore:InvokeAgentRuntimeCommand on an AgentCore runtime
+//     and its DEFAULT endpoint; bedrock-agentcore:StartBrowserSession on a
+//     custom browser and ConnectBrowserAutomationStream. No role is
 //     passed: the workload has one. A resource the caller names (a layer, a
 //     lifecycle configuration) is tried in every class its statements tell
 //     apart, and the later requests name the one chosen.

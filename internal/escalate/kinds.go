@@ -33,6 +33,8 @@ const (
 	KindStackSet              = "stack-set"                     // iam:PassRole of an administration role, cloudformation:CreateStackSet and CreateStackInstances: the execution role it assumes makes the template (pathfinding.cloud cloudformation-003)
 	KindIdentityPoolRoles     = "identity-pool-roles"           // iam:PassRole, cognito-identity:SetIdentityPoolRoles and GetOpenIdTokenForDeveloperIdentity on an identity pool: its authenticated role's credentials (pathfinding.cloud cognitoidentity-001)
 	KindUpdateStackSet        = "update-stack-set"              // iam:PassRole of an administration role and cloudformation:UpdateStackSet on an existing stack set: the execution role in its instances' accounts makes the template (pathfinding.cloud cloudformation-004)
+	KindRuntimeCommand        = "agent-runtime-command"         // bedrock-agentcore:InvokeAgentRuntimeCommand on an existing AgentCore runtime (pathfinding.cloud bedrock-004)
+	KindBrowserSession        = "browser-session"               // bedrock-agentcore:StartBrowserSession + ConnectBrowserAutomationStream on an existing custom browser (pathfinding.cloud bedrock-007)
 	KindStreamFunction        = "stream-event-source"           // iam:PassRole, lambda:CreateFunction and CreateEventSourceMapping on an existing stream, then a write to it (Rhino 16; pathfinding.cloud lambda-002)
 	KindAccessKey             = "create-access-key"             // iam:CreateAccessKey on another user (Rhino 4)
 	KindLoginProfile          = "login-profile"                 // iam:CreateLoginProfile / UpdateLoginProfile (Rhino 5, 6)
@@ -83,6 +85,8 @@ var Kinds = []Kind{
 	{KindStackSet, "create a CloudFormation stack set with an administration role it passes and deploy it: CloudFormation, as that role, assumes an execution role it names in a target account and makes the template's resources as it"},
 	{KindIdentityPoolRoles, "make a role it passes the authenticated role of an existing Cognito identity pool, sign an identity in as a developer-authenticated user and exchange its token for the role's credentials"},
 	{KindUpdateStackSet, "update an existing CloudFormation stack set with its own template, passing an administration role: CloudFormation, as that role, assumes an execution role it names in the accounts of the stack set's instances and makes the template's resources as it"},
+	{KindRuntimeCommand, "run a shell command in an existing Bedrock AgentCore runtime's microVM, which reads its execution role's credentials from the metadata service"},
+	{KindBrowserSession, "start a session on an existing Bedrock AgentCore custom browser and drive it to its metadata service, which serves its execution role's credentials"},
 	{KindStreamFunction, "create a Lambda function with a role it passes, map an existing DynamoDB or Kinesis stream to it, and write to the table or stream: the function runs as the role"},
 	{KindAccessKey, "create an access key for another IAM user"},
 	{KindLoginProfile, "create or change another IAM user's console password"},

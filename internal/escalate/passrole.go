@@ -89,9 +89,28 @@ var computeServices = []computeService{
 	}},
 	// pathfinding.cloud bedrock-001: an AgentCore code interpreter with the
 	// role as its execution role, whose sandbox runs the caller's code.
+	// bedrock-003: an AgentCore runtime with the role as its execution role
+	// (CreateAgentRuntime makes its DEFAULT endpoint and its workload
+	// identity, in the account's default directory, as the caller), and a
+	// shell command run in it (InvokeAgentRuntimeCommand names the runtime
+	// and the endpoint) that reads the role's credentials from the microVM
+	// metadata service. bedrock-005 (a harness) makes the same requests and
+	// CreateHarness, GetHarness and GetAgentRuntime besides: whoever can
+	// make it can make bedrock-003's. bedrock-006: a custom browser with the
+	// role as its execution role, a session on it and its automation
+	// stream (no resource type: "*"), driven to the metadata service. The
+	// resource types are the Service Authorization Reference's.
 	{principal: "bedrock-agentcore.amazonaws.com", ways: [][]serviceAction{
 		{{"bedrock-agentcore:CreateCodeInterpreter", "*"}, {"bedrock-agentcore:StartCodeInterpreterSession", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:code-interpreter-custom/*"},
 			{"bedrock-agentcore:InvokeCodeInterpreter", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:code-interpreter-custom/*"}},
+		{{"bedrock-agentcore:CreateAgentRuntime", "*"},
+			{"bedrock-agentcore:CreateAgentRuntimeEndpoint", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:runtime/*"},
+			{"bedrock-agentcore:CreateWorkloadIdentity", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:workload-identity-directory/default"},
+			{"bedrock-agentcore:CreateWorkloadIdentity", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:workload-identity-directory/default/workload-identity/*"},
+			{"bedrock-agentcore:InvokeAgentRuntimeCommand", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:runtime/*"},
+			{"bedrock-agentcore:InvokeAgentRuntimeCommand", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:runtime/*/runtime-endpoint/DEFAULT"}},
+		{{"bedrock-agentcore:CreateBrowser", "*"}, {"bedrock-agentcore:StartBrowserSession", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:browser-custom/*"},
+			{"bedrock-agentcore:ConnectBrowserAutomationStream", "*"}},
 	}},
 	// pathfinding.cloud emrserverless-001: a Spark job run with the role as
 	// its execution role.

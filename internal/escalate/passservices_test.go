@@ -11,8 +11,8 @@ import (
 )
 
 // passServices are the services pass-role reaches beyond Rhino Security
-// Labs' and PMapper's (pathfinding.cloud ssm-003, bedrock-001,
-// emrserverless-001, braket-001, kinesisanalytics-001, ecs-008), and EC2
+// Labs' and PMapper's (pathfinding.cloud ssm-003, bedrock-001, bedrock-003,
+// bedrock-006, emrserverless-001, braket-001, kinesisanalytics-001, ecs-008), and EC2
 // without instance profiles listed: the service principal and the actions
 // that run the caller's code.
 var passServices = []struct {
@@ -22,6 +22,9 @@ var passServices = []struct {
 }{
 	{"Ssm", "ssm.amazonaws.com", []string{"ssm:CreateDocument", "ssm:StartAutomationExecution"}, ""},
 	{"AgentCore", "bedrock-agentcore.amazonaws.com", []string{"bedrock-agentcore:CreateCodeInterpreter", "bedrock-agentcore:StartCodeInterpreterSession", "bedrock-agentcore:InvokeCodeInterpreter"}, ""},
+	{"AgentCoreRuntime", "bedrock-agentcore.amazonaws.com", []string{"bedrock-agentcore:CreateAgentRuntime", "bedrock-agentcore:CreateAgentRuntimeEndpoint",
+		"bedrock-agentcore:CreateWorkloadIdentity", "bedrock-agentcore:CreateWorkloadIdentity", "bedrock-agentcore:InvokeAgentRuntimeCommand", "bedrock-agentcore:InvokeAgentRuntimeCommand"}, ""},
+	{"AgentCoreBrowser", "bedrock-agentcore.amazonaws.com", []string{"bedrock-agentcore:CreateBrowser", "bedrock-agentcore:StartBrowserSession", "bedrock-agentcore:ConnectBrowserAutomationStream"}, ""},
 	{"EmrServerless", "emr-serverless.amazonaws.com", []string{"emr-serverless:CreateApplication", "emr-serverless:StartJobRun"}, ""},
 	{"Braket", "braket.amazonaws.com", []string{"braket:CreateJob"}, ""},
 	{"Flink", "kinesisanalytics.amazonaws.com", []string{"kinesisanalytics:CreateApplication", "kinesisanalytics:StartApplication"}, ""},

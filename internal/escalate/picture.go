@@ -37,7 +37,8 @@ func KindColor(kind string) string {
 	case KindPassRole, KindUpdateFunctionCode, KindSSM, KindUpdateStack, KindStartBuild, KindUserData, KindInstanceProfile, KindLaunchTemplate,
 		KindFunctionConfiguration, KindFunctionNewRole, KindNotebookURL, KindNotebookLifecycle, KindDevEndpoint, KindUpdateGlueJob,
 		KindAssociateProfile, KindInstanceConnect, KindStreamFunction, KindAppRunnerUpdate, KindCodeInterpreter, KindCreateDeployment, KindECSExec,
-		KindBatchSubmitJob, KindBatchJobDefinition, KindStackSet, KindUpdateStackSet, KindIdentityPoolRoles:
+		KindBatchSubmitJob, KindBatchJobDefinition, KindStackSet, KindUpdateStackSet, KindIdentityPoolRoles,
+		KindRuntimeCommand, KindBrowserSession:
 		return "#9333ea"
 	case KindUpdateAssumeRole, KindAccessKey, KindLoginProfile:
 		return "#d97706"

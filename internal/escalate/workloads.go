@@ -209,6 +209,7 @@ const (
 	needBatchQueue = "the job queue enabled, with a valid compute environment that runs the job definition's platform (EC2 or Fargate) and whose network reaches the image registry"
 	needBatchEnv   = "a VPC subnet and security group for the Fargate compute environment (the org files describe no networks), and the AWSServiceRoleForBatch service-linked role, which Batch makes with the caller's iam:CreateServiceLinkedRole when the account has none"
 	needEndpoint   = "an EC2 Instance Connect Endpoint in the instance's VPC whose security group reaches the instance's TCP port 22 (the org files describe no networks)"
+	needIAMAuth    = "the runtime's inbound authorization is IAM (SigV4), not a JSON Web Token authorizer, which rejects InvokeAgentRuntimeCommand"
 )
 
 // streamReads are the requests Lambda makes, as the function's execution
@@ -449,6 +450,26 @@ var workloadWays = []workloadWay{
 			registerJobDefinition,
 		}, submitJob("MADE_DEF:1", "MADE_QUEUE")...)},
 		"the job's container, on the new compute environment, runs the caller's command with the credentials of its job role ", false},
+	// pathfinding.cloud bedrock-004: a shell command run as root in an
+	// existing runtime's microVM (a harness runs on a runtime, listed as
+	// one), which reads the execution role's credentials from the microVM
+	// metadata service. InvokeAgentRuntimeCommand names the runtime and the
+	// endpoint invoked, DEFAULT when the caller names none (Service
+	// Authorization Reference, Amazon Bedrock AgentCore: both resource
+	// types required).
+	{org.WorkloadAgentRuntime, KindRuntimeCommand, "bedrock-agentcore.amazonaws.com", false,
+		[][]wlAction{{{action: "bedrock-agentcore:InvokeAgentRuntimeCommand", resource: "WORKLOAD"},
+			{action: "bedrock-agentcore:InvokeAgentRuntimeCommand", resource: "WORKLOAD/runtime-endpoint/DEFAULT", needs: []string{needIAMAuth}}}},
+		"the command run in the runtime's microVM reads from its metadata service the credentials of its execution role ", false},
+	// pathfinding.cloud bedrock-007: a session on an existing custom
+	// browser, driven over its automation stream (Chrome DevTools
+	// Protocol) to the microVM metadata service. StartBrowserSession names
+	// the browser; ConnectBrowserAutomationStream has no resource type in
+	// the Service Authorization Reference: "*".
+	{org.WorkloadBrowser, KindBrowserSession, "bedrock-agentcore.amazonaws.com", false,
+		[][]wlAction{{{action: "bedrock-agentcore:StartBrowserSession", resource: "WORKLOAD"},
+			{action: "bedrock-agentcore:ConnectBrowserAutomationStream", resource: "*"}}},
+		"the browser, driven to its microVM's metadata service, reads the credentials of its execution role ", false},
 	// Rhino Security Labs' method 16 on an existing table, pathfinding.cloud
 	// lambda-002: a new function with the role passed, mapped to an
 	// existing stream, invoked by a record the caller writes (the role

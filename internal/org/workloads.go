@@ -58,6 +58,11 @@ const (
 	// update of it reaches. It runs as no role of its own: an update
 	// passes its administration role again and names its execution role.
 	WorkloadStackSet = "cloudformation-stack-set"
+	// WorkloadAgentRuntime is a Bedrock AgentCore runtime (or the runtime
+	// a harness runs on) and its execution role; WorkloadBrowser a Bedrock
+	// AgentCore custom browser and its execution role.
+	WorkloadAgentRuntime = "agentcore-runtime"
+	WorkloadBrowser      = "agentcore-browser"
 )
 
 // Workload is an existing resource that runs code as a role: whoever can
@@ -181,6 +186,10 @@ func workloadKind(a arn.ARN) string {
 		return WorkloadAppRunner
 	case a.Service == "bedrock-agentcore" && typ == "code-interpreter-custom" && name != "" && !strings.Contains(name, "/"):
 		return WorkloadCodeInterpreter
+	case a.Service == "bedrock-agentcore" && typ == "runtime" && name != "" && !strings.Contains(name, "/"):
+		return WorkloadAgentRuntime
+	case a.Service == "bedrock-agentcore" && typ == "browser-custom" && name != "" && !strings.Contains(name, "/"):
+		return WorkloadBrowser
 	case a.Service == "ecs" && typ == "task" && strings.Count(name, "/") == 1 && !strings.HasPrefix(name, "/") && !strings.HasSuffix(name, "/"):
 		return WorkloadECSTask
 	case a.Service == "batch" && typ == "job-definition":
@@ -218,8 +227,10 @@ const workloadARNs = "a Lambda function (arn:aws:lambda:REGION:ACCOUNT:function:
 	"an ECS task (arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID), " +
 	"an AWS Batch job definition (arn:aws:batch:REGION:ACCOUNT:job-definition/NAME:REVISION), " +
 	"an AWS Batch job queue (arn:aws:batch:REGION:ACCOUNT:job-queue/NAME), " +
-	"a Cognito identity pool (arn:aws:cognito-identity:REGION:ACCOUNT:identitypool/REGION:ID) " +
-	"or a CloudFormation stack set (arn:aws:cloudformation:REGION:ACCOUNT:stackset/NAME:ID)"
+	"a Cognito identity pool (arn:aws:cognito-identity:REGION:ACCOUNT:identitypool/REGION:ID), " +
+	"a CloudFormation stack set (arn:aws:cloudformation:REGION:ACCOUNT:stackset/NAME:ID), " +
+	"a Bedrock AgentCore runtime (arn:aws:bedrock-agentcore:REGION:ACCOUNT:runtime/ID) " +
+	"or a Bedrock AgentCore browser (arn:aws:bedrock-agentcore:REGION:ACCOUNT:browser-custom/ID)"
 
 func (d *decoder) workload(n *ynode, path string, r *raw) {
 	m, ok := d.fields(n, path, fieldsOf["workload"]...)

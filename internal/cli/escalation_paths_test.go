@@ -1,0 +1,45 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+// explainPathsFrom runs warden analyze escalation --format json on the
+// twins and warden explain on every step of the paths from the roles of
+// Dev named (explainPathSteps): each must be a request it allows. It
+// returns the paths' actions, by role.
+func explainPathsFrom(t *testing.T, roles ...string) map[string][]string {
+	t.Helper()
+	out, _, code := run(t, "", "analyze", "escalation", "--org", twinsOrg, "--format", "json")
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	want := map[string]bool{}
+	for _, n := range roles {
+		want["arn:aws:iam::222222222222:role/"+n] = true
+	}
+	got := map[string][]string{}
+	explainPathSteps(t, out, want, func(from, action string) {
+		n := strings.TrimPrefix(from, "arn:aws:iam::222222222222:role/")
+		got[n] = append(got[n], action)
+	})
+	if len(want) > 0 {
+		t.Errorf("no path from %v", want)
+	}
+	return got
+}
+
+// TestEscalationAgentCoreExplained: every step of the Bedrock AgentCore
+// paths (pathfinding.cloud bedrock-003, -004, -006, -007; the twins'
+// agentcore.yaml) is a request warden explain allows: the runtime and its
+// DEFAULT endpoint, the browser session and its automation stream, the
+// role passed and the new runtime's or browser's requests.
+func TestEscalationAgentCoreExplained(t *testing.T) {
+	got := explainPathsFrom(t, "RuntimeCommander", "RuntimeCommanderMFA", "BrowserDriver", "BrowserDriverMFA", "PassRuntime", "PassBrowser")
+	for n, want := range map[string]int{"RuntimeCommander": 2, "BrowserDriver": 2, "PassRuntime": 7, "PassBrowser": 4} {
+		if len(got[n]) != want {
+			t.Errorf("%s: %d steps %v, want %d", n, len(got[n]), got[n], want)
+		}
+	}
+}

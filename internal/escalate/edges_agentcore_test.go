@@ -1,0 +1,90 @@
+package escalate
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestAgentCoreEdges: Bedrock AgentCore runtimes and custom browsers
+// (testdata/twins/agentcore.yaml), pathfinding.cloud bedrock-003 to
+// bedrock-007.
+//
+//   - agent-runtime-command (bedrock-004): InvokeAgentRuntimeCommand on an
+//     existing runtime and on its DEFAULT endpoint (the Service
+//     Authorization Reference, Amazon Bedrock AgentCore, lists both
+//     resource types as required), the runtime's IAM inbound authorization
+//     a stated need. Twins: the runtime allowed but not its endpoint,
+//     another runtime, a runtime whose role trusts EC2 only, a boundary,
+//     Locked's SCP.
+//   - browser-session (bedrock-007): StartBrowserSession on an existing
+//     custom browser and ConnectBrowserAutomationStream, which has no
+//     resource type ("*"). Twins: no stream, the stream allowed on the
+//     browser's ARN only (which a request on "*" never matches), a browser
+//     whose role trusts EC2 only, a boundary, Locked's SCP.
+//   - pass-role (bedrock-003, bedrock-006): a new runtime (CreateAgentRuntime,
+//     CreateAgentRuntimeEndpoint, CreateWorkloadIdentity on the default
+//     directory and an identity in it, then the command) or a new browser
+//     (CreateBrowser, the session, the stream) with AgentCoreAdminRole
+//     passed to bedrock-agentcore.amazonaws.com. Twins: no
+//     CreateWorkloadIdentity, the command allowed on one name only (not the
+//     endpoint's), iam:PassedToService Lambda, no session; Locked's SCP
+//     denies iam:PassRole.
+func TestAgentCoreEdges(t *testing.T) {
+	got := pathsFrom(Analyze(twins(t), Options{Now: now}))
+	runtime := "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/admin-a1b2c3d4e5"
+	browser := "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":browser-custom/admin-a1b2c3d4e5"
+	admin := roleARN(dev, "AgentCoreAdminRole")
+	for _, c := range []struct {
+		from, kind, actions string
+		resources           []string
+		mfa                 bool
+		need                string
+	}{
+		{"RuntimeCommander", KindRuntimeCommand, "bedrock-agentcore:InvokeAgentRuntimeCommand bedrock-agentcore:InvokeAgentRuntimeCommand",
+			[]string{runtime, runtime + "/runtime-endpoint/DEFAULT"}, false, "inbound authorization is IAM"},
+		{"RuntimeCommanderMFA", KindRuntimeCommand, "bedrock-agentcore:InvokeAgentRuntimeCommand bedrock-agentcore:InvokeAgentRuntimeCommand",
+			[]string{runtime, runtime + "/runtime-endpoint/DEFAULT"}, true, "inbound authorization is IAM"},
+		{"BrowserDriver", KindBrowserSession, "bedrock-agentcore:StartBrowserSession bedrock-agentcore:ConnectBrowserAutomationStream",
+			[]string{browser, "*"}, false, ""},
+		{"BrowserDriverMFA", KindBrowserSession, "bedrock-agentcore:StartBrowserSession bedrock-agentcore:ConnectBrowserAutomationStream",
+			[]string{browser, "*"}, true, ""},
+		{"PassRuntime", KindPassRole, "iam:PassRole bedrock-agentcore:CreateAgentRuntime bedrock-agentcore:CreateAgentRuntimeEndpoint " +
+			"bedrock-agentcore:CreateWorkloadIdentity bedrock-agentcore:CreateWorkloadIdentity bedrock-agentcore:InvokeAgentRuntimeCommand bedrock-agentcore:InvokeAgentRuntimeCommand",
+			[]string{admin, "*", "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/new-warden-escalation",
+				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":workload-identity-directory/default",
+				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":workload-identity-directory/default/workload-identity/warden-escalation",
+				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/new-warden-escalation",
+				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/new-warden-escalation/runtime-endpoint/DEFAULT"}, false, ""},
+		{"PassBrowser", KindPassRole, "iam:PassRole bedrock-agentcore:CreateBrowser bedrock-agentcore:StartBrowserSession bedrock-agentcore:ConnectBrowserAutomationStream",
+			[]string{admin, "*", "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":browser-custom/new-warden-escalation", "*"}, false, ""},
+	} {
+		p, ok := got[roleARN(dev, c.from)]
+		if !ok {
+			t.Errorf("%s: no path to admin", c.from)
+			continue
+		}
+		if k := kindsOf(p); k != c.kind || p.Admin == nil || p.Admin.Principal != admin || actionsOf(p) != c.actions {
+			t.Errorf("%s: path %s %s as %+v; want %s %s as AgentCoreAdminRole", c.from, k, actionsOf(p), p.Admin, c.kind, c.actions)
+			continue
+		}
+		for i, s := range p.Steps {
+			if s.Resource != c.resources[i] {
+				t.Errorf("%s: step %d %s on %s, want %s", c.from, i, s.Action, s.Resource, c.resources[i])
+			}
+			if (s.Requires["aws:MultiFactorAuthPresent"] == "true") != c.mfa {
+				t.Errorf("%s: step %s requires %v", c.from, s.Action, s.Requires)
+			}
+		}
+		last := p.Steps[len(p.Steps)-1]
+		if (c.need != "") != (len(last.Needs) == 1 && strings.Contains(last.Needs[0], c.need)) || !strings.HasSuffix(last.Note, admin) {
+			t.Errorf("%s: the last step needs %v, note %q; want %q", c.from, last.Needs, last.Note, c.need)
+		}
+		if c.kind == KindPassRole && p.Steps[0].Context["iam:PassedToService"] != "bedrock-agentcore.amazonaws.com" {
+			t.Errorf("%s: PassRole %+v", c.from, p.Steps[0])
+		}
+	}
+	wantNoPaths(t, got, []string{"RuntimeCommanderNoEndpoint", "RuntimeCommanderOther", "RuntimeCommanderUntrusted", "RuntimeCommanderBounded",
+		"BrowserDriverNoStream", "BrowserDriverStreamOnBrowser", "BrowserDriverUntrusted", "BrowserDriverBounded",
+		"PassRuntimeNoIdentity", "PassRuntimeNoEndpoint", "PassRuntimeToLambda", "PassBrowserNoSession"},
+		[]string{"RuntimeCommander", "RuntimeCommanderMFA", "BrowserDriver", "BrowserDriverMFA", "PassRuntime", "PassBrowser"})
+}
