@@ -41,7 +41,7 @@ import (
 // not make, and every case again in Locked, whose SCP denies the actions.
 // MFA is reported as a requirement.
 func TestProfileConnectStreamEdges(t *testing.T) {
-	got := pathsFrom(Analyze(twins(t), Options{Now: now}))
+	got := twinPaths(t)
 	role := roleARN
 	arnOf := func(svc, res string) string { return "arn:aws:" + svc + ":us-east-1:" + dev + ":" + res }
 	bare, adminInstance := arnOf("ec2", "instance/i-0bbbbbbbbbbbbbbb1"), arnOf("ec2", "instance/i-0123456789abcdef0")
@@ -183,7 +183,7 @@ func wantNoPaths(t *testing.T, got map[string]Path, twins, lockedOnly []string) 
 // requirement; an older version that still holds it back, and Locked's SCP,
 // are twins.
 func TestBoundaryVersion(t *testing.T) {
-	got := pathsFrom(Analyze(twins(t), Options{Now: now}))
+	got := twinPaths(t)
 	for _, c := range []struct {
 		from string
 		mfa  bool

@@ -30,7 +30,7 @@ import (
 //     endpoint's), iam:PassedToService Lambda, no session; Locked's SCP
 //     denies iam:PassRole.
 func TestAgentCoreEdges(t *testing.T) {
-	got := pathsFrom(Analyze(twins(t), Options{Now: now}))
+	got := twinPaths(t)
 	runtime := "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/admin-a1b2c3d4e5"
 	browser := "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":browser-custom/admin-a1b2c3d4e5"
 	admin := roleARN(dev, "AgentCoreAdminRole")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +23,30 @@ func twins(t testing.TB) *org.Org {
 		t.Fatal(err)
 	}
 	return o
+}
+
+var twinOnce struct {
+	sync.Once
+	paths map[string]Path
+	err   error
+}
+
+// twinPaths is the escalation analysis of testdata/twins, by principal:
+// made once and shared by the tests that only read it.
+func twinPaths(t *testing.T) map[string]Path {
+	t.Helper()
+	twinOnce.Do(func() {
+		o, err := org.Load("testdata/twins")
+		if err != nil {
+			twinOnce.err = err
+			return
+		}
+		twinOnce.paths = pathsFrom(Analyze(o, Options{Now: now}))
+	})
+	if twinOnce.err != nil {
+		t.Fatal(twinOnce.err)
+	}
+	return twinOnce.paths
 }
 
 func pathsFrom(res *Result) map[string]Path {
@@ -365,7 +390,7 @@ func TestPictures(t *testing.T) {
 // chain; its twin writes a version of a policy no one attaches, and the
 // SCP of Locked denies both.
 func TestGrantChain(t *testing.T) {
-	got := pathsFrom(Analyze(twins(t), Options{Now: now}))
+	got := twinPaths(t)
 	role := func(acct, n string) string { return "arn:aws:iam::" + acct + ":role/" + n }
 	p, ok := got[role(dev, "GrantHop0")]
 	if !ok {
@@ -420,7 +445,7 @@ func TestGrantActions(t *testing.T) {
 // away attaches; and the twins: an older version that allows S3 only, a
 // boundary that holds the principal back, the SCP of Locked.
 func TestSetDefaultVersion(t *testing.T) {
-	got := pathsFrom(Analyze(twins(t), Options{Now: now}))
+	got := twinPaths(t)
 	role := func(acct, n string) string { return "arn:aws:iam::" + acct + ":role/" + n }
 	for _, c := range []struct{ from, kinds, as, policy string }{
 		{"Rollbacker", "set-default-policy-version", "Rollbacker", "RollbackPolicy"},

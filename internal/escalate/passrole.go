@@ -18,6 +18,11 @@ type computeService struct {
 	// needs is what the ways need that the org files do not describe (an
 	// existing resource of the service), stated on the last step.
 	needs string
+	// alsoPass is the service principal of a second role the ways pass
+	// (a service role, beside the role the code runs as): a role of the
+	// caller's account that trusts it, passed with iam:PassedToService
+	// set to it.
+	alsoPass string
 }
 
 type serviceAction struct{ action, resource string }
@@ -121,6 +126,35 @@ var computeServices = []computeService{
 	{principal: "braket.amazonaws.com", ways: [][]serviceAction{
 		{{"braket:CreateJob", "arn:aws:braket:us-east-1:ACCOUNT:job/*"}},
 	}},
+	// pathfinding.cloud emr-001: an EMR cluster (RunJobFlow has no resource
+	// type) whose EC2 instances run with an instance profile holding the
+	// role, and a step of the caller's (command-runner.jar) run on them;
+	// RunJobFlow passes two roles, the instances' (to EC2, as AWS's
+	// AmazonEMRFullAccessPolicy_v2 conditions it) and the cluster's service
+	// role (to EMR). imagebuilder-001: a component of the caller's in a
+	// recipe, an infrastructure configuration naming an instance profile
+	// holding the role (passed to EC2, as AWSImageBuilderFullAccess
+	// conditions it) and an image built from them: the build instance runs
+	// the component. The resource types are the Service Authorization
+	// Reference's.
+	{principal: "ec2.amazonaws.com", alsoPass: "elasticmapreduce.amazonaws.com", ways: [][]serviceAction{
+		{{"elasticmapreduce:RunJobFlow", "*"}},
+	}, needs: "the EMR service-linked role AWSServiceRoleForEMRCleanup in the account (a prerequisite pathfinding.cloud emr-001 states)"},
+	{principal: "ec2.amazonaws.com", ways: [][]serviceAction{
+		{{"imagebuilder:CreateComponent", "arn:aws:imagebuilder:us-east-1:ACCOUNT:component/*/*/*"},
+			{"imagebuilder:CreateImageRecipe", "arn:aws:imagebuilder:us-east-1:ACCOUNT:image-recipe/*/*"},
+			{"imagebuilder:CreateInfrastructureConfiguration", "arn:aws:imagebuilder:us-east-1:ACCOUNT:infrastructure-configuration/*"},
+			{"imagebuilder:CreateImage", "arn:aws:imagebuilder:us-east-1:ACCOUNT:image/*/*/*"}},
+	}, needs: "the Image Builder service-linked role AWSServiceRoleForImageBuilder in the account (a prerequisite pathfinding.cloud imagebuilder-001 states)"},
+	// pathfinding.cloud gamelift-001: a build of the caller's (uploaded with
+	// the credentials RequestUploadCredentials returns) run by a fleet whose
+	// instance role is the role: GameLift assumes it (its trust policy
+	// trusts gamelift.amazonaws.com: Amazon GameLift Servers Developer
+	// Guide, "Set up an IAM service role") and hands its credentials to the
+	// game server processes.
+	{principal: "gamelift.amazonaws.com", ways: [][]serviceAction{
+		{{"gamelift:CreateBuild", "*"}, {"gamelift:RequestUploadCredentials", "arn:aws:gamelift:us-east-1:ACCOUNT:build/*"}, {"gamelift:CreateFleet", "*"}},
+	}},
 	// pathfinding.cloud kinesisanalytics-001: a Managed Apache Flink
 	// application with the role as its service execution role.
 	{principal: "kinesisanalytics.amazonaws.com", ways: [][]serviceAction{
@@ -136,19 +170,40 @@ func (a *analyzer) trustedServices(to *Node) []*computeService {
 	}
 	var out []*computeService
 	for i := range computeServices {
-		cs := &computeServices[i]
-		if !namesService(to.Role.Trust, cs.principal) {
-			continue
-		}
-		// The service assumes the role for a resource of the role's own
-		// account (a role is passed within its account).
-		svc := &Node{Caller: cs.principal}
-		ctx := map[string][]string{"aws:SourceAccount": {to.Account.ID}}
-		if a.decide(svc, request{action: "sts:AssumeRole", resource: to.ARN, fixed: ctx}) != nil {
+		if cs := &computeServices[i]; a.trustsService(to, cs.principal) {
 			out = append(out, cs)
 		}
 	}
 	return out
+}
+
+// trustsService reports whether a role's trust policy lets a service
+// principal assume it, as the engine decides.
+func (a *analyzer) trustsService(to *Node, principal string) bool {
+	if to.Role == nil || to.Role.Trust == nil || !namesService(to.Role.Trust, principal) {
+		return false
+	}
+	// The service assumes the role for a resource of the role's own
+	// account (a role is passed within its account).
+	svc := &Node{Caller: principal}
+	ctx := map[string][]string{"aws:SourceAccount": {to.Account.ID}}
+	return a.decide(svc, request{action: "sts:AssumeRole", resource: to.ARN, fixed: ctx}) != nil
+}
+
+// passSecond finds the iam:PassRole of a second role the caller passes
+// with the one the code runs as: a role of its account that trusts
+// principal, passed to it (nil for none).
+func (a *analyzer) passSecond(from *Node, principal string) *Step {
+	for _, r := range a.nodesIn(from.Account) {
+		if r.Role == nil || !a.trustsService(r, principal) {
+			continue
+		}
+		if st := a.decide(from, request{action: "iam:PassRole", resource: r.ARN, fixed: map[string][]string{"iam:PassedToService": {principal}}}); st != nil {
+			st.Note = "the " + principal + " service role"
+			return st
+		}
+	}
+	return nil
 }
 
 func namesService(trust *policy.Policy, svc string) bool {
@@ -228,7 +283,16 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 				return nil
 			}
 		}
-		steps := append([]Step{*pass}, profile.steps...)
+		steps := []Step{*pass}
+		if cs.alsoPass != "" {
+			second := a.passSecond(from, cs.alsoPass)
+			if second == nil {
+				return nil
+			}
+			steps = append(steps, *second)
+		}
+		first := len(steps) + len(profile.steps)
+		steps = append(steps, profile.steps...)
 		for _, sa := range way {
 			var fixed map[string][]string
 			if sa.action == "ec2:RunInstances" {
@@ -242,11 +306,16 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 			steps = append(steps, *st)
 		}
 		if steps != nil {
-			profile.note(steps[1+len(profile.steps):])
+			profile.note(steps[first:])
 			if cs.needs != "" {
 				steps[len(steps)-1].Needs = append(steps[len(steps)-1].Needs, cs.needs)
 			}
 			steps[len(steps)-1].Note = "the service runs the caller's code as " + to.ARN
+			if profile.arn != "" && way[0].action != "ec2:RunInstances" {
+				// The request names the profile in a parameter that no
+				// condition key reflects.
+				steps[len(steps)-1].Note += ", on instances with the instance profile " + profile.arn
+			}
 			return steps
 		}
 	}

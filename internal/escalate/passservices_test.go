@@ -12,7 +12,7 @@ import (
 
 // passServices are the services pass-role reaches beyond Rhino Security
 // Labs' and PMapper's (pathfinding.cloud ssm-003, bedrock-001, bedrock-003,
-// bedrock-006, emrserverless-001, braket-001, kinesisanalytics-001, ecs-008), and EC2
+// bedrock-006, emrserverless-001, gamelift-001, braket-001, kinesisanalytics-001, ecs-008), and EC2
 // without instance profiles listed: the service principal and the actions
 // that run the caller's code.
 var passServices = []struct {
@@ -27,6 +27,7 @@ var passServices = []struct {
 	{"AgentCoreBrowser", "bedrock-agentcore.amazonaws.com", []string{"bedrock-agentcore:CreateBrowser", "bedrock-agentcore:StartBrowserSession", "bedrock-agentcore:ConnectBrowserAutomationStream"}, ""},
 	{"EmrServerless", "emr-serverless.amazonaws.com", []string{"emr-serverless:CreateApplication", "emr-serverless:StartJobRun"}, ""},
 	{"Braket", "braket.amazonaws.com", []string{"braket:CreateJob"}, ""},
+	{"GameLift", "gamelift.amazonaws.com", []string{"gamelift:CreateBuild", "gamelift:RequestUploadCredentials", "gamelift:CreateFleet"}, ""},
 	{"Flink", "kinesisanalytics.amazonaws.com", []string{"kinesisanalytics:CreateApplication", "kinesisanalytics:StartApplication"}, ""},
 	{"EcsOverride", "ecs-tasks.amazonaws.com", []string{"ecs:RunTask"}, "existing task definition"},
 	// EC2 in an account that lists no instance profile: the console's
