@@ -46,12 +46,14 @@ func TestEscalationAgentCoreExplained(t *testing.T) {
 
 // TestEscalationPassThroughExplained: every step of the paths that pass a
 // role through an EMR cluster (two roles: the instances' and the service
-// role), an Image Builder build or a GameLift fleet (pathfinding.cloud
-// emr-001, imagebuilder-001, gamelift-001; the twins' passthrough.yaml) is
-// a request warden explain allows.
+// role), an Image Builder build, a GameLift fleet (pathfinding.cloud
+// emr-001, imagebuilder-001, gamelift-001; the twins' passthrough.yaml) or
+// an ECS task started on a container instance the caller registered
+// (ecs-007, ecs_register.yaml: StartTask's ecs:cluster the cluster
+// registered in) is a request warden explain allows.
 func TestEscalationPassThroughExplained(t *testing.T) {
-	got := explainPathsFrom(t, "ClusterRunner", "ClusterRunnerMFA", "ImageBuilder", "FleetMaker")
-	for n, want := range map[string]int{"ClusterRunner": 3, "ImageBuilder": 5, "FleetMaker": 4} {
+	got := explainPathsFrom(t, "ClusterRunner", "ClusterRunnerMFA", "ImageBuilder", "FleetMaker", "Registrar")
+	for n, want := range map[string]int{"ClusterRunner": 3, "ImageBuilder": 5, "FleetMaker": 4, "Registrar": 3} {
 		if len(got[n]) != want {
 			t.Errorf("%s: %d steps %v, want %d", n, len(got[n]), got[n], want)
 		}

@@ -32,8 +32,13 @@
 //     (CreateStack), SageMaker (notebook instance with its presigned URL,
 //     training or processing job), CodeBuild (CreateProject with
 //     StartBuild), Data Pipeline (CreatePipeline, PutPipelineDefinition,
-//     ActivatePipeline). Resources the caller names are tried in every class
-//     its statements tell apart.
+//     ActivatePipeline), and the services of passrole.go's computeServices
+//     besides (Bedrock AgentCore code interpreters, runtimes and browsers,
+//     EMR clusters, Image Builder, GameLift, ...). A way may pass a second
+//     role (an EMR cluster's service role, which must trust EMR and is
+//     passed to it) and may be a way only for callers that are an EC2
+//     instance's role (ECS's RegisterContainerInstance). Resources the
+//     caller names are tried in every class its statements tell apart.
 //   - update-assume-role: iam:UpdateAssumeRolePolicy on a role of its
 //     account, then sts:AssumeRole decided under the trust policy it wrote.
 //   - update-function-code, update-function-configuration, ssm-command,

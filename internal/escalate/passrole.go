@@ -23,6 +23,13 @@ type computeService struct {
 	// caller's account that trusts it, passed with iam:PassedToService
 	// set to it.
 	alsoPass string
+	// callerTrusts, when set, limits the ways to callers that are roles
+	// trusting that service principal (an EC2 instance's role: the
+	// caller's code runs on the instance).
+	callerTrusts string
+	// sameAs sets, for an action of the ways, context keys to the resource
+	// an earlier request of the way named (by its index in the way).
+	sameAs map[string]map[string]int
 }
 
 type serviceAction struct{ action, resource string }
@@ -81,6 +88,17 @@ var computeServices = []computeService{
 	{principal: "datapipeline.amazonaws.com", ways: [][]serviceAction{
 		{{"datapipeline:CreatePipeline", "*"}, {"datapipeline:PutPipelineDefinition", "*"}, {"datapipeline:ActivatePipeline", "*"}},
 	}},
+	// pathfinding.cloud ecs-007: code on an EC2 instance whose role is the
+	// caller registers the instance in a cluster (RegisterContainerInstance
+	// with its instance identity document) and starts an existing task
+	// definition there, its task role overridden (passed) with the role;
+	// StartTask's ecs:cluster is the cluster registered in. For other
+	// callers, and when the cluster differs, ecs-009's StartTask alone
+	// (the next entry) names existing container instances.
+	{principal: "ecs-tasks.amazonaws.com", callerTrusts: "ec2.amazonaws.com", ways: [][]serviceAction{
+		{{"ecs:RegisterContainerInstance", "arn:aws:ecs:us-east-1:ACCOUNT:cluster/*"}, {"ecs:StartTask", "arn:aws:ecs:us-east-1:ACCOUNT:task-definition/*:*"}},
+	}, sameAs: map[string]map[string]int{"ecs:StartTask": {"ecs:cluster": 0}},
+		needs: "code running on an EC2 instance whose instance profile holds the caller's role (its identity document registers it), and an existing task definition whose task role and command the request overrides: the org files do not list them"},
 	// pathfinding.cloud ecs-008, ecs-009: an existing task definition run
 	// with overrides of its task role (taskRoleArn, passed) and command.
 	{principal: "ecs-tasks.amazonaws.com", ways: [][]serviceAction{
@@ -262,6 +280,9 @@ func (a *analyzer) servicesOf(to *Node) []*computeService {
 
 // passTo finds the steps by which from runs code as to through cs.
 func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
+	if cs.callerTrusts != "" && (from.Role == nil || !a.trustsService(from, cs.callerTrusts)) {
+		return nil
+	}
 	for _, way := range cs.ways {
 		ok := true
 		for _, sa := range way {
@@ -297,6 +318,12 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 			var fixed map[string][]string
 			if sa.action == "ec2:RunInstances" {
 				fixed = map[string][]string{"ec2:InstanceProfile": {profile.arn}}
+			}
+			for k, i := range cs.sameAs[sa.action] {
+				if fixed == nil {
+					fixed = map[string][]string{}
+				}
+				fixed[k] = []string{steps[first+i].Resource}
 			}
 			st := a.decideAnyResource(from, sa.action, strings.ReplaceAll(sa.resource, "ACCOUNT", from.Account.ID), fixed)
 			if st == nil {
