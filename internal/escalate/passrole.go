@@ -30,6 +30,10 @@ type computeService struct {
 	// sameAs sets, for an action of the ways, context keys to the resource
 	// an earlier request of the way named (by its index in the way).
 	sameAs map[string]map[string]int
+	// exfil: the code has no network but Amazon S3, so the role's
+	// credentials reach the caller through an object: the role writes it
+	// (s3:PutObject) and the caller reads it (s3:GetObject).
+	exfil bool
 }
 
 type serviceAction struct{ action, resource string }
@@ -172,6 +176,13 @@ var computeServices = []computeService{
 	// game server processes.
 	{principal: "gamelift.amazonaws.com", ways: [][]serviceAction{
 		{{"gamelift:CreateBuild", "*"}, {"gamelift:RequestUploadCredentials", "arn:aws:gamelift:us-east-1:ACCOUNT:build/*"}, {"gamelift:CreateFleet", "*"}},
+	}},
+	// pathfinding.cloud omics-001: a HealthOmics workflow of the caller's
+	// run with the role (StartRun names the run and the workflow); the
+	// run's tasks reach no network but S3, so the task writes the role's
+	// credentials to an object the caller then reads.
+	{principal: "omics.amazonaws.com", exfil: true, ways: [][]serviceAction{
+		{{"omics:CreateWorkflow", "*"}, {"omics:StartRun", "arn:aws:omics:us-east-1:ACCOUNT:run/*"}, {"omics:StartRun", "arn:aws:omics:us-east-1:ACCOUNT:workflow/*"}},
 	}},
 	// pathfinding.cloud kinesisanalytics-001: a Managed Apache Flink
 	// application with the role as its service execution role.
@@ -334,30 +345,64 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 		}
 		if steps != nil {
 			profile.note(steps[first:])
+			last := &steps[len(steps)-1]
 			if cs.needs != "" {
-				steps[len(steps)-1].Needs = append(steps[len(steps)-1].Needs, cs.needs)
+				last.Needs = append(last.Needs, cs.needs)
 			}
-			steps[len(steps)-1].Note = "the service runs the caller's code as " + to.ARN
+			last.Note = "the service runs the caller's code as " + to.ARN
 			if profile.arn != "" && way[0].action != "ec2:RunInstances" {
 				// The request names the profile in a parameter that no
 				// condition key reflects.
-				steps[len(steps)-1].Note += ", on instances with the instance profile " + profile.arn
+				last.Note += ", on instances with the instance profile " + profile.arn
 			}
+			if cs.exfil {
+				steps = a.throughObject(from, to, steps)
+			}
+		}
+		if steps != nil {
 			return steps
 		}
 	}
 	return nil
 }
 
+// throughObject adds to steps the requests by which the role's
+// credentials reach the caller through an S3 object (nil when none is
+// found): the role's s3:PutObject and the caller's s3:GetObject of the
+// same object, the first class of the objects the caller's statements tell
+// apart that both are allowed. Bucket policies apply as the engine decides.
+func (a *analyzer) throughObject(from, to *Node, steps []Step) []Step {
+	var put *Step
+	get := a.decideAnyResourceWhere(from, "s3:GetObject", "arn:aws:s3:::*/*", nil, func(st *Step) bool {
+		put = a.decide(to, request{action: "s3:PutObject", resource: st.Resource})
+		return put != nil
+	})
+	if get == nil {
+		return nil
+	}
+	put.Note = "made by the caller's code with the credentials of " + to.ARN + ", which it writes to the object"
+	get.Note = "the caller reads the credentials of " + to.ARN
+	return append(steps, *put, *get)
+}
+
 // decideAnyResource decides an action on a resource the caller names: one
 // representative of every class of the resources the glob matches that
 // the statements tell apart, under the context keys fixed.
 func (a *analyzer) decideAnyResource(from *Node, action, glob string, fixed map[string][]string) *Step {
+	return a.decideAnyResourceWhere(from, action, glob, fixed, nil)
+}
+
+// decideAnyResourceWhere is decideAnyResource keeping only the allowed
+// requests ok accepts (ok nil: all).
+func (a *analyzer) decideAnyResourceWhere(from *Node, action, glob string, fixed map[string][]string, ok func(*Step) bool) *Step {
 	if glob == "*" {
-		return a.decide(from, request{action: action, resource: "*", fixed: fixed})
+		if st := a.decide(from, request{action: action, resource: "*", fixed: fixed}); st != nil && (ok == nil || ok(st)) {
+			return st
+		}
+		return nil
 	}
 	for _, r := range a.resourceTries(from, action, glob) {
-		if st := a.decide(from, request{action: action, resource: r, fixed: fixed}); st != nil {
+		if st := a.decide(from, request{action: action, resource: r, fixed: fixed}); st != nil && (ok == nil || ok(st)) {
 			return st
 		}
 	}
