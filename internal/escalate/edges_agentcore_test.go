@@ -28,7 +28,9 @@ import (
 //     passed to bedrock-agentcore.amazonaws.com. Twins: no
 //     CreateWorkloadIdentity, the command allowed on one name only (not the
 //     endpoint's), iam:PassedToService Lambda, no session; Locked's SCP
-//     denies iam:PassRole.
+//     denies iam:PassRole. A caller with bedrock-005's permissions (a
+//     harness: CreateHarness, GetHarness, GetAgentRuntime and bedrock-003's)
+//     is found by bedrock-003's requests.
 func TestAgentCoreEdges(t *testing.T) {
 	got := twinPaths(t)
 	runtime := "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/admin-a1b2c3d4e5"
@@ -55,6 +57,13 @@ func TestAgentCoreEdges(t *testing.T) {
 				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":workload-identity-directory/default/workload-identity/warden-escalation",
 				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/new-warden-escalation",
 				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/new-warden-escalation/runtime-endpoint/DEFAULT"}, false, ""},
+		{"PassHarness", KindPassRole, "iam:PassRole bedrock-agentcore:CreateAgentRuntime bedrock-agentcore:CreateAgentRuntimeEndpoint " +
+			"bedrock-agentcore:CreateWorkloadIdentity bedrock-agentcore:CreateWorkloadIdentity bedrock-agentcore:InvokeAgentRuntimeCommand bedrock-agentcore:InvokeAgentRuntimeCommand",
+			[]string{admin, "*", "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/warden-escalation",
+				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":workload-identity-directory/default",
+				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":workload-identity-directory/default/workload-identity/warden-escalation",
+				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/warden-escalation",
+				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/warden-escalation/runtime-endpoint/DEFAULT"}, false, ""},
 		{"PassBrowser", KindPassRole, "iam:PassRole bedrock-agentcore:CreateBrowser bedrock-agentcore:StartBrowserSession bedrock-agentcore:ConnectBrowserAutomationStream",
 			[]string{admin, "*", "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":browser-custom/new-warden-escalation", "*"}, false, ""},
 	} {
@@ -86,5 +95,5 @@ func TestAgentCoreEdges(t *testing.T) {
 	wantNoPaths(t, got, []string{"RuntimeCommanderNoEndpoint", "RuntimeCommanderOther", "RuntimeCommanderUntrusted", "RuntimeCommanderBounded",
 		"BrowserDriverNoStream", "BrowserDriverStreamOnBrowser", "BrowserDriverUntrusted", "BrowserDriverBounded",
 		"PassRuntimeNoIdentity", "PassRuntimeNoEndpoint", "PassRuntimeToLambda", "PassBrowserNoSession"},
-		[]string{"RuntimeCommander", "RuntimeCommanderMFA", "BrowserDriver", "BrowserDriverMFA", "PassRuntime", "PassBrowser"})
+		[]string{"RuntimeCommander", "RuntimeCommanderMFA", "BrowserDriver", "BrowserDriverMFA", "PassRuntime", "PassBrowser", "PassHarness"})
 }
