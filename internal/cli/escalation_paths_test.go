@@ -54,8 +54,8 @@ func TestEscalationAgentCoreExplained(t *testing.T) {
 // an object the caller reads (omics-001, omics.yaml: the role's
 // s3:PutObject made as the role) is a request warden explain allows.
 func TestEscalationPassThroughExplained(t *testing.T) {
-	got := explainPathsFrom(t, "ClusterRunner", "ClusterRunnerMFA", "ImageBuilder", "FleetMaker", "Registrar", "OmicsRunner")
-	for n, want := range map[string]int{"ClusterRunner": 3, "ImageBuilder": 5, "FleetMaker": 4, "Registrar": 3, "OmicsRunner": 6} {
+	got := explainPathsFrom(t, "ClusterRunner", "ClusterRunnerMFA", "ImageBuilder", "FleetMaker", "InstanceRegistrar", "OmicsRunner")
+	for n, want := range map[string]int{"ClusterRunner": 3, "ImageBuilder": 5, "FleetMaker": 4, "InstanceRegistrar": 3, "OmicsRunner": 6} {
 		if len(got[n]) != want {
 			t.Errorf("%s: %d steps %v, want %d", n, len(got[n]), got[n], want)
 		}

@@ -24,10 +24,10 @@ func TestRegisterContainerInstance(t *testing.T) {
 		from, actions, need string
 		mfa                 bool
 	}{
-		{"Registrar", "iam:PassRole ecs:RegisterContainerInstance ecs:StartTask", "code running on an EC2 instance", false},
-		{"RegistrarMFA", "iam:PassRole ecs:RegisterContainerInstance ecs:StartTask", "code running on an EC2 instance", true},
-		{"RegistrarSplit", "iam:PassRole ecs:StartTask", "container instances for ecs:StartTask", false},
-		{"RegistrarNotInstance", "iam:PassRole ecs:StartTask", "container instances for ecs:StartTask", false},
+		{"InstanceRegistrar", "iam:PassRole ecs:RegisterContainerInstance ecs:StartTask", "code running on an EC2 instance", false},
+		{"InstanceRegistrarMFA", "iam:PassRole ecs:RegisterContainerInstance ecs:StartTask", "code running on an EC2 instance", true},
+		{"InstanceRegistrarSplit", "iam:PassRole ecs:StartTask", "container instances for ecs:StartTask", false},
+		{"InstanceRegistrarNotInstance", "iam:PassRole ecs:StartTask", "container instances for ecs:StartTask", false},
 	} {
 		p, ok := got[roleARN(dev, c.from)]
 		if !ok {
@@ -54,5 +54,5 @@ func TestRegisterContainerInstance(t *testing.T) {
 			}
 		}
 	}
-	wantNoPaths(t, got, []string{"RegistrarUntrusted", "RegistrarBounded"}, []string{"Registrar", "RegistrarMFA", "RegistrarSplit", "RegistrarNotInstance"})
+	wantNoPaths(t, got, []string{"InstanceRegistrarUntrusted", "InstanceRegistrarBounded"}, []string{"InstanceRegistrar", "InstanceRegistrarMFA", "InstanceRegistrarSplit", "InstanceRegistrarNotInstance"})
 }
