@@ -36,6 +36,14 @@ func TestAgentCoreEdges(t *testing.T) {
 	runtime := "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/admin-a1b2c3d4e5"
 	browser := "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":browser-custom/admin-a1b2c3d4e5"
 	admin := roleARN(dev, "AgentCoreAdminRole")
+	// A new runtime's requests (bedrock-003), the runtime named name.
+	newRuntime := "iam:PassRole bedrock-agentcore:CreateAgentRuntime bedrock-agentcore:CreateAgentRuntimeEndpoint " +
+		"bedrock-agentcore:CreateWorkloadIdentity bedrock-agentcore:CreateWorkloadIdentity bedrock-agentcore:InvokeAgentRuntimeCommand bedrock-agentcore:InvokeAgentRuntimeCommand"
+	newRuntimeSteps := func(name string) []string {
+		at := "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":"
+		return []string{admin, "*", at + "runtime/" + name, at + "workload-identity-directory/default",
+			at + "workload-identity-directory/default/workload-identity/warden-escalation", at + "runtime/" + name, at + "runtime/" + name + "/runtime-endpoint/DEFAULT"}
+	}
 	for _, c := range []struct {
 		from, kind, actions string
 		resources           []string
@@ -50,20 +58,8 @@ func TestAgentCoreEdges(t *testing.T) {
 			[]string{browser, "*"}, false, ""},
 		{"BrowserDriverMFA", KindBrowserSession, "bedrock-agentcore:StartBrowserSession bedrock-agentcore:ConnectBrowserAutomationStream",
 			[]string{browser, "*"}, true, ""},
-		{"PassRuntime", KindPassRole, "iam:PassRole bedrock-agentcore:CreateAgentRuntime bedrock-agentcore:CreateAgentRuntimeEndpoint " +
-			"bedrock-agentcore:CreateWorkloadIdentity bedrock-agentcore:CreateWorkloadIdentity bedrock-agentcore:InvokeAgentRuntimeCommand bedrock-agentcore:InvokeAgentRuntimeCommand",
-			[]string{admin, "*", "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/new-warden-escalation",
-				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":workload-identity-directory/default",
-				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":workload-identity-directory/default/workload-identity/warden-escalation",
-				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/new-warden-escalation",
-				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/new-warden-escalation/runtime-endpoint/DEFAULT"}, false, ""},
-		{"PassHarness", KindPassRole, "iam:PassRole bedrock-agentcore:CreateAgentRuntime bedrock-agentcore:CreateAgentRuntimeEndpoint " +
-			"bedrock-agentcore:CreateWorkloadIdentity bedrock-agentcore:CreateWorkloadIdentity bedrock-agentcore:InvokeAgentRuntimeCommand bedrock-agentcore:InvokeAgentRuntimeCommand",
-			[]string{admin, "*", "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/warden-escalation",
-				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":workload-identity-directory/default",
-				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":workload-identity-directory/default/workload-identity/warden-escalation",
-				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/warden-escalation",
-				"arn:aws:bedrock-agentcore:us-east-1:" + dev + ":runtime/warden-escalation/runtime-endpoint/DEFAULT"}, false, ""},
+		{"PassRuntime", KindPassRole, newRuntime, newRuntimeSteps("new-warden-escalation"), false, ""},
+		{"PassHarness", KindPassRole, newRuntime, newRuntimeSteps("warden-escalation"), false, ""},
 		{"PassBrowser", KindPassRole, "iam:PassRole bedrock-agentcore:CreateBrowser bedrock-agentcore:StartBrowserSession bedrock-agentcore:ConnectBrowserAutomationStream",
 			[]string{admin, "*", "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":browser-custom/new-warden-escalation", "*"}, false, ""},
 	} {
