@@ -78,8 +78,9 @@ func notDiscovered(typ, id string) error {
 // compliance history of the caller's account's resources, named
 // TYPE/ID (AWS::IAM::Policy/ANPA...). Items come newest first unless
 // chronologicalOrder is Forward, between earlierTime and laterTime (both
-// included; laterTime defaults to now), limit per page (10 by default, at
-// most 100), nextToken for the next.
+// included; laterTime defaults to now, and then bounds nothing: every item
+// recorded, whichever replica's clock stamped it), limit per page (10 by
+// default, at most 100), nextToken for the next.
 func (s *service) GetResourceConfigHistory(ctx context.Context, c *api.Call) (any, error) {
 	var in historyInput
 	if err := decode(c, &in); err != nil {
@@ -102,9 +103,14 @@ func (s *service) GetResourceConfigHistory(ctx context.Context, c *api.Call) (an
 	}
 	c.ReadOnly = true
 	c.RequestParameters = call.Fields{"resourceType": in.ResourceType, "resourceId": in.ResourceID}
-	later := s.now().UTC()
+	// laterTime defaults to now ("If not specified, current time is
+	// taken", GetResourceConfigHistory in the AWS Config API Reference).
+	// Without it, every item recorded so far is in: it was captured before
+	// this request, although another replica whose clock runs ahead of this
+	// one's stamped it later than this replica's now.
+	later, bounded := s.now().UTC(), false
 	if in.LaterTime != nil {
-		later = time.Time(*in.LaterTime)
+		later, bounded = time.Time(*in.LaterTime), true
 	}
 	var earlier time.Time
 	if in.EarlierTime != nil {
@@ -143,7 +149,7 @@ func (s *service) GetResourceConfigHistory(ctx context.Context, c *api.Call) (an
 		if err := json.Unmarshal(r.Doc, &h); err != nil {
 			return nil, err
 		}
-		if h.At.Before(earlier) || h.At.After(later) {
+		if h.At.Before(earlier) || bounded && h.At.After(later) {
 			continue
 		}
 		items = append(items, seqItem{strings.TrimPrefix(r.Key, key+"/"), h})

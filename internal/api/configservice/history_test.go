@@ -45,6 +45,7 @@ func history(t *testing.T, cl *cfg.Client, in *cfg.GetResourceConfigHistoryInput
 
 // replicas starts two servers on one store: one SQLite store shared by
 // both, or, with WARDEN_TEST_POSTGRES, one PostgreSQL database each opens.
+// Their clocks start at the same time.
 func replicas(t *testing.T, pg bool) (a, b *servertest.Harness) {
 	key := creds.NewKey()
 	var hs [2]*servertest.Harness
@@ -54,8 +55,9 @@ func replicas(t *testing.T, pg bool) (a, b *servertest.Harness) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
+		now := time.Now().UTC().Truncate(time.Second)
 		for i := range hs {
-			hs[i] = servertest.Start(t, servertest.Options{Store: st, MasterKey: key})
+			hs[i] = servertest.Start(t, servertest.Options{Store: st, MasterKey: key, Now: now})
 		}
 		return hs[0], hs[1]
 	}
@@ -85,8 +87,14 @@ func TestComplianceHistoryPostgreSQL(t *testing.T) { complianceHistory(t, true) 
 // ResourceDeleted item. Written through replica A, the same items are read
 // through B; newest first by default, pages of `limit`, time windows, and
 // AWS's errors for what Warden does not record.
+//
+// A's clock runs a second ahead of B's, as replicas' clocks differ: an
+// item A stamps is read through B at once, although B's now is before its
+// capture time, and the other way round (a flake once hid B's deletion
+// from A for 30 s when the harness started B's clock seconds after A's).
 func complianceHistory(t *testing.T, pg bool) {
 	a, b := replicas(t, pg)
+	a.Clock.Advance(time.Second)
 	ctx := servertest.Ctx(t)
 	tick := func() {
 		for _, h := range []*servertest.Harness{a, b} {
@@ -134,7 +142,8 @@ func complianceHistory(t *testing.T, pg bool) {
 		t.Fatalf("created item's configuration: %+v", conf)
 	}
 
-	// Replica B reads the same item, and evaluating there appends nothing.
+	// Replica B reads the same item, and evaluating there appends nothing;
+	// no laterTime, so B's clock being behind the item's time hides nothing.
 	itemsB, _, err := history(t, cfgB, &cfg.GetResourceConfigHistoryInput{ResourceType: resourceCompliance, ResourceId: aws.String(id)})
 	if err != nil || len(itemsB) != 1 || !itemsB[0].ConfigurationItemCaptureTime.Equal(*created.ConfigurationItemCaptureTime) {
 		t.Fatalf("replica B: %v %+v", err, itemsB)
@@ -148,8 +157,10 @@ func complianceHistory(t *testing.T, pg bool) {
 	}
 	tick()
 	// Replica A learns of B's change within the store's bound on staleness
-	// (250 ms on PostgreSQL, docs/serve.md); allow a loaded machine more.
-	for name, cl := range map[string]*cfg.Client{"A": cfgA, "B": cfgB} {
+	// (250 ms on PostgreSQL, docs/serve.md; allow a loaded machine more)
+	// and records it, stamped with its clock ahead of B's; B reads it then.
+	for _, name := range []string{"A", "B"} {
+		cl := map[string]*cfg.Client{"A": cfgA, "B": cfgB}[name]
 		deadline := time.Now().Add(30 * time.Second)
 		for {
 			items, _, err := history(t, cl, &cfg.GetResourceConfigHistoryInput{ResourceType: resourceCompliance, ResourceId: aws.String(id)})
