@@ -76,6 +76,14 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *api.Call) (a
 	c.Federated = fed
 	stated, err := identity.Unverified(raw)
 	if err != nil {
+		// Not a JWT signed as providers sign (alg none, no signature): its
+		// payload still says whose token it claims to be.
+		if cl, ok := identity.Stated(raw); ok {
+			fed.Provider, fed.Subject, fed.Audience = strings.TrimPrefix(cl.Issuer, "https://"), cl.Subject, cl.Audience
+			if prov := oidcProvider(o, role.Account, cl.Issuer); prov != nil {
+				fed.Provider = prov.ARN
+			}
+		}
 		return nil, awsproto.Errorf("InvalidIdentityToken", "The web identity token is not a signed JWT with an issuer.")
 	}
 	iss := stated.Issuer

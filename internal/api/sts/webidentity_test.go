@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -110,6 +111,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 		{"an expired token", idp.token(t, "repo:securecart/shop:ref:refs/heads/main", "sts.amazonaws.com", now.Add(-time.Minute)), "ExpiredTokenException"},
 		{"a forged signature", forge(t, idp.token(t, "repo:securecart/shop:ref:refs/heads/main", "sts.amazonaws.com", now.Add(10*time.Minute))), "InvalidIdentityToken"},
 		{"not a JWT", "not-a-token", "InvalidIdentityToken"},
+		{"an unsigned token (alg none)", unsignedToken(t, "https://"+provider, "repo:mallory/shop:ref:refs/heads/main", "sts.amazonaws.com"), "InvalidIdentityToken"},
 	}
 	for _, tt := range refused {
 		_, err := c.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: role, RoleSessionName: aws.String("gha-run-2"), WebIdentityToken: aws.String(tt.token)})
@@ -134,6 +136,13 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 			u.PrincipalID != provARN+":sts.amazonaws.com:"+want.subject || r.RecipientAccountID != "327491058362" {
 			t.Errorf("record of the %s call: userIdentity %+v in account %s; want a WebIdentityUser of %s, subject %s", want.code, u, r.RecipientAccountID, provARN, want.subject)
 		}
+	}
+	// An unsigned token's record (the last refused above) names the
+	// provider and the subject its payload claims, read for the record
+	// only.
+	if u := rec.find(t, "AssumeRoleWithWebIdentity", "InvalidIdentityToken").UserIdentity; u.Type != "WebIdentityUser" || u.IdentityProvider != provARN ||
+		u.UserName != "repo:mallory/shop:ref:refs/heads/main" || u.PrincipalID != provARN+":sts.amazonaws.com:repo:mallory/shop:ref:refs/heads/main" {
+		t.Errorf("record of the unsigned token: userIdentity %+v, want a WebIdentityUser of %s, subject repo:mallory/shop:ref:refs/heads/main", u, provARN)
 	}
 	// A token of an issuer that is not a provider of the role's account.
 	other := newIdP(t)
@@ -196,4 +205,18 @@ func forge(t *testing.T, tok string) string {
 		t.Fatal(err)
 	}
 	return parts[0] + "." + parts[1] + "." + strings.Split(other, ".")[2]
+}
+
+// unsignedToken is a JWT with alg none and no signature, stating iss, sub
+// and aud.
+func unsignedToken(t *testing.T, iss, sub, aud string) string {
+	t.Helper()
+	enc := func(v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	return enc(map[string]string{"alg": "none", "typ": "JWT"}) + "." + enc(map[string]any{"iss": iss, "sub": sub, "aud": []string{aud}, "exp": 4102444800}) + "."
 }
