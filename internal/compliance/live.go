@@ -39,6 +39,11 @@ type LiveRun struct {
 	Defs   []state.ConfigRule // the deployed rules
 	Ran    []state.ConfigRule // those that ran (Runnable)
 	At     time.Time
+	// State is the version of the stored state evaluated: versions only
+	// grow, so a replica whose copy is behind another's (within the
+	// store's bound on staleness) can tell that a result recorded from a
+	// newer state is not its to overwrite.
+	State int64
 }
 
 // NewLive evaluates over a server's state and store (for the credential
@@ -70,7 +75,7 @@ func (l *Live) Force() {
 
 // Current returns the current evaluation, evaluating when due.
 func (l *Live) Current(ctx context.Context) (*LiveRun, error) {
-	o, meta, err := l.state.Current(ctx)
+	o, meta, version, err := l.state.CurrentVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +114,7 @@ func (l *Live) Current(ctx context.Context) (*LiveRun, error) {
 		}
 	}
 	in := &Input{Org: o, Credentials: creds, Now: now, Trail: WardenTrail(AuditAccount(o), true), Access: l.access}
-	l.cur = &LiveRun{Report: Evaluate(in, rules, nil), Org: o, Defs: defs, Ran: ran, At: now}
+	l.cur = &LiveRun{Report: Evaluate(in, rules, nil), Org: o, Defs: defs, Ran: ran, At: now, State: version}
 	l.key, l.forced = key, false
 	for _, d := range ran {
 		l.last[d.Name] = now

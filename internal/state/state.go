@@ -140,16 +140,20 @@ func (m *Manager) Versioned(ctx context.Context) (*org.Org, int64, error) {
 // Current returns the current org and the document's Meta, as Org does.
 // The Meta is shared: callers must not change it.
 func (m *Manager) Current(ctx context.Context) (*org.Org, Meta, error) {
-	o, err := m.Org(ctx)
-	if err != nil {
-		return nil, Meta{}, err
+	o, meta, _, err := m.CurrentVersion(ctx)
+	return o, meta, err
+}
+
+// CurrentVersion returns what Current does, with the version of the stored
+// document the org and Meta were loaded from (as Versioned).
+func (m *Manager) CurrentVersion(ctx context.Context) (*org.Org, Meta, int64, error) {
+	if _, err := m.Org(ctx); err != nil {
+		return nil, Meta{}, 0, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.org != o { // changed since: take the newer pair
-		return m.org, m.meta, nil
-	}
-	return o, m.meta, nil
+	// The newest trio: another request may have loaded a newer one since.
+	return m.org, m.meta, m.version, nil
 }
 
 // Fresh returns the org as stored now, for a request that found something

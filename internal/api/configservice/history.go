@@ -66,12 +66,14 @@ type historyItem struct {
 }
 
 // resourceCompliance is a resource's current results, and which history
-// items are kept: sequence numbers First (oldest kept) to Next-1.
+// items are kept: sequence numbers First (oldest kept) to Next-1. State is
+// the version of the stored state whose evaluation wrote them (newer).
 type resourceCompliance struct {
 	Deleted bool         `json:"deleted,omitempty"`
 	Rules   []ruleResult `json:"rules,omitempty"`
 	First   int64        `json:"first"`
 	Next    int64        `json:"next"`
+	State   int64        `json:"state,omitempty"`
 }
 
 // resourceKey names a resource in the history's namespaces; the type and
@@ -129,7 +131,10 @@ func currentResults(run *compliance.LiveRun) map[string][]ruleResult {
 // an item and its new compliance record, and the oldest item dropped past
 // HistoryLimit. A resource no longer reported by a rule that still ran and
 // evaluated it before has gone (ResourceDeleted); one whose rules were all
-// removed keeps an item with no rule (INSUFFICIENT_DATA).
+// removed keeps an item with no rule (INSUFFICIENT_DATA). A resource whose
+// results an evaluation of a newer state recorded is left as it is: this
+// replica's copy of the state is behind (newer), and appending what it
+// sees would record the older state again after the newer one.
 func (s *service) historyOps(run *compliance.LiveRun) ([]store.RecordOp, error) {
 	at := run.At.UTC()
 	cur := currentResults(run)
@@ -139,7 +144,7 @@ func (s *service) historyOps(run *compliance.LiveRun) ([]store.RecordOp, error) 
 	}
 	var ops []store.RecordOp
 	add := func(k string, old store.Mirrored[resourceCompliance], exists bool, item historyItem, deleted bool) error {
-		st := resourceCompliance{Deleted: deleted, Rules: item.Rules, First: old.Value.First, Next: old.Value.Next}
+		st := resourceCompliance{Deleted: deleted, Rules: item.Rules, First: old.Value.First, Next: old.Value.Next, State: run.State}
 		if !exists {
 			st.First, st.Next = 0, 0
 		}
@@ -164,7 +169,7 @@ func (s *service) historyOps(run *compliance.LiveRun) ([]store.RecordOp, error) 
 	for _, k := range sortedKeys(cur) {
 		rules := cur[k]
 		old, ok := s.latest.Get(k)
-		if ok && !old.Value.Deleted && slices.Equal(old.Value.Rules, rules) {
+		if ok && (old.Value.State > run.State || !old.Value.Deleted && slices.Equal(old.Value.Rules, rules)) {
 			continue
 		}
 		status := statusOK
@@ -178,7 +183,7 @@ func (s *service) historyOps(run *compliance.LiveRun) ([]store.RecordOp, error) 
 	all := s.latest.All()
 	for _, k := range sortedKeys(all) {
 		old := all[k]
-		if _, now := cur[k]; now || old.Value.Deleted {
+		if _, now := cur[k]; now || old.Value.Deleted || old.Value.State > run.State {
 			continue
 		}
 		gone := false

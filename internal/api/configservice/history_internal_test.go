@@ -3,6 +3,7 @@ package configservice
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -80,5 +81,75 @@ func TestHistoryRetention(t *testing.T) {
 	got = items()
 	if last := got[len(got)-1]; len(got) != 3 || last.Status != statusOK || len(last.Rules) != 0 || last.Compliance != compliance.InsufficientData {
 		t.Fatalf("rules removed: %+v", got)
+	}
+}
+
+// A replica whose copy of the state is behind another's (within the
+// store's bound on staleness) and evaluates it records nothing over what
+// an evaluation of a newer state recorded: not the older compliance again
+// in the history, nor in the result, nor the resource's return or its
+// going away.
+func TestHistoryOlderState(t *testing.T) {
+	st, err := sqlite.Open(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s := &service{store: st, results: store.NewMirror[recorded](st, nsResults), status: store.NewMirror[ruleStatus](st, nsStatus),
+		latest: store.NewMirror[resourceCompliance](st, nsCompliance), historyLimit: HistoryLimit}
+	at := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	res := compliance.Resource{Type: "AWS::IAM::Policy", ID: "ANPAEXAMPLE", Account: "436205817493"}
+	run := func(version int64, result string) {
+		t.Helper()
+		at = at.Add(time.Minute)
+		r := &compliance.LiveRun{Report: &compliance.Report{}, At: at, State: version, Ran: []state.ConfigRule{{Name: "a"}}}
+		if result != "" {
+			r.Report.Evaluations = []compliance.Evaluation{{Rule: "a", Resource: res, Compliance: result}}
+		}
+		if err := s.persist(t.Context(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	statuses := func() []string {
+		t.Helper()
+		recs, err := store.AllRecords(t.Context(), st, nsHistory, resourceKey(res.Account, res.Type, res.ID)+"/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range recs {
+			var h historyItem
+			if err := json.Unmarshal(r.Doc, &h); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, h.Status+" "+h.Compliance)
+		}
+		return out
+	}
+	result := func() recorded {
+		t.Helper()
+		if err := s.results.Sync(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		r, _ := s.results.Get("a/" + res.Type + "/" + res.ID)
+		return r.Value
+	}
+	run(2, compliance.NonCompliant)
+	run(3, compliance.Compliant)
+	changed := at
+	run(2, compliance.NonCompliant) // a replica still on version 2
+	if got, want := statuses(), []string{"ResourceDiscovered NON_COMPLIANT", "OK COMPLIANT"}; !slices.Equal(got, want) {
+		t.Fatalf("after an evaluation of an older state: history %q, want %q", got, want)
+	}
+	if r := result(); r.Compliance != compliance.Compliant || !r.At.Equal(changed) || r.State != 3 {
+		t.Fatalf("after an evaluation of an older state: result %+v, want COMPLIANT since %v from version 3", r, changed)
+	}
+	run(4, "")                   // gone
+	run(3, compliance.Compliant) // a replica still on version 3: not back
+	run(5, compliance.Compliant) // back
+	run(4, "")                   // a replica still on version 4: not gone again
+	want := []string{"ResourceDiscovered NON_COMPLIANT", "OK COMPLIANT", "ResourceDeleted ", "ResourceDiscovered COMPLIANT"}
+	if got := statuses(); !slices.Equal(got, want) {
+		t.Fatalf("history %q, want %q", got, want)
 	}
 }

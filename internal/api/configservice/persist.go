@@ -23,10 +23,12 @@ const (
 	nsStatus  = "configservice/status"
 )
 
-// recorded is a result's compliance since At.
+// recorded is a result's compliance since At, as an evaluation of the
+// stored state's version State recorded it.
 type recorded struct {
 	Compliance string    `json:"compliance"`
 	At         time.Time `json:"at"`
+	State      int64     `json:"state,omitempty"`
 }
 
 // ruleStatus is a rule's first and last evaluation.
@@ -41,7 +43,8 @@ func resultKey(e *compliance.Evaluation) string {
 
 // persist records an evaluation: the results whose compliance changed
 // (first recorded now), and each rule's evaluation times. A result another
-// replica recorded first keeps that replica's time.
+// replica recorded first keeps that replica's time, and one an evaluation
+// of a newer state recorded is not changed back (as in historyOps).
 func (s *service) persist(ctx context.Context, run *compliance.LiveRun) error {
 	at := run.At.UTC()
 	err := store.Write(ctx, s.store, func() ([]store.RecordOp, error) {
@@ -50,10 +53,10 @@ func (s *service) persist(ctx context.Context, run *compliance.LiveRun) error {
 			e := &run.Report.Evaluations[i]
 			k := resultKey(e)
 			old, ok := s.results.Get(k)
-			if ok && old.Value.Compliance == e.Compliance {
+			if ok && (old.Value.Compliance == e.Compliance || old.Value.State > run.State) {
 				continue
 			}
-			op, err := s.results.Op(k, recorded{e.Compliance, at}, old.Version, at)
+			op, err := s.results.Op(k, recorded{e.Compliance, at, run.State}, old.Version, at)
 			if err != nil {
 				return nil, err
 			}
