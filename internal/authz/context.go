@@ -31,12 +31,23 @@ func NewRequest(principal, action, resource, resourceAccount string, context map
 // the same for a request whose inputs come from the org.
 func Evaluate(req *eval.Request, in eval.Inputs, now time.Time) eval.Explanation {
 	FillContext(req.Context, &req.Caller, now)
-	if in.RCP != nil && !awsdata.RCPApplies(req.Action.Service) {
-		// RCPs apply only to the resources of the services that support them
-		// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).
+	if in.RCP != nil && (!awsdata.RCPAppliesTo(req.Action.Full) || serviceLinkedTrust(req)) {
+		// RCPs apply only to the resources of the services that support them,
+		// and not to what AWS lists as not restricted by RCPs: the
+		// kms:RetireGrant permission and a service-linked role's trust policy
+		// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps).
 		in.RCP = nil
 	}
 	return eval.Evaluate(req, &in)
+}
+
+// serviceLinkedTrust reports whether a request is decided by a
+// service-linked role's trust policy: a trust action on a role whose path
+// starts with /aws-service-role/.
+func serviceLinkedTrust(req *eval.Request) bool {
+	r := &req.Resource
+	return IsTrustAction(req.Action.Full) && r.IsARN && r.Parts[2] == "iam" &&
+		strings.HasPrefix(r.Parts[5], "role/aws-service-role/")
 }
 
 // IsTrustAction reports whether an action's resource policy is a role's

@@ -9,3 +9,22 @@ func TestRCPApplies(t *testing.T) {
 		}
 	}
 }
+
+// "RCPs do not impact the kms:RetireGrant permission" ("Resources and
+// entities not restricted by RCPs",
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps);
+// the other grant actions of KMS stay under RCPs.
+func TestRCPAppliesTo(t *testing.T) {
+	for a, want := range map[string]bool{
+		"kms:RetireGrant": false, "KMS:retiregrant": false,
+		"kms:RevokeGrant": true, "kms:CreateGrant": true, "kms:Decrypt": true,
+		"s3:GetObject": true, "ec2:RunInstances": false,
+	} {
+		if got := RCPAppliesTo(a); got != want {
+			t.Errorf("RCPAppliesTo(%q) = %v, want %v", a, got, want)
+		}
+	}
+	if !RCPExempt("kms:RetireGrant") || RCPExempt("kms:RevokeGrant") {
+		t.Error("RCPExempt: want kms:RetireGrant only")
+	}
+}

@@ -1,0 +1,88 @@
+package authz
+
+import (
+	"testing"
+	"testing/fstest"
+
+	"github.com/securecart/warden/internal/eval"
+	"github.com/securecart/warden/internal/org"
+)
+
+// The org of the RCP exceptions: Prod's RCP denies every KMS action and every
+// role assumption to principals outside the organization, as the data
+// perimeter examples do; its key policy and its roles' trust policies would
+// allow them.
+const rcpExemptOrg = `organization: {id: o-a1b2c3d4e5, managementAccount: Mgmt, root: r-a1b2}
+accounts:
+  - {name: Mgmt, id: "111111111111", email: mgmt@example.com}
+  - {name: Prod, id: "333333333333", email: prod@example.com}
+policies:
+  - name: Perimeter
+    type: rcp
+    document:
+      Version: "2012-10-17"
+      Statement:
+        - {Effect: Deny, Principal: "*", Action: ["kms:*", "sts:AssumeRole"], Resource: "*", Condition: {StringNotEqualsIfExists: {"aws:PrincipalOrgID": o-a1b2c3d4e5}}}
+    attach: [Prod]
+roles:
+  - name: Ops
+    accounts: [Prod]
+    trust: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: config.amazonaws.com}, Action: sts:AssumeRole}]}
+serviceLinkedRoles:
+  - {service: config.amazonaws.com, name: AWSServiceRoleForConfig, accounts: [Prod]}
+resources:
+  - arn: arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab
+    account: Prod
+    policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::444455556666:root"}, Action: "kms:*", Resource: "*"}]}
+`
+
+const rcpExemptKey = "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+// TestRCPExemptions: what AWS lists under "Resources and entities not
+// restricted by RCPs"
+// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps),
+// each beside a twin the same RCP still denies.
+func TestRCPExemptions(t *testing.T) {
+	o, err := org.LoadFS(fstest.MapFS{"org.yaml": {Data: []byte(rcpExemptOrg)}}, "org.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name                        string
+		principal, action, resource string
+		rcp                         bool // the RCP applies and denies
+	}{
+		// "RCPs do not impact the kms:RetireGrant permission."
+		{"kms:RetireGrant", "arn:aws:iam::444455556666:root", "kms:RetireGrant", rcpExemptKey, false},
+		{"kms:RevokeGrant twin", "arn:aws:iam::444455556666:root", "kms:RevokeGrant", rcpExemptKey, true},
+		{"kms:CreateGrant twin", "arn:aws:iam::444455556666:root", "kms:CreateGrant", rcpExemptKey, true},
+		// "the service-linked role's trust policy is also not impacted by RCPs"
+		{"service-linked role trust", "config.amazonaws.com", "sts:AssumeRole", "arn:aws:iam::333333333333:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig", false},
+		{"ordinary role trust twin", "config.amazonaws.com", "sts:AssumeRole", "arn:aws:iam::333333333333:role/Ops", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := assemble(t, o, Query{Principal: tc.principal, Action: tc.action, Resource: tc.resource})
+			if got := s.Inputs.RCP != nil; got != tc.rcp {
+				t.Fatalf("RCP levels %v, want applied %v", levelTargets(s.Inputs.RCP), tc.rcp)
+			}
+			e := eval.Evaluate(s.Request, &s.Inputs)
+			if tc.rcp && (e.Decision != eval.ExplicitDeny || e.DeniedBy != eval.LayerRCP) {
+				t.Errorf("%s: %s by %s, want ExplicitDeny by rcp", tc.action, e.Decision, e.DeniedBy)
+			}
+			if !tc.rcp && e.Decision != eval.Allow {
+				t.Errorf("%s: %s by %s, want Allow (RCPs do not restrict it)", tc.action, e.Decision, e.DeniedBy)
+			}
+			// A simulate case with the same inputs given whole agrees.
+			in := s.Inputs
+			in.RCP = o.RCPLevels("333333333333")
+			req := s.Request
+			if e2 := Evaluate(req, in, now); e2.Decision != e.Decision || e2.DeniedBy != e.DeniedBy {
+				t.Errorf("given whole: %s by %s, assembled: %s by %s", e2.Decision, e2.DeniedBy, e.Decision, e.DeniedBy)
+			}
+		})
+	}
+	// RCPs do not affect the management account's resources: no levels.
+	if l := o.RCPLevels("111111111111"); l != nil {
+		t.Errorf("RCP levels of the management account %v", l)
+	}
+}
