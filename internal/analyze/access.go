@@ -160,7 +160,7 @@ func (a *accessRun) tryPrincipal(p *Principal, ac ActionClass, rep string, allow
 		return true
 	}
 	in := eval.Inputs{Resource: []*policy.Policy{t.Policy}, AssumeIdentityAllows: true}
-	if awsdata.RCPApplies(strings.ToLower(strings.SplitN(ac.Rep, ":", 2)[0])) {
+	if awsdata.RCPAppliesTo(ac.Rep) {
 		in.RCP = t.RCP
 	}
 	found := false

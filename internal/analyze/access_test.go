@@ -23,6 +23,7 @@ func TestAccessFindings(t *testing.T) {
 		doc      string
 		rcps     []string
 		want     []want // every finding, in any order; none when empty
+		absent   string // an action no finding may list
 	}{
 		{
 			name: "public read", page: "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings.html",
@@ -114,6 +115,20 @@ func TestAccessFindings(t *testing.T) {
 			want: []want{{principal: map[string]string{"AWS": "*"}, action: "s3:GetObject", public: true, condition: map[string]string{}}},
 		},
 		{
+			name: "an RCP does not close kms:RetireGrant", page: "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps", kind: ZoneOrganization,
+			resource: "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+			doc:      bucketPolicy(`{"Effect": "Allow", "Principal": "*", "Action": ["kms:RetireGrant", "kms:RevokeGrant"], "Resource": "*"}`),
+			rcps:     []string{`{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-zone123456"}}}]}`},
+			want:     []want{{principal: map[string]string{"AWS": "*"}, action: "kms:RetireGrant", public: true, condition: map[string]string{}}},
+			absent:   "kms:RevokeGrant",
+		},
+		{
+			name: "the kms:RetireGrant twin: the RCP closes kms:RevokeGrant", page: "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps", kind: ZoneOrganization,
+			resource: "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+			doc:      bucketPolicy(`{"Effect": "Allow", "Principal": "*", "Action": "kms:RevokeGrant", "Resource": "*"}`),
+			rcps:     []string{`{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-zone123456"}}}]}`},
+		},
+		{
 			name: "a trust policy for a GitHub repository", page: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html", resource: "arn:aws:iam::111111111111:role/ci",
 			doc:  bucketPolicy(`{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:securecart/*"}, "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}}`),
 			want: []want{{principal: map[string]string{"Federated": "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}, action: "sts:AssumeRoleWithWebIdentity", condition: map[string]string{"token.actions.githubusercontent.com:sub": "repo:securecart/*", "token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}},
@@ -146,6 +161,11 @@ func TestAccessFindings(t *testing.T) {
 					t.Logf("got %v %v %v public=%v unsure=%v %s", f.Principal, f.Action, f.Condition, f.IsPublic, f.Unsure, f.Reason)
 				}
 				t.Fatalf("got %d findings, want %d (%s)", len(fs), len(c.want), c.page)
+			}
+			for _, f := range fs {
+				if c.absent != "" && hasAction(f, c.absent) {
+					t.Errorf("finding %v lists %s (%s)", f.Principal, c.absent, c.page)
+				}
 			}
 			for _, w := range c.want {
 				ok := false

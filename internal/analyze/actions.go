@@ -10,7 +10,8 @@ import (
 )
 
 // ActionClass is a set of actions that every statement treats alike: each
-// statement's Action or NotAction element matches all of them or none.
+// statement's Action or NotAction element matches all of them or none, and
+// RCPs either leave all of them alone as exempt (awsdata.RCPExempt) or none.
 type ActionClass struct {
 	Rep     string   // the representative the engine is run on
 	Actions []string // every member, as AWS spells them
@@ -21,7 +22,7 @@ type ActionClass struct {
 func ActionClasses(stmts []Stmt, universe []string) []ActionClass {
 	bySig := map[string]int{}
 	var out []ActionClass
-	sig := make([]byte, len(stmts))
+	sig := make([]byte, len(stmts)+1)
 	for _, a := range universe {
 		act := policy.NewAction(a)
 		for i, st := range stmts {
@@ -29,6 +30,12 @@ func ActionClasses(stmts []Stmt, universe []string) []ActionClass {
 			if st.S.MatchesAction(&act) {
 				sig[i] = '1'
 			}
+		}
+		// An action RCPs do not impact is decided otherwise than its
+		// neighbours whenever an RCP denies them both.
+		sig[len(stmts)] = '0'
+		if awsdata.RCPExempt(a) {
+			sig[len(stmts)] = '1'
 		}
 		k := string(sig)
 		if i, ok := bySig[k]; ok {

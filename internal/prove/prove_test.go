@@ -214,3 +214,45 @@ resources:
 		t.Errorf("no one: %+v", r)
 	}
 }
+
+// TestRCPLeavesRetireGrant: Prod's RCP denies every KMS action to identities
+// outside the organization and the key policy grants the vendor account
+// both grant actions. "RCPs do not impact the kms:RetireGrant permission"
+// (Resources and entities not restricted by RCPs,
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps):
+// the guardrail on RetireGrant is refuted, its twin on RevokeGrant proved.
+func TestRCPLeavesRetireGrant(t *testing.T) {
+	const key = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	o, err := org.LoadFS(fstest.MapFS{"org.yaml": {Data: []byte(`organization: {id: o-a1b2c3d4e5, managementAccount: Mgmt, root: r-a1b2}
+accounts:
+  - {name: Mgmt, id: "111111111111", email: m@example.com}
+  - {name: Prod, id: "222222222222", email: p@example.com}
+policies:
+  - name: Perimeter
+    type: rcp
+    document: {Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: "kms:*", Resource: "*", Condition: {StringNotEqualsIfExists: {"aws:PrincipalOrgID": o-a1b2c3d4e5}}}]}
+    attach: [Prod]
+resources:
+  - arn: ` + key + `
+    account: Prod
+    policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::444455556666:root"}, Action: ["kms:RetireGrant", "kms:RevokeGrant"], Resource: "*"}]}
+`)}}, "org.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := mustParse(t, o, `guardrails:
+  - name: retire
+    principals: ["arn:aws:iam::444455556666:root"]
+    actions: [kms:RetireGrant]
+  - name: revoke
+    principals: ["arn:aws:iam::444455556666:root"]
+    actions: [kms:RevokeGrant]
+`)
+	p := New(o, now)
+	if r := p.Prove(gs[0]); r.Result != Refuted || r.Counterexample.Resource != key {
+		t.Errorf("retire: %s %+v, want refuted on the key", r.Result, r.Counterexample)
+	}
+	if r := p.Prove(gs[1]); r.Result != Proved {
+		t.Errorf("revoke: %s %+v, want proved (the RCP denies it)", r.Result, r.Counterexample)
+	}
+}

@@ -34,7 +34,8 @@ type resourceClasses struct {
 }
 
 // class is an action class: actions every statement of both orgs treats
-// alike, of services alike for RCPs, alike for trust policies.
+// alike, alike for RCPs (service and exempt actions), alike for trust
+// policies.
 type class struct {
 	analyze.ActionClass
 	key string
@@ -45,8 +46,7 @@ func (r *principalRun) classes(universe []string) []class {
 	for _, ac := range analyze.ActionClasses(r.stmts, universe) {
 		by := map[string]int{}
 		for _, a := range ac.Actions {
-			svc, _, _ := strings.Cut(strings.ToLower(a), ":")
-			k := fmt.Sprintf("%t%t", awsdata.RCPApplies(svc), authz.IsTrustAction(a))
+			k := fmt.Sprintf("%t%t", awsdata.RCPAppliesTo(a), authz.IsTrustAction(a))
 			i, ok := by[k]
 			if !ok {
 				i = len(out)
@@ -197,8 +197,7 @@ func literalAccount(p string) (string, bool) {
 // organizations: RCPs apply to its service, or a statement tests a
 // resource key.
 func (d *differ) acctSplit(action string, rel []analyze.Stmt) bool {
-	svc, _, _ := strings.Cut(strings.ToLower(action), ":")
-	return ((d.rcpDiffer || d.rcpAny) && awsdata.RCPApplies(svc)) || testsResourceKeys(rel)
+	return ((d.rcpDiffer || d.rcpAny) && awsdata.RCPAppliesTo(action)) || testsResourceKeys(rel)
 }
 
 func testsResourceKeys(stmts []analyze.Stmt) bool {

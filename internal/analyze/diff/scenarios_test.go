@@ -298,3 +298,32 @@ func ctxValue(ctx map[string]any, key string) string {
 	}
 	return ""
 }
+
+// A key policy that grants the vendor account outside the organization
+// kms:RetireGrant and kms:RevokeGrant: the DataPerimeter RCP denies every
+// KMS action to identities outside the organization, but "RCPs do not impact
+// the kms:RetireGrant permission" (Resources and entities not restricted by
+// RCPs,
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps):
+// RetireGrant opens, its twin RevokeGrant stays closed.
+func TestRCPLeavesRetireGrant(t *testing.T) {
+	const key = "arn:aws:kms:us-east-1:" + prodID + ":key/8c2e5d94-1a7b-4f3c-b6e0-29d4a8f1c735"
+	head := "key/8c2e5d94-1a7b-4f3c-b6e0-29d4a8f1c735\n    account: Prod\n    policy:\n      Version: \"2012-10-17\"\n      Statement:\n"
+	rep := diffEdited(t, [3]string{"resources.yaml", head, head + `        - Sid: VendorGrants
+          Effect: Allow
+          Principal:
+            AWS: arn:aws:iam::111122223333:root
+          Action:
+            - kms:RetireGrant
+            - kms:RevokeGrant
+          Resource: "*"
+`})
+	only(t, rep, Opened)
+	causedBy(t, rep, "VendorGrants")
+	if got := find(rep, Opened, "111122223333", "kms:RetireGrant", key); len(got) == 0 {
+		t.Error("the vendor account cannot newly retire grants of Prod's key")
+	}
+	if got := find(rep, Opened, "111122223333", "kms:RevokeGrant", key); len(got) != 0 {
+		t.Errorf("the DataPerimeter RCP should keep the vendor from revoking grants: %+v", got)
+	}
+}

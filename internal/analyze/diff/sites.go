@@ -578,9 +578,8 @@ func (s *siteIndex) group(action string, pats []string, condKeys []string, named
 			return nil
 		}
 	}
-	svc, _, _ := strings.Cut(strings.ToLower(action), ":")
 	trust := authz.IsTrustAction(action)
-	rcp := awsdata.RCPApplies(svc)
+	rcp := awsdata.RCPAppliesTo(action)
 	sp := append([]string(nil), pats...)
 	sort.Strings(sp)
 	sp = dedupe(sp)
