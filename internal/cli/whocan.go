@@ -16,15 +16,19 @@ import (
 
 func newWhoCan(env Env) *cobra.Command {
 	var orgPath, format string
+	var outside bool
 	var ctxFlags []string
 	cmd := &cobra.Command{
-		Use:   "who-can [--org PATH] [--format text|json] [--context KEY=VALUE]... ACTION RESOURCE",
-		Short: "List every principal that can make a request, directly or by assuming roles",
-		Long: `List every principal that can call ACTION on RESOURCE: the organization's root users, IAM users,
-roles and Identity Center permission sets (their provisioned roles), and the outside accounts, AWS
-services and identity providers' users that its policies let in; directly, or by assuming roles
-(sts:AssumeRole, and sts:AssumeRoleWithSAML or sts:AssumeRoleWithWebIdentity for an identity
-provider's users) one after another. No other principal can.
+		Use:   "who-can [--org PATH] [--format text|json] [--outside] [--context KEY=VALUE]... ACTION RESOURCE",
+		Short: "List every principal of the organization that can make a request, directly or by assuming roles",
+		Long: `List every principal of the organization that can call ACTION on RESOURCE: its root users, IAM
+users, roles and Identity Center permission sets (their provisioned roles); directly, or by assuming
+roles (sts:AssumeRole, and sts:AssumeRoleWithSAML or sts:AssumeRoleWithWebIdentity for an identity
+provider's users) one after another. No other principal of the organization can.
+
+--outside adds the principals outside the organization that its policies let in, alone or through
+its roles: other accounts, AWS services, identity providers' users, and anyone ("*"). Without it,
+the text output ends with how many of those can too; the JSON output leaves them out.
 
 Every layer applies, decided by the same engine as warden explain: identity policies, permissions
 boundaries, SCPs, the resource's policy or the role's trust policy, RCPs. The context keys that
@@ -36,8 +40,10 @@ marked "unsure" could not be ruled out exactly (a policy variable, too many clas
 {Account} and {PermissionSet:NAME} placeholders work as in warden check. --format json writes one
 object per principal per line: {"principal": ARN, "via": [roles assumed, in order], ...}.
 
-Exit status: 0 when some principal can, 1 when none can, 2 for malformed input.`,
+Exit status: 0 when some listed principal can, 1 when none can (with --outside, none at all), 2 for
+malformed input.`,
 		Example: `  warden who-can s3:GetObject 'arn:aws:s3:::securecart-prod-vendor-exports/report.csv'
+  warden who-can --outside s3:GetObject 'arn:aws:s3:::securecart-prod-vendor-exports/report.csv'
   warden who-can --context aws:MultiFactorAuthPresent=false iam:CreateRole 'arn:aws:iam::{Dev}:role/x'
   warden who-can --org ./my-org --format json sts:AssumeRole 'arn:aws:iam::{Security}:role/BreakGlassRole'`,
 		Args: cobra.ExactArgs(2),
@@ -63,10 +69,14 @@ Exit status: 0 when some principal can, 1 when none can, 2 for malformed input.`
 			if err != nil {
 				return &ExitError{Code: 2, Err: err}
 			}
-			if err := writeWhoCan(env.Stdout, format, o, paths); err != nil {
+			listed, others := paths, 0
+			if !outside {
+				listed, others = inOrg(paths)
+			}
+			if err := writeWhoCan(env.Stdout, format, o, listed, others); err != nil {
 				return err
 			}
-			if len(paths) == 0 {
+			if len(listed) == 0 {
 				return &ExitError{Code: 1}
 			}
 			return nil
@@ -75,8 +85,23 @@ Exit status: 0 when some principal can, 1 when none can, 2 for malformed input.`
 	f := cmd.Flags()
 	f.StringVar(&orgPath, "org", "", "organization file or directory (default: the embedded SecureCart landing zone)")
 	f.StringVar(&format, "format", "text", "output format: text or json")
+	f.BoolVar(&outside, "outside", false, "also list the principals outside the organization: other accounts, AWS services, identity providers' users, anyone")
 	f.StringArrayVar(&ctxFlags, "context", nil, "a request context key, KEY=VALUE (repeatable; V1,V2 for several values)")
 	return cmd
+}
+
+// inOrg keeps the paths of the organization's own principals (root users,
+// IAM users, roles, permission sets) and counts the others.
+func inOrg(paths []reach.Path) (kept []reach.Path, others int) {
+	kept = make([]reach.Path, 0, len(paths))
+	for i := range paths {
+		if paths[i].Principal.Kind.InOrg() {
+			kept = append(kept, paths[i])
+		} else {
+			others++
+		}
+	}
+	return kept, others
 }
 
 // contextFlags reads --context KEY=VALUE flags, with placeholders; V1,V2
@@ -144,7 +169,9 @@ func whoCanLineOf(o *org.Org, p *reach.Path) whoCanLine {
 	return l
 }
 
-func writeWhoCan(w io.Writer, format string, o *org.Org, paths []reach.Path) error {
+// writeWhoCan writes the paths; others counts the principals outside the
+// organization left out, named in a closing line of the text output.
+func writeWhoCan(w io.Writer, format string, o *org.Org, paths []reach.Path, others int) error {
 	if format == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
@@ -183,6 +210,13 @@ func writeWhoCan(w io.Writer, format string, o *org.Org, paths []reach.Path) err
 		printRequires(w, p.Final.Outcome)
 	}
 	fmt.Fprintf(w, "%d principals\n", len(paths))
+	if others > 0 {
+		noun := "principals"
+		if others == 1 {
+			noun = "principal"
+		}
+		fmt.Fprintf(w, "%d %s outside the organization can too: --outside lists them\n", others, noun)
+	}
 	return nil
 }
 

@@ -30,6 +30,13 @@ func (k Kind) String() string {
 	return "?"
 }
 
+// InOrg reports whether principals of the kind live in the organization's
+// accounts (root users, IAM users, roles, permission sets' roles), not
+// outside it (services, identity providers' users, other accounts, anyone).
+func (k Kind) InOrg() bool {
+	return k >= KindRoot && k <= KindPermissionSet
+}
+
 // sessionName is the role session name requests of a role are made as.
 const sessionName = "warden-reach"
 
