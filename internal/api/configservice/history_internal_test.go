@@ -43,22 +43,7 @@ func TestHistoryRetention(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	items := func() []historyItem {
-		t.Helper()
-		recs, err := store.AllRecords(t.Context(), st, nsHistory, resourceKey(res.Account, res.Type, res.ID)+"/")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []historyItem
-		for _, r := range recs {
-			var h historyItem
-			if err := json.Unmarshal(r.Doc, &h); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, h)
-		}
-		return out
-	}
+	items := func() []historyItem { return storedHistory(t, st, res) }
 	run("a", compliance.Compliant)
 	run("a", compliance.Compliant) // no change
 	if got := items(); len(got) != 1 || got[0].Status != statusDiscovered {
@@ -112,16 +97,8 @@ func TestHistoryOlderState(t *testing.T) {
 	}
 	statuses := func() []string {
 		t.Helper()
-		recs, err := store.AllRecords(t.Context(), st, nsHistory, resourceKey(res.Account, res.Type, res.ID)+"/")
-		if err != nil {
-			t.Fatal(err)
-		}
 		var out []string
-		for _, r := range recs {
-			var h historyItem
-			if err := json.Unmarshal(r.Doc, &h); err != nil {
-				t.Fatal(err)
-			}
+		for _, h := range storedHistory(t, st, res) {
 			out = append(out, h.Status+" "+h.Compliance)
 		}
 		return out
@@ -152,4 +129,22 @@ func TestHistoryOlderState(t *testing.T) {
 	if got := statuses(); !slices.Equal(got, want) {
 		t.Fatalf("history %q, want %q", got, want)
 	}
+}
+
+// storedHistory is a resource's history items as stored, oldest first.
+func storedHistory(t *testing.T, st store.Store, res compliance.Resource) []historyItem {
+	t.Helper()
+	recs, err := store.AllRecords(t.Context(), st, nsHistory, resourceKey(res.Account, res.Type, res.ID)+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []historyItem
+	for _, r := range recs {
+		var h historyItem
+		if err := json.Unmarshal(r.Doc, &h); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, h)
+	}
+	return out
 }
