@@ -149,9 +149,10 @@ func Assemble(o *org.Org, q Query, now time.Time) (*Situation, error) {
 		}
 	}
 	// RCPs apply to the resources of the resource's account, for the
-	// services that support them, except the permissions and resources AWS
-	// lists as not restricted by RCPs: kms:RetireGrant, and a service-linked
-	// role's trust policy (orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps).
+	// services that support them and actions that authorize a resource,
+	// except the permissions and resources AWS lists as not restricted by
+	// RCPs: kms:RetireGrant, and a service-linked role's trust policy
+	// (orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps).
 	if ra, ok := o.AccountByID(req.ResourceAccount); ok && awsdata.RCPAppliesTo(req.Action.Full) &&
 		(s.TrustRole == nil || !s.TrustRole.ServiceLinked) {
 		in.RCP = o.RCPLevels(ra.ID)

@@ -27,13 +27,15 @@ func NewRequest(principal, action, resource, resourceAccount string, context map
 
 // Evaluate decides a request whose inputs are given whole (a simulate case):
 // it fills the context keys AWS sets for the caller and the time, applies
-// RCPs only to the services that support them, and evaluates. Assemble does
+// RCPs only where AWS does (awsdata.RCPAppliesTo, serviceLinkedTrust), and
+// evaluates. Assemble does
 // the same for a request whose inputs come from the org.
 func Evaluate(req *eval.Request, in eval.Inputs, now time.Time) eval.Explanation {
 	FillContext(req.Context, &req.Caller, now)
 	if in.RCP != nil && (!awsdata.RCPAppliesTo(req.Action.Full) || serviceLinkedTrust(req)) {
 		// RCPs apply only to the resources of the services that support them,
-		// and not to what AWS lists as not restricted by RCPs: the
+		// that the action authorizes (it has a resource type), and not to
+		// what AWS lists as not restricted by RCPs: the
 		// kms:RetireGrant permission and a service-linked role's trust policy
 		// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps).
 		in.RCP = nil

@@ -24,10 +24,16 @@ policies:
       Statement:
         - {Effect: Deny, Principal: "*", Action: ["kms:*", "sts:AssumeRole"], Resource: "*", Condition: {StringNotEqualsIfExists: {"aws:PrincipalOrgID": o-a1b2c3d4e5}}}
     attach: [Prod]
+  - name: NoNewKeys
+    type: rcp
+    document: {Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: ["kms:CreateKey", "kms:CreateAlias"], Resource: "*"}]}
+    attach: [Prod]
 roles:
   - name: Ops
     accounts: [Prod]
     trust: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: config.amazonaws.com}, Action: sts:AssumeRole}]}
+    inlinePolicies:
+      Keys: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "kms:*", Resource: "*"}]}
 serviceLinkedRoles:
   - {service: config.amazonaws.com, name: AWSServiceRoleForConfig, accounts: [Prod]}
 resources:
@@ -41,7 +47,8 @@ const rcpExemptKey = "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-
 // TestRCPExemptions: what AWS lists under "Resources and entities not
 // restricted by RCPs"
 // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps),
-// each beside a twin the same RCP still denies.
+// and an action that authorizes no resource (same page,
+// #rcp-effects-on-permissions), each beside a twin the same RCP still denies.
 func TestRCPExemptions(t *testing.T) {
 	o, err := org.LoadFS(fstest.MapFS{"org.yaml": {Data: []byte(rcpExemptOrg)}}, "org.yaml")
 	if err != nil {
@@ -59,6 +66,10 @@ func TestRCPExemptions(t *testing.T) {
 		// "the service-linked role's trust policy is also not impacted by RCPs"
 		{"service-linked role trust", "config.amazonaws.com", "sts:AssumeRole", "arn:aws:iam::333333333333:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig", false},
 		{"ordinary role trust twin", "config.amazonaws.com", "sts:AssumeRole", "arn:aws:iam::333333333333:role/Ops", true},
+		// RCPs apply to the resources of the action's "Resource type" column
+		// (#rcp-effects-on-permissions): kms:CreateKey has none.
+		{"kms:CreateKey, no resource type", "arn:aws:iam::333333333333:role/Ops", "kms:CreateKey", "", false},
+		{"kms:CreateAlias twin", "arn:aws:iam::333333333333:role/Ops", "kms:CreateAlias", "arn:aws:kms:us-east-1:333333333333:alias/app", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := assemble(t, o, Query{Principal: tc.principal, Action: tc.action, Resource: tc.resource})

@@ -28,3 +28,14 @@ func TestRCPAppliesTo(t *testing.T) {
 		t.Error("RCPExempt: want kms:RetireGrant only")
 	}
 }
+
+// An action with no resource type authorizes no resource, so no account's
+// RCPs apply to it ("RCP effects on permissions",
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#rcp-effects-on-permissions).
+func TestRCPNoResourceType(t *testing.T) {
+	for a, want := range map[string]bool{"kms:CreateKey": false, "s3:ListAllMyBuckets": false, "kms:CreateAlias": true, "s3:ListBucket": true} {
+		if got := RCPAppliesTo(a); got != want {
+			t.Errorf("RCPAppliesTo(%q) = %v, want %v", a, got, want)
+		}
+	}
+}

@@ -13,8 +13,9 @@
 //  3. RCPs of the resource's account only deny: RCPFullAWSAccess is attached
 //     at every level and cannot be detached. They do not apply to
 //     service-linked roles. Which requests get RCPs at all (their services,
-//     not kms:RetireGrant, not a service-linked role's trust policy) is
-//     decided by the caller of Evaluate (package authz).
+//     actions with a resource type, not kms:RetireGrant, not a
+//     service-linked role's trust policy) is decided by the caller of
+//     Evaluate (package authz).
 //  4. VPC endpoint policies, when the request passed an endpoint, must allow.
 //  5. Within one account, an Allow in the resource policy or in the identity
 //     policies suffices. What a resource policy grant is worth depends on how

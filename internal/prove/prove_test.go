@@ -215,13 +215,13 @@ resources:
 	}
 }
 
-// TestRCPLeavesRetireGrant: Prod's RCP denies every KMS action to identities
+// TestRCPExemptActions: Prod's RCP denies every KMS action to identities
 // outside the organization and the key policy grants the vendor account
 // both grant actions. "RCPs do not impact the kms:RetireGrant permission"
 // (Resources and entities not restricted by RCPs,
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps):
 // the guardrail on RetireGrant is refuted, its twin on RevokeGrant proved.
-func TestRCPLeavesRetireGrant(t *testing.T) {
+func TestRCPExemptActions(t *testing.T) {
 	const key = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	o, err := org.LoadFS(fstest.MapFS{"org.yaml": {Data: []byte(`organization: {id: o-a1b2c3d4e5, managementAccount: Mgmt, root: r-a1b2}
 accounts:
@@ -232,6 +232,16 @@ policies:
     type: rcp
     document: {Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: "kms:*", Resource: "*", Condition: {StringNotEqualsIfExists: {"aws:PrincipalOrgID": o-a1b2c3d4e5}}}]}
     attach: [Prod]
+  - name: NoNewKeys
+    type: rcp
+    document: {Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: ["kms:CreateKey", "kms:CreateAlias"], Resource: "*"}]}
+    attach: [Prod]
+roles:
+  - name: Ops
+    accounts: [Prod]
+    trust: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::222222222222:root"}, Action: sts:AssumeRole}]}
+    inlinePolicies:
+      Keys: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "kms:*", Resource: "*"}]}
 resources:
   - arn: ` + key + `
     account: Prod
@@ -247,6 +257,12 @@ resources:
   - name: revoke
     principals: ["arn:aws:iam::444455556666:root"]
     actions: [kms:RevokeGrant]
+  - name: create key
+    principals: ["arn:aws:iam::*:role/Ops"]
+    actions: [kms:CreateKey]
+  - name: create alias
+    principals: ["arn:aws:iam::*:role/Ops"]
+    actions: [kms:CreateAlias]
 `)
 	p := New(o, now)
 	if r := p.Prove(gs[0]); r.Result != Refuted || r.Counterexample.Resource != key {
@@ -254,5 +270,14 @@ resources:
 	}
 	if r := p.Prove(gs[1]); r.Result != Proved {
 		t.Errorf("revoke: %s %+v, want proved (the RCP denies it)", r.Result, r.Counterexample)
+	}
+	// kms:CreateKey authorizes no resource, so no RCP applies to it (same
+	// page, #rcp-effects-on-permissions); kms:CreateAlias authorizes an
+	// alias and a key of Prod, whose RCP denies it.
+	if r := p.Prove(gs[2]); r.Result != Refuted {
+		t.Errorf("create key: %s %+v, want refuted", r.Result, r.Counterexample)
+	}
+	if r := p.Prove(gs[3]); r.Result != Proved {
+		t.Errorf("create alias: %s %+v, want proved (the RCP denies it)", r.Result, r.Counterexample)
 	}
 }
