@@ -28,7 +28,10 @@ import (
 //     passed to bedrock-agentcore.amazonaws.com. Twins: no
 //     CreateWorkloadIdentity, the command allowed on one name only (not the
 //     endpoint's), iam:PassedToService Lambda, no session; Locked's SCP
-//     denies iam:PassRole. A caller with bedrock-005's permissions (a
+//     denies iam:PassRole. Every request of the path names the same new
+//     runtime: the endpoint allowed on runtimes a* and the command on b*
+//     (PassRuntimeSplit) is no path; on team-* and *-prod
+//     (PassRuntimeOverlap) it is, one runtime team-prod throughout. A caller with bedrock-005's permissions (a
 //     harness: CreateHarness, GetHarness, GetAgentRuntime and bedrock-003's)
 //     is found by bedrock-003's requests.
 func TestAgentCoreEdges(t *testing.T) {
@@ -60,6 +63,7 @@ func TestAgentCoreEdges(t *testing.T) {
 			[]string{browser, "*"}, true, ""},
 		{"PassRuntime", KindPassRole, newRuntime, newRuntimeSteps("new-warden-escalation"), false, ""},
 		{"PassHarness", KindPassRole, newRuntime, newRuntimeSteps("warden-escalation"), false, ""},
+		{"PassRuntimeOverlap", KindPassRole, newRuntime, newRuntimeSteps("team-prod"), false, ""},
 		{"PassBrowser", KindPassRole, "iam:PassRole bedrock-agentcore:CreateBrowser bedrock-agentcore:StartBrowserSession bedrock-agentcore:ConnectBrowserAutomationStream",
 			[]string{admin, "*", "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":browser-custom/new-warden-escalation", "*"}, false, ""},
 	} {
@@ -90,6 +94,6 @@ func TestAgentCoreEdges(t *testing.T) {
 	}
 	wantNoPaths(t, got, []string{"RuntimeCommanderNoEndpoint", "RuntimeCommanderOther", "RuntimeCommanderUntrusted", "RuntimeCommanderBounded",
 		"BrowserDriverNoStream", "BrowserDriverStreamOnBrowser", "BrowserDriverUntrusted", "BrowserDriverBounded",
-		"PassRuntimeNoIdentity", "PassRuntimeNoEndpoint", "PassRuntimeToLambda", "PassBrowserNoSession"},
-		[]string{"RuntimeCommander", "RuntimeCommanderMFA", "BrowserDriver", "BrowserDriverMFA", "PassRuntime", "PassBrowser", "PassHarness"})
+		"PassRuntimeNoIdentity", "PassRuntimeNoEndpoint", "PassRuntimeToLambda", "PassRuntimeSplit", "PassBrowserNoSession"},
+		[]string{"RuntimeCommander", "RuntimeCommanderMFA", "BrowserDriver", "BrowserDriverMFA", "PassRuntime", "PassRuntimeOverlap", "PassBrowser", "PassHarness"})
 }

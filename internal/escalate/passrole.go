@@ -1,6 +1,7 @@
 package escalate
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/securecart/warden/internal/analyze"
@@ -36,7 +37,14 @@ type computeService struct {
 	exfil bool
 }
 
+// serviceAction is a request of a way. A resource may name one the caller
+// creates by a placeholder of its own (MADE_RUNTIME, ...): every request of
+// the way naming it names the same resource, the first of those the caller
+// may name in all of them (see passTo).
 type serviceAction struct{ action, resource string }
+
+// madeName matches a way's placeholder for a resource the caller creates.
+var madeName = regexp.MustCompile(`MADE_[A-Z]+`)
 
 // computeServices are the services of Rhino Security Labs' list (EC2,
 // Lambda, Glue, CloudFormation, Data Pipeline), PMapper's edge checkers
@@ -128,14 +136,14 @@ var computeServices = []computeService{
 	// stream (no resource type: "*"), driven to the metadata service. The
 	// resource types are the Service Authorization Reference's.
 	{principal: "bedrock-agentcore.amazonaws.com", ways: [][]serviceAction{
-		{{"bedrock-agentcore:CreateCodeInterpreter", "*"}, {"bedrock-agentcore:StartCodeInterpreterSession", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:code-interpreter-custom/*"},
-			{"bedrock-agentcore:InvokeCodeInterpreter", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:code-interpreter-custom/*"}},
+		{{"bedrock-agentcore:CreateCodeInterpreter", "*"}, {"bedrock-agentcore:StartCodeInterpreterSession", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:code-interpreter-custom/MADE_INTERPRETER"},
+			{"bedrock-agentcore:InvokeCodeInterpreter", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:code-interpreter-custom/MADE_INTERPRETER"}},
 		{{"bedrock-agentcore:CreateAgentRuntime", "*"},
-			{"bedrock-agentcore:CreateAgentRuntimeEndpoint", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:runtime/*"},
+			{"bedrock-agentcore:CreateAgentRuntimeEndpoint", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:runtime/MADE_RUNTIME"},
 			{"bedrock-agentcore:CreateWorkloadIdentity", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:workload-identity-directory/default"},
 			{"bedrock-agentcore:CreateWorkloadIdentity", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:workload-identity-directory/default/workload-identity/*"},
-			{"bedrock-agentcore:InvokeAgentRuntimeCommand", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:runtime/*"},
-			{"bedrock-agentcore:InvokeAgentRuntimeCommand", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:runtime/*/runtime-endpoint/DEFAULT"}},
+			{"bedrock-agentcore:InvokeAgentRuntimeCommand", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:runtime/MADE_RUNTIME"},
+			{"bedrock-agentcore:InvokeAgentRuntimeCommand", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:runtime/MADE_RUNTIME/runtime-endpoint/DEFAULT"}},
 		{{"bedrock-agentcore:CreateBrowser", "*"}, {"bedrock-agentcore:StartBrowserSession", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:browser-custom/*"},
 			{"bedrock-agentcore:ConnectBrowserAutomationStream", "*"}},
 	}},
@@ -325,7 +333,8 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 		}
 		first := len(steps) + len(profile.steps)
 		steps = append(steps, profile.steps...)
-		for _, sa := range way {
+		var made []string // placeholder, resource chosen, ...
+		for i, sa := range way {
 			var fixed map[string][]string
 			if sa.action == "ec2:RunInstances" {
 				fixed = map[string][]string{"ec2:InstanceProfile": {profile.arn}}
@@ -336,7 +345,16 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 				}
 				fixed[k] = []string{steps[first+i].Resource}
 			}
-			st := a.decideAnyResource(from, sa.action, strings.ReplaceAll(sa.resource, "ACCOUNT", from.Account.ID), fixed)
+			res := strings.NewReplacer(append(made, "ACCOUNT", from.Account.ID)...).Replace(sa.resource)
+			var st *Step
+			if name := madeName.FindString(res); name != "" {
+				var chosen string
+				if st, chosen = a.chooseMade(from, sa.action, name, res, fixed, way[i+1:]); st != nil {
+					made = append(made, name, chosen)
+				}
+			} else {
+				st = a.decideAnyResource(from, sa.action, res, fixed)
+			}
 			if st == nil {
 				steps = nil
 				break
@@ -364,6 +382,46 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 		}
 	}
 	return nil
+}
+
+// chooseMade decides the first request of a way naming a resource the
+// caller creates (name, a placeholder of res): the first name, among those
+// whose classes the statements of every request of the way naming it tell
+// apart, that the request and the later ones (rest) naming it are all
+// allowed. Deciding each request by itself could find a path that creates
+// one resource and uses another.
+func (a *analyzer) chooseMade(from *Node, action, name, res string, fixed map[string][]string, rest []serviceAction) (*Step, string) {
+	var later []string
+	var also []string
+	for _, l := range rest {
+		if strings.Contains(l.resource, name) {
+			later = append(later, l.action, strings.ReplaceAll(l.resource, "ACCOUNT", from.Account.ID))
+			also = append(also, l.action)
+		}
+	}
+	at := strings.Index(res, name)
+	prefix, suffix := res[:at], res[at+len(name):]
+	for _, cand := range a.resourceTries(from, action, prefix+"*"+suffix, also...) {
+		if !strings.HasPrefix(cand, prefix) || !strings.HasSuffix(cand, suffix) || len(cand) < len(prefix)+len(suffix) {
+			continue
+		}
+		chosen := cand[len(prefix) : len(cand)-len(suffix)]
+		if chosen == "" || strings.Contains(chosen, "*") {
+			continue
+		}
+		st := a.decide(from, request{action: action, resource: cand, fixed: fixed})
+		if st == nil {
+			continue
+		}
+		ok := true
+		for k := 0; ok && k < len(later); k += 2 {
+			ok = a.decide(from, request{action: later[k], resource: strings.ReplaceAll(later[k+1], name, chosen)}) != nil
+		}
+		if ok {
+			return st, chosen
+		}
+	}
+	return nil, ""
 }
 
 // throughObject adds to steps the requests by which the role's
