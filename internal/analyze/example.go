@@ -100,6 +100,44 @@ func Concretize(principal string, actions []string, resource, account string, ct
 	return Request{}, false
 }
 
+// InNoAccount reports whether an action may take a resource whose ARN
+// names no account (an S3 bucket, a resource of an action AWS's reference
+// does not list, or "*" for one that takes none): false when every resource
+// type of the action is in an account (a KMS key, an IAM role).
+func InNoAccount(action string) bool {
+	act, ok := awsdata.LookupAction(action)
+	if !ok || len(act.ResourceTypes) == 0 {
+		return true
+	}
+	svc, ok := awsdata.LookupService(act.Service)
+	if !ok {
+		return true
+	}
+	for _, r := range act.ResourceTypes {
+		rt, ok := svc.ResourceType(r.Name)
+		if !ok {
+			return true
+		}
+		if t := strings.SplitN(rt.ARN, ":", 6); len(t) != 6 || t[4] == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// ConcreteResource is a concrete resource of an action for a
+// representative, as Concretize would try it first (the first Region of
+// RealRegions): "*" for an action that takes none, else an ARN of one of
+// the action's resource types with every part filled; "" when there is
+// none (an action AWS's reference does not list, on a resource that is
+// not a concrete ARN).
+func ConcreteResource(action, rep, account string) string {
+	if c := concreteResources(action, rep, account, RealRegions[0]); len(c) > 0 {
+		return c[0]
+	}
+	return ""
+}
+
 func regionOf(arn string) string {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) == 6 {

@@ -74,6 +74,12 @@ func (r *principalRun) resource(it *item, c *class, res string, unsure bool, tw 
 		if !ok || (before.Decision == eval.Allow) == (after.Decision == eval.Allow) {
 			return true
 		}
+		if noAccount(res) && !analyze.InNoAccount(action) {
+			// The class holds resources whose ARN names no account, and
+			// every resource of the action is in one: no request of it
+			// changes.
+			return true
+		}
 		if changed == nil {
 			changed = keysOf(it.changed)
 		}

@@ -114,8 +114,11 @@ func groupCauses(cs []Cause) []Cause {
 // change's class (analyze.Concretize: an action of the class, a resource
 // that fits its type with every part filled, a real Region) that
 // authz.Decide decides as recorded in both orgs, with the statements that
-// decided it; else the first recorded request, reported unsure when
-// authz.Decide does not decide it as recorded.
+// decided it. The first recorded changes are tried, then those on a
+// resource the org declares (a class such as "arn:*:*:*::*" may hold no
+// resource of the action's types: no KMS key lacks an account). When none
+// is decided as recorded, the first recorded request is shown with its
+// resource made concrete for the action, and the change is unsure.
 func (d *differ) example(c *Change, examples []*rawChange) {
 	sort.SliceStable(examples, func(i, j int) bool { return examples[i].principal < examples[j].principal })
 	set := func(rc *rawChange, action string) {
@@ -124,10 +127,7 @@ func (d *differ) example(c *Change, examples []*rawChange) {
 		c.Causes = d.causes(rc)
 		c.class = rc.members
 	}
-	for i, rc := range examples {
-		if i >= 4 {
-			break
-		}
+	try := func(rc *rawChange) bool {
 		var found *rawChange
 		_, ok := analyze.Concretize(rc.principal, rc.class.Actions, rc.resource, accountOf(rc.principal), rc.ctx, func(q analyze.Request) bool {
 			alt := *rc
@@ -141,14 +141,131 @@ func (d *differ) example(c *Change, examples []*rawChange) {
 		})
 		if ok {
 			set(found, found.action)
+		}
+		return ok
+	}
+	for i, rc := range examples {
+		if i >= maxExamplesTried {
+			break
+		}
+		if try(rc) {
 			return
 		}
 	}
-	set(examples[0], examples[0].action)
-	if _, ok := d.explain(examples[0], examples[0].action); !ok {
-		c.Unsure = true
+	tried := 0
+	for _, rc := range examples[min(len(examples), maxExamplesTried):] {
+		if tried >= maxDeclaredTried {
+			break
+		}
+		if analyze.FitsAction(rc.action, rc.resource) {
+			tried++
+			if try(rc) {
+				return
+			}
+		}
 	}
+	if d.declaredExample(c, examples, set) {
+		return
+	}
+	first := *examples[0]
+	if !analyze.FitsAction(first.action, first.resource) {
+		first.resource = d.concreteResource(&first)
+	}
+	set(&first, first.action)
+	e, ok := d.explain(&first, first.action)
+	if !ok {
+		c.Unsure = true
+		return
+	}
+	c.Causes = d.causes(&rawChange{before: e[0], after: e[1], changed: first.changed})
 }
+
+// declaredExample tries the resources the orgs declare (roles and
+// resources with policies) in the account of each of the first recorded
+// changes' resource (else of its principal), for each action of the class:
+// the first that authz.Decide decides as recorded is the example.
+func (d *differ) declaredExample(c *Change, examples []*rawChange, set func(*rawChange, string)) bool {
+	tries := 0
+	for i, rc := range examples {
+		if i >= maxExamplesTried {
+			break
+		}
+		acct, ok := accountPart(rc.resource)
+		if !ok {
+			acct = accountOf(rc.principal)
+		}
+		for _, arn := range d.declaredIn(acct) {
+			for _, a := range rc.class.Actions {
+				if tries >= maxDeclaredTries {
+					return false
+				}
+				if !analyze.FitsAction(a, arn) {
+					continue
+				}
+				tries++
+				alt := *rc
+				alt.resource = arn
+				if e, ok := d.explain(&alt, a); ok {
+					alt.before, alt.after, alt.action = e[0], e[1], a
+					set(&alt, a)
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// declaredIn lists the ARNs of the roles and resources either org declares
+// in an account, sorted.
+func (d *differ) declaredIn(acct string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(arn string) {
+		if a, ok := accountPart(arn); ok && a == acct && !seen[arn] {
+			seen[arn] = true
+			out = append(out, arn)
+		}
+	}
+	for _, o := range d.orgs() {
+		for _, r := range o.Roles {
+			add(r.ARN)
+		}
+		for _, r := range o.Resources {
+			add(r.ARN)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// concreteResource is a concrete resource of a recorded change's action
+// in the account of its resource (else of its principal): one the orgs
+// declare when there is one, else the action's ARN template filled (see
+// analyze.ConcreteResource); the recorded resource when neither exists.
+func (d *differ) concreteResource(rc *rawChange) string {
+	acct, ok := accountPart(rc.resource)
+	if !ok {
+		acct = accountOf(rc.principal)
+	}
+	for _, arn := range d.declaredIn(acct) {
+		if analyze.FitsAction(rc.action, arn) {
+			return arn
+		}
+	}
+	if r := analyze.ConcreteResource(rc.action, rc.resource, acct); r != "" {
+		return r
+	}
+	return rc.resource
+}
+
+// maxExamplesTried bounds the recorded changes of a group tried first for
+// its example, maxDeclaredTried those on a declared resource tried next.
+const (
+	maxExamplesTried = 4
+	maxDeclaredTried = 16
+	maxDeclaredTries = 96
+)
 
 // explain decides a recorded request, with action, in both orgs as
 // authz.Decide (and `warden explain`) does; ok reports whether the

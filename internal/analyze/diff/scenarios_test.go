@@ -3,6 +3,8 @@ package diff
 import (
 	"strings"
 	"testing"
+
+	"github.com/securecart/warden/internal/org"
 )
 
 const (
@@ -15,12 +17,7 @@ const (
 // new) and checks every example with the engine.
 func diffEdited(t *testing.T, edits ...[3]string) *Report {
 	t.Helper()
-	m := secureCartFS(t)
-	old := load(t, m)
-	for _, e := range edits {
-		edit(t, m, e[0], e[1], e[2])
-	}
-	new := load(t, m)
+	old, new := editedSecureCart(t, edits...)
 	rep := Diff(old, new, Options{Now: now})
 	verify(t, old, new, rep)
 	for _, c := range rep.Changes {
@@ -30,6 +27,18 @@ func diffEdited(t *testing.T, edits ...[3]string) *Report {
 		t.Errorf("unknown: %+v", rep.Unknown)
 	}
 	return rep
+}
+
+// editedSecureCart is SecureCart and a copy edited by edits (file, old,
+// new).
+func editedSecureCart(t *testing.T, edits ...[3]string) (old, new *org.Org) {
+	t.Helper()
+	m := secureCartFS(t)
+	old = load(t, m)
+	for _, e := range edits {
+		edit(t, m, e[0], e[1], e[2])
+	}
+	return old, load(t, m)
 }
 
 // only fails unless every change goes in direction dir.

@@ -295,6 +295,8 @@ func matchReference(t *testing.T, src string, edits [][3]string) *Report {
 		t.Errorf("unknown: grouped %v, reference %v", grouped.Unknown, ref.Unknown)
 	}
 	verify(t, old, new, grouped)
+	wellFormed(t, grouped)
+	wellFormed(t, ref)
 	t.Logf("edits %q: %d changes (%d site changes), decided %d grouped, %d reference", edits, len(grouped.Changes), len(g), grouped.Decided, ref.Decided)
 	return grouped
 }
