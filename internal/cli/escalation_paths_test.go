@@ -61,3 +61,21 @@ func TestEscalationPassThroughExplained(t *testing.T) {
 		}
 	}
 }
+
+// TestEscalationPassUpdateExplained: every step of the paths that give an
+// existing CodeBuild project or CloudFormation stack another service role
+// (PMapper's codebuild and cloudformation edge checkers; the twins'
+// passupdate.yaml: iam:PassRole, codebuild:UpdateProject and StartBuild;
+// iam:PassRole and cloudformation:UpdateStack with cloudformation:RoleArn
+// the role passed) is a request warden explain allows.
+func TestEscalationPassUpdateExplained(t *testing.T) {
+	got := explainPathsFrom(t, "ProjectUpdater", "ProjectUpdaterMFA", "StackRoleUpdater", "StackRoleUpdaterMFA")
+	for n, want := range map[string]string{
+		"ProjectUpdater": "iam:PassRole codebuild:UpdateProject codebuild:StartBuild", "ProjectUpdaterMFA": "iam:PassRole codebuild:UpdateProject codebuild:StartBuild",
+		"StackRoleUpdater": "iam:PassRole cloudformation:UpdateStack", "StackRoleUpdaterMFA": "iam:PassRole cloudformation:UpdateStack",
+	} {
+		if s := strings.Join(got[n], " "); s != want {
+			t.Errorf("%s: steps %s, want %s", n, s, want)
+		}
+	}
+}

@@ -80,7 +80,7 @@
 //     lifecycle configuration) is tried in every class its statements tell
 //     apart, and the later requests name the one chosen.
 //   - replace-instance-profile, associate-instance-profile, function-new-role,
-//     update-glue-job: a new role for an existing workload, passed with
+//     update-glue-job, update-project, update-stack-role: a new role for an existing workload, passed with
 //     iam:PassRole (iam:PassedToService the service), to every role of its
 //     account that trusts the service: ec2:ReplaceIamInstanceProfileAssociation
 //     on an instance with an instance profile, or
@@ -90,7 +90,10 @@
 //     lambda:UpdateFunctionConfiguration and lambda:UpdateFunctionCode on a
 //     function, then its invocation; glue:UpdateJob on a job (which rewrites
 //     the whole definition, its role included), then glue:StartJobRun or
-//     glue:CreateTrigger.
+//     glue:CreateTrigger; codebuild:UpdateProject on a project (its service
+//     role), then codebuild:StartBuild (or StartBuildBatch);
+//     cloudformation:UpdateStack (or CreateChangeSet with ExecuteChangeSet)
+//     on a stack with cloudformation:RoleArn the role passed.
 //   - instance-connect: ec2-instance-connect:SendSSHPublicKey on an instance
 //     with an instance profile, and ec2-instance-connect:OpenTunnel through an
 //     EC2 Instance Connect Endpoint when allowed; the network path and the

@@ -13,6 +13,8 @@ const (
 	KindSSM                   = "ssm-command"                   // ssm:SendCommand / ssm:StartSession on an instance (PMapper ssm)
 	KindUpdateStack           = "update-stack"                  // cloudformation:UpdateStack / change set on a stack with a service role
 	KindStartBuild            = "start-build"                   // codebuild:StartBuild with buildspecOverride on an existing project
+	KindUpdateProject         = "update-project"                // iam:PassRole and codebuild:UpdateProject giving an existing project another service role, then StartBuild (PMapper codebuild)
+	KindUpdateStackRole       = "update-stack-role"             // iam:PassRole and cloudformation:UpdateStack (or a change set) giving an existing stack another service role (PMapper cloudformation)
 	KindUserData              = "modify-user-data"              // ec2:ModifyInstanceAttribute (userData) with StopInstances and StartInstances (pathfinding.cloud ec2-002)
 	KindInstanceProfile       = "replace-instance-profile"      // ec2:ReplaceIamInstanceProfileAssociation and iam:PassRole on an instance the caller runs code on
 	KindLaunchTemplate        = "launch-template-version"       // ec2:CreateLaunchTemplateVersion + ModifyLaunchTemplate (pathfinding.cloud ec2-004, ec2-005)
@@ -65,6 +67,8 @@ var Kinds = []Kind{
 	{KindSSM, "run a command on an EC2 instance, or open a session to it, through Systems Manager, and use its instance profile's role"},
 	{KindUpdateStack, "update an existing CloudFormation stack (or execute a change set), which CloudFormation carries out as the stack's service role"},
 	{KindStartBuild, "start a build of an existing CodeBuild project with its own buildspec, which runs as the project's service role"},
+	{KindUpdateProject, "give an existing CodeBuild project another service role (passing it) and start a build with its own buildspec, which runs as that role"},
+	{KindUpdateStackRole, "update an existing CloudFormation stack (or execute a change set) with another service role it passes, as which CloudFormation makes the new template's resources"},
 	{KindUserData, "stop an existing EC2 instance, rewrite its user data and start it: the script runs at boot with its instance profile's role"},
 	{KindInstanceProfile, "give an EC2 instance it runs code on another role's instance profile (passing the role) and use that role's credentials"},
 	{KindLaunchTemplate, "make a new version of an EC2 launch template, with its own user data and the template's instance profile, the default: the instances launched from it run the script as the profile's role"},

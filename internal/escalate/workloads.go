@@ -29,14 +29,15 @@ type wlAction struct {
 	bit int            // the action's bit in a mayMask
 }
 
-// usesProfile reports whether the request names the instance profile of
-// the role passed (PROFILE): its decision depends on the role.
+// usesProfile reports whether the request names the role passed
+// (PASSED) or its instance profile (PROFILE): its decision depends on the
+// role.
 func (sa *wlAction) usesProfile() bool {
-	if strings.Contains(sa.resource, "PROFILE") {
+	if strings.Contains(sa.resource, "PROFILE") || strings.Contains(sa.resource, "PASSED") {
 		return true
 	}
 	for _, v := range sa.ctx {
-		if strings.Contains(v, "PROFILE") {
+		if strings.Contains(v, "PROFILE") || strings.Contains(v, "PASSED") {
 			return true
 		}
 	}
@@ -110,7 +111,7 @@ func init() {
 // tried in order. In a request's resource or context, WORKLOAD stands for
 // the workload's ARN, APPLICATION for a deployment group's application,
 // REGION and ACCOUNT for its Region and account, CALLER
-// for the caller's ARN and CHOSEN for the resource an earlier request of the
+// for the caller's ARN, PASSED for the role a way with pass passes, and CHOSEN for the resource an earlier request of the
 // way named (a resource with "*" is tried in every class of the names the
 // caller's statements tell apart, the first allowed one chosen).
 //
@@ -351,6 +352,29 @@ var workloadWays = []workloadWay{
 	{org.WorkloadProject, KindStartBuild, "codebuild.amazonaws.com", false,
 		[][]wlAction{{{action: "codebuild:StartBuild", resource: "WORKLOAD"}}, {{action: "codebuild:StartBuildBatch", resource: "WORKLOAD"}}},
 		"with buildspecOverride the build runs the caller's commands as ", false},
+	// PMapper's codebuild edge checker: an existing project given another
+	// service role (codebuild:UpdateProject with serviceRole, passing it:
+	// AWS CodeBuild User Guide, "Permissions required to create or update
+	// a build project"), then a build of it with the caller's buildspec.
+	{org.WorkloadProject, KindUpdateProject, "codebuild.amazonaws.com", true,
+		[][]wlAction{
+			{{action: "codebuild:UpdateProject", resource: "WORKLOAD"}, {action: "codebuild:StartBuild", resource: "WORKLOAD"}},
+			{{action: "codebuild:UpdateProject", resource: "WORKLOAD"}, {action: "codebuild:StartBuildBatch", resource: "WORKLOAD"}},
+		},
+		"with its new service role and buildspecOverride the build runs the caller's commands as ", false},
+	// PMapper's cloudformation edge checker: an update of an existing stack
+	// (or a change set) naming another service role (RoleARN, passed: AWS
+	// CloudFormation User Guide, "CloudFormation service role"), which
+	// CloudFormation uses for the update and every later operation.
+	// UpdateStack and CreateChangeSet carry the role in
+	// cloudformation:RoleArn (Service Authorization Reference, AWS
+	// CloudFormation).
+	{org.WorkloadStack, KindUpdateStackRole, "cloudformation.amazonaws.com", true,
+		[][]wlAction{
+			{{action: "cloudformation:UpdateStack", resource: "WORKLOAD", ctx: map[string]string{"cloudformation:RoleArn": "PASSED"}}},
+			{{action: "cloudformation:CreateChangeSet", resource: "WORKLOAD", ctx: map[string]string{"cloudformation:RoleArn": "PASSED"}}, {action: "cloudformation:ExecuteChangeSet", resource: "WORKLOAD"}},
+		},
+		"the new template's resources are made by CloudFormation as the stack's new service role ", false},
 	// pathfinding.cloud sagemaker-004; PMapper's sagemaker edge checker: the
 	// presigned URL opens the notebook's Jupyter server, whose terminal runs
 	// as the notebook's execution role.
@@ -825,7 +849,7 @@ func (a *analyzer) wayOn(from, to *Node, w *org.Workload, where arn.ARN, way []w
 	for i := range way {
 		sa := &way[i]
 		r := strings.NewReplacer(append(named, "WORKLOAD", w.ARN, "REGION", where.Region, "ACCOUNT", where.Account, "CALLER", from.ARN, "CHOSEN", chosen, "FIRST", first,
-			"PROFILE", profile, "SOURCE_TABLE", source, "SOURCE_STREAM", source, "SOURCE_QUEUE", source, "TABLE", w.Table(), "APPLICATION", w.Application(), "CLUSTER", w.Cluster(), "CONTAINER", container)...)
+			"PROFILE", profile, "PASSED", to.ARN, "SOURCE_TABLE", source, "SOURCE_STREAM", source, "SOURCE_QUEUE", source, "TABLE", w.Table(), "APPLICATION", w.Application(), "CLUSTER", w.Cluster(), "CONTAINER", container)...)
 		res := r.Replace(sa.resource)
 		var fixed map[string][]string
 		for k, v := range sa.ctx {
