@@ -105,24 +105,37 @@ func Concretize(principal string, actions []string, resource, account string, ct
 // does not list, or "*" for one that takes none): false when every resource
 // type of the action is in an account (a KMS key, an IAM role).
 func InNoAccount(action string) bool {
-	act, ok := awsdata.LookupAction(action)
-	if !ok || len(act.ResourceTypes) == 0 {
+	tmpls, listed := resourceTemplates(action)
+	if !listed || len(tmpls) == 0 {
 		return true
 	}
-	svc, ok := awsdata.LookupService(act.Service)
-	if !ok {
-		return true
-	}
-	for _, r := range act.ResourceTypes {
-		rt, ok := svc.ResourceType(r.Name)
-		if !ok {
-			return true
-		}
-		if t := strings.SplitN(rt.ARN, ":", 6); len(t) != 6 || t[4] == "" {
+	for _, tmpl := range tmpls {
+		if t := strings.SplitN(tmpl, ":", 6); len(t) != 6 || t[4] == "" {
 			return true
 		}
 	}
 	return false
+}
+
+// resourceTemplates returns the ARN templates of the action's resource
+// types in AWS's reference ("" for a type its service does not describe),
+// and whether the reference lists the action at all.
+func resourceTemplates(action string) (tmpls []string, listed bool) {
+	act, ok := awsdata.LookupAction(action)
+	if !ok {
+		return nil, false
+	}
+	svc, svcOK := awsdata.LookupService(act.Service)
+	tmpls = make([]string, len(act.ResourceTypes))
+	for i, r := range act.ResourceTypes {
+		if !svcOK {
+			continue
+		}
+		if rt, ok := svc.ResourceType(r.Name); ok {
+			tmpls[i] = rt.ARN
+		}
+	}
+	return tmpls, true
 }
 
 // ConcreteResource is a concrete resource of an action for a
@@ -365,23 +378,15 @@ func IsConcreteARN(s string) bool {
 // resource types' templates with every placeholder non-empty (an action
 // AWS's reference does not list: IsConcreteARN).
 func FitsAction(action, resource string) bool {
-	act, ok := awsdata.LookupAction(action)
-	if !ok {
+	tmpls, listed := resourceTemplates(action)
+	if !listed {
 		return IsConcreteARN(resource)
 	}
-	if len(act.ResourceTypes) == 0 {
+	if len(tmpls) == 0 {
 		return resource == "*"
 	}
-	svc, ok := awsdata.LookupService(act.Service)
-	if !ok {
-		return false
-	}
-	for _, r := range act.ResourceTypes {
-		rt, ok := svc.ResourceType(r.Name)
-		if !ok {
-			continue
-		}
-		if filled(rt.ARN, resource) && IsConcreteARN(resource) {
+	for _, tmpl := range tmpls {
+		if tmpl != "" && filled(tmpl, resource) && IsConcreteARN(resource) {
 			return true
 		}
 	}
