@@ -312,3 +312,23 @@ func ValueClasses(stmts []Stmt, keys ...string) KeyClasses {
 	}
 	return classesOf(key, uses, false)
 }
+
+// ConditionKey returns the key as the statements' conditions spell it
+// (condition keys match without regard to case), and whether any of them
+// tests it.
+func ConditionKey(stmts []Stmt, key string) (spelled string, ok bool) {
+	for _, st := range stmts {
+		for _, c := range st.S.Src.Condition {
+			if strings.EqualFold(c.Key, key) {
+				return c.Key, true
+			}
+		}
+	}
+	return "", false
+}
+
+// TestsKey reports whether a statement tests the key in a condition.
+func TestsKey(stmts []Stmt, key string) bool {
+	_, ok := ConditionKey(stmts, key)
+	return ok
+}

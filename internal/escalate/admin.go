@@ -161,7 +161,7 @@ func (a *analyzer) decideAdmin(n *Node, ch *change, sess *sess) *AdminProof {
 		// The session's keys that its power tests are what it requires
 		// of the session (MFA, a source identity, a tag).
 		for k, v := range sess.ctx {
-			if testsKey(a.sessionStmts(n, ch), k) {
+			if analyze.TestsKey(a.sessionStmts(n, ch), k) {
 				if proof.Requires == nil {
 					proof.Requires = map[string]any{}
 				}

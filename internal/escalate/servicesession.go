@@ -196,18 +196,6 @@ func testsSession(src *policy.Statement) bool {
 	return false
 }
 
-// testsKey reports whether a statement tests the key in a condition.
-func testsKey(stmts []analyze.Stmt, k string) bool {
-	for _, st := range stmts {
-		for _, c := range st.S.Src.Condition {
-			if strings.EqualFold(c.Key, k) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // edgeStepsIn decides the steps of an edge that is not an assumption in
 // the sessions of its ends: those its From makes in s, those the role its
 // service runs as makes in ts (a function reading its queue), each nil

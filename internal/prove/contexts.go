@@ -59,7 +59,7 @@ func eachContext(s *authz.Situation, in *eval.Inputs, fixed map[string][]string,
 	// are decided under each value in turn.
 	var limited []string
 	for k := range tags.choices {
-		if !isGiven(k) && testsKey(stmts, k) {
+		if !isGiven(k) && analyze.TestsKey(stmts, k) {
 			limited = append(limited, k)
 		}
 	}
@@ -308,18 +308,6 @@ func testsPrincipalTags(stmts []analyze.Stmt) bool {
 		}
 		for _, r := range src.Resource {
 			if strings.Contains(strings.ToLower(r.Value), "${"+p) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// testsKey reports whether a statement tests the key.
-func testsKey(stmts []analyze.Stmt, key string) bool {
-	for _, st := range stmts {
-		for _, c := range st.S.Src.Condition {
-			if strings.EqualFold(c.Key, key) {
 				return true
 			}
 		}

@@ -272,12 +272,8 @@ func sameValues(a, b []string) bool {
 
 // keyName spells a lower-cased key as the statements write it.
 func keyName(stmts []analyze.Stmt, lower string) string {
-	for _, st := range stmts {
-		for _, c := range st.S.Src.Condition {
-			if strings.EqualFold(c.Key, lower) {
-				return c.Key
-			}
-		}
+	if k, ok := analyze.ConditionKey(stmts, lower); ok {
+		return k
 	}
 	return lower
 }
