@@ -26,11 +26,19 @@ func NewRequest(principal, action, resource, resourceAccount string, context map
 }
 
 // Evaluate decides a request whose inputs are given whole (a simulate case):
-// it fills the context keys AWS sets for the caller and the time, applies
+// it fills the context keys AWS sets for the caller, the resource's account
+// and the time, applies
 // RCPs only where AWS does (awsdata.RCPAppliesTo, serviceLinkedTrust), and
 // evaluates. Assemble does
 // the same for a request whose inputs come from the org.
 func Evaluate(req *eval.Request, in eval.Inputs, now time.Time) eval.Explanation {
+	if req.ResourceAccount != "" {
+		// AWS sets aws:ResourceAccount, the account that owns the resource,
+		// in the request context of most service actions
+		// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceaccount),
+		// as Assemble does for a request of the org.
+		req.Context.SetDefault("aws:ResourceAccount", req.ResourceAccount)
+	}
 	FillContext(req.Context, &req.Caller, now)
 	if in.RCP != nil && (!awsdata.RCPAppliesTo(req.Action.Full) || serviceLinkedTrust(req)) {
 		// RCPs apply only to the resources of the services that support them,
