@@ -118,6 +118,7 @@ func appendUserIdentity(b []byte, u *UserIdentity) []byte {
 		b = appendField(b, "identityStoreArn", o.IdentityStoreARN)
 		b = append(b, '}')
 	}
+	b = appendOmitEmpty(b, "credentialId", u.CredentialID)
 	return append(b, '}')
 }
 

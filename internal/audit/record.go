@@ -54,6 +54,8 @@ type UserIdentity struct {
 	IdentityProvider string          `json:"identityProvider,omitempty"`
 	SessionContext   *SessionContext `json:"sessionContext,omitempty"`
 	OnBehalfOf       *OnBehalfOf     `json:"onBehalfOf,omitempty"`
+	// CredentialID is an IdentityCenterUser's credential (its sign-in).
+	CredentialID string `json:"credentialId,omitempty"`
 }
 
 // OnBehalfOf is the Identity Center user a request was made for
@@ -188,16 +190,25 @@ func readOnly(c *call.Call) bool {
 //     SAML user, whose identityProvider is then the NameQualifier);
 //   - a signed call that failed authentication by the key's owner when the
 //     key is known, else as Unknown with the access key it named;
-//   - an Identity Center user of the portal API as Unknown with onBehalfOf,
-//     as CloudTrail records the portal's calls;
+//   - an Identity Center user of the portal API (a call with an SSO access
+//     token) as IdentityCenterUser: the instance's account, onBehalfOf and
+//     the token's credentialId, as CloudTrail's userIdentity element
+//     documents it (the type's example there and in the sign-in events of
+//     IAM Identity Center's user guide);
+//   - another call made for an Identity Center user (the portal's pages)
+//     as Unknown with onBehalfOf;
 //   - an unsigned call as the anonymous principal (AWSAccount,
 //     ANONYMOUS_PRINCIPAL), as CloudTrail records anonymous requests.
 func callerIdentity(c *call.Call) (UserIdentity, string) {
 	switch {
 	case c.Identity != nil:
 		return identity(c.Identity)
-	case c.Person != nil:
+	case c.Person != nil && c.CredentialID != "":
 		// An Identity Center user of the portal API, with an SSO token.
+		p := c.Person
+		return UserIdentity{Type: "IdentityCenterUser", AccountID: c.RecipientAccount,
+			OnBehalfOf: &OnBehalfOf{UserID: p.UserID, IdentityStoreARN: p.IdentityStoreARN}, CredentialID: c.CredentialID}, c.RecipientAccount
+	case c.Person != nil:
 		p := c.Person
 		return UserIdentity{Type: "Unknown", PrincipalID: p.UserID, UserName: p.UserName,
 			OnBehalfOf: &OnBehalfOf{UserID: p.UserID, IdentityStoreARN: p.IdentityStoreARN}}, ""

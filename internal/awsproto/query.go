@@ -2,6 +2,7 @@ package awsproto
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -166,18 +167,27 @@ func WriteQueryError(w http.ResponseWriter, namespace, requestID string, e *Erro
 }
 
 // WriteS3Error writes an error as Amazon S3 does: an Error element at the
-// root, unwrapped (the SDKs' S3 clients read no ErrorResponse).
+// root, unwrapped (the SDKs' S3 clients read no ErrorResponse), with the
+// request ID and the host ID (S3's extended request ID, which Warden
+// makes of the request ID) as headers (x-amz-request-id, x-amz-id-2) and
+// elements. The answer to a HEAD carries no body (net/http sends none):
+// clients name the error by its status (botocore: the status code as the
+// code; the Go SDK: the status text without spaces, NotImplemented for
+// 501).
 func WriteS3Error(w http.ResponseWriter, requestID string, e *Error) {
+	hostID := base64.StdEncoding.EncodeToString([]byte(requestID))
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("X-Amzn-Requestid", requestID)
 	w.Header().Set("X-Amz-Request-Id", requestID)
+	w.Header().Set("X-Amz-Id-2", hostID)
 	w.WriteHeader(e.Status)
 	body := struct {
 		XMLName   xml.Name `xml:"Error"`
 		Code      string   `xml:"Code"`
 		Message   string   `xml:"Message"`
 		RequestID string   `xml:"RequestId"`
-	}{Code: e.Code, Message: e.Message, RequestID: requestID}
+		HostID    string   `xml:"HostId"`
+	}{Code: e.Code, Message: e.Message, RequestID: requestID, HostID: hostID}
 	io.WriteString(w, xml.Header)
 	xml.NewEncoder(w).Encode(body)
 }

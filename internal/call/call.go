@@ -44,6 +44,11 @@ type Call struct {
 	// Person is the Identity Center user behind an unsigned call that
 	// carries an SSO access token (the portal API).
 	Person *creds.OnBehalfOf
+	// CredentialID is the Identity Center credential a Person call
+	// carries (the sign-in its SSO access token descends from, not the
+	// token): the record's userIdentity is then IdentityCenterUser with
+	// this credentialId, as CloudTrail records the portal API's calls.
+	CredentialID string
 	// RecipientAccount is the account that records an unsigned call, when
 	// the handler knows it (the Identity Center instance's account).
 	RecipientAccount string

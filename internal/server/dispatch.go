@@ -127,7 +127,7 @@ func (s *Server) handleUnsigned(r *http.Request, c *call.Call, ex *exchange, bod
 		// Host or its path (guessAWS). S3 serves anonymous calls: what it
 		// would answer is that Warden does not serve it. Any other service
 		// wants a signature first.
-		if g := guessAWS(r); g != nil {
+		if g := guessAWS(r, s.cfg.PublicURL); g != nil {
 			ex.proto, ex.op, ex.s3 = g.svc.proto, g.op, g.svc.name == "s3"
 			c.Service, c.Action = g.svc.signingName, g.op
 			if ex.s3 {
@@ -181,7 +181,7 @@ func (s *Server) nameRefused(r *http.Request, c *call.Call, ex *exchange, body [
 	case restScoped && ex.svc == nil && len(ex.matches) == 0 && !ex.queryShaped && ex.proto != api.JSON && s.routes.bySigning[scoped] == nil:
 		// A REST service Warden does not serve: answered in its protocol
 		// (S3's errors unwrapped), named by its routes.
-		ex.proto, ex.s3, ex.op = restProto, scoped == "s3", awsOperation(scoped, r)
+		ex.proto, ex.s3, ex.op = restProto, scoped == "s3", awsOperation(scoped, r, s.cfg.PublicURL)
 	case ex.proto == api.Query:
 		params, err := ex.queryParams(r, body)
 		if err != nil {
@@ -302,7 +302,7 @@ func (s *Server) resolve(r *http.Request, c *call.Call, ex *exchange, body []byt
 		ex.known = ex.svc.Handlers[ex.op] != nil
 	default:
 		if len(ex.matches) == 0 {
-			ex.op = awsOperation(scoped, r)
+			ex.op = awsOperation(scoped, r, s.cfg.PublicURL)
 			c.Action = ex.op
 			return s.unknownOperation(ex, scoped)
 		}
@@ -327,7 +327,7 @@ func (s *Server) unservedRESTXML(r *http.Request, c *call.Call, ex *exchange, bo
 		}
 	}
 	if ex.op == "" {
-		ex.op = awsOperation(scoped, r)
+		ex.op = awsOperation(scoped, r, s.cfg.PublicURL)
 	}
 	c.Action = ex.op
 	msg := unservedService(scoped, ex)

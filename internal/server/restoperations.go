@@ -3,11 +3,14 @@ package server
 import (
 	_ "embed"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 
 	"github.com/securecart/warden/internal/api"
+	"github.com/securecart/warden/internal/policy"
 )
 
 // restOperationsTxt are the HTTP routes of every operation of AWS's REST
@@ -153,12 +156,65 @@ func awsRESTProtocol(signingName string) (api.Protocol, bool) {
 // awsOperation names the operation of AWS's REST services that sign as
 // signingName whose route the request's method and path match, the most
 // specific; "" when none does.
-func awsOperation(signingName string, r *http.Request) string {
+// A call signed for s3 to a virtual host of the server's (virtualPrefix)
+// is named as guessAWS names an unsigned one.
+func awsOperation(signingName string, r *http.Request, publicURL string) string {
+	if signingName == "s3" {
+		if m := virtualS3(r, virtualPrefix(r.Host, publicURL)); m != nil {
+			return m.op
+		}
+	}
 	m := matchAWS(r, r.URL.EscapedPath(), func(s *awsService) bool { return s.signingName == signingName })
 	if m == nil {
 		return ""
 	}
 	return m.op
+}
+
+// virtualPrefix is what a client addressing the server virtual-hosted
+// style put in front of the server's host name: SDKs prepend a bucket
+// (S3's virtual-hosted addressing) or S3 Control's account ID (the
+// {AccountId}. host prefix of botocore's S3 Control model) to the host of
+// the endpoint URL they are given, so that BUCKET.localhost:4566 or
+// 111122223333.127.0.0.1:4566 reach a server listening on localhost or
+// 127.0.0.1. The server's names are "localhost", an IPv4 address, and the
+// host of its public URL. "" when the Host is one of them or none.
+func virtualPrefix(hostHeader, publicURL string) string {
+	host := strings.ToLower(hostOnly(hostHeader))
+	if u, err := url.Parse(publicURL); err == nil && u.Hostname() != "" {
+		if p, ok := strings.CutSuffix(host, "."+strings.ToLower(u.Hostname())); ok {
+			return p
+		}
+	}
+	if p, ok := strings.CutSuffix(host, ".localhost"); ok {
+		return p
+	}
+	labels := strings.Split(host, ".")
+	if n := len(labels); n > 4 {
+		if ip := net.ParseIP(strings.Join(labels[n-4:], ".")); ip != nil && ip.To4() != nil {
+			return strings.Join(labels[:n-4], ".")
+		}
+	}
+	return ""
+}
+
+// virtualS3 names a call addressed to a virtual host of the server's
+// (prefix: virtualPrefix): with a 12-digit prefix and a route of S3
+// Control's (its paths begin with /v20180820), S3 Control's operation;
+// else S3's, the prefix a bucket whose name is the path's first segment,
+// as path-style requests carry it. nil when prefix is "" or no route
+// matches.
+func virtualS3(r *http.Request, prefix string) *awsRoute {
+	if prefix == "" {
+		return nil
+	}
+	path := r.URL.EscapedPath()
+	if policy.IsAccountID(prefix) {
+		if m := matchAWS(r, path, func(s *awsService) bool { return s.name == "s3control" }); m != nil {
+			return m
+		}
+	}
+	return matchAWS(r, "/"+prefix+strings.TrimSuffix(path, "/"), func(s *awsService) bool { return s.name == "s3" })
 }
 
 // matchAWS returns the most specific of the routes of the services keep
@@ -206,9 +262,14 @@ func moreSpecific(a, b *awsRoute) bool {
 // resource name: /2015-03-31/functions for Lambda); else Amazon S3's when
 // its routes match (S3's paths begin with the bucket, path-style, as SDKs
 // send them to an endpoint URL: /BUCKET/KEY; S3 is the REST service that
-// answers anonymous calls). nil when none of these tells.
-func guessAWS(r *http.Request) *awsRoute {
+// answers anonymous calls). A call addressed to a virtual host of the
+// server's (BUCKET.localhost:PORT, ACCOUNT.127.0.0.1:PORT: virtualPrefix)
+// is S3's or S3 Control's (virtualS3). nil when none of these tells.
+func guessAWS(r *http.Request, publicURL string) *awsRoute {
 	path := r.URL.EscapedPath()
+	if m := virtualS3(r, virtualPrefix(r.Host, publicURL)); m != nil {
+		return m
+	}
 	if host := strings.ToLower(hostOnly(r.Host)); strings.HasSuffix(host, ".amazonaws.com") || strings.HasSuffix(host, ".amazonaws.com.cn") {
 		labels := strings.Split(host, ".")
 		for i, l := range labels {

@@ -54,20 +54,20 @@ func TestAWSOperationNames(t *testing.T) {
 		{"nosuchservice", "GET", "/2015-03-31/functions/", ""},
 	} {
 		r := httptest.NewRequest(tt.method, tt.target, nil)
-		if got := awsOperation(tt.signing, r); got != tt.want {
+		if got := awsOperation(tt.signing, r, ""); got != tt.want {
 			t.Errorf("%s %s %s: %q, want %q", tt.signing, tt.method, tt.target, got, tt.want)
 		}
 	}
 	// One route, two operations: CopyObject requires x-amz-copy-source.
 	r := httptest.NewRequest("PUT", "/bucket/key", nil)
 	r.Header.Set("X-Amz-Copy-Source", "/other/key")
-	if got := awsOperation("s3", r); got != "CopyObject" {
+	if got := awsOperation("s3", r, ""); got != "CopyObject" {
 		t.Errorf("PUT /bucket/key with x-amz-copy-source: %q, want CopyObject", got)
 	}
 	// S3 Control signs as s3 too; its calls carry the account's header.
 	r = httptest.NewRequest("GET", "/v20180820/accesspoint", nil)
 	r.Header.Set("X-Amz-Account-Id", "123456789012")
-	if got := awsOperation("s3", r); got != "ListAccessPoints" {
+	if got := awsOperation("s3", r, ""); got != "ListAccessPoints" {
 		t.Errorf("GET /v20180820/accesspoint with x-amz-account-id: %q, want ListAccessPoints", got)
 	}
 	for _, tt := range []struct{ host, method, target, svc, op string }{
@@ -83,24 +83,65 @@ func TestAWSOperationNames(t *testing.T) {
 		{"lambda.eu-west-1.amazonaws.com", "GET", "/2015-03-31/functions/", "lambda", "ListFunctions"},
 		{"eks.us-east-1.amazonaws.com", "GET", "/clusters", "eks", "ListClusters"},
 		{"127.0.0.1:4566", "GET", "/clusters", "", ""},
+		// Virtual-hosted addressing under an endpoint URL: SDKs prepend
+		// the bucket, or S3 Control's account ID, to the endpoint's host.
+		{"mybucket.localhost:4566", "GET", "/?list-type=2&encoding-type=url", "s3", "ListObjectsV2"},
+		{"mybucket.localhost:4566", "HEAD", "/", "s3", "HeadBucket"},
+		{"mybucket.localhost:4566", "HEAD", "/a/key", "s3", "HeadObject"},
+		{"my.dotted.bucket.localhost", "GET", "/a/b", "s3", "GetObject"},
+		{"mybucket.127.0.0.1:4566", "PUT", "/key?tagging", "s3", "PutObjectTagging"},
+		{"mybucket.warden.example.com:4566", "DELETE", "/", "s3", "DeleteBucket"},
+		{"111122223333.localhost:4566", "GET", "/v20180820/configuration/publicAccessBlock", "s3control", "GetPublicAccessBlock"},
+		{"111122223333.127.0.0.1:4566", "GET", "/v20180820/accesspoint", "s3control", "ListAccessPoints"},
+		// A bucket named like an account, its object under v20180820/.
+		{"111122223333.localhost:4566", "GET", "/v20180820/x", "s3", "GetObject"},
+		{"localhost:4566", "GET", "/", "s3", "ListBuckets"},
+		{"warden.example.com:4566", "GET", "/", "s3", "ListBuckets"},
 	} {
 		r := httptest.NewRequest(tt.method, tt.target, nil)
 		r.Host = tt.host
+		if tt.svc == "s3control" {
+			r.Header.Set("X-Amz-Account-Id", "111122223333") // as SDKs send it
+		}
 		if tt.svc == "" {
 			// Several services' routes (EKS's and DocumentDB Elastic
 			// Clusters' GET /clusters): none is named.
-			if g := guessAWS(r); g != nil {
+			if g := guessAWS(r, "http://warden.example.com:4566"); g != nil {
 				t.Errorf("unsigned %s %s%s: %s %s, want none", tt.method, tt.host, tt.target, g.svc.name, g.op)
 			}
 			continue
 		}
-		g := guessAWS(r)
+		g := guessAWS(r, "http://warden.example.com:4566")
 		if g == nil || g.svc.name != tt.svc || g.op != tt.op {
 			got := "nothing"
 			if g != nil {
 				got = g.svc.name + " " + g.op
 			}
 			t.Errorf("unsigned %s %s%s: %s, want %s %s", tt.method, tt.host, tt.target, got, tt.svc, tt.op)
+		}
+	}
+}
+
+// What a Host puts in front of the server's own name: a bucket or an
+// account, virtual-hosted style; nothing for the server's own names.
+func TestVirtualPrefix(t *testing.T) {
+	for _, tt := range []struct{ host, public, want string }{
+		{"b.localhost:4566", "", "b"},
+		{"B.LOCALHOST", "", "b"},
+		{"a.b.localhost", "", "a.b"},
+		{"localhost:4566", "", ""},
+		{"b.127.0.0.1:4566", "", "b"},
+		{"111122223333.10.0.0.7", "", "111122223333"},
+		{"127.0.0.1:4566", "", ""},
+		{"1.2.3.4.5", "", "1"},
+		{"[::1]:4566", "", ""},
+		{"b.warden.example.com", "https://warden.example.com", "b"},
+		{"warden.example.com", "https://warden.example.com", ""},
+		{"b.other.example.com", "https://warden.example.com", ""},
+		{"sts.amazonaws.com", "", ""},
+	} {
+		if got := virtualPrefix(tt.host, tt.public); got != tt.want {
+			t.Errorf("virtualPrefix(%q, %q) = %q, want %q", tt.host, tt.public, got, tt.want)
 		}
 	}
 }

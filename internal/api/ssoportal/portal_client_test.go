@@ -1,6 +1,7 @@
 package ssoportal_test
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -162,9 +163,7 @@ func TestSignInAndRoleCredentials(t *testing.T) {
 		recs[0].UserIdentity.SessionContext.Attributes.MFAAuthenticated != "true" {
 		t.Errorf("GetCallerIdentity record: %+v", recs)
 	}
-	if g := e.ev.Find("sso.amazonaws.com", "GetRoleCredentials"); len(g) != 1 || g[0].UserIdentity.UserName != "alice@securecart.example" || g[0].RecipientAccountID != e.mgmt(t) {
-		t.Errorf("GetRoleCredentials record: %+v", g)
-	}
+	checkPortalRecords(t, e, recs[0].UserIdentity.OnBehalfOf.UserID, ids["Dev"])
 
 	// Negative twins: Prod is not Alice's.
 	if _, err := e.portal.GetRoleCredentials(ctx, &sso.GetRoleCredentialsInput{AccessToken: at, AccountId: aws.String(e.account(t, "Prod")), RoleName: aws.String("DeveloperAccess")}); err == nil || !strings.Contains(err.Error(), "ForbiddenException") {
@@ -268,4 +267,49 @@ func (e *env) mgmt(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return o.Management.ID
+}
+
+// checkPortalRecords checks the records of the portal API's calls (one each
+// of ListAccounts, ListAccountRoles and GetRoleCredentials, for account
+// acct) as CloudTrail writes them: service events of the Identity Center
+// instance's account by an IdentityCenterUser (its account, onBehalfOf and
+// credentialId; CloudTrail's userIdentity element:
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html),
+// without requestParameters and responseElements, the account and role
+// asked for in serviceEventDetails.
+func checkPortalRecords(t *testing.T, e *env, userID, acct string) {
+	t.Helper()
+	mgmt := e.mgmt(t)
+	credential := ""
+	for _, tc := range []struct {
+		name    string
+		details string
+	}{
+		{"ListAccounts", "null"},
+		{"ListAccountRoles", `{"account_id":"` + acct + `"}`},
+		{"GetRoleCredentials", `{"account_id":"` + acct + `","role_name":"DeveloperAccess"}`},
+	} {
+		recs := e.ev.Find("sso.amazonaws.com", tc.name)
+		if len(recs) != 1 {
+			t.Errorf("%d %s records, want 1", len(recs), tc.name)
+			continue
+		}
+		r := recs[0]
+		u := r.UserIdentity
+		if credential == "" {
+			credential = u.CredentialID
+		}
+		want := `{"type":"IdentityCenterUser","accountId":"` + mgmt + `","onBehalfOf":{"userId":"` + userID +
+			`","identityStoreArn":"arn:aws:identitystore::` + mgmt + `:identitystore/d-9067c3a1b2"},"credentialId":"` + credential + `"}`
+		got, _ := json.Marshal(u)
+		details, _ := json.Marshal(r.ServiceEventDetails)
+		if string(got) != want || credential == "" {
+			t.Errorf("%s userIdentity:\n got %s\nwant %s", tc.name, got, want)
+		}
+		if r.EventType != "AwsServiceEvent" || !r.ReadOnly || r.RequestParameters != nil || r.ResponseElements != nil ||
+			len(r.Resources) != 0 || r.RecipientAccountID != mgmt || string(details) != tc.details {
+			t.Errorf("%s record: eventType %s readOnly %v requestParameters %v responseElements %v resources %v recipient %s serviceEventDetails %s (want %s)",
+				tc.name, r.EventType, r.ReadOnly, r.RequestParameters, r.ResponseElements, r.Resources, r.RecipientAccountID, details, tc.details)
+		}
+	}
 }

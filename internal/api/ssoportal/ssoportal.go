@@ -100,7 +100,12 @@ func (s *Service) person(ctx context.Context, c *api.Call, in input) (signedIn, 
 		return p, err
 	}
 	c.Person = &creds.OnBehalfOf{UserID: p.user.ID, UserName: p.user.UserName, IdentityStoreARN: inst.IdentityStoreARN()}
-	c.RecipientAccount = inst.Account
+	c.RecipientAccount, c.CredentialID = inst.Account, t.GrantID
+	// As CloudTrail records the portal API's calls: service events of
+	// the instance's account by an IdentityCenterUser, without request
+	// parameters, the account and role asked for in serviceEventDetails
+	// (set by the operations).
+	c.EventType = "AwsServiceEvent"
 	p.roles, err = s.Dir.Roles(ctx, p.user.ID)
 	return p, err
 }
@@ -197,8 +202,8 @@ func (s *Service) ListAccountRoles(ctx context.Context, c *api.Call) (any, error
 	if !accountIDRE.MatchString(acct) {
 		return nil, portalErr("InvalidRequestException", 400, "account_id %q must be a 12-digit account ID", acct)
 	}
-	c.RequestParameters = call.Fields{"accountId": acct}
 	p, err := s.person(ctx, c, in)
+	c.ServiceEventDetails = call.Fields{"account_id": acct}
 	if err != nil {
 		return nil, err
 	}
@@ -248,8 +253,8 @@ func (s *Service) GetRoleCredentials(ctx context.Context, c *api.Call) (any, err
 	if name == "" {
 		return nil, portalErr("InvalidRequestException", 400, "role_name is required")
 	}
-	c.RequestParameters = call.Fields{"accountId": acct, "roleName": name}
 	p, err := s.person(ctx, c, in)
+	c.ServiceEventDetails = call.Fields{"role_name": name, "account_id": acct}
 	if err != nil {
 		return nil, err
 	}
@@ -272,8 +277,8 @@ func (s *Service) GetRoleCredentials(ctx context.Context, c *api.Call) (any, err
 		return nil, err
 	}
 	sess, token := rc.Session, rc.Token
-	c.Resources = []api.Resource{{ARN: role.RoleARN, Type: "AWS::IAM::Role", Account: acct}}
-	c.ResponseElements = call.Fields{"roleCredentials": call.Fields{"accessKeyId": sess.AccessKeyID, "expiration": sess.Expires.UnixMilli()}}
+	// CloudTrail writes neither responseElements nor resources for
+	// GetRoleCredentials: the session's own calls name its key.
 	return getRoleCredentialsOutput{RoleCredentials: roleCredentials{AccessKeyID: sess.AccessKeyID, SecretAccessKey: sess.Secret,
 		SessionToken: token, Expiration: sess.Expires.UnixMilli()}}, nil
 }
