@@ -255,6 +255,61 @@ assert s3 and all(x["errorCode"] == "NotImplemented" for x in s3) and any(x["use
 print("boto3 unserved ok")
 PY
 
+# S3 and S3 Control addressed virtual-hosted style under an endpoint URL,
+# as botocore sends them when told to (addressing_style virtual): the
+# bucket, or S3 Control's account ID, in front of the endpoint's host
+# (BUCKET.localhost:PORT; *.localhost resolved to the loopback address
+# here, as systemd-resolved does). Each is named by S3's or S3 Control's
+# routes with the bucket or account from the Host, signed or not, and
+# answered in that service's error format; a HEAD's error has no body, so
+# botocore names it by its status (501), while the record has S3's
+# errorCode and message.
+check "boto3: virtual-hosted S3 and S3 Control, signed and unsigned, and a HEAD" "boto3 virtual ok" \
+  /usr/bin/python3 - "$port" "$sec" <<'PY'
+import sys, json, socket, boto3, botocore, botocore.config
+port, sec = sys.argv[1:3]
+real = socket.getaddrinfo
+socket.getaddrinfo = lambda host, *a, **kw: real("127.0.0.1" if str(host).endswith(".localhost") else host, *a, **kw)
+url = f"http://localhost:{port}"
+s = boto3.session.Session(region_name="us-east-1")
+sent = []
+def err(c, fn, **kw):
+    try:
+        getattr(c, fn)(**kw)
+    except botocore.exceptions.ClientError as e:
+        return e.response
+    raise SystemExit(f"{fn} succeeded")
+for signed in (True, False):
+    cfg = botocore.config.Config(s3={"addressing_style": "virtual"}, **({} if signed else {"signature_version": botocore.UNSIGNED}))
+    s3, ctl = s.client("s3", endpoint_url=url, config=cfg), s.client("s3control", endpoint_url=url, config=cfg)
+    for c in (s3, ctl):
+        c.meta.events.register("before-send", lambda request, **_: sent.append(request.url))
+    r = err(s3, "list_objects_v2", Bucket="e2e-virtual")
+    assert r["Error"]["Code"] == "NotImplemented" and "Warden does not serve" in r["Error"]["Message"] and "ListObjectsV2: GET /" in r["Error"]["Message"], r
+    r = err(s3, "head_object", Bucket="e2e-virtual", Key="k")
+    h = r["ResponseMetadata"]["HTTPHeaders"]
+    assert r["Error"]["Code"] == "501" and r["ResponseMetadata"]["HTTPStatusCode"] == 501 and h.get("x-amz-request-id") and h.get("x-amz-id-2"), r
+    r = err(ctl, "get_public_access_block", AccountId="111122223333")
+    assert r["Error"]["Code"] == ("UnknownOperationException" if signed else "MissingAuthenticationToken"), (signed, r)
+assert f"http://e2e-virtual.localhost:{port}/?list-type=2&encoding-type=url" in sent and f"http://e2e-virtual.localhost:{port}/k" in sent, sent
+assert f"http://111122223333.localhost:{port}/v20180820/configuration/publicAccessBlock" in sent, sent
+c = s.client("sts", endpoint_url=url).assume_role(RoleArn=f"arn:aws:iam::{sec}:role/OrganizationAccountAccessRole", RoleSessionName="boto-virtual")["Credentials"]
+ct = boto3.client("cloudtrail", endpoint_url=url, region_name="us-east-1", aws_access_key_id=c["AccessKeyId"],
+                  aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
+def newest(name, n):
+    rs = [json.loads(e["CloudTrailEvent"]) for e in ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": name}])["Events"]]
+    rs = [r for r in rs if r["eventSource"] == "s3.amazonaws.com"][:n]
+    assert len(rs) == n and {r["userIdentity"]["type"] for r in rs} == {"IAMUser", "AWSAccount"}, (name, rs)
+    return rs
+for r in newest("ListObjectsV2", 2):
+    assert r["errorCode"] == "NotImplemented" and "ListObjectsV2: GET /" in r["errorMessage"], r
+for r in newest("HeadObject", 2):
+    assert r["errorCode"] == "NotImplemented" and "HeadObject: HEAD /k" in r["errorMessage"], r
+codes = sorted(r["errorCode"] for r in newest("GetPublicAccessBlock", 2))
+assert codes == ["MissingAuthenticationToken", "UnknownOperationException"], codes
+print("boto3 virtual ok")
+PY
+
 # AWS Config: the organization's rules in a member account; an admin-access
 # policy created in Dev turns its rule NON_COMPLIANT there and in the
 # Security account's organization aggregator.

@@ -567,6 +567,35 @@ func TestRecordIdentities(t *testing.T) {
 			c.Identity = nil
 			c.Federated = &call.Federated{Type: "SAMLUser", Provider: "arn:aws:iam::444455556666:saml-provider/corp", Account: "444455556666"}
 		}, `{"type":"SAMLUser","identityProvider":"arn:aws:iam::444455556666:saml-provider/corp"}`, "444455556666"},
+		// Verified: the NameQualifier as identityProvider, the subject as
+		// userName, principalId NameQualifier:subject ("Values for AWS STS
+		// APIs with SAML and web identity federation" on the page above).
+		{"SAML verified", func(c *call.Call) {
+			c.Identity = nil
+			c.Federated = &call.Federated{Type: "SAMLUser", Provider: "Ag2DVUwPrvkWbLDzDP5hQ7Nq3aM=", Subject: "alice@securecart.example", Account: "444455556666"}
+		}, `{"type":"SAMLUser","principalId":"Ag2DVUwPrvkWbLDzDP5hQ7Nq3aM=:alice@securecart.example","userName":"alice@securecart.example","identityProvider":"Ag2DVUwPrvkWbLDzDP5hQ7Nq3aM="}`, "444455556666"},
+		// A refused web identity token: the identity it states.
+		{"web identity refused", func(c *call.Call) {
+			c.Identity = nil
+			c.Federated = &call.Federated{Type: "WebIdentityUser", Provider: "token.actions.githubusercontent.com", Subject: "repo:mallory/app:ref:refs/heads/main", Audience: "sts.amazonaws.com", Account: "444455556666"}
+		}, `{"type":"WebIdentityUser","principalId":"token.actions.githubusercontent.com:sts.amazonaws.com:repo:mallory/app:ref:refs/heads/main","userName":"repo:mallory/app:ref:refs/heads/main","identityProvider":"token.actions.githubusercontent.com"}`, "444455556666"},
+		{"root", func(c *call.Call) {
+			c.Identity = &call.Identity{ARN: "arn:aws:iam::111122223333:root", Account: "111122223333", UserID: "111122223333", Kind: policy.CallerRoot, AccessKeyID: "AKIAROOT"}
+		}, `{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333","accessKeyId":"AKIAROOT"}`, "111122223333"},
+		{"assumed role", func(c *call.Call) {
+			c.Identity = &call.Identity{ARN: "arn:aws:sts::111122223333:assumed-role/RoleToBeAssumed/MySessionName", Account: "111122223333", UserID: "AROAIDPPEZS35WEXAMPLE:MySessionName",
+				Kind: policy.CallerAssumedRole, AccessKeyID: "ASIAEXAMPLE", Session: &creds.Session{RoleARN: "arn:aws:iam::111122223333:role/RoleToBeAssumed", Account: "111122223333",
+					UserID: "AROAIDPPEZS35WEXAMPLE:MySessionName", Issued: t0}}
+		}, `{"type":"AssumedRole","principalId":"AROAIDPPEZS35WEXAMPLE:MySessionName","arn":"arn:aws:sts::111122223333:assumed-role/RoleToBeAssumed/MySessionName","accountId":"111122223333","accessKeyId":"ASIAEXAMPLE",` +
+			`"sessionContext":{"sessionIssuer":{"type":"Role","principalId":"AROAIDPPEZS35WEXAMPLE","arn":"arn:aws:iam::111122223333:role/RoleToBeAssumed","accountId":"111122223333","userName":"RoleToBeAssumed"},` +
+			`"attributes":{"creationDate":"` + t0.UTC().Format("2006-01-02T15:04:05Z") + `","mfaAuthenticated":"false"}}}`, "111122223333"},
+		// The portal API's caller: "userIdentity for a request made on
+		// behalf of an IAM Identity Center user" on the page above.
+		{"Identity Center user", func(c *call.Call) {
+			c.Identity = nil
+			c.Person = &creds.OnBehalfOf{UserID: "544894e8-80c1-707f-60e3-3ba6510dfac1", UserName: "alice@securecart.example", IdentityStoreARN: "arn:aws:identitystore::123456789012:identitystore/d-9067642ac7"}
+			c.RecipientAccount, c.CredentialID = "123456789012", "g-EXAMPLEcredential"
+		}, `{"type":"IdentityCenterUser","accountId":"123456789012","onBehalfOf":{"userId":"544894e8-80c1-707f-60e3-3ba6510dfac1","identityStoreArn":"arn:aws:identitystore::123456789012:identitystore/d-9067642ac7"},"credentialId":"g-EXAMPLEcredential"}`, "123456789012"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -576,6 +605,9 @@ func TestRecordIdentities(t *testing.T) {
 				e.ErrorCode, e.ErrorMessage = "AccessDenied", "refused"
 			}
 			e.RecipientAccount = "218364950271" // the trail's owner, as Trail.Record sets it
+			if e.Call.RecipientAccount != "" {
+				e.RecipientAccount = e.Call.RecipientAccount // as the portal's handlers set it
+			}
 			r := audit.Records(e)[0]
 			got, _ := json.Marshal(r.UserIdentity)
 			if string(got) != tt.want || r.RecipientAccountID != tt.recipient {

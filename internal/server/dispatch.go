@@ -181,7 +181,11 @@ func (s *Server) nameRefused(r *http.Request, c *call.Call, ex *exchange, body [
 	case restScoped && ex.svc == nil && len(ex.matches) == 0 && !ex.queryShaped && ex.proto != api.JSON && s.routes.bySigning[scoped] == nil:
 		// A REST service Warden does not serve: answered in its protocol
 		// (S3's errors unwrapped), named by its routes.
-		ex.proto, ex.s3, ex.op = restProto, scoped == "s3", awsOperation(scoped, r, s.cfg.PublicURL)
+		m := awsRouteOf(scoped, r, s.cfg.PublicURL)
+		ex.proto, ex.s3 = restProto, s3Errors(scoped, m)
+		if m != nil {
+			ex.op = m.op
+		}
 	case ex.proto == api.Query:
 		params, err := ex.queryParams(r, body)
 		if err != nil {
@@ -316,9 +320,9 @@ func (s *Server) resolve(r *http.Request, c *call.Call, ex *exchange, body []byt
 // serve (botocore's service models: s3 and s3control sign as s3, route53,
 // cloudfront), in XML whatever its path, so that the client can read the
 // answer: for S3 as S3 answers what it does not implement (NotImplemented,
-// 501, an unwrapped Error element), for the others as a REST-XML service
-// answers an unknown operation. The operation is the one the service's
-// routes name.
+// 501, an unwrapped Error element), for the others (S3 Control's routes
+// too) as a REST-XML service answers an unknown operation, in an
+// ErrorResponse. The operation is the one the service's routes name.
 func (s *Server) unservedRESTXML(r *http.Request, c *call.Call, ex *exchange, body []byte, scoped string) error {
 	ex.proto, ex.svc, ex.matches, ex.s3 = api.RESTXML, nil, nil, scoped == "s3"
 	if ct := ex.ct; ct == "application/x-www-form-urlencoded" || r.URL.Query().Has("Action") {
@@ -326,9 +330,11 @@ func (s *Server) unservedRESTXML(r *http.Request, c *call.Call, ex *exchange, bo
 			ex.op = params.Get("Action")
 		}
 	}
-	if ex.op == "" {
-		ex.op = awsOperation(scoped, r, s.cfg.PublicURL)
+	m := awsRouteOf(scoped, r, s.cfg.PublicURL)
+	if ex.op == "" && m != nil {
+		ex.op = m.op
 	}
+	ex.s3 = s3Errors(scoped, m)
 	c.Action = ex.op
 	msg := unservedService(scoped, ex)
 	if ex.s3 {

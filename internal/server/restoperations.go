@@ -159,16 +159,30 @@ func awsRESTProtocol(signingName string) (api.Protocol, bool) {
 // A call signed for s3 to a virtual host of the server's (virtualPrefix)
 // is named as guessAWS names an unsigned one.
 func awsOperation(signingName string, r *http.Request, publicURL string) string {
+	if m := awsRouteOf(signingName, r, publicURL); m != nil {
+		return m.op
+	}
+	return ""
+}
+
+// awsRouteOf is the route awsOperation names the operation by, nil when
+// none matches.
+func awsRouteOf(signingName string, r *http.Request, publicURL string) *awsRoute {
 	if signingName == "s3" {
 		if m := virtualS3(r, virtualPrefix(r.Host, publicURL)); m != nil {
-			return m.op
+			return m
 		}
 	}
-	m := matchAWS(r, r.URL.EscapedPath(), func(s *awsService) bool { return s.signingName == signingName })
-	if m == nil {
-		return ""
-	}
-	return m.op
+	return matchAWS(r, r.URL.EscapedPath(), func(s *awsService) bool { return s.signingName == signingName })
+}
+
+// s3Errors reports whether a call signed for signingName that route m
+// names (nil: none) is answered in S3's error format (an unwrapped Error
+// element): S3's calls are, S3 Control's are not (they sign as s3 too, but
+// its errors are wrapped in ErrorResponse, which the Go SDK's S3 Control
+// client reads).
+func s3Errors(signingName string, m *awsRoute) bool {
+	return signingName == "s3" && (m == nil || m.svc.name != "s3control")
 }
 
 // virtualPrefix is what a client addressing the server virtual-hosted
