@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"sort"
 	"strings"
 	"sync"
 )
@@ -131,7 +132,7 @@ func regionsOver(pats []pattern, letters []byte) (out []region, ok bool) {
 	if v, found := regionCache.get(key); found {
 		return v.rs, v.ok
 	}
-	out, ok = computeRegions(pats, letters)
+	out, ok = computeRegionsLiterals(pats, letters)
 	regionCache.put(key, cachedRegions{out, ok})
 	return out, ok
 }
@@ -254,6 +255,109 @@ func computeRegions(pats []pattern, letters []byte) (out []region, ok bool) {
 		}
 	}
 	return out, true
+}
+
+// minLiterals is how many distinct literals make computeRegionsLiterals
+// leave them out of the product.
+const minLiterals = 4
+
+// computeRegionsLiterals is computeRegions (the same cells, representatives
+// and order) with the patterns that denote one string each (literals that do
+// not fold case: declared resources' ARNs, the splits of accounts' resources)
+// left out of the product, whose every state would otherwise carry one
+// automaton per literal: over thousands of resources the product costs the
+// literals squared. Each literal s is a cell of its own, {s}; every other
+// cell is a cell of the remaining patterns less the literals it holds, whose
+// shortest string (first in the alphabet's order) is that of the cell of the
+// remaining patterns unless that string is a literal (then the whole product
+// is explored, as computeRegions does). Cells are then put in computeRegions'
+// order: its breadth-first exploration finds each cell at its shortest
+// string, shorter first, equal lengths in the alphabet's order.
+func computeRegionsLiterals(pats []pattern, letters []byte) ([]region, bool) {
+	var wild []int
+	lits := map[string][]int{}
+	var order []string
+	for i := range pats {
+		s, ok := pats[i].literal()
+		if !ok {
+			wild = append(wild, i)
+			continue
+		}
+		if _, seen := lits[s]; !seen {
+			order = append(order, s)
+		}
+		lits[s] = append(lits[s], i)
+	}
+	if len(order) < minLiterals {
+		return computeRegions(pats, letters)
+	}
+	sub := make([]pattern, len(wild))
+	for j, i := range wild {
+		sub[j] = pats[i]
+	}
+	ws, ok := computeRegions(sub, letters)
+	if !ok {
+		return computeRegions(pats, letters)
+	}
+	var rank [256]int
+	inAlpha := [256]bool{}
+	for i, c := range letters {
+		rank[c], inAlpha[c] = i, true
+	}
+	out := make([]region, 0, len(ws)+len(order))
+	for _, w := range ws {
+		if _, isLit := lits[w.rep]; isLit {
+			return computeRegions(pats, letters)
+		}
+		m := make([]bool, len(pats))
+		for j, i := range wild {
+			m[i] = w.matches[j]
+		}
+		out = append(out, region{rep: w.rep, matches: m})
+	}
+next:
+	for _, s := range order {
+		for k := 0; k < len(s); k++ {
+			if !inAlpha[s[k]] {
+				// Not a string over the alphabet: in no cell.
+				continue next
+			}
+		}
+		m := make([]bool, len(pats))
+		for _, i := range wild {
+			m[i] = pats[i].match(s)
+		}
+		for _, i := range lits[s] {
+			m[i] = true
+		}
+		out = append(out, region{rep: s, matches: m})
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		x, y := out[a].rep, out[b].rep
+		if len(x) != len(y) {
+			return len(x) < len(y)
+		}
+		for k := 0; k < len(x); k++ {
+			if x[k] != y[k] {
+				return rank[x[k]] < rank[y[k]]
+			}
+		}
+		return false
+	})
+	return out, true
+}
+
+// literal is the one string a pattern denotes, when it has no wildcard and
+// does not fold case.
+func (p *pattern) literal() (string, bool) {
+	b := make([]byte, len(p.toks))
+	for i, t := range p.toks {
+		if t.wild != 0 || t.fold {
+			return "", false
+		}
+		b[i] = t.ch
+	}
+	return string(b), true
 }
 
 // dfa is a pattern's nfa made deterministic lazily over an alphabet given

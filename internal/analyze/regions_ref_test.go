@@ -218,3 +218,51 @@ func TestResourceClassesEqualsReference(t *testing.T) {
 		}
 	}
 }
+
+// Leaving literals out of the product (computeRegionsLiterals) gives
+// computeRegions' partition: the same cells, representatives and order,
+// on random patterns with many literal ARNs, some of them a wildcard
+// pattern's shortest string, others outside the alphabet.
+func TestComputeRegionsLiteralsEqualsProduct(t *testing.T) {
+	r := rand.New(rand.NewSource(17))
+	lit := func() string {
+		switch r.Intn(4) {
+		case 0:
+			return fmt.Sprintf("arn:aws:s3:::b%d", r.Intn(30))
+		case 1:
+			return fmt.Sprintf("arn:aws:iam::1111222233%d:role/r%d", r.Intn(3), r.Intn(5))
+		case 2:
+			return "arn:aws:s3:::" // the shortest string of arn:aws:s3:::*
+		default:
+			return fmt.Sprintf("arn:aws:sqs:us-east-1:4444555566%d:q-%d", r.Intn(3), r.Intn(9))
+		}
+	}
+	for n := 0; n < 150; n++ {
+		var pats []pattern
+		for k := 1 + r.Intn(5); k > 0; k-- {
+			pats = append(pats, withParents(randomResource(r))...)
+		}
+		for k := r.Intn(12); k > 0; k-- {
+			pats = append(pats, arnPattern(lit()))
+		}
+		if r.Intn(4) == 0 {
+			pats = append(pats, literalPattern("not-an-arn~"))
+		}
+		pats = append(pats, arnShape())
+		pats, _ = uniquePatterns(pats)
+		letters := []byte{freshByte(pats)}
+		for _, c := range []byte("arn:aws*s3iam/1234-bqsuole") {
+			if !slices.Contains(letters, c) {
+				letters = append(letters, c)
+			}
+		}
+		got, gotOK := computeRegionsLiterals(pats, letters)
+		want, wantOK := computeRegions(pats, letters)
+		if !wantOK {
+			continue
+		}
+		if !gotOK || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%d patterns: got %d regions (ok %v), product %d (ok %v)", len(pats), len(got), gotOK, len(want), wantOK)
+		}
+	}
+}

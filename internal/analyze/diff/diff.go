@@ -39,7 +39,11 @@ type differ struct {
 	src      [2]*check.Sources
 	now      time.Time
 	res      resourceDelta
-	resStmts []analyze.Stmt // every resource policy, trust policy and RCP of both orgs
+	// resFP is the fingerprint of the resource side's item (situations'
+	// relevant), computed once.
+	resFP     string
+	resFPOnce sync.Once
+	resStmts  []analyze.Stmt // every resource policy, trust policy and RCP of both orgs
 	// resDistinct holds one of resStmts per shape (shapeKey): what
 	// action, resource and context classes read of them.
 	resDistinct []analyze.Stmt
@@ -221,6 +225,9 @@ type item struct {
 	delta
 	trust bool
 	globs []string
+	// fp is the item's fingerprint when computed once for all principals
+	// (the resource side's item: thousands of changed statements).
+	fp string
 }
 
 // itemsOf is a principal's sides in both orgs and what may change of its
@@ -238,7 +245,10 @@ func (d *differ) itemsOf(p *principal) ([2]*authz.Situation, []item) {
 		}
 	}
 	if !d.res.none() {
-		items = append(items, item{delta: d.res.delta, trust: d.res.trust, globs: d.res.globs})
+		d.resFPOnce.Do(func() {
+			d.resFP = fingerprint(&item{delta: d.res.delta, trust: d.res.trust})
+		})
+		items = append(items, item{delta: d.res.delta, trust: d.res.trust, globs: d.res.globs, fp: d.resFP})
 	}
 	return sides, items
 }

@@ -371,22 +371,10 @@ func (s *situations) writeLevels(b *strings.Builder, name string, ls []eval.Leve
 // relevant says which accounts an item's actions tell apart, memoized by
 // the item's changed statements.
 func (s *situations) relevant(it *item) *relevance {
-	var fp strings.Builder
-	if it.all || len(it.keys) > 0 {
-		// Every action, or statements reading changed keys anywhere.
-		fp.WriteString("all")
-	} else {
-		if it.trust {
-			fp.WriteString("trust\x00")
-		}
-		var ks []string
-		for _, st := range it.changed {
-			ks = append(ks, stmtKey(st.Policy, st.S.Src))
-		}
-		sort.Strings(ks)
-		fp.WriteString(strings.Join(ks, "\x00"))
+	k := it.fp
+	if k == "" {
+		k = fingerprint(it)
 	}
-	k := fp.String()
 	s.mu.Lock()
 	r := s.relevance[k]
 	if r == nil {
@@ -396,6 +384,26 @@ func (s *situations) relevant(it *item) *relevance {
 	s.mu.Unlock()
 	r.once.Do(func() { s.compute(it, r, k == "all") })
 	return r
+}
+
+// fingerprint is what relevant memoizes an item by: "all", or its
+// changed statements by content.
+func fingerprint(it *item) string {
+	if it.all || len(it.keys) > 0 {
+		// Every action, or statements reading changed keys anywhere.
+		return "all"
+	}
+	var fp strings.Builder
+	if it.trust {
+		fp.WriteString("trust\x00")
+	}
+	ks := make([]string, 0, len(it.changed))
+	for _, st := range it.changed {
+		ks = append(ks, stmtKey(st.Policy, st.S.Src))
+	}
+	sort.Strings(ks)
+	fp.WriteString(strings.Join(ks, "\x00"))
+	return fp.String()
 }
 
 // compute fills r: the owners of the resource and trust policies with a
