@@ -49,7 +49,7 @@ func actionsOf(c *diff.Change) string {
 	if c.ActionCount <= 1 {
 		return c.Action
 	}
-	return fmt.Sprintf("%s and %d more actions", c.Action, c.ActionCount-1)
+	return c.Action + " and " + count(c.ActionCount-1, "more action", "more actions")
 }
 
 // principalsOf names a change's principals: the example and how many more.
@@ -57,7 +57,7 @@ func principalsOf(c *diff.Change) string {
 	if len(c.Principals) <= 1 {
 		return c.Principal
 	}
-	return fmt.Sprintf("%s and %d more principals", c.Principal, len(c.Principals)-1)
+	return c.Principal + " and " + count(len(c.Principals)-1, "more principal", "more principals")
 }
 
 // resourcesOf names a change's resources for a table cell: its classes
@@ -70,7 +70,7 @@ func resourcesOf(c *diff.Change) string {
 			rest--
 		}
 		if rest > 0 {
-			parts = append(parts, fmt.Sprintf("%d more classes of resources", rest))
+			parts = append(parts, count(rest, "more class of resources", "more classes of resources"))
 		}
 	}
 	return strings.Join(parts, "; ")
@@ -95,7 +95,7 @@ func unknownWho(u *diff.Unknown) string {
 	if len(u.Principals) <= 1 {
 		return u.Principal
 	}
-	return fmt.Sprintf("%s (and %d more principals in equal situations)", u.Principal, len(u.Principals)-1)
+	return u.Principal + " (and " + count(len(u.Principals)-1, "more principal", "more principals") + " in equal situations)"
 }
 
 func contextJSON(ctx map[string]any) string {
@@ -170,8 +170,8 @@ func writeDiffText(w io.Writer, rep *diff.Report) {
 		fmt.Fprintf(w, "UNKNOWN %s %s: %s\n", unknownWho(&u), u.Action, u.Reason)
 	}
 	opened, closed := countDirs(rep)
-	fmt.Fprintf(w, "%d opened, %d closed, %d unknown (%d principals compared in %d classes of equal situations, %d pairs of decisions; * marks a statement that differs)\n",
-		opened, closed, len(rep.Unknown), rep.Principals, rep.Classes, rep.Decided)
+	fmt.Fprintf(w, "%d opened, %d closed, %d unknown (%s compared in %s of equal situations, %s; * marks a statement that differs)\n",
+		opened, closed, len(rep.Unknown), count(rep.Principals, "principal", "principals"), count(rep.Classes, "class", "classes"), count(rep.Decided, "pair of decisions", "pairs of decisions"))
 }
 
 // mdCell escapes a Markdown table cell.
@@ -184,14 +184,14 @@ func writeDiffMarkdown(w io.Writer, args []string, rep *diff.Report) {
 	opened, closed := countDirs(rep)
 	fmt.Fprintf(w, "### warden diff `%s` → `%s`\n\n", mdCell(args[0]), mdCell(args[1]))
 	if len(rep.Changes) == 0 && len(rep.Unknown) == 0 {
-		fmt.Fprintf(w, "No decision changes (%d principals compared in %d classes, %d pairs of decisions).\n", rep.Principals, rep.Classes, rep.Decided)
+		fmt.Fprintf(w, "No decision changes (%s compared in %s, %s).\n", count(rep.Principals, "principal", "principals"), count(rep.Classes, "class", "classes"), count(rep.Decided, "pair of decisions", "pairs of decisions"))
 		return
 	}
 	fmt.Fprintf(w, "**%d opened**, **%d closed**", opened, closed)
 	if len(rep.Unknown) > 0 {
 		fmt.Fprintf(w, ", **%d unknown**", len(rep.Unknown))
 	}
-	fmt.Fprintf(w, " (%d principals compared, %d pairs of decisions).\n\n", rep.Principals, rep.Decided)
+	fmt.Fprintf(w, " (%s compared, %s).\n\n", count(rep.Principals, "principal", "principals"), count(rep.Decided, "pair of decisions", "pairs of decisions"))
 	if len(rep.Changes) > 0 {
 		fmt.Fprintln(w, "| Change | Principals | Actions | Resources | Example request | Because |")
 		fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- |")
@@ -231,7 +231,7 @@ func writeDiffMarkdown(w io.Writer, args []string, rep *diff.Report) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			fmt.Fprintf(w, "- %s (%d principals, such as `%s`)\n", mdCell(k), len(reasons[k]), reasons[k][0])
+			fmt.Fprintf(w, "- %s (%s, such as `%s`)\n", mdCell(k), count(len(reasons[k]), "principal", "principals"), reasons[k][0])
 		}
 	}
 }

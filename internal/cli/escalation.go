@@ -134,10 +134,12 @@ func printEscalation(w io.Writer, res *escalate.Result, target string) {
 	if target != "" {
 		to = target
 	}
-	fmt.Fprintf(w, "%d principals, %d edges, %d administrator-equivalent principals; %d paths to %s\n",
-		len(res.Nodes), len(res.Edges), len(res.Admins), len(res.Paths), to)
+	fmt.Fprintf(w, "%s, %s, %s; %s to %s\n",
+		count(len(res.Nodes), "principal", "principals"), count(len(res.Edges), "edge", "edges"),
+		count(len(res.Admins), "administrator-equivalent principal", "administrator-equivalent principals"), count(len(res.Paths), "path", "paths"), to)
 	if res.Unsure > 0 {
-		fmt.Fprintf(w, "%d requests could not be decided exactly (too many classes of contexts) and were not counted as allowed\n", res.Unsure)
+		fmt.Fprintf(w, "%s could not be decided exactly (too many classes of contexts) and %s not counted as allowed\n",
+			count(res.Unsure, "request", "requests"), map[bool]string{true: "was", false: "were"}[res.Unsure == 1])
 	}
 	for _, p := range res.Paths {
 		fmt.Fprintf(w, "\n%s -> %s", p.From, p.To)

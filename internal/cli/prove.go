@@ -117,9 +117,9 @@ func writeProofs(w io.Writer, format string, results []prove.Result) (failed int
 func printProof(w io.Writer, r *prove.Result) {
 	switch r.Result {
 	case prove.Proved:
-		fmt.Fprintf(w, "PROVED %s (%d principals)\n", r.Name, r.Principals)
+		fmt.Fprintf(w, "PROVED %s (%s)\n", r.Name, count(r.Principals, "principal", "principals"))
 		for _, b := range r.Blocked {
-			fmt.Fprintf(w, "     %d principals (%s", len(b.Principals), b.Principals[0])
+			fmt.Fprintf(w, "     %s (%s", count(len(b.Principals), "principal", "principals"), b.Principals[0])
 			if len(b.Principals) > 1 {
 				fmt.Fprint(w, ", ...")
 			}

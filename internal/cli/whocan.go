@@ -186,10 +186,7 @@ func writeWhoCan(w io.Writer, format string, o *org.Org, paths []reach.Path, oth
 		p := &paths[i]
 		how := "directly"
 		if len(p.Via) > 0 {
-			how = fmt.Sprintf("through %d role", len(p.Via))
-			if len(p.Via) > 1 {
-				how += "s"
-			}
+			how = "through " + count(len(p.Via), "role", "roles")
 		}
 		unsure := ""
 		if p.Unsure {
@@ -209,13 +206,9 @@ func writeWhoCan(w io.Writer, format string, o *org.Org, paths []reach.Path, oth
 		fmt.Fprintf(w, "    %d. %s on the resource\n", len(p.Hops)+1, p.Final.Action)
 		printRequires(w, p.Final.Outcome)
 	}
-	fmt.Fprintf(w, "%d principals\n", len(paths))
+	fmt.Fprintln(w, count(len(paths), "principal", "principals"))
 	if others > 0 {
-		noun := "principals"
-		if others == 1 {
-			noun = "principal"
-		}
-		fmt.Fprintf(w, "%d %s outside the organization can too: --outside lists them\n", others, noun)
+		fmt.Fprintf(w, "%s outside the organization can too: --outside lists them\n", count(others, "principal", "principals"))
 	}
 	return nil
 }
