@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -80,7 +81,8 @@ func (w *discardWriter) WriteHeader(code int)        { w.status = code }
 func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 
 // BenchmarkHandlerGetCallerIdentity measures the handler alone (no
-// connection, no client, no trail): what Warden does for a call beyond
+// connection, no client, no trail), at the log level of the load runs
+// (warn: no request log line): what Warden does for a call beyond
 // net/http's reading and writing and the trail's commit.
 func BenchmarkHandlerGetCallerIdentity(b *testing.B) {
 	benchHandler(b, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}})
@@ -95,7 +97,7 @@ func BenchmarkHandlerAssumeRole(b *testing.B) {
 }
 
 func benchHandler(b *testing.B, form url.Values) {
-	h := servertest.Start(b, servertest.Options{})
+	h := servertest.Start(b, servertest.Options{LogLevel: slog.LevelWarn})
 	cred := sigv4.Credentials{AccessKeyID: h.AdminKeyID, SecretAccessKey: h.AdminSecret}
 	body := form.Encode()
 	signed, _ := http.NewRequest("POST", h.URL+"/", strings.NewReader(body))
@@ -120,7 +122,7 @@ func benchHandler(b *testing.B, form url.Values) {
 // called with a role session's temporary credentials (an ASIA key and its
 // session token), as workloads call.
 func BenchmarkHandlerGetCallerIdentitySession(b *testing.B) {
-	h := servertest.Start(b, servertest.Options{})
+	h := servertest.Start(b, servertest.Options{LogLevel: slog.LevelWarn})
 	admin := sigv4.Credentials{AccessKeyID: h.AdminKeyID, SecretAccessKey: h.AdminSecret}
 	handler := h.Server.Handler()
 	call := func(cred sigv4.Credentials, form url.Values) *discardBody {

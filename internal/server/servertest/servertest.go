@@ -102,6 +102,10 @@ type Options struct {
 	// Detections are the thresholds of the trail's threat detections
 	// (default: detect.Defaults()).
 	Detections detect.Config
+	// LogLevel is the lowest level the server logs at (default: info, as
+	// `warden serve`'s default; the load runs serve at warn, without the
+	// request's log line, and so do the handler's benchmarks).
+	LogLevel slog.Level
 }
 
 // Start starts a server with the options; it stops at the end of the test.
@@ -174,7 +178,7 @@ func build(t testing.TB, opt Options) (*Harness, error) {
 	}
 	h.URL = "http://" + l.Addr().String()
 	srv, err := server.New(ctx, server.Config{Store: st, MasterKey: h.MasterKey, Clock: h.Clock.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Audit: opt.Audit, OIDCClient: opt.OIDCClient, Services: svcs, PublicURL: h.URL,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: opt.LogLevel})), Audit: opt.Audit, OIDCClient: opt.OIDCClient, Services: svcs, PublicURL: h.URL,
 		Detections: opt.Detections})
 	if err != nil {
 		l.Close()
