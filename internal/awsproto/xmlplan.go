@@ -230,7 +230,7 @@ func appendEscaped[S ~string | ~[]byte](b []byte, s S) []byte {
 	last := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\'' && c != '&' && c != '<' && c != '>' {
+		if xmlPlain[c] {
 			i++
 			continue
 		}
@@ -274,6 +274,16 @@ func appendEscaped[S ~string | ~[]byte](b []byte, s S) []byte {
 	}
 	return append(b, s[last:]...)
 }
+
+// xmlPlain marks the bytes appendEscaped copies as they are: printable
+// ASCII other than the five markup characters (one load per byte instead
+// of six comparisons).
+var xmlPlain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\'' && c != '&' && c != '<' && c != '>'
+	}
+	return t
+}()
 
 // xmlChar is XML 1.0's Char production.
 func xmlChar(r rune) bool {

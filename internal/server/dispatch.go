@@ -209,13 +209,13 @@ func (s *Server) nameRefused(r *http.Request, c *call.Call, ex *exchange, body [
 
 // classify reads the request's shape, to know the protocol of the answer.
 func (s *Server) classify(r *http.Request, ex *exchange) {
-	ct := mediaType(r.Header.Get("Content-Type"))
+	ct := mediaType(headerValue(r.Header, "Content-Type"))
 	ex.ct, ex.method, ex.path = ct, r.Method, r.URL.Path
 	ex.jsonCT = awsproto.JSONContentType
 	if ct == awsproto.JSONContentTypeOf("1.0") {
 		ex.jsonCT = ct
 	}
-	if target := r.Header.Get("X-Amz-Target"); target != "" {
+	if target := headerValue(r.Header, "X-Amz-Target"); target != "" {
 		ex.proto = api.JSON
 		ex.svc, ex.op = s.routes.jsonService(target)
 		if ex.svc != nil {
@@ -516,7 +516,7 @@ func parseForm(body string) (url.Values, error) {
 }
 
 func signed(r *http.Request) bool {
-	return r.Header.Get("Authorization") != "" || (r.URL.RawQuery != "" && r.URL.Query().Get("X-Amz-Signature") != "")
+	return headerValue(r.Header, "Authorization") != "" || (r.URL.RawQuery != "" && r.URL.Query().Get("X-Amz-Signature") != "")
 }
 
 func sigError(err error) error {
@@ -525,4 +525,14 @@ func sigError(err error) error {
 		return awsproto.Errorf(se.Code, "%s", se.Message)
 	}
 	return err
+}
+
+// headerValue is h.Get(key) for a key in canonical form, as net/http's
+// server stores them: without CanonicalMIMEHeaderKey's pass over the name
+// at each lookup.
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }

@@ -55,8 +55,7 @@ func (a *Auth) signature(r *http.Request, payloadHash, secret string) [2 * sha25
 	buf := a.appendCanonicalRequest((*bp)[:0], r, payloadHash)
 	creqHash := sha256.Sum256(buf)
 	buf = a.appendStringToSign(buf[:0], creqHash)
-	key := signingKeys.get(secret, a.Scope)
-	mac := hmacSHA256(key[:], buf)
+	mac := signingKeys.get(secret, a.Scope).mac(buf)
 	if cap(buf) <= 64<<10 { // let an outsized buffer go
 		*bp = buf
 		bufPool.Put(bp)
@@ -85,7 +84,7 @@ var emptyPayloadHash = hashHex(nil)
 // claimedPayloadHash is X-Amz-Content-Sha256 from the header or, in a
 // presigned request, from the query.
 func (a *Auth) claimedPayloadHash(r *http.Request) string {
-	if v := r.Header.Get("X-Amz-Content-Sha256"); v != "" {
+	if v := first(r.Header["X-Amz-Content-Sha256"]); v != "" {
 		return v
 	}
 	if a.Presigned {

@@ -200,9 +200,20 @@ func appendISOTime(dst []byte, t time.Time, clock bool) []byte {
 	return append(dst, 'Z')
 }
 
-// singleHeader returns the only value of a header; more than one is an error.
+// first is a header's first value, as Header.Get returns it, for a key
+// already in canonical form (net/http's server stores the keys so): the
+// lookup without CanonicalMIMEHeaderKey's pass over the name.
+func first(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	return values[0]
+}
+
+// singleHeader returns the only value of a header; more than one is an
+// error. key is in canonical form.
 func singleHeader(r *http.Request, key string) (value string, present bool, err error) {
-	values := r.Header.Values(key)
+	values := r.Header[key]
 	switch len(values) {
 	case 0:
 		return "", false, nil

@@ -24,7 +24,7 @@ func parseHeader(r *http.Request, values []string) (*Auth, error) {
 	for rest != "" {
 		// The fields are separated by commas and spaces (as
 		// strings.FieldsFunc splits, without its slice).
-		i := strings.IndexAny(rest, ", ")
+		i := indexCommaSpace(rest)
 		if i == 0 {
 			rest = rest[1:]
 			continue
@@ -126,4 +126,15 @@ func parseHeaderDate(header, value string) (time.Time, bool) {
 		return t.UTC(), true
 	}
 	return time.Time{}, false
+}
+
+// indexCommaSpace is strings.IndexAny(s, ", ") without building the set of
+// bytes at each call.
+func indexCommaSpace(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == ',' || s[i] == ' ' {
+			return i
+		}
+	}
+	return -1
 }

@@ -3,7 +3,8 @@ package sigv4
 import (
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/binary"
+	"encoding"
+	"hash/maphash"
 	"sync"
 )
 
@@ -13,31 +14,44 @@ const keyCacheSize = 1024
 
 type sigKey = [sha256.Size]byte
 
-// keyCache maps SHA-256(secret, date, region, service) to the derived
-// signing key. When full, an arbitrary entry makes room.
+// keyCache maps (secret, date, region, service) to the derived signing key
+// and its HMAC states. Entries are found by a seeded hash of the inputs and
+// kept with the inputs themselves, which a hit must equal: two inputs that
+// share a hash never share a key (the later one replaces the earlier).
+// When full, an arbitrary entry makes room.
 type keyCache struct {
 	mu   sync.RWMutex
-	keys map[sigKey]sigKey
+	keys map[uint64]*signer
+	seed maphash.Seed
 	max  int
+}
+
+// signer is a signing key with the SHA-256 states of its HMAC after the
+// inner and the outer padded key: an HMAC with it hashes the message and
+// the inner digest only, not the two key blocks again.
+type signer struct {
+	secret, date, region, service string
+	key                           sigKey
+	inner, outer                  []byte // sha256 states (MarshalBinary)
 }
 
 // signingKeys is shared by Verify, Sign and Presign.
 var signingKeys = newKeyCache(keyCacheSize)
 
 func newKeyCache(max int) *keyCache {
-	return &keyCache{keys: make(map[sigKey]sigKey, max), max: max}
+	return &keyCache{keys: make(map[uint64]*signer, max), seed: maphash.MakeSeed(), max: max}
 }
 
-// get returns the signing key for secret and s, deriving it on a miss.
-func (c *keyCache) get(secret string, s Scope) sigKey {
-	id := cacheID(secret, s)
+// get returns the signer for secret and s, deriving it on a miss.
+func (c *keyCache) get(secret string, s Scope) *signer {
+	id := c.id(secret, s)
 	c.mu.RLock()
-	k, ok := c.keys[id]
+	k := c.keys[id]
 	c.mu.RUnlock()
-	if ok {
+	if k != nil && k.secret == secret && k.date == s.Date && k.region == s.Region && k.service == s.Service {
 		return k
 	}
-	k = deriveSigningKey(secret, s.Date, s.Region, s.Service)
+	k = newSigner(secret, s)
 	c.mu.Lock()
 	if _, ok := c.keys[id]; !ok && len(c.keys) >= c.max {
 		for old := range c.keys {
@@ -56,16 +70,58 @@ func (c *keyCache) len() int {
 	return len(c.keys)
 }
 
-// cacheID hashes the length-prefixed inputs of the key derivation, so that
-// no two different inputs share an ID.
-func cacheID(secret string, s Scope) sigKey {
-	var stack [256]byte
-	b := stack[:0]
+// id hashes the inputs of the key derivation, each ended by a byte no
+// input has (0xff is not UTF-8), so that no two splits of one string share
+// a hash by construction.
+func (c *keyCache) id(secret string, s Scope) uint64 {
+	var h maphash.Hash
+	h.SetSeed(c.seed)
 	for _, f := range [...]string{secret, s.Date, s.Region, s.Service} {
-		b = binary.BigEndian.AppendUint32(b, uint32(len(f)))
-		b = append(b, f...)
+		h.WriteString(f)
+		h.WriteByte(0xff)
 	}
-	return sha256.Sum256(b)
+	return h.Sum64()
+}
+
+func newSigner(secret string, s Scope) *signer {
+	k := &signer{secret: secret, date: s.Date, region: s.Region, service: s.Service,
+		key: deriveSigningKey(secret, s.Date, s.Region, s.Service)}
+	var pad [sha256.BlockSize]byte
+	state := func(x byte) []byte {
+		for i := range pad {
+			pad[i] = x
+		}
+		for i, b := range k.key {
+			pad[i] ^= b
+		}
+		h := sha256.New()
+		h.Write(pad[:])
+		st, err := h.(encoding.BinaryMarshaler).MarshalBinary()
+		if err != nil {
+			panic("sigv4: sha256 state: " + err.Error())
+		}
+		return st
+	}
+	k.inner, k.outer = state(0x36), state(0x5c)
+	return k
+}
+
+// mac is HMAC-SHA256(k.key, data) (RFC 2104), from the kept states.
+func (k *signer) mac(data []byte) sigKey {
+	h := sha256.New()
+	u := h.(encoding.BinaryUnmarshaler)
+	if err := u.UnmarshalBinary(k.inner); err != nil {
+		panic("sigv4: sha256 state: " + err.Error())
+	}
+	h.Write(data)
+	var in, out sigKey
+	h.Sum(in[:0])
+	if err := u.UnmarshalBinary(k.outer); err != nil {
+		panic("sigv4: sha256 state: " + err.Error())
+	}
+	h.Write(in[:])
+	h.Sum(out[:0])
+	return out
 }
 
 // deriveSigningKey computes
