@@ -48,6 +48,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -452,6 +453,36 @@ func (r *reader) nextMark(off int64) (int64, error) {
 		pos += int64(len(b) - len(frameMagic) + 1)
 	}
 	return r.size, nil
+}
+
+// sizeLinks returns f's size and link count, asking statx for those
+// alone. An fstat also reads the file's times, and since Linux 6.13
+// (multigrain timestamps) reading a file's ctime makes its next write
+// stamp a fine-grained time, which dirties the inode: ext4 without a
+// journal then writes the inode's block and waits for it in the next
+// fdatasync, a second synchronous write per append (with the fstat before
+// each append, ext4_write_inode was 9.5% of a pwrite+fdatasync loop's
+// samples against 2.3% without, and the sync's median 25-75% longer).
+// Without the query, the times move only with the kernel's coarse clock
+// (a tick: 4 ms here), so most appends leave the inode clean.
+func sizeLinks(f *os.File) (size int64, nlink uint32, err error) {
+	var st unix.Statx_t
+	err = unix.Statx(int(f.Fd()), "", unix.AT_EMPTY_PATH|unix.AT_STATX_SYNC_AS_STAT, unix.STATX_SIZE|unix.STATX_NLINK, &st)
+	if err == nil {
+		return int64(st.Size), st.Nlink, nil
+	}
+	if err != unix.ENOSYS {
+		return 0, 0, &os.PathError{Op: "statx", Path: f.Name(), Err: err}
+	}
+	fi, err := f.Stat() // a kernel before 4.11
+	if err != nil {
+		return 0, 0, err
+	}
+	nlink = 1
+	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
+		nlink = uint32(sys.Nlink)
+	}
+	return fi.Size(), nlink, nil
 }
 
 // lockFile takes dir's lock (exclusive).

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -145,18 +144,18 @@ func (t *Trail) catchUpLocked() error {
 		}
 	}
 	for {
-		st, err := t.cur.Stat()
+		size, nlink, err := sizeLinks(t.cur)
 		if err != nil {
 			return err
 		}
-		if sys, ok := st.Sys().(*syscall.Stat_t); ok && sys.Nlink == 0 {
+		if nlink == 0 {
 			// Replaced (DeleteThrough in another process): read the
 			// directory again.
 			t.cur.Close()
 			t.cur = nil
 			return t.catchUpLocked()
 		}
-		if err := t.readTailLocked(st.Size(), true); err != nil {
+		if err := t.readTailLocked(size, true); err != nil {
 			return err
 		}
 		// A segment begun after the head (a roll in another process).
@@ -191,11 +190,11 @@ func (t *Trail) openCurLocked(name string) error {
 		return fmt.Errorf("audit trail segment %s: %v (verify the trail)", name, err)
 	}
 	t.cur, t.name, t.end, t.head, t.hash = f, first, h.len, h.prevSeq, h.prevHash
-	st, err := f.Stat()
+	size, _, err := sizeLinks(f)
 	if err != nil {
 		return err
 	}
-	return t.readTailLocked(st.Size(), false)
+	return t.readTailLocked(size, false)
 }
 
 // readTailLocked reads the frames of the current segment from t.end to
@@ -497,11 +496,11 @@ func (t *Trail) indexed(name string) (*indexed, error) {
 	if ix.bad != nil {
 		return ix, nil
 	}
-	st, err := ix.f.Stat()
+	size, _, err := sizeLinks(ix.f)
 	if err != nil {
 		return nil, err
 	}
-	if st.Size() < ix.end {
+	if size < ix.end {
 		// Cut back outside the trail: index it again.
 		ix.f.Close()
 		delete(t.segs, name)
@@ -509,8 +508,8 @@ func (t *Trail) indexed(name string) (*indexed, error) {
 		defer t.imu.Lock()
 		return t.indexed(name)
 	}
-	r := &reader{f: ix.f, size: st.Size()}
-	for ix.end < st.Size() {
+	r := &reader{f: ix.f, size: size}
+	for ix.end < size {
 		fr, stat, err := r.frameAt(ix.end, atTail|atQuick)
 		if err != nil {
 			return nil, err
@@ -764,11 +763,11 @@ func (t *Trail) Blocks(ctx context.Context, fromSeq, toSeq int64, fn func(b *sto
 		}
 		err = func() error {
 			defer f.Close()
-			st, err := f.Stat()
+			size, _, err := sizeLinks(f)
 			if err != nil {
 				return err
 			}
-			r := &reader{f: f, size: st.Size()}
+			r := &reader{f: f, size: size}
 			h, err := readSegHeader(f)
 			if err != nil {
 				if in(first) {
@@ -805,11 +804,11 @@ func (t *Trail) Blocks(ctx context.Context, fromSeq, toSeq int64, fn func(b *sto
 						return err
 					}
 					again := func() error {
-						st, err := f.Stat()
+						size, _, err := sizeLinks(f)
 						if err != nil {
 							return err
 						}
-						r.size, r.buf = st.Size(), r.buf[:0]
+						r.size, r.buf = size, r.buf[:0]
 						fr, stat, err = r.frameAt(off, how)
 						return err
 					}
