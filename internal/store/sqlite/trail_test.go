@@ -333,6 +333,75 @@ func TestTrailSegmentsAndRetention(t *testing.T) {
 	}
 }
 
+// A roll in another process: an appender whose segment has zeros after
+// its frames knows without a look at the directory that no roll has
+// happened (a roll cuts them off first); once one has, it follows to the
+// new segment, and a segment with no zeros (written by retention) makes
+// it look.
+func TestTrailRollInAnotherProcess(t *testing.T) {
+	dir := t.TempDir()
+	a, b := openStore(t, dir), openStore(t, dir)
+	a.trail.RollSize = 1
+	tdir := filepath.Join(dir, TrailDir)
+	all := appendRecs(t, a, 2)
+	all = append(all, appendRecs(t, b, 2)...) // b has the segment open, zeros after its frames
+	if err := a.PutAuditDigest(t.Context(), store.AuditDigest{No: 1, Seq: 4, Time: trailT0, Data: []byte("{}"), Sig: []byte("s"), KeyID: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	all = append(all, appendRecs(t, b, 3)...) // into the segment a began
+	all = append(all, appendRecs(t, a, 1)...)
+	segs, _ := segment.Segments(tdir)
+	if fmt.Sprint(segs) != fmt.Sprint([]string{segment.SegName(1), segment.SegName(5)}) {
+		t.Fatalf("segments %v; want the roll's", segs)
+	}
+	first, err := os.ReadFile(filepath.Join(tdir, segs[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if end := segEnd(t, first); end != len(first) {
+		t.Errorf("the rolled segment: frames up to %d of %d bytes; want nothing after them (b appended there after the roll?)", end, len(first))
+	}
+	if got := readAll(t, openStore(t, dir)); len(got) != 8 || storetest.VerifyChain(0, nil, got) != nil || storetest.VerifyChain(0, nil, all) != nil {
+		t.Errorf("%d records; want one chain of 8", len(got))
+	}
+	// Retention rewrites the newest segment without zeros; a roll by a
+	// then cuts nothing, and b still follows.
+	if err := b.PutAuditDigest(t.Context(), store.AuditDigest{No: 2, Seq: 8, Time: trailT0, Data: []byte("{}"), Sig: []byte("s"), KeyID: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := a.DeleteAuditThrough(t.Context(), 4); err != nil || n != 4 {
+		t.Fatalf("DeleteAuditThrough(4) = %d, %v", n, err)
+	}
+	appendRecs(t, a, 1) // record 9, in segment 5 after its rewrite
+	if n, err := b.DeleteAuditThrough(t.Context(), 8); err != nil || n != 4 {
+		t.Fatalf("DeleteAuditThrough(8) = %d, %v", n, err)
+	}
+	// Record 9 is now alone in a segment of its own (9), written by
+	// retention without zeros.
+	if err := b.PutAuditDigest(t.Context(), store.AuditDigest{No: 3, Seq: 9, Time: trailT0, Data: []byte("{}"), Sig: []byte("s"), KeyID: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	// a opens it (its segment 5 was replaced) and finds no zeros there.
+	if seq, _, err := a.LastAudit(t.Context()); err != nil || seq != 9 {
+		t.Fatalf("LastAudit = %d, %v; want 9", seq, err)
+	}
+	b.trail.RollSize = 1
+	if err := b.PutAuditDigest(t.Context(), store.AuditDigest{No: 4, Seq: 9, Time: trailT0, Data: []byte("{}"), Sig: []byte("s"), KeyID: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	appendRecs(t, a, 2)
+	segs, _ = segment.Segments(tdir)
+	if fmt.Sprint(segs) != fmt.Sprint([]string{segment.SegName(9), segment.SegName(10)}) {
+		t.Fatalf("segments %v; want a's append in the segment b began", segs)
+	}
+	if nine, err := os.ReadFile(filepath.Join(tdir, segs[0])); err != nil || segEnd(t, nine) != len(nine) || len(nine) > 400 {
+		t.Errorf("segment 9: %d bytes, %v; want record 9's frame alone", len(nine), err)
+	}
+	if got := readAll(t, openStore(t, dir)); len(got) != 3 || got[0].Seq != 9 || storetest.VerifyChain(8, got[0].PrevHash, got) != nil {
+		t.Errorf("%d records after retention; want 9-11 in one chain", len(got))
+	}
+}
+
 // Readers that take no lock (another process's lookups and verification)
 // read the newest segment while frames are copied into its zeros: a frame
 // seen half copied is the end for now, never a changed frame.

@@ -159,10 +159,15 @@ func (t *Trail) catchUpLocked() error {
 			return err
 		}
 		// A segment begun after the head (a roll in another process).
-		next := filepath.Join(t.dir, SegName(t.head+1))
-		if t.name == t.head+1 {
+		// A roll cuts the zeros off the segment it ends before it begins
+		// the next (under the lock, as this look is), so while zeros
+		// follow the last frame no roll has happened: no look for the
+		// next segment, which cost a path lookup per append (1.1% of
+		// serve's CPU under GetCallerIdentity).
+		if t.name == t.head+1 || t.size > t.end {
 			return nil
 		}
+		next := filepath.Join(t.dir, SegName(t.head+1))
 		if _, err := os.Stat(next); err != nil {
 			if errors.Is(err, os.ErrNotExist) {
 				return nil
