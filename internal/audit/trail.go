@@ -147,14 +147,13 @@ func Open(ctx context.Context, st store.Store, master *creds.Sealer, opt Options
 }
 
 func (t *Trail) loadDigestState(ctx context.Context) error {
-	ds, err := t.st.AuditDigests(ctx)
-	if err != nil {
+	last, err := t.st.LastAuditDigest(ctx)
+	switch {
+	case err == nil:
+		t.lastDigest = newDigestState(&last)
+		t.publish(&last)
+	case !errors.Is(err, store.ErrNotFound):
 		return err
-	}
-	if len(ds) > 0 {
-		last := &ds[len(ds)-1]
-		t.lastDigest = newDigestState(last)
-		t.publish(last)
 	}
 	lastSeq, _, err := t.st.LastAudit(ctx)
 	if err != nil {
@@ -489,23 +488,22 @@ func (t *Trail) seal(ctx context.Context, stop bool) error {
 }
 
 func (t *Trail) reloadDigestLocked(ctx context.Context) error {
-	ds, err := t.st.AuditDigests(ctx)
-	if err != nil {
+	last, err := t.st.LastAuditDigest(ctx)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if len(ds) == 0 {
+	if err != nil {
 		if t.lastDigest != nil {
 			t.opt.Logger.Error("audit: every digest was removed from the store: the trail was tampered with", "last_digest_written", t.lastDigest.no)
 		}
 		t.lastDigest = nil
 		return nil
 	}
-	last := &ds[len(ds)-1]
 	if t.lastDigest != nil && last.No < t.lastDigest.no {
 		t.opt.Logger.Error("audit: the stored digests end before the last one written: digests were removed (the trail was cut back)",
 			"stored_last_digest", last.No, "last_digest_written", t.lastDigest.no)
 	}
-	t.lastDigest = newDigestState(last)
+	t.lastDigest = newDigestState(&last)
 	return nil
 }
 

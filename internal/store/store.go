@@ -133,6 +133,11 @@ type Store interface {
 	PutAuditDigest(ctx context.Context, d AuditDigest) error
 	// AuditDigests returns every digest in order of number.
 	AuditDigests(ctx context.Context) ([]AuditDigest, error)
+	// LastAuditDigest returns the digest with the highest number;
+	// ErrNotFound when there is none. (The trail reads it at each seal:
+	// reading every digest there cost a seal time in proportion to the
+	// trail's age.)
+	LastAuditDigest(ctx context.Context) (AuditDigest, error)
 	// DeleteAuditThrough deletes the blocks whose last record's Seq is <=
 	// seq, which must be the last record of a digest (retention removes whole
 	// digest periods; a digest always ends at a block's end, since the head

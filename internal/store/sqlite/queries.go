@@ -61,6 +61,7 @@ var queries = sqlstore.Queries{
 	AuditTimes: `SELECT min(min_time), max(max_time) FROM audit_blocks WHERE first_seq >= ?1 AND first_seq <= ?2`,
 	AuditHead:  `SELECT seq, hash FROM audit_head WHERE id = 1`,
 	Digests:    `SELECT ` + sqlstore.DigestCols + ` FROM audit_digests ORDER BY no`,
+	LastDigest: `SELECT ` + sqlstore.DigestCols + ` FROM audit_digests ORDER BY no DESC LIMIT 1`,
 
 	SignIn:  sqlstore.SignInSQL('?'),
 	Records: sqlstore.RecordsSQL('?'),

@@ -97,6 +97,9 @@ func testAuditDigests(t *testing.T, s store.Store) {
 	if got, err := s.AuditDigests(ctx); err != nil || len(got) != 0 {
 		t.Errorf("AuditDigests of a new store = %d digests, %v; want none", len(got), err)
 	}
+	if d, err := s.LastAuditDigest(ctx); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("LastAuditDigest of a new store = %d, %v; want ErrNotFound", d.No, err)
+	}
 	// A digest that follows one covering no new record ends at the same
 	// record.
 	d1, d2, d3 := digest(1, 5), digest(2, 10), digest(3, 10)
@@ -106,6 +109,9 @@ func testAuditDigests(t *testing.T, s store.Store) {
 	for _, d := range []store.AuditDigest{d1, d2, d3} {
 		if err := s.PutAuditDigest(ctx, d); err != nil {
 			t.Fatalf("PutAuditDigest(%d): %v", d.No, err)
+		}
+		if last, err := s.LastAuditDigest(ctx); err != nil || fmtDigest(last) != fmtDigest(d) {
+			t.Errorf("LastAuditDigest after digest %d = %s, %v; want %s", d.No, fmtDigest(last), err, fmtDigest(d))
 		}
 	}
 	other := digest(2, 10)

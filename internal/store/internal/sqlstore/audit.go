@@ -245,6 +245,18 @@ func (c *Core) AuditDigests(ctx context.Context) ([]store.AuditDigest, error) {
 	return ds, nil
 }
 
+// LastAuditDigest implements store.Store.
+func (c *Core) LastAuditDigest(ctx context.Context) (store.AuditDigest, error) {
+	d, err := ScanDigest(c.lastDigest.QueryRowContext(ctx))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, notFound("audit digest", "last")
+	}
+	if err != nil {
+		return d, fmt.Errorf("the last audit digest: %w", err)
+	}
+	return d, nil
+}
+
 // DeleteAuditThrough implements store.Store, in transactions of
 // DeleteChunk blocks so that appenders are never held up for long.
 // Digests are never deleted, so the one checked first still ends at seq

@@ -54,6 +54,7 @@ type Queries struct {
 	AuditTimes   string // (fromSeq, toSeq) -> min(min_time), max(max_time) of the blocks with fromSeq <= first_seq <= toSeq (NULL when none)
 	AuditHead    string // () -> seq, hash
 	Digests      string // () -> DigestCols, by number
+	LastDigest   string // () -> DigestCols, the highest number
 
 	// SignIn is the text of the sign-in statements (see SignInSQL).
 	SignIn SignInQueries
@@ -76,7 +77,7 @@ type Core struct {
 	auditLock, auditInsert, auditSetHead                    *sql.Stmt
 	auditDeleteThrough, digestExists, digestNoExists        *sql.Stmt
 	auditFrom, auditByTime, auditHead, digestInsert, digest *sql.Stmt
-	auditBlocks, auditTimes                                 *sql.Stmt
+	auditBlocks, auditTimes, lastDigest                     *sql.Stmt
 	all                                                     []*sql.Stmt
 	signIn                                                  SignInQueries
 	records                                                 RecordsQueries
@@ -126,6 +127,7 @@ func New(ctx context.Context, w, r *sql.DB, q Queries) (*Core, error) {
 		{&c.auditByTime, r, q.AuditByTime},
 		{&c.auditHead, r, q.AuditHead},
 		{&c.digest, r, q.Digests},
+		{&c.lastDigest, r, q.LastDigest},
 	} {
 		st, err := s.db.PrepareContext(ctx, s.sql)
 		if err != nil {
