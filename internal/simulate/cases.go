@@ -61,11 +61,21 @@ func ReadFile(src []byte, file string) ([]*Case, error) {
 	return cases, nil
 }
 
+// utf8BOM is the UTF-8 encoding of U+FEFF, the byte order mark.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
 // EachCase decodes the cases of a file one at a time, in order, and calls fn
 // with each, so that a file of any number of cases is answered in the memory
 // of one. It stops at fn's first error and returns it; it returns an error,
 // after the cases before it, when the file cannot be read as JSON.
 func EachCase(src []byte, file string, fn func(*Case) error) error {
+	if bytes.HasPrefix(src, utf8BOM) {
+		// A UTF-8 byte order mark, which editors on Windows write, is not
+		// JSON; RFC 8259 (section 8.1) lets a parser ignore it, as warden
+		// check does in YAML. Blanks in its place keep every byte offset,
+		// and so every line:column, where it was.
+		src = append([]byte("   "), src[len(utf8BOM):]...)
+	}
 	dec := jsontext.NewDecoder(bytes.NewReader(src))
 	// One line index for the whole file: every position in it, the
 	// policies' included, costs a binary search.

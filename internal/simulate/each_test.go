@@ -35,3 +35,35 @@ func TestEachCaseStreams(t *testing.T) {
 		t.Errorf("ReadFile of a broken file: %d cases, error %v", len(cases), err)
 	}
 }
+
+// A file that starts with a UTF-8 byte order mark holds the same cases as
+// without it (RFC 8259, section 8.1: a parser may ignore the mark; the cases
+// are JSON, shared/spec/simulate.md), and positions after it do not move.
+func TestEachCaseByteOrderMark(t *testing.T) {
+	one := `{"name":"%s","request":{"principal":"*","action":"s3:GetObject"}}`
+	for _, src := range []string{
+		strings.ReplaceAll(one, "%s", "a"),
+		"[" + strings.ReplaceAll(one, "%s", "a") + "]",
+		strings.ReplaceAll(one, "%s", "a") + "\n" + strings.ReplaceAll(one, "%s", "b") + "\n",
+	} {
+		plain, err := ReadFile([]byte(src), "cases.json")
+		if err != nil {
+			t.Fatalf("without the mark: %v", err)
+		}
+		marked, err := ReadFile([]byte("\uFEFF"+src), "cases.json")
+		if err != nil || len(marked) != len(plain) || marked[0].Name != "a" {
+			t.Errorf("with the mark: %d cases, error %v; want the %d cases of the plain file", len(marked), err, len(plain))
+		}
+	}
+	// The mark is not a case, and a syntax error after it keeps its place.
+	_, err := ReadFile([]byte("\uFEFF\n{\"name\":"), "cases.json")
+	if err == nil || !strings.Contains(err.Error(), "cases.json:2:") {
+		t.Errorf("error %v; want a syntax error on line 2", err)
+	}
+	// The caller's bytes are left as they were.
+	src := []byte("\uFEFF{}")
+	_, _ = ReadFile(src, "cases.json")
+	if string(src) != "\uFEFF{}" {
+		t.Errorf("ReadFile changed its input: %q", src)
+	}
+}
