@@ -9,7 +9,9 @@
 // context keys AWS sets itself (aws:PrincipalArn, aws:PrincipalAccount,
 // aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:PrincipalTag/*,
 // aws:username, aws:ResourceAccount, aws:ResourceOrgID, aws:ResourceOrgPaths,
-// aws:CurrentTime, aws:EpochTime); what the request gives wins.
+// aws:CurrentTime, aws:EpochTime, and for an AWS service acting for a
+// resource of an org account, which aws:SourceAccount names,
+// aws:SourceOrgID and aws:SourceOrgPaths); what the request gives wins.
 //
 // S3 Block Public Access: with RestrictPublicBuckets in force for a bucket
 // or access point whose policy is public, the policy is left out for
@@ -210,6 +212,19 @@ func fillContext(o *org.Org, s *Situation, now time.Time) {
 		ctx.SetDefault("aws:ResourceOrgPaths", o.OrgPaths(ra.ID))
 	} else if req.ResourceAccount != "" {
 		ctx.SetDefault("aws:ResourceAccount", req.ResourceAccount)
+	}
+	if c.Kind == policy.CallerService {
+		// A service principal acting for a resource of an account of the
+		// organization carries the organization of that account too: AWS sets
+		// aws:SourceOrgID and aws:SourceOrgPaths beside aws:SourceAccount
+		// when the source resource belongs to an organization's account
+		// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceorgid).
+		if src, ok := ctx.Get("aws:SourceAccount"); ok && len(src) == 1 {
+			if sa, ok := o.AccountByID(src[0]); ok {
+				ctx.SetDefault("aws:SourceOrgID", o.ID)
+				ctx.SetDefault("aws:SourceOrgPaths", o.OrgPaths(sa.ID))
+			}
+		}
 	}
 	FillContext(ctx, c, now)
 }
