@@ -105,6 +105,10 @@ func FillContext(ctx condition.Context, c *policy.Caller, now time.Time) {
 		ctx.SetDefault("aws:PrincipalType", "AssumedRole")
 	case policy.CallerFederatedUser:
 		ctx.SetDefault("aws:PrincipalType", "FederatedUser")
+		// A GetFederationToken session's unique ID is its account and the
+		// name its caller chose (IAM User Guide, policy variables, the
+		// principal table: aws:userid "account:caller-specified-name").
+		ctx.SetDefault("aws:userid", c.Account+":"+c.Session)
 	case policy.CallerRoot:
 		ctx.SetDefault("aws:PrincipalType", "Account")
 		ctx.SetDefault("aws:userid", c.Account)
