@@ -331,7 +331,7 @@ func (p *Portal) accounts(w http.ResponseWriter, r *http.Request, s *Session) {
 	if d.Page < d.Pages {
 		d.Next = pageLink(q, d.Page+1)
 	}
-	if err := recordEvent(ctx, p.Audit, p.Dir, r, p.Clock(), event{source: portalSource, service: "sso", name: "ListAccounts", user: u}); err != nil {
+	if err := recordEvent(ctx, p.Audit, p.Dir, r, p.Clock(), event{source: portalSource, service: "sso", name: "ListAccounts", user: u, credential: signInID(s)}); err != nil {
 		p.fail(w, "recording the event", err)
 		return
 	}
@@ -397,6 +397,10 @@ type credentialsData struct {
 }
 
 // credentials is POST /start/credentials: credentials of a role, as
+// signInID is the sign-in of a portal session: the credentialId of its
+// calls in the trail, and the sign-in its role sessions descend from.
+func signInID(s *Session) string { return sso.PortalSignInID(sessionKey(s.ID)) }
+
 // GetRoleCredentials issues them, shown once.
 func (p *Portal) credentials(w http.ResponseWriter, r *http.Request, s *Session) {
 	ctx := r.Context()
@@ -411,10 +415,10 @@ func (p *Portal) credentials(w http.ResponseWriter, r *http.Request, s *Session)
 		p.fail(w, "reading the user", err)
 		return
 	}
-	params := call.Fields{"accountId": acct, "roleName": name}
+	details := call.Fields{"role_name": name, "account_id": acct}
 	if !ok {
 		if err := recordEvent(ctx, p.Audit, p.Dir, r, p.Clock(), event{source: portalSource, service: "sso", name: "GetRoleCredentials", user: u,
-			params: params, failure: "No access"}); err != nil {
+			credential: signInID(s), details: details, failure: "No access"}); err != nil {
 			p.fail(w, "recording the event", err)
 			return
 		}
@@ -431,15 +435,14 @@ func (p *Portal) credentials(w http.ResponseWriter, r *http.Request, s *Session)
 	if p.Grants != nil {
 		bind = p.Grants.Bind(ctx, u.ID, role.AccountID, role.PermissionSet)
 	}
-	rc, err := sso.IssueRoleCredentials(p.Keyring, in, u, role, s.AuthTime, now, sso.PortalSignInID(sessionKey(s.ID)), bind)
+	rc, err := sso.IssueRoleCredentials(p.Keyring, in, u, role, s.AuthTime, now, signInID(s), bind)
 	if err != nil {
 		p.fail(w, "issuing credentials", err)
 		return
 	}
 	sess := rc.Session
-	if err := recordEvent(ctx, p.Audit, p.Dir, r, now, event{source: portalSource, service: "sso", name: "GetRoleCredentials", user: u, params: params,
-		response:  call.Fields{"roleCredentials": call.Fields{"accessKeyId": sess.AccessKeyID, "expiration": sess.Expires.UnixMilli()}},
-		resources: []call.Resource{{ARN: role.RoleARN, Type: "AWS::IAM::Role", Account: role.AccountID}}}); err != nil {
+	if err := recordEvent(ctx, p.Audit, p.Dir, r, now, event{source: portalSource, service: "sso", name: "GetRoleCredentials", user: u,
+		credential: signInID(s), details: details}); err != nil {
 		p.fail(w, "recording the event", err)
 		return
 	}
@@ -466,7 +469,7 @@ func (p *Portal) signOut(w http.ResponseWriter, r *http.Request, s *Session) {
 		return
 	}
 	if err := recordEvent(ctx, p.Audit, p.Dir, r, now, event{source: portalSource, service: "sso", name: "Logout", user: u,
-		params: call.Fields{"everywhere": everywhere}}); err != nil {
+		credential: signInID(s), params: call.Fields{"everywhere": everywhere}}); err != nil {
 		p.fail(w, "recording the event", err)
 		return
 	}

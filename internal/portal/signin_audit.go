@@ -119,6 +119,12 @@ type event struct {
 	params, response      any
 	resources             []call.Resource
 	extra                 any // additionalEventData
+	// credential is the sign-in of a call of the portal API the pages
+	// make (sso.amazonaws.com): recorded as CloudTrail records the access
+	// portal's calls, by an IdentityCenterUser with this credentialId, a
+	// service event with details (serviceEventDetails).
+	credential string
+	details    any
 }
 
 // recordEvent writes one event of the person u (u.ID == "": the hidden
@@ -145,6 +151,9 @@ func recordEvent(ctx context.Context, a call.Auditor, dir sso.Directory, r *http
 	ev := &call.Event{Call: c, EventSource: e.source, RecipientAccount: in.Account}
 	if e.failure != "" {
 		ev.ErrorCode, ev.ErrorMessage = "Failure", e.failure
+	}
+	if e.credential != "" {
+		c.CredentialID, c.EventType, c.ServiceEventDetails = e.credential, "AwsServiceEvent", e.details
 	}
 	if e.source == signInSource {
 		// As CloudTrail writes sign-in events (Example events for IAM

@@ -136,12 +136,25 @@ func TestPortalSignInAndCredentials(t *testing.T) {
 	if len(e.ev.Find("sso.amazonaws.com", "ListAccounts")) < 1 {
 		t.Error("no ListAccounts record")
 	}
+	// As CloudTrail records the access portal's calls (userIdentity
+	// IdentityCenterUser: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html):
+	// the instance's account, onBehalfOf and the sign-in as credentialId,
+	// the account and role in serviceEventDetails, no credentials.
 	recs := e.ev.Find("sso.amazonaws.com", "GetRoleCredentials")
 	if len(recs) != 1 || recs[0].UserIdentity.OnBehalfOf == nil || recs[0].ErrorCode != "" {
 		t.Fatalf("GetRoleCredentials records: %+v", recs)
 	}
+	u := recs[0].UserIdentity
+	if u.Type != "IdentityCenterUser" || u.AccountID != e.mgmt(t) || !strings.HasPrefix(u.CredentialID, "ps-") || u.UserName != "" || u.PrincipalID != "" ||
+		recs[0].EventType != "AwsServiceEvent" || recs[0].RequestParameters != nil || recs[0].ResponseElements != nil {
+		t.Errorf("GetRoleCredentials record: %+v, identity %+v", recs[0], u)
+	}
+	if la := e.ev.Find("sso.amazonaws.com", "ListAccounts"); la[0].UserIdentity.CredentialID != u.CredentialID || la[0].UserIdentity.Type != "IdentityCenterUser" {
+		t.Errorf("ListAccounts record's identity %+v, want the sign-in %s", la[0].UserIdentity, u.CredentialID)
+	}
 	data, _ := json.Marshal(recs[0])
-	if !strings.Contains(string(data), c["aws_access_key_id"]) || strings.Contains(string(data), c["aws_secret_access_key"]) || strings.Contains(string(data), c["aws_session_token"]) {
+	if d, _ := json.Marshal(recs[0].ServiceEventDetails); string(d) != `{"account_id":"`+acct[1]+`","role_name":"DeveloperAccess"}` ||
+		strings.Contains(string(data), c["aws_secret_access_key"]) || strings.Contains(string(data), c["aws_session_token"]) {
 		t.Errorf("GetRoleCredentials record: %s", data)
 	}
 	// A permission set not assigned in the account is refused, and recorded.
