@@ -196,7 +196,11 @@ func s3Errors(signingName string, m *awsRoute) bool {
 func virtualPrefix(hostHeader, publicURL string) string {
 	host := strings.ToLower(hostOnly(hostHeader))
 	if u, err := url.Parse(publicURL); err == nil && u.Hostname() != "" {
-		if p, ok := strings.CutSuffix(host, "."+strings.ToLower(u.Hostname())); ok {
+		public := strings.ToLower(u.Hostname())
+		if host == public {
+			return "" // warden.localhost itself
+		}
+		if p, ok := strings.CutSuffix(host, "."+public); ok {
 			return p
 		}
 	}

@@ -139,6 +139,8 @@ func TestVirtualPrefix(t *testing.T) {
 		{"warden.example.com", "https://warden.example.com", ""},
 		{"b.other.example.com", "https://warden.example.com", ""},
 		{"sts.amazonaws.com", "", ""},
+		{"warden.localhost:4566", "http://warden.localhost:4566", ""},
+		{"b.warden.localhost:4566", "http://warden.localhost:4566", "b"},
 	} {
 		if got := virtualPrefix(tt.host, tt.public); got != tt.want {
 			t.Errorf("virtualPrefix(%q, %q) = %q, want %q", tt.host, tt.public, got, tt.want)
