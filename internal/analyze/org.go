@@ -31,6 +31,10 @@ func Targets(o *org.Org) []Target {
 			continue
 		}
 		t := mk(r.ARN, r.Account)
+		if r.AWSManagedKey() {
+			// RCPs do not apply to an AWS managed KMS key.
+			t.RCP = nil
+		}
 		t.Policy = r.Policy
 		t.BPA = o.PublicAccessBlockOf(r)
 		out = append(out, t)

@@ -154,9 +154,10 @@ func Assemble(o *org.Org, q Query, now time.Time) (*Situation, error) {
 	// services that support them and actions that authorize a resource,
 	// except the permissions and resources AWS lists as not restricted by
 	// RCPs: kms:RetireGrant, and a service-linked role's trust policy
-	// (orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps).
+	// (orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps); nor
+	// to a KMS action on an AWS managed key (org.Resource.AWSManagedKey).
 	if ra, ok := o.AccountByID(req.ResourceAccount); ok && awsdata.RCPAppliesTo(req.Action.Full) &&
-		(s.TrustRole == nil || !s.TrustRole.ServiceLinked) {
+		(s.TrustRole == nil || !s.TrustRole.ServiceLinked) && !(hasRes && res.AWSManagedKey() && req.Action.Service == "kms") {
 		in.RCP = o.RCPLevels(ra.ID)
 	}
 

@@ -40,7 +40,20 @@ resources:
   - arn: arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab
     account: Prod
     policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::444455556666:root"}, Action: "kms:*", Resource: "*"}]}
+  - arn: arn:aws:kms:us-east-1:333333333333:key/0000aaaa-12ab-34cd-56ef-1234567890ab
+    keyManager: AWS
+    policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::444455556666:root"}, Action: "kms:*", Resource: "*"}]}
+  - arn: arn:aws:kms:us-east-1:333333333333:key/1111bbbb-12ab-34cd-56ef-1234567890ab
+    keyManager: CUSTOMER
+    policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::444455556666:root"}, Action: "kms:*", Resource: "*"}]}
 `
+
+// An AWS managed key (keyManager: AWS) and a customer managed key declared
+// as such.
+const (
+	awsManagedKey  = "arn:aws:kms:us-east-1:333333333333:key/0000aaaa-12ab-34cd-56ef-1234567890ab"
+	customerKeyArn = "arn:aws:kms:us-east-1:333333333333:key/1111bbbb-12ab-34cd-56ef-1234567890ab"
+)
 
 const rcpExemptKey = "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
@@ -58,18 +71,27 @@ func TestRCPExemptions(t *testing.T) {
 		name                        string
 		principal, action, resource string
 		rcp                         bool // the RCP applies and denies
+		// keyManager: the exemption is the declared key's, which inputs
+		// given whole (a simulate case) do not carry.
+		keyManager bool
 	}{
 		// "RCPs do not impact the kms:RetireGrant permission."
-		{"kms:RetireGrant", "arn:aws:iam::444455556666:root", "kms:RetireGrant", rcpExemptKey, false},
-		{"kms:RevokeGrant twin", "arn:aws:iam::444455556666:root", "kms:RevokeGrant", rcpExemptKey, true},
-		{"kms:CreateGrant twin", "arn:aws:iam::444455556666:root", "kms:CreateGrant", rcpExemptKey, true},
+		{"kms:RetireGrant", "arn:aws:iam::444455556666:root", "kms:RetireGrant", rcpExemptKey, false, false},
+		{"kms:RevokeGrant twin", "arn:aws:iam::444455556666:root", "kms:RevokeGrant", rcpExemptKey, true, false},
+		{"kms:CreateGrant twin", "arn:aws:iam::444455556666:root", "kms:CreateGrant", rcpExemptKey, true, false},
 		// "the service-linked role's trust policy is also not impacted by RCPs"
-		{"service-linked role trust", "config.amazonaws.com", "sts:AssumeRole", "arn:aws:iam::333333333333:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig", false},
-		{"ordinary role trust twin", "config.amazonaws.com", "sts:AssumeRole", "arn:aws:iam::333333333333:role/Ops", true},
+		{"service-linked role trust", "config.amazonaws.com", "sts:AssumeRole", "arn:aws:iam::333333333333:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig", false, false},
+		{"ordinary role trust twin", "config.amazonaws.com", "sts:AssumeRole", "arn:aws:iam::333333333333:role/Ops", true, false},
 		// RCPs apply to the resources of the action's "Resource type" column
 		// (#rcp-effects-on-permissions): kms:CreateKey has none.
-		{"kms:CreateKey, no resource type", "arn:aws:iam::333333333333:role/Ops", "kms:CreateKey", "", false},
-		{"kms:CreateAlias twin", "arn:aws:iam::333333333333:role/Ops", "kms:CreateAlias", "arn:aws:kms:us-east-1:333333333333:alias/app", true},
+		{"kms:CreateKey, no resource type", "arn:aws:iam::333333333333:role/Ops", "kms:CreateKey", "", false, false},
+		{"kms:CreateAlias twin", "arn:aws:iam::333333333333:role/Ops", "kms:CreateAlias", "arn:aws:kms:us-east-1:333333333333:alias/app", true, false},
+		// "Resource control policies in your organization do not apply to
+		// AWS managed keys"
+		// (https://docs.aws.amazon.com/kms/latest/developerguide/resource-control-policies.html).
+		{"AWS managed key", "arn:aws:iam::444455556666:root", "kms:Decrypt", awsManagedKey, false, true},
+		{"AWS managed key, CreateGrant", "arn:aws:iam::444455556666:root", "kms:CreateGrant", awsManagedKey, false, true},
+		{"customer managed key twin", "arn:aws:iam::444455556666:root", "kms:Decrypt", customerKeyArn, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := assemble(t, o, Query{Principal: tc.principal, Action: tc.action, Resource: tc.resource})
@@ -82,6 +104,9 @@ func TestRCPExemptions(t *testing.T) {
 			}
 			if !tc.rcp && e.Decision != eval.Allow {
 				t.Errorf("%s: %s by %s, want Allow (RCPs do not restrict it)", tc.action, e.Decision, e.DeniedBy)
+			}
+			if tc.keyManager {
+				return
 			}
 			// A simulate case with the same inputs given whole agrees.
 			in := s.Inputs

@@ -14,7 +14,7 @@ var fieldsOf = map[string][]string{
 	"role":                     {"name", "accounts", "path", "description", "trust", "managedPolicies", "inlinePolicies", "permissionsBoundary", "maxSessionDuration", "tags"},
 	"user":                     {"name", "account", "path", "groups", "managedPolicies", "inlinePolicies", "permissionsBoundary", "tags"},
 	"group":                    {"name", "account", "path", "managedPolicies", "inlinePolicies"},
-	"resource":                 {"arn", "account", "policy", "publicAccessBlock"},
+	"resource":                 {"arn", "account", "policy", "publicAccessBlock", "keyManager"},
 	"workload":                 {"arn", "role", "functions", "containers", "accounts"},
 	"publicAccessBlock":        {"blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"},
 	"identityProvider":         {"type", "name", "accounts", "clientIds", "metadata", "tags"},

@@ -204,6 +204,24 @@ type Resource struct {
 	// PublicAccessBlock is an S3 bucket's or access point's own Block
 	// Public Access (PublicAccessBlockOf combines it with its account's).
 	PublicAccessBlock PublicAccessBlock
+	// KeyManager is a KMS key's KeyManager, as KMS DescribeKey gives it:
+	// KeyManagerAWS for an AWS managed key, KeyManagerCustomer or empty
+	// for a customer managed key.
+	KeyManager string
+}
+
+// The values of a KMS key's KeyManager (KMS API Reference, KeyMetadata).
+const (
+	KeyManagerAWS      = "AWS"
+	KeyManagerCustomer = "CUSTOMER"
+)
+
+// AWSManagedKey reports whether the resource is an AWS managed KMS key, to
+// which RCPs do not apply: "Resource control policies in your organization
+// do not apply to AWS managed keys"
+// (https://docs.aws.amazon.com/kms/latest/developerguide/resource-control-policies.html).
+func (r *Resource) AWSManagedKey() bool {
+	return r != nil && r.KeyManager == KeyManagerAWS
 }
 
 // Provider is an IAM SAML or OIDC identity provider in one account.

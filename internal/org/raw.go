@@ -90,6 +90,7 @@ type rawGroup struct {
 
 type rawResource struct {
 	arn, account sval
+	keyManager   sval
 	doc          *rawDoc
 	pab          PublicAccessBlock
 	pabPos       Pos // where publicAccessBlock is written; zero when it is not
@@ -374,6 +375,7 @@ func (d *decoder) resource(n *ynode, path string, r *raw) {
 		return
 	}
 	res.account = d.optStr(m["account"], path+".account")
+	res.keyManager = d.optStr(m["keyManager"], path+".keyManager")
 	res.doc = d.doc(m["policy"], path+".policy")
 	res.pab, res.pabPos = d.publicAccessBlock(m["publicAccessBlock"], path+".publicAccessBlock")
 	r.resources = append(r.resources, res)

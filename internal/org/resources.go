@@ -19,7 +19,15 @@ func (l *loader) buildResources(list []*rawResource) {
 			l.errs.add(r.arn.P, r.path+".arn", "duplicate resource %s (first at %s)", r.arn.V, prev.Pos)
 			continue
 		}
-		res := &Resource{ARN: r.arn.V, Pos: r.pos, PublicAccessBlock: r.pab}
+		res := &Resource{ARN: r.arn.V, Pos: r.pos, PublicAccessBlock: r.pab, KeyManager: r.keyManager.V}
+		if r.keyManager.V != "" {
+			switch {
+			case a.Service != "kms" || !strings.HasPrefix(a.Resource, "key/"):
+				l.errs.add(r.keyManager.P, r.path+".keyManager", "keyManager applies to KMS keys (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID), not to %s", r.arn.V)
+			case r.keyManager.V != KeyManagerAWS && r.keyManager.V != KeyManagerCustomer:
+				l.errs.add(r.keyManager.P, r.path+".keyManager", "unknown keyManager %q: want AWS or CUSTOMER (KMS DescribeKey's KeyManager)", r.keyManager.V)
+			}
+		}
 		if r.pabPos != (Pos{}) && !IsS3PolicyResource(r.arn.V) {
 			l.errs.add(r.pabPos, r.path+".publicAccessBlock", "Block Public Access applies to S3 buckets (arn:aws:s3:::BUCKET) and access points, not to %s", r.arn.V)
 		}

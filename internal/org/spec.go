@@ -123,6 +123,8 @@ type ResourceDef struct {
 	// PublicAccessBlock is an S3 bucket's or access point's Block Public
 	// Access.
 	PublicAccessBlock *PublicAccessBlock `json:"publicAccessBlock,omitempty"`
+	// KeyManager is a KMS key's KeyManager: AWS for an AWS managed key.
+	KeyManager string `json:"keyManager,omitempty"`
 }
 
 // WorkloadDef is a function, instance, stack, project, launch template,

@@ -221,9 +221,9 @@ resources:
 // (Resources and entities not restricted by RCPs,
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps):
 // the guardrail on RetireGrant is refuted, its twin on RevokeGrant proved.
-func TestRCPExemptActions(t *testing.T) {
-	const key = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-	o, err := org.LoadFS(fstest.MapFS{"org.yaml": {Data: []byte(`organization: {id: o-a1b2c3d4e5, managementAccount: Mgmt, root: r-a1b2}
+// kmsPerimeter is an organization whose Prod account's RCP denies every KMS
+// action to identities outside the organization, up to its policies list.
+const kmsPerimeter = `organization: {id: o-a1b2c3d4e5, managementAccount: Mgmt, root: r-a1b2}
 accounts:
   - {name: Mgmt, id: "111111111111", email: m@example.com}
   - {name: Prod, id: "222222222222", email: p@example.com}
@@ -232,7 +232,11 @@ policies:
     type: rcp
     document: {Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: "kms:*", Resource: "*", Condition: {StringNotEqualsIfExists: {"aws:PrincipalOrgID": o-a1b2c3d4e5}}}]}
     attach: [Prod]
-  - name: NoNewKeys
+`
+
+func TestRCPExemptActions(t *testing.T) {
+	const key = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	o, err := org.LoadFS(fstest.MapFS{"org.yaml": {Data: []byte(kmsPerimeter + `  - name: NoNewKeys
     type: rcp
     document: {Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: ["kms:CreateKey", "kms:CreateAlias"], Resource: "*"}]}
     attach: [Prod]
@@ -279,5 +283,45 @@ resources:
 	}
 	if r := p.Prove(gs[3]); r.Result != Proved {
 		t.Errorf("create alias: %s %+v, want proved (the RCP denies it)", r.Result, r.Counterexample)
+	}
+}
+
+// An AWS managed key and a customer managed key of Prod, whose policies
+// both let an account outside the organization decrypt; Prod's RCP denies
+// every KMS action to identities outside the organization. "Resource
+// control policies in your organization do not apply to AWS managed keys"
+// (https://docs.aws.amazon.com/kms/latest/developerguide/resource-control-policies.html):
+// the guardrail is refuted on the AWS managed key and proved on the
+// customer managed one.
+func TestAWSManagedKeyOutsideRCPs(t *testing.T) {
+	const managed = "arn:aws:kms:us-east-1:222222222222:key/0000aaaa-12ab-34cd-56ef-1234567890ab"
+	const customer = "arn:aws:kms:us-east-1:222222222222:key/1111bbbb-12ab-34cd-56ef-1234567890ab"
+	o, err := org.LoadFS(fstest.MapFS{"org.yaml": {Data: []byte(kmsPerimeter + `resources:
+  - arn: ` + managed + `
+    keyManager: AWS
+    policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::444455556666:root"}, Action: "kms:Decrypt", Resource: "*"}]}
+  - arn: ` + customer + `
+    keyManager: CUSTOMER
+    policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::444455556666:root"}, Action: "kms:Decrypt", Resource: "*"}]}
+`)}}, "org.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := mustParse(t, o, `guardrails:
+  - name: managed
+    principals: ["arn:aws:iam::444455556666:root"]
+    actions: [kms:Decrypt]
+    resources: ["`+managed+`"]
+  - name: customer
+    principals: ["arn:aws:iam::444455556666:root"]
+    actions: [kms:Decrypt]
+    resources: ["`+customer+`"]
+`)
+	p := New(o, now)
+	if r := p.Prove(gs[0]); r.Result != Refuted || r.Counterexample.Resource != managed {
+		t.Errorf("managed: %s %+v, want refuted on the AWS managed key", r.Result, r.Counterexample)
+	}
+	if r := p.Prove(gs[1]); r.Result != Proved {
+		t.Errorf("customer: %s %+v, want proved (the RCP denies it)", r.Result, r.Counterexample)
 	}
 }

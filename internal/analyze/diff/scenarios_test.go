@@ -336,3 +336,45 @@ func TestRCPLeavesRetireGrant(t *testing.T) {
 		t.Errorf("the DataPerimeter RCP should keep the vendor from revoking grants: %+v", got)
 	}
 }
+
+// Prod's key becomes AWS managed (keyManager: AWS) while its policy lets
+// the vendor account outside the organization decrypt: "Resource control
+// policies in your organization do not apply to AWS managed keys"
+// (https://docs.aws.amazon.com/kms/latest/developerguide/resource-control-policies.html),
+// so the DataPerimeter RCP no longer keeps the vendor out and Decrypt
+// opens on that key, and on no other resource.
+func TestAWSManagedKeyLeavesRCPs(t *testing.T) {
+	const key = "arn:aws:kms:us-east-1:" + prodID + ":key/8c2e5d94-1a7b-4f3c-b6e0-29d4a8f1c735"
+	head := "key/8c2e5d94-1a7b-4f3c-b6e0-29d4a8f1c735\n    account: Prod\n"
+	body := "    policy:\n      Version: \"2012-10-17\"\n      Statement:\n"
+	m := secureCartFS(t)
+	edit(t, m, "resources.yaml", head+body, head+body+`        - Sid: VendorDecrypt
+          Effect: Allow
+          Principal:
+            AWS: arn:aws:iam::111122223333:root
+          Action: kms:Decrypt
+          Resource: "*"
+`)
+	old := load(t, m)
+	edit(t, m, "resources.yaml", head, head+"    keyManager: AWS\n")
+	new := load(t, m)
+	rep := Diff(old, new, Options{Now: now})
+	verify(t, old, new, rep)
+	if len(rep.Unknown) > 0 {
+		t.Errorf("unknown: %+v", rep.Unknown)
+	}
+	only(t, rep, Opened)
+	if got := find(rep, Opened, "111122223333", "kms:Decrypt", key); len(got) == 0 {
+		t.Error("the vendor account cannot newly decrypt with the AWS managed key")
+	}
+	for _, c := range rep.Changes {
+		if c.Resource != key {
+			t.Errorf("a change on %s, want only the key: %+v", c.Resource, c)
+		}
+	}
+	// The same statement on a customer managed key changes nothing: the
+	// RCP denies the vendor in both.
+	if rep := Diff(old, old, Options{Now: now}); len(rep.Changes) != 0 {
+		t.Errorf("no edit: %d changes", len(rep.Changes))
+	}
+}

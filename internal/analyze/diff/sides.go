@@ -125,10 +125,22 @@ func compareResources(c *contents, a, b *org.Org) resourceDelta {
 	}
 	for arn, p := range res {
 		var d delta
+		var rcps []analyze.Stmt
 		if owner(p.a) != owner(p.b) {
 			d.all = true
 		} else {
 			compareOptional(c, pol(p.a), pol(p.b), &d)
+			if p.a.AWSManagedKey() != p.b.AWSManagedKey() {
+				// A KMS key that becomes AWS managed or customer managed:
+				// its account's RCPs apply to its KMS actions on one side
+				// only, so what their statements match of them may change.
+				for _, o := range []*org.Org{a, b} {
+					for _, l := range o.RCPLevels(owner(p.a)) {
+						rcps = append(rcps, analyze.StatementsOf(l.Policies...)...)
+					}
+				}
+				d.changed = append(d.changed, rcps...)
+			}
 		}
 		if d.none() {
 			continue
@@ -136,6 +148,7 @@ func compareResources(c *contents, a, b *org.Org) resourceDelta {
 		rd.merge(d)
 		addGlobs(resourceGlobs(arn)...)
 		rd.stmts = append(rd.stmts, analyze.StatementsOf(append(pol(p.a), pol(p.b)...)...)...)
+		rd.stmts = append(rd.stmts, rcps...)
 	}
 	// Roles' trust policies.
 	type rolePair struct{ a, b *org.Role }

@@ -375,7 +375,8 @@ func (s *siteIndex) resKeys(a *acctSites, owners map[string][2]string) {
 // everything but the resource's name, its account written as SELF), its
 // owners, its policies statement by statement by content (stmtKeyAt: the
 // account written as SELF, each Resource pattern as how it goes on after
-// the ARN), its Block Public Access settings. A resource is solo (its
+// the ARN), its Block Public Access settings, whether RCPs apply to it (not
+// to an AWS managed KMS key). A resource is solo (its
 // account kept apart) when its owner differs between the orgs, its ARN
 // names an account other than its owner, or its policy's Resource element
 // holds a policy variable. own writes a whole condition or Principal value
@@ -411,6 +412,8 @@ func (s *siteIndex) resKey(owner string, r *ownedRes, owners [2]string, own func
 		if res, ok := o.ResourcePolicy(r.arn); ok {
 			pab := o.PublicAccessBlockOf(res)
 			b.WriteString(strings.Join([]string{boolStr(pab.BlockPublicAcls), boolStr(pab.IgnorePublicAcls), boolStr(pab.BlockPublicPolicy), boolStr(pab.RestrictPublicBuckets)}, ""))
+			// An AWS managed KMS key is out of its account's RCPs.
+			b.WriteString("|rcp" + boolStr(!res.AWSManagedKey()))
 		}
 	}
 	r.key = b.String()

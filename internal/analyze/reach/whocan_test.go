@@ -291,3 +291,35 @@ func TestSecureCart(t *testing.T) {
 		t.Errorf("GuardDuty's role does not create users: %v", names(got))
 	}
 }
+
+// Prod's KMS keys let the vendor account decrypt and Prod's RCP keeps
+// identities outside the organization away from KMS. "Resource control
+// policies in your organization do not apply to AWS managed keys"
+// (https://docs.aws.amazon.com/kms/latest/developerguide/resource-control-policies.html):
+// the vendor can decrypt with the AWS managed key (keyManager: AWS), not
+// with its twin, a customer managed key.
+func TestAWSManagedKeyOutsideRCPs(t *testing.T) {
+	const managed = "arn:aws:kms:us-east-1:333333333333:key/0000aaaa-12ab-34cd-56ef-1234567890ab"
+	const customer = "arn:aws:kms:us-east-1:333333333333:key/1111bbbb-12ab-34cd-56ef-1234567890ab"
+	keys := `resources:
+  - arn: ` + managed + `
+    keyManager: AWS
+    policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::444455556666:root"}, Action: "kms:Decrypt", Resource: "*"}]}
+  - arn: ` + customer + `
+    policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::444455556666:root"}, Action: "kms:Decrypt", Resource: "*"}]}
+`
+	perimeter := `policies:
+  - name: Perimeter
+    type: rcp
+    document: {Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: "kms:*", Resource: "*", Condition: {StringNotEqualsIfExists: {aws:PrincipalOrgID: o-a1b2c3d4e5}}}]}
+    attach: [Prod]
+`
+	o := loadOrg(t, keys, perimeter)
+	if _, ok := who(t, o, "kms:Decrypt", managed, nil)["arn:aws:iam::"+vendor+":root"]; !ok {
+		t.Errorf("the vendor decrypts with the AWS managed key: RCPs do not apply to it")
+	}
+	got := who(t, o, "kms:Decrypt", customer, nil)
+	if _, ok := got["arn:aws:iam::"+vendor+":root"]; ok {
+		t.Errorf("the RCP keeps the vendor from the customer managed key: %v", names(got))
+	}
+}
