@@ -6,12 +6,15 @@ import (
 	"sync"
 
 	"github.com/securecart/warden/internal/awsdata"
+	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/policy"
 )
 
 // ActionClass is a set of actions that every statement treats alike: each
 // statement's Action or NotAction element matches all of them or none, and
-// RCPs either leave all of them alone as exempt (awsdata.RCPExempt) or none.
+// RCPs either leave all of them alone as exempt (awsdata.RCPExempt) or none,
+// and AWS refuses all of them to IAM principals (eval.FederatedAssume) or
+// none.
 type ActionClass struct {
 	Rep     string   // the representative the engine is run on
 	Actions []string // every member, as AWS spells them
@@ -22,7 +25,7 @@ type ActionClass struct {
 func ActionClasses(stmts []Stmt, universe []string) []ActionClass {
 	bySig := map[string]int{}
 	var out []ActionClass
-	sig := make([]byte, len(stmts)+1)
+	sig := make([]byte, len(stmts)+2)
 	for _, a := range universe {
 		act := policy.NewAction(a)
 		for i, st := range stmts {
@@ -36,6 +39,13 @@ func ActionClasses(stmts []Stmt, universe []string) []ActionClass {
 		sig[len(stmts)] = '0'
 		if awsdata.RCPExempt(a) {
 			sig[len(stmts)] = '1'
+		}
+		// Only an identity provider's user calls AssumeRoleWithSAML and
+		// AssumeRoleWithWebIdentity: refused to IAM principals, unlike
+		// AssumeRole beside them.
+		sig[len(stmts)+1] = '0'
+		if eval.FederatedAssume(a) {
+			sig[len(stmts)+1] = '1'
 		}
 		k := string(sig)
 		if i, ok := bySig[k]; ok {

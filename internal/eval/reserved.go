@@ -66,11 +66,44 @@ var refusals = []refusal{
 		},
 	},
 	{
+		rule: "sts:AssumeRoleWithSAML and sts:AssumeRoleWithWebIdentity are called with a SAML assertion or a web identity token, " +
+			"not with AWS credentials: their caller is the identity provider's user, never an IAM user, role, session or root user",
+		doc: "https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithSAML.html",
+		// "Calling AssumeRoleWithSAML does not require the use of AWS
+		// security credentials. The identity of the caller is validated by
+		// using keys in the metadata document that is uploaded for the SAML
+		// provider entity" (and API_AssumeRoleWithWebIdentity.html, by "a
+		// token from the web identity provider"): no identity-based policy,
+		// boundary or SCP of any account takes part, only the role's trust
+		// policy (and its account's RCPs); the session it returns is then an
+		// assumed role of the role's account, under that account's SCPs.
+		applies: func(req *Request, _ *Inputs) bool {
+			return federatedAssume[req.Action.Full] && hasIdentity(req.Caller.Kind)
+		},
+	},
+	{
 		rule:    "S3 reserves bucket names that begin with xn--, sthree- or amzn-s3-demo- or end with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3",
 		doc:     "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
 		service: true,
 		applies: reservedBucketName,
 	},
+}
+
+// federatedAssume are the STS actions an identity provider's user calls.
+var federatedAssume = set("sts:assumerolewithsaml", "sts:assumerolewithwebidentity")
+
+// FederatedAssume reports whether an action ("service:Name", any case) is
+// one that only an identity provider's user calls,
+// sts:AssumeRoleWithSAML or sts:AssumeRoleWithWebIdentity: AWS refuses it
+// to every IAM principal whatever the policies say.
+func FederatedAssume(action string) bool { return federatedAssume[strings.ToLower(action)] }
+
+// hasIdentity reports whether a caller is an IAM principal of an account:
+// its root user, an IAM user, a role or one of its sessions, or a federated
+// user session.
+func hasIdentity(k policy.CallerKind) bool {
+	return k == policy.CallerRoot || k == policy.CallerUser || k == policy.CallerRole ||
+		k == policy.CallerAssumedRole || k == policy.CallerFederatedUser
 }
 
 // refused returns the note of the rule that refuses the request ("" when

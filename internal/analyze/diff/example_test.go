@@ -86,9 +86,28 @@ func TestExampleKMSDecryptIsADeclaredKey(t *testing.T) {
 // sts:* no longer exempt from the data-residency SCP: every STS change's
 // example is a well-formed ARN of the action's resource type (a role the
 // org declares for the AssumeRole family) in the account of the class.
+// sts:AssumeRoleWithSAML and sts:AssumeRoleWithWebIdentity do not change:
+// an identity provider's user calls them, without AWS credentials
+// (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithSAML.html,
+// API_AssumeRoleWithWebIdentity.html), and SCPs restrict only the IAM
+// users and roles of the organization's accounts
+// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html#scp-effects-on-permissions):
+// neither a sure nor an unsure change, nor an unknown, names them.
 func TestExampleSTSRolesAreWellFormed(t *testing.T) {
 	rep := diffSecureCart(t, [3]string{"scps.yaml", "            - sts:*\n", ""})
-	for _, action := range []string{"sts:AssumeRole", "sts:AssumeRoleWithSAML"} {
+	for _, action := range []string{"sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"} {
+		for _, dir := range []string{Opened, Closed} {
+			if got := find(rep, dir, "", action, ""); len(got) != 0 {
+				t.Errorf("%s %s: %+v", action, dir, got[0])
+			}
+		}
+		for _, u := range rep.Unknown {
+			if strings.EqualFold(u.Action, action) {
+				t.Errorf("unknown %s: %+v", action, u)
+			}
+		}
+	}
+	for _, action := range []string{"sts:AssumeRole"} {
 		got := find(rep, Closed, "", action, "")
 		if len(got) == 0 {
 			t.Errorf("%s did not close", action)
