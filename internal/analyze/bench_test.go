@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -97,4 +98,64 @@ func BenchmarkIncrementalOneChange(b *testing.B) {
 		analyzed = stats.Analyzed
 	}
 	b.ReportMetric(float64(analyzed), "targets-analyzed")
+}
+
+// literalARNs are n accounts' queue, topic, key and secret ARNs (the
+// splits and globs of warden diff's resource side when every account's
+// resources change), and the few patterns of one principal's policies.
+func literalARNs(n int) (globs, splits []string) {
+	for i := range n {
+		id := fmt.Sprintf("%012d", 100000000000+i*7919)
+		globs = append(globs,
+			"arn:aws:sqs:us-east-1:"+id+fmt.Sprintf(":orders-queue-account%04d", i),
+			"arn:aws:sns:us-east-1:"+id+fmt.Sprintf(":orders-events-account%04d", i),
+			"arn:aws:kms:us-east-1:"+id+fmt.Sprintf(":key/%08x-2f6d-4051-823a-0d1be0132ed5", i),
+			"arn:aws:secretsmanager:us-east-1:"+id+fmt.Sprintf(":secret:orders-db-account%04d-vYxWbb", i))
+	}
+	splits = []string{"arn:*:*:*:*:*", "arn:*:*:*:102590325248:*", "arn:aws:sqs:*:102590325248:orders-queue-*",
+		"arn:aws:kms:*:102590325248:key/*", "arn:aws:secretsmanager:*:102590325248:secret:orders-db-*"}
+	return globs, splits
+}
+
+// BenchmarkResourceClassesLiterals is ResourceClasses over the ARNs of
+// 30, 100 and 1,000 accounts' resources (literalARNs): /product explores
+// the product with every literal (computeRegions, what ResourceClasses did
+// before computeRegionsLiterals), /literals leaves them out. Each call is
+// computed afresh (no regions' cache).
+func BenchmarkResourceClassesLiterals(b *testing.B) {
+	for _, n := range []int{30, 100, 1000} {
+		globs, splits := literalARNs(n)
+		var pats []pattern
+		for _, s := range append(append([]string{}, splits...), globs...) {
+			pats = append(pats, arnPattern(s))
+		}
+		pats = append(pats, arnShape())
+		pats, _ = uniquePatterns(pats)
+		letters := []byte{freshByte(pats)}
+		for _, p := range pats {
+			for _, t := range p.toks {
+				if t.wild == 0 && !strings.ContainsRune(string(letters), rune(t.ch)) {
+					letters = append(letters, t.ch)
+				}
+			}
+		}
+		for _, how := range []string{"product", "literals"} {
+			if how == "product" && n > 100 {
+				continue // minutes per call
+			}
+			b.Run(fmt.Sprintf("%s/accounts=%d", how, n), func(b *testing.B) {
+				for b.Loop() {
+					var rs []region
+					if how == "product" {
+						rs, _ = computeRegions(pats, letters)
+					} else {
+						rs, _ = computeRegionsLiterals(pats, letters)
+					}
+					if len(rs) < len(globs) {
+						b.Fatalf("%d cells for %d literals", len(rs), len(globs))
+					}
+				}
+			})
+		}
+	}
 }
