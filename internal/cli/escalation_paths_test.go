@@ -60,6 +60,12 @@ func TestEscalationPassThroughExplained(t *testing.T) {
 			t.Errorf("%s: %d steps %v, want %d", n, len(got[n]), got[n], want)
 		}
 	}
+	// The ECS task's execution role: the role passed is its override too,
+	// what it must allow as such a stated need.
+	text, _, _ := run(t, "", "analyze", "escalation", "--org", twinsOrg)
+	if !strings.Contains(text, "needs the role, passed as the task's executionRoleArn override too, allows what the task definition's execution needs") {
+		t.Errorf("text without the execution role's need:\n%s", text)
+	}
 }
 
 // TestEscalationPassUpdateExplained: every step of the paths that give an

@@ -37,7 +37,12 @@
 //     EMR clusters, Image Builder, GameLift, ...). A way may pass a second
 //     role (an EMR cluster's service role, which must trust EMR and is
 //     passed to it) and may be a way only for callers that are an EC2
-//     instance's role (ECS's RegisterContainerInstance). Resources the
+//     instance's role (ECS's RegisterContainerInstance). An existing ECS
+//     task definition run with its task role overridden (RunTask,
+//     StartTask) gets the role as its executionRoleArn override too: ECS
+//     checks iam:PassRole of the execution role on every run, and the one
+//     PassRole covers both (what the role needs as the execution role is
+//     the step's need). Resources the
 //     caller names are tried in every class its statements tell apart.
 //   - update-assume-role: iam:UpdateAssumeRolePolicy on a role of its
 //     account, then sts:AssumeRole decided under the trust policy it wrote.

@@ -42,7 +42,14 @@ func TestRegisterContainerInstance(t *testing.T) {
 		if len(last.Needs) != 1 || !strings.Contains(last.Needs[0], c.need) {
 			t.Errorf("%s: the last step needs %v, want %q", c.from, last.Needs, c.need)
 		}
-		if p.Steps[0].Context["iam:PassedToService"] != "ecs-tasks.amazonaws.com" {
+		// ECS checks iam:PassRole of the task's execution role too (the
+		// definition's own or the executionRoleArn override: Amazon ECS
+		// Developer Guide, "Amazon ECS task execution IAM role";
+		// pathfinding.cloud ecs-009): the path overrides it with the same
+		// role, whose one PassRole covers both, and states what the role
+		// needs as the execution role.
+		if p.Steps[0].Context["iam:PassedToService"] != "ecs-tasks.amazonaws.com" || !strings.Contains(p.Steps[0].Note, "executionRoleArn") ||
+			len(p.Steps[0].Needs) != 1 || !strings.Contains(p.Steps[0].Needs[0], "pulling a private Amazon ECR image") {
 			t.Errorf("%s: PassRole %+v", c.from, p.Steps[0])
 		}
 		if len(p.Steps) == 3 && (p.Steps[1].Resource != cluster || last.Context["ecs:cluster"] != cluster) {

@@ -35,7 +35,25 @@ type computeService struct {
 	// credentials reach the caller through an object: the role writes it
 	// (s3:PutObject) and the caller reads it (s3:GetObject).
 	exfil bool
+	// overrides: the ways run an existing ECS task definition with its
+	// task role overridden (ecs:RunTask, ecs:StartTask). ECS checks
+	// iam:PassRole of every role the task is given: the overridden task
+	// role, and the execution role (the definition's own, or the
+	// executionRoleArn override). The path overrides both with the role
+	// passed, so that the one iam:PassRole (to ecs-tasks.amazonaws.com,
+	// which an execution role trusts too) covers both; what the role then
+	// needs as the execution role is the step's need.
+	overrides bool
 }
+
+// needExecutionRole is what an ECS task run with its roles overridden
+// needs of the role as its execution role (Amazon ECS Developer Guide,
+// "Amazon ECS task execution IAM role": the execution role pulls a private
+// Amazon ECR image, writes to the awslogs log group and reads the secrets
+// the definition names), which the org files do not describe.
+const needExecutionRole = "the role, passed as the task's executionRoleArn override too, allows what the task definition's execution needs " +
+	"(pulling a private Amazon ECR image, its awslogs log group, its secrets); keeping the definition's own execution role instead " +
+	"needs iam:PassRole of that role as well (ECS checks it on every run)"
 
 // serviceAction is a request of a way. A resource may name one the caller
 // creates by a placeholder of its own (MADE_RUNTIME, ...): every request of
@@ -107,13 +125,13 @@ var computeServices = []computeService{
 	// StartTask's ecs:cluster is the cluster registered in. For other
 	// callers, and when the cluster differs, ecs-009's StartTask alone
 	// (the next entry) names existing container instances.
-	{principal: "ecs-tasks.amazonaws.com", callerTrusts: "ec2.amazonaws.com", ways: [][]serviceAction{
+	{principal: "ecs-tasks.amazonaws.com", callerTrusts: "ec2.amazonaws.com", overrides: true, ways: [][]serviceAction{
 		{{"ecs:RegisterContainerInstance", "arn:aws:ecs:us-east-1:ACCOUNT:cluster/*"}, {"ecs:StartTask", "arn:aws:ecs:us-east-1:ACCOUNT:task-definition/*:*"}},
 	}, sameAs: map[string]map[string]int{"ecs:StartTask": {"ecs:cluster": 0}},
 		needs: "code running on an EC2 instance whose instance profile holds the caller's role (its identity document registers it), and an existing task definition whose task role and command the request overrides: the org files do not list them"},
 	// pathfinding.cloud ecs-008, ecs-009: an existing task definition run
 	// with overrides of its task role (taskRoleArn, passed) and command.
-	{principal: "ecs-tasks.amazonaws.com", ways: [][]serviceAction{
+	{principal: "ecs-tasks.amazonaws.com", overrides: true, ways: [][]serviceAction{
 		{{"ecs:RunTask", "arn:aws:ecs:us-east-1:ACCOUNT:task-definition/*:*"}},
 		{{"ecs:StartTask", "arn:aws:ecs:us-east-1:ACCOUNT:task-definition/*:*"}},
 	}, needs: "an existing task definition and cluster (container instances for ecs:StartTask), whose task role and command the request overrides: the org files do not list them"},
@@ -322,6 +340,10 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 			if profile, ok = a.profileFor(from, to); !ok {
 				return nil
 			}
+		}
+		if cs.overrides {
+			pass.Note = "passed as the task's taskRoleArn and executionRoleArn overrides"
+			pass.Needs = append(pass.Needs, needExecutionRole)
 		}
 		steps := []Step{*pass}
 		if cs.alsoPass != "" {

@@ -129,6 +129,14 @@ func TestPassServices(t *testing.T) {
 			if last := p.Steps[len(p.Steps)-1]; (s.needs != "") != (len(last.Needs) == 1 && strings.Contains(last.Needs[0], s.needs)) {
 				t.Errorf("%s: the last step needs %v, want %q", from, last.Needs, s.needs)
 			}
+			// An existing ECS task definition run with its task role
+			// overridden: ECS checks iam:PassRole of the execution role
+			// too, so the role passed is the executionRoleArn override as
+			// well, and what it then needs is the PassRole step's need.
+			if pass := p.Steps[0]; (s.name == "EcsOverride") != (len(pass.Needs) == 1 && strings.Contains(pass.Needs[0], "executionRoleArn override") &&
+				strings.Contains(pass.Note, "taskRoleArn and executionRoleArn overrides")) {
+				t.Errorf("%s: the PassRole step %+v", from, pass)
+			}
 			if s.name == "Ec2" && p.Steps[1].Context["ec2:InstanceProfile"] != "arn:aws:iam::222222222222:instance-profile/Ec2Admin" {
 				t.Errorf("%s: RunInstances without the instance profile: %+v", from, p.Steps[1])
 			}
