@@ -34,10 +34,12 @@ func explainPathsFrom(t *testing.T, roles ...string) map[string][]string {
 // paths (pathfinding.cloud bedrock-003 to -007; the twins'
 // agentcore.yaml) is a request warden explain allows: the runtime and its
 // DEFAULT endpoint, the browser session and its automation stream, the
-// role passed and the new runtime's or browser's requests.
+// role passed and the new runtime's (its workload identity named after it),
+// code interpreter's or browser's requests.
 func TestEscalationAgentCoreExplained(t *testing.T) {
-	got := explainPathsFrom(t, "RuntimeCommander", "RuntimeCommanderMFA", "BrowserDriver", "BrowserDriverMFA", "PassRuntime", "PassBrowser", "PassHarness")
-	for n, want := range map[string]int{"RuntimeCommander": 2, "BrowserDriver": 2, "PassRuntime": 7, "PassBrowser": 4, "PassHarness": 7} {
+	got := explainPathsFrom(t, "RuntimeCommander", "RuntimeCommanderMFA", "BrowserDriver", "BrowserDriverMFA", "PassRuntime", "PassBrowser", "PassHarness",
+		"PassRuntimeIdentityNamed", "PassInterpreterOverlap")
+	for n, want := range map[string]int{"RuntimeCommander": 2, "BrowserDriver": 2, "PassRuntime": 7, "PassBrowser": 4, "PassHarness": 7, "PassRuntimeIdentityNamed": 7, "PassInterpreterOverlap": 4} {
 		if len(got[n]) != want {
 			t.Errorf("%s: %d steps %v, want %d", n, len(got[n]), got[n], want)
 		}

@@ -31,7 +31,16 @@ import (
 //     denies iam:PassRole. Every request of the path names the same new
 //     runtime: the endpoint allowed on runtimes a* and the command on b*
 //     (PassRuntimeSplit) is no path; on team-* and *-prod
-//     (PassRuntimeOverlap) it is, one runtime team-prod throughout. A caller with bedrock-005's permissions (a
+//     (PassRuntimeOverlap) it is, one runtime team-prod throughout. The
+//     runtime's workload identity is named after the runtime's ID (Amazon
+//     Bedrock AgentCore Developer Guide, "Understanding the agent identity
+//     directory": the runtime-created identities of the default directory):
+//     the identity allowed on idn-* only finds a runtime idn-... throughout
+//     (PassRuntimeIdentityNamed), the runtime on new-* besides is no path
+//     (PassRuntimeIdentityOther). A new code interpreter (bedrock-001) alike:
+//     the session on a* and the code on b* is no path
+//     (PassInterpreterSplit), on team-* and *-prod one interpreter team-prod
+//     (PassInterpreterOverlap). A caller with bedrock-005's permissions (a
 //     harness: CreateHarness, GetHarness, GetAgentRuntime and bedrock-003's)
 //     is found by bedrock-003's requests.
 func TestAgentCoreEdges(t *testing.T) {
@@ -45,7 +54,7 @@ func TestAgentCoreEdges(t *testing.T) {
 	newRuntimeSteps := func(name string) []string {
 		at := "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":"
 		return []string{admin, "*", at + "runtime/" + name, at + "workload-identity-directory/default",
-			at + "workload-identity-directory/default/workload-identity/warden-escalation", at + "runtime/" + name, at + "runtime/" + name + "/runtime-endpoint/DEFAULT"}
+			at + "workload-identity-directory/default/workload-identity/" + name, at + "runtime/" + name, at + "runtime/" + name + "/runtime-endpoint/DEFAULT"}
 	}
 	for _, c := range []struct {
 		from, kind, actions string
@@ -64,6 +73,9 @@ func TestAgentCoreEdges(t *testing.T) {
 		{"PassRuntime", KindPassRole, newRuntime, newRuntimeSteps("new-warden-escalation"), false, ""},
 		{"PassHarness", KindPassRole, newRuntime, newRuntimeSteps("warden-escalation"), false, ""},
 		{"PassRuntimeOverlap", KindPassRole, newRuntime, newRuntimeSteps("team-prod"), false, ""},
+		{"PassRuntimeIdentityNamed", KindPassRole, newRuntime, newRuntimeSteps("idn-warden-escalation"), false, ""},
+		{"PassInterpreterOverlap", KindPassRole, "iam:PassRole bedrock-agentcore:CreateCodeInterpreter bedrock-agentcore:StartCodeInterpreterSession bedrock-agentcore:InvokeCodeInterpreter",
+			[]string{admin, "*", "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":code-interpreter-custom/team-prod", "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":code-interpreter-custom/team-prod"}, false, ""},
 		{"PassBrowser", KindPassRole, "iam:PassRole bedrock-agentcore:CreateBrowser bedrock-agentcore:StartBrowserSession bedrock-agentcore:ConnectBrowserAutomationStream",
 			[]string{admin, "*", "arn:aws:bedrock-agentcore:us-east-1:" + dev + ":browser-custom/new-warden-escalation", "*"}, false, ""},
 	} {
@@ -94,6 +106,8 @@ func TestAgentCoreEdges(t *testing.T) {
 	}
 	wantNoPaths(t, got, []string{"RuntimeCommanderNoEndpoint", "RuntimeCommanderOther", "RuntimeCommanderUntrusted", "RuntimeCommanderBounded",
 		"BrowserDriverNoStream", "BrowserDriverStreamOnBrowser", "BrowserDriverUntrusted", "BrowserDriverBounded",
-		"PassRuntimeNoIdentity", "PassRuntimeNoEndpoint", "PassRuntimeToLambda", "PassRuntimeSplit", "PassBrowserNoSession"},
-		[]string{"RuntimeCommander", "RuntimeCommanderMFA", "BrowserDriver", "BrowserDriverMFA", "PassRuntime", "PassRuntimeOverlap", "PassBrowser", "PassHarness"})
+		"PassRuntimeNoIdentity", "PassRuntimeNoEndpoint", "PassRuntimeToLambda", "PassRuntimeSplit", "PassBrowserNoSession",
+		"PassRuntimeIdentityOther", "PassInterpreterSplit"},
+		[]string{"RuntimeCommander", "RuntimeCommanderMFA", "BrowserDriver", "BrowserDriverMFA", "PassRuntime", "PassRuntimeOverlap", "PassBrowser", "PassHarness",
+			"PassRuntimeIdentityNamed", "PassInterpreterOverlap"})
 }

@@ -144,7 +144,8 @@ var computeServices = []computeService{
 	// role as its execution role, whose sandbox runs the caller's code.
 	// bedrock-003: an AgentCore runtime with the role as its execution role
 	// (CreateAgentRuntime makes its DEFAULT endpoint and its workload
-	// identity, in the account's default directory, as the caller), and a
+	// identity, in the account's default directory, as the caller: the
+	// identity is named after the runtime's ID, so the same name), and a
 	// shell command run in it (InvokeAgentRuntimeCommand names the runtime
 	// and the endpoint) that reads the role's credentials from the microVM
 	// metadata service. bedrock-005 (a harness) makes the same requests and
@@ -159,7 +160,7 @@ var computeServices = []computeService{
 		{{"bedrock-agentcore:CreateAgentRuntime", "*"},
 			{"bedrock-agentcore:CreateAgentRuntimeEndpoint", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:runtime/MADE_RUNTIME"},
 			{"bedrock-agentcore:CreateWorkloadIdentity", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:workload-identity-directory/default"},
-			{"bedrock-agentcore:CreateWorkloadIdentity", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:workload-identity-directory/default/workload-identity/*"},
+			{"bedrock-agentcore:CreateWorkloadIdentity", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:workload-identity-directory/default/workload-identity/MADE_RUNTIME"},
 			{"bedrock-agentcore:InvokeAgentRuntimeCommand", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:runtime/MADE_RUNTIME"},
 			{"bedrock-agentcore:InvokeAgentRuntimeCommand", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:runtime/MADE_RUNTIME/runtime-endpoint/DEFAULT"}},
 		{{"bedrock-agentcore:CreateBrowser", "*"}, {"bedrock-agentcore:StartBrowserSession", "arn:aws:bedrock-agentcore:us-east-1:ACCOUNT:browser-custom/*"},
@@ -409,29 +410,53 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 // chooseMade decides the first request of a way naming a resource the
 // caller creates (name, a placeholder of res): the first name, among those
 // whose classes the statements of every request of the way naming it tell
-// apart, that the request and the later ones (rest) naming it are all
-// allowed. Deciding each request by itself could find a path that creates
-// one resource and uses another.
+// apart (each request's statements over its own resource: a runtime's
+// workload identity is named after the runtime, under another prefix),
+// that the request and the later ones (rest) naming it are all allowed.
+// Deciding each request by itself could find a path that creates one
+// resource and uses another.
 func (a *analyzer) chooseMade(from *Node, action, name, res string, fixed map[string][]string, rest []serviceAction) (*Step, string) {
 	var later []string
-	var also []string
-	for _, l := range rest {
-		if strings.Contains(l.resource, name) {
-			later = append(later, l.action, strings.ReplaceAll(l.resource, "ACCOUNT", from.Account.ID))
-			also = append(also, l.action)
+	// names lists the candidate names: those of the classes of each
+	// request naming the placeholder, the first request's first.
+	var names []string
+	seen := map[string]bool{}
+	addNames := func(act, r string, also ...string) {
+		at := strings.Index(r, name)
+		prefix, suffix := r[:at], r[at+len(name):]
+		for _, cand := range a.resourceTries(from, act, prefix+"*"+suffix, also...) {
+			if !strings.HasPrefix(cand, prefix) || !strings.HasSuffix(cand, suffix) || len(cand) < len(prefix)+len(suffix) {
+				continue
+			}
+			chosen := cand[len(prefix) : len(cand)-len(suffix)]
+			if chosen == "" || strings.Contains(chosen, "*") || seen[chosen] {
+				continue
+			}
+			seen[chosen] = true
+			names = append(names, chosen)
 		}
 	}
+	var also []string
+	var elsewhere [][2]string // later requests naming it under another prefix or suffix
 	at := strings.Index(res, name)
 	prefix, suffix := res[:at], res[at+len(name):]
-	for _, cand := range a.resourceTries(from, action, prefix+"*"+suffix, also...) {
-		if !strings.HasPrefix(cand, prefix) || !strings.HasSuffix(cand, suffix) || len(cand) < len(prefix)+len(suffix) {
-			continue
+	for _, l := range rest {
+		if strings.Contains(l.resource, name) {
+			r := strings.ReplaceAll(l.resource, "ACCOUNT", from.Account.ID)
+			later = append(later, l.action, r)
+			if j := strings.Index(r, name); r[:j] == prefix && r[j+len(name):] == suffix {
+				also = append(also, l.action)
+			} else {
+				elsewhere = append(elsewhere, [2]string{l.action, r})
+			}
 		}
-		chosen := cand[len(prefix) : len(cand)-len(suffix)]
-		if chosen == "" || strings.Contains(chosen, "*") {
-			continue
-		}
-		st := a.decide(from, request{action: action, resource: cand, fixed: fixed})
+	}
+	addNames(action, res, also...)
+	for _, e := range elsewhere {
+		addNames(e[0], e[1])
+	}
+	for _, chosen := range names {
+		st := a.decide(from, request{action: action, resource: prefix + chosen + suffix, fixed: fixed})
 		if st == nil {
 			continue
 		}
