@@ -87,3 +87,23 @@ func TestEscalationPassUpdateExplained(t *testing.T) {
 		}
 	}
 }
+
+// TestEscalationAlternativesExplained: every step of the paths through
+// PMapper's alternatives (a batch build where StartBuild is denied, a change
+// set where UpdateStack is denied; the twins' pmapper_alts.yaml), of a new
+// function created and invoked under different statements (one function
+// both name) and of a new stack with cloudformation:RoleArn the role
+// passed, is a request warden explain allows.
+func TestEscalationAlternativesExplained(t *testing.T) {
+	got := explainPathsFrom(t, "BuildBatcher", "ChangeSetUpdater", "ProjectBatchUpdater", "StackChangeSetRoleUpdater", "FunctionPair", "StackCreator")
+	for n, want := range map[string]string{
+		"BuildBatcher": "codebuild:StartBuildBatch", "ChangeSetUpdater": "cloudformation:CreateChangeSet cloudformation:ExecuteChangeSet",
+		"ProjectBatchUpdater":       "iam:PassRole codebuild:UpdateProject codebuild:StartBuildBatch",
+		"StackChangeSetRoleUpdater": "iam:PassRole cloudformation:CreateChangeSet cloudformation:ExecuteChangeSet",
+		"FunctionPair":              "iam:PassRole lambda:CreateFunction lambda:InvokeFunction", "StackCreator": "iam:PassRole cloudformation:CreateStack",
+	} {
+		if s := strings.Join(got[n], " "); s != want {
+			t.Errorf("%s: steps %s, want %s", n, s, want)
+		}
+	}
+}

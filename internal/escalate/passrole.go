@@ -6,6 +6,7 @@ import (
 
 	"github.com/securecart/warden/internal/analyze"
 	"github.com/securecart/warden/internal/authz"
+	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
 )
 
@@ -44,6 +45,11 @@ type computeService struct {
 	// which an execution role trusts too) covers both; what the role then
 	// needs as the execution role is the step's need.
 	overrides bool
+	// roleKeys are, for an action of the ways, the context key that
+	// carries the role passed (CloudFormation's cloudformation:RoleArn):
+	// set to it, so that a policy allowing the action only with another
+	// role does not count.
+	roleKeys map[string]string
 }
 
 // needExecutionRole is what an ECS task run with its roles overridden
@@ -99,10 +105,14 @@ var computeServices = []computeService{
 		{{"glue:CreateJob", "arn:aws:glue:us-east-1:ACCOUNT:job/*"}, {"glue:CreateTrigger", "arn:aws:glue:us-east-1:ACCOUNT:trigger/*"}},
 		{{"glue:CreateSession", "arn:aws:glue:us-east-1:ACCOUNT:session/*"}, {"glue:RunStatement", "arn:aws:glue:us-east-1:ACCOUNT:session/*"}},
 	}},
+	// A new stack (CreateStack, or a change set of type CREATE) with the
+	// role as its service role (RoleARN, cloudformation:RoleArn in the
+	// request's context); a name an existing stack of workloads has is not
+	// new (a change set on it updates that stack: update-stack-role).
 	{principal: "cloudformation.amazonaws.com", ways: [][]serviceAction{
 		{{"cloudformation:CreateStack", "arn:aws:cloudformation:us-east-1:ACCOUNT:stack/*/*"}},
 		{{"cloudformation:CreateChangeSet", "arn:aws:cloudformation:us-east-1:ACCOUNT:stack/*/*"}, {"cloudformation:ExecuteChangeSet", "arn:aws:cloudformation:us-east-1:ACCOUNT:stack/*/*"}},
-	}},
+	}, roleKeys: map[string]string{"cloudformation:CreateStack": "cloudformation:RoleArn", "cloudformation:CreateChangeSet": "cloudformation:RoleArn"}},
 	{principal: "sagemaker.amazonaws.com", ways: [][]serviceAction{
 		{{"sagemaker:CreateNotebookInstance", "arn:aws:sagemaker:us-east-1:ACCOUNT:notebook-instance/*"}, {"sagemaker:CreatePresignedNotebookInstanceUrl", "arn:aws:sagemaker:us-east-1:ACCOUNT:notebook-instance/*"}},
 		{{"sagemaker:CreateTrainingJob", "arn:aws:sagemaker:us-east-1:ACCOUNT:training-job/*"}},
@@ -357,6 +367,7 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 		first := len(steps) + len(profile.steps)
 		steps = append(steps, profile.steps...)
 		var made []string // placeholder, resource chosen, ...
+		var same string   // the resource the request before named, when the next names it too
 		for i, sa := range way {
 			var fixed map[string][]string
 			if sa.action == "ec2:RunInstances" {
@@ -368,6 +379,12 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 				}
 				fixed[k] = []string{steps[first+i].Resource}
 			}
+			if k := cs.roleKeys[sa.action]; k != "" {
+				if fixed == nil {
+					fixed = map[string][]string{}
+				}
+				fixed[k] = []string{to.ARN}
+			}
 			res := strings.NewReplacer(append(made, "ACCOUNT", from.Account.ID)...).Replace(sa.resource)
 			var st *Step
 			if name := madeName.FindString(res); name != "" {
@@ -375,8 +392,17 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 				if st, chosen = a.chooseMade(from, sa.action, name, res, fixed, way[i+1:]); st != nil {
 					made = append(made, name, chosen)
 				}
+			} else if same != "" {
+				st = a.decide(from, request{action: sa.action, resource: same, fixed: fixed})
+				same = ""
+			} else if i+1 < len(way) && way[i+1].resource == sa.resource && res != "*" && strings.Contains(res, "*") {
+				// The next request names the resource this one makes (a
+				// function created, then invoked; a change set created,
+				// then executed): one resource, among the classes the
+				// statements of both tell apart, that both are allowed on.
+				st, same = a.decidePair(from, sa.action, way[i+1].action, res, fixed, a.notTaken(from, cs))
 			} else {
-				st = a.decideAnyResource(from, sa.action, res, fixed)
+				st = a.decideAnyResourceWhere(from, sa.action, res, fixed, a.notTaken(from, cs))
 			}
 			if st == nil {
 				steps = nil
@@ -405,6 +431,57 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 		}
 	}
 	return nil
+}
+
+// decidePair decides a request on a resource the caller names (glob) and
+// the next request of its way on the same resource: the first resource,
+// among the classes the statements of both actions tell apart, on which
+// both are allowed (and that ok accepts). It returns the first request's
+// step and the resource ("" when none is).
+func (a *analyzer) decidePair(from *Node, action, next, glob string, fixed map[string][]string, ok func(*Step) bool) (*Step, string) {
+	for _, r := range a.resourceTries(from, action, glob, next) {
+		st := a.decide(from, request{action: action, resource: r, fixed: fixed})
+		if st == nil || ok != nil && !ok(st) {
+			continue
+		}
+		if a.decide(from, request{action: next, resource: r}) != nil {
+			return st, r
+		}
+	}
+	return nil, ""
+}
+
+// notTaken, for a way that names a new CloudFormation stack, rejects a
+// stack of the name of an existing stack of the account's workloads
+// (CloudFormation's stack names are unique in an account and Region): nil
+// for the other services.
+func (a *analyzer) notTaken(from *Node, cs *computeService) func(*Step) bool {
+	if cs.principal != "cloudformation.amazonaws.com" {
+		return nil
+	}
+	return func(st *Step) bool {
+		name, ok := stackName(st.Resource)
+		if !ok {
+			return true
+		}
+		for _, w := range a.workloads[from.Account] {
+			if n, ok := stackName(w.ARN); ok && w.Kind == org.WorkloadStack && n == name {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// stackName is the name of a stack's ARN (arn:aws:cloudformation:REGION:
+// ACCOUNT:stack/NAME/ID).
+func stackName(stack string) (string, bool) {
+	_, rest, ok := strings.Cut(stack, ":stack/")
+	if !ok {
+		return "", false
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return name, true
 }
 
 // chooseMade decides the first request of a way naming a resource the
