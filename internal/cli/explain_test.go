@@ -371,3 +371,24 @@ func TestExplainMissingPrincipal(t *testing.T) {
 		t.Errorf("explain --format json of a missing user: exit %d, %+v (%v)", code, got, err)
 	}
 }
+
+// TestExplainIdentityPool: an Amazon Cognito identity pool's ARN as
+// --principal is an identity of the pool: the federated principal
+// cognito-identity.amazonaws.com with cognito-identity.amazonaws.com:aud the
+// pool's ID, which the twins' CognitoAdminRole trusts for its authenticated
+// identities; a --context giving another audience is malformed (exit 2).
+func TestExplainIdentityPool(t *testing.T) {
+	pool := "arn:aws:cognito-identity:us-east-1:222222222222:identitypool/us-east-1:11111111-2222-3333-4444-555555555555"
+	args := []string{"explain", "--org", twinsOrg, "--principal", pool, "--action", "sts:AssumeRoleWithWebIdentity",
+		"--resource", "arn:aws:iam::222222222222:role/CognitoAdminRole", "--context", "cognito-identity.amazonaws.com:amr=authenticated"}
+	if out, stderr, code := run(t, "", args...); code != 0 || !strings.Contains(out, "decision  Allow") {
+		t.Errorf("the pool's identity: exit %d\n%s%s", code, out, stderr)
+	}
+	if out, _, code := run(t, "", append(args[:len(args)-1:len(args)-1], "cognito-identity.amazonaws.com:amr=unauthenticated")...); code != 1 || !strings.Contains(out, "decision  ImplicitDeny") {
+		t.Errorf("a guest of the pool: exit %d\n%s", code, out)
+	}
+	_, stderr, code := run(t, "", append(args, "--context", "cognito-identity.amazonaws.com:aud=us-east-1:99999999-2222-3333-4444-555555555555")...)
+	if code != 2 || !strings.Contains(stderr, "is an identity of the pool us-east-1:11111111-2222-3333-4444-555555555555") {
+		t.Errorf("another audience: exit %d %s", code, stderr)
+	}
+}

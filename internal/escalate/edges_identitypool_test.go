@@ -13,7 +13,7 @@ import (
 // it), GetOpenIdTokenForDeveloperIdentity on the pool, and Cognito's
 // sts:AssumeRoleWithWebIdentity, decided under the role's trust as the
 // federated principal with the pool's ID as cognito-identity.amazonaws.com:aud
-// and amr authenticated.
+// and amr authenticated, the step's principal the pool's ARN.
 //
 // The negative twins: PassRole for Lambda only, no
 // GetOpenIdTokenForDeveloperIdentity, the token allowed on another Region's
@@ -47,7 +47,10 @@ func TestIdentityPoolEdges(t *testing.T) {
 		if mfa := st[1].Requires["aws:MultiFactorAuthPresent"]; (mfa == "true") != c.mfa {
 			t.Errorf("%s: SetIdentityPoolRoles requires %v", c.from, st[1].Requires)
 		}
-		if a := st[3]; a.Principal != "cognito-identity.amazonaws.com" || a.Resource != role || a.Context["cognito-identity.amazonaws.com:aud"] != id ||
+		// Cognito's assumption is made by an identity of the pool: its
+		// principal the pool's ARN, which warden explain takes as the
+		// federated principal with the pool's ID as its audience.
+		if a := st[3]; a.Principal != pool || a.Resource != role || a.Context["cognito-identity.amazonaws.com:aud"] != id ||
 			a.Context["cognito-identity.amazonaws.com:amr"] != "authenticated" {
 			t.Errorf("%s: Cognito's assumption %+v", c.from, a)
 		}

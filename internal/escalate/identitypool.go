@@ -10,7 +10,7 @@ import (
 // cognitoPrincipal is the federated principal of Amazon Cognito identity
 // pools: the web identity Cognito's tokens are issued by, which a role's
 // trust policy names (Federated) to let a pool's identities assume it.
-const cognitoPrincipal = "cognito-identity.amazonaws.com"
+const cognitoPrincipal = policy.CognitoIdentity
 
 // needDeveloperProvider is what the developer-authenticated identity
 // needs of the pool, which the org files do not say.
@@ -30,6 +30,10 @@ const needDeveloperProvider = "a developer provider name set on the identity poo
 // cognito-identity.amazonaws.com:aud the pool's ID and
 // cognito-identity.amazonaws.com:amr "authenticated" (Amazon Cognito
 // Developer Guide, "IAM roles" and "Developer-authenticated identities").
+// That step's principal is the pool's ARN: the identity of the pool that
+// makes the request, which warden explain --principal takes as the
+// federated principal with the pool's ID as its audience (one ARN, as
+// every other step names its principal).
 //
 // The pool's unauthenticated role is not an edge: in the enhanced flow
 // Cognito scopes its credentials down with the session policy
@@ -55,7 +59,7 @@ func (a *analyzer) identityPoolEdges(from *Node) {
 		return
 	}
 	tokens := map[*org.Workload]*Step{}
-	cognito := &Node{Caller: cognitoPrincipal}
+	identities := map[*org.Workload]*Node{}
 	for _, to := range a.nodesIn(from.Account) {
 		if to == from || to.Role == nil || !namesFederated(to, cognitoPrincipal) {
 			continue
@@ -63,6 +67,11 @@ func (a *analyzer) identityPoolEdges(from *Node) {
 		var pass *Step
 		for _, pool := range pools {
 			id := pool.ARN[strings.Index(pool.ARN, ":identitypool/")+len(":identitypool/"):]
+			cognito := identities[pool]
+			if cognito == nil {
+				cognito = &Node{Caller: pool.ARN}
+				identities[pool] = cognito
+			}
 			assume := a.decide(cognito, request{action: "sts:AssumeRoleWithWebIdentity", resource: to.ARN, fixed: map[string][]string{
 				"cognito-identity.amazonaws.com:aud": {id}, "cognito-identity.amazonaws.com:amr": {"authenticated"}}})
 			if assume == nil {

@@ -132,6 +132,14 @@ func NewRequest(principal, action, resource, resourceAccount string, ctx map[str
 		resource = "*"
 	}
 	r := &Request{Caller: c, ActionName: action, Action: policy.NewAction(action), Resource: arn.SplitValue(resource), Context: condition.NewContext(ctx)}
+	if c.IdentityPool != "" {
+		// An identity pool's identity: its tokens' audience is the pool.
+		const aud = policy.CognitoIdentity + ":aud"
+		if v, ok := r.Context.Get(aud); ok && (len(v) != 1 || v[0] != c.IdentityPool) {
+			return nil, fmt.Errorf("context key %s is %v, but the principal %s is an identity of the pool %s, whose tokens' audience is its ID", aud, v, principal, c.IdentityPool)
+		}
+		r.Context.SetDefault(aud, c.IdentityPool)
+	}
 	r.ResourceAccount = resourceAccount
 	if r.ResourceAccount == "" && r.Resource.IsARN && r.Resource.Parts[4] != "aws" {
 		// An ARN whose account is "aws" (an AWS managed policy) names no

@@ -45,7 +45,17 @@ type Caller struct {
 	// UserARN is the IAM user that created a federated user session with
 	// GetFederationToken, when known (see SetFederatingUser).
 	UserARN string
+	// IdentityPool is the ID of the Amazon Cognito identity pool whose
+	// identity makes the request (REGION:GUID), when the principal was
+	// given as the pool's ARN: the caller is the federated principal
+	// cognito-identity.amazonaws.com, and the request's
+	// cognito-identity.amazonaws.com:aud is the pool's ID.
+	IdentityPool string
 }
+
+// CognitoIdentity is the federated principal of Amazon Cognito identity
+// pools' identities, which a role's trust policy names (Federated).
+const CognitoIdentity = "cognito-identity.amazonaws.com"
 
 // SetFederatingUser records the IAM user that created a federated user
 // session. A resource-based policy that names that user then grants to the
@@ -69,8 +79,11 @@ func (c *Caller) SetFederatingUser(userARN string) error {
 
 // ParseCaller parses a request principal: an IAM or STS ARN, a 12-digit
 // account ID (its root user), a service principal such as
-// lambda.amazonaws.com, an identity provider such as accounts.google.com, or
-// "*" for an anonymous caller.
+// lambda.amazonaws.com, an identity provider such as accounts.google.com, an
+// Amazon Cognito identity pool's ARN
+// (arn:aws:cognito-identity:REGION:ACCOUNT:identitypool/REGION:GUID: an
+// identity of the pool, the federated principal
+// cognito-identity.amazonaws.com), or "*" for an anonymous caller.
 func ParseCaller(s string) (Caller, error) {
 	c := Caller{ARN: s}
 	switch {
@@ -95,7 +108,7 @@ func ParseCaller(s string) (Caller, error) {
 // IsServicePrincipal reports whether s names an AWS service principal.
 // Cognito's identity pool provider is a federated principal, not a service.
 func IsServicePrincipal(s string) bool {
-	if s == "cognito-identity.amazonaws.com" {
+	if s == CognitoIdentity {
 		return false
 	}
 	return strings.HasSuffix(s, ".amazonaws.com") || strings.HasSuffix(s, ".amazonaws.com.cn") || strings.HasSuffix(s, ".amazon.com") && s != "www.amazon.com"
@@ -114,6 +127,17 @@ func parseCallerARN(s string) (Caller, error) {
 		return bad()
 	}
 	switch a.Service {
+	case "cognito-identity":
+		// An identity of the pool: Cognito's web identity tokens are
+		// issued by cognito-identity.amazonaws.com with the pool's ID as
+		// their audience (Amazon Cognito Developer Guide, "IAM roles",
+		// role trust and permissions).
+		id, ok := strings.CutPrefix(a.Resource, "identitypool/")
+		region, guid, ok2 := strings.Cut(id, ":")
+		if !ok || !ok2 || region != a.Region || guid == "" || strings.ContainsAny(guid, "/:*?") {
+			return Caller{}, fmt.Errorf("unrecognized principal ARN %q: an identity pool is arn:aws:cognito-identity:REGION:ACCOUNT:identitypool/REGION:GUID", s)
+		}
+		return Caller{Kind: CallerWebIdentity, ARN: CognitoIdentity, IdentityPool: id}, nil
 	case "iam":
 		typ, rest, _ := strings.Cut(a.Resource, "/")
 		switch {

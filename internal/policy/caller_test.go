@@ -52,3 +52,36 @@ func TestFederatingUser(t *testing.T) {
 		}
 	}
 }
+
+// An Amazon Cognito identity pool's ARN names an identity of the pool: the
+// federated principal cognito-identity.amazonaws.com (which a trust
+// policy's Federated element names), with the pool's ID kept for the
+// request's cognito-identity.amazonaws.com:aud (Amazon Cognito Developer
+// Guide, "IAM roles"). A malformed pool ARN is refused.
+func TestIdentityPoolCaller(t *testing.T) {
+	c, err := ParseCaller("arn:aws:cognito-identity:us-east-1:111122223333:identitypool/us-east-1:11111111-2222-3333-4444-555555555555")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Kind != CallerWebIdentity || c.ARN != "cognito-identity.amazonaws.com" || c.IdentityPool != "us-east-1:11111111-2222-3333-4444-555555555555" || c.Account != "" {
+		t.Errorf("pool caller %+v", c)
+	}
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`
+	p, err := ParseAndCompile([]byte(doc), "trust", Trust, "trust policy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Statements[0].Principal.Match(&c); got == MatchNone {
+		t.Errorf("Federated cognito-identity.amazonaws.com does not name the pool's identity")
+	}
+	for _, bad := range []string{
+		"arn:aws:cognito-identity:us-east-1:111122223333:identitypool/eu-west-1:11111111-2222-3333-4444-555555555555", // another Region
+		"arn:aws:cognito-identity:us-east-1:111122223333:identitypool/us-east-1:",
+		"arn:aws:cognito-identity:us-east-1:111122223333:identitypool/us-east-1:*",
+		"arn:aws:cognito-identity:us-east-1:111122223333:pool/us-east-1:11111111-2222-3333-4444-555555555555",
+	} {
+		if _, err := ParseCaller(bad); err == nil || !strings.Contains(err.Error(), "identitypool/REGION:GUID") {
+			t.Errorf("ParseCaller(%s): %v, want an error naming the form", bad, err)
+		}
+	}
+}
