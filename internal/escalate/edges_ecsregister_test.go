@@ -39,6 +39,11 @@ func TestRegisterContainerInstance(t *testing.T) {
 			continue
 		}
 		last := p.Steps[len(p.Steps)-1]
+		// A task definition is named by its family and revision, a
+		// number (task-definition/FAMILY:REVISION).
+		if last.Resource != "arn:aws:ecs:us-east-1:"+dev+":task-definition/warden-escalation:1" {
+			t.Errorf("%s: StartTask on %s, want the task definition warden-escalation:1", c.from, last.Resource)
+		}
 		if len(last.Needs) != 1 || !strings.Contains(last.Needs[0], c.need) {
 			t.Errorf("%s: the last step needs %v, want %q", c.from, last.Needs, c.need)
 		}

@@ -630,7 +630,7 @@ func (a *analyzer) resourceTries(from *Node, action, glob string, also ...string
 	// "warden-escalation"), then each class's representative, whose name
 	// may be empty, after the same name completing it: the engine decides
 	// whichever is tried.
-	tries := []string{strings.ReplaceAll(glob, "*", "warden-escalation")}
+	tries := []string{readable(glob)}
 	for _, r := range reps {
 		if f := filled(r); f != r {
 			tries = append(tries, f)
@@ -638,6 +638,16 @@ func (a *analyzer) resourceTries(from *Node, action, glob string, also ...string
 		tries = append(tries, r)
 	}
 	return tries
+}
+
+// readable is the readable name of a glob the caller names: each wildcard
+// "warden-escalation", but an ECS task definition's revision, a number
+// (task-definition/FAMILY:REVISION), 1.
+func readable(glob string) string {
+	if head, ok := strings.CutSuffix(glob, ":*"); ok && strings.Contains(glob, ":task-definition/") {
+		return strings.ReplaceAll(head, "*", "warden-escalation") + ":1"
+	}
+	return strings.ReplaceAll(glob, "*", "warden-escalation")
 }
 
 // callerVars resolves the policy variables of the keys AWS sets from a
