@@ -641,13 +641,37 @@ func (a *analyzer) resourceTries(from *Node, action, glob string, also ...string
 }
 
 // readable is the readable name of a glob the caller names: each wildcard
-// "warden-escalation", but an ECS task definition's revision, a number
-// (task-definition/FAMILY:REVISION), 1.
+// "warden-escalation", but the parts of the resource types below that AWS
+// gives another form (the Service Authorization Reference's ARN formats):
+// an ECS task definition's revision, a number; an Image Builder
+// component's, recipe's or image's version (major.minor.patch) and build
+// number; the ID AWS gives a CloudFormation stack (a UUID, the stand-in a
+// stack set's ID has) or an App Runner service (32 hexadecimal digits).
 func readable(glob string) string {
-	if head, ok := strings.CutSuffix(glob, ":*"); ok && strings.Contains(glob, ":task-definition/") {
-		return strings.ReplaceAll(head, "*", "warden-escalation") + ":1"
+	for _, f := range readableForms {
+		if strings.HasPrefix(glob, "arn:aws:"+f.service+":") && strings.HasSuffix(glob, f.suffix) && strings.Count(glob, "*") == len(f.parts) {
+			out := glob
+			for _, p := range f.parts {
+				out = strings.Replace(out, "*", p, 1)
+			}
+			return out
+		}
 	}
 	return strings.ReplaceAll(glob, "*", "warden-escalation")
+}
+
+// readableForms are the resource types whose wildcards readable fills with
+// parts of AWS's own forms, in order.
+var readableForms = []struct {
+	service, suffix string
+	parts           []string
+}{
+	{"ecs", ":task-definition/*:*", []string{"warden-escalation", "1"}},
+	{"imagebuilder", ":component/*/*/*", []string{"warden-escalation", "1.0.0", "1"}},
+	{"imagebuilder", ":image-recipe/*/*", []string{"warden-escalation", "1.0.0"}},
+	{"imagebuilder", ":image/*/*/*", []string{"warden-escalation", "1.0.0", "1"}},
+	{"cloudformation", ":stack/*/*", []string{"warden-escalation", "01234567-89ab-cdef-0123-456789abcdef"}},
+	{"apprunner", ":service/*/*", []string{"warden-escalation", "0123456789abcdef0123456789abcdef"}},
 }
 
 // callerVars resolves the policy variables of the keys AWS sets from a

@@ -151,3 +151,24 @@ func TestPassServices(t *testing.T) {
 	}
 	wantNoPaths(t, got, none, lockedToo)
 }
+
+// TestReadable: the readable name of a resource the caller makes has the
+// form AWS gives its type (Service Authorization Reference's ARN formats):
+// a task definition's numeric revision, an Image Builder version and build,
+// a stack's and an App Runner service's ID; an ECS service (CLUSTER/NAME)
+// and other types keep the readable name in every part.
+func TestReadable(t *testing.T) {
+	for glob, want := range map[string]string{
+		"arn:aws:ecs:us-east-1:1:task-definition/*:*":       "arn:aws:ecs:us-east-1:1:task-definition/warden-escalation:1",
+		"arn:aws:imagebuilder:us-east-1:1:component/*/*/*":  "arn:aws:imagebuilder:us-east-1:1:component/warden-escalation/1.0.0/1",
+		"arn:aws:imagebuilder:us-east-1:1:image-recipe/*/*": "arn:aws:imagebuilder:us-east-1:1:image-recipe/warden-escalation/1.0.0",
+		"arn:aws:cloudformation:us-east-1:1:stack/*/*":      "arn:aws:cloudformation:us-east-1:1:stack/warden-escalation/01234567-89ab-cdef-0123-456789abcdef",
+		"arn:aws:apprunner:us-east-1:1:service/*/*":         "arn:aws:apprunner:us-east-1:1:service/warden-escalation/0123456789abcdef0123456789abcdef",
+		"arn:aws:ecs:us-east-1:1:service/*/*":               "arn:aws:ecs:us-east-1:1:service/warden-escalation/warden-escalation",
+		"arn:aws:lambda:us-east-1:1:function:*":             "arn:aws:lambda:us-east-1:1:function:warden-escalation",
+	} {
+		if got := readable(glob); got != want {
+			t.Errorf("readable(%s) = %s, want %s", glob, got, want)
+		}
+	}
+}
