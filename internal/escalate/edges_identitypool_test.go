@@ -1,8 +1,12 @@
 package escalate
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/securecart/warden/internal/org"
 )
 
 // TestIdentityPoolEdges: identity-pool-roles, pathfinding.cloud
@@ -57,4 +61,52 @@ func TestIdentityPoolEdges(t *testing.T) {
 	}
 	wantNoPaths(t, got, []string{"PoolSetterWrongService", "PoolSetterNoToken", "PoolSetterOtherPool", "PoolSetterGuestOnly", "PoolSetterBounded"},
 		[]string{"PoolSetter", "PoolSetterMFA"})
+}
+
+// TestIdentityPoolStart: a path that starts at Cognito's federated
+// principal (a trust policy letting in the authenticated identities of a
+// pool by its aud: the basic flow) starts at the pool's ARN, and its step
+// names it, when the pool is one of workloads (identitypools.yaml's); for a
+// pool the org files do not list, the federated principal
+// cognito-identity.amazonaws.com stays (no account, no ARN).
+func TestIdentityPoolStart(t *testing.T) {
+	pool := "arn:aws:cognito-identity:us-east-1:" + dev + ":identitypool/us-east-1:11111111-2222-3333-4444-555555555555"
+	got := pathsFrom(Analyze(twins(t), Options{Now: now}))
+	p, ok := got[pool]
+	if !ok || len(p.Steps) != 1 || p.Steps[0].Principal != pool || p.Steps[0].Action != "sts:AssumeRoleWithWebIdentity" || p.Admin == nil ||
+		p.Admin.Principal != roleARN(dev, "CognitoAdminRole") {
+		t.Errorf("the pool's identities: %v %+v", ok, p)
+	}
+	if _, ok := got["cognito-identity.amazonaws.com"]; ok {
+		t.Errorf("a path from the federated principal, whose pool is listed")
+	}
+
+	o := orgFromYAML(t, `organization: {id: o-c0gn1t0001, managementAccount: Mgmt, root: r-c0gn}
+accounts:
+  - {name: Mgmt, id: "111111111111", email: mgmt@example.com}
+  - {name: Dev, id: "222222222222", email: dev@example.com}
+roles:
+  - name: GuestAdmin
+    accounts: [Dev]
+    trust: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Federated: cognito-identity.amazonaws.com}, Action: sts:AssumeRoleWithWebIdentity, Condition: {StringEquals: {cognito-identity.amazonaws.com:aud: "us-east-1:99999999-2222-3333-4444-555555555555"}, ForAnyValue:StringLike: {cognito-identity.amazonaws.com:amr: authenticated}}}]}
+    managedPolicies: [arn:aws:iam::aws:policy/AdministratorAccess]
+`)
+	got = pathsFrom(Analyze(o, Options{Now: now}))
+	if p, ok := got["cognito-identity.amazonaws.com"]; !ok || p.Steps[0].Principal != "cognito-identity.amazonaws.com" {
+		t.Errorf("an unlisted pool's identities: %v %+v", ok, p)
+	}
+}
+
+// orgFromYAML loads an organization from one org file's text.
+func orgFromYAML(t *testing.T, text string) *org.Org {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "org.yaml"), []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o, err := org.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
 }

@@ -102,6 +102,47 @@ func (a *analyzer) identityPoolEdges(from *Node) {
 	}
 }
 
+// namePool names by its pool's ARN a step that Cognito's federated
+// principal makes for the identities of one identity pool of workloads (its
+// cognito-identity.amazonaws.com:aud the pool's ID, which is unique: a
+// Region and a GUID), and the path's start when it is that step's: the
+// identities of that pool, as warden explain --principal takes the pool's
+// ARN. A step for a pool the org files do not list keeps the federated
+// principal's name.
+func (a *analyzer) namePool(p *Path) {
+	for i := range p.Steps {
+		s := &p.Steps[i]
+		if s.Principal != cognitoPrincipal {
+			continue
+		}
+		aud, _ := s.Context[cognitoPrincipal+":aud"].(string)
+		pool := a.poolByID(aud)
+		if pool == "" {
+			continue
+		}
+		if i == 0 && p.From == cognitoPrincipal {
+			p.From = pool
+		}
+		s.Principal = pool
+	}
+}
+
+// poolByID is the ARN of the identity pool of workloads whose ID is id
+// ("" for none).
+func (a *analyzer) poolByID(id string) string {
+	if id == "" {
+		return ""
+	}
+	for _, ws := range a.workloads {
+		for _, w := range ws {
+			if w.Kind == org.WorkloadIdentityPool && strings.HasSuffix(w.ARN, ":identitypool/"+id) {
+				return w.ARN
+			}
+		}
+	}
+	return ""
+}
+
 // namesFederated reports whether a role's trust policy names the federated
 // principal in an Allow statement (or any principal).
 func namesFederated(to *Node, fed string) bool {

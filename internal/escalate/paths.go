@@ -24,6 +24,7 @@ func (a *analyzer) pathsToAdmin() []Path {
 		if len(p.Steps) == 0 {
 			continue
 		}
+		a.namePool(&p)
 		out = append(out, p)
 	}
 	sortPaths(out)
@@ -44,7 +45,9 @@ func (a *analyzer) pathsTo(target string) []Path {
 			continue
 		}
 		if r, ok := a.route(n, next, false); ok {
-			out = append(out, Path{From: n.ARN, To: t.ARN, Steps: r.steps, Session: r.session})
+			p := Path{From: n.ARN, To: t.ARN, Steps: r.steps, Session: r.session}
+			a.namePool(&p)
+			out = append(out, p)
 		}
 	}
 	sortPaths(out)
