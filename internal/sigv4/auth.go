@@ -70,4 +70,7 @@ type Auth struct {
 	req     *http.Request // the request Parse read; Verify insists on the same one
 	query   []queryParam  // its decoded query
 	expires bool          // X-Amz-Expires was present
+	// signedBuf holds SignedHeaders when they are few, as SDKs sign
+	// (Parse's one allocation is then the Auth).
+	signedBuf [8]string
 }

@@ -10,7 +10,7 @@ import (
 // appendCanonicalRequest appends the canonical request of r as a describes
 // it: method, path, query, the headers a signs, the signed header list and
 // the payload hash.
-func (a *Auth) appendCanonicalRequest(dst []byte, r *http.Request, payloadHash string) []byte {
+func (a *Auth) appendCanonicalRequest(dst []byte, r *http.Request, payloadHash []byte) []byte {
 	method := r.Method
 	if method == "" {
 		method = http.MethodGet
@@ -50,7 +50,7 @@ func (a *Auth) appendStringToSign(dst []byte, creqHash [sha256.Size]byte) []byte
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // signature computes the hex signature of r as a describes it.
-func (a *Auth) signature(r *http.Request, payloadHash, secret string) [2 * sha256.Size]byte {
+func (a *Auth) signature(r *http.Request, payloadHash []byte, secret string) [2 * sha256.Size]byte {
 	bp := bufPool.Get().(*[]byte)
 	buf := a.appendCanonicalRequest((*bp)[:0], r, payloadHash)
 	creqHash := sha256.Sum256(buf)
@@ -65,17 +65,19 @@ func (a *Auth) signature(r *http.Request, payloadHash, secret string) [2 * sha25
 	return out
 }
 
-// verifierPayloadHash is the payload hash the verifier signs with: always
-// the body's SHA-256, so that a client cannot opt out of body signing,
-// except UNSIGNED-PAYLOAD in a presigned request that has no body.
-func (a *Auth) verifierPayloadHash(r *http.Request, body []byte) string {
+// appendVerifierPayloadHash appends the payload hash the verifier signs
+// with: always the body's SHA-256 in hex, so that a client cannot opt out
+// of body signing, except UNSIGNED-PAYLOAD in a presigned request that has
+// no body.
+func (a *Auth) appendVerifierPayloadHash(dst []byte, r *http.Request, body []byte) []byte {
 	if a.Presigned && len(body) == 0 && a.claimedPayloadHash(r) == UnsignedPayload {
-		return UnsignedPayload
+		return append(dst, UnsignedPayload...)
 	}
 	if len(body) == 0 {
-		return emptyPayloadHash
+		return append(dst, emptyPayloadHash...)
 	}
-	return hashHex(body)
+	sum := sha256.Sum256(body)
+	return hex.AppendEncode(dst, sum[:])
 }
 
 // emptyPayloadHash is the hex SHA-256 of an empty body.

@@ -120,11 +120,11 @@ func splitCredential(cred string) (key string, s Scope, ok bool) {
 }
 
 // parseSignedHeaders splits a ";"-separated list into lower-case names.
-func parseSignedHeaders(list string) ([]string, error) {
+func parseSignedHeaders(dst []string, list string) ([]string, error) {
 	if list == "" {
-		return []string{}, nil
+		return dst[:0:0], nil
 	}
-	names := make([]string, 0, strings.Count(list, ";")+1)
+	names := dst[:0]
 	for rest := list; ; {
 		name, tail, more := strings.Cut(rest, ";")
 		if name == "" {

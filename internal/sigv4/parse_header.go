@@ -85,11 +85,10 @@ func parseHeader(r *http.Request, values []string) (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
-	signed, err := parseSignedHeaders(signedList)
-	if err != nil {
+	a := &Auth{Date: date, Signature: signature, SecurityToken: token}
+	if a.SignedHeaders, err = parseSignedHeaders(a.signedBuf[:0], signedList); err != nil {
 		return nil, err
 	}
-	a := &Auth{Date: date, SignedHeaders: signed, Signature: signature, SecurityToken: token}
 	if err := a.finish(r, alg, credential, dateHeader); err != nil {
 		return nil, err
 	}

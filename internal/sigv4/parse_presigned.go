@@ -56,7 +56,7 @@ func parsePresigned(r *http.Request, query []queryParam) (*Auth, error) {
 		}
 		a.SecurityToken = values[6]
 	}
-	signed, err := parseSignedHeaders(signedList)
+	signed, err := parseSignedHeaders(a.signedBuf[:0], signedList)
 	if err != nil {
 		return nil, err
 	}

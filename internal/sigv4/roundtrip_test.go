@@ -193,7 +193,7 @@ func TestDateHeader(t *testing.T) {
 		r.Header.Set("Date", date)
 		a := &Auth{AccessKeyID: testCred.AccessKeyID, Date: t0, SignedHeaders: signed,
 			Scope: Scope{Date: "20261122", Region: "us-east-1", Service: "svc", Terminator: Terminator}}
-		sig := a.signature(r, hashHex(nil), testCred.SecretAccessKey)
+		sig := a.signature(r, []byte(hashHex(nil)), testCred.SecretAccessKey)
 		r.Header.Set("Authorization", fmt.Sprintf("%s Credential=%s/%s, SignedHeaders=%s, Signature=%s",
 			Algorithm, a.AccessKeyID, a.Scope, strings.Join(signed, ";"), sig))
 		a2, err := Parse(r)

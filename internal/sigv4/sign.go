@@ -50,7 +50,7 @@ func Sign(r *http.Request, body []byte, cred Credentials, region, service string
 	if payload == "" {
 		payload = hashHex(body)
 	}
-	sig := a.signature(r, payload, cred.SecretAccessKey)
+	sig := a.signature(r, []byte(payload), cred.SecretAccessKey)
 	r.Header.Set("Authorization", Algorithm+" Credential="+a.AccessKeyID+"/"+a.Scope.String()+
 		", SignedHeaders="+strings.Join(a.SignedHeaders, ";")+", Signature="+string(sig[:]))
 	return nil
@@ -104,7 +104,7 @@ func Presign(r *http.Request, cred Credentials, region, service string, now time
 	if payload == "" {
 		payload = hashHex(nil)
 	}
-	sig := a.signature(r, payload, cred.SecretAccessKey)
+	sig := a.signature(r, []byte(payload), cred.SecretAccessKey)
 	r.URL.RawQuery += "&X-Amz-Signature=" + string(sig[:])
 	return nil
 }

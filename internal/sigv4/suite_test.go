@@ -126,7 +126,7 @@ func TestSuiteSign(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse of the signed request: %v", err)
 			}
-			creq := a.appendCanonicalRequest(nil, r, a.verifierPayloadHash(r, body))
+			creq := a.appendCanonicalRequest(nil, r, a.appendVerifierPayloadHash(nil, r, body))
 			if string(creq) != c.creq {
 				t.Errorf("canonical request\n got %q\nwant %q", creq, c.creq)
 			}
@@ -180,7 +180,7 @@ func TestSuiteVerify(t *testing.T) {
 			if err := a.CheckScope(c.region, c.service); err != nil {
 				t.Errorf("CheckScope: %v", err)
 			}
-			if creq := a.appendCanonicalRequest(nil, a.req, a.verifierPayloadHash(a.req, body)); string(creq) != c.creq {
+			if creq := a.appendCanonicalRequest(nil, a.req, a.appendVerifierPayloadHash(nil, a.req, body)); string(creq) != c.creq {
 				t.Errorf("canonical request from .sreq\n got %q\nwant %q", creq, c.creq)
 			}
 			if err := a.Verify(a.req, body, suiteSecret, suiteTime); err != nil {

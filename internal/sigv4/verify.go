@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"net/http"
@@ -23,7 +24,8 @@ func (a *Auth) Verify(r *http.Request, body []byte, secret string, now time.Time
 	if problems := a.scopeProblems(nil); len(problems) > 0 {
 		return mismatch("%s", strings.Join(problems, " "))
 	}
-	want := a.signature(r, a.verifierPayloadHash(r, body), secret)
+	var payloadHash [2 * sha256.Size]byte // on the stack: no string per request
+	want := a.signature(r, a.appendVerifierPayloadHash(payloadHash[:0], r, body), secret)
 	if subtle.ConstantTimeCompare(want[:], []byte(a.Signature)) != 1 {
 		return signatureMismatch()
 	}
