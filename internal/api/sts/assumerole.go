@@ -3,7 +3,6 @@ package sts
 import (
 	"context"
 	"errors"
-	"fmt"
 	"github.com/securecart/warden/internal/call"
 	"strconv"
 	"strings"
@@ -174,7 +173,7 @@ func (s *Service) AssumeRole(ctx context.Context, c *api.Call) (any, error) {
 	}
 
 	roleID := creds.StableID("AROA", role.ARN)
-	sessionARN := fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/%s", role.Account.ID, role.Name, sessionName)
+	sessionARN := "arn:aws:sts::" + role.Account.ID + ":assumed-role/" + role.Name + "/" + sessionName
 	sess := &creds.Session{
 		AccessKeyID:    creds.NewAccessKeyID(creds.PrefixTemporary, role.Account.ID),
 		Secret:         creds.NewSecret(),
