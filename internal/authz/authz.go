@@ -8,10 +8,11 @@
 // resource policy) and the RCP levels of the resource's account, and fills the
 // context keys AWS sets itself (aws:PrincipalArn, aws:PrincipalAccount,
 // aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:PrincipalTag/*,
-// aws:username, aws:ResourceAccount, aws:ResourceOrgID, aws:ResourceOrgPaths,
-// aws:CurrentTime, aws:EpochTime, and for an AWS service acting for a
-// resource of an org account, which aws:SourceAccount names,
-// aws:SourceOrgID and aws:SourceOrgPaths); what the request gives wins.
+// aws:username, aws:userid (an IAM user's unique ID), aws:ResourceAccount,
+// aws:ResourceOrgID, aws:ResourceOrgPaths, aws:CurrentTime, aws:EpochTime,
+// and for an AWS service acting for a resource of an org account, which
+// aws:SourceAccount names, aws:SourceOrgID and aws:SourceOrgPaths); what the
+// request gives wins.
 //
 // S3 Block Public Access: with RestrictPublicBuckets in force for a bucket
 // or access point whose policy is public, the policy is left out for
@@ -29,6 +30,7 @@ import (
 	"time"
 
 	"github.com/securecart/warden/internal/awsdata"
+	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/policy"
@@ -202,6 +204,12 @@ func fillContext(o *org.Org, s *Situation, now time.Time) {
 		}
 		if s.User != nil {
 			tags = s.User.Tags
+			if c.Kind == policy.CallerUser {
+				// An IAM user's aws:userid is its unique ID (IAM User
+				// Guide, policy variables, principal table), the one the
+				// IAM API of warden serve reports and signs in with.
+				ctx.SetDefault("aws:userid", creds.StableID("AIDA", s.User.ARN))
+			}
 		}
 		for k, v := range tags {
 			ctx.SetDefault("aws:PrincipalTag/"+k, v)

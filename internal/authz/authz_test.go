@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/org"
 )
@@ -114,7 +115,7 @@ func TestContextKeys(t *testing.T) {
 	}
 
 	s = assemble(t, o, Query{Principal: "arn:aws:iam::222222222222:user/ci", Action: "s3:ListBucket"})
-	for key, want := range map[string]string{"aws:username": "ci", "aws:PrincipalTag/owner": "platform", "aws:PrincipalArn": "arn:aws:iam::222222222222:user/ci", "aws:PrincipalType": "User"} {
+	for key, want := range map[string]string{"aws:username": "ci", "aws:userid": creds.StableID("AIDA", "arn:aws:iam::222222222222:user/ci"), "aws:PrincipalTag/owner": "platform", "aws:PrincipalArn": "arn:aws:iam::222222222222:user/ci", "aws:PrincipalType": "User"} {
 		if got := ctxValue(s, key); !slices.Equal(got, []string{want}) {
 			t.Errorf("user: %s = %q, want %q", key, got, want)
 		}
