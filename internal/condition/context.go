@@ -139,6 +139,19 @@ func (e *entry) arnValues() []arn.Value {
 	return out
 }
 
+// Clone returns a copy of c that Set and SetDefault change apart from c. The
+// entries (a key, its values and their parsed forms) are shared: neither
+// context changes one in place, Set replaces it.
+func (c Context) Clone() Context {
+	if c.d == nil {
+		return NewContext(nil)
+	}
+	d := &contextData{entries: make([]*entry, len(c.d.entries), len(c.d.entries)+8), slots: make([]int32, len(c.d.slots))}
+	copy(d.entries, c.d.entries)
+	copy(d.slots, c.d.slots)
+	return Context{d: d}
+}
+
 // NewContext returns a Context with the keys of m. When two keys of m differ
 // only in case, their values are merged.
 func NewContext(m map[string][]string) Context {

@@ -8,7 +8,6 @@ import (
 	"github.com/securecart/warden/internal/awsdata"
 
 	"github.com/securecart/warden/internal/analyze"
-	"github.com/securecart/warden/internal/condition"
 	"github.com/securecart/warden/internal/eval"
 	"github.com/securecart/warden/internal/policy"
 )
@@ -121,15 +120,15 @@ func evalPair(pr *pair, ctx map[string][]string) (before, after eval.Explanation
 			out[i] = eval.Explanation{Decision: eval.ImplicitDeny, DeniedBy: eval.LayerNone, Note: "nobody can make this request: the org has no such principal or role"}
 			continue
 		}
-		full := make(map[string][]string, len(pr.ctx[i])+len(ctx))
-		for k, v := range pr.ctx[i] {
-			full[k] = v
-		}
+		// The keys Assemble filled (a copy of its context), then the
+		// class's context over them (Set replaces a key's values, in any
+		// case).
+		c := pr.s[i].Request.Context.Clone()
 		for k, v := range ctx {
-			full[strings.ToLower(k)] = v
+			c.Set(k, v...)
 		}
 		req := *pr.s[i].Request
-		req.Context = condition.NewContext(full)
+		req.Context = c
 		out[i] = eval.Evaluate(&req, pr.in[i])
 	}
 	return out[0], out[1]

@@ -317,9 +317,8 @@ func (r *principalRun) twins(action string, rel []analyze.Stmt) *twins {
 
 // pair is one request assembled in both orgs.
 type pair struct {
-	s   [2]*authz.Situation
-	in  [2]*eval.Inputs
-	ctx [2]map[string][]string // the keys Assemble filled
+	s  [2]*authz.Situation
+	in [2]*eval.Inputs
 }
 
 func (r *principalRun) assemble(action, resource string) *pair {
@@ -333,9 +332,6 @@ func (r *principalRun) assemble(action, resource string) *pair {
 			continue
 		}
 		pr.s[i], pr.in[i] = s, &s.Inputs
-		base := map[string][]string{}
-		s.Request.Context.Each(func(k string, v []string) { base[strings.ToLower(k)] = v })
-		pr.ctx[i] = base
 	}
 	return pr
 }
