@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/securecart/warden/internal/check"
 	"github.com/securecart/warden/internal/escalate"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/prove"
@@ -67,6 +68,10 @@ Exit status: 0 when no path is found, 1 when one is, 2 for malformed input.`,
 			o, err := loadOrgShowing(orgPath, env.Stderr)
 			if err != nil {
 				return &ExitError{Code: 2, Err: err}
+			}
+			// {Account} placeholders resolve as in warden check.
+			if target, err = check.Substitute(o, target); err != nil {
+				return &ExitError{Code: 2, Err: fmt.Errorf("--target: %w", err)}
 			}
 			if target != "" && !hasPrincipal(o, target) {
 				return &ExitError{Code: 2, Err: fmt.Errorf("--target %s: no such role or user in the organization", target)}

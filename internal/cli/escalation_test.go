@@ -129,6 +129,16 @@ func TestEscalationSecureCartAndErrors(t *testing.T) {
 	if _, stderr, code := run(t, "", "analyze", "escalation", "--target", "arn:aws:iam::111111111111:role/Nope"); code != 2 || !strings.Contains(stderr, "no such role or user") {
 		t.Errorf("unknown target: exit %d %s", code, stderr)
 	}
+	// --target takes {Account} placeholders, as warden check does.
+	out, stderr, code = run(t, "", "analyze", "escalation", "--target", "arn:aws:iam::{Security}:role/BreakGlassRole")
+	if code != 1 || !strings.Contains(out, "paths to arn:aws:iam::218364950271:role/BreakGlassRole\n") ||
+		!strings.Contains(out, "allowed by trust: Allow trust policy written by the previous step (letting in arn:aws:iam::218364950271:role/OrganizationAccountAccessRole)") ||
+		strings.Contains(out, "allowed by trust: the trust policy written") {
+		t.Errorf("--target with a placeholder: exit %d\n%s%s", code, out, stderr)
+	}
+	if _, stderr, code := run(t, "", "analyze", "escalation", "--target", "arn:aws:iam::{Nope}:role/BreakGlassRole"); code != 2 || !strings.Contains(stderr, `unknown account "Nope"`) {
+		t.Errorf("unknown placeholder: exit %d %s", code, stderr)
+	}
 	if _, _, code := run(t, "", "analyze", "escalation", "--format", "yaml"); code != 2 {
 		t.Errorf("unknown format: exit %d", code)
 	}

@@ -68,7 +68,6 @@ func (a *analyzer) updateTrust(from, to *Node) {
 		return
 	}
 	st.Note = "the new trust policy lets " + from.ARN + " assume the role"
-	assume.AllowedBy = append(assume.AllowedBy, "trust: the trust policy written by the previous step")
 	a.edge(from, to, KindUpdateAssumeRole, *st, *assume)
 }
 
@@ -80,7 +79,10 @@ func trustFor(principal string) (*policy.Policy, error) {
 			"Effect": "Allow", "Principal": map[string]any{"AWS": principal}, "Action": "sts:AssumeRole",
 		}},
 	})
-	return policy.ParseAndCompile(doc, "", policy.Trust, "trust policy written by "+principal)
+	// Named so that the step's evidence says where it comes from: the
+	// engine's line is "Allow trust policy written by the previous step
+	// (letting in PRINCIPAL), statement 0".
+	return policy.ParseAndCompile(doc, "", policy.Trust, "trust policy written by the previous step (letting in "+principal+")")
 }
 
 // customerManaged lists the customer managed policies (by ARN) among a

@@ -246,9 +246,6 @@ func (a *analyzer) edgeStepsIn(e *Edge, s, ts *sess) ([]Step, bool) {
 			break
 		}
 		d.Kind, d.Note = st.Kind, st.Note
-		if ch != nil {
-			d.AllowedBy = append(d.AllowedBy, "trust: the trust policy written by the previous step")
-		}
 		out = append(out, *d)
 	}
 	if a.edgeSteps == nil {
