@@ -52,12 +52,13 @@ func TestEscalationAgentCoreExplained(t *testing.T) {
 // emr-001, imagebuilder-001, gamelift-001; the twins' passthrough.yaml) or
 // an ECS task started on a container instance the caller registered
 // (ecs-007, ecs_register.yaml: StartTask's ecs:cluster the cluster
-// registered in) or a HealthOmics run whose role writes its credentials to
+// registered in; ecs-009's StartTask alone, the task role and the
+// execution role overridden with the role passed) or a HealthOmics run whose role writes its credentials to
 // an object the caller reads (omics-001, omics.yaml: the role's
 // s3:PutObject made as the role) is a request warden explain allows.
 func TestEscalationPassThroughExplained(t *testing.T) {
-	got := explainPathsFrom(t, "ClusterRunner", "ClusterRunnerMFA", "ImageBuilder", "FleetMaker", "InstanceRegistrar", "OmicsRunner")
-	for n, want := range map[string]int{"ClusterRunner": 3, "ImageBuilder": 5, "FleetMaker": 4, "InstanceRegistrar": 3, "OmicsRunner": 6} {
+	got := explainPathsFrom(t, "ClusterRunner", "ClusterRunnerMFA", "ImageBuilder", "FleetMaker", "InstanceRegistrar", "InstanceRegistrarNotInstance", "OmicsRunner")
+	for n, want := range map[string]int{"ClusterRunner": 3, "ImageBuilder": 5, "FleetMaker": 4, "InstanceRegistrar": 3, "InstanceRegistrarNotInstance": 2, "OmicsRunner": 6} {
 		if len(got[n]) != want {
 			t.Errorf("%s: %d steps %v, want %d", n, len(got[n]), got[n], want)
 		}
