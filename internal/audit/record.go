@@ -195,16 +195,27 @@ func readOnly(c *call.Call) bool {
 //     the token's credentialId, as CloudTrail's userIdentity element
 //     documents it (the type's example there and in the sign-in events of
 //     IAM Identity Center's user guide);
-//   - another call made for an Identity Center user (the portal's pages)
-//     as Unknown with onBehalfOf;
+//     and of the sso-oidc CreateToken that issues a person's tokens; a
+//     successful sign-in step of a user the identity store knows, and a
+//     signed-in person's management of MFA devices, likewise (credentialId
+//     only when there is one). AWS's Security Blog, "Modifications to AWS
+//     CloudTrail event data of IAM Identity Center"
+//     (https://aws.amazon.com/blogs/security/modifications-to-aws-cloudtrail-event-data-of-iam-identity-center/):
+//     IdentityCenterUser for access portal events, the OIDC CreateToken
+//     event, sign-in events "limited to successful authentications" and
+//     MFA management; "for unauthenticated users, the userIdentity type
+//     will remain Unknown";
+//   - another call made for an Identity Center user (a failed sign-in
+//     step) as Unknown with onBehalfOf;
 //   - an unsigned call as the anonymous principal (AWSAccount,
 //     ANONYMOUS_PRINCIPAL), as CloudTrail records anonymous requests.
 func callerIdentity(c *call.Call) (UserIdentity, string) {
 	switch {
 	case c.Identity != nil:
 		return identity(c.Identity)
-	case c.Person != nil && c.CredentialID != "":
-		// An Identity Center user of the portal API, with an SSO token.
+	case c.Person != nil && (c.CredentialID != "" || c.SignedIn):
+		// An authenticated Identity Center user: the portal API with an
+		// SSO token, CreateToken, a successful sign-in step.
 		p := c.Person
 		return UserIdentity{Type: "IdentityCenterUser", AccountID: c.RecipientAccount,
 			OnBehalfOf: &OnBehalfOf{UserID: p.UserID, IdentityStoreARN: p.IdentityStoreARN}, CredentialID: c.CredentialID}, c.RecipientAccount

@@ -49,6 +49,12 @@ type Call struct {
 	// token): the record's userIdentity is then IdentityCenterUser with
 	// this credentialId, as CloudTrail records the portal API's calls.
 	CredentialID string
+	// SignedIn marks a Person call whose person is authenticated although
+	// it carries no credential yet (a successful sign-in step of a user the
+	// identity store knows, the management of a signed-in person's MFA
+	// devices): the record's userIdentity is IdentityCenterUser without a
+	// credentialId.
+	SignedIn bool
 	// RecipientAccount is the account that records an unsigned call, when
 	// the handler knows it (the Identity Center instance's account).
 	RecipientAccount string

@@ -18,8 +18,9 @@ import (
 // https://docs.aws.amazon.com/singlesignon/latest/userguide/logging-sign-in-events.html):
 // CredentialChallenge when a factor is asked for, CredentialVerification
 // when one is checked (a failure carries an error), UserAuthentication once
-// every factor passed. The person is recorded as Unknown with onBehalfOf
-// (the identity store user); a failed password names no user
+// every factor passed. A successful step of a user the identity store
+// knows is recorded as an IdentityCenterUser (onBehalfOf: the identity
+// store user), a failed one as Unknown; a failed password names no user
 // (HIDDEN_DUE_TO_SECURITY_REASONS), so the trail does not tell which user
 // names exist nor keep a password typed as a user name. No secret (password,
 // code, assertion) is ever recorded.
@@ -152,6 +153,12 @@ func recordEvent(ctx context.Context, a call.Auditor, dir sso.Directory, r *http
 	if e.failure != "" {
 		ev.ErrorCode, ev.ErrorMessage = "Failure", e.failure
 	}
+	// An authenticated person's event is an IdentityCenterUser's; a failed
+	// sign-in step, or one naming no known user, stays Unknown (AWS
+	// Security Blog, "Modifications to AWS CloudTrail event data of IAM
+	// Identity Center": sign-in events are IdentityCenterUser "limited to
+	// successful authentications", MFA management in the portal always).
+	c.SignedIn = e.user.ID != "" && (e.failure == "" || e.source == directorySource)
 	if e.credential != "" {
 		c.CredentialID, c.EventType, c.ServiceEventDetails = e.credential, "AwsServiceEvent", e.details
 	}

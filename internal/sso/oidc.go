@@ -248,6 +248,10 @@ func (s *OIDC) StartDeviceAuthorization(ctx context.Context, addr, clientID, sec
 type Tokens struct {
 	AccessToken, RefreshToken string
 	ExpiresIn                 int
+	// UserID and GrantID name the person the tokens are for and the
+	// sign-in (grant) they descend from: CreateToken's record is by this
+	// user, with the grant as its credentialId.
+	UserID, GrantID string
 }
 
 // CreateToken exchanges an approved device code, or a refresh token, for
@@ -322,7 +326,7 @@ func (s *OIDC) exchangeDeviceCode(ctx context.Context, c store.SSOClient, device
 // signInEnd) when the client registered scopes, as AWS does for the
 // sso-session flow.
 func (s *OIDC) issue(ctx context.Context, c store.SSOClient, grant, userID string, authTime, now, signInEnd time.Time) (Tokens, error) {
-	t := Tokens{AccessToken: randomToken("aoa", 48)}
+	t := Tokens{AccessToken: randomToken("aoa", 48), UserID: userID, GrantID: grant}
 	exp := now.Add(AccessTokenLifetime)
 	if exp.After(signInEnd) {
 		exp = signInEnd

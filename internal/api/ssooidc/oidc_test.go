@@ -15,6 +15,7 @@ import (
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/org"
 	"github.com/securecart/warden/internal/server/servertest"
+	"github.com/securecart/warden/internal/sso"
 	"github.com/securecart/warden/internal/state"
 )
 
@@ -96,8 +97,36 @@ func TestDeviceSignInThroughOIDC(t *testing.T) {
 	}
 	approveAfterIdP(t, e.h, b, url.Values{"oidc_result": {html.UnescapeString(m[1])}}, "", code)
 	e.h.Clock.Advance(2 * time.Second)
-	if tok, err := e.oidc.CreateToken(ctx, poll); err != nil || aws.ToString(tok.AccessToken) == "" {
+	tok, err := e.oidc.CreateToken(ctx, poll)
+	if err != nil || aws.ToString(tok.AccessToken) == "" {
 		t.Fatalf("CreateToken after the OIDC sign-in: %v", err)
+	}
+	// CreateToken is recorded as the person's, an IdentityCenterUser with
+	// onBehalfOf and the sign-in (the token's grant) as credentialId (AWS
+	// Security Blog, "Modifications to AWS CloudTrail event data of IAM
+	// Identity Center",
+	// https://aws.amazon.com/blogs/security/modifications-to-aws-cloudtrail-event-data-of-iam-identity-center/:
+	// of the OIDC events, CreateToken); a refused one (pending) names no
+	// one.
+	st, err := e.h.Store.SSOToken(ctx, sso.Digest(aws.ToString(tok.AccessToken)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var granted int
+	for _, r := range e.ev.Find("sso-oauth.amazonaws.com", "CreateToken") {
+		u := r.UserIdentity
+		switch {
+		case r.ErrorCode != "" && u.Type != "IdentityCenterUser" && u.OnBehalfOf == nil:
+		case r.ErrorCode == "" && u.Type == "IdentityCenterUser" && u.AccountID == r.RecipientAccountID && u.AccountID != "" &&
+			u.OnBehalfOf != nil && u.OnBehalfOf.UserID == aliceID(t, e.h) && strings.HasPrefix(u.OnBehalfOf.IdentityStoreARN, "arn:aws:identitystore::") &&
+			u.CredentialID == st.GrantID && u.UserName == "" && u.PrincipalID == "":
+			granted++
+		default:
+			t.Errorf("CreateToken record: %+v identity %+v", r, u)
+		}
+	}
+	if granted != 1 {
+		t.Errorf("%d CreateToken records of alice, want 1", granted)
 	}
 	// The bind ID carried the sign-in's AuthWorkflowID to the callback.
 	if wf := signInWorkflows(t, e.ev, e.h.URL); !hasWorkflow(wf, externalSignIn...) {
@@ -136,12 +165,17 @@ func TestDeviceSignInThroughOIDC(t *testing.T) {
 	}
 	// The trail: the provider's verification of alice, and the refusals
 	// without a user.
+	// A verified sign-in is alice's as an IdentityCenterUser (AWS Security
+	// Blog, "Modifications to AWS CloudTrail event data of IAM Identity
+	// Center": sign-in events "limited to successful authentications"),
+	// a refused one Unknown.
+	alice := aliceID(t, e.h)
 	var ok, refused int
 	for _, r := range e.ev.Find("signin.amazonaws.com", "CredentialVerification") {
 		switch {
-		case r.ErrorCode == "" && r.UserIdentity.UserName == "alice@securecart.example":
+		case r.ErrorCode == "" && r.UserIdentity.Type == "IdentityCenterUser" && r.UserIdentity.OnBehalfOf != nil && r.UserIdentity.OnBehalfOf.UserID == alice:
 			ok++
-		case r.ErrorCode != "" && r.UserIdentity.UserName == "HIDDEN_DUE_TO_SECURITY_REASONS":
+		case r.ErrorCode != "" && r.UserIdentity.Type == "Unknown" && r.UserIdentity.UserName == "HIDDEN_DUE_TO_SECURITY_REASONS":
 			refused++
 		}
 	}

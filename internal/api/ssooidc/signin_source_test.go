@@ -79,16 +79,17 @@ func TestSAMLSignInEvents(t *testing.T) {
 	if len(ver) != 2 {
 		t.Fatalf("%d CredentialVerification records, want 2 (IdP, TOTP)", len(ver))
 	}
+	alice := aliceID(t, e.h)
 	for _, r := range ver {
-		if r.ErrorCode != "" || r.UserIdentity.Type != "Unknown" || r.UserIdentity.UserName != "alice@securecart.example" ||
-			r.UserIdentity.OnBehalfOf == nil || r.UserIdentity.OnBehalfOf.UserID == "" || r.SourceIPAddress != "127.0.0.1" {
+		if r.ErrorCode != "" || r.UserIdentity.Type != "IdentityCenterUser" || r.UserIdentity.UserName != "" ||
+			r.UserIdentity.OnBehalfOf == nil || r.UserIdentity.OnBehalfOf.UserID != alice || r.SourceIPAddress != "127.0.0.1" {
 			t.Errorf("SAML sign-in record: %+v identity %+v", r, r.UserIdentity)
 		}
 		if strings.Contains(string(mustJSON(t, r)), resp[:40]) {
 			t.Errorf("the SAML response is in the trail")
 		}
 	}
-	if a := e.ev.Find("signin.amazonaws.com", "UserAuthentication"); len(a) != 1 || a[0].UserIdentity.UserName != "alice@securecart.example" {
+	if a := e.ev.Find("signin.amazonaws.com", "UserAuthentication"); len(a) != 1 || a[0].UserIdentity.Type != "IdentityCenterUser" || a[0].UserIdentity.OnBehalfOf == nil || a[0].UserIdentity.OnBehalfOf.UserID != alice {
 		t.Errorf("UserAuthentication records: %+v", a)
 	}
 	code2, _ := e.device(t)
@@ -175,4 +176,15 @@ func TestSAMLIdPMFA(t *testing.T) {
 			t.Errorf("the sign-in's MFA time %v (now %v): want the assertion's AuthnInstant, %v", da.AuthTime, e.h.Clock.Now(), err)
 		}
 	}
+}
+
+// aliceID is alice's identity store ID: the onBehalfOf userId of her
+// IdentityCenterUser records.
+func aliceID(t *testing.T, h *servertest.Harness) string {
+	t.Helper()
+	u, err := sso.OrgDirectory{Orgs: h.Server.State}.UserByName(servertest.Ctx(t), "alice@securecart.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
+	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/sso"
 )
 
@@ -150,6 +151,25 @@ func (s *Service) CreateToken(ctx context.Context, c *api.Call) (any, error) {
 	t, err := s.OIDC.CreateToken(ctx, in.ClientID, in.ClientSecret, in.GrantType, in.DeviceCode, in.RefreshToken)
 	if err != nil {
 		return nil, err
+	}
+	// The person the tokens are for makes the call, as CloudTrail records
+	// CreateToken: an IdentityCenterUser with onBehalfOf and the sign-in
+	// (the grant) as credentialId (AWS Security Blog, "Modifications to AWS
+	// CloudTrail event data of IAM Identity Center": of the OIDC events,
+	// CreateToken). A refused CreateToken names no one: Unknown.
+	if t.UserID != "" {
+		inst, err := s.Dir.Instance(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p := &creds.OnBehalfOf{UserID: t.UserID, IdentityStoreARN: inst.IdentityStoreARN()}
+		switch u, err := s.Dir.UserByID(ctx, t.UserID); {
+		case err == nil:
+			p.UserName = u.UserName
+		case !errors.Is(err, sso.ErrNoUser):
+			return nil, err
+		}
+		c.Person, c.CredentialID, c.RecipientAccount = p, t.GrantID, inst.Account
 	}
 	c.ResponseElements = call.Fields{"tokenType": "Bearer", "expiresIn": t.ExpiresIn,
 		"expiresAt": c.Now.Add(time.Duration(t.ExpiresIn) * time.Second).UTC().Format(time.RFC3339)}

@@ -37,3 +37,14 @@ func aliceOnReplicas(t *testing.T, a *servertest.Harness) (*servertest.Person, s
 	}
 	return &servertest.Person{UserName: "alice@securecart.example", Password: pw}, u.ID
 }
+
+// userIDOf returns the identity store ID of the user name: the onBehalfOf
+// userId of that person's IdentityCenterUser records.
+func userIDOf(t *testing.T, a *servertest.Harness, name string) string {
+	t.Helper()
+	u, err := ssodir.OrgDirectory{Orgs: a.Server.State}.UserByName(servertest.Ctx(t), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
+}

@@ -121,7 +121,11 @@ func TestRecoveryCodeSignIn(t *testing.T) {
 		t.Errorf("CredentialVerification records %s, want %s (password and TOTP enrollment, then twice password and recovery code)", got, want)
 	}
 	for _, name := range []string{"CompleteVirtualMfaDeviceRegistration", "GenerateRecoveryCodes"} {
-		if recs := e.ev.Find("sso-directory.amazonaws.com", name); len(recs) != 1 || recs[0].UserIdentity.UserName != bob.UserName {
+		// MFA management in the portal is an IdentityCenterUser's (AWS
+		// Security Blog, "Modifications to AWS CloudTrail event data of IAM
+		// Identity Center").
+		if recs := e.ev.Find("sso-directory.amazonaws.com", name); len(recs) != 1 || recs[0].UserIdentity.Type != "IdentityCenterUser" ||
+			recs[0].UserIdentity.OnBehalfOf == nil || recs[0].UserIdentity.OnBehalfOf.UserID != userIDOf(t, e.h, bob.UserName) {
 			t.Errorf("%s records: %+v", name, recs)
 		}
 	}

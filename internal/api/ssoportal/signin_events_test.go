@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 
+	"github.com/securecart/warden/internal/audit"
 	"github.com/securecart/warden/internal/server/servertest"
 )
 
@@ -56,22 +57,34 @@ func TestSignInEvents(t *testing.T) {
 	bob := &servertest.Person{UserName: "bob@securecart.example", Password: e.pws["bob@securecart.example"], NewPassword: "Bob-new-passw0rd"}
 	e.signIn(t, bob)
 	auth := e.ev.Find("signin.amazonaws.com", "UserAuthentication")
-	if len(auth) != 1 || auth[0].UserIdentity.UserName != "bob@securecart.example" || auth[0].UserIdentity.PrincipalID == "" ||
-		auth[0].UserIdentity.OnBehalfOf == nil || auth[0].UserIdentity.OnBehalfOf.UserID != auth[0].UserIdentity.PrincipalID || auth[0].ErrorCode != "" {
+	// A successful sign-in is an IdentityCenterUser's: the instance's
+	// account and onBehalfOf, no userName nor principalId (AWS Security
+	// Blog, "Modifications to AWS CloudTrail event data of IAM Identity
+	// Center").
+	bobID := userIDOf(t, e.h, "bob@securecart.example")
+	who := func(u audit.UserIdentity) string {
+		if u.Type == "IdentityCenterUser" && u.OnBehalfOf != nil && u.OnBehalfOf.UserID == bobID && u.UserName == "" {
+			return "bob"
+		}
+		return u.Type + ":" + u.UserName
+	}
+	if len(auth) != 1 || auth[0].UserIdentity.Type != "IdentityCenterUser" || auth[0].UserIdentity.UserName != "" || auth[0].UserIdentity.PrincipalID != "" ||
+		auth[0].UserIdentity.AccountID != e.mgmt(t) || auth[0].UserIdentity.OnBehalfOf == nil ||
+		auth[0].UserIdentity.OnBehalfOf.UserID != bobID || auth[0].ErrorCode != "" {
 		t.Fatalf("UserAuthentication records: %+v", auth)
 	}
 	// Challenges: the failed password's (hidden), then bob's password
 	// and his MFA.
 	var ch []string
 	for _, r := range e.ev.Find("signin.amazonaws.com", "CredentialChallenge") {
-		ch = append(ch, r.UserIdentity.UserName+"/"+r.AdditionalEventData.(map[string]any)["CredentialType"].(string))
+		ch = append(ch, who(r.UserIdentity)+"/"+r.AdditionalEventData.(map[string]any)["CredentialType"].(string))
 	}
-	if got, want := strings.Join(ch, " "), "HIDDEN_DUE_TO_SECURITY_REASONS/PASSWORD bob@securecart.example/PASSWORD bob@securecart.example/TOTP"; got != want {
+	if got, want := strings.Join(ch, " "), "Unknown:HIDDEN_DUE_TO_SECURITY_REASONS/PASSWORD bob/PASSWORD bob/TOTP"; got != want {
 		t.Errorf("CredentialChallenge records %s, want %s", got, want)
 	}
 	ok := 0
 	for _, r := range e.ev.Find("signin.amazonaws.com", "CredentialVerification") {
-		if r.ErrorCode == "" && r.UserIdentity.UserName == "bob@securecart.example" {
+		if r.ErrorCode == "" && who(r.UserIdentity) == "bob" {
 			ok++
 		}
 	}

@@ -29,8 +29,11 @@ type signInRecord struct {
 	ErrorMessage string `json:"errorMessage"`
 	Recipient    string `json:"recipientAccountId"`
 	UserIdentity struct {
-		Type     string `json:"type"`
-		UserName string `json:"userName"`
+		Type       string `json:"type"`
+		UserName   string `json:"userName"`
+		OnBehalfOf struct {
+			UserID string `json:"userId"`
+		} `json:"onBehalfOf"`
 	} `json:"userIdentity"`
 	Additional map[string]string `json:"additionalEventData"`
 	Details    map[string]string `json:"serviceEventDetails"`
@@ -158,14 +161,25 @@ func TestSignInWorkflowWithTheAWSCLI(t *testing.T) {
 		// serviceEventDetails, an error message on a failure.
 		outcome := map[bool]string{true: "Success", false: "Failure"}[r.ErrorMessage == ""]
 		if r.EventSource != "signin.amazonaws.com" || r.EventType != "AwsServiceEvent" || r.ReadOnly || r.Recipient != e.mgmt(t) ||
-			r.UserIdentity.Type != "Unknown" || len(r.Details) != 1 || r.Details[r.EventName] != outcome || ev.EventName != r.EventName {
+			len(r.Details) != 1 || r.Details[r.EventName] != outcome || ev.EventName != r.EventName {
 			t.Errorf("record: %s", ev.CloudTrailEvent)
 		}
 		w := r.Additional["AuthWorkflowID"]
 		if !reUUID.MatchString(w) {
 			t.Errorf("AuthWorkflowID %q is not a UUID: %s", w, ev.CloudTrailEvent)
 		}
-		step := r.EventName + " " + r.Additional["CredentialType"] + " " + outcome + " " + r.UserIdentity.UserName
+		// A successful step of a known user is an IdentityCenterUser's
+		// (onBehalfOf, no userName), any other step Unknown's (AWS Security
+		// Blog, "Modifications to AWS CloudTrail event data of IAM Identity
+		// Center": sign-in events "limited to successful authentications").
+		who := r.UserIdentity.Type + " " + r.UserIdentity.UserName
+		if r.UserIdentity.Type == "IdentityCenterUser" {
+			who = r.UserIdentity.Type
+			if r.UserIdentity.OnBehalfOf.UserID == "" || r.UserIdentity.UserName != "" {
+				t.Errorf("IdentityCenterUser without onBehalfOf or with a userName: %s", ev.CloudTrailEvent)
+			}
+		}
+		step := r.EventName + " " + r.Additional["CredentialType"] + " " + outcome + " " + who
 		if n := r.Additional["UserName"]; n != "" {
 			step += " UserName=" + n
 		}
@@ -177,22 +191,22 @@ func TestSignInWorkflowWithTheAWSCLI(t *testing.T) {
 		}
 		byWorkflow[w] = append(byWorkflow[w], step)
 	}
-	const hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
+	const hidden = "Unknown HIDDEN_DUE_TO_SECURITY_REASONS"
 	want := [][]string{{
 		"CredentialChallenge PASSWORD Success " + hidden,
 		"CredentialVerification PASSWORD Failure " + hidden,
-		"CredentialChallenge PASSWORD Success bob@securecart.example UserName=bob@securecart.example",
-		"CredentialVerification PASSWORD Success bob@securecart.example",
-		"CredentialChallenge TOTP Success bob@securecart.example",
-		"CredentialVerification TOTP Success bob@securecart.example",
-		"UserAuthentication PASSWORD Success bob@securecart.example LoginTo=/device",
+		"CredentialChallenge PASSWORD Success IdentityCenterUser UserName=bob@securecart.example",
+		"CredentialVerification PASSWORD Success IdentityCenterUser",
+		"CredentialChallenge TOTP Success IdentityCenterUser",
+		"CredentialVerification TOTP Success IdentityCenterUser",
+		"UserAuthentication PASSWORD Success IdentityCenterUser LoginTo=/device",
 	}, {
-		"CredentialChallenge PASSWORD Success bob@securecart.example UserName=bob@securecart.example",
-		"CredentialVerification PASSWORD Success bob@securecart.example",
-		"CredentialChallenge TOTP Success bob@securecart.example",
-		"CredentialVerification TOTP Failure bob@securecart.example",
-		"CredentialVerification TOTP Success bob@securecart.example",
-		"UserAuthentication PASSWORD Success bob@securecart.example LoginTo=/device",
+		"CredentialChallenge PASSWORD Success IdentityCenterUser UserName=bob@securecart.example",
+		"CredentialVerification PASSWORD Success IdentityCenterUser",
+		"CredentialChallenge TOTP Success IdentityCenterUser",
+		"CredentialVerification TOTP Failure Unknown bob@securecart.example",
+		"CredentialVerification TOTP Success IdentityCenterUser",
+		"UserAuthentication PASSWORD Success IdentityCenterUser LoginTo=/device",
 	}}
 	if len(order) != len(want) {
 		t.Fatalf("%d sign-in workflows in the trail, want %d: %q", len(order), len(want), byWorkflow)
