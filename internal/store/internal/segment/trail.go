@@ -127,7 +127,7 @@ func (t *Trail) Create(first, prevSeq int64, prevHash []byte, blocks func(put fu
 }
 
 // catchUpLocked brings the appender's head up to the file: it opens the
-// newest segment, reads the frames others appended since (an fstat and a
+// newest segment, reads the frames others appended since (a statx and a
 // read of the header at the end it knew), cuts off an unfinished write at
 // the end, and follows to a segment begun after.
 func (t *Trail) catchUpLocked() error {
