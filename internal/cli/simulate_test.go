@@ -79,6 +79,14 @@ func TestSimulateExitCodesAndFormats(t *testing.T) {
 	if !strings.Contains(out, `"reasons":[{"policyType":"identity","policy":"0","statement":"0","effect":"Allow"`) {
 		t.Errorf("JSON output lacks the deciding statement: %s", out)
 	}
+	// A malformed case in JSON: its line has the error and, as the case has
+	// an expectation, "expect" and "pass": false (shared/spec/simulate.md:
+	// expect and pass whenever the case has expect).
+	out, _, code = run(t, allow+"\n"+strings.Replace(malformed, `"name":"bad"`, `"name":"bad","expect":"Allow"`, 1)+"\n", "simulate", "--format", "json", "-")
+	rs = results(t, out)
+	if code != 2 || len(rs) != 2 || rs[1].Name != "bad" || rs[1].Error == "" || rs[1].Expect != "Allow" || rs[1].Pass == nil || *rs[1].Pass || rs[1].Decision != "" {
+		t.Errorf("malformed case in JSON: exit %d, results %+v\n%s", code, rs, out)
+	}
 	// An array of cases.
 	out, _, code = run(t, "["+allow+","+allow+"]", "simulate", "-")
 	if code != 0 || !strings.Contains(out, "2 passed, 0 failed") {

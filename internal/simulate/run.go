@@ -37,18 +37,15 @@ type ReasonJSON struct {
 func Run(c *Case, now time.Time) Result {
 	res := Result{Name: c.Name, Expect: c.Expect, Reasons: []ReasonJSON{}}
 	if c.Err != nil {
-		res.Error = c.Err.Error()
-		return res
+		return res.failed(c.Err.Error())
 	}
 	req, err := authz.NewRequest(c.Principal, c.Action, c.Resource, c.ResourceAccount, c.Context)
 	if err != nil {
-		res.Error = c.File + ": " + c.Label() + ": /request: " + err.Error()
-		return res
+		return res.failed(c.File + ": " + c.Label() + ": /request: " + err.Error())
 	}
 	if c.FederatingUser != "" {
 		if err := req.Caller.SetFederatingUser(c.FederatingUser); err != nil {
-			res.Error = c.File + ": " + c.Label() + ": /request/federatingUser: " + err.Error()
-			return res
+			return res.failed(c.File + ": " + c.Label() + ": /request/federatingUser: " + err.Error())
 		}
 	}
 	exp := authz.Evaluate(req, c.Inputs, now)
@@ -70,6 +67,18 @@ func Run(c *Case, now time.Time) Result {
 			Effect:     r.Effect.String(),
 			Position:   positionOf(r.Statement.Src),
 		})
+	}
+	return res
+}
+
+// failed is the result of a case that could not be evaluated: it has no
+// decision, and a case with an expectation did not pass it (the contract's
+// "expect and pass only when the case has expect": both, whenever it has).
+func (res Result) failed(msg string) Result {
+	res.Error = msg
+	if res.Expect != "" {
+		pass := false
+		res.Pass = &pass
 	}
 	return res
 }
