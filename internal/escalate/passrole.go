@@ -368,28 +368,46 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 		steps = append(steps, profile.steps...)
 		var made []string // placeholder, resource chosen, ...
 		var same string   // the resource the request before named, when the next names it too
-		for i, sa := range way {
+		// fixedAt is the context request k of the way is decided under:
+		// the instance profile RunInstances names, the resources earlier
+		// requests named (sameAs; the request at index cur named curRes,
+		// not yet a step), the role passed (roleKeys). Choosing a name
+		// for a request and the later ones naming the same resource
+		// decides each of them under its own, as the path does: deciding
+		// a later one without its pinned keys could choose a name only
+		// another value of those keys allows, and miss a path another
+		// name gives.
+		fixedAt := func(k, cur int, curRes string) map[string][]string {
 			var fixed map[string][]string
-			if sa.action == "ec2:RunInstances" {
-				fixed = map[string][]string{"ec2:InstanceProfile": {profile.arn}}
-			}
-			for k, i := range cs.sameAs[sa.action] {
+			set := func(key, v string) {
 				if fixed == nil {
 					fixed = map[string][]string{}
 				}
-				fixed[k] = []string{steps[first+i].Resource}
+				fixed[key] = []string{v}
 			}
-			if k := cs.roleKeys[sa.action]; k != "" {
-				if fixed == nil {
-					fixed = map[string][]string{}
+			if way[k].action == "ec2:RunInstances" {
+				set("ec2:InstanceProfile", profile.arn)
+			}
+			for key, j := range cs.sameAs[way[k].action] {
+				if j == cur {
+					set(key, curRes)
+				} else if first+j < len(steps) {
+					set(key, steps[first+j].Resource)
 				}
-				fixed[k] = []string{to.ARN}
 			}
+			if key := cs.roleKeys[way[k].action]; key != "" {
+				set(key, to.ARN)
+			}
+			return fixed
+		}
+		for i, sa := range way {
+			fixed := fixedAt(i, -1, "")
 			res := strings.NewReplacer(append(made, "ACCOUNT", from.Account.ID)...).Replace(sa.resource)
 			var st *Step
 			if name := madeName.FindString(res); name != "" {
 				var chosen string
-				if st, chosen = a.chooseMade(from, sa.action, name, res, fixed, way[i+1:]); st != nil {
+				laterFixed := func(k int, r string) map[string][]string { return fixedAt(i+1+k, i, r) }
+				if st, chosen = a.chooseMade(from, sa.action, name, res, fixed, way[i+1:], laterFixed); st != nil {
 					made = append(made, name, chosen)
 				}
 			} else if same != "" {
@@ -400,7 +418,8 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 				// function created, then invoked; a change set created,
 				// then executed): one resource, among the classes the
 				// statements of both tell apart, that both are allowed on.
-				st, same = a.decidePair(from, sa.action, way[i+1].action, res, fixed, a.notTaken(from, cs))
+				nextFixed := func(r string) map[string][]string { return fixedAt(i+1, i, r) }
+				st, same = a.decidePair(from, sa.action, way[i+1].action, res, fixed, nextFixed, a.notTaken(from, cs))
 			} else {
 				st = a.decideAnyResourceWhere(from, sa.action, res, fixed, a.notTaken(from, cs))
 			}
@@ -436,15 +455,16 @@ func (a *analyzer) passTo(from, to *Node, cs *computeService) []Step {
 // decidePair decides a request on a resource the caller names (glob) and
 // the next request of its way on the same resource: the first resource,
 // among the classes the statements of both actions tell apart, on which
-// both are allowed (and that ok accepts). It returns the first request's
-// step and the resource ("" when none is).
-func (a *analyzer) decidePair(from *Node, action, next, glob string, fixed map[string][]string, ok func(*Step) bool) (*Step, string) {
+// both are allowed (and that ok accepts), the next request under its own
+// pinned context keys (nextFixed of the resource). It returns the first
+// request's step and the resource ("" when none is).
+func (a *analyzer) decidePair(from *Node, action, next, glob string, fixed map[string][]string, nextFixed func(string) map[string][]string, ok func(*Step) bool) (*Step, string) {
 	for _, r := range a.resourceTries(from, action, glob, next) {
 		st := a.decide(from, request{action: action, resource: r, fixed: fixed})
 		if st == nil || ok != nil && !ok(st) {
 			continue
 		}
-		if a.decide(from, request{action: next, resource: r}) != nil {
+		if a.decide(from, request{action: next, resource: r, fixed: nextFixed(r)}) != nil {
 			return st, r
 		}
 	}
@@ -491,9 +511,12 @@ func stackName(stack string) (string, bool) {
 // workload identity is named after the runtime, under another prefix),
 // that the request and the later ones (rest) naming it are all allowed.
 // Deciding each request by itself could find a path that creates one
-// resource and uses another.
-func (a *analyzer) chooseMade(from *Node, action, name, res string, fixed map[string][]string, rest []serviceAction) (*Step, string) {
+// resource and uses another. Each later request is decided under its own
+// pinned context keys (laterFixed of its index in rest and the resource
+// this request names).
+func (a *analyzer) chooseMade(from *Node, action, name, res string, fixed map[string][]string, rest []serviceAction, laterFixed func(int, string) map[string][]string) (*Step, string) {
 	var later []string
+	var laterAt []int // index in rest of each later request
 	// names lists the candidate names: those of the classes of each
 	// request naming the placeholder, the first request's first.
 	var names []string
@@ -517,10 +540,11 @@ func (a *analyzer) chooseMade(from *Node, action, name, res string, fixed map[st
 	var elsewhere [][2]string // later requests naming it under another prefix or suffix
 	at := strings.Index(res, name)
 	prefix, suffix := res[:at], res[at+len(name):]
-	for _, l := range rest {
+	for k, l := range rest {
 		if strings.Contains(l.resource, name) {
 			r := strings.ReplaceAll(l.resource, "ACCOUNT", from.Account.ID)
 			later = append(later, l.action, r)
+			laterAt = append(laterAt, k)
 			if j := strings.Index(r, name); r[:j] == prefix && r[j+len(name):] == suffix {
 				also = append(also, l.action)
 			} else {
@@ -539,7 +563,8 @@ func (a *analyzer) chooseMade(from *Node, action, name, res string, fixed map[st
 		}
 		ok := true
 		for k := 0; ok && k < len(later); k += 2 {
-			ok = a.decide(from, request{action: later[k], resource: strings.ReplaceAll(later[k+1], name, chosen)}) != nil
+			ok = a.decide(from, request{action: later[k], resource: strings.ReplaceAll(later[k+1], name, chosen),
+				fixed: laterFixed(laterAt[k/2], prefix+chosen+suffix)}) != nil
 		}
 		if ok {
 			return st, chosen
