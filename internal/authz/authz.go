@@ -157,9 +157,9 @@ func Assemble(o *org.Org, q Query, now time.Time) (*Situation, error) {
 	// except the permissions and resources AWS lists as not restricted by
 	// RCPs: kms:RetireGrant, and a service-linked role's trust policy
 	// (orgs_manage_policies_rcps.html#actions-not-restricted-by-rcps); nor
-	// to a KMS action on an AWS managed key (org.Resource.AWSManagedKey).
+	// to a KMS action on an AWS managed key (see awsManagedKeyRequest).
 	if ra, ok := o.AccountByID(req.ResourceAccount); ok && awsdata.RCPAppliesTo(req.Action.Full) &&
-		(s.TrustRole == nil || !s.TrustRole.ServiceLinked) && !(hasRes && res.AWSManagedKey() && req.Action.Service == "kms") {
+		(s.TrustRole == nil || !s.TrustRole.ServiceLinked) && !awsManagedKeyRequest(req.Action.Full, resource, res, hasRes) {
 		in.RCP = o.RCPLevels(ra.ID)
 	}
 
@@ -258,6 +258,31 @@ func restrictedPublic(o *org.Org, res *org.Resource, c *policy.Caller) string {
 	}
 	return fmt.Sprintf("S3 Block Public Access: RestrictPublicBuckets (%s setting) ignores the policy of %s, which is public (statement %d), for callers outside account %s other than AWS services",
 		where, res.ARN, st.Index, res.Account.ID)
+}
+
+// awsManagedKeyRequest reports whether a KMS request is on an AWS managed
+// key, to which RCPs do not apply ("Resource control policies in your
+// organization do not apply to AWS managed keys", AWS KMS Developer Guide,
+// "Resource control policies in AWS KMS"): a key declared keyManager: AWS,
+// or a key named through an alias alias/aws/SERVICE, declared or not, which
+// names only an AWS managed key (org.AWSManagedAlias): KMS authorizes a
+// request that names a key by its alias on the key it resolves to. The
+// alias's own operations (CreateAlias, UpdateAlias, DeleteAlias) act on the
+// alias, not through it, and keep the RCPs; KMS refuses them on an alias/aws/
+// alias whatever the policies say (AWS KMS API Reference, CreateAlias).
+func awsManagedKeyRequest(action, resource string, res *org.Resource, hasRes bool) bool {
+	service, name, _ := strings.Cut(action, ":")
+	if !strings.EqualFold(service, "kms") {
+		return false
+	}
+	if org.AWSManagedAlias(resource) {
+		switch strings.ToLower(name) {
+		case "createalias", "updatealias", "deletealias":
+			return false
+		}
+		return true
+	}
+	return hasRes && res.AWSManagedKey()
 }
 
 // lookupResource finds the declared resource of an ARN: the ARN itself, or

@@ -28,6 +28,10 @@ policies:
     type: rcp
     document: {Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: ["kms:CreateKey", "kms:CreateAlias"], Resource: "*"}]}
     attach: [Prod]
+  - name: OpsNoDecrypt
+    type: rcp
+    document: {Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: ["kms:Decrypt", "kms:UpdateAlias"], Resource: "*", Condition: {ArnLike: {"aws:PrincipalArn": "arn:aws:iam::333333333333:role/Ops"}}}]}
+    attach: [Prod]
 roles:
   - name: Ops
     accounts: [Prod]
@@ -37,6 +41,8 @@ roles:
 serviceLinkedRoles:
   - {service: config.amazonaws.com, name: AWSServiceRoleForConfig, accounts: [Prod]}
 resources:
+  - arn: arn:aws:kms:us-east-1:333333333333:alias/aws/ebs
+    policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::444455556666:root"}, Action: "kms:*", Resource: "*"}]}
   - arn: arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab
     account: Prod
     policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::444455556666:root"}, Action: "kms:*", Resource: "*"}]}
@@ -92,6 +98,16 @@ func TestRCPExemptions(t *testing.T) {
 		{"AWS managed key", "arn:aws:iam::444455556666:root", "kms:Decrypt", awsManagedKey, false, true},
 		{"AWS managed key, CreateGrant", "arn:aws:iam::444455556666:root", "kms:CreateGrant", awsManagedKey, false, true},
 		{"customer managed key twin", "arn:aws:iam::444455556666:root", "kms:Decrypt", customerKeyArn, true, false},
+		// An alias alias/aws/SERVICE names an AWS managed key ("The
+		// alias/aws/ prefix is reserved for AWS managed keys", AWS KMS API
+		// Reference, CreateAlias; AWS KMS Developer Guide, "AWS managed
+		// keys"): a request naming the key through it, declared or not, is
+		// on that key. The alias's own operations keep the RCPs; a
+		// customer alias is a twin.
+		{"AWS managed key through its alias", "arn:aws:iam::333333333333:role/Ops", "kms:Decrypt", "arn:aws:kms:us-east-1:333333333333:alias/aws/s3", false, true},
+		{"AWS managed key through its declared alias", "arn:aws:iam::444455556666:root", "kms:Decrypt", "arn:aws:kms:us-east-1:333333333333:alias/aws/ebs", false, true},
+		{"customer alias twin", "arn:aws:iam::333333333333:role/Ops", "kms:Decrypt", "arn:aws:kms:us-east-1:333333333333:alias/app", true, false},
+		{"UpdateAlias of an AWS managed key's alias twin", "arn:aws:iam::333333333333:role/Ops", "kms:UpdateAlias", "arn:aws:kms:us-east-1:333333333333:alias/aws/s3", true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := assemble(t, o, Query{Principal: tc.principal, Action: tc.action, Resource: tc.resource})

@@ -220,8 +220,27 @@ const (
 // which RCPs do not apply: "Resource control policies in your organization
 // do not apply to AWS managed keys"
 // (https://docs.aws.amazon.com/kms/latest/developerguide/resource-control-policies.html).
+//
+// A KMS alias ARN whose name begins with alias/aws/ names one too (see
+// AWSManagedAlias).
 func (r *Resource) AWSManagedKey() bool {
-	return r != nil && r.KeyManager == KeyManagerAWS
+	return r != nil && (r.KeyManager == KeyManagerAWS || AWSManagedAlias(r.ARN))
+}
+
+// AWSManagedAlias reports whether arn is a KMS alias of the form
+// alias/aws/SERVICE (arn:PARTITION:kms:REGION:ACCOUNT:alias/aws/SERVICE),
+// which names an AWS managed key: "The alias/aws/ prefix is reserved for
+// AWS managed keys" (AWS KMS API Reference, CreateAlias, AliasName), and an
+// AWS managed key's alias is aws/SERVICE (AWS KMS Developer Guide, "AWS
+// managed keys"). A request that names the key through it is a request on
+// that key.
+func AWSManagedAlias(arn string) bool {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "kms" {
+		return false
+	}
+	name, ok := strings.CutPrefix(parts[5], "alias/aws/")
+	return ok && name != ""
 }
 
 // Provider is an IAM SAML or OIDC identity provider in one account.

@@ -22,10 +22,12 @@ func (l *loader) buildResources(list []*rawResource) {
 		res := &Resource{ARN: r.arn.V, Pos: r.pos, PublicAccessBlock: r.pab, KeyManager: r.keyManager.V}
 		if r.keyManager.V != "" {
 			switch {
-			case a.Service != "kms" || !strings.HasPrefix(a.Resource, "key/"):
-				l.errs.add(r.keyManager.P, r.path+".keyManager", "keyManager applies to KMS keys (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID), not to %s", r.arn.V)
+			case a.Service != "kms" || !strings.HasPrefix(a.Resource, "key/") && !AWSManagedAlias(r.arn.V):
+				l.errs.add(r.keyManager.P, r.path+".keyManager", "keyManager applies to KMS keys (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID) and the aliases of AWS managed keys (alias/aws/SERVICE), not to %s", r.arn.V)
 			case r.keyManager.V != KeyManagerAWS && r.keyManager.V != KeyManagerCustomer:
 				l.errs.add(r.keyManager.P, r.path+".keyManager", "unknown keyManager %q: want AWS or CUSTOMER (KMS DescribeKey's KeyManager)", r.keyManager.V)
+			case r.keyManager.V != KeyManagerAWS && AWSManagedAlias(r.arn.V):
+				l.errs.add(r.keyManager.P, r.path+".keyManager", "keyManager %s: %s names an AWS managed key (KMS reserves the alias/aws/ prefix for AWS managed keys): want AWS", r.keyManager.V, r.arn.V)
 			}
 		}
 		if r.pabPos != (Pos{}) && !IsS3PolicyResource(r.arn.V) {
