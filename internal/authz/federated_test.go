@@ -9,15 +9,18 @@ import (
 	"github.com/securecart/warden/internal/org"
 )
 
-// Prod's Deployer role trusts GitHub's OIDC provider; Prod's SCP denies
-// every STS action and its RCP denies AssumeRoleWithWebIdentity for any
-// repository but the shop's; the CI role is allowed every STS action.
+// Prod's Deployer role trusts GitHub's OIDC provider and Prod's SAML
+// provider Okta (for assertions to AWS's sign-in audience); Prod's SCP
+// denies every STS action, its RCPs deny AssumeRoleWithWebIdentity for any
+// repository but the shop's and AssumeRoleWithSAML for assertions of any
+// issuer but Okta's; the CI role is allowed every STS action.
 const federatedOrg = `organization: {id: o-a1b2c3d4e5, managementAccount: Mgmt, root: r-a1b2}
 accounts:
   - {name: Mgmt, id: "111111111111", email: mgmt@example.com}
   - {name: Prod, id: "333333333333", email: prod@example.com}
 identityProviders:
   - {type: oidc, name: token.actions.githubusercontent.com, accounts: [Prod], clientIds: [sts.amazonaws.com]}
+  - {type: saml, name: Okta, accounts: [Prod]}
 policies:
   - name: FullAWSAccess
     type: scp
@@ -31,11 +34,16 @@ policies:
     type: rcp
     document: {Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: "sts:AssumeRoleWithWebIdentity", Resource: "*", Condition: {StringNotLikeIfExists: {"token.actions.githubusercontent.com:sub": "repo:securecart/*"}}}]}
     attach: [Prod]
+  - name: TrustedIssuer
+    type: rcp
+    document: {Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: "sts:AssumeRoleWithSAML", Resource: "*", Condition: {"Null": {"saml:iss": "false"}, StringNotEquals: {"saml:iss": "http://www.okta.com/exk1a2b3c4"}}}]}
+    attach: [Prod]
 roles:
   - name: Deployer
     accounts: [Prod]
     trust: {Version: "2012-10-17", Statement: [
       {Effect: Allow, Principal: {Federated: "arn:aws:iam::333333333333:oidc-provider/token.actions.githubusercontent.com"}, Action: sts:AssumeRoleWithWebIdentity, Condition: {StringEquals: {"token.actions.githubusercontent.com:aud": sts.amazonaws.com}}},
+      {Effect: Allow, Principal: {Federated: "arn:aws:iam::333333333333:saml-provider/Okta"}, Action: sts:AssumeRoleWithSAML, Condition: {StringEquals: {"SAML:aud": "https://signin.aws.amazon.com/saml"}}},
       {Effect: Allow, Principal: {AWS: "arn:aws:iam::111111111111:root"}, Action: ["sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"]}]}
   - name: CI
     accounts: [Mgmt]
@@ -65,6 +73,10 @@ func TestFederatedAssumeLayers(t *testing.T) {
 	}
 	const provider = "arn:aws:iam::333333333333:oidc-provider/token.actions.githubusercontent.com"
 	const deployer = "arn:aws:iam::333333333333:role/Deployer"
+	const okta = "arn:aws:iam::333333333333:saml-provider/Okta"
+	saml := func(aud, iss string) map[string][]string {
+		return map[string][]string{"SAML:aud": {aud}, "saml:iss": {iss}}
+	}
 	oidc := func(sub string) map[string][]string {
 		return map[string][]string{"token.actions.githubusercontent.com:aud": {"sts.amazonaws.com"}, "token.actions.githubusercontent.com:sub": {sub}}
 	}
@@ -79,6 +91,14 @@ func TestFederatedAssumeLayers(t *testing.T) {
 		{"provider's user, SCP of the role's account", provider, "sts:AssumeRoleWithWebIdentity", oidc("repo:securecart/shop:ref:refs/heads/main"), eval.Allow, eval.LayerNone, false},
 		// The RCP applies to the role.
 		{"provider's user, RCP twin", provider, "sts:AssumeRoleWithWebIdentity", oidc("repo:attacker/fork:ref:refs/heads/main"), eval.ExplicitDeny, eval.LayerRCP, false},
+		// The SAML provider's user: the trust policy allows it, Prod's SCP
+		// does not apply, the RCP does (STS API Reference,
+		// API_AssumeRoleWithSAML.html; IAM User Guide, "SAML 2.0
+		// federation", id_roles_providers_saml.html, and the SAML keys,
+		// reference_policies_iam-condition-keys.html#condition-keys-saml).
+		{"SAML provider's user, SCP of the role's account", okta, "sts:AssumeRoleWithSAML", saml("https://signin.aws.amazon.com/saml", "http://www.okta.com/exk1a2b3c4"), eval.Allow, eval.LayerNone, false},
+		{"SAML provider's user, RCP twin", okta, "sts:AssumeRoleWithSAML", saml("https://signin.aws.amazon.com/saml", "http://idp.attacker.example/"), eval.ExplicitDeny, eval.LayerRCP, false},
+		{"SAML provider's user, trust policy twin", okta, "sts:AssumeRoleWithSAML", saml("https://other.example/saml", "http://www.okta.com/exk1a2b3c4"), eval.ImplicitDeny, eval.LayerTrust, false},
 		// An IAM role whose policies allow sts:* and whose account the trust
 		// policy trusts: refused, not decided by its policies.
 		{"IAM role, web identity", "arn:aws:sts::111111111111:assumed-role/CI/build", "sts:AssumeRoleWithWebIdentity", oidc("repo:securecart/shop:ref:refs/heads/main"), eval.ImplicitDeny, eval.LayerNone, true},
@@ -90,6 +110,9 @@ func TestFederatedAssumeLayers(t *testing.T) {
 			e := eval.Evaluate(s.Request, &s.Inputs)
 			if e.Decision != tc.want || e.DeniedBy != tc.deniedBy {
 				t.Fatalf("%s by %s (%s), want %s by %s", e.Decision, e.DeniedBy, e.Note, tc.want, tc.deniedBy)
+			}
+			if (tc.principal == okta || tc.principal == provider) && (s.Inputs.SCP != nil || s.Inputs.RCP == nil) {
+				t.Errorf("layers of the provider's user: SCP %v, RCP %v; want no SCP, Prod's RCPs", levelTargets(s.Inputs.SCP), levelTargets(s.Inputs.RCP))
 			}
 			if got := e.Refusal != ""; got != tc.refused {
 				t.Fatalf("refusal %q, want refused %v", e.Refusal, tc.refused)
