@@ -56,8 +56,16 @@ func (f *Filter) Match(r *Record, acct string) bool {
 	return false
 }
 
-// Username is the user name CloudTrail's lookup shows: the user's, the
-// session's name for a role session, "root" for the root user.
+// Username is the user name CloudTrail's lookup shows (LookupEvents'
+// Event.Username, "a user name or role name of the requester"): the
+// user's, the session's name for a role session, "root" for the root user;
+// for an Identity Center user's event (Unknown or IdentityCenterUser with
+// onBehalfOf; a role session's onBehalfOf keeps its session name), whose userIdentity has
+// no userName since July 14, 2025, the additionalEventData.UserName
+// Identity Center writes instead (its user name, or
+// HIDDEN_DUE_TO_SECURITY_REASONS; AWS Security Blog, "Modifications to AWS
+// CloudTrail event data of IAM Identity Center"; IAM Identity Center User
+// Guide, Username in sign-in CloudTrail events), "" when it writes none.
 func Username(r *Record) string {
 	u := &r.UserIdentity
 	switch u.Type {
@@ -65,6 +73,9 @@ func Username(r *Record) string {
 		return "root"
 	case "IAMUser":
 		return u.UserName
+	}
+	if u.OnBehalfOf != nil && (u.Type == "Unknown" || u.Type == "IdentityCenterUser") {
+		return additionalUserName(r.AdditionalEventData)
 	}
 	if i := strings.LastIndexByte(u.ARN, '/'); i >= 0 {
 		return u.ARN[i+1:]
@@ -117,4 +128,17 @@ func Lookup(ctx context.Context, st store.Store, f Filter, beforeSeq int64, max 
 		}
 	}
 	return out, cursor, nil
+}
+
+// additionalUserName is additionalEventData.UserName, "" if none.
+func additionalUserName(x any) string {
+	var v any
+	switch m := x.(type) {
+	case map[string]any:
+		v = m["UserName"]
+	case map[string]string:
+		v = m["UserName"]
+	}
+	s, _ := v.(string)
+	return s
 }

@@ -206,7 +206,8 @@ func readOnly(c *call.Call) bool {
 //     MFA management; "for unauthenticated users, the userIdentity type
 //     will remain Unknown";
 //   - another call made for an Identity Center user (a failed sign-in
-//     step) as Unknown with onBehalfOf;
+//     step) as Unknown with onBehalfOf, without principalId and userName
+//     (the caller puts the user name in additionalEventData.UserName);
 //   - an unsigned call as the anonymous principal (AWSAccount,
 //     ANONYMOUS_PRINCIPAL), as CloudTrail records anonymous requests.
 func callerIdentity(c *call.Call) (UserIdentity, string) {
@@ -221,7 +222,11 @@ func callerIdentity(c *call.Call) (UserIdentity, string) {
 			OnBehalfOf: &OnBehalfOf{UserID: p.UserID, IdentityStoreARN: p.IdentityStoreARN}, CredentialID: c.CredentialID}, c.RecipientAccount
 	case c.Person != nil:
 		p := c.Person
-		return UserIdentity{Type: "Unknown", PrincipalID: p.UserID, UserName: p.UserName,
+		// No principalId nor userName: Identity Center stopped writing
+		// them on July 14, 2025; the event's additionalEventData.UserName
+		// names the user (AWS Security Blog, "Modifications to AWS
+		// CloudTrail event data of IAM Identity Center").
+		return UserIdentity{Type: "Unknown",
 			OnBehalfOf: &OnBehalfOf{UserID: p.UserID, IdentityStoreARN: p.IdentityStoreARN}}, ""
 	case c.Federated != nil:
 		f := c.Federated

@@ -20,7 +20,10 @@ import (
 // when one is checked (a failure carries an error), UserAuthentication once
 // every factor passed. A successful step of a user the identity store
 // knows is recorded as an IdentityCenterUser (onBehalfOf: the identity
-// store user), a failed one as Unknown; a failed password names no user
+// store user), a failed one as Unknown, whose userIdentity has no
+// principalId nor userName: the user name is in additionalEventData.UserName
+// (AWS Security Blog, "Modifications to AWS CloudTrail event data of IAM
+// Identity Center"); a failed password names no user
 // (HIDDEN_DUE_TO_SECURITY_REASONS), so the trail does not tell which user
 // names exist nor keep a password typed as a user name. No secret (password,
 // code, assertion) is ever recorded.
@@ -161,6 +164,23 @@ func recordEvent(ctx context.Context, a call.Auditor, dir sso.Directory, r *http
 	c.SignedIn = e.user.ID != "" && (e.failure == "" || e.source == directorySource)
 	if e.credential != "" {
 		c.CredentialID, c.EventType, c.ServiceEventDetails = e.credential, "AwsServiceEvent", e.details
+	}
+	if !c.SignedIn && c.CredentialID == "" {
+		// An Unknown event names its person only in additionalEventData:
+		// since July 14, 2025 Identity Center writes no principalId and no
+		// userName in userIdentity, and the user name (or
+		// HIDDEN_DUE_TO_SECURITY_REASONS) in additionalEventData.UserName
+		// (AWS Security Blog, "Modifications to AWS CloudTrail event data
+		// of IAM Identity Center"). A step that already names the user
+		// keeps its UserName.
+		x, isMap := e.extra.(map[string]any)
+		if e.extra == nil {
+			x, isMap = map[string]any{}, true
+		}
+		if _, named := x["UserName"]; isMap && !named {
+			x["UserName"] = p.UserName
+			c.AdditionalEventData = x
+		}
 	}
 	if e.source == signInSource {
 		// As CloudTrail writes sign-in events (Example events for IAM

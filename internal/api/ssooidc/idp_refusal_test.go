@@ -53,7 +53,7 @@ func TestIdPRefusals(t *testing.T) {
 func refusedInTrail(t *testing.T, h *servertest.Harness, ev *servertest.Events, reason string) {
 	t.Helper()
 	wf := signInWorkflows(t, ev, h.URL)
-	if len(wf) != 1 || !hasWorkflow(wf, "CredentialVerification EXTERNAL_IDP Failure HIDDEN_DUE_TO_SECURITY_REASONS") {
+	if len(wf) != 1 || !hasWorkflow(wf, "CredentialVerification EXTERNAL_IDP Failure HIDDEN_DUE_TO_SECURITY_REASONS UserName=HIDDEN_DUE_TO_SECURITY_REASONS") {
 		t.Errorf("the refusal's sign-in events: %q", wf)
 	}
 	if recs := ev.Find("signin.amazonaws.com", "CredentialVerification"); len(recs) != 1 || !strings.Contains(recs[0].ErrorMessage, reason) {

@@ -168,14 +168,16 @@ func TestDeviceSignInThroughOIDC(t *testing.T) {
 	// A verified sign-in is alice's as an IdentityCenterUser (AWS Security
 	// Blog, "Modifications to AWS CloudTrail event data of IAM Identity
 	// Center": sign-in events "limited to successful authentications"),
-	// a refused one Unknown.
+	// a refused one Unknown, naming no one in userIdentity and the hidden
+	// user name in additionalEventData.UserName (since July 14, 2025).
 	alice := aliceID(t, e.h)
 	var ok, refused int
 	for _, r := range e.ev.Find("signin.amazonaws.com", "CredentialVerification") {
 		switch {
 		case r.ErrorCode == "" && r.UserIdentity.Type == "IdentityCenterUser" && r.UserIdentity.OnBehalfOf != nil && r.UserIdentity.OnBehalfOf.UserID == alice:
 			ok++
-		case r.ErrorCode != "" && r.UserIdentity.Type == "Unknown" && r.UserIdentity.UserName == "HIDDEN_DUE_TO_SECURITY_REASONS":
+		case r.ErrorCode != "" && r.UserIdentity.Type == "Unknown" && r.UserIdentity.UserName == "" && r.UserIdentity.PrincipalID == "" &&
+			additionalUserName(r) == "HIDDEN_DUE_TO_SECURITY_REASONS":
 			refused++
 		}
 	}

@@ -54,8 +54,11 @@ func TestPasswordRefusedWithExternalSource(t *testing.T) {
 	if len(recs) != 2 {
 		t.Fatalf("%d CredentialVerification records, want 2 (both refused)", len(recs))
 	}
+	// Both name no one: no principalId nor userName in userIdentity, the
+	// user name hidden in additionalEventData.UserName (AWS Security Blog,
+	// "Modifications to AWS CloudTrail event data of IAM Identity Center").
 	for _, r := range recs {
-		if r.ErrorCode == "" || r.UserIdentity.UserName != "HIDDEN_DUE_TO_SECURITY_REASONS" {
+		if r.ErrorCode == "" || additionalUserName(r) != "HIDDEN_DUE_TO_SECURITY_REASONS" || r.UserIdentity.UserName != "" || r.UserIdentity.PrincipalID != "" {
 			t.Errorf("refused password record: error %q, identity %+v", r.ErrorCode, r.UserIdentity)
 		}
 	}
@@ -98,7 +101,7 @@ func TestSAMLSignInEvents(t *testing.T) {
 	e.acs(t, b2, a2, r2, s2)
 	ver = e.ev.Find("signin.amazonaws.com", "CredentialVerification")
 	if last := ver[len(ver)-1]; len(ver) != 3 || last.ErrorCode == "" || !strings.Contains(last.ErrorMessage, "no Identity Center user") ||
-		last.UserIdentity.UserName != "HIDDEN_DUE_TO_SECURITY_REASONS" {
+		additionalUserName(last) != "HIDDEN_DUE_TO_SECURITY_REASONS" || last.UserIdentity.UserName != "" || last.UserIdentity.PrincipalID != "" {
 		t.Errorf("unknown IdP user: %d records, last %+v", len(ver), last)
 	}
 }

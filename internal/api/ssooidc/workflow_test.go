@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/securecart/warden/internal/audit"
 	"github.com/securecart/warden/internal/server/servertest"
 )
 
@@ -43,4 +44,14 @@ func hasWorkflow(got map[string][]string, want ...string) bool {
 		}
 	}
 	return false
+}
+
+// additionalUserName is a record's additionalEventData.UserName, where
+// Identity Center names the user of an Unknown event since July 14, 2025
+// (AWS Security Blog, "Modifications to AWS CloudTrail event data of IAM
+// Identity Center").
+func additionalUserName(r *audit.Record) string {
+	m, _ := r.AdditionalEventData.(map[string]any)
+	s, _ := m["UserName"].(string)
+	return s
 }

@@ -1,6 +1,7 @@
 package ssoportal_test
 
 import (
+	"github.com/securecart/warden/internal/audit"
 	"testing"
 
 	"github.com/securecart/warden/internal/creds"
@@ -47,4 +48,14 @@ func userIDOf(t *testing.T, a *servertest.Harness, name string) string {
 		t.Fatal(err)
 	}
 	return u.ID
+}
+
+// additionalUserName is a record's additionalEventData.UserName, where
+// Identity Center names the user of an Unknown event since July 14, 2025
+// (AWS Security Blog, "Modifications to AWS CloudTrail event data of IAM
+// Identity Center").
+func additionalUserName(r *audit.Record) string {
+	m, _ := r.AdditionalEventData.(map[string]any)
+	s, _ := m["UserName"].(string)
+	return s
 }

@@ -40,8 +40,12 @@ func TestSignInEvents(t *testing.T) {
 		t.Fatalf("%d CredentialVerification records after a failed password, want 1", len(recs))
 	}
 	r := recs[0]
-	if r.ErrorCode == "" || r.ErrorMessage != "Failed authentication" || r.UserIdentity.Type != "Unknown" ||
-		r.UserIdentity.UserName != "HIDDEN_DUE_TO_SECURITY_REASONS" || r.UserIdentity.PrincipalID != "" || r.RecipientAccountID != e.mgmt(t) {
+	// Unknown, naming no one: no principalId nor userName in userIdentity,
+	// the user name hidden in additionalEventData.UserName (AWS Security
+	// Blog, "Modifications to AWS CloudTrail event data of IAM Identity
+	// Center", in effect since July 14, 2025).
+	if r.ErrorCode == "" || r.ErrorMessage != "Failed authentication" || r.UserIdentity.Type != "Unknown" || additionalUserName(r) != "HIDDEN_DUE_TO_SECURITY_REASONS" ||
+		r.UserIdentity.UserName != "" || r.UserIdentity.PrincipalID != "" || r.RecipientAccountID != e.mgmt(t) {
 		t.Errorf("failed password record: %+v, identity %+v", r, r.UserIdentity)
 	}
 	if r.UserIdentity.OnBehalfOf == nil || !strings.HasPrefix(r.UserIdentity.OnBehalfOf.IdentityStoreARN, "arn:aws:identitystore::") {
@@ -62,11 +66,12 @@ func TestSignInEvents(t *testing.T) {
 	// Blog, "Modifications to AWS CloudTrail event data of IAM Identity
 	// Center").
 	bobID := userIDOf(t, e.h, "bob@securecart.example")
-	who := func(u audit.UserIdentity) string {
+	who := func(r *audit.Record) string {
+		u := r.UserIdentity
 		if u.Type == "IdentityCenterUser" && u.OnBehalfOf != nil && u.OnBehalfOf.UserID == bobID && u.UserName == "" {
 			return "bob"
 		}
-		return u.Type + ":" + u.UserName
+		return u.Type + ":" + u.UserName + ":" + additionalUserName(r)
 	}
 	if len(auth) != 1 || auth[0].UserIdentity.Type != "IdentityCenterUser" || auth[0].UserIdentity.UserName != "" || auth[0].UserIdentity.PrincipalID != "" ||
 		auth[0].UserIdentity.AccountID != e.mgmt(t) || auth[0].UserIdentity.OnBehalfOf == nil ||
@@ -77,14 +82,14 @@ func TestSignInEvents(t *testing.T) {
 	// and his MFA.
 	var ch []string
 	for _, r := range e.ev.Find("signin.amazonaws.com", "CredentialChallenge") {
-		ch = append(ch, who(r.UserIdentity)+"/"+r.AdditionalEventData.(map[string]any)["CredentialType"].(string))
+		ch = append(ch, who(r)+"/"+r.AdditionalEventData.(map[string]any)["CredentialType"].(string))
 	}
-	if got, want := strings.Join(ch, " "), "Unknown:HIDDEN_DUE_TO_SECURITY_REASONS/PASSWORD bob/PASSWORD bob/TOTP"; got != want {
+	if got, want := strings.Join(ch, " "), "Unknown::HIDDEN_DUE_TO_SECURITY_REASONS/PASSWORD bob/PASSWORD bob/TOTP"; got != want {
 		t.Errorf("CredentialChallenge records %s, want %s", got, want)
 	}
 	ok := 0
 	for _, r := range e.ev.Find("signin.amazonaws.com", "CredentialVerification") {
-		if r.ErrorCode == "" && who(r.UserIdentity) == "bob" {
+		if r.ErrorCode == "" && who(r) == "bob" {
 			ok++
 		}
 	}

@@ -29,9 +29,10 @@ type signInRecord struct {
 	ErrorMessage string `json:"errorMessage"`
 	Recipient    string `json:"recipientAccountId"`
 	UserIdentity struct {
-		Type       string `json:"type"`
-		UserName   string `json:"userName"`
-		OnBehalfOf struct {
+		Type        string `json:"type"`
+		PrincipalID string `json:"principalId"`
+		UserName    string `json:"userName"`
+		OnBehalfOf  struct {
 			UserID string `json:"userId"`
 		} `json:"onBehalfOf"`
 	} `json:"userIdentity"`
@@ -129,16 +130,21 @@ func TestSignInWorkflowWithTheAWSCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	home := t.TempDir()
-	cmd := exec.Command("/usr/bin/aws", "--endpoint-url", e.h.URL, "--output", "json", "cloudtrail", "lookup-events",
-		"--lookup-attributes", "AttributeKey=EventSource,AttributeValue=signin.amazonaws.com")
-	cmd.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin", "AWS_PAGER=", "AWS_REGION=us-east-1",
-		"AWS_CONFIG_FILE=" + filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
-		"AWS_ACCESS_KEY_ID=" + aws.ToString(sec.Credentials.AccessKeyId), "AWS_SECRET_ACCESS_KEY=" + aws.ToString(sec.Credentials.SecretAccessKey),
-		"AWS_SESSION_TOKEN=" + aws.ToString(sec.Credentials.SessionToken)}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("aws cloudtrail lookup-events: %v\n%s", err, out)
+	lookup := func(attr string) []byte {
+		t.Helper()
+		cmd := exec.Command("/usr/bin/aws", "--endpoint-url", e.h.URL, "--output", "json", "cloudtrail", "lookup-events",
+			"--lookup-attributes", attr)
+		cmd.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin", "AWS_PAGER=", "AWS_REGION=us-east-1",
+			"AWS_CONFIG_FILE=" + filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
+			"AWS_ACCESS_KEY_ID=" + aws.ToString(sec.Credentials.AccessKeyId), "AWS_SECRET_ACCESS_KEY=" + aws.ToString(sec.Credentials.SecretAccessKey),
+			"AWS_SESSION_TOKEN=" + aws.ToString(sec.Credentials.SessionToken)}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws cloudtrail lookup-events %s: %v\n%s", attr, err, out)
+		}
+		return out
 	}
+	out := lookup("AttributeKey=EventSource,AttributeValue=signin.amazonaws.com")
 	var res struct {
 		Events []struct{ EventName, Username, CloudTrailEvent string }
 	}
@@ -172,12 +178,22 @@ func TestSignInWorkflowWithTheAWSCLI(t *testing.T) {
 		// (onBehalfOf, no userName), any other step Unknown's (AWS Security
 		// Blog, "Modifications to AWS CloudTrail event data of IAM Identity
 		// Center": sign-in events "limited to successful authentications").
-		who := r.UserIdentity.Type + " " + r.UserIdentity.UserName
-		if r.UserIdentity.Type == "IdentityCenterUser" {
-			who = r.UserIdentity.Type
-			if r.UserIdentity.OnBehalfOf.UserID == "" || r.UserIdentity.UserName != "" {
-				t.Errorf("IdentityCenterUser without onBehalfOf or with a userName: %s", ev.CloudTrailEvent)
-			}
+		// Neither has principalId or userName in userIdentity since July
+		// 14, 2025: an Unknown step names its user (or
+		// HIDDEN_DUE_TO_SECURITY_REASONS) in additionalEventData.UserName.
+		who := r.UserIdentity.Type
+		if r.UserIdentity.UserName != "" || r.UserIdentity.PrincipalID != "" {
+			t.Errorf("userIdentity with a userName or principalId: %s", ev.CloudTrailEvent)
+		}
+		if r.UserIdentity.Type == "IdentityCenterUser" && r.UserIdentity.OnBehalfOf.UserID == "" {
+			t.Errorf("IdentityCenterUser without onBehalfOf: %s", ev.CloudTrailEvent)
+		}
+		if r.UserIdentity.Type == "Unknown" && r.Additional["UserName"] == "" {
+			t.Errorf("Unknown sign-in event without additionalEventData.UserName: %s", ev.CloudTrailEvent)
+		}
+		// LookupEvents' Username is the user name the event gives.
+		if ev.Username != r.Additional["UserName"] {
+			t.Errorf("Username %q, want additionalEventData.UserName %q: %s", ev.Username, r.Additional["UserName"], ev.CloudTrailEvent)
 		}
 		step := r.EventName + " " + r.Additional["CredentialType"] + " " + outcome + " " + who
 		if n := r.Additional["UserName"]; n != "" {
@@ -191,7 +207,7 @@ func TestSignInWorkflowWithTheAWSCLI(t *testing.T) {
 		}
 		byWorkflow[w] = append(byWorkflow[w], step)
 	}
-	const hidden = "Unknown HIDDEN_DUE_TO_SECURITY_REASONS"
+	const hidden = "Unknown UserName=HIDDEN_DUE_TO_SECURITY_REASONS"
 	want := [][]string{{
 		"CredentialChallenge PASSWORD Success " + hidden,
 		"CredentialVerification PASSWORD Failure " + hidden,
@@ -204,7 +220,7 @@ func TestSignInWorkflowWithTheAWSCLI(t *testing.T) {
 		"CredentialChallenge PASSWORD Success IdentityCenterUser UserName=bob@securecart.example",
 		"CredentialVerification PASSWORD Success IdentityCenterUser",
 		"CredentialChallenge TOTP Success IdentityCenterUser",
-		"CredentialVerification TOTP Failure Unknown bob@securecart.example",
+		"CredentialVerification TOTP Failure Unknown UserName=bob@securecart.example",
 		"CredentialVerification TOTP Success IdentityCenterUser",
 		"UserAuthentication PASSWORD Success IdentityCenterUser LoginTo=/device",
 	}}
@@ -221,5 +237,26 @@ func TestSignInWorkflowWithTheAWSCLI(t *testing.T) {
 		if !slices.Equal(got, exp) {
 			t.Errorf("sign-in %d (AuthWorkflowID %s):\n%s\nwant\n%s", i+1, w, strings.Join(got, "\n"), strings.Join(exp, "\n"))
 		}
+	}
+
+	// LookupEvents by Username finds bob's sign-in events that name him
+	// (additionalEventData.UserName): the two password challenges and the
+	// failed TOTP code, and nothing of the hidden user's.
+	var byUser struct {
+		Events []struct{ EventName, Username string }
+	}
+	if err := json.Unmarshal(lookup("AttributeKey=Username,AttributeValue=bob@securecart.example"), &byUser); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, ev := range byUser.Events {
+		if ev.Username != "bob@securecart.example" {
+			t.Errorf("Username lookup of bob returned %q's %s", ev.Username, ev.EventName)
+		}
+		names = append(names, ev.EventName)
+	}
+	slices.Sort(names)
+	if want := []string{"CredentialChallenge", "CredentialChallenge", "CredentialVerification"}; !slices.Equal(names, want) {
+		t.Errorf("Username lookup of bob: %q, want %q", names, want)
 	}
 }

@@ -1,0 +1,48 @@
+package audit_test
+
+import (
+	"testing"
+
+	"github.com/securecart/warden/internal/audit"
+)
+
+// LookupEvents' Username is "a user name or role name of the requester"
+// (CloudTrail API Reference, Event). Identity Center writes no userName in
+// the userIdentity of its users' events since July 14, 2025, and names the
+// user of a sign-in event in additionalEventData.UserName, or
+// HIDDEN_DUE_TO_SECURITY_REASONS (AWS Security Blog, "Modifications to AWS
+// CloudTrail event data of IAM Identity Center"; IAM Identity Center User
+// Guide, Username in sign-in CloudTrail events): the lookup shows and
+// matches that name. A role session made for an Identity Center user
+// (onBehalfOf beside an ARN) keeps its session name.
+func TestUsernameOfIdentityCenterEvents(t *testing.T) {
+	ob := &audit.OnBehalfOf{UserID: "544894e8-80c1-707f-60e3-3ba6510dfac1", IdentityStoreARN: "arn:aws:identitystore::123456789012:identitystore/d-9067642ac7"}
+	tests := []struct {
+		name string
+		r    audit.Record
+		want string
+	}{
+		{"failed step of a known user", audit.Record{UserIdentity: audit.UserIdentity{Type: "Unknown", OnBehalfOf: ob},
+			AdditionalEventData: map[string]any{"CredentialType": "TOTP", "UserName": "alice@securecart.example"}}, "alice@securecart.example"},
+		{"failed password", audit.Record{UserIdentity: audit.UserIdentity{Type: "Unknown", OnBehalfOf: &audit.OnBehalfOf{IdentityStoreARN: ob.IdentityStoreARN}},
+			AdditionalEventData: map[string]any{"UserName": "HIDDEN_DUE_TO_SECURITY_REASONS"}}, "HIDDEN_DUE_TO_SECURITY_REASONS"},
+		{"successful password challenge", audit.Record{UserIdentity: audit.UserIdentity{Type: "IdentityCenterUser", AccountID: "123456789012", OnBehalfOf: ob},
+			AdditionalEventData: map[string]any{"CredentialType": "PASSWORD", "UserName": "alice@securecart.example"}}, "alice@securecart.example"},
+		{"portal call", audit.Record{UserIdentity: audit.UserIdentity{Type: "IdentityCenterUser", AccountID: "123456789012", OnBehalfOf: ob, CredentialID: "ps-1"}}, ""},
+		{"role session for an Identity Center user", audit.Record{UserIdentity: audit.UserIdentity{Type: "AssumedRole", OnBehalfOf: ob,
+			ARN: "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@securecart.example"},
+			AdditionalEventData: map[string]any{"UserName": "someone-else"}}, "alice@securecart.example"},
+		{"unsigned call naming a user name", audit.Record{UserIdentity: audit.UserIdentity{Type: "Unknown"},
+			AdditionalEventData: map[string]any{"UserName": "alice@securecart.example"}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := audit.Username(&tt.r); got != tt.want {
+				t.Errorf("Username = %q, want %q", got, tt.want)
+			}
+			if f := (audit.Filter{Attribute: "Username", Value: tt.want}); tt.want != "" && !f.Match(&tt.r, "") {
+				t.Errorf("Username filter %q does not match", tt.want)
+			}
+		})
+	}
+}
