@@ -612,8 +612,14 @@ func TestRecordIdentities(t *testing.T) {
 		{"Identity Center user failing a sign-in step", func(c *call.Call) {
 			c.Identity = nil
 			c.Person = &creds.OnBehalfOf{UserID: "544894e8-80c1-707f-60e3-3ba6510dfac1", UserName: "alice@securecart.example", IdentityStoreARN: "arn:aws:identitystore::123456789012:identitystore/d-9067642ac7"}
-			c.RecipientAccount = "123456789012"
+			c.RecipientAccount, c.Service = "123456789012", "signin"
 		}, `{"type":"Unknown","onBehalfOf":{"userId":"544894e8-80c1-707f-60e3-3ba6510dfac1","identityStoreArn":"arn:aws:identitystore::123456789012:identitystore/d-9067642ac7"}}`, "123456789012"},
+		// Warden's own service (access.warden.local) still names the person.
+		{"Identity Center user at Warden's access service", func(c *call.Call) {
+			c.Identity = nil
+			c.Person = &creds.OnBehalfOf{UserID: "544894e8-80c1-707f-60e3-3ba6510dfac1", UserName: "alice@securecart.example", IdentityStoreARN: "arn:aws:identitystore::123456789012:identitystore/d-9067642ac7"}
+			c.RecipientAccount, c.Service = "123456789012", "access"
+		}, `{"type":"Unknown","principalId":"544894e8-80c1-707f-60e3-3ba6510dfac1","userName":"alice@securecart.example","onBehalfOf":{"userId":"544894e8-80c1-707f-60e3-3ba6510dfac1","identityStoreArn":"arn:aws:identitystore::123456789012:identitystore/d-9067642ac7"}}`, "123456789012"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

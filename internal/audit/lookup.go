@@ -75,6 +75,9 @@ func Username(r *Record) string {
 		return u.UserName
 	}
 	if u.OnBehalfOf != nil && (u.Type == "Unknown" || u.Type == "IdentityCenterUser") {
+		if u.UserName != "" {
+			return u.UserName // Warden's own services name the person
+		}
 		return additionalUserName(r.AdditionalEventData)
 	}
 	if i := strings.LastIndexByte(u.ARN, '/'); i >= 0 {

@@ -207,7 +207,8 @@ func readOnly(c *call.Call) bool {
 //     will remain Unknown";
 //   - another call made for an Identity Center user (a failed sign-in
 //     step) as Unknown with onBehalfOf, without principalId and userName
-//     (the caller puts the user name in additionalEventData.UserName);
+//     in Identity Center's events (the portal puts the user name in
+//     additionalEventData.UserName), with them in Warden's own services';
 //   - an unsigned call as the anonymous principal (AWSAccount,
 //     ANONYMOUS_PRINCIPAL), as CloudTrail records anonymous requests.
 func callerIdentity(c *call.Call) (UserIdentity, string) {
@@ -222,12 +223,19 @@ func callerIdentity(c *call.Call) (UserIdentity, string) {
 			OnBehalfOf: &OnBehalfOf{UserID: p.UserID, IdentityStoreARN: p.IdentityStoreARN}, CredentialID: c.CredentialID}, c.RecipientAccount
 	case c.Person != nil:
 		p := c.Person
-		// No principalId nor userName: Identity Center stopped writing
-		// them on July 14, 2025; the event's additionalEventData.UserName
-		// names the user (AWS Security Blog, "Modifications to AWS
-		// CloudTrail event data of IAM Identity Center").
-		return UserIdentity{Type: "Unknown",
-			OnBehalfOf: &OnBehalfOf{UserID: p.UserID, IdentityStoreARN: p.IdentityStoreARN}}, ""
+		u := UserIdentity{Type: "Unknown", OnBehalfOf: &OnBehalfOf{UserID: p.UserID, IdentityStoreARN: p.IdentityStoreARN}}
+		switch c.Service {
+		case "signin", "sso", "sso-directory", "sso-oauth":
+			// Identity Center's own events: no principalId nor userName,
+			// which it stopped writing on July 14, 2025; the event's
+			// additionalEventData.UserName names the user (AWS Security
+			// Blog, "Modifications to AWS CloudTrail event data of IAM
+			// Identity Center").
+		default:
+			// Warden's own services (access.warden.local) name the person.
+			u.PrincipalID, u.UserName = p.UserID, p.UserName
+		}
+		return u, ""
 	case c.Federated != nil:
 		f := c.Federated
 		u := UserIdentity{Type: f.Type, IdentityProvider: f.Provider, UserName: f.Subject}

@@ -32,6 +32,8 @@ func TestUsernameOfIdentityCenterEvents(t *testing.T) {
 		{"role session for an Identity Center user", audit.Record{UserIdentity: audit.UserIdentity{Type: "AssumedRole", OnBehalfOf: ob,
 			ARN: "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@securecart.example"},
 			AdditionalEventData: map[string]any{"UserName": "someone-else"}}, "alice@securecart.example"},
+		{"Identity Center user at Warden's access service", audit.Record{UserIdentity: audit.UserIdentity{Type: "Unknown", OnBehalfOf: ob,
+			PrincipalID: ob.UserID, UserName: "dave@securecart.example"}}, "dave@securecart.example"},
 		{"unsigned call naming a user name", audit.Record{UserIdentity: audit.UserIdentity{Type: "Unknown"},
 			AdditionalEventData: map[string]any{"UserName": "alice@securecart.example"}}, ""},
 	}
