@@ -97,6 +97,35 @@ roles:
 	}
 }
 
+// TestIdentityPoolSameIDTwoAccounts: org files that list one pool ID in two
+// accounts (as identitypools.yaml does for Dev and Locked) name, in every
+// run, the pool of the account of the role its identities assume, not
+// whichever account a map visits first.
+func TestIdentityPoolSameIDTwoAccounts(t *testing.T) {
+	const id = "us-east-1:11111111-2222-3333-4444-555555555555"
+	o := orgFromYAML(t, `organization: {id: o-c0gn1t0002, managementAccount: Mgmt, root: r-c0gn}
+accounts:
+  - {name: Mgmt, id: "111111111111", email: mgmt@example.com}
+  - {name: Dev, id: "222222222222", email: dev@example.com}
+  - {name: Prod, id: "333333333333", email: prod@example.com}
+workloads:
+  - {arn: "arn:aws:cognito-identity:us-east-1:222222222222:identitypool/`+id+`"}
+  - {arn: "arn:aws:cognito-identity:us-east-1:333333333333:identitypool/`+id+`"}
+roles:
+  - name: PoolAdmin
+    accounts: [Prod]
+    trust: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Federated: cognito-identity.amazonaws.com}, Action: sts:AssumeRoleWithWebIdentity, Condition: {StringEquals: {cognito-identity.amazonaws.com:aud: "`+id+`"}, ForAnyValue:StringLike: {cognito-identity.amazonaws.com:amr: authenticated}}}]}
+    managedPolicies: [arn:aws:iam::aws:policy/AdministratorAccess]
+`)
+	want := "arn:aws:cognito-identity:us-east-1:333333333333:identitypool/" + id
+	for range 8 {
+		got := pathsFrom(Analyze(o, Options{Now: now}))
+		if p, ok := got[want]; !ok || p.Steps[0].Principal != want {
+			t.Fatalf("the path from Prod's pool: %v %+v", ok, p)
+		}
+	}
+}
+
 // orgFromYAML loads an organization from one org file's text.
 func orgFromYAML(t *testing.T, text string) *org.Org {
 	t.Helper()

@@ -116,7 +116,11 @@ func (a *analyzer) namePool(p *Path) {
 			continue
 		}
 		aud, _ := s.Context[cognitoPrincipal+":aud"].(string)
-		pool := a.poolByID(aud)
+		acct := ""
+		if parts := strings.SplitN(s.Resource, ":", 6); len(parts) == 6 {
+			acct = parts[4]
+		}
+		pool := a.poolByID(aud, acct)
 		if pool == "" {
 			continue
 		}
@@ -128,19 +132,29 @@ func (a *analyzer) namePool(p *Path) {
 }
 
 // poolByID is the ARN of the identity pool of workloads whose ID is id
-// ("" for none).
-func (a *analyzer) poolByID(id string) string {
+// ("" for none): the one in account acct (the account of the role the step
+// assumes, where identityPoolEdges takes its pools) when there is one, else
+// the one in the account of the lowest ID, so that org files listing one ID
+// in several accounts name the same pool in every run.
+func (a *analyzer) poolByID(id, acct string) string {
 	if id == "" {
 		return ""
 	}
-	for _, ws := range a.workloads {
+	found, foundAcct := "", ""
+	for account, ws := range a.workloads {
 		for _, w := range ws {
-			if w.Kind == org.WorkloadIdentityPool && strings.HasSuffix(w.ARN, ":identitypool/"+id) {
+			if w.Kind != org.WorkloadIdentityPool || !strings.HasSuffix(w.ARN, ":identitypool/"+id) {
+				continue
+			}
+			if account.ID == acct {
 				return w.ARN
+			}
+			if found == "" || account.ID < foundAcct {
+				found, foundAcct = w.ARN, account.ID
 			}
 		}
 	}
-	return ""
+	return found
 }
 
 // namesFederated reports whether a role's trust policy names the federated
