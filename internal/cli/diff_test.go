@@ -205,3 +205,45 @@ func TestDiffResourceClasses(t *testing.T) {
 		t.Errorf("no opened change with a class of 4 S3 buckets:\n%s", out)
 	}
 }
+
+// TestDiffResourcesReadable: the resources a change lists, one per class,
+// are resources a request can name. Without the SCP statement that denies
+// organizations:LeaveOrganization (an action that takes no resource: "*"
+// in AWS's Service Authorization Reference), the opened change lists "*",
+// not the classes' shortest members ("", "arn::::ACCOUNT:").
+func TestDiffResourcesReadable(t *testing.T) {
+	old := editedLandingZone(t)
+	new := editedLandingZone(t, [3]string{"scps.yaml", "        - Sid: DenyLeaveOrganization\n          Effect: Deny\n          Action: organizations:LeaveOrganization\n          Resource: \"*\"\n", ""})
+	out, errOut, code := run(t, "", "diff", "--format", "json", old, new)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, errOut)
+	}
+	var found bool
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<22)
+	for sc.Scan() {
+		var c struct {
+			Change    string   `json:"change"`
+			Action    string   `json:"action"`
+			Resource  string   `json:"resource"`
+			Resources []string `json:"resources"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatalf("%v: %s", err, sc.Text())
+		}
+		if c.Action != "organizations:LeaveOrganization" {
+			continue
+		}
+		found = true
+		if c.Change != "opened" || c.Resource != "*" || len(c.Resources) > 1 || (len(c.Resources) == 1 && c.Resources[0] != "*") {
+			t.Errorf("LeaveOrganization: %s", sc.Text())
+		}
+	}
+	if !found {
+		t.Fatalf("no LeaveOrganization change:\n%s", out)
+	}
+	text, _, _ := run(t, "", "diff", old, new)
+	if strings.Contains(text, "arn::::") || strings.Contains(text, "class): ,") {
+		t.Errorf("text lists the classes' shortest members:\n%s", text)
+	}
+}

@@ -71,6 +71,7 @@ func (d *differ) report() *Report {
 			}
 		}
 		d.example(&g.c, g.examples)
+		readableResources(&g.c)
 		rep.Changes = append(rep.Changes, g.c)
 	}
 	sort.SliceStable(rep.Changes, func(i, j int) bool {
@@ -257,6 +258,43 @@ func (d *differ) concreteResource(rc *rawChange) string {
 		return r
 	}
 	return rc.resource
+}
+
+// readableResources writes the representatives in Resources (and the
+// classes' Resource) that are not resources a request can name, the
+// shortest members of classes such as "" or "arn::::ACCOUNT:", as resources
+// of the example's action: "*" for an action that takes none, else an ARN
+// of one of its resource types with every part filled
+// (analyze.ConcreteResource, in the representative's account, else the
+// example principal's). A concrete ARN, and a representative that fits no
+// resource type of the action, stay as they are; representatives that
+// become the same resource are listed once.
+func readableResources(c *Change) {
+	show := func(rep string) string {
+		if analyze.IsConcreteARN(rep) {
+			return rep
+		}
+		acct, ok := accountPart(rep)
+		if !ok {
+			acct = accountOf(c.Principal)
+		}
+		if r := analyze.ConcreteResource(c.Action, rep, acct); r != "" {
+			return r
+		}
+		return rep
+	}
+	seen := make(map[string]bool, len(c.Resources))
+	out := c.Resources[:0]
+	for _, r := range c.Resources {
+		if r = show(r); !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	c.Resources = out
+	for i := range c.ResourceClasses {
+		c.ResourceClasses[i].Resource = show(c.ResourceClasses[i].Resource)
+	}
 }
 
 // maxExamplesTried bounds the recorded changes of a group tried first for
