@@ -149,6 +149,16 @@ type Store interface {
 	Close() error
 }
 
+// AuditScanner is implemented by stores that can pass the trail's records
+// to a reader without copying them, as AuditRecords does: Security Hub's
+// detection reads every record of the trail as it grows.
+type AuditScanner interface {
+	// ScanAudit calls fn with the Seq and Data of up to limit records with
+	// Seq >= fromSeq, in order; data is valid only until fn returns (the
+	// store reuses it). It stops at fn's first error and returns it.
+	ScanAudit(ctx context.Context, fromSeq int64, limit int, fn func(seq int64, data []byte) error) error
+}
+
 // Leaser is implemented by stores that several replicas share
 // (PostgreSQL): a lease names work that one replica at a time does for all,
 // such as an analysis whose results every replica reads from the store. A

@@ -40,6 +40,7 @@ var (
 	_ store.Store        = (*Store)(nil)
 	_ store.StateWatcher = (*Store)(nil)
 	_ store.Leaser       = (*Store)(nil)
+	_ store.AuditScanner = (*Store)(nil)
 )
 
 // Open connects to the database dsn names (a postgres:// URL or key=value

@@ -208,6 +208,7 @@ func (s *Store) closeAll() error {
 var (
 	_ store.Store        = (*Store)(nil)
 	_ store.StateWatcher = (*Store)(nil)
+	_ store.AuditScanner = (*Store)(nil)
 )
 
 // recordsDDL is audit_records as migration 1 made it, for going back below

@@ -116,6 +116,26 @@ func (s *Store) AuditRecords(ctx context.Context, fromSeq int64, limit int) ([]s
 	return s.trail.Records(fromSeq, limit, sqlstore.BlockRecords)
 }
 
+// ScanAudit implements store.AuditScanner, reading the segment files.
+func (s *Store) ScanAudit(ctx context.Context, fromSeq int64, limit int, fn func(seq int64, data []byte) error) error {
+	if limit < 1 {
+		return nil
+	}
+	n := 0
+	var fnErr error
+	err := s.trail.Scan(fromSeq, func(b store.AuditBlock) (bool, error) {
+		more, err := sqlstore.ScanBlock(b, fromSeq, limit, &n, func(seq int64, data []byte) error {
+			fnErr = fn(seq, data)
+			return fnErr
+		})
+		return more, err
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	return err
+}
+
 // AuditBlocks implements store.Store, reading the segment files.
 func (s *Store) AuditBlocks(ctx context.Context, fromSeq, toSeq int64, fn func(b *store.AuditBlock) error) error {
 	return s.trail.Blocks(ctx, fromSeq, toSeq, fn)

@@ -46,6 +46,36 @@ func testAuditRecordsPaging(t *testing.T, s store.Store) {
 				t.Errorf("record %d\ngot  %s\nwant %s", r.Seq, g, w)
 			}
 		}
+		// A store that scans its records passes the same ones, each
+		// valid while fn runs.
+		sc, ok := s.(store.AuditScanner)
+		if !ok {
+			continue
+		}
+		scanned := []int64{}
+		err = sc.ScanAudit(ctx, tc.from, tc.limit, func(seq int64, data []byte) error {
+			scanned = append(scanned, seq)
+			if string(data) != string(want[seq-1].Data) {
+				t.Errorf("ScanAudit(%d, %d): record %d's data %q, want %q", tc.from, tc.limit, seq, data, want[seq-1].Data)
+			}
+			return nil
+		})
+		if err != nil || fmt.Sprint(scanned) != fmt.Sprint(tc.want) {
+			t.Errorf("ScanAudit(%d, %d) = %v, %v; want %v", tc.from, tc.limit, scanned, err, tc.want)
+		}
+	}
+	// fn's error stops the scan and is returned as is.
+	if sc, ok := s.(store.AuditScanner); ok {
+		stop, n := errors.New("stop"), 0
+		err := sc.ScanAudit(ctx, 2, 100, func(seq int64, _ []byte) error {
+			if n++; seq == 5 {
+				return stop
+			}
+			return nil
+		})
+		if err != stop || n != 4 {
+			t.Errorf("ScanAudit stopped at %d records with %v; want 4 and fn's error", n, err)
+		}
 	}
 }
 

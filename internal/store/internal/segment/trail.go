@@ -645,6 +645,22 @@ func (t *Trail) Records(fromSeq int64, limit int, blockRecords func(out []store.
 	if limit < 1 {
 		return nil, nil
 	}
+	var out []store.AuditRecord
+	err := t.Scan(fromSeq, func(b store.AuditBlock) (bool, error) {
+		var err error
+		out, err = blockRecords(out, b, func(seq, _ int64) bool { return seq >= fromSeq }, limit)
+		return err == nil && len(out) < limit, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Scan calls fn with the blocks from the one holding fromSeq on, in
+// order, until fn returns false or an error; a block's Data is valid only
+// until fn returns (the next block is read into it).
+func (t *Trail) Scan(fromSeq int64, fn func(b store.AuditBlock) (bool, error)) error {
 	// The last frame beginning at or before fromSeq.
 	var start *Frame
 	_ = t.frames(true, func(ix *indexed, fr *Frame) (bool, error) {
@@ -654,7 +670,6 @@ func (t *Trail) Records(fromSeq int64, limit int, blockRecords func(out []store.
 		}
 		return true, nil
 	})
-	var out []store.AuditRecord
 	var buf []byte
 	started := start == nil
 	err := t.frames(false, func(ix *indexed, fr *Frame) (bool, error) {
@@ -669,14 +684,12 @@ func (t *Trail) Records(fromSeq int64, limit int, blockRecords func(out []store.
 			return false, err
 		}
 		buf = data
-		out, err = blockRecords(out, store.AuditBlock{FirstSeq: fr.FirstSeq, LastSeq: fr.LastSeq, MinTime: fr.MinTime, MaxTime: fr.MaxTime, Data: data},
-			func(seq, _ int64) bool { return seq >= fromSeq }, limit)
-		return err == nil && len(out) < limit, err
+		return fn(store.AuditBlock{FirstSeq: fr.FirstSeq, LastSeq: fr.LastSeq, MinTime: fr.MinTime, MaxTime: fr.MaxTime, Data: data})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("audit records from %d: %w", fromSeq, err)
+		return fmt.Errorf("audit records from %d: %w", fromSeq, err)
 	}
-	return out, nil
+	return nil
 }
 
 // RecordsByTime implements AuditRecordsByTime: newest first.

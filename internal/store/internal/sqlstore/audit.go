@@ -88,6 +88,55 @@ func (c *Core) AuditRecords(ctx context.Context, fromSeq int64, limit int) ([]st
 	return out, nil
 }
 
+// ScanAudit implements store.AuditScanner: it reads the blocks as
+// AuditRecords does and passes their records without copying them.
+func (c *Core) ScanAudit(ctx context.Context, fromSeq int64, limit int, fn func(seq int64, data []byte) error) error {
+	n := 0
+	for after := int64(math.MinInt64); n < limit; {
+		rows, err := c.auditFrom.QueryContext(ctx, fromSeq, after, blockPage)
+		blocks, err := CollectRows(rows, err, ScanAuditBlock)
+		if err != nil {
+			return fmt.Errorf("audit records from %d: %w", fromSeq, err)
+		}
+		for _, b := range blocks {
+			if more, err := ScanBlock(b, fromSeq, limit, &n, fn); err != nil || !more {
+				return err
+			}
+			after = b.FirstSeq
+		}
+		if len(blocks) < blockPage {
+			break
+		}
+	}
+	return nil
+}
+
+// ScanBlock calls fn with the records of b with Seq >= fromSeq while *n,
+// which it counts them in, is below limit; false when *n reached limit.
+func ScanBlock(b store.AuditBlock, fromSeq int64, limit int, n *int, fn func(seq int64, data []byte) error) (bool, error) {
+	var fnErr error
+	_, err := store.ReadAuditBlock(b.Data, func(f *store.AuditFrame) error {
+		if *n >= limit {
+			return errEnough
+		}
+		if f.Seq < fromSeq {
+			return nil
+		}
+		*n++
+		if fnErr = fn(f.Seq, f.Data); fnErr != nil {
+			return fnErr
+		}
+		return nil
+	})
+	switch {
+	case fnErr != nil:
+		return false, fnErr
+	case err != nil && err != errEnough:
+		return false, fmt.Errorf("the audit block of records %d-%d cannot be read (verify the trail): %w", b.FirstSeq, b.LastSeq, err)
+	}
+	return *n < limit, nil
+}
+
 // BlockRecords is blockRecords, for stores that keep their blocks
 // elsewhere (the SQLite store's segment files).
 func BlockRecords(out []store.AuditRecord, b store.AuditBlock, keep func(seq, time int64) bool, limit int) ([]store.AuditRecord, error) {
