@@ -118,14 +118,13 @@ malformed input.`,
 				if err != nil {
 					return err
 				}
-				bar, n := progressBar(env.Stderr, "reading the trail"), 0
-				observe := func(r *audit.Record) {
-					d.Observe(r)
-					if n++; bar != nil && last > 0 && n%1000 == 0 && int64(n) < last {
-						bar(n, int(last))
+				bar := progressBar(env.Stderr, "reading the trail")
+				progress := func(seq int64) {
+					if bar != nil && last > 0 && seq < last {
+						bar(int(seq), int(last))
 					}
 				}
-				if _, err := detect.Stored(ctx, st, 0, observe); err != nil {
+				if _, err := d.ReadStored(ctx, st, 0, progress); err != nil {
 					return err
 				}
 				if bar != nil && last > 0 {

@@ -1,8 +1,12 @@
 package detect
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math/bits"
+	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -28,6 +32,34 @@ type recordReader struct {
 	// seen interns the values that repeat from record to record (sources,
 	// names, principals, agents), so that reading them allocates nothing.
 	seen map[string]string
+	// view makes decode read the same fields as views of the record's
+	// bytes: strings that share its memory (escaped ones are copied), the
+	// parameters in one map and the session in one context reused from
+	// record to record. Such a record is the same record as read
+	// otherwise, read with no allocation, and valid only while its bytes
+	// are unchanged and until the next decode: ReadStored reads each
+	// record so to tell whether a rule acts on it (Detector.acts), and
+	// reads it again, copied, only when one does (TestViewDecodeSameAsCopied,
+	// FuzzSlimDecode).
+	view       bool
+	viewParams map[string]any
+	viewSC     audit.SessionContext
+	viewSI     audit.SessionIssuer
+	// cuts are where the values of the members that change from call to
+	// call are (cutNames), and structured whether the parameters or the
+	// response are more than null: what shapes needs of a record read.
+	cuts       [len(cutNames)]cut
+	structured bool
+}
+
+// cut is where a top-level member's value is in a record: [start, end),
+// and how many times the member was read.
+type cut struct{ start, end, n int }
+
+func (rr *recordReader) noteCut(i, start int) {
+	c := &rr.cuts[i]
+	c.start, c.end = start, rr.lex.i
+	c.n++
 }
 
 // paramSources are the event sources whose request parameters a rule
@@ -39,11 +71,15 @@ var paramSources = map[string]bool{"cloudtrail.amazonaws.com": true, "sts.amazon
 func (rr *recordReader) decode(data []byte, r *audit.Record) error {
 	*r = audit.Record{}
 	rr.lex.reset(data)
+	rr.cuts, rr.structured = [len(cutNames)]cut{}, false
 	err := rr.object(func(name []byte) error {
 		var dst *string
 		switch string(name) {
 		case "eventTime":
-			return rr.unique(&r.EventTime)
+			at := rr.lex.valueAt()
+			err := rr.unique(&r.EventTime)
+			rr.noteCut(cutEventTime, at)
+			return err
 		case "eventSource":
 			dst = &r.EventSource
 		case "eventName":
@@ -55,16 +91,31 @@ func (rr *recordReader) decode(data []byte, r *audit.Record) error {
 		case "awsRegion":
 			dst = &r.AWSRegion
 		case "sourceIPAddress":
-			dst = &r.SourceIPAddress
+			at := rr.lex.valueAt()
+			err := rr.str(&r.SourceIPAddress)
+			rr.noteCut(cutSourceIP, at)
+			return err
 		case "userAgent":
 			dst = &r.UserAgent
 		case "eventID":
-			return rr.unique(&r.EventID)
+			at := rr.lex.valueAt()
+			err := rr.unique(&r.EventID)
+			rr.noteCut(cutEventID, at)
+			return err
+		case "requestID":
+			at := rr.lex.valueAt()
+			err := rr.lex.SkipValue()
+			rr.noteCut(cutRequestID, at)
+			return err
+		case "responseElements":
+			rr.structured = rr.structured || rr.lex.PeekKind() != 'n'
+			return rr.lex.SkipValue()
 		case "recipientAccountId":
 			dst = &r.RecipientAccountID
 		case "userIdentity":
 			return rr.identity(&r.UserIdentity)
 		case "requestParameters":
+			rr.structured = rr.structured || rr.lex.PeekKind() != 'n'
 			return rr.params(r)
 		default:
 			return rr.lex.SkipValue()
@@ -87,13 +138,27 @@ func (rr *recordReader) params(r *audit.Record) error {
 	if rr.lex.PeekKind() != '{' {
 		return rr.lex.SkipValue()
 	}
-	m := map[string]any{}
+	var m map[string]any
+	if rr.view {
+		if rr.viewParams == nil {
+			rr.viewParams = map[string]any{}
+		}
+		m = rr.viewParams
+		clear(m)
+	} else {
+		m = map[string]any{}
+	}
 	r.RequestParameters = m
 	return rr.object(func(name []byte) error {
 		if rr.lex.PeekKind() != '"' {
 			return rr.lex.SkipValue()
 		}
-		key := string(name)
+		var key string
+		if rr.view {
+			key = viewOf(name)
+		} else {
+			key = string(name)
+		}
 		var v string
 		if err := rr.str(&v); err != nil {
 			return err
@@ -118,7 +183,13 @@ func (rr *recordReader) identity(u *audit.UserIdentity) error {
 			if rr.lex.PeekKind() == 'n' {
 				return rr.lex.SkipValue()
 			}
-			sc := &audit.SessionContext{}
+			var sc *audit.SessionContext
+			if rr.view {
+				rr.viewSC = audit.SessionContext{}
+				sc = &rr.viewSC
+			} else {
+				sc = &audit.SessionContext{}
+			}
 			u.SessionContext = sc
 			return rr.object(func(name []byte) error {
 				switch string(name) {
@@ -133,7 +204,12 @@ func (rr *recordReader) identity(u *audit.UserIdentity) error {
 					if rr.lex.PeekKind() == 'n' {
 						return rr.lex.SkipValue()
 					}
-					sc.SessionIssuer = &audit.SessionIssuer{}
+					if rr.view {
+						rr.viewSI = audit.SessionIssuer{}
+						sc.SessionIssuer = &rr.viewSI
+					} else {
+						sc.SessionIssuer = &audit.SessionIssuer{}
+					}
 					return rr.object(func(name []byte) error {
 						switch string(name) {
 						case "type":
@@ -213,22 +289,79 @@ func (rr *recordReader) object(field func(name []byte) error) error {
 	}
 }
 
-// str reads a string (or null) into dst, interned.
+// str reads a string (or null) into dst, interned (a view in view
+// mode).
 func (rr *recordReader) str(dst *string) error {
 	b, ok, err := rr.read()
 	if !ok {
 		return err
 	}
-	if v, ok := rr.seen[string(b)]; ok {
-		*dst = v
+	if rr.view {
+		*dst = rr.viewOrCopy(b)
 		return nil
+	}
+	*dst = rr.intern(b)
+	return nil
+}
+
+// intern returns b as a string of its own, the same as the last time.
+func (rr *recordReader) intern(b []byte) string {
+	if v, ok := rr.seen[string(b)]; ok {
+		return v
 	}
 	if rr.seen == nil || len(rr.seen) >= 4096 {
 		rr.seen = make(map[string]string, 256)
 	}
-	*dst = string(b)
-	rr.seen[*dst] = *dst
-	return nil
+	s := string(b)
+	rr.seen[s] = s
+	return s
+}
+
+// own makes r, read as views (view mode, or by its shape), a record of
+// its own, as decode would have read it (TestOwnSameAsDecode): its
+// strings copied, or interned as str interns them, its session and
+// parameters new. ReadStored reads so the records a rule acts on, which
+// the detector keeps parts of.
+func (rr *recordReader) own(r *audit.Record) {
+	r.EventTime, r.EventID = strings.Clone(r.EventTime), strings.Clone(r.EventID)
+	u := &r.UserIdentity
+	for _, s := range [...]*string{&r.EventSource, &r.EventName, &r.EventType, &r.ErrorCode, &r.AWSRegion, &r.SourceIPAddress,
+		&r.UserAgent, &r.RecipientAccountID, &u.Type, &u.ARN, &u.AccountID, &u.AccessKeyID} {
+		*s = rr.internString(*s)
+	}
+	if sc := u.SessionContext; sc != nil {
+		own := &audit.SessionContext{}
+		own.Attributes.CreationDate = rr.internString(sc.Attributes.CreationDate)
+		if si := sc.SessionIssuer; si != nil {
+			own.SessionIssuer = &audit.SessionIssuer{Type: rr.internString(si.Type), ARN: rr.internString(si.ARN),
+				AccountID: rr.internString(si.AccountID)}
+		}
+		u.SessionContext = own
+	}
+	if m, ok := r.RequestParameters.(map[string]any); ok {
+		own := make(map[string]any, len(m))
+		for k, v := range m {
+			s, _ := v.(string)
+			own[strings.Clone(k)] = rr.internString(s)
+		}
+		r.RequestParameters = own
+	}
+}
+
+// internString is intern for a string that may share memory.
+func (rr *recordReader) internString(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := rr.seen[s]; ok {
+		return v
+	}
+	if rr.seen == nil || len(rr.seen) >= 4096 {
+		rr.seen = make(map[string]string, 256)
+	}
+	s = strings.Clone(s)
+	rr.seen[s] = s
+	return s
 }
 
 // unique reads a string (or null) that differs from record to record
@@ -236,9 +369,29 @@ func (rr *recordReader) str(dst *string) error {
 func (rr *recordReader) unique(dst *string) error {
 	b, ok, err := rr.read()
 	if ok {
-		*dst = string(b)
+		if rr.view {
+			*dst = rr.viewOrCopy(b)
+		} else {
+			*dst = string(b)
+		}
 	}
 	return err
+}
+
+// viewOf returns b, part of the record being read or a member's name
+// that object copied (and never writes again), as a string that shares its
+// memory.
+func viewOf(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// viewOrCopy is what read returned as a string: a view of the record's
+// bytes, a copy of rr.tmp (an escaped string, which the next overwrites).
+func (rr *recordReader) viewOrCopy(b []byte) string {
+	if len(b) > 0 && len(rr.tmp) > 0 && unsafe.SliceData(b) == unsafe.SliceData(rr.tmp) {
+		return string(b)
+	}
+	return viewOf(b)
 }
 
 // read reads a string's contents (valid until the next read), false for
@@ -273,6 +426,12 @@ type lexer struct {
 }
 
 func (l *lexer) reset(b []byte) { l.b, l.i, l.path = b, 0, l.path[:0] }
+
+// valueAt is where the next value starts.
+func (l *lexer) valueAt() int {
+	l.ws()
+	return l.i
+}
 
 func (l *lexer) ws() {
 	for l.i < len(l.b) {
@@ -332,24 +491,51 @@ func (l *lexer) errorf(format string, args ...any) error {
 }
 
 // string reads a string: quoted with its quotes, raw without, and whether
-// it holds escapes.
+// it holds escapes. It looks at 8 bytes at a time for the first that ends
+// the string or needs a look: a quote, a backslash or a control character.
 func (l *lexer) string() (quoted, raw []byte, esc bool, err error) {
 	start := l.i
-	for j := start + 1; j < len(l.b); j++ {
-		switch c := l.b[j]; {
+	b := l.b
+	j := start + 1
+	for {
+		if j+8 <= len(b) {
+			m := specials(binary.LittleEndian.Uint64(b[j:]))
+			if m == 0 {
+				j += 8
+				continue
+			}
+			j += bits.TrailingZeros64(m) >> 3
+		} else {
+			for j < len(b) && b[j] != '"' && b[j] != '\\' && b[j] >= 0x20 {
+				j++
+			}
+			if j >= len(b) {
+				l.i = len(b)
+				return nil, nil, false, l.errorf("unexpected end of the record (EOF) in a string")
+			}
+		}
+		switch c := b[j]; {
 		case c == '"':
 			l.i = j + 1
-			return l.b[start:l.i], l.b[start+1 : j], esc, nil
+			return b[start:l.i], b[start+1 : j], esc, nil
 		case c == '\\':
 			esc = true
-			j++
-		case c < 0x20:
+			j += 2
+		default:
 			l.i = j
 			return nil, nil, false, l.errorf("invalid character %q in a string", c)
 		}
 	}
-	l.i = len(l.b)
-	return nil, nil, false, l.errorf("unexpected end of the record (EOF) in a string")
+}
+
+// specials marks the bytes of x (little-endian) that are '"', '\\' or
+// below 0x20 with their high bit, with the tests of "Bit Twiddling Hacks"
+// for a zero byte and a byte less than n: a borrow can mark a byte above a
+// marked one falsely, never one below, so the lowest mark is exact.
+func specials(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, bs := x^(ones*'"'), x^(ones*'\\')
+	return ((q-ones)&^q | (bs-ones)&^bs | (x-ones*0x20)&^x) & highs
 }
 
 // SkipValue skips the next value: a string to its closing quote, an object

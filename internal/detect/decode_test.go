@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -11,7 +12,7 @@ import (
 
 // A record as `warden serve` writes it, with every element the detections
 // skip (nested parameters and response, resources, TLS details) and
-// escapes in the fields they read: Stored's reader gives the rules the
+// escapes in the fields they read: ReadStored's reader gives the rules the
 // same fields as a full decoding.
 func TestSlimDecodeReadsWhatTheRulesRead(t *testing.T) {
 	full := &audit.Record{EventVersion: "1.11", EventTime: "2026-03-01T12:00:00Z", EventSource: "sts.amazonaws.com",
@@ -110,10 +111,20 @@ func BenchmarkReadRecord(b *testing.B) {
 			}
 		}
 	})
+	b.Run("view", func(b *testing.B) {
+		b.ReportAllocs()
+		rr := recordReader{view: true}
+		var r audit.Record
+		for b.Loop() {
+			if err := rr.decode(data, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // Records as the trail writes them, their strings fuzzed (escapes,
-// Unicode, invalid UTF-8, JSON in strings): Stored's reader gives the
+// Unicode, invalid UTF-8, JSON in strings): ReadStored's reader gives the
 // fields the rules read as encoding/json does, or refuses where
 // encoding/json would have to guess (invalid UTF-8). Any bytes at all:
 // no panic.
@@ -156,8 +167,40 @@ func FuzzSlimDecode(f *testing.F) {
 		if gb, wb := fmt.Sprintf("%q", must(json.Marshal(got))), fmt.Sprintf("%q", must(json.Marshal(want))); gb != wb {
 			t.Errorf("read:\n%s\nencoding/json:\n%s", gb, wb)
 		}
-		rr.decode([]byte(who+src+event+text), &got) // any bytes: an error or a record, no panic
+		// Read as views, the record is the same, parameters included.
+		view := recordReader{view: true}
+		var fromViews audit.Record
+		if err := view.decode(data, &fromViews); err != nil {
+			t.Fatalf("view: %s: %v", data, err)
+		}
+		if err := rr.decode(data, &got); err != nil {
+			t.Fatal(err)
+		}
+		if gv, g := must(json.Marshal(fromViews)), must(json.Marshal(got)); string(gv) != string(g) {
+			t.Errorf("read as views:\n%s\ncopied:\n%s", gv, g)
+		}
+		rr.decode([]byte(who+src+event+text), &got)   // any bytes: an error or a record, no panic
+		view.decode([]byte(who+src+event+text), &got) // the same as views
 	})
+}
+
+// A record read as views (view mode) is the record read otherwise, and
+// the same errors stop both readings.
+func TestViewDecodeSameAsCopied(t *testing.T) {
+	for _, b := range append(diverseTrail(t), []byte(`{"eventTime":5}`), []byte(`{"userIdentity":{"type":["Root"]}}`),
+		[]byte(`{"eventSource":"sts.amazonaws.com","requestParameters":{"roleArn":}`), []byte(`{"eventTime":"x"`),
+		[]byte(`{"requestParameters":{"roleArn":"\x"},"eventSource":"sts.amazonaws.com"}`), []byte("{\"userAgent\":\"\xff\"}")) {
+		view, own := recordReader{view: true}, recordReader{}
+		var v, o audit.Record
+		verr, oerr := view.decode(b, &v), own.decode(b, &o)
+		if fmt.Sprint(verr) != fmt.Sprint(oerr) {
+			t.Errorf("%s: error %v as views, %v copied", b, verr, oerr)
+			continue
+		}
+		if vb, ob := must(json.Marshal(v)), must(json.Marshal(o)); string(vb) != string(ob) {
+			t.Errorf("%s: read as views\n%s\ncopied\n%s", b, vb, ob)
+		}
+	}
 }
 
 func must(b []byte, err error) []byte {
@@ -165,4 +208,45 @@ func must(b []byte, err error) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// A record read as views (view mode, or by its shape) and then made its
+// own (own) is the record decode reads, and shares no memory with what it
+// was read from: after its bytes are overwritten and the readers have read
+// other records, it is still the same.
+func TestOwnSameAsDecode(t *testing.T) {
+	datas := diverseTrail(t)
+	rd := &storedReader{view: recordReader{view: true}}
+	byShape := 0
+	for pass := range 2 {
+		for i, b := range datas {
+			var want audit.Record
+			if err := (&recordReader{}).decode(b, &want); err != nil {
+				continue
+			}
+			data := bytes.Clone(b)
+			var r audit.Record
+			if rd.shapes.read(data, &r) {
+				byShape++
+			} else {
+				if err := rd.view.decode(data, &r); err != nil {
+					t.Fatalf("%s: %v", b, err)
+				}
+				rd.shapes.remember(data, &rd.view, &rd.own)
+			}
+			rd.own.own(&r)
+			for j := range data {
+				data[j] = 'x'
+			}
+			var other audit.Record
+			rd.view.decode(datas[(i+1)%len(datas)], &other)
+			rd.own.decode(datas[(i+2)%len(datas)], &other)
+			if g, w := must(json.Marshal(r)), must(json.Marshal(want)); string(g) != string(w) {
+				t.Fatalf("pass %d: %s\nread as views, made its own:\n%s\ndecoded:\n%s", pass, b, g, w)
+			}
+		}
+	}
+	if byShape == 0 {
+		t.Error("no record read by its shape")
+	}
 }

@@ -61,13 +61,16 @@ func run(t *testing.T, cfg *Config, recs ...rec) map[string][]Finding {
 		c = *cfg
 	}
 	// Every record goes through JSON, as the trail stores it, and is read
-	// back twice: whole (encoding/json, as ReadLogs reads files) and as
-	// Stored reads the store (recordReader); both detectors must agree.
-	d, slim := New(c, inOrg), New(c, inOrg)
+	// back three times: whole (encoding/json, as ReadLogs reads files),
+	// with recordReader, and from a store as ReadStored reads it (as views,
+	// by shapes, copied when a rule acts); the detectors must agree.
+	d, slim, stored := New(c, inOrg), New(c, inOrg), New(c, inOrg)
 	var rr recordReader
+	var datas [][]byte
 	for _, x := range recs {
 		r := x.record()
 		b, _ := json.Marshal(r)
+		datas = append(datas, b)
 		var back, part audit.Record
 		if err := json.Unmarshal(b, &back); err != nil {
 			t.Fatal(err)
@@ -79,7 +82,15 @@ func run(t *testing.T, cfg *Config, recs ...rec) map[string][]Finding {
 		slim.Observe(&part)
 	}
 	if full, part := d.Findings(time.Time{}), slim.Findings(time.Time{}); !reflect.DeepEqual(full, part) {
-		t.Fatalf("findings from the records read whole:\n%+v\nread as Stored reads them:\n%+v", full, part)
+		t.Fatalf("findings from the records read whole:\n%+v\nread by recordReader:\n%+v", full, part)
+	}
+	if len(datas) > 0 {
+		if _, err := stored.ReadStored(t.Context(), storeRecords(t, datas), 0, nil); err != nil {
+			t.Fatal(err)
+		}
+		if full, part := d.Findings(time.Time{}), stored.Findings(time.Time{}); !reflect.DeepEqual(full, part) {
+			t.Fatalf("findings from the records read whole:\n%+v\nread from the store:\n%+v", full, part)
+		}
 	}
 	out := map[string][]Finding{}
 	for _, f := range d.Findings(time.Time{}) {

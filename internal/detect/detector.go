@@ -63,6 +63,9 @@ type Detector struct {
 	// revoked: the issuer (role or user ARN, or account/name) -> sessions
 	// issued before this time are revoked.
 	revoked map[string]time.Time
+	key     []byte // revokedIssuer's issuerKey, reused
+
+	reader *storedReader // ReadStored's
 }
 
 // New returns a detector. inOrg (may be nil) tells the organization's
@@ -84,20 +87,63 @@ func (d *Detector) Revoke(issuer string, t time.Time) {
 
 // Observe reads one record.
 func (d *Detector) Observe(r *audit.Record) {
+	at, ok := d.time(r)
+	if ok {
+		d.observe(r, at)
+	}
+}
+
+// time is the record's eventTime, noted as the latest read when it is
+// later; false (and nothing noted) when it is not a time: the record is
+// then ignored.
+func (d *Detector) time(r *audit.Record) (time.Time, bool) {
 	at, err := time.Parse(time.RFC3339, r.EventTime)
 	if err != nil {
-		return
+		return time.Time{}, false
 	}
 	if at.After(d.latest) {
 		d.latest = at
 	}
-	for _, rule := range rules {
-		rule(d, r, at)
+	return at, true
+}
+
+// observe runs the rules that act on r (rule.when) on it.
+func (d *Detector) observe(r *audit.Record, at time.Time) {
+	for i := range rules {
+		if rl := &rules[i]; rl.when(d, r) {
+			rl.do(d, r, at)
+		}
 	}
 }
 
-var rules = []func(d *Detector, r *audit.Record, at time.Time){
-	detectRoot, detectTrailStop, detectDenied, detectAssumeRole, detectRevocation, detectRevokedUse,
+// acts reports whether a rule acts on r: when it does not, observe
+// changes nothing, and ReadStored reads r no further than its time.
+func (d *Detector) acts(r *audit.Record) bool {
+	for i := range rules {
+		if rules[i].when(d, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// A rule is one detection. when tells whether it acts on a record at all:
+// it reads the record and the detector, changes neither
+// (TestWhenChangesNothing), and is cheap; do acts, on the records when
+// admits alone (observe calls it only then, whatever do checks itself). A
+// record that no rule's when admits changes nothing but the latest time
+// read, which lets ReadStored read most of the trail without copying any
+// of it (acts, on the record read as views of the stored bytes) and copy
+// only the records a rule acts on; since Observe asks the same when
+// before each do, the two readings cannot differ whatever a rule reads.
+type rule struct {
+	when func(d *Detector, r *audit.Record) bool
+	do   func(d *Detector, r *audit.Record, at time.Time)
+}
+
+var rules = []rule{
+	{rootWhen, detectRoot}, {trailStopWhen, detectTrailStop}, {deniedWhen, detectDenied},
+	{assumeRoleWhen, detectAssumeRole}, {revocationWhen, detectRevocation}, {revokedUseWhen, detectRevokedUse},
 }
 
 // Findings returns the findings, oldest first, archiving those whose
@@ -188,12 +234,16 @@ func denied(r *audit.Record) bool { return deniedCodes[r.ErrorCode] }
 
 // issuerKey names a role or user by account, kind and name, without its
 // path: a policy put by RoleName and a session's issuer ARN meet there.
-func issuerKey(arn string) string {
+func issuerKey(arn string) string { return string(appendIssuerKey(nil, arn)) }
+
+// appendIssuerKey appends arn's issuerKey to dst.
+func appendIssuerKey(dst []byte, arn string) []byte {
 	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
 	if !ok {
-		return arn
+		return append(dst, arn...)
 	}
 	acct, res, _ := strings.Cut(rest, ":")
 	kind, name, _ := strings.Cut(res, "/")
-	return acct + ":" + kind + ":" + name[strings.LastIndexByte(name, '/')+1:]
+	dst = append(append(append(dst, acct...), ':'), kind...)
+	return append(append(dst, ':'), name[strings.LastIndexByte(name, '/')+1:]...)
 }

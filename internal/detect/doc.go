@@ -40,4 +40,10 @@
 //
 // Detection is a function of the trail: the same records give the same
 // findings, with the same IDs, in every replica and offline.
+//
+// Security Hub reads the stored trail as it grows (Detector.ReadStored),
+// written by any replica: each record as views of the stored bytes (or,
+// when a record of the same shape came before, by comparing its bytes with
+// that one's), and whole, copied, only when a rule acts on it (a rule's
+// when). Most of a busy trail is calls no rule acts on.
 package detect

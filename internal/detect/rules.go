@@ -12,10 +12,11 @@ import (
 
 // detectRoot: Policy:IAMUser/RootCredentialUsage, "the root credentials of
 // the listed AWS account are being used to make requests to AWS services".
+func rootWhen(_ *Detector, r *audit.Record) bool {
+	return r.UserIdentity.Type == "Root" && r.EventType != "AwsServiceEvent"
+}
+
 func detectRoot(d *Detector, r *audit.Record, at time.Time) {
-	if r.UserIdentity.Type != "Root" || r.EventType == "AwsServiceEvent" {
-		return
-	}
 	acct := callerAccount(r)
 	d.raise(RootCredentialUsage, acct, acct, r, at,
 		fmt.Sprintf("The root user of account %s invoked %s from %s.", acct, r.EventName, r.SourceIPAddress))
@@ -28,10 +29,11 @@ var trailChanges = map[string]bool{"StopLogging": true, "DeleteTrail": true, "Up
 // successful deletion or update of a trail"; a failed attempt is
 // DefenseEvasion:IAMUser/AnomalousBehavior (StopLogging is the example API
 // of that type; its unsuccessful calls are listed with their error).
+func trailStopWhen(_ *Detector, r *audit.Record) bool {
+	return r.EventSource == "cloudtrail.amazonaws.com" && trailChanges[r.EventName]
+}
+
 func detectTrailStop(d *Detector, r *audit.Record, at time.Time) {
-	if r.EventSource != "cloudtrail.amazonaws.com" || !trailChanges[r.EventName] {
-		return
-	}
 	trail := param(r, "name")
 	if trail == "" {
 		trail = "(unnamed)"
@@ -49,10 +51,9 @@ func detectTrailStop(d *Detector, r *audit.Record, at time.Time) {
 // detectDenied: Discovery:IAMUser/AnomalousBehavior when one principal
 // receives Config.DeniedCount access-denied errors within
 // Config.DeniedWindow.
+func deniedWhen(_ *Detector, r *audit.Record) bool { return denied(r) }
+
 func detectDenied(d *Detector, r *audit.Record, at time.Time) {
-	if !denied(r) {
-		return
-	}
 	who := actor(r)
 	if who == "" || r.UserIdentity.Type == "AWSAccount" && r.UserIdentity.AccountID == "ANONYMOUS_PRINCIPAL" {
 		return
@@ -75,10 +76,11 @@ func detectDenied(d *Detector, r *audit.Record, at time.Time) {
 
 // detectAssumeRole: InitialAccess:IAMUser/AnomalousBehavior for a
 // successful AssumeRole from an unusual account or source network.
+func assumeRoleWhen(_ *Detector, r *audit.Record) bool {
+	return r.EventSource == "sts.amazonaws.com" && r.EventName == "AssumeRole" && r.ErrorCode == ""
+}
+
 func detectAssumeRole(d *Detector, r *audit.Record, at time.Time) {
-	if r.EventSource != "sts.amazonaws.com" || r.EventName != "AssumeRole" || r.ErrorCode != "" {
-		return
-	}
 	role := param(r, "roleArn")
 	if role == "" {
 		return
@@ -227,10 +229,11 @@ func RevokedBefore(doc string) (time.Time, bool) {
 // detectRevocation reads a successful PutRolePolicy or PutUserPolicy of
 // AWSRevokeOlderSessions: the role's or user's sessions issued before its
 // time are revoked from then on.
+func revocationWhen(_ *Detector, r *audit.Record) bool {
+	return r.EventSource == "iam.amazonaws.com" && r.ErrorCode == "" && param(r, "policyName") == RevokePolicyName
+}
+
 func detectRevocation(d *Detector, r *audit.Record, at time.Time) {
-	if r.EventSource != "iam.amazonaws.com" || r.ErrorCode != "" || param(r, "policyName") != RevokePolicyName {
-		return
-	}
 	var kind, name string
 	switch r.EventName {
 	case "PutRolePolicy":
@@ -248,10 +251,18 @@ func detectRevocation(d *Detector, r *audit.Record, at time.Time) {
 // detectRevokedUse: UnauthorizedAccess:IAMUser/RevokedSessionUsage for a
 // call with temporary credentials issued before their issuer's sessions
 // were revoked, whether or not the deny stopped it.
-func detectRevokedUse(d *Detector, r *audit.Record, at time.Time) {
+func revokedUseWhen(d *Detector, r *audit.Record) bool {
+	_, _, ok := d.revokedIssuer(r)
+	return ok
+}
+
+// revokedIssuer is the issuer of the session that made r and the time
+// before which its sessions are revoked; false when r was not made with a
+// session issued before that time. It allocates nothing.
+func (d *Detector) revokedIssuer(r *audit.Record) (string, time.Time, bool) {
 	sc := r.UserIdentity.SessionContext
-	if sc == nil || sc.Attributes.CreationDate == "" {
-		return
+	if len(d.revoked) == 0 || sc == nil || sc.Attributes.CreationDate == "" {
+		return "", time.Time{}, false
 	}
 	issuer := ""
 	switch {
@@ -260,16 +271,23 @@ func detectRevokedUse(d *Detector, r *audit.Record, at time.Time) {
 	case r.UserIdentity.Type == "IAMUser":
 		issuer = r.UserIdentity.ARN
 	default:
-		return
+		return "", time.Time{}, false
 	}
-	before, ok := d.revoked[issuerKey(issuer)]
+	d.key = appendIssuerKey(d.key[:0], issuer)
+	before, ok := d.revoked[string(d.key)]
 	if !ok {
-		return
+		return "", time.Time{}, false
 	}
 	issued, err := time.Parse(time.RFC3339, sc.Attributes.CreationDate)
 	if err != nil || !issued.Before(before) {
-		return
+		return "", time.Time{}, false
 	}
+	return issuer, before, true
+}
+
+func detectRevokedUse(d *Detector, r *audit.Record, at time.Time) {
+	sc := r.UserIdentity.SessionContext
+	issuer, before, _ := d.revokedIssuer(r)
 	outcome := "it succeeded"
 	if r.ErrorCode != "" {
 		outcome = "it was refused (" + r.ErrorCode + ")"

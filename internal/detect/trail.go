@@ -18,30 +18,89 @@ import (
 	"github.com/securecart/warden/internal/store"
 )
 
-// Stored reads the stored trail's records with Seq > after, in order,
-// calling fn with each, and returns the last Seq read (after when none).
-// The records carry the fields the detections read (recordReader), not
-// every field: fn must not keep r, which is reused.
-func Stored(ctx context.Context, st store.Store, after int64, fn func(r *audit.Record)) (int64, error) {
-	const batch = 1000
-	var rr recordReader
+// ReadStored observes the stored trail's records with Seq > after, in
+// order, and returns the last Seq read (after when none). progress (may be
+// nil) is called with it after each batch of records read.
+//
+// It reads each record as views of the stored bytes, which the store
+// passes without copying them (store.AuditScanner): by its shape when a
+// record of the same shape came before (shapes), else with recordReader's
+// view mode; either gives every field the detections read, nothing
+// copied, enough to read its time and to tell whether a rule acts on it
+// (Detector.acts). Only a record a rule acts on is made its own (copied)
+// and observed. Under load nearly every record is a call no rule acts on:
+// GetCallerIdentity calls by a few callers, each like the one before but
+// for its time and IDs. The detector is left as Observe leaves it
+// (TestReadStoredSameAsFullDecoding).
+func (d *Detector) ReadStored(ctx context.Context, st store.Store, after int64, progress func(seq int64)) (int64, error) {
+	// A store that passes its records without copying them (every store
+	// Warden has) is read in larger batches: each starts by finding its
+	// first block.
+	scanner, scans := st.(store.AuditScanner)
+	batch := 1000
+	if scans {
+		batch = 50000
+	}
+	if d.reader == nil {
+		d.reader = &storedReader{view: recordReader{view: true}}
+	}
 	var r audit.Record
 	for {
-		recs, err := st.AuditRecords(ctx, after+1, batch)
-		if err != nil {
-			return after, err
-		}
-		for _, sr := range recs {
-			if err := rr.decode(sr.Data, &r); err != nil {
-				return after, fmt.Errorf("trail record %d: %w", sr.Seq, err)
+		n := 0
+		read := func(seq int64, data []byte) error {
+			if err := d.readStored(d.reader, &r, data); err != nil {
+				return fmt.Errorf("trail record %d: %w", seq, err)
 			}
-			fn(&r)
-			after = sr.Seq
+			after, n = seq, n+1
+			return nil
 		}
-		if len(recs) < batch {
+		if scans {
+			if err := scanner.ScanAudit(ctx, after+1, batch, read); err != nil {
+				return after, err
+			}
+		} else {
+			recs, err := st.AuditRecords(ctx, after+1, batch)
+			if err != nil {
+				return after, err
+			}
+			for _, sr := range recs {
+				if err := read(sr.Seq, sr.Data); err != nil {
+					return after, err
+				}
+			}
+		}
+		if progress != nil && n > 0 {
+			progress(after)
+		}
+		if n < batch {
 			return after, nil
 		}
 	}
+}
+
+// storedReader reads stored records for ReadStored: as views (view, or
+// by their shape), and whole (own).
+type storedReader struct {
+	view, own recordReader
+	shapes    shapes
+}
+
+// readStored observes one stored record, as Observe does: read as views,
+// then, when a rule acts on it, copied.
+func (d *Detector) readStored(rd *storedReader, r *audit.Record, data []byte) error {
+	if !rd.shapes.read(data, r) {
+		if err := rd.view.decode(data, r); err != nil {
+			return err
+		}
+		rd.shapes.remember(data, &rd.view, &rd.own)
+	}
+	at, ok := d.time(r)
+	if !ok || !d.acts(r) {
+		return nil
+	}
+	rd.own.own(r)
+	d.observe(r, at)
+	return nil
 }
 
 // ReadLogs reads CloudTrail records from files: CloudTrail log files

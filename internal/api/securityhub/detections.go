@@ -22,7 +22,7 @@ func (s *service) refreshDetections(ctx context.Context) error {
 			return ok
 		})
 	}
-	seq, err := detect.Stored(ctx, s.store, s.trailSeq, s.detector.Observe)
+	seq, err := s.detector.ReadStored(ctx, s.store, s.trailSeq, nil)
 	s.trailSeq = seq
 	if err != nil {
 		return err
