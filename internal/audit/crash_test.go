@@ -21,15 +21,26 @@ import (
 // TestCrashLosesNoAcknowledgedRecord kills a process that is appending under
 // load with SIGKILL, then checks that every record it acknowledged is stored
 // and that the trail verifies.
+// It runs twice: with each record synced before it is acknowledged, and
+// with the syncs left to the background (as serve's --audit-sync does) with
+// a delay longer than the run, so that only the digests' syncs reach the
+// disk: the records acknowledged since the last digest were written but
+// never synced, and a kill loses none of them either.
 func TestCrashLosesNoAcknowledgedRecord(t *testing.T) {
 	if os.Getenv("WARDEN_CRASH_CHILD") != "" {
 		crashChild()
 		return
 	}
+	for _, delay := range []string{"0s", "1h"} {
+		t.Run("sync-delay="+delay, func(t *testing.T) { crashParent(t, delay) })
+	}
+}
+
+func crashParent(t *testing.T, delay string) {
 	dir := t.TempDir()
 	key := creds.NewKey()
 	cmd := exec.Command(os.Args[0], "-test.run", "^TestCrashLosesNoAcknowledgedRecord$")
-	cmd.Env = append(os.Environ(), "WARDEN_CRASH_CHILD=1", "WARDEN_CRASH_DIR="+dir, fmt.Sprintf("WARDEN_CRASH_KEY=%x", key))
+	cmd.Env = append(os.Environ(), "WARDEN_CRASH_CHILD=1", "WARDEN_CRASH_DIR="+dir, fmt.Sprintf("WARDEN_CRASH_KEY=%x", key), "WARDEN_CRASH_SYNC="+delay)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -119,6 +130,11 @@ func crashChild() {
 	if err != nil {
 		panic(err)
 	}
+	delay, err := time.ParseDuration(os.Getenv("WARDEN_CRASH_SYNC"))
+	if err != nil {
+		panic(err)
+	}
+	st.SetAuditSyncDelay(delay)
 	tr, err := audit.Open(ctx, st, sealer, audit.Options{Owner: "218364950271", DigestEvery: 100})
 	if err != nil {
 		panic(err)

@@ -48,7 +48,8 @@ func newServe(env Env) *cobra.Command {
 sso-admin, SSO OIDC and the portal), over HTTP (HTTPS with --tls-cert and --tls-key) on --listen,
 for any AWS client pointed at it with --endpoint-url. Every signed call (SigV4) is decided by the
 engine with the caller's identity policies, boundary, session policy and SCPs, and every call is
-recorded in the audit trail before it is answered. People sign in at /device (warden login).
+recorded in the audit trail before it is answered (written to the trail's file, synced to disk
+within --audit-sync; "ack" answers only after the sync). People sign in at /device (warden login).
 
 State lives in --data (an embedded SQLite database, the default) or in PostgreSQL (--database),
 which several replicas can share (they must share the master key: --master-key-file or
@@ -170,11 +171,19 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
+	syncDelay, err := f.trail.syncDelay(f.database != "")
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
 	var st store.Store
 	if f.database != "" {
 		st, err = postgres.Open(ctx, f.database)
 	} else {
-		st, err = sqlite.Open(ctx, f.data)
+		var lite *sqlite.Store
+		if lite, err = sqlite.Open(ctx, f.data); err == nil {
+			lite.SetAuditSyncDelay(syncDelay)
+			st = lite
+		}
 	}
 	if err != nil {
 		return &ExitError{Code: 2, Err: fmt.Errorf("opening the store: %w", err)}

@@ -133,10 +133,15 @@ func TestServeAnchorPublished(t *testing.T) {
 	}
 }
 
-// The cadence and the syslog server are checked before serve starts.
+// The cadence, the sync delay and the syslog server are checked before
+// serve starts.
 func TestServeAnchorFlagsChecked(t *testing.T) {
 	for _, tc := range []struct{ args, want string }{
 		{"--audit-digest-interval 500ms", "want 1s or more"},
+		{"--audit-sync always", `want "ack" or a positive delay`},
+		{"--audit-sync 0s", `want "ack" or a positive delay`},
+		{"--audit-sync 2m", `up to 1m`},
+		{"--audit-sync 10ms --database postgres://127.0.0.1:1/none", "it applies to the SQLite store"},
 		{"--audit-anchor-syslog-server logs.example.com:514", "want NETWORK://ADDRESS"},
 		{"--audit-anchor-syslog-server http://logs.example.com", `not "http"`},
 	} {

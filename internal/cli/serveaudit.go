@@ -13,18 +13,43 @@ import (
 
 // trailFlags are serve's flags for the audit trail's digests and anchor.
 type trailFlags struct {
+	sync                              string
 	digestInterval                    time.Duration
 	anchorFile, webhook, syslogServer string
 	syslog, noAnchorFile              bool
 }
 
 func (f *trailFlags) add(fl *pflag.FlagSet) {
+	fl.StringVar(&f.sync, "audit-sync", "", `when the SQLite store's audit records reach the disk: a delay such as 10ms (the default: a call is answered once its record is written to the trail's file, which survives Warden being killed; one fdatasync at most that long after covers every record written in between, so a power failure loses at most that span) or "ack" (a call is answered only after the fdatasync of its record: a power failure loses no answered call, at about a third of the throughput)`)
 	fl.DurationVar(&f.digestInterval, "audit-digest-interval", time.Hour, "write a signed audit digest at least this often, also when no call arrives (down to 1s), so that a trail cut back shows as an overdue digest")
 	fl.StringVar(&f.anchorFile, "audit-anchor", "", "file the newest digest's hash and time are written to after each digest (default: DATA.audit-anchor.json, beside the data directory)")
 	fl.BoolVar(&f.noAnchorFile, "no-audit-anchor", false, "do not write the anchor file")
 	fl.StringVar(&f.webhook, "audit-anchor-webhook", "", "also POST each new anchor (JSON) to this URL")
 	fl.BoolVar(&f.syslog, "audit-anchor-syslog", false, "also write each new anchor as a line to the local syslog (facility auth)")
 	fl.StringVar(&f.syslogServer, "audit-anchor-syslog-server", "", "also write each new anchor as a syslog line to this server instead of the local one: udp://HOST:PORT, tcp://HOST:PORT or unixgram:///PATH")
+}
+
+// DefaultAuditSync is --audit-sync's default delay.
+const DefaultAuditSync = 10 * time.Millisecond
+
+// syncDelay is --audit-sync's delay (0: "ack"); postgres says whether the
+// store is PostgreSQL, whose commit is the sync and which takes no delay.
+func (f *trailFlags) syncDelay(postgres bool) (time.Duration, error) {
+	switch {
+	case f.sync == "" && postgres:
+		return 0, nil
+	case f.sync == "":
+		return DefaultAuditSync, nil
+	case postgres:
+		return 0, fmt.Errorf("--audit-sync %q: it applies to the SQLite store; with --database each call's record is committed (and synced by PostgreSQL) before the call is answered", f.sync)
+	case f.sync == "ack":
+		return 0, nil
+	}
+	d, err := time.ParseDuration(f.sync)
+	if err != nil || d <= 0 || d > time.Minute {
+		return 0, fmt.Errorf("--audit-sync %q: want \"ack\" or a positive delay up to 1m, such as 10ms", f.sync)
+	}
+	return d, nil
 }
 
 // options checks the flags and returns the trail's digest options with a

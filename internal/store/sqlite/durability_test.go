@@ -21,11 +21,16 @@ import (
 // to the store in that directory until it is killed.
 const childEnv = "WARDEN_SQLITE_DURABILITY_CHILD"
 
+// childSyncEnv is the child's SetAuditSyncDelay (unset: 0).
+const childSyncEnv = "WARDEN_SQLITE_DURABILITY_SYNC"
+
 // TestDurabilityAfterKill runs a child process that appends audit batches
 // and prints the Seq of every record once AppendAudit has returned; the
 // test SIGKILLs it mid-stream, reopens the database and checks that every
 // acknowledged record is there and the chain is intact. Five rounds, each
-// continuing the chain the last one left.
+// continuing the chain the last one left; the odd ones leave the syncs to
+// the background (SetAuditSyncDelay) with a delay longer than the round,
+// so that what they acknowledged was written but never synced.
 func TestDurabilityAfterKill(t *testing.T) {
 	if dir := os.Getenv(childEnv); dir != "" {
 		durabilityChild(dir)
@@ -37,7 +42,7 @@ func TestDurabilityAfterKill(t *testing.T) {
 	dir := t.TempDir()
 	var prevAcked int64
 	for round := range 5 {
-		acked := runAndKill(t, dir, 1000+mrand.IntN(3000), time.Duration(mrand.IntN(20_000))*time.Microsecond)
+		acked := runAndKill(t, dir, round%2 == 1, 1000+mrand.IntN(3000), time.Duration(mrand.IntN(20_000))*time.Microsecond)
 		if acked <= prevAcked {
 			t.Fatalf("round %d: the child acknowledged nothing new (last Seq %d)", round, acked)
 		}
@@ -72,10 +77,13 @@ func TestDurabilityAfterKill(t *testing.T) {
 // acknowledged minAcks records (so at a random point of a batch), and
 // returns the highest acknowledged Seq. Every acknowledged Seq must follow
 // the one before it.
-func runAndKill(t *testing.T, dir string, minAcks int, delay time.Duration) int64 {
+func runAndKill(t *testing.T, dir string, background bool, minAcks int, delay time.Duration) int64 {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestDurabilityAfterKill$", "-test.count=1")
 	cmd.Env = append(os.Environ(), childEnv+"="+dir)
+	if background {
+		cmd.Env = append(cmd.Env, childSyncEnv+"=1h")
+	}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -127,6 +135,9 @@ func durabilityChild(dir string) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
+	}
+	if d, err := time.ParseDuration(os.Getenv(childSyncEnv)); err == nil {
+		s.SetAuditSyncDelay(d)
 	}
 	for {
 		var recs []store.AuditRecord

@@ -105,6 +105,17 @@ func (s *Store) moveBlocks(ctx context.Context, t *segment.Trail) error {
 
 var errStop = errors.New("stop")
 
+// SetAuditSyncDelay sets when an append's records are synced to disk:
+// with 0 (the default) AppendAudit returns after the fdatasync, so that
+// the records survive a power failure; with a positive delay it returns
+// once they are written to the segment (in the kernel: they survive the
+// process being killed) and one background fdatasync at most delay later
+// covers every append in between. A digest and Close sync first.
+// Call it before the first append.
+func (s *Store) SetAuditSyncDelay(delay time.Duration) {
+	s.trail.SyncDelay = max(delay, 0)
+}
+
 // AppendAudit implements store.Store: one frame at the end of the newest
 // segment, one write and one fdatasync, under the trail's flock.
 func (s *Store) AppendAudit(ctx context.Context, build func(lastSeq int64, lastHash []byte) ([]store.AuditRecord, error)) error {
@@ -160,6 +171,11 @@ func (s *Store) LastAudit(ctx context.Context) (int64, []byte, error) {
 // head may begin a new segment (segment.Trail.Roll), so that segments
 // begin where digests end.
 func (s *Store) PutAuditDigest(ctx context.Context, d store.AuditDigest) error {
+	// A digest names records that are on disk: those appended with the
+	// sync left to the background are synced first.
+	if err := s.trail.Sync(); err != nil {
+		return fmt.Errorf("audit digest %d: %w", d.No, err)
+	}
 	if err := s.Core.PutAuditDigest(ctx, d); err != nil {
 		return err
 	}

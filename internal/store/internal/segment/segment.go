@@ -8,6 +8,7 @@
 // Layout of a directory:
 //
 //	lock                  the flock every appender, roll and deletion holds
+//	synced                the sync mark (see Mark), once an appender leaves its syncs to the background
 //	NNNNNNNNNNNNNNNNNNNN.seg  a segment, named by the first record number it
 //	                      may hold (20 decimal digits)
 //
@@ -28,8 +29,10 @@
 // fdatasync has no file size to journal. The end of the trail is therefore
 // not the file's size but the first place where no complete frame is: a
 // zero header, or a write that a crash or a kill cut short (see
-// reader.unfinished), never acknowledged as its sync never returned.
-// Readers ignore it and the next appender cuts off what is not zero. A
+// reader.unfinished), never acknowledged as its sync never returned (or,
+// when an appender leaves its syncs to the background, lost with the
+// machine after the sync mark: see Mark). Readers ignore it and the next
+// appender cuts off what is not zero. A
 // segment ended by a roll is cut to its last frame first, so only the
 // newest segment has zeros after its frames.
 package segment
@@ -64,6 +67,9 @@ const (
 	legacyHeader = 40
 	segSuffix    = ".seg"
 	lockName     = "lock"
+	// markName is the file, beside the segments, of the sync mark (see
+	// Mark).
+	markName = "synced"
 	// sector is the unit a write cut short by a crash leaves whole:
 	// written, or as it was before (zeros in preallocated space).
 	sector = 512
@@ -208,10 +214,15 @@ const (
 
 // reader reads a segment file through a buffer.
 type reader struct {
-	f      *os.File
-	size   int64
-	buf    []byte
-	bufOff int64
+	f    *os.File
+	size int64
+	// holesFrom, when set, is where in this segment a machine crash may
+	// have left frames that were written but never synced (see Mark):
+	// from there on a complete frame after an unfinished one does not make
+	// it a change.
+	holesFrom func() int64
+	buf       []byte
+	bufOff    int64
 }
 
 // at returns n bytes at off (fewer at the end of the file), valid until the
@@ -314,7 +325,8 @@ func isMark(b []byte) bool {
 // to end in whole zero sectors, or cut, passes for an unfinished write: so
 // would removing it, and a digest that sealed its records reports them.
 func (r *reader) unfinished(off int64, fr Frame, framed bool) (status, error) {
-	if after, err := r.frameAfter(off); err != nil || after {
+	holes := r.holesFrom != nil && off >= r.holesFrom()
+	if after, err := r.frameAfter(off); err != nil || after && !holes {
 		if framed && fr.End() <= r.size {
 			return frameSum, err
 		}
@@ -486,6 +498,79 @@ func sizeLinks(f *os.File) (size int64, nlink uint32, err error) {
 }
 
 // lockFile takes dir's lock (exclusive).
+// Mark is the sync mark: where the trail was last known to be on disk
+// when an appender leaves its fdatasyncs to a background sync (Trail's
+// SyncDelay). Before such an append the appender makes the mark durable at
+// the end it appends after, and after each background sync it moves the
+// mark to where that sync reached. A machine crash can lose what was
+// written after the mark in any order of sectors, so there an unfinished
+// write may be followed by complete frames (which were never synced
+// either): readers and the next appender take the first unfinished write
+// as the end there, not as a change. Before the mark the rules of
+// reader.unfinished are unchanged. A forged mark lets a change pass for a
+// crash's loss, as cutting the file does: the digests that sealed the
+// records report them.
+//
+//	mark := "WTM1" || the segment's first record number || offset (8 bytes each, big-endian) || CRC-32 (IEEE) of the 20 bytes before it (4 bytes)
+type Mark struct {
+	Seg int64 // the segment's first record number (its name)
+	Off int64 // the offset in it from which sectors may be missing
+}
+
+const markMagic = "WTM1"
+
+// readMark reads dir's sync mark; ok is false when there is none (no
+// appender left a sync to the background) or it cannot be read.
+func readMark(dir string) (m Mark, ok bool) {
+	b, err := os.ReadFile(filepath.Join(dir, markName))
+	if err != nil || len(b) != 24 || string(b[:4]) != markMagic || crc32.ChecksumIEEE(b[:20]) != binary.BigEndian.Uint32(b[20:]) {
+		return Mark{}, false
+	}
+	return Mark{Seg: int64(binary.BigEndian.Uint64(b[4:])), Off: int64(binary.BigEndian.Uint64(b[12:]))}, true
+}
+
+// writeMark writes dir's sync mark in place and syncs it (the file is
+// created, and its directory entry synced, the first time).
+func writeMark(dir string, m Mark) error {
+	b := make([]byte, 24)
+	copy(b, markMagic)
+	binary.BigEndian.PutUint64(b[4:], uint64(m.Seg))
+	binary.BigEndian.PutUint64(b[12:], uint64(m.Off))
+	binary.BigEndian.PutUint32(b[20:], crc32.ChecksumIEEE(b[:20]))
+	path := filepath.Join(dir, markName)
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteAt(b, 0)
+	if err == nil {
+		err = unix.Fdatasync(int(f.Fd()))
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && statErr != nil {
+		err = syncDir(dir)
+	}
+	return err
+}
+
+// holesFrom returns, for segment name of dir, where sectors written after
+// the sync mark may be missing after a machine crash (math.MaxInt64: none;
+// a segment after the mark's may miss them anywhere).
+func holesFrom(dir, name string) int64 {
+	m, ok := readMark(dir)
+	first, _ := segFirst(name)
+	switch {
+	case !ok || first < m.Seg:
+		return math.MaxInt64
+	case first > m.Seg:
+		return 0
+	}
+	return m.Off
+}
+
 func lockFile(f *os.File) error {
 	for {
 		err := unix.Flock(int(f.Fd()), unix.LOCK_EX)

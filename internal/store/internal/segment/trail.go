@@ -27,6 +27,10 @@ const DefaultRollSize = 64 << 20
 // written before.
 const DefaultPrealloc = 1 << 20
 
+// fdatasync syncs an appended segment's data (a variable for tests that
+// count syncs or make them fail).
+var fdatasync = unix.Fdatasync
+
 // Trail is the audit trail of one directory. Safe for concurrent use.
 type Trail struct {
 	dir      string
@@ -43,6 +47,22 @@ type Trail struct {
 	hash []byte
 	buf  []byte // the frame being written
 	zero []byte // Prealloc zeros
+
+	// SyncDelay, when positive, lets Append return once its frame is
+	// written to the segment (in the kernel's page cache, where it
+	// survives the process being killed) and leaves the fdatasync to a
+	// background sync at most SyncDelay later, one for all the appends in
+	// between; zero syncs in Append. Set before the first Append.
+	SyncDelay time.Duration
+	dirty     *os.File      // the segment written to since its last fdatasync (nil: none); always cur
+	syncErr   error         // a failed fdatasync: the kernel may have dropped the writes, so appends fail from then on
+	kicked    bool          // a background sync is due
+	kick      chan struct{} // wakes the background syncer
+	stop      chan struct{} // stops it
+	stopped   chan struct{}
+	smu       sync.Mutex // one Sync at a time
+	mmu       sync.Mutex // the sync mark's updates in this process
+	marked    int64      // the segment this process made the sync mark durable for before appending to it (0: none)
 
 	imu  sync.Mutex // the read index
 	segs map[string]*indexed
@@ -81,13 +101,19 @@ func (t *Trail) Dir() string { return t.dir }
 // Close closes the files.
 func (t *Trail) Close() error {
 	t.mu.Lock()
+	if t.stop != nil {
+		close(t.stop)
+		t.mu.Unlock()
+		<-t.stopped
+		t.mu.Lock()
+		t.stop = nil
+	}
 	defer t.mu.Unlock()
 	t.imu.Lock()
 	defer t.imu.Unlock()
 	var errs []error
 	if t.cur != nil {
-		errs = append(errs, t.cur.Close())
-		t.cur = nil
+		errs = append(errs, t.closeCurLocked())
 	}
 	for _, s := range t.segs {
 		errs = append(errs, s.f.Close())
@@ -151,8 +177,9 @@ func (t *Trail) catchUpLocked() error {
 		if nlink == 0 {
 			// Replaced (DeleteThrough in another process): read the
 			// directory again.
-			t.cur.Close()
-			t.cur = nil
+			if err := t.closeCurLocked(); err != nil {
+				return err
+			}
 			return t.catchUpLocked()
 		}
 		if err := t.readTailLocked(size, true); err != nil {
@@ -174,8 +201,9 @@ func (t *Trail) catchUpLocked() error {
 			}
 			return err
 		}
-		t.cur.Close()
-		t.cur = nil
+		if err := t.closeCurLocked(); err != nil {
+			return err
+		}
 		if err := t.openCurLocked(SegName(t.head + 1)); err != nil {
 			return err
 		}
@@ -211,11 +239,12 @@ func (t *Trail) readTailLocked(size int64, quick bool) error {
 	if size < t.end {
 		// Shorter than what was read: changed outside the trail. Read it
 		// again from the start.
-		t.cur.Close()
-		t.cur = nil
+		if err := t.closeCurLocked(); err != nil {
+			return err
+		}
 		return t.openCurLocked(name)
 	}
-	r := &reader{f: t.cur, size: size}
+	r := &reader{f: t.cur, size: size, holesFrom: func() int64 { return holesFrom(t.dir, name) }}
 	var last *Frame
 	off := t.end
 	for off < size {
@@ -246,7 +275,9 @@ func (t *Trail) readTailLocked(size int64, quick bool) error {
 			}
 		}
 		if !zero {
-			// An unfinished write, never acknowledged: cut it off.
+			// An unfinished write: never acknowledged, or (after the sync
+			// mark) written with its sync left to the background and
+			// lost with the machine. Cut it off.
 			if err := t.cur.Truncate(off); err != nil {
 				return err
 			}
@@ -279,6 +310,9 @@ func (t *Trail) readTailLocked(size int64, quick bool) error {
 // fit in them, the same write puts Prealloc bytes of zeros after it.
 func (t *Trail) Append(build func(lastSeq int64, lastHash []byte) ([]store.AuditRecord, error), check func(int64, []byte, []store.AuditRecord) error) error {
 	return t.Locked(func() error {
+		if t.syncErr != nil {
+			return fmt.Errorf("append audit: %w", t.syncErr)
+		}
 		if err := t.catchUpLocked(); err != nil {
 			return fmt.Errorf("append audit: %w", err)
 		}
@@ -302,6 +336,14 @@ func (t *Trail) Append(build func(lastSeq int64, lastHash []byte) ([]store.Audit
 			Data: blk.Data[FrameHeader:]})
 		t.buf = blk.Data
 		n := int64(len(blk.Data))
+		if t.SyncDelay > 0 && t.marked != t.name {
+			// Frames written from here on may be lost to a machine crash
+			// in any order of sectors: the mark says where (see Mark).
+			if err := t.markFrom(t.name, t.end, false); err != nil {
+				return fmt.Errorf("append audit: %w", err)
+			}
+			t.marked = t.name
+		}
 		var werr error
 		if t.end+n <= t.size || t.Prealloc <= 0 {
 			_, werr = t.cur.WriteAt(blk.Data, t.end)
@@ -319,9 +361,14 @@ func (t *Trail) Append(build func(lastSeq int64, lastHash []byte) ([]store.Audit
 			t.abandonLocked()
 			return fmt.Errorf("append audit: records %d-%d: %w", blk.FirstSeq, blk.LastSeq, werr)
 		}
-		if err := unix.Fdatasync(int(t.cur.Fd())); err != nil {
-			t.abandonLocked()
-			return fmt.Errorf("append audit: records %d-%d: sync: %w", blk.FirstSeq, blk.LastSeq, err)
+		if t.SyncDelay <= 0 {
+			if err := fdatasync(int(t.cur.Fd())); err != nil {
+				t.abandonLocked()
+				return fmt.Errorf("append audit: records %d-%d: sync: %w", blk.FirstSeq, blk.LastSeq, err)
+			}
+		} else {
+			t.dirty = t.cur
+			t.scheduleSyncLocked()
 		}
 		last := &recs[len(recs)-1]
 		t.end += n
@@ -335,8 +382,144 @@ func (t *Trail) Append(build func(lastSeq int64, lastHash []byte) ([]store.Audit
 // forgets the segment, so that the next append reads it again.
 func (t *Trail) abandonLocked() {
 	t.cur.Truncate(t.end)
-	t.cur.Close()
+	t.closeCurLocked()
+}
+
+// closeCurLocked closes the segment appended to, first syncing what this
+// process wrote to it and left to the background sync.
+func (t *Trail) closeCurLocked() error {
+	err := t.syncDirtyLocked()
+	if cerr := t.cur.Close(); err == nil {
+		err = cerr
+	}
 	t.cur = nil
+	return err
+}
+
+// syncDirtyLocked syncs, in the caller, the segment written to since its
+// last fdatasync.
+func (t *Trail) syncDirtyLocked() error {
+	if t.dirty == nil {
+		return t.syncErr
+	}
+	f, name, end := t.dirty, t.name, t.end
+	t.dirty = nil
+	err := t.syncFile(f)
+	if err == nil {
+		err = t.markFrom(name, end, true)
+	}
+	if err != nil {
+		t.syncErr = err
+	}
+	return err
+}
+
+// markFrom makes the sync mark durable at offset end of segment name: after
+// a sync that reached it (synced), or before appending there. It only
+// moves the mark forward: past a mark in an older segment, or within the
+// same segment after a sync (the mark another appender left before
+// appending stays: its frames after it may not be synced).
+func (t *Trail) markFrom(name, end int64, synced bool) error {
+	t.mmu.Lock()
+	defer t.mmu.Unlock()
+	m, ok := readMark(t.dir)
+	if ok && (m.Seg > name || m.Seg == name && (!synced || m.Off >= end)) {
+		return nil
+	}
+	if err := writeMark(t.dir, Mark{Seg: name, Off: end}); err != nil {
+		return fmt.Errorf("audit trail %s: the sync mark: %w", t.dir, err)
+	}
+	return nil
+}
+
+// syncFile syncs f. The callers make a failure stick (Linux may mark the
+// pages clean after a failed writeback, so a retry would report success
+// for data that never reached the disk: the trail refuses appends
+// instead).
+func (t *Trail) syncFile(f *os.File) error {
+	rc, err := f.SyscallConn()
+	if err == nil {
+		// Control holds a reference to the descriptor: a Close meanwhile
+		// (a roll under the lock) waits for the sync.
+		cerr := rc.Control(func(fd uintptr) { err = fdatasync(int(fd)) })
+		if err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("audit trail %s: sync: %w", t.dir, err)
+	}
+	return nil
+}
+
+// Sync makes every frame appended so far durable (fdatasync), when
+// SyncDelay left them to the background sync: a digest that names records
+// is written only after Sync.
+func (t *Trail) Sync() error {
+	t.smu.Lock()
+	defer t.smu.Unlock()
+	t.mu.Lock()
+	f, name, end, err := t.dirty, t.name, t.end, t.syncErr
+	t.dirty = nil
+	t.mu.Unlock()
+	if err != nil || f == nil {
+		// Nothing written since the last sync, or that sync (finished:
+		// smu) covered it.
+		return err
+	}
+	err = t.syncFile(f)
+	if err == nil {
+		err = t.markFrom(name, end, true)
+	}
+	if err != nil {
+		t.mu.Lock()
+		if t.syncErr == nil {
+			t.syncErr = err
+		}
+		t.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// scheduleSyncLocked makes sure a background sync runs within SyncDelay.
+func (t *Trail) scheduleSyncLocked() {
+	if t.kicked {
+		return
+	}
+	t.kicked = true
+	if t.stop == nil {
+		t.kick, t.stop, t.stopped = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
+		go t.syncer(t.kick, t.stop, t.stopped)
+	}
+	t.kick <- struct{}{}
+}
+
+// syncer runs the background syncs: SyncDelay after the first append
+// that needs one, one fdatasync for every append until then. Close stops
+// it (and syncs itself).
+func (t *Trail) syncer(kick, stop, stopped chan struct{}) {
+	defer close(stopped)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-kick:
+		}
+		timer.Reset(t.SyncDelay)
+		select {
+		case <-stop:
+			timer.Stop()
+			return
+		case <-timer.C:
+		}
+		t.mu.Lock()
+		t.kicked = false
+		t.mu.Unlock()
+		t.Sync() // a failure sticks: the next append reports it
+	}
 }
 
 // Roll begins a new segment after record seq (a digest's last record) when
@@ -513,7 +696,7 @@ func (t *Trail) indexed(name string) (*indexed, error) {
 		defer t.imu.Lock()
 		return t.indexed(name)
 	}
-	r := &reader{f: ix.f, size: size}
+	r := &reader{f: ix.f, size: size, holesFrom: func() int64 { return holesFrom(t.dir, name) }}
 	for ix.end < size {
 		fr, stat, err := r.frameAt(ix.end, atTail|atQuick)
 		if err != nil {
@@ -785,7 +968,7 @@ func (t *Trail) Blocks(ctx context.Context, fromSeq, toSeq int64, fn func(b *sto
 			if err != nil {
 				return err
 			}
-			r := &reader{f: f, size: size}
+			r := &reader{f: f, size: size, holesFrom: func() int64 { return holesFrom(t.dir, name) }}
 			h, err := readSegHeader(f)
 			if err != nil {
 				if in(first) {

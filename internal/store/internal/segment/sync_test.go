@@ -1,0 +1,281 @@
+package segment
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/securecart/warden/internal/store"
+	"github.com/securecart/warden/internal/store/storetest"
+)
+
+// countSyncs replaces fdatasync for the test: it counts the appended
+// segments' syncs and fails them with fail when set.
+func countSyncs(t *testing.T) (n *atomic.Int64, fail *atomic.Pointer[error]) {
+	n, fail = new(atomic.Int64), new(atomic.Pointer[error])
+	real := fdatasync
+	fdatasync = func(fd int) error {
+		n.Add(1)
+		if e := fail.Load(); e != nil {
+			return *e
+		}
+		return real(fd)
+	}
+	t.Cleanup(func() { fdatasync = real })
+	return n, fail
+}
+
+var syncT0 = time.Unix(1_800_000_000, 0)
+
+// newTrail opens a trail on a new directory with its first segment.
+func newTrail(t *testing.T, dir string, delay time.Duration) *Trail {
+	t.Helper()
+	tr, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.SyncDelay = delay
+	t.Cleanup(func() { tr.Close() })
+	has, err := tr.HasSegments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !has {
+		if err := tr.Locked(func() error {
+			return tr.Create(1, 0, nil, func(func(*store.AuditBlock) error) error { return nil })
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return tr
+}
+
+// appendFrame appends one frame of three records of about 1,500 bytes
+// (several sectors) and returns where it begins and ends in the segment.
+func appendFrame(t *testing.T, tr *Trail) (from, to int64, err error) {
+	t.Helper()
+	err = tr.Append(func(lastSeq int64, lastHash []byte) ([]store.AuditRecord, error) {
+		from = tr.end
+		data := make([][]byte, 3)
+		for i := range data {
+			data[i] = fmt.Appendf(nil, `{"n":%d,"pad":"%s"}`, lastSeq+1+int64(i), strings.Repeat("x", 1500))
+		}
+		return storetest.Chain(lastSeq, lastHash, func(int64) time.Time { return syncT0 }, data...), nil
+	}, func(int64, []byte, []store.AuditRecord) error { return nil })
+	return from, tr.end, err
+}
+
+// head is the chain head another appender (another process) reads.
+func head(t *testing.T, dir string) int64 {
+	t.Helper()
+	tr, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	var h int64
+	if err := tr.Locked(func() error {
+		err := tr.catchUpLocked()
+		h = tr.head
+		return err
+	}); err != nil {
+		t.Fatalf("another appender: %v", err)
+	}
+	return h
+}
+
+// With SyncDelay 0 every append returns after its fdatasync, and no sync
+// mark is written.
+func TestSyncEveryAppend(t *testing.T) {
+	n, _ := countSyncs(t)
+	dir := t.TempDir()
+	tr := newTrail(t, dir, 0)
+	for i := 1; i <= 4; i++ {
+		if _, _, err := appendFrame(t, tr); err != nil {
+			t.Fatal(err)
+		}
+		if got := n.Load(); got != int64(i) {
+			t.Fatalf("after %d appends, %d syncs", i, got)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, markName)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a sync mark without background syncs: %v", err)
+	}
+}
+
+// With SyncDelay, an append returns once its frame is written: another
+// appender (another process, or this one after a kill) reads it at once.
+// One background sync within the delay covers every append before it, and
+// moves the sync mark to where it reached; before the first append the
+// mark says where the unsynced frames begin.
+func TestSyncDelayed(t *testing.T) {
+	n, _ := countSyncs(t)
+	dir := t.TempDir()
+	tr := newTrail(t, dir, 300*time.Millisecond)
+	start := time.Now()
+	from, _, err := appendFrame(t, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var end int64
+	for range 4 {
+		if _, end, err = appendFrame(t, tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := n.Load(); got != 0 && time.Since(start) < 300*time.Millisecond {
+		t.Fatalf("%d syncs in the appends", got)
+	}
+	if m, ok := readMark(dir); !ok || m.Seg != 1 || m.Off != from {
+		t.Errorf("mark before the first append = %+v, %v; want segment 1 at %d", m, ok, from)
+	}
+	if h := head(t, dir); h != 15 {
+		t.Errorf("another appender reads the head at %d, want 15", h)
+	}
+	for n.Load() == 0 && time.Since(start) < 10*time.Second {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := n.Load(); got != 1 {
+		t.Fatalf("%d background syncs for 5 appends, want 1", got)
+	}
+	if since := time.Since(start); since < 300*time.Millisecond {
+		t.Errorf("synced %v after the first append, before the delay", since)
+	}
+	waitFor(t, func() bool { m, _ := readMark(dir); return m.Off == end })
+	tr.mu.Lock()
+	dirty := tr.dirty
+	tr.mu.Unlock()
+	if dirty != nil {
+		t.Error("still dirty after the background sync")
+	}
+	// Sync with nothing written syncs nothing; Close syncs what is left.
+	if err := tr.Sync(); err != nil || n.Load() != 1 {
+		t.Errorf("Sync with nothing to sync: %v, %d syncs", err, n.Load())
+	}
+	tr.SyncDelay = time.Hour
+	if _, end, err = appendFrame(t, tr); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Load(); got != 2 {
+		t.Errorf("Close: %d syncs in all, want 2", got)
+	}
+	if m, _ := readMark(dir); m.Off != end {
+		t.Errorf("mark after Close at %d, want the end %d", m.Off, end)
+	}
+}
+
+func waitFor(t *testing.T, ok func() bool) {
+	t.Helper()
+	for start := time.Now(); !ok(); time.Sleep(5 * time.Millisecond) {
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("timed out")
+		}
+	}
+}
+
+// A failed background sync sticks: the kernel may have dropped the pages,
+// so a later sync would report success for data never on disk. Appends
+// fail from then on.
+func TestSyncFailureSticks(t *testing.T) {
+	_, fail := countSyncs(t)
+	dir := t.TempDir()
+	tr := newTrail(t, dir, time.Hour)
+	if _, _, err := appendFrame(t, tr); err != nil {
+		t.Fatal(err)
+	}
+	eio := error(syscall.EIO)
+	fail.Store(&eio)
+	if err := tr.Sync(); !errors.Is(err, syscall.EIO) {
+		t.Fatalf("Sync = %v, want EIO", err)
+	}
+	fail.Store(nil)
+	if _, _, err := appendFrame(t, tr); err == nil || !strings.Contains(err.Error(), "sync") {
+		t.Errorf("append after a failed sync = %v, want the sync's error", err)
+	}
+	if err := tr.Sync(); err == nil {
+		t.Error("Sync after a failed sync: no error")
+	}
+}
+
+// A machine crash loses the sectors written after the last sync in any
+// order: a frame may be gone (zeros) while one after it is whole. After
+// the sync mark that is the end of the trail: readers stop there and the
+// next appender cuts the rest off and continues the chain. Before the
+// mark, the same is a change (reader.unfinished).
+func TestSyncMarkHole(t *testing.T) {
+	for _, synced := range []bool{false, true} {
+		t.Run(fmt.Sprintf("synced=%v", synced), func(t *testing.T) {
+			dir := t.TempDir()
+			tr := newTrail(t, dir, time.Hour)
+			var offs [][2]int64
+			for range 3 {
+				from, to, err := appendFrame(t, tr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				offs = append(offs, [2]int64{from, to})
+			}
+			if synced {
+				if err := tr.Sync(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The crash: the process gone without a sync (no Close), the
+			// second frame's sectors lost, the third's kept.
+			tr.mu.Lock()
+			tr.cur.Close()
+			tr.cur, tr.dirty = nil, nil
+			tr.mu.Unlock()
+			path := filepath.Join(dir, SegName(1))
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			clear(b[offs[1][0]:offs[1][1]])
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+
+			r := newTrail(t, dir, 0)
+			var blocks []int64
+			err = r.Blocks(t.Context(), math.MinInt64, math.MaxInt64, func(b *store.AuditBlock) error {
+				if _, err := store.ReadAuditBlock(b.Data, func(*store.AuditFrame) error { return nil }); err != nil {
+					return err
+				}
+				blocks = append(blocks, b.FirstSeq)
+				return nil
+			})
+			_, _, aerr := appendFrame(t, r)
+			if synced {
+				if err == nil && len(blocks) == 3 || aerr == nil {
+					t.Errorf("a frame zeroed before the mark: blocks %v (%v), append %v; want the change reported", blocks, err, aerr)
+				}
+				return
+			}
+			if err != nil || len(blocks) != 1 {
+				t.Errorf("verification reads blocks %v, %v; want the first only", blocks, err)
+			}
+			if aerr != nil {
+				t.Fatalf("append after the crash: %v", aerr)
+			}
+			if h := head(t, dir); h != 6 {
+				t.Errorf("head %d after the append, want 6 (the first frame's 3 records and the new 3)", h)
+			}
+			after, _ := os.ReadFile(path)
+			if bytes.Contains(after[offs[2][0]:], b[offs[2][0]:offs[2][1]]) {
+				t.Error("the frame after the lost one is still in the segment")
+			}
+		})
+	}
+}
