@@ -236,6 +236,7 @@ func TestSyncMarkHole(t *testing.T) {
 			tr.mu.Lock()
 			tr.cur.Close()
 			tr.cur, tr.dirty = nil, nil
+			tr.releaseLocked() // the kernel releases a dead process's flock
 			tr.mu.Unlock()
 			path := filepath.Join(dir, SegName(1))
 			b, err := os.ReadFile(path)
@@ -277,5 +278,54 @@ func TestSyncMarkHole(t *testing.T) {
 				t.Error("the frame after the lost one is still in the segment")
 			}
 		})
+	}
+}
+
+// Two appenders on one directory (two processes, each with its own flock)
+// that both leave their syncs to the background: each keeps the flock
+// between its appends until its background sync, the other waits for it
+// and catches up. One unbroken chain, every frame in it.
+func TestSyncDelayTwoAppenders(t *testing.T) {
+	dir := t.TempDir()
+	a := newTrail(t, dir, 2*time.Millisecond)
+	b, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.SyncDelay = 2 * time.Millisecond
+	t.Cleanup(func() { b.Close() })
+	const each = 40
+	errs := make(chan error, 2)
+	for _, tr := range []*Trail{a, b} {
+		go func() {
+			for range each {
+				if _, _, err := appendFrame(t, tr); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var last int64
+	var frames int
+	err = newTrail(t, dir, 0).Blocks(t.Context(), math.MinInt64, math.MaxInt64, func(b *store.AuditBlock) error {
+		if _, err := store.ReadAuditBlock(b.Data, func(*store.AuditFrame) error { return nil }); err != nil {
+			return err
+		}
+		if b.FirstSeq != last+1 {
+			return fmt.Errorf("block %d-%d after record %d", b.FirstSeq, b.LastSeq, last)
+		}
+		last = b.LastSeq
+		frames++
+		return nil
+	})
+	if err != nil || frames != 2*each || last != 2*each*3 {
+		t.Errorf("read %d frames up to record %d (%v), want %d up to %d", frames, last, err, 2*each, 2*each*3)
 	}
 }
