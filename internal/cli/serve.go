@@ -246,6 +246,11 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 		defer anchors.Close()
 	}
 	topt.Owner, topt.Clock, topt.Retention, topt.Logger = owner, env.Now, f.auditRetention, log
+	if syncDelay > 0 {
+		// A commit waits for no sync: lingering for a larger group would
+		// only keep the callers (and the cores) waiting.
+		topt.Linger = -1
+	}
 	trail, err := audit.Open(ctx, st, sealer, topt)
 	if err != nil {
 		return startErr(fmt.Errorf("opening the audit trail: %w", err))
