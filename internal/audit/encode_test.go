@@ -230,3 +230,17 @@ func TestISOTimeAsFormat(t *testing.T) {
 		}
 	}
 }
+
+// parseISOTime agrees with time.Parse on isoTime's layout, valid or not.
+func TestParseISOTime(t *testing.T) {
+	for _, s := range []string{"2026-12-07T07:45:09Z", "1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2024-02-29T12:00:00Z",
+		"2023-02-29T12:00:00Z", "2026-04-31T00:00:00Z", "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z", "2026-12-07T24:00:00Z",
+		"2026-12-07T23:60:00Z", "2026-12-07T23:59:60Z", "2026-12-07 07:45:09Z", "2026-12-07T07:45:09", "2026-12-07T07:45:09.5Z",
+		"+026-12-07T07:45:09Z", "2026-1a-07T07:45:09Z", "", "2026-12-07T07:45:0-Z"} {
+		want, werr := time.Parse("2006-01-02T15:04:05Z", s)
+		got, err := parseISOTime(s)
+		if (err != nil) != (werr != nil) || !got.Equal(want) {
+			t.Errorf("parseISOTime(%q) = %v, %v; time.Parse: %v, %v", s, got, err, want, werr)
+		}
+	}
+}

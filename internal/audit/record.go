@@ -109,6 +109,34 @@ func isoTime(t time.Time) string {
 	return string(b[:])
 }
 
+// parseISOTime is time.Parse("2006-01-02T15:04:05Z", s), isoTime's
+// format, without time.Parse's general layout walk (it was 0.9% of serve's
+// CPU under GetCallerIdentity, on the committer that every caller waits
+// for).
+func parseISOTime(s string) (time.Time, error) {
+	if len(s) == 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z' {
+		n := func(i, j int) int {
+			v := 0
+			for ; i < j; i++ {
+				c := s[i] - '0'
+				if c > 9 {
+					return -1
+				}
+				v = v*10 + int(c)
+			}
+			return v
+		}
+		y, mo, d, h, mi, sec := n(0, 4), n(5, 7), n(8, 10), n(11, 13), n(14, 16), n(17, 19)
+		if y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 59 {
+			t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC)
+			if t.Day() == d { // not normalized from a day the month lacks
+				return t, nil
+			}
+		}
+	}
+	return time.Parse("2006-01-02T15:04:05Z", s)
+}
+
 // NewEventID returns a random UUID.
 func NewEventID() string { return call.NewUUID() }
 

@@ -378,7 +378,7 @@ func (t *Trail) commit(batch []*pending, n int) error {
 		rows := make([]store.AuditRecord, 0, n)
 		for _, p := range batch {
 			for i, r := range p.recs {
-				tm, _ := time.Parse("2006-01-02T15:04:05Z", r.EventTime)
+				tm, _ := parseISOTime(r.EventTime)
 				row := store.AuditRecord{Seq: lastSeq + int64(len(rows)) + 1, Time: tm, EventID: r.EventID, Account: r.RecipientAccountID,
 					Data: p.datas[i].Bytes(), PrevHash: prev}
 				row.Hash = bytes.Clone(h.row(prev, row.Seq, tm.UnixNano(), []byte(row.EventID), []byte(row.Account), row.Data))

@@ -745,7 +745,7 @@ func (t *Trail) indexed(name string) (*indexed, error) {
 	}
 	r := &reader{f: ix.f, size: size, holesFrom: func() int64 { return holesFrom(t.dir, name) }}
 	for ix.end < size {
-		fr, stat, err := r.frameAt(ix.end, atTail|atQuick)
+		fr, stat, err := r.frameAt(ix.end, atTail|atQuick|atAhead)
 		if err != nil {
 			return nil, err
 		}
