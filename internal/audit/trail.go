@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -331,6 +332,7 @@ func (t *Trail) run() {
 		if t.opt.Linger > 0 && target >= lingerThreshold {
 			linger = time.After(t.opt.Linger)
 		}
+		yielded := false
 	drain:
 		for n < t.opt.MaxBatch {
 			select {
@@ -342,6 +344,17 @@ func (t *Trail) run() {
 				n += len(p.recs)
 				continue
 			default:
+			}
+			if !yielded {
+				// Before committing a group, let the goroutines that can
+				// run go first: under load they are handlers about to
+				// queue their records, which then share this commit (and
+				// its write) instead of each waiting for one of their own.
+				// With nothing else to run it returns at once: no core
+				// waits idle, as it does for a linger.
+				yielded = true
+				runtime.Gosched()
+				continue
 			}
 			if linger == nil || n >= target {
 				break
