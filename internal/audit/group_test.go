@@ -55,3 +55,69 @@ func TestCommitTakesRunnableCallers(t *testing.T) {
 		t.Errorf("40 calls in 5 rounds of 8: %d records in %d commits, want 40 in at most 10", records, blocks)
 	}
 }
+
+// With SealApart the digests are written by a goroutine of their own while
+// commits go on: every 50 records are sealed soon after they are committed,
+// no record is sealed twice or left out (the records committed while a
+// digest is written wait for the next), Close seals the rest, and the trail
+// verifies.
+func TestSealApart(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	key := creds.NewKey()
+	sealer, _ := creds.NewSealer(key)
+	tr, err := audit.Open(ctx, st, sealer, audit.Options{Owner: "218364950271", DigestEvery: 50, SealApart: true, Linger: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 100 {
+				if err := tr.Record(ctx, event(g*1000+i, time.Now())); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// Sealed soon without Close: by the sealer, not the committer.
+	var sealed int64
+	for start := time.Now(); sealed < 800-50 && time.Since(start) < 10*time.Second; time.Sleep(5 * time.Millisecond) {
+		if d, err := st.LastAuditDigest(ctx); err == nil {
+			sealed = d.Seq
+		}
+	}
+	if sealed < 800-50 {
+		t.Errorf("records sealed up to %d of 800 before Close, want within 50 of the end", sealed)
+	}
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := st.AuditDigests(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prev int64
+	for _, d := range ds {
+		if d.Seq < prev {
+			t.Errorf("digest %d ends at record %d, before the one before it (%d)", d.No, d.Seq, prev)
+		}
+		prev = d.Seq
+	}
+	if prev != 800 || len(ds) < 800/50/2 {
+		t.Errorf("%d digests, the last ending at record %d; want about one per 50 records, the last at 800", len(ds), prev)
+	}
+	keys, err := audit.PublicKeys(ctx, st, sealer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := audit.Verify(ctx, st, keys, audit.VerifyOptions{Now: time.Now(), Unsealed: time.Hour})
+	if err != nil || !rep.OK() || rep.Records != 800 {
+		t.Errorf("verify: %d records, %v, problems %v", rep.Records, err, rep.Problems)
+	}
+}

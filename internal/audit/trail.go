@@ -37,6 +37,11 @@ type Options struct {
 	DigestInterval time.Duration
 	// MaxBatch caps a group commit (default 2,000 records).
 	MaxBatch int
+	// SealApart writes the digests on a goroutine of their own instead of
+	// on the committer's between two commits, so that no commit waits for
+	// a digest (its store write, and the syncs before it). The records
+	// committed while a digest is written stay for the next.
+	SealApart bool
 	// Linger is how long a commit may wait under load for as many records
 	// as the larger of the two commits before it had (default 1ms;
 	// negative: never; see run).
@@ -77,11 +82,18 @@ type Trail struct {
 	stopRetention chan struct{}
 	retention     sync.WaitGroup
 
-	mu         sync.Mutex
+	smu        sync.Mutex // one seal at a time; lastDigest
 	opened     time.Time
 	lastDigest *digestState // the last digest stored
-	unsealed   int64        // records since it
-	firstTime  time.Time    // when the first unsealed record was committed
+
+	mu           sync.Mutex
+	unsealed     int64     // records since it
+	firstTime    time.Time // when the first unsealed record was committed
+	committedSeq int64     // the last record this trail committed
+
+	sealKick chan struct{} // SealApart: wakes the sealer
+	sealStop chan struct{}
+	sealDone chan struct{}
 }
 
 type digestState struct {
@@ -139,6 +151,10 @@ func Open(ctx context.Context, st store.Store, master *creds.Sealer, opt Options
 	t := &Trail{st: st, opt: opt, key: keys[0], in: make(chan *pending, 4096), done: make(chan struct{}), stopRetention: make(chan struct{}), opened: opt.Clock()}
 	if err := t.loadDigestState(ctx); err != nil {
 		return nil, err
+	}
+	if opt.SealApart {
+		t.sealKick, t.sealStop, t.sealDone = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
+		go t.sealer()
 	}
 	go t.run()
 	if opt.Retention > 0 {
@@ -293,6 +309,10 @@ func (t *Trail) Close() error {
 		t.retention.Wait()
 		close(t.in)
 		<-t.done
+		if t.sealStop != nil {
+			close(t.sealStop)
+			<-t.sealDone
+		}
 		err = t.seal(context.Background(), true)
 	})
 	return err
@@ -312,7 +332,7 @@ func (t *Trail) run() {
 			}
 			first = p
 		case <-ticker.C:
-			t.maybeSeal()
+			t.sealIfDue()
 			continue
 		}
 		batch := []*pending{first}
@@ -377,6 +397,33 @@ func (t *Trail) run() {
 			p.err <- err
 		}
 		if err == nil {
+			t.sealIfDue()
+		}
+	}
+}
+
+// sealIfDue seals when a digest is due (maybeSeal), on the committer's
+// goroutine or, with SealApart, by waking the sealer.
+func (t *Trail) sealIfDue() {
+	if t.sealKick == nil {
+		t.maybeSeal()
+		return
+	}
+	select {
+	case t.sealKick <- struct{}{}:
+	default: // woken already
+	}
+}
+
+// sealer writes the digests that are due, when the committer wakes it
+// (after each commit and at its ticks), until Close.
+func (t *Trail) sealer() {
+	defer close(t.sealDone)
+	for {
+		select {
+		case <-t.sealStop:
+			return
+		case <-t.sealKick:
 			t.maybeSeal()
 		}
 	}
@@ -385,6 +432,7 @@ func (t *Trail) run() {
 // commit writes a batch of n records in one transaction, chaining each
 // record to the one before.
 func (t *Trail) commit(batch []*pending, n int) error {
+	var last int64
 	err := t.st.AppendAudit(context.Background(), func(lastSeq int64, lastHash []byte) ([]store.AuditRecord, error) {
 		h := newHasher()
 		prev := lastHash // nil before the first record
@@ -399,6 +447,7 @@ func (t *Trail) commit(batch []*pending, n int) error {
 				rows = append(rows, row)
 			}
 		}
+		last = lastSeq + int64(len(rows))
 		return rows, nil
 	})
 	if err != nil {
@@ -409,6 +458,7 @@ func (t *Trail) commit(batch []*pending, n int) error {
 		t.firstTime = t.opt.Clock()
 	}
 	t.unsealed += int64(n)
+	t.committedSeq = last
 	t.mu.Unlock()
 	return nil
 }
@@ -416,19 +466,34 @@ func (t *Trail) commit(batch []*pending, n int) error {
 // maybeSeal seals when enough records wait, when the oldest has waited
 // SealWithin, or when the cadence calls for a digest.
 func (t *Trail) maybeSeal() {
-	t.mu.Lock()
+	t.smu.Lock()
+	defer t.smu.Unlock()
 	now := t.opt.Clock()
-	due := t.unsealed >= t.opt.DigestEvery || (t.unsealed > 0 && now.Sub(t.firstTime) >= t.opt.SealWithin) || t.cadenceDueLocked(now)
+	t.mu.Lock()
+	due := t.unsealed >= t.opt.DigestEvery || (t.unsealed > 0 && now.Sub(t.firstTime) >= t.opt.SealWithin)
 	t.mu.Unlock()
-	if due {
-		if err := t.seal(context.Background(), false); err != nil {
+	if due || t.cadenceDueLocked(now) {
+		if err := t.sealLocked(context.Background(), false); err != nil {
 			t.opt.Logger.Error("audit: writing a digest failed", "error", err.Error())
 		}
 	}
 }
 
+// sealedThrough counts as sealed the records up to seq, the last a digest
+// covers: those committed after it (while the digest was written, with
+// SealApart) wait for the next, as if just committed.
+func (t *Trail) sealedThrough(seq int64) {
+	t.mu.Lock()
+	t.unsealed = max(0, t.committedSeq-seq)
+	if t.unsealed > 0 {
+		t.firstTime = t.opt.Clock()
+	}
+	t.mu.Unlock()
+}
+
 // cadenceDueLocked reports whether DigestInterval has passed since the last
-// digest (or since the trail opened, when there is none).
+// digest (or since the trail opened, when there is none). The caller holds
+// smu.
 func (t *Trail) cadenceDueLocked(now time.Time) bool {
 	since := t.opened
 	if t.lastDigest != nil && t.lastDigest.created.After(since) {
@@ -444,8 +509,12 @@ func (t *Trail) Seal(ctx context.Context) error { return t.seal(ctx, false) }
 // seal writes a digest; stop marks the trail's last digest before it
 // stops, written even when no record arrived since the one before.
 func (t *Trail) seal(ctx context.Context, stop bool) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+	t.smu.Lock()
+	defer t.smu.Unlock()
+	return t.sealLocked(ctx, stop)
+}
+
+func (t *Trail) sealLocked(ctx context.Context, stop bool) error {
 	// Another replica may have sealed since: start from the stored state.
 	if err := t.reloadDigestLocked(ctx); err != nil {
 		return err
@@ -467,7 +536,7 @@ func (t *Trail) seal(ctx context.Context, stop bool) error {
 		return fmt.Errorf("audit: seal: the chain head (record %d) is before the last digest's last record (%d): the trail was tampered with", lastSeq, prevSeq)
 	}
 	if lastSeq == prevSeq && !stop && !t.cadenceDueLocked(now) {
-		t.unsealed = 0
+		t.sealedThrough(lastSeq)
 		return nil
 	}
 	doc.Number, doc.FirstSeq, doc.LastSeq, doc.PreviousSeq = prevNo+1, prevSeq+1, lastSeq, prevSeq
@@ -495,7 +564,7 @@ func (t *Trail) seal(ctx context.Context, stop bool) error {
 		return err
 	}
 	t.lastDigest = newDigestState(&d)
-	t.unsealed = 0
+	t.sealedThrough(lastSeq)
 	t.publish(&d)
 	return nil
 }

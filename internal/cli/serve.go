@@ -246,6 +246,8 @@ func runServe(ctx context.Context, env Env, f serveFlags) error {
 		defer anchors.Close()
 	}
 	topt.Owner, topt.Clock, topt.Retention, topt.Logger = owner, env.Now, f.auditRetention, log
+	// No commit waits for a digest to be written.
+	topt.SealApart = true
 	if syncDelay > 0 {
 		// A commit waits for no sync: lingering for a larger group would
 		// only keep the callers (and the cores) waiting.
