@@ -31,8 +31,8 @@ for spec in "$@"; do
   # The command's leading VAR=VALUE words are its environment.
   read -ra words <<<"$cmd"
   env=() ; while [[ ${words[0]} == *=* ]]; do env+=("${words[0]}"); words=("${words[@]:1}"); done
-  env "${env[@]}" "${words[0]}" serve --data "$work/$name" --listen "127.0.0.1:$p" --log-level warn "${words[@]:1}" >"$work/$name.log" 2>&1 &
-  PID[$name]=$! URL[$name]=http://127.0.0.1:$p CRED[$name]=$work/$name/credentials; pids="$pids ${PID[$name]}"
+  env "${env[@]}" "${words[0]}" serve --data "$work/data-$name" --listen "127.0.0.1:$p" --log-level warn "${words[@]:1}" >"$work/$name.log" 2>&1 &
+  PID[$name]=$! URL[$name]=http://127.0.0.1:$p CRED[$name]=$work/data-$name/credentials; pids="$pids ${PID[$name]}"
   names+=("$name")
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$p/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 done
