@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -327,5 +328,48 @@ func TestSyncDelayTwoAppenders(t *testing.T) {
 	})
 	if err != nil || frames != 2*each || last != 2*each*3 {
 		t.Errorf("read %d frames up to record %d (%v), want %d up to %d", frames, last, err, 2*each, 2*each*3)
+	}
+}
+
+// The frames an appender writes go into its process's read index as they
+// are written (once the index has read the segment up to them): the index
+// holds them without reading them back, and agrees with what another
+// process reads from the file.
+func TestAppendedFramesIndexed(t *testing.T) {
+	dir := t.TempDir()
+	tr := newTrail(t, dir, 0)
+	appendFrame(t, tr)
+	if _, err := tr.index(); err != nil { // the index reads the first frame
+		t.Fatal(err)
+	}
+	var want []Frame
+	for range 3 {
+		from, to, err := appendFrame(t, tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, Frame{Off: from, Hdr: FrameHeader, Len: to - from - FrameHeader})
+	}
+	tr.imu.Lock()
+	ix := tr.segs[SegName(1)]
+	got := slices.Clone(ix.frames)
+	end := ix.end
+	tr.imu.Unlock()
+	if len(got) != 4 || end != want[2].End() {
+		t.Fatalf("index after 4 appends: %d frames to %d, want 4 to %d", len(got), end, want[2].End())
+	}
+	other, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	ixs, err := other.index()
+	if err != nil || len(ixs) != 1 || !slices.Equal(ixs[0].frames, got) {
+		t.Errorf("another process indexes %v (%v), this one holds %v", ixs, err, got)
+	}
+	for i, w := range want {
+		if g := got[i+1]; g.Off != w.Off || g.Len != w.Len || g.FirstSeq != int64(4+3*i) || g.LastSeq != int64(6+3*i) {
+			t.Errorf("frame %d indexed as %+v, want at %d, %d bytes, records %d-%d", i+1, g, w.Off, w.Len, 4+3*i, 6+3*i)
+		}
 	}
 }

@@ -415,10 +415,29 @@ func (t *Trail) appendLocked(build func(lastSeq int64, lastHash []byte) ([]store
 			t.scheduleSyncLocked()
 		}
 		last := &recs[len(recs)-1]
+		t.noteFrame(SegName(t.name), blk.Data[:FrameHeader], t.end)
 		t.end += n
 		t.size = max(t.size, t.end+t.Prealloc)
 		t.head, t.hash = last.Seq, append(t.hash[:0:0], last.Hash...)
 		return nil
+	}
+}
+
+// noteFrame adds a frame this appender wrote at off to the read index when
+// the index has read the segment up to it, so that the readers of this
+// process (the seals' time ranges, the lookups, the detections) need not
+// read its header back (one or two reads per frame: 2% of serve's CPU
+// under GetCallerIdentity).
+func (t *Trail) noteFrame(name string, hdr []byte, off int64) {
+	t.imu.Lock()
+	defer t.imu.Unlock()
+	ix := t.segs[name]
+	if ix == nil || ix.bad != nil || ix.end != off {
+		return
+	}
+	if fr, ok := parseFrameHeader(hdr, off); ok {
+		ix.frames = append(ix.frames, fr)
+		ix.end = fr.End()
 	}
 }
 
