@@ -36,6 +36,13 @@ func countSyncs(t *testing.T) (n *atomic.Int64, fail *atomic.Pointer[error]) {
 
 var syncT0 = time.Unix(1_800_000_000, 0)
 
+// markEvery sets MarkEvery for the test.
+func markEvery(t *testing.T, d time.Duration) {
+	old := MarkEvery
+	MarkEvery = d
+	t.Cleanup(func() { MarkEvery = old })
+}
+
 // newTrail opens a trail on a new directory with its first segment.
 func newTrail(t *testing.T, dir string, delay time.Duration) *Trail {
 	t.Helper()
@@ -118,6 +125,7 @@ func TestSyncEveryAppend(t *testing.T) {
 // moves the sync mark to where it reached; before the first append the
 // mark says where the unsynced frames begin.
 func TestSyncDelayed(t *testing.T) {
+	markEvery(t, 0)
 	n, _ := countSyncs(t)
 	dir := t.TempDir()
 	tr := newTrail(t, dir, 300*time.Millisecond)
@@ -217,6 +225,7 @@ func TestSyncFailureSticks(t *testing.T) {
 func TestSyncMarkHole(t *testing.T) {
 	for _, synced := range []bool{false, true} {
 		t.Run(fmt.Sprintf("synced=%v", synced), func(t *testing.T) {
+			markEvery(t, 0)
 			dir := t.TempDir()
 			tr := newTrail(t, dir, time.Hour)
 			var offs [][2]int64
@@ -371,5 +380,38 @@ func TestAppendedFramesIndexed(t *testing.T) {
 		if g := got[i+1]; g.Off != w.Off || g.Len != w.Len || g.FirstSeq != int64(4+3*i) || g.LastSeq != int64(6+3*i) {
 			t.Errorf("frame %d indexed as %+v, want at %d, %d bytes, records %d-%d", i+1, g, w.Off, w.Len, 4+3*i, 6+3*i)
 		}
+	}
+}
+
+// The background syncs move the sync mark at most once per MarkEvery (a
+// mark behind the syncs only leaves more of the end to the crash rules);
+// Close moves it to the end.
+func TestSyncMarkEvery(t *testing.T) {
+	markEvery(t, time.Hour)
+	dir := t.TempDir()
+	tr := newTrail(t, dir, time.Hour)
+	from, _, err := appendFrame(t, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m1, _ := readMark(dir) // before the first append, at its start
+	if err := tr.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	_, end, err := appendFrame(t, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if m2, _ := readMark(dir); m2 != m1 || m1.Off != from {
+		t.Errorf("marks %+v then %+v after two syncs within MarkEvery, want %d, unchanged", m1, m2, from)
+	}
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := readMark(dir); m.Off != end {
+		t.Errorf("mark after Close at %d, want the end %d", m.Off, end)
 	}
 }

@@ -27,6 +27,9 @@ const DefaultRollSize = 64 << 20
 // written before.
 const DefaultPrealloc = 1 << 20
 
+// MarkEvery is how often the background syncs move the sync mark.
+var MarkEvery = time.Second
+
 // fdatasync syncs an appended segment's data (a variable for tests that
 // count syncs or make them fail).
 var fdatasync = unix.Fdatasync
@@ -62,6 +65,7 @@ type Trail struct {
 	stopped   chan struct{}
 	smu       sync.Mutex // one Sync at a time
 	mmu       sync.Mutex // the sync mark's updates in this process
+	markedAt  time.Time  // the last one
 	held      bool       // this process keeps the flock between appends (SyncDelay)
 	fresh     bool       // held since the last catch-up, nothing else changed the segments: an append need not catch up
 	marked    int64      // the segment this process made the sync mark durable for before appending to it (0: none)
@@ -115,7 +119,13 @@ func (t *Trail) Close() error {
 	defer t.imu.Unlock()
 	var errs []error
 	if t.cur != nil {
+		name, end := t.name, t.end
 		errs = append(errs, t.closeCurLocked())
+		if t.marked != 0 && t.syncErr == nil {
+			// Everything is synced: the mark to the end (the background
+			// syncs may have left it behind).
+			errs = append(errs, t.markFrom(name, end, true, true))
+		}
 	}
 	t.releaseLocked()
 	for _, s := range t.segs {
@@ -383,7 +393,7 @@ func (t *Trail) appendLocked(build func(lastSeq int64, lastHash []byte) ([]store
 		if t.SyncDelay > 0 && t.marked != t.name {
 			// Frames written from here on may be lost to a machine crash
 			// in any order of sectors: the mark says where (see Mark).
-			if err := t.markFrom(t.name, t.end, false); err != nil {
+			if err := t.markFrom(t.name, t.end, false, true); err != nil {
 				return fmt.Errorf("append audit: %w", err)
 			}
 			t.marked = t.name
@@ -469,7 +479,7 @@ func (t *Trail) syncDirtyLocked() error {
 	t.dirty = nil
 	err := t.syncFile(f)
 	if err == nil {
-		err = t.markFrom(name, end, true)
+		err = t.markFrom(name, end, true, true)
 	}
 	if err != nil {
 		t.syncErr = err
@@ -481,10 +491,17 @@ func (t *Trail) syncDirtyLocked() error {
 // a sync that reached it (synced), or before appending there. It only
 // moves the mark forward: past a mark in an older segment, or within the
 // same segment after a sync (the mark another appender left before
-// appending stays: its frames after it may not be synced).
-func (t *Trail) markFrom(name, end int64, synced bool) error {
+// appending stays: its frames after it may not be synced). After a sync,
+// unless now, it moves the mark at most once per MarkEvery: a mark that
+// lags the syncs only leaves more of the end to the crash rules (writing
+// it cost as much as the sync itself, 100 times a second).
+func (t *Trail) markFrom(name, end int64, synced, now bool) error {
 	t.mmu.Lock()
 	defer t.mmu.Unlock()
+	if synced && !now && time.Since(t.markedAt) < MarkEvery {
+		return nil
+	}
+	t.markedAt = time.Now()
 	m, ok := readMark(t.dir)
 	if ok && (m.Seg > name || m.Seg == name && (!synced || m.Off >= end)) {
 		return nil
@@ -532,7 +549,7 @@ func (t *Trail) Sync() error {
 	}
 	err = t.syncFile(f)
 	if err == nil {
-		err = t.markFrom(name, end, true)
+		err = t.markFrom(name, end, true, false)
 	}
 	if err != nil {
 		t.mu.Lock()
