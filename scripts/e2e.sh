@@ -285,12 +285,13 @@ for signed in (True, False):
     for c in (s3, ctl):
         c.meta.events.register("before-send", lambda request, **_: sent.append(request.url))
     r = err(s3, "list_objects_v2", Bucket="e2e-virtual")
-    assert r["Error"]["Code"] == "NotImplemented" and "Warden does not serve" in r["Error"]["Message"] and "ListObjectsV2: GET /" in r["Error"]["Message"], r
+    assert r["Error"]["Code"] == "NotImplemented" and "Warden does not serve" in r["Error"]["Message"] and "ListObjectsV2: GET /e2e-virtual/" in r["Error"]["Message"], r
     r = err(s3, "head_object", Bucket="e2e-virtual", Key="k")
     h = r["ResponseMetadata"]["HTTPHeaders"]
     assert r["Error"]["Code"] == "501" and r["ResponseMetadata"]["HTTPStatusCode"] == 501 and h.get("x-amz-request-id") and h.get("x-amz-id-2"), r
     r = err(ctl, "get_public_access_block", AccountId="111122223333")
     assert r["Error"]["Code"] == ("UnknownOperationException" if signed else "MissingAuthenticationToken"), (signed, r)
+    assert not signed or "publicAccessBlock of account 111122223333" in r["Error"]["Message"], r
 assert f"http://e2e-virtual.localhost:{port}/?list-type=2&encoding-type=url" in sent and f"http://e2e-virtual.localhost:{port}/k" in sent, sent
 assert f"http://111122223333.localhost:{port}/v20180820/configuration/publicAccessBlock" in sent, sent
 c = s.client("sts", endpoint_url=url).assume_role(RoleArn=f"arn:aws:iam::{sec}:role/OrganizationAccountAccessRole", RoleSessionName="boto-virtual")["Credentials"]
@@ -302,9 +303,9 @@ def newest(name, n):
     assert len(rs) == n and {r["userIdentity"]["type"] for r in rs} == {"IAMUser", "AWSAccount"}, (name, rs)
     return rs
 for r in newest("ListObjectsV2", 2):
-    assert r["errorCode"] == "NotImplemented" and "ListObjectsV2: GET /" in r["errorMessage"], r
+    assert r["errorCode"] == "NotImplemented" and "ListObjectsV2: GET /e2e-virtual/" in r["errorMessage"], r
 for r in newest("HeadObject", 2):
-    assert r["errorCode"] == "NotImplemented" and "HeadObject: HEAD /k" in r["errorMessage"], r
+    assert r["errorCode"] == "NotImplemented" and "HeadObject: HEAD /e2e-virtual/k" in r["errorMessage"], r
 codes = sorted(r["errorCode"] for r in newest("GetPublicAccessBlock", 2))
 assert codes == ["MissingAuthenticationToken", "UnknownOperationException"], codes
 print("boto3 virtual ok")

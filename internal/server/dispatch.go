@@ -11,6 +11,7 @@ import (
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/awsproto"
 	"github.com/securecart/warden/internal/call"
+	"github.com/securecart/warden/internal/policy"
 	"github.com/securecart/warden/internal/sigv4"
 )
 
@@ -25,6 +26,7 @@ type exchange struct {
 	// ct is the request's media type (Content-Type without parameters).
 	ct           string
 	method, path string   // the request's, for messages
+	host         string   // its Host header, for messages (see where)
 	svc          *service // the service addressed, once known
 	op           string   // the operation the request names, known or not
 	known        bool     // op is one of svc's operations
@@ -132,7 +134,7 @@ func (s *Server) handleUnsigned(r *http.Request, c *call.Call, ex *exchange, bod
 			c.Service, c.Action = g.svc.signingName, g.op
 			if ex.s3 {
 				return &awsproto.Error{Code: "NotImplemented", Status: http.StatusNotImplemented, Sender: true,
-					Message: "Warden does not serve the service \"s3\" that this unsigned request addresses (" + g.op + ": " + ex.method + " " + ex.path + ")."}
+					Message: "Warden does not serve the service \"s3\" that this unsigned request addresses (" + g.op + ": " + ex.where(s.cfg.PublicURL) + ")."}
 			}
 			_, err := sigv4.Parse(r) // MissingAuthenticationToken
 			return sigError(err)
@@ -210,7 +212,7 @@ func (s *Server) nameRefused(r *http.Request, c *call.Call, ex *exchange, body [
 // classify reads the request's shape, to know the protocol of the answer.
 func (s *Server) classify(r *http.Request, ex *exchange) {
 	ct := mediaType(headerValue(r.Header, "Content-Type"))
-	ex.ct, ex.method, ex.path = ct, r.Method, r.URL.Path
+	ex.ct, ex.method, ex.path, ex.host = ct, r.Method, r.URL.Path, r.Host
 	ex.jsonCT = awsproto.JSONContentType
 	if ct == awsproto.JSONContentTypeOf("1.0") {
 		ex.jsonCT = ct
@@ -336,7 +338,7 @@ func (s *Server) unservedRESTXML(r *http.Request, c *call.Call, ex *exchange, bo
 	}
 	ex.s3 = s3Errors(scoped, m)
 	c.Action = ex.op
-	msg := unservedService(scoped, ex)
+	msg := unservedService(scoped, ex, s.cfg.PublicURL)
 	if ex.s3 {
 		return &awsproto.Error{Code: "NotImplemented", Status: http.StatusNotImplemented, Sender: true, Message: msg}
 	}
@@ -368,15 +370,15 @@ func (s *Server) unknownOperation(ex *exchange, scoped string) error {
 	case ex.proto == api.Query:
 		return awsproto.Errorf("InvalidAction", "Could not find operation %s for version %s: Warden does not serve it.", ex.op, ex.svc.APIVersion)
 	case ex.proto == api.JSON && unserved:
-		return awsproto.Errorf("UnknownOperationException", "%s", unservedService(scoped, ex))
+		return awsproto.Errorf("UnknownOperationException", "%s", unservedService(scoped, ex, s.cfg.PublicURL))
 	case ex.proto == api.JSON && ex.svc == nil:
 		return awsproto.Errorf("UnknownOperationException", "Warden does not serve the operation %s: no service it hosts has that X-Amz-Target prefix.", ex.op)
 	case ex.proto == api.JSON:
 		return awsproto.Errorf("UnknownOperationException", "Warden does not serve the operation %s of %s.", ex.op, ex.svc.Name)
 	}
-	msg := "Warden does not serve " + ex.method + " " + ex.path + ": no service it hosts has a route for that method and path."
+	msg := "Warden does not serve " + ex.where(s.cfg.PublicURL) + ": no service it hosts has a route for that method and path."
 	if unserved {
-		msg = unservedService(scoped, ex)
+		msg = unservedService(scoped, ex, s.cfg.PublicURL)
 	}
 	return &awsproto.Error{Code: "UnknownOperationException", Status: http.StatusNotFound, Sender: true, Message: msg}
 }
@@ -384,8 +386,8 @@ func (s *Server) unknownOperation(ex *exchange, scoped string) error {
 // unservedService is the message for a request whose credential scope names
 // a service Warden does not serve: the service, and the operation or the
 // method and path the request names.
-func unservedService(scoped string, ex *exchange) string {
-	what := ex.method + " " + ex.path
+func unservedService(scoped string, ex *exchange, publicURL string) string {
+	what := ex.where(publicURL)
 	switch {
 	case ex.op != "" && (ex.proto == api.RESTJSON || ex.proto == api.RESTXML):
 		what = ex.op + ": " + what
@@ -393,6 +395,20 @@ func unservedService(scoped string, ex *exchange) string {
 		what = ex.op
 	}
 	return "Warden does not serve the service \"" + scoped + "\" that the credential scope names (" + what + ")."
+}
+
+// where is the request's method and path for a message, with what the
+// Host names in front of the server's (virtual-hosted S3: the bucket, as
+// in the path-style path; S3 Control: the account).
+func (ex *exchange) where(publicURL string) string {
+	switch p := virtualPrefix(ex.host, publicURL); {
+	case p == "":
+		return ex.method + " " + ex.path
+	case policy.IsAccountID(p):
+		return ex.method + " " + ex.path + " of account " + p
+	default:
+		return ex.method + " /" + p + ex.path
+	}
 }
 
 // decode reads the operation's parameters as its protocol carries them.

@@ -132,19 +132,19 @@ func TestS3VirtualHostedWithSDK(t *testing.T) {
 			op, message string
 			call        func() error
 		}{
-			{"ListObjectsV2", "ListObjectsV2: GET /", func() error {
+			{"ListObjectsV2", "ListObjectsV2: GET /mybucket", func() error {
 				_, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("mybucket")})
 				return err
 			}},
-			{"GetObject", "GetObject: GET /a/key", func() error {
+			{"GetObject", "GetObject: GET /mybucket/a/key", func() error {
 				_, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("mybucket"), Key: aws.String("a/key")})
 				return err
 			}},
-			{"HeadObject", "HeadObject: HEAD /a/key", func() error {
+			{"HeadObject", "HeadObject: HEAD /mybucket/a/key", func() error {
 				_, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("mybucket"), Key: aws.String("a/key")})
 				return err
 			}},
-			{"HeadBucket", "HeadBucket: HEAD /", func() error {
+			{"HeadBucket", "HeadBucket: HEAD /mybucket", func() error {
 				_, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("mybucket")})
 				return err
 			}},
