@@ -264,9 +264,6 @@ const (
 	// after it, and a frame whose checksum does not match steps to the same
 	// place, so that readers of ranges of the trail agree where frames are).
 	atMarked
-	// atAhead: read 16 KB ahead (the read index, which reads frame after
-	// frame).
-	atAhead
 )
 
 // frameAt reads the frame at off of a segment of r.size bytes: a frame
@@ -275,15 +272,7 @@ const (
 // atQuick, atMarked).
 func (r *reader) frameAt(off int64, how int) (Frame, status, error) {
 	tail, quick := how&atTail != 0, how&atQuick != 0
-	// The read index reads the headers of many small frames in a row (a
-	// group each): 16 KB at a time, not one read per frame (its reads were
-	// 2% of serve's CPU under GetCallerIdentity, with groups of a few
-	// records).
-	chunk := int64(256)
-	if how&atAhead != 0 {
-		chunk = 16 << 10
-	}
-	h, err := r.at(off, FrameHeader, chunk)
+	h, err := r.at(off, FrameHeader, 256)
 	if err != nil {
 		return Frame{}, frameBad, err
 	}
