@@ -63,7 +63,8 @@ func TestCommitTakesRunnableCallers(t *testing.T) {
 // verifies.
 func TestSealApart(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
+	dir := t.TempDir()
+	st, err := sqlite.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,12 +113,9 @@ func TestSealApart(t *testing.T) {
 	if prev != 800 || len(ds) < 800/50/2 {
 		t.Errorf("%d digests, the last ending at record %d; want about one per 50 records, the last at 800", len(ds), prev)
 	}
-	keys, err := audit.PublicKeys(ctx, st, sealer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := audit.Verify(ctx, st, keys, audit.VerifyOptions{Now: time.Now(), Unsealed: time.Hour})
-	if err != nil || !rep.OK() || rep.Records != 800 {
-		t.Errorf("verify: %d records, %v, problems %v", rep.Records, err, rep.Problems)
+	st.Close()
+	f := &fixture{dir: dir, sealer: sealer}
+	if rep := f.verifyOpts(t, audit.VerifyOptions{Now: time.Now(), Unsealed: time.Hour}); !rep.OK() || rep.Records != 800 {
+		t.Errorf("verify: %d records, problems %v", rep.Records, rep.Problems)
 	}
 }

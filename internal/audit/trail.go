@@ -332,7 +332,11 @@ func (t *Trail) run() {
 			}
 			first = p
 		case <-ticker.C:
-			t.sealIfDue()
+			if t.sealKick != nil {
+				t.kickSealer(true)
+			} else {
+				t.maybeSeal()
+			}
 			continue
 		}
 		batch := []*pending{first}
@@ -408,6 +412,22 @@ func (t *Trail) sealIfDue() {
 	if t.sealKick == nil {
 		t.maybeSeal()
 		return
+	}
+	t.kickSealer(false)
+}
+
+// kickSealer wakes the sealer: at the committer's ticks (tick: the cadence,
+// which only the sealer can judge, may call for a digest), else only when
+// enough records wait or the oldest has waited SealWithin, not after every
+// commit.
+func (t *Trail) kickSealer(tick bool) {
+	if !tick {
+		t.mu.Lock()
+		due := t.unsealed >= t.opt.DigestEvery || (t.unsealed > 0 && t.opt.Clock().Sub(t.firstTime) >= t.opt.SealWithin)
+		t.mu.Unlock()
+		if !due {
+			return
+		}
 	}
 	select {
 	case t.sealKick <- struct{}{}:
