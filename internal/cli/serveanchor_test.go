@@ -144,6 +144,7 @@ func TestServeAnchorFlagsChecked(t *testing.T) {
 		{"--audit-sync 10ms --database postgres://127.0.0.1:1/none", "it applies to the SQLite store"},
 		{"--audit-anchor-syslog-server logs.example.com:514", "want NETWORK://ADDRESS"},
 		{"--audit-anchor-syslog-server http://logs.example.com", `not "http"`},
+		{"--audit-anchor-every -1s", "want 0 (every digest) or a positive interval"},
 	} {
 		_, stderr, code := run(t, "", append([]string{"serve", "--listen", "127.0.0.1:0", "--data", t.TempDir()}, strings.Fields(tc.args)...)...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {
