@@ -221,18 +221,22 @@ type reader struct {
 	// from there on a complete frame after an unfinished one does not make
 	// it a change.
 	holesFrom func() int64
-	buf       []byte
-	bufOff    int64
+	// ahead is how much to read at least when the bytes asked for are not
+	// buffered: a reader going through a whole segment's headers reads
+	// many with one read.
+	ahead  int64
+	buf    []byte
+	bufOff int64
 }
 
 // at returns n bytes at off (fewer at the end of the file), valid until the
 // next call. chunk is how much to read at least when the bytes are not
-// buffered.
+// buffered (r.ahead when more).
 func (r *reader) at(off, n, chunk int64) ([]byte, error) {
 	if off >= r.bufOff && off+n <= r.bufOff+int64(len(r.buf)) {
 		return r.buf[off-r.bufOff : off-r.bufOff+n], nil
 	}
-	want := min(max(n, chunk), r.size-off)
+	want := min(max(n, chunk, r.ahead), r.size-off)
 	if want < 0 {
 		want = 0
 	}

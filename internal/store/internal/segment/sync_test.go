@@ -348,9 +348,11 @@ func TestAppendedFramesIndexed(t *testing.T) {
 	dir := t.TempDir()
 	tr := newTrail(t, dir, 0)
 	appendFrame(t, tr)
-	if _, err := tr.index(); err != nil { // the index reads the first frame
+	ixs, err := tr.index() // the index reads the first frame
+	if err != nil {
 		t.Fatal(err)
 	}
+	releaseAll(ixs)
 	var want []Frame
 	for range 3 {
 		from, to, err := appendFrame(t, tr)
@@ -372,7 +374,8 @@ func TestAppendedFramesIndexed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	ixs, err := other.index()
+	ixs, err = other.index()
+	defer releaseAll(ixs)
 	if err != nil || len(ixs) != 1 || !slices.Equal(ixs[0].frames, got) {
 		t.Errorf("another process indexes %v (%v), this one holds %v", ixs, err, got)
 	}

@@ -9,7 +9,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"time"
 
@@ -70,17 +69,9 @@ type Trail struct {
 	fresh     bool       // held since the last catch-up, nothing else changed the segments: an append need not catch up
 	marked    int64      // the segment this process made the sync mark durable for before appending to it (0: none)
 
-	imu  sync.Mutex // the read index
-	segs map[string]*indexed
-}
-
-// indexed is a segment's read index: its frames' headers as read from it.
-type indexed struct {
-	f      *os.File
-	hdr    segHeader
-	frames []Frame
-	end    int64 // where the last indexed frame ends
-	bad    error // a frame that cannot be read stops the index there
+	imu  sync.Mutex          // the read index (see index.go)
+	segs map[string]*indexed // every segment's, by name
+	lru  []string            // the older segments whose frames it holds, the most recently read first
 }
 
 var errFirstFrame = errors.New("first record")
@@ -128,10 +119,9 @@ func (t *Trail) Close() error {
 		}
 	}
 	t.releaseLocked()
-	for _, s := range t.segs {
-		errs = append(errs, s.f.Close())
+	for name := range t.segs {
+		t.dropLocked(name) // a file is closed once the readers still going through it are done
 	}
-	t.segs = map[string]*indexed{}
 	errs = append(errs, t.lock.Close())
 	return errors.Join(errs...)
 }
@@ -435,24 +425,6 @@ func (t *Trail) appendLocked(build func(lastSeq int64, lastHash []byte) ([]store
 	}
 }
 
-// noteFrame adds a frame this appender wrote at off to the read index when
-// the index has read the segment up to it, so that the readers of this
-// process (the seals' time ranges, the lookups, the detections) need not
-// read its header back (one or two reads per frame: 2% of serve's CPU
-// under GetCallerIdentity).
-func (t *Trail) noteFrame(name string, hdr []byte, off int64) {
-	t.imu.Lock()
-	defer t.imu.Unlock()
-	ix := t.segs[name]
-	if ix == nil || ix.bad != nil || ix.end != off {
-		return
-	}
-	if fr, ok := parseFrameHeader(hdr, off); ok {
-		ix.frames = append(ix.frames, fr)
-		ix.end = fr.End()
-	}
-}
-
 // abandonLocked cuts a write that failed off the file (best effort) and
 // forgets the segment, so that the next append reads it again.
 func (t *Trail) abandonLocked() {
@@ -651,78 +623,89 @@ func (t *Trail) DeleteThrough(seq int64) (int64, error) {
 		if err != nil {
 			return err
 		}
-		for _, name := range segs {
-			ix, err := t.indexed(name)
+		for i, name := range segs {
+			newest := i == len(segs)-1
+			ix, err := t.look(name, newest, true)
 			if err != nil {
 				return err
 			}
-			if ix.bad != nil {
-				return ix.bad
-			}
-			var n int64
-			cut := -1 // the frames before cut end by seq
-			for i, fr := range ix.frames {
-				if fr.LastSeq > seq {
-					break
-				}
-				n += fr.LastSeq - fr.FirstSeq + 1
-				cut = i + 1
-			}
-			first, _ := segFirst(name)
-			if cut < len(ix.frames) && (cut <= 0 || ix.frames[cut-1].LastSeq != seq) {
-				return nil // the blocks here go past seq, or none ends at it: keep them
-			}
-			if cut == len(ix.frames) && name != segs[len(segs)-1] {
-				if err := os.Remove(filepath.Join(t.dir, name)); err != nil {
-					return err
-				}
-				total += n
-				continue
-			}
-			// Replace it by a segment of the frames after seq.
-			var prevHash []byte
-			if cut > 0 {
-				data, err := ix.read(&ix.frames[cut-1], nil)
-				if err != nil {
-					return err
-				}
-				if prevHash, _, err = lastHash(data); err != nil {
-					return fmt.Errorf("the audit block of records %d-%d cannot be read (verify the trail): %v", ix.frames[cut-1].FirstSeq, seq, err)
-				}
-			} else {
-				prevHash = ix.hdr.prevHash
-			}
-			if first == seq+1 {
-				return nil
-			}
-			rest := ix.frames[max(cut, 0):]
-			err = createSegment(t.dir, seq+1, seq, prevHash, func(put func(b *store.AuditBlock) error) error {
-				var buf []byte
-				for i := range rest {
-					data, err := ix.read(&rest[i], buf)
-					if err != nil {
-						return err
-					}
-					buf = data
-					fr := &rest[i]
-					if err := put(&store.AuditBlock{FirstSeq: fr.FirstSeq, LastSeq: fr.LastSeq, MinTime: fr.MinTime, MaxTime: fr.MaxTime, Data: data}); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			if err := os.Remove(filepath.Join(t.dir, name)); err != nil {
-				return err
-			}
+			n, more, err := t.deleteIn(ix, seq, newest)
+			ix.release()
 			total += n
-			return syncDir(t.dir)
+			if !more || err != nil {
+				return err
+			}
 		}
 		return syncDir(t.dir)
 	})
 	return total, err
+}
+
+// deleteIn deletes the records up to seq from segment ix (see
+// DeleteThrough; newest: the newest segment, which stays) and returns how
+// many it deleted and whether the next segment may hold more.
+func (t *Trail) deleteIn(ix *indexed, seq int64, newest bool) (int64, bool, error) {
+	if ix.bad != nil {
+		return 0, false, ix.bad
+	}
+	var n int64
+	cut := -1 // the frames before cut end by seq
+	for i, fr := range ix.frames {
+		if fr.LastSeq > seq {
+			break
+		}
+		n += fr.LastSeq - fr.FirstSeq + 1
+		cut = i + 1
+	}
+	first, _ := segFirst(ix.name)
+	if cut < len(ix.frames) && (cut <= 0 || ix.frames[cut-1].LastSeq != seq) {
+		return 0, false, nil // the blocks here go past seq, or none ends at it: keep them
+	}
+	if cut == len(ix.frames) && !newest {
+		if err := os.Remove(filepath.Join(t.dir, ix.name)); err != nil {
+			return 0, false, err
+		}
+		return n, true, nil
+	}
+	// Replace it by a segment of the frames after seq.
+	var prevHash []byte
+	if cut > 0 {
+		data, err := ix.read(&ix.frames[cut-1], nil)
+		if err != nil {
+			return 0, false, err
+		}
+		if prevHash, _, err = lastHash(data); err != nil {
+			return 0, false, fmt.Errorf("the audit block of records %d-%d cannot be read (verify the trail): %v", ix.frames[cut-1].FirstSeq, seq, err)
+		}
+	} else {
+		prevHash = ix.hdr.prevHash
+	}
+	if first == seq+1 {
+		return 0, false, nil
+	}
+	rest := ix.frames[max(cut, 0):]
+	err := createSegment(t.dir, seq+1, seq, prevHash, func(put func(b *store.AuditBlock) error) error {
+		var buf []byte
+		for i := range rest {
+			data, err := ix.read(&rest[i], buf)
+			if err != nil {
+				return err
+			}
+			buf = data
+			fr := &rest[i]
+			if err := put(&store.AuditBlock{FirstSeq: fr.FirstSeq, LastSeq: fr.LastSeq, MinTime: fr.MinTime, MaxTime: fr.MaxTime, Data: data}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	if err := os.Remove(filepath.Join(t.dir, ix.name)); err != nil {
+		return 0, false, err
+	}
+	return n, false, syncDir(t.dir)
 }
 
 // repairLocked finishes a deletion that a crash interrupted: a segment
@@ -734,132 +717,22 @@ func (t *Trail) repairLocked() error {
 		return err
 	}
 	for i := 0; i+1 < len(segs); i++ {
-		ix, err := t.indexed(segs[i])
-		if err != nil || ix.bad != nil || len(ix.frames) == 0 {
+		ix, err := t.look(segs[i], false, false)
+		if err != nil {
+			continue
+		}
+		ix.release() // its summary is enough
+		if ix.bad != nil || ix.n == 0 {
 			continue
 		}
 		next, _ := segFirst(segs[i+1])
-		if ix.frames[len(ix.frames)-1].LastSeq >= next {
+		if ix.lastSeq >= next {
 			if err := os.Remove(filepath.Join(t.dir, segs[i])); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
-}
-
-// indexed returns segment name's read index, caught up to its end.
-func (t *Trail) indexed(name string) (*indexed, error) {
-	t.imu.Lock()
-	defer t.imu.Unlock()
-	ix := t.segs[name]
-	if ix == nil {
-		f, err := os.Open(filepath.Join(t.dir, name))
-		if err != nil {
-			return nil, err
-		}
-		h, err := readSegHeader(f)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("the audit trail segment %s cannot be read (verify the trail): %v", name, err)
-		}
-		ix = &indexed{f: f, hdr: h, end: h.len}
-		t.segs[name] = ix
-	}
-	if ix.bad != nil {
-		return ix.snapshot(), nil
-	}
-	size, _, err := sizeLinks(ix.f)
-	if err != nil {
-		return nil, err
-	}
-	if size < ix.end {
-		// Cut back outside the trail: index it again.
-		ix.f.Close()
-		delete(t.segs, name)
-		t.imu.Unlock()
-		defer t.imu.Lock()
-		return t.indexed(name)
-	}
-	r := &reader{f: ix.f, size: size, holesFrom: func() int64 { return holesFrom(t.dir, name) }}
-	for ix.end < size {
-		fr, stat, err := r.frameAt(ix.end, atTail|atQuick)
-		if err != nil {
-			return nil, err
-		}
-		if stat == frameEnd {
-			break
-		}
-		if stat != frameOK {
-			// Read without the lock, a frame being written can be seen
-			// half copied: taken for the end until a complete frame
-			// follows it (verification judges it under the lock), and
-			// read again when one does (its write was over before).
-			if after, err := r.frameAfter(ix.end); err != nil || !after {
-				break
-			}
-			r.buf = r.buf[:0]
-			if fr, stat, err = r.frameAt(ix.end, atTail|atQuick); err != nil {
-				return nil, err
-			}
-		}
-		if stat != frameOK {
-			ix.bad = fmt.Errorf("the audit trail segment %s has no frame at byte %d (verify the trail)", name, ix.end)
-			break
-		}
-		ix.frames = append(ix.frames, fr)
-		ix.end = fr.End()
-	}
-	return ix.snapshot(), nil
-}
-
-// index returns the read index of every segment, oldest first, forgetting
-// segments deleted since.
-func (t *Trail) index() ([]*indexed, error) {
-	names, err := Segments(t.dir)
-	if err != nil {
-		return nil, err
-	}
-	t.imu.Lock()
-	for name, ix := range t.segs {
-		if !slices.Contains(names, name) {
-			ix.f.Close()
-			delete(t.segs, name)
-		}
-	}
-	t.imu.Unlock()
-	out := make([]*indexed, 0, len(names))
-	for _, name := range names {
-		ix, err := t.indexed(name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ix)
-		if ix.bad != nil {
-			return out, nil
-		}
-	}
-	return out, nil
-}
-
-// snapshot is a copy of the index as it is (taken under imu): readers go
-// through its frames while the appender of this process (noteFrame) and
-// other readers (indexed) append to the index's own.
-func (ix *indexed) snapshot() *indexed {
-	cp := *ix
-	return &cp
-}
-
-// read returns a frame's data.
-func (ix *indexed) read(fr *Frame, buf []byte) ([]byte, error) {
-	if int64(cap(buf)) < fr.Len {
-		buf = make([]byte, fr.Len)
-	}
-	buf = buf[:fr.Len]
-	if _, err := ix.f.ReadAt(buf, fr.DataOff()); err != nil {
-		return nil, err
-	}
-	return buf, nil
 }
 
 // Head implements LastAudit: the appender's chain head, read under the
@@ -880,40 +753,6 @@ func (t *Trail) Head() (int64, []byte, error) {
 		return 0, nil, fmt.Errorf("the audit chain head: %w (%v)", store.ErrNotFound, err)
 	}
 	return seq, hash, err
-}
-
-// Frames calls fn with every indexed frame, oldest first, and its
-// segment's reader; fn returns false to stop.
-func (t *Trail) frames(backward bool, fn func(ix *indexed, fr *Frame) (bool, error)) error {
-	ixs, err := t.index()
-	if err != nil {
-		return err
-	}
-	if !backward {
-		for _, ix := range ixs {
-			for i := range ix.frames {
-				if ok, err := fn(ix, &ix.frames[i]); !ok || err != nil {
-					return err
-				}
-			}
-			if ix.bad != nil {
-				return ix.bad
-			}
-		}
-		return nil
-	}
-	for j := len(ixs) - 1; j >= 0; j-- {
-		ix := ixs[j]
-		if ix.bad != nil {
-			return ix.bad
-		}
-		for i := len(ix.frames) - 1; i >= 0; i-- {
-			if ok, err := fn(ix, &ix.frames[i]); !ok || err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // Records implements AuditRecords: from the block holding fromSeq on.
@@ -937,23 +776,20 @@ func (t *Trail) Records(fromSeq int64, limit int, blockRecords func(out []store.
 // order, until fn returns false or an error; a block's Data is valid only
 // until fn returns (the next block is read into it).
 func (t *Trail) Scan(fromSeq int64, fn func(b store.AuditBlock) (bool, error)) error {
-	// The last frame beginning at or before fromSeq.
-	var start *Frame
-	_ = t.frames(true, func(ix *indexed, fr *Frame) (bool, error) {
+	// The last frame beginning at or before fromSeq: in its segment, at
+	// its offset (none: from the first).
+	startSeg, startOff := "", int64(0)
+	_ = t.frames(true, func(ix *indexed) bool { return ix.minFirst > fromSeq }, func(ix *indexed, fr *Frame) (bool, error) {
 		if fr.FirstSeq <= fromSeq {
-			start = fr
+			startSeg, startOff = ix.name, fr.Off
 			return false, nil
 		}
 		return true, nil
 	})
 	var buf []byte
-	started := start == nil
-	err := t.frames(false, func(ix *indexed, fr *Frame) (bool, error) {
-		if !started {
-			if fr != start {
-				return true, nil
-			}
-			started = true
+	err := t.frames(false, func(ix *indexed) bool { return ix.name < startSeg }, func(ix *indexed, fr *Frame) (bool, error) {
+		if ix.name == startSeg && fr.Off < startOff {
+			return true, nil
 		}
 		data, err := ix.read(fr, buf)
 		if err != nil {
@@ -979,7 +815,8 @@ func (t *Trail) RecordsByTime(start, end time.Time, beforeSeq int64, limit int, 
 	lo, hi := start.UnixNano(), end.UnixNano()
 	var out []store.AuditRecord
 	var buf []byte
-	err := t.frames(true, func(ix *indexed, fr *Frame) (bool, error) {
+	skip := func(ix *indexed) bool { return ix.minFirst >= beforeSeq || ix.maxTime < lo || ix.minTime >= hi }
+	err := t.frames(true, skip, func(ix *indexed, fr *Frame) (bool, error) {
 		if fr.FirstSeq >= beforeSeq || fr.MaxTime < lo || fr.MinTime >= hi {
 			return true, nil
 		}
@@ -1008,7 +845,10 @@ func (t *Trail) RecordsByTime(start, end time.Time, beforeSeq int64, limit int, 
 // record is within [fromSeq, toSeq] (zero times when none).
 func (t *Trail) Times(fromSeq, toSeq int64) (time.Time, time.Time, error) {
 	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
-	err := t.frames(true, func(ix *indexed, fr *Frame) (bool, error) {
+	// A segment whose every frame begins after toSeq (and not before
+	// fromSeq) adds nothing and does not stop the walk.
+	skip := func(ix *indexed) bool { return ix.minFirst > toSeq && ix.minFirst >= fromSeq }
+	err := t.frames(true, skip, func(ix *indexed, fr *Frame) (bool, error) {
 		if fr.FirstSeq >= fromSeq && fr.FirstSeq <= toSeq {
 			lo, hi = min(lo, fr.MinTime), max(hi, fr.MaxTime)
 		}
