@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -24,17 +25,20 @@ func cachedSegments(t *testing.T, n int) {
 	t.Cleanup(func() { CachedSegments = old })
 }
 
-// appendRecs appends one frame of n records (times from seqTime).
-func appendRecs(t *testing.T, tr *Trail, n int) {
-	t.Helper()
-	err := tr.Append(func(lastSeq int64, lastHash []byte) ([]store.AuditRecord, error) {
+// appendN appends one frame of n records (times from seqTime).
+func appendN(tr *Trail, n int) error {
+	return tr.Append(func(lastSeq int64, lastHash []byte) ([]store.AuditRecord, error) {
 		data := make([][]byte, n)
 		for i := range data {
 			data[i] = fmt.Appendf(nil, `{"seq":%d}`, lastSeq+1+int64(i))
 		}
 		return storetest.Chain(lastSeq, lastHash, seqTime, data...), nil
 	}, func(int64, []byte, []store.AuditRecord) error { return nil })
-	if err != nil {
+}
+
+func appendRecs(t *testing.T, tr *Trail, n int) {
+	t.Helper()
+	if err := appendN(tr, n); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -81,20 +85,11 @@ func held(t *testing.T, tr *Trail) int {
 		if ix.f != nil {
 			n++
 		}
-		if (ix.f != nil) != (ix.newest || contains(tr.lru, name)) {
+		if (ix.f != nil) != (ix.newest || slices.Contains(tr.lru, name)) {
 			t.Errorf("segment %s: held %v, newest %v, cached %v", name, ix.f != nil, ix.newest, tr.lru)
 		}
 	}
 	return n
-}
-
-func contains(names []string, name string) bool {
-	for _, n := range names {
-		if n == name {
-			return true
-		}
-	}
-	return false
 }
 
 // wantSeqs checks that recs are the records first, first+step, ... (n of
@@ -324,13 +319,7 @@ func TestIndexConcurrent(t *testing.T) {
 		defer wg.Done()
 		defer close(stop)
 		for i := range 60 {
-			err := tr.Append(func(lastSeq int64, lastHash []byte) ([]store.AuditRecord, error) {
-				data := make([][]byte, 4)
-				for i := range data {
-					data[i] = fmt.Appendf(nil, `{"seq":%d}`, lastSeq+1+int64(i))
-				}
-				return storetest.Chain(lastSeq, lastHash, seqTime, data...), nil
-			}, func(int64, []byte, []store.AuditRecord) error { return nil })
+			err := appendN(tr, 4)
 			if err == nil && i%3 == 2 {
 				var head int64
 				if head, _, err = tr.Head(); err == nil {
