@@ -613,7 +613,25 @@ func TestRecordIdentities(t *testing.T) {
 			c.Identity = nil
 			c.Person = &creds.OnBehalfOf{UserID: "544894e8-80c1-707f-60e3-3ba6510dfac1", UserName: "alice@securecart.example", IdentityStoreARN: "arn:aws:identitystore::123456789012:identitystore/d-9067642ac7"}
 			c.RecipientAccount, c.Service = "123456789012", "signin"
-		}, `{"type":"Unknown","onBehalfOf":{"userId":"544894e8-80c1-707f-60e3-3ba6510dfac1","identityStoreArn":"arn:aws:identitystore::123456789012:identitystore/d-9067642ac7"}}`, "123456789012"},
+		}, `{"type":"Unknown","accountId":"123456789012","onBehalfOf":{"userId":"544894e8-80c1-707f-60e3-3ba6510dfac1","identityStoreArn":"arn:aws:identitystore::123456789012:identitystore/d-9067642ac7"}}`, "123456789012"},
+		// A refused password: Unknown in the instance's account, with no
+		// onBehalfOf (IAM Identity Center User Guide, "Example events for
+		// IAM Identity Center sign-in scenarios": failed sign-in due to
+		// incorrect password).
+		{"refused password", func(c *call.Call) {
+			c.Identity = nil
+			c.Person = &creds.OnBehalfOf{UserName: "HIDDEN_DUE_TO_SECURITY_REASONS", IdentityStoreARN: "arn:aws:identitystore::123456789012:identitystore/d-9067642ac7"}
+			c.RecipientAccount, c.Service = "123456789012", "signin"
+		}, `{"type":"Unknown","accountId":"123456789012"}`, "123456789012"},
+		// An unauthenticated call to the OIDC service (RegisterClient,
+		// StartDeviceAuthorization, a refused CreateToken): Unknown in the
+		// instance's account, not the anonymous principal ("for
+		// unauthenticated users, the userIdentity type will remain
+		// Unknown", the post above).
+		{"unauthenticated Identity Center call", func(c *call.Call) {
+			c.Identity = nil
+			c.RecipientAccount, c.Service = "123456789012", "sso-oauth"
+		}, `{"type":"Unknown","accountId":"123456789012"}`, "123456789012"},
 		// Warden's own service (access.warden.local) still names the person.
 		{"Identity Center user at Warden's access service", func(c *call.Call) {
 			c.Identity = nil

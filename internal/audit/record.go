@@ -234,10 +234,14 @@ func readOnly(c *call.Call) bool {
 //     MFA management; "for unauthenticated users, the userIdentity type
 //     will remain Unknown";
 //   - another call made for an Identity Center user (a failed sign-in
-//     step) as Unknown with onBehalfOf, without principalId and userName
-//     in Identity Center's events (the portal puts the user name in
-//     additionalEventData.UserName), with them in Warden's own services';
-//   - an unsigned call as the anonymous principal (AWSAccount,
+//     step) as Unknown with onBehalfOf when the user is known, in
+//     Identity Center's events in the instance's account and without
+//     principalId and userName (the portal puts the user name in
+//     additionalEventData.UserName), in Warden's own services with them;
+//   - any other unauthenticated call to Identity Center (sso-oauth's
+//     RegisterClient, StartDeviceAuthorization, a refused CreateToken) as
+//     Unknown in the instance's account;
+//   - another unsigned call as the anonymous principal (AWSAccount,
 //     ANONYMOUS_PRINCIPAL), as CloudTrail records anonymous requests.
 func callerIdentity(c *call.Call) (UserIdentity, string) {
 	switch {
@@ -251,19 +255,36 @@ func callerIdentity(c *call.Call) (UserIdentity, string) {
 			OnBehalfOf: &OnBehalfOf{UserID: p.UserID, IdentityStoreARN: p.IdentityStoreARN}, CredentialID: c.CredentialID}, c.RecipientAccount
 	case c.Person != nil:
 		p := c.Person
-		u := UserIdentity{Type: "Unknown", OnBehalfOf: &OnBehalfOf{UserID: p.UserID, IdentityStoreARN: p.IdentityStoreARN}}
-		switch c.Service {
-		case "signin", "sso", "sso-directory", "sso-oauth":
-			// Identity Center's own events: no principalId nor userName,
-			// which it stopped writing on July 14, 2025; the event's
-			// additionalEventData.UserName names the user (AWS Security
-			// Blog, "Modifications to AWS CloudTrail event data of IAM
-			// Identity Center").
-		default:
+		u := UserIdentity{Type: "Unknown"}
+		if p.UserID != "" {
+			u.OnBehalfOf = &OnBehalfOf{UserID: p.UserID, IdentityStoreARN: p.IdentityStoreARN}
+		}
+		if identityCenterService(c.Service) {
+			// Identity Center's own events: the instance's account, no
+			// principalId nor userName, which it stopped writing on July
+			// 14, 2025; the event's additionalEventData.UserName names the
+			// user (AWS Security Blog, "Modifications to AWS CloudTrail
+			// event data of IAM Identity Center"), and a user the sign-in
+			// did not establish (a refused password) no onBehalfOf (IAM
+			// Identity Center User Guide, "Example events for IAM Identity
+			// Center sign-in scenarios": failed sign-in due to incorrect
+			// password).
+			u.AccountID = c.RecipientAccount
+		} else {
 			// Warden's own services (access.warden.local) name the person.
+			if u.OnBehalfOf == nil {
+				u.OnBehalfOf = &OnBehalfOf{IdentityStoreARN: p.IdentityStoreARN}
+			}
 			u.PrincipalID, u.UserName = p.UserID, p.UserName
 		}
 		return u, ""
+	case c.Identity == nil && c.Federated == nil && c.Claimed == nil && identityCenterService(c.Service):
+		// An unauthenticated call to Identity Center (the OIDC service's
+		// RegisterClient and StartDeviceAuthorization, a refused
+		// CreateToken, the portal API without a valid token): Unknown in
+		// the instance's account ("for unauthenticated users, the
+		// userIdentity type will remain Unknown", the post above).
+		return UserIdentity{Type: "Unknown", AccountID: c.RecipientAccount}, c.RecipientAccount
 	case c.Federated != nil:
 		f := c.Federated
 		u := UserIdentity{Type: f.Type, IdentityProvider: f.Provider, UserName: f.Subject}
@@ -281,6 +302,16 @@ func callerIdentity(c *call.Call) (UserIdentity, string) {
 		return UserIdentity{Type: "Unknown", AccessKeyID: c.Claimed.AccessKeyID}, ""
 	}
 	return UserIdentity{Type: "AWSAccount", AccountID: "ANONYMOUS_PRINCIPAL"}, ""
+}
+
+// identityCenterService reports the services whose events Identity Center
+// writes itself: sign-in, the access portal's API, the directory, OIDC.
+func identityCenterService(s string) bool {
+	switch s {
+	case "signin", "sso", "sso-directory", "sso-oauth":
+		return true
+	}
+	return false
 }
 
 // identity describes a known caller.
