@@ -126,6 +126,9 @@ func printSignIns(env Env, u sso.User, ss []sso.SignIn, format string) error {
 		if ss == nil {
 			ss = []sso.SignIn{}
 		}
+		for i := range ss {
+			ss[i].Session = "" // the session's record key: not the admin's business
+		}
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"userId": u.ID, "userName": u.UserName, "sessions": ss})

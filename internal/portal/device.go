@@ -144,11 +144,16 @@ type flow struct {
 	ACR string   `json:"acr,omitempty"`
 	// Workflow is the sign-in's AuthWorkflowID, shared by all its events
 	// in the trail; Challenged is the credential type last challenged;
-	// First is the first factor's type (UserAuthentication's
-	// CredentialType).
-	Workflow                  string `json:"wf,omitempty"`
-	Challenged                string `json:"ch,omitempty"`
-	First                     string `json:"ff,omitempty"`
+	// First is the first factor's type (the first of
+	// UserAuthentication's CredentialType).
+	Workflow   string `json:"wf,omitempty"`
+	Challenged string `json:"ch,omitempty"`
+	First      string `json:"ff,omitempty"`
+	// Second is the type of the second factor verified (TOTP, WEBAUTHN,
+	// RECOVERY_CODE); Enrolled says the person had to register one
+	// instead (UserAuthentication's DeviceEnrollmentRequired).
+	Second                    string `json:"f2,omitempty"`
+	Enrolled                  bool   `json:"en,omitempty"`
 	redirect, message, notice string
 	codes                     []string
 	// signedIn is set when every factor passed in this request: the
@@ -340,7 +345,11 @@ func (d *Device) post(w http.ResponseWriter, r *http.Request) {
 // the accounts; anything else renders the flow's page.
 func (d *Device) finish(w http.ResponseWriter, r *http.Request, f *flow, msg string) {
 	if f.signedIn && d.Sessions != nil {
-		s, err := d.Sessions.Create(r.Context(), w, r, f.user(), f.AuthTime, f.Source)
+		signIn := ""
+		if f.Workflow != "" {
+			signIn = signInCredential(f.Workflow)
+		}
+		s, err := d.Sessions.Create(r.Context(), w, r, f.user(), f.AuthTime, f.Source, signIn)
 		if err != nil {
 			d.Log.Error("sign-in: starting the session", "error", err.Error())
 			http.Error(w, "internal error", http.StatusInternalServerError)
@@ -532,8 +541,17 @@ func (d *Device) challenge(r *http.Request, f *flow, cred string) error {
 // UserAuthentication, with the first factor's type, where the person goes
 // (LoginTo: the access portal, or the device page) and, after an external
 // identity provider, the user name it vouched for.
+//
+// Its CredentialType lists the factors verified, in order ("PASSWORD,TOTP"),
+// without one registered during the sign-in, which DeviceEnrollmentRequired
+// says instead (IAM Identity Center User Guide, "Example events for IAM
+// Identity Center sign-in scenarios": password and TOTP; password and
+// forced MFA registration).
 func (d *Device) authenticated(r *http.Request, f *flow) error {
-	s := signInStep{name: evAuthentication, user: f.user(), cred: f.First, loginTo: d.Base + "/start/"}
+	s := signInStep{name: evAuthentication, user: f.user(), cred: f.First, loginTo: d.Base + "/start/", enrolled: f.Enrolled}
+	if f.Second != "" && f.Second != f.First {
+		s.cred += "," + f.Second
+	}
 	if !f.Portal {
 		s.loginTo = d.Base + deviceAction
 	}

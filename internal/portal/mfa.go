@@ -147,6 +147,11 @@ func (d *Device) verifyFactor(r *http.Request, f *flow) (string, error) {
 // the new recovery codes when the person has none, else to approval.
 func (d *Device) passed(r *http.Request, f *flow, kind string) error {
 	u := f.user()
+	if f.Step == stepEnroll {
+		f.Enrolled = true
+	} else {
+		f.Second = kind
+	}
 	f.Seed, f.Step, f.AuthTime, f.signedIn = "", f.next(), d.Clock().UTC(), true
 	if err := d.signIn(r, f, evVerification, u, kind, ""); err != nil {
 		return err

@@ -397,10 +397,6 @@ type credentialsData struct {
 }
 
 // credentials is POST /start/credentials: credentials of a role, as
-// signInID is the sign-in of a portal session: the credentialId of its
-// calls in the trail, and the sign-in its role sessions descend from.
-func signInID(s *Session) string { return sso.PortalSignInID(sessionKey(s.ID)) }
-
 // GetRoleCredentials issues them, shown once.
 func (p *Portal) credentials(w http.ResponseWriter, r *http.Request, s *Session) {
 	ctx := r.Context()

@@ -57,6 +57,20 @@ type Session struct {
 	// Source is how the person signed in: "directory", or the identity
 	// provider's name.
 	Source string `json:"s,omitempty"`
+	// SignIn is the session's sign-in ID (its calls' credentialId), the
+	// credentialId of the sign-in's events (signInCredential); "" in a
+	// session started before sign-ins named it: the ID then comes from
+	// the session's key (sso.PortalSignInID).
+	SignIn string `json:"si,omitempty"`
+}
+
+// signInID is the sign-in of a portal session: the credentialId of its
+// calls in the trail, and the sign-in its role sessions descend from.
+func signInID(s *Session) string {
+	if s.SignIn != "" {
+		return s.SignIn
+	}
+	return sso.PortalSignInID(sessionKey(s.ID))
 }
 
 // CSRF is the session's CSRF token for its forms.
@@ -92,19 +106,21 @@ func (ss *Sessions) Duration(ctx context.Context) (time.Duration, error) {
 }
 
 // Create starts a session for a person who passed every factor, and sets
-// its cookie.
-func (ss *Sessions) Create(ctx context.Context, w http.ResponseWriter, r *http.Request, u sso.User, authTime time.Time, source string) (*Session, error) {
+// its cookie. signIn is the sign-in's ID (signInCredential of its
+// AuthWorkflowID), "" for one from the session's key.
+func (ss *Sessions) Create(ctx context.Context, w http.ResponseWriter, r *http.Request, u sso.User, authTime time.Time, source, signIn string) (*Session, error) {
 	d, err := ss.Duration(ctx)
 	if err != nil {
 		return nil, err
 	}
 	now := ss.Clock().UTC()
-	s := &Session{ID: randomString(), UserID: u.ID, UserName: u.UserName, Created: now, Expires: now.Add(d), AuthTime: authTime.UTC(), Source: source}
+	s := &Session{ID: randomString(), UserID: u.ID, UserName: u.UserName, Created: now, Expires: now.Add(d), AuthTime: authTime.UTC(), Source: source, SignIn: signIn}
 	doc, _ := json.Marshal(s)
-	if _, err := ss.Store.PutRecord(ctx, SessionsNamespace, sessionKey(s.ID), doc, 0, now); err != nil {
+	key := sessionKey(s.ID)
+	if _, err := ss.Store.PutRecord(ctx, SessionsNamespace, key, doc, 0, now); err != nil {
 		return nil, err
 	}
-	if err := sso.IndexSignIn(ctx, ss.Store, sso.SignIn{ID: sso.PortalSignInID(sessionKey(s.ID)), UserID: u.ID, Kind: sso.SignInPortal,
+	if err := sso.IndexSignIn(ctx, ss.Store, sso.SignIn{ID: signInID(s), UserID: u.ID, Kind: sso.SignInPortal, Session: key,
 		Source: source, Created: now, Expires: s.Expires}); err != nil {
 		return nil, err
 	}
@@ -179,7 +195,7 @@ func (ss *Sessions) End(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	}
 	setSessionCookie(w, r, "", 0)
 	if err == nil {
-		err = sso.ForgetSignIn(ctx, ss.Store, s.UserID, sso.PortalSignInID(sessionKey(s.ID)), ss.Clock())
+		err = sso.ForgetSignIn(ctx, ss.Store, s.UserID, signInID(s), ss.Clock())
 	}
 	return err
 }

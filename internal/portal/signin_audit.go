@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"strings"
@@ -54,8 +55,11 @@ const (
 //     sign-in can be followed through the trail;
 //   - CredentialType: the factor challenged or verified (PASSWORD, TOTP,
 //     WEBAUTHN, EXTERNAL_IDP, and Warden's RECOVERY_CODE); on
-//     UserAuthentication, the sign-in's first factor;
+//     UserAuthentication, the factors the sign-in verified, comma-separated
+//     (PASSWORD,TOTP);
 //   - LoginTo (UserAuthentication): where the person goes once signed in;
+//   - DeviceEnrollmentRequired (UserAuthentication): "true" when the
+//     person had to register an MFA device to sign in;
 //   - UserName: on the PASSWORD CredentialChallenge of a person the
 //     directory knows, and on UserAuthentication after an external
 //     identity provider (the user name it vouched for).
@@ -67,6 +71,7 @@ type signInStep struct {
 	workflow string   // AuthWorkflowID
 	loginTo  string
 	userName string // additionalEventData.UserName
+	enrolled bool   // DeviceEnrollmentRequired (UserAuthentication)
 }
 
 // recordSignIn writes one sign-in event. An error means the event is not
@@ -78,11 +83,33 @@ func recordSignIn(ctx context.Context, a call.Auditor, dir sso.Directory, r *htt
 			extra[k] = v
 		}
 	}
+	if s.enrolled {
+		extra["DeviceEnrollmentRequired"] = "true"
+	}
 	var x any
 	if len(extra) > 0 {
 		x = extra
 	}
-	return recordEvent(ctx, a, dir, r, now, event{source: signInSource, service: "signin", name: s.name, user: s.user, failure: s.failure, extra: x})
+	e := event{source: signInSource, service: "signin", name: s.name, user: s.user, failure: s.failure, extra: x}
+	if s.failure == "" && s.user.ID != "" && s.workflow != "" {
+		// Every successful step of a known user's sign-in names the
+		// credential the sign-in establishes (IAM Identity Center User
+		// Guide, "Example events for IAM Identity Center sign-in
+		// scenarios": one credentialId from the first CredentialChallenge
+		// to UserAuthentication).
+		e.credential = signInCredential(s.workflow)
+	}
+	return recordEvent(ctx, a, dir, r, now, e)
+}
+
+// signInCredential is the credentialId of the sign-in whose AuthWorkflowID
+// is workflow: the ID of the portal session it starts (the credentialId of
+// the session's portal calls, and the sign-in an administrator revokes),
+// known from the sign-in's first event on, and at the identity provider's
+// answer (/saml/acs, /oidc/callback), which knows the workflow alone.
+func signInCredential(workflow string) string {
+	h := sha256.Sum256([]byte("warden sign-in credential\x00" + workflow))
+	return sso.PortalSignInID(hex.EncodeToString(h[:]))
 }
 
 // newWorkflowID returns a random UUID (version 4), a sign-in's
@@ -124,9 +151,10 @@ type event struct {
 	resources             []call.Resource
 	extra                 any // additionalEventData
 	// credential is the sign-in of a call of the portal API the pages
-	// make (sso.amazonaws.com): recorded as CloudTrail records the access
-	// portal's calls, by an IdentityCenterUser with this credentialId, a
-	// service event with details (serviceEventDetails).
+	// make (sso.amazonaws.com), or of a successful sign-in step: recorded
+	// as CloudTrail records the access portal's calls, by an
+	// IdentityCenterUser with this credentialId, a service event with
+	// details (serviceEventDetails).
 	credential string
 	details    any
 }

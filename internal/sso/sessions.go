@@ -16,9 +16,12 @@ import (
 // A person's sign-ins, as an administrator sees and ends them (AWS IAM
 // Identity Center's console: Users > a user > Active sessions > Delete
 // session, https://docs.aws.amazon.com/singlesignon/latest/userguide/end-active-sessions.html).
-// A sign-in is an access portal session (ID "ps-" and the first 24 hex
-// digits of the SHA-256 of its cookie, never the cookie) or the tokens of
-// one device authorization of warden login or an SDK (ID its grant, "g-…").
+// A sign-in is an access portal session (ID "ps-" and 24 hex digits: of a
+// hash of the sign-in's AuthWorkflowID, the credentialId of its events in
+// the trail from its first step on, with the session's record key beside
+// it; in sessions started before, of the SHA-256 of its cookie, never the
+// cookie) or the tokens of one device authorization of warden login or an
+// SDK (ID its grant, "g-…").
 // Each is indexed by person (UserSessionsNamespace, "<userID>/<ID>") when
 // it starts, so that the sessions of one person are listed without
 // scanning every token.
@@ -61,6 +64,26 @@ type SignIn struct {
 	Client  string    `json:"client,omitempty"` // the registered client (device)
 	Created time.Time `json:"created"`
 	Expires time.Time `json:"expires"`
+	// Session is a portal sign-in's session record key (in
+	// PortalSessionsNamespace), when its ID does not begin with it (a
+	// sign-in named from its AuthWorkflowID); kept out of listings.
+	Session string `json:"sessionKey,omitempty"`
+}
+
+// portalSessions returns the records of portal sign-in s's session (none
+// once it ended).
+func portalSessions(ctx context.Context, st store.Store, s SignIn, limit int) ([]store.Record, error) {
+	if s.Session != "" {
+		r, err := st.Record(ctx, PortalSessionsNamespace, s.Session)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []store.Record{r}, nil
+	}
+	return st.ListRecords(ctx, PortalSessionsNamespace, store.RecordQuery{Prefix: strings.TrimPrefix(s.ID, "ps-"), Limit: limit})
 }
 
 // PortalSignInID is the sign-in ID of the portal session whose record key
@@ -162,7 +185,7 @@ func signInLive(ctx context.Context, st store.Store, s SignIn) (bool, error) {
 		return false, err
 	}
 	if s.Kind == SignInPortal {
-		recs, err := st.ListRecords(ctx, PortalSessionsNamespace, store.RecordQuery{Prefix: strings.TrimPrefix(s.ID, "ps-"), Limit: 1})
+		recs, err := portalSessions(ctx, st, s, 1)
 		if err != nil || len(recs) == 0 {
 			return false, err
 		}
@@ -210,7 +233,7 @@ func RevokeSignIns(ctx context.Context, st store.Store, userID, id string, at ti
 	for _, s := range ended {
 		switch s.Kind {
 		case SignInPortal:
-			recs, err := st.ListRecords(ctx, PortalSessionsNamespace, store.RecordQuery{Prefix: strings.TrimPrefix(s.ID, "ps-"), Limit: 2})
+			recs, err := portalSessions(ctx, st, s, 2)
 			if err != nil {
 				return nil, err
 			}

@@ -202,7 +202,7 @@ func TestPasskeyInChromium(t *testing.T) {
 		// Password, then the passkey as the second factor.
 		"CredentialChallenge PASSWORD Success " + a + " UserName=" + a, "CredentialVerification PASSWORD Success " + a,
 		"CredentialChallenge WEBAUTHN Success " + a, "CredentialVerification WEBAUTHN Success " + a,
-		"UserAuthentication PASSWORD Success " + a + " LoginTo=/device",
+		"UserAuthentication PASSWORD,WEBAUTHN Success " + a + " LoginTo=/device",
 	}}
 	if len(order) != len(want) {
 		t.Fatalf("%d sign-in workflows, want %d: %q", len(order), len(want), wf)
