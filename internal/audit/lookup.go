@@ -17,6 +17,10 @@ type Filter struct {
 	Start     time.Time // zero: no lower bound
 	End       time.Time // included, as in LookupEvents; zero: no upper bound
 	Account   string    // only records of this recipient account ("" for all)
+	// People names Identity Center's users by ID (the identity store's
+	// user names): the Username of a record that names its person by
+	// onBehalfOf.userId alone (UsernameOf).
+	People map[string]string
 }
 
 // Match reports whether a record matches the filter's attribute.
@@ -39,7 +43,7 @@ func (f *Filter) Match(r *Record, acct string) bool {
 	case "AccessKeyId":
 		return r.UserIdentity.AccessKeyID == v
 	case "Username":
-		return Username(r) == v
+		return UsernameOf(r, f.People) == v
 	case "ResourceName":
 		for _, res := range r.Resources {
 			if res.ARN == v || strings.HasSuffix(res.ARN, "/"+v) || strings.HasSuffix(res.ARN, ":"+v) {
@@ -66,7 +70,18 @@ func (f *Filter) Match(r *Record, acct string) bool {
 // HIDDEN_DUE_TO_SECURITY_REASONS; AWS Security Blog, "Modifications to AWS
 // CloudTrail event data of IAM Identity Center"; IAM Identity Center User
 // Guide, Username in sign-in CloudTrail events), "" when it writes none.
-func Username(r *Record) string {
+func Username(r *Record) string { return UsernameOf(r, nil) }
+
+// UsernameOf is Username, with the Identity Center user an event names by
+// onBehalfOf.userId alone (the portal's calls, CreateToken, sign-in steps
+// after the first: IdentityCenterUser records, which carry no user name
+// since July 14, 2025) named by people (user ID to user name, the identity
+// store's): the person's user name, as Identity Center's sign-in events
+// give it in additionalEventData.UserName (IAM Identity Center User Guide,
+// "Username in sign-in CloudTrail events"), for the events that carry
+// none. A failed sign-in step that names no user keeps its
+// additionalEventData.UserName (HIDDEN_DUE_TO_SECURITY_REASONS).
+func UsernameOf(r *Record, people map[string]string) string {
 	u := &r.UserIdentity
 	switch u.Type {
 	case "Root":
@@ -78,6 +93,13 @@ func Username(r *Record) string {
 		if u.UserName != "" {
 			return u.UserName // Warden's own services name the person
 		}
+		if name := people[u.OnBehalfOf.UserID]; name != "" && u.OnBehalfOf.UserID != "" {
+			return name
+		}
+		return additionalUserName(r.AdditionalEventData)
+	}
+	if u.Type == "Unknown" && u.ARN == "" && r.EventSource == "signin.amazonaws.com" {
+		// A failed sign-in step naming no one (no onBehalfOf).
 		return additionalUserName(r.AdditionalEventData)
 	}
 	if i := strings.LastIndexByte(u.ARN, '/'); i >= 0 {

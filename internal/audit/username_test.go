@@ -48,3 +48,45 @@ func TestUsernameOfIdentityCenterEvents(t *testing.T) {
 		})
 	}
 }
+
+// An IdentityCenterUser event names its person by onBehalfOf.userId alone
+// (the portal's calls, CreateToken, a sign-in's steps after the password's
+// challenge): its Username is the identity store's name of that user, and
+// the Username lookup finds it by that name (IAM Identity Center User
+// Guide, "Username in sign-in CloudTrail events"). A failed password's
+// event names no one but HIDDEN_DUE_TO_SECURITY_REASONS (IAM Identity
+// Center User Guide, "Example events for IAM Identity Center sign-in
+// scenarios": no onBehalfOf).
+func TestUsernameOfIdentityCenterUsers(t *testing.T) {
+	const alice, aliceID = "alice@securecart.example", "544894e8-80c1-707f-60e3-3ba6510dfac1"
+	people := map[string]string{aliceID: alice, "94d00cd8-e9e6-4810-b177-b08e84725435": "bob@securecart.example"}
+	ob := &audit.OnBehalfOf{UserID: aliceID, IdentityStoreARN: "arn:aws:identitystore::123456789012:identitystore/d-9067642ac7"}
+	tests := []struct {
+		name string
+		r    audit.Record
+		want string
+	}{
+		{"portal call", audit.Record{EventSource: "sso.amazonaws.com", UserIdentity: audit.UserIdentity{Type: "IdentityCenterUser", AccountID: "123456789012", OnBehalfOf: ob, CredentialID: "ps-1"}}, alice},
+		{"sign-in step", audit.Record{EventSource: "signin.amazonaws.com", UserIdentity: audit.UserIdentity{Type: "IdentityCenterUser", AccountID: "123456789012", OnBehalfOf: ob, CredentialID: "ps-1"},
+			AdditionalEventData: map[string]any{"CredentialType": "TOTP"}}, alice},
+		{"failed MFA of a known user", audit.Record{EventSource: "signin.amazonaws.com", UserIdentity: audit.UserIdentity{Type: "Unknown", AccountID: "123456789012", OnBehalfOf: ob},
+			AdditionalEventData: map[string]any{"CredentialType": "TOTP", "UserName": alice}}, alice},
+		{"failed password", audit.Record{EventSource: "signin.amazonaws.com", UserIdentity: audit.UserIdentity{Type: "Unknown", AccountID: "123456789012"},
+			AdditionalEventData: map[string]any{"CredentialType": "PASSWORD", "UserName": "HIDDEN_DUE_TO_SECURITY_REASONS"}}, "HIDDEN_DUE_TO_SECURITY_REASONS"},
+		{"a user the store no longer has", audit.Record{EventSource: "sso.amazonaws.com", UserIdentity: audit.UserIdentity{Type: "IdentityCenterUser", AccountID: "123456789012",
+			OnBehalfOf: &audit.OnBehalfOf{UserID: "gone", IdentityStoreARN: ob.IdentityStoreARN}}}, ""},
+		{"unsigned call elsewhere naming a user", audit.Record{EventSource: "sts.amazonaws.com", UserIdentity: audit.UserIdentity{Type: "Unknown"},
+			AdditionalEventData: map[string]any{"UserName": alice}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := audit.UsernameOf(&tt.r, people); got != tt.want {
+				t.Errorf("UsernameOf = %q, want %q", got, tt.want)
+			}
+			f := audit.Filter{Attribute: "Username", Value: alice, People: people}
+			if f.Match(&tt.r, "") != (tt.want == alice) {
+				t.Errorf("Username filter %q matches: %v, want %v", alice, !(tt.want == alice), tt.want == alice)
+			}
+		})
+	}
+}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/securecart/warden/internal/audit"
 	"github.com/securecart/warden/internal/creds"
+	"github.com/securecart/warden/internal/sso"
+	"github.com/securecart/warden/internal/state"
 	"github.com/securecart/warden/internal/store"
 	"github.com/securecart/warden/internal/store/postgres"
 	"github.com/securecart/warden/internal/store/sqlite"
@@ -114,6 +116,14 @@ ResourceName, ResourceType, EventSource, AccessKeyId, ReadOnly, EventId) and a t
 				return &ExitError{Code: 2, Err: err}
 			}
 			defer st.Close()
+			if f.Attribute == "Username" {
+				// Identity Center's users by name: their events name them
+				// by user ID (audit.UsernameOf). A store without an
+				// organization yet has none.
+				if people, err := sso.UserNames(ctx, sso.OrgDirectory{Orgs: state.New(st, env.Now)}); err == nil {
+					f.People = people
+				}
+			}
 			found, _, err := audit.Lookup(ctx, st, f, 0, max)
 			if err != nil {
 				return err

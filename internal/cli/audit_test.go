@@ -26,6 +26,8 @@ import (
 	"github.com/securecart/warden/internal/audit"
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/policy"
+	"github.com/securecart/warden/internal/sso"
+	"github.com/securecart/warden/internal/state"
 	"github.com/securecart/warden/internal/store/sqlite"
 	"github.com/securecart/warden/internal/store/sqlite/trailtable"
 )
@@ -602,5 +604,70 @@ func TestAuditHeadAndAnchor(t *testing.T) {
 	}
 	if _, stderr, code := run(t, "", "audit", "verify", "--data", dir, "--anchor", "nonsense"); code != 2 || !strings.Contains(stderr, "64 hexadecimal digits") {
 		t.Errorf("verify --anchor nonsense: exit %d, %s", code, stderr)
+	}
+}
+
+// `warden audit lookup --username` finds an Identity Center user's events
+// that name the person by identity store user ID alone (IdentityCenterUser:
+// the access portal's calls, CreateToken), as well as those that name the
+// user (additionalEventData.UserName), and no one else's (IAM Identity
+// Center User Guide, "Username in sign-in CloudTrail events"; AWS Security
+// Blog, "Modifications to AWS CloudTrail event data of IAM Identity
+// Center": no userName in userIdentity since July 14, 2025).
+func TestAuditLookupIdentityCenterUsername(t *testing.T) {
+	dir := seededDataDir(t)
+	ctx := context.Background()
+	key, err := creds.LoadOrCreateMasterKey(filepath.Join(dir, "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, _ := creds.NewSealer(key)
+	st, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirc := sso.OrgDirectory{Orgs: state.New(st, fixedNow)}
+	in, err := dirc.Instance(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := dirc.Users(ctx)
+	if err != nil || len(users) < 2 {
+		t.Fatalf("the landing zone's Identity Center users: %v %v", users, err)
+	}
+	alice, other := users[0], users[1]
+	tr, err := audit.Open(ctx, st, sealer, audit.Options{Owner: securityAcct, Clock: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	portalCall := func(u sso.User, action string) *api.Event {
+		c := &api.Call{Service: "sso", Action: action, RequestID: "req-" + action + u.ID, Now: fixedNow().Add(-time.Minute),
+			Person: &creds.OnBehalfOf{UserID: u.ID, UserName: u.UserName, IdentityStoreARN: in.IdentityStoreARN()}, CredentialID: "ps-0123456789abcdef01234567",
+			RecipientAccount: in.Account, SourceIP: "192.0.2.10", UserAgent: "test"}
+		return &api.Event{Call: c, EventSource: "sso.amazonaws.com", RecipientAccount: in.Account}
+	}
+	for _, ev := range []*api.Event{portalCall(alice, "ListAccounts"), portalCall(other, "ListAccounts"), trailEvent(1), portalCall(alice, "GetRoleCredentials")} {
+		if err := tr.Append(ctx, audit.Records(ev)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	out, stderr, code := run(t, "", "audit", "lookup", "--data", dir, "--format", "json", "--username", alice.UserName)
+	if code != 0 {
+		t.Fatalf("lookup --username: exit %d, stderr %s", code, stderr)
+	}
+	var got []string
+	for _, r := range jsonLines(t, out) {
+		u := r.UserIdentity
+		if u.Type != "IdentityCenterUser" || u.OnBehalfOf == nil || u.OnBehalfOf.UserID != alice.ID || u.UserName != "" {
+			t.Errorf("lookup --username %s returned %+v", alice.UserName, u)
+		}
+		got = append(got, r.EventName)
+	}
+	if want := []string{"GetRoleCredentials", "ListAccounts"}; !slices.Equal(got, want) {
+		t.Errorf("lookup --username %s: %q, want %q", alice.UserName, got, want)
 	}
 }

@@ -213,3 +213,18 @@ func policyNames(ps *org.PermissionSet) []string {
 	}
 	return out
 }
+
+// UserNames maps the directory's user IDs to their user names: who an
+// Identity Center user's trail record is, when it names the person by
+// onBehalfOf.userId alone (audit.UsernameOf).
+func UserNames(ctx context.Context, d Directory) (map[string]string, error) {
+	us, err := d.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(us))
+	for _, u := range us {
+		out[u.ID] = u.UserName
+	}
+	return out, nil
+}

@@ -28,6 +28,9 @@ type Service struct {
 	Authz  *api.Authorizer
 	// Owner returns the account that owns the trail.
 	Owner func(ctx context.Context) (string, error)
+	// People names Identity Center's users by ID (sso.UserNames), for the
+	// Username of their events; nil for none.
+	People func(ctx context.Context) (map[string]string, error)
 }
 
 // Handlers returns the operations by name.
@@ -145,6 +148,13 @@ func (s *Service) LookupEvents(ctx context.Context, c *api.Call) (any, error) {
 		}
 		before = n
 	}
+	if s.People != nil {
+		people, err := s.People(ctx)
+		if err != nil {
+			return nil, err
+		}
+		f.People = people
+	}
 	found, next, err := audit.Lookup(ctx, s.Store, f, before, max)
 	if err != nil {
 		return nil, err
@@ -154,7 +164,7 @@ func (s *Service) LookupEvents(ctx context.Context, c *api.Call) (any, error) {
 		r := &fr.Record
 		t, _ := time.Parse("2006-01-02T15:04:05Z", r.EventTime)
 		ev := event{EventID: r.EventID, EventName: r.EventName, ReadOnly: strconv.FormatBool(r.ReadOnly), AccessKeyID: r.UserIdentity.AccessKeyID,
-			EventTime: float64(t.Unix()), EventSource: r.EventSource, Username: audit.Username(r), Resources: []resource{}, CloudTrailEvent: string(fr.Raw)}
+			EventTime: float64(t.Unix()), EventSource: r.EventSource, Username: audit.UsernameOf(r, f.People), Resources: []resource{}, CloudTrailEvent: string(fr.Raw)}
 		for _, res := range r.Resources {
 			ev.Resources = append(ev.Resources, resource{ResourceType: res.Type, ResourceName: res.ARN})
 		}

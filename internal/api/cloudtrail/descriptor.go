@@ -5,6 +5,7 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/org"
+	"github.com/securecart/warden/internal/sso"
 )
 
 // TrailOwner is the account that owns the organization's trail: the account
@@ -25,6 +26,8 @@ func New(d *api.Deps) *api.Descriptor {
 			return "", err
 		}
 		return TrailOwner(o), nil
+	}, People: func(ctx context.Context) (map[string]string, error) {
+		return sso.UserNames(ctx, sso.OrgDirectory{Orgs: d.State})
 	}}
 	return &api.Descriptor{
 		Name:       "cloudtrail",

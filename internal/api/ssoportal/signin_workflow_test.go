@@ -191,9 +191,14 @@ func TestSignInWorkflowWithTheAWSCLI(t *testing.T) {
 		if r.UserIdentity.Type == "Unknown" && r.Additional["UserName"] == "" {
 			t.Errorf("Unknown sign-in event without additionalEventData.UserName: %s", ev.CloudTrailEvent)
 		}
-		// LookupEvents' Username is the user name the event gives.
-		if ev.Username != r.Additional["UserName"] {
-			t.Errorf("Username %q, want additionalEventData.UserName %q: %s", ev.Username, r.Additional["UserName"], ev.CloudTrailEvent)
+		// LookupEvents' Username is the user name the event gives, or the
+		// identity store's name of the user it names by ID alone.
+		wantName := r.Additional["UserName"]
+		if r.UserIdentity.Type == "IdentityCenterUser" {
+			wantName = "bob@securecart.example"
+		}
+		if ev.Username != wantName {
+			t.Errorf("Username %q, want %q: %s", ev.Username, wantName, ev.CloudTrailEvent)
 		}
 		step := r.EventName + " " + r.Additional["CredentialType"] + " " + outcome + " " + who
 		if n := r.Additional["UserName"]; n != "" {
@@ -222,7 +227,7 @@ func TestSignInWorkflowWithTheAWSCLI(t *testing.T) {
 		"CredentialChallenge TOTP Success IdentityCenterUser",
 		"CredentialVerification TOTP Failure Unknown UserName=bob@securecart.example",
 		"CredentialVerification TOTP Success IdentityCenterUser",
-		"UserAuthentication PASSWORD Success IdentityCenterUser LoginTo=/device",
+		"UserAuthentication PASSWORD,TOTP Success IdentityCenterUser LoginTo=/device",
 	}}
 	if len(order) != len(want) {
 		t.Fatalf("%d sign-in workflows in the trail, want %d: %q", len(order), len(want), byWorkflow)
@@ -239,24 +244,36 @@ func TestSignInWorkflowWithTheAWSCLI(t *testing.T) {
 		}
 	}
 
-	// LookupEvents by Username finds bob's sign-in events that name him
-	// (additionalEventData.UserName): the two password challenges and the
-	// failed TOTP code, and nothing of the hidden user's.
+	// LookupEvents by Username finds bob's events: those that name him
+	// (additionalEventData.UserName), and those that name him by his
+	// identity store user ID alone (IdentityCenterUser: the successful
+	// steps, his MFA device's registration), and nothing of the hidden
+	// user's.
 	var byUser struct {
-		Events []struct{ EventName, Username string }
+		Events []struct{ EventName, EventSource, Username string }
 	}
 	if err := json.Unmarshal(lookup("AttributeKey=Username,AttributeValue=bob@securecart.example"), &byUser); err != nil {
 		t.Fatal(err)
 	}
-	var names []string
+	var names, others []string
 	for _, ev := range byUser.Events {
 		if ev.Username != "bob@securecart.example" {
 			t.Errorf("Username lookup of bob returned %q's %s", ev.Username, ev.EventName)
 		}
-		names = append(names, ev.EventName)
+		if ev.EventSource == "signin.amazonaws.com" {
+			names = append(names, ev.EventName)
+		} else {
+			others = append(others, ev.EventName)
+		}
 	}
 	slices.Sort(names)
-	if want := []string{"CredentialChallenge", "CredentialChallenge", "CredentialVerification"}; !slices.Equal(names, want) {
-		t.Errorf("Username lookup of bob: %q, want %q", names, want)
+	wantNames := []string{"CredentialChallenge", "CredentialChallenge", "CredentialChallenge", "CredentialChallenge",
+		"CredentialVerification", "CredentialVerification", "CredentialVerification", "CredentialVerification", "CredentialVerification",
+		"UserAuthentication", "UserAuthentication"}
+	if !slices.Equal(names, wantNames) {
+		t.Errorf("Username lookup of bob's sign-in events: %q, want %q", names, wantNames)
+	}
+	if !slices.Contains(others, "CompleteVirtualMfaDeviceRegistration") {
+		t.Errorf("Username lookup of bob: no registration of his authenticator among %q", others)
 	}
 }
