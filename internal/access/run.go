@@ -48,6 +48,11 @@ func (m *Manager) Record(ctx context.Context, action string, r *Request, operato
 		ResponseElements: call.Fields{"accessRequest": r}}
 	if operator != "" {
 		c.SourceIP, c.UserAgent = "127.0.0.1", "warden access (operator "+operator+")"
+	} else {
+		// Warden's own step (an expiry): a service event of the access
+		// service, by no caller (AWS service events,
+		// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/non-api-aws-service-events.html).
+		c.InvokedBy, c.EventType = EventSource, "AwsServiceEvent"
 	}
 	if c.RequestParameters == nil {
 		c.RequestParameters = call.Fields{"requestId": r.ID}

@@ -86,8 +86,13 @@ func appendRecord(b []byte, r *Record) ([]byte, error) {
 }
 
 func appendUserIdentity(b []byte, u *UserIdentity) []byte {
-	b = append(b, `{"type":`...)
-	b = appendString(b, u.Type)
+	if u.Type != "" {
+		b = append(b, `{"type":`...)
+		b = appendString(b, u.Type)
+	} else {
+		b = append(b, '{') // a service event's: the comma before the first field goes (below)
+	}
+	first := len(b)
 	b = appendOmitEmpty(b, "principalId", u.PrincipalID)
 	b = appendOmitEmpty(b, "arn", u.ARN)
 	b = appendOmitEmpty(b, "accountId", u.AccountID)
@@ -119,6 +124,10 @@ func appendUserIdentity(b []byte, u *UserIdentity) []byte {
 		b = append(b, '}')
 	}
 	b = appendOmitEmpty(b, "credentialId", u.CredentialID)
+	b = appendOmitEmpty(b, "invokedBy", u.InvokedBy)
+	if u.Type == "" && len(b) > first && b[first] == ',' {
+		b = append(b[:first], b[first+1:]...)
+	}
 	return append(b, '}')
 }
 

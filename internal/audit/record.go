@@ -44,7 +44,9 @@ type Record struct {
 
 // UserIdentity is a record's userIdentity element.
 type UserIdentity struct {
-	Type        string `json:"type"`
+	// Type is "" in a service event, which a service makes by itself
+	// (InvokedBy).
+	Type        string `json:"type,omitempty"`
 	PrincipalID string `json:"principalId,omitempty"`
 	ARN         string `json:"arn,omitempty"`
 	AccountID   string `json:"accountId,omitempty"`
@@ -56,6 +58,11 @@ type UserIdentity struct {
 	OnBehalfOf       *OnBehalfOf     `json:"onBehalfOf,omitempty"`
 	// CredentialID is an IdentityCenterUser's credential (its sign-in).
 	CredentialID string `json:"credentialId,omitempty"`
+	// InvokedBy is the service that made the request
+	// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html);
+	// in a service event it made by itself, beside the account alone
+	// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/non-api-aws-service-events.html).
+	InvokedBy string `json:"invokedBy,omitempty"`
 }
 
 // OnBehalfOf is the Identity Center user a request was made for
@@ -241,12 +248,20 @@ func readOnly(c *call.Call) bool {
 //   - any other unauthenticated call to Identity Center (sso-oauth's
 //     RegisterClient, StartDeviceAuthorization, a refused CreateToken) as
 //     Unknown in the instance's account;
+//   - a service event, which a service makes by itself (Access Analyzer's
+//     findings, Warden's expiry of a temporary access grant), by no type:
+//     the account and invokedBy, the service (AWS service events,
+//     https://docs.aws.amazon.com/awscloudtrail/latest/userguide/non-api-aws-service-events.html);
 //   - another unsigned call as the anonymous principal (AWSAccount,
 //     ANONYMOUS_PRINCIPAL), as CloudTrail records anonymous requests.
 func callerIdentity(c *call.Call) (UserIdentity, string) {
 	switch {
 	case c.Identity != nil:
 		return identity(c.Identity)
+	case c.InvokedBy != "":
+		// A service event: the service acted by itself, in the account
+		// (AWS service events, the example of an automatic key rotation).
+		return UserIdentity{AccountID: c.RecipientAccount, InvokedBy: c.InvokedBy}, c.RecipientAccount
 	case c.Person != nil && (c.CredentialID != "" || c.SignedIn):
 		// An authenticated Identity Center user: the portal API with an
 		// SSO token, CreateToken, a successful sign-in step.

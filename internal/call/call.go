@@ -58,6 +58,10 @@ type Call struct {
 	// RecipientAccount is the account that records an unsigned call, when
 	// the handler knows it (the Identity Center instance's account).
 	RecipientAccount string
+	// InvokedBy is the service that makes a call by itself, with no
+	// caller (a service event): the record's userIdentity is then the
+	// RecipientAccount and invokedBy this service.
+	InvokedBy string
 	// Claimed is who a signed request that failed authentication claimed to
 	// be, for the trail: the access key it named, with the key's owner when
 	// the key is known. nil once the request is authenticated.

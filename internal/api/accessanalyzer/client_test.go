@@ -1,6 +1,7 @@
 package accessanalyzer_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -248,13 +249,18 @@ func TestAnalyzersAndFindingsWithTheSDK(t *testing.T) {
 
 // Unread findings follow the organization within the watcher's period: a
 // trust policy opened through IAM is recorded in the trail without any
-// ListFindings.
+// ListFindings. The record is a service event Access Analyzer makes by
+// itself: its userIdentity the analyzer's account and invokedBy the
+// service, no type, the change in serviceEventDetails (AWS CloudTrail User
+// Guide, "AWS service events": the example of an automatic key rotation).
 func TestFindingsFollowTheOrgUnread(t *testing.T) {
 	h := start(t)
 	ctx := servertest.Ctx(t)
-	if _, err := h.aa.CreateAnalyzer(ctx, &aa.CreateAnalyzerInput{AnalyzerName: aws.String("acct"), Type: aatypes.TypeAccount}); err != nil {
+	an, err := h.aa.CreateAnalyzer(ctx, &aa.CreateAnalyzerInput{AnalyzerName: aws.String("acct"), Type: aatypes.TypeAccount})
+	if err != nil {
 		t.Fatal(err)
 	}
+	acct := strings.Split(aws.ToString(an.Arn), ":")[4]
 	public := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}`
 	if _, err := h.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("open-door"), AssumeRolePolicyDocument: aws.String(public)}); err != nil {
 		t.Fatal(err)
@@ -266,9 +272,24 @@ func TestFindingsFollowTheOrgUnread(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, r := range recs {
-			if strings.Contains(string(r.Raw), "role/open-door") {
-				return
+			if !strings.Contains(string(r.Raw), "role/open-door") {
+				continue
 			}
+			var raw struct {
+				UserIdentity        json.RawMessage `json:"userIdentity"`
+				EventType           string          `json:"eventType"`
+				Recipient           string          `json:"recipientAccountId"`
+				ResponseElements    json.RawMessage `json:"responseElements"`
+				ServiceEventDetails map[string]any  `json:"serviceEventDetails"`
+			}
+			if err := json.Unmarshal(r.Raw, &raw); err != nil {
+				t.Fatal(err)
+			}
+			if want := `{"accountId":"` + acct + `","invokedBy":"access-analyzer.amazonaws.com"}`; string(raw.UserIdentity) != want || raw.EventType != "AwsServiceEvent" ||
+				raw.Recipient != acct || string(raw.ResponseElements) != "null" || raw.ServiceEventDetails["analyzerArn"] != aws.ToString(an.Arn) {
+				t.Errorf("FindingCreated record %s\nwant userIdentity %s, a service event of account %s with the change in serviceEventDetails", r.Raw, want, acct)
+			}
+			return
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -166,14 +166,18 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // record writes one change of a finding to the trail, as an event of
-// access-analyzer.amazonaws.com in the analyzer's account.
-func (s *service) record(ctx context.Context, account, region, name string, elements any) error {
+// access-analyzer.amazonaws.com in the analyzer's account: a service event
+// Access Analyzer makes by itself, its userIdentity the account and
+// invokedBy the service, the change in serviceEventDetails (AWS service
+// events,
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/non-api-aws-service-events.html).
+func (s *service) record(ctx context.Context, account, region, name string, details any) error {
 	if s.audit == nil {
 		return nil
 	}
 	c := &call.Call{Service: "access-analyzer", Action: name, Region: region, RequestID: newID(), Now: s.now(),
 		RecipientAccount: account, SourceIP: "access-analyzer.amazonaws.com", UserAgent: "access-analyzer.amazonaws.com",
-		ResponseElements: elements}
+		InvokedBy: "access-analyzer.amazonaws.com", EventType: "AwsServiceEvent", ServiceEventDetails: details}
 	return s.audit.Record(ctx, &call.Event{Call: c, EventSource: "access-analyzer.amazonaws.com", RecipientAccount: account})
 }
 

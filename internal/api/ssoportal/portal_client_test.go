@@ -261,8 +261,12 @@ func (e *env) account(t *testing.T, name string) string {
 	return a.ID
 }
 
-func (e *env) mgmt(t *testing.T) string {
-	o, err := e.h.Server.State.Org(t.Context())
+func (e *env) mgmt(t *testing.T) string { return mgmtOf(t, e.h) }
+
+// mgmtOf is the management account of h's organization: the Identity
+// Center instance's.
+func mgmtOf(t *testing.T, h *servertest.Harness) string {
+	o, err := h.Server.State.Org(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -197,4 +197,12 @@ func TestAdminRevokesSessionsOnTwoReplicas(t *testing.T) {
 		!strings.Contains(out, deviceID) || !strings.Contains(out, portalID) || !strings.Contains(out, aliceID) {
 		t.Errorf("RevokeUserSessions records (%d):\n%s", n, out)
 	}
+	// By the operator on the store, no authenticated person: Unknown in
+	// the Identity Center instance's account, as Identity Center writes
+	// what no authenticated user did (AWS Security Blog, "Modifications to
+	// AWS CloudTrail event data of IAM Identity Center": "for
+	// unauthenticated users, the userIdentity type will remain Unknown").
+	if want := `"userIdentity":{"type":"Unknown","accountId":"` + mgmtOf(t, a) + `"}`; strings.Count(out, want) != 2 {
+		t.Errorf("RevokeUserSessions records' userIdentity, want %s twice:\n%s", want, out)
+	}
 }

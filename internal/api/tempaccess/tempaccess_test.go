@@ -372,6 +372,16 @@ func TestVendorAccessExpires(t *testing.T) {
 			t.Errorf("no %s in the trail", name)
 			continue
 		}
+		if name == "ExpireAccessGrant" {
+			// Warden's own step: a service event of the access service,
+			// its userIdentity the account and invokedBy (AWS CloudTrail
+			// User Guide, "AWS service events").
+			r := recs[0]
+			got, _ := json.Marshal(r.UserIdentity)
+			if want := `{"accountId":"` + r.RecipientAccountID + `","invokedBy":"` + access.EventSource + `"}`; string(got) != want || r.EventType != "AwsServiceEvent" || len(r.RecipientAccountID) != 12 {
+				t.Errorf("ExpireAccessGrant record: userIdentity %s, eventType %s, account %q; want %s, AwsServiceEvent", got, r.EventType, r.RecipientAccountID, want)
+			}
+		}
 		if name == "ApproveAccessRequest" {
 			var last *audit.Record
 			for _, r := range recs {
