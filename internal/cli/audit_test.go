@@ -64,18 +64,7 @@ func auditData(t *testing.T, n int) (string, []*audit.Record) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	key, err := creds.LoadOrCreateMasterKey(filepath.Join(dir, "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, err := creds.NewSealer(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := sqlite.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, sealer := openDataDir(t, dir)
 	defer st.Close()
 	tr, err := audit.Open(ctx, st, sealer, audit.Options{Owner: securityAcct, DigestEvery: 4, Clock: fixedNow})
 	if err != nil {
@@ -93,6 +82,25 @@ func auditData(t *testing.T, n int) (string, []*audit.Record) {
 		t.Fatal(err)
 	}
 	return dir, recs
+}
+
+// openDataDir opens the data directory dir (its master key, made when
+// missing, and its SQLite store).
+func openDataDir(t *testing.T, dir string) (*sqlite.Store, *creds.Sealer) {
+	t.Helper()
+	key, err := creds.LoadOrCreateMasterKey(filepath.Join(dir, "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := creds.NewSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, sealer
 }
 
 // jsonLines decodes one record per line.
@@ -617,15 +625,7 @@ func TestAuditHeadAndAnchor(t *testing.T) {
 func TestAuditLookupIdentityCenterUsername(t *testing.T) {
 	dir := seededDataDir(t)
 	ctx := context.Background()
-	key, err := creds.LoadOrCreateMasterKey(filepath.Join(dir, "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, _ := creds.NewSealer(key)
-	st, err := sqlite.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, sealer := openDataDir(t, dir)
 	dirc := sso.OrgDirectory{Orgs: state.New(st, fixedNow)}
 	in, err := dirc.Instance(ctx)
 	if err != nil {

@@ -10,9 +10,7 @@ import (
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/audit"
-	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/policy"
-	"github.com/securecart/warden/internal/store/sqlite"
 )
 
 // A CloudTrail log file as AWS delivers it: the root user of Dev lists
@@ -70,15 +68,7 @@ func TestAuditDetectStore(t *testing.T) {
 		t.Fatalf("exit %d, %s %s; want 0 and no findings", code, out, errOut)
 	}
 	ctx := context.Background()
-	key, err := creds.LoadOrCreateMasterKey(filepath.Join(dir, "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, _ := creds.NewSealer(key)
-	st, err := sqlite.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, sealer := openDataDir(t, dir)
 	tr, err := audit.Open(ctx, st, sealer, audit.Options{Owner: securityAcct, DigestEvery: 4, Clock: fixedNow})
 	if err != nil {
 		t.Fatal(err)

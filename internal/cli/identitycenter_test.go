@@ -21,15 +21,7 @@ import (
 func TestResetPassword(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	key, err := creds.LoadOrCreateMasterKey(filepath.Join(dir, "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, _ := creds.NewSealer(key)
-	st, err := sqlite.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, sealer := openDataDir(t, dir)
 	if _, _, err := server.Bootstrap(ctx, st, sealer, landingzones.FS, landingzones.SecureCart, fixedNow()); err != nil {
 		t.Fatal(err)
 	}
@@ -83,15 +75,7 @@ func TestResetPassword(t *testing.T) {
 func TestNoOneTimePasswordsWithExternalSource(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	key, err := creds.LoadOrCreateMasterKey(filepath.Join(dir, "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, _ := creds.NewSealer(key)
-	st, err := sqlite.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, sealer := openDataDir(t, dir)
 	if _, _, err := server.Bootstrap(ctx, st, sealer, landingzones.FS, landingzones.SecureCart, fixedNow()); err != nil {
 		t.Fatal(err)
 	}
