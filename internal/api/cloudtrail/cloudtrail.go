@@ -91,9 +91,17 @@ type lookupOutput struct {
 var attributeKeys = map[string]bool{"EventId": true, "EventName": true, "ReadOnly": true, "Username": true,
 	"ResourceType": true, "ResourceName": true, "EventSource": true, "AccessKeyId": true}
 
+// ScanBudget is how long one LookupEvents call scans the trail: when it has
+// passed, the call returns the events found so far (perhaps none) and a
+// NextToken to go on from, as CloudTrail's own pages may hold fewer events
+// than MaxResults; the SDKs' paginators and the aws CLI follow it. Well
+// within the server's 30 s write timeout and the CLI's 60 s read timeout.
+var ScanBudget = 5 * time.Second
+
 // LookupEvents returns records newest first, filtered by at most one lookup
 // attribute and a time range, 50 at most per page
-// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html).
+// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html),
+// fewer when the page's scan ran out of ScanBudget.
 func (s *Service) LookupEvents(ctx context.Context, c *api.Call) (any, error) {
 	c.ReadOnly = true
 	var in lookupInput
@@ -155,7 +163,7 @@ func (s *Service) LookupEvents(ctx context.Context, c *api.Call) (any, error) {
 		}
 		f.People = people
 	}
-	found, next, err := audit.Lookup(ctx, s.Store, f, before, max)
+	found, next, err := audit.LookupWithin(ctx, s.Store, f, before, max, ScanBudget)
 	if err != nil {
 		return nil, err
 	}

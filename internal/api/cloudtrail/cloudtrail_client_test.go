@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	wcloudtrail "github.com/securecart/warden/internal/api/cloudtrail"
 	"github.com/securecart/warden/internal/audit"
 	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/server/servertest"
@@ -352,6 +353,63 @@ func TestLookupEvents(t *testing.T) {
 	out2, err := ct.LookupEvents(servertest.Ctx(t), &cloudtrail.LookupEventsInput{LookupAttributes: attr(cttypes.LookupAttributeKeyEventName, "AssumeRole"), MaxResults: aws.Int32(3), NextToken: out.NextToken})
 	if err != nil || len(out2.Events) != 1 || out2.NextToken != nil || aws.ToString(out2.Events[0].EventId) != allIDs[6] {
 		t.Errorf("second page of AssumeRole: %v, %q, token %v; want the oldest AssumeRole record and no token", err, summaries(out2.Events), out2.NextToken)
+	}
+}
+
+// A page whose scan runs out of ScanBudget holds the events found so far,
+// perhaps none, and a NextToken to go on from, as CloudTrail's pages may
+// hold fewer events than MaxResults: the SDK's paginator, following the
+// tokens, gets every event exactly once, in the same order as without the
+// budget (API_LookupEvents, NextToken).
+func TestLookupEventsScanBudget(t *testing.T) {
+	h := start(t, time.Now().UTC().Add(-10*time.Minute).Truncate(time.Second))
+	tr := makeTraffic(t, h)
+	ct := h.ct(tr.sec)
+	end := aws.Time(tr.t1.Add(time.Minute))
+	ids := func(in *cloudtrail.LookupEventsInput) (ids []string, pages int) {
+		p := cloudtrail.NewLookupEventsPaginator(ct, in)
+		for p.HasMorePages() {
+			out, err := p.NextPage(servertest.Ctx(t))
+			if err != nil {
+				t.Fatalf("LookupEvents(%s): %v", describe(in), err)
+			}
+			pages++
+			for _, e := range out.Events {
+				ids = append(ids, aws.ToString(e.EventId)+" "+summary(e))
+			}
+		}
+		return ids, pages
+	}
+	inputs := []*cloudtrail.LookupEventsInput{
+		{EndTime: end},
+		{EndTime: end, LookupAttributes: attr(cttypes.LookupAttributeKeyEventName, "AssumeRole")},
+		{EndTime: end, LookupAttributes: attr(cttypes.LookupAttributeKeyUsername, "devadmin")},
+	}
+	var want [][]string
+	for _, in := range inputs {
+		got, pages := ids(in)
+		if len(got) < 2 || pages != 1 {
+			t.Fatalf("LookupEvents(%s) without a budget to speak of: %d events in %d pages, want 2 or more in one", describe(in), len(got), pages)
+		}
+		want = append(want, got)
+	}
+	defer func(b time.Duration) { wcloudtrail.ScanBudget = b }(wcloudtrail.ScanBudget)
+	wcloudtrail.ScanBudget = time.Nanosecond // every page stops after the first record it reads
+	first, err := ct.LookupEvents(servertest.Ctx(t), &cloudtrail.LookupEventsInput{EndTime: end})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Events) > 1 || first.NextToken == nil {
+		t.Fatalf("first page with the budget spent: %d events, NextToken %v; want at most one and a token", len(first.Events), first.NextToken)
+	}
+	for i, in := range inputs {
+		got, pages := ids(in)
+		if !slices.Equal(got, want[i]) {
+			t.Errorf("LookupEvents(%s) page by page:\ngot  %q\nwant %q", describe(in), got, want[i])
+		}
+		if pages <= len(want[i]) {
+			t.Errorf("LookupEvents(%s): %d pages for %d events, want a page per record read", describe(in), pages, len(want[i]))
+		}
 	}
 }
 
