@@ -447,9 +447,9 @@ func TestParallelVerifyFindsTamperingAtEveryPosition(t *testing.T) {
 	}
 }
 
-// verifyInRanges verifies f's trail in one range and in ranges of 1, 3, 7,
-// 10, 11 and 50 records, two and three at a time, and returns the report
-// of one range, which each other reading must equal.
+// verifyInRanges verifies f's trail part by part (its one segment) and in
+// ranges of 1, 3, 7, 10, 11 and 50 records, two and three at a time, and
+// returns the report read by parts, which each other reading must equal.
 func verifyInRanges(t *testing.T, f *fixture, seq int64) *audit.Report {
 	t.Helper()
 	ctx := context.Background()
@@ -470,12 +470,12 @@ func verifyInRanges(t *testing.T, f *fixture, seq int64) *audit.Report {
 	for _, batch := range []int{1, 3, 7, 10, 11, 50} {
 		for _, workers := range []int{2, 3} {
 			opt.Batch, opt.Workers = batch, workers
-			r, err := audit.Verify(ctx, st, keys, opt)
+			r, err := audit.Verify(ctx, byNumber{st}, keys, opt)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(r, rep) {
-				t.Errorf("record %d: verification in ranges of %d records, %d at a time:\n%+v\nwant the same as in one range:\n%+v", seq, batch, workers, r, rep)
+				t.Errorf("record %d: verification in ranges of %d records, %d at a time:\n%+v\nwant the same as part by part:\n%+v", seq, batch, workers, r, rep)
 			}
 		}
 	}

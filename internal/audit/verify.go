@@ -60,9 +60,10 @@ type VerifyOptions struct {
 	// Anchor, when set, is a digest kept outside the database: the trail
 	// must still contain it.
 	Anchor *Anchor
-	// Batch is how many records one range holds: the trail is read in
-	// ranges, Workers at a time, each on its own connection (default
-	// 16,384).
+	// Batch is how many records one range holds when the trail is read in
+	// ranges of record numbers, Workers at a time, each on its own
+	// connection (default 16,384); a trail in parts (segment files) is
+	// read part by part.
 	Batch int
 	// Workers is how many ranges are read and hashed at once (default
 	// GOMAXPROCS, at least 2: one can hash while the other waits on the
@@ -364,55 +365,79 @@ func (sg *segment) add(seq int64, kind, format string, args ...any) {
 	}
 }
 
-// scanSegments reads the blocks in ranges of their first record's number,
-// opt.Batch records wide, opt.Workers ranges at a time, each on its own
-// connection, hashing as it reads. The first range starts at the lowest
-// number and the last is open-ended, so that every stored block is read
-// once whatever its columns say (blocks appended meanwhile, or beyond the
-// chain head, are read too). It returns the segments in order.
+// scanSegments reads the blocks in ranges, opt.Workers ranges at a time,
+// hashing as it reads, and returns the segments in order. A store whose
+// trail lies in parts (store.AuditPartReader: the segment files) is read
+// part by part, the last part with the parts begun since. Another is read
+// in ranges of their first record's number, opt.Batch records wide, each on
+// its own connection: the first range starts at the lowest number and the
+// last is open-ended, so that every stored block is read once whatever its
+// columns say (blocks appended meanwhile, or beyond the chain head, are
+// read too).
 func scanSegments(ctx context.Context, st store.Store, docs map[int64]*DigestDoc, first, last, sealedUpTo int64, opt VerifyOptions) ([]segment, error) {
-	var spans []span
+	if pr, ok := st.(store.AuditPartReader); ok {
+		parts, err := pr.AuditParts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(parts) > 0 {
+			ranges := make([]blockRange, len(parts))
+			for i, part := range parts {
+				rest := i == len(parts)-1
+				ranges[i] = func(ctx context.Context, fn func(b *store.AuditBlock) error) error {
+					return pr.AuditPartBlocks(ctx, part, rest, fn)
+				}
+			}
+			return scanRanges(ctx, docs, sealedUpTo, opt, ranges)
+		}
+	}
+	byNumber := func(lo, hi int64) blockRange {
+		return func(ctx context.Context, fn func(b *store.AuditBlock) error) error {
+			return st.AuditBlocks(ctx, lo, hi, fn)
+		}
+	}
 	if width := last - first; last < first || width < 0 || width/int64(opt.Batch) > 1<<20 {
 		// The first block's number is past the head, or so far before it
 		// (a changed number) that ranges would not end: read it all as one.
-		return scanRanges(ctx, st, docs, sealedUpTo, opt, []span{{math.MinInt64, math.MaxInt64}})
+		return scanRanges(ctx, docs, sealedUpTo, opt, []blockRange{byNumber(math.MinInt64, math.MaxInt64)})
 	}
+	var ranges []blockRange
 	for lo := int64(math.MinInt64); ; {
 		hi := first + int64(opt.Batch) - 1
 		if lo != math.MinInt64 {
 			hi = lo + int64(opt.Batch) - 1
 		}
 		if hi >= last || hi < lo {
-			spans = append(spans, span{lo, math.MaxInt64})
+			ranges = append(ranges, byNumber(lo, math.MaxInt64))
 			break
 		}
-		spans = append(spans, span{lo, hi})
+		ranges = append(ranges, byNumber(lo, hi))
 		lo = hi + 1
 	}
-	return scanRanges(ctx, st, docs, sealedUpTo, opt, spans)
+	return scanRanges(ctx, docs, sealedUpTo, opt, ranges)
 }
 
-// span is a range of first record numbers that scanSegment reads.
-type span struct{ lo, hi int64 }
+// blockRange reads one range of the trail's blocks, in order.
+type blockRange func(ctx context.Context, fn func(b *store.AuditBlock) error) error
 
-// scanRanges scans spans, opt.Workers at a time, and returns their
+// scanRanges scans ranges, opt.Workers at a time, and returns their
 // segments in order.
-func scanRanges(ctx context.Context, st store.Store, docs map[int64]*DigestDoc, sealedUpTo int64, opt VerifyOptions, spans []span) ([]segment, error) {
-	segs := make([]segment, len(spans))
+func scanRanges(ctx context.Context, docs map[int64]*DigestDoc, sealedUpTo int64, opt VerifyOptions, ranges []blockRange) ([]segment, error) {
+	segs := make([]segment, len(ranges))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var next atomic.Int64
 	var once sync.Once
 	var firstErr error
 	var wg sync.WaitGroup
-	for range min(opt.Workers, len(spans)) {
+	for range min(opt.Workers, len(ranges)) {
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(spans) || ctx.Err() != nil {
+				if i >= len(ranges) || ctx.Err() != nil {
 					return
 				}
-				if err := scanSegment(ctx, st, docs, spans[i].lo, spans[i].hi, sealedUpTo, &segs[i]); err != nil {
+				if err := scanSegment(ctx, ranges[i], docs, sealedUpTo, &segs[i]); err != nil {
 					once.Do(func() { firstErr = err; cancel() })
 					return
 				}
@@ -429,12 +454,12 @@ func scanRanges(ctx context.Context, st store.Store, docs map[int64]*DigestDoc, 
 // scanSegment checks the blocks of one range: that each can be read and its
 // columns are its records', each record's hash, each one's number and link
 // to the one before (but the first's), and the digests ending in the range.
-func scanSegment(ctx context.Context, st store.Store, docs map[int64]*DigestDoc, lo, hi, sealedUpTo int64, sg *segment) error {
+func scanSegment(ctx context.Context, blocks blockRange, docs map[int64]*DigestDoc, sealedUpTo int64, sg *segment) error {
 	h := newHasher()
 	var hexHash [2 * sha256.Size]byte
 	last := make([]byte, 0, sha256.Size) // the previous record's hash
 	resync := false                      // the record before could not be read: do not check the next one's number and link
-	err := st.AuditBlocks(ctx, lo, hi, func(b *store.AuditBlock) error {
+	err := blocks(ctx, func(b *store.AuditBlock) error {
 		var firstSeq, lastSeq, minTime, maxTime int64
 		n := 0
 		var renumbered []renumbering // this block's records renumbered
@@ -526,7 +551,7 @@ func scanSegment(ctx context.Context, st store.Store, docs map[int64]*DigestDoc,
 				if !matches {
 					sg.add(seq, "record-changed", "the records sealed by the digest of records %d-%d do not match it: a record up to %d was changed, removed, inserted or reordered and its hashes recomputed", doc.FirstSeq, doc.LastSeq, seq)
 				} else {
-					sg.sealed = seq
+					sg.sealed = max(sg.sealed, seq)
 				}
 			}
 			last = append(last[:0], f.Hash...)

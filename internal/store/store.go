@@ -247,3 +247,20 @@ type AuditDigest struct {
 	Sig   []byte
 	KeyID string
 }
+
+// AuditPartReader is a Store whose trail lies in parts that can be read
+// apart (the SQLite store's segment files): every stored block lies in
+// exactly one part, and reading the parts in order, each in its own order,
+// reads every block that AuditBlocks over all record numbers reads, as it
+// reads them. Verification reads such a trail part by part, several at
+// once: in ranges of record numbers, each range would step over every
+// block of the parts before its own, which grows with the square of the
+// trail.
+type AuditPartReader interface {
+	// AuditParts returns the trail's parts in order.
+	AuditParts(ctx context.Context) ([]string, error)
+	// AuditPartBlocks calls fn with each block of part as AuditBlocks
+	// does, whatever its FirstSeq, and when rest with those of every part
+	// after it too (the parts begun since AuditParts).
+	AuditPartBlocks(ctx context.Context, part string, rest bool, fn func(b *AuditBlock) error) error
+}

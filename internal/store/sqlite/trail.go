@@ -152,6 +152,16 @@ func (s *Store) AuditBlocks(ctx context.Context, fromSeq, toSeq int64, fn func(b
 	return s.trail.Blocks(ctx, fromSeq, toSeq, fn)
 }
 
+// AuditParts implements store.AuditPartReader: the segment files.
+func (s *Store) AuditParts(ctx context.Context) ([]string, error) {
+	return s.trail.Parts()
+}
+
+// AuditPartBlocks implements store.AuditPartReader.
+func (s *Store) AuditPartBlocks(ctx context.Context, part string, rest bool, fn func(b *store.AuditBlock) error) error {
+	return s.trail.PartBlocks(ctx, part, rest, fn)
+}
+
 // AuditRecordsByTime implements store.Store.
 func (s *Store) AuditRecordsByTime(ctx context.Context, start, end time.Time, beforeSeq int64, limit int) ([]store.AuditRecord, error) {
 	return s.trail.RecordsByTime(start, end, beforeSeq, limit, sqlstore.BlockRecords)

@@ -880,142 +880,176 @@ func (t *Trail) Blocks(ctx context.Context, fromSeq, toSeq int64, fn func(b *sto
 	if err != nil {
 		return fmt.Errorf("audit blocks: %w", err)
 	}
-	var b store.AuditBlock
 	in := func(seq int64) bool { return seq >= fromSeq && seq <= toSeq }
 	for i, name := range names {
-		if err := ctx.Err(); err != nil {
+		if err := t.segmentBlocks(ctx, name, i == len(names)-1, in, fn); err != nil {
 			return err
 		}
-		newest := i == len(names)-1
-		first, _ := segFirst(name)
-		f, err := os.Open(filepath.Join(t.dir, name))
-		if errors.Is(err, os.ErrNotExist) {
-			continue // deleted by retention meanwhile
+	}
+	return nil
+}
+
+// Parts returns the trail's segment files in order, the parts that
+// PartBlocks reads apart (store.AuditPartReader).
+func (t *Trail) Parts() ([]string, error) {
+	names, err := Segments(t.dir)
+	if err != nil {
+		return nil, fmt.Errorf("audit parts: %w", err)
+	}
+	return names, nil
+}
+
+// PartBlocks reads every frame of segment part as Blocks does, whatever its
+// record numbers, and with rest those of every segment after it too (begun
+// since Parts). Reading the parts side by side reads each frame once, where
+// ranges of record numbers each step over every frame of the segments
+// before theirs.
+func (t *Trail) PartBlocks(ctx context.Context, part string, rest bool, fn func(b *store.AuditBlock) error) error {
+	names, err := Segments(t.dir)
+	if err != nil {
+		return fmt.Errorf("audit blocks: %w", err)
+	}
+	all := func(int64) bool { return true }
+	for i, name := range names {
+		if name < part || (name > part && !rest) {
+			continue
 		}
+		if err := t.segmentBlocks(ctx, name, i == len(names)-1, all, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// segmentBlocks is Blocks in segment name (newest: the newest segment), for
+// the frames whose first record number is in.
+func (t *Trail) segmentBlocks(ctx context.Context, name string, newest bool, in func(int64) bool, fn func(b *store.AuditBlock) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var b store.AuditBlock
+	first, _ := segFirst(name)
+	f, err := os.Open(filepath.Join(t.dir, name))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // deleted by retention meanwhile
+	}
+	if err != nil {
+		return fmt.Errorf("audit blocks: %w", err)
+	}
+	defer f.Close()
+	size, _, err := sizeLinks(f)
+	if err != nil {
+		return err
+	}
+	r := &reader{f: f, size: size, holesFrom: func() int64 { return holesFrom(t.dir, name) }}
+	h, err := readSegHeader(f)
+	if err != nil {
+		if in(first) {
+			b = store.AuditBlock{FirstSeq: first, LastSeq: first, Data: []byte("segment " + name + ": " + err.Error())}
+			return fn(&b)
+		}
+		return nil
+	}
+	prevLast := h.prevSeq
+	for off := h.len; off < r.size; {
+		// A frame outside the range is only stepped over.
+		how := 0
+		if newest {
+			how |= atTail
+		}
+		if h, err := r.at(off, FrameHeader, 256); err == nil {
+			if fr, ok := parseFrameHeader(h, off); ok && !in(fr.FirstSeq) {
+				how |= atMarked
+			}
+		}
+		fr, stat, err := r.frameAt(off, how)
 		if err != nil {
-			return fmt.Errorf("audit blocks: %w", err)
+			return err
 		}
-		err = func() error {
-			defer f.Close()
-			size, _, err := sizeLinks(f)
+		if newest && (stat == frameSum || stat == frameBad) {
+			// What is at the end may be a frame that another
+			// process (or this one) is writing, half copied:
+			// look again under the trail's lock, when no write is
+			// in progress.
+			// When a complete frame follows it now, the write
+			// was over before that one began: read it again.
+			after, err := r.frameAfter(off)
 			if err != nil {
 				return err
 			}
-			r := &reader{f: f, size: size, holesFrom: func() int64 { return holesFrom(t.dir, name) }}
-			h, err := readSegHeader(f)
-			if err != nil {
-				if in(first) {
-					b = store.AuditBlock{FirstSeq: first, LastSeq: first, Data: []byte("segment " + name + ": " + err.Error())}
-					return fn(&b)
-				}
-				return nil
-			}
-			prevLast := h.prevSeq
-			for off := h.len; off < r.size; {
-				// A frame outside the range is only stepped over.
-				how := 0
-				if newest {
-					how |= atTail
-				}
-				if h, err := r.at(off, FrameHeader, 256); err == nil {
-					if fr, ok := parseFrameHeader(h, off); ok && !in(fr.FirstSeq) {
-						how |= atMarked
-					}
-				}
-				fr, stat, err := r.frameAt(off, how)
+			again := func() error {
+				size, _, err := sizeLinks(f)
 				if err != nil {
 					return err
 				}
-				if newest && (stat == frameSum || stat == frameBad) {
-					// What is at the end may be a frame that another
-					// process (or this one) is writing, half copied:
-					// look again under the trail's lock, when no write is
-					// in progress.
-					// When a complete frame follows it now, the write
-					// was over before that one began: read it again.
-					after, err := r.frameAfter(off)
-					if err != nil {
-						return err
-					}
-					again := func() error {
-						size, _, err := sizeLinks(f)
-						if err != nil {
-							return err
-						}
-						r.size, r.buf = size, r.buf[:0]
-						fr, stat, err = r.frameAt(off, how)
-						return err
-					}
-					if after {
-						err = again()
-					} else {
-						err = t.Locked(again)
-					}
-					if err != nil {
-						return err
-					}
+				r.size, r.buf = size, r.buf[:0]
+				fr, stat, err = r.frameAt(off, how)
+				return err
+			}
+			if after {
+				err = again()
+			} else {
+				err = t.Locked(again)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if stat == frameEnd {
+			break
+		}
+		if stat == frameBad {
+			next, err := r.nextMark(off)
+			if err != nil {
+				return err
+			}
+			if in(prevLast + 1) {
+				raw, err := r.at(off, min(next-off, 64), 64)
+				if err != nil {
+					return err
 				}
-				if stat == frameEnd {
-					break
+				b = store.AuditBlock{FirstSeq: prevLast + 1, LastSeq: prevLast + 1, Data: raw}
+				if err := fn(&b); err != nil {
+					return err
 				}
-				if stat == frameBad {
-					next, err := r.nextMark(off)
-					if err != nil {
-						return err
-					}
-					if in(prevLast + 1) {
-						raw, err := r.at(off, min(next-off, 64), 64)
-						if err != nil {
-							return err
-						}
-						b = store.AuditBlock{FirstSeq: prevLast + 1, LastSeq: prevLast + 1, Data: raw}
-						if err := fn(&b); err != nil {
-							return err
-						}
-					}
-					off = next
-					continue
+			}
+			off = next
+			continue
+		}
+		if in(fr.FirstSeq) {
+			if stat == frameSum {
+				// Its checksum does not match: say so, then pass it
+				// as it is, so that verification names what changed.
+				b = store.AuditBlock{FirstSeq: fr.FirstSeq, LastSeq: fr.FirstSeq, Data: []byte(fmt.Sprintf("segment %s: the frame at byte %d does not match its checksum", name, off))}
+				if err := fn(&b); err != nil {
+					return err
 				}
-				if in(fr.FirstSeq) {
-					if stat == frameSum {
-						// Its checksum does not match: say so, then pass it
-						// as it is, so that verification names what changed.
-						b = store.AuditBlock{FirstSeq: fr.FirstSeq, LastSeq: fr.FirstSeq, Data: []byte(fmt.Sprintf("segment %s: the frame at byte %d does not match its checksum", name, off))}
-						if err := fn(&b); err != nil {
-							return err
-						}
-					}
-					data, err := r.at(fr.DataOff(), fr.Len, 1<<20)
-					if err != nil {
-						return err
-					}
-					if off == h.len {
-						// The segment's name and header must say where
-						// its first block begins (appenders rely on them).
-						prev, _ := store.ReadAuditBlock(data, func(*store.AuditFrame) error { return errFirstFrame })
-						if first != h.prevSeq+1 || fr.FirstSeq != first || !bytes.Equal(prev, h.prevHash) {
-							b = store.AuditBlock{FirstSeq: fr.FirstSeq, LastSeq: fr.FirstSeq, Data: []byte(fmt.Sprintf("segment %s: its name and header (after record %d) do not match its first block", name, h.prevSeq))}
-							if err := fn(&b); err != nil {
-								return err
-							}
-							if data, err = r.at(fr.DataOff(), fr.Len, 1<<20); err != nil {
-								return err
-							}
-						}
-					}
-					b = store.AuditBlock{FirstSeq: fr.FirstSeq, LastSeq: fr.LastSeq, MinTime: fr.MinTime, MaxTime: fr.MaxTime, Data: data}
+			}
+			data, err := r.at(fr.DataOff(), fr.Len, 1<<20)
+			if err != nil {
+				return err
+			}
+			if off == h.len {
+				// The segment's name and header must say where
+				// its first block begins (appenders rely on them).
+				prev, _ := store.ReadAuditBlock(data, func(*store.AuditFrame) error { return errFirstFrame })
+				if first != h.prevSeq+1 || fr.FirstSeq != first || !bytes.Equal(prev, h.prevHash) {
+					b = store.AuditBlock{FirstSeq: fr.FirstSeq, LastSeq: fr.FirstSeq, Data: []byte(fmt.Sprintf("segment %s: its name and header (after record %d) do not match its first block", name, h.prevSeq))}
 					if err := fn(&b); err != nil {
 						return err
 					}
+					if data, err = r.at(fr.DataOff(), fr.Len, 1<<20); err != nil {
+						return err
+					}
 				}
-				prevLast = fr.LastSeq
-				off = fr.End()
 			}
-			return nil
-		}()
-		if err != nil {
-			return err
+			b = store.AuditBlock{FirstSeq: fr.FirstSeq, LastSeq: fr.LastSeq, MinTime: fr.MinTime, MaxTime: fr.MaxTime, Data: data}
+			if err := fn(&b); err != nil {
+				return err
+			}
 		}
+		prevLast = fr.LastSeq
+		off = fr.End()
 	}
 	return nil
 }
