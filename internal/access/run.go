@@ -47,7 +47,7 @@ func (m *Manager) Record(ctx context.Context, action string, r *Request, operato
 		SourceIP: EventSource, UserAgent: EventSource, RequestParameters: params,
 		ResponseElements: call.Fields{"accessRequest": r}}
 	if operator != "" {
-		c.SourceIP, c.UserAgent = "127.0.0.1", "warden access (operator "+operator+")"
+		c.SourceIP, c.UserAgent, c.Operator = "127.0.0.1", "warden access (operator "+operator+")", operator
 	} else {
 		// Warden's own step (an expiry): a service event of the access
 		// service, by no caller (AWS service events,

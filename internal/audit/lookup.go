@@ -102,6 +102,10 @@ func UsernameOf(r *Record, people map[string]string) string {
 		// A failed sign-in step naming no one (no onBehalfOf).
 		return additionalUserName(r.AdditionalEventData)
 	}
+	if u.Type == "Unknown" && u.ARN == "" && u.UserName != "" {
+		// An operator's change on the store, by the name given.
+		return u.UserName
+	}
 	if i := strings.LastIndexByte(u.ARN, '/'); i >= 0 {
 		return u.ARN[i+1:]
 	}

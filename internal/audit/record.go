@@ -252,6 +252,8 @@ func readOnly(c *call.Call) bool {
 //     findings, Warden's expiry of a temporary access grant), by no type:
 //     the account and invokedBy, the service (AWS service events,
 //     https://docs.aws.amazon.com/awscloudtrail/latest/userguide/non-api-aws-service-events.html);
+//   - an operator's change on the store (warden access revoke --store) as
+//     Unknown in the account, with the operator's name as userName;
 //   - another unsigned call as the anonymous principal (AWSAccount,
 //     ANONYMOUS_PRINCIPAL), as CloudTrail records anonymous requests.
 func callerIdentity(c *call.Call) (UserIdentity, string) {
@@ -262,6 +264,13 @@ func callerIdentity(c *call.Call) (UserIdentity, string) {
 		// A service event: the service acted by itself, in the account
 		// (AWS service events, the example of an automatic key rotation).
 		return UserIdentity{AccountID: c.RecipientAccount, InvokedBy: c.InvokedBy}, c.RecipientAccount
+	case c.Operator != "":
+		// An operator on the store, with no AWS identity: Unknown, "an
+		// identity type that CloudTrail cannot determine"
+		// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html),
+		// in the account, by the name the operator gave, so that a lookup
+		// by user name finds it.
+		return UserIdentity{Type: "Unknown", AccountID: c.RecipientAccount, UserName: c.Operator}, c.RecipientAccount
 	case c.Person != nil && (c.CredentialID != "" || c.SignedIn):
 		// An authenticated Identity Center user: the portal API with an
 		// SSO token, CreateToken, a successful sign-in step.

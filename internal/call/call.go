@@ -62,6 +62,11 @@ type Call struct {
 	// caller (a service event): the record's userIdentity is then the
 	// RecipientAccount and invokedBy this service.
 	InvokedBy string
+	// Operator is the name an operator of Warden gave when acting on the
+	// store itself with its keys, signed by no AWS credentials (warden
+	// access revoke --store --operator NAME): the record's userIdentity is
+	// Unknown in the RecipientAccount, with this userName.
+	Operator string
 	// Claimed is who a signed request that failed authentication claimed to
 	// be, for the trail: the access key it named, with the key's owner when
 	// the key is known. nil once the request is authenticated.

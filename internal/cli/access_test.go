@@ -136,4 +136,20 @@ func TestAccessCommands(t *testing.T) {
 	if code != 0 || strings.Count(out, "warden access (operator oncall)") != 1 || !strings.Contains(out, access.EventSource) {
 		t.Errorf("the operator's revocation in the trail: %d %s\n%s", code, stderr, out)
 	}
+	o, err := h.Server.State.Org(t.Context())
+	if err != nil || o.Management == nil {
+		t.Fatalf("the org: %v", err)
+	}
+	mgmt := o.Management.ID
+	// By no AWS identity: Unknown in the management account, with the
+	// operator's name, not the anonymous principal (CloudTrail userIdentity
+	// element: Unknown, "an identity type that CloudTrail cannot
+	// determine"); found by that name.
+	if want := `"userIdentity":{"type":"Unknown","accountId":"` + mgmt + `","userName":"oncall"}`; !strings.Contains(out, want) || strings.Contains(out, "ANONYMOUS_PRINCIPAL") {
+		t.Errorf("the operator's revocation's userIdentity, want\n%s\n%s", want, out)
+	}
+	out, stderr, code = wardenAt("audit", "lookup", "--data", dir, "--username", "oncall", "--format", "json")
+	if code != 0 || strings.Count(out, `"eventName":"RevokeAccessGrant"`) != 1 {
+		t.Errorf("lookup --username oncall: %d %s\n%s", code, stderr, out)
+	}
 }
