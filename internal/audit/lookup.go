@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -147,6 +148,7 @@ func LookupWithin(ctx context.Context, st store.Store, f Filter, beforeSeq int64
 	} else {
 		end = end.Add(time.Nanosecond) // the store's end is excluded
 	}
+	needle := f.needle()
 	var out []Found
 	cursor := beforeSeq
 	for len(out) < max {
@@ -156,6 +158,13 @@ func LookupWithin(ctx context.Context, st store.Store, f Filter, beforeSeq int64
 		}
 		for _, row := range batch {
 			cursor = row.Seq
+			if (f.Account != "" && row.Account != f.Account) || (needle != nil && !bytes.Contains(row.Data, needle)) {
+				// It cannot match: not decoded.
+				if !deadline.IsZero() && time.Now().After(deadline) {
+					return out, row.Seq, nil
+				}
+				continue
+			}
 			var r Record
 			if err := json.Unmarshal(row.Data, &r); err != nil {
 				continue
@@ -175,6 +184,37 @@ func LookupWithin(ctx context.Context, st store.Store, f Filter, beforeSeq int64
 		}
 	}
 	return out, cursor, nil
+}
+
+// needle is what a record's JSON must contain to match the filter's
+// attribute, when that can be told from the value alone (nil otherwise): a
+// record matches EventName, EventId, EventSource, AccessKeyId and
+// ResourceType only when a string in it is the value, so the value in
+// quotes is in its bytes; ResourceName only when an ARN in it is the value
+// or ends with it, so the value is. Only for values that JSON writes as
+// they are (letters, digits and the punctuation of names, IDs and ARNs,
+// none of which an encoder escapes). A lookup matching few of many records
+// then decodes only those that contain the needle: a record's decoding is
+// most of a lookup's cost (about 7 µs of the record's 800 bytes, against
+// well under 1 µs to search them).
+func (f *Filter) needle() []byte {
+	v := f.Value
+	if v == "" {
+		return nil
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.:/@+=,*$!~ ", c) >= 0) {
+			return nil
+		}
+	}
+	switch f.Attribute {
+	case "EventName", "EventId", "EventSource", "AccessKeyId", "ResourceType":
+		return []byte(`"` + v + `"`)
+	case "ResourceName":
+		return []byte(v)
+	}
+	return nil
 }
 
 // additionalUserName is additionalEventData.UserName, "" if none.
