@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -119,9 +120,14 @@ ResourceName, ResourceType, EventSource, AccessKeyId, ReadOnly, EventId) and a t
 			if f.Attribute == "Username" {
 				// Identity Center's users by name: their events name them
 				// by user ID (audit.UsernameOf). A store without an
-				// organization yet has none.
-				if people, err := sso.UserNames(ctx, sso.OrgDirectory{Orgs: state.New(st, env.Now)}); err == nil {
+				// organization yet has none; one whose organization cannot
+				// be read is still searched, by the names the records give.
+				people, err := sso.UserNames(ctx, sso.OrgDirectory{Orgs: state.New(st, env.Now)})
+				switch {
+				case err == nil:
 					f.People = people
+				case !errors.Is(err, store.ErrNotFound):
+					fmt.Fprintf(env.Stderr, "warden: Identity Center's user names cannot be read (%v): the events that name a person by user ID alone are not found by name\n", err)
 				}
 			}
 			found, _, err := audit.Lookup(ctx, st, f, 0, max)

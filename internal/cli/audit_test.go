@@ -670,4 +670,20 @@ func TestAuditLookupIdentityCenterUsername(t *testing.T) {
 	if want := []string{"GetRoleCredentials", "ListAccounts"}; !slices.Equal(got, want) {
 		t.Errorf("lookup --username %s: %q, want %q", alice.UserName, got, want)
 	}
+	if stderr != "" {
+		t.Errorf("lookup --username: stderr %q, want nothing", stderr)
+	}
+	// An organization that cannot be read: the lookup still searches by
+	// the names the records give, and says what it could not do.
+	st, _ = openDataDir(t, dir)
+	if _, v, err := st.State(ctx); err != nil {
+		t.Fatal(err)
+	} else if _, err := st.PutState(ctx, []byte("{not json"), v); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	out, stderr, code = run(t, "", "audit", "lookup", "--data", dir, "--format", "json", "--username", alice.UserName)
+	if code != 0 || out != "" || !strings.Contains(stderr, "Identity Center's user names cannot be read") {
+		t.Errorf("lookup --username with an unreadable organization: exit %d, stdout %q, stderr %q; want 0, nothing found and a warning", code, out, stderr)
+	}
 }
