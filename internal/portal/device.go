@@ -350,6 +350,16 @@ func (d *Device) finish(w http.ResponseWriter, r *http.Request, f *flow, msg str
 			signIn = signInCredential(f.Workflow)
 		}
 		s, err := d.Sessions.Create(r.Context(), w, r, f.user(), f.AuthTime, f.Source, signIn)
+		if errors.Is(err, sso.ErrSignInExists) {
+			// The form was sent again (a replay, a second click): the
+			// sign-in has its session already.
+			again := d.newFlow(f.UserCode)
+			if f.Portal {
+				again = d.newPortalFlow()
+			}
+			d.renderStatus(w, r, again, "This sign-in was completed already. Please start again.", http.StatusForbidden)
+			return
+		}
 		if err != nil {
 			d.Log.Error("sign-in: starting the session", "error", err.Error())
 			http.Error(w, "internal error", http.StatusInternalServerError)

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/sso"
 	"github.com/securecart/warden/internal/store"
 )
@@ -117,12 +118,22 @@ func (ss *Sessions) Create(ctx context.Context, w http.ResponseWriter, r *http.R
 	s := &Session{ID: randomString(), UserID: u.ID, UserName: u.UserName, Created: now, Expires: now.Add(d), AuthTime: authTime.UTC(), Source: source, SignIn: signIn}
 	doc, _ := json.Marshal(s)
 	key := sessionKey(s.ID)
+	in := sso.SignIn{ID: signInID(s), UserID: u.ID, Kind: sso.SignInPortal, Session: key, Source: source, Created: now, Expires: s.Expires}
+	if signIn != "" {
+		// A sign-in named from its workflow starts one session: the
+		// index first, create-only (sso.ErrSignInExists when its last
+		// step was completed before), then the session it names.
+		if err := sso.IndexNewSignIn(ctx, ss.Store, in); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := ss.Store.PutRecord(ctx, SessionsNamespace, key, doc, 0, now); err != nil {
 		return nil, err
 	}
-	if err := sso.IndexSignIn(ctx, ss.Store, sso.SignIn{ID: signInID(s), UserID: u.ID, Kind: sso.SignInPortal, Session: key,
-		Source: source, Created: now, Expires: s.Expires}); err != nil {
-		return nil, err
+	if signIn == "" {
+		if err := sso.IndexSignIn(ctx, ss.Store, in); err != nil {
+			return nil, err
+		}
 	}
 	setSessionCookie(w, r, s.ID, d)
 	return s, nil
@@ -177,6 +188,16 @@ func (ss *Sessions) Get(r *http.Request) (*Session, error) {
 			err = ErrNoSession
 		}
 		return nil, err
+	}
+	if s.SignIn != "" {
+		// Its sign-in revoked (warden sso sessions revoke, DeleteSession):
+		// whatever session a sign-in of that ID gave ends with it.
+		if revoked, err := sso.SignInRevoked(ctx, ss.Store, &creds.SignInRef{UserID: s.UserID, ID: s.SignIn}, s.Created); err != nil || revoked {
+			if err == nil {
+				err = ErrNoSession
+			}
+			return nil, err
+		}
 	}
 	if _, err := ss.Dir.UserByID(ctx, s.UserID); err != nil {
 		if errors.Is(err, sso.ErrNoUser) {

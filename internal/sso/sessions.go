@@ -104,6 +104,24 @@ func IndexSignIn(ctx context.Context, st store.Records, s SignIn) error {
 	return err
 }
 
+// ErrSignInExists is returned by IndexNewSignIn when the sign-in is
+// indexed already: its last step was completed before.
+var ErrSignInExists = errors.New("sso: the sign-in was completed already")
+
+// IndexNewSignIn records a sign-in that started, unless one of that ID is
+// indexed already (ErrSignInExists): a portal sign-in named from its
+// AuthWorkflowID starts one session, however often its last step is sent
+// (a replayed or double-submitted form), so that revoking its ID ends
+// every session it gave.
+func IndexNewSignIn(ctx context.Context, st store.Records, s SignIn) error {
+	doc, _ := json.Marshal(s)
+	_, err := st.PutRecord(ctx, UserSessionsNamespace, signInKey(s.UserID, s.ID), doc, 0, s.Created)
+	if errors.Is(err, store.ErrExists) {
+		return fmt.Errorf("%w: %s", ErrSignInExists, s.ID)
+	}
+	return err
+}
+
 // ForgetSignIn removes a sign-in that ended (a sign-out) from the index.
 func ForgetSignIn(ctx context.Context, st store.Records, userID, id string, at time.Time) error {
 	err := st.DeleteRecord(ctx, UserSessionsNamespace, signInKey(userID, id), store.AnyVersion, at)

@@ -2,10 +2,13 @@ package ssoportal_test
 
 import (
 	"encoding/json"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/securecart/warden/internal/audit"
+	"github.com/securecart/warden/internal/creds"
 	"github.com/securecart/warden/internal/server/servertest"
 	"github.com/securecart/warden/internal/sso"
 )
@@ -112,5 +115,70 @@ func TestSignInCredentialID(t *testing.T) {
 	}
 	if ss, err := sso.SignIns(ctx, e.h.Store, aliceID, e.h.Clock.Now()); err != nil || len(ss) != 1 || ss[0].ID != first {
 		t.Errorf("alice's sign-ins after revoking %s: %+v, %v", second, ss, err)
+	}
+}
+
+// A sign-in's last step counts once: the form sent again (a second click,
+// or a copy of the browser's cookies replayed) while the sign-in's session
+// lives is refused, so that one sign-in ID names one session and revoking
+// it ends the person's access (before, a second session under the same ID
+// replaced the first in the index and outlived the revocation, hidden).
+func TestSignInCompletedOnce(t *testing.T) {
+	e := start(t)
+	ctx := servertest.Ctx(t)
+	alice := alice(e)
+	aliceID := userIDOf(t, e.h, alice.UserName)
+	if _, err := servertest.NewBrowser(e.h.URL).SignIn(alice, e.h.Clock.Now); err != nil { // the first: enrollment
+		t.Fatal(err)
+	}
+	e.h.Clock.Advance(time.Minute)
+	b1 := servertest.NewBrowser(e.h.URL)
+	pg, err := b1.Get(e.h.URL + "/start")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mfa, err := b1.PostTo("/start/signin", pg, url.Values{"username": {alice.UserName}, "password": {alice.Password}})
+	if err != nil || mfa.Title != "Enter your MFA code" {
+		t.Fatalf("after the password: %q %v", mfa.Title, err)
+	}
+	// A second and a third browser with the first's cookies, at the same
+	// step.
+	b2, b3 := servertest.NewBrowser(e.h.URL), servertest.NewBrowser(e.h.URL)
+	u, _ := url.Parse(e.h.URL + "/start")
+	b2.Client.Jar.SetCookies(u, b1.Client.Jar.Cookies(u))
+	b3.Client.Jar.SetCookies(u, b1.Client.Jar.Cookies(u))
+	code, _ := creds.TOTPCode(alice.Seed, e.h.Clock.Now())
+	if pg, err := b1.PostTo("/start/signin", mfa, url.Values{"code": {code}}); err != nil || pg.Title != "Your AWS accounts" {
+		t.Fatalf("the MFA code: %q %q %v", pg.Title, pg.Alert, err)
+	}
+	e.h.Clock.Advance(31 * time.Second)
+	code, _ = creds.TOTPCode(alice.Seed, e.h.Clock.Now())
+	if pg, err := b2.PostTo("/start/signin", mfa, url.Values{"code": {code}}); err != nil || pg.Title == "Your AWS accounts" || !strings.Contains(pg.Alert+pg.Body, "completed already") {
+		t.Errorf("the last step sent again: %q %q %v; want it refused", pg.Title, pg.Alert, err)
+	}
+	if pg, err := b2.Get(e.h.URL + "/start"); err != nil || pg.Title != "Sign in" {
+		t.Errorf("the second browser opens the portal: %q %v", pg.Title, err)
+	}
+	ss, err := sso.SignIns(ctx, e.h.Store, aliceID, e.h.Clock.Now())
+	if err != nil || len(ss) != 2 {
+		t.Fatalf("alice's sign-ins %+v, %v; want the enrollment's and this one", ss, err)
+	}
+	if _, err := sso.RevokeSignIns(ctx, e.h.Store, aliceID, ss[1].ID, e.h.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range []*servertest.Browser{b1, b2} {
+		if pg, err := b.Get(e.h.URL + "/start"); err != nil || pg.Title != "Sign in" {
+			t.Errorf("browser %d after the revocation of %s: %q %v", i+1, ss[1].ID, pg.Title, err)
+		}
+	}
+	// The last step sent again after the revocation: whatever session it
+	// gives ends with the revoked sign-in.
+	e.h.Clock.Advance(31 * time.Second)
+	code, _ = creds.TOTPCode(alice.Seed, e.h.Clock.Now())
+	if pg, err := b3.PostTo("/start/signin", mfa, url.Values{"code": {code}}); err != nil || pg.Title == "Your AWS accounts" {
+		t.Errorf("the last step sent again after the revocation: %q %q %v; want no portal", pg.Title, pg.Alert, err)
+	}
+	if pg, err := b3.Get(e.h.URL + "/start"); err != nil || pg.Title != "Sign in" {
+		t.Errorf("the third browser after the revocation: %q %v", pg.Title, err)
 	}
 }
