@@ -94,10 +94,13 @@ func UsernameOf(r *Record, people map[string]string) string {
 		if u.UserName != "" {
 			return u.UserName // Warden's own services name the person
 		}
+		if name := additionalUserName(r.AdditionalEventData); name != "" {
+			return name // the name when the event was recorded
+		}
 		if name := people[u.OnBehalfOf.UserID]; name != "" && u.OnBehalfOf.UserID != "" {
 			return name
 		}
-		return additionalUserName(r.AdditionalEventData)
+		return ""
 	}
 	if u.Type == "Unknown" && u.ARN == "" && r.EventSource == "signin.amazonaws.com" {
 		// A failed sign-in step naming no one (no onBehalfOf).

@@ -71,6 +71,10 @@ func TestUsernameOfIdentityCenterUsers(t *testing.T) {
 			AdditionalEventData: map[string]any{"CredentialType": "TOTP"}}, alice},
 		{"failed MFA of a known user", audit.Record{EventSource: "signin.amazonaws.com", UserIdentity: audit.UserIdentity{Type: "Unknown", AccountID: "123456789012", OnBehalfOf: ob},
 			AdditionalEventData: map[string]any{"CredentialType": "TOTP", "UserName": alice}}, alice},
+		// The name the event gave when it was recorded, not the store's
+		// name of its user today (a user renamed since).
+		{"failed MFA of a user renamed since", audit.Record{EventSource: "signin.amazonaws.com", UserIdentity: audit.UserIdentity{Type: "Unknown", AccountID: "123456789012", OnBehalfOf: ob},
+			AdditionalEventData: map[string]any{"CredentialType": "TOTP", "UserName": "alice.old@securecart.example"}}, "alice.old@securecart.example"},
 		{"failed password", audit.Record{EventSource: "signin.amazonaws.com", UserIdentity: audit.UserIdentity{Type: "Unknown", AccountID: "123456789012"},
 			AdditionalEventData: map[string]any{"CredentialType": "PASSWORD", "UserName": "HIDDEN_DUE_TO_SECURITY_REASONS"}}, "HIDDEN_DUE_TO_SECURITY_REASONS"},
 		{"a user the store no longer has", audit.Record{EventSource: "sso.amazonaws.com", UserIdentity: audit.UserIdentity{Type: "IdentityCenterUser", AccountID: "123456789012",

@@ -205,6 +205,20 @@ func TestSignInAndRoleCredentials(t *testing.T) {
 	if _, err := e.portal.ListAccounts(ctx, &sso.ListAccountsInput{AccessToken: aws.String("aoa-made-up")}); !errors.As(err, &unauth) {
 		t.Errorf("ListAccounts with a made-up token: %v, want UnauthorizedException", err)
 	}
+	// Both refusals are in the Identity Center instance's account, by no
+	// one it can name: Unknown there ("for unauthenticated users, the
+	// userIdentity type will remain Unknown", AWS Security Blog,
+	// "Modifications to AWS CloudTrail event data of IAM Identity Center").
+	if la := e.ev.Find("sso.amazonaws.com", "ListAccounts"); len(la) < 2 {
+		t.Errorf("ListAccounts records: %d", len(la))
+	} else {
+		for _, r := range la[len(la)-2:] {
+			got, _ := json.Marshal(r.UserIdentity)
+			if want := `{"type":"Unknown","accountId":"` + e.mgmt(t) + `"}`; string(got) != want || r.RecipientAccountID != e.mgmt(t) || r.ErrorCode != "UnauthorizedException" {
+				t.Errorf("a refused ListAccounts: userIdentity %s in account %s, error %q; want %s in %s, UnauthorizedException", got, r.RecipientAccountID, r.ErrorCode, want, e.mgmt(t))
+			}
+		}
+	}
 
 	// A second sign-in asks for the TOTP code, not enrollment; the access
 	// token expires after an hour. (The next TOTP step: the enrollment's

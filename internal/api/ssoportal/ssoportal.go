@@ -80,6 +80,13 @@ func decode(c *api.Call) (input, error) {
 // what the user may use.
 func (s *Service) person(ctx context.Context, c *api.Call, in input) (signedIn, error) {
 	var p signedIn
+	inst, err := s.Dir.Instance(ctx)
+	if err != nil {
+		return p, err
+	}
+	// In the instance's account, even when the token is refused (an
+	// unauthenticated call to Identity Center: Unknown there).
+	c.RecipientAccount = inst.Account
 	t, err := s.OIDC.AccessToken(ctx, in.AccessToken)
 	if errors.Is(err, sso.ErrUnauthorized) {
 		return p, portalErr("UnauthorizedException", 401, "Session token not found or invalid")
@@ -95,12 +102,8 @@ func (s *Service) person(ctx context.Context, c *api.Call, in input) (signedIn, 
 	if err != nil {
 		return p, err
 	}
-	inst, err := s.Dir.Instance(ctx)
-	if err != nil {
-		return p, err
-	}
 	c.Person = &creds.OnBehalfOf{UserID: p.user.ID, UserName: p.user.UserName, IdentityStoreARN: inst.IdentityStoreARN()}
-	c.RecipientAccount, c.CredentialID = inst.Account, t.GrantID
+	c.CredentialID = t.GrantID
 	// As CloudTrail records the portal API's calls: service events of
 	// the instance's account by an IdentityCenterUser, without request
 	// parameters, the account and role asked for in serviceEventDetails
