@@ -50,11 +50,14 @@ func (m *Manager) Record(ctx context.Context, action string, r *Request, operato
 		c.SourceIP, c.UserAgent, c.Operator = "127.0.0.1", "warden access (operator "+operator+")", operator
 	} else {
 		// Warden's own step (an expiry): a service event of the access
-		// service, by no caller (AWS service events,
+		// service, by no caller, with no request nor response, the step in
+		// serviceEventDetails (AWS service events,
 		// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/non-api-aws-service-events.html).
 		c.InvokedBy, c.EventType = EventSource, "AwsServiceEvent"
+		c.ServiceEventDetails = call.Fields{"requestId": r.ID, "accessRequest": r}
+		c.RequestParameters, c.ResponseElements = nil, nil
 	}
-	if c.RequestParameters == nil {
+	if c.RequestParameters == nil && c.InvokedBy == "" {
 		c.RequestParameters = call.Fields{"requestId": r.ID}
 	}
 	c.Resources = Resources(o, r)

@@ -45,7 +45,7 @@ func appendRecord(b []byte, r *Record) ([]byte, error) {
 			return b, err
 		}
 	}
-	b = appendField(b, "requestID", r.RequestID)
+	b = appendOmitEmpty(b, "requestID", r.RequestID)
 	b = appendField(b, "eventID", r.EventID)
 	b = append(b, `,"readOnly":`...)
 	b = strconv.AppendBool(b, r.ReadOnly)

@@ -145,6 +145,20 @@ func TestAppendRecordMatchesEncodingJSON(t *testing.T) {
 	for _, r := range Records(e) {
 		checkSame(t, r)
 	}
+	// A service event (no type, no requestID), and userIdentity elements
+	// with no type beside other members.
+	svc := &call.Event{Call: &call.Call{Service: "access", Action: "ExpireAccessGrant", RequestID: "r", InvokedBy: "access.warden.local",
+		EventType: "AwsServiceEvent", RecipientAccount: "111122223333", ServiceEventDetails: call.Fields{"requestId": "ar-1"}}, EventSource: "access.warden.local"}
+	for _, r := range Records(svc) {
+		if r.RequestID != "" || r.UserIdentity.Type != "" {
+			t.Errorf("service event: requestID %q, userIdentity %+v", r.RequestID, r.UserIdentity)
+		}
+		checkSame(t, r)
+	}
+	for _, u := range []UserIdentity{{InvokedBy: "kms.amazonaws.com"}, {}, {AccountID: "1", InvokedBy: "x"},
+		{SessionContext: &SessionContext{SourceIdentity: "s"}}, {OnBehalfOf: &OnBehalfOf{UserID: "u"}}, {CredentialID: "ps-1"}} {
+		checkSame(t, &Record{UserIdentity: u, EventID: "e"})
+	}
 }
 
 // Values encoding/json refuses are refused.

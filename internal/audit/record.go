@@ -29,7 +29,7 @@ type Record struct {
 	RequestParameters   any             `json:"requestParameters"`
 	ResponseElements    any             `json:"responseElements"`
 	AdditionalEventData any             `json:"additionalEventData,omitempty"`
-	RequestID           string          `json:"requestID"`
+	RequestID           string          `json:"requestID,omitempty"` // none in a service event a service makes by itself
 	EventID             string          `json:"eventID"`
 	ReadOnly            bool            `json:"readOnly"`
 	Resources           []Resource      `json:"resources,omitempty"`
@@ -172,6 +172,12 @@ func Records(e *call.Event) []*Record {
 	}
 	if c.EventType != "" {
 		r.EventType, r.ServiceEventDetails = c.EventType, Scrub(c.ServiceEventDetails)
+	}
+	if c.InvokedBy != "" {
+		// A service event a service makes by itself answers no request
+		// (AWS service events, the example of an automatic key rotation:
+		// no requestID).
+		r.RequestID = ""
 	}
 	if e.ErrorCode != "" {
 		r.ResponseElements = nil

@@ -381,6 +381,14 @@ func TestVendorAccessExpires(t *testing.T) {
 			if want := `{"accountId":"` + r.RecipientAccountID + `","invokedBy":"` + access.EventSource + `"}`; string(got) != want || r.EventType != "AwsServiceEvent" || len(r.RecipientAccountID) != 12 {
 				t.Errorf("ExpireAccessGrant record: userIdentity %s, eventType %s, account %q; want %s, AwsServiceEvent", got, r.EventType, r.RecipientAccountID, want)
 			}
+			// No request answered: no requestParameters, responseElements
+			// nor requestID; the step in serviceEventDetails.
+			details, _ := json.Marshal(r.ServiceEventDetails)
+			if r.RequestParameters != nil || r.ResponseElements != nil || r.RequestID != "" ||
+				!strings.Contains(string(details), `"requestId":"ar-`) || !strings.Contains(string(details), `"status":"EXPIRED"`) {
+				t.Errorf("ExpireAccessGrant record: requestParameters %v, responseElements %v, requestID %q, serviceEventDetails %s",
+					r.RequestParameters, r.ResponseElements, r.RequestID, details)
+			}
 		}
 		if name == "ApproveAccessRequest" {
 			var last *audit.Record
