@@ -181,8 +181,9 @@ func (s *Store) LastAudit(ctx context.Context) (int64, []byte, error) {
 // head may begin a new segment (segment.Trail.Roll), so that segments
 // begin where digests end.
 func (s *Store) PutAuditDigest(ctx context.Context, d store.AuditDigest) error {
-	// A digest names records that are on disk: those appended with the
-	// sync left to the background are synced first.
+	// A digest names records that are on disk: under the trail's lock,
+	// Sync syncs the newest segment when this process, or another (one
+	// killed, say), may have left frames in it to a background sync.
 	if err := s.trail.Sync(); err != nil {
 		return fmt.Errorf("audit digest %d: %w", d.No, err)
 	}

@@ -418,3 +418,160 @@ func TestSyncMarkEvery(t *testing.T) {
 		t.Errorf("mark after Close at %d, want the end %d", m.Off, end)
 	}
 }
+
+// kill stands for the process of tr killed (kill -9): its segment closed
+// without a sync, its flock given up by the kernel.
+func kill(tr *Trail) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if tr.cur != nil {
+		tr.cur.Close()
+	}
+	tr.cur, tr.dirty = nil, nil
+	tr.releaseLocked()
+}
+
+// A process that left its syncs to the background and was killed leaves
+// frames no one synced; another process catches up over them (Head) and
+// seals them with a digest. Sync, before the digest, syncs them: under the
+// lock, after catching up, whenever the sync mark says the newest segment
+// may hold unsynced frames, though this process wrote nothing.
+func TestSyncAfterKilledAppender(t *testing.T) {
+	markEvery(t, 0)
+	n, _ := countSyncs(t)
+	dir := t.TempDir()
+	a := newTrail(t, dir, time.Hour)
+	var end int64
+	for range 3 {
+		var err error
+		if _, end, err = appendFrame(t, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kill(a)
+	b := newTrail(t, dir, 0)
+	if h, _, err := b.Head(); err != nil || h != 9 {
+		t.Fatalf("head %d, %v; want 9", h, err)
+	}
+	if err := b.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if n.Load() != 1 {
+		t.Errorf("%d syncs before a digest sealing records 1-9, whose frames no one synced; want 1", n.Load())
+	}
+	if m, _ := readMark(dir); m.Seg != 1 || m.Off != end {
+		t.Errorf("mark after the sync %+v, want segment 1 at %d", m, end)
+	}
+	// Synced, and the mark says so: the next Sync has nothing to do.
+	if err := b.Sync(); err != nil || n.Load() != 1 {
+		t.Errorf("Sync again: %v, %d syncs in all; want 1", err, n.Load())
+	}
+}
+
+// The background syncer gives the flock up only when nothing is left
+// unsynced: an append that comes while its fdatasync runs (after it took
+// the segment to sync) leaves a frame that the sync did not cover, and the
+// flock stays until the next background sync covers it. Otherwise another
+// process could catch up over the frame and seal it unsynced.
+func TestSyncerKeepsFlockWhileDirty(t *testing.T) {
+	dir := t.TempDir()
+	a := newTrail(t, dir, 5*time.Millisecond)
+	real := fdatasync
+	t.Cleanup(func() { fdatasync = real })
+	var syncs atomic.Int64
+	appended := make(chan error, 1)
+	fdatasync = func(fd int) error {
+		if syncs.Add(1) == 1 {
+			// In the first background sync: an append meanwhile.
+			_, _, err := appendFrame(t, a)
+			appended <- err
+		}
+		return real(fd)
+	}
+	if _, _, err := appendFrame(t, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-appended; err != nil {
+		t.Fatal(err)
+	}
+	// Another process takes the flock as soon as it is given up.
+	if h := head(t, dir); h != 6 {
+		t.Fatalf("head %d, want 6", h)
+	}
+	if got := syncs.Load(); got < 2 {
+		t.Errorf("another process took the flock and read the second frame after %d syncs: the frame was never synced", got)
+	}
+}
+
+// An append that fails (its records refused) after appends whose syncs
+// were left to the background keeps the flock until their sync, as a
+// successful one does: giving it up would let another process seal them
+// unsynced.
+func TestAppendFailureKeepsFlockWhileDirty(t *testing.T) {
+	n, _ := countSyncs(t)
+	dir := t.TempDir()
+	a := newTrail(t, dir, 20*time.Millisecond)
+	if _, _, err := appendFrame(t, a); err != nil {
+		t.Fatal(err)
+	}
+	refused := errors.New("refused")
+	err := a.Append(func(lastSeq int64, lastHash []byte) ([]store.AuditRecord, error) { return nil, refused },
+		func(int64, []byte, []store.AuditRecord) error { return nil })
+	if !errors.Is(err, refused) {
+		t.Fatalf("append = %v, want the build's error", err)
+	}
+	if h := head(t, dir); h != 3 {
+		t.Fatalf("head %d, want 3", h)
+	}
+	if n.Load() != 1 {
+		t.Errorf("another process read the head after %d syncs: the frame was not synced", n.Load())
+	}
+}
+
+// An append of no record (build returns none) with the syncs left to the
+// background gives the flock up when nothing is left to sync: no
+// background sync is due to give it up, and other processes would wait for
+// it forever.
+func TestEmptyAppendReleasesFlock(t *testing.T) {
+	dir := t.TempDir()
+	a := newTrail(t, dir, time.Millisecond)
+	err := a.Append(func(int64, []byte) ([]store.AuditRecord, error) { return nil, nil }, func(int64, []byte, []store.AuditRecord) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int64)
+	go func() { done <- head(t, dir) }()
+	select {
+	case h := <-done:
+		if h != 0 {
+			t.Errorf("head %d, want 0", h)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("another process still waits for the flock 5 s after an append of no record")
+	}
+}
+
+// A roll syncs the segment it ends, whoever wrote to it: frames a killed
+// process left unsynced would otherwise stay so, as Sync (before a digest)
+// syncs only the newest segment. Without preallocated zeros there is
+// nothing to cut, and the roll used to sync only when it cut zeros.
+func TestRollSyncsSegment(t *testing.T) {
+	markEvery(t, 0)
+	n, _ := countSyncs(t)
+	dir := t.TempDir()
+	a := newTrail(t, dir, time.Hour)
+	a.Prealloc = 0
+	if _, _, err := appendFrame(t, a); err != nil {
+		t.Fatal(err)
+	}
+	kill(a)
+	b := newTrail(t, dir, 0)
+	b.Prealloc, b.RollSize = 0, 1
+	roll(t, b)
+	if segs, _ := Segments(dir); len(segs) != 2 {
+		t.Fatalf("segments %v, want 2", segs)
+	}
+	if n.Load() != 1 {
+		t.Errorf("%d syncs in the roll, want 1", n.Load())
+	}
+}

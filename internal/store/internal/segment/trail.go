@@ -344,10 +344,16 @@ func (t *Trail) Append(build func(lastSeq int64, lastHash []byte) ([]store.Audit
 		t.held, t.fresh = true, false
 	}
 	err := t.appendLocked(build, check)
-	if err != nil || t.SyncDelay <= 0 {
+	if t.dirty == nil {
+		// Nothing is left to the background sync (syncs in Append, an
+		// append of no record, or a failure before the first write): no
+		// background sync would give the flock up.
 		t.releaseLocked()
 	} else {
-		t.fresh = true
+		// The background sync gives the flock up once it has synced the
+		// frames written: another process never catches up over (and a
+		// digest never seals) a frame this one left unsynced while it runs.
+		t.fresh = err == nil
 	}
 	return err
 }
@@ -449,16 +455,11 @@ func (t *Trail) syncDirtyLocked() error {
 	if t.dirty == nil {
 		return t.syncErr
 	}
-	f, name, end := t.dirty, t.name, t.end
-	t.dirty = nil
-	err := t.syncFile(f)
-	if err == nil {
-		err = t.markFrom(name, end, true, true)
+	if err := t.syncCurLocked(); err != nil {
+		return err
 	}
-	if err != nil {
-		t.syncErr = err
-	}
-	return err
+	_ = t.markSyncedLocked(true) // lagging is safe: the frames are synced
+	return nil
 }
 
 // markFrom makes the sync mark durable at offset end of segment name: after
@@ -480,7 +481,13 @@ func (t *Trail) markFrom(name, end int64, synced, now bool) error {
 	if ok && (m.Seg > name || m.Seg == name && (!synced || m.Off >= end)) {
 		return nil
 	}
+	if !ok && synced {
+		if _, err := os.Stat(filepath.Join(t.dir, markName)); errors.Is(err, os.ErrNotExist) {
+			return nil // no mark: no frame was left to a background sync
+		}
+	}
 	if err := writeMark(t.dir, Mark{Seg: name, Off: end}); err != nil {
+		t.markedAt = time.Time{} // the next sync tries again
 		return fmt.Errorf("audit trail %s: the sync mark: %w", t.dir, err)
 	}
 	return nil
@@ -506,34 +513,112 @@ func (t *Trail) syncFile(f *os.File) error {
 	return nil
 }
 
-// Sync makes every frame appended so far durable (fdatasync), when
-// SyncDelay left them to the background sync: a digest that names records
-// is written only after Sync.
+// Sync makes every frame of the trail up to its head durable, as Head
+// names it under the lock: a digest that names records is written only
+// after Sync. Under the lock, caught up with what other processes appended
+// (a process that left its syncs to the background and was killed may have
+// left frames that no one synced), it fdatasyncs the newest segment when
+// this process wrote to it since its last sync or the sync mark says that
+// it may hold frames never synced (an older segment was synced when the
+// next was begun: see Roll).
 func (t *Trail) Sync() error {
 	t.smu.Lock()
 	defer t.smu.Unlock()
-	t.mu.Lock()
-	f, name, end, err := t.dirty, t.name, t.end, t.syncErr
-	t.dirty = nil
-	t.mu.Unlock()
-	if err != nil || f == nil {
-		// Nothing written since the last sync, or that sync (finished:
-		// smu) covered it.
+	err := t.Locked(func() error {
+		if err := t.catchUpLocked(); err != nil {
+			return err
+		}
+		if t.syncErr != nil {
+			return t.syncErr
+		}
+		if t.dirty == nil && !t.mayHoldUnsyncedLocked() {
+			return nil
+		}
+		if err := t.syncCurLocked(); err != nil {
+			return err
+		}
+		_ = t.markSyncedLocked(false) // lagging is safe: the records are synced
+		return nil
+	})
+	if errors.Is(err, ErrNoTrail) {
+		return nil // no segment: no frame to sync
+	}
+	return err
+}
+
+// mayHoldUnsyncedLocked reports whether the newest segment may hold frames
+// that were written but never synced, as the sync mark tells: an appender
+// that leaves its syncs to the background makes the mark durable in a
+// segment before its first unsynced write there, and moves it only to
+// where a sync reached. With no mark, no frame was left unsynced.
+func (t *Trail) mayHoldUnsyncedLocked() bool {
+	m, ok := readMark(t.dir)
+	if !ok {
+		_, err := os.Stat(filepath.Join(t.dir, markName))
+		return !errors.Is(err, os.ErrNotExist) // a mark that cannot be read: sync
+	}
+	return m.Seg > t.name || m.Seg == t.name && m.Off < t.end
+}
+
+// syncCurLocked fdatasyncs the newest segment as this process knows it
+// (everything written to it so far, by any process). A failed sync sticks
+// (see syncFile). The caller moves the sync mark (markSyncedLocked).
+func (t *Trail) syncCurLocked() error {
+	if t.syncErr != nil {
+		return t.syncErr
+	}
+	if err := t.syncFile(t.cur); err != nil {
+		t.syncErr = err
 		return err
 	}
-	err = t.syncFile(f)
-	if err == nil {
-		err = t.markFrom(name, end, true, false)
+	t.dirty = nil // always cur
+	return nil
+}
+
+// markSyncedLocked moves the sync mark to the end of the newest segment
+// after syncCurLocked (now: at once, else at most once per MarkEvery). A
+// mark that cannot be written only lags behind the syncs, which leaves
+// more of the end to the crash rules and is safe: the error is returned
+// for the caller to report, and never sticks (the next sync tries again).
+func (t *Trail) markSyncedLocked(now bool) error {
+	return t.markFrom(t.name, t.end, true, now)
+}
+
+// syncBackground is the background sync: it fdatasyncs the segment this
+// process wrote to since its last sync, without holding t.mu (appends go
+// on meanwhile), through a duplicate of its descriptor taken under t.mu,
+// so that a roll or a failed write closing the segment meanwhile does not
+// close the file under the sync.
+func (t *Trail) syncBackground() {
+	t.smu.Lock()
+	defer t.smu.Unlock()
+	t.mu.Lock()
+	f, name, end := t.dirty, t.name, t.end
+	if f == nil || t.syncErr != nil {
+		t.mu.Unlock()
+		return
 	}
+	t.dirty = nil
+	fd, err := unix.Dup(int(f.Fd()))
+	if err != nil {
+		t.syncErr = fmt.Errorf("audit trail %s: sync: %w", t.dir, err)
+		t.mu.Unlock()
+		return
+	}
+	t.mu.Unlock()
+	err = fdatasync(fd)
+	unix.Close(fd)
 	if err != nil {
 		t.mu.Lock()
 		if t.syncErr == nil {
-			t.syncErr = err
+			t.syncErr = fmt.Errorf("audit trail %s: sync: %w", t.dir, err)
 		}
 		t.mu.Unlock()
-		return err
+		return
 	}
-	return nil
+	// A mark that cannot be written only lags behind: the next sync
+	// tries again.
+	_ = t.markFrom(name, end, true, false)
 }
 
 // scheduleSyncLocked makes sure a background sync runs within SyncDelay.
@@ -572,9 +657,13 @@ func (t *Trail) syncer(kick, stop, stopped chan struct{}) {
 		t.mu.Lock()
 		t.kicked = false
 		t.mu.Unlock()
-		t.Sync() // a failure sticks: the next append reports it
+		t.syncBackground() // a failure sticks: the next append reports it
 		t.mu.Lock()
-		t.releaseLocked()
+		if t.dirty == nil || t.syncErr != nil {
+			// Else an append came after the sync took the segment: its
+			// sync is due (kicked), and the flock stays until it.
+			t.releaseLocked()
+		}
 		t.mu.Unlock()
 	}
 }
@@ -591,16 +680,21 @@ func (t *Trail) Roll(seq int64) error {
 			return nil
 		}
 		// The segment ends here: its zeros go (only the newest segment
-		// has zeros after its frames).
+		// has zeros after its frames), and it is synced whatever this
+		// process wrote to it: a process that left its syncs to the
+		// background and was killed may have left frames in it that no one
+		// synced, and once the next segment is begun, Sync (before a
+		// digest) syncs only that one, and the sync mark moves on to it.
 		if t.size > t.end {
 			if err := t.cur.Truncate(t.end); err != nil {
 				return err
 			}
-			if err := unix.Fdatasync(int(t.cur.Fd())); err != nil {
-				return err
-			}
 			t.size = t.end
 		}
+		if err := t.syncCurLocked(); err != nil {
+			return err
+		}
+		_ = t.markSyncedLocked(false)
 		if err := createSegment(t.dir, seq+1, seq, t.hash, nil); err != nil {
 			return fmt.Errorf("audit trail: begin segment %s: %w", SegName(seq+1), err)
 		}
