@@ -575,3 +575,42 @@ func TestRollSyncsSegment(t *testing.T) {
 		t.Errorf("%d syncs in the roll, want 1", n.Load())
 	}
 }
+
+// Close moves the sync mark to the end this process knows only after a
+// sync of the segment, though it left nothing to sync itself: that end may
+// take in a killed process's frames that no one synced.
+func TestCloseSyncsBeforeMark(t *testing.T) {
+	markEvery(t, 0)
+	n, _ := countSyncs(t)
+	dir := t.TempDir()
+	a := newTrail(t, dir, time.Hour)
+	if _, _, err := appendFrame(t, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Sync(); err != nil { // nothing dirty in a from here on
+		t.Fatal(err)
+	}
+	a.mu.Lock()
+	a.releaseLocked()
+	a.mu.Unlock()
+	c := newTrail(t, dir, time.Hour)
+	_, cEnd, err := appendFrame(t, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kill(c)                                // its frame never synced
+	if _, _, err := a.Head(); err != nil { // a catches up over c's frame
+		t.Fatal(err)
+	}
+	before := n.Load()
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := readMark(dir)
+	if m.Off != cEnd {
+		t.Errorf("mark after Close at %d, want the end %d", m.Off, cEnd)
+	}
+	if n.Load() == before {
+		t.Error("Close moved the mark past a frame no one synced, without a sync")
+	}
+}

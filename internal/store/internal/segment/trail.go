@@ -110,13 +110,18 @@ func (t *Trail) Close() error {
 	defer t.imu.Unlock()
 	var errs []error
 	if t.cur != nil {
-		name, end := t.name, t.end
-		errs = append(errs, t.closeCurLocked())
-		if t.marked != 0 && t.syncErr == nil {
-			// Everything is synced: the mark to the end (the background
-			// syncs may have left it behind).
-			errs = append(errs, t.markFrom(name, end, true, true))
+		if t.marked != 0 || t.dirty != nil {
+			// The mark to the end (the background syncs may have left it
+			// behind), after a sync of the segment whatever this process
+			// wrote to it: the end may take in frames of another process
+			// (killed) that it caught up over and no one synced.
+			err := t.syncCurLocked()
+			if err == nil {
+				err = t.markSyncedLocked(true)
+			}
+			errs = append(errs, err)
 		}
+		errs = append(errs, t.closeCurLocked())
 	}
 	t.releaseLocked()
 	for name := range t.segs {
