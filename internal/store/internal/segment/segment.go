@@ -504,10 +504,13 @@ func sizeLinks(f *os.File) (size int64, nlink uint32, err error) {
 // lockFile takes dir's lock (exclusive).
 // Mark is the sync mark: where the trail was last known to be on disk
 // when an appender leaves its fdatasyncs to a background sync (Trail's
-// SyncDelay). Before such an append the appender makes the mark durable at
-// the end it appends after, and after each background sync it moves the
-// mark to where that sync reached. A machine crash can lose what was
-// written after the mark in any order of sectors, so there an unfinished
+// SyncDelay). Before its first such append to a segment the appender
+// makes the mark durable at the end it appends after (in that segment),
+// and after background syncs it moves the mark to where a sync reached.
+// So only the mark's segment can hold unsynced frames: those before it
+// were synced when the next was begun, those after it were written with
+// each append synced. A machine crash can lose what was written after the
+// mark in any order of sectors, so there an unfinished
 // write may be followed by complete frames (which were never synced
 // either): readers and the next appender take the first unfinished write
 // as the end there, not as a change. Before the mark the rules of
@@ -561,16 +564,17 @@ func writeMark(dir string, m Mark) error {
 }
 
 // holesFrom returns, for segment name of dir, where sectors written after
-// the sync mark may be missing after a machine crash (math.MaxInt64: none;
-// a segment after the mark's may miss them anywhere).
+// the sync mark may be missing after a machine crash (math.MaxInt64:
+// none). Only the mark's segment may miss them: an appender that leaves
+// its syncs to the background makes the mark durable in a segment before
+// its first unsynced write there, so a segment after the mark's holds only
+// synced frames, and a segment before it was synced when the next was
+// begun (Trail.Roll).
 func holesFrom(dir, name string) int64 {
 	m, ok := readMark(dir)
 	first, _ := segFirst(name)
-	switch {
-	case !ok || first < m.Seg:
+	if !ok || first != m.Seg {
 		return math.MaxInt64
-	case first > m.Seg:
-		return 0
 	}
 	return m.Off
 }

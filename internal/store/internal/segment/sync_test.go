@@ -614,3 +614,85 @@ func TestCloseSyncsBeforeMark(t *testing.T) {
 		t.Error("Close moved the mark past a frame no one synced, without a sync")
 	}
 }
+
+// A segment after the sync mark's holds only synced frames (an appender
+// that leaves its syncs to the background marks a segment before its
+// first unsynced write there), so it is read by the rules before the
+// mark: a frame zeroed in the middle of it is a change, not a crash's
+// loss. Before, every segment after the mark's was read as if its frames
+// might be unsynced anywhere, and a mark left once by a background-sync
+// appender (never moved by appenders that sync each append) let the next
+// appender cut off the synced, acknowledged frames after a zeroed one.
+func TestSegmentAfterMarkStrict(t *testing.T) {
+	dir := t.TempDir()
+	a := newTrail(t, dir, time.Hour)
+	if _, _, err := appendFrame(t, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil { // the mark at the end of segment 1
+		t.Fatal(err)
+	}
+	b := newTrail(t, dir, 0) // syncing each append from now on
+	b.RollSize = 1
+	if _, _, err := appendFrame(t, b); err != nil {
+		t.Fatal(err)
+	}
+	roll(t, b)
+	var offs [][2]int64
+	for range 4 {
+		from, to, err := appendFrame(t, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		offs = append(offs, [2]int64{from, to})
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	name := SegName(7)
+	if m, _ := readMark(dir); m.Seg != 1 {
+		t.Fatalf("mark %+v, want in segment 1", m)
+	}
+	if h := holesFrom(dir, name); h != math.MaxInt64 {
+		t.Errorf("holesFrom(%s) = %d, want none", name, h)
+	}
+	path := filepath.Join(dir, name)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear(data[offs[1][0]:offs[1][1]]) // the second of four synced frames
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := newTrail(t, dir, 0)
+	if _, _, err := appendFrame(t, c); err == nil || !strings.Contains(err.Error(), "verify the trail") {
+		t.Errorf("append after a synced frame was zeroed = %v, want it refused (verify the trail)", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, data) {
+		t.Error("the appender changed the segment")
+	}
+}
+
+// Before its first unsynced write to a segment an appender makes the sync
+// mark cover it: a mark in another segment (even a later one) or after the
+// append's offset in the same segment is moved back to it. Left there, the
+// mark would have the appended frames read as synced ones.
+func TestMarkBeforeAppend(t *testing.T) {
+	for _, m := range []Mark{{Seg: 100, Off: 13}, {Seg: 1, Off: 1 << 40}} {
+		t.Run(fmt.Sprintf("%+v", m), func(t *testing.T) {
+			dir := t.TempDir()
+			a := newTrail(t, dir, time.Hour)
+			if err := writeMark(dir, m); err != nil {
+				t.Fatal(err)
+			}
+			from, _, err := appendFrame(t, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := readMark(dir); got != (Mark{Seg: 1, Off: from}) {
+				t.Errorf("mark after the append %+v, want segment 1 at %d", got, from)
+			}
+		})
+	}
+}

@@ -468,10 +468,14 @@ func (t *Trail) syncDirtyLocked() error {
 }
 
 // markFrom makes the sync mark durable at offset end of segment name: after
-// a sync that reached it (synced), or before appending there. It only
-// moves the mark forward: past a mark in an older segment, or within the
-// same segment after a sync (the mark another appender left before
-// appending stays: its frames after it may not be synced). After a sync,
+// a sync that reached it (synced), or before appending there. After a
+// sync it only moves the mark forward: past a mark in an older segment,
+// or within the same segment. Before appending it leaves the mark only
+// where it already covers the append (in the same segment, at or before
+// end: the mark another appender left before appending stays, as its
+// frames after it may not be synced); any other mark, in another segment
+// or after end, would have the append's unsynced frames read as synced
+// ones (holesFrom), so it is moved back to end. After a sync,
 // unless now, it moves the mark at most once per MarkEvery: a mark that
 // lags the syncs only leaves more of the end to the crash rules (writing
 // it cost as much as the sync itself, 100 times a second).
@@ -483,7 +487,7 @@ func (t *Trail) markFrom(name, end int64, synced, now bool) error {
 	}
 	t.markedAt = time.Now()
 	m, ok := readMark(t.dir)
-	if ok && (m.Seg > name || m.Seg == name && (!synced || m.Off >= end)) {
+	if synced && ok && (m.Seg > name || m.Seg == name && m.Off >= end) || !synced && ok && m.Seg == name && m.Off <= end {
 		return nil
 	}
 	if !ok && synced {
