@@ -164,6 +164,25 @@ func (t *Trail) noteFrame(name string, hdr []byte, off int64) {
 func (t *Trail) look(name string, newest, full bool) (*indexed, error) {
 	t.imu.Lock()
 	defer t.imu.Unlock()
+	// newest is what the caller's listing of the segments says, which a
+	// roll may have made stale meanwhile: the index judges it against the
+	// newest segment it was asked about (names only grow), so that a
+	// reader listing from before a roll does not make the segment the
+	// roll ended the newest again, held besides the cached ones. A new
+	// newest segment demotes the one before to the most recently read of
+	// the cached ones.
+	switch {
+	case name < t.top:
+		newest = false
+	case name == t.top:
+		newest = true
+	case newest:
+		if ix := t.segs[t.top]; ix != nil && ix.f != nil {
+			ix.newest = false
+			t.cacheLocked(t.top, false, true)
+		}
+		t.top = name
+	}
 	for {
 		ix := t.segs[name]
 		if ix != nil && ix.f == nil {

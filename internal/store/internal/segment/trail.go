@@ -71,6 +71,7 @@ type Trail struct {
 
 	imu  sync.Mutex          // the read index (see index.go)
 	segs map[string]*indexed // every segment's, by name
+	top  string              // the newest segment the read index was asked about as the newest (see look)
 	lru  []string            // the older segments whose frames it holds, the most recently read first
 }
 
