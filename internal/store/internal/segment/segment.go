@@ -221,6 +221,8 @@ type reader struct {
 	// from there on a complete frame after an unfinished one does not make
 	// it a change.
 	holesFrom func() int64
+	holes     int64 // holesFrom's answer, asked once per reader (holesRead)
+	holesRead bool
 	// ahead is how much to read at least when the bytes asked for are not
 	// buffered: a reader going through a whole segment's headers reads
 	// many with one read.
@@ -252,6 +254,19 @@ func (r *reader) at(off, n, chunk int64) ([]byte, error) {
 	return r.buf[:min(int64(m), n)], nil
 }
 
+// holesAt returns where in the segment a machine crash may have left
+// frames written but never synced (math.MaxInt64: nowhere), reading the
+// sync mark once per reader.
+func (r *reader) holesAt() int64 {
+	if r.holesFrom == nil {
+		return math.MaxInt64
+	}
+	if !r.holesRead {
+		r.holes, r.holesRead = r.holesFrom(), true
+	}
+	return r.holes
+}
+
 // How frameAt reads.
 const (
 	// atTail: off may be the end of the newest segment, where preallocated
@@ -259,14 +274,19 @@ const (
 	atTail = 1 << iota
 	// atQuick, for readers that only follow the appenders (the read
 	// index, an appender catching up under the lock): 44 zero bytes at off
-	// are the end without looking further (a write in progress holds the
-	// lock; a machine crash leaves a torn write that readers opening the
-	// segment look at in full), and atMarked.
+	// are the end without looking further (a kill leaves a prefix of its
+	// write, whose header is not zero; after the sync mark the first
+	// unfinished write is the end anyway; before it, what follows a zeroed
+	// header is a change, which verification, reading in full, reports),
+	// and atMarked.
 	atQuick
 	// atMarked: a frame followed by another frame's mark is taken without
 	// its checksum (it only steps over it: an unfinished write has nothing
 	// after it, and a frame whose checksum does not match steps to the same
 	// place, so that readers of ranges of the trail agree where frames are).
+	// Only before the sync mark's offset (reader.holesAt): after it a
+	// machine crash may have lost sectors in the middle of a frame and kept
+	// the frames after it, so there every frame's checksum is checked.
 	atMarked
 )
 
@@ -289,7 +309,7 @@ func (r *reader) frameAt(off int64, how int) (Frame, status, error) {
 			return fr, frameOK, nil
 		}
 		if how&(atQuick|atMarked) != 0 {
-			if next, err := r.at(fr.End(), 4, 256); err == nil && isMark(next) {
+			if next, err := r.at(fr.End(), 4, 256); err == nil && isMark(next) && fr.End() <= r.holesAt() {
 				return fr, frameOK, nil
 			}
 		}
@@ -329,7 +349,7 @@ func isMark(b []byte) bool {
 // to end in whole zero sectors, or cut, passes for an unfinished write: so
 // would removing it, and a digest that sealed its records reports them.
 func (r *reader) unfinished(off int64, fr Frame, framed bool) (status, error) {
-	holes := r.holesFrom != nil && off >= r.holesFrom()
+	holes := off >= r.holesAt()
 	if after, err := r.frameAfter(off); err != nil || after && !holes {
 		if framed && fr.End() <= r.size {
 			return frameSum, err

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/securecart/warden/internal/store"
+	"github.com/securecart/warden/internal/store/internal/sqlstore"
 	"github.com/securecart/warden/internal/store/storetest"
 )
 
@@ -694,5 +695,104 @@ func TestMarkBeforeAppend(t *testing.T) {
 				t.Errorf("mark after the append %+v, want segment 1 at %d", got, from)
 			}
 		})
+	}
+}
+
+// tearSector zeroes one whole sector of the data of the frame [from, to)
+// in segment 1 of dir, as a machine crash can lose it while the sectors
+// around it, and the frames after it, reached the disk.
+func tearSector(t *testing.T, dir string, from, to int64) {
+	t.Helper()
+	path := filepath.Join(dir, SegName(1))
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := (from+FrameHeader+sector-1)/sector*sector + sector
+	if s+sector > to {
+		t.Fatalf("no whole sector inside the frame's data %d-%d", from, to)
+	}
+	clear(b[s : s+sector])
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// After the sync mark a machine crash can lose a sector in the middle of
+// a frame and keep the frames after it. The read index checks the
+// checksum of every frame there, though another frame's mark follows it
+// (before the mark, stepping over such a frame is enough), so that a
+// lookup never returns records with the lost sector's zeros in them: the
+// torn frame is the end of the trail, as the next appender finds too.
+func TestTornFrameAfterMarkNotRead(t *testing.T) {
+	dir := t.TempDir()
+	a := newTrail(t, dir, time.Hour)
+	var offs [][2]int64
+	for range 3 {
+		from, to, err := appendFrame(t, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		offs = append(offs, [2]int64{from, to})
+	}
+	kill(a)
+	tearSector(t, dir, offs[1][0], offs[1][1])
+	r, err := Open(dir) // a reader in a new process
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	recs, err := r.Records(1, 100, sqlstore.BlockRecords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range recs {
+		if bytes.IndexByte(rec.Data, 0) >= 0 {
+			t.Errorf("record %d read with the lost sector's zeros in it", rec.Seq)
+		}
+	}
+	if len(recs) != 3 {
+		t.Errorf("%d records read, want the first frame's 3", len(recs))
+	}
+	if h := head(t, dir); h != 3 {
+		t.Errorf("the next appender's head %d, want 3", h)
+	}
+}
+
+// When the appender cuts an unfinished write off the end of a segment,
+// the read index of its process reads the segment again: it may hold
+// frames past the cut (here read before a crash tore the second frame,
+// standing for any reading of the segment that went further than the
+// appender's), whose bytes the next frame overwrites.
+func TestCutDropsIndexedFrames(t *testing.T) {
+	dir := t.TempDir()
+	a := newTrail(t, dir, time.Hour)
+	var offs [][2]int64
+	for range 3 {
+		from, to, err := appendFrame(t, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		offs = append(offs, [2]int64{from, to})
+	}
+	if recs, err := a.Records(1, 100, sqlstore.BlockRecords); err != nil || len(recs) != 9 {
+		t.Fatalf("%d records, %v; want 9", len(recs), err)
+	}
+	kill(a)
+	tearSector(t, dir, offs[1][0], offs[1][1])
+	a.SyncDelay = 0
+	if _, _, err := appendFrame(t, a); err != nil { // cuts frames 2 and 3 off, then appends records 4-6
+		t.Fatal(err)
+	}
+	recs, err := a.Records(1, 100, sqlstore.BlockRecords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seqs []int64
+	for _, rec := range recs {
+		seqs = append(seqs, rec.Seq)
+	}
+	if !slices.Equal(seqs, []int64{1, 2, 3, 4, 5, 6}) {
+		t.Errorf("records %v after the cut and an append, want 1-6", seqs)
 	}
 }

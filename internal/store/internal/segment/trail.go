@@ -308,6 +308,11 @@ func (t *Trail) readTailLocked(size int64, quick bool) error {
 				return err
 			}
 			size = off
+			// The read index of this process may hold frames past the
+			// cut: it reads the segment again.
+			t.imu.Lock()
+			t.dropLocked(name)
+			t.imu.Unlock()
 		}
 		break
 	}
