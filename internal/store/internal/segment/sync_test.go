@@ -796,3 +796,75 @@ func TestCutDropsIndexedFrames(t *testing.T) {
 		t.Errorf("records %v after the cut and an append, want 1-6", seqs)
 	}
 }
+
+// A sync mark that cannot be written after a successful sync only leaves
+// the mark behind the syncs, which is safe: it does not stick, and appends
+// go on (only the mark before an append's unsynced writes must fail it).
+func TestMarkFailureAfterSyncDoesNotStick(t *testing.T) {
+	markEvery(t, 0)
+	dir := t.TempDir()
+	a := newTrail(t, dir, time.Hour)
+	if _, _, err := appendFrame(t, a); err != nil {
+		t.Fatal(err)
+	}
+	m1, _ := readMark(dir)
+	// The mark can no longer be written: a directory in its place.
+	path := filepath.Join(dir, markName)
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Sync(); err != nil {
+		t.Errorf("Sync = %v: the frames are synced, only the mark lags", err)
+	}
+	_, end, err := appendFrame(t, a)
+	if err != nil {
+		t.Fatalf("append after a mark that could not be written: %v", err)
+	}
+	a.syncBackground()
+	a.mu.Lock()
+	serr := a.syncErr
+	a.mu.Unlock()
+	if serr != nil {
+		t.Fatalf("the trail refuses appends: %v", serr)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeMark(dir, m1); err != nil { // as it was
+		t.Fatal(err)
+	}
+	if err := a.Sync(); err != nil { // the mark is moved again
+		t.Fatal(err)
+	}
+	if m, ok := readMark(dir); !ok || m.Off != end {
+		t.Errorf("mark %+v, %v after the next sync, want at %d", m, ok, end)
+	}
+}
+
+// The background sync takes the segment to sync under t.mu and syncs it
+// without: a roll closing the segment meanwhile (or a failed write
+// abandoning it) must not make the sync fail with a closed file, an
+// error that would stick and refuse every append after.
+func TestBackgroundSyncWhileRolling(t *testing.T) {
+	dir := t.TempDir()
+	a := newTrail(t, dir, time.Hour)
+	a.RollSize = 1
+	if _, _, err := appendFrame(t, a); err != nil {
+		t.Fatal(err)
+	}
+	testHookBackgroundSync = func() {
+		testHookBackgroundSync = nil
+		roll(t, a) // closes the segment the sync took
+	}
+	t.Cleanup(func() { testHookBackgroundSync = nil })
+	a.syncBackground()
+	if segs, _ := Segments(dir); len(segs) != 2 {
+		t.Fatalf("segments %v, want 2 after the roll", segs)
+	}
+	if _, _, err := appendFrame(t, a); err != nil {
+		t.Errorf("append after a background sync during a roll: %v", err)
+	}
+}

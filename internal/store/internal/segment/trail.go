@@ -599,6 +599,10 @@ func (t *Trail) markSyncedLocked(now bool) error {
 	return t.markFrom(t.name, t.end, true, now)
 }
 
+// testHookBackgroundSync, when set, runs in syncBackground between taking
+// the segment to sync and its fdatasync (tests).
+var testHookBackgroundSync func()
+
 // syncBackground is the background sync: it fdatasyncs the segment this
 // process wrote to since its last sync, without holding t.mu (appends go
 // on meanwhile), through a duplicate of its descriptor taken under t.mu,
@@ -621,6 +625,9 @@ func (t *Trail) syncBackground() {
 		return
 	}
 	t.mu.Unlock()
+	if testHookBackgroundSync != nil {
+		testHookBackgroundSync()
+	}
 	err = fdatasync(fd)
 	unix.Close(fd)
 	if err != nil {
