@@ -139,21 +139,19 @@ func (ix *indexed) read(fr *Frame, buf []byte) ([]byte, error) {
 	return buf, nil
 }
 
-// noteFrame adds a frame this appender wrote at off to the read index when
+// noteFrame adds a frame this appender wrote (at fr.Off) to the read index when
 // the index has read the segment up to it, so that the readers of this
 // process (the seals' time ranges, the lookups, the detections) need not
 // read its header back (one or two reads per frame: 2% of serve's CPU
 // under GetCallerIdentity).
-func (t *Trail) noteFrame(name string, hdr []byte, off int64) {
+func (t *Trail) noteFrame(name string, fr Frame) {
 	t.imu.Lock()
 	defer t.imu.Unlock()
 	ix := t.segs[name]
-	if ix == nil || ix.f == nil || ix.bad != nil || ix.end != off {
+	if ix == nil || ix.f == nil || ix.bad != nil || ix.end != fr.Off {
 		return
 	}
-	if fr, ok := parseFrameHeader(hdr, off); ok {
-		ix.add(fr)
-	}
+	ix.add(fr)
 }
 
 // look returns a snapshot of segment name's read index, caught up to its
@@ -391,6 +389,11 @@ func (t *Trail) frames(backward bool, skip func(ix *indexed) bool, fn func(ix *i
 		return err
 	}
 	defer releaseAll(ixs)
+	return t.framesIn(ixs, backward, skip, fn)
+}
+
+// framesIn is frames over ixs, snapshots of the index (t.index).
+func (t *Trail) framesIn(ixs []*indexed, backward bool, skip func(ix *indexed) bool, fn func(ix *indexed, fr *Frame) (bool, error)) error {
 	// visit calls fn with the frames of ix, and reports whether to go on
 	// (and, forward, the error stopping the index after them).
 	visit := func(ix *indexed) (bool, error) {

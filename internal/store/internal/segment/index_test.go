@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -418,4 +419,42 @@ func TestIndexNewestAfterRoll(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantSeqs(t, "Records", recs, 1, 1, 6)
+}
+
+// openDeleted counts this process's descriptors of files in dir that were
+// deleted.
+func openDeleted(t *testing.T, dir string) (n int) {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip(err)
+	}
+	for _, e := range ents {
+		l, err := os.Readlink("/proc/self/fd/" + e.Name())
+		if err == nil && strings.HasPrefix(l, dir+"/") && strings.HasSuffix(l, " (deleted)") {
+			n++
+		}
+	}
+	return n
+}
+
+// Retention's deleted segments leave the read index at once: their files
+// are closed (their disk space freed) without waiting for a reader to
+// list the segments again, while appends go on.
+func TestDeletedSegmentsClosed(t *testing.T) {
+	dir := t.TempDir()
+	tr := newTrail(t, dir, 0)
+	writeSegments(t, tr, 4, 2, 3)
+	if _, _, err := tr.Times(1, 100); err != nil { // the index opens every segment
+		t.Fatal(err)
+	}
+	if _, err := tr.DeleteThrough(18); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		appendRecs(t, tr, 3)
+	}
+	if n := openDeleted(t, dir); n != 0 {
+		t.Errorf("%d deleted segment files still open after retention", n)
+	}
 }

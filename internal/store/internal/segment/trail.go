@@ -3,6 +3,7 @@ package segment
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -43,6 +44,7 @@ type Trail struct {
 	mu   sync.Mutex // appenders, rolls and deletions in this process (the flock excludes other processes)
 	cur  *os.File   // the newest segment, as the appender knows it
 	name int64      // its first record number
+	file string     // its file name (SegName(name))
 	end  int64      // where its last complete frame ends
 	size int64      // its size: from end on, zeros
 	head int64      // the chain head: the last record's number and hash
@@ -245,7 +247,7 @@ func (t *Trail) openCurLocked(name string) error {
 		f.Close()
 		return fmt.Errorf("audit trail segment %s: %v (verify the trail)", name, err)
 	}
-	t.cur, t.name, t.end, t.head, t.hash = f, first, h.len, h.prevSeq, h.prevHash
+	t.cur, t.name, t.file, t.end, t.head, t.hash = f, first, name, h.len, h.prevSeq, h.prevHash
 	size, _, err := sizeLinks(f)
 	if err != nil {
 		return err
@@ -258,7 +260,7 @@ func (t *Trail) openCurLocked(name string) error {
 // after them (what is not zero: the zeros written ahead stay). quick is
 // frameAt's: an appender that has the segment open already.
 func (t *Trail) readTailLocked(size int64, quick bool) error {
-	name := SegName(t.name)
+	name := t.file
 	if size < t.end {
 		// Shorter than what was read: changed outside the trail. Read it
 		// again from the start.
@@ -310,9 +312,7 @@ func (t *Trail) readTailLocked(size int64, quick bool) error {
 			size = off
 			// The read index of this process may hold frames past the
 			// cut: it reads the segment again.
-			t.imu.Lock()
-			t.dropLocked(name)
-			t.imu.Unlock()
+			t.forget(name)
 		}
 		break
 	}
@@ -370,76 +370,75 @@ func (t *Trail) Append(build func(lastSeq int64, lastHash []byte) ([]store.Audit
 }
 
 func (t *Trail) appendLocked(build func(lastSeq int64, lastHash []byte) ([]store.AuditRecord, error), check func(int64, []byte, []store.AuditRecord) error) error {
-	{
-		if t.syncErr != nil {
-			return fmt.Errorf("append audit: %w", t.syncErr)
-		}
-		if !t.fresh {
-			if err := t.catchUpLocked(); err != nil {
-				return fmt.Errorf("append audit: %w", err)
-			}
-		}
-		recs, err := build(t.head, t.hash)
-		if err != nil {
+	if t.syncErr != nil {
+		return fmt.Errorf("append audit: %w", t.syncErr)
+	}
+	if !t.fresh {
+		if err := t.catchUpLocked(); err != nil {
 			return fmt.Errorf("append audit: %w", err)
 		}
-		if len(recs) == 0 {
-			return nil
-		}
-		if err := check(t.head, t.hash, recs); err != nil {
-			return err
-		}
-		buf := append(t.buf[:0], make([]byte, FrameHeader)...)
-		blk, err := store.AuditBlockRecords(buf, recs)
-		if err != nil {
-			return err
-		}
-		// The header into the bytes reserved before the block.
-		appendFrameHeader(blk.Data[:0], &store.AuditBlock{FirstSeq: blk.FirstSeq, LastSeq: blk.LastSeq, MinTime: blk.MinTime, MaxTime: blk.MaxTime,
-			Data: blk.Data[FrameHeader:]})
-		t.buf = blk.Data
-		n := int64(len(blk.Data))
-		if t.SyncDelay > 0 && t.marked != t.name {
-			// Frames written from here on may be lost to a machine crash
-			// in any order of sectors: the mark says where (see Mark).
-			if err := t.markFrom(t.name, t.end, false, true); err != nil {
-				return fmt.Errorf("append audit: %w", err)
-			}
-			t.marked = t.name
-		}
-		var werr error
-		if t.end+n <= t.size || t.Prealloc <= 0 {
-			_, werr = t.cur.WriteAt(blk.Data, t.end)
-		} else {
-			if int64(len(t.zero)) != t.Prealloc {
-				t.zero = make([]byte, t.Prealloc)
-			}
-			var w int
-			w, werr = unix.Pwritev(int(t.cur.Fd()), [][]byte{blk.Data, t.zero}, t.end)
-			if werr == nil && int64(w) != n+t.Prealloc {
-				werr = io.ErrShortWrite
-			}
-		}
-		if werr != nil {
-			t.abandonLocked()
-			return fmt.Errorf("append audit: records %d-%d: %w", blk.FirstSeq, blk.LastSeq, werr)
-		}
-		if t.SyncDelay <= 0 {
-			if err := fdatasync(int(t.cur.Fd())); err != nil {
-				t.abandonLocked()
-				return fmt.Errorf("append audit: records %d-%d: sync: %w", blk.FirstSeq, blk.LastSeq, err)
-			}
-		} else {
-			t.dirty = t.cur
-			t.scheduleSyncLocked()
-		}
-		last := &recs[len(recs)-1]
-		t.noteFrame(SegName(t.name), blk.Data[:FrameHeader], t.end)
-		t.end += n
-		t.size = max(t.size, t.end+t.Prealloc)
-		t.head, t.hash = last.Seq, append(t.hash[:0:0], last.Hash...)
+	}
+	recs, err := build(t.head, t.hash)
+	if err != nil {
+		return fmt.Errorf("append audit: %w", err)
+	}
+	if len(recs) == 0 {
 		return nil
 	}
+	if err := check(t.head, t.hash, recs); err != nil {
+		return err
+	}
+	buf := append(t.buf[:0], make([]byte, FrameHeader)...)
+	blk, err := store.AuditBlockRecords(buf, recs)
+	if err != nil {
+		return err
+	}
+	// The header into the bytes reserved before the block.
+	appendFrameHeader(blk.Data[:0], &store.AuditBlock{FirstSeq: blk.FirstSeq, LastSeq: blk.LastSeq, MinTime: blk.MinTime, MaxTime: blk.MaxTime,
+		Data: blk.Data[FrameHeader:]})
+	t.buf = blk.Data
+	n := int64(len(blk.Data))
+	if t.SyncDelay > 0 && t.marked != t.name {
+		// Frames written from here on may be lost to a machine crash
+		// in any order of sectors: the mark says where (see Mark).
+		if err := t.markFrom(t.name, t.end, false, true); err != nil {
+			return fmt.Errorf("append audit: %w", err)
+		}
+		t.marked = t.name
+	}
+	var werr error
+	if t.end+n <= t.size || t.Prealloc <= 0 {
+		_, werr = t.cur.WriteAt(blk.Data, t.end)
+	} else {
+		if int64(len(t.zero)) != t.Prealloc {
+			t.zero = make([]byte, t.Prealloc)
+		}
+		var w int
+		w, werr = unix.Pwritev(int(t.cur.Fd()), [][]byte{blk.Data, t.zero}, t.end)
+		if werr == nil && int64(w) != n+t.Prealloc {
+			werr = io.ErrShortWrite
+		}
+	}
+	if werr != nil {
+		t.abandonLocked()
+		return fmt.Errorf("append audit: records %d-%d: %w", blk.FirstSeq, blk.LastSeq, werr)
+	}
+	if t.SyncDelay <= 0 {
+		if err := fdatasync(int(t.cur.Fd())); err != nil {
+			t.abandonLocked()
+			return fmt.Errorf("append audit: records %d-%d: sync: %w", blk.FirstSeq, blk.LastSeq, err)
+		}
+	} else {
+		t.dirty = t.cur
+		t.scheduleSyncLocked()
+	}
+	last := &recs[len(recs)-1]
+	t.noteFrame(t.file, Frame{Off: t.end, Hdr: FrameHeader, Len: n - FrameHeader, FirstSeq: blk.FirstSeq, LastSeq: blk.LastSeq,
+		MinTime: blk.MinTime, MaxTime: blk.MaxTime, Sum: binary.BigEndian.Uint32(blk.Data[legacyHeader:FrameHeader])})
+	t.end += n
+	t.size = max(t.size, t.end+t.Prealloc)
+	t.head, t.hash = last.Seq, append(t.hash[:0:0], last.Hash...)
+	return nil
 }
 
 // abandonLocked cuts a write that failed off the file (best effort) and
@@ -781,6 +780,7 @@ func (t *Trail) deleteIn(ix *indexed, seq int64, newest bool) (int64, bool, erro
 		if err := os.Remove(filepath.Join(t.dir, ix.name)); err != nil {
 			return 0, false, err
 		}
+		t.forget(ix.name)
 		return n, true, nil
 	}
 	// Replace it by a segment of the frames after seq.
@@ -821,7 +821,18 @@ func (t *Trail) deleteIn(ix *indexed, seq int64, newest bool) (int64, bool, erro
 	if err := os.Remove(filepath.Join(t.dir, ix.name)); err != nil {
 		return 0, false, err
 	}
+	t.forget(ix.name)
 	return n, false, syncDir(t.dir)
+}
+
+// forget drops a segment this process removed from the read index, so
+// that its file is closed (once the readers still going through it are
+// done) rather than held open, its disk space with it, until a reader
+// lists the segments again.
+func (t *Trail) forget(name string) {
+	t.imu.Lock()
+	defer t.imu.Unlock()
+	t.dropLocked(name)
 }
 
 // repairLocked finishes a deletion that a crash interrupted: a segment
@@ -846,6 +857,7 @@ func (t *Trail) repairLocked() error {
 			if err := os.Remove(filepath.Join(t.dir, segs[i])); err != nil {
 				return err
 			}
+			t.forget(segs[i])
 		}
 	}
 	return nil
@@ -892,18 +904,42 @@ func (t *Trail) Records(fromSeq int64, limit int, blockRecords func(out []store.
 // order, until fn returns false or an error; a block's Data is valid only
 // until fn returns (the next block is read into it).
 func (t *Trail) Scan(fromSeq int64, fn func(b store.AuditBlock) (bool, error)) error {
+	// One snapshot of the index for both walks.
+	ixs, err := t.index()
+	if err != nil {
+		return fmt.Errorf("audit records from %d: %w", fromSeq, err)
+	}
+	defer releaseAll(ixs)
 	// The last frame beginning at or before fromSeq: in its segment, at
-	// its offset (none: from the first).
+	// its offset (none: from the first). A segment that cannot be read
+	// past some frame (bad) is searched up to it: the walk forward reports
+	// it when it gets there.
 	startSeg, startOff := "", int64(0)
-	_ = t.frames(true, func(ix *indexed) bool { return ix.minFirst > fromSeq }, func(ix *indexed, fr *Frame) (bool, error) {
-		if fr.FirstSeq <= fromSeq {
-			startSeg, startOff = ix.name, fr.Off
-			return false, nil
+	for j := len(ixs) - 1; j >= 0 && startSeg == ""; j-- {
+		ix := ixs[j]
+		if ix.n == 0 || ix.minFirst > fromSeq {
+			continue
 		}
-		return true, nil
-	})
+		if ix.f == nil {
+			full, err := t.look(ix.name, false, true)
+			if errors.Is(err, os.ErrNotExist) {
+				continue // deleted by retention meanwhile
+			}
+			if err != nil {
+				return fmt.Errorf("audit records from %d: %w", fromSeq, err)
+			}
+			defer full.release()
+			ix = full
+		}
+		for i := len(ix.frames) - 1; i >= 0; i-- {
+			if ix.frames[i].FirstSeq <= fromSeq {
+				startSeg, startOff = ix.name, ix.frames[i].Off
+				break
+			}
+		}
+	}
 	var buf []byte
-	err := t.frames(false, func(ix *indexed) bool { return ix.name < startSeg }, func(ix *indexed, fr *Frame) (bool, error) {
+	err = t.framesIn(ixs, false, func(ix *indexed) bool { return ix.name < startSeg }, func(ix *indexed, fr *Frame) (bool, error) {
 		if ix.name == startSeg && fr.Off < startOff {
 			return true, nil
 		}
