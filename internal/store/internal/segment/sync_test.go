@@ -484,12 +484,11 @@ func TestSyncerKeepsFlockWhileDirty(t *testing.T) {
 	fdatasync = func(fd int) error {
 		if syncs.Add(1) == 1 {
 			// In the first background sync: an append meanwhile.
-			_, _, err := appendFrame(t, a)
-			appended <- err
+			appended <- appendN(a, 3)
 		}
 		return real(fd)
 	}
-	if _, _, err := appendFrame(t, a); err != nil {
+	if err := appendN(a, 3); err != nil { // (appendFrame reads a.end unlocked)
 		t.Fatal(err)
 	}
 	if err := <-appended; err != nil {
@@ -780,7 +779,6 @@ func TestCutDropsIndexedFrames(t *testing.T) {
 	}
 	kill(a)
 	tearSector(t, dir, offs[1][0], offs[1][1])
-	a.SyncDelay = 0
 	if _, _, err := appendFrame(t, a); err != nil { // cuts frames 2 and 3 off, then appends records 4-6
 		t.Fatal(err)
 	}
