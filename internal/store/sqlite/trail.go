@@ -16,7 +16,7 @@ import (
 // TrailDir is the directory, beside warden.db, of the audit trail's
 // segment files (internal/store/internal/segment): the SQLite store keeps
 // its records there, one frame per commit group written with one write and
-// one fdatasync, instead of in SQLite's write-ahead log. The digests, the
+// one fdatasync (see SetAuditSyncDelay), instead of in SQLite's write-ahead log. The digests, the
 // signing keys and everything else stay in the database.
 const TrailDir = "trail"
 
@@ -117,7 +117,9 @@ func (s *Store) SetAuditSyncDelay(delay time.Duration) {
 }
 
 // AppendAudit implements store.Store: one frame at the end of the newest
-// segment, one write and one fdatasync, under the trail's flock.
+// segment, one write and one fdatasync (or, with SetAuditSyncDelay, a
+// background fdatasync for the appends within the delay), under the
+// trail's flock.
 func (s *Store) AppendAudit(ctx context.Context, build func(lastSeq int64, lastHash []byte) ([]store.AuditRecord, error)) error {
 	return s.trail.Append(build, sqlstore.CheckBatch)
 }

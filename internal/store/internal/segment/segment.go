@@ -1,6 +1,9 @@
 // Package segment stores an audit trail as append-only segment files: each
 // commit group's block (store.AuditBlockRecords) is one frame, written with
-// one write and made durable with one fdatasync. Several processes append to
+// one write and made durable with one fdatasync before the append returns,
+// or, when the appender leaves its syncs to the background
+// (Trail.SyncDelay), by one background fdatasync for every frame written
+// within the delay (see Mark). Several processes append to
 // one chain: an flock on the directory's lock file is held around each
 // append, and an appender first catches its chain head up with what others
 // appended since.
@@ -521,7 +524,6 @@ func sizeLinks(f *os.File) (size int64, nlink uint32, err error) {
 	return fi.Size(), nlink, nil
 }
 
-// lockFile takes dir's lock (exclusive).
 // Mark is the sync mark: where the trail was last known to be on disk
 // when an appender leaves its fdatasyncs to a background sync (Trail's
 // SyncDelay). Before its first such append to a segment the appender
@@ -599,6 +601,7 @@ func holesFrom(dir, name string) int64 {
 	return m.Off
 }
 
+// lockFile takes the trail's lock (exclusive), f its lock file.
 func lockFile(f *os.File) error {
 	for {
 		err := unix.Flock(int(f.Fd()), unix.LOCK_EX)

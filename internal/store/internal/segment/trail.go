@@ -58,7 +58,7 @@ type Trail struct {
 	// background sync at most SyncDelay later, one for all the appends in
 	// between; zero syncs in Append. Set before the first Append.
 	SyncDelay time.Duration
-	dirty     *os.File      // the segment written to since its last fdatasync (nil: none); always cur
+	dirty     *os.File      // the segment written to since its last fdatasync (nil: none); always cur; the flock is held while set
 	syncErr   error         // a failed fdatasync: the kernel may have dropped the writes, so appends fail from then on
 	kicked    bool          // a background sync is due
 	kick      chan struct{} // wakes the background syncer
@@ -334,11 +334,16 @@ func (t *Trail) readTailLocked(size int64, quick bool) error {
 // Append implements store.Store's AppendAudit: under the lock, the head
 // caught up, build's records checked by check, framed, written with one
 // write after the newest segment's last frame and synced with one
-// fdatasync. The frame overwrites zeros written ahead; when it does not
-// fit in them, the same write puts Prealloc bytes of zeros after it.
+// fdatasync (with SyncDelay, by the background sync). The frame overwrites
+// zeros written ahead; when it does not fit in them, the same write puts
+// Prealloc bytes of zeros after it.
 //
-// With SyncDelay, the flock is kept from one append to the next until the
-// background sync, which gives it up. Other processes wait for it: flock is
+// With SyncDelay, the flock is kept from one append to the next until a
+// background sync leaves nothing this process wrote unsynced, and then
+// given up (also after an append that failed or appended nothing: the
+// flock is held exactly while a frame awaits its background sync), so
+// that no other process catches up over an unsynced frame of this one
+// while it runs. Other processes wait for it: flock is
 // not fair, and this appender may take it again first, so under a steady
 // load the wait is a few syncs (3-85 ms in a loop appending without pause
 // at a 10 ms delay). While it is held no other process can append, so
@@ -864,9 +869,11 @@ func (t *Trail) repairLocked() error {
 }
 
 // Head implements LastAudit: the appender's chain head, read under the
-// lock, so that it never names a frame whose write has not been synced yet
-// (a digest sealing it could outlive it in a crash): the last record of
-// the newest segment, or the head the segment began at when it holds none.
+// lock and caught up with every process's appends, so that it never names
+// a frame whose write is unfinished: the last record of the newest
+// segment, or the head the segment began at when it holds none. With
+// SyncDelay (in this process or another) that frame may not be synced
+// yet: Sync, before a digest seals it, syncs it.
 func (t *Trail) Head() (int64, []byte, error) {
 	var seq int64
 	var hash []byte
