@@ -1,10 +1,12 @@
 package detect
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/securecart/warden/internal/audit"
 )
@@ -113,4 +115,113 @@ func FuzzShapes(f *testing.F) {
 			t.Errorf("%s\nread by its shape:\n%s\nwhole:\n%s", changed, g, w)
 		}
 	})
+}
+
+// callerRecord is a GetCallerIdentity by a role session named name, with
+// the user agent ua, as the trail encodes it.
+func callerRecord(i int, name, ua string) []byte {
+	r := &audit.Record{EventVersion: "1.11", EventTime: t0.Add(time.Duration(i) * time.Millisecond).Format(time.RFC3339),
+		EventSource: "sts.amazonaws.com", EventName: "GetCallerIdentity", AWSRegion: "us-east-1", SourceIPAddress: "127.0.0.1",
+		UserAgent: ua, RequestID: fmt.Sprint("req-", i), EventID: fmt.Sprint("ev-", i), EventType: "AwsApiCall", RecipientAccountID: prod,
+		UserIdentity: audit.UserIdentity{Type: "AssumedRole", ARN: "arn:aws:sts::" + prod + ":assumed-role/Load/" + name, AccountID: prod,
+			AccessKeyID: "ASIA", SessionContext: &audit.SessionContext{Attributes: audit.SessionAttributes{CreationDate: "2026-03-01T11:00:00Z"},
+				SessionIssuer: &audit.SessionIssuer{Type: "Role", ARN: "arn:aws:iam::" + prod + ":role/Load", AccountID: prod}}}}
+	return must(json.Marshal(r))
+}
+
+// callerTrails are trails of n GetCallerIdentity calls that the shapes
+// read well (one caller: same) or that defeat them: a signed-in caller
+// changing its user agent at every call (uniqueUA) or its session name's
+// length (nameLength), and more callers at once than shapes remembers
+// (principals300, principals1000, round robin).
+func callerTrails(n int) []struct {
+	name  string
+	datas [][]byte
+} {
+	trail := func(rec func(i int) []byte) [][]byte {
+		out := make([][]byte, n)
+		for i := range out {
+			out[i] = rec(i)
+		}
+		return out
+	}
+	return []struct {
+		name  string
+		datas [][]byte
+	}{
+		{"same", trail(func(i int) []byte { return callerRecord(i, "w", sdkAgent) })},
+		{"uniqueUA", trail(func(i int) []byte { return callerRecord(i, "w", fmt.Sprintf("%s/%d", sdkAgent, i)) })},
+		{"nameLength", trail(func(i int) []byte { return callerRecord(i, strings.Repeat("x", 1+i%300), sdkAgent) })},
+		{"principals300", trail(func(i int) []byte { return callerRecord(i, fmt.Sprintf("user-%04d", i%300), sdkAgent) })},
+		{"principals1000", trail(func(i int) []byte { return callerRecord(i, fmt.Sprintf("user-%04d", i%1000), sdkAgent) })},
+		{"principals3000", trail(func(i int) []byte { return callerRecord(i, fmt.Sprintf("user-%04d", i%3000), sdkAgent) })},
+	}
+}
+
+// The shapes bound their work per record on any trail: the bytes they
+// search, hash, compare and copy stay within 3 a byte of the trail, well
+// under what reading the record as views costs (it reads each byte once,
+// but lexes it, several times slower a byte than searching, hashing or
+// comparing memory: BenchmarkStoredCallers measures both), and on trails
+// that defeat them (a caller changing its user agent at every call, more
+// callers than maxShapes) they remember few records; on the trails they
+// are for, nearly every record is read by shape. Without the bounds, a
+// record of a new shape was compared with every shape of its head and
+// looked up by every head length: hundreds of bytes a byte.
+func TestShapesBoundedWork(t *testing.T) {
+	hitsAtLeast := map[string]float64{"same": 0.99, "nameLength": 0.9, "principals300": 0.9, "principals1000": 0.5}
+	for _, tc := range callerTrails(20000) {
+		rd := &storedReader{view: recordReader{view: true}}
+		size := 0
+		for _, b := range tc.datas {
+			size += len(b)
+			readByShape(t, &rd.shapes, rd, b)
+		}
+		st, n := rd.shapes.stats, len(tc.datas)
+		perByte := float64(st.work) / float64(size)
+		t.Logf("%s: %d of %d records read by shape, %d remembered, %d shapes, %.2f bytes of work a byte", tc.name, st.hits, n, st.remembered, rd.shapes.n, perByte)
+		if st.records != n {
+			t.Errorf("%s: %d records counted, want %d", tc.name, st.records, n)
+		}
+		if perByte > 3 {
+			t.Errorf("%s: the shapes worked %.1f bytes a byte of the trail, want at most 3", tc.name, perByte)
+		}
+		if st.hits < n/2 && st.remembered > n/20 {
+			t.Errorf("%s: %d of %d records remembered, %d read by shape", tc.name, st.remembered, n, st.hits)
+		}
+		if rd.shapes.n > maxShapes {
+			t.Errorf("%s: %d shapes remembered, more than %d", tc.name, rd.shapes.n, maxShapes)
+		}
+		if min := hitsAtLeast[tc.name]; float64(st.hits) < min*float64(n) {
+			t.Errorf("%s: %d of %d records read by shape, want at least %.0f%%", tc.name, st.hits, n, 100*min)
+		}
+	}
+}
+
+// ReadStored on the callerTrails, per record: with the shapes, and with
+// views alone (the shapes off).
+//
+//	go test -run '^$' -bench StoredCallers -count 6 ./internal/detect/
+func BenchmarkStoredCallers(b *testing.B) {
+	const n = 20000
+	for _, tc := range callerTrails(n) {
+		st := storeRecords(b, tc.datas)
+		for _, off := range []bool{false, true} {
+			name := tc.name + "/shapes"
+			if off {
+				name = tc.name + "/views"
+			}
+			b.Run(name, func(b *testing.B) {
+				for b.Loop() {
+					d := New(Defaults(), inOrg)
+					d.reader = &storedReader{view: recordReader{view: true}}
+					d.reader.shapes.off = off
+					if last, err := d.ReadStored(context.Background(), st, 0, nil); err != nil || last != n {
+						b.Fatal(last, err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/record")
+			})
+		}
+	}
 }
