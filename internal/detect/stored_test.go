@@ -350,9 +350,12 @@ func TestReadStoredSameAsFullDecoding(t *testing.T) {
 		!reflect.DeepEqual(fast.sources, full.sources) || !reflect.DeepEqual(fast.history, full.history) || !reflect.DeepEqual(fast.revoked, full.revoked) {
 		t.Errorf("state differs: latest %v / %v, revoked %v / %v", fast.latest, full.latest, fast.revoked, full.revoked)
 	}
-	if fast.reader.shapes.n == 0 {
-		t.Error("no record was read by its shape")
+	// Most of the trail is GetCallerIdentity calls by a few callers: read
+	// by their shapes, so that the comparison covers that path.
+	if st := fast.reader.shapes.stats; st.records != len(datas) || st.hits < len(datas)/2 {
+		t.Errorf("%d of %d records read by their shapes (%d looked up): want at least half", st.hits, len(datas), st.records)
 	}
+	t.Logf("%d of %d records read by their shapes", fast.reader.shapes.stats.hits, len(datas))
 }
 
 // readUpTo is a store whose trail ends at record last.
