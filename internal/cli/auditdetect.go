@@ -124,11 +124,21 @@ malformed input.`,
 						bar(int(seq), int(last))
 					}
 				}
-				if _, err := d.ReadStored(ctx, st, 0, progress); err != nil {
-					return err
-				}
+				_, err = d.ReadStored(ctx, st, 0, progress)
 				if bar != nil && last > 0 {
 					bar(int(last), int(last))
+				}
+				// An unreadable record is skipped, with a warning: the
+				// findings of the others still count.
+				var skipped *detect.SkippedError
+				if errors.As(err, &skipped) {
+					warnSkipped(env.Stderr, skipped)
+					if err == error(skipped) {
+						err = nil
+					}
+				}
+				if err != nil {
+					return err
 				}
 			} else {
 				d = detect.New(df.cfg, detect.InOrg(o))
@@ -216,4 +226,14 @@ func writeDetections(w io.Writer, format string, found []detect.Finding) error {
 			f.Count, f.First.UTC().Format(time.RFC3339), f.Last.UTC().Format(time.RFC3339), f.Description, f.Kind.Page)
 	}
 	return nil
+}
+
+// warnSkipped warns of the trail records detection skipped, unreadable.
+func warnSkipped(w io.Writer, e *detect.SkippedError) {
+	for _, r := range e.Records {
+		fmt.Fprintf(w, "warning: trail record %d is unreadable, skipped (warden audit verify checks the trail): %v\n", r.Seq, r.Err)
+	}
+	if more := e.Count - len(e.Records); more > 0 {
+		fmt.Fprintf(w, "warning: %d more trail records are unreadable, skipped\n", more)
+	}
 }

@@ -7,10 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/securecart/warden/internal/api"
 	"github.com/securecart/warden/internal/audit"
 	"github.com/securecart/warden/internal/policy"
+	"github.com/securecart/warden/internal/store"
+	"github.com/securecart/warden/internal/store/storetest"
 )
 
 // A CloudTrail log file as AWS delivers it: the root user of Dev lists
@@ -83,5 +86,38 @@ func TestAuditDetectStore(t *testing.T) {
 	out, errOut, code = run(t, "", "audit", "detect", "--data", dir, "--format", "json")
 	if code != 1 || !strings.Contains(out, `"type":"Policy:IAMUser/RootCredentialUsage"`) || !strings.Contains(out, `"accountId":"`+devAcct+`"`) {
 		t.Fatalf("exit %d, %s %s; want 1 and the root finding", code, out, errOut)
+	}
+}
+
+// A stored record that cannot be read (a damaged store) is skipped with a
+// warning: the root call after it is still found.
+func TestAuditDetectStoreSkipsUnreadable(t *testing.T) {
+	t.Parallel()
+	dir, _ := auditData(t, 6)
+	ctx := context.Background()
+	st, sealer := openDataDir(t, dir)
+	err := st.AppendAudit(ctx, func(lastSeq int64, lastHash []byte) ([]store.AuditRecord, error) {
+		return storetest.Chain(lastSeq, lastHash, func(int64) time.Time { return fixedNow() }, []byte(`{"eventTime":5}`)), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := audit.Open(ctx, st, sealer, audit.Options{Owner: securityAcct, DigestEvery: 4, Clock: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &api.Call{Service: "iam", Action: "ListUsers", Region: "us-east-1", RequestID: "root-1", Now: fixedNow(), SourceIP: "192.0.2.99",
+		Identity: &api.Identity{ARN: "arn:aws:iam::" + devAcct + ":root", Account: devAcct, Kind: policy.CallerRoot, AccessKeyID: "AKIAROOTEXAMPLE00001"}}
+	if err := tr.Append(ctx, audit.Records(&api.Event{Call: c, EventSource: "iam.amazonaws.com"})); err != nil {
+		t.Fatal(err)
+	}
+	tr.Close()
+	st.Close()
+	out, errOut, code := run(t, "", "audit", "detect", "--data", dir, "--format", "json")
+	if code != 1 || !strings.Contains(out, `"type":"Policy:IAMUser/RootCredentialUsage"`) {
+		t.Fatalf("exit %d, %s %s; want 1 and the root finding", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "warning: trail record") || !strings.Contains(errOut, "unreadable") {
+		t.Errorf("stderr %q: want a warning of the unreadable record", errOut)
 	}
 }

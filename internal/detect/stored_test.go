@@ -3,6 +3,7 @@ package detect
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -400,5 +401,38 @@ func TestWhenChangesNothing(t *testing.T) {
 	}
 	if acted == 0 {
 		t.Fatal("no rule acted")
+	}
+}
+
+// A record ReadStored cannot read (a damaged store) is skipped and
+// reported once: the detections go on with the records after it, which a
+// reader stopping there would never read again.
+func TestReadStoredSkipsUnreadable(t *testing.T) {
+	good := []*audit.Record{root(dev).record(), root(prod).record(),
+		rec{who: "arn:aws:iam::" + prod + ":user/ops", typ: "IAMUser", acct: prod, src: "cloudtrail.amazonaws.com", event: "StopLogging",
+			params: map[string]any{"name": "org-trail"}, at: time.Minute}.record()}
+	datas := [][]byte{must(json.Marshal(good[0])), []byte(`{"eventTime":5}`), []byte(`{"eventTime":"2026-03-01T12:00:00Z","userIdentity":{"type":"Root"`),
+		must(json.Marshal(good[1])), must(json.Marshal(good[2]))}
+	want := New(Defaults(), inOrg)
+	for _, r := range good {
+		want.Observe(r)
+	}
+	st := storeRecords(t, datas)
+	for name, st := range map[string]store.Store{"scanner": st, "records": struct{ store.Store }{st}} {
+		d := New(Defaults(), inOrg)
+		last, err := d.ReadStored(t.Context(), st, 0, nil)
+		var skipped *SkippedError
+		if !errors.As(err, &skipped) || skipped.Count != 2 || len(skipped.Records) != 2 || skipped.Records[0].Seq != 2 || skipped.Records[1].Seq != 3 {
+			t.Fatalf("%s: %v; want records 2 and 3 skipped", name, err)
+		}
+		if last != int64(len(datas)) {
+			t.Errorf("%s: read up to %d of %d", name, last, len(datas))
+		}
+		if got, want := d.Findings(time.Time{}), want.Findings(time.Time{}); !reflect.DeepEqual(got, want) || len(got) != 3 {
+			t.Errorf("%s: findings\n%+v\nwant those of the readable records:\n%+v", name, got, want)
+		}
+		if last, err := d.ReadStored(t.Context(), st, last, nil); err != nil || last != int64(len(datas)) {
+			t.Errorf("%s: read again: %d, %v", name, last, err)
+		}
 	}
 }

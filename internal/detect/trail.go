@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -21,6 +22,13 @@ import (
 // ReadStored observes the stored trail's records with Seq > after, in
 // order, and returns the last Seq read (after when none). progress (may be
 // nil) is called with it after each batch of records read.
+//
+// A record it cannot read (not a record as the trail writes them: a
+// damaged store) is skipped, not observed: the detections go on with the
+// records after it, and ReadStored returns, with the last Seq read, a
+// *SkippedError naming it (joined to the store's error, if any), once,
+// for the caller to report (the trail's hashes, `warden audit verify`,
+// tell what happened to it).
 //
 // It reads each record as views of the stored bytes, which the store
 // passes without copying them (store.AuditScanner): by its shape when a
@@ -44,38 +52,82 @@ func (d *Detector) ReadStored(ctx context.Context, st store.Store, after int64, 
 	if d.reader == nil {
 		d.reader = &storedReader{view: recordReader{view: true}}
 	}
+	var skipped *SkippedError
+	done := func(err error) (int64, error) {
+		if skipped == nil {
+			return after, err
+		}
+		if err == nil {
+			return after, skipped
+		}
+		return after, errors.Join(err, skipped)
+	}
 	var r audit.Record
 	for {
 		n := 0
 		read := func(seq int64, data []byte) error {
 			if err := d.readStored(d.reader, &r, data); err != nil {
-				return fmt.Errorf("trail record %d: %w", seq, err)
+				if skipped == nil {
+					skipped = &SkippedError{}
+				}
+				skipped.add(seq, err)
 			}
 			after, n = seq, n+1
 			return nil
 		}
 		if scans {
 			if err := scanner.ScanAudit(ctx, after+1, batch, read); err != nil {
-				return after, err
+				return done(err)
 			}
 		} else {
 			recs, err := st.AuditRecords(ctx, after+1, batch)
 			if err != nil {
-				return after, err
+				return done(err)
 			}
 			for _, sr := range recs {
-				if err := read(sr.Seq, sr.Data); err != nil {
-					return after, err
-				}
+				read(sr.Seq, sr.Data)
 			}
 		}
 		if progress != nil && n > 0 {
 			progress(after)
 		}
 		if n < batch {
-			return after, nil
+			return done(nil)
 		}
 	}
+}
+
+// SkippedError reports the trail records ReadStored could not read and
+// skipped.
+type SkippedError struct {
+	// Count is how many; Records the first of them (at most
+	// maxSkippedListed), in order.
+	Count   int
+	Records []SkippedRecord
+}
+
+// SkippedRecord is a record ReadStored skipped: its Seq, and why.
+type SkippedRecord struct {
+	Seq int64
+	Err error
+}
+
+// maxSkippedListed bounds SkippedError.Records.
+const maxSkippedListed = 100
+
+func (e *SkippedError) add(seq int64, err error) {
+	e.Count++
+	if len(e.Records) < maxSkippedListed {
+		e.Records = append(e.Records, SkippedRecord{seq, err})
+	}
+}
+
+func (e *SkippedError) Error() string {
+	first := e.Records[0]
+	if e.Count == 1 {
+		return fmt.Sprintf("trail record %d is unreadable, skipped: %v", first.Seq, first.Err)
+	}
+	return fmt.Sprintf("%d trail records are unreadable, skipped; the first, record %d: %v", e.Count, first.Seq, first.Err)
 }
 
 // storedReader reads stored records for ReadStored: as views (view, or

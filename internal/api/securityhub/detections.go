@@ -2,6 +2,7 @@ package securityhub
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/securecart/warden/internal/detect"
@@ -24,6 +25,15 @@ func (s *service) refreshDetections(ctx context.Context) error {
 	}
 	seq, err := s.detector.ReadStored(ctx, s.store, s.trailSeq, nil)
 	s.trailSeq = seq
+	// An unreadable record is skipped, reported here once: detection goes
+	// on past it.
+	var skipped *detect.SkippedError
+	if errors.As(err, &skipped) {
+		s.reportSkipped(skipped)
+		if err == error(skipped) {
+			err = nil
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -62,6 +72,22 @@ func (s *service) refreshDetections(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// reportSkipped logs the trail records the detector could not read and
+// skipped, each once (the next read starts after them).
+func (s *service) reportSkipped(e *detect.SkippedError) {
+	if s.log == nil {
+		return
+	}
+	for _, r := range e.Records {
+		s.log.Error("Security Hub: a trail record is unreadable; the detections skipped it (warden audit verify checks the trail)",
+			"seq", r.Seq, "error", r.Err.Error())
+	}
+	if more := e.Count - len(e.Records); more > 0 {
+		s.log.Error("Security Hub: more trail records are unreadable; the detections skipped them", "count", more,
+			"after", e.Records[len(e.Records)-1].Seq)
+	}
 }
 
 // leaseName is the lease (store.Leaser) of Security Hub's analysis.

@@ -15,6 +15,7 @@ import (
 	"github.com/securecart/warden/internal/detect"
 	"github.com/securecart/warden/internal/server/servertest"
 	"github.com/securecart/warden/internal/store"
+	"github.com/securecart/warden/internal/store/storetest"
 )
 
 func byType(t *testing.T, cl *sh.Client, typ string) []shtypes.AwsSecurityFinding {
@@ -157,4 +158,24 @@ func TestDetectionsInTheBackground(t *testing.T) {
 			t.Fatalf("no GuardDuty finding stored within 10 s: %d records", len(recs))
 		}
 	}
+}
+
+// A trail record the detector cannot read (a damaged store) is skipped:
+// the findings of the calls after it still come.
+func TestDetectionsSkipUnreadableRecord(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{TrailOwner: security, Detections: detect.Defaults()})
+	ctx := servertest.Ctx(t)
+	secHub := sh.NewFromConfig(assume(t, h, security))
+	err := h.Store.AppendAudit(ctx, func(lastSeq int64, lastHash []byte) ([]store.AuditRecord, error) {
+		return storetest.Chain(lastSeq, lastHash, func(int64) time.Time { return time.Now() }, []byte(`{"eventTime":5}`)), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct := cloudtrail.NewFromConfig(assume(t, h, dev))
+	if _, err := ct.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String("organization-trail")}); err == nil {
+		t.Fatal("StopLogging succeeded")
+	}
+	awaitType(t, secHub, "TTPs/Defense Evasion/DefenseEvasion:IAMUser-AnomalousBehavior", "after an unreadable record",
+		func(fs []shtypes.AwsSecurityFinding) bool { return len(fs) > 0 })
 }
