@@ -436,3 +436,24 @@ func TestReadStoredSkipsUnreadable(t *testing.T) {
 		}
 	}
 }
+
+// ReadStored reports its progress every progressEvery records, within a
+// batch, and stops there when its context is done.
+func TestReadStoredProgressAndCancel(t *testing.T) {
+	const n = 2*progressEvery + 100
+	datas := make([][]byte, n)
+	for i := range datas {
+		datas[i] = callerRecord(i, "w", sdkAgent)
+	}
+	st := storeRecords(t, datas)
+	var seen []int64
+	last, err := New(Defaults(), inOrg).ReadStored(t.Context(), st, 0, func(seq int64) { seen = append(seen, seq) })
+	if err != nil || last != n || !reflect.DeepEqual(seen, []int64{progressEvery, 2 * progressEvery, n}) {
+		t.Errorf("read up to %d (%v), progress at %v; want %d, at %d, %d and %d", last, err, seen, n, progressEvery, 2*progressEvery, n)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	last, err = New(Defaults(), inOrg).ReadStored(ctx, st, 0, func(int64) { cancel() })
+	if !errors.Is(err, context.Canceled) || last < progressEvery || last >= n {
+		t.Errorf("canceled at record %d: read up to %d, %v; want it to stop before the end with context.Canceled", progressEvery, last, err)
+	}
+}

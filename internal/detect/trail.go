@@ -21,7 +21,8 @@ import (
 
 // ReadStored observes the stored trail's records with Seq > after, in
 // order, and returns the last Seq read (after when none). progress (may be
-// nil) is called with it after each batch of records read.
+// nil) is called with it every progressEvery records and at the end; ctx
+// is checked as often (the read stops with ctx.Err()).
 //
 // A record it cannot read (not a record as the trail writes them: a
 // damaged store) is skipped, not observed: the detections go on with the
@@ -73,6 +74,14 @@ func (d *Detector) ReadStored(ctx context.Context, st store.Store, after int64, 
 				skipped.add(seq, err)
 			}
 			after, n = seq, n+1
+			if n%progressEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if progress != nil {
+					progress(after)
+				}
+			}
 			return nil
 		}
 		if scans {
@@ -85,10 +94,12 @@ func (d *Detector) ReadStored(ctx context.Context, st store.Store, after int64, 
 				return done(err)
 			}
 			for _, sr := range recs {
-				read(sr.Seq, sr.Data)
+				if err := read(sr.Seq, sr.Data); err != nil {
+					return done(err)
+				}
 			}
 		}
-		if progress != nil && n > 0 {
+		if progress != nil && n%progressEvery != 0 {
 			progress(after)
 		}
 		if n < batch {
@@ -96,6 +107,10 @@ func (d *Detector) ReadStored(ctx context.Context, st store.Store, after int64, 
 		}
 	}
 }
+
+// progressEvery is how many records ReadStored reads between progress
+// reports and looks at its context.
+const progressEvery = 4096
 
 // SkippedError reports the trail records ReadStored could not read and
 // skipped.
