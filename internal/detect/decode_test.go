@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/securecart/warden/internal/audit"
 )
@@ -248,5 +250,84 @@ func TestOwnSameAsDecode(t *testing.T) {
 	}
 	if byShape == 0 {
 		t.Error("no record read by its shape")
+	}
+}
+
+// own copies every field decode sets: on a record with every string
+// field of audit.Record set (filled by reflection, so a field decode
+// reads in the future is set too), read as views and made its own, no
+// string reachable from the record (fields, parameters' keys and values)
+// shares the record's bytes, and no session or parameters are the
+// reader's, reused from record to record.
+func TestOwnCopiesEveryFieldDecodeReads(t *testing.T) {
+	var full audit.Record
+	n := 0
+	var fill func(v reflect.Value)
+	fill = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.String:
+			n++
+			v.SetString(fmt.Sprintf("value-%d", n))
+		case reflect.Pointer:
+			if v.Type().Elem().Kind() == reflect.Struct {
+				v.Set(reflect.New(v.Type().Elem()))
+				fill(v.Elem())
+			}
+		case reflect.Struct:
+			for i := range v.NumField() {
+				if v.Type().Field(i).IsExported() {
+					fill(v.Field(i))
+				}
+			}
+		}
+	}
+	fill(reflect.ValueOf(&full).Elem())
+	full.EventTime, full.EventSource = "2026-03-01T12:00:00Z", "sts.amazonaws.com"
+	full.RequestParameters = map[string]any{"roleArn": "arn:aws:iam::" + prod + ":role/R", "roleSessionName": "s"}
+	data := must(json.Marshal(full))
+	lo, hi := uintptr(unsafe.Pointer(unsafe.SliceData(data))), uintptr(unsafe.Pointer(unsafe.SliceData(data)))+uintptr(len(data))
+	rd := &storedReader{view: recordReader{view: true}}
+	var r audit.Record
+	if err := rd.view.decode(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	rd.own.own(&r)
+	checked := 0
+	var check func(path string, v reflect.Value)
+	check = func(path string, v reflect.Value) {
+		switch v.Kind() {
+		case reflect.String:
+			if s := v.String(); s != "" {
+				checked++
+				if p := uintptr(unsafe.Pointer(unsafe.StringData(s))); p >= lo && p < hi {
+					t.Errorf("%s (%q) shares the record's bytes: own does not copy it", path, s)
+				}
+			}
+		case reflect.Pointer, reflect.Interface:
+			if !v.IsNil() {
+				check(path, v.Elem())
+			}
+		case reflect.Struct:
+			for i := range v.NumField() {
+				if v.Type().Field(i).IsExported() {
+					check(path+"."+v.Type().Field(i).Name, v.Field(i))
+				}
+			}
+		case reflect.Map:
+			for it := v.MapRange(); it.Next(); {
+				check(path+"[key]", it.Key())
+				check(path+"["+it.Key().String()+"]", it.Value())
+			}
+		}
+	}
+	check("Record", reflect.ValueOf(r))
+	if sc := r.UserIdentity.SessionContext; sc == nil || sc == &rd.view.viewSC || sc.SessionIssuer == nil || sc.SessionIssuer == &rd.view.viewSI {
+		t.Errorf("session context %p, the reader's %p: want one of its own, with an issuer", sc, &rd.view.viewSC)
+	}
+	if m, ok := r.RequestParameters.(map[string]any); !ok || len(m) != 2 || reflect.ValueOf(m).UnsafePointer() == reflect.ValueOf(rd.view.viewParams).UnsafePointer() {
+		t.Errorf("parameters %v: want two, in a map of their own", r.RequestParameters)
+	}
+	if checked < 15 {
+		t.Errorf("%d strings checked: decode reads more", checked)
 	}
 }
