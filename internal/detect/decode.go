@@ -136,6 +136,9 @@ func (rr *recordReader) decode(data []byte, r *audit.Record) error {
 // read for every record and dropped by decode where no rule reads them.
 func (rr *recordReader) params(r *audit.Record) error {
 	if rr.lex.PeekKind() != '{' {
+		// As encoding/json: a later null (or anything but an object) is
+		// what the parameters are.
+		r.RequestParameters = nil
 		return rr.lex.SkipValue()
 	}
 	var m map[string]any
@@ -151,6 +154,9 @@ func (rr *recordReader) params(r *audit.Record) error {
 	r.RequestParameters = m
 	return rr.object(func(name []byte) error {
 		if rr.lex.PeekKind() != '"' {
+			// Not a string: a rule reads none there (a repeated name
+			// replaces the string before it, as encoding/json's does).
+			delete(m, string(name))
 			return rr.lex.SkipValue()
 		}
 		var key string
@@ -180,14 +186,19 @@ func (rr *recordReader) identity(u *audit.UserIdentity) error {
 		case "accessKeyId":
 			return rr.str(&u.AccessKeyID)
 		case "sessionContext":
+			// As encoding/json: null sets no session, and a repeated
+			// object is read into the session before it.
 			if rr.lex.PeekKind() == 'n' {
+				u.SessionContext = nil
 				return rr.lex.SkipValue()
 			}
-			var sc *audit.SessionContext
-			if rr.view {
+			sc := u.SessionContext
+			switch {
+			case sc != nil:
+			case rr.view:
 				rr.viewSC = audit.SessionContext{}
 				sc = &rr.viewSC
-			} else {
+			default:
 				sc = &audit.SessionContext{}
 			}
 			u.SessionContext = sc
@@ -202,12 +213,15 @@ func (rr *recordReader) identity(u *audit.UserIdentity) error {
 					})
 				case "sessionIssuer":
 					if rr.lex.PeekKind() == 'n' {
+						sc.SessionIssuer = nil
 						return rr.lex.SkipValue()
 					}
-					if rr.view {
+					switch {
+					case sc.SessionIssuer != nil:
+					case rr.view:
 						rr.viewSI = audit.SessionIssuer{}
 						sc.SessionIssuer = &rr.viewSI
-					} else {
+					default:
 						sc.SessionIssuer = &audit.SessionIssuer{}
 					}
 					return rr.object(func(name []byte) error {

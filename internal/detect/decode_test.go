@@ -331,3 +331,74 @@ func TestOwnCopiesEveryFieldDecodeReads(t *testing.T) {
 		t.Errorf("%d strings checked: decode reads more", checked)
 	}
 }
+
+// Members repeated, or null after a value, read as encoding/json reads
+// them: a later null parameters, session or issuer is none, a parameter
+// repeated with another value than a string is none, and a repeated
+// session object is read into the session before it. Read copied, as
+// views, and as views made their own.
+func TestDecodeRepeatedMembersAsJSON(t *testing.T) {
+	const at = `"eventTime":"2026-03-01T12:00:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole"`
+	sc := `"sessionContext":{"attributes":{"creationDate":"2026-01-01T00:00:00Z"},"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::` + dev + `:role/R"}}`
+	for _, doc := range []string{
+		`{` + at + `,"userIdentity":{"type":"AssumedRole",` + sc + `,"sessionContext":null}}`,
+		`{` + at + `,"userIdentity":{"type":"AssumedRole","sessionContext":{"attributes":{"creationDate":"2026-01-01T00:00:00Z"}},"sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::` + dev + `:role/R"}}}}`,
+		`{` + at + `,"userIdentity":{"type":"AssumedRole",` + sc + `},"userIdentity":{"sessionContext":{"attributes":{"mfaAuthenticated":"true"}}}}`,
+		`{` + at + `,"userIdentity":{"type":"AssumedRole",` + sc + `,"sessionContext":{"sessionIssuer":null}}}`,
+		`{` + at + `,"userIdentity":{"type":"AssumedRole",` + sc + `,"sessionContext":{"sessionIssuer":{"accountId":"` + dev + `"}}}}`,
+		`{` + at + `,"requestParameters":{"roleArn":"x"},"requestParameters":null}`,
+		`{` + at + `,"requestParameters":{"roleArn":"x"},"requestParameters":"x"}`,
+		`{` + at + `,"requestParameters":{"roleArn":"x"},"requestParameters":{"roleSessionName":"s"}}`,
+		`{` + at + `,"requestParameters":{"roleArn":"x","roleArn":null,"roleSessionName":"s"}}`,
+		`{` + at + `,"requestParameters":{"roleArn":"x","roleArn":5}}`,
+		`{` + at + `,"requestParameters":{"roleArn":"x","roleArn":{"a":"b"},"roleArn":"y"}}`,
+	} {
+		var full audit.Record
+		if err := json.Unmarshal([]byte(doc), &full); err != nil {
+			t.Fatal(err)
+		}
+		want := must(json.Marshal(readFields(&full)))
+		for _, mode := range []string{"copied", "views", "own"} {
+			rd := &storedReader{view: recordReader{view: true}}
+			rr := &rd.view
+			if mode == "copied" {
+				rr = &rd.own
+			}
+			var r audit.Record
+			if err := rr.decode([]byte(doc), &r); err != nil {
+				t.Fatalf("%s: %v", doc, err)
+			}
+			if mode == "own" {
+				rd.own.own(&r)
+			}
+			if got := must(json.Marshal(readFields(&r))); string(got) != string(want) {
+				t.Errorf("%s, %s:\n%s\nencoding/json:\n%s", doc, mode, got, want)
+			}
+		}
+	}
+}
+
+// readFields is what the rules read of r: the fields decode reads, the
+// string parameters.
+func readFields(r *audit.Record) audit.Record {
+	out := audit.Record{EventTime: r.EventTime, EventSource: r.EventSource, EventName: r.EventName, EventType: r.EventType, ErrorCode: r.ErrorCode,
+		AWSRegion: r.AWSRegion, SourceIPAddress: r.SourceIPAddress, UserAgent: r.UserAgent, EventID: r.EventID, RecipientAccountID: r.RecipientAccountID,
+		UserIdentity: audit.UserIdentity{Type: r.UserIdentity.Type, ARN: r.UserIdentity.ARN, AccountID: r.UserIdentity.AccountID, AccessKeyID: r.UserIdentity.AccessKeyID}}
+	if sc := r.UserIdentity.SessionContext; sc != nil {
+		c := &audit.SessionContext{Attributes: audit.SessionAttributes{CreationDate: sc.Attributes.CreationDate}}
+		if si := sc.SessionIssuer; si != nil {
+			c.SessionIssuer = &audit.SessionIssuer{Type: si.Type, ARN: si.ARN, AccountID: si.AccountID}
+		}
+		out.UserIdentity.SessionContext = c
+	}
+	if m, ok := r.RequestParameters.(map[string]any); ok {
+		params := map[string]any{}
+		for k, v := range m {
+			if s, ok := v.(string); ok {
+				params[k] = s
+			}
+		}
+		out.RequestParameters = params
+	}
+	return out
+}

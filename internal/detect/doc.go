@@ -46,4 +46,13 @@
 // when a record of the same shape came before, by comparing its bytes with
 // that one's), and whole, copied, only when a rule acts on it (a rule's
 // when). Most of a busy trail is calls no rule acts on.
+//
+// What ReadStored reads is the records as the audit trail's encoder
+// writes them, whose hashes `warden audit verify` checks: it reads them
+// to the same fields as encoding/json (repeated members and nulls
+// included: TestDecodeRepeatedMembersAsJSON, FuzzSlimDecode), but it is
+// no JSON validator, and where encoding/json is lenient it is not: a
+// member whose name differs from CloudTrail's in case ("EventName") is
+// not matched, and a string of invalid UTF-8 or with a lone surrogate
+// makes the record unreadable (skipped, reported: SkippedError).
 package detect

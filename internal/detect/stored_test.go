@@ -292,6 +292,12 @@ func diverseTrail(tb testing.TB) [][]byte {
 		`{"eventTime":"2026-03-01T14:00:07Z","eventTime":"2026-03-01T14:00:08Z","userIdentity":{"type":"Root","type":"IAMUser"},"eventID":"hand-8"}`,
 		`{"eventTime":"2026-03-01T14:00:09Z","userIdentity":{"type":"IAMUser","type":"Root","accountId":"` + prod + `"},"eventType":"AwsApiCall","eventType":"AwsServiceEvent","eventID":"hand-9"}`,
 		`{"eventTime":"2026-03-01T14:00:10Z","userIdentity":{"type":"AWSAccount","accountId":"ANONYMOUS_PRINCIPAL"},"errorCode":"AccessDenied","eventID":"hand-10"}`,
+		// Repeated members read as encoding/json reads them: the trail's
+		// name is a number, then none, the session none.
+		`{"eventTime":"2026-03-01T14:00:11Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","requestParameters":{"name":"t1","name":5},"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::` + dev + `:user/ops2"},"recipientAccountId":"` + dev + `","eventID":"hand-11"}`,
+		`{"eventTime":"2026-03-01T14:00:12Z","eventSource":"cloudtrail.amazonaws.com","eventName":"DeleteTrail","requestParameters":{"name":"t2"},"requestParameters":null,"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::` + dev + `:user/ops3"},"recipientAccountId":"` + dev + `","eventID":"hand-12"}`,
+		`{"eventTime":"2026-03-01T14:00:13Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::` + dev + `:assumed-role/Load/old","sessionContext":{"attributes":{"creationDate":"2020-01-01T00:00:00Z"},"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::` + dev + `:role/Load"}},"sessionContext":null},"eventID":"hand-13"}`,
+		`{"eventTime":"2026-03-01T14:00:14Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::` + dev + `:assumed-role/Load/old","sessionContext":{"attributes":{"creationDate":"2020-01-01T00:00:00Z"}},"sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::` + dev + `:role/Load"}}},"eventID":"hand-14"}`,
 		`null`,
 		`{}`,
 	}
