@@ -306,12 +306,12 @@ func (rr *recordReader) object(field func(name []byte) error) error {
 // str reads a string (or null) into dst, interned (a view in view
 // mode).
 func (rr *recordReader) str(dst *string) error {
-	b, ok, err := rr.read()
+	b, tmp, ok, err := rr.read()
 	if !ok {
 		return err
 	}
 	if rr.view {
-		*dst = rr.viewOrCopy(b)
+		*dst = viewOrCopy(b, tmp)
 		return nil
 	}
 	*dst = rr.intern(b)
@@ -367,24 +367,16 @@ func (rr *recordReader) internString(s string) string {
 	if s == "" {
 		return ""
 	}
-	if v, ok := rr.seen[s]; ok {
-		return v
-	}
-	if rr.seen == nil || len(rr.seen) >= 4096 {
-		rr.seen = make(map[string]string, 256)
-	}
-	s = strings.Clone(s)
-	rr.seen[s] = s
-	return s
+	return rr.intern(unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
 // unique reads a string (or null) that differs from record to record
 // into dst.
 func (rr *recordReader) unique(dst *string) error {
-	b, ok, err := rr.read()
+	b, tmp, ok, err := rr.read()
 	if ok {
 		if rr.view {
-			*dst = rr.viewOrCopy(b)
+			*dst = viewOrCopy(b, tmp)
 		} else {
 			*dst = string(b)
 		}
@@ -400,36 +392,47 @@ func viewOf(b []byte) string {
 }
 
 // viewOrCopy is what read returned as a string: a view of the record's
-// bytes, a copy of rr.tmp (an escaped string, which the next overwrites).
-func (rr *recordReader) viewOrCopy(b []byte) string {
-	if len(b) > 0 && len(rr.tmp) > 0 && unsafe.SliceData(b) == unsafe.SliceData(rr.tmp) {
+// bytes, or a copy of rr.tmp (tmp: an escaped string, which the next
+// overwrites).
+func viewOrCopy(b []byte, tmp bool) string {
+	if tmp {
 		return string(b)
 	}
 	return viewOf(b)
 }
 
 // read reads a string's contents (valid until the next read), false for
-// null or an error.
-func (rr *recordReader) read() ([]byte, bool, error) {
+// null or an error; tmp when they are in rr.tmp (unescaped), not the
+// record's bytes.
+func (rr *recordReader) read() (b []byte, tmp, ok bool, err error) {
 	l := &rr.lex
 	switch k := l.PeekKind(); k {
 	case 'n':
-		return nil, false, l.SkipValue()
+		return nil, false, false, l.SkipValue()
 	case '"':
 	default:
-		return nil, false, l.errorf("want a string, found %s", l.found(k))
+		return nil, false, false, l.errorf("want a string, found %s", l.found(k))
 	}
 	quoted, raw, esc, err := l.string()
 	if err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
 	if !esc && utf8.Valid(raw) {
-		return raw, true, nil
+		return raw, false, true, nil
 	}
 	if rr.tmp, err = jsontext.AppendUnquote(rr.tmp[:0], quoted); err != nil {
-		return nil, false, l.errorf("%v", err)
+		return nil, false, false, l.errorf("%v", err)
 	}
-	return rr.tmp, true, nil
+	return rr.tmp, true, true, nil
+}
+
+// forget drops what the reader holds of the last record's bytes (views,
+// the lexer's place in them), which may be reused once it returns.
+func (rr *recordReader) forget() {
+	clear(rr.lex.path[:cap(rr.lex.path)])
+	rr.lex.b, rr.lex.path = nil, rr.lex.path[:0]
+	clear(rr.viewParams)
+	rr.viewSC, rr.viewSI = audit.SessionContext{}, audit.SessionIssuer{}
 }
 
 // lexer walks a record's bytes.

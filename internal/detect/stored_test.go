@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -104,16 +105,23 @@ func loadTrail(n int, start time.Time) []*call.Event {
 	return out
 }
 
+// tempStore opens a new SQLite store, closed when the test ends.
+func tempStore(tb testing.TB) store.Store {
+	tb.Helper()
+	st, err := sqlite.Open(context.Background(), tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
+}
+
 // storeTrail stores the events' records through the audit trail (its
 // encoder, its blocks) in a new SQLite store.
 func storeTrail(tb testing.TB, events []*call.Event) store.Store {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
+	st := tempStore(tb)
 	sealer, _ := creds.NewSealer(creds.NewKey())
 	tr, err := audit.Open(ctx, st, sealer, audit.Options{Owner: prod})
 	if err != nil {
@@ -185,11 +193,7 @@ func encoded(tb testing.TB, events []*call.Event) [][]byte {
 func storeRecords(tb testing.TB, datas [][]byte) store.Store {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
+	st := tempStore(tb)
 	for i, size := 0, 1; i < len(datas); i, size = i+size, size%37+1 {
 		block := datas[i:min(i+size, len(datas))]
 		err := st.AppendAudit(ctx, func(lastSeq int64, lastHash []byte) ([]store.AuditRecord, error) {
@@ -461,5 +465,28 @@ func TestReadStoredProgressAndCancel(t *testing.T) {
 	last, err = New(Defaults(), inOrg).ReadStored(ctx, st, 0, func(int64) { cancel() })
 	if !errors.Is(err, context.Canceled) || last < progressEvery || last >= n {
 		t.Errorf("canceled at record %d: read up to %d, %v; want it to stop before the end with context.Canceled", progressEvery, last, err)
+	}
+}
+
+// ReadStored keeps no view of the store's buffers once it returns (the
+// store reuses them): the readers' bytes, names, parameters and session,
+// the shapes' cut values.
+func TestReadStoredKeepsNoViews(t *testing.T) {
+	datas := diverseTrail(t)
+	d := New(Defaults(), inOrg)
+	if _, err := d.ReadStored(t.Context(), storeRecords(t, datas), 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	rd := d.reader
+	for name, rr := range map[string]*recordReader{"view": &rd.view, "own": &rd.own} {
+		if rr.lex.b != nil || len(rr.lex.path) != 0 || slices.ContainsFunc(rr.lex.path[:cap(rr.lex.path)], func(b []byte) bool { return b != nil }) {
+			t.Errorf("%s reader: bytes %d, path %q", name, len(rr.lex.b), rr.lex.path[:cap(rr.lex.path)])
+		}
+		if len(rr.viewParams) != 0 || rr.viewSC != (audit.SessionContext{}) || rr.viewSI != (audit.SessionIssuer{}) {
+			t.Errorf("%s reader: parameters %v, session %+v, issuer %+v", name, rr.viewParams, rr.viewSC, rr.viewSI)
+		}
+	}
+	if slices.ContainsFunc(rd.shapes.vals[:], func(b []byte) bool { return b != nil }) {
+		t.Errorf("shapes' cut values %q", rd.shapes.vals)
 	}
 }

@@ -55,6 +55,7 @@ func (d *Detector) ReadStored(ctx context.Context, st store.Store, after int64, 
 	}
 	var skipped *SkippedError
 	done := func(err error) (int64, error) {
+		d.reader.forget()
 		if skipped == nil {
 			return after, err
 		}
@@ -150,6 +151,14 @@ func (e *SkippedError) Error() string {
 type storedReader struct {
 	view, own recordReader
 	shapes    shapes
+}
+
+// forget drops the views into the store's buffers, which it reuses once
+// ReadStored returns.
+func (rd *storedReader) forget() {
+	rd.view.forget()
+	rd.own.forget()
+	rd.shapes.vals = [len(cutNames)][]byte{}
 }
 
 // readStored observes one stored record, as Observe does: read as views,
