@@ -36,11 +36,12 @@ type recordReader struct {
 	// bytes: strings that share its memory (escaped ones are copied), the
 	// parameters in one map and the session in one context reused from
 	// record to record. Such a record is the same record as read
-	// otherwise, read with no allocation, and valid only while its bytes
-	// are unchanged and until the next decode: ReadStored reads each
-	// record so to tell whether a rule acts on it (Detector.acts), and
-	// reads it again, copied, only when one does (TestViewDecodeSameAsCopied,
-	// FuzzSlimDecode).
+	// otherwise (TestViewDecodeSameAsCopied, FuzzSlimDecode), read
+	// without allocating but for its escaped strings, and valid only
+	// while its bytes are unchanged and until the next decode: ReadStored
+	// reads each record so to tell whether a rule acts on it
+	// (Detector.acts), and makes it its own (own: its views copied) only
+	// when one does.
 	view       bool
 	viewParams map[string]any
 	viewSC     audit.SessionContext
@@ -52,8 +53,10 @@ type recordReader struct {
 	structured bool
 }
 
-// cut is where a top-level member's value is in a record: [start, end),
-// and how many times the member was read.
+// cut is where a value is in a record, [start, end). recordReader notes
+// where each cut member's value is (quotes included) and, in n, how many
+// times it read the member; a shape keeps where its cut strings'
+// contents are (quotes excluded, n unused).
 type cut struct{ start, end, n int }
 
 func (rr *recordReader) noteCut(i, start int) {

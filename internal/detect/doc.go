@@ -43,9 +43,10 @@
 //
 // Security Hub reads the stored trail as it grows (Detector.ReadStored),
 // written by any replica: each record as views of the stored bytes (or,
-// when a record of the same shape came before, by comparing its bytes with
-// that one's), and whole, copied, only when a rule acts on it (a rule's
-// when). Most of a busy trail is calls no rule acts on.
+// when a record of the same shape came recently, by comparing its bytes
+// with that one's: up to 1024 shapes, with a bounded work per record
+// whatever the trail holds), and whole, copied, only when a rule acts on
+// it (a rule's when). Most of a busy trail is calls no rule acts on.
 //
 // What ReadStored reads is the records as the audit trail's encoder
 // writes them, whose hashes `warden audit verify` checks: it reads them

@@ -51,7 +51,7 @@ func TestShapeReadsAsDecode(t *testing.T) {
 		}
 	}
 	if known < len(datas) {
-		t.Errorf("%d readings of %d by shape: most of the trail has known shapes", known, 2*len(datas))
+		t.Errorf("%d of %d readings by shape, want at least %d: most of the trail has known shapes", known, 2*len(datas), len(datas))
 	}
 }
 

@@ -39,7 +39,8 @@ import (
 // (Detector.acts). Only a record a rule acts on is made its own (copied)
 // and observed. Under load nearly every record is a call no rule acts on:
 // GetCallerIdentity calls by a few callers, each like the one before but
-// for its time and IDs. The detector is left as Observe leaves it
+// for its time and IDs (the shapes remember up to maxShapes, 1024, and
+// bound their work on a trail of records that do not repeat). The detector is left as Observe leaves it
 // (TestReadStoredSameAsFullDecoding).
 func (d *Detector) ReadStored(ctx context.Context, st store.Store, after int64, progress func(seq int64)) (int64, error) {
 	// A store that passes its records without copying them (every store
