@@ -67,6 +67,21 @@ func newTrail(t *testing.T, dir string, delay time.Duration) *Trail {
 	return tr
 }
 
+// appendFrames appends n frames of three records to tr and returns where
+// each begins and ends.
+func appendFrames(t *testing.T, tr *Trail, n int) [][2]int64 {
+	t.Helper()
+	var offs [][2]int64
+	for range n {
+		from, to, err := appendFrame(t, tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		offs = append(offs, [2]int64{from, to})
+	}
+	return offs
+}
+
 // appendFrame appends one frame of three records of about 1,500 bytes
 // (several sectors) and returns where it begins and ends in the segment.
 func appendFrame(t *testing.T, tr *Trail) (from, to int64, err error) {
@@ -238,14 +253,7 @@ func TestSyncMarkHole(t *testing.T) {
 			markEvery(t, 0)
 			dir := t.TempDir()
 			tr := newTrail(t, dir, time.Hour)
-			var offs [][2]int64
-			for range 3 {
-				from, to, err := appendFrame(t, tr)
-				if err != nil {
-					t.Fatal(err)
-				}
-				offs = append(offs, [2]int64{from, to})
-			}
+			offs := appendFrames(t, tr, 3)
 			if synced {
 				if err := tr.Sync(); err != nil {
 					t.Fatal(err)
@@ -647,14 +655,7 @@ func TestSegmentAfterMarkStrict(t *testing.T) {
 		t.Fatal(err)
 	}
 	roll(t, b)
-	var offs [][2]int64
-	for range 4 {
-		from, to, err := appendFrame(t, b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		offs = append(offs, [2]int64{from, to})
-	}
+	offs := appendFrames(t, b, 4)
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -735,14 +736,7 @@ func tearSector(t *testing.T, dir string, from, to int64) {
 func TestTornFrameAfterMarkNotRead(t *testing.T) {
 	dir := t.TempDir()
 	a := newTrail(t, dir, time.Hour)
-	var offs [][2]int64
-	for range 3 {
-		from, to, err := appendFrame(t, a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		offs = append(offs, [2]int64{from, to})
-	}
+	offs := appendFrames(t, a, 3)
 	kill(a)
 	tearSector(t, dir, offs[1][0], offs[1][1])
 	r, err := Open(dir) // a reader in a new process
@@ -775,14 +769,7 @@ func TestTornFrameAfterMarkNotRead(t *testing.T) {
 func TestCutDropsIndexedFrames(t *testing.T) {
 	dir := t.TempDir()
 	a := newTrail(t, dir, time.Hour)
-	var offs [][2]int64
-	for range 3 {
-		from, to, err := appendFrame(t, a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		offs = append(offs, [2]int64{from, to})
-	}
+	offs := appendFrames(t, a, 3)
 	if recs, err := a.Records(1, 100, sqlstore.BlockRecords); err != nil || len(recs) != 9 {
 		t.Fatalf("%d records, %v; want 9", len(recs), err)
 	}
